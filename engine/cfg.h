@@ -1,0 +1,55 @@
+/* cfg.h: HAProxy-syntax configuration parsing. cfg.c owns the tokenizer
+ * (quoting, escapes, "${VAR}"), the sections and the keyword tables; other
+ * modules own the keywords that build their objects (acl.c: "acl";
+ * rules.c: "tcp-request", "tcp-response", "use_backend"...) and export a
+ * cfg_kw_fn that cfg.c lists in its table. */
+#ifndef RP_CFG_H
+#define RP_CFG_H
+
+#include <stddef.h>
+#include "engine/proxy.h"
+
+enum cfg_section { CFG_SEC_NONE = 0, CFG_SEC_GLOBAL, CFG_SEC_DEFAULTS, CFG_SEC_FRONTEND,
+                   CFG_SEC_BACKEND, CFG_SEC_LISTEN, CFG_SEC_USERLIST, CFG_SEC_OTHER };
+
+#define CFG_ERR_SIZE 1024
+
+/* The state a keyword parser sees for one line. */
+struct cfg_ctx {
+	struct config *cfg;
+	const char *file;           /* file being parsed (stable string, kept for messages) */
+	int line;
+	enum cfg_section sec;
+	struct proxy *px;           /* current proxy (frontend/backend/listen/defaults), or NULL */
+	struct proxy *defpx;        /* defaults this proxy inherits from */
+	char err[CFG_ERR_SIZE];     /* message for the [ALERT] line when a parser fails */
+	int warnings;
+};
+
+/* A keyword parser: <args>[0] is the keyword, <nargs> counts all words.
+ * Returns 0, or -1 with c->err set; cfg.c prints
+ * "[ALERT] (pid) : config : parsing [file:line] : <err>" and goes on with
+ * the next line, so that every error of a file is reported. */
+typedef int (*cfg_kw_fn)(struct cfg_ctx *c, char **args, int nargs);
+
+/* Parses every file or directory in <paths> (NULL-terminated) into <cfg>,
+ * then resolves references (backends, servers, ACLs). Returns 0, or the
+ * number of errors (each already printed as an [ALERT] line). */
+int cfg_parse_files(struct config *cfg, char *const *paths);
+/* Parses one configuration held in memory (<name> is used in messages):
+ * what the unit tests use. Same return as cfg_parse_files(). */
+int cfg_parse_string(struct config *cfg, const char *name, const char *text);
+void cfg_free(struct config *cfg);
+
+/* Helpers for keyword parsers. */
+/* Parses a HAProxy time ("10s", "500", "1m", "2h", "1d", "100ms", "10us")
+ * into milliseconds. Returns 0 or -1. */
+int cfg_parse_time(const char *s, uint32_t *ms);
+/* Parses a size ("16384", "16k", "1m", "2g"). Returns 0 or -1. */
+int cfg_parse_size(const char *s, uint64_t *out);
+/* Parses an address "ip:port", "[ipv6]:port", ":port", "*:port",
+ * "unix@/path", "/path", "ipv4@", "ipv6@" prefixes. <need_port> makes a
+ * missing port an error. Returns 0 or -1 with a message in <err>. */
+int cfg_parse_addr(const char *s, struct addr *a, int need_port, char *err, size_t errlen);
+
+#endif

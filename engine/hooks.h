@@ -1,0 +1,54 @@
+/* hooks.h: the only way the engine enters Lua. lua/ fills <lua_hooks> at
+ * start-up; without Lua (unit tests, a build without lua/) every pointer
+ * stays NULL and the configuration keywords that need Lua are refused. */
+#ifndef RP_HOOKS_H
+#define RP_HOOKS_H
+
+#include <stdint.h>
+
+struct stream;
+struct proxy;
+struct config;
+struct sample;
+struct arg;
+struct smp_ctx;
+
+/* Result of running an action. */
+enum act_ret {
+	ACT_RET_CONT = 0,   /* go on with the next rule */
+	ACT_RET_YIELD,      /* suspended: the stream is resumed by a completion or timer */
+	ACT_RET_STOP,       /* stop evaluating this rule list, go on (like "accept") */
+	ACT_RET_DONE,       /* the transaction is finished (txn:done(), close) */
+	ACT_RET_DENY,       /* reject */
+	ACT_RET_ERR,        /* internal error: abort the transaction (HTTP: 500, TCP: close) */
+};
+
+struct lua_action;     /* a compiled reference to a Lua action, private to lua/ */
+
+struct lua_hooks {
+	/* Loads the global lua-load files and runs their body; then the init
+	 * functions. Returns 0 or -1 after printing "[ALERT] ..." lines. */
+	int (*load)(struct config *cfg);
+	int (*run_inits)(struct config *cfg);
+	/* Starts registered tasks once the loop runs. */
+	void (*start_tasks)(void);
+
+	/* Resolves an action at configuration time: "lua.<name>" (registered)
+	 * or the seed's "lua <function>" (a global function, <is_global> = 1).
+	 * <where> is one of "tcp-req", "tcp-res", "http-req", "http-res".
+	 * Returns the action or NULL with a message in <err>. */
+	struct lua_action *(*action_resolve)(const char *name, int is_global, const char *where,
+	                                     char **args, int nb_args, char *err, size_t errlen);
+	/* Runs or resumes <act> on <strm>. */
+	enum act_ret (*action_run)(struct lua_action *act, struct stream *strm, int dir);
+
+	/* Per-stream Lua state: released when the stream ends. */
+	void (*stream_release)(struct stream *strm);
+
+	/* Lua services (use-service lua.<name>), HTTP issue. */
+	void *(*service_resolve)(const char *name, char *err, size_t errlen);
+};
+
+extern struct lua_hooks lua_hooks;
+
+#endif

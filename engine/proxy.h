@@ -1,0 +1,206 @@
+/* proxy.h: the configuration model shared by every module — proxies
+ * (frontend/backend/listen/defaults), their servers and bind lines.
+ * Built once by cfg.c at start-up, read-mostly afterwards: the data path
+ * reads these structs and changes only the counters and states marked
+ * "runtime" below (per-thread counters come when nbthread > 1). */
+#ifndef RP_PROXY_H
+#define RP_PROXY_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+struct rule_list;          /* rules.h: tcp-request/tcp-response/http rules */
+struct acl_list;           /* acl.h: the proxy's named ACLs */
+struct logfmt;             /* logfmt.h: a compiled log-format string */
+struct sample_expr;        /* sample.h */
+struct log_target;         /* log.h */
+
+/* One socket address, IPv4, IPv6 or AF_UNIX; <len> is what bind/connect take. */
+struct addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+		struct sockaddr_un un;
+		struct sockaddr_storage ss;
+	} u;
+	socklen_t len;
+};
+
+enum px_mode { PX_MODE_TCP = 0, PX_MODE_HTTP = 1 };
+
+/* Proxy capabilities: a listen section is both. */
+#define PX_CAP_FE   0x1
+#define PX_CAP_BE   0x2
+#define PX_CAP_DEF  0x4    /* a defaults section */
+
+enum lb_algo {
+	LB_ROUNDROBIN = 0, LB_LEASTCONN, LB_SOURCE, LB_FIRST,
+	LB_URI, LB_HDR,         /* http mode (issue: HTTP) */
+};
+
+/* Timeouts in milliseconds; 0 means "not set" (infinite), as in HAProxy. */
+struct px_timeouts {
+	uint32_t connect, client, server, tunnel, queue, check;
+	uint32_t http_request, http_keep_alive, client_fin, server_fin, tarpit;
+};
+
+/* Proxy options (PXO_*), set by "option <name>" / "no option <name>". */
+#define PXO_REDISPATCH         0x0001
+#define PXO_TCPLOG             0x0002
+#define PXO_HTTPLOG            0x0004
+#define PXO_DONTLOGNULL        0x0008
+#define PXO_FORWARDFOR         0x0010
+#define PXO_HTTP_KEEP_ALIVE    0x0020
+#define PXO_HTTP_SERVER_CLOSE  0x0040
+#define PXO_HTTPCLOSE          0x0080
+#define PXO_HTTP_BUFFER_REQ    0x0100
+#define PXO_LOGASAP            0x0200
+#define PXO_TCP_SMART_ACCEPT   0x0400
+#define PXO_TCP_SMART_CONNECT  0x0800
+#define PXO_SPLICE_AUTO        0x1000
+#define PXO_ABORTONCLOSE       0x2000
+#define PXO_DONTLOG_NORMAL     0x4000
+
+/* Server administrative/operational state (runtime). */
+enum srv_state { SRV_UP = 0, SRV_DOWN, SRV_MAINT, SRV_DRAIN };
+
+struct server {
+	struct server *next;        /* next server of the same backend, config order */
+	struct proxy *px;           /* owning backend */
+	char *name;
+	int id;                     /* 1-based, config order */
+	struct addr addr;           /* where to connect; port 0 = keep client's dst port */
+	int weight;                 /* 0..256, default 1 */
+	int maxconn;                /* 0 = unlimited */
+	unsigned backup:1, disabled:1, check:1, ssl:1;
+	uint32_t inter, fastinter, downinter;   /* check intervals, ms (default 2000) */
+	int rise, fall;             /* default 2, 3 */
+	struct addr check_addr;     /* "addr"/"port" overrides for checks */
+	/* runtime */
+	enum srv_state state;
+	int cur_weight;             /* effective weight (set server weight) */
+	int health;                 /* 0..rise+fall-1: the check state machine */
+	uint32_t cur_conn;          /* connections established or being established */
+	uint32_t max_conn_seen;
+	uint64_t cum_conn;          /* total connections */
+	uint64_t bytes_in, bytes_out;
+	uint32_t lb_pos;            /* private to lb.c */
+	uint32_t nb_queued;
+	void *check_ctx;            /* private to check.c */
+	const char *file; int line; /* where it was declared, for messages */
+};
+
+/* A "bind" line: one or more addresses (several for "bind a,b") and options. */
+struct bind_conf {
+	struct bind_conf *next;
+	struct proxy *px;
+	struct addr addr;           /* resolved address, or AF_UNSPEC with <fd> >= 0 */
+	int fd;                     /* "fd@N": inherited listening socket, else -1 */
+	char *name;                 /* the text as written, for logs */
+	int backlog;                /* 0 = default */
+	uint32_t mode;              /* unix socket mode, 0 = umask default */
+	unsigned ssl:1, v4v6:1, v6only:1, accept_proxy:1, transparent:1;
+	char *crt, *alpn, *ciphers, *ciphersuites, *ssl_min_ver, *crt_list; /* TLS issue */
+	void *rx;                   /* private to listener.c */
+	const char *file; int line;
+};
+
+struct proxy {
+	struct proxy *next;         /* config order */
+	char *name;
+	int id;                     /* 1-based, config order, as HAProxy's iid */
+	unsigned cap;               /* PX_CAP_* */
+	enum px_mode mode;
+	uint32_t options;           /* PXO_* */
+	int maxconn;                /* frontend: 0 = global maxconn */
+	int fullconn;
+	int retries;                /* default 3 */
+	struct px_timeouts to;
+	enum lb_algo lb;
+	char *lb_arg;               /* hdr(<name>) for LB_HDR; uri options */
+	int disabled;
+
+	/* frontend side */
+	struct bind_conf *binds;
+	struct proxy *defbe;        /* default_backend (resolved after parsing) */
+	char *defbe_name;
+	struct rule_list *tcp_req_conn;   /* tcp-request connection */
+	struct rule_list *tcp_req_cont;   /* tcp-request content */
+	struct rule_list *tcp_res_cont;   /* tcp-response content */
+	struct rule_list *http_req;       /* http-request */
+	struct rule_list *http_res;       /* http-response */
+	struct rule_list *switching;      /* use_backend rules */
+	uint32_t tcp_req_inspect_delay;   /* ms */
+	uint32_t tcp_res_inspect_delay;   /* ms */
+	struct acl_list *acls;
+	struct logfmt *logfmt;            /* log-format, or the one option tcplog/httplog picks */
+	struct log_target *logs;          /* "log" lines ("log global" copies global's) */
+	int log_global;
+
+	/* backend side */
+	struct server *srv;               /* config order */
+	int nb_srv;
+	void *lb_ctx;                     /* private to lb.c */
+
+	/* runtime counters */
+	uint32_t fe_cur_conn, be_cur_conn;
+	uint64_t fe_cum_conn, be_cum_conn;
+	uint64_t bytes_in, bytes_out;
+	uint32_t nb_queued;
+	uint64_t denied_req, denied_conn;
+
+	const char *file; int line;
+};
+
+/* Global section. One per process. */
+struct global {
+	int daemon;
+	int nbthread;               /* only 1 is implemented for now */
+	int maxconn;                /* default 4096 (HAProxy default depends on ulimit) */
+	char *pidfile;
+	uint32_t bufsize;           /* tune.bufsize, default 16384 */
+	uint32_t maxrewrite;        /* tune.maxrewrite */
+	struct log_target *logs;
+	char **lua_load;            /* lua-load files, in order, NULL-terminated */
+	int nb_lua_load;
+	char **lua_prepend_path;    /* "lua-prepend-path <path> [path|cpath]" lines */
+	int nb_lua_prepend;
+	uint64_t lua_maxmem;        /* bytes, 0 = unlimited */
+	uint32_t lua_forced_yield;  /* default 10000 */
+	uint32_t lua_session_timeout, lua_task_timeout, lua_service_timeout; /* ms */
+	struct stats_socket *stats; /* management sockets (served in a later issue) */
+	int quiet, debug;           /* -q / -d */
+	char *log_tag;              /* log-tag, default "ringproxy" */
+	char *node;
+};
+
+struct stats_socket {
+	struct stats_socket *next;
+	struct addr addr;
+	int fd;                     /* fd@N, else -1 */
+	int level;                  /* 0 user, 1 operator, 2 admin */
+	uint32_t mode;
+	const char *file; int line;
+};
+
+/* Everything cfg.c builds. */
+struct config {
+	struct global g;
+	struct proxy *proxies;      /* frontends, backends, listens, config order (no defaults) */
+	int nb_proxies;
+};
+
+/* Returns the proxy named <name> with at least the capabilities <cap>, or NULL. */
+struct proxy *proxy_find(const struct config *cfg, const char *name, unsigned cap);
+/* Returns the server named <name> in backend <px>, or NULL. */
+struct server *server_find(const struct proxy *px, const char *name);
+/* Returns 1 if <srv> may take traffic now (UP or DRAIN-for-persistence excluded). */
+static inline int server_is_usable(const struct server *srv)
+{
+	return srv->state == SRV_UP && srv->cur_weight > 0;
+}
+
+#endif

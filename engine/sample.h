@@ -1,0 +1,177 @@
+/* sample.h: the one registry of sample fetches and converters, with
+ * HAProxy's names, argument types and result types, and compiled sample
+ * expressions "fetch(args),conv1(args),conv2". Configuration (rules, ACLs,
+ * log-format %[...]) and Lua (TXN.f / TXN.c) call the same functions. */
+#ifndef RP_SAMPLE_H
+#define RP_SAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct stream;
+struct proxy;
+
+enum smp_type {
+	SMP_T_ANY = 0,   /* for argument/input declarations only */
+	SMP_T_BOOL,
+	SMP_T_SINT,
+	SMP_T_IPV4,
+	SMP_T_IPV6,
+	SMP_T_STR,
+	SMP_T_BIN,
+	SMP_T_METH,      /* HTTP method: stored as a string */
+	SMP_TYPES
+};
+
+/* Sample flags */
+#define SMP_F_CONST       0x01   /* u.str points to storage the sample does not own: copy before writing */
+#define SMP_F_MAY_CHANGE  0x02   /* not found yet, but may be with more data (inspect-delay waits) */
+#define SMP_F_VOL_TXN     0x04   /* value may change within the transaction */
+
+/* A sample value. Strings are not NUL-terminated unless stated; <size> is
+ * the writable capacity (0 for SMP_F_CONST data). Result strings of
+ * fetches and converters live in per-thread scratch chunks (smp_trash())
+ * and stay valid until the next expression evaluation on this thread. */
+struct sample {
+	enum smp_type type;
+	uint32_t flags;
+	union {
+		int64_t sint;
+		struct in_addr ipv4;
+		struct in6_addr ipv6;
+		struct { char *ptr; size_t len; size_t size; } str;  /* STR, BIN, METH */
+	} u;
+};
+
+/* Argument types, as HAProxy's ARGT_* */
+enum arg_type { ARGT_STOP = 0, ARGT_SINT, ARGT_STR, ARGT_IPV4, ARGT_MSK4, ARGT_IPV6,
+                ARGT_MSK6, ARGT_TIME, ARGT_SIZE, ARGT_FE, ARGT_BE, ARGT_SRV, ARGT_VAR,
+                ARGT_REG, ARGT_USR, ARGT_MAP };
+
+struct arg {
+	enum arg_type type;
+	union {
+		int64_t sint;
+		struct { char *ptr; size_t len; } str;
+		struct in_addr ipv4;
+		struct in6_addr ipv6;
+		struct proxy *px;
+		struct server *srv;
+		void *ptr;            /* ARGT_VAR (struct var_ref *), ARGT_REG (struct rx *), ARGT_MAP */
+	} u;
+};
+
+#define SMP_MAX_ARGS 6
+
+/* Where an evaluation happens. <strm> may be NULL (e.g. a converter called
+ * from a Lua task, or log-format at start-up); fetches that need it fail. */
+enum smp_dir { SMP_DIR_REQ = 0, SMP_DIR_RES = 1 };
+struct smp_ctx {
+	struct stream *strm;
+	struct proxy *px;           /* the proxy whose rule is being evaluated */
+	enum smp_dir dir;
+	unsigned final:1;           /* no more data will come: MAY_CHANGE becomes "not found" */
+	const void *priv;           /* the running fetch's or converter's <priv>, set by the evaluator */
+};
+
+/* Returns 1 and fills <smp> when the fetch found a value, 0 otherwise. */
+typedef int (*smp_fetch_fn)(const struct arg *args, struct sample *smp, struct smp_ctx *ctx);
+/* Returns 1 and transforms <smp> in place, 0 when the conversion fails. */
+typedef int (*smp_conv_fn)(const struct arg *args, struct sample *smp, struct smp_ctx *ctx);
+/* Optional argument validation at configuration time: returns 0 or -1
+ * with a message in <err> (size <errlen>). */
+typedef int (*smp_check_fn)(struct arg *args, char *err, size_t errlen);
+
+/* Argument mask: up to SMP_MAX_ARGS types, 4 bits each, plus the number of
+ * mandatory ones. ARG1(1, STR) = one mandatory string; ARG2(0, SINT, STR) =
+ * two optional. Built with the macros below, as HAProxy's ARG*() macros. */
+typedef uint64_t arg_mask;
+#define ARGM_BITS 5
+#define ARGT_M(t, n) ((uint64_t)(t) << (ARGM_BITS * ((n) + 1)))
+#define ARG0 ((arg_mask)0)
+#define ARG1(m, t1)             ((arg_mask)(m) | ARGT_M(ARGT_##t1, 0))
+#define ARG2(m, t1, t2)         (ARG1(m, t1) | ARGT_M(ARGT_##t2, 1))
+#define ARG3(m, t1, t2, t3)     (ARG2(m, t1, t2) | ARGT_M(ARGT_##t3, 2))
+#define ARG4(m, t1, t2, t3, t4) (ARG3(m, t1, t2, t3) | ARGT_M(ARGT_##t4, 3))
+#define ARG5(m, t1, t2, t3, t4, t5) (ARG4(m, t1, t2, t3, t4) | ARGT_M(ARGT_##t5, 4))
+
+/* Where a fetch is usable (HAProxy's SMP_USE_* summarised). */
+#define SMP_USE_L4   0x01   /* connection-level: usable in tcp-request connection */
+#define SMP_USE_L5   0x02   /* session */
+#define SMP_USE_L6   0x04   /* needs channel contents (req.payload...) */
+#define SMP_USE_L7   0x08   /* needs HTTP */
+#define SMP_USE_INT  0x10   /* internal state, usable anywhere */
+#define SMP_USE_RES  0x20   /* response side only */
+
+struct sample_fetch {
+	const char *name;
+	smp_fetch_fn fn;
+	arg_mask args;
+	smp_check_fn check;
+	enum smp_type out;
+	unsigned use;               /* SMP_USE_* */
+	const void *priv;           /* opaque, handed to <fn> as ctx->priv (Lua: the function ref) */
+};
+
+struct sample_conv {
+	const char *name;
+	smp_conv_fn fn;
+	arg_mask args;
+	smp_check_fn check;
+	enum smp_type in, out;
+	const void *priv;           /* as for fetches */
+};
+
+/* One step of an expression: a fetch, then converters. */
+struct sample_conv_step {
+	const struct sample_conv *conv;
+	struct arg args[SMP_MAX_ARGS];
+	int nb_args;
+};
+
+struct sample_expr {
+	const struct sample_fetch *fetch;
+	struct arg args[SMP_MAX_ARGS];
+	int nb_args;
+	struct sample_conv_step *convs;
+	int nb_convs;
+};
+
+/* Registry. Built-in tables are static arrays; Lua adds lua.* entries at
+ * start-up with sample_register_*(). Lookups by exact name. */
+const struct sample_fetch *sample_fetch_find(const char *name, size_t len);
+const struct sample_conv *sample_conv_find(const char *name, size_t len);
+int sample_register_fetch(const struct sample_fetch *f);   /* 0 or -EEXIST/-ENOMEM */
+int sample_register_conv(const struct sample_conv *c);
+/* Calls <cb> for every registered fetch (resp. converter), built-ins first. */
+void sample_fetch_foreach(void (*cb)(const struct sample_fetch *f, void *arg), void *arg);
+void sample_conv_foreach(void (*cb)(const struct sample_conv *c, void *arg), void *arg);
+
+/* Parses an expression from <str>, stopping at the first character that
+ * cannot continue it (returned through <end>, may be NULL). Returns the
+ * expression or NULL with a message in <err> (HAProxy's wording where it has one). */
+struct sample_expr *sample_expr_parse(const char *str, const char **end, struct proxy *px,
+                                      char *err, size_t errlen);
+void sample_expr_free(struct sample_expr *e);
+/* Returns 1 with the result in <smp>, 0 when not found (check SMP_F_MAY_CHANGE). */
+int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sample *smp);
+/* Parses and checks fetch/converter arguments "a,b" (without parentheses)
+ * against <mask>: used by the expression parser and by Lua's TXN.f/TXN.c.
+ * Returns the number of arguments or -1 with a message in <err>. */
+int sample_args_parse(const char *s, size_t len, arg_mask mask, struct arg *out,
+                      struct proxy *px, char *err, size_t errlen);
+
+/* Converts <smp> to <type> in place. Returns 1 on success, 0 if impossible. */
+int sample_cast(struct sample *smp, enum smp_type type);
+/* Makes <smp>'s string writable (copies SMP_F_CONST data to scratch). Returns 1 or 0. */
+int sample_make_rw(struct sample *smp);
+/* Returns a per-thread scratch buffer of at least tune.bufsize bytes; a
+ * small ring of them, so a converter may read one and write the next. */
+char *smp_trash(size_t *size);
+/* Releases args owned by a parsed argument array. */
+void sample_args_free(struct arg *args, int n);
+
+const char *smp_type_name(enum smp_type t);
+
+#endif

@@ -1,0 +1,48 @@
+/* vars.h: HAProxy variables — set-var(<scope>.<name>), var(<scope>.<name>).
+ * Scopes: proc (process-wide, per thread for now), sess (the client
+ * connection), txn (one transaction), req / res (one direction of it).
+ * A value is a copied sample (bool, int, ip, str, bin). */
+#ifndef RP_VARS_H
+#define RP_VARS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/sample.h"
+
+enum var_scope { VAR_SCOPE_PROC = 0, VAR_SCOPE_SESS, VAR_SCOPE_TXN, VAR_SCOPE_REQ,
+                 VAR_SCOPE_RES, VAR_SCOPES };
+
+struct var;                 /* private to vars.c */
+
+/* A set of variables of one scope. Zero-initialised is empty. */
+struct vars {
+	struct var *first;
+	uint32_t size;             /* bytes held, for accounting */
+};
+
+/* A parsed variable name "txn.foo": scope and name, resolved once at
+ * configuration time (or once per Lua call). */
+struct var_ref {
+	enum var_scope scope;
+	char *name;
+	size_t len;
+};
+
+/* Parses "<scope>.<name>" from <s>/<len> into <ref> (name copied).
+ * Returns 0 or -1 with a message in <err>. */
+int vars_parse_ref(const char *s, size_t len, struct var_ref *ref, char *err, size_t errlen);
+void vars_ref_free(struct var_ref *ref);
+
+/* Returns the variable set for <scope> in the context of <strm> (NULL
+ * stream: only proc), or NULL. Implemented by vars.c with stream.h. */
+struct vars *vars_of(struct stream *strm, enum var_scope scope);
+
+/* Stores a copy of <smp>. Returns 0 or -ENOMEM. */
+int vars_set(struct vars *v, const struct var_ref *ref, const struct sample *smp);
+/* Returns 1 and points <smp> at the stored value (SMP_F_CONST), or 0. */
+int vars_get(const struct vars *v, const struct var_ref *ref, struct sample *smp);
+void vars_unset(struct vars *v, const struct var_ref *ref);
+/* Frees every variable of <v>. */
+void vars_clear(struct vars *v);
+
+#endif
