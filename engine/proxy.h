@@ -39,6 +39,7 @@ enum px_mode { PX_MODE_TCP = 0, PX_MODE_HTTP = 1 };
 enum lb_algo {
 	LB_ROUNDROBIN = 0, LB_LEASTCONN, LB_SOURCE, LB_FIRST,
 	LB_URI, LB_HDR,         /* http mode (issue: HTTP) */
+	LB_STATIC_RR,           /* weights fixed at start-up (no runtime weight changes) */
 };
 
 /* Timeouts in milliseconds; 0 means "not set" (infinite), as in HAProxy. */
@@ -63,6 +64,23 @@ struct px_timeouts {
 #define PXO_SPLICE_AUTO        0x1000
 #define PXO_ABORTONCLOSE       0x2000
 #define PXO_DONTLOG_NORMAL     0x4000
+#define PXO_TCPKA              0x8000    /* option tcpka = clitcpka + srvtcpka */
+#define PXO_CLITCPKA           0x00010000
+#define PXO_SRVTCPKA           0x00020000
+#define PXO_ALLBACKUPS         0x00040000
+#define PXO_LOG_HEALTH_CHECKS  0x00080000
+#define PXO_LOG_SEPARATE_ERR   0x00100000
+#define PXO_TCP_CHECK          0x00200000    /* option tcp-check */
+#define PXO_HTTPCHK            0x00400000    /* option httpchk (HTTP issue) */
+#define PXO_NOLINGER           0x00800000
+#define PXO_PERSIST            0x01000000
+#define PXO_HTTP_USE_HTX       0x02000000    /* accepted, always on */
+#define PXO_SOCKET_STATS       0x04000000
+#define PXO_SPLICE_REQUEST     0x08000000
+#define PXO_SPLICE_RESPONSE    0x10000000
+#define PXO_INDEPENDENT_STREAMS 0x20000000
+#define PXO_HTTP_NO_DELAY      0x40000000
+#define PXO_PREFER_LAST_SERVER 0x80000000u
 
 /* Server administrative/operational state (runtime). */
 enum srv_state { SRV_UP = 0, SRV_DOWN, SRV_MAINT, SRV_DRAIN };
@@ -76,9 +94,17 @@ struct server {
 	int weight;                 /* 0..256, default 1 */
 	int maxconn;                /* 0 = unlimited */
 	unsigned backup:1, disabled:1, check:1, ssl:1;
+	unsigned send_proxy:1, agent_check:1, check_ssl:1, no_check_ssl:1;
 	uint32_t inter, fastinter, downinter;   /* check intervals, ms (default 2000) */
 	int rise, fall;             /* default 2, 3 */
 	struct addr check_addr;     /* "addr"/"port" overrides for checks */
+	int check_port;             /* "port N": 0 = the server's port */
+	int has_check_addr;         /* "addr" was given: check_addr is set */
+	int minconn, maxqueue;      /* stored; 0 = unset */
+	uint32_t slowstart;         /* ms, stored */
+	char *verify, *sni, *ca_file, *crt, *alpn, *ciphers; /* TLS issue, stored */
+	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
+	char *addr_text;            /* the address as written, for messages and stats */
 	/* runtime */
 	enum srv_state state;
 	int cur_weight;             /* effective weight (set server weight) */
@@ -152,6 +178,15 @@ struct proxy {
 	uint32_t nb_queued;
 	uint64_t denied_req, denied_conn;
 
+	/* stored by cfg.c for later issues / other modules */
+	char *desc;                 /* "description" */
+	int uuid;                   /* "id N", 0 = automatic */
+	struct server *defsrv;      /* "default-server" template (NULL if none) */
+	char *errorfiles[16];       /* "errorfile <code> <file>": path per slot, see cfg.c */
+	int errorfile_codes[16];
+	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
+	const struct proxy *from;   /* the defaults it inherited from, or NULL */
+
 	const char *file; int line;
 };
 
@@ -175,14 +210,39 @@ struct global {
 	int quiet, debug;           /* -q / -d */
 	char *log_tag;              /* log-tag, default "ringproxy" */
 	char *node;
+	/* stored, mostly for later issues (see docs/configuration.md) */
+	uint32_t stats_timeout;     /* ms, default 10000 */
+	uint32_t hard_stop_after;   /* ms, 0 = none */
+	int master_worker;
+	char *chroot, *user, *group;
+	int uid, gid;               /* -1 = unset */
+	int ulimit_n;
+	int maxsslconn;
+	char *ca_base, *crt_base;
+	char *ssl_bind_ciphers, *ssl_bind_ciphersuites, *ssl_bind_options;
+	char *ssl_server_ciphers, *ssl_server_ciphersuites, *ssl_server_options;
+	char *ssl_dh_param_file;
+	int expose_experimental;
+	int insecure_fork_wanted;
+	char *desc;
+	int h1_case_adjust_bogus_client, h1_case_adjust_bogus_server;
+	char **h1_case_adjust;      /* "h1-case-adjust <lower> <Proper>" pairs, NULL-terminated */
+	int nb_h1_case_adjust;
+	uint32_t tune_maxaccept;
+	uint32_t tune_recv_enough;
+	uint32_t tune_http_maxhdr;  /* default 101 */
+	uint32_t tune_ssl_default_dh_param;
+	uint32_t spread_checks;     /* percent */
 };
 
 struct stats_socket {
 	struct stats_socket *next;
 	struct addr addr;
 	int fd;                     /* fd@N, else -1 */
-	int level;                  /* 0 user, 1 operator, 2 admin */
-	uint32_t mode;
+	int level;                  /* 0 user, 1 operator, 2 admin (default: admin for "stats socket") */
+	uint32_t mode;              /* unix socket mode, 0 = umask default */
+	int expose_fd;              /* "expose-fd listeners" */
+	char *user, *group;         /* stored */
 	const char *file; int line;
 };
 
@@ -197,6 +257,9 @@ struct config {
 struct proxy *proxy_find(const struct config *cfg, const char *name, unsigned cap);
 /* Returns the server named <name> in backend <px>, or NULL. */
 struct server *server_find(const struct proxy *px, const char *name);
+/* Free one server / bind line and the strings it owns (not its neighbours). */
+void server_free(struct server *s);
+void bind_conf_free(struct bind_conf *b);
 /* Returns 1 if <srv> may take traffic now (UP or DRAIN-for-persistence excluded). */
 static inline int server_is_usable(const struct server *srv)
 {

@@ -1,0 +1,361 @@
+/* lb.c: server selection for a backend. Keeps, per backend, the servers in
+ * config order, the smooth weighted round-robin counters and the hash map
+ * (each usable server repeated <weight> times, interleaved) used by the
+ * hashing algorithms. Picking allocates nothing; the tables are rebuilt
+ * only when a server changes state or weight. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lb.h"
+#include "engine/stream.h"
+
+struct lb_state {
+	int nsrv;
+	struct server **srv;        /* config order (index = id - 1) */
+	int32_t *cw;                /* smooth round robin: current weight per server */
+	int next;                   /* leastconn / fallback rotation start */
+	struct server **map;        /* hash map, <map_len> used of <map_size> */
+	int map_len, map_size;
+};
+
+/* Returns the weight <srv> counts with under the backend's algorithm: the
+ * configured one for static-rr, the runtime one otherwise. */
+static int lb_weight(const struct proxy *be, const struct server *srv)
+{
+	if (be->lb == LB_STATIC_RR)
+		return srv->cur_weight > 0 ? srv->weight : 0;
+	return srv->cur_weight;
+}
+
+int lb_srv_has_slot(const struct server *srv)
+{
+	if (!server_is_usable(srv))
+		return 0;
+	return srv->maxconn <= 0 || srv->cur_conn < (uint32_t)srv->maxconn;
+}
+
+/* Returns 1 if some active (non-backup) server of <be> is usable, so that
+ * backup servers must not be used, else 0. */
+static int lb_any_active(const struct lb_state *st, const struct proxy *be)
+{
+	for (int i = 0; i < st->nsrv; i++)
+		if (!st->srv[i]->backup && server_is_usable(st->srv[i]) && lb_weight(be, st->srv[i]) > 0)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 if <srv> belongs to the set selected now: the active servers,
+ * or when none is usable the backups (all of them with "option
+ * allbackups", else only the first usable one, <first_bk>). */
+static int lb_in_set(const struct server *srv, int use_backup, const struct server *first_bk)
+{
+	if (!use_backup)
+		return !srv->backup;
+	if (!srv->backup)
+		return 0;
+	return !first_bk || srv == first_bk;
+}
+
+/* Returns the first usable backup server of <be> unless option allbackups
+ * is set (then NULL: every backup is in the set). */
+static const struct server *lb_first_backup(const struct lb_state *st, const struct proxy *be)
+{
+	if (be->options & PXO_ALLBACKUPS)
+		return NULL;
+	for (int i = 0; i < st->nsrv; i++)
+		if (st->srv[i]->backup && server_is_usable(st->srv[i]) && lb_weight(be, st->srv[i]) > 0)
+			return st->srv[i];
+	return NULL;
+}
+
+/* Rebuilds the hash map of <be>: every server of the current set repeated
+ * weight times in smooth round-robin order, so consecutive hash values
+ * spread like round robin does. Returns 0 or -ENOMEM (old map kept). */
+static int lb_build_map(struct lb_state *st, struct proxy *be)
+{
+	int use_backup = !lb_any_active(st, be);
+	const struct server *fb = use_backup ? lb_first_backup(st, be) : NULL;
+	int total = 0;
+
+	for (int i = 0; i < st->nsrv; i++) {
+		struct server *s = st->srv[i];
+		st->cw[i] = 0;
+		if (server_is_usable(s) && lb_in_set(s, use_backup, fb))
+			total += lb_weight(be, s);
+	}
+	if (total > st->map_size) {
+		struct server **m = realloc(st->map, (size_t)total * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		st->map = m;
+		st->map_size = total;
+	}
+	for (int n = 0; n < total; n++) {
+		int best = -1;
+		for (int i = 0; i < st->nsrv; i++) {
+			struct server *s = st->srv[i];
+			if (!server_is_usable(s) || !lb_in_set(s, use_backup, fb))
+				continue;
+			st->cw[i] += lb_weight(be, s);
+			if (best < 0 || st->cw[i] > st->cw[best])
+				best = i;
+		}
+		st->cw[best] -= total;
+		st->map[n] = st->srv[best];
+	}
+	st->map_len = total;
+	for (int i = 0; i < st->nsrv; i++)
+		st->cw[i] = 0;
+	return 0;
+}
+
+int lb_init(struct proxy *be)
+{
+	struct lb_state *st = be->lb_ctx;
+	struct server *s;
+	int n = 0;
+
+	for (s = be->srv; s; s = s->next)
+		n++;
+	if (!st) {
+		if (!(st = calloc(1, sizeof(*st))))
+			goto fail;
+		be->lb_ctx = st;
+	}
+	if (n != st->nsrv || !st->srv) {
+		struct server **sv = calloc(n ? n : 1, sizeof(*sv));
+		int32_t *cw = calloc(n ? n : 1, sizeof(*cw));
+		if (!sv || !cw) {
+			free(sv);
+			free(cw);
+			goto fail;
+		}
+		free(st->srv);
+		free(st->cw);
+		st->srv = sv;
+		st->cw = cw;
+		st->nsrv = n;
+	}
+	n = 0;
+	for (s = be->srv; s; s = s->next)
+		st->srv[n++] = s;
+	st->next = 0;
+	if (lb_build_map(st, be) < 0)
+		goto fail;
+	return 0;
+fail:
+	return -ENOMEM;
+}
+
+void lb_free(struct proxy *be)
+{
+	struct lb_state *st = be->lb_ctx;
+
+	if (!st)
+		return;
+	free(st->srv);
+	free(st->cw);
+	free(st->map);
+	free(st);
+	be->lb_ctx = NULL;
+}
+
+/* Smooth weighted round robin over the servers of the current set that
+ * have a free slot. Returns the server or NULL. */
+static struct server *lb_pick_rr(struct lb_state *st, struct proxy *be, int use_backup,
+                                 const struct server *fb)
+{
+	int best = -1, total = 0;
+
+	for (int i = 0; i < st->nsrv; i++) {
+		struct server *s = st->srv[i];
+		int w;
+		if (!lb_in_set(s, use_backup, fb) || !lb_srv_has_slot(s))
+			continue;
+		w = lb_weight(be, s);
+		if (w <= 0)
+			continue;
+		st->cw[i] += w;
+		total += w;
+		if (best < 0 || st->cw[i] > st->cw[best])
+			best = i;
+	}
+	if (best < 0)
+		return NULL;
+	st->cw[best] -= total;
+	return st->srv[best];
+}
+
+/* Least connections relative to weight; ties go round robin from the
+ * server after the last one picked. Returns the server or NULL. */
+static struct server *lb_pick_lc(struct lb_state *st, struct proxy *be, int use_backup,
+                                 const struct server *fb)
+{
+	int best = -1;
+
+	for (int k = 0; k < st->nsrv; k++) {
+		int i = (st->next + k) % st->nsrv;
+		struct server *s = st->srv[i], *b;
+		if (!lb_in_set(s, use_backup, fb) || !lb_srv_has_slot(s) || lb_weight(be, s) <= 0)
+			continue;
+		if (best < 0) {
+			best = i;
+			continue;
+		}
+		b = st->srv[best];
+		/* s better than b iff (s.conn+1)/s.w < (b.conn+1)/b.w */
+		if ((uint64_t)(s->cur_conn + 1) * (uint64_t)lb_weight(be, b) <
+		    (uint64_t)(b->cur_conn + 1) * (uint64_t)lb_weight(be, s))
+			best = i;
+	}
+	if (best < 0)
+		return NULL;
+	st->next = (best + 1) % st->nsrv;
+	return st->srv[best];
+}
+
+/* First server in id order with a free slot. */
+static struct server *lb_pick_first(struct lb_state *st, struct proxy *be, int use_backup,
+                                    const struct server *fb)
+{
+	for (int i = 0; i < st->nsrv; i++) {
+		struct server *s = st->srv[i];
+		if (lb_in_set(s, use_backup, fb) && lb_srv_has_slot(s) && lb_weight(be, s) > 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Map-based hashing: the server at map[hash % len]; if that one is full,
+ * the next entries of the map (so a full server spills over without moving
+ * the other keys). Returns the server or NULL. */
+static struct server *lb_pick_map(struct lb_state *st, uint32_t hash)
+{
+	if (!st->map_len)
+		return NULL;
+	for (int k = 0; k < st->map_len; k++) {
+		struct server *s = st->map[(hash + (uint32_t)k) % (uint32_t)st->map_len];
+		if (lb_srv_has_slot(s))
+			return s;
+	}
+	return NULL;
+}
+
+static struct server *lb_do_pick(struct proxy *be, uint32_t hash, int have_hash)
+{
+	struct lb_state *st = be->lb_ctx;
+	int use_backup;
+	const struct server *fb;
+
+	if (!st || !st->nsrv)
+		return NULL;
+	use_backup = !lb_any_active(st, be);
+	fb = use_backup ? lb_first_backup(st, be) : NULL;
+
+	switch (be->lb) {
+	case LB_LEASTCONN:
+		return lb_pick_lc(st, be, use_backup, fb);
+	case LB_FIRST:
+		return lb_pick_first(st, be, use_backup, fb);
+	case LB_SOURCE:
+	case LB_URI:
+	case LB_HDR:
+		if (have_hash)
+			return lb_pick_map(st, hash);
+		return lb_pick_rr(st, be, use_backup, fb);
+	case LB_ROUNDROBIN:
+	case LB_STATIC_RR:
+	default:
+		return lb_pick_rr(st, be, use_backup, fb);
+	}
+}
+
+struct server *lb_pick_hash(struct proxy *be, uint32_t hash)
+{
+	return lb_do_pick(be, hash, 1);
+}
+
+struct server *lb_pick(struct proxy *be, struct stream *strm)
+{
+	if (be->lb == LB_SOURCE && strm)
+		return lb_do_pick(be, lb_hash_addr(&strm->cli_addr), 1);
+	return lb_do_pick(be, 0, 0);
+}
+
+/* 32-bit avalanche (Thomas Wang / murmur finaliser style mix) so that
+ * neighbouring addresses spread over the map. */
+static uint32_t lb_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352dU;
+	h ^= h >> 15;
+	h *= 0x846ca68bU;
+	h ^= h >> 16;
+	return h;
+}
+
+uint32_t lb_hash_key(const char *key, size_t len)
+{
+	uint32_t h = 2166136261U;   /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619U;
+	}
+	return lb_mix(h);
+}
+
+uint32_t lb_hash_addr(const struct addr *a)
+{
+	switch (a->u.sa.sa_family) {
+	case AF_INET:
+		return lb_mix(a->u.in4.sin_addr.s_addr);
+	case AF_INET6: {
+		const unsigned char *b = a->u.in6.sin6_addr.s6_addr;
+		/* a v4-mapped v6 address hashes like the v4 one */
+		if (IN6_IS_ADDR_V4MAPPED(&a->u.in6.sin6_addr)) {
+			uint32_t v4;
+			memcpy(&v4, b + 12, 4);
+			return lb_mix(v4);
+		}
+		return lb_hash_key((const char *)b, 16);
+	}
+	default:
+		return 0;
+	}
+}
+
+void lb_take(struct server *srv)
+{
+	srv->cur_conn++;
+	srv->cum_conn++;
+	if (srv->cur_conn > srv->max_conn_seen)
+		srv->max_conn_seen = srv->cur_conn;
+	if (srv->px) {
+		srv->px->be_cur_conn++;
+		srv->px->be_cum_conn++;
+	}
+}
+
+void lb_release(struct server *srv)
+{
+	if (srv->cur_conn)
+		srv->cur_conn--;
+	if (srv->px && srv->px->be_cur_conn)
+		srv->px->be_cur_conn--;
+}
+
+void lb_server_changed(struct server *srv)
+{
+	struct proxy *be = srv->px;
+	struct lb_state *st;
+
+	if (!be || !(st = be->lb_ctx))
+		return;
+	/* the set may have switched between active and backup: restart the
+	 * round-robin counters and rebuild the map */
+	for (int i = 0; i < st->nsrv; i++)
+		st->cw[i] = 0;
+	lb_build_map(st, be);
+}
