@@ -1,0 +1,113 @@
+/* pattern.h: pattern lists — one object per ACL/map file (or per inline
+ * list of ACL patterns): entries in file order, each a key and an optional
+ * value. A list is matched through a compiled view for one match kind
+ * (struct pat_expr: hash set for str, prefix tables for ip, ranges for int
+ * and len, ordered scans for beg/end/sub/dir/dom/reg), so the same file can
+ * serve "-m str" and "-m beg" ACLs, map_* converters, the Lua Map class and
+ * core.add_acl/set_map. The first entry in file order that matches wins
+ * (ip maps: the longest prefix). */
+#ifndef RP_PATTERN_H
+#define RP_PATTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/sample.h"
+
+/* Match kinds, HAProxy's "-m" names. */
+enum pat_match {
+	PAT_MATCH_FOUND = 0,  /* the fetch returned something; no pattern */
+	PAT_MATCH_BOOL,       /* the sample, as a boolean, is true; no pattern */
+	PAT_MATCH_INT,        /* integer equal to a value or within a range "a:b", "a:", ":b" */
+	PAT_MATCH_IP,         /* address within a v4/v6 network "a.b.c.d[/m]", "x::y[/m]" */
+	PAT_MATCH_BIN,        /* binary equality, pattern written in hex */
+	PAT_MATCH_LEN,        /* string length within an integer range */
+	PAT_MATCH_STR,        /* exact string */
+	PAT_MATCH_BEG,        /* string starts with the pattern */
+	PAT_MATCH_SUB,        /* pattern appears in the string */
+	PAT_MATCH_DIR,        /* pattern is one of the '/'-delimited parts */
+	PAT_MATCH_DOM,        /* pattern is one of the '.'-delimited parts */
+	PAT_MATCH_END,        /* string ends with the pattern */
+	PAT_MATCH_REG,        /* regular expression (regex/) */
+	PAT_MATCH_KINDS
+};
+
+/* Pattern flags for pat_expr_get() */
+#define PAT_F_ICASE   0x1     /* "-i": case-insensitive str/beg/sub/dir/dom/end/reg */
+
+struct pat_list;             /* the entries, private to pattern.c */
+struct pat_expr;             /* a list compiled for one match kind, private */
+struct pat_entry;            /* one entry: key, value, order */
+
+/* Returns the match kind named <name> ("str", "beg", ..., "reg"), or -1. */
+int pat_match_parse(const char *name);
+const char *pat_match_name(enum pat_match m);
+
+/* Returns the registered list named <name> (a file name, or the name given
+ * to pat_list_new()), or NULL. */
+struct pat_list *pat_list_find(const char *name);
+/* Returns a new empty list registered under <name> (NULL: anonymous, e.g.
+ * inline ACL patterns, owned by the caller), or NULL (ENOMEM). A named list
+ * lives until pat_list_free_all(). <is_map> selects how files are read:
+ * a map line is "key value...", an ACL line is one whole pattern. */
+struct pat_list *pat_list_new(const char *name, int is_map);
+/* Returns the list for file <path>, loading it on first use: one entry per
+ * line, leading and trailing blanks trimmed, empty lines and lines starting
+ * with '#' skipped; map lines split at the first blanks into key and value.
+ * Returns NULL with a message in <err> when the file cannot be read. */
+struct pat_list *pat_list_load(const char *path, int is_map, char *err, size_t errlen);
+/* Frees an anonymous list (and its compiled expressions). */
+void pat_list_free(struct pat_list *l);
+/* Frees every named list (process exit, tests). */
+void pat_list_free_all(void);
+const char *pat_list_name(const struct pat_list *l);
+int pat_list_is_map(const struct pat_list *l);
+/* Returns the number of entries. */
+size_t pat_list_count(const struct pat_list *l);
+
+/* Appends the entry <key> (<value> may be NULL) to <l> and to every
+ * expression compiled from it. Returns 0, -EINVAL when <key> is not valid
+ * for one of those expressions' match kinds (then nothing is added), or
+ * -ENOMEM. pat_list_add_err() also says why in <err>. */
+int pat_list_add(struct pat_list *l, const char *key, const char *value);
+int pat_list_add_err(struct pat_list *l, const char *key, const char *value,
+                     char *err, size_t errlen);
+/* Removes every entry whose key is exactly <key>. Returns the number removed. */
+int pat_list_del(struct pat_list *l, const char *key);
+/* Sets the value of every entry keyed <key> (Lua core.set_map, "set map");
+ * adds one when there is none. Returns 0 or -errno as pat_list_add(). */
+int pat_list_set(struct pat_list *l, const char *key, const char *value);
+/* Removes every entry. */
+void pat_list_clear(struct pat_list *l);
+/* Calls <cb> for each entry in file order (show map / show acl); stops
+ * early when <cb> returns non-zero. */
+void pat_list_foreach(const struct pat_list *l,
+                      int (*cb)(const struct pat_entry *e, void *arg), void *arg);
+
+/* Returns the expression compiling <l> for match kind <m> with <flags>
+ * (PAT_F_*), shared by every user asking the same (owned by <l>). Returns
+ * NULL with a message in <err> when an entry is not a valid pattern of that
+ * kind (HAProxy's wording: "'x' is not a number", "'x' is not a valid IPv4
+ * or IPv6 address", ...). */
+struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned flags,
+                              char *err, size_t errlen);
+enum pat_match pat_expr_kind(const struct pat_expr *e);
+struct pat_list *pat_expr_list(const struct pat_expr *e);
+
+/* Returns the entry of <e> matching <smp> (first in file order; ip: longest
+ * prefix), or NULL. <smp> is converted to the kind's input type as needed
+ * (a copy: <smp> is unchanged). FOUND and BOOL kinds have no entries:
+ * use pat_match_sample() for them. */
+const struct pat_entry *pat_expr_lookup(const struct pat_expr *e, const struct sample *smp);
+/* Returns 1 if <smp> matches kind <m> with no list (FOUND: always, BOOL:
+ * the sample is true), else 0. */
+int pat_match_sample(enum pat_match m, const struct sample *smp);
+
+const char *pat_entry_key(const struct pat_entry *e);
+/* Returns the value (NULL for ACL entries). */
+const char *pat_entry_value(const struct pat_entry *e);
+
+/* Checks that <key> is a valid pattern for kind <m>. Returns 0 or -1 with
+ * a message in <err>. */
+int pat_check_key(enum pat_match m, const char *key, char *err, size_t errlen);
+
+#endif
