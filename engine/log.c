@@ -1,0 +1,722 @@
+/* log.c: the process's messages on stderr and the "log" targets (log.h).
+ * Targets are built at configuration time; log_init() opens their sockets.
+ * A send is one write()/sendto(MSG_DONTWAIT): a full socket drops the
+ * message (counted in t->drops) instead of blocking the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "engine/log.h"
+#include "engine/logfmt.h"
+#include "engine/cfg.h"
+#include "engine/proxy.h"
+#include "engine/stream.h"
+
+#define LOG_DEFAULT_MAXLEN 1024
+#define LOG_MAX_LINE       8192     /* largest "len" accepted */
+
+/* Process identity, set once at boot and read-only afterwards. */
+static char log_host[256];
+static char log_tag[64] = "ringproxy";
+static int log_quiet, log_debug;
+static const struct config *log_cfg;   /* for "log global" and the global targets */
+
+static const char *const facility_names[24] = {
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+	"uucp", "cron", "auth2", "ftp", "ntp", "audit", "alert", "cron2",
+	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+};
+
+static const char *const level_names[8] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+static const char *const month_names[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+/* ---- messages of the process ---- */
+
+void log_set_quiet(int quiet) { log_quiet = quiet; }
+void log_set_debug(int debug) { log_debug = debug; }
+
+/* Prints "<tag> (pid) : <fmt...>\n" on stderr in one write(). */
+static void rp_vmsg(const char *tag, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "%-10s (%d) : ", tag, (int)getpid());
+	int m;
+
+	if (n < 0)
+		return;
+	m = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	if (m < 0)
+		return;
+	n += m;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	if (n == 0 || buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	if (write(STDERR_FILENO, buf, n) < 0) {
+		/* nowhere else to report it */
+	}
+}
+
+void rp_alert(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rp_vmsg("[ALERT]", fmt, ap);
+	va_end(ap);
+}
+
+void rp_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_quiet)
+		return;
+	va_start(ap, fmt);
+	rp_vmsg("[WARNING]", fmt, ap);
+	va_end(ap);
+}
+
+void rp_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_quiet)
+		return;
+	va_start(ap, fmt);
+	rp_vmsg("[NOTICE]", fmt, ap);
+	va_end(ap);
+}
+
+/* ---- names ---- */
+
+int log_facility_parse(const char *name)
+{
+	for (int i = 0; i < 24; i++)
+		if (!strcmp(name, facility_names[i]))
+			return i;
+	return -1;
+}
+
+int log_level_parse(const char *name)
+{
+	for (int i = 0; i < 8; i++)
+		if (!strcmp(name, level_names[i]))
+			return i;
+	return -1;
+}
+
+const char *log_level_name(int level)
+{
+	return level >= 0 && level < 8 ? level_names[level] : "?";
+}
+
+const char *log_facility_name(int facility)
+{
+	return facility >= 0 && facility < 24 ? facility_names[facility] : "?";
+}
+
+/* ---- targets ---- */
+
+void log_targets_free(struct log_target *l)
+{
+	while (l) {
+		struct log_target *next = l->next;
+
+		if (l->dest != LOG_DEST_FD && l->fd >= 0)
+			close(l->fd);
+		free(l->addr);
+		free(l->text);
+		free(l);
+		l = next;
+	}
+}
+
+/* Parses "[ipv4@|ipv6@]ip[:port]" or "[ipv6]:port" into <a> (port 514 when
+ * absent). Returns 0 or -1. */
+static int log_parse_ip(const char *s, struct addr *a)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL, *colon;
+	size_t hl;
+	long pn = 514;
+
+	memset(a, 0, sizeof(*a));
+	if (!strncmp(s, "ipv4@", 5) || !strncmp(s, "ipv6@", 5))
+		s += 5;
+	if (*s == '[') {
+		const char *e = strchr(s, ']');
+
+		if (!e)
+			return -1;
+		hl = (size_t)(e - s - 1);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, hl);
+		host[hl] = 0;
+		if (e[1] == ':')
+			port = e + 2;
+		else if (e[1])
+			return -1;
+	} else {
+		colon = strrchr(s, ':');
+		/* one colon: ipv4:port; several: a bare IPv6 address */
+		if (colon && strchr(s, ':') == colon) {
+			hl = (size_t)(colon - s);
+			port = colon + 1;
+		} else
+			hl = strlen(s);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s, hl);
+		host[hl] = 0;
+	}
+	if (port) {
+		char *end;
+
+		pn = strtol(port, &end, 10);
+		if (end == port || *end || pn < 1 || pn > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &a->u.in4.sin_addr) == 1) {
+		a->u.in4.sin_family = AF_INET;
+		a->u.in4.sin_port = htons((uint16_t)pn);
+		a->len = sizeof(a->u.in4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &a->u.in6.sin6_addr) == 1) {
+		a->u.in6.sin6_family = AF_INET6;
+		a->u.in6.sin6_port = htons((uint16_t)pn);
+		a->len = sizeof(a->u.in6);
+		return 0;
+	}
+	return -1;
+}
+
+/* Parses the destination word of a log line into <t>. Returns 0 or -1
+ * with a message in <err>. */
+static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t errlen)
+{
+	struct addr a;
+	const char *p = s;
+
+	t->fd = -1;
+	if (!strcmp(s, "stdout")) {
+		t->dest = LOG_DEST_FD;
+		t->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (!strcmp(s, "stderr")) {
+		t->dest = LOG_DEST_FD;
+		t->fd = STDERR_FILENO;
+		return 0;
+	}
+	if (!strncmp(s, "fd@", 3)) {
+		char *end;
+		long fd = strtol(s + 3, &end, 10);
+
+		if (end == s + 3 || *end || fd < 0 || fd > 65535) {
+			snprintf(err, errlen, "invalid file descriptor in '%s'", s);
+			return -1;
+		}
+		t->dest = LOG_DEST_FD;
+		t->fd = (int)fd;
+		return 0;
+	}
+	if (!strncmp(s, "ring@", 5)) {
+		snprintf(err, errlen, "log rings ('%s') are not supported", s);
+		return -1;
+	}
+	if (!strncmp(s, "udp@", 4))
+		p = s + 4;
+	else if (!strncmp(s, "udp4@", 5) || !strncmp(s, "udp6@", 5))
+		p = s + 5;
+
+	if (*p == '/' || !strncmp(p, "unix@", 5)) {
+		const char *path = *p == '/' ? p : p + 5;
+		struct sockaddr_un *un;
+
+		if (strlen(path) >= sizeof(un->sun_path)) {
+			snprintf(err, errlen, "unix socket path '%s' is too long", path);
+			return -1;
+		}
+		if (!(t->addr = calloc(1, sizeof(*t->addr))))
+			goto nomem;
+		un = (struct sockaddr_un *)t->addr;
+		un->sun_family = AF_UNIX;
+		memcpy(un->sun_path, path, strlen(path) + 1);
+		t->addrlen = sizeof(*un);
+		t->dest = LOG_DEST_UNIX;
+		return 0;
+	}
+
+	/* an IP address, port 514 when none is given */
+	if (log_parse_ip(p, &a) < 0) {
+		snprintf(err, errlen, "invalid log target '%s'", s);
+		return -1;
+	}
+	if (!(t->addr = calloc(1, sizeof(*t->addr))))
+		goto nomem;
+	memcpy(t->addr, &a.u.ss, a.len);
+	t->addrlen = a.len;
+	t->dest = LOG_DEST_UDP;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int log_parse_format(const char *s)
+{
+	static const struct { const char *name; enum log_format f; } fmts[] = {
+		{ "rfc3164", LOG_FMT_RFC3164 }, { "rfc5424", LOG_FMT_RFC5424 },
+		{ "raw", LOG_FMT_RAW }, { "short", LOG_FMT_SHORT }, { "priority", LOG_FMT_PRIO },
+		{ "timed", LOG_FMT_TIMED }, { "iso", LOG_FMT_ISO }, { "local", LOG_FMT_LOCAL },
+	};
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (!strcmp(s, fmts[i].name))
+			return fmts[i].f;
+	return -1;
+}
+
+struct log_target *log_target_parse(char **args, int nargs, char *err, size_t errlen)
+{
+	struct log_target *t;
+	int i = 2, v;
+
+	if (nargs < 3) {
+		snprintf(err, errlen, "'log' expects either <address[:port]> and <facility> or 'global' as arguments.");
+		return NULL;
+	}
+	if (!(t = calloc(1, sizeof(*t)))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->fd = -1;
+	t->level = LOG_LVL_DEBUG;
+	t->minlevel = LOG_LVL_EMERG;
+	t->maxlen = LOG_DEFAULT_MAXLEN;
+	t->format = LOG_FMT_RFC3164;
+	if (!(t->text = strdup(args[1])))
+		goto nomem;
+	if (log_parse_dest(t, args[1], err, errlen) < 0)
+		goto fail;
+
+	for (;;) {
+		if (i + 1 < nargs && !strcmp(args[i], "len")) {
+			char *end;
+			long n = strtol(args[i + 1], &end, 10);
+
+			if (*end || n < 80 || n > LOG_MAX_LINE) {
+				snprintf(err, errlen, "invalid log length '%s' (80..%d)", args[i + 1], LOG_MAX_LINE);
+				goto fail;
+			}
+			t->maxlen = (uint32_t)n;
+			i += 2;
+		} else if (i + 1 < nargs && !strcmp(args[i], "format")) {
+			if ((v = log_parse_format(args[i + 1])) < 0) {
+				snprintf(err, errlen, "unknown log format '%s'", args[i + 1]);
+				goto fail;
+			}
+			t->format = (enum log_format)v;
+			i += 2;
+		} else if (i + 1 < nargs && !strcmp(args[i], "sample")) {
+			snprintf(err, errlen, "log sampling ('sample') is not supported");
+			goto fail;
+		} else
+			break;
+	}
+	if (i >= nargs) {
+		snprintf(err, errlen, "missing facility after log target '%s'", args[1]);
+		goto fail;
+	}
+	if ((t->facility = log_facility_parse(args[i])) < 0) {
+		snprintf(err, errlen, "unknown log facility '%s'", args[i]);
+		goto fail;
+	}
+	i++;
+	if (i < nargs) {
+		if ((t->level = log_level_parse(args[i])) < 0) {
+			snprintf(err, errlen, "unknown optional log level '%s'", args[i]);
+			goto fail;
+		}
+		i++;
+	}
+	if (i < nargs) {
+		if ((t->minlevel = log_level_parse(args[i])) < 0) {
+			snprintf(err, errlen, "unknown optional minimum log level '%s'", args[i]);
+			goto fail;
+		}
+		i++;
+	}
+	if (i < nargs) {
+		snprintf(err, errlen, "unexpected argument '%s' in 'log' line", args[i]);
+		goto fail;
+	}
+	return t;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	log_targets_free(t);
+	return NULL;
+}
+
+static void log_targets_append(struct log_target **list, struct log_target *t)
+{
+	while (*list)
+		list = &(*list)->next;
+	*list = t;
+}
+
+int log_cfg_kw(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct log_target *t;
+
+	if (nargs >= 2 && !strcmp(args[1], "global")) {
+		if (c->sec == CFG_SEC_GLOBAL || !c->px) {
+			snprintf(c->err, sizeof(c->err), "'log global' is only valid in a proxy or defaults section");
+			return -1;
+		}
+		if (nargs > 2) {
+			snprintf(c->err, sizeof(c->err), "'log global' takes no argument");
+			return -1;
+		}
+		c->px->log_global = 1;
+		return 0;
+	}
+	if (!(t = log_target_parse(args, nargs, c->err, sizeof(c->err))))
+		return -1;
+	t->file = c->file;
+	t->line = c->line;
+	if (c->sec == CFG_SEC_GLOBAL)
+		log_targets_append(&c->cfg->g.logs, t);
+	else if (c->px)
+		log_targets_append(&c->px->logs, t);
+	else {
+		log_targets_free(t);
+		snprintf(c->err, sizeof(c->err), "'log' is not valid here");
+		return -1;
+	}
+	return 0;
+}
+
+struct log_target *log_targets_dup(const struct log_target *l)
+{
+	struct log_target *head = NULL, **tail = &head;
+
+	for (; l; l = l->next) {
+		struct log_target *t = malloc(sizeof(*t));
+
+		if (!t)
+			goto fail;
+		*t = *l;
+		t->next = NULL;
+		t->addr = NULL;
+		t->text = NULL;
+		t->drops = 0;
+		if (l->dest != LOG_DEST_FD)
+			t->fd = -1;
+		*tail = t;
+		tail = &t->next;
+		if (!(t->text = strdup(l->text)))
+			goto fail;
+		if (l->addr) {
+			if (!(t->addr = malloc(sizeof(*t->addr))))
+				goto fail;
+			memcpy(t->addr, l->addr, sizeof(*t->addr));
+		}
+	}
+	return head;
+fail:
+	log_targets_free(head);
+	return NULL;
+}
+
+/* ---- headers and sending ---- */
+
+void log_set_identity(const char *host, const char *tag)
+{
+	if (host)
+		snprintf(log_host, sizeof(log_host), "%s", host);
+	if (tag)
+		snprintf(log_tag, sizeof(log_tag), "%s", tag);
+}
+
+/* Writes the UTC offset <off> (seconds) as "+hh:mm" into <tz>. */
+static void log_tz(char *tz, size_t sz, long off)
+{
+	unsigned a = (unsigned)(off < 0 ? -off : off) % 86400;
+
+	snprintf(tz, sz, "%c%02u:%02u", off < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
+}
+
+size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint64_t now_us,
+                  const char *host, const char *tag, int pid)
+{
+	time_t sec = (time_t)(now_us / 1000000);
+	struct tm tm;
+	int n = 0;
+
+	if (!outsz)
+		return 0;
+	localtime_r(&sec, &tm);
+	switch (format) {
+	case LOG_FMT_RAW:
+		n = 0;
+		break;
+	case LOG_FMT_SHORT:
+	case LOG_FMT_PRIO:
+		n = snprintf(out, outsz, "<%d>", pri);
+		break;
+	case LOG_FMT_TIMED:
+		n = snprintf(out, outsz, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm.tm_mon],
+		             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		break;
+	case LOG_FMT_ISO: {
+		char tz[16];
+
+		log_tz(tz, sizeof(tz), tm.tm_gmtoff);
+		n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%s ",
+		             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		             tm.tm_sec, tz);
+		break;
+	}
+	case LOG_FMT_LOCAL:
+		n = snprintf(out, outsz, "<%d>%s %2d %02d:%02d:%02d %s[%d]: ", pri,
+		             month_names[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		             tag, pid);
+		break;
+	case LOG_FMT_RFC5424: {
+		char tz[16];
+
+		log_tz(tz, sizeof(tz), tm.tm_gmtoff);
+		n = snprintf(out, outsz, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%06u%s %s %s %d - - ",
+		             pri, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		             tm.tm_min, tm.tm_sec, (unsigned)(now_us % 1000000), tz,
+		             host && *host ? host : "-", tag, pid);
+		break;
+	}
+	case LOG_FMT_RFC3164:
+	default:
+		n = snprintf(out, outsz, "<%d>%s %2d %02d:%02d:%02d %s%s%s[%d]: ", pri,
+		             month_names[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		             host ? host : "", host && *host ? " " : "", tag, pid);
+		break;
+	}
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= outsz)
+		n = (int)outsz - 1;
+	return (size_t)n;
+}
+
+static uint64_t log_now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* Opens <t>'s socket if it needs one. Returns 0 or -errno. */
+static int log_target_open(struct log_target *t)
+{
+	int fd;
+
+	if (t->dest == LOG_DEST_FD || t->fd >= 0)
+		return 0;
+	fd = socket(((struct sockaddr *)t->addr)->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	t->fd = fd;
+	return 0;
+}
+
+int log_target_send(struct log_target *t, int pri, const char *tag, const char *msg, size_t len)
+{
+	char hdr[256];
+	struct iovec iov[3];
+	size_t hlen, max;
+	ssize_t r;
+	int level = pri & 7;
+
+	if (level > t->level)
+		return 0;
+	if (level < t->minlevel)
+		pri = (pri & ~7) | t->minlevel;
+	pri = (t->facility << 3) | (pri & 7);
+
+	hlen = log_header(hdr, sizeof(hdr), t->format, pri, log_now_us(), log_host, tag,
+	                  (int)getpid());
+	/* <maxlen> bounds the whole line, newline included */
+	max = t->maxlen > hlen + 1 ? t->maxlen - hlen - 1 : 0;
+	if (len > max)
+		len = max;
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)msg;
+	iov[1].iov_len = len;
+	iov[2].iov_base = "\n";
+	iov[2].iov_len = 1;
+
+	if (t->dest == LOG_DEST_FD) {
+		r = writev(t->fd, iov, 3);
+	} else {
+		struct msghdr mh = { 0 };
+		int e;
+
+		if ((e = log_target_open(t)) < 0) {
+			t->drops++;
+			return e;
+		}
+		mh.msg_name = t->addr;
+		mh.msg_namelen = t->addrlen;
+		mh.msg_iov = iov;
+		mh.msg_iovlen = 3;
+		r = sendmsg(t->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	if (r < 0) {
+		t->drops++;
+		return -errno;
+	}
+	return 0;
+}
+
+/* Sends <msg> to every target of <list>. Returns how many accepted it. */
+static int log_send_list(struct log_target *list, int level, const char *msg, size_t len)
+{
+	int n = 0;
+
+	for (struct log_target *t = list; t; t = t->next)
+		if (level <= t->level && log_target_send(t, level, log_tag, msg, len) == 0)
+			n++;
+	return n;
+}
+
+int log_send(int level, const char *msg, size_t len, const struct proxy *px)
+{
+	int n = 0;
+
+	if (level < 0)
+		level = 0;
+	if (level > 7)
+		level = 7;
+	if (log_debug) {
+		char hdr[64];
+		struct iovec iov[3];
+		int h = snprintf(hdr, sizeof(hdr), "[%s] (%d) : ", log_level_name(level), (int)getpid());
+
+		iov[0].iov_base = hdr;
+		iov[0].iov_len = h > 0 ? (size_t)h : 0;
+		iov[1].iov_base = (void *)msg;
+		iov[1].iov_len = len;
+		iov[2].iov_base = "\n";
+		iov[2].iov_len = 1;
+		if (writev(STDERR_FILENO, iov, 3) < 0) {
+			/* stderr gone: nothing to do */
+		}
+	}
+	if (px) {
+		n += log_send_list(px->logs, level, msg, len);
+		if (px->log_global && log_cfg)
+			n += log_send_list(log_cfg->g.logs, level, msg, len);
+	} else if (log_cfg)
+		n += log_send_list(log_cfg->g.logs, level, msg, len);
+	return n;
+}
+
+void log_stream(struct stream *s)
+{
+	static __thread char line[LOG_MAX_LINE];
+	const struct proxy *fe = s->fe;
+	const struct logfmt *f;
+	size_t len;
+	int level;
+
+	if (!fe || (!fe->logs && !(fe->log_global && log_cfg && log_cfg->g.logs)))
+		return;
+	if (!(f = fe->logfmt))
+		return;
+	if ((fe->options & PXO_DONTLOGNULL) && s->req.total_in == 0)
+		return;
+	if ((fe->options & PXO_DONTLOG_NORMAL) && s->err == STRM_ERR_NONE)
+		return;
+	len = logfmt_render(f, s, log_now_us(), line, sizeof(line));
+	level = s->loglevel >= 0 ? s->loglevel : LOG_LVL_INFO;
+	log_send(level, line, len, fe);
+}
+
+/* ---- init ---- */
+
+static int log_open_list(struct log_target *l)
+{
+	for (; l; l = l->next) {
+		int e = log_target_open(l);
+
+		if (e < 0) {
+			rp_alert("cannot open a socket for log target '%s' : %s", l->text, strerror(-e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int log_init(struct config *cfg)
+{
+	char err[512];
+
+	log_cfg = cfg;
+	if (!log_host[0] && gethostname(log_host, sizeof(log_host) - 1) < 0)
+		log_host[0] = 0;
+	if (cfg->g.node && *cfg->g.node)
+		log_set_identity(cfg->g.node, NULL);
+	if (cfg->g.log_tag && *cfg->g.log_tag)
+		log_set_identity(NULL, cfg->g.log_tag);
+	if (log_open_list(cfg->g.logs) < 0)
+		return -1;
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		if (log_open_list(px->logs) < 0)
+			return -1;
+		if (px->logfmt || !(px->cap & PX_CAP_FE))
+			continue;
+		/* no log-format: the one the options pick, else HAProxy's default */
+		const char *fs = (px->options & PXO_HTTPLOG) ? logfmt_httplog_str :
+		                 (px->options & PXO_TCPLOG) ? logfmt_tcplog_str : logfmt_default_str;
+		if (!(px->logfmt = logfmt_compile(fs, px, err, sizeof(err)))) {
+			/* only possible while logfmt is incomplete: log nothing rather than fail */
+			continue;
+		}
+	}
+	return 0;
+}
+
+void log_deinit(struct config *cfg)
+{
+	for (struct log_target *t = cfg->g.logs; t; t = t->next)
+		if (t->dest != LOG_DEST_FD && t->fd >= 0) {
+			close(t->fd);
+			t->fd = -1;
+		}
+	for (struct proxy *px = cfg->proxies; px; px = px->next)
+		for (struct log_target *t = px->logs; t; t = t->next)
+			if (t->dest != LOG_DEST_FD && t->fd >= 0) {
+				close(t->fd);
+				t->fd = -1;
+			}
+	log_cfg = NULL;
+}

@@ -1,0 +1,118 @@
+/* log.h: the process's messages ([NOTICE]/[WARNING]/[ALERT] on stderr, as
+ * HAProxy prints them) and the "log" targets: stdout, stderr, fd@N, UDP
+ * syslog (ip:port, ipv4@, ipv6@), unix datagram sockets (/dev/log).
+ * Sends never block the loop: datagrams go with MSG_DONTWAIT and a message
+ * that cannot be sent now is dropped and counted, as HAProxy does. */
+#ifndef RP_LOG_H
+#define RP_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct config;
+struct proxy;
+struct stream;
+struct cfg_ctx;
+
+/* Syslog levels, as <syslog.h> numbers them. */
+enum log_level { LOG_LVL_EMERG = 0, LOG_LVL_ALERT, LOG_LVL_CRIT, LOG_LVL_ERR, LOG_LVL_WARNING,
+                 LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+/* Framing of a message on one target ("format" keyword of a log line). */
+enum log_format { LOG_FMT_RFC3164 = 0, LOG_FMT_RFC5424, LOG_FMT_RAW, LOG_FMT_SHORT,
+                  LOG_FMT_PRIO, LOG_FMT_TIMED, LOG_FMT_ISO, LOG_FMT_LOCAL };
+
+/* Where a target sends. */
+enum log_dest { LOG_DEST_FD = 0,    /* stdout, stderr, fd@N: one write() per message */
+                LOG_DEST_UDP,       /* syslog over UDP */
+                LOG_DEST_UNIX };    /* unix datagram socket (/dev/log) */
+
+/* One "log" line. Built at configuration time; the runtime part (<fd>,
+ * <drops>) is per target and touched only by the thread that sends. */
+struct log_target {
+	struct log_target *next;
+	enum log_dest dest;
+	enum log_format format;
+	int facility;               /* 0..23 */
+	int level;                  /* messages above this level are not sent (default debug) */
+	int minlevel;               /* messages are sent at least at this level (default emerg) */
+	uint32_t maxlen;            /* "len", default 1024 */
+	int fd;                     /* LOG_DEST_FD: the fd; others: our socket, -1 until opened */
+	struct sockaddr_storage *addr; /* UDP/UNIX destination */
+	uint32_t addrlen;
+	uint64_t drops;             /* messages that could not be sent */
+	char *text;                 /* the target as written, for messages */
+	const char *file; int line;
+};
+
+/* Messages of the process on stderr, HAProxy's layout:
+ *   "[ALERT]    (pid) : message\n", "[WARNING]  (pid) : ...", "[NOTICE]   (pid) : ..."
+ * A trailing newline in <fmt> is not doubled. Notices and warnings are
+ * silenced by "-q" (log_set_quiet). Thread-safe enough: one write(). */
+void rp_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rp_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rp_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Quiet (-q): drops notices and warnings; <debug> (-d): log_send() also
+ * writes messages to stderr. */
+void log_set_quiet(int quiet);
+void log_set_debug(int debug);
+
+/* Returns the facility number for <name> ("local0", "daemon"...), or -1. */
+int log_facility_parse(const char *name);
+/* Returns the level number for <name> ("emerg".."debug"), or -1. */
+int log_level_parse(const char *name);
+const char *log_level_name(int level);
+const char *log_facility_name(int facility);
+
+/* Parses the words after "log" of a log line:
+ *   <target> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]
+ * <args>[0] is "log". Returns a new target (caller owns it, free with
+ * log_targets_free) or NULL with a message in <err>. Does not handle
+ * "log global" (see log_cfg_kw). */
+struct log_target *log_target_parse(char **args, int nargs, char *err, size_t errlen);
+/* The configuration keyword "log": in global, appends a target to the
+ * global list; in a proxy or defaults, appends to the proxy's list, or
+ * "log global" sets px->log_global; "no log" is handled by the caller
+ * (it clears px->logs / log_global). Returns 0 or -1 with c->err set. */
+int log_cfg_kw(struct cfg_ctx *c, char **args, int nargs);
+/* Returns a deep copy of the list <l> (defaults inheritance), or NULL on
+ * allocation failure or for an empty list. */
+struct log_target *log_targets_dup(const struct log_target *l);
+void log_targets_free(struct log_target *l);
+
+/* Prepares logging after the configuration is parsed: hostname, tag,
+ * opens the sockets of every target of <cfg> and resolves each proxy's
+ * log format (log-format / option tcplog / httplog). Returns 0 or -1
+ * after printing alerts. */
+int log_init(struct config *cfg);
+/* Closes the targets' sockets. */
+void log_deinit(struct config *cfg);
+
+/* Sends <msg> (<len> bytes, no trailing newline) at <level> to the
+ * targets of <px> (its own, plus the global ones when "log global"), or to
+ * the global targets when <px> is NULL; in debug mode (-d) also to stderr.
+ * Returns the number of targets it was sent to. What core.log / TXN.log use. */
+int log_send(int level, const char *msg, size_t len, const struct proxy *px);
+/* Sends to one target. Returns 0 or -errno (the message is then dropped). */
+int log_target_send(struct log_target *t, int facility_level_pri, const char *tag,
+                    const char *msg, size_t len);
+
+/* Renders the end-of-stream line of <s> with its frontend's log format and
+ * sends it to the frontend's targets (nothing when it has none, or when
+ * "option dontlognull" and no byte came from the client). Called by
+ * stream.c when a stream ends. */
+void log_stream(struct stream *s);
+
+/* Builds the syslog header of one message into <out> (size <outsz>) for
+ * <format>: RFC3164 "<PRI>Mmm dd hh:mm:ss host tag[pid]: ", RFC5424
+ * "<PRI>1 ISO8601 host tag pid - - ", short "<PRI>", raw "".
+ * <now_us> is the time (microseconds since the epoch). Returns its length.
+ * Exposed for tests. */
+size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint64_t now_us,
+                  const char *host, const char *tag, int pid);
+
+/* Process identity used in headers (defaults: gethostname, "ringproxy", getpid). */
+void log_set_identity(const char *host, const char *tag);
+
+#endif
