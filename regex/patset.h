@@ -1,0 +1,63 @@
+/* patset.h: many patterns matched in one pass. A pattern set is built from
+ * N entries (HAProxy match kinds str/beg/end/sub/dir/dom/reg, each may be
+ * case-insensitive) compiled together into one Hyperscan block database;
+ * patset_first() returns the lowest entry index (file order) that matches,
+ * as HAProxy's maps and ACL pattern lists do. Entries Hyperscan cannot
+ * compile (or would match differently from PCRE) go to a PCRE2 side list
+ * that is merged so that file order still wins.
+ *
+ * A built set is immutable: threads share it; updates build a new set and
+ * publish it by pointer swap. Matching uses the per-thread state of rx.h
+ * (rx_thread_init()). */
+#ifndef RP_PATSET_H
+#define RP_PATSET_H
+
+#include <stddef.h>
+
+struct patset;
+
+/* Match kinds, as HAProxy's "-m" methods:
+ *   STR  the whole subject equals the pattern
+ *   BEG  the subject starts with the pattern
+ *   END  the subject ends with the pattern
+ *   SUB  the pattern appears in the subject
+ *   DIR  the pattern appears as whole '/'-delimited words ('?' also delimits)
+ *   DOM  the pattern appears as whole '.'-delimited words ('/', '?', ':' also delimit)
+ *   REG  the PCRE regex matches somewhere in the subject */
+enum patset_kind { PATSET_STR = 0, PATSET_BEG, PATSET_END, PATSET_SUB,
+                   PATSET_DIR, PATSET_DOM, PATSET_REG };
+
+#define PATSET_ICASE 0x01   /* ASCII case-insensitive ("-i") */
+
+/* One entry: <pat> points to <len> bytes (NUL bytes allowed except for
+ * REG, whose text is a regex); the set copies what it keeps. */
+struct patset_entry {
+	const char *pat;
+	size_t len;
+	enum patset_kind kind;
+	unsigned flags;
+};
+
+/* Returns a new set built from the <n> entries at <e> (<n> may be 0), or
+ * NULL with a message in <err> and, when <err_index> is not NULL, the index
+ * of the offending entry there (or (size_t)-1 when no entry is to blame,
+ * e.g. out of memory). The caller owns the set (patset_free()). Not for
+ * the data path: building thousands of regexes takes milliseconds to
+ * seconds. */
+struct patset *patset_build(const struct patset_entry *e, size_t n,
+                            char *err, size_t errlen, size_t *err_index);
+
+/* Frees <ps> (NULL is accepted). */
+void patset_free(struct patset *ps);
+
+/* Returns the number of entries <ps> was built from. */
+size_t patset_count(const struct patset *ps);
+
+/* Returns how many entries run on the PCRE2 side list (not Hyperscan). */
+size_t patset_fallback_count(const struct patset *ps);
+
+/* Returns the lowest index of an entry matching the <n> bytes at <s>, or
+ * -1 when none does (also for a NULL or empty set). */
+int patset_first(const struct patset *ps, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,429 @@
+/* rx.c: single regular expressions with PCRE2 semantics, matched by
+ * Hyperscan where it agrees with PCRE2, by PCRE2 (JIT) otherwise; capture
+ * groups always come from PCRE2. Also keeps the per-thread matching state
+ * (Hyperscan scratch, PCRE2 match data) shared with patset.c. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regex/rx.h"
+#include "regex/rxint.h"
+
+/* A compiled regex. <hs> is NULL when PCRE2 alone matches (fallback);
+ * <re> is always set: PCRE2 defines the syntax and extracts groups. */
+struct rx {
+	hs_database_t *hs;
+	pcre2_code *re;
+	unsigned flags;
+	const char *why;        /* fallback reason, static text */
+	char *pat;              /* NUL-terminated copy of the pattern */
+	size_t len;
+};
+
+/* ---- per-thread state ---------------------------------------------------
+ * <proto> is a scratch big enough for every database compiled so far; it
+ * only grows, under <proto_lock>, and <proto_gen> counts its growths. A
+ * thread's scratch is a clone of it, refreshed when the generation moved:
+ * one atomic load per scan in the common case. */
+static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
+static hs_scratch_t *proto;
+static atomic_uint proto_gen;
+
+static __thread hs_scratch_t *tls_scratch;
+static __thread unsigned tls_gen;
+static __thread pcre2_match_data *tls_md;
+
+int rxi_scratch_reserve(const hs_database_t *db, char *err, size_t errlen)
+{
+	hs_error_t e;
+
+	pthread_mutex_lock(&proto_lock);
+	e = hs_alloc_scratch(db, &proto);
+	if (e == HS_SUCCESS)
+		atomic_fetch_add(&proto_gen, 1);
+	pthread_mutex_unlock(&proto_lock);
+	if (e != HS_SUCCESS) {
+		snprintf(err, errlen, "cannot allocate Hyperscan scratch (error %d)", (int)e);
+		return -1;
+	}
+	return 0;
+}
+
+hs_scratch_t *rxi_scratch(void)
+{
+	unsigned gen = atomic_load_explicit(&proto_gen, memory_order_acquire);
+	hs_scratch_t *s = NULL;
+
+	if (tls_scratch && tls_gen == gen)
+		return tls_scratch;
+	pthread_mutex_lock(&proto_lock);
+	gen = atomic_load_explicit(&proto_gen, memory_order_relaxed);
+	if (proto && hs_clone_scratch(proto, &s) != HS_SUCCESS)
+		s = NULL;
+	pthread_mutex_unlock(&proto_lock);
+	if (!s)
+		return NULL;   /* keep the old one: still fine for older databases */
+	if (tls_scratch)
+		hs_free_scratch(tls_scratch);
+	tls_scratch = s;
+	tls_gen = gen;
+	return s;
+}
+
+pcre2_match_data *rxi_match_data(void)
+{
+	if (!tls_md)
+		tls_md = pcre2_match_data_create(RX_MAX_GROUPS, NULL);
+	return tls_md;
+}
+
+int rx_thread_init(void)
+{
+	if (!rxi_match_data())
+		return -ENOMEM;
+	if (atomic_load(&proto_gen) && !rxi_scratch())
+		return -ENOMEM;
+	return 0;
+}
+
+void rx_thread_exit(void)
+{
+	if (tls_scratch)
+		hs_free_scratch(tls_scratch);
+	tls_scratch = NULL;
+	tls_gen = 0;
+	if (tls_md)
+		pcre2_match_data_free(tls_md);
+	tls_md = NULL;
+}
+
+/* ---- compiling ---------------------------------------------------------- */
+
+pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen)
+{
+	pcre2_code *re;
+	int ecode;
+	PCRE2_SIZE eoff;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, len, icase ? PCRE2_CASELESS : 0, &ecode, &eoff, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+
+		if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", ecode);
+		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)eoff);
+		return NULL;
+	}
+	/* JIT failure (no executable memory, say) is not an error: the
+	 * interpreter gives the same answers, slower. */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+int rxi_pcre_match(const pcre2_code *re, const char *s, size_t n, unsigned opts)
+{
+	pcre2_match_data *md = rxi_match_data();
+
+	if (!md)
+		return PCRE2_ERROR_NOMEMORY;
+	return pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), n, 0, opts, md, NULL);
+}
+
+unsigned rxi_hs_flags(int icase)
+{
+	return HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | (icase ? HS_FLAG_CASELESS : 0);
+}
+
+int rxi_hs_agrees(const char *pat, size_t len, const char **why)
+{
+	if (memchr(pat, 0, len)) {
+		*why = "NUL byte in the pattern";
+		return 0;
+	}
+	return 1;
+}
+
+struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
+{
+	struct rx *r;
+	hs_compile_error_t *cerr = NULL;
+	int icase = !!(flags & RX_ICASE);
+
+	if (!(r = calloc(1, sizeof(*r))))
+		goto fail_nomem;
+	if (!(r->pat = malloc(len + 1)))
+		goto fail_r;
+	memcpy(r->pat, pat, len);
+	r->pat[len] = 0;
+	r->len = len;
+	r->flags = flags;
+
+	if (!(r->re = rxi_pcre_compile(pat, len, icase, err, errlen)))
+		goto fail_pat;
+
+	if (flags & RX_FORCE_PCRE) {
+		r->why = "PCRE2 requested";
+		return r;
+	}
+	if (!rxi_hs_agrees(pat, len, &r->why))
+		return r;
+	if (hs_compile(r->pat, rxi_hs_flags(icase), HS_MODE_BLOCK, NULL, &r->hs, &cerr) != HS_SUCCESS) {
+		/* Hyperscan refuses backreferences, lookaround, huge repeats...:
+		 * PCRE2 already accepted the pattern, so it runs there. */
+		r->hs = NULL;
+		r->why = "not supported by Hyperscan";
+		hs_free_compile_error(cerr);
+		return r;
+	}
+	if (rxi_scratch_reserve(r->hs, err, errlen) < 0)
+		goto fail_hs;
+	return r;
+
+fail_hs:
+	hs_free_database(r->hs);
+	pcre2_code_free(r->re);
+fail_pat:
+	free(r->pat);
+fail_r:
+	free(r);
+	return NULL;
+fail_nomem:
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+void rx_free(struct rx *r)
+{
+	if (!r)
+		return;
+	if (r->hs)
+		hs_free_database(r->hs);
+	pcre2_code_free(r->re);
+	free(r->pat);
+	free(r);
+}
+
+int rx_is_fallback(const struct rx *r)
+{
+	return r->hs == NULL;
+}
+
+const char *rx_fallback_reason(const struct rx *r)
+{
+	return r->hs ? NULL : r->why;
+}
+
+const char *rx_pattern(const struct rx *r)
+{
+	return r->pat;
+}
+
+unsigned rx_flags(const struct rx *r)
+{
+	return r->flags;
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+static int on_first_match(unsigned id, unsigned long long from, unsigned long long to,
+                          unsigned fl, void *ctx)
+{
+	return 1;   /* one match is all we need: stop the scan */
+}
+
+/* Returns 1 when Hyperscan finds a match of <r> in <s>/<n>, 0 when not,
+ * -1 when it could not scan (no scratch): the caller asks PCRE2. */
+static int rx_hs_scan(const struct rx *r, const char *s, size_t n)
+{
+	hs_scratch_t *scr = rxi_scratch();
+	hs_error_t e;
+
+	if (!scr)
+		return -1;
+	e = hs_scan(r->hs, s ? s : "", n, 0, scr, on_first_match, NULL);
+	if (e == HS_SCAN_TERMINATED)
+		return 1;
+	if (e == HS_SUCCESS)
+		return 0;
+	return -1;
+}
+
+int rx_match(const struct rx *r, const char *s, size_t n)
+{
+	if (r->hs) {
+		int ret = rx_hs_scan(r, s, n);
+
+		if (ret >= 0)
+			return ret;
+	}
+	return rxi_pcre_match(r->re, s, n, 0) >= 0;
+}
+
+int rx_exec2(const struct rx *r, const char *s, size_t n, unsigned eflags, struct rx_groups *g)
+{
+	pcre2_match_data *md;
+	PCRE2_SIZE *ov;
+	int rc, i;
+
+	/* Hyperscan first: most subjects do not match and PCRE2 never runs.
+	 * NOTBOL only removes matches, so a Hyperscan "no" stays a "no". */
+	if (r->hs && rx_hs_scan(r, s, n) == 0)
+		return 0;
+	rc = rxi_pcre_match(r->re, s, n, (eflags & RX_NOTBOL) ? PCRE2_NOTBOL : 0);
+	if (rc < 0)
+		return 0;
+	if (!g)
+		return 1;
+	if (rc == 0)   /* more groups than the match data holds */
+		rc = RX_MAX_GROUPS;
+	md = rxi_match_data();
+	ov = pcre2_get_ovector_pointer(md);
+	g->n = 0;
+	for (i = 0; i < RX_MAX_GROUPS; i++) {
+		if (i < rc && ov[2 * i] != PCRE2_UNSET) {
+			g->g[i].so = (int)ov[2 * i];
+			g->g[i].eo = (int)ov[2 * i + 1];
+			g->n = i + 1;
+		} else {
+			g->g[i].so = g->g[i].eo = -1;
+		}
+	}
+	return 1;
+}
+
+int rx_exec(const struct rx *r, const char *s, size_t n, struct rx_groups *g)
+{
+	return rx_exec2(r, s, n, 0, g);
+}
+
+/* ---- substitution -------------------------------------------------------- */
+
+/* Returns the value of hex digit <c> the way HAProxy computes it, which
+ * also gives a (meaningless but stable) value for non-hex characters. */
+static unsigned char rx_hexval(unsigned char c)
+{
+	unsigned char v = (unsigned char)((c >= 'a' && c <= 'z' ? c - 32 : c) - '0');
+
+	if (v > 9)
+		v -= 'A' - '9' - 1;
+	return v;
+}
+
+int rx_expand(const char *s, const struct rx_groups *g, const char *fmt, size_t fmtlen,
+              char *out, size_t outsz)
+{
+	const char *f = fmt, *fend = fmt + fmtlen;
+	size_t o = 0;
+
+	while (f < fend) {
+		unsigned char c = (unsigned char)*f++;
+
+		if (c == '\\') {
+			if (f >= fend)
+				return RX_ERR;
+			c = (unsigned char)*f++;
+			if (c >= '0' && c <= '9') {
+				int k = c - '0';
+
+				if (g && g->g[k].so >= 0 && g->g[k].eo >= g->g[k].so) {
+					size_t l = (size_t)(g->g[k].eo - g->g[k].so);
+
+					if (l > outsz - o)
+						return RX_ERR;
+					memcpy(out + o, s + g->g[k].so, l);
+					o += l;
+				}
+				continue;
+			}
+			if (c == 'x') {
+				unsigned char h1, h2;
+
+				if (fend - f < 2)
+					return RX_ERR;
+				h1 = rx_hexval((unsigned char)*f++);
+				h2 = rx_hexval((unsigned char)*f++);
+				c = (unsigned char)((h1 << 4) + h2);
+			}
+		}
+		if (o >= outsz)
+			return RX_ERR;
+		out[o++] = (char)c;
+	}
+	if (o < outsz)
+		out[o] = 0;
+	return (int)o;
+}
+
+int rx_subst(const struct rx *r, const char *s, size_t n, const char *fmt, size_t fmtlen,
+             char *out, size_t outsz)
+{
+	struct rx_groups g;
+
+	if (!rx_exec(r, s, n, &g))
+		return RX_NOMATCH;
+	return rx_expand(s, &g, fmt, fmtlen, out, outsz);
+}
+
+int rx_regsub(const struct rx *r, const char *s, size_t n, const char *fmt, size_t fmtlen,
+              int global, char *out, size_t outsz)
+{
+	size_t o = 0, start = 0;
+	unsigned eflags = 0;
+
+	/* Each round searches the rest of the subject as a new subject, with
+	 * NOTBOL after the first round, like HAProxy's regsub: so "^" never
+	 * matches twice, and an empty match right at the start of the rest
+	 * copies one byte and steps over it. */
+	for (;;) {
+		struct rx_groups g;
+		size_t lead;
+		int found = 0, w;
+
+		if (global || !(eflags & RX_NOTBOL))
+			found = rx_exec2(r, s + start, n - start, eflags, &g);
+		lead = found ? (size_t)g.g[0].so : n - start;
+		if (lead > outsz - o)
+			return RX_ERR;
+		memcpy(out + o, s + start, lead);
+		o += lead;
+		if (!found)
+			break;
+		w = rx_expand(s + start, &g, fmt, fmtlen, out + o, outsz - o);
+		if (w < 0)
+			return RX_ERR;
+		o += (size_t)w;
+		if (start >= n)
+			break;
+		if (g.g[0].eo == 0) {
+			if (o >= outsz)
+				return RX_ERR;
+			out[o++] = s[start];
+			g.g[0].eo = 1;
+		}
+		start += (size_t)g.g[0].eo;
+		eflags |= RX_NOTBOL;
+	}
+	if (o < outsz)
+		out[o] = 0;
+	return (int)o;
+}
+
+/* ---- version -------------------------------------------------------------- */
+
+const char *rx_version(void)
+{
+	static char buf[160];
+	char pv[64] = "?";
+	uint32_t jit = 0;
+
+	if (buf[0])
+		return buf;
+	pcre2_config(PCRE2_CONFIG_VERSION, pv);
+	pcre2_config(PCRE2_CONFIG_JIT, &jit);
+	snprintf(buf, sizeof(buf), "Hyperscan %s, PCRE2 %s (JIT %s)",
+	         hs_version(), pv, jit ? "available" : "not available");
+	return buf;
+}

@@ -1,0 +1,107 @@
+/* rx.h: single regular expressions with PCRE semantics (HAProxy's regexes
+ * are PCRE2). Matching runs on Hyperscan; capture groups come from PCRE2
+ * (JIT), run only on a subject Hyperscan has already matched. A pattern
+ * Hyperscan cannot compile (backreferences, lookaround...) or on which its
+ * semantics would differ from PCRE's runs on PCRE2 alone (rx_is_fallback()).
+ *
+ * Threads: compiled regexes are immutable and may be shared by threads.
+ * Matching uses per-thread state kept inside regex/ (Hyperscan scratch and
+ * PCRE2 match data, thread-local). rx_thread_init() prepares it so the
+ * data path does not allocate; a thread that skips it gets it on first use.
+ * A regex compiled after a thread's init grows that thread's scratch once,
+ * on its next match. rx_thread_exit() releases it. */
+#ifndef RP_RX_H
+#define RP_RX_H
+
+#include <stddef.h>
+
+struct rx;
+
+/* rx_compile() flags */
+#define RX_ICASE        0x01   /* case-insensitive (ASCII), as PCRE2_CASELESS / "-i" */
+#define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used: JIT the PCRE2 side */
+#define RX_FORCE_PCRE   0x04   /* skip Hyperscan (tests, benchmarks) */
+
+#define RX_MAX_GROUPS   10     /* \0 (whole match) .. \9 */
+
+/* Group spans of one match: byte offsets into the subject, [so, eo).
+ * A group that did not take part in the match has so == eo == -1.
+ * <n> is 1 + the highest group number that took part. */
+struct rx_groups {
+	int n;
+	struct { int so, eo; } g[RX_MAX_GROUPS];
+};
+
+/* rx_subst() return values besides a length */
+#define RX_ERR      -1   /* output too small or malformed replacement */
+#define RX_NOMATCH  -2   /* the regex did not match: nothing written */
+
+/* Returns a new compiled regex for the <len> bytes at <pat> (NUL bytes
+ * allowed), or NULL with a message in <err> (the PCRE2 or Hyperscan text,
+ * with the offset when known). <flags> is a mix of RX_*. The caller owns
+ * the result and frees it with rx_free(). Not for the data path. */
+struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
+
+/* Frees <r> (NULL is accepted). */
+void rx_free(struct rx *r);
+
+/* Returns 1 when <r> runs on PCRE2 alone (Hyperscan refused the pattern or
+ * would not match like PCRE), 0 when Hyperscan does the matching. When 1,
+ * rx_fallback_reason() returns why (a static or <r>-owned string). */
+int rx_is_fallback(const struct rx *r);
+const char *rx_fallback_reason(const struct rx *r);
+
+/* Returns the pattern text <r> was compiled from (NUL-terminated, owned by
+ * <r>) and its flags. */
+const char *rx_pattern(const struct rx *r);
+unsigned rx_flags(const struct rx *r);
+
+/* Returns 1 when <r> matches anywhere in the <n> bytes at <s> (unanchored
+ * search, as PCRE2 without options), 0 when not. Never allocates once the
+ * thread's state is ready. */
+int rx_match(const struct rx *r, const char *s, size_t n);
+
+/* Returns 1 and fills <g> (may be NULL) with the leftmost match and its
+ * groups, as PCRE2 would, or 0 when <r> does not match. */
+int rx_exec(const struct rx *r, const char *s, size_t n, struct rx_groups *g);
+
+/* rx_exec2() flags */
+#define RX_NOTBOL   0x01   /* the subject start is not a line start: "^" cannot match there */
+
+/* Same as rx_exec() with <eflags> (RX_NOTBOL), as HAProxy's
+ * regex_exec_match2() with REG_NOTBOL. Returns 1 and fills <g>, or 0. */
+int rx_exec2(const struct rx *r, const char *s, size_t n, unsigned eflags, struct rx_groups *g);
+
+/* Expands the replacement <fmt> (<fmtlen> bytes) for the groups <g> of the
+ * subject <s>, as HAProxy's replace-header/replace-value do: "\0".."\9"
+ * insert a group (empty if it did not take part), "\xHH" inserts one byte,
+ * a backslash before any other character inserts that character, a
+ * trailing lone backslash is an error. Returns the number of bytes written
+ * to <out> (a NUL is appended when room is left), or RX_ERR. */
+int rx_expand(const char *s, const struct rx_groups *g, const char *fmt, size_t fmtlen,
+              char *out, size_t outsz);
+
+/* Matches <r> against <s> and, when it matches, writes the expansion of
+ * <fmt> (rx_expand()) to <out>: the whole output replaces the whole
+ * subject, as in HAProxy's replace-header. Returns bytes written,
+ * RX_NOMATCH, or RX_ERR. */
+int rx_subst(const struct rx *r, const char *s, size_t n, const char *fmt, size_t fmtlen,
+             char *out, size_t outsz);
+
+/* The regsub converter: copies <s> to <out> with the first match of <r>
+ * (every non-overlapping match when <global>) replaced by the expansion of
+ * <fmt>. Returns bytes written (the unchanged copy when nothing matched) or
+ * RX_ERR when <out> is too small. */
+int rx_regsub(const struct rx *r, const char *s, size_t n, const char *fmt, size_t fmtlen,
+              int global, char *out, size_t outsz);
+
+/* Prepares this thread's matching state for every regex and pattern set
+ * compiled so far. Returns 0 or -ENOMEM. */
+int rx_thread_init(void);
+/* Releases this thread's matching state. */
+void rx_thread_exit(void);
+
+/* Returns "Hyperscan <v>, PCRE2 <v> (JIT ...)", for "ringproxy -vv". */
+const char *rx_version(void);
+
+#endif

@@ -1,0 +1,42 @@
+/* rxint.h: what rx.c shares with patset.c inside regex/ (not a public
+ * header: it names Hyperscan and PCRE2 types). The per-thread matching
+ * state lives in rx.c: one Hyperscan scratch big enough for every database
+ * compiled so far, and one PCRE2 match data. */
+#ifndef RP_RXINT_H
+#define RP_RXINT_H
+
+#include <stddef.h>
+#include <hs/hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+/* Makes the process-wide scratch prototype big enough for <db>, so that
+ * every thread's scratch is regrown before its next scan. Returns 0, or -1
+ * with a message in <err>. Call before publishing <db>. */
+int rxi_scratch_reserve(const hs_database_t *db, char *err, size_t errlen);
+
+/* Returns this thread's scratch, valid for every database reserved so far,
+ * or NULL when it cannot be allocated. */
+hs_scratch_t *rxi_scratch(void);
+
+/* Returns this thread's PCRE2 match data (RX_MAX_GROUPS pairs), or NULL. */
+pcre2_match_data *rxi_match_data(void);
+
+/* Compiles <pat>/<len> with PCRE2 (PCRE2_CASELESS when <icase>) and JITs
+ * it when the machine allows. Returns the code or NULL with PCRE2's message
+ * and the offset in <err>. */
+pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen);
+
+/* Returns the pcre2_match() result of <re> on <s>/<n> with <opts>, using
+ * this thread's match data; > 0 or 0 (ovector too small) on a match. */
+int rxi_pcre_match(const pcre2_code *re, const char *s, size_t n, unsigned opts);
+
+/* Returns 1 when Hyperscan would match <pat> like PCRE2 does, after
+ * checking the pattern text for the constructs where they differ; 0 with
+ * a reason in <*why> otherwise. */
+int rxi_hs_agrees(const char *pat, size_t len, const char **why);
+
+/* Returns the Hyperscan flags used for a regex in PCRE semantics. */
+unsigned rxi_hs_flags(int icase);
+
+#endif
