@@ -10,9 +10,11 @@
 #include "engine/proxy.h"
 #include "engine/chan.h"
 #include "engine/vars.h"
+#include "engine/timer.h"
 
 struct thr;
 struct conn;
+struct listener;
 
 /* Termination cause and state, HAProxy's two-letter code in logs
  * ("--", "CD", "SC", "sC", "cD", "PR"...): first letter who/why, second
@@ -59,6 +61,68 @@ struct stream {
 	void *lua;                  /* per-stream Lua state, private to lua/ */
 	void *http;                 /* per-transaction HTTP state, HTTP issue */
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
+
+	/* private to stream.c / backend.c from here */
+	uint32_t idx;               /* slot in thr->strm_tab: stream_from_ref(idx, gen) */
+	uint8_t state;              /* STRM_ST_* */
+	uint8_t req_ana, res_ana;   /* analysers still to run, STRM_AN_* */
+	uint8_t shut_how;           /* STRM_SHUT_* requested by stream_shutdown() */
+	struct listener *li;
+	struct addr srv_addr;       /* where the server connection goes (port 0 resolved) */
+	struct timer exp;           /* the earliest of the deadlines below */
+	uint64_t exp_cli, exp_srv;  /* inactivity deadlines (ms), 0 = none */
+	uint64_t exp_conn;          /* connect deadline */
+	uint64_t exp_req_inspect, exp_res_inspect;  /* tcp-request/response inspect-delay */
+	uint32_t req_rule_pos, res_rule_pos;  /* where a suspended rule list resumes (rules.c) */
+	struct stream *next_run;    /* thr->runq */
+	struct stream *next_free;   /* pool */
+	int in_runq;
+	int connects;               /* connect attempts made (for %rc-like stats) */
 };
+
+/* Stream flags (STRM_F_*) */
+#define STRM_F_ALIVE       0x0001   /* in use (not in the pool) */
+#define STRM_F_LOGGED      0x0002
+#define STRM_F_REDISPATCH  0x0004   /* the next connect may pick another server */
+#define STRM_F_SRV_TIMEOUT 0x0008   /* set by backend.c on a connect timeout */
+#define STRM_F_CLI_RST     0x0010   /* the client connection ended in error */
+#define STRM_F_SRV_RST     0x0020
+
+/* States */
+enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSING, STRM_ST_DEAD };
+
+/* Analysers */
+#define STRM_AN_REQ_INSPECT  0x01   /* tcp-request content rules */
+#define STRM_AN_REQ_SWITCH   0x02   /* backend selection then connect */
+#define STRM_AN_RES_INSPECT  0x04   /* tcp-response content rules */
+
+/* stream_shutdown() modes */
+#define STRM_SHUT_DONE   1   /* send what is queued to the client, then close both sides */
+#define STRM_SHUT_ABORT  2   /* close both sides now */
+
+/* Directions, as smp_dir: 0 = request (client to server), 1 = response. */
+#define STRM_DIR_REQ 0
+#define STRM_DIR_RES 1
+
+/* Returns the stream at <idx> if it is alive and its generation is <gen>,
+ * else NULL: what Lua handles use instead of pointers. */
+struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen);
+/* Schedules the analysers of <strm> to re-run at the end of this loop
+ * turn (a suspended action's completion or timer arrived). Safe to call
+ * several times. */
+void stream_wakeup(struct stream *strm);
+/* Sends now what the output part of <dir>'s channel holds (after Lua's
+ * Channel.send/forward). Returns 0 or -errno. */
+int stream_flush(struct stream *strm, int dir);
+/* Ends <strm>: STRM_SHUT_DONE sends the response channel's output (and
+ * the request channel's output if a server is connected) then closes
+ * both sides; STRM_SHUT_ABORT closes now. The stream is freed later, by
+ * the loop; <strm> stays valid until the caller returns to it. */
+void stream_shutdown(struct stream *strm, int how);
+/* Accepts client <fd> on listener <l> (listener.c). Returns the stream or
+ * NULL (out of memory: fd is closed). */
+struct stream *stream_accept(struct listener *l, int fd);
+/* Closes every stream of <t> now (stop). */
+void streams_kill_all(struct thr *t);
 
 #endif

@@ -1,0 +1,90 @@
+/* conn.h: one socket driven through the ring — multishot receive into the
+ * provided-buffer ring appended to an rx channel, sendmsg of a tx channel's
+ * output part, connect, shutdown, close. A connection knows nothing about
+ * streams: it reports events to its owner through one callback.
+ *
+ * Lifetime: conn_new() takes a connection from the thread's pool;
+ * conn_close() detaches the owner (no event is delivered after it),
+ * cancels what is in flight and returns the connection to the pool on the
+ * last completion, closing the fd then. The owner may free its channels
+ * right after conn_close(). */
+#ifndef RP_CONN_H
+#define RP_CONN_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include "engine/ring.h"
+
+struct thr;
+struct chan;
+struct addr;
+
+/* Events reported to the owner (a bit set). */
+#define CONN_EV_RECV      0x01   /* bytes appended to rx, or CONN_F_RX_EOF/RX_ERR newly set */
+#define CONN_EV_SENT      0x02   /* output bytes acknowledged (removed from tx), or SHUTW done */
+#define CONN_EV_CONNECTED 0x04   /* connect succeeded */
+#define CONN_EV_ERROR     0x08   /* connect or send failed: see c->err */
+
+/* Flags */
+#define CONN_F_RX_ARMED   0x0001   /* a multishot recv is in flight */
+#define CONN_F_RX_WANT    0x0002   /* the owner wants input (conn_recv_start) */
+#define CONN_F_RX_EOF     0x0004   /* the peer shut its write side (read 0) */
+#define CONN_F_RX_ERR     0x0008   /* read error (reset...) */
+#define CONN_F_TX_BUSY    0x0010   /* a sendmsg is in flight */
+#define CONN_F_TX_ERR     0x0020   /* send error */
+#define CONN_F_SHUTW      0x0040   /* shutdown(SHUT_WR) done or queued */
+#define CONN_F_SHUTW_NOW  0x0080   /* shutdown(SHUT_WR) once tx's output is sent */
+#define CONN_F_CONNECTING 0x0100
+#define CONN_F_CONNECTED  0x0200
+#define CONN_F_CLOSING    0x0400   /* conn_close() called: owner detached */
+#define CONN_F_WAIT_BUF   0x0800   /* in thr->wait_bufs (receive buffers ran out) */
+#define CONN_F_RX_CANCEL  0x1000   /* a cancel of the recv is in flight */
+
+#define CONN_IOV 8
+
+struct conn {
+	struct thr *thr;
+	int fd;
+	uint32_t flags;             /* CONN_F_* */
+	int err;                    /* last error, positive errno */
+	struct chan *rx;            /* received bytes go to its input part */
+	struct chan *tx;            /* its output part is sent */
+	void *owner;
+	void (*event)(struct conn *c, unsigned ev);
+	struct ring_op op_rx, op_tx, op_cn;
+	uint32_t tx_len;            /* bytes of the sendmsg in flight */
+	struct msghdr msg;          /* the sendmsg in flight */
+	struct iovec iov[CONN_IOV];
+	struct conn *next;          /* pool free list / thr->wait_bufs */
+};
+
+/* Returns a connection from <t>'s pool around <fd> (-1 for one that
+ * conn_connect() will create), with rx/tx channels and the owner's
+ * callback, or NULL (out of memory). No I/O is started. */
+struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
+                      void *owner, void (*event)(struct conn *c, unsigned ev));
+/* Creates a non-blocking socket for <a> and starts connecting to it.
+ * <a> must stay valid until CONN_EV_CONNECTED/ERROR. Returns 0 or -errno
+ * (socket() failure, ring full); c->err is set too. */
+int conn_connect(struct conn *c, const struct addr *a);
+/* Arms the multishot receive if wanted and possible (not EOF, rx not
+ * full). Returns 0 or -errno. Idempotent. */
+int conn_recv_start(struct conn *c);
+/* Stops receiving (backpressure): cancels the multishot receive. Bytes
+ * already received still arrive in rx. */
+void conn_recv_stop(struct conn *c);
+/* Starts sending tx's output part if nothing is in flight. Returns 0 or -errno. */
+int conn_send(struct conn *c);
+/* Shuts the write side once tx's output part is empty (now if it is). */
+void conn_shutw(struct conn *c);
+/* Detaches the owner and closes (see above). NULL is accepted. */
+void conn_close(struct conn *c);
+
+/* Returns 1 if nothing is left to send and no send is in flight. */
+static inline int conn_tx_idle(const struct conn *c)
+{
+	return !(c->flags & CONN_F_TX_BUSY);
+}
+
+#endif

@@ -1,0 +1,50 @@
+/* listener.h: listening sockets for the "bind" lines of every enabled
+ * frontend (ip:port, [v6]:port, :port, *:port, unix@/path, fd@N), and the
+ * per-thread multishot accept on them. Accepted connections become streams
+ * (stream.c). maxconn (global and per frontend) pauses accepting, and
+ * falling below it resumes it. */
+#ifndef RP_LISTENER_H
+#define RP_LISTENER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "engine/ring.h"
+#include "engine/proxy.h"
+
+struct thr;
+
+struct listener {
+	struct listener *next;           /* thr->listeners */
+	struct thr *thr;
+	struct bind_conf *bind;
+	struct proxy *px;
+	int fd;                          /* owned by listeners_bind(), not closed here */
+	struct ring_op op;
+	unsigned armed:1;                /* multishot accept in flight (or its cancel) */
+	unsigned paused:1;               /* frontend maxconn reached */
+};
+
+/* Creates and binds a listening socket for every bind line of every
+ * enabled frontend of <cfg> (fd@N: adopts the inherited fd). Returns 0, or
+ * -errno with <err> holding HAProxy's message, e.g. "Starting frontend fe:
+ * cannot bind socket (Address already in use) [127.0.0.1:8080]" (the
+ * caller prefixes "[ALERT]    (pid) : "). Sockets already bound stay
+ * bound: call listeners_close() on failure. */
+int listeners_bind(struct config *cfg, char *err, size_t errlen);
+/* Closes every listening socket (unlinks bound unix sockets). */
+void listeners_close(struct config *cfg);
+
+/* Creates <t>'s listeners on the bound sockets and arms accepting.
+ * Returns 0 or -errno. */
+int listeners_attach(struct thr *t);
+/* Frees <t>'s listeners (sockets stay open until listeners_close()). */
+void listeners_detach(struct thr *t);
+/* Arms the multishot accept of <l> if not armed and allowed (maxconn). */
+void listener_arm(struct listener *l);
+/* Stops accepting on <l> (cancels the multishot accept). */
+void listener_pause(struct listener *l);
+/* Re-evaluates every listener of <t> against maxconn and the stop state:
+ * called when a connection ends. */
+void listeners_update(struct thr *t);
+
+#endif
