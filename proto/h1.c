@@ -516,8 +516,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				m->flags |= H1_MF_BARE_LF;
 				goto header_line_end;
 			}
-			if (!(h1_cls[c] & C_VAL) && !is_blank(c))
-				return h1_fail(m, H1_E_HDR_VALUE, pos);
+			/* Any other byte is accepted in a value, control
+			 * characters and NUL included, as HAProxy does. */
 			if (!is_blank(c))
 				m->val_end = pos + 1;
 			if (m->kh && (err = h1_value_byte(m, c)))
