@@ -11,6 +11,8 @@
 
 struct stream;
 struct proxy;
+struct server;
+struct config;
 
 enum smp_type {
 	SMP_T_ANY = 0,   /* for argument/input declarations only */
@@ -49,8 +51,12 @@ enum arg_type { ARGT_STOP = 0, ARGT_SINT, ARGT_STR, ARGT_IPV4, ARGT_MSK4, ARGT_I
                 ARGT_MSK6, ARGT_TIME, ARGT_SIZE, ARGT_FE, ARGT_BE, ARGT_SRV, ARGT_VAR,
                 ARGT_REG, ARGT_USR, ARGT_MAP };
 
+/* An argument. ARGT_FE/BE/SRV arguments are parsed as names (u.str, owned)
+ * with <unresolved> set; sample_resolve() replaces them by u.px / u.srv.
+ * A "backend/server" pair for ARGT_SRV is kept whole until resolution. */
 struct arg {
 	enum arg_type type;
+	uint8_t unresolved;
 	union {
 		int64_t sint;
 		struct { char *ptr; size_t len; } str;
@@ -173,5 +179,67 @@ char *smp_trash(size_t *size);
 void sample_args_free(struct arg *args, int n);
 
 const char *smp_type_name(enum smp_type t);
+
+/* --- additions (engineer D) --- */
+
+/* Built-in tables: the registry starts with these (fetch.c, conv.c). A
+ * module with its own table (HTTP fetches...) adds it at start-up with
+ * sample_register_fetch_table(); the table must stay alive (static). */
+extern const struct sample_fetch smp_fetch_l4_table[];    /* fetch.c, ends with a NULL name */
+extern const struct sample_conv smp_conv_table[];         /* conv.c, ends with a NULL name */
+int sample_register_fetch_table(const struct sample_fetch *tab);   /* NULL-name terminated; 0 or -ENOMEM */
+int sample_register_conv_table(const struct sample_conv *tab);
+
+/* Names the place of the expressions parsed next (configuration time
+ * only): "<file>:<line>" and what they are, e.g. "tcp-request content
+ * expression". Used in the messages of sample_resolve(). <file> and
+ * <where> must stay valid until sample_resolve() ran. */
+void sample_parse_where(const char *file, int line, const char *where);
+/* Resolves every frontend/backend/server argument parsed so far against
+ * <cfg>, printing one "[ALERT] ... : config : parsing [file:line]: ..."
+ * line per failure to stderr. Returns the number of errors. Afterwards,
+ * sample_args_parse() resolves such arguments at once against <cfg>
+ * (Lua calls at run time): <cfg> must outlive the registry's users. */
+int sample_resolve(struct config *cfg);
+
+/* Builds arguments from separate strings, one per argument, taken
+ * verbatim (no quote or escape processing): what Lua's TXN.f / TXN.c do
+ * with their Lua string arguments. Same return and messages as
+ * sample_args_parse(). */
+int sample_args_from_strings(const char *const *strs, const size_t *lens, int n, arg_mask mask,
+                             struct arg *out, struct proxy *px, char *err, size_t errlen);
+
+/* Returns the number of arguments <mask> allows (resp. requires). */
+int arg_mask_max(arg_mask mask);
+int arg_mask_min(arg_mask mask);
+static inline enum arg_type arg_mask_type(arg_mask mask, int pos)
+{
+	return (enum arg_type)((mask >> (ARGM_BITS * (pos + 1))) & 0x1f);
+}
+
+/* Argument check shared by var() and the converters taking a variable:
+ * turns string argument 0 "<scope>.<name>" into ARGT_VAR. Returns 0 or -1
+ * with HAProxy's message in <err>. */
+int sample_check_var(struct arg *args, char *err, size_t errlen);
+
+/* Sets the size of the scratch buffers (tune.bufsize, default 16384).
+ * Call before the first evaluation on any thread. */
+void sample_set_bufsize(uint32_t size);
+
+/* Helpers for fetches and converters: set <smp> to a value. */
+static inline void smp_set_sint(struct sample *smp, int64_t v)
+{
+	smp->type = SMP_T_SINT; smp->flags = 0; smp->u.sint = v;
+}
+static inline void smp_set_bool(struct sample *smp, int v)
+{
+	smp->type = SMP_T_BOOL; smp->flags = 0; smp->u.sint = !!v;
+}
+/* Points <smp> at <len> bytes of <ptr> that it does not own (SMP_F_CONST). */
+static inline void smp_set_const_str(struct sample *smp, const char *ptr, size_t len)
+{
+	smp->type = SMP_T_STR; smp->flags = SMP_F_CONST;
+	smp->u.str.ptr = (char *)ptr; smp->u.str.len = len; smp->u.str.size = 0;
+}
 
 #endif

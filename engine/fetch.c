@@ -1,0 +1,716 @@
+/* fetch.c: the layer-4/5 and internal sample fetches (addresses, proxy
+ * and server names and counters, constants, environment, time, random,
+ * variables, channel payload). HTTP fetches live with the HTTP code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/time.h>
+#include <arpa/inet.h>
+
+#include "engine/sample.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
+
+/* Fills <smp> with the address of <a>; 0 for AF_UNIX / unset. */
+static int smp_from_addr(const struct addr *a, struct sample *smp)
+{
+	smp->flags = 0;
+	if (a->u.sa.sa_family == AF_INET) {
+		smp->type = SMP_T_IPV4;
+		smp->u.ipv4 = a->u.in4.sin_addr;
+		return 1;
+	}
+	if (a->u.sa.sa_family == AF_INET6) {
+		smp->type = SMP_T_IPV6;
+		smp->u.ipv6 = a->u.in6.sin6_addr;
+		return 1;
+	}
+	return 0;
+}
+
+static int smp_from_port(const struct addr *a, struct sample *smp)
+{
+	if (a->u.sa.sa_family == AF_INET)
+		smp_set_sint(smp, ntohs(a->u.in4.sin_port));
+	else if (a->u.sa.sa_family == AF_INET6)
+		smp_set_sint(smp, ntohs(a->u.in6.sin6_port));
+	else
+		return 0;
+	return 1;
+}
+
+static int f_src(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && smp_from_addr(&ctx->strm->cli_addr, smp);
+}
+
+static int f_src_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && smp_from_port(&ctx->strm->cli_addr, smp);
+}
+
+static int f_dst(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && smp_from_addr(&ctx->strm->fe_addr, smp);
+}
+
+static int f_dst_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && smp_from_port(&ctx->strm->fe_addr, smp);
+}
+
+/* Returns the stream's frontend, else the evaluating proxy. */
+static struct proxy *ctx_fe(const struct smp_ctx *ctx)
+{
+	return ctx->strm ? ctx->strm->fe : ctx->px;
+}
+
+/* Returns the stream's backend; before one is chosen, the frontend (as
+ * HAProxy, whose stream starts with be = fe). */
+static struct proxy *ctx_be(const struct smp_ctx *ctx)
+{
+	if (ctx->strm)
+		return ctx->strm->be ? ctx->strm->be : ctx->strm->fe;
+	return ctx->px;
+}
+
+static int smp_set_name(struct sample *smp, const struct proxy *px)
+{
+	if (!px || !px->name)
+		return 0;
+	smp_set_const_str(smp, px->name, strlen(px->name));
+	return 1;
+}
+
+static int f_fe_name(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return smp_set_name(smp, ctx_fe(ctx));
+}
+
+static int f_fe_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_fe(ctx);
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->id);
+	return 1;
+}
+
+static int f_be_name(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return smp_set_name(smp, ctx_be(ctx));
+}
+
+static int f_be_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_be(ctx);
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->id);
+	return 1;
+}
+
+static int f_srv_name(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->strm || !ctx->strm->srv || !ctx->strm->srv->name)
+		return 0;
+	smp_set_const_str(smp, ctx->strm->srv->name, strlen(ctx->strm->srv->name));
+	return 1;
+}
+
+static int f_srv_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->strm || !ctx->strm->srv)
+		return 0;
+	smp_set_sint(smp, ctx->strm->srv->id);
+	return 1;
+}
+
+/* Returns the proxy named by optional argument 0, else <dflt>. */
+static struct proxy *arg_px(const struct arg *args, struct proxy *dflt)
+{
+	if ((args[0].type == ARGT_FE || args[0].type == ARGT_BE) && !args[0].unresolved)
+		return args[0].u.px;
+	return dflt;
+}
+
+static int f_be_conn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->be_cur_conn);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_fe_conn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_fe(ctx));
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->fe_cur_conn);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* Counts usable servers of <px>: active ones, or 1 when only backups are
+ * left (the first backup takes the traffic), as HAProxy's nbsrv. */
+static int px_nbsrv(const struct proxy *px, int *nb_act_out)
+{
+	int act = 0, bck = 0;
+
+	for (const struct server *s = px->srv; s; s = s->next) {
+		if (!server_is_usable(s))
+			continue;
+		if (s->backup)
+			bck++;
+		else
+			act++;
+	}
+	if (nb_act_out)
+		*nb_act_out = act ? act : bck;
+	if (act)
+		return act;
+	return bck ? 1 : 0;
+}
+
+static int f_nbsrv(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px_nbsrv(px, NULL));
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int64_t px_totpend(const struct proxy *px)
+{
+	int64_t n = px->nb_queued;
+
+	for (const struct server *s = px->srv; s; s = s->next)
+		n += s->nb_queued;
+	return n;
+}
+
+static int f_queue(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px_totpend(px));
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_avg_queue(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+	int nbact;
+	int64_t pend;
+
+	if (!px)
+		return 0;
+	px_nbsrv(px, &nbact);
+	pend = px_totpend(px);
+	smp_set_sint(smp, nbact ? (pend + nbact - 1) / nbact : pend);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* Free connection slots plus queue slots over usable servers; -1 when one
+ * of them is unlimited (no maxconn or no maxqueue), as HAProxy. */
+static int f_connslots(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+	int64_t n = 0;
+
+	if (!px)
+		return 0;
+	for (const struct server *s = px->srv; s; s = s->next) {
+		if (!server_is_usable(s))
+			continue;
+		if (!s->maxconn || !s->maxqueue) {
+			n = -1;
+			break;
+		}
+		n += (int64_t)s->maxconn - s->cur_conn + (int64_t)s->maxqueue - s->nb_queued;
+	}
+	smp_set_sint(smp, n);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_true(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, 1);
+	return 1;
+}
+
+static int f_false(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, 0);
+	return 1;
+}
+
+static int f_env(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *v;
+
+	if (args[0].type != ARGT_STR)
+		return 0;
+	v = getenv(args[0].u.str.ptr);
+	if (!v)
+		return 0;
+	smp_set_const_str(smp, v, strlen(v));
+	return 1;
+}
+
+/* date([offset[,unit]]): the current time in seconds (or ms/us) plus
+ * <offset> in that unit. */
+static int f_date(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct timeval tv;
+	int64_t v, off = args[0].type == ARGT_SINT ? args[0].u.sint : 0;
+	const char *unit = args[1].type == ARGT_STR ? args[1].u.str.ptr : "s";
+
+	gettimeofday(&tv, NULL);
+	if (!strcmp(unit, "ms"))
+		v = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	else if (!strcmp(unit, "us"))
+		v = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	else
+		v = tv.tv_sec;
+	smp_set_sint(smp, v + off);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int chk_date(struct arg *args, char *err, size_t errlen)
+{
+	if (args[1].type == ARGT_STR) {
+		const char *u = args[1].u.str.ptr;
+
+		if (strcmp(u, "s") && strcmp(u, "ms") && strcmp(u, "us")) {
+			snprintf(err, errlen, "expects 's', 'ms' or 'us', got '%s'", u);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Per-thread pseudo-random generator (xorshift64*): rand() and uuid(). */
+static __thread uint64_t prng_state;
+
+static uint32_t prng32(void)
+{
+	uint64_t x = prng_state;
+
+	if (!x) {
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		x = ((uint64_t)tv.tv_sec << 20) ^ tv.tv_usec ^ ((uint64_t)(uintptr_t)&prng_state << 7) ^ 0x9e3779b97f4a7c15ull;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	prng_state = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static int f_rand(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint64_t v = prng32();
+
+	if (args[0].type == ARGT_SINT)
+		v = (v * (uint64_t)args[0].u.sint) >> 32;
+	smp_set_sint(smp, (int64_t)v);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_uuid(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint32_t r[4] = { prng32(), prng32(), prng32(), prng32() };
+	size_t size;
+	char *p = smp_trash(&size);
+	int n;
+
+	if (!p || size < 40)
+		return 0;
+	/* version 4: bits 12-15 of time_hi = 0100, variant 10xx */
+	n = snprintf(p, size, "%8.8x-%4.4x-%4.4x-%4.4x-%12.12llx",
+	             r[0], r[1] >> 16, (r[1] & 0x0fff) | 0x4000, ((r[2] >> 16) & 0x3fff) | 0x8000,
+	             (unsigned long long)(r[2] & 0xffff) << 32 | r[3]);
+	smp->type = SMP_T_STR;
+	smp->flags = SMP_F_VOL_TXN;
+	smp->u.str.ptr = p;
+	smp->u.str.len = n;
+	smp->u.str.size = size;
+	return 1;
+}
+
+static int chk_uuid(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type == ARGT_SINT && args[0].u.sint != 4) {
+		snprintf(err, errlen, "Unsupported UUID version: '%lld'", (long long)args[0].u.sint);
+		return -1;
+	}
+	return 0;
+}
+
+static int f_nbproc(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_sint(smp, 1);
+	return 1;
+}
+
+/* thread: the 0-based id of the worker thread evaluating. Only one
+ * worker exists for now. */
+static int f_thread(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_sint(smp, 0);
+	return 1;
+}
+
+/* var(name[,default]) — argument 0 is converted to ARGT_VAR by chk_var. */
+static int f_var(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct var_ref *ref = args[0].u.ptr;
+
+	if (args[0].type != ARGT_VAR || !ref)
+		return 0;
+	if (vars_get(vars_of(ctx->strm, ref->scope), ref, smp))
+		return 1;
+	if (args[1].type == ARGT_STR) {
+		smp_set_const_str(smp, args[1].u.str.ptr, args[1].u.str.len);
+		return 1;
+	}
+	return 0;
+}
+
+/* Turns argument 0 from a string into a parsed variable reference.
+ * Shared with conv.c through sample_check_var(). */
+int sample_check_var(struct arg *args, char *err, size_t errlen)
+{
+	struct var_ref *ref;
+
+	if (args[0].type == ARGT_VAR)
+		return 0;
+	if (args[0].type != ARGT_STR) {
+		snprintf(err, errlen, "missing variable name");
+		return -1;
+	}
+	ref = calloc(1, sizeof(*ref));
+	if (!ref) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (vars_parse_ref(args[0].u.str.ptr, args[0].u.str.len, ref, err, errlen) < 0) {
+		free(ref);
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_VAR;
+	args[0].u.ptr = ref;
+	return 0;
+}
+
+static int f_str(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (args[0].type != ARGT_STR)
+		return 0;
+	smp_set_const_str(smp, args[0].u.str.ptr, args[0].u.str.len);
+	return 1;
+}
+
+static int f_int(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_sint(smp, args[0].u.sint);
+	return 1;
+}
+
+/* bool(b): argument checked and turned into 0/1 by chk_bool. */
+static int f_bool(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, args[0].u.sint);
+	return 1;
+}
+
+static int chk_bool(struct arg *args, char *err, size_t errlen)
+{
+	const char *s = args[0].type == ARGT_STR ? args[0].u.str.ptr : "";
+	int v;
+
+	if (!strcmp(s, "true") || !strcmp(s, "1"))
+		v = 1;
+	else if (!strcmp(s, "false") || !strcmp(s, "0"))
+		v = 0;
+	else {
+		snprintf(err, errlen, "Expects 'true', 'false', '0' or '1'");
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = v;
+	return 0;
+}
+
+static int f_ipv4(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp->type = SMP_T_IPV4;
+	smp->flags = 0;
+	smp->u.ipv4 = args[0].u.ipv4;
+	return 1;
+}
+
+static int f_ipv6(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp->type = SMP_T_IPV6;
+	smp->flags = 0;
+	smp->u.ipv6 = args[0].u.ipv6;
+	return 1;
+}
+
+/* bin(hex): argument converted to raw bytes by chk_bin (kept as ARGT_STR). */
+static int f_bin(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_const_str(smp, args[0].u.str.ptr, args[0].u.str.len);
+	smp->type = SMP_T_BIN;
+	return 1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+static int chk_bin(struct arg *args, char *err, size_t errlen)
+{
+	char *s = args[0].u.str.ptr;
+	size_t n = args[0].u.str.len;
+
+	if (n & 1) {
+		snprintf(err, errlen, "an even number of hexadecimal digits is expected");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i += 2) {
+		int h = hexval(s[i]), l = hexval(s[i + 1]);
+
+		if (h < 0 || l < 0) {
+			snprintf(err, errlen, "'%c' is not a hexadecimal digit", h < 0 ? s[i] : s[i + 1]);
+			return -1;
+		}
+		s[i / 2] = (char)(h << 4 | l);
+	}
+	args[0].u.str.len = n / 2;
+	return 0;
+}
+
+/* Channel payload fetches. priv points to the direction. */
+static const int dir_req = SMP_DIR_REQ, dir_res = SMP_DIR_RES;
+
+static struct chan *ctx_chan(const struct smp_ctx *ctx)
+{
+	if (!ctx->strm)
+		return NULL;
+	return *(const int *)ctx->priv == SMP_DIR_RES ? &ctx->strm->res : &ctx->strm->req;
+}
+
+/* Returns 1 if more input may still arrive on <c>. */
+static int chan_may_grow(const struct smp_ctx *ctx, const struct chan *c)
+{
+	return !ctx->final && !(c->flags & (CHAN_SHUTR | CHAN_EOI));
+}
+
+static int f_len(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct chan *c = ctx_chan(ctx);
+
+	if (!c)
+		return 0;
+	smp_set_sint(smp, chan_in_len(c));
+	smp->flags = SMP_F_VOL_TXN;
+	if (chan_may_grow(ctx, c))
+		smp->flags |= SMP_F_MAY_CHANGE;
+	return 1;
+}
+
+/* Copies <len> bytes at <off> of <c>'s input into scratch as a BIN sample. */
+static int payload_copy(const struct chan *c, size_t off, size_t len, struct sample *smp)
+{
+	size_t size;
+	char *p = smp_trash(&size);
+
+	if (!p || len > size)
+		return 0;
+	if (chan_copy_in(c, off, p, len) != len)
+		return 0;
+	smp->type = SMP_T_BIN;
+	smp->flags = SMP_F_VOL_TXN;
+	smp->u.str.ptr = p;
+	smp->u.str.len = len;
+	smp->u.str.size = size;
+	return 1;
+}
+
+static int too_short(const struct smp_ctx *ctx, const struct chan *c, struct sample *smp)
+{
+	smp->flags = chan_may_grow(ctx, c) ? SMP_F_MAY_CHANGE : 0;
+	return 0;
+}
+
+/* req.payload(off,len): <len> bytes at <off>; len 0 = everything from <off>. */
+static int f_payload(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct chan *c = ctx_chan(ctx);
+	uint64_t off = (uint64_t)args[0].u.sint, len = (uint64_t)args[1].u.sint;
+	size_t max, data;
+
+	if (!c)
+		return 0;
+	smp_trash(&max);
+	data = chan_in_len(c);
+	if (len > max || off + len > max) {
+		smp->flags = 0;   /* will never match */
+		return 0;
+	}
+	if (off + len > data)
+		return too_short(ctx, c, smp);
+	if (!payload_copy(c, off, len ? len : data - off, smp))
+		return 0;
+	if (!len && chan_may_grow(ctx, c))
+		smp->flags |= SMP_F_MAY_CHANGE;
+	return 1;
+}
+
+/* req.payload_lv(off1,len[,off2]): a block whose big-endian length is the
+ * <len> bytes at <off1>; it starts right after, or at <off2> (absolute, or
+ * relative to the end of the length when written "+n"/"-n"). chk_payload_lv
+ * encodes off2 as HAProxy does: (value << 1) | relative. */
+static int f_payload_lv(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct chan *c = ctx_chan(ctx);
+	uint64_t len_off = (uint64_t)args[0].u.sint, len_size = (uint64_t)args[1].u.sint;
+	uint64_t buf_off, buf_size = 0;
+	unsigned char lenb[8];
+	size_t max, data;
+
+	if (!c)
+		return 0;
+	smp_trash(&max);
+	data = chan_in_len(c);
+	if (len_off + len_size > data)
+		return too_short(ctx, c, smp);
+	if (chan_copy_in(c, len_off, lenb, len_size) != len_size)
+		return 0;
+	for (uint64_t i = 0; i < len_size; i++)
+		buf_size = (buf_size << 8) + lenb[i];
+	buf_off = len_off + len_size;
+	if (args[2].type == ARGT_SINT) {
+		if (args[2].u.sint & 1)
+			buf_off += args[2].u.sint >> 1;
+		else
+			buf_off = args[2].u.sint >> 1;
+	}
+	if (!buf_size || buf_size > max || buf_off + buf_size > max) {
+		smp->flags = 0;
+		return 0;
+	}
+	if (buf_off + buf_size > data)
+		return too_short(ctx, c, smp);
+	return payload_copy(c, buf_off, buf_size, smp);
+}
+
+static int chk_payload_lv(struct arg *args, char *err, size_t errlen)
+{
+	if (args[1].u.sint <= 0 || args[1].u.sint > 4) {
+		snprintf(err, errlen, "payload length must be > 0 and <= 4 bytes");
+		return -1;
+	}
+	if (args[2].type == ARGT_STR) {
+		const char *s = args[2].u.str.ptr, *p;
+		int rel = *s == '+' || *s == '-';
+		long long v;
+		char *end;
+
+		p = s;
+		v = strtoll(p, &end, 10);
+		if (!*s || *end) {
+			snprintf(err, errlen, "failed to parse '%s' as type 'integer' at position 3", s);
+			return -1;
+		}
+		free(args[2].u.str.ptr);
+		args[2].type = ARGT_SINT;
+		args[2].u.sint = (int64_t)((uint64_t)v << 1) | rel;
+	}
+	return 0;
+}
+
+static int chk_payload(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].u.sint < 0 || args[1].u.sint < 0) {
+		snprintf(err, errlen, "offset and length must not be negative");
+		return -1;
+	}
+	return 0;
+}
+
+#define L4  (SMP_USE_L4)
+#define INT (SMP_USE_INT)
+#define L5  (SMP_USE_L5)
+#define L6  (SMP_USE_L6)
+
+const struct sample_fetch smp_fetch_l4_table[] = {
+	{ "always_false", f_false,      ARG0,                0,              SMP_T_BOOL, INT, NULL },
+	{ "always_true",  f_true,       ARG0,                0,              SMP_T_BOOL, INT, NULL },
+	{ "avg_queue",    f_avg_queue,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "be_conn",      f_be_conn,    ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "be_id",        f_be_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
+	{ "be_name",      f_be_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "bin",          f_bin,        ARG1(1, STR),        chk_bin,        SMP_T_BIN,  INT, NULL },
+	{ "bool",         f_bool,       ARG1(1, STR),        chk_bool,       SMP_T_BOOL, INT, NULL },
+	{ "connslots",    f_connslots,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "date",         f_date,       ARG2(0, SINT, STR),  chk_date,       SMP_T_SINT, INT, NULL },
+	{ "dst",          f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "dst_port",     f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "env",          f_env,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
+	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
+	{ "fe_id",        f_fe_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
+	{ "fe_name",      f_fe_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "int",          f_int,        ARG1(1, SINT),       0,              SMP_T_SINT, INT, NULL },
+	{ "ipv4",         f_ipv4,       ARG1(1, IPV4),       0,              SMP_T_IPV4, INT, NULL },
+	{ "ipv6",         f_ipv6,       ARG1(1, IPV6),       0,              SMP_T_IPV6, INT, NULL },
+	{ "nbproc",       f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "nbsrv",        f_nbsrv,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },
+	{ "req.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
+	{ "req.payload",  f_payload,    ARG2(2, SINT, SINT), chk_payload,    SMP_T_BIN,  L6, &dir_req },
+	{ "req.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6, &dir_req },
+	{ "req_len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
+	{ "res.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6 | SMP_USE_RES, &dir_res },
+	{ "res.payload",  f_payload,    ARG2(2, SINT, SINT), chk_payload,    SMP_T_BIN,  L6 | SMP_USE_RES, &dir_res },
+	{ "res.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6 | SMP_USE_RES, &dir_res },
+	{ "src",          f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "srv_id",       f_srv_id,     ARG0,                0,              SMP_T_SINT, L5, NULL },
+	{ "srv_name",     f_srv_name,   ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "str",          f_str,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
+	{ "thread",       f_thread,     ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "uuid",         f_uuid,       ARG1(0, SINT),       chk_uuid,       SMP_T_STR,  INT, NULL },
+	{ "var",          f_var,        ARG2(1, STR, STR),   sample_check_var, SMP_T_ANY, INT, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL }
+};
