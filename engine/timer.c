@@ -151,10 +151,22 @@ static void advance(struct timers *w, uint64_t tick)
 unsigned timers_run(struct timers *w, uint64_t now_ms)
 {
 	unsigned fired = 0;
+	struct timer *t, *n;
 
+	/* timers armed with a deadline already past sit in the current slot
+	 * (clamped to w->now): they are due whatever <now_ms> says */
+	for (t = w->slot[0][w->now & (TW_SLOTS - 1)]; t; t = n) {
+		n = t->next;
+		if (t->expire < w->now) {
+			unlink_timer(w, t);
+			fired++;
+			t->cb(t);
+			/* the callback may have changed the list: restart */
+			n = w->slot[0][w->now & (TW_SLOTS - 1)];
+		}
+	}
 	while (w->count) {
 		uint64_t tick = next_tick(w);
-		struct timer *t;
 
 		if (tick > now_ms)
 			break;

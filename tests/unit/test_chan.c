@@ -1,0 +1,225 @@
+/* test_chan.c: channels — put, forward, iov, skip, copy, find, replace,
+ * insert, put_out, and every chunk and segment back in the pool (no leak). */
+#include <errno.h>
+#include "tests/unit/unit.h"
+#include "engine/chan.h"
+
+static struct chan_pool pool;
+static int recycled;
+
+static void recycle(void *arg, struct chunk *chk) { recycled++; }
+
+/* Returns the whole channel (output then input) as a string in <buf>. */
+static const char *dump(const struct chan *c, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (const struct chan_seg *s = c->head; s; s = s->next) {
+		if (n + s->len >= size)
+			break;
+		memcpy(buf + n, s->chk->data + s->off, s->len);
+		n += s->len;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* Returns 1 if the chan invariants hold: no empty segment, lengths add up, tail right. */
+static int sane(const struct chan *c)
+{
+	uint64_t sum = 0;
+	const struct chan_seg *s, *last = NULL;
+
+	for (s = c->head; s; last = s, s = s->next) {
+		if (!s->len)
+			return 0;
+		sum += s->len;
+	}
+	return sum == (uint64_t)c->in + c->out && last == c->tail;
+}
+
+/* A fake ring chunk holding <text>. */
+static struct chunk *ring_chunk(char *text)
+{
+	static struct chunk k[8];
+	static int n;
+	struct chunk *c = &k[n++ % 8];
+
+	c->data = text;
+	c->size = (uint32_t)strlen(text);
+	c->refs = 1;
+	c->kind = CHUNK_RING;
+	c->bid = 0;
+	c->pool = &pool;
+	return c;
+}
+
+static void t_put_forward_iov(void)
+{
+	struct chan c;
+	char buf[256];
+	struct iovec iov[4];
+	char t1[] = "hello ", t2[] = "world";
+	struct chunk *k1 = ring_chunk(t1), *k2 = ring_chunk(t2);
+
+	recycled = 0;
+	chan_init(&c, &pool, 1000);
+	EXPECT_INT(chan_put_chunk(&c, k1, 0, 6), 0);
+	EXPECT_INT(chan_put_chunk(&c, k2, 0, 5), 0);
+	chunk_unref(k1);    /* the receive path drops its holder reference */
+	chunk_unref(k2);
+	EXPECT_INT(recycled, 0);
+	EXPECT_INT(chan_in_len(&c), 11);
+	EXPECT_INT(chan_forward(&c, 8), 8);
+	EXPECT_INT(chan_out_len(&c), 8);
+	EXPECT_INT(chan_in_len(&c), 3);
+	int n = chan_out_iov(&c, iov, 4);
+	EXPECT_INT(n, 2);
+	EXPECT_INT(iov[0].iov_len, 6);
+	EXPECT_INT(iov[1].iov_len, 2);
+	EXPECT_MEM(iov[1].iov_base, "wo", 2);
+	chan_skip_out(&c, 7);
+	EXPECT_INT(recycled, 1);     /* k1 fully sent: back to the ring */
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "orld");
+	EXPECT(sane(&c));
+	EXPECT_INT(c.total_out, 7);
+	chan_reset(&c);
+	EXPECT_INT(recycled, 2);
+	EXPECT(chan_is_empty(&c));
+}
+
+static void t_put_data_split(void)
+{
+	struct chan c;
+	struct chan_pool p2;
+	char big[100], out[100];
+
+	chan_pool_init(&p2, 16, NULL, NULL);
+	chan_init(&c, &p2, 1000);
+	for (int i = 0; i < 100; i++)
+		big[i] = (char)('a' + i % 26);
+	EXPECT_INT(chan_put_data(&c, big, 100), 0);
+	EXPECT_INT(chan_in_len(&c), 100);
+	EXPECT_INT(p2.nb_chunks, 7);      /* 100 bytes in 16-byte chunks */
+	EXPECT_INT(chan_copy_in(&c, 30, out, 50), 50);
+	EXPECT_MEM(out, big + 30, 50);
+	EXPECT_INT(chan_copy_in(&c, 90, out, 50), 10);
+	EXPECT_INT(chan_find_in(&c, 0, 'z'), 25);
+	EXPECT_INT(chan_find_in(&c, 26, 'z'), 51);
+	EXPECT_INT(chan_find_in(&c, 0, '#'), -1);
+	chan_forward(&c, 20);
+	EXPECT_INT(chan_find_in(&c, 0, 'z'), 5);   /* offsets are relative to the input part */
+	EXPECT(sane(&c));
+	chan_reset(&c);
+	chan_pool_destroy(&p2);
+	EXPECT_INT(p2.nb_chunks, 0);
+	EXPECT_INT(p2.nb_segs, 0);
+}
+
+static void t_replace_insert_delete(void)
+{
+	struct chan c;
+	char buf[256];
+	char t1[] = "GET /a HTTP/1.0\r\n";
+	struct chunk *k = ring_chunk(t1);
+
+	recycled = 0;
+	chan_init(&c, &pool, 1000);
+	chan_put_chunk(&c, k, 0, (uint32_t)strlen(t1));
+	chunk_unref(k);
+	/* replace "/a" by "/index.html" */
+	EXPECT_INT(chan_replace_in(&c, 4, 2, "/index.html", 11), 0);
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "GET /index.html HTTP/1.0\r\n");
+	EXPECT(sane(&c));
+	EXPECT_INT(chan_in_len(&c), 26);
+	/* insert at the front, delete in the middle, append at the end */
+	EXPECT_INT(chan_replace_in(&c, 0, 0, ">>", 2), 0);
+	EXPECT_INT(chan_replace_in(&c, 5, 1, NULL, 0), 0);
+	EXPECT_INT(chan_replace_in(&c, chan_in_len(&c), 0, "X", 1), 0);
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), ">>GET/index.html HTTP/1.0\r\nX");
+	EXPECT(sane(&c));
+	/* out of range */
+	EXPECT_INT(chan_replace_in(&c, 100, 1, "a", 1), -EINVAL);
+	/* delete everything */
+	EXPECT_INT(chan_replace_in(&c, 0, chan_in_len(&c), NULL, 0), 0);
+	EXPECT(chan_is_empty(&c));
+	EXPECT(c.head == NULL && c.tail == NULL);
+	EXPECT_INT(recycled, 1);
+	chan_reset(&c);
+}
+
+static void t_replace_keeps_output(void)
+{
+	struct chan c;
+	char buf[256];
+
+	chan_init(&c, &pool, 1000);
+	chan_put_data(&c, "abcdef", 6);
+	chan_forward(&c, 3);
+	EXPECT_INT(chan_replace_in(&c, 0, 1, "DD", 2), 0);   /* "d" is input offset 0 */
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "abcDDef");
+	EXPECT_INT(chan_out_len(&c), 3);
+	EXPECT_INT(chan_in_len(&c), 4);
+	EXPECT_INT(chan_put_out(&c, "++", 2), 0);           /* after the output, before the input */
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "abc++DDef");
+	EXPECT_INT(chan_out_len(&c), 5);
+	EXPECT(sane(&c));
+	chan_reset(&c);
+	chan_init(&c, &pool, 1000);
+	EXPECT_INT(chan_put_out(&c, "x", 1), 0);             /* into an empty channel */
+	EXPECT_INT(chan_out_len(&c), 1);
+	EXPECT(sane(&c));
+	chan_reset(&c);
+}
+
+static void t_contiguous_merge_and_refs(void)
+{
+	struct chan a, b;
+	char t[] = "0123456789";
+	struct chunk *k = ring_chunk(t);
+
+	recycled = 0;
+	chan_init(&a, &pool, 4);
+	chan_init(&b, &pool, 100);
+	chan_put_chunk(&a, k, 0, 4);
+	chan_put_chunk(&a, k, 4, 2);          /* contiguous: same segment */
+	EXPECT(a.head == a.tail);
+	EXPECT(chan_is_full(&a));
+	chan_put_chunk(&b, k, 2, 3);          /* another channel shares the chunk */
+	EXPECT_INT(k->refs, 3);
+	chunk_unref(k);
+	chan_reset(&a);
+	EXPECT_INT(recycled, 0);
+	chan_reset(&b);
+	EXPECT_INT(recycled, 1);
+}
+
+static void t_no_leak(void)
+{
+	/* every segment and heap chunk allocated by the cases above is back
+	 * in the free lists */
+	uint64_t segs = 0, chunks = 0;
+
+	for (struct chan_seg *s = pool.free_segs; s; s = s->next)
+		segs++;
+	for (struct chunk *k = pool.free_chunks; k; k = k->next_free)
+		chunks++;
+	EXPECT_INT(segs, pool.nb_segs);
+	EXPECT_INT(chunks, pool.nb_chunks);
+	EXPECT(pool.nb_segs > 0);
+	chan_pool_destroy(&pool);
+	EXPECT_INT(pool.nb_segs, 0);
+	EXPECT_INT(pool.nb_chunks, 0);
+}
+
+int main(void)
+{
+	chan_pool_init(&pool, 64, recycle, NULL);
+	RUN(t_put_forward_iov);
+	RUN(t_put_data_split);
+	RUN(t_replace_insert_delete);
+	RUN(t_replace_keeps_output);
+	RUN(t_contiguous_merge_and_refs);
+	RUN(t_no_leak);
+	return unit_end();
+}
