@@ -35,9 +35,10 @@ enum acl_res acl_cond_exec(const struct acl_cond *cond, struct smp_ctx *ctx);
 /* Returns the SMP_USE_* bits of every fetch the condition uses (to warn
  * about tests that can never match where the rule runs). */
 unsigned acl_cond_use(const struct acl_cond *cond);
-/* Returns the name of a named ACL the condition uses whose fetches all
- * lack <use> bits, or NULL: "acl 'x' will never match..." warnings. */
-const char *acl_cond_useless_acl(const struct acl_cond *cond, unsigned use);
+/* Returns the keyword of the first fetch used by <cond> whose SMP_USE_*
+ * bits are all outside <allowed> (it can never match there), with the
+ * name of its ACL in <acl_name> (NULL: anonymous), or NULL. */
+const char *acl_cond_conflict(const struct acl_cond *cond, unsigned allowed, const char **acl_name);
 
 void acl_list_free(struct acl_list *l);
 

@@ -1,0 +1,394 @@
+/* test_pattern.c: pattern lists and match kinds (engine/pattern.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "tests/unit/unit.h"
+#include "engine/pattern.h"
+
+static struct sample S(const char *s)
+{
+	struct sample smp = { .type = SMP_T_STR };
+	smp.u.str.ptr = (char *)s;
+	smp.u.str.len = strlen(s);
+	smp.flags = SMP_F_CONST;
+	return smp;
+}
+
+static struct sample I(int64_t v)
+{
+	struct sample smp = { .type = SMP_T_SINT };
+	smp.u.sint = v;
+	return smp;
+}
+
+static struct sample IP(const char *a)
+{
+	struct sample smp = { .type = SMP_T_IPV4 };
+	if (inet_pton(AF_INET, a, &smp.u.ipv4) != 1) {
+		smp.type = SMP_T_IPV6;
+		inet_pton(AF_INET6, a, &smp.u.ipv6);
+	}
+	return smp;
+}
+
+/* Builds an anonymous list of <keys> (NULL-terminated) compiled for <m>. */
+static struct pat_expr *mk(struct pat_list **lp, enum pat_match m, unsigned fl, const char *const *keys)
+{
+	char err[256];
+	struct pat_list *l = pat_list_new(NULL, 0);
+	for (; *keys; keys++)
+		if (pat_list_add(l, *keys, NULL) < 0)
+			return NULL;
+	*lp = l;
+	return pat_expr_get(l, m, fl, err, sizeof(err));
+}
+
+static const char *key_of(const struct pat_expr *x, struct sample smp)
+{
+	const struct pat_entry *e = pat_expr_lookup(x, &smp);
+	return e ? pat_entry_key(e) : NULL;
+}
+
+static void t_kinds_names(void)
+{
+	EXPECT_INT(pat_match_parse("str"), PAT_MATCH_STR);
+	EXPECT_INT(pat_match_parse("reg"), PAT_MATCH_REG);
+	EXPECT_INT(pat_match_parse("found"), PAT_MATCH_FOUND);
+	EXPECT_INT(pat_match_parse("foo"), -1);
+	EXPECT_STR(pat_match_name(PAT_MATCH_DOM), "dom");
+}
+
+static void t_str(void)
+{
+	struct pat_list *l;
+	const char *k[] = { "foo", "Bar", "baz", "foo", "", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_STR, 0, k);
+	EXPECT(x != NULL);
+	EXPECT_STR(key_of(x, S("foo")), "foo");
+	EXPECT(key_of(x, S("bar")) == NULL);
+	EXPECT_STR(key_of(x, S("Bar")), "Bar");
+	EXPECT(key_of(x, S("fo")) == NULL);
+	EXPECT(key_of(x, S("fooo")) == NULL);
+	EXPECT(key_of(x, S("")) != NULL);
+	struct pat_expr *xi = pat_expr_get(l, PAT_MATCH_STR, PAT_F_ICASE, NULL, 0);
+	EXPECT(xi != NULL && xi != x);
+	EXPECT_STR(key_of(xi, S("BAR")), "Bar");
+	EXPECT_STR(key_of(xi, S("FOO")), "foo");
+	/* same request, same view */
+	EXPECT(pat_expr_get(l, PAT_MATCH_STR, 0, NULL, 0) == x);
+	/* an int sample is matched as its decimal string */
+	pat_list_add(l, "42", NULL);
+	EXPECT_STR(key_of(x, I(42)), "42");
+	pat_list_free(l);
+}
+
+static void t_str_many(void)
+{
+	/* enough entries to grow the hash table several times */
+	struct pat_list *l = pat_list_new(NULL, 0);
+	char buf[32];
+	struct pat_expr *x = pat_expr_get(l, PAT_MATCH_STR, 0, NULL, 0);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "k%d", i);
+		EXPECT_INT(pat_list_add(l, buf, NULL), 0);
+	}
+	EXPECT_INT(pat_list_count(l), 5000);
+	EXPECT_STR(key_of(x, S("k0")), "k0");
+	EXPECT_STR(key_of(x, S("k4999")), "k4999");
+	EXPECT(key_of(x, S("k5000")) == NULL);
+	EXPECT_INT(pat_list_del(l, "k17"), 1);
+	EXPECT(key_of(x, S("k17")) == NULL);
+	EXPECT_STR(key_of(x, S("k18")), "k18");
+	pat_list_free(l);
+}
+
+static void t_beg_end_sub(void)
+{
+	struct pat_list *l1, *l2, *l3;
+	const char *k[] = { "/api", "/static/", NULL };
+	struct pat_expr *beg = mk(&l1, PAT_MATCH_BEG, 0, k);
+	EXPECT(beg != NULL);
+	EXPECT_STR(key_of(beg, S("/api/v1")), "/api");
+	EXPECT_STR(key_of(beg, S("/static/x.png")), "/static/");
+	EXPECT(key_of(beg, S("/ap")) == NULL);
+	EXPECT(key_of(beg, S("x/api")) == NULL);
+	EXPECT(key_of(beg, S("/API")) == NULL);
+	const char *k2[] = { ".png", ".JPG", NULL };
+	struct pat_expr *end = mk(&l2, PAT_MATCH_END, PAT_F_ICASE, k2);
+	EXPECT(end != NULL);
+	EXPECT_STR(key_of(end, S("/a/b.PNG")), ".png");
+	EXPECT_STR(key_of(end, S("x.jpg")), ".JPG");
+	EXPECT(key_of(end, S("png")) == NULL);
+	const char *k3[] = { "needle", "dle", NULL };
+	struct pat_expr *sub = mk(&l3, PAT_MATCH_SUB, 0, k3);
+	EXPECT(sub != NULL);
+	/* both match: the first in file order wins */
+	EXPECT_STR(key_of(sub, S("haystack with a needle in it")), "needle");
+	EXPECT_STR(key_of(sub, S("candle")), "dle");
+	EXPECT(key_of(sub, S("needl")) == NULL);
+	pat_list_free(l1);
+	pat_list_free(l2);
+	pat_list_free(l3);
+}
+
+static void t_dir_dom(void)
+{
+	struct pat_list *l1, *l2;
+	const char *k[] = { "img", NULL };
+	struct pat_expr *dir = mk(&l1, PAT_MATCH_DIR, 0, k);
+	EXPECT(dir != NULL);
+	EXPECT(key_of(dir, S("/static/img/a.png")) != NULL);
+	EXPECT(key_of(dir, S("/img")) != NULL);
+	EXPECT(key_of(dir, S("/images/a")) == NULL);
+	EXPECT(key_of(dir, S("/static/myimg/a")) == NULL);
+	const char *k2[] = { "example.com", NULL };
+	struct pat_expr *dom = mk(&l2, PAT_MATCH_DOM, 0, k2);
+	EXPECT(dom != NULL);
+	EXPECT(key_of(dom, S("www.example.com")) != NULL);
+	EXPECT(key_of(dom, S("example.com")) != NULL);
+	EXPECT(key_of(dom, S("example.com:8080")) != NULL);
+	EXPECT(key_of(dom, S("badexample.com")) == NULL);
+	EXPECT(key_of(dom, S("example.community")) == NULL);
+	pat_list_free(l1);
+	pat_list_free(l2);
+}
+
+static void t_reg(void)
+{
+	struct pat_list *l;
+	char err[256];
+	const char *k[] = { "^/api/v[0-9]+/", "\\.php$", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_REG, 0, k);
+	EXPECT(x != NULL);
+	EXPECT_STR(key_of(x, S("/api/v2/users")), "^/api/v[0-9]+/");
+	EXPECT_STR(key_of(x, S("/index.php")), "\\.php$");
+	EXPECT(key_of(x, S("/api/vx/")) == NULL);
+	EXPECT(key_of(x, S("/index.php5")) == NULL);
+	/* an invalid regex is refused, the list unchanged */
+	EXPECT(pat_list_add_err(l, "(", NULL, err, sizeof(err)) < 0);
+	EXPECT(strstr(err, "(") != NULL);
+	EXPECT_INT(pat_list_count(l), 2);
+	EXPECT(pat_check_key(PAT_MATCH_REG, "a(b", err, sizeof(err)) < 0);
+	pat_list_free(l);
+}
+
+static void t_int(void)
+{
+	struct pat_list *l;
+	const char *k[] = { "80", "1000:2000", "60000:", ":-5", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_INT, 0, k);
+	EXPECT(x != NULL);
+	EXPECT_STR(key_of(x, I(80)), "80");
+	EXPECT(key_of(x, I(81)) == NULL);
+	EXPECT_STR(key_of(x, I(1000)), "1000:2000");
+	EXPECT_STR(key_of(x, I(2000)), "1000:2000");
+	EXPECT(key_of(x, I(2001)) == NULL);
+	EXPECT_STR(key_of(x, I(65535)), "60000:");
+	EXPECT_STR(key_of(x, I(-100)), ":-5");
+	EXPECT(key_of(x, I(-4)) == NULL);
+	EXPECT_STR(key_of(x, S("80")), "80");    /* string cast to int */
+	char err[128];
+	EXPECT(pat_check_key(PAT_MATCH_INT, "abc", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "'abc' is not a number");
+	EXPECT(pat_check_key(PAT_MATCH_INT, "1:x", err, sizeof(err)) < 0);
+	EXPECT(pat_check_key(PAT_MATCH_INT, ":", err, sizeof(err)) < 0);
+	/* adding a non-number to a list compiled as int fails */
+	EXPECT(pat_list_add(l, "zz", NULL) == -EINVAL);
+	pat_list_free(l);
+}
+
+static void t_len(void)
+{
+	struct pat_list *l;
+	const char *k[] = { "0", "3:4", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_LEN, 0, k);
+	EXPECT(x != NULL);
+	EXPECT_STR(key_of(x, S("")), "0");
+	EXPECT_STR(key_of(x, S("abc")), "3:4");
+	EXPECT_STR(key_of(x, S("abcd")), "3:4");
+	EXPECT(key_of(x, S("ab")) == NULL);
+	EXPECT(key_of(x, S("abcde")) == NULL);
+	pat_list_free(l);
+}
+
+static void t_ip(void)
+{
+	struct pat_list *l;
+	char err[128];
+	const char *k[] = { "10.0.0.0/8", "10.1.0.0/16", "192.168.1.1", "2001:db8::/32",
+	                    "172.16.0.0/255.240.0.0", "::1", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_IP, 0, k);
+	EXPECT(x != NULL);
+	/* longest prefix wins, whatever the file order */
+	EXPECT_STR(key_of(x, IP("10.1.2.3")), "10.1.0.0/16");
+	EXPECT_STR(key_of(x, IP("10.2.2.3")), "10.0.0.0/8");
+	EXPECT_STR(key_of(x, IP("192.168.1.1")), "192.168.1.1");
+	EXPECT(key_of(x, IP("192.168.1.2")) == NULL);
+	EXPECT(key_of(x, IP("11.0.0.1")) == NULL);
+	EXPECT_STR(key_of(x, IP("172.31.255.255")), "172.16.0.0/255.240.0.0");
+	EXPECT(key_of(x, IP("172.32.0.0")) == NULL);
+	EXPECT_STR(key_of(x, IP("2001:db8:1::5")), "2001:db8::/32");
+	EXPECT(key_of(x, IP("2001:db9::5")) == NULL);
+	EXPECT_STR(key_of(x, IP("::1")), "::1");
+	/* a v4-mapped v6 address matches v4 networks */
+	EXPECT_STR(key_of(x, IP("::ffff:10.9.9.9")), "10.0.0.0/8");
+	/* a string sample is parsed as an address */
+	EXPECT_STR(key_of(x, S("10.1.0.1")), "10.1.0.0/16");
+	EXPECT(key_of(x, S("not-an-ip")) == NULL);
+	EXPECT(pat_check_key(PAT_MATCH_IP, "1.2.3.4/40", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "'1.2.3.4/40' is not a valid IPv4 or IPv6 address");
+	EXPECT(pat_check_key(PAT_MATCH_IP, "1.2.3", err, sizeof(err)) < 0);
+	EXPECT(pat_check_key(PAT_MATCH_IP, "1.2.3.4/255.0.255.0", err, sizeof(err)) < 0);
+	EXPECT_INT(pat_check_key(PAT_MATCH_IP, "0.0.0.0/0", err, sizeof(err)), 0);
+	pat_list_free(l);
+
+	/* 0.0.0.0/0 matches everything v4 */
+	const char *k2[] = { "0.0.0.0/0", NULL };
+	x = mk(&l, PAT_MATCH_IP, 0, k2);
+	EXPECT(key_of(x, IP("8.8.8.8")) != NULL);
+	EXPECT(key_of(x, IP("2001::1")) == NULL);
+	pat_list_free(l);
+}
+
+static void t_found_bool(void)
+{
+	struct sample s0 = I(0), s1 = I(7), str = S("x"), empty = S("");
+	EXPECT_INT(pat_match_sample(PAT_MATCH_FOUND, &s0), 1);
+	EXPECT_INT(pat_match_sample(PAT_MATCH_BOOL, &s0), 0);
+	EXPECT_INT(pat_match_sample(PAT_MATCH_BOOL, &s1), 1);
+	(void)str; (void)empty;
+	EXPECT_INT(pat_match_sample(PAT_MATCH_STR, &s1), 0);
+}
+
+static void t_bin(void)
+{
+	struct pat_list *l;
+	char err[128];
+	const char *k[] = { "414243", "00ff", NULL };
+	struct pat_expr *x = mk(&l, PAT_MATCH_BIN, 0, k);
+	EXPECT(x != NULL);
+	struct sample b = { .type = SMP_T_BIN };
+	b.u.str.ptr = "ABC";
+	b.u.str.len = 3;
+	EXPECT_STR(key_of(x, b), "414243");
+	b.u.str.ptr = "\x00\xff";
+	b.u.str.len = 2;
+	EXPECT_STR(key_of(x, b), "00ff");
+	b.u.str.len = 1;
+	EXPECT(key_of(x, b) == NULL);
+	EXPECT(pat_check_key(PAT_MATCH_BIN, "4142x", err, sizeof(err)) < 0);
+	pat_list_free(l);
+}
+
+static void t_map_file(void)
+{
+	char path[] = "/tmp/rp_test_pattern_XXXXXX";
+	char err[256];
+	int fd = mkstemp(path);
+	const char *text =
+		"# a comment\n"
+		"\n"
+		"   \t\n"
+		"  www.example.com   backend1  \n"
+		"api.example.com\tbackend2 with spaces\r\n"
+		"www.example.com backend3\n"
+		"  # indented comment in a map\n"
+		"nokey\n";
+	EXPECT(fd >= 0);
+	EXPECT_INT(write(fd, text, strlen(text)), strlen(text));
+	close(fd);
+	struct pat_list *l = pat_list_load(path, 1, err, sizeof(err));
+	EXPECT(l != NULL);
+	if (!l)
+		return;
+	EXPECT(pat_list_find(path) == l);
+	EXPECT(pat_list_load(path, 1, err, sizeof(err)) == l);    /* loaded once */
+	EXPECT_INT(pat_list_count(l), 4);
+	struct pat_expr *x = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	EXPECT(x != NULL);
+	const struct pat_entry *e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR,
+		.u.str = { "www.example.com", 15, 0 } });
+	EXPECT(e != NULL);
+	EXPECT_STR(e ? pat_entry_value(e) : NULL, "backend1  ");   /* first wins; trailing kept */
+	e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "api.example.com", 15, 0 } });
+	EXPECT_STR(e ? pat_entry_value(e) : NULL, "backend2 with spaces");
+	e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "nokey", 5, 0 } });
+	EXPECT_STR(e ? pat_entry_value(e) : NULL, "");
+	/* set: changes every entry with that key; del: removes them all */
+	EXPECT_INT(pat_list_set(l, "www.example.com", "b9"), 0);
+	e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "www.example.com", 15, 0 } });
+	EXPECT_STR(e ? pat_entry_value(e) : NULL, "b9");
+	EXPECT_INT(pat_list_del(l, "www.example.com"), 2);
+	EXPECT_INT(pat_list_count(l), 2);
+	e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "www.example.com", 15, 0 } });
+	EXPECT(e == NULL);
+	EXPECT_INT(pat_list_set(l, "new.example.com", "b4"), 0);
+	e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "new.example.com", 15, 0 } });
+	EXPECT_STR(e ? pat_entry_value(e) : NULL, "b4");
+	pat_list_clear(l);
+	EXPECT_INT(pat_list_count(l), 0);
+	EXPECT(pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR, .u.str = { "new.example.com", 15, 0 } }) == NULL);
+	unlink(path);
+	pat_list_free_all();
+	EXPECT(pat_list_find(path) == NULL);
+}
+
+static void t_acl_file(void)
+{
+	char path[] = "/tmp/rp_test_pattern_XXXXXX";
+	char err[256];
+	int fd = mkstemp(path);
+	/* HAProxy: '#' only in column 0; leading blanks skipped, trailing kept */
+	const char *text = "# comment\n  10.0.0.0/8\n\n192.168.0.0/16\n";
+	EXPECT_INT(write(fd, text, strlen(text)), strlen(text));
+	close(fd);
+	struct pat_list *l = pat_list_load(path, 0, err, sizeof(err));
+	EXPECT(l != NULL);
+	struct pat_expr *x = l ? pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err)) : NULL;
+	EXPECT(x != NULL);
+	if (x) {
+		EXPECT_STR(key_of(x, IP("10.3.3.3")), "10.0.0.0/8");
+		EXPECT_STR(key_of(x, IP("192.168.3.3")), "192.168.0.0/16");
+		/* core.add_acl / del_acl */
+		EXPECT_INT(pat_list_add(l, "8.8.8.8", NULL), 0);
+		EXPECT_STR(key_of(x, IP("8.8.8.8")), "8.8.8.8");
+		EXPECT_INT(pat_list_del(l, "8.8.8.8"), 1);
+		EXPECT(key_of(x, IP("8.8.8.8")) == NULL);
+		EXPECT_INT(pat_list_del(l, "8.8.8.8"), 0);
+	}
+	/* a pattern invalid for the kind: message names file and line */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	text = "1.2.3.4\n   #x\n";
+	EXPECT_INT(write(fd, text, strlen(text)), strlen(text));
+	close(fd);
+	pat_list_free_all();
+	l = pat_list_load(path, 0, err, sizeof(err));
+	EXPECT(l != NULL);
+	EXPECT(l && pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err)) == NULL);
+	char want[512];
+	snprintf(want, sizeof(want), "'#x' is not a valid IPv4 or IPv6 address at line 2 of file '%s'", path);
+	EXPECT_STR(err, want);
+	EXPECT(pat_list_load("/nonexistent/file", 0, err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "failed to open pattern file </nonexistent/file>");
+	unlink(path);
+	pat_list_free_all();
+}
+
+int main(void)
+{
+	RUN(t_kinds_names);
+	RUN(t_str);
+	RUN(t_str_many);
+	RUN(t_beg_end_sub);
+	RUN(t_dir_dom);
+	RUN(t_reg);
+	RUN(t_int);
+	RUN(t_len);
+	RUN(t_ip);
+	RUN(t_found_bool);
+	RUN(t_bin);
+	RUN(t_map_file);
+	RUN(t_acl_file);
+	return unit_end();
+}
