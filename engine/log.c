@@ -30,6 +30,8 @@ static char log_host[256];
 static char log_tag[64] = "ringproxy";
 static int log_quiet, log_debug;
 static const struct config *log_cfg;   /* for "log global" and the global targets */
+static struct logfmt_globals log_globals;
+static char log_hostname[256];         /* %H: always the real host name */
 
 static const char *const facility_names[24] = {
 	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
@@ -562,7 +564,7 @@ int log_target_send(struct log_target *t, int pri, const char *tag, const char *
 	pri = (t->facility << 3) | (pri & 7);
 
 	hlen = log_header(hdr, sizeof(hdr), t->format, pri, log_now_us(), log_host, tag,
-	                  (int)getpid());
+	                  log_globals.pid ? log_globals.pid : (int)getpid());
 	/* <maxlen> bounds the whole line, newline included */
 	max = t->maxlen > hlen + 1 ? t->maxlen - hlen - 1 : 0;
 	if (len > max)
@@ -643,22 +645,33 @@ int log_send(int level, const char *msg, size_t len, const struct proxy *px)
 void log_stream(struct stream *s)
 {
 	static __thread char line[LOG_MAX_LINE];
-	const struct proxy *fe = s->fe;
-	const struct logfmt *f;
+	struct proxy *fe = s->fe;
 	size_t len;
 	int level;
 
 	if (!fe || (!fe->logs && !(fe->log_global && log_cfg && log_cfg->g.logs)))
 		return;
-	if (!(f = fe->logfmt))
-		return;
-	if ((fe->options & PXO_DONTLOGNULL) && s->req.total_in == 0)
-		return;
-	if ((fe->options & PXO_DONTLOG_NORMAL) && s->err == STRM_ERR_NONE)
-		return;
-	len = logfmt_render(f, s, log_now_us(), line, sizeof(line));
+	if (fe->logfmt) {
+		if ((fe->options & PXO_DONTLOGNULL) && s->req.total_in == 0)
+			return;
+		if ((fe->options & PXO_DONTLOG_NORMAL) && (s->err == STRM_ERR_NONE || !s->err))
+			return;
+		len = logfmt_render(fe->logfmt, s, log_now_us(), line, sizeof(line));
+	} else
+		len = logfmt_render_connect(s, line, sizeof(line));
+	fe->log_count++;
 	level = s->loglevel >= 0 ? s->loglevel : LOG_LVL_INFO;
 	log_send(level, line, len, fe);
+}
+
+void log_after_fork(void)
+{
+	log_globals.pid = (int)getpid();
+}
+
+void log_set_actconn(const uint32_t *actconn)
+{
+	log_globals.actconn = actconn;
 }
 
 /* ---- init ---- */
@@ -681,25 +694,40 @@ int log_init(struct config *cfg)
 	char err[512];
 
 	log_cfg = cfg;
-	if (!log_host[0] && gethostname(log_host, sizeof(log_host) - 1) < 0)
-		log_host[0] = 0;
-	if (cfg->g.node && *cfg->g.node)
-		log_set_identity(cfg->g.node, NULL);
+	if (gethostname(log_hostname, sizeof(log_hostname) - 1) < 0)
+		log_hostname[0] = 0;
+	log_globals.pid = (int)getpid();
+	log_globals.hostname = log_hostname;
+	logfmt_globals = &log_globals;
 	if (cfg->g.log_tag && *cfg->g.log_tag)
 		log_set_identity(NULL, cfg->g.log_tag);
 	if (log_open_list(cfg->g.logs) < 0)
 		return -1;
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		const char *fs = NULL;
+
 		if (log_open_list(px->logs) < 0)
 			return -1;
 		if (px->logfmt || !(px->cap & PX_CAP_FE))
 			continue;
-		/* no log-format: the one the options pick, else HAProxy's default */
-		const char *fs = (px->options & PXO_HTTPLOG) ? logfmt_httplog_str :
-		                 (px->options & PXO_TCPLOG) ? logfmt_tcplog_str : logfmt_default_str;
-		if (!(px->logfmt = logfmt_compile(fs, px, err, sizeof(err)))) {
-			/* only possible while logfmt is incomplete: log nothing rather than fail */
+		/* no compiled log-format: the inherited text, else the one the
+		 * options pick; with none, log_stream() logs "Connect from" lines */
+		if (px->logfmt_str)
+			fs = px->logfmt_str;
+		else if ((px->options & PXO_HTTPLOG) && px->mode == PX_MODE_HTTP)
+			fs = logfmt_httplog_str;
+		else if (px->options & PXO_HTTPLOG) {
+			rp_warning("config : 'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.",
+			           px->cap & PX_CAP_BE ? "proxy" : "frontend", px->name);
+			fs = logfmt_tcplog_str;
+		} else if (px->options & PXO_TCPLOG)
+			fs = logfmt_tcplog_str;
+		if (!fs)
 			continue;
+		if (!(px->logfmt = logfmt_compile(fs, px, err, sizeof(err)))) {
+			rp_alert("config : %s '%s' (%s:%d) : %s", px->cap & PX_CAP_BE ? "proxy" : "frontend",
+			         px->name, px->file ? px->file : "?", px->line, err);
+			return -1;
 		}
 	}
 	return 0;

@@ -112,7 +112,14 @@ void log_stream(struct stream *s);
 size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint64_t now_us,
                   const char *host, const char *tag, int pid);
 
-/* Process identity used in headers (defaults: gethostname, "ringproxy", getpid). */
+/* Where %ac reads the number of connections alive (the thread's counter;
+ * main sets it once the thread exists). */
+void log_set_actconn(const uint32_t *actconn);
+/* To call in the child after daemonising: refreshes the pid of headers. */
+void log_after_fork(void);
+
+/* Process identity used in syslog headers: <host> is empty by default (as
+ * HAProxy without log-send-hostname), the tag "ringproxy". NULL keeps one. */
 void log_set_identity(const char *host, const char *tag);
 
 #endif

@@ -28,10 +28,44 @@ void logfmt_free(struct logfmt *f);
  * c->px->logfmt (replacing what was there). Returns 0 or -1 with c->err set. */
 int logfmt_cfg_kw(struct cfg_ctx *c, char **args, int nargs);
 
+/* What the HTTP module tells the log about the transaction of a stream
+ * (the HTTP issue sets <logfmt_http_get>; without it HTTP fields render as
+ * HAProxy renders them for a TCP stream). Pointers stay valid until the
+ * log line is rendered. Times in ms, -1 when the step was not reached. */
+struct logfmt_http {
+	const char *req_line; size_t req_line_len;   /* "GET /x HTTP/1.1" */
+	const char *method; size_t method_len;
+	const char *uri; size_t uri_len;
+	const char *version; size_t version_len;
+	int status;                                  /* %ST, 0 if none */
+	int64_t Ti, TR, Tr, Ta;                      /* idle, request, response, active */
+	const char *const *req_caps, *const *res_caps; /* captured headers, NULL = empty */
+	int nb_req_caps, nb_res_caps;
+	const char *cookie_cli, *cookie_srv;         /* %CC %CS, NULL = "-" */
+	char cookie_req, cookie_res;                 /* the last 2 chars of %tsc, 0 = '-' */
+	const char *unique_id; size_t unique_id_len; /* %ID, NULL = "-" */
+};
+/* Returns 0 and fills <h> for stream <s>, or -1 (no HTTP transaction). */
+extern int (*logfmt_http_get)(const struct stream *s, struct logfmt_http *h);
+
+/* Process-wide values some variables print, set once by log_init(). */
+struct logfmt_globals {
+	const uint32_t *actconn;    /* %ac: connections alive in the process */
+	int pid;                    /* %pid */
+	const char *hostname;       /* %H */
+};
+extern const struct logfmt_globals *logfmt_globals;
+
 /* Renders <f> for stream <s> into <out> (capacity <outsz>, always
  * NUL-terminated when outsz > 0). Returns the length written (truncated
  * output stops at outsz - 1). <now_us> is the time of logging. */
 size_t logfmt_render(const struct logfmt *f, const struct stream *s, uint64_t now_us,
                      char *out, size_t outsz);
+
+/* Renders HAProxy's line for a proxy with no log format (neither
+ * log-format nor option tcplog/httplog):
+ * "Connect from 127.0.0.1:53538 to 127.0.0.1:19003 (fe/TCP)".
+ * Same return as logfmt_render(). */
+size_t logfmt_render_connect(const struct stream *s, char *out, size_t outsz);
 
 #endif

@@ -177,6 +177,7 @@ struct proxy {
 	uint64_t bytes_in, bytes_out;
 	uint32_t nb_queued;
 	uint64_t denied_req, denied_conn;
+	uint64_t log_count;         /* lines logged by this frontend (%lc), log.c */
 
 	/* stored by cfg.c for later issues / other modules */
 	char *desc;                 /* "description" */
