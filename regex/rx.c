@@ -137,11 +137,43 @@ unsigned rxi_hs_flags(int icase)
 	return HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | (icase ? HS_FLAG_CASELESS : 0);
 }
 
+/* Hyperscan parses PCRE syntax itself and accepts a few constructs that
+ * change matching in ways it does not follow: start-of-pattern verbs such
+ * as (*CR) or (*UTF) (newline convention, UTF-8 subjects) and PCRE2's
+ * extended-more option (?xx). The scan is lexical and conservative: a
+ * false alarm only costs speed. Escaped characters are skipped. */
 int rxi_hs_agrees(const char *pat, size_t len, const char **why)
 {
+	size_t i;
+
 	if (memchr(pat, 0, len)) {
 		*why = "NUL byte in the pattern";
 		return 0;
+	}
+	for (i = 0; i + 1 < len; i++) {
+		if (pat[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (pat[i] != '(')
+			continue;
+		if (pat[i + 1] == '*') {
+			*why = "PCRE2 verb (*...)";
+			return 0;
+		}
+		if (pat[i + 1] == '?') {
+			size_t j;
+
+			for (j = i + 2; j < len && pat[j] != ')' && pat[j] != ':'; j++) {
+				if (pat[j] == 'x') {
+					*why = "extended syntax option (?x)";
+					return 0;
+				}
+				if (!((pat[j] >= 'a' && pat[j] <= 'z') || (pat[j] >= 'A' && pat[j] <= 'Z') ||
+				      pat[j] == '-' || pat[j] == '^'))
+					break;
+			}
+		}
 	}
 	return 1;
 }

@@ -1,0 +1,572 @@
+/* test_rx.c: regex/rx.c. The reference for every match is PCRE2 itself
+ * (the same regex compiled with RX_FORCE_PCRE), since HAProxy's regexes are
+ * PCRE2: Hyperscan must agree with it on every subject, through random
+ * patterns and exhaustive byte classes. Substitution results are the
+ * strings HAProxy 2.6 produces for the same rules. */
+#include <pthread.h>
+#include <time.h>
+
+#include "tests/unit/unit.h"
+#include "regex/rx.h"
+
+static struct rx *comp(const char *p, unsigned fl)
+{
+	char err[256];
+	struct rx *r = rx_compile(p, strlen(p), fl, err, sizeof(err));
+
+	if (!r)
+		printf("  compile \"%s\": %s\n", p, err);
+	return r;
+}
+
+/* Returns 1 when <p> matches <s>/<n> on both engines alike; prints the
+ * disagreement otherwise. */
+static int agree(const char *p, size_t plen, unsigned fl, const char *s, size_t n, int *hs_used)
+{
+	char err[256];
+	struct rx *a = rx_compile(p, plen, fl, err, sizeof(err));
+	struct rx *b = rx_compile(p, plen, fl | RX_FORCE_PCRE, err, sizeof(err));
+	int ok = 1;
+
+	if (!a != !b) {
+		printf("  \"%.*s\": compiles on one side only\n", (int)plen, p);
+		ok = 0;
+	} else if (a) {
+		int ma = rx_match(a, s, n), mb = rx_match(b, s, n);
+
+		if (ma != mb) {
+			size_t i;
+
+			printf("  \"%.*s\"%s on \"", (int)plen, p, fl & RX_ICASE ? " (icase)" : "");
+			for (i = 0; i < n; i++)
+				printf(s[i] >= 32 && s[i] < 127 ? "%c" : "\\x%02x", (unsigned char)s[i]);
+			printf("\": rx=%d pcre2=%d\n", ma, mb);
+			ok = 0;
+		}
+		if (hs_used && !rx_is_fallback(a))
+			*hs_used = 1;
+	}
+	rx_free(a);
+	rx_free(b);
+	return ok;
+}
+
+static void t_basic_match(void)
+{
+	struct rx *r = comp("^/api/v[0-9]+/", 0);
+
+	EXPECT(r != NULL);
+	if (!r)
+		return;
+	EXPECT_INT(rx_is_fallback(r), 0);
+	EXPECT_INT(rx_match(r, "/api/v2/users", 13), 1);
+	EXPECT_INT(rx_match(r, "/api/vx/users", 13), 0);
+	EXPECT_INT(rx_match(r, "x/api/v2/", 9), 0);
+	EXPECT_INT(rx_match(r, "", 0), 0);
+	EXPECT_INT(rx_match(r, NULL, 0), 0);
+	EXPECT_STR(rx_pattern(r), "^/api/v[0-9]+/");
+	rx_free(r);
+
+	/* unanchored search, as HAProxy's -m reg */
+	r = comp("bot", 0);
+	EXPECT_INT(rx_match(r, "Googlebot/2.1", 13), 1);
+	EXPECT_INT(rx_match(r, "GoogleBot/2.1", 13), 0);
+	rx_free(r);
+	r = comp("bot", RX_ICASE);
+	EXPECT_INT(rx_match(r, "GoogleBOT/2.1", 13), 1);
+	EXPECT_INT(rx_flags(r), RX_ICASE);
+	rx_free(r);
+	rx_free(NULL);
+}
+
+static void t_binary_subject(void)
+{
+	struct rx *r = comp("a\\x00b", 0);
+
+	EXPECT_INT(rx_match(r, "xa\0b", 4), 1);
+	EXPECT_INT(rx_match(r, "xa\0c", 4), 0);
+	rx_free(r);
+	/* the subject length is honoured: no match past <n>, NULs inside */
+	r = comp("end$", 0);
+	EXPECT_INT(rx_match(r, "the end", 7), 1);
+	EXPECT_INT(rx_match(r, "the end!", 7), 1);
+	EXPECT_INT(rx_match(r, "the end!", 8), 0);
+	EXPECT_INT(rx_match(r, "\0\0the end", 9), 1);
+	rx_free(r);
+	r = comp("^.{3}$", 0);
+	EXPECT_INT(rx_match(r, "\xff\x80\x01", 3), 1);
+	rx_free(r);
+}
+
+static void t_compile_errors(void)
+{
+	char err[256] = "";
+	struct rx *r;
+
+	r = rx_compile("a(b", 3, 0, err, sizeof(err));
+	EXPECT(r == NULL);
+	EXPECT(strstr(err, "missing closing parenthesis") != NULL);
+	EXPECT(strstr(err, "offset 3") != NULL);
+	r = rx_compile("*a", 2, 0, err, sizeof(err));
+	EXPECT(r == NULL);
+	EXPECT(strstr(err, "quantifier does not follow a repeatable item") != NULL);
+	r = rx_compile("[z-a]", 5, 0, err, sizeof(err));
+	EXPECT(r == NULL);
+	EXPECT(strstr(err, "range out of order") != NULL);
+	r = rx_compile("\\", 1, 0, err, sizeof(err));
+	EXPECT(r == NULL);
+	EXPECT(err[0] != 0);
+	/* a tiny error buffer is not overrun */
+	memset(err, 'X', sizeof(err));
+	r = rx_compile("(", 1, 0, err, 8);
+	EXPECT(r == NULL);
+	EXPECT_INT(strlen(err), 7);
+	EXPECT(err[9] == 'X');
+}
+
+static void t_fallback(void)
+{
+	static const char *const pcre_only[] = {
+		"(a)\\1", "a(?=b)", "(?<=a)b", "(?!x)y", "a++b", "(?>a+)b", "\\Ga", "a\\Kb",
+		"(?|(a)|(b))c", "(*CR)a$", "(?(?=a)ab|cd)", "(a(?1)?b)", "\\R", "\\X", "(?xx)[a b]",
+		"(*UTF)\\x{e9}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pcre_only) / sizeof(*pcre_only); i++) {
+		struct rx *r = comp(pcre_only[i], 0);
+
+		EXPECT(r != NULL);
+		if (!r)
+			continue;
+		if (!rx_is_fallback(r))
+			printf("  \"%s\" unexpectedly on Hyperscan\n", pcre_only[i]);
+		EXPECT_INT(rx_is_fallback(r), 1);
+		EXPECT(rx_fallback_reason(r) != NULL);
+		rx_free(r);
+	}
+	{
+		struct rx *r = comp("(\\w+)=\\1", 0);
+
+		EXPECT_INT(rx_match(r, "x=abc=abc", 9), 1);
+		EXPECT_INT(rx_match(r, "ab=abd", 6), 1);    /* \1 = "ab" */
+		EXPECT_INT(rx_match(r, "x=abc=abd", 9), 0);
+		EXPECT_INT(rx_match(r, "ab=cd", 5), 0);
+		rx_free(r);
+		r = comp("foo(?!bar)", 0);
+		EXPECT_INT(rx_match(r, "foobar", 6), 0);
+		EXPECT_INT(rx_match(r, "foobaz", 6), 1);
+		rx_free(r);
+	}
+}
+
+/* PCRE's default anchors: "$" and "\Z" also match before a final
+ * newline, "\z" does not, "^" only at the start; empty matches count. */
+static void t_anchor_semantics(void)
+{
+	static const struct { const char *p; const char *s; int m; } cases[] = {
+		{ "a$", "a\n", 1 }, { "a$", "a\n\n", 0 }, { "a\\Z", "a\n", 1 }, { "a\\z", "a\n", 0 },
+		{ "^b", "a\nb", 0 }, { "(?m)^b", "a\nb", 1 }, { "(?m)a$", "a\nb", 1 }, { "a$", "a\nb", 0 },
+		{ "^$", "", 1 }, { "^$", "\n", 1 }, { "^$", "x", 0 }, { "x*", "", 1 }, { "x*", "abc", 1 },
+		{ "\\b", "", 0 }, { "\\B", "", 1 }, { "a.b", "a\nb", 0 }, { "(?s)a.b", "a\nb", 1 },
+		{ "", "", 1 }, { "^", "zz", 1 }, { "$", "", 1 }, { "a|", "b", 1 }, { "\\A\\z", "", 1 },
+		{ "\\s", "\v", 1 }, { "\\s", "\xa0", 0 }, { "\\w", "\xe9", 0 }, { "\\d", "\xb2", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct rx *r = comp(cases[i].p, 0);
+		size_t n = strlen(cases[i].s);
+
+		EXPECT(r != NULL);
+		if (!r)
+			continue;
+		if (rx_match(r, cases[i].s, n) != cases[i].m)
+			printf("  case %zu: \"%s\"\n", i, cases[i].p);
+		EXPECT_INT(rx_match(r, cases[i].s, n), cases[i].m);
+		EXPECT(agree(cases[i].p, strlen(cases[i].p), 0, cases[i].s, n, NULL));
+		rx_free(r);
+	}
+}
+
+/* Every single-atom class against every byte, alone and in context, with
+ * and without RX_ICASE. */
+static void t_classes_exhaustive(void)
+{
+	static const char *const atoms[] = {
+		".", "\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\h", "\\H", "\\v", "\\V", "\\N",
+		"[[:alpha:]]", "[[:digit:]]", "[[:alnum:]]", "[[:upper:]]", "[[:lower:]]", "[[:space:]]",
+		"[[:blank:]]", "[[:punct:]]", "[[:print:]]", "[[:graph:]]", "[[:cntrl:]]", "[[:xdigit:]]",
+		"[[:word:]]", "[[:ascii:]]", "[[:^alpha:]]", "[^a-f]", "[a-fA-F0-9]", "[\\x80-\\xff]",
+		"\\p{L}", "\\p{Lu}", "\\p{Ll}", "\\p{N}", "\\p{P}", "\\p{S}", "\\p{Z}", "\\p{C}", "\\P{L}",
+		"\\p{Xan}", "\\p{Xsp}", "\\p{Xwd}", "\\p{Latin}", "\\p{Common}", "k", "\\xe9", "\\xc9",
+		"\\x{ff}", "\\cZ", "\\e", "\\f", "\\a", "\\t", "\\r", "\\n", "\\0", "\\012", "\\o{7}",
+		"[\\d\\s]", "[^\\w\\s]", "[\\W]", "[^]]", "[]-]", "\\b.", ".\\b", "\\B.",
+		"\\C", "(?i)[^k]", "[[:^space:]]", "(?x) [ ]", "(?s).", "(?m)^.", ".$", "\\Z",
+	};
+	size_t i;
+	int c, ok = 1, hs_used = 0;
+
+	for (i = 0; i < sizeof(atoms) / sizeof(*atoms); i++) {
+		for (c = 0; c < 256 && ok; c++) {
+			char s[3] = { 'x', (char)c, 'y' };
+			char s1[1] = { (char)c };
+			unsigned fl;
+
+			for (fl = 0; fl <= RX_ICASE && ok; fl += RX_ICASE) {
+				ok &= agree(atoms[i], strlen(atoms[i]), fl, s1, 1, &hs_used);
+				ok &= agree(atoms[i], strlen(atoms[i]), fl, s, 3, &hs_used);
+			}
+		}
+	}
+	EXPECT(ok);
+	EXPECT(hs_used);
+}
+
+/* ---- random patterns -------------------------------------------------- */
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+struct sbuf { char b[512]; size_t n; };
+
+static void put(struct sbuf *s, const char *t)
+{
+	size_t l = strlen(t);
+
+	if (s->n + l < sizeof(s->b)) {
+		memcpy(s->b + s->n, t, l);
+		s->n += l;
+	}
+}
+
+static const char subj_alpha[] = "abcAB \n.-/0\xe9";
+
+static void gen_atom(struct sbuf *s, int depth);
+
+static void gen_seq(struct sbuf *s, int depth)
+{
+	int k = 1 + (int)rnd(3);
+
+	while (k--)
+		gen_atom(s, depth);
+}
+
+static void gen_alt(struct sbuf *s, int depth)
+{
+	gen_seq(s, depth);
+	while (rnd(4) == 0) {
+		put(s, "|");
+		if (rnd(6))
+			gen_seq(s, depth);
+	}
+}
+
+static void gen_atom(struct sbuf *s, int depth)
+{
+	static const char *const leaves[] = {
+		"a", "b", "c", "A", "B", "\\.", ".", " ", "\\n", "\\x00", "\\xe9", "-", "/", "0",
+		"[ab]", "[^a]", "[a-c]", "[A-Z]", "[^\\n]", "\\d", "\\w", "\\W", "\\s", "\\S",
+		"\\b", "\\B", "^", "$", "\\A", "\\z", "\\Z", "(?i)", "(?m)", "(?s)", "(?-i)",
+		"[[:alpha:]]", "[.\\-/]", "\\Qa.\\E",
+	};
+	static const char *const quants[] = {
+		"*", "+", "?", "*?", "+?", "??", "{2}", "{1,3}", "{0,2}", "{2,}", "{0}", "{1,2}?",
+	};
+	unsigned k = rnd(10);
+
+	if (depth < 3 && k == 0) {
+		put(s, rnd(2) ? "(" : "(?:");
+		gen_alt(s, depth + 1);
+		put(s, ")");
+	} else if (depth < 3 && k == 1) {
+		put(s, rnd(2) ? "(?i:" : "(?m:");
+		gen_alt(s, depth + 1);
+		put(s, ")");
+	} else {
+		put(s, leaves[rnd(sizeof(leaves) / sizeof(*leaves))]);
+	}
+	if (rnd(4) == 0 && s->n && s->b[s->n - 1] != ')' && strchr("^$", s->b[s->n - 1]) == NULL)
+		put(s, quants[rnd(sizeof(quants) / sizeof(*quants))]);
+	else if (rnd(6) == 0 && s->n && s->b[s->n - 1] == ')')
+		put(s, quants[rnd(sizeof(quants) / sizeof(*quants))]);
+}
+
+static void t_random_agreement(void)
+{
+	int i, j, ok = 1, compiled = 0, on_hs = 0, matched = 0;
+	char err[256];
+
+	for (i = 0; i < 4000 && ok; i++) {
+		struct sbuf p = { .n = 0 };
+		struct rx *a, *b;
+		unsigned fl = rnd(3) == 0 ? RX_ICASE : 0;
+
+		gen_alt(&p, 0);
+		a = rx_compile(p.b, p.n, fl, err, sizeof(err));
+		b = rx_compile(p.b, p.n, fl | RX_FORCE_PCRE, err, sizeof(err));
+		if (!a || !b) {
+			EXPECT(!a && !b);
+			rx_free(a);
+			rx_free(b);
+			continue;
+		}
+		compiled++;
+		on_hs += !rx_is_fallback(a);
+		for (j = 0; j < 40 && ok; j++) {
+			char s[16];
+			size_t n = rnd(sizeof(s) + 1), k;
+			int ma, mb;
+
+			for (k = 0; k < n; k++)
+				s[k] = subj_alpha[rnd(sizeof(subj_alpha))];  /* includes the NUL */
+			ma = rx_match(a, s, n);
+			mb = rx_match(b, s, n);
+			matched += mb;
+			if (ma != mb)
+				ok = agree(p.b, p.n, fl, s, n, NULL);
+		}
+		rx_free(a);
+		rx_free(b);
+	}
+	printf("  %d patterns compiled, %d on Hyperscan, %d matches\n", compiled, on_hs, matched);
+	EXPECT(ok);
+	EXPECT(compiled > 2000);
+	EXPECT(on_hs > compiled / 2);
+	EXPECT(matched > 1000);
+}
+
+/* ---- groups and substitution ----------------------------------------- */
+
+static void t_exec_groups(void)
+{
+	struct rx *r = comp("([a-z]+)=([0-9]*)(x)?", RX_NEED_GROUPS);
+	struct rx_groups g;
+
+	EXPECT_INT(rx_exec(r, "--key=42;", 9, &g), 1);
+	EXPECT_INT(g.n, 3);
+	EXPECT_INT(g.g[0].so, 2);
+	EXPECT_INT(g.g[0].eo, 8);
+	EXPECT_INT(g.g[1].so, 2);
+	EXPECT_INT(g.g[1].eo, 5);
+	EXPECT_INT(g.g[2].so, 6);
+	EXPECT_INT(g.g[2].eo, 8);
+	EXPECT_INT(g.g[3].so, -1);
+	EXPECT_INT(g.g[9].eo, -1);
+	EXPECT_INT(rx_exec(r, "--KEY=42;", 9, &g), 0);
+	EXPECT_INT(rx_exec(r, "a=", 2, NULL), 1);
+	rx_free(r);
+
+	/* more groups than RX_MAX_GROUPS: the first ten are reported */
+	r = comp("(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)", 0);
+	EXPECT_INT(rx_exec(r, "abcdefghijk", 11, &g), 1);
+	EXPECT_INT(g.n, 10);
+	EXPECT_INT(g.g[9].so, 8);
+	rx_free(r);
+
+	/* NOTBOL: "^" cannot match at the start */
+	r = comp("^a", 0);
+	EXPECT_INT(rx_exec2(r, "ab", 2, RX_NOTBOL, &g), 0);
+	EXPECT_INT(rx_exec2(r, "ab", 2, 0, &g), 1);
+	rx_free(r);
+}
+
+static void t_expand(void)
+{
+	struct rx_groups g = { .n = 2, .g = { { 0, 7 }, { 4, 7 } } };
+	char out[64];
+	int i;
+
+	for (i = 2; i < RX_MAX_GROUPS; i++)
+		g.g[i].so = g.g[i].eo = -1;
+	EXPECT_INT(rx_expand("foo=bar", &g, "<\\1>", 4, out, sizeof(out)), 5);
+	EXPECT_STR(out, "<bar>");
+	{
+		const char *f = "\\0|\\5|\\x41\\x7a|\\\\|\\n";
+
+		EXPECT_INT(rx_expand("foo=bar", &g, f, strlen(f), out, sizeof(out)), 15);
+	}
+	EXPECT_STR(out, "foo=bar||Az|\\|n");
+	EXPECT_INT(rx_expand("foo=bar", &g, "a\\", 2, out, sizeof(out)), RX_ERR);
+	EXPECT_INT(rx_expand("foo=bar", &g, "\\x4", 3, out, sizeof(out)), RX_ERR);
+	EXPECT_INT(rx_expand("foo=bar", &g, "\\0\\0", 4, out, 10), RX_ERR);
+	EXPECT_INT(rx_expand("foo=bar", &g, "\\1", 2, out, 3), 3);   /* fits exactly, no NUL */
+	EXPECT_INT(rx_expand("foo=bar", &g, "", 0, out, sizeof(out)), 0);
+	EXPECT_STR(out, "");
+}
+
+static void t_subst(void)
+{
+	/* HAProxy: http-request replace-header Cookie foo=([^;]*);(.*) foo=\1;ip=1;\2
+	 * replaces the whole value with the expansion */
+	struct rx *r = comp("foo=([^;]*);(.*)", RX_NEED_GROUPS);
+	char out[128];
+	const char *v = "foo=abc;bar=1";
+
+	EXPECT_INT(rx_subst(r, v, strlen(v), "foo=\\1;ip=1;\\2", 14, out, sizeof(out)), 18);
+	EXPECT_STR(out, "foo=abc;ip=1;bar=1");
+	EXPECT_INT(rx_subst(r, "x=1", 3, "y", 1, out, sizeof(out)), RX_NOMATCH);
+	EXPECT_INT(rx_subst(r, v, strlen(v), "\\1\\1\\1\\1\\1", 10, out, 8), RX_ERR);
+	rx_free(r);
+	/* an unanchored match: the unmatched parts do not survive */
+	r = comp("curl", 0);
+	EXPECT_INT(rx_subst(r, "curl/7.88", 9, "bot", 3, out, sizeof(out)), 3);
+	EXPECT_STR(out, "bot");
+	rx_free(r);
+}
+
+/* regsub results checked against HAProxy 2.6's regsub converter */
+static void t_regsub(void)
+{
+	static const struct { const char *re, *in, *fmt; int global; const char *out; } cases[] = {
+		{ "a", "banana", "o", 0, "bonana" },
+		{ "a", "banana", "o", 1, "bonono" },
+		{ "(an)", "banana", "<\\1>", 1, "b<an><an>a" },
+		{ "x*", "abc", "-", 1, "-a-b-c-" },
+		{ "x*", "abc", "-", 0, "-abc" },
+		{ "^", "abc", "-", 1, "-abc" },
+		{ "$", "abc", "-", 1, "abc--" },
+		{ "z", "abc", "-", 1, "abc" },
+		{ "", "", "-", 1, "-" },
+		{ "[.]", "www.example.com", "_", 1, "www_example_com" },
+		{ "^/static/(.*)", "/static/app.js", "/s/\\1", 0, "/s/app.js" },
+		{ "b+", "abbbcb", "B", 1, "aBcB" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct rx *r = comp(cases[i].re, RX_NEED_GROUPS);
+		char out[64];
+		int n = rx_regsub(r, cases[i].in, strlen(cases[i].in), cases[i].fmt, strlen(cases[i].fmt),
+		                  cases[i].global, out, sizeof(out));
+
+		if (n < 0 || strcmp(out, cases[i].out))
+			printf("  regsub(%s, %s) on \"%s\"\n", cases[i].re, cases[i].fmt, cases[i].in);
+		EXPECT_INT(n, strlen(cases[i].out));
+		if (n >= 0)
+			EXPECT_STR(out, cases[i].out);
+		rx_free(r);
+	}
+	{
+		struct rx *r = comp("a", 0);
+		char out[4];
+
+		EXPECT_INT(rx_regsub(r, "banana", 6, "oo", 2, 1, out, sizeof(out)), RX_ERR);
+		rx_free(r);
+	}
+}
+
+/* ---- threads, scratch growth, version -------------------------------- */
+
+struct thr_arg { struct rx *r; int hits; };
+
+static void *thr_main(void *p)
+{
+	struct thr_arg *a = p;
+	int i;
+
+	if (rx_thread_init() < 0)
+		return NULL;
+	for (i = 0; i < 20000; i++)
+		a->hits += rx_match(a->r, i & 1 ? "GET /api/x" : "GET /web/x", 10);
+	rx_thread_exit();
+	return NULL;
+}
+
+static void t_threads(void)
+{
+	struct thr_arg a[4];
+	pthread_t th[4];
+	struct rx *r = comp("^GET /api/", 0);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		a[i].r = r;
+		a[i].hits = 0;
+		EXPECT_INT(pthread_create(&th[i], NULL, thr_main, &a[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_INT(a[i].hits, 10000);
+	}
+	rx_free(r);
+}
+
+/* A thread's scratch made for small regexes grows for a bigger one
+ * compiled later. */
+static void t_scratch_growth(void)
+{
+	struct rx *small = comp("ab", 0), *big;
+	char pat[4096];
+	size_t n = 0;
+	int i;
+
+	EXPECT_INT(rx_thread_init(), 0);
+	EXPECT_INT(rx_match(small, "xxab", 4), 1);
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(pat + n, sizeof(pat) - n, "%sw%03d[a-z]+x", i ? "|" : "", i);
+	big = comp(pat, 0);
+	EXPECT(big != NULL);
+	EXPECT_INT(rx_is_fallback(big), 0);
+	EXPECT_INT(rx_match(big, "...w199qqx", 10), 1);
+	EXPECT_INT(rx_match(big, "...w200qqx", 10), 0);
+	EXPECT_INT(rx_match(small, "ab", 2), 1);
+	rx_free(big);
+	rx_free(small);
+}
+
+static void t_version(void)
+{
+	const char *v = rx_version();
+
+	EXPECT(strncmp(v, "Hyperscan ", 10) == 0);
+	EXPECT(strstr(v, "PCRE2 10.") != NULL);
+}
+
+static void t_speed(void)
+{
+	struct rx *r = comp("^/(api|static)/v[0-9]+/[a-z]+\\.(js|css|png)$", 0);
+	struct timespec t0, t1;
+	const char *s = "/static/v12/application.js";
+	size_t n = strlen(s);
+	int i, hits = 0;
+	double ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 200000; i++)
+		hits += rx_match(r, s, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 200000;
+	printf("  rx_match: %.0f ns per call\n", ns);
+	EXPECT_INT(hits, 200000);
+	EXPECT(ns < 5000);
+	rx_free(r);
+}
+
+int main(void)
+{
+	RUN(t_basic_match);
+	RUN(t_binary_subject);
+	RUN(t_compile_errors);
+	RUN(t_fallback);
+	RUN(t_anchor_semantics);
+	RUN(t_classes_exhaustive);
+	RUN(t_random_agreement);
+	RUN(t_exec_groups);
+	RUN(t_expand);
+	RUN(t_subst);
+	RUN(t_regsub);
+	RUN(t_threads);
+	RUN(t_scratch_growth);
+	RUN(t_version);
+	RUN(t_speed);
+	rx_thread_exit();
+	return unit_end();
+}
