@@ -52,4 +52,34 @@ int cfg_parse_size(const char *s, uint64_t *out);
  * missing port an error. Returns 0 or -1 with a message in <err>. */
 int cfg_parse_addr(const char *s, struct addr *a, int need_port, char *err, size_t errlen);
 
+/* Like cfg_parse_time() for keyword parsers: on error sets c->err with
+ * HAProxy's message for keyword <kw> and returns -1. */
+int cfg_time_arg(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *ms);
+/* Parses decimal integer <s> within [<min>, <max>] into <out>. Returns 0,
+ * or -1 with c->err set ("'<kw>' expects an integer argument."). */
+int cfg_int_arg(struct cfg_ctx *c, const char *kw, const char *s, long long min, long long max,
+                long long *out);
+/* Returns 0 if <nargs> <= <max>, else -1 with c->err set to HAProxy's
+ * "'<kw>' cannot handle unexpected argument '<arg>'." */
+int cfg_no_extra(struct cfg_ctx *c, char **args, int nargs, int max);
+/* Formats c->err and returns -1: "return cfg_set_err(c, "...", ...);". */
+int cfg_set_err(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* strdup() that sets c->err on failure. */
+char *cfg_strdup(struct cfg_ctx *c, const char *s);
+/* Print "[ALERT]/[WARNING]/[NOTICE]    (pid) : config : parsing [file:line] : msg"
+ * for the line in <c> (without "parsing [..]" when <c> is NULL). Warnings
+ * and notices are silenced by the global "quiet"; warnings are counted. */
+void cfg_alert(const struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cfg_warning(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cfg_notice(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Splits <line> into words as HAProxy does: blanks separate words, '#'
+ * starts a comment, backslash escapes (\  \# \\ \" \' \n \r \t \xHH),
+ * "double quotes" (escapes and $VAR / ${VAR} / ${VAR[*]} expanded),
+ * 'single quotes' (literal). Words are written NUL-terminated into <out>
+ * (<outsz> bytes, 4x the line is always enough without env values) and
+ * <args> points at them. Returns the number of words, or -1 with HAProxy's
+ * message (with the position) in <err>. */
+int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int maxargs,
+                 char *err, size_t errlen);
+
 #endif

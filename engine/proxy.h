@@ -252,6 +252,7 @@ struct config {
 	struct global g;
 	struct proxy *proxies;      /* frontends, backends, listens, config order (no defaults) */
 	int nb_proxies;
+	struct cfg_store *store;    /* private to cfg.c: file names, defaults sections */
 };
 
 /* Returns the proxy named <name> with at least the capabilities <cap>, or NULL. */
