@@ -51,4 +51,8 @@ struct lua_hooks {
 
 extern struct lua_hooks lua_hooks;
 
+/* Fills <lua_hooks> (defined by lua/, called once by main() before the
+ * configuration is parsed). Builds without lua/ objects do not call it. */
+void lua_hooks_install(void);
+
 #endif

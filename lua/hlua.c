@@ -1,0 +1,491 @@
+/* hlua.c: the per-thread Lua state — allocator with the tune.lua.maxmem
+ * cap, standard libraries plus the Lua 5.3 compatibility HAProxy scripts
+ * expect, package.path, the lua-load files and init functions, context
+ * enforcement, log lines, and lua_hooks_install(). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/hooks.h"
+#include "engine/log.h"
+#include "engine/proxy.h"
+#include "engine/stream.h"
+#include "lua/hlua.h"
+
+__thread struct hlua_thr *hlua_thr;
+
+static const char *const ctx_names[HLUA_NB_CTX] = {
+	"body", "init", "task", "action", "sample-fetch", "converter",
+};
+
+const char *hlua_ctx_name(enum hlua_ctx c)
+{
+	return (unsigned)c < HLUA_NB_CTX ? ctx_names[c] : "?";
+}
+
+uint64_t hlua_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The allocator: counts bytes and refuses to grow past <maxmem>. Lua then
+ * raises a memory error in the coroutine that asked, which aborts only
+ * that transaction. Frees and shrinks always succeed. */
+static void *hlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct hlua_thr *t = ud;
+	size_t old = ptr ? osize : 0;
+	void *p;
+
+	if (nsize == 0) {
+		free(ptr);
+		t->mem -= old;
+		return NULL;
+	}
+	if (t->maxmem && nsize > old && t->mem + (nsize - old) > t->maxmem)
+		return NULL;
+	p = realloc(ptr, nsize);
+	if (p)
+		t->mem = t->mem - old + nsize;
+	return p;
+}
+
+void hlua_check_ctx(lua_State *L, unsigned mask, const char *fn)
+{
+	struct hlua_thr *t = hlua_thr;
+	enum hlua_ctx c = t ? t->ctx : HLUA_BODY;
+
+	if (!(mask & HLUA_M(c)))
+		luaL_error(L, "%s: not available in %s context", fn, hlua_ctx_name(c));
+}
+
+void hlua_log(struct stream *strm, int level, const char *msg, size_t len)
+{
+	const struct proxy *px = strm ? strm->fe : NULL;
+	struct config *cfg = hlua_thr ? hlua_thr->cfg : NULL;
+	int sent;
+
+	if (level < 0)
+		level = 0;
+	if (level > 7)
+		level = 7;
+	sent = log_send(level, msg, len, px);
+	/* HAProxy also prints Lua messages on stderr while the process is in
+	 * the foreground and not quiet; log_send() already did it in debug mode. */
+	if (cfg && !cfg->g.debug && !cfg->g.quiet && !cfg->g.daemon) {
+		char hdr[64];
+		struct tm tm;
+		time_t now = time(NULL);
+
+		localtime_r(&now, &tm);
+		snprintf(hdr, sizeof(hdr), "[%s] %03d/%02d%02d%02d (%d) : ", log_level_name(level),
+		         tm.tm_yday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid());
+		fprintf(stderr, "%s%.*s\n", hdr, (int)len, msg);
+	}
+	(void)sent;
+}
+
+void hlua_alert_fn(struct stream *strm, const char *kind, const char *name, const char *what)
+{
+	char msg[1024];
+	int n = snprintf(msg, sizeof(msg), "Lua %s '%s': %s.", kind, name, what);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	rp_alert("%s", msg);
+	log_send(LOG_LVL_ERR, msg, (size_t)n, strm ? strm->fe : NULL);
+}
+
+/* The function table: functions registered by core.register_* and the
+ * seed's global action functions, indexed so that every thread's state
+ * (loaded from the same files in the same order) agrees on the indexes. */
+static const char FN_TABLE_KEY[] = "ringproxy.fns";
+
+int hlua_fn_store(lua_State *L)
+{
+	int idx;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	idx = (int)lua_rawlen(L, -1) + 1;
+	lua_pushvalue(L, -2);
+	lua_rawseti(L, -2, idx);
+	lua_pop(L, 2);
+	return idx;
+}
+
+void hlua_fn_push(lua_State *L, int idx)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	lua_rawgeti(L, -1, idx);
+	lua_remove(L, -2);
+}
+
+/* --- Lua 5.3 compatibility ------------------------------------------------
+ * HAProxy 2.6 on Debian runs Lua 5.3 built with LUA_COMPAT_5_2: scripts
+ * written for it find bit32, math.pow/ldexp/frexp/cosh/sinh/tanh/log10,
+ * and call math.randomseed with floats (os.time() + usec / 1e6). */
+static int compat_randomseed(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	lua_pushvalue(L, lua_upvalueindex(1));     /* the original math.randomseed */
+	if (n >= 1 && lua_type(L, 1) == LUA_TNUMBER && !lua_isinteger(L, 1)) {
+		double d = lua_tonumber(L, 1);
+		/* keep the fraction: seeds that differ by microseconds differ */
+		lua_pushinteger(L, (lua_Integer)floor(d));
+		lua_pushinteger(L, (lua_Integer)((d - floor(d)) * 1e9));
+		lua_call(L, 2, 0);
+		return 0;
+	}
+	lua_insert(L, 1);
+	lua_call(L, n, 0);
+	return 0;
+}
+
+static int compat_pow(lua_State *L)
+{
+	lua_pushnumber(L, pow(luaL_checknumber(L, 1), luaL_checknumber(L, 2)));
+	return 1;
+}
+static int compat_ldexp(lua_State *L)
+{
+	lua_pushnumber(L, ldexp(luaL_checknumber(L, 1), (int)luaL_checkinteger(L, 2)));
+	return 1;
+}
+static int compat_frexp(lua_State *L)
+{
+	int e;
+	lua_pushnumber(L, frexp(luaL_checknumber(L, 1), &e));
+	lua_pushinteger(L, e);
+	return 2;
+}
+static int compat_cosh(lua_State *L) { lua_pushnumber(L, cosh(luaL_checknumber(L, 1))); return 1; }
+static int compat_sinh(lua_State *L) { lua_pushnumber(L, sinh(luaL_checknumber(L, 1))); return 1; }
+static int compat_tanh(lua_State *L) { lua_pushnumber(L, tanh(luaL_checknumber(L, 1))); return 1; }
+static int compat_log10(lua_State *L) { lua_pushnumber(L, log10(luaL_checknumber(L, 1))); return 1; }
+
+/* bit32, as Lua 5.2 defined it: 32-bit unsigned operations. */
+static uint32_t b32arg(lua_State *L, int i)
+{
+	lua_Number n = luaL_checknumber(L, i);
+	lua_Integer v;
+
+	if (lua_isinteger(L, i))
+		v = lua_tointeger(L, i);
+	else
+		v = (lua_Integer)fmod(floor(n), 4294967296.0);
+	return (uint32_t)v;
+}
+static int b32_band(lua_State *L)
+{
+	uint32_t r = ~0u;
+	for (int i = 1; i <= lua_gettop(L); i++) r &= b32arg(L, i);
+	lua_pushinteger(L, r);
+	return 1;
+}
+static int b32_bor(lua_State *L)
+{
+	uint32_t r = 0;
+	for (int i = 1; i <= lua_gettop(L); i++) r |= b32arg(L, i);
+	lua_pushinteger(L, r);
+	return 1;
+}
+static int b32_bxor(lua_State *L)
+{
+	uint32_t r = 0;
+	for (int i = 1; i <= lua_gettop(L); i++) r ^= b32arg(L, i);
+	lua_pushinteger(L, r);
+	return 1;
+}
+static int b32_btest(lua_State *L)
+{
+	uint32_t r = ~0u;
+	for (int i = 1; i <= lua_gettop(L); i++) r &= b32arg(L, i);
+	lua_pushboolean(L, r != 0);
+	return 1;
+}
+static int b32_bnot(lua_State *L) { lua_pushinteger(L, (uint32_t)~b32arg(L, 1)); return 1; }
+static uint32_t b32_shift(uint32_t x, lua_Integer d)
+{
+	if (d <= -32 || d >= 32)
+		return 0;
+	return d >= 0 ? x << d : x >> -d;
+}
+static int b32_lshift(lua_State *L)
+{
+	lua_pushinteger(L, b32_shift(b32arg(L, 1), luaL_checkinteger(L, 2)));
+	return 1;
+}
+static int b32_rshift(lua_State *L)
+{
+	lua_pushinteger(L, b32_shift(b32arg(L, 1), -luaL_checkinteger(L, 2)));
+	return 1;
+}
+static int b32_arshift(lua_State *L)
+{
+	uint32_t x = b32arg(L, 1);
+	lua_Integer d = luaL_checkinteger(L, 2);
+
+	if (d < 0 || !(x & 0x80000000u))
+		lua_pushinteger(L, b32_shift(x, -d));
+	else
+		lua_pushinteger(L, d >= 32 ? 0xffffffffu : (uint32_t)((x >> d) | ~(0xffffffffu >> d)));
+	return 1;
+}
+static int b32_rot(lua_State *L, lua_Integer d)
+{
+	uint32_t x = b32arg(L, 1);
+
+	d &= 31;
+	lua_pushinteger(L, d ? (uint32_t)((x << d) | (x >> (32 - d))) : x);
+	return 1;
+}
+static int b32_lrotate(lua_State *L) { return b32_rot(L, luaL_checkinteger(L, 2)); }
+static int b32_rrotate(lua_State *L) { return b32_rot(L, -luaL_checkinteger(L, 2)); }
+static int b32_fieldargs(lua_State *L, int farg, int *width)
+{
+	lua_Integer f = luaL_checkinteger(L, farg);
+	lua_Integer w = luaL_optinteger(L, farg + 1, 1);
+
+	luaL_argcheck(L, 0 <= f, farg, "field cannot be negative");
+	luaL_argcheck(L, 0 < w, farg + 1, "width must be positive");
+	if (f + w > 32)
+		luaL_error(L, "trying to access non-existent bits");
+	*width = (int)w;
+	return (int)f;
+}
+static int b32_extract(lua_State *L)
+{
+	int w, f;
+	uint32_t x = b32arg(L, 1);
+
+	f = b32_fieldargs(L, 2, &w);
+	lua_pushinteger(L, (x >> f) & (w == 32 ? 0xffffffffu : ((1u << w) - 1)));
+	return 1;
+}
+static int b32_replace(lua_State *L)
+{
+	int w, f;
+	uint32_t x = b32arg(L, 1), v = b32arg(L, 2), m;
+
+	f = b32_fieldargs(L, 3, &w);
+	m = w == 32 ? 0xffffffffu : ((1u << w) - 1);
+	lua_pushinteger(L, (x & ~(m << f)) | ((v & m) << f));
+	return 1;
+}
+
+static const luaL_Reg bit32_funcs[] = {
+	{ "arshift", b32_arshift }, { "band", b32_band }, { "bnot", b32_bnot },
+	{ "bor", b32_bor }, { "btest", b32_btest }, { "bxor", b32_bxor },
+	{ "extract", b32_extract }, { "replace", b32_replace }, { "lrotate", b32_lrotate },
+	{ "lshift", b32_lshift }, { "rrotate", b32_rrotate }, { "rshift", b32_rshift },
+	{ NULL, NULL }
+};
+
+static void compat_open(lua_State *L)
+{
+	static const luaL_Reg mathf[] = {
+		{ "pow", compat_pow }, { "ldexp", compat_ldexp }, { "frexp", compat_frexp },
+		{ "cosh", compat_cosh }, { "sinh", compat_sinh }, { "tanh", compat_tanh },
+		{ "log10", compat_log10 }, { NULL, NULL }
+	};
+
+	lua_getglobal(L, "math");
+	luaL_setfuncs(L, mathf, 0);
+	lua_getfield(L, -1, "randomseed");
+	lua_pushcclosure(L, compat_randomseed, 1);
+	lua_setfield(L, -2, "randomseed");
+	lua_pop(L, 1);
+
+	luaL_newlib(L, bit32_funcs);
+	lua_setglobal(L, "bit32");
+}
+
+/* package.path: Lua 5.4's own, then the 5.3 and 5.1 trees where Debian
+ * installs pure-Lua modules that HAProxy's Lua 5.3 finds (lua-redis puts
+ * redis.lua in /usr/share/lua/5.1 and links it into 5.2 and 5.3 only). */
+static void path_open(lua_State *L)
+{
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "path");
+	lua_pushstring(L, ";/usr/local/share/lua/5.3/?.lua;/usr/share/lua/5.3/?.lua;"
+	               "/usr/share/lua/5.3/?/init.lua;/usr/share/lua/5.1/?.lua;"
+	               "/usr/share/lua/5.1/?/init.lua");
+	lua_concat(L, 2);
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+}
+
+/* Prepends "<path>" to package.path (or package.cpath when <kind> is "cpath"). */
+static void path_prepend(lua_State *L, const char *path, const char *kind)
+{
+	lua_getglobal(L, "package");
+	lua_pushstring(L, path);
+	lua_pushliteral(L, ";");
+	lua_getfield(L, -3, kind);
+	lua_concat(L, 3);
+	lua_setfield(L, -2, kind);
+	lua_pop(L, 1);
+}
+
+static int hlua_panic(lua_State *L)
+{
+	rp_alert("Lua panic: %s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+	abort();
+	return 0;
+}
+
+struct hlua_thr *hlua_thr_get(void)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	if (t)
+		return t;
+	if (!(t = calloc(1, sizeof(*t))))
+		goto fail;
+	t->forced_yield = 10000;
+	t->session_timeout_us = 4000000;
+	t->task_timeout_us = 0;
+	t->service_timeout_us = 0;
+	t->ctx = HLUA_BODY;
+	if (!(t->L = lua_newstate(hlua_alloc, t)))
+		goto fail_t;
+	lua_atpanic(t->L, hlua_panic);
+	luaL_openlibs(t->L);
+	compat_open(t->L);
+	path_open(t->L);
+	lua_newtable(t->L);
+	lua_setfield(t->L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	hlua_core_open(t->L);
+	hlua_txn_open(t->L);
+	hlua_chan_open(t->L);
+	hlua_sample_open(t->L);
+	hlua_thr = t;
+	return t;
+fail_t:
+	free(t);
+fail:
+	return NULL;
+}
+
+/* Runs the function on top of t->L in initialisation mode (<ctx> body or
+ * init). Returns 0, or -1 with the message in <err>. */
+static int run_initmode(struct hlua_thr *t, enum hlua_ctx ctx, int nargs, char *err, size_t errlen)
+{
+	enum hlua_ctx prev = t->ctx;
+	int rc;
+
+	t->ctx = ctx;
+	rc = lua_pcall(t->L, nargs, 0, 0);
+	t->ctx = prev;
+	if (rc != LUA_OK) {
+		const char *m = lua_tostring(t->L, -1);
+		snprintf(err, errlen, "%s", m ? m : "(error object is not a string)");
+		lua_pop(t->L, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* lua_hooks.load: applies the tune.lua.* settings, lua-prepend-path lines,
+ * then loads and runs every lua-load file in order. */
+static int hook_load(struct config *cfg)
+{
+	struct hlua_thr *t = hlua_thr_get();
+	char err[1024];
+
+	if (!t) {
+		rp_alert("config : Lua runtime error: out of memory");
+		return -1;
+	}
+	t->cfg = cfg;
+	if (t->loaded)
+		return 0;
+	t->loaded = 1;
+	if (cfg->g.lua_forced_yield)
+		t->forced_yield = cfg->g.lua_forced_yield;
+	if (cfg->g.lua_session_timeout)
+		t->session_timeout_us = (uint64_t)cfg->g.lua_session_timeout * 1000;
+	t->task_timeout_us = (uint64_t)cfg->g.lua_task_timeout * 1000;
+	t->service_timeout_us = (uint64_t)cfg->g.lua_service_timeout * 1000;
+	if (cfg->g.lua_maxmem)
+		t->maxmem = cfg->g.lua_maxmem;
+
+	for (int i = 0; i < cfg->g.nb_lua_prepend && cfg->g.lua_prepend_path; i++) {
+		/* stored by cfg.c as "path:<p>" or "cpath:<p>" */
+		const char *line = cfg->g.lua_prepend_path[i];
+
+		if (!strncmp(line, "cpath:", 6))
+			path_prepend(t->L, line + 6, "cpath");
+		else if (!strncmp(line, "path:", 5))
+			path_prepend(t->L, line + 5, "path");
+		else
+			path_prepend(t->L, line, "path");
+	}
+
+	for (int i = 0; i < cfg->g.nb_lua_load && cfg->g.lua_load; i++) {
+		const char *file = cfg->g.lua_load[i];
+		int rc = luaL_loadfile(t->L, file);
+
+		if (rc != LUA_OK) {
+			rp_alert("config : error in Lua file '%s': %s", file, lua_tostring(t->L, -1));
+			lua_pop(t->L, 1);
+			return -1;
+		}
+		if (run_initmode(t, HLUA_BODY, 0, err, sizeof(err)) < 0) {
+			rp_alert("config : Lua runtime error: %s", err);
+			return -1;
+		}
+	}
+	return hlua_bind_pending();
+}
+
+/* Runs the functions registered with core.register_init, in order. */
+int hlua_run_inits(struct config *cfg);
+static int hook_run_inits(struct config *cfg)
+{
+	return hlua_run_inits(cfg);
+}
+
+int hlua_run_inits(struct config *cfg)
+{
+	struct hlua_thr *t = hlua_thr;
+	char err[1024];
+	int n;
+
+	if (!t)
+		return 0;
+	t->cfg = cfg;
+	lua_getfield(t->L, LUA_REGISTRYINDEX, "ringproxy.inits");
+	if (!lua_istable(t->L, -1)) {
+		lua_pop(t->L, 1);
+		return 0;
+	}
+	n = (int)lua_rawlen(t->L, -1);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(t->L, -1, i);
+		if (run_initmode(t, HLUA_INIT, 0, err, sizeof(err)) < 0) {
+			lua_pop(t->L, 1);
+			rp_alert("Lua init: runtime error: %s.", err);
+			return -1;
+		}
+	}
+	lua_pop(t->L, 1);
+	return 0;
+}
+
+void lua_hooks_install(void)
+{
+	lua_hooks.load = hook_load;
+	lua_hooks.run_inits = hook_run_inits;
+	hlua_action_hooks();
+}

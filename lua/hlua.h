@@ -1,0 +1,154 @@
+/* hlua.h: what the files of lua/ share — the per-thread Lua state, the
+ * execution contexts and their enforcement, the coroutine pool, and the
+ * class constructors. Private to lua/: the engine sees only engine/hooks.h,
+ * so no Lua type leaves this directory. */
+#ifndef RP_HLUA_H
+#define RP_HLUA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+struct stream;
+struct config;
+struct sample;
+
+/* The six contexts of the seed ("body", "init", "task", "action",
+ * "sample-fetch", "converter"). Body and init run in initialisation mode,
+ * the others in runtime mode. */
+enum hlua_ctx { HLUA_BODY = 0, HLUA_INIT, HLUA_TASK, HLUA_ACTION, HLUA_FETCH, HLUA_CONV,
+                HLUA_NB_CTX };
+#define HLUA_M(c)       (1u << (c))
+#define HLUA_M_ALL      0x3fu
+#define HLUA_M_INITMODE (HLUA_M(HLUA_BODY) | HLUA_M(HLUA_INIT))
+#define HLUA_M_RUNTIME  (HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION) | HLUA_M(HLUA_FETCH) | HLUA_M(HLUA_CONV))
+#define HLUA_M_NOBODY   (HLUA_M_ALL & ~HLUA_M(HLUA_BODY))
+
+/* Why a coroutine yielded (hlua_co.wait) */
+enum hlua_wait { HLUA_W_NONE = 0, HLUA_W_FORCED, HLUA_W_SLEEP, HLUA_W_DATA, HLUA_W_YIELD,
+                 HLUA_W_DONE };
+
+/* Outcome of hlua_co_resume() */
+enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_NOMEM };
+
+/* One pooled coroutine. <T> is anchored in the registry by <ref>; a
+ * coroutine leaves the pool for one invocation (an action, a fetch, a task)
+ * and goes back when it ends, after lua_resetthread(). */
+struct hlua_co {
+	lua_State *T;
+	int ref;                    /* registry reference keeping <T> alive */
+	enum hlua_ctx ctx;
+	enum hlua_wait wait;        /* why it is suspended */
+	uint64_t wake_at;           /* HLUA_W_SLEEP: monotonic deadline, us */
+	uint64_t budget_us;         /* Lua time allowed (0 = unlimited) */
+	uint64_t used_us;           /* Lua time spent so far */
+	uint64_t slice_start;       /* start of the running slice, us */
+	int nres;                   /* results left on <T> by the last resume */
+	unsigned done:1;            /* txn:done() / core.done() was called */
+	unsigned timed_out:1;
+	unsigned in_use:1;
+	struct stream *strm;        /* the stream it runs for, or NULL */
+	const char *name;           /* function name, for messages */
+	struct hlua_co *next;       /* pool free list */
+	void *task;                 /* a task's own record (laction.c), or NULL */
+};
+
+/* Per-thread runtime. One per worker thread: the design's "its own
+ * lua_State loaded with every lua-load file". */
+struct hlua_thr {
+	lua_State *L;
+	size_t mem, maxmem;         /* allocator accounting; maxmem 0 = unlimited */
+	enum hlua_ctx ctx;          /* context of what runs now */
+	struct hlua_co *cur;        /* coroutine running now, or NULL (body/init) */
+	struct hlua_co *free_co;    /* pool */
+	unsigned nb_co;             /* coroutines ever created */
+	uint32_t forced_yield;      /* instructions between forced yields */
+	uint64_t session_timeout_us, task_timeout_us, service_timeout_us;
+	struct config *cfg;
+	int loaded;                 /* lua-load files ran */
+	int started;                /* the loop runs: runtime mode */
+};
+
+extern __thread struct hlua_thr *hlua_thr;
+
+/* hlua.c */
+/* Returns the state of this thread, creating it (empty, libraries and
+ * classes loaded) on first use; NULL if out of memory. */
+struct hlua_thr *hlua_thr_get(void);
+/* Raises a Lua error unless the running context is in <mask>: the message
+ * names <fn> and the context. Returns only when allowed. */
+void hlua_check_ctx(lua_State *L, unsigned mask, const char *fn);
+const char *hlua_ctx_name(enum hlua_ctx c);
+/* Sends <msg> at syslog <level> (0..7) as HAProxy does for Lua: to the
+ * process logs and to stderr unless quiet. <strm> may be NULL. */
+void hlua_log(struct stream *strm, int level, const char *msg, size_t len);
+/* Prints the "[ALERT]" line of a failed Lua call: "Lua <kind> '<name>':
+ * <what>." and logs it. */
+void hlua_alert_fn(struct stream *strm, const char *kind, const char *name, const char *what);
+/* Monotonic time in microseconds. */
+uint64_t hlua_now_us(void);
+/* Stores the value on top of <L>'s stack in the function table; returns its index. */
+int hlua_fn_store(lua_State *L);
+/* Pushes the function stored at <idx>. */
+void hlua_fn_push(lua_State *L, int idx);
+
+/* lsched.c — coroutine pool and resumption */
+/* Returns a coroutine from the pool (or a new one) set up for context
+ * <ctx>, or NULL when out of memory. */
+struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *name);
+/* Gives <co> back to the pool; a suspended one is reset first. */
+void hlua_co_put(struct hlua_thr *t, struct hlua_co *co);
+/* Starts or resumes <co> with <nargs> values pushed on co->T (the function
+ * below them on a first start). Returns HLUA_R_*; on HLUA_R_ERR/TIMEOUT/NOMEM
+ * the message is in <err> ("runtime error: file:line: ..."). */
+enum hlua_res hlua_co_resume(struct hlua_thr *t, struct hlua_co *co, int nargs,
+                             char *err, size_t errlen);
+/* Suspends the running coroutine for <why> (a yield from a C function).
+ * Raises an error naming <fn> when the context cannot yield. */
+int hlua_co_yield(lua_State *L, enum hlua_wait why, uint64_t wake_at, const char *fn);
+
+/* lcore.c */
+void hlua_core_open(lua_State *L);
+
+/* ltxn.c */
+void hlua_txn_open(lua_State *L);
+/* Pushes the TXN object of <strm> for direction <dir> (0 request, 1
+ * response), created on first use and cached in the stream's Lua data. */
+void hlua_txn_push(lua_State *L, struct stream *strm, int dir);
+/* Returns the live stream of the TXN at <idx>, or raises a Lua error. */
+struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir);
+/* Pushes <smp> as a Lua value (boolean, integer, string; addresses as text). */
+void hlua_smp_to_lua(lua_State *L, const struct sample *smp);
+/* Fills <smp> from the Lua value at <idx> (strings point into Lua:
+ * SMP_F_CONST). Returns 1, or 0 for nil/table/function/userdata. */
+int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp);
+/* Invalidates the TXN objects of <strm> and frees its Lua data. */
+void hlua_txn_release(struct stream *strm);
+
+/* lchan.c */
+void hlua_chan_open(lua_State *L);
+/* Pushes a Channel for <dir> of the TXN at <txn_idx>. */
+void hlua_chan_push(lua_State *L, int txn_idx, int dir);
+
+/* lsample.c */
+void hlua_sample_open(lua_State *L);
+/* Pushes a Fetches (<conv> 0) or Converters (<conv> 1) object bound to the
+ * TXN at <txn_idx>; <str> selects the always-a-string variant (sf, sc). */
+void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str);
+/* core.register_fetches / register_converters */
+int hlua_register_fetch(lua_State *L);
+int hlua_register_conv(lua_State *L);
+
+/* laction.c */
+int hlua_register_action(lua_State *L);
+int hlua_register_task(lua_State *L);
+int hlua_register_init(lua_State *L);
+/* Binds the actions resolved before the lua-load files ran. Returns 0 or
+ * -1 after printing an alert per unknown action. */
+int hlua_bind_pending(void);
+/* Installs the action, task and init entries of <lua_hooks>. */
+void hlua_action_hooks(void);
+
+#endif

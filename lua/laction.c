@@ -1,0 +1,485 @@
+/* laction.c: Lua actions ("tcp-request content lua.<name> [args]" and the
+ * seed's "lua <function>"), init functions and tasks: registration, the
+ * resolution at configuration time, and running them in pooled
+ * coroutines that suspend only their own stream (sleeps through the
+ * thread's timer wheel, forced yields through stream_wakeup). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/hooks.h"
+#include "engine/log.h"
+#include "engine/stream.h"
+#include "engine/thread.h"
+#include "engine/timer.h"
+#include "lua/hlua.h"
+#include "lua/lstrm.h"
+
+#define container_of(p, type, field) ((type *)((char *)(p) - offsetof(type, field)))
+
+/* Where an action may be used (core.register_action's second argument). */
+static const char *const act_where_names[] = { "tcp-req", "tcp-res", "http-req", "http-res" };
+#define ACT_NB_WHERE 4
+
+/* A registered action: built at start-up, read-only afterwards. */
+struct hlua_actdef {
+	struct hlua_actdef *next;
+	unsigned where;             /* bit i: act_where_names[i] */
+	int nb_args;
+	int fn_idx;
+	char name[];
+};
+static struct hlua_actdef *actdefs;
+
+struct lua_action {
+	int fn_idx;                 /* function table index, -1 until resolved */
+	int is_global;              /* the seed's "lua <function>" */
+	unsigned where;
+	int nb_args;
+	char **args;
+	struct lua_action *next_pending;
+	char name[];                /* the function or registered name, for messages */
+};
+/* Actions resolved before the lua-load files ran (resolved by hook_load). */
+static struct lua_action *pending;
+
+static int where_bit(const char *where)
+{
+	for (int i = 0; i < ACT_NB_WHERE; i++)
+		if (!strcmp(where, act_where_names[i]))
+			return 1 << i;
+	return 0;
+}
+
+/* core.register_action(name, {"tcp-req", ...}, fn [, nb_args]) */
+int hlua_register_action(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	lua_Integer nb_args = luaL_optinteger(L, 4, 0);
+	struct hlua_actdef *a;
+	unsigned where = 0;
+	size_t len = strlen(name);
+	int idx;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_BODY), "core.register_action");
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	if (nb_args < 0 || nb_args > 64)
+		return luaL_argerror(L, 4, "invalid number of arguments");
+	for (lua_Integer i = 1; ; i++) {
+		const char *w;
+		int bit;
+
+		if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
+			lua_pop(L, 1);
+			break;
+		}
+		w = lua_tostring(L, -1);
+		if (!w || !(bit = where_bit(w)))
+			return luaL_error(L, "Lua action environment '%s' is unknown", w ? w : "?");
+		where |= (unsigned)bit;
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, 3);
+	idx = hlua_fn_store(L);
+	for (a = actdefs; a; a = a->next) {
+		if (!strcmp(a->name, name)) {
+			if (a->fn_idx == idx)      /* another thread's state */
+				return 0;
+			/* HAProxy lets a later registration replace an earlier one */
+			a->fn_idx = idx;
+			a->where = where;
+			a->nb_args = (int)nb_args;
+			return 0;
+		}
+	}
+	if (!(a = malloc(sizeof(*a) + len + 1)))
+		return luaL_error(L, "core.register_action: out of memory");
+	memcpy(a->name, name, len + 1);
+	a->where = where;
+	a->nb_args = (int)nb_args;
+	a->fn_idx = idx;
+	a->next = actdefs;
+	actdefs = a;
+	return 0;
+}
+
+static struct hlua_actdef *actdef_find(const char *name)
+{
+	for (struct hlua_actdef *a = actdefs; a; a = a->next)
+		if (!strcmp(a->name, name))
+			return a;
+	return NULL;
+}
+
+/* Completes <act> against the loaded state. Returns 0 or -1 with a message. */
+static int action_bind(struct lua_action *act, char *err, size_t errlen)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	if (act->is_global) {
+		if (lua_getglobal(t->L, act->name) != LUA_TFUNCTION) {
+			lua_pop(t->L, 1);
+			snprintf(err, errlen, "Lua function '%s' not found", act->name);
+			return -1;
+		}
+		act->fn_idx = hlua_fn_store(t->L);
+		return 0;
+	}
+	struct hlua_actdef *a = actdef_find(act->name);
+	if (!a) {
+		snprintf(err, errlen, "unknown Lua action 'lua.%s'", act->name);
+		return -1;
+	}
+	if (!(a->where & act->where)) {
+		snprintf(err, errlen, "Lua action 'lua.%s' is not registered for '%s'", act->name,
+		         act->where & 1 ? "tcp-req" : act->where & 2 ? "tcp-res" :
+		         act->where & 4 ? "http-req" : "http-res");
+		return -1;
+	}
+	if (act->nb_args < a->nb_args) {
+		snprintf(err, errlen, "Lua action 'lua.%s' expects %d argument(s), got %d", act->name,
+		         a->nb_args, act->nb_args);
+		return -1;
+	}
+	act->fn_idx = a->fn_idx;
+	return 0;
+}
+
+static struct lua_action *hook_action_resolve(const char *name, int is_global, const char *where,
+                                              char **args, int nb_args, char *err, size_t errlen)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct lua_action *act;
+	size_t len;
+
+	if (!strncmp(name, "lua.", 4))
+		name += 4;
+	len = strlen(name);
+	if (!*name) {
+		snprintf(err, errlen, "missing Lua function name");
+		return NULL;
+	}
+	if (!(act = calloc(1, sizeof(*act) + len + 1)))
+		goto nomem;
+	memcpy(act->name, name, len + 1);
+	act->is_global = is_global;
+	act->fn_idx = -1;
+	act->where = (unsigned)where_bit(where);
+	if (nb_args > 0) {
+		if (!(act->args = calloc((size_t)nb_args, sizeof(char *))))
+			goto nomem_act;
+		for (int i = 0; i < nb_args; i++) {
+			if (!(act->args[i] = strdup(args[i])))
+				goto nomem_args;
+			act->nb_args = i + 1;
+		}
+	}
+	if (t && t->loaded) {
+		if (action_bind(act, err, errlen) < 0)
+			goto fail;
+	} else {
+		act->next_pending = pending;
+		pending = act;
+	}
+	return act;
+nomem_args:
+nomem_act:
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (act) {
+		for (int i = 0; i < act->nb_args; i++)
+			free(act->args[i]);
+		free(act->args);
+		free(act);
+	}
+	return NULL;
+}
+
+/* Binds the actions resolved before the state was loaded. Returns 0 or -1
+ * after printing one alert per failure. */
+int hlua_bind_pending(void)
+{
+	char err[256];
+	int rc = 0;
+
+	while (pending) {
+		struct lua_action *a = pending;
+
+		pending = a->next_pending;
+		a->next_pending = NULL;
+		if (action_bind(a, err, sizeof(err)) < 0) {
+			rp_alert("config : %s.", err);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* ---- per-stream suspension ---- */
+
+void hlua_strm_timer_cb(struct timer *tm)
+{
+	struct hlua_strm *hs = container_of(tm, struct hlua_strm, tmr);
+
+	if (hs->strm)
+		stream_wakeup(hs->strm);
+}
+
+void hlua_strm_cancel(struct hlua_strm *hs)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	if (timer_is_armed(&hs->tmr) && hs->strm && hs->strm->thr)
+		timer_cancel(&hs->strm->thr->timers, &hs->tmr);
+	if (hs->co && t)
+		hlua_co_put(t, hs->co);
+	hs->co = NULL;
+	hs->co_act = NULL;
+}
+
+/* Arms the wake-up of a suspended action: its timer for a sleep, the end
+ * of this loop turn for a forced or voluntary yield. */
+static void strm_schedule(struct hlua_strm *hs, struct hlua_co *co)
+{
+	struct stream *s = hs->strm;
+
+	if (co->wait == HLUA_W_SLEEP && s->thr) {
+		uint64_t now = hlua_now_us();
+		uint64_t ms = co->wake_at > now ? (co->wake_at - now + 999) / 1000 : 0;
+
+		timer_arm(&s->thr->timers, &hs->tmr, timer_now_ms() + ms);
+		return;
+	}
+	stream_wakeup(s);
+}
+
+/* Maps an action function's return value (act.*) to the engine's. */
+static enum act_ret act_code(lua_State *T, int nres)
+{
+	if (nres < 1 || !lua_isinteger(T, -nres))
+		return ACT_RET_CONT;
+	switch (lua_tointeger(T, -nres)) {
+	case 1: return ACT_RET_STOP;
+	case 3: return ACT_RET_ERR;
+	case 4: return ACT_RET_DONE;
+	case 5: return ACT_RET_DENY;
+	case 6: return ACT_RET_ERR;       /* ABORT */
+	default: return ACT_RET_CONT;
+	}
+}
+
+static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm, int dir)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_strm *hs;
+	struct hlua_co *co;
+	enum act_ret ret;
+	char err[1024];
+	int nargs = 0;
+
+	if (!t || act->fn_idx < 0)
+		return ACT_RET_ERR;
+	if (!(hs = hlua_strm_get(strm)))
+		return ACT_RET_ERR;
+	if (hs->co && hs->co_act == act) {
+		co = hs->co;
+		if (co->wait == HLUA_W_SLEEP && hlua_now_us() < co->wake_at) {
+			/* woken early (data arrived): keep sleeping */
+			if (!timer_is_armed(&hs->tmr))
+				strm_schedule(hs, co);
+			return ACT_RET_YIELD;
+		}
+		if (timer_is_armed(&hs->tmr) && strm->thr)
+			timer_cancel(&strm->thr->timers, &hs->tmr);
+	} else {
+		if (hs->co)
+			hlua_strm_cancel(hs);
+		if (!(co = hlua_co_get(t, HLUA_ACTION, act->name)))
+			return ACT_RET_ERR;
+		if (!lua_checkstack(co->T, act->nb_args + 4)) {
+			hlua_co_put(t, co);
+			return ACT_RET_ERR;
+		}
+		co->strm = strm;
+		hlua_fn_push(co->T, act->fn_idx);
+		hlua_txn_push(co->T, strm, dir);
+		for (int i = 0; i < act->nb_args; i++)
+			lua_pushstring(co->T, act->args[i]);
+		nargs = 1 + act->nb_args;
+	}
+
+	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
+	case HLUA_R_OK:
+		ret = co->done ? ACT_RET_DONE : act_code(co->T, co->nres);
+		break;
+	case HLUA_R_YIELD:
+		hs->co = co;
+		hs->co_act = act;
+		hs->co_dir = dir;
+		strm_schedule(hs, co);
+		return ACT_RET_YIELD;
+	case HLUA_R_ERR:
+		/* a runtime error is logged and the rule list goes on, as HAProxy */
+		hlua_alert_fn(strm, "function", act->name, err);
+		ret = co->done ? ACT_RET_DONE : ACT_RET_CONT;
+		break;
+	default:
+		/* budget overrun (time, memory): that transaction ends */
+		hlua_alert_fn(strm, "function", act->name, err);
+		ret = ACT_RET_ERR;
+		break;
+	}
+	hs->co = NULL;
+	hs->co_act = NULL;
+	hlua_co_put(t, co);
+	return ret;
+}
+
+static void hook_stream_release(struct stream *strm)
+{
+	hlua_txn_release(strm);
+}
+
+/* ---- init functions and tasks ---- */
+
+int hlua_register_init(lua_State *L)
+{
+	hlua_check_ctx(L, HLUA_M(HLUA_BODY), "core.register_init");
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "ringproxy.inits") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, "ringproxy.inits");
+	}
+	lua_pushvalue(L, 1);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* A running task: its coroutine and the timer that resumes it. */
+struct hlua_task {
+	struct hlua_co *co;
+	struct thr *thr;
+	struct timer tmr;
+	int started;
+};
+
+static void task_run(struct timer *tm)
+{
+	struct hlua_task *tk = container_of(tm, struct hlua_task, tmr);
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co = tk->co;
+	char err[1024];
+	int nargs = 0;
+
+	if (!t)
+		return;
+	if (co->wait == HLUA_W_SLEEP && hlua_now_us() < co->wake_at) {
+		timer_arm(&tk->thr->timers, &tk->tmr, timer_now_ms() + (co->wake_at - hlua_now_us() + 999) / 1000);
+		return;
+	}
+	if (!tk->started)
+		tk->started = 1;   /* the function is already on co->T */
+	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
+	case HLUA_R_YIELD:
+		if (co->wait == HLUA_W_SLEEP)
+			timer_arm(&tk->thr->timers, &tk->tmr,
+			          timer_now_ms() + (co->wake_at > hlua_now_us() ?
+			                            (co->wake_at - hlua_now_us() + 999) / 1000 : 0));
+		else
+			timer_arm(&tk->thr->timers, &tk->tmr, timer_now_ms());
+		return;
+	case HLUA_R_OK:
+		break;
+	default:
+		hlua_alert_fn(NULL, "task", "task", err);
+		break;
+	}
+	hlua_co_put(t, co);
+	free(tk);
+}
+
+/* Starts the function on top of <L> as a task on the running thread.
+ * Returns 0 or -1 (no loop yet, or out of memory). */
+static int task_start(struct hlua_thr *t, lua_State *L)
+{
+	struct hlua_task *tk;
+	struct thr *th = thr_cur;
+
+	if (!th || !(tk = calloc(1, sizeof(*tk))))
+		return -1;
+	if (!(tk->co = hlua_co_get(t, HLUA_TASK, "task"))) {
+		free(tk);
+		return -1;
+	}
+	tk->co->task = tk;
+	tk->thr = th;
+	lua_xmove(L, tk->co->T, 1);
+	timer_init(&tk->tmr, task_run);
+	timer_arm(&th->timers, &tk->tmr, timer_now_ms());
+	return 0;
+}
+
+/* core.register_task(fn): queued until the loop starts, or started at
+ * once when the loop already runs. */
+int hlua_register_task(lua_State *L)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	lua_settop(L, 1);
+	if (t && t->started) {
+		if (task_start(t, L) < 0)
+			return luaL_error(L, "core.register_task: cannot start the task");
+		return 0;
+	}
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "ringproxy.tasks") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, "ringproxy.tasks");
+	}
+	lua_pushvalue(L, 1);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+	return 0;
+}
+
+static void hook_start_tasks(void)
+{
+	struct hlua_thr *t = hlua_thr;
+	lua_State *L;
+	int n;
+
+	if (!t || t->started)
+		return;
+	t->started = 1;
+	L = t->L;
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "ringproxy.tasks") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	n = (int)lua_rawlen(L, -1);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		if (task_start(t, L) < 0) {
+			lua_pop(L, 1);
+			rp_alert("Lua task: cannot start (no event loop or out of memory).");
+		}
+	}
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, "ringproxy.tasks");
+}
+
+void hlua_action_hooks(void)
+{
+	lua_hooks.action_resolve = hook_action_resolve;
+	lua_hooks.action_run = hook_action_run;
+	lua_hooks.stream_release = hook_stream_release;
+	lua_hooks.start_tasks = hook_start_tasks;
+}

@@ -1,0 +1,442 @@
+/* lsample.c: the Fetches and Converters classes (TXN.f/sf/c/sc) over the
+ * one sample registry, and the lua.* fetches and converters that
+ * core.register_fetches/register_converters add to it.
+ *
+ * A method name is the registry name with '.' and '-' mangled to '_'
+ * (req.payload -> req_payload). __index resolves it through a per-state
+ * cache table: mangled name -> C closure holding the registry entry as
+ * upvalue, so a call after the first costs one table lookup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/sample.h"
+#include "engine/stream.h"
+#include "lua/hlua.h"
+
+#define SMP_MT_F  "ringproxy.Fetches"
+#define SMP_MT_C  "ringproxy.Converters"
+#define CACHE_F   "ringproxy.fetch_cache"
+#define CACHE_C   "ringproxy.conv_cache"
+
+struct hlua_smp {
+	int str;                    /* sf / sc: results are always strings ("" on failure) */
+};
+
+/* A lua.* fetch or converter: what the registry entry's <priv> points to.
+ * <fn_idx> indexes the function table, the same on every thread. */
+struct hlua_reg {
+	struct sample_fetch f;
+	struct sample_conv c;
+	int fn_idx;
+	struct hlua_reg *next;
+	char name[];                /* "lua.<name>" */
+};
+
+static struct hlua_reg *hlua_regs;   /* built at start-up, read-only afterwards */
+
+/* Writes <name> mangled ('.' and '-' to '_') into <out> (size <n>). */
+static void mangle(const char *name, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < n; i++)
+		out[i] = (name[i] == '.' || name[i] == '-') ? '_' : name[i];
+	out[i] = 0;
+}
+
+static void cache_add_fetch(const struct sample_fetch *f, void *arg)
+{
+	lua_State *L = arg;
+	char m[128];
+
+	mangle(f->name, m, sizeof(m));
+	lua_pushlightuserdata(L, (void *)f);
+	lua_setfield(L, -2, m);
+}
+
+static void cache_add_conv(const struct sample_conv *c, void *arg)
+{
+	lua_State *L = arg;
+	char m[128];
+
+	mangle(c->name, m, sizeof(m));
+	lua_pushlightuserdata(L, (void *)c);
+	lua_setfield(L, -2, m);
+}
+
+/* Pushes the index table (mangled name -> registry entry, then closures
+ * replace the light userdata as they are made) for fetches or converters,
+ * building it on first use, after the lua-load files registered theirs. */
+static void cache_push(lua_State *L, int conv)
+{
+	const char *key = conv ? CACHE_C : CACHE_F;
+
+	if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
+		return;
+	lua_pop(L, 1);
+	lua_newtable(L);
+	if (conv)
+		sample_conv_foreach(cache_add_conv, L);
+	else
+		sample_fetch_foreach(cache_add_fetch, L);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
+/* Builds the fetch or converter arguments from the Lua values from index
+ * <first> to the top: each is taken as a string, verbatim. Returns the
+ * number of arguments, or raises an error naming <name>. */
+static int lua_args(lua_State *L, int first, arg_mask mask, struct arg *out,
+                    struct proxy *px, const char *kind, const char *name)
+{
+	const char *strs[SMP_MAX_ARGS];
+	size_t lens[SMP_MAX_ARGS];
+	int n = lua_gettop(L) - first + 1;
+	char err[256];
+
+	if (n < 0)
+		n = 0;
+	if (n > SMP_MAX_ARGS)
+		luaL_error(L, "%s '%s': too many arguments", kind, name);
+	for (int i = 0; i < n; i++) {
+		int t = lua_type(L, first + i);
+
+		if (t != LUA_TSTRING && t != LUA_TNUMBER)
+			luaL_error(L, "%s '%s': argument %d must be a string or a number (got %s)",
+			           kind, name, i + 1, lua_typename(L, t));
+		strs[i] = lua_tolstring(L, first + i, &lens[i]);
+	}
+	n = sample_args_from_strings(strs, lens, n, mask, out, px, err, sizeof(err));
+	if (n < 0)
+		luaL_error(L, "%s '%s': %s", kind, name, err);
+	return n;
+}
+
+/* Pushes the result of a fetch or converter: the natural Lua value, or a
+ * string in "str" mode; nil (or "") when <ok> is 0. */
+static int push_result(lua_State *L, int ok, struct sample *smp, int str)
+{
+	if (ok && str && smp->type != SMP_T_STR && !sample_cast(smp, SMP_T_STR))
+		ok = 0;
+	if (!ok) {
+		if (str)
+			lua_pushliteral(L, "");
+		else
+			lua_pushnil(L);
+		return 1;
+	}
+	hlua_smp_to_lua(L, smp);
+	return 1;
+}
+
+/* Returns the live stream of the Fetches/Converters at index 1 (its
+ * uservalue is the TXN) or NULL for a converter object with no TXN. */
+static struct stream *smp_stream(lua_State *L, int *dir)
+{
+	struct stream *s = NULL;
+
+	*dir = 0;
+	if (lua_getiuservalue(L, 1, 1) != LUA_TNIL)
+		s = hlua_txn_stream(L, -1, dir);
+	lua_pop(L, 1);
+	return s;
+}
+
+/* A Fetches method: f(self, args...). */
+static int fetch_call(lua_State *L)
+{
+	const struct sample_fetch *f = lua_touserdata(L, lua_upvalueindex(1));
+	struct hlua_smp *o = luaL_checkudata(L, 1, SMP_MT_F);
+	struct arg args[SMP_MAX_ARGS];
+	struct sample smp;
+	struct smp_ctx ctx;
+	int dir, n, ok;
+	struct stream *s = smp_stream(L, &dir);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.strm = s;
+	ctx.px = s ? (s->be ? s->be : s->fe) : NULL;
+	ctx.dir = dir ? SMP_DIR_RES : SMP_DIR_REQ;
+	ctx.final = 1;
+	ctx.priv = f->priv;
+	n = lua_args(L, 2, f->args, args, ctx.px, "fetch", f->name);
+	if (f->check) {
+		char err[256];
+
+		if (f->check(args, err, sizeof(err)) < 0) {
+			sample_args_free(args, n);
+			return luaL_error(L, "fetch '%s': %s", f->name, err);
+		}
+	}
+	memset(&smp, 0, sizeof(smp));
+	ok = f->fn(args, &smp, &ctx);
+	lua_settop(L, 1);        /* argument strings no longer needed */
+	push_result(L, ok, &smp, o->str);
+	sample_args_free(args, n);
+	return 1;
+}
+
+/* A Converters method: c(self, value, args...). */
+static int conv_call(lua_State *L)
+{
+	const struct sample_conv *c = lua_touserdata(L, lua_upvalueindex(1));
+	struct hlua_smp *o = luaL_checkudata(L, 1, SMP_MT_C);
+	struct arg args[SMP_MAX_ARGS];
+	struct sample smp;
+	struct smp_ctx ctx;
+	int dir, n, ok;
+	struct stream *s = smp_stream(L, &dir);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.strm = s;
+	ctx.px = s ? (s->be ? s->be : s->fe) : NULL;
+	ctx.dir = dir ? SMP_DIR_RES : SMP_DIR_REQ;
+	ctx.final = 1;
+	ctx.priv = c->priv;
+	if (!hlua_lua_to_smp(L, 2, &smp))
+		return luaL_error(L, "converter '%s': the input must be a string, a number or a boolean (got %s)",
+		                  c->name, luaL_typename(L, 2));
+	n = lua_args(L, 3, c->args, args, ctx.px, "converter", c->name);
+	if (c->check) {
+		char err[256];
+
+		if (c->check(args, err, sizeof(err)) < 0) {
+			sample_args_free(args, n);
+			return luaL_error(L, "converter '%s': %s", c->name, err);
+		}
+	}
+	/* converters work in place: the input leaves the Lua string first */
+	ok = sample_make_rw(&smp);
+	if (ok && c->in != SMP_T_ANY && smp.type != c->in)
+		ok = sample_cast(&smp, c->in);
+	if (ok)
+		ok = c->fn(args, &smp, &ctx);
+	push_result(L, ok, &smp, o->str);
+	sample_args_free(args, n);
+	return 1;
+}
+
+/* __index of Fetches and Converters: the cached closure, made on first use. */
+static int smp_index(lua_State *L)
+{
+	int conv = lua_toboolean(L, lua_upvalueindex(1));
+
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return 0;
+	cache_push(L, conv);                 /* 3 */
+	lua_pushvalue(L, 2);
+	switch (lua_rawget(L, 3)) {
+	case LUA_TFUNCTION:
+		return 1;
+	case LUA_TLIGHTUSERDATA:
+		lua_pushcclosure(L, conv ? conv_call : fetch_call, 1);
+		lua_pushvalue(L, 2);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, 3);
+		return 1;
+	default:
+		return 0;                    /* unknown: nil, as HAProxy */
+	}
+}
+
+void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str)
+{
+	struct hlua_smp *o;
+
+	txn_idx = lua_absindex(L, txn_idx);
+	o = lua_newuserdatauv(L, sizeof(*o), 1);
+	o->str = str;
+	lua_pushvalue(L, txn_idx);
+	lua_setiuservalue(L, -2, 1);
+	luaL_setmetatable(L, conv ? SMP_MT_C : SMP_MT_F);
+}
+
+static int smp_tostring(lua_State *L)
+{
+	lua_pushstring(L, lua_toboolean(L, lua_upvalueindex(1)) ? "HAProxy class Converters"
+	                                                        : "HAProxy class Fetches");
+	return 1;
+}
+
+void hlua_sample_open(lua_State *L)
+{
+	for (int conv = 0; conv < 2; conv++) {
+		luaL_newmetatable(L, conv ? SMP_MT_C : SMP_MT_F);
+		lua_pushboolean(L, conv);
+		lua_pushcclosure(L, smp_index, 1);
+		lua_setfield(L, -2, "__index");
+		lua_pushboolean(L, conv);
+		lua_pushcclosure(L, smp_tostring, 1);
+		lua_setfield(L, -2, "__tostring");
+		lua_pop(L, 1);
+	}
+}
+
+/* ---- lua.* fetches and converters --------------------------------- */
+
+/* Copies the first result left on <co>'s stack into <smp> (strings into a
+ * scratch buffer: the coroutine goes back to the pool). Returns 1, or 0
+ * for nil or a type with no sample equivalent. */
+static int result_to_smp(struct hlua_co *co, struct sample *smp)
+{
+	lua_State *T = co->T;
+	struct sample tmp;
+	size_t size;
+	char *p;
+
+	if (co->nres < 1)
+		return 0;
+	if (!hlua_lua_to_smp(T, -co->nres, &tmp))
+		return 0;
+	*smp = tmp;
+	if (tmp.type != SMP_T_STR)
+		return 1;
+	if (!(p = smp_trash(&size)) || tmp.u.str.len >= size)
+		return 0;
+	memcpy(p, tmp.u.str.ptr, tmp.u.str.len);
+	p[tmp.u.str.len] = 0;
+	smp->u.str.ptr = p;
+	smp->u.str.size = size;
+	smp->flags = 0;
+	return 1;
+}
+
+/* Runs lua.* function <r> in context <ctx> with the values already pushed
+ * on co->T. Returns 1 with the result in <smp>, or 0 after logging why. */
+static int run_smp_fn(struct hlua_thr *t, struct hlua_co *co, int nargs, struct stream *strm,
+                      const char *kind, const char *name, struct sample *smp)
+{
+	char err[512];
+	int ok = 0;
+
+	co->strm = strm;
+	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
+	case HLUA_R_OK:
+		ok = result_to_smp(co, smp);
+		break;
+	case HLUA_R_YIELD:
+		hlua_alert_fn(strm, kind, name, "yield not allowed");
+		break;
+	default:
+		hlua_alert_fn(strm, kind, name, err);
+		break;
+	}
+	hlua_co_put(t, co);
+	return ok;
+}
+
+/* The registry entry's function for every lua.* fetch: calls the Lua
+ * function with (txn, args...). */
+static int hlua_fetch_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct hlua_reg *r = ctx->priv;
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co;
+	int n = 1;
+
+	if (!t || !r || !(co = hlua_co_get(t, HLUA_FETCH, r->name + 4)))
+		return 0;
+	if (!lua_checkstack(co->T, SMP_MAX_ARGS + 4)) {
+		hlua_co_put(t, co);
+		return 0;
+	}
+	hlua_fn_push(co->T, r->fn_idx);
+	if (ctx->strm)
+		hlua_txn_push(co->T, ctx->strm, ctx->dir == SMP_DIR_RES);
+	else
+		lua_pushnil(co->T);
+	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)
+		lua_pushlstring(co->T, args[i].u.str.ptr, args[i].u.str.len);
+	return run_smp_fn(t, co, n, ctx->strm, "sample-fetch", r->name + 4, smp);
+}
+
+/* The registry entry's function for every lua.* converter: calls the Lua
+ * function with (input string, args...). */
+static int hlua_conv_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct hlua_reg *r = ctx->priv;
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co;
+	int n = 1;
+
+	if (!t || !r || !(co = hlua_co_get(t, HLUA_CONV, r->name + 4)))
+		return 0;
+	if (!lua_checkstack(co->T, SMP_MAX_ARGS + 4)) {
+		hlua_co_put(t, co);
+		return 0;
+	}
+	hlua_fn_push(co->T, r->fn_idx);
+	if (smp->type != SMP_T_STR && !sample_cast(smp, SMP_T_STR)) {
+		hlua_co_put(t, co);
+		return 0;
+	}
+	lua_pushlstring(co->T, smp->u.str.ptr, smp->u.str.len);
+	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)
+		lua_pushlstring(co->T, args[i].u.str.ptr, args[i].u.str.len);
+	return run_smp_fn(t, co, n, ctx->strm, "converter", r->name + 4, smp);
+}
+
+/* core.register_fetches(name, fn) / core.register_converters(name, fn) */
+static int register_smp(lua_State *L, int conv)
+{
+	const char *fn = conv ? "core.register_converters" : "core.register_fetches";
+	const char *name = luaL_checkstring(L, 1);
+	struct hlua_reg *r;
+	size_t len = strlen(name);
+	int idx, rc;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_BODY), fn);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	idx = hlua_fn_store(L);
+	/* another thread's state registering the same thing: same index */
+	for (r = hlua_regs; r; r = r->next) {
+		if (!strcmp(r->name + 4, name) && (conv ? r->c.name != NULL : r->f.name != NULL)) {
+			if (r->fn_idx == idx)
+				return 0;
+			return luaL_error(L, "%s: '%s' is already registered", fn, name);
+		}
+	}
+	if (!(r = calloc(1, sizeof(*r) + len + 5)))
+		return luaL_error(L, "%s: out of memory", fn);
+	snprintf(r->name, len + 5, "lua.%s", name);
+	r->fn_idx = idx;
+	if (conv) {
+		r->c.name = r->name;
+		r->c.fn = hlua_conv_fn;
+		r->c.args = ARG5(0, STR, STR, STR, STR, STR);
+		r->c.in = SMP_T_STR;
+		r->c.out = SMP_T_STR;
+		r->c.priv = r;
+		rc = sample_register_conv(&r->c);
+	} else {
+		r->f.name = r->name;
+		r->f.fn = hlua_fetch_fn;
+		r->f.args = ARG5(0, STR, STR, STR, STR, STR);
+		r->f.out = SMP_T_STR;
+		r->f.use = SMP_USE_L4 | SMP_USE_L5 | SMP_USE_L6 | SMP_USE_L7 | SMP_USE_INT | SMP_USE_RES;
+		r->f.priv = r;
+		rc = sample_register_fetch(&r->f);
+	}
+	if (rc < 0) {
+		free(r);
+		return luaL_error(L, "%s: cannot register '%s' (%s)", fn, name,
+		                  rc == -17 ? "a fetch or converter of that name exists" : "out of memory");
+	}
+	r->next = hlua_regs;
+	hlua_regs = r;
+	/* an index table built earlier must learn the new entry */
+	if (lua_getfield(L, LUA_REGISTRYINDEX, conv ? CACHE_C : CACHE_F) == LUA_TTABLE) {
+		char m[128];
+
+		mangle(r->name, m, sizeof(m));
+		lua_pushlightuserdata(L, conv ? (void *)&r->c : (void *)&r->f);
+		lua_setfield(L, -2, m);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+int hlua_register_fetch(lua_State *L) { return register_smp(L, 0); }
+int hlua_register_conv(lua_State *L)  { return register_smp(L, 1); }

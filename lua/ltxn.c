@@ -1,0 +1,448 @@
+/* ltxn.c: the TXN class and the per-stream Lua data. A TXN is a small
+ * userdata {stream, generation, direction} whose uservalue table caches
+ * the sub-objects (f, sf, c, sc, req, res) created on first access, and
+ * holds fields a script sets on it. One TXN per stream and direction,
+ * created on first use and kept for the stream's life; when the stream
+ * ends its TXNs are marked dead and every method raises a clear error. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/conn.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
+#include "lua/hlua.h"
+#include "lua/lstrm.h"
+
+#define TXN_MT "ringproxy.TXN"
+
+struct hlua_txn {
+	struct stream *strm;        /* NULL once the stream ended */
+	uint32_t gen;               /* strm->gen when created */
+	int dir;                    /* 0: request action, 1: response action */
+};
+
+/* --- per-stream data (pool, no malloc per stream once warm) --- */
+static __thread struct hlua_strm *strm_free;
+
+struct hlua_strm *hlua_strm_get(struct stream *strm)
+{
+	struct hlua_strm *hs = strm->lua;
+
+	if (hs)
+		return hs;
+	if ((hs = strm_free))
+		strm_free = hs->next_free;
+	else if (!(hs = malloc(sizeof(*hs))))
+		return NULL;
+	hs->txn_ref[0] = hs->txn_ref[1] = LUA_NOREF;
+	hs->priv_ref = LUA_NOREF;
+	hs->co = NULL;
+	hs->co_act = NULL;
+	hs->co_dir = 0;
+	hs->strm = strm;
+	hs->next_free = NULL;
+	timer_init(&hs->tmr, hlua_strm_timer_cb);
+	strm->lua = hs;
+	return hs;
+}
+
+void hlua_txn_release(struct stream *strm)
+{
+	struct hlua_strm *hs = strm->lua;
+	struct hlua_thr *t = hlua_thr;
+
+	if (!hs)
+		return;
+	hlua_strm_cancel(hs);
+	if (t) {
+		for (int d = 0; d < 2; d++) {
+			if (hs->txn_ref[d] == LUA_NOREF)
+				continue;
+			lua_rawgeti(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
+			struct hlua_txn *tx = lua_touserdata(t->L, -1);
+			if (tx)
+				tx->strm = NULL;
+			lua_pop(t->L, 1);
+			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
+		}
+		if (hs->priv_ref != LUA_NOREF)
+			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->priv_ref);
+	}
+	strm->lua = NULL;
+	hs->strm = NULL;
+	hs->next_free = strm_free;
+	strm_free = hs;
+}
+
+void hlua_txn_push(lua_State *L, struct stream *strm, int dir)
+{
+	struct hlua_strm *hs = hlua_strm_get(strm);
+	struct hlua_txn *tx;
+
+	dir = dir ? 1 : 0;
+	if (hs && hs->txn_ref[dir] != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, hs->txn_ref[dir]);
+		return;
+	}
+	tx = lua_newuserdatauv(L, sizeof(*tx), 1);
+	tx->strm = strm;
+	tx->gen = strm->gen;
+	tx->dir = dir;
+	lua_createtable(L, 0, 4);
+	lua_setiuservalue(L, -2, 1);
+	luaL_setmetatable(L, TXN_MT);
+	if (hs) {
+		lua_pushvalue(L, -1);
+		hs->txn_ref[dir] = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+}
+
+struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir)
+{
+	struct hlua_txn *tx = luaL_checkudata(L, idx, TXN_MT);
+
+	if (!tx->strm || tx->strm->gen != tx->gen)
+		luaL_error(L, "TXN: the transaction is over (its stream has ended)");
+	if (dir)
+		*dir = tx->dir;
+	return tx->strm;
+}
+
+/* TXN.log(txn, level, msg) */
+static int txn_log(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	lua_Integer lvl = luaL_checkinteger(L, 2);
+	size_t len;
+	const char *msg = luaL_checklstring(L, 3, &len);
+
+	if (lvl < 0 || lvl > 7)
+		return luaL_argerror(L, 2, "Invalid loglevel.");
+	hlua_log(s, (int)lvl, msg, len);
+	return 0;
+}
+
+static int txn_log_at(lua_State *L, int lvl)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	size_t len;
+	const char *msg = luaL_checklstring(L, 2, &len);
+
+	hlua_log(s, lvl, msg, len);
+	return 0;
+}
+static int txn_deflog(lua_State *L)  { return txn_log_at(L, 6); }   /* proxy default: info */
+static int txn_debug(lua_State *L)   { return txn_log_at(L, 7); }
+static int txn_info(lua_State *L)    { return txn_log_at(L, 6); }
+static int txn_warning(lua_State *L) { return txn_log_at(L, 4); }
+static int txn_alert(lua_State *L)   { return txn_log_at(L, 1); }
+
+static int txn_get_priv(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	struct hlua_strm *hs = s->lua;
+
+	if (!hs || hs->priv_ref == LUA_NOREF)
+		lua_pushnil(L);
+	else
+		lua_rawgeti(L, LUA_REGISTRYINDEX, hs->priv_ref);
+	return 1;
+}
+
+static int txn_set_priv(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	struct hlua_strm *hs = hlua_strm_get(s);
+
+	if (!hs)
+		return luaL_error(L, "TXN.set_priv: out of memory");
+	lua_settop(L, 2);
+	if (hs->priv_ref != LUA_NOREF)
+		luaL_unref(L, LUA_REGISTRYINDEX, hs->priv_ref);
+	hs->priv_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (hs->priv_ref == LUA_REFNIL)
+		hs->priv_ref = LUA_NOREF;
+	return 0;
+}
+
+/* Parses the variable name at <idx> into <ref> or raises an error. */
+static void txn_var_ref(lua_State *L, int idx, struct var_ref *ref, const char *fn)
+{
+	size_t len;
+	const char *name = luaL_checklstring(L, idx, &len);
+	char err[256];
+
+	if (vars_parse_ref(name, len, ref, err, sizeof(err)) < 0)
+		luaL_error(L, "%s: %s", fn, err);
+}
+
+/* Pushes <smp> as a Lua value: boolean, integer or string (addresses as text). */
+void hlua_smp_to_lua(lua_State *L, const struct sample *smp)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	switch (smp->type) {
+	case SMP_T_BOOL:
+		lua_pushboolean(L, smp->u.sint != 0);
+		break;
+	case SMP_T_SINT:
+		lua_pushinteger(L, smp->u.sint);
+		break;
+	case SMP_T_IPV4:
+		lua_pushstring(L, inet_ntop(AF_INET, &smp->u.ipv4, buf, sizeof(buf)) ? buf : "");
+		break;
+	case SMP_T_IPV6:
+		lua_pushstring(L, inet_ntop(AF_INET6, &smp->u.ipv6, buf, sizeof(buf)) ? buf : "");
+		break;
+	case SMP_T_STR: case SMP_T_BIN: case SMP_T_METH:
+		lua_pushlstring(L, smp->u.str.ptr ? smp->u.str.ptr : "", smp->u.str.len);
+		break;
+	default:
+		lua_pushnil(L);
+		break;
+	}
+}
+
+/* Builds <smp> from the Lua value at <idx>: integers (and integral floats)
+ * become SINT, booleans BOOL, strings STR pointing into the Lua string
+ * (SMP_F_CONST: valid while the value stays on the stack). Returns 1, or 0
+ * for a type with no sample equivalent (nil, tables, functions...). */
+int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp)
+{
+	memset(smp, 0, sizeof(*smp));
+	switch (lua_type(L, idx)) {
+	case LUA_TBOOLEAN:
+		smp->type = SMP_T_BOOL;
+		smp->u.sint = lua_toboolean(L, idx);
+		return 1;
+	case LUA_TNUMBER:
+		smp->type = SMP_T_SINT;
+		if (lua_isinteger(L, idx))
+			smp->u.sint = lua_tointeger(L, idx);
+		else
+			smp->u.sint = (int64_t)lua_tonumber(L, idx);
+		return 1;
+	case LUA_TSTRING: {
+		size_t len;
+		const char *s = lua_tolstring(L, idx, &len);
+		smp->type = SMP_T_STR;
+		smp->flags = SMP_F_CONST;
+		smp->u.str.ptr = (char *)s;
+		smp->u.str.len = len;
+		smp->u.str.size = 0;
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* TXN.set_var(txn, name, value) */
+static int txn_set_var(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	struct var_ref ref;
+	struct sample smp;
+	struct vars *v;
+	int rc = -EINVAL;
+
+	txn_var_ref(L, 2, &ref, "TXN.set_var");
+	v = vars_of(s, ref.scope);
+	if (!lua_isnoneornil(L, 3) && hlua_lua_to_smp(L, 3, &smp) && v)
+		rc = vars_set(v, &ref, &smp);
+	else if (lua_isnoneornil(L, 3) && v) {
+		vars_unset(v, &ref);
+		rc = 0;
+	}
+	vars_ref_free(&ref);
+	if (rc == -EINVAL)
+		return luaL_argerror(L, 3, "cannot be stored in a variable");
+	return 0;
+}
+
+/* TXN.unset_var(txn, name) */
+static int txn_unset_var(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	struct var_ref ref;
+	struct vars *v;
+
+	txn_var_ref(L, 2, &ref, "TXN.unset_var");
+	if ((v = vars_of(s, ref.scope)))
+		vars_unset(v, &ref);
+	vars_ref_free(&ref);
+	return 0;
+}
+
+/* TXN.get_var(txn, name): the value, or nil when unset. */
+static int txn_get_var(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	struct var_ref ref;
+	struct sample smp;
+	struct vars *v;
+
+	txn_var_ref(L, 2, &ref, "TXN.get_var");
+	v = vars_of(s, ref.scope);
+	if (v && vars_get(v, &ref, &smp))
+		hlua_smp_to_lua(L, &smp);
+	else
+		lua_pushnil(L);
+	vars_ref_free(&ref);
+	return 1;
+}
+
+/* TXN.done(txn) / TXN.close(txn): ends the transaction now. The action
+ * returns ACT_RET_DONE: what was sent goes out, then the connection closes. */
+static int txn_done(lua_State *L)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co = t ? t->cur : NULL;
+
+	hlua_txn_stream(L, 1, NULL);
+	if (!co || co->ctx != HLUA_ACTION)
+		return luaL_error(L, "TXN.done: not available in %s context",
+		                  hlua_ctx_name(t ? t->ctx : HLUA_BODY));
+	co->done = 1;
+	if (L == co->T && lua_isyieldable(L)) {
+		co->wait = HLUA_W_DONE;
+		return lua_yield(L, 0);
+	}
+	/* inside a coroutine of the script: stop at the next return */
+	return 0;
+}
+
+static int txn_set_loglevel(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	lua_Integer lvl = luaL_checkinteger(L, 2);
+
+	if (lvl < 0 || lvl > 7)
+		return luaL_argerror(L, 2, "Invalid loglevel.");
+	s->loglevel = (int)lvl;
+	return 0;
+}
+
+/* Applies setsockopt(<level>, <opt>) on the client socket. */
+static void txn_cli_sockopt(struct stream *s, int opt, int val)
+{
+	int fd = s->cli ? s->cli->fd : -1;
+
+	if (fd < 0)
+		return;
+	if (opt == SO_MARK) {
+		setsockopt(fd, SOL_SOCKET, SO_MARK, &val, sizeof(val));
+	} else if (s->cli_addr.u.sa.sa_family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &val, sizeof(val));
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &val, sizeof(val));
+	}
+}
+
+static int txn_set_tos(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+
+	txn_cli_sockopt(s, IP_TOS, (int)luaL_checkinteger(L, 2));
+	return 0;
+}
+
+static int txn_set_mark(lua_State *L)
+{
+	struct stream *s = hlua_txn_stream(L, 1, NULL);
+
+	txn_cli_sockopt(s, SO_MARK, (int)luaL_checkinteger(L, 2));
+	return 0;
+}
+
+static const luaL_Reg txn_methods[] = {
+	{ "log", txn_log }, { "deflog", txn_deflog }, { "Debug", txn_debug },
+	{ "Info", txn_info }, { "Warning", txn_warning }, { "Alert", txn_alert },
+	{ "get_priv", txn_get_priv }, { "set_priv", txn_set_priv },
+	{ "set_var", txn_set_var }, { "get_var", txn_get_var }, { "unset_var", txn_unset_var },
+	{ "done", txn_done }, { "close", txn_done },
+	{ "set_loglevel", txn_set_loglevel }, { "set_tos", txn_set_tos },
+	{ "set_mark", txn_set_mark },
+	{ NULL, NULL }
+};
+
+/* __index: the uservalue table (cached sub-objects, fields set by the
+ * script), then the methods, then the sub-objects created on first use.
+ * Anything else is nil, as in HAProxy where a TXN is a plain table. */
+static int txn_index(lua_State *L)
+{
+	const char *k;
+	int dir;
+	struct stream *s;
+
+	lua_getiuservalue(L, 1, 1);
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, -2) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return 0;   /* nil */
+	k = lua_tostring(L, 2);
+	s = hlua_txn_stream(L, 1, &dir);
+	(void)dir;
+	if (!strcmp(k, "f"))
+		hlua_smp_push(L, 1, 0, 0);
+	else if (!strcmp(k, "sf"))
+		hlua_smp_push(L, 1, 0, 1);
+	else if (!strcmp(k, "c"))
+		hlua_smp_push(L, 1, 1, 0);
+	else if (!strcmp(k, "sc"))
+		hlua_smp_push(L, 1, 1, 1);
+	else if (!strcmp(k, "req"))
+		hlua_chan_push(L, 1, 0);
+	else if (!strcmp(k, "res"))
+		hlua_chan_push(L, 1, 1);
+	else {
+		/* "http": nil in TCP mode (the HTTP class comes with the HTTP issue) */
+		(void)s;
+		lua_pushnil(L);
+		return 1;
+	}
+	/* cache it: the next access costs one table lookup */
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, 3);
+	return 1;
+}
+
+static int txn_newindex(lua_State *L)
+{
+	lua_getiuservalue(L, 1, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_rawset(L, -3);
+	return 0;
+}
+
+static int txn_tostring(lua_State *L)
+{
+	lua_pushstring(L, "HAProxy class TXN");
+	return 1;
+}
+
+void hlua_txn_open(lua_State *L)
+{
+	luaL_newmetatable(L, TXN_MT);
+	luaL_newlib(L, txn_methods);
+	lua_pushcclosure(L, txn_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, txn_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, txn_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}
