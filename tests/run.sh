@@ -69,6 +69,7 @@ run_scripts() { # run_scripts <kind: vtc|e2e> <proxy binary> <label>
 	if [ "$kind" = vtc ]; then files=(tests/vtc/*.vtc); else files=(tests/e2e/*.sh); fi
 	for f in "${files[@]}"; do
 		[ -f "$f" ] || continue
+		[ "$f" = tests/e2e/lib.sh ] && continue   # helpers, not a test
 		[ -n "$pat" ] && [[ "$f" != *$pat* ]] && continue
 		if [ $ref -eq 1 ] && head -n 1 "$f" | grep -q '^# ringproxy-only'; then continue; fi
 		local log="$logdir/$kind.$(basename "$f").log" rc

@@ -1,0 +1,161 @@
+# lib.sh: helpers sourced by every tests/e2e/*.sh script.
+# Environment: PROXY (binary under test), TOP (repo root), RP_SAN=1 under the
+# sanitizer build (scripts scale their sizes down with e2e_scale).
+# A script exits 0 on success, 77 when skipped (last line says why), else 1.
+# Everything a script starts is recorded and killed by PID on exit.
+
+set -u
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+PROXY=${PROXY:-$TOP/ringproxy}
+RP_SAN=${RP_SAN:-0}
+TOOLS=$TOP/build/tools
+E2E_PIDS=()
+E2E_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/rp-e2e-$E2E_NAME.XXXXXX")
+
+e2e_cleanup() {
+	local p
+	for p in "${E2E_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.1
+	for p in "${E2E_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
+trap 'exit 1' TERM INT HUP
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() {
+	echo "FAIL: $*"
+	local f
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (last lines)"
+		tail -n 15 "$f"
+	done
+	exit 1
+}
+note() { echo "# $*"; }
+
+[ -x "$PROXY" ] || skip "no proxy binary at $PROXY"
+if [ ! -x "$TOOLS/blast" ] || [ ! -x "$TOOLS/sink" ] ||
+   [ -n "$(find "$TOP/tests/tools" -name '*.c' -newer "$TOOLS/blast" 2>/dev/null)" ]; then
+	make -s -C "$TOP" tools >/dev/null || fail "cannot build the test tools (make tools)"
+fi
+
+# e2e_scale <normal> <sanitizer>: prints the size to use for this build.
+e2e_scale() { if [ "$RP_SAN" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+# free_port: prints a TCP port on 127.0.0.1 nobody listens on or uses.
+free_port() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$((20000 + RANDOM % 40000))
+		if ! ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_listen <port> [secs]: waits until something listens on 127.0.0.1:<port>.
+wait_listen() {
+	local i n=$(( ${2:-5} * 20 ))
+	for i in $(seq 1 $n); do
+		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_sink <name> <sink args...>: starts tests/tools/sink in the background
+# (directly, so that SINK_PID is the sink itself and can be signalled).
+# Sets SINK_PORT and SINK_PID; its stdout goes to $T/<name>.out.
+start_sink() {
+	local name=$1 i
+	shift
+	rm -f "$T/$name.port"
+	"$TOOLS/sink" -P "$T/$name.port" "$@" >"$T/$name.out" 2>"$T/$name.log" &
+	SINK_PID=$!
+	E2E_PIDS+=("$SINK_PID")
+	for i in $(seq 1 100); do
+		[ -s "$T/$name.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/$name.port" ] || fail "sink $name did not start"
+	SINK_PORT=$(cat "$T/$name.port")
+}
+
+# write_cfg <file> <backend-lines...>: writes a TCP-mode configuration with
+# one listener on $FE_PORT (plus $BIND_OPTS) and the given lines in the listen
+# section. $CFG_MAXCONN (global maxconn) and $CFG_TIMEOUT override defaults.
+write_cfg() {
+	local f=$1
+	shift
+	{
+		printf 'global\n    maxconn %s\n\n' "${CFG_MAXCONN:-4000}"
+		printf 'defaults\n    mode tcp\n    timeout connect 2s\n'
+		printf '    timeout client %s\n    timeout server %s\n\n' "${CFG_TIMEOUT:-30s}" "${CFG_TIMEOUT:-30s}"
+		printf 'listen fe\n    bind 127.0.0.1:%s %s\n' "$FE_PORT" "${BIND_OPTS:-}"
+		local l
+		for l in "$@"; do printf '    %s\n' "$l"; done
+	} >"$f"
+}
+
+# start_proxy <cfg> [extra args]: runs $PROXY in the foreground (-db) in the
+# background, waits for $FE_PORT to listen. Sets PROXY_PID; log in $T/proxy.log.
+start_proxy() {
+	local cfg=$1
+	shift
+	# not under timeout(1): signals (SIGUSR1...) must reach the proxy itself
+	"$PROXY" -db -f "$cfg" "$@" >"$T/proxy.log" 2>&1 &
+	PROXY_PID=$!
+	E2E_PIDS+=("$PROXY_PID")
+	wait_listen "$FE_PORT" 10 || fail "proxy did not listen on $FE_PORT"
+	kill -0 "$PROXY_PID" 2>/dev/null || fail "proxy exited at start"
+}
+
+# proxy_alive: fails the test when the proxy process is gone.
+proxy_alive() {
+	kill -0 "$PROXY_PID" 2>/dev/null || fail "proxy died (see proxy.log)"
+}
+
+# check_sanitizer: fails when the proxy log holds a sanitizer report.
+check_sanitizer() {
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$T/proxy.log"; then
+		fail "sanitizer report in proxy.log"
+	fi
+}
+
+# stop_proxy: SIGTERM, waits up to 5 s, checks it exited and left no
+# sanitizer report. Returns the proxy's exit status in PROXY_RC.
+stop_proxy() {
+	proxy_alive
+	kill -TERM "$PROXY_PID"
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$PROXY_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 5 s after SIGTERM"
+	wait "$PROXY_PID" 2>/dev/null
+	PROXY_RC=$?
+	check_sanitizer
+}
+
+# run_blast <args...>: runs the client tool with a time bound; output in $T/blast.out.
+run_blast() {
+	timeout 60 "$TOOLS/blast" "$@" >"$T/blast.out" 2>"$T/blast.log"
+	BLAST_RC=$?
+	BLAST_OUT=$(cat "$T/blast.out")
+}
+
+# raise_nofile <n>: raises the open-file limit or skips the test.
+raise_nofile() {
+	ulimit -n "$1" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+	[ "$(ulimit -n)" -ge "$1" ] || skip "open-file limit $(ulimit -n) < $1"
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SIGUSR1 (soft stop) during a transfer: the proxy stops listening at once,
+# lets the in-flight transfer finish byte-exact, then exits with status 0.
+. "$(dirname "$0")/lib.sh"
+
+N=$(e2e_scale $((16 << 20)) $((4 << 20)))
+start_sink srv -m gen -n "$N" -s 31 -r 13
+FE_PORT=$(free_port)
+write_cfg "$T/p.cfg" "server s1 127.0.0.1:$SINK_PORT"
+start_proxy "$T/p.cfg"
+
+# the client sends half its bytes, pauses 1.5 s, then sends the rest
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n "$N" -s 13 -r 31 -R "$N" -X -S -M 1500 -t 20 \
+	>"$T/blast.out" 2>"$T/blast.log" &
+BPID=$!
+E2E_PIDS+=("$BPID")
+for i in $(seq 1 100); do
+	grep -q '^paused' "$T/blast.out" && break
+	sleep 0.05
+done
+grep -q '^paused' "$T/blast.out" || fail "transfer did not start: $(cat "$T/blast.out" "$T/blast.log")"
+
+kill -USR1 "$PROXY_PID"
+# the listener goes away while the transfer is still paused
+gone=0
+for i in $(seq 1 20); do
+	if ! ss -Hltn "sport = :$FE_PORT" | grep -q .; then gone=1; break; fi
+	sleep 0.05
+done
+[ $gone -eq 1 ] || fail "still listening 1 s after SIGUSR1"
+grep -q '^ok' "$T/blast.out" && fail "transfer ended before the pause was over?"
+proxy_alive
+
+wait "$BPID"
+rc=$?
+note "$(tail -1 "$T/blast.out")"
+[ $rc -eq 0 ] || fail "in-flight transfer broken by the soft stop: exit $rc: $(cat "$T/blast.out" "$T/blast.log")"
+sleep 0.2
+grep -qx "close rx=$N tx=$N verify=ok" "$T/srv.out" || fail "server side: $(cat "$T/srv.out")"
+
+# with its last stream done, the proxy exits by itself, status 0
+for i in $(seq 1 60); do
+	kill -0 "$PROXY_PID" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 3 s after its last stream ended"
+wait "$PROXY_PID"
+rc=$?
+[ $rc -eq 0 ] || fail "proxy exit status $rc after a soft stop"
+check_sanitizer
+exit 0
