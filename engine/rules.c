@@ -1,31 +1,633 @@
-/* rules.c: tcp-request / tcp-response rule lists and use_backend (first
- * cut: entry points only; the real parsing and execution come next). */
+/* rules.c: "tcp-request connection|content", "tcp-response content", their
+ * inspect-delays, and "use_backend": parsing into per-proxy rule lists and
+ * running them for a stream. Rules of a named defaults section run before
+ * the proxy's own (HAProxy 2.6). A list suspended by a Lua yield resumes at
+ * the yielding rule (s->req_rule_pos / res_rule_pos); a list that waits for
+ * data starts over. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "engine/rules.h"
+#include "engine/acl.h"
+#include "engine/hooks.h"
+#include "engine/logfmt.h"
+#include "engine/sample.h"
 #include "engine/stream.h"
+#include "engine/vars.h"
+
+enum rule_act {
+	RA_ACCEPT = 0,
+	RA_REJECT,
+	RA_CLOSE,           /* tcp-response content close */
+	RA_SET_VAR,
+	RA_UNSET_VAR,
+	RA_LUA,
+	RA_USE_BACKEND,
+};
+
+struct rule {
+	struct rule *next;
+	enum rule_act act;
+	struct acl_cond *cond;      /* NULL: always */
+	union {
+		struct { struct var_ref ref; struct sample_expr *expr; } var;
+		struct lua_action *lua;
+		struct {
+			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
+			char *name;             /* as written */
+			struct logfmt *fmt;     /* dynamic name "%[...]", else NULL */
+			const struct config *cfg;
+		} be;
+	} u;
+	const char *file;
+	int line;
+};
+
+struct rule_list {
+	struct rule *first, **tail;
+	int nb;
+};
+
+/* ---- lists ---- */
+
+static struct rule_list *list_get(struct rule_list **lp)
+{
+	if (!*lp && (*lp = calloc(1, sizeof(**lp))))
+		(*lp)->tail = &(*lp)->first;
+	return *lp;
+}
+
+static void rule_free(struct rule *r)
+{
+	acl_cond_free(r->cond);
+	switch (r->act) {
+	case RA_SET_VAR:
+		sample_expr_free(r->u.var.expr);
+		/* fall through */
+	case RA_UNSET_VAR:
+		vars_ref_free(&r->u.var.ref);
+		break;
+	case RA_USE_BACKEND:
+		free(r->u.be.name);
+		logfmt_free(r->u.be.fmt);
+		break;
+	default:
+		break;
+	}
+	free(r);
+}
+
+void rules_free(struct rule_list *l)
+{
+	struct rule *r, *n;
+	if (!l)
+		return;
+	for (r = l->first; r; r = n) {
+		n = r->next;
+		rule_free(r);
+	}
+	free(l);
+}
+
+int rules_count(const struct rule_list *l)
+{
+	return l ? l->nb : 0;
+}
+
+/* ---- parsing ---- */
+
+static const char *px_type(const struct proxy *px)
+{
+	if (px->cap & PX_CAP_DEF)
+		return "defaults";
+	if ((px->cap & (PX_CAP_FE | PX_CAP_BE)) == (PX_CAP_FE | PX_CAP_BE))
+		return "listen";
+	return (px->cap & PX_CAP_FE) ? "frontend" : "backend";
+}
+
+static int px_is_anon_defaults(const struct cfg_ctx *c)
+{
+	return c->sec == CFG_SEC_DEFAULTS && (!c->px->name || !*c->px->name);
+}
+
+ /* Rewrites c->err as <prefix> + c->err + <suffix>, truncated to fit. */
+static void err_wrap(struct cfg_ctx *c, const char *prefix, const char *suffix)
+{
+	char tmp[CFG_ERR_SIZE];
+	size_t n = 0, room = sizeof(tmp) - 1;
+	const char *parts[3] = { prefix, c->err, suffix };
+	for (int i = 0; i < 3; i++) {
+		size_t l = strlen(parts[i]);
+		if (l > room - n)
+			l = room - n;
+		memcpy(tmp + n, parts[i], l);
+		n += l;
+	}
+	tmp[n] = 0;
+	memcpy(c->err, tmp, n + 1);
+}
+
+/* Returns the index of the first "if"/"unless" at or after <i>, or <nargs>. */
+static int find_cond(char **args, int nargs, int i)
+{
+	for (; i < nargs; i++)
+		if (!strcmp(args[i], "if") || !strcmp(args[i], "unless"))
+			return i;
+	return nargs;
+}
+
+/* Parses the optional condition at args[i..] of rule <r> named <what>
+ * ("tcp-request content reject"). Returns 0 or -1 with c->err. */
+static int parse_rule_cond(struct cfg_ctx *c, struct rule *r, const char *what,
+                           char **args, int nargs, int i)
+{
+	if (i >= nargs || !*args[i])
+		return 0;
+	if (strcmp(args[i], "if") && strcmp(args[i], "unless")) {
+		snprintf(c->err, sizeof(c->err), "'%s' only accepts 'if' or 'unless', in %s '%s' (got '%s')",
+		         what, px_type(c->px), c->px->name ? c->px->name : "", args[i]);
+		return -1;
+	}
+	if (!(r->cond = acl_cond_parse(c, args + i, nargs - i))) {
+		char pfx[512];
+		snprintf(pfx, sizeof(pfx), "'%s' : error detected in %s '%s' while parsing '%s' condition : ",
+		         what, px_type(c->px), c->px->name ? c->px->name : "", args[i]);
+		err_wrap(c, pfx, "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses "set-var(<name>)" / "unset-var(<name>)" at args[i] into <r>.
+ * Returns the index of the next word, or -1 with c->err. */
+static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int nargs, int i)
+{
+	const char *a = args[i];
+	int set = !strncmp(a, "set-var(", 8);
+	const char *name = a + (set ? 8 : 10);
+	const char *close = strchr(name, ')');
+	char err[256];
+
+	if (!close || close[1]) {
+		snprintf(c->err, sizeof(c->err), "incomplete argument after action '%s'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'", a);
+		return -1;
+	}
+	r->act = set ? RA_SET_VAR : RA_UNSET_VAR;
+	if (vars_parse_ref(name, close - name, &r->u.var.ref, err, sizeof(err)) < 0) {
+		r->act = RA_ACCEPT;     /* nothing to free */
+		snprintf(c->err, sizeof(c->err), "%s", err);
+		return -1;
+	}
+	i++;
+	if (!set)
+		return i;
+	if (i >= nargs || !strcmp(args[i], "if") || !strcmp(args[i], "unless")) {
+		snprintf(c->err, sizeof(c->err), "missing fetch method");
+		return -1;
+	}
+	const char *end = NULL;
+	r->u.var.expr = sample_expr_parse(args[i], &end, c->px, err, sizeof(err));
+	if (!r->u.var.expr) {
+		snprintf(c->err, sizeof(c->err), "%s", err);
+		return -1;
+	}
+	if (end && *end) {
+		snprintf(c->err, sizeof(c->err), "unexpected character '%c' in expression '%s'", *end, args[i]);
+		return -1;
+	}
+	return i + 1;
+}
+
+/* Parses a Lua action "lua.<name> [args]" or "lua <function>" at args[i].
+ * Returns the index of the next word, or -1 with c->err. */
+static int parse_lua_action(struct cfg_ctx *c, struct rule *r, const char *where,
+                            char **args, int nargs, int i)
+{
+	char err[CFG_ERR_SIZE - 64];
+	int global = !strcmp(args[i], "lua");
+	const char *name = global ? (i + 1 < nargs ? args[i + 1] : "") : args[i] + 4;
+	int first = global ? i + 2 : i + 1;
+	int end = find_cond(args, nargs, first);
+
+	if (!lua_hooks.action_resolve) {
+		snprintf(c->err, sizeof(c->err), "'%s': Lua is not available", args[i]);
+		return -1;
+	}
+	if (!*name) {
+		snprintf(c->err, sizeof(c->err), "'%s' expects a function name", args[i]);
+		return -1;
+	}
+	err[0] = 0;
+	r->u.lua = lua_hooks.action_resolve(name, global, where, args + first, end - first,
+	                                    err, sizeof(err));
+	if (!r->u.lua) {
+		snprintf(c->err, sizeof(c->err), "%s", err[0] ? err : "Lua action not found");
+		return -1;
+	}
+	r->act = RA_LUA;
+	return end;
+}
+
+static void warn_conn_cond(struct cfg_ctx *c, const struct rule *r)
+{
+	const char *acl_name = NULL, *kw;
+	if (!r->cond || !(kw = acl_cond_conflict(r->cond, SMP_USE_L4 | SMP_USE_INT, &acl_name)))
+		return;
+	if (acl_name)
+		cfg_warning(c, "acl '%s' will never match in 'tcp-request connection' because it uses keyword '%s' which is incompatible with '%s tcp-request connection rule'",
+		            acl_name, kw, px_type(c->px));
+	else
+		cfg_warning(c, "anonymous acl will never match in 'tcp-request connection' because it uses keyword '%s' which is incompatible with '%s tcp-request connection rule'",
+		            kw, px_type(c->px));
+}
+
+/* Parses "<action> [args] [if|unless cond]" from args[i] for list <kind>
+ * ("tcp-request connection", "tcp-request content", "tcp-response
+ * content") and appends it to *<lp>. Returns 0 or -1 with c->err. */
+static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list **lp,
+                          char **args, int nargs, int i)
+{
+	struct rule *r = calloc(1, sizeof(*r));
+	int conn = !strcmp(kind, "tcp-request connection");
+	int res = !strncmp(kind, "tcp-response", 12);
+	const char *a = i < nargs ? args[i] : "";
+	char what[256];
+
+	if (!r)
+		return cfg_set_err(c, "out of memory.");
+	r->file = c->file;
+	r->line = c->line;
+	snprintf(what, sizeof(what), "%s %s", kind, a);
+	if (!strcmp(a, "accept")) {
+		r->act = RA_ACCEPT;
+		i++;
+	} else if (!strcmp(a, "reject")) {
+		r->act = RA_REJECT;
+		i++;
+	} else if (res && !strcmp(a, "close")) {
+		r->act = RA_CLOSE;
+		i++;
+	} else if (!strncmp(a, "set-var(", 8) || !strncmp(a, "unset-var(", 10)) {
+		if ((i = parse_var_action(c, r, args, nargs, i)) < 0)
+			goto fail;
+	} else if (!conn && (!strncmp(a, "lua.", 4) || !strcmp(a, "lua"))) {
+		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
+			goto fail;
+	} else {
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', 'reject', %s'set-var(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
+		         kind, res ? "'close', " : "", conn ? "" : ", 'lua.*', 'lua <function>'",
+		         px_type(c->px), c->px->name ? c->px->name : "", a);
+		goto fail;
+	}
+	if (parse_rule_cond(c, r, what, args, nargs, i) < 0)
+		goto fail;
+	if (conn)
+		warn_conn_cond(c, r);
+	struct rule_list *l = list_get(lp);
+	if (!l) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
+	*l->tail = r;
+	l->tail = &r->next;
+	l->nb++;
+	return 0;
+fail:
+	rule_free(r);
+	return -1;
+}
+
+static int parse_inspect_delay(struct cfg_ctx *c, const char *kw, char **args, int nargs, uint32_t *ms)
+{
+	const char *v = nargs > 2 ? args[2] : "";
+	const char *pxn = c->px->name ? c->px->name : "";
+	if (!*v)
+		return cfg_set_err(c, "'%s inspect-delay' expects a positive delay in milliseconds, in %s '%s'",
+		                   kw, px_type(c->px), pxn);
+	if (cfg_parse_time(v, ms) < 0) {
+		const char *p = v;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		return cfg_set_err(c, "'%s inspect-delay' expects a positive delay in milliseconds, in %s '%s' (unexpected character '%c')",
+		                   kw, px_type(c->px), pxn, *p ? *p : '?');
+	}
+	return 0;
+}
 
 int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 {
-	(void)args; (void)nargs;
-	snprintf(c->err, sizeof(c->err), "'tcp-request' is not implemented yet");
-	return -1;
+	const char *sub = nargs > 1 ? args[1] : "";
+	struct proxy *px = c->px;
+
+	if (!px)
+		return cfg_set_err(c, "'tcp-request' is only allowed in proxy sections");
+	if (!strcmp(sub, "inspect-delay")) {
+		if (px_is_anon_defaults(c))
+			return cfg_set_err(c, "tcp-request inspect-delay is not allowed in anonymous 'defaults' sections");
+		return parse_inspect_delay(c, "tcp-request", args, nargs, &px->tcp_req_inspect_delay);
+	}
+	if (!strcmp(sub, "connection")) {
+		if (px_is_anon_defaults(c))
+			return cfg_set_err(c, "tcp-request connection is not allowed in anonymous 'defaults' sections");
+		if (!(px->cap & (PX_CAP_FE | PX_CAP_DEF)))
+			return cfg_set_err(c, "tcp-request connection is not allowed because %s %s is not a frontend",
+			                   px_type(px), px->name);
+		if (rules_count(px->tcp_req_cont))
+			cfg_warning(c, "a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before.");
+		return parse_tcp_rule(c, "tcp-request connection", &px->tcp_req_conn, args, nargs, 2);
+	}
+	if (!strcmp(sub, "content")) {
+		if (px_is_anon_defaults(c))
+			return cfg_set_err(c, "tcp-request content is not allowed in anonymous 'defaults' sections");
+		return parse_tcp_rule(c, "tcp-request content", &px->tcp_req_cont, args, nargs, 2);
+	}
+	if (c->sec == CFG_SEC_DEFAULTS)
+		return cfg_set_err(c, "'tcp-request' expects 'inspect-delay', 'connection', or 'content' in defaults section (got '%s')", sub);
+	if (!(px->cap & PX_CAP_FE))
+		return cfg_set_err(c, "'tcp-request' expects 'inspect-delay' or 'content' in %s '%s' (got '%s')",
+		                   px_type(px), px->name, sub);
+	return cfg_set_err(c, "'tcp-request' expects 'inspect-delay', 'connection', or 'content' in %s '%s' (got '%s')",
+	                   px_type(px), px->name, sub);
 }
+
 int rules_cfg_tcp_response(struct cfg_ctx *c, char **args, int nargs)
 {
-	(void)args; (void)nargs;
-	snprintf(c->err, sizeof(c->err), "'tcp-response' is not implemented yet");
-	return -1;
+	const char *sub = nargs > 1 ? args[1] : "";
+	struct proxy *px = c->px;
+
+	if (!px)
+		return cfg_set_err(c, "'tcp-response' is only allowed in proxy sections");
+	if (!strcmp(sub, "inspect-delay") || !strcmp(sub, "content")) {
+		if (px_is_anon_defaults(c) || !(px->cap & (PX_CAP_BE | PX_CAP_DEF)))
+			return cfg_set_err(c, "tcp-response %s is only allowed in 'backend' sections or 'defaults' section with a name", sub);
+		if (sub[0] == 'i')
+			return parse_inspect_delay(c, "tcp-response", args, nargs, &px->tcp_res_inspect_delay);
+		return parse_tcp_rule(c, "tcp-response content", &px->tcp_res_cont, args, nargs, 2);
+	}
+	return cfg_set_err(c, "'tcp-response' expects 'inspect-delay' or 'content' in %s '%s' (got '%s')",
+	                   px_type(px), px->name ? px->name : "", sub);
 }
+
 int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 {
-	(void)args; (void)nargs;
-	snprintf(c->err, sizeof(c->err), "'use_backend' is not implemented yet");
+	struct proxy *px = c->px;
+	struct rule *r;
+	char err[CFG_ERR_SIZE - 64];
+
+	if (!px || c->sec == CFG_SEC_DEFAULTS)
+		return cfg_set_err(c, "'use_backend' not allowed in 'defaults' section.");
+	if (!(px->cap & PX_CAP_FE)) {
+		cfg_warning(c, "'use_backend' ignored because backend '%s' has no frontend capability.", px->name);
+		return 0;
+	}
+	if (nargs < 2 || !*args[1])
+		return cfg_set_err(c, "'use_backend' expects a backend name.");
+	if (!(r = calloc(1, sizeof(*r))))
+		return cfg_set_err(c, "out of memory.");
+	r->act = RA_USE_BACKEND;
+	r->file = c->file;
+	r->line = c->line;
+	if (!(r->u.be.name = strdup(args[1]))) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
+	if (strchr(args[1], '%')) {
+		if (!(r->u.be.fmt = logfmt_compile(args[1], px, err, sizeof(err)))) {
+			cfg_set_err(c, "%s", err);
+			goto fail;
+		}
+	}
+	if (nargs > 2 && *args[2]) {
+		if (strcmp(args[2], "if") && strcmp(args[2], "unless")) {
+			cfg_set_err(c, "'use_backend' requires either 'if' or 'unless' followed by a condition.");
+			goto fail;
+		}
+		if (!(r->cond = acl_cond_parse(c, args + 2, nargs - 2))) {
+			err_wrap(c, "error detected while parsing switching rule : ", ".");
+			goto fail;
+		}
+	}
+	struct rule_list *l = list_get(&px->switching);
+	if (!l) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
+	*l->tail = r;
+	l->tail = &r->next;
+	l->nb++;
+	return 0;
+fail:
+	rule_free(r);
 	return -1;
 }
-int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen) { (void)cfg; (void)err; (void)errlen; return 0; }
-void rules_free(struct rule_list *l) { (void)l; }
-int rules_count(const struct rule_list *l) { (void)l; return 0; }
-enum rule_res rules_exec_tcp_req_conn(struct stream *s) { (void)s; return RULE_CONTINUE; }
-enum rule_res rules_exec_tcp_req_content(struct stream *s, int final) { (void)s; (void)final; return RULE_CONTINUE; }
-enum rule_res rules_exec_tcp_res_content(struct stream *s, int final) { (void)s; (void)final; return RULE_CONTINUE; }
-struct proxy *rules_pick_backend(struct stream *s) { return s->fe ? s->fe->defbe : NULL; }
+
+int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
+{
+	int errors = 0;
+	char msg[512];
+
+	if (errlen)
+		err[0] = 0;
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		const struct proxy *def = px->from;
+		if (def && (px->cap & (PX_CAP_FE | PX_CAP_BE)) == PX_CAP_FE && rules_count(def->tcp_res_cont)) {
+			snprintf(msg, sizeof(msg), "parsing [%s:%d]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at %s:%d).",
+			         px->file ? px->file : "", px->line, def->file ? def->file : "", def->line);
+			cfg_alert(NULL, "%s", msg);
+			if (!errors++ && errlen)
+				snprintf(err, errlen, "%s", msg);
+		}
+		if (def && !(px->cap & PX_CAP_FE) && rules_count(def->tcp_req_conn)) {
+			snprintf(msg, sizeof(msg), "parsing [%s:%d]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' rules (defaults section at %s:%d).",
+			         px->file ? px->file : "", px->line, def->file ? def->file : "", def->line);
+			cfg_alert(NULL, "%s", msg);
+			if (!errors++ && errlen)
+				snprintf(err, errlen, "%s", msg);
+		}
+		if (!px->switching)
+			continue;
+		for (struct rule *r = px->switching->first; r; r = r->next) {
+			r->u.be.cfg = cfg;
+			if (r->u.be.fmt)
+				continue;
+			r->u.be.be = proxy_find(cfg, r->u.be.name, PX_CAP_BE);
+			if (!r->u.be.be) {
+				snprintf(msg, sizeof(msg), "Proxy '%s': unable to find required use_backend: '%s'.",
+				         px->name, r->u.be.name);
+				cfg_alert(NULL, "%s", msg);
+				if (!errors++ && errlen)
+					snprintf(err, errlen, "%s", msg);
+			}
+		}
+	}
+	return errors;
+}
+
+/* ---- execution ---- */
+
+/* Runs the rules of <def> then <own> (either may be NULL) from position
+ * *<pos> (0 = start, n = resume at the n-th rule, 1-based). */
+static enum rule_res run_list(struct stream *s, struct proxy *px, const struct rule_list *def,
+                              const struct rule_list *own, enum smp_dir dir, int final,
+                              uint32_t *pos)
+{
+	struct smp_ctx ctx = { .strm = s, .px = px, .dir = dir, .final = final };
+	const struct rule_list *lists[2] = { def, own };
+	uint32_t idx = 0, resume = *pos;
+
+	*pos = 0;
+	for (int li = 0; li < 2; li++) {
+		if (!lists[li])
+			continue;
+		for (const struct rule *r = lists[li]->first; r; r = r->next) {
+			idx++;
+			if (resume && idx < resume)
+				continue;
+			if (!(resume && idx == resume) && r->cond) {
+				enum acl_res ar = acl_cond_exec(r->cond, &ctx);
+				if (ar == ACL_MISS)
+					return RULE_WAIT;
+				if (ar == ACL_FALSE)
+					continue;
+			}
+			resume = 0;
+			switch (r->act) {
+			case RA_ACCEPT:
+				return RULE_CONTINUE;
+			case RA_REJECT:
+				return RULE_REJECT;
+			case RA_CLOSE:
+				return RULE_CLOSE;
+			case RA_SET_VAR: {
+				struct sample smp;
+				struct vars *v = vars_of(s, r->u.var.ref.scope);
+				memset(&smp, 0, sizeof(smp));
+				if (v && sample_expr_eval(r->u.var.expr, &ctx, &smp))
+					vars_set(v, &r->u.var.ref, &smp);
+				break;
+			}
+			case RA_UNSET_VAR: {
+				struct vars *v = vars_of(s, r->u.var.ref.scope);
+				if (v)
+					vars_unset(v, &r->u.var.ref);
+				break;
+			}
+			case RA_LUA:
+				if (!lua_hooks.action_run)
+					return RULE_ERR;
+				switch (lua_hooks.action_run(r->u.lua, s, dir)) {
+				case ACT_RET_CONT:
+					break;
+				case ACT_RET_YIELD:
+					*pos = idx;
+					return RULE_YIELD;
+				case ACT_RET_STOP:
+					return RULE_CONTINUE;
+				case ACT_RET_DONE:
+					return RULE_CLOSE;
+				case ACT_RET_DENY:
+					return RULE_REJECT;
+				case ACT_RET_ERR:
+				default:
+					return RULE_ERR;
+				}
+				break;
+			case RA_USE_BACKEND:
+				break;
+			}
+		}
+	}
+	return RULE_CONTINUE;
+}
+
+static const struct rule_list *def_list(const struct proxy *px, size_t off)
+{
+	if (!px->from)
+		return NULL;
+	return *(struct rule_list *const *)((const char *)px->from + off);
+}
+
+enum rule_res rules_exec_tcp_req_conn(struct stream *s)
+{
+	struct proxy *fe = s->fe;
+	uint32_t pos = 0;
+	enum rule_res res = run_list(s, fe, def_list(fe, offsetof(struct proxy, tcp_req_conn)),
+	                             fe->tcp_req_conn, SMP_DIR_REQ, 1, &pos);
+	if (res == RULE_REJECT) {
+		fe->denied_conn++;
+		s->err = STRM_ERR_PRXCOND;
+		s->fin = STRM_FIN_R;
+	}
+	return res == RULE_WAIT ? RULE_CONTINUE : res;
+}
+
+enum rule_res rules_exec_tcp_req_content(struct stream *s, int final)
+{
+	struct proxy *px = s->be ? s->be : s->fe;
+	const struct rule_list *def = def_list(px, offsetof(struct proxy, tcp_req_cont));
+
+	if (!def && !px->tcp_req_cont)
+		return RULE_CONTINUE;
+	if (!px->tcp_req_inspect_delay || (s->req.flags & CHAN_SHUTR) || chan_is_full(&s->req))
+		final = 1;
+	enum rule_res res = run_list(s, px, def, px->tcp_req_cont, SMP_DIR_REQ, final, &s->req_rule_pos);
+	if (res == RULE_WAIT && final)
+		res = RULE_CONTINUE;    /* cannot happen: final evaluations never miss */
+	if (res == RULE_REJECT) {
+		s->fe->denied_req++;
+		if (px != s->fe)
+			px->denied_req++;
+		s->err = STRM_ERR_PRXCOND;
+		s->fin = STRM_FIN_R;
+	} else if (res == RULE_CLOSE || res == RULE_ERR) {
+		if (s->err == STRM_ERR_NONE || !s->err)
+			s->err = res == RULE_ERR ? STRM_ERR_INTERNAL : STRM_ERR_PRXCOND;
+		if (s->fin == STRM_FIN_NONE || !s->fin)
+			s->fin = STRM_FIN_R;
+	}
+	return res;
+}
+
+enum rule_res rules_exec_tcp_res_content(struct stream *s, int final)
+{
+	struct proxy *px = s->be ? s->be : s->fe;
+	const struct rule_list *def = def_list(px, offsetof(struct proxy, tcp_res_cont));
+
+	if (!def && !px->tcp_res_cont)
+		return RULE_CONTINUE;
+	if (!px->tcp_res_inspect_delay || (s->res.flags & CHAN_SHUTR) || chan_is_full(&s->res))
+		final = 1;
+	enum rule_res res = run_list(s, px, def, px->tcp_res_cont, SMP_DIR_RES, final, &s->res_rule_pos);
+	if (res == RULE_WAIT && final)
+		res = RULE_CONTINUE;
+	if (res == RULE_REJECT || res == RULE_CLOSE || res == RULE_ERR) {
+		if (s->err == STRM_ERR_NONE || !s->err)
+			s->err = res == RULE_ERR ? STRM_ERR_INTERNAL : STRM_ERR_PRXCOND;
+		if (s->fin == STRM_FIN_NONE || !s->fin)
+			s->fin = STRM_FIN_D;
+	}
+	return res;
+}
+
+struct proxy *rules_pick_backend(struct stream *s)
+{
+	struct proxy *fe = s->fe;
+	struct smp_ctx ctx = { .strm = s, .px = fe, .dir = SMP_DIR_REQ, .final = 1 };
+
+	if (!fe->switching)
+		return fe->defbe;
+	for (const struct rule *r = fe->switching->first; r; r = r->next) {
+		if (r->cond && acl_cond_exec(r->cond, &ctx) != ACL_TRUE)
+			continue;
+		if (!r->u.be.fmt)
+			return r->u.be.be ? r->u.be.be : fe->defbe;
+		/* dynamic name: an unknown backend falls back to the default one */
+		char name[256];
+		size_t n = logfmt_render(r->u.be.fmt, s, 0, name, sizeof(name));
+		struct proxy *be = NULL;
+		if (n && n < sizeof(name) - 1 && r->u.be.cfg)
+			be = proxy_find(r->u.be.cfg, name, PX_CAP_BE);
+		return be ? be : fe->defbe;
+	}
+	return fe->defbe;
+}
