@@ -1,52 +1,391 @@
-/* main.c: command line, start-up order and the process's life (signals,
- * pidfile, daemon). First version: parses the command line and checks the
- * configuration (-c); running the proxy comes with the loop. */
+/* main.c: the command line (HAProxy's flags), the start-up order and the
+ * process's life: signals, pidfile, daemon, -sf/-st. Start-up order:
+ * Lua hooks, configuration, Lua bodies and inits, logs, listeners (so bind
+ * errors show on the terminal), daemon, the thread and its ring (created
+ * in the process that runs it: io_uring SINGLE_ISSUER), pidfile, old
+ * processes, checks, Lua tasks, the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine/cfg.h"
-#include "engine/log.h"
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
 
-#define RP_VERSION "0.1.0"
+#include "engine/cfg.h"
+#include "engine/check.h"
+#include "engine/hooks.h"
+#include "engine/listener.h"
+#include "engine/log.h"
+#include "engine/proxy.h"
+#include "engine/thread.h"
+#include "regex/rx.h"
+
+#define RP_VERSION      "0.1.0"
+#define RP_VERSION_DATE "2026/11/26"
+
+/* What the command line asked for. */
+struct opts {
+	char **files;
+	int nb_files;
+	int check;              /* -c */
+	int debug;              /* -d: foreground, debug output */
+	int foreground;         /* -db (and -d) */
+	int daemon;             /* -D */
+	int quiet;              /* -q */
+	int master_worker;      /* -W / -Ws: accepted; the process is its own worker */
+	const char *pidfile;    /* -p */
+	pid_t *old_pids;        /* -sf / -st */
+	int nb_old_pids;
+	int old_sig;            /* SIGUSR1 (-sf) or SIGTERM (-st) */
+	const char *chdir;      /* -C */
+};
+
+static struct thr *main_thr;
+static volatile sig_atomic_t main_sigint;
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "Usage : %s [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -p <pidfile> ] [ -c ] [ -q ]\n"
-	        "        [ -sf|-st <pid>* ]\n", prog);
+	fprintf(stderr,
+	        "Usage : %s [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -p <pidfile> ] [ -C <dir> ] [-- <cfgfile>*]\n"
+	        "        -v displays version ; -vv shows known build options.\n"
+	        "        -d enters debug mode ; -db only disables background mode.\n"
+	        "        -V enters verbose mode (disables quiet mode)\n"
+	        "        -D goes daemon ; -C changes to <dir> before loading files.\n"
+	        "        -W master-worker mode (accepted: one process serves).\n"
+	        "        -q quiet mode : don't display messages\n"
+	        "        -c check mode : only check config files and exit\n"
+	        "        -p writes the pid to this file\n"
+	        "        -sf/-st [pid ]* finishes/terminates old pids.\n",
+	        prog);
 	exit(1);
+}
+
+static void print_version(void)
+{
+	printf("ringproxy version " RP_VERSION " " RP_VERSION_DATE "\n");
+}
+
+static void print_build(void)
+{
+	struct utsname u;
+
+	print_version();
+	if (uname(&u) == 0)
+		printf("Running on: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+	printf("Build options :\n"
+	       "  TARGET  = linux-io_uring\n"
+	       "  CC      = " __VERSION__ "\n"
+#ifdef RP_DEBUG
+	       "  DEBUG   = -DRP_DEBUG=1\n"
+#endif
+	       "\n");
+	printf("Feature list : +IO_URING +LUA +WOLFSSL +HYPERSCAN +PCRE2\n\n");
+	printf("Default settings :\n  bufsize = 16384, maxrewrite = 1024\n\n");
+	printf("Built with Hyperscan/PCRE2 : %s\n", rx_version());
+	printf("Built with Lua support (Lua 5.4)\n");
+	printf("Built with wolfSSL support\n");
+	printf("Built with liburing (io_uring event loop)\n");
+}
+
+static void on_stop_now(int sig)
+{
+	if (sig == SIGINT)
+		main_sigint = 1;
+	if (main_thr)
+		thr_request_stop(main_thr);
+	else
+		_exit(sig == SIGINT ? 0 : 1);
+}
+
+static void on_soft_stop(int sig)
+{
+	if (main_thr)
+		thr_soft_stop(main_thr);
+	else
+		_exit(0);
+}
+
+static int set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop_now;
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		return -errno;
+	sa.sa_handler = on_soft_stop;
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Parses "-sf"/"-st" pids following argv[*i]. */
+static void parse_old_pids(struct opts *o, int argc, char **argv, int *i, int sig)
+{
+	o->old_sig = sig;
+	while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+		char *end;
+		long pid = strtol(argv[*i + 1], &end, 10);
+
+		if (*end || pid <= 0) {
+			rp_alert("-sf/-st: invalid pid '%s'", argv[*i + 1]);
+			exit(1);
+		}
+		o->old_pids[o->nb_old_pids++] = (pid_t)pid;
+		(*i)++;
+	}
+}
+
+static void parse_args(struct opts *o, int argc, char **argv)
+{
+	int i;
+
+	o->files = calloc((size_t)argc + 1, sizeof(*o->files));
+	o->old_pids = calloc((size_t)argc + 1, sizeof(*o->old_pids));
+	if (!o->files || !o->old_pids) {
+		rp_alert("out of memory");
+		exit(1);
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1]) {
+			o->files[o->nb_files++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			while (++i < argc)
+				o->files[o->nb_files++] = argv[i];
+			break;
+		}
+		if (!strcmp(a, "-v")) {
+			print_version();
+			exit(0);
+		} else if (!strcmp(a, "-vv")) {
+			print_build();
+			exit(0);
+		} else if (!strcmp(a, "-c"))
+			o->check = 1;
+		else if (!strcmp(a, "-d")) {
+			o->debug = 1;
+			o->foreground = 1;
+		} else if (!strcmp(a, "-db"))
+			o->foreground = 1;
+		else if (!strcmp(a, "-D"))
+			o->daemon = 1;
+		else if (!strcmp(a, "-q"))
+			o->quiet = 1;
+		else if (!strcmp(a, "-V"))
+			o->quiet = 0;
+		else if (!strcmp(a, "-W") || !strcmp(a, "-Ws"))
+			o->master_worker = 1;
+		else if (!strcmp(a, "-sf"))
+			parse_old_pids(o, argc, argv, &i, SIGUSR1);
+		else if (!strcmp(a, "-st"))
+			parse_old_pids(o, argc, argv, &i, SIGTERM);
+		else if (!strcmp(a, "-cc")) {
+			rp_alert("-cc (condition check) is not supported");
+			exit(1);
+		} else if (!strncmp(a, "-d", 2)) {
+			/* -de, -dp, -dS, -dG, -dR, -dr, -dV, -dW, -dD, -dM..., -dK...: tuning
+			 * and diagnostics of HAProxy's pollers and allocators: no effect here */
+		} else if (strchr("fpCnNmLSx", a[1]) && !a[2]) {
+			if (i + 1 >= argc)
+				usage(argv[0]);
+			const char *v = argv[++i];
+
+			switch (a[1]) {
+			case 'f': o->files[o->nb_files++] = argv[i]; break;
+			case 'p': o->pidfile = v; break;
+			case 'C': o->chdir = v; break;
+			default: break;    /* -n -N -m -L -S -x: accepted, no effect */
+			}
+		} else
+			usage(argv[0]);
+	}
+	if (!o->nb_files)
+		usage(argv[0]);
+}
+
+/* Writes "<pid>\n" to <path>. Returns 0 or -1 after an alert. */
+static int write_pidfile(const char *path, pid_t pid)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n;
+
+	if (fd < 0) {
+		rp_alert("[%s.main()] Cannot create pidfile %s", "ringproxy", path);
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		rp_alert("[%s.main()] Cannot write pidfile %s", "ringproxy", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Forks: the parent waits until the child reports its start-up through a
+ * pipe, then exits with the child's verdict (0 started, 1 failed), so that
+ * errors after daemonising (io_uring unusable) still give exit code 1.
+ * Returns the write end of the pipe in the child (or -1 on failure). */
+static int daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char c = 1;
+
+	if (pipe(p) < 0) {
+		rp_alert("[ringproxy.main()] Cannot create a pipe : %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rp_alert("[ringproxy.main()] Cannot fork : %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = 1;
+		_exit(c ? 1 : 0);
+	}
+	close(p[0]);
+	setsid();
+	log_after_fork();
+	return p[1];
+}
+
+/* In the daemon, tells the waiting parent how start-up went and detaches
+ * from the terminal. */
+static void daemon_ready(int fd, int ok)
+{
+	char c = ok ? 0 : 1;
+	int null;
+
+	if (fd < 0)
+		return;
+	if (ok && (null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > 2)
+			close(null);
+	}
+	if (write(fd, &c, 1) < 0) {
+		/* the parent is gone: nothing to tell */
+	}
+	close(fd);
 }
 
 int main(int argc, char **argv)
 {
 	static struct config cfg;
-	char **files = calloc((size_t)argc + 1, sizeof(char *));
-	int nfiles = 0, check = 0;
+	struct opts o;
+	char err[1024];
+	int rc, nerr, dfd = -1;
 
-	if (!files)
+	memset(&o, 0, sizeof(o));
+	parse_args(&o, argc, argv);
+	log_set_quiet(o.quiet);
+	log_set_debug(o.debug);
+	if (o.chdir && chdir(o.chdir) < 0) {
+		rp_alert("Cannot chdir to %s : %s", o.chdir, strerror(errno));
 		return 1;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-f") && i + 1 < argc)
-			files[nfiles++] = argv[++i];
-		else if (!strcmp(argv[i], "-c"))
-			check = 1;
-		else if (!strcmp(argv[i], "-q"))
-			log_set_quiet(1);
-		else if (!strcmp(argv[i], "-v")) {
-			printf("ringproxy version " RP_VERSION "\n");
-			return 0;
-		} else
-			usage(argv[0]);
 	}
-	if (!nfiles)
-		usage(argv[0]);
-	if (cfg_parse_files(&cfg, files) != 0) {
+	if (set_signals() < 0) {
+		rp_alert("cannot install signal handlers : %s", strerror(errno));
+		return 1;
+	}
+
+	lua_hooks_install();
+	nerr = cfg_parse_files(&cfg, o.files);
+	if (nerr == 0 && lua_hooks.load && cfg.g.nb_lua_load && lua_hooks.load(&cfg) < 0)
+		nerr = 1;
+	if (nerr == 0 && log_init(&cfg) < 0)
+		nerr = 1;
+	if (nerr) {
 		rp_alert("config : Fatal errors found in configuration.");
 		return 1;
 	}
-	if (check) {
-		printf("Configuration file is valid\n");
+	cfg.g.quiet = o.quiet;
+	cfg.g.debug = o.debug;
+	if (o.check) {
+		if (!o.quiet)
+			printf("Configuration file is valid\n");
 		return 0;
 	}
-	rp_alert("running the proxy is not implemented yet");
+	if (lua_hooks.run_inits && lua_hooks.run_inits(&cfg) < 0)
+		return 1;
+
+	if (listeners_bind(&cfg, err, sizeof(err)) < 0) {
+		rp_alert("%s", err);
+		rp_alert("[ringproxy.main()] Some protocols failed to start their listeners! Exiting.");
+		listeners_close(&cfg);
+		return 1;
+	}
+
+	if ((o.daemon || cfg.g.daemon) && !o.foreground) {
+		if ((dfd = daemonize()) < 0)
+			goto fail_listeners;
+	}
+
+	main_thr = thr_new(&cfg, 0, &rc, err, sizeof(err));
+	if (!main_thr) {
+		rp_alert("%s", err);
+		goto fail_daemon;
+	}
+	log_set_actconn(&main_thr->cur_conn);
+
+	if (o.pidfile || cfg.g.pidfile) {
+		if (write_pidfile(o.pidfile ? o.pidfile : cfg.g.pidfile, getpid()) < 0)
+			goto fail_thr;
+	}
+	for (int i = 0; i < o.nb_old_pids; i++)
+		kill(o.old_pids[i], o.old_sig);
+
+	if ((rc = check_start(&cfg, main_thr)) < 0 && rc != -ENOSYS)
+		rp_warning("health checks could not start : %s", strerror(-rc));
+	if (lua_hooks.start_tasks)
+		lua_hooks.start_tasks();
+
+	daemon_ready(dfd, 1);
+	dfd = -1;
+
+	rc = thr_run(main_thr);
+	check_stop();
+	thr_free(main_thr);
+	main_thr = NULL;
+	listeners_close(&cfg);
+	log_deinit(&cfg);
+	if (o.pidfile || cfg.g.pidfile)
+		unlink(o.pidfile ? o.pidfile : cfg.g.pidfile);
+	if (rc < 0) {
+		rp_alert("event loop failed : %s", strerror(-rc));
+		return 1;
+	}
+	/* a master-worker master stopped by SIGINT exits 128 + SIGINT, as HAProxy */
+	if (o.master_worker && main_sigint && !o.daemon)
+		return 128 + SIGINT;
+	return 0;
+
+fail_thr:
+	thr_free(main_thr);
+	main_thr = NULL;
+fail_daemon:
+	daemon_ready(dfd, 0);
+fail_listeners:
+	listeners_close(&cfg);
 	return 1;
 }
