@@ -76,7 +76,8 @@ int hlua_register_action(lua_State *L)
 		}
 		w = lua_tostring(L, -1);
 		if (!w || !(bit = where_bit(w)))
-			return luaL_error(L, "Lua action environment '%s' is unknown", w ? w : "?");
+			return luaL_error(L, "Lua action environment '%s' is unknown. 'tcp-req', "
+			                  "'tcp-res', 'http-req' or 'http-res' are expected.", w ? w : "?");
 		where |= (unsigned)bit;
 		lua_pop(L, 1);
 	}

@@ -36,54 +36,55 @@ static int core_info(lua_State *L)    { return core_log_at(L, 6); }
 static int core_warning(lua_State *L) { return core_log_at(L, 4); }
 static int core_alert(lua_State *L)   { return core_log_at(L, 1); }
 
-/* Returns the pattern list <file> for core.add_acl, del_acl, set_map and del_map, or NULL: HAProxy
- * silently ignores a file no configuration line references. */
-static struct pat_list *core_list(lua_State *L, const char *fn)
+/* Returns the pattern list <file> for core.add_acl, del_acl, set_map and
+ * del_map, or raises HAProxy's error for a file no configuration line
+ * references. */
+static struct pat_list *core_list(lua_State *L, const char *fn, const char *kind)
 {
 	const char *file = luaL_checkstring(L, 1);
+	struct pat_list *l;
 
 	hlua_check_ctx(L, HLUA_M_NOBODY, fn);
-	return pat_list_find(file);
+	if (!(l = pat_list_find(file)))
+		luaL_error(L, "'%s': unknown %s file '%s'", fn + 5, kind, file);
+	return l;
 }
 
 static int core_add_acl(lua_State *L)
 {
-	struct pat_list *l = core_list(L, "core.add_acl");
+	struct pat_list *l = core_list(L, "core.add_acl", "acl");
 	const char *key = luaL_checkstring(L, 2);
+	char err[256];
 
-	if (l)
-		pat_list_add(l, key, NULL);
+	if (pat_list_add_err(l, key, NULL, err, sizeof(err)) < 0)
+		return luaL_error(L, "'add_acl': %s", err);
 	return 0;
 }
 
 static int core_del_acl(lua_State *L)
 {
-	struct pat_list *l = core_list(L, "core.del_acl");
-	const char *key = luaL_checkstring(L, 2);
+	struct pat_list *l = core_list(L, "core.del_acl", "acl");
 
-	if (l)
-		pat_list_del(l, key);
+	pat_list_del(l, luaL_checkstring(L, 2));
 	return 0;
 }
 
 static int core_del_map(lua_State *L)
 {
-	struct pat_list *l = core_list(L, "core.del_map");
-	const char *key = luaL_checkstring(L, 2);
+	struct pat_list *l = core_list(L, "core.del_map", "map");
 
-	if (l)
-		pat_list_del(l, key);
+	pat_list_del(l, luaL_checkstring(L, 2));
 	return 0;
 }
 
 static int core_set_map(lua_State *L)
 {
-	struct pat_list *l = core_list(L, "core.set_map");
+	struct pat_list *l = core_list(L, "core.set_map", "map");
 	const char *key = luaL_checkstring(L, 2);
 	const char *val = luaL_checkstring(L, 3);
 
-	if (l)
-		pat_list_set(l, key, val);
+	if (pat_list_set(l, key, val) < 0)
+		return luaL_error(L, "'set_map': cannot set '%s'", key);
 	return 0;
 }
 
@@ -117,28 +118,23 @@ static int core_sleep(lua_State *L)
 	return core_sleep_ms(L, s > 0 ? s * 1000 : 0, "core.sleep");
 }
 
-/* core.yield(): gives the hand back to the loop. In sample-fetch and
- * converter contexts (allowed by the seed but never yieldable) it returns
- * at once. */
+/* core.yield(): gives the hand back to the loop. Where nothing can yield
+ * (body, init, sample-fetch, converter) it returns at once, as HAProxy. */
 static int core_yield(lua_State *L)
 {
 	struct hlua_thr *t = hlua_thr;
 
-	hlua_check_ctx(L, HLUA_M_RUNTIME, "core.yield");
-	if (t->ctx == HLUA_FETCH || t->ctx == HLUA_CONV)
+	if (!t || (t->ctx != HLUA_ACTION && t->ctx != HLUA_TASK))
 		return 0;
 	return hlua_co_yield(L, HLUA_W_YIELD, 0, "core.yield");
 }
 
-/* core.set_nice(n): accepted for compatibility; the loop has no task
- * priorities, so it only checks its argument. */
+/* core.set_nice(n): accepted for compatibility (HAProxy clamps <n> to
+ * -1024..1024); the loop has no task priorities, so it has no effect. */
 static int core_set_nice(lua_State *L)
 {
-	lua_Integer n = luaL_checkinteger(L, 1);
-
+	luaL_checkinteger(L, 1);
 	hlua_check_ctx(L, HLUA_M_RUNTIME, "core.set_nice");
-	if (n < -1024 || n > 1024)
-		return luaL_argerror(L, 1, "nice must be between -1024 and 1024");
 	return 0;
 }
 
