@@ -120,6 +120,32 @@ static const struct { const char *kw, *fetch; enum pat_match kind; } acl_alias[]
 	{ "urlp_sub", "url_param", PAT_MATCH_SUB },
 };
 
+/* Fetches the predefined ACLs need that the registry may lack: "wait_end"
+ * is false (MAY_CHANGE) until the evaluation is final, then true. */
+static int f_wait_end(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	(void)args;
+	if (!ctx->final) {
+		smp->flags = SMP_F_MAY_CHANGE;
+		return 0;
+	}
+	smp_set_bool(smp, 1);
+	return 1;
+}
+
+static const struct sample_fetch acl_fetches[] = {
+	{ "wait_end", f_wait_end, ARG0, 0, SMP_T_BOOL, SMP_USE_INT, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL }
+};
+
+/* Adds acl_fetches[] entries the registry does not have yet (once). */
+static void acl_register_fetches(void)
+{
+	for (const struct sample_fetch *f = acl_fetches; f->name; f++)
+		if (!sample_fetch_find(f->name, strlen(f->name)))
+			sample_register_fetch(f);
+}
+
 /* ---- freeing ---- */
 
 static void term_free(struct acl_term *t)
@@ -433,6 +459,7 @@ int acl_cfg_parse(struct cfg_ctx *c, char **args, int nargs)
 	char bad, err[CFG_ERR_SIZE - 64];
 	int warn;
 
+	acl_register_fetches();
 	if (!c->px || c->sec == CFG_SEC_DEFAULTS) {
 		snprintf(c->err, sizeof(c->err), "'acl' not allowed in 'defaults' section.");
 		return -1;
@@ -527,6 +554,7 @@ struct acl_cond *acl_cond_parse(struct cfg_ctx *c, char **args, int nargs)
 	char err[CFG_ERR_SIZE - 128];
 	int neg = 0, new_suite = 0, i;
 
+	acl_register_fetches();
 	if (!cond)
 		goto nomem;
 	cond->unless = nargs > 0 && !strcmp(args[0], "unless");
