@@ -14,6 +14,9 @@
  *   -T SECS   rate mode: keep -C connections busy for SECS seconds, each
  *             connection sending -n bytes, reading -R bytes, closing, and
  *             being replaced; prints the connection rate
+ *   -D SECS   duration mode: send for SECS seconds instead of -n bytes, then
+ *             shut down the write side and wait for the close; MBps counts
+ *             the bytes sent over those seconds
  *   -F        fast data: repeat one 64 KiB random block, no verification
  *   -t SECS   give up after SECS seconds (default 30)
  * Prints one summary line. Exit status: 0 every check passed, 1 a check
@@ -63,6 +66,7 @@ struct conn {
 	int fd;
 	unsigned idx;
 	uint64_t tx, rx;
+	uint64_t lim;         /* bytes to send: -n, or what -D let through */
 	int connected, wr_shut, rd_eof, reset, done, paused_once;
 	int64_t bad;          /* first mismatching received offset, -1 if none */
 	double resume_at;     /* -M: sending resumes at this time */
@@ -73,7 +77,7 @@ static uint64_t opt_n, opt_seed, opt_rseed;
 static int64_t opt_R = -1;
 static int opt_verify, opt_echo, opt_X, opt_S, opt_F;
 static const char *opt_text;
-static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30;
+static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0;
 static unsigned opt_C = 1;
 static volatile sig_atomic_t stop;
 static unsigned char fastbuf[CHUNK];
@@ -101,6 +105,7 @@ static int conn_open(struct conn *c)
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->tx = c->rx = 0;
+	c->lim = opt_n;
 	c->connected = c->wr_shut = c->rd_eof = c->reset = c->done = c->paused_once = 0;
 	c->bad = -1;
 	c->resume_at = 0;
@@ -144,10 +149,10 @@ static int conn_io(struct conn *c, double t)
 	for (;;) {
 		int progress = 0;
 		/* send */
-		while (c->tx < opt_n && t >= c->resume_at) {
-			uint64_t lim = opt_n;
+		while (c->tx < c->lim && t >= c->resume_at) {
+			uint64_t lim = c->lim;
 			if (opt_M > 0 && !c->paused_once)
-				lim = opt_n / 2;
+				lim = c->lim / 2;
 			if (c->tx >= lim) {
 				c->paused_once = 1;
 				c->resume_at = t + opt_M / 1000.0;
@@ -169,7 +174,7 @@ static int conn_io(struct conn *c, double t)
 					break;
 				if (errno == ECONNRESET || errno == EPIPE) {
 					/* the reader side reports what it got */
-					c->tx = opt_n;
+					c->lim = c->tx;
 					break;
 				}
 				fprintf(stderr, "blast: conn %u: send: %s\n", c->idx, strerror(errno));
@@ -178,7 +183,7 @@ static int conn_io(struct conn *c, double t)
 			c->tx += (uint64_t)w;
 			progress = 1;
 		}
-		if (c->tx >= opt_n && opt_S && !c->wr_shut) {
+		if (c->tx >= c->lim && opt_S && !c->wr_shut) {
 			shutdown(c->fd, SHUT_WR);
 			c->wr_shut = 1;
 		}
@@ -242,7 +247,7 @@ static int conn_io(struct conn *c, double t)
 		return -1;
 	}
 	int rx_ok = opt_R < 0 ? c->rd_eof : (c->rx == (uint64_t)opt_R && (!opt_X || c->rd_eof));
-	if (c->tx >= opt_n && rx_ok && !c->done) {
+	if (c->tx >= c->lim && rx_ok && !c->done) {
 		c->done = 1;
 		n_done++;
 		n_resets += (unsigned long)c->reset;
@@ -263,7 +268,7 @@ int main(int argc, char **argv)
 {
 	const char *addr = NULL;
 	int o;
-	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:w:T:Ft:")) != -1) {
+	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:w:T:D:Ft:")) != -1) {
 		switch (o) {
 		case 'a': addr = optarg; break;
 		case 'C': opt_C = (unsigned)atoi(optarg); break;
@@ -278,6 +283,7 @@ int main(int argc, char **argv)
 		case 'M': opt_M = atof(optarg); break;
 		case 'w': opt_w = atof(optarg); break;
 		case 'T': opt_T = atof(optarg); break;
+		case 'D': opt_D = atof(optarg); opt_S = 1; opt_n = UINT64_MAX; break;
 		case 'F': opt_F = 1; break;
 		case 't': opt_t = atof(optarg); break;
 		default: usage();
@@ -319,10 +325,23 @@ int main(int argc, char **argv)
 	}
 
 	unsigned long started = opt_C;
-	double t_end_rate = t0 + opt_T, t_ready = 0;
+	double t_end_rate = t0 + opt_T, t_ready = 0, t_sent = 0;
 	struct epoll_event evs[512];
 	while (!failed) {
 		double t = now();
+		if (opt_D > 0 && t_sent == 0 && t >= t0 + opt_D) {
+			/* duration over: everything sent so far is the whole stream */
+			t_sent = t;
+			for (unsigned i = 0; i < opt_C; i++) {
+				cs[i].lim = cs[i].tx;
+				if (cs[i].fd >= 0 && !cs[i].wr_shut) {
+					shutdown(cs[i].fd, SHUT_WR);
+					cs[i].wr_shut = 1;
+				}
+				if (cs[i].fd >= 0 && !cs[i].done && conn_io(&cs[i], t) < 0)
+					failed = 1;
+			}
+		}
 		if (opt_T > 0) {
 			if (t >= t_end_rate)
 				break;
@@ -380,7 +399,7 @@ int main(int argc, char **argv)
 		if (opt_M > 0)   /* paused connections have no event to wake them */
 			for (unsigned i = 0; i < opt_C; i++)
 				if (cs[i].fd >= 0 && !cs[i].done && cs[i].paused_once &&
-				    cs[i].tx < opt_n && t >= cs[i].resume_at && conn_io(&cs[i], t) < 0)
+				    cs[i].tx < cs[i].lim && t >= cs[i].resume_at && conn_io(&cs[i], t) < 0)
 					failed = 1;
 	}
 	double secs = now() - t0;
@@ -395,6 +414,8 @@ int main(int argc, char **argv)
 		printf("failed conns_done=%lu of %u\n", n_done, opt_C);
 		return 1;
 	}
+	if (opt_D > 0 && t_sent > 0)
+		secs = t_sent - t0;
 	printf("ok conns=%u tx=%" PRIu64 " rx=%" PRIu64 " resets=%lu secs=%.3f MBps=%.1f\n",
 	       opt_C, sum_tx, sum_rx, n_resets, secs,
 	       (double)(sum_tx > sum_rx ? sum_tx : sum_rx) / secs / 1e6);

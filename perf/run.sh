@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
+#   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
+# Scenarios: bulk conn idle acl lua (default: bulk conn idle; acl and lua are
+# the connection-rate load with a 10-rule ACL chain / a Lua action added). Environment: HAPROXY (default
+# /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
+# LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
+# Each proxy runs one thread pinned to PROXY_CPU; the load generator and the
+# server peer share LOAD_CPU. Every round runs both proxies (the order flips
+# each round); the table reports medians over the rounds and the ratio
+# ringproxy / HAProxy. Results go to stdout and to perf/results/<date>.md.
+# This is a benchmark, never a test: it does not fail on slow numbers.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+TOP=$PWD
+HAPROXY=${HAPROXY:-/usr/sbin/haproxy}
+RINGPROXY=${RINGPROXY:-$TOP/ringproxy}
+PROXY_CPU=${PROXY_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+IDLE_PAIRS=${IDLE_PAIRS:-5000}
+BULK_CONNS=${BULK_CONNS:-1}
+ROUNDS=5 SECS=10 ONLY="" OUT=""
+while getopts "r:d:p:o:" o; do
+	case $o in
+	r) ROUNDS=$OPTARG ;;
+	d) SECS=$OPTARG ;;
+	p) ONLY=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) sed -n '2,12p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(bulk conn idle)
+GLOBAL_EXTRA=""
+
+make -s tools >/dev/null || { echo "perf: cannot build the tools" >&2; exit 1; }
+TOOLS=$TOP/build/tools
+T=$(mktemp -d /tmp/rp-perf.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' TERM INT HUP
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+HZ=$(getconf CLK_TCK)
+
+PROXIES=()
+[ -z "$ONLY" ] || [ "$ONLY" = haproxy ] && PROXIES+=(haproxy)
+if [ -z "$ONLY" ] || [ "$ONLY" = ringproxy ]; then
+	if [ -x "$RINGPROXY" ]; then PROXIES+=(ringproxy); else echo "perf: no $RINGPROXY, HAProxy only" >&2; fi
+fi
+bin_of() { if [ "$1" = haproxy ]; then echo "$HAPROXY"; else echo "$RINGPROXY"; fi; }
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		ss -Htan "( sport = :$p or dport = :$p )" | grep -q . || { echo "$p"; return; }
+	done
+}
+wait_listen() {
+	local i
+	for i in $(seq 1 200); do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# cpu_ticks <pid>: utime+stime of <pid> in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+start_sink() { # start_sink <args...>: sets SINK_PID SINK_PORT
+	rm -f "$T/sink.port"
+	taskset -c "$LOAD_CPU" "$TOOLS/sink" -P "$T/sink.port" -b 8192 "$@" >/dev/null 2>&1 &
+	SINK_PID=$!
+	PIDS+=("$SINK_PID")
+	local i
+	for i in $(seq 1 100); do [ -s "$T/sink.port" ] && break; sleep 0.05; done
+	SINK_PORT=$(cat "$T/sink.port")
+}
+start_proxy() { # start_proxy <name> <cfg>: sets PX_PID; returns 1 if it does not listen
+	taskset -c "$PROXY_CPU" "$(bin_of "$1")" -db -f "$2" >"$T/$1.log" 2>&1 &
+	PX_PID=$!
+	PIDS+=("$PX_PID")
+	wait_listen "$FE_PORT" && kill -0 "$PX_PID" 2>/dev/null
+}
+stop_all() {
+	kill -TERM "$PX_PID" "$SINK_PID" 2>/dev/null
+	wait "$PX_PID" "$SINK_PID" 2>/dev/null
+}
+write_cfg() { # write_cfg <file> <maxconn> [extra lines for the listen section]
+	local f=$1 mc=$2
+	shift 2
+	{
+		printf 'global\n    nbthread 1\n    maxconn %s\n%s\n' "$mc" "$GLOBAL_EXTRA"
+		printf 'defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n\n'
+		printf 'listen fe\n    bind 127.0.0.1:%s backlog 8192\n' "$FE_PORT"
+		local l
+		for l in "$@"; do printf '    %s\n' "$l"; done
+		printf '    server s1 127.0.0.1:%s\n' "$SINK_PORT"
+	} >"$f"
+}
+
+# Each scenario prints "metric=value" lines for one run of one proxy.
+run_bulk() { # client -> proxy -> server, one direction, fast data
+	start_sink -m gen
+	FE_PORT=$(free_port)
+	write_cfg "$T/cfg" 1000
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	local c0 out c1
+	c0=$(cpu_ticks "$PX_PID")
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -F \
+		-C "$BULK_CONNS" -D "$SECS" -t $((SECS + 20)) 2>&1)
+	c1=$(cpu_ticks "$PX_PID")
+	stop_all
+	case "$out" in
+	ok*) ;;
+	*) echo "error=$(tr "\n" " " <<<"$out")"; return ;;
+	esac
+	local tx secs
+	tx=$(sed -n 's/.* tx=\([0-9]*\) .*/\1/p' <<<"$out")
+	secs=$(sed -n 's/.* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
+	awk -v tx="$tx" -v s="$secs" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "MB/s=%.1f\n", tx / s / 1e6
+		printf "CPU-s/GB=%.3f\n", (c / hz) / (tx / 1e9) }'
+}
+
+run_conn() { # connection rate: 16 bytes echoed per connection, 64 in parallel
+	start_sink -m echo
+	FE_PORT=$(free_port)
+	write_cfg "$T/cfg" 5000 "${CONN_EXTRA[@]}"
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	local c0 out c1
+	c0=$(cpu_ticks "$PX_PID")
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" \
+		-C 64 -n 16 -E -R 16 -T "$SECS" 2>&1)
+	c1=$(cpu_ticks "$PX_PID")
+	stop_all
+	case "$out" in
+	rate*) ;;
+	*) echo "error=$(tr "\n" " " <<<"$out")"; return ;;
+	esac
+	local n secs errs
+	n=$(sed -n 's/.* conns=\([0-9]*\) .*/\1/p' <<<"$out")
+	secs=$(sed -n 's/.* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
+	errs=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$out")
+	[ "${errs:-0}" = 0 ] || echo "note=$errs connection errors"
+	awk -v n="$n" -v s="$secs" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "conn/s=%.0f\n", n / s
+		printf "CPU-us/conn=%.2f\n", (c / hz) * 1e6 / n }'
+}
+
+# acl: the "conn" load through a chain of 10 rules evaluated per connection
+# (the last one decides); every rule reads a fetch and compares it.
+run_acl() {
+	CONN_EXTRA=(
+		"tcp-request inspect-delay 1s"
+		"acl a1 src 10.0.0.0/8" "acl a2 src 192.168.0.0/16" "acl a3 dst_port 1 2 3"
+		"acl a4 src_port 1" "acl a5 req.payload(4,4) -m str ZZZZ" "acl a6 src 172.16.0.0/12"
+		"acl a7 dst 10.1.2.3" "acl a8 req.payload(0,4) -m str QUIT" "acl a9 src_port 2"
+		"acl a10 req.len ge 1"
+		"tcp-request content reject if a1" "tcp-request content reject if a2"
+		"tcp-request content reject if a3" "tcp-request content reject if a4"
+		"tcp-request content reject if a5" "tcp-request content reject if a6"
+		"tcp-request content reject if a7" "tcp-request content reject if a8"
+		"tcp-request content reject if a9" "tcp-request content accept if a10")
+	run_conn "$1"
+	CONN_EXTRA=()
+}
+
+# lua: the "conn" load with a Lua action per connection reading txn.f:src()
+run_lua() {
+	GLOBAL_EXTRA="    lua-load $TOP/perf/lua/src_action.lua"
+	CONN_EXTRA=("tcp-request content lua.perf_src")
+	run_conn "$1"
+	CONN_EXTRA=()
+	GLOBAL_EXTRA=""
+}
+
+run_idle() { # RSS growth per idle proxied connection pair
+	start_sink -m echo
+	FE_PORT=$(free_port)
+	write_cfg "$T/cfg" $((IDLE_PAIRS + 1000))
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	sleep 0.5
+	local r0 r1 i
+	r0=$(rss_kb "$PX_PID")
+	taskset -c "$LOAD_CPU" timeout 120 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -C "$IDLE_PAIRS" \
+		-n 1 -E -R 1 -w 60 -t 60 >"$T/idle.out" 2>&1 &
+	local bp=$!
+	PIDS+=("$bp")
+	for i in $(seq 1 1200); do
+		grep -q '^ready' "$T/idle.out" && break
+		kill -0 "$bp" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! grep -q '^ready' "$T/idle.out"; then
+		echo "error=$(head -c 200 "$T/idle.out")"
+		kill "$bp" 2>/dev/null
+		stop_all
+		return
+	fi
+	sleep 1
+	r1=$(rss_kb "$PX_PID")
+	kill -TERM "$bp" 2>/dev/null
+	wait "$bp" 2>/dev/null
+	stop_all
+	awk -v a="$r0" -v b="$r1" -v n="$IDLE_PAIRS" 'BEGIN {
+		printf "RSS-base-KiB=%d\n", a
+		printf "bytes/pair=%.0f\n", (b - a) * 1024 / n }'
+}
+
+CONN_EXTRA=()
+# results[<scenario>|<metric>|<proxy>] = space-separated values over rounds
+declare -A results
+metrics_order=()
+for sc in "${SCENARIOS[@]}"; do
+	declare -F "run_$sc" >/dev/null || { echo "perf: unknown scenario $sc" >&2; exit 2; }
+done
+for r in $(seq 1 "$ROUNDS"); do
+	order=("${PROXIES[@]}")
+	if [ $((r % 2)) -eq 0 ] && [ ${#PROXIES[@]} -eq 2 ]; then order=("${PROXIES[1]}" "${PROXIES[0]}"); fi
+	for sc in "${SCENARIOS[@]}"; do
+		for px in "${order[@]}"; do
+			out=$("run_$sc" "$px")
+			echo "round $r $sc $px: $(tr '\n' ' ' <<<"$out")" >&2
+			while IFS='=' read -r k v; do
+				[ -n "$k" ] || continue
+				key="$sc|$k"
+				[[ " ${metrics_order[*]} " == *" $key "* ]] || metrics_order+=("$key")
+				results["$key|$px"]="${results["$key|$px"]:-} $v"
+			done <<<"$out"
+		done
+	done
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -E '^[0-9.]+$' | sort -g | awk '{ a[NR] = $1 }
+	END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+date_s=$(date -u +%Y-%m-%d-%H%M)
+[ -n "$OUT" ] || OUT=perf/results/$date_s.md
+mkdir -p "$(dirname "$OUT")"
+{
+	echo "# ringproxy vs HAProxy — $date_s UTC"
+	echo
+	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+	echo "- HAProxy: $("$HAPROXY" -v 2>/dev/null | head -1)"
+	[ -x "$RINGPROXY" ] && echo "- ringproxy: $("$RINGPROXY" -v 2>/dev/null | head -1) (git $(git rev-parse --short HEAD 2>/dev/null))"
+	echo "- rounds: $ROUNDS x ${SECS}s, proxy pinned to CPU $PROXY_CPU, load and server on CPU $LOAD_CPU, one thread"
+	echo
+	echo "| scenario | metric | HAProxy | ringproxy | ringproxy/HAProxy | all runs (HAProxy; ringproxy) |"
+	echo "|---|---|---:|---:|---:|---|"
+	for key in "${metrics_order[@]}"; do
+		sc=${key%%|*} m=${key#*|}
+		[ "$m" = error ] || [ "$m" = note ] && continue
+		h=$(median "${results["$key|haproxy"]:-}")
+		g=$(median "${results["$key|ringproxy"]:-}")
+		ratio=$(awk -v a="$h" -v b="$g" 'BEGIN { if (a + 0 > 0 && b != "-") printf "%.2f", b / a; else print "-" }')
+		echo "| $sc | $m | $h | $g | $ratio | ${results["$key|haproxy"]:-} ;${results["$key|ringproxy"]:-} |"
+	done
+	for key in "${metrics_order[@]}"; do
+		case "$key" in *'|error'|*'|note')
+			for px in "${PROXIES[@]}"; do
+				[ -n "${results["$key|$px"]:-}" ] && echo "- $px ${key%%|*}: ${key#*|}:${results["$key|$px"]}"
+			done ;;
+		esac
+	done
+} | tee "$OUT"
+echo "written: $OUT" >&2
