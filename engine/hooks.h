@@ -41,12 +41,18 @@ struct lua_hooks {
 	                                     char **args, int nb_args, char *err, size_t errlen);
 	/* Runs or resumes <act> on <strm>. */
 	enum act_ret (*action_run)(struct lua_action *act, struct stream *strm, int dir);
+	/* Frees an action returned by action_resolve (when its rule is freed). */
+	void (*action_free)(struct lua_action *act);
 
 	/* Per-stream Lua state: released when the stream ends. */
 	void (*stream_release)(struct stream *strm);
 
 	/* Lua services (use-service lua.<name>), HTTP issue. */
 	void *(*service_resolve)(const char *name, char *err, size_t errlen);
+
+	/* Closes the Lua state of the calling thread and frees what lua/
+	 * allocated (process exit, so that leak checkers see a clean exit). */
+	void (*deinit)(void);
 };
 
 extern struct lua_hooks lua_hooks;

@@ -483,8 +483,26 @@ int hlua_run_inits(struct config *cfg)
 	return 0;
 }
 
+/* lua_hooks.deinit: closes this thread's state. Coroutines still
+ * suspended belong to streams that are gone by now. */
+static void hook_deinit(void)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	if (t) {
+		lua_close(t->L);
+		hlua_co_free_all(t);
+		free(t);
+		hlua_thr = NULL;
+	}
+	hlua_strm_pool_free();
+	hlua_actions_free();
+	hlua_sample_free();
+}
+
 void lua_hooks_install(void)
 {
+	lua_hooks.deinit = hook_deinit;
 	lua_hooks.load = hook_load;
 	lua_hooks.run_inits = hook_run_inits;
 	hlua_action_hooks();

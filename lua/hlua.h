@@ -140,6 +140,8 @@ void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str);
 /* core.register_fetches / register_converters */
 int hlua_register_fetch(lua_State *L);
 int hlua_register_conv(lua_State *L);
+/* Frees the lua.* registry entries (process exit: the registry must not be used after). */
+void hlua_sample_free(void);
 
 /* laction.c */
 int hlua_register_action(lua_State *L);
@@ -148,6 +150,11 @@ int hlua_register_init(lua_State *L);
 /* Binds the actions resolved before the lua-load files ran. Returns 0 or
  * -1 after printing an alert per unknown action. */
 int hlua_bind_pending(void);
+/* Frees the registered actions (process exit). */
+void hlua_actions_free(void);
+/* Frees the Lua state, its pooled coroutines and per-stream data pool. */
+void hlua_co_free_all(struct hlua_thr *t);
+void hlua_strm_pool_free(void);
 /* Installs the action, task and init entries of <lua_hooks>. */
 void hlua_action_hooks(void);
 

@@ -198,6 +198,35 @@ fail:
 	return NULL;
 }
 
+static void hook_action_free(struct lua_action *act)
+{
+	struct lua_action **pp;
+
+	if (!act)
+		return;
+	for (pp = &pending; *pp; pp = &(*pp)->next_pending) {
+		if (*pp == act) {
+			*pp = act->next_pending;
+			break;
+		}
+	}
+	for (int i = 0; i < act->nb_args; i++)
+		free(act->args[i]);
+	free(act->args);
+	free(act);
+}
+
+/* Frees the registered actions (process exit). */
+void hlua_actions_free(void)
+{
+	while (actdefs) {
+		struct hlua_actdef *a = actdefs;
+
+		actdefs = a->next;
+		free(a);
+	}
+}
+
 /* Binds the actions resolved before the state was loaded. Returns 0 or -1
  * after printing one alert per failure. */
 int hlua_bind_pending(void)
@@ -481,6 +510,7 @@ void hlua_action_hooks(void)
 {
 	lua_hooks.action_resolve = hook_action_resolve;
 	lua_hooks.action_run = hook_action_run;
+	lua_hooks.action_free = hook_action_free;
 	lua_hooks.stream_release = hook_stream_release;
 	lua_hooks.start_tasks = hook_start_tasks;
 }

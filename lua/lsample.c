@@ -440,3 +440,15 @@ static int register_smp(lua_State *L, int conv)
 
 int hlua_register_fetch(lua_State *L) { return register_smp(L, 0); }
 int hlua_register_conv(lua_State *L)  { return register_smp(L, 1); }
+
+void hlua_sample_free(void)
+{
+	/* the sample registry keeps pointers to these entries: only called at
+	 * process exit, after the last evaluation */
+	while (hlua_regs) {
+		struct hlua_reg *r = hlua_regs;
+
+		hlua_regs = r->next;
+		free(r);
+	}
+}

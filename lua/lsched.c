@@ -196,3 +196,13 @@ int hlua_co_yield(lua_State *L, enum hlua_wait why, uint64_t wake_at, const char
 	co->wake_at = wake_at;
 	return lua_yield(L, 0);
 }
+
+void hlua_co_free_all(struct hlua_thr *t)
+{
+	while (t->free_co) {
+		struct hlua_co *co = t->free_co;
+
+		t->free_co = co->next;
+		free(co);
+	}
+}

@@ -51,6 +51,16 @@ struct hlua_strm *hlua_strm_get(struct stream *strm)
 	return hs;
 }
 
+void hlua_strm_pool_free(void)
+{
+	while (strm_free) {
+		struct hlua_strm *hs = strm_free;
+
+		strm_free = hs->next_free;
+		free(hs);
+	}
+}
+
 void hlua_txn_release(struct stream *strm)
 {
 	struct hlua_strm *hs = strm->lua;

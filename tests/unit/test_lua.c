@@ -199,6 +199,7 @@ static enum act_ret run_once(const char *name, int global, const char *input, ch
 	r = lua_hooks.action_run(a, &s, 0);
 	snprintf(out, outlen, "%s", out_str(&s.res));
 	strm_end(&s);
+	lua_hooks.action_free(a);
 	return r;
 }
 
@@ -304,6 +305,7 @@ static void t_get_line(void)
 	EXPECT_STR(out_str(&s.res), "[abc\n][def][][nil]");
 	strm_end(&s);
 	(void)out;
+	lua_hooks.action_free(a);
 }
 
 static void t_binary_and_huge(void)
@@ -322,6 +324,7 @@ static void t_binary_and_huge(void)
 	EXPECT_INT(chan_in_len(&s.req), 100000);     /* dup leaves it */
 	strm_end(&s);
 	free(big);
+	lua_hooks.action_free(a);
 }
 
 static void t_set_append_forward(void)
@@ -336,6 +339,7 @@ static void t_set_append_forward(void)
 	EXPECT_STR(out_str(&s.req), "X");
 	EXPECT_STR(in_str(&s.req), "YZ");
 	strm_end(&s);
+	lua_hooks.action_free(a);
 }
 
 static void t_runtime_error(void)
@@ -375,6 +379,7 @@ static void t_forced_yield_then_timeout(void)
 	double el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	EXPECT(el > 0.25 && el < 2.0);               /* tune.lua.session-timeout 300ms */
 	strm_end(&s);
+	lua_hooks.action_free(a);
 }
 
 static void t_maxmem(void)
@@ -396,6 +401,7 @@ static void t_maxmem(void)
 	char out[64];
 	EXPECT_INT(run_once("hello_world", 1, NULL, out, sizeof(out)), ACT_RET_DONE);
 	EXPECT_STR(out, "hello world\n");
+	lua_hooks.action_free(a);
 }
 
 static void t_msleep(void)
@@ -412,6 +418,7 @@ static void t_msleep(void)
 	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
 	EXPECT_STR(out_str(&s.res), "woke");
 	strm_end(&s);
+	lua_hooks.action_free(a);
 }
 
 static void t_args(void)
@@ -434,6 +441,7 @@ static void t_args(void)
 	EXPECT_STR(err, "Lua action 'lua.dup' is not registered for 'tcp-res'");
 	EXPECT(lua_hooks.action_resolve("no_such_fn", 1, "tcp-req", NULL, 0, err, sizeof(err)) == NULL);
 	EXPECT_STR(err, "Lua function 'no_such_fn' not found");
+	lua_hooks.action_free(a);
 }
 
 static void t_vars(void)
@@ -528,6 +536,7 @@ static void t_priv_per_stream(void)
 	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
 	EXPECT_STR(out_str(&s.res), "1");
 	strm_end(&s);
+	lua_hooks.action_free(a);
 }
 
 static void t_misc(void)
@@ -599,5 +608,7 @@ int main(void)
 	RUN(t_priv_per_stream);
 	RUN(t_misc);
 	unlink(script);
+	lua_hooks.deinit();
+	chan_pool_destroy(&pool);
 	return unit_end();
 }
