@@ -1056,6 +1056,7 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 	size_t cap = 0;
 	char *args[CFG_MAX_ARGS + 1];
 	const char *p = text, *end = text + len;
+	int errors_before = r->errors;
 
 	c->file = cfg_keep_name(c->cfg, name);
 	if (!c->file)
@@ -1107,6 +1108,9 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 	cfg_proxy_section_end(c);
 	free(line);
 	free(out);
+	if (r->errors > errors_before)
+		fprintf(stderr, "[ALERT]    (%d) : config : Error(s) found in configuration file : %s\n",
+		        (int)getpid(), name);
 }
 
 /* Reads file <path> and parses it. */
@@ -1115,7 +1119,6 @@ static void cfg_parse_file(struct cfg_run *r, const char *path)
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int errors_before = r->errors;
 
 	if (!f) {
 		fprintf(stderr, "[ALERT]    (%d) : config : Could not open configuration file %s : %s\n",
@@ -1139,9 +1142,6 @@ static void cfg_parse_file(struct cfg_run *r, const char *path)
 	fclose(f);
 	cfg_parse_text(r, path, buf ? buf : "", len);
 	free(buf);
-	if (r->errors > errors_before)
-		fprintf(stderr, "[ALERT]    (%d) : config : Error(s) found in configuration file : %s\n",
-		        (int)getpid(), path);
 }
 
 static int cfg_name_cmp(const void *a, const void *b)
