@@ -1,11 +1,69 @@
-/* conv.c: the built-in converters (string, arithmetic, encoding, hashing,
- * time, variables). Hash functions are in hash.c. */
+/* conv.c: the built-in converters — strings (case, trim, field/word,
+ * bytes, concat, json, url coding, language), encodings (base64, hex),
+ * integer arithmetic and logic, hashes and digests (hash.c), time
+ * formatting, address masks and variables (set-var/unset-var/strcmp).
+ * Results go to smp_trash() or point into the input. */
+#include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ctype.h>
+#include <time.h>
 
 #include "engine/sample.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
+#include "engine/hash.h"
+
+/* Starts a result string in a scratch buffer. Returns the buffer or NULL. */
+static char *out_begin(size_t *size)
+{
+	return smp_trash(size);
+}
+
+static void out_end(struct sample *smp, char *p, size_t len, size_t size, enum smp_type t)
+{
+	smp->type = t;
+	smp->flags &= ~SMP_F_CONST;
+	smp->u.str.ptr = p;
+	smp->u.str.len = len;
+	smp->u.str.size = size;
+}
+
+/* Reads integer argument <a> (an integer, or a variable cast to one) into
+ * *<v>. Returns 1, or 0 when the variable is missing or not numeric. */
+static int arg_sint(const struct arg *a, const struct smp_ctx *ctx, int64_t *v)
+{
+	struct sample tmp;
+	const struct var_ref *ref;
+
+	if (a->type == ARGT_SINT) {
+		*v = a->u.sint;
+		return 1;
+	}
+	if (a->type != ARGT_VAR)
+		return 0;
+	ref = a->u.ptr;
+	if (!vars_get(vars_of(ctx->strm, ref->scope), ref, &tmp) || !sample_cast(&tmp, SMP_T_SINT))
+		return 0;
+	*v = tmp.u.sint;
+	return 1;
+}
+
+/* Reads a variable argument as a string sample. Returns 1 or 0. */
+static int arg_var_str(const struct arg *a, const struct smp_ctx *ctx, struct sample *tmp)
+{
+	const struct var_ref *ref;
+
+	if (a->type != ARGT_VAR)
+		return 0;
+	ref = a->u.ptr;
+	if (!vars_get(vars_of(ctx->strm, ref->scope), ref, tmp))
+		return 0;
+	return sample_cast(tmp, SMP_T_STR);
+}
+
+/* --- case, length, trims --- */
 
 static int cv_lower(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -16,7 +74,1258 @@ static int cv_lower(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+static int cv_upper(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!sample_make_rw(smp))
+		return 0;
+	for (size_t i = 0; i < smp->u.str.len; i++)
+		smp->u.str.ptr[i] = toupper((unsigned char)smp->u.str.ptr[i]);
+	return 1;
+}
+
+static int cv_length(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t n = smp->u.str.len;
+
+	smp_set_sint(smp, n);
+	return 1;
+}
+
+static int cv_ltrim(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *set = args[0].u.str.ptr;
+	size_t setn = args[0].u.str.len;
+
+	while (smp->u.str.len && memchr(set, smp->u.str.ptr[0], setn)) {
+		smp->u.str.ptr++;
+		smp->u.str.len--;
+		if (smp->u.str.size)
+			smp->u.str.size--;
+	}
+	return 1;
+}
+
+static int cv_rtrim(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *set = args[0].u.str.ptr;
+	size_t setn = args[0].u.str.len;
+
+	while (smp->u.str.len && memchr(set, smp->u.str.ptr[smp->u.str.len - 1], setn))
+		smp->u.str.len--;
+	return 1;
+}
+
+/* --- base64, hex --- */
+
+static const char b64tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Encodes <n> bytes of <in> into <out> of <size>. Returns the length or -1. */
+static long b64_encode(const uint8_t *in, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if ((n + 2) / 3 * 4 > size)
+		return -1;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n) v |= in[i + 2];
+		out[o++] = b64tab[(v >> 18) & 63];
+		out[o++] = b64tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64tab[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64tab[v & 63] : '=';
+	}
+	return (long)o;
+}
+
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+/* Decodes standard padded base64 (length a multiple of 4, '=' only at the
+ * end). Returns the decoded length or -1. <out> may not alias <in>. */
+static long b64_decode(const char *in, size_t n, uint8_t *out, size_t size)
+{
+	size_t o = 0;
+
+	if (n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4], pad = 0;
+
+		for (int k = 0; k < 4; k++) {
+			if (in[i + k] == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+			} else {
+				if (pad)
+					return -1;
+				v[k] = b64val(in[i + k]);
+				if (v[k] < 0)
+					return -1;
+			}
+		}
+		if (o + 3 - pad > size)
+			return -1;
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		out[o++] = w >> 16;
+		if (pad < 2) out[o++] = (w >> 8) & 0xff;
+		if (pad < 1) out[o++] = w & 0xff;
+	}
+	return (long)o;
+}
+
+static int cv_base64(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size;
+	char *p = out_begin(&size);
+	long n;
+
+	if (!p || (n = b64_encode((uint8_t *)smp->u.str.ptr, smp->u.str.len, p, size)) < 0)
+		return 0;
+	out_end(smp, p, n, size, SMP_T_STR);
+	return 1;
+}
+
+static int cv_b64dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size;
+	char *p = out_begin(&size);
+	long n;
+
+	if (!p || (n = b64_decode(smp->u.str.ptr, smp->u.str.len, (uint8_t *)p, size)) < 0)
+		return 0;
+	out_end(smp, p, n, size, SMP_T_BIN);
+	return 1;
+}
+
+static int cv_hex(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t size;
+	char *p = out_begin(&size);
+
+	if (!p || smp->u.str.len * 2 > size)
+		return 0;
+	for (size_t i = 0; i < smp->u.str.len; i++) {
+		uint8_t c = smp->u.str.ptr[i];
+
+		p[2 * i] = digits[c >> 4];
+		p[2 * i + 1] = digits[c & 15];
+	}
+	out_end(smp, p, smp->u.str.len * 2, size, SMP_T_STR);
+	return 1;
+}
+
+static int hexdig(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+static int cv_hex2i(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < smp->u.str.len; i++) {
+		int d = hexdig(smp->u.str.ptr[i]);
+
+		if (d < 0)
+			return 0;
+		v = (v << 4) | (unsigned)d;
+	}
+	smp_set_sint(smp, (int64_t)v);
+	return 1;
+}
+
+/* be2dec(separator,chunk_size[,truncate]): big-endian chunks of the input
+ * printed as unsigned decimals joined by <separator>. */
+static int cv_be2dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const uint8_t *in = (const uint8_t *)smp->u.str.ptr;
+	size_t n = smp->u.str.len, chunk = (size_t)args[1].u.sint, size, o = 0;
+	int trunc = args[2].type == ARGT_SINT && args[2].u.sint;
+	char *p = out_begin(&size);
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < n; i += chunk) {
+		uint64_t v = 0;
+		size_t k;
+		int w;
+
+		if (n - i < chunk && trunc)
+			break;
+		for (k = i; k < i + chunk && k < n; k++)
+			v = (v << 8) | in[k];
+		if (o && args[0].u.str.len) {
+			if (o + args[0].u.str.len >= size)
+				return 0;
+			memcpy(p + o, args[0].u.str.ptr, args[0].u.str.len);
+			o += args[0].u.str.len;
+		}
+		w = snprintf(p + o, size - o, "%llu", (unsigned long long)v);
+		if (w < 0 || (size_t)w >= size - o)
+			return 0;
+		o += w;
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_be2dec(struct arg *args, char *err, size_t errlen)
+{
+	if (args[1].u.sint <= 0 || args[1].u.sint > 8) {
+		snprintf(err, errlen, "chunk_size out of [1..8] range (%lld)", (long long)args[1].u.sint);
+		return -1;
+	}
+	if (args[2].type == ARGT_SINT && args[2].u.sint != 0 && args[2].u.sint != 1) {
+		snprintf(err, errlen, "Unsupported truncate value (%lld)", (long long)args[2].u.sint);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- hashes --- */
+
+static int hash_out(struct sample *smp, uint32_t h, const struct arg *args)
+{
+	if (args[0].type == ARGT_SINT && args[0].u.sint)
+		h = hash_avalanche(h);
+	smp_set_sint(smp, h);
+	return 1;
+}
+
+static int cv_djb2(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hash_out(smp, hash_djb2(smp->u.str.ptr, smp->u.str.len), args);
+}
+
+static int cv_sdbm(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hash_out(smp, hash_sdbm(smp->u.str.ptr, smp->u.str.len), args);
+}
+
+static int cv_wt6(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hash_out(smp, hash_wt6(smp->u.str.ptr, smp->u.str.len), args);
+}
+
+static int cv_crc32(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hash_out(smp, hash_crc32(smp->u.str.ptr, smp->u.str.len), args);
+}
+
+static int cv_crc32c(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hash_out(smp, hash_crc32c(smp->u.str.ptr, smp->u.str.len), args);
+}
+
+static int cv_xxh32(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint32_t seed = args[0].type == ARGT_SINT ? (uint32_t)args[0].u.sint : 0;
+
+	smp_set_sint(smp, hash_xxh32(smp->u.str.ptr, smp->u.str.len, seed));
+	return 1;
+}
+
+static int cv_xxh64(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint64_t seed = args[0].type == ARGT_SINT ? (uint64_t)args[0].u.sint : 0;
+
+	smp_set_sint(smp, (int64_t)hash_xxh64(smp->u.str.ptr, smp->u.str.len, seed));
+	return 1;
+}
+
+static int digest_out(struct sample *smp, enum hash_alg alg)
+{
+	size_t size;
+	char *p = out_begin(&size);
+
+	if (!p || size < 64)
+		return 0;
+	hash_digest(alg, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p);
+	out_end(smp, p, hash_digest_len(alg), size, SMP_T_BIN);
+	return 1;
+}
+
+static int cv_sha1(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return digest_out(smp, HASH_SHA1);
+}
+
+static int cv_sha2(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t bits = args[0].type == ARGT_SINT && args[0].u.sint ? args[0].u.sint : 256;
+
+	switch (bits) {
+	case 224: return digest_out(smp, HASH_SHA224);
+	case 256: return digest_out(smp, HASH_SHA256);
+	case 384: return digest_out(smp, HASH_SHA384);
+	case 512: return digest_out(smp, HASH_SHA512);
+	default:  return 0;
+	}
+}
+
+static int chk_sha2(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type == ARGT_SINT) {
+		int64_t b = args[0].u.sint;
+
+		if (b != 224 && b != 256 && b != 384 && b != 512) {
+			snprintf(err, errlen, "Unsupported number of bits: '%lld'", (long long)b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* hmac(algo,key): <key> is a variable holding the base64 key, or the key
+ * itself in base64 (decoded at configuration time by chk_hmac). */
+static int cv_hmac(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	enum hash_alg alg = (enum hash_alg)args[0].u.sint;
+	const uint8_t *key;
+	size_t klen, size;
+	uint8_t kbuf[1024];
+	char *p;
+
+	if (args[1].type == ARGT_VAR) {
+		struct sample k;
+		long n;
+
+		if (!arg_var_str(&args[1], ctx, &k))
+			return 0;
+		n = b64_decode(k.u.str.ptr, k.u.str.len, kbuf, sizeof(kbuf));
+		if (n < 0)
+			return 0;
+		key = kbuf;
+		klen = n;
+	} else {
+		key = (const uint8_t *)args[1].u.str.ptr;
+		klen = args[1].u.str.len;
+	}
+	p = out_begin(&size);
+	if (!p || size < 64)
+		return 0;
+	hash_hmac(alg, key, klen, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p);
+	out_end(smp, p, hash_digest_len(alg), size, SMP_T_BIN);
+	return 1;
+}
+
+static int chk_hmac(struct arg *args, char *err, size_t errlen)
+{
+	int alg = hash_alg_find(args[0].u.str.ptr);
+	char tmp[512];
+
+	if (alg < 0) {
+		snprintf(err, errlen, "algorithm must be a valid message digest name (sha1, sha224, sha256, sha384, sha512).");
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = alg;
+
+	/* the key: a variable name, else base64 decoded now */
+	if (sample_check_var(&args[1], tmp, sizeof(tmp)) == 0)
+		return 0;
+	{
+		size_t n = args[1].u.str.len;
+		uint8_t *dec = malloc(n + 1);
+		long dn;
+
+		if (!dec) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		dn = b64_decode(args[1].u.str.ptr, n, dec, n + 1);
+		if (dn < 0) {
+			free(dec);
+			snprintf(err, errlen, "failed to parse key : invalid base64 encoding '%s'", args[1].u.str.ptr);
+			return -1;
+		}
+		free(args[1].u.str.ptr);
+		args[1].u.str.ptr = (char *)dec;
+		args[1].u.str.len = dn;
+	}
+	return 0;
+}
+
+/* --- json --- */
+
+enum { JS_ASCII = 0, JS_UTF8, JS_UTF8S, JS_UTF8P, JS_UTF8PS };
+#define U8_OK       0x00
+#define U8_OVERLONG 0x10
+#define U8_INVRANGE 0x20
+#define U8_BADSEQ   0x40
+
+/* Decodes one UTF-8 sequence at <s> (<len> > 0) into *<c>. Returns the
+ * flags U8_* ORed with the number of bytes consumed (1..6). */
+static unsigned utf8_next(const uint8_t *s, size_t len, unsigned *c)
+{
+	unsigned need, code = U8_OK;
+	size_t i;
+
+	if (s[0] < 0x80) { *c = s[0]; return 1; }
+	if (s[0] < 0xc0) { *c = s[0]; return U8_BADSEQ | 1; }
+	if (s[0] < 0xe0)      { need = 1; *c = s[0] & 0x1f; }
+	else if (s[0] < 0xf0) { need = 2; *c = s[0] & 0x0f; }
+	else if (s[0] < 0xf8) { need = 3; *c = s[0] & 0x07; }
+	else if (s[0] < 0xfc) { need = 4; *c = s[0] & 0x03; }
+	else if (s[0] < 0xfe) { need = 5; *c = s[0] & 0x01; }
+	else { *c = s[0]; return U8_BADSEQ | 1; }
+	if (len < need + 1) {
+		*c = s[0];
+		return U8_BADSEQ | 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return U8_BADSEQ | (unsigned)i;
+		*c = (*c << 6) | (s[i] & 0x3f);
+	}
+	if ((*c <= 0x7f && i > 1) || (*c >= 0x80 && *c <= 0x7ff && i > 2) ||
+	    (*c >= 0x800 && *c <= 0xffff && i > 3) || (*c >= 0x10000 && *c <= 0x1fffff && i > 4))
+		code |= U8_OVERLONG;
+	if ((*c >= 0xd800 && *c <= 0xdfff) || (*c >= 0xfffe && *c <= 0xffff))
+		code |= U8_INVRANGE;
+	return code | (unsigned)i;
+}
+
+static int cv_json(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int mode = (int)args[0].u.sint;
+	const uint8_t *s = (const uint8_t *)smp->u.str.ptr, *end = s + smp->u.str.len;
+	size_t size, o = 0;
+	char *p = out_begin(&size);
+
+	if (!p)
+		return 0;
+	while (s < end) {
+		unsigned c, r;
+		char esc[8];
+		const char *str = esc;
+		size_t n = 2;
+
+		if (mode == JS_ASCII) {
+			c = *s++;
+		} else {
+			r = utf8_next(s, end - s, &c);
+			s += r & 0x0f;
+			if (mode == JS_UTF8 && (r & 0xf0))
+				return 0;
+			if (mode == JS_UTF8S && (r & 0xf0))
+				continue;
+			if (mode == JS_UTF8P && (r & (U8_INVRANGE | U8_BADSEQ)))
+				return 0;
+			if (mode == JS_UTF8PS && (r & (U8_INVRANGE | U8_BADSEQ)))
+				continue;
+			if (c > 0xffff) {
+				if (mode == JS_UTF8 || mode == JS_UTF8P)
+					return 0;
+				continue;
+			}
+		}
+		switch (c) {
+		case '"':  str = "\\\""; break;
+		case '\\': str = "\\\\"; break;
+		case '/':  str = "\\/"; break;
+		case '\b': str = "\\b"; break;
+		case '\f': str = "\\f"; break;
+		case '\r': str = "\\r"; break;
+		case '\n': str = "\\n"; break;
+		case '\t': str = "\\t"; break;
+		default:
+			if (c > 0xff || !isprint((int)c)) {
+				snprintf(esc, sizeof(esc), "\\u%04x", c & 0xffff);
+				n = 6;
+			} else {
+				esc[0] = (char)c;
+				n = 1;
+			}
+		}
+		if (o + n > size)
+			return 0;
+		memcpy(p + o, str, n);
+		o += n;
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_json(struct arg *args, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "ascii", "utf8", "utf8s", "utf8p", "utf8ps" };
+	const char *m = args[0].type == ARGT_STR ? args[0].u.str.ptr : "";
+	int mode = -1;
+
+	if (!*m)
+		mode = JS_ASCII;
+	for (int i = 0; i < 5 && mode < 0; i++)
+		if (!strcmp(m, modes[i]))
+			mode = i;
+	if (mode < 0) {
+		snprintf(err, errlen, "Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'");
+		return -1;
+	}
+	if (args[0].type == ARGT_STR)
+		free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = mode;
+	return 0;
+}
+
+/* --- bytes, field, word --- */
+
+static int cv_bytes(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint64_t off = (uint64_t)args[0].u.sint;
+
+	if (smp->u.str.len <= off) {
+		smp->u.str.len = 0;
+		return 1;
+	}
+	smp->u.str.ptr += off;
+	smp->u.str.len -= off;
+	if (smp->u.str.size)
+		smp->u.str.size -= off;
+	if (args[1].type == ARGT_SINT && (uint64_t)args[1].u.sint < smp->u.str.len)
+		smp->u.str.len = args[1].u.sint;
+	return 1;
+}
+
+static int chk_bytes(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].u.sint < 0 || (args[1].type == ARGT_SINT && args[1].u.sint < 0)) {
+		snprintf(err, errlen, "offset and length must not be negative");
+		return -1;
+	}
+	return 0;
+}
+
+static int is_delim(const struct arg *d, char c)
+{
+	return memchr(d->u.str.ptr, c, d->u.str.len) != NULL;
+}
+
+/* Narrows <smp> to [start, end). */
+static void smp_narrow(struct sample *smp, size_t start, size_t end)
+{
+	smp->u.str.ptr += start;
+	if (smp->u.str.size)
+		smp->u.str.size -= start;
+	smp->u.str.len = end - start;
+}
+
+/* field(idx,delims[,count]): fields idx..idx+count-1 (count 0 = to the
+ * end; negative idx counts from the right and extends leftwards). A field
+ * that does not exist is "not found". */
+static int cv_field(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t idx = args[0].u.sint, count = args[2].type == ARGT_SINT ? args[2].u.sint : 1;
+	const char *s = smp->u.str.ptr;
+	size_t len = smp->u.str.len, start, end, i;
+	int64_t f;
+
+	if (!idx)
+		return 0;
+	if (idx > 0) {
+		for (f = 1, i = 0, start = 0; f < idx; i++) {
+			if (i >= len)
+				return 0;
+			if (is_delim(&args[1], s[i])) {
+				f++;
+				start = i + 1;
+			}
+		}
+		end = len;
+		if (count) {
+			for (i = start; i < len; i++) {
+				if (is_delim(&args[1], s[i]) && --count == 0) {
+					end = i;
+					break;
+				}
+			}
+		}
+	} else {
+		for (f = -1, i = len, end = len; f > idx; i--) {
+			if (i == 0)
+				return 0;
+			if (is_delim(&args[1], s[i - 1])) {
+				f--;
+				end = i - 1;
+			}
+		}
+		start = 0;
+		if (count) {
+			for (i = end; i > 0; i--) {
+				if (is_delim(&args[1], s[i - 1]) && --count == 0) {
+					start = i;
+					break;
+				}
+			}
+		}
+	}
+	smp_narrow(smp, start, end);
+	return 1;
+}
+
+/* word(idx,delims[,count]): as field() but runs of delimiters count as one
+ * and leading/trailing ones are ignored; a missing word gives "". */
+static int cv_word(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t idx = args[0].u.sint, count = args[2].type == ARGT_SINT ? args[2].u.sint : 1;
+	const char *s = smp->u.str.ptr;
+	size_t len = smp->u.str.len, i, start = 0, end = 0;
+	int64_t w = 0;
+	int inword = 0;
+
+	if (!idx)
+		return 0;
+	if (idx > 0) {
+		for (i = 0; i < len; i++) {
+			int sep = is_delim(&args[1], s[i]);
+
+			if (!inword && !sep) {
+				if (w != idx) {
+					w++;
+					start = i;
+				}
+				inword = 1;
+			} else if (inword && sep) {
+				if (w == idx && count == 1) {
+					end = i;
+					goto found;
+				}
+				if (w == idx && count > 1)
+					count--;
+				inword = 0;
+			}
+		}
+		end = len;
+	} else {
+		start = end = len;
+		for (i = len; i > 0; i--) {
+			int sep = is_delim(&args[1], s[i - 1]);
+
+			if (!inword && !sep) {
+				if (w != idx) {
+					w--;
+					end = i;
+				}
+				inword = 1;
+			} else if (inword && sep) {
+				if (w == idx && count == 1) {
+					start = i;
+					goto found;
+				}
+				if (w == idx && count > 1)
+					count--;
+				inword = 0;
+			}
+		}
+		start = 0;
+	}
+	if (w != idx) {
+		smp->u.str.len = 0;
+		return 1;
+	}
+ found:
+	smp_narrow(smp, start, end);
+	return 1;
+}
+
+static int chk_field(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type != ARGT_SINT || args[1].type != ARGT_STR) {
+		snprintf(err, errlen, "Unexpected arg type");
+		return -1;
+	}
+	if (!args[0].u.sint) {
+		snprintf(err, errlen, "Unexpected value 0 for index");
+		return -1;
+	}
+	if (!args[1].u.str.len) {
+		snprintf(err, errlen, "Empty separators list");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- arithmetic and logic --- */
+
+static int64_t arith_add(int64_t a, int64_t b)
+{
+	if ((a ^ b) >= 0) {
+		if (a < 0) {
+			if (LLONG_MIN - a > b)
+				return LLONG_MIN;
+		} else if (LLONG_MAX - a < b) {
+			return LLONG_MAX;
+		}
+	}
+	return a + b;
+}
+
+static int cv_add(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v;
+
+	if (!arg_sint(&args[0], ctx, &v))
+		return 0;
+	smp->u.sint = arith_add(smp->u.sint, v);
+	return 1;
+}
+
+static int cv_sub(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v;
+
+	if (!arg_sint(&args[0], ctx, &v))
+		return 0;
+	if (v == LLONG_MIN) {
+		/* -LLONG_MIN does not exist: add LLONG_MAX, then one more */
+		smp->u.sint = arith_add(smp->u.sint, LLONG_MAX);
+		if (smp->u.sint < LLONG_MAX)
+			smp->u.sint++;
+		return 1;
+	}
+	smp->u.sint = arith_add(smp->u.sint, -v);
+	return 1;
+}
+
+static int cv_mul(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t a = smp->u.sint, b, c;
+
+	if (!arg_sint(&args[0], ctx, &b))
+		return 0;
+	if (!a || !b) {
+		smp->u.sint = 0;
+		return 1;
+	}
+	if (__builtin_mul_overflow(a, b, &c))
+		c = (a < 0) == (b < 0) ? LLONG_MAX : LLONG_MIN;
+	smp->u.sint = c;
+	return 1;
+}
+
+static int cv_div(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t b;
+
+	if (!arg_sint(&args[0], ctx, &b))
+		return 0;
+	if (!b)
+		smp->u.sint = LLONG_MAX;
+	else if (smp->u.sint == LLONG_MIN && b == -1)
+		smp->u.sint = LLONG_MAX;
+	else
+		smp->u.sint /= b;
+	return 1;
+}
+
+static int cv_mod(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t b;
+
+	if (!arg_sint(&args[0], ctx, &b))
+		return 0;
+	if (!b || (smp->u.sint == LLONG_MIN && b == -1))
+		smp->u.sint = 0;
+	else
+		smp->u.sint %= b;
+	return 1;
+}
+
+static int cv_neg(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp->u.sint = smp->u.sint == LLONG_MIN ? LLONG_MAX : -smp->u.sint;
+	return 1;
+}
+
+static int cv_and(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v;
+
+	if (!arg_sint(&args[0], ctx, &v))
+		return 0;
+	smp->u.sint &= v;
+	return 1;
+}
+
+static int cv_or(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v;
+
+	if (!arg_sint(&args[0], ctx, &v))
+		return 0;
+	smp->u.sint |= v;
+	return 1;
+}
+
+static int cv_xor(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v;
+
+	if (!arg_sint(&args[0], ctx, &v))
+		return 0;
+	smp->u.sint ^= v;
+	return 1;
+}
+
+static int cv_cpl(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp->u.sint = ~smp->u.sint;
+	return 1;
+}
+
+static int cv_bool(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, smp->u.sint != 0);
+	return 1;
+}
+
+static int cv_not(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, smp->u.sint == 0);
+	return 1;
+}
+
+static int cv_odd(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, smp->u.sint & 1);
+	return 1;
+}
+
+static int cv_even(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, !(smp->u.sint & 1));
+	return 1;
+}
+
+/* Argument 0 is "an integer or a variable name", as HAProxy's operators. */
+static int chk_operator(struct arg *args, char *err, size_t errlen)
+{
+	char tmp[256];
+	const char *s;
+	char *endp;
+	long long v;
+
+	if (sample_check_var(args, tmp, sizeof(tmp)) == 0)
+		return 0;
+	s = args[0].u.str.ptr;
+	v = strtoll(s, &endp, 10);
+	if (!*s || isspace((unsigned char)*s) || *endp) {
+		snprintf(err, errlen, "expects an integer or a variable name");
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = v;
+	return 0;
+}
+
+/* --- addresses --- */
+
+static int cv_ipmask(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (smp->type == SMP_T_IPV6) {
+		struct sample t = *smp;
+
+		if (sample_cast(&t, SMP_T_IPV4))
+			*smp = t;
+	}
+	if (smp->type == SMP_T_IPV4) {
+		smp->u.ipv4.s_addr &= args[0].u.ipv4.s_addr;
+		return 1;
+	}
+	if (smp->type == SMP_T_IPV6) {
+		if (args[1].type != ARGT_IPV6)
+			return 0;
+		for (int i = 0; i < 16; i++)
+			smp->u.ipv6.s6_addr[i] &= args[1].u.ipv6.s6_addr[i];
+		return 1;
+	}
+	return 0;
+}
+
+/* ipmask takes an address: a string is read as IPv4, then IPv6. */
+static int cv_ipmask_any(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (smp->type != SMP_T_IPV4 && smp->type != SMP_T_IPV6) {
+		struct sample t = *smp;
+
+		if (sample_cast(&t, SMP_T_IPV4))
+			*smp = t;
+		else if (!sample_cast(smp, SMP_T_IPV6))
+			return 0;
+	}
+	return cv_ipmask(args, smp, ctx);
+}
+
+/* --- time --- */
+
+static int time_fmt(const struct arg *args, struct sample *smp, int local)
+{
+	time_t t = (time_t)(smp->u.sint & 0x007fffffffffffffLL);
+	struct tm tm;
+	size_t size, n;
+	char *p;
+
+	if (args[1].type == ARGT_SINT)
+		t += args[1].u.sint;
+	if (local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
+		return 0;
+	p = out_begin(&size);
+	if (!p)
+		return 0;
+	n = strftime(p, size, args[0].u.str.ptr, &tm);
+	out_end(smp, p, n, size, SMP_T_STR);
+	return 1;
+}
+
+static int cv_ltime(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return time_fmt(args, smp, 1);
+}
+
+static int cv_utime(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return time_fmt(args, smp, 0);
+}
+
+/* --- url coding, language --- */
+
+static int cv_url_dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int in_form = args[0].type == ARGT_SINT && args[0].u.sint;
+	const char *s = smp->u.str.ptr;
+	size_t n = smp->u.str.len, size, o = 0;
+	char *p = out_begin(&size);
+
+	if (!p || n >= size)
+		return 0;
+	for (size_t i = 0; i < n && s[i]; i++) {
+		char c = s[i];
+
+		if (c == '+') {
+			p[o++] = in_form ? ' ' : '+';
+		} else if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n || (h = hexdig(s[i + 1])) < 0 || (l = hexdig(s[i + 2])) < 0)
+				return 0;
+			p[o++] = (char)(h << 4 | l);
+			i += 2;
+		} else {
+			if (c == '?')
+				in_form = 1;
+			p[o++] = c;
+		}
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int cv_url_enc(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t size, o = 0;
+	char *p = out_begin(&size);
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < smp->u.str.len; i++) {
+		unsigned char c = smp->u.str.ptr[i];
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			if (o + 1 >= size)
+				return 0;
+			p[o++] = c;
+		} else {
+			if (o + 3 >= size)
+				return 0;
+			p[o++] = '%';
+			p[o++] = digits[c >> 4];
+			p[o++] = digits[c & 15];
+		}
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_url_enc(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type == ARGT_STR && args[0].u.str.len && strcmp(args[0].u.str.ptr, "query")) {
+		snprintf(err, errlen, "Unexpected encode type. Allowed value is 'query'");
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 1 if language range <r>/<rn> matches tag <t>/<tn>: equal, or
+ * <t> is a prefix of <r> followed by '-' in <r>. */
+static int lang_match(const char *r, size_t rn, const char *t, size_t tn)
+{
+	size_t i;
+
+	for (i = 0; i < rn; i++) {
+		if (r[i] == '-' && i == tn)
+			return 1;
+		if (i == tn || r[i] != t[i])
+			return 0;
+	}
+	return i == tn;
+}
+
+static int parse_q(const char *s, const char *end, const char **next)
+{
+	int q = 1000;
+
+	if (s < end && isdigit((unsigned char)*s)) {
+		q = (*s++ - '0') * 1000;
+		if (s < end && *s == '.') {
+			s++;
+			for (int m = 100; m && s < end && isdigit((unsigned char)*s); m /= 10)
+				q += (*s++ - '0') * m;
+		}
+	}
+	*next = s;
+	return q > 1000 ? 1000 : q;
+}
+
+/* language(list[,default]): of the languages in <list> (";"-separated),
+ * the one the Accept-Language input prefers (highest q, first wins). */
+static int cv_language(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *al = smp->u.str.ptr, *end = al + smp->u.str.len;
+	const char *best = NULL;
+	size_t best_len = 0;
+	int best_q = 0;
+
+	while (al < end) {
+		const char *tok, *w = NULL, *str;
+		size_t toklen;
+		int q = 1000, matched = 0;
+
+		while (al < end && isspace((unsigned char)*al))
+			al++;
+		if (al >= end)
+			break;
+		tok = al;
+		while (al < end && *al != ';' && *al != ',' && !isspace((unsigned char)*al))
+			al++;
+		toklen = al - tok;
+		if (toklen) {
+			for (str = w = args[0].u.str.ptr; ; str++) {
+				if (*str == ';' || !*str) {
+					if (lang_match(tok, toklen, w, str - w)) {
+						matched = 1;
+						break;
+					}
+					if (!*str)
+						break;
+					w = str + 1;
+				}
+			}
+		}
+		if (matched) {
+			while (al < end && isspace((unsigned char)*al))
+				al++;
+			if (al < end && *al == ';') {
+				al++;
+				while (al < end && isspace((unsigned char)*al))
+					al++;
+				if (al < end && *al == 'q') {
+					al++;
+					while (al < end && isspace((unsigned char)*al))
+						al++;
+					if (al < end && *al == '=') {
+						al++;
+						while (al < end && isspace((unsigned char)*al))
+							al++;
+						q = parse_q(al, end, &al);
+					}
+				}
+			}
+			if (q > best_q) {
+				best = w;
+				best_len = str - w;
+				best_q = q;
+				if (q >= 1000)
+					break;
+			}
+		}
+		while (al < end && *al != ',')
+			al++;
+		if (al < end)
+			al++;
+	}
+	if (!best_len && args[1].type == ARGT_STR) {
+		best = args[1].u.str.ptr;
+		best_len = args[1].u.str.len;
+	}
+	if (!best_len)
+		return 0;
+	smp_set_const_str(smp, best, best_len);
+	return 1;
+}
+
+/* --- strings from variables --- */
+
+static int cv_concat(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size, o;
+	char *p = out_begin(&size);
+	struct sample v;
+
+#define APPEND(ptr, n) do { size_t _n = (n); if (_n > size - 1 - o) _n = size - 1 - o; \
+	memcpy(p + o, (ptr), _n); o += _n; } while (0)
+	if (!p)
+		return 0;
+	o = 0;
+	APPEND(smp->u.str.ptr, smp->u.str.len);
+	if (args[0].type == ARGT_STR)
+		APPEND(args[0].u.str.ptr, args[0].u.str.len);
+	if (args[1].type == ARGT_VAR && arg_var_str(&args[1], ctx, &v))
+		APPEND(v.u.str.ptr, v.u.str.len);
+	if (args[2].type == ARGT_STR)
+		APPEND(args[2].u.str.ptr, args[2].u.str.len);
+#undef APPEND
+	p[o] = 0;
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_concat(struct arg *args, char *err, size_t errlen)
+{
+	char tmp[512];
+	struct arg a1 = args[1];
+
+	if (args[1].type == ARGT_STR && args[1].u.str.len) {
+		if (sample_check_var(&a1, tmp, sizeof(tmp)) < 0) {
+			snprintf(err, errlen, "failed to register variable name '%s'", args[1].u.str.ptr);
+			return -1;
+		}
+		args[1] = a1;
+	}
+	return 0;
+}
+
+static int cv_strcmp(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct sample v;
+	size_t max;
+	int r;
+
+	if (!arg_var_str(&args[0], ctx, &v))
+		return 0;
+	max = smp->u.str.len < v.u.str.len ? smp->u.str.len : v.u.str.len;
+	r = strncmp(smp->u.str.ptr, v.u.str.ptr, max);
+	if (!r && smp->u.str.len != v.u.str.len)
+		r = smp->u.str.len < v.u.str.len ? -1 : 1;
+	smp_set_sint(smp, r);
+	return 1;
+}
+
+static int chk_strcmp(struct arg *args, char *err, size_t errlen)
+{
+	char tmp[512];
+
+	if (sample_check_var(args, tmp, sizeof(tmp)) < 0) {
+		snprintf(err, errlen, "failed to register variable name '%s'",
+		         args[0].type == ARGT_STR ? args[0].u.str.ptr : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* set-var(name): stores the sample and passes it on unchanged. */
+static int cv_set_var(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct var_ref *ref = args[0].u.ptr;
+	struct vars *vs = vars_of(ctx->strm, ref->scope);
+
+	if (vs)
+		vars_set(vs, ref, smp);
+	return 1;
+}
+
+static int cv_unset_var(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct var_ref *ref = args[0].u.ptr;
+
+	vars_unset(vars_of(ctx->strm, ref->scope), ref);
+	return 1;
+}
+
+static int chk_var(struct arg *args, char *err, size_t errlen)
+{
+	return sample_check_var(args, err, errlen);
+}
+
+#define S SMP_T_STR
+#define B SMP_T_BIN
+#define I SMP_T_SINT
+#define A SMP_T_ANY
+
 const struct sample_conv smp_conv_table[] = {
-	{ "lower", cv_lower, ARG0, 0, SMP_T_STR, SMP_T_STR, NULL },
+	{ "add",       cv_add,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "and",       cv_and,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "b64dec",    cv_b64dec,    ARG0,                    0,            S, B, NULL },
+	{ "base64",    cv_base64,    ARG0,                    0,            B, S, NULL },
+	{ "be2dec",    cv_be2dec,    ARG3(1, STR, SINT, SINT), chk_be2dec,  B, S, NULL },
+	{ "bool",      cv_bool,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
+	{ "bytes",     cv_bytes,     ARG2(1, SINT, SINT),     chk_bytes,    B, B, NULL },
+	{ "concat",    cv_concat,    ARG3(1, STR, STR, STR),  chk_concat,   S, S, NULL },
+	{ "cpl",       cv_cpl,       ARG0,                    0,            I, I, NULL },
+	{ "crc32",     cv_crc32,     ARG1(0, SINT),           0,            B, I, NULL },
+	{ "crc32c",    cv_crc32c,    ARG1(0, SINT),           0,            B, I, NULL },
+	{ "div",       cv_div,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "djb2",      cv_djb2,      ARG1(0, SINT),           0,            B, I, NULL },
+	{ "even",      cv_even,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
+	{ "field",     cv_field,     ARG3(2, SINT, STR, SINT), chk_field,   S, S, NULL },
+	{ "hex",       cv_hex,       ARG0,                    0,            B, S, NULL },
+	{ "hex2i",     cv_hex2i,     ARG0,                    0,            S, I, NULL },
+	{ "hmac",      cv_hmac,      ARG2(2, STR, STR),       chk_hmac,     B, B, NULL },
+	{ "ipmask",    cv_ipmask_any, ARG2(1, MSK4, MSK6),    0,            A, SMP_T_IPV4, NULL },
+	{ "json",      cv_json,      ARG1(1, STR),            chk_json,     S, S, NULL },
+	{ "language",  cv_language,  ARG2(1, STR, STR),       0,            S, S, NULL },
+	{ "length",    cv_length,    ARG0,                    0,            S, I, NULL },
+	{ "lower",     cv_lower,     ARG0,                    0,            S, S, NULL },
+	{ "ltime",     cv_ltime,     ARG2(1, STR, SINT),      0,            I, S, NULL },
+	{ "ltrim",     cv_ltrim,     ARG1(1, STR),            0,            S, S, NULL },
+	{ "mod",       cv_mod,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "mul",       cv_mul,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "neg",       cv_neg,       ARG0,                    0,            I, I, NULL },
+	{ "not",       cv_not,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
+	{ "odd",       cv_odd,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
+	{ "or",        cv_or,        ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "rtrim",     cv_rtrim,     ARG1(1, STR),            0,            S, S, NULL },
+	{ "sdbm",      cv_sdbm,      ARG1(0, SINT),           0,            B, I, NULL },
+	{ "set-var",   cv_set_var,   ARG1(1, STR),            chk_var,      A, A, NULL },
+	{ "sha1",      cv_sha1,      ARG0,                    0,            B, B, NULL },
+	{ "sha2",      cv_sha2,      ARG1(0, SINT),           chk_sha2,     B, B, NULL },
+	{ "strcmp",    cv_strcmp,    ARG1(1, STR),            chk_strcmp,   S, I, NULL },
+	{ "sub",       cv_sub,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "unset-var", cv_unset_var, ARG1(1, STR),            chk_var,      A, A, NULL },
+	{ "upper",     cv_upper,     ARG0,                    0,            S, S, NULL },
+	{ "url_dec",   cv_url_dec,   ARG1(0, SINT),           0,            S, S, NULL },
+	{ "url_enc",   cv_url_enc,   ARG1(1, STR),            chk_url_enc,  S, S, NULL },
+	{ "utime",     cv_utime,     ARG2(1, STR, SINT),      0,            I, S, NULL },
+	{ "word",      cv_word,      ARG3(2, SINT, STR, SINT), chk_field,   S, S, NULL },
+	{ "wt6",       cv_wt6,       ARG1(0, SINT),           0,            B, I, NULL },
+	{ "xor",       cv_xor,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "xxh32",     cv_xxh32,     ARG1(0, SINT),           0,            B, I, NULL },
+	{ "xxh64",     cv_xxh64,     ARG1(0, SINT),           0,            B, I, NULL },
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
 };

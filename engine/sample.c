@@ -939,8 +939,8 @@ static int args_parse(const char *in, size_t len, int paren, arg_mask mask, stru
 {
 	int nbarg = arg_mask_max(mask), min_arg = arg_mask_min(mask);
 	int pos = 0, empty = 0;
-	char buf[4096];
-	size_t n;
+	size_t n, bufsize;
+	char *buf = smp_trash(&bufsize);   /* scratch: arguments are copied out */
 
 	for (int i = 0; i < SMP_MAX_ARGS; i++) {
 		out[i].type = ARGT_STOP;
@@ -948,6 +948,10 @@ static int args_parse(const char *in, size_t len, int paren, arg_mask mask, stru
 		out[i].u.ptr = NULL;
 	}
 	*err_arg = 0;
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (paren) {
 		if (!len || *in != '(') {
 			empty = 1;
@@ -968,7 +972,7 @@ static int args_parse(const char *in, size_t len, int paren, arg_mask mask, stru
 		enum arg_type t = arg_mask_type(mask, pos);
 
 		n = 0;
-		while (len && *in && n < sizeof(buf) - 1) {
+		while (len && *in && n < bufsize - 1) {
 			if (*in == '"' && !sq) {
 				dq = !dq;
 				in++; len--;
@@ -1065,7 +1069,8 @@ int sample_args_from_strings(const char *const *strs, const size_t *lens, int n,
                              struct arg *out, struct proxy *px, char *err, size_t errlen)
 {
 	int nbarg = arg_mask_max(mask), min_arg = arg_mask_min(mask);
-	char buf[4096];
+	size_t bufsize;
+	char *buf = smp_trash(&bufsize);
 	int pos;
 
 	for (int i = 0; i < SMP_MAX_ARGS; i++) {
@@ -1080,7 +1085,7 @@ int sample_args_from_strings(const char *const *strs, const size_t *lens, int n,
 	for (pos = 0; pos < n; pos++) {
 		size_t l = lens[pos];
 
-		if (l >= sizeof(buf)) {
+		if (!buf || l >= bufsize) {
 			snprintf(err, errlen, "argument %d too long", pos + 1);
 			goto fail;
 		}
