@@ -13,6 +13,7 @@
 #include <string.h>
 #include "engine/pattern.h"
 #include "regex/patset.h"
+#include "regex/rx.h"
 
 struct pat_entry {
 	char *key;
@@ -28,6 +29,7 @@ struct pat_item {
 		struct { int64_t min, max; } r;                 /* INT, LEN */
 		struct { int v6; int plen; uint8_t a[16]; } ip;  /* IP: a is masked */
 		struct { char *p; size_t len; } bin;             /* BIN: decoded bytes */
+		struct rx *rx;      /* REG added after the pattern set was built */
 	} u;
 };
 
@@ -50,7 +52,8 @@ struct pat_expr {
 	/* IP: per family, one table per prefix length in use, longest first */
 	struct ip_tab { int plen; struct htab h; } *ip4, *ip6;
 	int nb_ip4, nb_ip6;
-	struct patset *ps;          /* BEG..REG: built from items[0..nb) */
+	struct patset *ps;          /* BEG..REG: built from items[0..ps_nb) */
+	size_t ps_nb;               /* items[ps_nb..nb) were added since: scanned one by one */
 };
 
 struct pat_list {
@@ -395,10 +398,14 @@ static int ip_index(struct pat_expr *x, uint32_t idx)
 
 static void expr_clear(struct pat_expr *x)
 {
-	for (size_t i = 0; i < x->nb; i++)
+	for (size_t i = 0; i < x->nb; i++) {
 		if (x->kind == PAT_MATCH_BIN)
 			free(x->items[i].u.bin.p);
+		else if (x->kind == PAT_MATCH_REG)
+			rx_free(x->items[i].u.rx);
+	}
 	x->nb = 0;
+	x->ps_nb = 0;
 	htab_free(&x->str);
 	for (int i = 0; i < x->nb_ip4; i++)
 		htab_free(&x->ip4[i].h);
@@ -458,6 +465,7 @@ static int expr_build_patset(struct pat_expr *x, char *err, size_t errlen)
 	}
 	patset_free(x->ps);
 	x->ps = ps;
+	x->ps_nb = x->nb;
 	return 0;
 }
 
@@ -511,6 +519,92 @@ static int expr_rebuild(struct pat_expr *x, char *err, size_t errlen)
 		return -1;
 	x->dirty = 0;
 	return 0;
+}
+
+/* An entry added to a BEG..REG view after its pattern set was built is
+ * matched on its own (a REG entry gets its own compiled regex) until
+ * PAT_PENDING_MAX of them accumulate: then the set is rebuilt, once for a
+ * burst of additions rather than once per core.add_acl(). */
+#define PAT_PENDING_MAX 32
+
+static int expr_add_pending(struct pat_expr *x)
+{
+	struct pat_item *it = &x->items[x->nb - 1];
+	char err[256];
+
+	if (x->nb - x->ps_nb > PAT_PENDING_MAX) {
+		x->dirty = 1;
+		return 0;
+	}
+	if (x->kind == PAT_MATCH_REG) {
+		it->u.rx = rx_compile(it->e->key, strlen(it->e->key),
+		                      (x->flags & PAT_F_ICASE) ? RX_ICASE : 0, err, sizeof(err));
+		if (!it->u.rx)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_delim(unsigned char c, const char *delims)
+{
+	return c && strchr(delims, c) != NULL;
+}
+
+/* Returns 1 if <p>/<pl> (its own leading and trailing delimiters ignored)
+ * appears in <s>/<n> bounded by delimiters or the ends: "-m dir"/"-m dom". */
+static int match_word(const char *s, size_t n, const char *p, size_t pl, int icase,
+                      const char *delims)
+{
+	while (pl && is_delim(*p, delims)) {
+		p++;
+		pl--;
+	}
+	while (pl && is_delim(p[pl - 1], delims))
+		pl--;
+	if (pl > n)
+		return 0;
+	for (size_t i = 0; i + pl <= n; i++) {
+		if (i > 0 && !is_delim(s[i - 1], delims))
+			continue;           /* not at a word start */
+		if (i + pl < n && !is_delim(s[i + pl], delims))
+			continue;           /* not at a word end */
+		if (icase ? !strncasecmp(s + i, p, pl) : !memcmp(s + i, p, pl))
+			return 1;
+	}
+	return 0;
+}
+
+static int bytes_eq(const char *a, const char *b, size_t n, int icase)
+{
+	return icase ? !strncasecmp(a, b, n) : !memcmp(a, b, n);
+}
+
+/* Returns 1 if pending item <it> of view <x> matches <s>/<n>. */
+static int pending_match(const struct pat_expr *x, const struct pat_item *it, const char *s, size_t n)
+{
+	const char *p = it->e->key;
+	size_t pl = strlen(p);
+	int icase = x->flags & PAT_F_ICASE;
+
+	switch (x->kind) {
+	case PAT_MATCH_BEG:
+		return pl <= n && bytes_eq(s, p, pl, icase);
+	case PAT_MATCH_END:
+		return pl <= n && bytes_eq(s + n - pl, p, pl, icase);
+	case PAT_MATCH_SUB:
+		for (size_t i = 0; i + pl <= n; i++)
+			if (bytes_eq(s + i, p, pl, icase))
+				return 1;
+		return 0;
+	case PAT_MATCH_DIR:
+		return match_word(s, n, p, pl, icase, "/?");
+	case PAT_MATCH_DOM:
+		return match_word(s, n, p, pl, icase, "/?.:");
+	case PAT_MATCH_REG:
+		return it->u.rx && rx_match(it->u.rx, s, n);
+	default:
+		return 0;
+	}
 }
 
 struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned flags,
@@ -668,8 +762,8 @@ static int list_append(struct pat_list *l, struct pat_entry *e, char *err, size_
 			continue;
 		if (expr_append(x, e, err, errlen) < 0)
 			x->dirty = 1;       /* out of memory: retried at the next lookup */
-		else if (kind_uses_patset(x->kind))
-			x->dirty = 1;       /* one rebuild for a burst of additions */
+		else if (kind_uses_patset(x->kind) && expr_add_pending(x) < 0)
+			x->dirty = 1;
 	}
 	return 0;
 }
@@ -968,7 +1062,12 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		    !sample_cast(&smp, SMP_T_STR))
 			return NULL;
 		int idx = patset_first(x->ps, smp.u.str.ptr, smp.u.str.len);
-		return idx >= 0 && (size_t)idx < x->nb ? x->items[idx].e : NULL;
+		if (idx >= 0 && (size_t)idx < x->ps_nb)
+			return x->items[idx].e;     /* earlier in file order than any pending one */
+		for (size_t i = x->ps_nb; i < x->nb; i++)
+			if (pending_match(x, &x->items[i], smp.u.str.ptr, smp.u.str.len))
+				return x->items[i].e;
+		return NULL;
 	}
 	}
 }

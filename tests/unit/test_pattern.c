@@ -375,6 +375,54 @@ static void t_acl_file(void)
 	pat_list_free_all();
 }
 
+/* Entries added after a view's pattern set was built (core.add_acl) match
+ * the same way before and after the set is rebuilt, file order kept. */
+static void t_pending_additions(void)
+{
+	static const struct { enum pat_match m; unsigned fl; const char *key, *yes, *no; } cases[] = {
+		{ PAT_MATCH_BEG, 0, "/adm", "/admin/x", "/ad" },
+		{ PAT_MATCH_BEG, PAT_F_ICASE, "/ADM", "/admin/x", "x/adm" },
+		{ PAT_MATCH_END, 0, ".gif", "a/b.gif", "a.gifx" },
+		{ PAT_MATCH_SUB, 0, "oo", "foobar", "fobar" },
+		{ PAT_MATCH_DIR, 0, "img", "/a/img/b", "/a/imgs/b" },
+		{ PAT_MATCH_DIR, 0, "/img/", "/img", "/im" },
+		{ PAT_MATCH_DIR, 0, "b", "/a/b?x=1", "/a/bb" },
+		{ PAT_MATCH_DOM, 0, "example.com", "www.example.com:80", "myexample.com" },
+		{ PAT_MATCH_DOM, PAT_F_ICASE, "WWW", "www.x.org", "wwwx.org" },
+		{ PAT_MATCH_REG, 0, "^a[0-9]+z$", "a123z", "a12z3" },
+		{ PAT_MATCH_REG, PAT_F_ICASE, "^abc", "ABCD", "xabc" },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct pat_list *l = pat_list_new(NULL, 0);
+		char err[256], buf[32];
+		EXPECT_INT(pat_list_add(l, "zzzz-never", NULL), 0);
+		struct pat_expr *x = pat_expr_get(l, cases[c].m, cases[c].fl, err, sizeof(err));
+		EXPECT(x != NULL);
+		if (!x)
+			continue;
+		EXPECT(key_of(x, S(cases[c].yes)) == NULL);
+		EXPECT_INT(pat_list_add(l, cases[c].key, NULL), 0);     /* pending */
+		int ok1 = key_of(x, S(cases[c].yes)) != NULL && key_of(x, S(cases[c].no)) == NULL;
+		for (int i = 0; i < 40; i++) {                            /* forces a rebuild */
+			snprintf(buf, sizeof(buf), "qqq%dqqq", i);
+			EXPECT_INT(pat_list_add(l, buf, NULL), 0);
+		}
+		int ok2 = key_of(x, S(cases[c].yes)) != NULL && key_of(x, S(cases[c].no)) == NULL;
+		if (!ok1 || !ok2) {
+			char m[256];
+			snprintf(m, sizeof(m), "case %zu (-m %s '%s'): pending %s, rebuilt %s", c,
+			         pat_match_name(cases[c].m), cases[c].key, ok1 ? "ok" : "WRONG", ok2 ? "ok" : "WRONG");
+			unit_fail(m, __FILE__, __LINE__);
+		}
+		/* the first matching entry in file order wins among pending ones */
+		EXPECT_INT(pat_list_add(l, cases[c].key, "dup"), 0);
+		const struct pat_entry *e = pat_expr_lookup(x, &(struct sample){ .type = SMP_T_STR,
+			.u.str = { (char *)cases[c].yes, strlen(cases[c].yes), 0 } });
+		EXPECT(e && pat_entry_value(e) == NULL);
+		pat_list_free(l);
+	}
+}
+
 int main(void)
 {
 	RUN(t_kinds_names);
@@ -390,5 +438,6 @@ int main(void)
 	RUN(t_bin);
 	RUN(t_map_file);
 	RUN(t_acl_file);
+	RUN(t_pending_additions);
 	return unit_end();
 }
