@@ -96,7 +96,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 		return -1;
 	if (def->logs && !(px->logs = log_targets_dup(def->logs)))
 		return cfg_set_err(c, "out of memory.");
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
 		px->errorfile_codes[i] = def->errorfile_codes[i];
 		if (def->errorfiles[i] && !(px->errorfiles[i] = cfg_strdup(c, def->errorfiles[i])))
 			return -1;
@@ -400,32 +400,36 @@ static int kw_description(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
-/* "errorfile <code> <file>": stored per status code for the HTTP issue. */
+/* "errorfile <code> <file>": the path is stored per status code for the
+ * HTTP issue (which serves it); the file must be readable now. */
 static int kw_errorfile(struct cfg_ctx *c, char **args, int nargs)
 {
 	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429,
-	                             500, 501, 502, 503 };
+	                             500, 501, 502, 503, 504 };
 	struct proxy *px = c->px;
-	long long code;
-	int slot = -1;
+	int code, slot = -1, known = 0;
 
 	if (nargs < 3)
-		return cfg_set_err(c, "%s : <%s> expects <status_code> and <file> as arguments.", args[0], args[0]);
+		return cfg_set_err(c, "errorfile : expects <status_code> and <file> as arguments.\n");
 	if (cfg_no_extra(c, args, nargs, 3))
 		return -1;
-	if (cfg_int_arg(c, args[0], args[1], 100, 599, &code))
-		return -1;
-	for (int i = 0; i < 16; i++)
-		if (px->errorfile_codes[i] == code || (!px->errorfile_codes[i] && slot < 0))
-			if (slot < 0 || px->errorfile_codes[i] == code)
-				slot = i;
-	(void)codes;
-	if (slot < 0)
-		return cfg_set_err(c, "too many errorfile lines.");
+	code = atoi(args[1]);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		known |= codes[i] == code;
+	if (!known)
+		return cfg_set_err(c, "errorfile : status code '%s' not handled.", args[1]);
 	if (access(args[2], R_OK) < 0)
-		return cfg_set_err(c, "error while reading file '%s' : %s", args[2], strerror(errno));
+		return cfg_set_err(c, "errorfile : error opening file '%s'.", args[2]);
+	for (int i = 0; i < PX_MAX_ERRORFILES && slot < 0; i++)
+		if (px->errorfile_codes[i] == code)
+			slot = i;
+	for (int i = 0; i < PX_MAX_ERRORFILES && slot < 0; i++)
+		if (!px->errorfile_codes[i])
+			slot = i;
+	if (slot < 0)
+		return cfg_set_err(c, "errorfile : too many status codes.");
 	free(px->errorfiles[slot]);
-	px->errorfile_codes[slot] = (int)code;
+	px->errorfile_codes[slot] = code;
 	px->errorfiles[slot] = cfg_strdup(c, args[2]);
 	return px->errorfiles[slot] ? 0 : -1;
 }
@@ -458,6 +462,13 @@ static int kw_log_format(struct cfg_ctx *c, char **args, int nargs)
 static int kw_unsupported(struct cfg_ctx *c, char **args, int nargs)
 {
 	return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", args[0]);
+}
+
+/* Accepted with a notice: no effect here. */
+static int kw_noeffect(struct cfg_ctx *c, char **args, int nargs)
+{
+	cfg_notice(c, "'%s' has no effect in ringproxy (ignored).", args[0]);
+	return 0;
 }
 
 /* ---- options ---- */
@@ -522,6 +533,9 @@ static const struct cfg_opt {
 	{ "h1-case-adjust-bogus-server",  0,            PX_CAP_BE, OPT_UNSUPP },
 	{ "http-restrict-req-hdr-names",  0,            PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
 	{ "disable-h2-upgrade",  0,                     PX_CAP_FE, OPT_UNSUPP },
+	{ "httpslog",            0,                     PX_CAP_FE, OPT_UNSUPP },
+	{ "http-use-proxy-header", 0,                   PX_CAP_FE, OPT_UNSUPP },
+	{ "idle-close-on-response", 0,                  PX_CAP_FE, OPT_UNSUPP },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -691,6 +705,18 @@ static const struct cfg_pkw {
 	{ "max-session-srv-conns", kw_unsupported,   K_ALL },
 	{ "log-tag",            kw_unsupported,      K_ALL },
 	{ "guid",               kw_unsupported,      K_ALL },
+	{ "dispatch",           kw_unsupported,      K_ALL },
+	{ "error-log-format",   kw_unsupported,      K_ALL },
+	{ "log-format-sd",      kw_unsupported,      K_ALL },
+	{ "http-send-name-header", kw_unsupported,   K_ALL },
+	{ "retry-on",           kw_unsupported,      K_ALL },
+	{ "transparent",        kw_unsupported,      K_ALL },
+	{ "clitcpka-cnt",       kw_noeffect,         K_FE | K_DEF },
+	{ "clitcpka-idle",      kw_noeffect,         K_FE | K_DEF },
+	{ "clitcpka-intvl",     kw_noeffect,         K_FE | K_DEF },
+	{ "srvtcpka-cnt",       kw_noeffect,         K_BE | K_DEF },
+	{ "srvtcpka-idle",      kw_noeffect,         K_BE | K_DEF },
+	{ "srvtcpka-intvl",     kw_noeffect,         K_BE | K_DEF },
 	{ NULL, NULL, 0 }
 };
 
@@ -809,7 +835,7 @@ void cfg_proxy_free(struct proxy *px)
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);
 	log_targets_free(px->logs);
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < PX_MAX_ERRORFILES; i++)
 		free(px->errorfiles[i]);
 	free(px->logfmt_str);
 	free(px->desc);

@@ -134,6 +134,8 @@ struct bind_conf {
 	const char *file; int line;
 };
 
+#define PX_MAX_ERRORFILES 20
+
 struct proxy {
 	struct proxy *next;         /* config order */
 	char *name;
@@ -183,8 +185,8 @@ struct proxy {
 	char *desc;                 /* "description" */
 	int uuid;                   /* "id N", 0 = automatic */
 	struct server *defsrv;      /* "default-server" template (NULL if none) */
-	char *errorfiles[16];       /* "errorfile <code> <file>": path per slot, see cfg.c */
-	int errorfile_codes[16];
+	char *errorfiles[PX_MAX_ERRORFILES];  /* "errorfile <code> <file>": path per slot */
+	int errorfile_codes[PX_MAX_ERRORFILES]; /* status code of each slot, 0 = free */
 	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
 	const struct proxy *from;   /* the defaults it inherited from, or NULL */
 
@@ -240,7 +242,7 @@ struct stats_socket {
 	struct stats_socket *next;
 	struct addr addr;
 	int fd;                     /* fd@N, else -1 */
-	int level;                  /* 0 user, 1 operator, 2 admin (default: admin for "stats socket") */
+	int level;                  /* 0 user, 1 operator (default), 2 admin */
 	uint32_t mode;              /* unix socket mode, 0 = umask default */
 	int expose_fd;              /* "expose-fd listeners" */
 	char *user, *group;         /* stored */

@@ -837,7 +837,9 @@ static void t_proxy_errors(void)
 	expect_error("frontend fe\n  maxconn -3\n", "'maxconn' value -3 is out of range");
 	expect_error("frontend fe\n  id 0\n", "custom id has to be > 0.");
 	expect_error("frontend fe\n  id 5\nfrontend fe2\n  id 5\n", "frontend fe2 reuses same custom id as frontend fe");
-	expect_error("frontend fe\n  errorfile 503 /nonexistent/503.http\n", "error while reading file '/nonexistent/503.http'");
+	expect_error("frontend fe\n  errorfile 503 /nonexistent/503.http\n", "parsing [t.cfg:2] : errorfile : error opening file '/nonexistent/503.http'.");
+	expect_error("frontend fe\n  errorfile 418 /dev/null\n", "parsing [t.cfg:2] : errorfile : status code '418' not handled.");
+	expect_error("frontend fe\n  errorfile 503\n", "parsing [t.cfg:2] : errorfile : expects <status_code> and <file> as arguments.");
 	expect_error("frontend fe\n  disabled x\n", "'disabled' cannot handle unexpected argument 'x'.");
 	/* frontend and backend may share a name */
 	struct config cfg;
@@ -992,6 +994,28 @@ static void t_log_keywords(void)
 	cfg_free(&cfg);
 }
 
+static void t_errorfile_and_noeffect(void)
+{
+	struct config cfg;
+	char text[1024];
+	snprintf(text, sizeof(text),
+		"defaults\n%s  errorfile 503 /dev/null\n  errorfile 400 /dev/null\n  errorfile 503 /dev/zero\n"
+		"frontend f\n  bind :1\n  clitcpka-idle 10s\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	struct proxy *f = cfg.proxies;
+	int n = 0;
+	for (int i = 0; f && i < PX_MAX_ERRORFILES; i++)
+		if (f->errorfile_codes[i]) {
+			n++;
+			if (f->errorfile_codes[i] == 503)
+				EXPECT_STR(f->errorfiles[i], "/dev/zero");
+		}
+	EXPECT_INT(n, 2);
+	EXPECT_OUT("[NOTICE]   (");
+	EXPECT_OUT("parsing [t.cfg:10] : 'clitcpka-idle' has no effect in ringproxy (ignored).");
+	cfg_free(&cfg);
+}
+
 /* ---- files ---- */
 
 static void write_file(const char *path, const char *text)
@@ -1095,6 +1119,7 @@ int main(void)
 	RUN(t_server_errors);
 	RUN(t_resolve);
 	RUN(t_log_keywords);
+	RUN(t_errorfile_and_noeffect);
 	RUN(t_files_and_dir);
 	RUN(t_crlf_and_blank);
 	return unit_end();
