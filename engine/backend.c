@@ -1,8 +1,122 @@
-/* backend.c: backend and server selection, connect with retries (first body). */
+/* backend.c: from a stream to a connected server (backend.h): backend
+ * selection, server selection through lb.c, connect with "timeout
+ * connect", "retries", the turn-around delay HAProxy waits before
+ * retrying the same server after a refused connect, and "option
+ * redispatch" on the last retry. */
 #include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
 #include "engine/backend.h"
+#include "engine/stream.h"
+#include "engine/thread.h"
+#include "engine/conn.h"
+#include "engine/rules.h"
+#include "engine/lb.h"
 
-int backend_select(struct stream *strm) { return -ENOENT; }
-int backend_connect(struct stream *strm) { return -ENOSYS; }
-int backend_retry(struct stream *strm, int err) { return -ENOSYS; }
-void backend_release(struct stream *strm) { }
+int backend_select(struct stream *s)
+{
+	struct proxy *be = rules_pick_backend(s);
+
+	if (!be && (s->fe->cap & PX_CAP_BE))
+		be = s->fe;           /* a listen section is its own backend */
+	if (!be)
+		return -ENOENT;
+	s->be = be;
+	s->conn_retries = be->retries >= 0 ? be->retries : 3;
+	return 0;
+}
+
+/* Sets s->srv_addr from the server's address; port 0 means "the port the
+ * client connected to", as in HAProxy. */
+static void srv_target(struct stream *s)
+{
+	struct server *srv = s->srv;
+
+	memcpy(&s->srv_addr, &srv->addr, sizeof(s->srv_addr));
+	if (srv->addr.u.sa.sa_family == AF_INET && !srv->addr.u.in4.sin_port) {
+		if (s->fe_addr.u.sa.sa_family == AF_INET)
+			s->srv_addr.u.in4.sin_port = s->fe_addr.u.in4.sin_port;
+		else if (s->fe_addr.u.sa.sa_family == AF_INET6)
+			s->srv_addr.u.in4.sin_port = s->fe_addr.u.in6.sin6_port;
+	} else if (srv->addr.u.sa.sa_family == AF_INET6 && !srv->addr.u.in6.sin6_port) {
+		if (s->fe_addr.u.sa.sa_family == AF_INET6)
+			s->srv_addr.u.in6.sin6_port = s->fe_addr.u.in6.sin6_port;
+		else if (s->fe_addr.u.sa.sa_family == AF_INET)
+			s->srv_addr.u.in6.sin6_port = s->fe_addr.u.in4.sin_port;
+	}
+}
+
+int backend_connect(struct stream *s)
+{
+	struct thr *t = s->thr;
+	struct conn *c;
+	int ret;
+
+	if (!s->srv) {
+		struct server *srv = lb_pick(s->be, s);
+
+		if (!srv)
+			return -EAGAIN;
+		s->srv = srv;
+		s->flags &= ~STRM_F_REDISPATCH;
+	}
+	if (!(s->flags & STRM_F_SRV_TAKEN)) {
+		lb_take(s->srv);
+		s->flags |= STRM_F_SRV_TAKEN;
+	}
+	srv_target(s);
+	if (!s->t_queue)
+		s->t_queue = t->now_us;
+	c = conn_new(t, -1, &s->res, &s->req, s, stream_conn_event);
+	if (!c)
+		return -ENOMEM;
+	s->srvc = c;
+	s->connects++;
+	s->state = STRM_ST_CONN;
+	ret = conn_connect(c, &s->srv_addr);
+	if (ret < 0) {
+		/* no socket (EMFILE...) or the ring is full: counts as a failed attempt */
+		return backend_retry(s, -ret);
+	}
+	s->exp_conn = s->be->to.connect ? t->now_ms + s->be->to.connect : 0;
+	stream_update_timer(s);
+	return 0;
+}
+
+int backend_retry(struct stream *s, int err)
+{
+	struct thr *t = s->thr;
+	uint32_t delay;
+
+	conn_close(s->srvc);
+	s->srvc = NULL;
+	s->exp_conn = 0;
+	if (s->conn_retries <= 0)
+		return -err;
+	s->conn_retries--;
+	if ((s->be->options & PXO_REDISPATCH) && s->conn_retries == 0 && s->be->nb_srv > 1) {
+		/* last retry: any server may take it */
+		backend_release(s);
+		s->srv = NULL;
+		s->flags |= STRM_F_REDISPATCH;
+		return backend_connect(s);
+	}
+	if (err == ETIMEDOUT)
+		return backend_connect(s);
+	/* a refused connect to the same server would likely be refused again
+	 * right away: wait min(1s, timeout connect) first, as HAProxy does */
+	delay = 1000;
+	if (s->be->to.connect && s->be->to.connect < delay)
+		delay = s->be->to.connect;
+	s->exp_retry = t->now_ms + delay;
+	stream_update_timer(s);
+	return 0;
+}
+
+void backend_release(struct stream *s)
+{
+	if (s->srv && (s->flags & STRM_F_SRV_TAKEN)) {
+		lb_release(s->srv);
+		s->flags &= ~STRM_F_SRV_TAKEN;
+	}
+}

@@ -48,6 +48,7 @@ struct conn {
 	int fd;
 	uint32_t flags;             /* CONN_F_* */
 	int err;                    /* last error, positive errno */
+	int busy;                   /* callbacks running: not recycled meanwhile */
 	struct chan *rx;            /* received bytes go to its input part */
 	struct chan *tx;            /* its output part is sent */
 	void *owner;
@@ -80,6 +81,12 @@ int conn_send(struct conn *c);
 void conn_shutw(struct conn *c);
 /* Detaches the owner and closes (see above). NULL is accepted. */
 void conn_close(struct conn *c);
+
+/* Re-arms the receives of <t>'s connections stopped by an empty buffer
+ * ring, while buffers are available (the loop calls it once per turn). */
+void conns_wake_waiting(struct thr *t);
+/* Frees <t>'s pool of connections (at exit). */
+void conns_pool_free(struct thr *t);
 
 /* Returns 1 if nothing is left to send and no send is in flight. */
 static inline int conn_tx_idle(const struct conn *c)

@@ -1,16 +1,310 @@
-/* listener.c: listening sockets and accept (first body). */
+/* listener.c: listening sockets for the bind lines (listener.h) and the
+ * per-thread multishot accept on them. The sockets belong to the process
+ * (bound once, before the threads start); each thread has its own struct
+ * listener and accept op on them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include "engine/listener.h"
+#include "engine/thread.h"
+#include "engine/stream.h"
+
+/* What bind_conf->rx points to. */
+struct bind_rx {
+	int fd;
+	int unlink_path;     /* we created this unix socket: unlink it at exit */
+};
+
+static inline int is_frontend(const struct proxy *px)
+{
+	return (px->cap & PX_CAP_FE) && !px->disabled && !(px->cap & PX_CAP_DEF);
+}
+
+/* Writes "<ip>:<port>" (or the unix path) of <a> into <out>. */
+static void addr_str(const struct addr *a, char *out, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	switch (a->u.sa.sa_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
+		snprintf(out, n, "%s:%u", ip, ntohs(a->u.in4.sin_port));
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
+		snprintf(out, n, "%s:%u", ip, ntohs(a->u.in6.sin6_port));
+		break;
+	case AF_UNIX:
+		snprintf(out, n, "%s", a->u.un.sun_path);
+		break;
+	default:
+		snprintf(out, n, "?");
+	}
+}
+
+/* Creates, binds and listens on a socket for <b>. Returns the fd or -errno
+ * with the failing step named in *<what>. */
+static int bind_one(struct bind_conf *b, int backlog, const char **what, int *created_unix)
+{
+	int fd, one = 1, fam = b->addr.u.sa.sa_family;
+
+	*created_unix = 0;
+	*what = "cannot create listening socket";
+	fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (fam == AF_UNIX) {
+		/* a stale socket file from a previous run would make bind fail */
+		struct stat st;
+
+		if (stat(b->addr.u.un.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(b->addr.u.un.sun_path);
+	} else {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (fam == AF_INET6 && (b->v6only || b->v4v6)) {
+			int v6only = b->v6only ? 1 : 0;
+
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+		}
+	}
+	*what = "cannot bind socket";
+	if (bind(fd, &b->addr.u.sa, b->addr.len) < 0)
+		goto fail;
+	if (fam == AF_UNIX) {
+		*created_unix = 1;
+		if (b->mode && chmod(b->addr.u.un.sun_path, b->mode) < 0)
+			goto fail;
+	}
+	*what = "cannot listen to socket";
+	if (listen(fd, backlog) < 0)
+		goto fail;
+	return fd;
+fail:
+	{
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+}
 
 int listeners_bind(struct config *cfg, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "listeners are not built yet");
-	return -ENOSYS;
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		if (!is_frontend(px))
+			continue;
+		for (struct bind_conf *b = px->binds; b; b = b->next) {
+			struct bind_rx *rx;
+			int fd, created = 0;
+			const char *what = "";
+			int backlog = b->backlog > 0 ? b->backlog :
+			              px->maxconn > 0 ? px->maxconn :
+			              cfg->g.maxconn > 0 ? cfg->g.maxconn : 1024;
+			char as[160];
+
+			if (b->rx)
+				continue;          /* already bound */
+			if (b->fd >= 0) {
+				/* fd@N: an inherited listening socket */
+				int fl = fcntl(b->fd, F_GETFL);
+
+				if (fl < 0) {
+					snprintf(err, errlen, "Binding [%s:%d] for proxy %s: cannot use inherited "
+					         "socket (%s) for [%s]", b->file ? b->file : "?", b->line,
+					         px->name, strerror(errno), b->name ? b->name : "fd@");
+					return -EBADF;
+				}
+				fcntl(b->fd, F_SETFL, fl | O_NONBLOCK);
+				fd = b->fd;
+			} else {
+				fd = bind_one(b, backlog, &what, &created);
+				if (fd < 0) {
+					addr_str(&b->addr, as, sizeof(as));
+					snprintf(err, errlen, "Binding [%s:%d] for proxy %s: %s (%s) for [%s]",
+					         b->file ? b->file : "?", b->line, px->name, what,
+					         strerror(-fd), as);
+					return fd;
+				}
+			}
+			rx = malloc(sizeof(*rx));
+			if (!rx) {
+				if (fd != b->fd)
+					close(fd);
+				snprintf(err, errlen, "out of memory while binding proxy %s", px->name);
+				return -ENOMEM;
+			}
+			rx->fd = fd;
+			rx->unlink_path = created;
+			b->rx = rx;
+		}
+	}
+	return 0;
 }
-void listeners_close(struct config *cfg) { }
-int listeners_attach(struct thr *t) { return -ENOSYS; }
-void listeners_detach(struct thr *t) { }
-void listener_arm(struct listener *l) { }
-void listener_pause(struct listener *l) { }
-void listeners_update(struct thr *t) { }
+
+void listeners_close(struct config *cfg)
+{
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		for (struct bind_conf *b = px->binds; b; b = b->next) {
+			struct bind_rx *rx = b->rx;
+
+			if (!rx)
+				continue;
+			if (rx->unlink_path)
+				unlink(b->addr.u.un.sun_path);
+			close(rx->fd);
+			free(rx);
+			b->rx = NULL;
+		}
+	}
+}
+
+static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags);
+static int listener_may_accept(const struct listener *l);
+
+/* Timer: an accept error paused <l> for a moment; try again. */
+static void listener_retry_cb(struct timer *tm)
+{
+	struct listener *l = container_of(tm, struct listener, retry);
+
+	if (listener_may_accept(l))
+		listener_arm(l);
+}
+
+int listeners_attach(struct thr *t)
+{
+	for (struct proxy *px = t->cfg->proxies; px; px = px->next) {
+		if (!is_frontend(px))
+			continue;
+		for (struct bind_conf *b = px->binds; b; b = b->next) {
+			struct bind_rx *rx = b->rx;
+			struct listener *l;
+
+			if (!rx)
+				continue;
+			if (!(l = calloc(1, sizeof(*l))))
+				return -ENOMEM;
+			l->thr = t;
+			l->bind = b;
+			l->px = px;
+			l->fd = rx->fd;
+			l->paused = 1;
+			ring_op_init(&l->op, listener_accept_cb);
+			timer_init(&l->retry, listener_retry_cb);
+			l->next = t->listeners;
+			t->listeners = l;
+		}
+	}
+	t->accepting = 1;
+	listeners_update(t);
+	return 0;
+}
+
+void listeners_detach(struct thr *t)
+{
+	struct listener *l;
+
+	while ((l = t->listeners)) {
+		t->listeners = l->next;
+		timer_cancel(&t->timers, &l->retry);
+		free(l);
+	}
+}
+
+void listener_arm(struct listener *l)
+{
+	l->paused = 0;
+	if (l->armed)
+		return;
+	if (ring_accept_multi(l->thr->ring, &l->op, l->fd) == 0)
+		l->armed = 1;
+}
+
+void listener_pause(struct listener *l)
+{
+	l->paused = 1;
+	if (l->armed && !l->cancelling && ring_cancel(l->thr->ring, &l->op) == 0)
+		l->cancelling = 1;
+}
+
+/* Returns 1 if <l> may accept now: the thread accepts and neither the
+ * global nor the frontend maxconn is reached. */
+static int listener_may_accept(const struct listener *l)
+{
+	const struct thr *t = l->thr;
+	int gmax = t->cfg->g.maxconn;
+
+	if (!t->accepting || t->stopping)
+		return 0;
+	if (gmax > 0 && t->cur_conn >= (uint32_t)gmax)
+		return 0;
+	if (l->px->maxconn > 0 && l->px->fe_cur_conn >= (uint32_t)l->px->maxconn)
+		return 0;
+	return 1;
+}
+
+void listeners_update(struct thr *t)
+{
+	for (struct listener *l = t->listeners; l; l = l->next) {
+		if (listener_may_accept(l))
+			listener_arm(l);
+		else if (!l->paused || l->armed)
+			listener_pause(l);
+	}
+}
+
+static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags)
+{
+	struct listener *l = container_of(op, struct listener, op);
+
+	if (!(flags & RING_F_MORE)) {
+		l->armed = 0;
+		l->cancelling = 0;
+	}
+	if (res >= 0) {
+		/* the kernel accepted it already: serve it even if a limit was
+		 * reached meanwhile (the accept is paused right below) */
+		stream_accept(l, res);
+	}
+	/* EMFILE/ENFILE and friends end the multishot: retry in a moment
+	 * rather than spin; -ECANCELED comes from a pause */
+	if (res < 0 && res != -ECANCELED && !l->armed) {
+		if (res != -EAGAIN && res != -EINTR && res != -ECONNABORTED) {
+			timer_arm(&l->thr->timers, &l->retry, l->thr->now_ms + 100);
+			return;
+		}
+	}
+	if (listener_may_accept(l)) {
+		if (!l->armed)
+			listener_arm(l);
+	} else if (l->armed) {
+		listener_pause(l);
+	}
+}
+
+void listeners_unbind(struct thr *t)
+{
+	t->stopping = 1;
+	for (struct listener *l = t->listeners; l; l = l->next) {
+		struct bind_rx *rx = l->bind->rx;
+
+		listener_pause(l);
+		/* shutdown() takes a listening socket out of the listening state
+		 * now, even while the ring still holds a reference to it; the fd
+		 * itself is closed by listeners_close() */
+		if (rx && rx->fd >= 0)
+			shutdown(rx->fd, SHUT_RDWR);
+		if (rx && rx->unlink_path) {
+			unlink(l->bind->addr.u.un.sun_path);
+			rx->unlink_path = 0;
+		}
+	}
+}

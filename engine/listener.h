@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "engine/ring.h"
 #include "engine/proxy.h"
+#include "engine/timer.h"
 
 struct thr;
 
@@ -20,8 +21,10 @@ struct listener {
 	struct proxy *px;
 	int fd;                          /* owned by listeners_bind(), not closed here */
 	struct ring_op op;
+	struct timer retry;              /* re-arm after an accept error (EMFILE...) */
 	unsigned armed:1;                /* multishot accept in flight (or its cancel) */
-	unsigned paused:1;               /* frontend maxconn reached */
+	unsigned paused:1;               /* not accepting (maxconn, stop) */
+	unsigned cancelling:1;           /* a cancel of the accept is in flight */
 };
 
 /* Creates and binds a listening socket for every bind line of every
@@ -43,6 +46,9 @@ void listeners_detach(struct thr *t);
 void listener_arm(struct listener *l);
 /* Stops accepting on <l> (cancels the multishot accept). */
 void listener_pause(struct listener *l);
+/* Soft stop: stops accepting and stops listening at once (new clients
+ * are refused), closing the sockets. */
+void listeners_unbind(struct thr *t);
 /* Re-evaluates every listener of <t> against maxconn and the stop state:
  * called when a connection ends. */
 void listeners_update(struct thr *t);

@@ -1,10 +1,697 @@
-/* stream.c: streams and their analysers (first body). */
+/* stream.c: streams in TCP mode (stream.h). A stream is accepted by a
+ * listener, runs "tcp-request connection" rules, then its request
+ * analysers (tcp-request content with inspect-delay, backend selection and
+ * connect, via backend.c), then forwards both ways with half-close
+ * propagation; "tcp-response content" rules gate the response. Every event
+ * (a connection's receive, send or connect, a timer, a wake-up) ends in
+ * stream_process(), which is idempotent: it looks at the state and does
+ * what can be done now. Streams come from a per-thread pool indexed for
+ * stream_from_ref(); an ended stream is freed at the end of the loop turn. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include "engine/stream.h"
+#include "engine/thread.h"
+#include "engine/conn.h"
+#include "engine/listener.h"
+#include "engine/backend.h"
+#include "engine/rules.h"
+#include "engine/hooks.h"
+#include "engine/log.h"
+#include "engine/lb.h"
 
-struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen) { return NULL; }
-void stream_wakeup(struct stream *strm) { }
-int stream_flush(struct stream *strm, int dir) { return -ENOSYS; }
-void stream_shutdown(struct stream *strm, int how) { }
-struct stream *stream_accept(struct listener *l, int fd) { return NULL; }
-void streams_kill_all(struct thr *t) { }
+static uint32_t strm_next_uniq;
+
+/* -- pool ----------------------------------------------------------------- */
+
+/* Returns a stream slot from <t>'s pool (index and generation set, other
+ * fields unset), or NULL. */
+static struct stream *strm_alloc(struct thr *t)
+{
+	struct stream *s;
+
+	if (t->strm_free != UINT32_MAX) {
+		s = t->strm_tab[t->strm_free];
+		t->strm_free = s->next_free ? s->next_free->idx : UINT32_MAX;
+	} else {
+		if (t->strm_tab_size % 64 == 0) {
+			/* grows by 64 slots: pays only while the pool warms up */
+			struct stream **tab = realloc(t->strm_tab, (t->strm_tab_size + 64) * sizeof(*tab));
+
+			if (!tab)
+				return NULL;
+			t->strm_tab = tab;
+		}
+		s = malloc(sizeof(*s));
+		if (!s)
+			return NULL;
+		s->idx = t->strm_tab_size;
+		s->gen = 0;
+		t->strm_tab[t->strm_tab_size++] = s;
+	}
+	s->gen++;
+	return s;
+}
+
+static void strm_release(struct thr *t, struct stream *s)
+{
+	s->flags = 0;
+	s->next_free = t->strm_free != UINT32_MAX ? t->strm_tab[t->strm_free] : NULL;
+	t->strm_free = s->idx;
+}
+
+void streams_pool_free(struct thr *t)
+{
+	for (uint32_t i = 0; i < t->strm_tab_size; i++)
+		free(t->strm_tab[i]);
+	free(t->strm_tab);
+	t->strm_tab = NULL;
+	t->strm_tab_size = 0;
+	t->strm_free = UINT32_MAX;
+}
+
+struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen)
+{
+	struct stream *s;
+
+	if (idx >= t->strm_tab_size)
+		return NULL;
+	s = t->strm_tab[idx];
+	if (!(s->flags & STRM_F_ALIVE) || s->gen != gen || s->state == STRM_ST_DEAD)
+		return NULL;
+	return s;
+}
+
+/* -- timers --------------------------------------------------------------- */
+
+static inline uint64_t deadline(uint64_t now, uint32_t tmo)
+{
+	return tmo ? now + tmo : 0;
+}
+
+static inline uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+void stream_update_timer(struct stream *s)
+{
+	uint64_t e = 0;
+
+	e = earliest(e, s->exp_cli);
+	e = earliest(e, s->exp_srv);
+	e = earliest(e, s->exp_conn);
+	e = earliest(e, s->exp_retry);
+	if (s->req_ana & STRM_AN_REQ_INSPECT)
+		e = earliest(e, s->exp_req_inspect);
+	if (s->res_ana & STRM_AN_RES_INSPECT)
+		e = earliest(e, s->exp_res_inspect);
+	if (e)
+		timer_arm(&s->thr->timers, &s->exp, e);
+	else
+		timer_cancel(&s->thr->timers, &s->exp);
+}
+
+/* Inactivity timeouts of each side: "timeout tunnel" replaces both once
+ * the server is connected, as HAProxy does in TCP mode. */
+static uint32_t tmo_cli(const struct stream *s)
+{
+	if (s->state == STRM_ST_DATA && s->be && s->be->to.tunnel)
+		return s->be->to.tunnel;
+	return s->fe->to.client;
+}
+
+static uint32_t tmo_srv(const struct stream *s)
+{
+	if (s->be && s->be->to.tunnel)
+		return s->be->to.tunnel;
+	return s->be ? s->be->to.server : 0;
+}
+
+/* Returns 1 if the client side may time out: it may still send, or bytes
+ * wait to be sent to it. Same for the server side. */
+static int cli_side_active(const struct stream *s)
+{
+	return !(s->req.flags & CHAN_SHUTR) || chan_out_len(&s->res) || chan_in_len(&s->res);
+}
+
+static int srv_side_active(const struct stream *s)
+{
+	return s->srvc && (!(s->res.flags & CHAN_SHUTR) || chan_len(&s->req));
+}
+
+static char fin_state(const struct stream *s)
+{
+	switch (s->state) {
+	case STRM_ST_INIT:
+	case STRM_ST_REQ:  return STRM_FIN_R;
+	case STRM_ST_CONN: return STRM_FIN_C;
+	default:           return STRM_FIN_D;
+	}
+}
+
+static void strm_expire(struct timer *tm)
+{
+	struct stream *s = container_of(tm, struct stream, exp);
+	uint64_t now = s->thr->now_ms;
+
+	if (s->state == STRM_ST_DEAD)
+		return;
+	if (s->exp_req_inspect && now >= s->exp_req_inspect) {
+		s->exp_req_inspect = 0;
+		s->flags |= STRM_F_REQ_FINAL;
+	}
+	if (s->exp_res_inspect && now >= s->exp_res_inspect) {
+		s->exp_res_inspect = 0;
+		s->flags |= STRM_F_RES_FINAL;
+	}
+	if (s->exp_cli && now >= s->exp_cli) {
+		s->exp_cli = 0;
+		if (cli_side_active(s)) {
+			stream_abort(s, STRM_ERR_CLITO, fin_state(s));
+			return;
+		}
+	}
+	if (s->exp_conn && now >= s->exp_conn && s->state == STRM_ST_CONN) {
+		s->exp_conn = 0;
+		if (backend_retry(s, ETIMEDOUT) < 0) {
+			stream_abort(s, STRM_ERR_SRVTO, STRM_FIN_C);
+			return;
+		}
+	}
+	if (s->exp_retry && now >= s->exp_retry) {
+		s->exp_retry = 0;
+		if (backend_connect(s) < 0) {
+			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+			return;
+		}
+	}
+	if (s->exp_srv && now >= s->exp_srv) {
+		s->exp_srv = 0;
+		if (srv_side_active(s)) {
+			stream_abort(s, STRM_ERR_SRVTO, fin_state(s));
+			return;
+		}
+	}
+	stream_process(s);
+}
+
+/* -- life ----------------------------------------------------------------- */
+
+static void strm_getaddr(int fd, struct addr *a, int peer)
+{
+	a->len = sizeof(a->u.ss);
+	if ((peer ? getpeername(fd, &a->u.sa, &a->len) : getsockname(fd, &a->u.sa, &a->len)) < 0) {
+		a->u.sa.sa_family = AF_UNSPEC;
+		a->len = 0;
+	}
+}
+
+/* Returns 1 if <t> or frontend <px> is at its maxconn. */
+static int at_maxconn(const struct thr *t, const struct proxy *px)
+{
+	int gmax = t->cfg->g.maxconn;
+
+	return (gmax > 0 && t->cur_conn >= (uint32_t)gmax) ||
+	       (px->maxconn > 0 && px->fe_cur_conn >= (uint32_t)px->maxconn);
+}
+
+struct stream *stream_accept(struct listener *l, int fd)
+{
+	struct thr *t = l->thr;
+	struct proxy *fe = l->px;
+	struct stream *s;
+	uint32_t limit = t->bufsize * 4;
+	int one = 1;
+
+	if (!(s = strm_alloc(t)))
+		goto fail;
+	s->thr = t;
+	s->uniq_id = strm_next_uniq++;
+	s->fe = fe;
+	s->be = NULL;
+	s->srv = NULL;
+	s->bind = l->bind;
+	s->li = l;
+	strm_getaddr(fd, &s->cli_addr, 1);
+	strm_getaddr(fd, &s->fe_addr, 0);
+	memset(&s->srv_local, 0, sizeof(s->srv_local));
+	memset(&s->srv_addr, 0, sizeof(s->srv_addr));
+	chan_init(&s->req, &t->pool, limit);
+	chan_init(&s->res, &t->pool, limit);
+	memset(&s->vars_sess, 0, sizeof(s->vars_sess));
+	memset(&s->vars_txn, 0, sizeof(s->vars_txn));
+	memset(&s->vars_req, 0, sizeof(s->vars_req));
+	memset(&s->vars_res, 0, sizeof(s->vars_res));
+	s->flags = STRM_F_ALIVE;
+	s->conn_retries = 0;
+	s->loglevel = -1;
+	s->err = STRM_ERR_NONE;
+	s->fin = STRM_FIN_NONE;
+	s->t_accept = t->now_us;
+	s->t_queue = s->t_connect = s->t_close = 0;
+	s->lua = NULL;
+	s->http = NULL;
+	s->state = STRM_ST_INIT;
+	s->req_ana = s->res_ana = 0;
+	s->shut_how = 0;
+	timer_init(&s->exp, strm_expire);
+	s->exp_cli = s->exp_srv = s->exp_conn = s->exp_retry = 0;
+	s->exp_req_inspect = s->exp_res_inspect = 0;
+	s->req_rule_pos = s->res_rule_pos = 0;
+	s->next_run = NULL;
+	s->in_runq = 0;
+	s->connects = 0;
+	s->srvc = NULL;
+	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
+	if (!s->cli)
+		goto fail_strm;
+	if (s->cli_addr.u.sa.sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	t->cur_conn++;
+	t->nb_streams++;
+	fe->fe_cur_conn++;
+	fe->fe_cum_conn++;
+	if (at_maxconn(t, fe))
+		listeners_update(t);
+
+	switch (rules_exec_tcp_req_conn(s)) {
+	case RULE_REJECT:
+	case RULE_ERR:
+		/* closed before the session exists: no log, as HAProxy */
+		s->flags |= STRM_F_NOLOG;
+		stream_abort(s, s->err != STRM_ERR_NONE ? s->err : STRM_ERR_PRXCOND, STRM_FIN_R);
+		return s;
+	default:
+		break;
+	}
+	s->state = STRM_ST_REQ;
+	s->req_ana = STRM_AN_REQ_INSPECT | STRM_AN_REQ_SWITCH;
+	s->exp_cli = deadline(t->now_ms, fe->to.client);
+	conn_recv_start(s->cli);
+	stream_process(s);
+	return s;
+fail_strm:
+	s->flags = 0;
+	strm_release(t, s);
+fail:
+	close(fd);
+	return NULL;
+}
+
+static void runq_push(struct stream *s)
+{
+	struct thr *t = s->thr;
+
+	if (s->in_runq)
+		return;
+	s->in_runq = 1;
+	s->next_run = t->runq;
+	t->runq = s;
+}
+
+void stream_wakeup(struct stream *s)
+{
+	if (s->state != STRM_ST_DEAD)
+		runq_push(s);
+}
+
+/* Counts the stream's bytes into its proxies and server. */
+static void strm_count_bytes(struct stream *s)
+{
+	uint64_t in = s->req.total_in, out = s->res.total_in;
+
+	s->fe->bytes_in += in;
+	s->fe->bytes_out += out;
+	if (s->be && s->be != s->fe) {
+		s->be->bytes_in += in;
+		s->be->bytes_out += out;
+	}
+	if (s->srv) {
+		s->srv->bytes_in += in;
+		s->srv->bytes_out += out;
+	}
+}
+
+/* Ends <s>: logs it, releases its connections and counters. The slot goes
+ * back to the pool at the end of the loop turn. */
+static void strm_end(struct stream *s)
+{
+	struct thr *t = s->thr;
+	int was_full;
+
+	if (s->state == STRM_ST_DEAD)
+		return;
+	s->state = STRM_ST_DEAD;
+	s->t_close = t->now_us;
+	timer_cancel(&t->timers, &s->exp);
+	conn_close(s->cli);
+	conn_close(s->srvc);
+	strm_count_bytes(s);
+	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED))) {
+		s->flags |= STRM_F_LOGGED;
+		log_stream(s);
+	}
+	if (lua_hooks.stream_release && s->lua)
+		lua_hooks.stream_release(s);
+	backend_release(s);
+	s->cli = s->srvc = NULL;
+	was_full = at_maxconn(t, s->fe);
+	t->cur_conn--;
+	s->fe->fe_cur_conn--;
+	if (was_full || t->stopping)
+		listeners_update(t);
+	runq_push(s);
+}
+
+void stream_abort(struct stream *s, char err, char fin)
+{
+	if (s->state == STRM_ST_DEAD)
+		return;
+	if (s->err == STRM_ERR_NONE || !s->err)
+		s->err = err;
+	if (s->fin == STRM_FIN_NONE || !s->fin)
+		s->fin = fin;
+	strm_end(s);
+}
+
+/* Frees an ended stream: what it still holds goes back to the pools. */
+static void strm_free(struct stream *s)
+{
+	struct thr *t = s->thr;
+
+	vars_clear(&s->vars_sess);
+	vars_clear(&s->vars_txn);
+	vars_clear(&s->vars_req);
+	vars_clear(&s->vars_res);
+	chan_reset(&s->req);
+	chan_reset(&s->res);
+	t->nb_streams--;
+	strm_release(t, s);
+}
+
+void streams_run_queue(struct thr *t)
+{
+	struct stream *s = t->runq, *n;
+
+	t->runq = NULL;
+	for (; s; s = n) {
+		n = s->next_run;
+		s->in_runq = 0;
+		if (s->state == STRM_ST_DEAD)
+			strm_free(s);
+		else
+			stream_process(s);
+	}
+}
+
+void streams_kill_all(struct thr *t)
+{
+	for (uint32_t i = 0; i < t->strm_tab_size; i++) {
+		struct stream *s = t->strm_tab[i];
+
+		if ((s->flags & STRM_F_ALIVE) && s->state != STRM_ST_DEAD)
+			stream_abort(s, STRM_ERR_KILLED, fin_state(s));
+	}
+	streams_run_queue(t);
+}
+
+/* -- events --------------------------------------------------------------- */
+
+void stream_conn_event(struct conn *c, unsigned ev)
+{
+	struct stream *s = c->owner;
+	uint64_t now = s->thr->now_ms;
+
+	if (c == s->cli) {
+		if (ev & (CONN_EV_RECV | CONN_EV_SENT))
+			s->exp_cli = deadline(now, tmo_cli(s));
+		if (ev & CONN_EV_ERROR) {
+			stream_abort(s, STRM_ERR_CLICL, fin_state(s));
+			return;
+		}
+	} else if (c == s->srvc) {
+		if (ev & CONN_EV_CONNECTED) {
+			s->t_connect = s->thr->now_us;
+			s->exp_conn = 0;
+			s->state = STRM_ST_DATA;
+			strm_getaddr(c->fd, &s->srv_local, 0);
+			s->exp_srv = deadline(now, tmo_srv(s));
+			/* rules.c answers at once when there are no rules */
+			s->res_ana |= STRM_AN_RES_INSPECT;
+			s->exp_res_inspect = deadline(now, s->be->tcp_res_inspect_delay);
+			if (s->be->to.tunnel)
+				s->exp_cli = deadline(now, tmo_cli(s));
+		}
+		if ((ev & CONN_EV_ERROR) && s->state == STRM_ST_CONN) {
+			if (backend_retry(s, c->err ? c->err : ECONNREFUSED) < 0)
+				stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+			else
+				stream_update_timer(s);
+			return;
+		}
+		if (ev & CONN_EV_ERROR) {
+			stream_abort(s, STRM_ERR_SRVCL, fin_state(s));
+			return;
+		}
+		if (ev & (CONN_EV_RECV | CONN_EV_SENT))
+			s->exp_srv = deadline(now, tmo_srv(s));
+	}
+	stream_process(s);
+}
+
+/* -- analysers ------------------------------------------------------------ */
+
+/* Runs the request analysers. Returns 0 to go on, -1 when the stream must
+ * wait (or ended). */
+static int strm_req_analyse(struct stream *s)
+{
+	struct thr *t = s->thr;
+	enum rule_res r;
+
+	if (s->req_ana & STRM_AN_REQ_INSPECT) {
+		struct proxy *px = s->be ? s->be : s->fe;
+		int final = !!(s->flags & STRM_F_REQ_FINAL);
+
+		if (!s->exp_req_inspect && !final && px->tcp_req_inspect_delay)
+			s->exp_req_inspect = deadline(t->now_ms, px->tcp_req_inspect_delay);
+		r = rules_exec_tcp_req_content(s, final);
+		switch (r) {
+		case RULE_CONTINUE:
+			s->req_ana &= ~STRM_AN_REQ_INSPECT;
+			s->exp_req_inspect = 0;
+			s->flags &= ~STRM_F_REQ_FINAL;
+			break;
+		case RULE_WAIT:
+			if (s->cli->flags & (CONN_F_RX_ERR)) {
+				stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+				return -1;
+			}
+			return -1;
+		case RULE_YIELD:
+			return -1;
+		case RULE_REJECT:
+		case RULE_CLOSE:
+			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
+			return -1;
+		case RULE_ERR:
+			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_R);
+			return -1;
+		}
+	}
+	if (s->req_ana & STRM_AN_REQ_SWITCH) {
+		s->req_ana &= ~STRM_AN_REQ_SWITCH;
+		if (backend_select(s) < 0) {
+			/* no backend: HAProxy's TCP mode closes the client */
+			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
+			return -1;
+		}
+		if (s->be != s->fe) {
+			/* the backend's own tcp-request content rules */
+			s->req_ana |= STRM_AN_REQ_INSPECT | STRM_AN_REQ_CONNECT;
+			s->req_rule_pos = 0;
+			return strm_req_analyse(s);
+		}
+		s->req_ana |= STRM_AN_REQ_CONNECT;
+	}
+	if (s->req_ana & STRM_AN_REQ_CONNECT) {
+		int ret;
+
+		s->req_ana &= ~STRM_AN_REQ_CONNECT;
+		s->state = STRM_ST_CONN;
+		ret = backend_connect(s);
+		if (ret < 0) {
+			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+			return -1;
+		}
+		(void)ret;
+	}
+	return 0;
+}
+
+/* Runs the response analysers. Returns 0 when the response may be forwarded. */
+static int strm_res_analyse(struct stream *s)
+{
+	enum rule_res r;
+	int final;
+
+	if (!(s->res_ana & STRM_AN_RES_INSPECT))
+		return 0;
+	final = !!(s->flags & STRM_F_RES_FINAL);
+	r = rules_exec_tcp_res_content(s, final);
+	switch (r) {
+	case RULE_CONTINUE:
+		s->res_ana &= ~STRM_AN_RES_INSPECT;
+		s->exp_res_inspect = 0;
+		return 0;
+	case RULE_WAIT:
+	case RULE_YIELD:
+		return -1;
+	case RULE_CLOSE:
+		/* close the server side; what was received is still forwarded */
+		s->res_ana &= ~STRM_AN_RES_INSPECT;
+		s->res.flags |= CHAN_SHUTR;
+		s->req.flags |= CHAN_SHUTW;
+		conn_close(s->srvc);
+		s->srvc = NULL;
+		return 0;
+	case RULE_REJECT:
+		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_D);
+		return -1;
+	default:
+		stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
+		return -1;
+	}
+}
+
+/* Forwards, propagates half-closes, resumes paused receives and detects
+ * the end of the stream in the data phase. */
+static void strm_forward(struct stream *s)
+{
+	struct conn *cli = s->cli, *srv = s->srvc;
+	int req_done, res_done;
+
+	/* request: client -> server */
+	if (srv && !(s->req.flags & CHAN_SHUTW)) {
+		if (!s->req_ana)
+			chan_forward(&s->req, chan_in_len(&s->req));
+		if (conn_send(srv) < 0) {
+			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
+			return;
+		}
+		if ((s->req.flags & CHAN_SHUTR) && !chan_len(&s->req))
+			conn_shutw(srv);
+	} else if (!srv && chan_len(&s->req) && s->state == STRM_ST_DATA) {
+		chan_reset(&s->req);      /* the server side is gone: nowhere to send */
+	}
+	/* response: server -> client */
+	if (!(s->res.flags & CHAN_SHUTW)) {
+		if (strm_res_analyse(s) < 0 && s->state == STRM_ST_DEAD)
+			return;
+		if (!s->res_ana)
+			chan_forward(&s->res, chan_in_len(&s->res));
+		if (conn_send(cli) < 0) {
+			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
+			return;
+		}
+		if ((s->res.flags & CHAN_SHUTR) && !chan_len(&s->res))
+			conn_shutw(cli);
+	}
+	/* a producer paused by backpressure resumes once there is room */
+	conn_recv_start(cli);
+	srv = s->srvc;
+	if (srv)
+		conn_recv_start(srv);
+
+	/* the client went away abruptly: nothing more can be delivered */
+	if (cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) {
+		stream_abort(s, STRM_ERR_CLICL, STRM_FIN_D);
+		return;
+	}
+	/* a reset server is like a closed one, unless bytes were still to go */
+	if (srv && (srv->flags & CONN_F_RX_ERR) && chan_len(&s->req)) {
+		stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
+		return;
+	}
+	req_done = (s->req.flags & CHAN_SHUTR) && (!srv || (srv->flags & (CONN_F_SHUTW | CONN_F_RX_ERR)));
+	if (srv && (srv->flags & CONN_F_RX_ERR))
+		req_done = 1;
+	res_done = (s->res.flags & CHAN_SHUTR) && (cli->flags & CONN_F_SHUTW);
+	if (req_done && res_done)
+		strm_end(s);
+}
+
+void stream_process(struct stream *s)
+{
+	if (s->state == STRM_ST_DEAD)
+		return;
+	if (s->shut_how == STRM_SHUT_DONE) {
+		/* send what is queued to the client, then close */
+		chan_forward(&s->res, 0);
+		if (conn_send(s->cli) < 0 || (s->cli->flags & (CONN_F_TX_ERR | CONN_F_RX_ERR))) {
+			strm_end(s);
+			return;
+		}
+		conn_shutw(s->cli);
+		if (s->cli->flags & CONN_F_SHUTW)
+			strm_end(s);
+		return;
+	}
+	if (s->state == STRM_ST_REQ) {
+		/* the client aborted before anything was forwarded */
+		if (s->cli->flags & CONN_F_RX_ERR) {
+			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+			return;
+		}
+		if (strm_req_analyse(s) < 0) {
+			if (s->state != STRM_ST_DEAD)
+				stream_update_timer(s);
+			return;
+		}
+	}
+	if (s->state == STRM_ST_CONN) {
+		if (s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) {
+			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_C);
+			return;
+		}
+	}
+	if (s->state == STRM_ST_DATA)
+		strm_forward(s);
+	if (s->state != STRM_ST_DEAD)
+		stream_update_timer(s);
+}
+
+/* -- Lua and rules helpers ------------------------------------------------ */
+
+int stream_flush(struct stream *s, int dir)
+{
+	if (s->state == STRM_ST_DEAD)
+		return -EPIPE;
+	if (dir == STRM_DIR_REQ)
+		return s->srvc ? conn_send(s->srvc) : 0;
+	return conn_send(s->cli);
+}
+
+void stream_shutdown(struct stream *s, int how)
+{
+	if (s->state == STRM_ST_DEAD)
+		return;
+	if (how == STRM_SHUT_ABORT) {
+		stream_abort(s, s->err, s->fin);
+		return;
+	}
+	/* STRM_SHUT_DONE: the server side is no longer needed; what the
+	 * response channel holds still goes to the client */
+	s->shut_how = STRM_SHUT_DONE;
+	s->req_ana = s->res_ana = 0;
+	conn_close(s->srvc);
+	s->srvc = NULL;
+	backend_release(s);
+	chan_forward(&s->res, chan_in_len(&s->res));
+	stream_wakeup(s);
+}

@@ -73,6 +73,7 @@ struct stream {
 	uint64_t exp_cli, exp_srv;  /* inactivity deadlines (ms), 0 = none */
 	uint64_t exp_conn;          /* connect deadline */
 	uint64_t exp_req_inspect, exp_res_inspect;  /* tcp-request/response inspect-delay */
+	uint64_t exp_retry;         /* turn-around before retrying a refused connect */
 	uint32_t req_rule_pos, res_rule_pos;  /* where a suspended rule list resumes (rules.c) */
 	struct stream *next_run;    /* thr->runq */
 	struct stream *next_free;   /* pool */
@@ -87,6 +88,11 @@ struct stream {
 #define STRM_F_SRV_TIMEOUT 0x0008   /* set by backend.c on a connect timeout */
 #define STRM_F_CLI_RST     0x0010   /* the client connection ended in error */
 #define STRM_F_SRV_RST     0x0020
+#define STRM_F_SRV_TAKEN   0x0040   /* lb_take() done for strm->srv */
+#define STRM_F_NOLOG       0x0080   /* ends without a log line (tcp-request connection reject) */
+#define STRM_F_REQ_FINAL   0x0100   /* tcp-request inspect-delay expired */
+#define STRM_F_RES_FINAL   0x0200   /* tcp-response inspect-delay expired */
+#define STRM_F_BE_RULES    0x0400   /* the backend's own tcp-request content rules still to run */
 
 /* States */
 enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSING, STRM_ST_DEAD };
@@ -95,6 +101,7 @@ enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSIN
 #define STRM_AN_REQ_INSPECT  0x01   /* tcp-request content rules */
 #define STRM_AN_REQ_SWITCH   0x02   /* backend selection then connect */
 #define STRM_AN_RES_INSPECT  0x04   /* tcp-response content rules */
+#define STRM_AN_REQ_CONNECT  0x08   /* connect to a server of the chosen backend */
 
 /* stream_shutdown() modes */
 #define STRM_SHUT_DONE   1   /* send what is queued to the client, then close both sides */
@@ -124,5 +131,18 @@ void stream_shutdown(struct stream *strm, int how);
 struct stream *stream_accept(struct listener *l, int fd);
 /* Closes every stream of <t> now (stop). */
 void streams_kill_all(struct thr *t);
+/* The connection event handler of streams (backend.c connects with it). */
+void stream_conn_event(struct conn *c, unsigned ev);
+/* Re-arms the stream's timer on the earliest of its deadlines. */
+void stream_update_timer(struct stream *strm);
+/* Ends <strm> now with termination code <err>/<fin> (kept if already set):
+ * closes both connections; freed at the end of the loop turn. */
+void stream_abort(struct stream *strm, char err, char fin);
+/* Runs the analysers and forwarding of <strm> (after any event). */
+void stream_process(struct stream *strm);
+/* Runs the streams woken up by stream_wakeup() (the loop, once per turn). */
+void streams_run_queue(struct thr *t);
+/* Frees <t>'s pool of streams (at exit). */
+void streams_pool_free(struct thr *t);
 
 #endif

@@ -1,20 +1,159 @@
-/* thread.c: per-thread context and loop (first body). */
+/* thread.c: the per-thread context and its loop (thread.h). One turn:
+ * refresh the clocks, fire due timers, run the streams woken up, re-arm
+ * receives that waited for buffers, act on stop requests, then submit and
+ * wait for completions until the next timer deadline. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include "engine/thread.h"
 #include "engine/ring.h"
+#include "engine/conn.h"
+#include "engine/listener.h"
+#include "engine/stream.h"
 
 __thread struct thr *thr_cur;
 
+/* Refreshes t->now_ms (monotonic) and t->now_us (wall clock). */
+static void thr_clock(struct thr *t)
+{
+	struct timespec ts;
+
+	t->now_ms = timer_now_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errlen)
 {
-	*rc = -ENOSYS;
-	snprintf(err, errlen, "the event loop is not built yet");
+	struct thr *t = calloc(1, sizeof(*t));
+	struct ring_params p;
+	int ret;
+
+	if (!t) {
+		*rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory creating thread %d", id);
+		return NULL;
+	}
+	t->id = id;
+	t->cfg = cfg;
+	t->bufsize = cfg->g.bufsize ? cfg->g.bufsize : 16384;
+	t->strm_free = UINT32_MAX;
+	chan_pool_init(&t->pool, t->bufsize, NULL, NULL);
+	memset(&p, 0, sizeof(p));
+	p.entries = 4096;
+	p.nbufs = 4096;             /* 64 MiB of address space, touched on use */
+	p.bufsize = t->bufsize;
+	p.pool = &t->pool;
+	t->ring = ring_new(&p, rc, err, errlen);
+	if (!t->ring)
+		goto fail;
+	thr_clock(t);
+	timers_init(&t->timers, t->now_ms);
+	thr_cur = t;
+	ret = listeners_attach(t);
+	if (ret < 0) {
+		*rc = ret;
+		snprintf(err, errlen, "cannot start the listeners of thread %d: %s", id, strerror(-ret));
+		goto fail_ring;
+	}
+	return t;
+fail_ring:
+	listeners_detach(t);
+	ring_free(t->ring);
+fail:
+	chan_pool_destroy(&t->pool);
+	free(t);
+	if (thr_cur == t)
+		thr_cur = NULL;
 	return NULL;
 }
-int thr_run(struct thr *t) { return -ENOSYS; }
-void thr_free(struct thr *t) { }
-void thr_soft_stop(struct thr *t) { t->stop_req = 1; }
-void thr_request_stop(struct thr *t) { t->stop_req = 2; }
-void thr_stop_accepting(struct thr *t) { }
-void thr_resume_accepting(struct thr *t) { }
+
+/* Acts on a stop request. Returns 1 when the loop must end. */
+static int thr_check_stop(struct thr *t)
+{
+	if (t->stop_req == 2) {
+		thr_stop_accepting(t);
+		streams_kill_all(t);
+		return 1;
+	}
+	if (t->stop_req == 1 && !t->stopping) {
+		t->stopping = 1;
+		listeners_unbind(t);
+	}
+	return t->stopping && !t->nb_streams;
+}
+
+int thr_run(struct thr *t)
+{
+	int ret = 0;
+
+	thr_cur = t;
+	for (;;) {
+		int64_t wait;
+		uint64_t next;
+
+		thr_clock(t);
+		timers_run(&t->timers, t->now_ms);
+		streams_run_queue(t);
+		if (t->wait_bufs)
+			conns_wake_waiting(t);
+		if (thr_check_stop(t))
+			break;
+		next = timers_next(&t->timers);
+		if (t->runq)
+			wait = 0;
+		else if (next == TIMER_ETERNITY)
+			wait = -1;
+		else
+			wait = next > t->now_ms ? (int64_t)(next - t->now_ms) : 0;
+		ret = ring_wait(t->ring, wait);
+		t->loops++;
+		if (ret < 0 && ret != -EINTR) {
+			streams_kill_all(t);
+			break;
+		}
+		ret = 0;
+	}
+	/* let the cancels and closes queued by the stop reach the kernel */
+	ring_wait(t->ring, 0);
+	return ret;
+}
+
+void thr_free(struct thr *t)
+{
+	if (!t)
+		return;
+	listeners_detach(t);
+	streams_pool_free(t);
+	conns_pool_free(t);
+	ring_free(t->ring);
+	chan_pool_destroy(&t->pool);
+	if (thr_cur == t)
+		thr_cur = NULL;
+	free(t);
+}
+
+void thr_soft_stop(struct thr *t)
+{
+	if (t->stop_req < 1)
+		t->stop_req = 1;
+}
+
+void thr_request_stop(struct thr *t)
+{
+	t->stop_req = 2;
+}
+
+void thr_stop_accepting(struct thr *t)
+{
+	t->accepting = 0;
+	listeners_update(t);
+}
+
+void thr_resume_accepting(struct thr *t)
+{
+	t->accepting = 1;
+	listeners_update(t);
+}
