@@ -33,49 +33,54 @@ struct cfg_store {
 
 /* ---- messages ---- */
 
-static void cfg_vmsg(const char *tag, const struct cfg_ctx *c, const char *fmt, va_list ap)
+/* Formats "config : parsing [file:line] : <msg>" (or "config : <msg>"
+ * without a line) into <buf>. */
+static void cfg_fmt(char *buf, size_t size, const struct cfg_ctx *c, const char *fmt, va_list ap)
 {
 	char msg[CFG_ERR_SIZE + 256];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (c && c->file)
-		fprintf(stderr, "%s(%d) : config : parsing [%s:%d] : %s\n", tag, (int)getpid(),
-		        c->file, c->line, msg);
+		snprintf(buf, size, "config : parsing [%s:%d] : %s", c->file, c->line, msg);
 	else
-		fprintf(stderr, "%s(%d) : config : %s\n", tag, (int)getpid(), msg);
+		snprintf(buf, size, "config : %s", msg);
 }
 
+/* Messages go through log.c's printers: one layout for the whole process,
+ * and "-q" / "quiet" silence warnings and notices there. */
 void cfg_alert(const struct cfg_ctx *c, const char *fmt, ...)
 {
+	char buf[CFG_ERR_SIZE + 512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	cfg_vmsg("[ALERT]    ", c, fmt, ap);
+	cfg_fmt(buf, sizeof(buf), c, fmt, ap);
 	va_end(ap);
+	rp_alert("%s", buf);
 }
 
 void cfg_warning(struct cfg_ctx *c, const char *fmt, ...)
 {
+	char buf[CFG_ERR_SIZE + 512];
 	va_list ap;
 
 	if (c)
 		c->warnings++;
-	if (c && c->cfg && c->cfg->g.quiet)
-		return;
 	va_start(ap, fmt);
-	cfg_vmsg("[WARNING]  ", c, fmt, ap);
+	cfg_fmt(buf, sizeof(buf), c, fmt, ap);
 	va_end(ap);
+	rp_warning("%s", buf);
 }
 
 void cfg_notice(struct cfg_ctx *c, const char *fmt, ...)
 {
+	char buf[CFG_ERR_SIZE + 512];
 	va_list ap;
 
-	if (c && c->cfg && c->cfg->g.quiet)
-		return;
 	va_start(ap, fmt);
-	cfg_vmsg("[NOTICE]   ", c, fmt, ap);
+	cfg_fmt(buf, sizeof(buf), c, fmt, ap);
 	va_end(ap);
+	rp_notice("%s", buf);
 }
 
 int cfg_set_err(struct cfg_ctx *c, const char *fmt, ...)
@@ -383,7 +388,10 @@ static int kw_g_flag(struct cfg_ctx *c, char **args, int nargs)
 	if (cfg_no_extra(c, args, nargs, 1))
 		return -1;
 	if (!strcmp(args[0], "daemon"))                              g->daemon = 1;
-	else if (!strcmp(args[0], "quiet"))                          g->quiet = 1;
+	else if (!strcmp(args[0], "quiet")) {
+		g->quiet = 1;
+		log_set_quiet(1);      /* same as -q: silences the notices and warnings that follow */
+	}
 	else if (!strcmp(args[0], "debug"))                          g->debug = 1;
 	else if (!strcmp(args[0], "master-worker"))                  g->master_worker = 1;
 	else if (!strcmp(args[0], "insecure-fork-wanted"))           g->insecure_fork_wanted = 1;
@@ -1079,8 +1087,8 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 
 	switch (c->sec) {
 	case CFG_SEC_NONE:
-		fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d]: unknown keyword '%s' out of section.\n",
-		        (int)getpid(), c->file, c->line, k);
+		rp_alert("config : parsing [%s:%d]: unknown keyword '%s' out of section.",
+		        c->file, c->line, k);
 		r->errors++;
 		return;
 	case CFG_SEC_GLOBAL:
@@ -1155,8 +1163,7 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 		/* 4x the line plus room for environment values */
 		nargs = cfg_tokenize(line, out, n * 4 + 256, args, CFG_MAX_ARGS, c->err, sizeof(c->err));
 		if (nargs < 0) {
-			fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d]: %s\n", (int)getpid(),
-			        c->file, c->line, c->err);
+			rp_alert("config : parsing [%s:%d]: %s", c->file, c->line, c->err);
 			c->err[0] = 0;
 			r->errors++;
 			continue;
@@ -1171,8 +1178,8 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 	free(line);
 	free(out);
 	if (r->errors > errors_before)
-		fprintf(stderr, "[ALERT]    (%d) : config : Error(s) found in configuration file : %s\n",
-		        (int)getpid(), name);
+		rp_alert("config : Error(s) found in configuration file : %s",
+		        name);
 }
 
 /* Reads file <path> and parses it. */
@@ -1183,8 +1190,8 @@ static void cfg_parse_file(struct cfg_run *r, const char *path)
 	size_t len = 0, cap = 0;
 
 	if (!f) {
-		fprintf(stderr, "[ALERT]    (%d) : config : Could not open configuration file %s : %s\n",
-		        (int)getpid(), path, strerror(errno));
+		rp_alert("config : Could not open configuration file %s : %s",
+		        path, strerror(errno));
 		r->errors++;
 		return;
 	}
@@ -1220,8 +1227,8 @@ static void cfg_parse_dir(struct cfg_run *r, const char *dir)
 	int n = 0;
 
 	if (!d) {
-		fprintf(stderr, "[ALERT]    (%d) : config : Cannot open configuration directory %s : %s\n",
-		        (int)getpid(), dir, strerror(errno));
+		rp_alert("config : Cannot open configuration directory %s : %s",
+		        dir, strerror(errno));
 		r->errors++;
 		return;
 	}
@@ -1290,7 +1297,7 @@ static int cfg_run(struct config *cfg, char *const *paths, const char *name, con
 	memset(&r, 0, sizeof(r));
 	cfg_defaults_init(cfg);
 	if (!cfg->store) {
-		fprintf(stderr, "[ALERT]    (%d) : config : out of memory.\n", (int)getpid());
+		rp_alert("config : out of memory.");
 		return 1;
 	}
 	r.c.cfg = cfg;

@@ -158,8 +158,8 @@ int cfg_proxy_section(struct cfg_ctx *c, char **args, int nargs)
 				continue;
 			if ((o->cap & cap & (PX_CAP_FE | PX_CAP_BE)) == 0)
 				continue;
-			fprintf(stderr, "[ALERT]    (%d) : config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.\n",
-			        (int)getpid(), c->file, c->line, c->sec == CFG_SEC_LISTEN ? "proxy" : kw, name,
+			rp_alert("config : Parsing [%s:%d]: %s '%s' has the same name as %s '%s' declared at %s:%d.",
+			        c->file, c->line, c->sec == CFG_SEC_LISTEN ? "proxy" : kw, name,
 			        cfg_px_type(o), o->name, o->file, o->line);
 			return -2;
 		}
@@ -564,8 +564,8 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	if (o->kind & OPT_UNSUPP)
 		return cfg_set_err(c, "'option %s' is not supported by ringproxy yet.", o->name);
 	if (neg && (o->kind & OPT_NO_NEG)) {
-		fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d]: negation/default is not supported for option '%s'.\n",
-		        (int)getpid(), c->file, c->line, o->name);
+		rp_alert("config : parsing [%s:%d]: negation/default is not supported for option '%s'.",
+		        c->file, c->line, o->name);
 		return -2;
 	}
 	if (!(o->kind & OPT_ARGS) && na > 2)
@@ -751,8 +751,8 @@ static int cfg_check_mode(const struct proxy *px)
 {
 	if (px->mode != PX_MODE_HTTP)
 		return 0;
-	fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d] : %s '%s': 'mode http' is not supported by ringproxy yet (use 'mode tcp').\n",
-	        (int)getpid(), px->file, px->line, cfg_px_type(px), px->name);
+	rp_alert("config : parsing [%s:%d] : %s '%s': 'mode http' is not supported by ringproxy yet (use 'mode tcp').",
+	        px->file, px->line, cfg_px_type(px), px->name);
 	return 1;
 }
 

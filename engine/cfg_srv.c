@@ -16,6 +16,7 @@
 
 #include "engine/cfg.h"
 #include "engine/cfg_srv.h"
+#include "engine/log.h"
 
 /* ---- addresses ---- */
 
@@ -381,7 +382,7 @@ static int srv_alert(struct cfg_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "[ALERT]    (%d) : config : [%s:%d] : %s\n", (int)getpid(), c->file, c->line, msg);
+	rp_alert("config : [%s:%d] : %s", c->file, c->line, msg);
 	return -2;
 }
 

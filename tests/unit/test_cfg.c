@@ -22,6 +22,7 @@ static int parse(struct config *cfg, const char *text)
 	size_t n;
 
 	memset(cfg, 0, sizeof(*cfg));
+	log_set_quiet(0);          /* a "quiet" in an earlier config must not leak */
 	fflush(stderr);
 	saved = dup(2);
 	dup2(fileno(tmp), 2);
@@ -44,6 +45,7 @@ static int parse_files(struct config *cfg, char *const *paths)
 	size_t n;
 
 	memset(cfg, 0, sizeof(*cfg));
+	log_set_quiet(0);          /* a "quiet" in an earlier config must not leak */
 	fflush(stderr);
 	saved = dup(2);
 	dup2(fileno(tmp), 2);
