@@ -129,11 +129,12 @@ static int f_srv_id(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
-/* Returns the proxy named by optional argument 0, else <dflt>. */
+/* Returns the proxy named by optional argument 0, else <dflt>. A name
+ * not (or not successfully) resolved gives NULL: the fetch finds nothing. */
 static struct proxy *arg_px(const struct arg *args, struct proxy *dflt)
 {
-	if ((args[0].type == ARGT_FE || args[0].type == ARGT_BE) && !args[0].unresolved)
-		return args[0].u.px;
+	if (args[0].type == ARGT_FE || args[0].type == ARGT_BE)
+		return args[0].unresolved ? NULL : args[0].u.px;
 	return dflt;
 }
 

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "engine/sample.h"
 #include "engine/proxy.h"
 #include "engine/vars.h"
+#include "engine/log.h"
 
 /* ------------------------------------------------------------------ */
 /* Registry                                                             */
@@ -604,7 +604,7 @@ struct pending_arg {
 
 static struct pending_arg *pending;
 static const char *where_file = "?", *where_what = "sample expression";
-static int where_line;
+static int where_line, where_set;
 static struct config *resolved_cfg;
 /* the keyword being parsed, for pending entries (set by the expression parser) */
 static const char *cur_kw;
@@ -612,6 +612,7 @@ static int cur_is_conv;
 
 void sample_parse_where(const char *file, int line, const char *where)
 {
+	where_set = 1;
 	where_file = file ? file : "?";
 	where_line = line;
 	where_what = where ? where : "sample expression";
@@ -750,21 +751,21 @@ static int arg_resolve(struct arg *a, struct proxy *px, struct config *cfg, char
 
 	switch (a->type) {
 	case ARGT_FE:
-		p = proxy_find(cfg, name, PX_CAP_FE);
+	case ARGT_BE: {
+		unsigned cap = a->type == ARGT_FE ? PX_CAP_FE : PX_CAP_BE;
+		const char *what = a->type == ARGT_FE ? "frontend" : "backend";
+
+		p = proxy_find(cfg, name, cap);
 		if (!p) {
-			snprintf(err, errlen, "unable to find frontend '%s'", name);
+			if (proxy_find(cfg, name, 0))
+				snprintf(err, errlen, "proxy '%s' has no %s capability,", name, what);
+			else
+				snprintf(err, errlen, "unable to find %s '%s'", what, name);
 			return -1;
 		}
 		a->u.px = p;
 		break;
-	case ARGT_BE:
-		p = proxy_find(cfg, name, PX_CAP_BE);
-		if (!p) {
-			snprintf(err, errlen, "unable to find backend '%s'", name);
-			return -1;
-		}
-		a->u.px = p;
-		break;
+	}
 	case ARGT_SRV: {
 		char *slash = strchr(name, '/');
 		const char *sname = name;
@@ -789,7 +790,7 @@ static int arg_resolve(struct arg *a, struct proxy *px, struct config *cfg, char
 		}
 		s = server_find(p, sname);
 		if (!s) {
-			snprintf(err, errlen, "unable to find server '%s' in proxy '%s'", sname, p->name);
+			snprintf(err, errlen, "unable to find server '%s' in proxy '%s',", sname, p->name);
 			if (slash)
 				*slash = '/';
 			return -1;
@@ -890,8 +891,9 @@ static int arg_store(struct arg *a, enum arg_type t, const char *buf, size_t n, 
 		pa->kw = cur_kw ? cur_kw : "?";
 		pa->is_conv = cur_is_conv;
 		pa->px = px;
-		pa->file = where_file;
-		pa->line = where_line;
+		/* without sample_parse_where(), name the proxy's declaration */
+		pa->file = where_set ? where_file : px && px->file ? px->file : "?";
+		pa->line = where_set ? where_line : px ? px->line : 0;
 		pa->where = where_what;
 		pa->next = pending;
 		pending = pa;
@@ -1120,8 +1122,8 @@ int sample_resolve(struct config *cfg)
 
 		pending = pa->next;
 		if (arg_resolve(pa->arg, pa->px, cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d]: %s referenced in arg %d of %s '%s' in %s%s%s%s.\n",
-			        (int)getpid(), pa->file, pa->line, err, pa->pos + 1,
+			rp_alert("config : parsing [%s:%d]: %s referenced in arg %d of %s '%s' in %s%s%s%s.\n",
+			        pa->file, pa->line, err, pa->pos + 1,
 			        pa->is_conv ? "converter" : "sample fetch keyword", pa->kw, pa->where,
 			        pa->px ? " in proxy '" : "", pa->px ? pa->px->name : "", pa->px ? "'" : "");
 			/* keep the argument well-formed: an unresolved name that
