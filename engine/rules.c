@@ -20,6 +20,7 @@ enum rule_act {
 	RA_REJECT,
 	RA_CLOSE,           /* tcp-response content close */
 	RA_SET_VAR,
+	RA_SET_VAR_FMT,     /* set-var-fmt(<var>) "<log-format>" */
 	RA_UNSET_VAR,
 	RA_LUA,
 	RA_USE_BACKEND,
@@ -30,7 +31,7 @@ struct rule {
 	enum rule_act act;
 	struct acl_cond *cond;      /* NULL: always */
 	union {
-		struct { struct var_ref ref; struct sample_expr *expr; } var;
+		struct { struct var_ref ref; struct sample_expr *expr; struct logfmt *fmt; } var;
 		struct lua_action *lua;
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
@@ -62,7 +63,9 @@ static void rule_free(struct rule *r)
 	acl_cond_free(r->cond);
 	switch (r->act) {
 	case RA_SET_VAR:
+	case RA_SET_VAR_FMT:
 		sample_expr_free(r->u.var.expr);
+		logfmt_free(r->u.var.fmt);
 		/* fall through */
 	case RA_UNSET_VAR:
 		vars_ref_free(&r->u.var.ref);
@@ -163,8 +166,9 @@ static int parse_rule_cond(struct cfg_ctx *c, struct rule *r, const char *what,
 static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int nargs, int i)
 {
 	const char *a = args[i];
-	int set = !strncmp(a, "set-var(", 8);
-	const char *name = a + (set ? 8 : 10);
+	int fmt = !strncmp(a, "set-var-fmt(", 12);
+	int set = fmt || !strncmp(a, "set-var(", 8);
+	const char *name = a + (fmt ? 12 : set ? 8 : 10);
 	const char *close = strchr(name, ')');
 	char err[256];
 
@@ -172,7 +176,7 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 		snprintf(c->err, sizeof(c->err), "incomplete argument after action '%s'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'", a);
 		return -1;
 	}
-	r->act = set ? RA_SET_VAR : RA_UNSET_VAR;
+	r->act = fmt ? RA_SET_VAR_FMT : set ? RA_SET_VAR : RA_UNSET_VAR;
 	if (vars_parse_ref(name, close - name, &r->u.var.ref, err, sizeof(err)) < 0) {
 		r->act = RA_ACCEPT;     /* nothing to free */
 		snprintf(c->err, sizeof(c->err), "%s", err);
@@ -182,8 +186,15 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 	if (!set)
 		return i;
 	if (i >= nargs || !strcmp(args[i], "if") || !strcmp(args[i], "unless")) {
-		snprintf(c->err, sizeof(c->err), "missing fetch method");
+		snprintf(c->err, sizeof(c->err), fmt ? "'%s' expects a log-format string" : "missing fetch method", a);
 		return -1;
+	}
+	if (fmt) {
+		if (!(r->u.var.fmt = logfmt_compile(args[i], c->px, err, sizeof(err)))) {
+			snprintf(c->err, sizeof(c->err), "%s", err);
+			return -1;
+		}
+		return i + 1;
 	}
 	const char *end = NULL;
 	r->u.var.expr = sample_expr_parse(args[i], &end, c->px, err, sizeof(err));
@@ -267,14 +278,15 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	} else if (res && !strcmp(a, "close")) {
 		r->act = RA_CLOSE;
 		i++;
-	} else if (!strncmp(a, "set-var(", 8) || !strncmp(a, "unset-var(", 10)) {
+	} else if (!strncmp(a, "set-var(", 8) || !strncmp(a, "unset-var(", 10) ||
+	           !strncmp(a, "set-var-fmt(", 12)) {
 		if ((i = parse_var_action(c, r, args, nargs, i)) < 0)
 			goto fail;
 	} else if (!conn && (!strncmp(a, "lua.", 4) || !strcmp(a, "lua"))) {
 		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
 			goto fail;
 	} else {
-		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', 'reject', %s'set-var(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', 'reject', %s'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
 		         kind, res ? "'close', " : "", conn ? "" : ", 'lua.*', 'lua <function>'",
 		         px_type(c->px), c->px->name ? c->px->name : "", a);
 		goto fail;
@@ -504,6 +516,22 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				memset(&smp, 0, sizeof(smp));
 				if (v && sample_expr_eval(r->u.var.expr, &ctx, &smp))
 					vars_set(v, &r->u.var.ref, &smp);
+				break;
+			}
+			case RA_SET_VAR_FMT: {
+				/* the rendered string lives in scratch until vars_set() copies it */
+				struct vars *v = vars_of(s, r->u.var.ref.scope);
+				struct sample smp;
+				size_t size;
+				char *buf = smp_trash(&size);
+				if (!v || !buf)
+					break;
+				memset(&smp, 0, sizeof(smp));
+				smp.type = SMP_T_STR;
+				smp.u.str.ptr = buf;
+				smp.u.str.len = logfmt_render(r->u.var.fmt, s, 0, buf, size);
+				smp.u.str.size = size;
+				vars_set(v, &r->u.var.ref, &smp);
 				break;
 			}
 			case RA_UNSET_VAR: {

@@ -114,7 +114,7 @@ static void t_parse_errors(void)
 		"  tcp-request connection reject\n"                           /* 24 */
 		"  server s 127.0.0.1:1\n");
 	EXPECT(e >= 14);
-	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'unset-var(*)', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
+	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
 	EXPECT(has_alert("parsing [t.cfg:9] : 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in frontend 'fe' (got 'bogus')"));
 	EXPECT(has_alert("parsing [t.cfg:10] : 'tcp-request content reject' only accepts 'if' or 'unless', in frontend 'fe' (got 'foo')"));
 	EXPECT(has_alert("parsing [t.cfg:11] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'fe'"));
@@ -236,6 +236,7 @@ static void t_no_inspect_delay(void)
 		"  tcp-request content reject if { req.len lt 4 }\n"
 		"  tcp-request content set-var(sess.n) req.len\n"
 		"  tcp-request content unset-var(sess.n) if { req.len gt 100 }\n"
+		"  tcp-request content set-var-fmt(txn.f) \"len=%[req.len] fe=%[fe_name]\"\n"
 		"  default_backend be\n"
 		"backend be\n"
 		"  server s 127.0.0.1:1\n");
@@ -252,6 +253,7 @@ static void t_no_inspect_delay(void)
 	EXPECT_INT(chan_put_data(&s.req, "abcdef", 6), 0);
 	EXPECT_INT(rules_exec_tcp_req_content(&s, 0), RULE_CONTINUE);
 	EXPECT_STR(var_str(&s, "sess.n"), "6");
+	EXPECT_STR(var_str(&s, "txn.f"), "len=6 fe=fe");
 	strm_done(&s);
 	strm_init(&s, fe);
 	char big[200];
