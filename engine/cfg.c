@@ -1306,10 +1306,15 @@ static int cfg_run(struct config *cfg, char *const *paths, const char *name, con
 	} else {
 		for (int i = 0; paths && paths[i]; i++) {
 			struct stat stb;
-			if (stat(paths[i], &stb) == 0 && S_ISDIR(stb.st_mode))
+			if (stat(paths[i], &stb) < 0) {
+				rp_alert("config : Cannot open configuration file/directory %s : %s", paths[i],
+				         strerror(errno));
+				r.errors++;
+			} else if (S_ISDIR(stb.st_mode)) {
 				cfg_parse_dir(&r, paths[i]);
-			else
+			} else {
 				cfg_parse_file(&r, paths[i]);
+			}
 		}
 	}
 	if (r.errors)

@@ -1078,7 +1078,7 @@ static void t_files_and_dir(void)
 	/* a missing file */
 	char *paths4[] = { "/nonexistent/x.cfg", NULL };
 	EXPECT_PARSE_FILES(&cfg, paths4, 1);
-	EXPECT_OUT("Could not open configuration file /nonexistent/x.cfg : No such file or directory");
+	EXPECT_OUT("config : Cannot open configuration file/directory /nonexistent/x.cfg : No such file or directory");
 	cfg_free(&cfg);
 
 	unlink(p1); unlink(p2); unlink(p3); unlink(p4); unlink(p5);
