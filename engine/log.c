@@ -621,7 +621,14 @@ int log_send(int level, const char *msg, size_t len, const struct proxy *px)
 	if (log_debug) {
 		char hdr[64];
 		struct iovec iov[3];
-		int h = snprintf(hdr, sizeof(hdr), "[%s] (%d) : ", log_level_name(level), (int)getpid());
+		struct tm tm;
+		time_t now = time(NULL);
+		int h;
+
+		/* HAProxy's layout for messages echoed on stderr: "[info] 330/083412 (pid) : " */
+		localtime_r(&now, &tm);
+		h = snprintf(hdr, sizeof(hdr), "[%s] %03d/%02d%02d%02d (%d) : ", log_level_name(level),
+		             tm.tm_yday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid());
 
 		iov[0].iov_base = hdr;
 		iov[0].iov_len = h > 0 ? (size_t)h : 0;

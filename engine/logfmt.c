@@ -533,6 +533,14 @@ static void lf_times(const struct stream *s, const struct logfmt_http *h, uint64
 	t->t_req = s->t_accept + (uint64_t)(t->Th + (t->Ti > 0 ? t->Ti : 0)) * 1000;
 }
 
+/* Returns 1 when <s> ends but still counts in its server's and backend's
+ * connections: HAProxy releases them before logging, so %bc/%sc must not
+ * include the stream being logged. */
+static int lf_own_slot(const struct stream *s)
+{
+	return s->t_close && (s->flags & STRM_F_SRV_TAKEN) ? 1 : 0;
+}
+
 static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const struct stream *s,
                           const struct logfmt_http *h, const struct lf_times *tm)
 {
@@ -605,8 +613,8 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	case LV_AC: lo_int(o, logfmt_globals ? (int64_t)*logfmt_globals->actconn : 0); break;
 	case LV_FC: lo_int(o, fe ? fe->fe_cur_conn : 0); break;
-	case LV_BC: lo_int(o, s->be ? s->be->be_cur_conn : 0); break;
-	case LV_SC: lo_int(o, s->srv ? s->srv->cur_conn : 0); break;
+	case LV_BC: lo_int(o, s->be ? (int64_t)s->be->be_cur_conn - lf_own_slot(s) : 0); break;
+	case LV_SC: lo_int(o, s->srv ? (int64_t)s->srv->cur_conn - lf_own_slot(s) : 0); break;
 	case LV_RC:
 		if (s->flags & STRM_F_REDISPATCH)
 			lo_putc(o, '+');

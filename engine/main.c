@@ -289,6 +289,15 @@ static void daemon_ready(int fd, int ok)
 	close(fd);
 }
 
+/* Frees what start-up built, so that leak checkers see a clean exit. */
+static void main_cleanup(struct config *cfg)
+{
+	log_deinit(cfg);
+	if (lua_hooks.deinit)
+		lua_hooks.deinit();
+	cfg_free(cfg);
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
@@ -311,32 +320,36 @@ int main(int argc, char **argv)
 
 	lua_hooks_install();
 	nerr = cfg_parse_files(&cfg, o.files);
-	if (nerr == 0 && lua_hooks.load && cfg.g.nb_lua_load && lua_hooks.load(&cfg) < 0)
+	if (nerr == 0 && lua_hooks.load && lua_hooks.load(&cfg) < 0)
 		nerr = 1;
 	if (nerr == 0 && log_init(&cfg) < 0)
 		nerr = 1;
 	if (nerr) {
 		rp_alert("config : Fatal errors found in configuration.");
+		main_cleanup(&cfg);
 		return 1;
 	}
 	cfg.g.quiet = o.quiet;
 	cfg.g.debug = o.debug;
+	cfg.g.daemon = (o.daemon || cfg.g.daemon) && !o.foreground;
 	if (o.check) {
 		if (!o.quiet)
 			printf("Configuration file is valid\n");
+		main_cleanup(&cfg);
 		return 0;
 	}
-	if (lua_hooks.run_inits && lua_hooks.run_inits(&cfg) < 0)
+	if (lua_hooks.run_inits && lua_hooks.run_inits(&cfg) < 0) {
+		main_cleanup(&cfg);
 		return 1;
+	}
 
 	if (listeners_bind(&cfg, err, sizeof(err)) < 0) {
 		rp_alert("%s", err);
 		rp_alert("[ringproxy.main()] Some protocols failed to start their listeners! Exiting.");
-		listeners_close(&cfg);
-		return 1;
+		goto fail_listeners;
 	}
 
-	if ((o.daemon || cfg.g.daemon) && !o.foreground) {
+	if (cfg.g.daemon) {
 		if ((dfd = daemonize()) < 0)
 			goto fail_listeners;
 	}
@@ -368,9 +381,11 @@ int main(int argc, char **argv)
 	thr_free(main_thr);
 	main_thr = NULL;
 	listeners_close(&cfg);
-	log_deinit(&cfg);
 	if (o.pidfile || cfg.g.pidfile)
 		unlink(o.pidfile ? o.pidfile : cfg.g.pidfile);
+	main_cleanup(&cfg);
+	free(o.files);
+	free(o.old_pids);
 	if (rc < 0) {
 		rp_alert("event loop failed : %s", strerror(-rc));
 		return 1;
@@ -387,5 +402,6 @@ fail_daemon:
 	daemon_ready(dfd, 0);
 fail_listeners:
 	listeners_close(&cfg);
+	main_cleanup(&cfg);
 	return 1;
 }

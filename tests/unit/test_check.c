@@ -1,0 +1,229 @@
+/* test_check.c: the health check state machine (rise/fall as HAProxy
+ * counts them), the messages it logs (HAProxy 2.6's wording, captured
+ * with "log stdout format raw"), and real connect checks through the
+ * ring against a listening and a closed port. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include "tests/unit/unit.h"
+#include "engine/check.h"
+#include "engine/log.h"
+#include "engine/proxy.h"
+#include "engine/ring.h"
+#include "engine/thread.h"
+#include "engine/timer.h"
+
+static struct config cfg;
+static struct proxy be;
+static struct server s1, s2, s3;
+static int logp[2];
+
+static void srv_init(struct server *s, const char *name, int port, int backup)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = (char *)name;
+	s->px = &be;
+	s->addr.u.in4.sin_family = AF_INET;
+	s->addr.u.in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->addr.u.in4.sin_port = htons((uint16_t)port);
+	s->addr.len = sizeof(s->addr.u.in4);
+	s->weight = s->cur_weight = 1;
+	s->check = 1;
+	s->backup = backup;
+	s->inter = 100;
+	s->rise = 2;
+	s->fall = 3;
+	s->health = s->rise;     /* as cfg.c starts them: UP at the threshold */
+	s->state = SRV_UP;
+}
+
+/* be: s1, s2 (backup), s3; its log goes raw to a pipe. */
+static void setup(void)
+{
+	char err[256];
+	char line[64];
+	char *args[8];
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&be, 0, sizeof(be));
+	be.name = "be";
+	be.cap = PX_CAP_BE;
+	srv_init(&s1, "s1", 1, 0);
+	srv_init(&s2, "s2", 2, 1);
+	srv_init(&s3, "s3", 3, 0);
+	s1.next = &s2;
+	s2.next = &s3;
+	be.srv = &s1;
+	be.nb_srv = 3;
+	cfg.proxies = &be;
+	if (logp[0] > 0) {
+		close(logp[0]);
+		close(logp[1]);
+	}
+	if (pipe(logp) < 0)
+		return;
+	fcntl(logp[0], F_SETFL, O_NONBLOCK);
+	snprintf(line, sizeof(line), "fd@%d", logp[1]);
+	args[0] = "log"; args[1] = line; args[2] = "format"; args[3] = "raw"; args[4] = "local0";
+	be.logs = log_target_parse(args, 5, err, sizeof(err));
+	log_init(&cfg);
+}
+
+static const char *logged(void)
+{
+	static char buf[4096];
+	ssize_t n = read(logp[0], buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+static void t_first_failure_downs(void)
+{
+	setup();
+	log_set_quiet(1);
+	/* HAProxy takes a server DOWN at its first failed check after start-up */
+	EXPECT_INT(check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0), 1);
+	EXPECT_INT(s1.state, SRV_DOWN);
+	EXPECT_INT(s1.health, 0);
+	EXPECT_STR(logged(), "Server be/s1 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", "
+	           "check duration: 0ms. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n");
+	EXPECT_INT(check_report(&s2, CHECK_L4_REFUSED, ECONNREFUSED, 0), 1);
+	EXPECT_STR(logged(), "Backup Server be/s2 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", "
+	           "check duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n");
+	EXPECT_INT(check_report(&s3, CHECK_L4_REFUSED, ECONNREFUSED, 0), 1);
+	EXPECT_STR(logged(), "Server be/s3 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", "
+	           "check duration: 0ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n"
+	           "backend be has no server available!\n");
+	log_set_quiet(0);
+}
+
+static void t_rise(void)
+{
+	setup();
+	log_set_quiet(1);
+	check_report(&s3, CHECK_L4_REFUSED, ECONNREFUSED, 0);
+	check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0);
+	logged();
+	/* rise 2: one success is not enough */
+	EXPECT_INT(check_report(&s3, CHECK_OK, 0, 0), 0);
+	EXPECT_INT(s3.state, SRV_DOWN);
+	EXPECT_INT(check_report(&s3, CHECK_OK, 0, 0), 1);
+	EXPECT_INT(s3.state, SRV_UP);
+	EXPECT_STR(logged(), "Server be/s3 is UP, reason: Layer4 check passed, check duration: 0ms. "
+	           "1 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.\n");
+	/* a failure while rising starts over */
+	EXPECT_INT(check_report(&s1, CHECK_OK, 0, 0), 0);
+	EXPECT_INT(check_report(&s1, CHECK_L4_TIMEOUT, ETIMEDOUT, 1001), 0);
+	EXPECT_INT(s1.health, 0);
+	EXPECT_INT(check_report(&s1, CHECK_OK, 0, 0), 0);
+	EXPECT_INT(check_report(&s1, CHECK_OK, 0, 0), 1);
+	log_set_quiet(0);
+}
+
+static void t_fall(void)
+{
+	setup();
+	log_set_quiet(1);
+	/* fully healthy (rise + fall - 1 = 4): it takes <fall> = 3 failures */
+	for (int i = 0; i < 5; i++)
+		check_report(&s1, CHECK_OK, 0, 0);
+	EXPECT_INT(s1.health, 4);
+	EXPECT_INT(check_report(&s1, CHECK_L4_TIMEOUT, ETIMEDOUT, 100), 0);
+	EXPECT_INT(check_report(&s1, CHECK_L4_TIMEOUT, ETIMEDOUT, 100), 0);
+	EXPECT_INT(s1.state, SRV_UP);
+	EXPECT_INT(check_report(&s1, CHECK_L4_TIMEOUT, ETIMEDOUT, 100), 1);
+	EXPECT_INT(s1.state, SRV_DOWN);
+	EXPECT_STR(logged(), "Server be/s1 is DOWN, reason: Layer4 timeout, check duration: 100ms. "
+	           "1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n");
+	/* maintenance is administrative: checks leave it alone */
+	s3.state = SRV_MAINT;
+	EXPECT_INT(check_report(&s3, CHECK_OK, 0, 0), 0);
+	EXPECT_INT(s3.state, SRV_MAINT);
+	log_set_quiet(0);
+}
+
+static int listen_any(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &l) < 0)
+		return -1;
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void t_live(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct thr t;
+	char err[256];
+	int rc, port, lfd, dead;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, err, sizeof(err));
+	if (!t.ring) {
+		SKIP(err);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	lfd = listen_any(&port);
+	dead = listen_any(&dead);
+	EXPECT(lfd >= 0 && dead >= 0);
+	/* s1 listens; s3's port was bound then closed: refused */
+	s1.addr.u.in4.sin_port = htons((uint16_t)port);
+	{
+		struct sockaddr_in a;
+		socklen_t l = sizeof(a);
+		getsockname(dead, (struct sockaddr *)&a, &l);
+		s3.addr.u.in4.sin_port = a.sin_port;
+		close(dead);
+	}
+	s2.check = 0;
+	s3.state = SRV_UP;
+	EXPECT_INT(check_start(&cfg, &t), 2);
+	uint64_t end = timer_now_ms() + 1500;
+	while (timer_now_ms() < end && s3.state == SRV_UP) {
+		uint64_t next = timers_next(&t.timers), now = timer_now_ms();
+		ring_wait(t.ring, next == TIMER_ETERNITY ? 50 : (int64_t)(next > now ? next - now : 0));
+		timers_run(&t.timers, timer_now_ms());
+	}
+	EXPECT_INT(s3.state, SRV_DOWN);
+	EXPECT_INT(s1.state, SRV_UP);
+	/* a few more rounds: s1 stays UP and reaches full health */
+	end = timer_now_ms() + 600;
+	while (timer_now_ms() < end) {
+		uint64_t next = timers_next(&t.timers), now = timer_now_ms();
+		ring_wait(t.ring, next == TIMER_ETERNITY ? 50 : (int64_t)(next > now ? next - now : 0));
+		timers_run(&t.timers, timer_now_ms());
+	}
+	EXPECT_INT(s1.state, SRV_UP);
+	EXPECT_INT(s1.health, 4);
+	const char *l = logged();
+	EXPECT(strstr(l, "Server be/s3 is DOWN, reason: Layer4 connection problem, info: \"Connection refused\"") != NULL);
+	check_stop();
+	close(lfd);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
+int main(void)
+{
+	RUN(t_first_failure_downs);
+	RUN(t_rise);
+	RUN(t_fall);
+	RUN(t_live);
+	return unit_end();
+}
