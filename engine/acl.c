@@ -562,12 +562,13 @@ struct acl_cond *acl_cond_parse(struct cfg_ctx *c, char **args, int nargs)
 		const char *w = args[i];
 		const struct acl *a;
 
+		/* "!", "!name" and "!{" negate what follows, as in HAProxy */
+		while (*w == '!') {
+			neg = !neg;
+			w++;
+		}
 		if (!*w)
 			continue;
-		if (!strcmp(w, "!")) {
-			neg = !neg;
-			continue;
-		}
 		if (!strcmp(w, "||") || !strcmp(w, "or")) {
 			new_suite = cond->nb_suites > 0;
 			neg = 0;
@@ -600,11 +601,6 @@ struct acl_cond *acl_cond_parse(struct cfg_ctx *c, char **args, int nargs)
 			a = an;
 			i = j;
 		} else {
-			/* "!name" is accepted as HAProxy does */
-			while (*w == '!') {
-				neg = !neg;
-				w++;
-			}
 			a = acl_find(c->px ? c->px->acls : NULL, w);
 			if (!a && c->px) {
 				a = acl_predef_get(c, w, err, sizeof(err));

@@ -152,6 +152,8 @@ static void t_truth_tables(void)
 		{ "if TRUE", ACL_TRUE },          { "if FALSE", ACL_FALSE },
 		{ "if TRUE !FALSE", ACL_TRUE },   { "unless TRUE || FALSE", ACL_FALSE },
 		{ "if { always_true }", ACL_TRUE }, { "if ! { always_true }", ACL_FALSE },
+		{ "if !{ always_true }", ACL_FALSE }, { "if ! ! TRUE", ACL_TRUE },
+		{ "if !!FALSE", ACL_FALSE }, { "if", ACL_FALSE }, { "unless", ACL_TRUE },
 		{ "if { int(5) 5 } { str(ab) ab }", ACL_TRUE },
 		{ "if { int(5) 6 } || { str(ab) -m beg a }", ACL_TRUE },
 		{ "if { int(5) gt 5 }", ACL_FALSE }, { "if { int(5) ge 5 }", ACL_TRUE },
