@@ -349,11 +349,6 @@ static int kw_int(struct cfg_ctx *c, char **args, int nargs)
 	if (cfg_int_arg(c, args[0], args[1], 0, INT_MAX, &v))
 		return -1;
 	if (!strcmp(args[0], "maxconn")) {
-		if (!(px->cap & PX_CAP_FE)) {
-			cfg_warning(c, "'maxconn' ignored because %s '%s' has no frontend capability.",
-			            cfg_px_type(px), px->name);
-			return 0;
-		}
 		px->maxconn = (int)v;
 	} else if (!strcmp(args[0], "fullconn")) {
 		px->fullconn = (int)v;
@@ -586,7 +581,7 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	if (o->kind & OPT_NOEFFECT)
 		cfg_notice(c, "'option %s' has no effect in ringproxy (ignored).", o->name);
 	if (!(px->cap & PX_CAP_DEF) && !(px->cap & o->cap)) {
-		cfg_warning(c, "'option %s' ignored for %s '%s' as it requires %s capability.", o->name,
+		cfg_warning(c, "'%s' ignored because %s '%s' has no %s capability.", o->name,
 		            cfg_px_type(px), px->name, (o->cap & PX_CAP_FE) ? "frontend" : "backend");
 		return 0;
 	}
@@ -628,6 +623,8 @@ static int kw_no(struct cfg_ctx *c, char **args, int nargs)
 #define K_BE   PX_CAP_BE
 #define K_DEF  PX_CAP_DEF
 #define K_ALL  (K_FE | K_BE | K_DEF)
+#define K_SELF  0x100   /* the owner's function checks sections and capabilities itself */
+#define K_HARD  0x200   /* wrong capability is an error, not a warning */
 
 static const struct cfg_pkw {
 	const char *name;
@@ -636,27 +633,27 @@ static const struct cfg_pkw {
 } cfg_proxy_kws[] = {
 	{ "mode",               kw_mode,             K_ALL },
 	{ "bind",               cfg_srv_bind,        K_FE },
-	{ "server",             cfg_srv_server,      K_BE },
-	{ "default-server",     cfg_srv_default,     K_BE | K_DEF },
+	{ "server",             cfg_srv_server,      K_BE | K_HARD },
+	{ "default-server",     cfg_srv_default,     K_BE | K_DEF | K_HARD },
 	{ "default_backend",    kw_default_backend,  K_FE | K_DEF },
-	{ "use_backend",        rules_cfg_use_backend, K_FE },
-	{ "acl",                acl_cfg_parse,       K_FE | K_BE },
-	{ "tcp-request",        rules_cfg_tcp_request, K_FE | K_BE },
-	{ "tcp-response",       rules_cfg_tcp_response, K_BE },
+	{ "use_backend",        rules_cfg_use_backend, K_ALL | K_SELF },
+	{ "acl",                acl_cfg_parse,       K_ALL | K_SELF },
+	{ "tcp-request",        rules_cfg_tcp_request, K_ALL | K_SELF },
+	{ "tcp-response",       rules_cfg_tcp_response, K_ALL | K_SELF },
 	{ "balance",            kw_balance,          K_BE | K_DEF },
 	{ "hash-type",          kw_hash_type,        K_BE | K_DEF },
 	{ "timeout",            kw_timeout,          K_ALL },
 	{ "contimeout",         kw_old_timeout,      K_ALL },
 	{ "clitimeout",         kw_old_timeout,      K_ALL },
 	{ "srvtimeout",         kw_old_timeout,      K_ALL },
-	{ "maxconn",            kw_int,              K_ALL },
+	{ "maxconn",            kw_int,              K_FE | K_DEF },
 	{ "fullconn",           kw_int,              K_BE | K_DEF },
 	{ "retries",            kw_int,              K_BE | K_DEF },
 	{ "id",                 kw_int,              K_FE | K_BE },
 	{ "option",             kw_option,           K_ALL },
 	{ "no",                 kw_no,               K_ALL },
 	{ "log",                kw_log,              K_ALL },
-	{ "log-format",         kw_log_format,       K_FE | K_DEF },
+	{ "log-format",         kw_log_format,       K_ALL },
 	{ "disabled",           kw_enable,           K_ALL },
 	{ "enabled",            kw_enable,           K_ALL },
 	{ "description",        kw_description,      K_FE | K_BE },
@@ -732,13 +729,28 @@ int cfg_proxy_kw(struct cfg_ctx *c, char **args, int nargs)
 			break;
 	if (!k->name)
 		return cfg_set_err(c, "unknown keyword '%s' in '%s' section", args[0], cfg_sec_name(c->sec));
+	if (k->where & K_SELF)
+		return k->fn(c, args, nargs);
 	if (px->cap & PX_CAP_DEF) {
 		if (!(k->where & K_DEF))
 			return cfg_set_err(c, "'%s' not allowed in 'defaults' section.", args[0]);
 	} else if (!(k->where & px->cap & (K_FE | K_BE))) {
-		int fe = (k->where & K_FE) != 0;
-		return cfg_set_err(c, "'%s' not allowed because %s '%s' has no %s capability.", args[0],
-		                   cfg_px_type(px), px->name, fe ? "frontend" : "backend");
+		const char *need = (k->where & K_FE) ? "frontend" : "backend";
+		if (k->where & K_HARD) {
+			/* HAProxy prints these with the location twice */
+			rp_alert("config : [%s:%d] : parsing [%s:%d] : '%s' not allowed because %s '%s' has no %s capability.",
+			         c->file, c->line, c->file, c->line, args[0], cfg_px_type(px), px->name, need);
+			return -2;
+		}
+		cfg_warning(c, "'%s' ignored because %s '%s' has no %s capability.%s", args[0],
+		            cfg_px_type(px), px->name, need,
+		            !strcmp(args[0], "maxconn") ? " Maybe you want 'fullconn' instead ?" :
+		            !strcmp(args[0], "fullconn") ? " Maybe you want 'maxconn' instead ?" : "");
+		return 0;
+	}
+	if (!strcmp(args[0], "log-format") && !(px->cap & PX_CAP_FE)) {
+		cfg_warning(c, "%s '%s' : 'log-format' directive is ignored in backends.", cfg_px_type(px), px->name);
+		return 0;
 	}
 	return k->fn(c, args, nargs);
 }

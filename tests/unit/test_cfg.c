@@ -762,7 +762,7 @@ static void t_proxy_options(void)
 	snprintf(text, sizeof(text), "defaults\n%sfrontend f\n  bind :1\n  option redispatch\n", TO);
 	EXPECT_PARSE(&cfg, text, 0);
 	EXPECT_OUT("[WARNING]  (");
-	EXPECT_OUT("parsing [t.cfg:7] : 'option redispatch' ignored for frontend 'f' as it requires backend capability.");
+	EXPECT_OUT("parsing [t.cfg:7] : 'redispatch' ignored because frontend 'f' has no backend capability.");
 	EXPECT(!(cfg.proxies->options & PXO_REDISPATCH));
 	cfg_free(&cfg);
 }
@@ -821,9 +821,8 @@ static void t_proxy_errors(void)
 	expect_error("defaults\n  retries x\n", "parsing [t.cfg:2] : 'retries' expects an integer argument (got 'x').");
 	expect_error("defaults\n  bind :80\n", "parsing [t.cfg:2] : 'bind' not allowed in 'defaults' section.");
 	expect_error("defaults\n  server s 1.2.3.4:80\n", "parsing [t.cfg:2] : 'server' not allowed in 'defaults' section.");
-	expect_error("frontend fe\n  server s1 1.2.3.4:80\n", "parsing [t.cfg:2] : 'server' not allowed because frontend 'fe' has no backend capability.");
-	expect_error("backend be\n  bind :80\n", "parsing [t.cfg:2] : 'bind' not allowed because backend 'be' has no frontend capability.");
-	expect_error("backend be\n  default_backend x\n", "'default_backend' not allowed because backend 'be' has no frontend capability.");
+	expect_error("frontend fe\n  server s1 1.2.3.4:80\n", "config : [t.cfg:2] : parsing [t.cfg:2] : 'server' not allowed because frontend 'fe' has no backend capability.");
+	expect_error("frontend fe\n  default-server weight 2\n", "config : [t.cfg:2] : parsing [t.cfg:2] : 'default-server' not allowed because frontend 'fe' has no backend capability.");
 	expect_error("frontend fe\n  foobar\n", "parsing [t.cfg:2] : unknown keyword 'foobar' in 'frontend' section");
 	expect_error("backend be\n  foobar\n", "unknown keyword 'foobar' in 'backend' section");
 	expect_error("listen li\n  foobar\n", "unknown keyword 'foobar' in 'listen' section");
@@ -1018,6 +1017,28 @@ static void t_errorfile_and_noeffect(void)
 	cfg_free(&cfg);
 }
 
+static void t_capability_warnings(void)
+{
+	struct config cfg;
+	EXPECT_PARSE(&cfg,
+		"backend b\n bind :1\n default_backend x\n maxconn 5\n log-format x\n"
+		"frontend f\n bind :2\n balance roundrobin\n retries 3\n hash-type map-based\n"
+		" fullconn 3\n timeout server 5s\n", 0);
+	EXPECT_OUT("[WARNING]  (");
+	EXPECT_OUT("parsing [t.cfg:2] : 'bind' ignored because backend 'b' has no frontend capability.\n");
+	EXPECT_OUT("parsing [t.cfg:3] : 'default_backend' ignored because backend 'b' has no frontend capability.\n");
+	EXPECT_OUT("parsing [t.cfg:4] : 'maxconn' ignored because backend 'b' has no frontend capability. Maybe you want 'fullconn' instead ?\n");
+	EXPECT_OUT("parsing [t.cfg:5] : backend 'b' : 'log-format' directive is ignored in backends.\n");
+	EXPECT_OUT("parsing [t.cfg:8] : 'balance' ignored because frontend 'f' has no backend capability.\n");
+	EXPECT_OUT("parsing [t.cfg:9] : 'retries' ignored because frontend 'f' has no backend capability.\n");
+	EXPECT_OUT("parsing [t.cfg:10] : 'hash-type' ignored because frontend 'f' has no backend capability.\n");
+	EXPECT_OUT("parsing [t.cfg:11] : 'fullconn' ignored because frontend 'f' has no backend capability. Maybe you want 'maxconn' instead ?\n");
+	EXPECT_OUT("parsing [t.cfg:12] : 'timeout server' will be ignored because frontend 'f' has no backend capability\n");
+	struct proxy *b = proxy_find(&cfg, "b", PX_CAP_BE);
+	EXPECT(b && b->binds == NULL && b->defbe_name == NULL && b->maxconn == 0 && b->logfmt == NULL);
+	cfg_free(&cfg);
+}
+
 /* ---- files ---- */
 
 static void write_file(const char *path, const char *text)
@@ -1122,6 +1143,7 @@ int main(void)
 	RUN(t_resolve);
 	RUN(t_log_keywords);
 	RUN(t_errorfile_and_noeffect);
+	RUN(t_capability_warnings);
 	RUN(t_files_and_dir);
 	RUN(t_crlf_and_blank);
 	return unit_end();
