@@ -90,13 +90,13 @@ static void check_log_change(struct server *srv, enum check_result res, int errn
 	if ((size_t)n >= sizeof(msg))
 		n = sizeof(msg) - 1;
 	rp_warning("%s", msg);
-	log_send(srv->state == SRV_UP ? LOG_LVL_NOTICE : LOG_LVL_ALERT, msg, (size_t)n, be);
+	log_send_targets(srv->state == SRV_UP ? LOG_LVL_NOTICE : LOG_LVL_ALERT, msg, (size_t)n, be);
 
 	if (srv->state != SRV_UP && act == 0 && bck == 0) {
 		rp_alert("backend '%s' has no server available!", be->name);
 		n = snprintf(msg, sizeof(msg), "backend %s has no server available!", be->name);
 		if (n > 0)
-			log_send(LOG_LVL_EMERG, msg, (size_t)n, be);
+			log_send_targets(LOG_LVL_EMERG, msg, (size_t)n, be);
 	}
 }
 

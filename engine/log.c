@@ -610,10 +610,25 @@ static int log_send_list(struct log_target *list, int level, const char *msg, si
 	return n;
 }
 
-int log_send(int level, const char *msg, size_t len, const struct proxy *px)
+int log_send_targets(int level, const char *msg, size_t len, const struct proxy *px)
 {
 	int n = 0;
 
+	if (level < 0)
+		level = 0;
+	if (level > 7)
+		level = 7;
+	if (px) {
+		n += log_send_list(px->logs, level, msg, len);
+		if (px->log_global && log_cfg)
+			n += log_send_list(log_cfg->g.logs, level, msg, len);
+	} else if (log_cfg)
+		n += log_send_list(log_cfg->g.logs, level, msg, len);
+	return n;
+}
+
+int log_send(int level, const char *msg, size_t len, const struct proxy *px)
+{
 	if (level < 0)
 		level = 0;
 	if (level > 7)
@@ -640,13 +655,7 @@ int log_send(int level, const char *msg, size_t len, const struct proxy *px)
 			/* stderr gone: nothing to do */
 		}
 	}
-	if (px) {
-		n += log_send_list(px->logs, level, msg, len);
-		if (px->log_global && log_cfg)
-			n += log_send_list(log_cfg->g.logs, level, msg, len);
-	} else if (log_cfg)
-		n += log_send_list(log_cfg->g.logs, level, msg, len);
-	return n;
+	return log_send_targets(level, msg, len, px);
 }
 
 void log_stream(struct stream *s)
@@ -668,7 +677,7 @@ void log_stream(struct stream *s)
 		len = logfmt_render_connect(s, line, sizeof(line));
 	fe->log_count++;
 	level = s->loglevel >= 0 ? s->loglevel : LOG_LVL_INFO;
-	log_send(level, line, len, fe);
+	log_send_targets(level, line, len, fe);
 }
 
 void log_after_fork(void)

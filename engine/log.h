@@ -94,6 +94,9 @@ void log_deinit(struct config *cfg);
  * the global targets when <px> is NULL; in debug mode (-d) also to stderr.
  * Returns the number of targets it was sent to. What core.log / TXN.log use. */
 int log_send(int level, const char *msg, size_t len, const struct proxy *px);
+/* Same without the stderr echo of debug mode: traffic logs and server
+ * state changes (which print their own [WARNING]/[ALERT] lines). */
+int log_send_targets(int level, const char *msg, size_t len, const struct proxy *px);
 /* Sends to one target. Returns 0 or -errno (the message is then dropped). */
 int log_target_send(struct log_target *t, int facility_level_pri, const char *tag,
                     const char *msg, size_t len);
