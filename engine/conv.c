@@ -602,15 +602,6 @@ static int cv_bytes(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
-static int chk_bytes(struct arg *args, char *err, size_t errlen)
-{
-	if (args[0].u.sint < 0 || (args[1].type == ARGT_SINT && args[1].u.sint < 0)) {
-		snprintf(err, errlen, "offset and length must not be negative");
-		return -1;
-	}
-	return 0;
-}
-
 static int is_delim(const struct arg *d, char c)
 {
 	return memchr(d->u.str.ptr, c, d->u.str.len) != NULL;
@@ -1285,7 +1276,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "base64",    cv_base64,    ARG0,                    0,            B, S, NULL },
 	{ "be2dec",    cv_be2dec,    ARG3(1, STR, SINT, SINT), chk_be2dec,  B, S, NULL },
 	{ "bool",      cv_bool,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
-	{ "bytes",     cv_bytes,     ARG2(1, SINT, SINT),     chk_bytes,    B, B, NULL },
+	{ "bytes",     cv_bytes,     ARG2(1, SINT, SINT),     0,            B, B, NULL },
 	{ "concat",    cv_concat,    ARG3(1, STR, STR, STR),  chk_concat,   S, S, NULL },
 	{ "cpl",       cv_cpl,       ARG0,                    0,            I, I, NULL },
 	{ "crc32",     cv_crc32,     ARG1(0, SINT),           0,            B, I, NULL },

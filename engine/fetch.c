@@ -584,7 +584,7 @@ static int f_payload(const struct arg *args, struct sample *smp, struct smp_ctx 
 		return 0;
 	smp_trash(&max);
 	data = chan_in_len(c);
-	if (len > max || off + len > max) {
+	if (off > max || len > max || off + len > max) {
 		smp->flags = 0;   /* will never match */
 		return 0;
 	}
@@ -605,14 +605,17 @@ static int f_payload_lv(const struct arg *args, struct sample *smp, struct smp_c
 {
 	struct chan *c = ctx_chan(ctx);
 	uint64_t len_off = (uint64_t)args[0].u.sint, len_size = (uint64_t)args[1].u.sint;
-	uint64_t buf_off, buf_size = 0;
-	unsigned char lenb[8];
+	uint64_t buf_off;
+	uint32_t buf_size = 0;      /* 32 bits, as HAProxy: longer fields wrap */
+	unsigned char lenb[256];
 	size_t max, data;
 
 	if (!c)
 		return 0;
 	smp_trash(&max);
 	data = chan_in_len(c);
+	if (len_size > sizeof(lenb) || len_off > max)
+		return 0;
 	if (len_off + len_size > data)
 		return too_short(ctx, c, smp);
 	if (chan_copy_in(c, len_off, lenb, len_size) != len_size)
@@ -626,7 +629,7 @@ static int f_payload_lv(const struct arg *args, struct sample *smp, struct smp_c
 		else
 			buf_off = args[2].u.sint >> 1;
 	}
-	if (!buf_size || buf_size > max || buf_off + buf_size > max) {
+	if (!buf_size || buf_size > max || buf_off > max || buf_off + buf_size > max) {
 		smp->flags = 0;
 		return 0;
 	}
@@ -635,36 +638,39 @@ static int f_payload_lv(const struct arg *args, struct sample *smp, struct smp_c
 	return payload_copy(c, buf_off, buf_size, smp);
 }
 
+/* Validates req.payload_lv's arguments with HAProxy's messages. Offset 2,
+ * when given, becomes an integer: relative ("+n"/"-n") offsets are encoded
+ * (n << 1) | 1, absolute ones n << 1. (HAProxy 2.6 stores absolute offsets
+ * unshifted, which halves them at run time; the documented meaning is
+ * followed here.) */
 static int chk_payload_lv(struct arg *args, char *err, size_t errlen)
 {
-	if (args[1].u.sint <= 0 || args[1].u.sint > 4) {
-		snprintf(err, errlen, "payload length must be > 0 and <= 4 bytes");
+	if (args[0].u.sint < 0) {
+		snprintf(err, errlen, "payload offset1 must be positive");
 		return -1;
 	}
-	if (args[2].type == ARGT_STR) {
-		const char *s = args[2].u.str.ptr, *p;
+	if (!args[1].u.sint) {
+		snprintf(err, errlen, "payload length must be > 0");
+		return -1;
+	}
+	if (args[2].type == ARGT_STR && args[2].u.str.len) {
+		const char *s = args[2].u.str.ptr;
 		int rel = *s == '+' || *s == '-';
 		long long v;
 		char *end;
 
-		p = s;
-		v = strtoll(p, &end, 10);
-		if (!*s || *end) {
-			snprintf(err, errlen, "failed to parse '%s' as type 'integer' at position 3", s);
+		v = strtoll(s, &end, 10);
+		if (*end || end == s) {
+			snprintf(err, errlen, "payload offset2 is not a number");
+			return -1;
+		}
+		if (args[0].u.sint + args[1].u.sint + v < 0) {
+			snprintf(err, errlen, "payload offset2 too negative");
 			return -1;
 		}
 		free(args[2].u.str.ptr);
 		args[2].type = ARGT_SINT;
 		args[2].u.sint = (int64_t)((uint64_t)v << 1) | rel;
-	}
-	return 0;
-}
-
-static int chk_payload(struct arg *args, char *err, size_t errlen)
-{
-	if (args[0].u.sint < 0 || args[1].u.sint < 0) {
-		snprintf(err, errlen, "offset and length must not be negative");
-		return -1;
 	}
 	return 0;
 }
@@ -699,11 +705,11 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },
 	{ "req.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
-	{ "req.payload",  f_payload,    ARG2(2, SINT, SINT), chk_payload,    SMP_T_BIN,  L6, &dir_req },
+	{ "req.payload",  f_payload,    ARG2(2, SINT, SINT), 0,              SMP_T_BIN,  L6, &dir_req },
 	{ "req.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6, &dir_req },
 	{ "req_len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
 	{ "res.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6 | SMP_USE_RES, &dir_res },
-	{ "res.payload",  f_payload,    ARG2(2, SINT, SINT), chk_payload,    SMP_T_BIN,  L6 | SMP_USE_RES, &dir_res },
+	{ "res.payload",  f_payload,    ARG2(2, SINT, SINT), 0,              SMP_T_BIN,  L6 | SMP_USE_RES, &dir_res },
 	{ "res.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6 | SMP_USE_RES, &dir_res },
 	{ "src",          f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
 	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
