@@ -317,11 +317,8 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 		} else if (!strcmp(fl, "-M")) {
 			map_next = 1;
 		} else if (!strcmp(fl, "-f") || !strcmp(fl, "-m") || !strcmp(fl, "-u")) {
-			if (i + 1 >= nargs) {
-				snprintf(err, errlen, "missing argument after '%s'", fl);
-				goto fail;
-			}
-			const char *v = args[++i];
+			/* a missing argument reads as "", giving HAProxy's messages */
+			const char *v = i + 1 < nargs ? args[++i] : "";
 			if (fl[1] == 'm') {
 				if (nb_files) {
 					snprintf(err, errlen, "'-m' must only be specified before patterns and files in parsing ACL expression.");

@@ -245,7 +245,7 @@ static int item_parse(enum pat_match m, struct pat_item *it, char *err, size_t e
 	case PAT_MATCH_LEN:
 		if (parse_range(key, &it->u.r.min, &it->u.r.max) == 0)
 			return 0;
-		snprintf(err, errlen, "'%s' is not a number", key);
+		snprintf(err, errlen, strchr(key, ':') ? "'%s' is not a valid number range" : "'%s' is not a number", key);
 		return -1;
 	case PAT_MATCH_IP:
 		if (parse_net(key, &it->u.ip.v6, &it->u.ip.plen, it->u.ip.a) == 0)

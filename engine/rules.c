@@ -411,7 +411,7 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (nargs > 2 && *args[2]) {
 		if (strcmp(args[2], "if") && strcmp(args[2], "unless")) {
-			cfg_set_err(c, "'use_backend' requires either 'if' or 'unless' followed by a condition.");
+			cfg_set_err(c, "unexpected keyword '%s' after switching rule, only 'if' and 'unless' are allowed.", args[2]);
 			goto fail;
 		}
 		if (!(r->cond = acl_cond_parse(c, args + 2, nargs - 2))) {

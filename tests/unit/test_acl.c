@@ -103,6 +103,14 @@ static void t_parse_errors(void)
 	EXPECT_STR(ctx.err, "error detected while parsing ACL 'h' : matching method must be specified first (using '-m') when using a sample fetch of this type ('req.payload').");
 	EXPECT_INT(acl_line("acl r str(x) -m reg ("), -1);
 	EXPECT(strncmp(ctx.err, "error detected while parsing ACL 'r' : regex '(' is invalid", 59) == 0);
+	EXPECT_INT(acl_line("acl a2 src -f"), -1);
+	EXPECT_STR(ctx.err, "error detected while parsing ACL 'a2' : failed to open pattern file <>.");
+	EXPECT_INT(acl_line("acl b2 src -m"), -1);
+	EXPECT_STR(ctx.err, "error detected while parsing ACL 'b2' : unknown matching method '' when parsing ACL expression.");
+	EXPECT_INT(acl_line("acl g2 req.len -m int abc:"), -1);
+	EXPECT_STR(ctx.err, "error detected while parsing ACL 'g2' : 'abc:' is not a valid number range.");
+	EXPECT_INT(acl_line("acl d2 src 1.2.3.4 -i"), -1);
+	EXPECT_STR(ctx.err, "error detected while parsing ACL 'd2' : '-i' is not a valid IPv4 or IPv6 address.");
 	/* the errors created no ACL */
 	EXPECT(cond("if a") == NULL);
 	EXPECT_STR(ctx.err, "no such ACL : 'a'");
@@ -128,6 +136,10 @@ static void t_cond_errors(void)
 	EXPECT_STR(ctx.err, "no such ACL : '}'");
 	EXPECT(cond("if { nosuch x }") == NULL);
 	EXPECT_STR(ctx.err, "unknown fetch method 'nosuch' in ACL expression 'nosuch'");
+	EXPECT(cond("if { }") == NULL);
+	EXPECT_STR(ctx.err, "missing fetch method in ACL expression ''");
+	EXPECT(cond("if { src { }") == NULL);
+	EXPECT_STR(ctx.err, "'{' is not a valid IPv4 or IPv6 address");
 	/* accepted as HAProxy accepts them */
 	struct acl_cond *c = cond("if TRUE ||");
 	EXPECT(c != NULL);

@@ -109,9 +109,10 @@ static void t_parse_errors(void)
 		"  tcp-response content reject\n"
 		"  use_backend\n"                                             /* 20 */
 		"  use_backend be if nosuch\n"
+		"  use_backend be foo\n"                                    /* 22 */
 		"  default_backend be\n"
 		"backend be\n"
-		"  tcp-request connection reject\n"                           /* 24 */
+		"  tcp-request connection reject\n"                           /* 25 */
 		"  server s 127.0.0.1:1\n");
 	EXPECT(e >= 14);
 	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
@@ -128,7 +129,8 @@ static void t_parse_errors(void)
 	EXPECT(has_alert("parsing [t.cfg:19] : "));
 	EXPECT(has_alert("parsing [t.cfg:20] : 'use_backend' expects a backend name."));
 	EXPECT(has_alert("parsing [t.cfg:21] : error detected while parsing switching rule : no such ACL : 'nosuch'."));
-	EXPECT(has_alert("parsing [t.cfg:24] : "));
+	EXPECT(has_alert("parsing [t.cfg:22] : unexpected keyword 'foo' after switching rule, only 'if' and 'unless' are allowed."));
+	EXPECT(has_alert("parsing [t.cfg:25] : "));
 	cfg_free(&cfg);
 
 	e = parse(&cfg, HEAD
