@@ -451,7 +451,7 @@ static void t_named_defaults(void)
 		"backend be\n"
 		"  server s 127.0.0.1:1\n");
 	EXPECT_INT(e, 1);
-	EXPECT(has_alert("parsing [t.cfg:11]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:6)."));
+	EXPECT(has_alert("parsing [t.cfg:12]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:6)."));
 	cfg_free(&cfg);
 }
 
