@@ -49,7 +49,41 @@ static const char *const month_names[12] = {
 
 /* ---- messages of the process ---- */
 
+static int log_starting, log_notices_done, log_nb_warnings;
+static char log_version[64];
+
 void log_set_quiet(int quiet) { log_quiet = quiet; }
+
+void log_set_starting(int starting, const char *version)
+{
+	log_starting = starting;
+	if (version)
+		snprintf(log_version, sizeof(log_version), "%s", version);
+}
+
+int log_warning_count(void)
+{
+	return log_nb_warnings;
+}
+
+/* At start-up, the first warning or alert is preceded by two notices
+ * naming the version and the executable, as HAProxy prints them. */
+static void log_startup_notices(void)
+{
+	char exe[512];
+	ssize_t n;
+
+	if (!log_starting || log_notices_done)
+		return;
+	log_notices_done = 1;
+	if (log_quiet)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	rp_notice("ringproxy version is %s", log_version[0] ? log_version : "?");
+	if (n > 0)
+		rp_notice("path to executable is %s", exe);
+}
 void log_set_debug(int debug) { log_debug = debug; }
 
 /* Prints "<tag> (pid) : <fmt...>\n" on stderr in one write(). */
@@ -78,6 +112,7 @@ void rp_alert(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_startup_notices();
 	va_start(ap, fmt);
 	rp_vmsg("[ALERT]", fmt, ap);
 	va_end(ap);
@@ -87,8 +122,10 @@ void rp_warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_nb_warnings++;
 	if (log_quiet)
 		return;
+	log_startup_notices();
 	va_start(ap, fmt);
 	rp_vmsg("[WARNING]", fmt, ap);
 	va_end(ap);
@@ -724,7 +761,15 @@ int log_init(struct config *cfg)
 
 		if (log_open_list(px->logs) < 0)
 			return -1;
-		if (px->logfmt || !(px->cap & PX_CAP_FE))
+		if (!(px->cap & PX_CAP_FE))
+			continue;
+		if ((px->logfmt || px->logfmt_str || (px->options & (PXO_TCPLOG | PXO_HTTPLOG))) &&
+		    !px->logs && !(px->log_global && cfg->g.logs)) {
+			rp_warning("config : log format ignored for %s '%s' since it has no log address.",
+			           px->cap & PX_CAP_BE ? "proxy" : "frontend", px->name);
+			continue;
+		}
+		if (px->logfmt)
 			continue;
 		/* no compiled log-format: the inherited text, else the one the
 		 * options pick; with none, log_stream() logs "Connect from" lines */

@@ -57,6 +57,12 @@ void rp_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * writes messages to stderr. */
 void log_set_quiet(int quiet);
 void log_set_debug(int debug);
+/* While <starting> (from main() until the loop runs), the first warning or
+ * alert is preceded by "[NOTICE] ... ringproxy version is <version>" and
+ * "path to executable is ...", as HAProxy does. */
+void log_set_starting(int starting, const char *version);
+/* Returns how many warnings were emitted (for "-c": "Warnings were found."). */
+int log_warning_count(void);
 
 /* Returns the facility number for <name> ("local0", "daemon"...), or -1. */
 int log_facility_parse(const char *name);

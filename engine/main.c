@@ -306,6 +306,7 @@ int main(int argc, char **argv)
 	int rc, nerr, dfd = -1;
 
 	memset(&o, 0, sizeof(o));
+	log_set_starting(1, RP_VERSION);
 	parse_args(&o, argc, argv);
 	log_set_quiet(o.quiet);
 	log_set_debug(o.debug);
@@ -333,8 +334,11 @@ int main(int argc, char **argv)
 	cfg.g.debug = o.debug;
 	cfg.g.daemon = (o.daemon || cfg.g.daemon) && !o.foreground;
 	if (o.check) {
-		if (!o.quiet)
+		if (!o.quiet) {
+			if (log_warning_count())
+				printf("Warnings were found.\n");
 			printf("Configuration file is valid\n");
+		}
 		main_cleanup(&cfg);
 		return 0;
 	}
@@ -375,6 +379,7 @@ int main(int argc, char **argv)
 
 	daemon_ready(dfd, 1);
 	dfd = -1;
+	log_set_starting(0, NULL);
 
 	rc = thr_run(main_thr);
 	check_stop();
