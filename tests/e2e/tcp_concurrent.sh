@@ -7,7 +7,7 @@ C=$(e2e_scale 1000 300)
 raise_nofile $((C * 3 + 100))
 start_sink echo -m echo -b 4096
 FE_PORT=$(free_port)
-CFG_MAXCONN=$((C + 100)) write_cfg "$T/p.cfg" "backlog 4096" "server s1 127.0.0.1:$SINK_PORT"
+CFG_MAXCONN=$((C + 100)) BIND_OPTS="backlog 4096" write_cfg "$T/p.cfg" "server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p.cfg"
 
 # -w: every connection stays open until all of them have completed

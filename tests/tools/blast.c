@@ -172,8 +172,8 @@ static int conn_io(struct conn *c, double t)
 					continue;
 				if (errno == EAGAIN)
 					break;
-				if (errno == ECONNRESET || errno == EPIPE) {
-					/* the reader side reports what it got */
+				if ((errno == ECONNRESET || errno == EPIPE) && opt_R == 0) {
+					/* expected to be closed: what was received decides */
 					c->lim = c->tx;
 					break;
 				}
