@@ -53,6 +53,9 @@ struct lua_hooks {
 	/* Closes the Lua state of the calling thread and frees what lua/
 	 * allocated (process exit, so that leak checkers see a clean exit). */
 	void (*deinit)(void);
+
+	/* Returns the Lua release linked in ("Lua 5.4.4"), for "-vv". */
+	const char *(*version)(void);
 };
 
 extern struct lua_hooks lua_hooks;

@@ -86,7 +86,8 @@ static void print_build(void)
 	printf("Feature list : +IO_URING +LUA +WOLFSSL +HYPERSCAN +PCRE2\n\n");
 	printf("Default settings :\n  bufsize = 16384, maxrewrite = 1024\n\n");
 	printf("Built with Hyperscan/PCRE2 : %s\n", rx_version());
-	printf("Built with Lua support (Lua 5.4)\n");
+	lua_hooks_install();
+	printf("Built with Lua version : %s\n", lua_hooks.version ? lua_hooks.version() : "Lua 5.4");
 	printf("Built with wolfSSL support\n");
 	printf("Built with liburing (io_uring event loop)\n");
 }
