@@ -429,26 +429,14 @@ static int kw_errorfile(struct cfg_ctx *c, char **args, int nargs)
 	return px->errorfiles[slot] ? 0 : -1;
 }
 
-/* "log-format <fmt>": compiled by logfmt.c; the text is kept for proxies
- * inheriting it from a defaults section. */
+/* "log-format <fmt>": compiled by logfmt.c, which also keeps the text for
+ * proxies inheriting it. The last of log-format / option tcplog / option
+ * httplog wins, as in HAProxy. */
 static int kw_log_format(struct cfg_ctx *c, char **args, int nargs)
 {
-	size_t len = 1;
-
-	if (nargs < 2)
-		return cfg_set_err(c, "'log-format' expects a log format string.");
 	if (logfmt_cfg_kw(c, args, nargs) < 0)
 		return -1;
-	for (int i = 1; i < nargs; i++)
-		len += strlen(args[i]) + 1;
-	free(c->px->logfmt_str);
-	if (!(c->px->logfmt_str = calloc(1, len)))
-		return cfg_set_err(c, "out of memory.");
-	for (int i = 1; i < nargs; i++) {
-		if (i > 1)
-			strcat(c->px->logfmt_str, " ");
-		strcat(c->px->logfmt_str, args[i]);
-	}
+	c->px->options &= ~(PXO_TCPLOG | PXO_HTTPLOG);
 	return 0;
 }
 
@@ -591,10 +579,14 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (o->flag & PXO_HTTP_MODES)
 		px->options &= ~PXO_HTTP_MODES;
-	if (o->flag == PXO_TCPLOG)
-		px->options &= ~PXO_HTTPLOG;
-	if (o->flag == PXO_HTTPLOG)
-		px->options &= ~PXO_TCPLOG;
+	if (o->flag == PXO_TCPLOG || o->flag == PXO_HTTPLOG) {
+		/* replaces an earlier (or inherited) log-format */
+		px->options &= ~(PXO_TCPLOG | PXO_HTTPLOG);
+		logfmt_free(px->logfmt);
+		px->logfmt = NULL;
+		free(px->logfmt_str);
+		px->logfmt_str = NULL;
+	}
 	px->options |= o->flag;
 	return 0;
 }
@@ -797,13 +789,6 @@ int cfg_proxy_resolve(struct config *cfg)
 			}
 			if (lb_init(px) < 0) {
 				cfg_alert(NULL, "Proxy '%s': out of memory building the balancing tables.", px->name);
-				errors++;
-			}
-		}
-		if (!px->logfmt && px->logfmt_str) {
-			px->logfmt = logfmt_compile(px->logfmt_str, px, err, sizeof(err));
-			if (!px->logfmt) {
-				cfg_alert(NULL, "Proxy '%s': failed to parse log-format : %s.", px->name, err);
 				errors++;
 			}
 		}

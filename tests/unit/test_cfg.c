@@ -995,6 +995,31 @@ static void t_log_keywords(void)
 	cfg_free(&cfg);
 }
 
+static void t_log_format_last_wins(void)
+{
+	struct config cfg;
+	char text[1024];
+	snprintf(text, sizeof(text),
+		"global\n  log stderr local0\n"
+		"defaults\n%s  log global\n  log-format \"%%ci %%fp\"\n"
+		"frontend f1\n  bind :1\n"
+		"frontend f2\n  bind :2\n  option tcplog\n"
+		"frontend f3\n  bind :3\n  option tcplog\n  log-format \"%%ft\"\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	struct proxy *f1 = proxy_find(&cfg, "f1", PX_CAP_FE), *f2 = proxy_find(&cfg, "f2", PX_CAP_FE);
+	struct proxy *f3 = proxy_find(&cfg, "f3", PX_CAP_FE);
+	EXPECT(f1 && f2 && f3);
+	if (f1 && f2 && f3) {
+		EXPECT_STR(f1->logfmt_str, "%ci %fp");
+		EXPECT(f2->logfmt_str == NULL && f2->logfmt == NULL);
+		EXPECT(f2->options & PXO_TCPLOG);
+		EXPECT_STR(f3->logfmt_str, "%ft");
+		EXPECT(f3->logfmt != NULL);
+		EXPECT(!(f3->options & PXO_TCPLOG));
+	}
+	cfg_free(&cfg);
+}
+
 static void t_errorfile_and_noeffect(void)
 {
 	struct config cfg;
@@ -1142,6 +1167,7 @@ int main(void)
 	RUN(t_server_errors);
 	RUN(t_resolve);
 	RUN(t_log_keywords);
+	RUN(t_log_format_last_wins);
 	RUN(t_errorfile_and_noeffect);
 	RUN(t_capability_warnings);
 	RUN(t_files_and_dir);
