@@ -1,145 +1,105 @@
-/* patset.c: pattern sets. Every entry becomes one expression of a single
- * Hyperscan block database whose ids are the entry indexes; a scan keeps
- * the lowest id reported. Entries Hyperscan refuses (or would match
- * differently from PCRE2) go to a PCRE2 side list, tried in index order
- * only while they could still beat the Hyperscan answer. */
+/* patset.c: pattern sets. Literal entries (str/beg/end/sub/dir/dom) go to
+ * one Hyperscan pure-literal database whose ids are the entry indexes; the
+ * match callback checks where each occurrence sits (start, end, between
+ * delimiters), which the literal's length tells. Regex entries go to
+ * Hyperscan regex databases of at most PATSET_CHUNK expressions each,
+ * because Hyperscan's compile time grows faster than linearly with the
+ * number of regexes. Entries Hyperscan refuses (or would match differently
+ * from PCRE2) go to a PCRE2 side list. A lookup keeps the best ranked match
+ * (the rank is the index, unless an option ranks prefixes by length) and
+ * skips every database that cannot beat it. */
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "regex/patset.h"
 #include "regex/rxint.h"
 
+#define PATSET_CHUNK 128        /* regexes per Hyperscan database */
+#define PATSET_MAX_THREADS 8    /* parallel chunk compiles */
+#define RANK_NONE UINT64_MAX
+
+/* Per-entry data the literal callback needs. <len> is the literal's length
+ * once word delimiters are stripped. */
+struct patset_lit {
+	uint32_t len;
+	uint8_t kind;           /* enum patset_kind */
+};
+
+struct patset_chunk {
+	hs_database_t *db;
+	uint64_t min_rank;      /* lowest rank of its entries */
+};
+
 struct patset_side {
+	uint64_t rank;
 	int idx;                /* entry index */
 	pcre2_code *re;
 };
 
-/* A built set. Invariants: <side> is sorted by <idx>; no id below
- * <hs_floor> is in <hs>; <always> <= every index that can match. */
+/* A built set. A lower rank wins. Invariants: <chunks> and <side> are
+ * sorted by rank, and a chunk's entries rank above those of the previous
+ * chunk; no entry of <lit> ranks below <lit_floor>; no entry that can
+ * match ranks above <always>. <rank> is NULL when the rank is the index. */
 struct patset {
 	size_t n;               /* entries the set was built from */
-	hs_database_t *hs;      /* NULL when no entry runs on Hyperscan */
-	int hs_floor;           /* lowest id in <hs> */
-	int always;             /* lowest index matching every subject, INT_MAX if none */
+	uint64_t *rank;         /* per entry, or NULL */
+	hs_database_t *lit;     /* literal entries, or NULL */
+	uint64_t lit_floor;
+	struct patset_lit *li;  /* per entry (literal ones only meaningful) */
+	struct patset_chunk *chunks;
+	size_t nchunks;
 	struct patset_side *side;
 	size_t nside;
+	uint64_t always;        /* best rank among entries matching every subject */
+	int always_idx;
+	uint64_t empty_rank;    /* best rank among entries matching only "" (str "") */
+	int empty_idx;
 };
 
-static const char dir_delims[] = "/?";
-static const char dom_delims[] = "/?.:";
-
-static int is_delim(unsigned char c, const char *delims)
+static inline uint64_t entry_rank(const struct patset *ps, size_t i)
 {
-	return c && strchr(delims, c) != NULL;
+	return ps->rank ? ps->rank[i] : (uint64_t)i;
 }
 
-/* Appends to <dst> (room checked by the caller: 4 bytes per input byte)
- * the bytes <p>/<len> as a literal inside a Hyperscan regex. Letters and
- * digits stay as they are (so that HS_FLAG_CASELESS applies to them),
- * everything else becomes \xHH. Returns the new end of <dst>. */
-static char *put_literal(char *dst, const char *p, size_t len)
+/* Returns the rank of entry <e> (index <i>) under <opts>: by default the
+ * index; with PATSET_O_BEG_LONGEST, case-sensitive prefixes come first,
+ * longest first, then everything else in file order. */
+static uint64_t rank_of(const struct patset_entry *e, size_t i, unsigned opts)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	if ((opts & PATSET_O_BEG_LONGEST) && e->kind == PATSET_BEG && !(e->flags & PATSET_ICASE)) {
+		uint64_t l = e->len < 0x7fffffff ? e->len : 0x7fffffff;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			*dst++ = (char)c;
-		} else {
-			*dst++ = '\\';
-			*dst++ = 'x';
-			*dst++ = hex[c >> 4];
-			*dst++ = hex[c & 15];
-		}
+		return ((0x7fffffffULL - l) << 32) | i;
 	}
-	return dst;
+	return opts ? (1ULL << 63) | i : (uint64_t)i;
 }
 
-/* Appends the class "[...]" of <delims> to <dst>; returns the new end. */
-static char *put_class(char *dst, const char *delims)
+static int side_cmp(const void *a, const void *b)
 {
-	*dst++ = '[';
-	dst = put_literal(dst, delims, strlen(delims));
-	*dst++ = ']';
-	return dst;
+	const struct patset_side *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* Returns, for a non-REG entry, the Hyperscan regex text (malloc'ed,
- * NUL-terminated) or NULL when out of memory. <*never> is set when the
- * entry can match nothing, <*always> when it matches every subject; no
- * text is returned then. */
-static char *literal_regex(const struct patset_entry *e, int *never, int *always)
+/* Returns 1 when <c> delimits words for <kind> (HAProxy's dir: '/' '?';
+ * dom: '/' '?' '.' ':'). */
+static inline int is_delim(unsigned char c, unsigned kind)
 {
-	const char *p = e->pat, *delims = NULL;
-	size_t len = e->len;
-	char *buf, *d;
-
-	*never = *always = 0;
-	if (e->kind == PATSET_DIR)
-		delims = dir_delims;
-	else if (e->kind == PATSET_DOM)
-		delims = dom_delims;
-	if (delims) {
-		/* HAProxy strips delimiters around a word pattern, and an
-		 * empty word matches nothing. */
-		while (len && is_delim((unsigned char)*p, delims))
-			p++, len--;
-		while (len && is_delim((unsigned char)p[len - 1], delims))
-			len--;
-		if (!len) {
-			*never = 1;
-			return NULL;
-		}
-	} else if (!len && e->kind != PATSET_STR) {
-		*always = 1;
-		return NULL;
-	}
-
-	if (!(buf = malloc(4 * len + 64)))
-		return NULL;
-	d = buf;
-	switch (e->kind) {
-	case PATSET_STR:
-		*d++ = '^';
-		d = put_literal(d, p, len);
-		memcpy(d, "\\z", 2), d += 2;
-		break;
-	case PATSET_BEG:
-		*d++ = '^';
-		d = put_literal(d, p, len);
-		break;
-	case PATSET_END:
-		d = put_literal(d, p, len);
-		memcpy(d, "\\z", 2), d += 2;
-		break;
-	case PATSET_SUB:
-		d = put_literal(d, p, len);
-		break;
-	default: /* DIR, DOM: the word starts the subject or follows a
-	          * delimiter, and ends it or precedes one */
-		memcpy(d, "(?:^|", 5), d += 5;
-		d = put_class(d, delims);
-		*d++ = ')';
-		d = put_literal(d, p, len);
-		*d++ = '(';
-		*d++ = '?';
-		*d++ = ':';
-		d = put_class(d, delims);
-		memcpy(d, "|\\z)", 4), d += 4;
-		break;
-	}
-	*d = 0;
-	return buf;
+	if (c == '/' || c == '?')
+		return 1;
+	return kind == PATSET_DOM && (c == '.' || c == ':');
 }
 
-static void set_err(char *err, size_t errlen, size_t *err_index, size_t idx, const char *fmt, const char *msg)
+static void set_err(char *err, size_t errlen, size_t *err_index, size_t idx, const char *msg)
 {
 	if (err && errlen)
-		snprintf(err, errlen, fmt, msg);
+		snprintf(err, errlen, "%s", msg);
 	if (err_index)
 		*err_index = idx;
 }
@@ -150,188 +110,374 @@ void patset_free(struct patset *ps)
 
 	if (!ps)
 		return;
-	if (ps->hs)
-		hs_free_database(ps->hs);
+	if (ps->lit)
+		hs_free_database(ps->lit);
+	for (i = 0; i < ps->nchunks; i++)
+		hs_free_database(ps->chunks[i].db);
 	for (i = 0; i < ps->nside; i++)
 		pcre2_code_free(ps->side[i].re);
+	free(ps->chunks);
 	free(ps->side);
+	free(ps->li);
+	free(ps->rank);
 	free(ps);
 }
 
-struct patset *patset_build(const struct patset_entry *e, size_t n,
-                            char *err, size_t errlen, size_t *err_index)
-{
+/* Working state of one build. The compile arrays (<hx>...) serve the
+ * literal database; chunk compiles, possibly in parallel threads, use
+ * their own. */
+struct build {
+	const struct patset_entry *e;
+	size_t n;
 	struct patset *ps;
-	char **expr = NULL;          /* per entry: Hyperscan text, or NULL */
-	pcre2_code **re = NULL;      /* per REG entry: PCRE2 code */
-	unsigned char *on_side = NULL;
-	const char **hx = NULL;
-	unsigned *hflags = NULL, *hids = NULL;
+	pcre2_code **re;            /* per REG entry */
+	char **text;                /* per REG entry: NUL-terminated copy */
+	unsigned char *on_side;     /* per entry; chunks touch disjoint entries */
+	const char **hx;
+	unsigned *hflags, *hids;
+	size_t *hlens;
+	char *err;
+	size_t errlen, *err_index;
+	/* chunk jobs */
+	const unsigned *regs;       /* live regex entries, rank order */
+	size_t nregs;
+	size_t njobs;
+	atomic_size_t next_job;
+};
+
+/* Compiles the literal entries into ps->lit. Returns 0 or -1 (error set). */
+static int build_literals(struct build *b)
+{
+	struct patset *ps = b->ps;
+	hs_compile_error_t *cerr = NULL;
+	size_t i, nh = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const struct patset_entry *e = &b->e[i];
+		const char *p = e->pat;
+		size_t len = e->len;
+
+		if (e->kind == PATSET_REG || entry_rank(ps, i) > ps->always)
+			continue;
+		if (e->kind == PATSET_DIR || e->kind == PATSET_DOM) {
+			/* HAProxy strips delimiters around a word; an empty
+			 * word matches nothing. */
+			while (len && is_delim((unsigned char)*p, e->kind))
+				p++, len--;
+			while (len && is_delim((unsigned char)p[len - 1], e->kind))
+				len--;
+			if (!len)
+				continue;
+		} else if (!len) {
+			if (e->kind == PATSET_STR) {
+				if (entry_rank(ps, i) < ps->empty_rank) {
+					ps->empty_rank = entry_rank(ps, i);
+					ps->empty_idx = (int)i;
+				}
+			} else if (entry_rank(ps, i) < ps->always) {
+				ps->always = entry_rank(ps, i);
+				ps->always_idx = (int)i;
+			}
+			continue;
+		}
+		if (len > UINT32_MAX) {
+			set_err(b->err, b->errlen, b->err_index, i, "pattern too long");
+			return -1;
+		}
+		ps->li[i].kind = (uint8_t)e->kind;
+		ps->li[i].len = (uint32_t)len;
+		b->hx[nh] = p;
+		b->hlens[nh] = len;
+		b->hflags[nh] = (e->flags & PATSET_ICASE) ? HS_FLAG_CASELESS : 0;
+		b->hids[nh] = (unsigned)i;
+		nh++;
+	}
+	/* drop those an always-matching entry made unreachable */
+	for (i = 0; i < nh; ) {
+		if (entry_rank(ps, b->hids[i]) > ps->always) {
+			nh--;
+			b->hx[i] = b->hx[nh], b->hlens[i] = b->hlens[nh];
+			b->hflags[i] = b->hflags[nh], b->hids[i] = b->hids[nh];
+			continue;
+		}
+		if (entry_rank(ps, b->hids[i]) < ps->lit_floor)
+			ps->lit_floor = entry_rank(ps, b->hids[i]);
+		i++;
+	}
+	if (!nh)
+		return 0;
+	if (hs_compile_lit_multi(b->hx, b->hflags, b->hids, b->hlens, (unsigned)nh, HS_MODE_BLOCK,
+	                         NULL, &ps->lit, &cerr) != HS_SUCCESS) {
+		ps->lit = NULL;
+		set_err(b->err, b->errlen, b->err_index,
+		        cerr && cerr->expression >= 0 ? b->hids[cerr->expression] : (size_t)-1,
+		        cerr ? cerr->message : "Hyperscan literal compile failed");
+		hs_free_compile_error(cerr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Compiles the regex entries <ids>[0..<cnt>) (rank order) into chunk <c>,
+ * (c->db stays NULL when none is left); those Hyperscan rejects go to the
+ * side list. Returns 0, or -1 when out of memory. */
+static int build_chunk(struct build *b, struct patset_chunk *c, const unsigned *ids, size_t cnt)
+{
+	const char *hx[PATSET_CHUNK];
+	unsigned hflags[PATSET_CHUNK], hids[PATSET_CHUNK];
 	size_t i, nh;
-	char tmp[256];
 
-	if (err_index)
-		*err_index = (size_t)-1;
-	if (n > INT_MAX - 1) {
-		set_err(err, errlen, err_index, (size_t)-1, "%s", "too many patterns");
-		return NULL;
-	}
-	if (!(ps = calloc(1, sizeof(*ps))))
-		goto fail_nomem;
-	ps->n = n;
-	ps->always = INT_MAX;
-	ps->hs_floor = INT_MAX;
-	if (!n)
-		return ps;
-
-	expr = calloc(n, sizeof(*expr));
-	re = calloc(n, sizeof(*re));
-	on_side = calloc(n, 1);
-	hx = calloc(n, sizeof(*hx));
-	hflags = calloc(n, sizeof(*hflags));
-	hids = calloc(n, sizeof(*hids));
-	if (!expr || !re || !on_side || !hx || !hflags || !hids)
-		goto fail_nomem_ps;
-
-	/* Pass 1: translate literals, compile regexes with PCRE2 (it defines
-	 * the syntax and its messages), decide who goes to the side list.
-	 * Entries after one that matches everything can never win, but their
-	 * syntax is still checked. */
-	for (i = 0; i < n; i++) {
-		int never, always;
-
-		if (e[i].kind == PATSET_REG) {
-			const char *why;
-			hs_expr_info_t *info = NULL;
-			hs_compile_error_t *cerr = NULL;
-
-			re[i] = rxi_pcre_compile(e[i].pat, e[i].len, e[i].flags & PATSET_ICASE, tmp, sizeof(tmp));
-			if (!re[i]) {
-				set_err(err, errlen, err_index, i, "%s", tmp);
-				goto fail;
-			}
-			if (!rxi_hs_agrees(e[i].pat, e[i].len, &why)) {
-				on_side[i] = 1;
-				continue;
-			}
-			if (!(expr[i] = malloc(e[i].len + 1)))
-				goto fail_nomem_ps;
-			memcpy(expr[i], e[i].pat, e[i].len);
-			expr[i][e[i].len] = 0;
-			if (hs_expression_info(expr[i], rxi_hs_flags(e[i].flags & PATSET_ICASE),
-			                       &info, &cerr) != HS_SUCCESS) {
-				hs_free_compile_error(cerr);
-				free(expr[i]);
-				expr[i] = NULL;
-				on_side[i] = 1;
-				continue;
-			}
-			free(info);
-			continue;
-		}
-		if (e[i].kind > PATSET_REG) {
-			set_err(err, errlen, err_index, i, "%s", "unknown match kind");
-			goto fail;
-		}
-		expr[i] = literal_regex(&e[i], &never, &always);
-		if (always) {
-			ps->always = (int)i;
-			continue;
-		}
-		if (!expr[i] && !never)
-			goto fail_nomem_ps;
-	}
-
-	/* Pass 2: one database for everything Hyperscan takes. When it
-	 * rejects one regex of the lot, that one moves to the side list and
-	 * the rest is compiled again; a global failure (size limits) moves
-	 * every regex there. */
+	c->db = NULL;
 	for (;;) {
 		hs_compile_error_t *cerr = NULL;
 		hs_error_t rc;
 
 		nh = 0;
-		for (i = 0; i < n && (int)i < ps->always; i++) {
-			if (!expr[i] || on_side[i])
+		for (i = 0; i < cnt; i++) {
+			if (b->on_side[ids[i]])
 				continue;
-			hx[nh] = expr[i];
-			hflags[nh] = rxi_hs_flags(e[i].flags & PATSET_ICASE);
-			hids[nh] = (unsigned)i;
+			hx[nh] = b->text[ids[i]];
+			hflags[nh] = rxi_hs_flags(b->e[ids[i]].flags & PATSET_ICASE);
+			hids[nh] = ids[i];
 			nh++;
 		}
 		if (!nh)
+			return 0;
+		rc = hs_compile_multi(hx, hflags, hids, (unsigned)nh, HS_MODE_BLOCK, NULL, &c->db, &cerr);
+		if (rc == HS_SUCCESS)
 			break;
-		rc = hs_compile_multi(hx, hflags, hids, (unsigned)nh, HS_MODE_BLOCK, NULL, &ps->hs, &cerr);
-		if (rc == HS_SUCCESS) {
-			ps->hs_floor = (int)hids[0];
-			break;
-		}
-		ps->hs = NULL;
-		if (cerr && cerr->expression >= 0 && e[hids[cerr->expression]].kind == PATSET_REG) {
-			on_side[hids[cerr->expression]] = 1;
+		c->db = NULL;
+		if (rc == HS_NOMEM) {
 			hs_free_compile_error(cerr);
+			return -1;
+		}
+		if (cerr && cerr->expression >= 0) {
+			b->on_side[hids[cerr->expression]] = 1;
+		} else {
+			/* whole-database failure (size limits): PCRE2 for all */
+			for (i = 0; i < nh; i++)
+				b->on_side[hids[i]] = 1;
+		}
+		hs_free_compile_error(cerr);
+	}
+	c->min_rank = entry_rank(b->ps, hids[0]);
+	return 0;
+}
+
+/* Thread body: takes chunk jobs until none is left. Returns NULL, or a
+ * non-NULL pointer when a compile ran out of memory. */
+static void *chunk_worker(void *opaque)
+{
+	struct build *b = opaque;
+	size_t j;
+	void *ret = NULL;
+
+	while ((j = atomic_fetch_add(&b->next_job, 1)) < b->njobs) {
+		size_t k = j * PATSET_CHUNK;
+		size_t cnt = b->nregs - k < PATSET_CHUNK ? b->nregs - k : PATSET_CHUNK;
+
+		if (build_chunk(b, &b->ps->chunks[j], b->regs + k, cnt) < 0)
+			ret = b;
+	}
+	return ret;
+}
+
+/* Compiles every chunk, in parallel when there are several and the
+ * machine has cores, then drops empty ones. Returns 0 or -1. */
+static int build_chunks(struct build *b)
+{
+	struct patset *ps = b->ps;
+	pthread_t th[PATSET_MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nth = 0, i, k;
+	int ret = 0;
+
+	b->njobs = (b->nregs + PATSET_CHUNK - 1) / PATSET_CHUNK;
+	if (!b->njobs)
+		return 0;
+	if (!(ps->chunks = calloc(b->njobs, sizeof(*ps->chunks))))
+		return -1;
+	atomic_store(&b->next_job, 0);
+	if (cpus > 1 && b->njobs > 1) {
+		size_t want = (size_t)cpus < b->njobs ? (size_t)cpus : b->njobs;
+
+		if (want > PATSET_MAX_THREADS)
+			want = PATSET_MAX_THREADS;
+		for (nth = 0; nth + 1 < want; nth++)
+			if (pthread_create(&th[nth], NULL, chunk_worker, b) != 0)
+				break;
+	}
+	if (chunk_worker(b))
+		ret = -1;
+	for (i = 0; i < nth; i++) {
+		void *r;
+
+		pthread_join(th[i], &r);
+		if (r)
+			ret = -1;
+	}
+	for (i = k = 0; i < b->njobs; i++)
+		if (ps->chunks[i].db)
+			ps->chunks[k++] = ps->chunks[i];
+	ps->nchunks = k;
+	return ret;
+}
+
+struct patset *patset_build(const struct patset_entry *e, size_t n,
+                            char *err, size_t errlen, size_t *err_index)
+{
+	return patset_build_opts(e, n, 0, err, errlen, err_index);
+}
+
+struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigned opts,
+                                 char *err, size_t errlen, size_t *err_index)
+{
+	struct build b = { .e = e, .n = n, .err = err, .errlen = errlen, .err_index = err_index };
+	struct patset *ps;
+	unsigned *regs = NULL;
+	size_t i, nregs = 0;
+	char tmp[256];
+
+	if (err_index)
+		*err_index = (size_t)-1;
+	if (n > INT_MAX - 1) {
+		set_err(err, errlen, err_index, (size_t)-1, "too many patterns");
+		return NULL;
+	}
+	if (!(ps = calloc(1, sizeof(*ps))))
+		goto fail_nomem;
+	b.ps = ps;
+	ps->n = n;
+	ps->always = ps->empty_rank = ps->lit_floor = RANK_NONE;
+	ps->always_idx = ps->empty_idx = -1;
+	if (!n)
+		return ps;
+
+	b.re = calloc(n, sizeof(*b.re));
+	b.text = calloc(n, sizeof(*b.text));
+	b.on_side = calloc(n, 1);
+	b.hx = calloc(n, sizeof(*b.hx));
+	b.hflags = calloc(n, sizeof(*b.hflags));
+	b.hids = calloc(n, sizeof(*b.hids));
+	b.hlens = calloc(n, sizeof(*b.hlens));
+	regs = calloc(n, sizeof(*regs));
+	ps->li = calloc(n, sizeof(*ps->li));
+	if (!b.re || !b.text || !b.on_side || !b.hx || !b.hflags || !b.hids || !b.hlens || !regs || !ps->li)
+		goto fail_nomem_b;
+	if (opts) {
+		if (!(ps->rank = malloc(n * sizeof(*ps->rank))))
+			goto fail_nomem_b;
+		for (i = 0; i < n; i++)
+			ps->rank[i] = rank_of(&e[i], i, opts);
+	}
+
+	/* Regexes: PCRE2 defines the syntax and its messages, so every one
+	 * is compiled there first, even those that can never win. */
+	for (i = 0; i < n; i++) {
+		const char *why;
+		hs_expr_info_t *info = NULL;
+		hs_compile_error_t *cerr = NULL;
+
+		if (e[i].kind > PATSET_REG) {
+			set_err(err, errlen, err_index, i, "unknown match kind");
+			goto fail;
+		}
+		if (e[i].kind != PATSET_REG)
+			continue;
+		b.re[i] = rxi_pcre_compile(e[i].pat, e[i].len, e[i].flags & PATSET_ICASE, tmp, sizeof(tmp));
+		if (!b.re[i]) {
+			set_err(err, errlen, err_index, i, tmp);
+			goto fail;
+		}
+		regs[nregs++] = (unsigned)i;
+		if (!rxi_hs_agrees(e[i].pat, e[i].len, &why)) {
+			b.on_side[i] = 1;
 			continue;
 		}
-		if (cerr && cerr->expression < 0) {
-			size_t moved = 0;
+		if (!(b.text[i] = malloc(e[i].len + 1)))
+			goto fail_nomem_b;
+		memcpy(b.text[i], e[i].pat, e[i].len);
+		b.text[i][e[i].len] = 0;
+		/* cheap pre-check, so that one unsupported regex does not cost
+		 * a whole chunk compile */
+		if (hs_expression_info(b.text[i], rxi_hs_flags(e[i].flags & PATSET_ICASE),
+		                       &info, &cerr) != HS_SUCCESS) {
+			hs_free_compile_error(cerr);
+			b.on_side[i] = 1;
+			continue;
+		}
+		free(info);
+	}
 
-			for (i = 0; i < n; i++)
-				if (e[i].kind == PATSET_REG && expr[i] && !on_side[i])
-					on_side[i] = 1, moved++;
-			if (moved) {
-				hs_free_compile_error(cerr);
-				continue;
+	if (build_literals(&b) < 0)
+		goto fail;
+	if (ps->lit && rxi_scratch_reserve(ps->lit, tmp, sizeof(tmp)) < 0) {
+		set_err(err, errlen, err_index, (size_t)-1, tmp);
+		goto fail;
+	}
+
+	/* Regex chunks, in rank order (file order: options only move BEG). */
+	{
+		size_t live = 0;
+
+		for (i = 0; i < nregs; i++)
+			if (!b.on_side[regs[i]] && entry_rank(ps, regs[i]) < ps->always)
+				regs[live++] = regs[i];
+		b.regs = regs;
+		b.nregs = live;
+		if (build_chunks(&b) < 0)
+			goto fail_nomem_b;
+		for (i = 0; i < ps->nchunks; i++) {
+			if (rxi_scratch_reserve(ps->chunks[i].db, tmp, sizeof(tmp)) < 0) {
+				set_err(err, errlen, err_index, (size_t)-1, tmp);
+				goto fail;
 			}
 		}
-		set_err(err, errlen, err_index,
-		        cerr && cerr->expression >= 0 ? hids[cerr->expression] : (size_t)-1,
-		        "%s", cerr ? cerr->message : "Hyperscan compile failed");
-		hs_free_compile_error(cerr);
-		goto fail;
-	}
-	if (ps->hs && rxi_scratch_reserve(ps->hs, tmp, sizeof(tmp)) < 0) {
-		set_err(err, errlen, err_index, (size_t)-1, "%s", tmp);
-		goto fail;
 	}
 
-	/* Side list, in index order; PCRE2 code of Hyperscan entries is freed. */
+	/* Side list, in rank order; the PCRE2 code of the others is freed. */
 	for (i = 0; i < n; i++)
-		if (on_side[i] && (int)i < ps->always)
+		if (b.on_side[i] && entry_rank(ps, i) < ps->always)
 			ps->nside++;
 	if (ps->nside && !(ps->side = calloc(ps->nside, sizeof(*ps->side))))
-		goto fail_nomem_ps;
+		goto fail_nomem_b;
 	ps->nside = 0;
 	for (i = 0; i < n; i++) {
-		if (on_side[i] && (int)i < ps->always) {
+		if (b.on_side[i] && entry_rank(ps, i) < ps->always) {
+			ps->side[ps->nside].rank = entry_rank(ps, i);
 			ps->side[ps->nside].idx = (int)i;
-			ps->side[ps->nside].re = re[i];
+			ps->side[ps->nside].re = b.re[i];
 			ps->nside++;
-			re[i] = NULL;
+			b.re[i] = NULL;
 		}
 	}
+	if (ps->rank)
+		qsort(ps->side, ps->nside, sizeof(*ps->side), side_cmp);
 	goto done;
 
-fail_nomem_ps:
-	set_err(err, errlen, err_index, (size_t)-1, "%s", "out of memory");
+fail_nomem_b:
+	set_err(err, errlen, err_index, (size_t)-1, "out of memory");
 fail:
 	patset_free(ps);
 	ps = NULL;
 done:
 	for (i = 0; i < n; i++) {
-		if (expr)
-			free(expr[i]);
-		if (re && re[i])
-			pcre2_code_free(re[i]);
+		if (b.text)
+			free(b.text[i]);
+		if (b.re && b.re[i])
+			pcre2_code_free(b.re[i]);
 	}
-	free(expr);
-	free(re);
-	free(on_side);
-	free(hx);
-	free(hflags);
-	free(hids);
+	free(b.re);
+	free(b.text);
+	free(b.on_side);
+	free(b.hx);
+	free(b.hflags);
+	free(b.hids);
+	free(b.hlens);
+	free(regs);
 	return ps;
 fail_nomem:
-	set_err(err, errlen, err_index, (size_t)-1, "%s", "out of memory");
+	set_err(err, errlen, err_index, (size_t)-1, "out of memory");
 	return NULL;
 }
 
@@ -345,48 +491,107 @@ size_t patset_fallback_count(const struct patset *ps)
 	return ps ? ps->nside : 0;
 }
 
+/* ---- lookup ------------------------------------------------------------- */
+
 struct first_ctx {
-	int best;
-	int floor;
+	const struct patset *ps;
+	const unsigned char *s;
+	size_t n;
+	uint64_t best;
+	int best_idx;
+	uint64_t floor;         /* no better rank can come from this database */
 };
 
-static int on_match(unsigned id, unsigned long long from, unsigned long long to,
-                    unsigned fl, void *opaque)
+static inline int take(struct first_ctx *c, unsigned id)
+{
+	uint64_t r = c->ps->rank ? c->ps->rank[id] : id;
+
+	if (r < c->best) {
+		c->best = r;
+		c->best_idx = (int)id;
+	}
+	return c->best <= c->floor;   /* nothing better can come: stop */
+}
+
+/* A literal occurred in [to - len, to): keep it when it sits where its
+ * kind wants it. */
+static int on_literal(unsigned id, unsigned long long from, unsigned long long to,
+                      unsigned fl, void *opaque)
 {
 	struct first_ctx *c = opaque;
+	const struct patset_lit *l = &c->ps->li[id];
+	size_t start = (size_t)to - l->len;
 
-	if ((int)id < c->best)
-		c->best = (int)id;
-	return c->best <= c->floor;   /* nothing lower can come: stop */
+	switch (l->kind) {
+	case PATSET_STR:
+		if (start != 0 || to != c->n)
+			return 0;
+		break;
+	case PATSET_BEG:
+		if (start != 0)
+			return 0;
+		break;
+	case PATSET_END:
+		if (to != c->n)
+			return 0;
+		break;
+	case PATSET_SUB:
+		break;
+	default:   /* DIR, DOM */
+		if (start && !is_delim(c->s[start - 1], l->kind))
+			return 0;
+		if (to != c->n && !is_delim(c->s[to], l->kind))
+			return 0;
+		break;
+	}
+	return take(c, id);
+}
+
+static int on_regex(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned fl, void *opaque)
+{
+	return take(opaque, id);
 }
 
 int patset_first(const struct patset *ps, const char *s, size_t n)
 {
 	struct first_ctx c;
+	hs_scratch_t *scr = NULL;
 	size_t i;
 
 	if (!ps)
 		return -1;
 	if (!s)
 		s = "";
+	c.ps = ps;
+	c.s = (const unsigned char *)s;
+	c.n = n;
 	c.best = ps->always;
-	c.floor = ps->hs_floor;
-	if (ps->hs && ps->hs_floor < c.best) {
-		hs_scratch_t *scr = rxi_scratch();
-
-		if (scr) {
-			hs_scan(ps->hs, s, n, 0, scr, on_match, &c);
-		} else {
-			/* No scratch (out of memory): this lookup fails
-			 * closed rather than guessing. */
-			return -1;
-		}
+	c.best_idx = ps->always_idx;
+	if (!n && ps->empty_rank < c.best) {
+		c.best = ps->empty_rank;
+		c.best_idx = ps->empty_idx;
 	}
-	for (i = 0; i < ps->nside && ps->side[i].idx < c.best; i++) {
+	if ((ps->lit && ps->lit_floor < c.best) || (ps->nchunks && ps->chunks[0].min_rank < c.best)) {
+		/* No scratch (out of memory): this lookup fails closed
+		 * rather than guessing. */
+		if (!(scr = rxi_scratch()))
+			return -1;
+	}
+	if (ps->lit && ps->lit_floor < c.best) {
+		c.floor = ps->lit_floor;
+		hs_scan(ps->lit, s, n, 0, scr, on_literal, &c);
+	}
+	for (i = 0; i < ps->nchunks && ps->chunks[i].min_rank < c.best; i++) {
+		c.floor = ps->chunks[i].min_rank;
+		hs_scan(ps->chunks[i].db, s, n, 0, scr, on_regex, &c);
+	}
+	for (i = 0; i < ps->nside && ps->side[i].rank < c.best; i++) {
 		if (rxi_pcre_match(ps->side[i].re, s, n, 0) >= 0) {
-			c.best = ps->side[i].idx;
+			c.best = ps->side[i].rank;
+			c.best_idx = ps->side[i].idx;
 			break;
 		}
 	}
-	return c.best == INT_MAX ? -1 : c.best;
+	return c.best_idx;
 }

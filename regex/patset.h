@@ -47,6 +47,17 @@ struct patset_entry {
 struct patset *patset_build(const struct patset_entry *e, size_t n,
                             char *err, size_t errlen, size_t *err_index);
 
+/* patset_build_opts() options */
+#define PATSET_O_BEG_LONGEST 0x01  /* HAProxy's prefix tree: among case-sensitive
+                                    * BEG entries the longest matching one wins
+                                    * (file order between equal lengths), and
+                                    * beats every other entry; map_beg works so */
+
+/* Same as patset_build() with <opts> (PATSET_O_*) changing which matching
+ * entry wins; patset_first() still returns an entry index. */
+struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigned opts,
+                                 char *err, size_t errlen, size_t *err_index);
+
 /* Frees <ps> (NULL is accepted). */
 void patset_free(struct patset *ps);
 
@@ -56,8 +67,9 @@ size_t patset_count(const struct patset *ps);
 /* Returns how many entries run on the PCRE2 side list (not Hyperscan). */
 size_t patset_fallback_count(const struct patset *ps);
 
-/* Returns the lowest index of an entry matching the <n> bytes at <s>, or
- * -1 when none does (also for a NULL or empty set). */
+/* Returns the lowest index of an entry matching the <n> bytes at <s> (or
+ * the winner under the set's PATSET_O_* options), or -1 when none does
+ * (also for a NULL or empty set). */
 int patset_first(const struct patset *ps, const char *s, size_t n);
 
 #endif
