@@ -74,7 +74,6 @@ static void setup(void)
 	strm.fe = &fe;
 	set_v4(&strm.cli_addr, "192.0.2.10", 40000);
 	set_v4(&strm.fe_addr, "127.0.0.1", 8080);
-	chan_pool_init(&pool, 4096, NULL, NULL);
 	chan_init(&strm.req, &pool, 65536);
 	chan_init(&strm.res, &pool, 65536);
 }
@@ -361,6 +360,7 @@ static void t_payload_lv(void)
 
 int main(void)
 {
+	chan_pool_init(&pool, 4096, NULL, NULL);
 	RUN(t_addresses);
 	RUN(t_names);
 	RUN(t_counters);
