@@ -68,7 +68,7 @@ static void conn_notify(struct conn *c, unsigned ev)
 int conn_connect(struct conn *c, const struct addr *a)
 {
 	int one = 1, ret;
-	int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		c->err = errno;

@@ -58,7 +58,7 @@ static int bind_one(struct bind_conf *b, int backlog, const char **what, int *cr
 
 	*created_unix = 0;
 	*what = "cannot create listening socket";
-	fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (fam == AF_UNIX) {
@@ -123,7 +123,7 @@ int listeners_bind(struct config *cfg, char *err, size_t errlen)
 					         px->name, strerror(errno), b->name ? b->name : "fd@");
 					return -EBADF;
 				}
-				fcntl(b->fd, F_SETFL, fl | O_NONBLOCK);
+				fcntl(b->fd, F_SETFL, fl & ~O_NONBLOCK);
 				fd = b->fd;
 			} else {
 				fd = bind_one(b, backlog, &what, &created);

@@ -29,7 +29,15 @@ struct ring {
 	uint32_t cur_buf;              /* flags of the completion being delivered, until taken */
 	struct ring_stats st;
 	struct __kernel_timespec ts;   /* for ring_timeout(): read at submit */
+	void (*on_wake)(void *arg);
+	void *on_wake_arg;
 };
+
+void ring_on_wake(struct ring *r, void (*fn)(void *arg), void *arg)
+{
+	r->on_wake = fn;
+	r->on_wake_arg = arg;
+}
 
 /* -- user_data codec ------------------------------------------------------ */
 
@@ -290,7 +298,7 @@ int ring_accept_multi(struct ring *r, struct ring_op *op, int lfd)
 
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
 	return sqe_done(r, sqe, op);
 }
 
@@ -469,6 +477,8 @@ int ring_wait(struct ring *r, int64_t timeout_ms)
 	}
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 		return ret;
+	if (r->on_wake)
+		r->on_wake(r->on_wake_arg);
 	/* callbacks may submit new requests, never wait: iterating is safe,
 	 * but the CQ may grow meanwhile, so advance per batch */
 	for (;;) {

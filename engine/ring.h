@@ -128,6 +128,10 @@ unsigned ring_bufs_free(const struct ring *r);
  * callbacks of every completion available. Returns the number of
  * completions processed (>= 0) or -errno (-EINTR on a signal). */
 int ring_wait(struct ring *r, int64_t timeout_ms);
+/* Sets a function ring_wait() calls when the wait ends, before running any
+ * callback: the loop refreshes its clock there, so that completions see
+ * the time they arrived, not the time the wait began. */
+void ring_on_wake(struct ring *r, void (*fn)(void *arg), void *arg);
 /* Submits what is queued without waiting. Returns >= 0 or -errno. */
 int ring_submit(struct ring *r);
 

@@ -8,6 +8,7 @@
  * what can be done now. Streams come from a per-thread pool indexed for
  * stream_from_ref(); an ended stream is freed at the end of the loop turn. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,7 +103,8 @@ void stream_update_timer(struct stream *s)
 {
 	uint64_t e = 0;
 
-	e = earliest(e, s->exp_cli);
+	if (s->state != STRM_ST_CONN)
+		e = earliest(e, s->exp_cli);
 	e = earliest(e, s->exp_srv);
 	e = earliest(e, s->exp_conn);
 	e = earliest(e, s->exp_retry);
@@ -154,6 +156,42 @@ static char fin_state(const struct stream *s)
 	}
 }
 
+/* Checks the inactivity timeouts of both sides. Returns 1 if the stream
+ * ended. Two sides expiring together (within a few ms: both deadlines
+ * were set by the same exchange) are blamed as HAProxy does in TCP mode:
+ * on the server while it never answered, else on the client. The client
+ * timeout does not run while connecting to a server. */
+static int strm_check_idle(struct stream *s, uint64_t now)
+{
+	int cli_x = s->exp_cli && now >= s->exp_cli && s->state != STRM_ST_CONN;
+	int srv_x = s->exp_srv && now >= s->exp_srv;
+
+	if (cli_x && !srv_x && s->exp_srv && s->exp_srv <= now + 5 && srv_side_active(s))
+		srv_x = 1;
+	if (srv_x && !cli_x && s->exp_cli && s->exp_cli <= now + 5 && s->state != STRM_ST_CONN &&
+	    cli_side_active(s))
+		cli_x = 1;
+	if (cli_x && !cli_side_active(s)) {
+		s->exp_cli = 0;
+		cli_x = 0;
+	}
+	if (srv_x && !srv_side_active(s)) {
+		s->exp_srv = 0;
+		srv_x = 0;
+	}
+	if (cli_x && srv_x) {
+		if (s->res.total_in)
+			srv_x = 0;
+		else
+			cli_x = 0;
+	}
+	if (cli_x)
+		stream_abort(s, STRM_ERR_CLITO, fin_state(s));
+	else if (srv_x)
+		stream_abort(s, STRM_ERR_SRVTO, fin_state(s));
+	return cli_x || srv_x;
+}
+
 static void strm_expire(struct timer *tm)
 {
 	struct stream *s = container_of(tm, struct stream, exp);
@@ -169,13 +207,6 @@ static void strm_expire(struct timer *tm)
 		s->exp_res_inspect = 0;
 		s->flags |= STRM_F_RES_FINAL;
 	}
-	if (s->exp_cli && now >= s->exp_cli) {
-		s->exp_cli = 0;
-		if (cli_side_active(s)) {
-			stream_abort(s, STRM_ERR_CLITO, fin_state(s));
-			return;
-		}
-	}
 	if (s->exp_conn && now >= s->exp_conn && s->state == STRM_ST_CONN) {
 		s->exp_conn = 0;
 		if (backend_retry(s, ETIMEDOUT) < 0) {
@@ -190,13 +221,8 @@ static void strm_expire(struct timer *tm)
 			return;
 		}
 	}
-	if (s->exp_srv && now >= s->exp_srv) {
-		s->exp_srv = 0;
-		if (srv_side_active(s)) {
-			stream_abort(s, STRM_ERR_SRVTO, fin_state(s));
-			return;
-		}
-	}
+	if (strm_check_idle(s, now))
+		return;
 	stream_process(s);
 }
 
@@ -373,6 +399,10 @@ void stream_abort(struct stream *s, char err, char fin)
 {
 	if (s->state == STRM_ST_DEAD)
 		return;
+	if (getenv("RP_DEBUG_ABORT"))
+		fprintf(stderr, "abort %c%c cli flags=%x err=%d srv flags=%x err=%d req=%u/%u res=%u/%u\n", err, fin,
+		        s->cli ? s->cli->flags : 0, s->cli ? s->cli->err : 0, s->srvc ? s->srvc->flags : 0,
+		        s->srvc ? s->srvc->err : 0, s->req.out, s->req.in, s->res.out, s->res.in);
 	if (s->err == STRM_ERR_NONE || !s->err)
 		s->err = err;
 	if (s->fin == STRM_FIN_NONE || !s->fin)
@@ -445,8 +475,7 @@ void stream_conn_event(struct conn *c, unsigned ev)
 			/* rules.c answers at once when there are no rules */
 			s->res_ana |= STRM_AN_RES_INSPECT;
 			s->exp_res_inspect = deadline(now, s->be->tcp_res_inspect_delay);
-			if (s->be->to.tunnel)
-				s->exp_cli = deadline(now, tmo_cli(s));
+			s->exp_cli = deadline(now, tmo_cli(s));
 		}
 		if ((ev & CONN_EV_ERROR) && s->state == STRM_ST_CONN) {
 			if (backend_retry(s, c->err ? c->err : ECONNREFUSED) < 0)
@@ -619,8 +648,6 @@ static void strm_forward(struct stream *s)
 		return;
 	}
 	req_done = (s->req.flags & CHAN_SHUTR) && (!srv || (srv->flags & (CONN_F_SHUTW | CONN_F_RX_ERR)));
-	if (srv && (srv->flags & CONN_F_RX_ERR))
-		req_done = 1;
 	res_done = (s->res.flags & CHAN_SHUTR) && (cli->flags & CONN_F_SHUTW);
 	if (req_done && res_done)
 		strm_end(s);

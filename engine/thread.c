@@ -25,6 +25,11 @@ static void thr_clock(struct thr *t)
 	t->now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static void thr_clock_cb(void *arg)
+{
+	thr_clock(arg);
+}
+
 struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errlen)
 {
 	struct thr *t = calloc(1, sizeof(*t));
@@ -51,6 +56,7 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 		goto fail;
 	thr_clock(t);
 	timers_init(&t->timers, t->now_ms);
+	ring_on_wake(t->ring, thr_clock_cb, t);
 	thr_cur = t;
 	ret = listeners_attach(t);
 	if (ret < 0) {
@@ -90,11 +96,12 @@ int thr_run(struct thr *t)
 	int ret = 0;
 
 	thr_cur = t;
+	thr_clock(t);
 	for (;;) {
 		int64_t wait;
 		uint64_t next;
 
-		thr_clock(t);
+		/* the clock was refreshed when the wait ended (thr_clock_cb) */
 		timers_run(&t->timers, t->now_ms);
 		streams_run_queue(t);
 		if (t->wait_bufs)
