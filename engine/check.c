@@ -64,26 +64,62 @@ static void count_up(const struct proxy *be, int *active, int *backup)
 		}
 }
 
+/* Writes "<lead> reason: <why>[, info: "<strerror>"], check duration: <d>ms"
+ * into <out>. */
+static void check_reason_text(char *out, size_t sz, enum check_result res, int errnum,
+                              unsigned dur_ms, const char *lead)
+{
+	char info[160] = "";
+
+	if (res != CHECK_OK && res != CHECK_L4_TIMEOUT && errnum)
+		snprintf(info, sizeof(info), ", info: \"%s\"", strerror(errnum));
+	snprintf(out, sz, "%s reason: %s%s, check duration: %ums", lead, check_reason[res], info, dur_ms);
+}
+
+/* With "option log-health-checks": logs one check whose result changed the
+ * health or the status, as HAProxy does, with the health after it. */
+static void check_log_result(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
+{
+	struct proxy *be = srv->px;
+	char msg[512], reason[256];
+	int n, up = srv->health >= srv->rise;
+
+	check_reason_text(reason, sizeof(reason), res, errnum, dur_ms, ",");
+	n = snprintf(msg, sizeof(msg), "Health check for %sserver %s/%s %s%s, status: %d/%d %s.",
+	             srv->backup ? "backup " : "", be->name, srv->name,
+	             res == CHECK_OK ? "succeeded" : "failed", reason,
+	             up ? srv->health - srv->rise + 1 : srv->health, up ? srv->fall : srv->rise,
+	             up ? "UP" : "DOWN");
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	rp_warning("%s", msg);
+	log_send_targets(LOG_LVL_NOTICE, msg, (size_t)n, be);
+}
+
 /* Logs a state change of <srv> to stderr ([WARNING]) and to its backend's
  * log targets, HAProxy's wording. */
 static void check_log_change(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
 {
 	struct proxy *be = srv->px;
-	char msg[512], info[160] = "";
+	char msg[512], reason[256];
 	int act, bck, n;
 
 	count_up(be, &act, &bck);
-	if (res != CHECK_OK && res != CHECK_L4_TIMEOUT && errnum)
-		snprintf(info, sizeof(info), ", info: \"%s\"", strerror(errnum));
+	if (be->options & PXO_LOG_HEALTH_CHECKS)
+		reason[0] = 0;      /* the check's own line already gave it */
+	else
+		check_reason_text(reason, sizeof(reason), res, errnum, dur_ms, ",");
 	if (srv->state == SRV_UP)
 		n = snprintf(msg, sizeof(msg),
-		             "%sServer %s/%s is UP, reason: %s, check duration: %ums. %d active and %d backup servers online. %d sessions requeued, %u total in queue.",
-		             srv->backup ? "Backup " : "", be->name, srv->name, check_reason[res], dur_ms,
+		             "%sServer %s/%s is UP%s. %d active and %d backup servers online. %d sessions requeued, %u total in queue.",
+		             srv->backup ? "Backup " : "", be->name, srv->name, reason,
 		             act, bck, 0, be->nb_queued + srv->nb_queued);
 	else
 		n = snprintf(msg, sizeof(msg),
-		             "%sServer %s/%s is DOWN, reason: %s%s, check duration: %ums. %d active and %d backup servers left. %u sessions active, %d requeued, %u remaining in queue.",
-		             srv->backup ? "Backup " : "", be->name, srv->name, check_reason[res], info, dur_ms,
+		             "%sServer %s/%s is DOWN%s. %d active and %d backup servers left. %u sessions active, %d requeued, %u remaining in queue.",
+		             srv->backup ? "Backup " : "", be->name, srv->name, reason,
 		             act, bck, srv->cur_conn, 0, srv->nb_queued);
 	if (n < 0)
 		return;
@@ -105,15 +141,22 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 	int max = srv->rise + srv->fall - 1;
 	enum srv_state prev = srv->state;
 
+	int prev_health = srv->health, changed_status;
+
 	if (srv->state == SRV_MAINT)
 		return 0;       /* an administrative state: checks do not change it */
+	/* the first result always differs from the initial status */
+	changed_status = srv->check_last != (int)res + 1;
+	srv->check_last = (int)res + 1;
 	if (res == CHECK_OK) {
-		if (srv->health < max)
+		if (srv->health < max) {
 			srv->health++;
-		if (srv->health >= srv->rise && srv->state == SRV_DOWN) {
-			srv->health = max > srv->health ? srv->health : max;
-			srv->state = SRV_UP;
+			/* once at <rise>, the server is fully healthy at once */
+			if (srv->health >= srv->rise)
+				srv->health = max;
 		}
+		if (srv->health >= srv->rise && srv->state == SRV_DOWN)
+			srv->state = SRV_UP;
 	} else {
 		if (srv->health > srv->rise)
 			srv->health--;
@@ -123,6 +166,9 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 				srv->state = SRV_DOWN;
 		}
 	}
+	if ((srv->px->options & PXO_LOG_HEALTH_CHECKS) &&
+	    (changed_status || (res == CHECK_OK ? prev_health != max : prev_health != 0)))
+		check_log_result(srv, res, errnum, dur_ms);
 	if (srv->state == prev)
 		return 0;
 	lb_server_changed(srv);

@@ -116,6 +116,7 @@ struct server {
 	uint32_t lb_pos;            /* private to lb.c */
 	uint32_t nb_queued;
 	void *check_ctx;            /* private to check.c */
+	int check_last;             /* last check result + 1 (0: none yet), check.c */
 	const char *file; int line; /* where it was declared, for messages */
 };
 

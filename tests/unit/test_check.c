@@ -145,6 +145,33 @@ static void t_fall(void)
 	log_set_quiet(0);
 }
 
+static void t_log_health_checks(void)
+{
+	/* HAProxy 2.6 with "option log-health-checks", rise 2 fall 3, one
+	 * success then refusals (captured with "log stdout format raw") */
+	setup();
+	log_set_quiet(1);
+	be.options |= PXO_LOG_HEALTH_CHECKS;
+	check_report(&s1, CHECK_OK, 0, 0);
+	EXPECT_STR(logged(), "Health check for server be/s1 succeeded, reason: Layer4 check passed, check duration: 0ms, status: 3/3 UP.\n");
+	/* a success at full health is not logged again */
+	check_report(&s1, CHECK_OK, 0, 0);
+	EXPECT_STR(logged(), "");
+	check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0);
+	check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0);
+	EXPECT_STR(logged(),
+	           "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 2/3 UP.\n"
+	           "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 1/3 UP.\n");
+	EXPECT_INT(check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0), 1);
+	EXPECT_STR(logged(),
+	           "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 0/2 DOWN.\n"
+	           "Server be/s1 is DOWN. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.\n");
+	/* failures while DOWN at health 0, same status: silent */
+	check_report(&s1, CHECK_L4_REFUSED, ECONNREFUSED, 0);
+	EXPECT_STR(logged(), "");
+	log_set_quiet(0);
+}
+
 static int listen_any(int *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -224,6 +251,7 @@ int main(void)
 	RUN(t_first_failure_downs);
 	RUN(t_rise);
 	RUN(t_fall);
+	RUN(t_log_health_checks);
 	RUN(t_live);
 	return unit_end();
 }
