@@ -29,6 +29,16 @@ struct lua_hooks {
 	/* Loads the global lua-load files and runs their body; then the init
 	 * functions. Returns 0 or -1 after printing "[ALERT] ..." lines. */
 	int (*load)(struct config *cfg);
+	/* Loads and runs one "lua-load" file NOW: cfg.c's "lua-load" keyword
+	 * calls it while parsing the global section, as HAProxy does, so
+	 * that the lua.* actions, fetches and converters the file registers
+	 * exist when the proxies using them are parsed. Returns 0, or -1 with
+	 * the text of the [ALERT] line in <err> ("error in Lua file 'f': ..."
+	 * or "Lua runtime error: f:3: ..."). load() then skips that file. */
+	int (*load_file)(struct config *cfg, const char *file, char *err, size_t errlen);
+	/* Applies one "lua-prepend-path <path> [path|cpath]" line now (<cpath>
+	 * 1 for cpath), for the lua-load lines that follow. Returns 0 or -1. */
+	int (*prepend_path)(struct config *cfg, const char *path, int cpath);
 	int (*run_inits)(struct config *cfg);
 	/* Starts registered tasks once the loop runs. */
 	void (*start_tasks)(void);

@@ -396,8 +396,71 @@ static int run_initmode(struct hlua_thr *t, enum hlua_ctx ctx, int nargs, char *
 	return 0;
 }
 
-/* lua_hooks.load: applies the tune.lua.* settings, lua-prepend-path lines,
- * then loads and runs every lua-load file in order. */
+/* Applies the tune.lua.* settings of <cfg> (they may come after a lua-load
+ * line: applied again by load()). */
+static void apply_tune(struct hlua_thr *t, struct config *cfg)
+{
+	t->cfg = cfg;
+	if (cfg->g.lua_forced_yield)
+		t->forced_yield = cfg->g.lua_forced_yield;
+	if (cfg->g.lua_session_timeout)
+		t->session_timeout_us = (uint64_t)cfg->g.lua_session_timeout * 1000;
+	t->task_timeout_us = (uint64_t)cfg->g.lua_task_timeout * 1000;
+	t->service_timeout_us = (uint64_t)cfg->g.lua_service_timeout * 1000;
+	t->maxmem = cfg->g.lua_maxmem;
+}
+
+/* Loads and runs <file> in the body context. Returns 0 or -1 with the
+ * [ALERT] text in <err>. */
+static int load_one(struct hlua_thr *t, const char *file, char *err, size_t errlen)
+{
+	char msg[1024];
+
+	if (luaL_loadfile(t->L, file) != LUA_OK) {
+		snprintf(err, errlen, "error in Lua file '%s': %s", file,
+		         lua_tostring(t->L, -1) ? lua_tostring(t->L, -1) : "?");
+		lua_pop(t->L, 1);
+		return -1;
+	}
+	if (run_initmode(t, HLUA_BODY, 0, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "Lua runtime error: %s", msg);
+		return -1;
+	}
+	t->nb_loaded++;
+	return 0;
+}
+
+/* lua_hooks.load_file: one lua-load line, while the configuration is parsed. */
+static int hook_load_file(struct config *cfg, const char *file, char *err, size_t errlen)
+{
+	struct hlua_thr *t = hlua_thr_get();
+
+	if (!t) {
+		snprintf(err, errlen, "Lua runtime error: out of memory");
+		return -1;
+	}
+	apply_tune(t, cfg);
+	return load_one(t, file, err, errlen);
+}
+
+/* lua_hooks.prepend_path: one lua-prepend-path line. */
+static int hook_prepend_path(struct config *cfg, const char *path, int cpath)
+{
+	struct hlua_thr *t = hlua_thr_get();
+
+	if (!t)
+		return -1;
+	t->cfg = cfg;
+	path_prepend(t->L, path, cpath ? "cpath" : "path");
+	t->nb_prepended++;
+	return 0;
+}
+
+/* lua_hooks.load, after the configuration is parsed: applies the
+ * tune.lua.* settings, then the lua-prepend-path lines and lua-load files
+ * that load_file/prepend_path did not already handle (all of them when
+ * the parser does not call those), then binds the actions resolved
+ * before their files ran. */
 static int hook_load(struct config *cfg)
 {
 	struct hlua_thr *t = hlua_thr_get();
@@ -407,20 +470,12 @@ static int hook_load(struct config *cfg)
 		rp_alert("config : Lua runtime error: out of memory");
 		return -1;
 	}
-	t->cfg = cfg;
+	apply_tune(t, cfg);
 	if (t->loaded)
 		return 0;
 	t->loaded = 1;
-	if (cfg->g.lua_forced_yield)
-		t->forced_yield = cfg->g.lua_forced_yield;
-	if (cfg->g.lua_session_timeout)
-		t->session_timeout_us = (uint64_t)cfg->g.lua_session_timeout * 1000;
-	t->task_timeout_us = (uint64_t)cfg->g.lua_task_timeout * 1000;
-	t->service_timeout_us = (uint64_t)cfg->g.lua_service_timeout * 1000;
-	if (cfg->g.lua_maxmem)
-		t->maxmem = cfg->g.lua_maxmem;
 
-	for (int i = 0; i < cfg->g.nb_lua_prepend && cfg->g.lua_prepend_path; i++) {
+	for (int i = t->nb_prepended; i < cfg->g.nb_lua_prepend && cfg->g.lua_prepend_path; i++) {
 		/* stored by cfg.c as "path:<p>" or "cpath:<p>" */
 		const char *line = cfg->g.lua_prepend_path[i];
 
@@ -431,18 +486,9 @@ static int hook_load(struct config *cfg)
 		else
 			path_prepend(t->L, line, "path");
 	}
-
-	for (int i = 0; i < cfg->g.nb_lua_load && cfg->g.lua_load; i++) {
-		const char *file = cfg->g.lua_load[i];
-		int rc = luaL_loadfile(t->L, file);
-
-		if (rc != LUA_OK) {
-			rp_alert("config : error in Lua file '%s': %s", file, lua_tostring(t->L, -1));
-			lua_pop(t->L, 1);
-			return -1;
-		}
-		if (run_initmode(t, HLUA_BODY, 0, err, sizeof(err)) < 0) {
-			rp_alert("config : Lua runtime error: %s", err);
+	for (int i = t->nb_loaded; i < cfg->g.nb_lua_load && cfg->g.lua_load; i++) {
+		if (load_one(t, cfg->g.lua_load[i], err, sizeof(err)) < 0) {
+			rp_alert("config : %s", err);
 			return -1;
 		}
 	}
@@ -465,6 +511,9 @@ int hlua_run_inits(struct config *cfg)
 	if (!t)
 		return 0;
 	t->cfg = cfg;
+	/* actions of a configuration without lua-load: reported here at last */
+	if (hlua_bind_pending() < 0)
+		return -1;
 	lua_getfield(t->L, LUA_REGISTRYINDEX, "ringproxy.inits");
 	if (!lua_istable(t->L, -1)) {
 		lua_pop(t->L, 1);
@@ -504,6 +553,8 @@ void lua_hooks_install(void)
 {
 	lua_hooks.deinit = hook_deinit;
 	lua_hooks.load = hook_load;
+	lua_hooks.load_file = hook_load_file;
+	lua_hooks.prepend_path = hook_prepend_path;
 	lua_hooks.run_inits = hook_run_inits;
 	hlua_action_hooks();
 }

@@ -67,7 +67,9 @@ struct hlua_thr {
 	uint32_t forced_yield;      /* instructions between forced yields */
 	uint64_t session_timeout_us, task_timeout_us, service_timeout_us;
 	struct config *cfg;
-	int loaded;                 /* lua-load files ran */
+	int loaded;                 /* lua_hooks.load ran */
+	int nb_loaded;              /* lua-load files run so far (load_file) */
+	int nb_prepended;           /* lua-prepend-path lines applied so far */
 	int started;                /* the loop runs: runtime mode */
 };
 

@@ -176,7 +176,9 @@ static struct lua_action *hook_action_resolve(const char *name, int is_global, c
 			act->nb_args = i + 1;
 		}
 	}
-	if (t && t->loaded) {
+	/* lua-load files already ran (the parser loads them as it meets
+	 * them, as HAProxy): the action must exist now */
+	if (t && (t->loaded || t->nb_loaded)) {
 		if (action_bind(act, err, errlen) < 0)
 			goto fail;
 	} else {
@@ -364,6 +366,10 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 	hs->co = NULL;
 	hs->co_act = NULL;
 	hlua_co_put(t, co);
+	/* txn:done(): what was sent still goes to the client, then the
+	 * connection closes (HAProxy: the response is shut once forwarded) */
+	if (ret == ACT_RET_DONE)
+		stream_shutdown(strm, STRM_SHUT_DONE);
 	return ret;
 }
 

@@ -180,25 +180,26 @@ static int txn_set_priv(lua_State *L)
 	return 0;
 }
 
-/* Parses the variable name at <idx> into <ref> or raises an error. */
-static void txn_var_ref(lua_State *L, int idx, struct var_ref *ref, const char *fn)
+/* Parses the variable name at <idx> into <ref>. Returns 0, or -1 for a
+ * name that is not "<scope>.<name>" (HAProxy then returns false or nil). */
+static int txn_var_ref(lua_State *L, int idx, struct var_ref *ref)
 {
 	size_t len;
 	const char *name = luaL_checklstring(L, idx, &len);
 	char err[256];
 
-	if (vars_parse_ref(name, len, ref, err, sizeof(err)) < 0)
-		luaL_error(L, "%s: %s", fn, err);
+	return vars_parse_ref(name, len, ref, err, sizeof(err));
 }
 
-/* Pushes <smp> as a Lua value: boolean, integer or string (addresses as text). */
+/* Pushes <smp> as a Lua value: integer or string (addresses as text).
+ * Booleans become 1 or 0, as HAProxy 2.6 hands them to Lua. */
 void hlua_smp_to_lua(lua_State *L, const struct sample *smp)
 {
 	char buf[INET6_ADDRSTRLEN];
 
 	switch (smp->type) {
 	case SMP_T_BOOL:
-		lua_pushboolean(L, smp->u.sint != 0);
+		lua_pushinteger(L, smp->u.sint != 0);
 		break;
 	case SMP_T_SINT:
 		lua_pushinteger(L, smp->u.sint);
@@ -252,44 +253,52 @@ int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp)
 	}
 }
 
-/* TXN.set_var(txn, name, value) */
+/* TXN.set_var(txn, name, value): true when stored, false for a bad name
+ * or a value with no sample type (table, function...), as HAProxy 2.6
+ * returns (it stores false for those; here nothing is stored). nil unsets. */
 static int txn_set_var(lua_State *L)
 {
 	struct stream *s = hlua_txn_stream(L, 1, NULL);
 	struct var_ref ref;
 	struct sample smp;
 	struct vars *v;
-	int rc = -EINVAL;
+	int ok = 0;
 
-	txn_var_ref(L, 2, &ref, "TXN.set_var");
-	v = vars_of(s, ref.scope);
-	if (!lua_isnoneornil(L, 3) && hlua_lua_to_smp(L, 3, &smp) && v)
-		rc = vars_set(v, &ref, &smp);
-	else if (lua_isnoneornil(L, 3) && v) {
-		vars_unset(v, &ref);
-		rc = 0;
+	if (txn_var_ref(L, 2, &ref) < 0) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	if ((v = vars_of(s, ref.scope))) {
+		if (lua_isnoneornil(L, 3)) {
+			vars_unset(v, &ref);
+			ok = 1;
+		} else if (hlua_lua_to_smp(L, 3, &smp))
+			ok = vars_set(v, &ref, &smp) == 0;
 	}
 	vars_ref_free(&ref);
-	if (rc == -EINVAL)
-		return luaL_argerror(L, 3, "cannot be stored in a variable");
-	return 0;
+	lua_pushboolean(L, ok);
+	return 1;
 }
 
-/* TXN.unset_var(txn, name) */
+/* TXN.unset_var(txn, name): true, or false for a bad name. */
 static int txn_unset_var(lua_State *L)
 {
 	struct stream *s = hlua_txn_stream(L, 1, NULL);
 	struct var_ref ref;
 	struct vars *v;
 
-	txn_var_ref(L, 2, &ref, "TXN.unset_var");
+	if (txn_var_ref(L, 2, &ref) < 0) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
 	if ((v = vars_of(s, ref.scope)))
 		vars_unset(v, &ref);
 	vars_ref_free(&ref);
-	return 0;
+	lua_pushboolean(L, 1);
+	return 1;
 }
 
-/* TXN.get_var(txn, name): the value, or nil when unset. */
+/* TXN.get_var(txn, name): the value, or nil when unset or a bad name. */
 static int txn_get_var(lua_State *L)
 {
 	struct stream *s = hlua_txn_stream(L, 1, NULL);
@@ -297,7 +306,10 @@ static int txn_get_var(lua_State *L)
 	struct sample smp;
 	struct vars *v;
 
-	txn_var_ref(L, 2, &ref, "TXN.get_var");
+	if (txn_var_ref(L, 2, &ref) < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
 	v = vars_of(s, ref.scope);
 	if (v && vars_get(v, &ref, &smp))
 		hlua_smp_to_lua(L, &smp);

@@ -43,10 +43,15 @@ def main():
     data = unescape(a.send) * a.send_repeat
     if a.pause:
         time.sleep(a.pause)
-    if data:
-        s.sendall(data)
-    if a.shut:
-        s.shutdown(socket.SHUT_WR)
+    # the server may answer and close before we are done sending: what it
+    # sent is still checked below
+    try:
+        if data:
+            s.sendall(data)
+        if a.shut:
+            s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        print("note: send/shutdown: %s" % e)
     got = b""
     closed = False
     deadline = t0 + 5
