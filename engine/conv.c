@@ -1240,23 +1240,47 @@ static int chk_strcmp(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
-/* set-var(name): stores the sample and passes it on unchanged. */
+/* set-var(name[,cond...]): stores the sample and passes it on unchanged;
+ * "not found" when the scope does not exist here or a condition prevents
+ * the store (as HAProxy). chk_set_var puts the conditions in args[1]. */
 static int cv_set_var(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct var_ref *ref = args[0].u.ptr;
 	struct vars *vs = vars_of(ctx->strm, ref->scope);
+	unsigned conds = args[1].type == ARGT_SINT ? (unsigned)args[1].u.sint : 0;
 
-	if (vs)
-		vars_set(vs, ref, smp);
-	return 1;
+	if (!vs)
+		return 0;
+	return vars_set_cond(vs, ref, smp, conds) == 1;
 }
 
 static int cv_unset_var(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct var_ref *ref = args[0].u.ptr;
+	struct vars *vs = vars_of(ctx->strm, ref->scope);
 
-	vars_unset(vars_of(ctx->strm, ref->scope), ref);
+	if (!vs)
+		return 0;
+	vars_unset(vs, ref);
 	return 1;
+}
+
+static int chk_set_var(struct arg *args, char *err, size_t errlen)
+{
+	unsigned conds = 0;
+
+	if (sample_check_var(args, err, errlen) < 0)
+		return -1;
+	for (int i = 1; i < SMP_MAX_ARGS && args[i].type == ARGT_STR; i++) {
+		if (vars_parse_cond(args[i].u.str.ptr, args[i].u.str.len, &conds, err, errlen) < 0)
+			return -1;
+	}
+	sample_args_free(args + 1, SMP_MAX_ARGS - 1);
+	if (conds) {
+		args[1].type = ARGT_SINT;
+		args[1].u.sint = conds;
+	}
+	return 0;
 }
 
 static int chk_var(struct arg *args, char *err, size_t errlen)
@@ -1303,7 +1327,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "or",        cv_or,        ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "rtrim",     cv_rtrim,     ARG1(1, STR),            0,            S, S, NULL },
 	{ "sdbm",      cv_sdbm,      ARG1(0, SINT),           0,            B, I, NULL },
-	{ "set-var",   cv_set_var,   ARG1(1, STR),            chk_var,      A, A, NULL },
+	{ "set-var",   cv_set_var,   ARG5(1, STR, STR, STR, STR, STR), chk_set_var,     A, A, NULL },
 	{ "sha1",      cv_sha1,      ARG0,                    0,            B, B, NULL },
 	{ "sha2",      cv_sha2,      ARG1(0, SINT),           chk_sha2,     B, B, NULL },
 	{ "strcmp",    cv_strcmp,    ARG1(1, STR),            chk_strcmp,   S, I, NULL },

@@ -254,6 +254,49 @@ int vars_set(struct vars *vs, const struct var_ref *ref, const struct sample *sm
 	return 0;
 }
 
+static const struct { const char *name; unsigned flag; } conds[] = {
+	{ "ifexists", VARS_IFEXISTS }, { "ifnotexists", VARS_IFNOTEXISTS },
+	{ "ifempty", VARS_IFEMPTY }, { "ifnotempty", VARS_IFNOTEMPTY },
+	{ "ifset", VARS_IFSET }, { "ifnotset", VARS_IFNOTSET },
+	{ "ifgt", VARS_IFGT }, { "iflt", VARS_IFLT },
+};
+
+int vars_parse_cond(const char *s, size_t len, unsigned *flags, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(conds) / sizeof(*conds); i++) {
+		if (strlen(conds[i].name) == len && !memcmp(conds[i].name, s, len)) {
+			*flags |= conds[i].flag;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "unknown condition \"%.*s\"", (int)len, s);
+	return -1;
+}
+
+/* A variable removed by unset-var does not exist here, so "set" and
+ * "exists" are the same thing (HAProxy keeps unset names with no value). */
+int vars_set_cond(struct vars *vs, const struct var_ref *ref, const struct sample *smp, unsigned c)
+{
+	const struct var *v = var_find(vs, ref, NULL);
+	int is_str = smp->type == SMP_T_STR || smp->type == SMP_T_BIN;
+
+	if ((c & (VARS_IFEXISTS | VARS_IFSET)) && !v)
+		return 0;
+	if ((c & (VARS_IFNOTEXISTS | VARS_IFNOTSET)) && v)
+		return 0;
+	if ((c & VARS_IFEMPTY) && (!is_str || smp->u.str.len))
+		return 0;
+	if ((c & VARS_IFNOTEMPTY) && is_str && !smp->u.str.len)
+		return 0;
+	if (v && v->smp.type == SMP_T_SINT && smp->type == SMP_T_SINT) {
+		if ((c & VARS_IFGT) && !(v->smp.u.sint > smp->u.sint))
+			return 0;
+		if ((c & VARS_IFLT) && !(v->smp.u.sint < smp->u.sint))
+			return 0;
+	}
+	return vars_set(vs, ref, smp) < 0 ? -ENOMEM : 1;
+}
+
 int vars_get(const struct vars *vs, const struct var_ref *ref, struct sample *smp)
 {
 	const struct var *v;

@@ -42,6 +42,22 @@ int vars_set(struct vars *v, const struct var_ref *ref, const struct sample *smp
 /* Returns 1 and points <smp> at the stored value (SMP_F_CONST), or 0. */
 int vars_get(const struct vars *v, const struct var_ref *ref, struct sample *smp);
 void vars_unset(struct vars *v, const struct var_ref *ref);
+
+/* set-var conditions (HAProxy 2.6: set-var(<name>[,<cond>...])). */
+#define VARS_IFEXISTS     0x01   /* only if the variable exists */
+#define VARS_IFNOTEXISTS  0x02   /* only if it does not exist yet */
+#define VARS_IFEMPTY      0x04   /* only if the sample is an empty string/binary */
+#define VARS_IFNOTEMPTY   0x08   /* only if the sample is not empty */
+#define VARS_IFSET        0x10   /* only if it holds a value (= exists here) */
+#define VARS_IFNOTSET     0x20   /* only if it holds none (= does not exist) */
+#define VARS_IFGT         0x40   /* only if its integer value is greater than the sample's */
+#define VARS_IFLT         0x80   /* only if its integer value is less than the sample's */
+/* Parses one condition name ("ifexists"...) into *<flags> (ORed). Returns
+ * 0, or -1 with 'unknown condition "<s>"' in <err>. */
+int vars_parse_cond(const char *s, size_t len, unsigned *flags, char *err, size_t errlen);
+/* vars_set() subject to <conds> (VARS_IF*). Returns 1 if stored, 0 if a
+ * condition prevented it, -ENOMEM. */
+int vars_set_cond(struct vars *v, const struct var_ref *ref, const struct sample *smp, unsigned conds);
 /* Frees every variable of <v>. */
 void vars_clear(struct vars *v);
 

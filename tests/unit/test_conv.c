@@ -392,9 +392,36 @@ static void t_vars_converters(void)
 		sample_expr_free(e);
 		/* txn scope without a stream: not found, no crash */
 		e = sample_expr_parse("int(1),set-var(txn.z)", NULL, NULL, err, sizeof(err));
-		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 1);
+		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 0);
 		sample_expr_free(e);
+		vars_clear(vars_of(NULL, VAR_SCOPE_PROC));
 	}
+}
+
+static void t_set_var_conditions(void)
+{
+	char got[512];
+
+	setup();
+	/* ifnotexists: the first store wins; a refused store is "not found" */
+	EXPECT_INT(eval_str("str(one),set-var(txn.c,ifnotexists)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("str(two),set-var(txn.c,ifnotexists)", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("var(txn.c)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "one");
+	EXPECT_INT(eval_str("str(x),set-var(txn.nx,ifexists)", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("var(txn.nx)", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("str(),set-var(txn.c,ifnotempty)", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("str(),set-var(txn.c,ifempty)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("int(1),set-var(txn.c,ifempty)", got, sizeof(got)), 0);
+	/* ifgt/iflt compare the stored integer with the new one */
+	EXPECT_INT(eval_str("int(10),set-var(txn.m)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("int(12),set-var(txn.m,iflt)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("int(11),set-var(txn.m,iflt)", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("int(5),set-var(txn.m,ifgt,ifexists)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("var(txn.m)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "5");
+	EXPECT_INT(eval_str("int(5),set-var(txn.m,ifbogus)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'set-var' : unknown condition \"ifbogus\"");
 }
 
 int main(void)
@@ -410,6 +437,7 @@ int main(void)
 	RUN(t_negative);
 	RUN(t_arg_errors);
 	RUN(t_vars_converters);
+	RUN(t_set_var_conditions);
 	vars_clear(&strm.vars_txn);
 	return unit_end();
 }
