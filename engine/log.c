@@ -714,6 +714,9 @@ void log_stream(struct stream *s)
 		len = logfmt_render_connect(s, line, sizeof(line));
 	fe->log_count++;
 	level = s->loglevel >= 0 ? s->loglevel : LOG_LVL_INFO;
+	/* "option log-separate-errors": a stream that ended in error logs at err */
+	if ((fe->options & PXO_LOG_SEPARATE_ERR) && s->err && s->err != STRM_ERR_NONE && level > LOG_LVL_ERR)
+		level = LOG_LVL_ERR;
 	log_send_targets(level, line, len, fe);
 }
 
