@@ -871,19 +871,22 @@ static int list_read_file(struct pat_list *l, const char *path, char *err, size_
 		return -1;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
-		/* As HAProxy: an ACL line starting with '#' is a comment (a '#'
+		/* As HAProxy 2.6: a line starting with '#' is a comment (a '#'
 		 * after blanks is part of the pattern); leading blanks are
-		 * skipped; the pattern ends at CR/LF, trailing blanks included.
-		 * A map line also skips blanks before its '#'. */
+		 * skipped; the line ends at CR/LF. An ACL pattern keeps its
+		 * trailing blanks, a map value does not. */
 		char *s = line, *e;
 		lineno++;
-		if (!l->is_map && *s == '#')
+		if (*s == '#')
 			continue;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		for (e = s; e < line + n && *e != '\n' && *e != '\r'; e++)
 			;
-		if (s == e || (l->is_map && *s == '#'))
+		if (l->is_map)
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+		if (s == e)
 			continue;
 		struct pat_entry *ent;
 		if (l->is_map) {

@@ -51,9 +51,9 @@ struct pat_list *pat_list_find(const char *name);
  * a map line is "key value...", an ACL line is one whole pattern. */
 struct pat_list *pat_list_new(const char *name, int is_map);
 /* Returns the list for file <path>, loading it on first use: one entry per
- * line, leading blanks skipped (the pattern ends at CR/LF), empty lines and
- * lines starting with "#" skipped; map lines split at the first blanks into
- * key and value.
+ * line (ending at CR/LF), leading blanks skipped, empty lines and lines
+ * starting with "#" skipped; map lines split at the first blanks into key
+ * and value (trailing blanks trimmed; an ACL pattern keeps them).
  * Returns NULL with a message in <err> when the file cannot be read. */
 struct pat_list *pat_list_load(const char *path, int is_map, char *err, size_t errlen);
 /* Frees an anonymous list (and its compiled expressions). */
