@@ -510,6 +510,11 @@ static int strm_req_analyse(struct stream *s)
 		if (!s->exp_req_inspect && !final && px->tcp_req_inspect_delay)
 			s->exp_req_inspect = deadline(t->now_ms, px->tcp_req_inspect_delay);
 		r = rules_exec_tcp_req_content(s, final);
+		if (s->shut_how) {
+			/* txn:done() / TXN.close: stream_shutdown() took over */
+			stream_wakeup(s);
+			return -1;
+		}
 		switch (r) {
 		case RULE_CONTINUE:
 			s->req_ana &= ~STRM_AN_REQ_INSPECT;
@@ -573,6 +578,10 @@ static int strm_res_analyse(struct stream *s)
 		return 0;
 	final = !!(s->flags & STRM_F_RES_FINAL);
 	r = rules_exec_tcp_res_content(s, final);
+	if (s->shut_how) {
+		stream_wakeup(s);
+		return -1;
+	}
 	switch (r) {
 	case RULE_CONTINUE:
 		s->res_ana &= ~STRM_AN_RES_INSPECT;
@@ -620,7 +629,7 @@ static void strm_forward(struct stream *s)
 	}
 	/* response: server -> client */
 	if (!(s->res.flags & CHAN_SHUTW)) {
-		if (strm_res_analyse(s) < 0 && s->state == STRM_ST_DEAD)
+		if (strm_res_analyse(s) < 0 && (s->state == STRM_ST_DEAD || s->shut_how))
 			return;
 		if (!s->res_ana)
 			chan_forward(&s->res, chan_in_len(&s->res));
