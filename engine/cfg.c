@@ -480,14 +480,29 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 	if (cfg_no_extra(c, args, nargs, 2))
 		return -1;
 	if (!strcmp(k, "nbthread")) {
-		if (cfg_int_arg(c, k, args[1], 1, 4096, &v))
-			return -1;
+		char *end;
+		v = strtoll(args[1], &end, 10);
+		if (*end || end == args[1] || v < 1)
+			return cfg_set_err(c, "'nbthread' passed a missing or unparsable integer value in '%s'", args[1]);
 		if (v != 1)
 			return cfg_set_err(c, "'nbthread %lld': only 1 thread is supported for now.", v);
 		g->nbthread = 1;
 		return 0;
 	}
-	if (cfg_int_arg(c, k, args[1], 0, INT_MAX, &v))
+	if (!strcmp(k, "tune.lua.forced-yield") || !strcmp(k, "tune.lua.maxmem")) {
+		char *end;
+		v = strtoll(args[1], &end, 10);
+		if (*end || end == args[1] || v < 0 || v > INT_MAX) {
+			if (!strcmp(k, "tune.lua.maxmem"))
+				return cfg_set_err(c, "%s: invalid number %s (error at '%s')", k, args[1],
+				                   end == args[1] || !*end ? args[1] : end);
+			return cfg_set_err(c, "%s: invalid number", k);
+		}
+		if (!strcmp(k, "tune.lua.maxmem")) {
+			g->lua_maxmem = (uint64_t)v << 20;   /* megabytes, as HAProxy */
+			return 0;
+		}
+	} else if (cfg_int_arg(c, k, args[1], 0, INT_MAX, &v))
 		return -1;
 	if (!strcmp(k, "maxconn")) {
 		if (v < 1)
@@ -515,7 +530,7 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
-/* Size keywords: tune.bufsize, tune.maxrewrite, tune.recv_enough, tune.lua.maxmem (megabytes). */
+/* Size keywords: tune.bufsize, tune.maxrewrite, tune.recv_enough. */
 static int kw_g_size(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
@@ -536,11 +551,6 @@ static int kw_g_size(struct cfg_ctx *c, char **args, int nargs)
 		g->maxrewrite = (uint32_t)v;
 	} else if (!strcmp(k, "tune.recv_enough")) {
 		g->tune_recv_enough = (uint32_t)v;
-	} else if (!strcmp(k, "tune.lua.maxmem")) {
-		/* HAProxy takes megabytes here */
-		if (v > (UINT64_MAX >> 20))
-			return cfg_set_err(c, "'%s' expects an integer argument (Lua memory size in MB).", k);
-		g->lua_maxmem = v << 20;
 	}
 	return 0;
 }
@@ -560,6 +570,8 @@ static int kw_g_time(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'%s' expects <time> as argument.", k);
 	if (cfg_no_extra(c, args, nargs, 2))
 		return -1;
+	if (strncmp(k, "tune.lua.", 9) == 0 && cfg_parse_time(args[1], dst) < 0)
+		return cfg_set_err(c, "%s: invalid timeout", k);
 	return cfg_time_arg(c, k, args[1], dst);
 }
 
@@ -631,8 +643,12 @@ static int kw_g_stats(struct cfg_ctx *c, char **args, int nargs)
 			return cfg_set_err(c, "'stats timeout' expects a positive value.");
 		if (cfg_no_extra(c, args, nargs, 3))
 			return -1;
-		if (cfg_time_arg(c, "stats timeout", args[2], &g->stats_timeout))
-			return -1;
+		if (cfg_time_arg(c, "stats timeout", args[2], &g->stats_timeout)) {
+			const char *bad = args[2];
+			while (*bad >= '0' && *bad <= '9')
+				bad++;
+			return cfg_set_err(c, "'stats timeout' : unexpected character '%c'", *bad ? *bad : ' ');
+		}
 		if (!g->stats_timeout)
 			return cfg_set_err(c, "'stats timeout' expects a positive value.");
 		return 0;
@@ -645,7 +661,7 @@ static int kw_g_stats(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '%s').",
 		                   nargs > 1 ? args[1] : "");
 	if (nargs < 3)
-		return cfg_set_err(c, "'stats socket' requires a path or an address.");
+		return cfg_set_err(c, "'stats socket' in global section expects an address or a path to a UNIX socket");
 	if (!(ss = calloc(1, sizeof(*ss))))
 		return cfg_set_err(c, "out of memory.");
 	ss->fd = -1;
@@ -776,6 +792,28 @@ static int kw_g_env(struct cfg_ctx *c, char **args, int nargs)
 	}
 }
 
+/* "no <kw>" in global: the few negations HAProxy has there. */
+static int kw_g_no(struct cfg_ctx *c, char **args, int nargs)
+{
+	const char *k = nargs > 1 ? args[1] : "";
+
+	if (!strcmp(k, "log")) {
+		if (cfg_no_extra(c, args, nargs, 2))
+			return -1;
+		log_targets_free(c->cfg->g.logs);
+		c->cfg->g.logs = NULL;
+		return 0;
+	}
+	if (!strcmp(k, "insecure-fork-wanted")) {
+		c->cfg->g.insecure_fork_wanted = 0;
+		return 0;
+	}
+	if (!strcmp(k, "busy-polling") || !strcmp(k, "set-dumpable") || !strcmp(k, "strict-limits") ||
+	    !strcmp(k, "numa-cpu-mapping"))
+		return 0;     /* their positive form has no effect here either */
+	return cfg_set_err(c, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
+}
+
 /* Keywords HAProxy accepts that have no effect here: a notice, once per line. */
 static int kw_g_noeffect(struct cfg_ctx *c, char **args, int nargs)
 {
@@ -853,7 +891,7 @@ static const struct cfg_kw {
 	{ "tune.bufsize",                    kw_g_size },
 	{ "tune.maxrewrite",                 kw_g_size },
 	{ "tune.recv_enough",                kw_g_size },
-	{ "tune.lua.maxmem",                 kw_g_size },
+	{ "tune.lua.maxmem",                 kw_g_int },
 	{ "hard-stop-after",                 kw_g_time },
 	{ "tune.lua.session-timeout",        kw_g_time },
 	{ "tune.lua.task-timeout",           kw_g_time },
@@ -867,6 +905,7 @@ static const struct cfg_kw {
 	{ "unsetenv",                        kw_g_env },
 	{ "resetenv",                        kw_g_env },
 	{ "log",                             log_cfg_kw },
+	{ "no",                              kw_g_no },
 	{ "log-send-hostname",               kw_g_noeffect },
 	{ "nosplice",                        kw_g_noeffect },
 	{ "noepoll",                         kw_g_noeffect },

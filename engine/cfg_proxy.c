@@ -150,6 +150,13 @@ int cfg_proxy_section(struct cfg_ctx *c, char **args, int nargs)
 	} else if (c->sec != CFG_SEC_DEFAULTS) {
 		def = cfg_defaults_last(cfg);
 	}
+	if (def && def->name) {
+		/* a named defaults section used both ways is ambiguous: HAProxy refuses it */
+		def->def_used |= from ? 2 : 1;
+		if (def->def_used == 3)
+			return cfg_set_err(c, "defaults section '%s' (declared at %s:%d) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+			                   def->name, def->file, def->line);
+	}
 
 	if (c->sec != CFG_SEC_DEFAULTS) {
 		/* a frontend and a backend may share a name; nothing else may */
@@ -230,6 +237,11 @@ static int kw_balance(struct cfg_ctx *c, char **args, int nargs)
 	const char *a = nargs > 1 ? args[1] : "";
 	int max = 2;
 
+	if (nargs < 2) {
+		/* HAProxy accepts a bare "balance" and keeps the algorithm */
+		cfg_warning(c, "'balance' without an algorithm has no effect.");
+		return 0;
+	}
 	free(px->lb_arg);
 	px->lb_arg = NULL;
 	if (!strcmp(a, "roundrobin"))      px->lb = LB_ROUNDROBIN;
@@ -342,8 +354,11 @@ static int kw_int(struct cfg_ctx *c, char **args, int nargs)
 	struct proxy *px = c->px;
 	long long v;
 
-	if (nargs < 2)
+	if (nargs < 2) {
+		if (!strcmp(args[0], "retries"))
+			return cfg_set_err(c, "'retries' expects an integer argument (dispatch counts for one).");
 		return cfg_set_err(c, "'%s' expects an integer argument.", args[0]);
+	}
 	if (cfg_no_extra(c, args, nargs, 2))
 		return -1;
 	if (cfg_int_arg(c, args[0], args[1], 0, INT_MAX, &v))
@@ -535,8 +550,7 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	const struct cfg_opt *o;
 
 	if (neg && (na < 1 || strcmp(a[0], "option")))
-		return cfg_set_err(c, "negation is only supported for 'option' and 'log' (got 'no %s').",
-		                   na > 0 ? a[0] : "");
+		return cfg_set_err(c, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
 	if (na < 2)
 		return cfg_set_err(c, "'option' expects an option name.");
 	for (o = cfg_options; o->name; o++)

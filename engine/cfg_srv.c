@@ -155,7 +155,10 @@ int cfg_parse_addr(const char *s, struct addr *a, int need_port, char *err, size
 		hints.ai_family = family;
 		hints.ai_socktype = SOCK_STREAM;
 		if (getaddrinfo(hbuf, NULL, &hints, &res) != 0 || !res) {
-			snprintf(err, errlen, "could not resolve address '%s'", hbuf);
+			if (strspn(hbuf, "0123456789.") == hlen || strchr(hbuf, ':'))
+				snprintf(err, errlen, "invalid address: '%s' in '%s'", hbuf, s);
+			else
+				snprintf(err, errlen, "could not resolve address '%s'", hbuf);
 			return -1;
 		}
 		/* prefer IPv4 when the family is free, as libc's default order mostly does */
@@ -200,6 +203,8 @@ static int cfg_bind_item(struct cfg_ctx *c, const char *item, struct bind_conf *
 	} else {
 		const char *colon = item[0] == '[' ? strstr(item, "]:") : strrchr(item, ':');
 		const char *dash;
+		if (!strncmp(item, "unix@", 5) || item[0] == '/')
+			colon = NULL;     /* a path: no port, no range */
 		if (colon && item[0] == '[')
 			colon++;
 		snprintf(buf, sizeof(buf), "%s", item);
@@ -216,7 +221,7 @@ static int cfg_bind_item(struct cfg_ctx *c, const char *item, struct bind_conf *
 					p2 = 0;
 			lo = ntohs(base.u.sa.sa_family == AF_INET6 ? base.u.in6.sin6_port : base.u.in4.sin_port);
 			if (p2 < 1 || p2 > 65535 || p2 < lo) {
-				snprintf(err, errlen, "invalid port '%s'", dash + 1);
+				snprintf(err, errlen, "invalid port range '%s'", colon + 1);
 				return -1;
 			}
 			hi = p2;
@@ -485,7 +490,11 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 			if (!strcmp(k, "inter") || !strcmp(k, "fastinter") || !strcmp(k, "downinter") ||
 			    !strcmp(k, "slowstart"))
 				return cfg_set_err(c, "'%s' expects a delay as argument.", k);
-			return cfg_set_err(c, "'%s' expects an argument.", k);
+			if (!strcmp(k, "addr"))
+				return cfg_set_err(c, "'addr' expects <ipv4|ipv6> as argument.");
+			if (cfg_in(srv_str_kws, k) || cfg_in(srv_noeffect_val_kws, k))
+				return cfg_set_err(c, "'%s' expects an argument.", k);
+			return cfg_set_err(c, "'%s' expects an integer argument.", k);
 		}
 		i++;
 		if (cfg_in(srv_noeffect_val_kws, k)) {
@@ -498,7 +507,7 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 			             !strcmp(k, "alpn") ? &s->alpn : !strcmp(k, "ciphers") ? &s->ciphers :
 			             &s->cookie;
 			if (dst == &s->verify && strcmp(v, "none") && strcmp(v, "required"))
-				return cfg_set_err(c, "verify: unknown verify option '%s'; expected 'none' or 'required'.", v);
+				return cfg_set_err(c, "'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v);
 			free(*dst);
 			if (!(*dst = cfg_strdup(c, v)))
 				return -1;
@@ -571,7 +580,7 @@ int cfg_srv_default(struct cfg_ctx *c, char **args, int nargs)
 	if (!px->defsrv && !(px->defsrv = srv_new_template()))
 		return cfg_set_err(c, "out of memory.");
 	if (srv_params(c, px->defsrv, args, 1, nargs) < 0)
-		return srv_alert(c, "'default-server' : %s", c->err);
+		return srv_alert(c, "%s", c->err);
 	return 0;
 }
 
@@ -585,8 +594,7 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 	if (nargs < 3 || !*args[1] || !*args[2])
 		return srv_alert(c, "'server' expects <name> and <addr>[:<port>] as arguments.");
 	if ((bad = cfg_bad_name_char(args[1])))
-		return srv_alert(c, "'server %s/%s' : character '%c' is not permitted in server name '%s'.",
-		                 px->name, args[1], bad, args[1]);
+		return srv_alert(c, "character '%c' is not permitted in server name '%s'.", bad, args[1]);
 	if ((o = server_find(px, args[1])))
 		return cfg_set_err(c, "%s '%s', another server named '%s' was already defined at line %d, please use distinct names.",
 		                   cfg_px_type(px), px->name, args[1], o->line);
@@ -617,7 +625,8 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (cfg_parse_addr(args[2], &s->addr, 0, aerr, sizeof(aerr)) < 0) {
 		server_free(s);
-		return srv_alert(c, "'server %s/%s' : %s.", px->name, args[1], aerr);
+		return srv_alert(c, "'server %s/%s' : %s%s", px->name, args[1], aerr,
+		                 strncmp(aerr, "could not resolve", 17) ? "" : ".");
 	}
 	if (srv_params(c, s, args, 3, nargs) < 0) {
 		server_free(s);
@@ -630,8 +639,8 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 			int l = (*pp)->line;
 			const char *nm = (*pp)->name;
 			server_free(s);
-			return srv_alert(c, "'server %s/%s' : custom id %d already used at line %d by server '%s'.",
-			                 px->name, args[1], custom_id, l, nm);
+			return srv_alert(c, "'server %s/%s' : 'id' : custom id %d already used at %s:%d ('server %s').",
+			                 px->name, args[1], custom_id, c->file, l, nm);
 		}
 	}
 	*pp = s;

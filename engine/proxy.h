@@ -190,6 +190,7 @@ struct proxy {
 	int errorfile_codes[PX_MAX_ERRORFILES]; /* status code of each slot, 0 = free */
 	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
 	const struct proxy *from;   /* the defaults it inherited from, or NULL */
+	unsigned def_used;          /* defaults only, cfg.c: 1 = used implicitly, 2 = named with "from" */
 
 	const char *file; int line;
 };

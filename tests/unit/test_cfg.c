@@ -386,6 +386,7 @@ static void t_global_values(void)
 	EXPECT_STR(g->ssl_bind_options, "ssl-min-ver TLSv1.2 no-tls-tickets");
 	EXPECT_STR(getenv("RP_T_SET"), "value1");
 	EXPECT_INT(g->quiet, 1);
+	EXPECT_INT(g->lua_maxmem, 64ULL << 20);
 	cfg_free(&cfg);
 }
 
@@ -412,6 +413,10 @@ static void t_global_log(void)
 	EXPECT(cfg.g.logs != NULL);
 	EXPECT(cfg.g.logs && cfg.g.logs->next != NULL);
 	cfg_free(&cfg);
+	EXPECT_PARSE(&cfg, "global\n  log /dev/log local0\n  no log\n  no busy-polling\n  insecure-fork-wanted\n  no insecure-fork-wanted\n", 0);
+	EXPECT(cfg.g.logs == NULL);
+	EXPECT_INT(cfg.g.insecure_fork_wanted, 0);
+	cfg_free(&cfg);
 	expect_error("global\n  log\n", "parsing [t.cfg:2] : ");
 }
 
@@ -437,6 +442,14 @@ static void t_global_errors(void)
 	expect_error("global\n    stats timeout 0\n", "'stats timeout' expects a positive value.");
 	expect_error("global\n    stats foo\n", "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got 'foo').");
 	expect_error("global\n    tune.lua.forced-yield 0\n", "'tune.lua.forced-yield' expects a positive integer argument.");
+	expect_error("global\n    tune.lua.forced-yield x\n", "parsing [t.cfg:2] : tune.lua.forced-yield: invalid number\n");
+	expect_error("global\n    tune.lua.maxmem x\n", "parsing [t.cfg:2] : tune.lua.maxmem: invalid number x (error at 'x')");
+	expect_error("global\n    tune.lua.session-timeout 5x\n", "parsing [t.cfg:2] : tune.lua.session-timeout: invalid timeout");
+	expect_error("global\n    nbthread x\n", "parsing [t.cfg:2] : 'nbthread' passed a missing or unparsable integer value in 'x'");
+	expect_error("global\n    stats timeout 5x\n", "parsing [t.cfg:2] : 'stats timeout' : unexpected character 'x'");
+	expect_error("global\n    stats socket\n", "parsing [t.cfg:2] : 'stats socket' in global section expects an address or a path to a UNIX socket");
+	expect_error("global\n    no foo\n", "parsing [t.cfg:2] : negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
+	expect_error("defaults\n    no foo\n", "parsing [t.cfg:2] : negation/default currently supported only for options, log,");
 	expect_error("global\n    lua-prepend-path /x foo\n", "'lua-prepend-path' expects 'path' or 'cpath' as second parameter (got 'foo').");
 	expect_error("global\n    h1-case-adjust a b\n", "differ by more than case");
 	expect_error("global\n    server-state-file /x\n", "'server-state-file' is not supported by ringproxy yet.");
@@ -795,7 +808,12 @@ static void t_proxy_balance(void)
 	cfg_free(&cfg);
 	expect_error("backend b\n  balance nope\n",
 	             "parsing [t.cfg:2] : balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'uri' and 'hdr(name)' options.");
-	expect_error("backend b\n  balance\n", "parsing [t.cfg:2] : balance only supports");
+	/* a bare "balance" is accepted by HAProxy: a warning, the algorithm kept */
+	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance leastconn\n  balance\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_OUT("parsing [t.cfg:7] : 'balance' without an algorithm has no effect.");
+	EXPECT_INT(cfg.proxies->lb, LB_LEASTCONN);
+	cfg_free(&cfg);
 	expect_error("backend b\n  balance hdr(\n", "'balance hdr(name)' requires an http header field name.");
 	expect_error("backend b\n  balance url_param x\n", "'balance url_param' is not supported by ringproxy yet.");
 	expect_error("backend b\n  balance roundrobin x\n", "'balance' cannot handle unexpected argument 'x'.");
@@ -819,6 +837,10 @@ static void t_proxy_errors(void)
 	expect_error("defaults\n  option httpchk\n", "'option httpchk' is not supported by ringproxy yet.");
 	expect_error("defaults\n  option redispatch x\n", "'option redispatch' cannot handle unexpected argument 'x'.");
 	expect_error("defaults\n  retries x\n", "parsing [t.cfg:2] : 'retries' expects an integer argument (got 'x').");
+	expect_error("defaults\n  retries\n", "parsing [t.cfg:2] : 'retries' expects an integer argument (dispatch counts for one).");
+	expect_error("defaults d1\nfrontend f1\n  bind :1\nfrontend f2 from d1\n  bind :2\nbackend b\n",
+	             "parsing [t.cfg:4] : defaults section 'd1' (declared at t.cfg:1) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.");
+	expect_error("defaults d1\nfrontend f2 from d1\n  bind :2\nbackend b\n", "parsing [t.cfg:4] : defaults section 'd1' (declared at t.cfg:1) is explicitly referenced");
 	expect_error("defaults\n  bind :80\n", "parsing [t.cfg:2] : 'bind' not allowed in 'defaults' section.");
 	expect_error("defaults\n  server s 1.2.3.4:80\n", "parsing [t.cfg:2] : 'server' not allowed in 'defaults' section.");
 	expect_error("frontend fe\n  server s1 1.2.3.4:80\n", "config : [t.cfg:2] : parsing [t.cfg:2] : 'server' not allowed because frontend 'fe' has no backend capability.");
@@ -860,7 +882,8 @@ static void t_bind_errors(void)
 	expect_error("frontend f\n  bind :8080 foo\n", "parsing [t.cfg:2] : 'bind :8080' in section 'frontend': unknown keyword 'foo'.");
 	expect_error("frontend f\n  bind 127.0.0.1:8080 name\n", "parsing [t.cfg:2] : 'bind 127.0.0.1:8080' in section 'frontend' : 'name' : missing name");
 	expect_error("frontend f\n  bind :80 backlog x\n", "'backlog' expects an integer argument (got 'x').");
-	expect_error("frontend f\n  bind :80-70\n", "'bind' : invalid port '70'");
+	expect_error("frontend f\n  bind :80-70\n", "'bind' : invalid port range '80-70'");
+	expect_error("frontend f\n  bind 1.2.3.999:80\n", "parsing [t.cfg:2] : 'bind' : invalid address: '1.2.3.999' in '1.2.3.999:80'");
 	expect_error("frontend f\n  bind fd@x\n", "'bind' : invalid file descriptor in 'fd@x'");
 	expect_error("frontend f\n  bind abns@x\n", "'bind' : address family 'abns@' not supported here");
 }
@@ -913,20 +936,25 @@ static void t_server_errors(void)
 	expect_error("backend b\n  server s1 nonexistent.invalid:80\n", "[t.cfg:2] : 'server b/s1' : could not resolve address 'nonexistent.invalid'.");
 	expect_error("backend b\n  server s2 127.0.0.1:80 inter\n", "[t.cfg:2] : 'server b/s2' : 'inter' expects a delay as argument.");
 	expect_error("backend b\n  server s3 127.0.0.1:80 inter 5x\n", "[t.cfg:2] : 'server b/s3' : unexpected character 'x' in 'inter' argument of server s3.");
-	expect_error("backend b\n  server s4 127.0.0.1:xx\n", "[t.cfg:2] : 'server b/s4' : invalid character 'x' in port number 'xx' in '127.0.0.1:xx'.");
+	expect_error("backend b\n  server s4 127.0.0.1:xx\n", "[t.cfg:2] : 'server b/s4' : invalid character 'x' in port number 'xx' in '127.0.0.1:xx'\n");
 	expect_error("backend b\n  server s5 127.0.0.1:80 rise 0\n", "[t.cfg:2] : 'server b/s5' : 'rise' has to be > 0.");
 	expect_error("backend b\n  server s5 127.0.0.1:80 fall 0\n", "'fall' has to be > 0.");
 	expect_error("backend b\n  server s6 127.0.0.1:80 maxconn -1\n", "'server b/s6' : 'maxconn' value -1 is out of range");
-	expect_error("backend b\n  server s6 127.0.0.1:80 maxconn\n", "'server b/s6' : 'maxconn' expects an argument.");
-	expect_error("backend b\n  server s7 127.0.0.1:80 verify maybe\n", "unknown verify option 'maybe'");
+	expect_error("backend b\n  server s6 127.0.0.1:80 maxconn\n", "'server b/s6' : 'maxconn' expects an integer argument.");
+	expect_error("backend b\n  server s7 127.0.0.1:80 verify maybe\n", "[t.cfg:2] : 'server b/s7' : 'verify' : unknown verify method 'maybe', only 'none' and 'required' are supported.");
+	expect_error("backend b\n  server s7 127.0.0.1:80 addr\n", "[t.cfg:2] : 'server b/s7' : 'addr' expects <ipv4|ipv6> as argument.");
+	expect_error("backend b\n  server s7 127.0.0.1:80 rise\n", "[t.cfg:2] : 'server b/s7' : 'rise' expects an integer argument.");
+	expect_error("backend b\n  server s7 127.0.0.1:99999\n", "[t.cfg:2] : 'server b/s7' : invalid port '99999'\n");
+	expect_error("backend b\n  server s7 127.0.0.1:80 inter 0\n", "[t.cfg:2] : 'server b/s7' : invalid value 0 for argument 'inter' of server s7.");
 	expect_error("backend b\n  server s8 127.0.0.1:80 resolvers dns\n", "'server b/s8' : 'resolvers' is not supported by ringproxy yet.");
 	expect_error("backend b\n  server s9 fd@3\n", "'server b/s9' : address family 'fd@' not supported for servers.");
 	expect_error("backend b\n  server s9 127.0.0.1:+1\n", "port offsets are not supported");
-	expect_error("backend b\n  server a/b 127.0.0.1:1\n", "character '/' is not permitted in server name 'a/b'.");
+	expect_error("backend b\n  server a/b 127.0.0.1:1\n", "config : [t.cfg:2] : character '/' is not permitted in server name 'a/b'.");
 	expect_error("backend b\n  server s1 127.0.0.1:80\n  server s1 127.0.0.1:81\n",
 	             "parsing [t.cfg:3] : backend 'b', another server named 's1' was already defined at line 2, please use distinct names.");
-	expect_error("backend b\n  server s1 127.0.0.1:80 id 4\n  server s2 127.0.0.1:81 id 4\n", "custom id 4 already used at line 2 by server 's1'.");
-	expect_error("backend b\n  default-server weight 300\n", "[t.cfg:2] : 'default-server' : weight of server  is not within 0 and 256 (300).");
+	expect_error("backend b\n  server s1 127.0.0.1:80 id 4\n  server s2 127.0.0.1:81 id 4\n", "[t.cfg:3] : 'server b/s2' : 'id' : custom id 4 already used at t.cfg:2 ('server s1').");
+	expect_error("backend b\n  default-server weight 300\n", "config : [t.cfg:2] : weight of server  is not within 0 and 256 (300).");
+	expect_error("backend b\n  default-server foo\n", "config : [t.cfg:2] : unknown keyword 'foo'.");
 	/* server params that are stored */
 	struct config cfg;
 	EXPECT_PARSE(&cfg, "backend b\n  server s 127.0.0.1:443 ssl verify none sni str(x) ca-file /ca.pem addr 127.0.0.2 port 8443 send-proxy slowstart 10s minconn 2 maxqueue 9 id 12\n", 0);
