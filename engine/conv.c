@@ -295,6 +295,137 @@ static int chk_be2dec(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* be2hex([separator[,chunk_size[,truncate]]]): hexadecimal dump of the
+ * input, in chunks of <chunk_size> bytes joined by <separator>. */
+static int cv_be2hex(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	const uint8_t *in = (const uint8_t *)smp->u.str.ptr;
+	size_t n = smp->u.str.len, size, o = 0, ptr = 0, last;
+	size_t chunk = args[1].type == ARGT_SINT ? (size_t)args[1].u.sint : 0;
+	int trunc = args[2].type == ARGT_SINT && args[2].u.sint;
+	const char *sep = args[0].type == ARGT_STR ? args[0].u.str.ptr : "";
+	size_t seplen = args[0].type == ARGT_STR ? args[0].u.str.len : 0;
+	char *p = out_begin(&size);
+
+	if (!p)
+		return 0;
+	if (!seplen && !trunc)
+		chunk = n;
+	last = trunc ? (n + 1 > chunk ? n + 1 - chunk : 0) : n;
+	while (ptr < last) {
+		if (ptr) {
+			if (o + seplen >= size)
+				return 0;
+			memcpy(p + o, sep, seplen);
+			o += seplen;
+		}
+		for (size_t i = 0; i < chunk && ptr < n; i++) {
+			if (o + 2 >= size)
+				return 0;
+			p[o++] = digits[in[ptr] >> 4];
+			p[o++] = digits[in[ptr++] & 15];
+		}
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_be2hex(struct arg *args, char *err, size_t errlen)
+{
+	int64_t chunk = args[1].type == ARGT_SINT ? args[1].u.sint : 0;
+	int64_t trunc = args[2].type == ARGT_SINT ? args[2].u.sint : 0;
+
+	if (chunk <= 0 && ((args[0].type == ARGT_STR && args[0].u.str.len) || trunc)) {
+		snprintf(err, errlen, "chunk_size needs to be positive (%lld)", (long long)chunk);
+		return -1;
+	}
+	if (trunc != 0 && trunc != 1) {
+		snprintf(err, errlen, "Unsupported truncate value (%lld)", (long long)trunc);
+		return -1;
+	}
+	return 0;
+}
+
+/* ub64enc / ub64dec: base64url (RFC 4648 section 5) without padding. */
+static int cv_ub64enc(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size;
+	char *p = out_begin(&size);
+	long n;
+
+	if (!p || (n = b64_encode((uint8_t *)smp->u.str.ptr, smp->u.str.len, p, size)) < 0)
+		return 0;
+	while (n && p[n - 1] == '=')
+		n--;
+	for (long i = 0; i < n; i++) {
+		if (p[i] == '+')
+			p[i] = '-';
+		else if (p[i] == '/')
+			p[i] = '_';
+	}
+	out_end(smp, p, n, size, SMP_T_STR);
+	return 1;
+}
+
+static int cv_ub64dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size, n = smp->u.str.len;
+	char *tmp = out_begin(&size), *p;
+	long dn;
+
+	if (!tmp || n + 3 >= size || n % 4 == 1)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = smp->u.str.ptr[i];
+
+		if (c == '+' || c == '/' || c == '=')
+			return 0;
+		tmp[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+	}
+	while (n % 4)
+		tmp[n++] = '=';
+	p = out_begin(&size);
+	if (!p || (dn = b64_decode(tmp, n, (uint8_t *)p, size)) < 0)
+		return 0;
+	out_end(smp, p, dn, size, SMP_T_BIN);
+	return 1;
+}
+
+static int cv_cut_crlf(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t l;
+
+	for (l = 0; l < smp->u.str.len; l++)
+		if (smp->u.str.ptr[l] == '\r' || smp->u.str.ptr[l] == '\n')
+			break;
+	smp->u.str.len = l;
+	return 1;
+}
+
+/* htonl: the low 32 bits of the integer as 4 big-endian bytes. */
+static int cv_htonl(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint32_t v = (uint32_t)smp->u.sint;
+	size_t size;
+	char *p = out_begin(&size);
+
+	if (!p)
+		return 0;
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+	out_end(smp, p, 4, size, SMP_T_BIN);
+	return 1;
+}
+
+/* iif(true,false): one of two strings by the boolean input. */
+static int cv_iif(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct arg *a = smp->u.sint ? &args[0] : &args[1];
+
+	smp_set_const_str(smp, a->u.str.ptr, a->u.str.len);
+	return 1;
+}
+
 /* --- hashes --- */
 
 static int hash_out(struct sample *smp, uint32_t h, const struct arg *args)
@@ -457,6 +588,26 @@ static int chk_hmac(struct arg *args, char *err, size_t errlen)
 		args[1].u.str.ptr = (char *)dec;
 		args[1].u.str.len = dn;
 	}
+	return 0;
+}
+
+/* digest(algo): the message digest named <algo> (sha1, sha224...). */
+static int cv_digest(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return digest_out(smp, (enum hash_alg)args[0].u.sint);
+}
+
+static int chk_digest(struct arg *args, char *err, size_t errlen)
+{
+	int alg = hash_alg_find(args[0].u.str.ptr);
+
+	if (alg < 0) {
+		snprintf(err, errlen, "algorithm must be a valid message digest name (sha1, sha224, sha256, sha384, sha512).");
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = alg;
 	return 0;
 }
 
@@ -994,6 +1145,60 @@ static int cv_utime(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return time_fmt(args, smp, 0);
 }
 
+/* http_date([offset[,unit]]): an IMF-fixdate (RFC 7231) of the input
+ * time in seconds, or ms/us with the fraction appended as HAProxy does. */
+static int cv_http_date(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	static const char day[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t v = smp->u.sint, frac = 0;
+	int unit = args[1].type == ARGT_SINT ? (int)args[1].u.sint : 0;   /* 0 s, 1 ms, 2 us */
+	time_t t;
+	struct tm tm;
+	size_t size;
+	char *p;
+	int n;
+
+	if (args[0].type == ARGT_SINT)
+		v += args[0].u.sint;
+	if (unit == 1) {
+		frac = v % 1000;
+		v /= 1000;
+	} else if (unit == 2) {
+		frac = v % 1000000;
+		v /= 1000000;
+	}
+	t = (time_t)(v & 0x007fffffffffffffLL);
+	if (!gmtime_r(&t, &tm) || !(p = out_begin(&size)))
+		return 0;
+	if (unit)
+		n = snprintf(p, size, "%s, %02d %s %04d %02d:%02d:%02d.%lld GMT", day[tm.tm_wday], tm.tm_mday,
+		             mon[tm.tm_mon], 1900 + tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+	else
+		n = snprintf(p, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", day[tm.tm_wday], tm.tm_mday,
+		             mon[tm.tm_mon], 1900 + tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	out_end(smp, p, n, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_time_unit(struct arg *args, char *err, size_t errlen)
+{
+	if (args[1].type == ARGT_STR) {
+		const char *u = args[1].u.str.ptr;
+		int unit = !strcmp(u, "s") ? 0 : !strcmp(u, "ms") ? 1 : !strcmp(u, "us") ? 2 : -1;
+
+		if (unit < 0) {
+			snprintf(err, errlen, "expects 's', 'ms' or 'us', got '%s'", u);
+			return -1;
+		}
+		free(args[1].u.str.ptr);
+		args[1].type = ARGT_SINT;
+		args[1].u.sint = unit;
+	}
+	return 0;
+}
+
 /* --- url coding, language --- */
 
 static int cv_url_dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -1212,6 +1417,46 @@ static int chk_concat(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* add_item(delim,[var][,suffix]): appends the variable and/or suffix to
+ * the input, with <delim> first when the input is not empty. */
+static int cv_add_item(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size, o = 0;
+	char *p = out_begin(&size);
+	struct sample v;
+	int have_var;
+
+#define APPEND(ptr, n) do { size_t _n = (n); if (_n > size - 1 - o) _n = size - 1 - o; \
+	memcpy(p + o, (ptr), _n); o += _n; } while (0)
+	if (!p)
+		return 0;
+	have_var = args[1].type == ARGT_VAR && arg_var_str(&args[1], ctx, &v);
+	APPEND(smp->u.str.ptr, smp->u.str.len);
+	if (smp->u.str.len && ((have_var && v.u.str.len) || (args[2].type == ARGT_STR && args[2].u.str.len)))
+		APPEND(args[0].u.str.ptr, args[0].u.str.len);
+	if (have_var)
+		APPEND(v.u.str.ptr, v.u.str.len);
+	if (args[2].type == ARGT_STR)
+		APPEND(args[2].u.str.ptr, args[2].u.str.len);
+#undef APPEND
+	p[o] = 0;
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_add_item(struct arg *args, char *err, size_t errlen)
+{
+	int has_suffix = args[2].type == ARGT_STR && args[2].u.str.len;
+
+	if (chk_concat(args, err, errlen) < 0)
+		return -1;
+	if (args[1].type != ARGT_VAR && !has_suffix) {
+		snprintf(err, errlen, "one of the optional arguments has to be nonempty");
+		return -1;
+	}
+	return 0;
+}
+
 static int cv_strcmp(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	struct sample v;
@@ -1294,17 +1539,21 @@ static int chk_var(struct arg *args, char *err, size_t errlen)
 #define A SMP_T_ANY
 
 const struct sample_conv smp_conv_table[] = {
+	{ "add_item",  cv_add_item,  ARG3(2, STR, STR, STR),  chk_add_item, S, S, NULL },
 	{ "add",       cv_add,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "and",       cv_and,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "b64dec",    cv_b64dec,    ARG0,                    0,            S, B, NULL },
 	{ "base64",    cv_base64,    ARG0,                    0,            B, S, NULL },
 	{ "be2dec",    cv_be2dec,    ARG3(1, STR, SINT, SINT), chk_be2dec,  B, S, NULL },
+	{ "be2hex",    cv_be2hex,    ARG3(1, STR, SINT, SINT), chk_be2hex,  B, S, NULL },
 	{ "bool",      cv_bool,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
 	{ "bytes",     cv_bytes,     ARG2(1, SINT, SINT),     0,            B, B, NULL },
 	{ "concat",    cv_concat,    ARG3(1, STR, STR, STR),  chk_concat,   S, S, NULL },
 	{ "cpl",       cv_cpl,       ARG0,                    0,            I, I, NULL },
 	{ "crc32",     cv_crc32,     ARG1(0, SINT),           0,            B, I, NULL },
 	{ "crc32c",    cv_crc32c,    ARG1(0, SINT),           0,            B, I, NULL },
+	{ "cut_crlf",  cv_cut_crlf,  ARG0,                    0,            S, S, NULL },
+	{ "digest",    cv_digest,    ARG1(1, STR),            chk_digest,   B, B, NULL },
 	{ "div",       cv_div,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "djb2",      cv_djb2,      ARG1(0, SINT),           0,            B, I, NULL },
 	{ "even",      cv_even,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
@@ -1312,6 +1561,9 @@ const struct sample_conv smp_conv_table[] = {
 	{ "hex",       cv_hex,       ARG0,                    0,            B, S, NULL },
 	{ "hex2i",     cv_hex2i,     ARG0,                    0,            S, I, NULL },
 	{ "hmac",      cv_hmac,      ARG2(2, STR, STR),       chk_hmac,     B, B, NULL },
+	{ "htonl",     cv_htonl,     ARG0,                    0,            I, B, NULL },
+	{ "http_date", cv_http_date, ARG2(0, SINT, STR),      chk_time_unit, I, S, NULL },
+	{ "iif",       cv_iif,       ARG2(2, STR, STR),       0,            SMP_T_BOOL, S, NULL },
 	{ "ipmask",    cv_ipmask_any, ARG2(1, MSK4, MSK6),    0,            A, SMP_T_IPV4, NULL },
 	{ "json",      cv_json,      ARG1(1, STR),            chk_json,     S, S, NULL },
 	{ "language",  cv_language,  ARG2(1, STR, STR),       0,            S, S, NULL },
@@ -1332,6 +1584,8 @@ const struct sample_conv smp_conv_table[] = {
 	{ "sha2",      cv_sha2,      ARG1(0, SINT),           chk_sha2,     B, B, NULL },
 	{ "strcmp",    cv_strcmp,    ARG1(1, STR),            chk_strcmp,   S, I, NULL },
 	{ "sub",       cv_sub,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "ub64dec",   cv_ub64dec,   ARG0,                    0,            S, B, NULL },
+	{ "ub64enc",   cv_ub64enc,   ARG0,                    0,            B, S, NULL },
 	{ "unset-var", cv_unset_var, ARG1(1, STR),            chk_var,      A, A, NULL },
 	{ "upper",     cv_upper,     ARG0,                    0,            S, S, NULL },
 	{ "url_dec",   cv_url_dec,   ARG1(0, SINT),           0,            S, S, NULL },

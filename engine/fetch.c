@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/time.h>
 #include <arpa/inet.h>
 
@@ -520,6 +521,67 @@ static int chk_bin(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* meth(m): a constant HTTP method (a token). */
+static int f_meth(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_const_str(smp, args[0].u.str.ptr, args[0].u.str.len);
+	smp->type = SMP_T_METH;
+	return 1;
+}
+
+static int chk_meth(struct arg *args, char *err, size_t errlen)
+{
+	const char *s = args[0].u.str.ptr;
+	size_t n = args[0].u.str.len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strchr("!#$%&'*+-.^_`|~", s[i]) &&
+		    !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			n = 0;
+	}
+	if (!n) {
+		snprintf(err, errlen, "expects valid method.");
+		return -1;
+	}
+	return 0;
+}
+
+/* date_us: the microsecond part of the current time. */
+static int f_date_us(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	smp_set_sint(smp, tv.tv_usec);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* stopping: 1 once a soft stop began. Soft stop does not exist yet. */
+static int f_stopping(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, 0);
+	return 1;
+}
+
+/* hostname: the system's host name, read on each call (a syscall, no
+ * allocation) into scratch. */
+static int f_hostname(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size;
+	char *p = smp_trash(&size);
+
+	if (!p || gethostname(p, size - 1) < 0)
+		return 0;
+	p[size - 1] = 0;
+	smp->type = SMP_T_STR;
+	smp->flags = 0;
+	smp->u.str.ptr = p;
+	smp->u.str.len = strlen(p);
+	smp->u.str.size = size;
+	return 1;
+}
+
 /* Channel payload fetches. priv points to the direction. */
 static const int dir_req = SMP_DIR_REQ, dir_res = SMP_DIR_RES;
 
@@ -691,15 +753,18 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "bool",         f_bool,       ARG1(1, STR),        chk_bool,       SMP_T_BOOL, INT, NULL },
 	{ "connslots",    f_connslots,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "date",         f_date,       ARG2(0, SINT, STR),  chk_date,       SMP_T_SINT, INT, NULL },
+	{ "date_us",      f_date_us,    ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "dst",          f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
 	{ "dst_port",     f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "env",          f_env,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
 	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
 	{ "fe_id",        f_fe_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "fe_name",      f_fe_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "hostname",     f_hostname,   ARG0,                0,              SMP_T_STR,  INT, NULL },
 	{ "int",          f_int,        ARG1(1, SINT),       0,              SMP_T_SINT, INT, NULL },
 	{ "ipv4",         f_ipv4,       ARG1(1, IPV4),       0,              SMP_T_IPV4, INT, NULL },
 	{ "ipv6",         f_ipv6,       ARG1(1, IPV6),       0,              SMP_T_IPV6, INT, NULL },
+	{ "meth",         f_meth,       ARG1(1, STR),        chk_meth,       SMP_T_METH, INT, NULL },
 	{ "nbproc",       f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "nbsrv",        f_nbsrv,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
@@ -715,6 +780,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "srv_id",       f_srv_id,     ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "srv_name",     f_srv_name,   ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "stopping",     f_stopping,   ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "str",          f_str,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
 	{ "thread",       f_thread,     ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "uuid",         f_uuid,       ARG1(0, SINT),       chk_uuid,       SMP_T_STR,  INT, NULL },

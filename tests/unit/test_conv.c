@@ -180,6 +180,35 @@ static const struct { const char *expr, *want; } haproxy_vectors[] = {
 	{ "int(1),cpl", "-2" },
 	{ "int(3),odd", "1" },
 	{ "int(3),even", "0" },
+	/* second batch */
+	{ "str(abc?>),ub64enc", "YWJjPz4" },
+	{ "str(a),ub64enc", "YQ" },
+	{ "str(YWJjPz4),ub64dec", "abc?>" },
+	{ "str(YQ),ub64dec", "a" },
+	{ "str(YWJj),ub64dec", "abc" },
+	{ "bin(0102030405),be2hex(:,2)", "0102:0304:05" },
+	{ "bin(0102030405),be2hex(:,2,1)", "0102:0304" },
+	{ "bin(0102030405),be2hex", "0102030405" },
+	{ "bin(0a0b),be2hex(,1)", "0A0B" },
+	{ "bool(1),iif(yes,no)", "yes" },
+	{ "bool(0),iif(yes,no)", "no" },
+	{ "int(5),iif(yes,no)", "yes" },
+	{ "str(abc),add_item(;,txn.s,suf)", "abc;abcsuf" },
+	{ "str(),add_item(;,txn.s,suf)", "abcsuf" },
+	{ "str(abc),add_item(;,txn.nope,suf)", "abc;suf" },
+	{ "str(abc),add_item(;,,suf)", "abc;suf" },
+	{ "str(),add_item(;,,suf)", "suf" },
+	{ "int(0),http_date", "Thu, 01 Jan 1970 00:00:00 GMT" },
+	{ "int(86400),http_date(3600)", "Fri, 02 Jan 1970 01:00:00 GMT" },
+	{ "int(1000),http_date(0,ms)", "Thu, 01 Jan 1970 00:00:01.0 GMT" },
+	{ "str(abc),digest(sha256),hex", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD" },
+	{ "str(abc),digest(SHA1),hex", "A9993E364706816ABA3E25717850C26C9CD0D89D" },
+	{ "str('ab\r\ncd'),cut_crlf", "ab" },
+	{ "int(258),htonl,hex", "00000102" },
+	{ "int(-1),htonl,hex", "FFFFFFFF" },
+	{ "meth(GET)", "GET" },
+	{ "meth(FOO),lower", "foo" },
+	{ "stopping", "0" },
 };
 
 static void t_haproxy_vectors(void)
@@ -196,6 +225,35 @@ static void t_haproxy_vectors(void)
 			unit_fail(msg, __FILE__, __LINE__);
 		}
 	}
+}
+
+static void t_extra_edges(void)
+{
+	char got[512];
+
+	setup();
+	EXPECT_INT(eval_str("str(a),add_item(;,)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'add_item' : one of the optional arguments has to be nonempty");
+	EXPECT_INT(eval_str("str(a),be2hex(:)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'be2hex' : chunk_size needs to be positive (0)");
+	EXPECT_INT(eval_str("str(a),digest(md5)", got, sizeof(got)), -1);
+	EXPECT_INT(eval_str("int(1),http_date(0,h)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'http_date' : expects 's', 'ms' or 'us', got 'h'");
+	EXPECT_INT(eval_str("int(1500000),http_date(0,us)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "Thu, 01 Jan 1970 00:00:01.500000 GMT");
+	/* base64url: '+' '/' are not base64url, a lone 6-bit group is invalid */
+	EXPECT_INT(eval_str("str(a+b/),ub64dec", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("str(YWJjZ),ub64dec", got, sizeof(got)), 0);
+	EXPECT_INT(eval_str("bin(fbff),ub64enc", got, sizeof(got)), 1);
+	EXPECT_STR(got, "-_8");
+	EXPECT_INT(eval_str("str(-_8),ub64dec,hex", got, sizeof(got)), 1);
+	EXPECT_STR(got, "FBFF");
+	EXPECT_INT(eval_str("meth(G E)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in fetch method 'meth' : expects valid method.");
+	EXPECT_INT(eval_str("hostname,length", got, sizeof(got)), 1);
+	EXPECT(atoi(got) > 0);
+	EXPECT_INT(eval_str("date_us", got, sizeof(got)), 1);
+	EXPECT(atoi(got) >= 0 && atoi(got) < 1000000);
 }
 
 static void t_ltime_utc(void)
@@ -429,6 +487,7 @@ int main(void)
 	setenv("RPTEST", "hello", 1);
 	unsetenv("NOPE_NOT_SET");
 	RUN(t_haproxy_vectors);
+	RUN(t_extra_edges);
 	RUN(t_ltime_utc);
 	RUN(t_wrong_types);
 	RUN(t_empty_inputs);
