@@ -448,7 +448,7 @@ static void t_named_defaults(void)
 		"frontend fe from withres\n"
 		"  bind 127.0.0.1:65000\n"
 		"  default_backend be\n"
-		"backend be\n"
+		"backend be from withres\n"
 		"  server s 127.0.0.1:1\n");
 	EXPECT_INT(e, 1);
 	EXPECT(has_alert("parsing [t.cfg:12]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:6)."));
