@@ -682,13 +682,29 @@ unsigned acl_cond_use(const struct acl_cond *cond)
 	return cond->use;
 }
 
-const char *acl_cond_conflict(const struct acl_cond *cond, unsigned allowed, const char **acl_name)
+/* Returns 1 if a fetch with SMP_USE_* bits <use> cannot work at <where>. */
+static int use_conflicts(unsigned use, enum acl_where where)
+{
+	if (!use)
+		return 0;               /* unknown: do not warn */
+	switch (where) {
+	case ACL_WHERE_CONN:
+		return !(use & (SMP_USE_L4 | SMP_USE_INT));
+	case ACL_WHERE_REQ:
+		return (use & SMP_USE_RES) != 0;
+	case ACL_WHERE_RES:
+		return (use & (SMP_USE_L6 | SMP_USE_L7)) && !(use & SMP_USE_RES);
+	}
+	return 0;
+}
+
+const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name)
 {
 	for (int s = 0; s < cond->nb_suites; s++) {
 		for (int i = 0; i < cond->suites[s].nb; i++) {
 			const struct acl *a = cond->suites[s].t[i].acl;
 			for (const struct acl_term *t = a->terms; t; t = t->next) {
-				if (!t->use || (t->use & allowed))
+				if (!use_conflicts(t->use, where))
 					continue;
 				*acl_name = a->name;
 				return t->kw;

@@ -35,10 +35,19 @@ enum acl_res acl_cond_exec(const struct acl_cond *cond, struct smp_ctx *ctx);
 /* Returns the SMP_USE_* bits of every fetch the condition uses (to warn
  * about tests that can never match where the rule runs). */
 unsigned acl_cond_use(const struct acl_cond *cond);
-/* Returns the keyword of the first fetch used by <cond> whose SMP_USE_*
- * bits are all outside <allowed> (it can never match there), with the
- * name of its ACL in <acl_name> (NULL: anonymous), or NULL. */
-const char *acl_cond_conflict(const struct acl_cond *cond, unsigned allowed, const char **acl_name);
+/* Where a condition is evaluated, for acl_cond_conflict(). */
+enum acl_where {
+	ACL_WHERE_CONN = 0,     /* tcp-request connection: no content yet */
+	ACL_WHERE_REQ,          /* request side: tcp-request content, use_backend */
+	ACL_WHERE_RES,          /* response side: tcp-response content */
+};
+
+/* Returns the keyword of the first fetch used by <cond> that can never
+ * return a value at <where> (content fetches in connection rules, response
+ * fetches on the request side and the reverse), with the name of its ACL
+ * in <acl_name> (NULL: anonymous), or NULL: HAProxy's "will never match"
+ * warnings. */
+const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name);
 
 void acl_list_free(struct acl_list *l);
 

@@ -239,17 +239,24 @@ static int parse_lua_action(struct cfg_ctx *c, struct rule *r, const char *where
 	return end;
 }
 
-static void warn_conn_cond(struct cfg_ctx *c, const struct rule *r)
+/* HAProxy's warning for a condition using a fetch that cannot work where
+ * the rule runs. <kind> is "tcp-request connection"..., or NULL for
+ * use_backend (whose message names no rule set). */
+static void warn_cond_conflict(struct cfg_ctx *c, const struct acl_cond *cond, enum acl_where where,
+                               const char *kind)
 {
 	const char *acl_name = NULL, *kw;
-	if (!r->cond || !(kw = acl_cond_conflict(r->cond, SMP_USE_L4 | SMP_USE_INT, &acl_name)))
+	char in[64] = "";
+	if (!cond || !(kw = acl_cond_conflict(cond, where, &acl_name)))
 		return;
+	if (kind)
+		snprintf(in, sizeof(in), " in '%s'", kind);
 	if (acl_name)
-		cfg_warning(c, "acl '%s' will never match in 'tcp-request connection' because it uses keyword '%s' which is incompatible with '%s tcp-request connection rule'",
-		            acl_name, kw, px_type(c->px));
+		cfg_warning(c, "acl '%s' will never match%s because it uses keyword '%s' which is incompatible with '%s %s rule'",
+		            acl_name, in, kw, px_type(c->px), kind ? kind : "use-backend");
 	else
-		cfg_warning(c, "anonymous acl will never match in 'tcp-request connection' because it uses keyword '%s' which is incompatible with '%s tcp-request connection rule'",
-		            kw, px_type(c->px));
+		cfg_warning(c, "anonymous acl will never match%s because it uses keyword '%s' which is incompatible with '%s %s rule'",
+		            in, kw, px_type(c->px), kind ? kind : "use-backend");
 }
 
 /* Parses "<action> [args] [if|unless cond]" from args[i] for list <kind>
@@ -293,8 +300,7 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	}
 	if (parse_rule_cond(c, r, what, args, nargs, i) < 0)
 		goto fail;
-	if (conn)
-		warn_conn_cond(c, r);
+	warn_cond_conflict(c, r->cond, conn ? ACL_WHERE_CONN : res ? ACL_WHERE_RES : ACL_WHERE_REQ, kind);
 	struct rule_list *l = list_get(lp);
 	if (!l) {
 		cfg_set_err(c, "out of memory.");
@@ -418,6 +424,7 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 			err_wrap(c, "error detected while parsing switching rule : ", ".");
 			goto fail;
 		}
+		warn_cond_conflict(c, r->cond, ACL_WHERE_REQ, NULL);
 	}
 	struct rule_list *l = list_get(&px->switching);
 	if (!l) {

@@ -315,6 +315,26 @@ static void t_connection_rules(void)
 	EXPECT(has_alert("parsing [t.cfg:10] : acl 'big' will never match in 'tcp-request connection' because it uses keyword 'req.len' which is incompatible with 'frontend tcp-request connection rule'"));
 	EXPECT(has_alert("parsing [t.cfg:12] : a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before."));
 	cfg_free(&cfg);
+
+	/* response fetches on the request side and the reverse */
+	e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request content reject if { res.len gt 0 }\n"
+		"  use_backend be if { res.len gt 0 }\n"
+		"  tcp-request content reject if { req.len gt 0 } { src 1.2.3.4 }\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  tcp-response content reject if { req.len gt 0 }\n"
+		"  tcp-response content reject if { src 1.2.3.4 } { res.len gt 1 }\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 0);
+	EXPECT(has_alert("parsing [t.cfg:8] : anonymous acl will never match in 'tcp-request content' because it uses keyword 'res.len' which is incompatible with 'frontend tcp-request content rule'"));
+	EXPECT(has_alert("parsing [t.cfg:9] : anonymous acl will never match because it uses keyword 'res.len' which is incompatible with 'frontend use-backend rule'"));
+	EXPECT(has_alert("parsing [t.cfg:13] : anonymous acl will never match in 'tcp-response content' because it uses keyword 'req.len' which is incompatible with 'backend tcp-response content rule'"));
+	EXPECT(!strstr(alerts, "t.cfg:10]"));
+	EXPECT(!strstr(alerts, "t.cfg:14]"));
+	cfg_free(&cfg);
 }
 
 static void t_response_rules(void)
