@@ -131,8 +131,8 @@ check_sanitizer() {
 	fi
 }
 
-# stop_proxy: SIGTERM, waits up to 5 s, checks it exited and left no
-# sanitizer report. Returns the proxy's exit status in PROXY_RC.
+# stop_proxy: SIGTERM, waits up to 5 s, checks it exited cleanly and left no
+# sanitizer report. Sets PROXY_RC to the proxy's exit status.
 stop_proxy() {
 	proxy_alive
 	kill -TERM "$PROXY_PID"
@@ -145,6 +145,12 @@ stop_proxy() {
 	wait "$PROXY_PID" 2>/dev/null
 	PROXY_RC=$?
 	check_sanitizer
+	# 0, or killed by the SIGTERM itself (HAProxy: 143); anything else is a
+	# crash (134 abort, 139 segfault) or a sanitizer's exit status
+	case $PROXY_RC in
+	0|143) ;;
+	*) fail "proxy exit status $PROXY_RC after SIGTERM" ;;
+	esac
 }
 
 # run_blast <args...>: runs the client tool with a time bound; output in $T/blast.out.
