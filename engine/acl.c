@@ -255,7 +255,7 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 {
 	struct acl_term *t = calloc(1, sizeof(*t));
 	const char *kw = nargs > 0 ? args[0] : "";
-	char buf[1024];
+	char buf[1024], desc[512];
 	const char *fetch_str = kw;
 	int kind = -1, icase = 0, i, dashdash = 0, nb_pats = 0, nb_files = 0;
 	const char *op = NULL;
@@ -351,10 +351,27 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 	}
 	t->kind = kind;
 
+	/* files first, then inline patterns: HAProxy's list ids follow this order */
+	for (int k = 0; k < nb_files; k++) {
+		struct pat_list *l = pat_list_find(files[k]);
+		int fresh = !l;
+		if (!(l = pat_list_load(files[k], files_map[k], err, errlen)))
+			goto fail;
+		if (fresh) {
+			snprintf(desc, sizeof(desc), "pattern loaded from file '%s' used by acl at file '%s' line %d",
+			         files[k], c->file ? c->file : "", c->line);
+			pat_list_set_desc(l, desc);
+		}
+		if (add_view(t, l, icase ? PAT_F_ICASE : 0, err, errlen) < 0)
+			goto fail;
+	}
 	/* inline patterns */
 	if (i < nargs && kind != PAT_MATCH_FOUND && kind != PAT_MATCH_BOOL) {
 		if (!(t->inline_pats = pat_list_new(NULL, 0)))
 			goto nomem;
+		snprintf(desc, sizeof(desc), "acl '%.*s' file '%s' line %d", (int)strcspn(kw, "(,"), kw,
+		         c->file ? c->file : "", c->line);
+		pat_list_set_desc(t->inline_pats, desc);
 		for (; i < nargs; i++) {
 			const char *p = args[i];
 			char range[64];
@@ -376,11 +393,6 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 			nb_pats++;
 		}
 		if (add_view(t, t->inline_pats, icase ? PAT_F_ICASE : 0, err, errlen) < 0)
-			goto fail;
-	}
-	for (int k = 0; k < nb_files; k++) {
-		struct pat_list *l = pat_list_load(files[k], files_map[k], err, errlen);
-		if (!l || add_view(t, l, icase ? PAT_F_ICASE : 0, err, errlen) < 0)
 			goto fail;
 	}
 	if (!nb_pats && !nb_files && !dashdash && kind != PAT_MATCH_FOUND && kind != PAT_MATCH_BOOL)

@@ -57,8 +57,10 @@ struct pat_expr {
 };
 
 struct pat_list {
-	struct pat_list *next;      /* registry */
-	char *name;
+	struct pat_list *next;      /* registry, creation order */
+	char *name;                 /* file name, or NULL for inline patterns */
+	char *desc;                 /* for "show acl" / "show map", or NULL */
+	unsigned id;                /* "#<id>" for the management socket */
 	int is_map;
 	struct pat_entry **ent;     /* file order */
 	size_t nb, cap;
@@ -66,7 +68,8 @@ struct pat_list {
 };
 
 /* Named lists: built at start-up, then read by every thread. */
-static struct pat_list *pat_registry;
+static struct pat_list *pat_registry, **pat_registry_tail = &pat_registry;
+static unsigned pat_next_id;
 
 static const char *const pat_names[PAT_MATCH_KINDS] = {
 	[PAT_MATCH_FOUND] = "found", [PAT_MATCH_BOOL] = "bool", [PAT_MATCH_INT] = "int",
@@ -653,9 +656,33 @@ static void entry_free(struct pat_entry *e)
 struct pat_list *pat_list_find(const char *name)
 {
 	for (struct pat_list *l = pat_registry; l; l = l->next)
-		if (!strcmp(l->name, name))
+		if (l->name && !strcmp(l->name, name))
 			return l;
 	return NULL;
+}
+
+struct pat_list *pat_list_lookup(const char *ref)
+{
+	if (ref[0] == '#' && ref[1]) {
+		char *end;
+		unsigned long id = strtoul(ref + 1, &end, 10);
+		if (*end)
+			return NULL;
+		for (struct pat_list *l = pat_registry; l; l = l->next)
+			if (l->id == id)
+				return l;
+		return NULL;
+	}
+	return pat_list_find(ref);
+}
+
+void pat_list_foreach_list(int (*cb)(struct pat_list *l, void *arg), void *arg)
+{
+	for (struct pat_list *l = pat_registry, *n; l; l = n) {
+		n = l->next;
+		if (cb(l, arg))
+			return;
+	}
 }
 
 struct pat_list *pat_list_new(const char *name, int is_map)
@@ -664,15 +691,35 @@ struct pat_list *pat_list_new(const char *name, int is_map)
 	if (!l)
 		return NULL;
 	l->is_map = is_map;
-	if (name) {
-		if (!(l->name = strdup(name))) {
-			free(l);
-			return NULL;
-		}
-		l->next = pat_registry;
-		pat_registry = l;
+	if (name && !(l->name = strdup(name))) {
+		free(l);
+		return NULL;
 	}
+	l->id = pat_next_id++;
+	*pat_registry_tail = l;
+	pat_registry_tail = &l->next;
 	return l;
+}
+
+unsigned pat_list_id(const struct pat_list *l) { return l->id; }
+const char *pat_list_desc(const struct pat_list *l) { return l->desc; }
+
+int pat_list_set_desc(struct pat_list *l, const char *desc)
+{
+	char *d = strdup(desc);
+	if (!d)
+		return -ENOMEM;
+	free(l->desc);
+	l->desc = d;
+	return 0;
+}
+
+struct pat_expr *pat_list_first_expr(const struct pat_list *l)
+{
+	struct pat_expr *x = l->exprs;
+	while (x && x->next)        /* views are pushed in front: the first is last */
+		x = x->next;
+	return x;
 }
 
 static void list_release(struct pat_list *l)
@@ -688,19 +735,21 @@ static void list_release(struct pat_list *l)
 		entry_free(l->ent[i]);
 	free(l->ent);
 	free(l->name);
+	free(l->desc);
 	free(l);
 }
 
 void pat_list_free(struct pat_list *l)
 {
+	struct pat_list **p;
 	if (!l)
 		return;
-	if (l->name) {
-		struct pat_list **p;
-		for (p = &pat_registry; *p && *p != l; p = &(*p)->next)
-			;
-		if (*p)
-			*p = l->next;
+	for (p = &pat_registry; *p && *p != l; p = &(*p)->next)
+		;
+	if (*p) {
+		*p = l->next;
+		if (pat_registry_tail == &l->next)
+			pat_registry_tail = p;
 	}
 	list_release(l);
 }
@@ -712,6 +761,7 @@ void pat_list_free_all(void)
 		pat_registry = l->next;
 		list_release(l);
 	}
+	pat_registry_tail = &pat_registry;
 }
 
 const char *pat_list_name(const struct pat_list *l) { return l->name; }

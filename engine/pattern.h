@@ -45,10 +45,12 @@ const char *pat_match_name(enum pat_match m);
 /* Returns the registered list named <name> (a file name, or the name given
  * to pat_list_new()), or NULL. */
 struct pat_list *pat_list_find(const char *name);
-/* Returns a new empty list registered under <name> (NULL: anonymous, e.g.
- * inline ACL patterns, owned by the caller), or NULL (ENOMEM). A named list
- * lives until pat_list_free_all(). <is_map> selects how files are read:
- * a map line is "key value...", an ACL line is one whole pattern. */
+/* Returns a new empty list, or NULL (ENOMEM). <name> is its file name, or
+ * NULL for inline ACL patterns (owned by the ACL that frees it with
+ * pat_list_free()). Every list is registered with a unique id (creation
+ * order) for the management socket; a named list lives until
+ * pat_list_free_all(). <is_map> selects how files are read: a map line
+ * is "key value...", an ACL line is one whole pattern. */
 struct pat_list *pat_list_new(const char *name, int is_map);
 /* Returns the list for file <path>, loading it on first use: one entry per
  * line (ending at CR/LF), leading blanks skipped, empty lines and lines
@@ -56,8 +58,24 @@ struct pat_list *pat_list_new(const char *name, int is_map);
  * and value (trailing blanks trimmed; an ACL pattern keeps them).
  * Returns NULL with a message in <err> when the file cannot be read. */
 struct pat_list *pat_list_load(const char *path, int is_map, char *err, size_t errlen);
-/* Frees an anonymous list (and its compiled expressions). */
+/* Unregisters and frees <l> and its compiled expressions. */
 void pat_list_free(struct pat_list *l);
+/* Returns the list <ref> names: "#<id>" or a file name (HAProxy's CLI
+ * syntax), or NULL. */
+struct pat_list *pat_list_lookup(const char *ref);
+/* Calls <cb> for every list, named and inline, in creation order; stops
+ * when <cb> returns non-zero. <cb> may free the list it is given. */
+void pat_list_foreach_list(int (*cb)(struct pat_list *l, void *arg), void *arg);
+unsigned pat_list_id(const struct pat_list *l);
+/* The description "show acl"/"show map" print ("acl 'src' file 'x.cfg'
+ * line 3", "pattern loaded from file 'f' used by acl at file 'x.cfg' line
+ * 3"), or NULL when none was set. pat_list_set_desc() copies <desc>:
+ * returns 0 or -ENOMEM. */
+const char *pat_list_desc(const struct pat_list *l);
+int pat_list_set_desc(struct pat_list *l, const char *desc);
+/* Returns the first expression compiled from <l> (its kind is what "get
+ * acl"/"get map" match with), or NULL. */
+struct pat_expr *pat_list_first_expr(const struct pat_list *l);
 /* Frees every named list (process exit, tests). */
 void pat_list_free_all(void);
 const char *pat_list_name(const struct pat_list *l);

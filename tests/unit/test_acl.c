@@ -270,6 +270,30 @@ static void t_files(void)
 		EXPECT_INT(pat_list_del(l, "8.8.8.0/24"), 1);
 		EXPECT_INT(eval("if blocked", 1), ACL_FALSE);
 	}
+	/* the management socket's view: ids in creation order, descriptions */
+	struct pat_list *fl = pat_list_lookup(path);
+	EXPECT(fl != NULL && fl == pat_list_find(path));
+	if (fl) {
+		char ref[32], want[512];
+		snprintf(ref, sizeof(ref), "#%u", pat_list_id(fl));
+		EXPECT(pat_list_lookup(ref) == fl);
+		snprintf(want, sizeof(want), "pattern loaded from file '%s' used by acl at file 't.cfg' line 1", path);
+		EXPECT_STR(pat_list_desc(fl), want);
+		/* the inline list "192.168.0.0/16" comes right after the file */
+		snprintf(ref, sizeof(ref), "#%u", pat_list_id(fl) + 1);
+		struct pat_list *il = pat_list_lookup(ref);
+		EXPECT(il != NULL);
+		EXPECT_STR(il ? pat_list_desc(il) : NULL, "acl 'src' file 't.cfg' line 1");
+		EXPECT_INT(il ? pat_list_count(il) : 0, 1);
+		EXPECT(il && pat_list_first_expr(il) && pat_expr_kind(pat_list_first_expr(il)) == PAT_MATCH_IP);
+		/* "add acl #<id>" reaches the inline patterns too */
+		inet_pton(AF_INET, "9.9.9.9", &strm.cli_addr.u.in4.sin_addr);
+		EXPECT_INT(eval("if blocked", 1), ACL_FALSE);
+		EXPECT_INT(il ? pat_list_add(il, "9.9.9.9", NULL) : -1, 0);
+		EXPECT_INT(eval("if blocked", 1), ACL_TRUE);
+	}
+	EXPECT(pat_list_lookup("#999999") == NULL);
+	EXPECT(pat_list_lookup("#x") == NULL);
 	/* a second ACL on the same file with another kind */
 	snprintf(line, sizeof(line), "acl blk_str str(10.0.0.0/8) -f %s", path);
 	EXPECT_INT(acl_line(line), 0);
