@@ -9,6 +9,8 @@
  *   -e TEXT   expect exactly TEXT back, then EOF (sets -R and -X)
  *   -S        shut down the write side once everything is sent (half-close)
  *   -M MS     pause MS milliseconds after sending half, printing "paused"
+ *   -K        abort: after sending half of -n, reset the connection (RST via
+ *             SO_LINGER 0) instead of going on; counts as completed
  *   -w SECS   once every connection has completed, print "ready" and keep
  *             them all open SECS seconds (or until SIGTERM) before closing
  *   -T SECS   rate mode: keep -C connections busy for SECS seconds, each
@@ -75,7 +77,7 @@ struct conn {
 static struct sockaddr_in dst;
 static uint64_t opt_n, opt_seed, opt_rseed;
 static int64_t opt_R = -1;
-static int opt_verify, opt_echo, opt_X, opt_S, opt_F;
+static int opt_verify, opt_echo, opt_X, opt_S, opt_F, opt_K;
 static const char *opt_text;
 static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0;
 static unsigned opt_C = 1;
@@ -153,6 +155,15 @@ static int conn_io(struct conn *c, double t)
 			uint64_t lim = c->lim;
 			if (opt_M > 0 && !c->paused_once)
 				lim = c->lim / 2;
+			if (opt_K && c->tx >= c->lim / 2) {
+				struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+				conn_shut(c);
+				c->done = 1;
+				n_done++;
+				sum_tx += c->tx;
+				return 0;
+			}
 			if (c->tx >= lim) {
 				c->paused_once = 1;
 				c->resume_at = t + opt_M / 1000.0;
@@ -260,7 +271,7 @@ static int conn_io(struct conn *c, double t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: blast -a host:port [-C conns] [-n bytes] [-s seed] [-r seed|-E]\n"
-	        "             [-R bytes [-X] | -e text] [-S] [-M ms] [-w secs] [-T secs] [-F] [-t secs]\n");
+	        "             [-R bytes [-X] | -e text] [-S] [-M ms] [-K] [-w secs] [-T secs] [-F] [-t secs]\n");
 	exit(2);
 }
 
@@ -268,7 +279,7 @@ int main(int argc, char **argv)
 {
 	const char *addr = NULL;
 	int o;
-	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:w:T:D:Ft:")) != -1) {
+	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:Kw:T:D:Ft:")) != -1) {
 		switch (o) {
 		case 'a': addr = optarg; break;
 		case 'C': opt_C = (unsigned)atoi(optarg); break;
@@ -281,6 +292,7 @@ int main(int argc, char **argv)
 		case 'e': opt_text = optarg; opt_R = (int64_t)strlen(optarg); opt_X = 1; break;
 		case 'S': opt_S = 1; break;
 		case 'M': opt_M = atof(optarg); break;
+		case 'K': opt_K = 1; break;
 		case 'w': opt_w = atof(optarg); break;
 		case 'T': opt_T = atof(optarg); break;
 		case 'D': opt_D = atof(optarg); opt_S = 1; opt_n = UINT64_MAX; break;
