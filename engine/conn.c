@@ -53,8 +53,8 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 	c->owner = owner;
 	c->event = event;
 	c->tx_len = 0;
+	c->txc = NULL;
 	c->next = NULL;
-	memset(&c->msg, 0, sizeof(c->msg));
 	return c;
 }
 
@@ -184,29 +184,65 @@ out:
 	conn_unhold(c);
 }
 
+/* Returns a send context from <t>'s free list, or NULL. */
+static struct conn_tx *tx_get(struct thr *t)
+{
+	struct conn_tx *x = t->free_tx;
+
+	if (x)
+		t->free_tx = x->next;
+	else
+		x = malloc(sizeof(*x));
+	return x;
+}
+
+static void tx_put(struct thr *t, struct conn_tx *x)
+{
+	x->next = t->free_tx;
+	t->free_tx = x;
+}
+
 int conn_send(struct conn *c)
 {
 	int n, ret;
 	uint32_t len = 0;
+	struct conn_tx *x;
+	struct iovec iov[CONN_IOV];
 
 	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
 		return 0;
 	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
 		return 0;
-	n = chan_out_iov(c->tx, c->iov, CONN_IOV);
+	n = chan_out_iov(c->tx, iov, CONN_IOV);
 	if (!n) {
 		if (c->flags & CONN_F_SHUTW_NOW)
 			conn_shutw(c);
 		return 0;
 	}
-	for (int i = 0; i < n; i++)
-		len += (uint32_t)c->iov[i].iov_len;
-	memset(&c->msg, 0, sizeof(c->msg));
-	c->msg.msg_iov = c->iov;
-	c->msg.msg_iovlen = (size_t)n;
-	ret = ring_sendmsg(c->thr->ring, &c->op_tx, c->fd, &c->msg);
-	if (ret < 0)
+	if (n == 1) {
+		/* one segment (the usual case): a plain send, no context */
+		ret = ring_send(c->thr->ring, &c->op_tx, c->fd, iov[0].iov_base, iov[0].iov_len);
+		if (ret < 0)
+			return ret;
+		c->tx_len = (uint32_t)iov[0].iov_len;
+		c->flags |= CONN_F_TX_BUSY;
+		return 0;
+	}
+	if (!(x = tx_get(c->thr)))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		x->iov[i] = iov[i];
+		len += (uint32_t)iov[i].iov_len;
+	}
+	memset(&x->msg, 0, sizeof(x->msg));
+	x->msg.msg_iov = x->iov;
+	x->msg.msg_iovlen = (size_t)n;
+	ret = ring_sendmsg(c->thr->ring, &c->op_tx, c->fd, &x->msg);
+	if (ret < 0) {
+		tx_put(c->thr, x);
 		return ret;
+	}
+	c->txc = x;
 	c->tx_len = len;
 	c->flags |= CONN_F_TX_BUSY;
 	return 0;
@@ -219,6 +255,10 @@ static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags)
 
 	conn_hold(c);
 	c->flags &= ~CONN_F_TX_BUSY;
+	if (c->txc) {
+		tx_put(c->thr, c->txc);
+		c->txc = NULL;
+	}
 	if (c->flags & CONN_F_CLOSING)
 		goto out;
 	if (res >= 0) {
@@ -315,7 +355,12 @@ void conns_wake_waiting(struct thr *t)
 void conns_pool_free(struct thr *t)
 {
 	struct conn *c;
+	struct conn_tx *x;
 
+	while ((x = t->free_tx)) {
+		t->free_tx = x->next;
+		free(x);
+	}
 	while ((c = t->free_conns)) {
 		t->free_conns = c->next;
 		free(c);

@@ -55,9 +55,16 @@ struct conn {
 	void (*event)(struct conn *c, unsigned ev);
 	struct ring_op op_rx, op_tx, op_cn;
 	uint32_t tx_len;            /* bytes of the sendmsg in flight */
-	struct msghdr msg;          /* the sendmsg in flight */
-	struct iovec iov[CONN_IOV];
+	struct conn_tx *txc;        /* the sendmsg in flight, NULL when idle */
 	struct conn *next;          /* pool free list / thr->wait_bufs */
+};
+
+/* What a sendmsg in flight needs, taken from a per-thread free list only
+ * while sending: an idle connection holds none (memory per idle pair). */
+struct conn_tx {
+	struct msghdr msg;
+	struct iovec iov[CONN_IOV];
+	struct conn_tx *next;
 };
 
 /* Returns a connection from <t>'s pool around <fd> (-1 for one that

@@ -15,6 +15,8 @@
 #include "engine/log.h"
 
 #define RING_BGID 1
+#define RING_BUF_BATCH 64   /* buffers handed to the kernel at a time */
+#define RING_BUF_LOW   16   /* grow when fewer are left */
 
 struct ring {
 	struct io_uring uring;
@@ -23,9 +25,11 @@ struct ring {
 	char *bufmem;                  /* nbufs * bufsize bytes */
 	size_t bufmem_bytes;
 	struct chunk *chunks;          /* one per buffer, chunk->bid = index */
+	uint8_t *dirty;                /* per buffer: used since the last ring_trim() */
 	struct chan_pool *pool;
 	unsigned nbufs, bufsize;
 	unsigned bufs_free;            /* buffers owned by the kernel */
+	unsigned bufs_added;           /* buffers handed to the kernel so far (grows on demand) */
 	uint32_t cur_buf;              /* flags of the completion being delivered, until taken */
 	struct ring_stats st;
 	struct __kernel_timespec ts;   /* for ring_timeout(): read at submit */
@@ -66,6 +70,27 @@ static void buf_recycle(void *arg, struct chunk *chk)
 	r->bufs_free++;
 }
 
+/* Hands the next batch of never-used buffers to the kernel. Buffers are
+ * added on demand rather than all at start: the kernel cycles through
+ * every buffer in the ring, so a large ring would touch (make resident)
+ * all its memory even under a light load. */
+static void bufs_grow(struct ring *r)
+{
+	unsigned n = r->nbufs - r->bufs_added;
+
+	if (n > RING_BUF_BATCH)
+		n = RING_BUF_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		struct chunk *c = &r->chunks[r->bufs_added + i];
+
+		io_uring_buf_ring_add(r->br, c->data, r->bufsize, c->bid,
+		                      io_uring_buf_ring_mask(r->nbufs), (int)i);
+	}
+	io_uring_buf_ring_advance(r->br, (int)n);
+	r->bufs_added += n;
+	r->bufs_free += n;
+}
+
 struct chunk *ring_buf_take(struct ring *r, uint32_t flags)
 {
 	struct chunk *c;
@@ -78,7 +103,10 @@ struct chunk *ring_buf_take(struct ring *r, uint32_t flags)
 		return NULL;
 	c = &r->chunks[bid];
 	c->refs = 1;
+	r->dirty[bid] = 1;
 	r->bufs_free--;
+	if (r->bufs_free < RING_BUF_LOW && r->bufs_added < r->nbufs)
+		bufs_grow(r);
 	if (r->cur_buf && (r->cur_buf >> IORING_CQE_BUFFER_SHIFT) == bid)
 		r->cur_buf = 0;
 	return c;
@@ -109,7 +137,8 @@ static int bufs_setup(struct ring *r)
 		return -errno;
 	}
 	r->chunks = calloc(r->nbufs, sizeof(*r->chunks));
-	if (!r->chunks)
+	r->dirty = calloc(r->nbufs, 1);
+	if (!r->chunks || !r->dirty)
 		return -ENOMEM;
 	io_uring_buf_ring_init(r->br);
 	memset(&reg, 0, sizeof(reg));
@@ -129,11 +158,9 @@ static int bufs_setup(struct ring *r)
 		c->bid = (uint16_t)i;
 		c->pool = r->pool;
 		c->next_free = NULL;
-		io_uring_buf_ring_add(r->br, c->data, r->bufsize, (unsigned short)i,
-		                      io_uring_buf_ring_mask(r->nbufs), (int)i);
 	}
-	io_uring_buf_ring_advance(r->br, (int)r->nbufs);
-	r->bufs_free = r->nbufs;
+	r->bufs_added = r->bufs_free = 0;
+	bufs_grow(r);
 	return 0;
 }
 
@@ -250,6 +277,7 @@ fail:
 	if (r->br)
 		munmap(r->br, r->br_bytes);
 	free(r->chunks);
+	free(r->dirty);
 	free(r);
 	return NULL;
 }
@@ -264,7 +292,33 @@ void ring_free(struct ring *r)
 	munmap(r->bufmem, r->bufmem_bytes);
 	munmap(r->br, r->br_bytes);
 	free(r->chunks);
+	free(r->dirty);
 	free(r);
+}
+
+unsigned ring_trim(struct ring *r, unsigned keep)
+{
+	unsigned n = 0, i = 0;
+
+	/* only with DEFER_TASKRUN: the kernel then fills buffers only while
+	 * this thread is inside io_uring_enter(), never while we run here */
+	if (!r->st.fast_flags || r->bufs_free <= keep)
+		return 0;
+	while (i < r->bufs_added) {
+		unsigned j;
+
+		if (!r->dirty[i] || r->chunks[i].refs) {
+			i++;
+			continue;
+		}
+		/* a run of free used buffers: one madvise */
+		for (j = i; j < r->bufs_added && r->dirty[j] && !r->chunks[j].refs; j++)
+			r->dirty[j] = 0;
+		madvise(r->chunks[i].data, (size_t)(j - i) * r->bufsize, MADV_DONTNEED);
+		n += j - i;
+		i = j;
+	}
+	return n;
 }
 
 /* -- submission ----------------------------------------------------------- */
@@ -424,8 +478,11 @@ static void complete(struct ring *r, uint64_t ud, int res, uint32_t flags)
 	uint32_t cflags = flags & (IORING_CQE_F_BUFFER | IORING_CQE_F_MORE);
 
 	r->st.completed++;
-	if (res == -ENOBUFS)
+	if (res == -ENOBUFS) {
 		r->st.enobufs++;
+		if (r->bufs_added < r->nbufs)
+			bufs_grow(r);
+	}
 	if (!op) {
 		if (flags & IORING_CQE_F_BUFFER)
 			goto drop_buf;

@@ -120,6 +120,10 @@ int ring_timeout(struct ring *r, struct ring_op *op, uint64_t ms);
  * returns its chunk with refs = 1 (data at offset 0, <res> bytes). The
  * last chunk_unref() gives it back to the kernel. */
 struct chunk *ring_buf_take(struct ring *r, uint32_t flags);
+/* Gives the memory of free receive buffers back to the system when more
+ * than <keep> are free (after a burst, idle connections hold no buffer:
+ * their pages should not stay resident). Returns how many were trimmed. */
+unsigned ring_trim(struct ring *r, unsigned keep);
 /* Number of provided buffers currently available to the kernel. */
 unsigned ring_bufs_free(const struct ring *r);
 

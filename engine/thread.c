@@ -25,6 +25,17 @@ static void thr_clock(struct thr *t)
 	t->now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+#define THR_TRIM_MS 1000
+
+/* Timer: returns the pages of receive buffers idle since the last turn. */
+static void thr_trim_cb(struct timer *tm)
+{
+	struct thr *t = container_of(tm, struct thr, trim);
+
+	ring_trim(t->ring, 128);
+	timer_arm(&t->timers, &t->trim, t->now_ms + THR_TRIM_MS);
+}
+
 static void thr_clock_cb(void *arg)
 {
 	thr_clock(arg);
@@ -57,6 +68,8 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	thr_clock(t);
 	timers_init(&t->timers, t->now_ms);
 	ring_on_wake(t->ring, thr_clock_cb, t);
+	timer_init(&t->trim, thr_trim_cb);
+	timer_arm(&t->timers, &t->trim, t->now_ms + THR_TRIM_MS);
 	thr_cur = t;
 	ret = listeners_attach(t);
 	if (ret < 0) {

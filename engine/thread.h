@@ -26,6 +26,7 @@
 
 struct ring;
 struct conn;
+struct conn_tx;
 struct stream;
 struct listener;
 
@@ -45,6 +46,7 @@ struct thr {
 
 	/* pools: no malloc per connection once warm (private to conn.c / stream.c) */
 	struct conn *free_conns;
+	struct conn_tx *free_tx;         /* send contexts (conn.c) */
 	struct stream **strm_tab;        /* index -> stream (stream_from_ref) */
 	uint32_t strm_tab_size;
 	uint32_t strm_free;              /* head of the free index list, UINT32_MAX if none */
@@ -58,6 +60,7 @@ struct thr {
 	int accepting;                   /* listeners armed */
 	int stopping;                    /* soft stop in progress */
 	uint64_t loops;                  /* loop turns, for stats */
+	struct timer trim;               /* periodic release of idle receive buffers */
 };
 
 /* Returns a new thread context for <cfg> with its ring, pools and timers,
