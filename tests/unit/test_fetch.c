@@ -292,6 +292,12 @@ static void t_payload(void)
 	EXPECT_INT(ev("req.payload(6,0)", &ctx, out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "world");
 	EXPECT(fl & SMP_F_MAY_CHANGE);
+	/* converters keep the fetch's "may change" */
+	EXPECT_INT(ev("req.payload(6,0),length", &ctx, out, sizeof(out), &fl), 1);
+	EXPECT_STR(out, "5");
+	EXPECT(fl & SMP_F_MAY_CHANGE);
+	EXPECT_INT(ev("req.len,add(1),bool", &ctx, out, sizeof(out), &fl), 1);
+	EXPECT(fl & SMP_F_MAY_CHANGE);
 	EXPECT_INT(ev("req.payload(20,0)", &ctx, out, sizeof(out), &fl), 0);
 	/* beyond the buffer size: will never match, no wait */
 	EXPECT_INT(ev("req.payload(0,100000)", &ctx, out, sizeof(out), &fl), 0);
