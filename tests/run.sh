@@ -3,7 +3,9 @@
 #   tests/run.sh          unit, vtc and e2e tests on ./ringproxy, then the
 #                         sanitizer build (build/san) on the same tests
 #   tests/run.sh --ref    the vtc tests HAProxy 2.6 also supports, on /usr/sbin/haproxy
-#   tests/run.sh [--ref] [--no-san] [--only unit|vtc|e2e] [PATTERN]
+#   tests/run.sh [--ref] [--no-san] [--only unit|vtc|e2e] [--build DIR] [PATTERN]
+#   --build DIR: a private build (make O=DIR): its unit tests and DIR/ringproxy,
+#   no sanitizer pass
 # A unit binary prints PASS:/FAIL:/SKIP: lines; a vtc or e2e script passes
 # when it exits 0, is skipped when it exits 77 (printing why), fails otherwise.
 # A vtc starting with the line "# ringproxy-only: <why>" is not run by --ref.
@@ -12,12 +14,13 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$PWD
 
-ref=0 san=1 only="" pat="" san_run=0
+ref=0 san=1 only="" pat="" san_run=0 build=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--ref) ref=1; san=0 ;;
 	--no-san) san=0 ;;
 	--only) only=$2; shift ;;
+	--build) build=${2%/}; san=0; shift ;;
 	*) pat=$1 ;;
 	esac
 	shift
@@ -99,7 +102,12 @@ if [ $ref -eq 1 ]; then
 	run_scripts vtc /usr/sbin/haproxy haproxy
 else
 	san_run=0
-	run_all build/rel "$top/ringproxy" rel
+	if [ -n "$build" ]; then
+		case $build in /*) ;; *) build=$top/$build ;; esac
+		run_all "$build" "$build/ringproxy" "$(basename "$build")"
+	else
+		run_all build/rel "$top/ringproxy" rel
+	fi
 	if [ $san -eq 1 ]; then
 		san_run=1
 		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
