@@ -30,12 +30,15 @@ struct pat_item {
 		struct { int v6; int plen; uint8_t a[16]; } ip;  /* IP: a is masked */
 		struct { char *p; size_t len; } bin;             /* BIN: decoded bytes */
 		struct rx *rx;      /* REG added after the pattern set was built */
+		struct { const char *p; uint32_t len; } s;       /* STR: the key, not NUL-scanned */
 	} u;
 };
 
-/* Open-addressing hash set of item indexes + 1 (0 = empty slot). */
+/* Open-addressing hash set. A slot holds the key's hash (high 32 bits) and
+ * its item index + 1 (low 32 bits; 0 = empty slot): probes compare hashes
+ * before touching the items, so a miss costs no cache line but the slot's. */
 struct htab {
-	uint32_t *slot;
+	uint64_t *slot;
 	uint32_t mask;              /* capacity - 1 (power of two), or 0 when unallocated */
 	uint32_t used;
 };
@@ -113,20 +116,19 @@ static void htab_free(struct htab *h)
 }
 
 /* Returns 0 or -ENOMEM. Grows <h> to hold at least one more entry at a
- * load factor of 1/2 or less; <rehash> recomputes a stored index's hash. */
-static int htab_reserve(struct htab *h, uint32_t (*rehash)(const struct pat_expr *, uint32_t),
-                        const struct pat_expr *x)
+ * load factor of 1/2 or less. */
+static int htab_reserve(struct htab *h)
 {
 	if (h->mask && (h->used + 1) * 2 <= h->mask + 1)
 		return 0;
 	uint32_t cap = h->mask ? (h->mask + 1) * 2 : 16;
-	uint32_t *slot = calloc(cap, sizeof(*slot));
+	uint64_t *slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
 	for (uint32_t i = 0; h->mask && i <= h->mask; i++) {
 		if (!h->slot[i])
 			continue;
-		uint32_t j = rehash(x, h->slot[i] - 1) & (cap - 1);
+		uint32_t j = (uint32_t)(h->slot[i] >> 32) & (cap - 1);
 		while (slot[j])
 			j = (j + 1) & (cap - 1);
 		slot[j] = h->slot[i];
@@ -135,6 +137,16 @@ static int htab_reserve(struct htab *h, uint32_t (*rehash)(const struct pat_expr
 	h->slot = slot;
 	h->mask = cap - 1;
 	return 0;
+}
+
+/* Inserts item <idx> with hash <hash> (the caller reserved room). */
+static void htab_insert(struct htab *h, uint32_t hash, uint32_t idx)
+{
+	uint32_t j = hash & h->mask;
+	while (h->slot[j])
+		j = (j + 1) & h->mask;
+	h->slot[j] = (uint64_t)hash << 32 | (idx + 1);
+	h->used++;
 }
 
 /* ---- parsing of one pattern ---- */
@@ -308,18 +320,6 @@ int pat_check_key(enum pat_match m, const char *key, char *err, size_t errlen)
 
 /* ---- views ---- */
 
-static uint32_t str_rehash(const struct pat_expr *x, uint32_t idx)
-{
-	const char *k = x->items[idx].e->key;
-	return hash_bytes(k, strlen(k), x->flags & PAT_F_ICASE);
-}
-
-static uint32_t ip_rehash(const struct pat_expr *x, uint32_t idx)
-{
-	const struct pat_item *it = &x->items[idx];
-	return hash_bytes(it->u.ip.a, it->u.ip.v6 ? 16 : 4, 0);
-}
-
 static int str_eq(const char *a, size_t alen, const char *b, size_t blen, int icase)
 {
 	if (alen != blen)
@@ -334,26 +334,27 @@ static long str_find(const struct pat_expr *x, const char *s, size_t n)
 	if (!h->mask)
 		return -1;
 	int icase = x->flags & PAT_F_ICASE;
-	for (uint32_t j = hash_bytes(s, n, icase) & h->mask; h->slot[j]; j = (j + 1) & h->mask) {
-		const char *k = x->items[h->slot[j] - 1].e->key;
-		if (str_eq(k, strlen(k), s, n, icase))
-			return h->slot[j] - 1;
+	uint32_t hash = hash_bytes(s, n, icase);
+	for (uint32_t j = hash & h->mask; h->slot[j]; j = (j + 1) & h->mask) {
+		if ((uint32_t)(h->slot[j] >> 32) != hash)
+			continue;
+		const struct pat_item *it = &x->items[(uint32_t)h->slot[j] - 1];
+		if (str_eq(it->u.s.p, it->u.s.len, s, n, icase))
+			return (uint32_t)h->slot[j] - 1;
 	}
 	return -1;
 }
 
 static int str_index(struct pat_expr *x, uint32_t idx)
 {
-	const char *k = x->items[idx].e->key;
-	if (str_find(x, k, strlen(k)) >= 0)
+	struct pat_item *it = &x->items[idx];
+	it->u.s.p = it->e->key;
+	it->u.s.len = (uint32_t)strlen(it->e->key);
+	if (str_find(x, it->u.s.p, it->u.s.len) >= 0)
 		return 0;           /* an earlier entry has this key: it wins */
-	if (htab_reserve(&x->str, str_rehash, x) < 0)
+	if (htab_reserve(&x->str) < 0)
 		return -ENOMEM;
-	uint32_t j = str_rehash(x, idx) & x->str.mask;
-	while (x->str.slot[j])
-		j = (j + 1) & x->str.mask;
-	x->str.slot[j] = idx + 1;
-	x->str.used++;
+	htab_insert(&x->str, hash_bytes(it->u.s.p, it->u.s.len, x->flags & PAT_F_ICASE), idx);
 	return 0;
 }
 
@@ -361,9 +362,11 @@ static int str_index(struct pat_expr *x, uint32_t idx)
 static long ip_tab_find(const struct pat_expr *x, const struct ip_tab *t, const uint8_t *a, int nbytes)
 {
 	const struct htab *h = &t->h;
-	for (uint32_t j = hash_bytes(a, nbytes, 0) & h->mask; h->slot[j]; j = (j + 1) & h->mask)
-		if (!memcmp(x->items[h->slot[j] - 1].u.ip.a, a, nbytes))
-			return h->slot[j] - 1;
+	uint32_t hash = hash_bytes(a, nbytes, 0);
+	for (uint32_t j = hash & h->mask; h->slot[j]; j = (j + 1) & h->mask)
+		if ((uint32_t)(h->slot[j] >> 32) == hash &&
+		    !memcmp(x->items[(uint32_t)h->slot[j] - 1].u.ip.a, a, nbytes))
+			return (uint32_t)h->slot[j] - 1;
 	return -1;
 }
 
@@ -389,13 +392,9 @@ static int ip_index(struct pat_expr *x, uint32_t idx)
 	int nbytes = it->u.ip.v6 ? 16 : 4;
 	if (t->h.mask && ip_tab_find(x, t, it->u.ip.a, nbytes) >= 0)
 		return 0;
-	if (htab_reserve(&t->h, ip_rehash, x) < 0)
+	if (htab_reserve(&t->h) < 0)
 		return -ENOMEM;
-	uint32_t j = ip_rehash(x, idx) & t->h.mask;
-	while (t->h.slot[j])
-		j = (j + 1) & t->h.mask;
-	t->h.slot[j] = idx + 1;
-	t->h.used++;
+	htab_insert(&t->h, hash_bytes(it->u.ip.a, nbytes, 0), idx);
 	return 0;
 }
 
