@@ -12,7 +12,7 @@
 
 struct lb_state {
 	int nsrv;
-	struct server **srv;        /* config order (index = id - 1) */
+	struct server **srv;        /* by id (config order unless "id" was given) */
 	int32_t *cw;                /* smooth round robin: current weight per server */
 	int next;                   /* leastconn / fallback rotation start */
 	struct server **map;        /* hash map, <map_len> used of <map_size> */
@@ -110,6 +110,13 @@ static int lb_build_map(struct lb_state *st, struct proxy *be)
 	return 0;
 }
 
+static int lb_cmp_id(const void *a, const void *b)
+{
+	const struct server *x = *(struct server *const *)a, *y = *(struct server *const *)b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 int lb_init(struct proxy *be)
 {
 	struct lb_state *st = be->lb_ctx;
@@ -140,6 +147,8 @@ int lb_init(struct proxy *be)
 	n = 0;
 	for (s = be->srv; s; s = s->next)
 		st->srv[n++] = s;
+	/* "first" walks servers by id; ids are unique in a backend */
+	qsort(st->srv, (size_t)n, sizeof(*st->srv), lb_cmp_id);
 	st->next = 0;
 	if (lb_build_map(st, be) < 0)
 		goto fail;

@@ -243,6 +243,21 @@ static void t_first(void)
 	lb_free(&be);
 }
 
+static void t_first_by_id(void)
+{
+	int w[] = { 1, 1, 1 };
+	setup(LB_FIRST, 3, w);
+	srv[0].id = 30;     /* "id 30": config order is not id order */
+	srv[1].id = 10;
+	srv[2].id = 20;
+	EXPECT_INT(lb_init(&be), 0);
+	EXPECT(lb_pick(&be, NULL) == &srv[1]);
+	srv[1].state = SRV_MAINT;
+	lb_server_changed(&srv[1]);
+	EXPECT(lb_pick(&be, NULL) == &srv[2]);
+	lb_free(&be);
+}
+
 static struct addr v4(const char *ip)
 {
 	struct addr a;
@@ -337,6 +352,7 @@ int main(void)
 	RUN(t_maxconn_no_backup_spill);
 	RUN(t_leastconn);
 	RUN(t_first);
+	RUN(t_first_by_id);
 	RUN(t_source);
 	RUN(t_hash_key);
 	RUN(t_empty);
