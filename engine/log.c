@@ -730,6 +730,30 @@ void log_set_actconn(const uint32_t *actconn)
 	log_globals.actconn = actconn;
 }
 
+void log_proxies_stopped(const struct config *cfg)
+{
+	static int done;
+	char msg[256];
+	int n;
+
+	if (done)
+		return;
+	done = 1;
+	for (const struct proxy *px = cfg->proxies; px; px = px->next) {
+		if (px->disabled)
+			continue;
+		n = snprintf(msg, sizeof(msg), "Proxy %s stopped (cumulated conns: FE: %llu, BE: %llu).",
+		             px->name, (unsigned long long)px->fe_cum_conn,
+		             (unsigned long long)px->be_cum_conn);
+		if (n < 0)
+			continue;
+		if ((size_t)n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+		rp_warning("%s", msg);
+		log_send_targets(LOG_LVL_WARNING, msg, (size_t)n, px);
+	}
+}
+
 /* ---- init ---- */
 
 static int log_open_list(struct log_target *l)

@@ -113,6 +113,12 @@ int log_target_send(struct log_target *t, int facility_level_pri, const char *ta
  * stream.c when a stream ends. */
 void log_stream(struct stream *s);
 
+/* Soft stop: logs "Proxy <name> stopped (cumulated conns: FE: <n>, BE: <n>)."
+ * for every enabled proxy, config order, as a warning on stderr and to
+ * the proxy's targets. Only the first call logs (the loop may call it when
+ * the soft stop begins; main calls it after the loop in any case). */
+void log_proxies_stopped(const struct config *cfg);
+
 /* Builds the syslog header of one message into <out> (size <outsz>) for
  * <format>: RFC3164 "<PRI>Mmm dd hh:mm:ss host tag[pid]: ", RFC5424
  * "<PRI>1 ISO8601 host tag pid - - ", short "<PRI>", raw "".

@@ -45,7 +45,7 @@ struct opts {
 };
 
 static struct thr *main_thr;
-static volatile sig_atomic_t main_sigint;
+static volatile sig_atomic_t main_sigint, main_soft_stop;
 
 static void usage(const char *prog)
 {
@@ -104,6 +104,7 @@ static void on_stop_now(int sig)
 
 static void on_soft_stop(int sig)
 {
+	main_soft_stop = 1;
 	if (main_thr)
 		thr_soft_stop(main_thr);
 	else
@@ -383,6 +384,8 @@ int main(int argc, char **argv)
 	log_set_starting(0, NULL);
 
 	rc = thr_run(main_thr);
+	if (main_soft_stop && !main_sigint)
+		log_proxies_stopped(&cfg);
 	check_stop();
 	thr_free(main_thr);
 	main_thr = NULL;
