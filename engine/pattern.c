@@ -456,7 +456,11 @@ static int expr_build_patset(struct pat_expr *x, char *err, size_t errlen)
 		pe[i].flags = (x->flags & PAT_F_ICASE) ? PATSET_ICASE : 0;
 	}
 	char why[256];
-	struct patset *ps = patset_build(pe, x->nb, why, sizeof(why), &bad);
+	/* HAProxy indexes case-sensitive "beg" patterns in a prefix tree: the
+	 * longest matching prefix wins (map_beg, Map.beg); ACLs only care
+	 * whether one matches */
+	unsigned opts = (x->kind == PAT_MATCH_BEG && !(x->flags & PAT_F_ICASE)) ? PATSET_O_BEG_LONGEST : 0;
+	struct patset *ps = patset_build_opts(pe, x->nb, opts, why, sizeof(why), &bad);
 	free(pe);
 	if (!ps) {
 		if (bad < x->nb)
@@ -1114,6 +1118,20 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		    !sample_cast(&smp, SMP_T_STR))
 			return NULL;
 		int idx = patset_first(x->ps, smp.u.str.ptr, smp.u.str.len);
+		if (x->kind == PAT_MATCH_BEG && !(x->flags & PAT_F_ICASE)) {
+			/* longest prefix, file order between equal lengths */
+			long best = idx >= 0 && (size_t)idx < x->ps_nb ? idx : -1;
+			size_t best_len = best >= 0 ? strlen(x->items[best].e->key) : 0;
+			for (size_t i = x->ps_nb; i < x->nb; i++) {
+				size_t kl = strlen(x->items[i].e->key);
+				if ((best < 0 || kl > best_len) &&
+				    pending_match(x, &x->items[i], smp.u.str.ptr, smp.u.str.len)) {
+					best = (long)i;
+					best_len = kl;
+				}
+			}
+			return best >= 0 ? x->items[best].e : NULL;
+		}
 		if (idx >= 0 && (size_t)idx < x->ps_nb)
 			return x->items[idx].e;     /* earlier in file order than any pending one */
 		for (size_t i = x->ps_nb; i < x->nb; i++)

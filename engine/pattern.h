@@ -2,10 +2,11 @@
  * list of ACL patterns): entries in file order, each a key and an optional
  * value. A list is matched through a compiled view for one match kind
  * (struct pat_expr: hash set for str, prefix tables for ip, ranges for int
- * and len, ordered scans for beg/end/sub/dir/dom/reg), so the same file can
- * serve "-m str" and "-m beg" ACLs, map_* converters, the Lua Map class and
- * core.add_acl/set_map. The first entry in file order that matches wins
- * (ip maps: the longest prefix). */
+ * and len, one Hyperscan pattern set for beg/end/sub/dir/dom/reg), so the
+ * same file can serve "-m str" and "-m beg" ACLs, map_* converters, the Lua
+ * Map class and core.add_acl/set_map. The first entry in file order that
+ * matches wins, except where HAProxy uses trees: ip and case-sensitive beg
+ * return the longest matching prefix. */
 #ifndef RP_PATTERN_H
 #define RP_PATTERN_H
 
@@ -112,8 +113,8 @@ struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned fla
 enum pat_match pat_expr_kind(const struct pat_expr *e);
 struct pat_list *pat_expr_list(const struct pat_expr *e);
 
-/* Returns the entry of <e> matching <smp> (first in file order; ip: longest
- * prefix), or NULL. <smp> is converted to the kind's input type as needed
+/* Returns the entry of <e> matching <smp> (first in file order; ip and
+ * case-sensitive beg: longest prefix), or NULL. <smp> is converted to the kind's input type as needed
  * (a copy: <smp> is unchanged). FOUND and BOOL kinds have no entries:
  * use pat_match_sample() for them. */
 const struct pat_entry *pat_expr_lookup(const struct pat_expr *e, const struct sample *smp);

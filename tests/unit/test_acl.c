@@ -183,8 +183,8 @@ static void t_truth_tables(void)
 	for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
 		int r = eval(tt[i].c, 1);
 		if (r != tt[i].want) {
-			char m[256];
-			snprintf(m, sizeof(m), "'%s' gave %d, expected %d (%s)", tt[i].c, r, tt[i].want, ctx.err);
+			char m[512];
+			snprintf(m, sizeof(m), "'%s' gave %d, expected %d (%.100s)", tt[i].c, r, tt[i].want, ctx.err);
 			unit_fail(m, __FILE__, __LINE__);
 		}
 	}

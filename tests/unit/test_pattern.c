@@ -132,6 +132,32 @@ static void t_beg_end_sub(void)
 	pat_list_free(l3);
 }
 
+/* map_beg / Map.beg: HAProxy's prefix tree returns the longest prefix;
+ * with -i (a list in HAProxy) the first in file order wins. */
+static void t_beg_longest(void)
+{
+	struct pat_list *l = pat_list_new(NULL, 1);
+	char err[128];
+	EXPECT_INT(pat_list_add(l, "/a", "x1"), 0);
+	EXPECT_INT(pat_list_add(l, "/a/b", "x2"), 0);
+	EXPECT_INT(pat_list_add(l, "/", "x0"), 0);
+	struct pat_expr *x = pat_expr_get(l, PAT_MATCH_BEG, 0, err, sizeof(err));
+	struct pat_expr *xi = pat_expr_get(l, PAT_MATCH_BEG, PAT_F_ICASE, err, sizeof(err));
+	EXPECT(x && xi);
+	if (!x || !xi)
+		return;
+	EXPECT_STR(key_of(x, S("/a/b/c")), "/a/b");
+	EXPECT_STR(key_of(x, S("/a/c")), "/a");
+	EXPECT_STR(key_of(x, S("/z")), "/");
+	EXPECT_STR(key_of(xi, S("/a/b/c")), "/a");
+	/* a longer prefix added at run time wins over the built ones */
+	EXPECT_INT(pat_list_add(l, "/a/b/c", "x3"), 0);
+	EXPECT_STR(key_of(x, S("/a/b/c/d")), "/a/b/c");
+	EXPECT_STR(key_of(x, S("/a/b/x")), "/a/b");
+	EXPECT_STR(key_of(xi, S("/a/b/c/d")), "/a");
+	pat_list_free(l);
+}
+
 static void t_dir_dom(void)
 {
 	struct pat_list *l1, *l2;
@@ -431,6 +457,7 @@ int main(void)
 	RUN(t_str);
 	RUN(t_str_many);
 	RUN(t_beg_end_sub);
+	RUN(t_beg_longest);
 	RUN(t_dir_dom);
 	RUN(t_reg);
 	RUN(t_int);
