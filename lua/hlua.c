@@ -95,14 +95,17 @@ void hlua_log(struct stream *strm, int level, const char *msg, size_t len)
 void hlua_alert_fn(struct stream *strm, const char *kind, const char *name, const char *what)
 {
 	char msg[1024];
-	int n = snprintf(msg, sizeof(msg), "Lua %s '%s': %s.", kind, name, what);
+	int n = name ? snprintf(msg, sizeof(msg), "Lua %s '%s': %s.", kind, name, what)
+	             : snprintf(msg, sizeof(msg), "Lua %s: %s.", kind, what);
 
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(msg))
 		n = sizeof(msg) - 1;
-	rp_alert("%s", msg);
-	log_send(LOG_LVL_ERR, msg, (size_t)n, strm ? strm->fe : NULL);
+	/* HAProxy: on stderr unless quiet, and to the stream's backend logs */
+	if (!hlua_thr || !hlua_thr->cfg || !hlua_thr->cfg->g.quiet)
+		rp_alert("%s", msg);
+	log_send(LOG_LVL_ERR, msg, (size_t)n, strm ? (strm->be ? strm->be : strm->fe) : NULL);
 }
 
 /* The function table: functions registered by core.register_* and the

@@ -432,7 +432,7 @@ static void task_run(struct timer *tm)
 	case HLUA_R_OK:
 		break;
 	default:
-		hlua_alert_fn(NULL, "task", "task", err);
+		hlua_alert_fn(NULL, "task", NULL, err);
 		break;
 	}
 	hlua_co_put(t, co);

@@ -69,7 +69,19 @@ fail:
 
 void hlua_co_put(struct hlua_thr *t, struct hlua_co *co)
 {
-	if (lua_status(co->T) != LUA_OK)
+	int st = lua_status(co->T);
+
+	/* A coroutine that died of an error is not reused: an error raised by
+	 * the count hook (the budget) leaves its hooks disabled for good, and
+	 * the next runaway script would then run unbounded. */
+	if (st != LUA_OK && st != LUA_YIELD) {
+		lua_resetthread(co->T);
+		luaL_unref(t->L, LUA_REGISTRYINDEX, co->ref);
+		t->nb_co--;
+		free(co);
+		return;
+	}
+	if (st != LUA_OK)
 		lua_resetthread(co->T);
 	lua_settop(co->T, 0);
 	co->in_use = 0;

@@ -96,6 +96,7 @@ static const char *lua_src =
 	"core.register_action('cdone', {'tcp-req'}, function(txn) txn.res:send('a') core.done() txn.res:send('b') end)\n"
 	"core.register_action('retdeny', {'tcp-req'}, function(txn) return act.DENY end)\n"
 	"core.register_fetches('twice', function(txn, s) return s .. s end)\n"
+	"core.register_fetches('spin', function(txn) while true do end end)\n"
 	"core.register_fetches('sleepy', function(txn) core.msleep(1) return 'x' end)\n"
 	"core.register_converters('wrap', function(s, a) return '<' .. s .. (a or '') .. '>' end)\n";
 
@@ -135,6 +136,9 @@ static void strm_init(struct stream *s)
 	s->gen = 7;
 	s->loglevel = -1;
 	s->flags = STRM_F_ALIVE;
+	/* no connections behind it: stream_flush()/stream_shutdown() must not
+	 * touch them (they do nothing for a stream in this state) */
+	s->state = STRM_ST_DEAD;
 	chan_init(&s->req, &pool, 16384);
 	chan_init(&s->res, &pool, 16384);
 }
@@ -221,7 +225,7 @@ static void t_load(void)
 	cfg.g.lua_forced_yield = 1000;
 	cfg.g.lua_session_timeout = 300;
 	cfg.g.lua_maxmem = 64u << 20;
-	cfg.g.quiet = 1;
+	cfg.g.quiet = 0;     /* the alert lines are checked on stderr */
 	EXPECT(lua_hooks.load != NULL);
 	EXPECT_INT(lua_hooks.load(&cfg), 0);
 	EXPECT_INT(lua_hooks.run_inits(&cfg), 0);
@@ -380,6 +384,49 @@ static void t_forced_yield_then_timeout(void)
 	EXPECT(el > 0.25 && el < 2.0);               /* tune.lua.session-timeout 300ms */
 	strm_end(&s);
 	lua_hooks.action_free(a);
+}
+
+/* The budget error comes from the count hook; a coroutine that died of it
+ * must not be reused with its hooks disabled: a second runaway (action or
+ * fetch) is stopped too. */
+static void t_runaway_twice(void)
+{
+	struct stream s;
+	struct lua_action *a = resolve("spin", 0, NULL, 0);
+	struct lua_action *eat = resolve("eat", 0, NULL, 0);
+	const struct sample_fetch *f = sample_fetch_find("lua.spin", 8);
+	struct smp_ctx ctx;
+	struct sample smp;
+	struct arg args[SMP_MAX_ARGS];
+	int n = 0;
+
+	for (int round = 0; round < 3; round++) {
+		strm_init(&s);
+		cap_start();
+		n = 0;
+		while (lua_hooks.action_run(round == 1 ? eat : a, &s, 0) == ACT_RET_YIELD && n < 10000000)
+			n++;
+		cap_end();
+		EXPECT(n < 10000000);
+		strm_end(&s);
+	}
+	EXPECT(f != NULL);
+	if (f) {
+		strm_init(&s);
+		memset(&ctx, 0, sizeof(ctx));
+		memset(args, 0, sizeof(args));
+		ctx.strm = &s;
+		ctx.priv = f->priv;
+		for (int round = 0; round < 2; round++) {
+			cap_start();
+			EXPECT_INT(f->fn(args, &smp, &ctx), 0);
+			const char *err = cap_end();
+			EXPECT(strstr(err, "Lua sample-fetch 'spin': execution timeout.") != NULL);
+		}
+		strm_end(&s);
+	}
+	lua_hooks.action_free(a);
+	lua_hooks.action_free(eat);
 }
 
 static void t_maxmem(void)
@@ -597,6 +644,7 @@ int main(void)
 	RUN(t_set_append_forward);
 	RUN(t_runtime_error);
 	RUN(t_forced_yield_then_timeout);
+	RUN(t_runaway_twice);
 	RUN(t_maxmem);
 	RUN(t_msleep);
 	RUN(t_args);

@@ -1,0 +1,25 @@
+-- lua_sleep.vtc: core.msleep / core.sleep suspend only their own stream.
+core.register_action("nap", { "tcp-req" }, function(txn)
+	core.msleep(1000)
+	txn.res:send("napped\n")
+	txn:done()
+end)
+core.register_action("nap_s", { "tcp-req" }, function(txn)
+	core.sleep(1)
+	txn.res:send("slept\n")
+	txn:done()
+end)
+core.register_action("hello", { "tcp-req" }, function(txn)
+	txn.res:send("hello\n")
+	txn:done()
+end)
+-- core.yield() gives the hand back and comes back
+core.register_action("yielder", { "tcp-req" }, function(txn)
+	local n = 0
+	for i = 1, 100 do
+		core.yield()
+		n = n + 1
+	end
+	txn.res:send("yielded " .. n .. "\n")
+	txn:done()
+end)
