@@ -784,6 +784,9 @@ int cfg_proxy_resolve(struct config *cfg)
 	wc.cfg = cfg;
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
 		errors += cfg_check_mode(px);
+		if ((px->cap & PX_CAP_FE) && !px->binds && !px->disabled)
+			cfg_warning(&wc, "%s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.",
+			            (px->cap & PX_CAP_BE) ? "proxy" : "frontend", px->name);
 		if (px->defbe_name && (px->cap & PX_CAP_FE)) {
 			struct proxy *be = proxy_find(cfg, px->defbe_name, PX_CAP_BE);
 			if (!be || be == px) {
@@ -797,8 +800,8 @@ int cfg_proxy_resolve(struct config *cfg)
 		}
 		if (px->cap & PX_CAP_BE) {
 			if ((px->lb == LB_URI || px->lb == LB_HDR) && px->mode != PX_MODE_HTTP) {
-				cfg_warning(NULL, "Proxy '%s': 'balance %s' requires 'mode http', falling back to 'roundrobin'.",
-				            px->name, px->lb == LB_URI ? "uri" : "hdr");
+				cfg_warning(&wc, "Layer 7 hash not possible for %s '%s' (needs 'mode http'). Falling back to round robin.",
+				            cfg_px_type(px), px->name);
 				px->lb = LB_ROUNDROBIN;
 			}
 			if (lb_init(px) < 0) {

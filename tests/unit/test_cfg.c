@@ -800,7 +800,8 @@ static void t_proxy_balance(void)
 	EXPECT_PARSE(&cfg, text, 0);
 	EXPECT_STR(cfg.proxies->lb_arg, "Host");
 	EXPECT_INT(cfg.proxies->lb, LB_ROUNDROBIN);
-	EXPECT_OUT("Proxy 'b': 'balance hdr' requires 'mode http', falling back to 'roundrobin'.");
+	EXPECT_OUT("[WARNING]  (");
+	EXPECT_OUT("config : Layer 7 hash not possible for backend 'b' (needs 'mode http'). Falling back to round robin.\n");
 	cfg_free(&cfg);
 	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance uri whole depth 3\n", TO);
 	EXPECT_PARSE(&cfg, text, 0);
@@ -999,6 +1000,14 @@ static void t_resolve(void)
 	snprintf(text, sizeof(text), "defaults\n%sfrontend f\n  bind :1\n", TO);
 	EXPECT_PARSE(&cfg, text, 0);
 	EXPECT_NO_OUT("missing timeouts");
+	EXPECT_NO_OUT("WARNING");
+	cfg_free(&cfg);
+	/* a frontend without bind: HAProxy's warning */
+	snprintf(text, sizeof(text), "defaults\n%sfrontend f\nlisten l\nfrontend g\n  disabled\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_OUT("config : frontend 'f' has no 'bind' directive. Please declare it as a backend if this was intended.\n");
+	EXPECT_OUT("config : proxy 'l' has no 'bind' directive. Please declare it as a backend if this was intended.\n");
+	EXPECT_NO_OUT("'g' has no");
 	cfg_free(&cfg);
 }
 
