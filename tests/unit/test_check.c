@@ -46,6 +46,7 @@ static void setup(void)
 	char line[64];
 	char *args[8];
 
+	log_targets_free(be.logs);
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&be, 0, sizeof(be));
 	be.name = "be";
@@ -253,5 +254,7 @@ int main(void)
 	RUN(t_fall);
 	RUN(t_log_health_checks);
 	RUN(t_live);
+	log_deinit(&cfg);
+	log_targets_free(be.logs);
 	return unit_end();
 }
