@@ -1,0 +1,2 @@
+-- lua_errors.vtc: a syntax error at line 3.
+function f(
