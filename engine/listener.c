@@ -170,6 +170,43 @@ void listeners_close(struct config *cfg)
 static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags);
 static int listener_may_accept(const struct listener *l);
 
+/* A multishot accept cannot be stopped exactly at maxconn: connections the
+ * kernel accepted past it wait here, as they would in the backlog. */
+static int pend_push(struct listener *l, int fd)
+{
+	if (l->pend_len == l->pend_size) {
+		uint32_t nsz = l->pend_size ? l->pend_size * 2 : 16;
+		int *n = malloc(nsz * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < l->pend_len; i++)
+			n[i] = l->pend[(l->pend_head + i) % l->pend_size];
+		free(l->pend);
+		l->pend = n;
+		l->pend_head = 0;
+		l->pend_size = nsz;
+	}
+	l->pend[(l->pend_head + l->pend_len) % l->pend_size] = fd;
+	l->pend_len++;
+	return 0;
+}
+
+static int pend_pop(struct listener *l)
+{
+	int fd = l->pend[l->pend_head];
+
+	l->pend_head = (l->pend_head + 1) % l->pend_size;
+	l->pend_len--;
+	return fd;
+}
+
+static void pend_close_all(struct listener *l)
+{
+	while (l->pend_len)
+		close(pend_pop(l));
+}
+
 /* Timer: an accept error paused <l> for a moment; try again. */
 static void listener_retry_cb(struct timer *tm)
 {
@@ -215,6 +252,8 @@ void listeners_detach(struct thr *t)
 	while ((l = t->listeners)) {
 		t->listeners = l->next;
 		timer_cancel(&t->timers, &l->retry);
+		pend_close_all(l);
+		free(l->pend);
 		free(l);
 	}
 }
@@ -254,6 +293,10 @@ static int listener_may_accept(const struct listener *l)
 void listeners_update(struct thr *t)
 {
 	for (struct listener *l = t->listeners; l; l = l->next) {
+		while (l->pend_len && listener_may_accept(l))
+			stream_accept(l, pend_pop(l));
+		if (t->stopping)
+			pend_close_all(l);
 		if (listener_may_accept(l))
 			listener_arm(l);
 		else if (!l->paused || l->armed)
@@ -270,9 +313,11 @@ static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags)
 		l->cancelling = 0;
 	}
 	if (res >= 0) {
-		/* the kernel accepted it already: serve it even if a limit was
-		 * reached meanwhile (the accept is paused right below) */
-		stream_accept(l, res);
+		/* above maxconn, the kernel accepted it anyway: it waits */
+		if (listener_may_accept(l) && !l->pend_len)
+			stream_accept(l, res);
+		else if (l->thr->stopping || pend_push(l, res) < 0)
+			close(res);
 	}
 	/* EMFILE/ENFILE and friends end the multishot: retry in a moment
 	 * rather than spin; -ECANCELED comes from a pause */

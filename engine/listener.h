@@ -22,6 +22,8 @@ struct listener {
 	int fd;                          /* owned by listeners_bind(), not closed here */
 	struct ring_op op;
 	struct timer retry;              /* re-arm after an accept error (EMFILE...) */
+	int *pend;                       /* fds the kernel accepted above maxconn, FIFO: */
+	uint32_t pend_head, pend_len, pend_size;  /* served when slots free up, like a backlog */
 	unsigned armed:1;                /* multishot accept in flight (or its cancel) */
 	unsigned paused:1;               /* not accepting (maxconn, stop) */
 	unsigned cancelling:1;           /* a cancel of the accept is in flight */

@@ -106,7 +106,7 @@ static void t_setup(void)
 
 static void t_echo(void)
 {
-	uint16_t port;
+	uint16_t port = 0;
 	int cfd;
 	char in[65536];
 	size_t n = 0;
