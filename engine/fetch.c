@@ -1,6 +1,7 @@
 /* fetch.c: the layer-4/5 and internal sample fetches (addresses, proxy
  * and server names and counters, constants, environment, time, random,
- * variables, channel payload). HTTP fetches live with the HTTP code. */
+ * variables). Channel contents are read by payload.c; HTTP fetches live
+ * with the HTTP code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,165 +583,9 @@ static int f_hostname(const struct arg *args, struct sample *smp, struct smp_ctx
 	return 1;
 }
 
-/* Channel payload fetches. priv points to the direction. */
-static const int dir_req = SMP_DIR_REQ, dir_res = SMP_DIR_RES;
-
-static struct chan *ctx_chan(const struct smp_ctx *ctx)
-{
-	if (!ctx->strm)
-		return NULL;
-	return *(const int *)ctx->priv == SMP_DIR_RES ? &ctx->strm->res : &ctx->strm->req;
-}
-
-/* Returns 1 if more input may still arrive on <c>. */
-static int chan_may_grow(const struct smp_ctx *ctx, const struct chan *c)
-{
-	return !ctx->final && !(c->flags & (CHAN_SHUTR | CHAN_EOI));
-}
-
-static int f_len(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	struct chan *c = ctx_chan(ctx);
-
-	if (!c)
-		return 0;
-	smp_set_sint(smp, chan_in_len(c));
-	smp->flags = SMP_F_VOL_TXN;
-	if (chan_may_grow(ctx, c))
-		smp->flags |= SMP_F_MAY_CHANGE;
-	return 1;
-}
-
-/* Copies <len> bytes at <off> of <c>'s input into scratch as a BIN sample. */
-static int payload_copy(const struct chan *c, size_t off, size_t len, struct sample *smp)
-{
-	size_t size;
-	char *p = smp_trash(&size);
-
-	if (!p || len > size)
-		return 0;
-	if (chan_copy_in(c, off, p, len) != len)
-		return 0;
-	smp->type = SMP_T_BIN;
-	smp->flags = SMP_F_VOL_TXN;
-	smp->u.str.ptr = p;
-	smp->u.str.len = len;
-	smp->u.str.size = size;
-	return 1;
-}
-
-static int too_short(const struct smp_ctx *ctx, const struct chan *c, struct sample *smp)
-{
-	smp->flags = chan_may_grow(ctx, c) ? SMP_F_MAY_CHANGE : 0;
-	return 0;
-}
-
-/* req.payload(off,len): <len> bytes at <off>; len 0 = everything from <off>. */
-static int f_payload(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	struct chan *c = ctx_chan(ctx);
-	uint64_t off = (uint64_t)args[0].u.sint, len = (uint64_t)args[1].u.sint;
-	size_t max, data;
-
-	if (!c)
-		return 0;
-	smp_trash(&max);
-	data = chan_in_len(c);
-	if (off > max || len > max || off + len > max) {
-		smp->flags = 0;   /* will never match */
-		return 0;
-	}
-	if (off + len > data)
-		return too_short(ctx, c, smp);
-	if (!payload_copy(c, off, len ? len : data - off, smp))
-		return 0;
-	if (!len && chan_may_grow(ctx, c))
-		smp->flags |= SMP_F_MAY_CHANGE;
-	return 1;
-}
-
-/* req.payload_lv(off1,len[,off2]): a block whose big-endian length is the
- * <len> bytes at <off1>; it starts right after, or at <off2> (absolute, or
- * relative to the end of the length when written "+n"/"-n"). chk_payload_lv
- * encodes off2 as HAProxy does: (value << 1) | relative. */
-static int f_payload_lv(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	struct chan *c = ctx_chan(ctx);
-	uint64_t len_off = (uint64_t)args[0].u.sint, len_size = (uint64_t)args[1].u.sint;
-	uint64_t buf_off;
-	uint32_t buf_size = 0;      /* 32 bits, as HAProxy: longer fields wrap */
-	unsigned char lenb[256];
-	size_t max, data;
-
-	if (!c)
-		return 0;
-	smp_trash(&max);
-	data = chan_in_len(c);
-	if (len_size > sizeof(lenb) || len_off > max)
-		return 0;
-	if (len_off + len_size > data)
-		return too_short(ctx, c, smp);
-	if (chan_copy_in(c, len_off, lenb, len_size) != len_size)
-		return 0;
-	for (uint64_t i = 0; i < len_size; i++)
-		buf_size = (buf_size << 8) + lenb[i];
-	buf_off = len_off + len_size;
-	if (args[2].type == ARGT_SINT) {
-		if (args[2].u.sint & 1)
-			buf_off += args[2].u.sint >> 1;
-		else
-			buf_off = args[2].u.sint >> 1;
-	}
-	if (!buf_size || buf_size > max || buf_off > max || buf_off + buf_size > max) {
-		smp->flags = 0;
-		return 0;
-	}
-	if (buf_off + buf_size > data)
-		return too_short(ctx, c, smp);
-	return payload_copy(c, buf_off, buf_size, smp);
-}
-
-/* Validates req.payload_lv's arguments with HAProxy's messages. Offset 2,
- * when given, becomes an integer: relative ("+n"/"-n") offsets are encoded
- * (n << 1) | 1, absolute ones n << 1. (HAProxy 2.6 stores absolute offsets
- * unshifted, which halves them at run time; the documented meaning is
- * followed here.) */
-static int chk_payload_lv(struct arg *args, char *err, size_t errlen)
-{
-	if (args[0].u.sint < 0) {
-		snprintf(err, errlen, "payload offset1 must be positive");
-		return -1;
-	}
-	if (!args[1].u.sint) {
-		snprintf(err, errlen, "payload length must be > 0");
-		return -1;
-	}
-	if (args[2].type == ARGT_STR && args[2].u.str.len) {
-		const char *s = args[2].u.str.ptr;
-		int rel = *s == '+' || *s == '-';
-		long long v;
-		char *end;
-
-		v = strtoll(s, &end, 10);
-		if (*end || end == s) {
-			snprintf(err, errlen, "payload offset2 is not a number");
-			return -1;
-		}
-		if (args[0].u.sint + args[1].u.sint + v < 0) {
-			snprintf(err, errlen, "payload offset2 too negative");
-			return -1;
-		}
-		free(args[2].u.str.ptr);
-		args[2].type = ARGT_SINT;
-		args[2].u.sint = (int64_t)((uint64_t)v << 1) | rel;
-	}
-	return 0;
-}
-
 #define L4  (SMP_USE_L4)
 #define INT (SMP_USE_INT)
 #define L5  (SMP_USE_L5)
-#define L6  (SMP_USE_L6)
 
 const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "always_false", f_false,      ARG0,                0,              SMP_T_BOOL, INT, NULL },
@@ -769,13 +614,6 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "nbsrv",        f_nbsrv,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },
-	{ "req.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
-	{ "req.payload",  f_payload,    ARG2(2, SINT, SINT), 0,              SMP_T_BIN,  L6, &dir_req },
-	{ "req.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6, &dir_req },
-	{ "req_len",      f_len,        ARG0,                0,              SMP_T_SINT, L6, &dir_req },
-	{ "res.len",      f_len,        ARG0,                0,              SMP_T_SINT, L6 | SMP_USE_RES, &dir_res },
-	{ "res.payload",  f_payload,    ARG2(2, SINT, SINT), 0,              SMP_T_BIN,  L6 | SMP_USE_RES, &dir_res },
-	{ "res.payload_lv", f_payload_lv, ARG3(2, SINT, SINT, STR), chk_payload_lv, SMP_T_BIN, L6 | SMP_USE_RES, &dir_res },
 	{ "src",          f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
 	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "srv_id",       f_srv_id,     ARG0,                0,              SMP_T_SINT, L5, NULL },

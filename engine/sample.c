@@ -127,6 +127,7 @@ static void reg_init(void)
 		return;
 	reg_ready = 1;
 	reg_add_fetch_table(smp_fetch_l4_table);
+	reg_add_fetch_table(smp_fetch_payload_table);
 	reg_add_conv_table(smp_conv_table);
 }
 
