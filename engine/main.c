@@ -292,8 +292,12 @@ static void daemon_ready(int fd, int ok)
 }
 
 /* Frees what start-up built, so that leak checkers see a clean exit. */
-static void main_cleanup(struct config *cfg)
+static void main_cleanup(struct config *cfg, struct opts *o)
 {
+	free(o->files);
+	free(o->old_pids);
+	o->files = NULL;
+	o->old_pids = NULL;
 	log_deinit(cfg);
 	if (lua_hooks.deinit)
 		lua_hooks.deinit();
@@ -329,7 +333,7 @@ int main(int argc, char **argv)
 		nerr = 1;
 	if (nerr) {
 		rp_alert("config : Fatal errors found in configuration.");
-		main_cleanup(&cfg);
+		main_cleanup(&cfg, &o);
 		return 1;
 	}
 	cfg.g.quiet = o.quiet;
@@ -341,11 +345,11 @@ int main(int argc, char **argv)
 				printf("Warnings were found.\n");
 			printf("Configuration file is valid\n");
 		}
-		main_cleanup(&cfg);
+		main_cleanup(&cfg, &o);
 		return 0;
 	}
 	if (lua_hooks.run_inits && lua_hooks.run_inits(&cfg) < 0) {
-		main_cleanup(&cfg);
+		main_cleanup(&cfg, &o);
 		return 1;
 	}
 
@@ -392,9 +396,7 @@ int main(int argc, char **argv)
 	listeners_close(&cfg);
 	if (o.pidfile || cfg.g.pidfile)
 		unlink(o.pidfile ? o.pidfile : cfg.g.pidfile);
-	main_cleanup(&cfg);
-	free(o.files);
-	free(o.old_pids);
+	main_cleanup(&cfg, &o);
 	if (rc < 0) {
 		rp_alert("event loop failed : %s", strerror(-rc));
 		return 1;
@@ -411,6 +413,6 @@ fail_daemon:
 	daemon_ready(dfd, 0);
 fail_listeners:
 	listeners_close(&cfg);
-	main_cleanup(&cfg);
+	main_cleanup(&cfg, &o);
 	return 1;
 }
