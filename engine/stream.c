@@ -8,7 +8,6 @@
  * what can be done now. Streams come from a per-thread pool indexed for
  * stream_from_ref(); an ended stream is freed at the end of the loop turn. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -399,10 +398,6 @@ void stream_abort(struct stream *s, char err, char fin)
 {
 	if (s->state == STRM_ST_DEAD)
 		return;
-	if (getenv("RP_DEBUG_ABORT"))
-		fprintf(stderr, "abort %c%c cli flags=%x err=%d srv flags=%x err=%d req=%u/%u res=%u/%u\n", err, fin,
-		        s->cli ? s->cli->flags : 0, s->cli ? s->cli->err : 0, s->srvc ? s->srvc->flags : 0,
-		        s->srvc ? s->srvc->err : 0, s->req.out, s->req.in, s->res.out, s->res.in);
 	if (s->err == STRM_ERR_NONE || !s->err)
 		s->err = err;
 	if (s->fin == STRM_FIN_NONE || !s->fin)
