@@ -267,6 +267,56 @@ static void t_no_inspect_delay(void)
 	cfg_free(&cfg);
 }
 
+/* set-var(<name>,<cond>...) as HAProxy 2.6 */
+static void t_set_var_conditions(void)
+{
+	struct config cfg;
+	struct stream s;
+	int e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request content set-var(txn.a,ifnotexists) str(first)\n"
+		"  tcp-request content set-var(txn.a,ifnotexists) str(second)\n"
+		"  tcp-request content set-var(txn.b,ifexists) str(never)\n"
+		"  tcp-request content set-var(txn.a,ifexists) str(third)\n"
+		"  tcp-request content set-var(txn.n) int(10)\n"
+		"  tcp-request content set-var(txn.n,ifgt) int(20)\n"
+		"  tcp-request content set-var(txn.n,iflt) int(15)\n"
+		"  tcp-request content set-var(txn.m) int(10)\n"
+		"  tcp-request content set-var(txn.m,ifgt) int(5)\n"
+		"  tcp-request content set-var(txn.e,ifempty) str(x)\n"
+		"  tcp-request content set-var(txn.f,ifnotempty) str(y)\n"
+		"  tcp-request content set-var-fmt(txn.g,ifnotexists) \"fmt\"\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 0);
+	struct proxy *fe = proxy_find(&cfg, "fe", PX_CAP_FE);
+	if (fe) {
+		strm_init(&s, fe);
+		EXPECT_INT(rules_exec_tcp_req_content(&s, 1), RULE_CONTINUE);
+		EXPECT_STR(var_str(&s, "txn.a"), "third");
+		EXPECT(var_str(&s, "txn.b") == NULL);
+		EXPECT_STR(var_str(&s, "txn.n"), "15");   /* 20 refused (10 > 20 false), 15 taken */
+		EXPECT_STR(var_str(&s, "txn.m"), "5");
+		EXPECT(var_str(&s, "txn.e") == NULL);
+		EXPECT_STR(var_str(&s, "txn.f"), "y");
+		EXPECT_STR(var_str(&s, "txn.g"), "fmt");
+		strm_done(&s);
+	}
+	cfg_free(&cfg);
+	e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request content set-var(txn.z,bogus) int(1)\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert("parsing [t.cfg:8] : unknown condition \"bogus\""));
+	cfg_free(&cfg);
+}
+
 static void t_connection_rules(void)
 {
 	struct config cfg;
@@ -553,6 +603,7 @@ int main(void)
 	RUN(t_anon_defaults);
 	RUN(t_content_wait_accept_reject);
 	RUN(t_no_inspect_delay);
+	RUN(t_set_var_conditions);
 	RUN(t_connection_rules);
 	RUN(t_response_rules);
 	RUN(t_use_backend);
