@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk conn idle acl lua (default: bulk conn idle; acl and lua are
+# Scenarios: bulk down conn idle acl lua (default: bulk down conn idle; bulk is
+# client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added). Environment: HAPROXY (default
 # /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
 # LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
@@ -31,7 +32,7 @@ while getopts "r:d:p:o:" o; do
 done
 shift $((OPTIND - 1))
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(bulk conn idle)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(bulk down conn idle)
 GLOBAL_EXTRA=""
 
 make -s tools >/dev/null || { echo "perf: cannot build the tools" >&2; exit 1; }
@@ -128,6 +129,29 @@ run_bulk() { # client -> proxy -> server, one direction, fast data
 	awk -v tx="$tx" -v s="$secs" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
 		printf "MB/s=%.1f\n", tx / s / 1e6
 		printf "CPU-s/GB=%.3f\n", (c / hz) / (tx / 1e9) }'
+}
+
+run_down() { # server -> proxy -> client, one direction, fast data
+	start_sink -m gen -F
+	FE_PORT=$(free_port)
+	write_cfg "$T/cfg" 1000
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	local c0 out c1
+	c0=$(cpu_ticks "$PX_PID")
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" \
+		-C "$BULK_CONNS" -G "$SECS" -t $((SECS + 20)) 2>&1)
+	c1=$(cpu_ticks "$PX_PID")
+	stop_all
+	case "$out" in
+	ok*) ;;
+	*) echo "error=$(tr "\n" " " <<<"$out")"; return ;;
+	esac
+	local rx secs
+	rx=$(sed -n 's/.* rx=\([0-9]*\) .*/\1/p' <<<"$out")
+	secs=$(sed -n 's/.* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
+	awk -v rx="$rx" -v s="$secs" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "MB/s=%.1f\n", rx / s / 1e6
+		printf "CPU-s/GB=%.3f\n", (c / hz) / (rx / 1e9) }'
 }
 
 run_conn() { # connection rate: 16 bytes echoed per connection, 64 in parallel

@@ -19,6 +19,8 @@
  *   -D SECS   duration mode: send for SECS seconds instead of -n bytes, then
  *             shut down the write side and wait for the close; MBps counts
  *             the bytes sent over those seconds
+ *   -G SECS   download mode: receive for SECS seconds, then close; MBps
+ *             counts the bytes received
  *   -F        fast data: repeat one 64 KiB random block, no verification
  *   -t SECS   give up after SECS seconds (default 30)
  * Prints one summary line. Exit status: 0 every check passed, 1 a check
@@ -79,7 +81,7 @@ static uint64_t opt_n, opt_seed, opt_rseed;
 static int64_t opt_R = -1;
 static int opt_verify, opt_echo, opt_X, opt_S, opt_F, opt_K;
 static const char *opt_text;
-static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0;
+static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0, opt_G = 0;
 static unsigned opt_C = 1;
 static volatile sig_atomic_t stop;
 static unsigned char fastbuf[CHUNK];
@@ -279,7 +281,7 @@ int main(int argc, char **argv)
 {
 	const char *addr = NULL;
 	int o;
-	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:Kw:T:D:Ft:")) != -1) {
+	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:Kw:T:D:G:Ft:")) != -1) {
 		switch (o) {
 		case 'a': addr = optarg; break;
 		case 'C': opt_C = (unsigned)atoi(optarg); break;
@@ -296,6 +298,7 @@ int main(int argc, char **argv)
 		case 'w': opt_w = atof(optarg); break;
 		case 'T': opt_T = atof(optarg); break;
 		case 'D': opt_D = atof(optarg); opt_S = 1; opt_n = UINT64_MAX; break;
+		case 'G': opt_G = atof(optarg); break;
 		case 'F': opt_F = 1; break;
 		case 't': opt_t = atof(optarg); break;
 		default: usage();
@@ -341,6 +344,14 @@ int main(int argc, char **argv)
 	struct epoll_event evs[512];
 	while (!failed) {
 		double t = now();
+		if (opt_G > 0 && t >= t0 + opt_G) {
+			uint64_t rx = 0;
+			for (unsigned i = 0; i < opt_C; i++)
+				rx += cs[i].rx;
+			printf("ok conns=%u tx=0 rx=%" PRIu64 " resets=0 secs=%.3f MBps=%.1f\n",
+			       opt_C, rx, t - t0, (double)rx / (t - t0) / 1e6);
+			return 0;
+		}
 		if (opt_D > 0 && t_sent == 0 && t >= t0 + opt_D) {
 			/* duration over: everything sent so far is the whole stream */
 			t_sent = t;

@@ -7,6 +7,8 @@
  *         arrives against the stream of seed -r (if given); close once both
  *         directions are done (with -k: only when the peer closes)
  *   eof   count what arrives; at EOF reply "rx=<count>\n" and close
+ * -F (gen): send one 64 KiB block of the stream over and over (benchmarks:
+ * no per-byte generation); -n 0 with -F sends until the peer goes away.
  * The stream of seed S is the one tests/tools/blast.c generates: both tools
  * carry the same 20-line generator (the tools share no code on purpose).
  * Every closed connection prints one line on stdout:
@@ -66,7 +68,8 @@ struct conn {
 
 static enum mode mode = M_ECHO;
 static uint64_t opt_n, opt_seed;
-static int opt_verify, opt_keep;
+static int opt_verify, opt_keep, opt_fast;
+static unsigned char fastbuf[CHUNK];
 static uint64_t opt_rseed;
 static volatile sig_atomic_t stop;
 static unsigned long n_accepted, n_open, n_peak;
@@ -149,11 +152,16 @@ static int conn_write(struct conn *c)
 		const unsigned char *src;
 		size_t len;
 		if (mode == M_GEN) {
-			if (c->tx >= opt_n)
-				break;
-			len = opt_n - c->tx < CHUNK ? (size_t)(opt_n - c->tx) : CHUNK;
-			gen_fill(opt_seed, c->tx, c->buf, len);
-			src = c->buf;
+			if (opt_fast) {
+				len = CHUNK - (size_t)(c->tx % CHUNK);
+				src = fastbuf + (c->tx % CHUNK);
+			} else {
+				if (c->tx >= opt_n)
+					break;
+				len = opt_n - c->tx < CHUNK ? (size_t)(opt_n - c->tx) : CHUNK;
+				gen_fill(opt_seed, c->tx, c->buf, len);
+				src = c->buf;
+			}
 		} else {
 			if (!c->pend_len)
 				break;
@@ -172,7 +180,7 @@ static int conn_write(struct conn *c)
 			c->pend_len -= (size_t)w;
 		}
 	}
-	if (mode == M_GEN && c->tx >= opt_n && !c->wr_done) {
+	if (mode == M_GEN && !opt_fast && c->tx >= opt_n && !c->wr_done) {
 		if (opt_keep) {
 			printf("sent tx=%" PRIu64 "\n", c->tx);
 			fflush(stdout);
@@ -199,7 +207,7 @@ int main(int argc, char **argv)
 {
 	const char *portfile = NULL, *laddr = "127.0.0.1:0";
 	int backlog = 1024, o;
-	while ((o = getopt(argc, argv, "P:l:b:m:n:s:r:k")) != -1) {
+	while ((o = getopt(argc, argv, "P:l:b:m:n:s:r:kF")) != -1) {
 		switch (o) {
 		case 'P': portfile = optarg; break;
 		case 'l': laddr = optarg; break;
@@ -214,11 +222,13 @@ int main(int argc, char **argv)
 		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
 		case 'r': opt_rseed = strtoull(optarg, NULL, 0); opt_verify = 1; break;
 		case 'k': opt_keep = 1; break;
+		case 'F': opt_fast = 1; break;
 		default: usage();
 		}
 	}
 	if (!portfile)
 		usage();
+	gen_fill(opt_seed, 0, fastbuf, sizeof(fastbuf));
 
 	char host[64];
 	snprintf(host, sizeof(host), "%s", laddr);
@@ -273,7 +283,7 @@ int main(int argc, char **argv)
 					c->fd = fd;
 					c->rx = c->tx = 0;
 					c->rd_eof = 0;
-					c->wr_done = (mode == M_GEN && opt_n == 0 && !opt_keep);
+					c->wr_done = (mode == M_GEN && opt_n == 0 && !opt_keep && !opt_fast);
 					c->bad = -1;
 					c->pend_off = c->pend_len = 0;
 					setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
