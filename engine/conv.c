@@ -1114,6 +1114,55 @@ static int cv_ipmask_any(const struct arg *args, struct sample *smp, struct smp_
 	return cv_ipmask(args, smp, ctx);
 }
 
+/* --- proxies named at run time --- */
+
+/* nbsrv: the usable servers of the backend named by the input string. */
+static int cv_nbsrv(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct config *cfg = sample_config();
+	char name[256];
+	struct proxy *px;
+	int act = 0, bck = 0;
+
+	if (!cfg || smp->u.str.len >= sizeof(name))
+		return 0;
+	memcpy(name, smp->u.str.ptr, smp->u.str.len);
+	name[smp->u.str.len] = 0;
+	px = proxy_find(cfg, name, PX_CAP_BE);
+	if (!px)
+		return 0;
+	for (const struct server *s = px->srv; s; s = s->next) {
+		if (server_is_usable(s))
+			s->backup ? bck++ : act++;
+	}
+	smp_set_sint(smp, act ? act : bck ? 1 : 0);
+	return 1;
+}
+
+/* srv_queue: the queue length of the server named "backend/server". */
+static int cv_srv_queue(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct config *cfg = sample_config();
+	char name[512], *slash;
+	struct proxy *px;
+	struct server *srv;
+
+	if (!cfg || smp->u.str.len >= sizeof(name))
+		return 0;
+	memcpy(name, smp->u.str.ptr, smp->u.str.len);
+	name[smp->u.str.len] = 0;
+	slash = strchr(name, '/');
+	if (!slash)
+		return 0;
+	*slash = 0;
+	px = proxy_find(cfg, name, PX_CAP_BE);
+	srv = px ? server_find(px, slash + 1) : NULL;
+	if (!srv)
+		return 0;
+	smp_set_sint(smp, srv->nb_queued);
+	return 1;
+}
+
 /* --- time --- */
 
 static int time_fmt(const struct arg *args, struct sample *smp, int local)
@@ -1573,6 +1622,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "ltrim",     cv_ltrim,     ARG1(1, STR),            0,            S, S, NULL },
 	{ "mod",       cv_mod,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "mul",       cv_mul,       ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "nbsrv",     cv_nbsrv,     ARG0,                    0,            S, I, NULL },
 	{ "neg",       cv_neg,       ARG0,                    0,            I, I, NULL },
 	{ "not",       cv_not,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
 	{ "odd",       cv_odd,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
@@ -1582,6 +1632,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "set-var",   cv_set_var,   ARG5(1, STR, STR, STR, STR, STR), chk_set_var,     A, A, NULL },
 	{ "sha1",      cv_sha1,      ARG0,                    0,            B, B, NULL },
 	{ "sha2",      cv_sha2,      ARG1(0, SINT),           chk_sha2,     B, B, NULL },
+	{ "srv_queue", cv_srv_queue, ARG0,                    0,            S, I, NULL },
 	{ "strcmp",    cv_strcmp,    ARG1(1, STR),            chk_strcmp,   S, I, NULL },
 	{ "sub",       cv_sub,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "ub64dec",   cv_ub64dec,   ARG0,                    0,            S, B, NULL },

@@ -252,6 +252,171 @@ static int f_connslots(const struct arg *args, struct sample *smp, struct smp_ct
 	return 1;
 }
 
+/* be_conn_free([backend]): free connection slots over the servers that
+ * may take traffic now (active ones, or the first usable backup when no
+ * active one is left); -1 when one of them has no maxconn. */
+static int f_be_conn_free(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = arg_px(args, ctx_be(ctx));
+	const struct server *s, *first_bck = NULL;
+	int nb_act = 0;
+	int64_t n = 0;
+
+	if (!px)
+		return 0;
+	for (s = px->srv; s; s = s->next) {
+		if (server_is_usable(s) && !s->backup)
+			nb_act++;
+		else if (server_is_usable(s) && !first_bck)
+			first_bck = s;
+	}
+	for (s = px->srv; s; s = s->next) {
+		if (!server_is_usable(s) || (s->backup && (nb_act || s != first_bck)))
+			continue;
+		if (!s->maxconn) {
+			n = -1;
+			break;
+		}
+		if ((uint32_t)s->maxconn > s->cur_conn)
+			n += s->maxconn - s->cur_conn;
+	}
+	smp_set_sint(smp, n);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* Returns the server of argument 0, or NULL when it is not resolved. */
+static const struct server *arg_srv(const struct arg *args)
+{
+	if (args[0].type != ARGT_SRV || args[0].unresolved)
+		return NULL;
+	return args[0].u.srv;
+}
+
+static int f_srv_conn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, s->cur_conn);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_srv_conn_free(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	if (!s->maxconn)
+		smp_set_sint(smp, -1);
+	else
+		smp_set_sint(smp, (uint32_t)s->maxconn > s->cur_conn ? s->maxconn - s->cur_conn : 0);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* srv_is_up(backend/server): not in maintenance and not seen down by a
+ * health check (a server without checks counts as up). */
+static int f_srv_is_up(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_bool(smp, s->state == SRV_UP || s->state == SRV_DRAIN);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_srv_queue(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, s->nb_queued);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* srv_weight: effective weight; srv_iweight: the configured one;
+ * srv_uweight: the one set by the user ("set server weight"). */
+static int f_srv_weight(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, s->state == SRV_MAINT || s->state == SRV_DOWN ? 0 : s->cur_weight);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_srv_iweight(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, s->weight);
+	return 1;
+}
+
+static int f_srv_uweight(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, s->cur_weight);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* Timeouts of the stream's proxies, in milliseconds. */
+static int f_be_server_timeout(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_be(ctx);
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->to.server);
+	return 1;
+}
+
+static int f_be_tunnel_timeout(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_be(ctx);
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->to.tunnel);
+	return 1;
+}
+
+static int f_fe_client_timeout(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_fe(ctx);
+
+	if (!px)
+		return 0;
+	smp_set_sint(smp, px->to.client);
+	return 1;
+}
+
+/* fe_defbe: the name of the frontend's default backend. */
+static int f_fe_defbe(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct proxy *px = ctx_fe(ctx);
+
+	if (!px || !px->defbe)
+		return 0;
+	return smp_set_name(smp, px->defbe);
+}
+
 static int f_true(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	smp_set_bool(smp, 1);
@@ -592,8 +757,11 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "always_true",  f_true,       ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "avg_queue",    f_avg_queue,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "be_conn",      f_be_conn,    ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "be_conn_free", f_be_conn_free, ARG1(0, BE),       0,              SMP_T_SINT, INT, NULL },
 	{ "be_id",        f_be_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "be_name",      f_be_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "be_server_timeout", f_be_server_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
+	{ "be_tunnel_timeout", f_be_tunnel_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
 	{ "bin",          f_bin,        ARG1(1, STR),        chk_bin,        SMP_T_BIN,  INT, NULL },
 	{ "bool",         f_bool,       ARG1(1, STR),        chk_bool,       SMP_T_BOOL, INT, NULL },
 	{ "connslots",    f_connslots,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
@@ -602,7 +770,9 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "dst",          f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
 	{ "dst_port",     f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "env",          f_env,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
+	{ "fe_client_timeout", f_fe_client_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
 	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
+	{ "fe_defbe",     f_fe_defbe,   ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "fe_id",        f_fe_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "fe_name",      f_fe_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "hostname",     f_hostname,   ARG0,                0,              SMP_T_STR,  INT, NULL },
@@ -616,8 +786,15 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },
 	{ "src",          f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
 	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "srv_conn",     f_srv_conn,   ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
+	{ "srv_conn_free", f_srv_conn_free, ARG1(1, SRV),    0,              SMP_T_SINT, INT, NULL },
 	{ "srv_id",       f_srv_id,     ARG0,                0,              SMP_T_SINT, L5, NULL },
+	{ "srv_is_up",    f_srv_is_up,  ARG1(1, SRV),        0,              SMP_T_BOOL, INT, NULL },
+	{ "srv_iweight",  f_srv_iweight, ARG1(1, SRV),       0,              SMP_T_SINT, INT, NULL },
 	{ "srv_name",     f_srv_name,   ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "srv_queue",    f_srv_queue,  ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
+	{ "srv_uweight",  f_srv_uweight, ARG1(1, SRV),       0,              SMP_T_SINT, INT, NULL },
+	{ "srv_weight",   f_srv_weight, ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
 	{ "stopping",     f_stopping,   ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "str",          f_str,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
 	{ "thread",       f_thread,     ARG0,                0,              SMP_T_SINT, INT, NULL },

@@ -1113,6 +1113,11 @@ int sample_args_from_strings(const char *const *strs, const size_t *lens, int n,
 	return -1;
 }
 
+struct config *sample_config(void)
+{
+	return resolved_cfg;
+}
+
 int sample_resolve(struct config *cfg)
 {
 	int errors = 0;

@@ -202,6 +202,9 @@ void sample_parse_where(const char *file, int line, const char *where);
  * sample_args_parse() resolves such arguments at once against <cfg>
  * (Lua calls at run time): <cfg> must outlive the registry's users. */
 int sample_resolve(struct config *cfg);
+/* Returns the configuration given to sample_resolve(), or NULL before:
+ * what converters naming proxies at run time (nbsrv, srv_queue) look in. */
+struct config *sample_config(void);
 
 /* Builds arguments from separate strings, one per argument, taken
  * verbatim (no quote or escape processing): what Lua's TXN.f / TXN.c do

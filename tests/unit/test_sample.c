@@ -434,6 +434,49 @@ static void t_resolve(void)
 	sample_expr_free(bad2);
 }
 
+/* Server fetches and the converters naming proxies, after resolution. */
+static void t_server_fetches(void)
+{
+	char out[64];
+
+	s1.weight = 3; s1.cur_weight = 2; s1.state = SRV_UP; s1.cur_conn = 4; s1.maxconn = 10; s1.nb_queued = 1;
+	s2.weight = 1; s2.cur_weight = 1; s2.state = SRV_MAINT; s2.cur_conn = 0; s2.nb_queued = 6;
+	EXPECT_INT(ev("srv_conn(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "4");
+	EXPECT_INT(ev("srv_conn_free(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "6");
+	EXPECT_INT(ev("srv_conn_free(b1/s2)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "-1");                    /* no maxconn */
+	EXPECT_INT(ev("srv_is_up(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(ev("srv_is_up(b1/s2)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(ev("srv_queue(b1/s2)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "6");
+	EXPECT_INT(ev("srv_weight(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "2");
+	EXPECT_INT(ev("srv_iweight(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "3");
+	EXPECT_INT(ev("srv_weight(b1/s2)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");                     /* in maintenance */
+	EXPECT_INT(ev("be_conn_free(b1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "6");                     /* s2 is not usable */
+	EXPECT_INT(ev("nbsrv(b1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(ev("str(b1),nbsrv", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(ev("str(nope),nbsrv", out, sizeof(out)), 0);
+	EXPECT_INT(ev("str(b1/s2),srv_queue", out, sizeof(out)), 1);
+	EXPECT_STR(out, "6");
+	EXPECT_INT(ev("str(b1/zz),srv_queue", out, sizeof(out)), 0);
+	EXPECT_INT(ev("str(b1),srv_queue", out, sizeof(out)), 0);
+	/* a server argument needs a backend */
+	EXPECT_INT(ev("srv_conn(s1)", out, sizeof(out)), -1);
+	EXPECT_STR(out, "ERR fetch method 'srv_conn' : backend name must be set");
+	EXPECT_INT(ev("srv_conn(b9/s1)", out, sizeof(out)), -1);
+	EXPECT_STR(out, "ERR fetch method 'srv_conn' : unable to find proxy 'b9'");
+}
+
 int main(void)
 {
 	RUN(t_registry_lookup);
@@ -446,5 +489,6 @@ int main(void)
 	RUN(t_make_rw);
 	RUN(t_trash_ring);
 	RUN(t_resolve);
+	RUN(t_server_fetches);
 	return unit_end();
 }
