@@ -46,6 +46,66 @@ static void srv_target(struct stream *s)
 	}
 }
 
+/* Returns 1 if some server of <be> is usable but at its maxconn. */
+static int be_has_full_server(const struct proxy *be)
+{
+	for (const struct server *srv = be->srv; srv; srv = srv->next)
+		if (server_is_usable(srv) && srv->maxconn > 0 && srv->cur_conn >= (uint32_t)srv->maxconn)
+			return 1;
+	return 0;
+}
+
+/* Queues <s> until a server of its backend has a free slot. */
+static void backend_queue(struct stream *s)
+{
+	struct thr *t = s->thr;
+	uint32_t tmo = s->be->to.queue ? s->be->to.queue : s->be->to.connect;
+
+	s->flags |= STRM_F_QUEUED;
+	s->next_queued = NULL;
+	if (t->queue_tail)
+		t->queue_tail->next_queued = s;
+	else
+		t->queue_head = s;
+	t->queue_tail = s;
+	s->be->nb_queued++;
+	s->state = STRM_ST_CONN;
+	s->exp_queue = tmo ? t->now_ms + tmo : 0;
+	stream_update_timer(s);
+}
+
+void backend_unqueue(struct stream *s)
+{
+	struct thr *t = s->thr;
+	struct stream **pp, *prev = NULL;
+
+	if (!(s->flags & STRM_F_QUEUED))
+		return;
+	for (pp = &t->queue_head; *pp; prev = *pp, pp = &(*pp)->next_queued) {
+		if (*pp == s) {
+			*pp = s->next_queued;
+			if (t->queue_tail == s)
+				t->queue_tail = prev;
+			break;
+		}
+	}
+	s->flags &= ~STRM_F_QUEUED;
+	s->exp_queue = 0;
+	s->be->nb_queued--;
+}
+
+/* A slot of backend <be> freed up: the first stream queued for it tries again. */
+static void backend_dequeue(struct thr *t, struct proxy *be)
+{
+	for (struct stream *q = t->queue_head; q; q = q->next_queued) {
+		if (q->be == be) {
+			backend_unqueue(q);
+			stream_wakeup(q);
+			return;
+		}
+	}
+}
+
 int backend_connect(struct stream *s)
 {
 	struct thr *t = s->thr;
@@ -55,8 +115,12 @@ int backend_connect(struct stream *s)
 	if (!s->srv) {
 		struct server *srv = lb_pick(s->be, s);
 
-		if (!srv)
-			return -EAGAIN;
+		if (!srv) {
+			if (!be_has_full_server(s->be))
+				return -EAGAIN;
+			backend_queue(s);
+			return 1;
+		}
 		s->srv = srv;
 		s->flags &= ~STRM_F_REDISPATCH;
 	}
@@ -115,8 +179,11 @@ int backend_retry(struct stream *s, int err)
 
 void backend_release(struct stream *s)
 {
+	backend_unqueue(s);
 	if (s->srv && (s->flags & STRM_F_SRV_TAKEN)) {
 		lb_release(s->srv);
 		s->flags &= ~STRM_F_SRV_TAKEN;
+		if (s->thr->queue_head)
+			backend_dequeue(s->thr, s->be);
 	}
 }

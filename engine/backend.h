@@ -14,8 +14,10 @@ struct stream;
 int backend_select(struct stream *strm);
 /* Picks a server of strm->be (keeps strm->srv unless redispatching) and
  * starts connecting to it. Returns 0 (connect in flight: the stream gets
- * CONN_EV_CONNECTED or CONN_EV_ERROR on strm->srvc), -EAGAIN when no
- * server is usable, or -errno when the socket could not be created. */
+ * CONN_EV_CONNECTED or CONN_EV_ERROR on strm->srvc), 1 when every usable
+ * server is at its maxconn (the stream is queued, "timeout queue", and
+ * woken up when a slot frees), -EAGAIN when no server is usable, or
+ * -errno when the socket could not be created. */
 int backend_connect(struct stream *strm);
 /* Called by the stream when a connect failed or timed out (<err> is
  * positive errno, ETIMEDOUT for "timeout connect"). Closes the failed
@@ -24,7 +26,10 @@ int backend_connect(struct stream *strm);
  * new attempt is in flight, or -errno when retries are exhausted / no
  * server is left. */
 int backend_retry(struct stream *strm, int err);
-/* Releases the server slot taken by the stream (cur_conn counters). */
+/* Releases the server slot taken by the stream (cur_conn counters) and
+ * wakes up the first stream queued for that backend. */
 void backend_release(struct stream *strm);
+/* Removes <strm> from the queue (it ends, or its queue timeout expired). */
+void backend_unqueue(struct stream *strm);
 
 #endif

@@ -107,6 +107,7 @@ void stream_update_timer(struct stream *s)
 	e = earliest(e, s->exp_srv);
 	e = earliest(e, s->exp_conn);
 	e = earliest(e, s->exp_retry);
+	e = earliest(e, s->exp_queue);
 	if (s->req_ana & STRM_AN_REQ_INSPECT)
 		e = earliest(e, s->exp_req_inspect);
 	if (s->res_ana & STRM_AN_RES_INSPECT)
@@ -213,6 +214,11 @@ static void strm_expire(struct timer *tm)
 			return;
 		}
 	}
+	if (s->exp_queue && now >= s->exp_queue && (s->flags & STRM_F_QUEUED)) {
+		backend_unqueue(s);
+		stream_abort(s, STRM_ERR_SRVTO, STRM_FIN_Q);
+		return;
+	}
 	if (s->exp_retry && now >= s->exp_retry) {
 		s->exp_retry = 0;
 		if (backend_connect(s) < 0) {
@@ -285,7 +291,8 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->req_ana = s->res_ana = 0;
 	s->shut_how = 0;
 	timer_init(&s->exp, strm_expire);
-	s->exp_cli = s->exp_srv = s->exp_conn = s->exp_retry = 0;
+	s->exp_cli = s->exp_srv = s->exp_conn = s->exp_retry = s->exp_queue = 0;
+	s->next_queued = NULL;
 	s->exp_req_inspect = s->exp_res_inspect = 0;
 	s->req_rule_pos = s->res_rule_pos = 0;
 	s->next_run = NULL;
@@ -686,8 +693,16 @@ void stream_process(struct stream *s)
 		}
 	}
 	if (s->state == STRM_ST_CONN) {
+		char fin = (s->flags & STRM_F_QUEUED) ? STRM_FIN_Q : STRM_FIN_C;
+
 		if (s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) {
-			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_C);
+			stream_abort(s, STRM_ERR_CLICL, fin);
+			return;
+		}
+		/* dequeued: a server slot is free, try again */
+		if (!s->srvc && !(s->flags & STRM_F_QUEUED) && !s->exp_retry &&
+		    backend_connect(s) < 0) {
+			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_Q);
 			return;
 		}
 	}

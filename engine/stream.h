@@ -74,6 +74,8 @@ struct stream {
 	uint64_t exp_conn;          /* connect deadline */
 	uint64_t exp_req_inspect, exp_res_inspect;  /* tcp-request/response inspect-delay */
 	uint64_t exp_retry;         /* turn-around before retrying a refused connect */
+	uint64_t exp_queue;         /* "timeout queue" while waiting for a server slot */
+	struct stream *next_queued; /* thr->queue_head list (backend.c) */
 	uint32_t req_rule_pos, res_rule_pos;  /* where a suspended rule list resumes (rules.c) */
 	struct stream *next_run;    /* thr->runq */
 	struct stream *next_free;   /* pool */
@@ -93,6 +95,7 @@ struct stream {
 #define STRM_F_REQ_FINAL   0x0100   /* tcp-request inspect-delay expired */
 #define STRM_F_RES_FINAL   0x0200   /* tcp-response inspect-delay expired */
 #define STRM_F_BE_RULES    0x0400   /* the backend's own tcp-request content rules still to run */
+#define STRM_F_QUEUED      0x0800   /* waiting in the thread's queue for a server slot */
 
 /* States */
 enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSING, STRM_ST_DEAD };

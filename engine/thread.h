@@ -55,6 +55,8 @@ struct thr {
 	struct conn *wait_bufs;
 	/* streams to re-run at the end of the loop turn (stream_wakeup) */
 	struct stream *runq;
+	/* streams waiting for a server slot (maxconn), FIFO (backend.c) */
+	struct stream *queue_head, *queue_tail;
 
 	volatile sig_atomic_t stop_req;  /* 1: soft stop (drain), 2: stop now */
 	int accepting;                   /* listeners armed */
