@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/cfg.h"
+#include "engine/cfg_cond.h"
 #include "engine/cfg_global.h"
 #include "engine/cfg_proxy.h"
 #include "engine/lb.h"
@@ -537,6 +538,9 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 	char *args[CFG_MAX_ARGS + 1];
 	const char *p = text, *end = text + len;
 	int errors_before = r->errors;
+	struct cfg_cond_stack cond;
+
+	memset(&cond, 0, sizeof(cond));
 
 	c->file = cfg_keep_name(c->cfg, name);
 	if (!c->file)
@@ -581,9 +585,18 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 		if (nargs == 0 || !*args[0])
 			continue;
 		args[nargs] = NULL;
+		if (args[0][0] == '.') {
+			if (cfg_cond_directive(&cond, args, nargs, c->file, c->line) < 0)
+				r->errors++;
+			continue;
+		}
+		if (!cfg_cond_active(&cond))
+			continue;
 		/* "no option x" / "default option x" keep args[0] for the proxy parser */
 		cfg_line(r, args, nargs);
 	}
+	if (cfg_cond_end(&cond, c->file) < 0)
+		r->errors++;
 	cfg_proxy_section_end(c);
 	free(line);
 	free(out);

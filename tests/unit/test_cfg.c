@@ -8,6 +8,7 @@
 
 #include "tests/unit/unit.h"
 #include "engine/cfg.h"
+#include "engine/cfg_cond.h"
 #include "engine/lb.h"
 #include "engine/log.h"
 
@@ -1101,6 +1102,113 @@ static void t_capability_warnings(void)
 	cfg_free(&cfg);
 }
 
+/* ---- conditional blocks ---- */
+
+static int cond(const char *text, char *err)
+{
+	char buf[1024], *a[64];
+	char terr[512];
+	int n = cfg_tokenize(text, buf, sizeof(buf), a, 64, terr, sizeof(terr));
+	if (n < 0)
+		return -2;
+	return cfg_cond_eval(a, n, err, 1024);
+}
+
+static void t_cond_eval(void)
+{
+	char err[1024];
+	setenv("RP_T_YES", "yes", 1);
+	unsetenv("RP_T_UNSET");
+	EXPECT_INT(cond("1", err), 1);
+	EXPECT_INT(cond("0", err), 0);
+	EXPECT_INT(cond("", err), 0);
+	EXPECT_INT(cond("!0", err), 1);
+	EXPECT_INT(cond("defined(RP_T_YES)", err), 1);
+	EXPECT_INT(cond("defined(RP_T_UNSET)", err), 0);
+	EXPECT_INT(cond("!defined(RP_T_UNSET)", err), 1);
+	EXPECT_INT(cond("streq(\"$RP_T_YES\",yes)", err), 1);
+	EXPECT_INT(cond("strneq(\"$RP_T_YES\",yes)", err), 0);
+	EXPECT_INT(cond("feature(LUA)", err), 1);
+	EXPECT_INT(cond("feature(OPENSSL)", err), 0);
+	EXPECT_INT(cond("version_atleast(2.4-dev19)", err), 1);
+	EXPECT_INT(cond("version_atleast(2.6)", err), 1);
+	EXPECT_INT(cond("version_atleast(2.7)", err), 0);
+	EXPECT_INT(cond("version_before(2.7)", err), 1);
+	EXPECT_INT(cond("version_before(2.6-dev1)", err), 0);
+	/* precedence: && binds tighter than || */
+	EXPECT_INT(cond("1 || 0 && 0", err), 1);
+	EXPECT_INT(cond("(1 || 0) && 0", err), 0);
+	EXPECT_INT(cond("0 && 1 || 1", err), 1);
+	EXPECT_INT(cond("feature(LUA) && (streq(a,b) || defined(RP_T_YES))", err), 1);
+	EXPECT_INT(cond("\"${RP_T_UNSET}\"", err), 0);
+	/* errors, HAProxy's words */
+	EXPECT_INT(cond("yes", err), -1);
+	EXPECT(strstr(err, "unparsable conditional expression 'yes' in '.if' at position 1:") != NULL);
+	EXPECT_INT(cond("1 &&", err), -1);
+	EXPECT(strstr(err, "unparsable conditional expression '&&' in '.if' at position 3:") != NULL);
+	EXPECT_INT(cond("(1", err), -1);
+	EXPECT(strstr(err, "expected ')' after conditional expression '(1' in '.if' at position 1:") != NULL);
+	EXPECT_INT(cond("streq(a)", err), -1);
+	EXPECT(strstr(err, "missing arguments (got 1/2), type 'string' expected in argument 1 of predicate 'streq'") != NULL);
+	EXPECT_INT(cond("foo(x)", err), -1);
+	EXPECT_INT(cond("defined(a,b)", err), -1);
+	EXPECT_INT(cond("version_atleast(x.y)", err), -1);
+}
+
+static void t_cond_blocks(void)
+{
+	struct config cfg;
+	setenv("RP_T_YES", "yes", 1);
+	EXPECT_PARSE(&cfg,
+		"global\n"
+		".if streq(\"$RP_T_YES\",yes)\n"
+		"  maxconn 10\n"
+		"  .if 0\n"
+		"    maxconn 11\n"
+		"  .elif 1\n"
+		"    pidfile /a\n"
+		"  .else\n"
+		"    pidfile /b\n"
+		"  .endif\n"
+		".elif 1\n"
+		"  maxconn 12\n"
+		".else\n"
+		"  maxconn 13\n"
+		"  .if yes-this-is-not-evaluated\n"
+		"  .endif\n"
+		".endif\n"
+		".if 0\n"
+		"  bogus keyword never parsed\n"
+		".endif\n"
+		".notice \"hello\"\n"
+		".warning \"careful\"\n"
+		".if 0\n"
+		".alert \"not reached\"\n"
+		".endif\n", 0);
+	EXPECT_INT(cfg.g.maxconn, 10);
+	EXPECT_STR(cfg.g.pidfile, "/a");
+	EXPECT_OUT("[NOTICE]   (");
+	EXPECT_OUT("config : parsing [t.cfg:21]: 'hello'.\n");
+	EXPECT_OUT("[WARNING]  (");
+	EXPECT_OUT("config : parsing [t.cfg:22]: 'careful'.\n");
+	EXPECT_NO_OUT("not reached");
+	cfg_free(&cfg);
+
+	expect_error(".alert \"boom\"\n", "config : parsing [t.cfg:1]: 'boom'.");
+	expect_error(".else\n", "config : parsing [t.cfg:1]: lone '.else' with no matching '.if'.");
+	expect_error(".endif\n", "config : parsing [t.cfg:1]: lone '.endif' with no matching '.if'.");
+	expect_error(".elif 1\n", "config : parsing [t.cfg:1]: lone '.elif' with no matching '.if'.");
+	expect_error(".foo\n", "config : parsing [t.cfg:1]: unknown directive '.foo'.");
+	expect_error("\n.if 1\nglobal\n", "config : parsing [t.cfg:2]: non-terminated '.if' block.");
+	expect_error(".if 1\n.else\n.else\n.endif\n", "config : parsing [t.cfg:3]: '.else' after '.else' is not permitted.");
+	expect_error(".if 1\n.else\n.elif 1\n.endif\n", "config : parsing [t.cfg:3]: '.elif' after '.else' is not permitted.");
+	expect_error(".if yes\n.endif\n", "config : parsing [t.cfg:1]: unparsable conditional expression 'yes' in '.if' at position 1:\n  .if yes\n      ^");
+	/* a block left open in one file does not leak into the next parse */
+	EXPECT_PARSE(&cfg, "global\n  maxconn 7\n", 0);
+	EXPECT_INT(cfg.g.maxconn, 7);
+	cfg_free(&cfg);
+}
+
 /* ---- files ---- */
 
 static void write_file(const char *path, const char *text)
@@ -1207,6 +1315,8 @@ int main(void)
 	RUN(t_log_format_last_wins);
 	RUN(t_errorfile_and_noeffect);
 	RUN(t_capability_warnings);
+	RUN(t_cond_eval);
+	RUN(t_cond_blocks);
 	RUN(t_files_and_dir);
 	RUN(t_crlf_and_blank);
 	return unit_end();
