@@ -498,14 +498,10 @@ static int hook_load(struct config *cfg)
 	return hlua_bind_pending();
 }
 
-/* Runs the functions registered with core.register_init, in order. */
-int hlua_run_inits(struct config *cfg);
+/* lua_hooks.run_inits: binds the actions still pending, fills
+ * core.proxies/frontends/backends, then runs the functions registered with
+ * core.register_init, in order. */
 static int hook_run_inits(struct config *cfg)
-{
-	return hlua_run_inits(cfg);
-}
-
-int hlua_run_inits(struct config *cfg)
 {
 	struct hlua_thr *t = hlua_thr;
 	char err[1024];
@@ -517,6 +513,7 @@ int hlua_run_inits(struct config *cfg)
 	/* actions of a configuration without lua-load: reported here at last */
 	if (hlua_bind_pending() < 0)
 		return -1;
+	hlua_proxies_open(t->L, cfg);
 	lua_getfield(t->L, LUA_REGISTRYINDEX, "ringproxy.inits");
 	if (!lua_istable(t->L, -1)) {
 		lua_pop(t->L, 1);

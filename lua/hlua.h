@@ -114,6 +114,11 @@ int hlua_co_yield(lua_State *L, enum hlua_wait why, uint64_t wake_at, const char
 /* lcore.c */
 void hlua_core_open(lua_State *L);
 
+/* lproxy.c */
+/* Sets core.proxies, core.frontends and core.backends (name -> Proxy) for
+ * the parsed configuration <cfg>. */
+void hlua_proxies_open(lua_State *L, struct config *cfg);
+
 /* ltxn.c */
 void hlua_txn_open(lua_State *L);
 /* Pushes the TXN object of <strm> for direction <dir> (0 request, 1
