@@ -451,7 +451,7 @@ struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigne
 			b.re[i] = NULL;
 		}
 	}
-	if (ps->rank)
+	if (ps->rank && ps->nside > 1)
 		qsort(ps->side, ps->nside, sizeof(*ps->side), side_cmp);
 	goto done;
 
@@ -553,6 +553,18 @@ static int on_regex(unsigned id, unsigned long long from, unsigned long long to,
 	return take(opaque, id);
 }
 
+/* Scans <c>'s subject with <db>. Returns 0, or -1 when Hyperscan failed
+ * even with a fresh scratch. */
+static int scan(const hs_database_t *db, struct first_ctx *c, hs_scratch_t **scr,
+                match_event_handler cb)
+{
+	hs_error_t e = hs_scan(db, (const char *)c->s, (unsigned)c->n, 0, *scr, cb, c);
+
+	if (e == HS_INVALID && (*scr = rxi_scratch_refresh()))
+		e = hs_scan(db, (const char *)c->s, (unsigned)c->n, 0, *scr, cb, c);
+	return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? 0 : -1;
+}
+
 int patset_first(const struct patset *ps, const char *s, size_t n)
 {
 	struct first_ctx c;
@@ -578,13 +590,17 @@ int patset_first(const struct patset *ps, const char *s, size_t n)
 		if (!(scr = rxi_scratch()))
 			return -1;
 	}
+	if (n > UINT_MAX)   /* beyond Hyperscan's reach: fail closed */
+		return -1;
 	if (ps->lit && ps->lit_floor < c.best) {
 		c.floor = ps->lit_floor;
-		hs_scan(ps->lit, s, n, 0, scr, on_literal, &c);
+		if (scan(ps->lit, &c, &scr, on_literal) < 0)
+			return -1;
 	}
 	for (i = 0; i < ps->nchunks && ps->chunks[i].min_rank < c.best; i++) {
 		c.floor = ps->chunks[i].min_rank;
-		hs_scan(ps->chunks[i].db, s, n, 0, scr, on_regex, &c);
+		if (scan(ps->chunks[i].db, &c, &scr, on_regex) < 0)
+			return -1;
 	}
 	for (i = 0; i < ps->nside && ps->side[i].rank < c.best; i++) {
 		if (rxi_pcre_match(ps->side[i].re, s, n, 0) >= 0) {

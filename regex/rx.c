@@ -3,6 +3,7 @@
  * groups always come from PCRE2. Also keeps the per-thread matching state
  * (Hyperscan scratch, PCRE2 match data) shared with patset.c. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -38,12 +39,22 @@ static __thread pcre2_match_data *tls_md;
 
 int rxi_scratch_reserve(const hs_database_t *db, char *err, size_t errlen)
 {
+	hs_scratch_t *before;
+	size_t sz_before = 0, sz_after = 0;
 	hs_error_t e;
 
 	pthread_mutex_lock(&proto_lock);
+	before = proto;
+	if (proto)
+		hs_scratch_size(proto, &sz_before);
 	e = hs_alloc_scratch(db, &proto);
-	if (e == HS_SUCCESS)
-		atomic_fetch_add(&proto_gen, 1);
+	if (e == HS_SUCCESS) {
+		hs_scratch_size(proto, &sz_after);
+		/* Threads re-clone only when the prototype really grew: a
+		 * regex compiled at run time (Lua) usually fits. */
+		if (proto != before || sz_after != sz_before)
+			atomic_fetch_add(&proto_gen, 1);
+	}
 	pthread_mutex_unlock(&proto_lock);
 	if (e != HS_SUCCESS) {
 		snprintf(err, errlen, "cannot allocate Hyperscan scratch (error %d)", (int)e);
@@ -71,6 +82,12 @@ hs_scratch_t *rxi_scratch(void)
 	tls_scratch = s;
 	tls_gen = gen;
 	return s;
+}
+
+hs_scratch_t *rxi_scratch_refresh(void)
+{
+	tls_gen = atomic_load(&proto_gen) - 1;
+	return rxi_scratch();
 }
 
 pcre2_match_data *rxi_match_data(void)
@@ -102,7 +119,9 @@ void rx_thread_exit(void)
 
 /* ---- compiling ---------------------------------------------------------- */
 
-pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen)
+/* Returns the PCRE2 code for <pat>/<len>, not JIT-compiled, or NULL with
+ * PCRE2's message and the offset in <err>. */
+static pcre2_code *pcre_compile_only(const char *pat, size_t len, int icase, char *err, size_t errlen)
 {
 	pcre2_code *re;
 	int ecode;
@@ -114,13 +133,32 @@ pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, 
 
 		if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
 			snprintf((char *)msg, sizeof(msg), "error %d", ecode);
-		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)eoff);
+		if (err && errlen)
+			snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)eoff);
 		return NULL;
 	}
+	return re;
+}
+
+pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen)
+{
+	pcre2_code *re = pcre_compile_only(pat, len, icase, err, errlen);
+
 	/* JIT failure (no executable memory, say) is not an error: the
 	 * interpreter gives the same answers, slower. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	if (re)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+}
+
+int rx_check(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
+{
+	pcre2_code *re = pcre_compile_only(pat, len, !!(flags & RX_ICASE), err, errlen);
+
+	if (!re)
+		return -1;
+	pcre2_code_free(re);
+	return 0;
 }
 
 int rxi_pcre_match(const pcre2_code *re, const char *s, size_t n, unsigned opts)
@@ -267,15 +305,18 @@ static int on_first_match(unsigned id, unsigned long long from, unsigned long lo
 }
 
 /* Returns 1 when Hyperscan finds a match of <r> in <s>/<n>, 0 when not,
- * -1 when it could not scan (no scratch): the caller asks PCRE2. */
+ * -1 when it could not scan (no scratch, subject over 4 GB): the caller
+ * asks PCRE2. */
 static int rx_hs_scan(const struct rx *r, const char *s, size_t n)
 {
 	hs_scratch_t *scr = rxi_scratch();
 	hs_error_t e;
 
-	if (!scr)
+	if (!scr || n > UINT_MAX)
 		return -1;
-	e = hs_scan(r->hs, s ? s : "", n, 0, scr, on_first_match, NULL);
+	e = hs_scan(r->hs, s ? s : "", (unsigned)n, 0, scr, on_first_match, NULL);
+	if (e == HS_INVALID && (scr = rxi_scratch_refresh()))
+		e = hs_scan(r->hs, s ? s : "", (unsigned)n, 0, scr, on_first_match, NULL);
 	if (e == HS_SCAN_TERMINATED)
 		return 1;
 	if (e == HS_SUCCESS)

@@ -19,7 +19,8 @@ struct rx;
 
 /* rx_compile() flags */
 #define RX_ICASE        0x01   /* case-insensitive (ASCII), as PCRE2_CASELESS / "-i" */
-#define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used: JIT the PCRE2 side */
+#define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used (informative: the
+                                * PCRE2 side is always compiled and JIT-compiled) */
 #define RX_FORCE_PCRE   0x04   /* skip Hyperscan (tests, benchmarks) */
 
 #define RX_MAX_GROUPS   10     /* \0 (whole match) .. \9 */
@@ -41,6 +42,11 @@ struct rx_groups {
  * with the offset when known). <flags> is a mix of RX_*. The caller owns
  * the result and frees it with rx_free(). Not for the data path. */
 struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
+
+/* Returns 0 when <pat>/<len> is a valid regex for PCRE2 with <flags>, or
+ * -1 with PCRE2's message in <err>: a cheap syntax check (no Hyperscan
+ * compile, no JIT) for configuration checks and management commands. */
+int rx_check(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
 
 /* Frees <r> (NULL is accepted). */
 void rx_free(struct rx *r);

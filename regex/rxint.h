@@ -19,6 +19,10 @@ int rxi_scratch_reserve(const hs_database_t *db, char *err, size_t errlen);
  * or NULL when it cannot be allocated. */
 hs_scratch_t *rxi_scratch(void);
 
+/* Same as rxi_scratch() but re-clones the prototype first: the answer to
+ * a scan refused for a scratch too small. */
+hs_scratch_t *rxi_scratch_refresh(void);
+
 /* Returns this thread's PCRE2 match data (RX_MAX_GROUPS pairs), or NULL. */
 pcre2_match_data *rxi_match_data(void);
 

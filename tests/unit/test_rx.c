@@ -116,6 +116,11 @@ static void t_compile_errors(void)
 	r = rx_compile("\\", 1, 0, err, sizeof(err));
 	EXPECT(r == NULL);
 	EXPECT(err[0] != 0);
+	/* rx_check: the same verdicts and messages, nothing to free */
+	EXPECT_INT(rx_check("a(b", 3, 0, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "missing closing parenthesis") != NULL);
+	EXPECT_INT(rx_check("(a)\\1", 5, RX_ICASE, err, sizeof(err)), 0);
+	EXPECT_INT(rx_check("[", 1, 0, NULL, 0), -1);
 	/* a tiny error buffer is not overrun */
 	memset(err, 'X', sizeof(err));
 	r = rx_compile("(", 1, 0, err, 8);
