@@ -796,8 +796,13 @@ int log_init(struct config *cfg)
 			           px->cap & PX_CAP_BE ? "proxy" : "frontend", px->name);
 			continue;
 		}
-		if (px->logfmt)
+		if (px->logfmt) {
+			if (logfmt_check_mode(px->logfmt, px, err, sizeof(err)) < 0) {
+				rp_alert("config : %s", err);
+				return -1;
+			}
 			continue;
+		}
 		/* no compiled log-format: the inherited text, else the one the
 		 * options pick; with none, log_stream() logs "Connect from" lines */
 		if (px->logfmt_str)
@@ -812,7 +817,8 @@ int log_init(struct config *cfg)
 			fs = logfmt_tcplog_str;
 		if (!fs)
 			continue;
-		if (!(px->logfmt = logfmt_compile(fs, px, err, sizeof(err)))) {
+		if (!(px->logfmt = logfmt_compile(fs, px, err, sizeof(err))) ||
+		    logfmt_check_mode(px->logfmt, px, err, sizeof(err)) < 0) {
 			rp_alert("config : %s '%s' (%s:%d) : %s", px->cap & PX_CAP_BE ? "proxy" : "frontend",
 			         px->name, px->file ? px->file : "?", px->line, err);
 			return -1;

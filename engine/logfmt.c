@@ -88,6 +88,9 @@ struct lf_node {
 
 /* Invariant: nodes[0..nb) are valid; text holds the literal parts. */
 struct logfmt {
+	const char *http_var;       /* first variable reserved for HTTP mode, or NULL */
+	const char *file;           /* where it was written (log-format line), or NULL */
+	int line;
 	int nb, size;
 	struct lf_node *nodes;
 	char *text;
@@ -285,11 +288,9 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 			         (int)(p - n), n);
 			goto fail;
 		}
-		if (lf_vars[i].http_only && px && px->mode != PX_MODE_HTTP) {
-			snprintf(err, errlen, "failed to parse log-format : format variable '%s' is reserved for HTTP mode.",
-			         lf_vars[i].name);
-			goto fail;
-		}
+		/* checked against the proxy's final mode by logfmt_check_mode() */
+		if (lf_vars[i].http_only && !f->http_var)
+			f->http_var = lf_vars[i].name;
 		struct lf_node *nd = lf_add(f, LF_VAR);
 
 		if (!nd)
@@ -320,11 +321,22 @@ int logfmt_cfg_kw(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (!(f = logfmt_compile(args[1], c->px, c->err, sizeof(c->err))))
 		return -1;
+	f->file = c->file;
+	f->line = c->line;
 	logfmt_free(c->px->logfmt);
 	c->px->logfmt = f;
 	free(c->px->logfmt_str);
 	c->px->logfmt_str = strdup(args[1]);
 	return 0;
+}
+
+int logfmt_check_mode(const struct logfmt *f, const struct proxy *px, char *err, size_t errlen)
+{
+	if (!f->http_var || px->mode == PX_MODE_HTTP)
+		return 0;
+	snprintf(err, errlen, "Parsing [%s:%d]: failed to parse log-format : format variable '%s' is reserved for HTTP mode.",
+	         f->file ? f->file : (px->file ? px->file : "?"), f->file ? f->line : px->line, f->http_var);
+	return -1;
 }
 
 /* ---- rendering ---- */

@@ -21,9 +21,14 @@ extern const char logfmt_default_str[];
 
 /* Compiles <str> for proxy <px> (which %[expr] resolves against; may be
  * NULL). Returns the compiled format (caller owns it, logfmt_free) or NULL
- * with a message in <err>. An unknown %variable is an error, as HAProxy. */
+ * with a message in <err>. An unknown %variable is an error, as HAProxy;
+ * HTTP-only variables are checked later (logfmt_check_mode). */
 struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size_t errlen);
 void logfmt_free(struct logfmt *f);
+/* Returns 0, or -1 with HAProxy's message in <err> when <f> uses a
+ * variable reserved for HTTP mode (%r, %HM, %Ti, %TR...) and <px> is not
+ * in HTTP mode. Run once the proxy's mode is final (after parsing). */
+int logfmt_check_mode(const struct logfmt *f, const struct proxy *px, char *err, size_t errlen);
 /* The configuration keyword "log-format <string>": compiles it into
  * c->px->logfmt (replacing what was there). Returns 0 or -1 with c->err set. */
 int logfmt_cfg_kw(struct cfg_ctx *c, char **args, int nargs);

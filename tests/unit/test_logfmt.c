@@ -174,13 +174,22 @@ static void t_errors(void)
 	f = logfmt_compile("x %{+Q}", &fe, err, sizeof(err));
 	EXPECT(f == NULL);
 	EXPECT_STR(err, "failed to parse log-format : parse argument modifier without variable name near '%{+Q}'.");
+	/* HTTP-only variables: checked against the final mode */
 	fe.mode = PX_MODE_TCP;
-	f = logfmt_compile("x %Ti", &fe, err, sizeof(err));
-	EXPECT(f == NULL);
-	EXPECT_STR(err, "failed to parse log-format : format variable 'Ti' is reserved for HTTP mode.");
-	fe.mode = PX_MODE_HTTP;
+	fe.file = "a.cfg";
+	fe.line = 3;
 	f = logfmt_compile("x %Ti %r", &fe, err, sizeof(err));
 	EXPECT(f != NULL);
+	if (f) {
+		EXPECT_INT(logfmt_check_mode(f, &fe, err, sizeof(err)), -1);
+		EXPECT_STR(err, "Parsing [a.cfg:3]: failed to parse log-format : format variable 'Ti' is reserved for HTTP mode.");
+		fe.mode = PX_MODE_HTTP;
+		EXPECT_INT(logfmt_check_mode(f, &fe, err, sizeof(err)), 0);
+		logfmt_free(f);
+	}
+	fe.mode = PX_MODE_TCP;
+	f = logfmt_compile("x %ST %hr %Th", &fe, err, sizeof(err));
+	EXPECT(f != NULL && logfmt_check_mode(f, &fe, err, sizeof(err)) == 0);
 	logfmt_free(f);
 }
 
