@@ -469,8 +469,9 @@ int acl_cfg_parse(struct cfg_ctx *c, char **args, int nargs)
 	int warn;
 
 	acl_register_fetches();
-	if (!c->px || c->sec == CFG_SEC_DEFAULTS) {
-		snprintf(c->err, sizeof(c->err), "'acl' not allowed in 'defaults' section.");
+	/* named defaults may hold ACLs for their own rules (not inherited) */
+	if (!c->px || (c->sec == CFG_SEC_DEFAULTS && (!c->px->name || !*c->px->name))) {
+		snprintf(c->err, sizeof(c->err), "'acl' not allowed in anonymous 'defaults' section.");
 		return -1;
 	}
 	if (nargs < 2 || !*args[1]) {

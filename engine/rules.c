@@ -480,6 +480,79 @@ fail:
 	return -1;
 }
 
+/* Prints <msg> as an [ALERT] line, keeps the first one in <err>. */
+static void resolve_error(int *errors, char *err, size_t errlen, const char *msg)
+{
+	cfg_alert(NULL, "%s", msg);
+	if (!(*errors)++ && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+static int def_has_rules(const struct proxy *def)
+{
+	return rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_cont) ||
+	       rules_count(def->tcp_res_cont) || rules_count(def->http_req) ||
+	       rules_count(def->http_res);
+}
+
+/* Returns 1 if <px> may not inherit the rules of its defaults section at
+ * all (the checks of check_inherit() that do not depend on other proxies). */
+static int inherit_refused(const struct proxy *px)
+{
+	const struct proxy *def = px->from;
+	unsigned side = px->cap & (PX_CAP_FE | PX_CAP_BE);
+	return side == (PX_CAP_FE | PX_CAP_BE) ||
+	       (side == PX_CAP_FE && rules_count(def->tcp_res_cont)) ||
+	       (side == PX_CAP_BE && rules_count(def->tcp_req_conn));
+}
+
+/* Checks what <px> may inherit from its defaults section, as HAProxy 2.6
+ * does when a proxy names a defaults section holding rules. Returns the
+ * number of errors printed. */
+static int check_inherit(const struct config *cfg, const struct proxy *px, char *err, size_t errlen,
+                         int *errors)
+{
+	const struct proxy *def = px->from;
+	const char *pf = px->file ? px->file : "", *df = def->file ? def->file : "";
+	unsigned side = px->cap & (PX_CAP_FE | PX_CAP_BE);
+	char msg[512];
+
+	if (!def_has_rules(def))
+		return 0;
+	if (side == (PX_CAP_FE | PX_CAP_BE)) {
+		snprintf(msg, sizeof(msg), "parsing [%s:%d]: a listen section cannot inherit from a defaults section defining TCP/HTTP rules.",
+		         pf, px->line);
+		resolve_error(errors, err, errlen, msg);
+		return 1;
+	}
+	if (side == PX_CAP_FE && rules_count(def->tcp_res_cont)) {
+		snprintf(msg, sizeof(msg), "parsing [%s:%d]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at %s:%d).",
+		         pf, px->line, df, def->line);
+		resolve_error(errors, err, errlen, msg);
+		return 1;
+	}
+	if (side == PX_CAP_BE && rules_count(def->tcp_req_conn)) {
+		snprintf(msg, sizeof(msg), "parsing [%s:%d]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at %s:%d).",
+		         pf, px->line, df, def->line);
+		resolve_error(errors, err, errlen, msg);
+		return 1;
+	}
+	/* a defaults section with rules serves frontends or backends, not both:
+	 * the first proxy that could use it (configuration order) decides */
+	for (const struct proxy *o = cfg->proxies; o && o != px; o = o->next) {
+		unsigned oside = o->cap & (PX_CAP_FE | PX_CAP_BE);
+		if (o->from != def || inherit_refused(o))
+			continue;
+		if (oside != side) {
+			snprintf(msg, sizeof(msg), "parsing [%s:%d]: frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at %s:%d).",
+			         pf, px->line, df, def->line);
+			resolve_error(errors, err, errlen, msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 {
 	int errors = 0;
@@ -488,21 +561,8 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 	if (errlen)
 		err[0] = 0;
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
-		const struct proxy *def = px->from;
-		if (def && (px->cap & (PX_CAP_FE | PX_CAP_BE)) == PX_CAP_FE && rules_count(def->tcp_res_cont)) {
-			snprintf(msg, sizeof(msg), "parsing [%s:%d]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at %s:%d).",
-			         px->file ? px->file : "", px->line, def->file ? def->file : "", def->line);
-			cfg_alert(NULL, "%s", msg);
-			if (!errors++ && errlen)
-				snprintf(err, errlen, "%s", msg);
-		}
-		if (def && !(px->cap & PX_CAP_FE) && rules_count(def->tcp_req_conn)) {
-			snprintf(msg, sizeof(msg), "parsing [%s:%d]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' rules (defaults section at %s:%d).",
-			         px->file ? px->file : "", px->line, def->file ? def->file : "", def->line);
-			cfg_alert(NULL, "%s", msg);
-			if (!errors++ && errlen)
-				snprintf(err, errlen, "%s", msg);
-		}
+		if (px->from)
+			check_inherit(cfg, px, err, errlen, &errors);
 		if (!px->switching)
 			continue;
 		for (struct rule *r = px->switching->first; r; r = r->next) {
@@ -513,9 +573,7 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 			if (!r->u.be.be) {
 				snprintf(msg, sizeof(msg), "Proxy '%s': unable to find required use_backend: '%s'.",
 				         px->name, r->u.be.name);
-				cfg_alert(NULL, "%s", msg);
-				if (!errors++ && errlen)
-					snprintf(err, errlen, "%s", msg);
+				resolve_error(&errors, err, errlen, msg);
 			}
 		}
 	}

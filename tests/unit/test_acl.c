@@ -119,9 +119,14 @@ static void t_parse_errors(void)
 	EXPECT_INT(acl_line("acl ok2 src -m found"), 0);
 	EXPECT_INT(acl_line("acl ok3 req.len gt 0 lt 5"), 0);
 	EXPECT_INT(acl_line("acl ok4 str(x) --"), 0);
-	/* in a defaults section */
+	/* in an anonymous defaults section (a named one may hold ACLs) */
 	ctx.sec = CFG_SEC_DEFAULTS;
+	px.name = NULL;
 	EXPECT_INT(acl_line("acl x always_true"), -1);
+	EXPECT_STR(ctx.err, "'acl' not allowed in anonymous 'defaults' section.");
+	px.name = "named";
+	EXPECT_INT(acl_line("acl x always_true"), 0);
+	px.name = "fe";
 	ctx.sec = CFG_SEC_FRONTEND;
 }
 

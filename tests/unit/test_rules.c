@@ -491,7 +491,9 @@ static void t_named_defaults(void)
 		"  bind 127.0.0.1:65000\n"
 		"  tcp-request content set-var(txn.f) var(txn.d)\n"
 		"  default_backend be\n"
-		"backend be from common\n"
+		"defaults\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"backend be\n"
 		"  server s 127.0.0.1:1\n");
 	if (strstr(alerts, "'tcp-request' not allowed in 'defaults' section")) {
 		SKIP("the parser refuses tcp-request in named defaults sections (cfg.c keyword table)");
@@ -522,6 +524,48 @@ static void t_named_defaults(void)
 		"  server s 127.0.0.1:1\n");
 	EXPECT_INT(e, 1);
 	EXPECT(has_alert("parsing [t.cfg:12]: a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules (defaults section at t.cfg:6)."));
+	cfg_free(&cfg);
+
+	/* HAProxy's other inheritance limits for defaults holding rules */
+	e = parse(&cfg, HEAD
+		"defaults d\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"  acl own src 10.0.0.0/8\n"                                  /* 11 */
+		"  tcp-request content reject if own\n"
+		"backend b1 from d\n"                                          /* 13 */
+		"  server s 127.0.0.1:1\n"
+		"frontend fe from d\n"                                         /* 15 */
+		"  bind 127.0.0.1:65000\n"
+		"  default_backend b1\n"
+		"listen li from d\n"                                           /* 18 */
+		"  bind 127.0.0.1:65001\n"
+		"  server s 127.0.0.1:1\n"
+		"defaults c\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"  tcp-request connection accept\n"
+		"backend b2 from c\n"                                          /* 27 */
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 3);
+	EXPECT(has_alert("parsing [t.cfg:15]: frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at t.cfg:6)."));
+	EXPECT(has_alert("parsing [t.cfg:18]: a listen section cannot inherit from a defaults section defining TCP/HTTP rules."));
+	EXPECT(has_alert("parsing [t.cfg:27]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at t.cfg:21)."));
+	cfg_free(&cfg);
+
+	/* ACLs of a named defaults section serve its own rules only */
+	e = parse(&cfg, HEAD
+		"defaults d\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"  acl own src 10.0.0.0/8\n"
+		"  tcp-request content reject if own\n"
+		"frontend fe from d\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request content reject if own\n"                        /* 15 */
+		"  default_backend b1\n"
+		"defaults\n"
+		"backend b1\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert("parsing [t.cfg:15] : 'tcp-request content reject' : error detected in frontend 'fe' while parsing 'if' condition : no such ACL : 'own'"));
 	cfg_free(&cfg);
 }
 
