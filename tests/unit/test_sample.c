@@ -139,7 +139,18 @@ static void t_parse_errors(void)
 	EXPECT_STR(perr("ipv6(::1),add(1)"), "converter 'add' cannot be applied");
 	EXPECT_STR(perr("req.payload(0)"), "fetch method 'req.payload' : missing arguments (got 1/2), type 'integer' expected");
 	EXPECT_STR(perr("var(txn.a-b)"), "invalid args in fetch method 'var' : invalid syntax at char '-b'");
+	EXPECT_STR(perr("str(a),field(1,;,x)"), "invalid arg 3 in converter 'field' : failed to parse 'x' as type 'integer' at position 3");
+	EXPECT_STR(perr("str(a),concat(a,b,c,d)"), "invalid arg 3 in converter 'concat' : expected ')' before ',d)'");
+	EXPECT_STR(perr("var()"), "invalid args in fetch method 'var' : Empty variable name cannot be accepted");
+	EXPECT_STR(perr("var(txn)"), "invalid args in fetch method 'var' : invalid variable name 'txn'. A variable name must be start by its scope. "
+	           "The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'");
+	EXPECT_STR(perr("var(txn.)"), "invalid args in fetch method 'var' : invalid variable name 'txn.'. A variable name must be start by its scope. "
+	           "The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'");
 	/* accepted forms */
+	EXPECT_STR(perr("str(a),ltrim"), "");
+	EXPECT_STR(perr("rand(-1)"), "");
+	EXPECT_STR(perr("int(+5)"), "");
+	EXPECT_STR(perr("int(-)"), "");
 	EXPECT_STR(perr("str"), "");                /* empty mandatory string: "" */
 	EXPECT_STR(perr("str()"), "");
 	EXPECT_STR(perr("src()"), "");
