@@ -372,6 +372,7 @@ struct hlua_thr *hlua_thr_get(void)
 	hlua_txn_open(t->L);
 	hlua_chan_open(t->L);
 	hlua_sample_open(t->L);
+	hlua_map_open(t->L);
 	hlua_thr = t;
 	return t;
 fail_t:

@@ -114,6 +114,9 @@ int hlua_co_yield(lua_State *L, enum hlua_wait why, uint64_t wake_at, const char
 /* lcore.c */
 void hlua_core_open(lua_State *L);
 
+/* lmap.c: the Map class (global "Map") */
+void hlua_map_open(lua_State *L);
+
 /* lproxy.c */
 /* Sets core.proxies, core.frontends and core.backends (name -> Proxy) for
  * the parsed configuration <cfg>. */
