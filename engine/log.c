@@ -519,20 +519,22 @@ size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint
 		n = 0;
 		break;
 	case LOG_FMT_SHORT:
+		/* the level alone, without the facility */
+		n = snprintf(out, outsz, "<%d>", pri & 7);
+		break;
 	case LOG_FMT_PRIO:
 		n = snprintf(out, outsz, "<%d>", pri);
 		break;
 	case LOG_FMT_TIMED:
-		n = snprintf(out, outsz, "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm.tm_mon],
-		             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		break;
 	case LOG_FMT_ISO: {
-		char tz[16];
+		char tz[16], lvl[8] = "";
 
 		log_tz(tz, sizeof(tz), tm.tm_gmtoff);
-		n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d%s ",
+		if (format == LOG_FMT_TIMED)
+			snprintf(lvl, sizeof(lvl), "<%d>", pri & 7);
+		n = snprintf(out, outsz, "%s%04d-%02d-%02dT%02d:%02d:%02d.%06u%s ", lvl,
 		             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		             tm.tm_sec, tz);
+		             tm.tm_sec, (unsigned)(now_us % 1000000), tz);
 		break;
 	}
 	case LOG_FMT_LOCAL:
@@ -602,8 +604,8 @@ int log_target_send(struct log_target *t, int pri, const char *tag, const char *
 
 	hlen = log_header(hdr, sizeof(hdr), t->format, pri, log_now_us(), log_host, tag,
 	                  log_globals.pid ? log_globals.pid : (int)getpid());
-	/* <maxlen> bounds the whole line, newline included */
-	max = t->maxlen > hlen + 1 ? t->maxlen - hlen - 1 : 0;
+	/* <maxlen> bounds the line, header included, newline excluded */
+	max = t->maxlen > hlen ? t->maxlen - hlen : 0;
 	if (len > max)
 		len = max;
 	iov[0].iov_base = hdr;

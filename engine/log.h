@@ -120,8 +120,10 @@ void log_stream(struct stream *s);
 void log_proxies_stopped(const struct config *cfg);
 
 /* Builds the syslog header of one message into <out> (size <outsz>) for
- * <format>: RFC3164 "<PRI>Mmm dd hh:mm:ss host tag[pid]: ", RFC5424
- * "<PRI>1 ISO8601 host tag pid - - ", short "<PRI>", raw "".
+ * <format>, as HAProxy 2.6 frames them: rfc3164 "<PRI>Mmm dd hh:mm:ss
+ * [host ]tag[pid]: ", rfc5424 "<PRI>1 ISO8601.us host tag pid - - ",
+ * local: rfc3164 without host, priority "<PRI>", short "<LEVEL>", timed
+ * "<LEVEL>ISO8601.us ", iso "ISO8601.us ", raw "".
  * <now_us> is the time (microseconds since the epoch). Returns its length.
  * Exposed for tests. */
 size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint64_t now_us,
