@@ -274,11 +274,24 @@ static int kw_balance(struct cfg_ctx *c, char **args, int nargs)
 			return cfg_set_err(c, "out of memory.");
 		if (nargs > 2 && !strcmp(args[2], "use_domain_only"))
 			max = 3;
-	} else if (!strcmp(a, "url_param") || !strncmp(a, "rdp-cookie", 10) || !strcmp(a, "random") ||
-	           !strcmp(a, "hash")) {
+	} else if (!strcmp(a, "random") || !strncmp(a, "random(", 7)) {
+		/* random, random(<draws>): HAProxy's syntax puts the draws in parentheses */
+		long d = 2;
+		if (a[6] == '(') {
+			char *end;
+			d = strtol(a + 7, &end, 10);
+			if (end == a + 7 || strcmp(end, ")") || d < 1 || d > 100)
+				return cfg_set_err(c, "balance random: invalid number of draws in '%s'.", a);
+		}
+		px->lb = LB_RANDOM;
+		if (asprintf(&px->lb_arg, "%ld", d) < 0) {
+			px->lb_arg = NULL;
+			return cfg_set_err(c, "out of memory.");
+		}
+	} else if (!strcmp(a, "url_param") || !strncmp(a, "rdp-cookie", 10) || !strcmp(a, "hash")) {
 		return cfg_set_err(c, "'balance %s' is not supported by ringproxy yet.", a);
 	} else {
-		return cfg_set_err(c, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'uri' and 'hdr(name)' options.");
+		return cfg_set_err(c, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random', 'uri' and 'hdr(name)' options.");
 	}
 	return cfg_no_extra(c, args, nargs, max);
 }

@@ -1,11 +1,14 @@
 /* lb.c: server selection for a backend. Keeps, per backend, the servers in
- * config order, the smooth weighted round-robin counters and the hash map
- * (each usable server repeated <weight> times, interleaved) used by the
- * hashing algorithms. Picking allocates nothing; the tables are rebuilt
- * only when a server changes state or weight. */
+ * id order, the smooth weighted round-robin counters, the hash map (each
+ * usable server repeated <weight> times, interleaved) used by the hashing
+ * algorithms, and the random generator of "random". Picking allocates
+ * nothing; the tables are rebuilt only when a server changes state or
+ * weight. The state is per backend and changed by picks: with more than
+ * one thread it will have to become per thread. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/lb.h"
 #include "engine/stream.h"
@@ -17,6 +20,7 @@ struct lb_state {
 	int next;                   /* leastconn / fallback rotation start */
 	struct server **map;        /* hash map, <map_len> used of <map_size> */
 	int map_len, map_size;
+	uint64_t rnd;               /* xorshift state for "random" */
 };
 
 /* Returns the weight <srv> counts with under the backend's algorithm: the
@@ -144,6 +148,8 @@ int lb_init(struct proxy *be)
 		st->cw = cw;
 		st->nsrv = n;
 	}
+	if (!st->rnd)
+		st->rnd = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)be ^ (uint64_t)time(NULL);
 	n = 0;
 	for (s = be->srv; s; s = s->next)
 		st->srv[n++] = s;
@@ -236,6 +242,56 @@ static struct server *lb_pick_first(struct lb_state *st, struct proxy *be, int u
 	return NULL;
 }
 
+static uint64_t lb_rand(struct lb_state *st)
+{
+	uint64_t x = st->rnd;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return st->rnd = x;
+}
+
+/* "random [<draws>]": <draws> servers drawn at random in proportion to
+ * their weights among those with a free slot; the least loaded of them
+ * (connections relative to weight) wins, as HAProxy's power-of-N choice. */
+static struct server *lb_pick_random(struct lb_state *st, struct proxy *be, int use_backup,
+                                     const struct server *fb)
+{
+	uint64_t total = 0;
+	struct server *best = NULL;
+	int draws = be->lb_arg ? atoi(be->lb_arg) : 2;
+
+	for (int i = 0; i < st->nsrv; i++) {
+		struct server *s = st->srv[i];
+		if (lb_in_set(s, use_backup, fb) && lb_srv_has_slot(s))
+			total += (uint64_t)lb_weight(be, s);
+	}
+	if (!total)
+		return NULL;
+	if (draws < 1)
+		draws = 1;
+	for (int d = 0; d < draws; d++) {
+		uint64_t r = lb_rand(st) % total;
+		struct server *pick = NULL;
+		for (int i = 0; i < st->nsrv && !pick; i++) {
+			struct server *s = st->srv[i];
+			uint64_t w;
+			if (!lb_in_set(s, use_backup, fb) || !lb_srv_has_slot(s))
+				continue;
+			w = (uint64_t)lb_weight(be, s);
+			if (r < w)
+				pick = s;
+			else
+				r -= w;
+		}
+		if (!best || (uint64_t)(pick->cur_conn + 1) * (uint64_t)lb_weight(be, best) <
+		             (uint64_t)(best->cur_conn + 1) * (uint64_t)lb_weight(be, pick))
+			best = pick;
+	}
+	return best;
+}
+
 /* Map-based hashing: the server at map[hash % len]; if that one is full,
  * the next entries of the map (so a full server spills over without moving
  * the other keys). Returns the server or NULL. */
@@ -267,6 +323,8 @@ static struct server *lb_do_pick(struct proxy *be, uint32_t hash, int have_hash)
 		return lb_pick_lc(st, be, use_backup, fb);
 	case LB_FIRST:
 		return lb_pick_first(st, be, use_backup, fb);
+	case LB_RANDOM:
+		return lb_pick_random(st, be, use_backup, fb);
 	case LB_SOURCE:
 	case LB_URI:
 	case LB_HDR:

@@ -1,7 +1,8 @@
 /* lb.h: load balancing — picks the server of a backend for a new
  * connection, following the backend's "balance" algorithm: roundrobin
  * (smooth weighted, runtime weights), static-rr, leastconn, source, first,
- * uri and hdr(name) (hash of a key the caller extracts). Backup servers are
+ * uri and hdr(name) (hash of a key the caller extracts), random (best of
+ * N weighted draws). Backup servers are
  * used only when no active server is usable. A server at its maxconn is
  * skipped; when every usable server is full lb_pick() returns NULL and the
  * caller queues or fails the stream. */

@@ -40,6 +40,7 @@ enum lb_algo {
 	LB_ROUNDROBIN = 0, LB_LEASTCONN, LB_SOURCE, LB_FIRST,
 	LB_URI, LB_HDR,         /* http mode (issue: HTTP) */
 	LB_STATIC_RR,           /* weights fixed at start-up (no runtime weight changes) */
+	LB_RANDOM,              /* "random [<draws>]": best of <draws> weighted random picks */
 };
 
 /* Timeouts in milliseconds; 0 means "not set" (infinite), as in HAProxy. */

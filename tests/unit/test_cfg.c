@@ -809,7 +809,17 @@ static void t_proxy_balance(void)
 	EXPECT_STR(cfg.proxies->lb_arg, "whole depth 3");
 	cfg_free(&cfg);
 	expect_error("backend b\n  balance nope\n",
-	             "parsing [t.cfg:2] : balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'uri' and 'hdr(name)' options.");
+	             "parsing [t.cfg:2] : balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random', 'uri' and 'hdr(name)' options.");
+	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance random(3)\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_INT(cfg.proxies->lb, LB_RANDOM);
+	EXPECT_STR(cfg.proxies->lb_arg, "3");
+	cfg_free(&cfg);
+	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance random\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_STR(cfg.proxies->lb_arg, "2");
+	cfg_free(&cfg);
+	expect_error("backend b\n  balance random(x)\n", "balance random: invalid number of draws in 'random(x)'.");
 	/* a bare "balance" is accepted by HAProxy: a warning, the algorithm kept */
 	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance leastconn\n  balance\n", TO);
 	EXPECT_PARSE(&cfg, text, 0);

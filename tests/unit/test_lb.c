@@ -328,6 +328,29 @@ static void t_hash_key(void)
 	lb_free(&be);
 }
 
+static void t_random(void)
+{
+	int w[] = { 1, 3, 0 }, cnt[MAXS];
+	setup(LB_RANDOM, 3, w);
+	be.lb_arg = "1";        /* one draw: pure weighted random */
+	count(4000, cnt);
+	EXPECT_INT(cnt[2], 0);  /* weight 0 */
+	EXPECT(cnt[0] > 800 && cnt[0] < 1200);
+	EXPECT(cnt[1] > 2800 && cnt[1] < 3200);
+	/* two draws with counting: loads stay balanced by weight */
+	be.lb_arg = "2";
+	for (int i = 0; i < 400; i++)
+		lb_take(lb_pick(&be, NULL));
+	EXPECT(srv[0].cur_conn > 70 && srv[0].cur_conn < 130);
+	/* full and down servers are never drawn */
+	srv[1].state = SRV_DOWN;
+	lb_server_changed(&srv[1]);
+	srv[0].maxconn = srv[0].cur_conn;
+	EXPECT(lb_pick(&be, NULL) == NULL);
+	be.lb_arg = NULL;
+	lb_free(&be);
+}
+
 static void t_empty(void)
 {
 	setup(LB_ROUNDROBIN, 0, NULL);
@@ -355,6 +378,7 @@ int main(void)
 	RUN(t_first_by_id);
 	RUN(t_source);
 	RUN(t_hash_key);
+	RUN(t_random);
 	RUN(t_empty);
 	return unit_end();
 }
