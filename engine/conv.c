@@ -14,6 +14,7 @@
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "engine/hash.h"
+#include "regex/rx.h"
 
 /* Starts a result string in a scratch buffer. Returns the buffer or NULL. */
 static char *out_begin(size_t *size)
@@ -608,6 +609,67 @@ static int chk_digest(struct arg *args, char *err, size_t errlen)
 	free(args[0].u.str.ptr);
 	args[0].type = ARGT_SINT;
 	args[0].u.sint = alg;
+	return 0;
+}
+
+/* --- regsub --- */
+
+/* regsub(regex,subst[,flags]): the input with the first match of <regex>
+ * (every match with flag "g") replaced by <subst>, where \1..\9 insert
+ * groups. chk_regsub compiles the regex into args[0] (ARGT_REG) and keeps
+ * the "g" flag in args[2] (ARGT_SINT). */
+static int cv_regsub(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t size;
+	char *p = out_begin(&size);
+	int n, global = args[2].type == ARGT_SINT && args[2].u.sint;
+
+	if (!p || args[0].type != ARGT_REG)
+		return 0;
+	n = rx_regsub(args[0].u.ptr, smp->u.str.ptr, smp->u.str.len, args[1].u.str.ptr, args[1].u.str.len,
+	              global, p, size);
+	if (n < 0)
+		return 0;
+	out_end(smp, p, n, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_regsub(struct arg *args, char *err, size_t errlen)
+{
+	unsigned flags = RX_NEED_GROUPS;
+	int global = 0;
+	char rerr[256];
+	struct rx *r;
+
+	if (args[2].type == ARGT_STR) {
+		for (size_t i = 0; i < args[2].u.str.len; i++) {
+			char c = args[2].u.str.ptr[i];
+
+			if (c == 'i')
+				flags |= RX_ICASE;
+			else if (c == 'g')
+				global = 1;
+			else {
+				snprintf(err, errlen, "invalid regex flag '%c', only 'i' and 'g' are supported", c);
+				return -1;
+			}
+		}
+		free(args[2].u.str.ptr);
+		args[2].type = ARGT_SINT;
+		args[2].u.sint = global;
+	}
+	if (args[0].type != ARGT_STR || !args[0].u.str.len) {
+		snprintf(err, errlen, "missing regex");
+		return -1;
+	}
+	r = rx_compile(args[0].u.str.ptr, args[0].u.str.len, flags, rerr, sizeof(rerr));
+	if (!r) {
+		snprintf(err, errlen, "error in regex '%s' : %s", args[0].u.str.ptr, rerr);
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_REG;
+	args[0].u.ptr = r;
 	return 0;
 }
 
@@ -1627,6 +1689,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "not",       cv_not,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
 	{ "odd",       cv_odd,       ARG0,                    0,            I, SMP_T_BOOL, NULL },
 	{ "or",        cv_or,        ARG1(1, STR),            chk_operator, I, I, NULL },
+	{ "regsub",    cv_regsub,    ARG3(2, REG, STR, STR),  chk_regsub,   S, S, NULL },
 	{ "rtrim",     cv_rtrim,     ARG1(1, STR),            0,            S, S, NULL },
 	{ "sdbm",      cv_sdbm,      ARG1(0, SINT),           0,            B, I, NULL },
 	{ "set-var",   cv_set_var,   ARG5(1, STR, STR, STR, STR, STR), chk_set_var,     A, A, NULL },

@@ -15,6 +15,7 @@
 #include "engine/proxy.h"
 #include "engine/vars.h"
 #include "engine/log.h"
+#include "regex/rx.h"
 
 /* ------------------------------------------------------------------ */
 /* Registry                                                             */
@@ -736,6 +737,8 @@ void sample_args_free(struct arg *args, int n)
 		} else if (a->type == ARGT_VAR && a->u.ptr) {
 			vars_ref_free(a->u.ptr);
 			free(a->u.ptr);
+		} else if (a->type == ARGT_REG && a->u.ptr) {
+			rx_free(a->u.ptr);   /* compiled by the converter's check */
 		}
 		a->type = ARGT_STOP;
 		a->unresolved = 0;

@@ -209,6 +209,14 @@ static const struct { const char *expr, *want; } haproxy_vectors[] = {
 	{ "meth(GET)", "GET" },
 	{ "meth(FOO),lower", "foo" },
 	{ "stopping", "0" },
+	/* regsub (regex module underneath) */
+	{ "str(hello world),regsub(o,0)", "hell0 world" },
+	{ "str(hello world),regsub(o,0,g)", "hell0 w0rld" },
+	{ "str(Hello World),regsub(h,J,i)", "Jello World" },
+	{ "str(abc-123),regsub('([a-z]+)-([0-9]+)','\\2:\\1')", "123:abc" },
+	{ "str(aaa),regsub(x,y)", "aaa" },
+	{ "str(aaa),regsub(^a,b,g)", "baa" },
+	{ "str(a.b.c),regsub('\\.',_,g)", "a_b_c" },
 };
 
 static void t_haproxy_vectors(void)
@@ -254,6 +262,24 @@ static void t_extra_edges(void)
 	EXPECT(atoi(got) > 0);
 	EXPECT_INT(eval_str("date_us", got, sizeof(got)), 1);
 	EXPECT(atoi(got) >= 0 && atoi(got) < 1000000);
+}
+
+static void t_regsub_errors(void)
+{
+	char got[512];
+
+	EXPECT_INT(eval_str("str(a),regsub(a,b,x)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'regsub' : invalid regex flag 'x', only 'i' and 'g' are supported");
+	EXPECT_INT(eval_str("str(a),regsub(,b)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'regsub' : missing regex");
+	EXPECT_INT(eval_str("str(a),regsub('(',b)", got, sizeof(got)), -1);
+	EXPECT(strncmp(got, "invalid args in converter 'regsub' : error in regex '(' : ", 58) == 0);
+	/* backreferences: PCRE2 alone */
+	EXPECT_INT(eval_str("str(abab),regsub('(ab)\\1',X)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "X");
+	/* on binary input: bytes after a NUL are dropped by the string cast */
+	EXPECT_INT(eval_str("bin(610062),regsub(a,b)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "b");
 }
 
 static void t_ltime_utc(void)
@@ -488,6 +514,7 @@ int main(void)
 	unsetenv("NOPE_NOT_SET");
 	RUN(t_haproxy_vectors);
 	RUN(t_extra_edges);
+	RUN(t_regsub_errors);
 	RUN(t_ltime_utc);
 	RUN(t_wrong_types);
 	RUN(t_empty_inputs);
