@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -577,9 +578,15 @@ static uint64_t log_now_us(void)
 /* Opens <t>'s socket if it needs one. Returns 0 or -errno. */
 static int log_target_open(struct log_target *t)
 {
+	struct stat st;
 	int fd;
 
-	if (t->dest == LOG_DEST_FD || t->fd >= 0)
+	if (t->dest == LOG_DEST_FD) {
+		/* a socket never blocks the loop: sent with MSG_DONTWAIT */
+		t->fd_is_sock = fstat(t->fd, &st) == 0 && S_ISSOCK(st.st_mode);
+		return 0;
+	}
+	if (t->fd >= 0)
 		return 0;
 	fd = socket(((struct sockaddr *)t->addr)->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -615,8 +622,15 @@ int log_target_send(struct log_target *t, int pri, const char *tag, const char *
 	iov[2].iov_base = "\n";
 	iov[2].iov_len = 1;
 
-	if (t->dest == LOG_DEST_FD) {
+	if (t->dest == LOG_DEST_FD && !t->fd_is_sock) {
+		/* a pipe, terminal or file: one writev(), atomic up to PIPE_BUF */
 		r = writev(t->fd, iov, 3);
+	} else if (t->dest == LOG_DEST_FD) {
+		struct msghdr mh = { 0 };
+
+		mh.msg_iov = iov;
+		mh.msg_iovlen = 3;
+		r = sendmsg(t->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	} else {
 		struct msghdr mh = { 0 };
 		int e;

@@ -1,8 +1,10 @@
 /* log.h: the process's messages ([NOTICE]/[WARNING]/[ALERT] on stderr, as
  * HAProxy prints them) and the "log" targets: stdout, stderr, fd@N, UDP
  * syslog (ip:port, ipv4@, ipv6@), unix datagram sockets (/dev/log).
- * Sends never block the loop: datagrams go with MSG_DONTWAIT and a message
- * that cannot be sent now is dropped and counted, as HAProxy does. */
+ * Datagrams and fd targets that are sockets go with MSG_DONTWAIT: a message
+ * that cannot be sent now is dropped and counted. An fd target on a pipe,
+ * terminal or file gets one writev() per line (its file status flags are
+ * shared with other processes and are left alone). */
 #ifndef RP_LOG_H
 #define RP_LOG_H
 
@@ -42,6 +44,7 @@ struct log_target {
 	struct sockaddr_storage *addr; /* UDP/UNIX destination */
 	uint32_t addrlen;
 	uint64_t drops;             /* messages that could not be sent */
+	int fd_is_sock;             /* LOG_DEST_FD on a socket: sent with MSG_DONTWAIT */
 	char *text;                 /* the target as written, for messages */
 	const char *file; int line;
 };

@@ -295,6 +295,38 @@ static void t_send_unreachable(void)
 	log_targets_free(t);
 }
 
+static void t_fd_socket_never_blocks(void)
+{
+	char err[256], line[64], big[4096];
+	struct config cfg;
+	int sp[2], sent = 0, dropped = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(big, 'z', sizeof(big));
+	EXPECT(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+	snprintf(line, sizeof(line), "log fd@%d len 8192 format raw local0", sp[1]);
+	cfg.g.logs = parse(line, err, sizeof(err));
+	EXPECT(cfg.g.logs != NULL);
+	if (!cfg.g.logs)
+		return;
+	EXPECT_INT(log_init(&cfg), 0);
+	EXPECT_INT(cfg.g.logs->fd_is_sock, 1);
+	/* nobody reads: the socket fills up, then lines are dropped, never blocking */
+	for (int i = 0; i < 2000 && !dropped; i++) {
+		if (log_target_send(cfg.g.logs, LOG_LVL_INFO, "ringproxy", big, sizeof(big)) == 0)
+			sent++;
+		else
+			dropped = 1;
+	}
+	EXPECT(sent > 0);
+	EXPECT_INT(dropped, 1);
+	EXPECT(cfg.g.logs->drops >= 1);
+	log_deinit(&cfg);
+	log_targets_free(cfg.g.logs);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 static void t_proxy_send(void)
 {
 	char err[256];
@@ -375,6 +407,7 @@ int main(void)
 	RUN(t_send_fd_raw);
 	RUN(t_send_unix);
 	RUN(t_send_unreachable);
+	RUN(t_fd_socket_never_blocks);
 	RUN(t_proxy_send);
 	RUN(t_messages);
 	return unit_end();
