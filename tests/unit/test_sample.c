@@ -62,6 +62,10 @@ static void t_registry_lookup(void)
 		EXPECT(sample_fetch_find(t->name, strlen(t->name)) == t);
 	for (const struct sample_conv *t = smp_conv_table; t->name; t++)
 		EXPECT(sample_conv_find(t->name, strlen(t->name)) == t);
+	for (const struct sample_conv *t = smp_conv_arith_table; t->name; t++)
+		EXPECT(sample_conv_find(t->name, strlen(t->name)) == t);
+	for (const struct sample_fetch *t = smp_fetch_payload_table; t->name; t++)
+		EXPECT(sample_fetch_find(t->name, strlen(t->name)) == t);
 }
 
 static int lua_fetch(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
