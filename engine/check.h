@@ -15,8 +15,8 @@ struct thr;
 enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR };
 
 /* Starts the checks of every server with "check" in <cfg> on thread <t>
- * (the first check fires at a random point of the first interval, as
- * HAProxy spreads them). Returns the number of checked servers or -errno. */
+ * (the first checks are spread evenly over the first interval, as HAProxy
+ * spreads them). Returns the number of checked servers or -errno. */
 int check_start(struct config *cfg, struct thr *t);
 /* Stops every check (cancels in-flight connects); safe to call twice. */
 void check_stop(void);
