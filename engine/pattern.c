@@ -3,7 +3,15 @@
  * tables for ip, ranges for int/len, one pattern set (regex/patset.h, one
  * pass over the subject) for beg/end/sub/dir/dom/reg. Lists are built at
  * start-up and changed by Lua (core.add_acl...) or the CLI; a changed view
- * is rebuilt on its next lookup. */
+ * is rebuilt on its next lookup.
+ *
+ * Threads: with one worker thread, updates happen in place on that thread.
+ * With several, a view's items, tables and pattern set must become one
+ * immutable snapshot built by the updater and published by pointer swap,
+ * the old one freed once every thread has passed a quiescent point of its
+ * loop; lookups already read a view through one pointer (pat_expr) and
+ * never keep item pointers across calls, so that change stays inside this
+ * file. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
