@@ -54,6 +54,9 @@ struct rule_list {
 	int nb;
 };
 
+/* Longest string set-var-fmt stores (bytes, NUL included). */
+#define RULES_FMT_MAX 16384
+
 /* set-var(<name>,<cond>...) conditions (HAProxy 2.6). Our variables have
  * no "unset but known" state, so ifexists and ifset mean the same. */
 #define VC_IFEXISTS    0x01    /* only if the variable already exists */
@@ -654,18 +657,18 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				break;
 			}
 			case RA_SET_VAR_FMT: {
-				/* the rendered string lives in scratch until vars_set() copies it */
+				/* not a smp_trash() chunk: rendering evaluates expressions
+				 * that take scratch chunks from the same small ring */
+				static __thread char fmt_buf[RULES_FMT_MAX];
 				struct vars *v = vars_of(s, r->u.var.ref.scope);
 				struct sample smp;
-				size_t size;
-				char *buf = smp_trash(&size);
-				if (!v || !buf)
+				if (!v)
 					break;
 				memset(&smp, 0, sizeof(smp));
 				smp.type = SMP_T_STR;
-				smp.u.str.ptr = buf;
-				smp.u.str.len = logfmt_render(r->u.var.fmt, s, 0, buf, size);
-				smp.u.str.size = size;
+				smp.u.str.ptr = fmt_buf;
+				smp.u.str.len = logfmt_render(r->u.var.fmt, s, 0, fmt_buf, sizeof(fmt_buf));
+				smp.u.str.size = sizeof(fmt_buf);
 				if (var_conds_allow(v, &r->u.var.ref, r->u.var.conds, &smp))
 					vars_set(v, &r->u.var.ref, &smp);
 				break;
