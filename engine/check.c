@@ -35,14 +35,17 @@ struct check {
 	struct addr addr;           /* where to connect; kept alive for the ring */
 	int fd;                     /* -1 when idle */
 	unsigned timed_out:1;       /* the timer cancelled the connect in flight */
+	unsigned stopped:1;         /* check_stop() ran: free on the last completion */
 	uint64_t start_ms;          /* when the connect was submitted */
 	uint32_t timeout;           /* ms */
 };
 
 /* Invariant: a check is either idle (fd == -1, timer armed for the next
  * check) or connecting (fd >= 0, op.inflight == 1, timer armed for the
- * timeout). Every context is on this list until check_stop(). */
-static struct check *checks;
+ * timeout). Every context is on <checks> until check_stop(), which frees
+ * the idle ones and moves those with a connect in flight to <zombies>,
+ * freed by their last completion (or never, if the ring goes first). */
+static struct check *checks, *zombies;
 
 static const char *const check_reason[] = {
 	[CHECK_OK] = "Layer4 check passed",
@@ -211,6 +214,19 @@ static void check_connect_cb(struct ring_op *op, int res, uint32_t flags)
 {
 	struct check *c = container_of(op, struct check, op);
 
+	if (c->stopped) {
+		struct check **p = &zombies;
+
+		while (*p && *p != c)
+			p = &(*p)->next;
+		if (*p)
+			*p = c->next;
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		return;
+	}
+
 	timer_cancel(&c->thr->timers, &c->timer);
 	if (c->timed_out)
 		check_done(c, CHECK_L4_TIMEOUT, ETIMEDOUT);
@@ -338,13 +354,18 @@ void check_stop(void)
 		checks = c->next;
 		if (c->thr)
 			timer_cancel(&c->thr->timers, &c->timer);
-		if (c->fd >= 0) {
-			/* the loop has stopped: no completion will come for this op */
-			ring_op_retire(&c->op);
-			close(c->fd);
-		}
 		if (c->srv)
 			c->srv->check_ctx = NULL;
+		if (c->op.inflight) {
+			/* never free with an op in flight: its completion frees it */
+			c->stopped = 1;
+			ring_cancel(c->thr->ring, &c->op);
+			c->next = zombies;
+			zombies = c;
+			continue;
+		}
+		if (c->fd >= 0)
+			close(c->fd);
 		free(c);
 	}
 }

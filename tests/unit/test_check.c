@@ -247,6 +247,67 @@ static void t_live(void)
 	log_set_quiet(0);
 }
 
+static void t_live_timeout(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct sockaddr_in a;
+	socklen_t l = sizeof(a);
+	struct thr t;
+	char err[256];
+	int rc, port, lfd, fill[4];
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, err, sizeof(err));
+	if (!t.ring) {
+		SKIP(err);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	/* a listener that never accepts, its queue filled: new SYNs are dropped
+	 * and a connect hangs until the check times out */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	EXPECT(bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 0) == 0);
+	getsockname(lfd, (struct sockaddr *)&a, &l);
+	port = ntohs(a.sin_port);
+	for (int i = 0; i < 4; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(50000);
+	s1.addr.u.in4.sin_port = htons((uint16_t)port);
+	s2.check = s3.check = 0;
+	be.to.check = 150;
+	EXPECT_INT(check_start(&cfg, &t), 1);
+	uint64_t end = timer_now_ms() + 2000;
+	while (timer_now_ms() < end && s1.state == SRV_UP) {
+		uint64_t next = timers_next(&t.timers), now = timer_now_ms();
+		ring_wait(t.ring, next == TIMER_ETERNITY ? 50 : (int64_t)(next > now ? next - now : 0));
+		timers_run(&t.timers, timer_now_ms());
+	}
+	EXPECT_INT(s1.state, SRV_DOWN);
+	const char *lg = logged();
+	EXPECT(strstr(lg, "Server be/s1 is DOWN, reason: Layer4 timeout, check duration: 1") != NULL);
+	if (!strstr(lg, "Layer4 timeout"))
+		printf("  logged: %s\n", lg);
+	check_stop();
+	/* the cancelled connect's completion may still be queued: drain it */
+	ring_wait(t.ring, 0);
+	for (int i = 0; i < 4; i++)
+		close(fill[i]);
+	close(lfd);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
 int main(void)
 {
 	RUN(t_first_failure_downs);
@@ -254,6 +315,7 @@ int main(void)
 	RUN(t_fall);
 	RUN(t_log_health_checks);
 	RUN(t_live);
+	RUN(t_live_timeout);
 	log_deinit(&cfg);
 	log_targets_free(be.logs);
 	return unit_end();
