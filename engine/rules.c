@@ -35,7 +35,7 @@ struct rule {
 			struct var_ref ref;
 			struct sample_expr *expr;   /* set-var */
 			struct logfmt *fmt;         /* set-var-fmt */
-			unsigned conds;             /* VC_* */
+			unsigned conds;             /* VARS_IF* (vars.h) */
 		} var;
 		struct lua_action *lua;
 		struct {
@@ -57,23 +57,6 @@ struct rule_list {
 /* Longest string set-var-fmt stores (bytes, NUL included). */
 #define RULES_FMT_MAX 16384
 
-/* set-var(<name>,<cond>...) conditions (HAProxy 2.6). Our variables have
- * no "unset but known" state, so ifexists and ifset mean the same. */
-#define VC_IFEXISTS    0x01    /* only if the variable already exists */
-#define VC_IFNOTEXISTS 0x02    /* only if it does not */
-#define VC_IFEMPTY     0x04    /* only if the new value is an empty string/binary */
-#define VC_IFNOTEMPTY  0x08    /* not if the new value is an empty string/binary */
-#define VC_IFSET       0x10
-#define VC_IFNOTSET    0x20
-#define VC_IFGT        0x40    /* integers: only if the current value is greater */
-#define VC_IFLT        0x80    /* integers: only if the current value is lower */
-
-static const struct { const char *name; unsigned flag; } var_conds[] = {
-	{ "ifexists", VC_IFEXISTS }, { "ifnotexists", VC_IFNOTEXISTS },
-	{ "ifempty", VC_IFEMPTY },   { "ifnotempty", VC_IFNOTEMPTY },
-	{ "ifset", VC_IFSET },       { "ifnotset", VC_IFNOTSET },
-	{ "ifgt", VC_IFGT },         { "iflt", VC_IFLT },
-};
 
 /* ---- lists ---- */
 
@@ -207,17 +190,12 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 	const char *comma = memchr(name, ',', close - name);
 	for (const char *cs = comma; set && cs && cs < close; ) {
 		const char *ce = memchr(cs + 1, ',', close - cs - 1);
-		size_t cl = (ce ? ce : close) - (cs + 1);
-		size_t k;
-		for (k = 0; k < sizeof(var_conds) / sizeof(var_conds[0]); k++)
-			if (strlen(var_conds[k].name) == cl && !strncmp(var_conds[k].name, cs + 1, cl))
-				break;
-		if (k == sizeof(var_conds) / sizeof(var_conds[0])) {
+		if (vars_parse_cond(cs + 1, (ce ? ce : close) - (cs + 1), &r->u.var.conds,
+		                    err, sizeof(err)) < 0) {
 			r->act = RA_ACCEPT;     /* nothing to free */
-			snprintf(c->err, sizeof(c->err), "unknown condition \"%.*s\"", (int)cl, cs + 1);
+			snprintf(c->err, sizeof(c->err), "%s", err);
 			return -1;
 		}
-		r->u.var.conds |= var_conds[k].flag;
 		cs = ce;
 	}
 	if (vars_parse_ref(name, (comma && set ? comma : close) - name, &r->u.var.ref, err, sizeof(err)) < 0) {
@@ -585,34 +563,6 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 
 /* ---- execution ---- */
 
-/* Returns 1 if set-var's conditions <conds> let <smp> replace variable
- * <ref> of <v>, else 0. */
-static int var_conds_allow(const struct vars *v, const struct var_ref *ref, unsigned conds,
-                           const struct sample *smp)
-{
-	struct sample cur;
-	int exists, is_str;
-
-	if (!conds)
-		return 1;
-	exists = vars_get(v, ref, &cur);
-	is_str = smp->type == SMP_T_STR || smp->type == SMP_T_BIN;
-	if ((conds & (VC_IFEXISTS | VC_IFSET)) && !exists)
-		return 0;
-	if ((conds & (VC_IFNOTEXISTS | VC_IFNOTSET)) && exists)
-		return 0;
-	if ((conds & VC_IFEMPTY) && (!is_str || smp->u.str.len))
-		return 0;
-	if ((conds & VC_IFNOTEMPTY) && is_str && !smp->u.str.len)
-		return 0;
-	if (exists && cur.type == SMP_T_SINT && smp->type == SMP_T_SINT) {
-		if ((conds & VC_IFGT) && !(cur.u.sint > smp->u.sint))
-			return 0;
-		if ((conds & VC_IFLT) && !(cur.u.sint < smp->u.sint))
-			return 0;
-	}
-	return 1;
-}
 
 /* Runs the rules of <def> then <own> (either may be NULL) from position
  * *<pos> (0 = start, n = resume at the n-th rule, 1-based). */
@@ -651,9 +601,8 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				struct sample smp;
 				struct vars *v = vars_of(s, r->u.var.ref.scope);
 				memset(&smp, 0, sizeof(smp));
-				if (v && sample_expr_eval(r->u.var.expr, &ctx, &smp) &&
-				    var_conds_allow(v, &r->u.var.ref, r->u.var.conds, &smp))
-					vars_set(v, &r->u.var.ref, &smp);
+				if (v && sample_expr_eval(r->u.var.expr, &ctx, &smp))
+					vars_set_cond(v, &r->u.var.ref, &smp, r->u.var.conds);
 				break;
 			}
 			case RA_SET_VAR_FMT: {
@@ -669,8 +618,7 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				smp.u.str.ptr = fmt_buf;
 				smp.u.str.len = logfmt_render(r->u.var.fmt, s, 0, fmt_buf, sizeof(fmt_buf));
 				smp.u.str.size = sizeof(fmt_buf);
-				if (var_conds_allow(v, &r->u.var.ref, r->u.var.conds, &smp))
-					vars_set(v, &r->u.var.ref, &smp);
+				vars_set_cond(v, &r->u.var.ref, &smp, r->u.var.conds);
 				break;
 			}
 			case RA_UNSET_VAR: {
