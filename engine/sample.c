@@ -131,6 +131,7 @@ static void reg_init(void)
 	reg_add_fetch_table(smp_fetch_payload_table);
 	reg_add_conv_table(smp_conv_table);
 	reg_add_conv_table(smp_conv_arith_table);
+	reg_add_conv_table(smp_conv_map_table);
 }
 
 const struct sample_fetch *sample_fetch_find(const char *name, size_t len)
