@@ -550,8 +550,15 @@ static void hook_deinit(void)
 	hlua_sample_free();
 }
 
+/* lua_hooks.version: the Lua release linked in, for "-vv". */
+static const char *hook_version(void)
+{
+	return LUA_RELEASE;
+}
+
 void lua_hooks_install(void)
 {
+	lua_hooks.version = hook_version;
 	lua_hooks.deinit = hook_deinit;
 	lua_hooks.load = hook_load;
 	lua_hooks.load_file = hook_load_file;
