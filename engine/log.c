@@ -455,6 +455,29 @@ int log_cfg_kw(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
+int log_cfg_send_hostname(struct cfg_ctx *c, char **args, int nargs)
+{
+	char host[256];
+
+	if (c->sec != CFG_SEC_GLOBAL) {
+		snprintf(c->err, sizeof(c->err), "'%s' is only valid in the global section", args[0]);
+		return -1;
+	}
+	if (nargs > 2) {
+		snprintf(c->err, sizeof(c->err), "'%s' takes at most one argument", args[0]);
+		return -1;
+	}
+	if (nargs == 2) {
+		log_set_identity(args[1], NULL);
+		return 0;
+	}
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = 0;
+	host[sizeof(host) - 1] = 0;
+	log_set_identity(host, NULL);
+	return 0;
+}
+
 struct log_target *log_targets_dup(const struct log_target *l)
 {
 	struct log_target *head = NULL, **tail = &head;

@@ -85,6 +85,10 @@ struct log_target *log_target_parse(char **args, int nargs, char *err, size_t er
  * "log global" sets px->log_global; "no log" is handled by the caller
  * (it clears px->logs / log_global). Returns 0 or -1 with c->err set. */
 int log_cfg_kw(struct cfg_ctx *c, char **args, int nargs);
+/* The global keyword "log-send-hostname [<name>]": rfc3164/rfc5424 headers
+ * then carry <name> (default: the system's host name). Returns 0 or -1
+ * with c->err set. */
+int log_cfg_send_hostname(struct cfg_ctx *c, char **args, int nargs);
 /* Returns a deep copy of the list <l> (defaults inheritance), or NULL on
  * allocation failure or for an empty list. */
 struct log_target *log_targets_dup(const struct log_target *l);

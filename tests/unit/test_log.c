@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "tests/unit/unit.h"
+#include "engine/cfg.h"
 #include "engine/log.h"
 #include "engine/proxy.h"
 
@@ -227,6 +228,37 @@ out:
 	close(fd);
 }
 
+static void t_send_hostname(void)
+{
+	char err[256], line[64], buf[256];
+	struct cfg_ctx c;
+	char *args[2] = { "log-send-hostname", "myhost" };
+	struct log_target *t;
+	int p[2];
+	ssize_t n;
+
+	memset(&c, 0, sizeof(c));
+	c.sec = CFG_SEC_GLOBAL;
+	EXPECT_INT(log_cfg_send_hostname(&c, args, 2), 0);
+	EXPECT(pipe(p) == 0);
+	snprintf(line, sizeof(line), "log fd@%d local0", p[1]);
+	t = parse(line, err, sizeof(err));
+	EXPECT(t != NULL);
+	if (t) {
+		EXPECT_INT(log_target_send(t, LOG_LVL_INFO, "haproxy", "m", 1), 0);
+		n = read(p[0], buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = 0;
+		/* <134>Nov 26 08:57:16 myhost haproxy[7970]: m */
+		EXPECT(n > 0 && strstr(buf, ":") && strstr(buf, " myhost haproxy[") != NULL);
+		log_targets_free(t);
+	}
+	c.sec = CFG_SEC_DEFAULTS;
+	EXPECT_INT(log_cfg_send_hostname(&c, args, 2), -1);
+	log_set_identity("", NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void t_send_fd_raw(void)
 {
 	char err[256], line[64], buf[256];
@@ -404,6 +436,7 @@ int main(void)
 	RUN(t_dup);
 	RUN(t_headers);
 	RUN(t_send_udp);
+	RUN(t_send_hostname);
 	RUN(t_send_fd_raw);
 	RUN(t_send_unix);
 	RUN(t_send_unreachable);
