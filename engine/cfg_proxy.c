@@ -85,6 +85,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->retries = def->retries;
 	px->to = def->to;
 	px->lb = def->lb;
+	px->hash_consistent = def->hash_consistent;
 	px->log_global = def->log_global;
 	px->tcp_req_inspect_delay = def->tcp_req_inspect_delay;
 	px->tcp_res_inspect_delay = def->tcp_res_inspect_delay;
@@ -300,10 +301,16 @@ static int kw_hash_type(struct cfg_ctx *c, char **args, int nargs)
 {
 	if (nargs < 2)
 		return cfg_set_err(c, "'hash-type' requires 'map-based' or 'consistent'.");
-	if (!strcmp(args[1], "map-based"))
+	if (!strcmp(args[1], "map-based") || !strcmp(args[1], "consistent")) {
+		/* an optional hash function follows (sdbm, djb2, wt6, crc32, none) and
+		 * "avalanche": ringproxy always hashes with its own mixed function */
+		for (int i = 2; i < nargs; i++)
+			if (strcmp(args[i], "sdbm") && strcmp(args[i], "djb2") && strcmp(args[i], "wt6") &&
+			    strcmp(args[i], "crc32") && strcmp(args[i], "none") && strcmp(args[i], "avalanche"))
+				return cfg_set_err(c, "'hash-type': unknown hash function or modifier '%s'.", args[i]);
+		c->px->hash_consistent = !strcmp(args[1], "consistent");
 		return 0;
-	if (!strcmp(args[1], "consistent"))
-		return cfg_set_err(c, "'hash-type consistent' is not supported by ringproxy yet (only 'map-based').");
+	}
 	return cfg_set_err(c, "'hash-type' requires 'map-based' or 'consistent' (got '%s').", args[1]);
 }
 

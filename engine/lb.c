@@ -21,7 +21,23 @@ struct lb_state {
 	struct server **map;        /* hash map, <map_len> used of <map_size> */
 	int map_len, map_size;
 	uint64_t rnd;               /* xorshift state for "random" */
+	struct lb_point *ring;      /* "hash-type consistent": points sorted by key */
+	int ring_len, ring_size;
 };
+
+/* One point of the consistent-hashing ring. */
+struct lb_point {
+	uint32_t key;
+	struct server *srv;
+};
+
+/* Points per unit of weight on the consistent ring: enough for an even
+ * spread; fewer for very large backends so the ring stays under ~1M points
+ * (16 MB). */
+#define LB_POINTS_PER_WEIGHT 64
+#define LB_RING_MAX_POINTS   (1 << 20)
+
+static uint32_t lb_mix(uint32_t h);
 
 /* Returns the weight <srv> counts with under the backend's algorithm: the
  * configured one for static-rr, the runtime one otherwise. */
@@ -114,6 +130,69 @@ static int lb_build_map(struct lb_state *st, struct proxy *be)
 	return 0;
 }
 
+static int lb_is_hashing(const struct proxy *be)
+{
+	return be->lb == LB_SOURCE || be->lb == LB_URI || be->lb == LB_HDR;
+}
+
+static int lb_cmp_point(const void *a, const void *b)
+{
+	const struct lb_point *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->srv->id > y->srv->id) - (x->srv->id < y->srv->id);
+}
+
+/* Rebuilds the consistent-hashing ring of <be>: LB_POINTS_PER_WEIGHT points
+ * per unit of weight for each server of the current set, at positions that
+ * depend only on the server's id and the point number, so that a server
+ * going away moves only its own keys. Returns 0 or -ENOMEM (old ring kept). */
+static int lb_build_ring(struct lb_state *st, struct proxy *be)
+{
+	int use_backup = !lb_any_active(st, be);
+	const struct server *fb = use_backup ? lb_first_backup(st, be) : NULL;
+	int total = 0, n = 0, ppw = LB_POINTS_PER_WEIGHT;
+	long weights = 0;
+
+	for (int i = 0; i < st->nsrv; i++)
+		if (server_is_usable(st->srv[i]) && lb_in_set(st->srv[i], use_backup, fb))
+			weights += lb_weight(be, st->srv[i]);
+	if (weights * ppw > LB_RING_MAX_POINTS)
+		ppw = (int)(LB_RING_MAX_POINTS / weights) > 4 ? (int)(LB_RING_MAX_POINTS / weights) : 4;
+	total = (int)(weights * ppw);
+	if (total > st->ring_size) {
+		struct lb_point *r = realloc(st->ring, (size_t)total * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		st->ring = r;
+		st->ring_size = total;
+	}
+	for (int i = 0; i < st->nsrv; i++) {
+		struct server *s = st->srv[i];
+		int pts;
+		if (!server_is_usable(s) || !lb_in_set(s, use_backup, fb))
+			continue;
+		pts = lb_weight(be, s) * ppw;
+		for (int k = 0; k < pts; k++) {
+			st->ring[n].key = lb_mix(lb_mix((uint32_t)s->id * 0x9e3779b1U) ^ (uint32_t)k);
+			st->ring[n].srv = s;
+			n++;
+		}
+	}
+	qsort(st->ring, (size_t)n, sizeof(*st->ring), lb_cmp_point);
+	st->ring_len = n;
+	return 0;
+}
+
+/* Rebuilds what the algorithm of <be> needs to hash. */
+static int lb_build_tables(struct lb_state *st, struct proxy *be)
+{
+	if (!lb_is_hashing(be))
+		return 0;
+	return be->hash_consistent ? lb_build_ring(st, be) : lb_build_map(st, be);
+}
+
 static int lb_cmp_id(const void *a, const void *b)
 {
 	const struct server *x = *(struct server *const *)a, *y = *(struct server *const *)b;
@@ -156,7 +235,9 @@ int lb_init(struct proxy *be)
 	/* "first" walks servers by id; ids are unique in a backend */
 	qsort(st->srv, (size_t)n, sizeof(*st->srv), lb_cmp_id);
 	st->next = 0;
-	if (lb_build_map(st, be) < 0)
+	for (int i = 0; i < n; i++)
+		st->cw[i] = 0;
+	if (lb_build_tables(st, be) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -172,6 +253,7 @@ void lb_free(struct proxy *be)
 	free(st->srv);
 	free(st->cw);
 	free(st->map);
+	free(st->ring);
 	free(st);
 	be->lb_ctx = NULL;
 }
@@ -307,6 +389,29 @@ static struct server *lb_pick_map(struct lb_state *st, uint32_t hash)
 	return NULL;
 }
 
+/* Consistent hashing: the first point at or after <hash> on the ring; if
+ * its server is full, the following points. Returns the server or NULL. */
+static struct server *lb_pick_ring(struct lb_state *st, uint32_t hash)
+{
+	int lo = 0, hi = st->ring_len;
+
+	if (!st->ring_len)
+		return NULL;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (st->ring[mid].key < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int k = 0; k < st->ring_len; k++) {
+		struct server *s = st->ring[(lo + k) % st->ring_len].srv;
+		if (lb_srv_has_slot(s))
+			return s;
+	}
+	return NULL;
+}
+
 static struct server *lb_do_pick(struct proxy *be, uint32_t hash, int have_hash)
 {
 	struct lb_state *st = be->lb_ctx;
@@ -329,7 +434,7 @@ static struct server *lb_do_pick(struct proxy *be, uint32_t hash, int have_hash)
 	case LB_URI:
 	case LB_HDR:
 		if (have_hash)
-			return lb_pick_map(st, hash);
+			return be->hash_consistent ? lb_pick_ring(st, hash) : lb_pick_map(st, hash);
 		return lb_pick_rr(st, be, use_backup, fb);
 	case LB_ROUNDROBIN:
 	case LB_STATIC_RR:
@@ -424,5 +529,5 @@ void lb_server_changed(struct server *srv)
 	 * round-robin counters and rebuild the map */
 	for (int i = 0; i < st->nsrv; i++)
 		st->cw[i] = 0;
-	lb_build_map(st, be);
+	lb_build_tables(st, be);
 }

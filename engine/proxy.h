@@ -151,6 +151,7 @@ struct proxy {
 	struct px_timeouts to;
 	enum lb_algo lb;
 	char *lb_arg;               /* hdr(<name>) for LB_HDR; uri options */
+	int hash_consistent;        /* "hash-type consistent" (else map-based) */
 	int disabled;
 
 	/* frontend side */
@@ -158,6 +159,7 @@ struct proxy {
 	struct proxy *defbe;        /* default_backend (resolved after parsing) */
 	char *defbe_name;
 	struct rule_list *tcp_req_conn;   /* tcp-request connection */
+	struct rule_list *tcp_req_sess;   /* tcp-request session (rules.c) */
 	struct rule_list *tcp_req_cont;   /* tcp-request content */
 	struct rule_list *tcp_res_cont;   /* tcp-response content */
 	struct rule_list *http_req;       /* http-request */
@@ -181,6 +183,7 @@ struct proxy {
 	uint64_t bytes_in, bytes_out;
 	uint32_t nb_queued;
 	uint64_t denied_req, denied_conn;
+	uint64_t denied_sess;             /* tcp-request session reject (rules.c) */
 	uint64_t log_count;         /* lines logged by this frontend (%lc), log.c */
 
 	/* stored by cfg.c for later issues / other modules */

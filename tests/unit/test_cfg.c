@@ -829,7 +829,13 @@ static void t_proxy_balance(void)
 	expect_error("backend b\n  balance hdr(\n", "'balance hdr(name)' requires an http header field name.");
 	expect_error("backend b\n  balance url_param x\n", "'balance url_param' is not supported by ringproxy yet.");
 	expect_error("backend b\n  balance roundrobin x\n", "'balance' cannot handle unexpected argument 'x'.");
-	expect_error("backend b\n  hash-type consistent\n", "'hash-type consistent' is not supported by ringproxy yet");
+	snprintf(text, sizeof(text), "defaults\n%s  hash-type consistent sdbm avalanche\nbackend b\n  balance source\n  server s 127.0.0.1:1\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_INT(cfg.proxies->hash_consistent, 1);   /* inherited */
+	EXPECT(lb_pick_hash(cfg.proxies, 1234) == cfg.proxies->srv);
+	cfg_free(&cfg);
+	expect_error("backend b\n  hash-type consistent foo\n", "'hash-type': unknown hash function or modifier 'foo'.");
+	expect_error("backend b\n  hash-type nope\n", "'hash-type' requires 'map-based' or 'consistent' (got 'nope').");
 }
 
 static void t_proxy_errors(void)

@@ -309,6 +309,42 @@ static void t_source(void)
 	lb_free(&be);
 }
 
+static void t_consistent(void)
+{
+	int w[] = { 1, 1, 1, 2 }, cnt[MAXS] = { 0 };
+	struct server *before[1000];
+
+	setup(LB_SOURCE, 4, w);
+	be.hash_consistent = 1;
+	EXPECT_INT(lb_init(&be), 0);
+	for (int i = 0; i < 1000; i++) {
+		before[i] = lb_pick_hash(&be, lb_hash_key((const char *)&i, sizeof(i)));
+		EXPECT(before[i] != NULL);
+		if (before[i])
+			cnt[idx(before[i])]++;
+	}
+	/* weights: the heavy server gets about 2/5 */
+	EXPECT(cnt[3] > 300 && cnt[3] < 500);
+	EXPECT(cnt[0] > 120 && cnt[1] > 120 && cnt[2] > 120);
+	/* a server going down: only its keys move */
+	srv[1].state = SRV_DOWN;
+	lb_server_changed(&srv[1]);
+	int moved = 0;
+	for (int i = 0; i < 1000; i++) {
+		struct server *s = lb_pick_hash(&be, lb_hash_key((const char *)&i, sizeof(i)));
+		EXPECT(s != &srv[1]);
+		if (before[i] != &srv[1] && s != before[i])
+			moved++;
+	}
+	EXPECT_INT(moved, 0);
+	/* and back: every key returns where it was */
+	srv[1].state = SRV_UP;
+	lb_server_changed(&srv[1]);
+	for (int i = 0; i < 1000; i++)
+		EXPECT(lb_pick_hash(&be, lb_hash_key((const char *)&i, sizeof(i))) == before[i]);
+	lb_free(&be);
+}
+
 static void t_hash_key(void)
 {
 	int w[] = { 1, 1, 1, 1 };
@@ -377,6 +413,7 @@ int main(void)
 	RUN(t_first);
 	RUN(t_first_by_id);
 	RUN(t_source);
+	RUN(t_consistent);
 	RUN(t_hash_key);
 	RUN(t_random);
 	RUN(t_empty);
