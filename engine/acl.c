@@ -703,6 +703,8 @@ static int use_conflicts(unsigned use, enum acl_where where)
 	switch (where) {
 	case ACL_WHERE_CONN:
 		return !(use & (SMP_USE_L4 | SMP_USE_INT));
+	case ACL_WHERE_SESS:
+		return !(use & (SMP_USE_L4 | SMP_USE_L5 | SMP_USE_INT));
 	case ACL_WHERE_REQ:
 		return (use & SMP_USE_RES) != 0;
 	case ACL_WHERE_RES:

@@ -38,6 +38,7 @@ unsigned acl_cond_use(const struct acl_cond *cond);
 /* Where a condition is evaluated, for acl_cond_conflict(). */
 enum acl_where {
 	ACL_WHERE_CONN = 0,     /* tcp-request connection: no content yet */
+	ACL_WHERE_SESS,         /* tcp-request session: connection and session fetches */
 	ACL_WHERE_REQ,          /* request side: tcp-request content, use_backend */
 	ACL_WHERE_RES,          /* response side: tcp-response content */
 };

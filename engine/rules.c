@@ -1,4 +1,4 @@
-/* rules.c: "tcp-request connection|content", "tcp-response content", their
+/* rules.c: "tcp-request connection|session|content", "tcp-response content", their
  * inspect-delays, and "use_backend": parsing into per-proxy rule lists and
  * running them for a stream. Rules of a named defaults section run before
  * the proxy's own (HAProxy 2.6). A list suspended by a Lua yield resumes at
@@ -287,7 +287,8 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
                           char **args, int nargs, int i)
 {
 	struct rule *r = calloc(1, sizeof(*r));
-	int conn = !strcmp(kind, "tcp-request connection");
+	int sess = !strcmp(kind, "tcp-request session");
+	int conn = sess || !strcmp(kind, "tcp-request connection");   /* no content yet */
 	int res = !strncmp(kind, "tcp-response", 12);
 	const char *a = i < nargs ? args[i] : "";
 	char what[256];
@@ -321,7 +322,8 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	}
 	if (parse_rule_cond(c, r, what, args, nargs, i) < 0)
 		goto fail;
-	warn_cond_conflict(c, r->cond, conn ? ACL_WHERE_CONN : res ? ACL_WHERE_RES : ACL_WHERE_REQ, kind);
+	warn_cond_conflict(c, r->cond, sess ? ACL_WHERE_SESS : conn ? ACL_WHERE_CONN :
+	                   res ? ACL_WHERE_RES : ACL_WHERE_REQ, kind);
 	struct rule_list *l = list_get(lp);
 	if (!l) {
 		cfg_set_err(c, "out of memory.");
@@ -365,15 +367,19 @@ int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 			return cfg_set_err(c, "tcp-request inspect-delay is not allowed in anonymous 'defaults' sections");
 		return parse_inspect_delay(c, "tcp-request", args, nargs, &px->tcp_req_inspect_delay);
 	}
-	if (!strcmp(sub, "connection")) {
+	if (!strcmp(sub, "connection") || !strcmp(sub, "session")) {
+		int sess = sub[0] == 's';
 		if (px_is_anon_defaults(c))
-			return cfg_set_err(c, "tcp-request connection is not allowed in anonymous 'defaults' sections");
+			return cfg_set_err(c, "tcp-request %s is not allowed in anonymous 'defaults' sections", sub);
 		if (!(px->cap & (PX_CAP_FE | PX_CAP_DEF)))
-			return cfg_set_err(c, "tcp-request connection is not allowed because %s %s is not a frontend",
-			                   px_type(px), px->name);
+			return cfg_set_err(c, "tcp-request %s is not allowed because %s %s is not a frontend",
+			                   sub, px_type(px), px->name);
 		if (rules_count(px->tcp_req_cont))
 			cfg_warning(c, "a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before.");
-		return parse_tcp_rule(c, "tcp-request connection", &px->tcp_req_conn, args, nargs, 2);
+		else if (!sess && rules_count(px->tcp_req_sess))
+			cfg_warning(c, "a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before.");
+		return parse_tcp_rule(c, sess ? "tcp-request session" : "tcp-request connection",
+		                      sess ? &px->tcp_req_sess : &px->tcp_req_conn, args, nargs, 2);
 	}
 	if (!strcmp(sub, "content")) {
 		if (px_is_anon_defaults(c))
@@ -471,7 +477,8 @@ static void resolve_error(int *errors, char *err, size_t errlen, const char *msg
 
 static int def_has_rules(const struct proxy *def)
 {
-	return rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_cont) ||
+	return rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_sess) ||
+	       rules_count(def->tcp_req_cont) ||
 	       rules_count(def->tcp_res_cont) || rules_count(def->http_req) ||
 	       rules_count(def->http_res);
 }
@@ -484,7 +491,7 @@ static int inherit_refused(const struct proxy *px)
 	unsigned side = px->cap & (PX_CAP_FE | PX_CAP_BE);
 	return side == (PX_CAP_FE | PX_CAP_BE) ||
 	       (side == PX_CAP_FE && rules_count(def->tcp_res_cont)) ||
-	       (side == PX_CAP_BE && rules_count(def->tcp_req_conn));
+	       (side == PX_CAP_BE && (rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_sess)));
 }
 
 /* Checks what <px> may inherit from its defaults section, as HAProxy 2.6
@@ -512,7 +519,7 @@ static int check_inherit(const struct config *cfg, const struct proxy *px, char 
 		resolve_error(errors, err, errlen, msg);
 		return 1;
 	}
-	if (side == PX_CAP_BE && rules_count(def->tcp_req_conn)) {
+	if (side == PX_CAP_BE && (rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_sess))) {
 		snprintf(msg, sizeof(msg), "parsing [%s:%d]: a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules (defaults section at %s:%d).",
 		         pf, px->line, df, def->line);
 		resolve_error(errors, err, errlen, msg);
@@ -670,6 +677,19 @@ enum rule_res rules_exec_tcp_req_conn(struct stream *s)
 	                             fe->tcp_req_conn, SMP_DIR_REQ, 1, &pos);
 	if (res == RULE_REJECT) {
 		fe->denied_conn++;
+		s->err = STRM_ERR_PRXCOND;
+		s->fin = STRM_FIN_R;
+		return res;
+	}
+	if (res != RULE_CONTINUE && res != RULE_WAIT)
+		return res;
+	/* the session is established at once (no TLS handshake or PROXY
+	 * header to wait for yet): its rules follow */
+	pos = 0;
+	res = run_list(s, fe, def_list(fe, offsetof(struct proxy, tcp_req_sess)),
+	               fe->tcp_req_sess, SMP_DIR_REQ, 1, &pos);
+	if (res == RULE_REJECT) {
+		fe->denied_sess++;
 		s->err = STRM_ERR_PRXCOND;
 		s->fin = STRM_FIN_R;
 	}

@@ -1,4 +1,4 @@
-/* rules.h: rule lists and their execution — "tcp-request connection",
+/* rules.h: rule lists and their execution — "tcp-request connection|session",
  * "tcp-request content", "tcp-response content", their inspect-delays, and
  * backend switching ("use_backend"). Built at configuration time, run by
  * the stream analysers (stream.c) in configuration order. */
@@ -38,8 +38,10 @@ void rules_free(struct rule_list *l);
 /* Returns the number of rules in <l> (NULL: 0). */
 int rules_count(const struct rule_list *l);
 
-/* Runs the "tcp-request connection" rules of s->fe. Returns RULE_CONTINUE,
- * RULE_REJECT (fe->denied_conn counted), RULE_YIELD or RULE_ERR. */
+/* Runs the "tcp-request connection" rules of s->fe, then its "tcp-request
+ * session" rules (the session is established at once while there is no
+ * TLS or PROXY protocol step in between). Returns RULE_CONTINUE,
+ * RULE_REJECT (fe->denied_conn or fe->denied_sess counted) or RULE_ERR. */
 enum rule_res rules_exec_tcp_req_conn(struct stream *s);
 /* Runs the "tcp-request content" rules of s->be (the frontend before
  * backend selection, the backend after it, when it differs) on s->req.

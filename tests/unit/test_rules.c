@@ -348,6 +348,51 @@ static void t_connection_rules(void)
 	strm_done(&s);
 	cfg_free(&cfg);
 
+	/* session rules follow the connection rules */
+	e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request session set-var(sess.s) str(yes)\n"
+		"  tcp-request connection accept if { src 10.0.0.0/8 }\n"      /* 9 */
+		"  tcp-request session reject if { src 10.0.0.0/8 }\n"
+		"  tcp-request session reject if { req.len gt 0 }\n"           /* 11 */
+		"  tcp-request session bogus\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  tcp-request session accept\n"                               /* 15 */
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 2);
+	EXPECT(has_alert("parsing [t.cfg:9] : a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before."));
+	EXPECT(has_alert("parsing [t.cfg:11] : anonymous acl will never match in 'tcp-request session' because it uses keyword 'req.len' which is incompatible with 'frontend tcp-request session rule'"));
+	EXPECT(has_alert("parsing [t.cfg:12] : 'tcp-request session' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)' in frontend 'fe' (got 'bogus')."));
+	EXPECT(has_alert("parsing [t.cfg:15] : tcp-request session is not allowed because backend be is not a frontend"));
+	cfg_free(&cfg);
+	e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request session set-var(sess.s) str(yes)\n"
+		"  tcp-request connection accept if { src 10.0.0.0/8 }\n"
+		"  tcp-request session reject if { src 10.0.0.0/8 }\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 0);
+	fe = proxy_find(&cfg, "fe", PX_CAP_FE);
+	if (fe) {
+		strm_init(&s, fe);
+		EXPECT_INT(rules_exec_tcp_req_conn(&s), RULE_CONTINUE);
+		EXPECT_STR(var_str(&s, "sess.s"), "yes");
+		strm_done(&s);
+		strm_init(&s, fe);
+		inet_pton(AF_INET, "10.1.1.1", &s.cli_addr.u.in4.sin_addr);
+		/* "accept" ends the connection rules only: the session ones still run */
+		EXPECT_INT(rules_exec_tcp_req_conn(&s), RULE_REJECT);
+		EXPECT_INT(fe->denied_sess, 1);
+		EXPECT_INT(fe->denied_conn, 0);
+		strm_done(&s);
+	}
+	cfg_free(&cfg);
+
 	/* content-only fetches in connection rules: HAProxy's warning */
 	e = parse(&cfg, HEAD
 		"frontend fe\n"
