@@ -19,6 +19,8 @@
  *   -D SECS   duration mode: send for SECS seconds instead of -n bytes, then
  *             shut down the write side and wait for the close; MBps counts
  *             the bytes sent over those seconds
+ *   -P MS     read nothing during the first MS milliseconds (a stalled
+ *             reader), printing "reading" when it starts
  *   -G SECS   download mode: receive for SECS seconds, then close; MBps
  *             counts the bytes received
  *   -F        fast data: repeat one 64 KiB random block, no verification
@@ -81,7 +83,9 @@ static uint64_t opt_n, opt_seed, opt_rseed;
 static int64_t opt_R = -1;
 static int opt_verify, opt_echo, opt_X, opt_S, opt_F, opt_K;
 static const char *opt_text;
-static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0, opt_G = 0;
+static double opt_M = 0, opt_w = 0, opt_T = 0, opt_t = 30, opt_D = 0, opt_G = 0, opt_P = 0;
+static double read_at;      /* -P: no receive before this time */
+static int reading = 1;
 static unsigned opt_C = 1;
 static volatile sig_atomic_t stop;
 static unsigned char fastbuf[CHUNK];
@@ -201,7 +205,7 @@ static int conn_io(struct conn *c, double t)
 			c->wr_shut = 1;
 		}
 		/* receive */
-		while (!c->rd_eof) {
+		while (!c->rd_eof && reading) {
 			ssize_t r = recv(c->fd, buf, sizeof(buf), 0);
 			if (r < 0) {
 				if (errno == EINTR)
@@ -273,7 +277,8 @@ static int conn_io(struct conn *c, double t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: blast -a host:port [-C conns] [-n bytes] [-s seed] [-r seed|-E]\n"
-	        "             [-R bytes [-X] | -e text] [-S] [-M ms] [-K] [-w secs] [-T secs] [-F] [-t secs]\n");
+	        "             [-R bytes [-X] | -e text] [-S] [-M ms] [-K] [-P ms] [-w secs]\n"
+	        "             [-T secs] [-D secs] [-G secs] [-F] [-t secs]\n");
 	exit(2);
 }
 
@@ -281,7 +286,7 @@ int main(int argc, char **argv)
 {
 	const char *addr = NULL;
 	int o;
-	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:Kw:T:D:G:Ft:")) != -1) {
+	while ((o = getopt(argc, argv, "a:C:n:s:r:ER:Xe:SM:Kw:T:D:G:P:Ft:")) != -1) {
 		switch (o) {
 		case 'a': addr = optarg; break;
 		case 'C': opt_C = (unsigned)atoi(optarg); break;
@@ -299,6 +304,7 @@ int main(int argc, char **argv)
 		case 'T': opt_T = atof(optarg); break;
 		case 'D': opt_D = atof(optarg); opt_S = 1; opt_n = UINT64_MAX; break;
 		case 'G': opt_G = atof(optarg); break;
+		case 'P': opt_P = atof(optarg); reading = 0; break;
 		case 'F': opt_F = 1; break;
 		case 't': opt_t = atof(optarg); break;
 		default: usage();
@@ -330,6 +336,7 @@ int main(int argc, char **argv)
 	if (!cs)
 		return 1;
 	double t0 = now(), deadline = t0 + opt_t;
+	read_at = t0 + opt_P / 1000.0;
 	int failed = 0;
 	for (unsigned i = 0; i < opt_C; i++) {
 		cs[i].idx = i;
@@ -418,6 +425,15 @@ int main(int argc, char **argv)
 			} else if (c->done && opt_w <= 0) {
 				conn_shut(c);
 			}
+		}
+		if (!reading && t >= read_at) {
+			/* the stall is over: nothing will signal the bytes already queued */
+			reading = 1;
+			printf("reading\n");
+			fflush(stdout);
+			for (unsigned i = 0; i < opt_C; i++)
+				if (cs[i].fd >= 0 && !cs[i].done && conn_io(&cs[i], t) < 0)
+					failed = 1;
 		}
 		if (opt_M > 0)   /* paused connections have no event to wake them */
 			for (unsigned i = 0; i < opt_C; i++)
