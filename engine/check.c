@@ -298,6 +298,26 @@ static int check_addr(struct check *c, const struct server *srv)
 	return -1;
 }
 
+int check_cfg_validate(struct config *cfg)
+{
+	int nerr = 0;
+
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		if (!(px->cap & PX_CAP_BE))
+			continue;
+		for (struct server *s = px->srv; s; s = s->next) {
+			struct check c;
+
+			if (!s->check || s->disabled || check_addr(&c, s) == 0)
+				continue;
+			rp_alert("config : config: backend '%s': server '%s' has neither service port nor check port.",
+			         px->name, s->name);
+			nerr++;
+		}
+	}
+	return nerr;
+}
+
 int check_start(struct config *cfg, struct thr *t)
 {
 	int n = 0, nb = 0, k = 0;

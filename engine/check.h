@@ -14,6 +14,10 @@ struct thr;
 /* Result of one check, exposed for tests. */
 enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR };
 
+/* Checks the "check" servers of <cfg> after parsing: a server without a
+ * port to check (no service port, no "port") is an error, as in HAProxy.
+ * Returns the number of errors, each printed as an [ALERT] line. */
+int check_cfg_validate(struct config *cfg);
 /* Starts the checks of every server with "check" in <cfg> on thread <t>
  * (the first checks are spread evenly over the first interval, as HAProxy
  * spreads them). Returns the number of checked servers or -errno. */

@@ -327,6 +327,8 @@ int main(int argc, char **argv)
 
 	lua_hooks_install();
 	nerr = cfg_parse_files(&cfg, o.files);
+	if (nerr == 0)
+		nerr = check_cfg_validate(&cfg);
 	if (nerr == 0 && lua_hooks.load && lua_hooks.load(&cfg) < 0)
 		nerr = 1;
 	if (nerr == 0 && log_init(&cfg) < 0)

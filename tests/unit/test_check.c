@@ -173,6 +173,20 @@ static void t_log_health_checks(void)
 	log_set_quiet(0);
 }
 
+static void t_validate(void)
+{
+	setup();
+	EXPECT_INT(check_cfg_validate(&cfg), 0);
+	/* no service port and no "port": HAProxy refuses the configuration */
+	s2.addr.u.in4.sin_port = 0;
+	EXPECT_INT(check_cfg_validate(&cfg), 1);
+	s2.check_port = 8080;
+	EXPECT_INT(check_cfg_validate(&cfg), 0);
+	s3.addr.u.in4.sin_port = 0;
+	s3.check = 0;
+	EXPECT_INT(check_cfg_validate(&cfg), 0);
+}
+
 static int listen_any(int *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -314,6 +328,7 @@ int main(void)
 	RUN(t_rise);
 	RUN(t_fall);
 	RUN(t_log_health_checks);
+	RUN(t_validate);
 	RUN(t_live);
 	RUN(t_live_timeout);
 	log_deinit(&cfg);
