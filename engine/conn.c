@@ -43,6 +43,7 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 		ring_op_init(&c->op_tx, conn_tx_cb);
 		ring_op_init(&c->op_cn, conn_cn_cb);
 	}
+	t->nb_conns++;
 	c->thr = t;
 	c->fd = fd;
 	c->flags = fd >= 0 ? CONN_F_CONNECTED : 0;
@@ -333,6 +334,7 @@ static void conn_maybe_free(struct conn *c)
 	c->flags = 0;
 	c->next = t->free_conns;
 	t->free_conns = c;
+	t->nb_conns--;
 }
 
 void conns_wake_waiting(struct thr *t)

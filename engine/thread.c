@@ -136,8 +136,14 @@ int thr_run(struct thr *t)
 		}
 		ret = 0;
 	}
-	/* let the cancels and closes queued by the stop reach the kernel */
+	/* let the cancels and closes queued by the stop complete, so that
+	 * every connection is back in its pool (bounded: 1 s) */
 	ring_wait(t->ring, 0);
+	for (int i = 0; i < 100 && t->nb_conns; i++) {
+		if (ring_wait(t->ring, 10) < 0)
+			break;
+		streams_run_queue(t);
+	}
 	return ret;
 }
 

@@ -43,6 +43,7 @@ struct thr {
 	struct listener *listeners;      /* this thread's accepting sockets */
 	uint32_t cur_conn;               /* accepted client connections alive (global maxconn) */
 	uint32_t nb_streams;             /* streams alive */
+	uint32_t nb_conns;               /* connections out of the pool (closing ones too) */
 
 	/* pools: no malloc per connection once warm (private to conn.c / stream.c) */
 	struct conn *free_conns;
