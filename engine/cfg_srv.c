@@ -438,7 +438,7 @@ static struct server *srv_new_template(void)
 
 static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "alpn", "ciphers", "cookie", NULL };
 static const char *const srv_noeffect_val_kws[] = {
-	"init-addr", "pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
+	"pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
 	"check-sni", "check-alpn", "ssl-min-ver", "ssl-max-ver", "curves", "namespace", "proto",
 	"resolve-prefer", "resolve-opts", "resolve-net", NULL
 };
@@ -479,7 +479,7 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		}
 		if (cfg_in(srv_unsupported_kws, k))
 			return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", k);
-		if (!cfg_in(srv_noeffect_val_kws, k) && !cfg_in(srv_str_kws, k) &&
+		if (!cfg_in(srv_noeffect_val_kws, k) && !cfg_in(srv_str_kws, k) && strcmp(k, "init-addr") &&
 		    strcmp(k, "weight") && strcmp(k, "maxconn") && strcmp(k, "minconn") &&
 		    strcmp(k, "maxqueue") && strcmp(k, "inter") && strcmp(k, "fastinter") &&
 		    strcmp(k, "downinter") && strcmp(k, "slowstart") && strcmp(k, "rise") &&
@@ -499,6 +499,23 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		i++;
 		if (cfg_in(srv_noeffect_val_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
+			continue;
+		}
+		if (!strcmp(k, "init-addr")) {
+			/* a list of methods tried in order; "none" lets the server start
+			 * in maintenance when its name does not resolve */
+			char list[256], *save = NULL, *m;
+			snprintf(list, sizeof(list), "%s", v);
+			s->init_addr_none = 0;
+			for (m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+				struct addr tmp;
+				char aerr[128];
+				if (!strcmp(m, "none"))
+					s->init_addr_none = 1;
+				else if (strcmp(m, "last") && strcmp(m, "libc") &&
+				         cfg_parse_addr(m, &tmp, 0, aerr, sizeof(aerr)) < 0)
+					return cfg_set_err(c, "'init-addr' : unknown init-addr method '%s', supported methods are 'libc', 'last', 'none'.", m);
+			}
 			continue;
 		}
 		if (cfg_in(srv_str_kws, k)) {
@@ -589,7 +606,7 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 	struct proxy *px = c->px;
 	struct server *s, *o, **pp;
 	char aerr[512];
-	int bad, n = 0, custom_id;
+	int bad, n = 0, custom_id, unresolved;
 
 	if (nargs < 3 || !*args[1] || !*args[2])
 		return srv_alert(c, "'server' expects <name> and <addr>[:<port>] as arguments.");
@@ -623,14 +640,21 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 		return srv_alert(c, "'server %s/%s' : port offsets are not supported by ringproxy yet in '%s'.",
 		                 px->name, args[1], args[2]);
 	}
+	unresolved = 0;
 	if (cfg_parse_addr(args[2], &s->addr, 0, aerr, sizeof(aerr)) < 0) {
-		server_free(s);
-		return srv_alert(c, "'server %s/%s' : %s%s", px->name, args[1], aerr,
-		                 strncmp(aerr, "could not resolve", 17) ? "" : ".");
+		unresolved = !strncmp(aerr, "could not resolve", 17);
+		if (!unresolved) {
+			server_free(s);
+			return srv_alert(c, "'server %s/%s' : %s", px->name, args[1], aerr);
+		}
 	}
 	if (srv_params(c, s, args, 3, nargs) < 0) {
 		server_free(s);
 		return srv_alert(c, "'server %s/%s' : %s", px->name, args[1], c->err);
+	}
+	if (unresolved && !s->init_addr_none) {
+		server_free(s);
+		return srv_alert(c, "'server %s/%s' : %s.", px->name, args[1], aerr);
 	}
 	custom_id = s->id;
 	for (pp = &px->srv; *pp; pp = &(*pp)->next) {
@@ -653,6 +677,14 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 		s->downinter = s->inter;
 	s->cur_weight = s->weight;
 	s->state = s->disabled ? SRV_MAINT : SRV_UP;
+	if (unresolved) {
+		/* "init-addr none": no address yet, the server waits in maintenance */
+		memset(&s->addr, 0, sizeof(s->addr));
+		s->state = SRV_MAINT;
+		c->warnings++;
+		rp_warning("config : [%s:%d] : 'server %s/%s' : %s, disabling server.",
+		           c->file, c->line, px->name, s->name, aerr);
+	}
 	s->health = s->rise;     /* starts UP: a failing check takes <fall> tries to bring it down */
 	return 0;
 }

@@ -973,6 +973,17 @@ static void t_server_errors(void)
 	expect_error("backend b\n  server s1 127.0.0.1:80 id 4\n  server s2 127.0.0.1:81 id 4\n", "[t.cfg:3] : 'server b/s2' : 'id' : custom id 4 already used at t.cfg:2 ('server s1').");
 	expect_error("backend b\n  default-server weight 300\n", "config : [t.cfg:2] : weight of server  is not within 0 and 256 (300).");
 	expect_error("backend b\n  default-server foo\n", "config : [t.cfg:2] : unknown keyword 'foo'.");
+	/* init-addr none: an unresolvable server starts in maintenance */
+	struct config c2;
+	EXPECT_PARSE(&c2, "backend b\n  server s nonexistent.invalid:80 init-addr last,libc,none\n  server t 127.0.0.1:1 init-addr 127.0.0.1\n", 0);
+	EXPECT_OUT("[WARNING]  (");
+	EXPECT_OUT("config : [t.cfg:2] : 'server b/s' : could not resolve address 'nonexistent.invalid', disabling server.\n");
+	EXPECT(c2.proxies->srv && c2.proxies->srv->state == SRV_MAINT);
+	EXPECT(c2.proxies->srv && c2.proxies->srv->addr.u.sa.sa_family == AF_UNSPEC);
+	EXPECT(c2.proxies->srv && c2.proxies->srv->next && c2.proxies->srv->next->state == SRV_UP);
+	cfg_free(&c2);
+	expect_error("backend b\n  server s nonexistent.invalid:80 init-addr last,libc\n", "[t.cfg:2] : 'server b/s' : could not resolve address 'nonexistent.invalid'.");
+	expect_error("backend b\n  server t 1.1.1.1:1 init-addr foo\n", "[t.cfg:2] : 'server b/t' : 'init-addr' : unknown init-addr method 'foo', supported methods are 'libc', 'last', 'none'.");
 	/* server params that are stored */
 	struct config cfg;
 	EXPECT_PARSE(&cfg, "backend b\n  server s 127.0.0.1:443 ssl verify none sni str(x) ca-file /ca.pem addr 127.0.0.2 port 8443 send-proxy slowstart 10s minconn 2 maxqueue 9 id 12\n", 0);
