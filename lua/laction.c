@@ -287,6 +287,32 @@ static void strm_schedule(struct hlua_strm *hs, struct hlua_co *co)
 	stream_wakeup(s);
 }
 
+/* Continuation of action_start: the function's results are the stack. */
+static int action_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	return lua_gettop(L);
+}
+
+/* The body of an action's coroutine: (act, strm, dir) as light values;
+ * builds the TXN and the arguments, then calls the function. */
+static int action_start(lua_State *L)
+{
+	struct lua_action *act = lua_touserdata(L, 1);
+	struct stream *strm = lua_touserdata(L, 2);
+	int dir = (int)lua_tointeger(L, 3);
+
+	lua_settop(L, 0);
+	luaL_checkstack(L, act->nb_args + 4, NULL);
+	hlua_fn_push(L, act->fn_idx);
+	hlua_txn_push(L, strm, dir);
+	for (int i = 0; i < act->nb_args; i++)
+		lua_pushstring(L, act->args[i]);
+	lua_callk(L, 1 + act->nb_args, LUA_MULTRET, 0, action_k);
+	return action_k(L, LUA_OK, 0);
+}
+
 /* Maps an action function's return value (act.*) to the engine's. */
 static enum act_ret act_code(lua_State *T, int nres)
 {
@@ -330,16 +356,15 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 			hlua_strm_cancel(hs);
 		if (!(co = hlua_co_get(t, HLUA_ACTION, act->name)))
 			return ACT_RET_ERR;
-		if (!lua_checkstack(co->T, act->nb_args + 4)) {
-			hlua_co_put(t, co);
-			return ACT_RET_ERR;
-		}
 		co->strm = strm;
-		hlua_fn_push(co->T, act->fn_idx);
-		hlua_txn_push(co->T, strm, dir);
-		for (int i = 0; i < act->nb_args; i++)
-			lua_pushstring(co->T, act->args[i]);
-		nargs = 1 + act->nb_args;
+		/* light values only: the TXN and the argument strings are built
+		 * by action_start(), inside the coroutine (memory errors there
+		 * fail this action, not the process) */
+		lua_pushcfunction(co->T, action_start);
+		lua_pushlightuserdata(co->T, act);
+		lua_pushlightuserdata(co->T, strm);
+		lua_pushinteger(co->T, dir);
+		nargs = 3;
 	}
 
 	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {

@@ -326,55 +326,80 @@ static int run_smp_fn(struct hlua_thr *t, struct hlua_co *co, int nargs, struct 
 	return ok;
 }
 
-/* The registry entry's function for every lua.* fetch: calls the Lua
- * function with (txn, args...). */
-static int hlua_fetch_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+/* Continuation of smp_start: the results are the whole stack. */
+static int smp_k(lua_State *L, int status, lua_KContext ctx)
 {
-	const struct hlua_reg *r = ctx->priv;
-	struct hlua_thr *t = hlua_thr;
-	struct hlua_co *co;
-	int n = 1;
-
-	if (!t || !r || !(co = hlua_co_get(t, HLUA_FETCH, r->name + 4)))
-		return 0;
-	if (!lua_checkstack(co->T, SMP_MAX_ARGS + 4)) {
-		hlua_co_put(t, co);
-		return 0;
-	}
-	hlua_fn_push(co->T, r->fn_idx);
-	if (ctx->strm)
-		hlua_txn_push(co->T, ctx->strm, ctx->dir == SMP_DIR_RES);
-	else
-		lua_pushnil(co->T);
-	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)
-		lua_pushlstring(co->T, args[i].u.str.ptr, args[i].u.str.len);
-	return run_smp_fn(t, co, n, ctx->strm, "sample-fetch", r->name + 4, smp);
+	(void)status;
+	(void)ctx;
+	return lua_gettop(L);
 }
 
-/* The registry entry's function for every lua.* converter: calls the Lua
- * function with (input string, args...). */
-static int hlua_conv_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+/* The body of a lua.* fetch's or converter's coroutine. Everything that
+ * allocates (the TXN, the argument strings) happens here, inside
+ * lua_resume(), so that a memory error (tune.lua.maxmem) fails this call
+ * instead of reaching the panic handler. Stack: the hlua_reg, the stream
+ * (or NULL), the direction, the arguments (struct arg *), and for a
+ * converter the input sample (struct sample *), as light values. */
+static int smp_start(lua_State *L)
 {
-	const struct hlua_reg *r = ctx->priv;
-	struct hlua_thr *t = hlua_thr;
-	struct hlua_co *co;
+	const struct hlua_reg *r = lua_touserdata(L, 1);
+	struct stream *strm = lua_touserdata(L, 2);
+	int dir = (int)lua_tointeger(L, 3);
+	const struct arg *args = lua_touserdata(L, 4);
+	const struct sample *in = lua_touserdata(L, 5);
 	int n = 1;
 
-	if (!t || !r || !(co = hlua_co_get(t, HLUA_CONV, r->name + 4)))
-		return 0;
-	if (!lua_checkstack(co->T, SMP_MAX_ARGS + 4)) {
-		hlua_co_put(t, co);
-		return 0;
-	}
-	hlua_fn_push(co->T, r->fn_idx);
-	if (smp->type != SMP_T_STR && !sample_cast(smp, SMP_T_STR)) {
-		hlua_co_put(t, co);
-		return 0;
-	}
-	lua_pushlstring(co->T, smp->u.str.ptr, smp->u.str.len);
+	lua_settop(L, 0);
+	luaL_checkstack(L, SMP_MAX_ARGS + 4, NULL);
+	hlua_fn_push(L, r->fn_idx);
+	if (in)
+		lua_pushlstring(L, in->u.str.ptr, in->u.str.len);
+	else if (strm)
+		hlua_txn_push(L, strm, dir);
+	else
+		lua_pushnil(L);
 	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)
-		lua_pushlstring(co->T, args[i].u.str.ptr, args[i].u.str.len);
-	return run_smp_fn(t, co, n, ctx->strm, "converter", r->name + 4, smp);
+		lua_pushlstring(L, args[i].u.str.ptr, args[i].u.str.len);
+	lua_callk(L, n, LUA_MULTRET, 0, smp_k);
+	return smp_k(L, LUA_OK, 0);
+}
+
+/* Runs lua.* entry <r> (<in> NULL: a fetch, else a converter's input).
+ * Returns 1 with the result in <smp>, or 0 after logging why. */
+static int run_smp(const struct hlua_reg *r, enum hlua_ctx cx, const struct arg *args,
+                   const struct sample *in, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co;
+
+	if (!t || !r || !(co = hlua_co_get(t, cx, r->name + 4)))
+		return 0;
+	/* light values only: no allocation outside the coroutine */
+	lua_pushcfunction(co->T, smp_start);
+	lua_pushlightuserdata(co->T, (void *)r);
+	lua_pushlightuserdata(co->T, ctx->strm);
+	lua_pushinteger(co->T, ctx->dir == SMP_DIR_RES);
+	lua_pushlightuserdata(co->T, (void *)args);
+	lua_pushlightuserdata(co->T, (void *)in);
+	return run_smp_fn(t, co, 5, ctx->strm, cx == HLUA_FETCH ? "sample-fetch" : "converter",
+	                  r->name + 4, smp);
+}
+
+/* The registry entry's function for every lua.* fetch: fn(txn, args...). */
+static int hlua_fetch_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return run_smp(ctx->priv, HLUA_FETCH, args, NULL, smp, ctx);
+}
+
+/* The registry entry's function for every lua.* converter: fn(input, args...). */
+static int hlua_conv_fn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct sample in;
+
+	if (smp->type != SMP_T_STR && !sample_cast(smp, SMP_T_STR))
+		return 0;
+	in = *smp;
+	return run_smp(ctx->priv, HLUA_CONV, args, &in, smp, ctx);
 }
 
 /* core.register_fetches(name, fn) / core.register_converters(name, fn) */

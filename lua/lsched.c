@@ -9,12 +9,15 @@
 
 #include "lua/hlua.h"
 
-/* Creates the thread in protected mode: lua_newthread() raises on memory
- * errors (tune.lua.maxmem), which must not reach the panic handler. */
+/* Creates the thread and anchors it in the registry, in protected mode:
+ * both allocate, and a memory error (tune.lua.maxmem) must not reach the
+ * panic handler. Returns the thread and its reference. */
 static int newthread_cb(lua_State *L)
 {
 	lua_newthread(L);
-	return 1;
+	lua_pushvalue(L, -1);
+	lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+	return 2;
 }
 
 struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *name)
@@ -27,10 +30,11 @@ struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *n
 		if (!(co = calloc(1, sizeof(*co))))
 			goto fail;
 		lua_pushcfunction(t->L, newthread_cb);
-		if (lua_pcall(t->L, 0, 1, 0) != LUA_OK)
+		if (lua_pcall(t->L, 0, 2, 0) != LUA_OK)
 			goto fail_pop;
-		co->T = lua_tothread(t->L, -1);
-		co->ref = luaL_ref(t->L, LUA_REGISTRYINDEX);
+		co->T = lua_tothread(t->L, -2);
+		co->ref = (int)lua_tointeger(t->L, -1);
+		lua_pop(t->L, 2);
 		if (co->ref == LUA_REFNIL || co->ref == LUA_NOREF)
 			goto fail_co;
 		t->nb_co++;
@@ -116,22 +120,21 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	}
 }
 
-/* Writes "<msg> from <file:line: in function line N>, ..." for the error
- * on top of <T> into <err>. */
+/* Writes "runtime error: <msg> from <file:line: in function line N>, ..."
+ * for the error on top of <T> into <err>. Pushes nothing (the state may be
+ * out of memory) and calls no metamethod. */
 static void format_error(lua_State *T, char *err, size_t errlen)
 {
-	const char *msg;
 	size_t used;
 	lua_Debug ar;
 	int frames = 0;
 
-	if (lua_type(T, -1) == LUA_TSTRING || lua_type(T, -1) == LUA_TNUMBER)
-		msg = lua_tostring(T, -1);
-	else if (luaL_callmeta(T, -1, "__tostring") && lua_type(T, -1) == LUA_TSTRING)
-		msg = lua_tostring(T, -1);
+	if (lua_type(T, -1) == LUA_TSTRING)
+		snprintf(err, errlen, "runtime error: %s", lua_tostring(T, -1));
+	else if (lua_type(T, -1) == LUA_TNUMBER)
+		snprintf(err, errlen, "runtime error: %g", (double)lua_tonumber(T, -1));
 	else
-		msg = lua_pushfstring(T, "(error object is a %s value)", luaL_typename(T, -1));
-	snprintf(err, errlen, "runtime error: %s", msg);
+		snprintf(err, errlen, "runtime error: (error object is a %s value)", luaL_typename(T, -1));
 	used = strlen(err);
 	for (int lvl = 0; lua_getstack(T, lvl, &ar) && frames < 3 && used + 1 < errlen; lvl++) {
 		if (!lua_getinfo(T, "Sl", &ar) || ar.currentline <= 0)
