@@ -36,6 +36,18 @@ static int parse(struct config *cfg, const char *conf)
 	return errors;
 }
 
+/* cfg_free() plus the session rule lists, which cfg_proxy_free() does not
+ * release yet (set to NULL first: no double free once it does). */
+static void cfg_release(struct config *cfg)
+{
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		rules_free(px->tcp_req_sess);
+		px->tcp_req_sess = NULL;
+	}
+	cfg_free(cfg);
+}
+#define cfg_free(c) cfg_release(c)
+
 #define HEAD "defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
 
 static void strm_init(struct stream *s, struct proxy *fe)
