@@ -681,6 +681,7 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 		/* "init-addr none": no address yet, the server waits in maintenance */
 		memset(&s->addr, 0, sizeof(s->addr));
 		s->state = SRV_MAINT;
+		s->disabled = 1;      /* no check either: there is nothing to connect to */
 		c->warnings++;
 		rp_warning("config : [%s:%d] : 'server %s/%s' : %s, disabling server.",
 		           c->file, c->line, px->name, s->name, aerr);
