@@ -298,6 +298,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->next_run = NULL;
 	s->in_runq = 0;
 	s->connects = 0;
+	s->counted_in = s->counted_out = 0;
 	s->srvc = NULL;
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
 	if (!s->cli)
@@ -353,11 +354,17 @@ void stream_wakeup(struct stream *s)
 		runq_push(s);
 }
 
-/* Counts the stream's bytes into its proxies and server. */
+/* Adds the bytes received since the last call to the counters of the
+ * stream's proxies and server (kept current for the stats). */
 static void strm_count_bytes(struct stream *s)
 {
-	uint64_t in = s->req.total_in, out = s->res.total_in;
+	uint64_t in = s->req.total_in - s->counted_in, out = s->res.total_in - s->counted_out;
 
+	/* before the backend is known, wait: the backend gets them too */
+	if ((!in && !out) || (!s->be && s->state != STRM_ST_DEAD))
+		return;
+	s->counted_in = s->req.total_in;
+	s->counted_out = s->res.total_in;
 	s->fe->bytes_in += in;
 	s->fe->bytes_out += out;
 	if (s->be && s->be != s->fe) {
@@ -460,6 +467,8 @@ void stream_conn_event(struct conn *c, unsigned ev)
 	struct stream *s = c->owner;
 	uint64_t now = s->thr->now_ms;
 
+	if (ev & CONN_EV_RECV)
+		strm_count_bytes(s);
 	if (c == s->cli) {
 		if (ev & (CONN_EV_RECV | CONN_EV_SENT))
 			s->exp_cli = deadline(now, tmo_cli(s));

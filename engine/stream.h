@@ -81,6 +81,7 @@ struct stream {
 	struct stream *next_free;   /* pool */
 	int in_runq;
 	int connects;               /* connect attempts made (for %rc-like stats) */
+	uint64_t counted_in, counted_out;  /* bytes already added to the proxy/server counters */
 };
 
 /* Stream flags (STRM_F_*) */
