@@ -1090,8 +1090,11 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		return NULL;
 	}
 	case PAT_MATCH_IP: {
+		if (smp.type != SMP_T_IPV4 && smp.type != SMP_T_IPV6 && smp.type != SMP_T_STR &&
+		    !sample_cast(&smp, SMP_T_IPV4))     /* an integer is an IPv4 address */
+			return NULL;
 		if (smp.type != SMP_T_IPV4 && smp.type != SMP_T_IPV6) {
-			if (smp.type != SMP_T_STR || smp.u.str.len >= INET6_ADDRSTRLEN)
+			if (smp.u.str.len >= INET6_ADDRSTRLEN)
 				return NULL;
 			char buf[INET6_ADDRSTRLEN];
 			memcpy(buf, smp.u.str.ptr, smp.u.str.len);
