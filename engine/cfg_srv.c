@@ -307,12 +307,16 @@ static const char *const bind_val_kws[] = {
 /* Accepted, stored nowhere: no effect here (a notice says so). */
 static const char *const bind_noeffect_val_kws[] = {
 	"process", "thread", "nice", "id", "maxconn", "interface", "tcp-ut", "user", "group",
-	"uid", "gid", "level", "severity-output", "ssl-max-ver", "curves", "ecdhe", "npn", NULL
+	"uid", "gid", "level", "severity-output", "ssl-max-ver", "curves", "ecdhe", "npn",
+	"ca-file", "verify", "crl-file", "ca-ignore-err", "crt-ignore-err", "ca-sign-file",
+	"ca-sign-pass", "ca-verify-file", "tls-ticket-keys", "mss", "namespace", "nbconn", "proto",
+	"shards", "quic-cc-algo", NULL
 };
 static const char *const bind_noeffect_flag_kws[] = {
 	"tfo", "defer-accept", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
 	"no-tls-tickets", "prefer-client-ciphers", "strict-sni", "allow-0rtt", "force-tlsv12",
-	"force-tlsv13", "expose-fd", NULL
+	"force-tlsv13", "expose-fd", "no-ca-names", "generate-certificates", "force-sslv3",
+	"force-tlsv10", "force-tlsv11", "quic-force-retry", NULL
 };
 
 static int cfg_in(const char *const *list, const char *k)
@@ -440,17 +444,22 @@ static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "a
 static const char *const srv_noeffect_val_kws[] = {
 	"pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
 	"check-sni", "check-alpn", "ssl-min-ver", "ssl-max-ver", "curves", "namespace", "proto",
-	"resolve-prefer", "resolve-opts", "resolve-net", NULL
+	"resolve-prefer", "resolve-opts", "resolve-net", "crl-file", "verifyhost", "ciphersuites",
+	"npn", "check-proto", NULL
 };
 static const char *const srv_noeffect_flag_kws[] = {
 	"tfo", "no-tfo", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets", "check-send-proxy",
-	"no-send-proxy", "allow-0rtt", "non-stick", "stick", NULL
+	"no-send-proxy", "allow-0rtt", "non-stick", "stick", "no-verifyhost", "ssl-reuse",
+	"no-ssl-reuse", "tls-tickets", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
+	"force-tlsv11", "force-tlsv12", "force-tlsv13", "no-agent-check", "no-send-proxy-v2",
+	"no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn", NULL
 };
 static const char *const srv_unsupported_kws[] = {
 	"resolvers", "agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
 	"observe", "error-limit", "on-error", "on-marked-down", "on-marked-up", "track", "redir",
 	"send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "source", "usesrc",
-	"socks4", "ws", "pool-conn-name", "set-proxy-v2-tlv-fmt", "shard", "log-proto", NULL
+	"socks4", "ws", "pool-conn-name", "set-proxy-v2-tlv-fmt", "shard", "log-proto",
+	"check-via-socks4", "proxy-v2-options", NULL
 };
 
 /* Parses the server options in <args>[<i>..] into <s>. Returns 0 or -1
