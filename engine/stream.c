@@ -24,6 +24,7 @@
 #include "engine/log.h"
 #include "engine/lb.h"
 
+/* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
 
 /* -- pool ----------------------------------------------------------------- */
@@ -262,7 +263,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	if (!(s = strm_alloc(t)))
 		goto fail;
 	s->thr = t;
-	s->uniq_id = strm_next_uniq++;
+	s->uniq_id = __atomic_fetch_add(&strm_next_uniq, 1, __ATOMIC_RELAXED);
 	s->fe = fe;
 	s->be = NULL;
 	s->srv = NULL;
