@@ -41,8 +41,13 @@ static int parse(struct config *cfg, const char *conf)
 static void cfg_release(struct config *cfg)
 {
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		struct proxy *def = (struct proxy *)px->from;
 		rules_free(px->tcp_req_sess);
 		px->tcp_req_sess = NULL;
+		if (def) {
+			rules_free(def->tcp_req_sess);
+			def->tcp_req_sess = NULL;
+		}
 	}
 	cfg_free(cfg);
 }
@@ -568,6 +573,38 @@ static void t_named_defaults(void)
 	EXPECT_STR(var_str(&s, "txn.d"), "def");
 	EXPECT_STR(var_str(&s, "txn.f"), "def");    /* the defaults' rules ran first */
 	strm_done(&s);
+	cfg_free(&cfg);
+
+	/* "accept" in the defaults' list ends the proxy's list too (HAProxy's
+	 * reg-test tcp-rules/default_rules.vtc, in TCP mode) */
+	e = parse(&cfg, HEAD
+		"defaults def_front\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"  tcp-request connection accept\n"
+		"  tcp-request session accept\n"
+		"  tcp-request inspect-delay 5s\n"
+		"  tcp-request content set-var(txn.test1) \"str(def_front)\"\n"
+		"  tcp-request content accept\n"
+		"frontend fe from def_front\n"
+		"  bind 127.0.0.1:65000\n"
+		"  tcp-request connection reject\n"
+		"  tcp-request session reject\n"
+		"  tcp-request content reject\n"
+		"  default_backend be\n"
+		"defaults\n"
+		"  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"backend be\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 0);
+	fe = proxy_find(&cfg, "fe", PX_CAP_FE);
+	if (fe) {
+		strm_init(&s, fe);
+		EXPECT_INT(rules_exec_tcp_req_conn(&s), RULE_CONTINUE);
+		EXPECT_INT(rules_exec_tcp_req_content(&s, 0), RULE_CONTINUE);
+		EXPECT_STR(var_str(&s, "txn.test1"), "def_front");
+		EXPECT_INT(fe->denied_conn + fe->denied_sess + fe->denied_req, 0);
+		strm_done(&s);
+	}
 	cfg_free(&cfg);
 
 	e = parse(&cfg, HEAD
