@@ -233,6 +233,36 @@ static void t_missing_data(void)
 	strm.req.flags = 0;
 }
 
+/* IPv6 clients: LOCALHOST holds ::1, and v4-mapped addresses match the
+ * IPv4 networks. */
+static void t_ipv6_client(void)
+{
+	static const struct { const char *addr; int want; } cases[] = {
+		{ "::1", ACL_TRUE }, { "::ffff:127.0.0.9", ACL_TRUE },
+		{ "2001:db8::1", ACL_FALSE }, { "::2", ACL_FALSE },
+	};
+	setup();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_in6 *in6 = &strm.cli_addr.u.in6;
+		memset(in6, 0, sizeof(*in6));
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(40000);
+		EXPECT_INT(inet_pton(AF_INET6, cases[i].addr, &in6->sin6_addr), 1);
+		strm.cli_addr.len = sizeof(*in6);
+		int r = eval("if LOCALHOST", 1);
+		if (r != cases[i].want) {
+			char m[128];
+			snprintf(m, sizeof(m), "LOCALHOST for %s gave %d", cases[i].addr, r);
+			unit_fail(m, __FILE__, __LINE__);
+		}
+	}
+	EXPECT_INT(eval("if { src 2001:db8::/32 }", 1), ACL_FALSE);
+	inet_pton(AF_INET6, "2001:db8:5::7", &strm.cli_addr.u.in6.sin6_addr);
+	EXPECT_INT(eval("if { src 2001:db8::/32 }", 1), ACL_TRUE);
+	EXPECT_INT(eval("if { src 10.0.0.0/8 }", 1), ACL_FALSE);
+	setup();
+}
+
 static void t_predefined_http(void)
 {
 	setup();
@@ -411,6 +441,7 @@ int main(void)
 	RUN(t_truth_tables);
 	RUN(t_same_name_or);
 	RUN(t_missing_data);
+	RUN(t_ipv6_client);
 	RUN(t_predefined_http);
 	RUN(t_files);
 	RUN(t_cfg_alerts);
