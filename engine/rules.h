@@ -19,7 +19,8 @@ enum rule_res {
 	                     * with <final> = 1, when the inspect-delay expires */
 	RULE_YIELD,         /* a Lua action suspended: call again when the stream is woken */
 	RULE_REJECT,        /* "reject": close the connection (counters, s->err/fin set) */
-	RULE_CLOSE,         /* tcp-response "close": close the server side, stop the rules */
+	RULE_CLOSE,         /* tcp-response "close", or a Lua action that ended the
+	                     * transaction (txn:done()): stop the rules and close */
 	RULE_ERR,           /* internal error (Lua budget...): abort the stream */
 };
 
@@ -32,8 +33,8 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs);   /* use_b
  * message in <err> (each one also printed as an [ALERT] line). Warnings are
  * printed as [WARNING] lines. */
 int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen);
-/* Frees a rule list a proxy owns (a list inherited from a defaults
- * section is not freed through the proxy that inherited it). */
+/* Frees a rule list (NULL is accepted). A proxy owns its lists; rules of
+ * its defaults section are reached through px->from, never copied. */
 void rules_free(struct rule_list *l);
 /* Returns the number of rules in <l> (NULL: 0). */
 int rules_count(const struct rule_list *l);
@@ -48,11 +49,10 @@ enum rule_res rules_exec_tcp_req_conn(struct stream *s);
  * The evaluation is final (missing data counts as not found) when <final>
  * is set, when the proxy has no inspect-delay, or when the request channel
  * is shut or full. Returns RULE_CONTINUE, RULE_WAIT (only when not final),
- * RULE_YIELD, RULE_REJECT or RULE_ERR. After RULE_WAIT the next call starts
+ * RULE_YIELD, RULE_REJECT, RULE_CLOSE or RULE_ERR. After RULE_WAIT the next call starts
  * over from the first rule; after RULE_YIELD it resumes the yielding rule. */
 enum rule_res rules_exec_tcp_req_content(struct stream *s, int final);
-/* Same for the "tcp-response content" rules of s->be on s->res; may also
- * return RULE_CLOSE. */
+/* Same for the "tcp-response content" rules of s->be on s->res. */
 enum rule_res rules_exec_tcp_res_content(struct stream *s, int final);
 /* Returns the backend the use_backend rules of s->fe pick for <s>, or
  * s->fe->defbe when none applies (a dynamic name that names no backend
