@@ -479,6 +479,39 @@ static void t_global_noeffect_notice(void)
 	cfg_free(&cfg);
 }
 
+/* Global keywords HAProxy has and ringproxy ignores (a notice) or refuses
+ * (an error): never "unknown keyword". */
+static void t_global_keyword_classes(void)
+{
+	static const char *const noeffect[] = {
+		"log-send-hostname", "nosplice", "noepoll", "busy-polling", "set-dumpable",
+		"strict-limits", "cpu-map 1 0", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
+		"tune.rcvbuf.client 1", "tune.h2.initial-window-size 1", "tune.vars.txn-max-size 1",
+		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on", NULL
+	};
+	static const char *const refused[] = {
+		"server-state-file x", "lua-load-per-thread x", "unix-bind prefix x", "ssl-engine x",
+		"maxconnrate 10", "maxsessrate 10", "set-var proc.x int(1)", "default-path config",
+		NULL
+	};
+	struct config cfg;
+	char text[256], msg[256];
+
+	for (int i = 0; noeffect[i]; i++) {
+		snprintf(text, sizeof(text), "global\n  %s\n", noeffect[i]);
+		EXPECT_PARSE(&cfg, text, 0);
+		EXPECT_OUT("has no effect in ringproxy (ignored).");
+		cfg_free(&cfg);
+	}
+	for (int i = 0; refused[i]; i++) {
+		char kw[64];
+		snprintf(kw, sizeof(kw), "%.*s", (int)strcspn(refused[i], " "), refused[i]);
+		snprintf(text, sizeof(text), "global\n  %s\n", refused[i]);
+		snprintf(msg, sizeof(msg), "parsing [t.cfg:2] : '%s' is not supported by ringproxy yet.", kw);
+		expect_error(text, msg);
+	}
+}
+
 static void t_unsupported_sections(void)
 {
 	expect_error("userlist u1\n  user a password x\n", "parsing [t.cfg:1] : 'userlist' sections are not supported by ringproxy yet.");
@@ -779,6 +812,53 @@ static void t_proxy_options(void)
 	EXPECT_OUT("parsing [t.cfg:7] : 'redispatch' ignored because frontend 'f' has no backend capability.");
 	EXPECT(!(cfg.proxies->options & PXO_REDISPATCH));
 	cfg_free(&cfg);
+}
+
+/* Every option: accepted (set, then cleared by "no option"), or refused
+ * with "not supported yet"; none is silently unknown. */
+static void t_every_option(void)
+{
+	static const char *const ok[] = {
+		"redispatch", "dontlognull", "dontlog-normal", "log-separate-errors", "logasap",
+		"log-health-checks", "tcpka", "clitcpka", "srvtcpka", "splice-auto", "splice-request",
+		"splice-response", "http-keep-alive", "http-server-close", "httpclose",
+		"http-buffer-request", "abortonclose", "allbackups", "tcp-smart-accept",
+		"tcp-smart-connect", "nolinger", "persist", "prefer-last-server", "socket-stats",
+		"independent-streams", "http-no-delay", "http-use-htx", "http-pretend-keepalive",
+		"http-ignore-probes", "contstats", NULL
+	};
+	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "tcp-check", NULL };
+	static const char *const unsupp[] = {
+		"httpchk", "originalto", "transparent", "ssl-hello-chk", "smtpchk", "mysql-check",
+		"pgsql-check", "redis-check", "ldap-check", "spop-check", "external-check", "checkcache",
+		"accept-invalid-http-request", "accept-invalid-http-response",
+		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
+		"http-restrict-req-hdr-names", "disable-h2-upgrade", "httpslog", "http-use-proxy-header",
+		"idle-close-on-response", NULL
+	};
+	struct config cfg;
+	char text[512], msg[256];
+
+	for (int i = 0; ok[i]; i++) {
+		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n  no option %s\n", TO, ok[i], ok[i]);
+		EXPECT_PARSE(&cfg, text, 0);
+		EXPECT(cfg.proxies && !(cfg.proxies->options & ~(uint32_t)PXO_HTTP_USE_HTX));
+		cfg_free(&cfg);
+	}
+	for (int i = 0; no_neg[i]; i++) {
+		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n", TO, no_neg[i]);
+		EXPECT_PARSE(&cfg, text, 0);
+		EXPECT(cfg.proxies && cfg.proxies->options != 0);
+		cfg_free(&cfg);
+		snprintf(text, sizeof(text), "listen l\n  no option %s\n", no_neg[i]);
+		snprintf(msg, sizeof(msg), "parsing [t.cfg:2]: negation/default is not supported for option '%s'.", no_neg[i]);
+		expect_error(text, msg);
+	}
+	for (int i = 0; unsupp[i]; i++) {
+		snprintf(text, sizeof(text), "listen l\n  option %s\n", unsupp[i]);
+		snprintf(msg, sizeof(msg), "parsing [t.cfg:2] : 'option %s' is not supported by ringproxy yet.", unsupp[i]);
+		expect_error(text, msg);
+	}
 }
 
 static void t_proxy_balance(void)
@@ -1326,12 +1406,14 @@ int main(void)
 	RUN(t_global_log);
 	RUN(t_global_errors);
 	RUN(t_global_noeffect_notice);
+	RUN(t_global_keyword_classes);
 	RUN(t_unsupported_sections);
 	RUN(t_debian_default);
 	RUN(t_proxy_basic);
 	RUN(t_proxy_default_server);
 	RUN(t_proxy_inheritance);
 	RUN(t_proxy_options);
+	RUN(t_every_option);
 	RUN(t_proxy_balance);
 	RUN(t_proxy_errors);
 	RUN(t_bind_errors);
