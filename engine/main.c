@@ -36,6 +36,7 @@ struct opts {
 	int foreground;         /* -db (and -d) */
 	int daemon;             /* -D */
 	int quiet;              /* -q */
+	int verbose;            /* -V: cancels -q and "quiet" */
 	int master_worker;      /* -W / -Ws: accepted; the process is its own worker */
 	const char *pidfile;    /* -p */
 	pid_t *old_pids;        /* -sf / -st */
@@ -185,8 +186,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			o->daemon = 1;
 		else if (!strcmp(a, "-q"))
 			o->quiet = 1;
-		else if (!strcmp(a, "-V"))
+		else if (!strcmp(a, "-V")) {
 			o->quiet = 0;
+			o->verbose = 1;
+		}
 		else if (!strcmp(a, "-W") || !strcmp(a, "-Ws"))
 			o->master_worker = 1;
 		else if (!strcmp(a, "-sf"))
@@ -291,6 +294,18 @@ static void daemon_ready(int fd, int ok)
 	close(fd);
 }
 
+/* Returns 1 if <cfg> has something to listen on: a bind line of an
+ * enabled frontend or a stats socket. */
+static int has_listener(const struct config *cfg)
+{
+	if (cfg->g.stats)
+		return 1;
+	for (const struct proxy *px = cfg->proxies; px; px = px->next)
+		if ((px->cap & PX_CAP_FE) && !px->disabled && px->binds)
+			return 1;
+	return 0;
+}
+
 /* Frees what start-up built, so that leak checkers see a clean exit. */
 static void main_cleanup(struct config *cfg, struct opts *o)
 {
@@ -338,7 +353,9 @@ int main(int argc, char **argv)
 		main_cleanup(&cfg, &o);
 		return 1;
 	}
-	cfg.g.quiet = o.quiet;
+	/* "quiet" in the global section is -q */
+	cfg.g.quiet = o.quiet || (cfg.g.quiet && !o.verbose);
+	log_set_quiet(cfg.g.quiet);
 	cfg.g.debug = o.debug;
 	cfg.g.daemon = (o.daemon || cfg.g.daemon) && !o.foreground;
 	if (o.check) {
@@ -355,6 +372,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (!has_listener(&cfg)) {
+		rp_alert("[ringproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.");
+		main_cleanup(&cfg, &o);
+		return 1;
+	}
 	if (listeners_bind(&cfg, err, sizeof(err)) < 0) {
 		rp_alert("%s", err);
 		rp_alert("[ringproxy.main()] Some protocols failed to start their listeners! Exiting.");
