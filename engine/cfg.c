@@ -262,12 +262,17 @@ static int cfg_hex(int c)
 }
 
 /* Formats a tokenizer error at column <pos> of <line>, HAProxy style. */
+/* The position counts from the start of the line; the line is shown
+ * without its indentation, the caret under the culprit, as HAProxy does. */
 static int cfg_tok_err(char *err, size_t errlen, const char *what, const char *line, size_t pos)
 {
-	size_t len = strcspn(line, "\r\n");
+	size_t ind = strspn(line, " \t"), len;
 
-	snprintf(err, errlen, "%s at position %zu:\n  %.*s\n  %*s^", what, pos + 1, (int)len, line,
-	         (int)pos, "");
+	if (ind > pos)
+		ind = pos;
+	len = strcspn(line + ind, "\r\n");
+	snprintf(err, errlen, "%s at position %zu:\n  %.*s\n  %*s^", what, pos + 1, (int)len,
+	         line + ind, (int)(pos - ind), "");
 	return -1;
 }
 
@@ -317,7 +322,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 			char e = p[1];
 			int h1, h2;
 			switch (e) {
-			case ' ': case '#': case '\\': case '"': case '\'':
+			case ' ': case '#': case '\\': case '"': case '\'': case '$':
 				out[o++] = e; p++; continue;
 			case 'n': out[o++] = '\n'; p++; continue;
 			case 'r': out[o++] = '\r'; p++; continue;

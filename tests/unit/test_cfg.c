@@ -133,6 +133,9 @@ static void t_tok_escapes_quotes(void)
 	EXPECT_STR(a[0], "");
 	n = tok("\\n\\r", a, buf, sizeof(buf), err);
 	EXPECT_STR(a[0], "\n\r");
+	n = tok("\"\\$HOME\"x", a, buf, sizeof(buf), err);   /* \$ is a literal $ */
+	EXPECT_INT(n, 1);
+	EXPECT_STR(a[0], "$HOMEx");
 }
 
 static void t_tok_env(void)
@@ -181,7 +184,7 @@ static void t_tok_errors(void)
 
 static void t_tok_errors_in_file(void)
 {
-	expect_error("global\n    log-tag \"oops\n", "parsing [t.cfg:2]: unmatched quote at position 13:");
+	expect_error("global\n    log-tag \"oops\n", "parsing [t.cfg:2]: unmatched quote at position 13:\n  log-tag \"oops\n          ^\n");
 	/* the other lines are still parsed and reported */
 	struct config cfg;
 	EXPECT_PARSE(&cfg, "global\n  x \"a\n  foo\n", 2);
