@@ -28,8 +28,13 @@
  * once word delimiters are stripped. */
 struct patset_lit {
 	uint32_t len;
-	uint8_t kind;           /* enum patset_kind */
+	uint8_t kind;           /* enum patset_kind, or one of LIT_RE_* */
 };
+
+/* Regex entries that are plain literals ("^/api/", "\\.php$") join the
+ * literal database with PCRE's anchor rules: "$" also matches before a
+ * final newline. */
+enum { LIT_RE_SUB = PATSET_REG + 1, LIT_RE_BEG, LIT_RE_END, LIT_RE_STR };
 
 struct patset_chunk {
 	hs_database_t *db;
@@ -133,6 +138,8 @@ struct build {
 	pcre2_code **re;            /* per REG entry */
 	char **text;                /* per REG entry: NUL-terminated copy */
 	unsigned char *on_side;     /* per entry; chunks touch disjoint entries */
+	unsigned char *litre;       /* per REG entry: its LIT_RE_* kind when a literal, or 0 */
+	size_t *litlen;             /* per REG entry: the literal's length (in <text>) */
 	const char **hx;
 	unsigned *hflags, *hids;
 	size_t *hlens;
@@ -156,10 +163,17 @@ static int build_literals(struct build *b)
 		const struct patset_entry *e = &b->e[i];
 		const char *p = e->pat;
 		size_t len = e->len;
+		unsigned kind = e->kind;
 
-		if (e->kind == PATSET_REG || entry_rank(ps, i) > ps->always)
+		if (entry_rank(ps, i) > ps->always)
 			continue;
-		if (e->kind == PATSET_DIR || e->kind == PATSET_DOM) {
+		if (kind == PATSET_REG) {
+			if (!b->litre[i])
+				continue;
+			kind = b->litre[i];
+			p = b->text[i];
+			len = b->litlen[i];
+		} else if (kind == PATSET_DIR || kind == PATSET_DOM) {
 			/* HAProxy strips delimiters around a word; an empty
 			 * word matches nothing. */
 			while (len && is_delim((unsigned char)*p, e->kind))
@@ -184,7 +198,7 @@ static int build_literals(struct build *b)
 			set_err(b->err, b->errlen, b->err_index, i, "pattern too long");
 			return -1;
 		}
-		ps->li[i].kind = (uint8_t)e->kind;
+		ps->li[i].kind = (uint8_t)kind;
 		ps->li[i].len = (uint32_t)len;
 		b->hx[nh] = p;
 		b->hlens[nh] = len;
@@ -356,13 +370,15 @@ struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigne
 	b.re = calloc(n, sizeof(*b.re));
 	b.text = calloc(n, sizeof(*b.text));
 	b.on_side = calloc(n, 1);
+	b.litre = calloc(n, 1);
+	b.litlen = calloc(n, sizeof(*b.litlen));
 	b.hx = calloc(n, sizeof(*b.hx));
 	b.hflags = calloc(n, sizeof(*b.hflags));
 	b.hids = calloc(n, sizeof(*b.hids));
 	b.hlens = calloc(n, sizeof(*b.hlens));
 	regs = calloc(n, sizeof(*regs));
 	ps->li = calloc(n, sizeof(*ps->li));
-	if (!b.re || !b.text || !b.on_side || !b.hx || !b.hflags || !b.hids || !b.hlens || !regs || !ps->li)
+	if (!b.re || !b.text || !b.on_side || !b.litre || !b.litlen || !b.hx || !b.hflags || !b.hids || !b.hlens || !regs || !ps->li)
 		goto fail_nomem_b;
 	if (opts) {
 		if (!(ps->rank = malloc(n * sizeof(*ps->rank))))
@@ -389,13 +405,21 @@ struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigne
 			set_err(err, errlen, err_index, i, tmp);
 			goto fail;
 		}
+		if (!(b.text[i] = malloc(e[i].len + 1)))
+			goto fail_nomem_b;
+		{
+			int bol, eol;
+
+			if (rxi_literal(e[i].pat, e[i].len, b.text[i], &b.litlen[i], &bol, &eol)) {
+				b.litre[i] = bol ? (eol ? LIT_RE_STR : LIT_RE_BEG) : (eol ? LIT_RE_END : LIT_RE_SUB);
+				continue;
+			}
+		}
 		regs[nregs++] = (unsigned)i;
 		if (!rxi_hs_agrees(e[i].pat, e[i].len, &why)) {
 			b.on_side[i] = 1;
 			continue;
 		}
-		if (!(b.text[i] = malloc(e[i].len + 1)))
-			goto fail_nomem_b;
 		memcpy(b.text[i], e[i].pat, e[i].len);
 		b.text[i][e[i].len] = 0;
 		/* cheap pre-check, so that one unsupported regex does not cost
@@ -470,6 +494,8 @@ done:
 	free(b.re);
 	free(b.text);
 	free(b.on_side);
+	free(b.litre);
+	free(b.litlen);
 	free(b.hx);
 	free(b.hflags);
 	free(b.hids);
@@ -536,6 +562,19 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
 			return 0;
 		break;
 	case PATSET_SUB:
+	case LIT_RE_SUB:
+		break;
+	case LIT_RE_BEG:
+		if (start != 0)
+			return 0;
+		break;
+	case LIT_RE_END:   /* "$": at the end or before a final newline */
+		if (to != c->n && !(to + 1 == c->n && c->s[to] == '\n'))
+			return 0;
+		break;
+	case LIT_RE_STR:
+		if (start != 0 || (to != c->n && !(to + 1 == c->n && c->s[to] == '\n')))
+			return 0;
 		break;
 	default:   /* DIR, DOM */
 		if (start && !is_delim(c->s[start - 1], l->kind))

@@ -13,7 +13,9 @@
 #include "regex/rx.h"
 #include "regex/rxint.h"
 
-/* A compiled regex. <hs> is NULL when PCRE2 alone matches (fallback);
+/* A compiled regex, matched by one of three engines: a plain literal
+ * search when the pattern is a literal with optional ^/$ anchors (<lit>
+ * set), Hyperscan (<hs> set), or PCRE2 alone (fallback: neither set).
  * <re> is always set: PCRE2 defines the syntax and extracts groups. */
 struct rx {
 	hs_database_t *hs;
@@ -22,6 +24,9 @@ struct rx {
 	const char *why;        /* fallback reason, static text */
 	char *pat;              /* NUL-terminated copy of the pattern */
 	size_t len;
+	char *lit;              /* the literal, or NULL */
+	size_t litlen;
+	unsigned bol:1, eol:1;  /* "^" before it, "$" after it */
 };
 
 /* ---- per-thread state ---------------------------------------------------
@@ -216,6 +221,36 @@ int rxi_hs_agrees(const char *pat, size_t len, const char **why)
 	return 1;
 }
 
+int rxi_literal(const char *pat, size_t len, char *out, size_t *outlen, int *bol, int *eol)
+{
+	size_t i = 0, o = 0;
+
+	*bol = *eol = 0;
+	if (len && pat[0] == '^')
+		*bol = 1, i = 1;
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)pat[i];
+
+		if (c == '\\') {
+			/* an escaped non-alphanumeric ASCII character is itself */
+			if (i + 1 >= len)
+				return 0;
+			c = (unsigned char)pat[++i];
+			if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9'))
+				return 0;
+		} else if (c == '$' && i + 1 == len) {
+			*eol = 1;
+			break;
+		} else if (strchr("^$.[|()?*+{", c) && c) {
+			return 0;
+		}
+		out[o++] = (char)c;
+	}
+	*outlen = o;
+	return o > 0;
+}
+
 struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
 {
 	struct rx *r;
@@ -238,6 +273,21 @@ struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, si
 		r->why = "PCRE2 requested";
 		return r;
 	}
+	/* Most configuration regexes are literals ("^/api/", "\\.php$"):
+	 * a byte comparison beats any engine's fixed cost. */
+	if (!(r->lit = malloc(len + 1)))
+		goto fail_re;
+	{
+		int bol, eol;
+
+		if (rxi_literal(pat, len, r->lit, &r->litlen, &bol, &eol)) {
+			r->bol = (unsigned)bol;
+			r->eol = (unsigned)eol;
+			return r;
+		}
+	}
+	free(r->lit);
+	r->lit = NULL;
 	if (!rxi_hs_agrees(pat, len, &r->why))
 		return r;
 	if (hs_compile(r->pat, rxi_hs_flags(icase), HS_MODE_BLOCK, NULL, &r->hs, &cerr) != HS_SUCCESS) {
@@ -254,6 +304,7 @@ struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, si
 
 fail_hs:
 	hs_free_database(r->hs);
+fail_re:
 	pcre2_code_free(r->re);
 fail_pat:
 	free(r->pat);
@@ -272,18 +323,19 @@ void rx_free(struct rx *r)
 	if (r->hs)
 		hs_free_database(r->hs);
 	pcre2_code_free(r->re);
+	free(r->lit);
 	free(r->pat);
 	free(r);
 }
 
 int rx_is_fallback(const struct rx *r)
 {
-	return r->hs == NULL;
+	return !r->hs && !r->lit;
 }
 
 const char *rx_fallback_reason(const struct rx *r)
 {
-	return r->hs ? NULL : r->why;
+	return rx_is_fallback(r) ? r->why : NULL;
 }
 
 const char *rx_pattern(const struct rx *r)
@@ -324,8 +376,70 @@ static int rx_hs_scan(const struct rx *r, const char *s, size_t n)
 	return -1;
 }
 
+static inline unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Returns 1 when the <n> bytes at <a> and <b> are equal (ASCII case
+ * folded when <icase>). */
+static inline int lit_eq(const char *a, const char *b, size_t n, int icase)
+{
+	size_t i;
+
+	if (!icase)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/* Returns 1 when literal <r> matches <s>/<n> as PCRE would: "$" matches at
+ * the end and before a final newline. */
+static int lit_match(const struct rx *r, const char *s, size_t n)
+{
+	size_t l = r->litlen, i;
+	int ic = !!(r->flags & RX_ICASE);
+	unsigned char c0;
+
+	if (r->eol && n && s[n - 1] == '\n') {
+		/* "$" may match before the final newline too */
+		if (r->bol)
+			return (n == l && lit_eq(s, r->lit, l, ic)) ||
+			       (n == l + 1 && lit_eq(s, r->lit, l, ic));
+		return (n >= l && lit_eq(s + n - l, r->lit, l, ic)) ||
+		       (n >= l + 1 && lit_eq(s + n - 1 - l, r->lit, l, ic));
+	}
+	if (n < l)
+		return 0;
+	if (r->bol)
+		return (!r->eol || n == l) && lit_eq(s, r->lit, l, ic);
+	if (r->eol)
+		return lit_eq(s + n - l, r->lit, l, ic);
+	c0 = (unsigned char)r->lit[0];
+	if (!ic || lower(c0) == (c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0)) {
+		/* memchr on the first byte, then compare: faster than memmem
+		 * on the short needles and subjects seen here */
+		const char *p = s, *last = s + n - l;
+
+		while (p <= last && (p = memchr(p, c0, (size_t)(last - p) + 1))) {
+			if (lit_eq(p + 1, r->lit + 1, l - 1, ic))
+				return 1;
+			p++;
+		}
+		return 0;
+	}
+	for (i = 0; i + l <= n; i++)
+		if (lower((unsigned char)s[i]) == lower(c0) && lit_eq(s + i, r->lit, l, 1))
+			return 1;
+	return 0;
+}
+
 int rx_match(const struct rx *r, const char *s, size_t n)
 {
+	if (r->lit)
+		return lit_match(r, s ? s : "", n);
 	if (r->hs) {
 		int ret = rx_hs_scan(r, s, n);
 
@@ -343,6 +457,8 @@ int rx_exec2(const struct rx *r, const char *s, size_t n, unsigned eflags, struc
 
 	/* Hyperscan first: most subjects do not match and PCRE2 never runs.
 	 * NOTBOL only removes matches, so a Hyperscan "no" stays a "no". */
+	if (r->lit && !lit_match(r, s ? s : "", n))
+		return 0;
 	if (r->hs && rx_hs_scan(r, s, n) == 0)
 		return 0;
 	rc = rxi_pcre_match(r->re, s, n, (eflags & RX_NOTBOL) ? PCRE2_NOTBOL : 0);

@@ -40,6 +40,12 @@ int rxi_pcre_match(const pcre2_code *re, const char *s, size_t n, unsigned opts)
  * a reason in <*why> otherwise. */
 int rxi_hs_agrees(const char *pat, size_t len, const char **why);
 
+/* Returns 1 when <pat>/<len> is a plain literal of at least one byte with
+ * an optional leading "^" and trailing "$" (escaped punctuation allowed),
+ * and writes the literal bytes to <out> (room for <len> bytes) and their
+ * count to <*outlen>; returns 0 otherwise. */
+int rxi_literal(const char *pat, size_t len, char *out, size_t *outlen, int *bol, int *eol);
+
 /* Returns the Hyperscan flags used for a regex in PCRE semantics. */
 unsigned rxi_hs_flags(int icase);
 

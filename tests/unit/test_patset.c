@@ -312,7 +312,7 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng_state % n);
 }
 
-static const char alpha[] = "ab./:?A";
+static const char alpha[] = "ab./:?A\n";
 
 static void t_random_agreement(void)
 {
@@ -320,6 +320,7 @@ static void t_random_agreement(void)
 		"a", "^a", "b$", "a.b", "^$", "[ab]+", "(a|b)c?", "\\.", "/a?$", "^[^/]*$", "A", "(?i)ab",
 		"(a)\\1", "a(?!b)", "^(?:a|/)+", "\\b", "::", "b*", ".{3}", "^\\?", "a\\z", "[.:]b$",
 		"(?i)^A.$", "^(a|b)\\1$", "a{2,}", "^[^a]{2}", "\\A/", "b\\Z", "(?m)^b", "(?<=a)b",
+		"^ab$", "b\\.", "^/a", "a\\n$", "^\\?$", ":b",
 	};
 	int round, ok = 1, matches = 0;
 

@@ -228,6 +228,46 @@ static void t_classes_exhaustive(void)
 	EXPECT(hs_used);
 }
 
+/* Literal patterns (matched by byte comparison) against every subject of
+ * up to 4 bytes over a small alphabet, with and without RX_ICASE. */
+static void t_literals_exhaustive(void)
+{
+	static const char *const pats[] = {
+		"a", "ab", "^a", "a$", "^a$", "^ab$", "\\.", "a\\.$", "^\\$", "\\$$", "\\^a", "a}", "]a",
+		"A\\n", "^\\.a", "b\\\\", "\xe9" "a",
+	};
+	static const char alpha[] = "aAb.\n$\xe9";
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(pats) / sizeof(*pats) && ok; i++) {
+		unsigned code, fl;
+
+		/* every string of 0..4 bytes over <alpha>: base-8 counting */
+		for (code = 0; code < 8 * 8 * 8 * 8 * 8 && ok; code++) {
+			char s[4];
+			unsigned c = code, n = 0;
+
+			while (c && n < 4) {
+				s[n++] = alpha[(c - 1) % 7];
+				c = (c - 1) / 7;
+			}
+			if (c)
+				continue;
+			for (fl = 0; fl <= RX_ICASE && ok; fl += RX_ICASE)
+				ok &= agree(pats[i], strlen(pats[i]), fl, s, n, NULL);
+		}
+	}
+	EXPECT(ok);
+	{
+		struct rx *r = comp("^/api/", 0);
+
+		EXPECT_INT(rx_is_fallback(r), 0);
+		EXPECT_INT(rx_match(r, "/api/x", 6), 1);
+		rx_free(r);
+	}
+}
+
 /* ---- random patterns -------------------------------------------------- */
 
 static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
@@ -252,7 +292,7 @@ static void put(struct sbuf *s, const char *t)
 	}
 }
 
-static const char subj_alpha[] = "abcAB \n.-/0\xe9";
+static const char subj_alpha[] = "abcAB \n.-/0\xe9\r\x1f";
 
 static void gen_atom(struct sbuf *s, int depth);
 
@@ -280,10 +320,12 @@ static void gen_atom(struct sbuf *s, int depth)
 		"a", "b", "c", "A", "B", "\\.", ".", " ", "\\n", "\\x00", "\\xe9", "-", "/", "0",
 		"[ab]", "[^a]", "[a-c]", "[A-Z]", "[^\\n]", "\\d", "\\w", "\\W", "\\s", "\\S",
 		"\\b", "\\B", "^", "$", "\\A", "\\z", "\\Z", "(?i)", "(?m)", "(?s)", "(?-i)",
-		"[[:alpha:]]", "[.\\-/]", "\\Qa.\\E",
+		"[[:alpha:]]", "[.\\-/]", "\\Qa.\\E", "[a-c\\n]", "[^\\w.]", "\\x41", "[\\x00-\\x1f]",
+		"(?i)[a-b]", "[A-Ca]", "\\D", "\\h", "\\N", "\\Z", "(?s).", "(?-m)", "\\e", "[[:^digit:]]",
 	};
 	static const char *const quants[] = {
 		"*", "+", "?", "*?", "+?", "??", "{2}", "{1,3}", "{0,2}", "{2,}", "{0}", "{1,2}?",
+		"{3,5}", "{0,1}", "{1}", "{4,}?",
 	};
 	unsigned k = rnd(10);
 
@@ -304,12 +346,14 @@ static void gen_atom(struct sbuf *s, int depth)
 		put(s, quants[rnd(sizeof(quants) / sizeof(*quants))]);
 }
 
+/* RX_FUZZ_ROUNDS=<n> in the environment runs a longer search. */
 static void t_random_agreement(void)
 {
 	int i, j, ok = 1, compiled = 0, on_hs = 0, matched = 0;
+	int rounds = getenv("RX_FUZZ_ROUNDS") ? atoi(getenv("RX_FUZZ_ROUNDS")) : 4000;
 	char err[256];
 
-	for (i = 0; i < 4000 && ok; i++) {
+	for (i = 0; i < rounds && ok; i++) {
 		struct sbuf p = { .n = 0 };
 		struct rx *a, *b;
 		unsigned fl = rnd(3) == 0 ? RX_ICASE : 0;
@@ -563,6 +607,7 @@ int main(void)
 	RUN(t_fallback);
 	RUN(t_anchor_semantics);
 	RUN(t_classes_exhaustive);
+	RUN(t_literals_exhaustive);
 	RUN(t_random_agreement);
 	RUN(t_exec_groups);
 	RUN(t_expand);
