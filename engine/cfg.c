@@ -459,8 +459,12 @@ int cfg_defaults_add(struct config *cfg, struct proxy *def)
 
 static void cfg_error(struct cfg_run *r)
 {
-	cfg_alert(&r->c, "%s", r->c.err);
+	if (r->c.err_tight)
+		rp_alert("config : parsing [%s:%d]: %s", r->c.file, r->c.line, r->c.err);
+	else
+		cfg_alert(&r->c, "%s", r->c.err);
 	r->c.err[0] = 0;
+	r->c.err_tight = 0;
 	r->errors++;
 }
 

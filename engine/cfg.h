@@ -24,6 +24,8 @@ struct cfg_ctx {
 	struct proxy *defpx;        /* defaults this proxy inherits from */
 	char err[CFG_ERR_SIZE];     /* message for the [ALERT] line when a parser fails */
 	int warnings;
+	int err_tight;              /* set with c->err: print "parsing [file:line]: <err>" (no
+	                             * blank before the colon), as HAProxy does for some keywords */
 };
 
 /* A keyword parser: <args>[0] is the keyword, <nargs> counts all words.

@@ -74,6 +74,7 @@ static int kw_g_joined(struct cfg_ctx *c, char **args, int nargs)
 	char *s;
 
 	if (nargs < 2 || !*args[1]) {
+		c->err_tight = 1;
 		if (dst == &g->node)
 			return cfg_set_err(c, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).");
 		return cfg_set_err(c, "'description' expects a string argument.");
@@ -92,6 +93,7 @@ static int kw_g_joined(struct cfg_ctx *c, char **args, int nargs)
 		for (char *q = s; *q; q++)
 			if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_') {
 				free(s);
+				c->err_tight = 1;
 				return cfg_set_err(c, "'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).");
 			}
 	}
@@ -373,8 +375,10 @@ static int kw_g_env(struct cfg_ctx *c, char **args, int nargs)
 	const char *k = args[0];
 
 	if (!strcmp(k, "setenv") || !strcmp(k, "presetenv")) {
-		if (nargs < 3)
+		if (nargs < 3) {
+			c->err_tight = 1;
 			return cfg_set_err(c, "'%s' expects a name and a value.", k);
+		}
 		if (cfg_no_extra(c, args, nargs, 3))
 			return -1;
 		if (setenv(args[1], args[2], !strcmp(k, "setenv")) < 0)
@@ -382,8 +386,10 @@ static int kw_g_env(struct cfg_ctx *c, char **args, int nargs)
 		return 0;
 	}
 	if (!strcmp(k, "unsetenv")) {
-		if (nargs < 2)
+		if (nargs < 2) {
+			c->err_tight = 1;
 			return cfg_set_err(c, "'%s' expects at least one variable name.", k);
+		}
 		for (int i = 1; i < nargs; i++)
 			unsetenv(args[i]);
 		return 0;
@@ -442,6 +448,7 @@ static int kw_g_no(struct cfg_ctx *c, char **args, int nargs)
 	if (!strcmp(k, "busy-polling") || !strcmp(k, "set-dumpable") || !strcmp(k, "strict-limits") ||
 	    !strcmp(k, "numa-cpu-mapping"))
 		return 0;     /* their positive form has no effect here either */
+	c->err_tight = 1;
 	return cfg_set_err(c, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
 }
 

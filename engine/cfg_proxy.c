@@ -374,6 +374,15 @@ static int kw_int(struct cfg_ctx *c, char **args, int nargs)
 	struct proxy *px = c->px;
 	long long v;
 
+	if (!strcmp(args[0], "id")) {
+		/* HAProxy's words and layout for "id" */
+		c->err_tight = 1;
+		if (nargs < 2)
+			return cfg_set_err(c, "'id' expects an integer argument.");
+		if (atoi(args[1]) < 1)
+			return cfg_set_err(c, "custom id has to be > 0.");
+		c->err_tight = 0;
+	}
 	if (nargs < 2) {
 		if (!strcmp(args[0], "retries"))
 			return cfg_set_err(c, "'retries' expects an integer argument (dispatch counts for one).");
@@ -392,8 +401,10 @@ static int kw_int(struct cfg_ctx *c, char **args, int nargs)
 	} else if (!strcmp(args[0], "id")) {
 		if (px->cap & PX_CAP_DEF)
 			return cfg_set_err(c, "'id' not allowed in 'defaults' section.");
-		if (v < 1)
+		if (v < 1) {
+			c->err_tight = 1;
 			return cfg_set_err(c, "custom id has to be > 0.");
+		}
 		for (struct proxy *o = c->cfg->proxies; o; o = o->next)
 			if (o != px && o->uuid == v)
 				return cfg_set_err(c, "%s %s reuses same custom id as %s %s (declared at %s:%d).",
@@ -415,8 +426,10 @@ static int kw_description(struct cfg_ctx *c, char **args, int nargs)
 {
 	size_t len = 1;
 
-	if (nargs < 2)
+	if (nargs < 2) {
+		c->err_tight = 1;
 		return cfg_set_err(c, "'description' expects a string argument.");
+	}
 	for (int i = 1; i < nargs; i++)
 		len += strlen(args[i]) + 1;
 	free(c->px->desc);
@@ -569,10 +582,12 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	int na = neg ? nargs - 1 : nargs;
 	const struct cfg_opt *o;
 
+	c->err_tight = 1;    /* HAProxy prints these option errors without the blank */
 	if (neg && (na < 1 || strcmp(a[0], "option")))
 		return cfg_set_err(c, "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
 	if (na < 2)
 		return cfg_set_err(c, "'option' expects an option name.");
+	c->err_tight = 0;
 	for (o = cfg_options; o->name; o++)
 		if (!strcmp(o->name, a[1]))
 			break;

@@ -438,8 +438,8 @@ static void t_global_errors(void)
 	expect_error("global\n    pidfile\n", "parsing [t.cfg:2] : 'pidfile' expects a file name as an argument.");
 	expect_error("global\n    pidfile a b\n", "parsing [t.cfg:2] : 'pidfile' cannot handle unexpected argument 'b'.");
 	expect_error("global\n    daemon x\n", "parsing [t.cfg:2] : 'daemon' cannot handle unexpected argument 'x'.");
-	expect_error("global\n    setenv A\n", "parsing [t.cfg:2] : 'setenv' expects a name and a value.");
-	expect_error("global\n    node a/b\n", "parsing [t.cfg:2] : 'node' requires valid node name");
+	expect_error("global\n    setenv A\n", "parsing [t.cfg:2]: 'setenv' expects a name and a value.");
+	expect_error("global\n    node a/b\n", "parsing [t.cfg:2]: 'node' requires valid node name");
 	expect_error("global\n    stats socket /tmp/x.sock level foo\n",
 	             "parsing [t.cfg:2] : 'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got 'foo')'");
 	expect_error("global\n    stats socket /tmp/x.sock bogus 1\n", "'stats socket' : unknown keyword 'bogus'.");
@@ -452,8 +452,8 @@ static void t_global_errors(void)
 	expect_error("global\n    nbthread x\n", "parsing [t.cfg:2] : 'nbthread' passed a missing or unparsable integer value in 'x'");
 	expect_error("global\n    stats timeout 5x\n", "parsing [t.cfg:2] : 'stats timeout' : unexpected character 'x'");
 	expect_error("global\n    stats socket\n", "parsing [t.cfg:2] : 'stats socket' in global section expects an address or a path to a UNIX socket");
-	expect_error("global\n    no foo\n", "parsing [t.cfg:2] : negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
-	expect_error("defaults\n    no foo\n", "parsing [t.cfg:2] : negation/default currently supported only for options, log,");
+	expect_error("global\n    no foo\n", "parsing [t.cfg:2]: negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.");
+	expect_error("defaults\n    no foo\n", "parsing [t.cfg:2]: negation/default currently supported only for options, log,");
 	expect_error("global\n    lua-prepend-path /x foo\n", "'lua-prepend-path' expects 'path' or 'cpath' as second parameter (got 'foo').");
 	expect_error("global\n    h1-case-adjust a b\n", "differ by more than case");
 	expect_error("global\n    server-state-file /x\n", "'server-state-file' is not supported by ringproxy yet.");
@@ -959,7 +959,10 @@ static void t_proxy_errors(void)
 	expect_error("frontend fe\n  http-request deny\n", "parsing [t.cfg:2] : 'http-request' is not supported by ringproxy yet.");
 	expect_error("backend be\n  stick-table type ip size 1m\n", "'stick-table' is not supported by ringproxy yet.");
 	expect_error("frontend fe\n  maxconn -3\n", "'maxconn' value -3 is out of range");
-	expect_error("frontend fe\n  id 0\n", "custom id has to be > 0.");
+	expect_error("frontend fe\n  id 0\n", "parsing [t.cfg:2]: custom id has to be > 0.");
+	expect_error("frontend fe\n  id\n", "parsing [t.cfg:2]: 'id' expects an integer argument.");
+	expect_error("frontend fe\n  description\n", "parsing [t.cfg:2]: 'description' expects a string argument.");
+	expect_error("frontend fe\n  option\n", "parsing [t.cfg:2]: 'option' expects an option name.");
 	expect_error("frontend fe\n  id 5\nfrontend fe2\n  id 5\n", "frontend fe2 reuses same custom id as frontend fe");
 	expect_error("frontend fe\n  errorfile 503 /nonexistent/503.http\n", "parsing [t.cfg:2] : errorfile : error opening file '/nonexistent/503.http'.");
 	expect_error("frontend fe\n  errorfile 418 /dev/null\n", "parsing [t.cfg:2] : errorfile : status code '418' not handled.");
