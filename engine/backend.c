@@ -70,7 +70,7 @@ static void backend_queue(struct stream *s)
 	t->queue_tail = s;
 	s->be->nb_queued++;
 	s->state = STRM_ST_CONN;
-	s->exp_queue = tmo ? t->now_ms + tmo : 0;
+	s->exp_queue = tmo ? t->now_ms + tmo + 1 : 0;
 	stream_update_timer(s);
 }
 
@@ -142,7 +142,7 @@ int backend_connect(struct stream *s)
 		/* no socket (EMFILE...) or the ring is full: counts as a failed attempt */
 		return backend_retry(s, -ret);
 	}
-	s->exp_conn = s->be->to.connect ? t->now_ms + s->be->to.connect : 0;
+	s->exp_conn = s->be->to.connect ? t->now_ms + s->be->to.connect + 1 : 0;
 	stream_update_timer(s);
 	return 0;
 }
@@ -172,7 +172,7 @@ int backend_retry(struct stream *s, int err)
 	delay = 1000;
 	if (s->be->to.connect && s->be->to.connect < delay)
 		delay = s->be->to.connect;
-	s->exp_retry = t->now_ms + delay;
+	s->exp_retry = t->now_ms + delay + 1;
 	stream_update_timer(s);
 	return 0;
 }

@@ -89,9 +89,12 @@ struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen)
 
 /* -- timers --------------------------------------------------------------- */
 
+/* Returns the deadline <tmo> ms after <now>, or 0 (none) when <tmo> is 0.
+ * One more ms: <now> is truncated to the ms, so that a timeout never
+ * fires before <tmo> has fully elapsed. */
 static inline uint64_t deadline(uint64_t now, uint32_t tmo)
 {
-	return tmo ? now + tmo : 0;
+	return tmo ? now + tmo + 1 : 0;
 }
 
 static inline uint64_t earliest(uint64_t a, uint64_t b)
@@ -160,7 +163,8 @@ static char fin_state(const struct stream *s)
 /* Checks the inactivity timeouts of both sides. Returns 1 if the stream
  * ended. Two sides expiring together (within a few ms: both deadlines
  * were set by the same exchange) are blamed as HAProxy does in TCP mode:
- * on the server while it never answered, else on the client. The client
+ * on the server while it never answered (and no tunnel timeout applies),
+ * else on the client. The client
  * timeout does not run while connecting to a server. */
 static int strm_check_idle(struct stream *s, uint64_t now)
 {
@@ -181,7 +185,7 @@ static int strm_check_idle(struct stream *s, uint64_t now)
 		srv_x = 0;
 	}
 	if (cli_x && srv_x) {
-		if (s->res.total_in)
+		if (s->res.total_in || (s->be && s->be->to.tunnel))
 			srv_x = 0;
 		else
 			cli_x = 0;
