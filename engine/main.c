@@ -359,7 +359,13 @@ int main(int argc, char **argv)
 	cfg.g.debug = o.debug;
 	cfg.g.daemon = (o.daemon || cfg.g.daemon) && !o.foreground;
 	if (o.check) {
-		if (!o.quiet) {
+		if (!has_listener(&cfg)) {
+			if (!cfg.g.quiet)
+				printf("Configuration file has no error but will not start (no listener) => exit(2).\n");
+			main_cleanup(&cfg, &o);
+			return 2;
+		}
+		if (!cfg.g.quiet) {
 			if (log_warning_count())
 				printf("Warnings were found.\n");
 			printf("Configuration file is valid\n");
