@@ -38,6 +38,25 @@ CFG
 check good.cfg 0
 expect_line '^Configuration file is valid$' "the validity line"
 
+# The configuration Debian's haproxy package installs must be accepted.
+if [ -r /etc/haproxy/haproxy.cfg ]; then
+	check /etc/haproxy/haproxy.cfg 0
+	expect_line '^Configuration file is valid$' "the validity line for /etc/haproxy/haproxy.cfg"
+fi
+
+# Several files, and a directory of *.cfg files read in name order: the
+# backend is defined in a later file than the frontend using it.
+mkdir -p conf.d
+printf 'defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n' >conf.d/10-defaults.cfg
+printf 'frontend fe\n    bind 127.0.0.1:1\n    default_backend be\n' >conf.d/20-fe.cfg
+printf 'backend be\n    server s1 127.0.0.1:2\n' >conf.d/30-be.cfg
+printf 'this is not a config\n' >conf.d/README
+"$PROXY" -c -f conf.d >out.txt 2>&1 || fail "-c -f conf.d: exit $?: $(cat out.txt)"
+"$PROXY" -c -f conf.d/10-defaults.cfg -f conf.d/20-fe.cfg -f conf.d/30-be.cfg >out.txt 2>&1 ||
+	fail "-c with three -f: exit $?: $(cat out.txt)"
+"$PROXY" -c -f conf.d/10-defaults.cfg -f conf.d/20-fe.cfg >out.txt 2>&1 &&
+	fail "-c without the backend file: accepted"
+
 cat >bad.cfg <<'CFG'
 global
     bogus 1
