@@ -122,7 +122,6 @@ int backend_connect(struct stream *s)
 			return 1;
 		}
 		s->srv = srv;
-		s->flags &= ~STRM_F_REDISPATCH;
 	}
 	if (!(s->flags & STRM_F_SRV_TAKEN)) {
 		lb_take(s->srv);

@@ -110,7 +110,6 @@ int conn_recv_start(struct conn *c)
 {
 	int ret;
 
-	c->flags |= CONN_F_RX_WANT;
 	if (c->flags & (CONN_F_RX_ARMED | CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_CLOSING |
 	                CONN_F_WAIT_BUF))
 		return 0;

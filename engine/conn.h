@@ -28,7 +28,6 @@ struct addr;
 
 /* Flags */
 #define CONN_F_RX_ARMED   0x0001   /* a multishot recv is in flight */
-#define CONN_F_RX_WANT    0x0002   /* the owner wants input (conn_recv_start) */
 #define CONN_F_RX_EOF     0x0004   /* the peer shut its write side (read 0) */
 #define CONN_F_RX_ERR     0x0008   /* read error (reset...) */
 #define CONN_F_TX_BUSY    0x0010   /* a sendmsg is in flight */
@@ -94,11 +93,5 @@ void conn_close(struct conn *c);
 void conns_wake_waiting(struct thr *t);
 /* Frees <t>'s pool of connections (at exit). */
 void conns_pool_free(struct thr *t);
-
-/* Returns 1 if nothing is left to send and no send is in flight. */
-static inline int conn_tx_idle(const struct conn *c)
-{
-	return !(c->flags & CONN_F_TX_BUSY);
-}
 
 #endif

@@ -87,15 +87,11 @@ struct stream {
 /* Stream flags (STRM_F_*) */
 #define STRM_F_ALIVE       0x0001   /* in use (not in the pool) */
 #define STRM_F_LOGGED      0x0002
-#define STRM_F_REDISPATCH  0x0004   /* the next connect may pick another server */
-#define STRM_F_SRV_TIMEOUT 0x0008   /* set by backend.c on a connect timeout */
-#define STRM_F_CLI_RST     0x0010   /* the client connection ended in error */
-#define STRM_F_SRV_RST     0x0020
+#define STRM_F_REDISPATCH  0x0004   /* redispatched to another server (log: "+" before the retries) */
 #define STRM_F_SRV_TAKEN   0x0040   /* lb_take() done for strm->srv */
 #define STRM_F_NOLOG       0x0080   /* ends without a log line (tcp-request connection reject) */
 #define STRM_F_REQ_FINAL   0x0100   /* tcp-request inspect-delay expired */
 #define STRM_F_RES_FINAL   0x0200   /* tcp-response inspect-delay expired */
-#define STRM_F_BE_RULES    0x0400   /* the backend's own tcp-request content rules still to run */
 #define STRM_F_QUEUED      0x0800   /* waiting in the thread's queue for a server slot */
 
 /* States */
