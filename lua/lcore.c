@@ -1,6 +1,7 @@
 /* lcore.c: the "core" class (log levels and log functions, maps and ACLs,
  * sleeps and yields, registrations, now(), tokenize()) and the "act" table
  * of action return codes. Every function checks the context it runs in. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -190,6 +191,134 @@ static int core_tokenize(lua_State *L)
 	return 1;
 }
 
+/* ---- core.concat(): a string builder ---- */
+#define CONCAT_MT "ringproxy.Concat"
+
+/* Concat.add(c, str): appends <str> (a string or a number). */
+static int concat_add(lua_State *L)
+{
+	size_t len;
+	const char *s;
+
+	luaL_checkudata(L, 1, CONCAT_MT);
+	if (lua_type(L, 2) != LUA_TSTRING && lua_type(L, 2) != LUA_TNUMBER)
+		return luaL_argerror(L, 2, "string expected");
+	s = lua_tolstring(L, 2, &len);
+	lua_getiuservalue(L, 1, 1);
+	lua_pushlstring(L, s, len);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	return 0;
+}
+
+/* Concat.dump(c): everything added so far, as one string. */
+static int concat_dump(lua_State *L)
+{
+	luaL_Buffer b;
+	lua_Integer n;
+
+	luaL_checkudata(L, 1, CONCAT_MT);
+	lua_getiuservalue(L, 1, 1);
+	n = (lua_Integer)lua_rawlen(L, -1);
+	luaL_buffinit(L, &b);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, 2, i);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	return 1;
+}
+
+static int core_concat(lua_State *L)
+{
+	lua_newuserdatauv(L, 1, 1);
+	lua_newtable(L);
+	lua_setiuservalue(L, -2, 1);
+	if (luaL_newmetatable(L, CONCAT_MT)) {
+		static const luaL_Reg m[] = { { "add", concat_add }, { "dump", concat_dump }, { NULL, NULL } };
+		luaL_newlib(L, m);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
+/* ---- core.parse_addr / core.match_addr ---- */
+#define NET_MT "ringproxy.Net"
+
+struct hlua_net {
+	int family;                 /* AF_INET or AF_INET6 */
+	int plen;                   /* prefix length */
+	uint8_t a[16];
+};
+
+/* core.parse_addr("ip[/len]"): a network object, or nil. */
+static int core_parse_addr(lua_State *L)
+{
+	const char *s = luaL_checkstring(L, 1);
+	const char *slash = strchr(s, '/');
+	char ip[INET6_ADDRSTRLEN];
+	struct hlua_net n;
+	size_t iplen = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	if (iplen >= sizeof(ip))
+		goto none;
+	memcpy(ip, s, iplen);
+	ip[iplen] = 0;
+	memset(&n, 0, sizeof(n));
+	if (inet_pton(AF_INET, ip, n.a) == 1) {
+		n.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, ip, n.a) == 1) {
+		n.family = AF_INET6;
+		max = 128;
+	} else
+		goto none;
+	n.plen = max;
+	if (slash) {
+		char *end;
+		long v = strtol(slash + 1, &end, 10);
+
+		if (end == slash + 1 || *end || v < 0 || v > max) {
+			/* a dotted mask, IPv4 only */
+			struct in_addr m;
+			uint32_t h;
+
+			if (n.family != AF_INET || inet_pton(AF_INET, slash + 1, &m) != 1)
+				goto none;
+			h = ntohl(m.s_addr);
+			for (v = 0; v < 32 && (h & (0x80000000u >> v)); v++)
+				;
+		}
+		n.plen = (int)v;
+	}
+	*(struct hlua_net *)lua_newuserdatauv(L, sizeof(n), 0) = n;
+	luaL_setmetatable(L, NET_MT);
+	return 1;
+none:
+	lua_pushnil(L);
+	return 1;
+}
+
+/* core.match_addr(a, b): true when <a> and <b> (from parse_addr) are of
+ * the same family and agree on the shorter of their two prefixes. */
+static int core_match_addr(lua_State *L)
+{
+	const struct hlua_net *a = luaL_checkudata(L, 1, NET_MT);
+	const struct hlua_net *b = luaL_checkudata(L, 2, NET_MT);
+	int bits = a->plen < b->plen ? a->plen : b->plen;
+	int match = a->family == b->family;
+
+	for (int i = 0; match && i < bits / 8; i++)
+		match = a->a[i] == b->a[i];
+	if (match && bits % 8) {
+		uint8_t m = (uint8_t)(0xff << (8 - bits % 8));
+		match = (a->a[bits / 8] & m) == (b->a[bits / 8] & m);
+	}
+	lua_pushboolean(L, match);
+	return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
 	{ "log", core_log }, { "Debug", core_debug }, { "Info", core_info },
 	{ "Warning", core_warning }, { "Alert", core_alert },
@@ -197,7 +326,8 @@ static const luaL_Reg core_funcs[] = {
 	{ "del_map", core_del_map }, { "set_map", core_set_map },
 	{ "msleep", core_msleep }, { "sleep", core_sleep }, { "yield", core_yield },
 	{ "set_nice", core_set_nice }, { "done", core_done }, { "now", core_now },
-	{ "tokenize", core_tokenize },
+	{ "tokenize", core_tokenize }, { "concat", core_concat },
+	{ "parse_addr", core_parse_addr }, { "match_addr", core_match_addr },
 	{ "register_fetches", hlua_register_fetch },
 	{ "register_converters", hlua_register_conv },
 	{ "register_action", hlua_register_action },
@@ -219,6 +349,8 @@ static const struct { const char *name; int v; } act_codes[] = {
 
 void hlua_core_open(lua_State *L)
 {
+	luaL_newmetatable(L, NET_MT);
+	lua_pop(L, 1);
 	luaL_newlib(L, core_funcs);
 	for (size_t i = 0; i < sizeof(core_levels) / sizeof(core_levels[0]); i++) {
 		lua_pushinteger(L, core_levels[i].v);

@@ -76,6 +76,26 @@ core.register_action("report3", { "tcp-req" }, function(txn)
 	reply(txn, r)
 end)
 
+-- core.concat, core.parse_addr, core.match_addr
+core.register_action("report4", { "tcp-req" }, function(txn)
+	local r = {}
+	local c = core.concat()
+	c:add("a")
+	c:add("bc")
+	r[#r + 1] = "concat=" .. c:dump() .. " " .. tostring(pcall(c.add, c, 12)) .. " "
+		.. tostring(pcall(c.add, c, {})) .. " " .. c:dump()
+	local net = core.parse_addr("10.0.0.0/8")
+	local host = core.parse_addr(txn.f:src())
+	r[#r + 1] = "parse=" .. type(net) .. " " .. tostring(core.parse_addr("garbage"))
+	r[#r + 1] = "match=" .. tostring(core.match_addr(core.parse_addr("10.1.2.3"), net)) .. " "
+		.. tostring(core.match_addr(net, core.parse_addr("10.1.2.3"))) .. " "
+		.. tostring(core.match_addr(host, net)) .. " "
+		.. tostring(core.match_addr(host, core.parse_addr("127.0.0.0/255.0.0.0"))) .. " "
+		.. tostring(core.match_addr(core.parse_addr("::1"), core.parse_addr("::/0"))) .. " "
+		.. tostring(core.match_addr(core.parse_addr("::1"), net))
+	reply(txn, r)
+end)
+
 -- a runtime error is logged and the rule list goes on
 core.register_action("boom", { "tcp-req" }, function(txn)
 	local x = nil
