@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SIGUSR1 (soft stop) during a transfer: the proxy stops listening at once,
 # lets the in-flight transfer finish byte-exact, then exits with status 0.
+# SIGTERM during a transfer: the proxy exits at once.
 . "$(dirname "$0")/lib.sh"
 
 N=$(e2e_scale $((16 << 20)) $((4 << 20)))
@@ -47,5 +48,26 @@ kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 3 s after its last
 wait "$PROXY_PID"
 rc=$?
 [ $rc -eq 0 ] || fail "proxy exit status $rc after a soft stop"
+check_sanitizer
+
+# SIGTERM, by contrast, stops at once, open transfers or not.
+start_sink srv2 -m gen -n "$N" -s 31
+FE_PORT=$(free_port)
+write_cfg "$T/p2.cfg" "server s1 127.0.0.1:$SINK_PORT"
+start_proxy "$T/p2.cfg"
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 31 -R "$N" -X -P 5000 -t 20 \
+	>"$T/blast2.out" 2>"$T/blast2.log" &
+BPID=$!
+E2E_PIDS+=("$BPID")
+sleep 0.5
+kill -TERM "$PROXY_PID"
+for i in $(seq 1 20); do
+	kill -0 "$PROXY_PID" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 1 s after SIGTERM with a transfer open"
+wait "$PROXY_PID"
+rc=$?
+case $rc in 0|143) ;; *) fail "proxy exit status $rc after SIGTERM" ;; esac
 check_sanitizer
 exit 0
