@@ -310,8 +310,8 @@ int check_cfg_validate(struct config *cfg)
 
 			if (!s->check || s->disabled || check_addr(&c, s) == 0)
 				continue;
-			rp_alert("config : config: backend '%s': server '%s' has neither service port nor check port.",
-			         px->name, s->name);
+			rp_alert("config : config: %s '%s': server '%s' has neither service port nor check port.",
+			         (px->cap & PX_CAP_FE) ? "proxy" : "backend", px->name, s->name);
 			nerr++;
 		}
 	}

@@ -14,6 +14,24 @@ grep -Eq '^ringproxy version [0-9]+\.[0-9]+\.[0-9]+' v.txt || fail "-v: $(cat v.
 "$PROXY" -vv >vv.txt 2>&1 || fail "-vv: exit $?"
 grep -q '^Built with' vv.txt || fail "-vv lists no library: $(cat vv.txt)"
 
+# no listener: "-c" exits 2, a start exits 1, HAProxy's words
+printf 'defaults\n    mode tcp\nbackend b\n    server s 127.0.0.1:1\n' >nol.cfg
+"$PROXY" -c -f nol.cfg >c.txt 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "-c without listener: exit $rc, expected 2: $(cat c.txt)"
+grep -qx 'Configuration file has no error but will not start (no listener) => exit(2).' c.txt || fail "-c without listener: $(cat c.txt)"
+"$PROXY" -db -f nol.cfg >c.txt 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "start without listener: exit $rc, expected 1"
+grep -Eq "^\[ALERT\]    \([0-9]+\) : \[ringproxy.main\(\)\] No enabled listener found \(check for 'bind' directives\) ! Exiting.\$" c.txt ||
+	fail "start without listener: $(cat c.txt)"
+# a checked server with no port to check is a configuration error
+printf 'listen l\n    bind 127.0.0.1:1\n    server s 127.0.0.1 check\n' >np.cfg
+"$PROXY" -c -f np.cfg >c.txt 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "check without port: exit $rc, expected 1"
+grep -q "config : config: proxy 'l': server 's' has neither service port nor check port.\$" c.txt || fail "check without port: $(cat c.txt)"
+
 start_sink srv -m echo
 DEAD=$(free_port)
 P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port); P5=$(free_port)
