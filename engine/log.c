@@ -531,13 +531,21 @@ static void log_tz(char *tz, size_t sz, long off)
 size_t log_header(char *out, size_t outsz, enum log_format format, int pri, uint64_t now_us,
                   const char *host, const char *tag, int pid)
 {
+	/* the broken-down time of the last second seen by this thread */
+	static __thread time_t last = -1;
+	static __thread struct tm tm;
 	time_t sec = (time_t)(now_us / 1000000);
-	struct tm tm;
 	int n = 0;
 
 	if (!outsz)
 		return 0;
-	localtime_r(&sec, &tm);
+	if (format == LOG_FMT_RAW || format == LOG_FMT_SHORT || format == LOG_FMT_PRIO)
+		goto no_time;
+	if (sec != last) {
+		localtime_r(&sec, &tm);
+		last = sec;
+	}
+no_time:
 	switch (format) {
 	case LOG_FMT_RAW:
 		n = 0;

@@ -485,12 +485,27 @@ static const char *const lf_months[12] = {
 /* dd/Mmm/yyyy:hh:mm:ss.mmm in local time */
 static void lo_date_ms(struct lf_out *o, uint64_t us)
 {
+	/* one conversion per second and thread: most lines share their second */
+	static __thread time_t last = -1;
+	static __thread char date[32];
+	static __thread int len;
 	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
+	unsigned ms = (unsigned)(us / 1000 % 1000);
 
-	localtime_r(&t, &tm);
-	lo_putf(o, "%02d/%s/%04d:%02d:%02d:%02d.%03u", tm.tm_mday, lf_months[tm.tm_mon],
-	        tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us / 1000 % 1000));
+	if (t != last) {
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		len = snprintf(date, sizeof(date), "%02d/%s/%04d:%02d:%02d:%02d.", tm.tm_mday,
+		               lf_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (len < 0 || len >= (int)sizeof(date))
+			len = 0;
+		last = t;
+	}
+	lo_put(o, date, (size_t)len);
+	lo_putc(o, (char)('0' + ms / 100));
+	lo_putc(o, (char)('0' + ms / 10 % 10));
+	lo_putc(o, (char)('0' + ms % 10));
 }
 
 /* dd/Mmm/yyyy:hh:mm:ss +hhmm, GMT (<local> = 0) or local time */
