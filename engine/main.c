@@ -26,6 +26,13 @@
 
 #define RP_VERSION      "0.1.0"
 #define RP_VERSION_DATE "2026/11/26"
+#if defined(__clang__)
+#define RP_CC_VERSION "clang " __clang_version__
+#elif defined(__GNUC__)
+#define RP_CC_VERSION "gcc " __VERSION__
+#else
+#define RP_CC_VERSION "cc"
+#endif
 
 /* What the command line asked for. */
 struct opts {
@@ -79,7 +86,7 @@ static void print_build(void)
 		printf("Running on: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
 	printf("Build options :\n"
 	       "  TARGET  = linux-io_uring\n"
-	       "  CC      = " __VERSION__ "\n"
+	       "  CC      = " RP_CC_VERSION "\n"
 #ifdef RP_DEBUG
 	       "  DEBUG   = -DRP_DEBUG=1\n"
 #endif
