@@ -86,6 +86,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->to = def->to;
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
+	px->lb_hdr_domain_only = def->lb_hdr_domain_only;
 	px->log_global = def->log_global;
 	px->tcp_req_inspect_delay = def->tcp_req_inspect_delay;
 	px->tcp_res_inspect_delay = def->tcp_res_inspect_delay;
@@ -251,9 +252,22 @@ static int kw_balance(struct cfg_ctx *c, char **args, int nargs)
 	else if (!strcmp(a, "source"))     px->lb = LB_SOURCE;
 	else if (!strcmp(a, "first"))      px->lb = LB_FIRST;
 	else if (!strcmp(a, "uri")) {
-		/* uri [whole] [len N] [depth N] [path-only]: options kept as text */
+		/* uri [whole] [len N] [depth N] [path-only]: checked here, kept as text
+		 * for lb.c */
 		px->lb = LB_URI;
 		max = nargs;
+		for (int i = 2; i < nargs; i++) {
+			if (!strcmp(args[i], "whole") || !strcmp(args[i], "path-only"))
+				continue;
+			if (!strcmp(args[i], "len") || !strcmp(args[i], "depth")) {
+				if (i + 1 >= nargs || atoi(args[i + 1]) < 1)
+					return cfg_set_err(c, "'balance uri %s' expects a positive integer (got '%s').", args[i],
+					                   i + 1 < nargs ? args[i + 1] : "");
+				i++;
+				continue;
+			}
+			return cfg_set_err(c, "'balance uri' only accepts parameters 'len', 'depth', 'path-only' and 'whole' (got '%s').", args[i]);
+		}
 		if (nargs > 2) {
 			size_t len = 0;
 			for (int i = 2; i < nargs; i++)
@@ -273,8 +287,11 @@ static int kw_balance(struct cfg_ctx *c, char **args, int nargs)
 		px->lb = LB_HDR;
 		if (!(px->lb_arg = strndup(a + 4, (size_t)(e - a - 4))))
 			return cfg_set_err(c, "out of memory.");
-		if (nargs > 2 && !strcmp(args[2], "use_domain_only"))
+		px->lb_hdr_domain_only = 0;
+		if (nargs > 2 && !strcmp(args[2], "use_domain_only")) {
+			px->lb_hdr_domain_only = 1;
 			max = 3;
+		}
 	} else if (!strcmp(a, "random") || !strncmp(a, "random(", 7)) {
 		/* random, random(<draws>): HAProxy's syntax puts the draws in parentheses */
 		long d = 2;

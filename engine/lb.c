@@ -43,7 +43,10 @@ static uint32_t lb_mix(uint32_t h);
  * configured one for static-rr, the runtime one otherwise. */
 static int lb_weight(const struct proxy *be, const struct server *srv)
 {
-	if (be->lb == LB_STATIC_RR)
+	/* static algorithms (static-rr, map-based hashing) keep the configured
+	 * weights: a runtime weight only switches the server off (0) or on */
+	if (be->lb == LB_STATIC_RR ||
+	    (!be->hash_consistent && (be->lb == LB_SOURCE || be->lb == LB_URI || be->lb == LB_HDR)))
 		return srv->cur_weight > 0 ? srv->weight : 0;
 	return srv->cur_weight;
 }
@@ -496,6 +499,91 @@ uint32_t lb_hash_addr(const struct addr *a)
 	default:
 		return 0;
 	}
+}
+
+/* Returns the value of "<opt> N" in <be>'s "balance uri" options, or 0. */
+static long lb_uri_opt(const struct proxy *be, const char *opt)
+{
+	const char *p = be->lb_arg;
+	size_t ol = strlen(opt);
+
+	while (p && *p) {
+		if (!strncmp(p, opt, ol) && p[ol] == ' ')
+			return atol(p + ol + 1);
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static int lb_uri_flag(const struct proxy *be, const char *flag)
+{
+	const char *p = be->lb_arg;
+	size_t fl = strlen(flag);
+
+	while (p && *p) {
+		if (!strncmp(p, flag, fl) && (p[fl] == ' ' || !p[fl]))
+			return 1;
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+size_t lb_uri_key(const struct proxy *be, const char *uri, size_t len, const char **key)
+{
+	long maxlen = lb_uri_opt(be, "len"), depth = lb_uri_opt(be, "depth");
+	size_t i, n;
+
+	if (lb_uri_flag(be, "path-only") && len && uri[0] != '/') {
+		/* absolute URI: skip "scheme://authority" */
+		const char *sl = memchr(uri, '/', len);
+		if (sl && sl + 1 < uri + len && sl[1] == '/')
+			sl = memchr(sl + 2, '/', len - (size_t)(sl + 2 - uri));
+		if (!sl)
+			sl = uri + len;
+		len -= (size_t)(sl - uri);
+		uri = sl;
+	}
+	*key = uri;
+	for (i = 0, n = 0; i < len; i++) {
+		if (uri[i] == '?' && !lb_uri_flag(be, "whole"))
+			break;
+		if (maxlen && (long)i >= maxlen)
+			break;
+		if (uri[i] == '/' && depth && (long)++n > depth)
+			break;
+	}
+	return i;
+}
+
+size_t lb_hdr_key(const struct proxy *be, const char *val, size_t len, const char **key)
+{
+	const char *end = val + len, *p, *dot1 = NULL, *dot2 = NULL;
+
+	*key = val;
+	if (!be->lb_hdr_domain_only)
+		return len;
+	/* drop a ":port" suffix */
+	for (p = end; p > val && p[-1] >= '0' && p[-1] <= '9'; p--)
+		;
+	if (p > val && p < end && p[-1] == ':')
+		end = p - 1;
+	for (p = end; p > val; p--)
+		if (p[-1] == '.') {
+			if (!dot1)
+				dot1 = p - 1;
+			else {
+				dot2 = p - 1;
+				break;
+			}
+		}
+	if (!dot1)
+		return (size_t)(end - val);       /* a single label */
+	*key = dot2 ? dot2 + 1 : val;
+	return (size_t)(dot1 - *key);
 }
 
 void lb_take(struct server *srv)

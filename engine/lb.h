@@ -37,6 +37,15 @@ uint32_t lb_hash_addr(const struct addr *a);
 /* Returns the hash of <len> bytes at <key> (uri, header value). */
 uint32_t lb_hash_key(const char *key, size_t len);
 
+/* Key extraction for the HTTP algorithms, following the backend's
+ * options. Both return the length of the key and point <*key> into the
+ * caller's buffer. lb_uri_key(): the URI before '?' (all of it with
+ * "whole"), from the first '/' with "path-only", cut after "len" bytes or
+ * "depth" slashes. lb_hdr_key(): the header value, reduced with
+ * "use_domain_only" to the main domain label ("1wt" in "haproxy.1wt.eu"). */
+size_t lb_uri_key(const struct proxy *be, const char *uri, size_t len, const char **key);
+size_t lb_hdr_key(const struct proxy *be, const char *val, size_t len, const char **key);
+
 /* Counts a connection being established to <srv> (cur_conn, cum_conn,
  * max_conn_seen, backend counters); lb_release() uncounts it when the
  * server connection closes. leastconn and maxconn depend on these. */

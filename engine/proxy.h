@@ -153,6 +153,7 @@ struct proxy {
 	enum lb_algo lb;
 	char *lb_arg;               /* hdr(<name>) for LB_HDR; uri options */
 	int hash_consistent;        /* "hash-type consistent" (else map-based) */
+	int lb_hdr_domain_only;     /* "balance hdr(<name>) use_domain_only" */
 	int disabled;
 
 	/* frontend side */

@@ -910,6 +910,12 @@ static void t_proxy_balance(void)
 	EXPECT_INT(cfg.proxies->lb, LB_LEASTCONN);
 	cfg_free(&cfg);
 	expect_error("backend b\n  balance hdr(\n", "'balance hdr(name)' requires an http header field name.");
+	expect_error("backend b\n  balance uri depth\n", "'balance uri depth' expects a positive integer (got '').");
+	expect_error("backend b\n  balance uri foo\n", "'balance uri' only accepts parameters 'len', 'depth', 'path-only' and 'whole' (got 'foo').");
+	snprintf(text, sizeof(text), "defaults\n%sbackend b\n  balance hdr(host) use_domain_only\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_INT(cfg.proxies->lb_hdr_domain_only, 1);
+	cfg_free(&cfg);
 	expect_error("backend b\n  balance url_param x\n", "'balance url_param' is not supported by ringproxy yet.");
 	expect_error("backend b\n  balance roundrobin x\n", "'balance' cannot handle unexpected argument 'x'.");
 	snprintf(text, sizeof(text), "defaults\n%s  hash-type consistent sdbm avalanche\nbackend b\n  balance source\n  server s 127.0.0.1:1\n", TO);

@@ -387,6 +387,62 @@ static void t_random(void)
 	lb_free(&be);
 }
 
+static void t_uri_hdr_keys(void)
+{
+	struct proxy p;
+	const char *k;
+	size_t n;
+
+	memset(&p, 0, sizeof(p));
+	p.lb = LB_URI;
+	n = lb_uri_key(&p, "/a/b/c?x=1", 10, &k);
+	EXPECT_INT(n, 6);
+	EXPECT_MEM(k, "/a/b/c", 6);
+	p.lb_arg = "whole";
+	EXPECT_INT(lb_uri_key(&p, "/a/b/c?x=1", 10, &k), 10);
+	p.lb_arg = "depth 2";
+	n = lb_uri_key(&p, "/a/b/c?x=1", 10, &k);
+	EXPECT_INT(n, 4);                       /* "/a/b" */
+	p.lb_arg = "len 3 depth 5";
+	EXPECT_INT(lb_uri_key(&p, "/a/b/c", 6, &k), 3);
+	p.lb_arg = "path-only";
+	n = lb_uri_key(&p, "http://example.com:80/x/y?q", 27, &k);
+	EXPECT_INT(n, 4);
+	EXPECT_MEM(k, "/x/y", 4);
+	/* same key for an origin-form URI */
+	n = lb_uri_key(&p, "/x/y?q", 6, &k);
+	EXPECT_INT(n, 4);
+
+	p.lb = LB_HDR;
+	p.lb_arg = "Host";
+	n = lb_hdr_key(&p, "haproxy.1wt.eu", 14, &k);
+	EXPECT_INT(n, 14);
+	p.lb_hdr_domain_only = 1;
+	n = lb_hdr_key(&p, "haproxy.1wt.eu", 14, &k);
+	EXPECT_INT(n, 3);
+	EXPECT_MEM(k, "1wt", 3);
+	n = lb_hdr_key(&p, "www.haproxy.1wt.eu:8080", 23, &k);
+	EXPECT_INT(n, 3);
+	EXPECT_MEM(k, "1wt", 3);
+	n = lb_hdr_key(&p, "1wt.eu", 6, &k);
+	EXPECT_INT(n, 3);
+	EXPECT_MEM(k, "1wt", 3);
+	n = lb_hdr_key(&p, "localhost:80", 12, &k);
+	EXPECT_INT(n, 9);
+}
+
+static void t_map_static_weights(void)
+{
+	int w[] = { 1, 3 }, cnt[MAXS] = { 0 };
+	setup(LB_SOURCE, 2, w);
+	srv[0].cur_weight = 3;          /* ignored by map-based hashing */
+	lb_server_changed(&srv[0]);
+	for (uint32_t h = 0; h < 4000; h++)
+		cnt[idx(lb_pick_hash(&be, lb_hash_key((const char *)&h, sizeof(h))))]++;
+	EXPECT(cnt[1] > 2700 && cnt[1] < 3300);
+	lb_free(&be);
+}
+
 static void t_empty(void)
 {
 	setup(LB_ROUNDROBIN, 0, NULL);
@@ -416,6 +472,8 @@ int main(void)
 	RUN(t_consistent);
 	RUN(t_hash_key);
 	RUN(t_random);
+	RUN(t_uri_hdr_keys);
+	RUN(t_map_static_weights);
 	RUN(t_empty);
 	return unit_end();
 }
