@@ -216,6 +216,107 @@ static int chan_fwd(lua_State *L)
 	return 1;
 }
 
+/* Resolves the optional (offset, length) at <oi>/<oi>+1 against an input
+ * part of <in> bytes (HAProxy 2.5+ rules: a negative offset counts from
+ * the end; no or a negative length means up to the end). Fills <off> and
+ * <len>, both within the input part. */
+static void chan_range(lua_State *L, int oi, size_t in, size_t *off, size_t *len)
+{
+	lua_Integer o = luaL_optinteger(L, oi, 0);
+	lua_Integer l = luaL_optinteger(L, oi + 1, -1);
+
+	if (o < 0)
+		o = (lua_Integer)in + o < 0 ? 0 : (lua_Integer)in + o;
+	if ((size_t)o > in)
+		o = (lua_Integer)in;
+	*off = (size_t)o;
+	*len = (l < 0 || (size_t)l > in - *off) ? in - *off : (size_t)l;
+}
+
+/* Pushes <n> bytes at <off> of the input part of <ch>. */
+static void chan_push_range(lua_State *L, const struct chan *ch, size_t off, size_t n)
+{
+	luaL_Buffer b;
+	char *p = luaL_buffinitsize(L, &b, n);
+
+	n = chan_copy_in(ch, off, p, n);
+	luaL_pushresultsize(&b, n);
+}
+
+/* Channel.data(channel [, offset [, length]]): input bytes, kept; nil
+ * when the channel is empty and can never receive more. Unlike HAProxy
+ * 2.5+, it never waits for more data: it returns what is there. */
+static int chan_data(lua_State *L)
+{
+	struct chan *ch = chan_check(L, NULL, NULL);
+	size_t off, len;
+
+	if (chan_is_dead(ch)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	chan_range(L, 2, chan_in_len(ch), &off, &len);
+	chan_push_range(L, ch, off, len);
+	return 1;
+}
+
+/* Channel.line(channel [, offset [, length]]): the first line (with its
+ * LF) within the range, or the whole range without LF; kept. */
+static int chan_line(lua_State *L)
+{
+	struct chan *ch = chan_check(L, NULL, NULL);
+	size_t off, len;
+	long lf;
+
+	if (chan_is_dead(ch)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	chan_range(L, 2, chan_in_len(ch), &off, &len);
+	lf = chan_find_in(ch, off, '\n');
+	if (lf >= 0 && (size_t)lf < off + len)
+		len = (size_t)lf + 1 - off;
+	chan_push_range(L, ch, off, len);
+	return 1;
+}
+
+/* Channel.insert(channel, string [, offset]): copies <string> at <offset>
+ * of the input part (default: the front; negative: from the end).
+ * Returns the length copied, or -1. */
+static int chan_insert(lua_State *L)
+{
+	struct chan *ch = chan_check(L, NULL, NULL);
+	size_t slen, in = chan_in_len(ch);
+	const char *s = luaL_checklstring(L, 2, &slen);
+	lua_Integer o = luaL_optinteger(L, 3, 0);
+
+	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.insert");
+	if (o < 0)
+		o = (lua_Integer)in + o < 0 ? 0 : (lua_Integer)in + o;
+	if ((size_t)o > in)
+		o = (lua_Integer)in;
+	if (chan_replace_in(ch, (size_t)o, 0, s, slen) < 0)
+		lua_pushinteger(L, -1);
+	else
+		lua_pushinteger(L, (lua_Integer)slen);
+	return 1;
+}
+
+/* Channel.remove(channel [, offset [, length]]): deletes input bytes.
+ * Returns how many were removed. */
+static int chan_remove(lua_State *L)
+{
+	struct chan *ch = chan_check(L, NULL, NULL);
+	size_t off, len;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.remove");
+	chan_range(L, 2, chan_in_len(ch), &off, &len);
+	if (len && chan_replace_in(ch, off, len, NULL, 0) < 0)
+		len = 0;
+	lua_pushinteger(L, (lua_Integer)len);
+	return 1;
+}
+
 static int chan_in_length(lua_State *L)
 {
 	lua_pushinteger(L, chan_in_len(chan_check(L, NULL, NULL)));
@@ -266,6 +367,8 @@ static const luaL_Reg chan_methods[] = {
 	{ "input", chan_in_length },
 	{ "get_out_length", chan_out_length }, { "get_out_len", chan_out_length },
 	{ "output", chan_out_length },
+	{ "data", chan_data }, { "line", chan_line }, { "insert", chan_insert },
+	{ "remove", chan_remove },
 	{ "is_full", chan_is_full_l }, { "is_resp", chan_is_resp }, { "may_recv", chan_may_recv },
 	{ NULL, NULL }
 };

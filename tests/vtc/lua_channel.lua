@@ -48,3 +48,17 @@ core.register_action("rw", { "tcp-req" }, function(txn)
 	txn.res:send(table.concat(r, "\n") .. "\n")
 	txn:done()
 end)
+
+-- HAProxy 2.5+ names: data, line, insert, remove, input, output, is_resp
+core.register_action("newapi", { "tcp-req" }, function(txn)
+	local c = txn.req
+	local r = {}
+	r[#r + 1] = "data=" .. show(c:data()) .. show(c:data(3)) .. show(c:data(-2)) .. show(c:data(1, 3))
+	r[#r + 1] = "line=" .. show(c:line()) .. show(c:line(3)) .. show(c:line(6))
+	r[#r + 1] = "insert=" .. c:insert("X") .. c:insert("Y", -1) .. show(c:data())
+	r[#r + 1] = "remove=" .. c:remove(0, 1) .. c:remove(-2, 1) .. show(c:data())
+	r[#r + 1] = "io=" .. c:input() .. "," .. c:output() .. "," .. tostring(c:is_resp()) .. ","
+		.. tostring(txn.res:is_resp())
+	txn.res:send(table.concat(r, "\n") .. "\n")
+	txn:done()
+end)
