@@ -772,6 +772,33 @@ void log_after_fork(void)
 	log_globals.pid = (int)getpid();
 }
 
+void log_trace_accept(const struct stream *s, int lfd, int cfd)
+{
+	char ip[64] = "?";
+	int port = 0;
+
+	if (!log_debug)
+		return;
+	if (s->cli_addr.u.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s->cli_addr.u.in4.sin_addr, ip, sizeof(ip));
+		port = ntohs(s->cli_addr.u.in4.sin_port);
+	} else if (s->cli_addr.u.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &s->cli_addr.u.in6.sin6_addr, ip, sizeof(ip));
+		port = ntohs(s->cli_addr.u.in6.sin6_port);
+	} else if (s->cli_addr.u.sa.sa_family == AF_UNIX)
+		snprintf(ip, sizeof(ip), "unix");
+	dprintf(STDERR_FILENO, "%08x:%s.accept(%04x)=%04x from [%s:%d] ALPN=<none>\n", s->uniq_id,
+	        s->fe ? s->fe->name : "-", (unsigned)lfd & 0xffff, (unsigned)cfd & 0xffff, ip, port);
+}
+
+void log_trace(const struct stream *s, const char *event, int cfd, int sfd)
+{
+	if (!log_debug)
+		return;
+	dprintf(STDERR_FILENO, "%08x:%s.%s[%04x:%04x]\n", s->uniq_id, s->fe ? s->fe->name : "-",
+	        event, (unsigned)cfd & 0xffff, (unsigned)sfd & 0xffff);
+}
+
 void log_set_actconn(const uint32_t *actconn)
 {
 	log_globals.actconn = actconn;

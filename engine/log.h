@@ -126,6 +126,13 @@ void log_stream(struct stream *s);
  * the soft stop begins; main calls it after the loop in any case). */
 void log_proxies_stopped(const struct config *cfg);
 
+/* Debug traces of "-d" on stderr, HAProxy's layout (nothing otherwise):
+ *   00000000:fe.accept(0004)=000d from [127.0.0.1:56490] ALPN=<none>
+ *   00000000:fe.srvcls[000d:ffff]   (<event>: clicls, srvcls, closed...)
+ * <lfd>/<cfd>/<sfd>: listener, client and server fds (-1 prints ffff). */
+void log_trace_accept(const struct stream *s, int lfd, int cfd);
+void log_trace(const struct stream *s, const char *event, int cfd, int sfd);
+
 /* Builds the syslog header of one message into <out> (size <outsz>) for
  * <format>, as HAProxy 2.6 frames them: rfc3164 "<PRI>Mmm dd hh:mm:ss
  * [host ]tag[pid]: ", rfc5424 "<PRI>1 ISO8601.us host tag pid - - ",

@@ -12,6 +12,7 @@
 #include "engine/cfg.h"
 #include "engine/log.h"
 #include "engine/proxy.h"
+#include "engine/stream.h"
 
 static struct log_target *parse(const char *line, char *err, size_t errlen)
 {
@@ -427,6 +428,42 @@ static void t_messages(void)
 	EXPECT_STR(buf, want);
 }
 
+static void t_traces(void)
+{
+	struct stream s;
+	struct proxy fe;
+	int p[2], saved = dup(2);
+	char buf[512];
+	ssize_t n;
+
+	memset(&s, 0, sizeof(s));
+	memset(&fe, 0, sizeof(fe));
+	fe.name = "l_echo";
+	s.fe = &fe;
+	s.uniq_id = 1;
+	s.cli_addr.u.in4.sin_family = AF_INET;
+	s.cli_addr.u.in4.sin_port = htons(56490);
+	inet_pton(AF_INET, "127.0.0.1", &s.cli_addr.u.in4.sin_addr);
+	EXPECT(pipe(p) == 0);
+	dup2(p[1], 2);
+	log_trace(&s, "clicls", 13, -1);      /* not in debug mode: silent */
+	log_set_debug(1);
+	log_trace_accept(&s, 4, 13);
+	log_trace(&s, "srvcls", 13, -1);
+	log_trace(&s, "closed", 13, 14);
+	log_set_debug(0);
+	dup2(saved, 2);
+	close(saved);
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	buf[n > 0 ? n : 0] = 0;
+	/* as HAProxy 2.6 -d printed them */
+	EXPECT_STR(buf, "00000001:l_echo.accept(0004)=000d from [127.0.0.1:56490] ALPN=<none>\n"
+	                "00000001:l_echo.srvcls[000d:ffff]\n"
+	                "00000001:l_echo.closed[000d:000e]\n");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -443,5 +480,6 @@ int main(void)
 	RUN(t_fd_socket_never_blocks);
 	RUN(t_proxy_send);
 	RUN(t_messages);
+	RUN(t_traces);
 	return unit_end();
 }
