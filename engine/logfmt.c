@@ -27,9 +27,6 @@ const char logfmt_tcplog_str[] =
 	"%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq";
 const char logfmt_httplog_str[] =
 	"%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r";
-/* Without a log format HAProxy logs one "Connect from" line per connection
- * (see logfmt_render_connect); this string only names that case. */
-const char logfmt_default_str[] = "";
 
 int (*logfmt_http_get)(const struct stream *s, struct logfmt_http *h);
 const struct logfmt_globals *logfmt_globals;

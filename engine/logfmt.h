@@ -13,11 +13,11 @@ struct proxy;
 struct stream;
 struct cfg_ctx;
 
-/* HAProxy's documented formats of "option tcplog" and "option httplog",
- * and the one used when a proxy logs with neither. */
+/* HAProxy's formats of "option tcplog" and "option httplog". A proxy with
+ * neither (and no log-format) logs "Connect from" lines instead, see
+ * logfmt_render_connect(). */
 extern const char logfmt_tcplog_str[];
 extern const char logfmt_httplog_str[];
-extern const char logfmt_default_str[];
 
 /* Compiles <str> for proxy <px> (which %[expr] resolves against; may be
  * NULL). Returns the compiled format (caller owns it, logfmt_free) or NULL
