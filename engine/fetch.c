@@ -9,10 +9,13 @@
 #include <unistd.h>
 #include <sys/time.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
 
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
+#include "engine/conn.h"
 
 /* Fills <smp> with the address of <a>; 0 for AF_UNIX / unset. */
 static int smp_from_addr(const struct addr *a, struct sample *smp)
@@ -60,6 +63,146 @@ static int f_dst(const struct arg *args, struct sample *smp, struct smp_ctx *ctx
 static int f_dst_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	return ctx->strm && smp_from_port(&ctx->strm->fe_addr, smp);
+}
+
+/* bc_src/bc_src_port: our address on the server side, once connected. */
+static int f_bc_src(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && ctx->strm->srvc && smp_from_addr(&ctx->strm->srv_local, smp);
+}
+
+static int f_bc_src_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && ctx->strm->srvc && smp_from_port(&ctx->strm->srv_local, smp);
+}
+
+/* bc_dst/bc_dst_port: the server's address; a server declared without a
+ * port takes the port the client connected to. */
+static int f_bc_dst(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return ctx->strm && ctx->strm->srv && smp_from_addr(&ctx->strm->srv->addr, smp);
+}
+
+static int f_bc_dst_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->strm || !ctx->strm->srv || !smp_from_port(&ctx->strm->srv->addr, smp))
+		return 0;
+	if (!smp->u.sint)
+		return smp_from_port(&ctx->strm->fe_addr, smp);
+	return 1;
+}
+
+/* Returns 1 if <a> is an address of this host (it can be bound), 0 if not,
+ * -1 when it cannot be told (HAProxy's addr_is_local). A syscall pair,
+ * no allocation. */
+static int addr_is_local(const struct addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, ret;
+
+	if (a->u.sa.sa_family != AF_INET && a->u.sa.sa_family != AF_INET6)
+		return -1;
+	memset(&ss, 0, sizeof(ss));
+	if (a->u.sa.sa_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		*in = a->u.in4;
+		in->sin_port = 0;
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		*in6 = a->u.in6;
+		in6->sin6_port = 0;
+		len = sizeof(*in6);
+	}
+	fd = socket(a->u.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	ret = bind(fd, (struct sockaddr *)&ss, len) == 0 ? 1 : errno == EADDRNOTAVAIL ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int f_src_is_local(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int r;
+
+	if (!ctx->strm || (r = addr_is_local(&ctx->strm->cli_addr)) < 0)
+		return 0;
+	smp_set_bool(smp, r);
+	return 1;
+}
+
+static int f_dst_is_local(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int r;
+
+	if (!ctx->strm || (r = addr_is_local(&ctx->strm->fe_addr)) < 0)
+		return 0;
+	smp_set_bool(smp, r);
+	return 1;
+}
+
+/* fc_* (client side) TCP_INFO fields; priv says which. */
+enum { TI_RTT, TI_RTTVAR, TI_UNACKED, TI_SACKED, TI_LOST, TI_RETRANS, TI_FACKETS, TI_REORDERING };
+static const int ti_rtt = TI_RTT, ti_rttvar = TI_RTTVAR, ti_unacked = TI_UNACKED, ti_sacked = TI_SACKED,
+	ti_lost = TI_LOST, ti_retrans = TI_RETRANS, ti_fackets = TI_FACKETS, ti_reordering = TI_REORDERING;
+
+static int f_fc_tcpinfo(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t v;
+
+	if (!ctx->strm || !ctx->strm->cli || ctx->strm->cli->fd < 0 ||
+	    getsockopt(ctx->strm->cli->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return 0;
+	switch (*(const int *)ctx->priv) {
+	case TI_RTT:        v = ti.tcpi_rtt; break;
+	case TI_RTTVAR:     v = ti.tcpi_rttvar; break;
+	case TI_UNACKED:    v = ti.tcpi_unacked; break;
+	case TI_SACKED:     v = ti.tcpi_sacked; break;
+	case TI_LOST:       v = ti.tcpi_lost; break;
+	case TI_RETRANS:    v = ti.tcpi_retrans; break;
+	case TI_FACKETS:    v = ti.tcpi_fackets; break;
+	default:            v = ti.tcpi_reordering; break;
+	}
+	/* rtt/rttvar are in microseconds; milliseconds (rounded) unless "us" */
+	if ((*(const int *)ctx->priv == TI_RTT || *(const int *)ctx->priv == TI_RTTVAR) &&
+	    !(args[0].type == ARGT_SINT && args[0].u.sint == 1))
+		v = (v + 500) / 1000;
+	smp_set_sint(smp, v);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* The fc_* counters take no argument; HAProxy accepts one and ignores it. */
+static int chk_no_arg(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type == ARGT_STR)
+		free(args[0].u.str.ptr);
+	args[0].type = ARGT_STOP;
+	args[0].u.ptr = NULL;
+	return 0;
+}
+
+/* fc_rtt/fc_rttvar unit: "ms" (default) or "us" (stored as 1). */
+static int chk_time_unit_ms_us(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type == ARGT_STR) {
+		int us = !strcmp(args[0].u.str.ptr, "us");
+
+		if (!us && strcmp(args[0].u.str.ptr, "ms")) {
+			snprintf(err, errlen, "expects 'us' or 'ms', got '%s'", args[0].u.str.ptr);
+			return -1;
+		}
+		free(args[0].u.str.ptr);
+		args[0].type = ARGT_SINT;
+		args[0].u.sint = us;
+	}
+	return 0;
 }
 
 /* Returns the stream's frontend, else the evaluating proxy. */
@@ -756,6 +899,10 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "always_false", f_false,      ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "always_true",  f_true,       ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "avg_queue",    f_avg_queue,  ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
+	{ "bc_dst",       f_bc_dst,     ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "bc_dst_port",  f_bc_dst_port, ARG0,               0,              SMP_T_SINT, L4, NULL },
+	{ "bc_src",       f_bc_src,     ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "bc_src_port",  f_bc_src_port, ARG0,               0,              SMP_T_SINT, L4, NULL },
 	{ "be_conn",      f_be_conn,    ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "be_conn_free", f_be_conn_free, ARG1(0, BE),       0,              SMP_T_SINT, INT, NULL },
 	{ "be_id",        f_be_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
@@ -768,8 +915,23 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "date",         f_date,       ARG2(0, SINT, STR),  chk_date,       SMP_T_SINT, INT, NULL },
 	{ "date_us",      f_date_us,    ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "dst",          f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "dst_is_local", f_dst_is_local, ARG0,              0,              SMP_T_BOOL, L4, NULL },
 	{ "dst_port",     f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "env",          f_env,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
+	{ "fc_dst",       f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "fc_dst_is_local", f_dst_is_local, ARG0,           0,              SMP_T_BOOL, L4, NULL },
+	{ "fc_dst_port",  f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "fc_fackets",   f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_fackets },
+	{ "fc_lost",      f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_lost },
+	{ "fc_reordering", f_fc_tcpinfo, ARG1(0, STR),        chk_no_arg,        SMP_T_SINT, L4, &ti_reordering },
+	{ "fc_retrans",   f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_retrans },
+	{ "fc_rtt",       f_fc_tcpinfo, ARG1(0, STR),        chk_time_unit_ms_us, SMP_T_SINT, L4, &ti_rtt },
+	{ "fc_rttvar",    f_fc_tcpinfo, ARG1(0, STR),        chk_time_unit_ms_us, SMP_T_SINT, L4, &ti_rttvar },
+	{ "fc_sacked",    f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_sacked },
+	{ "fc_src",       f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "fc_src_is_local", f_src_is_local, ARG0,           0,              SMP_T_BOOL, L4, NULL },
+	{ "fc_src_port",  f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "fc_unacked",   f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_unacked },
 	{ "fe_client_timeout", f_fe_client_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
 	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
 	{ "fe_defbe",     f_fe_defbe,   ARG0,                0,              SMP_T_STR,  L5, NULL },
@@ -785,6 +947,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },
 	{ "src",          f_src,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "src_is_local", f_src_is_local, ARG0,              0,              SMP_T_BOOL, L4, NULL },
 	{ "src_port",     f_src_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "srv_conn",     f_srv_conn,   ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
 	{ "srv_conn_free", f_srv_conn_free, ARG1(1, SRV),    0,              SMP_T_SINT, INT, NULL },

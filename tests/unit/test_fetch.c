@@ -8,6 +8,9 @@
 #include "engine/stream.h"
 #include "engine/chan.h"
 #include "engine/vars.h"
+#include "engine/conn.h"
+#include <unistd.h>
+#include <sys/socket.h>
 
 static struct stream strm;
 static struct proxy fe, be;
@@ -364,6 +367,75 @@ static void t_payload_lv(void)
 	chan_reset(&strm.res);
 }
 
+/* Connection-level fetches on a real loopback TCP connection. */
+static void t_connection(void)
+{
+	char out[128];
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int lfd, cfd, afd;
+	struct conn cli;
+
+	setup();
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0) {
+		SKIP("no loopback TCP socket");
+		return;
+	}
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	EXPECT(connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	afd = accept(lfd, NULL, NULL);
+	EXPECT(afd >= 0);
+	memset(&cli, 0, sizeof(cli));
+	cli.fd = afd;
+	strm.cli = &cli;
+	set_v4(&strm.cli_addr, "127.0.0.1", 1111);
+	EXPECT_INT(evs("fc_rtt", out, sizeof(out)), 1);
+	EXPECT(atoi(out) >= 0 && atoi(out) < 1000);
+	EXPECT_INT(evs("fc_rtt(us)", out, sizeof(out)), 1);
+	EXPECT(atoi(out) >= 0);
+	EXPECT_INT(evs("fc_rttvar(ms)", out, sizeof(out)), 1);
+	EXPECT_INT(evs("fc_unacked", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(evs("fc_retrans(ignored)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(evs("fc_lost,add(fc_sacked)", out, sizeof(out)), -1);   /* add takes a var, not a fetch */
+	EXPECT_INT(evs("fc_rtt(s)", out, sizeof(out)), -1);
+	EXPECT_STR(out, "ERR invalid args in fetch method 'fc_rtt' : expects 'us' or 'ms', got 's'");
+	EXPECT_INT(evs("src_is_local", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(evs("fc_src_port", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1111");
+	set_v4(&strm.cli_addr, "192.0.2.10", 1111);            /* TEST-NET-1: not ours */
+	EXPECT_INT(evs("src_is_local", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(evs("dst_is_local", out, sizeof(out)), 1);   /* 127.0.0.1 */
+	EXPECT_STR(out, "1");
+	/* server side: no server yet, then one declared without a port */
+	EXPECT_INT(evs("bc_dst", out, sizeof(out)), 0);
+	strm.srv = &s1;
+	set_v4(&s1.addr, "10.0.0.5", 0);
+	EXPECT_INT(evs("bc_dst", out, sizeof(out)), 1);
+	EXPECT_STR(out, "10.0.0.5");
+	EXPECT_INT(evs("bc_dst_port", out, sizeof(out)), 1);
+	EXPECT_STR(out, "8080");                              /* the client's dst port */
+	EXPECT_INT(evs("bc_src", out, sizeof(out)), 0);        /* not connected */
+	strm.srvc = &cli;
+	set_v4(&strm.srv_local, "10.0.0.1", 33000);
+	EXPECT_INT(evs("bc_src_port", out, sizeof(out)), 1);
+	EXPECT_STR(out, "33000");
+	strm.srvc = NULL;
+	strm.srv = NULL;
+	cli.fd = -1;
+	EXPECT_INT(evs("fc_rtt", out, sizeof(out)), 0);
+	strm.cli = NULL;
+	close(afd);
+	close(cfd);
+	close(lfd);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 4096, NULL, NULL);
@@ -372,6 +444,7 @@ int main(void)
 	RUN(t_counters);
 	RUN(t_constants);
 	RUN(t_var);
+	RUN(t_connection);
 	RUN(t_payload);
 	RUN(t_payload_lv);
 	chan_pool_destroy(&pool);
