@@ -157,6 +157,8 @@ void hlua_sample_free(void);
 int hlua_register_action(lua_State *L);
 int hlua_register_task(lua_State *L);
 int hlua_register_init(lua_State *L);
+/* Adds core.register_service and core.register_cli to the table on top. */
+void hlua_action_core_open(lua_State *L);
 /* Binds the actions resolved before the lua-load files ran. Returns 0 or
  * -1 after printing an alert per unknown action. */
 int hlua_bind_pending(void);

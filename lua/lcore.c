@@ -358,6 +358,7 @@ void hlua_core_open(lua_State *L)
 	}
 	lua_pushinteger(L, 1);
 	lua_setfield(L, -2, "thread");
+	hlua_action_core_open(L);
 	lua_setglobal(L, "core");
 
 	lua_createtable(L, 0, 8);
