@@ -70,7 +70,7 @@ static int cv_map(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 			return 1;
 		}
 		case SMP_T_IPV4:
-			smp->flags = 0;
+			smp->flags &= SMP_F_KEEP;
 			return value_ip(v, smp);
 		default:
 			/* points into the map entry: valid until the map changes,
@@ -88,12 +88,12 @@ static int cv_map(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 		return 1;
 	case ARGT_IPV4:
 		smp->type = SMP_T_IPV4;
-		smp->flags = 0;
+		smp->flags &= SMP_F_KEEP;
 		smp->u.ipv4 = args[1].u.ipv4;
 		return 1;
 	case ARGT_IPV6:
 		smp->type = SMP_T_IPV6;
-		smp->flags = 0;
+		smp->flags &= SMP_F_KEEP;
 		smp->u.ipv6 = args[1].u.ipv6;
 		return 1;
 	default:

@@ -1292,20 +1292,15 @@ int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sa
 	ctx->priv = e->fetch->priv;
 	if (!e->fetch->fn(e->args, smp, ctx))
 		return 0;
+	/* Converters pass the fetch's SMP_F_MAY_CHANGE on (an ACL then
+	 * waits) unless they clear it: see smp_set_sint(). */
 	for (int i = 0; i < e->nb_convs; i++) {
 		const struct sample_conv *c = e->convs[i].conv;
-		/* what the fetch said about the data's stability holds for
-		 * every converted value (an ACL waits on MAY_CHANGE) */
-		uint32_t keep = smp->flags & (SMP_F_MAY_CHANGE | SMP_F_VOL_TXN);
-		int ok;
 
-		ok = sample_cast(smp, c->in);
-		if (ok) {
-			ctx->priv = c->priv;
-			ok = c->fn(e->convs[i].args, smp, ctx);
-		}
-		smp->flags |= keep;
-		if (!ok)
+		if (!sample_cast(smp, c->in))
+			return 0;
+		ctx->priv = c->priv;
+		if (!c->fn(e->convs[i].args, smp, ctx))
 			return 0;
 	}
 	return 1;

@@ -232,19 +232,24 @@ int sample_check_var(struct arg *args, char *err, size_t errlen);
  * Call before the first evaluation on any thread. */
 void sample_set_bufsize(uint32_t size);
 
-/* Helpers for fetches and converters: set <smp> to a value. */
+/* Helpers for fetches and converters: set <smp> to a value. They keep
+ * the stability flags (SMP_F_MAY_CHANGE, SMP_F_VOL_TXN) that a fetch set
+ * and converters pass on, as HAProxy's converters leave them alone; a
+ * converter that knows better (a complete message was parsed) clears
+ * SMP_F_MAY_CHANGE itself. The evaluator starts fetches on a zeroed sample. */
+#define SMP_F_KEEP (SMP_F_MAY_CHANGE | SMP_F_VOL_TXN)
 static inline void smp_set_sint(struct sample *smp, int64_t v)
 {
-	smp->type = SMP_T_SINT; smp->flags = 0; smp->u.sint = v;
+	smp->type = SMP_T_SINT; smp->flags &= SMP_F_KEEP; smp->u.sint = v;
 }
 static inline void smp_set_bool(struct sample *smp, int v)
 {
-	smp->type = SMP_T_BOOL; smp->flags = 0; smp->u.sint = !!v;
+	smp->type = SMP_T_BOOL; smp->flags &= SMP_F_KEEP; smp->u.sint = !!v;
 }
 /* Points <smp> at <len> bytes of <ptr> that it does not own (SMP_F_CONST). */
 static inline void smp_set_const_str(struct sample *smp, const char *ptr, size_t len)
 {
-	smp->type = SMP_T_STR; smp->flags = SMP_F_CONST;
+	smp->type = SMP_T_STR; smp->flags = (smp->flags & SMP_F_KEEP) | SMP_F_CONST;
 	smp->u.str.ptr = (char *)ptr; smp->u.str.len = len; smp->u.str.size = 0;
 }
 
