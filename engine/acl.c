@@ -224,17 +224,24 @@ static enum pat_match default_kind(enum smp_type out)
 	}
 }
 
-/* Applies an int operator to <pat>: "gt 5" is the range "6:". Writes the
- * range into <out>. Returns 0, or -1 when <pat> is not a number. */
+/* Applies an int operator to <pat> as HAProxy does: a pattern holding ':'
+ * or '-' is a range and ignores the operator; otherwise "gt 5" is "6:",
+ * "le 5" is ":5"... Writes the pattern into <out>. Returns 0, or -1 when
+ * <pat> is not a number. */
 static int apply_op(const char *op, const char *pat, char *out, size_t outsz)
 {
 	char *e;
+	if (strpbrk(pat, ":-") || !strcmp(op, "eq")) {
+		snprintf(out, outsz, "%s", pat);
+		return 0;
+	}
+	if (!*pat || strspn(pat, "0123456789") != strlen(pat))
+		return -1;
 	errno = 0;
 	long long v = strtoll(pat, &e, 10);
-	if (!*pat || *e || errno)
+	if (errno)
 		return -1;
-	if (!strcmp(op, "eq"))      snprintf(out, outsz, "%lld", v);
-	else if (!strcmp(op, "ge")) snprintf(out, outsz, "%lld:", v);
+	if (!strcmp(op, "ge"))      snprintf(out, outsz, "%lld:", v);
 	else if (!strcmp(op, "gt")) snprintf(out, outsz, "%lld:", v + 1);
 	else if (!strcmp(op, "le")) snprintf(out, outsz, ":%lld", v);
 	else                        snprintf(out, outsz, ":%lld", v - 1);   /* lt */

@@ -65,6 +65,7 @@ struct pat_expr {
 	int nb_ip4, nb_ip6;
 	struct patset *ps;          /* BEG..REG: built from items[0..ps_nb) */
 	size_t ps_nb;               /* items[ps_nb..nb) were added since: scanned one by one */
+	long first_empty_word;      /* DIR/DOM: first item of delimiters only (see match_word), or -1 */
 };
 
 struct pat_list {
@@ -159,35 +160,55 @@ static void htab_insert(struct htab *h, uint32_t hash, uint32_t idx)
 
 /* ---- parsing of one pattern ---- */
 
+/* Parses [-]digits from <s> to <end> (no '+', no blanks, decimal), as
+ * HAProxy's strl2llrc() does (a lone "-" reads as 0). Returns 0 or -1. */
 static int parse_int64(const char *s, const char *end, int64_t *v)
 {
-	char *e;
-	if (s == end)
+	const char *p = s;
+	int neg = 0;
+	int64_t n = 0;
+
+	if (p == end)
 		return -1;
-	errno = 0;
-	long long n = strtoll(s, &e, 10);
-	if (e != end || errno)
-		return -1;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		int d = *p - '0';
+		if (d < 0 || d > 9)
+			return -1;
+		if (neg ? n < (INT64_MIN + d) / 10 : n > (INT64_MAX - d) / 10)
+			return -1;      /* overflow */
+		n = neg ? n * 10 - d : n * 10 + d;
+	}
 	*v = n;
 	return 0;
 }
 
-/* Parses "v", "a:b", "a:", ":b" into a range. Returns 0 or -1. */
+/* Parses an integer pattern as HAProxy does: the first ':' or '-' separates
+ * a range ("a:b", "a-b", "a:", ":b", "-b" = at most b), so a plain value
+ * cannot be negative but a range's upper bound can (":-5"). Returns 1 for a
+ * plain value, 2 for a range, -1 for a bad value, -2 for a bad range
+ * (including a > b). */
 static int parse_range(const char *key, int64_t *min, int64_t *max)
 {
-	const char *colon = strchr(key, ':');
+	const char *sep = key + strcspn(key, ":-");
 	const char *end = key + strlen(key);
-	if (!colon)
-		return parse_int64(key, end, min) ? -1 : (*max = *min, 0);
-	if (colon == key && colon + 1 == end)
-		return -1;
+
+	if (!*key)
+		return -2;
+	if (!*sep)
+		return parse_int64(key, end, min) ? -1 : (*max = *min, 1);
 	*min = INT64_MIN;
 	*max = INT64_MAX;
-	if (colon > key && parse_int64(key, colon, min))
-		return -1;
-	if (colon + 1 < end && parse_int64(colon + 1, end, max))
-		return -1;
-	return 0;
+	if (sep == key && sep + 1 < end)
+		return parse_int64(sep + 1, end, max) ? -2 : 2;
+	if (sep + 1 == end)
+		return parse_int64(key, sep, min) ? -2 : 2;
+	if (parse_int64(key, sep, min) || parse_int64(sep + 1, end, max) || *min > *max)
+		return -2;
+	return 2;
 }
 
 static void mask_bytes(uint8_t *a, int nbytes, int plen)
@@ -266,10 +287,16 @@ static int item_parse(enum pat_match m, struct pat_item *it, char *err, size_t e
 	switch (m) {
 	case PAT_MATCH_INT:
 	case PAT_MATCH_LEN:
-		if (parse_range(key, &it->u.r.min, &it->u.r.max) == 0)
+		switch (parse_range(key, &it->u.r.min, &it->u.r.max)) {
+		case -1:
+			snprintf(err, errlen, "'%s' is not a number", key);
+			return -1;
+		case -2:
+			snprintf(err, errlen, "'%s' is not a valid number range", key);
+			return -1;
+		default:
 			return 0;
-		snprintf(err, errlen, strchr(key, ':') ? "'%s' is not a valid number range" : "'%s' is not a number", key);
-		return -1;
+		}
 	case PAT_MATCH_IP:
 		if (parse_net(key, &it->u.ip.v6, &it->u.ip.plen, it->u.ip.a) == 0)
 			return 0;
@@ -416,6 +443,7 @@ static void expr_clear(struct pat_expr *x)
 	}
 	x->nb = 0;
 	x->ps_nb = 0;
+	x->first_empty_word = -1;
 	htab_free(&x->str);
 	for (int i = 0; i < x->nb_ip4; i++)
 		htab_free(&x->ip4[i].h);
@@ -428,6 +456,10 @@ static void expr_clear(struct pat_expr *x)
 	patset_free(x->ps);
 	x->ps = NULL;
 }
+
+/* Word delimiters of "-m dir" and "-m dom", as HAProxy's. */
+#define DIR_DELIMS "/?"
+#define DOM_DELIMS "/?.:"
 
 static int kind_uses_patset(enum pat_match m)
 {
@@ -480,6 +512,15 @@ static int expr_build_patset(struct pat_expr *x, char *err, size_t errlen)
 	patset_free(x->ps);
 	x->ps = ps;
 	x->ps_nb = x->nb;
+	x->first_empty_word = -1;
+	if (x->kind == PAT_MATCH_DIR || x->kind == PAT_MATCH_DOM) {
+		const char *d = x->kind == PAT_MATCH_DIR ? DIR_DELIMS : DOM_DELIMS;
+		for (size_t i = 0; i < x->nb && x->first_empty_word < 0; i++) {
+			const char *k = x->items[i].e->key;
+			if (strspn(k, d) == strlen(k))
+				x->first_empty_word = (long)i;
+		}
+	}
 	return 0;
 }
 
@@ -575,6 +616,8 @@ static int match_word(const char *s, size_t n, const char *p, size_t pl, int ica
 	}
 	while (pl && is_delim(p[pl - 1], delims))
 		pl--;
+	if (!pl)                /* HAProxy: a pattern of delimiters only matches an */
+		return !n || is_delim(s[n - 1], delims);   /* empty subject or a trailing delimiter */
 	if (pl > n)
 		return 0;
 	for (size_t i = 0; i + pl <= n; i++) {
@@ -611,9 +654,9 @@ static int pending_match(const struct pat_expr *x, const struct pat_item *it, co
 				return 1;
 		return 0;
 	case PAT_MATCH_DIR:
-		return match_word(s, n, p, pl, icase, "/?");
+		return match_word(s, n, p, pl, icase, DIR_DELIMS);
 	case PAT_MATCH_DOM:
-		return match_word(s, n, p, pl, icase, "/?.:");
+		return match_word(s, n, p, pl, icase, DOM_DELIMS);
 	case PAT_MATCH_REG:
 		return it->u.rx && rx_match(it->u.rx, s, n);
 	default:
@@ -1142,6 +1185,13 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 				}
 			}
 			return best >= 0 ? x->items[best].e : NULL;
+		}
+		if (x->first_empty_word >= 0 && (idx < 0 || idx > x->first_empty_word)) {
+			/* HAProxy matches a pattern made of delimiters only when the
+			 * subject is empty or ends with a delimiter */
+			const struct pat_item *it = &x->items[x->first_empty_word];
+			if (pending_match(x, it, smp.u.str.ptr, smp.u.str.len))
+				idx = (int)x->first_empty_word;
 		}
 		if (idx >= 0 && (size_t)idx < x->ps_nb)
 			return x->items[idx].e;     /* earlier in file order than any pending one */

@@ -178,6 +178,22 @@ static void t_dir_dom(void)
 	EXPECT(key_of(dom, S("example.community")) == NULL);
 	pat_list_free(l1);
 	pat_list_free(l2);
+
+	/* HAProxy: a pattern of delimiters only matches an empty subject or
+	 * one ending with a delimiter (checked against /usr/sbin/haproxy) */
+	const char *k3[] = { "zz", "?/", NULL };
+	struct pat_expr *d3 = mk(&l1, PAT_MATCH_DIR, 0, k3);
+	EXPECT(d3 != NULL);
+	EXPECT_STR(key_of(d3, S("/a/b?")), "?/");
+	EXPECT_STR(key_of(d3, S("")), "?/");
+	EXPECT(key_of(d3, S("/a/b")) == NULL);
+	EXPECT_STR(key_of(d3, S("/zz/")), "zz");            /* file order */
+	EXPECT_INT(pat_list_add(l1, ".", NULL), 0);        /* pending, in a dom view below */
+	struct pat_expr *d4 = pat_expr_get(l1, PAT_MATCH_DOM, 0, NULL, 0);
+	EXPECT(d4 != NULL);
+	EXPECT_STR(key_of(d4, S("a.b:")), "?/");
+	EXPECT(key_of(d4, S("a.b")) == NULL);
+	pat_list_free(l1);
 }
 
 static void t_reg(void)
@@ -202,7 +218,8 @@ static void t_reg(void)
 static void t_int(void)
 {
 	struct pat_list *l;
-	const char *k[] = { "80", "1000:2000", "60000:", ":-5", NULL };
+	char err[128];
+	const char *k[] = { "80", "1000:2000", "60000:", ":-5", "300-400", NULL };
 	struct pat_expr *x = mk(&l, PAT_MATCH_INT, 0, k);
 	EXPECT(x != NULL);
 	EXPECT_STR(key_of(x, I(80)), "80");
@@ -214,11 +231,34 @@ static void t_int(void)
 	EXPECT_STR(key_of(x, I(-100)), ":-5");
 	EXPECT(key_of(x, I(-4)) == NULL);
 	EXPECT_STR(key_of(x, S("80")), "80");    /* string cast to int */
-	char err[128];
+	/* HAProxy: '-' separates a range too */
+	EXPECT_STR(key_of(x, I(350)), "300-400");
+	EXPECT(key_of(x, I(401)) == NULL);
+	const char *k2[] = { "-3", "10-", NULL };     /* at most 3, at least 10 */
+	struct pat_list *l2;
+	struct pat_expr *x2 = mk(&l2, PAT_MATCH_INT, 0, k2);
+	EXPECT(x2 != NULL);
+	EXPECT_STR(key_of(x2, I(-7)), "-3");
+	EXPECT_STR(key_of(x2, I(3)), "-3");
+	EXPECT(key_of(x2, I(4)) == NULL);
+	EXPECT_STR(key_of(x2, I(10)), "10-");
+	pat_list_free(l2);
+	EXPECT(pat_check_key(PAT_MATCH_INT, "-5:-1", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "'-5:-1' is not a valid number range");
+	EXPECT(pat_check_key(PAT_MATCH_INT, "-3:", err, sizeof(err)) < 0);
 	EXPECT(pat_check_key(PAT_MATCH_INT, "abc", err, sizeof(err)) < 0);
 	EXPECT_STR(err, "'abc' is not a number");
 	EXPECT(pat_check_key(PAT_MATCH_INT, "1:x", err, sizeof(err)) < 0);
 	EXPECT(pat_check_key(PAT_MATCH_INT, ":", err, sizeof(err)) < 0);
+	/* HAProxy's limits: decimal digits, no '+', low <= high */
+	EXPECT(pat_check_key(PAT_MATCH_INT, "+3", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "'+3' is not a number");
+	EXPECT(pat_check_key(PAT_MATCH_INT, "0x10", err, sizeof(err)) < 0);
+	EXPECT(pat_check_key(PAT_MATCH_INT, " 3", err, sizeof(err)) < 0);
+	EXPECT(pat_check_key(PAT_MATCH_INT, "3:1", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "'3:1' is not a valid number range");
+	EXPECT_INT(pat_check_key(PAT_MATCH_INT, "010", err, sizeof(err)), 0);
+	EXPECT_INT(pat_check_key(PAT_MATCH_INT, "5:5", err, sizeof(err)), 0);
 	/* adding a non-number to a list compiled as int fails */
 	EXPECT(pat_list_add(l, "zz", NULL) == -EINVAL);
 	pat_list_free(l);
