@@ -284,6 +284,42 @@ static void t_truncation(void)
 	logfmt_free(f);
 }
 
+/* Random formats from the characters that matter to the parser: every
+ * one either compiles or is refused with a message; rendering a compiled
+ * one stays within the buffer. (Run under ASan by the sanitizer build.) */
+static void t_random_formats(void)
+{
+	static const char alphabet[] = "%%%{}[]+-QXE ,()tTsScirb0a:|\"\\";
+	char fmt[48], err[512], out[64];
+	unsigned seed = 12345;
+	int compiled = 0, refused = 0;
+
+	setup();
+	for (int i = 0; i < 20000; i++) {
+		int n = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 40;
+
+		for (int j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			fmt[j] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		fmt[n] = 0;
+		err[0] = 0;
+		struct logfmt *f = logfmt_compile(fmt, &fe, err, sizeof(err));
+
+		if (!f) {
+			EXPECT(err[0] != 0);
+			refused++;
+			continue;
+		}
+		compiled++;
+		memset(out, 0x55, sizeof(out));
+		size_t len = logfmt_render(f, &strm, T0, out, 16);
+		EXPECT(len < 16 && out[len] == 0 && (unsigned char)out[16] == 0x55);
+		logfmt_free(f);
+	}
+	EXPECT(compiled > 100 && refused > 100);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -300,5 +336,6 @@ int main(void)
 	RUN(t_httplog_exact);
 	RUN(t_connect_line);
 	RUN(t_truncation);
+	RUN(t_random_formats);
 	return unit_end();
 }
