@@ -337,6 +337,8 @@ int cfg_srv_bind(struct cfg_ctx *c, char **args, int nargs)
 
 	if (nargs < 2 || !*args[1])
 		return cfg_set_err(c, "'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.");
+	if (strlen(args[1]) >= sizeof(list))
+		return cfg_set_err(c, "'bind' : address list too long.");
 	snprintf(list, sizeof(list), "%s", args[1]);
 	for (item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		if (cfg_bind_item(c, item, &first, &nb, aerr, sizeof(aerr)) < 0)
