@@ -1073,7 +1073,8 @@ static const struct pat_item *match_ip(const struct pat_expr *x, const struct sa
 	} else if (smp->type == SMP_T_IPV6) {
 		memcpy(a6, &smp->u.ipv6, 16);
 		has6 = 1;
-		if (!memcmp(a6, v4mapped, 12)) {
+		if (!memcmp(a6, v4mapped, 12) || (!memcmp(a6, v4mapped, 10) && !a6[10] && !a6[11])) {
+			/* v4-mapped ::ffff:a.b.c.d or v4-compatible ::a.b.c.d */
 			memcpy(a4, a6 + 12, 4);
 			has4 = 1;
 		} else if (a6[0] == 0x20 && a6[1] == 0x02) {   /* 6to4 2002:AABB:CCDD:: */

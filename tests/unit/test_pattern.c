@@ -299,6 +299,8 @@ static void t_ip(void)
 	EXPECT_STR(key_of(x, IP("::1")), "::1");
 	/* a v4-mapped v6 address matches v4 networks */
 	EXPECT_STR(key_of(x, IP("::ffff:10.9.9.9")), "10.0.0.0/8");
+	/* and so does a v4-compatible one (::a.b.c.d), as HAProxy's v6tov4() */
+	EXPECT_STR(key_of(x, IP("::10.9.9.9")), "10.0.0.0/8");
 	/* an integer is an IPv4 address (10.1.0.1 = 0x0a010001) */
 	EXPECT_STR(key_of(x, I(0x0a010001)), "10.1.0.0/16");
 	/* a string sample is parsed as an address */
