@@ -70,6 +70,8 @@ static int bind_one(struct bind_conf *b, int backlog, const char **what, int *cr
 	} else {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		/* accepted sockets inherit it: no setsockopt per connection */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (fam == AF_INET6 && (b->v6only || b->v4v6)) {
 			int v6only = b->v6only ? 1 : 0;
 
@@ -125,6 +127,11 @@ int listeners_bind(struct config *cfg, char *err, size_t errlen)
 				}
 				fcntl(b->fd, F_SETFL, fl & ~O_NONBLOCK);
 				fd = b->fd;
+				{
+					int one = 1;   /* fails harmlessly on a unix socket */
+
+					setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				}
 			} else {
 				fd = bind_one(b, backlog, &what, &created);
 				if (fd < 0) {

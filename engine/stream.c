@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -247,6 +248,17 @@ static void strm_getaddr(int fd, struct addr *a, int peer)
 	}
 }
 
+/* Returns 1 if <a> is an IPv4/IPv6 wildcard address (or not IP at all:
+ * unix sockets report their own path through getsockname). */
+static int addr_is_wildcard(const struct addr *a)
+{
+	if (a->u.sa.sa_family == AF_INET)
+		return a->u.in4.sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->u.sa.sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&a->u.in6.sin6_addr);
+	return 1;
+}
+
 /* Returns 1 if <t> or frontend <px> is at its maxconn. */
 static int at_maxconn(const struct thr *t, const struct proxy *px)
 {
@@ -262,7 +274,6 @@ struct stream *stream_accept(struct listener *l, int fd)
 	struct proxy *fe = l->px;
 	struct stream *s;
 	uint32_t limit = t->bufsize * 4;
-	int one = 1;
 
 	if (!(s = strm_alloc(t)))
 		goto fail;
@@ -274,7 +285,10 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->bind = l->bind;
 	s->li = l;
 	strm_getaddr(fd, &s->cli_addr, 1);
-	strm_getaddr(fd, &s->fe_addr, 0);
+	if (l->bind->fd < 0 && !addr_is_wildcard(&l->bind->addr))
+		s->fe_addr = l->bind->addr;     /* a specific address: no syscall */
+	else
+		strm_getaddr(fd, &s->fe_addr, 0);
 	memset(&s->srv_local, 0, sizeof(s->srv_local));
 	memset(&s->srv_addr, 0, sizeof(s->srv_addr));
 	chan_init(&s->req, &t->pool, limit);
@@ -308,8 +322,6 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
 	if (!s->cli)
 		goto fail_strm;
-	if (s->cli_addr.u.sa.sa_family != AF_UNIX)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	t->cur_conn++;
 	t->nb_streams++;
