@@ -169,10 +169,10 @@ static struct lua_action *hook_action_resolve(const char *name, int is_global, c
 	act->where = (unsigned)where_bit(where);
 	if (nb_args > 0) {
 		if (!(act->args = calloc((size_t)nb_args, sizeof(char *))))
-			goto nomem_act;
+			goto nomem;
 		for (int i = 0; i < nb_args; i++) {
 			if (!(act->args[i] = strdup(args[i])))
-				goto nomem_args;
+				goto nomem;
 			act->nb_args = i + 1;
 		}
 	}
@@ -186,11 +186,10 @@ static struct lua_action *hook_action_resolve(const char *name, int is_global, c
 		pending = act;
 	}
 	return act;
-nomem_args:
-nomem_act:
 nomem:
 	snprintf(err, errlen, "out of memory");
 fail:
+	/* <act> may be NULL or partly built: nb_args counts the copied strings */
 	if (act) {
 		for (int i = 0; i < act->nb_args; i++)
 			free(act->args[i]);
