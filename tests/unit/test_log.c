@@ -464,6 +464,52 @@ static void t_traces(void)
 	                "00000001:l_echo.closed[000d:000e]\n");
 }
 
+/* Random "log" lines from plausible words: a target or a message, never
+ * a crash (run under ASan by the sanitizer build). */
+static void t_random_lines(void)
+{
+	static const char *const words[] = {
+		"stdout", "stderr", "127.0.0.1:514", "127.0.0.1:", "[::1]:5", "ipv6@::1", "fd@",
+		"fd@2", "/dev/log", "unix@", "len", "80", "0", "99999", "format", "raw", "rfc5424",
+		"json", "local0", "local9", "info", "emerg", "debug", "sample", "1:2", "ring@x", "",
+	};
+	const int nw = (int)(sizeof(words) / sizeof(words[0]));
+	unsigned seed = 777;
+	char err[256];
+	int ok = 0, bad = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		char *args[8];
+		int n = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 7;
+
+		args[0] = "log";
+		for (int j = 1; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			args[j] = (char *)words[(seed >> 16) % nw];
+		}
+		/* every other line ends like a valid one */
+		if (i % 2 == 0 && n < 8) {
+			if (n == 1 || i % 4)
+				args[1] = "stdout";
+			if (n == 1)
+				n = 2;
+			args[n++] = "local0";
+		}
+		err[0] = 0;
+		struct log_target *t = log_target_parse(args, n, err, sizeof(err));
+
+		if (t) {
+			ok++;
+			EXPECT(t->facility >= 0 && t->facility < 24 && t->maxlen >= 80);
+			log_targets_free(t);
+		} else {
+			bad++;
+			EXPECT(err[0] != 0);
+		}
+	}
+	EXPECT(ok > 10 && bad > 10);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -481,5 +527,6 @@ int main(void)
 	RUN(t_proxy_send);
 	RUN(t_messages);
 	RUN(t_traces);
+	RUN(t_random_lines);
 	return unit_end();
 }
