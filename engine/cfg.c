@@ -23,6 +23,7 @@
 #include "engine/log.h"
 
 #define CFG_MAX_ARGS 64
+#define CFG_ENV_ROOM 65536   /* bytes that "${VAR}" values may add to a line */
 
 /* What the parser keeps besides the model: names of the files read (the
  * <file> pointers of servers, binds and messages point into it) and the
@@ -570,7 +571,7 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 			if (!l2)
 				break;
 			line = l2;
-			if (!(o2 = realloc(out, n * 4 + 256)))
+			if (!(o2 = realloc(out, n + 1 + CFG_ENV_ROOM)))
 				break;
 			out = o2;
 			cap = n + 1;
@@ -583,8 +584,8 @@ static void cfg_parse_text(struct cfg_run *r, const char *name, const char *text
 			cfg_error(r);
 			continue;
 		}
-		/* 4x the line plus room for environment values */
-		nargs = cfg_tokenize(line, out, n * 4 + 256, args, CFG_MAX_ARGS, c->err, sizeof(c->err));
+		/* words are never longer than the line, except for environment values */
+		nargs = cfg_tokenize(line, out, cap + CFG_ENV_ROOM, args, CFG_MAX_ARGS, c->err, sizeof(c->err));
 		if (nargs < 0) {
 			rp_alert("config : parsing [%s:%d]: %s", c->file, c->line, c->err);
 			c->err[0] = 0;

@@ -1395,6 +1395,20 @@ static void t_files_and_dir(void)
 	rmdir(dir);
 }
 
+static void t_long_env_value(void)
+{
+	struct config cfg;
+	char *big = malloc(20001);
+	memset(big, 'x', 20000);
+	big[20000] = 0;
+	setenv("RP_T_BIG", big, 1);
+	EXPECT_PARSE(&cfg, "global\n  description \"${RP_T_BIG}\"\n", 0);
+	EXPECT(cfg.g.desc && strlen(cfg.g.desc) == 20000);
+	cfg_free(&cfg);
+	unsetenv("RP_T_BIG");
+	free(big);
+}
+
 static void t_crlf_and_blank(void)
 {
 	struct config cfg;
@@ -1440,5 +1454,6 @@ int main(void)
 	RUN(t_cond_blocks);
 	RUN(t_files_and_dir);
 	RUN(t_crlf_and_blank);
+	RUN(t_long_env_value);
 	return unit_end();
 }
