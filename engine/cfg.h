@@ -78,7 +78,7 @@ void cfg_notice(struct cfg_ctx *c, const char *fmt, ...) __attribute__((format(p
  * starts a comment, backslash escapes (\  \# \\ \" \' \n \r \t \xHH),
  * "double quotes" (escapes and $VAR / ${VAR} / ${VAR[*]} expanded),
  * 'single quotes' (literal). Words are written NUL-terminated into <out>
- * (<outsz> bytes: the line's length + 1 is enough without env values) and
+ * (<outsz> bytes: the line's length + 8 is enough without env values) and
  * <args> points at them. Returns the number of words, or -1 with HAProxy's
  * message (with the position) in <err>. */
 int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int maxargs,
