@@ -16,6 +16,7 @@
 #include "engine/vars.h"
 #include "engine/hash.h"
 #include "regex/rx.h"
+#include "proto/fix.h"
 
 /* Starts a result string in a scratch buffer. Returns the buffer or NULL. */
 static char *out_begin(size_t *size)
@@ -651,6 +652,60 @@ static int chk_regsub(struct arg *args, char *err, size_t errlen)
 	free(args[0].u.str.ptr);
 	args[0].type = ARGT_REG;
 	args[0].u.ptr = r;
+	return 0;
+}
+
+/* --- FIX messages (proto/fix.c) --- */
+
+/* fix_is_valid: whether the input starts with a complete, well-formed FIX
+ * message. A message still incomplete is "not found, may change" (an
+ * inspect-delay waits); a definitive answer clears the fetch's
+ * MAY_CHANGE. */
+static int cv_fix_is_valid(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int r = fix_validate(smp->u.str.ptr, smp->u.str.len);
+
+	smp->flags &= ~SMP_F_MAY_CHANGE;
+	if (r == FIX_AGAIN) {
+		smp->flags |= SMP_F_MAY_CHANGE;
+		return 0;
+	}
+	smp_set_bool(smp, r == FIX_VALID);
+	return 1;
+}
+
+/* fix_tag_value(tag): the value of a tag (a number or a known name). */
+static int cv_fix_tag_value(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *v;
+	size_t vl;
+	int r = fix_tag_value(smp->u.str.ptr, smp->u.str.len, (unsigned)args[0].u.sint, &v, &vl);
+
+	smp->flags &= ~SMP_F_MAY_CHANGE;
+	if (r == FIX_TAG_AGAIN || (r == 1 && !vl)) {
+		smp->flags |= SMP_F_MAY_CHANGE;   /* as HAProxy, also for an empty value */
+		return 0;
+	}
+	if (r != 1)
+		return 0;
+	smp->flags |= SMP_F_CONST;
+	smp->u.str.ptr = (char *)v;
+	smp->u.str.len = vl;
+	smp->u.str.size = 0;
+	return 1;
+}
+
+static int chk_fix_tag(struct arg *args, char *err, size_t errlen)
+{
+	unsigned id = fix_tag_id(args[0].u.str.ptr, args[0].u.str.len);
+
+	if (!id) {
+		snprintf(err, errlen, "Unknown FIX tag name '%s'", args[0].u.str.ptr);
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = id;
 	return 0;
 }
 
@@ -1298,6 +1353,8 @@ const struct sample_conv smp_conv_table[] = {
 	{ "digest",    cv_digest,    ARG1(1, STR),            chk_digest,   B, B, NULL },
 	{ "djb2",      cv_djb2,      ARG1(0, SINT),           0,            B, I, NULL },
 	{ "field",     cv_field,     ARG3(2, SINT, STR, SINT), chk_field,   S, S, NULL },
+	{ "fix_is_valid", cv_fix_is_valid, ARG0,              0,            B, SMP_T_BOOL, NULL },
+	{ "fix_tag_value", cv_fix_tag_value, ARG1(1, STR),     chk_fix_tag,  B, B, NULL },
 	{ "hex",       cv_hex,       ARG0,                    0,            B, S, NULL },
 	{ "hex2i",     cv_hex2i,     ARG0,                    0,            S, I, NULL },
 	{ "hmac",      cv_hmac,      ARG2(2, STR, STR),       chk_hmac,     B, B, NULL },

@@ -488,7 +488,7 @@ void hash_digest(enum hash_alg alg, const void *p, size_t n, uint8_t *out)
 void hash_hmac(enum hash_alg alg, const void *key, size_t klen, const void *p, size_t n, uint8_t *out)
 {
 	size_t bs = algs[alg].block, dl = algs[alg].len;
-	uint8_t k[128], pad[128], inner[64];
+	uint8_t k[128], pad[128] = { 0 }, inner[64];
 	struct dg d;
 
 	memset(k, 0, sizeof(k));
