@@ -790,8 +790,15 @@ int cfg_proxy_kw(struct cfg_ctx *c, char **args, int nargs)
 	if (k->where & K_SELF)
 		return k->fn(c, args, nargs);
 	if (px->cap & PX_CAP_DEF) {
-		if (!(k->where & K_DEF))
+		if (!(k->where & K_DEF)) {
+			if (!strcmp(args[0], "server")) {
+				rp_alert("config : [%s:%d] : 'server' not allowed in 'defaults' section.", c->file, c->line);
+				return -2;
+			}
+			/* HAProxy's layout differs for these two */
+			c->err_tight = !strcmp(args[0], "description") || !strcmp(args[0], "id");
 			return cfg_set_err(c, "'%s' not allowed in 'defaults' section.", args[0]);
+		}
 	} else if (!(k->where & px->cap & (K_FE | K_BE))) {
 		const char *need = (k->where & K_FE) ? "frontend" : "backend";
 		if (k->where & K_HARD) {

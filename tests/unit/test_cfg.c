@@ -949,7 +949,9 @@ static void t_proxy_errors(void)
 	             "parsing [t.cfg:4] : defaults section 'd1' (declared at t.cfg:1) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.");
 	expect_error("defaults d1\nfrontend f2 from d1\n  bind :2\nbackend b\n", "parsing [t.cfg:4] : defaults section 'd1' (declared at t.cfg:1) is explicitly referenced");
 	expect_error("defaults\n  bind :80\n", "parsing [t.cfg:2] : 'bind' not allowed in 'defaults' section.");
-	expect_error("defaults\n  server s 1.2.3.4:80\n", "parsing [t.cfg:2] : 'server' not allowed in 'defaults' section.");
+	expect_error("defaults\n  server s 1.2.3.4:80\n", "config : [t.cfg:2] : 'server' not allowed in 'defaults' section.");
+	expect_error("defaults\n  description x\n", "parsing [t.cfg:2]: 'description' not allowed in 'defaults' section.");
+	expect_error("defaults\n  id 3\n", "parsing [t.cfg:2]: 'id' not allowed in 'defaults' section.");
 	expect_error("frontend fe\n  server s1 1.2.3.4:80\n", "config : [t.cfg:2] : parsing [t.cfg:2] : 'server' not allowed because frontend 'fe' has no backend capability.");
 	expect_error("frontend fe\n  default-server weight 2\n", "config : [t.cfg:2] : parsing [t.cfg:2] : 'default-server' not allowed because frontend 'fe' has no backend capability.");
 	expect_error("frontend fe\n  foobar\n", "parsing [t.cfg:2] : unknown keyword 'foobar' in 'frontend' section");
