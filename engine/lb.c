@@ -6,6 +6,7 @@
  * weight. The state is per backend and changed by picks: with more than
  * one thread it will have to become per thread. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,12 +42,18 @@ static uint32_t lb_mix(uint32_t h);
 
 /* Returns the weight <srv> counts with under the backend's algorithm: the
  * configured one for static-rr, the runtime one otherwise. */
+/* Returns 1 if <be>'s algorithm is static (static-rr, map-based hashing):
+ * it keeps the configured weights, a runtime weight only switches a
+ * server off (0) or on. */
+static int lb_is_static(const struct proxy *be)
+{
+	return be->lb == LB_STATIC_RR ||
+	       (!be->hash_consistent && (be->lb == LB_SOURCE || be->lb == LB_URI || be->lb == LB_HDR));
+}
+
 static int lb_weight(const struct proxy *be, const struct server *srv)
 {
-	/* static algorithms (static-rr, map-based hashing) keep the configured
-	 * weights: a runtime weight only switches the server off (0) or on */
-	if (be->lb == LB_STATIC_RR ||
-	    (!be->hash_consistent && (be->lb == LB_SOURCE || be->lb == LB_URI || be->lb == LB_HDR)))
+	if (lb_is_static(be))
 		return srv->cur_weight > 0 ? srv->weight : 0;
 	return srv->cur_weight;
 }
@@ -604,6 +611,43 @@ void lb_release(struct server *srv)
 		srv->cur_conn--;
 	if (srv->px && srv->px->be_cur_conn)
 		srv->px->be_cur_conn--;
+}
+
+int lb_set_weight(struct server *srv, const char *arg, char *err, size_t errlen)
+{
+	const struct proxy *be = srv->px;
+	char *end;
+	long w;
+
+	if (!arg || !((*arg >= '0' && *arg <= '9') || *arg == '-')) {
+		snprintf(err, errlen, "Require <weight> or <weight%%>.");
+		return -1;
+	}
+	w = strtol(arg, &end, 10);
+	if (*end == '%') {
+		if (w < 0) {
+			snprintf(err, errlen, "Relative weight must be positive.");
+			return -1;
+		}
+		w = (long)srv->weight * w / 100;
+		if (w > 256)
+			w = 256;
+		end++;
+	} else if (w < 0 || w > 256) {
+		snprintf(err, errlen, "Absolute weight can only be between 0 and 256 inclusive.");
+		return -1;
+	}
+	if (*end) {
+		snprintf(err, errlen, "Require <weight> or <weight%%>.");
+		return -1;
+	}
+	if (w && w != srv->weight && be && lb_is_static(be)) {
+		snprintf(err, errlen, "Backend is using a static LB algorithm and only accepts weights '0%%' and '100%%'.");
+		return -1;
+	}
+	srv->cur_weight = (int)w;
+	lb_server_changed(srv);
+	return 0;
 }
 
 void lb_server_changed(struct server *srv)

@@ -56,6 +56,13 @@ void lb_release(struct server *srv);
  * (checks, "set server weight", "disable server"): rebuilds the tables. */
 void lb_server_changed(struct server *srv);
 
+/* Sets <srv>'s runtime weight from "<n>" or "<n>%" (percent of the
+ * configured weight), as "set server weight" and Lua's Server.set_weight
+ * do, then rebuilds the tables. Static algorithms (static-rr, map-based
+ * hashing) only take 0 and the configured weight. Returns 0, or -1 with
+ * HAProxy's message in <err>. */
+int lb_set_weight(struct server *srv, const char *arg, char *err, size_t errlen);
+
 /* Returns 1 if <srv> may receive a new connection now: usable and under
  * its maxconn. */
 int lb_srv_has_slot(const struct server *srv);

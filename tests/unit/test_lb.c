@@ -443,6 +443,42 @@ static void t_map_static_weights(void)
 	lb_free(&be);
 }
 
+static void t_set_weight(void)
+{
+	int w[] = { 4, 4 }, cnt[MAXS];
+	char err[128];
+
+	setup(LB_ROUNDROBIN, 2, w);
+	EXPECT_INT(lb_set_weight(&srv[0], "50%", err, sizeof(err)), 0);
+	EXPECT_INT(srv[0].cur_weight, 2);
+	EXPECT_INT(lb_set_weight(&srv[1], "6", err, sizeof(err)), 0);
+	count(80, cnt);
+	EXPECT_INT(cnt[0], 20);
+	EXPECT_INT(cnt[1], 60);
+	EXPECT_INT(lb_set_weight(&srv[0], "300", err, sizeof(err)), -1);
+	EXPECT_STR(err, "Absolute weight can only be between 0 and 256 inclusive.");
+	EXPECT_INT(lb_set_weight(&srv[0], "-5%", err, sizeof(err)), -1);
+	EXPECT_STR(err, "Relative weight must be positive.");
+	EXPECT_INT(lb_set_weight(&srv[0], "x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "Require <weight> or <weight%>.");
+	EXPECT_INT(lb_set_weight(&srv[0], "3x", err, sizeof(err)), -1);
+	EXPECT_INT(lb_set_weight(&srv[0], "1000%", err, sizeof(err)), 0);
+	EXPECT_INT(srv[0].cur_weight, 40);
+	EXPECT_INT(lb_set_weight(&srv[0], "0", err, sizeof(err)), 0);
+	count(10, cnt);
+	EXPECT_INT(cnt[1], 10);
+	lb_free(&be);
+
+	/* static algorithms: only 0 and 100% */
+	setup(LB_STATIC_RR, 2, w);
+	EXPECT_INT(lb_set_weight(&srv[0], "2", err, sizeof(err)), -1);
+	EXPECT_STR(err, "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.");
+	EXPECT_INT(lb_set_weight(&srv[0], "0%", err, sizeof(err)), 0);
+	EXPECT_INT(lb_set_weight(&srv[0], "100%", err, sizeof(err)), 0);
+	EXPECT_INT(srv[0].cur_weight, 4);
+	lb_free(&be);
+}
+
 static void t_empty(void)
 {
 	setup(LB_ROUNDROBIN, 0, NULL);
@@ -474,6 +510,7 @@ int main(void)
 	RUN(t_random);
 	RUN(t_uri_hdr_keys);
 	RUN(t_map_static_weights);
+	RUN(t_set_weight);
 	RUN(t_empty);
 	return unit_end();
 }
