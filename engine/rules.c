@@ -714,12 +714,13 @@ enum rule_res rules_exec_tcp_req_content(struct stream *s, int final)
 			px->denied_req++;
 		s->err = STRM_ERR_PRXCOND;
 		s->fin = STRM_FIN_R;
-	} else if (res == RULE_CLOSE || res == RULE_ERR) {
+	} else if (res == RULE_ERR) {
 		if (s->err == STRM_ERR_NONE || !s->err)
-			s->err = res == RULE_ERR ? STRM_ERR_INTERNAL : STRM_ERR_PRXCOND;
+			s->err = STRM_ERR_INTERNAL;
 		if (s->fin == STRM_FIN_NONE || !s->fin)
 			s->fin = STRM_FIN_R;
 	}
+	/* RULE_CLOSE (txn:done()): the Lua side set what it wanted logged */
 	return res;
 }
 
@@ -735,7 +736,8 @@ enum rule_res rules_exec_tcp_res_content(struct stream *s, int final)
 	enum rule_res res = run_list(s, px, def, px->tcp_res_cont, SMP_DIR_RES, final, &s->res_rule_pos);
 	if (res == RULE_WAIT && final)
 		res = RULE_CONTINUE;
-	if (res == RULE_REJECT || res == RULE_CLOSE || res == RULE_ERR) {
+	/* "close" is not an error: HAProxy logs such a stream "--" */
+	if (res == RULE_REJECT || res == RULE_ERR) {
 		if (s->err == STRM_ERR_NONE || !s->err)
 			s->err = res == RULE_ERR ? STRM_ERR_INTERNAL : STRM_ERR_PRXCOND;
 		if (s->fin == STRM_FIN_NONE || !s->fin)

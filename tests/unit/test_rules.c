@@ -479,6 +479,8 @@ static void t_response_rules(void)
 	s.be = be;
 	EXPECT_INT(chan_put_data(&s.res, "QUIT", 4), 0);
 	EXPECT_INT(rules_exec_tcp_res_content(&s, 0), RULE_CLOSE);
+	EXPECT_INT(s.err, STRM_ERR_NONE);     /* HAProxy logs a closed stream "--" */
+	EXPECT_INT(s.fin, STRM_FIN_NONE);
 	strm_done(&s);
 	strm_init(&s, fe);
 	s.be = be;
