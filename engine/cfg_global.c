@@ -10,6 +10,7 @@
 
 #include "engine/cfg.h"
 #include "engine/cfg_global.h"
+#include "engine/cfg_srv.h"
 #include "engine/log.h"
 
 
@@ -325,6 +326,10 @@ static int kw_g_stats(struct cfg_ctx *c, char **args, int nargs)
 			i++;
 			continue;
 		}
+		if (cfg_bind_kw_noeffect(k) == 2) {
+			cfg_notice(c, "'stats socket' : '%s' has no effect in ringproxy (ignored).", k);
+			continue;
+		}
 		if (!v) {
 			cfg_set_err(c, "'stats socket' : '%s' : missing value.", k);
 			goto fail;
@@ -354,6 +359,8 @@ static int kw_g_stats(struct cfg_ctx *c, char **args, int nargs)
 			free(ss->group);
 			if (!(ss->group = cfg_strdup(c, v)))
 				goto fail;
+		} else if (cfg_bind_kw_noeffect(k) == 1) {
+			cfg_notice(c, "'stats socket' : '%s' has no effect in ringproxy (ignored).", k);
 		} else {
 			cfg_set_err(c, "'stats socket' : unknown keyword '%s'. Registered keywords : level, mode, user, uid, group, gid, expose-fd.", k);
 			goto fail;

@@ -327,6 +327,13 @@ static int cfg_in(const char *const *list, const char *k)
 	return 0;
 }
 
+int cfg_bind_kw_noeffect(const char *kw)
+{
+	if (cfg_in(bind_noeffect_val_kws, kw))
+		return 1;
+	return cfg_in(bind_noeffect_flag_kws, kw) ? 2 : 0;
+}
+
 /* "bind <addr>[,<addr>...] [options]". Returns 0 or -1 / -2. */
 int cfg_srv_bind(struct cfg_ctx *c, char **args, int nargs)
 {

@@ -12,6 +12,11 @@ int cfg_srv_default(struct cfg_ctx *c, char **args, int nargs);
 /* Returns a deep copy of server template <s> (not linked), or NULL. */
 struct server *cfg_srv_dup(const struct server *s);
 
+/* Returns 1 if <kw> is a bind keyword taking a value that ringproxy
+ * accepts without effect, 2 for such a flag keyword, else 0 (the stats
+ * socket line takes bind keywords too). */
+int cfg_bind_kw_noeffect(const char *kw);
+
 /* Helpers shared with cfg_proxy.c. */
 const char *cfg_px_type(const struct proxy *px);
 int cfg_bad_name_char(const char *name);

@@ -443,6 +443,14 @@ static void t_global_errors(void)
 	expect_error("global\n    stats socket /tmp/x.sock level foo\n",
 	             "parsing [t.cfg:2] : 'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got 'foo')'");
 	expect_error("global\n    stats socket /tmp/x.sock bogus 1\n", "'stats socket' : unknown keyword 'bogus'.");
+	{
+		struct config c3;
+		EXPECT_PARSE(&c3, "global\n  stats socket ipv4@127.0.0.1:9999 level admin process 1 defer-accept\n", 0);
+		EXPECT_OUT("'stats socket' : 'process' has no effect in ringproxy (ignored).");
+		EXPECT_OUT("'stats socket' : 'defer-accept' has no effect in ringproxy (ignored).");
+		EXPECT(c3.g.stats && c3.g.stats->level == 2);
+		cfg_free(&c3);
+	}
 	expect_error("global\n    stats timeout 0\n", "'stats timeout' expects a positive value.");
 	expect_error("global\n    stats foo\n", "'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got 'foo').");
 	expect_error("global\n    tune.lua.forced-yield 0\n", "'tune.lua.forced-yield' expects a positive integer argument.");
