@@ -1,0 +1,201 @@
+/* http.h: the HTTP/1 message layer over a channel — parsing with HAProxy's
+ * policy, accessors (start line, headers, cookies, query parameters) and
+ * editors (header and start-line rewrites) for rules, fetches and Lua.
+ * No I/O here: the stream feeds the channel and calls http_msg_parse().
+ *
+ * A message starts at the first byte of its channel's input part and its
+ * headers stay there until the stream forwards them (after the rules ran):
+ * every span is an offset from that byte (see proto/h1.h), so a header
+ * block split across segments is never copied. Edits go through
+ * chan_replace_in() and shift the spans after them, so the message stays
+ * consistent for further lookups and edits. */
+#ifndef RP_HTTP_H
+#define RP_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/h1.h"
+#include "engine/chan.h"
+
+struct rx;
+
+/* Headers per message, as HAProxy's default tune.http.maxhdr. */
+#define HTTP_MAX_HDRS 101
+
+/* http_msg_parse() results */
+#define HTTP_PARSE_DONE   1    /* headers complete, policy applied: rules may run */
+#define HTTP_PARSE_AGAIN  0    /* need more bytes */
+#define HTTP_PARSE_ERR   -1    /* bad message: msg->err_status says what to answer */
+
+/* http_msg state (msg->state) */
+enum http_msg_state { HTTP_MSG_HDRS = 0, HTTP_MSG_BODY, HTTP_MSG_DONE, HTTP_MSG_ERROR };
+
+/* One direction of a transaction. Invariant while state >= HTTP_MSG_BODY:
+ * h1.hdr_len bytes at the start of chan's input part hold the start line
+ * and headers, and every span in h1 (meth, uri, ver, code, reason, hdrs[])
+ * lies inside them; header i+1 starts where header i's line ends. */
+struct http_msg {
+	struct h1_msg h1;                    /* parser state and spans */
+	struct h1_hdr hdrs[HTTP_MAX_HDRS];
+	struct chan *chan;                   /* holds the message (not owned) */
+	uint8_t state;                       /* enum http_msg_state */
+	uint8_t is_resp;
+	uint8_t ro;                          /* read-only: check, never normalise (TCP-mode fetches) */
+	uint16_t err_status;                 /* 400/431 (request) or 502 (response) on error */
+	uint32_t max_hdr_len;                /* tune.bufsize - tune.maxrewrite */
+	uint32_t body_fed;                   /* body bytes given to the parser (http_msg_body_parse) */
+	uint32_t fwd;                        /* bytes of this message forwarded (left the input part) */
+};
+
+/* Per-transaction state: what stream.h's <void *http> points to. Owned by
+ * the stream (pooled by the stream code), initialised by http_txn_init(). */
+struct http_txn {
+	struct http_msg req, rsp;
+	uint16_t status;                     /* status sent to the client, 0 until known (%ST) */
+	uint32_t flags;                      /* HTTP_TXN_* */
+};
+#define HTTP_TXN_REQ_PARSED  0x0001      /* req headers were parsed once (fetches may read them) */
+#define HTTP_TXN_RSP_PARSED  0x0002
+
+/* Prepares <msg> for a new message held in <chan>. <is_resp> selects the
+ * status-line grammar; <head_req> (responses) says the request was HEAD.
+ * <max_hdr_len> bounds start line + headers (0 = 16384 - 1024). */
+void http_msg_init(struct http_msg *msg, struct chan *chan, int is_resp, int head_req,
+                   uint32_t max_hdr_len);
+void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uint32_t max_hdr_len);
+
+/* Feeds the bytes of <msg>'s channel not parsed yet to the parser, up to
+ * the end of the headers. Returns HTTP_PARSE_DONE once the headers are
+ * complete (then, once only, HAProxy's normalisations are applied: obs-fold
+ * becomes spaces, Content-Length is removed when Transfer-Encoding is
+ * present, "Content-Length: 3, 3" becomes one value), HTTP_PARSE_AGAIN, or
+ * HTTP_PARSE_ERR (msg->h1.err, msg->err_status). Calling it again after
+ * DONE returns DONE. When the channel has shut its read side, incomplete
+ * headers are an error (err_status 400/502, h1.err H1_E_NONE). */
+int http_msg_parse(struct http_msg *msg);
+/* Feeds body bytes received after the headers (those at input offsets
+ * from <msg>'s end of parsed data) to the parser, to find the end of the
+ * message. Returns HTTP_PARSE_DONE at the end of the message (msg->h1.pos
+ * = message length), HTTP_PARSE_AGAIN, or HTTP_PARSE_ERR (bad chunk). */
+int http_msg_body_parse(struct http_msg *msg);
+/* The stream moved <n> more bytes of this message to the output part
+ * (chan_forward()): http_msg_body_parse() reads from the right place. The
+ * accessors and editors need the headers still in the input part. */
+void http_msg_fwd(struct http_msg *msg, uint32_t n);
+/* Lowercases every header name in place, as HAProxy 2.6 sends them on
+ * (it rebuilds HTTP/1 messages from its internal form). Returns the
+ * number of names changed. */
+int http_msg_lower_names(struct http_msg *msg);
+/* Returns the status to answer for a parse error of <msg>: 400 request,
+ * 502 response. */
+static inline int http_msg_err_status(const struct http_msg *msg) { return msg->err_status; }
+/* Returns 1 when the message's headers are parsed (accessors usable). */
+static inline int http_msg_ready(const struct http_msg *msg) { return msg->state >= HTTP_MSG_BODY && msg->state != HTTP_MSG_ERROR; }
+
+/* ---- reading ----
+ * Accessors return a pointer to the bytes, either into a channel segment
+ * (the span lies in one) or into <buf> (size <bufsz>) where they were
+ * copied; NULL when the part is absent or longer than <bufsz> while split.
+ * *<len> receives the length. Pointers stay valid until the channel changes. */
+const char *http_span(const struct http_msg *msg, struct h1_span sp, char *buf, size_t bufsz,
+                      size_t *len);
+const char *http_get_method(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len);
+const char *http_get_uri(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len);
+const char *http_get_version(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len);
+const char *http_get_reason(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len);
+/* The start line without its line end ("GET / HTTP/1.1"). */
+const char *http_get_start_line(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len);
+/* Returns the response status, or 0. */
+static inline int http_get_status(const struct http_msg *msg) { return msg->h1.status; }
+/* Method as enum (H1_M_OTHER for an unknown or lowercase one). */
+enum h1_meth http_get_meth_id(const struct http_msg *msg);
+
+/* Spans of the URI's parts, computed from its bytes as HAProxy does:
+ * path: from the first '/' after an absolute-form "scheme://authority"
+ * (or the start) up to '?' or the end; query: after the first '?'.
+ * Each returns 1 and fills <sp> (offsets from the message start), or 0
+ * when the part is absent. */
+int http_uri_path(const struct http_msg *msg, struct h1_span *sp);
+int http_uri_query(const struct http_msg *msg, struct h1_span *sp);
+
+/* Header iteration by index, 0 .. http_hdr_count()-1 in message order. */
+static inline int http_hdr_count(const struct http_msg *msg) { return msg->h1.nb_hdrs; }
+const char *http_hdr_name(const struct http_msg *msg, int idx, char *buf, size_t bufsz, size_t *len);
+const char *http_hdr_value(const struct http_msg *msg, int idx, char *buf, size_t bufsz, size_t *len);
+/* Returns 1 when header <idx>'s name is <name>/<nlen> (case-insensitive). */
+int http_hdr_is(const struct http_msg *msg, int idx, const char *name, size_t nlen);
+/* Returns the index of the first header at or after <from> named <name>
+ * (case-insensitive; <name> NULL = any), or -1. */
+int http_hdr_find(const struct http_msg *msg, const char *name, size_t nlen, int from);
+
+/* A header value occurrence: a whole value (full) or one comma-delimited
+ * element of it (trimmed, commas inside quoted strings do not split), as
+ * HAProxy's fhdr() and hdr() see them. */
+struct http_val {
+	int hdr;                  /* header index */
+	struct h1_span v;         /* the occurrence, offsets from the message start */
+};
+/* Returns the number of occurrences of <name> (NULL = every header) and,
+ * when <occ> != 0 and <out> != NULL, stores the <occ>-th one in <out>
+ * (1 = first, -1 = last, -2 = the one before...). Returns the count; the
+ * caller compares it with |occ| to know whether <out> was filled. */
+int http_val_find(const struct http_msg *msg, const char *name, size_t nlen, int full, int occ,
+                  struct http_val *out);
+/* Iterates occurrences: starts with it->hdr = -1; returns 1 with the next
+ * occurrence in <it> or 0 at the end. */
+int http_val_next(const struct http_msg *msg, const char *name, size_t nlen, int full,
+                  struct http_val *it);
+
+/* Cookies: in "Cookie" headers (request) the pairs "name=value" separated
+ * by ';' (or ','); in "Set-Cookie" (response) the first pair of each header.
+ * Returns the number of cookies named <name> (<name> NULL = every cookie)
+ * and stores the <occ>-th (as http_val_find; HAProxy's cook() uses -1, and 1
+ * with no name) value span in <out>. */
+int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, int occ,
+                     struct h1_span *out);
+
+/* Finds parameter <name> (NULL = the first one) in the query string of the
+ * URI (<delim> separates parameters, '&' usually; ';' too when '&').
+ * Returns 1 and fills <out> with the value span, or 0. */
+int http_url_param(const struct http_msg *msg, const char *name, size_t nlen, char delim,
+                   struct h1_span *out);
+
+/* ---- editing ----
+ * Each edit is one chan_replace_in() on the header block and returns 0,
+ * -EINVAL (bad index, header block no longer at the channel front, line
+ * too long) or -ENOMEM. Header indexes after a deleted one move down by one. */
+/* Appends "<name>: <value>" at the end of the headers. */
+int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen);
+/* Deletes header <idx>, its whole line. */
+int http_hdr_del_idx(struct http_msg *msg, int idx);
+/* Deletes every header named <name>. Returns the number deleted, or -errno. */
+int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen);
+/* set-header: deletes every <name> then adds one. */
+int http_hdr_set(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen);
+/* Replaces header <idx>'s whole value. */
+int http_hdr_set_value(struct http_msg *msg, int idx, const char *val, size_t vlen);
+/* Replaces the bytes of occurrence <v> (a header value or one element of
+ * it, from http_val_*) by <val>. */
+int http_val_replace(struct http_msg *msg, const struct http_val *v, const char *val, size_t vlen);
+/* replace-header (<per_value> 0: the whole value of each <name> header) and
+ * replace-value (<per_value> 1: each comma-delimited element): where <re>
+ * matches, the value becomes the expansion of <fmt> ("\1"...). Returns the
+ * number of replacements or -errno. */
+int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, const struct rx *re,
+                        const char *fmt, size_t fmtlen, int per_value);
+
+/* Start line rewrites: set-method, set-uri, set-path (keeps the query),
+ * set-query (<q> without '?'; NULL removes the query and its '?'),
+ * set-status (request-side spans unchanged; <reason> NULL = the standard
+ * reason of <status>). */
+int http_set_method(struct http_msg *msg, const char *m, size_t len);
+int http_set_uri(struct http_msg *msg, const char *u, size_t len);
+int http_set_path(struct http_msg *msg, const char *p, size_t len);
+int http_set_query(struct http_msg *msg, const char *q, size_t len);
+int http_set_status(struct http_msg *msg, int status, const char *reason, size_t rlen);
+
+/* Returns HAProxy's reason phrase for <status> ("OK", "Not Found"...), or "Other". */
+const char *http_status_reason(int status);
+
+#endif

@@ -1,0 +1,442 @@
+/* http_err.c: HAProxy 2.6's built-in error pages (captured byte for byte
+ * from /usr/sbin/haproxy: "http-request deny deny_status N" for the stream
+ * shape, a garbage request and an idle client for the parser's own 400 and
+ * 408) and the errorfiles of proxies, loaded once and kept in memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "engine/http_err.h"
+#include "engine/proxy.h"
+#include "proto/h1.h"
+
+struct errpage {
+	int status;
+	const char *text;
+};
+
+/* What a rule or the backend side answers (HTTP_ERR_STREAM). */
+static const struct errpage err_stream[] = {
+	{ 200,
+	"HTTP/1.1 200 OK\r\n"
+	"content-length: 58\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>200 OK</h1>\n"
+	"Service ready.\n"
+	"</body></html>\n" },
+	{ 400,
+	"HTTP/1.1 400 Bad request\r\n"
+	"content-length: 90\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"connection: close\r\n"
+	"\r\n"
+	"<html><body><h1>400 Bad request</h1>\n"
+	"Your browser sent an invalid request.\n"
+	"</body></html>\n" },
+	{ 401,
+	"HTTP/1.1 401 Unauthorized\r\n"
+	"content-length: 112\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>401 Unauthorized</h1>\n"
+	"You need a valid user and password to access this content.\n"
+	"</body></html>\n" },
+	{ 403,
+	"HTTP/1.1 403 Forbidden\r\n"
+	"content-length: 93\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>403 Forbidden</h1>\n"
+	"Request forbidden by administrative rules.\n"
+	"</body></html>\n" },
+	{ 404,
+	"HTTP/1.1 404 Not Found\r\n"
+	"content-length: 83\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>404 Not Found</h1>\n"
+	"The resource could not be found.\n"
+	"</body></html>\n" },
+	{ 405,
+	"HTTP/1.1 405 Method Not Allowed\r\n"
+	"content-length: 146\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>405 Method Not Allowed</h1>\n"
+	"A request was made of a resource using a request method not supported by that resource\n"
+	"</body></html>\n" },
+	{ 407,
+	"HTTP/1.1 407 Unauthorized\r\n"
+	"content-length: 112\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>407 Unauthorized</h1>\n"
+	"You need a valid user and password to access this content.\n"
+	"</body></html>\n" },
+	{ 408,
+	"HTTP/1.1 408 Request Time-out\r\n"
+	"content-length: 110\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"connection: close\r\n"
+	"\r\n"
+	"<html><body><h1>408 Request Time-out</h1>\n"
+	"Your browser didn't send a complete request in time.\n"
+	"</body></html>\n" },
+	{ 410,
+	"HTTP/1.1 410 Gone\r\n"
+	"content-length: 114\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>410 Gone</h1>\n"
+	"The resource is no longer available and will not be available again.\n"
+	"</body></html>\n" },
+	{ 413,
+	"HTTP/1.1 413 Payload Too Large\r\n"
+	"content-length: 106\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>413 Payload Too Large</h1>\n"
+	"The request entity exceeds the maximum allowed.\n"
+	"</body></html>\n" },
+	{ 425,
+	"HTTP/1.1 425 Too Early\r\n"
+	"content-length: 80\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>425 Too Early</h1>\n"
+	"Your browser sent early data.\n"
+	"</body></html>\n" },
+	{ 429,
+	"HTTP/1.1 429 Too Many Requests\r\n"
+	"content-length: 117\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>429 Too Many Requests</h1>\n"
+	"You have sent too many requests in a given amount of time.\n"
+	"</body></html>\n" },
+	{ 500,
+	"HTTP/1.1 500 Internal Server Error\r\n"
+	"content-length: 97\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>500 Internal Server Error</h1>\n"
+	"An internal server error occurred.\n"
+	"</body></html>\n" },
+	{ 501,
+	"HTTP/1.1 501 Not Implemented\r\n"
+	"content-length: 136\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>501 Not Implemented</h1>\n"
+	".The server does not support the functionality required to fulfill the request.\n"
+	"</body></html>\n" },
+	{ 502,
+	"HTTP/1.1 502 Bad Gateway\r\n"
+	"content-length: 107\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>502 Bad Gateway</h1>\n"
+	"The server returned an invalid or incomplete response.\n"
+	"</body></html>\n" },
+	{ 503,
+	"HTTP/1.1 503 Service Unavailable\r\n"
+	"content-length: 107\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>503 Service Unavailable</h1>\n"
+	"No server is available to handle this request.\n"
+	"</body></html>\n" },
+	{ 504,
+	"HTTP/1.1 504 Gateway Time-out\r\n"
+	"content-length: 92\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>504 Gateway Time-out</h1>\n"
+	"The server didn't respond in time.\n"
+	"</body></html>\n" },
+};
+
+/* What the client-side parser answers itself (HTTP_ERR_MUX). */
+static const struct errpage err_mux[] = {
+	{ 400,
+	"HTTP/1.1 400 Bad request\r\n"
+	"Content-length: 90\r\n"
+	"Cache-Control: no-cache\r\n"
+	"Connection: close\r\n"
+	"Content-Type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>400 Bad request</h1>\n"
+	"Your browser sent an invalid request.\n"
+	"</body></html>\n" },
+	{ 408,
+	"HTTP/1.1 408 Request Time-out\r\n"
+	"Content-length: 110\r\n"
+	"Cache-Control: no-cache\r\n"
+	"Connection: close\r\n"
+	"Content-Type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>408 Request Time-out</h1>\n"
+	"Your browser didn't send a complete request in time.\n"
+	"</body></html>\n" },
+};
+
+#define NB(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len)
+{
+	if (shape == HTTP_ERR_MUX) {
+		for (size_t i = 0; i < NB(err_mux); i++)
+			if (err_mux[i].status == status) {
+				*len = strlen(err_mux[i].text);
+				return err_mux[i].text;
+			}
+	}
+	for (size_t i = 0; i < NB(err_stream); i++)
+		if (err_stream[i].status == status) {
+			*len = strlen(err_stream[i].text);
+			return err_stream[i].text;
+		}
+	*len = 0;
+	return NULL;
+}
+
+int http_err_known(int status)
+{
+	for (size_t i = 0; i < NB(err_stream); i++)
+		if (err_stream[i].status == status)
+			return 1;
+	return 0;
+}
+
+/* Loaded errorfiles, one per path (proxies inheriting from a defaults
+ * section share it). Built at configuration time, read-only afterwards. */
+struct errfile {
+	struct errfile *next;
+	char *path;
+	char *data;         /* the page in the stream shape */
+	size_t len;
+};
+static struct errfile *errfiles;
+
+static struct errfile *errfile_lookup(const char *path)
+{
+	for (struct errfile *e = errfiles; e; e = e->next)
+		if (!strcmp(e->path, path))
+			return e;
+	return NULL;
+}
+
+static int is_hdr(const char *n, size_t len, const char *want)
+{
+	return strlen(want) == len && !strncasecmp(n, want, len);
+}
+
+/* Returns 1 when the <len> bytes at <v> hold the token "close". */
+static int val_has_close(const char *v, size_t len)
+{
+	for (size_t i = 0; i + 5 <= len; i++)
+		if (!strncasecmp(v + i, "close", 5) && (i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
+		    (i + 5 == len || v[i + 5] == ' ' || v[i + 5] == ','))
+			return 1;
+	return 0;
+}
+
+/* Rebuilds the raw file <raw>/<len> in the stream shape (header names
+ * lowercase, Connection headers dropped, "connection: close" last when one
+ * said close), as HAProxy re-serialises an errorfile. Returns a malloc'ed
+ * copy (length in *<outlen>), or NULL with the parse error offset in
+ * *<errpos> (or -1 for no memory). */
+static char *errfile_convert(const char *raw, size_t len, size_t *outlen, long *errpos)
+{
+	struct h1_hdr hdrs[101];
+	struct h1_msg m;
+	char *out, *p;
+	int r, close = 0;
+	size_t hl;
+
+	h1_init(&m, H1_MF_RESP, hdrs, 101, (uint32_t)(len < UINT32_MAX ? len + 1 : UINT32_MAX));
+	r = h1_parse(&m, raw, len);
+	if (r < 0 || m.phase < H1_P_BODY) {
+		*errpos = r < 0 ? (long)m.err_pos : (long)len;
+		return NULL;
+	}
+	hl = m.hdr_len;
+	/* room: the same bytes plus "connection: close\r\n" and CRLF fixes */
+	if (!(out = malloc(len + 64 + 2 * (size_t)m.nb_hdrs)))
+		goto nomem;
+	p = out;
+	/* status line without its line end, then CRLF */
+	{
+		size_t sl = (size_t)(memchr(raw, '\n', hl) ? (const char *)memchr(raw, '\n', hl) - raw : 0);
+
+		if (sl && raw[sl - 1] == '\r')
+			sl--;
+		memcpy(p, raw, sl);
+		p += sl;
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	for (int i = 0; i < m.nb_hdrs; i++) {
+		const char *n = raw + hdrs[i].n.off, *v = raw + hdrs[i].v.off;
+		size_t nl = hdrs[i].n.len, vl = hdrs[i].v.len;
+
+		if (is_hdr(n, nl, "connection")) {
+			close |= val_has_close(v, vl);
+			continue;
+		}
+		for (size_t k = 0; k < nl; k++)
+			*p++ = (n[k] >= 'A' && n[k] <= 'Z') ? (char)(n[k] + 32) : n[k];
+		*p++ = ':';
+		*p++ = ' ';
+		memcpy(p, v, vl);
+		p += vl;
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	if (close) {
+		memcpy(p, "connection: close\r\n", 19);
+		p += 19;
+	}
+	*p++ = '\r';
+	*p++ = '\n';
+	memcpy(p, raw + hl, len - hl);
+	p += len - hl;
+	*outlen = (size_t)(p - out);
+	return out;
+nomem:
+	*errpos = -1;
+	return NULL;
+}
+
+int http_err_load(const char *path, int status, char *err, size_t errlen)
+{
+	struct errfile *e;
+	struct stat st;
+	char *raw = NULL;
+	long errpos;
+	int fd;
+	size_t got = 0;
+
+	(void)status;
+	if (errfile_lookup(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
+		goto open_fail;
+	if (!(raw = malloc((size_t)st.st_size + 1)))
+		goto nomem_fd;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, raw + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (!(e = calloc(1, sizeof(*e))) || !(e->path = strdup(path)))
+		goto nomem_e;
+	if (got) {
+		e->data = errfile_convert(raw, got, &e->len, &errpos);
+		if (!e->data) {
+			if (errpos < 0)
+				goto nomem_path;
+			snprintf(err, errlen, "errorfile : '%s': unable to parse headers (error offset: %ld)",
+			         path, errpos);
+			free(e->path);
+			free(e);
+			free(raw);
+			return -1;
+		}
+	}
+	free(raw);
+	e->next = errfiles;
+	errfiles = e;
+	return 0;
+nomem_path:
+	free(e->path);
+nomem_e:
+	free(e);
+	free(raw);
+	snprintf(err, errlen, "errorfile : out of memory loading '%s'.", path);
+	return -1;
+nomem_fd:
+	close(fd);
+	snprintf(err, errlen, "errorfile : out of memory loading '%s'.", path);
+	return -1;
+open_fail:
+	if (fd >= 0)
+		close(fd);
+	snprintf(err, errlen, "errorfile : error opening file '%s'.", path);
+	return -1;
+}
+
+const char *http_err_get(const struct proxy *px, int status, enum http_err_shape shape, size_t *len)
+{
+	if (px && shape == HTTP_ERR_STREAM) {
+		for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
+			struct errfile *e;
+
+			if (px->errorfile_codes[i] != status || !px->errorfiles[i])
+				continue;
+			if ((e = errfile_lookup(px->errorfiles[i]))) {
+				*len = e->len;
+				return e->data ? e->data : "";
+			}
+		}
+	}
+	return http_err_builtin(status, shape, len);
+}
+
+int http_err_load_config(struct config *cfg)
+{
+	char err[512];
+	int errors = 0;
+
+	for (struct proxy *px = cfg->proxies; px; px = px->next)
+		for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
+			if (!px->errorfile_codes[i] || !px->errorfiles[i])
+				continue;
+			if (http_err_load(px->errorfiles[i], px->errorfile_codes[i], err, sizeof(err)) < 0) {
+				fprintf(stderr, "[ALERT]    (%d) : config : parsing [%s:%d] : %s\n",
+				        (int)getpid(), px->file ? px->file : "?", px->line, err);
+				errors++;
+			}
+		}
+	return errors;
+}
+
+void http_err_free_all(void)
+{
+	while (errfiles) {
+		struct errfile *e = errfiles;
+
+		errfiles = e->next;
+		free(e->data);
+		free(e->path);
+		free(e);
+	}
+}

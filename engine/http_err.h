@@ -1,0 +1,54 @@
+/* http_err.h: the responses ringproxy sends on its own — HAProxy 2.6's
+ * built-in error pages, byte for byte, and the "errorfile <code> <file>"
+ * replacements of a proxy (loaded once at configuration time, served from
+ * memory: the data path never reads a file). */
+#ifndef RP_HTTP_ERR_H
+#define RP_HTTP_ERR_H
+
+#include <stddef.h>
+
+struct proxy;
+struct config;
+
+/* Two shapes of the same page, as HAProxy 2.6 sends them:
+ * HTTP_ERR_STREAM: answered by a rule or the backend side (deny, 502, 503,
+ *   504...): header names lowercase, "connection: close" last when the page
+ *   closes the connection (400, 408). An errorfile is served in this shape.
+ * HTTP_ERR_MUX: answered by the client-side parser itself (a bad request,
+ *   headers too large, http-request timeout): the built-in 400 and 408 with
+ *   their original header case ("Content-length", "Connection: close");
+ *   errorfiles are not used there, as HAProxy. Other codes fall back to
+ *   the stream shape. */
+enum http_err_shape { HTTP_ERR_STREAM = 0, HTTP_ERR_MUX = 1 };
+
+/* Returns the built-in page for <status> (200, 400, 401, 403, 404, 405,
+ * 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504) in <shape>, its
+ * length in *<len>, or NULL for a status with no page. Static storage. */
+const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len);
+
+/* Returns the bytes to send for <status> in proxy <px> (NULL = none): the
+ * proxy's errorfile for it when one was loaded, else the built-in page;
+ * NULL when neither exists. An empty errorfile gives a zero length (send
+ * nothing, close). Storage lives until http_err_free_all(). */
+const char *http_err_get(const struct proxy *px, int status, enum http_err_shape shape, size_t *len);
+
+/* Returns 1 when <status> is one HAProxy has a page for (the codes
+ * "errorfile" and "deny_status" accept), else 0. */
+int http_err_known(int status);
+
+/* Loads (once per path) the errorfile <path> for <status>: the file must
+ * parse as an HTTP/1 response head. Returns 0, or -1 with HAProxy's text
+ * in <err> ("errorfile : error opening file '<path>'." or
+ * "errorfile : '<path>': unable to parse headers (error offset: N)"),
+ * without the "parsing [file:line] : " prefix. */
+int http_err_load(const char *path, int status, char *err, size_t errlen);
+
+/* Loads the errorfiles of every proxy of <cfg> (px->errorfiles[]), printing
+ * "[ALERT]    (pid) : config : parsing [file:line] : <message>" for each
+ * failure (the proxy's section line). Returns the number of errors. */
+int http_err_load_config(struct config *cfg);
+
+/* Frees every loaded errorfile (at exit). */
+void http_err_free_all(void);
+
+#endif

@@ -1,0 +1,617 @@
+/* http_fetch.c: HTTP sample fetches (method, path, hdr, cook, urlp,
+ * status, res.hdr...) with HAProxy's names, arguments and result types,
+ * reading the transaction's messages through http.h. Values lying in one
+ * channel segment are returned in place (SMP_F_CONST); split ones are
+ * copied to scratch. A stream without HTTP state (TCP mode) has its
+ * request parsed on the fly from the request channel, read-only, so that
+ * "tcp-request content ... if { path /x }" works as in HAProxy. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/http.h"
+#include "engine/sample.h"
+#include "engine/stream.h"
+
+static const int dir_req = SMP_DIR_REQ, dir_res = SMP_DIR_RES;
+
+/* The request parsed on the fly for a TCP-mode stream (per thread). */
+static __thread struct http_msg tcp_req;
+
+/* Returns the message of direction <dir> ready to be read, or NULL (then
+ * <smp>'s flags say SMP_F_MAY_CHANGE when it may become ready). */
+static const struct http_msg *fetch_msg(struct smp_ctx *ctx, int dir, struct sample *smp)
+{
+	struct http_txn *txn;
+	const struct http_msg *msg;
+
+	if (!ctx->strm)
+		return NULL;
+	txn = ctx->strm->http;
+	if (txn) {
+		msg = dir == SMP_DIR_RES ? &txn->rsp : &txn->req;
+		if (http_msg_ready(msg))
+			return msg;
+		if (msg->state == HTTP_MSG_HDRS && !ctx->final)
+			smp->flags |= SMP_F_MAY_CHANGE;
+		return NULL;
+	}
+	if (dir != SMP_DIR_REQ)
+		return NULL;
+	http_msg_init(&tcp_req, &ctx->strm->req, 0, 0, 0);
+	tcp_req.ro = 1;
+	switch (http_msg_parse(&tcp_req)) {
+	case HTTP_PARSE_DONE:
+		return &tcp_req;
+	case HTTP_PARSE_AGAIN:
+		if (!ctx->final && !(ctx->strm->req.flags & (CHAN_SHUTR | CHAN_EOI)))
+			smp->flags |= SMP_F_MAY_CHANGE;
+		return NULL;
+	}
+	return NULL;
+}
+
+static int msg_dir(const struct smp_ctx *ctx)
+{
+	return ctx->priv ? *(const int *)ctx->priv : (int)ctx->dir;
+}
+
+/* Sets <smp> to the bytes of span <sp> of <msg> (in place or copied). */
+static int set_span(const struct http_msg *msg, struct h1_span sp, struct sample *smp)
+{
+	size_t sz, len;
+	char *t = smp_trash(&sz);
+	const char *p = http_span(msg, sp, t, sz, &len);
+
+	if (!p)
+		return 0;
+	if (p == t) {
+		smp->type = SMP_T_STR;
+		smp->flags &= SMP_F_KEEP;
+		smp->u.str.ptr = t;
+		smp->u.str.len = len;
+		smp->u.str.size = sz;
+	} else {
+		smp_set_const_str(smp, p, len);
+	}
+	return 1;
+}
+
+static int f_method(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+
+	if (!msg || !set_span(msg, msg->h1.meth, smp))
+		return 0;
+	smp->type = SMP_T_METH;
+	return 1;
+}
+
+static int f_path(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	struct h1_span sp;
+
+	return msg && http_uri_path(msg, &sp) && set_span(msg, sp, smp);
+}
+
+static int f_query(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	struct h1_span sp;
+
+	return msg && http_uri_query(msg, &sp) && set_span(msg, sp, smp);
+}
+
+static int f_url(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+
+	return msg && set_span(msg, msg->h1.uri, smp);
+}
+
+/* base: the Host header's value followed by the path (the path alone
+ * without Host). */
+static int f_base(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	struct http_val host;
+	struct h1_span path;
+	size_t sz, hl = 0, pl;
+	char *t;
+	int nh;
+
+	if (!msg || !http_uri_path(msg, &path))
+		return 0;
+	nh = http_val_find(msg, "host", 4, 1, 1, &host);
+	if (!nh)
+		return set_span(msg, path, smp);
+	if (!(t = smp_trash(&sz)) || (size_t)host.v.len + path.len > sz)
+		return 0;
+	hl = chan_copy_in(msg->chan, host.v.off - msg->fwd, t, host.v.len);
+	pl = chan_copy_in(msg->chan, path.off - msg->fwd, t + hl, path.len);
+	smp->type = SMP_T_STR;
+	smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = t;
+	smp->u.str.len = hl + pl;
+	smp->u.str.size = sz;
+	return 1;
+}
+
+/* req.ver / res.ver: "1.1" (the version without "HTTP/"). */
+static int f_ver(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	struct h1_span v;
+
+	if (!msg || msg->h1.ver.len < 5)
+		return 0;
+	v.off = msg->h1.ver.off + 5;
+	v.len = msg->h1.ver.len - 5;
+	return set_span(msg, v, smp);
+}
+
+static int f_status(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_RES, smp);
+
+	if (!msg)
+		return 0;
+	smp_set_sint(smp, http_get_status(msg));
+	return 1;
+}
+
+/* The header name argument: NULL/0 when absent or empty. */
+static const char *arg_name(const struct arg *args, size_t *len)
+{
+	if (args[0].type != ARGT_STR || !args[0].u.str.len) {
+		*len = 0;
+		return NULL;
+	}
+	*len = args[0].u.str.len;
+	return args[0].u.str.ptr;
+}
+
+/* hdr/fhdr(name[,occ]): occurrence <occ> (default: the last one). */
+static int hdr_common(const struct arg *args, struct sample *smp, struct smp_ctx *ctx, int full)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	struct http_val v;
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+	int occ = -1, n;
+
+	if (!msg)
+		return 0;
+	if (args[1].type == ARGT_SINT && args[1].u.sint)
+		occ = (int)args[1].u.sint;
+	n = http_val_find(msg, name, nlen, full, occ, &v);
+	if (n < (occ < 0 ? -occ : occ))
+		return 0;
+	smp->flags |= SMP_F_VOL_TXN;
+	return set_span(msg, v.v, smp);
+}
+
+static int f_hdr(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hdr_common(args, smp, ctx, 0);
+}
+
+static int f_fhdr(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return hdr_common(args, smp, ctx, 1);
+}
+
+static int cnt_common(const struct arg *args, struct sample *smp, struct smp_ctx *ctx, int full)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+
+	if (!msg)
+		return 0;
+	smp_set_sint(smp, http_val_find(msg, name, nlen, full, 0, NULL));
+	return 1;
+}
+
+static int f_hdr_cnt(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return cnt_common(args, smp, ctx, 0);
+}
+
+static int f_fhdr_cnt(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return cnt_common(args, smp, ctx, 1);
+}
+
+/* hdr_ip(name[,occ]): the occurrence as an address (IPv4 or IPv6). */
+static int f_hdr_ip(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	char buf[64];
+
+	if (!hdr_common(args, smp, ctx, 0) || smp->u.str.len >= sizeof(buf))
+		return 0;
+	memcpy(buf, smp->u.str.ptr, smp->u.str.len);
+	buf[smp->u.str.len] = 0;
+	if (inet_pton(AF_INET, buf, &smp->u.ipv4) == 1) {
+		smp->type = SMP_T_IPV4;
+		smp->flags &= SMP_F_KEEP;
+		return 1;
+	}
+	if (inet_pton(AF_INET6, buf, &smp->u.ipv6) == 1) {
+		smp->type = SMP_T_IPV6;
+		smp->flags &= SMP_F_KEEP;
+		return 1;
+	}
+	return 0;
+}
+
+/* hdr_val(name[,occ]): the occurrence as an integer (leading digits). */
+static int f_hdr_val(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v = 0;
+	size_t i = 0;
+	int neg = 0;
+
+	if (!hdr_common(args, smp, ctx, 0))
+		return 0;
+	if (i < smp->u.str.len && (smp->u.str.ptr[i] == '-' || smp->u.str.ptr[i] == '+'))
+		neg = smp->u.str.ptr[i++] == '-';
+	for (; i < smp->u.str.len && smp->u.str.ptr[i] >= '0' && smp->u.str.ptr[i] <= '9'; i++)
+		v = v * 10 + (smp->u.str.ptr[i] - '0');
+	smp_set_sint(smp, neg ? -v : v);
+	return 1;
+}
+
+/* req.hdrs / res.hdrs: the header block as received after edits, from
+ * the first header line to the blank line included. */
+static int f_hdrs(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	struct h1_span sp;
+
+	if (!msg)
+		return 0;
+	sp.off = msg->h1.nb_hdrs ? msg->hdrs[0].n.off : msg->h1.hdr_len - 2;
+	if (!msg->h1.nb_hdrs && sp.off && sp.off < msg->h1.hdr_len) {
+		size_t l;
+		char b[2];
+		const char *p;
+		struct h1_span last = { msg->h1.hdr_len - 2, 2 };
+
+		if ((p = http_span(msg, last, b, 2, &l)) && p[0] != '\r')
+			sp.off = msg->h1.hdr_len - 1;
+	}
+	sp.len = msg->h1.hdr_len - sp.off;
+	return set_span(msg, sp, smp);
+}
+
+/* req.hdr_names([delim]): the header names, in order, joined by <delim>
+ * (default ','). */
+static int f_hdr_names(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	char delim = (args[0].type == ARGT_STR && args[0].u.str.len) ? args[0].u.str.ptr[0] : ',';
+	size_t sz, n = 0;
+	char *t = smp_trash(&sz);
+
+	if (!msg || !t)
+		return 0;
+	for (int i = 0; i < http_hdr_count(msg); i++) {
+		struct h1_span nm = msg->hdrs[i].n;
+
+		if (n + nm.len + 1 > sz)
+			return 0;
+		if (i)
+			t[n++] = delim;
+		n += chan_copy_in(msg->chan, nm.off - msg->fwd, t + n, nm.len);
+	}
+	smp->type = SMP_T_STR;
+	smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = t;
+	smp->u.str.len = n;
+	smp->u.str.size = sz;
+	return 1;
+}
+
+/* cook(name): the last value of cookie <name> (without name: the first
+ * cookie's value). */
+static int f_cook(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	struct h1_span v;
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+	int occ = name ? -1 : 1, n;
+
+	if (!msg)
+		return 0;
+	n = http_cookie_find(msg, name, nlen, occ, &v);
+	if (n < (occ < 0 ? -occ : occ))
+		return 0;
+	smp->flags |= SMP_F_VOL_TXN;
+	return set_span(msg, v, smp);
+}
+
+static int f_cook_cnt(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+
+	if (!msg)
+		return 0;
+	smp_set_sint(smp, http_cookie_find(msg, name, nlen, 0, NULL));
+	return 1;
+}
+
+/* cook_val(name): the cookie's value as an integer. */
+static int f_cook_val(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v = 0;
+
+	if (!f_cook(args, smp, ctx))
+		return 0;
+	for (size_t i = 0; i < smp->u.str.len && smp->u.str.ptr[i] >= '0' && smp->u.str.ptr[i] <= '9'; i++)
+		v = v * 10 + (smp->u.str.ptr[i] - '0');
+	smp_set_sint(smp, v);
+	return 1;
+}
+
+/* url_param/urlp(name[,delim]) */
+static int f_url_param(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	char delim = (args[1].type == ARGT_STR && args[1].u.str.len) ? args[1].u.str.ptr[0] : '&';
+	struct h1_span v;
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+
+	return msg && http_url_param(msg, name, nlen, delim, &v) && set_span(msg, v, smp);
+}
+
+static int f_urlp_val(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int64_t v = 0;
+
+	if (!f_url_param(args, smp, ctx))
+		return 0;
+	for (size_t i = 0; i < smp->u.str.len && smp->u.str.ptr[i] >= '0' && smp->u.str.ptr[i] <= '9'; i++)
+		v = v * 10 + (smp->u.str.ptr[i] - '0');
+	smp_set_sint(smp, v);
+	return 1;
+}
+
+/* url_ip / url_port: the address and port of an absolute URI "http://a.b.c.d:p/". */
+static int url_host(const struct http_msg *msg, char *host, size_t hsz, int *port)
+{
+	char buf[128];
+	size_t len;
+	const char *u = http_get_uri(msg, buf, sizeof(buf), &len);
+	const char *h, *e, *c;
+
+	if (!u || len < 8 || strncasecmp(u, "http://", 7))
+		return 0;
+	h = u + 7;
+	e = memchr(h, '/', len - 7);
+	if (!e)
+		e = u + len;
+	c = memchr(h, ':', (size_t)(e - h));
+	*port = 80;
+	if (c) {
+		*port = 0;
+		for (const char *p = c + 1; p < e && *p >= '0' && *p <= '9'; p++)
+			*port = *port * 10 + (*p - '0');
+		e = c;
+	}
+	if ((size_t)(e - h) >= hsz)
+		return 0;
+	memcpy(host, h, (size_t)(e - h));
+	host[e - h] = 0;
+	return 1;
+}
+
+static int f_url_ip(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	char host[64];
+	int port;
+
+	if (!msg || !url_host(msg, host, sizeof(host), &port) || inet_pton(AF_INET, host, &smp->u.ipv4) != 1)
+		return 0;
+	smp->type = SMP_T_IPV4;
+	smp->flags &= SMP_F_KEEP;
+	return 1;
+}
+
+static int f_url_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	char host[64];
+	int port;
+
+	if (!msg || !url_host(msg, host, sizeof(host), &port))
+		return 0;
+	smp_set_sint(smp, port);
+	return 1;
+}
+
+/* Copies the body bytes received so far into <out> (de-chunked for a
+ * chunked message). Returns the length, or -1 when it does not fit. */
+static long body_copy(const struct http_msg *msg, char *out, size_t outsz, int *complete)
+{
+	uint32_t off = msg->h1.hdr_len - msg->fwd;
+	const struct chan *c = msg->chan;
+	size_t avail = c->in > off ? c->in - off : 0, n = 0;
+
+	*complete = 0;
+	if (msg->h1.flags & H1_MF_NO_BODY) {
+		*complete = 1;
+		return 0;
+	}
+	if (!(msg->h1.flags & H1_MF_CHNK)) {
+		size_t want = (msg->h1.flags & H1_MF_CLEN) ? (size_t)msg->h1.body_len : avail;
+
+		if (want > avail)
+			want = avail;
+		else if (msg->h1.flags & H1_MF_CLEN)
+			*complete = 1;
+		if (want > outsz)
+			return -1;
+		return (long)chan_copy_in(c, off, out, want);
+	}
+	/* chunked: size line, data, CRLF ... */
+	for (;;) {
+		uint64_t sz = 0;
+		char ch;
+		int digits = 0;
+
+		while (chan_copy_in(c, off, &ch, 1) == 1) {
+			int d = (ch >= '0' && ch <= '9') ? ch - '0' : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10 :
+			        (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10 : -1;
+			if (d < 0)
+				break;
+			sz = sz * 16 + (uint64_t)d;
+			digits++;
+			off++;
+		}
+		if (!digits)
+			return (long)n;
+		{
+			long lf = chan_find_in(c, off, '\n');
+
+			if (lf < 0)
+				return (long)n;
+			off = (uint32_t)lf + 1;
+		}
+		if (!sz) {
+			*complete = 1;
+			return (long)n;
+		}
+		{
+			size_t got = c->in > off ? c->in - off : 0;
+
+			if (got > sz)
+				got = (size_t)sz;
+			if (n + got > outsz)
+				return -1;
+			n += chan_copy_in(c, off, out + n, got);
+			if (got < sz)
+				return (long)n;
+			off += (uint32_t)sz;
+		}
+		{
+			long lf = chan_find_in(c, off, '\n');
+
+			if (lf < 0)
+				return (long)n;
+			off = (uint32_t)lf + 1;
+		}
+	}
+}
+
+static int f_body(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	size_t sz;
+	char *t = smp_trash(&sz);
+	int complete;
+	long n;
+
+	if (!msg || !t || (n = body_copy(msg, t, sz, &complete)) < 0)
+		return 0;
+	smp->type = SMP_T_BIN;
+	smp->flags &= SMP_F_KEEP;
+	if (!complete && !ctx->final)
+		smp->flags |= SMP_F_MAY_CHANGE;
+	smp->u.str.ptr = t;
+	smp->u.str.len = (size_t)n;
+	smp->u.str.size = sz;
+	return 1;
+}
+
+static int f_body_len(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!f_body(args, smp, ctx))
+		return 0;
+	smp_set_sint(smp, (int64_t)smp->u.str.len);
+	return 1;
+}
+
+/* req.body_size: the announced Content-Length (or the body so far). */
+static int f_body_size(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+
+	if (!msg)
+		return 0;
+	if (msg->h1.flags & H1_MF_CLEN) {
+		smp_set_sint(smp, (int64_t)msg->h1.body_len);
+		return 1;
+	}
+	return f_body_len(args, smp, ctx);
+}
+
+#define L7  (SMP_USE_L7)
+#define L7R (SMP_USE_L7 | SMP_USE_RES)
+#define S   SMP_T_STR
+#define I   SMP_T_SINT
+
+/* The ACL shortcuts (path_beg, hdr_sub, cook_reg...) are acl.c's aliases of these names. */
+const struct sample_fetch smp_fetch_http_table[] = {
+	{ "base",           f_base,       ARG0,                0, S,           L7,  NULL },
+	{ "cook",           f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
+	{ "cook_cnt",       f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "cook_val",       f_cook_val,   ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "hdr",            f_hdr,        ARG2(0, STR, SINT),  0, S,           L7,  &dir_req },
+	{ "hdr_cnt",        f_hdr_cnt,    ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "hdr_ip",         f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
+	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
+	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7,  NULL },
+	{ "path",           f_path,       ARG0,                0, S,           L7,  NULL },
+	{ "query",          f_query,      ARG0,                0, S,           L7,  NULL },
+	{ "req.body",       f_body,       ARG0,                0, SMP_T_BIN,   L7,  &dir_req },
+	{ "req.body_len",   f_body_len,   ARG0,                0, I,           L7,  &dir_req },
+	{ "req.body_size",  f_body_size,  ARG0,                0, I,           L7,  &dir_req },
+	{ "req.cook",       f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
+	{ "req.cook_cnt",   f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "req.cook_val",   f_cook_val,   ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "req.fhdr",       f_fhdr,       ARG2(0, STR, SINT),  0, S,           L7,  &dir_req },
+	{ "req.fhdr_cnt",   f_fhdr_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "req.hdr",        f_hdr,        ARG2(0, STR, SINT),  0, S,           L7,  &dir_req },
+	{ "req.hdr_cnt",    f_hdr_cnt,    ARG1(0, STR),        0, I,           L7,  &dir_req },
+	{ "req.hdr_ip",     f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
+	{ "req.hdr_names",  f_hdr_names,  ARG1(0, STR),        0, S,           L7,  &dir_req },
+	{ "req.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
+	{ "req.hdrs",       f_hdrs,       ARG0,                0, S,           L7,  &dir_req },
+	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
+	{ "req_ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
+	{ "res.cook",       f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },
+	{ "res.cook_cnt",   f_cook_cnt,   ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "res.cook_val",   f_cook_val,   ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "res.fhdr",       f_fhdr,       ARG2(0, STR, SINT),  0, S,           L7R, &dir_res },
+	{ "res.fhdr_cnt",   f_fhdr_cnt,   ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "res.hdr",        f_hdr,        ARG2(0, STR, SINT),  0, S,           L7R, &dir_res },
+	{ "res.hdr_cnt",    f_hdr_cnt,    ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "res.hdr_ip",     f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7R, &dir_res },
+	{ "res.hdr_names",  f_hdr_names,  ARG1(0, STR),        0, S,           L7R, &dir_res },
+	{ "res.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7R, &dir_res },
+	{ "res.hdrs",       f_hdrs,       ARG0,                0, S,           L7R, &dir_res },
+	{ "res.ver",        f_ver,        ARG0,                0, S,           L7R, &dir_res },
+	{ "resp_ver",       f_ver,        ARG0,                0, S,           L7R, &dir_res },
+	{ "scook",          f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },
+	{ "scook_cnt",      f_cook_cnt,   ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "scook_val",      f_cook_val,   ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "shdr",           f_hdr,        ARG2(0, STR, SINT),  0, S,           L7R, &dir_res },
+	{ "shdr_cnt",       f_hdr_cnt,    ARG1(0, STR),        0, I,           L7R, &dir_res },
+	{ "shdr_ip",        f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7R, &dir_res },
+	{ "shdr_val",       f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7R, &dir_res },
+	{ "status",         f_status,     ARG0,                0, I,           L7R, NULL },
+	{ "url",            f_url,        ARG0,                0, S,           L7,  NULL },
+	{ "url_ip",         f_url_ip,     ARG0,                0, SMP_T_IPV4,  L7,  NULL },
+	{ "url_param",      f_url_param,  ARG2(0, STR, STR),   0, S,           L7,  NULL },
+	{ "url_port",       f_url_port,   ARG0,                0, I,           L7,  NULL },
+	{ "urlp",           f_url_param,  ARG2(0, STR, STR),   0, S,           L7,  NULL },
+	{ "urlp_val",       f_urlp_val,   ARG2(0, STR, STR),   0, I,           L7,  NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL }
+};

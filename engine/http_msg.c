@@ -1,0 +1,1084 @@
+/* http_msg.c: an HTTP/1 message held in a channel (see http.h). Parsing
+ * feeds proto/h1's parser segment by segment; reading returns pointers
+ * into segments (or copies when a span crosses one); editing splices new
+ * bytes with chan_replace_in() and shifts the spans that follow. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/http.h"
+#include "engine/sample.h"
+#include "regex/rx.h"
+
+#define HTTP_DEF_MAX_HDR_LEN (16384 - 1024)
+#define HTTP_MAXREWRITE      1024   /* room edits may add beyond max_hdr_len */
+
+void http_msg_init(struct http_msg *msg, struct chan *chan, int is_resp, int head_req,
+                   uint32_t max_hdr_len)
+{
+	uint32_t f = (is_resp ? H1_MF_RESP : 0) | (head_req ? H1_MF_HEAD : 0);
+
+	msg->chan = chan;
+	msg->state = HTTP_MSG_HDRS;
+	msg->is_resp = (uint8_t)!!is_resp;
+	msg->ro = 0;
+	msg->err_status = 0;
+	msg->max_hdr_len = max_hdr_len ? max_hdr_len : HTTP_DEF_MAX_HDR_LEN;
+	msg->body_fed = 0;
+	msg->fwd = 0;
+	/* HAProxy answers 400 from the 101st header on: 100 fit */
+	h1_init(&msg->h1, f, msg->hdrs, HTTP_MAX_HDRS - 1, msg->max_hdr_len);
+}
+
+void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uint32_t max_hdr_len)
+{
+	http_msg_init(&txn->req, req, 0, 0, max_hdr_len);
+	http_msg_init(&txn->rsp, res, 1, 0, max_hdr_len);
+	txn->status = 0;
+	txn->flags = 0;
+}
+
+/* ---- byte access ---- */
+
+/* Returns the segment holding input offset <off> of <c> and the offset in
+ * it (*<so>), or NULL when <off> is at or past the end. */
+static const struct chan_seg *seg_find(const struct chan *c, size_t off, uint32_t *so)
+{
+	size_t pos = (size_t)c->out + off;
+
+	for (const struct chan_seg *s = c->head; s; s = s->next) {
+		if (pos < s->len) {
+			*so = (uint32_t)pos;
+			return s;
+		}
+		pos -= s->len;
+	}
+	return NULL;
+}
+
+const char *http_span(const struct http_msg *msg, struct h1_span sp, char *buf, size_t bufsz,
+                      size_t *len)
+{
+	const struct chan_seg *s;
+	uint32_t so;
+
+	*len = sp.len;
+	if (!sp.len)
+		return buf ? buf : "";
+	if (!(s = seg_find(msg->chan, sp.off, &so)))
+		return NULL;
+	if (s->len - so >= sp.len)
+		return s->chk->data + s->off + so;
+	if (!buf || bufsz < sp.len)
+		return NULL;
+	if (chan_copy_in(msg->chan, sp.off, buf, sp.len) != sp.len)
+		return NULL;
+	return buf;
+}
+
+/* A sequential reader over the input part, for scans of values. */
+struct rd {
+	const struct chan_seg *s;
+	uint32_t so;
+	uint32_t left;              /* bytes left in the range being read */
+};
+
+static void rd_init(struct rd *r, const struct chan *c, uint32_t off, uint32_t len)
+{
+	r->so = 0;
+	r->s = seg_find(c, off, &r->so);
+	r->left = r->s ? len : 0;
+}
+
+/* Returns the next byte, or -1 at the end of the range. */
+static inline int rd_get(struct rd *r)
+{
+	int c;
+
+	if (!r->left)
+		return -1;
+	while (r->so >= r->s->len) {
+		r->s = r->s->next;
+		r->so = 0;
+		if (!r->s) {
+			r->left = 0;
+			return -1;
+		}
+	}
+	c = (unsigned char)r->s->chk->data[r->s->off + r->so];
+	r->so++;
+	r->left--;
+	return c;
+}
+
+/* Returns 1 when the <len> bytes at <off> equal <s>/<slen> ignoring case. */
+static int span_ieq(const struct http_msg *msg, uint32_t off, uint32_t len, const char *s, size_t slen)
+{
+	struct rd r;
+
+	if (len != slen)
+		return 0;
+	rd_init(&r, msg->chan, off, len);
+	for (size_t i = 0; i < slen; i++) {
+		int c = rd_get(&r), d = (unsigned char)s[i];
+
+		if (c < 0)
+			return 0;
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (d >= 'A' && d <= 'Z')
+			d += 32;
+		if (c != d)
+			return 0;
+	}
+	return 1;
+}
+
+/* Returns the byte at offset <off> of the message, or -1. */
+static int byte_at(const struct http_msg *msg, uint32_t off)
+{
+	uint32_t so;
+	const struct chan_seg *s = seg_find(msg->chan, off, &so);
+
+	return s ? (unsigned char)s->chk->data[s->off + so] : -1;
+}
+
+/* ---- parsing ---- */
+
+static int parse_fail(struct http_msg *msg, int err)
+{
+	msg->state = HTTP_MSG_ERROR;
+	if (err && msg->h1.phase != H1_P_ERROR) {
+		msg->h1.phase = H1_P_ERROR;
+		msg->h1.err = (uint8_t)err;
+	}
+	msg->err_status = msg->is_resp ? 502 : 400;
+	return HTTP_PARSE_ERR;
+}
+
+/* Feeds bytes from input offset h1.pos until the parser stops early
+ * (end of headers, end of message) or the input ends. Returns 0 or H1_ERR. */
+static int feed(struct http_msg *msg, int stop_at_body)
+{
+	const struct chan *c = msg->chan;
+	const struct chan_seg *s;
+	uint32_t so;
+
+	if (msg->h1.pos - msg->fwd >= c->in || !(s = seg_find(c, msg->h1.pos - msg->fwd, &so)))
+		return 0;
+	for (; s; s = s->next, so = 0) {
+		size_t n = s->len - so;
+		int r;
+
+		if (msg->h1.pos - msg->fwd + n > c->in)
+			n = c->in - (msg->h1.pos - msg->fwd);
+		if (!n)
+			break;
+		r = h1_parse(&msg->h1, s->chk->data + s->off + so, n);
+		if (r < 0)
+			return H1_ERR;
+		if (msg->h1.phase == H1_P_DONE || (stop_at_body && msg->h1.phase >= H1_P_BODY))
+			break;
+		if ((size_t)r < n)
+			break;
+	}
+	return 0;
+}
+
+/* Header lookup on raw spans (used before the message is marked ready). */
+static int hdr_find_raw(const struct http_msg *msg, const char *name, size_t nlen, int from)
+{
+	for (int i = from < 0 ? 0 : from; i < msg->h1.nb_hdrs; i++)
+		if (span_ieq(msg, msg->hdrs[i].n.off, msg->hdrs[i].n.len, name, nlen))
+			return i;
+	return -1;
+}
+
+/* Returns 1 when the two spans hold the same bytes ignoring case. */
+static int spans_ieq(const struct http_msg *msg, struct h1_span a, struct h1_span b)
+{
+	struct rd r;
+
+	if (a.len != b.len)
+		return 0;
+	rd_init(&r, msg->chan, a.off, a.len);
+	for (uint32_t i = 0; i < a.len; i++) {
+		int x = rd_get(&r), y = byte_at(msg, b.off + i);
+
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* The authority of an absolute-form URI ("scheme://authority/..."), or
+ * 0 when the URI is not absolute. */
+static int uri_authority(const struct http_msg *msg, struct h1_span *auth)
+{
+	struct h1_span u = msg->h1.uri;
+	struct rd r;
+	uint32_t i = 0;
+	int c;
+
+	rd_init(&r, msg->chan, u.off, u.len);
+	c = rd_get(&r);
+	if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		return 0;
+	for (i = 1; (c = rd_get(&r)) >= 0; i++) {
+		if (c == ':')
+			break;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '-' || c == '.'))
+			return 0;
+	}
+	if (c != ':' || rd_get(&r) != '/' || rd_get(&r) != '/')
+		return 0;
+	auth->off = u.off + i + 3;
+	for (i += 3; (c = rd_get(&r)) >= 0 && c != '/' && c != '?'; i++)
+		;
+	auth->len = u.off + i - auth->off;
+	return 1;
+}
+
+/* Same-length rewrites (obs-fold to spaces, name case) change the received
+ * bytes in place: they belong to this message only, and splicing a new
+ * segment for each would cost a chunk per edit. Applies <fn> to each byte
+ * of the span; returns the number of bytes changed. */
+static uint32_t span_map(const struct http_msg *msg, struct h1_span sp, int (*fn)(int c))
+{
+	uint32_t so, left = sp.len, n = 0;
+	const struct chan_seg *s = sp.len ? seg_find(msg->chan, sp.off, &so) : NULL;
+
+	for (; s && left; s = s->next, so = 0) {
+		for (; so < s->len && left; so++, left--) {
+			char *p = s->chk->data + s->off + so;
+			int c = fn((unsigned char)*p);
+
+			if (c != (unsigned char)*p) {
+				*p = (char)c;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+static int crlf_to_space(int c) { return (c == '\r' || c == '\n') ? ' ' : c; }
+static int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* Replaces each CR and LF inside header values by a space (obs-fold, as
+ * HAProxy does). Same length: no span moves. */
+static void unfold(struct http_msg *msg)
+{
+	for (int i = 0; i < msg->h1.nb_hdrs; i++)
+		span_map(msg, msg->hdrs[i].v, crlf_to_space);
+}
+
+int http_msg_lower_names(struct http_msg *msg)
+{
+	int n = 0;
+
+	if (!http_msg_ready(msg))
+		return 0;
+	for (int i = 0; i < msg->h1.nb_hdrs; i++)
+		n += span_map(msg, msg->hdrs[i].n, to_lower) ? 1 : 0;
+	return n;
+}
+
+static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen);
+
+/* Applies HAProxy's policy once the headers are parsed. Returns 0, an
+ * h1_err (reject), or -ENOMEM. */
+static int apply_policy(struct http_msg *msg)
+{
+	struct h1_msg *m = &msg->h1;
+	int i;
+
+	/* an empty value has off 0: place it after the colon, where an edit inserts */
+	for (i = 0; i < m->nb_hdrs; i++)
+		if (!msg->hdrs[i].v.len)
+			msg->hdrs[i].v.off = msg->hdrs[i].n.off + msg->hdrs[i].n.len + 1;
+	if ((m->flags & H1_MF_OBS_FOLD) && !msg->ro)
+		unfold(msg);
+
+	if (!msg->is_resp) {
+		/* several Host headers must agree; an absolute URI's authority must match Host */
+		int h = hdr_find_raw(msg, "host", 4, 0);
+		struct h1_span auth;
+
+		if (m->flags & H1_MF_MULTI_HOST)
+			for (i = hdr_find_raw(msg, "host", 4, h + 1); i >= 0;
+			     i = hdr_find_raw(msg, "host", 4, i + 1))
+				if (!spans_ieq(msg, msg->hdrs[h].v, msg->hdrs[i].v))
+					return H1_E_HDR_VALUE;
+		if (h >= 0 && uri_authority(msg, &auth) && !spans_ieq(msg, auth, msg->hdrs[h].v))
+			return H1_E_URI;
+	}
+
+	if ((m->flags & H1_MF_CLEN) && !msg->ro) {
+		/* chunked wins over Content-Length: drop them all; else keep one
+		 * "content-length: N" with a single value */
+		int keep = (m->flags & H1_MF_CL_TE) ? 0 : 1;
+
+		for (i = hdr_find_raw(msg, "content-length", 14, 0); i >= 0;
+		     i = hdr_find_raw(msg, "content-length", 14, i)) {
+			if (keep) {
+				char num[24];
+				int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)m->body_len);
+
+				keep = 0;
+				if (msg->hdrs[i].v.len != (uint32_t)n &&
+				    http_hdr_set_value(msg, i, num, (size_t)n) < 0)
+					return -ENOMEM;
+				i++;
+				continue;
+			}
+			if (http_hdr_del_idx(msg, i) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int http_msg_parse(struct http_msg *msg)
+{
+	int r;
+
+	if (msg->state == HTTP_MSG_ERROR)
+		return HTTP_PARSE_ERR;
+	if (msg->state != HTTP_MSG_HDRS)
+		return HTTP_PARSE_DONE;
+	if (feed(msg, 1) < 0)
+		return parse_fail(msg, 0);
+	if (msg->h1.phase < H1_P_BODY) {
+		if (msg->chan->flags & CHAN_SHUTR)
+			return parse_fail(msg, H1_E_NONE);
+		return HTTP_PARSE_AGAIN;
+	}
+	/* ready for the editors used by the policy */
+	msg->state = msg->h1.phase == H1_P_DONE ? HTTP_MSG_DONE : HTTP_MSG_BODY;
+	r = apply_policy(msg);
+	if (r) {
+		msg->state = HTTP_MSG_HDRS;
+		msg->h1.err_pos = 0;
+		return parse_fail(msg, r < 0 ? H1_E_TOO_LARGE : r);
+	}
+	return HTTP_PARSE_DONE;
+}
+
+void http_msg_fwd(struct http_msg *msg, uint32_t n)
+{
+	msg->fwd += n;
+}
+
+int http_msg_body_parse(struct http_msg *msg)
+{
+	if (msg->state == HTTP_MSG_ERROR)
+		return HTTP_PARSE_ERR;
+	if (msg->state == HTTP_MSG_HDRS)
+		return HTTP_PARSE_AGAIN;
+	if (msg->state == HTTP_MSG_DONE)
+		return HTTP_PARSE_DONE;
+	if (feed(msg, 0) < 0) {
+		msg->state = HTTP_MSG_ERROR;
+		msg->err_status = msg->is_resp ? 502 : 400;
+		return HTTP_PARSE_ERR;
+	}
+	msg->body_fed = msg->h1.pos - msg->h1.hdr_len;
+	if (msg->h1.phase == H1_P_DONE) {
+		msg->state = HTTP_MSG_DONE;
+		return HTTP_PARSE_DONE;
+	}
+	return HTTP_PARSE_AGAIN;
+}
+
+/* ---- reading ---- */
+
+const char *http_get_method(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len)
+{
+	return msg->is_resp ? NULL : http_span(msg, msg->h1.meth, buf, bufsz, len);
+}
+
+const char *http_get_uri(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len)
+{
+	return msg->is_resp ? NULL : http_span(msg, msg->h1.uri, buf, bufsz, len);
+}
+
+const char *http_get_version(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len)
+{
+	return http_span(msg, msg->h1.ver, buf, bufsz, len);
+}
+
+const char *http_get_reason(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len)
+{
+	return msg->is_resp ? http_span(msg, msg->h1.reason, buf, bufsz, len) : NULL;
+}
+
+const char *http_get_start_line(const struct http_msg *msg, char *buf, size_t bufsz, size_t *len)
+{
+	struct h1_span sl;
+
+	sl.off = msg->is_resp ? msg->h1.ver.off : msg->h1.meth.off;
+	if (msg->is_resp)
+		sl.len = msg->h1.reason.len ? msg->h1.reason.off + msg->h1.reason.len - sl.off
+		                            : msg->h1.code.off + msg->h1.code.len - sl.off;
+	else
+		sl.len = msg->h1.ver.off + msg->h1.ver.len - sl.off;
+	return http_span(msg, sl, buf, bufsz, len);
+}
+
+enum h1_meth http_get_meth_id(const struct http_msg *msg)
+{
+	char b[16];
+	size_t len;
+	const char *p = http_get_method(msg, b, sizeof(b), &len);
+
+	return p ? h1_meth_id(p, len) : H1_M_OTHER;
+}
+
+int http_uri_path(const struct http_msg *msg, struct h1_span *sp)
+{
+	struct h1_span u = msg->h1.uri, auth;
+	uint32_t start = u.off, end = u.off + u.len;
+	struct rd r;
+	int c;
+
+	if (msg->is_resp || !u.len)
+		return 0;
+	if (uri_authority(msg, &auth))
+		start = auth.off + auth.len;
+	else if (byte_at(msg, u.off) != '/')
+		return 0;                   /* "*" or an authority (CONNECT) */
+	rd_init(&r, msg->chan, start, end - start);
+	for (sp->off = start; (c = rd_get(&r)) >= 0 && c != '?'; start++)
+		;
+	sp->len = start - sp->off;
+	return sp->len > 0;
+}
+
+int http_uri_query(const struct http_msg *msg, struct h1_span *sp)
+{
+	struct h1_span u = msg->h1.uri;
+	struct rd r;
+	int c;
+
+	if (msg->is_resp)
+		return 0;
+	rd_init(&r, msg->chan, u.off, u.len);
+	for (uint32_t i = 0; (c = rd_get(&r)) >= 0; i++)
+		if (c == '?') {
+			sp->off = u.off + i + 1;
+			sp->len = u.len - i - 1;
+			return 1;
+		}
+	return 0;
+}
+
+const char *http_hdr_name(const struct http_msg *msg, int idx, char *buf, size_t bufsz, size_t *len)
+{
+	if (idx < 0 || idx >= msg->h1.nb_hdrs)
+		return NULL;
+	return http_span(msg, msg->hdrs[idx].n, buf, bufsz, len);
+}
+
+const char *http_hdr_value(const struct http_msg *msg, int idx, char *buf, size_t bufsz, size_t *len)
+{
+	if (idx < 0 || idx >= msg->h1.nb_hdrs)
+		return NULL;
+	return http_span(msg, msg->hdrs[idx].v, buf, bufsz, len);
+}
+
+int http_hdr_is(const struct http_msg *msg, int idx, const char *name, size_t nlen)
+{
+	if (idx < 0 || idx >= msg->h1.nb_hdrs)
+		return 0;
+	return span_ieq(msg, msg->hdrs[idx].n.off, msg->hdrs[idx].n.len, name, nlen);
+}
+
+int http_hdr_find(const struct http_msg *msg, const char *name, size_t nlen, int from)
+{
+	if (!name)
+		return from < 0 ? (msg->h1.nb_hdrs ? 0 : -1) : (from < msg->h1.nb_hdrs ? from : -1);
+	return hdr_find_raw(msg, name, nlen, from);
+}
+
+/* Finds the element of header <hdr>'s value starting at message offset
+ * <from> (inside the value): skips leading blanks, stops before a comma
+ * outside a quoted string, trims trailing blanks. Returns the offset just
+ * past the element's comma (or the value end) and fills <el>. */
+static uint32_t next_element(const struct http_msg *msg, int hdr, uint32_t from, struct h1_span *el)
+{
+	struct h1_span v = msg->hdrs[hdr].v;
+	uint32_t end = v.off + v.len, p = from, last = 0;
+	int quoted = 0, esc = 0, c = 0;
+	struct rd r;
+
+	rd_init(&r, msg->chan, from, end - from);
+	while (p < end && ((c = rd_get(&r)) == ' ' || c == '\t'))
+		p++;
+	el->off = p;
+	last = p;
+	if (p < end) {
+		/* c holds the byte at p */
+		for (;;) {
+			if (esc)
+				esc = 0;
+			else if (quoted && c == '\\')
+				esc = 1;
+			else if (c == '"')
+				quoted = !quoted;
+			else if (c == ',' && !quoted)
+				break;
+			if (c != ' ' && c != '\t')
+				last = p + 1;
+			if (++p >= end)
+				break;
+			c = rd_get(&r);
+		}
+	}
+	el->len = last - el->off;
+	return p < end ? p + 1 : end + 1;
+}
+
+int http_val_next(const struct http_msg *msg, const char *name, size_t nlen, int full,
+                  struct http_val *it)
+{
+	if (it->hdr >= 0 && !full) {
+		struct h1_span v = msg->hdrs[it->hdr].v;
+		/* it->v.off + it->v.len is inside the element; resume after its comma */
+		uint32_t next = it->v.off;
+		struct rd r;
+		int c, quoted = 0, esc = 0;
+
+		/* rescan from the element start to its comma */
+		rd_init(&r, msg->chan, next, v.off + v.len - next);
+		while ((c = rd_get(&r)) >= 0) {
+			next++;
+			if (esc)
+				esc = 0;
+			else if (quoted && c == '\\')
+				esc = 1;
+			else if (c == '"')
+				quoted = !quoted;
+			else if (c == ',' && !quoted)
+				break;
+		}
+		if (c == ',') {
+			next_element(msg, it->hdr, next, &it->v);
+			return 1;
+		}
+	}
+	it->hdr = http_hdr_find(msg, name, nlen, it->hdr + 1);
+	if (it->hdr < 0)
+		return 0;
+	if (full) {
+		it->v = msg->hdrs[it->hdr].v;
+		return 1;
+	}
+	next_element(msg, it->hdr, msg->hdrs[it->hdr].v.off, &it->v);
+	return 1;
+}
+
+int http_val_find(const struct http_msg *msg, const char *name, size_t nlen, int full, int occ,
+                  struct http_val *out)
+{
+	struct http_val it = { .hdr = -1 };
+	int n = 0;
+
+	while (http_val_next(msg, name, nlen, full, &it)) {
+		n++;
+		if (occ > 0 && n == occ && out)
+			*out = it;
+	}
+	if (occ < 0 && out && -occ <= n) {
+		/* second pass for the (n + occ + 1)-th */
+		int want = n + occ + 1, k = 0;
+
+		it.hdr = -1;
+		while (http_val_next(msg, name, nlen, full, &it))
+			if (++k == want) {
+				*out = it;
+				break;
+			}
+	}
+	return n;
+}
+
+/* Cookie scanning: calls back for each "name=value" pair of the Cookie
+ * headers (request) or the first pair of each Set-Cookie (response). */
+int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, int occ,
+                     struct h1_span *out)
+{
+	const char *hname = msg->is_resp ? "set-cookie" : "cookie";
+	size_t hlen = msg->is_resp ? 10 : 6;
+	struct h1_span found[2] = { { 0, 0 }, { 0, 0 } };
+	int n = 0;
+
+	/* <occ> < 0 keeps the last ones in a small window: -1 and -2 suffice
+	 * for what the fetches ask (the last one); deeper negatives rescan. */
+	for (int h = http_hdr_find(msg, hname, hlen, 0); h >= 0; h = http_hdr_find(msg, hname, hlen, h + 1)) {
+		struct h1_span v = msg->hdrs[h].v;
+		uint32_t p = v.off, end = v.off + v.len;
+
+		while (p < end) {
+			uint32_t ns, ne, vs, ve, q;
+			int c;
+
+			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
+				p++;
+			ns = p;
+			while (p < end && (c = byte_at(msg, p)) != '=' && c != ';' && (msg->is_resp || c != ','))
+				p++;
+			ne = p;
+			while (ne > ns && ((c = byte_at(msg, ne - 1)) == ' ' || c == '\t'))
+				ne--;
+			if (p >= end || byte_at(msg, p) != '=') {
+				/* no '=': not a cookie pair */
+				if (msg->is_resp)
+					break;
+				p++;
+				continue;
+			}
+			p++;
+			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
+				p++;
+			vs = p;
+			while (p < end && (c = byte_at(msg, p)) != ';' && (msg->is_resp || c != ','))
+				p++;
+			ve = p;
+			while (ve > vs && ((c = byte_at(msg, ve - 1)) == ' ' || c == '\t'))
+				ve--;
+			q = p + 1;
+			if (!name || span_ieq(msg, ns, ne - ns, name, nlen) == 1) {
+				/* cookie names are case-sensitive: confirm byte for byte */
+				int same = 1;
+
+				for (size_t k = 0; name && k < nlen && same; k++)
+					same = byte_at(msg, ns + (uint32_t)k) == (unsigned char)name[k];
+				if (same && (name || ne > ns)) {
+					n++;
+					if (occ > 0 && n == occ && out) {
+						out->off = vs;
+						out->len = ve - vs;
+					}
+					found[0] = found[1];
+					found[1].off = vs;
+					found[1].len = ve - vs;
+				}
+			}
+			if (msg->is_resp)
+				break;          /* only the first pair of a Set-Cookie */
+			p = q;
+		}
+	}
+	if (occ < 0 && out && -occ <= n) {
+		if (occ >= -2)
+			*out = found[2 + occ];
+		else
+			http_cookie_find(msg, name, nlen, n + occ + 1, out);
+	}
+	return n;
+}
+
+int http_url_param(const struct http_msg *msg, const char *name, size_t nlen, char delim,
+                   struct h1_span *out)
+{
+	struct h1_span q;
+	uint32_t p, end;
+
+	if (!http_uri_query(msg, &q))
+		return 0;
+	p = q.off;
+	end = q.off + q.len;
+	while (p <= end) {
+		uint32_t s = p, eq = 0, e;
+		int c;
+
+		while (p < end && (c = byte_at(msg, p)) != delim && !(delim == '&' && c == ';') && c != '#') {
+			if (c == '=' && !eq)
+				eq = p;
+			p++;
+		}
+		e = p;
+		if (!name || (eq && eq - s == nlen && span_ieq(msg, s, (uint32_t)nlen, name, nlen))) {
+			int same = 1;
+
+			for (size_t k = 0; name && k < nlen && same; k++)
+				same = byte_at(msg, s + (uint32_t)k) == (unsigned char)name[k];
+			if (same && (name || eq)) {
+				out->off = eq + 1;
+				out->len = e - eq - 1;
+				return 1;
+			}
+		}
+		if (p < end && byte_at(msg, p) == '#')
+			break;
+		p++;
+	}
+	return 0;
+}
+
+/* ---- editing ---- */
+
+static void span_shift(struct h1_span *sp, uint32_t off, uint32_t end, int64_t delta)
+{
+	if (sp->off >= end)
+		sp->off = (uint32_t)((int64_t)sp->off + delta);
+	else if (sp->off <= off && sp->off + sp->len >= end && (off != end || sp->off + sp->len > off))
+		sp->len = (uint32_t)((int64_t)sp->len + delta);   /* holds the range (an insertion
+		                                                      * at its very end does not count) */
+}
+
+/* Replaces <len> bytes at message offset <off> by <d>/<dlen> and moves the
+ * spans after the range (a span holding the range grows or shrinks).
+ * Returns 0 or -errno. */
+static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen)
+{
+	struct h1_msg *m = &msg->h1;
+	uint32_t end = off + len;
+	int64_t delta = (int64_t)dlen - (int64_t)len;
+	int ret;
+
+	if (msg->state == HTTP_MSG_HDRS || msg->state == HTTP_MSG_ERROR || end > m->hdr_len)
+		return -EINVAL;
+	if ((int64_t)m->hdr_len + delta > (int64_t)msg->max_hdr_len + HTTP_MAXREWRITE)
+		return -ENOSPC;
+	if ((ret = chan_replace_in(msg->chan, off, len, d, dlen)) < 0)
+		return ret;
+	span_shift(&m->meth, off, end, delta);
+	span_shift(&m->uri, off, end, delta);
+	span_shift(&m->ver, off, end, delta);
+	span_shift(&m->code, off, end, delta);
+	span_shift(&m->reason, off, end, delta);
+	for (int i = 0; i < m->nb_hdrs; i++) {
+		span_shift(&msg->hdrs[i].n, off, end, delta);
+		span_shift(&msg->hdrs[i].v, off, end, delta);
+	}
+	m->hdr_len = (uint32_t)((int64_t)m->hdr_len + delta);
+	m->pos = (uint32_t)((int64_t)m->pos + delta);
+	return 0;
+}
+
+/* Returns the offset of the blank line ending the headers. */
+static uint32_t eoh_off(const struct http_msg *msg)
+{
+	uint32_t e = msg->h1.hdr_len;
+
+	return (e >= 2 && byte_at(msg, e - 2) == '\r') ? e - 2 : e - 1;
+}
+
+/* Returns the offset where header <idx>'s line ends (the next line's start). */
+static uint32_t line_end(const struct http_msg *msg, int idx)
+{
+	return idx + 1 < msg->h1.nb_hdrs ? msg->hdrs[idx + 1].n.off : eoh_off(msg);
+}
+
+int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+	size_t sz, tl = nlen + 2 + vlen + 2;
+	char *t = smp_trash(&sz);
+	uint32_t at;
+	int ret;
+
+	if (msg->state == HTTP_MSG_HDRS || msg->state == HTTP_MSG_ERROR)
+		return -EINVAL;
+	if (msg->h1.nb_hdrs >= HTTP_MAX_HDRS)
+		return -ENOSPC;
+	if (!t || tl > sz)
+		return -ENOSPC;
+	memcpy(t, name, nlen);
+	memcpy(t + nlen, ": ", 2);
+	memcpy(t + nlen + 2, val, vlen);
+	memcpy(t + nlen + 2 + vlen, "\r\n", 2);
+	at = eoh_off(msg);
+	if ((ret = msg_replace(msg, at, 0, t, tl)) < 0)
+		return ret;
+	msg->hdrs[msg->h1.nb_hdrs].n.off = at;
+	msg->hdrs[msg->h1.nb_hdrs].n.len = (uint32_t)nlen;
+	msg->hdrs[msg->h1.nb_hdrs].v.off = at + (uint32_t)nlen + 2;
+	msg->hdrs[msg->h1.nb_hdrs].v.len = (uint32_t)vlen;
+	msg->h1.nb_hdrs++;
+	return 0;
+}
+
+int http_hdr_del_idx(struct http_msg *msg, int idx)
+{
+	uint32_t s, e;
+	int ret;
+
+	if (idx < 0 || idx >= msg->h1.nb_hdrs)
+		return -EINVAL;
+	s = msg->hdrs[idx].n.off;
+	e = line_end(msg, idx);
+	if ((ret = msg_replace(msg, s, e - s, NULL, 0)) < 0)
+		return ret;
+	memmove(&msg->hdrs[idx], &msg->hdrs[idx + 1],
+	        (size_t)(msg->h1.nb_hdrs - idx - 1) * sizeof(msg->hdrs[0]));
+	msg->h1.nb_hdrs--;
+	return 0;
+}
+
+int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen)
+{
+	int n = 0, ret;
+
+	for (int i = hdr_find_raw(msg, name, nlen, 0); i >= 0; i = hdr_find_raw(msg, name, nlen, i)) {
+		if ((ret = http_hdr_del_idx(msg, i)) < 0)
+			return ret;
+		n++;
+	}
+	return n;
+}
+
+int http_hdr_set(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+	int ret = http_hdr_del(msg, name, nlen);
+
+	return ret < 0 ? ret : http_hdr_add(msg, name, nlen, val, vlen);
+}
+
+int http_hdr_set_value(struct http_msg *msg, int idx, const char *val, size_t vlen)
+{
+	struct h1_span v;
+	int ret;
+
+	if (idx < 0 || idx >= msg->h1.nb_hdrs)
+		return -EINVAL;
+	v = msg->hdrs[idx].v;
+	if ((ret = msg_replace(msg, v.off, v.len, val, vlen)) < 0)
+		return ret;
+	msg->hdrs[idx].v.off = v.off;
+	msg->hdrs[idx].v.len = (uint32_t)vlen;
+	return 0;
+}
+
+int http_val_replace(struct http_msg *msg, const struct http_val *v, const char *val, size_t vlen)
+{
+	struct h1_span hv;
+
+	if (v->hdr < 0 || v->hdr >= msg->h1.nb_hdrs)
+		return -EINVAL;
+	hv = msg->hdrs[v->hdr].v;
+	if (v->v.off < hv.off || v->v.off + v->v.len > hv.off + hv.len)
+		return -EINVAL;
+	return msg_replace(msg, v->v.off, v->v.len, val, vlen);
+}
+
+int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, const struct rx *re,
+                        const char *fmt, size_t fmtlen, int per_value)
+{
+	struct http_val it = { .hdr = -1 };
+	size_t isz, osz, len;
+	char *in = smp_trash(&isz), *out = smp_trash(&osz);
+	int n = 0, ret;
+
+	if (!in || !out)
+		return -ENOMEM;
+	while (http_val_next(msg, name, nlen, !per_value, &it)) {
+		const char *s = http_span(msg, it.v, in, isz, &len);
+		int r;
+
+		if (!s)
+			return -ENOSPC;
+		r = rx_subst(re, s, len, fmt, fmtlen, out, osz);
+		if (r == RX_NOMATCH)
+			continue;
+		if (r < 0)
+			return -ENOSPC;
+		if ((ret = http_val_replace(msg, &it, out, (size_t)r)) < 0)
+			return ret;
+		it.v.len = (uint32_t)r;
+		n++;
+	}
+	return n;
+}
+
+int http_set_method(struct http_msg *msg, const char *p, size_t len)
+{
+	struct h1_span s = msg->h1.meth;
+	int ret;
+
+	if (msg->is_resp || !len)
+		return -EINVAL;
+	if ((ret = msg_replace(msg, s.off, s.len, p, len)) < 0)
+		return ret;
+	msg->h1.meth.len = (uint32_t)len;
+	return 0;
+}
+
+int http_set_uri(struct http_msg *msg, const char *p, size_t len)
+{
+	struct h1_span s = msg->h1.uri;
+	int ret;
+
+	if (msg->is_resp || !len)
+		return -EINVAL;
+	if ((ret = msg_replace(msg, s.off, s.len, p, len)) < 0)
+		return ret;
+	msg->h1.uri.len = (uint32_t)len;
+	return 0;
+}
+
+int http_set_path(struct http_msg *msg, const char *p, size_t len)
+{
+	struct h1_span path, auth;
+
+	if (msg->is_resp)
+		return -EINVAL;
+	if (!http_uri_path(msg, &path)) {
+		/* no path: it goes where it would start */
+		if (uri_authority(msg, &auth))
+			path.off = auth.off + auth.len;
+		else if (byte_at(msg, msg->h1.uri.off) == '/')
+			path.off = msg->h1.uri.off;
+		else
+			return -EINVAL;
+		path.len = 0;
+	}
+	return msg_replace(msg, path.off, path.len, p, len);
+}
+
+int http_set_query(struct http_msg *msg, const char *q, size_t len)
+{
+	struct h1_span qs;
+	uint32_t uend = msg->h1.uri.off + msg->h1.uri.len;
+
+	if (msg->is_resp)
+		return -EINVAL;
+	if (http_uri_query(msg, &qs)) {
+		if (!q)
+			return msg_replace(msg, qs.off - 1, qs.len + 1, NULL, 0);
+		return msg_replace(msg, qs.off, qs.len, q, len);
+	}
+	if (!q)
+		return 0;
+	{
+		size_t sz;
+		char *t = smp_trash(&sz);
+
+		if (!t || len + 1 > sz)
+			return -ENOSPC;
+		t[0] = '?';
+		memcpy(t + 1, q, len);
+		return msg_replace(msg, uend, 0, t, len + 1);
+	}
+}
+
+int http_set_status(struct http_msg *msg, int status, const char *reason, size_t rlen)
+{
+	struct h1_msg *m = &msg->h1;
+	char code[4];
+	uint32_t roff;
+	int ret;
+
+	if (!msg->is_resp || status < 100 || status > 999)
+		return -EINVAL;
+	if (!reason) {
+		reason = http_status_reason(status);
+		rlen = strlen(reason);
+	}
+	code[0] = (char)('0' + status / 100);
+	code[1] = (char)('0' + status / 10 % 10);
+	code[2] = (char)('0' + status % 10);
+	if ((ret = msg_replace(msg, m->code.off, m->code.len, code, 3)) < 0)
+		return ret;
+	m->status = (uint16_t)status;
+	/* the reason follows the code and one space; an absent one is added */
+	if (m->reason.len || byte_at(msg, m->code.off + 3) == ' ') {
+		roff = m->code.off + 4;
+		if ((ret = msg_replace(msg, roff, m->reason.off + m->reason.len - roff, reason, rlen)) < 0)
+			return ret;
+		m->reason.off = roff;
+		m->reason.len = (uint32_t)rlen;
+		return 0;
+	}
+	{
+		size_t sz;
+		char *t = smp_trash(&sz);
+
+		if (!t || rlen + 1 > sz)
+			return -ENOSPC;
+		t[0] = ' ';
+		memcpy(t + 1, reason, rlen);
+		roff = m->code.off + 3;
+		if ((ret = msg_replace(msg, roff, 0, t, rlen + 1)) < 0)
+			return ret;
+		m->reason.off = roff + 1;
+		m->reason.len = (uint32_t)rlen;
+	}
+	return 0;
+}
+
+const char *http_status_reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
+	case 102: return "Processing";
+	case 103: return "Early Hints";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 203: return "Non-Authoritative Information";
+	case 204: return "No Content";
+	case 205: return "Reset Content";
+	case 206: return "Partial Content";
+	case 207: return "Multi-Status";
+	case 208: return "Already Reported";
+	case 226: return "IM Used";
+	case 300: return "Multiple Choices";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 305: return "Use Proxy";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
+	case 417: return "Expectation Failed";
+	case 418: return "I'm a teapot";
+	case 421: return "Misdirected Request";
+	case 422: return "Unprocessable Entity";
+	case 423: return "Locked";
+	case 424: return "Failed Dependency";
+	case 425: return "Too Early";
+	case 426: return "Upgrade Required";
+	case 428: return "Precondition Required";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 451: return "Unavailable For Legal Reasons";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
+	case 506: return "Variant Also Negotiates";
+	case 507: return "Insufficient Storage";
+	case 508: return "Loop Detected";
+	case 510: return "Not Extended";
+	case 511: return "Network Authentication Required";
+	}
+	return "Other";
+}
