@@ -127,6 +127,9 @@ void stream_update_timer(struct stream *s)
  * the server is connected, as HAProxy does in TCP mode. */
 static uint32_t tmo_cli(const struct stream *s)
 {
+	/* "timeout client-fin": once we shut our side towards the client */
+	if ((s->res.flags & CHAN_SHUTW) && s->fe->to.client_fin)
+		return s->fe->to.client_fin;
 	if (s->state == STRM_ST_DATA && s->be && s->be->to.tunnel)
 		return s->be->to.tunnel;
 	return s->fe->to.client;
@@ -134,9 +137,14 @@ static uint32_t tmo_cli(const struct stream *s)
 
 static uint32_t tmo_srv(const struct stream *s)
 {
-	if (s->be && s->be->to.tunnel)
+	if (!s->be)
+		return 0;
+	/* "timeout server-fin": once we shut our side towards the server */
+	if ((s->req.flags & CHAN_SHUTW) && s->be->to.server_fin)
+		return s->be->to.server_fin;
+	if (s->be->to.tunnel)
 		return s->be->to.tunnel;
-	return s->be ? s->be->to.server : 0;
+	return s->be->to.server;
 }
 
 /* Returns 1 if the client side may time out: it may still send, or bytes
@@ -650,8 +658,11 @@ static void strm_forward(struct stream *s)
 			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
 			return;
 		}
-		if ((s->req.flags & CHAN_SHUTR) && !chan_len(&s->req))
+		if ((s->req.flags & CHAN_SHUTR) && !chan_len(&s->req)) {
 			conn_shutw(srv);
+			if ((s->req.flags & CHAN_SHUTW) && s->be->to.server_fin)
+				s->exp_srv = deadline(s->thr->now_ms, tmo_srv(s));
+		}
 	} else if (!srv && chan_len(&s->req) && s->state == STRM_ST_DATA) {
 		chan_reset(&s->req);      /* the server side is gone: nowhere to send */
 	}
@@ -665,8 +676,11 @@ static void strm_forward(struct stream *s)
 			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
 			return;
 		}
-		if ((s->res.flags & CHAN_SHUTR) && !chan_len(&s->res))
+		if ((s->res.flags & CHAN_SHUTR) && !chan_len(&s->res)) {
 			conn_shutw(cli);
+			if ((s->res.flags & CHAN_SHUTW) && s->fe->to.client_fin)
+				s->exp_cli = deadline(s->thr->now_ms, tmo_cli(s));
+		}
 	}
 	/* a producer paused by backpressure resumes once there is room */
 	conn_recv_start(cli);
