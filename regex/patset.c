@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "regex/patset.h"
+#include "regex/rx.h"
 #include "regex/rxint.h"
 
 #define PATSET_CHUNK 128        /* regexes per Hyperscan database */
@@ -400,7 +401,11 @@ struct patset *patset_build_opts(const struct patset_entry *e, size_t n, unsigne
 		}
 		if (e[i].kind != PATSET_REG)
 			continue;
-		b.re[i] = rxi_pcre_compile(e[i].pat, e[i].len, e[i].flags & PATSET_ICASE, tmp, sizeof(tmp));
+		/* compiled as HAProxy compiles ACL and map regexes: without
+		 * numbered captures, so "(a)\\1" is an error there too */
+		b.re[i] = rxi_pcre_compile(e[i].pat, e[i].len,
+		                           RX_NO_CAPTURE | ((e[i].flags & PATSET_ICASE) ? RX_ICASE : 0),
+		                           tmp, sizeof(tmp));
 		if (!b.re[i]) {
 			set_err(err, errlen, err_index, i, tmp);
 			goto fail;

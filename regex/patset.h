@@ -23,7 +23,9 @@ struct patset;
  *   SUB  the pattern appears in the subject
  *   DIR  the pattern appears as whole '/'-delimited words ('?' also delimits)
  *   DOM  the pattern appears as whole '.'-delimited words ('/', '?', ':' also delimit)
- *   REG  the PCRE regex matches somewhere in the subject */
+ *   REG  the PCRE regex matches somewhere in the subject; like HAProxy's
+ *        ACL/map regexes it is compiled without numbered captures
+ *        (RX_NO_CAPTURE), so "(a)\1" is refused */
 enum patset_kind { PATSET_STR = 0, PATSET_BEG, PATSET_END, PATSET_SUB,
                    PATSET_DIR, PATSET_DOM, PATSET_REG };
 

@@ -126,13 +126,16 @@ void rx_thread_exit(void)
 
 /* Returns the PCRE2 code for <pat>/<len>, not JIT-compiled, or NULL with
  * PCRE2's message and the offset in <err>. */
-static pcre2_code *pcre_compile_only(const char *pat, size_t len, int icase, char *err, size_t errlen)
+static pcre2_code *pcre_compile_only(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
 {
 	pcre2_code *re;
 	int ecode;
 	PCRE2_SIZE eoff;
 
-	re = pcre2_compile((PCRE2_SPTR)pat, len, icase ? PCRE2_CASELESS : 0, &ecode, &eoff, NULL);
+	re = pcre2_compile((PCRE2_SPTR)pat, len,
+	                   ((flags & RX_ICASE) ? PCRE2_CASELESS : 0) |
+	                   ((flags & RX_NO_CAPTURE) ? PCRE2_NO_AUTO_CAPTURE : 0),
+	                   &ecode, &eoff, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 
@@ -145,9 +148,9 @@ static pcre2_code *pcre_compile_only(const char *pat, size_t len, int icase, cha
 	return re;
 }
 
-pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen)
+pcre2_code *rxi_pcre_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
 {
-	pcre2_code *re = pcre_compile_only(pat, len, icase, err, errlen);
+	pcre2_code *re = pcre_compile_only(pat, len, flags, err, errlen);
 
 	/* JIT failure (no executable memory, say) is not an error: the
 	 * interpreter gives the same answers, slower. */
@@ -158,7 +161,7 @@ pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, 
 
 int rx_check(const char *pat, size_t len, unsigned flags, char *err, size_t errlen)
 {
-	pcre2_code *re = pcre_compile_only(pat, len, !!(flags & RX_ICASE), err, errlen);
+	pcre2_code *re = pcre_compile_only(pat, len, flags, err, errlen);
 
 	if (!re)
 		return -1;
@@ -266,7 +269,7 @@ struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, si
 	r->len = len;
 	r->flags = flags;
 
-	if (!(r->re = rxi_pcre_compile(pat, len, icase, err, errlen)))
+	if (!(r->re = rxi_pcre_compile(pat, len, flags, err, errlen)))
 		goto fail_pat;
 
 	if (flags & RX_FORCE_PCRE) {

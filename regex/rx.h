@@ -22,6 +22,9 @@ struct rx;
 #define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used (informative: the
                                 * PCRE2 side is always compiled and JIT-compiled) */
 #define RX_FORCE_PCRE   0x04   /* skip Hyperscan (tests, benchmarks) */
+#define RX_NO_CAPTURE   0x08   /* plain (...) groups do not capture, as HAProxy compiles
+                                * ACL and map regexes ("-m reg", map_reg): a numbered
+                                * backreference is then a compile error */
 
 #define RX_MAX_GROUPS   10     /* \0 (whole match) .. \9 */
 

@@ -26,10 +26,10 @@ hs_scratch_t *rxi_scratch_refresh(void);
 /* Returns this thread's PCRE2 match data (RX_MAX_GROUPS pairs), or NULL. */
 pcre2_match_data *rxi_match_data(void);
 
-/* Compiles <pat>/<len> with PCRE2 (PCRE2_CASELESS when <icase>) and JITs
- * it when the machine allows. Returns the code or NULL with PCRE2's message
- * and the offset in <err>. */
-pcre2_code *rxi_pcre_compile(const char *pat, size_t len, int icase, char *err, size_t errlen);
+/* Compiles <pat>/<len> with PCRE2 (RX_ICASE and RX_NO_CAPTURE of <flags>
+ * honoured) and JITs it when the machine allows. Returns the code or NULL
+ * with PCRE2's message and the offset in <err>. */
+pcre2_code *rxi_pcre_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
 
 /* Returns the pcre2_match() result of <re> on <s>/<n> with <opts>, using
  * this thread's match data; > 0 or 0 (ovector too small) on a match. */

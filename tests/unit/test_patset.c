@@ -266,7 +266,7 @@ static void t_regex_fallback_order(void)
 	/* entry 1 and 3 need PCRE2 (backreference, lookahead): file order
 	 * still decides between both engines */
 	static const struct patset_entry e[] = {
-		E("^zzz", REG), E("(a)\\1", REG), E("aa", SUB), E("b(?=c)", REG), E("bc", END), E("x*", REG),
+		E("^zzz", REG), E("(?<g>a)\\k<g>", REG), E("aa", SUB), E("b(?=c)", REG), E("bc", END), E("x*", REG),
 	};
 	struct patset *ps = build(e, 6, 0);
 
@@ -298,6 +298,16 @@ static void t_errors(void)
 	EXPECT_INT(bad, 0);
 	ps = patset_build(e, 4, NULL, 0, NULL);   /* no error buffers: still safe */
 	EXPECT(ps == NULL);
+	{
+		/* HAProxy compiles ACL/map regexes without numbered captures:
+		 * "-m reg (a)\1" is "reference to non-existent subpattern" */
+		static const struct patset_entry br[] = { E("x", SUB), E("(a)\\1", REG) };
+
+		ps = patset_build(br, 2, err, sizeof(err), &bad);
+		EXPECT(ps == NULL);
+		EXPECT_INT(bad, 1);
+		EXPECT(strstr(err, "reference to non-existent subpattern") != NULL);
+	}
 }
 
 /* ---- random agreement -------------------------------------------------- */
@@ -318,8 +328,8 @@ static void t_random_agreement(void)
 {
 	static const char *const regs[] = {
 		"a", "^a", "b$", "a.b", "^$", "[ab]+", "(a|b)c?", "\\.", "/a?$", "^[^/]*$", "A", "(?i)ab",
-		"(a)\\1", "a(?!b)", "^(?:a|/)+", "\\b", "::", "b*", ".{3}", "^\\?", "a\\z", "[.:]b$",
-		"(?i)^A.$", "^(a|b)\\1$", "a{2,}", "^[^a]{2}", "\\A/", "b\\Z", "(?m)^b", "(?<=a)b",
+		"(?<g>a)\\k<g>", "a(?!b)", "^(?:a|/)+", "\\b", "::", "b*", ".{3}", "^\\?", "a\\z", "[.:]b$",
+		"(?i)^A.$", "^(?<c>a|b)\\k{c}$", "a{2,}", "^[^a]{2}", "\\A/", "b\\Z", "(?m)^b", "(?<=a)b",
 		"^ab$", "b\\.", "^/a", "a\\n$", "^\\?$", ":b",
 	};
 	int round, ok = 1, matches = 0;
@@ -344,7 +354,8 @@ static void t_random_agreement(void)
 				e[i].pat = regs[rnd(sizeof(regs) / sizeof(*regs))];
 				e[i].len = strlen(e[i].pat);
 				re[i] = rx_compile(e[i].pat, e[i].len,
-				                   (e[i].flags & PATSET_ICASE ? RX_ICASE : 0) | RX_FORCE_PCRE,
+				                   (e[i].flags & PATSET_ICASE ? RX_ICASE : 0) | RX_FORCE_PCRE |
+				                   RX_NO_CAPTURE,
 				                   err, sizeof(err));
 			} else {
 				size_t k, l = round < 12 ? 1 + rnd(3) : rnd(rnd(4) ? 4 : 1);
@@ -399,7 +410,7 @@ static void t_chunks(void)
 
 	for (i = 0; i < N; i++) {
 		if (i % 50 == 49)   /* PCRE2 only */
-			snprintf(buf[i], sizeof(buf[i]), "^k%d(x)\\1$", i);
+			snprintf(buf[i], sizeof(buf[i]), "^k%d(?<x>x)\\k<x>$", i);
 		else if (i % 3 == 0)
 			snprintf(buf[i], sizeof(buf[i]), "^k%d(x|y)+$", i);
 		else

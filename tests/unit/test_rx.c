@@ -116,6 +116,21 @@ static void t_compile_errors(void)
 	r = rx_compile("\\", 1, 0, err, sizeof(err));
 	EXPECT(r == NULL);
 	EXPECT(err[0] != 0);
+	/* RX_NO_CAPTURE, as HAProxy's ACL/map regexes: no numbered groups */
+	r = rx_compile("(a)\\1", 5, RX_NO_CAPTURE, err, sizeof(err));
+	EXPECT(r == NULL);
+	EXPECT(strstr(err, "reference to non-existent subpattern") != NULL);
+	EXPECT_INT(rx_check("(a)\\1", 5, RX_NO_CAPTURE, err, sizeof(err)), -1);
+	r = rx_compile("(a)(?<n>b)", 10, RX_NO_CAPTURE, err, sizeof(err));
+	EXPECT(r != NULL);
+	if (r) {
+		struct rx_groups g;
+
+		EXPECT_INT(rx_exec(r, "xab", 3, &g), 1);
+		EXPECT_INT(g.n, 2);          /* \0 and the named group only */
+		EXPECT_INT(g.g[1].so, 2);
+		rx_free(r);
+	}
 	/* rx_check: the same verdicts and messages, nothing to free */
 	EXPECT_INT(rx_check("a(b", 3, 0, err, sizeof(err)), -1);
 	EXPECT(strstr(err, "missing closing parenthesis") != NULL);
