@@ -1,8 +1,10 @@
 /* rx.h: single regular expressions with PCRE semantics (HAProxy's regexes
- * are PCRE2). Matching runs on Hyperscan; capture groups come from PCRE2
- * (JIT), run only on a subject Hyperscan has already matched. A pattern
- * Hyperscan cannot compile (backreferences, lookaround...) or on which its
- * semantics would differ from PCRE's runs on PCRE2 alone (rx_is_fallback()).
+ * are PCRE2). Matching runs on Hyperscan, or on a plain byte comparison
+ * when the pattern is a literal with optional ^/$ ("^/api/", "\.php$");
+ * capture groups come from PCRE2 (JIT), run only on a subject already
+ * matched. A pattern Hyperscan cannot compile (backreferences,
+ * lookaround...) or on which its semantics would differ from PCRE's runs
+ * on PCRE2 alone (rx_is_fallback()). Syntax and error messages are PCRE2's.
  *
  * Threads: compiled regexes are immutable and may be shared by threads.
  * Matching uses per-thread state kept inside regex/ (Hyperscan scratch and
