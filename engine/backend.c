@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include "engine/backend.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -137,6 +138,11 @@ int backend_connect(struct stream *s)
 	s->connects++;
 	s->state = STRM_ST_CONN;
 	ret = conn_connect(c, &s->srv_addr);
+	if (ret == 0 && (s->be->options & (PXO_TCPKA | PXO_SRVTCPKA))) {
+		int one = 1;
+
+		setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	}
 	if (ret < 0) {
 		/* no socket (EMFILE...) or the ring is full: counts as a failed attempt */
 		return backend_retry(s, -ret);

@@ -331,6 +331,11 @@ struct stream *stream_accept(struct listener *l, int fd)
 	if (!s->cli)
 		goto fail_strm;
 
+	if (fe->options & (PXO_TCPKA | PXO_CLITCPKA)) {
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	}
 	t->cur_conn++;
 	t->nb_streams++;
 	fe->fe_cur_conn++;
@@ -402,6 +407,14 @@ static void strm_count_bytes(struct stream *s)
 	}
 }
 
+static void strm_nolinger(struct conn *c)
+{
+	struct linger nolinger = { .l_onoff = 1, .l_linger = 0 };
+
+	if (c->fd >= 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &nolinger, sizeof(nolinger));
+}
+
 /* Ends <s>: logs it, releases its connections and counters. The slot goes
  * back to the pool at the end of the loop turn. */
 static void strm_end(struct stream *s)
@@ -414,6 +427,11 @@ static void strm_end(struct stream *s)
 	s->state = STRM_ST_DEAD;
 	s->t_close = t->now_us;
 	timer_cancel(&t->timers, &s->exp);
+	/* "option nolinger": close with a reset, dropping unsent data */
+	if ((s->fe->options & PXO_NOLINGER) && s->cli)
+		strm_nolinger(s->cli);
+	if (s->be && (s->be->options & PXO_NOLINGER) && s->srvc)
+		strm_nolinger(s->srvc);
 	conn_close(s->cli);
 	conn_close(s->srvc);
 	strm_count_bytes(s);
