@@ -20,9 +20,13 @@
 
 #define TXN_MT "ringproxy.TXN"
 
+/* Invariant: <strm> is NULL once the stream ended (hlua_txn_release), so
+ * the pointer is never followed after that; <idx>/<gen> are checked too
+ * through stream_from_ref() for streams that live in a thread's table. */
 struct hlua_txn {
 	struct stream *strm;        /* NULL once the stream ended */
-	uint32_t gen;               /* strm->gen when created */
+	struct thr *thr;            /* the stream's thread (NULL in unit tests) */
+	uint32_t idx, gen;          /* stream_from_ref() handle */
 	int dir;                    /* 0: request action, 1: response action */
 };
 
@@ -101,6 +105,8 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir)
 	}
 	tx = lua_newuserdatauv(L, sizeof(*tx), 1);
 	tx->strm = strm;
+	tx->thr = strm->thr;
+	tx->idx = strm->idx;
 	tx->gen = strm->gen;
 	tx->dir = dir;
 	lua_createtable(L, 0, 4);
@@ -116,7 +122,8 @@ struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir)
 {
 	struct hlua_txn *tx = luaL_checkudata(L, idx, TXN_MT);
 
-	if (!tx->strm || tx->strm->gen != tx->gen)
+	if (!tx->strm || tx->strm->gen != tx->gen ||
+	    (tx->thr && stream_from_ref(tx->thr, tx->idx, tx->gen) != tx->strm))
 		luaL_error(L, "TXN: the transaction is over (its stream has ended)");
 	if (dir)
 		*dir = tx->dir;
