@@ -18,15 +18,16 @@
 enum pat_match {
 	PAT_MATCH_FOUND = 0,  /* the fetch returned something; no pattern */
 	PAT_MATCH_BOOL,       /* the sample, as a boolean, is true; no pattern */
-	PAT_MATCH_INT,        /* integer equal to a value or within a range "a:b", "a:", ":b" */
+	PAT_MATCH_INT,        /* integer equal to a value or within a range "a:b", "a:", ":b"
+	                       * (HAProxy also reads '-' as the separator: "1-3", "-3") */
 	PAT_MATCH_IP,         /* address within a v4/v6 network "a.b.c.d[/m]", "x::y[/m]" */
 	PAT_MATCH_BIN,        /* binary equality, pattern written in hex */
 	PAT_MATCH_LEN,        /* string length within an integer range */
 	PAT_MATCH_STR,        /* exact string */
 	PAT_MATCH_BEG,        /* string starts with the pattern */
 	PAT_MATCH_SUB,        /* pattern appears in the string */
-	PAT_MATCH_DIR,        /* pattern is one of the '/'-delimited parts */
-	PAT_MATCH_DOM,        /* pattern is one of the '.'-delimited parts */
+	PAT_MATCH_DIR,        /* pattern is one of the '/'-delimited parts ('?' too) */
+	PAT_MATCH_DOM,        /* pattern is one of the '.'-delimited parts ('/', '?', ':' too) */
 	PAT_MATCH_END,        /* string ends with the pattern */
 	PAT_MATCH_REG,        /* regular expression (regex/) */
 	PAT_MATCH_KINDS
@@ -37,7 +38,7 @@ enum pat_match {
 
 struct pat_list;             /* the entries, private to pattern.c */
 struct pat_expr;             /* a list compiled for one match kind, private */
-struct pat_entry;            /* one entry: key, value, order */
+struct pat_entry;            /* one entry: key and value */
 
 /* Returns the match kind named <name> ("str", "beg", ..., "reg"), or -1. */
 int pat_match_parse(const char *name);
@@ -57,7 +58,8 @@ struct pat_list *pat_list_new(const char *name, int is_map);
  * line (ending at CR/LF), leading blanks skipped, empty lines and lines
  * starting with "#" skipped; map lines split at the first blanks into key
  * and value (trailing blanks trimmed; an ACL pattern keeps them).
- * Returns NULL with a message in <err> when the file cannot be read. */
+ * Returns NULL with a message in <err> when the file cannot be read. A
+ * pattern invalid for a kind is reported by pat_expr_get() with its line. */
 struct pat_list *pat_list_load(const char *path, int is_map, char *err, size_t errlen);
 /* Unregisters and frees <l> and its compiled expressions. */
 void pat_list_free(struct pat_list *l);
