@@ -225,6 +225,9 @@ static int chk_operator(struct arg *args, char *err, size_t errlen)
 
 /* --- addresses --- */
 
+/* ipmask(mask4[,mask6]): the address with its host bits cleared. A
+ * v4-mapped IPv6 address is reduced to IPv4 first; another IPv6 address
+ * needs <mask6>. The input was cast to an address (SMP_T_ADDR). */
 static int cv_ipmask(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	if (smp->type == SMP_T_IPV6) {
@@ -245,20 +248,6 @@ static int cv_ipmask(const struct arg *args, struct sample *smp, struct smp_ctx 
 		return 1;
 	}
 	return 0;
-}
-
-/* ipmask takes an address: a string is read as IPv4, then IPv6. */
-static int cv_ipmask_any(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	if (smp->type != SMP_T_IPV4 && smp->type != SMP_T_IPV6) {
-		struct sample t = *smp;
-
-		if (sample_cast(&t, SMP_T_IPV4))
-			*smp = t;
-		else if (!sample_cast(smp, SMP_T_IPV6))
-			return 0;
-	}
-	return cv_ipmask(args, smp, ctx);
 }
 
 /* --- proxies named at run time --- */
@@ -407,7 +396,7 @@ const struct sample_conv smp_conv_arith_table[] = {
 	{ "div",       cv_div,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "even",      cv_even,      ARG0,                    0,            I, SMP_T_BOOL, NULL },
 	{ "http_date", cv_http_date, ARG2(0, SINT, STR),      chk_time_unit, I, S, NULL },
-	{ "ipmask",    cv_ipmask_any, ARG2(1, MSK4, MSK6),    0,            A, SMP_T_IPV4, NULL },
+	{ "ipmask",    cv_ipmask,    ARG2(1, MSK4, MSK6),    0,            SMP_T_ADDR, SMP_T_IPV4, NULL },
 	{ "ltime",     cv_ltime,     ARG2(1, STR, SINT),      0,            I, S, NULL },
 	{ "mod",       cv_mod,       ARG1(1, STR),            chk_operator, I, I, NULL },
 	{ "mul",       cv_mul,       ARG1(1, STR),            chk_operator, I, I, NULL },

@@ -351,27 +351,46 @@ static int cv_ub64enc(const struct arg *args, struct sample *smp, struct smp_ctx
 	return 1;
 }
 
+/* base64url decoding as HAProxy 2.6 does it: no padding needed (a length
+ * of 4n+1 is invalid), '-' and '_' for 62 and 63, and '=' read as 63 too
+ * (its decoding table says so). */
+static int ub64val(char c)
+{
+	if (c == '-')
+		return 62;
+	if (c == '_' || c == '=')
+		return 63;
+	if (c == '+' || c == '/')
+		return -1;
+	return b64val(c);
+}
+
 static int cv_ub64dec(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	size_t size, n = smp->u.str.len;
-	char *tmp = out_begin(&size), *p;
-	long dn;
+	const char *in = smp->u.str.ptr;
+	size_t n = smp->u.str.len, size, o = 0;
+	uint8_t *p = (uint8_t *)out_begin(&size);
 
-	if (!tmp || n + 3 >= size || n % 4 == 1)
+	if (!p || n % 4 == 1 || n / 4 * 3 + 3 > size)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = smp->u.str.ptr[i];
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+		size_t k, got = n - i < 4 ? n - i : 4;
 
-		if (c == '+' || c == '/' || c == '=')
-			return 0;
-		tmp[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+		for (k = 0; k < 4; k++) {
+			int v = k < got ? ub64val(in[i + k]) : 0;
+
+			if (v < 0)
+				return 0;
+			w = w << 6 | (uint32_t)v;
+		}
+		p[o++] = w >> 16;
+		if (got > 2)
+			p[o++] = (w >> 8) & 0xff;
+		if (got > 3)
+			p[o++] = w & 0xff;
 	}
-	while (n % 4)
-		tmp[n++] = '=';
-	p = out_begin(&size);
-	if (!p || (dn = b64_decode(tmp, n, (uint8_t *)p, size)) < 0)
-		return 0;
-	out_end(smp, p, dn, size, SMP_T_BIN);
+	out_end(smp, (char *)p, o, size, SMP_T_BIN);
 	return 1;
 }
 

@@ -214,6 +214,6 @@ const struct sample_conv smp_conv_map_table[] = {
 	MAP_ROWS(end, S),
 	MAP_ROWS(reg, S),
 	MAP_ROWS(int, I),
-	MAP_ROWS(ip, A),
+	MAP_ROWS(ip, SMP_T_ADDR),
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
 };

@@ -256,7 +256,7 @@ int sample_make_rw(struct sample *smp)
 static const char *const type_names[SMP_TYPES] = {
 	[SMP_T_ANY] = "any", [SMP_T_BOOL] = "bool", [SMP_T_SINT] = "sint",
 	[SMP_T_IPV4] = "ipv4", [SMP_T_IPV6] = "ipv6", [SMP_T_STR] = "str",
-	[SMP_T_BIN] = "bin", [SMP_T_METH] = "meth",
+	[SMP_T_BIN] = "bin", [SMP_T_METH] = "meth", [SMP_T_ADDR] = "addr",
 };
 
 const char *smp_type_name(enum smp_type t)
@@ -320,18 +320,14 @@ static void v4tov6(struct in6_addr *d, const struct in_addr *s)
 	memcpy(&d->s6_addr[12], s, 4);
 }
 
-/* Returns 1 if <s> is v4-mapped (::ffff:a.b.c.d) or 6to4 (2002:AABB:CCDD::)
- * and fills <d>, else 0, as HAProxy's v6tov4(). */
+/* Returns 1 if <s> is v4-mapped (::ffff:a.b.c.d) and fills <d>, else 0,
+ * as HAProxy's v6tov4() (6to4 addresses are not converted). */
 static int v6tov4(struct in_addr *d, const struct in6_addr *s)
 {
 	static const uint8_t mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
 
 	if (!memcmp(s->s6_addr, mapped, 12)) {
 		memcpy(d, &s->s6_addr[12], 4);
-		return 1;
-	}
-	if (s->s6_addr[0] == 0x20 && s->s6_addr[1] == 0x02) {
-		memcpy(d, &s->s6_addr[2], 4);
 		return 1;
 	}
 	return 0;
@@ -389,6 +385,13 @@ static int c_int2ipv6(struct sample *smp)
 	v4tov6(&smp->u.ipv6, &a);
 	smp->type = SMP_T_IPV6;
 	return 1;
+}
+
+/* A boolean to binary: 8 big-endian bytes of 0 or 1, as HAProxy 2.6. */
+static int c_bool2bin(struct sample *smp)
+{
+	smp->u.sint = !!smp->u.sint;
+	return c_int2bin(smp);
 }
 
 static int c_ip2int(struct sample *smp)
@@ -485,6 +488,25 @@ static int c_str2ipv6(struct sample *smp)
 	return 1;
 }
 
+/* A string to an address: IPv4, else IPv6. */
+static int c_str2addr(struct sample *smp)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (buf2ip4(smp->u.str.ptr, smp->u.str.len, &a4)) {
+		smp->u.ipv4 = a4;
+		smp->type = SMP_T_IPV4;
+	} else if (buf2ip6(smp->u.str.ptr, smp->u.str.len, &a6)) {
+		smp->u.ipv6 = a6;
+		smp->type = SMP_T_IPV6;
+	} else {
+		return 0;
+	}
+	smp->flags &= ~SMP_F_CONST;
+	return 1;
+}
+
 /* Binary to string stops at the first NUL byte, as HAProxy does. */
 static int c_bin2str(struct sample *smp)
 {
@@ -512,18 +534,21 @@ static int c_meth2str(struct sample *smp)
 
 typedef int (*cast_fn)(struct sample *smp);
 
-/* sample_casts[from][to]; NULL = impossible. Same matrix as HAProxy 2.6
- * without its ADDR pseudo-type. */
+/* sample_casts[from][to]; NULL = impossible. HAProxy 2.6's matrix; ADDR
+ * is only a target (an input declaration). c_none leaves the sample as it
+ * is, type included, as in HAProxy: a converter taking an integer applied
+ * to a boolean returns a boolean unless it sets the type itself. */
 static const cast_fn sample_casts[SMP_TYPES][SMP_TYPES] = {
-/*            to: ANY     BOOL       SINT       IPV4       IPV6        STR         BIN         METH */
-/* ANY  */ { c_none, c_none,    c_none,    c_none,    c_none,     c_none,     c_none,     c_none     },
-/* BOOL */ { c_none, c_none,    c_none,    NULL,      NULL,       c_int2str,  NULL,       NULL       },
-/* SINT */ { c_none, c_none,    c_none,    c_int2ip,  c_int2ipv6, c_int2str,  c_int2bin,  NULL       },
-/* IPV4 */ { c_none, NULL,      c_ip2int,  c_none,    c_ip2ipv6,  c_ip2str,   c_addr2bin, NULL       },
-/* IPV6 */ { c_none, NULL,      NULL,      c_ipv62ip, c_none,     c_ipv62str, c_addr2bin, NULL       },
-/* STR  */ { c_none, c_str2int, c_str2int, c_str2ip,  c_str2ipv6, c_none,     c_none,     c_str2meth },
-/* BIN  */ { c_none, NULL,      NULL,      NULL,      NULL,       c_bin2str,  c_none,     c_str2meth },
-/* METH */ { c_none, NULL,      NULL,      NULL,      NULL,       c_meth2str, c_meth2str, c_none     },
+/*            to: ANY     BOOL       SINT       IPV4       IPV6        STR         BIN         METH        ADDR */
+/* ANY  */ { c_none, c_none,    c_none,    c_none,    c_none,     c_none,     c_none,     c_none,     c_none     },
+/* BOOL */ { c_none, c_none,    c_none,    NULL,      NULL,       c_int2str,  c_bool2bin, NULL,       NULL       },
+/* SINT */ { c_none, c_none,    c_none,    c_int2ip,  c_int2ipv6, c_int2str,  c_int2bin,  NULL,       c_int2ip   },
+/* IPV4 */ { c_none, NULL,      c_ip2int,  c_none,    c_ip2ipv6,  c_ip2str,   c_addr2bin, NULL,       c_none     },
+/* IPV6 */ { c_none, NULL,      NULL,      c_ipv62ip, c_none,     c_ipv62str, c_addr2bin, NULL,       c_none     },
+/* STR  */ { c_none, c_str2int, c_str2int, c_str2ip,  c_str2ipv6, c_none,     c_none,     c_str2meth, c_str2addr },
+/* BIN  */ { c_none, NULL,      NULL,      NULL,      NULL,       c_bin2str,  c_none,     c_str2meth, NULL       },
+/* METH */ { c_none, NULL,      NULL,      NULL,      NULL,       c_meth2str, c_meth2str, c_none,     NULL       },
+/* ADDR */ { c_none, NULL,      NULL,      NULL,      NULL,       NULL,       NULL,       NULL,       NULL       },
 };
 
 /* Returns 1 if a <from> sample may be cast to <to> (at configuration time). */
@@ -544,21 +569,36 @@ int sample_cast(struct sample *smp, enum smp_type type)
 	if (!fn)
 		return 0;
 	if (fn == c_none) {
+		/* the caller asked for this type: say so (unlike the
+		 * evaluator's casts, see cast_conv()) */
+		if (type == SMP_T_ADDR)
+			return 1;
 		if (type == SMP_T_BOOL)
 			smp->u.sint = !!smp->u.sint;
 		smp->type = type;
 		return 1;
 	}
-	if (fn == c_str2int) {
-		if (!fn(smp))
-			return 0;
-		if (type == SMP_T_BOOL) {
-			smp->u.sint = !!smp->u.sint;
-			smp->type = SMP_T_BOOL;
-		}
-		return 1;
+	if (!fn(smp))
+		return 0;
+	if (type == SMP_T_BOOL) {
+		smp->u.sint = !!smp->u.sint;
+		smp->type = SMP_T_BOOL;
 	}
-	return fn(smp);
+	return 1;
+}
+
+/* The cast before a converter, exactly as HAProxy's sample_process(): a
+ * c_none cast changes nothing, not even the type. Returns 1 or 0. */
+static int cast_conv(struct sample *smp, enum smp_type type)
+{
+	cast_fn fn;
+
+	if ((unsigned)smp->type >= SMP_TYPES || (unsigned)type >= SMP_TYPES)
+		return 0;
+	fn = sample_casts[smp->type][type];
+	if (!fn)
+		return 0;
+	return fn == c_none ? 1 : fn(smp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1298,7 +1338,7 @@ int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sa
 	for (int i = 0; i < e->nb_convs; i++) {
 		const struct sample_conv *c = e->convs[i].conv;
 
-		if (!sample_cast(smp, c->in))
+		if (!cast_conv(smp, c->in))
 			return 0;
 		ctx->priv = c->priv;
 		if (!c->fn(e->convs[i].args, smp, ctx))

@@ -23,6 +23,7 @@ enum smp_type {
 	SMP_T_STR,
 	SMP_T_BIN,
 	SMP_T_METH,      /* HTTP method: stored as a string */
+	SMP_T_ADDR,      /* for converter input declarations only: IPv4 or IPv6 */
 	SMP_TYPES
 };
 

@@ -308,8 +308,22 @@ static void t_wrong_types(void)
 	EXPECT_INT(eval_str("str(nope),ipmask(8)", got, sizeof(got)), 0);
 	/* empty string to integer fails (HAProxy: c_str2int refuses "") */
 	EXPECT_INT(eval_str("str(),add(1)", got, sizeof(got)), 0);
-	/* bool to IPv4: no cast */
-	EXPECT_INT(eval_str("bool(1),ipmask(8)", got, sizeof(got)), 0);
+	/* bool to address: no cast, refused when parsing (HAProxy 2.6) */
+	EXPECT_INT(eval_str("bool(1),ipmask(8)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "converter 'ipmask' cannot be applied");
+	EXPECT_INT(eval_str("bin(0a000001),ipmask(8)", got, sizeof(got)), -1);
+	/* a converter on integers keeps a boolean's type (HAProxy's c_none
+	 * cast): the result is still a boolean when cast to binary */
+	EXPECT_INT(eval_str("bool(1),add(1)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "2");
+	EXPECT_INT(eval_str("bool(1),add(1),hex", got, sizeof(got)), 1);
+	EXPECT_STR(got, "0000000000000001");
+	EXPECT_INT(eval_str("bool(1),cpl,ub64enc", got, sizeof(got)), 1);
+	EXPECT_STR(got, "AAAAAAAAAAE");
+	EXPECT_INT(eval_str("int(5),not,hex", got, sizeof(got)), 1);
+	EXPECT_STR(got, "0000000000000000");
+	EXPECT_INT(eval_str("str(7),iif(a,b)", got, sizeof(got)), 1);
+	EXPECT_STR(got, "a");
 	/* unknown variable in an operator: not found */
 	EXPECT_INT(eval_str("int(1),add(txn.missing)", got, sizeof(got)), 0);
 	/* a non-numeric variable reads as 0 */

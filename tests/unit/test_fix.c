@@ -69,7 +69,7 @@ static int ev(const char *expr, char *out, size_t n, uint32_t *fl)
 
 	out[0] = 0;
 	if (!e) {
-		snprintf(out, n, "ERR %.400s", err);
+		snprintf(out, n, "ERR %.200s", err);
 		return -1;
 	}
 	r = sample_expr_eval(e, &ctx, &smp);

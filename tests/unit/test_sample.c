@@ -328,10 +328,11 @@ static void t_casts(void)
 	EXPECT_INT(sample_cast(&smp, SMP_T_SINT), 0);     /* no such cast */
 	EXPECT_INT(sample_cast(&smp, SMP_T_STR), 1);
 	EXPECT_STR(smp.u.str.ptr, "2001:db8::1");
-	smp = s_str("2002:c000:0201::1");                  /* 6to4 carries 192.0.2.1 */
+	smp = s_str("2002:c000:0201::1");                  /* 6to4: not converted (HAProxy 2.6) */
 	EXPECT_INT(sample_cast(&smp, SMP_T_IPV6), 1);
+	EXPECT_INT(sample_cast(&smp, SMP_T_IPV4), 0);
+	smp = s_str("192.0.2.1");
 	EXPECT_INT(sample_cast(&smp, SMP_T_IPV4), 1);
-	EXPECT_INT(ntohl(smp.u.ipv4.s_addr), 0xc0000201);
 	EXPECT_INT(sample_cast(&smp, SMP_T_BIN), 1);
 	EXPECT_INT(smp.u.str.len, 4);
 	EXPECT_MEM(smp.u.str.ptr, "\xc0\x00\x02\x01", 4);
@@ -346,6 +347,19 @@ static void t_casts(void)
 	EXPECT_INT(sample_cast(&smp, SMP_T_IPV4), 0);
 	EXPECT_INT(sample_cast(&smp, SMP_T_STR), 1);
 	EXPECT_STR(smp.u.str.ptr, "1");
+	smp_set_bool(&smp, 1);
+	EXPECT_INT(sample_cast(&smp, SMP_T_BIN), 1);          /* 8 bytes, as HAProxy 2.6 */
+	EXPECT_INT(smp.u.str.len, 8);
+	EXPECT_MEM(smp.u.str.ptr, "\0\0\0\0\0\0\0\x01", 8);
+	/* to an address: IPv4 first, then IPv6 */
+	smp = s_str("::1");
+	EXPECT_INT(sample_cast(&smp, SMP_T_ADDR), 1);
+	EXPECT_INT(smp.type, SMP_T_IPV6);
+	smp = s_str("10.0.0.1");
+	EXPECT_INT(sample_cast(&smp, SMP_T_ADDR), 1);
+	EXPECT_INT(smp.type, SMP_T_IPV4);
+	smp = s_str("nope");
+	EXPECT_INT(sample_cast(&smp, SMP_T_ADDR), 0);
 	smp_set_const_str(&smp, "ab\0cd", 5);
 	smp.type = SMP_T_BIN;
 	EXPECT_INT(sample_cast(&smp, SMP_T_STR), 1);
