@@ -1,15 +1,17 @@
-/* check.c: TCP connect health checks (check.h). One context per checked
- * server, allocated at start-up: a timer and a ring op. Every interval the
- * timer fires a non-blocking connect through the thread's ring; the same
- * timer, re-armed to the check timeout, cancels the connect if it is still
- * in flight. The completion feeds check_report(), which runs HAProxy's
- * health state machine:
+/* check.c: TCP health checks (check.h): a connect, or the backend's
+ * tcp-check rules (connect, send, expect). One context per checked server,
+ * allocated at start-up: a timer, a ring op and a receive buffer. Every
+ * interval the timer starts a non-blocking connect through the thread's
+ * ring, then the rules run one op at a time (send, receive); the same
+ * timer, re-armed to the check timeout, cancels the op in flight when the
+ * check takes too long. The outcome feeds HAProxy's health state machine:
  *
  *   health in [0, rise + fall - 1]; the server is UP when health >= rise.
  *   A success raises health (UP when it reaches rise from below); a failure
  *   lowers it while above rise, and at or below rise drops it to 0 (DOWN).
  *   Servers start UP with health = rise, so the first failed check after
  *   start-up takes a server DOWN, as HAProxy does. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "engine/cfg.h"
 #include "engine/check.h"
 #include "engine/lb.h"
 #include "engine/log.h"
@@ -25,6 +28,28 @@
 #include "engine/ring.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
+#include "regex/rx.h"
+
+#define CHECK_BUFSIZE 4096     /* what an expect rule may look at */
+
+/* tcp-check rules of a backend (px->check_rules), built at configuration
+ * time, read-only afterwards. */
+enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_RX, TC_COMMENT };
+
+struct tc_rule {
+	enum tc_kind kind;
+	int neg;                    /* "expect !": the pattern must not appear */
+	int port;                   /* TC_CONNECT "port N", 0 = the server's */
+	char *data;                 /* bytes to send, or the pattern */
+	size_t len;
+	char *text;                 /* the pattern as written (messages) */
+	struct rx *rx;              /* TC_EXPECT_RX */
+};
+
+struct tc_rules {
+	int nb, size;
+	struct tc_rule *r;
+};
 
 struct check {
 	struct check *next;
@@ -32,17 +57,25 @@ struct check {
 	struct thr *thr;
 	struct timer timer;
 	struct ring_op op;
-	struct addr addr;           /* where to connect; kept alive for the ring */
+	struct addr addr;           /* the server's check address */
+	struct addr conn_addr;      /* where this check connects; kept alive for the ring */
 	int fd;                     /* -1 when idle */
 	unsigned timed_out:1;       /* the timer cancelled the connect in flight */
 	unsigned stopped:1;         /* check_stop() ran: free on the last completion */
 	uint64_t start_ms;          /* when the connect was submitted */
-	uint32_t timeout;           /* ms */
+	uint32_t timeout;           /* ms: the connect (the whole check without "timeout check") */
+	uint32_t read_timeout;      /* ms: the rules after the connect, 0 = same deadline */
+	const struct tc_rules *rules; /* the backend's tcp-check rules, or NULL */
+	int step;                   /* rule being run (index into rules) */
+	enum { CK_IDLE = 0, CK_CONNECT, CK_SEND, CK_RECV } phase;
+	uint32_t txoff;             /* bytes of the current send already sent */
+	uint32_t rxlen;             /* bytes in <buf> */
+	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
 };
 
-/* Invariant: a check is either idle (fd == -1, timer armed for the next
- * check) or connecting (fd >= 0, op.inflight == 1, timer armed for the
- * timeout). Every context is on <checks> until check_stop(), which frees
+/* Invariant: a check is either idle (fd == -1, phase CK_IDLE, timer armed
+ * for the next check) or running (fd >= 0, exactly one op in flight for
+ * <phase>, timer armed for the timeout). Every context is on <checks> until check_stop(), which frees
  * the idle ones and moves those with a connect in flight to <zombies>,
  * freed by their last completion (or never, if the ring goes first). */
 static struct check *checks, *zombies;
@@ -52,7 +85,16 @@ static const char *const check_reason[] = {
 	[CHECK_L4_REFUSED] = "Layer4 connection problem",
 	[CHECK_L4_TIMEOUT] = "Layer4 timeout",
 	[CHECK_L4_ERROR] = "Layer4 connection problem",
+	[CHECK_L7_OK] = "Layer7 check passed, code: 0",
+	[CHECK_L7_RSP] = "Layer7 invalid response",
+	[CHECK_L7_TIMEOUT] = "Layer7 timeout",
+	[CHECK_SOCK_ERR] = "Socket error",
 };
+
+static int check_res_ok(enum check_result res)
+{
+	return res == CHECK_OK || res == CHECK_L7_OK;
+}
 
 /* Counts the UP servers of <be>, active and backup. */
 static void count_up(const struct proxy *be, int *active, int *backup)
@@ -67,30 +109,30 @@ static void count_up(const struct proxy *be, int *active, int *backup)
 		}
 }
 
-/* Writes "<lead> reason: <why>[, info: "<strerror>"], check duration: <d>ms"
- * into <out>. */
-static void check_reason_text(char *out, size_t sz, enum check_result res, int errnum,
-                              unsigned dur_ms, const char *lead)
+/* Writes ", reason: <why>[, info: "<info>"], check duration: <d>ms" into <out>. */
+static void check_reason_text(char *out, size_t sz, enum check_result res, const char *info,
+                              unsigned dur_ms)
 {
-	char info[160] = "";
-
-	if (res != CHECK_OK && res != CHECK_L4_TIMEOUT && errnum)
-		snprintf(info, sizeof(info), ", info: \"%s\"", strerror(errnum));
-	snprintf(out, sz, "%s reason: %s%s, check duration: %ums", lead, check_reason[res], info, dur_ms);
+	if (info)
+		snprintf(out, sz, ", reason: %s, info: \"%s\", check duration: %ums", check_reason[res],
+		         info, dur_ms);
+	else
+		snprintf(out, sz, ", reason: %s, check duration: %ums", check_reason[res], dur_ms);
 }
 
 /* With "option log-health-checks": logs one check whose result changed the
  * health or the status, as HAProxy does, with the health after it. */
-static void check_log_result(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
+static void check_log_result(struct server *srv, enum check_result res, const char *info,
+                             unsigned dur_ms)
 {
 	struct proxy *be = srv->px;
-	char msg[512], reason[256];
+	char msg[640], reason[384];
 	int n, up = srv->health >= srv->rise;
 
-	check_reason_text(reason, sizeof(reason), res, errnum, dur_ms, ",");
+	check_reason_text(reason, sizeof(reason), res, info, dur_ms);
 	n = snprintf(msg, sizeof(msg), "Health check for %sserver %s/%s %s%s, status: %d/%d %s.",
 	             srv->backup ? "backup " : "", be->name, srv->name,
-	             res == CHECK_OK ? "succeeded" : "failed", reason,
+	             check_res_ok(res) ? "succeeded" : "failed", reason,
 	             up ? srv->health - srv->rise + 1 : srv->health, up ? srv->fall : srv->rise,
 	             up ? "UP" : "DOWN");
 	if (n < 0)
@@ -103,17 +145,18 @@ static void check_log_result(struct server *srv, enum check_result res, int errn
 
 /* Logs a state change of <srv> to stderr ([WARNING]) and to its backend's
  * log targets, HAProxy's wording. */
-static void check_log_change(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
+static void check_log_change(struct server *srv, enum check_result res, const char *info,
+                             unsigned dur_ms)
 {
 	struct proxy *be = srv->px;
-	char msg[512], reason[256];
+	char msg[640], reason[384];
 	int act, bck, n;
 
 	count_up(be, &act, &bck);
 	if (be->options & PXO_LOG_HEALTH_CHECKS)
 		reason[0] = 0;      /* the check's own line already gave it */
 	else
-		check_reason_text(reason, sizeof(reason), res, errnum, dur_ms, ",");
+		check_reason_text(reason, sizeof(reason), res, info, dur_ms);
 	if (srv->state == SRV_UP)
 		n = snprintf(msg, sizeof(msg),
 		             "%sServer %s/%s is UP%s. %d active and %d backup servers online. %d sessions requeued, %u total in queue.",
@@ -139,11 +182,12 @@ static void check_log_change(struct server *srv, enum check_result res, int errn
 	}
 }
 
-int check_report(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
+/* check_report() with the info text of the message given (NULL: none). */
+static int check_report_info(struct server *srv, enum check_result res, const char *info,
+                             unsigned dur_ms)
 {
 	int max = srv->rise + srv->fall - 1;
 	enum srv_state prev = srv->state;
-
 	int prev_health = srv->health, changed_status;
 
 	if (srv->state == SRV_MAINT)
@@ -151,7 +195,7 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 	/* the first result always differs from the initial status */
 	changed_status = srv->check_last != (int)res + 1;
 	srv->check_last = (int)res + 1;
-	if (res == CHECK_OK) {
+	if (check_res_ok(res)) {
 		if (srv->health < max) {
 			srv->health++;
 			/* once at <rise>, the server is fully healthy at once */
@@ -170,13 +214,22 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 		}
 	}
 	if ((srv->px->options & PXO_LOG_HEALTH_CHECKS) &&
-	    (changed_status || (res == CHECK_OK ? prev_health != max : prev_health != 0)))
-		check_log_result(srv, res, errnum, dur_ms);
+	    (changed_status || (check_res_ok(res) ? prev_health != max : prev_health != 0)))
+		check_log_result(srv, res, info, dur_ms);
 	if (srv->state == prev)
 		return 0;
 	lb_server_changed(srv);
-	check_log_change(srv, res, errnum, dur_ms);
+	check_log_change(srv, res, info, dur_ms);
 	return 1;
+}
+
+int check_report(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
+{
+	/* Layer4 errors name the errno; a timeout or a success says nothing more */
+	const char *info = (res == CHECK_L4_REFUSED || res == CHECK_L4_ERROR) && errnum ?
+	                   strerror(errnum) : NULL;
+
+	return check_report_info(srv, res, info, dur_ms);
 }
 
 /* Returns the interval until the next check of <srv>: downinter while
@@ -194,23 +247,157 @@ static uint32_t check_next_interval(const struct server *srv)
 
 static void check_timer_cb(struct timer *t);
 
-/* Ends the connect in flight of <c> with <res>/<err>, closes the socket and
- * schedules the next check. */
-static void check_done(struct check *c, enum check_result res, int err)
+/* Ends the check in flight of <c> with <res> and the message's <info>
+ * (NULL: none), closes the socket and schedules the next check. */
+static void check_done(struct check *c, enum check_result res, const char *info)
 {
 	uint64_t now = timer_now_ms();
 	unsigned dur = now > c->start_ms ? (unsigned)(now - c->start_ms) : 0;
 
+	timer_cancel(&c->thr->timers, &c->timer);
 	if (c->fd >= 0) {
 		if (ring_close(c->thr->ring, NULL, c->fd) < 0)
 			close(c->fd);
 		c->fd = -1;
 	}
-	check_report(c->srv, res, err, dur);
+	c->phase = CK_IDLE;
+	check_report_info(c->srv, res, info, dur);
 	timer_arm(&c->thr->timers, &c->timer, now + check_next_interval(c->srv));
 }
 
-static void check_connect_cb(struct ring_op *op, int res, uint32_t flags)
+/* Describes rule <r> for messages: "connect", "send", "expect string 'x'"... */
+static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
+{
+	switch (r->kind) {
+	case TC_CONNECT: return "connect";
+	case TC_SEND: return "send";
+	case TC_EXPECT_STR: snprintf(buf, sz, "expect string '%s'", r->text); return buf;
+	case TC_EXPECT_BIN: snprintf(buf, sz, "expect binary '%s'", r->text); return buf;
+	case TC_EXPECT_RX: return "expect regex";
+	case TC_COMMENT: return "comment";
+	}
+	return "?";
+}
+
+/* Ends <c> on error <err> (a positive errno) of the op of its current
+ * step, HAProxy's words for where it happened. */
+static void check_fail_errno(struct check *c, int err)
+{
+	char info[320], d[200];
+
+	if (err == ETIMEDOUT || err == ECANCELED) {
+		if (c->phase == CK_CONNECT && (!c->rules || c->step == 0)) {
+			check_done(c, CHECK_L4_TIMEOUT, NULL);
+			return;
+		}
+		snprintf(info, sizeof(info), " at step %d of tcp-check (%s)", c->step + 1,
+		         tc_rule_desc(&c->rules->r[c->step], d, sizeof(d)));
+		check_done(c, c->phase == CK_CONNECT ? CHECK_L4_TIMEOUT : CHECK_L7_TIMEOUT, info);
+		return;
+	}
+	if (!c->rules) {
+		check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, strerror(err));
+		return;
+	}
+	if (c->phase == CK_CONNECT) {
+		if (c->rules->nb && c->rules->r[0].kind == TC_CONNECT)
+			snprintf(info, sizeof(info), "%s at step 1 of tcp-check (connect)", strerror(err));
+		else
+			snprintf(info, sizeof(info), "%s at initial connection step of tcp-check", strerror(err));
+		check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, info);
+		return;
+	}
+	snprintf(info, sizeof(info), "%s at step %d of tcp-check (%s)", strerror(err), c->step + 1,
+	         tc_rule_desc(&c->rules->r[c->step], d, sizeof(d)));
+	check_done(c, CHECK_SOCK_ERR, info);
+}
+
+/* Returns 1 if expect rule <r> finds its pattern in <buf>/<len>. */
+static int tc_match(const struct tc_rule *r, const char *buf, size_t len)
+{
+	if (r->kind == TC_EXPECT_RX)
+		return rx_match(r->rx, buf, len);
+	return r->len <= len && memmem(buf, len, r->data, r->len) != NULL;
+}
+
+/* Ends <c> because expect rule <r> failed on <len> bytes (<eof>: the server
+ * closed or the buffer is full). */
+static void tc_expect_failed(struct check *c, const struct tc_rule *r, size_t len)
+{
+	char info[320];
+
+	if (r->neg)
+		snprintf(info, sizeof(info), "TCPCHK matched unwanted content '%s' at step %d",
+		         r->text, c->step + 1);
+	else if (!len)
+		snprintf(info, sizeof(info), "TCPCHK got an empty response at step %d", c->step + 1);
+	else if (r->kind == TC_EXPECT_STR)
+		snprintf(info, sizeof(info), "TCPCHK did not match content '%s' at step %d", r->text,
+		         c->step + 1);
+	else
+		snprintf(info, sizeof(info), "TCPCHK did not match content (%s) at step %d",
+		         r->kind == TC_EXPECT_RX ? "regex" : "binary", c->step + 1);
+	check_done(c, CHECK_L7_RSP, info);
+}
+
+/* Runs the rules of <c> from c->step until one needs to wait (an op is
+ * submitted) or the last one passed (the check succeeds). */
+static void tc_run(struct check *c)
+{
+	const struct tc_rules *rs = c->rules;
+
+	while (c->step < rs->nb) {
+		const struct tc_rule *r = &rs->r[c->step];
+
+		switch (r->kind) {
+		case TC_CONNECT:
+		case TC_COMMENT:
+			c->step++;     /* a connect can only be the first rule: done already */
+			continue;
+		case TC_SEND:
+			c->phase = CK_SEND;
+			if (c->txoff >= r->len) {
+				c->txoff = 0;
+				c->step++;
+				continue;
+			}
+			if (ring_send(c->thr->ring, &c->op, c->fd, r->data + c->txoff, r->len - c->txoff) < 0)
+				check_fail_errno(c, EBUSY);
+			return;
+		case TC_EXPECT_STR:
+		case TC_EXPECT_BIN:
+		case TC_EXPECT_RX:
+			c->phase = CK_RECV;
+			if (c->rxlen && tc_match(r, c->buf, c->rxlen)) {
+				if (r->neg) {
+					tc_expect_failed(c, r, c->rxlen);
+					return;
+				}
+				/* what matched is consumed: later rules look at what follows */
+				c->rxlen = 0;
+				c->step++;
+				continue;
+			}
+			if (c->rxlen >= CHECK_BUFSIZE) {
+				if (r->neg) {
+					c->rxlen = 0;
+					c->step++;
+					continue;
+				}
+				tc_expect_failed(c, r, c->rxlen);
+				return;
+			}
+			if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen,
+			              CHECK_BUFSIZE - c->rxlen) < 0)
+				check_fail_errno(c, EBUSY);
+			return;
+		}
+	}
+	check_done(c, CHECK_L7_OK, "(tcp-check)");
+}
+
+/* The completion of the op in flight of <c>: connect, send or receive. */
+static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 {
 	struct check *c = container_of(op, struct check, op);
 
@@ -223,41 +410,88 @@ static void check_connect_cb(struct ring_op *op, int res, uint32_t flags)
 			*p = c->next;
 		if (c->fd >= 0)
 			close(c->fd);
+		free(c->buf);
 		free(c);
 		return;
 	}
+	if (c->timed_out) {
+		check_fail_errno(c, ETIMEDOUT);
+		return;
+	}
+	if (res < 0) {
+		check_fail_errno(c, -res);
+		return;
+	}
+	switch (c->phase) {
+	case CK_CONNECT:
+		if (!c->rules) {
+			check_done(c, CHECK_OK, NULL);
+			return;
+		}
+		if (c->rules->nb && c->rules->r[0].kind == TC_CONNECT)
+			c->step = 1;
+		if (c->read_timeout)
+			timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + c->read_timeout);
+		tc_run(c);
+		return;
+	case CK_SEND:
+		c->txoff += (uint32_t)res;
+		tc_run(c);
+		return;
+	case CK_RECV: {
+		const struct tc_rule *r = &c->rules->r[c->step];
 
-	timer_cancel(&c->thr->timers, &c->timer);
-	if (c->timed_out)
-		check_done(c, CHECK_L4_TIMEOUT, ETIMEDOUT);
-	else if (res == 0)
-		check_done(c, CHECK_OK, 0);
-	else if (res == -ECONNREFUSED)
-		check_done(c, CHECK_L4_REFUSED, ECONNREFUSED);
-	else if (res == -ETIMEDOUT || res == -ECANCELED)
-		check_done(c, CHECK_L4_TIMEOUT, ETIMEDOUT);
-	else
-		check_done(c, CHECK_L4_ERROR, -res);
+		if (res == 0) {
+			/* the server closed: a negated expect passes, others failed */
+			if (r->neg && !(c->rxlen && tc_match(r, c->buf, c->rxlen))) {
+				c->step++;
+				c->rxlen = 0;
+				tc_run(c);
+			} else
+				tc_expect_failed(c, r, c->rxlen);
+			return;
+		}
+		c->rxlen += (uint32_t)res;
+		tc_run(c);
+		return;
+	}
+	case CK_IDLE:
+		return;
+	}
 }
 
-/* Starts one connect of <c>. */
+/* Starts one check of <c>: the connect. */
 static void check_launch(struct check *c)
 {
+	struct addr a = c->addr;
 	int fd, rc;
 
 	c->start_ms = timer_now_ms();
 	c->timed_out = 0;
-	fd = socket(c->addr.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->step = 0;
+	c->txoff = 0;
+	c->rxlen = 0;
+	c->phase = CK_CONNECT;
+	/* "tcp-check connect port N" as first rule overrides the port */
+	if (c->rules && c->rules->nb && c->rules->r[0].kind == TC_CONNECT && c->rules->r[0].port) {
+		if (a.u.sa.sa_family == AF_INET)
+			a.u.in4.sin_port = htons((uint16_t)c->rules->r[0].port);
+		else if (a.u.sa.sa_family == AF_INET6)
+			a.u.in6.sin6_port = htons((uint16_t)c->rules->r[0].port);
+	}
+	c->conn_addr = a;
+	fd = socket(a.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		check_done(c, CHECK_L4_ERROR, errno);
+		check_fail_errno(c, errno);
 		return;
 	}
 	c->fd = fd;
-	rc = ring_connect(c->thr->ring, &c->op, fd, &c->addr);
+	rc = ring_connect(c->thr->ring, &c->op, fd, &c->conn_addr);
 	if (rc < 0) {
 		/* submission queue full: not the server's fault, try again soon */
 		close(fd);
 		c->fd = -1;
+		c->phase = CK_IDLE;
 		timer_arm(&c->thr->timers, &c->timer, c->start_ms + 100);
 		return;
 	}
@@ -272,8 +506,8 @@ static void check_timer_cb(struct timer *t)
 		check_launch(c);
 		return;
 	}
-	/* the connect outlived the check timeout: cancel it, the completion
-	 * (-ECANCELED or its real result) reports the timeout */
+	/* the check outlived its timeout: cancel the op in flight, its
+	 * completion (-ECANCELED or its real result) reports the timeout */
 	c->timed_out = 1;
 	if (ring_cancel(c->thr->ring, &c->op) < 0)
 		timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + 10);
@@ -295,6 +529,205 @@ static int check_addr(struct check *c, const struct server *srv)
 		return 0;
 	if (c->addr.u.sa.sa_family == AF_UNIX)
 		return 0;
+	return -1;
+}
+
+/* ---- configuration: "tcp-check" rules ---- */
+
+static void tc_rules_free(struct tc_rules *rs)
+{
+	if (!rs)
+		return;
+	for (int i = 0; i < rs->nb; i++) {
+		free(rs->r[i].data);
+		free(rs->r[i].text);
+		rx_free(rs->r[i].rx);
+	}
+	free(rs->r);
+	free(rs);
+}
+
+void check_cfg_free(struct config *cfg)
+{
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		tc_rules_free(px->check_rules);
+		px->check_rules = NULL;
+	}
+}
+
+/* Decodes the hex string <hex> into a new buffer. Returns its length, or -1. */
+static long tc_unhex(const char *hex, char **out)
+{
+	size_t n = strlen(hex);
+	char *b;
+
+	if (!n || n % 2 || !(b = malloc(n / 2)))
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex[i], lo = hex[i + 1];
+
+		if (!isxdigit(hi) || !isxdigit(lo)) {
+			free(b);
+			return -1;
+		}
+		hi = isdigit(hi) ? hi - '0' : (tolower(hi) - 'a' + 10);
+		lo = isdigit(lo) ? lo - '0' : (tolower(lo) - 'a' + 10);
+		b[i / 2] = (char)(hi << 4 | lo);
+	}
+	*out = b;
+	return (long)(n / 2);
+}
+
+/* Skips the options HAProxy allows after a rule that do not change what a
+ * check does here ("comment <text>"). Returns 0, or -1 with c->err set for
+ * one that would. */
+static int tc_options(struct cfg_ctx *c, char **args, int nargs, int i, const char *what)
+{
+	for (; i < nargs; i++) {
+		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+			i++;
+			continue;
+		}
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
+		         what, args[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_rules *rs;
+	struct tc_rule r;
+	char rerr[256];
+	int i = 2;
+
+	memset(&r, 0, sizeof(r));
+	if (!px || c->sec == CFG_SEC_DEFAULTS || !(px->cap & PX_CAP_BE)) {
+		snprintf(c->err, sizeof(c->err), "'%s' is only supported in a backend or listen section by ringproxy.",
+		         args[0]);
+		return -1;
+	}
+	if (nargs < 2) {
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'comment', 'connect', 'send', 'send-binary' or 'expect'.",
+		         args[0]);
+		return -1;
+	}
+	rs = px->check_rules;
+	if (!strcmp(args[1], "comment"))
+		return 0;           /* a comment for the next rule: nothing to run */
+	if (!strcmp(args[1], "connect")) {
+		if (rs && rs->nb) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check connect' is only supported as the first rule by ringproxy.");
+			return -1;
+		}
+		r.kind = TC_CONNECT;
+		if (i + 1 < nargs && !strcmp(args[i], "port")) {
+			char *end;
+			long port = strtol(args[i + 1], &end, 10);
+
+			if (*end || port < 1 || port > 65535) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : invalid port '%s'.", args[i + 1]);
+				return -1;
+			}
+			r.port = (int)port;
+			i += 2;
+		}
+		if (tc_options(c, args, nargs, i, "connect") < 0)
+			return -1;
+	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary")) {
+		int bin = args[1][4] == '-';
+
+		if (nargs < 3) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check %s' expects a %s as argument.", args[1],
+			         bin ? "binary string" : "string");
+			return -1;
+		}
+		r.kind = TC_SEND;
+		if (bin) {
+			long n = tc_unhex(args[2], &r.data);
+
+			if (n < 0) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check send-binary' : invalid hexadecimal string '%s'.", args[2]);
+				return -1;
+			}
+			r.len = (size_t)n;
+		} else {
+			r.len = strlen(args[2]);
+			if (!(r.data = strdup(args[2])))
+				goto nomem;
+		}
+		if (tc_options(c, args, nargs, 3, args[1]) < 0)
+			goto fail;
+	} else if (!strcmp(args[1], "expect")) {
+		if (i < nargs && !strcmp(args[i], "!")) {
+			r.neg = 1;
+			i++;
+		}
+		if (i + 1 >= nargs) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' expects a match type and a pattern.");
+			return -1;
+		}
+		if (!strcmp(args[i], "string")) {
+			r.kind = TC_EXPECT_STR;
+			r.len = strlen(args[i + 1]);
+			if (!(r.data = strdup(args[i + 1])))
+				goto nomem;
+		} else if (!strcmp(args[i], "binary")) {
+			long n = tc_unhex(args[i + 1], &r.data);
+
+			r.kind = TC_EXPECT_BIN;
+			if (n < 0) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect binary' : invalid hexadecimal string '%s'.",
+				         args[i + 1]);
+				return -1;
+			}
+			r.len = (size_t)n;
+		} else if (!strcmp(args[i], "rstring")) {
+			r.kind = TC_EXPECT_RX;
+			if (!(r.rx = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect rstring' : regex '%s' : %s.",
+				         args[i + 1], rerr);
+				return -1;
+			}
+		} else {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy (string, binary, rstring).",
+			         args[i]);
+			return -1;
+		}
+		if (!(r.text = strdup(args[i + 1])))
+			goto nomem;
+		if (tc_options(c, args, nargs, i + 2, "expect") < 0)
+			goto fail;
+	} else {
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, expect, comment).",
+		         args[1]);
+		return -1;
+	}
+
+	if (!rs) {
+		if (!(rs = calloc(1, sizeof(*rs))))
+			goto nomem;
+		px->check_rules = rs;
+	}
+	if (rs->nb == rs->size) {
+		int ns = rs->size ? rs->size * 2 : 4;
+		struct tc_rule *nr = realloc(rs->r, (size_t)ns * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		rs->r = nr;
+		rs->size = ns;
+	}
+	rs->r[rs->nb++] = r;
+	return 0;
+nomem:
+	snprintf(c->err, sizeof(c->err), "out of memory.");
+fail:
+	free(r.data);
+	free(r.text);
+	rx_free(r.rx);
 	return -1;
 }
 
@@ -347,12 +780,24 @@ int check_start(struct config *cfg, struct thr *t)
 				continue;
 			}
 			inter = s->inter ? s->inter : 2000;
-			/* a pure connect check: "timeout check" bounds it when set,
-			 * else the connect timeout, else the interval */
-			c->timeout = px->to.check ? (px->to.connect && px->to.connect < px->to.check ?
-			                             px->to.connect : px->to.check)
-			           : px->to.connect ? (px->to.connect < inter ? px->to.connect : inter) : inter;
-			ring_op_init(&c->op, check_connect_cb);
+			/* HAProxy's rule: with "timeout check", the connect gets
+			 * min(timeout connect, inter) and the rules after it get
+			 * "timeout check"; without it, inter bounds the whole check */
+			if (px->to.check) {
+				c->timeout = px->to.connect && px->to.connect < inter ? px->to.connect : inter;
+				c->read_timeout = px->to.check;
+			} else {
+				c->timeout = inter;
+				c->read_timeout = 0;
+			}
+			if ((px->options & PXO_TCP_CHECK) && px->check_rules) {
+				c->rules = px->check_rules;
+				if (!(c->buf = malloc(CHECK_BUFSIZE))) {
+					free(c);
+					return -ENOMEM;
+				}
+			}
+			ring_op_init(&c->op, check_op_cb);
 			timer_init(&c->timer, check_timer_cb);
 			s->check_ctx = c;
 			c->next = checks;
@@ -386,6 +831,7 @@ void check_stop(void)
 		}
 		if (c->fd >= 0)
 			close(c->fd);
+		free(c->buf);
 		free(c);
 	}
 }

@@ -1,9 +1,10 @@
-/* check.h: TCP connect health checks ("check" on a server line). Each
- * checked server gets a timer; every inter/fastinter/downinter ms a
- * non-blocking connect is tried (io_uring connect + link timeout with
- * "timeout check", else inter). <rise> consecutive successes bring a DOWN
- * server UP, <fall> consecutive failures take an UP server DOWN; each
- * transition is logged as HAProxy logs it and the load balancer is told. */
+/* check.h: TCP health checks ("check" on a server line): a connect, or
+ * with "option tcp-check" the backend's tcp-check rules (send, expect).
+ * Every inter/fastinter/downinter ms a check of each checked server runs
+ * through the ring, bounded by HAProxy's timeouts (see check_start()).
+ * <rise> consecutive successes bring a DOWN server UP, <fall> consecutive
+ * failures take an UP server DOWN; each transition is logged as HAProxy
+ * logs it and the load balancer is told. */
 #ifndef RP_CHECK_H
 #define RP_CHECK_H
 
@@ -12,7 +13,19 @@ struct server;
 struct thr;
 
 /* Result of one check, exposed for tests. */
-enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR };
+enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR,
+                    CHECK_L7_OK, CHECK_L7_RSP, CHECK_L7_TIMEOUT, CHECK_SOCK_ERR };
+
+struct cfg_ctx;
+
+/* The proxy keyword "tcp-check <rule>" (backend/listen): "connect [port N]"
+ * (first rule only), "send <string>", "send-binary <hex>", "expect [!]
+ * string|binary|rstring <pattern>", "comment <text>"; "comment <text>" is
+ * accepted after a rule. With "option tcp-check", each check runs them in
+ * order after connecting. Returns 0 or -1 with c->err set. */
+int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs);
+/* Frees the tcp-check rules of every proxy of <cfg> (before cfg_free()). */
+void check_cfg_free(struct config *cfg);
 
 /* Checks the "check" servers of <cfg> after parsing: a server without a
  * port to check (no service port, no "port") is an error, as in HAProxy.

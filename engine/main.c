@@ -321,6 +321,7 @@ static void main_cleanup(struct config *cfg, struct opts *o)
 	o->files = NULL;
 	o->old_pids = NULL;
 	log_deinit(cfg);
+	check_cfg_free(cfg);
 	if (lua_hooks.deinit)
 		lua_hooks.deinit();
 	cfg_free(cfg);

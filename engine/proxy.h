@@ -178,6 +178,7 @@ struct proxy {
 	struct server *srv;               /* config order */
 	int nb_srv;
 	void *lb_ctx;                     /* private to lb.c */
+	void *check_rules;                /* tcp-check rules, private to check.c */
 
 	/* runtime counters */
 	uint32_t fe_cur_conn, be_cur_conn;

@@ -5,9 +5,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include "tests/unit/unit.h"
+#include "engine/cfg.h"
 #include "engine/check.h"
 #include "engine/log.h"
 #include "engine/proxy.h"
@@ -322,6 +325,219 @@ static void t_live_timeout(void)
 	log_set_quiet(0);
 }
 
+/* ---- tcp-check ---- */
+
+static int tc_kw(const char *line, char *err, size_t errlen)
+{
+	static char buf[256];
+	char *args[12];
+	int n = 0;
+	struct cfg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.cfg = &cfg;
+	c.px = &be;
+	c.sec = CFG_SEC_BACKEND;
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t && n < 12; t = strtok(NULL, " "))
+		args[n++] = t;
+	int rc = check_cfg_tcp_check(&c, args, n);
+	snprintf(err, errlen, "%s", c.err);
+	return rc;
+}
+
+static void t_tcp_check_parse(void)
+{
+	char err[CFG_ERR_SIZE];
+
+	setup();
+	EXPECT_INT(tc_kw("tcp-check connect port 6379", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check send-binary 50494e470d0a", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect binary 2b504f4e47 comment pong", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect ! string -ERR", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect rstring ^\\+P.NG", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check comment hello", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check connect", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check connect' is only supported as the first rule by ringproxy.");
+	EXPECT_INT(tc_kw("tcp-check send-binary 5x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check send-binary' : invalid hexadecimal string '5x'.");
+	EXPECT_INT(tc_kw("tcp-check expect rstring (", err, sizeof(err)), -1);
+	EXPECT_INT(tc_kw("tcp-check expect custom x", err, sizeof(err)), -1);
+	EXPECT_INT(tc_kw("tcp-check set-var(check.x) int(1)", err, sizeof(err)), -1);
+	EXPECT_INT(tc_kw("tcp-check send PING min-recv 3", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check send' : option 'min-recv' is not supported by ringproxy.");
+	EXPECT_INT(tc_kw("tcp-check", err, sizeof(err)), -1);
+	check_cfg_free(&cfg);
+	EXPECT(be.check_rules == NULL);
+}
+
+/* A tiny TCP peer for the live tcp-check cases: answers <reply> to
+ * whatever arrives first, then closes after 50 ms. */
+struct peer {
+	int fd, port;
+	const char *reply;
+	volatile int stop;
+	pthread_t th;
+};
+
+static void *peer_run(void *arg)
+{
+	struct peer *p = arg;
+
+	while (!p->stop) {
+		struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+		char buf[256];
+		int c;
+
+		if (poll(&pf, 1, 50) != 1 || (c = accept(p->fd, NULL, NULL)) < 0)
+			continue;
+		pf.fd = c;
+		if (poll(&pf, 1, 500) == 1 && read(c, buf, sizeof(buf)) > 0 && p->reply)
+			if (write(c, p->reply, strlen(p->reply)) < 0) {
+				/* the check went away: fine */
+			}
+		usleep(50000);
+		close(c);
+	}
+	return NULL;
+}
+
+static int peer_start(struct peer *p, const char *reply)
+{
+	memset(p, 0, sizeof(*p));
+	p->reply = reply;
+	p->fd = listen_any(&p->port);
+	if (p->fd < 0)
+		return -1;
+	return pthread_create(&p->th, NULL, peer_run, p) == 0 ? 0 : -1;
+}
+
+static void peer_stop(struct peer *p)
+{
+	p->stop = 1;
+	pthread_join(p->th, NULL);
+	close(p->fd);
+}
+
+/* Runs the loop of <t> until <done>() or <ms> pass. */
+static void run_loop(struct thr *t, int ms, int (*done)(void))
+{
+	uint64_t end = timer_now_ms() + (uint64_t)ms;
+
+	while (timer_now_ms() < end && !(done && done())) {
+		uint64_t next = timers_next(&t->timers), now = timer_now_ms();
+		ring_wait(t->ring, next == TIMER_ETERNITY ? 50 : (int64_t)(next > now ? next - now : 0));
+		timers_run(&t->timers, timer_now_ms());
+	}
+}
+
+static int s2_s3_down(void) { return s2.state == SRV_DOWN && s3.state == SRV_DOWN; }
+
+static void t_tcp_check_live(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct peer ok, bad;
+	struct thr t;
+	char err[CFG_ERR_SIZE], rerr[200];
+	int rc, dead;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, rerr, sizeof(rerr));
+	if (!t.ring) {
+		SKIP(rerr);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	EXPECT(peer_start(&ok, "+PONG\r\n") == 0 && peer_start(&bad, "-ERR unknown\r\n") == 0);
+	close(listen_any(&dead));
+	/* s1 answers +PONG, s2 answers -ERR, s3 refuses */
+	s1.addr.u.in4.sin_port = htons((uint16_t)ok.port);
+	s2.addr.u.in4.sin_port = htons((uint16_t)bad.port);
+	s2.backup = 0;
+	s3.addr.u.in4.sin_port = htons((uint16_t)dead);
+	s1.rise = s2.rise = s3.rise = 1;
+	s1.fall = s2.fall = s3.fall = 1;
+	s1.health = s2.health = s3.health = 1;
+	be.options |= PXO_TCP_CHECK | PXO_LOG_HEALTH_CHECKS;
+	be.to.check = 1000;
+	EXPECT_INT(tc_kw("tcp-check send PING", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect string +PONG", err, sizeof(err)), 0);
+	EXPECT_INT(check_start(&cfg, &t), 3);
+	run_loop(&t, 2000, s2_s3_down);
+	run_loop(&t, 150, NULL);
+	EXPECT_INT(s1.state, SRV_UP);
+	EXPECT_INT(s2.state, SRV_DOWN);
+	EXPECT_INT(s3.state, SRV_DOWN);
+	const char *lg = logged();
+	/* HAProxy 2.6's words for the same three cases */
+	EXPECT(strstr(lg, "Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 0, info: \"(tcp-check)\", check duration: ") != NULL);
+	EXPECT(strstr(lg, "Health check for server be/s2 failed, reason: Layer7 invalid response, info: \"TCPCHK did not match content '+PONG' at step 2\", check duration: ") != NULL);
+	EXPECT(strstr(lg, "Health check for server be/s3 failed, reason: Layer4 connection problem, info: \"Connection refused at initial connection step of tcp-check\", check duration: ") != NULL);
+	EXPECT(strstr(lg, "Server be/s2 is DOWN. ") != NULL);
+	if (s1.state != SRV_UP || s2.state != SRV_DOWN)
+		printf("  logged: %s\n", lg);
+	check_stop();
+	ring_wait(t.ring, 0);
+	peer_stop(&ok);
+	peer_stop(&bad);
+	check_cfg_free(&cfg);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
+static int s1_down(void) { return s1.state == SRV_DOWN; }
+
+static void t_tcp_check_timeout(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct peer mute;
+	struct thr t;
+	char err[CFG_ERR_SIZE], rerr[200];
+	int rc;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, rerr, sizeof(rerr));
+	if (!t.ring) {
+		SKIP(rerr);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	/* a peer that reads and never answers (it closes after 50 ms, after
+	 * the check gave up: timeout check 30ms) */
+	EXPECT(peer_start(&mute, NULL) == 0);
+	s1.addr.u.in4.sin_port = htons((uint16_t)mute.port);
+	s2.check = s3.check = 0;
+	be.options |= PXO_TCP_CHECK;
+	be.to.check = 30;
+	EXPECT_INT(tc_kw("tcp-check send PING", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect string PONG", err, sizeof(err)), 0);
+	EXPECT_INT(check_start(&cfg, &t), 1);
+	run_loop(&t, 2000, s1_down);
+	EXPECT_INT(s1.state, SRV_DOWN);
+	const char *lg = logged();
+	EXPECT(strstr(lg, "Server be/s1 is DOWN, reason: Layer7 timeout, info: \" at step 2 of tcp-check (expect string 'PONG')\", check duration: ") != NULL);
+	if (!strstr(lg, "Layer7 timeout"))
+		printf("  logged: %s\n", lg);
+	check_stop();
+	ring_wait(t.ring, 0);
+	peer_stop(&mute);
+	check_cfg_free(&cfg);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
 int main(void)
 {
 	RUN(t_first_failure_downs);
@@ -331,6 +547,9 @@ int main(void)
 	RUN(t_validate);
 	RUN(t_live);
 	RUN(t_live_timeout);
+	RUN(t_tcp_check_parse);
+	RUN(t_tcp_check_live);
+	RUN(t_tcp_check_timeout);
 	log_deinit(&cfg);
 	log_targets_free(be.logs);
 	return unit_end();
