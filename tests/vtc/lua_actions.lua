@@ -1,0 +1,12 @@
+-- lua_actions.vtc: arguments from the configuration and the act.* codes.
+core.register_action("args", { "tcp-req" }, function(txn, a, b)
+	txn:set_var("txn.args", tostring(a) .. "+" .. tostring(b))
+end, 2)
+core.register_action("ret", { "tcp-req" }, function(txn, code)
+	txn:set_var("txn.ret", code)
+	return act[code]
+end, 1)
+core.register_action("say", { "tcp-req" }, function(txn, what)
+	txn.res:send(what .. " args=" .. tostring(txn:get_var("txn.args")) .. "\n")
+	txn:done()
+end, 1)
