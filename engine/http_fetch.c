@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/http.h"
 #include "engine/sample.h"
@@ -181,8 +182,8 @@ static int hdr_common(const struct arg *args, struct sample *smp, struct smp_ctx
 	const char *name = arg_name(args, &nlen);
 	int occ = -1, n;
 
-	if (!msg)
-		return 0;
+	if (!msg || !name)
+		return 0;               /* HAProxy 2.6 finds nothing without a name */
 	if (args[1].type == ARGT_SINT && args[1].u.sint)
 		occ = (int)args[1].u.sint;
 	n = http_val_find(msg, name, nlen, full, occ, &v);
@@ -383,8 +384,12 @@ static int f_urlp_val(const struct arg *args, struct sample *smp, struct smp_ctx
 }
 
 /* url_ip / url_port: the address and port of an absolute URI "http://a.b.c.d:p/". */
+/* Returns 1 with the IPv4 literal host and port of an absolute URI (a
+ * name is not resolved: nothing is found, as HAProxy). */
 static int url_host(const struct http_msg *msg, char *host, size_t hsz, int *port)
 {
+	struct in_addr a;
+
 	char buf[128];
 	size_t len;
 	const char *u = http_get_uri(msg, buf, sizeof(buf), &len);
@@ -408,7 +413,7 @@ static int url_host(const struct http_msg *msg, char *host, size_t hsz, int *por
 		return 0;
 	memcpy(host, h, (size_t)(e - h));
 	host[e - h] = 0;
-	return 1;
+	return inet_pton(AF_INET, host, &a) == 1;
 }
 
 static int f_url_ip(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)

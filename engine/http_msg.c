@@ -927,6 +927,8 @@ int http_set_uri(struct http_msg *msg, const char *p, size_t len)
 int http_set_path(struct http_msg *msg, const char *p, size_t len)
 {
 	struct h1_span path, auth;
+	uint32_t ulen;
+	int ret;
 
 	if (msg->is_resp)
 		return -EINVAL;
@@ -940,13 +942,18 @@ int http_set_path(struct http_msg *msg, const char *p, size_t len)
 			return -EINVAL;
 		path.len = 0;
 	}
-	return msg_replace(msg, path.off, path.len, p, len);
+	ulen = msg->h1.uri.len;
+	if ((ret = msg_replace(msg, path.off, path.len, p, len)) < 0)
+		return ret;
+	msg->h1.uri.len = ulen + (uint32_t)len - path.len;
+	return 0;
 }
 
 int http_set_query(struct http_msg *msg, const char *q, size_t len)
 {
 	struct h1_span qs;
 	uint32_t uend = msg->h1.uri.off + msg->h1.uri.len;
+	int ret;
 
 	if (msg->is_resp)
 		return -EINVAL;
@@ -965,7 +972,10 @@ int http_set_query(struct http_msg *msg, const char *q, size_t len)
 			return -ENOSPC;
 		t[0] = '?';
 		memcpy(t + 1, q, len);
-		return msg_replace(msg, uend, 0, t, len + 1);
+		if ((ret = msg_replace(msg, uend, 0, t, len + 1)) < 0)
+			return ret;
+		msg->h1.uri.len += (uint32_t)len + 1;   /* an insertion at a span's end does not grow it */
+		return 0;
 	}
 }
 

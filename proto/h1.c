@@ -412,6 +412,10 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				m->st = S_RS_VER_SP;
 				break;
 			}
+			/* "HTTP/x.y" is 8 bytes: a line end or a longer word
+			 * before the space is not a status line */
+			if (c == '\r' || c == '\n' || m->tok_len >= 8)
+				return h1_fail(m, H1_E_VERSION, pos);
 			tok_add(m, c);       /* ver.off is 0: a response starts with it */
 			break;
 		case S_RS_VER_SP:

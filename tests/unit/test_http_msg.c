@@ -1,0 +1,473 @@
+/* test_http_msg.c: the HTTP message layer over a channel — parsing split
+ * at every byte into two and three segments, HAProxy's policy (what it
+ * normalises, what it rejects with 400/502), accessors and editors (each
+ * edit checked byte for byte, then re-parsed from the edited bytes). */
+#include <errno.h>
+
+#include "tests/unit/unit.h"
+#include "engine/http.h"
+#include "regex/rx.h"
+
+static struct chan_pool pool;
+
+/* Loads <s> into <c> as segments cut at <cut1> and <cut2> (0 = no cut). */
+static void load(struct chan *c, const char *s, size_t len, size_t cut1, size_t cut2)
+{
+	size_t a = cut1 && cut1 < len ? cut1 : len;
+	size_t b = cut2 && cut2 > a && cut2 < len ? cut2 : len;
+
+	chan_init(c, &pool, 1 << 20);
+	chan_put_data(c, s, a);
+	if (b > a)
+		chan_put_data(c, s + a, b - a);
+	if (len > b)
+		chan_put_data(c, s + b, len - b);
+}
+
+/* Returns a NUL-terminated copy of a span (static buffer, rotating). */
+static const char *sp(const struct http_msg *m, struct h1_span s)
+{
+	static char bufs[4][4096];
+	static int k;
+	char *b = bufs[k++ & 3], tmp[4096];
+	size_t len;
+	const char *p = http_span(m, s, tmp, sizeof(tmp), &len);
+
+	if (!p)
+		return "(null)";
+	memcpy(b, p, len);
+	b[len] = 0;
+	return b;
+}
+
+/* The channel's whole input as a string. */
+static const char *dump(const struct chan *c)
+{
+	static char b[65536];
+	size_t n = chan_copy_in(c, 0, b, sizeof(b) - 1);
+
+	b[n] = 0;
+	return b;
+}
+
+/* A description of everything the accessors see, to compare parses. */
+static void describe(const struct http_msg *m, char *out, size_t outsz)
+{
+	struct h1_span p, q, v;
+	struct http_val hv;
+	size_t n = 0;
+
+	n += (size_t)snprintf(out + n, outsz - n, "%s|%s|%s|", sp(m, m->h1.meth), sp(m, m->h1.uri),
+	                      sp(m, m->h1.ver));
+	n += (size_t)snprintf(out + n, outsz - n, "%s|", http_uri_path(m, &p) ? sp(m, p) : "-");
+	n += (size_t)snprintf(out + n, outsz - n, "%s|", http_uri_query(m, &q) ? sp(m, q) : "-");
+	for (int i = 0; i < http_hdr_count(m); i++)
+		n += (size_t)snprintf(out + n, outsz - n, "[%s=%s]", sp(m, m->hdrs[i].n), sp(m, m->hdrs[i].v));
+	for (int o = 1; o <= 6; o++)
+		if (http_val_find(m, "x", 1, 0, o, &hv) >= o)
+			n += (size_t)snprintf(out + n, outsz - n, "<%s>", sp(m, hv.v));
+	if (http_cookie_find(m, "c", 1, -1, &v))
+		n += (size_t)snprintf(out + n, outsz - n, "c=%s", sp(m, v));
+	if (http_url_param(m, "a", 1, '&', &v))
+		n += (size_t)snprintf(out + n, outsz - n, " a=%s", sp(m, v));
+}
+
+static const char req1[] =
+	"GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\n"
+	"Host: ex.com\r\n"
+	"X: a, b ,, \"c,d\"\r\n"
+	"X: e\r\n"
+	"Cookie: a=1; c=2\r\n"
+	"Cookie: c=3;d=4\r\n"
+	"\r\n";
+
+static void t_parse_whole(void)
+{
+	struct chan c;
+	struct http_msg m;
+	char d[4096];
+
+	load(&c, req1, strlen(req1), 0, 0);
+	http_msg_init(&m, &c, 0, 0, 0);
+	EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+	describe(&m, d, sizeof(d));
+	EXPECT_STR(d, "GET|/show/a?x=1&a=2;a=3|HTTP/1.1|/show/a|x=1&a=2;a=3|[Host=ex.com]"
+	              "[X=a, b ,, \"c,d\"][X=e][Cookie=a=1; c=2][Cookie=c=3;d=4]"
+	              "<a><b><><\"c,d\"><e>c=3 a=2");
+	EXPECT_INT(http_val_find(&m, "x", 1, 0, 0, NULL), 5);      /* HAProxy: hdr_cnt(x) = 5 */
+	EXPECT_INT(http_val_find(&m, "X", 1, 1, 0, NULL), 2);      /* fhdr_cnt */
+	EXPECT_INT(http_get_meth_id(&m), H1_M_GET);
+	chan_reset(&c);
+}
+
+/* Every split into two and three segments gives the same view. */
+static void t_parse_split(void)
+{
+	size_t len = strlen(req1);
+	char ref[4096], d[4096];
+	struct chan c;
+	struct http_msg m;
+	int bad = 0;
+
+	load(&c, req1, len, 0, 0);
+	http_msg_init(&m, &c, 0, 0, 0);
+	http_msg_parse(&m);
+	describe(&m, ref, sizeof(ref));
+	chan_reset(&c);
+	for (size_t i = 1; i < len && !bad; i++)
+		for (size_t j = i; j < len && !bad; j++) {
+			load(&c, req1, len, i, j == i ? 0 : j);
+			http_msg_init(&m, &c, 0, 0, 0);
+			if (http_msg_parse(&m) != HTTP_PARSE_DONE)
+				bad = 1;
+			describe(&m, d, sizeof(d));
+			if (strcmp(d, ref))
+				bad = 2;
+			chan_reset(&c);
+		}
+	EXPECT_INT(bad, 0);
+}
+
+/* Data arriving byte by byte: AGAIN until the blank line, then DONE. */
+static void t_parse_incremental(void)
+{
+	size_t len = strlen(req1);
+	struct chan c;
+	struct http_msg m;
+	int again = 0;
+
+	chan_init(&c, &pool, 1 << 20);
+	http_msg_init(&m, &c, 0, 0, 0);
+	for (size_t i = 0; i < len; i++) {
+		chan_put_data(&c, req1 + i, 1);
+		int r = http_msg_parse(&m);
+
+		if (i + 1 < len)
+			again += r == HTTP_PARSE_AGAIN;
+		else
+			EXPECT_INT(r, HTTP_PARSE_DONE);
+	}
+	EXPECT_INT(again, (int)len - 1);
+	EXPECT_STR(sp(&m, m.hdrs[4].v), "c=3;d=4");
+	chan_reset(&c);
+}
+
+/* Parses <s>; returns the parse result and leaves the message in <m>. */
+static int parse_str(struct chan *c, struct http_msg *m, const char *s, int resp)
+{
+	load(c, s, strlen(s), 0, 0);
+	http_msg_init(m, c, resp, 0, 0);
+	return http_msg_parse(m);
+}
+
+static void expect_reject(const char *s, int resp, int status)
+{
+	struct chan c;
+	struct http_msg m;
+	int r = parse_str(&c, &m, s, resp);
+
+	if (r != HTTP_PARSE_ERR)
+		printf("  accepted: %.60s\n", s);
+	EXPECT_INT(r, HTTP_PARSE_ERR);
+	EXPECT_INT(http_msg_err_status(&m), status);
+	chan_reset(&c);
+}
+
+/* What HAProxy 2.6 answers with 400 (requests) or 502 (responses). */
+static void t_policy_reject(void)
+{
+	expect_reject("GET /\xc3\xa9 HTTP/1.1\r\n\r\n", 0, 400);               /* non-ASCII URI */
+	expect_reject("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 0, 400);
+	expect_reject("POST / HTTP/1.1\r\nContent-Length: 3, 4\r\n\r\n", 0, 400);
+	expect_reject("GET /\r\n\r\n", 0, 400);                                 /* HTTP/0.9 */
+	expect_reject("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 0, 400);
+	expect_reject("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 0, 400);
+	expect_reject("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 0, 400);             /* bare CR */
+	expect_reject("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400);
+	expect_reject("GET http://h.com/ HTTP/1.1\r\nHost: ex.com\r\n\r\n", 0, 400);
+	expect_reject("HTTP/1.1 abc OK\r\n\r\n", 1, 502);
+	expect_reject("garbage\r\n\r\n", 1, 502);
+	{
+		/* 101 headers: HAProxy's 400; 100 fit */
+		static char big[8192];
+		size_t n = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\n");
+		struct chan c;
+		struct http_msg m;
+
+		for (int i = 0; i < 100; i++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "X-%d: a\r\n", i);
+		snprintf(big + n, sizeof(big) - n, "\r\n");
+		EXPECT_INT(parse_str(&c, &m, big, 0), HTTP_PARSE_DONE);
+		chan_reset(&c);
+		snprintf(big + n, sizeof(big) - n, "X-100: a\r\n\r\n");
+		expect_reject(big, 0, 400);
+	}
+	{
+		/* headers beyond tune.bufsize - tune.maxrewrite: 400 */
+		static char big[20000];
+		size_t n = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nX-Big: ");
+
+		memset(big + n, 'a', 16000);
+		snprintf(big + n + 16000, sizeof(big) - n - 16000, "\r\n\r\n");
+		expect_reject(big, 0, 400);
+	}
+	{
+		/* the client closed before the end of the headers */
+		struct chan c;
+		struct http_msg m;
+
+		EXPECT_INT(parse_str(&c, &m, "GET / HTTP/1.1\r\nHost: a\r\n", 0), HTTP_PARSE_AGAIN);
+		c.flags |= CHAN_SHUTR;
+		EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_ERR);
+		EXPECT_INT(http_msg_err_status(&m), 400);
+		chan_reset(&c);
+	}
+}
+
+/* What HAProxy 2.6 accepts, and how it normalises it. */
+static void t_policy_accept(void)
+{
+	struct chan c;
+	struct http_msg m;
+
+	/* obs-fold: CR and LF become spaces inside the value */
+	EXPECT_INT(parse_str(&c, &m, "GET /x HTTP/1.1\r\nX-A: a\r\n \t b\r\nX-B: c\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_STR(dump(&c), "GET /x HTTP/1.1\r\nX-A: a   \t b\r\nX-B: c\r\n\r\n");
+	EXPECT_STR(sp(&m, m.hdrs[0].v), "a   \t b");
+	EXPECT_INT(http_hdr_count(&m), 2);
+	chan_reset(&c);
+
+	/* "Content-Length: 3, 3" becomes one value */
+	EXPECT_INT(parse_str(&c, &m, "POST /x HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc", 0), HTTP_PARSE_DONE);
+	EXPECT_STR(dump(&c), "POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+	EXPECT_INT(m.h1.hdr_len, 39);
+	chan_reset(&c);
+
+	/* a duplicate equal Content-Length is dropped */
+	EXPECT_INT(parse_str(&c, &m, "POST /x HTTP/1.1\r\nContent-Length: 3\r\nX: y\r\ncontent-length: 3\r\n\r\nabc", 0),
+	           HTTP_PARSE_DONE);
+	EXPECT_STR(dump(&c), "POST /x HTTP/1.1\r\nContent-Length: 3\r\nX: y\r\n\r\nabc");
+	EXPECT_INT(http_hdr_count(&m), 2);
+	chan_reset(&c);
+
+	/* Content-Length with Transfer-Encoding: chunked wins, CL removed */
+	EXPECT_INT(parse_str(&c, &m, "POST /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                     "3\r\nabc\r\n0\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_STR(dump(&c), "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+	EXPECT_INT(http_msg_body_parse(&m), HTTP_PARSE_DONE);
+	EXPECT_INT(m.h1.pos, (int)strlen(dump(&c)));
+	chan_reset(&c);
+
+	/* bare LF, lowercase method, NUL/CTL/DEL in values, HTTP/1.1 without Host */
+	{
+		static const char s[] = "get /p HTTP/1.1\nX: a\x01\x7f" "b\n\n";
+
+		EXPECT_INT(parse_str(&c, &m, s, 0), HTTP_PARSE_DONE);
+		EXPECT_STR(sp(&m, m.h1.meth), "get");
+		EXPECT_INT(http_get_meth_id(&m), H1_M_OTHER);
+		EXPECT_STR(sp(&m, m.hdrs[0].v), "a\x01\x7f" "b");
+		chan_reset(&c);
+	}
+	{
+		static const char s[] = "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n";
+
+		load(&c, s, sizeof(s) - 1, 0, 0);
+		http_msg_init(&m, &c, 0, 0, 0);
+		EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+		EXPECT_INT(m.hdrs[0].v.len, 3);
+		chan_reset(&c);
+	}
+	/* absolute URI whose authority matches Host (any case); equal duplicate Host */
+	EXPECT_INT(parse_str(&c, &m, "GET HTTP://h.com/show HTTP/1.1\r\nhost: H.COM\r\n\r\n", 0), HTTP_PARSE_DONE);
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET / HTTP/1.1\r\nhost: a\r\nHost: a\r\n\r\n", 0), HTTP_PARSE_DONE);
+	chan_reset(&c);
+	/* response: status and reason */
+	EXPECT_INT(parse_str(&c, &m, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 1), HTTP_PARSE_DONE);
+	EXPECT_INT(http_get_status(&m), 404);
+	EXPECT_STR(sp(&m, m.h1.reason), "Not Found");
+	chan_reset(&c);
+}
+
+/* Re-parses the channel's bytes into a fresh message and checks that the
+ * accessors read back what <m> reads (the edited message is consistent). */
+static void reparse_same(struct http_msg *m)
+{
+	const char *s = dump(m->chan);
+	char a[4096], b[4096];
+	struct chan c2;
+	struct http_msg m2;
+
+	describe(m, a, sizeof(a));
+	EXPECT_INT(parse_str(&c2, &m2, s, m->is_resp), HTTP_PARSE_DONE);
+	describe(&m2, b, sizeof(b));
+	EXPECT_STR(a, b);
+	EXPECT_INT(m2.h1.hdr_len, m->h1.hdr_len);
+	chan_reset(&c2);
+}
+
+static void t_edit_headers(void)
+{
+	struct chan c;
+	struct http_msg m;
+	struct http_val v;
+
+	/* split in three segments so that edits cross segment boundaries */
+	load(&c, req1, strlen(req1), 20, 45);
+	http_msg_init(&m, &c, 0, 0, 0);
+	EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+
+	EXPECT_INT(http_hdr_add(&m, "X-Fwd", 5, "1.2.3.4", 7), 0);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nHost: ex.com\r\nX: a, b ,, \"c,d\"\r\nX: e\r\n"
+	                     "Cookie: a=1; c=2\r\nCookie: c=3;d=4\r\nX-Fwd: 1.2.3.4\r\n\r\n");
+	reparse_same(&m);
+
+	EXPECT_INT(http_hdr_del(&m, "x", 1), 2);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nHost: ex.com\r\n"
+	                     "Cookie: a=1; c=2\r\nCookie: c=3;d=4\r\nX-Fwd: 1.2.3.4\r\n\r\n");
+	EXPECT_INT(http_hdr_find(&m, "x-fwd", 5, 0), 3);
+	reparse_same(&m);
+
+	EXPECT_INT(http_hdr_set(&m, "cookie", 6, "z=9", 3), 0);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nHost: ex.com\r\nX-Fwd: 1.2.3.4\r\ncookie: z=9\r\n\r\n");
+	reparse_same(&m);
+
+	EXPECT_INT(http_hdr_set_value(&m, 0, "other.example", 13), 0);
+	EXPECT_STR(sp(&m, m.hdrs[0].v), "other.example");
+	reparse_same(&m);
+
+	/* replace one element of a comma list */
+	EXPECT_INT(http_hdr_add(&m, "Accept", 6, "a/b, c/d", 8), 0);
+	EXPECT_INT(http_val_find(&m, "accept", 6, 0, 2, &v), 2);
+	EXPECT_INT(http_val_replace(&m, &v, "text/html", 9), 0);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nHost: other.example\r\nX-Fwd: 1.2.3.4\r\n"
+	                     "cookie: z=9\r\nAccept: a/b, text/html\r\n\r\n");
+	reparse_same(&m);
+
+	/* delete the first and the last header */
+	EXPECT_INT(http_hdr_del_idx(&m, 0), 0);
+	EXPECT_INT(http_hdr_del_idx(&m, http_hdr_count(&m) - 1), 0);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nX-Fwd: 1.2.3.4\r\ncookie: z=9\r\n\r\n");
+	reparse_same(&m);
+	EXPECT_INT(http_hdr_del_idx(&m, 5), -EINVAL);
+	chan_reset(&c);
+
+	/* an empty value can be set; the body after the headers is untouched */
+	EXPECT_INT(parse_str(&c, &m, "POST / HTTP/1.1\r\nE:\r\nContent-Length: 2\r\n\r\nok", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_hdr_set_value(&m, 0, "v", 1), 0);
+	EXPECT_INT(http_hdr_add(&m, "Y", 1, "", 0), 0);
+	EXPECT_STR(dump(&c), "POST / HTTP/1.1\r\nE:v\r\nContent-Length: 2\r\nY: \r\n\r\nok");
+	EXPECT_INT(m.h1.hdr_len, (int)strlen(dump(&c)) - 2);
+	chan_reset(&c);
+}
+
+static void t_edit_regex(void)
+{
+	struct chan c;
+	struct http_msg m;
+	char err[256];
+	struct rx *re = rx_compile("^(.*)\\.old\\.com$", 16, 0, err, sizeof(err));
+	struct rx *re2 = rx_compile("^b(.*)", 6, 0, err, sizeof(err));
+
+	EXPECT(re && re2);
+	if (!re || !re2)
+		return;
+	EXPECT_INT(parse_str(&c, &m, "GET / HTTP/1.1\r\nHost: www.old.com\r\nX: bar, foo, baz\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_hdr_replace_rx(&m, "host", 4, re, "\\1.new.org", 10, 0), 1);
+	EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nHost: www.new.org\r\nX: bar, foo, baz\r\n\r\n");
+	reparse_same(&m);
+	/* replace-value: each element on its own */
+	EXPECT_INT(http_hdr_replace_rx(&m, "x", 1, re2, "B\\1", 3, 1), 2);
+	EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nHost: www.new.org\r\nX: Bar, foo, Baz\r\n\r\n");
+	reparse_same(&m);
+	/* replace-header on the whole value: "^b" does not match "Bar, ..." */
+	EXPECT_INT(http_hdr_replace_rx(&m, "x", 1, re2, "Q", 1, 0), 0);
+	chan_reset(&c);
+	rx_free(re);
+	rx_free(re2);
+}
+
+static void t_edit_start_line(void)
+{
+	struct chan c;
+	struct http_msg m;
+
+	load(&c, req1, strlen(req1), 7, 30);
+	http_msg_init(&m, &c, 0, 0, 0);
+	EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_path(&m, "/new/path", 9), 0);
+	EXPECT_STR(sp(&m, m.h1.uri), "/new/path?x=1&a=2;a=3");
+	reparse_same(&m);
+	EXPECT_INT(http_set_query(&m, "q=1", 3), 0);
+	EXPECT_STR(sp(&m, m.h1.uri), "/new/path?q=1");
+	reparse_same(&m);
+	EXPECT_INT(http_set_query(&m, NULL, 0), 0);
+	EXPECT_STR(sp(&m, m.h1.uri), "/new/path");
+	reparse_same(&m);
+	EXPECT_INT(http_set_query(&m, "z", 1), 0);
+	EXPECT_STR(sp(&m, m.h1.uri), "/new/path?z");
+	reparse_same(&m);
+	EXPECT_INT(http_set_method(&m, "DELETE", 6), 0);
+	EXPECT_INT(http_get_meth_id(&m), H1_M_DELETE);
+	reparse_same(&m);
+	EXPECT_INT(http_set_uri(&m, "http://ex.com/abs?k=v", 21), 0);
+	{
+		struct h1_span p;
+
+		EXPECT(http_uri_path(&m, &p));
+		EXPECT_STR(sp(&m, p), "/abs");
+	}
+	reparse_same(&m);
+	EXPECT_INT(http_set_path(&m, "/p2", 3), 0);
+	EXPECT_STR(dump(&c), "DELETE http://ex.com/p2?k=v HTTP/1.1\r\nHost: ex.com\r\nX: a, b ,, \"c,d\"\r\nX: e\r\n"
+	                     "Cookie: a=1; c=2\r\nCookie: c=3;d=4\r\n\r\n");
+	reparse_same(&m);
+	chan_reset(&c);
+
+	/* responses: set-status with the standard reason, a custom one, none before */
+	EXPECT_INT(parse_str(&c, &m, "HTTP/1.1 200 OK\r\nX: y\r\n\r\n", 1), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_status(&m, 503, NULL, 0), 0);
+	EXPECT_STR(dump(&c), "HTTP/1.1 503 Service Unavailable\r\nX: y\r\n\r\n");
+	reparse_same(&m);
+	EXPECT_INT(http_set_status(&m, 404, "Nope", 4), 0);
+	EXPECT_STR(dump(&c), "HTTP/1.1 404 Nope\r\nX: y\r\n\r\n");
+	EXPECT_INT(http_get_status(&m), 404);
+	reparse_same(&m);
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "HTTP/1.1 200\r\nX: y\r\n\r\n", 1), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_status(&m, 201, NULL, 0), 0);
+	EXPECT_STR(dump(&c), "HTTP/1.1 201 Created\r\nX: y\r\n\r\n");
+	reparse_same(&m);
+	chan_reset(&c);
+}
+
+/* Header names lowercased in place, as HAProxy forwards them. */
+static void t_lower_names(void)
+{
+	struct chan c;
+	struct http_msg m;
+
+	load(&c, req1, strlen(req1), 40, 0);
+	http_msg_init(&m, &c, 0, 0, 0);
+	EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+	EXPECT_INT(http_msg_lower_names(&m), 5);
+	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nhost: ex.com\r\nx: a, b ,, \"c,d\"\r\nx: e\r\n"
+	                     "cookie: a=1; c=2\r\ncookie: c=3;d=4\r\n\r\n");
+	chan_reset(&c);
+}
+
+int main(void)
+{
+	chan_pool_init(&pool, 16384, NULL, NULL);
+	RUN(t_parse_whole);
+	RUN(t_parse_split);
+	RUN(t_parse_incremental);
+	RUN(t_policy_reject);
+	RUN(t_policy_accept);
+	RUN(t_edit_headers);
+	RUN(t_edit_regex);
+	RUN(t_edit_start_line);
+	RUN(t_lower_names);
+	chan_pool_destroy(&pool);
+	return unit_end();
+}
