@@ -776,24 +776,17 @@ size_t logfmt_render_connect(const struct stream *s, char *out, size_t outsz)
 		return 0;
 	o.p = out;
 	o.end = out + outsz - 1;
+	/* HAProxy prints IPv6 addresses without brackets here */
 	lo_str(&o, "Connect from ", 0);
-	if (s->cli_addr.u.sa.sa_family == AF_UNIX) {
+	if (s->cli_addr.u.sa.sa_family == AF_UNIX)
 		lo_str(&o, "unix", 0);
-	} else {
-		if (s->cli_addr.u.sa.sa_family == AF_INET6)
-			lo_putc(&o, '[');
+	else {
 		lo_ip(&o, &s->cli_addr, 0);
-		if (s->cli_addr.u.sa.sa_family == AF_INET6)
-			lo_putc(&o, ']');
 		lo_putc(&o, ':');
 		lo_port(&o, &s->cli_addr, 0);
 	}
 	lo_str(&o, " to ", 0);
-	if (s->fe_addr.u.sa.sa_family == AF_INET6)
-		lo_putc(&o, '[');
 	lo_ip(&o, &s->fe_addr, 0);
-	if (s->fe_addr.u.sa.sa_family == AF_INET6)
-		lo_putc(&o, ']');
 	lo_putc(&o, ':');
 	lo_port(&o, &s->fe_addr, 0);
 	lo_putf(&o, " (%s/%s)", s->fe ? s->fe->name : "-",

@@ -267,6 +267,16 @@ static void t_connect_line(void)
 	set4(&strm.fe_addr, "127.0.0.1", 19003);
 	logfmt_render_connect(&strm, out, sizeof(out));
 	EXPECT_STR(out, "Connect from 127.0.0.1:53538 to 127.0.0.1:19003 (fe_def/TCP)");
+	/* HAProxy: "Connect from ::1:47544 to ::1:19601 (f/TCP)", no brackets */
+	memset(&strm.cli_addr, 0, sizeof(strm.cli_addr));
+	strm.cli_addr.u.in6.sin6_family = AF_INET6;
+	strm.cli_addr.u.in6.sin6_port = htons(47544);
+	inet_pton(AF_INET6, "::1", &strm.cli_addr.u.in6.sin6_addr);
+	strm.fe_addr = strm.cli_addr;
+	strm.fe_addr.u.in6.sin6_port = htons(19601);
+	fe.name = "f";
+	logfmt_render_connect(&strm, out, sizeof(out));
+	EXPECT_STR(out, "Connect from ::1:47544 to ::1:19601 (f/TCP)");
 }
 
 static void t_truncation(void)
