@@ -239,6 +239,18 @@ int chan_out_iov(const struct chan *c, struct iovec *iov, int max)
 	return n;
 }
 
+int chan_out_iov_ref(const struct chan *c, struct iovec *iov, struct chunk **chk, int max)
+{
+	const struct chan_seg *s = c->head;
+	int n = chan_out_iov(c, iov, max);
+
+	for (int i = 0; i < n; i++, s = s->next) {
+		chk[i] = s->chk;
+		chunk_ref(s->chk);
+	}
+	return n;
+}
+
 void chan_skip_out(struct chan *c, uint32_t n)
 {
 	if (n > c->out)

@@ -102,6 +102,10 @@ uint32_t chan_forward(struct chan *c, uint32_t n);
 /* Fills <iov> with up to <max> entries describing the output part, front
  * first. Returns the number of entries filled. */
 int chan_out_iov(const struct chan *c, struct iovec *iov, int max);
+/* Same, also storing in <chk>[i] the chunk of each entry with one more
+ * reference: a send in flight keeps its bytes alive even if the channel
+ * is reset meanwhile. The caller drops them with chunk_unref(). */
+int chan_out_iov_ref(const struct chan *c, struct iovec *iov, struct chunk **chk, int max);
 /* Drops the first <n> bytes of the output part (they were sent). */
 void chan_skip_out(struct chan *c, uint32_t n);
 

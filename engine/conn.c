@@ -55,6 +55,7 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 	c->event = event;
 	c->tx_len = 0;
 	c->txc = NULL;
+	c->tx_chk = NULL;
 	c->next = NULL;
 	return c;
 }
@@ -191,13 +192,17 @@ static struct conn_tx *tx_get(struct thr *t)
 
 	if (x)
 		t->free_tx = x->next;
-	else
-		x = malloc(sizeof(*x));
+	else if ((x = malloc(sizeof(*x))))
+		x->nchk = 0;
 	return x;
 }
 
+/* Gives <x> back, dropping its chunk references. */
 static void tx_put(struct thr *t, struct conn_tx *x)
 {
+	for (int i = 0; i < x->nchk; i++)
+		chunk_unref(x->chk[i]);
+	x->nchk = 0;
 	x->next = t->free_tx;
 	t->free_tx = x;
 }
@@ -208,12 +213,16 @@ int conn_send(struct conn *c)
 	uint32_t len = 0;
 	struct conn_tx *x;
 	struct iovec iov[CONN_IOV];
+	struct chunk *chk[CONN_IOV];
 
 	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
 		return 0;
 	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
 		return 0;
-	n = chan_out_iov(c->tx, iov, CONN_IOV);
+	/* the chunks are referenced until the completion: if the owner resets
+	 * the channel meanwhile (the stream ends), the kernel still reads
+	 * bytes nobody else can reuse */
+	n = chan_out_iov_ref(c->tx, iov, chk, CONN_IOV);
 	if (!n) {
 		if (c->flags & CONN_F_SHUTW_NOW)
 			conn_shutw(c);
@@ -222,18 +231,26 @@ int conn_send(struct conn *c)
 	if (n == 1) {
 		/* one segment (the usual case): a plain send, no context */
 		ret = ring_send(c->thr->ring, &c->op_tx, c->fd, iov[0].iov_base, iov[0].iov_len);
-		if (ret < 0)
+		if (ret < 0) {
+			chunk_unref(chk[0]);
 			return ret;
+		}
+		c->tx_chk = chk[0];
 		c->tx_len = (uint32_t)iov[0].iov_len;
 		c->flags |= CONN_F_TX_BUSY;
 		return 0;
 	}
-	if (!(x = tx_get(c->thr)))
+	if (!(x = tx_get(c->thr))) {
+		for (int i = 0; i < n; i++)
+			chunk_unref(chk[i]);
 		return -ENOMEM;
+	}
 	for (int i = 0; i < n; i++) {
 		x->iov[i] = iov[i];
+		x->chk[i] = chk[i];
 		len += (uint32_t)iov[i].iov_len;
 	}
+	x->nchk = n;
 	memset(&x->msg, 0, sizeof(x->msg));
 	x->msg.msg_iov = x->iov;
 	x->msg.msg_iovlen = (size_t)n;
@@ -258,6 +275,10 @@ static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags)
 	if (c->txc) {
 		tx_put(c->thr, c->txc);
 		c->txc = NULL;
+	}
+	if (c->tx_chk) {
+		chunk_unref(c->tx_chk);
+		c->tx_chk = NULL;
 	}
 	if (c->flags & CONN_F_CLOSING)
 		goto out;

@@ -53,8 +53,9 @@ struct conn {
 	void *owner;
 	void (*event)(struct conn *c, unsigned ev);
 	struct ring_op op_rx, op_tx, op_cn;
-	uint32_t tx_len;            /* bytes of the sendmsg in flight */
+	uint32_t tx_len;            /* bytes of the send in flight */
 	struct conn_tx *txc;        /* the sendmsg in flight, NULL when idle */
+	struct chunk *tx_chk;       /* chunk of a single-segment send in flight (referenced) */
 	struct conn *next;          /* pool free list / thr->wait_bufs */
 };
 
@@ -63,6 +64,8 @@ struct conn {
 struct conn_tx {
 	struct msghdr msg;
 	struct iovec iov[CONN_IOV];
+	struct chunk *chk[CONN_IOV];   /* referenced until the completion */
+	int nchk;
 	struct conn_tx *next;
 };
 

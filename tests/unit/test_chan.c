@@ -194,6 +194,34 @@ static void t_contiguous_merge_and_refs(void)
 	EXPECT_INT(recycled, 1);
 }
 
+static void t_iov_ref_outlives_reset(void)
+{
+	/* a send in flight holds its chunks: resetting the channel (the
+	 * stream ended) must not give the buffer back before the completion */
+	struct chan c;
+	struct iovec iov[4];
+	struct chunk *chk[4];
+	char t1[] = "abc", t2[] = "defgh";
+	struct chunk *k1 = ring_chunk(t1), *k2 = ring_chunk(t2);
+
+	recycled = 0;
+	chan_init(&c, &pool, 100);
+	chan_put_chunk(&c, k1, 0, 3);
+	chan_put_chunk(&c, k2, 0, 5);
+	chunk_unref(k1);
+	chunk_unref(k2);
+	chan_forward(&c, 8);
+	EXPECT_INT(chan_out_iov_ref(&c, iov, chk, 4), 2);
+	EXPECT(chk[0] == k1 && chk[1] == k2);
+	EXPECT_INT(k1->refs, 2);
+	chan_reset(&c);
+	EXPECT_INT(recycled, 0);
+	EXPECT_MEM(iov[1].iov_base, "defgh", 5);
+	chunk_unref(chk[0]);
+	chunk_unref(chk[1]);
+	EXPECT_INT(recycled, 2);
+}
+
 static void t_no_leak(void)
 {
 	/* every segment and heap chunk allocated by the cases above is back
@@ -220,6 +248,7 @@ int main(void)
 	RUN(t_replace_insert_delete);
 	RUN(t_replace_keeps_output);
 	RUN(t_contiguous_merge_and_refs);
+	RUN(t_iov_ref_outlives_reset);
 	RUN(t_no_leak);
 	return unit_end();
 }
