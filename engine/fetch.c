@@ -16,6 +16,7 @@
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "engine/conn.h"
+#include "engine/thread.h"
 
 /* Fills <smp> with the address of <a>; 0 for AF_UNIX / unset. */
 static int smp_from_addr(const struct addr *a, struct sample *smp)
@@ -685,11 +686,11 @@ static int f_nbproc(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
-/* thread: the 0-based id of the worker thread evaluating. Only one
- * worker exists for now. */
+/* thread: the 0-based id of the worker thread evaluating (0 outside a
+ * stream). */
 static int f_thread(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	smp_set_sint(smp, 0);
+	smp_set_sint(smp, ctx->strm && ctx->strm->thr ? ctx->strm->thr->id : 0);
 	return 1;
 }
 

@@ -14,6 +14,8 @@
 #include "engine/sample.h"
 #include "engine/proxy.h"
 #include "engine/vars.h"
+#include "engine/stream.h"
+#include "engine/thread.h"
 #include "engine/log.h"
 #include "regex/rx.h"
 
@@ -1329,6 +1331,13 @@ struct sample_expr *sample_expr_parse(const char *str, const char **end, struct 
 
 int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sample *smp)
 {
+	/* Names left unresolved because start-up did not call
+	 * sample_resolve(): resolve them now against the stream's
+	 * configuration (failures are reported, the arguments find
+	 * nothing). Single-threaded start only: with several worker
+	 * threads, start-up must call sample_resolve() first. */
+	if (pending && !resolved_cfg && ctx->strm && ctx->strm->thr && ctx->strm->thr->cfg)
+		sample_resolve(ctx->strm->thr->cfg);
 	memset(smp, 0, sizeof(*smp));
 	ctx->priv = e->fetch->priv;
 	if (!e->fetch->fn(e->args, smp, ctx))

@@ -9,6 +9,7 @@
 #include "engine/chan.h"
 #include "engine/vars.h"
 #include "engine/conn.h"
+#include "engine/thread.h"
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -436,9 +437,44 @@ static void t_connection(void)
 	close(lfd);
 }
 
+/* Names that start-up did not resolve (no sample_resolve() call) are
+ * resolved at the first evaluation, against the stream's configuration. */
+static void t_lazy_resolve(void)
+{
+	static struct thr thr;
+	static struct config cfg;
+	char out[64];
+
+	setup();
+	fe.next = &be;
+	be.next = NULL;
+	cfg.proxies = &fe;
+	thr.cfg = &cfg;
+	thr.id = 0;
+	EXPECT(sample_config() == NULL);
+	{
+		struct smp_ctx ctx = { .strm = NULL, .final = 1 };
+		/* without a stream nothing can be resolved yet */
+		EXPECT_INT(ev("be_conn(back)", &ctx, out, sizeof(out), NULL), 0);
+	}
+	strm.thr = &thr;
+	EXPECT_INT(evs("be_conn(back)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "11");
+	EXPECT(sample_config() == &cfg);
+	EXPECT_INT(evs("str(back),nbsrv", out, sizeof(out)), 1);
+	EXPECT_STR(out, "2");
+	/* resolved at parse time from now on; unknown names are refused */
+	EXPECT_INT(evs("be_conn(nope)", out, sizeof(out)), -1);
+	EXPECT_STR(out, "ERR fetch method 'be_conn' : unable to find backend 'nope'");
+	EXPECT_INT(evs("thread", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	strm.thr = NULL;
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 4096, NULL, NULL);
+	RUN(t_lazy_resolve);
 	RUN(t_addresses);
 	RUN(t_names);
 	RUN(t_counters);
