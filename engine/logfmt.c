@@ -565,6 +565,19 @@ static int lf_own_slot(const struct stream *s)
 	return s->t_close && (s->flags & STRM_F_SRV_TAKEN) ? 1 : 0;
 }
 
+/* Returns the 1-based position of <s>'s bind line in its frontend: what
+ * HAProxy prints as the "port" of a unix socket client (the listener id). */
+static int lf_bind_id(const struct stream *s)
+{
+	int id = 1;
+
+	if (!s->fe || !s->bind)
+		return 1;
+	for (const struct bind_conf *b = s->fe->binds; b && b != s->bind; b = b->next)
+		id++;
+	return id;
+}
+
 static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const struct stream *s,
                           const struct logfmt_http *h, const struct lf_times *tm)
 {
@@ -578,9 +591,19 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 
 	switch (nd->var) {
 	case LV_CI: lo_ip(o, &s->cli_addr, opts); break;
-	case LV_CP: lo_port(o, &s->cli_addr, opts); break;
+	case LV_CP:
+		if (s->cli_addr.u.sa.sa_family == AF_UNIX)
+			lo_int(o, lf_bind_id(s));
+		else
+			lo_port(o, &s->cli_addr, opts);
+		break;
 	case LV_FI: lo_ip(o, &s->fe_addr, opts); break;
-	case LV_FP: lo_port(o, &s->fe_addr, opts); break;
+	case LV_FP:
+		if (s->fe_addr.u.sa.sa_family == AF_UNIX)
+			lo_int(o, lf_bind_id(s));
+		else
+			lo_port(o, &s->fe_addr, opts);
+		break;
 	case LV_BI: lo_ip(o, s->srvc ? &s->srv_local : NULL, opts); break;
 	case LV_BP: lo_port(o, s->srvc ? &s->srv_local : NULL, opts); break;
 	case LV_SI: lo_ip(o, srv_addr, opts); break;
@@ -776,19 +799,20 @@ size_t logfmt_render_connect(const struct stream *s, char *out, size_t outsz)
 		return 0;
 	o.p = out;
 	o.end = out + outsz - 1;
-	/* HAProxy prints IPv6 addresses without brackets here */
-	lo_str(&o, "Connect from ", 0);
-	if (s->cli_addr.u.sa.sa_family == AF_UNIX)
-		lo_str(&o, "unix", 0);
-	else {
+	/* HAProxy prints IPv6 addresses without brackets here, and a unix
+	 * socket as "Connect to unix:<listener id>" */
+	if (s->cli_addr.u.sa.sa_family == AF_UNIX || s->fe_addr.u.sa.sa_family == AF_UNIX) {
+		lo_putf(&o, "Connect to unix:%d", lf_bind_id(s));
+	} else {
+		lo_str(&o, "Connect from ", 0);
 		lo_ip(&o, &s->cli_addr, 0);
 		lo_putc(&o, ':');
 		lo_port(&o, &s->cli_addr, 0);
+		lo_str(&o, " to ", 0);
+		lo_ip(&o, &s->fe_addr, 0);
+		lo_putc(&o, ':');
+		lo_port(&o, &s->fe_addr, 0);
 	}
-	lo_str(&o, " to ", 0);
-	lo_ip(&o, &s->fe_addr, 0);
-	lo_putc(&o, ':');
-	lo_port(&o, &s->fe_addr, 0);
 	lo_putf(&o, " (%s/%s)", s->fe ? s->fe->name : "-",
 	        s->fe && s->fe->mode == PX_MODE_HTTP ? "HTTP" : "TCP");
 	*o.p = 0;

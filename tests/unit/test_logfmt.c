@@ -277,6 +277,23 @@ static void t_connect_line(void)
 	fe.name = "f";
 	logfmt_render_connect(&strm, out, sizeof(out));
 	EXPECT_STR(out, "Connect from ::1:47544 to ::1:19601 (f/TCP)");
+	/* unix sockets: HAProxy names the listener (bind line) instead,
+	 * "Connect to unix:1 (f/TCP)" and "unix:1 [...]" in tcplog */
+	{
+		struct bind_conf b2;
+
+		memset(&b2, 0, sizeof(b2));
+		fe.binds = &bconf;
+		bconf.next = &b2;
+		strm.bind = &b2;
+		memset(&strm.cli_addr, 0, sizeof(strm.cli_addr));
+		strm.cli_addr.u.un.sun_family = AF_UNIX;
+		strm.fe_addr = strm.cli_addr;
+		logfmt_render_connect(&strm, out, sizeof(out));
+		EXPECT_STR(out, "Connect to unix:2 (f/TCP)");
+		EXPECT_STR(render("%ci:%cp|%fi:%fp", &fe), "unix:2|unix:2");
+		bconf.next = NULL;
+	}
 }
 
 static void t_truncation(void)
