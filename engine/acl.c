@@ -486,7 +486,7 @@ int acl_cfg_parse(struct cfg_ctx *c, char **args, int nargs)
 		return -1;
 	}
 	if (!acl_name_ok(args[1], &bad)) {
-		snprintf(c->err, sizeof(c->err), "character '%c' is not permitted in acl name '%s'",
+		snprintf(c->err, sizeof(c->err), "character '%c' is not permitted in acl name '%s'.",
 		         bad, args[1]);
 		return -1;
 	}

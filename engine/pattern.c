@@ -303,32 +303,42 @@ static int item_parse(enum pat_match m, struct pat_item *it, char *err, size_t e
 		snprintf(err, errlen, "'%s' is not a valid IPv4 or IPv6 address", key);
 		return -1;
 	case PAT_MATCH_BIN: {
+		/* HAProxy's messages: the odd length is reported first */
 		size_t n = strlen(key);
-		if (n % 2)
-			goto bad_hex;
-		it->u.bin.p = malloc(n / 2 + 1);
-		if (!it->u.bin.p) {
+		if (n % 2) {
+			snprintf(err, errlen, "an even number of hex digit is expected");
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (hexval(key[i]) < 0) {
+				snprintf(err, errlen, "an hex digit is expected (found '%c')", key[i]);
+				return -1;
+			}
+		}
+		if (!(it->u.bin.p = malloc(n / 2 + 1))) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		for (size_t i = 0; i < n; i += 2) {
-			int hi = hexval(key[i]), lo = hexval(key[i + 1]);
-			if (hi < 0 || lo < 0) {
-				free(it->u.bin.p);
-				it->u.bin.p = NULL;
-				goto bad_hex;
-			}
-			it->u.bin.p[i / 2] = (char)(hi << 4 | lo);
-		}
+		for (size_t i = 0; i < n; i += 2)
+			it->u.bin.p[i / 2] = (char)(hexval(key[i]) << 4 | hexval(key[i + 1]));
 		it->u.bin.len = n / 2;
 		return 0;
-	bad_hex:
-		snprintf(err, errlen, "'%s' is not a valid hex string", key);
-		return -1;
 	}
 	default:
 		return 0;
 	}
+}
+
+/* Writes HAProxy's message for an invalid regex <key> into <err>, from
+ * the regex module's <why> ("... at offset N" becomes "(error=..., erroffset=N)"). */
+static void regex_error(char *err, size_t errlen, const char *key, const char *why)
+{
+	const char *at = strstr(why, " at offset ");
+	if (at && at[11] >= '0' && at[11] <= '9')
+		snprintf(err, errlen, "regex '%s' is invalid (error=%.*s, erroffset=%s)",
+		         key, (int)(at - why), why, at + 11);
+	else
+		snprintf(err, errlen, "regex '%s' is invalid (error=%s)", key, why);
 }
 
 int pat_check_key(enum pat_match m, const char *key, char *err, size_t errlen)
@@ -340,7 +350,7 @@ int pat_check_key(enum pat_match m, const char *key, char *err, size_t errlen)
 		char why[256];
 		struct patset *ps = patset_build(&pe, 1, why, sizeof(why), NULL);
 		if (!ps) {
-			snprintf(err, errlen, "regex '%s' is invalid : %s", key, why);
+			regex_error(err, errlen, key, why);
 			return -1;
 		}
 		patset_free(ps);
@@ -504,7 +514,7 @@ static int expr_build_patset(struct pat_expr *x, char *err, size_t errlen)
 	free(pe);
 	if (!ps) {
 		if (bad < x->nb)
-			snprintf(err, errlen, "regex '%s' is invalid : %s", x->items[bad].e->key, why);
+			regex_error(err, errlen, x->items[bad].e->key, why);
 		else
 			snprintf(err, errlen, "%s", why);
 		return -1;

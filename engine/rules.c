@@ -41,7 +41,8 @@ struct rule {
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
 			char *name;             /* as written */
-			struct logfmt *fmt;     /* dynamic name "%[...]", else NULL */
+			struct logfmt *fmt;     /* dynamic name "%[...]", compiled at resolve time */
+			int dynamic;
 			const struct config *cfg;
 		} be;
 	} u;
@@ -206,16 +207,18 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 	i++;
 	if (!set)
 		return i;
-	if (i >= nargs || !strcmp(args[i], "if") || !strcmp(args[i], "unless")) {
-		snprintf(c->err, sizeof(c->err), fmt ? "'%s' expects a log-format string" : "missing fetch method", a);
-		return -1;
-	}
 	if (fmt) {
-		if (!(r->u.var.fmt = logfmt_compile(args[i], c->px, err, sizeof(err)))) {
+		/* HAProxy takes a missing format as an empty one */
+		int has = i < nargs && strcmp(args[i], "if") && strcmp(args[i], "unless");
+		if (!(r->u.var.fmt = logfmt_compile(has ? args[i] : "", c->px, err, sizeof(err)))) {
 			snprintf(c->err, sizeof(c->err), "%s", err);
 			return -1;
 		}
-		return i + 1;
+		return has ? i + 1 : i;
+	}
+	if (i >= nargs || !strcmp(args[i], "if") || !strcmp(args[i], "unless")) {
+		snprintf(c->err, sizeof(c->err), "missing fetch method");
+		return -1;
 	}
 	const char *end = NULL;
 	r->u.var.expr = sample_expr_parse(args[i], &end, c->px, err, sizeof(err));
@@ -362,6 +365,9 @@ int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 
 	if (!px)
 		return cfg_set_err(c, "'tcp-request' is only allowed in proxy sections");
+	if (!*sub)
+		return cfg_set_err(c, "missing argument for '%s' in %s '%s'", args[0], px_type(px),
+		                   px->name ? px->name : "");
 	if (!strcmp(sub, "inspect-delay")) {
 		if (px_is_anon_defaults(c))
 			return cfg_set_err(c, "tcp-request inspect-delay is not allowed in anonymous 'defaults' sections");
@@ -417,7 +423,6 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct proxy *px = c->px;
 	struct rule *r;
-	char err[CFG_ERR_SIZE - 64];
 
 	if (!px || c->sec == CFG_SEC_DEFAULTS)
 		return cfg_set_err(c, "'use_backend' not allowed in 'defaults' section.");
@@ -436,12 +441,9 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 		cfg_set_err(c, "out of memory.");
 		goto fail;
 	}
-	if (strchr(args[1], '%')) {
-		if (!(r->u.be.fmt = logfmt_compile(args[1], px, err, sizeof(err)))) {
-			cfg_set_err(c, "%s", err);
-			goto fail;
-		}
-	}
+	/* a name holding '%' is a log-format, compiled by rules_cfg_resolve()
+	 * as HAProxy does (its errors name the rule, not the line) */
+	r->u.be.dynamic = strchr(args[1], '%') != NULL;
 	if (nargs > 2 && *args[2]) {
 		if (strcmp(args[2], "if") && strcmp(args[2], "unless")) {
 			cfg_set_err(c, "unexpected keyword '%s' after switching rule, only 'if' and 'unless' are allowed.", args[2]);
@@ -555,8 +557,23 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 			continue;
 		for (struct rule *r = px->switching->first; r; r = r->next) {
 			r->u.be.cfg = cfg;
-			if (r->u.be.fmt)
+			if (r->u.be.dynamic) {
+				char why[384];
+				if (r->u.be.fmt)
+					continue;       /* resolved by an earlier call */
+				r->u.be.fmt = logfmt_compile(r->u.be.name, px, why, sizeof(why));
+				if (!r->u.be.fmt) {
+					static const char pfx[] = "failed to parse log-format : ";
+					const char *w = strncmp(why, pfx, sizeof(pfx) - 1) ? why : why + sizeof(pfx) - 1;
+					size_t wl = strlen(w);
+					if (wl && w[wl - 1] == '.')
+						wl--;           /* the sentence ends once */
+					snprintf(msg, sizeof(msg), "Parsing [%s:%d]: failed to parse use_backend rule '%s' : %.*s.",
+					         r->file ? r->file : "", r->line, r->u.be.name, (int)wl, w);
+					resolve_error(&errors, err, errlen, msg);
+				}
 				continue;
+			}
 			r->u.be.be = proxy_find(cfg, r->u.be.name, PX_CAP_BE);
 			if (!r->u.be.be) {
 				snprintf(msg, sizeof(msg), "Proxy '%s': unable to find required use_backend: '%s'.",
@@ -756,8 +773,10 @@ struct proxy *rules_pick_backend(struct stream *s)
 	for (const struct rule *r = fe->switching->first; r; r = r->next) {
 		if (r->cond && acl_cond_exec(r->cond, &ctx) != ACL_TRUE)
 			continue;
-		if (!r->u.be.fmt)
+		if (!r->u.be.dynamic)
 			return r->u.be.be ? r->u.be.be : fe->defbe;
+		if (!r->u.be.fmt)
+			return fe->defbe;       /* not resolved (configuration errors) */
 		/* dynamic name: an unknown backend falls back to the default one */
 		char name[256];
 		size_t n = logfmt_render(r->u.be.fmt, s, 0, name, sizeof(name));

@@ -96,7 +96,7 @@ static void t_parse_errors(void)
 	EXPECT_INT(acl_line("acl h"), -1);
 	EXPECT_STR(ctx.err, "error detected while parsing ACL 'h' : missing fetch method in ACL expression ''.");
 	EXPECT_INT(acl_line("acl i%x src 1.2.3.4"), -1);
-	EXPECT_STR(ctx.err, "character '%' is not permitted in acl name 'i%x'");
+	EXPECT_STR(ctx.err, "character '%' is not permitted in acl name 'i%x'.");
 	EXPECT_INT(acl_line("acl m src -- -1.2.3.4"), -1);
 	EXPECT_STR(ctx.err, "error detected while parsing ACL 'm' : '-1.2.3.4' is not a valid IPv4 or IPv6 address.");
 	EXPECT_INT(acl_line("acl h req.payload(0,3) 414243"), -1);

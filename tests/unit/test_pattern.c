@@ -209,7 +209,7 @@ static void t_reg(void)
 	EXPECT(key_of(x, S("/index.php5")) == NULL);
 	/* an invalid regex is refused, the list unchanged */
 	EXPECT(pat_list_add_err(l, "(", NULL, err, sizeof(err)) < 0);
-	EXPECT(strstr(err, "(") != NULL);
+	EXPECT_STR(err, "regex '(' is invalid (error=missing closing parenthesis, erroffset=1)");
 	EXPECT_INT(pat_list_count(l), 2);
 	EXPECT(pat_check_key(PAT_MATCH_REG, "a(b", err, sizeof(err)) < 0);
 	pat_list_free(l);
@@ -348,6 +348,9 @@ static void t_bin(void)
 	b.u.str.len = 1;
 	EXPECT(key_of(x, b) == NULL);
 	EXPECT(pat_check_key(PAT_MATCH_BIN, "4142x", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "an even number of hex digit is expected");
+	EXPECT(pat_check_key(PAT_MATCH_BIN, "41zz", err, sizeof(err)) < 0);
+	EXPECT_STR(err, "an hex digit is expected (found 'z')");
 	pat_list_free(l);
 }
 

@@ -160,6 +160,17 @@ static void t_parse_errors(void)
 	EXPECT_INT(e, 1);
 	EXPECT(has_alert(": config : Proxy 'fe': unable to find required use_backend: 'nob'."));
 	cfg_free(&cfg);
+
+	e = parse(&cfg, HEAD
+		"frontend fe\n"
+		"  bind 127.0.0.1:65000\n"
+		"  use_backend %[nosuch]\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert(": config : Parsing [t.cfg:8]: failed to parse use_backend rule '%[nosuch]' : failed to parse sample expression <nosuch]> : unknown fetch method 'nosuch'."));
+	cfg_free(&cfg);
 }
 
 static void t_anon_defaults(void)
