@@ -67,7 +67,8 @@ void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uin
 
 /* Feeds the bytes of <msg>'s channel not parsed yet to the parser, up to
  * the end of the headers. Returns HTTP_PARSE_DONE once the headers are
- * complete (then, once only, HAProxy's normalisations are applied: obs-fold
+ * complete (then, once only, HAProxy's normalisations are applied: header
+ * names are lowercased in place, as HAProxy stores and forwards them; obs-fold
  * becomes spaces, Content-Length is removed when Transfer-Encoding is
  * present, "Content-Length: 3, 3" becomes one value), HTTP_PARSE_AGAIN, or
  * HTTP_PARSE_ERR (msg->h1.err, msg->err_status). Calling it again after
@@ -84,8 +85,9 @@ int http_msg_body_parse(struct http_msg *msg);
  * accessors and editors need the headers still in the input part. */
 void http_msg_fwd(struct http_msg *msg, uint32_t n);
 /* Lowercases every header name in place, as HAProxy 2.6 sends them on
- * (it rebuilds HTTP/1 messages from its internal form). Returns the
- * number of names changed. */
+ * (it rebuilds HTTP/1 messages from its internal form): http_msg_parse()
+ * does it; for names added by edits later. Returns the number of names
+ * changed. */
 int http_msg_lower_names(struct http_msg *msg);
 /* Returns the status to answer for a parse error of <msg>: 400 request,
  * 502 response. */
@@ -147,8 +149,9 @@ int http_val_find(const struct http_msg *msg, const char *name, size_t nlen, int
 int http_val_next(const struct http_msg *msg, const char *name, size_t nlen, int full,
                   struct http_val *it);
 
-/* Cookies: in "Cookie" headers (request) the pairs "name=value" separated
- * by ';' (or ','); in "Set-Cookie" (response) the first pair of each header.
+/* Cookies: the pairs "name=value" of "Cookie" (request) or "Set-Cookie"
+ * (response) headers, separated by ';' or ',' (as HAProxy 2.6, attributes
+ * such as "Path=/" count as pairs); a name is matched case-sensitively.
  * Returns the number of cookies named <name> (<name> NULL = every cookie)
  * and stores the <occ>-th (as http_val_find; HAProxy's cook() uses -1, and 1
  * with no name) value span in <out>. */

@@ -305,7 +305,10 @@ static int f_hdr_names(const struct arg *args, struct sample *smp, struct smp_ct
 			return 0;
 		if (i)
 			t[n++] = delim;
-		n += chan_copy_in(msg->chan, nm.off - msg->fwd, t + n, nm.len);
+		for (size_t k = n, e = n + chan_copy_in(msg->chan, nm.off - msg->fwd, t + n, nm.len); k < e; k++)
+			if (t[k] >= 'A' && t[k] <= 'Z')
+				t[k] += 32;     /* lowercase already, except in TCP mode (read-only) */
+		n += nm.len;
 	}
 	smp->type = SMP_T_STR;
 	smp->flags &= SMP_F_KEEP;

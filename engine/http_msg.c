@@ -303,8 +303,14 @@ static int apply_policy(struct http_msg *msg)
 	for (i = 0; i < m->nb_hdrs; i++)
 		if (!msg->hdrs[i].v.len)
 			msg->hdrs[i].v.off = msg->hdrs[i].n.off + msg->hdrs[i].n.len + 1;
-	if ((m->flags & H1_MF_OBS_FOLD) && !msg->ro)
-		unfold(msg);
+	if (!msg->ro) {
+		/* HAProxy keeps names lowercase from parsing on: fetches, Lua
+		 * and the bytes forwarded all see them so */
+		for (i = 0; i < m->nb_hdrs; i++)
+			span_map(msg, msg->hdrs[i].n, to_lower);
+		if (m->flags & H1_MF_OBS_FOLD)
+			unfold(msg);
+	}
 
 	if (!msg->is_resp) {
 		/* several Host headers must agree; an absolute URI's authority must match Host */
@@ -609,8 +615,9 @@ int http_val_find(const struct http_msg *msg, const char *name, size_t nlen, int
 	return n;
 }
 
-/* Cookie scanning: calls back for each "name=value" pair of the Cookie
- * headers (request) or the first pair of each Set-Cookie (response). */
+/* Cookie scanning: every "name=value" pair of the Cookie (request) or
+ * Set-Cookie (response) headers, separated by ';' or ',' — HAProxy 2.6
+ * reads attributes of Set-Cookie ("Path=/") as pairs too. */
 int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, int occ,
                      struct h1_span *out)
 {
@@ -632,15 +639,13 @@ int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, 
 			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
 				p++;
 			ns = p;
-			while (p < end && (c = byte_at(msg, p)) != '=' && c != ';' && (msg->is_resp || c != ','))
+			while (p < end && (c = byte_at(msg, p)) != '=' && c != ';' && c != ',')
 				p++;
 			ne = p;
 			while (ne > ns && ((c = byte_at(msg, ne - 1)) == ' ' || c == '\t'))
 				ne--;
 			if (p >= end || byte_at(msg, p) != '=') {
 				/* no '=': not a cookie pair */
-				if (msg->is_resp)
-					break;
 				p++;
 				continue;
 			}
@@ -648,7 +653,7 @@ int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, 
 			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
 				p++;
 			vs = p;
-			while (p < end && (c = byte_at(msg, p)) != ';' && (msg->is_resp || c != ','))
+			while (p < end && (c = byte_at(msg, p)) != ';' && c != ',')
 				p++;
 			ve = p;
 			while (ve > vs && ((c = byte_at(msg, ve - 1)) == ' ' || c == '\t'))
@@ -671,8 +676,6 @@ int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, 
 					found[1].len = ve - vs;
 				}
 			}
-			if (msg->is_resp)
-				break;          /* only the first pair of a Set-Cookie */
 			p = q;
 		}
 	}
@@ -791,7 +794,8 @@ int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char
 		return -ENOSPC;
 	if (!t || tl > sz)
 		return -ENOSPC;
-	memcpy(t, name, nlen);
+	for (size_t k = 0; k < nlen; k++)
+		t[k] = (char)to_lower((unsigned char)name[k]);   /* names are kept lowercase */
 	memcpy(t + nlen, ": ", 2);
 	memcpy(t + nlen + 2, val, vlen);
 	memcpy(t + nlen + 2 + vlen, "\r\n", 2);

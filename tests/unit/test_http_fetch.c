@@ -1,0 +1,220 @@
+/* test_http_fetch.c: the HTTP sample fetches through the registry, on
+ * requests and responses whose results were captured from HAProxy 2.6
+ * ("http-request return ... lf-string" and "http-response set-header"
+ * printing "[%[fetch]]" for each fetch, not-found printing nothing). */
+#include "tests/unit/unit.h"
+#include "engine/http.h"
+#include "engine/sample.h"
+#include "engine/stream.h"
+
+static struct stream strm;
+static struct chan_pool pool;
+static struct http_txn txn;
+
+/* Loads request <rq> (and response <rs> when not NULL), split at <cut>,
+ * and parses them into the transaction (or not: <http> 0 = TCP mode). */
+static void load(const char *rq, const char *rs, size_t cut, int http)
+{
+	size_t len = strlen(rq);
+
+	chan_reset(&strm.req);
+	chan_reset(&strm.res);
+	strm.req.flags = strm.res.flags = 0;
+	if (cut && cut < len) {
+		chan_put_data(&strm.req, rq, cut);
+		chan_put_data(&strm.req, rq + cut, len - cut);
+	} else {
+		chan_put_data(&strm.req, rq, len);
+	}
+	if (rs)
+		chan_put_data(&strm.res, rs, strlen(rs));
+	strm.http = NULL;
+	if (!http)
+		return;
+	http_txn_init(&txn, &strm.req, &strm.res, 0);
+	strm.http = &txn;
+	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_DONE);
+	if (rs)
+		EXPECT_INT(http_msg_parse(&txn.rsp), HTTP_PARSE_DONE);
+}
+
+/* Renders "[v1][v2]..." for the comma-less list of expressions in <exprs>
+ * (separated by spaces), as HAProxy's lf-string does. */
+static const char *render(const char *exprs, int dir)
+{
+	static char out[4096];
+	char buf[256];
+	size_t n = 0;
+	const char *p = exprs;
+
+	out[0] = 0;
+	while (*p) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		char err[256];
+		struct sample_expr *x;
+		struct smp_ctx ctx = { .strm = &strm, .dir = dir, .final = 1 };
+		struct sample smp;
+
+		memcpy(buf, p, l);
+		buf[l] = 0;
+		x = sample_expr_parse(buf, NULL, NULL, err, sizeof(err));
+		if (!x) {
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "[ERR %s]", err);
+		} else {
+			memset(&smp, 0, sizeof(smp));
+			if (sample_expr_eval(x, &ctx, &smp) && sample_cast(&smp, SMP_T_STR))
+				n += (size_t)snprintf(out + n, sizeof(out) - n, "[%.*s]", (int)smp.u.str.len, smp.u.str.ptr);
+			else
+				n += (size_t)snprintf(out + n, sizeof(out) - n, "[]");
+			sample_expr_free(x);
+		}
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return out;
+}
+
+static const char req1[] =
+	"GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\n"
+	"Host: ex.com\r\n"
+	"X: a, b ,, \"c,d\"\r\n"
+	"X: e\r\n"
+	"Cookie: a=1; c=2\r\n"
+	"Cookie: c=3;d=4\r\n"
+	"\r\n";
+
+static const char list1[] = "req.hdr(x) req.fhdr(x) req.hdr_cnt(x) path query url base req.ver "
+                            "req.cook(c) req.cook_cnt(c) urlp(a) method";
+
+static void t_request(void)
+{
+	/* every split of the request gives HAProxy's values */
+	for (size_t cut = 0; cut < sizeof(req1) - 1; cut++) {
+		load(req1, NULL, cut, 1);
+		EXPECT_STR(render(list1, 0),
+		           "[e][e][5][/show/a][x=1&a=2;a=3][/show/a?x=1&a=2;a=3][ex.com/show/a][1.1][3][2][2][GET]");
+	}
+	load("GET http://h.com/show/p?q&a=9 HTTP/1.1\r\nHost: h.com\r\nx: \r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0),
+	           "[][][1][/show/p][q&a=9][http://h.com/show/p?q&a=9][h.com/show/p][1.1][][0][9][GET]");
+	load("get /show? HTTP/1.0\r\nHost: ex.com\r\nCookie: c\r\nCookie: =5; c=\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0), "[][][0][/show][][/show?][ex.com/show][1.0][][1][][get]");
+	load("GET http://h.com/show HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render("path query url base", 0), "[/show][][http://h.com/show][/show]");
+}
+
+static void t_request_more(void)
+{
+	static const char list[] = "req.hdr(x,1) req.hdr(x,2) req.hdr(x,-2) req.fhdr(x,1) req.fhdr(x) "
+	                           "req.fhdr_cnt(x) req.hdr_names req.cook req.cook_cnt urlp_val(n) "
+	                           "url_port hdr(x,9) req.hdr_cnt hdr urlp(x,;)";
+
+	load("GET /s?n=42x&x=7;x=8 HTTP/1.1\r\nHost: ex.com\r\nX: a, b ,, \"c,d\"\r\nX: e\r\n"
+	     "Cookie: a=1; c=2\r\nCookie: c=3;d=4\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0),
+	           "[a][b][\"c,d\"][a, b ,, \"c,d\"][e][2][host,x,x,cookie,cookie][1][4][42][][][8][][8]");
+	load("GET http://h.com:8080/s HTTP/1.1\r\nX: 1\r\nY: 2,3\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[1][][][1][1][1][x,y][][0][][][][3][][]");
+	/* url_ip/url_port need an IPv4 literal */
+	load("GET http://10.1.2.3:8080/s HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render("url_ip url_port", 0), "[10.1.2.3][8080]");
+	/* req.hdrs: the header block with its blank line, names lowercase as
+	 * HAProxy stores them; hdr_ip, hdr_val */
+	load("GET / HTTP/1.1\r\nX-F: 192.168.0.1\r\nN: 12\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render("req.hdrs req.hdr_ip(x-f) req.hdr_val(n) req.hdr_names(;)", 0),
+	           "[x-f: 192.168.0.1\r\nn: 12\r\n\r\n][192.168.0.1][12][x-f;n]");
+}
+
+static void t_body(void)
+{
+	load("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", NULL, 20, 1);
+	EXPECT_STR(render("req.body req.body_len req.body_size", 0), "[hello][5][5]");
+	load("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n", NULL, 50, 1);
+	EXPECT_STR(render("req.body req.body_len", 0), "[abcde][5]");
+	load("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nhel", NULL, 0, 1);
+	EXPECT_STR(render("req.body req.body_size", 0), "[hel][10]");
+}
+
+static void t_response(void)
+{
+	static const char rs[] = "HTTP/1.0 201 Made\r\nSet-Cookie: a=1; Path=/; b=2\r\nX: p, q\r\n"
+	                         "Set-Cookie: a=3, c=4\r\nSet-Cookie: d=5\r\nContent-Length: 0\r\n\r\n";
+
+	load("GET / HTTP/1.1\r\nHost: x\r\n\r\n", rs, 0, 1);
+	EXPECT_STR(render("status res.hdr(set-cookie) res.cook(a) res.cook_cnt(a) res.ver res.hdr_cnt(x) "
+	                  "res.fhdr(x) scook res.hdr(x,1) res.cook_cnt", 1),
+	           "[201][d=5][3][2][1.0][2][p, q][1][p][6]");
+	/* request-side fetches still read the request */
+	EXPECT_STR(render("path req.hdr(host) shdr(x)", 1), "[/][x][q]");
+}
+
+/* TCP mode (no HTTP state): the request is parsed on the fly, read-only;
+ * a partial request says "may change" until the channel ends. */
+static void t_tcp_mode(void)
+{
+	struct sample_expr *x;
+	struct sample smp;
+	char err[256];
+	struct smp_ctx ctx = { .strm = &strm, .dir = 0, .final = 0 };
+
+	load("GET /deny HTTP/1.1\r\nContent-Length: 3, 3\r\nX: bad\r\n\r\n", NULL, 0, 0);
+	EXPECT_STR(render("path req.hdr(x) req.fhdr(content-length)", 0), "[/deny][bad][3, 3]");
+	/* nothing was rewritten in TCP mode */
+	{
+		char b[128];
+		size_t n = chan_copy_in(&strm.req, 0, b, sizeof(b));
+
+		EXPECT_INT(n, 52);
+	}
+	load("GET /deny HTTP/1.1\r\nHost:", NULL, 0, 0);
+	x = sample_expr_parse("path", NULL, NULL, err, sizeof(err));
+	EXPECT(x != NULL);
+	if (!x)
+		return;
+	memset(&smp, 0, sizeof(smp));
+	EXPECT_INT(sample_expr_eval(x, &ctx, &smp), 0);
+	EXPECT(smp.flags & SMP_F_MAY_CHANGE);
+	strm.req.flags |= CHAN_SHUTR;
+	memset(&smp, 0, sizeof(smp));
+	EXPECT_INT(sample_expr_eval(x, &ctx, &smp), 0);
+	EXPECT(!(smp.flags & SMP_F_MAY_CHANGE));
+	sample_expr_free(x);
+	/* not HTTP at all: nothing found */
+	load("\x16\x03\x01garbage", NULL, 0, 0);
+	EXPECT_STR(render("path method req.hdr(host)", 0), "[][][]");
+}
+
+/* Without a stream (Lua task, start-up), fetches find nothing. */
+static void t_no_stream(void)
+{
+	char err[256];
+	struct sample_expr *x = sample_expr_parse("req.hdr(host)", NULL, NULL, err, sizeof(err));
+	struct smp_ctx ctx = { .strm = NULL };
+	struct sample smp;
+
+	EXPECT(x != NULL);
+	if (!x)
+		return;
+	memset(&smp, 0, sizeof(smp));
+	EXPECT_INT(sample_expr_eval(x, &ctx, &smp), 0);
+	sample_expr_free(x);
+}
+
+int main(void)
+{
+	chan_pool_init(&pool, 16384, NULL, NULL);
+	chan_init(&strm.req, &pool, 1 << 20);
+	chan_init(&strm.res, &pool, 1 << 20);
+	RUN(t_request);
+	RUN(t_request_more);
+	RUN(t_body);
+	RUN(t_response);
+	RUN(t_tcp_mode);
+	RUN(t_no_stream);
+	chan_reset(&strm.req);
+	chan_reset(&strm.res);
+	chan_pool_destroy(&pool);
+	return unit_end();
+}
