@@ -318,7 +318,7 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
 			goto fail;
 	} else {
-		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', 'reject', %s'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', %s'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
 		         kind, res ? "'close', " : "", conn ? "" : ", 'lua.*', 'lua <function>'",
 		         px_type(c->px), c->px->name ? c->px->name : "", a);
 		goto fail;
@@ -394,9 +394,6 @@ int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (c->sec == CFG_SEC_DEFAULTS)
 		return cfg_set_err(c, "'tcp-request' expects 'inspect-delay', 'connection', or 'content' in defaults section (got '%s')", sub);
-	if (!(px->cap & PX_CAP_FE))
-		return cfg_set_err(c, "'tcp-request' expects 'inspect-delay' or 'content' in %s '%s' (got '%s')",
-		                   px_type(px), px->name, sub);
 	return cfg_set_err(c, "'tcp-request' expects 'inspect-delay', 'connection', or 'content' in %s '%s' (got '%s')",
 	                   px_type(px), px->name, sub);
 }
@@ -408,6 +405,9 @@ int rules_cfg_tcp_response(struct cfg_ctx *c, char **args, int nargs)
 
 	if (!px)
 		return cfg_set_err(c, "'tcp-response' is only allowed in proxy sections");
+	if (!*sub)
+		return cfg_set_err(c, "missing argument for '%s' in %s '%s'", args[0], px_type(px),
+		                   px->name ? px->name : "");
 	if (!strcmp(sub, "inspect-delay") || !strcmp(sub, "content")) {
 		if (px_is_anon_defaults(c) || !(px->cap & (PX_CAP_BE | PX_CAP_DEF)))
 			return cfg_set_err(c, "tcp-response %s is only allowed in 'backend' sections or 'defaults' section with a name", sub);
