@@ -17,7 +17,7 @@ static int eval_str(const char *expr, char *out, size_t outlen)
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
 	struct smp_ctx ctx = { .strm = &strm, .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int ret;
 
 	if (!e) {
@@ -39,7 +39,7 @@ static void set_var(const char *name, const char *expr)
 	struct var_ref ref;
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
 	struct smp_ctx ctx = { .strm = &strm, .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 
 	if (!e || vars_parse_ref(name, strlen(name), &ref, err, sizeof(err)) < 0) {
 		printf("setup failed: %s\n", err);
@@ -479,7 +479,7 @@ static void t_vars_converters(void)
 		char err[256];
 		struct sample_expr *e = sample_expr_parse("int(42),set-var(proc.p)", NULL, NULL, err, sizeof(err));
 		struct smp_ctx ctx = { .strm = NULL };
-		struct sample smp;
+		struct sample smp = { 0 };
 
 		EXPECT(e != NULL);
 		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 1);

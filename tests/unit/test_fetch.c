@@ -24,7 +24,7 @@ static int ev(const char *expr, struct smp_ctx *ctx, char *out, size_t n, uint32
 {
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, &fe, err, sizeof(err));
-	struct sample smp;
+	struct sample smp = { 0 };
 	int r;
 
 	out[0] = 0;
@@ -254,7 +254,7 @@ static void t_var(void)
 	EXPECT_STR(out, "fallback");
 	vars_parse_ref("txn.a", 5, &r, err, sizeof(err));
 	{
-		struct sample smp;
+		struct sample smp = { 0 };
 
 		smp_set_sint(&smp, 5);
 		vars_set(vars_of(&strm, r.scope), &r, &smp);

@@ -64,7 +64,7 @@ static int ev(const char *expr, char *out, size_t n, uint32_t *fl)
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
 	struct smp_ctx ctx = { .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int r;
 
 	out[0] = 0;

@@ -36,7 +36,7 @@ static int ev(const char *expr, char *out, size_t n)
 	char err[512], x[512];
 	struct sample_expr *e;
 	struct smp_ctx ctx = { .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int r;
 
 	expand(expr, x, sizeof(x));
@@ -100,7 +100,7 @@ static void t_types(void)
 	char out[256], err[512];
 	struct sample_expr *e;
 	struct smp_ctx ctx = { .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 
 	EXPECT_INT(ev("int(20),map_int_int(%D/mn.map)", out, sizeof(out)), 1);
 	expand("int(20),map_int_int(%D/mn.map)", out, sizeof(out));

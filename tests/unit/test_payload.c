@@ -96,7 +96,7 @@ static int ev(const char *expr, int final, char *out, size_t n, uint32_t *fl)
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
 	struct smp_ctx ctx = { .strm = &strm, .final = final };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int r;
 
 	out[0] = 0;
@@ -276,7 +276,7 @@ static void t_payload_dir(void)
 	uint32_t fl;
 	struct smp_ctx ctx = { .strm = &strm, .dir = SMP_DIR_RES, .final = 1 };
 	struct sample_expr *e;
-	struct sample smp;
+	struct sample smp = { 0 };
 	char err[128];
 
 	/* "payload" without prefix reads the rule's direction */

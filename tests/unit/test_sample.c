@@ -27,7 +27,7 @@ static int ev(const char *expr, char *out, size_t n)
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
 	struct smp_ctx ctx = { .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int r;
 
 	if (!e) {
@@ -279,7 +279,7 @@ static void t_args_parse_api(void)
 
 static struct sample s_str(const char *s)
 {
-	struct sample smp;
+	struct sample smp = { 0 };
 
 	smp_set_const_str(&smp, s, strlen(s));
 	return smp;
@@ -287,7 +287,7 @@ static struct sample s_str(const char *s)
 
 static void t_casts(void)
 {
-	struct sample smp;
+	struct sample smp = { 0 };
 	char buf[64];
 
 	smp = s_str("12abc");
@@ -419,7 +419,7 @@ static void t_resolve(void)
 	struct sample_expr *ok1, *ok2, *bad1, *bad2, *gone;
 	struct arg a[SMP_MAX_ARGS];
 	struct smp_ctx ctx = { .px = &b2, .final = 1 };
-	struct sample smp;
+	struct sample smp = { 0 };
 	int n;
 
 	build_cfg();

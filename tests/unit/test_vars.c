@@ -51,7 +51,7 @@ static void t_set_get_types(void)
 {
 	struct vars v = { 0 };
 	struct var_ref a, b, c, d;
-	struct sample s, g;
+	struct sample s = { 0 }, g = { 0 };
 	char err[128];
 
 	ref("txn.a", &a, err, sizeof(err));
@@ -116,7 +116,7 @@ static void t_overwrite_sizes(void)
 {
 	struct vars v = { 0 };
 	struct var_ref a;
-	struct sample s, g;
+	struct sample s = { 0 }, g = { 0 };
 	char err[128], *big = malloc(5000), *big2 = malloc(9000);
 
 	memset(big, 'b', 5000);
@@ -179,7 +179,7 @@ static void t_unset_and_long_names(void)
 {
 	struct vars v = { 0 };
 	struct var_ref a, b, l;
-	struct sample s, g;
+	struct sample s = { 0 }, g = { 0 };
 	char err[128];
 
 	ref("req.a", &a, err, sizeof(err));
@@ -224,7 +224,7 @@ static void t_scopes(void)
 	EXPECT(vars_of(&st, VAR_SCOPE_PROC) == vars_of(NULL, VAR_SCOPE_PROC));
 	ref("txn.same", &r, err, sizeof(err));
 	{
-		struct sample s, g;
+		struct sample s = { 0 }, g = { 0 };
 		struct var_ref r2 = r;
 
 		smp_set_sint(&s, 5);
@@ -240,7 +240,7 @@ static void t_scopes(void)
 static void *other_thread(void *arg)
 {
 	struct var_ref *r = arg;
-	struct sample g;
+	struct sample g = { 0 };
 
 	/* proc variables are per worker thread */
 	return (void *)(intptr_t)vars_get(vars_of(NULL, VAR_SCOPE_PROC), r, &g);
@@ -249,7 +249,7 @@ static void *other_thread(void *arg)
 static void t_proc_per_thread(void)
 {
 	struct var_ref r;
-	struct sample s, g;
+	struct sample s = { 0 }, g = { 0 };
 	char err[128];
 	pthread_t th;
 	void *ret;
@@ -273,7 +273,7 @@ static void t_many(void)
 	struct vars v = { 0 };
 	char name[32], err[128];
 	struct var_ref refs[200];
-	struct sample s, g;
+	struct sample s = { 0 }, g = { 0 };
 
 	for (int i = 0; i < 200; i++) {
 		snprintf(name, sizeof(name), "txn.v%d", i);
