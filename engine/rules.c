@@ -123,7 +123,7 @@ static int px_is_anon_defaults(const struct cfg_ctx *c)
 	return c->sec == CFG_SEC_DEFAULTS && (!c->px->name || !*c->px->name);
 }
 
- /* Rewrites c->err as <prefix> + c->err + <suffix>, truncated to fit. */
+/* Rewrites c->err as <prefix> + c->err + <suffix>, truncated to fit. */
 static void err_wrap(struct cfg_ctx *c, const char *prefix, const char *suffix)
 {
 	char tmp[CFG_ERR_SIZE];
@@ -171,7 +171,8 @@ static int parse_rule_cond(struct cfg_ctx *c, struct rule *r, const char *what,
 	return 0;
 }
 
-/* Parses "set-var(<name>)" / "unset-var(<name>)" at args[i] into <r>.
+/* Parses "set-var(<name>[,<cond>...])", "set-var-fmt(...)" or
+ * "unset-var(<name>)" at args[i], and its argument, into <r>.
  * Returns the index of the next word, or -1 with c->err. */
 static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int nargs, int i)
 {
