@@ -42,7 +42,8 @@ struct http_msg {
 	uint8_t state;                       /* enum http_msg_state */
 	uint8_t is_resp;
 	uint8_t ro;                          /* read-only: check, never normalise (TCP-mode fetches) */
-	uint16_t err_status;                 /* 400/431 (request) or 502 (response) on error */
+	uint16_t err_status;                 /* on error: 400 (422 for a request Transfer-Encoding
+	                                      * with codings besides chunked) or 502 (response) */
 	uint32_t max_hdr_len;                /* tune.bufsize - tune.maxrewrite */
 	uint32_t body_fed;                   /* body bytes given to the parser (http_msg_body_parse) */
 	uint32_t fwd;                        /* bytes of this message forwarded (left the input part) */
@@ -89,8 +90,9 @@ void http_msg_fwd(struct http_msg *msg, uint32_t n);
  * does it; for names added by edits later. Returns the number of names
  * changed. */
 int http_msg_lower_names(struct http_msg *msg);
-/* Returns the status to answer for a parse error of <msg>: 400 request,
- * 502 response. */
+/* Returns the status to answer for a parse error of <msg>: 400 (or 422)
+ * for a request, sent in the HTTP_ERR_MUX shape (http_err.h); 502 for a
+ * response. */
 static inline int http_msg_err_status(const struct http_msg *msg) { return msg->err_status; }
 /* Returns 1 when the message's headers are parsed (accessors usable). */
 static inline int http_msg_ready(const struct http_msg *msg) { return msg->state >= HTTP_MSG_BODY && msg->state != HTTP_MSG_ERROR; }

@@ -201,26 +201,45 @@ static const struct errpage err_mux[] = {
 	"<html><body><h1>408 Request Time-out</h1>\n"
 	"Your browser didn't send a complete request in time.\n"
 	"</body></html>\n" },
+	{ 422,
+	"HTTP/1.1 422 Unprocessable Content\r\n"
+	"Content-length: 116\r\n"
+	"Cache-Control: no-cache\r\n"
+	"Content-Type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>422 Unprocessable Content</h1>\n"
+	"The server cannot process the contained instructions.\n"
+	"</body></html>\n" },
 };
 
 #define NB(a) (sizeof(a) / sizeof((a)[0]))
 
+static const char *page_find(const struct errpage *tab, size_t nb, int status, size_t *len)
+{
+	for (size_t i = 0; i < nb; i++)
+		if (tab[i].status == status) {
+			*len = strlen(tab[i].text);
+			return tab[i].text;
+		}
+	return NULL;
+}
+
+/* Each shape falls back to the other one for a code it lacks (422 exists
+ * only on the parser side, 403 only on the stream side). */
 const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len)
 {
+	const char *p;
+
 	if (shape == HTTP_ERR_MUX) {
-		for (size_t i = 0; i < NB(err_mux); i++)
-			if (err_mux[i].status == status) {
-				*len = strlen(err_mux[i].text);
-				return err_mux[i].text;
-			}
+		if (!(p = page_find(err_mux, NB(err_mux), status, len)))
+			p = page_find(err_stream, NB(err_stream), status, len);
+	} else {
+		if (!(p = page_find(err_stream, NB(err_stream), status, len)))
+			p = page_find(err_mux, NB(err_mux), status, len);
 	}
-	for (size_t i = 0; i < NB(err_stream); i++)
-		if (err_stream[i].status == status) {
-			*len = strlen(err_stream[i].text);
-			return err_stream[i].text;
-		}
-	*len = 0;
-	return NULL;
+	if (!p)
+		*len = 0;
+	return p;
 }
 
 int http_err_known(int status)

@@ -15,14 +15,15 @@ struct config;
  *   504...): header names lowercase, "connection: close" last when the page
  *   closes the connection (400, 408). An errorfile is served in this shape.
  * HTTP_ERR_MUX: answered by the client-side parser itself (a bad request,
- *   headers too large, http-request timeout): the built-in 400 and 408 with
+ *   headers too large, http-request timeout, a request Transfer-Encoding
+ *   with codings besides chunked): the built-in 400, 408 and 422 with
  *   their original header case ("Content-length", "Connection: close");
- *   errorfiles are not used there, as HAProxy. Other codes fall back to
- *   the stream shape. */
+ *   errorfiles are not used there, as HAProxy. Each shape falls back to
+ *   the other for a code it lacks. */
 enum http_err_shape { HTTP_ERR_STREAM = 0, HTTP_ERR_MUX = 1 };
 
 /* Returns the built-in page for <status> (200, 400, 401, 403, 404, 405,
- * 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504) in <shape>, its
+ * 407, 408, 410, 413, 422, 425, 429, 500, 501, 502, 503, 504) in <shape>, its
  * length in *<len>, or NULL for a status with no page. Static storage. */
 const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len);
 

@@ -271,6 +271,49 @@ static uint32_t span_map(const struct http_msg *msg, struct h1_span sp, int (*fn
 static int crlf_to_space(int c) { return (c == '\r' || c == '\n') ? ' ' : c; }
 static int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
+/* Copies the host[:port] of <sp> to <out> (size <outsz>) lowercased,
+ * without a userinfo part and without the scheme's default port (<defport>
+ * ":80" or ":443") or an empty port, as HAProxy compares an absolute URI's
+ * authority with Host. Returns the length, or -1 when it does not fit. */
+static int authority_norm(const struct http_msg *msg, struct h1_span sp, const char *defport,
+                          char *out, size_t outsz)
+{
+	size_t n = 0, dl = strlen(defport);
+	struct rd r;
+	int c;
+
+	rd_init(&r, msg->chan, sp.off, sp.len);
+	while ((c = rd_get(&r)) >= 0) {
+		if (c == '@') {
+			n = 0;             /* drop "user:pass@" */
+			continue;
+		}
+		if (n >= outsz)
+			return -1;
+		out[n++] = (char)to_lower(c);
+	}
+	if (n >= dl && !memcmp(out + n - dl, defport, dl))
+		n -= dl;
+	else if (n && out[n - 1] == ':')
+		n--;
+	return (int)n;
+}
+
+/* Returns 1 when the absolute URI's authority <auth> designates the same
+ * host and port as the Host value <host>. */
+static int authority_matches(const struct http_msg *msg, struct h1_span auth, struct h1_span host)
+{
+	char a[256], h[256];
+	const char *defport = ":80";
+	int al, hl;
+
+	if (byte_at(msg, msg->h1.uri.off + 4) == 's' || byte_at(msg, msg->h1.uri.off + 4) == 'S')
+		defport = ":443";
+	al = authority_norm(msg, auth, defport, a, sizeof(a));
+	hl = authority_norm(msg, host, defport, h, sizeof(h));
+	return al >= 0 && al == hl && !memcmp(a, h, (size_t)al);
+}
+
 /* Replaces each CR and LF inside header values by a space (obs-fold, as
  * HAProxy does). Same length: no span moves. */
 static void unfold(struct http_msg *msg)
@@ -291,6 +334,8 @@ int http_msg_lower_names(struct http_msg *msg)
 }
 
 static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen);
+
+#define HTTP_E_422  1000   /* apply_policy(): reject with 422 rather than 400 */
 
 /* Applies HAProxy's policy once the headers are parsed. Returns 0, an
  * h1_err (reject), or -ENOMEM. */
@@ -322,8 +367,11 @@ static int apply_policy(struct http_msg *msg)
 			     i = hdr_find_raw(msg, "host", 4, i + 1))
 				if (!spans_ieq(msg, msg->hdrs[h].v, msg->hdrs[i].v))
 					return H1_E_HDR_VALUE;
-		if (h >= 0 && uri_authority(msg, &auth) && !spans_ieq(msg, auth, msg->hdrs[h].v))
+		if (h >= 0 && uri_authority(msg, &auth) && !authority_matches(msg, auth, msg->hdrs[h].v))
 			return H1_E_URI;
+		/* a coding besides chunked: HAProxy 2.6 answers 422 */
+		if (m->flags & H1_MF_TE_OTHER)
+			return HTTP_E_422;
 	}
 
 	if ((m->flags & H1_MF_CLEN) && !msg->ro) {
@@ -372,7 +420,10 @@ int http_msg_parse(struct http_msg *msg)
 	if (r) {
 		msg->state = HTTP_MSG_HDRS;
 		msg->h1.err_pos = 0;
-		return parse_fail(msg, r < 0 ? H1_E_TOO_LARGE : r);
+		parse_fail(msg, r < 0 ? H1_E_TOO_LARGE : r == HTTP_E_422 ? H1_E_XFER_ENC : r);
+		if (r == HTTP_E_422)
+			msg->err_status = 422;
+		return HTTP_PARSE_ERR;
 	}
 	return HTTP_PARSE_DONE;
 }

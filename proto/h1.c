@@ -42,6 +42,8 @@ static void h1_cls_init(void)
 			f |= C_TCHAR;
 		if (c >= 0x21 && c <= 0x7e)
 			f |= C_URI | C_VAL;
+		if (c == '#')
+			f &= ~C_URI;       /* a fragment is never sent: HAProxy answers 400 */
 		if (c >= 0x80)
 			f |= C_VAL;
 		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
@@ -145,6 +147,8 @@ static int h1_value_token(struct h1_msg *m)
 		if (m->tok_len == 0)
 			return 0;               /* empty list element: ignored, as RFC 9110 allows */
 		m->flags |= H1_MF_XFER_ENC;
+		if (!tok_is(m, "chunked", 7))
+			m->flags |= H1_MF_TE_OTHER;
 		if (tok_is(m, "chunked", 7)) {
 			if (m->flags & H1_MF_CHNK)
 				return H1_E_XFER_ENC;   /* chunked applied twice */
@@ -285,7 +289,7 @@ done:
  * may not hold it whole, so it was copied in tok[]). */
 static int h1_version_ok(struct h1_msg *m)
 {
-	if (m->tok_len != 8 || memcmp(m->tok, "http/", 5) || m->tok[5] < '0' || m->tok[5] > '9' ||
+	if (m->tok_len != 8 || memcmp(m->tok, "HTTP/", 5) || m->tok[5] < '0' || m->tok[5] > '9' ||
 	    m->tok[6] != '.' || m->tok[7] < '0' || m->tok[7] > '9')
 		return 0;
 	m->ver_major = (uint8_t)(m->tok[5] - '0');
@@ -293,6 +297,18 @@ static int h1_version_ok(struct h1_msg *m)
 	if (m->ver_major > 1 || (m->ver_major == 1 && m->ver_minor >= 1))
 		m->flags |= H1_MF_VER_11;
 	return 1;
+}
+
+/* Appends <c> to tok[] as is (the version is case-sensitive), marking overflow. */
+static inline void tok_add_raw(struct h1_msg *m, unsigned char c)
+{
+	if (m->tok_len == TOK_BAD)
+		return;
+	if (m->tok_len >= sizeof(m->tok)) {
+		m->tok_len = TOK_BAD;
+		return;
+	}
+	m->tok[m->tok_len++] = (char)c;
 }
 
 /* Appends <c> to tok[] (lowercased), marking overflow. */
@@ -394,7 +410,7 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				}
 				break;
 			}
-			tok_add(m, c);
+			tok_add_raw(m, c);
 			break;
 		case S_LINE_CR:
 			if (c != '\n')
@@ -416,7 +432,7 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			 * before the space is not a status line */
 			if (c == '\r' || c == '\n' || m->tok_len >= 8)
 				return h1_fail(m, H1_E_VERSION, pos);
-			tok_add(m, c);       /* ver.off is 0: a response starts with it */
+			tok_add_raw(m, c);   /* ver.off is 0: a response starts with it */
 			break;
 		case S_RS_VER_SP:
 			if (c == ' ')

@@ -48,6 +48,7 @@ enum h1_meth { H1_M_OTHER = 0, H1_M_GET, H1_M_HEAD, H1_M_POST, H1_M_PUT, H1_M_DE
 #define H1_MF_CLOSE_DELIM 0x00008000  /* response body ends when the server closes */
 #define H1_MF_BARE_LF     0x00010000  /* a line ended with LF alone */
 #define H1_MF_MULTI_HOST  0x00020000  /* several Host headers */
+#define H1_MF_TE_OTHER    0x00040000  /* Transfer-Encoding names a coding other than chunked */
 
 /* Why parsing failed (h1_msg.err). */
 enum h1_err {
