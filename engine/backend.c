@@ -13,6 +13,7 @@
 #include "engine/conn.h"
 #include "engine/rules.h"
 #include "engine/lb.h"
+#include "engine/listener.h"
 
 int backend_select(struct stream *s)
 {
@@ -107,6 +108,30 @@ static void backend_dequeue(struct thr *t, struct proxy *be)
 	}
 }
 
+/* "server ... send-proxy": a PROXY v1 header goes first to the server. It
+ * is queued once, in front of the request's output part (empty before the
+ * connection is established); a redispatch to a server without send-proxy
+ * takes it back. */
+static void backend_proxy_hdr(struct stream *s)
+{
+	char hdr[128];
+	size_t n;
+
+	if (s->srv->send_proxy && !(s->flags & STRM_F_PROXY_HDR)) {
+		n = listener_proxy_hdr_build(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr);
+		if (n && chan_put_out(&s->req, hdr, n) == 0) {
+			s->req.total_in -= n;      /* not payload: not counted */
+			s->flags |= STRM_F_PROXY_HDR;
+		}
+	} else if (!s->srv->send_proxy && (s->flags & STRM_F_PROXY_HDR)) {
+		uint32_t out = chan_out_len(&s->req);
+
+		chan_skip_out(&s->req, out);
+		s->req.total_out -= out;
+		s->flags &= ~STRM_F_PROXY_HDR;
+	}
+}
+
 int backend_connect(struct stream *s)
 {
 	struct thr *t = s->thr;
@@ -129,6 +154,7 @@ int backend_connect(struct stream *s)
 		s->flags |= STRM_F_SRV_TAKEN;
 	}
 	srv_target(s);
+	backend_proxy_hdr(s);
 	if (!s->t_queue)
 		s->t_queue = t->now_us;
 	c = conn_new(t, -1, &s->res, &s->req, s, stream_conn_event);

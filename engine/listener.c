@@ -360,3 +360,142 @@ void listeners_unbind(struct thr *t)
 		}
 	}
 }
+
+/* -- PROXY protocol ------------------------------------------------------- */
+
+static const char pp2_sig[12] = "\r\n\r\n\0\r\nQUIT\n";
+
+/* Parses "<ip> <ip> <port> <port>" of a v1 line into <src>/<dst>.
+ * Returns 0 or -1. */
+static int pp1_addrs(char *p, int fam, struct addr *src, struct addr *dst)
+{
+	char *f[4], *save = NULL;
+	char *end;
+	long sp, dp;
+
+	for (int i = 0; i < 4; i++) {
+		f[i] = strtok_r(i ? NULL : p, " ", &save);
+		if (!f[i])
+			return -1;
+	}
+	if (strtok_r(NULL, " ", &save))
+		return -1;
+	sp = strtol(f[2], &end, 10);
+	if (*end || sp < 0 || sp > 65535)
+		return -1;
+	dp = strtol(f[3], &end, 10);
+	if (*end || dp < 0 || dp > 65535)
+		return -1;
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (fam == AF_INET) {
+		if (inet_pton(AF_INET, f[0], &src->u.in4.sin_addr) != 1 ||
+		    inet_pton(AF_INET, f[1], &dst->u.in4.sin_addr) != 1)
+			return -1;
+		src->u.in4.sin_family = dst->u.in4.sin_family = AF_INET;
+		src->u.in4.sin_port = htons((uint16_t)sp);
+		dst->u.in4.sin_port = htons((uint16_t)dp);
+		src->len = dst->len = sizeof(struct sockaddr_in);
+	} else {
+		if (inet_pton(AF_INET6, f[0], &src->u.in6.sin6_addr) != 1 ||
+		    inet_pton(AF_INET6, f[1], &dst->u.in6.sin6_addr) != 1)
+			return -1;
+		src->u.in6.sin6_family = dst->u.in6.sin6_family = AF_INET6;
+		src->u.in6.sin6_port = htons((uint16_t)sp);
+		dst->u.in6.sin6_port = htons((uint16_t)dp);
+		src->len = dst->len = sizeof(struct sockaddr_in6);
+	}
+	return 0;
+}
+
+int listener_proxy_hdr_parse(const char *buf, size_t len, struct addr *src, struct addr *dst,
+                             size_t *need)
+{
+	*need = 0;
+	if (len >= 1 && buf[0] == '\r') {
+		/* v2: 16-byte header, then <hlen> bytes of addresses and TLVs */
+		size_t hlen, m = len < sizeof(pp2_sig) ? len : sizeof(pp2_sig);
+		const unsigned char *u = (const unsigned char *)buf;
+
+		if (memcmp(buf, pp2_sig, m))
+			return -1;
+		if (len < 16)
+			return 0;
+		if ((u[12] & 0xf0) != 0x20 || (u[12] & 0x0f) > 1)
+			return -1;
+		hlen = (size_t)u[14] << 8 | u[15];
+		if (len < 16 + hlen) {
+			*need = 16 + hlen;
+			return 0;
+		}
+		if ((u[12] & 0x0f) == 1) {     /* PROXY (else LOCAL: keep the real addresses) */
+			if (u[13] == 0x11 && hlen >= 12) {
+				memset(src, 0, sizeof(*src));
+				memset(dst, 0, sizeof(*dst));
+				src->u.in4.sin_family = dst->u.in4.sin_family = AF_INET;
+				memcpy(&src->u.in4.sin_addr, u + 16, 4);
+				memcpy(&dst->u.in4.sin_addr, u + 20, 4);
+				memcpy(&src->u.in4.sin_port, u + 24, 2);
+				memcpy(&dst->u.in4.sin_port, u + 26, 2);
+				src->len = dst->len = sizeof(struct sockaddr_in);
+			} else if (u[13] == 0x21 && hlen >= 36) {
+				memset(src, 0, sizeof(*src));
+				memset(dst, 0, sizeof(*dst));
+				src->u.in6.sin6_family = dst->u.in6.sin6_family = AF_INET6;
+				memcpy(&src->u.in6.sin6_addr, u + 16, 16);
+				memcpy(&dst->u.in6.sin6_addr, u + 32, 16);
+				memcpy(&src->u.in6.sin6_port, u + 48, 2);
+				memcpy(&dst->u.in6.sin6_port, u + 50, 2);
+				src->len = dst->len = sizeof(struct sockaddr_in6);
+			} else if ((u[13] & 0xf0) == 0x10 || (u[13] & 0xf0) == 0x20) {
+				return -1;      /* an address block too short for its family */
+			}
+		}
+		return (int)(16 + hlen);
+	}
+	/* v1: "PROXY <TCP4|TCP6|UNKNOWN> ...\r\n", 107 bytes at most */
+	{
+		char line[108];
+		const char *crlf;
+		size_t n, m = len < 6 ? len : 6;
+
+		if (memcmp(buf, "PROXY ", m))
+			return -1;
+		crlf = memchr(buf, '\n', len < 107 ? len : 107);
+		if (!crlf)
+			return len >= 107 ? -1 : 0;
+		n = (size_t)(crlf - buf) + 1;
+		if (n < 8 || buf[n - 2] != '\r')
+			return -1;
+		memcpy(line, buf, n - 2);
+		line[n - 2] = 0;
+		if (!strncmp(line + 6, "UNKNOWN", 7))
+			return (int)n;
+		if (!strncmp(line + 6, "TCP4 ", 5))
+			return pp1_addrs(line + 11, AF_INET, src, dst) < 0 ? -1 : (int)n;
+		if (!strncmp(line + 6, "TCP6 ", 5))
+			return pp1_addrs(line + 11, AF_INET6, src, dst) < 0 ? -1 : (int)n;
+		return -1;
+	}
+}
+
+size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src, const struct addr *dst)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int n;
+
+	if (src->u.sa.sa_family == AF_INET && dst->u.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &src->u.in4.sin_addr, a, sizeof(a));
+		inet_ntop(AF_INET, &dst->u.in4.sin_addr, b, sizeof(b));
+		n = snprintf(out, outsz, "PROXY TCP4 %s %s %u %u\r\n", a, b,
+		             ntohs(src->u.in4.sin_port), ntohs(dst->u.in4.sin_port));
+	} else if (src->u.sa.sa_family == AF_INET6 && dst->u.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &src->u.in6.sin6_addr, a, sizeof(a));
+		inet_ntop(AF_INET6, &dst->u.in6.sin6_addr, b, sizeof(b));
+		n = snprintf(out, outsz, "PROXY TCP6 %s %s %u %u\r\n", a, b,
+		             ntohs(src->u.in6.sin6_port), ntohs(dst->u.in6.sin6_port));
+	} else {
+		n = snprintf(out, outsz, "PROXY UNKNOWN\r\n");
+	}
+	return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
+}

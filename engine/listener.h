@@ -39,6 +39,18 @@ int listeners_bind(struct config *cfg, char *err, size_t errlen);
 /* Closes every listening socket (unlinks bound unix sockets). */
 void listeners_close(struct config *cfg);
 
+/* "bind ... accept-proxy": parses a PROXY protocol header (v1 text or v2
+ * binary) at the start of <buf>/<len>. Returns the bytes it takes (> 0),
+ * 0 when more bytes are needed, or -1 when this is not a valid header.
+ * For a proxied TCP4/TCP6 connection <src>/<dst> get the addresses it
+ * carries; for LOCAL/UNKNOWN they are left untouched. <need> is set to
+ * the bytes needed to decide when 0 is returned (v2 with TLVs). */
+int listener_proxy_hdr_parse(const char *buf, size_t len, struct addr *src, struct addr *dst,
+                             size_t *need);
+/* Writes a PROXY v1 header for <src> -> <dst> into <out> ("server ...
+ * send-proxy"). Returns its length, or 0 if <outsz> is too small. */
+size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src, const struct addr *dst);
+
 /* Creates <t>'s listeners on the bound sockets and arms accepting.
  * Returns 0 or -errno. */
 int listeners_attach(struct thr *t);

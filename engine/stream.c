@@ -355,6 +355,8 @@ struct stream *stream_accept(struct listener *l, int fd)
 	}
 	s->state = STRM_ST_REQ;
 	s->req_ana = STRM_AN_REQ_INSPECT | STRM_AN_REQ_SWITCH;
+	if (l->bind->accept_proxy)
+		s->req_ana |= STRM_AN_REQ_PROXY;
 	s->exp_cli = deadline(t->now_ms, fe->to.client);
 	conn_recv_start(s->cli);
 	stream_process(s);
@@ -552,10 +554,41 @@ void stream_conn_event(struct conn *c, unsigned ev)
 
 /* Runs the request analysers. Returns 0 to go on, -1 when the stream must
  * wait (or ended). */
+/* "accept-proxy": takes the PROXY protocol header off the request, the
+ * addresses it carries replacing the connection's. Returns 0 when done,
+ * -1 to wait for more bytes or when the stream ended (not a PROXY header:
+ * closed without a log line, as HAProxy). */
+static int strm_proxy_hdr(struct stream *s)
+{
+	char buf[256];
+	size_t n = chan_copy_in(&s->req, 0, buf, sizeof(buf)), need;
+	int r = listener_proxy_hdr_parse(buf, n, &s->cli_addr, &s->fe_addr, &need);
+
+	/* a v2 header with TLVs longer than <buf>: the addresses are in it */
+	if (r == 0 && need > sizeof(buf) && n >= 52 && chan_in_len(&s->req) >= need)
+		r = listener_proxy_hdr_parse(buf, need, &s->cli_addr, &s->fe_addr, &need);
+	if (r == 0 && !(s->req.flags & CHAN_SHUTR) && !chan_is_full(&s->req))
+		return -1;
+	if (r <= 0) {
+		/* HAProxy resets such a connection */
+		s->flags |= STRM_F_NOLOG;
+		strm_nolinger(s->cli);
+		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
+		return -1;
+	}
+	chan_replace_in(&s->req, 0, (size_t)r, NULL, 0);
+	s->req.total_in -= (uint64_t)r;     /* not payload: not counted */
+	s->req_ana &= ~STRM_AN_REQ_PROXY;
+	return 0;
+}
+
 static int strm_req_analyse(struct stream *s)
 {
 	struct thr *t = s->thr;
 	enum rule_res r;
+
+	if ((s->req_ana & STRM_AN_REQ_PROXY) && strm_proxy_hdr(s) < 0)
+		return -1;
 
 	if (s->req_ana & STRM_AN_REQ_INSPECT) {
 		struct proxy *px = s->be ? s->be : s->fe;

@@ -93,6 +93,7 @@ struct stream {
 #define STRM_F_REQ_FINAL   0x0100   /* tcp-request inspect-delay expired */
 #define STRM_F_RES_FINAL   0x0200   /* tcp-response inspect-delay expired */
 #define STRM_F_QUEUED      0x0800   /* waiting in the thread's queue for a server slot */
+#define STRM_F_PROXY_HDR   0x1000   /* a PROXY header for the server is queued in req (send-proxy) */
 
 /* States */
 enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSING, STRM_ST_DEAD };
@@ -102,6 +103,7 @@ enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSIN
 #define STRM_AN_REQ_SWITCH   0x02   /* backend selection then connect */
 #define STRM_AN_RES_INSPECT  0x04   /* tcp-response content rules */
 #define STRM_AN_REQ_CONNECT  0x08   /* connect to a server of the chosen backend */
+#define STRM_AN_REQ_PROXY    0x10   /* "accept-proxy": PROXY protocol header first */
 
 /* stream_shutdown() modes */
 #define STRM_SHUT_DONE   1   /* send what is queued to the client, then close both sides */
