@@ -514,8 +514,14 @@ void stream_conn_event(struct conn *c, unsigned ev)
 
 	if (ev & CONN_EV_RECV)
 		strm_count_bytes(s);
+	/* a side's timeout restarts on what it sends us, and on what it takes
+	 * from us unless "option independent-streams" */
+	unsigned act = CONN_EV_RECV;
+
+	if (!((s->be ? s->be : s->fe)->options & PXO_INDEPENDENT_STREAMS))
+		act |= CONN_EV_SENT;
 	if (c == s->cli) {
-		if (ev & (CONN_EV_RECV | CONN_EV_SENT))
+		if (ev & act)
 			s->exp_cli = deadline(now, tmo_cli(s));
 		if (ev & CONN_EV_ERROR) {
 			stream_abort(s, STRM_ERR_CLICL, fin_state(s));
@@ -544,7 +550,7 @@ void stream_conn_event(struct conn *c, unsigned ev)
 			stream_abort(s, STRM_ERR_SRVCL, fin_state(s));
 			return;
 		}
-		if (ev & (CONN_EV_RECV | CONN_EV_SENT))
+		if (ev & act)
 			s->exp_srv = deadline(now, tmo_srv(s));
 	}
 	stream_process(s);
