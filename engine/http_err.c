@@ -304,7 +304,7 @@ static char *errfile_convert(const char *raw, size_t len, size_t *outlen, long *
 	}
 	hl = m.hdr_len;
 	/* room: the same bytes plus "connection: close\r\n" and CRLF fixes */
-	if (!(out = malloc(len + 64 + 2 * (size_t)m.nb_hdrs)))
+	if (!(out = malloc(len + 64 + 2 * (size_t)m.nb_hdrs + 1)))
 		goto nomem;
 	p = out;
 	/* status line without its line end, then CRLF */
@@ -343,6 +343,7 @@ static char *errfile_convert(const char *raw, size_t len, size_t *outlen, long *
 	*p++ = '\n';
 	memcpy(p, raw + hl, len - hl);
 	p += len - hl;
+	*p = 0;                /* not sent: a convenience for debugging and tests */
 	*outlen = (size_t)(p - out);
 	return out;
 nomem:
