@@ -33,9 +33,13 @@ void check_cfg_free(struct config *cfg);
 int check_cfg_validate(struct config *cfg);
 /* Starts the checks of every server with "check" in <cfg> on thread <t>
  * (the first checks are spread evenly over the first interval, as HAProxy
- * spreads them). Returns the number of checked servers or -errno. */
+ * spreads them). Timeouts are HAProxy's: with "timeout check", the connect
+ * gets min(timeout connect, inter) and the tcp-check rules after it get
+ * "timeout check"; without it, inter bounds the whole check. Returns the
+ * number of checked servers or -errno. */
 int check_start(struct config *cfg, struct thr *t);
-/* Stops every check (cancels in-flight connects); safe to call twice. */
+/* Stops every check (cancels the ops in flight; a check is freed by its
+ * last completion, never before); safe to call twice. */
 void check_stop(void);
 
 /* Feeds one check result into <srv>'s state machine: updates health and
