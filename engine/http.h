@@ -51,13 +51,21 @@ struct http_msg {
 
 /* Per-transaction state: what stream.h's <void *http> points to. Owned by
  * the stream (pooled by the stream code), initialised by http_txn_init(). */
+/* Bytes of the request line kept for the log (%r, %HM, %HU, %HV), as
+ * HAProxy's default tune.http.logurilen. */
+#define HTTP_REQ_LINE_MAX 1024
+
 struct http_txn {
 	struct http_msg req, rsp;
 	uint16_t status;                     /* status sent to the client, 0 until known (%ST) */
 	uint32_t flags;                      /* HTTP_TXN_* */
+	/* the request line as received, before any rewrite (http_txn_capture()) */
+	uint16_t rl_len, rl_meth, rl_uri_off, rl_uri_len, rl_ver_off;
+	char rl[HTTP_REQ_LINE_MAX];
 };
 #define HTTP_TXN_REQ_PARSED  0x0001      /* req headers were parsed once (fetches may read them) */
 #define HTTP_TXN_RSP_PARSED  0x0002
+#define HTTP_TXN_BADREQ      0x0004      /* the request was invalid: logs show "<BADREQ>" */
 
 /* Prepares <msg> for a new message held in <chan>. <is_resp> selects the
  * status-line grammar; <head_req> (responses) says the request was HEAD.
@@ -65,6 +73,18 @@ struct http_txn {
 void http_msg_init(struct http_msg *msg, struct chan *chan, int is_resp, int head_req,
                    uint32_t max_hdr_len);
 void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uint32_t max_hdr_len);
+
+/* Keeps a copy of the request line of <txn>'s request (call it when
+ * http_msg_parse() returned DONE, before the rules rewrite it), or marks
+ * the transaction <BADREQ> when the request failed to parse. */
+void http_txn_capture(struct http_txn *txn);
+
+struct logfmt_http;
+/* Fills the HTTP message fields of <h> for the log line — req_line,
+ * method, uri, version (pointing into <txn>) and status — as HAProxy
+ * prints them ("<BADREQ>" for an invalid request). The timers (Ti, TR,
+ * Tr, Ta), captures and cookies are the stream's to fill. */
+void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h);
 
 /* Feeds the bytes of <msg>'s channel not parsed yet to the parser, up to
  * the end of the headers. Returns HTTP_PARSE_DONE once the headers are

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "engine/http.h"
+#include "engine/logfmt.h"
 #include "engine/sample.h"
 #include "regex/rx.h"
 
@@ -37,6 +38,53 @@ void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uin
 	http_msg_init(&txn->rsp, res, 1, 0, max_hdr_len);
 	txn->status = 0;
 	txn->flags = 0;
+	txn->rl_len = txn->rl_meth = txn->rl_uri_off = txn->rl_uri_len = txn->rl_ver_off = 0;
+}
+
+void http_txn_capture(struct http_txn *txn)
+{
+	const struct http_msg *m = &txn->req;
+	struct h1_span sl;
+	size_t len;
+
+	if (!http_msg_ready(m)) {
+		txn->flags |= HTTP_TXN_BADREQ;
+		txn->rl_len = 0;
+		return;
+	}
+	sl.off = m->h1.meth.off;
+	sl.len = m->h1.ver.off + m->h1.ver.len - sl.off;
+	if (sl.len > HTTP_REQ_LINE_MAX)
+		sl.len = HTTP_REQ_LINE_MAX;
+	len = chan_copy_in(m->chan, sl.off - m->fwd, txn->rl, sl.len);
+	txn->rl_len = (uint16_t)len;
+	txn->rl_meth = (uint16_t)(m->h1.meth.len < len ? m->h1.meth.len : len);
+	txn->rl_uri_off = (uint16_t)(m->h1.uri.off - sl.off < len ? m->h1.uri.off - sl.off : len);
+	txn->rl_uri_len = (uint16_t)(txn->rl_uri_off + m->h1.uri.len <= len ? m->h1.uri.len
+	                                                                     : len - txn->rl_uri_off);
+	txn->rl_ver_off = (uint16_t)(m->h1.ver.off - sl.off < len ? m->h1.ver.off - sl.off : len);
+	txn->flags |= HTTP_TXN_REQ_PARSED;
+}
+
+void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h)
+{
+	static const char badreq[] = "<BADREQ>";
+
+	h->status = txn->status;
+	if (txn->flags & HTTP_TXN_BADREQ || !txn->rl_len) {
+		/* HAProxy prints it for %r, %HM, %HU, %HP, %HQ and %HV alike */
+		h->req_line = h->method = h->uri = h->version = badreq;
+		h->req_line_len = h->method_len = h->uri_len = h->version_len = sizeof(badreq) - 1;
+		return;
+	}
+	h->req_line = txn->rl;
+	h->req_line_len = txn->rl_len;
+	h->method = txn->rl;
+	h->method_len = txn->rl_meth;
+	h->uri = txn->rl + txn->rl_uri_off;
+	h->uri_len = txn->rl_uri_len;
+	h->version = txn->rl + txn->rl_ver_off;
+	h->version_len = txn->rl_len - txn->rl_ver_off;
 }
 
 /* ---- byte access ---- */

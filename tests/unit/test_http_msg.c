@@ -6,6 +6,7 @@
 
 #include "tests/unit/unit.h"
 #include "engine/http.h"
+#include "engine/logfmt.h"
 #include "regex/rx.h"
 
 static struct chan_pool pool;
@@ -548,6 +549,43 @@ static void t_lower_names(void)
 	chan_reset(&c);
 }
 
+/* The request line kept for the log is the one received (HAProxy logs
+ * "GET /x?q=1 HTTP/1.1" after "http-request set-path /changed"), and an
+ * invalid request logs <BADREQ> in every request field. */
+static void t_log_capture(void)
+{
+	static struct http_txn txn;
+	struct chan rq, rs;
+	struct logfmt_http h;
+
+	load(&rq, "GET /x?q=1 HTTP/1.1\r\nHost: a\r\n\r\n", 32, 9, 0);
+	chan_init(&rs, &pool, 1 << 20);
+	http_txn_init(&txn, &rq, &rs, 0);
+	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_DONE);
+	http_txn_capture(&txn);
+	EXPECT_INT(http_set_path(&txn.req, "/changed", 8), 0);
+	txn.status = 403;
+	memset(&h, 0, sizeof(h));
+	http_txn_log_fill(&txn, &h);
+	EXPECT(h.req_line_len == 19 && !memcmp(h.req_line, "GET /x?q=1 HTTP/1.1", 19));
+	EXPECT(h.method_len == 3 && !memcmp(h.method, "GET", 3));
+	EXPECT(h.uri_len == 6 && !memcmp(h.uri, "/x?q=1", 6));
+	EXPECT(h.version_len == 8 && !memcmp(h.version, "HTTP/1.1", 8));
+	EXPECT_INT(h.status, 403);
+	chan_reset(&rq);
+
+	load(&rq, "garbage\r\n\r\n", 11, 0, 0);
+	http_txn_init(&txn, &rq, &rs, 0);
+	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_ERR);
+	http_txn_capture(&txn);
+	txn.status = 400;
+	http_txn_log_fill(&txn, &h);
+	EXPECT(h.req_line_len == 8 && !memcmp(h.req_line, "<BADREQ>", 8));
+	EXPECT(h.uri_len == 8 && !memcmp(h.uri, "<BADREQ>", 8));
+	EXPECT_INT(h.status, 400);
+	chan_reset(&rq);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 16384, NULL, NULL);
@@ -561,6 +599,7 @@ int main(void)
 	RUN(t_edit_regex);
 	RUN(t_edit_start_line);
 	RUN(t_lower_names);
+	RUN(t_log_capture);
 	chan_pool_destroy(&pool);
 	return unit_end();
 }
