@@ -22,7 +22,7 @@ struct addr;
 
 /* Events reported to the owner (a bit set). */
 #define CONN_EV_RECV      0x01   /* bytes appended to rx, or CONN_F_RX_EOF/RX_ERR newly set */
-#define CONN_EV_SENT      0x02   /* output bytes acknowledged (removed from tx), or SHUTW done */
+#define CONN_EV_SENT      0x02   /* output bytes acknowledged (removed from tx) */
 #define CONN_EV_CONNECTED 0x04   /* connect succeeded */
 #define CONN_EV_ERROR     0x08   /* connect or send failed: see c->err */
 

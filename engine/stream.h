@@ -96,7 +96,7 @@ struct stream {
 #define STRM_F_PROXY_HDR   0x1000   /* a PROXY header for the server is queued in req (send-proxy) */
 
 /* States */
-enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_CLOSING, STRM_ST_DEAD };
+enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_DEAD };
 
 /* Analysers */
 #define STRM_AN_REQ_INSPECT  0x01   /* tcp-request content rules */
