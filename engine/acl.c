@@ -685,7 +685,10 @@ enum acl_res acl_cond_exec(const struct acl_cond *cond, struct smp_ctx *ctx)
 			if (ct->neg && r != T_MISS)
 				r = r == T_PASS ? T_FAIL : T_PASS;
 			sres &= r;
-			if (sres == T_FAIL)
+			/* as HAProxy: a suite stops at its first term that is not
+			 * true, so "missing data" there is the suite's result even if
+			 * a later term would be false */
+			if (sres != T_PASS)
 				break;
 		}
 		cres |= sres;

@@ -217,6 +217,10 @@ static void t_missing_data(void)
 	EXPECT_INT(eval("if WAIT_END", 1), ACL_TRUE);
 	/* a false term before a MISS one makes the suite false at once */
 	EXPECT_INT(eval("if FALSE REQ_CONTENT", 0), ACL_FALSE);
+	/* and a MISS term stops the suite too: a later false term does not
+	 * make it false (HAProxy waits here; checked against /usr/sbin/haproxy) */
+	EXPECT_INT(eval("if REQ_CONTENT FALSE", 0), ACL_MISS);
+	EXPECT_INT(eval("if REQ_CONTENT FALSE", 1), ACL_FALSE);
 	/* a true suite wins over a missing one */
 	EXPECT_INT(eval("if REQ_CONTENT || TRUE", 0), ACL_TRUE);
 	EXPECT_INT(eval("if { req.len gt 3 }", 0), ACL_MISS);
