@@ -402,6 +402,20 @@ static void lo_str(struct lf_out *o, const char *s, unsigned opts)
 
 /* Writes a request-line part: '"', '#', controls and bytes >= 0x7f become
  * "#XX", as HAProxy encodes URIs in logs. */
+/* Writes a captured header value: as lo_uri(), plus '{', '|' and '}' (the
+ * capture block's own delimiters) as "#XX", as HAProxy does. */
+static void lo_hdr(struct lf_out *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '{' || c == '|' || c == '}')
+			lo_putf(o, "#%02X", c);
+		else
+			lo_putc(o, (char)c);
+	}
+}
+
 static void lo_uri(struct lf_out *o, const char *s, size_t n, unsigned opts)
 {
 	if (!s) {
@@ -699,10 +713,12 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		for (int i = 0; i < nb; i++) {
 			if (i)
 				lo_putc(o, braces ? '|' : ' ');
+			if (opts & LF_OPT_QUOTE)
+				lo_putc(o, '"');
 			if (caps[i])
-				lo_uri(o, caps[i], strlen(caps[i]), opts & LF_OPT_QUOTE);
-			else if (opts & LF_OPT_QUOTE)
-				lo_put(o, "\"\"", 2);
+				lo_hdr(o, caps[i], strlen(caps[i]));
+			if (opts & LF_OPT_QUOTE)
+				lo_putc(o, '"');
 		}
 		if (braces)
 			lo_putc(o, '}');

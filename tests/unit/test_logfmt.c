@@ -236,6 +236,27 @@ static int fake_http(const struct stream *s, struct logfmt_http *h)
 	return 0;
 }
 
+static const char *const caps2[2] = { "host.example", "a|b\"c" };
+static int fake_http_caps(const struct stream *s, struct logfmt_http *h)
+{
+	fake_http(s, h);
+	h->req_caps = caps2;
+	h->nb_req_caps = 2;
+	return 0;
+}
+
+static void t_captures(void)
+{
+	setup();
+	fe.mode = PX_MODE_HTTP;
+	strm.http = &strm;
+	logfmt_http_get = fake_http_caps;
+	/* captured values escape the block's delimiters and quotes as #XX */
+	EXPECT_STR(render("%hr|%hrl|%{+Q}hr|x %hs y", &fe),
+	           "{host.example|a#7Cb#22c}|host.example a#7Cb#22c|{\"host.example\"|\"a#7Cb#22c\"}|x y");
+	logfmt_http_get = NULL;
+}
+
 static void t_httplog_exact(void)
 {
 	/* HAProxy: 127.0.0.1:57818 [26/Nov/2026:08:34:38.104] fe_http be_http/s1 0/0/0/0/0 200 54 - - ---- 1/1/0/0/0 0/0 "GET /foo?x=1 HTTP/1.1" */
@@ -361,6 +382,7 @@ int main(void)
 	RUN(t_errors);
 	RUN(t_samples);
 	RUN(t_httplog_exact);
+	RUN(t_captures);
 	RUN(t_connect_line);
 	RUN(t_truncation);
 	RUN(t_random_formats);
