@@ -21,7 +21,12 @@
  * the generation is a safety net, not a license to free early.
  *
  * Ops are never queued internally: each ring_* submit function returns
- * -EBUSY when the submission queue is full even after flushing it. */
+ * -EBUSY when the submission queue is full even after flushing it.
+ *
+ * Give the ring blocking sockets (no O_NONBLOCK/SOCK_NONBLOCK): io_uring
+ * tries every operation without blocking and waits by itself, whereas on
+ * an O_NONBLOCK socket a send can complete with -EAGAIN (measured here:
+ * a sendmsg on a full socket buffer), which callers would have to retry. */
 #ifndef RP_RING_H
 #define RP_RING_H
 
