@@ -560,6 +560,57 @@ static int f_body_size(const struct arg *args, struct sample *smp, struct smp_ct
 	return f_body_len(args, smp, ctx);
 }
 
+/* req.proto_http: true when the request parses as HTTP (always in HTTP
+ * mode); not found while more bytes may complete it. */
+static int f_proto_http(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+
+	if (!msg && (smp->flags & SMP_F_MAY_CHANGE))
+		return 0;
+	smp_set_bool(smp, msg != NULL);
+	return 1;
+}
+
+/* capture.req.method/uri/ver: the request line as received, before any
+ * rewrite (the copy kept for the log). HTTP mode only. */
+static int f_cap_req(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_txn *txn = ctx->strm ? ctx->strm->http : NULL;
+	int part = *(const int *)ctx->priv;
+
+	if (!txn || !(txn->flags & HTTP_TXN_REQ_PARSED) || !txn->rl_len)
+		return 0;
+	if (part == 0)
+		smp_set_const_str(smp, txn->rl, txn->rl_meth);
+	else if (part == 1) {
+		/* from the first slash, without "scheme://authority" */
+		const char *u = txn->rl + txn->rl_uri_off, *e = u + txn->rl_uri_len, *p = u;
+		const char *ss = memmem(u, txn->rl_uri_len, "://", 3);
+
+		if (*u != '/') {
+			if (!ss)
+				return 0;
+			p = memchr(ss + 3, '/', (size_t)(e - ss - 3));
+			if (!p)
+				return 0;
+		}
+		smp_set_const_str(smp, p, (size_t)(e - p));
+	}
+	else
+		smp_set_const_str(smp, txn->rl + txn->rl_ver_off, (size_t)(txn->rl_len - txn->rl_ver_off));
+	return 1;
+}
+static const int cap_meth = 0, cap_uri = 1, cap_ver = 2;
+
+/* capture.res.ver: the response's version ("HTTP/1.1"). */
+static int f_cap_res_ver(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_RES, smp);
+
+	return msg && set_span(msg, msg->h1.ver, smp);
+}
+
 #define L7  (SMP_USE_L7)
 #define L7R (SMP_USE_L7 | SMP_USE_RES)
 #define S   SMP_T_STR
@@ -568,6 +619,10 @@ static int f_body_size(const struct arg *args, struct sample *smp, struct smp_ct
 /* The ACL shortcuts (path_beg, hdr_sub, cook_reg...) are acl.c's aliases of these names. */
 const struct sample_fetch smp_fetch_http_table[] = {
 	{ "base",           f_base,       ARG0,                0, S,           L7,  NULL },
+	{ "capture.req.method", f_cap_req, ARG0,               0, S,           L7,  &cap_meth },
+	{ "capture.req.uri",    f_cap_req, ARG0,               0, S,           L7,  &cap_uri },
+	{ "capture.req.ver",    f_cap_req, ARG0,               0, S,           L7,  &cap_ver },
+	{ "capture.res.ver",    f_cap_res_ver, ARG0,           0, S,           L7R, &dir_res },
 	{ "cook",           f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
 	{ "cook_cnt",       f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "cook_val",       f_cook_val,   ARG1(0, STR),        0, I,           L7,  &dir_req },
@@ -592,6 +647,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "req.hdr_names",  f_hdr_names,  ARG1(0, STR),        0, S,           L7,  &dir_req },
 	{ "req.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "req.hdrs",       f_hdrs,       ARG0,                0, S,           L7,  &dir_req },
+	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "req_ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "res.cook",       f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },

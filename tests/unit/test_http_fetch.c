@@ -181,9 +181,37 @@ static void t_tcp_mode(void)
 	EXPECT_INT(sample_expr_eval(x, &ctx, &smp), 0);
 	EXPECT(!(smp.flags & SMP_F_MAY_CHANGE));
 	sample_expr_free(x);
-	/* not HTTP at all: nothing found */
+	/* not HTTP at all: nothing found, req.proto_http false */
 	load("\x16\x03\x01garbage", NULL, 0, 0);
-	EXPECT_STR(render("path method req.hdr(host)", 0), "[][][]");
+	EXPECT_STR(render("path method req.hdr(host) req.proto_http", 0), "[][][][0]");
+	load("GET / HTTP/1.1\r\n\r\n", NULL, 0, 0);
+	EXPECT_STR(render("req.proto_http", 0), "[1]");
+	load("GET / HTTP/1.1\r\n", NULL, 0, 0);
+	memset(&smp, 0, sizeof(smp));
+	x = sample_expr_parse("req.proto_http", NULL, NULL, err, sizeof(err));
+	EXPECT(x && !sample_expr_eval(x, &ctx, &smp) && (smp.flags & SMP_F_MAY_CHANGE));
+	sample_expr_free(x);
+}
+
+/* capture.req.*: the request line before rewrites. */
+static void t_capture(void)
+{
+	load("GET /x?q=1 HTTP/1.0\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render("capture.req.method capture.req.uri capture.req.ver", 0), "[][][]");
+	http_txn_capture(&txn);
+	http_set_uri(&txn.req, "/y", 2);
+	EXPECT_STR(render("capture.req.method capture.req.uri capture.req.ver url", 0),
+	           "[GET][/x?q=1][HTTP/1.0][/y]");
+	/* HAProxy: the URI without scheme and host, nothing without a slash */
+	load("GET http://h.com/p?z HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	http_txn_capture(&txn);
+	EXPECT_STR(render("capture.req.uri", 0), "[/p?z]");
+	load("GET http://h.com HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	http_txn_capture(&txn);
+	EXPECT_STR(render("capture.req.uri", 0), "[]");
+	load("OPTIONS * HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	http_txn_capture(&txn);
+	EXPECT_STR(render("capture.req.uri capture.req.method req.proto_http", 0), "[][OPTIONS][1]");
 }
 
 /* Without a stream (Lua task, start-up), fetches find nothing. */
@@ -212,6 +240,7 @@ int main(void)
 	RUN(t_body);
 	RUN(t_response);
 	RUN(t_tcp_mode);
+	RUN(t_capture);
 	RUN(t_no_stream);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
