@@ -11,6 +11,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_global.h"
 #include "engine/cfg_srv.h"
+#include "engine/hooks.h"
 #include "engine/log.h"
 
 
@@ -232,7 +233,14 @@ static int kw_g_lua_load(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'lua-load' expects a file name as parameter.");
 	if (cfg_no_extra(c, args, nargs, 2))
 		return -1;
-	return cfg_strv_push(c, &g->lua_load, &g->nb_lua_load, args[1]);
+	if (cfg_strv_push(c, &g->lua_load, &g->nb_lua_load, args[1]))
+		return -1;
+	/* run the file now, as HAProxy does: the lua.* fetches, converters and
+	 * actions it registers must exist when the proxies below are parsed */
+	if (lua_hooks.load_file &&
+	    lua_hooks.load_file(c->cfg, args[1], c->err, sizeof(c->err)) < 0)
+		return -1;
+	return 0;
 }
 
 /* "lua-prepend-path <path> [path|cpath]": stored as "path:<p>" or "cpath:<p>". */
@@ -249,7 +257,13 @@ static int kw_g_lua_prepend(struct cfg_ctx *c, char **args, int nargs)
 	if (cfg_no_extra(c, args, nargs, 3))
 		return -1;
 	snprintf(buf, sizeof(buf), "%s:%s", type, args[1]);
-	return cfg_strv_push(c, &g->lua_prepend_path, &g->nb_lua_prepend, buf);
+	if (cfg_strv_push(c, &g->lua_prepend_path, &g->nb_lua_prepend, buf))
+		return -1;
+	/* applies to the lua-load lines that follow */
+	if (lua_hooks.prepend_path &&
+	    lua_hooks.prepend_path(c->cfg, args[1], !strcmp(type, "cpath")) < 0)
+		return cfg_set_err(c, "'lua-prepend-path' : cannot set the Lua path to '%s'.", args[1]);
+	return 0;
 }
 
 static int kw_g_h1_case(struct cfg_ctx *c, char **args, int nargs)
