@@ -201,10 +201,13 @@ void sample_conv_foreach(void (*cb)(const struct sample_conv *c, void *arg), voi
 
 /* Per-thread state: a ring of scratch buffers, allocated on a thread's
  * first evaluation. Eight of them so that a converter chain, its casts
- * and the caller's copy of the previous result never share one. */
+ * and the caller's copy of the previous result never share one. Their
+ * size is <trash_size> (tune.bufsize), set at start-up; a thread whose
+ * buffers are smaller replaces them on its next call. */
 #define SMP_TRASH_NB 8
 static uint32_t trash_size = 16384;
 static __thread char *trash_buf[SMP_TRASH_NB];
+static __thread uint32_t trash_have;    /* size of this thread's buffers */
 static __thread unsigned trash_idx;
 
 void sample_set_bufsize(uint32_t size)
@@ -215,12 +218,21 @@ void sample_set_bufsize(uint32_t size)
 
 char *smp_trash(size_t *size)
 {
-	unsigned i = trash_idx++ % SMP_TRASH_NB;
+	unsigned i;
 
+	if (trash_have != trash_size) {
+		/* first use on this thread, or tune.bufsize changed at
+		 * start-up: the only allocations, kept for the thread's life */
+		for (i = 0; i < SMP_TRASH_NB; i++) {
+			free(trash_buf[i]);
+			trash_buf[i] = NULL;
+		}
+		trash_have = trash_size;
+	}
+	i = trash_idx++ % SMP_TRASH_NB;
 	if (!trash_buf[i]) {
-		/* first use on this thread: the only allocation, kept for the
-		 * thread's life. Falling back to a static area would be shared
-		 * between threads, so fail the sample instead. */
+		/* falling back to a static area would be shared between
+		 * threads: fail the sample instead */
 		trash_buf[i] = malloc(trash_size);
 		if (!trash_buf[i]) {
 			*size = 0;
@@ -1338,6 +1350,9 @@ int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sa
 	 * threads, start-up must call sample_resolve() first. */
 	if (pending && !resolved_cfg && ctx->strm && ctx->strm->thr && ctx->strm->thr->cfg)
 		sample_resolve(ctx->strm->thr->cfg);
+	/* likewise for tune.bufsize */
+	if (ctx->strm && ctx->strm->thr && ctx->strm->thr->bufsize > trash_size)
+		sample_set_bufsize(ctx->strm->thr->bufsize);
 	memset(smp, 0, sizeof(*smp));
 	ctx->priv = e->fetch->priv;
 	if (!e->fetch->fn(e->args, smp, ctx))

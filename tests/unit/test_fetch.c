@@ -468,6 +468,21 @@ static void t_lazy_resolve(void)
 	EXPECT_STR(out, "ERR fetch method 'be_conn' : unable to find backend 'nope'");
 	EXPECT_INT(evs("thread", out, sizeof(out)), 1);
 	EXPECT_STR(out, "0");
+	/* tune.bufsize above the default: scratch buffers grow, so payload
+	 * fetches can return more than 16 kB */
+	{
+		static char big[30000];
+		size_t sz;
+
+		thr.bufsize = 32768;
+		memset(big, 'z', sizeof(big));
+		chan_put_data(&strm.req, big, sizeof(big));
+		EXPECT_INT(evs("req.payload(0,20000),length", out, sizeof(out)), 1);
+		EXPECT_STR(out, "20000");
+		smp_trash(&sz);
+		EXPECT_INT(sz, 32768);
+		chan_reset(&strm.req);
+	}
 	strm.thr = NULL;
 }
 
