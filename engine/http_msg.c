@@ -316,6 +316,21 @@ static uint32_t span_map(const struct http_msg *msg, struct h1_span sp, int (*fn
 	return n;
 }
 
+/* Writes the <n> bytes of <d> over the message bytes at <off>, in place. */
+static void span_write(const struct http_msg *msg, uint32_t off, const char *d, size_t n)
+{
+	uint32_t so;
+	const struct chan_seg *s = n ? seg_find(msg->chan, off - msg->fwd, &so) : NULL;
+
+	for (; s && n; s = s->next, so = 0) {
+		size_t k = s->len - so < n ? s->len - so : n;
+
+		memcpy(s->chk->data + s->off + so, d, k);
+		d += k;
+		n -= k;
+	}
+}
+
 static int crlf_to_space(int c) { return (c == '\r' || c == '\n') ? ' ' : c; }
 static int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
@@ -850,8 +865,15 @@ static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 		return -EINVAL;
 	if ((int64_t)m->hdr_len + delta > (int64_t)msg->max_hdr_len + HTTP_MAXREWRITE)
 		return -ENOSPC;
-	if ((ret = chan_replace_in(msg->chan, off, len, d, dlen)) < 0)
+	if (dlen <= len) {
+		/* no longer than what it replaces: written in place (the bytes
+		 * are this message's), the rest deleted, no chunk taken */
+		span_write(msg, off, d, dlen);
+		if (len > dlen && (ret = chan_replace_in(msg->chan, off + dlen, len - dlen, NULL, 0)) < 0)
+			return ret;
+	} else if ((ret = chan_replace_in(msg->chan, off, len, d, dlen)) < 0) {
 		return ret;
+	}
 	span_shift(&m->meth, off, end, delta);
 	span_shift(&m->uri, off, end, delta);
 	span_shift(&m->ver, off, end, delta);

@@ -11,6 +11,16 @@
 
 static struct chan_pool pool;
 
+/* Heap chunks allocated and not on the pool's free list. */
+static uint64_t chunks_in_use(void)
+{
+	uint64_t n = pool.nb_chunks;
+
+	for (struct chunk *c = pool.free_chunks; c; c = c->next_free)
+		n--;
+	return n;
+}
+
 /* Loads <s> into <c> as segments cut at <cut1> and <cut2> (0 = no cut). */
 static void load(struct chan *c, const char *s, size_t len, size_t cut1, size_t cut2)
 {
@@ -425,6 +435,18 @@ static void t_edit_headers(void)
 	EXPECT_INT(http_hdr_set_value(&m, 0, "other.example", 13), 0);
 	EXPECT_STR(sp(&m, m.hdrs[0].v), "other.example");
 	reparse_same(&m);
+	{
+		/* a value no longer than the old one is written in place: no chunk taken */
+		uint64_t used = chunks_in_use();
+
+		EXPECT_INT(http_hdr_set_value(&m, 0, "short.example", 13), 0);
+		EXPECT_INT(http_hdr_set_value(&m, 0, "other.example", 13), 0);
+		EXPECT_INT(http_hdr_set_value(&m, 1, "1.2.3", 5), 0);
+		EXPECT_INT(chunks_in_use(), used);
+		EXPECT_INT(http_hdr_set_value(&m, 1, "1.2.3.4", 7), 0);   /* longer: a chunk */
+		EXPECT_INT(chunks_in_use(), used + 1);
+		reparse_same(&m);
+	}
 
 	/* replace one element of a comma list */
 	EXPECT_INT(http_hdr_add(&m, "Accept", 6, "a/b, c/d", 8), 0);
