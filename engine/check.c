@@ -378,6 +378,13 @@ static void tc_run(struct check *c)
 				c->step++;
 				continue;
 			}
+			/* a negated expect passes as soon as enough data arrived
+			 * without the pattern, as HAProxy decides it */
+			if (r->neg && c->rxlen && (r->kind == TC_EXPECT_RX || c->rxlen >= r->len)) {
+				c->rxlen = 0;
+				c->step++;
+				continue;
+			}
 			if (c->rxlen >= CHECK_BUFSIZE) {
 				if (r->neg) {
 					c->rxlen = 0;

@@ -491,6 +491,59 @@ static void t_tcp_check_live(void)
 	log_set_quiet(0);
 }
 
+static int s2_down(void) { return s2.state == SRV_DOWN; }
+
+static void t_tcp_check_negated(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct peer ok, bad;
+	struct thr t;
+	char err[CFG_ERR_SIZE], rerr[200];
+	int rc;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, rerr, sizeof(rerr));
+	if (!t.ring) {
+		SKIP(rerr);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	EXPECT(peer_start(&ok, "+PONG\r\n") == 0 && peer_start(&bad, "-ERR unknown\r\n") == 0);
+	s1.addr.u.in4.sin_port = htons((uint16_t)ok.port);
+	s2.addr.u.in4.sin_port = htons((uint16_t)bad.port);
+	s2.backup = 0;
+	s3.check = 0;
+	s1.rise = s2.rise = 1;
+	s1.fall = s2.fall = 1;
+	s1.health = s2.health = 1;
+	be.options |= PXO_TCP_CHECK;
+	be.to.check = 1000;
+	EXPECT_INT(tc_kw("tcp-check send-binary 50494e470d0a", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect ! string -ERR", err, sizeof(err)), 0);
+	EXPECT_INT(check_start(&cfg, &t), 2);
+	run_loop(&t, 2000, s2_down);
+	run_loop(&t, 150, NULL);
+	EXPECT_INT(s1.state, SRV_UP);
+	EXPECT_INT(s2.state, SRV_DOWN);
+	const char *lg = logged();
+	EXPECT(strstr(lg, "Server be/s2 is DOWN, reason: Layer7 invalid response, info: \"TCPCHK matched unwanted content '-ERR' at step 2\", check duration: ") != NULL);
+	if (s2.state != SRV_DOWN || s1.state != SRV_UP)
+		printf("  logged: %s\n", lg);
+	check_stop();
+	ring_wait(t.ring, 0);
+	peer_stop(&ok);
+	peer_stop(&bad);
+	check_cfg_free(&cfg);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
 static int s1_down(void) { return s1.state == SRV_DOWN; }
 
 static void t_tcp_check_timeout(void)
@@ -550,6 +603,7 @@ int main(void)
 	RUN(t_tcp_check_parse);
 	RUN(t_tcp_check_live);
 	RUN(t_tcp_check_timeout);
+	RUN(t_tcp_check_negated);
 	log_deinit(&cfg);
 	log_targets_free(be.logs);
 	return unit_end();
