@@ -270,14 +270,20 @@ static void t_ipv6_client(void)
 static void t_predefined_http(void)
 {
 	setup();
-	/* HTTP fetches come with the HTTP issue: a clear error until then */
 	struct acl_cond *c = cond("if HTTP");
-	if (c) {
-		acl_cond_free(c);
-		SKIP("req.proto_http is registered: the HTTP predefined ACLs are tested elsewhere");
+	if (!c) {
+		/* before the HTTP fetches exist: a clear error */
+		EXPECT_STR(ctx.err, "predefined ACL 'HTTP' needs the fetch 'req.proto_http', which is not available");
 		return;
 	}
-	EXPECT_STR(ctx.err, "predefined ACL 'HTTP' needs the fetch 'req.proto_http', which is not available");
+	acl_cond_free(c);
+	/* with them: HTTP is true on an HTTP request, false on other bytes */
+	EXPECT_INT(chan_put_data(&strm.req, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
+	EXPECT_INT(eval("if HTTP", 1), ACL_TRUE);
+	chan_reset(&strm.req);
+	EXPECT_INT(chan_put_data(&strm.req, "\x16\x03\x01\x00\x05hello", 10), 0);
+	EXPECT_INT(eval("if HTTP", 1), ACL_FALSE);
+	chan_reset(&strm.req);
 }
 
 static void t_files(void)
