@@ -26,6 +26,11 @@ static void thr_clock(struct thr *t)
 }
 
 #define THR_TRIM_MS 1000
+/* Receive buffers per thread (a power of two). Tests build with a small
+ * value (CFLAGS=-DRP_RING_NBUFS=64) to exercise the empty-ring path. */
+#ifndef RP_RING_NBUFS
+#define RP_RING_NBUFS 4096
+#endif
 
 /* Timer: returns the pages of receive buffers idle since the last turn. */
 static void thr_trim_cb(struct timer *tm)
@@ -59,7 +64,7 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	chan_pool_init(&t->pool, t->bufsize, NULL, NULL);
 	memset(&p, 0, sizeof(p));
 	p.entries = 4096;
-	p.nbufs = 4096;             /* 64 MiB of address space, touched on use */
+	p.nbufs = RP_RING_NBUFS;    /* 64 MiB of address space, touched on use */
 	p.bufsize = t->bufsize;
 	p.pool = &t->pool;
 	t->ring = ring_new(&p, rc, err, errlen);
