@@ -14,7 +14,21 @@
 #include "engine/hooks.h"
 #include "engine/log.h"
 
+/* Keywords stored in struct global that nothing applies yet: the user is
+ * told once per line, since some (user, chroot) are about security. */
+static void kw_g_not_applied(struct cfg_ctx *c, const char *kw)
+{
+	static const char *const not_applied[] = {
+		"user", "group", "uid", "gid", "chroot", "ulimit-n", "hard-stop-after",
+		"master-worker", NULL
+	};
 
+	for (int i = 0; not_applied[i]; i++)
+		if (!strcmp(kw, not_applied[i]))
+			cfg_notice(c, "'%s' is stored but not applied by ringproxy yet.", kw);
+}
+
+/* Flags of the global section: "daemon", "quiet"... */
 static int kw_g_flag(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
@@ -27,7 +41,10 @@ static int kw_g_flag(struct cfg_ctx *c, char **args, int nargs)
 		log_set_quiet(1);      /* same as -q: silences the notices and warnings that follow */
 	}
 	else if (!strcmp(args[0], "debug"))                          g->debug = 1;
-	else if (!strcmp(args[0], "master-worker"))                  g->master_worker = 1;
+	else if (!strcmp(args[0], "master-worker")) {
+		g->master_worker = 1;
+		kw_g_not_applied(c, args[0]);
+	}
 	else if (!strcmp(args[0], "insecure-fork-wanted"))           g->insecure_fork_wanted = 1;
 	else if (!strcmp(args[0], "expose-experimental-directives")) g->expose_experimental = 1;
 	else if (!strcmp(args[0], "h1-case-adjust-bogus-client"))    g->h1_case_adjust_bogus_client = 1;
@@ -44,7 +61,10 @@ static int kw_g_str1(struct cfg_ctx *c, char **args, int nargs, char **dst, cons
 		return -1;
 	free(*dst);
 	*dst = cfg_strdup(c, args[1]);
-	return *dst ? 0 : -1;
+	if (!*dst)
+		return -1;
+	kw_g_not_applied(c, args[0]);
+	return 0;
 }
 
 static int kw_g_string(struct cfg_ctx *c, char **args, int nargs)
@@ -163,6 +183,7 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 			return cfg_set_err(c, "'spread-checks' needs a positive value in range 0..50.");
 		g->spread_checks = (uint32_t)v;
 	}
+	kw_g_not_applied(c, k);
 	return 0;
 }
 
@@ -208,7 +229,10 @@ static int kw_g_time(struct cfg_ctx *c, char **args, int nargs)
 		return -1;
 	if (strncmp(k, "tune.lua.", 9) == 0 && cfg_parse_time(args[1], dst) < 0)
 		return cfg_set_err(c, "%s: invalid timeout", k);
-	return cfg_time_arg(c, k, args[1], dst);
+	if (cfg_time_arg(c, k, args[1], dst))
+		return -1;
+	kw_g_not_applied(c, k);
+	return 0;
 }
 
 /* Appends a copy of <s> to the NULL-terminated array <*arr> of <*n> entries. */

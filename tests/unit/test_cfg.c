@@ -394,6 +394,19 @@ static void t_global_values(void)
 	cfg_free(&cfg);
 }
 
+static void t_global_not_applied_notice(void)
+{
+	struct config cfg;
+	EXPECT_PARSE(&cfg, "global\n  user haproxy\n  chroot /var/empty\n  ulimit-n 100\n  hard-stop-after 1m\n", 0);
+	EXPECT_OUT("[NOTICE]   (");
+	EXPECT_OUT("parsing [t.cfg:2] : 'user' is stored but not applied by ringproxy yet.\n");
+	EXPECT_OUT("parsing [t.cfg:3] : 'chroot' is stored but not applied by ringproxy yet.\n");
+	EXPECT_OUT("parsing [t.cfg:4] : 'ulimit-n' is stored but not applied by ringproxy yet.\n");
+	EXPECT_OUT("parsing [t.cfg:5] : 'hard-stop-after' is stored but not applied by ringproxy yet.\n");
+	EXPECT_NO_OUT("ALERT");
+	cfg_free(&cfg);
+}
+
 static void t_global_defaults(void)
 {
 	struct config cfg;
@@ -1442,6 +1455,7 @@ int main(void)
 	RUN(t_addr);
 	RUN(t_global_values);
 	RUN(t_global_defaults);
+	RUN(t_global_not_applied_notice);
 	RUN(t_global_log);
 	RUN(t_global_errors);
 	RUN(t_global_noeffect_notice);
