@@ -539,6 +539,7 @@ static void hook_deinit(void)
 {
 	struct hlua_thr *t = hlua_thr;
 
+	hlua_tasks_free();
 	if (t) {
 		lua_close(t->L);
 		hlua_co_free_all(t);

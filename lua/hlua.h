@@ -164,6 +164,8 @@ void hlua_action_core_open(lua_State *L);
 int hlua_bind_pending(void);
 /* Frees the registered actions (process exit). */
 void hlua_actions_free(void);
+/* Frees the tasks still running (process exit, before the state closes). */
+void hlua_tasks_free(void);
 /* Frees the Lua state, its pooled coroutines and per-stream data pool. */
 void hlua_co_free_all(struct hlua_thr *t);
 void hlua_strm_pool_free(void);

@@ -38,10 +38,13 @@ struct lua_action {
 	int nb_args;
 	char **args;
 	struct lua_action *next_pending;
+	struct lua_action *next, **pprev;   /* every action, freed at exit if still there */
 	char name[];                /* the function or registered name, for messages */
 };
 /* Actions resolved before the lua-load files ran (resolved by hook_load). */
 static struct lua_action *pending;
+/* Every action alive, so that deinit frees those no rule freed. */
+static struct lua_action *all_actions;
 
 static int where_bit(const char *where)
 {
@@ -185,6 +188,11 @@ static struct lua_action *hook_action_resolve(const char *name, int is_global, c
 		act->next_pending = pending;
 		pending = act;
 	}
+	act->next = all_actions;
+	act->pprev = &all_actions;
+	if (all_actions)
+		all_actions->pprev = &act->next;
+	all_actions = act;
 	return act;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -211,15 +219,20 @@ static void hook_action_free(struct lua_action *act)
 			break;
 		}
 	}
+	*act->pprev = act->next;
+	if (act->next)
+		act->next->pprev = act->pprev;
 	for (int i = 0; i < act->nb_args; i++)
 		free(act->args[i]);
 	free(act->args);
 	free(act);
 }
 
-/* Frees the registered actions (process exit). */
+/* Frees the registered actions and the actions no rule freed (process exit). */
 void hlua_actions_free(void)
 {
+	while (all_actions)
+		hook_action_free(all_actions);
 	while (actdefs) {
 		struct hlua_actdef *a = actdefs;
 
@@ -482,7 +495,30 @@ struct hlua_task {
 	struct thr *thr;
 	struct timer tmr;
 	int started;
+	struct hlua_task *next, **pprev;   /* tasks alive, freed at exit */
 };
+static __thread struct hlua_task *tasks;
+
+static void task_unlink(struct hlua_task *tk)
+{
+	*tk->pprev = tk->next;
+	if (tk->next)
+		tk->next->pprev = tk->pprev;
+}
+
+/* Frees the tasks still running (process exit, before the state closes). */
+void hlua_tasks_free(void)
+{
+	while (tasks) {
+		struct hlua_task *tk = tasks;
+
+		task_unlink(tk);
+		if (thr_cur && timer_is_armed(&tk->tmr))
+			timer_cancel(&thr_cur->timers, &tk->tmr);
+		free(tk->co);      /* its thread goes with the state */
+		free(tk);
+	}
+}
 
 static void task_run(struct timer *tm)
 {
@@ -516,6 +552,7 @@ static void task_run(struct timer *tm)
 		break;
 	}
 	hlua_co_put(t, co);
+	task_unlink(tk);
 	free(tk);
 }
 
@@ -534,6 +571,11 @@ static int task_start(struct hlua_thr *t, lua_State *L)
 	}
 	tk->co->task = tk;
 	tk->thr = th;
+	tk->next = tasks;
+	tk->pprev = &tasks;
+	if (tasks)
+		tasks->pprev = &tk->next;
+	tasks = tk;
 	lua_xmove(L, tk->co->T, 1);
 	timer_init(&tk->tmr, task_run);
 	timer_arm(&th->timers, &tk->tmr, timer_now_ms());
