@@ -1,5 +1,5 @@
 /* conv.c: the string and binary converters — case, trims, field/word,
- * bytes, concat/add_item, json, url coding, language, encodings (base64,
+ * bytes, concat/add_item, url coding, language, encodings (base64,
  * hex, be2dec/be2hex), hashes and digests (hash.c), regsub (regex/) — and
  * the variable converters (set-var, unset-var, strcmp). Integer, date and
  * address converters are in arith.c. Results go to smp_trash() or point
@@ -728,129 +728,6 @@ static int chk_fix_tag(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
-/* --- json --- */
-
-enum { JS_ASCII = 0, JS_UTF8, JS_UTF8S, JS_UTF8P, JS_UTF8PS };
-#define U8_OK       0x00
-#define U8_OVERLONG 0x10
-#define U8_INVRANGE 0x20
-#define U8_BADSEQ   0x40
-
-/* Decodes one UTF-8 sequence at <s> (<len> > 0) into *<c>. Returns the
- * flags U8_* ORed with the number of bytes consumed (1..6). */
-static unsigned utf8_next(const uint8_t *s, size_t len, unsigned *c)
-{
-	unsigned need, code = U8_OK;
-	size_t i;
-
-	if (s[0] < 0x80) { *c = s[0]; return 1; }
-	if (s[0] < 0xc0) { *c = s[0]; return U8_BADSEQ | 1; }
-	if (s[0] < 0xe0)      { need = 1; *c = s[0] & 0x1f; }
-	else if (s[0] < 0xf0) { need = 2; *c = s[0] & 0x0f; }
-	else if (s[0] < 0xf8) { need = 3; *c = s[0] & 0x07; }
-	else if (s[0] < 0xfc) { need = 4; *c = s[0] & 0x03; }
-	else if (s[0] < 0xfe) { need = 5; *c = s[0] & 0x01; }
-	else { *c = s[0]; return U8_BADSEQ | 1; }
-	if (len < need + 1) {
-		*c = s[0];
-		return U8_BADSEQ | 1;
-	}
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return U8_BADSEQ | (unsigned)i;
-		*c = (*c << 6) | (s[i] & 0x3f);
-	}
-	if ((*c <= 0x7f && i > 1) || (*c >= 0x80 && *c <= 0x7ff && i > 2) ||
-	    (*c >= 0x800 && *c <= 0xffff && i > 3) || (*c >= 0x10000 && *c <= 0x1fffff && i > 4))
-		code |= U8_OVERLONG;
-	if ((*c >= 0xd800 && *c <= 0xdfff) || (*c >= 0xfffe && *c <= 0xffff))
-		code |= U8_INVRANGE;
-	return code | (unsigned)i;
-}
-
-static int cv_json(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	int mode = (int)args[0].u.sint;
-	const uint8_t *s = (const uint8_t *)smp->u.str.ptr, *end = s + smp->u.str.len;
-	size_t size, o = 0;
-	char *p = out_begin(&size);
-
-	if (!p)
-		return 0;
-	while (s < end) {
-		unsigned c, r;
-		char esc[8];
-		const char *str = esc;
-		size_t n = 2;
-
-		if (mode == JS_ASCII) {
-			c = *s++;
-		} else {
-			r = utf8_next(s, end - s, &c);
-			s += r & 0x0f;
-			if (mode == JS_UTF8 && (r & 0xf0))
-				return 0;
-			if (mode == JS_UTF8S && (r & 0xf0))
-				continue;
-			if (mode == JS_UTF8P && (r & (U8_INVRANGE | U8_BADSEQ)))
-				return 0;
-			if (mode == JS_UTF8PS && (r & (U8_INVRANGE | U8_BADSEQ)))
-				continue;
-			if (c > 0xffff) {
-				if (mode == JS_UTF8 || mode == JS_UTF8P)
-					return 0;
-				continue;
-			}
-		}
-		switch (c) {
-		case '"':  str = "\\\""; break;
-		case '\\': str = "\\\\"; break;
-		case '/':  str = "\\/"; break;
-		case '\b': str = "\\b"; break;
-		case '\f': str = "\\f"; break;
-		case '\r': str = "\\r"; break;
-		case '\n': str = "\\n"; break;
-		case '\t': str = "\\t"; break;
-		default:
-			if (c > 0xff || !isprint((int)c)) {
-				snprintf(esc, sizeof(esc), "\\u%04x", c & 0xffff);
-				n = 6;
-			} else {
-				esc[0] = (char)c;
-				n = 1;
-			}
-		}
-		if (o + n > size)
-			return 0;
-		memcpy(p + o, str, n);
-		o += n;
-	}
-	out_end(smp, p, o, size, SMP_T_STR);
-	return 1;
-}
-
-static int chk_json(struct arg *args, char *err, size_t errlen)
-{
-	static const char *const modes[] = { "ascii", "utf8", "utf8s", "utf8p", "utf8ps" };
-	const char *m = args[0].type == ARGT_STR ? args[0].u.str.ptr : "";
-	int mode = -1;
-
-	if (!*m)
-		mode = JS_ASCII;
-	for (int i = 0; i < 5 && mode < 0; i++)
-		if (!strcmp(m, modes[i]))
-			mode = i;
-	if (mode < 0) {
-		snprintf(err, errlen, "Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'");
-		return -1;
-	}
-	if (args[0].type == ARGT_STR)
-		free(args[0].u.str.ptr);
-	args[0].type = ARGT_SINT;
-	args[0].u.sint = mode;
-	return 0;
-}
-
 /* --- bytes, field, word --- */
 
 static int cv_bytes(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -1379,7 +1256,6 @@ const struct sample_conv smp_conv_table[] = {
 	{ "hmac",      cv_hmac,      ARG2(2, STR, STR),       chk_hmac,     B, B, NULL },
 	{ "htonl",     cv_htonl,     ARG0,                    0,            I, B, NULL },
 	{ "iif",       cv_iif,       ARG2(2, STR, STR),       0,            SMP_T_BOOL, S, NULL },
-	{ "json",      cv_json,      ARG1(1, STR),            chk_json,     S, S, NULL },
 	{ "language",  cv_language,  ARG2(1, STR, STR),       0,            S, S, NULL },
 	{ "length",    cv_length,    ARG0,                    0,            S, I, NULL },
 	{ "lower",     cv_lower,     ARG0,                    0,            S, S, NULL },

@@ -135,6 +135,7 @@ static void reg_init(void)
 	reg_add_conv_table(smp_conv_table);
 	reg_add_conv_table(smp_conv_arith_table);
 	reg_add_conv_table(smp_conv_map_table);
+	reg_add_conv_table(smp_conv_json_table);
 }
 
 const struct sample_fetch *sample_fetch_find(const char *name, size_t len)

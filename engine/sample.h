@@ -192,6 +192,7 @@ extern const struct sample_fetch smp_fetch_http_table[];  /* http_fetch.c (engin
 extern const struct sample_conv smp_conv_table[];         /* conv.c, ends with a NULL name */
 extern const struct sample_conv smp_conv_arith_table[];   /* arith.c */
 extern const struct sample_conv smp_conv_map_table[];     /* map.c */
+extern const struct sample_conv smp_conv_json_table[];    /* json.c */
 int sample_register_fetch_table(const struct sample_fetch *tab);   /* NULL-name terminated; 0 or -ENOMEM */
 int sample_register_conv_table(const struct sample_conv *tab);
 

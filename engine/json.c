@@ -1,0 +1,478 @@
+/* json.c: the JSON converters — json([mode]) escapes a string for a
+ * JSON document, json_query(path[,int]) reads one value out of a JSON
+ * text by a "$.a.b[2]" path, as HAProxy 2.6 (mjson semantics: first
+ * match wins, the text after the match is not looked at). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/sample.h"
+
+static void out_end(struct sample *smp, char *p, size_t len, size_t size, enum smp_type t)
+{
+	smp->type = t;
+	smp->flags &= ~SMP_F_CONST;
+	smp->u.str.ptr = p;
+	smp->u.str.len = len;
+	smp->u.str.size = size;
+}
+
+
+enum { JS_ASCII = 0, JS_UTF8, JS_UTF8S, JS_UTF8P, JS_UTF8PS };
+#define U8_OK       0x00
+#define U8_OVERLONG 0x10
+#define U8_INVRANGE 0x20
+#define U8_BADSEQ   0x40
+
+/* Decodes one UTF-8 sequence at <s> (<len> > 0) into *<c>. Returns the
+ * flags U8_* ORed with the number of bytes consumed (1..6). */
+static unsigned utf8_next(const uint8_t *s, size_t len, unsigned *c)
+{
+	unsigned need, code = U8_OK;
+	size_t i;
+
+	if (s[0] < 0x80) { *c = s[0]; return 1; }
+	if (s[0] < 0xc0) { *c = s[0]; return U8_BADSEQ | 1; }
+	if (s[0] < 0xe0)      { need = 1; *c = s[0] & 0x1f; }
+	else if (s[0] < 0xf0) { need = 2; *c = s[0] & 0x0f; }
+	else if (s[0] < 0xf8) { need = 3; *c = s[0] & 0x07; }
+	else if (s[0] < 0xfc) { need = 4; *c = s[0] & 0x03; }
+	else if (s[0] < 0xfe) { need = 5; *c = s[0] & 0x01; }
+	else { *c = s[0]; return U8_BADSEQ | 1; }
+	if (len < need + 1) {
+		*c = s[0];
+		return U8_BADSEQ | 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return U8_BADSEQ | (unsigned)i;
+		*c = (*c << 6) | (s[i] & 0x3f);
+	}
+	if ((*c <= 0x7f && i > 1) || (*c >= 0x80 && *c <= 0x7ff && i > 2) ||
+	    (*c >= 0x800 && *c <= 0xffff && i > 3) || (*c >= 0x10000 && *c <= 0x1fffff && i > 4))
+		code |= U8_OVERLONG;
+	if ((*c >= 0xd800 && *c <= 0xdfff) || (*c >= 0xfffe && *c <= 0xffff))
+		code |= U8_INVRANGE;
+	return code | (unsigned)i;
+}
+
+static int cv_json(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int mode = (int)args[0].u.sint;
+	const uint8_t *s = (const uint8_t *)smp->u.str.ptr, *end = s + smp->u.str.len;
+	size_t size, o = 0;
+	char *p = smp_trash(&size);
+
+	if (!p)
+		return 0;
+	while (s < end) {
+		unsigned c, r;
+		char esc[8];
+		const char *str = esc;
+		size_t n = 2;
+
+		if (mode == JS_ASCII) {
+			c = *s++;
+		} else {
+			r = utf8_next(s, end - s, &c);
+			s += r & 0x0f;
+			if (mode == JS_UTF8 && (r & 0xf0))
+				return 0;
+			if (mode == JS_UTF8S && (r & 0xf0))
+				continue;
+			if (mode == JS_UTF8P && (r & (U8_INVRANGE | U8_BADSEQ)))
+				return 0;
+			if (mode == JS_UTF8PS && (r & (U8_INVRANGE | U8_BADSEQ)))
+				continue;
+			if (c > 0xffff) {
+				if (mode == JS_UTF8 || mode == JS_UTF8P)
+					return 0;
+				continue;
+			}
+		}
+		switch (c) {
+		case '"':  str = "\\\""; break;
+		case '\\': str = "\\\\"; break;
+		case '/':  str = "\\/"; break;
+		case '\b': str = "\\b"; break;
+		case '\f': str = "\\f"; break;
+		case '\r': str = "\\r"; break;
+		case '\n': str = "\\n"; break;
+		case '\t': str = "\\t"; break;
+		default:
+			if (c > 0xff || !isprint((int)c)) {
+				snprintf(esc, sizeof(esc), "\\u%04x", c & 0xffff);
+				n = 6;
+			} else {
+				esc[0] = (char)c;
+				n = 1;
+			}
+		}
+		if (o + n > size)
+			return 0;
+		memcpy(p + o, str, n);
+		o += n;
+	}
+	out_end(smp, p, o, size, SMP_T_STR);
+	return 1;
+}
+
+static int chk_json(struct arg *args, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "ascii", "utf8", "utf8s", "utf8p", "utf8ps" };
+	const char *m = args[0].type == ARGT_STR ? args[0].u.str.ptr : "";
+	int mode = -1;
+
+	if (!*m)
+		mode = JS_ASCII;
+	for (int i = 0; i < 5 && mode < 0; i++)
+		if (!strcmp(m, modes[i]))
+			mode = i;
+	if (mode < 0) {
+		snprintf(err, errlen, "Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'");
+		return -1;
+	}
+	if (args[0].type == ARGT_STR)
+		free(args[0].u.str.ptr);
+	args[0].type = ARGT_SINT;
+	args[0].u.sint = mode;
+	return 0;
+}
+
+/* --- json_query --- */
+
+/* JSON values the walker reports */
+enum jtok { J_INVALID = 0, J_STRING, J_NUMBER, J_TRUE, J_FALSE, J_NULL, J_ARRAY, J_OBJECT };
+
+#define J_MAX_DEPTH 64
+
+struct jscan {
+	const char *p, *end;
+	int depth;
+};
+
+static void j_ws(struct jscan *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+/* Skips a string starting at '"'. Returns 1 with [*s, *e) the raw content
+ * (escapes undecoded), or 0. */
+static int j_string(struct jscan *j, const char **s, const char **e)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return 0;
+	j->p++;
+	*s = j->p;
+	while (j->p < j->end && *j->p != '"') {
+		if (*j->p == '\\') {
+			j->p++;
+			if (j->p >= j->end)
+				return 0;
+		} else if ((unsigned char)*j->p < 0x20) {
+			return 0;
+		}
+		j->p++;
+	}
+	if (j->p >= j->end)
+		return 0;
+	*e = j->p++;
+	return 1;
+}
+
+static int j_number(struct jscan *j)
+{
+	const char *start = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p >= j->end || !isdigit((unsigned char)*j->p))
+		return 0;
+	while (j->p < j->end && isdigit((unsigned char)*j->p))
+		j->p++;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (j->p >= j->end || !isdigit((unsigned char)*j->p))
+			return 0;
+		while (j->p < j->end && isdigit((unsigned char)*j->p))
+			j->p++;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (j->p >= j->end || !isdigit((unsigned char)*j->p))
+			return 0;
+		while (j->p < j->end && isdigit((unsigned char)*j->p))
+			j->p++;
+	}
+	return j->p > start;
+}
+
+static int j_word(struct jscan *j, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
+		return 0;
+	j->p += n;
+	return 1;
+}
+
+/* Walks the value at j->p along <path> (the rest of a "$..." path).
+ * Returns the kind of the value the path designates, with its text in
+ * [*vs, *ve), or J_INVALID when the text is malformed before it or the
+ * path leads nowhere; -1 means "this value does not contain the path"
+ * (the walk goes on with its parent). */
+static int j_walk(struct jscan *j, const char *path, const char **vs, const char **ve)
+{
+	const char *s, *e;
+
+	j_ws(j);
+	if (j->p >= j->end)
+		return J_INVALID;
+	if (!*path) {
+		/* the value the path designates */
+		*vs = j->p;
+		switch (*j->p) {
+		case '"':
+			if (!j_string(j, &s, &e))
+				return J_INVALID;
+			*vs = s;
+			*ve = e;
+			return J_STRING;
+		case '{': case '[': {
+			int r = j_walk(j, "\x01", vs, ve);   /* skip it whole */
+
+			*ve = j->p;
+			return r == J_INVALID ? J_INVALID : (**vs == '{' ? J_OBJECT : J_ARRAY);
+		}
+		case 't': *ve = j->p + 4; return j_word(j, "true") ? J_TRUE : J_INVALID;
+		case 'f': *ve = j->p + 5; return j_word(j, "false") ? J_FALSE : J_INVALID;
+		case 'n': *ve = j->p + 4; return j_word(j, "null") ? J_NULL : J_INVALID;
+		default:
+			if (!j_number(j))
+				return J_INVALID;
+			*ve = j->p;
+			return J_NUMBER;
+		}
+	}
+	if (++j->depth > J_MAX_DEPTH)
+		return J_INVALID;
+	if (*j->p == '{') {
+		/* path ".name" selects a member; "\x01" only skips */
+		const char *name = NULL, *rest = path;
+		size_t nlen = 0;
+
+		if (*path == '.') {
+			name = path + 1;
+			nlen = strcspn(name, ".[");
+			rest = name + nlen;
+		}
+		j->p++;
+		j_ws(j);
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			j->depth--;
+			return -1;
+		}
+		while (1) {
+			int r, match;
+
+			j_ws(j);
+			if (!j_string(j, &s, &e))
+				return J_INVALID;
+			match = name && (size_t)(e - s) == nlen && !memcmp(s, name, nlen);
+			j_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return J_INVALID;
+			j->p++;
+			r = j_walk(j, match ? rest : "\x01", vs, ve);
+			if (r != -1 && (match || r == J_INVALID))
+				return r;
+			j_ws(j);
+			if (j->p >= j->end)
+				return J_INVALID;
+			if (*j->p == '}') {
+				j->p++;
+				break;
+			}
+			if (*j->p != ',')
+				return J_INVALID;
+			j->p++;
+		}
+	} else if (*j->p == '[') {
+		long idx = -1, i = 0;
+		const char *rest = path;
+
+		if (*path == '[') {
+			/* digits up to ']' (anything else reads as 0, as mjson) */
+			const char *q = path + 1;
+
+			idx = 0;
+			while (*q && *q != ']') {
+				if (isdigit((unsigned char)*q))
+					idx = idx * 10 + (*q - '0');
+				q++;
+			}
+			rest = *q ? q + 1 : q;
+		}
+		j->p++;
+		j_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			j->depth--;
+			return -1;
+		}
+		for (;; i++) {
+			int r, match = i == idx;
+
+			r = j_walk(j, match ? rest : "\x01", vs, ve);
+			if (r != -1 && (match || r == J_INVALID))
+				return r;
+			j_ws(j);
+			if (j->p >= j->end)
+				return J_INVALID;
+			if (*j->p == ']') {
+				j->p++;
+				break;
+			}
+			if (*j->p != ',')
+				return J_INVALID;
+			j->p++;
+		}
+	} else {
+		/* a scalar cannot hold the path: skip it */
+		const char *dummy;
+
+		if (j_walk(j, "", vs, &dummy) == J_INVALID)
+			return J_INVALID;
+	}
+	j->depth--;
+	return -1;
+}
+
+/* Decodes a JSON string's raw content into <out> as mjson does: the
+ * escapes \" \\ \b \f \n \r \t and \u00XX. Returns the length or -1. */
+static long j_unescape(const char *s, const char *e, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; s < e; s++) {
+		char c = *s;
+
+		if (c == '\\') {
+			if (++s >= e)
+				return -1;
+			switch (*s) {
+			case '"': c = '"'; break;
+			case '\\': c = '\\'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				int h, l;
+
+				if (e - s < 5 || s[1] != '0' || s[2] != '0')
+					return -1;
+				h = isdigit((unsigned char)s[3]) ? s[3] - '0' : (tolower((unsigned char)s[3]) - 'a' + 10);
+				l = isdigit((unsigned char)s[4]) ? s[4] - '0' : (tolower((unsigned char)s[4]) - 'a' + 10);
+				if (!isxdigit((unsigned char)s[3]) || !isxdigit((unsigned char)s[4]))
+					return -1;
+				c = (char)(h << 4 | l);
+				s += 4;
+				break;
+			}
+			default:
+				return -1;
+			}
+		}
+		if (o + 1 >= size)
+			return -1;
+		out[o++] = c;
+	}
+	return (long)o;
+}
+
+#define JSON_INT_MAX ((1LL << 53) - 1)
+
+/* json_query(path[,int]): the value at <path> — a string (decoded), a
+ * number (formatted "%g", or an integer with "int"), a boolean; null,
+ * arrays and objects find nothing. */
+static int cv_json_query(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct jscan j = { smp->u.str.ptr, smp->u.str.ptr + smp->u.str.len, 0 };
+	const char *path = args[0].u.str.ptr, *vs = NULL, *ve = NULL;
+	size_t size;
+	char *p;
+	int t;
+
+	if (*path != '$' || (path[1] && path[1] != '.' && path[1] != '['))
+		return 0;
+	t = j_walk(&j, path + 1, &vs, &ve);
+	switch (t) {
+	case J_TRUE:
+	case J_FALSE:
+		smp_set_bool(smp, t == J_TRUE);
+		return 1;
+	case J_NUMBER: {
+		char num[64];
+		size_t n = (size_t)(ve - vs) < sizeof(num) - 1 ? (size_t)(ve - vs) : sizeof(num) - 1;
+
+		memcpy(num, vs, n);
+		num[n] = 0;
+		if (args[1].type == ARGT_SINT) {
+			long long v = strtoll(num, NULL, 0);
+
+			if (v < -JSON_INT_MAX || v > JSON_INT_MAX)
+				return 0;
+			smp_set_sint(smp, v);
+			return 1;
+		}
+		p = smp_trash(&size);
+		if (!p)
+			return 0;
+		out_end(smp, p, snprintf(p, size, "%g", strtod(num, NULL)), size, SMP_T_STR);
+		return 1;
+	}
+	case J_STRING: {
+		long n;
+
+		p = smp_trash(&size);
+		if (!p || (n = j_unescape(vs, ve, p, size)) < 0)
+			return 0;
+		out_end(smp, p, n, size, SMP_T_STR);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int chk_json_query(struct arg *args, char *err, size_t errlen)
+{
+	if (args[0].type != ARGT_STR || !args[0].u.str.len) {
+		snprintf(err, errlen, "json_path must not be empty");
+		return -1;
+	}
+	if (args[1].type == ARGT_STR && args[1].u.str.len) {
+		if (strcmp(args[1].u.str.ptr, "int")) {
+			snprintf(err, errlen, "output_type only supports \"int\" as argument");
+			return -1;
+		}
+		free(args[1].u.str.ptr);
+		args[1].type = ARGT_SINT;
+		args[1].u.sint = 0;
+	}
+	return 0;
+}
+
+const struct sample_conv smp_conv_json_table[] = {
+	{ "json",       cv_json,       ARG1(1, STR),      chk_json,       SMP_T_STR, SMP_T_STR, NULL },
+	{ "json_query", cv_json_query, ARG2(1, STR, STR), chk_json_query, SMP_T_STR, SMP_T_ANY, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL }
+};
