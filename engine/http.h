@@ -99,7 +99,9 @@ int http_msg_parse(struct http_msg *msg);
 /* Feeds body bytes received after the headers (those at input offsets
  * from <msg>'s end of parsed data) to the parser, to find the end of the
  * message. Returns HTTP_PARSE_DONE at the end of the message (msg->h1.pos
- * = message length), HTTP_PARSE_AGAIN, or HTTP_PARSE_ERR (bad chunk). */
+ * = message length; a close-delimited response ends when its channel has
+ * shut its read side and every byte was parsed), HTTP_PARSE_AGAIN, or
+ * HTTP_PARSE_ERR (bad chunk). */
 int http_msg_body_parse(struct http_msg *msg);
 /* The stream moved <n> more bytes of this message to the output part
  * (chan_forward()): http_msg_body_parse() reads from the right place. The

@@ -437,6 +437,10 @@ static int apply_policy(struct http_msg *msg)
 			return HTTP_E_422;
 	}
 
+	/* a response coded otherwise than just "chunked": HAProxy 2.6 answers 502 */
+	if (msg->is_resp && (m->flags & H1_MF_TE_OTHER))
+		return H1_E_XFER_ENC;
+
 	if ((m->flags & H1_MF_CLEN) && !msg->ro) {
 		/* chunked wins over Content-Length: drop them all; else keep one
 		 * "content-length: N" with a single value */
@@ -510,6 +514,13 @@ int http_msg_body_parse(struct http_msg *msg)
 		return HTTP_PARSE_ERR;
 	}
 	msg->body_fed = msg->h1.pos - msg->h1.hdr_len;
+	/* a body delimited by the close ends with the channel's input */
+	if ((msg->h1.flags & H1_MF_CLOSE_DELIM) && (msg->chan->flags & CHAN_SHUTR) &&
+	    msg->h1.pos - msg->fwd >= msg->chan->in) {
+		msg->h1.phase = H1_P_DONE;
+		msg->state = HTTP_MSG_DONE;
+		return HTTP_PARSE_DONE;
+	}
 	if (msg->h1.phase == H1_P_DONE) {
 		msg->state = HTTP_MSG_DONE;
 		return HTTP_PARSE_DONE;

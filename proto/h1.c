@@ -460,11 +460,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_RS_REASON;
 			/* fall through */
 		case S_RS_REASON:
-			if (c != '\r' && c != '\n') {
-				if (!(h1_cls[c] & C_VAL) && !is_blank(c))
-					return h1_fail(m, H1_E_STATUS, pos);
-				break;
-			}
+			if (c != '\r' && c != '\n')
+				break;          /* any other byte, control ones included, as HAProxy */
 			h1_start_line_done(m, pos);
 		status_line_end:
 			if (c == '\n') {

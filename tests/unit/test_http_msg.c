@@ -389,6 +389,52 @@ static void t_haproxy_table(void)
 	}
 }
 
+/* Server responses and what HAProxy 2.6 did with them (200 = forwarded,
+ * 502 = refused), captured with socat behind /usr/sbin/haproxy. Two shapes
+ * it forwards and ringproxy refuses (a status that is not 3 digits) carry
+ * their own expectation. */
+static const struct { int status; const char *rsp; } hap_rsp_cases[] = {
+	{ 200, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok" },
+	{ 502, "HTTP/1.1 99 X\r\nContent-Length: 2\r\n\r\nok" },   /* HAProxy forwards it */
+	{ 502, "HTTP/1.1 2000 X\r\nContent-Length: 2\r\n\r\nok" },   /* HAProxy forwards it */
+	{ 502, "http/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
+	{ 502, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n" },
+	{ 502, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok" },
+	{ 502, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n" },
+	{ 502, "HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 2\r\n\r\nok" },
+	{ 502, "HTTP/1.1 200 OK\r\nX: a\rb\r\nContent-Length: 2\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200 OK\nContent-Length: 2\n\nok" },
+	{ 200, "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 2\r\n\r\nok" },
+	{ 200, "HTTP/1.0 200 OK\r\n\r\nok" },
+	{ 200, "HTTP/1.1 200 O\x01K\r\nContent-Length: 2\r\n\r\nok" },
+	{ 502, "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nok" },
+};
+
+static void t_haproxy_rsp_table(void)
+{
+	for (size_t i = 0; i < sizeof(hap_rsp_cases) / sizeof(hap_rsp_cases[0]); i++) {
+		struct chan c;
+		struct http_msg m;
+		int r, got;
+
+		load(&c, hap_rsp_cases[i].rsp, strlen(hap_rsp_cases[i].rsp), 0, 0);
+		c.flags |= CHAN_SHUTR;
+		http_msg_init(&m, &c, 1, 0, 0);
+		r = http_msg_parse(&m);
+		if (r == HTTP_PARSE_DONE && m.state == HTTP_MSG_BODY)
+			r = http_msg_body_parse(&m);
+		got = r == HTTP_PARSE_DONE ? 200 : r == HTTP_PARSE_ERR ? http_msg_err_status(&m) : 0;
+		if (got != hap_rsp_cases[i].status)
+			printf("  case %zu: %d, HAProxy %d: %.60s\n", i, got, hap_rsp_cases[i].status, hap_rsp_cases[i].rsp);
+		EXPECT_INT(got, hap_rsp_cases[i].status);
+		chan_reset(&c);
+	}
+}
+
 /* Re-parses the channel's bytes into a fresh message and checks that the
  * accessors read back what <m> reads (the edited message is consistent). */
 static void reparse_same(struct http_msg *m)
@@ -617,6 +663,7 @@ int main(void)
 	RUN(t_policy_reject);
 	RUN(t_policy_accept);
 	RUN(t_haproxy_table);
+	RUN(t_haproxy_rsp_table);
 	RUN(t_edit_headers);
 	RUN(t_edit_regex);
 	RUN(t_edit_start_line);
