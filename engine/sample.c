@@ -1344,12 +1344,13 @@ struct sample_expr *sample_expr_parse(const char *str, const char **end, struct 
 
 int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sample *smp)
 {
-	/* Names left unresolved because start-up did not call
-	 * sample_resolve(): resolve them now against the stream's
-	 * configuration (failures are reported, the arguments find
-	 * nothing). Single-threaded start only: with several worker
-	 * threads, start-up must call sample_resolve() first. */
-	if (pending && !resolved_cfg && ctx->strm && ctx->strm->thr && ctx->strm->thr->cfg)
+	/* Start-up did not call sample_resolve(): resolve the names left
+	 * pending now against the stream's configuration (failures are
+	 * reported, those arguments find nothing), which also lets later
+	 * run-time arguments (Lua) resolve at once. Single-threaded start
+	 * only: with several worker threads, start-up must call
+	 * sample_resolve() first. */
+	if (!resolved_cfg && ctx->strm && ctx->strm->thr && ctx->strm->thr->cfg)
 		sample_resolve(ctx->strm->thr->cfg);
 	/* likewise for tune.bufsize */
 	if (ctx->strm && ctx->strm->thr && ctx->strm->thr->bufsize > trash_size)
