@@ -286,8 +286,12 @@ static void check_fail_errno(struct check *c, int err)
 	char info[320], d[200];
 
 	if (err == ETIMEDOUT || err == ECANCELED) {
-		if (c->phase == CK_CONNECT && (!c->rules || c->step == 0)) {
+		if (c->phase == CK_CONNECT && !c->rules) {
 			check_done(c, CHECK_L4_TIMEOUT, NULL);
+			return;
+		}
+		if (c->phase == CK_CONNECT && !(c->rules->nb && c->rules->r[0].kind == TC_CONNECT)) {
+			check_done(c, CHECK_L4_TIMEOUT, " at initial connection step of tcp-check");
 			return;
 		}
 		snprintf(info, sizeof(info), " at step %d of tcp-check (%s)", c->step + 1,

@@ -23,6 +23,9 @@ static struct proxy be;
 static struct server s1, s2, s3;
 static int logp[2];
 
+static void live_timeout(int rules);
+static int tc_kw(const char *line, char *err, size_t errlen);
+
 static void srv_init(struct server *s, const char *name, int port, int backup)
 {
 	memset(s, 0, sizeof(*s));
@@ -176,6 +179,9 @@ static void t_log_health_checks(void)
 	log_set_quiet(0);
 }
 
+static void t_live_timeout(void) { live_timeout(0); }
+static void t_tcp_check_connect_timeout(void) { live_timeout(1); }
+
 static void t_validate(void)
 {
 	setup();
@@ -264,7 +270,9 @@ static void t_live(void)
 	log_set_quiet(0);
 }
 
-static void t_live_timeout(void)
+/* A connect that hangs (a listener whose queue is full) times out: with
+ * <rules>, HAProxy adds where in the tcp-check it happened. */
+static void live_timeout(int rules)
 {
 	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
 	struct sockaddr_in a;
@@ -302,6 +310,13 @@ static void t_live_timeout(void)
 	s1.addr.u.in4.sin_port = htons((uint16_t)port);
 	s2.check = s3.check = 0;
 	be.to.check = 150;
+	if (rules) {
+		char cerr[CFG_ERR_SIZE];
+
+		be.options |= PXO_TCP_CHECK;
+		EXPECT_INT(tc_kw("tcp-check send PING", cerr, sizeof(cerr)), 0);
+		EXPECT_INT(tc_kw("tcp-check expect string PONG", cerr, sizeof(cerr)), 0);
+	}
 	EXPECT_INT(check_start(&cfg, &t), 1);
 	uint64_t end = timer_now_ms() + 2000;
 	while (timer_now_ms() < end && s1.state == SRV_UP) {
@@ -311,10 +326,14 @@ static void t_live_timeout(void)
 	}
 	EXPECT_INT(s1.state, SRV_DOWN);
 	const char *lg = logged();
-	EXPECT(strstr(lg, "Server be/s1 is DOWN, reason: Layer4 timeout, check duration: 1") != NULL);
+	if (rules)
+		EXPECT(strstr(lg, "Server be/s1 is DOWN, reason: Layer4 timeout, info: \" at initial connection step of tcp-check\", check duration: 1") != NULL);
+	else
+		EXPECT(strstr(lg, "Server be/s1 is DOWN, reason: Layer4 timeout, check duration: 1") != NULL);
 	if (!strstr(lg, "Layer4 timeout"))
 		printf("  logged: %s\n", lg);
 	check_stop();
+	check_cfg_free(&cfg);
 	/* the cancelled connect's completion may still be queued: drain it */
 	ring_wait(t.ring, 0);
 	for (int i = 0; i < 4; i++)
@@ -604,6 +623,7 @@ int main(void)
 	RUN(t_tcp_check_live);
 	RUN(t_tcp_check_timeout);
 	RUN(t_tcp_check_negated);
+	RUN(t_tcp_check_connect_timeout);
 	log_deinit(&cfg);
 	log_targets_free(be.logs);
 	return unit_end();
