@@ -3,6 +3,7 @@
  * and read by ud_decode(), nowhere else: the op's address in the low 48
  * bits and its 16-bit generation in the high ones; 0 marks requests
  * whose completion nobody wants (cancels, fire-and-forget closes). */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,13 @@ void ring_on_wake(struct ring *r, void (*fn)(void *arg), void *arg)
 
 /* -- user_data codec ------------------------------------------------------ */
 
+/* x86-64 and arm64 user addresses fit in 48 bits (heap and stacks are
+ * never placed above unless a mapping asks for it explicitly). */
 static inline uint64_t ud_encode(const struct ring_op *op)
 {
+#ifdef RP_DEBUG
+	assert(!((uintptr_t)op >> 48));
+#endif
 	return op ? ((uint64_t)op->gen << 48) | ((uint64_t)(uintptr_t)op & 0xffffffffffffull) : 0;
 }
 
