@@ -17,6 +17,7 @@
 
 #include "engine/cfg.h"
 #include "engine/cfg_cond.h"
+#include "engine/check.h"
 #include "engine/cfg_global.h"
 #include "engine/cfg_proxy.h"
 #include "engine/lb.h"
@@ -761,6 +762,7 @@ void cfg_free(struct config *cfg)
 	struct cfg_store *st = cfg->store;
 	struct proxy *px, *next;
 
+	check_cfg_free(cfg);     /* tcp-check rules (safe if main already did it) */
 	for (px = cfg->proxies; px; px = next) {
 		next = px->next;
 		cfg_proxy_free(px);

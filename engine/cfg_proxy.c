@@ -16,6 +16,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
 #include "engine/cfg_srv.h"
+#include "engine/check.h"
 #include "engine/lb.h"
 #include "engine/log.h"
 #include "engine/logfmt.h"
@@ -749,7 +750,7 @@ static const struct cfg_pkw {
 	{ "source",             kw_unsupported,      K_ALL },
 	{ "use-server",         kw_unsupported,      K_ALL },
 	{ "use-fcgi-app",       kw_unsupported,      K_ALL },
-	{ "tcp-check",          kw_unsupported,      K_ALL },
+	{ "tcp-check",          check_cfg_tcp_check, K_ALL | K_SELF },
 	{ "rate-limit",         kw_unsupported,      K_ALL },
 	{ "backlog",            kw_unsupported,      K_ALL },
 	{ "bind-process",       kw_unsupported,      K_ALL },

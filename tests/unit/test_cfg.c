@@ -987,6 +987,13 @@ static void t_proxy_errors(void)
 	expect_error("frontend a\nlisten a\n", "Parsing [t.cfg:2]: proxy 'a' has the same name as frontend 'a' declared at t.cfg:1.");
 	expect_error("frontend fe\n  http-request deny\n", "parsing [t.cfg:2] : 'http-request' is not supported by ringproxy yet.");
 	expect_error("backend be\n  stick-table type ip size 1m\n", "'stick-table' is not supported by ringproxy yet.");
+	{
+		/* tcp-check rules go to check.c and are freed with the configuration */
+		struct config c4;
+		EXPECT_PARSE(&c4, "backend be\n  option tcp-check\n  tcp-check send PING\\r\\n\n  tcp-check expect string +PONG\n", 0);
+		EXPECT(c4.proxies && c4.proxies->check_rules != NULL);
+		cfg_free(&c4);
+	}
 	expect_error("frontend fe\n  maxconn -3\n", "'maxconn' value -3 is out of range");
 	expect_error("frontend fe\n  id 0\n", "parsing [t.cfg:2]: custom id has to be > 0.");
 	expect_error("frontend fe\n  id\n", "parsing [t.cfg:2]: 'id' expects an integer argument.");
