@@ -7,8 +7,9 @@
  * check takes too long. The outcome feeds HAProxy's health state machine:
  *
  *   health in [0, rise + fall - 1]; the server is UP when health >= rise.
- *   A success raises health (UP when it reaches rise from below); a failure
- *   lowers it while above rise, and at or below rise drops it to 0 (DOWN).
+ *   A success raises health, and once it reaches rise the server is UP at
+ *   full health (rise + fall - 1); a failure lowers it while above rise,
+ *   and at or below rise drops it to 0 (DOWN).
  *   Servers start UP with health = rise, so the first failed check after
  *   start-up takes a server DOWN, as HAProxy does. */
 #include <ctype.h>
