@@ -141,6 +141,21 @@ static void t_names(void)
 	EXPECT_STR(out, "WEB2");
 	EXPECT_INT(evs("srv_id", out, sizeof(out)), 1);
 	EXPECT_STR(out, "2");
+	/* timeouts in milliseconds, default backend */
+	fe.to.client = 30000;
+	be.to.server = 5000;
+	be.to.tunnel = 3600000;
+	EXPECT_INT(evs("fe_client_timeout", out, sizeof(out)), 1);
+	EXPECT_STR(out, "30000");
+	EXPECT_INT(evs("be_server_timeout", out, sizeof(out)), 1);
+	EXPECT_STR(out, "5000");
+	EXPECT_INT(evs("be_tunnel_timeout", out, sizeof(out)), 1);
+	EXPECT_STR(out, "3600000");
+	EXPECT_INT(evs("fe_defbe", out, sizeof(out)), 0);
+	fe.defbe = &be;
+	EXPECT_INT(evs("fe_defbe", out, sizeof(out)), 1);
+	EXPECT_STR(out, "back");
+	fe.defbe = NULL;
 }
 
 static void t_counters(void)
@@ -409,6 +424,18 @@ static void t_connection(void)
 	EXPECT_STR(out, "1");
 	EXPECT_INT(evs("fc_src_port", out, sizeof(out)), 1);
 	EXPECT_STR(out, "1111");
+	EXPECT_INT(evs("fc_dst", out, sizeof(out)), 1);
+	EXPECT_STR(out, "127.0.0.1");
+	EXPECT_INT(evs("fc_dst_port", out, sizeof(out)), 1);
+	EXPECT_STR(out, "8080");
+	EXPECT_INT(evs("fc_src_is_local", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(evs("fc_dst_is_local", out, sizeof(out)), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(evs("fc_fackets", out, sizeof(out)), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(evs("fc_reordering", out, sizeof(out)), 1);
+	EXPECT(atoi(out) >= 0);
 	set_v4(&strm.cli_addr, "192.0.2.10", 1111);            /* TEST-NET-1: not ours */
 	EXPECT_INT(evs("src_is_local", out, sizeof(out)), 1);
 	EXPECT_STR(out, "0");

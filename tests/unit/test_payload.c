@@ -132,6 +132,12 @@ static void t_hello_values(void)
 	EXPECT_STR(out, "1");                     /* empty SessionTicket: supported */
 	EXPECT_INT(ev("req.ssl_ec_ext", 0, out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "1");
+	/* the pre-1.6 names */
+	EXPECT_INT(ev("req_ssl_hello_type", 0, out, sizeof(out), &fl), 1);
+	EXPECT_STR(out, "1");
+	EXPECT_INT(ev("req_ssl_ver", 0, out, sizeof(out), &fl), 1);
+	EXPECT_STR(out, "196611");
+	EXPECT_INT(ev("rep_ssl_hello_type", 0, out, sizeof(out), &fl), 0);   /* nothing on the response side */
 	feed(hello_nosni, sizeof(hello_nosni));
 	EXPECT_INT(ev("req.ssl_sni", 0, out, sizeof(out), &fl), 0);
 	EXPECT(!(fl & SMP_F_MAY_CHANGE));        /* complete hello: definitive */
@@ -259,6 +265,8 @@ static void t_rdp_cookie(void)
 	EXPECT_STR(out, "1");
 	EXPECT_INT(ev("rdp_cookie_cnt(other)", 0, out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "0");
+	EXPECT_INT(ev("req.rdp_cookie_cnt(mstshash)", 0, out, sizeof(out), &fl), 1);
+	EXPECT_STR(out, "1");
 	/* cut before the CRLF: wait */
 	feed(rdp, 30);
 	EXPECT_INT(ev("rdp_cookie", 0, out, sizeof(out), &fl), 0);

@@ -486,6 +486,8 @@ static void t_server_fetches(void)
 	EXPECT_STR(out, "2");
 	EXPECT_INT(ev("srv_iweight(b1/s1)", out, sizeof(out)), 1);
 	EXPECT_STR(out, "3");
+	EXPECT_INT(ev("srv_uweight(b1/s1)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "2");
 	EXPECT_INT(ev("srv_weight(b1/s2)", out, sizeof(out)), 1);
 	EXPECT_STR(out, "0");                     /* in maintenance */
 	EXPECT_INT(ev("be_conn_free(b1)", out, sizeof(out)), 1);
