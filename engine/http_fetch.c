@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/hash.h"
 #include "engine/http.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -611,6 +612,222 @@ static int f_cap_res_ver(const struct arg *args, struct sample *smp, struct smp_
 	return msg && set_span(msg, msg->h1.ver, smp);
 }
 
+/* pathq: the path and the query string, without scheme and authority. */
+static int f_pathq(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	struct h1_span p;
+
+	if (!msg || !http_uri_path(msg, &p))
+		return 0;
+	p.len = msg->h1.uri.off + msg->h1.uri.len - p.off;
+	return set_span(msg, p, smp);
+}
+
+/* Feeds span <sp> of <msg> to the sdbm hash <h>. */
+static uint32_t sdbm_span(const struct http_msg *msg, struct h1_span sp, uint32_t h)
+{
+	char buf[256];
+
+	for (uint32_t done = 0; done < sp.len;) {
+		size_t n = chan_copy_in(msg->chan, sp.off + done, buf,
+		                        sp.len - done < sizeof(buf) ? sp.len - done : sizeof(buf));
+
+		if (!n)
+			break;
+		for (size_t i = 0; i < n; i++)
+			h = (uint32_t)(unsigned char)buf[i] + (h << 6) + (h << 16) - h;
+		done += (uint32_t)n;
+	}
+	return h;
+}
+
+/* base32 (Host + path) and url32 (Host + path and query): HAProxy's sdbm
+ * hash with the avalanche mixer. Returns 1 and the hash in *<out>. */
+static int hash32(struct smp_ctx *ctx, struct sample *smp, int with_query, uint32_t *out)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	struct http_val host;
+	struct h1_span p;
+	uint32_t h = 0;
+
+	if (!msg)
+		return 0;
+	if (http_val_find(msg, "host", 4, 1, 1, &host))
+		h = sdbm_span(msg, host.v, h);
+	if (http_uri_path(msg, &p)) {
+		if (with_query)
+			p.len = msg->h1.uri.off + msg->h1.uri.len - p.off;
+		h = sdbm_span(msg, p, h);
+	}
+	*out = hash_avalanche(h);
+	return 1;
+}
+
+static int f_base32(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	uint32_t h;
+
+	if (!hash32(ctx, smp, *(const int *)ctx->priv, &h))
+		return 0;
+	smp_set_sint(smp, h);
+	return 1;
+}
+
+/* base32+src / url32+src: the hash, big-endian, then the client address
+ * (4 or 16 bytes), as binary. */
+static int f_base32_src(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct addr *a;
+	size_t sz, n = 4;
+	uint8_t *t = (uint8_t *)smp_trash(&sz);
+	uint32_t h;
+
+	if (!t || !hash32(ctx, smp, *(const int *)ctx->priv, &h))
+		return 0;
+	a = &ctx->strm->cli_addr;
+	t[0] = (uint8_t)(h >> 24);
+	t[1] = (uint8_t)(h >> 16);
+	t[2] = (uint8_t)(h >> 8);
+	t[3] = (uint8_t)h;
+	if (a->u.sa.sa_family == AF_INET) {
+		memcpy(t + 4, &a->u.in4.sin_addr, 4);
+		n += 4;
+	} else if (a->u.sa.sa_family == AF_INET6) {
+		memcpy(t + 4, &a->u.in6.sin6_addr, 16);
+		n += 16;
+	} else {
+		return 0;
+	}
+	smp->type = SMP_T_BIN;
+	smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = (char *)t;
+	smp->u.str.len = n;
+	smp->u.str.size = sz;
+	return 1;
+}
+static const int hash_base = 0, hash_url = 1;
+
+/* Decodes standard base64 <in>/<n> into <out>. Returns the length, or -1. */
+static long b64_decode(const char *in, size_t n, char *out, size_t outsz)
+{
+	uint32_t acc = 0;
+	int bits = 0, pad = 0;
+	size_t o = 0;
+
+	if (n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)in[i], v;
+
+		if (c >= 'A' && c <= 'Z') v = c - 'A';
+		else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9') v = c - '0' + 52;
+		else if (c == '+') v = 62;
+		else if (c == '/') v = 63;
+		else if (c == '=' && i >= n - 2) { pad++; continue; }
+		else return -1;
+		if (pad)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outsz)
+				return -1;
+			out[o++] = (char)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
+/* http_auth_type / http_auth_user / http_auth_pass: the Authorization
+ * header's scheme, and for "Basic" the decoded user and password. A Basic
+ * credential that does not decode to "user:pass" gives nothing at all. */
+static int f_http_auth(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	int part = *(const int *)ctx->priv;
+	struct http_val v;
+	char raw[1024];
+	size_t sz, len;
+	char *t = smp_trash(&sz);
+	const char *p, *sp, *colon;
+	long dl;
+
+	if (!msg || !t || !http_val_find(msg, "authorization", 13, 1, -1, &v))
+		return 0;
+	if (!(p = http_span(msg, v.v, raw, sizeof(raw), &len)))
+		return 0;
+	sp = memchr(p, ' ', len);
+	if (!sp)
+		return 0;
+	if ((size_t)(sp - p) == 5 && !strncasecmp(p, "basic", 5)) {
+		const char *c = sp + 1, *e = p + len;
+
+		while (c < e && *c == ' ')
+			c++;
+		dl = b64_decode(c, (size_t)(e - c), t, sz);
+		if (dl < 0 || !(colon = memchr(t, ':', (size_t)dl)))
+			return 0;
+		if (part == 1) {
+			smp->type = SMP_T_STR;
+			smp->flags &= SMP_F_KEEP;
+			smp->u.str.ptr = t;
+			smp->u.str.len = (size_t)(colon - t);
+			smp->u.str.size = sz;
+			return 1;
+		}
+		if (part == 2) {
+			smp->type = SMP_T_STR;
+			smp->flags &= SMP_F_KEEP;
+			smp->u.str.ptr = (char *)colon + 1;
+			smp->u.str.len = (size_t)(t + dl - colon - 1);
+			smp->u.str.size = 0;
+			return 1;
+		}
+	} else if (part) {
+		return 0;
+	}
+	memcpy(t, p, (size_t)(sp - p));
+	smp->type = SMP_T_STR;
+	smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = t;
+	smp->u.str.len = (size_t)(sp - p);
+	smp->u.str.size = sz;
+	return 1;
+}
+static const int auth_type = 0, auth_user = 1, auth_pass = 2;
+
+/* req.body_param([name]): the value of parameter <name> (the first one
+ * without a name) in an application/x-www-form-urlencoded body buffered
+ * so far ('&' separated). */
+static int f_body_param(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	size_t nlen;
+	const char *name = arg_name(args, &nlen);
+	const char *b, *e, *p;
+
+	if (!f_body(args, smp, ctx))
+		return 0;
+	b = smp->u.str.ptr;
+	e = b + smp->u.str.len;
+	for (p = b; p < e;) {
+		const char *amp = memchr(p, '&', (size_t)(e - p)), *end = amp ? amp : e;
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+
+		if (eq && (!name || ((size_t)(eq - p) == nlen && !memcmp(p, name, nlen)))) {
+			smp->type = SMP_T_STR;
+			smp->u.str.ptr = (char *)eq + 1;
+			smp->u.str.len = (size_t)(end - eq - 1);
+			smp->u.str.size = 0;
+			return 1;
+		}
+		p = end + 1;
+	}
+	return 0;
+}
+
 #define L7  (SMP_USE_L7)
 #define L7R (SMP_USE_L7 | SMP_USE_RES)
 #define S   SMP_T_STR
@@ -619,6 +836,8 @@ static int f_cap_res_ver(const struct arg *args, struct sample *smp, struct smp_
 /* The ACL shortcuts (path_beg, hdr_sub, cook_reg...) are acl.c's aliases of these names. */
 const struct sample_fetch smp_fetch_http_table[] = {
 	{ "base",           f_base,       ARG0,                0, S,           L7,  NULL },
+	{ "base32",         f_base32,     ARG0,                0, I,           L7,  &hash_base },
+	{ "base32+src",     f_base32_src, ARG0,                0, SMP_T_BIN,   L7,  &hash_base },
 	{ "capture.req.method", f_cap_req, ARG0,               0, S,           L7,  &cap_meth },
 	{ "capture.req.uri",    f_cap_req, ARG0,               0, S,           L7,  &cap_uri },
 	{ "capture.req.ver",    f_cap_req, ARG0,               0, S,           L7,  &cap_ver },
@@ -630,11 +849,16 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "hdr_cnt",        f_hdr_cnt,    ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "hdr_ip",         f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
 	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
+	{ "http_auth_pass", f_http_auth,  ARG0,                0, S,           L7,  &auth_pass },
+	{ "http_auth_type", f_http_auth,  ARG0,                0, S,           L7,  &auth_type },
+	{ "http_auth_user", f_http_auth,  ARG0,                0, S,           L7,  &auth_user },
 	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7,  NULL },
 	{ "path",           f_path,       ARG0,                0, S,           L7,  NULL },
+	{ "pathq",          f_pathq,      ARG0,                0, S,           L7,  NULL },
 	{ "query",          f_query,      ARG0,                0, S,           L7,  NULL },
 	{ "req.body",       f_body,       ARG0,                0, SMP_T_BIN,   L7,  &dir_req },
 	{ "req.body_len",   f_body_len,   ARG0,                0, I,           L7,  &dir_req },
+	{ "req.body_param", f_body_param, ARG1(0, STR),        0, S,           L7,  &dir_req },
 	{ "req.body_size",  f_body_size,  ARG0,                0, I,           L7,  &dir_req },
 	{ "req.cook",       f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
 	{ "req.cook_cnt",   f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
@@ -650,6 +874,9 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "req_ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
+	{ "res.body",       f_body,       ARG0,                0, SMP_T_BIN,   L7R, &dir_res },
+	{ "res.body_len",   f_body_len,   ARG0,                0, I,           L7R, &dir_res },
+	{ "res.body_size",  f_body_size,  ARG0,                0, I,           L7R, &dir_res },
 	{ "res.cook",       f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },
 	{ "res.cook_cnt",   f_cook_cnt,   ARG1(0, STR),        0, I,           L7R, &dir_res },
 	{ "res.cook_val",   f_cook_val,   ARG1(0, STR),        0, I,           L7R, &dir_res },
@@ -672,6 +899,8 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "shdr_val",       f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7R, &dir_res },
 	{ "status",         f_status,     ARG0,                0, I,           L7R, NULL },
 	{ "url",            f_url,        ARG0,                0, S,           L7,  NULL },
+	{ "url32",          f_base32,     ARG0,                0, I,           L7,  &hash_url },
+	{ "url32+src",      f_base32_src, ARG0,                0, SMP_T_BIN,   L7,  &hash_url },
 	{ "url_ip",         f_url_ip,     ARG0,                0, SMP_T_IPV4,  L7,  NULL },
 	{ "url_param",      f_url_param,  ARG2(0, STR, STR),   0, S,           L7,  NULL },
 	{ "url_port",       f_url_port,   ARG0,                0, I,           L7,  NULL },

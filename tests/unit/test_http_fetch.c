@@ -2,6 +2,8 @@
  * requests and responses whose results were captured from HAProxy 2.6
  * ("http-request return ... lf-string" and "http-response set-header"
  * printing "[%[fetch]]" for each fetch, not-found printing nothing). */
+#include <arpa/inet.h>
+
 #include "tests/unit/unit.h"
 #include "engine/http.h"
 #include "engine/sample.h"
@@ -214,6 +216,36 @@ static void t_capture(void)
 	EXPECT_STR(render("capture.req.uri capture.req.method req.proto_http", 0), "[][OPTIONS][1]");
 }
 
+/* Hashes, Authorization, pathq and body parameters, as HAProxy 2.6
+ * printed them for the same requests from 127.0.0.1. */
+static void t_hash_auth(void)
+{
+	static const char list[] = "base32 url32 base32+src,hex url32+src,hex http_auth_type http_auth_user "
+	                           "http_auth_pass pathq req.body_param(a) req.body_param(b) req.body";
+
+	strm.cli_addr.u.in4.sin_family = AF_INET;
+	strm.cli_addr.u.in4.sin_addr.s_addr = htonl(0x7f000001);
+	strm.cli_addr.len = sizeof(strm.cli_addr.u.in4);
+	load("GET /x/y?q=1 HTTP/1.1\r\nHost: ex.com\r\nAuthorization: Basic dXNlcjpwYTpzcw==\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[3617697347][3696942585][D7A1AE437F000001][DC5ADDF97F000001][Basic][user]"
+	                            "[pa:ss][/x/y?q=1][][][]");
+	load("GET http://h.com/p?z HTTP/1.1\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[543366309][544572484][20631CA57F000001][207584447F000001][][][][/p?z][][][]");
+	load("POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 13\r\nAuthorization: Bearer tok\r\n\r\na=1&b=2&a=3\r\n",
+	     NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[3815370054][3815370054][E369ED467F000001][E369ED467F000001][Bearer][][][/f]"
+	                            "[1][2][a=1&b=2&a=3\r\n]");
+	load("GET /x HTTP/1.1\r\nAuthorization: Basic !!!\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[2340802059][2340802059][8B85CE0B7F000001][8B85CE0B7F000001][][][][/x][][][]");
+	load("GET /x HTTP/1.1\r\nAuthorization: basic dXNlcg==\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list, 0), "[2340802059][2340802059][8B85CE0B7F000001][8B85CE0B7F000001][][][][/x][][][]");
+	load("GET / HTTP/1.1\r\nHost: ex.com\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render("base32 url32", 0), "[2849132193][2849132193]");
+	/* res.body on the response side */
+	load("GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody", 0, 1);
+	EXPECT_STR(render("res.body res.body_len res.body_size", 1), "[body][4][4]");
+}
+
 /* Without a stream (Lua task, start-up), fetches find nothing. */
 static void t_no_stream(void)
 {
@@ -241,6 +273,7 @@ int main(void)
 	RUN(t_response);
 	RUN(t_tcp_mode);
 	RUN(t_capture);
+	RUN(t_hash_auth);
 	RUN(t_no_stream);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
