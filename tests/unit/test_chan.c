@@ -222,6 +222,115 @@ static void t_iov_ref_outlives_reset(void)
 	EXPECT_INT(recycled, 2);
 }
 
+/* Random operations checked against a flat byte-array model of the
+ * channel: output part then input part. */
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % (n ? n : 1);
+}
+
+static void t_random_vs_model(void)
+{
+	static char model[1 << 16], buf[1 << 16], tmp[512];
+	static char ringmem[8][64];
+	size_t mlen = 0, mout = 0;
+	struct chan c;
+	struct chan_pool p2;
+	int bad = 0;
+
+	chan_pool_init(&p2, 32, recycle, NULL);      /* small chunks: many segments */
+	chan_init(&c, &p2, 1 << 20);
+	for (int step = 0; step < 20000 && !bad; step++) {
+		uint32_t op = rnd(7), n;
+
+		for (size_t i = 0; i < sizeof(tmp); i++)
+			tmp[i] = (char)('a' + rnd(26));
+		switch (op) {
+		case 0:     /* receive into a "ring" chunk */
+			if (mlen > sizeof(model) - 64)
+				break;
+			{
+				struct chunk *k = ring_chunk(ringmem[step % 8]);
+
+				n = 1 + rnd(63);
+				memcpy(ringmem[step % 8], tmp, n);
+				k->size = 64;
+				k->pool = &p2;
+				if (chan_put_chunk(&c, k, 0, n) == 0) {
+					memcpy(model + mlen, tmp, n);
+					mlen += n;
+				}
+				chunk_unref(k);    /* the channel keeps it (a copy in the model) */
+				/* the fake ring memory is reused below: give the channel
+				 * its own copy as the real ring would not reuse it */
+				chan_replace_in(&c, mlen - mout - n, n, tmp, n);
+			}
+			break;
+		case 1:     /* copy data in */
+			if (mlen > sizeof(model) - 300)
+				break;
+			n = rnd(300);
+			if (chan_put_data(&c, tmp, n) == 0) {
+				memcpy(model + mlen, tmp, n);
+				mlen += n;
+			}
+			break;
+		case 2:     /* forward */
+			n = rnd((uint32_t)(mlen - mout) + 1);
+			EXPECT_INT(chan_forward(&c, n), n);
+			mout += n;
+			break;
+		case 3:     /* send some output */
+			n = rnd((uint32_t)mout + 1);
+			chan_skip_out(&c, n);
+			memmove(model, model + n, mlen - n);
+			mlen -= n;
+			mout -= n;
+			break;
+		case 4:     /* replace a range of the input */
+		case 5: {
+			size_t in = mlen - mout, off = rnd((uint32_t)in + 1), len = rnd((uint32_t)(in - off) + 1);
+			size_t dlen = rnd(100);
+
+			if (mlen - len + dlen > sizeof(model))
+				break;
+			EXPECT_INT(chan_replace_in(&c, off, len, tmp, dlen), 0);
+			memmove(model + mout + off + dlen, model + mout + off + len, mlen - mout - off - len);
+			memcpy(model + mout + off, tmp, dlen);
+			mlen = mlen - len + dlen;
+			break;
+		}
+		case 6:     /* insert at the end of the output */
+			if (mlen > sizeof(model) - 100)
+				break;
+			n = rnd(100);
+			EXPECT_INT(chan_put_out(&c, tmp, n), 0);
+			memmove(model + mout + n, model + mout, mlen - mout);
+			memcpy(model + mout, tmp, n);
+			mlen += n;
+			mout += n;
+			break;
+		}
+		if (chan_out_len(&c) != mout || chan_len(&c) != mlen || !sane(&c)) {
+			bad = 1;
+			break;
+		}
+		dump(&c, buf, sizeof(buf));
+		if (memcmp(buf, model, mlen))
+			bad = 1;
+		if (chan_in_len(&c) && chan_copy_in(&c, 0, buf, sizeof(buf)) != mlen - mout)
+			bad = 1;
+	}
+	EXPECT(!bad);
+	chan_reset(&c);
+	chan_pool_destroy(&p2);
+	EXPECT_INT(p2.nb_segs, 0);
+	EXPECT_INT(p2.nb_chunks, 0);
+}
+
 static void t_no_leak(void)
 {
 	/* every segment and heap chunk allocated by the cases above is back
@@ -249,6 +358,7 @@ int main(void)
 	RUN(t_replace_keeps_output);
 	RUN(t_contiguous_merge_and_refs);
 	RUN(t_iov_ref_outlives_reset);
+	RUN(t_random_vs_model);
 	RUN(t_no_leak);
 	return unit_end();
 }
