@@ -589,7 +589,7 @@ static const struct cfg_kw {
 	{ "resetenv",                        kw_g_env },
 	{ "log",                             log_cfg_kw },
 	{ "no",                              kw_g_no },
-	{ "log-send-hostname",               kw_g_noeffect },
+	{ "log-send-hostname",               log_cfg_send_hostname },
 	{ "nosplice",                        kw_g_noeffect },
 	{ "noepoll",                         kw_g_noeffect },
 	{ "nopoll",                          kw_g_noeffect },

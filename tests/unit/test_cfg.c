@@ -508,7 +508,7 @@ static void t_global_noeffect_notice(void)
 static void t_global_keyword_classes(void)
 {
 	static const char *const noeffect[] = {
-		"log-send-hostname", "nosplice", "noepoll", "busy-polling", "set-dumpable",
+		"nosplice", "noepoll", "busy-polling", "set-dumpable",
 		"strict-limits", "cpu-map 1 0", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
 		"tune.rcvbuf.client 1", "tune.h2.initial-window-size 1", "tune.vars.txn-max-size 1",
 		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on", NULL
