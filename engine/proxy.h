@@ -187,6 +187,7 @@ struct proxy {
 	uint32_t nb_queued;
 	uint64_t denied_req, denied_conn;
 	uint64_t denied_sess;             /* tcp-request session reject (rules.c) */
+	uint64_t denied_resp;             /* tcp-response content reject (rules.c) */
 	uint64_t log_count;         /* lines logged by this frontend (%lc), log.c */
 
 	/* stored by cfg.c for later issues / other modules */

@@ -754,6 +754,11 @@ enum rule_res rules_exec_tcp_res_content(struct stream *s, int final)
 	enum rule_res res = run_list(s, px, def, px->tcp_res_cont, SMP_DIR_RES, final, &s->res_rule_pos);
 	if (res == RULE_WAIT && final)
 		res = RULE_CONTINUE;
+	if (res == RULE_REJECT) {
+		px->denied_resp++;
+		if (s->fe && s->fe != px)
+			s->fe->denied_resp++;
+	}
 	/* "close" is not an error: HAProxy logs such a stream "--" */
 	if (res == RULE_REJECT || res == RULE_ERR) {
 		if (s->err == STRM_ERR_NONE || !s->err)

@@ -498,6 +498,8 @@ static void t_response_rules(void)
 	EXPECT_INT(chan_put_data(&s.res, "BAD!", 4), 0);
 	EXPECT_INT(rules_exec_tcp_res_content(&s, 0), RULE_REJECT);
 	EXPECT_INT(s.fin, STRM_FIN_D);
+	EXPECT_INT(be->denied_resp, 1);
+	EXPECT_INT(fe->denied_resp, 1);
 	strm_done(&s);
 	cfg_free(&cfg);
 }
