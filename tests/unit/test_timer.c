@@ -166,6 +166,86 @@ static void t_wrap(void)
 	EXPECT_INT(w.count, 0);
 }
 
+/* Random arms, re-arms and cancels over random clock jumps (1 ms to hours),
+ * checked against the expected deadlines: every armed timer fires exactly
+ * once, at the first run at or after its deadline, never before. */
+static uint64_t want[N];
+static int armed_m[N], fired_cnt[N];
+static uint32_t rs = 777;
+
+static uint32_t rnd(uint32_t n)
+{
+	rs = rs * 1664525u + 1013904223u;
+	return (rs >> 8) % n;
+}
+
+static void cb_rand(struct timer *t)
+{
+	int i = (int)(t - tm);
+
+	fired_cnt[i]++;
+	fired_at[i] = run_now;
+}
+
+static void t_random_vs_model(void)
+{
+	int bad = 0;
+
+	run_now = 1000;
+	timers_init(&w, run_now);
+	memset(armed_m, 0, sizeof(armed_m));
+	for (int i = 0; i < N; i++)
+		timer_init(&tm[i], cb_rand);
+	for (int step = 0; step < 20000 && !bad; step++) {
+		int i = (int)rnd(N);
+		uint32_t op = rnd(10);
+
+		if (op < 6) {
+			/* arm or move: near, medium or far deadlines */
+			static const uint32_t span[] = { 5, 300, 70000, 20000000 };
+			uint64_t d = run_now + rnd(span[rnd(4)]);
+
+			timer_arm(&w, &tm[i], d);
+			want[i] = d;
+			armed_m[i] = 1;
+			fired_cnt[i] = 0;
+		} else if (op < 7) {
+			timer_cancel(&w, &tm[i]);
+			armed_m[i] = 0;
+			fired_cnt[i] = 0;
+		} else {
+			/* advance the clock by a random jump, then check */
+			static const uint32_t jump[] = { 1, 10, 1000, 100000, 5000000 };
+
+			run_now += 1 + rnd(jump[rnd(5)]);
+			timers_run(&w, run_now);
+			for (int k = 0; k < N; k++) {
+				if (!armed_m[k])
+					continue;
+				if (want[k] <= run_now) {
+					/* due: fired exactly once, in this very run (it
+					 * was not due at the previous one) */
+					if (fired_cnt[k] != 1 || timer_is_armed(&tm[k]) ||
+					    fired_at[k] != run_now || fired_at[k] < want[k])
+						bad = 1;
+					armed_m[k] = 0;
+				} else if (fired_cnt[k] || !timer_is_armed(&tm[k])) {
+					bad = 1;    /* fired early, or lost */
+				}
+			}
+		}
+	}
+	EXPECT(!bad);
+	/* count matches the model */
+	{
+		uint32_t n = 0;
+
+		for (int k = 0; k < N; k++)
+			n += timer_is_armed(&tm[k]);
+		EXPECT_INT(w.count, n);
+	}
+}
+
 int main(void)
 {
 	RUN(t_order_and_levels);
@@ -173,5 +253,6 @@ int main(void)
 	RUN(t_cancel_and_next);
 	RUN(t_callbacks);
 	RUN(t_wrap);
+	RUN(t_random_vs_model);
 	return unit_end();
 }
