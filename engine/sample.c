@@ -1227,14 +1227,17 @@ void sample_expr_free(struct sample_expr *e)
 	free(e);
 }
 
-struct sample_expr *sample_expr_parse(const char *str, const char **end, struct proxy *px,
-                                      char *err, size_t errlen)
+/* The parser behind sample_expr_parse() and sample_expr_parse_words():
+ * with <words>, <str> is words[*idx] and the converter list may go on in
+ * the next words, as HAProxy still allows ("str(a) lower"). */
+static struct sample_expr *expr_parse(const char *str, const char **end, char *const *words,
+                                      int nwords, int *idx, struct proxy *px, char *err, size_t errlen)
 {
 	const char *begw = str, *endw, *endt;
 	struct sample_expr *e = NULL;
 	enum smp_type prev;
 	char msg[1024], fkw[128], ckw[128];
-	int err_arg, cap = 0;
+	int err_arg, cap = 0, new_word = 0;
 
 	ckw[0] = 0;
 	for (endw = begw; is_idchar(*endw); endw++)
@@ -1286,13 +1289,24 @@ struct sample_expr *sample_expr_parse(const char *str, const char **end, struct 
 		while (*endt == ',')
 			endt++;
 		begw = endt;
-		if (!*begw)
-			break;
+		new_word = 0;
+		if (!*begw) {
+			/* end of this word: the list may go on in the next one */
+			if (!words)
+				break;
+			(*idx)++;
+			if (*idx >= nwords || !words[*idx] || !*words[*idx])
+				break;
+			begw = words[*idx];
+			new_word = 1;
+		}
 		for (endw = begw; is_idchar(*endw); endw++)
 			;
 		snprintf(ckw, sizeof(ckw), "%.*s", (int)(endw - begw), begw);
 		conv = sample_conv_find(begw, endw - begw);
 		if (!conv) {
+			if (new_word)
+				break;        /* a word that is not ours ("if"...) */
 			snprintf(err, errlen, "unknown converter '%s'", ckw);
 			goto fail;
 		}
@@ -1340,6 +1354,22 @@ struct sample_expr *sample_expr_parse(const char *str, const char **end, struct 
 	if (end)
 		*end = str;
 	return NULL;
+}
+
+struct sample_expr *sample_expr_parse(const char *str, const char **end, struct proxy *px,
+                                      char *err, size_t errlen)
+{
+	return expr_parse(str, end, NULL, 0, NULL, px, err, errlen);
+}
+
+struct sample_expr *sample_expr_parse_words(char *const *words, int nwords, int *idx, struct proxy *px,
+                                            char *err, size_t errlen)
+{
+	if (*idx >= nwords || !words[*idx]) {
+		snprintf(err, errlen, "missing fetch method");
+		return NULL;
+	}
+	return expr_parse(words[*idx], NULL, words, nwords, idx, px, err, errlen);
 }
 
 int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sample *smp)

@@ -160,6 +160,14 @@ void sample_conv_foreach(void (*cb)(const struct sample_conv *c, void *arg), voi
  * expression or NULL with a message in <err> (HAProxy's wording where it has one). */
 struct sample_expr *sample_expr_parse(const char *str, const char **end, struct proxy *px,
                                       char *err, size_t errlen);
+/* Parses an expression starting at configuration word words[*idx], where
+ * the converter list may continue in the following words as HAProxy 2.6
+ * still accepts ("set-var(txn.a) str(a) lower if TRUE"): a following word
+ * is taken when it starts with a known converter name. On success *idx is
+ * the index of the first word not used (nwords at the end). Returns the
+ * expression or NULL with a message in <err>. */
+struct sample_expr *sample_expr_parse_words(char *const *words, int nwords, int *idx,
+                                            struct proxy *px, char *err, size_t errlen);
 void sample_expr_free(struct sample_expr *e);
 /* Returns 1 with the result in <smp>, 0 when not found (check SMP_F_MAY_CHANGE). */
 int sample_expr_eval(const struct sample_expr *e, struct smp_ctx *ctx, struct sample *smp);

@@ -191,6 +191,56 @@ static void t_parse_end(void)
 	sample_expr_free(e);
 }
 
+static void t_parse_words(void)
+{
+	char err[256], out[64];
+	struct sample_expr *e;
+	struct smp_ctx ctx = { .final = 1 };
+	struct sample smp = { 0 };
+	int idx;
+	char *w1[] = { "str(ABC)", "lower", "if", "TRUE" };
+	char *w2[] = { "str(a)", "lower,upper", "base64" };
+	char *w3[] = { "str(a)", "nosuch" };
+	char *w4[] = { "str(a),", "upper" };
+	char *w5[] = { "str(a)x", "upper" };
+	char *w6[] = { "src", "lower(x" };
+
+	/* HAProxy 2.6 still takes converters in the following words */
+	idx = 0;
+	e = sample_expr_parse_words(w1, 4, &idx, NULL, err, sizeof(err));
+	EXPECT(e != NULL);
+	EXPECT_INT(idx, 2);
+	EXPECT_INT(e->nb_convs, 1);
+	EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 1);
+	snprintf(out, sizeof(out), "%.*s", (int)smp.u.str.len, smp.u.str.ptr);
+	EXPECT_STR(out, "abc");
+	sample_expr_free(e);
+	idx = 0;
+	e = sample_expr_parse_words(w2, 3, &idx, NULL, err, sizeof(err));
+	EXPECT(e && e->nb_convs == 3);
+	EXPECT_INT(idx, 3);
+	sample_expr_free(e);
+	idx = 0;
+	e = sample_expr_parse_words(w3, 2, &idx, NULL, err, sizeof(err));
+	EXPECT(e && e->nb_convs == 0);
+	EXPECT_INT(idx, 1);
+	sample_expr_free(e);
+	idx = 0;
+	e = sample_expr_parse_words(w4, 2, &idx, NULL, err, sizeof(err));
+	EXPECT(e && e->nb_convs == 1);
+	EXPECT_INT(idx, 2);
+	sample_expr_free(e);
+	idx = 0;
+	EXPECT(sample_expr_parse_words(w5, 2, &idx, NULL, err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "missing comma after fetch keyword 'str'");
+	idx = 0;
+	EXPECT(sample_expr_parse_words(w6, 2, &idx, NULL, err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "invalid arg 1 in converter 'lower' : expected ')' before 'x'");
+	idx = 4;
+	EXPECT(sample_expr_parse_words(w1, 4, &idx, NULL, err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "missing fetch method");
+}
+
 static void t_arg_quoting(void)
 {
 	char out[256];
@@ -514,6 +564,7 @@ int main(void)
 	RUN(t_registry_register);
 	RUN(t_parse_errors);
 	RUN(t_parse_end);
+	RUN(t_parse_words);
 	RUN(t_arg_quoting);
 	RUN(t_args_parse_api);
 	RUN(t_casts);
