@@ -320,7 +320,7 @@ static uint32_t span_map(const struct http_msg *msg, struct h1_span sp, int (*fn
 static void span_write(const struct http_msg *msg, uint32_t off, const char *d, size_t n)
 {
 	uint32_t so;
-	const struct chan_seg *s = n ? seg_find(msg->chan, off - msg->fwd, &so) : NULL;
+	const struct chan_seg *s = n ? seg_find(msg->chan, off, &so) : NULL;
 
 	for (; s && n; s = s->next, so = 0) {
 		size_t k = s->len - so < n ? s->len - so : n;
@@ -740,9 +740,22 @@ int http_val_find(const struct http_msg *msg, const char *name, size_t nlen, int
 	return n;
 }
 
+/* Returns the bytes of span <sp> in memory (in place, or copied to a
+ * scratch buffer when split), or NULL. */
+static const char *span_view(const struct http_msg *msg, struct h1_span sp)
+{
+	size_t sz, len;
+	char *t = smp_trash(&sz);
+
+	return http_span(msg, sp, t, t ? sz : 0, &len);
+}
+
+static inline int is_sp(char c) { return c == ' ' || c == '\t'; }
+
 /* Cookie scanning: every "name=value" pair of the Cookie (request) or
  * Set-Cookie (response) headers, separated by ';' or ',' — HAProxy 2.6
- * reads attributes of Set-Cookie ("Path=/") as pairs too. */
+ * reads attributes of Set-Cookie ("Path=/") as pairs too. Names compare
+ * case-sensitively. */
 int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, int occ,
                      struct h1_span *out)
 {
@@ -755,53 +768,46 @@ int http_cookie_find(const struct http_msg *msg, const char *name, size_t nlen, 
 	 * for what the fetches ask (the last one); deeper negatives rescan. */
 	for (int h = http_hdr_find(msg, hname, hlen, 0); h >= 0; h = http_hdr_find(msg, hname, hlen, h + 1)) {
 		struct h1_span v = msg->hdrs[h].v;
-		uint32_t p = v.off, end = v.off + v.len;
+		const char *b = span_view(msg, v);
+		uint32_t p = 0, end = v.len;
 
+		if (!b)
+			continue;
 		while (p < end) {
-			uint32_t ns, ne, vs, ve, q;
-			int c;
+			uint32_t ns, ne, vs, ve;
 
-			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
+			while (p < end && is_sp(b[p]))
 				p++;
 			ns = p;
-			while (p < end && (c = byte_at(msg, p)) != '=' && c != ';' && c != ',')
+			while (p < end && b[p] != '=' && b[p] != ';' && b[p] != ',')
 				p++;
 			ne = p;
-			while (ne > ns && ((c = byte_at(msg, ne - 1)) == ' ' || c == '\t'))
+			while (ne > ns && is_sp(b[ne - 1]))
 				ne--;
-			if (p >= end || byte_at(msg, p) != '=') {
-				/* no '=': not a cookie pair */
-				p++;
+			if (p >= end || b[p] != '=') {
+				p++;            /* no '=': not a cookie pair */
 				continue;
 			}
 			p++;
-			while (p < end && ((c = byte_at(msg, p)) == ' ' || c == '\t'))
+			while (p < end && is_sp(b[p]))
 				p++;
 			vs = p;
-			while (p < end && (c = byte_at(msg, p)) != ';' && c != ',')
+			while (p < end && b[p] != ';' && b[p] != ',')
 				p++;
 			ve = p;
-			while (ve > vs && ((c = byte_at(msg, ve - 1)) == ' ' || c == '\t'))
+			while (ve > vs && is_sp(b[ve - 1]))
 				ve--;
-			q = p + 1;
-			if (!name || span_ieq(msg, ns, ne - ns, name, nlen) == 1) {
-				/* cookie names are case-sensitive: confirm byte for byte */
-				int same = 1;
-
-				for (size_t k = 0; name && k < nlen && same; k++)
-					same = byte_at(msg, ns + (uint32_t)k) == (unsigned char)name[k];
-				if (same && (name || ne > ns)) {
-					n++;
-					if (occ > 0 && n == occ && out) {
-						out->off = vs;
-						out->len = ve - vs;
-					}
-					found[0] = found[1];
-					found[1].off = vs;
-					found[1].len = ve - vs;
+			p++;
+			if (name ? (ne - ns == nlen && !memcmp(b + ns, name, nlen)) : ne > ns) {
+				n++;
+				if (occ > 0 && n == occ && out) {
+					out->off = v.off + vs;
+					out->len = ve - vs;
 				}
+				found[0] = found[1];
+				found[1].off = v.off + vs;
+				found[1].len = ve - vs;
 			}
-			p = q;
 		}
 	}
 	if (occ < 0 && out && -occ <= n) {
@@ -817,34 +823,28 @@ int http_url_param(const struct http_msg *msg, const char *name, size_t nlen, ch
                    struct h1_span *out)
 {
 	struct h1_span q;
-	uint32_t p, end;
+	const char *b;
+	uint32_t p = 0, end;
 
-	if (!http_uri_query(msg, &q))
+	if (!http_uri_query(msg, &q) || !(b = span_view(msg, q)))
 		return 0;
-	p = q.off;
-	end = q.off + q.len;
+	end = q.len;
 	while (p <= end) {
-		uint32_t s = p, eq = 0, e;
-		int c;
+		uint32_t s = p, e;
+		const char *eq = NULL;
 
-		while (p < end && (c = byte_at(msg, p)) != delim && !(delim == '&' && c == ';') && c != '#') {
-			if (c == '=' && !eq)
-				eq = p;
+		while (p < end && b[p] != delim && !(delim == '&' && b[p] == ';') && b[p] != '#') {
+			if (b[p] == '=' && !eq)
+				eq = b + p;
 			p++;
 		}
 		e = p;
-		if (!name || (eq && eq - s == nlen && span_ieq(msg, s, (uint32_t)nlen, name, nlen))) {
-			int same = 1;
-
-			for (size_t k = 0; name && k < nlen && same; k++)
-				same = byte_at(msg, s + (uint32_t)k) == (unsigned char)name[k];
-			if (same && (name || eq)) {
-				out->off = eq + 1;
-				out->len = e - eq - 1;
-				return 1;
-			}
+		if (eq && (!name || ((size_t)(eq - b - s) == nlen && !memcmp(b + s, name, nlen)))) {
+			out->off = q.off + (uint32_t)(eq - b) + 1;
+			out->len = e - (uint32_t)(eq - b) - 1;
+			return 1;
 		}
-		if (p < end && byte_at(msg, p) == '#')
+		if (p < end && b[p] == '#')
 			break;
 		p++;
 	}
@@ -872,8 +872,8 @@ static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 	int64_t delta = (int64_t)dlen - (int64_t)len;
 	int ret;
 
-	if (msg->state == HTTP_MSG_HDRS || msg->state == HTTP_MSG_ERROR || end > m->hdr_len)
-		return -EINVAL;
+	if (msg->state == HTTP_MSG_HDRS || msg->state == HTTP_MSG_ERROR || end > m->hdr_len || msg->fwd)
+		return -EINVAL;         /* the headers must still be in the input part */
 	if ((int64_t)m->hdr_len + delta > (int64_t)msg->max_hdr_len + HTTP_MAXREWRITE)
 		return -ENOSPC;
 	if (dlen <= len) {
