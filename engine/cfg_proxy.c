@@ -87,6 +87,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->to = def->to;
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
+	px->backlog = def->backlog;
 	px->lb_hdr_domain_only = def->lb_hdr_domain_only;
 	px->log_global = def->log_global;
 	px->tcp_req_inspect_delay = def->tcp_req_inspect_delay;
@@ -412,6 +413,10 @@ static int kw_int(struct cfg_ctx *c, char **args, int nargs)
 		return -1;
 	if (!strcmp(args[0], "maxconn")) {
 		px->maxconn = (int)v;
+	} else if (!strcmp(args[0], "backlog")) {
+		if (v < 1)
+			return cfg_set_err(c, "'backlog' expects a positive integer argument.");
+		px->backlog = (int)v;
 	} else if (!strcmp(args[0], "fullconn")) {
 		px->fullconn = (int)v;
 	} else if (!strcmp(args[0], "retries")) {
@@ -752,7 +757,7 @@ static const struct cfg_pkw {
 	{ "use-fcgi-app",       kw_unsupported,      K_ALL },
 	{ "tcp-check",          check_cfg_tcp_check, K_ALL | K_SELF },
 	{ "rate-limit",         kw_unsupported,      K_ALL },
-	{ "backlog",            kw_unsupported,      K_ALL },
+	{ "backlog",            kw_int,              K_FE | K_DEF },
 	{ "bind-process",       kw_unsupported,      K_ALL },
 	{ "declare",            kw_unsupported,      K_ALL },
 	{ "load-server-state-from-file", kw_unsupported, K_ALL },
@@ -867,6 +872,9 @@ int cfg_proxy_resolve(struct config *cfg)
 	wc.cfg = cfg;
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
 		errors += cfg_check_mode(px);
+		for (struct bind_conf *b = px->binds; b; b = b->next)
+			if (!b->backlog)
+				b->backlog = px->backlog;     /* "backlog" of the proxy, else the default */
 		errors += cfg_check_tls(px);
 		if ((px->cap & PX_CAP_FE) && !px->binds && !px->disabled)
 			cfg_warning(&wc, "%s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.",

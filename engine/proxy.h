@@ -154,6 +154,7 @@ struct proxy {
 	char *lb_arg;               /* hdr(<name>) for LB_HDR; uri options */
 	int hash_consistent;        /* "hash-type consistent" (else map-based) */
 	int lb_hdr_domain_only;     /* "balance hdr(<name>) use_domain_only" */
+	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;
 
 	/* frontend side */

@@ -1210,6 +1210,23 @@ static void t_log_format_last_wins(void)
 	cfg_free(&cfg);
 }
 
+static void t_proxy_backlog(void)
+{
+	struct config cfg;
+	char text[512];
+	snprintf(text, sizeof(text), "defaults\n%s  backlog 50\nfrontend f\n  bind :1\n  bind :2 backlog 7\nfrontend g\n  backlog 9\n  bind :3\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	struct proxy *f = proxy_find(&cfg, "f", PX_CAP_FE), *g = proxy_find(&cfg, "g", PX_CAP_FE);
+	EXPECT(f && g && f->binds && f->binds->next && g->binds);
+	if (f && g && f->binds && f->binds->next && g->binds) {
+		EXPECT_INT(f->binds->backlog, 50);
+		EXPECT_INT(f->binds->next->backlog, 7);
+		EXPECT_INT(g->binds->backlog, 9);
+	}
+	cfg_free(&cfg);
+	expect_error("frontend f\n  backlog 0\n", "'backlog' expects a positive integer argument.");
+}
+
 static void t_errorfile_and_noeffect(void)
 {
 	struct config cfg;
@@ -1482,6 +1499,7 @@ int main(void)
 	RUN(t_resolve);
 	RUN(t_log_keywords);
 	RUN(t_log_format_last_wins);
+	RUN(t_proxy_backlog);
 	RUN(t_errorfile_and_noeffect);
 	RUN(t_capability_warnings);
 	RUN(t_cond_eval);
