@@ -24,6 +24,7 @@ enum rule_act {
 	RA_UNSET_VAR,
 	RA_LUA,
 	RA_USE_BACKEND,
+	RA_SET_LOG_LEVEL,   /* set-log-level <level> */
 };
 
 struct rule {
@@ -38,6 +39,7 @@ struct rule {
 			unsigned conds;             /* VARS_IF* (vars.h) */
 		} var;
 		struct lua_action *lua;
+		int log_level;              /* syslog level 0..7 */
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
 			char *name;             /* as written */
@@ -308,6 +310,24 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	} else if (!strcmp(a, "reject")) {
 		r->act = RA_REJECT;
 		i++;
+	} else if (!conn && !strcmp(a, "set-log-level")) {
+		/* syslog level names, as HAProxy's log levels */
+		static const char *const lvl[] = { "emerg", "alert", "crit", "err", "warning",
+		                                   "notice", "info", "debug" };
+		const char *v = i + 1 < nargs ? args[i + 1] : "";
+		r->act = RA_SET_LOG_LEVEL;
+		r->u.log_level = -1;
+		for (int k = 0; k < 8; k++)
+			if (!strcmp(v, lvl[k]))
+				r->u.log_level = k;
+		if (r->u.log_level < 0) {
+			if (!strcmp(v, "silent"))
+				snprintf(c->err, sizeof(c->err), "'set-log-level silent' is not supported yet");
+			else
+				snprintf(c->err, sizeof(c->err), "'set-log-level' expects a level name (emerg..debug), got '%s'", v);
+			goto fail;
+		}
+		i += 2;
 	} else if (res && !strcmp(a, "close")) {
 		r->act = RA_CLOSE;
 		i++;
@@ -320,7 +340,7 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 			goto fail;
 	} else {
 		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', %s'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
-		         kind, res ? "'close', " : "", conn ? "" : ", 'lua.*', 'lua <function>'",
+		         kind, res ? "'close', " : "", conn ? "" : ", 'set-log-level', 'lua.*', 'lua <function>'",
 		         px_type(c->px), c->px->name ? c->px->name : "", a);
 		goto fail;
 	}
@@ -671,6 +691,9 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				default:
 					return RULE_ERR;
 				}
+				break;
+			case RA_SET_LOG_LEVEL:
+				s->loglevel = r->u.log_level;
 				break;
 			case RA_USE_BACKEND:
 				break;

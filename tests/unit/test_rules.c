@@ -59,6 +59,7 @@ static void strm_init(struct stream *s, struct proxy *fe)
 {
 	memset(s, 0, sizeof(*s));
 	s->fe = s->be = fe;
+	s->loglevel = -1;
 	s->err = STRM_ERR_NONE;
 	s->fin = STRM_FIN_NONE;
 	chan_init(&s->req, &pool, 65536);
@@ -132,7 +133,7 @@ static void t_parse_errors(void)
 		"  tcp-request connection reject\n"                           /* 25 */
 		"  server s 127.0.0.1:1\n");
 	EXPECT(e >= 14);
-	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
+	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'set-log-level', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
 	EXPECT(has_alert("parsing [t.cfg:9] : 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in frontend 'fe' (got 'bogus')"));
 	EXPECT(has_alert("parsing [t.cfg:10] : 'tcp-request content reject' only accepts 'if' or 'unless', in frontend 'fe' (got 'foo')"));
 	EXPECT(has_alert("parsing [t.cfg:11] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'fe'"));
@@ -267,6 +268,7 @@ static void t_no_inspect_delay(void)
 		"  tcp-request content set-var(sess.n) req.len\n"
 		"  tcp-request content unset-var(sess.n) if { req.len gt 100 }\n"
 		"  tcp-request content set-var-fmt(txn.f) \"len=%[req.len] fe=%[fe_name]\"\n"
+		"  tcp-request content set-log-level err if { req.len gt 5 }\n"
 		"  default_backend be\n"
 		"backend be\n"
 		"  server s 127.0.0.1:1\n");
@@ -283,6 +285,7 @@ static void t_no_inspect_delay(void)
 	EXPECT_INT(chan_put_data(&s.req, "abcdef", 6), 0);
 	EXPECT_INT(rules_exec_tcp_req_content(&s, 0), RULE_CONTINUE);
 	EXPECT_STR(var_str(&s, "sess.n"), "6");
+	EXPECT_INT(s.loglevel, 3);                /* set-log-level err */
 	EXPECT_STR(var_str(&s, "txn.f"), "len=6 fe=fe");
 	strm_done(&s);
 	strm_init(&s, fe);
@@ -291,6 +294,12 @@ static void t_no_inspect_delay(void)
 	EXPECT_INT(chan_put_data(&s.req, big, sizeof(big)), 0);
 	EXPECT_INT(rules_exec_tcp_req_content(&s, 0), RULE_CONTINUE);
 	EXPECT(var_str(&s, "sess.n") == NULL);
+	EXPECT_INT(s.loglevel, 3);
+	strm_done(&s);
+	strm_init(&s, fe);
+	EXPECT_INT(chan_put_data(&s.req, "abc", 3), 0);
+	EXPECT_INT(rules_exec_tcp_req_content(&s, 0), RULE_REJECT);
+	EXPECT_INT(s.loglevel, -1);               /* the condition did not hold */
 	strm_done(&s);
 	cfg_free(&cfg);
 }
