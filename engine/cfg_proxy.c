@@ -875,6 +875,20 @@ int cfg_proxy_resolve(struct config *cfg)
 		for (struct bind_conf *b = px->binds; b; b = b->next)
 			if (!b->backlog)
 				b->backlog = px->backlog;     /* "backlog" of the proxy, else the default */
+		if (px->mode != PX_MODE_HTTP) {
+			static const struct { uint32_t flag; const char *name; } http_only[] = {
+				{ PXO_FORWARDFOR, "forwardfor" },
+				{ PXO_HTTP_BUFFER_REQ, "http-buffer-request" },
+				{ PXO_HTTP_NO_DELAY, "http-no-delay" },
+			};
+			for (size_t i = 0; i < sizeof(http_only) / sizeof(http_only[0]); i++)
+				if (px->options & http_only[i].flag) {
+					cfg_warning(&wc, "'option %s' ignored for %s '%s' as it requires HTTP mode.",
+					            http_only[i].name, (px->cap & PX_CAP_FE) && (px->cap & PX_CAP_BE) ?
+					            "proxy" : cfg_px_type(px), px->name);
+					px->options &= ~http_only[i].flag;
+				}
+		}
 		errors += cfg_check_tls(px);
 		if ((px->cap & PX_CAP_FE) && !px->binds && !px->disabled)
 			cfg_warning(&wc, "%s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.",

@@ -822,12 +822,13 @@ static void t_proxy_options(void)
 	struct proxy *l = cfg.proxies;
 	uint32_t want = PXO_TCPKA | PXO_CLITCPKA | PXO_SRVTCPKA | PXO_SPLICE_AUTO | PXO_LOGASAP |
 	                PXO_ABORTONCLOSE | PXO_LOG_HEALTH_CHECKS | PXO_ALLBACKUPS |
-	                PXO_HTTP_KEEP_ALIVE | PXO_FORWARDFOR | PXO_HTTP_BUFFER_REQ | PXO_TCPLOG |
+	                PXO_HTTP_KEEP_ALIVE | PXO_TCPLOG |
 	                PXO_DONTLOG_NORMAL | PXO_LOG_SEPARATE_ERR | PXO_TCP_SMART_ACCEPT |
 	                PXO_TCP_SMART_CONNECT;
 	EXPECT(l != NULL);
 	if (l)
-		EXPECT_INT(l->options, want);   /* http modes exclusive, tcplog replaced httplog */
+		EXPECT_INT(l->options, want);   /* http modes exclusive, tcplog replaced httplog,
+		                                 * forwardfor/http-buffer-request dropped in tcp mode */
 	cfg_free(&cfg);
 	/* an option for the other side: a warning, not an error */
 	snprintf(text, sizeof(text), "defaults\n%sfrontend f\n  bind :1\n  option redispatch\n", TO);
@@ -872,7 +873,8 @@ static void t_every_option(void)
 	for (int i = 0; no_neg[i]; i++) {
 		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n", TO, no_neg[i]);
 		EXPECT_PARSE(&cfg, text, 0);
-		EXPECT(cfg.proxies && cfg.proxies->options != 0);
+		/* forwardfor is dropped (with a warning) in tcp mode */
+		EXPECT(cfg.proxies && (cfg.proxies->options != 0) == (strcmp(no_neg[i], "forwardfor") != 0));
 		cfg_free(&cfg);
 		snprintf(text, sizeof(text), "listen l\n  no option %s\n", no_neg[i]);
 		snprintf(msg, sizeof(msg), "parsing [t.cfg:2]: negation/default is not supported for option '%s'.", no_neg[i]);
@@ -1210,6 +1212,20 @@ static void t_log_format_last_wins(void)
 	cfg_free(&cfg);
 }
 
+static void t_http_options_in_tcp(void)
+{
+	struct config cfg;
+	char text[512];
+	snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option forwardfor\n  option http-buffer-request\n  option http-no-delay\n  option http-server-close\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_OUT("config : 'option forwardfor' ignored for proxy 'l' as it requires HTTP mode.\n");
+	EXPECT_OUT("config : 'option http-buffer-request' ignored for proxy 'l' as it requires HTTP mode.\n");
+	EXPECT_OUT("config : 'option http-no-delay' ignored for proxy 'l' as it requires HTTP mode.\n");
+	EXPECT_NO_OUT("http-server-close' ignored");
+	EXPECT_INT(cfg.proxies->options, PXO_HTTP_SERVER_CLOSE);
+	cfg_free(&cfg);
+}
+
 static void t_proxy_backlog(void)
 {
 	struct config cfg;
@@ -1499,6 +1515,7 @@ int main(void)
 	RUN(t_resolve);
 	RUN(t_log_keywords);
 	RUN(t_log_format_last_wins);
+	RUN(t_http_options_in_tcp);
 	RUN(t_proxy_backlog);
 	RUN(t_errorfile_and_noeffect);
 	RUN(t_capability_warnings);
