@@ -402,6 +402,49 @@ static void lo_str(struct lf_out *o, const char *s, unsigned opts)
 
 /* Writes a request-line part: '"', '#', controls and bytes >= 0x7f become
  * "#XX", as HAProxy encodes URIs in logs. */
+/* Writes <v> in decimal (the hot path: no printf). */
+static void lo_uint(struct lf_out *o, uint64_t v)
+{
+	char buf[24];
+	int i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	lo_put(o, buf + i, sizeof(buf) - (size_t)i);
+}
+
+static void lo_int(struct lf_out *o, int64_t v)
+{
+	if (v < 0) {
+		lo_putc(o, '-');
+		lo_uint(o, (uint64_t)0 - (uint64_t)v);
+	} else
+		lo_uint(o, (uint64_t)v);
+}
+
+/* Writes the <digits> low hex digits of <v>, uppercase. */
+static void lo_hex(struct lf_out *o, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	while (digits--)
+		lo_putc(o, hex[(v >> (4 * digits)) & 0xf]);
+}
+
+/* Writes an IPv4 address in dotted decimal. */
+static void lo_ip4(struct lf_out *o, const struct in_addr *a)
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			lo_putc(o, '.');
+		lo_uint(o, b[i]);
+	}
+}
+
 /* Writes a captured header value: as lo_uri(), plus '{', '|' and '}' (the
  * capture block's own delimiters) as "#XX", as HAProxy does. */
 static void lo_hdr(struct lf_out *o, const char *s, size_t n)
@@ -409,9 +452,10 @@ static void lo_hdr(struct lf_out *o, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '{' || c == '|' || c == '}')
-			lo_putf(o, "#%02X", c);
-		else
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '{' || c == '|' || c == '}') {
+			lo_putc(o, '#');
+			lo_hex(o, c, 2);
+		} else
 			lo_putc(o, (char)c);
 	}
 }
@@ -427,19 +471,16 @@ static void lo_uri(struct lf_out *o, const char *s, size_t n, unsigned opts)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#')
-			lo_putf(o, "#%02X", c);
-		else
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#') {
+			lo_putc(o, '#');
+			lo_hex(o, c, 2);
+		} else
 			lo_putc(o, (char)c);
 	}
 	if (opts & LF_OPT_QUOTE)
 		lo_putc(o, '"');
 }
 
-static void lo_int(struct lf_out *o, int64_t v)
-{
-	lo_putf(o, "%lld", (long long)v);
-}
 
 static void lo_ip(struct lf_out *o, const struct addr *a, unsigned opts)
 {
@@ -448,15 +489,18 @@ static void lo_ip(struct lf_out *o, const struct addr *a, unsigned opts)
 
 	if (fam == AF_INET) {
 		if (opts & LF_OPT_HEX) {
-			lo_putf(o, "%08X", ntohl(a->u.in4.sin_addr.s_addr));
+			lo_hex(o, ntohl(a->u.in4.sin_addr.s_addr), 8);
 			return;
 		}
-		inet_ntop(AF_INET, &a->u.in4.sin_addr, buf, sizeof(buf));
-		lo_str(o, buf, opts);
+		if (opts & LF_OPT_QUOTE)
+			lo_putc(o, '"');
+		lo_ip4(o, &a->u.in4.sin_addr);
+		if (opts & LF_OPT_QUOTE)
+			lo_putc(o, '"');
 	} else if (fam == AF_INET6) {
 		if (opts & LF_OPT_HEX) {
 			for (int i = 0; i < 16; i++)
-				lo_putf(o, "%02X", a->u.in6.sin6_addr.s6_addr[i]);
+				lo_hex(o, a->u.in6.sin6_addr.s6_addr[i], 2);
 			return;
 		}
 		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, buf, sizeof(buf));
@@ -484,9 +528,9 @@ static void lo_port(struct lf_out *o, const struct addr *a, unsigned opts)
 		return;
 	}
 	if (opts & LF_OPT_HEX)
-		lo_putf(o, "%04X", port);
+		lo_hex(o, port, 4);
 	else
-		lo_putf(o, "%u", port);
+		lo_uint(o, port);
 }
 
 static const char *const lf_months[12] = {
