@@ -15,6 +15,10 @@
 
 enum { T_FAIL = 0, T_MISS = 1, T_PASS = 3 };
 
+/* Most values one term tests from a multi-value fetch (a bound against a
+ * fetch that would never say SMP_F_NOT_LAST is over). */
+#define ACL_MAX_VALUES 1024
+
 struct acl_term {
 	struct acl_term *next;      /* OR: the next "acl" line of the same name */
 	struct sample_expr *expr;
@@ -645,20 +649,32 @@ fail:
 
 /* ---- evaluation ---- */
 
-/* Returns T_PASS, T_FAIL or T_MISS for one term. */
+/* Returns 1 if <smp> matches term <t>'s patterns. */
+static int term_match(const struct acl_term *t, const struct sample *smp)
+{
+	if (t->kind == PAT_MATCH_FOUND || t->kind == PAT_MATCH_BOOL)
+		return pat_match_sample(t->kind, smp);
+	for (int i = 0; i < t->nb_views; i++)
+		if (pat_expr_lookup(t->views[i], smp))
+			return 1;
+	return 0;
+}
+
+/* Returns T_PASS, T_FAIL or T_MISS for one term. A fetch returning several
+ * values (SMP_F_NOT_LAST) has each tested, as HAProxy does. */
 static int term_exec(const struct acl_term *t, struct smp_ctx *ctx)
 {
 	struct sample smp;
-	memset(&smp, 0, sizeof(smp));
-	if (!sample_expr_eval(t->expr, ctx, &smp))
-		return (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final ? T_MISS : T_FAIL;
-	if (t->kind == PAT_MATCH_FOUND || t->kind == PAT_MATCH_BOOL) {
-		if (pat_match_sample(t->kind, &smp))
+
+	ctx->iter = 0;
+	for (int n = 0; n < ACL_MAX_VALUES; n++) {
+		memset(&smp, 0, sizeof(smp));
+		if (!sample_expr_eval(t->expr, ctx, &smp))
+			return (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final ? T_MISS : T_FAIL;
+		if (term_match(t, &smp))
 			return T_PASS;
-	} else {
-		for (int i = 0; i < t->nb_views; i++)
-			if (pat_expr_lookup(t->views[i], &smp))
-				return T_PASS;
+		if (!(smp.flags & SMP_F_NOT_LAST))
+			break;
 	}
 	return (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final ? T_MISS : T_FAIL;
 }

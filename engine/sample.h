@@ -31,6 +31,9 @@ enum smp_type {
 #define SMP_F_CONST       0x01   /* u.str points to storage the sample does not own: copy before writing */
 #define SMP_F_MAY_CHANGE  0x02   /* not found yet, but may be with more data (inspect-delay waits) */
 #define SMP_F_VOL_TXN     0x04   /* value may change within the transaction */
+#define SMP_F_NOT_LAST    0x08   /* more values follow (several header occurrences...):
+                                  * evaluating again with the same smp_ctx gives the
+                                  * next one; ACLs test each value (HAProxy's NOT_LAST) */
 
 /* A sample value. Strings are not NUL-terminated unless stated; <size> is
  * the writable capacity (0 for SMP_F_CONST data). Result strings of
@@ -80,6 +83,8 @@ struct smp_ctx {
 	enum smp_dir dir;
 	unsigned final:1;           /* no more data will come: MAY_CHANGE becomes "not found" */
 	const void *priv;           /* the running fetch's or converter's <priv>, set by the evaluator */
+	uint32_t iter;              /* multi-value fetches (SMP_F_NOT_LAST): 0 for the first
+	                             * value; the fetch keeps its position here between calls */
 };
 
 /* Returns 1 and fills <smp> when the fetch found a value, 0 otherwise. */
@@ -248,7 +253,7 @@ void sample_set_bufsize(uint32_t size);
  * and converters pass on, as HAProxy's converters leave them alone; a
  * converter that knows better (a complete message was parsed) clears
  * SMP_F_MAY_CHANGE itself. The evaluator starts fetches on a zeroed sample. */
-#define SMP_F_KEEP (SMP_F_MAY_CHANGE | SMP_F_VOL_TXN)
+#define SMP_F_KEEP (SMP_F_MAY_CHANGE | SMP_F_VOL_TXN | SMP_F_NOT_LAST)
 static inline void smp_set_sint(struct sample *smp, int64_t v)
 {
 	smp->type = SMP_T_SINT; smp->flags &= SMP_F_KEEP; smp->u.sint = v;

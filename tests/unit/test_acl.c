@@ -237,6 +237,38 @@ static void t_missing_data(void)
 	strm.req.flags = 0;
 }
 
+/* A fetch returning "a", "b", "c" in turn (SMP_F_NOT_LAST), as a header
+ * with several occurrences does. */
+static int calls_multi;
+static int f_multi(const struct arg *args, struct sample *smp, struct smp_ctx *sc)
+{
+	static const char *const v[] = { "a", "b", "c" };
+	(void)args;
+	calls_multi++;
+	if (sc->iter >= 3)
+		return 0;
+	smp_set_const_str(smp, v[sc->iter], 1);
+	if (++sc->iter < 3)
+		smp->flags |= SMP_F_NOT_LAST;
+	return 1;
+}
+
+static void t_multi_values(void)
+{
+	static const struct sample_fetch multi = { "test.multi", f_multi, ARG0, 0, SMP_T_STR, SMP_USE_INT, NULL };
+	setup();
+	if (!sample_fetch_find("test.multi", 10))
+		EXPECT_INT(sample_register_fetch(&multi), 0);
+	calls_multi = 0;
+	EXPECT_INT(eval("if { test.multi b }", 1), ACL_TRUE);
+	EXPECT_INT(calls_multi, 2);                   /* stops at the match */
+	EXPECT_INT(eval("if { test.multi c }", 1), ACL_TRUE);
+	EXPECT_INT(eval("if { test.multi d }", 1), ACL_FALSE);
+	EXPECT_INT(eval("if { test.multi,upper -m str C }", 1), ACL_TRUE);   /* converters keep NOT_LAST */
+	EXPECT_INT(eval("if { test.multi -m beg a }", 1), ACL_TRUE);
+	EXPECT_INT(eval("if ! { test.multi b }", 1), ACL_FALSE);
+}
+
 /* IPv6 clients: LOCALHOST holds ::1, and v4-mapped addresses match the
  * IPv4 networks. */
 static void t_ipv6_client(void)
@@ -451,6 +483,7 @@ int main(void)
 	RUN(t_truth_tables);
 	RUN(t_same_name_or);
 	RUN(t_missing_data);
+	RUN(t_multi_values);
 	RUN(t_ipv6_client);
 	RUN(t_predefined_http);
 	RUN(t_files);
