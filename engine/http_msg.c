@@ -400,6 +400,107 @@ static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 
 #define HTTP_E_422  1000   /* apply_policy(): reject with 422 rather than 400 */
 
+/* Returns 1 when bytes <off>, <off>+1 of the message are CR LF. */
+static int crlf_at(const struct http_msg *msg, uint32_t off)
+{
+	return byte_at(msg, off) == '\r' && byte_at(msg, off + 1) == '\n';
+}
+
+/* Returns 1 when the header block already has the shape HAProxy writes:
+ * single spaces in the start line, "name: value" lines, CRLF endings. */
+static int is_canonical(const struct http_msg *msg)
+{
+	const struct h1_msg *m = &msg->h1;
+	uint32_t eol;
+
+	if (msg->is_resp) {
+		if (m->ver.off || m->code.off != m->ver.len + 1 || byte_at(msg, m->code.off + 3) != ' ')
+			return 0;
+		eol = m->code.off + 4;
+		if (m->reason.len) {
+			if (m->reason.off != eol)
+				return 0;
+			eol += m->reason.len;
+		}
+	} else {
+		if (m->meth.off || m->uri.off != m->meth.len + 1 || m->ver.off != m->uri.off + m->uri.len + 1)
+			return 0;
+		eol = m->ver.off + m->ver.len;
+	}
+	for (int i = 0; i < m->nb_hdrs; i++) {
+		const struct h1_hdr *h = &msg->hdrs[i];
+		uint32_t colon = h->n.off + h->n.len;
+
+		if (!crlf_at(msg, eol) || h->n.off != eol + 2 || byte_at(msg, colon) != ':' ||
+		    byte_at(msg, colon + 1) != ' ' || (h->v.len && h->v.off != colon + 2))
+			return 0;
+		eol = h->v.len ? h->v.off + h->v.len : colon + 2;
+	}
+	return crlf_at(msg, eol) && crlf_at(msg, eol + 2) && m->hdr_len == eol + 4;
+}
+
+/* Copies span <sp> to <out> + *<n> and returns where it went. */
+static uint32_t put_span(const struct http_msg *msg, struct h1_span sp, char *out, size_t *n)
+{
+	uint32_t at = (uint32_t)*n;
+
+	*n += chan_copy_in(msg->chan, sp.off, out + *n, sp.len);
+	return at;
+}
+
+static void put_str(const char *s, size_t len, char *out, size_t *n)
+{
+	memcpy(out + *n, s, len);
+	*n += len;
+}
+
+/* Rewrites the header block in HAProxy's output shape when it is not in
+ * it already (extra blanks in the start line, "name:value", bare LF, empty
+ * lines before a request): one replacement of the block, spans rebuilt.
+ * Returns 0, -ENOSPC (too large once rebuilt) or -ENOMEM. */
+static int canonicalize(struct http_msg *msg)
+{
+	struct h1_msg *m = &msg->h1;
+	size_t sz, n = 0, need;
+	char *out;
+	uint32_t old_len = m->hdr_len;
+	int ret;
+
+	if (is_canonical(msg))
+		return 0;
+	need = (size_t)m->hdr_len + 4 + 3 * (size_t)m->nb_hdrs;
+	if (!(out = smp_trash(&sz)) || need > sz)
+		return -ENOSPC;
+	if (msg->is_resp) {
+		m->ver.off = put_span(msg, m->ver, out, &n);
+		put_str(" ", 1, out, &n);
+		m->code.off = put_span(msg, m->code, out, &n);
+		put_str(" ", 1, out, &n);
+		m->reason.off = m->reason.len ? put_span(msg, m->reason, out, &n) : (uint32_t)n;
+	} else {
+		m->meth.off = put_span(msg, m->meth, out, &n);
+		put_str(" ", 1, out, &n);
+		m->uri.off = put_span(msg, m->uri, out, &n);
+		put_str(" ", 1, out, &n);
+		m->ver.off = put_span(msg, m->ver, out, &n);
+	}
+	put_str("\r\n", 2, out, &n);
+	for (int i = 0; i < m->nb_hdrs; i++) {
+		struct h1_hdr *h = &msg->hdrs[i];
+
+		h->n.off = put_span(msg, h->n, out, &n);
+		put_str(": ", 2, out, &n);
+		h->v.off = h->v.len ? put_span(msg, h->v, out, &n) : (uint32_t)n;
+		put_str("\r\n", 2, out, &n);
+	}
+	put_str("\r\n", 2, out, &n);
+	if ((ret = chan_replace_in(msg->chan, 0, old_len, out, n)) < 0)
+		return ret;
+	m->hdr_len = (uint32_t)n;
+	m->pos = m->pos - old_len + (uint32_t)n;
+	return 0;
+}
+
 /* Applies HAProxy's policy once the headers are parsed. Returns 0, an
  * h1_err (reject), or -ENOMEM. */
 static int apply_policy(struct http_msg *msg)
@@ -462,6 +563,15 @@ static int apply_policy(struct http_msg *msg)
 			if (http_hdr_del_idx(msg, i) < 0)
 				return -ENOMEM;
 		}
+	}
+	/* HAProxy forwards what it rebuilt from its internal form */
+	if (!msg->ro) {
+		if ((i = canonicalize(msg)) < 0)
+			return i;
+		/* an empty value now sits after "name: ", where an edit inserts */
+		for (i = 0; i < m->nb_hdrs; i++)
+			if (!msg->hdrs[i].v.len)
+				msg->hdrs[i].v.off = msg->hdrs[i].n.off + msg->hdrs[i].n.len + 2;
 	}
 	return 0;
 }

@@ -456,6 +456,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->reason.off = pos;
 			goto status_line_end;
 		case S_RS_CODE_SP:
+			if (c == ' ')
+				break;          /* blanks before the reason are not part of it */
 			m->reason.off = pos;
 			m->st = S_RS_REASON;
 			/* fall through */

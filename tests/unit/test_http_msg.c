@@ -487,6 +487,41 @@ static void t_random_splits(void)
 	EXPECT_INT(mismatches, 0);
 }
 
+static void reparse_same(struct http_msg *m);
+
+/* The header block in the shape HAProxy forwards (captured from what its
+ * server side received): single spaces, "name: value", CRLF, no blank
+ * lines before the request, "HTTP/1.1 200 " without a reason. */
+static void t_canonical(void)
+{
+	static const struct { int resp; const char *in, *out; } cases[] = {
+		{ 0, "GET  /x   HTTP/1.1\r\nHost:ex.com\r\nX:   a   \r\nY:\t b\t\r\nZ:\r\n\r\n",
+		     "GET /x HTTP/1.1\r\nhost: ex.com\r\nx: a\r\ny: b\r\nz: \r\n\r\n" },
+		{ 0, "GET /x HTTP/1.1\nHost: ex.com\n\n", "GET /x HTTP/1.1\r\nhost: ex.com\r\n\r\n" },
+		{ 0, "\r\n\r\nGET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nZ:\r\nY:  \r\n\r\n", "GET / HTTP/1.1\r\nz: \r\ny: \r\n\r\n" },
+		{ 1, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\nok" },
+		{ 1, "HTTP/1.1  404   Not  Found\nX:y\n\n", "HTTP/1.1 404 Not  Found\r\nx: y\r\n\r\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct chan c;
+		struct http_msg m;
+
+		load(&c, cases[i].in, strlen(cases[i].in), 3, 11);
+		http_msg_init(&m, &c, cases[i].resp, 0, 0);
+		EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+		EXPECT_STR(dump(&c), cases[i].out);
+		reparse_same(&m);
+		/* an empty value is filled where it belongs */
+		if (i == 3) {
+			EXPECT_INT(http_hdr_set_value(&m, 0, "v", 1), 0);
+			EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nz: v\r\ny: \r\n\r\n");
+		}
+		chan_reset(&c);
+	}
+}
+
 /* Re-parses the channel's bytes into a fresh message and checks that the
  * accessors read back what <m> reads (the edited message is consistent). */
 static void reparse_same(struct http_msg *m)
@@ -566,7 +601,7 @@ static void t_edit_headers(void)
 	EXPECT_INT(parse_str(&c, &m, "POST / HTTP/1.1\r\nE:\r\nContent-Length: 2\r\n\r\nok", 0), HTTP_PARSE_DONE);
 	EXPECT_INT(http_hdr_set_value(&m, 0, "v", 1), 0);
 	EXPECT_INT(http_hdr_add(&m, "Y", 1, "", 0), 0);
-	EXPECT_STR(dump(&c), "POST / HTTP/1.1\r\ne:v\r\ncontent-length: 2\r\ny: \r\n\r\nok");
+	EXPECT_STR(dump(&c), "POST / HTTP/1.1\r\ne: v\r\ncontent-length: 2\r\ny: \r\n\r\nok");
 	EXPECT_INT(m.h1.hdr_len, (int)strlen(dump(&c)) - 2);
 	chan_reset(&c);
 }
@@ -717,6 +752,7 @@ int main(void)
 	RUN(t_haproxy_table);
 	RUN(t_haproxy_rsp_table);
 	RUN(t_random_splits);
+	RUN(t_canonical);
 	RUN(t_edit_headers);
 	RUN(t_edit_regex);
 	RUN(t_edit_start_line);
