@@ -665,18 +665,25 @@ static int term_match(const struct acl_term *t, const struct sample *smp)
 static int term_exec(const struct acl_term *t, struct smp_ctx *ctx)
 {
 	struct sample smp;
+	int res = T_FAIL;
 
 	ctx->iter = 0;
+	ctx->iterate = 1;
 	for (int n = 0; n < ACL_MAX_VALUES; n++) {
 		memset(&smp, 0, sizeof(smp));
 		if (!sample_expr_eval(t->expr, ctx, &smp))
-			return (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final ? T_MISS : T_FAIL;
-		if (term_match(t, &smp))
-			return T_PASS;
+			break;
+		if (term_match(t, &smp)) {
+			res = T_PASS;
+			break;
+		}
 		if (!(smp.flags & SMP_F_NOT_LAST))
 			break;
 	}
-	return (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final ? T_MISS : T_FAIL;
+	ctx->iterate = 0;
+	if (res != T_PASS && (smp.flags & SMP_F_MAY_CHANGE) && !ctx->final)
+		res = T_MISS;
+	return res;
 }
 
 static int acl_exec(const struct acl *a, struct smp_ctx *ctx)

@@ -83,6 +83,9 @@ struct smp_ctx {
 	enum smp_dir dir;
 	unsigned final:1;           /* no more data will come: MAY_CHANGE becomes "not found" */
 	const void *priv;           /* the running fetch's or converter's <priv>, set by the evaluator */
+	unsigned iterate:1;         /* set by ACLs (HAProxy's SMP_OPT_ITERATE): a multi-value
+	                             * fetch without an occurrence argument returns each value
+	                             * in turn with SMP_F_NOT_LAST, instead of the last one */
 	uint32_t iter;              /* multi-value fetches (SMP_F_NOT_LAST): 0 for the first
 	                             * value; the fetch keeps its position here between calls */
 };

@@ -245,6 +245,10 @@ static int f_multi(const struct arg *args, struct sample *smp, struct smp_ctx *s
 	static const char *const v[] = { "a", "b", "c" };
 	(void)args;
 	calls_multi++;
+	if (!sc->iterate) {             /* outside ACLs: the last value only */
+		smp_set_const_str(smp, v[2], 1);
+		return 1;
+	}
 	if (sc->iter >= 3)
 		return 0;
 	smp_set_const_str(smp, v[sc->iter], 1);
@@ -267,6 +271,11 @@ static void t_multi_values(void)
 	EXPECT_INT(eval("if { test.multi,upper -m str C }", 1), ACL_TRUE);   /* converters keep NOT_LAST */
 	EXPECT_INT(eval("if { test.multi -m beg a }", 1), ACL_TRUE);
 	EXPECT_INT(eval("if ! { test.multi b }", 1), ACL_FALSE);
+	/* the evaluation context is left as found: not iterating */
+	struct smp_ctx sc = { .strm = &strm, .px = &px, .final = 1 };
+	struct acl_cond *c = cond("if { test.multi a }");
+	EXPECT(c && acl_cond_exec(c, &sc) == ACL_TRUE && !sc.iterate);
+	acl_cond_free(c);
 }
 
 /* IPv6 clients: LOCALHOST holds ::1, and v4-mapped addresses match the
