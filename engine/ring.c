@@ -36,7 +36,13 @@ struct ring {
 	struct __kernel_timespec ts;   /* for ring_timeout(): read at submit */
 	void (*on_wake)(void *arg);
 	void *on_wake_arg;
+	const sigset_t *wait_mask;     /* signal mask while waiting, NULL: unchanged */
 };
+
+void ring_set_wait_sigmask(struct ring *r, const sigset_t *mask)
+{
+	r->wait_mask = mask;
+}
 
 void ring_on_wake(struct ring *r, void (*fn)(void *arg), void *arg)
 {
@@ -530,13 +536,13 @@ int ring_wait(struct ring *r, int64_t timeout_ms)
 	if (timeout_ms == 0) {
 		ret = io_uring_submit_and_get_events(&r->uring);
 	} else if (timeout_ms < 0) {
-		ret = io_uring_submit_and_wait(&r->uring, 1);
+		ret = io_uring_submit_and_wait_timeout(&r->uring, &cqe, 1, NULL, (sigset_t *)r->wait_mask);
 	} else {
 		struct __kernel_timespec ts = {
 			.tv_sec = timeout_ms / 1000,
 			.tv_nsec = (timeout_ms % 1000) * 1000000,
 		};
-		ret = io_uring_submit_and_wait_timeout(&r->uring, &cqe, 1, &ts, NULL);
+		ret = io_uring_submit_and_wait_timeout(&r->uring, &cqe, 1, &ts, (sigset_t *)r->wait_mask);
 	}
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 		return ret;

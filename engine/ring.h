@@ -30,6 +30,7 @@
 #ifndef RP_RING_H
 #define RP_RING_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -141,6 +142,11 @@ int ring_wait(struct ring *r, int64_t timeout_ms);
  * callback: the loop refreshes its clock there, so that completions see
  * the time they arrived, not the time the wait began. */
 void ring_on_wake(struct ring *r, void (*fn)(void *arg), void *arg);
+/* Makes ring_wait() wait with <mask> as the signal mask (NULL: the
+ * thread's mask), atomically, as ppoll() does: a thread that blocks its
+ * stop signals outside the wait cannot miss one that arrives just before
+ * it starts waiting. <mask> must stay valid. */
+void ring_set_wait_sigmask(struct ring *r, const sigset_t *mask);
 /* Submits what is queued without waiting. Returns >= 0 or -errno. */
 int ring_submit(struct ring *r);
 

@@ -3,6 +3,8 @@
  * receives that waited for buffers, act on stop requests, then submit and
  * wait for completions until the next timer deadline. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +114,18 @@ static int thr_check_stop(struct thr *t)
 int thr_run(struct thr *t)
 {
 	int ret = 0;
+	sigset_t stop_sigs, run_mask;
 
 	thr_cur = t;
+	/* the stop signals are blocked while the loop runs and let in only
+	 * while it waits (atomically, in io_uring_enter): a signal arriving
+	 * between the stop check and the wait still ends the wait */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, &run_mask);
+	ring_set_wait_sigmask(t->ring, &run_mask);
 	thr_clock(t);
 	for (;;) {
 		int64_t wait;
@@ -141,6 +153,8 @@ int thr_run(struct thr *t)
 		}
 		ret = 0;
 	}
+	ring_set_wait_sigmask(t->ring, NULL);
+	pthread_sigmask(SIG_SETMASK, &run_mask, NULL);
 	/* let the cancels and closes queued by the stop complete, so that
 	 * every connection is back in its pool (bounded: 1 s) */
 	ring_wait(t->ring, 0);
