@@ -40,6 +40,7 @@ enum lf_var {
 	LV_AC, LV_FC, LV_BC, LV_SC, LV_RC, LV_SQ, LV_BQ,
 	LV_ID, LV_PID, LV_HOST, LV_RT, LV_LC,
 	LV_ST, LV_CC, LV_CS, LV_HR, LV_HS, LV_HRL, LV_HSL, LV_R, LV_HM, LV_HP, LV_HU, LV_HV,
+	LV_HPO, LV_HQ,
 	LV_SSLV, LV_SSLC,
 };
 
@@ -66,7 +67,8 @@ static const struct lf_var_def {
 	{ "ST", LV_ST, 0 }, { "CC", LV_CC, 1 }, { "CS", LV_CS, 1 },
 	{ "hr", LV_HR, 0 }, { "hs", LV_HS, 0 }, { "hrl", LV_HRL, 0 }, { "hsl", LV_HSL, 0 },
 	{ "r", LV_R, 1 }, { "HM", LV_HM, 1 }, { "HP", LV_HP, 1 }, { "HU", LV_HU, 1 },
-	{ "HV", LV_HV, 1 }, { "sslv", LV_SSLV, 0 }, { "sslc", LV_SSLC, 0 },
+	{ "HV", LV_HV, 1 }, { "HPO", LV_HPO, 1 }, { "HQ", LV_HQ, 1 },
+	{ "sslv", LV_SSLV, 0 }, { "sslc", LV_SSLC, 0 },
 };
 
 enum lf_kind { LF_TEXT = 0, LF_SEP, LF_VAR, LF_EXPR };
@@ -782,6 +784,35 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	}
 	case LV_HV: lo_uri(o, h ? h->version : NULL, h ? h->version_len : 0, opts); break;
+	case LV_HPO:
+	case LV_HQ: {
+		/* %HPO: the path alone (an absolute URI loses "scheme://authority"),
+		 * %HQ: the query string with its '?', empty (not "-") when none */
+		const char *u = h ? h->uri : NULL, *q = NULL;
+		size_t n = h ? h->uri_len : 0;
+
+		if (u) {
+			q = memchr(u, '?', n);
+			if (nd->var == LV_HQ) {
+				lo_uri(o, q ? q : u, q ? (size_t)(u + n - q) : 0, opts);
+				break;
+			}
+			if (q)
+				n = (size_t)(q - u);
+			if (n && *u != '/') {
+				const char *sl = memchr(u, '/', n);
+
+				if (sl && sl + 1 < u + n && sl[1] == '/') {
+					const char *p = memchr(sl + 2, '/', (size_t)(u + n - sl - 2));
+
+					n = p ? (size_t)(u + n - p) : 0;
+					u = p ? p : u + n;
+				}
+			}
+		}
+		lo_uri(o, u, n, opts);
+		break;
+	}
 	case LV_SSLV:
 	case LV_SSLC:
 		lo_text(o, NULL, 0, opts);

@@ -245,6 +245,34 @@ static int fake_http_caps(const struct stream *s, struct logfmt_http *h)
 	return 0;
 }
 
+static const char *fake_uri;
+static int fake_http_uri(const struct stream *s, struct logfmt_http *h)
+{
+	fake_http(s, h);
+	h->uri = fake_uri;
+	h->uri_len = strlen(fake_uri);
+	return 0;
+}
+
+static void t_path_query(void)
+{
+	/* HAProxy 2.6: %HM|%HP|%HPO|%HQ|%HU|%HV|%{+Q}HQ|%{+Q}HPO for three requests */
+	setup();
+	fe.mode = PX_MODE_HTTP;
+	strm.http = &strm;
+	logfmt_http_get = fake_http_uri;
+	fake_uri = "/foo?x=1";
+	EXPECT_STR(render("%HM|%HP|%HPO|%HQ|%HU|%HV|%{+Q}HQ|%{+Q}HPO", &fe),
+	           "GET|/foo|/foo|?x=1|/foo?x=1|HTTP/1.1|\"?x=1\"|\"/foo\"");
+	fake_uri = "http://h.example/foo/bar?x=1&y";
+	EXPECT_STR(render("%HM|%HP|%HPO|%HQ|%HU|%HV|%{+Q}HQ|%{+Q}HPO", &fe),
+	           "GET|http://h.example/foo/bar|/foo/bar|?x=1&y|http://h.example/foo/bar?x=1&y|HTTP/1.1|\"?x=1&y\"|\"/foo/bar\"");
+	fake_uri = "/nq";
+	EXPECT_STR(render("%HM|%HP|%HPO|%HQ|%HU|%HV|%{+Q}HQ|%{+Q}HPO", &fe),
+	           "GET|/nq|/nq||/nq|HTTP/1.1|\"\"|\"/nq\"");
+	logfmt_http_get = NULL;
+}
+
 static void t_captures(void)
 {
 	setup();
@@ -383,6 +411,7 @@ int main(void)
 	RUN(t_samples);
 	RUN(t_httplog_exact);
 	RUN(t_captures);
+	RUN(t_path_query);
 	RUN(t_connect_line);
 	RUN(t_truncation);
 	RUN(t_random_formats);
