@@ -750,7 +750,7 @@ static const struct cfg_pkw {
 	{ "filter",             kw_unsupported,      K_ALL },
 	{ "email-alert",        kw_unsupported,      K_ALL },
 	{ "external-check",     kw_unsupported,      K_ALL },
-	{ "server-template",    kw_unsupported,      K_ALL },
+	{ "server-template",    cfg_srv_template,    K_BE | K_HARD },
 	{ "dynamic-cookie-key", kw_unsupported,      K_ALL },
 	{ "source",             kw_unsupported,      K_ALL },
 	{ "use-server",         kw_unsupported,      K_ALL },

@@ -391,6 +391,8 @@ int cfg_srv_bind(struct cfg_ctx *c, char **args, int nargs)
 
 /* ---- server ---- */
 
+#define CFG_SRV_MAX_ARGS 65
+
 /* Prints "[file:line] : <msg>" as HAProxy does for server lines; returns -2. */
 static int srv_alert(struct cfg_ctx *c, const char *fmt, ...)
 {
@@ -706,4 +708,36 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 	}
 	s->health = s->rise;     /* starts UP: a failing check takes <fall> tries to bring it down */
 	return 0;
+}
+
+/* "server-template <prefix> <n | from-to> <addr>[:<port>] [params]": the
+ * servers <prefix><i> for i in the range, each as a "server" line with the
+ * same address and parameters (without resolvers, every one resolves the
+ * name once at start-up, as HAProxy does with libc). */
+int cfg_srv_template(struct cfg_ctx *c, char **args, int nargs)
+{
+	char *sargs[CFG_SRV_MAX_ARGS], name[256], *end;
+	long lo = 1, hi;
+	int ret = 0;
+
+	if (nargs < 4 || !*args[1] || !*args[2] || !*args[3])
+		return srv_alert(c, "'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.");
+	if (nargs > CFG_SRV_MAX_ARGS)
+		return srv_alert(c, "'server-template' : too many arguments.");
+	hi = strtol(args[2], &end, 10);
+	if (*end == '-') {
+		lo = hi;
+		hi = strtol(end + 1, &end, 10);
+	}
+	if (*end || end == args[2] || lo < 1 || hi < lo || hi - lo >= 10000)
+		return srv_alert(c, "Wrong server-template number or range arg '%s'.", args[2]);
+	sargs[0] = "server";
+	sargs[1] = name;
+	for (int i = 3; i < nargs; i++)
+		sargs[i - 1] = args[i];
+	for (long i = lo; i <= hi && ret == 0; i++) {
+		snprintf(name, sizeof(name), "%s%ld", args[1], i);
+		ret = cfg_srv_server(c, sargs, nargs - 1);
+	}
+	return ret;
 }

@@ -9,6 +9,7 @@
 int cfg_srv_bind(struct cfg_ctx *c, char **args, int nargs);
 int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs);
 int cfg_srv_default(struct cfg_ctx *c, char **args, int nargs);
+int cfg_srv_template(struct cfg_ctx *c, char **args, int nargs);
 /* Returns a deep copy of server template <s> (not linked), or NULL. */
 struct server *cfg_srv_dup(const struct server *s);
 

@@ -1110,6 +1110,21 @@ static void t_server_errors(void)
 	cfg_free(&c2);
 	expect_error("backend b\n  server s nonexistent.invalid:80 init-addr last,libc\n", "[t.cfg:2] : 'server b/s' : could not resolve address 'nonexistent.invalid'.");
 	expect_error("backend b\n  server t 1.1.1.1:1 init-addr foo\n", "[t.cfg:2] : 'server b/t' : 'init-addr' : unknown init-addr method 'foo', supported methods are 'libc', 'last', 'none'.");
+	/* server-template */
+	{
+		struct config c5;
+		EXPECT_PARSE(&c5, "backend b\n  server-template web 1-3 127.0.0.1:80 check weight 5\n  server-template app 2 127.0.0.1:81\n", 0);
+		struct proxy *b = c5.proxies;
+		EXPECT_INT(b->nb_srv, 5);
+		EXPECT(server_find(b, "web1") && server_find(b, "web3") && server_find(b, "app1") && server_find(b, "app2"));
+		EXPECT(server_find(b, "web0") == NULL && server_find(b, "app3") == NULL);
+		EXPECT(server_find(b, "web2") && server_find(b, "web2")->weight == 5 && server_find(b, "web2")->check);
+		EXPECT(server_find(b, "app2") && server_find(b, "app2")->id == 5);
+		cfg_free(&c5);
+	}
+	expect_error("backend b\n  server-template x 3-1 127.0.0.1:80\n", "config : [t.cfg:2] : Wrong server-template number or range arg '3-1'.");
+	expect_error("backend b\n  server-template y\n", "config : [t.cfg:2] : 'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.");
+	expect_error("backend b\n  server-template web 1-3 127.0.0.1:80\n  server web2 127.0.0.1:1\n", "parsing [t.cfg:3] : backend 'b', another server named 'web2' was already defined at line 2, please use distinct names.");
 	/* server params that are stored */
 	struct config cfg;
 	EXPECT_PARSE(&cfg, "backend b\n  server s 127.0.0.1:443 ssl verify none sni str(x) ca-file /ca.pem addr 127.0.0.2 port 8443 send-proxy slowstart 10s minconn 2 maxqueue 9 id 12\n", 1);
