@@ -345,6 +345,7 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_strm *hs;
 	struct hlua_co *co;
+	enum hlua_res res;
 	enum act_ret ret;
 	char err[1024];
 	int nargs = 0;
@@ -379,7 +380,20 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 		nargs = 3;
 	}
 
-	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
+	hs->running = 1;
+	res = hlua_co_resume(t, co, nargs, err, sizeof(err));
+	hs->running = 0;
+	if (hs->dead) {
+		/* the stream ended during the call: nothing of it may be touched */
+		hs->co = NULL;
+		hs->co_act = NULL;
+		hlua_co_put(t, co);
+		if (timer_is_armed(&hs->tmr) && strm->thr)
+			timer_cancel(&strm->thr->timers, &hs->tmr);
+		hlua_strm_put(hs);
+		return ACT_RET_ERR;
+	}
+	switch (res) {
 	case HLUA_R_OK:
 		ret = co->done ? ACT_RET_DONE : act_code(co->T, co->nres);
 		break;

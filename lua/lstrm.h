@@ -18,6 +18,8 @@ struct hlua_strm {
 	const struct lua_action *co_act;   /* ...and which action it runs */
 	int co_dir;
 	struct stream *strm;
+	unsigned running:1;         /* an action of this stream is inside lua_resume() */
+	unsigned dead:1;            /* the stream ended meanwhile: the action cleans up */
 	struct timer tmr;           /* armed while <co> sleeps: wakes the stream */
 	struct hlua_strm *next_free;
 };
@@ -26,6 +28,8 @@ struct hlua_strm {
 struct hlua_strm *hlua_strm_get(struct stream *strm);
 /* Drops the suspended coroutine of <hs> (back to the pool) and its timer. */
 void hlua_strm_cancel(struct hlua_strm *hs);
+/* Gives <hs> back to the pool (its stream no longer points to it). */
+void hlua_strm_put(struct hlua_strm *hs);
 /* Timer callback: a sleeping action's deadline passed; wakes its stream. */
 void hlua_strm_timer_cb(struct timer *t);
 

@@ -49,6 +49,8 @@ struct hlua_strm *hlua_strm_get(struct stream *strm)
 	hs->co_act = NULL;
 	hs->co_dir = 0;
 	hs->strm = strm;
+	hs->running = 0;
+	hs->dead = 0;
 	hs->next_free = NULL;
 	timer_init(&hs->tmr, hlua_strm_timer_cb);
 	strm->lua = hs;
@@ -65,6 +67,17 @@ void hlua_strm_pool_free(void)
 	}
 }
 
+void hlua_strm_put(struct hlua_strm *hs)
+{
+	hs->strm = NULL;
+	hs->next_free = strm_free;
+	strm_free = hs;
+}
+
+/* Called when <strm> ends (lua_hooks.stream_release). Its TXN objects die
+ * now; if one of its actions is running (the stream ended from inside a
+ * call the script made), the coroutine and <hs> are left to that action,
+ * which cleans up when lua_resume() returns. */
 void hlua_txn_release(struct stream *strm)
 {
 	struct hlua_strm *hs = strm->lua;
@@ -72,7 +85,6 @@ void hlua_txn_release(struct stream *strm)
 
 	if (!hs)
 		return;
-	hlua_strm_cancel(hs);
 	if (t) {
 		for (int d = 0; d < 2; d++) {
 			if (hs->txn_ref[d] == LUA_NOREF)
@@ -83,14 +95,19 @@ void hlua_txn_release(struct stream *strm)
 				tx->strm = NULL;
 			lua_pop(t->L, 1);
 			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
+			hs->txn_ref[d] = LUA_NOREF;
 		}
 		if (hs->priv_ref != LUA_NOREF)
 			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->priv_ref);
+		hs->priv_ref = LUA_NOREF;
 	}
 	strm->lua = NULL;
-	hs->strm = NULL;
-	hs->next_free = strm_free;
-	strm_free = hs;
+	if (hs->running) {
+		hs->dead = 1;
+		return;
+	}
+	hlua_strm_cancel(hs);
+	hlua_strm_put(hs);
 }
 
 void hlua_txn_push(lua_State *L, struct stream *strm, int dir)

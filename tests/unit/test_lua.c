@@ -95,10 +95,27 @@ static const char *lua_src =
 	"end)\n"
 	"core.register_action('cdone', {'tcp-req'}, function(txn) txn.res:send('a') core.done() txn.res:send('b') end)\n"
 	"core.register_action('retdeny', {'tcp-req'}, function(txn) return act.DENY end)\n"
+	"core.register_action('selfkill', {'tcp-req'}, function(txn)\n"
+	"  core.msleep(1)\n"
+	"  txn.c:test_kill('x')\n"
+	"  txn.res:send('after')\n"
+	"end)\n"
 	"core.register_fetches('twice', function(txn, s) return s .. s end)\n"
 	"core.register_fetches('spin', function(txn) while true do end end)\n"
 	"core.register_fetches('sleepy', function(txn) core.msleep(1) return 'x' end)\n"
 	"core.register_converters('wrap', function(s, a) return '<' .. s .. (a or '') .. '>' end)\n";
+
+/* A converter that ends the stream it runs for, as an engine path that
+ * closes a stream from inside a call a script made would. */
+static int conv_kill(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	(void)args;
+	lua_hooks.stream_release(ctx->strm);
+	return 1;
+}
+static const struct sample_conv kill_conv = {
+	.name = "test_kill", .fn = conv_kill, .in = SMP_T_STR, .out = SMP_T_STR,
+};
 
 /* stderr capture, to check the alert lines */
 static int cap_fd = -1, saved_fd = -1;
@@ -213,6 +230,7 @@ static void t_load(void)
 	FILE *f;
 
 	lua_hooks_install();
+	EXPECT_INT(sample_register_conv(&kill_conv), 0);
 	chan_pool_init(&pool, 4096, NULL, NULL);
 	px.name = "fe";
 	snprintf(script, sizeof(script), "/tmp/test_lua.%d.lua", (int)getpid());
@@ -569,6 +587,31 @@ static void t_contexts(void)
 	EXPECT(strstr(out, "core.register_fetches: not available in action context") != NULL);
 }
 
+/* The stream ends while its action runs: the action cleans up after
+ * lua_resume() returns, the TXN is dead for the rest of the script. */
+static void t_stream_ends_during_action(void)
+{
+	struct stream s;
+	struct lua_action *a = resolve("selfkill", 0, NULL, 0);
+
+	struct timespec ts = { 0, 10 * 1000000L };
+
+	/* it sleeps first, so that the stream ends in a resumed coroutine */
+	for (int i = 0; i < 3; i++) {
+		strm_init(&s);
+		EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_YIELD);
+		nanosleep(&ts, NULL);
+		EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_ERR);
+		EXPECT(s.lua == NULL);
+		strm_end(&s);
+	}
+	lua_hooks.action_free(a);
+	/* the pools are sane: a normal action still works */
+	char out[64];
+	EXPECT_INT(run_once("hello_world", 1, NULL, out, sizeof(out)), ACT_RET_DONE);
+	EXPECT_STR(out, "hello world\n");
+}
+
 static void t_priv_per_stream(void)
 {
 	struct stream s;
@@ -653,6 +696,7 @@ int main(void)
 	RUN(t_lua_fetch_conv_from_config);
 	RUN(t_dead_txn);
 	RUN(t_contexts);
+	RUN(t_stream_ends_during_action);
 	RUN(t_priv_per_stream);
 	RUN(t_misc);
 	unlink(script);
