@@ -174,7 +174,25 @@ static const char *arg_name(const struct arg *args, size_t *len)
 	return args[0].u.str.ptr;
 }
 
-/* hdr/fhdr(name[,occ]): occurrence <occ> (default: the last one). */
+/* For an ACL (ctx->iterate): the occurrence number ctx->iter, with
+ * SMP_F_NOT_LAST when more follow, so that each one is tested. */
+static int next_value(const struct http_msg *msg, const char *name, size_t nlen, int full,
+                      struct sample *smp, struct smp_ctx *ctx)
+{
+	struct http_val v;
+	int n = http_val_find(msg, name, nlen, full, (int)ctx->iter + 1, &v);
+
+	if ((uint32_t)n <= ctx->iter)
+		return 0;
+	ctx->iter++;
+	smp->flags |= SMP_F_VOL_TXN;
+	if ((uint32_t)n > ctx->iter)
+		smp->flags |= SMP_F_NOT_LAST;
+	return set_span(msg, v.v, smp);
+}
+
+/* hdr/fhdr(name[,occ]): occurrence <occ> (default: the last one; each in
+ * turn for an ACL). */
 static int hdr_common(const struct arg *args, struct sample *smp, struct smp_ctx *ctx, int full)
 {
 	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
@@ -187,6 +205,8 @@ static int hdr_common(const struct arg *args, struct sample *smp, struct smp_ctx
 		return 0;               /* HAProxy 2.6 finds nothing without a name */
 	if (args[1].type == ARGT_SINT && args[1].u.sint)
 		occ = (int)args[1].u.sint;
+	else if (ctx->iterate)
+		return next_value(msg, name, nlen, full, smp, ctx);
 	n = http_val_find(msg, name, nlen, full, occ, &v);
 	if (n < (occ < 0 ? -occ : occ))
 		return 0;
@@ -331,6 +351,17 @@ static int f_cook(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 
 	if (!msg)
 		return 0;
+	if (ctx->iterate && name) {
+		/* an ACL tests each cookie of that name */
+		n = http_cookie_find(msg, name, nlen, (int)ctx->iter + 1, &v);
+		if ((uint32_t)n <= ctx->iter)
+			return 0;
+		ctx->iter++;
+		if ((uint32_t)n > ctx->iter)
+			smp->flags |= SMP_F_NOT_LAST;
+		smp->flags |= SMP_F_VOL_TXN;
+		return set_span(msg, v, smp);
+	}
 	n = http_cookie_find(msg, name, nlen, occ, &v);
 	if (n < (occ < 0 ? -occ : occ))
 		return 0;

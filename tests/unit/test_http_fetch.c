@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 
 #include "tests/unit/unit.h"
+#include "engine/acl.h"
+#include "engine/cfg.h"
 #include "engine/http.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -246,6 +248,60 @@ static void t_hash_auth(void)
 	EXPECT_STR(render("res.body res.body_len res.body_size", 1), "[body][4][4]");
 }
 
+/* ACLs test every occurrence (HAProxy's iteration): each of these was
+ * true on HAProxy 2.6 for the request below (checked one by one with
+ * "http-request add-header r-<acl> 1 if <acl>"). */
+static void t_acl_iterate(void)
+{
+	static const struct { const char *cond; int want; } cases[] = {
+		{ "if { hdr(x) b }", ACL_TRUE },             /* not the last value */
+		{ "if { hdr(x,-1) c }", ACL_TRUE },
+		{ "if { hdr(x,1) c }", ACL_FALSE },          /* an occurrence: only that one */
+		{ "if { req.fhdr(x) -m sub b }", ACL_TRUE },
+		{ "if { cook(c) 2 }", ACL_TRUE },            /* the first of two */
+		{ "if { cook(c) 3 }", ACL_TRUE },
+		{ "if { cook(c) 4 }", ACL_FALSE },
+		{ "if { path_beg /api }", ACL_TRUE },
+		{ "if { hdr_sub(x) -i B }", ACL_TRUE },
+		{ "if HTTP", ACL_TRUE },
+		{ "if METH_GET", ACL_TRUE },
+		{ "if HTTP_1.1", ACL_TRUE },
+	};
+	static struct config cfg;
+	static struct proxy px;
+	struct cfg_ctx cc;
+
+	memset(&cc, 0, sizeof(cc));
+	px.name = "fe";
+	px.cap = PX_CAP_FE;
+	cc.cfg = &cfg;
+	cc.file = "t.cfg";
+	cc.line = 1;
+	cc.sec = CFG_SEC_FRONTEND;
+	cc.px = &px;
+	load("GET /api/x HTTP/1.1\r\nX: a, b\r\nX: c\r\nCookie: c=2\r\nCookie: c=3\r\n\r\n", NULL, 0, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[256], *args[16];
+		int n = 0;
+		struct acl_cond *c;
+		struct smp_ctx sc = { .strm = &strm, .px = &px, .dir = SMP_DIR_REQ, .final = 1 };
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].cond);
+		for (char *t = strtok(buf, " "); t && n < 15; t = strtok(NULL, " "))
+			args[n++] = t;
+		c = acl_cond_parse(&cc, args, n);
+		EXPECT(c != NULL);
+		if (!c) {
+			printf("  %s: %s\n", cases[i].cond, cc.err);
+			continue;
+		}
+		if ((int)acl_cond_exec(c, &sc) != cases[i].want)
+			printf("  %s: not %d\n", cases[i].cond, cases[i].want);
+		EXPECT_INT(acl_cond_exec(c, &sc), cases[i].want);
+		acl_cond_free(c);
+	}
+}
+
 /* Without a stream (Lua task, start-up), fetches find nothing. */
 static void t_no_stream(void)
 {
@@ -274,6 +330,7 @@ int main(void)
 	RUN(t_tcp_mode);
 	RUN(t_capture);
 	RUN(t_hash_auth);
+	RUN(t_acl_iterate);
 	RUN(t_no_stream);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
