@@ -23,3 +23,11 @@ core.register_action("yielder", { "tcp-req" }, function(txn)
 	txn.res:send("yielded " .. n .. "\n")
 	txn:done()
 end)
+
+-- 1.4 s of sleep under a 1 s session-timeout: sleeping is not Lua time
+core.register_action("longnap", { "tcp-req" }, function(txn)
+	core.msleep(700)
+	core.msleep(700)
+	txn.res:send("rested\n")
+	txn:done()
+end)
