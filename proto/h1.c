@@ -13,7 +13,7 @@ enum {
 	S_H_LINE, S_H_NAME, S_H_LWS, S_H_VAL, S_H_VAL_CR, S_H_END_CR,
 	S_B_CL, S_B_CLOSE,
 	S_C_SIZE, S_C_SIZE_WS, S_C_EXT, S_C_SIZE_CR, S_C_DATA, S_C_DATA_CR, S_C_DATA_LF,
-	S_T_LINE, S_T_SKIP, S_T_CR, S_T_END_CR,
+	S_T_LINE, S_T_NAME, S_T_SKIP, S_T_CR, S_T_END_CR,
 	S_DONE, S_ERR,
 };
 
@@ -659,6 +659,14 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				goto message_end;
 			}
 			if (!(h1_cls[c] & C_TCHAR))
+				return h1_fail(m, H1_E_TRAILER, pos);
+			m->st = S_T_NAME;
+			break;
+		case S_T_NAME:
+			/* a trailer is "name: value", as a header */
+			if (h1_cls[c] & C_TCHAR)
+				break;
+			if (c != ':')
 				return h1_fail(m, H1_E_TRAILER, pos);
 			m->st = S_T_SKIP;
 			break;
