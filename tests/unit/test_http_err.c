@@ -200,11 +200,65 @@ static void t_errorfile_errors(void)
 	http_err_free_all();
 }
 
+/* Loading a configuration's errorfiles: one ALERT line per bad file, in
+ * HAProxy's layout, with the proxy's file and line. */
+static void t_load_config(void)
+{
+	static struct config cfg;
+	static struct proxy a, b;
+	char out[1024] = "", want[1024];
+	const char *good = write_tmp("good", "HTTP/1.1 503 Down\r\nContent-Length: 0\r\n\r\n");
+	const char *bad = write_tmp("bad2", "not http\n");
+	int fds[2], saved;
+	ssize_t n;
+
+	a.name = "fe";
+	a.file = "h.cfg";
+	a.line = 7;
+	a.errorfile_codes[0] = 503;
+	a.errorfiles[0] = (char *)good;
+	a.next = &b;
+	b.name = "be";
+	b.file = "h.cfg";
+	b.line = 12;
+	b.errorfile_codes[0] = 403;
+	b.errorfiles[0] = (char *)bad;
+	cfg.proxies = &a;
+	if (pipe(fds) < 0) {
+		SKIP("pipe() failed");
+		return;
+	}
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fds[1], 2);
+	EXPECT_INT(http_err_load_config(&cfg), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	out[n > 0 ? n : 0] = 0;
+	snprintf(want, sizeof(want), "[ALERT]    (%d) : config : parsing [h.cfg:12] : errorfile : '%s': "
+	         "unable to parse headers (error offset: 3)\n", (int)getpid(), bad);
+	EXPECT_STR(out, want);
+	{
+		size_t len;
+		const char *p = http_err_get(&a, 503, HTTP_ERR_STREAM, &len);
+
+		EXPECT_STR(p, "HTTP/1.1 503 Down\r\ncontent-length: 0\r\n\r\n");
+	}
+	unlink(good);
+	unlink(bad);
+	http_err_free_all();
+}
+
 int main(void)
 {
 	RUN(t_captured);
 	RUN(t_all_pages);
 	RUN(t_errorfile);
 	RUN(t_errorfile_errors);
+	RUN(t_load_config);
 	return unit_end();
 }
