@@ -273,6 +273,61 @@ static void t_path_query(void)
 	logfmt_http_get = NULL;
 }
 
+static int64_t fk_TR, fk_Tr, fk_Ta;
+static int fk_status;
+static const char *fk_line;
+static int fake_http_err(const struct stream *s, struct logfmt_http *h)
+{
+	fake_http(s, h);
+	h->req_line = fk_line;
+	h->req_line_len = strlen(fk_line);
+	h->status = fk_status;
+	h->TR = fk_TR;
+	h->Tr = fk_Tr;
+	h->Ta = fk_Ta;
+	return 0;
+}
+
+static void t_httplog_errors(void)
+{
+	setup();
+	fe.mode = PX_MODE_HTTP;
+	strm.http = &strm;
+	logfmt_http_get = fake_http_err;
+
+	/* HAProxy: ... f3 be_dead/s9 0/0/-1/-1/3004 503 217 - - SC-- 1/1/0/0/3 0/0 "GET /x HTTP/1.1" */
+	fe.name = "f3";
+	be.name = "be_dead";
+	srv.name = "s9";
+	strm.t_accept = 1795683318381000ull;
+	strm.t_queue = strm.t_accept;
+	strm.t_connect = 0;
+	strm.t_close = strm.t_accept + 3004000;
+	strm.err = 'S';
+	strm.fin = 'C';
+	strm.connects = 4;
+	strm.res.total_in = 217;
+	set4(&strm.cli_addr, "127.0.0.1", 40000);
+	fk_line = "GET /x HTTP/1.1"; fk_status = 503; fk_TR = 0; fk_Tr = -1; fk_Ta = 3004;
+	EXPECT_STR(render(logfmt_httplog_str, &fe),
+	           "127.0.0.1:40000 [26/Nov/2026:08:55:18.381] f3 be_dead/s9 0/0/-1/-1/3004 503 217 - - SC-- 1/1/0/0/3 0/0 \"GET /x HTTP/1.1\"");
+
+	/* HAProxy: ... f1 f1/<NOSRV> -1/-1/-1/-1/0 400 0 - - PR-- 1/1/0/0/0 0/0 "<BADREQ>" */
+	fe.name = "f1";
+	strm.be = NULL;
+	strm.srv = NULL;
+	strm.t_queue = strm.t_connect = 0;
+	strm.t_close = strm.t_accept;
+	strm.err = 'P';
+	strm.fin = 'R';
+	strm.connects = 0;
+	strm.res.total_in = 0;
+	fk_line = "<BADREQ>"; fk_status = 400; fk_TR = -1; fk_Tr = -1; fk_Ta = 0;
+	EXPECT_STR(render(logfmt_httplog_str, &fe),
+	           "127.0.0.1:40000 [26/Nov/2026:08:55:18.381] f1 f1/<NOSRV> -1/-1/-1/-1/0 400 0 - - PR-- 1/1/0/0/0 0/0 \"<BADREQ>\"");
+	logfmt_http_get = NULL;
+}
+
 static void t_captures(void)
 {
 	setup();
@@ -412,6 +467,7 @@ int main(void)
 	RUN(t_httplog_exact);
 	RUN(t_captures);
 	RUN(t_path_query);
+	RUN(t_httplog_errors);
 	RUN(t_connect_line);
 	RUN(t_truncation);
 	RUN(t_random_formats);
