@@ -240,7 +240,7 @@ static void t_load_config(void)
 	close(fds[0]);
 	out[n > 0 ? n : 0] = 0;
 	snprintf(want, sizeof(want), "[ALERT]    (%d) : config : parsing [h.cfg:12] : errorfile : '%s': "
-	         "unable to parse headers (error offset: 3)\n", (int)getpid(), bad);
+	         "unable to parse headers (error offset: 0)\n", (int)getpid(), bad);
 	EXPECT_STR(out, want);
 	{
 		size_t len;
