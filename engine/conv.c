@@ -17,6 +17,7 @@
 #include "engine/hash.h"
 #include "regex/rx.h"
 #include "proto/fix.h"
+#include "proto/mqtt.h"
 
 /* Starts a result string in a scratch buffer. Returns the buffer or NULL. */
 static char *out_begin(size_t *size)
@@ -728,6 +729,79 @@ static int chk_fix_tag(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- MQTT packets (proto/mqtt.c) --- */
+
+/* mqtt_is_valid: whether the input starts with a complete, well-formed
+ * CONNECT or CONNACK packet (other types: false, as HAProxy). */
+static int cv_mqtt_is_valid(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	int r = mqtt_validate((const uint8_t *)smp->u.str.ptr, smp->u.str.len);
+
+	smp->flags &= ~SMP_F_MAY_CHANGE;
+	if (r == MQTT_AGAIN) {
+		smp->flags |= SMP_F_MAY_CHANGE;
+		return 0;
+	}
+	smp_set_bool(smp, r == MQTT_VALID);
+	return 1;
+}
+
+/* mqtt_field_value(type,field): a field of the first packet, as a string
+ * (numbers in decimal). */
+static int cv_mqtt_field_value(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const uint8_t *v;
+	size_t vl, size;
+	uint32_t num;
+	int is_num, r;
+	char *p;
+
+	r = mqtt_field((const uint8_t *)smp->u.str.ptr, smp->u.str.len, (int)args[0].u.sint,
+	               (int)args[1].u.sint, &v, &vl, &num, &is_num);
+	smp->flags &= ~SMP_F_MAY_CHANGE;
+	if (r == MQTT_FIELD_AGAIN) {
+		smp->flags |= SMP_F_MAY_CHANGE;
+		return 0;
+	}
+	if (r != 1)
+		return 0;
+	if (is_num) {
+		p = out_begin(&size);
+		if (!p)
+			return 0;
+		out_end(smp, p, (size_t)snprintf(p, size, "%u", num), size, SMP_T_STR);
+		return 1;
+	}
+	smp->type = SMP_T_STR;
+	smp->flags |= SMP_F_CONST;
+	smp->u.str.ptr = (char *)v;
+	smp->u.str.len = vl;
+	smp->u.str.size = 0;
+	return 1;
+}
+
+static int chk_mqtt_field(struct arg *args, char *err, size_t errlen)
+{
+	int type = mqtt_type_id(args[0].u.str.ptr, args[0].u.str.len), field;
+
+	if (!type) {
+		snprintf(err, errlen, "Unknown MQTT type '%s'", args[0].u.str.ptr);
+		return -1;
+	}
+	field = mqtt_field_id(type, args[1].u.str.ptr, args[1].u.str.len);
+	if (!field) {
+		snprintf(err, errlen, "Unknown MQTT field name '%s' for packet type '%s'",
+		         args[1].u.str.ptr, args[0].u.str.ptr);
+		return -1;
+	}
+	free(args[0].u.str.ptr);
+	free(args[1].u.str.ptr);
+	args[0].type = args[1].type = ARGT_SINT;
+	args[0].u.sint = type;
+	args[1].u.sint = field;
+	return 0;
+}
+
 /* --- bytes, field, word --- */
 
 static int cv_bytes(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -1259,6 +1333,8 @@ const struct sample_conv smp_conv_table[] = {
 	{ "language",  cv_language,  ARG2(1, STR, STR),       0,            S, S, NULL },
 	{ "length",    cv_length,    ARG0,                    0,            S, I, NULL },
 	{ "lower",     cv_lower,     ARG0,                    0,            S, S, NULL },
+	{ "mqtt_field_value", cv_mqtt_field_value, ARG2(2, STR, STR), chk_mqtt_field, B, S, NULL },
+	{ "mqtt_is_valid", cv_mqtt_is_valid, ARG0,              0,            B, SMP_T_BOOL, NULL },
 	{ "ltrim",     cv_ltrim,     ARG1(1, STR),            0,            S, S, NULL },
 	{ "regsub",    cv_regsub,    ARG3(2, REG, STR, STR),  chk_regsub,   S, S, NULL },
 	{ "rtrim",     cv_rtrim,     ARG1(1, STR),            0,            S, S, NULL },
