@@ -299,7 +299,7 @@ static char *errfile_convert(const char *raw, size_t len, size_t *outlen, long *
 	h1_init(&m, H1_MF_RESP, hdrs, 101, (uint32_t)(len < UINT32_MAX ? len + 1 : UINT32_MAX));
 	r = h1_parse(&m, raw, len);
 	if (r < 0 || m.phase < H1_P_BODY) {
-		*errpos = r < 0 ? (long)m.err_pos : (long)len;
+		*errpos = r < 0 ? (long)m.err_pos : -2;     /* incomplete: HAProxy says -2 */
 		return NULL;
 	}
 	hl = m.hdr_len;
@@ -382,7 +382,7 @@ int http_err_load(const char *path, int status, char *err, size_t errlen)
 	if (got) {
 		e->data = errfile_convert(raw, got, &e->len, &errpos);
 		if (!e->data) {
-			if (errpos < 0)
+			if (errpos == -1)
 				goto nomem_path;
 			snprintf(err, errlen, "errorfile : '%s': unable to parse headers (error offset: %ld)",
 			         path, errpos);

@@ -190,13 +190,25 @@ static void t_errorfile_errors(void)
 {
 	char err[512], want[512];
 	const char *bad = write_tmp("bad", "garbage file\n");
+	const char *first = bad;
 
 	EXPECT_INT(http_err_load(bad, 403, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "errorfile : '%s': unable to parse headers (error offset: 0)", bad);
 	EXPECT_STR(err, want);
+	/* the offending byte's offset, -2 for headers without their end, as HAProxy */
+	bad = write_tmp("bad3", "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n");
+	EXPECT_INT(http_err_load(bad, 403, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "errorfile : '%s': unable to parse headers (error offset: 20)", bad);
+	EXPECT_STR(err, want);
+	unlink(bad);
+	bad = write_tmp("bad4", "HTTP/1.1 200 OK\r\nX: y\r\n");
+	EXPECT_INT(http_err_load(bad, 403, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "errorfile : '%s': unable to parse headers (error offset: -2)", bad);
+	EXPECT_STR(err, want);
+	unlink(bad);
 	EXPECT_INT(http_err_load("/nonexistent/x.http", 403, err, sizeof(err)), -1);
 	EXPECT_STR(err, "errorfile : error opening file '/nonexistent/x.http'.");
-	unlink(bad);
+	unlink(first);
 	http_err_free_all();
 }
 
