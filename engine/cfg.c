@@ -521,6 +521,7 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		return;
 	case CFG_SEC_GLOBAL:
 		c->err[0] = 0;
+		c->err_tight = 0;
 		if (cfg_global_kw(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
@@ -529,6 +530,7 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 	case CFG_SEC_BACKEND:
 	case CFG_SEC_LISTEN:
 		c->err[0] = 0;
+		c->err_tight = 0;
 		switch (cfg_proxy_kw(c, args, nargs)) {
 		case 0:  break;
 		case -2: r->errors++; break;   /* printed by the keyword itself */
