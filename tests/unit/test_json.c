@@ -76,6 +76,21 @@ static const struct { const char *expr, *want; size_t wlen; } vectors[] = {
 	{ "bin(7b2262223a747275657d),json_query('$.b')", "1", 1 },
 	{ "bin(7b2261223a7b2262223a5b5d7d2c2263223a317d),json_query('$.c')", "1", 1 },
 	{ "bin(7b2261223a225c75643833645c7564653030227d),json_query('$.a')", "", 0 },
+	/* JWT header and payload queries (the jwt.io example token) */
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_header_query('$.alg')", "HS256", 5 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_header_query('$.typ')", "JWT", 3 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_header_query", "", 0 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_payload_query('$.sub')", "1234567890", 10 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_payload_query('$.name')", "John Doe", 8 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_payload_query('$.iat','int')", "1516239022", 10 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_payload_query('$.iat')", "1.51624e+09", 11 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_payload_query('$.nope')", "", 0 },
+	{ "str(eyJhbGciOiJIUzI1NiJ9),jwt_header_query('$.alg')", "HS256", 5 },
+	{ "str(eyJhbGciOiJIUzI1NiJ9),jwt_payload_query('$.alg')", "", 0 },
+	{ "str(eyJhbGciOiJIUzI1NiJ9.),jwt_payload_query('$.alg')", "", 0 },
+	{ "str(a.b.c.d),jwt_payload_query('$.alg')", "", 0 },
+	{ "str(!!!.eyJhIjoxfQ),jwt_payload_query('$.a')", "1", 1 },
+	{ "str(x.eyJhIjoxfQ.y),jwt_payload_query('$.a')", "1", 1 },
 };
 
 static int ev(const char *expr, char *out, size_t n, size_t *len)
