@@ -198,6 +198,13 @@ int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char
 int http_hdr_del_idx(struct http_msg *msg, int idx);
 /* Deletes every header named <name>. Returns the number deleted, or -errno. */
 int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen);
+/* del-header <pattern> -m <kind>: deletes every header whose name matches
+ * <pat>/<plen> (case-insensitively) exactly, at its beginning, end, or
+ * anywhere; HTTP_MATCH_REG matches the name with <re> (<pat> unused).
+ * Returns the number deleted, or -errno. */
+enum http_match { HTTP_MATCH_STR = 0, HTTP_MATCH_BEG, HTTP_MATCH_END, HTTP_MATCH_SUB, HTTP_MATCH_REG };
+int http_hdr_del_match(struct http_msg *msg, const char *pat, size_t plen, enum http_match kind,
+                       const struct rx *re);
 /* set-header: deletes every <name> then adds one. */
 int http_hdr_set(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen);
 /* Replaces header <idx>'s whole value. */
@@ -219,6 +226,8 @@ int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, con
 int http_set_method(struct http_msg *msg, const char *m, size_t len);
 int http_set_uri(struct http_msg *msg, const char *u, size_t len);
 int http_set_path(struct http_msg *msg, const char *p, size_t len);
+/* set-pathq: replaces the path and the query together. */
+int http_set_pathq(struct http_msg *msg, const char *p, size_t len);
 int http_set_query(struct http_msg *msg, const char *q, size_t len);
 int http_set_status(struct http_msg *msg, int status, const char *reason, size_t rlen);
 

@@ -1081,6 +1081,46 @@ int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen)
 	return n;
 }
 
+/* Returns 1 when <n>/<nl> contains <p>/<pl> at <at> (case-insensitive). */
+static int ieq_at(const char *n, size_t nl, size_t at, const char *p, size_t pl)
+{
+	return at + pl <= nl && !strncasecmp(n + at, p, pl);
+}
+
+int http_hdr_del_match(struct http_msg *msg, const char *pat, size_t plen, enum http_match kind,
+                       const struct rx *re)
+{
+	char buf[256];
+	int n = 0, ret;
+
+	for (int i = 0; i < msg->h1.nb_hdrs;) {
+		size_t nl;
+		const char *nm = http_hdr_name(msg, i, buf, sizeof(buf), &nl);
+		int hit = 0;
+
+		if (nm) {
+			switch (kind) {
+			case HTTP_MATCH_STR: hit = nl == plen && ieq_at(nm, nl, 0, pat, plen); break;
+			case HTTP_MATCH_BEG: hit = ieq_at(nm, nl, 0, pat, plen); break;
+			case HTTP_MATCH_END: hit = nl >= plen && ieq_at(nm, nl, nl - plen, pat, plen); break;
+			case HTTP_MATCH_SUB:
+				for (size_t k = 0; !hit && k + plen <= nl; k++)
+					hit = ieq_at(nm, nl, k, pat, plen);
+				break;
+			case HTTP_MATCH_REG: hit = re && rx_match(re, nm, nl); break;
+			}
+		}
+		if (!hit) {
+			i++;
+			continue;
+		}
+		if ((ret = http_hdr_del_idx(msg, i)) < 0)
+			return ret;
+		n++;
+	}
+	return n;
+}
+
 int http_hdr_set(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	int ret = http_hdr_del(msg, name, nlen);
@@ -1189,6 +1229,31 @@ int http_set_path(struct http_msg *msg, const char *p, size_t len)
 		path.len = 0;
 	}
 	ulen = msg->h1.uri.len;
+	if ((ret = msg_replace(msg, path.off, path.len, p, len)) < 0)
+		return ret;
+	msg->h1.uri.len = ulen + (uint32_t)len - path.len;
+	return 0;
+}
+
+int http_set_pathq(struct http_msg *msg, const char *p, size_t len)
+{
+	struct h1_span path;
+	uint32_t ulen = msg->h1.uri.len, end = msg->h1.uri.off + msg->h1.uri.len;
+	int ret;
+
+	if (msg->is_resp)
+		return -EINVAL;
+	if (!http_uri_path(msg, &path)) {
+		struct h1_span auth;
+
+		if (uri_authority(msg, &auth))
+			path.off = auth.off + auth.len;
+		else if (byte_at(msg, msg->h1.uri.off) == '/')
+			path.off = msg->h1.uri.off;
+		else
+			return -EINVAL;
+	}
+	path.len = end - path.off;
 	if ((ret = msg_replace(msg, path.off, path.len, p, len)) < 0)
 		return ret;
 	msg->h1.uri.len = ulen + (uint32_t)len - path.len;

@@ -653,6 +653,30 @@ static void t_edit_headers(void)
 	chan_reset(&c);
 }
 
+static void t_del_match(void)
+{
+	struct chan c;
+	struct http_msg m;
+	char err[256];
+	struct rx *re = rx_compile("^x-[0-9]+$", 10, 0, err, sizeof(err));
+
+	EXPECT(re != NULL);
+	EXPECT_INT(parse_str(&c, &m, "GET / HTTP/1.1\r\nX-1: a\r\nX-Foo: b\r\nY-Foo: c\r\nAccept: d\r\n"
+	                     "X-22: e\r\nfoo-bar: f\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_hdr_del_match(&m, "FOO", 3, HTTP_MATCH_END, NULL), 2);
+	EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nx-1: a\r\naccept: d\r\nx-22: e\r\nfoo-bar: f\r\n\r\n");
+	if (re)
+		EXPECT_INT(http_hdr_del_match(&m, NULL, 0, HTTP_MATCH_REG, re), 2);
+	EXPECT_INT(http_hdr_del_match(&m, "o-b", 3, HTTP_MATCH_SUB, NULL), 1);
+	EXPECT_INT(http_hdr_del_match(&m, "acc", 3, HTTP_MATCH_STR, NULL), 0);
+	EXPECT_INT(http_hdr_del_match(&m, "acc", 3, HTTP_MATCH_BEG, NULL), 1);
+	EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\n\r\n");
+	EXPECT_INT(http_hdr_count(&m), 0);
+	reparse_same(&m);
+	chan_reset(&c);
+	rx_free(re);
+}
+
 static void t_edit_regex(void)
 {
 	struct chan c;
@@ -710,8 +734,11 @@ static void t_edit_start_line(void)
 		EXPECT_STR(sp(&m, p), "/abs");
 	}
 	reparse_same(&m);
+	EXPECT_INT(http_set_pathq(&m, "/pq?x=1", 7), 0);
+	EXPECT_STR(sp(&m, m.h1.uri), "http://ex.com/pq?x=1");
+	reparse_same(&m);
 	EXPECT_INT(http_set_path(&m, "/p2", 3), 0);
-	EXPECT_STR(dump(&c), "DELETE http://ex.com/p2?k=v HTTP/1.1\r\nhost: ex.com\r\nx: a, b ,, \"c,d\"\r\nx: e\r\n"
+	EXPECT_STR(dump(&c), "DELETE http://ex.com/p2?x=1 HTTP/1.1\r\nhost: ex.com\r\nx: a, b ,, \"c,d\"\r\nx: e\r\n"
 	                     "cookie: a=1; c=2\r\ncookie: c=3;d=4\r\n\r\n");
 	reparse_same(&m);
 	chan_reset(&c);
@@ -802,6 +829,7 @@ int main(void)
 	RUN(t_random_splits);
 	RUN(t_canonical);
 	RUN(t_edit_headers);
+	RUN(t_del_match);
 	RUN(t_edit_regex);
 	RUN(t_edit_start_line);
 	RUN(t_lower_names);
