@@ -76,7 +76,10 @@ void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uin
 
 /* Keeps a copy of the request line of <txn>'s request (call it when
  * http_msg_parse() returned DONE, before the rules rewrite it), or marks
- * the transaction <BADREQ> when the request failed to parse. */
+ * the transaction <BADREQ> when the request failed to parse. A HEAD
+ * request also tells the response parser that no body follows. (A 1xx
+ * interim response parses as a whole bodyless message: the stream
+ * forwards it and re-inits txn->rsp for the final one.) */
 void http_txn_capture(struct http_txn *txn);
 
 struct logfmt_http;

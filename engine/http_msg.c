@@ -64,6 +64,9 @@ void http_txn_capture(struct http_txn *txn)
 	                                                                     : len - txn->rl_uri_off);
 	txn->rl_ver_off = (uint16_t)(m->h1.ver.off - sl.off < len ? m->h1.ver.off - sl.off : len);
 	txn->flags |= HTTP_TXN_REQ_PARSED;
+	/* the response to a HEAD has no body, whatever its headers say */
+	if (http_get_meth_id(m) == H1_M_HEAD && txn->rsp.state == HTTP_MSG_HDRS && !txn->rsp.h1.pos)
+		txn->rsp.h1.flags |= H1_MF_HEAD;
 }
 
 void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h)

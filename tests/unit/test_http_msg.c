@@ -803,6 +803,18 @@ static void t_log_capture(void)
 	EXPECT_INT(h.status, 403);
 	chan_reset(&rq);
 
+	/* HEAD: the response's Content-Length announces no body here */
+	load(&rq, "HEAD / HTTP/1.1\r\n\r\n", 19, 0, 0);
+	chan_put_data(&rs, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 38);
+	http_txn_init(&txn, &rq, &rs, 0);
+	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_DONE);
+	http_txn_capture(&txn);
+	EXPECT_INT(http_msg_parse(&txn.rsp), HTTP_PARSE_DONE);
+	EXPECT_INT(txn.rsp.state, HTTP_MSG_DONE);
+	EXPECT_INT(http_msg_body_parse(&txn.rsp), HTTP_PARSE_DONE);
+	chan_reset(&rq);
+	chan_reset(&rs);
+
 	load(&rq, "garbage\r\n\r\n", 11, 0, 0);
 	http_txn_init(&txn, &rq, &rs, 0);
 	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_ERR);
