@@ -154,7 +154,7 @@ pcre2_code *rxi_pcre_compile(const char *pat, size_t len, unsigned flags, char *
 
 	/* JIT failure (no executable memory, say) is not an error: the
 	 * interpreter gives the same answers, slower. */
-	if (re)
+	if (re && !(flags & RX_NO_JIT))
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
@@ -439,8 +439,10 @@ static int lit_match(const struct rx *r, const char *s, size_t n)
 	return 0;
 }
 
-int rx_match(const struct rx *r, const char *s, size_t n)
+int rx_match_ex(const struct rx *r, const char *s, size_t n)
 {
+	int rc;
+
 	if (r->lit)
 		return lit_match(r, s ? s : "", n);
 	if (r->hs) {
@@ -449,7 +451,15 @@ int rx_match(const struct rx *r, const char *s, size_t n)
 		if (ret >= 0)
 			return ret;
 	}
-	return rxi_pcre_match(r->re, s, n, 0) >= 0;
+	rc = rxi_pcre_match(r->re, s, n, 0);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : RX_ELIMIT;
+}
+
+int rx_match(const struct rx *r, const char *s, size_t n)
+{
+	return rx_match_ex(r, s, n) == 1;
 }
 
 int rx_exec2(const struct rx *r, const char *s, size_t n, unsigned eflags, struct rx_groups *g)
@@ -564,6 +574,9 @@ int rx_regsub(const struct rx *r, const char *s, size_t n, const char *fmt, size
 {
 	size_t o = 0, start = 0;
 	unsigned eflags = 0;
+
+	if (!s)
+		s = "";
 
 	/* Each round searches the rest of the subject as a new subject, with
 	 * NOTBOL after the first round, like HAProxy's regsub: so "^" never

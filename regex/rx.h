@@ -24,6 +24,7 @@ struct rx;
 #define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used (informative: the
                                 * PCRE2 side is always compiled and JIT-compiled) */
 #define RX_FORCE_PCRE   0x04   /* skip Hyperscan (tests, benchmarks) */
+#define RX_NO_JIT       0x10   /* PCRE2 interpreter instead of its JIT (tests) */
 #define RX_NO_CAPTURE   0x08   /* plain (...) groups do not capture, as HAProxy compiles
                                 * ACL and map regexes ("-m reg", map_reg): a numbered
                                 * backreference is then a compile error */
@@ -41,6 +42,7 @@ struct rx_groups {
 /* rx_subst() return values besides a length */
 #define RX_ERR      -1   /* output too small or malformed replacement */
 #define RX_NOMATCH  -2   /* the regex did not match: nothing written */
+#define RX_ELIMIT   -3   /* rx_match_ex(): PCRE2 gave up (limits) */
 
 /* Returns a new compiled regex for the <len> bytes at <pat> (NUL bytes
  * allowed), or NULL with a message in <err> (the PCRE2 or Hyperscan text,
@@ -71,6 +73,12 @@ unsigned rx_flags(const struct rx *r);
  * search, as PCRE2 without options), 0 when not. Never allocates once the
  * thread's state is ready. */
 int rx_match(const struct rx *r, const char *s, size_t n);
+
+/* Same as rx_match() but tells a PCRE2 failure apart: returns 1, 0, or
+ * RX_ELIMIT when PCRE2 gave up (match or depth limit, JIT stack, memory):
+ * rx_match() says 0 then, as HAProxy does. Hyperscan and the literal path
+ * never give up. */
+int rx_match_ex(const struct rx *r, const char *s, size_t n);
 
 /* Returns 1 and fills <g> (may be NULL) with the leftmost match and its
  * groups, as PCRE2 would, or 0 when <r> does not match. */
