@@ -316,7 +316,7 @@ static void sha1_block(uint32_t *h, const uint8_t *b)
 
 static void sha256_block(uint32_t *h, const uint8_t *b)
 {
-	uint32_t w[64], s[8];
+	uint32_t w[64], a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 
 	for (int i = 0; i < 16; i++)
 		w[i] = rd32be(b + 4 * i);
@@ -326,25 +326,19 @@ static void sha256_block(uint32_t *h, const uint8_t *b)
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(s, h, sizeof(s));
 	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = rotr32(s[4], 6) ^ rotr32(s[4], 11) ^ rotr32(s[4], 25);
-		uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-		uint32_t t1 = s[7] + S1 + ch + K256[i] + w[i];
-		uint32_t S0 = rotr32(s[0], 2) ^ rotr32(s[0], 13) ^ rotr32(s[0], 22);
-		uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
+		uint32_t t1 = hh + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
+		uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c));
 
-		memmove(s + 1, s, 7 * sizeof(*s));
-		s[4] += t1;
-		s[0] = t1 + S0 + maj;
+		hh = g; g = f; f = e; e = d + t1;
+		d = c; c = bb; bb = a; a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += s[i];
+	h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
 static void sha512_block(uint64_t *h, const uint8_t *b)
 {
-	uint64_t w[80], s[8];
+	uint64_t w[80], a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 
 	for (int i = 0; i < 16; i++)
 		w[i] = rd64be(b + 8 * i);
@@ -354,20 +348,14 @@ static void sha512_block(uint64_t *h, const uint8_t *b)
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(s, h, sizeof(s));
 	for (int i = 0; i < 80; i++) {
-		uint64_t S1 = rotr64(s[4], 14) ^ rotr64(s[4], 18) ^ rotr64(s[4], 41);
-		uint64_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-		uint64_t t1 = s[7] + S1 + ch + K512[i] + w[i];
-		uint64_t S0 = rotr64(s[0], 28) ^ rotr64(s[0], 34) ^ rotr64(s[0], 39);
-		uint64_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
+		uint64_t t1 = hh + (rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41)) + ((e & f) ^ (~e & g)) + K512[i] + w[i];
+		uint64_t t2 = (rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39)) + ((a & bb) ^ (a & c) ^ (bb & c));
 
-		memmove(s + 1, s, 7 * sizeof(*s));
-		s[4] += t1;
-		s[0] = t1 + S0 + maj;
+		hh = g; g = f; f = e; e = d + t1;
+		d = c; c = bb; bb = a; a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += s[i];
+	h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
 static const struct { const char *name; size_t len, block; } algs[HASH_ALGS] = {
