@@ -24,7 +24,7 @@
 #include "engine/stream.h"
 
 #define LOG_DEFAULT_MAXLEN 1024
-#define LOG_MAX_LINE       8192     /* largest "len" accepted */
+#define LOG_MAX_LINE       65535    /* largest "len" accepted, as HAProxy */
 
 /* Process identity, set once at boot and read-only afterwards. */
 static char log_host[256];
@@ -248,6 +248,22 @@ static int log_parse_ip(const char *s, struct addr *a)
 	return -1;
 }
 
+/* Returns the port text of "<ip>:<port>" in <s> when it is not a valid
+ * port (for HAProxy's "invalid port" message), else NULL. */
+static const char *log_bad_port(const char *s)
+{
+	const char *c = strrchr(s, ':');
+	char *end;
+	long pn;
+
+	if (!c || (strchr(s, ':') != c && s[0] != '['))
+		return NULL;
+	if (s[0] == '[' && (!strchr(s, ']') || strchr(s, ']') > c))
+		return NULL;
+	pn = strtol(c + 1, &end, 10);
+	return end == c + 1 || *end || pn < 1 || pn > 65535 ? c + 1 : NULL;
+}
+
 /* Parses the destination word of a log line into <t>. Returns 0 or -1
  * with a message in <err>. */
 static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t errlen)
@@ -271,7 +287,7 @@ static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t
 		long fd = strtol(s + 3, &end, 10);
 
 		if (end == s + 3 || *end || fd < 0 || fd > 65535) {
-			snprintf(err, errlen, "invalid file descriptor in '%s'", s);
+			snprintf(err, errlen, "log : file descriptor '%s' is not a valid integer in '%s'", s + 3, s);
 			return -1;
 		}
 		t->dest = LOG_DEST_FD;
@@ -279,7 +295,7 @@ static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t
 		return 0;
 	}
 	if (!strncmp(s, "ring@", 5)) {
-		snprintf(err, errlen, "log rings ('%s') are not supported", s);
+		snprintf(err, errlen, "log : log rings ('%s') are not supported by ringproxy", s);
 		return -1;
 	}
 	if (!strncmp(s, "udp@", 4))
@@ -292,7 +308,7 @@ static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t
 		struct sockaddr_un *un;
 
 		if (strlen(path) >= sizeof(un->sun_path)) {
-			snprintf(err, errlen, "unix socket path '%s' is too long", path);
+			snprintf(err, errlen, "log : unix socket path '%s' is too long", path);
 			return -1;
 		}
 		if (!(t->addr = calloc(1, sizeof(*t->addr))))
@@ -307,7 +323,10 @@ static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t
 
 	/* an IP address, port 514 when none is given */
 	if (log_parse_ip(p, &a) < 0) {
-		snprintf(err, errlen, "invalid log target '%s'", s);
+		if (log_bad_port(p))
+			snprintf(err, errlen, "log : invalid port '%s'", log_bad_port(p));
+		else
+			snprintf(err, errlen, "log : invalid address '%s'", s);
 		return -1;
 	}
 	if (!(t->addr = calloc(1, sizeof(*t->addr))))
@@ -317,7 +336,7 @@ static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t
 	t->dest = LOG_DEST_UDP;
 	return 0;
 nomem:
-	snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, "log : out of memory");
 	return -1;
 }
 
@@ -340,7 +359,7 @@ struct log_target *log_target_parse(char **args, int nargs, char *err, size_t er
 	int i = 2, v;
 
 	if (nargs < 3) {
-		snprintf(err, errlen, "'log' expects either <address[:port]> and <facility> or 'global' as arguments.");
+		snprintf(err, errlen, "log : expects <address> and <facility>  as arguments");
 		return NULL;
 	}
 	if (!(t = calloc(1, sizeof(*t)))) {
@@ -363,49 +382,50 @@ struct log_target *log_target_parse(char **args, int nargs, char *err, size_t er
 			long n = strtol(args[i + 1], &end, 10);
 
 			if (*end || n < 80 || n > LOG_MAX_LINE) {
-				snprintf(err, errlen, "invalid log length '%s' (80..%d)", args[i + 1], LOG_MAX_LINE);
+				snprintf(err, errlen, "log : invalid log length '%s', must be between 80 and %d",
+				         args[i + 1], LOG_MAX_LINE);
 				goto fail;
 			}
 			t->maxlen = (uint32_t)n;
 			i += 2;
 		} else if (i + 1 < nargs && !strcmp(args[i], "format")) {
 			if ((v = log_parse_format(args[i + 1])) < 0) {
-				snprintf(err, errlen, "unknown log format '%s'", args[i + 1]);
+				snprintf(err, errlen, "log : unknown log format '%s'", args[i + 1]);
 				goto fail;
 			}
 			t->format = (enum log_format)v;
 			i += 2;
 		} else if (i + 1 < nargs && !strcmp(args[i], "sample")) {
-			snprintf(err, errlen, "log sampling ('sample') is not supported");
+			snprintf(err, errlen, "log : sampling ('sample') is not supported by ringproxy");
 			goto fail;
 		} else
 			break;
 	}
 	if (i >= nargs) {
-		snprintf(err, errlen, "missing facility after log target '%s'", args[1]);
+		snprintf(err, errlen, "log : expects <address> and <facility>  as arguments");
 		goto fail;
 	}
 	if ((t->facility = log_facility_parse(args[i])) < 0) {
-		snprintf(err, errlen, "unknown log facility '%s'", args[i]);
+		snprintf(err, errlen, "log : unknown log facility '%s'", args[i]);
 		goto fail;
 	}
 	i++;
 	if (i < nargs) {
 		if ((t->level = log_level_parse(args[i])) < 0) {
-			snprintf(err, errlen, "unknown optional log level '%s'", args[i]);
+			snprintf(err, errlen, "log : unknown optional log level '%s'", args[i]);
 			goto fail;
 		}
 		i++;
 	}
 	if (i < nargs) {
 		if ((t->minlevel = log_level_parse(args[i])) < 0) {
-			snprintf(err, errlen, "unknown optional minimum log level '%s'", args[i]);
+			snprintf(err, errlen, "log : unknown optional minimum log level '%s'", args[i]);
 			goto fail;
 		}
 		i++;
 	}
 	if (i < nargs) {
-		snprintf(err, errlen, "unexpected argument '%s' in 'log' line", args[i]);
+		snprintf(err, errlen, "log : cannot handle unexpected argument '%s'", args[i]);
 		goto fail;
 	}
 	return t;
@@ -438,6 +458,10 @@ int log_cfg_kw(struct cfg_ctx *c, char **args, int nargs)
 		}
 		c->px->log_global = 1;
 		return 0;
+	}
+	if (nargs < 3 && c->sec != CFG_SEC_GLOBAL) {
+		snprintf(c->err, sizeof(c->err), "log : expects <address> and <facility> or global as arguments");
+		return -1;
 	}
 	if (!(t = log_target_parse(args, nargs, c->err, sizeof(c->err))))
 		return -1;

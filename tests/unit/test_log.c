@@ -95,14 +95,27 @@ static void t_parse_targets(void)
 	log_targets_free(t);
 
 	EXPECT(parse("log stdout local9", err, sizeof(err)) == NULL);
-	EXPECT_STR(err, "unknown log facility 'local9'");
+	EXPECT_STR(err, "log : unknown log facility 'local9'");
 	EXPECT(parse("log stdout local0 loud", err, sizeof(err)) == NULL);
-	EXPECT_STR(err, "unknown optional log level 'loud'");
+	EXPECT_STR(err, "log : unknown optional log level 'loud'");
 	EXPECT(parse("log stdout format json local0", err, sizeof(err)) == NULL);
-	EXPECT_STR(err, "unknown log format 'json'");
+	EXPECT_STR(err, "log : unknown log format 'json'");
+	/* HAProxy 2.6's words for the rest */
 	EXPECT(parse("log 1.2.3.4:99999 local0", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : invalid port '99999'");
 	EXPECT(parse("log stdout", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : expects <address> and <facility>  as arguments");
 	EXPECT(parse("log stdout local0 info info extra", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : cannot handle unexpected argument 'extra'");
+	EXPECT(parse("log stdout local0 info loud", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : unknown optional minimum log level 'loud'");
+	EXPECT(parse("log fd@x local0", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : file descriptor 'x' is not a valid integer in 'fd@x'");
+	EXPECT(parse("log 127.0.0.1 len 79 local0", err, sizeof(err)) == NULL);
+	EXPECT_STR(err, "log : invalid log length '79', must be between 80 and 65535");
+	t = parse("log 127.0.0.1 len 65535 local0", err, sizeof(err));
+	EXPECT(t != NULL);
+	log_targets_free(t);
 }
 
 static void t_dup(void)
