@@ -328,7 +328,7 @@ static void span_write(const struct http_msg *msg, uint32_t off, const char *d, 
 	for (; s && n; s = s->next, so = 0) {
 		size_t k = s->len - so < n ? s->len - so : n;
 
-		memcpy(s->chk->data + s->off + so, d, k);
+		memmove(s->chk->data + s->off + so, d, k);   /* <d> may be the message's own bytes */
 		d += k;
 		n -= k;
 	}
@@ -1026,10 +1026,27 @@ static uint32_t line_end(const struct http_msg *msg, int idx)
 	return idx + 1 < msg->h1.nb_hdrs ? msg->hdrs[idx + 1].n.off : eoh_off(msg);
 }
 
+/* Returns a scratch buffer (size in *<sz>) that holds none of the caller's
+ * <a>/<an> and <b>/<bn> bytes: a value handed to an editor often lives in
+ * a scratch buffer itself (a sample's result), and the ring comes round. */
+static char *trash_apart(const char *a, size_t an, const char *b, size_t bn, size_t *sz)
+{
+	for (int i = 0; i < 3; i++) {
+		char *t = smp_trash(sz);
+
+		if (!t)
+			return NULL;
+		if ((a && a + an > t && a < t + *sz) || (b && b + bn > t && b < t + *sz))
+			continue;
+		return t;
+	}
+	return NULL;
+}
+
 int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	size_t sz, tl = nlen + 2 + vlen + 2;
-	char *t = smp_trash(&sz);
+	char *t = trash_apart(name, nlen, val, vlen, &sz);
 	uint32_t at;
 	int ret;
 
@@ -1280,7 +1297,7 @@ int http_set_query(struct http_msg *msg, const char *q, size_t len)
 		return 0;
 	{
 		size_t sz;
-		char *t = smp_trash(&sz);
+		char *t = trash_apart(q, len, NULL, 0, &sz);
 
 		if (!t || len + 1 > sz)
 			return -ENOSPC;
@@ -1323,7 +1340,7 @@ int http_set_status(struct http_msg *msg, int status, const char *reason, size_t
 	}
 	{
 		size_t sz;
-		char *t = smp_trash(&sz);
+		char *t = trash_apart(reason, rlen, NULL, 0, &sz);
 
 		if (!t || rlen + 1 > sz)
 			return -ENOSPC;

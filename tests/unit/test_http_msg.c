@@ -7,6 +7,7 @@
 #include "tests/unit/unit.h"
 #include "engine/http.h"
 #include "engine/logfmt.h"
+#include "engine/sample.h"
 #include "regex/rx.h"
 
 static struct chan_pool pool;
@@ -653,6 +654,27 @@ static void t_edit_headers(void)
 	chan_reset(&c);
 }
 
+/* A value that lives in the scratch buffer the editor would take next
+ * (a sample's result, the ring having come round) is not overwritten. */
+static void t_value_in_trash(void)
+{
+	struct chan c;
+	struct http_msg m;
+	size_t sz;
+	char *b = smp_trash(&sz);
+	int k = 1;
+
+	EXPECT_INT(parse_str(&c, &m, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0), HTTP_PARSE_DONE);
+	while (smp_trash(&sz) != b && k < 100)
+		k++;
+	for (int i = 0; i < k - 1; i++)
+		smp_trash(&sz);
+	memcpy(b, "from-a-sample", 13);     /* the next smp_trash() returns <b> */
+	EXPECT_INT(http_hdr_add(&m, "X-V", 3, b, 13), 0);
+	EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nhost: a\r\nx-v: from-a-sample\r\n\r\n");
+	chan_reset(&c);
+}
+
 static void t_del_match(void)
 {
 	struct chan c;
@@ -841,6 +863,7 @@ int main(void)
 	RUN(t_random_splits);
 	RUN(t_canonical);
 	RUN(t_edit_headers);
+	RUN(t_value_in_trash);
 	RUN(t_del_match);
 	RUN(t_edit_regex);
 	RUN(t_edit_start_line);
