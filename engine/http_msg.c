@@ -1179,8 +1179,9 @@ int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, con
                         const char *fmt, size_t fmtlen, int per_value)
 {
 	struct http_val it = { .hdr = -1 };
-	size_t isz, osz, len;
-	char *in = smp_trash(&isz), *out = smp_trash(&osz);
+	size_t isz = 0, osz, len;
+	char *in = trash_apart(fmt, fmtlen, NULL, 0, &isz);
+	char *out = trash_apart(fmt, fmtlen, in, isz, &osz);
 	int n = 0, ret;
 
 	if (!in || !out)
