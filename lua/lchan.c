@@ -173,25 +173,56 @@ static int chan_prepend(lua_State *L)
 }
 
 /* Channel.send(channel, string): queues <string> after the output part
- * and sends it now. Returns the length queued, or -1 when the channel can
- * no longer send (its write side is shut). */
-static int chan_send(lua_State *L)
+ * and sends it now. What does not fit under the channel's limit waits:
+ * the action yields (1 ms at a time, only this stream) until the peer has
+ * read enough, then goes on (<ctx> counts the bytes already queued).
+ * Returns the length sent, or -1 when the channel can no longer send
+ * (its write side is shut). */
+static int chan_send_k(lua_State *L, int status, lua_KContext ctx)
 {
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co = t ? t->cur : NULL;
 	struct stream *strm;
 	int dir;
 	struct chan *ch = chan_check(L, &strm, &dir);
-	size_t len;
+	size_t len, off = (size_t)ctx, n, used, room;
 	const char *s = luaL_checklstring(L, 2, &len);
 
-	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.send");
-	if ((ch->flags & (CHAN_SHUTW | CHAN_WRITE_ERROR)) || (len && chan_put_out(ch, s, len) < 0)) {
+	(void)status;
+	if (ch->flags & (CHAN_SHUTW | CHAN_WRITE_ERROR)) {
 		lua_pushinteger(L, -1);
 		return 1;
 	}
-	if (len)
+	used = chan_len(ch);
+	room = ch->limit > used ? ch->limit - used : 0;
+	n = len - off;
+	/* over the limit, the rest waits where the action can yield; an empty
+	 * output part always takes a limit's worth, so that it progresses */
+	if (n > room && ch->limit && co && L == co->T && lua_isyieldable(L)) {
+		n = room;
+		if (!chan_out_len(ch) && n < ch->limit)
+			n = len - off < ch->limit ? len - off : ch->limit;
+	}
+	if (n && chan_put_out(ch, s + off, n) < 0) {
+		lua_pushinteger(L, -1);
+		return 1;
+	}
+	off += n;
+	if (n)
 		stream_flush(strm, dir);
+	if (off < len) {
+		co->wait = HLUA_W_SLEEP;
+		co->wake_at = hlua_now_us() + 1000;
+		return lua_yieldk(L, 0, (lua_KContext)off, chan_send_k);
+	}
 	lua_pushinteger(L, (lua_Integer)len);
 	return 1;
+}
+
+static int chan_send(lua_State *L)
+{
+	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.send");
+	return chan_send_k(L, LUA_OK, 0);
 }
 
 /* Channel.forward(channel, int): moves up to <int> bytes from input to

@@ -62,3 +62,15 @@ core.register_action("newapi", { "tcp-req" }, function(txn)
 	txn.res:send(table.concat(r, "\n") .. "\n")
 	txn:done()
 end)
+
+-- 4 MiB through Channel.send: more than a channel holds, so the action
+-- waits for the client to read (HAProxy: within the inspect-delay)
+core.register_action("big", { "tcp-req" }, function(txn)
+	local chunk = string.rep("0123456789abcdef", 4096)
+	local n = 0
+	for i = 1, 64 do
+		n = n + txn.res:send(chunk)
+	end
+	txn.res:send("end " .. n .. "\n")
+	txn:done()
+end)
