@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -729,6 +730,67 @@ static int chk_fix_tag(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- debug --- */
+
+/* debug([prefix][,sink]): passes the sample on unchanged and writes
+ * "[debug] <prefix>: type=<t> <printable value>" to the sink: "stdout" or
+ * "stderr" (one write per call). HAProxy's default "buf0" is an
+ * in-memory ring read from its CLI, which ringproxy does not have: lines
+ * sent there are dropped. chk_debug keeps the file descriptor in args[1]
+ * (-1 for buf0). */
+static int cv_debug(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	static const char *const tname[SMP_TYPES] = { "any", "bool", "sint", "ipv4", "ipv6", "str", "bin", "meth", "addr" };
+	int fd = (int)args[1].u.sint;
+	struct sample tmp = *smp;
+	size_t size, o;
+	char *p;
+	int n;
+
+	if (fd < 0 || !(p = out_begin(&size)))
+		return 1;
+	n = snprintf(p, size, "[debug] %s: type=%s ", args[0].type == ARGT_STR ? args[0].u.str.ptr : "",
+	             (unsigned)smp->type < SMP_TYPES ? tname[smp->type] : "?");
+	o = n > 0 && (size_t)n < size ? (size_t)n : 0;
+	tmp.flags |= SMP_F_CONST;
+	if (sample_cast(&tmp, SMP_T_STR)) {
+		p[o++] = '<';
+		for (size_t i = 0; i < tmp.u.str.len && o + 3 < size; i++)
+			p[o++] = isprint((unsigned char)tmp.u.str.ptr[i]) ? tmp.u.str.ptr[i] : '.';
+		p[o++] = '>';
+	} else {
+		n = snprintf(p + o, size - o, "(undisplayable)");
+		o += n > 0 ? (size_t)n : 0;
+	}
+	p[o++] = '\n';
+	if (write(fd, p, o) < 0) {
+		/* a debugging aid: a failed write changes nothing */
+	}
+	return 1;
+}
+
+static int chk_debug(struct arg *args, char *err, size_t errlen)
+{
+	const char *sink = args[1].type == ARGT_STR ? args[1].u.str.ptr : "buf0";
+	int fd;
+
+	if (!strcmp(sink, "buf0"))
+		fd = -1;
+	else if (!strcmp(sink, "stdout"))
+		fd = 1;
+	else if (!strcmp(sink, "stderr"))
+		fd = 2;
+	else {
+		snprintf(err, errlen, "No such sink '%s'", sink);
+		return -1;
+	}
+	if (args[1].type == ARGT_STR)
+		free(args[1].u.str.ptr);
+	args[1].type = ARGT_SINT;
+	args[1].u.sint = fd;
+	return 0;
+}
+
 /* --- MQTT packets (proto/mqtt.c) --- */
 
 /* mqtt_is_valid: whether the input starts with a complete, well-formed
@@ -1320,6 +1382,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "crc32",     cv_crc32,     ARG1(0, SINT),           0,            B, I, NULL },
 	{ "crc32c",    cv_crc32c,    ARG1(0, SINT),           0,            B, I, NULL },
 	{ "cut_crlf",  cv_cut_crlf,  ARG0,                    0,            S, S, NULL },
+	{ "debug",     cv_debug,     ARG2(0, STR, STR),       chk_debug,    A, A, NULL },
 	{ "digest",    cv_digest,    ARG1(1, STR),            chk_digest,   B, B, NULL },
 	{ "djb2",      cv_djb2,      ARG1(0, SINT),           0,            B, I, NULL },
 	{ "field",     cv_field,     ARG3(2, SINT, STR, SINT), chk_field,   S, S, NULL },

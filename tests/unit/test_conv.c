@@ -2,6 +2,8 @@
  * ("http-request return lf-string [%[<expr>]]" queried with curl), plus
  * edge cases: empty, huge, non-UTF-8, negative, wrong types. */
 #include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include "tests/unit/unit.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -282,6 +284,29 @@ static void t_regsub_errors(void)
 	EXPECT_STR(got, "b");
 }
 
+static void t_debug(void)
+{
+	char got[512], path[] = "/tmp/rp-debug-XXXXXX", buf[256];
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	EXPECT(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	EXPECT_INT(eval_str("str(a\tb),debug(pfx,stderr),upper", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("int(42),debug(,stderr)", got, sizeof(got)), 1);
+	EXPECT_INT(eval_str("str(x),debug", got, sizeof(got)), 1);          /* buf0: dropped */
+	dup2(saved, 2);
+	close(saved);
+	EXPECT_STR(got, "x");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+	EXPECT_STR(buf, "[debug] pfx: type=str <a.b>\n[debug] : type=sint <42>\n");
+	close(fd);
+	unlink(path);
+	EXPECT_INT(eval_str("str(x),debug(p,buf9)", got, sizeof(got)), -1);
+	EXPECT_STR(got, "invalid args in converter 'debug' : No such sink 'buf9'");
+}
+
 static void t_ltime_utc(void)
 {
 	char got[256];
@@ -529,6 +554,7 @@ int main(void)
 	RUN(t_haproxy_vectors);
 	RUN(t_extra_edges);
 	RUN(t_regsub_errors);
+	RUN(t_debug);
 	RUN(t_ltime_utc);
 	RUN(t_wrong_types);
 	RUN(t_empty_inputs);
