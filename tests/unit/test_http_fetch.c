@@ -103,6 +103,15 @@ static void t_request(void)
 	load("GET http://h.com/show/p?q&a=9 HTTP/1.1\r\nHost: h.com\r\nx: \r\n\r\n", NULL, 0, 1);
 	EXPECT_STR(render(list1, 0),
 	           "[][][1][/show/p][q&a=9][http://h.com/show/p?q&a=9][h.com/show/p][1.1][][0][9][GET]");
+	/* quoted strings (with escapes) do not split; empty elements count */
+	load("GET /show HTTP/1.1\r\nX: \"a\\\",b\", c\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0), "[c][\"a\\\",b\", c][2][/show][][/show][/show][1.1][][0][][GET]");
+	load("GET /show HTTP/1.1\r\nX: \"a,b\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0), "[\"a,b][\"a,b][1][/show][][/show][/show][1.1][][0][][GET]");
+	load("GET /show HTTP/1.1\r\nX: ,\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0), "[][,][2][/show][][/show][/show][1.1][][0][][GET]");
+	load("GET /show HTTP/1.1\r\nX: a ,\t b\r\n\r\n", NULL, 0, 1);
+	EXPECT_STR(render(list1, 0), "[b][a ,\t b][2][/show][][/show][/show][1.1][][0][][GET]");
 	load("get /show? HTTP/1.0\r\nHost: ex.com\r\nCookie: c\r\nCookie: =5; c=\r\n\r\n", NULL, 0, 1);
 	EXPECT_STR(render(list1, 0), "[][][0][/show][][/show?][ex.com/show][1.0][][1][][get]");
 	load("GET http://h.com/show HTTP/1.1\r\n\r\n", NULL, 0, 1);
