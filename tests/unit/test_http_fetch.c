@@ -130,6 +130,20 @@ static void t_request_more(void)
 	           "[a][b][\"c,d\"][a, b ,, \"c,d\"][e][2][host,x,x,cookie,cookie][1][4][42][][][8][][8]");
 	load("GET http://h.com:8080/s HTTP/1.1\r\nX: 1\r\nY: 2,3\r\n\r\n", NULL, 0, 1);
 	EXPECT_STR(render(list, 0), "[1][][][1][1][1][x,y][][0][][][][3][][]");
+	/* url_param: a name needs '=', names are case-sensitive (HAProxy 2.6) */
+	{
+		static const struct { const char *uri, *want; } up[] = {
+			{ "/show?a&a=3", "[3]" }, { "/show?xa=1&a=2", "[2]" }, { "/show?a=", "[]" },
+			{ "/show?A=1", "[]" }, { "/show?a=1=2", "[1=2]" }, { "/show?&&a=5", "[5]" },
+		};
+		char rq[128];
+
+		for (size_t i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+			snprintf(rq, sizeof(rq), "GET %s HTTP/1.1\r\n\r\n", up[i].uri);
+			load(rq, NULL, 0, 1);
+			EXPECT_STR(render("urlp(a)", 0), up[i].want);
+		}
+	}
 	/* url_ip/url_port need an IPv4 literal */
 	load("GET http://10.1.2.3:8080/s HTTP/1.1\r\n\r\n", NULL, 0, 1);
 	EXPECT_STR(render("url_ip url_port", 0), "[10.1.2.3][8080]");
