@@ -1,7 +1,7 @@
 /* rxint.h: what rx.c shares with patset.c inside regex/ (not a public
- * header: it names Hyperscan and PCRE2 types). The per-thread matching
- * state lives in rx.c: one Hyperscan scratch big enough for every database
- * compiled so far, and one PCRE2 match data. */
+ * header: it names Hyperscan and PCRE2 types), defined in rxint.c. The
+ * per-thread matching state is one Hyperscan scratch big enough for every
+ * database compiled so far, and one PCRE2 match data. */
 #ifndef RP_RXINT_H
 #define RP_RXINT_H
 
@@ -25,6 +25,11 @@ hs_scratch_t *rxi_scratch_refresh(void);
 
 /* Returns this thread's PCRE2 match data (RX_MAX_GROUPS pairs), or NULL. */
 pcre2_match_data *rxi_match_data(void);
+
+/* Returns the PCRE2 code for <pat>/<len> (RX_ICASE and RX_NO_CAPTURE of
+ * <flags> honoured), not JIT-compiled, or NULL with PCRE2's message and
+ * the offset in <err>. */
+pcre2_code *rxi_pcre_compile_nojit(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
 
 /* Compiles <pat>/<len> with PCRE2 (RX_ICASE and RX_NO_CAPTURE of <flags>
  * honoured) and JITs it when the machine allows. Returns the code or NULL
