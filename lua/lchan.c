@@ -46,6 +46,21 @@ static struct chan *chan_check(lua_State *L, struct stream **sp, int *dirp)
 	return c->dir ? &s->res : &s->req;
 }
 
+/* Returns the channel behind the Channel at index 1 for a function that
+ * reads or writes its bytes: in HTTP mode the channels hold parsed
+ * messages, and HAProxy refuses with this very message. */
+static struct chan *chan_check_raw(lua_State *L, struct stream **sp, int *dirp)
+{
+	struct stream *s;
+	struct chan *ch = chan_check(L, &s, dirp);
+
+	if ((s->fe && s->fe->mode == PX_MODE_HTTP) || s->http)
+		luaL_error(L, "Cannot manipulate HAProxy channels in HTTP mode.");
+	if (sp)
+		*sp = s;
+	return ch;
+}
+
 /* The seed: "If the buffer cant receive more data, a 'nil' value is
  * returned" — an empty input part on a channel whose read side is shut. */
 static int chan_is_dead(const struct chan *ch)
@@ -69,7 +84,7 @@ static void chan_push_in(lua_State *L, const struct chan *ch, size_t n)
  * returns "" at once, as HAProxy 2.6 does. */
 static int chan_dup(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 
 	if (chan_is_dead(ch)) {
 		lua_pushnil(L);
@@ -89,7 +104,7 @@ static void chan_consume(lua_State *L, struct chan *ch, size_t n, const char *fn
 /* Channel.get(channel): the whole input part, consumed. */
 static int chan_get(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t n;
 
 	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.get");
@@ -108,7 +123,7 @@ static int chan_get(lua_State *L)
  * than its the last available data"). */
 static int chan_get_line(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	long lf;
 	size_t n;
 
@@ -128,7 +143,7 @@ static int chan_get_line(lua_State *L)
  * length copied, or -1. */
 static int chan_set(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t len;
 	const char *s = luaL_checklstring(L, 2, &len);
 
@@ -144,7 +159,7 @@ static int chan_set(lua_State *L)
  * part, as the seed says (HAProxy 2.6 inserts it at the front). */
 static int chan_append(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t len;
 	const char *s = luaL_checklstring(L, 2, &len);
 
@@ -160,7 +175,7 @@ static int chan_append(lua_State *L)
  * the input part. Returns the length copied, or -1. */
 static int chan_prepend(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t len;
 	const char *s = luaL_checklstring(L, 2, &len);
 
@@ -184,7 +199,7 @@ static int chan_send_k(lua_State *L, int status, lua_KContext ctx)
 	struct hlua_co *co = t ? t->cur : NULL;
 	struct stream *strm;
 	int dir;
-	struct chan *ch = chan_check(L, &strm, &dir);
+	struct chan *ch = chan_check_raw(L, &strm, &dir);
 	size_t len, off = (size_t)ctx, n, used, room;
 	const char *s = luaL_checklstring(L, 2, &len);
 
@@ -231,7 +246,7 @@ static int chan_fwd(lua_State *L)
 {
 	struct stream *strm;
 	int dir;
-	struct chan *ch = chan_check(L, &strm, &dir);
+	struct chan *ch = chan_check_raw(L, &strm, &dir);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	uint32_t moved;
 
@@ -279,7 +294,7 @@ static void chan_push_range(lua_State *L, const struct chan *ch, size_t off, siz
  * 2.5+, it never waits for more data: it returns what is there. */
 static int chan_data(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t off, len;
 
 	if (chan_is_dead(ch)) {
@@ -295,7 +310,7 @@ static int chan_data(lua_State *L)
  * LF) within the range, or the whole range without LF; kept. */
 static int chan_line(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t off, len;
 	long lf;
 
@@ -316,7 +331,7 @@ static int chan_line(lua_State *L)
  * Returns the length copied, or -1. */
 static int chan_insert(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t slen, in = chan_in_len(ch);
 	const char *s = luaL_checklstring(L, 2, &slen);
 	lua_Integer o = luaL_optinteger(L, 3, 0);
@@ -337,7 +352,7 @@ static int chan_insert(lua_State *L)
  * Returns how many were removed. */
 static int chan_remove(lua_State *L)
 {
-	struct chan *ch = chan_check(L, NULL, NULL);
+	struct chan *ch = chan_check_raw(L, NULL, NULL);
 	size_t off, len;
 
 	hlua_check_ctx(L, HLUA_M(HLUA_ACTION), "Channel.remove");

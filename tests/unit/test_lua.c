@@ -349,6 +349,29 @@ static void t_binary_and_huge(void)
 	lua_hooks.action_free(a);
 }
 
+/* In HTTP mode the channels hold parsed messages: HAProxy's refusal. */
+static void t_http_mode_channel(void)
+{
+	struct stream s;
+	struct proxy hpx;
+	struct lua_action *a = resolve("dup", 0, NULL, 0);
+	const char *err;
+
+	memset(&hpx, 0, sizeof(hpx));
+	hpx.name = "http_fe";
+	hpx.mode = PX_MODE_HTTP;
+	strm_init(&s);
+	s.fe = s.be = &hpx;
+	chan_put_data(&s.req, "GET / HTTP/1.0\r\n\r\n", 18);
+	cap_start();
+	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
+	err = cap_end();
+	EXPECT(strstr(err, "Cannot manipulate HAProxy channels in HTTP mode.") != NULL);
+	EXPECT_INT(chan_in_len(&s.req), 18);
+	strm_end(&s);
+	lua_hooks.action_free(a);
+}
+
 static void t_set_append_forward(void)
 {
 	struct stream s;
@@ -685,6 +708,7 @@ int main(void)
 	RUN(t_get_line);
 	RUN(t_binary_and_huge);
 	RUN(t_set_append_forward);
+	RUN(t_http_mode_channel);
 	RUN(t_runtime_error);
 	RUN(t_forced_yield_then_timeout);
 	RUN(t_runaway_twice);
