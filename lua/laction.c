@@ -88,9 +88,9 @@ int hlua_register_action(lua_State *L)
 	idx = hlua_fn_store(L);
 	for (a = actdefs; a; a = a->next) {
 		if (!strcmp(a->name, name)) {
-			if (a->fn_idx == idx)      /* another thread's state */
-				return 0;
-			/* HAProxy lets a later registration replace an earlier one */
+			/* registered again: HAProxy 2.6 warns and the last one wins */
+			rp_warning("config : Trying to register action 'lua.%s' more than once. "
+			           "This will become a hard error in version 2.5.", name);
 			a->fn_idx = idx;
 			a->where = where;
 			a->nb_args = (int)nb_args;

@@ -6,10 +6,12 @@
  * (req.payload -> req_payload). __index resolves it through a per-state
  * cache table: mangled name -> C closure holding the registry entry as
  * upvalue, so a call after the first costs one table lookup. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/log.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "lua/hlua.h"
@@ -415,12 +417,14 @@ static int register_smp(lua_State *L, int conv)
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	lua_pushvalue(L, 2);
 	idx = hlua_fn_store(L);
-	/* another thread's state registering the same thing: same index */
+	/* registered again: HAProxy 2.6 warns and the last one wins */
 	for (r = hlua_regs; r; r = r->next) {
 		if (!strcmp(r->name + 4, name) && (conv ? r->c.name != NULL : r->f.name != NULL)) {
-			if (r->fn_idx == idx)
-				return 0;
-			return luaL_error(L, "%s: '%s' is already registered", fn, name);
+			rp_warning("config : Trying to register %s 'lua.%s' more than once. "
+			           "This will become a hard error in version 2.5.",
+			           conv ? "converter" : "sample-fetch", name);
+			r->fn_idx = idx;
+			return 0;
 		}
 	}
 	if (!(r = calloc(1, sizeof(*r) + len + 5)))
@@ -447,7 +451,7 @@ static int register_smp(lua_State *L, int conv)
 	if (rc < 0) {
 		free(r);
 		return luaL_error(L, "%s: cannot register '%s' (%s)", fn, name,
-		                  rc == -17 ? "a fetch or converter of that name exists" : "out of memory");
+		                  rc == -EEXIST ? "a fetch or converter of that name exists" : "out of memory");
 	}
 	r->next = hlua_regs;
 	hlua_regs = r;
