@@ -277,8 +277,11 @@ int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp)
 	}
 }
 
-/* TXN.set_var(txn, name, value): true when stored, false for a bad name
- * or a value with no sample type (table, function...), as HAProxy 2.6
+/* TXN.set_var(txn, name, value [, ifexist]): true when stored, false for a
+ * bad name. <ifexist> (HAProxy 2.2+: only names the configuration knows)
+ * is accepted and ignored: variable names are not declared here, and
+ * HAProxy 2.6 sets a new txn variable with it too. False also
+ * for a value with no sample type (table, function...), as HAProxy 2.6
  * returns (it stores false for those; here nothing is stored). nil unsets. */
 static int txn_set_var(lua_State *L)
 {
