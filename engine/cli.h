@@ -1,13 +1,15 @@
 /* cli.h: the management socket ("stats socket" in the global section),
  * speaking HAProxy's text protocol so that socat scripts and HAProxy
- * tooling work unchanged: one command line per connection by default
- * (the connection closes after the answer), "prompt" for interactive mode,
- * several commands on one line separated by ';', each answer ended by an
- * empty line. Sockets are unix (mode applied, a stale file replaced),
+ * tooling work unchanged: by default the lines received together are run
+ * and the connection closes after their answers; "prompt" toggles the
+ * interactive mode ("> " after each answer, commands until "quit" or the
+ * peer closes). Several commands on one line are separated by ';' ('\'
+ * escapes the next character), and each answer ends with an empty line.
+ * Sockets are unix (a stale file is replaced atomically, "mode" applied),
  * IPv4/IPv6 TCP, or an inherited fd@N. All I/O goes through the thread's
  * ring; "stats timeout" closes idle clients.
  *
- * The protocol itself (struct cli_sess) does no I/O, so that the tests can
+ * The protocol itself (struct cli_sess) does no I/O, so that tests can
  * feed it bytes and read the answer back:
  *
  *     struct cli_sess *s = cli_sess_new(cfg, CLI_LVL_ADMIN);
@@ -18,7 +20,9 @@
 #ifndef RP_CLI_H
 #define RP_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct thr;
@@ -34,9 +38,10 @@ enum cli_level { CLI_LVL_USER = 0, CLI_LVL_OPER = 1, CLI_LVL_ADMIN = 2 };
 int cli_bind(struct config *cfg, char *err, size_t errlen);
 /* Arms accepting on the bound sockets from thread <t>. Returns 0 or -errno. */
 int cli_attach(struct thr *t);
-/* Cancels accepts, closes every client, closes and unlinks the sockets
- * (a unix socket file is unlinked only if it is still ours). Safe to call
- * when nothing was started, and twice. */
+/* Closes every client and the sockets (a unix socket file is unlinked only
+ * if it is still ours: a newer process may have replaced it). Call it after
+ * the thread's ring was freed (no completion can arrive any more), or
+ * before anything was attached. Safe to call twice. */
 void cli_close(void);
 
 /* What main.c calls: cli_bind() then cli_attach(). Returns 0 (also when
@@ -49,14 +54,60 @@ void cli_stop(void);
  * or NULL (ENOMEM). The caller owns it. */
 struct cli_sess *cli_sess_new(struct config *cfg, int level);
 void cli_sess_free(struct cli_sess *s);
-/* Feeds <len> received bytes; complete lines are executed and their
- * answers appended to the output. <len> == 0 means the peer shut its side:
- * a last line without LF is executed. Returns 0 (wants more input), 1 (the
- * session is over: send the output, then close), or -ENOMEM. */
+/* Feeds <len> received bytes; the complete lines are run and their answers
+ * appended to the output. Returns 0 (wants more input), 1 (the session is
+ * over: send the output, then close), or -ENOMEM. A line longer than the
+ * input buffer ends the session. */
 int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len);
 /* Returns the pending output and its length in <*len> (owned by <s>). */
 const char *cli_sess_output(const struct cli_sess *s, size_t *len);
 /* Drops the first <n> bytes of the pending output (sent). */
 void cli_sess_consume(struct cli_sess *s, size_t n);
+
+/* Between cli.c (protocol) and cli_cmds.c (the commands). */
+
+/* A growing answer buffer. After an allocation failure <failed> is set and
+ * further writes are dropped. */
+struct cli_out {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+void cli_out_add(struct cli_out *o, const char *s, size_t n);
+void cli_out_str(struct cli_out *o, const char *s);
+void cli_out_printf(struct cli_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What a command sees. <level> may be lowered by "user"/"operator". */
+struct cli_ctx {
+	struct config *cfg;
+	struct cli_out *out;
+	int *level;
+	int *prompt;
+	int *quit;
+};
+
+/* One command: up to 3 leading words, the level it needs, and its usage
+ * line for "help" (NULL: not listed). <fn> gets every word of the command
+ * (<args>[0] is the first keyword) and writes its answer; the empty line
+ * that ends every answer is added by the caller. */
+struct cli_kw {
+	const char *words[3];
+	int level;
+	const char *usage;
+	void (*fn)(struct cli_ctx *c, char **args, int nargs);
+};
+/* The table, sorted as "help" lists it, ending with an entry whose
+ * words[0] is NULL. */
+extern const struct cli_kw cli_kws[];
+
+/* Process-wide facts for "show info" (set by cli_bind / cli_start). */
+struct cli_info {
+	uint64_t start_ms;          /* CLOCK_MONOTONIC ms at start */
+	uint64_t start_sec;         /* wall clock at start */
+	uint64_t cum_cli_conns;     /* CLI connections accepted */
+	uint32_t cur_cli_conns;
+	int nb_sockets;
+};
+extern struct cli_info cli_info;
 
 #endif

@@ -1,0 +1,815 @@
+/* cli_cmds.c: the commands of the management socket (cli.h), answering
+ * with HAProxy 2.6's texts: show info/stat/version/cli level, maps and
+ * ACLs (show/add/set/del/clear/get through pattern.h), servers
+ * (enable/disable, set server state/weight, get weight, show servers
+ * state), level changes. Each command writes its answer without the empty
+ * line that ends it (cli.c adds it). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "engine/cli.h"
+#include "engine/lb.h"
+#include "engine/pattern.h"
+#include "engine/proxy.h"
+#include "engine/sample.h"
+#include "engine/thread.h"
+#include "engine/timer.h"
+
+#define CLI_VERSION      "0.1.0"
+#define CLI_VERSION_DATE "2026/11/26"
+
+/* ---- helpers ---- */
+
+static uint64_t cli_uptime_sec(void)
+{
+	uint64_t now = timer_now_ms();
+
+	return cli_info.start_ms && now > cli_info.start_ms ? (now - cli_info.start_ms) / 1000 : 0;
+}
+
+/* Returns the proxy id HAProxy shows (iid, be_id): "id N", else the
+ * config order plus one, because HAProxy numbers the CLI's own proxy
+ * (GLOBAL) first whenever a stats socket exists. */
+static int cli_px_id(const struct proxy *px)
+{
+	return px->uuid ? px->uuid : px->id + 1;
+}
+
+/* Finds "<backend>/<server>" in <arg>; writes HAProxy's message and returns
+ * NULL when it is not there. */
+static struct server *cli_find_server(struct cli_ctx *c, const char *arg)
+{
+	char name[256];
+	const char *slash = arg ? strchr(arg, '/') : NULL;
+	struct proxy *px;
+	struct server *srv;
+
+	if (!slash || (size_t)(slash - arg) >= sizeof(name)) {
+		cli_out_str(c->out, "Require 'backend/server'.\n");
+		return NULL;
+	}
+	memcpy(name, arg, (size_t)(slash - arg));
+	name[slash - arg] = 0;
+	if (!(px = proxy_find(c->cfg, name, PX_CAP_BE))) {
+		cli_out_str(c->out, "No such backend.\n");
+		return NULL;
+	}
+	if (!(srv = server_find(px, slash + 1))) {
+		cli_out_str(c->out, "No such server.\n");
+		return NULL;
+	}
+	return srv;
+}
+
+/* Writes an address's IP (no port) into <buf>. */
+static void cli_addr_ip(const struct addr *a, char *buf, size_t len)
+{
+	if (a->u.sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &a->u.in4.sin_addr, buf, (socklen_t)len);
+	else if (a->u.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, buf, (socklen_t)len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static int cli_addr_port(const struct addr *a)
+{
+	if (a->u.sa.sa_family == AF_INET)
+		return ntohs(a->u.in4.sin_port);
+	if (a->u.sa.sa_family == AF_INET6)
+		return ntohs(a->u.in6.sin6_port);
+	return 0;
+}
+
+/* ---- levels, prompt, quit, version ---- */
+
+static void cmd_prompt(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	*c->prompt = !*c->prompt;
+}
+
+static void cmd_quit(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	*c->quit = 1;
+	*c->prompt = 0;
+}
+
+static void cmd_user(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	*c->level = CLI_LVL_USER;
+}
+
+static void cmd_operator(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	*c->level = CLI_LVL_OPER;
+}
+
+static void cmd_show_cli_level(struct cli_ctx *c, char **args, int nargs)
+{
+	static const char *const names[] = { "user", "operator", "admin" };
+
+	(void)args; (void)nargs;
+	cli_out_printf(c->out, "%s\n", names[*c->level < 0 || *c->level > 2 ? 0 : *c->level]);
+}
+
+static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	cli_out_str(c->out, CLI_VERSION "\n");
+}
+
+/* ---- show info ---- */
+
+static void cmd_show_info(struct cli_ctx *c, char **args, int nargs)
+{
+	const struct config *cfg = c->cfg;
+	struct thr *t = thr_cur;
+	uint64_t up = cli_uptime_sec(), cum = cli_info.cum_cli_conns, out = 0;
+	struct rlimit rl;
+	long ulimit = 0;
+	int listeners = cli_info.nb_sockets;
+	uint32_t cur = t ? t->cur_conn : 0;
+	char host[256];
+
+	(void)args; (void)nargs;
+	for (const struct proxy *px = cfg->proxies; px; px = px->next) {
+		if (px->cap & PX_CAP_FE) {
+			cum += px->fe_cum_conn;
+			out += px->bytes_out;
+			for (const struct bind_conf *b = px->binds; b; b = b->next)
+				listeners++;
+		}
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		ulimit = rl.rlim_cur == RLIM_INFINITY ? 0 : (long)rl.rlim_cur;
+	if (cfg->g.node)
+		snprintf(host, sizeof(host), "%s", cfg->g.node);
+	else if (gethostname(host, sizeof(host)) < 0)
+		host[0] = 0;
+	host[sizeof(host) - 1] = 0;
+
+	cli_out_printf(c->out,
+	        "Name: ringproxy\nVersion: %s\nRelease_date: %s\nNbthread: %d\nNbproc: 1\n"
+	        "Process_num: 1\nPid: %d\nUptime: %llud %lluh%02llum%02llus\nUptime_sec: %llu\n",
+	        CLI_VERSION, CLI_VERSION_DATE, cfg->g.nbthread > 0 ? cfg->g.nbthread : 1, (int)getpid(),
+	        (unsigned long long)(up / 86400), (unsigned long long)(up / 3600 % 24),
+	        (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60), (unsigned long long)up);
+	cli_out_printf(c->out,
+	        "Memmax_MB: %llu\nPoolAlloc_MB: 0\nPoolUsed_MB: 0\nPoolFailed: 0\n"
+	        "Ulimit-n: %ld\nMaxsock: %ld\nMaxconn: %d\nHard_maxconn: %d\n"
+	        "CurrConns: %u\nCumConns: %llu\nCumReq: %llu\n",
+	        (unsigned long long)(cfg->g.lua_maxmem >> 20), ulimit, ulimit, cfg->g.maxconn, cfg->g.maxconn,
+	        cur, (unsigned long long)cum, (unsigned long long)cum);
+	cli_out_str(c->out,
+	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: 0\nPipesUsed: 0\nPipesFree: 0\n"
+	        "ConnRate: 0\nConnRateLimit: 0\nMaxConnRate: 0\nSessRate: 0\nSessRateLimit: 0\nMaxSessRate: 0\n"
+	        "SslRate: 0\nSslRateLimit: 0\nMaxSslRate: 0\nSslFrontendKeyRate: 0\nSslFrontendMaxKeyRate: 0\n"
+	        "SslFrontendSessionReuse_pct: 0\nSslBackendKeyRate: 0\nSslBackendMaxKeyRate: 0\n"
+	        "SslCacheLookups: 0\nSslCacheMisses: 0\nCompressBpsIn: 0\nCompressBpsOut: 0\n"
+	        "CompressBpsRateLim: 0\n");
+	cli_out_printf(c->out,
+	        "Tasks: %u\nRun_queue: 0\nIdle_pct: 100\nnode: %s\nStopping: %d\nJobs: %u\n"
+	        "Unstoppable Jobs: 0\nListeners: %d\nActivePeers: 0\nConnectedPeers: 0\nDroppedLogs: 0\n"
+	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicdedBytesOut: 0\n"
+	        "BytesOutRate: 0\nDebugCommandsIssued: 0\nCumRecvLogs: 0\nBuild info: %s\n"
+	        "Memmax_bytes: %llu\nPoolAlloc_bytes: 0\nPoolUsed_bytes: 0\nStart_time_sec: %llu\nTainted: 0\n",
+	        t ? t->nb_streams : 0, host, t ? (t->stopping || t->stop_req) : 0,
+	        cur + (unsigned)listeners + cli_info.cur_cli_conns, listeners,
+	        (unsigned long long)out, CLI_VERSION, (unsigned long long)c->cfg->g.lua_maxmem,
+	        (unsigned long long)cli_info.start_sec);
+}
+
+/* ---- show stat ---- */
+
+#define ST_NF 128   /* columns in HAProxy 2.6's CSV (the last ones: h1_*) */
+
+static const char cli_stat_hdr[] =
+	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,"
+	"wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
+	"lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,"
+	"hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,"
+	"cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,"
+	"ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,"
+	"check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,conn_rate,"
+	"conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,"
+	"srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,"
+	"used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,"
+	"agg_check_status,-,ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,"
+	"h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,"
+	"h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,"
+	"h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,"
+	"h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,"
+	"h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out,\n";
+
+/* Which columns HAProxy 2.6 fills for each kind of line in a TCP proxy
+ * ('0': a counter or value, '.': left empty), by column index; the values
+ * set below replace them. Read from HAProxy's own output. */
+static const char st_fe_mask[ST_NF + 1] =
+	"....000000000....0........000...0000..........000..0000....................0.000.000..........0........0000000000000000000000000";
+static const char st_sv_mask[ST_NF + 1] =
+	"..0000.000.0.00000000..0..000.0.00.0.............00....0..0000.............0.......000..0.0000000000...0000.....................";
+static const char st_be_mask[ST_NF + 1] =
+	"..0000000000.00000000.000.000.0.00.0.............0000000..0000.............0.......000....00000....00000000000000000000000000000";
+
+struct st_row {
+	char f[ST_NF][64];
+	int set[ST_NF];
+};
+
+static void st_set(struct st_row *r, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void st_set(struct st_row *r, int i, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->f[i], sizeof(r->f[i]), fmt, ap);
+	va_end(ap);
+	r->set[i] = 1;
+}
+
+static void st_init(struct st_row *r, const char *mask)
+{
+	for (int i = 0; i < ST_NF; i++) {
+		r->set[i] = mask[i] == '0';
+		strcpy(r->f[i], "0");
+	}
+}
+
+static void st_emit(struct cli_out *o, const struct st_row *r, const char *pxname, const char *svname)
+{
+	cli_out_printf(o, "%s,%s,", pxname, svname);
+	for (int i = 2; i < ST_NF; i++) {
+		if (r->set[i])
+			cli_out_str(o, r->f[i]);
+		cli_out_add(o, ",", 1);
+	}
+	cli_out_add(o, "\n", 1);
+}
+
+static const char *st_algo(const struct proxy *px)
+{
+	switch (px->lb) {
+	case LB_ROUNDROBIN: return "roundrobin";
+	case LB_LEASTCONN:  return "leastconn";
+	case LB_SOURCE:     return "source";
+	case LB_FIRST:      return "first";
+	case LB_URI:        return "uri";
+	case LB_HDR:        return "hdr";
+	case LB_STATIC_RR:  return "static-rr";
+	case LB_RANDOM:     return "random";
+	}
+	return "";
+}
+
+static const char *st_srv_status(const struct server *s)
+{
+	switch (s->state) {
+	case SRV_UP:    return s->check ? "UP" : "no check";
+	case SRV_DOWN:  return "DOWN";
+	case SRV_MAINT: return "MAINT";
+	case SRV_DRAIN: return "DRAIN";
+	}
+	return "";
+}
+
+static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
+{
+	static struct st_row r;      /* 8 KiB: the CLI runs on one thread */
+	const char *mode;
+	char ip[INET6_ADDRSTRLEN];
+
+	(void)args; (void)nargs;
+	cli_out_str(c->out, cli_stat_hdr);
+	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
+		mode = px->mode == PX_MODE_HTTP ? "http" : "tcp";
+		if (px->cap & PX_CAP_FE) {
+			st_init(&r, st_fe_mask);
+			st_set(&r, 4, "%u", px->fe_cur_conn);
+			st_set(&r, 6, "%d", px->maxconn ? px->maxconn : c->cfg->g.maxconn);
+			st_set(&r, 7, "%llu", (unsigned long long)px->fe_cum_conn);
+			st_set(&r, 8, "%llu", (unsigned long long)px->bytes_in);
+			st_set(&r, 9, "%llu", (unsigned long long)px->bytes_out);
+			st_set(&r, 10, "%llu", (unsigned long long)px->denied_req);
+			st_set(&r, 11, "%llu", (unsigned long long)px->denied_resp);
+			st_set(&r, 17, "%s", px->disabled ? "STOP" : "OPEN");
+			st_set(&r, 26, "1");
+			st_set(&r, 27, "%d", cli_px_id(px));
+			st_set(&r, 75, "%s", mode);
+			st_set(&r, 79, "%llu", (unsigned long long)px->fe_cum_conn);
+			st_set(&r, 81, "%llu", (unsigned long long)px->denied_conn);
+			st_set(&r, 82, "%llu", (unsigned long long)px->denied_sess);
+			st_set(&r, 103, "-");
+			st_emit(c->out, &r, px->name, "FRONTEND");
+		}
+		if (!(px->cap & PX_CAP_BE))
+			continue;
+		int act = 0, bck = 0, wsum = 0, up = 0;
+
+		for (struct server *s = px->srv; s; s = s->next) {
+			int usable = s->state == SRV_UP || s->state == SRV_DRAIN;
+
+			st_init(&r, st_sv_mask);
+			st_set(&r, 2, "%u", s->nb_queued);
+			st_set(&r, 4, "%u", s->cur_conn);
+			st_set(&r, 5, "%u", s->max_conn_seen);
+			if (s->maxconn)
+				st_set(&r, 6, "%d", s->maxconn);
+			st_set(&r, 7, "%llu", (unsigned long long)s->cum_conn);
+			st_set(&r, 8, "%llu", (unsigned long long)s->bytes_in);
+			st_set(&r, 9, "%llu", (unsigned long long)s->bytes_out);
+			st_set(&r, 17, "%s", st_srv_status(s));
+			st_set(&r, 18, "%d", s->cur_weight);
+			st_set(&r, 19, "%d", !s->backup);
+			st_set(&r, 20, "%d", s->backup);
+			st_set(&r, 23, "%llu", (unsigned long long)cli_uptime_sec());
+			if (s->maxqueue)
+				st_set(&r, 25, "%d", s->maxqueue);
+			st_set(&r, 26, "1");
+			st_set(&r, 27, "%d", cli_px_id(px));
+			st_set(&r, 28, "%d", s->id);
+			st_set(&r, 30, "%llu", (unsigned long long)s->cum_conn);
+			st_set(&r, 32, "2");
+			st_set(&r, 55, "-1");
+			if (*c->level >= CLI_LVL_OPER) {
+				cli_addr_ip(&s->addr, ip, sizeof(ip));
+				st_set(&r, 73, s->addr.u.sa.sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
+				       ip, cli_addr_port(&s->addr));
+			}
+			st_set(&r, 75, "%s", mode);
+			st_set(&r, 99, "%d", s->cur_weight);
+			st_set(&r, 103, "-");
+			st_emit(c->out, &r, px->name, s->name);
+			if (usable && s->cur_weight > 0) {
+				if (s->backup)
+					bck++;
+				else
+					act++;
+				up++;
+			}
+		}
+		/* HAProxy's backend weight: the active servers', or the backups'
+		 * when no active server is usable */
+		for (struct server *s = px->srv; s; s = s->next)
+			if ((s->state == SRV_UP || s->state == SRV_DRAIN) && (act ? !s->backup : s->backup))
+				wsum += s->cur_weight;
+		st_init(&r, st_be_mask);
+		st_set(&r, 2, "%u", px->nb_queued);
+		st_set(&r, 4, "%u", px->be_cur_conn);
+		st_set(&r, 6, "%d", px->fullconn ? px->fullconn : (c->cfg->g.maxconn + 9) / 10);
+		st_set(&r, 7, "%llu", (unsigned long long)px->be_cum_conn);
+		st_set(&r, 17, "%s", up || !px->nb_srv ? (up ? "UP" : "DOWN") : "DOWN");
+		st_set(&r, 18, "%d", wsum);
+		st_set(&r, 19, "%d", act);
+		st_set(&r, 20, "%d", bck);
+		st_set(&r, 23, "%llu", (unsigned long long)cli_uptime_sec());
+		st_set(&r, 26, "1");
+		st_set(&r, 27, "%d", cli_px_id(px));
+		st_set(&r, 30, "%llu", (unsigned long long)px->be_cum_conn);
+		st_set(&r, 32, "1");
+		st_set(&r, 55, "-1");
+		st_set(&r, 75, "%s", mode);
+		if (*c->level >= CLI_LVL_OPER)
+			st_set(&r, 76, "%s", st_algo(px));
+		st_set(&r, 99, "%d", wsum);
+		st_set(&r, 103, "-");
+		st_emit(c->out, &r, px->name, "BACKEND");
+	}
+}
+
+/* ---- maps and ACLs ---- */
+
+struct cli_list_walk {
+	struct cli_out *out;
+	int maps;
+	const void *ref;           /* entry looked for, by address */
+	const struct pat_entry *found;
+	const char *key;
+	int nb;
+};
+
+static int cli_show_one_list(struct pat_list *l, void *arg)
+{
+	struct cli_list_walk *w = arg;
+	const char *name = pat_list_name(l), *desc = pat_list_desc(l);
+
+	if (!!pat_list_is_map(l) != w->maps)
+		return 0;
+	if (desc)
+		cli_out_printf(w->out, "%u (%s) %s. curr_ver=0 next_ver=0 entry_cnt=%zu\n", pat_list_id(l),
+		               name ? name : "", desc, pat_list_count(l));
+	else
+		cli_out_printf(w->out, "%u (%s) pattern loaded from file '%s'. curr_ver=0 next_ver=0 entry_cnt=%zu\n",
+		               pat_list_id(l), name ? name : "", name ? name : "", pat_list_count(l));
+	return 0;
+}
+
+static int cli_show_entry(const struct pat_entry *e, void *arg)
+{
+	struct cli_list_walk *w = arg;
+	const char *v = pat_entry_value(e);
+
+	cli_out_printf(w->out, "%p %s%s%s\n", (const void *)e, pat_entry_key(e), v ? " " : "", v ? v : "");
+	return 0;
+}
+
+static int cli_find_entry(const struct pat_entry *e, void *arg)
+{
+	struct cli_list_walk *w = arg;
+
+	if ((w->ref && (const void *)e == w->ref) || (w->key && !strcmp(pat_entry_key(e), w->key))) {
+		w->found = e;
+		return 1;
+	}
+	return 0;
+}
+
+/* Returns the list <ref> names ("#<id>" or a file), or NULL after writing
+ * HAProxy's message for a map (<maps>) or an ACL. */
+static struct pat_list *cli_find_list(struct cli_ctx *c, const char *ref, int maps)
+{
+	struct pat_list *l = ref ? pat_list_lookup(ref) : NULL;
+
+	if (!l)
+		cli_out_str(c->out, maps ? "Unknown map identifier. Please use #<id> or <file>.\n"
+		                         : "Unknown ACL identifier. Please use #<id> or <file>.\n");
+	return l;
+}
+
+/* "#<hex address>" as "show map" prints entries: returns the entry of <l>
+ * it names, or NULL. */
+static const struct pat_entry *cli_find_ref(struct pat_list *l, const char *arg)
+{
+	struct cli_list_walk w = { 0 };
+	char *end;
+	unsigned long long v;
+
+	if (arg[0] != '#')
+		return NULL;
+	v = strtoull(arg + 1, &end, 16);
+	if (*end || !v)
+		return NULL;
+	w.ref = (const void *)(uintptr_t)v;
+	pat_list_foreach(l, cli_find_entry, &w);
+	return w.found;
+}
+
+static void cli_show_lists(struct cli_ctx *c, char **args, int nargs, int maps)
+{
+	struct cli_list_walk w = { .out = c->out, .maps = maps };
+	struct pat_list *l;
+
+	if (nargs < 3) {
+		cli_out_str(c->out, "# id (file) description\n");
+		pat_list_foreach_list(cli_show_one_list, &w);
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], maps)))
+		return;
+	pat_list_foreach(l, cli_show_entry, &w);
+}
+
+static void cmd_show_map(struct cli_ctx *c, char **args, int nargs) { cli_show_lists(c, args, nargs, 1); }
+static void cmd_show_acl(struct cli_ctx *c, char **args, int nargs) { cli_show_lists(c, args, nargs, 0); }
+
+/* Writes <err> as HAProxy's answer to a refused pattern: one sentence. */
+static void cli_pattern_err(struct cli_ctx *c, const char *err)
+{
+	size_t n = strlen(err);
+
+	cli_out_printf(c->out, "%s%s\n", err, n && err[n - 1] != '.' ? "." : "");
+}
+
+static void cmd_add_map(struct cli_ctx *c, char **args, int nargs)
+{
+	char err[256] = "";
+	struct pat_list *l;
+	int rc;
+
+	if (nargs != 5) {
+		cli_out_str(c->out, "'add map' expects three parameters (map identifier, key and value) "
+		            "or one parameter (map identifier) and a payload\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], 1)))
+		return;
+	rc = pat_list_add_err(l, args[3], args[4], err, sizeof(err));
+	if (rc == -ENOMEM)
+		cli_out_str(c->out, "Out of memory error.\n");
+	else if (rc < 0)
+		cli_pattern_err(c, err[0] ? err : "Invalid key");
+}
+
+static void cmd_add_acl(struct cli_ctx *c, char **args, int nargs)
+{
+	char err[256] = "";
+	struct pat_list *l;
+	int rc;
+
+	if (nargs != 4) {
+		cli_out_str(c->out, "'add acl' expects two parameters: ACL identifier and pattern.\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], 0)))
+		return;
+	if (pat_list_is_map(l)) {
+		cli_out_str(c->out, "This ACL is shared with a map containing samples. "
+		            "You must use the command 'add map' to add values.\n");
+		return;
+	}
+	rc = pat_list_add_err(l, args[3], NULL, err, sizeof(err));
+	if (rc == -ENOMEM)
+		cli_out_str(c->out, "Out of memory error.\n");
+	else if (rc < 0)
+		cli_pattern_err(c, err[0] ? err : "Invalid pattern");
+}
+
+/* "del map|acl <list> <key>|#<ref>". A #<ref> removes the entries sharing
+ * that entry's key (pattern.h deletes by key). */
+static void cli_del(struct cli_ctx *c, char **args, int nargs, int maps)
+{
+	struct pat_list *l;
+	const struct pat_entry *e;
+	char *key;
+	int n;
+
+	if (nargs != 4) {
+		cli_out_str(c->out, maps ? "This command expects two parameters: map identifier and key.\n"
+		                         : "This command expects two parameters: ACL identifier and key.\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], maps)))
+		return;
+	if (args[3][0] == '#') {
+		if (!(e = cli_find_ref(l, args[3]))) {
+			cli_out_str(c->out, "Key not found.\n");
+			return;
+		}
+		if (!(key = strdup(pat_entry_key(e)))) {
+			cli_out_str(c->out, "Out of memory error.\n");
+			return;
+		}
+		n = pat_list_del(l, key);
+		free(key);
+	} else
+		n = pat_list_del(l, args[3]);
+	if (n <= 0)
+		cli_out_str(c->out, "Key not found.\n");
+}
+
+static void cmd_del_map(struct cli_ctx *c, char **args, int nargs) { cli_del(c, args, nargs, 1); }
+static void cmd_del_acl(struct cli_ctx *c, char **args, int nargs) { cli_del(c, args, nargs, 0); }
+
+static void cmd_set_map(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_list_walk w = { 0 };
+	struct pat_list *l;
+	char *key;
+	int rc;
+
+	if (nargs != 5) {
+		cli_out_str(c->out, "'set map' expects three parameters: map identifier, key and value.\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], 1)))
+		return;
+	if (args[3][0] == '#')
+		w.found = cli_find_ref(l, args[3]);
+	else {
+		w.key = args[3];
+		pat_list_foreach(l, cli_find_entry, &w);
+	}
+	if (!w.found) {
+		cli_out_str(c->out, "entry not found.\n");
+		return;
+	}
+	if (!(key = strdup(pat_entry_key(w.found)))) {
+		cli_out_str(c->out, "Out of memory error.\n");
+		return;
+	}
+	rc = pat_list_set(l, key, args[4]);
+	free(key);
+	if (rc < 0)
+		cli_out_str(c->out, rc == -ENOMEM ? "Out of memory error.\n" : "Failed to update an entry.\n");
+}
+
+static void cli_clear(struct cli_ctx *c, char **args, int nargs, int maps)
+{
+	struct pat_list *l;
+
+	if (nargs != 3) {
+		cli_out_str(c->out, maps ? "'clear map' expects a map identifier.\n"
+		                         : "'clear acl' expects an ACL identifier.\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], maps)))
+		return;
+	pat_list_clear(l);
+}
+
+static void cmd_clear_map(struct cli_ctx *c, char **args, int nargs) { cli_clear(c, args, nargs, 1); }
+static void cmd_clear_acl(struct cli_ctx *c, char **args, int nargs) { cli_clear(c, args, nargs, 0); }
+
+/* "get map|acl <list> <value>": matches <value> as the list's first
+ * compiled expression does (str when none was compiled yet). */
+static void cli_get(struct cli_ctx *c, char **args, int nargs, int maps)
+{
+	struct pat_list *l;
+	struct pat_expr *e;
+	const struct pat_entry *ent = NULL;
+	enum pat_match kind = PAT_MATCH_STR;
+	struct sample smp;
+	const char *idx;
+	char err[256];
+
+	if (nargs != 4) {
+		cli_out_str(c->out, maps ? "Missing map identifier and/or key.\n" : "Missing ACL identifier and/or key.\n");
+		return;
+	}
+	if (!(l = cli_find_list(c, args[2], maps)))
+		return;
+	if (!(e = pat_list_first_expr(l)))
+		e = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	if (e) {
+		kind = pat_expr_kind(e);
+		memset(&smp, 0, sizeof(smp));
+		smp_set_const_str(&smp, args[3], strlen(args[3]));
+		ent = pat_expr_lookup(e, &smp);
+	}
+	idx = kind == PAT_MATCH_STR || kind == PAT_MATCH_IP || kind == PAT_MATCH_BEG ? "tree" : "list";
+	cli_out_printf(c->out, "type=%s, case=sensitive, %s=", pat_match_name(kind), maps ? "found" : "match");
+	if (!ent) {
+		cli_out_str(c->out, "no\n");
+		return;
+	}
+	if (maps)
+		cli_out_printf(c->out, "yes, idx=%s, key=\"%s\", value=\"%s\", type=\"str\"\n", idx,
+		               pat_entry_key(ent), pat_entry_value(ent) ? pat_entry_value(ent) : "");
+	else
+		cli_out_printf(c->out, "yes, idx=%s, pattern=\"%s\"\n", idx, pat_entry_key(ent));
+}
+
+static void cmd_get_map(struct cli_ctx *c, char **args, int nargs) { cli_get(c, args, nargs, 1); }
+static void cmd_get_acl(struct cli_ctx *c, char **args, int nargs) { cli_get(c, args, nargs, 0); }
+
+/* ---- servers ---- */
+
+/* Puts <s> in <state> and tells the load balancer. Leaving maintenance,
+ * a checked server that had not reached <rise> successes is DOWN. */
+static void cli_srv_state(struct server *s, enum srv_state state)
+{
+	if (state == SRV_UP && s->check && s->health < s->rise)
+		state = SRV_DOWN;
+	if (s->state == state)
+		return;
+	s->state = state;
+	lb_server_changed(s);
+}
+
+static void cmd_disable_server(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
+
+	if (s)
+		cli_srv_state(s, SRV_MAINT);
+}
+
+static void cmd_enable_server(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
+
+	if (s && s->state == SRV_MAINT)
+		cli_srv_state(s, SRV_UP);
+}
+
+static void cli_set_weight(struct cli_ctx *c, struct server *s, const char *arg)
+{
+	char err[256];
+
+	if (arg && *arg && !((*arg >= '0' && *arg <= '9') || *arg == '-')) {
+		/* HAProxy's message, without the line end its other answers have */
+		cli_out_str(c->out, "Empty weight string empty or preceded by garbage");
+		return;
+	}
+	if (lb_set_weight(s, arg, err, sizeof(err)) < 0)
+		cli_out_printf(c->out, "%s\n", err);
+}
+
+static void cmd_set_server(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
+
+	if (!s)
+		return;
+	if (nargs > 3 && !strcmp(args[3], "weight"))
+		cli_set_weight(c, s, nargs > 4 ? args[4] : NULL);
+	else if (nargs > 3 && !strcmp(args[3], "state")) {
+		const char *st = nargs > 4 ? args[4] : "";
+
+		if (!strcmp(st, "ready"))
+			cli_srv_state(s, SRV_UP);
+		else if (!strcmp(st, "drain"))
+			cli_srv_state(s, SRV_DRAIN);
+		else if (!strcmp(st, "maint"))
+			cli_srv_state(s, SRV_MAINT);
+		else
+			cli_out_str(c->out, "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
+	} else
+		cli_out_str(c->out, "usage: set server <backend>/<server> state | weight\n");
+}
+
+static void cmd_set_weight(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
+
+	if (s)
+		cli_set_weight(c, s, nargs > 3 ? args[3] : NULL);
+}
+
+static void cmd_get_weight(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
+
+	if (s)
+		cli_out_printf(c->out, "%d (initial %d)\n", s->cur_weight, s->weight);
+}
+
+static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	for (const struct server *s = px->srv; s; s = s->next) {
+		int op = s->state == SRV_UP || s->state == SRV_DRAIN ? 2 : 0;
+		int admin = s->state == SRV_MAINT ? 1 : s->state == SRV_DRAIN ? 8 : 0;
+		int health = s->state == SRV_MAINT ? 0 : s->check ? s->health : s->rise;
+
+		cli_addr_ip(&s->addr, ip, sizeof(ip));
+		cli_out_printf(c->out, "%d %s %d %s %s %d %d %d %d %llu %d %d %d %d 0 %d 0 - %d - %d %d - - 0\n",
+		               cli_px_id(px), px->name, s->id, s->name, ip, op, admin, s->cur_weight, s->weight,
+		               (unsigned long long)cli_uptime_sec(), 1, 0, health, s->check ? 6 : 0,
+		               px->uuid ? 1 : 0, cli_addr_port(&s->addr), s->ssl, s->check_port);
+	}
+}
+
+static void cmd_show_servers_state(struct cli_ctx *c, char **args, int nargs)
+{
+	struct proxy *only = NULL;
+
+	if (nargs > 3 && !(only = proxy_find(c->cfg, args[3], PX_CAP_BE))) {
+		cli_out_str(c->out, "Can't find backend.\n");
+		return;
+	}
+	cli_out_str(c->out, "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state "
+	            "srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result "
+	            "srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id "
+	            "srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr "
+	            "srv_agent_addr srv_agent_port\n");
+	for (struct proxy *px = c->cfg->proxies; px; px = px->next)
+		if ((px->cap & PX_CAP_BE) && (!only || px == only))
+			cli_servers_state_be(c, px);
+}
+
+/* ---- the table ---- */
+
+#define U CLI_LVL_USER
+#define O CLI_LVL_OPER
+#define A CLI_LVL_ADMIN
+
+const struct cli_kw cli_kws[] = {
+	{ { "add", "acl" },   U, "add acl <acl> <pattern> : add an ACL entry", cmd_add_acl },
+	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry", cmd_add_map },
+	{ { "clear", "acl" }, U, "clear acl <acl> : clear the contents of this ACL", cmd_clear_acl },
+	{ { "clear", "map" }, U, "clear map <map> : clear the contents of this map", cmd_clear_map },
+	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },
+	{ { "del", "map" },   U, "del map <map> [<key>|#<ref>] : delete map entries matching <key>", cmd_del_map },
+	{ { "disable", "server" }, A, "disable server (DEPRECATED) : put a server in maintenance (see 'set server')", cmd_disable_server },
+	{ { "enable", "server" },  A, "enable server  (DEPRECATED) : take a server out of maintenance (see 'set server')", cmd_enable_server },
+	{ { "get", "acl" },   U, "get acl <acl> <value> : report the patterns matching a sample for an ACL", cmd_get_acl },
+	{ { "get", "map" },   U, "get map <acl> <value> : report the keys and values matching a sample for a map", cmd_get_map },
+	{ { "get", "weight" }, U, "get weight <bk>/<srv> : report a server's current and initial weight", cmd_get_weight },
+	{ { "operator" },     O, "operator : lower the level of the current CLI session to operator", cmd_operator },
+	{ { "set", "map" },   U, "set map <map> [<key>|#<ref>] <value> : modify a map entry", cmd_set_map },
+	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's state or weight", cmd_set_server },
+	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
+	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
+	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
+	{ { "show", "info" }, U, "show info : report information about the running process", cmd_show_info },
+	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
+	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
+	{ { "show", "stat" }, U, "show stat : report counters for each proxy and server", cmd_show_stat },
+	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
+	{ { "user" },         U, "user : lower the level of the current CLI session to user", cmd_user },
+	{ { "help" },         U, "help [<command>] : list matching or all commands", NULL },
+	{ { "prompt" },       U, "prompt : toggle interactive mode with prompt", cmd_prompt },
+	{ { "quit" },         U, "quit : disconnect", cmd_quit },
+	{ { NULL }, 0, NULL, NULL },
+};
