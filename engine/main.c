@@ -17,6 +17,7 @@
 
 #include "engine/cfg.h"
 #include "engine/check.h"
+#include "engine/cli.h"
 #include "engine/hooks.h"
 #include "engine/listener.h"
 #include "engine/log.h"
@@ -418,6 +419,10 @@ int main(int argc, char **argv)
 
 	if ((rc = check_start(&cfg, main_thr)) < 0 && rc != -ENOSYS)
 		rp_warning("health checks could not start : %s", strerror(-rc));
+	if (cli_start(&cfg, main_thr, err, sizeof(err)) < 0) {
+		rp_alert("%s", err);
+		goto fail_thr;
+	}
 	if (lua_hooks.start_tasks)
 		lua_hooks.start_tasks();
 
@@ -431,6 +436,7 @@ int main(int argc, char **argv)
 	check_stop();
 	thr_free(main_thr);
 	main_thr = NULL;
+	cli_stop();
 	listeners_close(&cfg);
 	if (o.pidfile || cfg.g.pidfile)
 		unlink(o.pidfile ? o.pidfile : cfg.g.pidfile);
@@ -447,6 +453,7 @@ int main(int argc, char **argv)
 fail_thr:
 	thr_free(main_thr);
 	main_thr = NULL;
+	cli_stop();
 fail_daemon:
 	daemon_ready(dfd, 0);
 fail_listeners:
