@@ -108,27 +108,33 @@ static void backend_dequeue(struct thr *t, struct proxy *be)
 	}
 }
 
-/* "server ... send-proxy": a PROXY v1 header goes first to the server. It
- * is queued once, in front of the request's output part (empty before the
- * connection is established); a redispatch to a server without send-proxy
- * takes it back. */
+/* "server ... send-proxy" / "send-proxy-v2": a PROXY header goes first to
+ * the server, queued in front of the request's output part (which holds
+ * nothing else before the connection is established); each attempt
+ * rebuilds it for its server, or takes it back for a server without. */
 static void backend_proxy_hdr(struct stream *s)
 {
 	char hdr[128];
 	size_t n;
 
-	if (s->srv->send_proxy && !(s->flags & STRM_F_PROXY_HDR)) {
-		n = listener_proxy_hdr_build(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr);
-		if (n && chan_put_out(&s->req, hdr, n) == 0) {
-			s->req.total_in -= n;      /* not payload: not counted */
-			s->flags |= STRM_F_PROXY_HDR;
-		}
-	} else if (!s->srv->send_proxy && (s->flags & STRM_F_PROXY_HDR)) {
-		uint32_t out = chan_out_len(&s->req);
+	int want = s->srv->send_proxy || s->srv->send_proxy_v2;
 
-		chan_skip_out(&s->req, out);
-		s->req.total_out -= out;
+	if (s->flags & STRM_F_PROXY_HDR) {
+		/* queued on a previous attempt: this server may want the other
+		 * version, or none */
+		chan_skip_out(&s->req, s->proxy_hdr_len);
+		s->req.total_out -= s->proxy_hdr_len;
 		s->flags &= ~STRM_F_PROXY_HDR;
+		s->proxy_hdr_len = 0;
+	}
+	if (want) {
+		n = s->srv->send_proxy_v2 ?
+		    listener_proxy_hdr_build_v2(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr) :
+		    listener_proxy_hdr_build(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr);
+		if (n && chan_put_head(&s->req, hdr, n) == 0) {
+			s->flags |= STRM_F_PROXY_HDR;
+			s->proxy_hdr_len = (uint32_t)n;
+		}
 	}
 }
 

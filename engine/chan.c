@@ -451,3 +451,21 @@ fail:
 	}
 	return -ENOMEM;
 }
+
+int chan_put_head(struct chan *c, const void *data, size_t n)
+{
+	struct chan_seg *first, *last;
+
+	if (!n)
+		return 0;
+	if (n > UINT32_MAX - chan_len(c))
+		return -ENOMEM;
+	if (!(first = segs_build(c->pool, data, n, &last)))
+		return -ENOMEM;
+	last->next = c->head;
+	c->head = first;
+	if (!c->tail)
+		c->tail = last;
+	c->out += (uint32_t)n;
+	return 0;
+}

@@ -123,5 +123,8 @@ int chan_replace_in(struct chan *c, size_t off, size_t len, const void *data, si
 /* Inserts <n> bytes at the end of the output part (before the input part):
  * what Lua's Channel.send does. Returns 0 or -ENOMEM. */
 int chan_put_out(struct chan *c, const void *data, size_t n);
+/* Inserts <n> bytes at the very front of the output part (a PROXY protocol
+ * header before anything else). Not counted in total_in. Returns 0 or -ENOMEM. */
+int chan_put_head(struct chan *c, const void *data, size_t n);
 
 #endif

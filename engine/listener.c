@@ -499,3 +499,40 @@ size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src,
 	}
 	return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
 }
+
+size_t listener_proxy_hdr_build_v2(char *out, size_t outsz, const struct addr *src,
+                                   const struct addr *dst)
+{
+	unsigned char *u = (unsigned char *)out;
+	size_t alen;
+
+	if (outsz < 16)
+		return 0;
+	memcpy(u, pp2_sig, sizeof(pp2_sig));
+	u[12] = 0x21;                  /* version 2, PROXY */
+	if (src->u.sa.sa_family == AF_INET && dst->u.sa.sa_family == AF_INET) {
+		alen = 12;
+		if (outsz < 16 + alen)
+			return 0;
+		u[13] = 0x11;
+		memcpy(u + 16, &src->u.in4.sin_addr, 4);
+		memcpy(u + 20, &dst->u.in4.sin_addr, 4);
+		memcpy(u + 24, &src->u.in4.sin_port, 2);
+		memcpy(u + 26, &dst->u.in4.sin_port, 2);
+	} else if (src->u.sa.sa_family == AF_INET6 && dst->u.sa.sa_family == AF_INET6) {
+		alen = 36;
+		if (outsz < 16 + alen)
+			return 0;
+		u[13] = 0x21;
+		memcpy(u + 16, &src->u.in6.sin6_addr, 16);
+		memcpy(u + 32, &dst->u.in6.sin6_addr, 16);
+		memcpy(u + 48, &src->u.in6.sin6_port, 2);
+		memcpy(u + 50, &dst->u.in6.sin6_port, 2);
+	} else {
+		alen = 0;
+		u[13] = 0x00;              /* UNSPEC: the receiver keeps its addresses */
+	}
+	u[14] = (unsigned char)(alen >> 8);
+	u[15] = (unsigned char)alen;
+	return 16 + alen;
+}

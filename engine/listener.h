@@ -50,6 +50,10 @@ int listener_proxy_hdr_parse(const char *buf, size_t len, struct addr *src, stru
 /* Writes a PROXY v1 header for <src> -> <dst> into <out> ("server ...
  * send-proxy"). Returns its length, or 0 if <outsz> is too small. */
 size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src, const struct addr *dst);
+/* Same for a PROXY v2 header ("send-proxy-v2"): binary, TCP4/TCP6, or
+ * UNSPEC for other address families. Returns its length or 0. */
+size_t listener_proxy_hdr_build_v2(char *out, size_t outsz, const struct addr *src,
+                                   const struct addr *dst);
 
 /* Creates <t>'s listeners on the bound sockets and arms accepting.
  * Returns 0 or -errno. */

@@ -96,6 +96,7 @@ struct server {
 	int maxconn;                /* 0 = unlimited */
 	unsigned backup:1, disabled:1, check:1, ssl:1;
 	unsigned send_proxy:1, agent_check:1, check_ssl:1, no_check_ssl:1;
+	unsigned send_proxy_v2:1;   /* "send-proxy-v2": binary PROXY header (backend.c) */
 	unsigned init_addr_none:1;  /* "init-addr ...,none": an unresolvable address is not fatal */
 	uint32_t inter, fastinter, downinter;   /* check intervals, ms (default 2000) */
 	int rise, fall;             /* default 2, 3 */

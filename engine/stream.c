@@ -326,6 +326,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->in_runq = 0;
 	s->connects = 0;
 	s->counted_in = s->counted_out = 0;
+	s->proxy_hdr_len = 0;
 	s->srvc = NULL;
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
 	if (!s->cli)

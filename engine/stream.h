@@ -82,6 +82,7 @@ struct stream {
 	int in_runq;
 	int connects;               /* connect attempts made (for %rc-like stats) */
 	uint64_t counted_in, counted_out;  /* bytes already added to the proxy/server counters */
+	uint32_t proxy_hdr_len;     /* PROXY header queued at the front of req (send-proxy) */
 };
 
 /* Stream flags (STRM_F_*) */

@@ -164,6 +164,14 @@ static void t_replace_keeps_output(void)
 	EXPECT_STR(dump(&c, buf, sizeof(buf)), "abc++DDef");
 	EXPECT_INT(chan_out_len(&c), 5);
 	EXPECT(sane(&c));
+	EXPECT_INT(chan_put_head(&c, "PP ", 3), 0);          /* before everything */
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "PP abc++DDef");
+	EXPECT_INT(chan_out_len(&c), 8);
+	EXPECT(sane(&c));
+	chan_reset(&c);
+	chan_init(&c, &pool, 1000);
+	EXPECT_INT(chan_put_head(&c, "h", 1), 0);            /* into an empty channel */
+	EXPECT(sane(&c));
 	chan_reset(&c);
 	chan_init(&c, &pool, 1000);
 	EXPECT_INT(chan_put_out(&c, "x", 1), 0);             /* into an empty channel */

@@ -136,11 +136,47 @@ static void t_build_roundtrip(void)
 	EXPECT_INT(listener_proxy_hdr_build(out, 5, &a, &b), 0);
 }
 
+static void t_build_v2_roundtrip(void)
+{
+	struct addr a, b, src, dst;
+	char out[128];
+	size_t n, need;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.u.in6.sin6_family = b.u.in6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::5", &a.u.in6.sin6_addr);
+	inet_pton(AF_INET6, "::1", &b.u.in6.sin6_addr);
+	a.u.in6.sin6_port = htons(50000);
+	b.u.in6.sin6_port = htons(443);
+	n = listener_proxy_hdr_build_v2(out, sizeof(out), &a, &b);
+	EXPECT_INT(n, 52);
+	EXPECT_INT(listener_proxy_hdr_parse(out, n, &src, &dst, &need), 52);
+	EXPECT_STR(ip(&src), "2001:db8::5");
+	EXPECT_INT(port(&src), 50000);
+	EXPECT_INT(port(&dst), 443);
+	a.u.in4.sin_family = b.u.in4.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", &a.u.in4.sin_addr);
+	inet_pton(AF_INET, "10.0.0.2", &b.u.in4.sin_addr);
+	n = listener_proxy_hdr_build_v2(out, sizeof(out), &a, &b);
+	EXPECT_INT(n, 28);
+	EXPECT_INT(listener_proxy_hdr_parse(out, n, &src, &dst, &need), 28);
+	EXPECT_STR(ip(&dst), "10.0.0.2");
+	a.u.sa.sa_family = AF_UNIX;
+	n = listener_proxy_hdr_build_v2(out, sizeof(out), &a, &b);
+	EXPECT_INT(n, 16);                 /* UNSPEC, no address block */
+	EXPECT_INT(listener_proxy_hdr_parse(out, n, &src, &dst, &need), 16);
+	EXPECT_INT(listener_proxy_hdr_build_v2(out, 20, &a, &b), 16);
+	a.u.sa.sa_family = AF_INET;
+	EXPECT_INT(listener_proxy_hdr_build_v2(out, 20, &a, &b), 0);   /* too small */
+}
+
 int main(void)
 {
 	RUN(t_v1);
 	RUN(t_v1_bad);
 	RUN(t_v2);
 	RUN(t_build_roundtrip);
+	RUN(t_build_v2_roundtrip);
 	return unit_end();
 }
