@@ -234,7 +234,9 @@ int http_set_pathq(struct http_msg *msg, const char *p, size_t len);
 int http_set_query(struct http_msg *msg, const char *q, size_t len);
 int http_set_status(struct http_msg *msg, int status, const char *reason, size_t rlen);
 
-/* Returns HAProxy's reason phrase for <status> ("OK", "Not Found"...), or "Other". */
+/* Returns HAProxy 2.6's reason phrase for <status> ("OK", "Not Found",
+ * "Moved Temporarily"...; "Success", "Client Error"... for codes it does
+ * not name), as "return" and "set-status" send it. */
 const char *http_status_reason(int status);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "engine/http.h"
 #include "engine/http_err.h"
 #include "engine/proxy.h"
 #include "proto/h1.h"
@@ -447,6 +448,92 @@ int http_err_load_config(struct config *cfg)
 			}
 		}
 	return errors;
+}
+
+/* A string literal and its length, for put(). */
+#define LIT(s) s, sizeof(s) - 1
+
+/* Appends <n> bytes of <s> to <out>/<outsz> at *<pos>; returns 0 or -1. */
+static int put(char *out, size_t outsz, size_t *pos, const char *s, size_t n)
+{
+	if (n > outsz - *pos)
+		return -1;
+	memcpy(out + *pos, s, n);
+	*pos += n;
+	return 0;
+}
+
+static int put_status_line(char *out, size_t outsz, size_t *pos, int status, const char *reason)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "HTTP/1.1 %03d ", status);
+
+	return put(out, outsz, pos, line, (size_t)n) || put(out, outsz, pos, reason, strlen(reason)) ||
+	       put(out, outsz, pos, "\r\n", 2);
+}
+
+long http_reply_build(char *out, size_t outsz, int status, const char *reason,
+                      const struct http_reply_hdr *hdrs, int nhdrs, const char *ctype,
+                      const char *body, size_t blen)
+{
+	size_t pos = 0;
+	char num[32];
+
+	if (put_status_line(out, outsz, &pos, status, reason ? reason : http_status_reason(status)))
+		return -ENOSPC;
+	for (int i = 0; i < nhdrs; i++) {
+		if (hdrs[i].nl > outsz - pos)
+			return -ENOSPC;
+		for (size_t k = 0; k < hdrs[i].nl; k++) {
+			char c = hdrs[i].n[k];
+
+			out[pos++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		if (put(out, outsz, &pos, LIT(": ")) || put(out, outsz, &pos, hdrs[i].v, hdrs[i].vl) ||
+		    put(out, outsz, &pos, LIT("\r\n")))
+			return -ENOSPC;
+	}
+	if (status >= 200 && status != 204) {
+		int n = snprintf(num, sizeof(num), "content-length: %zu\r\n", body ? blen : 0);
+
+		if (put(out, outsz, &pos, num, (size_t)n))
+			return -ENOSPC;
+	}
+	if (ctype && (put(out, outsz, &pos, LIT("content-type: ")) || put(out, outsz, &pos, ctype, strlen(ctype)) ||
+	              put(out, outsz, &pos, LIT("\r\n"))))
+		return -ENOSPC;
+	if (put(out, outsz, &pos, LIT("\r\n")) || (body && put(out, outsz, &pos, body, blen)))
+		return -ENOSPC;
+	return (long)pos;
+}
+
+long http_redirect_build(char *out, size_t outsz, int code, const char *loc, size_t llen,
+                         const char *cookie, size_t clen)
+{
+	static const struct { int code; const char *reason; int nocache; } codes[] = {
+		{ 301, "Moved Permanently", 0 }, { 302, "Found", 1 }, { 303, "See Other", 1 },
+		{ 307, "Temporary Redirect", 1 }, { 308, "Permanent Redirect", 0 },
+	};
+	size_t pos = 0;
+	int k = -1;
+
+	for (int i = 0; i < (int)(sizeof(codes) / sizeof(codes[0])); i++)
+		if (codes[i].code == code)
+			k = i;
+	if (k < 0)
+		return -EINVAL;
+	if (put_status_line(out, outsz, &pos, code, codes[k].reason) ||
+	    put(out, outsz, &pos, LIT("content-length: 0\r\nlocation: ")) || put(out, outsz, &pos, loc, llen) ||
+	    put(out, outsz, &pos, LIT("\r\n")))
+		return -ENOSPC;
+	if (codes[k].nocache && put(out, outsz, &pos, LIT("cache-control: no-cache\r\n")))
+		return -ENOSPC;
+	if (cookie && (put(out, outsz, &pos, LIT("set-cookie: ")) || put(out, outsz, &pos, cookie, clen) ||
+	               put(out, outsz, &pos, LIT("; path=/;\r\n"))))
+		return -ENOSPC;
+	if (put(out, outsz, &pos, LIT("\r\n")))
+		return -ENOSPC;
+	return (long)pos;
 }
 
 void http_err_free_all(void)

@@ -49,6 +49,30 @@ int http_err_load(const char *path, int status, char *err, size_t errlen);
  * failure (the proxy's section line). Returns the number of errors. */
 int http_err_load_config(struct config *cfg);
 
+/* A header of a built response. */
+struct http_reply_hdr {
+	const char *n, *v;
+	size_t nl, vl;
+};
+
+/* Builds in <out> (size <outsz>) the response HAProxy 2.6 sends for
+ * "http-request return": "HTTP/1.1 <status> <reason>" (<reason> NULL: the
+ * standard one, http_status_reason()), the <nhdrs> headers <hdrs> (names
+ * lowercased), "content-length" (not for 1xx and 204), "content-type:
+ * <ctype>" when given, the blank line and the body. Returns the length or
+ * -ENOSPC. */
+long http_reply_build(char *out, size_t outsz, int status, const char *reason,
+                      const struct http_reply_hdr *hdrs, int nhdrs, const char *ctype,
+                      const char *body, size_t blen);
+
+/* Builds HAProxy 2.6's "redirect" response: "HTTP/1.1 <code> <reason>",
+ * "content-length: 0", "location: <loc>", "cache-control: no-cache" for
+ * 302, 303 and 307, "set-cookie: <cookie>; path=/;" when <cookie> is not
+ * NULL. Returns the length or -ENOSPC (-EINVAL for a code that is not
+ * 301, 302, 303, 307 or 308). */
+long http_redirect_build(char *out, size_t outsz, int code, const char *loc, size_t llen,
+                         const char *cookie, size_t clen);
+
 /* Frees every loaded errorfile (at exit). */
 void http_err_free_all(void);
 

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "tests/unit/unit.h"
+#include <errno.h>
+
+#include "engine/http.h"
 #include "engine/http_err.h"
 #include "engine/proxy.h"
 
@@ -265,6 +268,70 @@ static void t_load_config(void)
 	http_err_free_all();
 }
 
+/* "http-request return" and "redirect" as HAProxy 2.6 answered them. */
+static void t_reply_build(void)
+{
+	static const struct http_reply_hdr xa = { "X-A", "b", 3, 1 };
+	char out[512];
+	long n;
+
+	n = http_reply_build(out, sizeof(out), 200, NULL, NULL, 0, "text/plain", "hello", 5);
+	EXPECT(n > 0 && (size_t)n == strlen("HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello"));
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello");
+	n = http_reply_build(out, sizeof(out), 404, NULL, NULL, 0, NULL, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
+	n = http_reply_build(out, sizeof(out), 200, NULL, &xa, 1, "text/plain", "hi", 2);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 200 OK\r\nx-a: b\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nhi");
+	n = http_reply_build(out, sizeof(out), 204, NULL, NULL, 0, NULL, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 204 No Content\r\n\r\n");
+	n = http_reply_build(out, sizeof(out), 304, NULL, NULL, 0, NULL, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 304 Not Modified\r\ncontent-length: 0\r\n\r\n");
+	n = http_reply_build(out, sizeof(out), 500, NULL, NULL, 0, "text/html", "<b>x</b>", 8);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 8\r\ncontent-type: text/html\r\n\r\n<b>x</b>");
+	EXPECT_INT(http_reply_build(out, 20, 200, NULL, NULL, 0, NULL, NULL, 0), -ENOSPC);
+
+	n = http_redirect_build(out, sizeof(out), 302, "/new", 4, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /new\r\ncache-control: no-cache\r\n\r\n");
+	n = http_redirect_build(out, sizeof(out), 301, "http://x.com/y", 14, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\nlocation: http://x.com/y\r\n\r\n");
+	n = http_redirect_build(out, sizeof(out), 308, "/a", 2, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 308 Permanent Redirect\r\ncontent-length: 0\r\nlocation: /a\r\n\r\n");
+	n = http_redirect_build(out, sizeof(out), 307, "/a", 2, NULL, 0);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 307 Temporary Redirect\r\ncontent-length: 0\r\nlocation: /a\r\ncache-control: no-cache\r\n\r\n");
+	n = http_redirect_build(out, sizeof(out), 302, "/a", 2, "X=1", 3);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /a\r\ncache-control: no-cache\r\n"
+	                "set-cookie: X=1; path=/;\r\n\r\n");
+	EXPECT_INT(http_redirect_build(out, sizeof(out), 200, "/a", 2, NULL, 0), -EINVAL);
+}
+
+/* The reason phrases HAProxy 2.6 sends with "return status N". */
+static void t_reasons(void)
+{
+	static const struct { int code; const char *reason; } r[] = {
+		{ 208, "Success" }, { 302, "Moved Temporarily" }, { 408, "Request Time-out" },
+		{ 413, "Request Entity Too Large" }, { 416, "Requested range unsatisfiable" },
+		{ 424, "Method failure" }, { 450, "Blocked by Windows Parental Controls" },
+		{ 499, "client has closed connection" }, { 502, "Bad Gateway or Proxy Error" },
+		{ 504, "Gateway Time-out" }, { 506, "Variant also negotiate" }, { 509, "Bandwidth Limit Exceeded" },
+		{ 250, "Success" }, { 350, "Redirection" }, { 460, "Client Error" }, { 598, "Server Error" },
+		{ 599, "Server Error" }, { 299, "Success" },
+	};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		EXPECT_STR(http_status_reason(r[i].code), r[i].reason);
+}
+
 int main(void)
 {
 	RUN(t_captured);
@@ -272,5 +339,7 @@ int main(void)
 	RUN(t_errorfile);
 	RUN(t_errorfile_errors);
 	RUN(t_load_config);
+	RUN(t_reply_build);
+	RUN(t_reasons);
 	return unit_end();
 }
