@@ -20,7 +20,8 @@
 
 struct rx;
 
-/* Headers per message, as HAProxy's default tune.http.maxhdr. */
+/* Header slots per message, as HAProxy's default tune.http.maxhdr: the
+ * parser accepts 100 (HAProxy answers 400 from the 101st), edits may add one. */
 #define HTTP_MAX_HDRS 101
 
 /* http_msg_parse() results */
@@ -49,12 +50,12 @@ struct http_msg {
 	uint32_t fwd;                        /* bytes of this message forwarded (left the input part) */
 };
 
-/* Per-transaction state: what stream.h's <void *http> points to. Owned by
- * the stream (pooled by the stream code), initialised by http_txn_init(). */
 /* Bytes of the request line kept for the log (%r, %HM, %HU, %HV), as
  * HAProxy's default tune.http.logurilen. */
 #define HTTP_REQ_LINE_MAX 1024
 
+/* Per-transaction state: what stream.h's <void *http> points to. Owned by
+ * the stream (pooled by the stream code), initialised by http_txn_init(). */
 struct http_txn {
 	struct http_msg req, rsp;
 	uint16_t status;                     /* status sent to the client, 0 until known (%ST) */
@@ -63,8 +64,7 @@ struct http_txn {
 	uint16_t rl_len, rl_meth, rl_uri_off, rl_uri_len, rl_ver_off;
 	char rl[HTTP_REQ_LINE_MAX];
 };
-#define HTTP_TXN_REQ_PARSED  0x0001      /* req headers were parsed once (fetches may read them) */
-#define HTTP_TXN_RSP_PARSED  0x0002
+#define HTTP_TXN_REQ_PARSED  0x0001      /* the request line was captured (http_txn_capture()) */
 #define HTTP_TXN_BADREQ      0x0004      /* the request was invalid: logs show "<BADREQ>" */
 
 /* Prepares <msg> for a new message held in <chan>. <is_resp> selects the
@@ -94,7 +94,9 @@ void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h);
  * complete (then, once only, HAProxy's normalisations are applied: header
  * names are lowercased in place, as HAProxy stores and forwards them; obs-fold
  * becomes spaces, Content-Length is removed when Transfer-Encoding is
- * present, "Content-Length: 3, 3" becomes one value), HTTP_PARSE_AGAIN, or
+ * present, "Content-Length: 3, 3" becomes one value, and a block not in
+ * HAProxy's output shape — extra blanks, "name:value", bare LF — is
+ * rewritten in it; see docs/architecture.md for what is rejected), HTTP_PARSE_AGAIN, or
  * HTTP_PARSE_ERR (msg->h1.err, msg->err_status). Calling it again after
  * DONE returns DONE. When the channel has shut its read side, incomplete
  * headers are an error (err_status 400/502, h1.err H1_E_NONE). */
@@ -192,9 +194,12 @@ int http_url_param(const struct http_msg *msg, const char *name, size_t nlen, ch
                    struct h1_span *out);
 
 /* ---- editing ----
- * Each edit is one chan_replace_in() on the header block and returns 0,
- * -EINVAL (bad index, header block no longer at the channel front, line
- * too long) or -ENOMEM. Header indexes after a deleted one move down by one. */
+ * Each edit is one rewrite of the header block (in place when the new
+ * bytes are no longer than the old ones, else chan_replace_in()) and
+ * returns 0, -EINVAL (bad index, headers not parsed or already forwarded),
+ * -ENOSPC (beyond tune.maxrewrite, or too many headers) or -ENOMEM.
+ * Header indexes after a deleted one move down by one. Names added are
+ * lowercased, as HAProxy stores them. */
 /* Appends "<name>: <value>" at the end of the headers. */
 int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen);
 /* Deletes header <idx>, its whole line. */
