@@ -32,8 +32,8 @@ static const struct http_msg *fetch_msg(struct smp_ctx *ctx, int dir, struct sam
 	txn = ctx->strm->http;
 	if (txn) {
 		msg = dir == SMP_DIR_RES ? &txn->rsp : &txn->req;
-		if (http_msg_ready(msg))
-			return msg;
+		if (http_msg_ready(msg) && !msg->fwd)
+			return msg;     /* headers forwarded: gone, as in HAProxy */
 		if (msg->state == HTTP_MSG_HDRS && !ctx->final)
 			smp->flags |= SMP_F_MAY_CHANGE;
 		return NULL;
@@ -130,8 +130,8 @@ static int f_base(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 		return set_span(msg, path, smp);
 	if (!(t = smp_trash(&sz)) || (size_t)host.v.len + path.len > sz)
 		return 0;
-	hl = chan_copy_in(msg->chan, host.v.off - msg->fwd, t, host.v.len);
-	pl = chan_copy_in(msg->chan, path.off - msg->fwd, t + hl, path.len);
+	hl = chan_copy_in(msg->chan, host.v.off, t, host.v.len);
+	pl = chan_copy_in(msg->chan, path.off, t + hl, path.len);
 	smp->type = SMP_T_STR;
 	smp->flags &= SMP_F_KEEP;
 	smp->u.str.ptr = t;
@@ -326,7 +326,7 @@ static int f_hdr_names(const struct arg *args, struct sample *smp, struct smp_ct
 			return 0;
 		if (i)
 			t[n++] = delim;
-		for (size_t k = n, e = n + chan_copy_in(msg->chan, nm.off - msg->fwd, t + n, nm.len); k < e; k++)
+		for (size_t k = n, e = n + chan_copy_in(msg->chan, nm.off, t + n, nm.len); k < e; k++)
 			if (t[k] >= 'A' && t[k] <= 'Z')
 				t[k] += 32;     /* lowercase already, except in TCP mode (read-only) */
 		n += nm.len;
@@ -480,7 +480,7 @@ static int f_url_port(const struct arg *args, struct sample *smp, struct smp_ctx
  * chunked message). Returns the length, or -1 when it does not fit. */
 static long body_copy(const struct http_msg *msg, char *out, size_t outsz, int *complete)
 {
-	uint32_t off = msg->h1.hdr_len - msg->fwd;
+	uint32_t off = msg->h1.hdr_len;
 	const struct chan *c = msg->chan;
 	size_t avail = c->in > off ? c->in - off : 0, n = 0;
 

@@ -175,6 +175,10 @@ static void t_response(void)
 	           "[201][d=5][3][2][1.0][2][p, q][1][p][6]");
 	/* request-side fetches still read the request */
 	EXPECT_STR(render("path req.hdr(host) shdr(x)", 1), "[/][x][q]");
+	/* once the stream forwarded the request headers, they are gone */
+	chan_forward(&strm.req, txn.req.h1.hdr_len);
+	http_msg_fwd(&txn.req, txn.req.h1.hdr_len);
+	EXPECT_STR(render("path req.hdr(host) shdr(x)", 1), "[][][q]");
 }
 
 /* TCP mode (no HTTP state): the request is parsed on the fly, read-only;
