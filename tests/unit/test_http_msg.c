@@ -164,6 +164,36 @@ static void t_parse_incremental(void)
 	chan_reset(&c);
 }
 
+/* The body followed after the headers left the input part, arriving in
+ * pieces, chunked: the end of the message is found where it is. */
+static void t_body_after_forward(void)
+{
+	static const char hd[] = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+	static const char *pieces[] = { "5\r\nhel", "lo\r\n", "0\r", "\n\r\n", "GET /next" };
+	struct chan c;
+	struct http_msg m;
+	int r = HTTP_PARSE_AGAIN;
+
+	chan_init(&c, &pool, 1 << 20);
+	chan_put_data(&c, hd, strlen(hd));
+	http_msg_init(&m, &c, 0, 0, 0);
+	EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+	chan_forward(&c, m.h1.hdr_len);
+	http_msg_fwd(&m, m.h1.hdr_len);
+	for (size_t i = 0; i < 5; i++) {
+		chan_put_data(&c, pieces[i], strlen(pieces[i]));
+		r = http_msg_body_parse(&m);
+		if (i < 3)
+			EXPECT_INT(r, HTTP_PARSE_AGAIN);
+	}
+	EXPECT_INT(r, HTTP_PARSE_DONE);
+	/* the message ends before the next request's bytes */
+	EXPECT_INT(m.h1.pos, (int)(strlen(hd) + strlen("5\r\nhello\r\n0\r\n\r\n")));
+	/* editing is refused now */
+	EXPECT_INT(http_hdr_add(&m, "x", 1, "y", 1), -EINVAL);
+	chan_reset(&c);
+}
+
 /* Parses <s>; returns the parse result and leaves the message in <m>. */
 static int parse_str(struct chan *c, struct http_msg *m, const char *s, int resp)
 {
@@ -855,6 +885,7 @@ int main(void)
 	RUN(t_parse_whole);
 	RUN(t_parse_split);
 	RUN(t_parse_incremental);
+	RUN(t_body_after_forward);
 	RUN(t_policy_reject);
 	RUN(t_policy_accept);
 	RUN(t_haproxy_table);
