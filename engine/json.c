@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "engine/sample.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
+#include "engine/hash.h"
 
 static void out_end(struct sample *smp, char *p, size_t len, size_t size, enum smp_type t)
 {
@@ -563,10 +566,150 @@ static int chk_jwt_query(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* jwt_verify(alg,key): checks the signature of a JWT. Returns HAProxy's
+ * codes: 1 valid, 0 wrong signature, -1 unknown algorithm, -2 algorithm
+ * not handled, -3 malformed token. HMAC (HS256/384/512, <key> the shared
+ * secret) and "none" are verified here; RSA and ECDSA need the TLS
+ * library and are refused when written literally (-2 when a variable
+ * names them). <alg> and <key> may be variables. */
+enum { JWT_NONE = 1, JWT_HS256, JWT_HS384, JWT_HS512, JWT_ASYM, JWT_PS };
+
+static int jwt_alg(const char *s, size_t n)
+{
+	static const struct { const char *name; int id; } algs[] = {
+		{ "none", JWT_NONE }, { "HS256", JWT_HS256 }, { "HS384", JWT_HS384 }, { "HS512", JWT_HS512 },
+		{ "RS256", JWT_ASYM }, { "RS384", JWT_ASYM }, { "RS512", JWT_ASYM },
+		{ "ES256", JWT_ASYM }, { "ES384", JWT_ASYM }, { "ES512", JWT_ASYM },
+		{ "PS256", JWT_PS }, { "PS384", JWT_PS }, { "PS512", JWT_PS },
+	};
+
+	for (size_t i = 0; i < sizeof(algs) / sizeof(*algs); i++)
+		if (strlen(algs[i].name) == n && !memcmp(algs[i].name, s, n))
+			return algs[i].id;
+	return 0;
+}
+
+/* Reads argument <a> (a string, or a variable cast to one). */
+static int jwt_arg(const struct arg *a, const struct smp_ctx *ctx, const char **p, size_t *n)
+{
+	struct sample v;
+	const struct var_ref *ref;
+
+	if (a->type == ARGT_STR) {
+		*p = a->u.str.ptr;
+		*n = a->u.str.len;
+		return 1;
+	}
+	if (a->type != ARGT_VAR)
+		return 0;
+	ref = a->u.ptr;
+	if (!vars_get(vars_of(ctx->strm, ref->scope), ref, &v) || !sample_cast(&v, SMP_T_STR))
+		return 0;
+	*p = v.u.str.ptr;
+	*n = v.u.str.len;
+	return 1;
+}
+
+static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *tok = smp->u.str.ptr, *end = tok + smp->u.str.len, *d1, *d2, *ap, *kp;
+	size_t an, kn, size, sig_len;
+	uint8_t mac[64], *sig;
+	int alg, parts, r;
+	enum hash_alg h;
+	long n;
+
+	if (!jwt_arg(&args[0], ctx, &ap, &an) || !jwt_arg(&args[1], ctx, &kp, &kn))
+		return 0;
+	alg = jwt_alg(ap, an);
+	if (!alg) {
+		r = -1;
+		goto out;
+	}
+	d1 = memchr(tok, '.', end - tok);
+	d2 = d1 ? memchr(d1 + 1, '.', end - d1 - 1) : NULL;
+	parts = !d1 ? 1 : !d2 ? 2 : 3;
+	if (d2 && memchr(d2 + 1, '.', end - d2 - 1)) {
+		r = -3;                      /* more than three parts */
+		goto out;
+	}
+	if (parts != 3 && (alg != JWT_NONE || parts != 2)) {
+		r = -3;
+		goto out;
+	}
+	if (alg == JWT_NONE) {
+		r = parts == 2 || d2 + 1 == end ? 1 : 0;
+		goto out;
+	}
+	if (d2 + 1 == end) {
+		r = -3;                      /* no signature */
+		goto out;
+	}
+	sig = (uint8_t *)smp_trash(&size);
+	if (!sig || (n = b64url_decode(d2 + 1, end - d2 - 1, sig, size)) < 0) {
+		r = -3;
+		goto out;
+	}
+	sig_len = (size_t)n;
+	if (alg == JWT_ASYM || alg == JWT_PS) {
+		r = -2;
+		goto out;
+	}
+	h = alg == JWT_HS256 ? HASH_SHA256 : alg == JWT_HS384 ? HASH_SHA384 : HASH_SHA512;
+	hash_hmac(h, kp, kn, tok, (size_t)(d2 - tok), mac);
+	if (sig_len != hash_digest_len(h)) {
+		r = 0;
+		goto out;
+	}
+	/* constant time comparison */
+	{
+		uint8_t diff = 0;
+
+		for (size_t i = 0; i < sig_len; i++)
+			diff |= mac[i] ^ sig[i];
+		r = !diff;
+	}
+ out:
+	smp_set_sint(smp, r);
+	return 1;
+}
+
+static int chk_jwt_verify(struct arg *args, char *err, size_t errlen)
+{
+	char tmp[256];
+
+	for (int i = 0; i < 2; i++) {
+		struct arg a = args[i];
+
+		/* a variable name is a variable (as HAProxy), else a literal */
+		if (sample_check_var(&a, tmp, sizeof(tmp)) == 0)
+			args[i] = a;
+	}
+	if (args[0].type == ARGT_STR) {
+		int alg = jwt_alg(args[0].u.str.ptr, args[0].u.str.len);
+
+		if (!alg) {
+			snprintf(err, errlen, "unknown JWT algorithm: %s", args[0].u.str.ptr);
+			return -1;
+		}
+		if (alg == JWT_PS) {
+			snprintf(err, errlen, "RSASSA-PSS JWS signing not managed yet");
+			return -1;
+		}
+		if (alg == JWT_ASYM) {
+			snprintf(err, errlen, "RSA and ECDSA JWT signatures are not supported by ringproxy yet (%s)",
+			         args[0].u.str.ptr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const struct sample_conv smp_conv_json_table[] = {
 	{ "json",       cv_json,       ARG1(1, STR),      chk_json,       SMP_T_STR, SMP_T_STR, NULL },
 	{ "json_query", cv_json_query, ARG2(1, STR, STR), chk_json_query, SMP_T_STR, SMP_T_ANY, NULL },
 	{ "jwt_header_query", cv_jwt_header_query, ARG2(0, STR, STR), chk_jwt_query, SMP_T_BIN, SMP_T_ANY, NULL },
+	{ "jwt_verify", cv_jwt_verify, ARG2(2, STR, STR), chk_jwt_verify, SMP_T_BIN, SMP_T_SINT, NULL },
 	{ "jwt_payload_query", cv_jwt_payload_query, ARG2(0, STR, STR), chk_jwt_query, SMP_T_BIN, SMP_T_ANY, NULL },
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
 };

@@ -4,6 +4,8 @@
  * and the json escaper's arguments. */
 #include "tests/unit/unit.h"
 #include "engine/sample.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
 
 static const struct { const char *expr, *want; size_t wlen; } vectors[] = {
 	{ "bin(7b2261223a312c2262223a22785c6e79222c2263223a747275652c2264223a6e756c6c2c2265223a5b31302c32302c7b2266223a2267227d5d2c2268223a7b2269223a322e357d7d),json_query('$.a')", "1", 1 },
@@ -91,13 +93,31 @@ static const struct { const char *expr, *want; size_t wlen; } vectors[] = {
 	{ "str(a.b.c.d),jwt_payload_query('$.alg')", "", 0 },
 	{ "str(!!!.eyJhIjoxfQ),jwt_payload_query('$.a')", "1", 1 },
 	{ "str(x.eyJhIjoxfQ.y),jwt_payload_query('$.a')", "1", 1 },
+	/* jwt_verify (txn.s holds "abc": not an algorithm) */
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(HS256,your-256-bit-secret)", "1", 1 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(HS256,wrong)", "0", 1 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(HS384,your-256-bit-secret)", "0", 1 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(HS512,your-256-bit-secret)", "0", 1 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(none,x)", "0", 1 },
+	{ "str(eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c),jwt_verify(txn.s,your-256-bit-secret)", "-1", 2 },
+	{ "str(a.b.c.d),jwt_verify(HS256,k)", "-3", 2 },
+	{ "str(a.b),jwt_verify(HS256,k)", "-3", 2 },
+	{ "str(a.b),jwt_verify(none,k)", "1", 1 },
+	{ "str(a.b.),jwt_verify(none,k)", "1", 1 },
+	{ "str(a.b.c),jwt_verify(none,k)", "0", 1 },
+	{ "str(a.b.!!!),jwt_verify(HS256,k)", "-3", 2 },
+	{ "str(a.b.),jwt_verify(HS256,k)", "-3", 2 },
+	{ "str(a),jwt_verify(none,k)", "-3", 2 },
+	{ "str(a.b.YWJj),jwt_verify(HS256,k)", "0", 1 },
 };
+
+static struct stream strm;
 
 static int ev(const char *expr, char *out, size_t n, size_t *len)
 {
 	char err[512];
 	struct sample_expr *e = sample_expr_parse(expr, NULL, NULL, err, sizeof(err));
-	struct smp_ctx ctx = { .final = 1 };
+	struct smp_ctx ctx = { .strm = &strm, .final = 1 };
 	struct sample smp = { 0 };
 	int r;
 
@@ -154,6 +174,11 @@ static void t_types_and_errors(void)
 	EXPECT_STR(out, "ERR invalid args in converter 'json_query' : json_path must not be empty");
 	EXPECT_INT(ev("str(x),json_query('$.a',float)", out, sizeof(out), &len), -1);
 	EXPECT_STR(out, "ERR invalid args in converter 'json_query' : output_type only supports \"int\" as argument");
+	EXPECT_INT(ev("str(a),jwt_verify(XX256,k)", out, sizeof(out), &len), -1);
+	EXPECT_STR(out, "ERR invalid args in converter 'jwt_verify' : unknown JWT algorithm: XX256");
+	EXPECT_INT(ev("str(a),jwt_verify(PS256,k)", out, sizeof(out), &len), -1);
+	EXPECT_STR(out, "ERR invalid args in converter 'jwt_verify' : RSASSA-PSS JWS signing not managed yet");
+	EXPECT_INT(ev("str(a),jwt_verify(RS256,cert.pem)", out, sizeof(out), &len), -1);
 	/* deep nesting is refused, not a stack overflow */
 	{
 		static char deep[20000], expr[45000];
@@ -171,7 +196,16 @@ static void t_types_and_errors(void)
 
 int main(void)
 {
+	char err[128];
+	struct var_ref ref;
+	struct sample v = { 0 };
+
+	vars_parse_ref("txn.s", 5, &ref, err, sizeof(err));
+	smp_set_const_str(&v, "abc", 3);
+	vars_set(&strm.vars_txn, &ref, &v);
+	vars_ref_free(&ref);
 	RUN(t_haproxy_vectors);
 	RUN(t_types_and_errors);
+	vars_clear(&strm.vars_txn);
 	return unit_end();
 }
