@@ -332,6 +332,7 @@ static enum act_ret act_code(lua_State *T, int nres)
 		return ACT_RET_CONT;
 	switch (lua_tointeger(T, -nres)) {
 	case 1: return ACT_RET_STOP;
+	case 2: return ACT_RET_YIELD;     /* call the action again later */
 	case 3: return ACT_RET_ERR;
 	case 4: return ACT_RET_DONE;
 	case 5: return ACT_RET_DENY;
@@ -417,6 +418,10 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 	hs->co = NULL;
 	hs->co_act = NULL;
 	hlua_co_put(t, co);
+	/* act.YIELD: the function ended; it runs again from the start at the
+	 * next turn of the loop */
+	if (ret == ACT_RET_YIELD)
+		stream_wakeup(strm);
 	/* txn:done(): what was sent still goes to the client, then the
 	 * connection closes (HAProxy: the response is shut once forwarded) */
 	if (ret == ACT_RET_DONE)

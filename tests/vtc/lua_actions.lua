@@ -10,3 +10,14 @@ core.register_action("say", { "tcp-req" }, function(txn, what)
 	txn.res:send(what .. " args=" .. tostring(txn:get_var("txn.args")) .. "\n")
 	txn:done()
 end, 1)
+
+-- act.YIELD: the action is called again later, from the start
+local calls = 0
+core.register_action("again", { "tcp-req" }, function(txn)
+	calls = calls + 1
+	if calls % 3 ~= 0 then
+		return act.YIELD
+	end
+	txn.res:send("called " .. calls .. " times\n")
+	txn:done()
+end)
