@@ -274,7 +274,7 @@ static void cli_run_line(struct cli_sess *s, char *line)
 {
 	char *args[CLI_MAXARGS + 1];
 	char *p = line, *w = line;
-	int nargs = 0, in_word = 0, ran = 0;
+	int nargs = 0, in_word = 0;
 
 	for (;;) {
 		char ch = *p;
@@ -293,11 +293,10 @@ static void cli_run_line(struct cli_sess *s, char *line)
 			in_word = 0;
 			if (ch == ';' || ch == 0) {
 				args[nargs] = NULL;
-				if (nargs || (ch == 0 && !ran)) {
-					cli_run_cmd(s, args, nargs);
-					cli_out_str(&s->out, s->prompt ? "\n> " : "\n");
-					ran = 1;
-				}
+				cli_run_cmd(s, args, nargs);
+				if (s->over)         /* quit: no answer at all */
+					break;
+				cli_out_str(&s->out, s->prompt ? "\n> " : "\n");
 				nargs = 0;
 				if (ch == 0 || s->over)
 					break;

@@ -495,7 +495,7 @@ static void cmd_add_map(struct cli_ctx *c, char **args, int nargs)
 	struct pat_list *l;
 	int rc;
 
-	if (nargs != 5) {
+	if (nargs < 5) {
 		cli_out_str(c->out, "'add map' expects three parameters (map identifier, key and value) "
 		            "or one parameter (map identifier) and a payload\n");
 		return;
@@ -515,7 +515,7 @@ static void cmd_add_acl(struct cli_ctx *c, char **args, int nargs)
 	struct pat_list *l;
 	int rc;
 
-	if (nargs != 4) {
+	if (nargs < 4) {
 		cli_out_str(c->out, "'add acl' expects two parameters: ACL identifier and pattern.\n");
 		return;
 	}
@@ -542,7 +542,7 @@ static void cli_del(struct cli_ctx *c, char **args, int nargs, int maps)
 	char *key;
 	int n;
 
-	if (nargs != 4) {
+	if (nargs < 4) {
 		cli_out_str(c->out, maps ? "This command expects two parameters: map identifier and key.\n"
 		                         : "This command expects two parameters: ACL identifier and key.\n");
 		return;
@@ -576,7 +576,7 @@ static void cmd_set_map(struct cli_ctx *c, char **args, int nargs)
 	char *key;
 	int rc;
 
-	if (nargs != 5) {
+	if (nargs < 5) {
 		cli_out_str(c->out, "'set map' expects three parameters: map identifier, key and value.\n");
 		return;
 	}
@@ -606,9 +606,8 @@ static void cli_clear(struct cli_ctx *c, char **args, int nargs, int maps)
 {
 	struct pat_list *l;
 
-	if (nargs != 3) {
-		cli_out_str(c->out, maps ? "'clear map' expects a map identifier.\n"
-		                         : "'clear acl' expects an ACL identifier.\n");
+	if (nargs < 3) {
+		cli_out_str(c->out, maps ? "Missing map identifier.\n" : "Missing ACL identifier.\n");
 		return;
 	}
 	if (!(l = cli_find_list(c, args[2], maps)))
@@ -631,7 +630,7 @@ static void cli_get(struct cli_ctx *c, char **args, int nargs, int maps)
 	const char *idx;
 	char err[256];
 
-	if (nargs != 4) {
+	if (nargs < 4) {
 		cli_out_str(c->out, maps ? "Missing map identifier and/or key.\n" : "Missing ACL identifier and/or key.\n");
 		return;
 	}
@@ -691,14 +690,28 @@ static void cmd_enable_server(struct cli_ctx *c, char **args, int nargs)
 		cli_srv_state(s, SRV_UP);
 }
 
+/* "set server <b>/<s> weight <w>[%]" and "set weight": HAProxy's two
+ * syntax messages come without the line end its other answers have. */
 static void cli_set_weight(struct cli_ctx *c, struct server *s, const char *arg)
 {
 	char err[256];
+	const char *p = arg;
 
-	if (arg && *arg && !((*arg >= '0' && *arg <= '9') || *arg == '-')) {
-		/* HAProxy's message, without the line end its other answers have */
-		cli_out_str(c->out, "Empty weight string empty or preceded by garbage");
-		return;
+	if (arg && *arg) {
+		if (*p == '-')
+			p++;
+		if (*p < '0' || *p > '9') {
+			cli_out_str(c->out, "Empty weight string empty or preceded by garbage");
+			return;
+		}
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p == '%')
+			p++;
+		if (*p) {
+			cli_out_str(c->out, "Trailing garbage in weight string");
+			return;
+		}
 	}
 	if (lb_set_weight(s, arg, err, sizeof(err)) < 0)
 		cli_out_printf(c->out, "%s\n", err);

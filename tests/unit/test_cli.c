@@ -1,0 +1,423 @@
+/* test_cli.c: the management socket's protocol without a socket — bytes
+ * in, bytes out — on a configuration with a map, an ACL file and two
+ * backends. Expected answers are HAProxy 2.6's for the same commands
+ * (checked with socat against /usr/sbin/haproxy). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/unit.h"
+#include "engine/cfg.h"
+#include "engine/cli.h"
+#include "engine/lb.h"
+#include "engine/log.h"
+#include "engine/pattern.h"
+#include "engine/proxy.h"
+#include "engine/sample.h"
+
+static struct config cfg;
+static char dir[64];
+static char outbuf[1 << 16];
+
+/* Feeds <in> to a new session at <level>; returns its whole answer
+ * (static buffer) and the feed result in <*rc>. */
+static const char *run_rc(int level, const char *in, int *rc)
+{
+	struct cli_sess *s = cli_sess_new(&cfg, level);
+	const char *o;
+	size_t len;
+
+	*rc = cli_sess_feed(s, in, strlen(in));
+	o = cli_sess_output(s, &len);
+	if (len >= sizeof(outbuf))
+		len = sizeof(outbuf) - 1;
+	memcpy(outbuf, o, len);
+	outbuf[len] = 0;
+	cli_sess_free(s);
+	return outbuf;
+}
+
+static const char *run(int level, const char *in)
+{
+	int rc;
+
+	return run_rc(level, in, &rc);
+}
+
+/* Replaces every "0x<hex>" by "PTR" in place (entry references). */
+static char *noptr(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r) {
+		if (r[0] == '0' && r[1] == 'x') {
+			r += 2;
+			while ((*r >= '0' && *r <= '9') || (*r >= 'a' && *r <= 'f'))
+				r++;
+			memcpy(w, "PTR", 3);
+			w += 3;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = 0;
+	return s;
+}
+
+/* Returns 1 if <s> starts with <prefix>. */
+static int starts(const char *s, const char *prefix)
+{
+	return s && !strncmp(s, prefix, strlen(prefix));
+}
+
+static int setup(void)
+{
+	char path[128], text[2048];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/test_cli.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/ip.map", dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fputs("10.0.0.0/8 be2\n127.0.0.1 be1\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a.acl", dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fputs("abc\ndef\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text),
+	         "global\n"
+	         "    stats socket %s/x.sock level admin\n"
+	         "defaults\n"
+	         "    mode tcp\n"
+	         "    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n"
+	         "frontend fe\n"
+	         "    bind 127.0.0.1:1\n"
+	         "    acl bad req.payload(0,3) -m str -f %s/a.acl\n"
+	         "    tcp-request content reject if bad\n"
+	         "    use_backend %%[src,map_ip(%s/ip.map)]\n"
+	         "    default_backend be1\n"
+	         "backend be1\n"
+	         "    server s1 127.0.0.1:11\n"
+	         "    server s2 127.0.0.1:12 weight 50\n"
+	         "backend be2\n"
+	         "    server s3 127.0.0.1:13\n",
+	         dir, dir, dir);
+	log_set_quiet(1);
+	return cfg_parse_string(&cfg, "t.cfg", text) == 0 ? 0 : -1;
+}
+
+static void t_one_command_then_close(void)
+{
+	int rc;
+
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, "show cli level\n", &rc), "admin\n\n");
+	EXPECT_INT(rc, 1);
+	/* the lines received together are all answered */
+	EXPECT_STR(run(CLI_LVL_ADMIN, "show cli level\nget weight be1/s1\n"), "admin\n\n1 (initial 1)\n\n");
+	/* no line end yet: nothing runs, the session waits */
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, "show cli level", &rc), "");
+	EXPECT_INT(rc, 0);
+	/* CRLF */
+	EXPECT_STR(run(CLI_LVL_OPER, "show cli level\r\n"), "operator\n\n");
+}
+
+static void t_prompt_and_quit(void)
+{
+	int rc;
+
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, "prompt\nshow cli level\n", &rc), "\n> admin\n\n> ");
+	EXPECT_INT(rc, 0);
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, "prompt\nquit\nshow cli level\n", &rc), "\n> ");
+	EXPECT_INT(rc, 1);
+	/* prompt toggles back: the next line ends the session */
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, "prompt\nprompt\nshow cli level\n", &rc), "\n> \nadmin\n\n");
+	EXPECT_INT(rc, 1);
+}
+
+static void t_split_and_escape(void)
+{
+	EXPECT_STR(run(CLI_LVL_ADMIN, "show cli level; get weight be1/s2  \n"),
+	           "admin\n\n50 (initial 50)\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "get weight be1/s1\\;x\n"), "No such server.\n\n");
+	/* an empty command between ';' answers the help */
+	EXPECT(starts(run(CLI_LVL_ADMIN, "show cli level;;\n"),
+	              "admin\n\nUnknown command. Please enter one of the following commands only:\n"));
+}
+
+static void t_help_and_unknown(void)
+{
+	const char *o = run(CLI_LVL_ADMIN, "help\n");
+
+	EXPECT(starts(o, "The following commands are valid at this level:\n"));
+	EXPECT(strstr(o, "\n  add map <map> <key> <val>               : ") != NULL);
+	EXPECT(strstr(o, "\n  quit                                    : disconnect\n\n") != NULL);
+	EXPECT(strstr(o, "disable server") != NULL);
+	/* commands above the level are not listed */
+	o = run(CLI_LVL_USER, "help\n");
+	EXPECT(strstr(o, "disable server") == NULL);
+	EXPECT(strstr(o, "show stat") != NULL);
+	o = run(CLI_LVL_ADMIN, "shw stat\n");
+	EXPECT(starts(o, "Unknown command, but maybe one of the following ones is a better match:\n"));
+	EXPECT(strstr(o, "  show stat ") != NULL);
+	o = run(CLI_LVL_ADMIN, "\n");
+	EXPECT(starts(o, "Unknown command. Please enter one of the following commands only:\n"));
+}
+
+static void t_levels(void)
+{
+	EXPECT_STR(run(CLI_LVL_OPER, "disable server be1/s1\n"), "Permission denied\n\n");
+	EXPECT_STR(run(CLI_LVL_USER, "set server be1/s1 weight 3\n"), "Permission denied\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "user;show cli level;disable server be1/s1\n"),
+	           "\nuser\n\nPermission denied\n\n");
+	EXPECT_STR(run(CLI_LVL_USER, "operator\n"), "Permission denied\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "operator;show cli level\n"), "\noperator\n\n");
+	EXPECT_STR(run(CLI_LVL_USER, "get weight be1/s2\n"), "50 (initial 50)\n\n");
+}
+
+static void t_maps(void)
+{
+	char want[512], cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "show map %s/ip.map\n", dir);
+	EXPECT_STR(noptr((char *)run(CLI_LVL_USER, cmd)), "PTR 10.0.0.0/8 be2\nPTR 127.0.0.1 be1\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "show map #99\n"), "Unknown map identifier. Please use #<id> or <file>.\n\n");
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map 192.168.0.0/16 be2\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map bad be2\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "'bad' is not a valid IPv4 or IPv6 address.\n\n");
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "'add map' expects three parameters (map identifier, key and value) "
+	           "or one parameter (map identifier) and a payload\n\n");
+	snprintf(cmd, sizeof(cmd), "get map %s/ip.map 192.168.3.4\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd),
+	           "type=ip, case=sensitive, found=yes, idx=tree, key=\"192.168.0.0/16\", value=\"be2\", type=\"str\"\n\n");
+	snprintf(cmd, sizeof(cmd), "set map %s/ip.map 127.0.0.1 be2\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	snprintf(cmd, sizeof(cmd), "set map %s/ip.map 1.2.3.4 be2\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "entry not found.\n\n");
+	snprintf(cmd, sizeof(cmd), "get map %s/ip.map 127.0.0.1\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd),
+	           "type=ip, case=sensitive, found=yes, idx=tree, key=\"127.0.0.1\", value=\"be2\", type=\"str\"\n\n");
+	snprintf(cmd, sizeof(cmd), "get map %s/ip.map 8.8.8.8\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "type=ip, case=sensitive, found=no\n\n");
+	snprintf(cmd, sizeof(cmd), "del map %s/ip.map 192.168.0.0/16\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "Key not found.\n\n");
+	snprintf(want, sizeof(want), "show map %s/ip.map\n", dir);
+	EXPECT_STR(noptr((char *)run(CLI_LVL_USER, want)), "PTR 10.0.0.0/8 be2\nPTR 127.0.0.1 be2\n\n");
+}
+
+/* "set map <map> #<ref> <value>" with the reference "show map" printed. */
+static void t_map_ref(void)
+{
+	char cmd[256], ref[32];
+	const char *o, *sp;
+
+	snprintf(cmd, sizeof(cmd), "show map %s/ip.map\n", dir);
+	o = run(CLI_LVL_USER, cmd);
+	sp = strchr(o, ' ');
+	EXPECT(sp && o[0] == '0' && o[1] == 'x' && (size_t)(sp - o) < sizeof(ref));
+	if (!sp)
+		return;
+	memcpy(ref, o, (size_t)(sp - o));
+	ref[sp - o] = 0;
+	snprintf(cmd, sizeof(cmd), "set map %s/ip.map #%s be3\n", dir, ref);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	snprintf(cmd, sizeof(cmd), "get map %s/ip.map 10.1.2.3\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd),
+	           "type=ip, case=sensitive, found=yes, idx=tree, key=\"10.0.0.0/8\", value=\"be3\", type=\"str\"\n\n");
+	snprintf(cmd, sizeof(cmd), "set map %s/ip.map #0x1 be3\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "entry not found.\n\n");
+}
+
+/* A map edit is what the next lookup of the converter sees. */
+static void t_map_edit_routes(void)
+{
+	char path[128], cmd[256], err[256];
+	struct pat_list *l;
+	struct pat_expr *e;
+	struct sample smp;
+	const struct pat_entry *ent;
+
+	snprintf(path, sizeof(path), "%s/ip.map", dir);
+	l = pat_list_lookup(path);
+	EXPECT(l != NULL);
+	if (!l)
+		return;
+	e = pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err));
+	EXPECT(e != NULL);
+	if (!e)
+		return;
+	memset(&smp, 0, sizeof(smp));
+	smp_set_const_str(&smp, "172.16.1.1", 10);
+	EXPECT(pat_expr_lookup(e, &smp) == NULL);
+	snprintf(cmd, sizeof(cmd), "add map %s 172.16.0.0/12 be2\n", path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	ent = pat_expr_lookup(e, &smp);
+	EXPECT(ent && !strcmp(pat_entry_value(ent), "be2"));
+	snprintf(cmd, sizeof(cmd), "del map %s 172.16.0.0/12\n", path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	EXPECT(pat_expr_lookup(e, &smp) == NULL);
+}
+
+static void t_acls(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "show acl %s/a.acl\n", dir);
+	EXPECT_STR(noptr((char *)run(CLI_LVL_USER, cmd)), "PTR abc\nPTR def\n\n");
+	snprintf(cmd, sizeof(cmd), "add acl %s/a.acl xyz\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	snprintf(cmd, sizeof(cmd), "get acl %s/a.acl xyz\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "type=str, case=sensitive, match=yes, idx=tree, pattern=\"xyz\"\n\n");
+	snprintf(cmd, sizeof(cmd), "get acl %s/a.acl nop\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "type=str, case=sensitive, match=no\n\n");
+	snprintf(cmd, sizeof(cmd), "del acl %s/a.acl xyz\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "Key not found.\n\n");
+	snprintf(cmd, sizeof(cmd), "add acl %s/ip.map abc\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "This ACL is shared with a map containing samples. "
+	           "You must use the command 'add map' to add values.\n\n");
+	snprintf(cmd, sizeof(cmd), "clear acl %s/a.acl\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	snprintf(cmd, sizeof(cmd), "show acl %s/a.acl\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "clear acl\n"), "Missing ACL identifier.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "clear map nofile\n"), "Unknown map identifier. Please use #<id> or <file>.\n\n");
+	EXPECT(starts(run(CLI_LVL_ADMIN, "show acl\n"), "# id (file) description\n0 ("));
+}
+
+static void t_servers(void)
+{
+	struct proxy *be1 = proxy_find(&cfg, "be1", PX_CAP_BE);
+	struct server *s1 = be1 ? server_find(be1, "s1") : NULL;
+
+	EXPECT(s1 != NULL);
+	if (!s1)
+		return;
+	EXPECT_STR(run(CLI_LVL_ADMIN, "get weight be1/zz\n"), "No such server.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "get weight nob/s1\n"), "No such backend.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "get weight be1\n"), "Require 'backend/server'.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight 20%\n"), "\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "get weight be1/s2\n"), "10 (initial 50)\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight 300\n"),
+	           "Absolute weight can only be between 0 and 256 inclusive.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight abc\n"),
+	           "Empty weight string empty or preceded by garbage\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight 5x\n"), "Trailing garbage in weight string\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight\n"), "Require <weight> or <weight%>.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s2 weight -5%\n"), "Relative weight must be positive.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set weight be1/s2 50\n"), "\n");
+	EXPECT_INT(be1->srv->next->cur_weight, 50);
+
+	EXPECT_STR(run(CLI_LVL_ADMIN, "disable server be1/s1\n"), "\n");
+	EXPECT_INT(s1->state, SRV_MAINT);
+	/* the balancer skips it now */
+	for (int i = 0; i < 10; i++)
+		EXPECT(lb_pick_hash(be1, 0) != s1);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "enable server be1/s1\n"), "\n");
+	EXPECT_INT(s1->state, SRV_UP);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s1 state drain\n"), "\n");
+	EXPECT_INT(s1->state, SRV_DRAIN);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s1 state ready\n"), "\n");
+	EXPECT_INT(s1->state, SRV_UP);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be1/s1 state foo\n"),
+	           "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "show servers state nob\n"), "Can't find backend.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "show servers state be2\n"),
+	           "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight "
+	           "srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health "
+	           "srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord "
+	           "srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n"
+	           "4 be2 1 s3 127.0.0.1 2 0 1 1 0 1 0 2 0 0 0 0 - 13 - 0 0 - - 0\n\n");
+}
+
+static void t_show_stat(void)
+{
+	const char *o = run(CLI_LVL_ADMIN, "show stat\n");
+	const char *l2 = strchr(o, '\n');
+
+	EXPECT(starts(o, "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,"
+	                   "wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,"
+	                   "sid,throttle,lbtot,tracked,type,"));
+	EXPECT(l2 && starts(l2 + 1, "fe,FRONTEND,,,0,0,4096,0,0,0,0,0,0,,,,,OPEN,,,,,,,,,1,2,0,,,,0,0,0,0,"));
+	EXPECT(strstr(o, "\nbe1,s1,0,0,0,0,,0,0,0,,0,,0,0,0,0,no check,1,1,0,,,") != NULL);
+	EXPECT(strstr(o, ",127.0.0.1:11,,tcp,,") != NULL);
+	EXPECT(strstr(o, "\nbe1,BACKEND,0,0,0,0,") != NULL);
+	EXPECT(strstr(o, ",UP,51,2,0,,0,") != NULL);
+	EXPECT(strstr(o, ",tcp,roundrobin,") != NULL);
+	/* 128 fields: 128 commas on each line */
+	for (const char *p = o; p && *p && *p != '\n'; ) {
+		const char *e = strchr(p, '\n');
+		int commas = 0;
+
+		for (const char *q = p; q < e; q++)
+			commas += *q == ',';
+		EXPECT_INT(commas, 128);
+		p = e + 1;
+	}
+	/* addresses and algorithms are for operators */
+	o = run(CLI_LVL_USER, "show stat\n");
+	EXPECT(strstr(o, "127.0.0.1:11") == NULL);
+	EXPECT(strstr(o, "roundrobin") == NULL);
+}
+
+static void t_show_info(void)
+{
+	const char *o = run(CLI_LVL_USER, "show info\n");
+	char want[64];
+
+	EXPECT(starts(o, "Name: ringproxy\nVersion: "));
+	snprintf(want, sizeof(want), "\nPid: %d\n", (int)getpid());
+	EXPECT(strstr(o, want) != NULL);
+	EXPECT(strstr(o, "\nNbthread: 1\nNbproc: 1\nProcess_num: 1\n") != NULL);
+	EXPECT(strstr(o, "\nMaxconn: 4096\nHard_maxconn: 4096\nCurrConns: 0\n") != NULL);
+	EXPECT(strstr(o, "\nTainted: 0\n\n") != NULL);
+}
+
+static void t_long_line(void)
+{
+	static char big[20000];
+	int rc;
+
+	memset(big, 'a', sizeof(big) - 1);
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, big, &rc), "");
+	EXPECT_INT(rc, 1);
+}
+
+int main(void)
+{
+	if (setup() < 0) {
+		printf("FAIL: %s: setup\n", __FILE__);
+		return 1;
+	}
+	RUN(t_one_command_then_close);
+	RUN(t_prompt_and_quit);
+	RUN(t_split_and_escape);
+	RUN(t_help_and_unknown);
+	RUN(t_levels);
+	RUN(t_maps);
+	RUN(t_map_ref);
+	RUN(t_map_edit_routes);
+	RUN(t_acls);
+	RUN(t_servers);
+	RUN(t_show_stat);
+	RUN(t_show_info);
+	RUN(t_long_line);
+	cfg_free(&cfg);
+	pat_list_free_all();
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return unit_end();
+}
