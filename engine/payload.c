@@ -326,24 +326,43 @@ static int f_ssl_sni(const struct arg *args, struct sample *smp, struct smp_ctx 
 	return not_found(smp);
 }
 
-/* req.ssl_alpn: the first protocol of the ALPN extension (HAProxy
- * iterates over all of them for ACLs; samples here carry one value). */
+/* req.ssl_alpn: the first protocol of the ALPN extension; for an ACL
+ * (ctx->iterate) each protocol in turn, with SMP_F_NOT_LAST while more
+ * follow, as HAProxy's ACLs test every one. */
 static int f_ssl_alpn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const uint8_t *d;
-	size_t dl;
+	size_t dl, list, pos = 2;
+	uint32_t want = ctx->iterate ? ctx->iter : 0;
 	int stop, r = hello_ext(ctx, smp, 16, &d, &dl, &stop);
 
 	if (stop || !r)
 		return stop ? r : not_found(smp);
-	if (dl < 3 || (size_t)d[2] + 3 > dl || !d[2])
+	if (dl < 3)
 		return not_found(smp);
-	smp->type = SMP_T_STR;
-	smp->flags = SMP_F_VOL_TXN;
-	smp->u.str.ptr = (char *)d + 3;
-	smp->u.str.len = d[2];
-	smp->u.str.size = 0;
-	return 1;
+	list = be16(d);
+	if (list + 2 > dl)
+		list = dl - 2;
+	for (uint32_t i = 0; ; i++) {
+		size_t n;
+
+		if (pos >= 2 + list || !(n = d[pos]) || pos + 1 + n > 2 + list)
+			return not_found(smp);
+		if (i == want) {
+			smp->type = SMP_T_STR;
+			smp->flags = SMP_F_VOL_TXN;
+			smp->u.str.ptr = (char *)d + pos + 1;
+			smp->u.str.len = n;
+			smp->u.str.size = 0;
+			if (ctx->iterate) {
+				ctx->iter++;
+				if (pos + 1 + n < 2 + list)
+					smp->flags |= SMP_F_NOT_LAST;
+			}
+			return 1;
+		}
+		pos += 1 + n;
+	}
 }
 
 /* req.ssl_st_ext: 0 no SessionTicket extension, 1 an empty one (the

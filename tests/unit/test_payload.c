@@ -124,6 +124,22 @@ static void t_hello_values(void)
 	EXPECT_STR(out, "WWW.EXAMPLE.COM");
 	EXPECT_INT(ev("req.ssl_alpn", 0, out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "h2");
+	/* an ACL sees every protocol in turn */
+	{
+		char err[256];
+		struct sample_expr *e = sample_expr_parse("req.ssl_alpn", NULL, NULL, err, sizeof(err));
+		struct smp_ctx ctx = { .strm = &strm, .iterate = 1 };
+		struct sample smp = { 0 };
+
+		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 1);
+		EXPECT(smp.u.str.len == 2 && !memcmp(smp.u.str.ptr, "h2", 2));
+		EXPECT(smp.flags & SMP_F_NOT_LAST);
+		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 1);
+		EXPECT(smp.u.str.len == 8 && !memcmp(smp.u.str.ptr, "http/1.1", 8));
+		EXPECT(!(smp.flags & SMP_F_NOT_LAST));
+		EXPECT_INT(sample_expr_eval(e, &ctx, &smp), 0);
+		sample_expr_free(e);
+	}
 	EXPECT_INT(ev("req.ssl_ver", 0, out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "196611");                /* 0x030003: TLS 1.2 legacy version */
 	EXPECT_INT(ev("req.ssl_hello_type", 0, out, sizeof(out), &fl), 1);
