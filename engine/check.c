@@ -35,7 +35,8 @@
 
 /* tcp-check rules of a backend (px->check_rules), built at configuration
  * time, read-only afterwards. */
-enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_RX, TC_COMMENT };
+enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_RX, TC_COMMENT,
+               TC_HTTP_STATUS };
 
 struct tc_rule {
 	enum tc_kind kind;
@@ -47,9 +48,22 @@ struct tc_rule {
 	struct rx *rx;              /* TC_EXPECT_RX */
 };
 
+/* "option httpchk" / "http-check": the request and what its status must be. */
+struct tc_http {
+	char *meth, *uri, *ver;     /* NULL: OPTIONS, /, HTTP/1.0 */
+	char **hdrs;                /* name, value, name, value... */
+	int nb_hdrs;
+	int neg;                    /* "expect !" */
+	char *status;               /* "expect status <codes>", NULL: 200-399 */
+	struct rx *rstatus;         /* "expect rstatus <regex>" */
+};
+
 struct tc_rules {
 	int nb, size;
 	struct tc_rule *r;
+	int is_http;                /* an HTTP check program: HAProxy's httpchk messages */
+	struct tc_http *http;       /* the HTTP check's settings, or NULL */
+	struct tc_rules *http_prog; /* the HTTP check as rules (send, status), built at start */
 };
 
 struct check {
@@ -71,6 +85,7 @@ struct check {
 	enum { CK_IDLE = 0, CK_CONNECT, CK_SEND, CK_RECV } phase;
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
+	int code;                   /* the HTTP status of the response, 0 otherwise */
 	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
 };
 
@@ -86,7 +101,8 @@ static const char *const check_reason[] = {
 	[CHECK_L4_REFUSED] = "Layer4 connection problem",
 	[CHECK_L4_TIMEOUT] = "Layer4 timeout",
 	[CHECK_L4_ERROR] = "Layer4 connection problem",
-	[CHECK_L7_OK] = "Layer7 check passed, code: 0",
+	[CHECK_L7_OK] = "Layer7 check passed",
+	[CHECK_L7_STS] = "Layer7 wrong status",
 	[CHECK_L7_RSP] = "Layer7 invalid response",
 	[CHECK_L7_TIMEOUT] = "Layer7 timeout",
 	[CHECK_SOCK_ERR] = "Socket error",
@@ -110,27 +126,34 @@ static void count_up(const struct proxy *be, int *active, int *backup)
 		}
 }
 
-/* Writes ", reason: <why>[, info: "<info>"], check duration: <d>ms" into <out>. */
-static void check_reason_text(char *out, size_t sz, enum check_result res, const char *info,
-                              unsigned dur_ms)
+/* Writes ", reason: <why>[, code: <code>][, info: "<info>"], check duration:
+ * <d>ms" into <out>; <code> < 0: none. */
+static void check_reason_text(char *out, size_t sz, enum check_result res, int code,
+                              const char *info, unsigned dur_ms)
 {
-	if (info)
-		snprintf(out, sz, ", reason: %s, info: \"%s\", check duration: %ums", check_reason[res],
-		         info, dur_ms);
+	char why[64];
+
+	/* Layer7 results name the status code (0 for a tcp-check) */
+	if (code >= 0)
+		snprintf(why, sizeof(why), "%s, code: %d", check_reason[res], code);
 	else
-		snprintf(out, sz, ", reason: %s, check duration: %ums", check_reason[res], dur_ms);
+		snprintf(why, sizeof(why), "%s", check_reason[res]);
+	if (info)
+		snprintf(out, sz, ", reason: %s, info: \"%s\", check duration: %ums", why, info, dur_ms);
+	else
+		snprintf(out, sz, ", reason: %s, check duration: %ums", why, dur_ms);
 }
 
 /* With "option log-health-checks": logs one check whose result changed the
  * health or the status, as HAProxy does, with the health after it. */
-static void check_log_result(struct server *srv, enum check_result res, const char *info,
-                             unsigned dur_ms)
+static void check_log_result(struct server *srv, enum check_result res, int code,
+                             const char *info, unsigned dur_ms)
 {
 	struct proxy *be = srv->px;
 	char msg[640], reason[384];
 	int n, up = srv->health >= srv->rise;
 
-	check_reason_text(reason, sizeof(reason), res, info, dur_ms);
+	check_reason_text(reason, sizeof(reason), res, code, info, dur_ms);
 	n = snprintf(msg, sizeof(msg), "Health check for %sserver %s/%s %s%s, status: %d/%d %s.",
 	             srv->backup ? "backup " : "", be->name, srv->name,
 	             check_res_ok(res) ? "succeeded" : "failed", reason,
@@ -146,8 +169,8 @@ static void check_log_result(struct server *srv, enum check_result res, const ch
 
 /* Logs a state change of <srv> to stderr ([WARNING]) and to its backend's
  * log targets, HAProxy's wording. */
-static void check_log_change(struct server *srv, enum check_result res, const char *info,
-                             unsigned dur_ms)
+static void check_log_change(struct server *srv, enum check_result res, int code,
+                             const char *info, unsigned dur_ms)
 {
 	struct proxy *be = srv->px;
 	char msg[640], reason[384];
@@ -157,7 +180,7 @@ static void check_log_change(struct server *srv, enum check_result res, const ch
 	if (be->options & PXO_LOG_HEALTH_CHECKS)
 		reason[0] = 0;      /* the check's own line already gave it */
 	else
-		check_reason_text(reason, sizeof(reason), res, info, dur_ms);
+		check_reason_text(reason, sizeof(reason), res, code, info, dur_ms);
 	if (srv->state == SRV_UP)
 		n = snprintf(msg, sizeof(msg),
 		             "%sServer %s/%s is UP%s. %d active and %d backup servers online. %d sessions requeued, %u total in queue.",
@@ -183,9 +206,10 @@ static void check_log_change(struct server *srv, enum check_result res, const ch
 	}
 }
 
-/* check_report() with the info text of the message given (NULL: none). */
-static int check_report_info(struct server *srv, enum check_result res, const char *info,
-                             unsigned dur_ms)
+/* check_report() with the status <code> (< 0: none) and the info text
+ * (NULL: none) of the message given. */
+static int check_report_info(struct server *srv, enum check_result res, int code,
+                             const char *info, unsigned dur_ms)
 {
 	int max = srv->rise + srv->fall - 1;
 	enum srv_state prev = srv->state;
@@ -216,11 +240,11 @@ static int check_report_info(struct server *srv, enum check_result res, const ch
 	}
 	if ((srv->px->options & PXO_LOG_HEALTH_CHECKS) &&
 	    (changed_status || (check_res_ok(res) ? prev_health != max : prev_health != 0)))
-		check_log_result(srv, res, info, dur_ms);
+		check_log_result(srv, res, code, info, dur_ms);
 	if (srv->state == prev)
 		return 0;
 	lb_server_changed(srv);
-	check_log_change(srv, res, info, dur_ms);
+	check_log_change(srv, res, code, info, dur_ms);
 	return 1;
 }
 
@@ -230,7 +254,7 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 	const char *info = (res == CHECK_L4_REFUSED || res == CHECK_L4_ERROR) && errnum ?
 	                   strerror(errnum) : NULL;
 
-	return check_report_info(srv, res, info, dur_ms);
+	return check_report_info(srv, res, res == CHECK_L7_OK ? 0 : -1, info, dur_ms);
 }
 
 /* Returns the interval until the next check of <srv>: downinter while
@@ -262,7 +286,8 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 		c->fd = -1;
 	}
 	c->phase = CK_IDLE;
-	check_report_info(c->srv, res, info, dur);
+	check_report_info(c->srv, res, res == CHECK_L7_OK || res == CHECK_L7_STS ? c->code : -1,
+	                  info, dur);
 	timer_arm(&c->thr->timers, &c->timer, now + check_next_interval(c->srv));
 }
 
@@ -276,6 +301,7 @@ static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
 	case TC_EXPECT_BIN: snprintf(buf, sz, "expect binary '%s'", r->text); return buf;
 	case TC_EXPECT_RX: return "expect regex";
 	case TC_COMMENT: return "comment";
+	case TC_HTTP_STATUS: return "expect http status";
 	}
 	return "?";
 }
@@ -286,6 +312,16 @@ static void check_fail_errno(struct check *c, int err)
 {
 	char info[320], d[200];
 
+	if (c->rules && c->rules->is_http) {
+		/* httpchk: HAProxy names the errno only, never the step */
+		if (err == ETIMEDOUT || err == ECANCELED)
+			check_done(c, c->phase == CK_CONNECT ? CHECK_L4_TIMEOUT : CHECK_L7_TIMEOUT, NULL);
+		else if (c->phase == CK_CONNECT)
+			check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, strerror(err));
+		else
+			check_done(c, CHECK_SOCK_ERR, strerror(err));
+		return;
+	}
 	if (err == ETIMEDOUT || err == ECANCELED) {
 		if (c->phase == CK_CONNECT && !c->rules) {
 			check_done(c, CHECK_L4_TIMEOUT, NULL);
@@ -345,6 +381,73 @@ static void tc_expect_failed(struct check *c, const struct tc_rule *r, size_t le
 	check_done(c, CHECK_L7_RSP, info);
 }
 
+/* Returns 1 if status <code> is in the list <spec> ("200,301-302"). */
+static int http_status_in(const char *spec, int code)
+{
+	const char *p = spec;
+
+	while (*p) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return 0;
+		p = end;
+		if (*p == '-') {
+			hi = strtol(p + 1, &end, 10);
+			if (end == p + 1)
+				return 0;
+			p = end;
+		}
+		if (code >= lo && code <= hi)
+			return 1;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return 0;
+	}
+	return 0;
+}
+
+/* The status line of an HTTP check arrived in c->buf: decides, HAProxy's
+ * words ("Layer7 wrong status, code: 503, info: "Service Unavailable""). */
+static void http_status_done(struct check *c, const struct tc_rules *rs)
+{
+	const struct tc_http *h = rs->http;
+	const char *b = c->buf, *eol = memmem(b, c->rxlen, "\r\n", 2);
+	char reason[128], codes[4];
+	size_t rl;
+	int ok;
+
+	/* "HTTP/1.x SSS reason" */
+	if ((size_t)(eol - b) < 12 || memcmp(b, "HTTP/", 5) || b[8] != ' ' ||
+	    !isdigit((unsigned char)b[9]) || !isdigit((unsigned char)b[10]) ||
+	    !isdigit((unsigned char)b[11]) || (eol - b > 12 && b[12] != ' ')) {
+		check_done(c, CHECK_L7_RSP, NULL);
+		return;
+	}
+	c->code = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+	rl = eol - b > 13 ? (size_t)(eol - b - 13) : 0;
+	if (rl >= sizeof(reason))
+		rl = sizeof(reason) - 1;
+	memcpy(reason, b + 13, rl);
+	reason[rl] = 0;
+	memcpy(codes, b + 9, 3);
+	codes[3] = 0;
+	if (h && h->rstatus)
+		ok = rx_match(h->rstatus, codes, 3);
+	else if (h && h->status)
+		ok = http_status_in(h->status, c->code);
+	else
+		ok = c->code >= 200 && c->code < 400;
+	if (h && h->neg)
+		ok = !ok;
+	if (ok)
+		check_done(c, CHECK_L7_OK, NULL);
+	else
+		check_done(c, CHECK_L7_STS, rl ? reason : NULL);
+}
+
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
  * submitted) or the last one passed (the check succeeds). */
 static void tc_run(struct check *c)
@@ -367,6 +470,20 @@ static void tc_run(struct check *c)
 				continue;
 			}
 			if (ring_send(c->thr->ring, &c->op, c->fd, r->data + c->txoff, r->len - c->txoff) < 0)
+				check_fail_errno(c, EBUSY);
+			return;
+		case TC_HTTP_STATUS:
+			c->phase = CK_RECV;
+			if (c->rxlen && memmem(c->buf, c->rxlen, "\r\n", 2)) {
+				http_status_done(c, rs);
+				return;
+			}
+			if (c->rxlen >= CHECK_BUFSIZE) {
+				check_done(c, CHECK_L7_RSP, NULL);
+				return;
+			}
+			if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen,
+			              CHECK_BUFSIZE - c->rxlen) < 0)
 				check_fail_errno(c, EBUSY);
 			return;
 		case TC_EXPECT_STR:
@@ -453,6 +570,11 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 	case CK_RECV: {
 		const struct tc_rule *r = &c->rules->r[c->step];
 
+		if (res == 0 && r->kind == TC_HTTP_STATUS) {
+			/* closed before a whole status line: not HTTP */
+			check_done(c, CHECK_L7_RSP, NULL);
+			return;
+		}
 		if (res == 0) {
 			/* the server closed: a negated expect passes, others failed */
 			if (r->neg && !(c->rxlen && tc_match(r, c->buf, c->rxlen))) {
@@ -483,6 +605,7 @@ static void check_launch(struct check *c)
 	c->step = 0;
 	c->txoff = 0;
 	c->rxlen = 0;
+	c->code = 0;
 	c->phase = CK_CONNECT;
 	/* "tcp-check connect port N" as first rule overrides the port */
 	if (c->rules && c->rules->nb && c->rules->r[0].kind == TC_CONNECT && c->rules->r[0].port) {
@@ -546,6 +669,21 @@ static int check_addr(struct check *c, const struct server *srv)
 
 /* ---- configuration: "tcp-check" rules ---- */
 
+static void tc_http_free(struct tc_http *h)
+{
+	if (!h)
+		return;
+	free(h->meth);
+	free(h->uri);
+	free(h->ver);
+	for (int i = 0; i < h->nb_hdrs; i++)
+		free(h->hdrs[i]);
+	free(h->hdrs);
+	free(h->status);
+	rx_free(h->rstatus);
+	free(h);
+}
+
 static void tc_rules_free(struct tc_rules *rs)
 {
 	if (!rs)
@@ -556,7 +694,281 @@ static void tc_rules_free(struct tc_rules *rs)
 		rx_free(rs->r[i].rx);
 	}
 	free(rs->r);
+	if (rs->http_prog) {
+		rs->http_prog->http = NULL;     /* borrowed from <rs> */
+		tc_rules_free(rs->http_prog);
+	}
+	tc_http_free(rs->http);
 	free(rs);
+}
+
+/* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
+static struct tc_rules *tc_rules_get(struct proxy *px)
+{
+	if (!px->check_rules)
+		px->check_rules = calloc(1, sizeof(struct tc_rules));
+	return px->check_rules;
+}
+
+/* Returns <px>'s HTTP check settings, created empty if needed, or NULL. */
+static struct tc_http *tc_http_get(struct proxy *px)
+{
+	struct tc_rules *rs = tc_rules_get(px);
+
+	if (rs && !rs->http)
+		rs->http = calloc(1, sizeof(*rs->http));
+	return rs ? rs->http : NULL;
+}
+
+/* Replaces the string at <dst> by a copy of <s>. Returns 0 or -1. */
+static int tc_strset(char **dst, const char *s)
+{
+	char *n = strdup(s);
+
+	if (!n)
+		return -1;
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+/* Appends header <name>: <value> (name lowercased, as HAProxy sends it). */
+static int tc_http_add_hdr(struct tc_http *h, const char *name, size_t nlen, const char *value,
+                           size_t vlen)
+{
+	char **n = realloc(h->hdrs, (size_t)(h->nb_hdrs + 2) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	h->hdrs = n;
+	if (!(n[h->nb_hdrs] = strndup(name, nlen)))
+		return -1;
+	for (char *p = n[h->nb_hdrs]; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!(n[h->nb_hdrs + 1] = strndup(value, vlen))) {
+		free(n[h->nb_hdrs]);
+		return -1;
+	}
+	h->nb_hdrs += 2;
+	return 0;
+}
+
+int check_cfg_httpchk(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_http *h;
+	const char *meth = NULL, *uri = NULL, *ver = NULL;
+
+	if (!px) {
+		snprintf(c->err, sizeof(c->err), "'option httpchk' is only valid in a proxy or defaults section.");
+		return -1;
+	}
+	if (nargs == 3)
+		uri = args[2];
+	else if (nargs >= 4) {
+		meth = args[2];
+		uri = args[3];
+		ver = nargs > 4 ? args[4] : NULL;
+	}
+	if (nargs > 5) {
+		snprintf(c->err, sizeof(c->err), "'option httpchk' : cannot handle unexpected argument '%s'.", args[5]);
+		return -1;
+	}
+	if (!(h = tc_http_get(px)) ||
+	    (meth && tc_strset(&h->meth, meth) < 0) || (uri && tc_strset(&h->uri, uri) < 0) ||
+	    (ver && tc_strset(&h->ver, ver) < 0)) {
+		snprintf(c->err, sizeof(c->err), "out of memory.");
+		return -1;
+	}
+	px->options |= PXO_HTTPCHK;
+	px->options &= ~PXO_TCP_CHECK;
+	return 0;
+}
+
+int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_http *h;
+	char rerr[256];
+	int i = 2;
+
+	if (!px) {
+		snprintf(c->err, sizeof(c->err), "'http-check' is only valid in a proxy or defaults section.");
+		return -1;
+	}
+	if (nargs < 2) {
+		snprintf(c->err, sizeof(c->err), "'http-check' expects 'expect' or 'send'.");
+		return -1;
+	}
+	if (!(h = tc_http_get(px)))
+		goto nomem;
+	if (!strcmp(args[1], "expect")) {
+		int neg = 0;
+
+		if (i < nargs && !strcmp(args[i], "!")) {
+			neg = 1;
+			i++;
+		}
+		if (i + 1 >= nargs || (strcmp(args[i], "status") && strcmp(args[i], "rstatus"))) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect' : only 'status <codes>' and 'rstatus <regex>' are supported by ringproxy.");
+			return -1;
+		}
+		if (i + 2 < nargs) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect' : option '%s' is not supported by ringproxy.", args[i + 2]);
+			return -1;
+		}
+		free(h->status);
+		h->status = NULL;
+		rx_free(h->rstatus);
+		h->rstatus = NULL;
+		h->neg = neg;
+		if (!strcmp(args[i], "status")) {
+			const char *p = args[i + 1];
+
+			if (!*p || strspn(p, "0123456789,-") != strlen(p)) {
+				snprintf(c->err, sizeof(c->err), "'http-check expect status' : invalid status list '%s'.", p);
+				return -1;
+			}
+			if (!(h->status = strdup(p)))
+				goto nomem;
+		} else if (!(h->rstatus = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect rstatus' : regex '%s' : %s.", args[i + 1], rerr);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(args[1], "send")) {
+		for (; i < nargs; i += 2) {
+			if (!strcmp(args[i], "hdr") && i + 2 < nargs) {
+				if (tc_http_add_hdr(h, args[i + 1], strlen(args[i + 1]), args[i + 2],
+				                    strlen(args[i + 2])) < 0)
+					goto nomem;
+				i++;
+				continue;
+			}
+			if (i + 1 >= nargs) {
+				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects an argument.", args[i]);
+				return -1;
+			}
+			if (!strcmp(args[i], "meth")) {
+				if (tc_strset(&h->meth, args[i + 1]) < 0)
+					goto nomem;
+			} else if (!strcmp(args[i], "uri")) {
+				if (tc_strset(&h->uri, args[i + 1]) < 0)
+					goto nomem;
+			} else if (!strcmp(args[i], "ver")) {
+				if (tc_strset(&h->ver, args[i + 1]) < 0)
+					goto nomem;
+			} else {
+				snprintf(c->err, sizeof(c->err), "'http-check send' : option '%s' is not supported by ringproxy.", args[i]);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	snprintf(c->err, sizeof(c->err), "'http-check %s' is not supported by ringproxy (expect, send).", args[1]);
+	return -1;
+nomem:
+	snprintf(c->err, sizeof(c->err), "out of memory.");
+	return -1;
+}
+
+int check_cfg_inherit(struct proxy *px, const struct proxy *def)
+{
+	const struct tc_rules *drs = def->check_rules;
+	const struct tc_http *d = drs ? drs->http : NULL;
+	struct tc_http *h;
+
+	if (!d)
+		return 0;
+	if (!(h = tc_http_get(px)))
+		return -1;
+	if ((d->meth && tc_strset(&h->meth, d->meth) < 0) || (d->uri && tc_strset(&h->uri, d->uri) < 0) ||
+	    (d->ver && tc_strset(&h->ver, d->ver) < 0) || (d->status && tc_strset(&h->status, d->status) < 0))
+		return -1;
+	for (int i = 0; i + 1 < d->nb_hdrs; i += 2)
+		if (tc_http_add_hdr(h, d->hdrs[i], strlen(d->hdrs[i]), d->hdrs[i + 1], strlen(d->hdrs[i + 1])) < 0)
+			return -1;
+	if (d->rstatus) {
+		char err[256];
+
+		if (!(h->rstatus = rx_compile(rx_pattern(d->rstatus), strlen(rx_pattern(d->rstatus)), 0,
+		                              err, sizeof(err))))
+			return -1;
+	}
+	h->neg = d->neg;
+	return 0;
+}
+
+/* Builds the program of <px>'s HTTP check (once): the request, then the
+ * status line. Returns it, or NULL (out of memory). */
+static struct tc_rules *tc_http_program(struct proxy *px)
+{
+	struct tc_http *h = tc_http_get(px);
+	struct tc_rules *rs = px->check_rules, *prog;
+	const char *ver = h && h->ver ? h->ver : "HTTP/1.0", *crlf;
+	size_t vlen, cap, len = 0;
+	char *req;
+
+	if (!h)
+		return NULL;
+	if (rs->http_prog)
+		return rs->http_prog;
+	/* "HTTP/1.1\r\nHost: x": headers written into the version, the old way */
+	crlf = strstr(ver, "\r\n");
+	vlen = crlf ? (size_t)(crlf - ver) : strlen(ver);
+	while (crlf) {
+		const char *line = crlf + 2, *next = strstr(line, "\r\n"), *colon;
+		size_t ll = next ? (size_t)(next - line) : strlen(line);
+
+		colon = memchr(line, ':', ll);
+		if (colon) {
+			const char *v = colon + 1;
+
+			while (v < line + ll && *v == ' ')
+				v++;
+			if (tc_http_add_hdr(h, line, (size_t)(colon - line), v, (size_t)(line + ll - v)) < 0)
+				return NULL;
+		}
+		crlf = next;
+	}
+	if (crlf == NULL && vlen != strlen(ver)) {
+		/* keep only the version itself from now on */
+		char *v = strndup(ver, vlen);
+
+		if (!v)
+			return NULL;
+		free(h->ver);
+		h->ver = v;
+		ver = v;
+	}
+	cap = strlen(h->meth ? h->meth : "OPTIONS") + strlen(h->uri ? h->uri : "/") + vlen + 64;
+	for (int i = 0; i < h->nb_hdrs; i++)
+		cap += strlen(h->hdrs[i]) + 4;
+	if (!(req = malloc(cap)))
+		return NULL;
+	len += (size_t)snprintf(req + len, cap - len, "%s %s %.*s\r\n", h->meth ? h->meth : "OPTIONS",
+	                        h->uri ? h->uri : "/", (int)vlen, ver);
+	for (int i = 0; i + 1 < h->nb_hdrs; i += 2)
+		len += (size_t)snprintf(req + len, cap - len, "%s: %s\r\n", h->hdrs[i], h->hdrs[i + 1]);
+	if (vlen == 8 && !memcmp(ver, "HTTP/1.1", 8))
+		len += (size_t)snprintf(req + len, cap - len, "connection: close\r\n");
+	len += (size_t)snprintf(req + len, cap - len, "\r\n");
+
+	if (!(prog = calloc(1, sizeof(*prog))) || !(prog->r = calloc(2, sizeof(*prog->r)))) {
+		free(prog);
+		free(req);
+		return NULL;
+	}
+	prog->nb = prog->size = 2;
+	prog->is_http = 1;
+	prog->http = h;
+	prog->r[0].kind = TC_SEND;
+	prog->r[0].data = req;
+	prog->r[0].len = len;
+	prog->r[1].kind = TC_HTTP_STATUS;
+	rs->http_prog = prog;
+	return prog;
 }
 
 void check_cfg_free(struct config *cfg)
@@ -802,8 +1214,14 @@ int check_start(struct config *cfg, struct thr *t)
 				c->timeout = inter;
 				c->read_timeout = 0;
 			}
-			if ((px->options & PXO_TCP_CHECK) && px->check_rules) {
+			if (px->options & PXO_HTTPCHK) {
+				if (!(c->rules = tc_http_program(px))) {
+					free(c);
+					return -ENOMEM;
+				}
+			} else if ((px->options & PXO_TCP_CHECK) && px->check_rules)
 				c->rules = px->check_rules;
+			if (c->rules) {
 				if (!(c->buf = malloc(CHECK_BUFSIZE))) {
 					free(c);
 					return -ENOMEM;

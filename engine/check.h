@@ -1,5 +1,6 @@
-/* check.h: TCP health checks ("check" on a server line): a connect, or
- * with "option tcp-check" the backend's tcp-check rules (send, expect).
+/* check.h: health checks ("check" on a server line): a connect, with
+ * "option tcp-check" the backend's tcp-check rules (send, expect), with
+ * "option httpchk" an HTTP request whose status decides.
  * Every inter/fastinter/downinter ms a check of each checked server runs
  * through the ring, bounded by HAProxy's timeouts (see check_start()).
  * <rise> consecutive successes bring a DOWN server UP, <fall> consecutive
@@ -9,12 +10,14 @@
 #define RP_CHECK_H
 
 struct config;
+struct proxy;
 struct server;
 struct thr;
 
 /* Result of one check, exposed for tests. */
 enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR,
-                    CHECK_L7_OK, CHECK_L7_RSP, CHECK_L7_TIMEOUT, CHECK_SOCK_ERR };
+                    CHECK_L7_OK, CHECK_L7_RSP, CHECK_L7_TIMEOUT, CHECK_SOCK_ERR,
+                    CHECK_L7_STS };
 
 struct cfg_ctx;
 
@@ -24,6 +27,20 @@ struct cfg_ctx;
  * accepted after a rule. With "option tcp-check", each check runs them in
  * order after connecting. Returns 0 or -1 with c->err set. */
 int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs);
+/* "option httpchk [<method> <uri> [<version>]]" (<args>[0] is "option"):
+ * an HTTP check, "OPTIONS / HTTP/1.0" by default; a version written as
+ * "HTTP/1.1\r\nHost: x" carries headers, as HAProxy accepts. 2xx and 3xx
+ * statuses pass unless "http-check expect" says otherwise. Returns 0 or -1
+ * with c->err set. */
+int check_cfg_httpchk(struct cfg_ctx *c, char **args, int nargs);
+/* The proxy keyword "http-check": "expect [!] status <codes>" (a list of
+ * codes and ranges, "200,301-302"), "expect [!] rstatus <regex>", and
+ * "send [meth <m>] [uri <u>] [ver <v>] [hdr <name> <value>]...". Returns 0
+ * or -1 with c->err set. */
+int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs);
+/* Copies the HTTP check settings ("option httpchk", "http-check") of the
+ * defaults section <def> into <px> (cfg's inheritance). Returns 0 or -1. */
+int check_cfg_inherit(struct proxy *px, const struct proxy *def);
 /* Frees the tcp-check rules of every proxy of <cfg> (before cfg_free()). */
 void check_cfg_free(struct config *cfg);
 

@@ -397,6 +397,8 @@ struct peer {
 	const char *reply;
 	volatile int stop;
 	pthread_t th;
+	char got[512];              /* the first request received */
+	volatile int got_len;
 };
 
 static void *peer_run(void *arg)
@@ -411,7 +413,13 @@ static void *peer_run(void *arg)
 		if (poll(&pf, 1, 50) != 1 || (c = accept(p->fd, NULL, NULL)) < 0)
 			continue;
 		pf.fd = c;
-		if (poll(&pf, 1, 500) == 1 && read(c, buf, sizeof(buf)) > 0 && p->reply)
+		ssize_t n = poll(&pf, 1, 500) == 1 ? read(c, buf, sizeof(buf)) : -1;
+
+		if (n > 0 && !p->got_len) {
+			memcpy(p->got, buf, (size_t)n < sizeof(p->got) - 1 ? (size_t)n : sizeof(p->got) - 1);
+			p->got_len = (int)n;
+		}
+		if (n > 0 && p->reply)
 			if (write(c, p->reply, strlen(p->reply)) < 0) {
 				/* the check went away: fine */
 			}
@@ -563,6 +571,174 @@ static void t_tcp_check_negated(void)
 	log_set_quiet(0);
 }
 
+static int cfg_kw(int (*fn)(struct cfg_ctx *, char **, int), const char *line, char *err,
+                  size_t errlen)
+{
+	static char buf[256];
+	char *args[12];
+	int n = 0;
+	struct cfg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.cfg = &cfg;
+	c.px = &be;
+	c.sec = CFG_SEC_BACKEND;
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t && n < 12; t = strtok(NULL, " "))
+		args[n++] = t;
+	int rc = fn(&c, args, n);
+	snprintf(err, errlen, "%s", c.err);
+	return rc;
+}
+
+static void t_httpchk_parse(void)
+{
+	char err[CFG_ERR_SIZE];
+
+	setup();
+	EXPECT_INT(cfg_kw(check_cfg_httpchk, "option httpchk GET /health", err, sizeof(err)), 0);
+	EXPECT(be.options & PXO_HTTPCHK);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 200-299,404", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect ! rstatus ^5", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send meth HEAD uri /z ver HTTP/1.1 hdr Host foo", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect string OK", err, sizeof(err)), -1);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 2xx", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check expect status' : invalid status list '2xx'.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check disable-on-404", err, sizeof(err)), -1);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), -1);
+	check_cfg_free(&cfg);
+	be.options &= ~PXO_HTTPCHK;
+}
+
+static int http_all_decided(void)
+{
+	return s2.state == SRV_DOWN && s3.state == SRV_DOWN;
+}
+
+static void t_httpchk_live(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct peer ok, bad, garb, redir;
+	struct server s4;
+	struct thr t;
+	char err[CFG_ERR_SIZE], rerr[200];
+	int rc;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, rerr, sizeof(rerr));
+	if (!t.ring) {
+		SKIP(rerr);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	EXPECT(peer_start(&ok, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") == 0);
+	EXPECT(peer_start(&bad, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n") == 0);
+	EXPECT(peer_start(&garb, "garbage\r\n\r\n") == 0);
+	EXPECT(peer_start(&redir, "HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n") == 0);
+	srv_init(&s4, "s4", redir.port, 0);
+	s3.next = &s4;
+	s1.addr.u.in4.sin_port = htons((uint16_t)ok.port);
+	s2.addr.u.in4.sin_port = htons((uint16_t)bad.port);
+	s3.addr.u.in4.sin_port = htons((uint16_t)garb.port);
+	s2.backup = 0;
+	for (struct server *x = &s1; x; x = x->next) {
+		x->rise = x->fall = 1;
+		x->health = 1;
+	}
+	be.options |= PXO_LOG_HEALTH_CHECKS;
+	EXPECT_INT(cfg_kw(check_cfg_httpchk, "option httpchk", err, sizeof(err)), 0);
+	EXPECT_INT(check_start(&cfg, &t), 4);
+	run_loop(&t, 2000, http_all_decided);
+	run_loop(&t, 150, NULL);
+	EXPECT_INT(s1.state, SRV_UP);
+	EXPECT_INT(s2.state, SRV_DOWN);
+	EXPECT_INT(s3.state, SRV_DOWN);
+	EXPECT_INT(s4.state, SRV_UP);
+	const char *lg = logged();
+	/* HAProxy 2.6's words for the same four servers */
+	EXPECT(strstr(lg, "Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: ") != NULL);
+	EXPECT(strstr(lg, "Health check for server be/s2 failed, reason: Layer7 wrong status, code: 503, info: \"Service Unavailable\", check duration: ") != NULL);
+	EXPECT(strstr(lg, "Health check for server be/s3 failed, reason: Layer7 invalid response, check duration: ") != NULL);
+	EXPECT(strstr(lg, "Health check for server be/s4 succeeded, reason: Layer7 check passed, code: 302, check duration: ") != NULL);
+	if (s2.state != SRV_DOWN || s4.state != SRV_UP)
+		printf("  logged: %s\n", lg);
+	/* the request HAProxy sends by default */
+	EXPECT_STR(ok.got, "OPTIONS / HTTP/1.0\r\n\r\n");
+	check_stop();
+	ring_wait(t.ring, 0);
+	peer_stop(&ok);
+	peer_stop(&bad);
+	peer_stop(&garb);
+	peer_stop(&redir);
+	check_cfg_free(&cfg);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
+static int s1_checked(void);
+static struct peer *req_peer;
+static int s1_checked(void) { return req_peer && req_peer->got_len > 0; }
+
+static void t_httpchk_request(void)
+{
+	struct ring_params rp = { .entries = 64, .nbufs = 8, .bufsize = 4096 };
+	struct peer ok;
+	struct thr t;
+	char err[CFG_ERR_SIZE], rerr[200];
+	int rc;
+
+	setup();
+	log_set_quiet(1);
+	memset(&t, 0, sizeof(t));
+	chan_pool_init(&t.pool, 4096, NULL, NULL);
+	rp.pool = &t.pool;
+	t.ring = ring_new(&rp, &rc, rerr, sizeof(rerr));
+	if (!t.ring) {
+		SKIP(rerr);
+		chan_pool_destroy(&t.pool);
+		return;
+	}
+	timers_init(&t.timers, timer_now_ms());
+	EXPECT(peer_start(&ok, "HTTP/1.0 302 Found\r\n\r\n") == 0);
+	req_peer = &ok;
+	s1.addr.u.in4.sin_port = htons((uint16_t)ok.port);
+	s2.check = s3.check = 0;
+	s1.rise = s1.fall = 1;
+	s1.health = 1;
+	/* headers in the version, the old way; "expect status 200" refuses 302 */
+	{
+		char *args[] = { "option", "httpchk", "GET", "/h", "HTTP/1.1\r\nHost: www" };
+		struct cfg_ctx c;
+
+		memset(&c, 0, sizeof(c));
+		c.cfg = &cfg;
+		c.px = &be;
+		c.sec = CFG_SEC_BACKEND;
+		EXPECT_INT(check_cfg_httpchk(&c, args, 5), 0);
+	}
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 200", err, sizeof(err)), 0);
+	EXPECT_INT(check_start(&cfg, &t), 1);
+	run_loop(&t, 2000, s1_checked);
+	run_loop(&t, 100, NULL);
+	EXPECT_STR(ok.got, "GET /h HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n");
+	EXPECT_INT(s1.state, SRV_DOWN);
+	EXPECT(strstr(logged(), "Server be/s1 is DOWN, reason: Layer7 wrong status, code: 302, info: \"Found\", check duration: ") != NULL);
+	check_stop();
+	ring_wait(t.ring, 0);
+	peer_stop(&ok);
+	req_peer = NULL;
+	check_cfg_free(&cfg);
+	ring_free(t.ring);
+	chan_pool_destroy(&t.pool);
+	log_set_quiet(0);
+}
+
 static int s1_down(void) { return s1.state == SRV_DOWN; }
 
 static void t_tcp_check_timeout(void)
@@ -624,6 +800,9 @@ int main(void)
 	RUN(t_tcp_check_timeout);
 	RUN(t_tcp_check_negated);
 	RUN(t_tcp_check_connect_timeout);
+	RUN(t_httpchk_parse);
+	RUN(t_httpchk_live);
+	RUN(t_httpchk_request);
 	log_deinit(&cfg);
 	log_targets_free(be.logs);
 	return unit_end();
