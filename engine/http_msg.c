@@ -290,7 +290,8 @@ static int uri_authority(const struct http_msg *msg, struct h1_span *auth)
 	if (c != ':' || rd_get(&r) != '/' || rd_get(&r) != '/')
 		return 0;
 	auth->off = u.off + i + 3;
-	for (i += 3; (c = rd_get(&r)) >= 0 && c != '/' && c != '?'; i++)
+	/* up to the first '/' only: HAProxy takes "a.com?x" whole as the authority */
+	for (i += 3; (c = rd_get(&r)) >= 0 && c != '/'; i++)
 		;
 	auth->len = u.off + i - auth->off;
 	return 1;
@@ -426,8 +427,9 @@ static int is_canonical(const struct http_msg *msg)
 			eol += m->reason.len;
 		}
 	} else {
-		if (m->meth.off || m->uri.off != m->meth.len + 1 || m->ver.off != m->uri.off + m->uri.len + 1)
-			return 0;
+		if (m->meth.off || m->uri.off != m->meth.len + 1 || m->ver.off != m->uri.off + m->uri.len + 1 ||
+		    byte_at(msg, m->meth.len) != ' ' || byte_at(msg, m->ver.off - 1) != ' ')
+			return 0;       /* a tab separator is rewritten too */
 		eol = m->ver.off + m->ver.len;
 	}
 	for (int i = 0; i < m->nb_hdrs; i++) {

@@ -369,13 +369,13 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 		case S_RQ_METH:
 			if (h1_cls[c] & C_TCHAR)
 				break;
-			if (c != ' ' || pos == m->meth.off)
-				return h1_fail(m, H1_E_METHOD, pos);
+			if (!is_blank(c) || pos == m->meth.off)
+				return h1_fail(m, H1_E_METHOD, pos);   /* a tab separates too, as HAProxy */
 			m->meth.len = pos - m->meth.off;
 			m->st = S_RQ_METH_SP;
 			break;
 		case S_RQ_METH_SP:
-			if (c == ' ')
+			if (is_blank(c))
 				break;
 			if (!(h1_cls[c] & C_URI))
 				return h1_fail(m, H1_E_URI, pos);
@@ -385,13 +385,13 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 		case S_RQ_URI:
 			if (h1_cls[c] & C_URI)
 				break;
-			if (c != ' ')
+			if (!is_blank(c))
 				return h1_fail(m, (c == '\r' || c == '\n') ? H1_E_VERSION : H1_E_URI, pos);
 			m->uri.len = pos - m->uri.off;
 			m->st = S_RQ_URI_SP;
 			break;
 		case S_RQ_URI_SP:
-			if (c == ' ')
+			if (is_blank(c))
 				break;
 			m->ver.off = pos;
 			m->tok_len = 0;

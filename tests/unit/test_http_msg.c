@@ -394,6 +394,22 @@ static const struct { int status; const char *req; size_t len; } hap_cases[] = {
 	{ 400, "GET / HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 0 },
 	{ 200, "GET / HTTP/1.1\r\nContent-Length: 05\r\n\r\nabcde", 0 },
 	{ 400, "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n", 0 },
+	{ 200, "GET\t/ HTTP/1.1\r\n\r\n", 0 },
+	{ 200, "GET /\tHTTP/1.1\r\n\r\n", 0 },
+	{ 400, "GET / HTTP/1.1\r\r\n\r\n", 0 },
+	{ 200, "GET / HTTP/1.1\n\r\n", 0 },
+	{ 400, " GET / HTTP/1.1\r\n\r\n", 0 },
+	{ 400, "GET / HTTP/1.1\r\nHost: a\r\n\r\r\n", 0 },
+	{ 200, "GET / HTTP/1.1\r\nX: a\r\n\r\n", 0 },
+	{ 400, "GET / HTTP/1.1\r\nX : a\r\n\r\n", 0 },
+	{ 400, "GET / HTTP/1.1\r\nX:a\r\nY\r\n\r\n", 0 },
+	{ 400, "GET /?a=b#c HTTP/1.1\r\n\r\n", 0 },
+	{ 400, "GET http://a.com?x HTTP/1.1\r\nHost: a.com\r\n\r\n", 0 },
+	{ 200, "GET http://a.com:8080/ HTTP/1.1\r\nHost: a.com:8080\r\n\r\n", 0 },
+	{ 200, "GET //x HTTP/1.1\r\n\r\n", 0 },
+	{ 200, "GET /x HTTP/0.9\r\n\r\n", 0 },
+	{ 200, "GET /x HTTP/1.2\r\n\r\n", 0 },
+	{ 200, "GET /x HTTP/9.9\r\n\r\n", 0 },
 };
 
 /* The whole table: each request fed to a fresh message (the client then
@@ -578,6 +594,7 @@ static void t_canonical(void)
 		{ 0, "GET /x HTTP/1.1\nHost: ex.com\n\n", "GET /x HTTP/1.1\r\nhost: ex.com\r\n\r\n" },
 		{ 0, "\r\n\r\nGET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
 		{ 0, "GET / HTTP/1.1\r\nZ:\r\nY:  \r\n\r\n", "GET / HTTP/1.1\r\nz: \r\ny: \r\n\r\n" },
+		{ 0, "GET\t/x\tHTTP/1.1\r\n\r\n", "GET /x HTTP/1.1\r\n\r\n" },
 		{ 1, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\nok" },
 		{ 1, "HTTP/1.1  404   Not  Found\nX:y\n\n", "HTTP/1.1 404 Not  Found\r\nx: y\r\n\r\n" },
 	};
