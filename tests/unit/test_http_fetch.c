@@ -130,6 +130,29 @@ static void t_request_more(void)
 	           "[a][b][\"c,d\"][a, b ,, \"c,d\"][e][2][host,x,x,cookie,cookie][1][4][42][][][8][][8]");
 	load("GET http://h.com:8080/s HTTP/1.1\r\nX: 1\r\nY: 2,3\r\n\r\n", NULL, 0, 1);
 	EXPECT_STR(render(list, 0), "[1][][][1][1][1][x,y][][0][][][][3][][]");
+	/* URI shapes: HAProxy 2.6's path, query, url, base, pathq, capture.req.uri */
+	{
+		static const struct { const char *rl, *want; } us[] = {
+			{ "GET http://a.com HTTP/1.1", "[][][http://a.com][][][]" },
+			{ "GET http://a.com/ HTTP/1.1", "[/][][http://a.com/][/][/][/]" },
+			{ "OPTIONS * HTTP/1.1", "[][][*][][][]" },
+			{ "CONNECT a.com:443 HTTP/1.1", "[][][a.com:443][][][]" },
+			{ "GET /x? HTTP/1.1", "[/x][][/x?][/x][/x?][/x?]" },
+			{ "GET /x??y HTTP/1.1", "[/x][?y][/x??y][/x][/x??y][/x??y]" },
+			{ "GET http://a.com?x HTTP/1.1", "[][x][http://a.com?x][][][]" },
+			{ "GET //x HTTP/1.1", "[//x][][//x][//x][//x][//x]" },
+			{ "GET x/y HTTP/1.1", "[][][x/y][][][]" },
+			{ "GET http:/x HTTP/1.1", "[][][http:/x][][][]" },
+		};
+		char rq[128];
+
+		for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
+			snprintf(rq, sizeof(rq), "%s\r\n\r\n", us[i].rl);
+			load(rq, NULL, 0, 1);
+			http_txn_capture(&txn);
+			EXPECT_STR(render("path query url base pathq capture.req.uri", 0), us[i].want);
+		}
+	}
 	/* url_param: a name needs '=', names are case-sensitive (HAProxy 2.6) */
 	{
 		static const struct { const char *uri, *want; } up[] = {
