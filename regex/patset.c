@@ -1,7 +1,9 @@
-/* patset.c: pattern sets. Literal entries (str/beg/end/sub/dir/dom) go to
- * one Hyperscan pure-literal database whose ids are the entry indexes; the
- * match callback checks where each occurrence sits (start, end, between
- * delimiters), which the literal's length tells. Regex entries go to
+/* patset.c: pattern sets. Whole-span literal entries (str/beg/end/dir/dom)
+ * go to a hash looked up by candidate spans (spanset.c). Substring entries
+ * (sub, and regexes that are plain literals) go to one Hyperscan
+ * pure-literal database whose ids are the entry indexes; the match
+ * callback checks where each occurrence sits, which the literal's length
+ * tells. Regex entries go to
  * Hyperscan regex databases of at most PATSET_CHUNK expressions each,
  * because Hyperscan's compile time grows faster than linearly with the
  * number of regexes. Entries Hyperscan refuses (or would match differently
@@ -20,6 +22,7 @@
 #include "regex/patset.h"
 #include "regex/rx.h"
 #include "regex/rxint.h"
+#include "regex/spanset.h"
 
 #define PATSET_CHUNK 128        /* regexes per Hyperscan database */
 #define PATSET_MAX_THREADS 8    /* parallel chunk compiles */
@@ -55,7 +58,8 @@ struct patset_side {
 struct patset {
 	size_t n;               /* entries the set was built from */
 	uint64_t *rank;         /* per entry, or NULL */
-	hs_database_t *lit;     /* literal entries, or NULL */
+	struct spanset *spans;  /* str/beg/end/dir/dom entries, or NULL */
+	hs_database_t *lit;     /* sub entries and literal regexes, or NULL */
 	uint64_t lit_floor;
 	struct patset_lit *li;  /* per entry (literal ones only meaningful) */
 	struct patset_chunk *chunks;
@@ -118,6 +122,7 @@ void patset_free(struct patset *ps)
 		return;
 	if (ps->lit)
 		hs_free_database(ps->lit);
+	spanset_free(ps->spans);
 	for (i = 0; i < ps->nchunks; i++)
 		hs_free_database(ps->chunks[i].db);
 	for (i = 0; i < ps->nside; i++)
@@ -198,6 +203,16 @@ static int build_literals(struct build *b)
 		if (len > UINT32_MAX) {
 			set_err(b->err, b->errlen, b->err_index, i, "pattern too long");
 			return -1;
+		}
+		if (kind != PATSET_SUB && kind < PATSET_REG) {
+			/* whole-span kinds: hash lookups, see spanset.h */
+			if ((!ps->spans && !(ps->spans = spanset_new(b->n))) ||
+			    spanset_add(ps->spans, kind, !!(e->flags & PATSET_ICASE), p, len,
+			                entry_rank(ps, i), (int)i) < 0) {
+				set_err(b->err, b->errlen, b->err_index, (size_t)-1, "out of memory");
+				return -1;
+			}
+			continue;
 		}
 		ps->li[i].kind = (uint8_t)kind;
 		ps->li[i].len = (uint32_t)len;
@@ -628,6 +643,8 @@ int patset_first(const struct patset *ps, const char *s, size_t n)
 		c.best = ps->empty_rank;
 		c.best_idx = ps->empty_idx;
 	}
+	if (ps->spans && spanset_floor(ps->spans) < c.best)
+		spanset_lookup(ps->spans, s, n, &c.best, &c.best_idx);
 	if ((ps->lit && ps->lit_floor < c.best) || (ps->nchunks && ps->chunks[0].min_rank < c.best)) {
 		/* No scratch (out of memory): this lookup fails closed
 		 * rather than guessing. */
