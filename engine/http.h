@@ -217,9 +217,11 @@ int http_hdr_del_match(struct http_msg *msg, const char *pat, size_t plen, enum 
 int http_hdr_set(struct http_msg *msg, const char *name, size_t nlen, const char *val, size_t vlen);
 /* Replaces header <idx>'s whole value. */
 int http_hdr_set_value(struct http_msg *msg, int idx, const char *val, size_t vlen);
-/* Replaces the bytes of occurrence <v> (a header value or one element of
- * it, from http_val_*) by <val>. */
-int http_val_replace(struct http_msg *msg, const struct http_val *v, const char *val, size_t vlen);
+/* Replaces occurrence <v> (a header value or one element of it, from
+ * http_val_*) by <val>; an element's surrounding blanks go with it, as in
+ * HAProxy ("a, b, c" with c replaced by C: "a, b,C"). <v> is updated to
+ * the new bytes, so that http_val_next() goes on after them. */
+int http_val_replace(struct http_msg *msg, struct http_val *v, const char *val, size_t vlen);
 /* replace-header (<per_value> 0: the whole value of each <name> header) and
  * replace-value (<per_value> 1: each comma-delimited element): where <re>
  * matches, the value becomes the expansion of <fmt> ("\1"...). Returns the

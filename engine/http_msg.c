@@ -1165,16 +1165,30 @@ int http_hdr_set_value(struct http_msg *msg, int idx, const char *val, size_t vl
 	return 0;
 }
 
-int http_val_replace(struct http_msg *msg, const struct http_val *v, const char *val, size_t vlen)
+int http_val_replace(struct http_msg *msg, struct http_val *v, const char *val, size_t vlen)
 {
 	struct h1_span hv;
+	uint32_t s, e;
+	int c, ret;
 
 	if (v->hdr < 0 || v->hdr >= msg->h1.nb_hdrs)
 		return -EINVAL;
 	hv = msg->hdrs[v->hdr].v;
 	if (v->v.off < hv.off || v->v.off + v->v.len > hv.off + hv.len)
 		return -EINVAL;
-	return msg_replace(msg, v->v.off, v->v.len, val, vlen);
+	/* the blanks around an element go with it, as HAProxy replaces them:
+	 * "bar, foo, baz" with "baz" rewritten becomes "bar, foo,Baz" */
+	s = v->v.off;
+	e = v->v.off + v->v.len;
+	while (s > hv.off && ((c = byte_at(msg, s - 1)) == ' ' || c == '\t'))
+		s--;
+	while (e < hv.off + hv.len && ((c = byte_at(msg, e)) == ' ' || c == '\t'))
+		e++;
+	if ((ret = msg_replace(msg, s, e - s, val, vlen)) < 0)
+		return ret;
+	v->v.off = s;
+	v->v.len = (uint32_t)vlen;
+	return 0;
 }
 
 int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, const struct rx *re,
@@ -1201,7 +1215,6 @@ int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, con
 			return -ENOSPC;
 		if ((ret = http_val_replace(msg, &it, out, (size_t)r)) < 0)
 			return ret;
-		it.v.len = (uint32_t)r;
 		n++;
 	}
 	return n;
