@@ -1,0 +1,501 @@
+/* check_cfg.c: the configuration of health checks (check.h): "tcp-check"
+ * rules, "option httpchk" and "http-check", compiled into the tc_rules of
+ * a backend (check_int.h) that check.c runs. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/cfg.h"
+#include "engine/check.h"
+#include "engine/check_int.h"
+#include "engine/proxy.h"
+#include "regex/rx.h"
+
+static void tc_http_free(struct tc_http *h)
+{
+	if (!h)
+		return;
+	free(h->meth);
+	free(h->uri);
+	free(h->ver);
+	for (int i = 0; i < h->nb_hdrs; i++)
+		free(h->hdrs[i]);
+	free(h->hdrs);
+	free(h->status);
+	rx_free(h->rstatus);
+	free(h);
+}
+
+static void tc_rules_free(struct tc_rules *rs)
+{
+	if (!rs)
+		return;
+	for (int i = 0; i < rs->nb; i++) {
+		free(rs->r[i].data);
+		free(rs->r[i].text);
+		rx_free(rs->r[i].rx);
+	}
+	free(rs->r);
+	if (rs->http_prog) {
+		rs->http_prog->http = NULL;     /* borrowed from <rs> */
+		tc_rules_free(rs->http_prog);
+	}
+	tc_http_free(rs->http);
+	free(rs);
+}
+
+/* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
+static struct tc_rules *tc_rules_get(struct proxy *px)
+{
+	if (!px->check_rules)
+		px->check_rules = calloc(1, sizeof(struct tc_rules));
+	return px->check_rules;
+}
+
+/* Returns <px>'s HTTP check settings, created empty if needed, or NULL. */
+static struct tc_http *tc_http_get(struct proxy *px)
+{
+	struct tc_rules *rs = tc_rules_get(px);
+
+	if (rs && !rs->http)
+		rs->http = calloc(1, sizeof(*rs->http));
+	return rs ? rs->http : NULL;
+}
+
+/* Replaces the string at <dst> by a copy of <s>. Returns 0 or -1. */
+static int tc_strset(char **dst, const char *s)
+{
+	char *n = strdup(s);
+
+	if (!n)
+		return -1;
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+/* Appends header <name>: <value> (name lowercased, as HAProxy sends it). */
+static int tc_http_add_hdr(struct tc_http *h, const char *name, size_t nlen, const char *value,
+                           size_t vlen)
+{
+	char **n = realloc(h->hdrs, (size_t)(h->nb_hdrs + 2) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	h->hdrs = n;
+	if (!(n[h->nb_hdrs] = strndup(name, nlen)))
+		return -1;
+	for (char *p = n[h->nb_hdrs]; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!(n[h->nb_hdrs + 1] = strndup(value, vlen))) {
+		free(n[h->nb_hdrs]);
+		return -1;
+	}
+	h->nb_hdrs += 2;
+	return 0;
+}
+
+int check_cfg_httpchk(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_http *h;
+	const char *meth = NULL, *uri = NULL, *ver = NULL;
+
+	if (!px) {
+		snprintf(c->err, sizeof(c->err), "'option httpchk' is only valid in a proxy or defaults section.");
+		return -1;
+	}
+	if (nargs == 3)
+		uri = args[2];
+	else if (nargs >= 4) {
+		meth = args[2];
+		uri = args[3];
+		ver = nargs > 4 ? args[4] : NULL;
+	}
+	if (nargs > 5) {
+		snprintf(c->err, sizeof(c->err), "'option httpchk' : cannot handle unexpected argument '%s'.", args[5]);
+		return -1;
+	}
+	if (!(h = tc_http_get(px)) ||
+	    (meth && tc_strset(&h->meth, meth) < 0) || (uri && tc_strset(&h->uri, uri) < 0) ||
+	    (ver && tc_strset(&h->ver, ver) < 0)) {
+		snprintf(c->err, sizeof(c->err), "out of memory.");
+		return -1;
+	}
+	px->options |= PXO_HTTPCHK;
+	px->options &= ~PXO_TCP_CHECK;
+	return 0;
+}
+
+int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_http *h;
+	char rerr[256];
+	int i = 2;
+
+	if (!px) {
+		snprintf(c->err, sizeof(c->err), "'http-check' is only valid in a proxy or defaults section.");
+		return -1;
+	}
+	if (nargs < 2) {
+		snprintf(c->err, sizeof(c->err), "'http-check' expects 'expect' or 'send'.");
+		return -1;
+	}
+	if (!(h = tc_http_get(px)))
+		goto nomem;
+	if (!strcmp(args[1], "expect")) {
+		int neg = 0;
+
+		if (i < nargs && !strcmp(args[i], "!")) {
+			neg = 1;
+			i++;
+		}
+		if (i + 1 >= nargs || (strcmp(args[i], "status") && strcmp(args[i], "rstatus"))) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect' : only 'status <codes>' and 'rstatus <regex>' are supported by ringproxy.");
+			return -1;
+		}
+		if (i + 2 < nargs) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect' : option '%s' is not supported by ringproxy.", args[i + 2]);
+			return -1;
+		}
+		free(h->status);
+		h->status = NULL;
+		rx_free(h->rstatus);
+		h->rstatus = NULL;
+		h->neg = neg;
+		if (!strcmp(args[i], "status")) {
+			const char *p = args[i + 1];
+
+			if (!*p || strspn(p, "0123456789,-") != strlen(p)) {
+				snprintf(c->err, sizeof(c->err), "'http-check expect status' : invalid status list '%s'.", p);
+				return -1;
+			}
+			if (!(h->status = strdup(p)))
+				goto nomem;
+		} else if (!(h->rstatus = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
+			snprintf(c->err, sizeof(c->err), "'http-check expect rstatus' : regex '%s' : %s.", args[i + 1], rerr);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(args[1], "send")) {
+		for (; i < nargs; i += 2) {
+			if (!strcmp(args[i], "hdr") && i + 2 < nargs) {
+				if (tc_http_add_hdr(h, args[i + 1], strlen(args[i + 1]), args[i + 2],
+				                    strlen(args[i + 2])) < 0)
+					goto nomem;
+				i++;
+				continue;
+			}
+			if (i + 1 >= nargs) {
+				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects an argument.", args[i]);
+				return -1;
+			}
+			if (!strcmp(args[i], "meth")) {
+				if (tc_strset(&h->meth, args[i + 1]) < 0)
+					goto nomem;
+			} else if (!strcmp(args[i], "uri")) {
+				if (tc_strset(&h->uri, args[i + 1]) < 0)
+					goto nomem;
+			} else if (!strcmp(args[i], "ver")) {
+				if (tc_strset(&h->ver, args[i + 1]) < 0)
+					goto nomem;
+			} else {
+				snprintf(c->err, sizeof(c->err), "'http-check send' : option '%s' is not supported by ringproxy.", args[i]);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	snprintf(c->err, sizeof(c->err), "'http-check %s' is not supported by ringproxy (expect, send).", args[1]);
+	return -1;
+nomem:
+	snprintf(c->err, sizeof(c->err), "out of memory.");
+	return -1;
+}
+
+int check_cfg_inherit(struct proxy *px, const struct proxy *def)
+{
+	const struct tc_rules *drs = def->check_rules;
+	const struct tc_http *d = drs ? drs->http : NULL;
+	struct tc_http *h;
+
+	if (!d)
+		return 0;
+	if (!(h = tc_http_get(px)))
+		return -1;
+	if ((d->meth && tc_strset(&h->meth, d->meth) < 0) || (d->uri && tc_strset(&h->uri, d->uri) < 0) ||
+	    (d->ver && tc_strset(&h->ver, d->ver) < 0) || (d->status && tc_strset(&h->status, d->status) < 0))
+		return -1;
+	for (int i = 0; i + 1 < d->nb_hdrs; i += 2)
+		if (tc_http_add_hdr(h, d->hdrs[i], strlen(d->hdrs[i]), d->hdrs[i + 1], strlen(d->hdrs[i + 1])) < 0)
+			return -1;
+	if (d->rstatus) {
+		char err[256];
+
+		if (!(h->rstatus = rx_compile(rx_pattern(d->rstatus), strlen(rx_pattern(d->rstatus)), 0,
+		                              err, sizeof(err))))
+			return -1;
+	}
+	h->neg = d->neg;
+	return 0;
+}
+
+/* Builds the program of <px>'s HTTP check (once): the request, then the
+ * status line. Returns it, or NULL (out of memory). */
+struct tc_rules *tc_http_program(struct proxy *px)
+{
+	struct tc_http *h = tc_http_get(px);
+	struct tc_rules *rs = px->check_rules, *prog;
+	const char *ver = h && h->ver ? h->ver : "HTTP/1.0", *crlf;
+	size_t vlen, cap, len = 0;
+	char *req;
+
+	if (!h)
+		return NULL;
+	if (rs->http_prog)
+		return rs->http_prog;
+	/* "HTTP/1.1\r\nHost: x": headers written into the version, the old way */
+	crlf = strstr(ver, "\r\n");
+	vlen = crlf ? (size_t)(crlf - ver) : strlen(ver);
+	while (crlf) {
+		const char *line = crlf + 2, *next = strstr(line, "\r\n"), *colon;
+		size_t ll = next ? (size_t)(next - line) : strlen(line);
+
+		colon = memchr(line, ':', ll);
+		if (colon) {
+			const char *v = colon + 1;
+
+			while (v < line + ll && *v == ' ')
+				v++;
+			if (tc_http_add_hdr(h, line, (size_t)(colon - line), v, (size_t)(line + ll - v)) < 0)
+				return NULL;
+		}
+		crlf = next;
+	}
+	if (crlf == NULL && vlen != strlen(ver)) {
+		/* keep only the version itself from now on */
+		char *v = strndup(ver, vlen);
+
+		if (!v)
+			return NULL;
+		free(h->ver);
+		h->ver = v;
+		ver = v;
+	}
+	cap = strlen(h->meth ? h->meth : "OPTIONS") + strlen(h->uri ? h->uri : "/") + vlen + 64;
+	for (int i = 0; i < h->nb_hdrs; i++)
+		cap += strlen(h->hdrs[i]) + 4;
+	if (!(req = malloc(cap)))
+		return NULL;
+	len += (size_t)snprintf(req + len, cap - len, "%s %s %.*s\r\n", h->meth ? h->meth : "OPTIONS",
+	                        h->uri ? h->uri : "/", (int)vlen, ver);
+	for (int i = 0; i + 1 < h->nb_hdrs; i += 2)
+		len += (size_t)snprintf(req + len, cap - len, "%s: %s\r\n", h->hdrs[i], h->hdrs[i + 1]);
+	if (vlen == 8 && !memcmp(ver, "HTTP/1.1", 8))
+		len += (size_t)snprintf(req + len, cap - len, "connection: close\r\n");
+	len += (size_t)snprintf(req + len, cap - len, "\r\n");
+
+	if (!(prog = calloc(1, sizeof(*prog))) || !(prog->r = calloc(2, sizeof(*prog->r)))) {
+		free(prog);
+		free(req);
+		return NULL;
+	}
+	prog->nb = prog->size = 2;
+	prog->is_http = 1;
+	prog->http = h;
+	prog->r[0].kind = TC_SEND;
+	prog->r[0].data = req;
+	prog->r[0].len = len;
+	prog->r[1].kind = TC_HTTP_STATUS;
+	rs->http_prog = prog;
+	return prog;
+}
+
+void check_cfg_free(struct config *cfg)
+{
+	for (struct proxy *px = cfg->proxies; px; px = px->next) {
+		tc_rules_free(px->check_rules);
+		px->check_rules = NULL;
+	}
+}
+
+/* Decodes the hex string <hex> into a new buffer. Returns its length, or -1. */
+static long tc_unhex(const char *hex, char **out)
+{
+	size_t n = strlen(hex);
+	char *b;
+
+	if (!n || n % 2 || !(b = malloc(n / 2)))
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex[i], lo = hex[i + 1];
+
+		if (!isxdigit(hi) || !isxdigit(lo)) {
+			free(b);
+			return -1;
+		}
+		hi = isdigit(hi) ? hi - '0' : (tolower(hi) - 'a' + 10);
+		lo = isdigit(lo) ? lo - '0' : (tolower(lo) - 'a' + 10);
+		b[i / 2] = (char)(hi << 4 | lo);
+	}
+	*out = b;
+	return (long)(n / 2);
+}
+
+/* Skips the options HAProxy allows after a rule that do not change what a
+ * check does here ("comment <text>"). Returns 0, or -1 with c->err set for
+ * one that would. */
+static int tc_options(struct cfg_ctx *c, char **args, int nargs, int i, const char *what)
+{
+	for (; i < nargs; i++) {
+		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+			i++;
+			continue;
+		}
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
+		         what, args[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_rules *rs;
+	struct tc_rule r;
+	char rerr[256];
+	int i = 2;
+
+	memset(&r, 0, sizeof(r));
+	if (!px || c->sec == CFG_SEC_DEFAULTS || !(px->cap & PX_CAP_BE)) {
+		snprintf(c->err, sizeof(c->err), "'%s' is only supported in a backend or listen section by ringproxy.",
+		         args[0]);
+		return -1;
+	}
+	if (nargs < 2) {
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'comment', 'connect', 'send', 'send-binary' or 'expect'.",
+		         args[0]);
+		return -1;
+	}
+	rs = px->check_rules;
+	if (!strcmp(args[1], "comment"))
+		return 0;           /* a comment for the next rule: nothing to run */
+	if (!strcmp(args[1], "connect")) {
+		if (rs && rs->nb) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check connect' is only supported as the first rule by ringproxy.");
+			return -1;
+		}
+		r.kind = TC_CONNECT;
+		if (i + 1 < nargs && !strcmp(args[i], "port")) {
+			char *end;
+			long port = strtol(args[i + 1], &end, 10);
+
+			if (*end || port < 1 || port > 65535) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : invalid port '%s'.", args[i + 1]);
+				return -1;
+			}
+			r.port = (int)port;
+			i += 2;
+		}
+		if (tc_options(c, args, nargs, i, "connect") < 0)
+			return -1;
+	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary")) {
+		int bin = args[1][4] == '-';
+
+		if (nargs < 3) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check %s' expects a %s as argument.", args[1],
+			         bin ? "binary string" : "string");
+			return -1;
+		}
+		r.kind = TC_SEND;
+		if (bin) {
+			long n = tc_unhex(args[2], &r.data);
+
+			if (n < 0) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check send-binary' : invalid hexadecimal string '%s'.", args[2]);
+				return -1;
+			}
+			r.len = (size_t)n;
+		} else {
+			r.len = strlen(args[2]);
+			if (!(r.data = strdup(args[2])))
+				goto nomem;
+		}
+		if (tc_options(c, args, nargs, 3, args[1]) < 0)
+			goto fail;
+	} else if (!strcmp(args[1], "expect")) {
+		if (i < nargs && !strcmp(args[i], "!")) {
+			r.neg = 1;
+			i++;
+		}
+		if (i + 1 >= nargs) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' expects a match type and a pattern.");
+			return -1;
+		}
+		if (!strcmp(args[i], "string")) {
+			r.kind = TC_EXPECT_STR;
+			r.len = strlen(args[i + 1]);
+			if (!(r.data = strdup(args[i + 1])))
+				goto nomem;
+		} else if (!strcmp(args[i], "binary")) {
+			long n = tc_unhex(args[i + 1], &r.data);
+
+			r.kind = TC_EXPECT_BIN;
+			if (n < 0) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect binary' : invalid hexadecimal string '%s'.",
+				         args[i + 1]);
+				return -1;
+			}
+			r.len = (size_t)n;
+		} else if (!strcmp(args[i], "rstring")) {
+			r.kind = TC_EXPECT_RX;
+			if (!(r.rx = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect rstring' : regex '%s' : %s.",
+				         args[i + 1], rerr);
+				return -1;
+			}
+		} else {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy (string, binary, rstring).",
+			         args[i]);
+			return -1;
+		}
+		if (!(r.text = strdup(args[i + 1])))
+			goto nomem;
+		if (tc_options(c, args, nargs, i + 2, "expect") < 0)
+			goto fail;
+	} else {
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, expect, comment).",
+		         args[1]);
+		return -1;
+	}
+
+	if (!rs) {
+		if (!(rs = calloc(1, sizeof(*rs))))
+			goto nomem;
+		px->check_rules = rs;
+	}
+	if (rs->nb == rs->size) {
+		int ns = rs->size ? rs->size * 2 : 4;
+		struct tc_rule *nr = realloc(rs->r, (size_t)ns * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		rs->r = nr;
+		rs->size = ns;
+	}
+	rs->r[rs->nb++] = r;
+	return 0;
+nomem:
+	snprintf(c->err, sizeof(c->err), "out of memory.");
+fail:
+	free(r.data);
+	free(r.text);
+	rx_free(r.rx);
+	return -1;
+}
+
