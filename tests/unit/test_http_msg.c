@@ -772,6 +772,41 @@ static void t_edit_regex(void)
 	rx_free(re2);
 }
 
+/* The same rules on HAProxy 2.6 gave these bytes to the server. */
+static void t_edits_as_haproxy(void)
+{
+	struct chan c;
+	struct http_msg m;
+
+	EXPECT_INT(parse_str(&c, &m, "GET /a?k=v HTTP/1.1\r\nHost: h\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_path(&m, "/np", 3), 0);
+	EXPECT_STR(dump(&c), "GET /np?k=v HTTP/1.1\r\nhost: h\r\n\r\n");
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_query(&m, "q=2", 3), 0);
+	EXPECT_STR(dump(&c), "GET /b?q=2 HTTP/1.1\r\nhost: h\r\n\r\n");
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET /f?k=v HTTP/1.1\r\nHost: h\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_query(&m, "", 0), 0);           /* an empty query keeps its '?' */
+	EXPECT_STR(dump(&c), "GET /f? HTTP/1.1\r\nhost: h\r\n\r\n");
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET /e HTTP/1.1\r\nY: 1\r\nHost: h\r\nZ: 2\r\nhost: h\r\n\r\n", 0),
+	           HTTP_PARSE_DONE);
+	EXPECT_INT(http_hdr_set(&m, "Host", 4, "new.com", 7), 0);
+	EXPECT_INT(http_hdr_add(&m, "X-Add", 5, "1", 1), 0);
+	EXPECT_INT(http_hdr_del(&m, "Y", 1), 1);
+	EXPECT_STR(dump(&c), "GET /e HTTP/1.1\r\nz: 2\r\nhost: new.com\r\nx-add: 1\r\n\r\n");
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET http://h/g?k HTTP/1.1\r\nHost: h\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_path(&m, "/abs", 4), 0);
+	EXPECT_STR(dump(&c), "GET http://h/abs?k HTTP/1.1\r\nhost: h\r\n\r\n");
+	chan_reset(&c);
+	EXPECT_INT(parse_str(&c, &m, "GET http://h/h?k HTTP/1.1\r\nHost: h\r\n\r\n", 0), HTTP_PARSE_DONE);
+	EXPECT_INT(http_set_pathq(&m, "/pq?z=1", 7), 0);
+	EXPECT_STR(dump(&c), "GET http://h/pq?z=1 HTTP/1.1\r\nhost: h\r\n\r\n");
+	chan_reset(&c);
+}
+
 static void t_edit_start_line(void)
 {
 	struct chan c;
@@ -914,6 +949,7 @@ int main(void)
 	RUN(t_value_in_trash);
 	RUN(t_del_match);
 	RUN(t_edit_regex);
+	RUN(t_edits_as_haproxy);
 	RUN(t_edit_start_line);
 	RUN(t_lower_names);
 	RUN(t_log_capture);
