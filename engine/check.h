@@ -43,6 +43,9 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs);
 int check_cfg_inherit(struct proxy *px, const struct proxy *def);
 /* Frees the tcp-check rules of every proxy of <cfg> (before cfg_free()). */
 void check_cfg_free(struct config *cfg);
+/* Frees the check rules and HTTP check settings of one proxy (a defaults
+ * section too: "option httpchk" there keeps its settings on it). */
+void check_proxy_free(struct proxy *px);
 
 /* Checks the "check" servers of <cfg> after parsing: a server without a
  * port to check (no service port, no "port") is an error, as in HAProxy.

@@ -315,12 +315,16 @@ struct tc_rules *tc_http_program(struct proxy *px)
 	return prog;
 }
 
+void check_proxy_free(struct proxy *px)
+{
+	tc_rules_free(px->check_rules);
+	px->check_rules = NULL;
+}
+
 void check_cfg_free(struct config *cfg)
 {
-	for (struct proxy *px = cfg->proxies; px; px = px->next) {
-		tc_rules_free(px->check_rules);
-		px->check_rules = NULL;
-	}
+	for (struct proxy *px = cfg->proxies; px; px = px->next)
+		check_proxy_free(px);
 }
 
 /* Decodes the hex string <hex> into a new buffer. Returns its length, or -1. */
