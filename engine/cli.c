@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "engine/cli.h"
+#include "engine/log.h"
 #include "engine/proxy.h"
 #include "engine/ring.h"
 #include "engine/thread.h"
@@ -24,6 +25,7 @@
 #define CLI_INBUF    16384     /* longest command line accepted */
 #define CLI_MAXARGS  64        /* words per command, as HAProxy's MAX_CLI_ARGS */
 #define CLI_STOP_POLL_MS 500   /* how often a soft stop is looked for */
+#define CLI_RETRY_MS     100   /* accept again after an error */
 
 struct cli_info cli_info;
 
@@ -358,6 +360,7 @@ struct cli_lsn {
 	int adopted;               /* fd@N: not ours to unlink */
 	dev_t dev; ino_t ino;      /* the unix socket file we created */
 	struct ring_op op;
+	struct timer retry;        /* re-arm after an accept error (EMFILE...) */
 	unsigned armed:1;
 };
 
@@ -484,7 +487,21 @@ static void cli_accept_cb(struct ring_op *op, int res, uint32_t flags)
 			cli_client_io(cl);
 		}
 	}
-	if (!l->armed && l->fd >= 0 && !cli_thr->stopping && res != -ECANCELED &&
+	if (l->armed || cli_thr->stopping || cli_thr->stop_req || res == -ECANCELED)
+		return;
+	if (res < 0) {             /* out of fds, a bad fd@N: not in a busy loop */
+		timer_arm(&cli_thr->timers, &l->retry, cli_thr->now_ms + CLI_RETRY_MS);
+		return;
+	}
+	if (ring_accept_multi(cli_thr->ring, &l->op, l->fd) == 0)
+		l->armed = 1;
+}
+
+static void cli_accept_retry(struct timer *t)
+{
+	struct cli_lsn *l = container_of(t, struct cli_lsn, retry);
+
+	if (!l->armed && !cli_thr->stopping && !cli_thr->stop_req &&
 	    ring_accept_multi(cli_thr->ring, &l->op, l->fd) == 0)
 		l->armed = 1;
 }
@@ -497,9 +514,11 @@ static void cli_stop_poll_cb(struct timer *t)
 		timer_arm(&cli_thr->timers, t, cli_thr->now_ms + CLI_STOP_POLL_MS);
 		return;
 	}
-	for (struct cli_lsn *l = cli_lsns; l; l = l->next)
+	for (struct cli_lsn *l = cli_lsns; l; l = l->next) {
+		timer_cancel(&cli_thr->timers, &l->retry);
 		if (l->armed)
 			ring_cancel(cli_thr->ring, &l->op);
+	}
 }
 
 /* Binds one unix socket: bound under a temporary name, then renamed over
@@ -595,6 +614,7 @@ int cli_bind(struct config *cfg, char *err, size_t errlen)
 		}
 		l->ss = ss;
 		ring_op_init(&l->op, cli_accept_cb);
+		timer_init(&l->retry, cli_accept_retry);
 		if (ss->fd >= 0) {
 			fd = ss->fd;
 			l->adopted = 1;
@@ -604,8 +624,12 @@ int cli_bind(struct config *cfg, char *err, size_t errlen)
 			fd = cli_bind_inet(ss);
 		if (fd < 0) {
 			cli_addr_text(ss, where, sizeof(where));
-			snprintf(err, errlen, "Starting proxy GLOBAL: cannot bind %s socket (%s) [%s]",
-			         ss->addr.u.sa.sa_family == AF_UNIX ? "UNIX" : "TCP", strerror(-fd), where);
+			if (ss->addr.u.sa.sa_family == AF_UNIX)
+				snprintf(err, errlen, "Binding [%s:%d] for frontend GLOBAL: cannot bind UNIX socket (%s) [%s]",
+				         ss->file ? ss->file : "?", ss->line, strerror(-fd), where);
+			else
+				snprintf(err, errlen, "Binding [%s:%d] for frontend GLOBAL: cannot bind socket (%s) for [%s]",
+				         ss->file ? ss->file : "?", ss->line, strerror(-fd), where);
 			free(l);
 			return fd;
 		}
@@ -665,6 +689,9 @@ int cli_start(struct config *cfg, struct thr *t, char *err, size_t errlen)
 	int rc = cli_bind(cfg, err, errlen);
 
 	if (rc < 0) {
+		/* HAProxy's two lines: what failed, then why it stops */
+		rp_alert("%s", err);
+		snprintf(err, errlen, "[ringproxy.main()] Some protocols failed to start their listeners! Exiting.");
 		cli_close();
 		return rc;
 	}
