@@ -161,7 +161,9 @@ grep -q '^idle client closed$' rp.txt || fail "stats timeout did not close the i
 
 if [ -x /usr/sbin/haproxy ]; then
 	transcript /usr/sbin/haproxy >ha.txt
-	if ! diff ha.txt rp.txt >diff.txt; then
+	# HAProxy 2.6 sometimes keeps the idle prompt client past "stats
+	# timeout" (seen 1 run in 2 here): that line is checked on ringproxy only
+	if ! diff <(grep -v '^idle client' ha.txt) <(grep -v '^idle client' rp.txt) >diff.txt; then
 		note "differences with HAProxy (< haproxy, > ringproxy):"
 		sed 's/^/#   /' diff.txt
 		fail "transcript differs from HAProxy 2.6's"
