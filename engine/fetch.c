@@ -686,6 +686,15 @@ static int f_nbproc(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+/* nbthread: the number of worker threads (global nbthread). */
+static int f_nbthread(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct config *cfg = ctx->strm && ctx->strm->thr ? ctx->strm->thr->cfg : sample_config();
+
+	smp_set_sint(smp, cfg && cfg->g.nbthread > 0 ? cfg->g.nbthread : 1);
+	return 1;
+}
+
 /* thread: the 0-based id of the worker thread evaluating (0 outside a
  * stream). */
 static int f_thread(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -944,6 +953,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "ipv6",         f_ipv6,       ARG1(1, IPV6),       0,              SMP_T_IPV6, INT, NULL },
 	{ "meth",         f_meth,       ARG1(1, STR),        chk_meth,       SMP_T_METH, INT, NULL },
 	{ "nbproc",       f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "nbthread",     f_nbthread,   ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "nbsrv",        f_nbsrv,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },

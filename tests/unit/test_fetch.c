@@ -495,6 +495,9 @@ static void t_lazy_resolve(void)
 	EXPECT_STR(out, "ERR fetch method 'be_conn' : unable to find backend 'nope'");
 	EXPECT_INT(evs("thread", out, sizeof(out)), 1);
 	EXPECT_STR(out, "0");
+	cfg.g.nbthread = 4;
+	EXPECT_INT(evs("nbthread", out, sizeof(out)), 1);
+	EXPECT_STR(out, "4");
 	/* tune.bufsize above the default: scratch buffers grow, so payload
 	 * fetches can return more than 16 kB */
 	{
