@@ -1186,6 +1186,10 @@ int http_val_replace(struct http_msg *msg, struct http_val *v, const char *val, 
 		e++;
 	if ((ret = msg_replace(msg, s, e - s, val, vlen)) < 0)
 		return ret;
+	/* set by hand: an empty value is a zero-length span that an insertion
+	 * at its place would move instead of growing */
+	msg->hdrs[v->hdr].v.off = hv.off;
+	msg->hdrs[v->hdr].v.len = hv.len + (uint32_t)vlen - (e - s);
 	v->v.off = s;
 	v->v.len = (uint32_t)vlen;
 	return 0;
@@ -1218,6 +1222,19 @@ int http_hdr_replace_rx(struct http_msg *msg, const char *name, size_t nlen, con
 		n++;
 	}
 	return n;
+}
+
+/* An edit inside the URI (or at its end): the URI span is set by hand,
+ * since an insertion at a span's very end does not grow it in msg_replace(). */
+static int uri_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen)
+{
+	uint32_t ulen = msg->h1.uri.len;
+	int ret;
+
+	if ((ret = msg_replace(msg, off, len, d, dlen)) < 0)
+		return ret;
+	msg->h1.uri.len = ulen + (uint32_t)dlen - len;
+	return 0;
 }
 
 int http_set_method(struct http_msg *msg, const char *p, size_t len)
@@ -1300,14 +1317,13 @@ int http_set_query(struct http_msg *msg, const char *q, size_t len)
 {
 	struct h1_span qs;
 	uint32_t uend = msg->h1.uri.off + msg->h1.uri.len;
-	int ret;
 
 	if (msg->is_resp)
 		return -EINVAL;
 	if (http_uri_query(msg, &qs)) {
 		if (!q)
-			return msg_replace(msg, qs.off - 1, qs.len + 1, NULL, 0);
-		return msg_replace(msg, qs.off, qs.len, q, len);
+			return uri_replace(msg, qs.off - 1, qs.len + 1, NULL, 0);
+		return uri_replace(msg, qs.off, qs.len, q, len);
 	}
 	if (!q)
 		return 0;
@@ -1319,10 +1335,7 @@ int http_set_query(struct http_msg *msg, const char *q, size_t len)
 			return -ENOSPC;
 		t[0] = '?';
 		memcpy(t + 1, q, len);
-		if ((ret = msg_replace(msg, uend, 0, t, len + 1)) < 0)
-			return ret;
-		msg->h1.uri.len += (uint32_t)len + 1;   /* an insertion at a span's end does not grow it */
-		return 0;
+		return uri_replace(msg, uend, 0, t, len + 1);
 	}
 }
 

@@ -864,6 +864,73 @@ static void t_edit_start_line(void)
 	chan_reset(&c);
 }
 
+/* Random sequences of edits on a message cut in three segments: after
+ * each one, the bytes re-parsed from scratch read back exactly as the
+ * edited message does (every span shift is right). */
+static void t_random_edits(void)
+{
+	static const char *vals[] = { "", "v", "a, b", "x=1; c=9", "longer value with spaces", "\"q,u\"" };
+	static const char *names[] = { "x", "cookie", "y", "x-new", "accept" };   /* not host: two differing are refused */
+	static const char *paths[] = { "/", "/p", "/a/b/c", "/x?" };
+	unsigned seed = 777;
+	int bad = 0;
+
+	for (int it = 0; it < 400 && !bad; it++) {
+		struct chan c;
+		struct http_msg m;
+		size_t len = strlen(req1);
+
+		seed = seed * 1103515245u + 12345u;
+		load(&c, req1, len, 1 + (seed >> 8) % len, 1 + (seed >> 18) % len);
+		http_msg_init(&m, &c, 0, 0, 0);
+		if (http_msg_parse(&m) != HTTP_PARSE_DONE) {
+			bad = 1;
+			break;
+		}
+		for (int k = 0; k < 12; k++) {
+			const char *v, *n;
+			char a[4096], b[4096];
+			struct chan c2;
+			struct http_msg m2;
+			struct http_val hv;
+
+			seed = seed * 1103515245u + 12345u;
+			v = vals[(seed >> 4) % 6];
+			n = names[(seed >> 8) % 5];
+			switch ((seed >> 12) % 9) {
+			case 0: http_hdr_add(&m, n, strlen(n), v, strlen(v)); break;
+			case 1: http_hdr_del(&m, n, strlen(n)); break;
+			case 2: http_hdr_set(&m, n, strlen(n), v, strlen(v)); break;
+			case 3: http_hdr_set_value(&m, (int)((seed >> 16) % 8), v, strlen(v)); break;
+			case 4:
+				if (http_val_find(&m, n, strlen(n), 0, 1 + (int)((seed >> 16) % 3), &hv) >= 1 + (int)((seed >> 16) % 3))
+					http_val_replace(&m, &hv, v, strlen(v));
+				break;
+			case 5: http_set_path(&m, paths[(seed >> 16) % 4], strlen(paths[(seed >> 16) % 4])); break;
+			case 6: http_set_query(&m, (seed >> 16) % 3 ? "k=v&a=7" : NULL, 7); break;
+			case 7: http_set_method(&m, (seed >> 16) % 2 ? "DELETE" : "GET", (seed >> 16) % 2 ? 6 : 3); break;
+			case 8: http_hdr_del_idx(&m, (int)((seed >> 16) % 8)); break;
+			}
+			describe(&m, a, sizeof(a));
+			load(&c2, dump(&c), strlen(dump(&c)), 0, 0);
+			http_msg_init(&m2, &c2, 0, 0, 0);
+			if (http_msg_parse(&m2) != HTTP_PARSE_DONE)
+				bad = 2;
+			describe(&m2, b, sizeof(b));
+			if (!bad && strcmp(a, b))
+				bad = 3;
+			if (bad) {
+				printf("  after edit %d of run %d (%d):\n  %s\n  %s\n", k, it, bad, a, b);
+				chan_reset(&c2);
+				break;
+			}
+			chan_reset(&c2);
+		}
+		chan_reset(&c);
+	}
+	EXPECT_INT(bad, 0);
+}
+
 /* Header names are lowercased in place by the parse (as HAProxy stores
  * and forwards them) and by edits; a read-only parse leaves them. */
 static void t_lower_names(void)
@@ -951,6 +1018,7 @@ int main(void)
 	RUN(t_edit_regex);
 	RUN(t_edits_as_haproxy);
 	RUN(t_edit_start_line);
+	RUN(t_random_edits);
 	RUN(t_lower_names);
 	RUN(t_log_capture);
 	chan_pool_destroy(&pool);
