@@ -71,6 +71,8 @@ static void describe(const struct http_msg *m, char *out, size_t outsz)
 
 	n += (size_t)snprintf(out + n, outsz - n, "%s|%s|%s|", sp(m, m->h1.meth), sp(m, m->h1.uri),
 	                      sp(m, m->h1.ver));
+	if (m->is_resp)
+		n += (size_t)snprintf(out + n, outsz - n, "%d|%s|", http_get_status(m), sp(m, m->h1.reason));
 	n += (size_t)snprintf(out + n, outsz - n, "%s|", http_uri_path(m, &p) ? sp(m, p) : "-");
 	n += (size_t)snprintf(out + n, outsz - n, "%s|", http_uri_query(m, &q) ? sp(m, q) : "-");
 	for (int i = 0; i < http_hdr_count(m); i++)
@@ -931,6 +933,59 @@ static void t_random_edits(void)
 	EXPECT_INT(bad, 0);
 }
 
+/* The same on a response, set-status included. */
+static void t_random_edits_rsp(void)
+{
+	static const char rsp[] = "HTTP/1.1 200 OK\r\nSet-Cookie: c=1; Path=/\r\nX: a, b\r\nContent-Length: 0\r\n\r\n";
+	static const char *vals[] = { "", "v", "a, b", "c=2", "some longer value" };
+	static const char *reasons[] = { NULL, "", "Fine", "A Much Longer Reason Phrase" };
+	unsigned seed = 4242;
+	int bad = 0;
+
+	for (int it = 0; it < 300 && !bad; it++) {
+		struct chan c;
+		struct http_msg m;
+		size_t len = strlen(rsp);
+
+		seed = seed * 1103515245u + 12345u;
+		load(&c, rsp, len, 1 + (seed >> 8) % len, 1 + (seed >> 18) % len);
+		http_msg_init(&m, &c, 1, 0, 0);
+		if (http_msg_parse(&m) != HTTP_PARSE_DONE) {
+			bad = 1;
+			break;
+		}
+		for (int k = 0; k < 10 && !bad; k++) {
+			const char *v, *r;
+			char a[4096], b[4096];
+			struct chan c2;
+			struct http_msg m2;
+
+			seed = seed * 1103515245u + 12345u;
+			v = vals[(seed >> 4) % 5];
+			r = reasons[(seed >> 8) % 4];
+			switch ((seed >> 12) % 4) {
+			case 0: http_set_status(&m, 100 + (int)((seed >> 16) % 500), r, r ? strlen(r) : 0); break;
+			case 1: http_hdr_add(&m, "set-cookie", 10, v, strlen(v)); break;
+			case 2: http_hdr_set(&m, "x", 1, v, strlen(v)); break;
+			case 3: http_hdr_del_idx(&m, (int)((seed >> 16) % 5)); break;
+			}
+			describe(&m, a, sizeof(a));
+			load(&c2, dump(&c), strlen(dump(&c)), 0, 0);
+			http_msg_init(&m2, &c2, 1, 0, 0);
+			if (http_msg_parse(&m2) != HTTP_PARSE_DONE)
+				bad = 2;
+			describe(&m2, b, sizeof(b));
+			if (!bad && strcmp(a, b))
+				bad = 3;
+			if (bad)
+				printf("  after edit %d of run %d (%d):\n  %s\n  %s\n", k, it, bad, a, b);
+			chan_reset(&c2);
+		}
+		chan_reset(&c);
+	}
+	EXPECT_INT(bad, 0);
+}
+
 /* Header names are lowercased in place by the parse (as HAProxy stores
  * and forwards them) and by edits; a read-only parse leaves them. */
 static void t_lower_names(void)
@@ -1019,6 +1074,7 @@ int main(void)
 	RUN(t_edits_as_haproxy);
 	RUN(t_edit_start_line);
 	RUN(t_random_edits);
+	RUN(t_random_edits_rsp);
 	RUN(t_lower_names);
 	RUN(t_log_capture);
 	chan_pool_destroy(&pool);
