@@ -376,6 +376,7 @@ struct hlua_thr *hlua_thr_get(void)
 	hlua_chan_open(t->L);
 	hlua_sample_open(t->L);
 	hlua_map_open(t->L);
+	hlua_sock_open(t->L);
 	hlua_thr = t;
 	return t;
 fail_t:

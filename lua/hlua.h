@@ -28,7 +28,8 @@ enum hlua_ctx { HLUA_BODY = 0, HLUA_INIT, HLUA_TASK, HLUA_ACTION, HLUA_FETCH, HL
 
 /* Why a coroutine yielded (hlua_co.wait) */
 enum hlua_wait { HLUA_W_NONE = 0, HLUA_W_FORCED, HLUA_W_SLEEP, HLUA_W_DATA, HLUA_W_YIELD,
-                 HLUA_W_DONE };
+                 HLUA_W_DONE,
+                 HLUA_W_IO };   /* a Socket event, or <wake_at> if set (a timeout) */
 
 /* Outcome of hlua_co_resume() */
 enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_NOMEM };
@@ -114,6 +115,9 @@ int hlua_co_yield(lua_State *L, enum hlua_wait why, uint64_t wake_at, const char
 /* lcore.c */
 void hlua_core_open(lua_State *L);
 
+/* lsock.c: the Socket class and core.tcp() */
+void hlua_sock_open(lua_State *L);
+
 /* lmap.c: the Map class (global "Map") */
 void hlua_map_open(lua_State *L);
 
@@ -166,6 +170,9 @@ int hlua_bind_pending(void);
 void hlua_actions_free(void);
 /* Frees the tasks still running (process exit, before the state closes). */
 void hlua_tasks_free(void);
+/* Resumes task <task> (a struct hlua_task of laction.c) at the next turn
+ * of the loop, if it is still running. */
+void hlua_task_wake(void *task);
 /* Frees the Lua state, its pooled coroutines and per-stream data pool. */
 void hlua_co_free_all(struct hlua_thr *t);
 void hlua_strm_pool_free(void);

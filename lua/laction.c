@@ -289,11 +289,13 @@ static void strm_schedule(struct hlua_strm *hs, struct hlua_co *co)
 {
 	struct stream *s = hs->strm;
 
-	if (co->wait == HLUA_W_SLEEP && s->thr) {
+	if ((co->wait == HLUA_W_SLEEP || co->wait == HLUA_W_IO) && s->thr) {
 		uint64_t now = hlua_now_us();
 		uint64_t ms = co->wake_at > now ? (co->wake_at - now + 999) / 1000 : 0;
 
-		timer_arm(&s->thr->timers, &hs->tmr, timer_now_ms() + ms);
+		/* a Socket wait without a timeout waits for its events only */
+		if (co->wait == HLUA_W_SLEEP || co->wake_at)
+			timer_arm(&s->thr->timers, &hs->tmr, timer_now_ms() + ms);
 		return;
 	}
 	stream_wakeup(s);
@@ -525,6 +527,16 @@ static void task_unlink(struct hlua_task *tk)
 		tk->next->pprev = tk->pprev;
 }
 
+void hlua_task_wake(void *task)
+{
+	for (struct hlua_task *tk = tasks; tk; tk = tk->next) {
+		if (tk == task) {
+			timer_arm(&tk->thr->timers, &tk->tmr, timer_now_ms());
+			return;
+		}
+	}
+}
+
 /* Frees the tasks still running (process exit, before the state closes). */
 void hlua_tasks_free(void)
 {
@@ -557,12 +569,13 @@ static void task_run(struct timer *tm)
 		tk->started = 1;   /* the function is already on co->T */
 	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
 	case HLUA_R_YIELD:
-		if (co->wait == HLUA_W_SLEEP)
+		if (co->wait == HLUA_W_SLEEP || (co->wait == HLUA_W_IO && co->wake_at))
 			timer_arm(&tk->thr->timers, &tk->tmr,
 			          timer_now_ms() + (co->wake_at > hlua_now_us() ?
 			                            (co->wake_at - hlua_now_us() + 999) / 1000 : 0));
-		else
+		else if (co->wait != HLUA_W_IO)
 			timer_arm(&tk->thr->timers, &tk->tmr, timer_now_ms());
+		/* HLUA_W_IO without a timeout: hlua_task_wake() resumes it */
 		return;
 	case HLUA_R_OK:
 		break;

@@ -1,0 +1,510 @@
+/* lsock.c: the Socket class (core.tcp()), LuaSocket's TCP client API over
+ * the engine's connections (engine/conn.h): the socket's bytes move
+ * through two channels like a stream's, and a call that must wait
+ * (connect, send, receive) suspends only the coroutine that made it, in an
+ * action or a task. A completion of the connection wakes that coroutine
+ * (through its stream, or its task's timer), which checks again.
+ * Errors are LuaSocket's: nil, "closed" | "timeout" | message [, partial]. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine/chan.h"
+#include "engine/conn.h"
+#include "engine/proxy.h"
+#include "engine/stream.h"
+#include "engine/thread.h"
+#include "lua/hlua.h"
+
+#define SOCK_MT "ringproxy.Socket"
+
+enum sock_state { SOCK_NEW = 0, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSED };
+
+/* Invariant: <c> is non-NULL from connect() to close()/__gc; the channels
+ * are initialised whenever <c> is. Wakers are checked before use: the
+ * stream through stream_from_ref(), the task through hlua_task_wake(). */
+struct hlua_sock {
+	struct conn *c;
+	struct chan rx, tx;
+	struct addr peer;
+	enum sock_state state;
+	int err;                    /* errno of a failed connect/send, 0 */
+	uint64_t timeout_us;        /* settimeout(), 0 = none */
+	uint64_t deadline;          /* of the operation waiting, monotonic us */
+	struct thr *thr;
+	/* the coroutine waiting on it: an action's stream or a task */
+	uint32_t w_idx, w_gen;
+	int w_strm;
+	void *w_task;
+};
+
+static struct hlua_sock *sock_check(lua_State *L)
+{
+	return luaL_checkudata(L, 1, SOCK_MT);
+}
+
+/* The connection's events: wake whoever waits; it checks for itself. */
+static void sock_event(struct conn *c, unsigned ev)
+{
+	struct hlua_sock *s = c->owner;
+	struct stream *strm;
+
+	(void)ev;
+	if (!s)
+		return;
+	if (ev & CONN_EV_CONNECTED)
+		s->state = SOCK_CONNECTED;
+	if (ev & CONN_EV_ERROR) {
+		s->err = c->err ? c->err : EIO;
+		if (s->state == SOCK_CONNECTING)
+			s->state = SOCK_CLOSED;
+	}
+	if (s->w_strm) {
+		if ((strm = stream_from_ref(s->thr, s->w_idx, s->w_gen)))
+			stream_wakeup(strm);
+	} else if (s->w_task) {
+		hlua_task_wake(s->w_task);
+	}
+}
+
+/* Suspends the running coroutine until an event of <s> or its deadline,
+ * then calls <k> with <ctx>. Raises an error where nothing can wait. */
+static int sock_wait(lua_State *L, struct hlua_sock *s, lua_KFunction k, lua_KContext ctx,
+                     const char *fn)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co = t ? t->cur : NULL;
+
+	if (!co || L != co->T || !lua_isyieldable(L) ||
+	    (co->ctx != HLUA_ACTION && co->ctx != HLUA_TASK))
+		return luaL_error(L, "%s: cannot wait in %s context", fn, hlua_ctx_name(t ? t->ctx : HLUA_BODY));
+	s->w_strm = 0;
+	s->w_task = NULL;
+	if (co->strm) {
+		s->w_strm = 1;
+		s->w_idx = co->strm->idx;
+		s->w_gen = co->strm->gen;
+	} else {
+		s->w_task = co->task;
+	}
+	co->wait = HLUA_W_IO;
+	co->wake_at = s->deadline;
+	return lua_yieldk(L, 0, ctx, k);
+}
+
+/* Starts the deadline of a new operation. */
+static void sock_arm(struct hlua_sock *s)
+{
+	s->deadline = s->timeout_us ? hlua_now_us() + s->timeout_us : 0;
+}
+
+static int sock_timed_out(const struct hlua_sock *s)
+{
+	return s->deadline && hlua_now_us() >= s->deadline;
+}
+
+/* Pushes nil, <msg> and returns 2. */
+static int sock_fail(lua_State *L, const char *msg)
+{
+	lua_pushnil(L);
+	lua_pushstring(L, msg);
+	return 2;
+}
+
+/* Drops the connection and the channels' bytes. */
+static void sock_release(struct hlua_sock *s)
+{
+	if (s->c) {
+		conn_close(s->c);
+		s->c = NULL;
+		chan_reset(&s->rx);
+		chan_reset(&s->tx);
+	}
+	s->state = SOCK_CLOSED;
+	s->w_strm = 0;
+	s->w_task = NULL;
+}
+
+/* core.tcp(): a new, unconnected Socket. */
+static int core_tcp(lua_State *L)
+{
+	struct hlua_sock *s;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "core.tcp");
+	s = lua_newuserdatauv(L, sizeof(*s), 0);
+	memset(s, 0, sizeof(*s));
+	s->thr = thr_cur;
+	luaL_setmetatable(L, SOCK_MT);
+	return 1;
+}
+
+/* Socket.settimeout(sock, seconds): the limit of each later operation. */
+static int sock_settimeout(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+	lua_Number v = luaL_optnumber(L, 2, -1);
+
+	s->timeout_us = v > 0 ? (uint64_t)(v * 1e6) : 0;
+	lua_pushinteger(L, 1);
+	return 1;
+}
+
+/* Socket.setoption(sock, ...): LuaSocket compatibility, no effect. */
+static int sock_setoption(lua_State *L)
+{
+	sock_check(L);
+	lua_pushinteger(L, 1);
+	return 1;
+}
+
+static int sock_connect_k(lua_State *L, int status, lua_KContext ctx)
+{
+	struct hlua_sock *s = sock_check(L);
+
+	(void)status;
+	(void)ctx;
+	if (s->state == SOCK_CONNECTED) {
+		lua_pushinteger(L, 1);
+		return 1;
+	}
+	if (s->state == SOCK_CLOSED || !s->c) {
+		const char *m = s->err ? strerror(s->err) : "closed";
+
+		sock_release(s);
+		return sock_fail(L, m);
+	}
+	if (sock_timed_out(s)) {
+		sock_release(s);
+		return sock_fail(L, "timeout");
+	}
+	return sock_wait(L, s, sock_connect_k, 0, "Socket.connect");
+}
+
+/* Socket.connect(sock, address, port): address is an IPv4 or IPv6 literal
+ * (no DNS at runtime); "ip:port" in <address> when <port> is absent.
+ * Returns 1, or nil and a message. */
+static int sock_connect(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+	const char *host = luaL_checkstring(L, 2);
+	lua_Integer port = luaL_optinteger(L, 3, -1);
+	char ip[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	size_t hlen;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.connect");
+	if (s->state != SOCK_NEW)
+		return sock_fail(L, "already connected");
+	if (!s->thr && !(s->thr = thr_cur))
+		return sock_fail(L, "no event loop");
+	hlen = strlen(host);
+	if (port < 0 && (colon = strrchr(host, ':')) && (!strchr(host, ']') || colon > strchr(host, ']'))) {
+		port = strtol(colon + 1, NULL, 10);
+		hlen = (size_t)(colon - host);
+	}
+	if (hlen && host[0] == '[' && host[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+	}
+	if (port <= 0 || port > 65535)
+		return sock_fail(L, "invalid port");
+	if (hlen >= sizeof(ip))
+		return sock_fail(L, "invalid address");
+	memcpy(ip, host, hlen);
+	ip[hlen] = 0;
+	memset(&s->peer, 0, sizeof(s->peer));
+	if (inet_pton(AF_INET, ip, &s->peer.u.in4.sin_addr) == 1) {
+		s->peer.u.in4.sin_family = AF_INET;
+		s->peer.u.in4.sin_port = htons((uint16_t)port);
+		s->peer.len = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, ip, &s->peer.u.in6.sin6_addr) == 1) {
+		s->peer.u.in6.sin6_family = AF_INET6;
+		s->peer.u.in6.sin6_port = htons((uint16_t)port);
+		s->peer.len = sizeof(struct sockaddr_in6);
+	} else {
+		return sock_fail(L, "invalid address (an IP address is expected: no DNS at runtime)");
+	}
+	chan_init(&s->rx, &s->thr->pool, s->thr->bufsize);
+	chan_init(&s->tx, &s->thr->pool, s->thr->bufsize);
+	if (!(s->c = conn_new(s->thr, -1, &s->rx, &s->tx, s, sock_event)))
+		return sock_fail(L, "out of memory");
+	s->state = SOCK_CONNECTING;
+	sock_arm(s);
+	if (conn_connect(s->c, &s->peer) < 0) {
+		int e = s->c->err;
+
+		sock_release(s);
+		return sock_fail(L, strerror(e ? e : EIO));
+	}
+	return sock_connect_k(L, LUA_OK, 0);
+}
+
+/* Returns nonzero when nothing more will come from the peer. */
+static int sock_eof(const struct hlua_sock *s)
+{
+	return !s->c || (s->rx.flags & (CHAN_SHUTR | CHAN_READ_ERROR));
+}
+
+/* Removes <n> bytes from the receive channel and lets more come in. */
+static void sock_consume(struct hlua_sock *s, size_t n)
+{
+	if (n)
+		chan_replace_in(&s->rx, 0, n, NULL, 0);
+	if (s->c)
+		conn_recv_start(s->c);
+}
+
+/* Pushes <prefix> (index 3, if a string) followed by <n> received bytes. */
+static void sock_push_data(lua_State *L, struct hlua_sock *s, size_t n, size_t skip_tail)
+{
+	luaL_Buffer b;
+	size_t plen = 0;
+	const char *prefix = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &plen) : NULL;
+	char *p;
+
+	luaL_buffinit(L, &b);
+	if (prefix)
+		luaL_addlstring(&b, prefix, plen);
+	p = luaL_prepbuffsize(&b, n);
+	n = chan_copy_in(&s->rx, 0, p, n);
+	luaL_addsize(&b, n > skip_tail ? n - skip_tail : 0);
+	luaL_pushresult(&b);
+}
+
+/* Pushes nil, <why>, and what came so far (prefix included), consumed. */
+static int sock_fail_partial(lua_State *L, struct hlua_sock *s, const char *why)
+{
+	size_t n = chan_in_len(&s->rx);
+
+	lua_pushnil(L);
+	lua_pushstring(L, why);
+	if (s->c) {
+		sock_push_data(L, s, n, 0);
+		sock_consume(s, n);
+	} else {
+		lua_pushstring(L, lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "");
+	}
+	return 3;
+}
+
+static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
+{
+	struct hlua_sock *s = sock_check(L);
+	size_t in;
+
+	(void)status;
+	(void)ctx;
+	if (s->state != SOCK_CONNECTED || !s->c)
+		return sock_fail_partial(L, s, "closed");
+	in = chan_in_len(&s->rx);
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		size_t want = (size_t)lua_tointeger(L, 2);
+
+		if (in >= want) {
+			sock_push_data(L, s, want, 0);
+			sock_consume(s, want);
+			return 1;
+		}
+	} else {
+		const char *pat = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "*l";
+
+		if (*pat == '*')
+			pat++;
+		if (*pat == 'a') {
+			if (sock_eof(s)) {
+				sock_push_data(L, s, in, 0);
+				sock_consume(s, in);
+				return 1;
+			}
+		} else if (*pat == 'l') {
+			long lf = chan_find_in(&s->rx, 0, '\n');
+
+			if (lf >= 0) {
+				char last = 0;
+				size_t n = (size_t)lf;
+
+				/* the LF is dropped, a CR before it too */
+				if (n)
+					chan_copy_in(&s->rx, n - 1, &last, 1);
+				sock_push_data(L, s, n, last == '\r');
+				sock_consume(s, n + 1);
+				return 1;
+			}
+		} else {
+			return luaL_argerror(L, 2, "invalid receive pattern");
+		}
+	}
+	if (sock_eof(s))
+		return sock_fail_partial(L, s, "closed");
+	if (sock_timed_out(s))
+		return sock_fail_partial(L, s, "timeout");
+	return sock_wait(L, s, sock_receive_k, 0, "Socket.receive");
+}
+
+/* Socket.receive(sock [, pattern [, prefix]]): "*l" (default, a line
+ * without its CR LF), "*a" (until the peer closes) or a byte count.
+ * Returns the data, or nil, "closed" | "timeout", partial data. */
+static int sock_receive(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.receive");
+	lua_settop(L, 3);
+	if (lua_type(L, 2) == LUA_TNUMBER && lua_tointeger(L, 2) < 0)
+		return luaL_argerror(L, 2, "invalid receive pattern");
+	sock_arm(s);
+	return sock_receive_k(L, LUA_OK, 0);
+}
+
+static int sock_send_k(lua_State *L, int status, lua_KContext ctx)
+{
+	struct hlua_sock *s = sock_check(L);
+	lua_Integer last = (lua_Integer)ctx;
+
+	(void)status;
+	if (s->err || !s->c || (s->tx.flags & (CHAN_SHUTW | CHAN_WRITE_ERROR))) {
+		lua_pushnil(L);
+		lua_pushstring(L, "closed");
+		lua_pushinteger(L, 0);
+		return 3;
+	}
+	if (!chan_out_len(&s->tx)) {
+		lua_pushinteger(L, last);
+		return 1;
+	}
+	if (sock_timed_out(s)) {
+		lua_pushnil(L);
+		lua_pushstring(L, "timeout");
+		lua_pushinteger(L, 0);
+		return 3;
+	}
+	return sock_wait(L, s, sock_send_k, ctx, "Socket.send");
+}
+
+/* Socket.send(sock, data [, i [, j]]): sends data:sub(i, j) and waits
+ * until it is gone. Returns j (the index of the last byte sent), or nil,
+ * "closed" | "timeout", 0. */
+static int sock_send(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+	size_t len;
+	const char *d = luaL_checklstring(L, 2, &len);
+	lua_Integer i = luaL_optinteger(L, 3, 1), j = luaL_optinteger(L, 4, (lua_Integer)len);
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.send");
+	if (i < 0)
+		i = (lua_Integer)len + i + 1;
+	if (j < 0)
+		j = (lua_Integer)len + j + 1;
+	if (i < 1)
+		i = 1;
+	if (j > (lua_Integer)len)
+		j = (lua_Integer)len;
+	if (s->state != SOCK_CONNECTED || !s->c) {
+		lua_pushnil(L);
+		lua_pushstring(L, "closed");
+		lua_pushinteger(L, i - 1);
+		return 3;
+	}
+	if (j >= i) {
+		if (chan_put_out(&s->tx, d + i - 1, (size_t)(j - i + 1)) < 0)
+			return sock_fail(L, "out of memory");
+		conn_send(s->c);
+	}
+	sock_arm(s);
+	return sock_send_k(L, LUA_OK, (lua_KContext)(j >= i ? j : i - 1));
+}
+
+/* Socket.close(sock): returns 1. Further operations fail with "closed". */
+static int sock_close(lua_State *L)
+{
+	sock_release(sock_check(L));
+	lua_pushinteger(L, 1);
+	return 1;
+}
+
+static int sock_gc(lua_State *L)
+{
+	sock_release(luaL_checkudata(L, 1, SOCK_MT));
+	return 0;
+}
+
+/* Pushes "ip", port of <a>, or nil. */
+static int push_addr(lua_State *L, const struct sockaddr *sa)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)sa;
+		lua_pushstring(L, inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip)));
+		lua_pushinteger(L, ntohs(a->sin_port));
+		return 2;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)sa;
+		lua_pushstring(L, inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip)));
+		lua_pushinteger(L, ntohs(a->sin6_port));
+		return 2;
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+static int sock_getpeername(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+
+	if (s->state != SOCK_CONNECTED) {
+		lua_pushnil(L);
+		return 1;
+	}
+	return push_addr(L, &s->peer.u.sa);
+}
+
+static int sock_getsockname(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (s->state != SOCK_CONNECTED || !s->c || s->c->fd < 0 ||
+	    getsockname(s->c->fd, (struct sockaddr *)&ss, &sl) < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	return push_addr(L, (struct sockaddr *)&ss);
+}
+
+static int sock_tostring(lua_State *L)
+{
+	lua_pushstring(L, "HAProxy class Socket");
+	return 1;
+}
+
+void hlua_sock_open(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "connect", sock_connect }, { "send", sock_send }, { "receive", sock_receive },
+		{ "close", sock_close }, { "settimeout", sock_settimeout },
+		{ "setoption", sock_setoption }, { "getpeername", sock_getpeername },
+		{ "getsockname", sock_getsockname }, { NULL, NULL }
+	};
+
+	luaL_newmetatable(L, SOCK_MT);
+	luaL_newlib(L, methods);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, sock_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pushcfunction(L, sock_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+	/* core.tcp */
+	lua_getglobal(L, "core");
+	lua_pushcfunction(L, core_tcp);
+	lua_setfield(L, -2, "tcp");
+	lua_pop(L, 1);
+}
