@@ -25,6 +25,9 @@ struct span_slot {
 struct spanset {
 	struct span_slot *slots;
 	size_t cap, count;
+	uint64_t *filter;       /* one bit per hash (bits: <fmask> + 1): a clear
+	                         * bit spares a probe its cache miss */
+	size_t fmask;
 	uint64_t floor;
 	struct {
 		uint32_t *lens;
@@ -80,6 +83,14 @@ struct spanset *spanset_new(size_t hint)
 		free(ss);
 		return NULL;
 	}
+	ss->fmask = 4096 - 1;
+	while (ss->fmask + 1 < 16 * hint)
+		ss->fmask = 2 * ss->fmask + 1;
+	if (!(ss->filter = calloc((ss->fmask + 1) / 64, sizeof(uint64_t)))) {
+		free(ss->slots);
+		free(ss);
+		return NULL;
+	}
 	ss->floor = UINT64_MAX;
 	return ss;
 }
@@ -94,6 +105,7 @@ void spanset_free(struct spanset *ss)
 		free((char *)ss->slots[i].key);
 	for (i = 0; i < NGROUPS; i++)
 		free(ss->g[i].lens);
+	free(ss->filter);
 	free(ss->slots);
 	free(ss);
 }
@@ -185,6 +197,7 @@ int spanset_add(struct spanset *ss, unsigned kind, int icase, const char *p, siz
 		if (span_add_len(ss, group, (uint32_t)len) < 0 || !(key = malloc(len ? len : 1)))
 			return -1;
 		memcpy(key, p, len);
+		ss->filter[(h & ss->fmask) / 64] |= 1ULL << (h & 63);
 		sl->key = key;
 		sl->len = (uint32_t)len;
 		sl->group = group;
@@ -203,12 +216,16 @@ uint64_t spanset_floor(const struct spanset *ss)
 	return ss ? ss->floor : UINT64_MAX;
 }
 
-/* Probes (<group>, <p>/<len>) and keeps it in <best> when better. */
-static inline void span_probe(const struct spanset *ss, unsigned group, const char *p, size_t len,
-                              uint64_t *best, int *best_idx)
+/* Probes (<group>, <p>/<len>) whose hash is <h> and keeps it in <best>
+ * when better. */
+static inline void span_probe(const struct spanset *ss, unsigned group, uint64_t h,
+                              const char *p, size_t len, uint64_t *best, int *best_idx)
 {
-	const struct span_slot *sl = span_find(ss, group, span_hash(group, group & 1, p, len), p, len);
+	const struct span_slot *sl;
 
+	if (!(ss->filter[(h & ss->fmask) / 64] & (1ULL << (h & 63))))
+		return;
+	sl = span_find(ss, group, h, p, len);
 	if (sl->key && sl->rank < *best) {
 		*best = sl->rank;
 		*best_idx = sl->idx;
@@ -237,27 +254,41 @@ void spanset_lookup(const struct spanset *ss, const char *s, size_t n, uint64_t 
 			continue;
 		switch (kind) {
 		case PATSET_STR:
-			span_probe(ss, g, s, n, best, best_idx);
+			span_probe(ss, g, span_hash(g, g & 1, s, n), s, n, best, best_idx);
 			break;
 		case PATSET_BEG:
 			for (k = 0; k < nl && lens[k] <= n; k++)
-				span_probe(ss, g, s, lens[k], best, best_idx);
+				span_probe(ss, g, span_hash(g, g & 1, s, lens[k]), s, lens[k], best, best_idx);
 			break;
 		case PATSET_END:
-			for (k = 0; k < nl && lens[k] <= n; k++)
-				span_probe(ss, g, s + n - lens[k], lens[k], best, best_idx);
+			for (k = 0; k < nl && lens[k] <= n; k++) {
+				const char *p = s + n - lens[k];
+
+				span_probe(ss, g, span_hash(g, g & 1, p, lens[k]), p, lens[k], best, best_idx);
+			}
 			break;
 		default: /* DIR, DOM: a word starts at <i> and ends before a
-		          * delimiter or at the end of the subject */
+		          * delimiter or at the end of the subject. The hash of
+		          * s[i..j) is extended one byte at a time, so a start
+		          * costs the longest key length, whatever the number of
+		          * lengths. */
 			for (i = 0; i < n; i++) {
+				uint64_t h = 0xcbf29ce484222325ULL ^ g;
+				size_t j = i;
+
 				if (is_delim((unsigned char)s[i], kind) ||
 				    (i && !is_delim((unsigned char)s[i - 1], kind)))
 					continue;
-				for (k = 0; k < nl && i + lens[k] <= n; k++) {
-					size_t j = i + lens[k];
+				for (k = 0; k < nl && lens[k] <= n - i; k++) {
+					size_t e = i + lens[k];
 
-					if (j == n || is_delim((unsigned char)s[j], kind))
-						span_probe(ss, g, s + i, lens[k], best, best_idx);
+					if (e != n && !is_delim((unsigned char)s[e], kind))
+						continue;
+					for (; j < e; j++) {
+						h ^= (g & 1) ? fold((unsigned char)s[j]) : (unsigned char)s[j];
+						h *= 0x100000001b3ULL;
+					}
+					span_probe(ss, g, h, s + i, lens[k], best, best_idx);
 				}
 			}
 			break;
