@@ -256,10 +256,20 @@ void spanset_lookup(const struct spanset *ss, const char *s, size_t n, uint64_t 
 		case PATSET_STR:
 			span_probe(ss, g, span_hash(g, g & 1, s, n), s, n, best, best_idx);
 			break;
-		case PATSET_BEG:
-			for (k = 0; k < nl && lens[k] <= n; k++)
-				span_probe(ss, g, span_hash(g, g & 1, s, lens[k]), s, lens[k], best, best_idx);
+		case PATSET_BEG: {
+			/* prefixes share their start: one incremental hash */
+			uint64_t h = 0xcbf29ce484222325ULL ^ g;
+			size_t j = 0;
+
+			for (k = 0; k < nl && lens[k] <= n; k++) {
+				for (; j < lens[k]; j++) {
+					h ^= (g & 1) ? fold((unsigned char)s[j]) : (unsigned char)s[j];
+					h *= 0x100000001b3ULL;
+				}
+				span_probe(ss, g, h, s, lens[k], best, best_idx);
+			}
 			break;
+		}
 		case PATSET_END:
 			for (k = 0; k < nl && lens[k] <= n; k++) {
 				const char *p = s + n - lens[k];
