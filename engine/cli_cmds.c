@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "engine/check.h"
 #include "engine/cli.h"
 #include "engine/lb.h"
 #include "engine/pattern.h"
@@ -189,6 +190,39 @@ static void cmd_show_info(struct cli_ctx *c, char **args, int nargs)
 	        (unsigned long long)cli_info.start_sec);
 }
 
+/* ---- checks as HAProxy shows them ---- */
+
+/* What "show stat" and "show servers state" say about a check result:
+ * HAProxy's status name, description and numbers (enum healthcheck_status,
+ * CHK_RES_*). */
+struct cli_chk {
+	const char *name, *desc;
+	int status, result;
+};
+
+static const struct cli_chk cli_chk_ini = { "INI", "Initializing", 1, 0 };
+static const struct cli_chk cli_chks[] = {
+	[CHECK_OK]         = { "L4OK", "Layer4 check passed", 6, 3 },
+	[CHECK_L4_REFUSED] = { "L4CON", "Layer4 connection problem", 8, 2 },
+	[CHECK_L4_TIMEOUT] = { "L4TOUT", "Layer4 timeout", 7, 2 },
+	[CHECK_L4_ERROR]   = { "L4CON", "Layer4 connection problem", 8, 2 },
+	[CHECK_L7_OK]      = { "L7OK", "Layer7 check passed", 15, 3 },
+	[CHECK_L7_RSP]     = { "L7RSP", "Layer7 invalid response", 13, 2 },
+	[CHECK_L7_TIMEOUT] = { "L7TOUT", "Layer7 timeout", 12, 2 },
+	[CHECK_SOCK_ERR]   = { "SOCKERR", "Socket error", 5, 2 },
+};
+
+/* Returns the description of <s>'s last check (check_last is the result
+ * plus one, 0 before the first one). */
+static const struct cli_chk *cli_chk_of(const struct server *s)
+{
+	int r = s->check_last - 1;
+
+	if (r < 0 || r >= (int)(sizeof(cli_chks) / sizeof(cli_chks[0])))
+		return &cli_chk_ini;
+	return &cli_chks[r];
+}
+
 /* ---- show stat ---- */
 
 #define ST_NF 128   /* columns in HAProxy 2.6's CSV (the last ones: h1_*) */
@@ -220,6 +254,14 @@ static const char st_sv_mask[ST_NF + 1] =
 	"..0000.000.0.00000000..0..000.0.00.0.............00....0..0000.............0.......000..0.0000000000...0000.....................";
 static const char st_be_mask[ST_NF + 1] =
 	"..0000000000.00000000.000.000.0.00.0.............0000000..0000.............0.......000....00000....00000000000000000000000000000";
+
+/* The same in an HTTP proxy (response and request counters). */
+static const char st_fe_http_mask[ST_NF + 1] =
+	"....000000000....0........000...0000...000000.000..0000....................0.0000000..00......0........0000000000000000000000000";
+static const char st_sv_http_mask[ST_NF + 1] =
+	"..0000.000.0.00000000..0..000.0.00.0...000000...000....0..0000.............0.......000..0.0000000000...0000.....................";
+static const char st_be_http_mask[ST_NF + 1] =
+	"..0000000000.00000000.000.000.0.00.0...000000...00000000..0000.............0.......00000..00000....00000000000000000000000000000";
 
 struct st_row {
 	char f[ST_NF][64];
@@ -291,9 +333,11 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 	(void)args; (void)nargs;
 	cli_out_str(c->out, cli_stat_hdr);
 	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
-		mode = px->mode == PX_MODE_HTTP ? "http" : "tcp";
+		int http = px->mode == PX_MODE_HTTP;
+
+		mode = http ? "http" : "tcp";
 		if (px->cap & PX_CAP_FE) {
-			st_init(&r, st_fe_mask);
+			st_init(&r, http ? st_fe_http_mask : st_fe_mask);
 			st_set(&r, 4, "%u", px->fe_cur_conn);
 			st_set(&r, 6, "%d", px->maxconn ? px->maxconn : c->cfg->g.maxconn);
 			st_set(&r, 7, "%llu", (unsigned long long)px->fe_cum_conn);
@@ -318,7 +362,7 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 		for (struct server *s = px->srv; s; s = s->next) {
 			int usable = s->state == SRV_UP || s->state == SRV_DRAIN;
 
-			st_init(&r, st_sv_mask);
+			st_init(&r, http ? st_sv_http_mask : st_sv_mask);
 			st_set(&r, 2, "%u", s->nb_queued);
 			st_set(&r, 4, "%u", s->cur_conn);
 			st_set(&r, 5, "%u", s->max_conn_seen);
@@ -347,6 +391,19 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 			}
 			st_set(&r, 75, "%s", mode);
 			st_set(&r, 99, "%d", s->cur_weight);
+			if (s->check) {
+				const struct cli_chk *k = cli_chk_of(s);
+
+				st_set(&r, 21, "0");
+				st_set(&r, 22, "0");
+				st_set(&r, 24, "0");
+				st_set(&r, 36, "%s", k->name);
+				st_set(&r, 38, "0");
+				st_set(&r, 65, "%s", k->desc);
+				st_set(&r, 67, "%d", s->rise);
+				st_set(&r, 68, "%d", s->fall);
+				st_set(&r, 69, "%d", s->health);
+			}
 			st_set(&r, 103, "-");
 			st_emit(c->out, &r, px->name, s->name);
 			if (usable && s->cur_weight > 0) {
@@ -362,7 +419,7 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 		for (struct server *s = px->srv; s; s = s->next)
 			if ((s->state == SRV_UP || s->state == SRV_DRAIN) && (act ? !s->backup : s->backup))
 				wsum += s->cur_weight;
-		st_init(&r, st_be_mask);
+		st_init(&r, http ? st_be_http_mask : st_be_mask);
 		st_set(&r, 2, "%u", px->nb_queued);
 		st_set(&r, 4, "%u", px->be_cur_conn);
 		st_set(&r, 6, "%d", px->fullconn ? px->fullconn : (c->cfg->g.maxconn + 9) / 10);
@@ -764,11 +821,13 @@ static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
 		int op = s->state == SRV_UP || s->state == SRV_DRAIN ? 2 : 0;
 		int admin = s->state == SRV_MAINT ? 1 : s->state == SRV_DRAIN ? 8 : 0;
 		int health = s->state == SRV_MAINT ? 0 : s->check ? s->health : s->rise;
+		const struct cli_chk *k = s->check ? cli_chk_of(s) : &cli_chk_ini;
 
 		cli_addr_ip(&s->addr, ip, sizeof(ip));
 		cli_out_printf(c->out, "%d %s %d %s %s %d %d %d %d %llu %d %d %d %d 0 %d 0 - %d - %d %d - - 0\n",
 		               cli_px_id(px), px->name, s->id, s->name, ip, op, admin, s->cur_weight, s->weight,
-		               (unsigned long long)cli_uptime_sec(), 1, 0, health, s->check ? 6 : 0,
+		               (unsigned long long)cli_uptime_sec(), k->status, s->check ? k->result : 0, health,
+		               s->check ? 6 : 0,
 		               px->uuid ? 1 : 0, cli_addr_port(&s->addr), s->ssl, s->check_port);
 	}
 }
