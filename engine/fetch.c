@@ -823,8 +823,9 @@ static int chk_bin(struct arg *args, char *err, size_t errlen)
 	char *s = args[0].u.str.ptr;
 	size_t n = args[0].u.str.len;
 
-	if (n & 1) {
-		snprintf(err, errlen, "an even number of hexadecimal digits is expected");
+	if (!n || n & 1) {
+		/* HAProxy refuses an empty bin() too */
+		snprintf(err, errlen, "an even, non-zero number of hexadecimal digits is expected");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i += 2) {

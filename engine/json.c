@@ -186,33 +186,20 @@ static int j_string(struct jscan *j, const char **s, const char **e)
 	return 1;
 }
 
+/* A number, delimited as mjson does it: by strtod() from a '-' or a digit
+ * (so "0x1f" or "1e" read as strtod reads them; a lone "-" is a number). */
 static int j_number(struct jscan *j)
 {
-	const char *start = j->p;
+	char buf[64], *end;
+	size_t n = (size_t)(j->end - j->p) < sizeof(buf) - 1 ? (size_t)(j->end - j->p) : sizeof(buf) - 1;
 
-	if (j->p < j->end && *j->p == '-')
-		j->p++;
-	if (j->p >= j->end || !isdigit((unsigned char)*j->p))
+	if (!n || (*j->p != '-' && !isdigit((unsigned char)*j->p)))
 		return 0;
-	while (j->p < j->end && isdigit((unsigned char)*j->p))
-		j->p++;
-	if (j->p < j->end && *j->p == '.') {
-		j->p++;
-		if (j->p >= j->end || !isdigit((unsigned char)*j->p))
-			return 0;
-		while (j->p < j->end && isdigit((unsigned char)*j->p))
-			j->p++;
-	}
-	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-		j->p++;
-		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-			j->p++;
-		if (j->p >= j->end || !isdigit((unsigned char)*j->p))
-			return 0;
-		while (j->p < j->end && isdigit((unsigned char)*j->p))
-			j->p++;
-	}
-	return j->p > start;
+	memcpy(buf, j->p, n);
+	buf[n] = 0;
+	strtod(buf, &end);
+	j->p += end > buf ? (size_t)(end - buf) : 1;
+	return 1;
 }
 
 static int j_word(struct jscan *j, const char *w)

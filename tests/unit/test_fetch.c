@@ -225,6 +225,7 @@ static void t_constants(void)
 	EXPECT_INT(evs("bin(414243),length", out, sizeof(out)), 1);
 	EXPECT_STR(out, "3");
 	EXPECT_INT(evs("bin(41424)", out, sizeof(out)), -1);
+	EXPECT_INT(evs("bin()", out, sizeof(out)), -1);                /* refused by HAProxy too */
 	EXPECT_INT(evs("nbproc", out, sizeof(out)), 1);
 	EXPECT_STR(out, "1");
 	EXPECT_INT(evs("thread", out, sizeof(out)), 1);
