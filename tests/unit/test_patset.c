@@ -333,8 +333,10 @@ static void t_random_agreement(void)
 		"^ab$", "b\\.", "^/a", "a\\n$", "^\\?$", ":b",
 	};
 	int round, ok = 1, matches = 0;
+	int rounds = getenv("PATSET_FUZZ_ROUNDS") ? atoi(getenv("PATSET_FUZZ_ROUNDS")) : 3000;
 
-	for (round = 0; round < 3000 && ok; round++) {
+	/* PATSET_FUZZ_ROUNDS=<n> in the environment runs a longer search */
+	for (round = 0; round < rounds && ok; round++) {
 		static struct patset_entry e[400];
 		static struct rx *re[400];
 		static char pats[400][8];
