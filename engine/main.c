@@ -132,8 +132,11 @@ static int set_signals(void)
 	sa.sa_handler = on_soft_stop;
 	if (sigaction(SIGUSR1, &sa, NULL) < 0)
 		return -errno;
+	/* HAProxy pauses/resumes its listeners on SIGTTOU/SIGTTIN; here they are
+	 * ignored rather than left to stop the process (their default action) */
 	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
+	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0 ||
+	    sigaction(SIGTTOU, &sa, NULL) < 0 || sigaction(SIGTTIN, &sa, NULL) < 0)
 		return -errno;
 	return 0;
 }
