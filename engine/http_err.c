@@ -115,6 +115,24 @@ static const struct errpage err_stream[] = {
 	"<html><body><h1>413 Payload Too Large</h1>\n"
 	"The request entity exceeds the maximum allowed.\n"
 	"</body></html>\n" },
+	{ 421,
+	"HTTP/1.1 421 Misdirected Request\r\n"
+	"content-length: 104\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>421 Misdirected Request</h1>\n"
+	"Request sent to a non-authoritative server.\n"
+	"</body></html>\n" },
+	{ 422,
+	"HTTP/1.1 422 Unprocessable Content\r\n"
+	"content-length: 116\r\n"
+	"cache-control: no-cache\r\n"
+	"content-type: text/html\r\n"
+	"\r\n"
+	"<html><body><h1>422 Unprocessable Content</h1>\n"
+	"The server cannot process the contained instructions.\n"
+	"</body></html>\n" },
 	{ 425,
 	"HTTP/1.1 425 Too Early\r\n"
 	"content-length: 80\r\n"

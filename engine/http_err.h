@@ -23,7 +23,7 @@ struct config;
 enum http_err_shape { HTTP_ERR_STREAM = 0, HTTP_ERR_MUX = 1 };
 
 /* Returns the built-in page for <status> (200, 400, 401, 403, 404, 405,
- * 407, 408, 410, 413, 422, 425, 429, 500, 501, 502, 503, 504) in <shape>, its
+ * 407, 408, 410, 413, 421, 422, 425, 429, 500, 501, 502, 503, 504) in <shape>, its
  * length in *<len>, or NULL for a status with no page. Static storage. */
 const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len);
 

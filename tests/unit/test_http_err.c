@@ -96,6 +96,15 @@ static void t_captured(void)
 	expect_page(502, HTTP_ERR_STREAM, cap_badsrv_502);
 	expect_page(503, HTTP_ERR_STREAM, cap_nosrv_503);
 	expect_page(504, HTTP_ERR_STREAM, cap_slow_504);
+	/* 422 exists in both shapes: the parser's own (a bad Transfer-Encoding)
+	 * and "deny_status 422", captured separately */
+	{
+		size_t l1, l2;
+		const char *a = http_err_builtin(422, HTTP_ERR_MUX, &l1), *b = http_err_builtin(422, HTTP_ERR_STREAM, &l2);
+
+		EXPECT(a && b && !strncmp(a, "HTTP/1.1 422 Unprocessable Content\r\nContent-length: 116\r\n", 55));
+		EXPECT(b && !strncmp(b, "HTTP/1.1 422 Unprocessable Content\r\ncontent-length: 116\r\n", 55));
+	}
 	/* a code without a parser-side page falls back to the stream shape */
 	expect_page(403, HTTP_ERR_MUX, cap_deny_403);
 }
@@ -104,7 +113,7 @@ static void t_captured(void)
  * counts the body exactly, and only 400/408 close the connection. */
 static void t_all_pages(void)
 {
-	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429,
+	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 422, 425, 429,
 	                             500, 501, 502, 503, 504 };
 	size_t len;
 
