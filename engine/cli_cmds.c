@@ -324,19 +324,66 @@ static const char *st_srv_status(const struct server *s)
 	return "";
 }
 
+/* "show stat [{<iid>|<proxy>} <type> <sid>] [up|no-maint]": the lines to
+ * print. <type> is a bit set (1 frontends, 2 backends, 4 servers), -1 for
+ * all; -1 as <iid> or <sid> means every one. */
+struct st_filter {
+	const char *pxname;         /* or NULL: by <iid> */
+	int iid, type, sid;
+	int up, nomaint;
+};
+
+static void st_parse_filter(struct st_filter *f, char **args, int nargs)
+{
+	int i = 2;
+
+	f->pxname = NULL;
+	f->iid = f->type = f->sid = -1;
+	f->up = f->nomaint = 0;
+	if (nargs >= 5 && strcmp(args[2], "up") && strcmp(args[2], "no-maint") &&
+	    strcmp(args[2], "typed") && strcmp(args[2], "json") && strcmp(args[2], "desc")) {
+		char *end;
+		long v = strtol(args[2], &end, 10);
+
+		if (*end)
+			f->pxname = args[2];
+		else
+			f->iid = (int)v;
+		f->type = atoi(args[3]);
+		f->sid = atoi(args[4]);
+		i = 5;
+	}
+	for (; i < nargs; i++) {
+		if (!strcmp(args[i], "up"))
+			f->up = 1;
+		else if (!strcmp(args[i], "no-maint"))
+			f->nomaint = 1;
+	}
+}
+
+static int st_px_wanted(const struct st_filter *f, const struct proxy *px)
+{
+	if (f->pxname)
+		return !strcmp(f->pxname, px->name);
+	return f->iid == -1 || f->iid == cli_px_id(px);
+}
+
 static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 {
 	static struct st_row r;      /* 8 KiB: the CLI runs on one thread */
 	const char *mode;
 	char ip[INET6_ADDRSTRLEN];
+	struct st_filter flt;
 
-	(void)args; (void)nargs;
+	st_parse_filter(&flt, args, nargs);
 	cli_out_str(c->out, cli_stat_hdr);
 	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
 		int http = px->mode == PX_MODE_HTTP;
 
+		if (!st_px_wanted(&flt, px))
+			continue;
 		mode = http ? "http" : "tcp";
-		if (px->cap & PX_CAP_FE) {
+		if ((px->cap & PX_CAP_FE) && (flt.type & 1)) {
 			st_init(&r, http ? st_fe_http_mask : st_fe_mask);
 			st_set(&r, 4, "%u", px->fe_cur_conn);
 			st_set(&r, 6, "%d", px->maxconn ? px->maxconn : c->cfg->g.maxconn);
@@ -362,6 +409,16 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 		for (struct server *s = px->srv; s; s = s->next) {
 			int usable = s->state == SRV_UP || s->state == SRV_DRAIN;
 
+			if (usable && s->cur_weight > 0) {
+				if (s->backup)
+					bck++;
+				else
+					act++;
+				up++;
+			}
+			if (!(flt.type & 4) || (flt.sid != -1 && flt.sid != s->id) ||
+			    (flt.up && !usable) || (flt.nomaint && s->state == SRV_MAINT))
+				continue;
 			st_init(&r, http ? st_sv_http_mask : st_sv_mask);
 			st_set(&r, 2, "%u", s->nb_queued);
 			st_set(&r, 4, "%u", s->cur_conn);
@@ -406,14 +463,9 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 			}
 			st_set(&r, 103, "-");
 			st_emit(c->out, &r, px->name, s->name);
-			if (usable && s->cur_weight > 0) {
-				if (s->backup)
-					bck++;
-				else
-					act++;
-				up++;
-			}
 		}
+		if (!(flt.type & 2))
+			continue;
 		/* HAProxy's backend weight: the active servers', or the backups'
 		 * when no active server is usable */
 		for (struct server *s = px->srv; s; s = s->next)
@@ -424,7 +476,11 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 		st_set(&r, 4, "%u", px->be_cur_conn);
 		st_set(&r, 6, "%d", px->fullconn ? px->fullconn : (c->cfg->g.maxconn + 9) / 10);
 		st_set(&r, 7, "%llu", (unsigned long long)px->be_cum_conn);
-		st_set(&r, 17, "%s", up || !px->nb_srv ? (up ? "UP" : "DOWN") : "DOWN");
+		/* with "up" or "no-maint", HAProxy shows how many servers are up */
+		if (up && (flt.up || flt.nomaint) && up < px->nb_srv)
+			st_set(&r, 17, "UP (%d/%d)", up, px->nb_srv);
+		else
+			st_set(&r, 17, "%s", up ? "UP" : "DOWN");
 		st_set(&r, 18, "%d", wsum);
 		st_set(&r, 19, "%d", act);
 		st_set(&r, 20, "%d", bck);
@@ -441,6 +497,15 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 		st_set(&r, 103, "-");
 		st_emit(c->out, &r, px->name, "BACKEND");
 	}
+}
+
+static void cmd_show_backend(struct cli_ctx *c, char **args, int nargs)
+{
+	(void)args; (void)nargs;
+	cli_out_str(c->out, "# name\n");
+	for (const struct proxy *px = c->cfg->proxies; px; px = px->next)
+		if (px->cap & PX_CAP_BE)
+			cli_out_printf(c->out, "%s\n", px->name);
 }
 
 /* ---- maps and ACLs ---- */
@@ -873,11 +938,12 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's state or weight", cmd_set_server },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
+	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cmd_show_backend },
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
 	{ { "show", "info" }, U, "show info : report information about the running process", cmd_show_info },
 	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
-	{ { "show", "stat" }, U, "show stat : report counters for each proxy and server", cmd_show_stat },
+	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [up|no-maint] : report counters for each proxy and server", cmd_show_stat },
 	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
 	{ { "user" },         U, "user : lower the level of the current CLI session to user", cmd_user },
 	{ { "help" },         U, "help [<command>] : list matching or all commands", NULL },

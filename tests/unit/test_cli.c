@@ -10,6 +10,7 @@
 
 #include "tests/unit/unit.h"
 #include "engine/cfg.h"
+#include "engine/check.h"
 #include "engine/cli.h"
 #include "engine/lb.h"
 #include "engine/log.h"
@@ -368,6 +369,48 @@ static void t_show_stat(void)
 	EXPECT(strstr(o, "roundrobin") == NULL);
 }
 
+static void t_show_stat_filters(void)
+{
+	struct proxy *be1 = proxy_find(&cfg, "be1", PX_CAP_BE);
+	struct server *s1 = be1 ? be1->srv : NULL;
+	const char *o;
+
+	EXPECT(s1 != NULL);
+	if (!s1)
+		return;
+	/* servers only, of every proxy */
+	o = run(CLI_LVL_ADMIN, "show stat -1 4 -1\n");
+	EXPECT(strstr(o, "FRONTEND") == NULL && strstr(o, "BACKEND") == NULL);
+	EXPECT(strstr(o, "\nbe1,s1,") && strstr(o, "\nbe1,s2,") && strstr(o, "\nbe2,s3,"));
+	/* one backend by name, its BACKEND line only */
+	o = run(CLI_LVL_ADMIN, "show stat be2 2 -1\n");
+	EXPECT(strstr(o, "\nbe2,BACKEND,") && !strstr(o, "be1,") && !strstr(o, "be2,s3"));
+	/* by iid (HAProxy's numbering: be1 is 3) and server id */
+	o = run(CLI_LVL_ADMIN, "show stat 3 -1 2\n");
+	EXPECT(strstr(o, "\nbe1,s2,") && strstr(o, "\nbe1,BACKEND,") && !strstr(o, "be1,s1,"));
+	/* up / no-maint drop servers in maintenance; the backend shows the count */
+	s1->state = SRV_MAINT;
+	o = run(CLI_LVL_ADMIN, "show stat no-maint\n");
+	EXPECT(!strstr(o, "be1,s1,") && strstr(o, "be1,s2,"));
+	EXPECT(strstr(o, ",UP (1/2),") != NULL);
+	o = run(CLI_LVL_ADMIN, "show stat\n");
+	EXPECT(strstr(o, "\nbe1,s1,0,0,0,0,,0,0,0,,0,,0,0,0,0,MAINT,") != NULL);
+	s1->state = SRV_UP;
+	/* a checked server shows its last check as HAProxy does */
+	s1->check = 1;
+	s1->check_last = CHECK_OK + 1;
+	s1->health = s1->rise + s1->fall - 1;
+	o = run(CLI_LVL_ADMIN, "show stat\n");
+	EXPECT(strstr(o, "\nbe1,s1,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP,1,1,0,0,0,") != NULL);
+	EXPECT(strstr(o, ",L4OK,,0,") != NULL);
+	EXPECT(strstr(o, ",Layer4 check passed,,2,3,4,") != NULL);
+	o = run(CLI_LVL_ADMIN, "show servers state be1\n");
+	EXPECT(strstr(o, "\n3 be1 1 s1 127.0.0.1 2 0 1 1 0 6 3 4 6 0 0 0 - 11 - 0 0 - - 0\n") != NULL);
+	s1->check = 0;
+	s1->check_last = 0;
+	EXPECT_STR(run(CLI_LVL_USER, "show backend\n"), "# name\nbe1\nbe2\n\n");
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -408,6 +451,7 @@ int main(void)
 	RUN(t_acls);
 	RUN(t_servers);
 	RUN(t_show_stat);
+	RUN(t_show_stat_filters);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	cfg_free(&cfg);
