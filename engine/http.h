@@ -66,6 +66,8 @@ struct http_txn {
 };
 #define HTTP_TXN_REQ_PARSED  0x0001      /* the request line was captured (http_txn_capture()) */
 #define HTTP_TXN_BADREQ      0x0004      /* the request was invalid: logs show "<BADREQ>" */
+#define HTTP_TXN_NOT_FIRST   0x0008      /* set by the stream: not the connection's first request
+                                          * (http_first_req) */
 
 /* Prepares <msg> for a new message held in <chan>. <is_resp> selects the
  * status-line grammar; <head_req> (responses) says the request was HEAD.

@@ -635,6 +635,17 @@ static int f_cap_req(const struct arg *args, struct sample *smp, struct smp_ctx 
 }
 static const int cap_meth = 0, cap_uri = 1, cap_ver = 2;
 
+/* http_first_req: 1 for the first request of the client connection. */
+static int f_first_req(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_txn *txn = ctx->strm ? ctx->strm->http : NULL;
+
+	if (!txn)
+		return 0;
+	smp_set_bool(smp, !(txn->flags & HTTP_TXN_NOT_FIRST));
+	return 1;
+}
+
 /* capture.res.ver: the response's version ("HTTP/1.1"). */
 static int f_cap_res_ver(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -881,6 +892,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "hdr_ip",         f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
 	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "http_auth_pass", f_http_auth,  ARG0,                0, S,           L7,  &auth_pass },
+	{ "http_first_req", f_first_req,  ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "http_auth_type", f_http_auth,  ARG0,                0, S,           L7,  &auth_type },
 	{ "http_auth_user", f_http_auth,  ARG0,                0, S,           L7,  &auth_user },
 	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7,  NULL },

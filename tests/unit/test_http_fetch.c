@@ -266,6 +266,12 @@ static void t_capture(void)
 	load("OPTIONS * HTTP/1.1\r\n\r\n", NULL, 0, 1);
 	http_txn_capture(&txn);
 	EXPECT_STR(render("capture.req.uri capture.req.method req.proto_http", 0), "[][OPTIONS][1]");
+	/* http_first_req: until the stream says otherwise */
+	EXPECT_STR(render("http_first_req", 0), "[1]");
+	txn.flags |= HTTP_TXN_NOT_FIRST;
+	EXPECT_STR(render("http_first_req", 0), "[0]");
+	load("GET / HTTP/1.1\r\n\r\n", NULL, 0, 0);
+	EXPECT_STR(render("http_first_req", 0), "[]");        /* TCP mode: no transaction */
 }
 
 /* Hashes, Authorization, pathq and body parameters, as HAProxy 2.6
