@@ -18,7 +18,7 @@
 #define CF_PASSWORD  0x40
 #define CF_USERNAME  0x80
 
-/* the flags nibble each packet type must carry (PUBLISH: any) */
+/* the flags nibble each packet type must carry */
 static const uint8_t type_flags[MQTT_T_TYPES] = {
 	[MQTT_T_PUBLISH] = 0x0f, [MQTT_T_PUBREL] = 0x02, [MQTT_T_SUBSCRIBE] = 0x02,
 	[MQTT_T_UNSUBSCRIBE] = 0x02,
@@ -235,7 +235,10 @@ static int parse(const uint8_t *p, size_t len, struct mpkt *m)
 		return MQTT_AGAIN;
 	type = p[0] >> 4;
 	fl = p[0] & 0x0f;
-	if (type == MQTT_T_INVALID || (type != MQTT_T_PUBLISH && fl != type_flags[type]))
+	/* HAProxy 2.6 compares the flags with its table for every type, so
+	 * only a PUBLISH with all four flag bits set passes: kept, since a
+	 * PUBLISH is "invalid" for these converters anyway */
+	if (type == MQTT_T_INVALID || fl != type_flags[type])
 		return MQTT_INVALID;
 	m->type = type;
 	c.p++;

@@ -327,6 +327,12 @@ static void t_names_and_flags(void)
 	EXPECT_INT(ev("bin(30050003612f62),mqtt_is_valid", out, sizeof(out), &fl), 1);
 	EXPECT_STR(out, "0");
 	EXPECT(!(fl & SMP_F_MAY_CHANGE));
+	/* a PUBLISH whose flags are not all set is refused from its first
+	 * byte, even when it announces more bytes than there are (HAProxy) */
+	EXPECT_INT(ev("bin(383d464958),mqtt_is_valid", out, sizeof(out), &fl), 1);
+	EXPECT_STR(out, "0");
+	EXPECT_INT(ev("bin(3f3d464958),mqtt_is_valid", out, sizeof(out), &fl), 0);
+	EXPECT(fl & SMP_F_MAY_CHANGE);
 }
 
 int main(void)
