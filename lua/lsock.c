@@ -243,6 +243,14 @@ static int sock_connect(lua_State *L)
 	return sock_connect_k(L, LUA_OK, 0);
 }
 
+/* Socket.connect_ssl(sock, address, port): TLS comes with the TLS issue;
+ * until then it fails the LuaSocket way instead of raising an error. */
+static int sock_connect_ssl(lua_State *L)
+{
+	sock_check(L);
+	return sock_fail(L, "SSL is not supported by Lua sockets yet");
+}
+
 /* Returns nonzero when nothing more will come from the peer. */
 static int sock_eof(const struct hlua_sock *s)
 {
@@ -488,7 +496,8 @@ static int sock_tostring(lua_State *L)
 void hlua_sock_open(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
-		{ "connect", sock_connect }, { "send", sock_send }, { "receive", sock_receive },
+		{ "connect", sock_connect }, { "connect_ssl", sock_connect_ssl },
+		{ "send", sock_send }, { "receive", sock_receive },
 		{ "close", sock_close }, { "settimeout", sock_settimeout },
 		{ "setoption", sock_setoption }, { "getpeername", sock_getpeername },
 		{ "getsockname", sock_getsockname }, { NULL, NULL }
