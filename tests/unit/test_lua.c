@@ -93,6 +93,14 @@ static const char *lua_src =
 	"  txn.res:send(#t .. table.concat(t, '|') .. ' ' .. #u .. table.concat(u, '|') .. ' '\n"
 	"    .. math.type(n.sec) .. ' ' .. bit32.band(0xff, 0x0f) .. ' ' .. core.info .. ' ' .. act.DONE)\n"
 	"end)\n"
+	"core.register_action('cache', {'tcp-req'}, function(txn)\n"
+	"  txn.res:send(tostring(rawequal(txn.f, txn.f) and rawequal(txn.sc, txn.sc)\n"
+	"    and rawequal(txn.req, txn.req) and not rawequal(txn.f, txn.sf)))\n"
+	"  KEEP_TXN1 = txn\n"
+	"end)\n"
+	"core.register_action('cache2', {'tcp-req'}, function(txn)\n"
+	"  txn.res:send(tostring(rawequal(txn, KEEP_TXN1)))\n"
+	"end)\n"
 	"core.register_action('cdone', {'tcp-req'}, function(txn) txn.res:send('a') core.done() txn.res:send('b') end)\n"
 	"core.register_action('retdeny', {'tcp-req'}, function(txn) return act.DENY end)\n"
 	"core.register_action('selfkill', {'tcp-req'}, function(txn)\n"
@@ -635,6 +643,23 @@ static void t_stream_ends_during_action(void)
 	EXPECT_STR(out, "hello world\n");
 }
 
+/* Sub-objects are made once per TXN, and a stream keeps one TXN per
+ * direction for all its actions. */
+static void t_txn_cache(void)
+{
+	struct stream s;
+	struct lua_action *a = resolve("cache", 0, NULL, 0);
+	struct lua_action *b = resolve("cache2", 0, NULL, 0);
+
+	strm_init(&s);
+	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
+	EXPECT_INT(lua_hooks.action_run(b, &s, 0), ACT_RET_CONT);
+	EXPECT_STR(out_str(&s.res), "truetrue");
+	strm_end(&s);
+	lua_hooks.action_free(a);
+	lua_hooks.action_free(b);
+}
+
 static void t_priv_per_stream(void)
 {
 	struct stream s;
@@ -721,6 +746,7 @@ int main(void)
 	RUN(t_dead_txn);
 	RUN(t_contexts);
 	RUN(t_stream_ends_during_action);
+	RUN(t_txn_cache);
 	RUN(t_priv_per_stream);
 	RUN(t_misc);
 	unlink(script);
