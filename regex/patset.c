@@ -180,8 +180,11 @@ static int build_literals(struct build *b)
 			p = b->text[i];
 			len = b->litlen[i];
 		} else if (kind == PATSET_DIR || kind == PATSET_DOM) {
-			/* HAProxy strips delimiters around a word; an empty
-			 * word matches nothing. */
+			/* HAProxy strips delimiters around a word. An empty
+			 * word matches nothing here; HAProxy 2.6 compares it
+			 * with the byte after the sample, so its answer for a
+			 * subject ending with a delimiter depends on memory
+			 * it does not own (seen both ways on the same map). */
 			while (len && is_delim((unsigned char)*p, e->kind))
 				p++, len--;
 			while (len && is_delim((unsigned char)p[len - 1], e->kind))
