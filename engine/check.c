@@ -63,6 +63,24 @@ struct check {
  * the idle ones and moves those with a connect in flight to <zombies>,
  * freed by their last completion (or never, if the ring goes first). */
 static struct check *checks, *zombies;
+static uint32_t check_spread;           /* global "spread-checks", percent */
+static uint32_t check_rand = 2463534242u;
+
+/* Returns <ms> moved randomly by up to +/- spread-checks percent, as
+ * HAProxy spreads the checks of many servers over time. */
+static uint64_t check_jitter(uint32_t ms)
+{
+	uint32_t span;
+
+	if (!check_spread || !ms)
+		return ms;
+	/* xorshift32: the checks need spread, not cryptography */
+	check_rand ^= check_rand << 13;
+	check_rand ^= check_rand >> 17;
+	check_rand ^= check_rand << 5;
+	span = (uint32_t)((uint64_t)ms * check_spread / 100);
+	return (uint64_t)ms - span + (span ? check_rand % (2 * span + 1) : 0);
+}
 
 static const char *const check_reason[] = {
 	[CHECK_OK] = "Layer4 check passed",
@@ -256,7 +274,7 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 	c->phase = CK_IDLE;
 	check_report_info(c->srv, res, res == CHECK_L7_OK || res == CHECK_L7_STS ? c->code : -1,
 	                  info, dur);
-	timer_arm(&c->thr->timers, &c->timer, now + check_next_interval(c->srv));
+	timer_arm(&c->thr->timers, &c->timer, now + check_jitter(check_next_interval(c->srv)));
 }
 
 /* Describes rule <r> for messages: "connect", "send", "expect string 'x'"... */
@@ -658,6 +676,11 @@ int check_cfg_validate(struct config *cfg)
 int check_start(struct config *cfg, struct thr *t)
 {
 	int n = 0, nb = 0, k = 0;
+
+	check_spread = cfg->g.spread_checks <= 50 ? cfg->g.spread_checks : 50;
+	check_rand ^= (uint32_t)timer_now_ms();
+	if (!check_rand)
+		check_rand = 1;
 
 	for (struct proxy *px = cfg->proxies; px; px = px->next)
 		for (struct server *s = px->srv; s; s = s->next)
