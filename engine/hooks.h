@@ -59,6 +59,12 @@ struct lua_hooks {
 
 	/* Lua services (use-service lua.<name>), HTTP issue. */
 	void *(*service_resolve)(const char *name, char *err, size_t errlen);
+	/* Runs or resumes service <svc> (from service_resolve) for the HTTP
+	 * request of <strm> ("http-request use-service"): the response goes to
+	 * the output part of strm->res. Returns ACT_RET_YIELD (resume when
+	 * woken), ACT_RET_DONE (response complete) or ACT_RET_ERR. NULL: the
+	 * configuration refuses use-service. */
+	enum act_ret (*service_run)(void *svc, struct stream *strm);
 
 	/* Closes the Lua state of the calling thread and frees what lua/
 	 * allocated (process exit, so that leak checkers see a clean exit). */

@@ -10,6 +10,7 @@
 #include "engine/rules.h"
 #include "engine/acl.h"
 #include "engine/hooks.h"
+#include "engine/http_rules.h"
 #include "engine/logfmt.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -25,6 +26,7 @@ enum rule_act {
 	RA_LUA,
 	RA_USE_BACKEND,
 	RA_SET_LOG_LEVEL,   /* set-log-level <level> */
+	RA_HTTP,            /* an http-request/http-response action of http_rules.c */
 };
 
 struct rule {
@@ -39,6 +41,7 @@ struct rule {
 			unsigned conds;             /* VARS_IF* (vars.h) */
 		} var;
 		struct lua_action *lua;
+		struct http_act *http;      /* owned */
 		int log_level;              /* syslog level 0..7 */
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
@@ -85,6 +88,9 @@ static void rule_free(struct rule *r)
 	case RA_USE_BACKEND:
 		free(r->u.be.name);
 		logfmt_free(r->u.be.fmt);
+		break;
+	case RA_HTTP:
+		http_act_free(r->u.http);
 		break;
 	default:
 		break;
@@ -357,6 +363,89 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	l->tail = &r->next;
 	l->nb++;
 	return 0;
+fail:
+	rule_free(r);
+	return -1;
+}
+
+int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_list **lp,
+                   char **args, int nargs, rules_http_parse_fn parse, const char *known)
+{
+	struct rule *r = calloc(1, sizeof(*r));
+	const char *a = nargs > 1 ? args[1] : "";
+	const char *pxn = c->px->name ? c->px->name : "";
+	int i = 1;
+
+	if (!r)
+		return cfg_set_err(c, "out of memory.");
+	r->file = c->file;
+	r->line = c->line;
+	if (!strncmp(a, "set-var(", 8) || !strncmp(a, "unset-var(", 10) ||
+	    !strncmp(a, "set-var-fmt(", 12)) {
+		if ((i = parse_var_action(c, r, args, nargs, i)) < 0)
+			goto fail_rule;
+	} else if (!strcmp(a, "set-log-level")) {
+		static const char *const lvl[] = { "emerg", "alert", "crit", "err", "warning",
+		                                   "notice", "info", "debug" };
+		const char *v = nargs > 2 ? args[2] : "";
+		r->act = RA_SET_LOG_LEVEL;
+		r->u.log_level = -1;
+		for (int k = 0; k < 8; k++)
+			if (!strcmp(v, lvl[k]))
+				r->u.log_level = k;
+		if (r->u.log_level < 0) {
+			snprintf(c->err, sizeof(c->err), "'%s' expects a level name (emerg..debug), got '%s'", a, v);
+			goto fail_rule;
+		}
+		i = 3;
+	} else if (!strncmp(a, "lua.", 4) || !strcmp(a, "lua")) {
+		if ((i = parse_lua_action(c, r, res ? "http-res" : "http-req", args, nargs, i)) < 0)
+			goto fail_rule;
+	} else {
+		struct http_act *ha = NULL;
+		int n = *a ? parse(c, res, args, nargs, i, &ha) : 0;
+		if (n < 0)
+			goto fail_rule;
+		if (!n || !ha) {
+			c->err_tight = 1;
+			snprintf(c->err, sizeof(c->err), "'%s' expects %s but got '%s'.", kind, known, a);
+			goto fail;
+		}
+		r->act = RA_HTTP;
+		r->u.http = ha;
+		i = n;
+	}
+	if (i < nargs && *args[i]) {
+		if (strcmp(args[i], "if") && strcmp(args[i], "unless")) {
+			c->err_tight = 1;
+			snprintf(c->err, sizeof(c->err), "'%s %s' expects either 'if' or 'unless' followed by a condition but found '%s'.",
+			         kind, a, args[i]);
+			goto fail;
+		}
+		if (!(r->cond = acl_cond_parse(c, args + i, nargs - i))) {
+			char pfx[256];
+			snprintf(pfx, sizeof(pfx), "error detected while parsing an '%s %s' condition : ", kind, a);
+			err_wrap(c, pfx, ".");
+			goto fail;
+		}
+		warn_cond_conflict(c, r->cond, res ? ACL_WHERE_RES : ACL_WHERE_REQ, kind);
+	}
+	struct rule_list *l = list_get(lp);
+	if (!l) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
+	*l->tail = r;
+	l->tail = &r->next;
+	l->nb++;
+	return 0;
+fail_rule: {
+		/* HAProxy's frame for an action's own error */
+		char pfx[256];
+		snprintf(pfx, sizeof(pfx), "error detected in %s '%s' while parsing '%s %s' rule : ",
+		         px_type(c->px), pxn, kind, a);
+		err_wrap(c, pfx, ".");
+	}
 fail:
 	rule_free(r);
 	return -1;
@@ -697,6 +786,14 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				break;
 			case RA_USE_BACKEND:
 				break;
+			case RA_HTTP: {
+				int rr = http_act_exec(r->u.http, s, &ctx);
+				if (rr == RULE_YIELD)
+					*pos = idx;     /* resume at this action */
+				if (rr >= 0)
+					return (enum rule_res)rr;
+				break;
+			}
 			}
 		}
 	}
@@ -708,6 +805,12 @@ static const struct rule_list *def_list(const struct proxy *px, size_t off)
 	if (!px->from)
 		return NULL;
 	return *(struct rule_list *const *)((const char *)px->from + off);
+}
+
+enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off,
+                              const struct rule_list *own, int dir, uint32_t *pos)
+{
+	return run_list(s, px, def_list(px, def_off), own, dir ? SMP_DIR_RES : SMP_DIR_REQ, 1, pos);
 }
 
 enum rule_res rules_exec_tcp_req_conn(struct stream *s)

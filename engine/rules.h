@@ -22,6 +22,7 @@ enum rule_res {
 	RULE_CLOSE,         /* tcp-response "close", or a Lua action that ended the
 	                     * transaction (txn:done()): stop the rules and close */
 	RULE_ERR,           /* internal error (Lua budget...): abort the stream */
+	RULE_REPLY,         /* HTTP rules: a response is queued in s->res (http_rules.h) */
 };
 
 /* Configuration keywords. Each returns 0 or -1 with c->err set. */
@@ -58,5 +59,28 @@ enum rule_res rules_exec_tcp_res_content(struct stream *s, int final);
  * s->fe->defbe when none applies (a dynamic name that names no backend
  * falls back to it too), or NULL when there is no default either. */
 struct proxy *rules_pick_backend(struct stream *s);
+
+/* For http_rules.c: the HTTP rule lists (px->http_req, px->http_res) are
+ * these lists; rules.c parses and runs the actions it shares with the tcp
+ * rules (set-var, set-var-fmt, unset-var, set-log-level, lua), and hands
+ * the others to <parse> and to http_act_exec() (http_rules.h).
+ * <parse> returns the index of the word after the action at args[i] and
+ * sets *<out>, 0 with *<out> NULL when it does not know the action (then
+ * c->err is left for the caller), or -1 with c->err. */
+struct http_act;
+typedef int (*rules_http_parse_fn)(struct cfg_ctx *c, int res, char **args, int nargs, int i,
+                                   struct http_act **out);
+/* Parses "<kind> <action> [args] [if|unless cond]" (the action at args[1])
+ * into *<lp>; <res> is 1 for http-response. <known> lists the accepted
+ * actions for the "expects" message. Returns 0 or -1 with c->err. */
+int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_list **lp,
+                   char **args, int nargs, rules_http_parse_fn parse, const char *known);
+/* Runs list <own> after the rules of <px>'s defaults section at offset
+ * <def_off> of struct proxy (offsetof(struct proxy, http_req)), in
+ * direction <dir> (0 request, 1 response), finally (no waiting), from
+ * position *<pos> (0, or where a Lua action yielded). Returns RULE_CONTINUE,
+ * RULE_YIELD (*<pos> set), RULE_REPLY, RULE_REJECT, RULE_CLOSE or RULE_ERR. */
+enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off,
+                              const struct rule_list *own, int dir, uint32_t *pos);
 
 #endif

@@ -29,6 +29,7 @@ struct listener;
 #define STRM_ERR_INTERNAL 'I'   /* internal error */
 #define STRM_ERR_DOWN     'D'   /* server down (killed) */
 #define STRM_ERR_KILLED   'K'   /* killed by admin */
+#define STRM_ERR_LOCAL    'L'   /* answered locally (http-request return, redirect) */
 #define STRM_FIN_NONE     '-'
 #define STRM_FIN_R        'R'   /* waiting for the request */
 #define STRM_FIN_Q        'Q'   /* queued */
@@ -105,6 +106,10 @@ enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_DEAD }
 #define STRM_AN_RES_INSPECT  0x04   /* tcp-response content rules */
 #define STRM_AN_REQ_CONNECT  0x08   /* connect to a server of the chosen backend */
 #define STRM_AN_REQ_PROXY    0x10   /* "accept-proxy": PROXY protocol header first */
+#define STRM_AN_REQ_HTTP     0x20   /* mode http: wait for the request headers */
+#define STRM_AN_REQ_HTTP_RULES 0x40 /* mode http: http-request rules of the current proxy */
+#define STRM_AN_REQ_HTTP_FINAL 0x80 /* mode http: forwardfor, Connection, before connecting */
+#define STRM_AN_RES_HTTP     0x20   /* mode http (res_ana): wait for the response headers */
 
 /* stream_shutdown() modes */
 #define STRM_SHUT_DONE   1   /* send what is queued to the client, then close both sides */
@@ -145,6 +150,14 @@ void stream_abort(struct stream *strm, char err, char fin);
 void stream_process(struct stream *strm);
 /* Runs the streams woken up by stream_wakeup() (the loop, once per turn). */
 void streams_run_queue(struct thr *t);
+/* Mode http, for stream_http.c: logs the transaction that just ended
+ * (bytes counted first) without ending the stream. */
+void stream_log_txn(struct stream *strm);
+/* Mode http, for stream_http.c: the stream starts over for the next
+ * request on the same client connection: backend, server, termination
+ * codes, timers, byte counts and txn/req/res variables are reset and the
+ * request analysers re-armed (the server connection is already closed). */
+void stream_txn_reset(struct stream *strm);
 /* Frees <t>'s pool of streams (at exit). */
 void streams_pool_free(struct thr *t);
 

@@ -1,0 +1,889 @@
+/* http_rules.c: the actions of "http-request" and "http-response" rules
+ * (HAProxy 2.6 syntax) and their execution on a parsed message. Lists,
+ * conditions, set-var and Lua actions are rules.c's (rules_cfg_http,
+ * rules_exec_http); each HTTP action is one struct http_act, built at
+ * configuration time. Running an action allocates nothing: log-format
+ * arguments render into per-thread scratch buffers, replies are built
+ * there and copied into the response channel. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/http_rules.h"
+#include "engine/hooks.h"
+#include "engine/http.h"
+#include "engine/http_err.h"
+#include "engine/logfmt.h"
+#include "engine/sample.h"
+#include "engine/stream.h"
+#include "regex/rx.h"
+
+enum ha_type {
+	HA_ALLOW = 0, HA_DENY, HA_TARPIT, HA_RETURN, HA_REDIRECT, HA_AUTH,
+	HA_SET_HDR, HA_ADD_HDR, HA_DEL_HDR, HA_REPLACE_HDR, HA_REPLACE_VAL,
+	HA_SET_PATH, HA_SET_PATHQ, HA_SET_QUERY, HA_SET_URI, HA_SET_METHOD,
+	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
+};
+
+/* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
+struct ha_hdr {
+	char *name;
+	struct logfmt *fmt;
+};
+
+#define HA_MAX_HDRS 16
+
+/* What "deny" and "return" answer. Either <raw> (an errorfile: the whole
+ * response as bytes) or a response built from status, content type, body
+ * (<body> static, or <body_fmt> rendered) and headers. <raw> NULL and
+ * <errpage> set: the proxy's page for <status> (http_err_get). */
+struct ha_reply {
+	int status;
+	int errpage;                /* serve http_err_get(px, status) */
+	char *ctype;
+	char *body; size_t blen;    /* string/file, owned */
+	struct logfmt *body_fmt;    /* lf-string/lf-file */
+	char *raw; size_t rawlen;   /* errorfile <file>, owned */
+	struct ha_hdr hdrs[HA_MAX_HDRS];
+	int nhdrs;
+};
+
+enum ha_redir { HA_REDIR_LOCATION = 0, HA_REDIR_PREFIX, HA_REDIR_SCHEME };
+
+struct http_act {
+	enum ha_type type;
+	char *name; size_t nlen;    /* header name (set/add/del/replace-header...) */
+	struct logfmt *fmt;         /* value, path, location... */
+	char *subst;                /* replace-*: the replacement as written (log-format) */
+	struct rx *re;              /* replace-*, del-header -m reg */
+	enum http_match match;      /* del-header -m */
+	int status;                 /* set-status, redirect code */
+	struct logfmt *reason;      /* set-status reason */
+	struct ha_reply reply;      /* deny, return, tarpit */
+	enum ha_redir redir;
+	unsigned drop_query:1, append_slash:1, clear_cookie:1;
+	char *cookie;               /* redirect set-cookie/clear-cookie text */
+	char *realm;                /* auth */
+	void *service;              /* use-service, from lua_hooks.service_resolve */
+};
+
+/* Bytes a rendered log-format argument, a rewrite or a reply may take. */
+#define HA_BUF 16384
+
+static __thread char ha_val[HA_BUF];       /* rendered argument */
+static __thread char ha_tmp[HA_BUF];       /* regex expansion, location */
+static __thread char ha_out[HA_BUF + 1024]; /* a built reply */
+
+
+/* ---- freeing ---- */
+
+static void reply_free(struct ha_reply *r)
+{
+	free(r->ctype);
+	free(r->body);
+	logfmt_free(r->body_fmt);
+	free(r->raw);
+	for (int i = 0; i < r->nhdrs; i++) {
+		free(r->hdrs[i].name);
+		logfmt_free(r->hdrs[i].fmt);
+	}
+}
+
+void http_act_free(struct http_act *a)
+{
+	if (!a)
+		return;
+	free(a->name);
+	logfmt_free(a->fmt);
+	free(a->subst);
+	rx_free(a->re);
+	logfmt_free(a->reason);
+	reply_free(&a->reply);
+	free(a->cookie);
+	free(a->realm);
+	free(a);
+}
+
+
+/* ---- parsing ---- */
+
+static int is_cond_word(const char *w)
+{
+	return !strcmp(w, "if") || !strcmp(w, "unless");
+}
+
+/* Returns the number of words from args[i] up to the condition or the end. */
+static int count_args(char **args, int nargs, int i)
+{
+	int n = 0;
+	while (i + n < nargs && *args[i + n] && !is_cond_word(args[i + n]))
+		n++;
+	return n;
+}
+
+static int fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out)
+{
+	static const char pfx[] = "failed to parse log-format : ";
+	char err[CFG_ERR_SIZE - 200];
+	if ((*out = logfmt_compile(s, c->px, err, sizeof(err))))
+		return 0;
+	/* HAProxy names the expression, not the log-format, for rule arguments */
+	const char *e = strncmp(err, pfx, sizeof(pfx) - 1) ? err : err + sizeof(pfx) - 1;
+	size_t el = strlen(e);
+	if (el && e[el - 1] == '.')
+		el--;
+	return cfg_set_err(c, "%.*s", (int)el, e);
+}
+
+/* Reads file <path> whole into a new buffer (*<out>, *<len>). Returns 0 or
+ * -1 with c->err. */
+static int read_file(struct cfg_ctx *c, const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long sz;
+
+	if (!f)
+		return cfg_set_err(c, "failed to open error file '%s' (%s)", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0)
+		goto fail;
+	if (sz > HA_BUF) {
+		fclose(f);
+		return cfg_set_err(c, "file '%s' exceeds the buffer size (%ld > %d)", path, sz, HA_BUF);
+	}
+	if (!(buf = malloc(sz + 1)) || fread(buf, 1, sz, f) != (size_t)sz)
+		goto fail;
+	buf[sz] = 0;
+	fclose(f);
+	*out = buf;
+	*len = sz;
+	return 0;
+fail:
+	free(buf);
+	fclose(f);
+	return cfg_set_err(c, "failed to read file '%s'", path);
+}
+
+/* Parses the reply options of "return" / "deny" / "tarpit" from args[i]:
+ * status, content-type, string, lf-string, file, lf-file, errorfile,
+ * default-errorfiles, hdr; deny also deny_status. Returns the index of the
+ * next word or -1 with c->err. */
+static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res, char **args,
+                       int nargs, int i)
+{
+	int has_payload = 0, errfiles = 0;
+
+	r->status = deny ? (res ? 502 : 403) : 200;
+	for (; i < nargs && *args[i] && !is_cond_word(args[i]); i++) {
+		const char *k = args[i];
+		const char *v = i + 1 < nargs ? args[i + 1] : "";
+		if (!strcmp(k, "status") || (deny && !strcmp(k, "deny_status"))) {
+			char *end;
+			long st = strtol(v, &end, 10);
+			if (!*v || *end)
+				return cfg_set_err(c, "'%s' expects <status_code> as argument", k);
+			if (st < 200 || st > 599)
+				return cfg_set_err(c, "Unexpected status code '%ld'", st);
+			r->status = st;
+			i++;
+		} else if (!strcmp(k, "content-type")) {
+			if (!*v)
+				return cfg_set_err(c, "'%s' expects <type> as argument", k);
+			free(r->ctype);
+			if (!(r->ctype = cfg_strdup(c, v)))
+				return -1;
+			i++;
+		} else if (!strcmp(k, "string") || !strcmp(k, "lf-string") ||
+		           !strcmp(k, "file") || !strcmp(k, "lf-file") || !strcmp(k, "errorfile")) {
+			if (has_payload++)
+				return cfg_set_err(c, "unexpected '%s' argument, '%s' already defined", k, k);
+			if (!*v)
+				return cfg_set_err(c, "'%s' expects <%s> as argument", k,
+				                   strstr(k, "file") ? "file" : "fmt");
+			if (!strcmp(k, "string")) {
+				if (!(r->body = cfg_strdup(c, v)))
+					return -1;
+				r->blen = strlen(v);
+			} else if (!strcmp(k, "lf-string")) {
+				if (fmt_compile(c, v, &r->body_fmt) < 0)
+					return -1;
+			} else if (!strcmp(k, "file")) {
+				if (read_file(c, v, &r->body, &r->blen) < 0)
+					return -1;
+			} else if (!strcmp(k, "lf-file")) {
+				char *txt;
+				size_t tl;
+				if (read_file(c, v, &txt, &tl) < 0)
+					return -1;
+				int rc = fmt_compile(c, txt, &r->body_fmt);
+				free(txt);
+				if (rc < 0)
+					return -1;
+			} else {
+				if (read_file(c, v, &r->raw, &r->rawlen) < 0)
+					return -1;
+			}
+			i++;
+		} else if (!strcmp(k, "default-errorfiles")) {
+			if (has_payload++)
+				return cfg_set_err(c, "unexpected '%s' argument", k);
+			errfiles = 1;
+		} else if (!strcmp(k, "hdr")) {
+			if (i + 2 >= nargs || !*args[i + 2])
+				return cfg_set_err(c, "'%s' expects <name> and <value> as arguments", k);
+			if (r->nhdrs >= HA_MAX_HDRS)
+				return cfg_set_err(c, "too many headers (max %d)", HA_MAX_HDRS);
+			struct ha_hdr *h = &r->hdrs[r->nhdrs];
+			if (!(h->name = cfg_strdup(c, v)))
+				return -1;
+			r->nhdrs++;
+			if (fmt_compile(c, args[i + 2], &h->fmt) < 0)
+				return -1;
+			i += 2;
+		} else {
+			break;      /* the caller reports what follows */
+		}
+
+	}
+	if ((r->body || r->body_fmt) && !r->ctype && r->blen + !!r->body_fmt)
+		return cfg_set_err(c, "a content-type must be defined when a non-empty payload is configured");
+	if (r->ctype && !r->body && !r->body_fmt)
+		return cfg_set_err(c, "content-type defined without a payload");
+	if ((r->raw || errfiles) && (r->ctype || r->nhdrs))
+		return cfg_set_err(c, "content-type or hdr arguments are not allowed with an errorfile");
+	/* deny without payload serves the proxy's error page, as does
+	 * "default-errorfiles"; the page must exist */
+	if (errfiles || (deny && !has_payload)) {
+		if (!http_err_known(r->status))
+			return cfg_set_err(c, "status code '%d' not handled by default with 'default-errorfiles' argument.",
+			                   r->status);
+		r->errpage = 1;
+	}
+	return i;
+}
+
+/* Parses one word argument that the keyword requires alone: "<kw> <fmt>". */
+static int parse_one_fmt(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	if (count_args(args, nargs, i) != 1)
+		return cfg_set_err(c, "expects exactly 1 argument <format>");
+	if (fmt_compile(c, args[i], &a->fmt) < 0)
+		return -1;
+	return i + 1;
+}
+
+/* Compiles <pat> into *<re>. Returns 0 or -1 with HAProxy's message
+ * ("regex '(' is invalid (error=missing closing parenthesis, erroffset=1)"). */
+static int compile_regex(struct cfg_ctx *c, struct rx **re, const char *pat, unsigned flags)
+{
+	char err[256];
+	if ((*re = rx_compile(pat, strlen(pat), flags, err, sizeof(err))))
+		return 0;
+	char *at = strstr(err, " at offset ");
+	if (at) {
+		*at = 0;
+		return cfg_set_err(c, "regex '%s' is invalid (error=%s, erroffset=%s)", pat, err, at + 11);
+	}
+	return cfg_set_err(c, "regex '%s' is invalid (error=%s)", pat, err);
+}
+
+static int parse_regex(struct cfg_ctx *c, struct http_act *a, const char *pat)
+{
+	return compile_regex(c, &a->re, pat, RX_NEED_GROUPS);
+}
+
+/* "redirect location|prefix|scheme <fmt> [code N] [drop-query]
+ * [append-slash] [set-cookie N[=V]] [clear-cookie N[=]]". */
+static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	const char *t = i < nargs ? args[i] : "";
+
+	a->status = 302;
+	if (!strcmp(t, "location"))
+		a->redir = HA_REDIR_LOCATION;
+	else if (!strcmp(t, "prefix"))
+		a->redir = HA_REDIR_PREFIX;
+	else if (!strcmp(t, "scheme"))
+		a->redir = HA_REDIR_SCHEME;
+	else
+		return cfg_set_err(c, "redirection type expected ('prefix', 'location', or 'scheme')");
+	if (i + 1 >= nargs || !*args[i + 1] || is_cond_word(args[i + 1]))
+		return cfg_set_err(c, "missing argument for '%s'", t);
+	if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
+		return -1;
+	for (i += 2; i < nargs && *args[i] && !is_cond_word(args[i]); i++) {
+		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : "";
+		if (!strcmp(k, "code")) {
+			char *end;
+			long code = strtol(v, &end, 10);
+			if (!*v || is_cond_word(v))
+				return cfg_set_err(c, "missing HTTP code");
+			if (*end || (code != 301 && code != 302 && code != 303 && code != 307 && code != 308))
+				return cfg_set_err(c, "'%s': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308)",
+				                   k, v);
+			a->status = code;
+			i++;
+		} else if (!strcmp(k, "drop-query")) {
+			a->drop_query = 1;
+		} else if (!strcmp(k, "append-slash")) {
+			a->append_slash = 1;
+		} else if (!strcmp(k, "set-cookie") || !strcmp(k, "clear-cookie")) {
+			if (!*v || is_cond_word(v))
+				return cfg_set_err(c, "'%s': missing cookie name", k);
+			free(a->cookie);
+			if (!(a->cookie = cfg_strdup(c, v)))
+				return -1;
+			a->clear_cookie = k[0] == 'c';
+			i++;
+		} else {
+			return cfg_set_err(c, "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')",
+			                   k);
+		}
+	}
+	return i;
+}
+
+/* The rules_http_parse_fn of both keywords. */
+static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, int i,
+                          struct http_act **out)
+{
+	const char *k = args[i];
+	struct http_act *a = calloc(1, sizeof(*a));
+	int n;
+
+	if (!a)
+		return cfg_set_err(c, "out of memory.");
+	i++;
+	if (!strcmp(k, "allow")) {
+		a->type = HA_ALLOW;
+		n = i;
+	} else if (!strcmp(k, "deny") || (!res && !strcmp(k, "tarpit"))) {
+		a->type = k[0] == 'd' ? HA_DENY : HA_TARPIT;
+		n = parse_reply(c, &a->reply, 1, res, args, nargs, i);
+		if (a->type == HA_TARPIT && n >= 0 && a->reply.status == 403 && !a->reply.raw &&
+		    !a->reply.body && !a->reply.body_fmt)
+			a->reply.status = 500;  /* a tarpit ends with 500 unless told */
+	} else if (!strcmp(k, "return")) {
+		a->type = HA_RETURN;
+		n = parse_reply(c, &a->reply, 0, res, args, nargs, i);
+	} else if (!strcmp(k, "redirect")) {
+		a->type = HA_REDIRECT;
+		n = parse_redirect(c, a, args, nargs, i);
+	} else if (!res && !strcmp(k, "auth")) {
+		a->type = HA_AUTH;
+		n = i;
+		if (i < nargs && !strcmp(args[i], "realm")) {
+			if (i + 1 >= nargs || !*args[i + 1] || is_cond_word(args[i + 1])) {
+				n = cfg_set_err(c, "missing realm value.\n");
+			} else {
+				a->realm = cfg_strdup(c, args[i + 1]);
+				n = a->realm ? i + 2 : -1;
+			}
+		}
+	} else if (!strcmp(k, "set-header") || !strcmp(k, "add-header")) {
+		a->type = k[0] == 's' ? HA_SET_HDR : HA_ADD_HDR;
+		if (count_args(args, nargs, i) != 2) {
+			n = cfg_set_err(c, "expects exactly 2 arguments");
+		} else if (!(a->name = cfg_strdup(c, args[i]))) {
+			n = -1;
+		} else {
+			a->nlen = strlen(a->name);
+			n = fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
+		}
+	} else if (!strcmp(k, "del-header")) {
+		int na = count_args(args, nargs, i);
+		a->type = HA_DEL_HDR;
+		a->match = HTTP_MATCH_STR;
+		if (na != 1 && na != 3) {
+			n = cfg_set_err(c, "expects exactly 1 argument or 3 arguments with '-m' option");
+		} else if (!(a->name = cfg_strdup(c, args[i]))) {
+			n = -1;
+		} else {
+			a->nlen = strlen(a->name);
+			n = i + 1;
+			if (na == 3) {
+				const char *m = args[i + 2];
+				if (strcmp(args[i + 1], "-m"))
+					n = cfg_set_err(c, "expects exactly 1 argument or 3 arguments with '-m' option");
+				else if (!strcmp(m, "str"))
+					a->match = HTTP_MATCH_STR;
+				else if (!strcmp(m, "beg"))
+					a->match = HTTP_MATCH_BEG;
+				else if (!strcmp(m, "end"))
+					a->match = HTTP_MATCH_END;
+				else if (!strcmp(m, "sub"))
+					a->match = HTTP_MATCH_SUB;
+				else if (!strcmp(m, "reg"))
+					a->match = HTTP_MATCH_REG;
+				else
+					n = cfg_set_err(c, "-m with unsupported matching method '%s'", m);
+				if (n >= 0 && a->match == HTTP_MATCH_REG &&
+				    compile_regex(c, &a->re, a->name, RX_ICASE) < 0)
+					n = -1;
+				if (n >= 0)
+					n = i + 3;
+			}
+		}
+	} else if (!strcmp(k, "replace-header") || !strcmp(k, "replace-value")) {
+		a->type = k[8] == 'h' ? HA_REPLACE_HDR : HA_REPLACE_VAL;
+		if (count_args(args, nargs, i) != 3)
+			n = cfg_set_err(c, "expects exactly 3 arguments");
+		else if (!(a->name = cfg_strdup(c, args[i])))
+			n = -1;
+		else if (a->nlen = strlen(a->name), parse_regex(c, a, args[i + 1]) < 0)
+			n = -1;
+		else if (fmt_compile(c, args[i + 2], &a->fmt) < 0)
+			n = -1;
+		else
+			n = i + 3;
+	} else if (!res && (!strcmp(k, "replace-path") || !strcmp(k, "replace-pathq") ||
+	                    !strcmp(k, "replace-uri"))) {
+		a->type = !strcmp(k, "replace-uri") ? HA_REPLACE_URI :
+		          !strcmp(k, "replace-path") ? HA_REPLACE_PATH : HA_REPLACE_PATHQ;
+		if (count_args(args, nargs, i) != 2)
+			n = cfg_set_err(c, "expects exactly 2 arguments <match-regex> and <replace-format>.");
+		else if (parse_regex(c, a, args[i]) < 0)
+			n = -1;
+		else if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
+			n = -1;
+		else
+			n = i + 2;
+	} else if (!res && (!strcmp(k, "set-path") || !strcmp(k, "set-pathq") ||
+	                    !strcmp(k, "set-query") || !strcmp(k, "set-uri") ||
+	                    !strcmp(k, "set-method"))) {
+		a->type = !strcmp(k, "set-path") ? HA_SET_PATH : !strcmp(k, "set-pathq") ? HA_SET_PATHQ :
+		          !strcmp(k, "set-query") ? HA_SET_QUERY : !strcmp(k, "set-uri") ? HA_SET_URI :
+		          HA_SET_METHOD;
+		n = parse_one_fmt(c, a, args, nargs, i);
+	} else if (res && !strcmp(k, "set-status")) {
+		int na = count_args(args, nargs, i);
+		char *end;
+		long st = na ? strtol(args[i], &end, 10) : 0;
+		a->type = HA_SET_STATUS;
+		if (na != 1 && !(na == 3 && !strcmp(args[i + 1], "reason"))) {
+			n = cfg_set_err(c, "expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>");
+		} else if (!*args[i] || *end || st < 100 || st > 999) {
+			n = cfg_set_err(c, "expects an integer status code between 100 and 999");
+		} else {
+			a->status = st;
+			n = i + 1;
+			if (na == 3)
+				n = fmt_compile(c, args[i + 2], &a->reason) < 0 ? -1 : i + 3;
+		}
+	} else if (!res && !strcmp(k, "use-service")) {
+		const char *svc = i < nargs ? args[i] : "";
+		char err[256] = "";
+		a->type = HA_SERVICE;
+		if (!*svc || is_cond_word(svc))
+			n = cfg_set_err(c, "expects a service reference");
+		else if (strncmp(svc, "lua.", 4) || !lua_hooks.service_resolve)
+			n = cfg_set_err(c, "'%s' unknown service name", svc);
+		else if (!lua_hooks.service_run)
+			n = cfg_set_err(c, "'%s': Lua services cannot run in HTTP rules yet", svc);
+		else if (!(a->service = lua_hooks.service_resolve(svc + 4, err, sizeof(err))))
+			n = cfg_set_err(c, "%s", *err ? err : "unknown service name.");
+		else
+			n = i + 1;
+	} else {
+		free(a);
+		return 0;               /* not an HTTP action */
+	}
+	if (n < 0) {
+		http_act_free(a);
+		return -1;
+	}
+	*out = a;
+	return n;
+}
+
+static const char req_known[] =
+	"'add-header', 'allow', 'auth', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
+	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
+	"'return', 'set-header', 'set-log-level', 'set-method', 'set-path', 'set-pathq', "
+	"'set-query', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
+	"'use-service',";
+static const char res_known[] =
+	"'add-header', 'allow', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
+	"'replace-header', 'replace-value', 'return', 'set-header', 'set-log-level', "
+	"'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
+
+static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
+{
+	struct proxy *px = c->px;
+	if (!px)
+		return cfg_set_err(c, "'%s' is only allowed in proxy sections", args[0]);
+	if (c->sec == CFG_SEC_DEFAULTS && (!px->name || !*px->name))
+		return cfg_set_err(c, "%s is not allowed in anonymous 'defaults' sections", args[0]);
+	return rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
+	                      parse_http_act, res ? res_known : req_known);
+}
+
+int http_rules_cfg_request(struct cfg_ctx *c, char **args, int nargs)
+{
+	return cfg_common(c, args, nargs, 0);
+}
+
+int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs)
+{
+	return cfg_common(c, args, nargs, 1);
+}
+
+
+/* ---- execution ---- */
+
+static struct http_msg *msg_of(struct stream *s, int dir)
+{
+	struct http_txn *txn = s->http;
+	if (!txn)
+		return NULL;
+	return dir ? &txn->rsp : &txn->req;
+}
+
+/* Renders <f> into ha_val. Returns the length. */
+static size_t render(const struct logfmt *f, struct stream *s)
+{
+	return logfmt_render(f, s, 0, ha_val, sizeof(ha_val));
+}
+
+/* Queues <len> bytes of <resp> (a whole response) for the client, with
+ * <status> as the transaction's. Returns RULE_REPLY or RULE_ERR. */
+static int reply_queue(struct stream *s, const char *resp, size_t len, int status)
+{
+	struct http_txn *txn = s->http;
+	if (chan_put_out(&s->res, resp, len) < 0)
+		return RULE_ERR;
+	if (txn)
+		txn->status = status;
+	return RULE_REPLY;
+}
+
+/* Builds the response of "return"/"deny" into ha_out. Returns its length
+ * or -1. */
+static long reply_build(const struct ha_reply *r, struct stream *s, struct proxy *px)
+{
+	struct http_reply_hdr hdrs[HA_MAX_HDRS];
+	const char *body = r->body;
+	size_t blen = r->blen, used = 0;
+
+	if (r->raw) {
+		if (r->rawlen > sizeof(ha_out))
+			return -1;
+		memcpy(ha_out, r->raw, r->rawlen);
+		return r->rawlen;
+	}
+	if (r->errpage) {
+		size_t len;
+		const char *p = http_err_get(px, r->status, HTTP_ERR_STREAM, &len);
+		if (!p || len > sizeof(ha_out))
+			return -1;
+		memcpy(ha_out, p, len);
+		return len;
+	}
+	/* header values then the body are rendered one after the other in ha_val */
+	for (int i = 0; i < r->nhdrs; i++) {
+		size_t n = logfmt_render(r->hdrs[i].fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
+		hdrs[i].n = r->hdrs[i].name;
+		hdrs[i].nl = strlen(r->hdrs[i].name);
+		hdrs[i].v = ha_val + used;
+		hdrs[i].vl = n;
+		used += n;
+	}
+	if (r->body_fmt) {
+		body = ha_val + used;
+		blen = logfmt_render(r->body_fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
+	}
+	return http_reply_build(ha_out, sizeof(ha_out), r->status, NULL, hdrs, r->nhdrs, r->ctype,
+	                        body, blen);
+}
+
+/* Appends <n> bytes of <p> at ha_tmp + *<len>. Returns 0 or -1 (no room). */
+static int tmp_add(size_t *len, const char *p, size_t n)
+{
+	if (*len + n > sizeof(ha_tmp))
+		return -1;
+	memcpy(ha_tmp + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* The location of a redirect, in ha_tmp. Returns its length or -1. */
+static long redirect_location(const struct http_act *a, struct stream *s, struct http_msg *req)
+{
+	char buf[HA_BUF];
+	const char *uri = NULL, *pq = NULL;
+	size_t ulen = 0, pqlen = 0, len = 0;
+	size_t n = render(a->fmt, s);
+
+	if (a->redir == HA_REDIR_LOCATION)
+		return tmp_add(&len, ha_val, n) < 0 ? -1 : (long)len;
+	/* the path and query of the request, from the first '/' of the path */
+	if (req && http_msg_ready(req)) {
+		struct h1_span sp;
+		uri = http_get_uri(req, buf, sizeof(buf), &ulen);
+		if (uri && http_uri_path(req, &sp)) {
+			size_t off = sp.off - req->h1.uri.off;
+			if (off <= ulen) {
+				pq = uri + off;
+				pqlen = ulen - off;
+			}
+		}
+	}
+	if (!pq) {
+		pq = "/";
+		pqlen = 1;
+	}
+	if (a->drop_query) {
+		const char *q = memchr(pq, '?', pqlen);
+		if (q)
+			pqlen = q - pq;
+	}
+	if (a->redir == HA_REDIR_PREFIX) {
+		/* a prefix of "/" adds nothing, as HAProxy avoids "//" */
+		if (!(n == 1 && ha_val[0] == '/') && tmp_add(&len, ha_val, n) < 0)
+			return -1;
+	} else {
+		struct http_val hv;
+		if (tmp_add(&len, ha_val, n) < 0 || tmp_add(&len, "://", 3) < 0)
+			return -1;
+		if (req && http_val_find(req, "host", 4, 1, 1, &hv) >= 1) {
+			char hb[1024];
+			size_t hl;
+			const char *h = http_span(req, hv.v, hb, sizeof(hb), &hl);
+			if (h && tmp_add(&len, h, hl) < 0)
+				return -1;
+		}
+	}
+	if (tmp_add(&len, pq, pqlen) < 0)
+		return -1;
+	if (a->append_slash && pqlen && pq[pqlen - 1] != '/' && tmp_add(&len, "/", 1) < 0)
+		return -1;
+	return len;
+}
+
+static int exec_redirect(const struct http_act *a, struct stream *s)
+{
+	char ck[512];
+	size_t cklen = 0;
+	long loc = redirect_location(a, s, msg_of(s, 0));
+	if (loc < 0)
+		return RULE_ERR;
+	if (a->cookie) {
+		/* "clear-cookie NAME=" sends "NAME=; Max-Age=0" */
+		int n = snprintf(ck, sizeof(ck), "%s%s", a->cookie,
+		                 a->clear_cookie ? "; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT" : "");
+		cklen = n < (int)sizeof(ck) ? (size_t)n : sizeof(ck) - 1;
+	}
+	long len = http_redirect_build(ha_out, sizeof(ha_out), a->status, ha_tmp, loc,
+	                               a->cookie ? ck : NULL, cklen);
+	if (len < 0)
+		return RULE_ERR;
+	if (!s->err || s->err == STRM_ERR_NONE)
+		s->err = STRM_ERR_LOCAL;
+	if (!s->fin || s->fin == STRM_FIN_NONE)
+		s->fin = STRM_FIN_R;
+	return reply_queue(s, ha_out, len, a->status);
+}
+
+static int exec_auth(const struct http_act *a, struct stream *s, struct proxy *px)
+{
+	size_t plen;
+	const char *page = http_err_get(px, 401, HTTP_ERR_STREAM, &plen);
+	const char *end = page ? memmem(page, plen, "\r\n\r\n", 4) : NULL;
+	const char *realm = a->realm ? a->realm : (px->name ? px->name : "");
+	if (!end)
+		return RULE_ERR;
+	size_t head = end - page + 2;
+	int n = snprintf(ha_out, sizeof(ha_out), "%.*swww-authenticate: Basic realm=\"%s\"\r\n%.*s",
+	                 (int)head, page, realm, (int)(plen - head), page + head);
+	if (n < 0 || (size_t)n >= sizeof(ha_out))
+		return RULE_ERR;
+	if (!s->err || s->err == STRM_ERR_NONE)
+		s->err = STRM_ERR_PRXCOND;
+	if (!s->fin || s->fin == STRM_FIN_NONE)
+		s->fin = STRM_FIN_R;
+	return reply_queue(s, ha_out, n, 401);
+}
+
+static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
+{
+	long len = reply_build(&a->reply, s, ctx->px);
+	if (len < 0)
+		return RULE_ERR;
+	if (a->type == HA_RETURN) {
+		if (!s->err || s->err == STRM_ERR_NONE)
+			s->err = STRM_ERR_LOCAL;
+	} else {
+		if (ctx->dir == SMP_DIR_RES) {
+			ctx->px->denied_resp++;
+			if (s->fe && s->fe != ctx->px)
+				s->fe->denied_resp++;
+		} else {
+			s->fe->denied_req++;
+			if (ctx->px != s->fe)
+				ctx->px->denied_req++;
+		}
+		if (!s->err || s->err == STRM_ERR_NONE)
+			s->err = STRM_ERR_PRXCOND;
+	}
+	if (!s->fin || s->fin == STRM_FIN_NONE)
+		s->fin = ctx->dir == SMP_DIR_RES ? STRM_FIN_H : STRM_FIN_R;
+	return reply_queue(s, ha_out, len, a->reply.status);
+}
+
+/* replace-path / replace-pathq / replace-uri: the part matched by the
+ * regex becomes the expansion of the rendered format. */
+static int exec_replace_uri(const struct http_act *a, struct stream *s, struct http_msg *m)
+{
+	char buf[HA_BUF];
+	const char *p;
+	size_t plen, vlen = render(a->fmt, s);
+	struct h1_span sp, q;
+
+	if (a->type == HA_REPLACE_URI) {
+		p = http_get_uri(m, buf, sizeof(buf), &plen);
+	} else {
+		if (!http_uri_path(m, &sp))
+			return -1;
+		if (a->type == HA_REPLACE_PATHQ && http_uri_query(m, &q))
+			sp.len = q.off + q.len - sp.off;
+		p = http_span(m, sp, buf, sizeof(buf), &plen);
+	}
+	if (!p)
+		return -1;
+	int n = rx_subst(a->re, p, plen, ha_val, vlen, ha_tmp, sizeof(ha_tmp));
+	if (n == RX_NOMATCH)
+		return -1;
+	if (n < 0)
+		return RULE_ERR;
+	int rc = a->type == HA_REPLACE_URI ? http_set_uri(m, ha_tmp, n) :
+	         a->type == HA_REPLACE_PATH ? http_set_path(m, ha_tmp, n) :
+	         http_set_pathq(m, ha_tmp, n);
+	return rc < 0 ? RULE_ERR : -1;
+}
+
+int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
+{
+	struct http_msg *m = msg_of(s, ctx->dir == SMP_DIR_RES);
+	size_t n;
+	int rc = 0;
+
+	if (!m || !http_msg_ready(m))
+		return RULE_ERR;
+	switch (a->type) {
+	case HA_ALLOW:
+		return RULE_CONTINUE;
+	case HA_DENY:
+	case HA_TARPIT:
+	case HA_RETURN:
+		return exec_reply(a, s, ctx);
+	case HA_REDIRECT:
+		return exec_redirect(a, s);
+	case HA_AUTH:
+		return exec_auth(a, s, ctx->px);
+	case HA_SET_HDR:
+	case HA_ADD_HDR:
+		n = render(a->fmt, s);
+		rc = a->type == HA_SET_HDR ? http_hdr_set(m, a->name, a->nlen, ha_val, n) :
+		     http_hdr_add(m, a->name, a->nlen, ha_val, n);
+		break;
+	case HA_DEL_HDR:
+		rc = http_hdr_del_match(m, a->name, a->nlen, a->match, a->re);
+		break;
+	case HA_REPLACE_HDR:
+	case HA_REPLACE_VAL:
+		n = render(a->fmt, s);
+		rc = http_hdr_replace_rx(m, a->name, a->nlen, a->re, ha_val, n, a->type == HA_REPLACE_VAL);
+		break;
+	case HA_SET_PATH:
+	case HA_SET_PATHQ:
+	case HA_SET_QUERY:
+	case HA_SET_URI:
+	case HA_SET_METHOD:
+		n = render(a->fmt, s);
+		rc = a->type == HA_SET_PATH ? http_set_path(m, ha_val, n) :
+		     a->type == HA_SET_PATHQ ? http_set_pathq(m, ha_val, n) :
+		     a->type == HA_SET_QUERY ? http_set_query(m, ha_val, n) :
+		     a->type == HA_SET_URI ? http_set_uri(m, ha_val, n) :
+		     http_set_method(m, ha_val, n);
+		break;
+	case HA_REPLACE_PATH:
+	case HA_REPLACE_PATHQ:
+	case HA_REPLACE_URI:
+		return exec_replace_uri(a, s, m);
+	case HA_SET_STATUS:
+		if (a->reason) {
+			n = render(a->reason, s);
+			rc = http_set_status(m, a->status, ha_val, n);
+		} else {
+			rc = http_set_status(m, a->status, NULL, 0);
+		}
+		break;
+	case HA_SERVICE:
+		switch (lua_hooks.service_run ? lua_hooks.service_run(a->service, s) : ACT_RET_ERR) {
+		case ACT_RET_YIELD:
+			return RULE_YIELD;
+		case ACT_RET_CONT:
+		case ACT_RET_STOP:
+		case ACT_RET_DONE:
+			if (!s->err || s->err == STRM_ERR_NONE)
+				s->err = STRM_ERR_LOCAL;
+			return RULE_REPLY;
+		default:
+			return RULE_ERR;
+		}
+	}
+	/* a failed rewrite is an internal error (HAProxy's strict-mode on) */
+	return rc < 0 ? RULE_ERR : -1;
+}
+
+/* The status answered for an internal error on side <dir>. */
+static void set_err(struct stream *s, int dir)
+{
+	if (!s->err || s->err == STRM_ERR_NONE)
+		s->err = STRM_ERR_INTERNAL;
+	if (!s->fin || s->fin == STRM_FIN_NONE)
+		s->fin = dir ? STRM_FIN_H : STRM_FIN_R;
+}
+
+enum rule_res http_rules_exec_req(struct stream *s)
+{
+	struct proxy *px = s->be ? s->be : s->fe;
+	enum rule_res res;
+
+	if (!px->http_req && !(px->from && px->from->http_req))
+		return RULE_CONTINUE;
+	res = rules_exec_http(s, px, offsetof(struct proxy, http_req), px->http_req, 0,
+	                      &s->req_rule_pos);
+	if (res == RULE_ERR)
+		set_err(s, 0);
+	return res;
+}
+
+/* Position of a suspended http-response list: the frontend's part is
+ * marked with this bit (the backend's runs first). */
+#define HTTP_RES_POS_FE 0x80000000u
+
+enum rule_res http_rules_exec_res(struct stream *s)
+{
+	struct proxy *be = s->be ? s->be : s->fe, *fe = s->fe;
+	uint32_t pos = s->res_rule_pos & ~HTTP_RES_POS_FE;
+	int in_fe = !!(s->res_rule_pos & HTTP_RES_POS_FE);
+	enum rule_res res = RULE_CONTINUE;
+
+	s->res_rule_pos = 0;
+	if (!in_fe) {
+		res = rules_exec_http(s, be, offsetof(struct proxy, http_res), be->http_res, 1, &pos);
+		if (res == RULE_YIELD)
+			s->res_rule_pos = pos;
+		if (res != RULE_CONTINUE || fe == be)
+			goto out;
+		pos = 0;
+	}
+	res = rules_exec_http(s, fe, offsetof(struct proxy, http_res), fe->http_res, 1, &pos);
+	if (res == RULE_YIELD)
+		s->res_rule_pos = pos | HTTP_RES_POS_FE;
+out:
+	if (res == RULE_ERR)
+		set_err(s, 1);
+	return res;
+}

@@ -1,0 +1,52 @@
+/* http_rules.h: "http-request" and "http-response" rules (HAProxy 2.6
+ * syntax): parsed into the proxy's http_req / http_res lists (rules.c's
+ * lists, with rules.c's conditions, set-var and Lua actions) and run by the
+ * stream once a message's headers are parsed (stream.c). The HTTP actions
+ * (header and start-line rewrites, deny, return, redirect, auth,
+ * set-status...) live here. */
+#ifndef RP_HTTP_RULES_H
+#define RP_HTTP_RULES_H
+
+#include "engine/cfg.h"
+#include "engine/rules.h"
+
+struct stream;
+struct http_act;            /* one parsed HTTP action, private to http_rules.c */
+struct smp_ctx;
+
+/* Configuration keywords "http-request ..." and "http-response ...".
+ * Return 0 or -1 with c->err set (HAProxy 2.6's messages). */
+int http_rules_cfg_request(struct cfg_ctx *c, char **args, int nargs);
+int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs);
+
+/* Runs the http-request rules of one proxy on the parsed request of
+ * s->http (struct http_txn): those of s->be when set, else of s->fe (its
+ * defaults section's rules first), as rules_exec_tcp_req_content(): call
+ * it before backend selection (s->be NULL or s->fe), then once more after
+ * it when s->be differs from s->fe. Returns:
+ *   RULE_CONTINUE  every rule passed or "allow": go on (backend selection);
+ *   RULE_YIELD     a Lua action suspended: call again when woken, the list
+ *                  resumes at that rule;
+ *   RULE_REPLY     deny, return, redirect, auth (or tarpit): a complete
+ *                  response is queued in the output part of s->res and
+ *                  txn->status holds its status. The request must not be
+ *                  forwarded; drain its body and keep the connection alive
+ *                  as HAProxy 2.6 does for every one of these replies;
+ *   RULE_CLOSE     a Lua action ended the transaction (txn:done());
+ *   RULE_ERR       internal error (a rewrite failed, Lua budget): answer 500
+ *                  (s->err/fin are set).
+ * Counters (denied_req) and termination flags (PR) are updated here. */
+enum rule_res http_rules_exec_req(struct stream *s);
+/* Same for the http-response rules of s->be (if set) then s->fe, on the
+ * parsed response: RULE_REPLY replaces the server's response by the one
+ * queued in s->res's output (the server response's headers were removed
+ * from s->res's input; its body must be skipped), RULE_ERR means a 502. */
+enum rule_res http_rules_exec_res(struct stream *s);
+
+/* For rules.c: runs HTTP action <a> for <s>. Returns -1 to go on with the
+ * next rule, or the rule_res that ends the list (RULE_CONTINUE for allow). */
+int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ctx);
+/* For rules.c: frees <a> (NULL accepted). */
+void http_act_free(struct http_act *a);
+
+#endif
