@@ -21,6 +21,7 @@
 #include "engine/log.h"
 #include "engine/logfmt.h"
 #include "engine/rules.h"
+#include "engine/http_rules.h"
 
 static const char *cfg_sec_name(enum cfg_section s)
 {
@@ -723,8 +724,8 @@ static const struct cfg_pkw {
 	{ "description",        kw_description,      K_FE | K_BE },
 	{ "errorfile",          kw_errorfile,        K_ALL },
 	/* HTTP issue and later: refused, never ignored */
-	{ "http-request",       kw_unsupported,      K_ALL },
-	{ "http-response",      kw_unsupported,      K_ALL },
+	{ "http-request",       http_rules_cfg_request,  K_ALL | K_SELF },
+	{ "http-response",      http_rules_cfg_response, K_ALL | K_SELF },
 	{ "http-after-response", kw_unsupported,     K_ALL },
 	{ "http-check",         kw_unsupported,      K_ALL },
 	{ "http-reuse",         kw_unsupported,      K_ALL },
@@ -832,11 +833,8 @@ int cfg_proxy_kw(struct cfg_ctx *c, char **args, int nargs)
  * remove this function's body (return 0) to accept it. */
 static int cfg_check_mode(const struct proxy *px)
 {
-	if (px->mode != PX_MODE_HTTP)
-		return 0;
-	rp_alert("config : parsing [%s:%d] : %s '%s': 'mode http' is not supported by ringproxy yet (use 'mode tcp').",
-	        px->file, px->line, cfg_px_type(px), px->name);
-	return 1;
+	(void)px;      /* every mode is served */
+	return 0;
 }
 
 /* The one place that refuses TLS until the TLS issue lands: "ssl" on bind
