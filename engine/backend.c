@@ -14,6 +14,7 @@
 #include "engine/rules.h"
 #include "engine/lb.h"
 #include "engine/listener.h"
+#include "engine/stream_http.h"
 
 int backend_select(struct stream *s)
 {
@@ -145,7 +146,10 @@ int backend_connect(struct stream *s)
 	int ret;
 
 	if (!s->srv) {
-		struct server *srv = lb_pick(s->be, s);
+		struct server *srv = s->http ? stream_http_pick(s) : NULL;
+
+		if (!srv)
+			srv = lb_pick(s->be, s);
 
 		if (!srv) {
 			if (!be_has_full_server(s->be))
@@ -163,6 +167,13 @@ int backend_connect(struct stream *s)
 	backend_proxy_hdr(s);
 	if (!s->t_queue)
 		s->t_queue = t->now_us;
+	if (s->http && (c = stream_http_take_idle(s))) {
+		/* mode http: this client's previous server connection */
+		s->srvc = c;
+		s->connects++;
+		stream_srv_connected(s);
+		return 0;
+	}
 	c = conn_new(t, -1, &s->res, &s->req, s, stream_conn_event);
 	if (!c)
 		return -ENOMEM;

@@ -24,6 +24,7 @@
 #include "engine/hooks.h"
 #include "engine/log.h"
 #include "engine/lb.h"
+#include "engine/stream_http.h"
 
 /* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
@@ -130,7 +131,9 @@ static uint32_t tmo_cli(const struct stream *s)
 	/* "timeout client-fin": once we shut our side towards the client */
 	if ((s->res.flags & CHAN_SHUTW) && s->fe->to.client_fin)
 		return s->fe->to.client_fin;
-	if (s->state == STRM_ST_DATA && s->be && s->be->to.tunnel)
+	if (s->http && (s->req_ana & STRM_AN_REQ_HTTP))
+		return stream_http_cli_tmo(s);
+	if (s->state == STRM_ST_DATA && s->be && s->be->to.tunnel && !stream_http_active(s))
 		return s->be->to.tunnel;
 	return s->fe->to.client;
 }
@@ -142,7 +145,7 @@ static uint32_t tmo_srv(const struct stream *s)
 	/* "timeout server-fin": once we shut our side towards the server */
 	if ((s->req.flags & CHAN_SHUTW) && s->be->to.server_fin)
 		return s->be->to.server_fin;
-	if (s->be->to.tunnel)
+	if (s->be->to.tunnel && !stream_http_active(s))
 		return s->be->to.tunnel;
 	return s->be->to.server;
 }
@@ -165,7 +168,7 @@ static char fin_state(const struct stream *s)
 	case STRM_ST_INIT:
 	case STRM_ST_REQ:  return STRM_FIN_R;
 	case STRM_ST_CONN: return STRM_FIN_C;
-	default:           return STRM_FIN_D;
+	default:           return stream_http_wait_rsp(s) ? STRM_FIN_H : STRM_FIN_D;
 	}
 }
 
@@ -194,16 +197,40 @@ static int strm_check_idle(struct stream *s, uint64_t now)
 		srv_x = 0;
 	}
 	if (cli_x && srv_x) {
-		if (s->res.total_in || (s->be && s->be->to.tunnel))
+		if (s->res.total_in || (s->be && s->be->to.tunnel && !stream_http_active(s)))
 			srv_x = 0;
 		else
 			cli_x = 0;
+	}
+	if (s->http && stream_http_active(s)) {
+		if (cli_x && (s->req_ana & STRM_AN_REQ_HTTP) && s->state == STRM_ST_REQ) {
+			stream_http_req_timeout(s);
+			return 1;
+		}
+		if (cli_x && s->state == STRM_ST_DATA && stream_http_wait_rsp(s) && !srv_x) {
+			/* the request is sent: the server has the next move */
+			s->exp_cli = 0;
+			cli_x = 0;
+		}
+		if (srv_x && stream_http_wait_rsp(s)) {
+			stream_http_error(s, 504, STRM_ERR_SRVTO, STRM_FIN_H);
+			return 1;
+		}
 	}
 	if (cli_x)
 		stream_abort(s, STRM_ERR_CLITO, fin_state(s));
 	else if (srv_x)
 		stream_abort(s, STRM_ERR_SRVTO, fin_state(s));
 	return cli_x || srv_x;
+}
+
+/* No server could be reached: HTTP answers 503, TCP closes. */
+static void strm_fail(struct stream *s, char err, char fin)
+{
+	if (s->http && stream_http_active(s))
+		stream_http_error(s, 503, err, fin);
+	else
+		stream_abort(s, err, fin);
 }
 
 static void strm_expire(struct timer *tm)
@@ -224,19 +251,19 @@ static void strm_expire(struct timer *tm)
 	if (s->exp_conn && now >= s->exp_conn && s->state == STRM_ST_CONN) {
 		s->exp_conn = 0;
 		if (backend_retry(s, ETIMEDOUT) < 0) {
-			stream_abort(s, STRM_ERR_SRVTO, STRM_FIN_C);
+			strm_fail(s, STRM_ERR_SRVTO, STRM_FIN_C);
 			return;
 		}
 	}
 	if (s->exp_queue && now >= s->exp_queue && (s->flags & STRM_F_QUEUED)) {
 		backend_unqueue(s);
-		stream_abort(s, STRM_ERR_SRVTO, STRM_FIN_Q);
+		strm_fail(s, STRM_ERR_SRVTO, STRM_FIN_Q);
 		return;
 	}
 	if (s->exp_retry && now >= s->exp_retry) {
 		s->exp_retry = 0;
 		if (backend_connect(s) < 0) {
-			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+			strm_fail(s, STRM_ERR_SRVCL, STRM_FIN_C);
 			return;
 		}
 	}
@@ -356,9 +383,11 @@ struct stream *stream_accept(struct listener *l, int fd)
 	}
 	s->state = STRM_ST_REQ;
 	s->req_ana = STRM_AN_REQ_INSPECT | STRM_AN_REQ_SWITCH;
+	if (fe->mode == PX_MODE_HTTP && stream_http_attach(s) == 0)
+		s->req_ana |= STRM_AN_REQ_HTTP | STRM_AN_REQ_HTTP_RULES;
 	if (l->bind->accept_proxy)
 		s->req_ana |= STRM_AN_REQ_PROXY;
-	s->exp_cli = deadline(t->now_ms, fe->to.client);
+	s->exp_cli = deadline(t->now_ms, tmo_cli(s));
 	conn_recv_start(s->cli);
 	stream_process(s);
 	return s;
@@ -476,6 +505,7 @@ static void strm_free(struct stream *s)
 	vars_clear(&s->vars_res);
 	chan_reset(&s->req);
 	chan_reset(&s->res);
+	stream_http_detach(s);
 	t->nb_streams--;
 	strm_release(t, s);
 }
@@ -508,6 +538,21 @@ void streams_kill_all(struct thr *t)
 
 /* -- events --------------------------------------------------------------- */
 
+void stream_srv_connected(struct stream *s)
+{
+	uint64_t now = s->thr->now_ms;
+
+	s->t_connect = s->thr->now_us;
+	s->exp_conn = 0;
+	s->state = STRM_ST_DATA;
+	strm_getaddr(s->srvc->fd, &s->srv_local, 0);
+	s->exp_srv = deadline(now, tmo_srv(s));
+	/* rules.c answers at once when there are no rules */
+	s->res_ana |= s->http ? STRM_AN_RES_HTTP : STRM_AN_RES_INSPECT;
+	s->exp_res_inspect = deadline(now, s->be->tcp_res_inspect_delay);
+	s->exp_cli = deadline(now, tmo_cli(s));
+}
+
 void stream_conn_event(struct conn *c, unsigned ev)
 {
 	struct stream *s = c->owner;
@@ -529,20 +574,11 @@ void stream_conn_event(struct conn *c, unsigned ev)
 			return;
 		}
 	} else if (c == s->srvc) {
-		if (ev & CONN_EV_CONNECTED) {
-			s->t_connect = s->thr->now_us;
-			s->exp_conn = 0;
-			s->state = STRM_ST_DATA;
-			strm_getaddr(c->fd, &s->srv_local, 0);
-			s->exp_srv = deadline(now, tmo_srv(s));
-			/* rules.c answers at once when there are no rules */
-			s->res_ana |= STRM_AN_RES_INSPECT;
-			s->exp_res_inspect = deadline(now, s->be->tcp_res_inspect_delay);
-			s->exp_cli = deadline(now, tmo_cli(s));
-		}
+		if (ev & CONN_EV_CONNECTED)
+			stream_srv_connected(s);
 		if ((ev & CONN_EV_ERROR) && s->state == STRM_ST_CONN) {
 			if (backend_retry(s, c->err ? c->err : ECONNREFUSED) < 0)
-				stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+				strm_fail(s, STRM_ERR_SRVCL, STRM_FIN_C);
 			else
 				stream_update_timer(s);
 			return;
@@ -596,6 +632,8 @@ static int strm_req_analyse(struct stream *s)
 
 	if ((s->req_ana & STRM_AN_REQ_PROXY) && strm_proxy_hdr(s) < 0)
 		return -1;
+	if ((s->req_ana & STRM_AN_REQ_HTTP) && stream_http_wait_req(s) < 0)
+		return -1;
 
 	if (s->req_ana & STRM_AN_REQ_INSPECT) {
 		struct proxy *px = s->be ? s->be : s->fe;
@@ -625,6 +663,7 @@ static int strm_req_analyse(struct stream *s)
 			return -1;
 		case RULE_REJECT:
 		case RULE_CLOSE:
+		case RULE_REPLY:      /* HTTP rules only */
 			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		case RULE_ERR:
@@ -632,6 +671,8 @@ static int strm_req_analyse(struct stream *s)
 			return -1;
 		}
 	}
+	if ((s->req_ana & STRM_AN_REQ_HTTP_RULES) && stream_http_req_rules(s) < 0)
+		return -1;
 	if (s->req_ana & STRM_AN_REQ_SWITCH) {
 		s->req_ana &= ~STRM_AN_REQ_SWITCH;
 		if (backend_select(s) < 0) {
@@ -639,14 +680,20 @@ static int strm_req_analyse(struct stream *s)
 			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		}
+		if (s->http)
+			s->req_ana |= STRM_AN_REQ_HTTP_FINAL;
 		if (s->be != s->fe) {
 			/* the backend's own tcp-request content rules */
 			s->req_ana |= STRM_AN_REQ_INSPECT | STRM_AN_REQ_CONNECT;
+			if (s->http)
+				s->req_ana |= STRM_AN_REQ_HTTP_RULES;
 			s->req_rule_pos = 0;
 			return strm_req_analyse(s);
 		}
 		s->req_ana |= STRM_AN_REQ_CONNECT;
 	}
+	if (s->req_ana & STRM_AN_REQ_HTTP_FINAL)
+		stream_http_req_final(s);
 	if (s->req_ana & STRM_AN_REQ_CONNECT) {
 		int ret;
 
@@ -654,7 +701,7 @@ static int strm_req_analyse(struct stream *s)
 		s->state = STRM_ST_CONN;
 		ret = backend_connect(s);
 		if (ret < 0) {
-			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_C);
+			strm_fail(s, STRM_ERR_SRVCL, STRM_FIN_C);
 			return -1;
 		}
 		(void)ret;
@@ -804,10 +851,56 @@ void stream_process(struct stream *s)
 			return;
 		}
 	}
-	if (s->state == STRM_ST_DATA)
+	if (s->state == STRM_ST_DATA && (!s->http || stream_http_forward(s) == 1) &&
+	    s->state == STRM_ST_DATA)
 		strm_forward(s);
+	/* mode http: the previous response may still be on its way */
+	if (s->http && s->state != STRM_ST_DEAD && s->state != STRM_ST_DATA && chan_out_len(&s->res) &&
+	    conn_send(s->cli) < 0)
+		stream_abort(s, STRM_ERR_CLICL, fin_state(s));
 	if (s->state != STRM_ST_DEAD)
 		stream_update_timer(s);
+}
+
+void stream_log_txn(struct stream *s)
+{
+	strm_count_bytes(s);
+	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED)))
+		log_stream(s);
+	s->flags &= ~STRM_F_LOGGED;
+}
+
+void stream_txn_reset(struct stream *s)
+{
+	struct thr *t = s->thr;
+
+	strm_count_bytes(s);
+	s->req.total_in = s->res.total_in = 0;
+	s->req.total_out = s->res.total_out = 0;
+	s->counted_in = s->counted_out = 0;
+	vars_clear(&s->vars_txn);
+	vars_clear(&s->vars_req);
+	vars_clear(&s->vars_res);
+	s->be = NULL;
+	s->srv = NULL;
+	s->srvc = NULL;
+	s->flags &= STRM_F_ALIVE;
+	s->conn_retries = 0;
+	s->loglevel = -1;
+	s->err = STRM_ERR_NONE;
+	s->fin = STRM_FIN_NONE;
+	s->t_accept = t->now_us;
+	s->t_queue = s->t_connect = s->t_close = 0;
+	memset(&s->srv_local, 0, sizeof(s->srv_local));
+	memset(&s->srv_addr, 0, sizeof(s->srv_addr));
+	s->state = STRM_ST_REQ;
+	s->req_ana = STRM_AN_REQ_HTTP | STRM_AN_REQ_INSPECT | STRM_AN_REQ_HTTP_RULES | STRM_AN_REQ_SWITCH;
+	s->res_ana = 0;
+	s->exp_srv = s->exp_conn = s->exp_retry = s->exp_queue = 0;
+	s->exp_req_inspect = s->exp_res_inspect = 0;
+	s->req_rule_pos = s->res_rule_pos = 0;
+	s->connects = 0;
+	s->proxy_hdr_len = 0;
 }
 
 /* -- Lua and rules helpers ------------------------------------------------ */

@@ -141,6 +141,9 @@ struct stream *stream_accept(struct listener *l, int fd);
 void streams_kill_all(struct thr *t);
 /* The connection event handler of streams (backend.c connects with it). */
 void stream_conn_event(struct conn *c, unsigned ev);
+/* The server connection s->srvc is established (or reused): the data
+ * phase starts. */
+void stream_srv_connected(struct stream *strm);
 /* Re-arms the stream's timer on the earliest of its deadlines. */
 void stream_update_timer(struct stream *strm);
 /* Ends <strm> now with termination code <err>/<fin> (kept if already set):

@@ -1,0 +1,677 @@
+/* stream_http.c: the HTTP analysers of a stream (stream_http.h). One
+ * transaction at a time: the request headers are parsed in place at the
+ * front of s->req's input part, the rules run, the headers and then each
+ * body byte the parser has seen are forwarded (never copied); the response
+ * goes the same way in s->res. When both messages are complete the
+ * transaction is logged and, in keep-alive, the next one starts on the
+ * bytes already received (pipelining: a request is not parsed before the
+ * previous response is done). The server connection is closed between
+ * transactions. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include "engine/stream_http.h"
+#include "engine/stream.h"
+#include "engine/thread.h"
+#include "engine/conn.h"
+#include "engine/backend.h"
+#include "engine/http.h"
+#include "engine/http_err.h"
+#include "engine/http_rules.h"
+#include "engine/logfmt.h"
+#include "engine/log.h"
+#include "engine/lb.h"
+
+/* K2's rules may not be linked yet: called only when present */
+#pragma weak http_rules_exec_req
+#pragma weak http_rules_exec_res
+
+/* Per-transaction flags (hs->flags) */
+#define HS_F_CLI_CLOSE   0x0001   /* close the client connection after this transaction */
+#define HS_F_SRV_CLOSE   0x0002   /* ask the server to close ("connection: close" sent) */
+#define HS_F_TUNNEL      0x0004   /* 101 / CONNECT 2xx: bytes flow as in TCP mode */
+#define HS_F_REQ_HDRS    0x0008   /* request headers forwarded */
+#define HS_F_RSP_HDRS    0x0010   /* response headers analysed and forwarded */
+#define HS_F_REPLIED     0x0020   /* our own response replaced the server's */
+#define HS_F_REQ_SEEN    0x0040   /* a byte of this request arrived */
+#define HS_F_FIRST       0x0080   /* first transaction of the connection */
+#define HS_F_CONNECT     0x0100   /* the request is CONNECT */
+
+/* What stream->http points to: the transaction (first, as fetches and Lua
+ * read it as a struct http_txn) and the stream side's own state. */
+struct http_strm {
+	struct http_txn txn;
+	struct stream *s;
+	uint32_t flags;             /* HS_F_* */
+	uint64_t t_start;           /* µs: start of the transaction (accept or previous end) */
+	uint64_t t_first;           /* µs: first byte of the request */
+	uint64_t t_hdrs;            /* µs: request headers complete */
+	uint64_t t_rsp;             /* µs: response headers complete */
+	struct conn *idle;          /* server connection kept for the next request */
+	struct server *idle_srv;    /* its server */
+	struct http_strm *next_free;
+};
+
+static __thread struct http_strm *hs_free;
+
+static inline struct http_strm *hs_of(const struct stream *s)
+{
+	return (struct http_strm *)s->http;
+}
+
+static inline uint64_t deadline(uint64_t now, uint32_t tmo)
+{
+	return tmo ? now + tmo + 1 : 0;
+}
+
+static int64_t ms_between(uint64_t from, uint64_t to)
+{
+	if (!from || !to || to < from)
+		return -1;
+	return (int64_t)((to - from) / 1000);
+}
+
+/* -- log ------------------------------------------------------------------ */
+
+static int hs_log_get(const struct stream *s, struct logfmt_http *h)
+{
+	const struct http_strm *hs = hs_of(s);
+	uint64_t end = s->t_close ? s->t_close : s->thr->now_us;
+
+	if (!hs)
+		return -1;
+	http_txn_log_fill(&hs->txn, h);
+	h->status = hs->txn.status ? hs->txn.status : h->status;
+	h->Ti = hs->t_first ? ms_between(hs->t_start, hs->t_first) : ms_between(hs->t_start, end);
+	if (h->Ti < 0)
+		h->Ti = 0;
+	h->TR = hs->t_hdrs ? ms_between(hs->t_first, hs->t_hdrs) : -1;
+	h->Tr = hs->t_rsp && s->t_connect ? ms_between(s->t_connect, hs->t_rsp) : -1;
+	if (hs->t_rsp && s->t_connect && h->Tr < 0)
+		h->Tr = 0;
+	h->Ta = ms_between(hs->t_first ? hs->t_first : hs->t_start, end);
+	if (h->Ta < 0)
+		h->Ta = 0;
+	return 0;
+}
+
+/* -- pool and transactions ------------------------------------------------ */
+
+static void hs_txn_start(struct http_strm *hs)
+{
+	struct stream *s = hs->s;
+
+	http_txn_init(&hs->txn, &s->req, &s->res, 0);
+	hs->flags &= HS_F_FIRST;
+	hs->t_start = s->thr->now_us;
+	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
+	if (chan_in_len(&s->req)) {
+		hs->flags |= HS_F_REQ_SEEN;
+		hs->t_first = hs->t_start;
+	}
+}
+
+int stream_http_attach(struct stream *s)
+{
+	struct http_strm *hs = hs_free;
+
+	if (hs)
+		hs_free = hs->next_free;
+	else if (!(hs = malloc(sizeof(*hs))))
+		return -ENOMEM;
+	logfmt_http_get = hs_log_get;
+	hs->s = s;
+	hs->flags = HS_F_FIRST;
+	hs->idle = NULL;
+	hs->idle_srv = NULL;
+	s->http = &hs->txn;
+	hs_txn_start(hs);
+	return 0;
+}
+
+void stream_http_detach(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+
+	if (!hs)
+		return;
+	conn_close(hs->idle);
+	hs->idle = NULL;
+	s->http = NULL;
+	hs->next_free = hs_free;
+	hs_free = hs;
+}
+
+int stream_http_active(const struct stream *s)
+{
+	return s->http && !(hs_of(s)->flags & HS_F_TUNNEL);
+}
+
+int stream_http_wait_rsp(const struct stream *s)
+{
+	const struct http_strm *hs = hs_of(s);
+
+	return hs && !(hs->flags & (HS_F_RSP_HDRS | HS_F_TUNNEL | HS_F_REPLIED));
+}
+
+uint32_t stream_http_cli_tmo(const struct stream *s)
+{
+	const struct http_strm *hs = hs_of(s);
+	const struct proxy *fe = s->fe;
+
+	if (!hs || !(s->req_ana & STRM_AN_REQ_HTTP))
+		return 0;
+	if (!(hs->flags & (HS_F_REQ_SEEN | HS_F_FIRST)) && fe->to.http_keep_alive)
+		return fe->to.http_keep_alive;
+	return fe->to.http_request ? fe->to.http_request : fe->to.client;
+}
+
+/* -- errors --------------------------------------------------------------- */
+
+/* Drops what the input part of <c> holds (a partial message we will not forward). */
+static void drop_in(struct chan *c)
+{
+	if (chan_in_len(c))
+		chan_replace_in(c, 0, chan_in_len(c), NULL, 0);
+}
+
+/* Queues the page for <status> (the MUX shape for the client parser's own
+ * errors) and ends the stream once it is sent. */
+static void hs_reply_close(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
+{
+	struct http_strm *hs = hs_of(s);
+	size_t len = 0;
+	const char *page = http_err_get(s->be ? s->be : s->fe, status, shape, &len);
+
+	drop_in(&s->res);
+	if (page && len)
+		chan_put_out(&s->res, page, len);
+	hs->txn.status = (uint16_t)status;
+	hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
+	if (s->err == STRM_ERR_NONE || !s->err)
+		s->err = err;
+	if (s->fin == STRM_FIN_NONE || !s->fin)
+		s->fin = fin;
+	stream_shutdown(s, STRM_SHUT_DONE);
+}
+
+void stream_http_error(struct stream *s, int status, char err, char fin)
+{
+	if (s->state == STRM_ST_DEAD)
+		return;
+	hs_reply_close(s, status, HTTP_ERR_STREAM, err, fin);
+}
+
+void stream_http_req_timeout(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+
+	if (!(hs->flags & HS_F_REQ_SEEN) && !chan_in_len(&s->req)) {
+		/* an idle keep-alive connection closes quietly */
+		if (!(hs->flags & HS_F_FIRST))
+			s->flags |= STRM_F_NOLOG;
+	}
+	http_txn_capture(&hs->txn);
+	if (!(hs->flags & HS_F_REQ_SEEN) && !(hs->flags & HS_F_FIRST)) {
+		stream_abort(s, STRM_ERR_CLITO, STRM_FIN_R);
+		return;
+	}
+	hs_reply_close(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO, STRM_FIN_R);
+}
+
+/* -- request -------------------------------------------------------------- */
+
+int stream_http_wait_req(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct http_txn *txn = &hs->txn;
+	uint64_t now = s->thr->now_ms;
+	int r;
+
+	if (chan_in_len(&s->req) && !(hs->flags & HS_F_REQ_SEEN)) {
+		hs->flags |= HS_F_REQ_SEEN;
+		hs->t_first = s->thr->now_us;
+	}
+	r = http_msg_parse(&txn->req);
+	if (r == HTTP_PARSE_AGAIN) {
+		uint32_t tmo = stream_http_cli_tmo(s);
+
+		if (s->cli->flags & (CONN_F_RX_ERR | CONN_F_RX_EOF)) {
+			/* closed before a request: quietly on keep-alive */
+			if (!(hs->flags & HS_F_REQ_SEEN) && !(hs->flags & HS_F_FIRST))
+				s->flags |= STRM_F_NOLOG;
+			http_txn_capture(txn);
+			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+			return -1;
+		}
+		/* the http-request timeout counts from the first byte */
+		if (hs->flags & HS_F_REQ_SEEN)
+			s->exp_cli = deadline(hs->t_first / 1000, tmo);
+		else
+			s->exp_cli = deadline(hs->t_start / 1000, tmo);
+		if (s->exp_cli && s->exp_cli <= now)
+			s->exp_cli = now + 1;
+		return -1;
+	}
+	if (r == HTTP_PARSE_ERR) {
+		if (!(hs->flags & HS_F_REQ_SEEN) || (!chan_in_len(&s->req) && (s->req.flags & CHAN_SHUTR))) {
+			if (!(hs->flags & HS_F_FIRST))
+				s->flags |= STRM_F_NOLOG;
+			http_txn_capture(txn);
+			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+			return -1;
+		}
+		http_txn_capture(txn);
+		s->fe->denied_req += 0;
+		hs_reply_close(s, http_msg_err_status(&txn->req), HTTP_ERR_MUX, STRM_ERR_PRXCOND,
+		               STRM_FIN_R);
+		return -1;
+	}
+	hs->t_hdrs = s->thr->now_us;
+	http_txn_capture(txn);
+	if (txn->req.h1.meth_id == H1_M_CONNECT)
+		hs->flags |= HS_F_CONNECT;
+	s->req_ana &= ~STRM_AN_REQ_HTTP;
+	s->exp_cli = deadline(now, s->fe->to.client);
+	return 0;
+}
+
+int stream_http_req_rules(struct stream *s)
+{
+	enum rule_res r;
+
+	s->req_ana &= ~STRM_AN_REQ_HTTP_RULES;
+	if (!http_rules_exec_req)
+		return 0;
+	r = http_rules_exec_req(s);
+	if (s->shut_how || s->state == STRM_ST_DEAD) {
+		stream_wakeup(s);
+		return -1;
+	}
+	switch ((int)r) {
+	case RULE_CONTINUE:
+		return 0;
+	case RULE_YIELD:
+	case RULE_WAIT:
+		s->req_ana |= STRM_AN_REQ_HTTP_RULES;
+		return -1;
+	case RULE_CLOSE:
+		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
+		return -1;
+	case RULE_ERR:
+		hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_R);
+		return -1;
+	default:
+		/* a reply (deny, return, redirect) is queued in s->res's output:
+		 * send it, then close (the request body is not drained) */
+		hs_of(s)->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
+		if (s->err == STRM_ERR_NONE || !s->err)
+			s->err = STRM_ERR_PRXCOND;
+		if (s->fin == STRM_FIN_NONE || !s->fin)
+			s->fin = STRM_FIN_R;
+		stream_shutdown(s, STRM_SHUT_DONE);
+		return -1;
+	}
+}
+
+/* Returns 1 when the request's "Connection" header lists <tok>. */
+static int conn_has(const struct http_msg *m, const char *tok)
+{
+	struct http_val v = { .hdr = -1 };
+	char buf[32];
+	size_t len, tl = strlen(tok);
+
+	while (http_val_next(m, "connection", 10, 0, &v)) {
+		const char *p = http_span(m, v.v, buf, sizeof(buf), &len);
+
+		if (p && len == tl && !strncasecmp(p, tok, tl))
+			return 1;
+	}
+	return 0;
+}
+
+/* Appends the client's address as X-Forwarded-For (or the configured
+ * header name). */
+static void hs_forwardfor(struct stream *s, struct http_msg *m)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const struct addr *a = &s->cli_addr;
+
+	if (a->u.sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
+	else if (a->u.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
+	else
+		return;
+	http_hdr_add(m, "x-forwarded-for", 15, ip, strlen(ip));
+}
+
+/* The "Connection" header towards the server, per the proxies' mode:
+ * "close" for http-server-close / httpclose (the server connection is
+ * not reused anyway), nothing otherwise. */
+int stream_http_req_final(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct http_msg *m = &hs->txn.req;
+	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
+	int v11 = !!(m->h1.flags & H1_MF_VER_11);
+
+	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
+	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
+		hs_forwardfor(s, m);
+	/* client side: close after this transaction? */
+	if ((opts & PXO_HTTPCLOSE) || (m->h1.flags & H1_MF_CL_TE) ||
+	    (m->h1.flags & H1_MF_CONN_CLOSE) || (!v11 && !(m->h1.flags & H1_MF_CONN_KAL)))
+		hs->flags |= HS_F_CLI_CLOSE;
+	if (opts & (PXO_HTTPCLOSE | PXO_HTTP_SERVER_CLOSE))
+		hs->flags |= HS_F_SRV_CLOSE;
+	/* upgrade requests keep their Connection header as sent */
+	if (m->h1.flags & H1_MF_CONN_UPG)
+		return 0;
+	if (hs->flags & HS_F_SRV_CLOSE) {
+		if (!conn_has(m, "close")) {
+			http_hdr_del(m, "connection", 10);
+			http_hdr_add(m, "connection", 10, "close", 5);
+		}
+	} else if (!v11 && !conn_has(m, "keep-alive") && !(hs->flags & HS_F_CLI_CLOSE)) {
+		http_hdr_add(m, "connection", 10, "keep-alive", 10);
+	}
+	(void)conn_has;
+	return 0;
+}
+
+struct server *stream_http_pick(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	const struct http_msg *m;
+	char buf[1024];
+	size_t len, klen;
+	const char *p, *key;
+
+	if (!hs || !s->be || (s->be->lb != LB_URI && s->be->lb != LB_HDR))
+		return NULL;
+	m = &hs->txn.req;
+	if (!http_msg_ready(m) || m->fwd)
+		return NULL;
+	if (s->be->lb == LB_URI) {
+		if (!(p = http_get_uri(m, buf, sizeof(buf), &len)))
+			return NULL;
+		klen = lb_uri_key(s->be, p, len, &key);
+	} else {
+		struct http_val v;
+		const char *name = s->be->lb_arg;
+
+		if (!name || http_val_find(m, name, strlen(name), 1, 1, &v) < 1)
+			return NULL;
+		if (!(p = http_span(m, v.v, buf, sizeof(buf), &len)))
+			return NULL;
+		klen = lb_hdr_key(s->be, p, len, &key);
+	}
+	return lb_pick_hash(s->be, lb_hash_key(key, klen));
+}
+
+/* -- data phase ----------------------------------------------------------- */
+
+/* Forwards what the parser has seen of <m>: its headers once <hdrs_ok>,
+ * then each body byte parsed. Returns HTTP_PARSE_DONE at the end of the
+ * message, HTTP_PARSE_AGAIN or HTTP_PARSE_ERR. */
+static int hs_fwd_msg(struct http_msg *m)
+{
+	int r = HTTP_PARSE_AGAIN;
+	uint32_t n;
+
+	if (m->state == HTTP_MSG_BODY)
+		r = http_msg_body_parse(m);
+	else if (m->state == HTTP_MSG_DONE)
+		r = HTTP_PARSE_DONE;
+	if (r == HTTP_PARSE_ERR)
+		return r;
+	n = m->h1.pos - m->fwd;
+	if (n > chan_in_len(m->chan))
+		n = chan_in_len(m->chan);
+	if (n) {
+		chan_forward(m->chan, n);
+		http_msg_fwd(m, n);
+	}
+	if (r == HTTP_PARSE_DONE && m->fwd < m->h1.pos)
+		r = HTTP_PARSE_AGAIN;
+	return r;
+}
+
+/* The "Connection" header towards the client for the decision made. */
+static void hs_rsp_conn_hdr(struct http_strm *hs)
+{
+	struct http_msg *r = &hs->txn.rsp, *q = &hs->txn.req;
+	int cli11 = !!(q->h1.flags & H1_MF_VER_11);
+
+	if (r->h1.status == 101)
+		return;
+	if (hs->flags & HS_F_CLI_CLOSE) {
+		http_hdr_del(r, "connection", 10);
+		if (cli11)
+			http_hdr_add(r, "connection", 10, "close", 5);
+	} else {
+		http_hdr_del(r, "connection", 10);
+		if (!cli11)
+			http_hdr_add(r, "connection", 10, "keep-alive", 10);
+	}
+}
+
+/* Response headers parsed: 1xx, rules, connection mode, forward.
+ * Returns 0 to go on, -1 when the stream ended or replied. */
+static int hs_rsp_headers(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct http_txn *txn = &hs->txn;
+	struct http_msg *r = &txn->rsp;
+	int status = r->h1.status;
+
+	if (!hs->t_rsp)
+		hs->t_rsp = s->thr->now_us;
+	if (status >= 100 && status < 200 && status != 101) {
+		/* interim response: forward as is, then wait for the final one */
+		chan_forward(&s->res, r->h1.hdr_len);
+		http_msg_init(r, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+		return 1;
+	}
+	txn->status = (uint16_t)status;
+	if (http_rules_exec_res) {
+		enum rule_res rr = http_rules_exec_res(s);
+
+		if (s->shut_how || s->state == STRM_ST_DEAD)
+			return -1;
+		switch ((int)rr) {
+		case RULE_CONTINUE:
+			break;
+		case RULE_YIELD:
+		case RULE_WAIT:
+			return -1;
+		case RULE_ERR:
+			hs_reply_close(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+			return -1;
+		case RULE_CLOSE:
+			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_H);
+			return -1;
+		default:
+			hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
+			stream_shutdown(s, STRM_SHUT_DONE);
+			return -1;
+		}
+		txn->status = (uint16_t)r->h1.status;
+	}
+	if (status == 101 || ((hs->flags & HS_F_CONNECT) && status >= 200 && status < 300)) {
+		hs->flags |= HS_F_TUNNEL;
+	} else {
+		if (r->h1.flags & H1_MF_CLOSE_DELIM)
+			hs->flags |= HS_F_CLI_CLOSE;
+		hs_rsp_conn_hdr(hs);
+	}
+	hs->flags |= HS_F_RSP_HDRS;
+	s->res_ana &= ~STRM_AN_RES_HTTP;
+	chan_forward(&s->res, r->h1.hdr_len);
+	http_msg_fwd(r, r->h1.hdr_len);
+	return 0;
+}
+
+/* An event on an idle server connection: whatever it is (close, reset,
+ * unexpected bytes), the connection is no longer reusable. */
+static void hs_idle_event(struct conn *c, unsigned ev)
+{
+	struct http_strm *hs = c->owner;
+
+	(void)ev;
+	if (hs->idle != c)
+		return;
+	hs->idle = NULL;
+	conn_close(c);
+	if (hs->s->state != STRM_ST_DATA)
+		drop_in(&hs->s->res);
+}
+
+struct conn *stream_http_take_idle(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct conn *c = hs ? hs->idle : NULL;
+
+	if (!c)
+		return NULL;
+	hs->idle = NULL;
+	if (hs->idle_srv != s->srv || (c->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR))) {
+		conn_close(c);
+		drop_in(&s->res);
+		return NULL;
+	}
+	c->owner = s;
+	c->event = stream_conn_event;
+	return c;
+}
+
+/* Both messages are complete: log, then close or start the next
+ * transaction. */
+static void hs_txn_end(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct thr *t = s->thr;
+
+	if (hs->flags & HS_F_CLI_CLOSE) {
+		stream_shutdown(s, STRM_SHUT_DONE);
+		return;
+	}
+	/* the server connection is kept for this client's next request
+	 * unless either side asked to close it */
+	if (s->srvc && !(hs->flags & HS_F_SRV_CLOSE) && !(s->res.flags & CHAN_SHUTR) &&
+	    !(s->srvc->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR | CONN_F_SHUTW)) &&
+	    !chan_in_len(&s->res) && !(hs->txn.rsp.h1.flags & H1_MF_CONN_CLOSE) &&
+	    ((hs->txn.rsp.h1.flags & H1_MF_VER_11) || (hs->txn.rsp.h1.flags & H1_MF_CONN_KAL))) {
+		hs->idle = s->srvc;
+		hs->idle_srv = s->srv;
+		hs->idle->owner = hs;
+		hs->idle->event = hs_idle_event;
+	} else {
+		conn_close(s->srvc);
+	}
+	s->srvc = NULL;
+	backend_release(s);
+	/* count and log this transaction, then start over */
+	s->t_close = t->now_us;
+	stream_log_txn(s);
+	s->t_close = 0;
+	if (chan_out_len(&s->req))
+		chan_skip_out(&s->req, chan_out_len(&s->req));
+	s->req.flags &= ~(CHAN_SHUTW | CHAN_SHUTW_NOW | CHAN_WRITE_ERROR | CHAN_EOI);
+	s->res.flags = 0;
+	stream_txn_reset(s);
+	hs->flags &= ~HS_F_FIRST;
+	hs_txn_start(hs);
+	s->exp_cli = deadline(t->now_ms, stream_http_cli_tmo(s));
+	conn_recv_start(s->cli);
+	stream_wakeup(s);
+}
+
+int stream_http_forward(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct http_txn *txn = &hs->txn;
+	struct conn *cli = s->cli, *srv = s->srvc;
+	int rq = HTTP_PARSE_AGAIN, rs = HTTP_PARSE_AGAIN;
+
+	if (hs->flags & HS_F_TUNNEL)
+		return 1;
+	/* request: headers then the body, up to the end of the message */
+	if (srv && !(s->req.flags & CHAN_SHUTW)) {
+		rq = hs_fwd_msg(&txn->req);
+		if (rq == HTTP_PARSE_ERR) {
+			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
+			return 0;
+		}
+		if (conn_send(srv) < 0) {
+			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
+			return 0;
+		}
+	} else if (txn->req.state == HTTP_MSG_DONE && txn->req.fwd >= txn->req.h1.pos) {
+		rq = HTTP_PARSE_DONE;
+	}
+	/* response */
+	if (!(hs->flags & HS_F_RSP_HDRS)) {
+		int r;
+
+		while ((r = http_msg_parse(&txn->rsp)) == HTTP_PARSE_DONE) {
+			int h = hs_rsp_headers(s);
+
+			if (h < 0)
+				return 0;
+			if (h == 0)
+				break;
+		}
+		if (r == HTTP_PARSE_ERR) {
+			char err = STRM_ERR_PRXCOND;
+
+			if (!chan_in_len(&s->res) && (s->res.flags & CHAN_SHUTR))
+				err = STRM_ERR_SRVCL;
+			hs_reply_close(s, 502, HTTP_ERR_STREAM, err, STRM_FIN_H);
+			return 0;
+		}
+		if (hs->flags & HS_F_TUNNEL) {
+			conn_send(cli);
+			return 1;
+		}
+	}
+	if (hs->flags & HS_F_RSP_HDRS) {
+		rs = hs_fwd_msg(&txn->rsp);
+		if (rs == HTTP_PARSE_ERR) {
+			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
+			return 0;
+		}
+	}
+	if (conn_send(cli) < 0) {
+		stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
+		return 0;
+	}
+	conn_recv_start(cli);
+	if (s->srvc)
+		conn_recv_start(s->srvc);
+	if (cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) {
+		stream_abort(s, STRM_ERR_CLICL, (hs->flags & HS_F_RSP_HDRS) ? STRM_FIN_D : STRM_FIN_H);
+		return 0;
+	}
+	/* the server closed before the end of the response */
+	if (srv && (s->res.flags & CHAN_SHUTR) && rs != HTTP_PARSE_DONE &&
+	    (hs->flags & HS_F_RSP_HDRS)) {
+		hs->flags |= HS_F_CLI_CLOSE;
+		stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
+		return 0;
+	}
+	if (rs == HTTP_PARSE_DONE && rq != HTTP_PARSE_DONE) {
+		/* the response ended before the request: close after it */
+		hs->flags |= HS_F_CLI_CLOSE;
+		if (txn->req.state != HTTP_MSG_DONE) {
+			stream_shutdown(s, STRM_SHUT_DONE);
+			return 0;
+		}
+	}
+	if (rs == HTTP_PARSE_DONE && rq == HTTP_PARSE_DONE)
+		hs_txn_end(s);
+	return 0;
+}
