@@ -21,6 +21,7 @@
 #include "engine/log.h"
 #include "engine/logfmt.h"
 #include "engine/rules.h"
+#include "engine/sample.h"
 #include "engine/http_rules.h"
 
 static const char *cfg_sec_name(enum cfg_section s)
@@ -925,6 +926,8 @@ int cfg_proxy_resolve(struct config *cfg)
 	}
 	if (errors)
 		return errors;
+	sample_set_bufsize(cfg->g.bufsize);
+	errors += sample_resolve(cfg);
 	err[0] = 0;
 	errors += rules_cfg_resolve(cfg, err, sizeof(err));
 	return errors;
