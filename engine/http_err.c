@@ -554,6 +554,25 @@ long http_redirect_build(char *out, size_t outsz, int code, const char *loc, siz
 	return (long)pos;
 }
 
+long http_auth_reply_build(char *out, size_t outsz, const struct proxy *px, int status,
+                           const char *realm, size_t rlen)
+{
+	size_t len, pos = 0, hl;
+	const char *page = http_err_get(px, status, HTTP_ERR_STREAM, &len);
+	const char *eoh = page ? memmem(page, len, "\r\n\r\n", 4) : NULL;
+
+	if (!eoh)
+		return -EINVAL;
+	hl = (size_t)(eoh - page) + 2;          /* up to the last header's CRLF */
+	if (put(out, outsz, &pos, page, hl) ||
+	    put(out, outsz, &pos, status == 407 ? "proxy-authenticate" : "www-authenticate",
+	        status == 407 ? 18 : 16) ||
+	    put(out, outsz, &pos, LIT(": Basic realm=\"")) || put(out, outsz, &pos, realm, rlen) ||
+	    put(out, outsz, &pos, LIT("\"\r\n")) || put(out, outsz, &pos, page + hl, len - hl))
+		return -ENOSPC;
+	return (long)pos;
+}
+
 void http_err_free_all(void)
 {
 	while (errfiles) {

@@ -73,6 +73,14 @@ long http_reply_build(char *out, size_t outsz, int status, const char *reason,
 long http_redirect_build(char *out, size_t outsz, int code, const char *loc, size_t llen,
                          const char *cookie, size_t clen);
 
+/* Builds the answer of "http-request auth": the page for <status> (401,
+ * or 407 for a proxy) of <px> (errorfile or built-in, stream shape) with
+ * "www-authenticate: Basic realm=\"<realm>\"" ("proxy-authenticate" for
+ * 407) added as its last header, as HAProxy 2.6 sends it. Returns the
+ * length or -ENOSPC (-EINVAL without a page). */
+long http_auth_reply_build(char *out, size_t outsz, const struct proxy *px, int status,
+                           const char *realm, size_t rlen);
+
 /* Frees every loaded errorfile (at exit). */
 void http_err_free_all(void);
 

@@ -324,6 +324,24 @@ static void t_reply_build(void)
 	EXPECT_INT(http_redirect_build(out, sizeof(out), 200, "/a", 2, NULL, 0), -EINVAL);
 }
 
+/* "http-request auth realm MyRealm" as HAProxy 2.6 answered it. */
+static void t_auth_reply(void)
+{
+	char out[512];
+	long n = http_auth_reply_build(out, sizeof(out), NULL, 401, "MyRealm", 7);
+
+	out[n > 0 ? n : 0] = 0;
+	EXPECT_STR(out, "HTTP/1.1 401 Unauthorized\r\ncontent-length: 112\r\ncache-control: no-cache\r\n"
+	                "content-type: text/html\r\nwww-authenticate: Basic realm=\"MyRealm\"\r\n\r\n"
+	                "<html><body><h1>401 Unauthorized</h1>\n"
+	                "You need a valid user and password to access this content.\n</body></html>\n");
+	n = http_auth_reply_build(out, sizeof(out), NULL, 407, "P R", 3);
+	out[n > 0 ? n : 0] = 0;
+	EXPECT(n > 0 && strstr(out, "\r\nproxy-authenticate: Basic realm=\"P R\"\r\n\r\n<html>"));
+	EXPECT_INT(http_auth_reply_build(out, 100, NULL, 401, "x", 1), -ENOSPC);
+	EXPECT_INT(http_auth_reply_build(out, sizeof(out), NULL, 418, "x", 1), -EINVAL);
+}
+
 /* The reason phrases HAProxy 2.6 sends with "return status N". */
 static void t_reasons(void)
 {
@@ -349,6 +367,7 @@ int main(void)
 	RUN(t_errorfile_errors);
 	RUN(t_load_config);
 	RUN(t_reply_build);
+	RUN(t_auth_reply);
 	RUN(t_reasons);
 	return unit_end();
 }
