@@ -399,6 +399,8 @@ static void cli_client_close(struct cli_client *cl)
 	cli_sess_free(cl->sess);
 	if (cli_info.cur_cli_conns)
 		cli_info.cur_cli_conns--;
+	if (cli_thr->nb_streams)
+		cli_thr->nb_streams--;
 	free(cl);
 }
 
@@ -484,6 +486,9 @@ static void cli_accept_cb(struct ring_op *op, int res, uint32_t flags)
 			cli_clients = cl;
 			cli_info.cum_cli_conns++;
 			cli_info.cur_cli_conns++;
+			/* a CLI client holds the process as a stream does: a soft
+			 * stop waits until it leaves (or "stats timeout"), as in HAProxy */
+			cli_thr->nb_streams++;
 			cli_client_io(cl);
 		}
 	}
