@@ -707,7 +707,9 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	case LV_TT: lo_int(o, tm->Tt); break;
 	case LV_TU: lo_int(o, tm->Tt - (tm->Ti > 0 ? tm->Ti : 0)); break;
-	case LV_BYTES_OUT: lo_int(o, (int64_t)s->res.total_in); break;
+	case LV_BYTES_OUT:
+		lo_int(o, h && h->bytes_out_set ? (int64_t)h->bytes_out : (int64_t)s->res.total_in);
+		break;
 	case LV_BYTES_IN: lo_int(o, (int64_t)s->req.total_in); break;
 	case LV_TSTATE:
 	case LV_TSTATE_C:

@@ -49,6 +49,7 @@ struct http_strm {
 	uint64_t t_first;           /* µs: first byte of the request */
 	uint64_t t_hdrs;            /* µs: request headers complete */
 	uint64_t t_rsp;             /* µs: response headers complete */
+	uint64_t bytes_out;         /* %B: the response's size as HAProxy counts it */
 	struct conn *idle;          /* server connection kept for the next request */
 	struct server *idle_srv;    /* its server */
 	struct http_strm *next_free;
@@ -91,10 +92,49 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 	h->Tr = hs->t_rsp && s->t_connect ? ms_between(s->t_connect, hs->t_rsp) : -1;
 	if (hs->t_rsp && s->t_connect && h->Tr < 0)
 		h->Tr = 0;
+	h->bytes_out_set = 1;
+	h->bytes_out = hs->bytes_out;
 	h->Ta = ms_between(hs->t_first ? hs->t_first : hs->t_start, end);
 	if (h->Ta < 0)
 		h->Ta = 0;
 	return 0;
+}
+
+/* HAProxy 2.6 logs the size of a message in its internal form: a start
+ * line of 20 bytes plus its three words, each header's name and value,
+ * one byte for the end of headers, then the body. */
+#define HTX_SL_SIZE 20
+
+static uint64_t htx_head_size(const struct http_msg *m)
+{
+	uint64_t n = HTX_SL_SIZE + m->h1.ver.len + m->h1.code.len + m->h1.reason.len + 1;
+
+	for (int i = 0; i < m->h1.nb_hdrs; i++)
+		n += m->hdrs[i].n.len + m->hdrs[i].v.len;
+	return n;
+}
+
+/* Same for a response we built: "<ver> <code> <reason>" then "name: value" lines. */
+static uint64_t htx_page_size(const char *p, size_t len)
+{
+	const char *end = p + len, *eol;
+	uint64_t n = HTX_SL_SIZE;
+	int first = 1;
+
+	while (p < end && (eol = memchr(p, '\n', (size_t)(end - p)))) {
+		size_t l = (size_t)(eol - p);
+
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (!l) {
+			p = eol + 1;
+			return n + 1 + (uint64_t)(end - p);
+		}
+		n += first ? l - 2 : l >= 2 ? l - 2 : l;
+		first = 0;
+		p = eol + 1;
+	}
+	return n;
 }
 
 /* -- pool and transactions ------------------------------------------------ */
@@ -107,6 +147,7 @@ static void hs_txn_start(struct http_strm *hs)
 	hs->flags &= HS_F_FIRST;
 	hs->t_start = s->thr->now_us;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
+	hs->bytes_out = 0;
 	if (chan_in_len(&s->req)) {
 		hs->flags |= HS_F_REQ_SEEN;
 		hs->t_first = hs->t_start;
@@ -188,6 +229,7 @@ static void hs_reply_close(struct stream *s, int status, enum http_err_shape sha
 	drop_in(&s->res);
 	if (page && len)
 		chan_put_out(&s->res, page, len);
+	hs->bytes_out = shape == HTTP_ERR_MUX || !page ? 0 : htx_page_size(page, len);
 	hs->txn.status = (uint16_t)status;
 	hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
 	if (s->err == STRM_ERR_NONE || !s->err)
@@ -417,7 +459,7 @@ struct server *stream_http_pick(struct stream *s)
 /* Forwards what the parser has seen of <m>: its headers once <hdrs_ok>,
  * then each body byte parsed. Returns HTTP_PARSE_DONE at the end of the
  * message, HTTP_PARSE_AGAIN or HTTP_PARSE_ERR. */
-static int hs_fwd_msg(struct http_msg *m)
+static int hs_fwd_msg(struct http_msg *m, uint64_t *count)
 {
 	int r = HTTP_PARSE_AGAIN;
 	uint32_t n;
@@ -434,6 +476,8 @@ static int hs_fwd_msg(struct http_msg *m)
 	if (n) {
 		chan_forward(m->chan, n);
 		http_msg_fwd(m, n);
+		if (count)
+			*count += n;
 	}
 	if (r == HTTP_PARSE_DONE && m->fwd < m->h1.pos)
 		r = HTTP_PARSE_AGAIN;
@@ -473,6 +517,7 @@ static int hs_rsp_headers(struct stream *s)
 	if (status >= 100 && status < 200 && status != 101) {
 		/* interim response: forward as is, then wait for the final one */
 		chan_forward(&s->res, r->h1.hdr_len);
+		hs->bytes_out += htx_head_size(r);
 		http_msg_init(r, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
 		return 1;
 	}
@@ -509,6 +554,7 @@ static int hs_rsp_headers(struct stream *s)
 		hs_rsp_conn_hdr(hs);
 	}
 	hs->flags |= HS_F_RSP_HDRS;
+	hs->bytes_out += htx_head_size(r);
 	s->res_ana &= ~STRM_AN_RES_HTTP;
 	chan_forward(&s->res, r->h1.hdr_len);
 	http_msg_fwd(r, r->h1.hdr_len);
@@ -601,7 +647,7 @@ int stream_http_forward(struct stream *s)
 		return 1;
 	/* request: headers then the body, up to the end of the message */
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
-		rq = hs_fwd_msg(&txn->req);
+		rq = hs_fwd_msg(&txn->req, NULL);
 		if (rq == HTTP_PARSE_ERR) {
 			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
 			return 0;
@@ -639,7 +685,7 @@ int stream_http_forward(struct stream *s)
 		}
 	}
 	if (hs->flags & HS_F_RSP_HDRS) {
-		rs = hs_fwd_msg(&txn->rsp);
+		rs = hs_fwd_msg(&txn->rsp, &hs->bytes_out);
 		if (rs == HTTP_PARSE_ERR) {
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
 			return 0;
