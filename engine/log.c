@@ -775,6 +775,9 @@ void log_stream(struct stream *s)
 
 	if (!fe || (!fe->logs && !(fe->log_global && log_cfg && log_cfg->g.logs)))
 		return;
+	/* "set-log-level silent": any level past debug (8) means no line */
+	if (s->loglevel > LOG_LVL_DEBUG)
+		return;
 	if (fe->logfmt) {
 		if ((fe->options & PXO_DONTLOGNULL) && s->req.total_in == 0)
 			return;

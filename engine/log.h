@@ -19,7 +19,8 @@ struct cfg_ctx;
 
 /* Syslog levels, as <syslog.h> numbers them. */
 enum log_level { LOG_LVL_EMERG = 0, LOG_LVL_ALERT, LOG_LVL_CRIT, LOG_LVL_ERR, LOG_LVL_WARNING,
-                 LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
+                 LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG,
+                 LOG_LVL_SILENT };   /* a stream's level only: log nothing */
 
 /* Framing of a message on one target ("format" keyword of a log line). */
 enum log_format { LOG_FMT_RFC3164 = 0, LOG_FMT_RFC5424, LOG_FMT_RAW, LOG_FMT_SHORT,
@@ -115,9 +116,11 @@ int log_target_send(struct log_target *t, int facility_level_pri, const char *ta
                     const char *msg, size_t len);
 
 /* Renders the end-of-stream line of <s> with its frontend's log format and
- * sends it to the frontend's targets (nothing when it has none, or when
- * "option dontlognull" and no byte came from the client). Called by
- * stream.c when a stream ends. */
+ * sends it to the frontend's targets at s->loglevel (info when -1; a value
+ * above debug, LOG_LVL_SILENT, logs nothing: "set-log-level silent").
+ * Nothing either when the frontend has no target, or with "option
+ * dontlognull" when no byte came from the client. Called by stream.c when
+ * a stream ends. */
 void log_stream(struct stream *s);
 
 /* Soft stop: logs "Proxy <name> stopped (cumulated conns: FE: <n>, BE: <n>)."

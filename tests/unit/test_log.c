@@ -523,6 +523,46 @@ static void t_random_lines(void)
 	EXPECT(ok > 10 && bad > 10);
 }
 
+static void t_stream_levels(void)
+{
+	char err[256], line[64], buf[512];
+	struct config cfg;
+	struct proxy fe;
+	struct stream s;
+	int p[2];
+	ssize_t n;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&fe, 0, sizeof(fe));
+	memset(&s, 0, sizeof(s));
+	EXPECT(pipe(p) == 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	snprintf(line, sizeof(line), "log fd@%d format priority local0", p[1]);
+	fe.logs = parse(line, err, sizeof(err));
+	fe.name = "fe";
+	fe.cap = PX_CAP_FE;
+	cfg.proxies = &fe;
+	EXPECT_INT(log_init(&cfg), 0);
+	s.fe = &fe;
+	s.cli_addr.u.in4.sin_family = AF_INET;
+	s.fe_addr.u.in4.sin_family = AF_INET;
+	s.loglevel = -1;
+	log_stream(&s);                         /* info: <134> */
+	s.loglevel = LOG_LVL_WARNING;
+	log_stream(&s);                         /* set-log-level warning: <132> */
+	s.loglevel = LOG_LVL_SILENT;
+	log_stream(&s);                         /* set-log-level silent: nothing */
+	n = read(p[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	EXPECT_STR(buf, "<134>Connect from 0.0.0.0:0 to 0.0.0.0:0 (fe/TCP)\n"
+	                "<132>Connect from 0.0.0.0:0 to 0.0.0.0:0 (fe/TCP)\n");
+	EXPECT_INT(fe.log_count, 2);
+	log_deinit(&cfg);
+	log_targets_free(fe.logs);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -541,5 +581,6 @@ int main(void)
 	RUN(t_messages);
 	RUN(t_traces);
 	RUN(t_random_lines);
+	RUN(t_stream_levels);
 	return unit_end();
 }
