@@ -668,15 +668,23 @@ static int exec_redirect(const struct http_act *a, struct stream *s)
 	if (loc < 0)
 		return RULE_ERR;
 	if (a->cookie) {
-		/* "clear-cookie NAME=" sends "NAME=; Max-Age=0" */
-		int n = snprintf(ck, sizeof(ck), "%s%s", a->cookie,
-		                 a->clear_cookie ? "; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT" : "");
-		cklen = n < (int)sizeof(ck) ? (size_t)n : sizeof(ck) - 1;
+		cklen = strlen(a->cookie);
+		if (cklen >= sizeof(ck))
+			return RULE_ERR;
+		memcpy(ck, a->cookie, cklen);
 	}
-	long len = http_redirect_build(ha_out, sizeof(ha_out), a->status, ha_tmp, loc,
+	long len = http_redirect_build(ha_out, sizeof(ha_out) - 16, a->status, ha_tmp, loc,
 	                               a->cookie ? ck : NULL, cklen);
 	if (len < 0)
 		return RULE_ERR;
+	if (a->cookie && a->clear_cookie) {
+		/* "set-cookie: NAME=; path=/; Max-Age=0;" as HAProxy: the set-cookie
+		 * line is the last one, before the blank line */
+		static const char ma[] = " Max-Age=0;";
+		memcpy(ha_out + len - 4 + sizeof(ma) - 1, "\r\n\r\n", 4);
+		memcpy(ha_out + len - 4, ma, sizeof(ma) - 1);
+		len += sizeof(ma) - 1;
+	}
 	if (!s->err || s->err == STRM_ERR_NONE)
 		s->err = STRM_ERR_LOCAL;
 	if (!s->fin || s->fin == STRM_FIN_NONE)

@@ -1,0 +1,326 @@
+/* test_http_rules.c: http-request / http-response rules (engine/http_rules.c)
+ * parsed with the real configuration parser and run on messages parsed from
+ * bytes. Expected bytes were captured from HAProxy 2.6 (/usr/sbin/haproxy):
+ * what its server received for the same rules, and what its client got for
+ * deny, return, redirect and auth. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "tests/unit/unit.h"
+#include "engine/cfg.h"
+#include "engine/chan.h"
+#include "engine/http.h"
+#include "engine/http_rules.h"
+#include "engine/stream.h"
+#include "engine/vars.h"
+
+static struct chan_pool pool;
+static char alerts[16384];
+static struct stream strm;
+static struct http_txn txn;
+
+/* Parses <conf> into <cfg>, keeping what went to stderr in alerts[].
+ * Returns the number of errors, not counting the refusal of "mode http"
+ * by a parser that does not take it yet. */
+static int parse(struct config *cfg, const char *conf)
+{
+	char path[] = "/tmp/rp_test_http_rules_XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	memset(cfg, 0, sizeof(*cfg));
+	fflush(stderr);
+	dup2(fd, 2);
+	int errors = cfg_parse_string(cfg, "t.cfg", conf);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	ssize_t n = read(fd, alerts, sizeof(alerts) - 1);
+	alerts[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(path);
+	for (const char *p = alerts; (p = strstr(p, "'mode http' is not supported")); p++)
+		errors--;
+	return errors;
+}
+
+/* Returns 1 when <got> is <want>, else prints both and returns 0. */
+static int same(const char *got, const char *want)
+{
+	if (got && !strcmp(got, want))
+		return 1;
+	printf("  got:  \"%s\"\n  want: \"%s\"\n", got ? got : "(null)", want);
+	return 0;
+}
+#define EXPECT_SAME(a, b) EXPECT(same((a), (b)))
+
+static int has_alert(const char *s)
+{
+	if (strstr(alerts, s))
+		return 1;
+	printf("  missing in output: %s\n  output was:\n%s", s, alerts);
+	return 0;
+}
+
+#define HEAD "defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+
+/* Loads request <rq> (and response <rs>) into the stream of proxy <px>
+ * and parses them. */
+static void load(struct proxy *px, const char *rq, const char *rs)
+{
+	chan_reset(&strm.req);
+	chan_reset(&strm.res);
+	vars_clear(&strm.vars_txn);
+	strm.fe = px;
+	strm.be = NULL;
+	strm.err = STRM_ERR_NONE;
+	strm.fin = STRM_FIN_NONE;
+	strm.loglevel = -1;
+	strm.req_rule_pos = strm.res_rule_pos = 0;
+	chan_put_data(&strm.req, rq, strlen(rq));
+	if (rs)
+		chan_put_data(&strm.res, rs, strlen(rs));
+	http_txn_init(&txn, &strm.req, &strm.res, 0);
+	strm.http = &txn;
+	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_DONE);
+	if (rs)
+		EXPECT_INT(http_msg_parse(&txn.rsp), HTTP_PARSE_DONE);
+}
+
+/* Returns the input part of <c> as a string. */
+static const char *in_bytes(const struct chan *c)
+{
+	static char buf[8192];
+	size_t n = chan_copy_in(c, 0, buf, sizeof(buf) - 1);
+	buf[n] = 0;
+	return buf;
+}
+
+/* Returns the output part of <c> as a string. */
+static const char *out_bytes(const struct chan *c)
+{
+	static char buf[8192];
+	struct iovec iov[16];
+	size_t n = 0;
+	int k = chan_out_iov(c, iov, 16);
+	for (int i = 0; i < k && n + iov[i].iov_len < sizeof(buf); i++) {
+		memcpy(buf + n, iov[i].iov_base, iov[i].iov_len);
+		n += iov[i].iov_len;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static const char rewrite_cfg[] = HEAD
+	"frontend f\n"
+	"  bind 127.0.0.1:65000\n"
+	"  http-request set-header X-Set %[path]-v\n"
+	"  http-request add-header X-Add two\n"
+	"  http-request del-header X-Del\n"
+	"  http-request replace-header X-Rep ^(\\w+)-(\\w+)$ \\2-\\1\n"
+	"  http-request replace-value X-Val ^b(.*)$ B\\1\n"
+	"  http-request set-path /new%[path] if { path_beg /p }\n"
+	"  http-request set-query q=1 if { path_beg /q }\n"
+	"  http-request set-method PUT if { path_beg /m }\n"
+	"  http-request set-uri /u?x if { path_beg /u }\n"
+	"  http-request replace-path ^/r(.*)$ /R\\1 if { path_beg /r }\n"
+	"  http-request replace-uri ^/z(.*)$ /Z\\1 if { path_beg /z }\n"
+	"  http-request set-pathq /pq?a=b if { path_beg /x }\n"
+	"  http-request del-header x-pre -m beg\n"
+	"  http-response set-header X-Res %[status]\n"
+	"  http-response replace-value X-A ^a(.*)$ A\\1\n"
+	"  http-response set-status 201 reason Made if { var(txn.s) -m found }\n"
+	"  http-request set-var(txn.s) str(1) if { path_beg /s }\n"
+	"  http-request allow if { path_beg /allow }\n"
+	"  http-request set-header X-After-Allow 1\n";
+
+#define RQ(path) "GET " path " HTTP/1.1\r\nHost: a\r\nX-Del: d\r\nX-Rep: foo-bar\r\n" \
+	"X-Val: a, bx, c\r\nX-Pre-1: 1\r\nX-Set: old\r\n\r\n"
+#define SENT(line, set) line "\r\nhost: a\r\nx-rep: bar-foo\r\nx-val: a,Bx, c\r\nx-set: " set \
+	"-v\r\nx-add: two\r\nx-after-allow: 1\r\n\r\n"
+
+/* Each request through the rules gives what HAProxy 2.6 sent its server
+ * (the capture had no allow rules: "x-after-allow" comes from the last
+ * rule, added where add-header puts it). */
+static void t_request_rewrites(void)
+{
+	static const struct { const char *path, *sent; } cases[] = {
+		{ "/a?k=v", SENT("GET /a?k=v HTTP/1.1", "/a") },
+		{ "/p1",    SENT("GET /new/p1 HTTP/1.1", "/p1") },
+		{ "/q1?z",  SENT("GET /q1?q=1 HTTP/1.1", "/q1") },
+		{ "/m1",    SENT("PUT /m1 HTTP/1.1", "/m1") },
+		{ "/u1",    SENT("GET /u?x HTTP/1.1", "/u1") },
+		{ "/r1/x",  SENT("GET /R1/x HTTP/1.1", "/r1/x") },
+		{ "/z9",    SENT("GET /Z9 HTTP/1.1", "/z9") },
+		{ "/x1?c",  SENT("GET /pq?a=b HTTP/1.1", "/x1") },
+	};
+	struct config cfg;
+	char rq[512];
+
+	EXPECT_INT(parse(&cfg, rewrite_cfg), 0);
+	if (!cfg.proxies)
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(rq, sizeof(rq), "GET %s HTTP/1.1\r\nHost: a\r\nX-Del: d\r\nX-Rep: foo-bar\r\n"
+		         "X-Val: a, bx, c\r\nX-Pre-1: 1\r\nX-Set: old\r\n\r\n", cases[i].path);
+		load(cfg.proxies, rq, NULL);
+		EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+		EXPECT_SAME(in_bytes(&strm.req), cases[i].sent);
+		EXPECT_INT(chan_out_len(&strm.res), 0);
+	}
+	/* "allow" ends the list: later rules do not run */
+	load(cfg.proxies, RQ("/allow"), NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(!strstr(in_bytes(&strm.req), "x-after-allow"));
+	load(cfg.proxies, RQ("/a"), NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-after-allow: 1\r\n\r\n") != NULL);
+	cfg_free(&cfg);
+}
+
+/* http-response rules on a response, with a variable set by the request. */
+static void t_response_rewrites(void)
+{
+	static const char rs[] = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nX-A: a1\r\nX-A: a2, a3\r\n\r\nok";
+	struct config cfg;
+
+	EXPECT_INT(parse(&cfg, rewrite_cfg), 0);
+	if (!cfg.proxies)
+		return;
+	load(cfg.proxies, RQ("/a"), rs);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_INT(http_rules_exec_res(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.res),
+	           "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-a: A1\r\nx-a: A2,A3\r\nx-res: 200\r\n\r\nok");
+	/* set-status with a reason once txn.s is set */
+	load(cfg.proxies, RQ("/s"), rs);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_INT(http_rules_exec_res(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.res),
+	           "HTTP/1.1 201 Made\r\ncontent-length: 2\r\nx-a: A1\r\nx-a: A2,A3\r\nx-res: 200\r\n\r\nok");
+	cfg_free(&cfg);
+}
+
+/* deny, return, redirect, auth: the bytes HAProxy 2.6 answered. */
+static void t_replies(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request deny if { path /deny }\n"
+		"  http-request return status 200 content-type text/plain string hello if { path /ret }\n"
+		"  http-request redirect location /x if { path /red }\n"
+		"  http-request auth realm foo if { path /auth }\n"
+		"  http-request deny deny_status 404 if { path /d404 }\n"
+		"  http-request return status 404 content-type text/plain lf-string \"no %[path]\" hdr X-Y \"%[method]\" if { path_beg /lf }\n"
+		"  http-request redirect prefix https://h.example drop-query code 301 if { path_beg /pre }\n"
+		"  http-request redirect scheme https if { path_beg /sch }\n"
+		"  http-request set-header X-Never 1\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		return;
+	struct proxy *px = cfg.proxies;
+	uint64_t denied = px->denied_req;
+
+	load(px, "GET /deny HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n");
+	EXPECT_INT(txn.status, 403);
+	EXPECT_INT(px->denied_req, denied + 1);
+	EXPECT_INT(strm.err, 'P');
+	EXPECT_INT(strm.fin, 'R');
+	EXPECT(!strstr(in_bytes(&strm.req), "x-never"));
+
+	load(px, "GET /ret HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello");
+	EXPECT_INT(txn.status, 200);
+
+	load(px, "GET /red HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /x\r\ncache-control: no-cache\r\n\r\n");
+	EXPECT_INT(txn.status, 302);
+
+	load(px, "GET /auth HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 401 Unauthorized\r\ncontent-length: 112\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nwww-authenticate: Basic realm=\"foo\"\r\n\r\n<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n");
+
+	load(px, "GET /d404 HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 404 Not Found\r\ncontent-length: 83\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n<html><body><h1>404 Not Found</h1>\nThe resource could not be found.\n</body></html>\n");
+
+	load(px, "POST /lf/1 HTTP/1.1\r\nHost: a\r\ncontent-length: 0\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 404 Not Found\r\nx-y: POST\r\ncontent-length: 8\r\ncontent-type: text/plain\r\n\r\nno /lf/1");
+
+	load(px, "GET /pre/a?b=c HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\nlocation: https://h.example/pre/a\r\n\r\n");
+
+	load(px, "GET /sch/a?b=c HTTP/1.1\r\nHost: www.a.b\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: https://www.a.b/sch/a?b=c\r\ncache-control: no-cache\r\n\r\n");
+	cfg_free(&cfg);
+}
+
+/* HAProxy 2.6's messages, with file:line. */
+static void t_parse_errors(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request foo\n"                                        /* 8 */
+		"  http-request deny foo\n"
+		"  http-request set-header X\n"                               /* 10 */
+		"  http-request redirect\n"
+		"  http-request redirect location\n"                          /* 12 */
+		"  http-request redirect location /x code 305\n"
+		"  http-request return status 99\n"                           /* 14 */
+		"  http-request deny deny_status 299\n"
+		"  http-request replace-header X ( y\n"                       /* 16 */
+		"  http-response set-status\n"
+		"  http-response set-status abc\n"                            /* 18 */
+		"  http-request del-header X -m foo\n"
+		"  http-request set-path\n"                                   /* 20 */
+		"  http-request add-header X %[foo]\n"
+		"  http-request set-var(txn.x)\n"                             /* 22 */
+		"  http-request allow if xx\n"
+		"  http-response foo\n");                                     /* 24 */
+	EXPECT_INT(e, 17);
+	EXPECT(has_alert("parsing [t.cfg:8]: 'http-request' expects 'add-header', 'allow',"));
+	EXPECT(has_alert("but got 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:9]: 'http-request deny' expects either 'if' or 'unless' followed by a condition but found 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:10] : error detected in frontend 'f' while parsing 'http-request set-header' rule : expects exactly 2 arguments.\n"));
+	EXPECT(has_alert("parsing [t.cfg:11] : error detected in frontend 'f' while parsing 'http-request redirect' rule : redirection type expected ('prefix', 'location', or 'scheme').\n"));
+	EXPECT(has_alert("parsing [t.cfg:12] : error detected in frontend 'f' while parsing 'http-request redirect' rule : missing argument for 'location'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:13] : error detected in frontend 'f' while parsing 'http-request redirect' rule : 'code': unsupported HTTP code '305' (must be one of 301, 302, 303, 307 or 308).\n"));
+	EXPECT(has_alert("parsing [t.cfg:14] : error detected in frontend 'f' while parsing 'http-request return' rule : Unexpected status code '99'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:15] : error detected in frontend 'f' while parsing 'http-request deny' rule : status code '299' not handled by default with 'default-errorfiles' argument..\n"));
+	EXPECT(has_alert("parsing [t.cfg:16] : error detected in frontend 'f' while parsing 'http-request replace-header' rule : regex '(' is invalid (error=missing closing parenthesis, erroffset=1).\n"));
+	EXPECT(has_alert("parsing [t.cfg:17] : error detected in frontend 'f' while parsing 'http-response set-status' rule : expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.\n"));
+	EXPECT(has_alert("parsing [t.cfg:18] : error detected in frontend 'f' while parsing 'http-response set-status' rule : expects an integer status code between 100 and 999.\n"));
+	EXPECT(has_alert("parsing [t.cfg:19] : error detected in frontend 'f' while parsing 'http-request del-header' rule : -m with unsupported matching method 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:20] : error detected in frontend 'f' while parsing 'http-request set-path' rule : expects exactly 1 argument <format>.\n"));
+	EXPECT(has_alert("parsing [t.cfg:21] : error detected in frontend 'f' while parsing 'http-request add-header' rule : failed to parse sample expression <foo]> : unknown fetch method 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:22] : error detected in frontend 'f' while parsing 'http-request set-var(txn.x)' rule : missing fetch method.\n"));
+	EXPECT(has_alert("parsing [t.cfg:23] : error detected while parsing an 'http-request allow' condition : no such ACL : 'xx'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:24]: 'http-response' expects 'add-header', 'allow',"));
+	cfg_free(&cfg);
+}
+
+int main(void)
+{
+	chan_pool_init(&pool, 16384, NULL, NULL);
+	chan_init(&strm.req, &pool, 1 << 20);
+	chan_init(&strm.res, &pool, 1 << 20);
+	RUN(t_parse_errors);
+	RUN(t_request_rewrites);
+	RUN(t_response_rewrites);
+	RUN(t_replies);
+	chan_reset(&strm.req);
+	chan_reset(&strm.res);
+	vars_clear(&strm.vars_txn);
+	chan_pool_destroy(&pool);
+	return unit_end();
+}
