@@ -26,6 +26,7 @@
 #define CLI_MAXARGS  64        /* words per command, as HAProxy's MAX_CLI_ARGS */
 #define CLI_STOP_POLL_MS 500   /* how often a soft stop is looked for */
 #define CLI_RETRY_MS     100   /* accept again after an error */
+#define CLI_PAYLOAD_MAX  (1 << 20) /* largest "<<" payload */
 
 struct cli_info cli_info;
 
@@ -36,8 +37,11 @@ struct cli_sess {
 	int level;                 /* CLI_LVL_*, lowered by "user"/"operator" */
 	int prompt;                /* interactive mode */
 	int over;                  /* quit, or a non-interactive session answered */
+	int in_payload;            /* a "<<" line was read: lines up to an empty one */
 	size_t inlen;
 	struct cli_out out;
+	struct cli_out pl_cmd;     /* the command line that opened the payload */
+	struct cli_out payload;    /* its lines, each ending with LF */
 	char in[CLI_INBUF];
 };
 
@@ -109,8 +113,11 @@ struct cli_sess *cli_sess_new(struct config *cfg, int level)
 	s->level = level;
 	s->prompt = 0;
 	s->over = 0;
+	s->in_payload = 0;
 	s->inlen = 0;
 	memset(&s->out, 0, sizeof(s->out));
+	memset(&s->pl_cmd, 0, sizeof(s->pl_cmd));
+	memset(&s->payload, 0, sizeof(s->payload));
 	return s;
 }
 
@@ -119,6 +126,8 @@ void cli_sess_free(struct cli_sess *s)
 	if (!s)
 		return;
 	free(s->out.p);
+	free(s->pl_cmd.p);
+	free(s->payload.p);
 	free(s);
 }
 
@@ -246,9 +255,9 @@ static void cli_help(struct cli_sess *s, char **args, int nargs)
 }
 
 /* Runs one command of <nargs> words. */
-static void cli_run_cmd(struct cli_sess *s, char **args, int nargs)
+static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *payload)
 {
-	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over };
+	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload };
 	const struct cli_kw *kw;
 
 	if (nargs && !strcmp(args[0], "help")) {
@@ -272,7 +281,7 @@ static void cli_run_cmd(struct cli_sess *s, char **args, int nargs)
 /* Runs one line (no LF): commands separated by unescaped ';', words by
  * blanks, '\' escaping the next character. An empty line is an unknown
  * command; empty commands between ';' are skipped. */
-static void cli_run_line(struct cli_sess *s, char *line)
+static void cli_run_line(struct cli_sess *s, char *line, const char *payload)
 {
 	char *args[CLI_MAXARGS + 1];
 	char *p = line, *w = line;
@@ -295,7 +304,8 @@ static void cli_run_line(struct cli_sess *s, char *line)
 			in_word = 0;
 			if (ch == ';' || ch == 0) {
 				args[nargs] = NULL;
-				cli_run_cmd(s, args, nargs);
+				/* the payload goes to the last command of the line */
+				cli_run_cmd(s, args, nargs, ch == 0 ? payload : NULL);
 				if (s->over)         /* quit: no answer at all */
 					break;
 				cli_out_str(&s->out, s->prompt ? "\n> " : "\n");
@@ -317,6 +327,48 @@ static void cli_run_line(struct cli_sess *s, char *line)
 	}
 }
 
+/* Takes one received line (no LF). A line ending with "<<" opens a
+ * payload: the following lines, up to an empty one, are given to that
+ * line's command (HAProxy's "add map <map> <<"). In interactive mode each
+ * payload line is prompted with "+ ". */
+static void cli_line(struct cli_sess *s, char *line)
+{
+	size_t n;
+
+	if (s->in_payload) {
+		if (*line) {
+			if (s->payload.len + strlen(line) >= CLI_PAYLOAD_MAX) {
+				s->over = 1;       /* no answer: the client is not speaking the protocol */
+				return;
+			}
+			cli_out_str(&s->payload, line);
+			cli_out_add(&s->payload, "\n", 1);
+			if (s->prompt)
+				cli_out_str(&s->out, "+ ");
+			return;
+		}
+		s->in_payload = 0;
+		cli_out_add(&s->payload, "", 0);
+		cli_out_add(&s->pl_cmd, "", 0);
+		if (s->pl_cmd.failed || s->payload.failed)
+			return;
+		cli_run_line(s, s->pl_cmd.p, s->payload.p ? s->payload.p : "");
+		s->pl_cmd.len = s->payload.len = 0;
+		return;
+	}
+	n = strlen(line);
+	if (n >= 2 && !strcmp(line + n - 2, "<<")) {
+		line[n - 2] = 0;
+		s->in_payload = 1;
+		s->pl_cmd.len = s->payload.len = 0;
+		cli_out_str(&s->pl_cmd, line);
+		if (s->prompt)
+			cli_out_str(&s->out, "+ ");
+		return;
+	}
+	cli_run_line(s, line, NULL);
+}
+
 int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len)
 {
 	size_t start = 0;
@@ -334,7 +386,7 @@ int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len)
 		s->in[i] = 0;
 		if (i > start && s->in[i - 1] == '\r')
 			s->in[i - 1] = 0;
-		cli_run_line(s, s->in + start);
+		cli_line(s, s->in + start);
 		start = i + 1;
 		ran = 1;
 	}
@@ -342,9 +394,9 @@ int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len)
 	s->inlen -= start;
 	/* not interactive: the lines received together are answered, then
 	 * the connection closes, as HAProxy does */
-	if (ran && !s->prompt)
+	if (ran && !s->prompt && !s->in_payload)
 		s->over = 1;
-	if (s->out.failed)
+	if (s->out.failed || s->pl_cmd.failed || s->payload.failed)
 		return -ENOMEM;
 	if (s->inlen == sizeof(s->in))
 		s->over = 1;

@@ -84,6 +84,7 @@ struct cli_ctx {
 	int *level;
 	int *prompt;
 	int *quit;
+	const char *payload;        /* lines after a "<<" line, each ending with LF, or NULL */
 };
 
 /* One command: up to 3 leading words, the level it needs, and its usage

@@ -23,6 +23,7 @@
 #include "engine/timer.h"
 
 #define CLI_VERSION      "0.1.0"
+#define CLI_LINE_MAX     4096
 #define CLI_VERSION_DATE "2026/11/26"
 
 /* ---- helpers ---- */
@@ -611,12 +612,60 @@ static void cli_pattern_err(struct cli_ctx *c, const char *err)
 	cli_out_printf(c->out, "%s%s\n", err, n && err[n - 1] != '.' ? "." : "");
 }
 
+/* "add map <map> <<" then "<key> <value>" lines: adds them in order and
+ * stops at the first one refused, as HAProxy does. */
+static void cli_add_map_payload(struct cli_ctx *c, struct pat_list *l, const char *pl)
+{
+	char line[CLI_LINE_MAX], err[256];
+
+	while (*pl) {
+		const char *eol = strchr(pl, '\n');
+		size_t n = eol ? (size_t)(eol - pl) : strlen(pl);
+		char *key, *val, *end;
+		int rc;
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, pl, n);
+		line[n] = 0;
+		pl = eol ? eol + 1 : pl + strlen(pl);
+		key = line + strspn(line, " \t");
+		if (!*key)
+			continue;
+		val = key + strcspn(key, " \t");
+		if (*val)
+			*val++ = 0;
+		val += strspn(val, " \t");
+		for (end = val + strlen(val); end > val && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = 0;
+		if (!*val) {
+			cli_out_printf(c->out, "Missing value for key '%s'.\n", key);
+			return;
+		}
+		err[0] = 0;
+		rc = pat_list_add_err(l, key, val, err, sizeof(err));
+		if (rc == -ENOMEM) {
+			cli_out_str(c->out, "Out of memory error.\n");
+			return;
+		}
+		if (rc < 0) {
+			cli_pattern_err(c, err[0] ? err : "Invalid key");
+			return;
+		}
+	}
+}
+
 static void cmd_add_map(struct cli_ctx *c, char **args, int nargs)
 {
 	char err[256] = "";
 	struct pat_list *l;
 	int rc;
 
+	if (c->payload && nargs >= 3) {
+		if ((l = cli_find_list(c, args[2], 1)))
+			cli_add_map_payload(c, l, c->payload);
+		return;
+	}
 	if (nargs < 5) {
 		cli_out_str(c->out, "'add map' expects three parameters (map identifier, key and value) "
 		            "or one parameter (map identifier) and a payload\n");
@@ -923,7 +972,7 @@ static void cmd_show_servers_state(struct cli_ctx *c, char **args, int nargs)
 
 const struct cli_kw cli_kws[] = {
 	{ { "add", "acl" },   U, "add acl <acl> <pattern> : add an ACL entry", cmd_add_acl },
-	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry", cmd_add_map },
+	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
 	{ { "clear", "acl" }, U, "clear acl <acl> : clear the contents of this ACL", cmd_clear_acl },
 	{ { "clear", "map" }, U, "clear map <map> : clear the contents of this map", cmd_clear_map },
 	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },

@@ -237,6 +237,38 @@ static void t_map_ref(void)
 	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "entry not found.\n\n");
 }
 
+/* "add map <map> <<" with key/value lines up to an empty line; the first
+ * refused line stops the additions (HAProxy 2.6's answers). */
+static void t_map_payload(void)
+{
+	char cmd[512];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map <<\n1.1.1.1 a\n2.2.2.0/24 b\n\n", dir);
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, cmd, &rc), "\n");
+	EXPECT_INT(rc, 1);
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map <<\n3.3.3.3 a\nbad b\n4.4.4.4 c\n\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "'bad' is not a valid IPv4 or IPv6 address.\n\n");
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map <<\n7.7.7.7\n\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "Missing value for key '7.7.7.7'.\n\n");
+	snprintf(cmd, sizeof(cmd), "get map %s/ip.map 2.2.2.9;get map %s/ip.map 3.3.3.3;get map %s/ip.map 4.4.4.4\n",
+	         dir, dir, dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd),
+	           "type=ip, case=sensitive, found=yes, idx=tree, key=\"2.2.2.0/24\", value=\"b\", type=\"str\"\n\n"
+	           "type=ip, case=sensitive, found=yes, idx=tree, key=\"3.3.3.3\", value=\"a\", type=\"str\"\n\n"
+	           "type=ip, case=sensitive, found=no\n\n");
+	/* the payload is not over: the session waits for the empty line */
+	snprintf(cmd, sizeof(cmd), "add map %s/ip.map <<\n5.5.5.5 a\n", dir);
+	EXPECT_STR(run_rc(CLI_LVL_ADMIN, cmd, &rc), "");
+	EXPECT_INT(rc, 0);
+	/* interactive: "+ " for each payload line */
+	snprintf(cmd, sizeof(cmd), "prompt\nadd map %s/ip.map <<\n8.8.8.8 q\n\nshow cli level\n", dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n> + + \n> admin\n\n> ");
+	snprintf(cmd, sizeof(cmd), "del map %s/ip.map 1.1.1.1;del map %s/ip.map 2.2.2.0/24;"
+	         "del map %s/ip.map 3.3.3.3;del map %s/ip.map 8.8.8.8\n", dir, dir, dir, dir);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n\n\n\n");
+}
+
 /* A map edit is what the next lookup of the converter sees. */
 static void t_map_edit_routes(void)
 {
@@ -447,6 +479,7 @@ int main(void)
 	RUN(t_levels);
 	RUN(t_maps);
 	RUN(t_map_ref);
+	RUN(t_map_payload);
 	RUN(t_map_edit_routes);
 	RUN(t_acls);
 	RUN(t_servers);
