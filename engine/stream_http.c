@@ -358,22 +358,6 @@ int stream_http_req_rules(struct stream *s)
 	}
 }
 
-/* Returns 1 when the request's "Connection" header lists <tok>. */
-static int conn_has(const struct http_msg *m, const char *tok)
-{
-	struct http_val v = { .hdr = -1 };
-	char buf[32];
-	size_t len, tl = strlen(tok);
-
-	while (http_val_next(m, "connection", 10, 0, &v)) {
-		const char *p = http_span(m, v.v, buf, sizeof(buf), &len);
-
-		if (p && len == tl && !strncasecmp(p, tok, tl))
-			return 1;
-	}
-	return 0;
-}
-
 /* Appends the client's address as X-Forwarded-For (or the configured
  * header name). */
 static void hs_forwardfor(struct stream *s, struct http_msg *m)
@@ -412,15 +396,15 @@ int stream_http_req_final(struct stream *s)
 	/* upgrade requests keep their Connection header as sent */
 	if (m->h1.flags & H1_MF_CONN_UPG)
 		return 0;
-	if (hs->flags & HS_F_SRV_CLOSE) {
-		if (!conn_has(m, "close")) {
-			http_hdr_del(m, "connection", 10);
+	/* as HAProxy 2.6: the header is rebuilt, saying only what the
+	 * version does not imply */
+	http_hdr_del(m, "connection", 10);
+	if (hs->flags & (HS_F_SRV_CLOSE | HS_F_CLI_CLOSE)) {
+		if (v11)
 			http_hdr_add(m, "connection", 10, "close", 5);
-		}
-	} else if (!v11 && !conn_has(m, "keep-alive") && !(hs->flags & HS_F_CLI_CLOSE)) {
+	} else if (!v11) {
 		http_hdr_add(m, "connection", 10, "keep-alive", 10);
 	}
-	(void)conn_has;
 	return 0;
 }
 
@@ -488,18 +472,16 @@ static int hs_fwd_msg(struct http_msg *m, uint64_t *count)
 static void hs_rsp_conn_hdr(struct http_strm *hs)
 {
 	struct http_msg *r = &hs->txn.rsp, *q = &hs->txn.req;
-	int cli11 = !!(q->h1.flags & H1_MF_VER_11);
+	int req11 = !!(q->h1.flags & H1_MF_VER_11), rsp11 = !!(r->h1.flags & H1_MF_VER_11);
 
 	if (r->h1.status == 101)
 		return;
+	http_hdr_del(r, "connection", 10);
 	if (hs->flags & HS_F_CLI_CLOSE) {
-		http_hdr_del(r, "connection", 10);
-		if (cli11)
+		if (rsp11)
 			http_hdr_add(r, "connection", 10, "close", 5);
-	} else {
-		http_hdr_del(r, "connection", 10);
-		if (!cli11)
-			http_hdr_add(r, "connection", 10, "keep-alive", 10);
+	} else if (!req11 || !rsp11) {
+		http_hdr_add(r, "connection", 10, "keep-alive", 10);
 	}
 }
 
