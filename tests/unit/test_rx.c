@@ -287,7 +287,7 @@ static void t_literals_exhaustive(void)
 {
 	static const char *const pats[] = {
 		"a", "ab", "^a", "a$", "^a$", "^ab$", "\\.", "a\\.$", "^\\$", "\\$$", "\\^a", "a}", "]a",
-		"A\\n", "^\\.a", "b\\\\", "\xe9" "a",
+		"A\\n", "^\\.a", "b\\\\", "\xe9" "a", "a\n$", "^\n$", "\n", "^.\\n",
 	};
 	static const char alpha[] = "aAb.\n$\xe9";
 	size_t i;
