@@ -109,6 +109,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	}
 	if (def->defsrv && !(px->defsrv = cfg_srv_dup(def->defsrv)))
 		return cfg_set_err(c, "out of memory.");
+	if (check_cfg_inherit(px, def) < 0)
+		return cfg_set_err(c, "out of memory.");
 	return 0;
 }
 
@@ -571,7 +573,7 @@ static const struct cfg_opt {
 	{ "http-pretend-keepalive", 0,                  PX_CAP_FE | PX_CAP_BE, OPT_NOEFFECT },
 	{ "http-ignore-probes",  0,                     PX_CAP_FE, OPT_NOEFFECT },
 	{ "contstats",           0,                     PX_CAP_FE, OPT_NOEFFECT },
-	{ "httpchk",             PXO_HTTPCHK,           PX_CAP_BE, OPT_UNSUPP },
+	{ "httpchk",             PXO_HTTPCHK,           PX_CAP_BE, OPT_NO_NEG | OPT_ARGS },
 	{ "originalto",          0,                     PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
 	{ "transparent",         0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "ssl-hello-chk",       0,                     PX_CAP_BE, OPT_UNSUPP },
@@ -651,6 +653,8 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 		px->options &= ~o->flag;
 		return 0;
 	}
+	if (o->flag == PXO_HTTPCHK)
+		return check_cfg_httpchk(c, a, na);
 	if (o->flag & PXO_HTTP_MODES)
 		px->options &= ~PXO_HTTP_MODES;
 	if (o->flag == PXO_TCPLOG || o->flag == PXO_HTTPLOG) {
@@ -728,7 +732,7 @@ static const struct cfg_pkw {
 	{ "http-request",       http_rules_cfg_request,  K_ALL | K_SELF },
 	{ "http-response",      http_rules_cfg_response, K_ALL | K_SELF },
 	{ "http-after-response", kw_unsupported,     K_ALL },
-	{ "http-check",         kw_unsupported,      K_ALL },
+	{ "http-check",         check_cfg_http_check, K_BE | K_DEF },
 	{ "http-reuse",         kw_unsupported,      K_ALL },
 	{ "http-error",         kw_unsupported,      K_ALL },
 	{ "errorloc",           kw_unsupported,      K_ALL },
@@ -953,6 +957,8 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->http_req);
 	rules_free(px->http_res);
 	rules_free(px->switching);
+	rules_free(px->tcp_req_sess);
+	check_proxy_free(px);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);
 	log_targets_free(px->logs);

@@ -854,7 +854,7 @@ static void t_every_option(void)
 	};
 	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "tcp-check", NULL };
 	static const char *const unsupp[] = {
-		"httpchk", "originalto", "transparent", "ssl-hello-chk", "smtpchk", "mysql-check",
+		"originalto", "transparent", "ssl-hello-chk", "smtpchk", "mysql-check",
 		"pgsql-check", "redis-check", "ldap-check", "spop-check", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
@@ -964,7 +964,7 @@ static void t_proxy_errors(void)
 	expect_error("defaults\n  mode\n", "parsing [t.cfg:2] : 'mode' requires an argument.");
 	expect_error("defaults\n  option foo\n", "parsing [t.cfg:2] : unknown option 'foo'.");
 	expect_error("defaults\n  no option tcplog\n", "parsing [t.cfg:2]: negation/default is not supported for option 'tcplog'.");
-	expect_error("defaults\n  option httpchk\n", "'option httpchk' is not supported by ringproxy yet.");
+	expect_error("defaults\n  no option httpchk\n", "parsing [t.cfg:2]: negation/default is not supported for option 'httpchk'.");
 	expect_error("defaults\n  option redispatch x\n", "'option redispatch' cannot handle unexpected argument 'x'.");
 	expect_error("defaults\n  retries x\n", "parsing [t.cfg:2] : 'retries' expects an integer argument (got 'x').");
 	expect_error("defaults\n  retries\n", "parsing [t.cfg:2] : 'retries' expects an integer argument (dispatch counts for one).");
@@ -987,7 +987,6 @@ static void t_proxy_errors(void)
 	expect_error("frontend f from nope\n", "parsing [t.cfg:1] : defaults section 'nope' not found for frontend 'f'.");
 	expect_error("backend be\nbackend be\n", "config : Parsing [t.cfg:2]: backend 'be' has the same name as backend 'be' declared at t.cfg:1.");
 	expect_error("frontend a\nlisten a\n", "Parsing [t.cfg:2]: proxy 'a' has the same name as frontend 'a' declared at t.cfg:1.");
-	expect_error("frontend fe\n  http-request deny\n", "parsing [t.cfg:2] : 'http-request' is not supported by ringproxy yet.");
 	expect_error("backend be\n  stick-table type ip size 1m\n", "'stick-table' is not supported by ringproxy yet.");
 	{
 		/* tcp-check rules go to check.c and are freed with the configuration */
@@ -1149,16 +1148,18 @@ static void t_server_errors(void)
 
 static void t_resolve(void)
 {
+	struct config cfg;
 	char text[1024];
 	snprintf(text, sizeof(text), "defaults\n%sfrontend f1\n  bind :1\n  default_backend nob\n", TO);
 	expect_error(text, "config : Proxy 'f1': unable to find required default_backend: 'nob'.");
 	snprintf(text, sizeof(text), "defaults\n%sfrontend f1\n  bind :1\n  default_backend f1\n", TO);
 	expect_error(text, "Proxy 'f1': unable to find required default_backend: 'f1'.");
-	/* mode http is refused for now, in one place */
+	/* mode http is served */
 	snprintf(text, sizeof(text), "defaults\n%sbackend b3\n  mode http\n", TO);
-	expect_error(text, "parsing [t.cfg:5] : backend 'b3': 'mode http' is not supported by ringproxy yet (use 'mode tcp').");
-	/* ... but a defaults section in http mode without proxies is fine (Debian's file) */
-	struct config cfg;
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT(cfg.proxies && cfg.proxies->mode == PX_MODE_HTTP);
+	cfg_free(&cfg);
+	/* a defaults section in http mode without proxies (Debian's file) */
 	EXPECT_PARSE(&cfg, "defaults\n  mode http\n", 0);
 	cfg_free(&cfg);
 	/* the missing-timeouts warning, as HAProxy prints it */
@@ -1498,6 +1499,23 @@ static void t_crlf_and_blank(void)
 	cfg_free(&cfg);
 }
 
+/* "option httpchk" and "http-check" reach check_cfg.c, and a backend
+ * inherits them from its defaults section. */
+static void t_http_checks(void)
+{
+	struct config cfg;
+
+	char text[512];
+
+	snprintf(text, sizeof(text), "defaults\n%s  option httpchk GET /health\n  http-check expect status 200\n"
+	         "backend b\n  server s1 127.0.0.1:80 check\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT(cfg.proxies && (cfg.proxies->options & PXO_HTTPCHK));
+	EXPECT(cfg.proxies && cfg.proxies->check_rules);
+	cfg_free(&cfg);
+	expect_error("backend b\n  http-check expect\n", "http-check");
+}
+
 int main(void)
 {
 	RUN(t_tok_basic);
@@ -1539,5 +1557,6 @@ int main(void)
 	RUN(t_files_and_dir);
 	RUN(t_crlf_and_blank);
 	RUN(t_long_env_value);
+	RUN(t_http_checks);
 	return unit_end();
 }
