@@ -401,6 +401,7 @@ int http_msg_lower_names(struct http_msg *msg)
 }
 
 static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen);
+static int uri_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen);
 
 #define HTTP_E_422  1000   /* apply_policy(): reject with 422 rather than 400 */
 
@@ -506,6 +507,105 @@ static int canonicalize(struct http_msg *msg)
 	return 0;
 }
 
+/* Returns 1 when span <sp> holds byte <ch>. */
+static int span_has(const struct http_msg *msg, struct h1_span sp, int ch)
+{
+	struct rd r;
+	int c;
+
+	rd_init(&r, msg->chan, sp.off, sp.len);
+	while ((c = rd_get(&r)) >= 0)
+		if (c == ch)
+			return 1;
+	return 0;
+}
+
+/* Returns the length of the port suffix of <sp> to drop: ":" alone, or
+ * ":<port>" when <port> is <def1> or <def2> (NULL: none); 0 otherwise. */
+static uint32_t default_port_len(const struct http_msg *msg, struct h1_span sp, const char *def1,
+                                 const char *def2)
+{
+	char buf[8];
+	uint32_t n = 0;
+
+	/* the suffix after the last ':' (an IPv6 literal ends with ']') */
+	while (n < sp.len && n < 7) {
+		int c = byte_at(msg, sp.off + sp.len - 1 - n);
+
+		if (c == ':')
+			break;
+		if (c < '0' || c > '9')
+			return 0;
+		n++;
+	}
+	if (n >= sp.len || byte_at(msg, sp.off + sp.len - 1 - n) != ':')
+		return 0;
+	chan_copy_in(msg->chan, sp.off + sp.len - n, buf, n);
+	buf[n] = 0;
+	if (!n || (def1 && !strcmp(buf, def1)) || (def2 && !strcmp(buf, def2)))
+		return n + 1;
+	return 0;
+}
+
+/* HAProxy 2.6's request normalisations besides the header block's shape:
+ * a version above 1.1 is sent as HTTP/1.1; an absolute URI loses its
+ * scheme's default (or empty) port, and Host the same port then; CONNECT's
+ * Host loses ":80"/":443"; repeated equal Host headers become one.
+ * Returns 0 or -errno. */
+static int normalize_request(struct http_msg *msg)
+{
+	struct h1_msg *m = &msg->h1;
+	struct h1_span auth;
+	int h, i, ret;
+
+	if (m->ver_major > 1 || (m->ver_major == 1 && m->ver_minor > 1)) {
+		if ((ret = msg_replace(msg, m->ver.off, m->ver.len, "HTTP/1.1", 8)) < 0)
+			return ret;
+		m->ver.len = 8;
+		m->ver_major = 1;
+		m->ver_minor = 1;
+	}
+	h = hdr_find_raw(msg, "host", 4, 0);
+	if (h >= 0 && (m->flags & H1_MF_MULTI_HOST))
+		for (i = hdr_find_raw(msg, "host", 4, h + 1); i >= 0; i = hdr_find_raw(msg, "host", 4, i))
+			if ((ret = http_hdr_del_idx(msg, i)) < 0)
+				return ret;
+	if (uri_authority(msg, &auth)) {
+		int https = (byte_at(msg, m->uri.off + 4) | 0x20) == 's';
+		const char *def = https ? "443" : "80";
+		uint32_t drop;
+
+		/* only http:// and https:// have a default port */
+		if (!span_ieq(msg, m->uri.off, https ? 5 : 4, https ? "https" : "http", https ? 5 : 4) ||
+		    byte_at(msg, m->uri.off + (https ? 5 : 4)) != ':')
+			return 0;
+		drop = default_port_len(msg, auth, def, NULL);
+		if (!drop)
+			return 0;
+		if ((ret = uri_replace(msg, auth.off + auth.len - drop, drop, NULL, 0)) < 0)
+			return ret;
+		if (drop > 1 && h >= 0 && default_port_len(msg, msg->hdrs[h].v, def, NULL) == drop) {
+			struct h1_span v = msg->hdrs[h].v;
+
+			if ((ret = msg_replace(msg, v.off + v.len - drop, drop, NULL, 0)) < 0)
+				return ret;
+			msg->hdrs[h].v = v;
+			msg->hdrs[h].v.len -= drop;
+		}
+	} else if (m->meth.len == 7 && span_ieq(msg, m->meth.off, 7, "CONNECT", 7) && h >= 0) {
+		uint32_t drop = default_port_len(msg, msg->hdrs[h].v, "80", "443");
+		struct h1_span v = msg->hdrs[h].v;
+
+		if (drop > 1) {
+			if ((ret = msg_replace(msg, v.off + v.len - drop, drop, NULL, 0)) < 0)
+				return ret;
+			msg->hdrs[h].v = v;
+			msg->hdrs[h].v.len -= drop;
+		}
+	}
+	return 0;
+}
+
 /* Applies HAProxy's policy once the headers are parsed. Returns 0, an
  * h1_err (reject), or -ENOMEM. */
 static int apply_policy(struct http_msg *msg)
@@ -559,7 +659,8 @@ static int apply_policy(struct http_msg *msg)
 				int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)m->body_len);
 
 				keep = 0;
-				if (msg->hdrs[i].v.len != (uint32_t)n &&
+				/* a list ("3, 3") becomes its value; "05" stays as sent */
+				if (span_has(msg, msg->hdrs[i].v, ',') &&
 				    http_hdr_set_value(msg, i, num, (size_t)n) < 0)
 					return -ENOMEM;
 				i++;
@@ -571,6 +672,8 @@ static int apply_policy(struct http_msg *msg)
 	}
 	/* HAProxy forwards what it rebuilt from its internal form */
 	if (!msg->ro) {
+		if (!msg->is_resp && (i = normalize_request(msg)) < 0)
+			return i;
 		if ((i = canonicalize(msg)) < 0)
 			return i;
 		/* an empty value now sits after "name: ", where an edit inserts */

@@ -587,7 +587,9 @@ static void reparse_same(struct http_msg *m);
 
 /* The header block in the shape HAProxy forwards (captured from what its
  * server side received): single spaces, "name: value", CRLF, no blank
- * lines before the request, "HTTP/1.1 200 " without a reason. */
+ * lines before the request, "HTTP/1.1 200 " without a reason; versions
+ * above 1.1 sent as 1.1, default ports dropped from absolute URIs (and
+ * then from Host), repeated Host headers merged. */
 static void t_canonical(void)
 {
 	static const struct { int resp; const char *in, *out; } cases[] = {
@@ -597,6 +599,22 @@ static void t_canonical(void)
 		{ 0, "\r\n\r\nGET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
 		{ 0, "GET / HTTP/1.1\r\nZ:\r\nY:  \r\n\r\n", "GET / HTTP/1.1\r\nz: \r\ny: \r\n\r\n" },
 		{ 0, "GET\t/x\tHTTP/1.1\r\n\r\n", "GET /x HTTP/1.1\r\n\r\n" },
+		/* request normalisations, as HAProxy 2.6 forwarded them */
+		{ 0, "GET /x HTTP/1.2\r\n\r\n", "GET /x HTTP/1.1\r\n\r\n" },
+		{ 0, "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
+		{ 0, "GET http://h.com:80/ HTTP/1.1\r\nHost: h.com:80\r\n\r\n", "GET http://h.com/ HTTP/1.1\r\nhost: h.com\r\n\r\n" },
+		{ 0, "GET http://h.com/ HTTP/1.1\r\nHost: h.com:80\r\n\r\n", "GET http://h.com/ HTTP/1.1\r\nhost: h.com:80\r\n\r\n" },
+		{ 0, "GET https://h.com:443/ HTTP/1.1\r\nHost: h.com\r\n\r\n", "GET https://h.com/ HTTP/1.1\r\nhost: h.com\r\n\r\n" },
+		{ 0, "GET http://h.com:/ HTTP/1.1\r\nHost: h.com\r\n\r\n", "GET http://h.com/ HTTP/1.1\r\nhost: h.com\r\n\r\n" },
+		{ 0, "GET http://h.com:80 HTTP/1.1\r\n\r\n", "GET http://h.com HTTP/1.1\r\n\r\n" },
+		{ 0, "GET http://u@h.com:80/ HTTP/1.1\r\n\r\n", "GET http://u@h.com/ HTTP/1.1\r\n\r\n" },
+		{ 0, "GET http://H.com:80/p HTTP/1.1\r\n\r\n", "GET http://H.com/p HTTP/1.1\r\n\r\n" },
+		{ 0, "GET http://h.com:8080/ HTTP/1.1\r\n\r\n", "GET http://h.com:8080/ HTTP/1.1\r\n\r\n" },
+		{ 0, "CONNECT h.com:443 HTTP/1.1\r\nHost: h.com:443\r\n\r\n", "CONNECT h.com:443 HTTP/1.1\r\nhost: h.com\r\n\r\n" },
+		{ 0, "CONNECT h.com:8443 HTTP/1.1\r\nHost: h.com:8443\r\n\r\n", "CONNECT h.com:8443 HTTP/1.1\r\nhost: h.com:8443\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nHost: a\r\n\r\n", "GET / HTTP/1.1\r\nhost: a\r\nx: 1\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nHost: a\r\nhost: A\r\n\r\n", "GET / HTTP/1.1\r\nhost: a\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nContent-Length: 05\r\n\r\nabcde", "GET / HTTP/1.1\r\ncontent-length: 05\r\n\r\nabcde" },
 		{ 1, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 \r\ncontent-length: 2\r\n\r\nok" },
 		{ 1, "HTTP/1.1  404   Not  Found\nX:y\n\n", "HTTP/1.1 404 Not  Found\r\nx: y\r\n\r\n" },
 	};
