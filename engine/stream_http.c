@@ -49,6 +49,7 @@ struct http_strm {
 	uint64_t t_first;           /* µs: first byte of the request */
 	uint64_t t_hdrs;            /* µs: request headers complete */
 	uint64_t t_rsp;             /* µs: response headers complete */
+	uint64_t ms_start, ms_first; /* t_start and t_first on the monotonic clock (ms) */
 	uint64_t bytes_out;         /* %B: the response's size as HAProxy counts it */
 	struct conn *idle;          /* server connection kept for the next request */
 	struct server *idle_srv;    /* its server */
@@ -146,6 +147,7 @@ static void hs_txn_start(struct http_strm *hs)
 	http_txn_init(&hs->txn, &s->req, &s->res, 0);
 	hs->flags &= HS_F_FIRST;
 	hs->t_start = s->thr->now_us;
+	hs->ms_start = hs->ms_first = s->thr->now_ms;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
 	hs->bytes_out = 0;
 	if (chan_in_len(&s->req)) {
@@ -275,6 +277,7 @@ int stream_http_wait_req(struct stream *s)
 	if (chan_in_len(&s->req) && !(hs->flags & HS_F_REQ_SEEN)) {
 		hs->flags |= HS_F_REQ_SEEN;
 		hs->t_first = s->thr->now_us;
+		hs->ms_first = now;
 	}
 	r = http_msg_parse(&txn->req);
 	if (r == HTTP_PARSE_AGAIN) {
@@ -290,9 +293,9 @@ int stream_http_wait_req(struct stream *s)
 		}
 		/* the http-request timeout counts from the first byte */
 		if (hs->flags & HS_F_REQ_SEEN)
-			s->exp_cli = deadline(hs->t_first / 1000, tmo);
+			s->exp_cli = deadline(hs->ms_first, tmo);
 		else
-			s->exp_cli = deadline(hs->t_start / 1000, tmo);
+			s->exp_cli = deadline(hs->ms_start, tmo);
 		if (s->exp_cli && s->exp_cli <= now)
 			s->exp_cli = now + 1;
 		return -1;
