@@ -38,6 +38,7 @@ struct cli_sess {
 	int prompt;                /* interactive mode */
 	int over;                  /* quit, or a non-interactive session answered */
 	int in_payload;            /* a "<<" line was read: lines up to an empty one */
+	uint32_t timeout_ms;       /* "set timeout cli", 0: "stats timeout" */
 	size_t inlen;
 	struct cli_out out;
 	struct cli_out pl_cmd;     /* the command line that opened the payload */
@@ -114,6 +115,7 @@ struct cli_sess *cli_sess_new(struct config *cfg, int level)
 	s->prompt = 0;
 	s->over = 0;
 	s->in_payload = 0;
+	s->timeout_ms = 0;
 	s->inlen = 0;
 	memset(&s->out, 0, sizeof(s->out));
 	memset(&s->pl_cmd, 0, sizeof(s->pl_cmd));
@@ -135,6 +137,11 @@ const char *cli_sess_output(const struct cli_sess *s, size_t *len)
 {
 	*len = s->out.len;
 	return s->out.p ? s->out.p : "";
+}
+
+uint32_t cli_sess_timeout(const struct cli_sess *s)
+{
+	return s->timeout_ms;
 }
 
 void cli_sess_consume(struct cli_sess *s, size_t n)
@@ -257,7 +264,7 @@ static void cli_help(struct cli_sess *s, char **args, int nargs)
 /* Runs one command of <nargs> words. */
 static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *payload)
 {
-	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload };
+	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload, &s->timeout_ms };
 	const struct cli_kw *kw;
 
 	if (nargs && !strcmp(args[0], "help")) {
@@ -496,6 +503,7 @@ static void cli_client_io(struct cli_client *cl)
 {
 	size_t len;
 	const char *out = cli_sess_output(cl->sess, &len);
+	uint32_t tmo;
 	int rc;
 
 	if (len)
@@ -510,8 +518,10 @@ static void cli_client_io(struct cli_client *cl)
 		return;
 	}
 	cl->sending = len != 0;
-	timer_arm(&cli_thr->timers, &cl->tmo,
-	          cli_thr->now_ms + (cli_thr->cfg->g.stats_timeout ? cli_thr->cfg->g.stats_timeout : 10000));
+	tmo = cli_sess_timeout(cl->sess);
+	if (!tmo)
+		tmo = cli_thr->cfg->g.stats_timeout ? cli_thr->cfg->g.stats_timeout : 10000;
+	timer_arm(&cli_thr->timers, &cl->tmo, cli_thr->now_ms + tmo);
 }
 
 static void cli_accept_cb(struct ring_op *op, int res, uint32_t flags)
@@ -660,6 +670,7 @@ int cli_bind(struct config *cfg, char *err, size_t errlen)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cli_info.start_sec = (uint64_t)ts.tv_sec;
 	cli_info.start_ms = timer_now_ms();
+	cli_info.hard_maxconn = cfg->g.maxconn;
 	for (struct stats_socket *ss = cfg->g.stats; ss; ss = ss->next) {
 		struct cli_lsn *l = calloc(1, sizeof(*l));
 		char where[128];

@@ -63,6 +63,9 @@ int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len);
 const char *cli_sess_output(const struct cli_sess *s, size_t *len);
 /* Drops the first <n> bytes of the pending output (sent). */
 void cli_sess_consume(struct cli_sess *s, size_t n);
+/* Returns the idle timeout "set timeout cli" gave the session, in ms, or 0
+ * when it uses "stats timeout". */
+uint32_t cli_sess_timeout(const struct cli_sess *s);
 
 /* Between cli.c (protocol) and cli_cmds.c (the commands). */
 
@@ -85,6 +88,7 @@ struct cli_ctx {
 	int *prompt;
 	int *quit;
 	const char *payload;        /* lines after a "<<" line, each ending with LF, or NULL */
+	uint32_t *timeout_ms;       /* this session's idle timeout, 0: "stats timeout" */
 };
 
 /* One command: up to 3 leading words, the level it needs, and its usage
@@ -108,6 +112,7 @@ struct cli_info {
 	uint64_t cum_cli_conns;     /* CLI connections accepted */
 	uint32_t cur_cli_conns;
 	int nb_sockets;
+	int hard_maxconn;           /* global maxconn at start ("set maxconn global" limit) */
 };
 extern struct cli_info cli_info;
 

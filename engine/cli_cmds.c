@@ -15,7 +15,9 @@
 
 #include "engine/check.h"
 #include "engine/cli.h"
+#include "engine/cfg.h"
 #include "engine/lb.h"
+#include "engine/listener.h"
 #include "engine/pattern.h"
 #include "engine/proxy.h"
 #include "engine/sample.h"
@@ -170,7 +172,8 @@ static void cmd_show_info(struct cli_ctx *c, char **args, int nargs)
 	        "Memmax_MB: %llu\nPoolAlloc_MB: 0\nPoolUsed_MB: 0\nPoolFailed: 0\n"
 	        "Ulimit-n: %ld\nMaxsock: %ld\nMaxconn: %d\nHard_maxconn: %d\n"
 	        "CurrConns: %u\nCumConns: %llu\nCumReq: %llu\n",
-	        (unsigned long long)(cfg->g.lua_maxmem >> 20), ulimit, ulimit, cfg->g.maxconn, cfg->g.maxconn,
+	        (unsigned long long)(cfg->g.lua_maxmem >> 20), ulimit, ulimit, cfg->g.maxconn,
+	        cli_info.hard_maxconn ? cli_info.hard_maxconn : cfg->g.maxconn,
 	        cur, (unsigned long long)cum, (unsigned long long)cum);
 	cli_out_str(c->out,
 	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: 0\nPipesUsed: 0\nPipesFree: 0\n"
@@ -927,6 +930,105 @@ static void cmd_get_weight(struct cli_ctx *c, char **args, int nargs)
 		cli_out_printf(c->out, "%d (initial %d)\n", s->cur_weight, s->weight);
 }
 
+/* Parses a decimal <arg> for "set maxconn": returns 0 and the value, or -1
+ * after writing HAProxy's message (without line end, as HAProxy). */
+static int cli_maxconn_arg(struct cli_ctx *c, const char *arg, long *v)
+{
+	char *end;
+
+	if ((*arg < '0' || *arg > '9') && *arg != '-') {
+		cli_out_str(c->out, "maxconn string empty or preceded by garbage");
+		return -1;
+	}
+	*v = strtol(arg, &end, 10);
+	if (*end) {
+		cli_out_str(c->out, "Trailing garbage in maxconn string");
+		return -1;
+	}
+	return 0;
+}
+
+static void cmd_set_maxconn_server(struct cli_ctx *c, char **args, int nargs)
+{
+	struct server *s = cli_find_server(c, nargs > 3 ? args[3] : NULL);
+	long v;
+
+	if (!s)
+		return;
+	if (nargs < 5) {
+		cli_out_str(c->out, "Require <maxconn>.\n");
+		return;
+	}
+	if (cli_maxconn_arg(c, args[4], &v) < 0)
+		return;
+	s->maxconn = v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int)v;
+}
+
+static void cmd_set_maxconn_frontend(struct cli_ctx *c, char **args, int nargs)
+{
+	struct proxy *px;
+
+	if (nargs < 4) {
+		cli_out_str(c->out, "A frontend name is expected.\n");
+		return;
+	}
+	if (!(px = proxy_find(c->cfg, args[3], PX_CAP_FE))) {
+		cli_out_str(c->out, "No such frontend.\n");
+		return;
+	}
+	if (nargs < 5) {
+		cli_out_str(c->out, "Integer value expected.\n");
+		return;
+	}
+	px->maxconn = atoi(args[4]) < 0 ? 0 : atoi(args[4]);
+	if (thr_cur)
+		listeners_update(thr_cur);
+}
+
+static void cmd_set_maxconn_global(struct cli_ctx *c, char **args, int nargs)
+{
+	int v;
+
+	if (!cli_info.hard_maxconn)
+		cli_info.hard_maxconn = c->cfg->g.maxconn;
+	if (nargs < 4) {
+		cli_out_str(c->out, "Expects an integer value.\n");
+		return;
+	}
+	v = atoi(args[3]);
+	if (v < 0 || v > cli_info.hard_maxconn) {
+		cli_out_str(c->out, "Value out of range.\n");
+		return;
+	}
+	c->cfg->g.maxconn = v ? v : cli_info.hard_maxconn;
+	if (thr_cur)
+		listeners_update(thr_cur);
+}
+
+/* "set timeout cli <delay>": this session's idle timeout (seconds, or a
+ * number with a unit). */
+static void cmd_set_timeout(struct cli_ctx *c, char **args, int nargs)
+{
+	uint32_t ms;
+
+	if (nargs < 3 || strcmp(args[2], "cli")) {
+		cli_out_str(c->out, "'set timeout' only supports 'cli'.\n");
+		return;
+	}
+	if (nargs < 4) {
+		cli_out_str(c->out, "Expects an integer value.\n");
+		return;
+	}
+	if (args[3][0] >= '0' && args[3][0] <= '9' && !strchr(args[3], '.') &&
+	    strspn(args[3], "0123456789") == strlen(args[3]))
+		ms = (uint32_t)strtoul(args[3], NULL, 10) * 1000;
+	else if (cfg_parse_time(args[3], &ms) < 0 || !ms) {
+		cli_out_str(c->out, "Invalid timeout value.\n");
+		return;
+	}
+	*c->timeout_ms = ms;
+}
+
 static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -984,7 +1086,11 @@ const struct cli_kw cli_kws[] = {
 	{ { "get", "weight" }, U, "get weight <bk>/<srv> : report a server's current and initial weight", cmd_get_weight },
 	{ { "operator" },     O, "operator : lower the level of the current CLI session to operator", cmd_operator },
 	{ { "set", "map" },   U, "set map <map> [<key>|#<ref>] <value> : modify a map entry", cmd_set_map },
+	{ { "set", "maxconn", "frontend" }, A, "set maxconn frontend <frontend> <value> : change a frontend's maxconn setting", cmd_set_maxconn_frontend },
+	{ { "set", "maxconn", "global" }, A, "set maxconn global <value> : change the process-wide maxconn setting", cmd_set_maxconn_global },
+	{ { "set", "maxconn", "server" }, A, "set maxconn server <bk>/<srv> : change a server's maxconn setting", cmd_set_maxconn_server },
 	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's state or weight", cmd_set_server },
+	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
 	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cmd_show_backend },

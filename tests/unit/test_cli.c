@@ -443,6 +443,52 @@ static void t_show_stat_filters(void)
 	EXPECT_STR(run(CLI_LVL_USER, "show backend\n"), "# name\nbe1\nbe2\n\n");
 }
 
+static void t_set_maxconn_timeout(void)
+{
+	struct proxy *fe = proxy_find(&cfg, "fe", PX_CAP_FE);
+	struct proxy *be1 = proxy_find(&cfg, "be1", PX_CAP_BE);
+	int rc;
+
+	EXPECT(fe && be1);
+	if (!fe || !be1)
+		return;
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn server be1/s1 10\n"), "\n");
+	EXPECT_INT(be1->srv->maxconn, 10);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn server be1/s1\n"), "Require <maxconn>.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn server be1/s1 x\n"), "maxconn string empty or preceded by garbage\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn server be1/zz 10\n"), "No such server.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn server be1/s1 0\n"), "\n");
+	EXPECT_INT(be1->srv->maxconn, 0);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn frontend fe 100\n"), "\n");
+	EXPECT_INT(fe->maxconn, 100);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn frontend fe\n"), "Integer value expected.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn frontend zz 3\n"), "No such frontend.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn frontend fe 0\n"), "\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn global 50\n"), "\n");
+	EXPECT_INT(cfg.g.maxconn, 50);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn global 99999999\n"), "Value out of range.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn global\n"), "Expects an integer value.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set maxconn global 0\n"), "\n");
+	EXPECT_INT(cfg.g.maxconn, 4096);
+	EXPECT_STR(run(CLI_LVL_OPER, "set maxconn global 10\n"), "Permission denied\n\n");
+	EXPECT(starts(run(CLI_LVL_ADMIN, "set maxconn\n"), "Unknown command, but maybe one of the following"));
+
+	EXPECT_STR(run(CLI_LVL_USER, "set timeout foo 5\n"), "'set timeout' only supports 'cli'.\n\n");
+	EXPECT_STR(run(CLI_LVL_USER, "set timeout cli\n"), "Expects an integer value.\n\n");
+	EXPECT_STR(run(CLI_LVL_USER, "set timeout cli x\n"), "Invalid timeout value.\n\n");
+	{
+		struct cli_sess *s = cli_sess_new(&cfg, CLI_LVL_USER);
+
+		EXPECT_INT(cli_sess_timeout(s), 0);
+		rc = cli_sess_feed(s, "prompt\nset timeout cli 5\n", 25);
+		EXPECT_INT(rc, 0);
+		EXPECT_INT(cli_sess_timeout(s), 5000);
+		rc = cli_sess_feed(s, "set timeout cli 300ms\n", 22);
+		EXPECT_INT(cli_sess_timeout(s), 300);
+		cli_sess_free(s);
+	}
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -485,6 +531,7 @@ int main(void)
 	RUN(t_servers);
 	RUN(t_show_stat);
 	RUN(t_show_stat_filters);
+	RUN(t_set_maxconn_timeout);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	cfg_free(&cfg);
