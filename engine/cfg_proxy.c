@@ -23,6 +23,7 @@
 #include "engine/rules.h"
 #include "engine/sample.h"
 #include "engine/http_rules.h"
+#include "engine/http_err.h"
 
 static const char *cfg_sec_name(enum cfg_section s)
 {
@@ -928,6 +929,8 @@ int cfg_proxy_resolve(struct config *cfg)
 			            cfg_px_type(px), px->name);
 		}
 	}
+	/* "errorfile": read once here, served from memory */
+	errors += http_err_load_config(cfg);
 	if (errors)
 		return errors;
 	sample_set_bufsize(cfg->g.bufsize);
