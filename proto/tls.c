@@ -1,0 +1,838 @@
+/* tls.c: the wolfSSL glue — contexts built from PEM files (one wolfSSL
+ * context per certificate, chosen by SNI), and TLS sessions whose I/O
+ * callbacks read from a ciphertext window lent by the caller and write to
+ * a per-connection output buffer. The only file that includes wolfSSL. */
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/version.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "proto/tls.h"
+
+/* Ciphertext buffered for sending. A TLS record is at most 16 KB of
+ * plaintext plus its overhead (header, IV, MAC/tag, padding), so a write
+ * only goes on while a whole record still fits. */
+#define TLS_OUTBUF       (64 * 1024)
+#define TLS_REC_PLAIN    16384
+#define TLS_REC_OVERHEAD 512
+
+/* OpenSSL's servername/ALPN callback return codes (kept here so that no
+ * compatibility header is needed). */
+#define TLS_EXT_OK     0
+#define TLS_EXT_NOACK  3
+
+/* Default TLS 1.3 suites, added when only a TLS <= 1.2 list is given (one
+ * wolfSSL list holds both). */
+#define TLS13_DEFAULT "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+
+/* One certificate (chain + key) and the names it answers to. */
+struct tls_crt {
+	WOLFSSL_CTX *wctx;
+	char **names;                /* lower case; "*.x.y" for wildcards */
+	int nnames;
+	struct tls_crt *next;
+};
+
+struct tls_ctx {
+	int is_server;
+	int verify;                  /* TLS_VERIFY_* */
+	int no_tickets;
+	int min_ver, max_ver;        /* protocol numbers, 0 = library default */
+	char *ca_file;
+	char *cipher_list;           /* the combined wolfSSL list, or NULL */
+	char *alpn;                  /* client: comma list as given */
+	unsigned char *alpn_wire;    /* server: length-prefixed list, server order */
+	unsigned alpn_wire_len;
+	struct tls_crt *crts, **crt_tail;  /* server: first = default */
+	int ncrts;
+	WOLFSSL_CTX *cli;            /* client: the one context */
+	WOLFSSL_SESSION *sess;       /* client: last session, for resumption */
+	char sess_sni[256];
+};
+
+/* Invariants: out_off <= out_len <= TLS_OUTBUF; in points to in_len
+ * unconsumed borrowed bytes (in_len == 0 when nothing is lent). */
+struct tls_conn {
+	WOLFSSL *ssl;
+	struct tls_ctx *ctx;
+	const unsigned char *in;
+	size_t in_len;
+	size_t out_off, out_len;
+	unsigned hs_done:1, failed:1, closed:1;
+	long verify_res;
+	char sni[256];
+	char alpn[64];
+	char err[160];
+	unsigned char out[TLS_OUTBUF];
+};
+
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static int tls_init_ok;
+
+static void tls_global_init(void)
+{
+	tls_init_ok = wolfSSL_Init() == WOLFSSL_SUCCESS;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Returns the protocol number of "TLSv1.2"-style <s>, 0 for NULL, -1 if unknown. */
+static int parse_ver(const char *s)
+{
+	static const struct { const char *n; int v; } t[] = {
+		{ "SSLv3", 0x0300 }, { "TLSv1.0", 0x0301 }, { "TLSv1.1", 0x0302 },
+		{ "TLSv1.2", 0x0303 }, { "TLSv1.3", 0x0304 },
+	};
+
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcasecmp(s, t[i].n))
+			return t[i].v;
+	return -1;
+}
+
+/* ---- I/O callbacks: the only place where ciphertext moves ---- */
+
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
+{
+	struct tls_conn *c = arg;
+	size_t n;
+
+	if (!c->in_len)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	n = (size_t)sz < c->in_len ? (size_t)sz : c->in_len;
+	memcpy(buf, c->in, n);
+	c->in += n;
+	c->in_len -= n;
+	return (int)n;
+}
+
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
+{
+	struct tls_conn *c = arg;
+	size_t room, n;
+
+	if (c->out_off && c->out_len + (size_t)sz > TLS_OUTBUF) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	room = TLS_OUTBUF - c->out_len;
+	if (!room)
+		return WOLFSSL_CBIO_ERR_WANT_WRITE;
+	n = (size_t)sz < room ? (size_t)sz : room;
+	memcpy(c->out + c->out_len, buf, n);
+	c->out_len += n;
+	return (int)n;
+}
+
+/* ---- SNI and ALPN (server side) ---- */
+
+static int name_match(const char *pat, const char *name)
+{
+	const char *dot;
+
+	if (pat[0] != '*')
+		return !strcasecmp(pat, name);
+	/* "*.x.y" covers exactly one label in front of ".x.y" */
+	dot = strchr(name, '.');
+	return dot && dot != name && !strcasecmp(pat + 1, dot);
+}
+
+/* Returns the certificate for <name>: an exact name first, then a wildcard. */
+static struct tls_crt *crt_lookup(struct tls_ctx *ctx, const char *name)
+{
+	struct tls_crt *t;
+
+	for (t = ctx->crts; t; t = t->next)
+		for (int i = 0; i < t->nnames; i++)
+			if (t->names[i][0] != '*' && name_match(t->names[i], name))
+				return t;
+	for (t = ctx->crts; t; t = t->next)
+		for (int i = 0; i < t->nnames; i++)
+			if (t->names[i][0] == '*' && name_match(t->names[i], name))
+				return t;
+	return NULL;
+}
+
+static int sni_cb(WOLFSSL *ssl, int *ad, void *arg)
+{
+	struct tls_ctx *ctx = arg;
+	struct tls_conn *c = wolfSSL_GetIOReadCtx(ssl);
+	const char *name = wolfSSL_get_servername(ssl, WOLFSSL_SNI_HOST_NAME);
+	struct tls_crt *t;
+
+	if (!name || !*name)
+		return TLS_EXT_OK;
+	if (c)
+		snprintf(c->sni, sizeof(c->sni), "%s", name);
+	t = crt_lookup(ctx, name);
+	if (t && t != ctx->crts)
+		wolfSSL_set_SSL_CTX(ssl, t->wctx);
+	return TLS_EXT_OK;
+}
+
+/* Picks the first of our protocols that the client offers, as HAProxy does;
+ * no match means no ALPN extension in the answer. */
+static int alpn_cb(WOLFSSL *ssl, const unsigned char **out, unsigned char *outlen,
+                   const unsigned char *in, unsigned int inlen, void *arg)
+{
+	struct tls_ctx *ctx = arg;
+	const unsigned char *s = ctx->alpn_wire, *se = s + ctx->alpn_wire_len;
+
+	for (; s < se; s += 1 + s[0]) {
+		for (const unsigned char *p = in; p < in + inlen; p += 1 + p[0]) {
+			if (p + 1 + p[0] > in + inlen)
+				break;
+			if (p[0] == s[0] && !memcmp(p + 1, s + 1, s[0])) {
+				*out = p + 1;
+				*outlen = p[0];
+				return TLS_EXT_OK;
+			}
+		}
+	}
+	return TLS_EXT_NOACK;
+}
+
+/* Returns 0, or -1 with <err> set: applies the context-wide settings to one
+ * wolfSSL context. */
+static int wctx_setup(struct tls_ctx *ctx, WOLFSSL_CTX *w, char *err, size_t errlen)
+{
+	int mode;
+
+	wolfSSL_CTX_SetIORecv(w, io_recv);
+	wolfSSL_CTX_SetIOSend(w, io_send);
+	if (wolfSSL_CTX_set_min_proto_version(w, ctx->min_ver ? ctx->min_ver : 0x0303) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "unsupported minimum TLS version");
+		return -1;
+	}
+	if (ctx->max_ver && wolfSSL_CTX_set_max_proto_version(w, ctx->max_ver) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "unsupported maximum TLS version");
+		return -1;
+	}
+	if (ctx->cipher_list && wolfSSL_CTX_set_cipher_list(w, ctx->cipher_list) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "unable to set cipher list '%s'", ctx->cipher_list);
+		return -1;
+	}
+	if (ctx->ca_file && wolfSSL_CTX_load_verify_locations(w, ctx->ca_file, NULL) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "unable to load CA file '%s'", ctx->ca_file);
+		return -1;
+	}
+	if (ctx->verify == TLS_VERIFY_NONE)
+		mode = WOLFSSL_VERIFY_NONE;
+	else if (ctx->verify == TLS_VERIFY_OPTIONAL || !ctx->is_server)
+		mode = WOLFSSL_VERIFY_PEER;
+	else
+		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	wolfSSL_CTX_set_verify(w, mode, NULL);
+	if (ctx->is_server) {
+		wolfSSL_CTX_set_servername_callback(w, sni_cb);
+		wolfSSL_CTX_set_servername_arg(w, ctx);
+		if (ctx->alpn_wire)
+			wolfSSL_CTX_set_alpn_select_cb(w, alpn_cb, ctx);
+		if (ctx->no_tickets) {
+			wolfSSL_CTX_NoTicketTLSv12(w);
+			wolfSSL_CTX_no_ticket_TLSv13(w);
+		}
+	}
+	return 0;
+}
+
+/* Returns a lower-cased copy of <s>, or NULL. */
+static char *lower_dup(const char *s)
+{
+	char *d = strdup(s);
+
+	for (char *p = d; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	return d;
+}
+
+static int crt_add_name(struct tls_crt *t, const char *name)
+{
+	char **n;
+
+	for (int i = 0; i < t->nnames; i++)
+		if (!strcasecmp(t->names[i], name))
+			return 0;
+	if (!(n = realloc(t->names, (t->nnames + 1) * sizeof(*n))))
+		return -1;
+	t->names = n;
+	if (!(n[t->nnames] = lower_dup(name)))
+		return -1;
+	t->nnames++;
+	return 0;
+}
+
+static void crt_free(struct tls_crt *t)
+{
+	for (int i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->names);
+	if (t->wctx)
+		wolfSSL_CTX_free(t->wctx);
+	free(t);
+}
+
+/* Returns 0, or -1 with <err> set: loads one PEM (chain and key, the key
+ * possibly in <path>.key) as a new certificate of server context <ctx>. */
+static int crt_load_file(struct tls_ctx *ctx, const char *path, const char *const *sni, int nsni,
+                         char *err, size_t errlen)
+{
+	struct tls_crt *t;
+	WOLFSSL_X509 *x;
+	char buf[256], keypath[PATH_MAX];
+	char *alt;
+
+	if (!(t = calloc(1, sizeof(*t))) || !(t->wctx = wolfSSL_CTX_new(wolfSSLv23_server_method()))) {
+		set_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (wolfSSL_CTX_use_certificate_chain_file(t->wctx, path) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "unable to load certificate from '%s'", path);
+		goto fail;
+	}
+	if (wolfSSL_CTX_use_PrivateKey_file(t->wctx, path, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+		snprintf(keypath, sizeof(keypath), "%s.key", path);
+		if (wolfSSL_CTX_use_PrivateKey_file(t->wctx, keypath, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+			set_err(err, errlen, "no private key found in '%s' nor in '%s'", path, keypath);
+			goto fail;
+		}
+	}
+	if (wolfSSL_CTX_check_private_key(t->wctx) != WOLFSSL_SUCCESS) {
+		set_err(err, errlen, "the private key of '%s' does not match its certificate", path);
+		goto fail;
+	}
+	if (wctx_setup(ctx, t->wctx, err, errlen) < 0)
+		goto fail;
+	for (int i = 0; i < nsni; i++)
+		if (crt_add_name(t, sni[i]) < 0)
+			goto nomem;
+	if (!nsni && (x = wolfSSL_CTX_get0_certificate(t->wctx))) {
+		while ((alt = wolfSSL_X509_get_next_altname(x)))
+			if (crt_add_name(t, alt) < 0)
+				goto nomem;
+		if (wolfSSL_X509_NAME_get_text_by_NID(wolfSSL_X509_get_subject_name(x), NID_commonName,
+		                                      buf, sizeof(buf)) > 0 && crt_add_name(t, buf) < 0)
+			goto nomem;
+	}
+	*ctx->crt_tail = t;
+	ctx->crt_tail = &t->next;
+	ctx->ncrts++;
+	return 0;
+nomem:
+	set_err(err, errlen, "out of memory");
+fail:
+	if (t)
+		crt_free(t);
+	return -1;
+}
+
+/* Files of a certificate directory that are not certificates themselves. */
+static int crt_dir_skip(const char *n)
+{
+	static const char *const ext[] = { ".key", ".ocsp", ".issuer", ".sctl", ".dh" };
+	size_t l = strlen(n);
+
+	if (n[0] == '.')
+		return 1;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+		if (l > e && !strcmp(n + l - e, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int tls_ctx_add_crt(struct tls_ctx *ctx, const char *path, const char *const *sni, int nsni,
+                    char *err, size_t errlen)
+{
+	struct dirent **ents;
+	struct stat st;
+	char p[PATH_MAX];
+	int n, ret = 0, loaded = 0;
+
+	if (!ctx->is_server) {
+		set_err(err, errlen, "certificates are selected by SNI on a server context only");
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		set_err(err, errlen, "unable to stat SSL certificate from file '%s' : %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return crt_load_file(ctx, path, sni, nsni, err, errlen);
+	if ((n = scandir(path, &ents, NULL, alphasort)) < 0) {
+		set_err(err, errlen, "unable to scan directory '%s' : %s", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!ret && !crt_dir_skip(ents[i]->d_name)) {
+			snprintf(p, sizeof(p), "%s/%s", path, ents[i]->d_name);
+			if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+				ret = crt_load_file(ctx, p, sni, nsni, err, errlen);
+				loaded++;
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (!ret && !loaded) {
+		set_err(err, errlen, "no certificate found in directory '%s'", path);
+		ret = -1;
+	}
+	return ret;
+}
+
+int tls_ctx_crt_count(const struct tls_ctx *ctx)
+{
+	return ctx->ncrts;
+}
+
+/* Returns 0 or -1: builds the server's length-prefixed ALPN list. */
+static int alpn_to_wire(struct tls_ctx *ctx, const char *list)
+{
+	size_t l = strlen(list);
+	unsigned char *w = malloc(l + 1), *lenp;
+	unsigned wl = 0;
+
+	if (!w)
+		return -1;
+	lenp = w;
+	w[wl++] = 0;
+	for (const char *p = list; *p; p++) {
+		if (*p == ',') {
+			if (*lenp == 0)
+				goto bad;
+			lenp = w + wl;
+			w[wl++] = 0;
+			continue;
+		}
+		if (*lenp == 255)
+			goto bad;
+		w[wl++] = (unsigned char)*p;
+		(*lenp)++;
+	}
+	if (*lenp == 0)
+		goto bad;
+	ctx->alpn_wire = w;
+	ctx->alpn_wire_len = wl;
+	return 0;
+bad:
+	free(w);
+	return -1;
+}
+
+struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errlen)
+{
+	struct tls_ctx *ctx;
+	size_t l;
+
+	pthread_once(&tls_once, tls_global_init);
+	if (!tls_init_ok) {
+		set_err(err, errlen, "wolfSSL initialisation failed");
+		return NULL;
+	}
+	if (!(ctx = calloc(1, sizeof(*ctx)))) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	ctx->crt_tail = &ctx->crts;
+	ctx->is_server = o->is_server;
+	ctx->verify = o->verify;
+	ctx->no_tickets = o->no_tickets;
+	if ((ctx->min_ver = parse_ver(o->min_ver)) < 0) {
+		set_err(err, errlen, "unknown TLS version '%s'", o->min_ver);
+		goto fail;
+	}
+	if ((ctx->max_ver = parse_ver(o->max_ver)) < 0) {
+		set_err(err, errlen, "unknown TLS version '%s'", o->max_ver);
+		goto fail;
+	}
+	if (o->ca_file && !(ctx->ca_file = strdup(o->ca_file)))
+		goto nomem;
+	if (o->ciphers || o->ciphersuites) {
+		const char *a = o->ciphersuites ? o->ciphersuites : TLS13_DEFAULT;
+		const char *b = o->ciphers;
+
+		l = strlen(a) + (b ? strlen(b) + 1 : 0) + 1;
+		if (!(ctx->cipher_list = malloc(l)))
+			goto nomem;
+		snprintf(ctx->cipher_list, l, "%s%s%s", a, b ? ":" : "", b ? b : "");
+	}
+	if (o->alpn) {
+		if (o->is_server) {
+			if (alpn_to_wire(ctx, o->alpn) < 0) {
+				set_err(err, errlen, "invalid ALPN list '%s'", o->alpn);
+				goto fail;
+			}
+		} else if (!(ctx->alpn = strdup(o->alpn))) {
+			goto nomem;
+		}
+	}
+	if (o->is_server) {
+		if (!o->crt) {
+			set_err(err, errlen, "a certificate is required to terminate TLS");
+			goto fail;
+		}
+		if (tls_ctx_add_crt(ctx, o->crt, NULL, 0, err, errlen) < 0)
+			goto fail;
+		return ctx;
+	}
+	if (!(ctx->cli = wolfSSL_CTX_new(wolfSSLv23_client_method())))
+		goto nomem;
+	if (wctx_setup(ctx, ctx->cli, err, errlen) < 0)
+		goto fail;
+	if (o->crt && (wolfSSL_CTX_use_certificate_chain_file(ctx->cli, o->crt) != WOLFSSL_SUCCESS ||
+	               wolfSSL_CTX_use_PrivateKey_file(ctx->cli, o->crt, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS)) {
+		set_err(err, errlen, "unable to load client certificate and key from '%s'", o->crt);
+		goto fail;
+	}
+	return ctx;
+nomem:
+	set_err(err, errlen, "out of memory");
+fail:
+	tls_ctx_free(ctx);
+	return NULL;
+}
+
+void tls_ctx_free(struct tls_ctx *ctx)
+{
+	struct tls_crt *t, *n;
+
+	if (!ctx)
+		return;
+	for (t = ctx->crts; t; t = n) {
+		n = t->next;
+		crt_free(t);
+	}
+	if (ctx->sess)
+		wolfSSL_SESSION_free(ctx->sess);
+	if (ctx->cli)
+		wolfSSL_CTX_free(ctx->cli);
+	free(ctx->ca_file);
+	free(ctx->cipher_list);
+	free(ctx->alpn);
+	free(ctx->alpn_wire);
+	free(ctx);
+}
+
+/* ---- connections ---- */
+
+struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni)
+{
+	struct tls_conn *c = malloc(sizeof(*c));
+	WOLFSSL_CTX *w = ctx->is_server ? ctx->crts->wctx : ctx->cli;
+
+	if (!c)
+		return NULL;
+	c->ctx = ctx;
+	c->in = NULL;
+	c->in_len = 0;
+	c->out_off = c->out_len = 0;
+	c->hs_done = c->failed = c->closed = 0;
+	c->verify_res = 0;
+	c->sni[0] = c->alpn[0] = c->err[0] = 0;
+	if (!(c->ssl = wolfSSL_new(w)))
+		goto fail;
+	wolfSSL_SetIOReadCtx(c->ssl, c);
+	wolfSSL_SetIOWriteCtx(c->ssl, c);
+	if (ctx->is_server)
+		return c;
+	if (sni && *sni) {
+		snprintf(c->sni, sizeof(c->sni), "%s", sni);
+		if (wolfSSL_UseSNI(c->ssl, WOLFSSL_SNI_HOST_NAME, sni, (unsigned short)strlen(sni)) != WOLFSSL_SUCCESS)
+			goto fail_ssl;
+		if (ctx->verify != TLS_VERIFY_NONE && wolfSSL_check_domain_name(c->ssl, sni) != WOLFSSL_SUCCESS)
+			goto fail_ssl;
+	}
+	if (ctx->alpn && wolfSSL_UseALPN(c->ssl, ctx->alpn, (unsigned)strlen(ctx->alpn),
+	                                 WOLFSSL_ALPN_CONTINUE_ON_MISMATCH) != WOLFSSL_SUCCESS)
+		goto fail_ssl;
+	if (ctx->sess && !ctx->no_tickets && !strcmp(ctx->sess_sni, c->sni))
+		wolfSSL_set_session(c->ssl, ctx->sess);
+	return c;
+fail_ssl:
+	wolfSSL_free(c->ssl);
+fail:
+	free(c);
+	return NULL;
+}
+
+/* Keeps the session of a client connection that ends well for the next one. */
+static void keep_session(struct tls_conn *c)
+{
+	struct tls_ctx *ctx = c->ctx;
+	WOLFSSL_SESSION *s;
+
+	if (ctx->is_server || ctx->no_tickets || !c->hs_done || c->failed)
+		return;
+	if (!(s = wolfSSL_get1_session(c->ssl)))
+		return;
+	if (ctx->sess)
+		wolfSSL_SESSION_free(ctx->sess);
+	ctx->sess = s;
+	snprintf(ctx->sess_sni, sizeof(ctx->sess_sni), "%s", c->sni);
+}
+
+void tls_conn_free(struct tls_conn *c)
+{
+	if (!c)
+		return;
+	keep_session(c);
+	wolfSSL_free(c->ssl);
+	free(c);
+}
+
+void tls_conn_feed(struct tls_conn *c, const void *cipher, size_t n)
+{
+	c->in = cipher;
+	c->in_len = n;
+}
+
+size_t tls_conn_in_left(const struct tls_conn *c)
+{
+	return c->in_len;
+}
+
+/* Returns TLS_AGAIN, TLS_CLOSED or TLS_ERR for the failed wolfSSL call that
+ * returned <ret>, keeping the reason of an error in c->err. */
+static int conn_fail(struct tls_conn *c, int ret)
+{
+	int e = wolfSSL_get_error(c->ssl, ret);
+	char buf[80];
+
+	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
+		return TLS_AGAIN;
+	if (e == WOLFSSL_ERROR_ZERO_RETURN) {
+		c->closed = 1;
+		return TLS_CLOSED;
+	}
+	c->failed = 1;
+	c->verify_res = wolfSSL_get_verify_result(c->ssl);
+	if (c->verify_res != 0)
+		snprintf(c->err, sizeof(c->err), "%s", wolfSSL_X509_verify_cert_error_string(c->verify_res));
+	else {
+		wolfSSL_ERR_error_string_n((unsigned long)e, buf, sizeof(buf));
+		snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
+	}
+	return TLS_ERR;
+}
+
+static void hs_finish(struct tls_conn *c)
+{
+	char *p = NULL;
+	unsigned short n = 0;
+
+	c->hs_done = 1;
+	if (wolfSSL_ALPN_GetProtocol(c->ssl, &p, &n) == WOLFSSL_SUCCESS && p && n) {
+		if (n >= sizeof(c->alpn))
+			n = sizeof(c->alpn) - 1;
+		memcpy(c->alpn, p, n);
+		c->alpn[n] = 0;
+	}
+}
+
+int tls_conn_handshake(struct tls_conn *c)
+{
+	int ret;
+
+	if (c->failed)
+		return TLS_ERR;
+	if (c->hs_done)
+		return 1;
+	ret = wolfSSL_negotiate(c->ssl);
+	if (ret == WOLFSSL_SUCCESS) {
+		hs_finish(c);
+		return 1;
+	}
+	ret = conn_fail(c, ret);
+	return ret == TLS_CLOSED ? TLS_ERR : ret;
+}
+
+ssize_t tls_conn_read(struct tls_conn *c, void *plain, size_t cap)
+{
+	int ret;
+
+	if (c->failed)
+		return TLS_ERR;
+	if (c->closed)
+		return TLS_CLOSED;
+	if (!c->hs_done && (ret = tls_conn_handshake(c)) != 1)
+		return ret;
+	if (cap > INT_MAX)
+		cap = INT_MAX;
+	ret = wolfSSL_read(c->ssl, plain, (int)cap);
+	if (ret > 0)
+		return ret;
+	return conn_fail(c, ret);
+}
+
+size_t tls_conn_read_pending(struct tls_conn *c)
+{
+	int n = wolfSSL_pending(c->ssl);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+ssize_t tls_conn_write(struct tls_conn *c, const void *plain, size_t n)
+{
+	const char *p = plain;
+	size_t done = 0, room, chunk;
+	int ret;
+
+	if (c->failed)
+		return TLS_ERR;
+	if (!c->hs_done && (ret = tls_conn_handshake(c)) != 1)
+		return ret;
+	while (done < n) {
+		room = TLS_OUTBUF - (c->out_len - c->out_off);
+		if (room <= TLS_REC_OVERHEAD)
+			break;
+		chunk = n - done;
+		if (chunk > TLS_REC_PLAIN)
+			chunk = TLS_REC_PLAIN;
+		if (chunk > room - TLS_REC_OVERHEAD)
+			chunk = room - TLS_REC_OVERHEAD;
+		ret = wolfSSL_write(c->ssl, p + done, (int)chunk);
+		if (ret <= 0) {
+			ret = conn_fail(c, ret);
+			if (ret == TLS_ERR)
+				return TLS_ERR;
+			break;
+		}
+		done += (size_t)ret;
+	}
+	return done ? (ssize_t)done : TLS_AGAIN;
+}
+
+int tls_conn_shutdown(struct tls_conn *c)
+{
+	int ret;
+
+	if (c->failed)
+		return TLS_ERR;
+	ret = wolfSSL_shutdown(c->ssl);
+	/* 0 (sent, peer's not seen yet) and SUCCESS both mean our alert is queued */
+	if (ret == WOLFSSL_SUCCESS || ret == WOLFSSL_SHUTDOWN_NOT_DONE)
+		return 0;
+	return conn_fail(c, ret) == TLS_ERR ? TLS_ERR : 0;
+}
+
+size_t tls_conn_out_peek(struct tls_conn *c, const void **p)
+{
+	*p = c->out + c->out_off;
+	return c->out_len - c->out_off;
+}
+
+void tls_conn_out_skip(struct tls_conn *c, size_t n)
+{
+	if (n > c->out_len - c->out_off)
+		n = c->out_len - c->out_off;
+	c->out_off += n;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+}
+
+int tls_conn_handshake_done(const struct tls_conn *c)
+{
+	return c->hs_done;
+}
+
+int tls_conn_is_resumed(const struct tls_conn *c)
+{
+	return c->hs_done && wolfSSL_session_reused(c->ssl) ? 1 : 0;
+}
+
+int tls_conn_peer_has_cert(const struct tls_conn *c)
+{
+	WOLFSSL_X509_CHAIN *ch;
+
+	if (!c->hs_done)
+		return 0;
+	ch = wolfSSL_get_peer_chain(c->ssl);
+	return ch && wolfSSL_get_chain_count(ch) > 0;
+}
+
+const char *tls_conn_sni(const struct tls_conn *c)
+{
+	return c->sni[0] ? c->sni : NULL;
+}
+
+const char *tls_conn_alpn(const struct tls_conn *c)
+{
+	return c->alpn[0] ? c->alpn : NULL;
+}
+
+const char *tls_conn_protocol(const struct tls_conn *c)
+{
+	return c->hs_done ? wolfSSL_get_version(c->ssl) : NULL;
+}
+
+const char *tls_conn_cipher(const struct tls_conn *c)
+{
+	return c->hs_done ? wolfSSL_get_cipher(c->ssl) : NULL;
+}
+
+int tls_conn_cipher_bits(const struct tls_conn *c)
+{
+	WOLFSSL_CIPHER *ci;
+
+	if (!c->hs_done || !(ci = wolfSSL_get_current_cipher(c->ssl)))
+		return 0;
+	return wolfSSL_CIPHER_get_bits(ci, NULL);
+}
+
+const char *tls_conn_error(const struct tls_conn *c)
+{
+	return c->err;
+}
+
+long tls_conn_verify_result(const struct tls_conn *c)
+{
+	return c->hs_done ? wolfSSL_get_verify_result(c->ssl) : c->verify_res;
+}
+
+const char *tls_version(void)
+{
+	return "wolfSSL " LIBWOLFSSL_VERSION_STRING
+#ifdef WOLFSSL_TLS13
+	       " (TLSv1.3"
+#else
+	       " (TLSv1.2"
+#endif
+#ifdef HAVE_SNI
+	       ", SNI"
+#endif
+#ifdef HAVE_ALPN
+	       ", ALPN"
+#endif
+#ifdef HAVE_SESSION_TICKET
+	       ", session tickets"
+#endif
+#ifdef WOLFSSL_AESNI
+	       ", AES-NI"
+#endif
+	       ")";
+}

@@ -1,0 +1,124 @@
+/* tls.h: TLS termination and origination over memory, with wolfSSL behind
+ * it. The caller owns the socket: it lends received ciphertext to a
+ * connection, takes plaintext out, gives plaintext in and takes the
+ * ciphertext to send. No wolfSSL type crosses this header.
+ *
+ * A tls_ctx is built at start-up (certificates, CA, ALPN, versions,
+ * ciphers, tickets) and shared read-only by every connection made from it;
+ * a client ctx also keeps the last session of its server for resumption,
+ * so a client ctx belongs to one thread. A tls_conn is one TLS session. */
+#ifndef RP_TLS_H
+#define RP_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct tls_ctx;
+struct tls_conn;
+
+/* Return values of the tls_conn_* calls besides byte counts. */
+#define TLS_AGAIN   (-2)   /* needs more ciphertext in, or room to put ciphertext out */
+#define TLS_ERR     (-1)   /* the session failed; tls_conn_error() says why; close it */
+#define TLS_CLOSED    0    /* tls_conn_read: the peer sent close_notify */
+
+#define TLS_VERIFY_NONE      0
+#define TLS_VERIFY_OPTIONAL  1   /* server side: ask for a client certificate, accept none */
+#define TLS_VERIFY_REQUIRED  2
+
+/* Settings of a context; strings are copied or read at once, the caller
+ * keeps ownership. NULL / 0 means the default. */
+struct tls_ctx_opts {
+	int is_server;
+	const char *crt;          /* server: PEM (chain + key, or key in <crt>.key) or a directory of them;
+	                           * client: optional client certificate */
+	const char *ca_file;      /* CAs to verify the peer with */
+	int verify;               /* TLS_VERIFY_*; NONE by default (wolfSSL clients verify by default: not here) */
+	const char *alpn;         /* "h2,http/1.1": HAProxy's comma list */
+	const char *ciphers;      /* TLS <= 1.2 list, OpenSSL names */
+	const char *ciphersuites; /* TLS 1.3 list */
+	const char *min_ver;      /* "SSLv3", "TLSv1.0" .. "TLSv1.3"; default TLSv1.2 */
+	const char *max_ver;
+	int no_tickets;           /* server: issue no session tickets; client: do not resume */
+};
+
+/* Returns a new context or NULL with a message in <err>/<errlen> (e.g.
+ * "unable to load certificate from 'x.pem'"). The first certificate loaded
+ * is the default one for clients sending no or an unknown SNI. */
+struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errlen);
+
+/* Adds the certificate(s) of <path> (file or directory) to server context
+ * <ctx>, selected by SNI. With <nsni> > 0 the names in <sni> (a crt-list
+ * line's filters, "*.example.org" allowed) replace those of the
+ * certificate (CN and DNS alt names). Returns 0 or -1 with <err> set. */
+int tls_ctx_add_crt(struct tls_ctx *ctx, const char *path, const char *const *sni, int nsni,
+                    char *err, size_t errlen);
+
+/* Returns the number of certificates of <ctx>. */
+int tls_ctx_crt_count(const struct tls_ctx *ctx);
+
+/* Frees <ctx>; every connection made from it must be freed first. */
+void tls_ctx_free(struct tls_ctx *ctx);
+
+/* Returns a connection in handshake state, or NULL (no memory). On a client
+ * context, <sni> (may be NULL) is sent as server name and, with
+ * verification on, checked against the server's certificate. */
+struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni);
+void tls_conn_free(struct tls_conn *c);
+
+/* Lends <n> bytes of received ciphertext at <cipher> to <c>, replacing what
+ * is left of a previous loan. The next tls_conn_handshake/read/write/
+ * shutdown calls copy from it straight into the TLS engine; the caller
+ * keeps the bytes alive until then, and afterwards offers again the
+ * tls_conn_in_left() bytes that were not taken (at the end of the loan). */
+void tls_conn_feed(struct tls_conn *c, const void *cipher, size_t n);
+/* Returns how many lent bytes were not consumed yet. */
+size_t tls_conn_in_left(const struct tls_conn *c);
+
+/* Moves the handshake on. Returns 1 when it is complete, TLS_AGAIN when it
+ * waits for the peer (send tls_conn_out_peek() bytes first), or TLS_ERR. */
+int tls_conn_handshake(struct tls_conn *c);
+
+/* Decrypts up to <cap> bytes into <plain> (drives the handshake first if
+ * needed). Returns bytes > 0, TLS_CLOSED on the peer's close_notify,
+ * TLS_AGAIN when more ciphertext is needed, or TLS_ERR. */
+ssize_t tls_conn_read(struct tls_conn *c, void *plain, size_t cap);
+
+/* Returns how many decrypted bytes wait inside the TLS engine. */
+size_t tls_conn_read_pending(struct tls_conn *c);
+
+/* Encrypts up to <n> bytes of <plain> into the output buffer. Returns the
+ * number of bytes taken (> 0, possibly < n when the output buffer fills),
+ * TLS_AGAIN when nothing could be taken (handshake waiting for the peer or
+ * output full: send, then call again), or TLS_ERR. */
+ssize_t tls_conn_write(struct tls_conn *c, const void *plain, size_t n);
+
+/* Queues close_notify. Returns 0 or TLS_ERR. */
+int tls_conn_shutdown(struct tls_conn *c);
+
+/* Ciphertext to send: returns its length and sets <*p> to it (valid until
+ * the next call on <c>). tls_conn_out_skip() drops <n> bytes once sent. */
+size_t tls_conn_out_peek(struct tls_conn *c, const void **p);
+void tls_conn_out_skip(struct tls_conn *c, size_t n);
+
+/* Predicates: 0 or 1. */
+int tls_conn_handshake_done(const struct tls_conn *c);
+int tls_conn_is_resumed(const struct tls_conn *c);      /* ssl_fc_is_resumed */
+int tls_conn_peer_has_cert(const struct tls_conn *c);   /* ssl_c_used (server) */
+
+/* Session properties, NULL when unknown. Strings live as long as <c>. */
+const char *tls_conn_sni(const struct tls_conn *c);      /* server: name the client asked; client: name sent */
+const char *tls_conn_alpn(const struct tls_conn *c);     /* negotiated protocol, e.g. "h2" */
+const char *tls_conn_protocol(const struct tls_conn *c); /* "TLSv1.3" */
+const char *tls_conn_cipher(const struct tls_conn *c);   /* "TLS_AES_128_GCM_SHA256" */
+int tls_conn_cipher_bits(const struct tls_conn *c);      /* ssl_fc_use_keysize, 0 if unknown */
+/* Returns the reason of the last failure ("certificate has expired", ...),
+ * or "" when none. */
+const char *tls_conn_error(const struct tls_conn *c);
+/* Returns the peer-certificate verification result (0 = ok, else an
+ * X509_V_ERR_* number as HAProxy's ssl_c_verify / ssl_s_verify). */
+long tls_conn_verify_result(const struct tls_conn *c);
+
+/* Returns "wolfSSL <version>" and the TLS features compiled in, for -vv. */
+const char *tls_version(void);
+
+#endif
