@@ -16,7 +16,7 @@ PKGS    := liburing lua5.4 wolfssl libhs libpcre2-8
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wpointer-arith -Wstrict-prototypes -fno-strict-aliasing \
 	-D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -lcrypt
 
 # O=<dir> puts objects and the binary in a private directory (parallel work).
 ifeq ($(SAN),1)

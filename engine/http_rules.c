@@ -694,16 +694,9 @@ static int exec_redirect(const struct http_act *a, struct stream *s)
 
 static int exec_auth(const struct http_act *a, struct stream *s, struct proxy *px)
 {
-	size_t plen;
-	const char *page = http_err_get(px, 401, HTTP_ERR_STREAM, &plen);
-	const char *end = page ? memmem(page, plen, "\r\n\r\n", 4) : NULL;
 	const char *realm = a->realm ? a->realm : (px->name ? px->name : "");
-	if (!end)
-		return RULE_ERR;
-	size_t head = end - page + 2;
-	int n = snprintf(ha_out, sizeof(ha_out), "%.*swww-authenticate: Basic realm=\"%s\"\r\n%.*s",
-	                 (int)head, page, realm, (int)(plen - head), page + head);
-	if (n < 0 || (size_t)n >= sizeof(ha_out))
+	long n = http_auth_reply_build(ha_out, sizeof(ha_out), px, 401, realm, strlen(realm));
+	if (n < 0)
 		return RULE_ERR;
 	if (!s->err || s->err == STRM_ERR_NONE)
 		s->err = STRM_ERR_PRXCOND;

@@ -309,6 +309,69 @@ static void t_parse_errors(void)
 	cfg_free(&cfg);
 }
 
+/* userlist sections, http_auth / http_auth_group and "auth". */
+static void t_userlist(void)
+{
+	struct config cfg;
+	int e = parse(&cfg,
+		"userlist L\n"
+		"  group admins\n"
+		"  group ops users amy\n"
+		"  user bob password $6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG. groups admins\n"
+		"  user amy insecure-password plain\n"
+		HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  acl ok http_auth(L)\n"
+		"  acl adm http_auth_group(L) admins\n"
+		"  http-request auth realm R unless ok\n"
+		"  http-request set-header X-User %[http_auth_group(L)]\n"
+		"  http-request set-header X-Admin 1 if adm\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		return;
+	struct proxy *px = cfg.proxies;
+
+	load(px, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT(strstr(out_bytes(&strm.res), "\r\nwww-authenticate: Basic realm=\"R\"\r\n\r\n") != NULL);
+	EXPECT_INT(txn.status, 401);
+
+	load(px, "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic Ym9iOndyb25n\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+
+	load(px, "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic Ym9iOnNlY3JldA==\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.req), "GET / HTTP/1.1\r\nhost: a\r\nauthorization: Basic Ym9iOnNlY3JldA==\r\nx-user: bob\r\nx-admin: 1\r\n\r\n");
+
+	load(px, "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic YW15OnBsYWlu\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.req), "GET / HTTP/1.1\r\nhost: a\r\nauthorization: Basic YW15OnBsYWlu\r\nx-user: amy\r\n\r\n");
+	cfg_free(&cfg);
+
+	e = parse(&cfg,
+		"userlist\n"
+		"userlist L\n"
+		"  user\n"                                  /* 3 */
+		"  user a foo x\n"
+		"  bogus\n");                               /* 5 */
+	EXPECT_INT(e, 4);
+	EXPECT(has_alert("parsing [t.cfg:1]: 'userlist' expects <name> as arguments.\n"));
+	EXPECT(has_alert("parsing [t.cfg:3]: 'user' expects <name> as arguments.\n"));
+	EXPECT(has_alert("parsing [t.cfg:4]: 'user' only supports 'password', 'insecure-password' and 'groups' options.\n"));
+	EXPECT(has_alert("parsing [t.cfg:5]: unknown keyword 'bogus' in 'users' section\n"));
+	cfg_free(&cfg);
+	/* links are checked once the files parsed without error, as HAProxy */
+	e = parse(&cfg,
+		"userlist L\n"
+		"  user b insecure-password x groups nog\n"
+		"  group g users nou\n");
+	EXPECT_INT(e, 2);
+	EXPECT(has_alert(": config : userlist 'L': no such group 'nog' specified in user 'b'\n"));
+	EXPECT(has_alert(": config : userlist 'L': no such user 'nou' specified in group 'g'\n"));
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 16384, NULL, NULL);
@@ -318,6 +381,7 @@ int main(void)
 	RUN(t_request_rewrites);
 	RUN(t_response_rewrites);
 	RUN(t_replies);
+	RUN(t_userlist);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
