@@ -22,6 +22,7 @@
 #include "engine/cfg_proxy.h"
 #include "engine/lb.h"
 #include "engine/log.h"
+#include "engine/userlist.h"
 
 #define CFG_MAX_ARGS 64
 #define CFG_ENV_ROOM 65536   /* bytes that "${VAR}" values may add to a line */
@@ -395,7 +396,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 /* Sections HAProxy has and ringproxy does not: the header is an error and
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
-	"userlist", "peers", "resolvers", "cache", "ring", "program", "mailers",
+	"peers", "resolvers", "cache", "ring", "program", "mailers",
 	"http-errors", "fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
@@ -501,6 +502,18 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		}
 		return;
 	}
+	if (!strcmp(k, "userlist")) {
+		r->skip_section = 0;
+		c->sec = CFG_SEC_USERLIST;
+		c->px = c->defpx = NULL;
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (userlist_cfg_section(c, args, nargs) < 0) {
+			cfg_error(r);
+			r->skip_section = 1;
+		}
+		return;
+	}
 	for (int i = 0; cfg_unsupported_sections[i]; i++)
 		if (!strcmp(k, cfg_unsupported_sections[i])) {
 			cfg_set_err(c, "'%s' sections are not supported by ringproxy yet.", k);
@@ -536,6 +549,12 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		case -2: r->errors++; break;   /* printed by the keyword itself */
 		default: cfg_error(r); break;
 		}
+		return;
+	case CFG_SEC_USERLIST:
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (userlist_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
 		return;
 	default:
 		return;
@@ -713,6 +732,7 @@ static int cfg_finish(struct cfg_run *r)
 		cfg->g.maxrewrite = cfg->g.bufsize / 2;
 	}
 	errors += cfg_proxy_resolve(cfg);
+	errors += userlist_cfg_resolve();
 	return errors;
 }
 
@@ -782,5 +802,6 @@ void cfg_free(struct config *cfg)
 		cfg->store = NULL;
 	}
 	cfg_global_free(g);
+	userlist_free_all();
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -538,7 +538,7 @@ static void t_global_keyword_classes(void)
 
 static void t_unsupported_sections(void)
 {
-	expect_error("userlist u1\n  user a password x\n", "parsing [t.cfg:1] : 'userlist' sections are not supported by ringproxy yet.");
+	expect_error("mailers m1\n  mailer a 127.0.0.1:25\n", "parsing [t.cfg:1] : 'mailers' sections are not supported by ringproxy yet.");
 	expect_error("peers p\n  peer a 1.2.3.4:1\n", "'peers' sections are not supported by ringproxy yet.");
 	expect_error("resolvers r\n", "'resolvers' sections are not supported");
 	expect_error("cache c\n", "'cache' sections are not supported");
@@ -546,7 +546,7 @@ static void t_unsupported_sections(void)
 	expect_error("ring r\n", "'ring' sections are not supported");
 	/* the body of an unsupported section is skipped: one error only */
 	struct config cfg;
-	EXPECT_PARSE(&cfg, "userlist u1\n  user a password x\n  group g\nglobal\n  daemon\n", 1);
+	EXPECT_PARSE(&cfg, "mailers m1\n  mailer a 127.0.0.1:25\n  timeout mail 1s\nglobal\n  daemon\n", 1);
 	EXPECT_INT(cfg.g.daemon, 1);
 	cfg_free(&cfg);
 }
