@@ -503,6 +503,45 @@ static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 	}
 }
 
+/* "show env [<name>]": the process environment, or one variable. */
+static void cmd_show_env(struct cli_ctx *c, char **args, int nargs)
+{
+	extern char **environ;
+	size_t n = nargs > 2 ? strlen(args[2]) : 0;
+
+	for (char **e = environ; e && *e; e++) {
+		if (nargs > 2 && (strncmp(*e, args[2], n) || (*e)[n] != '='))
+			continue;
+		cli_out_printf(c->out, "%s\n", *e);
+		if (nargs > 2)
+			return;
+	}
+	if (nargs > 2)
+		cli_out_str(c->out, "Variable not found\n");
+}
+
+/* "clear counters [all]": the maximums, or (all) every counter. */
+static void cmd_clear_counters(struct cli_ctx *c, char **args, int nargs)
+{
+	int all = nargs > 2 && !strcmp(args[2], "all");
+
+	if (all && *c->level < CLI_LVL_ADMIN) {
+		cli_out_str(c->out, "Permission denied\n");
+		return;
+	}
+	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
+		for (struct server *s = px->srv; s; s = s->next) {
+			s->max_conn_seen = s->cur_conn;
+			if (all)
+				s->cum_conn = s->bytes_in = s->bytes_out = 0;
+		}
+		if (all) {
+			px->fe_cum_conn = px->be_cum_conn = px->bytes_in = px->bytes_out = 0;
+			px->denied_req = px->denied_conn = px->denied_sess = px->denied_resp = 0;
+		}
+	}
+}
+
 static void cmd_show_backend(struct cli_ctx *c, char **args, int nargs)
 {
 	(void)args; (void)nargs;
@@ -891,13 +930,91 @@ static void cli_set_weight(struct cli_ctx *c, struct server *s, const char *arg)
 		cli_out_printf(c->out, "%s\n", err);
 }
 
+/* "set server <b>/<s> addr <ip> [port <port>]": the next connections go
+ * to the new address. Answers HAProxy's report of what changed. */
+static void cli_set_addr(struct cli_ctx *c, struct server *s, char **args, int nargs)
+{
+	struct addr na = s->addr;
+	char oldip[INET6_ADDRSTRLEN], newip[INET6_ADDRSTRLEN];
+	int oldport = cli_addr_port(&s->addr), port = oldport, same_ip;
+	char msg[512];
+	size_t n = 0;
+	char *end;
+
+	if (nargs < 5) {
+		cli_out_str(c->out, "set server <b>/<s> addr requires an address and optionally a port.\n");
+		return;
+	}
+	memset(&na, 0, sizeof(na));
+	if (inet_pton(AF_INET, args[4], &na.u.in4.sin_addr) == 1) {
+		na.u.in4.sin_family = AF_INET;
+		na.len = sizeof(na.u.in4);
+	} else if (inet_pton(AF_INET6, args[4], &na.u.in6.sin6_addr) == 1) {
+		na.u.in6.sin6_family = AF_INET6;
+		na.len = sizeof(na.u.in6);
+	} else {
+		cli_out_printf(c->out, "Invalid addr '%s' by 'stats socket command'\n", args[4]);
+		return;
+	}
+	cli_addr_ip(&s->addr, oldip, sizeof(oldip));
+	cli_addr_ip(&na, newip, sizeof(newip));
+	same_ip = s->addr.u.sa.sa_family == na.u.sa.sa_family && !strcmp(oldip, newip);
+	if (same_ip)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "no need to change the addr");
+	else
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "IP changed from '%s' to '%s'", oldip, newip);
+	if (nargs > 6 && !strcmp(args[5], "port")) {
+		long v = strtol(args[6], &end, 10);
+
+		if (*end || !*args[6] || v < 0 || v > 65535 || args[6][0] == '+' || args[6][0] == '-')
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n, ", problem converting port '%s' to an int", args[6]);
+		else if ((int)v == oldport)
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n, ", no need to change the port");
+		else {
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n, ", port changed from '%d' to '%ld'", oldport, v);
+			port = (int)v;
+		}
+	}
+	if (na.u.sa.sa_family == AF_INET)
+		na.u.in4.sin_port = htons((uint16_t)port);
+	else
+		na.u.in6.sin6_port = htons((uint16_t)port);
+	s->addr = na;
+	if (n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	cli_out_printf(c->out, "%.*s by 'stats socket command'\n", (int)n, msg);
+}
+
+/* "set server <b>/<s> health up|stopping|down": the check's verdict,
+ * forced. */
+static void cli_set_health(struct cli_ctx *c, struct server *s, const char *arg)
+{
+	if (!strcmp(arg, "up")) {
+		s->health = s->rise + s->fall - 1;
+		if (s->state == SRV_DOWN)
+			cli_srv_state(s, SRV_UP);
+	} else if (!strcmp(arg, "stopping")) {
+		if (s->state == SRV_UP)
+			cli_srv_state(s, SRV_DRAIN);
+	} else if (!strcmp(arg, "down")) {
+		s->health = 0;
+		if (s->state == SRV_UP || s->state == SRV_DRAIN)
+			cli_srv_state(s, SRV_DOWN);
+	} else
+		cli_out_str(c->out, "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n");
+}
+
 static void cmd_set_server(struct cli_ctx *c, char **args, int nargs)
 {
 	struct server *s = cli_find_server(c, nargs > 2 ? args[2] : NULL);
 
 	if (!s)
 		return;
-	if (nargs > 3 && !strcmp(args[3], "weight"))
+	if (nargs > 3 && !strcmp(args[3], "addr"))
+		cli_set_addr(c, s, args, nargs);
+	else if (nargs > 3 && !strcmp(args[3], "health"))
+		cli_set_health(c, s, nargs > 4 ? args[4] : "");
+	else if (nargs > 3 && !strcmp(args[3], "weight"))
 		cli_set_weight(c, s, nargs > 4 ? args[4] : NULL);
 	else if (nargs > 3 && !strcmp(args[3], "state")) {
 		const char *st = nargs > 4 ? args[4] : "";
@@ -911,7 +1028,7 @@ static void cmd_set_server(struct cli_ctx *c, char **args, int nargs)
 		else
 			cli_out_str(c->out, "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n");
 	} else
-		cli_out_str(c->out, "usage: set server <backend>/<server> state | weight\n");
+		cli_out_str(c->out, "usage: set server <backend>/<server> addr | health | state | weight\n");
 }
 
 static void cmd_set_weight(struct cli_ctx *c, char **args, int nargs)
@@ -1076,6 +1193,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "add", "acl" },   U, "add acl <acl> <pattern> : add an ACL entry", cmd_add_acl },
 	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
 	{ { "clear", "acl" }, U, "clear acl <acl> : clear the contents of this ACL", cmd_clear_acl },
+	{ { "clear", "counters" }, O, "clear counters [all] : clear the maximums (or, admin, all counters)", cmd_clear_counters },
 	{ { "clear", "map" }, U, "clear map <map> : clear the contents of this map", cmd_clear_map },
 	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },
 	{ { "del", "map" },   U, "del map <map> [<key>|#<ref>] : delete map entries matching <key>", cmd_del_map },
@@ -1089,12 +1207,13 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "maxconn", "frontend" }, A, "set maxconn frontend <frontend> <value> : change a frontend's maxconn setting", cmd_set_maxconn_frontend },
 	{ { "set", "maxconn", "global" }, A, "set maxconn global <value> : change the process-wide maxconn setting", cmd_set_maxconn_global },
 	{ { "set", "maxconn", "server" }, A, "set maxconn server <bk>/<srv> : change a server's maxconn setting", cmd_set_maxconn_server },
-	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's state or weight", cmd_set_server },
+	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's address, health, state or weight", cmd_set_server },
 	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
 	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cmd_show_backend },
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
+	{ { "show", "env" }, O, "show env [var] : dump environment variables known to the process", cmd_show_env },
 	{ { "show", "info" }, U, "show info : report information about the running process", cmd_show_info },
 	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },

@@ -489,6 +489,49 @@ static void t_set_maxconn_timeout(void)
 	}
 }
 
+static void t_set_server_addr_health(void)
+{
+	struct proxy *be2 = proxy_find(&cfg, "be2", PX_CAP_BE);
+	struct server *s3 = be2 ? be2->srv : NULL;
+
+	EXPECT(s3 != NULL);
+	if (!s3)
+		return;
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr 127.0.0.2\n"),
+	           "IP changed from '127.0.0.1' to '127.0.0.2' by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr 127.0.0.3 port 8080\n"),
+	           "IP changed from '127.0.0.2' to '127.0.0.3', port changed from '13' to '8080' by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr 127.0.0.3 port 8080\n"),
+	           "no need to change the addr, no need to change the port by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr ::1 port 81\n"),
+	           "IP changed from '127.0.0.3' to '::1', port changed from '8080' to '81' by 'stats socket command'\n\n");
+	EXPECT_INT(s3->addr.u.sa.sa_family, AF_INET6);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr bad\n"), "Invalid addr 'bad' by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr\n"),
+	           "set server <b>/<s> addr requires an address and optionally a port.\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr 127.0.0.1 port x\n"),
+	           "IP changed from '::1' to '127.0.0.1', problem converting port 'x' to an int by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 addr 127.0.0.1 port 13\n"),
+	           "no need to change the addr, port changed from '81' to '13' by 'stats socket command'\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 health down\n"), "\n");
+	EXPECT_INT(s3->state, SRV_DOWN);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 health up\n"), "\n");
+	EXPECT_INT(s3->state, SRV_UP);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "set server be2/s3 health foo\n"),
+	           "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n\n");
+	setenv("RP_TEST_CLI", "x=1", 1);
+	EXPECT_STR(run(CLI_LVL_OPER, "show env RP_TEST_CLI\n"), "RP_TEST_CLI=x=1\n\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "show env RP_TEST_NOPE\n"), "Variable not found\n\n");
+	s3->max_conn_seen = 7;
+	s3->cum_conn = 9;
+	EXPECT_STR(run(CLI_LVL_OPER, "clear counters\n"), "\n");
+	EXPECT_INT(s3->max_conn_seen, 0);
+	EXPECT_INT(s3->cum_conn, 9);
+	EXPECT_STR(run(CLI_LVL_OPER, "clear counters all\n"), "Permission denied\n\n");
+	EXPECT_STR(run(CLI_LVL_ADMIN, "clear counters all\n"), "\n");
+	EXPECT_INT(s3->cum_conn, 0);
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -532,6 +575,7 @@ int main(void)
 	RUN(t_show_stat);
 	RUN(t_show_stat_filters);
 	RUN(t_set_maxconn_timeout);
+	RUN(t_set_server_addr_health);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	cfg_free(&cfg);
