@@ -613,6 +613,8 @@ static int apply_policy(struct http_msg *msg)
 	struct h1_msg *m = &msg->h1;
 	int i;
 
+	if (!msg->is_resp)
+		m->meth_id = http_get_meth_id(msg);   /* h1 leaves it to us; the stream reads it */
 	/* an empty value has off 0: place it after the colon, where an edit inserts */
 	for (i = 0; i < m->nb_hdrs; i++)
 		if (!msg->hdrs[i].v.len)
@@ -1350,6 +1352,7 @@ int http_set_method(struct http_msg *msg, const char *p, size_t len)
 	if ((ret = msg_replace(msg, s.off, s.len, p, len)) < 0)
 		return ret;
 	msg->h1.meth.len = (uint32_t)len;
+	msg->h1.meth_id = h1_meth_id(p, len);
 	return 0;
 }
 

@@ -111,6 +111,9 @@ static void t_parse_whole(void)
 	EXPECT_INT(http_val_find(&m, "x", 1, 0, 0, NULL), 5);      /* HAProxy: hdr_cnt(x) = 5 */
 	EXPECT_INT(http_val_find(&m, "X", 1, 1, 0, NULL), 2);      /* fhdr_cnt */
 	EXPECT_INT(http_get_meth_id(&m), H1_M_GET);
+	EXPECT_INT(m.h1.meth_id, H1_M_GET);         /* set once parsed, for the stream */
+	EXPECT_INT(http_set_method(&m, "HEAD", 4), 0);
+	EXPECT_INT(m.h1.meth_id, H1_M_HEAD);
 	chan_reset(&c);
 }
 
