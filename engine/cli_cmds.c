@@ -21,6 +21,8 @@
 #include "engine/pattern.h"
 #include "engine/proxy.h"
 #include "engine/sample.h"
+#include "engine/stream.h"
+#include "engine/conn.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
 
@@ -1146,6 +1148,145 @@ static void cmd_set_timeout(struct cli_ctx *c, char **args, int nargs)
 	*c->timeout_ms = ms;
 }
 
+/* ---- sessions ---- */
+
+/* Writes <sec> seconds as HAProxy's human_time(): "42s", "3m12s", "2h05m",
+ * "4d03h". */
+static void cli_human_time(char *buf, size_t len, uint64_t sec)
+{
+	if (sec < 60)
+		snprintf(buf, len, "%llus", (unsigned long long)sec);
+	else if (sec < 3600)
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)(sec / 60), (unsigned long long)(sec % 60));
+	else if (sec < 86400)
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)(sec / 3600), (unsigned long long)(sec / 60 % 60));
+	else
+		snprintf(buf, len, "%llud%02lluh", (unsigned long long)(sec / 86400), (unsigned long long)(sec / 3600 % 24));
+}
+
+/* Calls <cb> for each live stream of the CLI's thread until it returns
+ * non-zero. */
+static void cli_foreach_stream(int (*cb)(struct stream *strm, void *arg), void *arg)
+{
+	struct thr *t = thr_cur;
+
+	if (!t || !t->strm_tab)
+		return;
+	for (uint32_t i = 0; i < t->strm_tab_size; i++) {
+		struct stream *strm = t->strm_tab[i];
+
+		if (strm && (strm->flags & STRM_F_ALIVE) && strm->state != STRM_ST_DEAD && cb(strm, arg))
+			return;
+	}
+}
+
+struct cli_sess_walk {
+	struct cli_ctx *c;
+	const void *ptr;             /* the one stream wanted, or NULL */
+	const struct server *srv;    /* shutdown sessions server */
+	int found;
+};
+
+static int cli_show_one_sess(struct stream *strm, void *arg)
+{
+	struct cli_sess_walk *w = arg;
+	char ip[INET6_ADDRSTRLEN], age[32];
+	const struct addr *a = &strm->cli_addr;
+	uint64_t now = strm->thr ? strm->thr->now_us : 0;
+
+	if (w->ptr && (const void *)strm != w->ptr)
+		return 0;
+	w->found = 1;
+	cli_addr_ip(a, ip, sizeof(ip));
+	cli_human_time(age, sizeof(age), now > strm->t_accept ? (now - strm->t_accept) / 1000000 : 0);
+	cli_out_printf(w->c->out,
+	        "%p: proto=%s src=%s%s%s:%d fe=%s be=%s srv=%s ts=00 epoch=0 age=%s calls=0 rate=0 cpu=0 lat=0 "
+	        "rq[f=0h,i=%u,an=%02xh,rx=,wx=,ax=] rp[f=0h,i=%u,an=%02xh,rx=,wx=,ax=] "
+	        "scf=[8,0h,fd=%d] scb=[8,1h,fd=%d] exp=%s rc=0 c_exp=\n",
+	        (void *)strm,
+	        a->u.sa.sa_family == AF_INET6 ? "tcpv6" : a->u.sa.sa_family == AF_UNIX ? "unix_stream" : "tcpv4",
+	        a->u.sa.sa_family == AF_INET6 ? "[" : "", ip, a->u.sa.sa_family == AF_INET6 ? "]" : "",
+	        cli_addr_port(a), strm->fe ? strm->fe->name : "<NONE>",
+	        strm->be && strm->be != strm->fe ? strm->be->name : strm->be ? strm->be->name : "<NONE>",
+	        strm->srv ? strm->srv->name : "<none>", age,
+	        chan_in_len(&strm->req) + chan_out_len(&strm->req), strm->req_ana,
+	        chan_in_len(&strm->res) + chan_out_len(&strm->res), strm->res_ana,
+	        strm->cli ? strm->cli->fd : -1, strm->srvc ? strm->srvc->fd : -1,
+	        timer_is_armed(&strm->exp) ? "<SET>" : "<NEVER>");
+	return w->ptr != NULL;
+}
+
+/* Returns the pointer "0x..." in <arg> names, or NULL. */
+static const void *cli_parse_ptr(const char *arg)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 16);
+
+	return *end || !v ? NULL : (const void *)(uintptr_t)v;
+}
+
+static void cmd_show_sess(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_sess_walk w = { c, NULL, NULL, 0 };
+
+	if (nargs > 2 && strcmp(args[2], "all")) {
+		if (!(w.ptr = cli_parse_ptr(args[2]))) {
+			cli_out_str(c->out, "Session not found.\n");
+			return;
+		}
+	}
+	cli_foreach_stream(cli_show_one_sess, &w);
+	if (w.ptr && !w.found)
+		cli_out_str(c->out, "Session not found.\n");
+}
+
+/* The termination code HAProxy logs for a stream killed by the admin:
+ * "K" then the stream's phase. */
+static char cli_kill_fin(const struct stream *strm)
+{
+	switch (strm->state) {
+	case STRM_ST_REQ:  return STRM_FIN_R;
+	case STRM_ST_CONN: return STRM_FIN_C;
+	default:           return STRM_FIN_D;
+	}
+}
+
+static int cli_kill_one(struct stream *strm, void *arg)
+{
+	struct cli_sess_walk *w = arg;
+
+	if (w->ptr && (const void *)strm != w->ptr)
+		return 0;
+	if (w->srv && strm->srv != w->srv)
+		return 0;
+	w->found++;
+	stream_abort(strm, STRM_ERR_KILLED, cli_kill_fin(strm));
+	return w->ptr != NULL;
+}
+
+static void cmd_shutdown_session(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_sess_walk w = { c, NULL, NULL, 0 };
+
+	if (nargs < 3) {
+		cli_out_str(c->out, "Session pointer expected (use 'show sess').\n");
+		return;
+	}
+	if ((w.ptr = cli_parse_ptr(args[2])))
+		cli_foreach_stream(cli_kill_one, &w);
+	if (!w.found)
+		cli_out_str(c->out, "No such session (use 'show sess').\n");
+}
+
+static void cmd_shutdown_sessions_server(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_sess_walk w = { c, NULL, NULL, 0 };
+
+	if (!(w.srv = cli_find_server(c, nargs > 3 ? args[3] : NULL)))
+		return;
+	cli_foreach_stream(cli_kill_one, &w);
+}
+
 static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -1217,8 +1358,11 @@ const struct cli_kw cli_kws[] = {
 	{ { "show", "info" }, U, "show info : report information about the running process", cmd_show_info },
 	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
+	{ { "show", "sess" }, O, "show sess [id] : report the list of current sessions or one of them", cmd_show_sess },
 	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [up|no-maint] : report counters for each proxy and server", cmd_show_stat },
 	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
+	{ { "shutdown", "session" }, A, "shutdown session [id] : kill a specific session", cmd_shutdown_session },
+	{ { "shutdown", "sessions", "server" }, A, "shutdown sessions server <bk>/<srv> : kill the sessions on a server", cmd_shutdown_sessions_server },
 	{ { "user" },         U, "user : lower the level of the current CLI session to user", cmd_user },
 	{ { "help" },         U, "help [<command>] : list matching or all commands", NULL },
 	{ { "prompt" },       U, "prompt : toggle interactive mode with prompt", cmd_prompt },

@@ -2,8 +2,8 @@
 # The management socket against a running proxy, driven with socat as
 # HAProxy users drive it: map edits change the next connection's backend
 # (use_backend %[req.payload(0,3),map(file)]), disable server / weight 0
-# move traffic to the other server, levels per socket (unix admin, TCP
-# operator), unix socket mode, a stale socket file replaced at start,
+# move traffic to the other server, show sess / shutdown session, levels
+# per socket (unix admin, TCP operator), unix socket mode, a stale socket file replaced at start,
 # "stats timeout" closing an idle interactive client. The whole transcript
 # (answers and routing) is compared with /usr/sbin/haproxy's on the same
 # configuration when it is installed.
@@ -13,7 +13,8 @@ cd "$T" || fail "cd $T"
 command -v socat >/dev/null || skip "socat is needed"
 command -v python3 >/dev/null || skip "python3 is needed for the peers"
 
-PA=$(free_port); PB=$(free_port); PC=$(free_port); FE=$(free_port); CLIP=$(free_port)
+PA=$(free_port); PB=$(free_port); PC=$(free_port); PH=$(free_port); FE=$(free_port); FE2=$(free_port)
+CLIP=$(free_port)
 cat >peers.py <<'PY'
 import socket, sys, threading, time
 # peers.py <secs> <port:name>...: each port answers its name to the first
@@ -27,6 +28,8 @@ def serve(port, name):
             try:
                 c.settimeout(2)
                 if c.recv(100):
+                    if name == "HOLD":
+                        time.sleep(30)
                     c.sendall(name.encode())
             except Exception:
                 pass
@@ -37,7 +40,7 @@ for a in sys.argv[2:]:
     threading.Thread(target=serve, args=(int(p), n), daemon=True).start()
 time.sleep(float(sys.argv[1]))
 PY
-python3 peers.py 90 "$PA:A" "$PB:B" "$PC:C" &
+python3 peers.py 90 "$PA:A" "$PB:B" "$PC:C" "$PH:HOLD" &
 E2E_PIDS+=($!)
 wait_listen "$PC" 5 || fail "peers did not start"
 
@@ -63,6 +66,11 @@ backend bA
     server c1 127.0.0.1:$PC
 backend bB
     server b1 127.0.0.1:$PB
+frontend fe2
+    bind 127.0.0.1:$FE2
+    default_backend bH
+backend bH
+    server h1 127.0.0.1:$PH
 CFG
 
 cli() { printf '%s\n' "$1" | timeout 5 socat stdio "unix-connect:$T/admin.sock" | sed -e 's/0x[0-9a-f]*/PTR/g'; }
@@ -80,6 +88,7 @@ transcript() {
 	E2E_PIDS+=("$PROXY_PID")
 	wait_listen "$FE" 10 || fail "$bin did not listen on $FE"
 	wait_listen "$CLIP" 5 || fail "$bin did not listen on the TCP stats socket"
+	wait_listen "$FE2" 5 || fail "$bin did not listen on $FE2"
 	[ -S admin.sock ] || fail "$bin: admin.sock is not a socket"
 	echo "mode $(stat -c %a admin.sock)"
 	echo "--- routing"
@@ -115,6 +124,29 @@ transcript() {
 	cli_tcp "show cli level"
 	cli_tcp "disable server bA/a1"
 	cli_tcp "get weight bA/a1;show cli level"
+	echo "--- sessions"
+	python3 - "$FE2" >hold.out <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"hold")
+t0 = time.time(); s.settimeout(8)
+try:
+    d = s.recv(100)
+    print("held connection closed" if not d else "held connection got data")
+except Exception:
+    print("held connection kept")
+PY
+	local hp=$!
+	sleep 0.5
+	local line ptr
+	line=$(printf 'show sess\n' | timeout 5 socat stdio "unix-connect:$T/admin.sock" | grep ' fe=fe2 ')
+	echo "$line" | sed -e 's/^0x[0-9a-f]*: //' -e 's/src=127.0.0.1:[0-9]*/src=127.0.0.1:PORT/' -e 's/ ts=.*//'
+	ptr=${line%%:*}
+	cli "shutdown session $ptr"
+	cli "shutdown session 0x1"
+	cli "shutdown session"
+	wait "$hp"
+	cat hold.out
+	cli "show sess" | grep -c ' fe=fe2 '
 	echo "--- errors"
 	cli "add map $T/route.map"
 	cli "show map #999"
@@ -158,6 +190,8 @@ grep -q '^bA,a1,MAINT,' rp.txt || fail "show stat does not show the server in MA
 sed -n '/^--- operator socket/,/^--- errors/p' rp.txt | grep -q '^Permission denied$' ||
 	fail "operator socket could disable a server"
 grep -q '^idle client closed$' rp.txt || fail "stats timeout did not close the idle client"
+grep -q '^proto=tcpv4 src=127.0.0.1:PORT fe=fe2 be=bH srv=h1$' rp.txt || fail "show sess does not list the held session"
+grep -q '^held connection closed$' rp.txt || fail "shutdown session did not close the held connection"
 
 if [ -x /usr/sbin/haproxy ]; then
 	transcript /usr/sbin/haproxy >ha.txt
