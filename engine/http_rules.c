@@ -499,7 +499,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 static const char req_known[] =
 	"'add-header', 'allow', 'auth', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
-	"'return', 'set-header', 'set-log-level', 'set-method', 'set-path', 'set-pathq', "
+	"'reject', 'return', 'set-header', 'set-log-level', 'set-method', 'set-path', 'set-pathq', "
 	"'set-query', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
 	"'use-service',";
 static const char res_known[] =
@@ -857,6 +857,16 @@ enum rule_res http_rules_exec_req(struct stream *s)
 	                      &s->req_rule_pos);
 	if (res == RULE_ERR)
 		set_err(s, 0);
+	if (res == RULE_REJECT) {
+		/* "reject": the connection closes without a response */
+		s->fe->denied_req++;
+		if (px != s->fe)
+			px->denied_req++;
+		if (!s->err || s->err == STRM_ERR_NONE)
+			s->err = STRM_ERR_PRXCOND;
+		if (!s->fin || s->fin == STRM_FIN_NONE)
+			s->fin = STRM_FIN_R;
+	}
 	return res;
 }
 

@@ -32,6 +32,8 @@ int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs);
  *                  txn->status holds its status. The request must not be
  *                  forwarded; drain its body and keep the connection alive
  *                  as HAProxy 2.6 does for every one of these replies;
+ *   RULE_REJECT    "reject": close the client connection without a response
+ *                  (denied_req counted, PR set);
  *   RULE_CLOSE     a Lua action ended the transaction (txn:done());
  *   RULE_ERR       internal error (a rewrite failed, Lua budget): answer 500
  *                  (s->err/fin are set).

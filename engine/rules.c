@@ -398,6 +398,9 @@ int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_lis
 			goto fail_rule;
 		}
 		i = 3;
+	} else if (!res && !strcmp(a, "reject")) {
+		r->act = RA_REJECT;     /* close without a response */
+		i = 2;
 	} else if (!strncmp(a, "lua.", 4) || !strcmp(a, "lua")) {
 		if ((i = parse_lua_action(c, r, res ? "http-res" : "http-req", args, nargs, i)) < 0)
 			goto fail_rule;

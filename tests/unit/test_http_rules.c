@@ -215,6 +215,7 @@ static void t_replies(void)
 		"  http-request return status 404 content-type text/plain lf-string \"no %[path]\" hdr X-Y \"%[method]\" if { path_beg /lf }\n"
 		"  http-request redirect prefix https://h.example drop-query code 301 if { path_beg /pre }\n"
 		"  http-request redirect scheme https if { path_beg /sch }\n"
+		"  http-request reject if { path /rej }\n"
 		"  http-request set-header X-Never 1\n");
 	EXPECT_INT(e, 0);
 	if (!cfg.proxies)
@@ -256,6 +257,14 @@ static void t_replies(void)
 	load(px, "GET /pre/a?b=c HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\nlocation: https://h.example/pre/a\r\n\r\n");
+
+	denied = px->denied_req;
+	load(px, "GET /rej HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REJECT);
+	EXPECT_INT(chan_out_len(&strm.res), 0);
+	EXPECT_INT(px->denied_req, denied + 1);
+	EXPECT_INT(strm.err, 'P');
+	EXPECT(!strstr(in_bytes(&strm.req), "x-never"));
 
 	load(px, "GET /sch/a?b=c HTTP/1.1\r\nHost: www.a.b\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
