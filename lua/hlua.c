@@ -361,7 +361,7 @@ struct hlua_thr *hlua_thr_get(void)
 	t->forced_yield = 10000;
 	t->session_timeout_us = 4000000;
 	t->task_timeout_us = 0;
-	t->service_timeout_us = 0;
+	t->service_timeout_us = 4000000;
 	t->ctx = HLUA_BODY;
 	if (!(t->L = lua_newstate(hlua_alloc, t)))
 		goto fail_t;
@@ -377,6 +377,8 @@ struct hlua_thr *hlua_thr_get(void)
 	hlua_sample_open(t->L);
 	hlua_map_open(t->L);
 	hlua_sock_open(t->L);
+	hlua_http_open(t->L);
+	hlua_applet_open(t->L);
 	hlua_thr = t;
 	return t;
 fail_t:
@@ -414,7 +416,8 @@ static void apply_tune(struct hlua_thr *t, struct config *cfg)
 	if (cfg->g.lua_session_timeout)
 		t->session_timeout_us = (uint64_t)cfg->g.lua_session_timeout * 1000;
 	t->task_timeout_us = (uint64_t)cfg->g.lua_task_timeout * 1000;
-	t->service_timeout_us = (uint64_t)cfg->g.lua_service_timeout * 1000;
+	if (cfg->g.lua_service_timeout)
+		t->service_timeout_us = (uint64_t)cfg->g.lua_service_timeout * 1000;
 	t->maxmem = cfg->g.lua_maxmem;
 }
 
@@ -551,6 +554,8 @@ static void hook_deinit(void)
 		hlua_thr = NULL;
 	}
 	hlua_strm_pool_free();
+	hlua_http_free();
+	hlua_services_free();
 	hlua_actions_free();
 	hlua_sample_free();
 }
@@ -570,4 +575,5 @@ void lua_hooks_install(void)
 	lua_hooks.prepend_path = hook_prepend_path;
 	lua_hooks.run_inits = hook_run_inits;
 	hlua_action_hooks();
+	hlua_applet_hooks();
 }

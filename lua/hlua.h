@@ -146,6 +146,27 @@ void hlua_chan_open(lua_State *L);
 /* Pushes a Channel for <dir> of the TXN at <txn_idx>. */
 void hlua_chan_push(lua_State *L, int txn_idx, int dir);
 
+/* lhttp.c: the HTTP class (txn.http) */
+void hlua_http_open(lua_State *L);
+/* Pushes an HTTP object bound to the TXN at <txn_idx>. */
+void hlua_http_push(lua_State *L, int txn_idx);
+struct http_msg;
+/* Pushes the table t[lowercase-name][0..n-1] of <m>'s header values. */
+void hlua_http_headers_push(lua_State *L, const struct http_msg *m);
+/* TXN.get_headers(txn) */
+int hlua_txn_get_headers(lua_State *L);
+/* Frees the thread's regex cache (process exit). */
+void hlua_http_free(void);
+
+/* lapplet.c: Lua services (AppletHTTP, AppletTCP) */
+void hlua_applet_open(lua_State *L);
+/* core.register_service(name, "http"|"tcp", fn) */
+int hlua_register_service(lua_State *L);
+/* Installs lua_hooks.service_resolve/service_run. */
+void hlua_applet_hooks(void);
+/* Frees the registered services (process exit). */
+void hlua_services_free(void);
+
 /* lsample.c */
 void hlua_sample_open(lua_State *L);
 /* Pushes a Fetches (<conv> 0) or Converters (<conv> 1) object bound to the

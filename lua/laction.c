@@ -281,6 +281,8 @@ void hlua_strm_cancel(struct hlua_strm *hs)
 		hlua_co_put(t, hs->co);
 	hs->co = NULL;
 	hs->co_act = NULL;
+	hs->co_svc = NULL;
+	hs->app = NULL;
 }
 
 /* Arms the wake-up of a suspended action: its timer for a sleep, the end
@@ -436,39 +438,7 @@ static void hook_stream_release(struct stream *strm)
 	hlua_txn_release(strm);
 }
 
-/* ---- services and CLI commands: registered, not served yet ---- */
-
-/* core.register_service(name, "tcp"|"http", fn): the function is kept so
- * that scripts defining services load and their other registrations work;
- * "use-service lua.<name>" is refused at configuration time until the
- * applet classes exist (HTTP issue). */
-static int hlua_register_service(lua_State *L)
-{
-	const char *name = luaL_checkstring(L, 1);
-	const char *mode = luaL_checkstring(L, 2);
-
-	hlua_check_ctx(L, HLUA_M(HLUA_BODY), "core.register_service");
-	luaL_checktype(L, 3, LUA_TFUNCTION);
-	if (strcmp(mode, "tcp") && strcmp(mode, "http"))
-		return luaL_error(L, "'register_service' expects 'tcp' or 'http' as mode, got '%s'", mode);
-	if (lua_getfield(L, LUA_REGISTRYINDEX, "ringproxy.services") != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, LUA_REGISTRYINDEX, "ringproxy.services");
-	}
-	lua_pushvalue(L, 3);
-	lua_setfield(L, -2, name);
-	return 0;
-}
-
-static void *hook_service_resolve(const char *name, char *err, size_t errlen)
-{
-	if (!strncmp(name, "lua.", 4))
-		name += 4;
-	snprintf(err, errlen, "Lua service 'lua.%s': Lua services are not supported yet", name);
-	return NULL;
-}
+/* ---- CLI commands: registered, not served yet ---- */
 
 /* core.register_cli(path, usage, fn): the management socket does not run
  * Lua commands yet; the registration is accepted with a warning so that
@@ -673,5 +643,4 @@ void hlua_action_hooks(void)
 	lua_hooks.action_free = hook_action_free;
 	lua_hooks.stream_release = hook_stream_release;
 	lua_hooks.start_tasks = hook_start_tasks;
-	lua_hooks.service_resolve = hook_service_resolve;
 }

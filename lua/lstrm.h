@@ -17,6 +17,8 @@ struct hlua_strm {
 	struct hlua_co *co;         /* the suspended action's coroutine, or NULL */
 	const struct lua_action *co_act;   /* ...and which action it runs */
 	int co_dir;
+	const void *co_svc;         /* ...or which service (lapplet.c) */
+	void *app;                  /* the running service's applet state, or NULL */
 	struct stream *strm;
 	unsigned running:1;         /* an action of this stream is inside lua_resume() */
 	unsigned dead:1;            /* the stream ended meanwhile: the action cleans up */

@@ -48,6 +48,8 @@ struct hlua_strm *hlua_strm_get(struct stream *strm)
 	hs->co = NULL;
 	hs->co_act = NULL;
 	hs->co_dir = 0;
+	hs->co_svc = NULL;
+	hs->app = NULL;
 	hs->strm = strm;
 	hs->running = 0;
 	hs->dead = 0;
@@ -416,7 +418,7 @@ static const luaL_Reg txn_methods[] = {
 	{ "set_var", txn_set_var }, { "get_var", txn_get_var }, { "unset_var", txn_unset_var },
 	{ "done", txn_done }, { "close", txn_done },
 	{ "set_loglevel", txn_set_loglevel }, { "set_tos", txn_set_tos },
-	{ "set_mark", txn_set_mark },
+	{ "set_mark", txn_set_mark }, { "get_headers", hlua_txn_get_headers },
 	{ NULL, NULL }
 };
 
@@ -455,9 +457,10 @@ static int txn_index(lua_State *L)
 		hlua_chan_push(L, 1, 0);
 	else if (!strcmp(k, "res"))
 		hlua_chan_push(L, 1, 1);
+	else if (!strcmp(k, "http") && s->http)
+		hlua_http_push(L, 1);
 	else {
-		/* "http": nil in TCP mode (the HTTP class comes with the HTTP issue) */
-		(void)s;
+		/* "http" in TCP mode, or an unknown field: nil */
 		lua_pushnil(L);
 		return 1;
 	}
