@@ -105,6 +105,35 @@ struct cli_kw {
  * words[0] is NULL. */
 extern const struct cli_kw cli_kws[];
 
+/* Shared by cli_cmds.c and cli_stat.c. */
+#define CLI_VERSION      "0.1.0"
+#define CLI_VERSION_DATE "2026/11/26"
+struct proxy;
+struct server;
+struct addr;
+/* Seconds since the sockets were bound (0 when they were not). */
+uint64_t cli_uptime_sec(void);
+/* The proxy id HAProxy shows (iid, be_id). */
+int cli_px_id(const struct proxy *px);
+/* Writes the IP of <a> (no port) into <buf>, "-" for other families. */
+void cli_addr_ip(const struct addr *a, char *buf, size_t len);
+/* Returns the port of <a>, 0 for other families. */
+int cli_addr_port(const struct addr *a);
+/* How HAProxy shows a check result: status name, description and its
+ * numbers (enum healthcheck_status, CHK_RES_*). */
+struct cli_chk {
+	const char *name, *desc;
+	int status, result;
+};
+/* Returns the description of <s>'s last check ("INI" before the first). */
+const struct cli_chk *cli_chk_of(const struct server *s);
+extern const struct cli_chk cli_chk_ini;
+/* Commands of cli_stat.c. */
+void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_show_backend(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_clear_counters(struct cli_ctx *c, char **args, int nargs);
+
 /* Process-wide facts for "show info" (set by cli_bind / cli_start). */
 struct cli_info {
 	uint64_t start_ms;          /* CLOCK_MONOTONIC ms at start */

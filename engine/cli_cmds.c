@@ -1,15 +1,14 @@
 /* cli_cmds.c: the commands of the management socket (cli.h), answering
- * with HAProxy 2.6's texts: show info/stat/version/cli level, maps and
- * ACLs (show/add/set/del/clear/get through pattern.h), servers
- * (enable/disable, set server state/weight, get weight, show servers
- * state), level changes. Each command writes its answer without the empty
- * line that ends it (cli.c adds it). */
+ * with HAProxy 2.6's texts: maps and ACLs (show/add/set/del/clear/get
+ * through pattern.h), servers (enable/disable, set server, get weight,
+ * show servers state, set maxconn), sessions, levels, and the command
+ * table. show info/stat live in cli_stat.c. Each command writes its answer
+ * without the empty line that ends it (cli.c adds it). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/resource.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -26,13 +25,11 @@
 #include "engine/thread.h"
 #include "engine/timer.h"
 
-#define CLI_VERSION      "0.1.0"
 #define CLI_LINE_MAX     4096
-#define CLI_VERSION_DATE "2026/11/26"
 
 /* ---- helpers ---- */
 
-static uint64_t cli_uptime_sec(void)
+uint64_t cli_uptime_sec(void)
 {
 	uint64_t now = timer_now_ms();
 
@@ -42,7 +39,7 @@ static uint64_t cli_uptime_sec(void)
 /* Returns the proxy id HAProxy shows (iid, be_id): "id N", else the
  * config order plus one, because HAProxy numbers the CLI's own proxy
  * (GLOBAL) first whenever a stats socket exists. */
-static int cli_px_id(const struct proxy *px)
+int cli_px_id(const struct proxy *px)
 {
 	return px->uuid ? px->uuid : px->id + 1;
 }
@@ -74,7 +71,7 @@ static struct server *cli_find_server(struct cli_ctx *c, const char *arg)
 }
 
 /* Writes an address's IP (no port) into <buf>. */
-static void cli_addr_ip(const struct addr *a, char *buf, size_t len)
+void cli_addr_ip(const struct addr *a, char *buf, size_t len)
 {
 	if (a->u.sa.sa_family == AF_INET)
 		inet_ntop(AF_INET, &a->u.in4.sin_addr, buf, (socklen_t)len);
@@ -84,7 +81,7 @@ static void cli_addr_ip(const struct addr *a, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-static int cli_addr_port(const struct addr *a)
+int cli_addr_port(const struct addr *a)
 {
 	if (a->u.sa.sa_family == AF_INET)
 		return ntohs(a->u.in4.sin_port);
@@ -134,377 +131,6 @@ static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
 	cli_out_str(c->out, CLI_VERSION "\n");
 }
 
-/* ---- show info ---- */
-
-static void cmd_show_info(struct cli_ctx *c, char **args, int nargs)
-{
-	const struct config *cfg = c->cfg;
-	struct thr *t = thr_cur;
-	uint64_t up = cli_uptime_sec(), cum = cli_info.cum_cli_conns, out = 0;
-	struct rlimit rl;
-	long ulimit = 0;
-	int listeners = cli_info.nb_sockets;
-	uint32_t cur = t ? t->cur_conn : 0;
-	char host[256];
-
-	(void)args; (void)nargs;
-	for (const struct proxy *px = cfg->proxies; px; px = px->next) {
-		if (px->cap & PX_CAP_FE) {
-			cum += px->fe_cum_conn;
-			out += px->bytes_out;
-			for (const struct bind_conf *b = px->binds; b; b = b->next)
-				listeners++;
-		}
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		ulimit = rl.rlim_cur == RLIM_INFINITY ? 0 : (long)rl.rlim_cur;
-	if (cfg->g.node)
-		snprintf(host, sizeof(host), "%s", cfg->g.node);
-	else if (gethostname(host, sizeof(host)) < 0)
-		host[0] = 0;
-	host[sizeof(host) - 1] = 0;
-
-	cli_out_printf(c->out,
-	        "Name: ringproxy\nVersion: %s\nRelease_date: %s\nNbthread: %d\nNbproc: 1\n"
-	        "Process_num: 1\nPid: %d\nUptime: %llud %lluh%02llum%02llus\nUptime_sec: %llu\n",
-	        CLI_VERSION, CLI_VERSION_DATE, cfg->g.nbthread > 0 ? cfg->g.nbthread : 1, (int)getpid(),
-	        (unsigned long long)(up / 86400), (unsigned long long)(up / 3600 % 24),
-	        (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60), (unsigned long long)up);
-	cli_out_printf(c->out,
-	        "Memmax_MB: %llu\nPoolAlloc_MB: 0\nPoolUsed_MB: 0\nPoolFailed: 0\n"
-	        "Ulimit-n: %ld\nMaxsock: %ld\nMaxconn: %d\nHard_maxconn: %d\n"
-	        "CurrConns: %u\nCumConns: %llu\nCumReq: %llu\n",
-	        (unsigned long long)(cfg->g.lua_maxmem >> 20), ulimit, ulimit, cfg->g.maxconn,
-	        cli_info.hard_maxconn ? cli_info.hard_maxconn : cfg->g.maxconn,
-	        cur, (unsigned long long)cum, (unsigned long long)cum);
-	cli_out_str(c->out,
-	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: 0\nPipesUsed: 0\nPipesFree: 0\n"
-	        "ConnRate: 0\nConnRateLimit: 0\nMaxConnRate: 0\nSessRate: 0\nSessRateLimit: 0\nMaxSessRate: 0\n"
-	        "SslRate: 0\nSslRateLimit: 0\nMaxSslRate: 0\nSslFrontendKeyRate: 0\nSslFrontendMaxKeyRate: 0\n"
-	        "SslFrontendSessionReuse_pct: 0\nSslBackendKeyRate: 0\nSslBackendMaxKeyRate: 0\n"
-	        "SslCacheLookups: 0\nSslCacheMisses: 0\nCompressBpsIn: 0\nCompressBpsOut: 0\n"
-	        "CompressBpsRateLim: 0\n");
-	cli_out_printf(c->out,
-	        "Tasks: %u\nRun_queue: 0\nIdle_pct: 100\nnode: %s\nStopping: %d\nJobs: %u\n"
-	        "Unstoppable Jobs: 0\nListeners: %d\nActivePeers: 0\nConnectedPeers: 0\nDroppedLogs: 0\n"
-	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicdedBytesOut: 0\n"
-	        "BytesOutRate: 0\nDebugCommandsIssued: 0\nCumRecvLogs: 0\nBuild info: %s\n"
-	        "Memmax_bytes: %llu\nPoolAlloc_bytes: 0\nPoolUsed_bytes: 0\nStart_time_sec: %llu\nTainted: 0\n",
-	        t ? t->nb_streams : 0, host, t ? (t->stopping || t->stop_req) : 0,
-	        cur + (unsigned)listeners + cli_info.cur_cli_conns, listeners,
-	        (unsigned long long)out, CLI_VERSION, (unsigned long long)c->cfg->g.lua_maxmem,
-	        (unsigned long long)cli_info.start_sec);
-}
-
-/* ---- checks as HAProxy shows them ---- */
-
-/* What "show stat" and "show servers state" say about a check result:
- * HAProxy's status name, description and numbers (enum healthcheck_status,
- * CHK_RES_*). */
-struct cli_chk {
-	const char *name, *desc;
-	int status, result;
-};
-
-static const struct cli_chk cli_chk_ini = { "INI", "Initializing", 1, 0 };
-static const struct cli_chk cli_chks[] = {
-	[CHECK_OK]         = { "L4OK", "Layer4 check passed", 6, 3 },
-	[CHECK_L4_REFUSED] = { "L4CON", "Layer4 connection problem", 8, 2 },
-	[CHECK_L4_TIMEOUT] = { "L4TOUT", "Layer4 timeout", 7, 2 },
-	[CHECK_L4_ERROR]   = { "L4CON", "Layer4 connection problem", 8, 2 },
-	[CHECK_L7_OK]      = { "L7OK", "Layer7 check passed", 15, 3 },
-	[CHECK_L7_RSP]     = { "L7RSP", "Layer7 invalid response", 13, 2 },
-	[CHECK_L7_TIMEOUT] = { "L7TOUT", "Layer7 timeout", 12, 2 },
-	[CHECK_SOCK_ERR]   = { "SOCKERR", "Socket error", 5, 2 },
-};
-
-/* Returns the description of <s>'s last check (check_last is the result
- * plus one, 0 before the first one). */
-static const struct cli_chk *cli_chk_of(const struct server *s)
-{
-	int r = s->check_last - 1;
-
-	if (r < 0 || r >= (int)(sizeof(cli_chks) / sizeof(cli_chks[0])))
-		return &cli_chk_ini;
-	return &cli_chks[r];
-}
-
-/* ---- show stat ---- */
-
-#define ST_NF 128   /* columns in HAProxy 2.6's CSV (the last ones: h1_*) */
-
-static const char cli_stat_hdr[] =
-	"# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,"
-	"wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
-	"lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,"
-	"hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,"
-	"cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,"
-	"ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,"
-	"check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,conn_rate,"
-	"conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,"
-	"srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,"
-	"used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,"
-	"agg_check_status,-,ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,"
-	"h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,"
-	"h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,"
-	"h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,"
-	"h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,"
-	"h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out,\n";
-
-/* Which columns HAProxy 2.6 fills for each kind of line in a TCP proxy
- * ('0': a counter or value, '.': left empty), by column index; the values
- * set below replace them. Read from HAProxy's own output. */
-static const char st_fe_mask[ST_NF + 1] =
-	"....000000000....0........000...0000..........000..0000....................0.000.000..........0........0000000000000000000000000";
-static const char st_sv_mask[ST_NF + 1] =
-	"..0000.000.0.00000000..0..000.0.00.0.............00....0..0000.............0.......000..0.0000000000...0000.....................";
-static const char st_be_mask[ST_NF + 1] =
-	"..0000000000.00000000.000.000.0.00.0.............0000000..0000.............0.......000....00000....00000000000000000000000000000";
-
-/* The same in an HTTP proxy (response and request counters). */
-static const char st_fe_http_mask[ST_NF + 1] =
-	"....000000000....0........000...0000...000000.000..0000....................0.0000000..00......0........0000000000000000000000000";
-static const char st_sv_http_mask[ST_NF + 1] =
-	"..0000.000.0.00000000..0..000.0.00.0...000000...000....0..0000.............0.......000..0.0000000000...0000.....................";
-static const char st_be_http_mask[ST_NF + 1] =
-	"..0000000000.00000000.000.000.0.00.0...000000...00000000..0000.............0.......00000..00000....00000000000000000000000000000";
-
-struct st_row {
-	char f[ST_NF][64];
-	int set[ST_NF];
-};
-
-static void st_set(struct st_row *r, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void st_set(struct st_row *r, int i, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->f[i], sizeof(r->f[i]), fmt, ap);
-	va_end(ap);
-	r->set[i] = 1;
-}
-
-static void st_init(struct st_row *r, const char *mask)
-{
-	for (int i = 0; i < ST_NF; i++) {
-		r->set[i] = mask[i] == '0';
-		strcpy(r->f[i], "0");
-	}
-}
-
-static void st_emit(struct cli_out *o, const struct st_row *r, const char *pxname, const char *svname)
-{
-	cli_out_printf(o, "%s,%s,", pxname, svname);
-	for (int i = 2; i < ST_NF; i++) {
-		if (r->set[i])
-			cli_out_str(o, r->f[i]);
-		cli_out_add(o, ",", 1);
-	}
-	cli_out_add(o, "\n", 1);
-}
-
-static const char *st_algo(const struct proxy *px)
-{
-	switch (px->lb) {
-	case LB_ROUNDROBIN: return "roundrobin";
-	case LB_LEASTCONN:  return "leastconn";
-	case LB_SOURCE:     return "source";
-	case LB_FIRST:      return "first";
-	case LB_URI:        return "uri";
-	case LB_HDR:        return "hdr";
-	case LB_STATIC_RR:  return "static-rr";
-	case LB_RANDOM:     return "random";
-	}
-	return "";
-}
-
-static const char *st_srv_status(const struct server *s)
-{
-	switch (s->state) {
-	case SRV_UP:    return s->check ? "UP" : "no check";
-	case SRV_DOWN:  return "DOWN";
-	case SRV_MAINT: return "MAINT";
-	case SRV_DRAIN: return "DRAIN";
-	}
-	return "";
-}
-
-/* "show stat [{<iid>|<proxy>} <type> <sid>] [up|no-maint]": the lines to
- * print. <type> is a bit set (1 frontends, 2 backends, 4 servers), -1 for
- * all; -1 as <iid> or <sid> means every one. */
-struct st_filter {
-	const char *pxname;         /* or NULL: by <iid> */
-	int iid, type, sid;
-	int up, nomaint;
-};
-
-static void st_parse_filter(struct st_filter *f, char **args, int nargs)
-{
-	int i = 2;
-
-	f->pxname = NULL;
-	f->iid = f->type = f->sid = -1;
-	f->up = f->nomaint = 0;
-	if (nargs >= 5 && strcmp(args[2], "up") && strcmp(args[2], "no-maint") &&
-	    strcmp(args[2], "typed") && strcmp(args[2], "json") && strcmp(args[2], "desc")) {
-		char *end;
-		long v = strtol(args[2], &end, 10);
-
-		if (*end)
-			f->pxname = args[2];
-		else
-			f->iid = (int)v;
-		f->type = atoi(args[3]);
-		f->sid = atoi(args[4]);
-		i = 5;
-	}
-	for (; i < nargs; i++) {
-		if (!strcmp(args[i], "up"))
-			f->up = 1;
-		else if (!strcmp(args[i], "no-maint"))
-			f->nomaint = 1;
-	}
-}
-
-static int st_px_wanted(const struct st_filter *f, const struct proxy *px)
-{
-	if (f->pxname)
-		return !strcmp(f->pxname, px->name);
-	return f->iid == -1 || f->iid == cli_px_id(px);
-}
-
-static void cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
-{
-	static struct st_row r;      /* 8 KiB: the CLI runs on one thread */
-	const char *mode;
-	char ip[INET6_ADDRSTRLEN];
-	struct st_filter flt;
-
-	st_parse_filter(&flt, args, nargs);
-	cli_out_str(c->out, cli_stat_hdr);
-	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
-		int http = px->mode == PX_MODE_HTTP;
-
-		if (!st_px_wanted(&flt, px))
-			continue;
-		mode = http ? "http" : "tcp";
-		if ((px->cap & PX_CAP_FE) && (flt.type & 1)) {
-			st_init(&r, http ? st_fe_http_mask : st_fe_mask);
-			st_set(&r, 4, "%u", px->fe_cur_conn);
-			st_set(&r, 6, "%d", px->maxconn ? px->maxconn : c->cfg->g.maxconn);
-			st_set(&r, 7, "%llu", (unsigned long long)px->fe_cum_conn);
-			st_set(&r, 8, "%llu", (unsigned long long)px->bytes_in);
-			st_set(&r, 9, "%llu", (unsigned long long)px->bytes_out);
-			st_set(&r, 10, "%llu", (unsigned long long)px->denied_req);
-			st_set(&r, 11, "%llu", (unsigned long long)px->denied_resp);
-			st_set(&r, 17, "%s", px->disabled ? "STOP" : "OPEN");
-			st_set(&r, 26, "1");
-			st_set(&r, 27, "%d", cli_px_id(px));
-			st_set(&r, 75, "%s", mode);
-			st_set(&r, 79, "%llu", (unsigned long long)px->fe_cum_conn);
-			st_set(&r, 81, "%llu", (unsigned long long)px->denied_conn);
-			st_set(&r, 82, "%llu", (unsigned long long)px->denied_sess);
-			st_set(&r, 103, "-");
-			st_emit(c->out, &r, px->name, "FRONTEND");
-		}
-		if (!(px->cap & PX_CAP_BE))
-			continue;
-		int act = 0, bck = 0, wsum = 0, up = 0;
-
-		for (struct server *s = px->srv; s; s = s->next) {
-			int usable = s->state == SRV_UP || s->state == SRV_DRAIN;
-
-			if (usable && s->cur_weight > 0) {
-				if (s->backup)
-					bck++;
-				else
-					act++;
-				up++;
-			}
-			if (!(flt.type & 4) || (flt.sid != -1 && flt.sid != s->id) ||
-			    (flt.up && !usable) || (flt.nomaint && s->state == SRV_MAINT))
-				continue;
-			st_init(&r, http ? st_sv_http_mask : st_sv_mask);
-			st_set(&r, 2, "%u", s->nb_queued);
-			st_set(&r, 4, "%u", s->cur_conn);
-			st_set(&r, 5, "%u", s->max_conn_seen);
-			if (s->maxconn)
-				st_set(&r, 6, "%d", s->maxconn);
-			st_set(&r, 7, "%llu", (unsigned long long)s->cum_conn);
-			st_set(&r, 8, "%llu", (unsigned long long)s->bytes_in);
-			st_set(&r, 9, "%llu", (unsigned long long)s->bytes_out);
-			st_set(&r, 17, "%s", st_srv_status(s));
-			st_set(&r, 18, "%d", s->cur_weight);
-			st_set(&r, 19, "%d", !s->backup);
-			st_set(&r, 20, "%d", s->backup);
-			st_set(&r, 23, "%llu", (unsigned long long)cli_uptime_sec());
-			if (s->maxqueue)
-				st_set(&r, 25, "%d", s->maxqueue);
-			st_set(&r, 26, "1");
-			st_set(&r, 27, "%d", cli_px_id(px));
-			st_set(&r, 28, "%d", s->id);
-			st_set(&r, 30, "%llu", (unsigned long long)s->cum_conn);
-			st_set(&r, 32, "2");
-			st_set(&r, 55, "-1");
-			if (*c->level >= CLI_LVL_OPER) {
-				cli_addr_ip(&s->addr, ip, sizeof(ip));
-				st_set(&r, 73, s->addr.u.sa.sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
-				       ip, cli_addr_port(&s->addr));
-			}
-			st_set(&r, 75, "%s", mode);
-			st_set(&r, 99, "%d", s->cur_weight);
-			if (s->check) {
-				const struct cli_chk *k = cli_chk_of(s);
-
-				st_set(&r, 21, "0");
-				st_set(&r, 22, "0");
-				st_set(&r, 24, "0");
-				st_set(&r, 36, "%s", k->name);
-				st_set(&r, 38, "0");
-				st_set(&r, 65, "%s", k->desc);
-				st_set(&r, 67, "%d", s->rise);
-				st_set(&r, 68, "%d", s->fall);
-				st_set(&r, 69, "%d", s->health);
-			}
-			st_set(&r, 103, "-");
-			st_emit(c->out, &r, px->name, s->name);
-		}
-		if (!(flt.type & 2))
-			continue;
-		/* HAProxy's backend weight: the active servers', or the backups'
-		 * when no active server is usable */
-		for (struct server *s = px->srv; s; s = s->next)
-			if ((s->state == SRV_UP || s->state == SRV_DRAIN) && (act ? !s->backup : s->backup))
-				wsum += s->cur_weight;
-		st_init(&r, http ? st_be_http_mask : st_be_mask);
-		st_set(&r, 2, "%u", px->nb_queued);
-		st_set(&r, 4, "%u", px->be_cur_conn);
-		st_set(&r, 6, "%d", px->fullconn ? px->fullconn : (c->cfg->g.maxconn + 9) / 10);
-		st_set(&r, 7, "%llu", (unsigned long long)px->be_cum_conn);
-		/* with "up" or "no-maint", HAProxy shows how many servers are up */
-		if (up && (flt.up || flt.nomaint) && up < px->nb_srv)
-			st_set(&r, 17, "UP (%d/%d)", up, px->nb_srv);
-		else
-			st_set(&r, 17, "%s", up ? "UP" : "DOWN");
-		st_set(&r, 18, "%d", wsum);
-		st_set(&r, 19, "%d", act);
-		st_set(&r, 20, "%d", bck);
-		st_set(&r, 23, "%llu", (unsigned long long)cli_uptime_sec());
-		st_set(&r, 26, "1");
-		st_set(&r, 27, "%d", cli_px_id(px));
-		st_set(&r, 30, "%llu", (unsigned long long)px->be_cum_conn);
-		st_set(&r, 32, "1");
-		st_set(&r, 55, "-1");
-		st_set(&r, 75, "%s", mode);
-		if (*c->level >= CLI_LVL_OPER)
-			st_set(&r, 76, "%s", st_algo(px));
-		st_set(&r, 99, "%d", wsum);
-		st_set(&r, 103, "-");
-		st_emit(c->out, &r, px->name, "BACKEND");
-	}
-}
-
 /* "show env [<name>]": the process environment, or one variable. */
 static void cmd_show_env(struct cli_ctx *c, char **args, int nargs)
 {
@@ -520,37 +146,6 @@ static void cmd_show_env(struct cli_ctx *c, char **args, int nargs)
 	}
 	if (nargs > 2)
 		cli_out_str(c->out, "Variable not found\n");
-}
-
-/* "clear counters [all]": the maximums, or (all) every counter. */
-static void cmd_clear_counters(struct cli_ctx *c, char **args, int nargs)
-{
-	int all = nargs > 2 && !strcmp(args[2], "all");
-
-	if (all && *c->level < CLI_LVL_ADMIN) {
-		cli_out_str(c->out, "Permission denied\n");
-		return;
-	}
-	for (struct proxy *px = c->cfg->proxies; px; px = px->next) {
-		for (struct server *s = px->srv; s; s = s->next) {
-			s->max_conn_seen = s->cur_conn;
-			if (all)
-				s->cum_conn = s->bytes_in = s->bytes_out = 0;
-		}
-		if (all) {
-			px->fe_cum_conn = px->be_cum_conn = px->bytes_in = px->bytes_out = 0;
-			px->denied_req = px->denied_conn = px->denied_sess = px->denied_resp = 0;
-		}
-	}
-}
-
-static void cmd_show_backend(struct cli_ctx *c, char **args, int nargs)
-{
-	(void)args; (void)nargs;
-	cli_out_str(c->out, "# name\n");
-	for (const struct proxy *px = c->cfg->proxies; px; px = px->next)
-		if (px->cap & PX_CAP_BE)
-			cli_out_printf(c->out, "%s\n", px->name);
 }
 
 /* ---- maps and ACLs ---- */
@@ -1334,7 +929,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "add", "acl" },   U, "add acl <acl> <pattern> : add an ACL entry", cmd_add_acl },
 	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
 	{ { "clear", "acl" }, U, "clear acl <acl> : clear the contents of this ACL", cmd_clear_acl },
-	{ { "clear", "counters" }, O, "clear counters [all] : clear the maximums (or, admin, all counters)", cmd_clear_counters },
+	{ { "clear", "counters" }, O, "clear counters [all] : clear the maximums (or, admin, all counters)", cli_cmd_clear_counters },
 	{ { "clear", "map" }, U, "clear map <map> : clear the contents of this map", cmd_clear_map },
 	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },
 	{ { "del", "map" },   U, "del map <map> [<key>|#<ref>] : delete map entries matching <key>", cmd_del_map },
@@ -1352,14 +947,14 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
-	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cmd_show_backend },
+	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cli_cmd_show_backend },
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
 	{ { "show", "env" }, O, "show env [var] : dump environment variables known to the process", cmd_show_env },
-	{ { "show", "info" }, U, "show info : report information about the running process", cmd_show_info },
+	{ { "show", "info" }, U, "show info : report information about the running process", cli_cmd_show_info },
 	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
 	{ { "show", "sess" }, O, "show sess [id] : report the list of current sessions or one of them", cmd_show_sess },
-	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [up|no-maint] : report counters for each proxy and server", cmd_show_stat },
+	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [up|no-maint] : report counters for each proxy and server", cli_cmd_show_stat },
 	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
 	{ { "shutdown", "session" }, A, "shutdown session [id] : kill a specific session", cmd_shutdown_session },
 	{ { "shutdown", "sessions", "server" }, A, "shutdown sessions server <bk>/<srv> : kill the sessions on a server", cmd_shutdown_sessions_server },
