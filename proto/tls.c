@@ -5,6 +5,9 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/version.h>
+#include <wolfssl/openssl/evp.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -295,6 +298,40 @@ static void crt_free(struct tls_crt *t)
 	free(t);
 }
 
+/* Returns 1 when the private key of <w> belongs to its certificate (a
+ * signature made with one is checked with the other), else 0.
+ * wolfSSL_CTX_check_private_key() accepts a foreign key in this build. */
+static int key_matches(WOLFSSL_CTX *w)
+{
+	static const unsigned char msg[] = "ringproxy key check";
+	WOLFSSL_X509 *x = wolfSSL_CTX_get0_certificate(w);
+	WOLFSSL_EVP_PKEY *k = wolfSSL_CTX_get0_privatekey(w), *pub;
+	WOLFSSL_EVP_MD_CTX *m = NULL;
+	unsigned char sig[1024];
+	size_t slen = sizeof(sig);
+	int ok = 0;
+
+	if (!x || !k || !(pub = wolfSSL_X509_get_pubkey(x)))
+		return 0;
+	if (!(m = wolfSSL_EVP_MD_CTX_new()))
+		goto out;
+	if (wolfSSL_EVP_DigestSignInit(m, NULL, wolfSSL_EVP_sha256(), NULL, k) != 1 ||
+	    wolfSSL_EVP_DigestSignUpdate(m, msg, sizeof(msg)) != 1 ||
+	    wolfSSL_EVP_DigestSignFinal(m, sig, &slen) != 1)
+		goto out;
+	wolfSSL_EVP_MD_CTX_free(m);
+	if (!(m = wolfSSL_EVP_MD_CTX_new()))
+		goto out;
+	ok = wolfSSL_EVP_DigestVerifyInit(m, NULL, wolfSSL_EVP_sha256(), NULL, pub) == 1 &&
+	     wolfSSL_EVP_DigestVerifyUpdate(m, msg, sizeof(msg)) == 1 &&
+	     wolfSSL_EVP_DigestVerifyFinal(m, sig, slen) == 1;
+out:
+	if (m)
+		wolfSSL_EVP_MD_CTX_free(m);
+	wolfSSL_EVP_PKEY_free(pub);
+	return ok;
+}
+
 /* Returns 0, or -1 with <err> set: loads one PEM (chain and key, the key
  * possibly in <path>.key) as a new certificate of server context <ctx>. */
 static int crt_load_file(struct tls_ctx *ctx, const char *path, const char *const *sni, int nsni,
@@ -320,7 +357,7 @@ static int crt_load_file(struct tls_ctx *ctx, const char *path, const char *cons
 			goto fail;
 		}
 	}
-	if (wolfSSL_CTX_check_private_key(t->wctx) != WOLFSSL_SUCCESS) {
+	if (wolfSSL_CTX_check_private_key(t->wctx) != WOLFSSL_SUCCESS || !key_matches(t->wctx)) {
 		set_err(err, errlen, "the private key of '%s' does not match its certificate", path);
 		goto fail;
 	}
@@ -509,6 +546,10 @@ struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errl
 		set_err(err, errlen, "unable to load client certificate and key from '%s'", o->crt);
 		goto fail;
 	}
+	if (o->crt && !key_matches(ctx->cli)) {
+		set_err(err, errlen, "the private key of '%s' does not match its certificate", o->crt);
+		goto fail;
+	}
 	return ctx;
 nomem:
 	set_err(err, errlen, "out of memory");
@@ -616,12 +657,24 @@ size_t tls_conn_in_left(const struct tls_conn *c)
 	return c->in_len;
 }
 
+/* Certificate failures as wolfSSL reports them, with OpenSSL's
+ * X509_V_ERR_* number and text (HAProxy's ssl_c_verify and its logs). */
+static const struct { int wolf; long x509; const char *msg; } verify_errs[] = {
+	{ ASN_AFTER_DATE_E,     10, "certificate has expired" },
+	{ ASN_BEFORE_DATE_E,     9, "certificate is not yet valid" },
+	{ ASN_NO_SIGNER_E,      20, "unable to get local issuer certificate" },
+	{ ASN_SELF_SIGNED_E,    18, "self-signed certificate" },
+	{ ASN_SIG_CONFIRM_E,     7, "certificate signature failure" },
+	{ DOMAIN_NAME_MISMATCH, 62, "hostname mismatch" },
+	{ IPADDR_MISMATCH,      64, "IP address mismatch" },
+};
+
 /* Returns TLS_AGAIN, TLS_CLOSED or TLS_ERR for the failed wolfSSL call that
  * returned <ret>, keeping the reason of an error in c->err. */
 static int conn_fail(struct tls_conn *c, int ret)
 {
 	int e = wolfSSL_get_error(c->ssl, ret);
-	char buf[80];
+	long v;
 
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
 		return TLS_AGAIN;
@@ -630,13 +683,16 @@ static int conn_fail(struct tls_conn *c, int ret)
 		return TLS_CLOSED;
 	}
 	c->failed = 1;
-	c->verify_res = wolfSSL_get_verify_result(c->ssl);
-	if (c->verify_res != 0)
-		snprintf(c->err, sizeof(c->err), "%s", wolfSSL_X509_verify_cert_error_string(c->verify_res));
-	else {
-		wolfSSL_ERR_error_string_n((unsigned long)e, buf, sizeof(buf));
-		snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
+	v = wolfSSL_get_verify_result(c->ssl);
+	for (size_t i = 0; i < sizeof(verify_errs) / sizeof(verify_errs[0]); i++) {
+		if (verify_errs[i].wolf == e || verify_errs[i].wolf == v) {
+			c->verify_res = verify_errs[i].x509;
+			snprintf(c->err, sizeof(c->err), "%s", verify_errs[i].msg);
+			return TLS_ERR;
+		}
 	}
+	c->verify_res = v;
+	snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
 	return TLS_ERR;
 }
 
@@ -775,6 +831,22 @@ int tls_conn_peer_has_cert(const struct tls_conn *c)
 	return ch && wolfSSL_get_chain_count(ch) > 0;
 }
 
+int tls_conn_peer_subject(const struct tls_conn *c, char *buf, size_t len)
+{
+	WOLFSSL_X509_CHAIN *ch;
+	WOLFSSL_X509 *x;
+	int n = -1;
+
+	if (!len || !c->hs_done || !(ch = wolfSSL_get_peer_chain(c->ssl)) || wolfSSL_get_chain_count(ch) < 1)
+		return -1;
+	if (!(x = wolfSSL_get_chain_X509(ch, 0)))
+		return -1;
+	if (wolfSSL_X509_NAME_oneline(wolfSSL_X509_get_subject_name(x), buf, (int)(len > INT_MAX ? INT_MAX : len)))
+		n = (int)strlen(buf);
+	wolfSSL_X509_free(x);
+	return n;
+}
+
 const char *tls_conn_sni(const struct tls_conn *c)
 {
 	return c->sni[0] ? c->sni : NULL;
@@ -790,9 +862,27 @@ const char *tls_conn_protocol(const struct tls_conn *c)
 	return c->hs_done ? wolfSSL_get_version(c->ssl) : NULL;
 }
 
+/* wolfSSL names TLS 1.3 suites its own way; OpenSSL (HAProxy's
+ * ssl_fc_cipher) uses the IANA names. TLS <= 1.2 names are OpenSSL's already. */
+static const char *const tls13_names[][2] = {
+	{ "TLS13-AES128-GCM-SHA256",        "TLS_AES_128_GCM_SHA256" },
+	{ "TLS13-AES256-GCM-SHA384",        "TLS_AES_256_GCM_SHA384" },
+	{ "TLS13-CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256" },
+	{ "TLS13-AES128-CCM-SHA256",        "TLS_AES_128_CCM_SHA256" },
+	{ "TLS13-AES128-CCM-8-SHA256",      "TLS_AES_128_CCM_8_SHA256" },
+};
+
 const char *tls_conn_cipher(const struct tls_conn *c)
 {
-	return c->hs_done ? wolfSSL_get_cipher(c->ssl) : NULL;
+	const char *n;
+
+	if (!c->hs_done || !(n = wolfSSL_get_cipher(c->ssl)))
+		return NULL;
+	if (!strncmp(n, "TLS13-", 6))
+		for (size_t i = 0; i < sizeof(tls13_names) / sizeof(tls13_names[0]); i++)
+			if (!strcmp(n, tls13_names[i][0]))
+				return tls13_names[i][1];
+	return n;
 }
 
 int tls_conn_cipher_bits(const struct tls_conn *c)
@@ -811,7 +901,7 @@ const char *tls_conn_error(const struct tls_conn *c)
 
 long tls_conn_verify_result(const struct tls_conn *c)
 {
-	return c->hs_done ? wolfSSL_get_verify_result(c->ssl) : c->verify_res;
+	return c->verify_res;
 }
 
 const char *tls_version(void)

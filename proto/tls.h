@@ -111,6 +111,10 @@ const char *tls_conn_alpn(const struct tls_conn *c);     /* negotiated protocol,
 const char *tls_conn_protocol(const struct tls_conn *c); /* "TLSv1.3" */
 const char *tls_conn_cipher(const struct tls_conn *c);   /* "TLS_AES_128_GCM_SHA256" */
 int tls_conn_cipher_bits(const struct tls_conn *c);      /* ssl_fc_use_keysize, 0 if unknown */
+/* Writes the peer certificate's subject ("/CN=a.test", OpenSSL's one-line
+ * form, as ssl_c_s_dn / ssl_s_dn) into <buf>. Returns its length, or -1
+ * when there is no peer certificate. */
+int tls_conn_peer_subject(const struct tls_conn *c, char *buf, size_t len);
 /* Returns the reason of the last failure ("certificate has expired", ...),
  * or "" when none. */
 const char *tls_conn_error(const struct tls_conn *c);

@@ -1,0 +1,759 @@
+/* test_tls.c: two TLS endpoints of proto/tls.c talking through memory —
+ * handshake, data both ways, SNI, ALPN, versions, ciphers, resumption,
+ * verification failures, garbage, close_notify; then handshakes per CPU
+ * second (printed, not asserted). Certificates are made at run time with
+ * the openssl command in a temporary directory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/tls.h"
+#include "tests/unit/unit.h"
+
+static char dir[256];
+static int have_certs;
+static char errbuf[256];
+
+/* Makes CA, server (a.test + *.wild.test), b.test with its key beside it,
+ * a crt-list style c.pem, a self-signed a.test, an expired a.test, a client
+ * certificate, and an RSA a.test for the benchmark. Returns 0 or -1. */
+static int make_certs(void)
+{
+	char cmd[4096];
+
+	snprintf(dir, sizeof(dir), "/tmp/rp_test_tls.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		"set -e; cd %s; exec 2>/dev/null >/dev/null\n"
+		"EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'\n"
+		"openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA\n"
+		"sign() { # name subj days san\n"
+		"  openssl req $EC -keyout $1.key -out $1.csr -subj $2\n"
+		"  printf 'subjectAltName=%%s\\n' \"$4\" > $1.ext\n"
+		"  openssl x509 -req -in $1.csr -CA ca.pem -CAkey ca.key -days $3 -extfile $1.ext -out $1.crt\n"
+		"}\n"
+		"sign a /CN=a.test 30 DNS:a.test,DNS:*.wild.test; cat a.crt a.key > a.pem\n"
+		"mkdir d; sign b /CN=b.test 30 DNS:b.test; cp b.crt d/b.pem; cp b.key d/b.pem.key\n"
+		"sign c /CN=c.test 30 DNS:c.test; cat c.crt c.key > c.pem\n"
+		"sign e /CN=a.test -1 DNS:a.test; cat e.crt e.key > expired.pem\n"
+		"sign cl /CN=client1 30 DNS:client1; cat cl.crt cl.key > client.pem\n"
+		"openssl req -x509 $EC -keyout s.key -out s.crt -days 30 -subj /CN=a.test -addext subjectAltName=DNS:a.test\n"
+		"cat s.crt s.key > self.pem\n"
+		"openssl req -newkey rsa:2048 -nodes -keyout r.key -out r.csr -subj /CN=a.test\n"
+		"printf 'subjectAltName=DNS:a.test\\n' > r.ext\n"
+		"openssl x509 -req -in r.csr -CA ca.pem -CAkey ca.key -days 30 -extfile r.ext -out r.crt\n"
+		"cat r.crt r.key > rsa.pem\n"
+		"cat a.crt b.key > mismatch.pem\n",
+		dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *P(const char *name)
+{
+	static char b[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(b[i], sizeof(b[i]), "%s/%s", dir, name);
+	return b[i];
+}
+
+/* One direction of the wire: ciphertext sent, not yet consumed. */
+struct pipe {
+	size_t len;
+	unsigned char buf[1 << 18];
+};
+static struct pipe c2s, s2c;
+
+static void wire_reset(void)
+{
+	c2s.len = s2c.len = 0;
+}
+
+/* Moves what <from> has to send onto <p>. */
+static void xfer(struct tls_conn *from, struct pipe *p)
+{
+	const void *d;
+	size_t n = tls_conn_out_peek(from, &d);
+
+	if (n > sizeof(p->buf) - p->len)
+		n = sizeof(p->buf) - p->len;
+	memcpy(p->buf + p->len, d, n);
+	p->len += n;
+	tls_conn_out_skip(from, n);
+}
+
+static void lend(struct tls_conn *to, struct pipe *p)
+{
+	tls_conn_feed(to, p->buf, p->len);
+}
+
+/* Drops from <p> what <to> consumed of the loan. */
+static void settle(struct tls_conn *to, struct pipe *p)
+{
+	size_t left = tls_conn_in_left(to);
+
+	memmove(p->buf, p->buf + p->len - left, left);
+	p->len = left;
+	tls_conn_feed(to, NULL, 0);
+}
+
+/* Runs both handshakes to their end. Returns 1 when both completed, else
+ * 0 with <rc> and <rs> set to the last results. */
+static int handshake(struct tls_conn *cli, struct tls_conn *srv, int *rc, int *rs)
+{
+	int a = TLS_AGAIN, b = TLS_AGAIN;
+
+	for (int i = 0; i < 20; i++) {
+		if (a != 1 && a != TLS_ERR) {
+			lend(cli, &s2c);
+			a = tls_conn_handshake(cli);
+			settle(cli, &s2c);
+		}
+		xfer(cli, &c2s);
+		if (b != 1 && b != TLS_ERR) {
+			lend(srv, &c2s);
+			b = tls_conn_handshake(srv);
+			settle(srv, &c2s);
+		}
+		xfer(srv, &s2c);
+		if ((a == 1 && b == 1) || a == TLS_ERR || b == TLS_ERR)
+			break;
+	}
+	if (rc)
+		*rc = a;
+	if (rs)
+		*rs = b;
+	return a == 1 && b == 1;
+}
+
+/* Reads everything <to> can decrypt from <p> into <dst>. Returns the byte
+ * count, or the first non-positive result when nothing was read. */
+static long drain(struct tls_conn *to, struct pipe *p, unsigned char *dst, size_t cap)
+{
+	size_t got = 0;
+	ssize_t r = TLS_AGAIN;
+
+	lend(to, p);
+	while (got < cap && (r = tls_conn_read(to, dst + got, cap - got)) > 0)
+		got += (size_t)r;
+	settle(to, p);
+	return got ? (long)got : (long)r;
+}
+
+static struct tls_ctx *srv_ctx(const char *crt, const char *alpn)
+{
+	struct tls_ctx_opts o = { .is_server = 1, .crt = crt, .alpn = alpn };
+
+	return tls_ctx_new(&o, errbuf, sizeof(errbuf));
+}
+
+static struct tls_ctx *cli_ctx(int verify, const char *alpn)
+{
+	struct tls_ctx_opts o = { .ca_file = P("ca.pem"), .verify = verify, .alpn = alpn };
+
+	return tls_ctx_new(&o, errbuf, sizeof(errbuf));
+}
+
+#define NEED_CERTS() do { if (!have_certs) { SKIP("openssl could not make test certificates"); return; } } while (0)
+
+static void t_handshake_and_data(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	EXPECT(sc && cc);
+	if (!sc || !cc)
+		return;
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	static unsigned char big[300000], got[300000];
+	int rc, rs;
+
+	wire_reset();
+	EXPECT(!tls_conn_handshake_done(cli));
+	EXPECT(handshake(cli, srv, &rc, &rs));
+	EXPECT(tls_conn_handshake_done(cli) && tls_conn_handshake_done(srv));
+	EXPECT_STR(tls_conn_protocol(srv), "TLSv1.3");
+	EXPECT_STR(tls_conn_protocol(cli), "TLSv1.3");
+	EXPECT(tls_conn_cipher(srv) && !strncmp(tls_conn_cipher(srv), "TLS_", 4));
+	EXPECT(tls_conn_cipher_bits(srv) >= 128);
+	EXPECT_STR(tls_conn_sni(srv), "a.test");
+	EXPECT_STR(tls_conn_sni(cli), "a.test");
+	EXPECT(tls_conn_alpn(srv) == NULL);
+	EXPECT(!tls_conn_peer_has_cert(srv));
+	EXPECT(tls_conn_peer_has_cert(cli));
+	EXPECT_INT(tls_conn_verify_result(cli), 0);
+	EXPECT_INT(tls_conn_verify_result(srv), 0);
+	char dn[256];
+	EXPECT(tls_conn_peer_subject(cli, dn, sizeof(dn)) > 0);
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT_INT(tls_conn_peer_subject(srv, dn, sizeof(dn)), -1);
+
+	/* client -> server */
+	EXPECT_INT(tls_conn_write(cli, "hello", 5), 5);
+	xfer(cli, &c2s);
+	EXPECT_INT(drain(srv, &c2s, got, sizeof(got)), 5);
+	EXPECT_MEM(got, "hello", 5);
+	EXPECT_INT(drain(srv, &c2s, got, sizeof(got)), TLS_AGAIN);
+
+	/* server -> client, more than the output buffer holds: partial writes */
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7 + (i >> 9));
+	size_t sent = 0, rcvd = 0;
+	int rounds = 0, partial = 0;
+	while (rcvd < sizeof(big) && rounds++ < 1000) {
+		if (sent < sizeof(big)) {
+			ssize_t w = tls_conn_write(srv, big + sent, sizeof(big) - sent);
+			EXPECT(w > 0);
+			if (w <= 0)
+				break;
+			if ((size_t)w < sizeof(big) - sent)
+				partial = 1;
+			sent += (size_t)w;
+		}
+		EXPECT_INT(tls_conn_write(srv, "", 0), TLS_AGAIN); /* nothing to take */
+		xfer(srv, &s2c);
+		long r = drain(cli, &s2c, got + rcvd, sizeof(got) - rcvd);
+		if (r > 0)
+			rcvd += (size_t)r;
+	}
+	EXPECT(partial);
+	EXPECT_INT(rcvd, sizeof(big));
+	EXPECT(!memcmp(got, big, sizeof(big)));
+	tls_conn_free(cli);
+	tls_conn_free(srv);
+	tls_ctx_free(sc);
+	tls_ctx_free(cc);
+}
+
+/* Handshakes a client with <sni> against <sc>; returns 1 if it worked and
+ * puts the server's certificate subject in <dn>. */
+static int try_sni(struct tls_ctx *sc, struct tls_ctx *cc, const char *sni, char *dn, char *srv_sni)
+{
+	struct tls_conn *cli = tls_conn_new(cc, sni), *srv = tls_conn_new(sc, NULL);
+	int ok;
+
+	wire_reset();
+	ok = handshake(cli, srv, NULL, NULL);
+	dn[0] = 0;
+	if (ok)
+		tls_conn_peer_subject(cli, dn, 256);
+	if (srv_sni)
+		snprintf(srv_sni, 256, "%s", tls_conn_sni(srv) ? tls_conn_sni(srv) : "(none)");
+	tls_conn_free(cli);
+	tls_conn_free(srv);
+	return ok;
+}
+
+static void t_sni(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL);
+	struct tls_ctx *cv = cli_ctx(TLS_VERIFY_REQUIRED, NULL), *cn = cli_ctx(TLS_VERIFY_NONE, NULL);
+	const char *filter[] = { "filtered.test", "*.f.test" };
+	char dn[256], ss[256];
+
+	EXPECT(sc && cv && cn);
+	if (!sc || !cv || !cn)
+		return;
+	EXPECT_INT(tls_ctx_add_crt(sc, P("d"), NULL, 0, errbuf, sizeof(errbuf)), 0); /* dir, key in .key */
+	EXPECT_INT(tls_ctx_add_crt(sc, P("c.pem"), filter, 2, errbuf, sizeof(errbuf)), 0);
+	EXPECT_INT(tls_ctx_crt_count(sc), 3);
+
+	EXPECT(try_sni(sc, cv, "b.test", dn, ss));
+	EXPECT_STR(dn, "/CN=b.test");
+	EXPECT_STR(ss, "b.test");
+	EXPECT(try_sni(sc, cv, "B.Test", dn, NULL));
+	EXPECT_STR(dn, "/CN=b.test");
+	EXPECT(try_sni(sc, cv, "x.wild.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT(!try_sni(sc, cv, "y.x.wild.test", dn, NULL));   /* one label only */
+	EXPECT(try_sni(sc, cn, "filtered.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=c.test");
+	EXPECT(try_sni(sc, cn, "z.f.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=c.test");
+	EXPECT(try_sni(sc, cn, "c.test", dn, NULL));         /* filters replace its own names */
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT(try_sni(sc, cn, "unknown.test", dn, NULL));   /* default: the first certificate */
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT(try_sni(sc, cn, NULL, dn, ss));
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT_STR(ss, "(none)");
+	tls_ctx_free(sc);
+	tls_ctx_free(cv);
+	tls_ctx_free(cn);
+}
+
+static void t_alpn(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), "h2,http/1.1");
+	struct tls_ctx *c1 = cli_ctx(TLS_VERIFY_NONE, "http/1.1,h2");
+	struct tls_ctx *c2 = cli_ctx(TLS_VERIFY_NONE, "http/1.1");
+	struct tls_ctx *c3 = cli_ctx(TLS_VERIFY_NONE, "foo");
+	struct tls_conn *cli, *srv;
+
+	EXPECT(sc && c1 && c2 && c3);
+	if (!sc || !c1 || !c2 || !c3)
+		return;
+	wire_reset();
+	cli = tls_conn_new(c1, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_alpn(srv), "h2");   /* the server's order wins */
+	EXPECT_STR(tls_conn_alpn(cli), "h2");
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(c2, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_alpn(srv), "http/1.1");
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(c3, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));  /* no common protocol: no ALPN, as HAProxy */
+	EXPECT(tls_conn_alpn(srv) == NULL);
+	EXPECT(tls_conn_alpn(cli) == NULL);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(c1), tls_ctx_free(c2), tls_ctx_free(c3);
+}
+
+/* Expects the client's handshake against <crt> to fail with OpenSSL's
+ * verify error <x509_err> and reason <msg>. */
+static void expect_verify_failure(const char *crt, const char *sni, const char *label, long x509_err, const char *msg)
+{
+	struct tls_ctx *sc = srv_ctx(crt, NULL), *cc = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	struct tls_conn *cli, *srv;
+	int rc, rs;
+
+	EXPECT(sc && cc);
+	if (!sc || !cc)
+		return;
+	wire_reset();
+	cli = tls_conn_new(cc, sni), srv = tls_conn_new(sc, NULL);
+	EXPECT(!handshake(cli, srv, &rc, &rs));
+	EXPECT_INT(rc, TLS_ERR);
+	EXPECT(tls_conn_error(cli)[0] != 0);
+	printf("  %s: client says \"%s\"\n", label, tls_conn_error(cli));
+	EXPECT_STR(tls_conn_error(cli), msg);
+	EXPECT_INT(tls_conn_verify_result(cli), x509_err);
+	EXPECT(!tls_conn_handshake_done(cli));
+	EXPECT_INT(tls_conn_write(cli, "x", 1), TLS_ERR);
+	/* the client's alert ends the server's handshake too */
+	lend(srv, &c2s);
+	EXPECT_INT(tls_conn_handshake(srv), TLS_ERR);
+	settle(srv, &c2s);
+	EXPECT(tls_conn_error(srv)[0] != 0);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
+static void t_verify_unknown_ca(void)
+{
+	NEED_CERTS();
+	expect_verify_failure(P("self.pem"), "a.test", "self-signed", 18, "self-signed certificate");
+}
+
+static void t_verify_expired(void)
+{
+	NEED_CERTS();
+	expect_verify_failure(P("expired.pem"), "a.test", "expired", 10, "certificate has expired");
+}
+
+static void t_verify_name_mismatch(void)
+{
+	NEED_CERTS();
+	expect_verify_failure(P("a.pem"), "other.test", "name mismatch", 62, "hostname mismatch");
+}
+
+static void t_verify_none_accepts(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("self.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "other.test"), *srv = tls_conn_new(sc, NULL);
+
+	wire_reset();
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
+static void t_client_cert(void)
+{
+	NEED_CERTS();
+	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem"), .ca_file = P("ca.pem"),
+	                           .verify = TLS_VERIFY_REQUIRED };
+	struct tls_ctx_opts co = { .ca_file = P("ca.pem"), .verify = TLS_VERIFY_REQUIRED, .crt = P("client.pem") };
+	struct tls_ctx *sc = tls_ctx_new(&so, errbuf, sizeof(errbuf));
+	struct tls_ctx *cc = tls_ctx_new(&co, errbuf, sizeof(errbuf));
+	struct tls_ctx *anon = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	struct tls_conn *cli, *srv;
+	char dn[256];
+	int rc, rs;
+
+	EXPECT(sc && cc && anon);
+	if (!sc || !cc || !anon)
+		return;
+	wire_reset();
+	cli = tls_conn_new(cc, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT(tls_conn_peer_has_cert(srv));
+	EXPECT(tls_conn_peer_subject(srv, dn, sizeof(dn)) > 0);
+	EXPECT_STR(dn, "/CN=client1");
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(anon, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT(!handshake(cli, srv, &rc, &rs));
+	EXPECT_INT(rs, TLS_ERR);
+	printf("  no client certificate: server says \"%s\"\n", tls_conn_error(srv));
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc), tls_ctx_free(anon);
+}
+
+static void t_versions_and_ciphers(void)
+{
+	NEED_CERTS();
+	struct tls_ctx_opts s13 = { .is_server = 1, .crt = P("a.pem"), .min_ver = "TLSv1.3" };
+	struct tls_ctx_opts schacha = { .is_server = 1, .crt = P("a.pem"),
+	                                .ciphersuites = "TLS_CHACHA20_POLY1305_SHA256" };
+	struct tls_ctx_opts c12 = { .max_ver = "TLSv1.2" };
+	struct tls_ctx *sd = srv_ctx(P("a.pem"), NULL), *ss13 = tls_ctx_new(&s13, errbuf, sizeof(errbuf));
+	struct tls_ctx *sch = tls_ctx_new(&schacha, errbuf, sizeof(errbuf));
+	struct tls_ctx *cc12 = tls_ctx_new(&c12, errbuf, sizeof(errbuf)), *cd = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli, *srv;
+
+	EXPECT(sd && ss13 && sch && cc12 && cd);
+	if (!sd || !ss13 || !sch || !cc12 || !cd)
+		return;
+	wire_reset();
+	cli = tls_conn_new(cc12, NULL), srv = tls_conn_new(sd, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_protocol(srv), "TLSv1.2");
+	EXPECT(tls_conn_cipher(srv) && strstr(tls_conn_cipher(srv), "ECDHE-ECDSA-"));
+	printf("  TLSv1.2 cipher: %s\n", tls_conn_cipher(srv));
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(cc12, NULL), srv = tls_conn_new(ss13, NULL);
+	EXPECT(!handshake(cli, srv, NULL, NULL));
+	EXPECT(tls_conn_error(srv)[0] || tls_conn_error(cli)[0]);
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(cd, NULL), srv = tls_conn_new(sch, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_cipher(srv), "TLS_CHACHA20_POLY1305_SHA256");
+	EXPECT_STR(tls_conn_cipher(cli), "TLS_CHACHA20_POLY1305_SHA256");
+	EXPECT_INT(tls_conn_cipher_bits(srv), 256);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sd), tls_ctx_free(ss13), tls_ctx_free(sch), tls_ctx_free(cc12), tls_ctx_free(cd);
+}
+
+/* A full handshake, data (which carries the TLS 1.3 ticket), then a second
+ * connection from the same client context resumes. */
+static void check_resume(const char *maxver, int no_tickets, int expect_resumed)
+{
+	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem"), .no_tickets = no_tickets };
+	struct tls_ctx_opts co = { .max_ver = maxver };
+	struct tls_ctx *sc = tls_ctx_new(&so, errbuf, sizeof(errbuf)), *cc = tls_ctx_new(&co, errbuf, sizeof(errbuf));
+	unsigned char b[64];
+
+	EXPECT(sc && cc);
+	if (!sc || !cc)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+
+		wire_reset();
+		EXPECT(handshake(cli, srv, NULL, NULL));
+		EXPECT_INT(tls_conn_write(srv, "ok", 2), 2);
+		xfer(srv, &s2c);
+		EXPECT_INT(drain(cli, &s2c, b, sizeof(b)), 2);
+		EXPECT_INT(tls_conn_is_resumed(srv), i == 1 && expect_resumed);
+		EXPECT_INT(tls_conn_is_resumed(cli), i == 1 && expect_resumed);
+		tls_conn_free(cli), tls_conn_free(srv);
+	}
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
+static void t_resume_tls13(void)
+{
+	NEED_CERTS();
+	check_resume(NULL, 0, 1);
+}
+
+static void t_resume_tls12(void)
+{
+	NEED_CERTS();
+	check_resume("TLSv1.2", 0, 1);
+}
+
+static void t_no_tickets_tls13(void)
+{
+	NEED_CERTS();
+	check_resume(NULL, 1, 0);
+}
+
+static void t_garbage(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL);
+	static const char http[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+	unsigned char junk[4096], b[64];
+
+	EXPECT(sc);
+	if (!sc)
+		return;
+	struct tls_conn *s1 = tls_conn_new(sc, NULL);
+	tls_conn_feed(s1, http, sizeof(http) - 1);
+	EXPECT_INT(tls_conn_handshake(s1), TLS_ERR);
+	EXPECT(tls_conn_error(s1)[0] != 0);
+	printf("  plain HTTP: \"%s\"\n", tls_conn_error(s1));
+	EXPECT_INT(tls_conn_read(s1, b, sizeof(b)), TLS_ERR);   /* stays failed */
+	tls_conn_free(s1);
+
+	srand(7);
+	int failed = 0;
+	for (int round = 0; round < 50; round++) {
+		struct tls_conn *s = tls_conn_new(sc, NULL);
+		size_t n = (size_t)(rand() % (int)sizeof(junk)) + 1;
+
+		for (size_t i = 0; i < n; i++)
+			junk[i] = (unsigned char)rand();
+		if (round & 1)
+			junk[0] = 0x16, junk[1] = 3, junk[2] = 1;  /* a handshake record header, then junk */
+		tls_conn_feed(s, junk, n);
+		int r = tls_conn_handshake(s);
+		EXPECT(r == TLS_ERR || r == TLS_AGAIN);
+		failed += r == TLS_ERR;
+		tls_conn_free(s);
+	}
+	EXPECT(failed > 25);
+
+	/* a truncated ClientHello just waits */
+	struct tls_ctx *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	const void *p;
+	EXPECT_INT(tls_conn_handshake(cli), TLS_AGAIN);
+	size_t n = tls_conn_out_peek(cli, &p);
+	EXPECT(n > 50);
+	tls_conn_feed(srv, p, n / 2);
+	EXPECT_INT(tls_conn_handshake(srv), TLS_AGAIN);
+	EXPECT_INT(tls_conn_in_left(srv), 0);
+	tls_conn_feed(srv, (const char *)p + n / 2, n - n / 2);
+	EXPECT_INT(tls_conn_handshake(srv), TLS_AGAIN);   /* now waits for the client's Finished */
+	EXPECT_INT(tls_conn_in_left(srv), 0);
+	EXPECT(tls_conn_out_peek(srv, &p) > 0);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(cc);
+	tls_ctx_free(sc);
+}
+
+static void t_close_notify(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	unsigned char b[64];
+
+	wire_reset();
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_INT(tls_conn_write(cli, "last", 4), 4);
+	EXPECT_INT(tls_conn_shutdown(cli), 0);
+	xfer(cli, &c2s);
+	lend(srv, &c2s);
+	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), 4);   /* data before the alert first */
+	EXPECT_MEM(b, "last", 4);
+	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), TLS_CLOSED);
+	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), TLS_CLOSED);
+	settle(srv, &c2s);
+	EXPECT_INT(tls_conn_shutdown(srv), 0);   /* answers with its own close_notify */
+	xfer(srv, &s2c);
+	EXPECT(s2c.len > 0);
+	EXPECT_INT(drain(cli, &s2c, b, sizeof(b)), TLS_CLOSED);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
+static void t_config_errors(void)
+{
+	NEED_CERTS();
+	struct tls_ctx_opts o = { .is_server = 1, .crt = P("nonexistent.pem") };
+
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "nonexistent.pem") != NULL);
+	o.crt = P("mismatch.pem");
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "private key") != NULL);
+	o.crt = P("ca.pem");   /* no key anywhere */
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "ca.pem.key") != NULL);
+	o.crt = NULL;
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	o.crt = P("a.pem");
+	o.alpn = "h2,,http/1.1";
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "ALPN") != NULL);
+	o.alpn = NULL;
+	o.min_ver = "TLSv9";
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "TLSv9") != NULL);
+	o.min_ver = NULL;
+	o.ciphers = "NO-SUCH-CIPHER";
+	o.ciphersuites = "NOPE";
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "cipher") != NULL);
+	o.ciphers = o.ciphersuites = NULL;
+	o.ca_file = P("nonexistent-ca.pem");
+	o.verify = TLS_VERIFY_REQUIRED;
+	EXPECT(tls_ctx_new(&o, errbuf, sizeof(errbuf)) == NULL);
+	EXPECT(strstr(errbuf, "CA file") != NULL);
+	struct tls_ctx_opts c = { 0 };
+	struct tls_ctx *cc = tls_ctx_new(&c, errbuf, sizeof(errbuf));
+	EXPECT(cc != NULL);
+	EXPECT_INT(tls_ctx_add_crt(cc, P("a.pem"), NULL, 0, errbuf, sizeof(errbuf)), -1);
+	tls_ctx_free(cc);
+	EXPECT(strncmp(tls_version(), "wolfSSL ", 8) == 0);
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs <n> handshakes; returns server-side handshakes per CPU second and
+ * stores the client+server rate in <both>. */
+static double bench_hs(struct tls_ctx *sc, struct tls_ctx *cc, int n, double *both)
+{
+	double srv_cpu = 0, t0 = cpu_now(), t;
+
+	for (int i = 0; i < n; i++) {
+		struct tls_conn *cli = tls_conn_new(cc, "a.test");
+		int a = TLS_AGAIN, b = TLS_AGAIN;
+
+		t = cpu_now();
+		struct tls_conn *srv = tls_conn_new(sc, NULL);
+		srv_cpu += cpu_now() - t;
+		wire_reset();
+		for (int k = 0; k < 10 && !(a == 1 && b == 1); k++) {
+			lend(cli, &s2c);
+			a = tls_conn_handshake(cli);
+			settle(cli, &s2c);
+			xfer(cli, &c2s);
+			t = cpu_now();
+			lend(srv, &c2s);
+			b = tls_conn_handshake(srv);
+			settle(srv, &c2s);
+			srv_cpu += cpu_now() - t;
+			xfer(srv, &s2c);
+		}
+		/* the TLS 1.3 ticket reaches the client with the first bytes */
+		unsigned char x[8];
+		t = cpu_now();
+		tls_conn_write(srv, "x", 1);
+		srv_cpu += cpu_now() - t;
+		xfer(srv, &s2c);
+		drain(cli, &s2c, x, sizeof(x));
+		t = cpu_now();
+		tls_conn_free(srv);
+		srv_cpu += cpu_now() - t;
+		tls_conn_free(cli);
+		if (a != 1 || b != 1)
+			return -1;
+	}
+	*both = n / (cpu_now() - t0);
+	return n / srv_cpu;
+}
+
+static void t_bench(void)
+{
+	NEED_CERTS();
+	const char *crts[] = { "a.pem", "rsa.pem" };
+	const char *names[] = { "ECDSA P-256", "RSA 2048" };
+	int n = getenv("TLS_BENCH_N") ? atoi(getenv("TLS_BENCH_N")) : 200;
+
+	for (int i = 0; i < 2; i++) {
+		for (int resume = 0; resume < 2; resume++) {
+			struct tls_ctx_opts so = { .is_server = 1, .crt = P(crts[i]) };
+			struct tls_ctx_opts co = { .no_tickets = !resume };
+			struct tls_ctx *sc = tls_ctx_new(&so, errbuf, sizeof(errbuf));
+			struct tls_ctx *cc = tls_ctx_new(&co, errbuf, sizeof(errbuf));
+			double both = 0, srv;
+
+			EXPECT(sc && cc);
+			if (!sc || !cc)
+				return;
+			srv = bench_hs(sc, cc, n, &both);
+			EXPECT(srv > 0);
+			printf("  bench: TLSv1.3 %s %s: %.0f handshakes per server CPU-second (%.0f/s both ends)\n",
+			       names[i], resume ? "resumed" : "full", srv, both);
+			tls_ctx_free(sc), tls_ctx_free(cc);
+		}
+	}
+
+	/* bulk: server encrypts, client decrypts */
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	static unsigned char buf[16384], out[65536];
+	double enc = 0, dec = 0, t;
+	size_t total = 0, goal = (size_t)64 << 20;
+
+	wire_reset();
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	memset(buf, 'x', sizeof(buf));
+	while (total < goal) {
+		t = cpu_now();
+		ssize_t w = tls_conn_write(srv, buf, sizeof(buf));
+		enc += cpu_now() - t;
+		if (w <= 0)
+			break;
+		xfer(srv, &s2c);
+		t = cpu_now();
+		long r = drain(cli, &s2c, out, sizeof(out));
+		dec += cpu_now() - t;
+		if (r <= 0)
+			break;
+		total += (size_t)r;
+	}
+	EXPECT(total >= goal);
+	printf("  bench: %s bulk: encrypt %.0f MB/s, decrypt %.0f MB/s per CPU\n",
+	       tls_conn_cipher(srv), total / enc / 1e6, total / dec / 1e6);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
+int main(void)
+{
+	char cmd[512];
+
+	have_certs = make_certs() == 0;
+	printf("  %s\n", tls_version());
+	RUN(t_handshake_and_data);
+	RUN(t_sni);
+	RUN(t_alpn);
+	RUN(t_verify_unknown_ca);
+	RUN(t_verify_expired);
+	RUN(t_verify_name_mismatch);
+	RUN(t_verify_none_accepts);
+	RUN(t_client_cert);
+	RUN(t_versions_and_ciphers);
+	RUN(t_resume_tls13);
+	RUN(t_resume_tls12);
+	RUN(t_no_tickets_tls13);
+	RUN(t_garbage);
+	RUN(t_close_notify);
+	RUN(t_config_errors);
+	RUN(t_bench);
+	if (dir[0] && strncmp(dir, "/tmp/rp_test_tls.", 17) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("  could not remove %s\n", dir);
+	}
+	return unit_end();
+}
