@@ -182,7 +182,7 @@ static inline int lit_eq(const char *a, const char *b, size_t n, int icase)
  * the end and before a final newline. */
 static int lit_match(const struct rx *r, const char *s, size_t n)
 {
-	size_t l = r->litlen, i;
+	size_t l = r->litlen;
 	int ic = !!(r->flags & RX_ICASE);
 	unsigned char c0;
 
@@ -213,10 +213,24 @@ static int lit_match(const struct rx *r, const char *s, size_t n)
 		}
 		return 0;
 	}
-	for (i = 0; i + l <= n; i++)
-		if (lower((unsigned char)s[i]) == lower(c0) && lit_eq(s + i, r->lit, l, 1))
-			return 1;
-	return 0;
+	{
+		/* case-insensitive letter first: the next position of either
+		 * case, each found by memchr and kept until passed */
+		const char *last = s + n - l, *p;
+		const char *lo = memchr(s, lower(c0), n - l + 1);
+		const char *up = memchr(s, lower(c0) - 32, n - l + 1);
+
+		while (lo || up) {
+			p = !up || (lo && lo < up) ? lo : up;
+			if (lit_eq(p + 1, r->lit + 1, l - 1, 1))
+				return 1;
+			if (p == lo)
+				lo = p < last ? memchr(p + 1, lower(c0), (size_t)(last - p)) : NULL;
+			else
+				up = p < last ? memchr(p + 1, lower(c0) - 32, (size_t)(last - p)) : NULL;
+		}
+		return 0;
+	}
 }
 
 int rx_match_ex(const struct rx *r, const char *s, size_t n)
