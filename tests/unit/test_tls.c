@@ -432,7 +432,7 @@ static void t_versions_and_ciphers(void)
 	cli = tls_conn_new(cc12, NULL), srv = tls_conn_new(sd, NULL);
 	EXPECT(handshake(cli, srv, NULL, NULL));
 	EXPECT_STR(tls_conn_protocol(srv), "TLSv1.2");
-	EXPECT(tls_conn_cipher(srv) && strstr(tls_conn_cipher(srv), "ECDHE-ECDSA-"));
+	EXPECT(tls_conn_cipher(srv) && !strncmp(tls_conn_cipher(srv), "ECDHE-ECDSA-", 12));
 	printf("  TLSv1.2 cipher: %s\n", tls_conn_cipher(srv));
 	tls_conn_free(cli), tls_conn_free(srv);
 
@@ -449,6 +449,26 @@ static void t_versions_and_ciphers(void)
 	EXPECT_STR(tls_conn_cipher(cli), "TLS_CHACHA20_POLY1305_SHA256");
 	EXPECT_INT(tls_conn_cipher_bits(srv), 256);
 	tls_conn_free(cli), tls_conn_free(srv);
+
+	/* a TLS 1.3 list leaves TLS 1.2 to its defaults */
+	wire_reset();
+	cli = tls_conn_new(cc12, NULL), srv = tls_conn_new(sch, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_protocol(srv), "TLSv1.2");
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	/* the server's order wins over the client's */
+	struct tls_ctx_opts s256 = { .is_server = 1, .crt = P("a.pem"),
+	                             .ciphersuites = "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256" };
+	struct tls_ctx_opts c128 = { .ciphersuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384" };
+	struct tls_ctx *ss256 = tls_ctx_new(&s256, errbuf, sizeof(errbuf)), *cc128 = tls_ctx_new(&c128, errbuf, sizeof(errbuf));
+	EXPECT(ss256 && cc128);
+	wire_reset();
+	cli = tls_conn_new(cc128, NULL), srv = tls_conn_new(ss256, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_cipher(srv), "TLS_AES_256_GCM_SHA384");
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(ss256), tls_ctx_free(cc128);
 	tls_ctx_free(sd), tls_ctx_free(ss13), tls_ctx_free(sch), tls_ctx_free(cc12), tls_ctx_free(cd);
 }
 
@@ -671,6 +691,40 @@ static double bench_hs(struct tls_ctx *sc, struct tls_ctx *cc, int n, double *bo
 	return n / srv_cpu;
 }
 
+static void bench_bulk(const char *suite)
+{
+	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem"), .ciphersuites = suite };
+	struct tls_ctx *sc = tls_ctx_new(&so, errbuf, sizeof(errbuf)), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	static unsigned char buf[16384], out[65536];
+	double enc = 0, dec = 0, t;
+	size_t total = 0, goal = (size_t)32 << 20;
+
+	wire_reset();
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_cipher(srv), suite);
+	memset(buf, 'x', sizeof(buf));
+	while (total < goal) {
+		t = cpu_now();
+		ssize_t w = tls_conn_write(srv, buf, sizeof(buf));
+		enc += cpu_now() - t;
+		if (w <= 0)
+			break;
+		xfer(srv, &s2c);
+		t = cpu_now();
+		long r = drain(cli, &s2c, out, sizeof(out));
+		dec += cpu_now() - t;
+		if (r <= 0)
+			break;
+		total += (size_t)r;
+	}
+	EXPECT(total >= goal);
+	printf("  bench: %s bulk: encrypt %.0f MB/s, decrypt %.0f MB/s per CPU\n",
+	       suite, total / enc / 1e6, total / dec / 1e6);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
 static void t_bench(void)
 {
 	NEED_CERTS();
@@ -697,35 +751,10 @@ static void t_bench(void)
 		}
 	}
 
-	/* bulk: server encrypts, client decrypts */
-	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
-	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
-	static unsigned char buf[16384], out[65536];
-	double enc = 0, dec = 0, t;
-	size_t total = 0, goal = (size_t)64 << 20;
-
-	wire_reset();
-	EXPECT(handshake(cli, srv, NULL, NULL));
-	memset(buf, 'x', sizeof(buf));
-	while (total < goal) {
-		t = cpu_now();
-		ssize_t w = tls_conn_write(srv, buf, sizeof(buf));
-		enc += cpu_now() - t;
-		if (w <= 0)
-			break;
-		xfer(srv, &s2c);
-		t = cpu_now();
-		long r = drain(cli, &s2c, out, sizeof(out));
-		dec += cpu_now() - t;
-		if (r <= 0)
-			break;
-		total += (size_t)r;
-	}
-	EXPECT(total >= goal);
-	printf("  bench: %s bulk: encrypt %.0f MB/s, decrypt %.0f MB/s per CPU\n",
-	       tls_conn_cipher(srv), total / enc / 1e6, total / dec / 1e6);
-	tls_conn_free(cli), tls_conn_free(srv);
-	tls_ctx_free(sc), tls_ctx_free(cc);
+	/* bulk: server encrypts, client decrypts, per TLS 1.3 suite */
+	const char *suites[] = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256" };
+	for (int i = 0; i < 3; i++)
+		bench_bulk(suites[i]);
 }
 
 int main(void)
