@@ -12,6 +12,7 @@
 #include "engine/http_rules.h"
 #include "engine/hooks.h"
 #include "engine/http.h"
+#include "engine/http_cap.h"
 #include "engine/http_err.h"
 #include "engine/logfmt.h"
 #include "engine/sample.h"
@@ -23,6 +24,7 @@ enum ha_type {
 	HA_SET_HDR, HA_ADD_HDR, HA_DEL_HDR, HA_REPLACE_HDR, HA_REPLACE_VAL,
 	HA_SET_PATH, HA_SET_PATHQ, HA_SET_QUERY, HA_SET_URI, HA_SET_METHOD,
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
+	HA_CAPTURE,
 };
 
 /* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
@@ -65,6 +67,8 @@ struct http_act {
 	char *cookie;               /* redirect set-cookie/clear-cookie text */
 	char *realm;                /* auth */
 	void *service;              /* use-service, from lua_hooks.service_resolve */
+	struct sample_expr *expr;   /* capture */
+	int cap_id;                 /* capture slot */
 };
 
 /* Bytes a rendered log-format argument, a rewrite or a reply may take. */
@@ -101,6 +105,7 @@ void http_act_free(struct http_act *a)
 	reply_free(&a->reply);
 	free(a->cookie);
 	free(a->realm);
+	sample_expr_free(a->expr);
 	free(a);
 }
 
@@ -343,6 +348,47 @@ static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, in
 	return i;
 }
 
+/* "http-request capture <expr> len <n> | id <n>", "http-response capture
+ * <expr> id <n>" (the slot declared before by "declare capture"). */
+static int parse_capture(struct cfg_ctx *c, struct http_act *a, int res, char **args, int nargs,
+                         int i)
+{
+	char err[CFG_ERR_SIZE - 200];
+	int j = i;
+	long v;
+	char *end;
+
+	a->type = HA_CAPTURE;
+	if (i >= nargs || !*args[i] || is_cond_word(args[i]))
+		return cfg_set_err(c, res ? "expects <expression> id <idx>" :
+		                   "expects <expression> [ 'len' <length> | id <idx> ]");
+	if (!(a->expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err))))
+		return cfg_set_err(c, "%s", err);
+	if (j >= nargs || (strcmp(args[j], "len") && strcmp(args[j], "id"))) {
+		if (res)
+			return cfg_set_err(c, "expects 'id', found '%s'", j < nargs ? args[j] : "");
+		return cfg_set_err(c, "expects <expression> [ 'len' <length> | id <idx> ]");
+	}
+	if (res && strcmp(args[j], "id"))
+		return cfg_set_err(c, "expects 'id', found '%s'", args[j]);
+	v = j + 1 < nargs ? strtol(args[j + 1], &end, 10) : 0;
+	if (j + 1 >= nargs || !*args[j + 1] || *end || v < 0)
+		return cfg_set_err(c, "'%s' expects a number", args[j]);
+	if (!strcmp(args[j], "len")) {
+		if (!v)
+			return cfg_set_err(c, "length must be > 0");
+		if (!(c->px->cap & PX_CAP_FE) || c->sec == CFG_SEC_DEFAULTS)
+			return cfg_set_err(c, "'len' is only allowed in frontends");
+		if ((a->cap_id = http_cap_add_slot(c, 0, v)) < 0)
+			return -1;
+	} else {
+		if (!http_cap_has_slot(c->px, res, v))
+			return cfg_set_err(c, "unable to find capture id '%ld' (declare it first with 'declare capture')", v);
+		a->cap_id = v;
+	}
+	return j + 2;
+}
+
 /* The rules_http_parse_fn of both keywords. */
 static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, int i,
                           struct http_act **out)
@@ -470,6 +516,8 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			if (na == 3)
 				n = fmt_compile(c, args[i + 2], &a->reason) < 0 ? -1 : i + 3;
 		}
+	} else if (!strcmp(k, "capture")) {
+		n = parse_capture(c, a, res, args, nargs, i);
 	} else if (!res && !strcmp(k, "use-service")) {
 		const char *svc = i < nargs ? args[i] : "";
 		char err[256] = "";
@@ -497,13 +545,13 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 }
 
 static const char req_known[] =
-	"'add-header', 'allow', 'auth', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
+	"'add-header', 'allow', 'auth', 'capture', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
 	"'reject', 'return', 'set-header', 'set-log-level', 'set-method', 'set-path', 'set-pathq', "
 	"'set-query', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
 	"'use-service',";
 static const char res_known[] =
-	"'add-header', 'allow', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
+	"'add-header', 'allow', 'capture', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
 	"'replace-header', 'replace-value', 'return', 'set-header', 'set-log-level', "
 	"'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
 
@@ -819,6 +867,13 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 			rc = http_set_status(m, a->status, NULL, 0);
 		}
 		break;
+	case HA_CAPTURE: {
+		struct sample smp;
+		memset(&smp, 0, sizeof(smp));
+		if (sample_expr_eval(a->expr, ctx, &smp) && sample_cast(&smp, SMP_T_STR))
+			http_cap_store(s, ctx->dir == SMP_DIR_RES, a->cap_id, smp.u.str.ptr, smp.u.str.len);
+		return -1;
+	}
 	case HA_SERVICE:
 		switch (lua_hooks.service_run ? lua_hooks.service_run(a->service, s) : ACT_RET_ERR) {
 		case ACT_RET_YIELD:

@@ -10,6 +10,8 @@
 #include "engine/cfg.h"
 #include "engine/chan.h"
 #include "engine/http.h"
+#include "engine/http_cap.h"
+#include "engine/logfmt.h"
 #include "engine/http_rules.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
@@ -381,6 +383,81 @@ static void t_userlist(void)
 	cfg_free(&cfg);
 }
 
+/* Captures: the values HAProxy 2.6 printed for %hr and capture.req.hdr()
+ * with the same declarations ("{www.e|bvalue-l|2222|/ab}"). */
+static void t_captures(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  capture request header Host len 5\n"
+		"  declare capture request len 8\n"
+		"  capture request header X-Long len 4\n"
+		"  capture response header X-A len 3\n"
+		"  declare capture response len 4\n"
+		"  http-request capture req.hdr(x-b) id 1\n"
+		"  http-request capture path len 3\n"
+		"  http-request set-header X-C \"[%[capture.req.hdr(1)]][%[capture.req.hdr(3)]][%[capture.req.hdr(0)]]\"\n"
+		"  http-response capture res.hdr(x-b) id 1\n"
+		"  http-response set-header X-D \"[%[capture.res.hdr(0)]][%[capture.res.hdr(1)]]\"\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		return;
+	load(cfg.proxies, "GET /abcdef HTTP/1.1\r\nHost: www.example.com\r\nX-B: bvalue-long\r\n"
+	     "X-Long: 1\r\nX-Long: 22222\r\n\r\n",
+	     "HTTP/1.1 200 OK\r\nX-A: abcdef\r\nX-B: 123456\r\ncontent-length: 0\r\n\r\n");
+	strm.caps = NULL;
+	http_cap_headers(&strm, 0);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "\r\nx-c: [bvalue-l][/ab][www.e]\r\n") != NULL);
+	http_cap_headers(&strm, 1);
+	EXPECT_INT(http_rules_exec_res(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.res), "\r\nx-d: [abc][1234]\r\n") != NULL);
+
+	struct logfmt_http h;
+	memset(&h, 0, sizeof(h));
+	http_cap_log(&strm, &h);
+	EXPECT_INT(h.nb_req_caps, 4);
+	EXPECT_INT(h.nb_res_caps, 2);
+	if (h.nb_req_caps == 4) {
+		EXPECT_SAME(h.req_caps[0], "www.e");
+		EXPECT_SAME(h.req_caps[1], "bvalue-l");
+		EXPECT_SAME(h.req_caps[2], "2222");
+		EXPECT_SAME(h.req_caps[3], "/ab");
+	}
+	/* the next transaction starts with nothing captured */
+	http_cap_reset(&strm);
+	EXPECT(strm.caps == NULL);
+	load(cfg.proxies, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", NULL);
+	http_cap_headers(&strm, 0);
+	memset(&h, 0, sizeof(h));
+	http_cap_log(&strm, &h);
+	EXPECT(h.nb_req_caps == 4 && h.req_caps[1] == NULL && h.req_caps[2] == NULL);
+	EXPECT(h.nb_req_caps == 4 && h.req_caps[0] && !strcmp(h.req_caps[0], "h"));
+	http_cap_reset(&strm);
+	cfg_free(&cfg);
+
+	e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  capture request header\n"                       /* 7 */
+		"  capture foo\n"
+		"  declare capture\n"                              /* 9 */
+		"  declare capture request\n"
+		"  http-request capture\n"                         /* 11 */
+		"  http-request capture hdr(x) len 0\n"
+		"  http-response capture res.hdr(x) len 4\n");     /* 13 */
+	EXPECT_INT(e, 7);
+	EXPECT(has_alert("parsing [t.cfg:7] : 'capture request' expects 'header' <header_name> 'len' <len>.\n"));
+	EXPECT(has_alert("parsing [t.cfg:8] : 'capture' expects 'cookie' or 'request header' or 'response header'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:9] : 'declare capture' requires a direction ('request' or 'response')\n"));
+	EXPECT(has_alert("parsing [t.cfg:10] : 'declare capture' requires a capture length ('len')\n"));
+	EXPECT(has_alert("parsing [t.cfg:11] : error detected in frontend 'f' while parsing 'http-request capture' rule : expects <expression> [ 'len' <length> | id <idx> ].\n"));
+	EXPECT(has_alert("parsing [t.cfg:12] : error detected in frontend 'f' while parsing 'http-request capture' rule : length must be > 0.\n"));
+	EXPECT(has_alert("parsing [t.cfg:13] : error detected in frontend 'f' while parsing 'http-response capture' rule : expects 'id', found 'len'.\n"));
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 16384, NULL, NULL);
@@ -391,6 +468,7 @@ int main(void)
 	RUN(t_response_rewrites);
 	RUN(t_replies);
 	RUN(t_userlist);
+	RUN(t_captures);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
