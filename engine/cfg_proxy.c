@@ -23,6 +23,7 @@
 #include "engine/rules.h"
 #include "engine/sample.h"
 #include "engine/http_rules.h"
+#include "engine/http_cap.h"
 #include "engine/http_err.h"
 
 static const char *cfg_sec_name(enum cfg_section s)
@@ -741,7 +742,7 @@ static const struct cfg_pkw {
 	{ "errorloc303",        kw_unsupported,      K_ALL },
 	{ "errorfiles",         kw_unsupported,      K_ALL },
 	{ "redirect",           kw_unsupported,      K_ALL },
-	{ "capture",            kw_unsupported,      K_ALL },
+	{ "capture",            http_cap_cfg_capture, K_ALL | K_SELF },
 	{ "cookie",             kw_unsupported,      K_ALL },
 	{ "compression",        kw_unsupported,      K_ALL },
 	{ "stats",              kw_unsupported,      K_ALL },
@@ -766,7 +767,7 @@ static const struct cfg_pkw {
 	{ "rate-limit",         kw_unsupported,      K_ALL },
 	{ "backlog",            kw_int,              K_FE | K_DEF },
 	{ "bind-process",       kw_unsupported,      K_ALL },
-	{ "declare",            kw_unsupported,      K_ALL },
+	{ "declare",            http_cap_cfg_declare, K_ALL | K_SELF },
 	{ "load-server-state-from-file", kw_unsupported, K_ALL },
 	{ "server-state-file-name", kw_unsupported,  K_ALL },
 	{ "max-keep-alive-queue", kw_unsupported,    K_ALL },
@@ -959,6 +960,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->tcp_res_cont);
 	rules_free(px->http_req);
 	rules_free(px->http_res);
+	http_cap_list_free(px->caps);
 	rules_free(px->switching);
 	rules_free(px->tcp_req_sess);
 	check_proxy_free(px);

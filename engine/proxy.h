@@ -16,6 +16,7 @@ struct acl_list;           /* acl.h: the proxy's named ACLs */
 struct logfmt;             /* logfmt.h: a compiled log-format string */
 struct sample_expr;        /* sample.h */
 struct log_target;         /* log.h */
+struct http_cap_list;      /* http_cap.h: capture declarations */
 
 /* One socket address, IPv4, IPv6 or AF_UNIX; <len> is what bind/connect take. */
 struct addr {
@@ -169,6 +170,7 @@ struct proxy {
 	struct rule_list *http_req;       /* http-request */
 	struct rule_list *http_res;       /* http-response */
 	struct rule_list *switching;      /* use_backend rules */
+	struct http_cap_list *caps;       /* "capture ... header", "declare capture" (http_cap.c) */
 	uint32_t tcp_req_inspect_delay;   /* ms */
 	uint32_t tcp_res_inspect_delay;   /* ms */
 	struct acl_list *acls;

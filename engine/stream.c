@@ -341,6 +341,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->t_queue = s->t_connect = s->t_close = 0;
 	s->lua = NULL;
 	s->http = NULL;
+	s->caps = NULL;
 	s->state = STRM_ST_INIT;
 	s->req_ana = s->res_ana = 0;
 	s->shut_how = 0;

@@ -15,6 +15,7 @@
 struct thr;
 struct conn;
 struct listener;
+struct http_cap_vals;
 
 /* Termination cause and state, HAProxy's two-letter code in logs
  * ("--", "CD", "SC", "sC", "cD", "PR"...): first letter who/why, second
@@ -61,6 +62,7 @@ struct stream {
 	uint64_t t_accept, t_queue, t_connect, t_close;
 	void *lua;                  /* per-stream Lua state, private to lua/ */
 	void *http;                 /* per-transaction HTTP state, HTTP issue */
+	struct http_cap_vals *caps; /* captured values of the transaction, NULL = none (http_cap.h) */
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
 
 	/* private to stream.c / backend.c from here */
