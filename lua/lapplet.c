@@ -536,7 +536,7 @@ static int app_send_k(lua_State *L, int status, lua_KContext ctx)
 
 	(void)status;
 	if (a->http && !a->started)
-		app_start(L, a, s);
+		return luaL_error(L, "AppletHTTP.send: start_response() must be called before sending data");
 	if ((ch->flags & (CHAN_SHUTW | CHAN_WRITE_ERROR)) || (s->cli->flags & CONN_F_TX_ERR) ||
 	    (a->http && a->nobody))
 		return 0;
