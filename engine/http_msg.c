@@ -195,6 +195,22 @@ static int byte_at(const struct http_msg *msg, uint32_t off)
 	return s ? (unsigned char)s->chk->data[s->off + so] : -1;
 }
 
+/* Returns the header block's bytes when they lie in one segment (the
+ * usual case: one receive buffer), else NULL; valid until the next edit. */
+static char *flat_block(const struct http_msg *msg)
+{
+	uint32_t so;
+	const struct chan_seg *s = msg->h1.hdr_len ? seg_find(msg->chan, 0, &so) : NULL;
+
+	return s && s->len - so >= msg->h1.hdr_len ? s->chk->data + s->off + so : NULL;
+}
+
+/* The byte at <off>, from <blk> (flat_block()) when not NULL. */
+static inline int at(const struct http_msg *msg, const char *blk, uint32_t off)
+{
+	return blk ? (unsigned char)blk[off] : byte_at(msg, off);
+}
+
 /* ---- parsing ---- */
 
 static int parse_fail(struct http_msg *msg, int err)
@@ -406,9 +422,9 @@ static int uri_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 #define HTTP_E_422  1000   /* apply_policy(): reject with 422 rather than 400 */
 
 /* Returns 1 when bytes <off>, <off>+1 of the message are CR LF. */
-static int crlf_at(const struct http_msg *msg, uint32_t off)
+static int crlf_at(const struct http_msg *msg, const char *blk, uint32_t off)
 {
-	return byte_at(msg, off) == '\r' && byte_at(msg, off + 1) == '\n';
+	return at(msg, blk, off) == '\r' && at(msg, blk, off + 1) == '\n';
 }
 
 /* Returns 1 when the header block already has the shape HAProxy writes:
@@ -416,10 +432,11 @@ static int crlf_at(const struct http_msg *msg, uint32_t off)
 static int is_canonical(const struct http_msg *msg)
 {
 	const struct h1_msg *m = &msg->h1;
+	const char *blk = flat_block(msg);
 	uint32_t eol;
 
 	if (msg->is_resp) {
-		if (m->ver.off || m->code.off != m->ver.len + 1 || byte_at(msg, m->code.off + 3) != ' ')
+		if (m->ver.off || m->code.off != m->ver.len + 1 || at(msg, blk, m->code.off + 3) != ' ')
 			return 0;
 		eol = m->code.off + 4;
 		if (m->reason.len) {
@@ -429,7 +446,7 @@ static int is_canonical(const struct http_msg *msg)
 		}
 	} else {
 		if (m->meth.off || m->uri.off != m->meth.len + 1 || m->ver.off != m->uri.off + m->uri.len + 1 ||
-		    byte_at(msg, m->meth.len) != ' ' || byte_at(msg, m->ver.off - 1) != ' ')
+		    at(msg, blk, m->meth.len) != ' ' || at(msg, blk, m->ver.off - 1) != ' ')
 			return 0;       /* a tab separator is rewritten too */
 		eol = m->ver.off + m->ver.len;
 	}
@@ -437,12 +454,12 @@ static int is_canonical(const struct http_msg *msg)
 		const struct h1_hdr *h = &msg->hdrs[i];
 		uint32_t colon = h->n.off + h->n.len;
 
-		if (!crlf_at(msg, eol) || h->n.off != eol + 2 || byte_at(msg, colon) != ':' ||
-		    byte_at(msg, colon + 1) != ' ' || (h->v.len && h->v.off != colon + 2))
+		if (!crlf_at(msg, blk, eol) || h->n.off != eol + 2 || at(msg, blk, colon) != ':' ||
+		    at(msg, blk, colon + 1) != ' ' || (h->v.len && h->v.off != colon + 2))
 			return 0;
 		eol = h->v.len ? h->v.off + h->v.len : colon + 2;
 	}
-	return crlf_at(msg, eol) && crlf_at(msg, eol + 2) && m->hdr_len == eol + 4;
+	return crlf_at(msg, blk, eol) && crlf_at(msg, blk, eol + 2) && m->hdr_len == eol + 4;
 }
 
 /* Copies span <sp> to <out> + *<n> and returns where it went. */
@@ -622,8 +639,17 @@ static int apply_policy(struct http_msg *msg)
 	if (!msg->ro) {
 		/* HAProxy keeps names lowercase from parsing on: fetches, Lua
 		 * and the bytes forwarded all see them so */
-		for (i = 0; i < m->nb_hdrs; i++)
-			span_map(msg, msg->hdrs[i].n, to_lower);
+		char *blk = flat_block(msg);
+
+		for (i = 0; i < m->nb_hdrs; i++) {
+			if (!blk) {
+				span_map(msg, msg->hdrs[i].n, to_lower);
+				continue;
+			}
+			for (char *c = blk + msg->hdrs[i].n.off, *e = c + msg->hdrs[i].n.len; c < e; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c += 32;
+		}
 		if (m->flags & H1_MF_OBS_FOLD)
 			unfold(msg);
 	}

@@ -337,6 +337,15 @@ static int h1_start_line_done(struct h1_msg *m, uint32_t pos)
 	return 0;
 }
 
+/* Returns where a bulk scan of the current piece (<len> bytes) must stop:
+ * its end, or the byte that reaches max_hdr_len (the loop then fails). */
+static inline size_t scan_limit(const struct h1_msg *m, size_t len)
+{
+	uint32_t room = m->max_hdr_len - m->pos;   /* > 0: the loop checked pos < max_hdr_len */
+
+	return room < len ? room : len;
+}
+
 static int h1_fail(struct h1_msg *m, int err, uint32_t pos)
 {
 	m->phase = H1_P_ERROR;
@@ -383,8 +392,14 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_RQ_URI;
 			break;
 		case S_RQ_URI:
-			if (h1_cls[c] & C_URI)
-				break;
+			if (h1_cls[c] & C_URI) {
+				size_t j = i, lim = scan_limit(m, len);
+
+				while (j < lim && (h1_cls[(unsigned char)p[j]] & C_URI))
+					j++;
+				i = j;
+				continue;
+			}
 			if (!is_blank(c))
 				return h1_fail(m, (c == '\r' || c == '\n') ? H1_E_VERSION : H1_E_URI, pos);
 			m->uri.len = pos - m->uri.off;
@@ -508,8 +523,12 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			break;
 		case S_H_NAME:
 			if (h1_cls[c] & C_TCHAR) {
-				tok_add(m, c);
-				break;
+				size_t j = i, lim = scan_limit(m, len);
+
+				while (j < lim && (h1_cls[(unsigned char)p[j]] & C_TCHAR))
+					tok_add(m, (unsigned char)p[j++]);
+				i = j;
+				continue;
 			}
 			if (c != ':')
 				return h1_fail(m, H1_E_HDR_NAME, pos);
@@ -527,6 +546,22 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_H_VAL;
 			/* fall through */
 		case S_H_VAL:
+			if (!m->kh && c != '\r' && c != '\n') {
+				/* the bulk of a value nobody interprets: run to
+				 * the line end (or the size limit, checked above
+				 * at the next turn) without the state switch */
+				size_t j = i, lim = scan_limit(m, len), last = len;
+
+				while (j < lim && p[j] != '\r' && p[j] != '\n') {
+					if (!is_blank((unsigned char)p[j]))
+						last = j;
+					j++;
+				}
+				if (last != len)
+					m->val_end = m->pos + (uint32_t)last + 1;
+				i = j;
+				continue;
+			}
 			if (c == '\r') {
 				m->st = S_H_VAL_CR;
 				break;
