@@ -259,6 +259,31 @@ static void t_policy_reject(void)
 		expect_reject(big, 0, 400);
 	}
 	{
+		/* exactly max_hdr_len bytes of headers pass, one more fails, in
+		 * every split (the bulk scans stop at the limit) */
+		char rq[128];
+		size_t n = (size_t)snprintf(rq, sizeof(rq), "GET / HTTP/1.1\r\nX-Long: ");
+
+		while (n < 100 - 4)
+			rq[n++] = 'v';
+		memcpy(rq + n, "\r\n\r\n", 5);
+		n += 4;
+		for (size_t cut = 0; cut < n; cut++) {
+			struct chan c;
+			struct http_msg m;
+
+			load(&c, rq, n, cut, 0);
+			http_msg_init(&m, &c, 0, 0, 100);
+			EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+			chan_reset(&c);
+			load(&c, rq, n, cut, 0);
+			http_msg_init(&m, &c, 0, 0, 99);
+			EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_ERR);
+			EXPECT_INT(m.h1.err, H1_E_TOO_LARGE);
+			chan_reset(&c);
+		}
+	}
+	{
 		/* the client closed before the end of the headers */
 		struct chan c;
 		struct http_msg m;
