@@ -18,7 +18,8 @@ struct rx {
 	hs_database_t *hs;
 	pcre2_code *re;
 	unsigned flags;
-	const char *why;        /* fallback reason, static text */
+	const char *why;        /* fallback reason: static text or <whybuf> */
+	char whybuf[96];
 	char *pat;              /* NUL-terminated copy of the pattern */
 	size_t len;
 	char *lit;              /* the literal, or NULL */
@@ -79,7 +80,9 @@ struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, si
 		/* Hyperscan refuses backreferences, lookaround, huge repeats...:
 		 * PCRE2 already accepted the pattern, so it runs there. */
 		r->hs = NULL;
-		r->why = "not supported by Hyperscan";
+		snprintf(r->whybuf, sizeof(r->whybuf), "not supported by Hyperscan: %s",
+		         cerr && cerr->message ? cerr->message : "?");
+		r->why = r->whybuf;
 		hs_free_compile_error(cerr);
 		return r;
 	}

@@ -206,6 +206,10 @@ static void t_fallback(void)
 	{
 		struct rx *r = comp("(\\w+)=\\1", 0);
 
+		/* the reason names the construct, for the caller's notice */
+		EXPECT(strstr(rx_fallback_reason(r), "Hyperscan") != NULL);
+		EXPECT(strstr(rx_fallback_reason(r), "Back-references") != NULL);
+
 		EXPECT_INT(rx_match(r, "x=abc=abc", 9), 1);
 		EXPECT_INT(rx_match(r, "ab=abd", 6), 1);    /* \1 = "ab" */
 		EXPECT_INT(rx_match(r, "x=abc=abd", 9), 0);
