@@ -130,8 +130,10 @@ static int fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out)
 {
 	static const char pfx[] = "failed to parse log-format : ";
 	char err[CFG_ERR_SIZE - 200];
-	if ((*out = logfmt_compile(s, c->px, err, sizeof(err))))
+	if ((*out = logfmt_compile(s, c->px, err, sizeof(err)))) {
+		logfmt_set_rule_arg(*out);
 		return 0;
+	}
 	/* HAProxy names the expression, not the log-format, for rule arguments */
 	const char *e = strncmp(err, pfx, sizeof(pfx) - 1) ? err : err + sizeof(pfx) - 1;
 	size_t el = strlen(e);
@@ -561,7 +563,7 @@ static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
 	if (!px)
 		return cfg_set_err(c, "'%s' is only allowed in proxy sections", args[0]);
 	if (c->sec == CFG_SEC_DEFAULTS && (!px->name || !*px->name))
-		return cfg_set_err(c, "%s is not allowed in anonymous 'defaults' sections", args[0]);
+		return cfg_set_err(c, "'%s' not allowed in anonymous 'defaults' section.", args[0]);
 	return rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
 	                      parse_http_act, res ? res_known : req_known);
 }

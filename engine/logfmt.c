@@ -76,6 +76,7 @@ enum lf_kind { LF_TEXT = 0, LF_SEP, LF_VAR, LF_EXPR };
 #define LF_OPT_QUOTE 0x1
 #define LF_OPT_HEX   0x2
 #define LF_OPT_ESC   0x4
+#define LF_OPT_EMPTY 0x8   /* a missing sample renders as nothing (rule arguments) */
 
 struct lf_node {
 	enum lf_kind kind;
@@ -97,6 +98,13 @@ struct logfmt {
 };
 
 /* ---- compilation ---- */
+
+void logfmt_set_rule_arg(struct logfmt *f)
+{
+	for (int i = 0; f && i < f->nb; i++)
+		if (f->nodes[i].kind == LF_EXPR)
+			f->nodes[i].opts |= LF_OPT_EMPTY;
+}
 
 void logfmt_free(struct logfmt *f)
 {
@@ -380,6 +388,8 @@ static void lo_putf(struct lf_out *o, const char *fmt, ...)
 /* Writes a text value with the node's options; NULL = missing ("-" or ""). */
 static void lo_text(struct lf_out *o, const char *s, size_t n, unsigned opts)
 {
+	if (!s && (opts & LF_OPT_EMPTY))
+		return;
 	if (opts & LF_OPT_QUOTE)
 		lo_putc(o, '"');
 	if (!s) {

@@ -25,6 +25,10 @@ extern const char logfmt_httplog_str[];
  * HTTP-only variables are checked later (logfmt_check_mode). */
 struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size_t errlen);
 void logfmt_free(struct logfmt *f);
+/* Marks <f> as the argument of a rule (set-header, return lf-string,
+ * set-var-fmt...): a %[expr] that finds nothing renders as nothing, quoted
+ * or not, where a log line prints "-" (HAProxy 2.6 does both). */
+void logfmt_set_rule_arg(struct logfmt *f);
 /* Returns 0, or -1 with HAProxy's message in <err> when <f> uses a
  * variable reserved for HTTP mode (%r, %HM, %Ti, %TR...) and <px> is not
  * in HTTP mode. Run once the proxy's mode is final (after parsing). */

@@ -223,6 +223,7 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 			snprintf(c->err, sizeof(c->err), "%s", err);
 			return -1;
 		}
+		logfmt_set_rule_arg(r->u.var.fmt);
 		return has ? i + 1 : i;
 	}
 	if (i >= nargs || !strcmp(args[i], "if") || !strcmp(args[i], "unless")) {

@@ -458,6 +458,34 @@ static void t_captures(void)
 	cfg_free(&cfg);
 }
 
+/* Rules of a named defaults section run before the proxy's own; an
+ * anonymous defaults section refuses them, as HAProxy 2.6. */
+static void t_defaults(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, "defaults\n  mode http\n  http-request deny\n");
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert("parsing [t.cfg:3] : 'http-request' not allowed in anonymous 'defaults' section.\n"));
+	cfg_free(&cfg);
+
+	e = parse(&cfg,
+		"defaults d1\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"  http-request set-header X-Def %[req.hdr(x-own)]-d\n"
+		"  http-response set-header X-Def-Res 1\n"
+		"frontend f from d1\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request set-header X-Own 1\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		return;
+	load(cfg.proxies, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.req), "GET / HTTP/1.1\r\nhost: a\r\nx-def: -d\r\nx-own: 1\r\n\r\n");
+	EXPECT_INT(http_rules_exec_res(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.res), "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nx-def-res: 1\r\n\r\n");
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 16384, NULL, NULL);
@@ -469,6 +497,7 @@ int main(void)
 	RUN(t_replies);
 	RUN(t_userlist);
 	RUN(t_captures);
+	RUN(t_defaults);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
