@@ -841,8 +841,13 @@ static enum act_ret hook_service_run(void *svc, struct stream *strm)
 	hs->co_svc = NULL;
 	hs->app = NULL;
 	hlua_co_put(t, co);
-	if (res == HLUA_R_OK)
+	if (res == HLUA_R_OK) {
+		/* TCP: what the service sent goes out, then the connection closes
+		 * (HTTP: the rules end the transaction on the reply) */
+		if (!d->http)
+			stream_shutdown(strm, STRM_SHUT_DONE);
 		return ACT_RET_DONE;
+	}
 	hlua_alert_fn(strm, d->http ? "applet http" : "applet tcp", d->name, err);
 	if (!started)
 		return ACT_RET_ERR;      /* nothing sent yet: the stream answers 500 */
