@@ -23,11 +23,11 @@ struct rx;
 #define RX_ICASE        0x01   /* case-insensitive (ASCII), as PCRE2_CASELESS / "-i" */
 #define RX_NEED_GROUPS  0x02   /* rx_exec()/rx_subst() will be used (informative: the
                                 * PCRE2 side is always compiled and JIT-compiled) */
-#define RX_FORCE_PCRE   0x04   /* skip Hyperscan (tests, benchmarks) */
-#define RX_NO_JIT       0x10   /* PCRE2 interpreter instead of its JIT (tests) */
+#define RX_FORCE_PCRE   0x04   /* PCRE2 alone: no literal path, no Hyperscan (tests) */
 #define RX_NO_CAPTURE   0x08   /* plain (...) groups do not capture, as HAProxy compiles
                                 * ACL and map regexes ("-m reg", map_reg): a numbered
                                 * backreference is then a compile error */
+#define RX_NO_JIT       0x10   /* PCRE2 interpreter instead of its JIT (tests) */
 
 #define RX_MAX_GROUPS   10     /* \0 (whole match) .. \9 */
 
@@ -45,8 +45,8 @@ struct rx_groups {
 #define RX_ELIMIT   -3   /* rx_match_ex(): PCRE2 gave up (limits) */
 
 /* Returns a new compiled regex for the <len> bytes at <pat> (NUL bytes
- * allowed), or NULL with a message in <err> (the PCRE2 or Hyperscan text,
- * with the offset when known). <flags> is a mix of RX_*. The caller owns
+ * allowed), or NULL with PCRE2's message and the offset in <err> (or "out
+ * of memory"). <flags> is a mix of RX_*. The caller owns
  * the result and frees it with rx_free(). Not for the data path. */
 struct rx *rx_compile(const char *pat, size_t len, unsigned flags, char *err, size_t errlen);
 
@@ -59,8 +59,10 @@ int rx_check(const char *pat, size_t len, unsigned flags, char *err, size_t errl
 void rx_free(struct rx *r);
 
 /* Returns 1 when <r> runs on PCRE2 alone (Hyperscan refused the pattern or
- * would not match like PCRE), 0 when Hyperscan does the matching. When 1,
- * rx_fallback_reason() returns why (a static or <r>-owned string). */
+ * would not match like PCRE), 0 when Hyperscan or the literal comparison
+ * does the matching. When 1, rx_fallback_reason() returns why (a static or
+ * <r>-owned string, e.g. "not supported by Hyperscan: Back-references are
+ * unsupported."), for the caller's notice; NULL otherwise. */
 int rx_is_fallback(const struct rx *r);
 const char *rx_fallback_reason(const struct rx *r);
 
