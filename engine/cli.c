@@ -286,8 +286,9 @@ static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *
 }
 
 /* Runs one line (no LF): commands separated by unescaped ';', words by
- * blanks, '\' escaping the next character. An empty line is an unknown
- * command; empty commands between ';' are skipped. */
+ * blanks, '\' escaping the next character. Every part is a command, as in
+ * HAProxy: an empty one (an empty line, ";;", a trailing ';') answers the
+ * list of commands. <payload> (or NULL) goes to the line's last command. */
 static void cli_run_line(struct cli_sess *s, char *line, const char *payload)
 {
 	char *args[CLI_MAXARGS + 1];
@@ -311,7 +312,6 @@ static void cli_run_line(struct cli_sess *s, char *line, const char *payload)
 			in_word = 0;
 			if (ch == ';' || ch == 0) {
 				args[nargs] = NULL;
-				/* the payload goes to the last command of the line */
 				cli_run_cmd(s, args, nargs, ch == 0 ? payload : NULL);
 				if (s->over)         /* quit: no answer at all */
 					break;
