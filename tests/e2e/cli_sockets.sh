@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Management socket kinds: an inherited fd@N (a unix socket bound by the
 # launcher), IPv6 TCP, a second unix socket at another level; a stale
-# file replaced; a soft stop (SIGUSR1) with an interactive client still
-# connected ends the process; the socket file is removed at exit. The
-# answers are compared with /usr/sbin/haproxy's when it is installed.
+# file replaced; a soft stop (SIGUSR1) waits for a connected interactive
+# client, then ends the process; the socket file is removed at exit; the
+# names and order of "show info" fields, "show stat" columns and "show
+# servers state" columns. The answers are compared with /usr/sbin/haproxy's
+# when it is installed.
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || fail "cd $T"
@@ -69,6 +71,10 @@ transcript() {
 		echo "--- ipv6"
 		q "tcp6:[::1]:$P6" "show cli level;set server be/s1 weight 3;get weight be/s1"
 	fi
+	echo "--- field names"
+	q "unix-connect:$T/oper.sock" "show info" | cut -d: -f1
+	q "unix-connect:$T/oper.sock" "show stat" | head -1
+	q "unix-connect:$T/oper.sock" "show servers state" | sed -n 1,2p
 	echo "--- soft stop with an interactive client"
 	# the client keeps the process until it leaves (stats timeout 10s)
 	(printf 'prompt\n'; sleep 2) | timeout 5 socat stdio "unix-connect:$T/oper.sock" >/dev/null 2>&1 &
