@@ -28,11 +28,41 @@ static void thr_clock(struct thr *t)
 }
 
 #define THR_TRIM_MS 1000
-/* Receive buffers per thread (a power of two). Tests build with a small
- * value (CFLAGS=-DRP_RING_NBUFS=64) to exercise the empty-ring path. */
-#ifndef RP_RING_NBUFS
-#define RP_RING_NBUFS 4096
+/* Receive buffers per thread: RP_RING_BYTES of address space (touched
+ * only as the kernel fills buffers, trimmed when idle) cut into buffers of
+ * RP_RING_BUFSIZE or tune.bufsize if larger. Receive buffers are a ring
+ * parameter, not tune.bufsize: channels count bytes, not buffers, and a
+ * larger buffer means fewer completions per byte on bulk transfers. Tests
+ * build with a small count (CFLAGS=-DRP_RING_NBUFS=64, a power of two) to
+ * exercise the empty-ring path. */
+#ifndef RP_RING_BUFSIZE
+#define RP_RING_BUFSIZE 65536
 #endif
+#ifndef RP_RING_BYTES
+#define RP_RING_BYTES (64u << 20)
+#endif
+
+/* Returns the size of each receive buffer for tune.bufsize <bufsize>. */
+static unsigned thr_ring_bufsize(unsigned bufsize)
+{
+	return bufsize > RP_RING_BUFSIZE ? bufsize : RP_RING_BUFSIZE;
+}
+
+/* Returns the number of receive buffers of <size> bytes: a power of two
+ * between 64 and 32768. */
+static unsigned thr_ring_nbufs(unsigned size)
+{
+#ifdef RP_RING_NBUFS
+	(void)size;
+	return RP_RING_NBUFS;
+#else
+	unsigned n = 64;
+
+	while (n < 32768 && (uint64_t)n * 2 * size <= RP_RING_BYTES)
+		n *= 2;
+	return n;
+#endif
+}
 
 /* Timer: returns the pages of receive buffers idle since the last turn. */
 static void thr_trim_cb(struct timer *tm)
@@ -66,8 +96,8 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	chan_pool_init(&t->pool, t->bufsize, NULL, NULL);
 	memset(&p, 0, sizeof(p));
 	p.entries = 4096;
-	p.nbufs = RP_RING_NBUFS;    /* 64 MiB of address space, touched on use */
-	p.bufsize = t->bufsize;
+	p.bufsize = thr_ring_bufsize(t->bufsize);
+	p.nbufs = thr_ring_nbufs(p.bufsize);
 	p.pool = &t->pool;
 	t->ring = ring_new(&p, rc, err, errlen);
 	if (!t->ring)
