@@ -6,9 +6,10 @@
  * A message starts at the first byte of its channel's input part and its
  * headers stay there until the stream forwards them (after the rules ran):
  * every span is an offset from that byte (see proto/h1.h), so a header
- * block split across segments is never copied. Edits go through
- * chan_replace_in() and shift the spans after them, so the message stays
- * consistent for further lookups and edits. */
+ * block split across segments is never copied. An edit writes in place
+ * when its bytes are no longer than those it replaces, else splices a new
+ * segment with chan_replace_in(); either way the spans after it shift, so
+ * the message stays consistent for further lookups and edits. */
 #ifndef RP_HTTP_H
 #define RP_HTTP_H
 
