@@ -22,10 +22,12 @@
 
 #include "proto/tls.h"
 
-/* Ciphertext buffered for sending. A TLS record is at most 16 KB of
- * plaintext plus its overhead (header, IV, MAC/tag, padding), so a write
- * only goes on while a whole record still fits. */
-#define TLS_OUTBUF       (64 * 1024)
+/* Ciphertext buffered for sending (unless an output callback takes it). A
+ * TLS record is at most 16 KB of plaintext plus its overhead (header, IV,
+ * MAC/tag, padding): a write goes on only while a whole record fits, so the
+ * buffer holds one full record, or a handshake flight (a flight larger than
+ * the buffer goes out in pieces: TLS_AGAIN, send, call again). */
+#define TLS_OUTBUF       (16384 + 2048)
 #define TLS_REC_PLAIN    16384
 #define TLS_REC_OVERHEAD 512
 
@@ -88,6 +90,8 @@ struct tls_conn {
 	size_t in_len;
 	size_t out_off, out_len;
 	unsigned hs_done:1, failed:1, closed:1;
+	int (*out_cb)(void *arg, const void *p, size_t n);
+	void *out_arg;
 	long verify_res;
 	char sni[256];
 	char alpn[64];
@@ -150,7 +154,24 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
 	struct tls_conn *c = arg;
 	size_t room, n;
+	int r;
 
+	/* What the callback refuses goes to the buffer: wolfSSL 5.5.4 fails a
+	 * TLS 1.3 server handshake resumed after WANT_WRITE, so the buffer takes
+	 * a flight the callback has no room for. */
+	if (c->out_cb && c->out_len == c->out_off) {
+		r = c->out_cb(c->out_arg, buf, (size_t)sz);
+		if (r >= sz)
+			return sz;
+		if (r > 0) {
+			buf += r;
+			sz -= r;
+		} else {
+			r = 0;
+		}
+	} else {
+		r = 0;
+	}
 	if (c->out_off && c->out_len + (size_t)sz > TLS_OUTBUF) {
 		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
 		c->out_len -= c->out_off;
@@ -158,11 +179,11 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	}
 	room = TLS_OUTBUF - c->out_len;
 	if (!room)
-		return WOLFSSL_CBIO_ERR_WANT_WRITE;
+		return r ? r : WOLFSSL_CBIO_ERR_WANT_WRITE;
 	n = (size_t)sz < room ? (size_t)sz : room;
 	memcpy(c->out + c->out_len, buf, n);
 	c->out_len += n;
-	return (int)n;
+	return r + (int)n;
 }
 
 /* ---- SNI and ALPN (server side) ---- */
@@ -618,6 +639,8 @@ struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni)
 	c->in_len = 0;
 	c->out_off = c->out_len = 0;
 	c->hs_done = c->failed = c->closed = 0;
+	c->out_cb = NULL;
+	c->out_arg = NULL;
 	c->verify_res = 0;
 	c->sni[0] = c->alpn[0] = c->err[0] = 0;
 	if (!(c->ssl = wolfSSL_new(w)))
@@ -669,6 +692,12 @@ void tls_conn_free(struct tls_conn *c)
 	keep_session(c);
 	wolfSSL_free(c->ssl);
 	free(c);
+}
+
+void tls_conn_set_output(struct tls_conn *c, int (*out)(void *arg, const void *p, size_t n), void *arg)
+{
+	c->out_cb = out;
+	c->out_arg = arg;
 }
 
 void tls_conn_feed(struct tls_conn *c, const void *cipher, size_t n)
@@ -788,14 +817,12 @@ ssize_t tls_conn_write(struct tls_conn *c, const void *plain, size_t n)
 	if (!c->hs_done && (ret = tls_conn_handshake(c)) != 1)
 		return ret;
 	while (done < n) {
-		room = TLS_OUTBUF - (c->out_len - c->out_off);
-		if (room <= TLS_REC_OVERHEAD)
-			break;
 		chunk = n - done;
 		if (chunk > TLS_REC_PLAIN)
 			chunk = TLS_REC_PLAIN;
-		if (chunk > room - TLS_REC_OVERHEAD)
-			chunk = room - TLS_REC_OVERHEAD;
+		room = TLS_OUTBUF - (c->out_len - c->out_off);
+		if (room < chunk + TLS_REC_OVERHEAD)
+			break;
 		ret = wolfSSL_write(c->ssl, p + done, (int)chunk);
 		if (ret <= 0) {
 			ret = conn_fail(c, ret);

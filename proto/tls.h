@@ -95,6 +95,15 @@ ssize_t tls_conn_write(struct tls_conn *c, const void *plain, size_t n);
 /* Queues close_notify. Returns 0 or TLS_ERR. */
 int tls_conn_shutdown(struct tls_conn *c);
 
+/* Makes <c> hand its ciphertext to <out> as it is produced (e.g. appending
+ * it to a channel) rather than buffering it. <out> returns how many of the
+ * <n> bytes at <p> it took, 0 when it has no room: the rest then goes to the
+ * buffer, so the caller still sends what tls_conn_out_peek() shows (empty
+ * while <out> keeps up); with the buffer full too the call that produced
+ * the bytes returns TLS_AGAIN. Ciphertext keeps its order: <out> is not
+ * called while the buffer holds bytes. */
+void tls_conn_set_output(struct tls_conn *c, int (*out)(void *arg, const void *p, size_t n), void *arg);
+
 /* Ciphertext to send: returns its length and sets <*p> to it (valid until
  * the next call on <c>). tls_conn_out_skip() drops <n> bytes once sent. */
 size_t tls_conn_out_peek(struct tls_conn *c, const void **p);

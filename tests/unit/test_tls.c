@@ -572,6 +572,75 @@ static void t_garbage(void)
 	tls_ctx_free(sc);
 }
 
+/* An output callback that takes at most <cap> more bytes (a channel with a limit). */
+static size_t cb_cap;
+static int cb_out(void *arg, const void *d, size_t n)
+{
+	struct pipe *p = arg;
+
+	if (n > cb_cap)
+		n = cb_cap;
+	if (n > sizeof(p->buf) - p->len)
+		n = sizeof(p->buf) - p->len;
+	memcpy(p->buf + p->len, d, n);
+	p->len += n;
+	cb_cap -= n;
+	return (int)n;
+}
+
+static void t_output_callback(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("rsa.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	static unsigned char big[100000], got[100000];
+	const void *d;
+	int a = TLS_AGAIN, b = TLS_AGAIN, again = 0;
+
+	EXPECT(sc && cc && cli && srv);
+	if (!srv || !cli)
+		return;
+	wire_reset();
+	tls_conn_set_output(srv, cb_out, &s2c);
+	/* the server's flight squeezed through 300 bytes at a time */
+	for (int i = 0; i < 200 && !(a == 1 && b == 1); i++) {
+		cb_cap = 300;
+		lend(cli, &s2c);
+		a = tls_conn_handshake(cli);
+		settle(cli, &s2c);
+		xfer(cli, &c2s);
+		lend(srv, &c2s);
+		b = tls_conn_handshake(srv);
+		settle(srv, &c2s);
+		again += tls_conn_out_peek(srv, &d) > 0;   /* the rest of the flight waits in the buffer */
+		xfer(srv, &s2c);
+	}
+	EXPECT_INT(a, 1);
+	EXPECT_INT(b, 1);
+	EXPECT(again > 0);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i ^ (i >> 8));
+	size_t sent = 0, rcvd = 0;
+	for (int i = 0; i < 1000 && rcvd < sizeof(big); i++) {
+		cb_cap = 5000;
+		ssize_t w = tls_conn_write(srv, big + sent, sizeof(big) - sent);
+		if (w > 0)
+			sent += (size_t)w;
+		else
+			EXPECT_INT(w, TLS_AGAIN);
+		if (w > 0 && (size_t)w < sizeof(big) - sent + (size_t)w)
+			again++;
+		xfer(srv, &s2c);
+		long r = drain(cli, &s2c, got + rcvd, sizeof(got) - rcvd);
+		if (r > 0)
+			rcvd += (size_t)r;
+	}
+	EXPECT_INT(rcvd, sizeof(big));
+	EXPECT(!memcmp(big, got, sizeof(big)));
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
 static void t_close_notify(void)
 {
 	NEED_CERTS();
@@ -776,6 +845,7 @@ int main(void)
 	RUN(t_resume_tls12);
 	RUN(t_no_tickets_tls13);
 	RUN(t_garbage);
+	RUN(t_output_callback);
 	RUN(t_close_notify);
 	RUN(t_config_errors);
 	RUN(t_bench);
