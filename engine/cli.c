@@ -554,7 +554,18 @@ static void cli_accept_cb(struct ring_op *op, int res, uint32_t flags)
 			cli_client_io(cl);
 		}
 	}
-	if (l->armed || cli_thr->stopping || cli_thr->stop_req || res == -ECANCELED)
+	if (l->armed)
+		return;
+	if (cli_thr->stopping || cli_thr->stop_req) {
+		/* soft stop: stop listening, so that new clients reach the new
+		 * process (-sf) instead of waiting in this one's backlog */
+		if (l->fd >= 0 && !l->adopted) {
+			close(l->fd);
+			l->fd = -1;
+		}
+		return;
+	}
+	if (res == -ECANCELED)
 		return;
 	if (res < 0) {             /* out of fds, a bad fd@N: not in a busy loop */
 		timer_arm(&cli_thr->timers, &l->retry, cli_thr->now_ms + CLI_RETRY_MS);
@@ -568,7 +579,7 @@ static void cli_accept_retry(struct timer *t)
 {
 	struct cli_lsn *l = container_of(t, struct cli_lsn, retry);
 
-	if (!l->armed && !cli_thr->stopping && !cli_thr->stop_req &&
+	if (!l->armed && l->fd >= 0 && !cli_thr->stopping && !cli_thr->stop_req &&
 	    ring_accept_multi(cli_thr->ring, &l->op, l->fd) == 0)
 		l->armed = 1;
 }
@@ -584,7 +595,11 @@ static void cli_stop_poll_cb(struct timer *t)
 	for (struct cli_lsn *l = cli_lsns; l; l = l->next) {
 		timer_cancel(&cli_thr->timers, &l->retry);
 		if (l->armed)
-			ring_cancel(cli_thr->ring, &l->op);
+			ring_cancel(cli_thr->ring, &l->op);   /* closed by the completion */
+		else if (l->fd >= 0 && !l->adopted) {
+			close(l->fd);
+			l->fd = -1;
+		}
 	}
 }
 
@@ -745,7 +760,8 @@ void cli_close(void)
 		if (!l->adopted && l->ss->addr.u.sa.sa_family == AF_UNIX &&
 		    stat(l->ss->addr.u.un.sun_path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino)
 			unlink(l->ss->addr.u.un.sun_path);
-		close(l->fd);
+		if (l->fd >= 0)
+			close(l->fd);
 		free(l);
 	}
 	cli_info.nb_sockets = 0;
