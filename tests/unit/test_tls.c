@@ -8,6 +8,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "proto/tls.h"
 #include "tests/unit/unit.h"
@@ -708,6 +714,211 @@ static void t_config_errors(void)
 	EXPECT(strncmp(tls_version(), "wolfSSL ", 8) == 0);
 }
 
+/* ---- interoperation with OpenSSL over a real socket on 127.0.0.1 ---- */
+
+struct sock_in {
+	size_t len;
+	unsigned char buf[1 << 16];
+};
+
+/* Sends what <c> has to send. Returns 0 or -1. */
+static int sock_flush(int fd, struct tls_conn *c)
+{
+	const void *p;
+	size_t n;
+
+	while ((n = tls_conn_out_peek(c, &p)) > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			return -1;
+		tls_conn_out_skip(c, (size_t)w);
+	}
+	return 0;
+}
+
+/* Receives more ciphertext (5 s at most). Returns 1, or 0 on EOF/timeout. */
+static int sock_fill(int fd, struct sock_in *in)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, 5000) != 1 || in->len == sizeof(in->buf))
+		return 0;
+	n = read(fd, in->buf + in->len, sizeof(in->buf) - in->len);
+	if (n <= 0)
+		return 0;
+	in->len += (size_t)n;
+	return 1;
+}
+
+static void sock_settle(struct tls_conn *c, struct sock_in *in)
+{
+	size_t left = tls_conn_in_left(c);
+
+	memmove(in->buf, in->buf + in->len - left, left);
+	in->len = left;
+	tls_conn_feed(c, NULL, 0);
+}
+
+/* Returns 1 when the handshake over <fd> completed, else 0. */
+static int sock_handshake(int fd, struct tls_conn *c, struct sock_in *in)
+{
+	for (;;) {
+		tls_conn_feed(c, in->buf, in->len);
+		int r = tls_conn_handshake(c);
+		sock_settle(c, in);
+		if (sock_flush(fd, c) < 0 || r == TLS_ERR)
+			return 0;
+		if (r == 1)
+			return 1;
+		if (!sock_fill(fd, in))
+			return 0;
+	}
+}
+
+/* Reads plaintext until <cap> bytes, TLS_CLOSED, an error or EOF. Returns
+ * the byte count. */
+static size_t sock_read_all(int fd, struct tls_conn *c, struct sock_in *in, char *dst, size_t cap)
+{
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t r;
+		tls_conn_feed(c, in->buf, in->len);
+		while (got < cap && (r = tls_conn_read(c, dst + got, cap - got)) > 0)
+			got += (size_t)r;
+		sock_settle(c, in);
+		sock_flush(fd, c);
+		if (got == cap || r == TLS_CLOSED || r == TLS_ERR || !sock_fill(fd, in))
+			return got;
+	}
+}
+
+static int have_openssl_peer(void)
+{
+	return system("openssl version >/dev/null 2>&1") == 0;
+}
+
+/* openssl s_client against our server: SNI, ALPN, verification, data both
+ * ways, close_notify. */
+static void t_interop_openssl_client(void)
+{
+	NEED_CERTS();
+	if (!have_openssl_peer()) {
+		SKIP("no openssl command");
+		return;
+	}
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), "h2,http/1.1");
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fd = -1;
+	static struct sock_in in;
+	char cmd[1024], out[4096] = "", buf[64];
+	FILE *f;
+
+	EXPECT(sc && tls_ctx_add_crt(sc, P("d"), NULL, 0, errbuf, sizeof(errbuf)) == 0);
+	EXPECT(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 4) == 0);
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	snprintf(cmd, sizeof(cmd), "printf 'ping\n' | timeout 10 openssl s_client -connect 127.0.0.1:%d "
+	         "-servername b.test -alpn http/1.1,h2 -CAfile %s -verify_return_error -verify_hostname b.test "
+	         "-quiet -ign_eof 2>&1", ntohs(sa.sin_port), P("ca.pem"));
+	f = popen(cmd, "r");
+	EXPECT(f != NULL);
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	if (f && poll(&pfd, 1, 10000) == 1 && (fd = accept(lfd, NULL, NULL)) >= 0) {
+		struct tls_conn *c = tls_conn_new(sc, NULL);
+		in.len = 0;
+		EXPECT(sock_handshake(fd, c, &in));
+		EXPECT_STR(tls_conn_sni(c), "b.test");
+		EXPECT_STR(tls_conn_alpn(c), "h2");
+		EXPECT_STR(tls_conn_protocol(c), "TLSv1.3");
+		EXPECT_INT(sock_read_all(fd, c, &in, buf, 5), 5);
+		EXPECT_MEM(buf, "ping\n", 5);
+		EXPECT_INT(tls_conn_write(c, "pong\n", 5), 5);
+		EXPECT_INT(tls_conn_shutdown(c), 0);
+		EXPECT(sock_flush(fd, c) == 0);
+		tls_conn_free(c);
+		close(fd);
+	} else {
+		EXPECT(!"s_client did not connect");
+	}
+	if (f) {
+		size_t n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = 0;
+		EXPECT_INT(pclose(f), 0);
+		EXPECT(strstr(out, "pong") != NULL);
+		if (!strstr(out, "pong"))
+			printf("  s_client said: %s\n", out);
+	}
+	close(lfd);
+	tls_ctx_free(sc);
+}
+
+/* Our client against openssl s_server -www: verification with SNI, a GET,
+ * the whole answer up to the server's close. */
+static void t_interop_openssl_server(void)
+{
+	NEED_CERTS();
+	if (!have_openssl_peer()) {
+		SKIP("no openssl command");
+		return;
+	}
+	int pfd[2], port = 0;
+	pid_t pid;
+	char line[256];
+	FILE *f;
+
+	if (pipe(pfd) < 0)
+		return;
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		execlp("timeout", "timeout", "20", "openssl", "s_server", "-accept", "127.0.0.1:0",
+		       "-cert", P("a.crt"), "-key", P("a.key"), "-www", "-alpn", "http/1.1", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "ACCEPT 127.0.0.1:%d", &port) == 1)
+			break;
+	EXPECT(port > 0);
+	for (int round = 0; port > 0 && round < 2; round++) {
+		struct tls_ctx *cc = cli_ctx(TLS_VERIFY_REQUIRED, "h2,http/1.1");
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		                          .sin_port = htons((uint16_t)port) };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		static struct sock_in in;
+		static char page[65536];
+		const char *sni = round ? "wrong.test" : "a.test";
+
+		EXPECT(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+		struct tls_conn *c = tls_conn_new(cc, sni);
+		in.len = 0;
+		if (round == 1) {   /* the name check fails against a real server too */
+			EXPECT(!sock_handshake(fd, c, &in));
+			EXPECT_STR(tls_conn_error(c), "hostname mismatch");
+		} else {
+			EXPECT(sock_handshake(fd, c, &in));
+			EXPECT_STR(tls_conn_alpn(c), "http/1.1");
+			EXPECT_INT(tls_conn_write(c, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+			EXPECT(sock_flush(fd, c) == 0);
+			size_t n = sock_read_all(fd, c, &in, page, sizeof(page) - 1);
+			page[n] = 0;
+			EXPECT(strncmp(page, "HTTP/1.0 200 ok", 15) == 0);
+			EXPECT(strstr(page, "TLSv1.3") != NULL);
+		}
+		tls_conn_free(c);
+		close(fd);
+		tls_ctx_free(cc);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	if (f)
+		fclose(f);
+}
+
 static double cpu_now(void)
 {
 	struct timespec ts;
@@ -848,6 +1059,8 @@ int main(void)
 	RUN(t_output_callback);
 	RUN(t_close_notify);
 	RUN(t_config_errors);
+	RUN(t_interop_openssl_client);
+	RUN(t_interop_openssl_server);
 	RUN(t_bench);
 	if (dir[0] && strncmp(dir, "/tmp/rp_test_tls.", 17) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
