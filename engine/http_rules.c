@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/http_rules.h"
+#include "engine/acl.h"
 #include "engine/hooks.h"
 #include "engine/http.h"
 #include "engine/http_cap.h"
@@ -312,8 +313,11 @@ static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, in
 		a->redir = HA_REDIR_PREFIX;
 	else if (!strcmp(t, "scheme"))
 		a->redir = HA_REDIR_SCHEME;
-	else
+	else if (!*t || is_cond_word(t))
 		return cfg_set_err(c, "redirection type expected ('prefix', 'location', or 'scheme')");
+	else
+		return cfg_set_err(c, "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')",
+		                   t);
 	if (i + 1 >= nargs || !*args[i + 1] || is_cond_word(args[i + 1]))
 		return cfg_set_err(c, "missing argument for '%s'", t);
 	if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
@@ -566,6 +570,42 @@ static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
 		return cfg_set_err(c, "'%s' not allowed in anonymous 'defaults' section.", args[0]);
 	return rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
 	                      parse_http_act, res ? res_known : req_known);
+}
+
+int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct http_act *a;
+	struct acl_cond *cond = NULL;
+	int i;
+
+	if (!px)
+		return cfg_set_err(c, "'%s' is only allowed in proxy sections", args[0]);
+	if (c->sec == CFG_SEC_DEFAULTS)
+		return cfg_set_err(c, "'%s' not allowed in 'defaults' section.", args[0]);
+	if (!(a = calloc(1, sizeof(*a))))
+		return cfg_set_err(c, "out of memory.");
+	a->type = HA_REDIRECT;
+	if ((i = parse_redirect(c, a, args, nargs, 1)) < 0)
+		goto fail_wrap;
+	if (i < nargs && *args[i]) {
+		if (!(cond = acl_cond_parse(c, args + i, nargs - i))) {
+			char msg[CFG_ERR_SIZE];
+			snprintf(msg, sizeof(msg), "error in condition: %.900s", c->err);
+			snprintf(c->err, sizeof(c->err), "%s", msg);
+			goto fail_wrap;
+		}
+	}
+	return rules_add_http(c, &px->redirects, a, cond);
+fail_wrap: {
+		char msg[CFG_ERR_SIZE];
+		snprintf(msg, sizeof(msg), "error detected in %s '%.64s' while parsing redirect rule : %.800s.",
+		         (px->cap & (PX_CAP_FE | PX_CAP_BE)) == (PX_CAP_FE | PX_CAP_BE) ? "listen" :
+		         (px->cap & PX_CAP_FE) ? "frontend" : "backend", px->name ? px->name : "", c->err);
+		snprintf(c->err, sizeof(c->err), "%s", msg);
+	}
+	http_act_free(a);
+	return -1;
 }
 
 int http_rules_cfg_request(struct cfg_ctx *c, char **args, int nargs)
@@ -908,10 +948,14 @@ enum rule_res http_rules_exec_req(struct stream *s)
 	struct proxy *px = s->be ? s->be : s->fe;
 	enum rule_res res;
 
-	if (!px->http_req && !(px->from && px->from->http_req))
+	if (!px->http_req && !(px->from && px->from->http_req) && !px->redirects)
 		return RULE_CONTINUE;
 	res = rules_exec_http(s, px, offsetof(struct proxy, http_req), px->http_req, 0,
 	                      &s->req_rule_pos);
+	if (res == RULE_CONTINUE && px->redirects) {
+		uint32_t pos = 0;
+		res = rules_exec_http(s, px, 0, px->redirects, 0, &pos);
+	}
 	if (res == RULE_ERR)
 		set_err(s, 0);
 	if (res == RULE_REJECT) {

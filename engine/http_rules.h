@@ -18,6 +18,10 @@ struct smp_ctx;
  * Return 0 or -1 with c->err set (HAProxy 2.6's messages). */
 int http_rules_cfg_request(struct cfg_ctx *c, char **args, int nargs);
 int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs);
+/* The proxy keyword "redirect <type> <fmt> [options] [{if | unless} <cond>]":
+ * its rules run after the http-request rules of the same proxy (when they
+ * let the request go on), as HAProxy's. */
+int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs);
 
 /* Runs the http-request rules of one proxy on the parsed request of
  * s->http (struct http_txn): those of s->be when set, else of s->fe (its

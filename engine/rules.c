@@ -811,10 +811,38 @@ static const struct rule_list *def_list(const struct proxy *px, size_t off)
 	return *(struct rule_list *const *)((const char *)px->from + off);
 }
 
+int rules_add_http(struct cfg_ctx *c, struct rule_list **lp, struct http_act *a,
+                   struct acl_cond *cond)
+{
+	struct rule *r = calloc(1, sizeof(*r));
+	struct rule_list *l;
+
+	if (!r) {
+		http_act_free(a);
+		acl_cond_free(cond);
+		return cfg_set_err(c, "out of memory.");
+	}
+	r->act = RA_HTTP;
+	r->u.http = a;
+	r->cond = cond;
+	r->file = c->file;
+	r->line = c->line;
+	if (!(l = list_get(lp))) {
+		rule_free(r);
+		return cfg_set_err(c, "out of memory.");
+	}
+	*l->tail = r;
+	l->tail = &r->next;
+	l->nb++;
+	return 0;
+}
+
 enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off,
                               const struct rule_list *own, int dir, uint32_t *pos)
 {
-	return run_list(s, px, def_list(px, def_off), own, dir ? SMP_DIR_RES : SMP_DIR_REQ, 1, pos);
+	/* offset 0 (px->next) is no rule list: it says "no defaults rules" */
+	return run_list(s, px, def_off ? def_list(px, def_off) : NULL, own,
+	                dir ? SMP_DIR_RES : SMP_DIR_REQ, 1, pos);
 }
 
 enum rule_res rules_exec_tcp_req_conn(struct stream *s)

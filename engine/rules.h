@@ -76,11 +76,17 @@ typedef int (*rules_http_parse_fn)(struct cfg_ctx *c, int res, char **args, int 
 int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_list **lp,
                    char **args, int nargs, rules_http_parse_fn parse, const char *known);
 /* Runs list <own> after the rules of <px>'s defaults section at offset
- * <def_off> of struct proxy (offsetof(struct proxy, http_req)), in
+ * <def_off> of struct proxy (offsetof(struct proxy, http_req); 0: none), in
  * direction <dir> (0 request, 1 response), finally (no waiting), from
  * position *<pos> (0, or where a Lua action yielded). Returns RULE_CONTINUE,
  * RULE_YIELD (*<pos> set), RULE_REPLY, RULE_REJECT, RULE_CLOSE or RULE_ERR. */
 enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off,
                               const struct rule_list *own, int dir, uint32_t *pos);
+/* Appends to *<lp> a rule running HTTP action <a> under <cond> (NULL:
+ * always); the rule owns both from then on, even on failure. Returns 0 or
+ * -1 with c->err (out of memory). */
+struct acl_cond;
+int rules_add_http(struct cfg_ctx *c, struct rule_list **lp, struct http_act *a,
+                   struct acl_cond *cond);
 
 #endif

@@ -486,6 +486,48 @@ static void t_defaults(void)
 	cfg_free(&cfg);
 }
 
+/* The "redirect" keyword: after the http-request rules, HAProxy's messages. */
+static void t_redirect_kw(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  redirect prefix /new code 308 if { path_beg /old }\n"
+		"  http-request deny if { path_beg /old/deny }\n"
+		"  http-request set-header X-Seen 1\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		return;
+	load(cfg.proxies, "GET /old/a?x HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 308 Permanent Redirect\r\ncontent-length: 0\r\nlocation: /new/old/a?x\r\n\r\n");
+	load(cfg.proxies, "GET /old/deny HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT(!strncmp(out_bytes(&strm.res), "HTTP/1.1 403 ", 13));
+	load(cfg.proxies, "GET /a HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_INT(chan_out_len(&strm.res), 0);
+	cfg_free(&cfg);
+
+	e = parse(&cfg, HEAD
+		"  redirect location /x\n"                         /* 6 */
+		"frontend f\n"
+		"  redirect\n"                                     /* 8 */
+		"  redirect location\n"
+		"  redirect foo /x\n"                              /* 10 */
+		"  redirect location /x code 305\n"
+		"  redirect location /x if xx\n");                 /* 12 */
+	EXPECT_INT(e, 6);
+	EXPECT(has_alert("parsing [t.cfg:6] : 'redirect' not allowed in 'defaults' section.\n"));
+	EXPECT(has_alert("parsing [t.cfg:8] : error detected in frontend 'f' while parsing redirect rule : redirection type expected ('prefix', 'location', or 'scheme').\n"));
+	EXPECT(has_alert("parsing [t.cfg:9] : error detected in frontend 'f' while parsing redirect rule : missing argument for 'location'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:10] : error detected in frontend 'f' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').\n"));
+	EXPECT(has_alert("parsing [t.cfg:11] : error detected in frontend 'f' while parsing redirect rule : 'code': unsupported HTTP code '305' (must be one of 301, 302, 303, 307 or 308).\n"));
+	EXPECT(has_alert("parsing [t.cfg:12] : error detected in frontend 'f' while parsing redirect rule : error in condition: no such ACL : 'xx'.\n"));
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	chan_pool_init(&pool, 16384, NULL, NULL);
@@ -498,6 +540,7 @@ int main(void)
 	RUN(t_userlist);
 	RUN(t_captures);
 	RUN(t_defaults);
+	RUN(t_redirect_kw);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
