@@ -741,7 +741,7 @@ static const struct cfg_pkw {
 	{ "errorloc302",        kw_unsupported,      K_ALL },
 	{ "errorloc303",        kw_unsupported,      K_ALL },
 	{ "errorfiles",         kw_unsupported,      K_ALL },
-	{ "redirect",           kw_unsupported,      K_ALL },
+	{ "redirect",           http_rules_cfg_redirect, K_ALL | K_SELF },
 	{ "capture",            http_cap_cfg_capture, K_ALL | K_SELF },
 	{ "cookie",             kw_unsupported,      K_ALL },
 	{ "compression",        kw_unsupported,      K_ALL },
@@ -960,6 +960,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->tcp_res_cont);
 	rules_free(px->http_req);
 	rules_free(px->http_res);
+	rules_free(px->redirects);
 	http_cap_list_free(px->caps);
 	rules_free(px->switching);
 	rules_free(px->tcp_req_sess);
