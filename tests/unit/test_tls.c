@@ -480,7 +480,7 @@ static void t_versions_and_ciphers(void)
 
 /* A full handshake, data (which carries the TLS 1.3 ticket), then a second
  * connection from the same client context resumes. */
-static void check_resume(const char *maxver, int no_tickets, int expect_resumed)
+static void check_resume(const char *maxver, int no_tickets, int expect_resumed, const char *sni)
 {
 	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem"), .no_tickets = no_tickets };
 	struct tls_ctx_opts co = { .max_ver = maxver };
@@ -490,8 +490,9 @@ static void check_resume(const char *maxver, int no_tickets, int expect_resumed)
 	EXPECT(sc && cc);
 	if (!sc || !cc)
 		return;
+	EXPECT_INT(tls_ctx_add_crt(sc, P("d"), NULL, 0, errbuf, sizeof(errbuf)), 0);
 	for (int i = 0; i < 2; i++) {
-		struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+		struct tls_conn *cli = tls_conn_new(cc, sni), *srv = tls_conn_new(sc, NULL);
 
 		wire_reset();
 		EXPECT(handshake(cli, srv, NULL, NULL));
@@ -500,6 +501,7 @@ static void check_resume(const char *maxver, int no_tickets, int expect_resumed)
 		EXPECT_INT(drain(cli, &s2c, b, sizeof(b)), 2);
 		EXPECT_INT(tls_conn_is_resumed(srv), i == 1 && expect_resumed);
 		EXPECT_INT(tls_conn_is_resumed(cli), i == 1 && expect_resumed);
+		EXPECT_STR(tls_conn_sni(srv), sni);
 		tls_conn_free(cli), tls_conn_free(srv);
 	}
 	tls_ctx_free(sc), tls_ctx_free(cc);
@@ -508,19 +510,21 @@ static void check_resume(const char *maxver, int no_tickets, int expect_resumed)
 static void t_resume_tls13(void)
 {
 	NEED_CERTS();
-	check_resume(NULL, 0, 1);
+	check_resume(NULL, 0, 1, "a.test");
+	check_resume(NULL, 0, 1, "b.test");   /* a ticket of the SNI-chosen context */
 }
 
 static void t_resume_tls12(void)
 {
 	NEED_CERTS();
-	check_resume("TLSv1.2", 0, 1);
+	check_resume("TLSv1.2", 0, 1, "a.test");
+	check_resume("TLSv1.2", 0, 1, "b.test");
 }
 
 static void t_no_tickets_tls13(void)
 {
 	NEED_CERTS();
-	check_resume(NULL, 1, 0);
+	check_resume(NULL, 1, 0, "a.test");
 }
 
 static void t_garbage(void)
@@ -783,7 +787,7 @@ static size_t sock_read_all(int fd, struct tls_conn *c, struct sock_in *in, char
 	size_t got = 0;
 
 	for (;;) {
-		ssize_t r;
+		ssize_t r = TLS_AGAIN;
 		tls_conn_feed(c, in->buf, in->len);
 		while (got < cap && (r = tls_conn_read(c, dst + got, cap - got)) > 0)
 			got += (size_t)r;
