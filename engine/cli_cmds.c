@@ -125,6 +125,31 @@ static void cmd_show_cli_level(struct cli_ctx *c, char **args, int nargs)
 	cli_out_printf(c->out, "%s\n", names[*c->level < 0 || *c->level > 2 ? 0 : *c->level]);
 }
 
+/* "show cli sockets": each stats socket, its level and processes. */
+static void cmd_show_cli_sockets(struct cli_ctx *c, char **args, int nargs)
+{
+	static const char *const lvl[] = { "user", "operator", "admin" };
+	char ip[INET6_ADDRSTRLEN];
+
+	(void)args; (void)nargs;
+	cli_out_str(c->out, "# socket lvl processes\n");
+	for (const struct stats_socket *ss = c->cfg->g.stats; ss; ss = ss->next) {
+		const char *l = lvl[ss->level < 0 || ss->level > 2 ? 1 : ss->level];
+
+		if (ss->fd >= 0)
+			cli_out_printf(c->out, "fd@%d %s all\n", ss->fd, l);
+		else if (ss->addr.u.sa.sa_family == AF_UNIX)
+			cli_out_printf(c->out, "unix@%s %s all\n", ss->addr.u.un.sun_path, l);
+		else {
+			cli_addr_ip(&ss->addr, ip, sizeof(ip));
+			if (ss->addr.u.sa.sa_family == AF_INET6)
+				cli_out_printf(c->out, "ipv6@[%s]:%d %s all\n", ip, cli_addr_port(&ss->addr), l);
+			else
+				cli_out_printf(c->out, "ipv4@%s:%d %s all\n", ip, cli_addr_port(&ss->addr), l);
+		}
+	}
+}
+
 static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
 {
 	(void)args; (void)nargs;
@@ -949,6 +974,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
 	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cli_cmd_show_backend },
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
+	{ { "show", "cli", "sockets" }, U, "show cli sockets : dump the list of CLI sockets", cmd_show_cli_sockets },
 	{ { "show", "env" }, O, "show env [var] : dump environment variables known to the process", cmd_show_env },
 	{ { "show", "info" }, U, "show info : report information about the running process", cli_cmd_show_info },
 	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },

@@ -121,6 +121,7 @@ transcript() {
 	cli "show stat" | cut -d, -f1,2,18,19,20
 	cli "set server bA/a1 state ready"
 	echo "--- operator socket"
+	cli_tcp "show cli sockets"
 	cli_tcp "show cli level"
 	cli_tcp "disable server bA/a1"
 	cli_tcp "get weight bA/a1;show cli level"

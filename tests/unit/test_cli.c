@@ -532,6 +532,14 @@ static void t_set_server_addr_health(void)
 	EXPECT_INT(s3->cum_conn, 0);
 }
 
+static void t_show_cli_sockets(void)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "# socket lvl processes\nunix@%s/x.sock admin all\n\n", dir);
+	EXPECT_STR(run(CLI_LVL_USER, "show cli sockets\n"), want);
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -608,6 +616,7 @@ int main(void)
 	RUN(t_show_stat_filters);
 	RUN(t_set_maxconn_timeout);
 	RUN(t_set_server_addr_health);
+	RUN(t_show_cli_sockets);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	RUN(t_random_input);
