@@ -627,13 +627,28 @@ void tls_ctx_free(struct tls_ctx *ctx)
 
 /* ---- connections ---- */
 
+size_t tls_conn_size(void)
+{
+	return sizeof(struct tls_conn);
+}
+
 struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni)
 {
-	struct tls_conn *c = malloc(sizeof(*c));
+	void *mem = malloc(sizeof(struct tls_conn));
+	struct tls_conn *c;
+
+	if (!mem)
+		return NULL;
+	if (!(c = tls_conn_init(mem, ctx, sni)))
+		free(mem);
+	return c;
+}
+
+struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni)
+{
+	struct tls_conn *c = mem;
 	WOLFSSL_CTX *w = ctx->is_server ? ctx->crts->wctx : ctx->cli;
 
-	if (!c)
-		return NULL;
 	c->ctx = ctx;
 	c->in = NULL;
 	c->in_len = 0;
@@ -665,7 +680,6 @@ struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni)
 fail_ssl:
 	wolfSSL_free(c->ssl);
 fail:
-	free(c);
 	return NULL;
 }
 
@@ -685,12 +699,20 @@ static void keep_session(struct tls_conn *c)
 	snprintf(ctx->sess_sni, sizeof(ctx->sess_sni), "%s", c->sni);
 }
 
-void tls_conn_free(struct tls_conn *c)
+void tls_conn_release(struct tls_conn *c)
 {
 	if (!c)
 		return;
 	keep_session(c);
 	wolfSSL_free(c->ssl);
+	c->ssl = NULL;
+}
+
+void tls_conn_free(struct tls_conn *c)
+{
+	if (!c)
+		return;
+	tls_conn_release(c);
 	free(c);
 }
 

@@ -65,6 +65,15 @@ void tls_ctx_free(struct tls_ctx *ctx);
 struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni);
 void tls_conn_free(struct tls_conn *c);
 
+/* The same in memory the caller owns (a per-thread pool): <mem> holds
+ * tls_conn_size() bytes, suitably aligned (malloc-like). tls_conn_init()
+ * returns <mem> as a connection or NULL; tls_conn_release() ends the
+ * session and leaves <mem> to the caller. wolfSSL still allocates its own
+ * per-session state inside. */
+size_t tls_conn_size(void);
+struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni);
+void tls_conn_release(struct tls_conn *c);
+
 /* Lends <n> bytes of received ciphertext at <cipher> to <c>, replacing what
  * is left of a previous loan. The next tls_conn_handshake/read/write/
  * shutdown calls copy from it straight into the TLS engine; the caller

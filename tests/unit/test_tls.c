@@ -651,6 +651,32 @@ static void t_output_callback(void)
 	tls_ctx_free(sc), tls_ctx_free(cc);
 }
 
+/* Sessions in memory the caller owns, reused as a pool would. */
+static void t_caller_memory(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	void *ms = malloc(tls_conn_size()), *mc = malloc(tls_conn_size());
+	unsigned char b[16];
+
+	EXPECT(tls_conn_size() > 16384);
+	for (int i = 0; i < 3; i++) {
+		struct tls_conn *srv = tls_conn_init(ms, sc, NULL), *cli = tls_conn_init(mc, cc, "a.test");
+
+		EXPECT(srv == ms && cli == mc);
+		wire_reset();
+		EXPECT(handshake(cli, srv, NULL, NULL));
+		EXPECT_INT(tls_conn_write(srv, "abc", 3), 3);
+		xfer(srv, &s2c);
+		EXPECT_INT(drain(cli, &s2c, b, sizeof(b)), 3);
+		EXPECT_INT(tls_conn_is_resumed(srv), i > 0);
+		tls_conn_release(srv);
+		tls_conn_release(cli);
+	}
+	free(ms), free(mc);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
 static void t_close_notify(void)
 {
 	NEED_CERTS();
@@ -1061,6 +1087,7 @@ int main(void)
 	RUN(t_no_tickets_tls13);
 	RUN(t_garbage);
 	RUN(t_output_callback);
+	RUN(t_caller_memory);
 	RUN(t_close_notify);
 	RUN(t_config_errors);
 	RUN(t_interop_openssl_client);
