@@ -24,6 +24,7 @@
 #include "engine/conn.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
+#include "engine/vars.h"
 
 #define CLI_LINE_MAX     4096
 
@@ -148,6 +149,52 @@ static void cmd_show_cli_sockets(struct cli_ctx *c, char **args, int nargs)
 				cli_out_printf(c->out, "ipv4@%s:%d %s all\n", ip, cli_addr_port(&ss->addr), l);
 		}
 	}
+}
+
+/* "get var <proc.name>": a process-wide variable, as HAProxy shows it
+ * ("proc.x: type=str value=<v>", without a line end of its own). */
+static void cmd_get_var(struct cli_ctx *c, char **args, int nargs)
+{
+	struct var_ref ref;
+	struct vars *v;
+	struct sample smp;
+	char err[128], ip[INET6_ADDRSTRLEN];
+
+	if (nargs < 3) {
+		cli_out_str(c->out, "Missing process-wide variable identifier.\n");
+		return;
+	}
+	if (vars_parse_ref(args[2], strlen(args[2]), &ref, err, sizeof(err)) < 0) {
+		cli_out_str(c->out, "Variable not found.\n");
+		return;
+	}
+	memset(&smp, 0, sizeof(smp));
+	v = ref.scope == VAR_SCOPE_PROC ? vars_of(NULL, VAR_SCOPE_PROC) : NULL;
+	if (!v || !vars_get(v, &ref, &smp)) {
+		vars_ref_free(&ref);
+		cli_out_str(c->out, "Variable not found.\n");
+		return;
+	}
+	vars_ref_free(&ref);
+	cli_out_printf(c->out, "%s: type=%s value=<", args[2], smp_type_name(smp.type));
+	switch (smp.type) {
+	case SMP_T_BOOL:
+	case SMP_T_SINT:
+		cli_out_printf(c->out, "%lld", (long long)smp.u.sint);
+		break;
+	case SMP_T_IPV4:
+		inet_ntop(AF_INET, &smp.u.ipv4, ip, sizeof(ip));
+		cli_out_str(c->out, ip);
+		break;
+	case SMP_T_IPV6:
+		inet_ntop(AF_INET6, &smp.u.ipv6, ip, sizeof(ip));
+		cli_out_str(c->out, ip);
+		break;
+	default:
+		cli_out_add(c->out, smp.u.str.ptr ? smp.u.str.ptr : "", smp.u.str.ptr ? smp.u.str.len : 0);
+		break;
+	}
+	cli_out_str(c->out, ">");
 }
 
 static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
@@ -962,6 +1009,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "enable", "server" },  A, "enable server  (DEPRECATED) : take a server out of maintenance (see 'set server')", cmd_enable_server },
 	{ { "get", "acl" },   U, "get acl <acl> <value> : report the patterns matching a sample for an ACL", cmd_get_acl },
 	{ { "get", "map" },   U, "get map <acl> <value> : report the keys and values matching a sample for a map", cmd_get_map },
+	{ { "get", "var" },   O, "get var <name> : retrieve contents of a process-wide variable", cmd_get_var },
 	{ { "get", "weight" }, U, "get weight <bk>/<srv> : report a server's current and initial weight", cmd_get_weight },
 	{ { "operator" },     O, "operator : lower the level of the current CLI session to operator", cmd_operator },
 	{ { "set", "map" },   U, "set map <map> [<key>|#<ref>] <value> : modify a map entry", cmd_set_map },

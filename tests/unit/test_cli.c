@@ -17,6 +17,7 @@
 #include "engine/pattern.h"
 #include "engine/proxy.h"
 #include "engine/sample.h"
+#include "engine/vars.h"
 
 static struct config cfg;
 static char dir[64];
@@ -540,6 +541,34 @@ static void t_show_cli_sockets(void)
 	EXPECT_STR(run(CLI_LVL_USER, "show cli sockets\n"), want);
 }
 
+static void t_get_var(void)
+{
+	struct vars *v = vars_of(NULL, VAR_SCOPE_PROC);
+	struct var_ref ref;
+	struct sample smp;
+	char err[128];
+
+	EXPECT(v != NULL);
+	if (!v)
+		return;
+	EXPECT_INT(vars_parse_ref("proc.foo", 8, &ref, err, sizeof(err)), 0);
+	memset(&smp, 0, sizeof(smp));
+	smp_set_const_str(&smp, "bar", 3);
+	EXPECT_INT(vars_set(v, &ref, &smp), 0);
+	vars_ref_free(&ref);
+	EXPECT_INT(vars_parse_ref("proc.n", 6, &ref, err, sizeof(err)), 0);
+	smp_set_sint(&smp, 42);
+	EXPECT_INT(vars_set(v, &ref, &smp), 0);
+	vars_ref_free(&ref);
+	EXPECT_STR(run(CLI_LVL_OPER, "get var proc.foo\n"), "proc.foo: type=str value=<bar>\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "get var proc.n\n"), "proc.n: type=sint value=<42>\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "get var proc.nope\n"), "Variable not found.\n\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "get var txn.x\n"), "Variable not found.\n\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "get var foo\n"), "Variable not found.\n\n");
+	EXPECT_STR(run(CLI_LVL_OPER, "get var\n"), "Missing process-wide variable identifier.\n\n");
+	vars_clear(v);
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -617,6 +646,7 @@ int main(void)
 	RUN(t_set_maxconn_timeout);
 	RUN(t_set_server_addr_health);
 	RUN(t_show_cli_sockets);
+	RUN(t_get_var);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	RUN(t_random_input);
