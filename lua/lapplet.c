@@ -164,7 +164,8 @@ static int app_yield(lua_State *L, struct hlua_co *co, enum hlua_wait why, uint6
 /* Returns 1 when no more request bytes can arrive. */
 static int app_eof(const struct stream *s)
 {
-	return (s->req.flags & CHAN_SHUTR) || (s->cli->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR));
+	return (s->req.flags & CHAN_SHUTR) ||
+	       (s->cli && (s->cli->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR)));
 }
 
 static int hexval(int c)
@@ -311,7 +312,8 @@ static void body_take(lua_State *L, struct hlua_applet *a, struct stream *s, siz
 	if (n) {
 		chan_replace_in(&s->req, a->body_off, n, NULL, 0);
 		a->dec -= (uint32_t)n;
-		conn_recv_start(s->cli);
+		if (s->cli)
+			conn_recv_start(s->cli);
 	}
 }
 
@@ -537,7 +539,8 @@ static int app_send_k(lua_State *L, int status, lua_KContext ctx)
 	(void)status;
 	if (a->http && !a->started)
 		return luaL_error(L, "AppletHTTP.send: start_response() must be called before sending data");
-	if ((ch->flags & (CHAN_SHUTW | CHAN_WRITE_ERROR)) || (s->cli->flags & CONN_F_TX_ERR) ||
+	if ((ch->flags & (CHAN_SHUTW | CHAN_WRITE_ERROR)) ||
+	    (s->cli && (s->cli->flags & CONN_F_TX_ERR)) ||
 	    (a->http && a->nobody))
 		return 0;
 	used = chan_len(ch);
