@@ -428,8 +428,13 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 		stream_wakeup(strm);
 	/* txn:done(): what was sent still goes to the client, then the
 	 * connection closes (HAProxy: the response is shut once forwarded) */
-	if (ret == ACT_RET_DONE)
+	if (ret == ACT_RET_DONE) {
+		/* HTTP: a response not forwarded yet is dropped, as HAProxy 2.6
+		 * does; only what already went to the output part is sent */
+		if (strm->http && chan_in_len(&strm->res))
+			chan_replace_in(&strm->res, 0, chan_in_len(&strm->res), NULL, 0);
 		stream_shutdown(strm, STRM_SHUT_DONE);
+	}
 	return ret;
 }
 
