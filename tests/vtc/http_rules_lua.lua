@@ -1,0 +1,15 @@
+-- Actions for http_rules_lua.vtc / http_rules_lua_seed.vtc.
+core.register_action("tag", { "http-req" }, function(txn)
+    txn.http:req_set_header("X-Lua", "reg")
+    txn:set_var("txn.lua", "set")
+end)
+core.register_action("slow", { "http-req" }, function(txn)
+    core.msleep(50)
+    txn.http:req_set_header("X-Slow", "done")
+end)
+core.register_action("rtag", { "http-res" }, function(txn)
+    txn.http:res_set_header("X-Lua-Res", txn:get_var("txn.lua") or "none")
+end)
+function seed(txn)
+    txn.http:req_set_header("X-Seed", "1")
+end
