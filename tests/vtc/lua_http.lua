@@ -152,3 +152,8 @@ core.register_service("tcp_echo", "tcp", function(applet)
     end
     applet:send("bye\n")
 end)
+
+-- a runaway service: stopped by tune.lua.service-timeout
+core.register_service("spin", "http", function(applet)
+    while true do end
+end)
