@@ -667,6 +667,15 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
 		if (px->from)
 			check_inherit(cfg, px, err, errlen, &errors);
+		if (px->mode != PX_MODE_HTTP) {
+			/* HTTP rules never run on a TCP stream: say so, as HAProxy */
+			static const char *const kw[] = { "http-request", "http-response", "redirect" };
+			const struct rule_list *l[] = { px->http_req, px->http_res, px->redirects };
+			for (int k = 0; k < 3; k++)
+				if (rules_count(l[k]))
+					cfg_warning(NULL, "'%s' rules ignored for %s '%s' as they require HTTP mode.",
+					            kw[k], px_type(px), px->name ? px->name : "");
+		}
 		if (!px->switching)
 			continue;
 		for (struct rule *r = px->switching->first; r; r = r->next) {

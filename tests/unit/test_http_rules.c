@@ -486,6 +486,30 @@ static void t_defaults(void)
 	cfg_free(&cfg);
 }
 
+/* HTTP rules in a TCP proxy are warned about, as HAProxy 2.6 does. */
+static void t_tcp_mode(void)
+{
+	struct config cfg;
+	int e = parse(&cfg,
+		"defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request deny\n"
+		"  http-response deny\n"
+		"  redirect location /\n"
+		"  default_backend b\n"
+		"backend b\n"
+		"  http-request deny\n"
+		"  server s 127.0.0.1:1\n");
+	EXPECT_INT(e, 0);
+	EXPECT(has_alert("[WARNING]  ("));
+	EXPECT(has_alert(" : config : 'http-request' rules ignored for frontend 'f' as they require HTTP mode.\n"));
+	EXPECT(has_alert(" : config : 'http-response' rules ignored for frontend 'f' as they require HTTP mode.\n"));
+	EXPECT(has_alert(" : config : 'redirect' rules ignored for frontend 'f' as they require HTTP mode.\n"));
+	EXPECT(has_alert(" : config : 'http-request' rules ignored for backend 'b' as they require HTTP mode.\n"));
+	cfg_free(&cfg);
+}
+
 /* The "redirect" keyword: after the http-request rules, HAProxy's messages. */
 static void t_redirect_kw(void)
 {
@@ -541,6 +565,7 @@ int main(void)
 	RUN(t_captures);
 	RUN(t_defaults);
 	RUN(t_redirect_kw);
+	RUN(t_tcp_mode);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
