@@ -750,6 +750,7 @@ static const struct { int wolf; long x509; const char *msg; } verify_errs[] = {
 static int conn_fail(struct tls_conn *c, int ret)
 {
 	int e = wolfSSL_get_error(c->ssl, ret);
+	WOLFSSL_ALERT_HISTORY h;
 	long v;
 
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
@@ -768,7 +769,11 @@ static int conn_fail(struct tls_conn *c, int ret)
 		}
 	}
 	c->verify_res = v;
-	snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
+	if (e == FATAL_ERROR && wolfSSL_get_alert_history(c->ssl, &h) == WOLFSSL_SUCCESS && h.last_rx.code > 0)
+		snprintf(c->err, sizeof(c->err), "peer sent alert: %s (%d)",
+		         wolfSSL_alert_desc_string_long(h.last_rx.code), h.last_rx.code);
+	else
+		snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
 	return TLS_ERR;
 }
 

@@ -352,6 +352,8 @@ static void expect_verify_failure(const char *crt, const char *sni, const char *
 	EXPECT_INT(tls_conn_handshake(srv), TLS_ERR);
 	settle(srv, &c2s);
 	EXPECT(tls_conn_error(srv)[0] != 0);
+	printf("  %s: server says \"%s\"\n", label, tls_conn_error(srv));
+	EXPECT(strncmp(tls_conn_error(srv), "peer sent alert: ", 17) == 0);
 	tls_conn_free(cli), tls_conn_free(srv);
 	tls_ctx_free(sc), tls_ctx_free(cc);
 }
@@ -1008,7 +1010,7 @@ static void bench_bulk(const char *suite)
 	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
 	static unsigned char buf[16384], out[65536];
 	double enc = 0, dec = 0, t;
-	size_t total = 0, goal = (size_t)32 << 20;
+	size_t total = 0, goal = (size_t)16 << 20;
 
 	wire_reset();
 	EXPECT(handshake(cli, srv, NULL, NULL));
@@ -1040,7 +1042,7 @@ static void t_bench(void)
 	NEED_CERTS();
 	const char *crts[] = { "a.pem", "rsa.pem" };
 	const char *names[] = { "ECDSA P-256", "RSA 2048" };
-	int n = getenv("TLS_BENCH_N") ? atoi(getenv("TLS_BENCH_N")) : 200;
+	int n = getenv("TLS_BENCH_N") ? atoi(getenv("TLS_BENCH_N")) : 100;
 
 	for (int i = 0; i < 2; i++) {
 		for (int resume = 0; resume < 2; resume++) {
