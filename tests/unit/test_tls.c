@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <arpa/inet.h>
@@ -1061,6 +1062,35 @@ static void t_bench(void)
 			       names[i], resume ? "resumed" : "full", srv, both);
 			tls_ctx_free(sc), tls_ctx_free(cc);
 		}
+	}
+
+	/* heap held by established server sessions (wolfSSL's state and ours) */
+	{
+		enum { NS = 64 };
+		struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+		static struct tls_conn *srv[NS], *cli[NS];
+		size_t after_srv;
+		struct mallinfo2 mi;
+
+		EXPECT(sc && cc);
+		for (int i = 0; i < NS; i++)
+			cli[i] = tls_conn_new(cc, "a.test");
+		for (int i = 0; i < NS; i++) {
+			srv[i] = tls_conn_new(sc, NULL);
+			wire_reset();
+			EXPECT(handshake(cli[i], srv[i], NULL, NULL));
+		}
+		mi = mallinfo2();
+		after_srv = mi.uordblks;
+		/* the client sessions grew too: count the server's share by freeing them */
+		for (int i = 0; i < NS; i++)
+			tls_conn_free(srv[i]);
+		mi = mallinfo2();
+		printf("  bench: an established server session holds %zu bytes of heap (%zu of them its ciphertext buffer)\n",
+		       (after_srv - mi.uordblks) / NS, tls_conn_size());
+		for (int i = 0; i < NS; i++)
+			tls_conn_free(cli[i]);
+		tls_ctx_free(sc), tls_ctx_free(cc);
 	}
 
 	/* bulk: server encrypts, client decrypts, per TLS 1.3 suite */
