@@ -733,7 +733,7 @@ static const struct cfg_pkw {
 	/* HTTP issue and later: refused, never ignored */
 	{ "http-request",       http_rules_cfg_request,  K_ALL | K_SELF },
 	{ "http-response",      http_rules_cfg_response, K_ALL | K_SELF },
-	{ "http-after-response", kw_unsupported,     K_ALL },
+	{ "http-after-response", http_rules_cfg_after_response, K_ALL | K_SELF },
 	{ "http-check",         check_cfg_http_check, K_BE | K_DEF },
 	{ "http-reuse",         kw_unsupported,      K_ALL },
 	{ "http-error",         kw_unsupported,      K_ALL },
@@ -961,6 +961,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->http_req);
 	rules_free(px->http_res);
 	rules_free(px->redirects);
+	rules_free(px->http_after_res);
 	http_cap_list_free(px->caps);
 	rules_free(px->switching);
 	rules_free(px->tcp_req_sess);

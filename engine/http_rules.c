@@ -561,6 +561,24 @@ static const char res_known[] =
 	"'replace-header', 'replace-value', 'return', 'set-header', 'set-log-level', "
 	"'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
 
+static const char after_known[] =
+	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
+	"'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)',";
+
+/* The parse function of http-after-response: the response actions that
+ * only edit the message. */
+static int parse_after_act(struct cfg_ctx *c, int res, char **args, int nargs, int i,
+                           struct http_act **out)
+{
+	static const char *const ok[] = { "add-header", "allow", "capture", "del-header",
+	                                  "replace-header", "replace-value", "set-header",
+	                                  "set-status", NULL };
+	for (int k = 0; ok[k]; k++)
+		if (!strcmp(args[i], ok[k]))
+			return parse_http_act(c, 1, args, nargs, i, out);
+	return 0;
+}
+
 static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
 {
 	struct proxy *px = c->px;
@@ -568,8 +586,23 @@ static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
 		return cfg_set_err(c, "'%s' is only allowed in proxy sections", args[0]);
 	if (c->sec == CFG_SEC_DEFAULTS && (!px->name || !*px->name))
 		return cfg_set_err(c, "'%s' not allowed in anonymous 'defaults' section.", args[0]);
+	if (res == 2) {
+		const char *a = nargs > 1 ? args[1] : "";
+		/* rules.c takes lua and set-log-level: not after-response actions */
+		if (!strncmp(a, "lua", 3) || !strcmp(a, "set-log-level")) {
+			c->err_tight = 1;
+			return cfg_set_err(c, "'%s' expects %s but got '%s'.", args[0], after_known, a);
+		}
+		return rules_cfg_http(c, args[0], 1, &px->http_after_res, args, nargs,
+		                      parse_after_act, after_known);
+	}
 	return rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
 	                      parse_http_act, res ? res_known : req_known);
+}
+
+int http_rules_cfg_after_response(struct cfg_ctx *c, char **args, int nargs)
+{
+	return cfg_common(c, args, nargs, 2);
 }
 
 int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs)
@@ -621,6 +654,9 @@ int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs)
 
 /* ---- execution ---- */
 
+static enum rule_res run_after(struct stream *s);
+static int has_after(const struct stream *s);
+
 static struct http_msg *msg_of(struct stream *s, int dir)
 {
 	struct http_txn *txn = s->http;
@@ -640,6 +676,22 @@ static size_t render(const struct logfmt *f, struct stream *s)
 static int reply_queue(struct stream *s, const char *resp, size_t len, int status)
 {
 	struct http_txn *txn = s->http;
+
+	/* a reply to a request goes through the http-after-response rules: it
+	 * is parsed as the transaction's response in s->res's (empty) input,
+	 * edited, then moved to the output */
+	if (txn && has_after(s) && !chan_in_len(&s->res) && !http_msg_ready(&txn->rsp)) {
+		http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+		if (chan_put_data(&s->res, resp, len) < 0)
+			return RULE_ERR;
+		if (http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE && run_after(s) == RULE_ERR) {
+			chan_reset(&s->res);
+			return RULE_ERR;
+		}
+		txn->status = http_get_status(&txn->rsp) ? http_get_status(&txn->rsp) : status;
+		chan_forward(&s->res, chan_in_len(&s->res));
+		return RULE_REPLY;
+	}
 	if (chan_put_out(&s->res, resp, len) < 0)
 		return RULE_ERR;
 	if (txn)
@@ -974,6 +1026,42 @@ enum rule_res http_rules_exec_req(struct stream *s)
 /* Position of a suspended http-response list: the frontend's part is
  * marked with this bit (the backend's runs first). */
 #define HTTP_RES_POS_FE 0x80000000u
+
+/* Runs the after-response lists (backend's, then frontend's) on txn->rsp. */
+static enum rule_res run_after(struct stream *s)
+{
+	struct proxy *be = s->be ? s->be : s->fe, *fe = s->fe;
+	uint32_t pos = 0;
+	enum rule_res res = RULE_CONTINUE;
+
+	if (be->http_after_res || (be->from && be->from->http_after_res))
+		res = rules_exec_http(s, be, offsetof(struct proxy, http_after_res), be->http_after_res,
+		                      1, &pos);
+	if (res == RULE_CONTINUE && fe != be &&
+	    (fe->http_after_res || (fe->from && fe->from->http_after_res))) {
+		pos = 0;
+		res = rules_exec_http(s, fe, offsetof(struct proxy, http_after_res), fe->http_after_res,
+		                      1, &pos);
+	}
+	return res == RULE_ERR ? RULE_ERR : RULE_CONTINUE;
+}
+
+static int has_after(const struct stream *s)
+{
+	const struct proxy *px[2] = { s->be, s->fe };
+	for (int i = 0; i < 2; i++)
+		if (px[i] && (px[i]->http_after_res || (px[i]->from && px[i]->from->http_after_res)))
+			return 1;
+	return 0;
+}
+
+enum rule_res http_rules_exec_after_res(struct stream *s)
+{
+	struct http_txn *txn = s->http;
+	if (!txn || !has_after(s) || !http_msg_ready(&txn->rsp))
+		return RULE_CONTINUE;
+	return run_after(s);
+}
 
 enum rule_res http_rules_exec_res(struct stream *s)
 {

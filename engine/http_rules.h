@@ -22,6 +22,10 @@ int http_rules_cfg_response(struct cfg_ctx *c, char **args, int nargs);
  * its rules run after the http-request rules of the same proxy (when they
  * let the request go on), as HAProxy's. */
 int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs);
+/* "http-after-response <action> ...": allow, add-header, set-header,
+ * del-header, replace-header, replace-value, set-status, capture,
+ * set-var, set-var-fmt, unset-var. */
+int http_rules_cfg_after_response(struct cfg_ctx *c, char **args, int nargs);
 
 /* Runs the http-request rules of one proxy on the parsed request of
  * s->http (struct http_txn): those of s->be when set, else of s->fe (its
@@ -48,6 +52,14 @@ enum rule_res http_rules_exec_req(struct stream *s);
  * queued in s->res's output (the server response's headers were removed
  * from s->res's input; its body must be skipped), RULE_ERR means a 502. */
 enum rule_res http_rules_exec_res(struct stream *s);
+
+/* Runs the http-after-response rules of s->be (if set) then s->fe on the
+ * response about to leave: the parsed server response (call it after
+ * http_rules_exec_res() let it go), and the replies of deny, return,
+ * redirect and auth rules on the request side, to which http_rules.c
+ * applies them itself. Returns RULE_CONTINUE, or RULE_ERR (a rewrite
+ * failed: HAProxy answers 500 instead). */
+enum rule_res http_rules_exec_after_res(struct stream *s);
 
 /* For rules.c: runs HTTP action <a> for <s>. Returns -1 to go on with the
  * next rule, or the rule_res that ends the list (RULE_CONTINUE for allow). */

@@ -486,6 +486,47 @@ static void t_defaults(void)
 	cfg_free(&cfg);
 }
 
+/* http-after-response: on the server's response after http-response, and
+ * on the replies of request rules (HAProxy 2.6 sent these bytes). */
+static void t_after_response(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request deny if { path /deny }\n"
+		"  http-request return status 200 content-type text/plain string hi if { path /ret }\n"
+		"  http-response set-header X-Res 1\n"
+		"  http-after-response set-header X-After %[res.hdr(x-res)]-a\n"
+		"  http-after-response set-status 299 if { status 200 }\n"
+		"  http-after-response foo\n"                       /* 13 */
+		"  http-after-response lua.x\n"
+		"  http-after-response set-header X\n");           /* 15 */
+	EXPECT_INT(e, 3);
+	EXPECT(has_alert("parsing [t.cfg:13]: 'http-after-response' expects 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:14]: 'http-after-response' expects 'add-header',"));
+	EXPECT(has_alert("parsing [t.cfg:15] : error detected in frontend 'f' while parsing 'http-after-response set-header' rule : expects exactly 2 arguments.\n"));
+	if (!cfg.proxies)
+		return;
+	load(cfg.proxies, "GET /deny HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nx-after: -a\r\n\r\n<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n");
+	EXPECT_INT(chan_in_len(&strm.res), 0);
+	EXPECT_INT(txn.status, 403);
+
+	load(cfg.proxies, "GET /ret HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 299 Success\r\ncontent-length: 2\r\ncontent-type: text/plain\r\nx-after: -a\r\n\r\nhi");
+	EXPECT_INT(txn.status, 299);
+
+	load(cfg.proxies, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT_INT(http_rules_exec_res(&strm), RULE_CONTINUE);
+	EXPECT_INT(http_rules_exec_after_res(&strm), RULE_CONTINUE);
+	EXPECT_SAME(in_bytes(&strm.res), "HTTP/1.1 299 Success\r\ncontent-length: 0\r\nx-res: 1\r\nx-after: 1-a\r\n\r\n");
+	cfg_free(&cfg);
+}
+
 /* HTTP rules in a TCP proxy are warned about, as HAProxy 2.6 does. */
 static void t_tcp_mode(void)
 {
@@ -566,6 +607,7 @@ int main(void)
 	RUN(t_defaults);
 	RUN(t_redirect_kw);
 	RUN(t_tcp_mode);
+	RUN(t_after_response);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
