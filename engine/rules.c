@@ -596,7 +596,7 @@ static int def_has_rules(const struct proxy *def)
 	return rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_sess) ||
 	       rules_count(def->tcp_req_cont) ||
 	       rules_count(def->tcp_res_cont) || rules_count(def->http_req) ||
-	       rules_count(def->http_res);
+	       rules_count(def->http_res) || rules_count(def->http_after_res);
 }
 
 /* Returns 1 if <px> may not inherit the rules of its defaults section at
