@@ -765,6 +765,7 @@ void cli_close(void)
 		free(l);
 	}
 	cli_info.nb_sockets = 0;
+	cli_ver_free_all();
 	cli_thr = NULL;
 }
 

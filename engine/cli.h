@@ -134,6 +134,23 @@ void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs);
 void cli_cmd_show_backend(struct cli_ctx *c, char **args, int nargs);
 void cli_cmd_clear_counters(struct cli_ctx *c, char **args, int nargs);
 
+/* Map and ACL lists (cli_cmds.c). */
+struct pat_list;
+/* Returns the list <ref> names ("#<id>" or a file), or NULL after writing
+ * HAProxy's "Unknown map|ACL identifier" answer (<maps>: map wording). */
+struct pat_list *cli_find_list(struct cli_ctx *c, const char *ref, int maps);
+/* Writes the entries of <l> as "show map" does ("0x... key value"). */
+void cli_show_list_entries(struct cli_ctx *c, const struct pat_list *l);
+/* Versions of lists (cli_ver.c): "prepare", "commit", and the "@<ver>"
+ * forms of add/clear/show (args[2] starts with '@'). */
+void cli_cmd_prepare(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_commit(struct cli_ctx *c, char **args, int nargs);
+void cli_ver_cmd(struct cli_ctx *c, char **args, int nargs);
+/* The current and last prepared versions of <l>, and its pending entries. */
+void cli_ver_get(const struct pat_list *l, unsigned *curr, unsigned *next, size_t *pending);
+/* Frees every pending version (exit, tests). */
+void cli_ver_free_all(void);
+
 /* Process-wide facts for "show info" (set by cli_bind / cli_start). */
 struct cli_info {
 	uint64_t start_ms;          /* CLOCK_MONOTONIC ms at start */

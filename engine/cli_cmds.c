@@ -238,12 +238,17 @@ static int cli_show_one_list(struct pat_list *l, void *arg)
 
 	if (!!pat_list_is_map(l) != w->maps)
 		return 0;
+	unsigned curr, next;
+	size_t pending;
+
+	cli_ver_get(l, &curr, &next, &pending);
 	if (desc)
-		cli_out_printf(w->out, "%u (%s) %s. curr_ver=0 next_ver=0 entry_cnt=%zu\n", pat_list_id(l),
-		               name ? name : "", desc, pat_list_count(l));
+		cli_out_printf(w->out, "%u (%s) %s. curr_ver=%u next_ver=%u entry_cnt=%zu\n", pat_list_id(l),
+		               name ? name : "", desc, curr, next, pat_list_count(l) + pending);
 	else
-		cli_out_printf(w->out, "%u (%s) pattern loaded from file '%s'. curr_ver=0 next_ver=0 entry_cnt=%zu\n",
-		               pat_list_id(l), name ? name : "", name ? name : "", pat_list_count(l));
+		cli_out_printf(w->out, "%u (%s) pattern loaded from file '%s'. curr_ver=%u next_ver=%u entry_cnt=%zu\n",
+		               pat_list_id(l), name ? name : "", name ? name : "", curr, next,
+		               pat_list_count(l) + pending);
 	return 0;
 }
 
@@ -269,7 +274,7 @@ static int cli_find_entry(const struct pat_entry *e, void *arg)
 
 /* Returns the list <ref> names ("#<id>" or a file), or NULL after writing
  * HAProxy's message for a map (<maps>) or an ACL. */
-static struct pat_list *cli_find_list(struct cli_ctx *c, const char *ref, int maps)
+struct pat_list *cli_find_list(struct cli_ctx *c, const char *ref, int maps)
 {
 	struct pat_list *l = ref ? pat_list_lookup(ref) : NULL;
 
@@ -297,11 +302,22 @@ static const struct pat_entry *cli_find_ref(struct pat_list *l, const char *arg)
 	return w.found;
 }
 
+void cli_show_list_entries(struct cli_ctx *c, const struct pat_list *l)
+{
+	struct cli_list_walk w = { .out = c->out };
+
+	pat_list_foreach(l, cli_show_entry, &w);
+}
+
 static void cli_show_lists(struct cli_ctx *c, char **args, int nargs, int maps)
 {
 	struct cli_list_walk w = { .out = c->out, .maps = maps };
 	struct pat_list *l;
 
+	if (nargs > 2 && args[2][0] == '@') {
+		cli_ver_cmd(c, args, nargs);
+		return;
+	}
 	if (nargs < 3) {
 		cli_out_str(c->out, "# id (file) description\n");
 		pat_list_foreach_list(cli_show_one_list, &w);
@@ -372,6 +388,10 @@ static void cmd_add_map(struct cli_ctx *c, char **args, int nargs)
 	struct pat_list *l;
 	int rc;
 
+	if (nargs > 2 && args[2][0] == '@') {
+		cli_ver_cmd(c, args, nargs);
+		return;
+	}
 	if (c->payload && nargs >= 3) {
 		if ((l = cli_find_list(c, args[2], 1)))
 			cli_add_map_payload(c, l, c->payload);
@@ -397,6 +417,10 @@ static void cmd_add_acl(struct cli_ctx *c, char **args, int nargs)
 	struct pat_list *l;
 	int rc;
 
+	if (nargs > 2 && args[2][0] == '@') {
+		cli_ver_cmd(c, args, nargs);
+		return;
+	}
 	if (nargs < 4) {
 		cli_out_str(c->out, "'add acl' expects two parameters: ACL identifier and pattern.\n");
 		return;
@@ -488,6 +512,10 @@ static void cli_clear(struct cli_ctx *c, char **args, int nargs, int maps)
 {
 	struct pat_list *l;
 
+	if (nargs > 2 && args[2][0] == '@') {
+		cli_ver_cmd(c, args, nargs);
+		return;
+	}
 	if (nargs < 3) {
 		cli_out_str(c->out, maps ? "Missing map identifier.\n" : "Missing ACL identifier.\n");
 		return;
@@ -998,11 +1026,13 @@ static void cmd_show_servers_state(struct cli_ctx *c, char **args, int nargs)
 #define A CLI_LVL_ADMIN
 
 const struct cli_kw cli_kws[] = {
-	{ { "add", "acl" },   U, "add acl <acl> <pattern> : add an ACL entry", cmd_add_acl },
-	{ { "add", "map" },   U, "add map <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
-	{ { "clear", "acl" }, U, "clear acl <acl> : clear the contents of this ACL", cmd_clear_acl },
+	{ { "add", "acl" },   U, "add acl [@<ver>] <acl> <pattern> : add an ACL entry", cmd_add_acl },
+	{ { "add", "map" },   U, "add map [@<ver>] <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
+	{ { "clear", "acl" }, U, "clear acl [@<ver>] <acl> : clear the contents of this ACL", cmd_clear_acl },
 	{ { "clear", "counters" }, O, "clear counters [all] : clear the maximums (or, admin, all counters)", cli_cmd_clear_counters },
-	{ { "clear", "map" }, U, "clear map <map> : clear the contents of this map", cmd_clear_map },
+	{ { "clear", "map" }, U, "clear map [@<ver>] <map> : clear the contents of this map", cmd_clear_map },
+	{ { "commit", "acl" }, U, "commit acl @<ver> <acl> : commit the ACL at this version", cli_cmd_commit },
+	{ { "commit", "map" }, U, "commit map @<ver> <map> : commit the map at this version", cli_cmd_commit },
 	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },
 	{ { "del", "map" },   U, "del map <map> [<key>|#<ref>] : delete map entries matching <key>", cmd_del_map },
 	{ { "disable", "server" }, A, "disable server (DEPRECATED) : put a server in maintenance (see 'set server')", cmd_disable_server },
@@ -1012,6 +1042,8 @@ const struct cli_kw cli_kws[] = {
 	{ { "get", "var" },   O, "get var <name> : retrieve contents of a process-wide variable", cmd_get_var },
 	{ { "get", "weight" }, U, "get weight <bk>/<srv> : report a server's current and initial weight", cmd_get_weight },
 	{ { "operator" },     O, "operator : lower the level of the current CLI session to operator", cmd_operator },
+	{ { "prepare", "acl" }, U, "prepare acl <acl> : prepare a new version for atomic ACL replacement", cli_cmd_prepare },
+	{ { "prepare", "map" }, U, "prepare map <map> : prepare a new version for atomic map replacement", cli_cmd_prepare },
 	{ { "set", "map" },   U, "set map <map> [<key>|#<ref>] <value> : modify a map entry", cmd_set_map },
 	{ { "set", "maxconn", "frontend" }, A, "set maxconn frontend <frontend> <value> : change a frontend's maxconn setting", cmd_set_maxconn_frontend },
 	{ { "set", "maxconn", "global" }, A, "set maxconn global <value> : change the process-wide maxconn setting", cmd_set_maxconn_global },
@@ -1019,13 +1051,13 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's address, health, state or weight", cmd_set_server },
 	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
-	{ { "show", "acl" },  U, "show acl [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
+	{ { "show", "acl" },  U, "show acl [@<ver>] [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
 	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cli_cmd_show_backend },
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
 	{ { "show", "cli", "sockets" }, U, "show cli sockets : dump the list of CLI sockets", cmd_show_cli_sockets },
 	{ { "show", "env" }, O, "show env [var] : dump environment variables known to the process", cmd_show_env },
 	{ { "show", "info" }, U, "show info : report information about the running process", cli_cmd_show_info },
-	{ { "show", "map" },  U, "show map [<map>] : report available maps or dump a map's contents", cmd_show_map },
+	{ { "show", "map" },  U, "show map [@<ver>] [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
 	{ { "show", "sess" }, O, "show sess [id] : report the list of current sessions or one of them", cmd_show_sess },
 	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [up|no-maint] : report counters for each proxy and server", cli_cmd_show_stat },

@@ -2,7 +2,8 @@
 # The management socket against a running proxy, driven with socat as
 # HAProxy users drive it: map edits change the next connection's backend
 # (use_backend %[req.payload(0,3),map(file)]), disable server / weight 0
-# move traffic to the other server, show sess / shutdown session, levels
+# move traffic to the other server, a map version prepared then committed
+# (prepare map / add map @1 / commit map), show sess / shutdown session, levels
 # per socket (unix admin, TCP operator), unix socket mode, a stale socket file replaced at start,
 # "stats timeout" closing an idle interactive client. The whole transcript
 # (answers and routing) is compared with /usr/sbin/haproxy's on the same
@@ -125,6 +126,16 @@ transcript() {
 	cli_tcp "show cli level"
 	cli_tcp "disable server bA/a1"
 	cli_tcp "get weight bA/a1;show cli level"
+	echo "--- versions"
+	cli "prepare map $T/route.map"
+	cli "add map @1 $T/route.map xyz bB"
+	cli "add map @1 $T/route.map abc bB"
+	cli "show map @1 $T/route.map"
+	send xyz | tr C A
+	cli "commit map @1 $T/route.map"
+	send xyz
+	cli "show map" | grep -o 'curr_ver=.*'
+	cli "commit map @1 $T/route.map"
 	echo "--- sessions"
 	python3 - "$FE2" >hold.out <<'PY' &
 import socket, sys, time
@@ -193,6 +204,8 @@ sed -n '/^--- operator socket/,/^--- errors/p' rp.txt | grep -q '^Permission den
 grep -q '^idle client closed$' rp.txt || fail "stats timeout did not close the idle client"
 grep -q '^proto=tcpv4 src=127.0.0.1:PORT fe=fe2 be=bH srv=h1$' rp.txt || fail "show sess does not list the held session"
 grep -q '^held connection closed$' rp.txt || fail "shutdown session did not close the held connection"
+[ "$(sed -n '/^--- versions/,/^--- sessions/p' rp.txt | grep -x '[ABC]' | tr '\n' ' ')" = "A B " ] ||
+	fail "a prepared map version was seen before its commit, or not after"
 
 if [ -x /usr/sbin/haproxy ]; then
 	transcript /usr/sbin/haproxy >ha.txt

@@ -157,7 +157,7 @@ static void t_help_and_unknown(void)
 	const char *o = run(CLI_LVL_ADMIN, "help\n");
 
 	EXPECT(starts(o, "The following commands are valid at this level:\n"));
-	EXPECT(strstr(o, "\n  add map <map> <key> <val>               : ") != NULL);
+	EXPECT(strstr(o, "\n  add map [@<ver>] <map> <key> <val>      : ") != NULL);
 	EXPECT(strstr(o, "\n  quit                                    : disconnect\n\n") != NULL);
 	EXPECT(strstr(o, "disable server") != NULL);
 	/* commands above the level are not listed */
@@ -268,6 +268,54 @@ static void t_map_payload(void)
 	snprintf(cmd, sizeof(cmd), "del map %s/ip.map 1.1.1.1;del map %s/ip.map 2.2.2.0/24;"
 	         "del map %s/ip.map 3.3.3.3;del map %s/ip.map 8.8.8.8\n", dir, dir, dir, dir);
 	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n\n\n\n");
+}
+
+/* prepare / add @<ver> / commit: the version is invisible until the
+ * commit, then replaces the whole list (HAProxy 2.6's answers). */
+static void t_map_versions(void)
+{
+	char cmd[512], path[128], err[256];
+	struct pat_list *l;
+	struct pat_expr *e;
+	struct sample smp;
+	const struct pat_entry *ent;
+
+	snprintf(path, sizeof(path), "%s/ip.map", dir);
+	l = pat_list_lookup(path);
+	e = l ? pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err)) : NULL;
+	EXPECT(e != NULL);
+	if (!e)
+		return;
+	memset(&smp, 0, sizeof(smp));
+	smp_set_const_str(&smp, "1.1.1.1", 7);
+	snprintf(cmd, sizeof(cmd), "prepare map %s;prepare map %s\n", path, path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "New version created: 1\n\nNew version created: 2\n\n");
+	snprintf(cmd, sizeof(cmd), "add map @1 %s 1.1.1.1 x;add map @2 %s 2.2.2.2 y;add map @1 %s bad x\n",
+	         path, path, path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n\n'bad' is not a valid IPv4 or IPv6 address.\n\n");
+	snprintf(cmd, sizeof(cmd), "show map @1 %s\n", path);
+	EXPECT_STR(noptr((char *)run(CLI_LVL_ADMIN, cmd)), "PTR 1.1.1.1 x\n\n");
+	EXPECT(pat_expr_lookup(e, &smp) == NULL);
+	snprintf(cmd, sizeof(cmd), "commit map @1 %s\n", path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n");
+	ent = pat_expr_lookup(e, &smp);
+	EXPECT(ent && !strcmp(pat_entry_value(ent), "x"));
+	EXPECT_INT(pat_list_count(l), 1);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "Version number out of range.\n\n");
+	snprintf(cmd, sizeof(cmd), "add map @9 %s 3.3.3.3 z\n", path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "Version number in the future, please use 'prepare map' before.\n\n");
+	EXPECT(strstr(run(CLI_LVL_ADMIN, "show map\n"), " curr_ver=1 next_ver=2 entry_cnt=2\n") != NULL);
+	EXPECT_STR(run(CLI_LVL_ADMIN, "commit map\n"), "Missing version number.\n\n");
+	snprintf(cmd, sizeof(cmd), "commit map @2 %s;show map %s\n", path, path);
+	EXPECT_STR(noptr((char *)run(CLI_LVL_ADMIN, cmd)), "\nPTR 2.2.2.2 y\n\n");
+	EXPECT(pat_expr_lookup(e, &smp) == NULL);
+	/* back to what the other tests expect */
+	snprintf(cmd, sizeof(cmd), "clear map %s;add map %s 10.0.0.0/8 be3;add map %s 127.0.0.1 be2\n", path, path, path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "\n\n\n");
+	snprintf(cmd, sizeof(cmd), "add acl @1 %s q\n", path);
+	EXPECT_STR(run(CLI_LVL_ADMIN, cmd), "This ACL is shared with a map containing samples. "
+	           "You must use the command 'add map' to add values.\n\n");
+	cli_ver_free_all();
 }
 
 /* A map edit is what the next lookup of the converter sees. */
@@ -638,6 +686,7 @@ int main(void)
 	RUN(t_maps);
 	RUN(t_map_ref);
 	RUN(t_map_payload);
+	RUN(t_map_versions);
 	RUN(t_map_edit_routes);
 	RUN(t_acls);
 	RUN(t_servers);
