@@ -810,6 +810,15 @@ static void strm_forward(struct stream *s)
 		strm_end(s);
 }
 
+/* Mode http, outside the data phase: the previous response (or a rule's
+ * reply) may still be on its way to the client. */
+static void strm_http_flush(struct stream *s)
+{
+	if (s->http && s->state != STRM_ST_DEAD && s->state != STRM_ST_DATA && !s->shut_how &&
+	    chan_out_len(&s->res) && conn_send(s->cli) < 0)
+		stream_abort(s, STRM_ERR_CLICL, fin_state(s));
+}
+
 void stream_process(struct stream *s)
 {
 	if (s->state == STRM_ST_DEAD)
@@ -833,6 +842,8 @@ void stream_process(struct stream *s)
 			return;
 		}
 		if (strm_req_analyse(s) < 0) {
+			if (s->state != STRM_ST_DEAD && !s->shut_how)
+				strm_http_flush(s);
 			if (s->state != STRM_ST_DEAD)
 				stream_update_timer(s);
 			return;
@@ -855,10 +866,7 @@ void stream_process(struct stream *s)
 	if (s->state == STRM_ST_DATA && (!s->http || stream_http_forward(s) == 1) &&
 	    s->state == STRM_ST_DATA)
 		strm_forward(s);
-	/* mode http: the previous response may still be on its way */
-	if (s->http && s->state != STRM_ST_DEAD && s->state != STRM_ST_DATA && chan_out_len(&s->res) &&
-	    conn_send(s->cli) < 0)
-		stream_abort(s, STRM_ERR_CLICL, fin_state(s));
+	strm_http_flush(s);
 	if (s->state != STRM_ST_DEAD)
 		stream_update_timer(s);
 }

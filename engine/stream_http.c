@@ -38,6 +38,8 @@
 #define HS_F_REQ_SEEN    0x0040   /* a byte of this request arrived */
 #define HS_F_FIRST       0x0080   /* first transaction of the connection */
 #define HS_F_CONNECT     0x0100   /* the request is CONNECT */
+#define HS_F_DRAIN_REQ   0x0200   /* a rule answered: the request is read and dropped */
+#define HS_F_DRAIN_RSP   0x0400   /* a rule replaced the response: the server's is dropped */
 
 /* What stream->http points to: the transaction (first, as fetches and Lua
  * read it as a struct http_txn) and the stream side's own state. */
@@ -136,6 +138,32 @@ static uint64_t htx_page_size(const char *p, size_t len)
 		p = eol + 1;
 	}
 	return n;
+}
+
+/* Returns the size HAProxy logs for the response a rule queued in <c>'s
+ * output part after its first <before> bytes. */
+static uint64_t reply_size(const struct chan *c, uint32_t before)
+{
+	static __thread char buf[16384];
+	struct iovec iov[64];
+	int n = chan_out_iov(c, iov, 64);
+	size_t len = 0, skip = before;
+
+	for (int i = 0; i < n && len < sizeof(buf); i++) {
+		size_t l = iov[i].iov_len, o = 0;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		o = skip;
+		skip = 0;
+		if (l - o > sizeof(buf) - len)
+			l = sizeof(buf) - len + o;
+		memcpy(buf + len, (const char *)iov[i].iov_base + o, l - o);
+		len += l - o;
+	}
+	return len ? htx_page_size(buf, len) : 0;
 }
 
 /* -- pool and transactions ------------------------------------------------ */
@@ -323,10 +351,36 @@ int stream_http_wait_req(struct stream *s)
 	return 0;
 }
 
+static void hs_txn_end(struct stream *s);
+static void stream_http_req_final_flags(struct stream *s);
+static int hs_fwd_msg(struct http_msg *m, uint64_t *count, int drop);
+
+/* A rule answered the request: its bytes (headers, then body as it
+ * arrives) are dropped, then the next transaction starts. Returns -1. */
+static int hs_drain_req(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	int r = hs_fwd_msg(&hs->txn.req, NULL, 1);
+
+	if (r == HTTP_PARSE_ERR || (r == HTTP_PARSE_AGAIN && (s->req.flags & CHAN_SHUTR))) {
+		hs->flags |= HS_F_CLI_CLOSE;
+		stream_shutdown(s, STRM_SHUT_DONE);
+		return -1;
+	}
+	conn_recv_start(s->cli);
+	if (r == HTTP_PARSE_DONE)
+		hs_txn_end(s);
+	return -1;
+}
+
 int stream_http_req_rules(struct stream *s)
 {
+	struct http_strm *hs = hs_of(s);
+	uint32_t out0 = chan_out_len(&s->res);
 	enum rule_res r;
 
+	if (hs->flags & HS_F_DRAIN_REQ)
+		return hs_drain_req(s);
 	s->req_ana &= ~STRM_AN_REQ_HTTP_RULES;
 	if (!http_rules_exec_req)
 		return 0;
@@ -350,14 +404,17 @@ int stream_http_req_rules(struct stream *s)
 		return -1;
 	default:
 		/* a reply (deny, return, redirect) is queued in s->res's output:
-		 * send it, then close (the request body is not drained) */
-		hs_of(s)->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
+		 * the request is dropped and the connection stays alive, as
+		 * HAProxy 2.6 does */
+		hs->flags |= HS_F_REPLIED | HS_F_DRAIN_REQ;
+		hs->bytes_out = reply_size(&s->res, out0);
 		if (s->err == STRM_ERR_NONE || !s->err)
 			s->err = STRM_ERR_PRXCOND;
 		if (s->fin == STRM_FIN_NONE || !s->fin)
 			s->fin = STRM_FIN_R;
-		stream_shutdown(s, STRM_SHUT_DONE);
-		return -1;
+		s->req_ana = STRM_AN_REQ_HTTP_RULES;
+		stream_http_req_final_flags(s);
+		return hs_drain_req(s);
 	}
 }
 
@@ -380,22 +437,31 @@ static void hs_forwardfor(struct stream *s, struct http_msg *m)
 /* The "Connection" header towards the server, per the proxies' mode:
  * "close" for http-server-close / httpclose (the server connection is
  * not reused anyway), nothing otherwise. */
-int stream_http_req_final(struct stream *s)
+/* Decides whether each side closes after this transaction. */
+static void stream_http_req_final_flags(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
 	struct http_msg *m = &hs->txn.req;
 	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
 	int v11 = !!(m->h1.flags & H1_MF_VER_11);
 
-	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
-	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
-		hs_forwardfor(s, m);
-	/* client side: close after this transaction? */
 	if ((opts & PXO_HTTPCLOSE) || (m->h1.flags & H1_MF_CL_TE) ||
 	    (m->h1.flags & H1_MF_CONN_CLOSE) || (!v11 && !(m->h1.flags & H1_MF_CONN_KAL)))
 		hs->flags |= HS_F_CLI_CLOSE;
 	if (opts & (PXO_HTTPCLOSE | PXO_HTTP_SERVER_CLOSE))
 		hs->flags |= HS_F_SRV_CLOSE;
+}
+
+int stream_http_req_final(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct http_msg *m = &hs->txn.req;
+	int v11 = !!(m->h1.flags & H1_MF_VER_11);
+
+	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
+	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
+		hs_forwardfor(s, m);
+	stream_http_req_final_flags(s);
 	/* upgrade requests keep their Connection header as sent */
 	if (m->h1.flags & H1_MF_CONN_UPG)
 		return 0;
@@ -446,7 +512,7 @@ struct server *stream_http_pick(struct stream *s)
 /* Forwards what the parser has seen of <m>: its headers once <hdrs_ok>,
  * then each body byte parsed. Returns HTTP_PARSE_DONE at the end of the
  * message, HTTP_PARSE_AGAIN or HTTP_PARSE_ERR. */
-static int hs_fwd_msg(struct http_msg *m, uint64_t *count)
+static int hs_fwd_msg(struct http_msg *m, uint64_t *count, int drop)
 {
 	int r = HTTP_PARSE_AGAIN;
 	uint32_t n;
@@ -461,7 +527,10 @@ static int hs_fwd_msg(struct http_msg *m, uint64_t *count)
 	if (n > chan_in_len(m->chan))
 		n = chan_in_len(m->chan);
 	if (n) {
-		chan_forward(m->chan, n);
+		if (drop)
+			chan_replace_in(m->chan, 0, n, NULL, 0);
+		else
+			chan_forward(m->chan, n);
 		http_msg_fwd(m, n);
 		if (count)
 			*count += n;
@@ -507,7 +576,10 @@ static int hs_rsp_headers(struct stream *s)
 		return 1;
 	}
 	txn->status = (uint16_t)status;
+	/* counted as received, before the rules and the Connection header */
+	hs->bytes_out += htx_head_size(r);
 	if (http_rules_exec_res) {
+		uint32_t out0 = chan_out_len(&s->res);
 		enum rule_res rr = http_rules_exec_res(s);
 
 		if (s->shut_how || s->state == STRM_ST_DEAD)
@@ -525,9 +597,13 @@ static int hs_rsp_headers(struct stream *s)
 			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_H);
 			return -1;
 		default:
-			hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
-			stream_shutdown(s, STRM_SHUT_DONE);
-			return -1;
+			/* the server's response is dropped, ours goes instead */
+			hs->flags |= HS_F_REPLIED | HS_F_DRAIN_RSP | HS_F_RSP_HDRS;
+			hs->bytes_out = reply_size(&s->res, out0);
+			if (r->h1.flags & H1_MF_CLOSE_DELIM)
+				hs->flags |= HS_F_CLI_CLOSE;
+			s->res_ana &= ~STRM_AN_RES_HTTP;
+			return 0;
 		}
 		txn->status = (uint16_t)r->h1.status;
 	}
@@ -539,7 +615,6 @@ static int hs_rsp_headers(struct stream *s)
 		hs_rsp_conn_hdr(hs);
 	}
 	hs->flags |= HS_F_RSP_HDRS;
-	hs->bytes_out += htx_head_size(r);
 	s->res_ana &= ~STRM_AN_RES_HTTP;
 	chan_forward(&s->res, r->h1.hdr_len);
 	http_msg_fwd(r, r->h1.hdr_len);
@@ -632,7 +707,7 @@ int stream_http_forward(struct stream *s)
 		return 1;
 	/* request: headers then the body, up to the end of the message */
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
-		rq = hs_fwd_msg(&txn->req, NULL);
+		rq = hs_fwd_msg(&txn->req, NULL, 0);
 		if (rq == HTTP_PARSE_ERR) {
 			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
 			return 0;
@@ -670,7 +745,8 @@ int stream_http_forward(struct stream *s)
 		}
 	}
 	if (hs->flags & HS_F_RSP_HDRS) {
-		rs = hs_fwd_msg(&txn->rsp, &hs->bytes_out);
+		rs = hs_fwd_msg(&txn->rsp, (hs->flags & HS_F_DRAIN_RSP) ? NULL : &hs->bytes_out,
+		                !!(hs->flags & HS_F_DRAIN_RSP));
 		if (rs == HTTP_PARSE_ERR) {
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
 			return 0;
