@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "proto/tls.h"
@@ -56,6 +57,18 @@
 	"ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:" \
 	"AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:AES128-SHA:AES256-SHA"
 
+/* An open-addressing index of certificate names, built at start-up and
+ * read-only afterwards. Keys point into the certificates' name lists;
+ * the first certificate naming a key keeps it. Invariant: used * 2 <= mask + 1. */
+struct name_slot {
+	const char *key;
+	struct tls_crt *crt;
+};
+struct name_idx {
+	struct name_slot *slots;
+	uint32_t mask, used;
+};
+
 /* One certificate (chain + key) and the names it answers to. */
 struct tls_crt {
 	WOLFSSL_CTX *wctx;
@@ -76,6 +89,7 @@ struct tls_ctx {
 	unsigned alpn_wire_len;
 	struct tls_crt *crts, **crt_tail;  /* server: first = default */
 	int ncrts;
+	struct name_idx exact, wild;  /* server: names -> certificate; wild keys are ".domain" */
 	WOLFSSL_CTX *cli;            /* client: the one context */
 	WOLFSSL_SESSION *sess;       /* client: last session, for resumption */
 	char sess_sni[256];
@@ -188,31 +202,75 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 
 /* ---- SNI and ALPN (server side) ---- */
 
-static int name_match(const char *pat, const char *name)
+static uint32_t name_hash(const char *s)
 {
-	const char *dot;
+	uint32_t h = 2166136261u;
 
-	if (pat[0] != '*')
-		return !strcasecmp(pat, name);
-	/* "*.x.y" covers exactly one label in front of ".x.y" */
-	dot = strchr(name, '.');
-	return dot && dot != name && !strcasecmp(pat + 1, dot);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-/* Returns the certificate for <name>: an exact name first, then a wildcard. */
+static struct tls_crt *idx_get(const struct name_idx *x, const char *key)
+{
+	if (!x->slots)
+		return NULL;
+	for (uint32_t i = name_hash(key) & x->mask;; i = (i + 1) & x->mask) {
+		if (!x->slots[i].key)
+			return NULL;
+		if (!strcmp(x->slots[i].key, key))
+			return x->slots[i].crt;
+	}
+}
+
+/* Returns 0 or -1 (no memory). An existing key keeps its certificate. */
+static int idx_put(struct name_idx *x, const char *key, struct tls_crt *crt)
+{
+	if ((x->used + 1) * 2 > (x->slots ? x->mask + 1 : 0)) {
+		uint32_t size = x->slots ? (x->mask + 1) * 2 : 16;
+		struct name_slot *ns = calloc(size, sizeof(*ns)), *old = x->slots;
+		uint32_t osize = x->slots ? x->mask + 1 : 0;
+
+		if (!ns)
+			return -1;
+		x->slots = ns;
+		x->mask = size - 1;
+		x->used = 0;
+		for (uint32_t i = 0; i < osize; i++)
+			if (old[i].key)
+				idx_put(x, old[i].key, old[i].crt);
+		free(old);
+	}
+	for (uint32_t i = name_hash(key) & x->mask;; i = (i + 1) & x->mask) {
+		if (!x->slots[i].key) {
+			x->slots[i].key = key;
+			x->slots[i].crt = crt;
+			x->used++;
+			return 0;
+		}
+		if (!strcmp(x->slots[i].key, key))
+			return 0;
+	}
+}
+
+/* Returns the certificate for <name>: an exact name first, then a wildcard
+ * "*.domain" covering exactly one label in front of ".domain". */
 static struct tls_crt *crt_lookup(struct tls_ctx *ctx, const char *name)
 {
+	char low[256];
 	struct tls_crt *t;
+	const char *dot;
+	size_t i;
 
-	for (t = ctx->crts; t; t = t->next)
-		for (int i = 0; i < t->nnames; i++)
-			if (t->names[i][0] != '*' && name_match(t->names[i], name))
-				return t;
-	for (t = ctx->crts; t; t = t->next)
-		for (int i = 0; i < t->nnames; i++)
-			if (t->names[i][0] == '*' && name_match(t->names[i], name))
-				return t;
-	return NULL;
+	for (i = 0; name[i] && i < sizeof(low) - 1; i++)
+		low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? name[i] + ('a' - 'A') : name[i];
+	if (name[i])
+		return NULL;
+	low[i] = 0;
+	if ((t = idx_get(&ctx->exact, low)))
+		return t;
+	dot = strchr(low, '.');
+	return dot && dot != low ? idx_get(&ctx->wild, dot) : NULL;
 }
 
 static int sni_cb(WOLFSSL *ssl, int *ad, void *arg)
@@ -420,6 +478,12 @@ static int crt_load_file(struct tls_ctx *ctx, const char *path, const char *cons
 		                                      buf, sizeof(buf)) > 0 && crt_add_name(t, buf) < 0)
 			goto nomem;
 	}
+	for (int i = 0; i < t->nnames; i++) {
+		const char *n = t->names[i];
+
+		if (n[0] == '*' && n[1] == '.' ? idx_put(&ctx->wild, n + 1, t) : idx_put(&ctx->exact, n, t))
+			goto nomem;
+	}
 	*ctx->crt_tail = t;
 	ctx->crt_tail = &t->next;
 	ctx->ncrts++;
@@ -614,6 +678,8 @@ void tls_ctx_free(struct tls_ctx *ctx)
 		n = t->next;
 		crt_free(t);
 	}
+	free(ctx->exact.slots);
+	free(ctx->wild.slots);
 	if (ctx->sess)
 		wolfSSL_SESSION_free(ctx->sess);
 	if (ctx->cli)

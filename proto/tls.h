@@ -49,7 +49,8 @@ struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errl
 /* Adds the certificate(s) of <path> (file or directory) to server context
  * <ctx>, selected by SNI. With <nsni> > 0 the names in <sni> (a crt-list
  * line's filters, "*.example.org" allowed) replace those of the
- * certificate (CN and DNS alt names). Returns 0 or -1 with <err> set. */
+ * certificate (CN and DNS alt names). Returns 0 or -1 with <err> set;
+ * after -1 the context is only good for tls_ctx_free(). */
 int tls_ctx_add_crt(struct tls_ctx *ctx, const char *path, const char *const *sni, int nsni,
                     char *err, size_t errlen);
 

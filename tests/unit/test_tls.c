@@ -289,6 +289,33 @@ static void t_sni(void)
 	EXPECT_STR(dn, "/CN=a.test");
 	EXPECT_STR(ss, "(none)");
 	tls_ctx_free(sc);
+
+	/* many names: the index grows, every name still finds its certificate */
+	sc = srv_ctx(P("a.pem"), NULL);
+	EXPECT(sc != NULL);
+	if (!sc)
+		return;
+	for (int i = 0; i < 300; i++) {
+		char n1[32], n2[32];
+		const char *f2[] = { n1, n2 };
+		snprintf(n1, sizeof(n1), "n%d.test", i);
+		snprintf(n2, sizeof(n2), "*.w%d.test", i);
+		EXPECT_INT(tls_ctx_add_crt(sc, P(i == 150 ? "d/b.pem" : "c.pem"), f2, 2, errbuf, sizeof(errbuf)), 0);
+	}
+	EXPECT_INT(tls_ctx_crt_count(sc), 301);
+	EXPECT(try_sni(sc, cn, "n299.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=c.test");
+	EXPECT(try_sni(sc, cn, "N150.TEST", dn, NULL));
+	EXPECT_STR(dn, "/CN=b.test");
+	EXPECT(try_sni(sc, cn, "x.w150.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=b.test");
+	EXPECT(try_sni(sc, cn, "x.w151.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=c.test");
+	EXPECT(try_sni(sc, cn, "n300.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT(try_sni(sc, cn, ".w150.test", dn, NULL));    /* an empty label is no match */
+	EXPECT_STR(dn, "/CN=a.test");
+	tls_ctx_free(sc);
 	tls_ctx_free(cv);
 	tls_ctx_free(cn);
 }
