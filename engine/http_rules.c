@@ -18,6 +18,8 @@
 #include "engine/logfmt.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
+#include "engine/thread.h"
+#include "engine/timer.h"
 #include "regex/rx.h"
 
 enum ha_type {
@@ -847,8 +849,86 @@ static int exec_auth(const struct http_act *a, struct stream *s, struct proxy *p
 	return reply_queue(s, ha_out, n, 401);
 }
 
+/* A tarpitted stream: the action yields until <t> fires, then answers.
+ * Entries are per thread, found by the stream's (idx, gen): a stream that
+ * dies meanwhile is never touched, its entry is dropped when it fires. */
+struct tarpit {
+	struct timer t;
+	struct tarpit *next;
+	struct thr *thr;
+	uint32_t idx, gen;
+	int fired;
+};
+static __thread struct tarpit *tarpit_active, *tarpit_free;
+
+static void tarpit_unlink(struct tarpit *tp)
+{
+	for (struct tarpit **pp = &tarpit_active; *pp; pp = &(*pp)->next)
+		if (*pp == tp) {
+			*pp = tp->next;
+			break;
+		}
+	tp->next = tarpit_free;
+	tarpit_free = tp;
+}
+
+static void tarpit_expire(struct timer *t)
+{
+	struct tarpit *tp = (struct tarpit *)t;     /* <t> is the first member */
+	struct stream *s = stream_from_ref(tp->thr, tp->idx, tp->gen);
+
+	if (!s) {
+		tarpit_unlink(tp);
+		return;
+	}
+	tp->fired = 1;
+	stream_wakeup(s);
+}
+
+/* Returns 1 when <s>'s tarpit delay is over (its entry released), 0 while
+ * it runs (the first call starts it), -1 when it cannot be started. */
+static int tarpit_wait(struct stream *s, struct proxy *px)
+{
+	struct tarpit *tp;
+	uint32_t delay = px->to.tarpit ? px->to.tarpit : px->to.connect;
+
+	for (tp = tarpit_active; tp; tp = tp->next)
+		if (tp->thr == s->thr && tp->idx == s->idx && tp->gen == s->gen)
+			break;
+	if (tp) {
+		if (!tp->fired)
+			return 0;
+		tarpit_unlink(tp);
+		return 1;
+	}
+	if (!delay || !s->thr)
+		return 1;
+	if ((tp = tarpit_free))
+		tarpit_free = tp->next;
+	else if (!(tp = malloc(sizeof(*tp))))
+		return -1;
+	timer_init(&tp->t, tarpit_expire);
+	tp->thr = s->thr;
+	tp->idx = s->idx;
+	tp->gen = s->gen;
+	tp->fired = 0;
+	tp->next = tarpit_active;
+	tarpit_active = tp;
+	timer_arm(&s->thr->timers, &tp->t, s->thr->now_ms + delay);
+	return 0;
+}
+
 static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
 {
+	if (a->type == HA_TARPIT) {
+		/* hold the request for "timeout tarpit" (else "timeout connect"),
+		 * then answer, as HAProxy */
+		int w = tarpit_wait(s, ctx->px);
+		if (w < 0)
+			return RULE_ERR;
+		if (!w)
+			return RULE_YIELD;
+	}
 	long len = reply_build(&a->reply, s, ctx->px);
 	if (len < 0)
 		return RULE_ERR;
@@ -869,7 +949,7 @@ static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx
 			s->err = STRM_ERR_PRXCOND;
 	}
 	if (!s->fin || s->fin == STRM_FIN_NONE)
-		s->fin = ctx->dir == SMP_DIR_RES ? STRM_FIN_H : STRM_FIN_R;
+		s->fin = ctx->dir == SMP_DIR_RES ? STRM_FIN_H : a->type == HA_TARPIT ? STRM_FIN_T : STRM_FIN_R;
 	return reply_queue(s, ha_out, len, a->reply.status);
 }
 
