@@ -63,7 +63,7 @@ else
   say :=
 endif
 
-.PHONY: all test test-ref run perf fuzz deps install clean unit tools check-deps
+.PHONY: all test test-ref run perf fuzz deps install clean unit tools core-objs
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(CORE_OBJ) $(LUA_OBJ)
@@ -88,13 +88,14 @@ build/tools/%: tests/tools/%.c
 	$(call say,LD,$@)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lpthread
 
 unit: $(UNIT_BIN)
+core-objs: $(CORE_OBJ)
 tools: $(TOOL_BIN)
 
 # Installs what is missing (Debian). Runs apt-get update first only when needed.
 DEB_BUILD := gcc make pkg-config liburing-dev liblua5.4-dev libwolfssl-dev \
 	libhyperscan-dev libpcre2-dev
 DEB_TEST  := varnish haproxy wrk curl socat openssl redis-server lua-redis lua5.4 \
-	nginx-light python3
+	nginx-light python3 clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -112,6 +113,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit tools
 	@$(MAKE) --no-print-directory SAN=1 all unit
+	@$(MAKE) --no-print-directory fuzz
 	tests/run.sh
 
 test-ref: deps
@@ -127,7 +129,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 fuzz:
 	@if [ -z "$(FUZZ_SRC)" ]; then echo "no fuzz targets yet"; exit 0; fi; \
 	$(MAKE) --no-print-directory CC=clang O=build/fuzz \
-		CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" all && \
+		CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" core-objs && \
 	for f in $(FUZZ_SRC); do \
 		clang -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -o build/fuzz/$$(basename $$f .c) \
 			$$f $(patsubst %.c,build/fuzz/%.o,$(CORE_SRC)) $(LIBS) || exit 1; done

@@ -3,11 +3,14 @@
 #   tests/run.sh          unit, vtc and e2e tests on ./ringproxy, then the
 #                         sanitizer build (build/san) on the same tests
 #   tests/run.sh --ref    the vtc tests HAProxy 2.6 also supports, on /usr/sbin/haproxy
-#   tests/run.sh [--ref] [--no-san] [--only unit|vtc|e2e] [--build DIR] [PATTERN]
+#   tests/run.sh [--ref] [--no-san] [--only unit|vtc|e2e|fuzz] [--build DIR] [PATTERN]
 #   --build DIR: a private build (make O=DIR): its unit tests and DIR/ringproxy,
 #   no sanitizer pass
 # A unit binary prints PASS:/FAIL:/SKIP: lines; a vtc or e2e script passes
 # when it exits 0, is skipped when it exits 77 (printing why), fails otherwise.
+# A fuzz target (build/fuzz/fuzz_*, "make fuzz") runs FUZZ_SECONDS (10) from
+# its seed corpus tests/fuzz/corpus/<name>/ and passes when libFuzzer finds
+# nothing; without "make fuzz" having built them, there is nothing to run.
 # A vtc starting with the line "# ringproxy-only: <why>" is not run by --ref.
 # Ends with "N passed, M failed[, K skipped]" and exits 1 if anything failed.
 set -u
@@ -92,6 +95,22 @@ run_scripts() { # run_scripts <kind: vtc|e2e> <proxy binary> <label>
 	done
 }
 
+run_fuzz() { # run_fuzz: each libFuzzer target for a bounded time
+	local b
+	for b in build/fuzz/fuzz_*; do
+		[ -x "$b" ] || continue
+		[ -n "$pat" ] && [[ "$b" != *$pat* ]] && continue
+		local name log="$logdir/fuzz.$(basename "$b").log" work
+		name=$(basename "$b")
+		work=$(mktemp -d "$logdir/corpus.XXXXXX")
+		[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
+		timeout $(( ${FUZZ_SECONDS:-10} + 60 )) "$b" -max_total_time="${FUZZ_SECONDS:-10}" \
+			-rss_limit_mb=2048 -artifact_prefix="$logdir/" "$work" >"$log" 2>&1
+		if [ $? -eq 0 ]; then record PASS "fuzz $name (${FUZZ_SECONDS:-10} s)"
+		else record FAIL "fuzz $name" "" "$log"; fi
+	done
+}
+
 run_all() { # run_all <build dir> <proxy binary> <label>
 	[ -z "$only" ] || [ "$only" = unit ] && run_unit "$1" "$3"
 	[ -z "$only" ] || [ "$only" = vtc ] && run_scripts vtc "$2" "$3"
@@ -107,6 +126,7 @@ else
 		run_all "$build" "$build/ringproxy" "$(basename "$build")"
 	else
 		run_all build/rel "$top/ringproxy" rel
+		[ -z "$only" ] || [ "$only" = fuzz ] && run_fuzz
 	fi
 	if [ $san -eq 1 ]; then
 		san_run=1
