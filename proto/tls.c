@@ -884,6 +884,8 @@ ssize_t tls_conn_read(struct tls_conn *c, void *plain, size_t cap)
 		return TLS_CLOSED;
 	if (!c->hs_done && (ret = tls_conn_handshake(c)) != 1)
 		return ret;
+	if (!cap)   /* 0 is TLS_CLOSED: an empty read cannot return it */
+		return TLS_AGAIN;
 	if (cap > INT_MAX)
 		cap = INT_MAX;
 	ret = wolfSSL_read(c->ssl, plain, (int)cap);

@@ -204,6 +204,7 @@ static void t_handshake_and_data(void)
 	EXPECT_INT(drain(srv, &c2s, got, sizeof(got)), 5);
 	EXPECT_MEM(got, "hello", 5);
 	EXPECT_INT(drain(srv, &c2s, got, sizeof(got)), TLS_AGAIN);
+	EXPECT_INT(tls_conn_read(srv, got, 0), TLS_AGAIN);
 
 	/* server -> client, more than the output buffer holds: partial writes */
 	for (size_t i = 0; i < sizeof(big); i++)
@@ -788,6 +789,12 @@ static void t_close_notify(void)
 	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), TLS_CLOSED);
 	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), TLS_CLOSED);
 	settle(srv, &c2s);
+	EXPECT_INT(tls_conn_read(srv, b, 0), TLS_CLOSED);
+	/* half-closed: the server may still answer before its own close_notify */
+	EXPECT_INT(tls_conn_write(srv, "bye", 3), 3);
+	xfer(srv, &s2c);
+	EXPECT_INT(drain(cli, &s2c, b, sizeof(b)), 3);
+	EXPECT_MEM(b, "bye", 3);
 	EXPECT_INT(tls_conn_shutdown(srv), 0);   /* answers with its own close_notify */
 	xfer(srv, &s2c);
 	EXPECT(s2c.len > 0);
