@@ -187,6 +187,8 @@ void http_cap_headers(struct stream *s, int res)
 	const struct http_msg *m;
 	char buf[HTTP_REQ_LINE_MAX * 4];
 
+	if (!res)
+		http_cap_reset(s);      /* a new request: a new transaction's captures */
 	if (!l || !l->nb[res] || !txn)
 		return;
 	m = res ? &txn->rsp : &txn->req;

@@ -34,7 +34,7 @@ void http_cap_list_free(struct http_cap_list *l);
 
 /* The stream calls these (engine/stream_http.c):
  * http_cap_headers(s, 0) once the request headers are parsed, before the
- * http-request rules; http_cap_headers(s, 1) for the response, before the
+ * http-request rules (it drops the previous transaction's values first); http_cap_headers(s, 1) for the response, before the
  * http-response rules: the headers named by "capture ... header" of
  * s->fe are copied (the last occurrence wins, cut to its length).
  * http_cap_log(s, h) fills h->req_caps/res_caps for the log line.

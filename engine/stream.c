@@ -25,6 +25,7 @@
 #include "engine/log.h"
 #include "engine/lb.h"
 #include "engine/stream_http.h"
+#include "engine/http_cap.h"
 
 /* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
@@ -54,6 +55,7 @@ static struct stream *strm_alloc(struct thr *t)
 			return NULL;
 		s->idx = t->strm_tab_size;
 		s->gen = 0;
+		s->caps = NULL;
 		t->strm_tab[t->strm_tab_size++] = s;
 	}
 	s->gen++;
@@ -341,7 +343,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->t_queue = s->t_connect = s->t_close = 0;
 	s->lua = NULL;
 	s->http = NULL;
-	s->caps = NULL;
+	http_cap_reset(s);      /* captures a previous stream of this slot kept */
 	s->state = STRM_ST_INIT;
 	s->req_ana = s->res_ana = 0;
 	s->shut_how = 0;
