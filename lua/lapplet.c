@@ -851,7 +851,13 @@ static enum act_ret hook_service_run(void *svc, struct stream *strm)
 			stream_shutdown(strm, STRM_SHUT_DONE);
 		return ACT_RET_DONE;
 	}
-	hlua_alert_fn(strm, d->http ? "applet http" : "applet tcp", d->name, err);
+	{
+		char nm[128];
+
+		/* HAProxy names the service as its log does: <lua.name> */
+		snprintf(nm, sizeof(nm), "<lua.%s>", d->name);
+		hlua_alert_fn(strm, d->http ? "applet http" : "applet tcp", nm, err);
+	}
 	if (!started)
 		return ACT_RET_ERR;      /* nothing sent yet: the stream answers 500 */
 	/* part of the response is out: cut the connection so that the client
