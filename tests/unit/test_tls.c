@@ -447,6 +447,28 @@ static void t_client_cert(void)
 	EXPECT_INT(rs, TLS_ERR);
 	printf("  no client certificate: server says \"%s\"\n", tls_conn_error(srv));
 	tls_conn_free(cli), tls_conn_free(srv);
+
+	/* verify optional: a certificate is asked for, none is fine */
+	struct tls_ctx_opts oo = { .is_server = 1, .crt = P("a.pem"), .ca_file = P("ca.pem"),
+	                           .verify = TLS_VERIFY_OPTIONAL };   /* P()'s strings do not last */
+	struct tls_ctx *opt = tls_ctx_new(&oo, errbuf, sizeof(errbuf));
+	EXPECT(opt != NULL);
+	if (!opt) {
+		printf("  %s\n", errbuf);
+		return;
+	}
+	wire_reset();
+	cli = tls_conn_new(anon, "a.test"), srv = tls_conn_new(opt, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT(!tls_conn_peer_has_cert(srv));
+	tls_conn_free(cli), tls_conn_free(srv);
+	wire_reset();
+	cli = tls_conn_new(cc, "a.test"), srv = tls_conn_new(opt, NULL);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT(tls_conn_peer_has_cert(srv));
+	EXPECT_INT(tls_conn_verify_result(srv), 0);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(opt);
 	tls_ctx_free(sc), tls_ctx_free(cc), tls_ctx_free(anon);
 }
 
