@@ -720,6 +720,11 @@ static struct hlua_applet *app_new(lua_State *L, struct stream *s, int http)
 		lua_setfield(L, -2, "length");
 		hlua_http_headers_push(L, m);
 		lua_setfield(L, -2, "headers");
+		/* "Expect: 100-continue": HAProxy 2.6 answers the interim
+		 * response as the service starts, whether it reads the body or not */
+		if ((m->h1.flags & H1_MF_EXPECT_100) && a->v11 &&
+		    chan_put_out(&s->res, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0)
+			stream_flush(s, STRM_DIR_RES);
 	}
 	lua_setiuservalue(L, ai, UV_ENV);
 	luaL_setmetatable(L, http ? APPH_MT : APPT_MT);
