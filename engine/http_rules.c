@@ -675,9 +675,28 @@ static size_t render(const struct logfmt *f, struct stream *s)
 
 /* Queues <len> bytes of <resp> (a whole response) for the client, with
  * <status> as the transaction's. Returns RULE_REPLY or RULE_ERR. */
+/* The "connection" header value HAProxy's HTTP/1 output adds to a reply
+ * (an HTTP/1.1 response) for the request of <s>: "close" when the client
+ * connection ends after it, "keep-alive" for an HTTP/1.0 client that keeps
+ * it, NULL otherwise. */
+static const char *reply_conn_hdr(const struct stream *s)
+{
+	const struct http_txn *txn = s->http;
+	uint32_t f = txn ? txn->req.h1.flags : 0;
+	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
+
+	if (!txn)
+		return NULL;
+	if ((opts & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
+	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)))
+		return "close";
+	return (f & H1_MF_VER_11) ? NULL : "keep-alive";
+}
+
 static int reply_queue(struct stream *s, const char *resp, size_t len, int status)
 {
 	struct http_txn *txn = s->http;
+	const char *conn = reply_conn_hdr(s);
 
 	/* a reply to a request goes through the http-after-response rules: it
 	 * is parsed as the transaction's response in s->res's (empty) input,
@@ -691,8 +710,24 @@ static int reply_queue(struct stream *s, const char *resp, size_t len, int statu
 			return RULE_ERR;
 		}
 		txn->status = http_get_status(&txn->rsp) ? http_get_status(&txn->rsp) : status;
+		if (conn && http_msg_ready(&txn->rsp))
+			http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
 		chan_forward(&s->res, chan_in_len(&s->res));
 		return RULE_REPLY;
+	}
+	const char *end = conn ? memmem(resp, len, "\r\n\r\n", 4) : NULL;
+	if (end) {
+		/* "connection: <v>" as the last header */
+		size_t head = end - resp + 2, cl = strlen(conn);
+		if (len + 14 + cl > sizeof(ha_tmp))
+			return RULE_ERR;
+		memmove(ha_tmp, resp, head);
+		memcpy(ha_tmp + head, "connection: ", 12);
+		memcpy(ha_tmp + head + 12, conn, cl);
+		memcpy(ha_tmp + head + 12 + cl, "\r\n", 2);
+		memmove(ha_tmp + head + 14 + cl, resp + head, len - head);
+		resp = ha_tmp;
+		len += 14 + cl;
 	}
 	if (chan_put_out(&s->res, resp, len) < 0)
 		return RULE_ERR;

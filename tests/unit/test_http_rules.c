@@ -260,6 +260,17 @@ static void t_replies(void)
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\nlocation: https://h.example/pre/a\r\n\r\n");
 
+	/* the connection header HAProxy's HTTP/1 output adds for the client */
+	load(px, "GET /red HTTP/1.0\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /x\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n");
+	load(px, "GET /ret HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhello");
+	load(px, "GET /ret HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\nconnection: keep-alive\r\n\r\nhello");
+
 	denied = px->denied_req;
 	load(px, "GET /rej HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REJECT);
