@@ -1,6 +1,7 @@
 /* cli_stat.c: the management socket's counters views (cli.h): "show
  * info" (HAProxy's Name: value lines), "show stat" (HAProxy 2.6's CSV with
- * its 128 columns, filters), "show backend", and how checks are shown. */
+ * its 128 columns, filters), both also "typed", "show backend", "clear
+ * counters", and how checks are shown. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 /* ---- show info ---- */
 
-void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs)
+static void info_text(struct cli_ctx *c, char **args, int nargs)
 {
 	const struct config *cfg = c->cfg;
 	struct thr *t = thr_cur;
@@ -250,7 +251,7 @@ static int st_px_wanted(const struct st_filter *f, const struct proxy *px)
 	return f->iid == -1 || f->iid == cli_px_id(px);
 }
 
-void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
+static void stat_csv(struct cli_ctx *c, char **args, int nargs)
 {
 	static struct st_row r;      /* 8 KiB: the CLI runs on one thread */
 	const char *mode;
@@ -401,6 +402,254 @@ void cli_cmd_clear_counters(struct cli_ctx *c, char **args, int nargs)
 			px->denied_req = px->denied_conn = px->denied_sess = px->denied_resp = 0;
 		}
 	}
+}
+
+/* ---- typed output ("show info typed", "show stat typed") ---- */
+
+/* HAProxy 2.6's tags and types of each field (origin, nature, scope:
+ * type), read from its own typed output; the typed index of a "show stat"
+ * column is its CSV index, minus one after the "-" separator (103). */
+#define ST_NF_TYPED 127
+#define ST_SEP      103
+
+static const char *const st_meta_F[ST_NF_TYPED] = {
+	[0] = "KNS:str", [1] = "KNS:str", [4] = "MGP:u32", [5] = "MMP:u32", [6] = "CLP:u32",
+	[7] = "MCP:u64", [8] = "MCP:u64", [9] = "MCP:u64", [10] = "MCP:u64", [11] = "MCP:u64",
+	[12] = "MCP:u64", [17] = "SGP:str", [26] = "KGP:u32", [27] = "KGS:u32", [28] = "KGS:u32",
+	[32] = "CGS:u32", [33] = "MRP:u32", [34] = "CLP:u32", [35] = "MMP:u32", [39] = "MCP:u64",
+	[40] = "MCP:u64", [41] = "MCP:u64", [42] = "MCP:u64", [43] = "MCP:u64", [44] = "MCP:u64",
+	[46] = "MRP:u32", [47] = "MMP:u32", [48] = "MCP:u64", [51] = "MCP:u64", [52] = "MCP:u64",
+	[53] = "MCP:u64", [54] = "MCP:u64", [75] = "CGS:str", [77] = "MRP:u32", [78] = "MMP:u32",
+	[79] = "MCP:u64", [80] = "MCP:u64", [81] = "MCP:u64", [82] = "MCP:u64", [83] = "MCP:u64",
+	[86] = "MCP:u64", [87] = "MCP:u64", [94] = "MCP:u64", [103] = "MCP:u64", [104] = "MCP:u64",
+	[105] = "MCP:u64", [106] = "MCP:u64", [107] = "MCP:u64", [108] = "MCP:u64", [109] = "MCP:u64",
+	[110] = "MCP:u64", [111] = "MCP:u64", [112] = "MCP:u64", [113] = "MCP:u64", [114] = "MCP:u64",
+	[115] = "MGP:u64", [116] = "MGP:u64", [117] = "MCP:u64", [118] = "MCP:u64", [119] = "MGP:u64",
+	[120] = "MGP:u64", [121] = "MCP:u64", [122] = "MCP:u64", [123] = "MCP:u64", [124] = "MCP:u64",
+	[125] = "MCP:u64", [126] = "MCP:u64",
+};
+static const char *const st_meta_B[ST_NF_TYPED] = {
+	[0] = "KNS:str", [1] = "KNS:str", [2] = "MGP:u32", [3] = "MMP:u32", [4] = "MGP:u32",
+	[5] = "MMP:u32", [6] = "CLP:u32", [7] = "MCP:u64", [8] = "MCP:u64", [9] = "MCP:u64",
+	[10] = "MCP:u64", [11] = "MCP:u64", [13] = "MCP:u64", [14] = "MCP:u64", [15] = "MCP:u64",
+	[16] = "MCP:u64", [17] = "SGP:str", [18] = "MaP:u32", [19] = "MGP:u32", [20] = "MGP:u32",
+	[22] = "MCP:u64", [23] = "MAP:u32", [24] = "MCP:u32", [26] = "KGP:u32", [27] = "KGS:u32",
+	[28] = "KGS:u32", [30] = "MCP:u64", [32] = "CGS:u32", [33] = "MGP:u32", [35] = "MGP:u32",
+	[39] = "MCP:u64", [40] = "MCP:u64", [41] = "MCP:u64", [42] = "MCP:u64", [43] = "MCP:u64",
+	[44] = "MCP:u64", [48] = "MCP:u64", [49] = "MCP:u64", [50] = "MCP:u64", [51] = "MCP:u64",
+	[52] = "MCP:u64", [53] = "MCP:u64", [54] = "MCP:u64", [55] = "MAP:s32", [58] = "MaP:u32",
+	[59] = "MaP:u32", [60] = "MaP:u32", [61] = "MaP:u32", [75] = "CGS:str", [76] = "CGS:str",
+	[83] = "MCP:u64", [84] = "MCP:u64", [85] = "MCP:u64", [86] = "MCP:u64", [87] = "MCP:u64",
+	[90] = "MMP:u32", [91] = "MMP:u32", [92] = "MMP:u32", [93] = "MMP:u32", [94] = "MCP:u64",
+	[99] = "MaP:u32", [100] = "MGP:u32", [101] = "MGP:u32", [102] = "MGP:u32", [103] = "MCP:u64",
+	[104] = "MCP:u64", [105] = "MCP:u64", [106] = "MCP:u64", [107] = "MCP:u64", [108] = "MCP:u64",
+	[109] = "MCP:u64", [110] = "MCP:u64", [111] = "MCP:u64", [112] = "MCP:u64", [113] = "MCP:u64",
+	[114] = "MCP:u64", [115] = "MGP:u64", [116] = "MGP:u64", [117] = "MCP:u64", [118] = "MCP:u64",
+	[119] = "MGP:u64", [120] = "MGP:u64", [121] = "MCP:u64", [122] = "MCP:u64", [123] = "MCP:u64",
+	[124] = "MCP:u64", [125] = "MCP:u64", [126] = "MCP:u64",
+};
+static const char *const st_meta_S[ST_NF_TYPED] = {
+	[0] = "KNS:str", [1] = "KNS:str", [2] = "MGP:u32", [3] = "MMP:u32", [4] = "MGP:u32",
+	[5] = "MMP:u32", [7] = "MCP:u64", [8] = "MCP:u64", [9] = "MCP:u64", [11] = "MCP:u64",
+	[13] = "MCP:u64", [14] = "MCP:u64", [15] = "MCP:u64", [16] = "MCP:u64", [17] = "SGP:str",
+	[18] = "MaP:u32", [19] = "SGP:u32", [20] = "SGP:u32", [21] = "MCP:u64", [22] = "MCP:u64",
+	[23] = "MAP:u32", [24] = "MCP:u32", [26] = "KGP:u32", [27] = "KGS:u32", [28] = "KGS:u32",
+	[30] = "MCP:u64", [32] = "CGS:u32", [33] = "MRP:u32", [35] = "MMP:u32", [36] = "MOP:str",
+	[38] = "MDP:u64", [39] = "MCP:u64", [40] = "MCP:u64", [41] = "MCP:u64", [42] = "MCP:u64",
+	[43] = "MCP:u64", [44] = "MCP:u64", [48] = "MCP:u64", [49] = "MCP:u64", [50] = "MCP:u64",
+	[55] = "MAP:s32", [56] = "MOP:str", [58] = "MaP:u32", [59] = "MaP:u32", [60] = "MaP:u32",
+	[61] = "MaP:u32", [65] = "MOP:str", [67] = "CGS:u32", [68] = "CGS:u32", [69] = "CGS:u32",
+	[73] = "CGS:str", [75] = "CGS:str", [83] = "MCP:u64", [84] = "MCP:u64", [85] = "MCP:u64",
+	[88] = "MGP:u32", [90] = "MMP:u32", [91] = "MMP:u32", [92] = "MMP:u32", [93] = "MMP:u32",
+	[94] = "MCP:u64", [95] = "MGP:u32", [96] = "MGP:u32", [97] = "MGP:u32", [98] = "MGP:u32",
+	[99] = "MaP:u32", [103] = "MCP:u64", [104] = "MCP:u64", [105] = "MCP:u64",
+};
+static const struct info_meta { const char *name; int idx; const char *meta; } info_metas[] = {
+	{ "Name", 0, "POS:str" },
+	{ "Version", 1, "POS:str" },
+	{ "Release_date", 2, "POS:str" },
+	{ "Nbthread", 3, "CGS:u32" },
+	{ "Nbproc", 4, "CGS:u32" },
+	{ "Process_num", 5, "KGP:u32" },
+	{ "Pid", 6, "SGP:u32" },
+	{ "Uptime", 7, "MDP:str" },
+	{ "Uptime_sec", 8, "MDP:u32" },
+	{ "Memmax_MB", 9, "CLP:u32" },
+	{ "PoolAlloc_MB", 10, "MGP:u32" },
+	{ "PoolUsed_MB", 11, "MGP:u32" },
+	{ "PoolFailed", 12, "MCP:u32" },
+	{ "Ulimit-n", 13, "CLP:u32" },
+	{ "Maxsock", 14, "CLP:u32" },
+	{ "Maxconn", 15, "CLP:u32" },
+	{ "Hard_maxconn", 16, "CLP:u32" },
+	{ "CurrConns", 17, "MGP:u32" },
+	{ "CumConns", 18, "MCP:u32" },
+	{ "CumReq", 19, "MCP:u32" },
+	{ "MaxSslConns", 20, "MMP:u32" },
+	{ "CurrSslConns", 21, "MGP:u32" },
+	{ "CumSslConns", 22, "MCP:u32" },
+	{ "Maxpipes", 23, "CLP:u32" },
+	{ "PipesUsed", 24, "MGP:u32" },
+	{ "PipesFree", 25, "MGP:u32" },
+	{ "ConnRate", 26, "MRP:u32" },
+	{ "ConnRateLimit", 27, "CLP:u32" },
+	{ "MaxConnRate", 28, "MMP:u32" },
+	{ "SessRate", 29, "MRP:u32" },
+	{ "SessRateLimit", 30, "CLP:u32" },
+	{ "MaxSessRate", 31, "MRP:u32" },
+	{ "SslRate", 32, "MRP:u32" },
+	{ "SslRateLimit", 33, "CLP:u32" },
+	{ "MaxSslRate", 34, "MMP:u32" },
+	{ "SslFrontendKeyRate", 35, "MGP:u32" },
+	{ "SslFrontendMaxKeyRate", 36, "MMP:u32" },
+	{ "SslFrontendSessionReuse_pct", 37, "MGP:u32" },
+	{ "SslBackendKeyRate", 38, "MRP:u32" },
+	{ "SslBackendMaxKeyRate", 39, "MMP:u32" },
+	{ "SslCacheLookups", 40, "MCP:u32" },
+	{ "SslCacheMisses", 41, "MCP:u32" },
+	{ "CompressBpsIn", 42, "MRP:u32" },
+	{ "CompressBpsOut", 43, "MRP:u32" },
+	{ "CompressBpsRateLim", 44, "CLP:u32" },
+	{ "Tasks", 47, "MGP:u32" },
+	{ "Run_queue", 48, "MGP:u32" },
+	{ "Idle_pct", 49, "MaP:u32" },
+	{ "node", 50, "COS:str" },
+	{ "Stopping", 52, "MGP:u32" },
+	{ "Jobs", 53, "MGP:u32" },
+	{ "Unstoppable Jobs", 54, "MGP:u32" },
+	{ "Listeners", 55, "MGP:u32" },
+	{ "ActivePeers", 56, "MGP:u32" },
+	{ "ConnectedPeers", 57, "MGP:u32" },
+	{ "DroppedLogs", 58, "MGP:u32" },
+	{ "BusyPolling", 59, "MGP:u32" },
+	{ "FailedResolutions", 60, "MGP:u32" },
+	{ "TotalBytesOut", 61, "MGP:u64" },
+	{ "TotalSplicdedBytesOut", 62, "MGP:u64" },
+	{ "BytesOutRate", 63, "MRP:u64" },
+	{ "DebugCommandsIssued", 64, "MGP:u32" },
+	{ "CumRecvLogs", 65, "MCP:u32" },
+	{ "Build info", 66, "POS:str" },
+	{ "Memmax_bytes", 67, "CLP:u32" },
+	{ "PoolAlloc_bytes", 68, "MGP:u64" },
+	{ "PoolUsed_bytes", 69, "MGP:u64" },
+	{ "Start_time_sec", 70, "MDP:u32" },
+	{ "Tainted", 71, "SGP:str" },
+	{ NULL, 0, NULL }
+};
+
+/* Returns 1 if a word of <args> after the command is <word>. */
+static int has_word(char **args, int nargs, const char *word)
+{
+	for (int i = 2; i < nargs; i++)
+		if (!strcmp(args[i], word))
+			return 1;
+	return 0;
+}
+
+/* Writes one CSV line of "show stat" (no LF) as typed lines. */
+static void stat_typed_line(struct cli_out *o, char *line)
+{
+	static char names[ST_NF][40];
+	static int have_names;
+	char *f[ST_NF];
+	const char *const *meta;
+	char kind;
+	int n = 0;
+
+	if (!have_names) {
+		const char *p = cli_stat_hdr + 2;
+
+		for (int i = 0; i < ST_NF && *p; i++) {
+			size_t l = strcspn(p, ",\n");
+
+			snprintf(names[i], sizeof(names[i]), "%.*s", (int)l, p);
+			p += l + (p[l] == ',');
+		}
+		have_names = 1;
+	}
+	for (char *p = line; n < ST_NF; n++) {
+		f[n] = p;
+		if (!(p = strchr(p, ',')))
+			break;
+		*p++ = 0;
+	}
+	if (n < 28)
+		return;
+	kind = !strcmp(f[1], "FRONTEND") ? 'F' : !strcmp(f[1], "BACKEND") ? 'B' : 'S';
+	meta = kind == 'F' ? st_meta_F : kind == 'B' ? st_meta_B : st_meta_S;
+	for (int i = 0; i < n && i < ST_NF; i++) {
+		int ti = i < ST_SEP ? i : i - 1;
+		const char *m;
+
+		if (i == ST_SEP || !*f[i] || ti >= ST_NF_TYPED)
+			continue;
+		if (!(m = meta[ti]) && !(m = st_meta_S[ti]) && !(m = st_meta_B[ti]) && !(m = st_meta_F[ti]))
+			continue;
+		cli_out_printf(o, "%c.%s.%s.%d.%s.1:%s:%s\n", kind, f[27], kind == 'S' ? f[28] : "0", ti,
+		               names[i], m, f[i]);
+	}
+}
+
+/* Runs <fn> into a scratch buffer and returns it (owned by the caller,
+ * free its <p>). */
+static struct cli_out run_into(void (*fn)(struct cli_ctx *, char **, int), struct cli_ctx *c,
+                               char **args, int nargs)
+{
+	struct cli_out tmp = { 0 }, *out = c->out;
+
+	c->out = &tmp;
+	fn(c, args, nargs);
+	c->out = out;
+	cli_out_add(&tmp, "", 0);
+	return tmp;
+}
+
+void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_out tmp;
+	char *line, *eol;
+
+	if (!has_word(args, nargs, "typed")) {
+		stat_csv(c, args, nargs);
+		return;
+	}
+	tmp = run_into(stat_csv, c, args, nargs);
+	for (line = tmp.p; line && *line; line = eol + 1) {
+		if (!(eol = strchr(line, '\n')))
+			break;
+		*eol = 0;
+		if (line[0] != '#')
+			stat_typed_line(c->out, line);
+	}
+	c->out->failed |= tmp.failed;
+	free(tmp.p);
+}
+
+void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_out tmp;
+	char *line, *eol, *sep;
+
+	if (!has_word(args, nargs, "typed")) {
+		info_text(c, args, nargs);
+		return;
+	}
+	tmp = run_into(info_text, c, args, nargs);
+	for (line = tmp.p; line && *line; line = eol + 1) {
+		if (!(eol = strchr(line, '\n')))
+			break;
+		*eol = 0;
+		if (!(sep = strstr(line, ": ")))
+			continue;
+		*sep = 0;
+		for (const struct info_meta *m = info_metas; m->name; m++)
+			if (!strcmp(m->name, line)) {
+				cli_out_printf(c->out, "%d.%s.1:%s:%s\n", m->idx, line, m->meta, sep + 2);
+				break;
+			}
+	}
+	c->out->failed |= tmp.failed;
+	free(tmp.p);
 }
 
 void cli_cmd_show_backend(struct cli_ctx *c, char **args, int nargs)

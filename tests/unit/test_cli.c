@@ -617,6 +617,28 @@ static void t_get_var(void)
 	vars_clear(v);
 }
 
+/* The typed forms, with HAProxy 2.6's tags and indexes. */
+static void t_typed(void)
+{
+	const char *o = run(CLI_LVL_ADMIN, "show info typed\n");
+
+	EXPECT(starts(o, "0.Name.1:POS:str:ringproxy\n1.Version.1:POS:str:"));
+	EXPECT(strstr(o, "\n15.Maxconn.1:CLP:u32:4096\n") != NULL);
+	EXPECT(strstr(o, "\n54.Unstoppable Jobs.1:MGP:u32:0\n") != NULL);
+	EXPECT(strstr(o, "\n71.Tainted.1:SGP:str:0\n\n") != NULL);
+	o = run(CLI_LVL_ADMIN, "show stat typed\n");
+	EXPECT(starts(o, "F.2.0.0.pxname.1:KNS:str:fe\nF.2.0.1.svname.1:KNS:str:FRONTEND\nF.2.0.4.scur.1:MGP:u32:0\n"));
+	EXPECT(strstr(o, "\nS.3.2.1.svname.1:KNS:str:s2\n") != NULL);
+	EXPECT(strstr(o, "\nS.3.1.17.status.1:SGP:str:no check\n") != NULL);
+	EXPECT(strstr(o, "\nB.4.0.76.algo.1:CGS:str:roundrobin\n") != NULL);
+	/* after the "-" separator the typed index is one less than the column */
+	EXPECT(strstr(o, "\nB.3.0.103.ssl_sess.1:MCP:u64:0\n") != NULL);
+	EXPECT(strstr(o, ".-.1:") == NULL);
+	o = run(CLI_LVL_ADMIN, "show stat be2 2 -1 typed\n");
+	EXPECT(starts(o, "B.4.0.0.pxname.1:KNS:str:be2\n"));
+	EXPECT(strstr(o, "be1") == NULL);
+}
+
 static void t_show_info(void)
 {
 	const char *o = run(CLI_LVL_USER, "show info\n");
@@ -696,6 +718,7 @@ int main(void)
 	RUN(t_set_server_addr_health);
 	RUN(t_show_cli_sockets);
 	RUN(t_get_var);
+	RUN(t_typed);
 	RUN(t_show_info);
 	RUN(t_long_line);
 	RUN(t_random_input);
