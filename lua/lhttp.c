@@ -49,7 +49,8 @@ static struct http_msg *http_check(lua_State *L, int res, const char *fn)
 		luaL_error(L, "HTTP.%s: not available in %s rules (use the %s functions)", fn,
 		           dir ? "response" : "request", dir ? "res_*" : "req_*");
 	m = res ? &ht->rsp : &ht->req;
-	if (!http_msg_ready(m))
+	/* the accessors read the header block in the channel's input part */
+	if (!http_msg_ready(m) || m->fwd)
 		luaL_error(L, "HTTP.%s: the %s headers are not available", fn,
 		           res ? "response" : "request");
 	return m;
@@ -310,10 +311,11 @@ void hlua_http_open(lua_State *L)
 /* TXN.get_headers(txn): the request headers (the seed's TXN function). */
 int hlua_txn_get_headers(lua_State *L)
 {
-	struct stream *s = hlua_txn_stream(L, 1, NULL);
+	int dir;
+	struct stream *s = hlua_txn_stream(L, 1, &dir);
 	struct http_txn *ht = s->http;
 
-	if (!ht || !http_msg_ready(&ht->req))
+	if (!ht || dir || !http_msg_ready(&ht->req) || ht->req.fwd)
 		return luaL_error(L, "TXN.get_headers: the request headers are not available");
 	hlua_http_headers_push(L, &ht->req);
 	return 1;
