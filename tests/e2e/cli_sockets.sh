@@ -4,7 +4,7 @@
 # file replaced; a soft stop (SIGUSR1) waits for a connected interactive
 # client, then ends the process; the socket file is removed at exit; the
 # names and order of "show info" fields, "show stat" columns and "show
-# servers state" columns. The answers are compared with /usr/sbin/haproxy's
+# servers state" columns, and the typed forms' indexes and tags. The answers are compared with /usr/sbin/haproxy's
 # when it is installed.
 . "$(dirname "$0")/lib.sh"
 
@@ -75,6 +75,8 @@ transcript() {
 	q "unix-connect:$T/oper.sock" "show info" | cut -d: -f1
 	q "unix-connect:$T/oper.sock" "show stat" | head -1
 	q "unix-connect:$T/oper.sock" "show servers state" | sed -n 1,2p
+	q "unix-connect:$T/oper.sock" "show info typed" | cut -d: -f1-3
+	q "unix-connect:$T/oper.sock" "show stat typed" | cut -d: -f1-3
 	echo "--- soft stop with an interactive client"
 	# the client keeps the process until it leaves (stats timeout 10s)
 	(printf 'prompt\n'; sleep 2) | timeout 5 socat stdio "unix-connect:$T/oper.sock" >/dev/null 2>&1 &
