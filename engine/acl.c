@@ -670,7 +670,7 @@ static int term_exec(const struct acl_term *t, struct smp_ctx *ctx)
 	ctx->iter = 0;
 	ctx->iterate = 1;
 	for (int n = 0; n < ACL_MAX_VALUES; n++) {
-		memset(&smp, 0, sizeof(smp));
+		/* sample_expr_eval() clears <smp> first */
 		if (!sample_expr_eval(t->expr, ctx, &smp))
 			break;
 		if (term_match(t, &smp)) {

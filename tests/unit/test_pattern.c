@@ -321,6 +321,66 @@ static void t_ip(void)
 	pat_list_free(l);
 }
 
+/* Every prefix length, v4 and v6: "<net>/<plen>" matches an address iff
+ * their first <plen> bits agree (the network address in the key is
+ * masked when the list is built, the looked-up address when it is
+ * tested). */
+static void t_ip_prefixes(void)
+{
+	static const uint8_t net6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xa5, 0x5a, 0xff, 0x00,
+	                                  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf1 };
+	int bad = 0;
+
+	for (int plen = 0; plen <= 32; plen++) {
+		struct pat_list *l;
+		char key[64];
+		const char *k[] = { key, NULL };
+		uint32_t net = 0xac1f5a35;      /* 172.31.90.53: bits set on both sides of every byte */
+		snprintf(key, sizeof(key), "%u.%u.%u.%u/%d", net >> 24, (net >> 16) & 255,
+		         (net >> 8) & 255, net & 255, plen);
+		struct pat_expr *x = mk(&l, PAT_MATCH_IP, 0, k);
+		if (!x) {
+			bad++;
+			continue;
+		}
+		for (int flip = 0; flip < 32; flip++) {
+			struct sample smp = { .type = SMP_T_IPV4 };
+			uint32_t a = net ^ (1u << (31 - flip));     /* differs at bit <flip> only */
+			smp.u.ipv4.s_addr = htonl(a);
+			int want = flip >= plen;
+			if ((key_of(x, smp) != NULL) != want) {
+				fprintf(stderr, "  %s vs bit %d: got %d\n", key, flip, !want);
+				bad++;
+			}
+		}
+		pat_list_free(l);
+	}
+	for (int plen = 0; plen <= 128; plen += 3) {
+		struct pat_list *l;
+		char key[96], txt[INET6_ADDRSTRLEN];
+		const char *k[] = { key, NULL };
+		inet_ntop(AF_INET6, net6, txt, sizeof(txt));
+		snprintf(key, sizeof(key), "%s/%d", txt, plen);
+		struct pat_expr *x = mk(&l, PAT_MATCH_IP, 0, k);
+		if (!x) {
+			bad++;
+			continue;
+		}
+		for (int flip = 0; flip < 128; flip += 5) {
+			struct sample smp = { .type = SMP_T_IPV6 };
+			memcpy(&smp.u.ipv6, net6, 16);
+			((uint8_t *)&smp.u.ipv6)[flip / 8] ^= (uint8_t)(0x80 >> (flip % 8));
+			int want = flip >= plen;
+			if ((key_of(x, smp) != NULL) != want) {
+				fprintf(stderr, "  %s vs bit %d: got %d\n", key, flip, !want);
+				bad++;
+			}
+		}
+		pat_list_free(l);
+	}
+	EXPECT_INT(bad, 0);
+}
+
 static void t_found_bool(void)
 {
 	struct sample s0 = I(0), s1 = I(7), str = S("x"), empty = S("");
@@ -510,6 +570,7 @@ int main(void)
 	RUN(t_int);
 	RUN(t_len);
 	RUN(t_ip);
+	RUN(t_ip_prefixes);
 	RUN(t_found_bool);
 	RUN(t_bin);
 	RUN(t_map_file);
