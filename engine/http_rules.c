@@ -1115,6 +1115,10 @@ enum rule_res http_rules_exec_req(struct stream *s)
 	struct proxy *px = s->be ? s->be : s->fe;
 	enum rule_res res;
 
+	/* the first call for a request (the frontend's, not a resumption):
+	 * its header captures, taken before any rule rewrites them */
+	if (!s->be && !s->req_rule_pos && s->fe->caps)
+		http_cap_headers(s, 0);
 	if (!px->http_req && !(px->from && px->from->http_req) && !px->redirects)
 		return RULE_CONTINUE;
 	res = rules_exec_http(s, px, offsetof(struct proxy, http_req), px->http_req, 0,
@@ -1185,6 +1189,8 @@ enum rule_res http_rules_exec_res(struct stream *s)
 	int in_fe = !!(s->res_rule_pos & HTTP_RES_POS_FE);
 	enum rule_res res = RULE_CONTINUE;
 
+	if (!s->res_rule_pos && s->fe->caps)
+		http_cap_headers(s, 1);     /* before the rules, as HAProxy */
 	s->res_rule_pos = 0;
 	if (!in_fe) {
 		res = rules_exec_http(s, be, offsetof(struct proxy, http_res), be->http_res, 1, &pos);

@@ -45,7 +45,10 @@ int http_rules_cfg_after_response(struct cfg_ctx *c, char **args, int nargs);
  *   RULE_CLOSE     a Lua action ended the transaction (txn:done());
  *   RULE_ERR       internal error (a rewrite failed, Lua budget): answer 500
  *                  (s->err/fin are set).
- * Counters (denied_req) and termination flags (PR) are updated here. */
+ * Counters (denied_req) and termination flags (PR) are updated here. The
+ * first call for a request (s->be NULL, not resuming) takes the
+ * frontend's header captures first (http_cap_headers()), the first call
+ * of http_rules_exec_res() those of the response. */
 enum rule_res http_rules_exec_req(struct stream *s);
 /* Same for the http-response rules of s->be (if set) then s->fe, on the
  * parsed response: RULE_REPLY replaces the server's response by the one
