@@ -65,6 +65,11 @@ struct lua_hooks {
 	 * woken), ACT_RET_DONE (response complete) or ACT_RET_ERR. NULL: the
 	 * configuration refuses use-service. */
 	enum act_ret (*service_run)(void *svc, struct stream *strm);
+	/* Returns 1 for a service registered as "http", 0 for "tcp", so that
+	 * the rule parsers refuse a mismatch as HAProxy does ("Lua TCP
+	 * services cannot be used on HTTP proxies." / "Lua HTTP services
+	 * cannot be used on TCP proxies."). service_run() refuses it too. */
+	int (*service_is_http)(void *svc);
 
 	/* Closes the Lua state of the calling thread and frees what lua/
 	 * allocated (process exit, so that leak checkers see a clean exit). */

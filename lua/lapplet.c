@@ -117,9 +117,14 @@ static void *hook_service_resolve(const char *name, char *err, size_t errlen)
 	for (struct hlua_svcdef *d = svcdefs; d; d = d->next)
 		if (!strcmp(d->name, name))
 			return d;
-	snprintf(err, errlen, "'use-service lua.%s' : unknown Lua service (use core.register_service())",
-	         name);
+	/* HAProxy 2.6's text; the rule parser adds the final '.' */
+	snprintf(err, errlen, "'lua.%s' unknown service name.", name);
 	return NULL;
+}
+
+static int hook_service_is_http(void *svc)
+{
+	return svc ? ((struct hlua_svcdef *)svc)->http : 0;
 }
 
 /* ---- helpers ---- */
@@ -875,4 +880,5 @@ void hlua_applet_hooks(void)
 {
 	lua_hooks.service_resolve = hook_service_resolve;
 	lua_hooks.service_run = hook_service_run;
+	lua_hooks.service_is_http = hook_service_is_http;
 }
