@@ -815,7 +815,10 @@ static enum act_ret hook_service_run(void *svc, struct stream *strm)
 		if (hs->co)
 			hlua_strm_cancel(hs);
 		if (d->http != !!strm->http) {
-			hlua_alert_fn(strm, "applet", d->name, d->http ?
+			char nm[128];
+
+			snprintf(nm, sizeof(nm), "<lua.%s>", d->name);
+			hlua_alert_fn(strm, d->http ? "applet http" : "applet tcp", nm, d->http ?
 			              "an 'http' service cannot run in a TCP-mode stream" :
 			              "a 'tcp' service cannot run in an HTTP-mode stream");
 			return ACT_RET_ERR;
