@@ -60,6 +60,12 @@ static const char *lua_src =
 	"  h:res_set_header('x-r', 'r')\n"
 	"  RESULT = tostring(ok) .. ' ' .. #h:res_get_headers()['x-s']\n"
 	"end)\n"
+	"core.register_action('manyrx', {'http-req'}, function(txn)\n"
+	"  for round = 1, 2 do\n"
+	"    for i = 1, 40 do txn.http:req_rep_header('x-n', '^' .. i .. '$', 'n' .. i) end\n"
+	"  end\n"
+	"  txn.http:req_rep_header('x-m', '^' .. 7 .. '$', 'seven')\n"
+	"end)\n"
 	"core.register_action('tcphttp', {'tcp-req'}, function(txn) RESULT = tostring(txn.http) end)\n"
 	"core.register_service('hello', 'http', function(a)\n"
 	"  a:set_status(200)\n"
@@ -265,6 +271,20 @@ static void t_edits(void)
 	hs_end(&h);
 	lua_hooks.action_free(a);
 	lua_hooks.action_free(u);
+}
+
+/* More patterns than the regex cache holds, twice: evictions keep every
+ * replacement right. */
+static void t_regex_cache(void)
+{
+	struct hstrm h;
+	struct lua_action *a = act("manyrx", "http-req");
+
+	hs_init(&h, "GET / HTTP/1.1\r\nx-n: 33\r\nx-m: 7\r\nx-n: 5\r\n\r\n");
+	EXPECT_INT(lua_hooks.action_run(a, &h.s, 0), ACT_RET_CONT);
+	EXPECT_STR(all_str(&h.s.req, 0), "GET / HTTP/1.1\r\nx-n: n33\r\nx-m: seven\r\nx-n: n5\r\n\r\n");
+	hs_end(&h);
+	lua_hooks.action_free(a);
 }
 
 static void t_wrong_direction(void)
@@ -494,6 +514,7 @@ int main(void)
 	RUN(t_resolve);
 	RUN(t_headers_table);
 	RUN(t_edits);
+	RUN(t_regex_cache);
 	RUN(t_wrong_direction);
 	RUN(t_tcp_mode_http_nil);
 	RUN(t_service_responses);
