@@ -35,6 +35,7 @@
 /* OpenSSL's servername/ALPN callback return codes (kept here so that no
  * compatibility header is needed). */
 #define TLS_EXT_OK     0
+#define TLS_EXT_FATAL  2
 #define TLS_EXT_NOACK  3
 
 /* Default suites, used for the half (TLS 1.3 / TLS <= 1.2) of wolfSSL's
@@ -81,6 +82,7 @@ struct tls_ctx {
 	int is_server;
 	int verify;                  /* TLS_VERIFY_* */
 	int no_tickets;
+	int strict_sni;
 	int min_ver, max_ver;        /* protocol numbers, 0 = library default */
 	char *ca_file;
 	char *cipher_list;           /* the combined wolfSSL list, or NULL */
@@ -281,13 +283,19 @@ static int sni_cb(WOLFSSL *ssl, int *ad, void *arg)
 	struct tls_crt *t;
 
 	if (!name || !*name)
-		return TLS_EXT_OK;
+		goto no_match;
 	if (c)
 		snprintf(c->sni, sizeof(c->sni), "%s", name);
-	t = crt_lookup(ctx, name);
-	if (t && t != ctx->crts)
+	if (!(t = crt_lookup(ctx, name)))
+		goto no_match;
+	if (t != ctx->crts)
 		wolfSSL_set_SSL_CTX(ssl, t->wctx);
 	return TLS_EXT_OK;
+no_match:
+	if (!ctx->strict_sni)
+		return TLS_EXT_OK;   /* the first certificate answers */
+	*ad = 112;                   /* unrecognized_name */
+	return TLS_EXT_FATAL;
 }
 
 /* Picks the first of our protocols that the client offers, as HAProxy does;
@@ -609,6 +617,7 @@ struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errl
 	ctx->is_server = o->is_server;
 	ctx->verify = o->verify;
 	ctx->no_tickets = o->no_tickets;
+	ctx->strict_sni = o->strict_sni;
 	if ((ctx->min_ver = parse_ver(o->min_ver)) < 0) {
 		set_err(err, errlen, "unknown TLS version '%s'", o->min_ver);
 		goto fail;
@@ -782,6 +791,13 @@ void tls_conn_free(struct tls_conn *c)
 	free(c);
 }
 
+int tls_conn_verify_name(struct tls_conn *c, const char *name)
+{
+	if (c->ctx->is_server || c->ctx->verify == TLS_VERIFY_NONE || c->hs_done || c->failed)
+		return -1;
+	return wolfSSL_check_domain_name(c->ssl, name) == WOLFSSL_SUCCESS ? 0 : -1;
+}
+
 void tls_conn_set_output(struct tls_conn *c, int (*out)(void *arg, const void *p, size_t n), void *arg)
 {
 	c->out_cb = out;
@@ -816,7 +832,7 @@ static const struct { int wolf; long x509; const char *msg; } verify_errs[] = {
 static int conn_fail(struct tls_conn *c, int ret)
 {
 	int e = wolfSSL_get_error(c->ssl, ret);
-	WOLFSSL_ALERT_HISTORY h;
+	WOLFSSL_ALERT_HISTORY h = { { 0, 0 }, { 0, 0 } };
 	long v;
 
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
@@ -838,6 +854,9 @@ static int conn_fail(struct tls_conn *c, int ret)
 	if (e == FATAL_ERROR && wolfSSL_get_alert_history(c->ssl, &h) == WOLFSSL_SUCCESS && h.last_rx.code > 0)
 		snprintf(c->err, sizeof(c->err), "peer sent alert: %s (%d)",
 		         wolfSSL_alert_desc_string_long(h.last_rx.code), h.last_rx.code);
+	else if (e == FATAL_ERROR && h.last_tx.code > 0)
+		snprintf(c->err, sizeof(c->err), "sent alert: %s (%d)",
+		         wolfSSL_alert_desc_string_long(h.last_tx.code), h.last_tx.code);
 	else
 		snprintf(c->err, sizeof(c->err), "%s (%d)", wolfSSL_ERR_reason_error_string((unsigned long)e), e);
 	return TLS_ERR;

@@ -39,6 +39,7 @@ struct tls_ctx_opts {
 	const char *min_ver;      /* "SSLv3", "TLSv1.0" .. "TLSv1.3"; default TLSv1.2 */
 	const char *max_ver;
 	int no_tickets;           /* server: issue no session tickets; client: do not resume */
+	int strict_sni;           /* server: refuse a client whose SNI names no certificate */
 };
 
 /* Returns a new context or NULL with a message in <err>/<errlen> (e.g.
@@ -74,6 +75,11 @@ void tls_conn_free(struct tls_conn *c);
 size_t tls_conn_size(void);
 struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni);
 void tls_conn_release(struct tls_conn *c);
+
+/* Client side, before the handshake: checks the server's certificate
+ * against <name> instead of the SNI (HAProxy's verifyhost). Returns 0, or
+ * -1 when verification is off or the handshake has begun. */
+int tls_conn_verify_name(struct tls_conn *c, const char *name);
 
 /* Lends <n> bytes of received ciphertext at <cipher> to <c>, replacing what
  * is left of a previous loan. The next tls_conn_handshake/read/write/

@@ -321,6 +321,73 @@ static void t_sni(void)
 	tls_ctx_free(cn);
 }
 
+static void t_strict_sni(void)
+{
+	NEED_CERTS();
+	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem"), .strict_sni = 1 };
+	struct tls_ctx *sc = tls_ctx_new(&so, errbuf, sizeof(errbuf)), *cn = cli_ctx(TLS_VERIFY_NONE, NULL);
+	char dn[256];
+
+	EXPECT(sc && cn);
+	if (!sc || !cn)
+		return;
+	EXPECT_INT(tls_ctx_add_crt(sc, P("d"), NULL, 0, errbuf, sizeof(errbuf)), 0);
+	EXPECT(try_sni(sc, cn, "b.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=b.test");
+	EXPECT(try_sni(sc, cn, "a.test", dn, NULL));
+	EXPECT_STR(dn, "/CN=a.test");
+	EXPECT(!try_sni(sc, cn, "unknown.test", dn, NULL));
+	EXPECT(!try_sni(sc, cn, NULL, dn, NULL));
+
+	struct tls_conn *cli = tls_conn_new(cn, "unknown.test"), *srv = tls_conn_new(sc, NULL);
+	int rc, rs;
+	wire_reset();
+	EXPECT(!handshake(cli, srv, &rc, &rs));
+	EXPECT_INT(rs, TLS_ERR);
+	EXPECT_STR(tls_conn_error(srv), "sent alert: unrecognized_name (112)");
+	lend(cli, &s2c);   /* the server's alert */
+	EXPECT_INT(tls_conn_handshake(cli), TLS_ERR);
+	settle(cli, &s2c);
+	EXPECT_STR(tls_conn_error(cli), "peer sent alert: unrecognized_name (112)");
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cn);
+}
+
+/* verifyhost: the name checked is not the SNI sent */
+static void t_verify_name(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cv = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	struct tls_ctx *cn = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli, *srv;
+
+	EXPECT(sc && cv && cn);
+	if (!sc || !cv || !cn)
+		return;
+	wire_reset();
+	cli = tls_conn_new(cv, "other.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT_INT(tls_conn_verify_name(cli, "x.wild.test"), 0);
+	EXPECT(handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_sni(srv), "other.test");
+	EXPECT_INT(tls_conn_verify_name(cli, "a.test"), -1);   /* too late */
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	wire_reset();
+	cli = tls_conn_new(cv, "a.test"), srv = tls_conn_new(sc, NULL);
+	EXPECT_INT(tls_conn_verify_name(cli, "b.test"), 0);
+	EXPECT(!handshake(cli, srv, NULL, NULL));
+	EXPECT_STR(tls_conn_error(cli), "hostname mismatch");
+	tls_conn_free(cli), tls_conn_free(srv);
+
+	cli = tls_conn_new(cn, "a.test");
+	EXPECT_INT(tls_conn_verify_name(cli, "a.test"), -1);   /* verification is off */
+	tls_conn_free(cli);
+	srv = tls_conn_new(sc, NULL);
+	EXPECT_INT(tls_conn_verify_name(srv, "a.test"), -1);
+	tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cv), tls_ctx_free(cn);
+}
+
 static void t_alpn(void)
 {
 	NEED_CERTS();
@@ -1226,6 +1293,8 @@ int main(void)
 	printf("  %s\n", tls_version());
 	RUN(t_handshake_and_data);
 	RUN(t_sni);
+	RUN(t_strict_sni);
+	RUN(t_verify_name);
 	RUN(t_alpn);
 	RUN(t_verify_unknown_ca);
 	RUN(t_verify_expired);
