@@ -4,10 +4,15 @@
  * and the connection closes after their answers; "prompt" toggles the
  * interactive mode ("> " after each answer, commands until "quit" or the
  * peer closes). Several commands on one line are separated by ';' ('\'
- * escapes the next character), and each answer ends with an empty line.
+ * escapes the next character), a line ending with "<<" opens a payload
+ * (lines up to an empty one), and each answer ends with an empty line.
  * Sockets are unix (a stale file is replaced atomically, "mode" applied),
  * IPv4/IPv6 TCP, or an inherited fd@N. All I/O goes through the thread's
- * ring; "stats timeout" closes idle clients.
+ * ring; "stats timeout" closes idle clients. A soft stop closes the
+ * sockets; a client still connected holds the process, as in HAProxy.
+ * Files: cli.c (sockets, protocol, dispatch), cli_cmds.c (the command
+ * table, maps/ACLs, servers, sessions), cli_stat.c (show info/stat),
+ * cli_ver.c (map/ACL versions).
  *
  * The protocol itself (struct cli_sess) does no I/O, so that tests can
  * feed it bytes and read the answer back:
@@ -67,7 +72,8 @@ void cli_sess_consume(struct cli_sess *s, size_t n);
  * when it uses "stats timeout". */
 uint32_t cli_sess_timeout(const struct cli_sess *s);
 
-/* Between cli.c (protocol) and cli_cmds.c (the commands). */
+/* Between cli.c (protocol) and the commands (cli_cmds.c, cli_stat.c,
+ * cli_ver.c). */
 
 /* A growing answer buffer. After an allocation failure <failed> is set and
  * further writes are dropped. */
