@@ -771,6 +771,39 @@ static void t_output_callback(void)
 	tls_ctx_free(sc), tls_ctx_free(cc);
 }
 
+/* A client sends its request right behind its Finished, in one packet, as
+ * curl does: the server's handshake stops after the Finished and the request
+ * is still lent, read by the next tls_conn_read(). */
+static void t_data_behind_finished(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL), *cc = cli_ctx(TLS_VERIFY_NONE, NULL);
+	struct tls_conn *cli = tls_conn_new(cc, "a.test"), *srv = tls_conn_new(sc, NULL);
+	unsigned char b[64];
+
+	wire_reset();
+	EXPECT_INT(tls_conn_handshake(cli), TLS_AGAIN);    /* ClientHello */
+	xfer(cli, &c2s);
+	lend(srv, &c2s);
+	EXPECT_INT(tls_conn_handshake(srv), TLS_AGAIN);    /* ServerHello .. Finished */
+	settle(srv, &c2s);
+	xfer(srv, &s2c);
+	lend(cli, &s2c);
+	EXPECT_INT(tls_conn_handshake(cli), 1);            /* client Finished */
+	settle(cli, &s2c);
+	EXPECT_INT(tls_conn_write(cli, "GET / HTTP/1.1\r\n", 16), 16);
+	xfer(cli, &c2s);                                   /* Finished + request */
+	lend(srv, &c2s);
+	EXPECT_INT(tls_conn_handshake(srv), 1);
+	EXPECT(tls_conn_in_left(srv) > 16);                /* the request record waits */
+	EXPECT_INT(tls_conn_read(srv, b, sizeof(b)), 16);
+	EXPECT_INT(tls_conn_in_left(srv), 0);
+	settle(srv, &c2s);
+	EXPECT_MEM(b, "GET / HTTP/1.1\r\n", 16);
+	tls_conn_free(cli), tls_conn_free(srv);
+	tls_ctx_free(sc), tls_ctx_free(cc);
+}
+
 /* Sessions in memory the caller owns, reused as a pool would. */
 static void t_caller_memory(void)
 {
@@ -1308,6 +1341,7 @@ int main(void)
 	RUN(t_garbage);
 	RUN(t_mutated_handshakes);
 	RUN(t_output_callback);
+	RUN(t_data_behind_finished);
 	RUN(t_caller_memory);
 	RUN(t_close_notify);
 	RUN(t_config_errors);
