@@ -16,6 +16,7 @@
 #include "engine/http_cap.h"
 #include "engine/http_err.h"
 #include "engine/logfmt.h"
+#include "engine/pattern.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -27,7 +28,7 @@ enum ha_type {
 	HA_SET_HDR, HA_ADD_HDR, HA_DEL_HDR, HA_REPLACE_HDR, HA_REPLACE_VAL,
 	HA_SET_PATH, HA_SET_PATHQ, HA_SET_QUERY, HA_SET_URI, HA_SET_METHOD,
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
-	HA_CAPTURE,
+	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
 };
 
 /* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
@@ -72,6 +73,8 @@ struct http_act {
 	void *service;              /* use-service, from lua_hooks.service_resolve */
 	struct sample_expr *expr;   /* capture */
 	int cap_id;                 /* capture slot */
+	struct pat_list *pl;        /* set-map/del-map/add-acl/del-acl: the file's list (not owned) */
+	struct logfmt *key;         /* their key */
 };
 
 /* Bytes a rendered log-format argument, a rewrite or a reply may take. */
@@ -109,6 +112,7 @@ void http_act_free(struct http_act *a)
 	free(a->cookie);
 	free(a->realm);
 	sample_expr_free(a->expr);
+	logfmt_free(a->key);
 	free(a);
 }
 
@@ -397,6 +401,35 @@ static int parse_capture(struct cfg_ctx *c, struct http_act *a, int res, char **
 	return j + 2;
 }
 
+/* "set-map(<file>) <key> <value>", "del-map(<file>) <key>",
+ * "add-acl(<file>) <key>", "del-acl(<file>) <key>": the entries of a map or
+ * ACL file change for every later lookup (as "set map" on the CLI). */
+static int parse_patlist(struct cfg_ctx *c, struct http_act *a, const char *k, char **args,
+                         int nargs, int i)
+{
+	int set = !strncmp(k, "set-map(", 8), add = !strncmp(k, "add-acl(", 8);
+	int is_map = !strncmp(k + 4, "map(", 4);
+	const char *file = k + 8, *close = strchr(file, ')');
+	char name[1024], err[256];
+	int want = set ? 2 : 1;
+
+	a->type = set ? HA_SET_MAP : add ? HA_ADD_ACL : is_map ? HA_DEL_MAP : HA_DEL_ACL;
+	if (!close || close[1] || close == file || (size_t)(close - file) >= sizeof(name))
+		return cfg_set_err(c, "missing or invalid file name in '%s'", k);
+	memcpy(name, file, close - file);
+	name[close - file] = 0;
+	if (count_args(args, nargs, i) != want)
+		return cfg_set_err(c, "expects exactly %d argument%s", want, want > 1 ? "s" : "");
+	if (!(a->pl = pat_list_find(name)) && !(a->pl = pat_list_load(name, is_map, err, sizeof(err))) &&
+	    !(a->pl = pat_list_new(name, is_map)))
+		return cfg_set_err(c, "out of memory.");
+	if (fmt_compile(c, args[i], &a->key) < 0)
+		return -1;
+	if (set && fmt_compile(c, args[i + 1], &a->fmt) < 0)
+		return -1;
+	return i + want;
+}
+
 /* The rules_http_parse_fn of both keywords. */
 static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, int i,
                           struct http_act **out)
@@ -526,6 +559,9 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 		}
 	} else if (!strcmp(k, "capture")) {
 		n = parse_capture(c, a, res, args, nargs, i);
+	} else if (!strncmp(k, "set-map(", 8) || !strncmp(k, "del-map(", 8) ||
+	           !strncmp(k, "add-acl(", 8) || !strncmp(k, "del-acl(", 8)) {
+		n = parse_patlist(c, a, k, args, nargs, i);
 	} else if (!res && !strcmp(k, "use-service")) {
 		const char *svc = i < nargs ? args[i] : "";
 		char err[256] = "";
@@ -553,15 +589,15 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 }
 
 static const char req_known[] =
-	"'add-header', 'allow', 'auth', 'capture', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
+	"'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'lua.*', 'lua', 'redirect', "
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
-	"'reject', 'return', 'set-header', 'set-log-level', 'set-method', 'set-path', 'set-pathq', "
+	"'reject', 'return', 'set-header', 'set-log-level', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', "
 	"'set-query', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
 	"'use-service',";
 static const char res_known[] =
-	"'add-header', 'allow', 'capture', 'del-header', 'deny', 'lua.*', 'lua', 'redirect', "
-	"'replace-header', 'replace-value', 'return', 'set-header', 'set-log-level', "
-	"'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
+	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
+	"'deny', 'lua.*', 'lua', 'redirect', 'replace-header', 'replace-value', 'return', "
+	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
 
 static const char after_known[] =
 	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
@@ -1081,6 +1117,25 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		memset(&smp, 0, sizeof(smp));
 		if (sample_expr_eval(a->expr, ctx, &smp) && sample_cast(&smp, SMP_T_STR))
 			http_cap_store(s, ctx->dir == SMP_DIR_RES, a->cap_id, smp.u.str.ptr, smp.u.str.len);
+		return -1;
+	}
+	case HA_SET_MAP:
+	case HA_DEL_MAP:
+	case HA_ADD_ACL:
+	case HA_DEL_ACL: {
+		/* key in ha_tmp, value in ha_val, both NUL-terminated */
+		size_t kl = logfmt_render(a->key, s, 0, ha_tmp, sizeof(ha_tmp));
+		ha_tmp[kl < sizeof(ha_tmp) ? kl : sizeof(ha_tmp) - 1] = 0;
+		if (a->type == HA_SET_MAP) {
+			n = render(a->fmt, s);
+			ha_val[n < sizeof(ha_val) ? n : sizeof(ha_val) - 1] = 0;
+			pat_list_set(a->pl, ha_tmp, ha_val);
+		} else if (a->type == HA_ADD_ACL) {
+			pat_list_del(a->pl, ha_tmp);    /* once, as HAProxy adds a missing key */
+			pat_list_add(a->pl, ha_tmp, NULL);
+		} else {
+			pat_list_del(a->pl, ha_tmp);
+		}
 		return -1;
 	}
 	case HA_SERVICE:

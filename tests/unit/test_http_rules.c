@@ -310,7 +310,7 @@ static void t_parse_errors(void)
 		"  http-request allow if xx\n"
 		"  http-response foo\n");                                     /* 24 */
 	EXPECT_INT(e, 17);
-	EXPECT(has_alert("parsing [t.cfg:8]: 'http-request' expects 'add-header', 'allow',"));
+	EXPECT(has_alert("parsing [t.cfg:8]: 'http-request' expects 'add-acl(*)', 'add-header', 'allow',"));
 	EXPECT(has_alert("but got 'foo'.\n"));
 	EXPECT(has_alert("parsing [t.cfg:9]: 'http-request deny' expects either 'if' or 'unless' followed by a condition but found 'foo'.\n"));
 	EXPECT(has_alert("parsing [t.cfg:10] : error detected in frontend 'f' while parsing 'http-request set-header' rule : expects exactly 2 arguments.\n"));
@@ -327,7 +327,7 @@ static void t_parse_errors(void)
 	EXPECT(has_alert("parsing [t.cfg:21] : error detected in frontend 'f' while parsing 'http-request add-header' rule : failed to parse sample expression <foo]> : unknown fetch method 'foo'.\n"));
 	EXPECT(has_alert("parsing [t.cfg:22] : error detected in frontend 'f' while parsing 'http-request set-var(txn.x)' rule : missing fetch method.\n"));
 	EXPECT(has_alert("parsing [t.cfg:23] : error detected while parsing an 'http-request allow' condition : no such ACL : 'xx'.\n"));
-	EXPECT(has_alert("parsing [t.cfg:24]: 'http-response' expects 'add-header', 'allow',"));
+	EXPECT(has_alert("parsing [t.cfg:24]: 'http-response' expects 'add-acl(*)', 'add-header', 'allow',"));
 	cfg_free(&cfg);
 }
 
@@ -538,6 +538,58 @@ static void t_after_response(void)
 	cfg_free(&cfg);
 }
 
+/* set-map / del-map / add-acl / del-acl change the file's entries for the
+ * map converters and ACLs using it. */
+static void t_map_acl(void)
+{
+	struct config cfg;
+	FILE *f = fopen("/tmp/rp_test_http_rules.map", "w");
+	if (f) {
+		fputs("/a one\n", f);
+		fclose(f);
+	}
+	f = fopen("/tmp/rp_test_http_rules.acl", "w");
+	if (f)
+		fclose(f);
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  acl blocked src,ipmask(32) -f /tmp/rp_test_http_rules.acl\n"
+		"  http-request set-map(/tmp/rp_test_http_rules.map) %[req.hdr(k)] %[req.hdr(v)] if { req.hdr(v) -m found }\n"
+		"  http-request del-map(/tmp/rp_test_http_rules.map) %[req.hdr(k)] if { req.hdr(del) -m found }\n"
+		"  http-request add-acl(/tmp/rp_test_http_rules.acl) 127.0.0.1 if { path /block }\n"
+		"  http-request del-acl(/tmp/rp_test_http_rules.acl) 127.0.0.1 if { path /unblock }\n"
+		"  http-request set-header X-M %[path,map(/tmp/rp_test_http_rules.map,none)]\n"
+		"  http-request set-header X-Blocked 1 if blocked\n");
+	EXPECT_INT(e, 0);
+	if (!cfg.proxies)
+		goto out;
+	struct sockaddr_in *in = &strm.cli_addr.u.in4;
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &in->sin_addr);
+	strm.cli_addr.len = sizeof(*in);
+
+	load(cfg.proxies, "GET /a HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-m: one\r\n\r\n") != NULL);
+	load(cfg.proxies, "GET /b HTTP/1.1\r\nHost: a\r\nk: /b\r\nv: two\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-m: two\r\n\r\n") != NULL);
+	load(cfg.proxies, "GET /a HTTP/1.1\r\nHost: a\r\nk: /a\r\ndel: 1\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-m: none\r\n\r\n") != NULL);
+	load(cfg.proxies, "GET /block HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-blocked: 1\r\n") != NULL);
+	load(cfg.proxies, "GET /unblock HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(!strstr(in_bytes(&strm.req), "x-blocked"));
+	cfg_free(&cfg);
+out:
+	unlink("/tmp/rp_test_http_rules.map");
+	unlink("/tmp/rp_test_http_rules.acl");
+}
+
 /* HTTP rules in a TCP proxy are warned about, as HAProxy 2.6 does. */
 static void t_tcp_mode(void)
 {
@@ -619,6 +671,7 @@ int main(void)
 	RUN(t_redirect_kw);
 	RUN(t_tcp_mode);
 	RUN(t_after_response);
+	RUN(t_map_acl);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
