@@ -312,15 +312,7 @@ static void t_errors(void)
 
 /* ---- random agreement -------------------------------------------------- */
 
-static unsigned long long rng_state = 0x2545f4914f6cdd1dULL;
-
-static unsigned rnd(unsigned n)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
-}
+#include "tests/unit/rxgen.h"
 
 static const char alpha[] = "ab./:?A\n";
 
@@ -438,6 +430,80 @@ static void t_chunks(void)
 	EXPECT_INT(first(ps, "k99xx k98;"), 98);    /* the regexes are anchored */
 	EXPECT_INT(first(ps, "zzz"), -1);
 	patset_free(ps);
+}
+
+/* Sets of random regexes (some big enough for several Hyperscan
+ * databases) against a loop over the entries with PCRE2's interpreter.
+ * Subjects where PCRE2 gives up or its JIT disagrees are skipped. */
+static void t_random_regex_sets(void)
+{
+	int round, ok = 1, matched = 0;
+	int rounds = getenv("PATSET_FUZZ_ROUNDS") ? atoi(getenv("PATSET_FUZZ_ROUNDS")) / 10 : 200;
+
+	for (round = 0; round < rounds && ok; round++) {
+		static struct patset_entry e[300];
+		static struct sbuf pb[300];
+		static struct rx *ref[300], *jit[300];
+		int ne = 1 + (int)rnd(round % 10 == 0 ? 300 : 20), k = 0, i, j;
+		struct patset *ps;
+		char err[256];
+
+		while (k < ne) {
+			unsigned fl = rnd(3) == 0 ? RX_ICASE : 0;
+
+			pb[k].n = 0;
+			gen_alt(&pb[k], 0);
+			ref[k] = rx_compile(pb[k].b, pb[k].n, fl | RX_FORCE_PCRE | RX_NO_JIT | RX_NO_CAPTURE,
+			                    err, sizeof(err));
+			if (!ref[k])
+				continue;
+			jit[k] = rx_compile(pb[k].b, pb[k].n, fl | RX_FORCE_PCRE | RX_NO_CAPTURE, err, sizeof(err));
+			e[k].pat = pb[k].b;
+			e[k].len = pb[k].n;
+			e[k].kind = PATSET_REG;
+			e[k].flags = fl ? PATSET_ICASE : 0;
+			k++;
+		}
+		ps = build(e, (size_t)ne, 0);
+		EXPECT(ps != NULL);
+		for (j = 0; ps && j < 50 && ok; j++) {
+			char s[16];
+			size_t n = rnd(sizeof(s) + 1), q;
+			int want = -1, unsure = 0, got;
+
+			for (q = 0; q < n; q++)
+				s[q] = subj_alpha[rnd(sizeof(subj_alpha))];
+			for (i = 0; i < ne; i++) {
+				int a = rx_match_ex(ref[i], s, n);
+
+				if (a == RX_ELIMIT || a != rx_match_ex(jit[i], s, n)) {
+					unsure = 1;
+					break;
+				}
+				if (a == 1) {
+					want = i;
+					break;
+				}
+			}
+			if (unsure)
+				continue;
+			got = patset_first(ps, s, n);
+			matched += want >= 0;
+			if (got != want) {
+				printf("  round %d: got %d (%s), want %d (%s)\n", round, got,
+				       got >= 0 ? rx_pattern(ref[got]) : "-", want, want >= 0 ? rx_pattern(ref[want]) : "-");
+				ok = 0;
+			}
+		}
+		patset_free(ps);
+		for (i = 0; i < ne; i++) {
+			rx_free(ref[i]);
+			rx_free(jit[i]);
+		}
+	}
+	printf("  %d subjects matched\n", matched);
+	EXPECT(ok);
+	EXPECT(matched > rounds * 10);
 }
 
 /* ---- scale, threads ------------------------------------------------------ */
@@ -597,6 +663,7 @@ int main(void)
 	RUN(t_regex_fallback_order);
 	RUN(t_errors);
 	RUN(t_random_agreement);
+	RUN(t_random_regex_sets);
 	RUN(t_chunks);
 	RUN(t_ten_thousand);
 	RUN(t_shared_suffix);
