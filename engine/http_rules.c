@@ -6,6 +6,7 @@
  * arguments render into per-thread scratch buffers, replies are built
  * there and copied into the response channel. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ enum ha_type {
 	HA_SET_PATH, HA_SET_PATHQ, HA_SET_QUERY, HA_SET_URI, HA_SET_METHOD,
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
 	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
+	HA_SET_SRC, HA_SET_DST, HA_SET_SRC_PORT, HA_SET_DST_PORT,
 };
 
 /* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
@@ -559,6 +561,18 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 		}
 	} else if (!strcmp(k, "capture")) {
 		n = parse_capture(c, a, res, args, nargs, i);
+	} else if (!res && (!strcmp(k, "set-src") || !strcmp(k, "set-dst") ||
+	                    !strcmp(k, "set-src-port") || !strcmp(k, "set-dst-port"))) {
+		char err[CFG_ERR_SIZE - 200];
+		int j = i;
+		a->type = !strcmp(k, "set-src") ? HA_SET_SRC : !strcmp(k, "set-dst") ? HA_SET_DST :
+		          !strcmp(k, "set-src-port") ? HA_SET_SRC_PORT : HA_SET_DST_PORT;
+		if (i >= nargs || !*args[i] || is_cond_word(args[i]))
+			n = cfg_set_err(c, "missing fetch method");
+		else if (!(a->expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err))))
+			n = cfg_set_err(c, "%s", err);
+		else
+			n = j;
 	} else if (!strncmp(k, "set-map(", 8) || !strncmp(k, "del-map(", 8) ||
 	           !strncmp(k, "add-acl(", 8) || !strncmp(k, "del-acl(", 8)) {
 		n = parse_patlist(c, a, k, args, nargs, i);
@@ -592,7 +606,7 @@ static const char req_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'lua.*', 'lua', 'redirect', "
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
 	"'reject', 'return', 'set-header', 'set-log-level', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', "
-	"'set-query', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
+	"'set-dst', 'set-dst-port', 'set-query', 'set-src', 'set-src-port', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
 	"'use-service',";
 static const char res_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
@@ -1024,6 +1038,44 @@ static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx
 	return reply_queue(s, ha_out, len, a->reply.status);
 }
 
+/* set-src / set-dst (the port is kept) and set-src-port / set-dst-port: the
+ * addresses fetches and logs see from then on. A value that is no address
+ * or port changes nothing, as HAProxy. */
+static void exec_set_addr(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
+{
+	struct addr *ad = (a->type == HA_SET_SRC || a->type == HA_SET_SRC_PORT) ? &s->cli_addr : &s->fe_addr;
+	int fam = ad->u.sa.sa_family;
+	uint16_t port = fam == AF_INET ? ad->u.in4.sin_port : fam == AF_INET6 ? ad->u.in6.sin6_port : 0;
+	struct sample smp, v6;
+
+	memset(&smp, 0, sizeof(smp));
+	if (!sample_expr_eval(a->expr, ctx, &smp))
+		return;
+	if (a->type == HA_SET_SRC_PORT || a->type == HA_SET_DST_PORT) {
+		if (!sample_cast(&smp, SMP_T_SINT) || (fam != AF_INET && fam != AF_INET6))
+			return;
+		if (fam == AF_INET)
+			ad->u.in4.sin_port = htons((uint16_t)smp.u.sint);
+		else
+			ad->u.in6.sin6_port = htons((uint16_t)smp.u.sint);
+		return;
+	}
+	v6 = smp;
+	if (smp.type == SMP_T_IPV4 || (smp.type != SMP_T_IPV6 && sample_cast(&smp, SMP_T_IPV4))) {
+		memset(ad, 0, sizeof(*ad));
+		ad->u.in4.sin_family = AF_INET;
+		ad->u.in4.sin_addr = smp.u.ipv4;
+		ad->u.in4.sin_port = port;
+		ad->len = sizeof(ad->u.in4);
+	} else if (v6.type == SMP_T_IPV6 || sample_cast(&v6, SMP_T_IPV6)) {
+		memset(ad, 0, sizeof(*ad));
+		ad->u.in6.sin6_family = AF_INET6;
+		ad->u.in6.sin6_addr = v6.u.ipv6;
+		ad->u.in6.sin6_port = port;
+		ad->len = sizeof(ad->u.in6);
+	}
+}
+
 /* replace-path / replace-pathq / replace-uri: the part matched by the
  * regex becomes the expansion of the rendered format. */
 static int exec_replace_uri(const struct http_act *a, struct stream *s, struct http_msg *m)
@@ -1138,6 +1190,12 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		}
 		return -1;
 	}
+	case HA_SET_SRC:
+	case HA_SET_DST:
+	case HA_SET_SRC_PORT:
+	case HA_SET_DST_PORT:
+		exec_set_addr(a, s, ctx);
+		return -1;
 	case HA_SERVICE:
 		switch (lua_hooks.service_run ? lua_hooks.service_run(a->service, s) : ACT_RET_ERR) {
 		case ACT_RET_YIELD:

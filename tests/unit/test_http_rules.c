@@ -590,6 +590,52 @@ out:
 	unlink("/tmp/rp_test_http_rules.acl");
 }
 
+/* set-src / set-src-port / set-dst-port: what HAProxy 2.6 printed with
+ * "%ci:%cp %[src]:%[src_port]" after the same rules. */
+static void t_set_addr(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request set-src hdr(x-ff) if { req.hdr(x-ff) -m found }\n"
+		"  http-request set-src-port hdr(x-port) if { req.hdr(x-port) -m found }\n"
+		"  http-request set-dst-port int(8080) if { path /dp }\n"
+		"  http-request set-header X-A \"%[src]:%[src_port] %[dst_port]\"\n"
+		"  http-request set-src\n");                        /* 12 */
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert("parsing [t.cfg:12] : error detected in frontend 'f' while parsing 'http-request set-src' rule : missing fetch method.\n"));
+	if (!cfg.proxies)
+		return;
+	static const struct { const char *hdrs, *want; } cases[] = {
+		{ "X-FF: 10.1.2.3\r\n", "x-a: 10.1.2.3:40000 80\r\n" },
+		{ "X-FF: 2001:db8::1\r\n", "x-a: 2001:db8::1:40000 80\r\n" },
+		{ "X-FF: bogus\r\n", "x-a: 127.0.0.1:40000 80\r\n" },
+		{ "X-FF: 10.1.2.3\r\nX-Port: 4242\r\n", "x-a: 10.1.2.3:4242 80\r\n" },
+	};
+	char rq[256];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_in *in = &strm.cli_addr.u.in4, *fi = &strm.fe_addr.u.in4;
+		memset(&strm.cli_addr, 0, sizeof(strm.cli_addr));
+		in->sin_family = AF_INET;
+		in->sin_port = htons(40000);
+		inet_pton(AF_INET, "127.0.0.1", &in->sin_addr);
+		strm.cli_addr.len = sizeof(*in);
+		memset(&strm.fe_addr, 0, sizeof(strm.fe_addr));
+		fi->sin_family = AF_INET;
+		fi->sin_port = htons(80);
+		strm.fe_addr.len = sizeof(*fi);
+		snprintf(rq, sizeof(rq), "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n", cases[i].hdrs);
+		load(cfg.proxies, rq, NULL);
+		EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+		EXPECT(strstr(in_bytes(&strm.req), cases[i].want) != NULL);
+	}
+	load(cfg.proxies, "GET /dp HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
+	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
+	EXPECT(strstr(in_bytes(&strm.req), "x-a: 10.1.2.3:4242 8080\r\n") != NULL);   /* src kept from the last case */
+	cfg_free(&cfg);
+}
+
 /* HTTP rules in a TCP proxy are warned about, as HAProxy 2.6 does. */
 static void t_tcp_mode(void)
 {
@@ -672,6 +718,7 @@ int main(void)
 	RUN(t_tcp_mode);
 	RUN(t_after_response);
 	RUN(t_map_acl);
+	RUN(t_set_addr);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
