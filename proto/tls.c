@@ -26,8 +26,8 @@
 /* Ciphertext buffered for sending (unless an output callback takes it). A
  * TLS record is at most 16 KB of plaintext plus its overhead (header, IV,
  * MAC/tag, padding): a write goes on only while a whole record fits, so the
- * buffer holds one full record, or a handshake flight (a flight larger than
- * the buffer goes out in pieces: TLS_AGAIN, send, call again). */
+ * buffer holds one full record, or a handshake flight (a larger flight gets
+ * a larger block until it is sent). */
 #define TLS_OUTBUF       (16384 + 2048)
 #define TLS_REC_PLAIN    16384
 #define TLS_REC_OVERHEAD 512
@@ -85,7 +85,7 @@ struct tls_ctx {
 	int strict_sni;
 	int min_ver, max_ver;        /* protocol numbers, 0 = library default */
 	char *ca_file;
-	char *cipher_list;           /* the combined wolfSSL list, or NULL */
+	char *cipher_list;           /* the combined TLS 1.3 + TLS <= 1.2 wolfSSL list */
 	char *alpn;                  /* client: comma list as given */
 	unsigned char *alpn_wire;    /* server: length-prefixed list, server order */
 	unsigned alpn_wire_len;
@@ -97,14 +97,17 @@ struct tls_ctx {
 	char sess_sni[256];
 };
 
-/* Invariants: out_off <= out_len <= TLS_OUTBUF; in points to in_len
- * unconsumed borrowed bytes (in_len == 0 when nothing is lent). */
+/* Invariants: out_off <= out_len <= out_cap; out is out_inline (out_cap ==
+ * TLS_OUTBUF) except while a handshake flight larger than that waits to be
+ * sent (a heap block, freed once drained); in points to in_len unconsumed
+ * borrowed bytes (in_len == 0 when nothing is lent). */
 struct tls_conn {
 	WOLFSSL *ssl;
 	struct tls_ctx *ctx;
 	const unsigned char *in;
 	size_t in_len;
-	size_t out_off, out_len;
+	unsigned char *out;
+	size_t out_off, out_len, out_cap;
 	unsigned hs_done:1, failed:1, closed:1;
 	int (*out_cb)(void *arg, const void *p, size_t n);
 	void *out_arg;
@@ -112,7 +115,7 @@ struct tls_conn {
 	char sni[256];
 	char alpn[64];
 	char err[160];
-	unsigned char out[TLS_OUTBUF];
+	unsigned char out_inline[TLS_OUTBUF];
 };
 
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
@@ -188,12 +191,29 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 	} else {
 		r = 0;
 	}
-	if (c->out_off && c->out_len + (size_t)sz > TLS_OUTBUF) {
+	if (c->out_off && c->out_len + (size_t)sz > c->out_cap) {
 		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
 		c->out_len -= c->out_off;
 		c->out_off = 0;
 	}
-	room = TLS_OUTBUF - c->out_len;
+	/* wolfSSL 5.5.4 cannot resume a TLS 1.3 server handshake after
+	 * WANT_WRITE: a flight that does not fit (a certificate chain of tens
+	 * of KB) gets a larger block, the only allocation on this path */
+	if (!c->hs_done && c->out_len + (size_t)sz > c->out_cap) {
+		size_t cap = c->out_cap;
+		unsigned char *nb;
+
+		while (cap < c->out_len + (size_t)sz)
+			cap *= 2;
+		if ((nb = malloc(cap))) {
+			memcpy(nb, c->out, c->out_len);
+			if (c->out != c->out_inline)
+				free(c->out);
+			c->out = nb;
+			c->out_cap = cap;
+		}
+	}
+	room = c->out_cap - c->out_len;
 	if (!room)
 		return r ? r : WOLFSSL_CBIO_ERR_WANT_WRITE;
 	n = (size_t)sz < room ? (size_t)sz : room;
@@ -727,6 +747,8 @@ struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni)
 	c->ctx = ctx;
 	c->in = NULL;
 	c->in_len = 0;
+	c->out = c->out_inline;
+	c->out_cap = TLS_OUTBUF;
 	c->out_off = c->out_len = 0;
 	c->hs_done = c->failed = c->closed = 0;
 	c->out_cb = NULL;
@@ -781,6 +803,9 @@ void tls_conn_release(struct tls_conn *c)
 	keep_session(c);
 	wolfSSL_free(c->ssl);
 	c->ssl = NULL;
+	if (c->out != c->out_inline)
+		free(c->out);
+	c->out = c->out_inline;
 }
 
 void tls_conn_free(struct tls_conn *c)
@@ -934,7 +959,7 @@ ssize_t tls_conn_write(struct tls_conn *c, const void *plain, size_t n)
 		chunk = n - done;
 		if (chunk > TLS_REC_PLAIN)
 			chunk = TLS_REC_PLAIN;
-		room = TLS_OUTBUF - (c->out_len - c->out_off);
+		room = c->out_cap - (c->out_len - c->out_off);
 		if (room < chunk + TLS_REC_OVERHEAD)
 			break;
 		ret = wolfSSL_write(c->ssl, p + done, (int)chunk);
@@ -973,8 +998,14 @@ void tls_conn_out_skip(struct tls_conn *c, size_t n)
 	if (n > c->out_len - c->out_off)
 		n = c->out_len - c->out_off;
 	c->out_off += n;
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
+	if (c->out_off < c->out_len)
+		return;
+	c->out_off = c->out_len = 0;
+	if (c->out != c->out_inline) {
+		free(c->out);
+		c->out = c->out_inline;
+		c->out_cap = TLS_OUTBUF;
+	}
 }
 
 int tls_conn_handshake_done(const struct tls_conn *c)
@@ -987,25 +1018,35 @@ int tls_conn_is_resumed(const struct tls_conn *c)
 	return c->hs_done && wolfSSL_session_reused(c->ssl) ? 1 : 0;
 }
 
+/* Returns the peer's certificate, a copy the caller frees with
+ * wolfSSL_X509_free(), or NULL. (wolfSSL's session chain keeps only
+ * certificates of a few KB; this copy has no such limit.) */
+static WOLFSSL_X509 *peer_cert(const struct tls_conn *c)
+{
+	return c->hs_done ? wolfSSL_get_peer_certificate(c->ssl) : NULL;
+}
+
 int tls_conn_peer_has_cert(const struct tls_conn *c)
 {
 	WOLFSSL_X509_CHAIN *ch;
+	WOLFSSL_X509 *x;
 
 	if (!c->hs_done)
 		return 0;
-	ch = wolfSSL_get_peer_chain(c->ssl);
-	return ch && wolfSSL_get_chain_count(ch) > 0;
+	if ((ch = wolfSSL_get_peer_chain(c->ssl)) && wolfSSL_get_chain_count(ch) > 0)
+		return 1;
+	if (!(x = peer_cert(c)))
+		return 0;
+	wolfSSL_X509_free(x);
+	return 1;
 }
 
 int tls_conn_peer_subject(const struct tls_conn *c, char *buf, size_t len)
 {
-	WOLFSSL_X509_CHAIN *ch;
 	WOLFSSL_X509 *x;
 	int n = -1;
 
-	if (!len || !c->hs_done || !(ch = wolfSSL_get_peer_chain(c->ssl)) || wolfSSL_get_chain_count(ch) < 1)
-		return -1;
-	if (!(x = wolfSSL_get_chain_X509(ch, 0)))
+	if (!len || !(x = peer_cert(c)))
 		return -1;
 	if (wolfSSL_X509_NAME_oneline(wolfSSL_X509_get_subject_name(x), buf, (int)(len > INT_MAX ? INT_MAX : len)))
 		n = (int)strlen(buf);
