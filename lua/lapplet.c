@@ -51,6 +51,7 @@ struct hlua_applet {
 	unsigned nobody:1;          /* HEAD request or a bodyless status */
 	unsigned v11:1;             /* the request is HTTP/1.1 */
 	unsigned req_chunked:1;     /* the request body is chunked */
+	unsigned touched:1;         /* body bytes left the request channel */
 	uint8_t bst;                /* B_* */
 	uint64_t left;              /* B_DATA: bytes of data still to decode */
 	uint32_t body_off;          /* offset of the body in the request input */
@@ -225,6 +226,7 @@ static void body_pump(struct hlua_applet *a, struct stream *s)
 				return;
 			}
 			chan_replace_in(ch, p, n, NULL, 0);
+			a->touched = 1;
 			a->bst = B_SIZE;
 			continue;
 		case B_SIZE:
@@ -239,6 +241,7 @@ static void body_pump(struct hlua_applet *a, struct stream *s)
 			if (a->bst == B_TRAILER) {
 				chan_copy_in(ch, p, line, 1);
 				chan_replace_in(ch, p, n, NULL, 0);
+				a->touched = 1;
 				if (n == 1 || (n == 2 && line[0] == '\r'))
 					a->bst = B_DONE;
 				continue;
@@ -257,6 +260,7 @@ static void body_pump(struct hlua_applet *a, struct stream *s)
 				return;
 			}
 			chan_replace_in(ch, p, n, NULL, 0);
+			a->touched = 1;
 			a->left = v;
 			a->bst = v ? B_DATA : B_TRAILER;
 			continue;
@@ -316,6 +320,7 @@ static void body_take(lua_State *L, struct hlua_applet *a, struct stream *s, siz
 	}
 	if (n) {
 		chan_replace_in(&s->req, a->body_off, n, NULL, 0);
+		a->touched = 1;
 		a->dec -= (uint32_t)n;
 		if (s->cli)
 			conn_recv_start(s->cli);
@@ -736,6 +741,31 @@ static struct hlua_applet *app_new(lua_State *L, struct stream *s, int http)
 	return a;
 }
 
+/* The service is over: leaves the request message as the stream expects
+ * it to drop it and go on with the next request on the connection. A body
+ * the service read entirely (its bytes left the channel) makes the message
+ * end with its headers; a body read in part leaves the stream unable to
+ * find the next request: the connection closes after the response. A body
+ * never touched is dropped by the stream as after any reply. */
+static void app_end_body(struct hlua_applet *a, struct stream *s)
+{
+	struct http_msg *m;
+
+	if (!a->touched || !s->http)
+		return;
+	m = &((struct http_txn *)s->http)->req;
+	if (a->bst != B_DONE || m->fwd) {
+		stream_shutdown(s, STRM_SHUT_DONE);
+		return;
+	}
+	if (a->dec)
+		chan_replace_in(&s->req, a->body_off, a->dec, NULL, 0);
+	a->dec = 0;
+	m->h1.pos = m->h1.hdr_len;
+	m->h1.phase = H1_P_DONE;
+	m->state = HTTP_MSG_DONE;
+}
+
 /* After the service function returned: an AppletHTTP response that was
  * never started is sent now, a chunked one gets its last chunk. */
 static int applet_k(lua_State *L, int status, lua_KContext ctx)
@@ -752,6 +782,7 @@ static int applet_k(lua_State *L, int status, lua_KContext ctx)
 			return luaL_error(L, "AppletHTTP: out of memory");
 		a->chunked = 0;
 		stream_flush(s, STRM_DIR_RES);
+		app_end_body(a, s);
 	}
 	return 0;
 }

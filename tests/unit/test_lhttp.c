@@ -392,8 +392,12 @@ static void t_service_body(void)
 	chan_put_data(&h.s.req, "fghEXTRA", 8);
 	EXPECT_INT(run_svc(e, &h.s, 10), ACT_RET_DONE);
 	EXPECT(strstr(all_str(&h.s.res, 1), "\r\n\r\nPOST /p q=1 8 <abc><def><gh>") != NULL);
-	/* the bytes after the body are not taken */
+	/* the bytes after the body are not taken; the message now ends with
+	 * its headers, so that the stream drops them and finds EXTRA next */
 	EXPECT(strstr(all_str(&h.s.req, 0), "\r\n\r\nEXTRA") != NULL);
+	EXPECT_INT(h.txn.req.state, HTTP_MSG_DONE);
+	EXPECT_INT(h.txn.req.h1.pos, h.txn.req.h1.hdr_len);
+	EXPECT_INT(chan_in_len(&h.s.req), h.txn.req.h1.hdr_len + 5);
 	hs_end(&h);
 
 	/* chunked, split everywhere, read line by line */
