@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <pthread.h>
 
 #include "proto/tls.h"
 #include "tests/unit/unit.h"
@@ -60,10 +61,11 @@ static int make_certs(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Returns <dir>/<name> in one of four rotating buffers of this thread. */
 static const char *P(const char *name)
 {
-	static char b[4][512];
-	static int i;
+	static __thread char b[4][512];
+	static __thread int i;
 
 	i = (i + 1) % 4;
 	snprintf(b[i], sizeof(b[i]), "%s/%s", dir, name);
@@ -1216,6 +1218,84 @@ static void t_interop_openssl_server(void)
 		fclose(f);
 }
 
+/* One server context shared by threads, each with its own client context
+ * (as the engine's threads): concurrent handshakes, SNI choices,
+ * resumptions (the client keeps one session: 20 rounds per name) and data. */
+struct thr_arg {
+	struct tls_ctx *sc;
+	int id, ok, resumed;
+};
+
+static void *thr_main(void *p)
+{
+	struct thr_arg *a = p;
+	struct tls_ctx *cc = cli_ctx(TLS_VERIFY_REQUIRED, NULL);
+	static __thread unsigned char w1[1 << 17], w2[1 << 17];
+	size_t l1, l2;
+
+	if (!cc)
+		return NULL;
+	for (int i = 0; i < 40; i++) {
+		const char *sni = (i < 20) ^ (a->id & 1) ? "b.test" : "a.test";
+		struct tls_conn *cli = tls_conn_new(cc, sni), *srv = tls_conn_new(a->sc, NULL);
+		int x = TLS_AGAIN, y = TLS_AGAIN;
+		const void *d;
+		char msg[32], got[32];
+
+		l1 = l2 = 0;
+		for (int k = 0; k < 10 && !(x == 1 && y == 1) && x != TLS_ERR && y != TLS_ERR; k++) {
+			tls_conn_feed(cli, w2, l2);
+			x = tls_conn_handshake(cli);
+			l2 = 0;   /* both sides take whole flights here */
+			l1 = tls_conn_out_peek(cli, &d);
+			memcpy(w1, d, l1);
+			tls_conn_out_skip(cli, l1);
+			tls_conn_feed(srv, w1, l1);
+			y = tls_conn_handshake(srv);
+			l2 = tls_conn_out_peek(srv, &d);
+			memcpy(w2, d, l2);
+			tls_conn_out_skip(srv, l2);
+		}
+		int n = snprintf(msg, sizeof(msg), "thread %d round %d", a->id, i);
+		if (x == 1 && y == 1 && tls_conn_write(srv, msg, (size_t)n) == n) {
+			size_t m = tls_conn_out_peek(srv, &d);   /* behind the server's tickets */
+			memcpy(w2 + l2, d, m);
+			tls_conn_out_skip(srv, m);
+			tls_conn_feed(cli, w2, l2 + m);
+			if (tls_conn_read(cli, got, sizeof(got)) == n && !memcmp(got, msg, (size_t)n) &&
+			    !strcmp(tls_conn_sni(srv), sni))
+				a->ok++;
+			a->resumed += tls_conn_is_resumed(srv);
+		}
+		tls_conn_free(cli);
+		tls_conn_free(srv);
+	}
+	tls_ctx_free(cc);
+	return NULL;
+}
+
+static void t_threads(void)
+{
+	NEED_CERTS();
+	struct tls_ctx *sc = srv_ctx(P("a.pem"), NULL);
+	struct thr_arg a[4];
+	pthread_t th[4];
+
+	EXPECT(sc && tls_ctx_add_crt(sc, P("d"), NULL, 0, errbuf, sizeof(errbuf)) == 0);
+	if (!sc)
+		return;
+	for (int i = 0; i < 4; i++) {
+		a[i] = (struct thr_arg){ .sc = sc, .id = i };
+		EXPECT(pthread_create(&th[i], NULL, thr_main, &a[i]) == 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_INT(a[i].ok, 40);
+		EXPECT(a[i].resumed >= 30);   /* all but the first of each name */
+	}
+	tls_ctx_free(sc);
+}
+
 static double cpu_now(void)
 {
 	struct timespec ts;
@@ -1393,6 +1473,7 @@ int main(void)
 	RUN(t_interop_openssl_client);
 	RUN(t_interop_openssl_server);
 	RUN(t_big_flight);
+	RUN(t_threads);
 	RUN(t_bench);
 	if (dir[0] && strncmp(dir, "/tmp/rp_test_tls.", 17) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
