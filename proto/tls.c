@@ -8,6 +8,7 @@
 #include <wolfssl/openssl/evp.h>
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/ecc.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -1109,6 +1110,13 @@ const char *tls_conn_error(const struct tls_conn *c)
 long tls_conn_verify_result(const struct tls_conn *c)
 {
 	return c->verify_res;
+}
+
+void tls_thread_done(void)
+{
+#ifdef FP_ECC
+	wc_ecc_fp_free();
+#endif
 }
 
 const char *tls_version(void)

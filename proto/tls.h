@@ -147,6 +147,10 @@ const char *tls_conn_error(const struct tls_conn *c);
  * X509_V_ERR_* number as HAProxy's ssl_c_verify / ssl_s_verify). */
 long tls_conn_verify_result(const struct tls_conn *c);
 
+/* Releases what the calling thread's handshakes cached inside wolfSSL (its
+ * per-thread ECC tables): a worker thread calls it before it exits. */
+void tls_thread_done(void);
+
 /* Returns "wolfSSL <version>" and the TLS features compiled in, for -vv. */
 const char *tls_version(void);
 

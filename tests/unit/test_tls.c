@@ -1271,6 +1271,7 @@ static void *thr_main(void *p)
 		tls_conn_free(srv);
 	}
 	tls_ctx_free(cc);
+	tls_thread_done();
 	return NULL;
 }
 
