@@ -40,6 +40,7 @@
 #define HS_F_CONNECT     0x0100   /* the request is CONNECT */
 #define HS_F_DRAIN_REQ   0x0200   /* a rule answered: the request is read and dropped */
 #define HS_F_DRAIN_RSP   0x0400   /* a rule replaced the response: the server's is dropped */
+#define HS_F_HDRS_DONE   0x0800   /* request headers parsed and captured */
 
 /* What stream->http points to: the transaction (first, as fetches and Lua
  * read it as a struct http_txn) and the stream side's own state. */
@@ -342,10 +343,28 @@ int stream_http_wait_req(struct stream *s)
 		               STRM_FIN_R);
 		return -1;
 	}
-	hs->t_hdrs = s->thr->now_us;
-	http_txn_capture(txn);
-	if (txn->req.h1.meth_id == H1_M_CONNECT)
-		hs->flags |= HS_F_CONNECT;
+	if (!(hs->flags & HS_F_HDRS_DONE)) {
+		hs->flags |= HS_F_HDRS_DONE;
+		hs->t_hdrs = s->thr->now_us;
+		http_txn_capture(txn);
+		if (txn->req.h1.meth_id == H1_M_CONNECT)
+			hs->flags |= HS_F_CONNECT;
+	}
+	/* "option http-buffer-request": the whole body (or a full buffer)
+	 * before the rules, still under timeout http-request */
+	if ((s->fe->options & PXO_HTTP_BUFFER_REQ) && txn->req.state == HTTP_MSG_BODY) {
+		r = http_msg_body_parse(&txn->req);
+		if (r == HTTP_PARSE_ERR) {
+			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_R);
+			return -1;
+		}
+		if (r == HTTP_PARSE_AGAIN && !chan_is_full(&s->req) && !(s->req.flags & CHAN_SHUTR)) {
+			s->exp_cli = deadline(hs->ms_first, stream_http_cli_tmo(s));
+			if (s->exp_cli && s->exp_cli <= now)
+				s->exp_cli = now + 1;
+			return -1;
+		}
+	}
 	s->req_ana &= ~STRM_AN_REQ_HTTP;
 	s->exp_cli = deadline(now, s->fe->to.client);
 	return 0;
