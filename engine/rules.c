@@ -27,6 +27,7 @@ enum rule_act {
 	RA_USE_BACKEND,
 	RA_SET_LOG_LEVEL,   /* set-log-level <level> */
 	RA_HTTP,            /* an http-request/http-response action of http_rules.c */
+	RA_SERVICE,         /* tcp-request content use-service lua.<name> */
 };
 
 struct rule {
@@ -42,6 +43,7 @@ struct rule {
 		} var;
 		struct lua_action *lua;
 		struct http_act *http;      /* owned */
+		void *svc;                  /* from lua_hooks.service_resolve (owned by lua/) */
 		int log_level;              /* syslog level 0..7 */
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
@@ -345,9 +347,26 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	} else if (!conn && (!strncmp(a, "lua.", 4) || !strcmp(a, "lua"))) {
 		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
 			goto fail;
+	} else if (!conn && !res && !strcmp(a, "use-service")) {
+		/* a Lua TCP service takes the connection over */
+		const char *svc = i + 1 < nargs ? args[i + 1] : "";
+		char err[256] = "";
+		if (!*svc || !strcmp(svc, "if") || !strcmp(svc, "unless")) {
+			snprintf(c->err, sizeof(c->err), "'%s use-service' expects a service reference.", kind);
+			goto fail;
+		}
+		if (strncmp(svc, "lua.", 4) || !lua_hooks.service_resolve || !lua_hooks.service_run ||
+		    !(r->u.svc = lua_hooks.service_resolve(svc, err, sizeof(err)))) {
+			snprintf(c->err, sizeof(c->err), "'%s use-service' : %s", kind,
+			         *err ? err : "unknown service name.");
+			goto fail;
+		}
+		r->act = RA_SERVICE;
+		i += 2;
 	} else {
-		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', %s'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s in %s '%s' (got '%s').",
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', %s'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s%s in %s '%s' (got '%s').",
 		         kind, res ? "'close', " : "", conn ? "" : ", 'set-log-level', 'lua.*', 'lua <function>'",
+		         conn || res ? "" : ", 'use-service'",
 		         px_type(c->px), c->px->name ? c->px->name : "", a);
 		goto fail;
 	}
@@ -799,6 +818,16 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				break;
 			case RA_USE_BACKEND:
 				break;
+			case RA_SERVICE:
+				switch (lua_hooks.service_run ? lua_hooks.service_run(r->u.svc, s) : ACT_RET_ERR) {
+				case ACT_RET_YIELD:
+					*pos = idx;
+					return RULE_YIELD;
+				case ACT_RET_ERR:
+					return RULE_ERR;
+				default:
+					return RULE_CLOSE;      /* the service ended the stream */
+				}
 			case RA_HTTP: {
 				int rr = http_act_exec(r->u.http, s, &ctx);
 				if (rr == RULE_YIELD)

@@ -133,7 +133,7 @@ static void t_parse_errors(void)
 		"  tcp-request connection reject\n"                           /* 25 */
 		"  server s 127.0.0.1:1\n");
 	EXPECT(e >= 14);
-	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'set-log-level', 'lua.*', 'lua <function>' in frontend 'fe' (got 'bogus')."));
+	EXPECT(has_alert("parsing [t.cfg:8] : 'tcp-request content' expects 'accept', 'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'set-log-level', 'lua.*', 'lua <function>', 'use-service' in frontend 'fe' (got 'bogus')."));
 	EXPECT(has_alert("parsing [t.cfg:9] : 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in frontend 'fe' (got 'bogus')"));
 	EXPECT(has_alert("parsing [t.cfg:10] : 'tcp-request content reject' only accepts 'if' or 'unless', in frontend 'fe' (got 'foo')"));
 	EXPECT(has_alert("parsing [t.cfg:11] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'fe'"));
