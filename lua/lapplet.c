@@ -52,6 +52,7 @@ struct hlua_applet {
 	unsigned v11:1;             /* the request is HTTP/1.1 */
 	unsigned req_chunked:1;     /* the request body is chunked */
 	unsigned touched:1;         /* body bytes left the request channel */
+	unsigned close_delim:1;     /* the response body ends with the connection (HTTP/1.0) */
 	uint8_t bst;                /* B_* */
 	uint64_t left;              /* B_DATA: bytes of data still to decode */
 	uint32_t body_off;          /* offset of the body in the request input */
@@ -471,6 +472,19 @@ static void app_start(lua_State *L, struct hlua_applet *a, struct stream *s)
 	} else if (!cl && !a->nobody && a->v11) {
 		luaL_addstring(&b, "transfer-encoding: chunked\r\n");
 		a->chunked = 1;
+	} else if (!cl && !a->nobody) {
+		a->close_delim = 1;
+	}
+	/* the connection header of HAProxy's HTTP/1 output, last: "close" to
+	 * an HTTP/1.1 client that asked for it, "keep-alive" to an HTTP/1.0
+	 * one that asked for it (unless the close ends the body) */
+	if (s->http) {
+		uint32_t f = ((struct http_txn *)s->http)->req.h1.flags;
+
+		if (a->v11 && (f & H1_MF_CONN_CLOSE))
+			luaL_addstring(&b, "connection: close\r\n");
+		else if (!a->v11 && (f & H1_MF_CONN_KAL) && !a->close_delim)
+			luaL_addstring(&b, "connection: keep-alive\r\n");
 	}
 	luaL_addstring(&b, "\r\n");
 	luaL_pushresult(&b);
@@ -782,7 +796,10 @@ static int applet_k(lua_State *L, int status, lua_KContext ctx)
 			return luaL_error(L, "AppletHTTP: out of memory");
 		a->chunked = 0;
 		stream_flush(s, STRM_DIR_RES);
-		app_end_body(a, s);
+		if (a->close_delim)
+			stream_shutdown(s, STRM_SHUT_DONE);   /* the close ends the body */
+		else
+			app_end_body(a, s);
 	}
 	return 0;
 }
