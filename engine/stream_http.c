@@ -27,6 +27,7 @@
 /* K2's rules may not be linked yet: called only when present */
 #pragma weak http_rules_exec_req
 #pragma weak http_rules_exec_res
+#pragma weak http_rules_exec_after_res
 
 /* Per-transaction flags (hs->flags) */
 #define HS_F_CLI_CLOSE   0x0001   /* close the client connection after this transaction */
@@ -624,6 +625,16 @@ static int hs_rsp_headers(struct stream *s)
 			s->res_ana &= ~STRM_AN_RES_HTTP;
 			return 0;
 		}
+		txn->status = (uint16_t)r->h1.status;
+	}
+	if (http_rules_exec_after_res) {
+		/* http-after-response: on the response about to leave */
+		if (http_rules_exec_after_res(s) == RULE_ERR) {
+			hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+			return -1;
+		}
+		if (s->shut_how || s->state == STRM_ST_DEAD)
+			return -1;
 		txn->status = (uint16_t)r->h1.status;
 	}
 	if (status == 101 || ((hs->flags & HS_F_CONNECT) && status >= 200 && status < 300)) {
