@@ -438,13 +438,32 @@ static int c_ipv62ip(struct sample *smp)
 	return 1;
 }
 
+size_t smp_ipv4_str(const struct in_addr *a, char *buf)
+{
+	const uint8_t *b = (const uint8_t *)&a->s_addr;
+	char *p = buf;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = 0;
+	return (size_t)(p - buf);
+}
+
 static int c_ip2str(struct sample *smp)
 {
 	char tmp[INET_ADDRSTRLEN];
+	size_t n = smp_ipv4_str(&smp->u.ipv4, tmp);
 
-	if (!inet_ntop(AF_INET, &smp->u.ipv4, tmp, sizeof(tmp)))
-		return 0;
-	return str_into_trash(smp, tmp, strlen(tmp), SMP_T_STR);
+	return str_into_trash(smp, tmp, n, SMP_T_STR);
 }
 
 static int c_ipv62str(struct sample *smp)

@@ -558,6 +558,47 @@ static void t_server_fetches(void)
 	EXPECT_STR(out, "ERR fetch method 'srv_conn' : unable to find proxy 'b9'");
 }
 
+/* smp_ipv4_str() writes what inet_ntop() does, for edge values and a
+ * spread of addresses (every byte value in every position). */
+static void t_ipv4_str(void)
+{
+	static const char *fixed[] = { "0.0.0.0", "255.255.255.255", "10.0.0.1", "100.20.3.0",
+	                               "9.99.199.200", "127.0.0.1", NULL };
+	char a[INET_ADDRSTRLEN], b[16];
+	int bad = 0;
+
+	for (int i = 0; fixed[i]; i++) {
+		struct in_addr in;
+		inet_pton(AF_INET, fixed[i], &in);
+		size_t n = smp_ipv4_str(&in, b);
+		if (strcmp(b, fixed[i]) || n != strlen(fixed[i])) {
+			fprintf(stderr, "  %s -> '%s' (%zu)\n", fixed[i], b, n);
+			bad++;
+		}
+	}
+	for (unsigned v = 0; v < 256; v++) {
+		struct in_addr in;
+		uint8_t *p = (uint8_t *)&in.s_addr;
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(255 - v);
+		p[2] = (uint8_t)(v * 7);
+		p[3] = (uint8_t)(v ^ 0x5a);
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		size_t n = smp_ipv4_str(&in, b);
+		if (strcmp(a, b) || n != strlen(a)) {
+			fprintf(stderr, "  %s -> '%s'\n", a, b);
+			bad++;
+		}
+	}
+	EXPECT_INT(bad, 0);
+	/* and the ipv4 -> str cast uses it */
+	struct sample smp = { .type = SMP_T_IPV4 };
+	inet_pton(AF_INET, "192.168.10.7", &smp.u.ipv4);
+	EXPECT(sample_cast(&smp, SMP_T_STR));
+	EXPECT_INT((int)smp.u.str.len, 12);
+	EXPECT(smp.u.str.ptr && !memcmp(smp.u.str.ptr, "192.168.10.7", 12));
+}
+
 int main(void)
 {
 	RUN(t_registry_lookup);
@@ -568,6 +609,7 @@ int main(void)
 	RUN(t_arg_quoting);
 	RUN(t_args_parse_api);
 	RUN(t_casts);
+	RUN(t_ipv4_str);
 	RUN(t_make_rw);
 	RUN(t_trash_ring);
 	RUN(t_resolve);
