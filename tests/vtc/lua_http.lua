@@ -157,3 +157,12 @@ end)
 core.register_service("spin", "http", function(applet)
     while true do end
 end)
+
+-- TXN data lives for one HTTP transaction: the next request on the same
+-- connection gets a fresh TXN (no priv, no fields set by the script)
+core.register_action("per_txn", { "http-req" }, function(txn)
+    local p = txn:get_priv()
+    txn:set_priv((p or 0) + 1)
+    txn.http:req_set_header("x-pv", tostring(p) .. "/" .. tostring(txn.mine))
+    txn.mine = "set"
+end)
