@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "engine/acl.h"
@@ -93,6 +94,10 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->hash_consistent = def->hash_consistent;
 	px->backlog = def->backlog;
 	px->lb_hdr_domain_only = def->lb_hdr_domain_only;
+	memcpy(px->fwdfor_hdr, def->fwdfor_hdr, sizeof(px->fwdfor_hdr));
+	px->fwdfor_except_net = def->fwdfor_except_net;
+	px->fwdfor_except_mask = def->fwdfor_except_mask;
+	px->fwdfor_ifnone = def->fwdfor_ifnone;
 	px->log_global = def->log_global;
 	px->tcp_req_inspect_delay = def->tcp_req_inspect_delay;
 	px->tcp_res_inspect_delay = def->tcp_res_inspect_delay;
@@ -634,11 +639,49 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	if (!strcmp(o->name, "httplog") && na > 2 && strcmp(a[2], "clf"))
 		return cfg_set_err(c, "'option httplog' only supports 'clf' as argument (got '%s').", a[2]);
 	if (!strcmp(o->name, "forwardfor")) {
+		px->fwdfor_hdr[0] = 0;
+		px->fwdfor_except_net = px->fwdfor_except_mask = 0;
+		px->fwdfor_ifnone = 0;
 		for (int i = 2; i < na; i++) {
-			if (!strcmp(a[i], "if-none"))
+			if (!strcmp(a[i], "if-none")) {
+				px->fwdfor_ifnone = 1;
 				continue;
-			if ((!strcmp(a[i], "except") || !strcmp(a[i], "header")) && i + 1 < na) {
-				i++;
+			}
+			if (!strcmp(a[i], "header") && i + 1 < na) {
+				size_t l = strlen(a[++i]);
+
+				if (!l || l >= sizeof(px->fwdfor_hdr))
+					return cfg_set_err(c, "'option forwardfor' : header name '%s' is empty or too long.", a[i]);
+				for (size_t k = 0; k <= l; k++)
+					px->fwdfor_hdr[k] = (char)tolower((unsigned char)a[i][k]);
+				continue;
+			}
+			if (!strcmp(a[i], "except") && i + 1 < na) {
+				char ip[64];
+				const char *sl = strchr(a[++i], '/');
+				size_t l = sl ? (size_t)(sl - a[i]) : strlen(a[i]);
+				struct in_addr in, m;
+				int bits = 32;
+
+				if (l >= sizeof(ip))
+					return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
+				memcpy(ip, a[i], l);
+				ip[l] = 0;
+				if (inet_pton(AF_INET, ip, &in) != 1)
+					return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
+				if (sl && inet_pton(AF_INET, sl + 1, &m) == 1) {
+					px->fwdfor_except_mask = m.s_addr;
+				} else {
+					char *end;
+
+					bits = sl ? (int)strtol(sl + 1, &end, 10) : 32;
+					if (sl && (*end || bits < 0 || bits > 32))
+						return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
+					px->fwdfor_except_mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+				}
+				px->fwdfor_except_net = in.s_addr & px->fwdfor_except_mask;
+				if (!px->fwdfor_except_mask)
+					px->fwdfor_except_mask = 0;     /* 0.0.0.0/0: every IPv4 address */
 				continue;
 			}
 			return cfg_set_err(c, "'option forwardfor' only supports optional values 'except', 'header' and 'if-none' (got '%s').", a[i]);

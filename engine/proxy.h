@@ -156,6 +156,10 @@ struct proxy {
 	char *lb_arg;               /* hdr(<name>) for LB_HDR; uri options */
 	int hash_consistent;        /* "hash-type consistent" (else map-based) */
 	int lb_hdr_domain_only;     /* "balance hdr(<name>) use_domain_only" */
+	/* "option forwardfor [except <net>] [header <name>] [if-none]" */
+	char fwdfor_hdr[64];        /* lowercase header name, "" = x-forwarded-for */
+	uint32_t fwdfor_except_net, fwdfor_except_mask;  /* IPv4, network order; mask 0 = none */
+	uint8_t fwdfor_ifnone;
 	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;
 

@@ -438,25 +438,33 @@ int stream_http_req_rules(struct stream *s)
 	}
 }
 
-/* Appends the client's address as X-Forwarded-For (or the configured
- * header name). */
+/* "option forwardfor": appends the client's address as X-Forwarded-For
+ * (or the configured header), unless it comes from the "except" network
+ * or, with "if-none", the header is already there. The backend's settings
+ * win when both proxies have the option. */
 static void hs_forwardfor(struct stream *s, struct http_msg *m)
 {
+	const struct proxy *px = s->be && (s->be->options & PXO_FORWARDFOR) ? s->be : s->fe;
+	const char *name = px->fwdfor_hdr[0] ? px->fwdfor_hdr : "x-forwarded-for";
+	size_t nlen = strlen(name);
 	char ip[INET6_ADDRSTRLEN];
 	const struct addr *a = &s->cli_addr;
 
-	if (a->u.sa.sa_family == AF_INET)
+	if (a->u.sa.sa_family == AF_INET) {
+		if (px->fwdfor_except_mask &&
+		    (a->u.in4.sin_addr.s_addr & px->fwdfor_except_mask) == px->fwdfor_except_net)
+			return;
 		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
-	else if (a->u.sa.sa_family == AF_INET6)
+	} else if (a->u.sa.sa_family == AF_INET6) {
 		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
-	else
+	} else {
 		return;
-	http_hdr_add(m, "x-forwarded-for", 15, ip, strlen(ip));
+	}
+	if (px->fwdfor_ifnone && http_hdr_find(m, name, nlen, 0) >= 0)
+		return;
+	http_hdr_add(m, name, nlen, ip, strlen(ip));
 }
 
-/* The "Connection" header towards the server, per the proxies' mode:
- * "close" for http-server-close / httpclose (the server connection is
- * not reused anyway), nothing otherwise. */
 /* Decides whether each side closes after this transaction. */
 static void stream_http_req_final_flags(struct stream *s)
 {
