@@ -636,6 +636,49 @@ static void t_set_addr(void)
 	cfg_free(&cfg);
 }
 
+/* return with file, lf-file, errorfile and default-errorfiles: HAProxy
+ * 2.6's bytes for the same files. */
+static void t_reply_files(void)
+{
+	struct config cfg;
+	FILE *f;
+	if ((f = fopen("/tmp/rp_thr_body.txt", "w"))) { fputs("hello file\n", f); fclose(f); }
+	if ((f = fopen("/tmp/rp_thr_body.lf", "w"))) { fputs("path=%[path]\n", f); fclose(f); }
+	if ((f = fopen("/tmp/rp_thr_raw.http", "w"))) {
+		fputs("HTTP/1.1 418 Teapot\r\ncontent-length: 3\r\nx-raw: 1\r\n\r\ntea", f);
+		fclose(f);
+	}
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request return status 200 content-type text/plain file /tmp/rp_thr_body.txt if { path /file }\n"
+		"  http-request return status 200 content-type text/plain lf-file /tmp/rp_thr_body.lf if { path /lffile }\n"
+		"  http-request return errorfile /tmp/rp_thr_raw.http if { path /raw }\n"
+		"  http-request return status 503 default-errorfiles if { path /def }\n"
+		"  http-request return status 200 file /tmp/rp_thr_nope.txt\n");  /* 12 */
+	EXPECT_INT(e, 1);
+	EXPECT(has_alert("parsing [t.cfg:12] : error detected in frontend 'f' while parsing 'http-request return' rule : "));
+	if (cfg.proxies) {
+		static const struct { const char *path, *want; } cases[] = {
+			{ "/file", "HTTP/1.1 200 OK\r\ncontent-length: 11\r\ncontent-type: text/plain\r\n\r\nhello file\n" },
+			{ "/lffile", "HTTP/1.1 200 OK\r\ncontent-length: 13\r\ncontent-type: text/plain\r\n\r\npath=/lffile\n" },
+			{ "/raw", "HTTP/1.1 418 Teapot\r\ncontent-length: 3\r\nx-raw: 1\r\n\r\ntea" },
+			{ "/def", "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 107\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n" },
+		};
+		char rq[128];
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(rq, sizeof(rq), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", cases[i].path);
+			load(cfg.proxies, rq, NULL);
+			EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
+			EXPECT_SAME(out_bytes(&strm.res), cases[i].want);
+		}
+		cfg_free(&cfg);
+	}
+	unlink("/tmp/rp_thr_body.txt");
+	unlink("/tmp/rp_thr_body.lf");
+	unlink("/tmp/rp_thr_raw.http");
+}
+
 /* HTTP rules in a TCP proxy are warned about, as HAProxy 2.6 does. */
 static void t_tcp_mode(void)
 {
@@ -719,6 +762,7 @@ int main(void)
 	RUN(t_after_response);
 	RUN(t_map_acl);
 	RUN(t_set_addr);
+	RUN(t_reply_files);
 	chan_reset(&strm.req);
 	chan_reset(&strm.res);
 	vars_clear(&strm.vars_txn);
