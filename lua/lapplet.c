@@ -149,12 +149,12 @@ static struct hlua_applet *app_check(lua_State *L, struct stream **sp)
 
 /* Raises unless running in the service's own coroutine (the functions
  * that wait must be able to yield). */
-static struct hlua_co *app_co(lua_State *L, const char *fn)
+static struct hlua_co *app_co(lua_State *L, const char *fn, const struct stream *s)
 {
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_co *co = t ? t->cur : NULL;
 
-	if (!co || L != co->T || !lua_isyieldable(L))
+	if (!co || L != co->T || !lua_isyieldable(L) || co->strm != s)
 		luaL_error(L, "%s: cannot wait here (only from the service's own function, "
 		           "not from a coroutine of the script)", fn);
 	return co;
@@ -340,7 +340,7 @@ static int app_receive_k(lua_State *L, int status, lua_KContext ctx)
 {
 	struct stream *s;
 	struct hlua_applet *a = app_check(L, &s);
-	struct hlua_co *co = app_co(L, "receive");
+	struct hlua_co *co = app_co(L, "receive", s);
 	lua_Integer want = (lua_Integer)ctx;
 	size_t n;
 
@@ -379,7 +379,7 @@ static int app_getline_k(lua_State *L, int status, lua_KContext ctx)
 {
 	struct stream *s;
 	struct hlua_applet *a = app_check(L, &s);
-	struct hlua_co *co = app_co(L, "getline");
+	struct hlua_co *co = app_co(L, "getline", s);
 	long lf;
 
 	(void)status;
@@ -555,7 +555,7 @@ static int app_send_k(lua_State *L, int status, lua_KContext ctx)
 {
 	struct stream *s;
 	struct hlua_applet *a = app_check(L, &s);
-	struct hlua_co *co = app_co(L, "send");
+	struct hlua_co *co = app_co(L, "send", s);
 	struct chan *ch = &s->res;
 	size_t len, off = (size_t)ctx, n, used, room;
 	const char *d = luaL_checklstring(L, 2, &len);
