@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
-# the connection-rate load with a 10-rule ACL chain / a Lua action added). Environment: HAPROXY (default
+# the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
+# keep-alive GETs with wrk through mode http to nginx). Environment: HAPROXY (default
 # /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
 # LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
 # Each proxy runs one thread pinned to PROXY_CPU; the load generator and the
@@ -237,6 +238,56 @@ run_idle() { # RSS growth per idle proxied connection pair
 	awk -v a="$r0" -v b="$r1" -v n="$IDLE_PAIRS" 'BEGIN {
 		printf "RSS-base-KiB=%d\n", a
 		printf "bytes/pair=%.0f\n", (b - a) * 1024 / n }'
+}
+
+# http: small keep-alive GETs (wrk, 32 connections) through "mode http" to
+# nginx serving a 612-byte file; nginx shares LOAD_CPU with wrk
+run_http() {
+	command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "error=needs nginx and wrk"; return; }
+	local ng=$T/ng np
+	np=$(free_port)
+	mkdir -p "$ng/www" && chmod 755 "$T" "$ng" "$ng/www"
+	head -c 612 /dev/zero | tr '\0' x >"$ng/www/index.html" && chmod 644 "$ng/www/index.html"
+	cat >"$ng/nginx.conf" <<EOF2
+daemon off;
+worker_processes 1;
+error_log $ng/error.log crit;
+pid $ng/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$np; root $ng/www; }
+}
+EOF2
+	taskset -c "$LOAD_CPU" nginx -c "$ng/nginx.conf" -p "$ng" >/dev/null 2>&1 &
+	SINK_PID=$!
+	PIDS+=("$SINK_PID")
+	wait_listen "$np" || { echo "error=nginx did not start"; kill "$SINK_PID"; return; }
+	FE_PORT=$(free_port)
+	printf 'global\n    nbthread 1\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n    server s1 127.0.0.1:%s\n' \
+		"$FE_PORT" "$np" >"$T/cfg"
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	local c0 c1 out
+	c0=$(cpu_ticks "$PX_PID")
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" --latency \
+		"http://127.0.0.1:$FE_PORT/" 2>&1)
+	c1=$(cpu_ticks "$PX_PID")
+	stop_all
+	local reqs rps p99
+	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+	p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
+		else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
+		print v }' <<<"$out")
+	if [ -z "$reqs" ] || grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
+		echo "error=$(tr '\n' ' ' <<<"$out" | head -c 300)"
+		return
+	fi
+	awk -v r="$reqs" -v rps="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "req/s=%.0f\n", rps
+		printf "CPU-us/req=%.2f\n", (c / hz) * 1e6 / r
+		printf "p99-ms=%.2f\n", p }'
 }
 
 CONN_EXTRA=()
