@@ -832,6 +832,12 @@ void stream_process(struct stream *s)
 			strm_end(s);
 			return;
 		}
+		/* a large response (mode http keep-alive ending on the client's
+		 * close) may need several sends: end once it is all out */
+		if (chan_out_len(&s->res) || (s->cli->flags & CONN_F_TX_BUSY)) {
+			stream_update_timer(s);
+			return;
+		}
 		conn_shutw(s->cli);
 		if (s->cli->flags & CONN_F_SHUTW)
 			strm_end(s);

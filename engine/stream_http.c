@@ -297,6 +297,24 @@ void stream_http_req_timeout(struct stream *s)
 
 /* -- request -------------------------------------------------------------- */
 
+/* The client closed before (the rest of) a request: quietly on
+ * keep-alive, after the previous response is all sent. */
+static void hs_cli_gone(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+
+	if (!(hs->flags & HS_F_REQ_SEEN) && !(hs->flags & HS_F_FIRST))
+		s->flags |= STRM_F_NOLOG;
+	http_txn_capture(&hs->txn);
+	if (!(s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) && chan_out_len(&s->res)) {
+		s->err = STRM_ERR_CLICL;
+		s->fin = STRM_FIN_R;
+		stream_shutdown(s, STRM_SHUT_DONE);
+	} else {
+		stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+	}
+}
+
 int stream_http_wait_req(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
@@ -314,11 +332,7 @@ int stream_http_wait_req(struct stream *s)
 		uint32_t tmo = stream_http_cli_tmo(s);
 
 		if (s->cli->flags & (CONN_F_RX_ERR | CONN_F_RX_EOF)) {
-			/* closed before a request: quietly on keep-alive */
-			if (!(hs->flags & HS_F_REQ_SEEN) && !(hs->flags & HS_F_FIRST))
-				s->flags |= STRM_F_NOLOG;
-			http_txn_capture(txn);
-			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+			hs_cli_gone(s);
 			return -1;
 		}
 		/* the http-request timeout counts from the first byte */
@@ -332,10 +346,7 @@ int stream_http_wait_req(struct stream *s)
 	}
 	if (r == HTTP_PARSE_ERR) {
 		if (!(hs->flags & HS_F_REQ_SEEN) || (!chan_in_len(&s->req) && (s->req.flags & CHAN_SHUTR))) {
-			if (!(hs->flags & HS_F_FIRST))
-				s->flags |= STRM_F_NOLOG;
-			http_txn_capture(txn);
-			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
+			hs_cli_gone(s);
 			return -1;
 		}
 		http_txn_capture(txn);
