@@ -28,6 +28,10 @@ static void thr_clock(struct thr *t)
 }
 
 #define THR_TRIM_MS 1000
+/* The trim timer leaves receive memory alone while no more than this many
+ * bytes of buffers are free (the ring is busy; 2 MiB: 128 buffers of 16
+ * KiB, 32 of 64 KiB). */
+#define THR_TRIM_KEEP (2u << 20)
 /* Receive buffers per thread: RP_RING_BYTES of address space (touched
  * only as the kernel fills buffers, trimmed when idle) cut into buffers of
  * RP_RING_BUFSIZE or tune.bufsize if larger. Receive buffers are a ring
@@ -69,7 +73,7 @@ static void thr_trim_cb(struct timer *tm)
 {
 	struct thr *t = container_of(tm, struct thr, trim);
 
-	ring_trim(t->ring, 128);
+	ring_trim(t->ring, THR_TRIM_KEEP / thr_ring_bufsize(t->bufsize));
 	timer_arm(&t->timers, &t->trim, t->now_ms + THR_TRIM_MS);
 }
 
