@@ -227,18 +227,24 @@ char *cfg_strdup(struct cfg_ctx *c, const char *s)
 /* Appends the value of environment variable <name> (length <nlen>) to the
  * word being built. With <split>, each blank in the value ends a word
  * ("${VAR[*]}"). Returns 0 or -1 when <out> is full. */
-static int cfg_put_env(const char *name, size_t nlen, int split, char *out, size_t outsz,
-                       size_t *o, char **args, int *nargs)
+static int cfg_put_env(const char *name, size_t nlen, const char *def, size_t dlen, int split,
+                       char *out, size_t outsz, size_t *o, char **args, int *nargs)
 {
 	char vname[256];
-	const char *v;
+	const char *v, *end;
 
 	if (nlen >= sizeof(vname))
 		nlen = sizeof(vname) - 1;
 	memcpy(vname, name, nlen);
 	vname[nlen] = 0;
 	v = getenv(vname);
-	for (; v && *v; v++) {
+	/* "${NAME-default}": the default stands for an unset variable only */
+	if (!v && def) {
+		v = def;
+		end = def + dlen;
+	} else
+		end = v ? v + strlen(v) : NULL;
+	for (; v && v < end; v++) {
 		if (*o + 2 >= outsz)
 			return -1;
 		if (split && (*v == ' ' || *v == '\t')) {
@@ -246,7 +252,7 @@ static int cfg_put_env(const char *name, size_t nlen, int split, char *out, size
 			if (*nargs >= CFG_MAX_ARGS)
 				return -1;
 			args[(*nargs)++] = out + *o;
-			while (v[1] == ' ' || v[1] == '\t')
+			while (v + 1 < end && (v[1] == ' ' || v[1] == '\t'))
 				v++;
 			continue;
 		}
@@ -345,7 +351,8 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 			}
 		}
 		if (dq && *p == '$') {
-			const char *n = p + 1, *ne;
+			const char *n = p + 1, *ne, *def = NULL;
+			size_t dlen = 0;
 			int braces = 0, split = 0;
 			if (*n == '{') {
 				braces = 1;
@@ -362,13 +369,19 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 					split = 1;
 					p += 3;
 				}
+				if (*p == '-') {
+					def = ++p;
+					while (*p && *p != '}')
+						p++;
+					dlen = (size_t)(p - def);
+				}
 				if (*p != '}')
 					return cfg_tok_err(err, errlen, "unmatched brace in environment variable name",
 					                   line, (size_t)(n - 2 - line));
 			} else {
 				p--;
 			}
-			if (cfg_put_env(n, (size_t)(ne - n), split, out, outsz, &o, args, &nargs) < 0)
+			if (cfg_put_env(n, (size_t)(ne - n), def, dlen, split, out, outsz, &o, args, &nargs) < 0)
 				return cfg_tok_err(err, errlen, "line too long", line, (size_t)(n - line));
 			continue;
 		}

@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 
 #include "engine/cfg.h"
+#include "engine/cfg_cond.h"
 #include "engine/check.h"
 #include "engine/cli.h"
 #include "engine/hooks.h"
@@ -55,6 +56,30 @@ struct opts {
 
 static struct thr *main_thr;
 static volatile sig_atomic_t main_sigint, main_soft_stop;
+
+/* -cc <expr>: evaluates a .if condition, as HAProxy's reg-tests use it in
+ * their "feature cmd" lines. Returns the exit status: 0 true, 1 false, 2
+ * error (after an alert). <expr> is split into words on blanks. */
+static int check_condition(const char *expr)
+{
+	char buf[1024], *words[64], err[512];
+	int n = 0, r;
+
+	if (strlen(expr) >= sizeof(buf)) {
+		rp_alert("config : Failed to evaluate condition: expression too long");
+		return 2;
+	}
+	memcpy(buf, expr, strlen(expr) + 1);
+	for (char *tok = strtok(buf, " \t"); tok && n < 64; tok = strtok(NULL, " \t"))
+		words[n++] = tok;
+	err[0] = 0;
+	r = n ? cfg_cond_eval(words, n, err, sizeof(err)) : -1;
+	if (r < 0) {
+		rp_alert("config : Failed to evaluate condition: %s", err[0] ? err : "empty condition");
+		return 2;
+	}
+	return r ? 0 : 1;
+}
 
 static void usage(const char *prog)
 {
@@ -208,8 +233,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		else if (!strcmp(a, "-st"))
 			parse_old_pids(o, argc, argv, &i, SIGTERM);
 		else if (!strcmp(a, "-cc")) {
-			rp_alert("-cc (condition check) is not supported");
-			exit(1);
+			if (i + 1 >= argc)
+				usage(argv[0]);
+			exit(check_condition(argv[i + 1]));
 		} else if (!strncmp(a, "-d", 2)) {
 			/* -de, -dp, -dS, -dG, -dR, -dr, -dV, -dW, -dD, -dM..., -dK...: tuning
 			 * and diagnostics of HAProxy's pollers and allocators: no effect here */
