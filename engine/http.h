@@ -69,6 +69,8 @@ struct http_txn {
 #define HTTP_TXN_BADREQ      0x0004      /* the request was invalid: logs show "<BADREQ>" */
 #define HTTP_TXN_NOT_FIRST   0x0008      /* set by the stream: not the connection's first request
                                           * (http_first_req) */
+#define HTTP_TXN_LUA         0x0100      /* lua/: this transaction's Lua TXN data exists; a new
+                                          * transaction (flags reset) gets fresh TXN objects */
 
 /* Prepares <msg> for a new message held in <chan>. <is_resp> selects the
  * status-line grammar; <head_req> (responses) says the request was HEAD.

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "engine/conn.h"
+#include "engine/http.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "lua/hlua.h"
@@ -33,12 +34,47 @@ struct hlua_txn {
 /* --- per-stream data (pool, no malloc per stream once warm) --- */
 static __thread struct hlua_strm *strm_free;
 
+/* Invalidates the TXN objects of <hs> and drops its private value. */
+static void txn_drop_objects(struct hlua_strm *hs)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	if (!t)
+		return;
+	for (int d = 0; d < 2; d++) {
+		if (hs->txn_ref[d] == LUA_NOREF)
+			continue;
+		lua_rawgeti(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
+		struct hlua_txn *tx = lua_touserdata(t->L, -1);
+		if (tx)
+			tx->strm = NULL;
+		lua_pop(t->L, 1);
+		luaL_unref(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
+		hs->txn_ref[d] = LUA_NOREF;
+	}
+	if (hs->priv_ref != LUA_NOREF)
+		luaL_unref(t->L, LUA_REGISTRYINDEX, hs->priv_ref);
+	hs->priv_ref = LUA_NOREF;
+}
+
 struct hlua_strm *hlua_strm_get(struct stream *strm)
 {
 	struct hlua_strm *hs = strm->lua;
+	struct http_txn *ht = strm->http;
 
-	if (hs)
+	if (hs) {
+		/* HTTP keep-alive: a new transaction started since the TXN
+		 * objects were made (the stream reset its flags); as in
+		 * HAProxy, it gets fresh ones, without the last one's data */
+		if (ht && !(ht->flags & HTTP_TXN_LUA)) {
+			if (!hs->co && !hs->running)
+				txn_drop_objects(hs);
+			ht->flags |= HTTP_TXN_LUA;
+		}
 		return hs;
+	}
+	if (ht)
+		ht->flags |= HTTP_TXN_LUA;
 	if ((hs = strm_free))
 		strm_free = hs->next_free;
 	else if (!(hs = malloc(sizeof(*hs))))
@@ -83,26 +119,10 @@ void hlua_strm_put(struct hlua_strm *hs)
 void hlua_txn_release(struct stream *strm)
 {
 	struct hlua_strm *hs = strm->lua;
-	struct hlua_thr *t = hlua_thr;
 
 	if (!hs)
 		return;
-	if (t) {
-		for (int d = 0; d < 2; d++) {
-			if (hs->txn_ref[d] == LUA_NOREF)
-				continue;
-			lua_rawgeti(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
-			struct hlua_txn *tx = lua_touserdata(t->L, -1);
-			if (tx)
-				tx->strm = NULL;
-			lua_pop(t->L, 1);
-			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
-			hs->txn_ref[d] = LUA_NOREF;
-		}
-		if (hs->priv_ref != LUA_NOREF)
-			luaL_unref(t->L, LUA_REGISTRYINDEX, hs->priv_ref);
-		hs->priv_ref = LUA_NOREF;
-	}
+	txn_drop_objects(hs);
 	strm->lua = NULL;
 	if (hs->running) {
 		hs->dead = 1;
