@@ -892,6 +892,9 @@ void stream_txn_reset(struct stream *s)
 	struct thr *t = s->thr;
 
 	strm_count_bytes(s);
+	/* Lua: a new TXN object for the next transaction, as HAProxy */
+	if (lua_hooks.stream_release && s->lua)
+		lua_hooks.stream_release(s);
 	s->req.total_in = s->res.total_in = 0;
 	s->req.total_out = s->res.total_out = 0;
 	s->counted_in = s->counted_out = 0;
