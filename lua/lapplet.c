@@ -12,6 +12,7 @@
 #include "engine/conn.h"
 #include "engine/hooks.h"
 #include "engine/http.h"
+#include "engine/log.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
@@ -87,6 +88,8 @@ int hlua_register_service(lua_State *L)
 	for (d = svcdefs; d; d = d->next) {
 		if (!strcmp(d->name, name)) {
 			/* as register_action: HAProxy warns, the last one wins */
+			rp_warning("config : Trying to register service 'lua.%s' more than once. "
+			           "This will become a hard error in version 2.5.", name);
 			d->fn_idx = idx;
 			d->http = !strcmp(mode, "http");
 			return 0;
