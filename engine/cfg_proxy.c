@@ -529,6 +529,19 @@ static int kw_unsupported(struct cfg_ctx *c, char **args, int nargs)
 	return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", args[0]);
 }
 
+/* "http-reuse never|safe|aggressive|always": checked; every mode keeps a
+ * client's server connection for that client's next request to the same
+ * server (stream_http.c), none shares idle connections between clients. */
+static int kw_http_reuse(struct cfg_ctx *c, char **args, int nargs)
+{
+	static const char *const modes[] = { "never", "safe", "aggressive", "always" };
+
+	for (size_t i = 0; nargs >= 2 && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(args[1], modes[i]))
+			return cfg_no_extra(c, args, nargs, 2) ? -1 : 0;
+	return cfg_set_err(c, "'%s' only supports 'never', 'safe', 'aggressive', 'always'.", args[0]);
+}
+
 /* Accepted with a notice: no effect here. */
 static int kw_noeffect(struct cfg_ctx *c, char **args, int nargs)
 {
@@ -778,7 +791,7 @@ static const struct cfg_pkw {
 	{ "http-response",      http_rules_cfg_response, K_ALL | K_SELF },
 	{ "http-after-response", http_rules_cfg_after_response, K_ALL | K_SELF },
 	{ "http-check",         check_cfg_http_check, K_BE | K_DEF },
-	{ "http-reuse",         kw_unsupported,      K_ALL },
+	{ "http-reuse",         kw_http_reuse,       K_BE | K_DEF },
 	{ "http-error",         kw_unsupported,      K_ALL },
 	{ "errorloc",           kw_unsupported,      K_ALL },
 	{ "errorloc302",        kw_unsupported,      K_ALL },
