@@ -59,26 +59,26 @@ static volatile sig_atomic_t main_sigint, main_soft_stop;
 
 /* -cc <expr>: evaluates a .if condition, as HAProxy's reg-tests use it in
  * their "feature cmd" lines. Returns the exit status: 0 true, 1 false, 2
- * error (after an alert). <expr> is split into words on blanks. */
+ * error (after an alert). <expr> is split into words as a configuration
+ * line is (quotes, escapes, environment variables). */
 static int check_condition(const char *expr)
 {
-	char buf[1024], *words[64], err[512];
-	int n = 0, r;
+	static char buf[8192];
+	char *words[64], err[512];
+	int n;
 
-	if (strlen(expr) >= sizeof(buf)) {
-		rp_alert("config : Failed to evaluate condition: expression too long");
+	err[0] = 0;
+	n = cfg_tokenize(expr, buf, sizeof(buf), words, 64, err, sizeof(err));
+	if (n < 0) {
+		rp_alert("config : Failed to evaluate condition: %s", err);
 		return 2;
 	}
-	memcpy(buf, expr, strlen(expr) + 1);
-	for (char *tok = strtok(buf, " \t"); tok && n < 64; tok = strtok(NULL, " \t"))
-		words[n++] = tok;
-	err[0] = 0;
-	r = n ? cfg_cond_eval(words, n, err, sizeof(err)) : -1;
-	if (r < 0) {
+	n = n ? cfg_cond_eval(words, n, err, sizeof(err)) : -1;
+	if (n < 0) {
 		rp_alert("config : Failed to evaluate condition: %s", err[0] ? err : "empty condition");
 		return 2;
 	}
-	return r ? 0 : 1;
+	return n ? 0 : 1;
 }
 
 static void usage(const char *prog)
