@@ -42,6 +42,7 @@
 #define HS_F_DRAIN_REQ   0x0200   /* a rule answered: the request is read and dropped */
 #define HS_F_DRAIN_RSP   0x0400   /* a rule replaced the response: the server's is dropped */
 #define HS_F_HDRS_DONE   0x0800   /* request headers parsed and captured */
+#define HS_F_RSP_COUNTED 0x1000   /* the final response head is counted in %B */
 
 /* What stream->http points to: the transaction (first, as fetches and Lua
  * read it as a struct http_txn) and the stream side's own state. */
@@ -350,7 +351,6 @@ int stream_http_wait_req(struct stream *s)
 			return -1;
 		}
 		http_txn_capture(txn);
-		s->fe->denied_req += 0;
 		hs_reply_close(s, http_msg_err_status(&txn->req), HTTP_ERR_MUX, STRM_ERR_PRXCOND,
 		               STRM_FIN_R);
 		return -1;
@@ -615,8 +615,12 @@ static int hs_rsp_headers(struct stream *s)
 		return 1;
 	}
 	txn->status = (uint16_t)status;
-	/* counted as received, before the rules and the Connection header */
-	hs->bytes_out += htx_head_size(r);
+	/* counted as received, before the rules and the Connection header
+	 * (once: a yielding rule brings us back here) */
+	if (!(hs->flags & HS_F_RSP_COUNTED)) {
+		hs->flags |= HS_F_RSP_COUNTED;
+		hs->bytes_out += htx_head_size(r);
+	}
 	if (http_rules_exec_res) {
 		uint32_t out0 = chan_out_len(&s->res);
 		enum rule_res rr = http_rules_exec_res(s);
