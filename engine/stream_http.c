@@ -507,7 +507,8 @@ int stream_http_req_final(struct stream *s)
 	/* as HAProxy 2.6: the header is rebuilt, saying only what the
 	 * version does not imply */
 	http_hdr_del(m, "connection", 10);
-	if (hs->flags & (HS_F_SRV_CLOSE | HS_F_CLI_CLOSE)) {
+	/* the server side follows the proxy's mode, not the client's wish */
+	if (hs->flags & HS_F_SRV_CLOSE) {
 		if (v11)
 			http_hdr_add(m, "connection", 10, "close", 5);
 	} else if (!v11) {
