@@ -251,7 +251,7 @@ void hlua_smp_to_lua(lua_State *L, const struct sample *smp)
 		lua_pushinteger(L, smp->u.sint);
 		break;
 	case SMP_T_IPV4:
-		lua_pushstring(L, inet_ntop(AF_INET, &smp->u.ipv4, buf, sizeof(buf)) ? buf : "");
+		lua_pushlstring(L, buf, smp_ipv4_str(&smp->u.ipv4, buf));
 		break;
 	case SMP_T_IPV6:
 		lua_pushstring(L, inet_ntop(AF_INET6, &smp->u.ipv6, buf, sizeof(buf)) ? buf : "");
