@@ -212,6 +212,34 @@ static int j_word(struct jscan *j, const char *w)
 	return 1;
 }
 
+/* Returns the length of the member name at the start of <name>: up to an
+ * unescaped '.' or '[' ("\." is a dot inside a name, as mjson reads it). */
+static size_t j_path_name_len(const char *name)
+{
+	size_t n = 0;
+
+	while (name[n] && name[n] != '.' && name[n] != '[')
+		n += name[n] == '\\' && name[n + 1] ? 2 : 1;
+	return n;
+}
+
+/* Returns 1 if the raw JSON key [<s>, <e>) equals the path name <name> of
+ * <nlen> bytes, whose backslashes escape the next character. */
+static int j_name_eq(const char *s, const char *e, const char *name, size_t nlen)
+{
+	size_t i = 0;
+
+	while (i < nlen) {
+		if (name[i] == '\\' && i + 1 < nlen)
+			i++;
+		if (s >= e || *s != name[i])
+			return 0;
+		s++;
+		i++;
+	}
+	return s == e;
+}
+
 /* Walks the value at j->p along <path> (the rest of a "$..." path).
  * Returns the kind of the value the path designates, with its text in
  * [*vs, *ve), or J_INVALID when the text is malformed before it or the
@@ -259,7 +287,7 @@ static int j_walk(struct jscan *j, const char *path, const char **vs, const char
 
 		if (*path == '.') {
 			name = path + 1;
-			nlen = strcspn(name, ".[");
+			nlen = j_path_name_len(name);
 			rest = name + nlen;
 		}
 		j->p++;
@@ -275,7 +303,7 @@ static int j_walk(struct jscan *j, const char *path, const char **vs, const char
 			j_ws(j);
 			if (!j_string(j, &s, &e))
 				return J_INVALID;
-			match = name && (size_t)(e - s) == nlen && !memcmp(s, name, nlen);
+			match = name && j_name_eq(s, e, name, nlen);
 			j_ws(j);
 			if (j->p >= j->end || *j->p != ':')
 				return J_INVALID;
