@@ -13,6 +13,8 @@
 #include "engine/cfg_srv.h"
 #include "engine/hooks.h"
 #include "engine/log.h"
+#include "engine/sample.h"
+#include "engine/vars.h"
 
 /* Keywords stored in struct global that nothing applies yet: the user is
  * told once per line, since some (user, chroot) are about security. */
@@ -511,6 +513,49 @@ static int kw_g_removed(struct cfg_ctx *c, char **args, int nargs)
 	return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", args[0]);
 }
 
+/* set-var proc.<name> <expr>: evaluated once, now, with no stream: only
+ * internal fetches (int, str, var(proc.x)...) are allowed, as in HAProxy.
+ * Extra words after the expression are ignored, as HAProxy 2.6 does. */
+static int kw_g_set_var(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct smp_ctx ctx = { .final = 1 };
+	struct sample smp = { 0 };
+	struct sample_expr *e;
+	struct var_ref ref;
+	char err[256];
+	int idx = 2, ret = -1;
+
+	if (nargs < 3)
+		return cfg_set_err(c, "'%s' requires a process-wide variable name ('proc.<name>') and a sample expression.", args[0]);
+	if (vars_parse_ref(args[1], strlen(args[1]), &ref, err, sizeof(err)) < 0)
+		return cfg_set_err(c, "'%s' : %s", args[0], err);
+	if (ref.scope != VAR_SCOPE_PROC) {
+		cfg_set_err(c, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.",
+		            args[0], args[1]);
+		goto out_ref;
+	}
+	if (!(e = sample_expr_parse_words(args, nargs, &idx, NULL, err, sizeof(err)))) {
+		cfg_set_err(c, "'%s' : %s", args[0], err);
+		goto out_ref;
+	}
+	if (!(e->fetch->use & SMP_USE_INT)) {
+		cfg_set_err(c, "fetch method '%s(%s)' extracts information from '%s', none of which is available here",
+		            args[0], args[1], e->fetch->name);
+		goto out_expr;
+	}
+	/* a value not found leaves the variable unset, as HAProxy */
+	if (sample_expr_eval(e, &ctx, &smp) && vars_set(vars_of(NULL, VAR_SCOPE_PROC), &ref, &smp) < 0) {
+		cfg_set_err(c, "'%s' : out of memory.", args[0]);
+		goto out_expr;
+	}
+	ret = 0;
+out_expr:
+	sample_expr_free(e);
+out_ref:
+	vars_ref_free(&ref);
+	return ret;
+}
+
 static int kw_g_ssl_options(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
@@ -668,7 +713,7 @@ static const struct cfg_kw {
 	{ "maxpipes",                        kw_g_removed },
 	{ "maxzlibmem",                      kw_g_removed },
 	{ "maxcompcpuusage",                 kw_g_removed },
-	{ "set-var",                         kw_g_removed },
+	{ "set-var",                         kw_g_set_var },
 	{ "default-path",                    kw_g_removed },
 	{ "h1-case-adjust-file",             kw_g_removed },
 	{ "ssl-provider",                    kw_g_removed },
