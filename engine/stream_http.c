@@ -7,6 +7,7 @@
  * bytes already received (pipelining: a request is not parsed before the
  * previous response is done). The server connection is closed between
  * transactions. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ struct http_strm {
 	uint64_t t_rsp;             /* µs: response headers complete */
 	uint64_t ms_start, ms_first; /* t_start and t_first on the monotonic clock (ms) */
 	uint64_t bytes_out;         /* %B: the response's size as HAProxy counts it */
+	uint64_t ck_remain, ck_acc; /* chunk framing scanner of the response (%B counts data only) */
+	uint8_t ck_st, ck_ext;
 	struct conn *idle;          /* server connection kept for the next request */
 	struct server *idle_srv;    /* its server */
 	struct http_strm *next_free;
@@ -181,6 +184,8 @@ static void hs_txn_start(struct http_strm *hs)
 	hs->ms_start = hs->ms_first = s->thr->now_ms;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
 	hs->bytes_out = 0;
+	hs->ck_remain = hs->ck_acc = 0;
+	hs->ck_st = hs->ck_ext = 0;
 	if (chan_in_len(&s->req)) {
 		hs->flags |= HS_F_REQ_SEEN;
 		hs->t_first = hs->t_start;
@@ -384,14 +389,14 @@ int stream_http_wait_req(struct stream *s)
 
 static void hs_txn_end(struct stream *s);
 static void stream_http_req_final_flags(struct stream *s);
-static int hs_fwd_msg(struct http_msg *m, uint64_t *count, int drop);
+static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count, int drop);
 
 /* A rule answered the request: its bytes (headers, then body as it
  * arrives) are dropped, then the next transaction starts. Returns -1. */
 static int hs_drain_req(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
-	int r = hs_fwd_msg(&hs->txn.req, NULL, 1);
+	int r = hs_fwd_msg(hs, &hs->txn.req, NULL, 1);
 
 	if (r == HTTP_PARSE_ERR || (r == HTTP_PARSE_AGAIN && (s->req.flags & CHAN_SHUTR))) {
 		hs->flags |= HS_F_CLI_CLOSE;
@@ -549,10 +554,57 @@ struct server *stream_http_pick(struct stream *s)
 
 /* -- data phase ----------------------------------------------------------- */
 
+enum { CK_SIZE = 0, CK_DATA, CK_CRLF, CK_TRAIL };
+
+/* Returns how many of the <n> chunked-body bytes at input offset <off> of
+ * <c> are chunk data (HAProxy's %B leaves the framing out, and counts one
+ * byte for the end of the message). Size lines are
+ * read byte by byte; data is skipped by count. */
+static uint64_t ck_data(struct http_strm *hs, const struct chan *c, uint32_t off, uint32_t n)
+{
+	uint64_t data = 0;
+	uint32_t pos = off, end = off + n;
+	char ch;
+
+	while (pos < end) {
+		if (hs->ck_st == CK_DATA) {
+			uint64_t k = hs->ck_remain < end - pos ? hs->ck_remain : end - pos;
+
+			data += k;
+			pos += (uint32_t)k;
+			hs->ck_remain -= k;
+			if (!hs->ck_remain)
+				hs->ck_st = CK_CRLF;
+			continue;
+		}
+		if (chan_copy_in(c, pos++, &ch, 1) != 1)
+			break;
+		if (hs->ck_st == CK_CRLF) {
+			if (ch == '\n')
+				hs->ck_st = CK_SIZE;
+		} else if (hs->ck_st == CK_SIZE) {
+			if (ch == '\n') {
+				hs->ck_st = hs->ck_acc ? CK_DATA : CK_TRAIL;
+				if (!hs->ck_acc)
+					data++;     /* HAProxy's end-of-trailers block */
+				hs->ck_remain = hs->ck_acc;
+				hs->ck_acc = 0;
+				hs->ck_ext = 0;
+			} else if (ch == ';') {
+				hs->ck_ext = 1;
+			} else if (!hs->ck_ext && isxdigit((unsigned char)ch)) {
+				hs->ck_acc = hs->ck_acc * 16 + (uint64_t)(isdigit((unsigned char)ch) ? ch - '0' :
+				                                          (tolower((unsigned char)ch) - 'a' + 10));
+			}
+		}
+	}
+	return data;
+}
+
 /* Forwards what the parser has seen of <m>: its headers once <hdrs_ok>,
  * then each body byte parsed. Returns HTTP_PARSE_DONE at the end of the
  * message, HTTP_PARSE_AGAIN or HTTP_PARSE_ERR. */
-static int hs_fwd_msg(struct http_msg *m, uint64_t *count, int drop)
+static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count, int drop)
 {
 	int r = HTTP_PARSE_AGAIN;
 	uint32_t n;
@@ -567,6 +619,15 @@ static int hs_fwd_msg(struct http_msg *m, uint64_t *count, int drop)
 	if (n > chan_in_len(m->chan))
 		n = chan_in_len(m->chan);
 	if (n) {
+		if (count && m->is_resp && (m->h1.flags & H1_MF_CHNK) && hs) {
+			/* the head was counted apart: only the body's data counts */
+			uint32_t head = m->fwd < m->h1.hdr_len ? m->h1.hdr_len - m->fwd : 0;
+
+			if (head > n)
+				head = n;
+			*count += ck_data(hs, m->chan, head, n - head);
+			count = NULL;
+		}
 		if (drop)
 			chan_replace_in(m->chan, 0, n, NULL, 0);
 		else
@@ -761,7 +822,7 @@ int stream_http_forward(struct stream *s)
 		return 1;
 	/* request: headers then the body, up to the end of the message */
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
-		rq = hs_fwd_msg(&txn->req, NULL, 0);
+		rq = hs_fwd_msg(hs, &txn->req, NULL, 0);
 		if (rq == HTTP_PARSE_ERR) {
 			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
 			return 0;
@@ -799,7 +860,7 @@ int stream_http_forward(struct stream *s)
 		}
 	}
 	if (hs->flags & HS_F_RSP_HDRS) {
-		rs = hs_fwd_msg(&txn->rsp, (hs->flags & HS_F_DRAIN_RSP) ? NULL : &hs->bytes_out,
+		rs = hs_fwd_msg(hs, &txn->rsp, (hs->flags & HS_F_DRAIN_RSP) ? NULL : &hs->bytes_out,
 		                !!(hs->flags & HS_F_DRAIN_RSP));
 		if (rs == HTTP_PARSE_ERR) {
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
