@@ -377,7 +377,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 				}
 				if (*p != '}')
 					return cfg_tok_err(err, errlen, "unmatched brace in environment variable name",
-					                   line, (size_t)(n - 2 - line));
+					                   line, (size_t)(n - 1 - line));
 			} else {
 				p--;
 			}

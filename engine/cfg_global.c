@@ -714,6 +714,7 @@ static const struct cfg_kw {
 	{ "maxzlibmem",                      kw_g_removed },
 	{ "maxcompcpuusage",                 kw_g_removed },
 	{ "set-var",                         kw_g_set_var },
+	{ "set-var-fmt",                     kw_g_removed },
 	{ "default-path",                    kw_g_removed },
 	{ "h1-case-adjust-file",             kw_g_removed },
 	{ "ssl-provider",                    kw_g_removed },

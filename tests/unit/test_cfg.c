@@ -159,6 +159,17 @@ static void t_tok_env(void)
 	EXPECT_STR(a[2], "a");
 	EXPECT_STR(a[3], "b");
 	EXPECT_STR(a[4], "c");
+	/* "${NAME-default}": the default for an unset variable only */
+	setenv("RP_T_EMPTY", "", 1);
+	n = tok("k \"${RP_T_NOPE-5s}\" \"${RP_T_FOO-x}\" \"<${RP_T_EMPTY-x}>\" \"${RP_T_NOPE-}\"y \"${RP_T_NOPE[*]-p q}\"",
+	        a, buf, sizeof(buf), err);
+	EXPECT_INT(n, 7);
+	EXPECT_STR(a[1], "5s");
+	EXPECT_STR(a[2], "hello");
+	EXPECT_STR(a[3], "<>");
+	EXPECT_STR(a[4], "y");
+	EXPECT_STR(a[5], "p");
+	EXPECT_STR(a[6], "q");
 }
 
 static void t_tok_errors(void)
@@ -168,8 +179,12 @@ static void t_tok_errors(void)
 	EXPECT(strstr(err, "unmatched quote at position 9") != NULL);
 	EXPECT_INT(tok("x 'abc", a, buf, sizeof(buf), err), -1);
 	EXPECT(strstr(err, "unmatched quote at position 3") != NULL);
-	EXPECT_INT(tok("x \"${FOO-def}\"", a, buf, sizeof(buf), err), -1);
-	EXPECT(strstr(err, "unmatched brace in environment variable name") != NULL);
+	/* "${NAME-default}" is valid (HAProxy 2.6); an unclosed default, or
+	 * another character after the name, is not: the caret is on the brace */
+	EXPECT_INT(tok("x \"${FOO-def\"", a, buf, sizeof(buf), err), -1);
+	EXPECT(strstr(err, "unmatched brace in environment variable name at position 5") != NULL);
+	EXPECT_INT(tok("x \"${FOO+def}\"", a, buf, sizeof(buf), err), -1);
+	EXPECT(strstr(err, "unmatched brace in environment variable name at position 5") != NULL);
 	EXPECT_INT(tok("x \"$\"", a, buf, sizeof(buf), err), -1);
 	EXPECT(strstr(err, "forbidden first char in environment variable name") != NULL);
 	EXPECT_INT(tok("x \\xZZ", a, buf, sizeof(buf), err), -1);
@@ -515,7 +530,7 @@ static void t_global_keyword_classes(void)
 	};
 	static const char *const refused[] = {
 		"server-state-file x", "lua-load-per-thread x", "unix-bind prefix x", "ssl-engine x",
-		"maxconnrate 10", "maxsessrate 10", "set-var proc.x int(1)", "default-path config",
+		"maxconnrate 10", "maxsessrate 10", "set-var-fmt proc.x a", "default-path config",
 		NULL
 	};
 	struct config cfg;
