@@ -1318,6 +1318,30 @@ static int chk_strcmp(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+/* secure_memcmp(var): true when the binary input equals the variable's
+ * value, compared in a time that depends on the length only; "not found"
+ * when the variable is not set (as HAProxy 2.6). */
+static int cv_secure_memcmp(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct var_ref *ref;
+	struct sample v;
+	unsigned char diff = 0;
+
+	if (args[0].type != ARGT_VAR)
+		return 0;
+	ref = args[0].u.ptr;
+	if (!vars_get(vars_of(ctx->strm, ref->scope), ref, &v) || !sample_cast(&v, SMP_T_BIN))
+		return 0;
+	if (v.u.str.len != smp->u.str.len) {
+		smp_set_bool(smp, 0);
+		return 1;
+	}
+	for (size_t i = 0; i < v.u.str.len; i++)
+		diff |= (unsigned char)(v.u.str.ptr[i] ^ smp->u.str.ptr[i]);
+	smp_set_bool(smp, diff == 0);
+	return 1;
+}
+
 /* set-var(name[,cond...]): stores the sample and passes it on unchanged;
  * "not found" when the scope does not exist here or a condition prevents
  * the store (as HAProxy). chk_set_var puts the conditions in args[1]. */
@@ -1406,6 +1430,7 @@ const struct sample_conv smp_conv_table[] = {
 	{ "sha1",      cv_sha1,      ARG0,                    0,            B, B, NULL },
 	{ "sha2",      cv_sha2,      ARG1(0, SINT),           chk_sha2,     B, B, NULL },
 	{ "strcmp",    cv_strcmp,    ARG1(1, STR),            chk_strcmp,   S, I, NULL },
+	{ "secure_memcmp", cv_secure_memcmp, ARG1(1, STR),    chk_strcmp,   B, SMP_T_BOOL, NULL },
 	{ "ub64dec",   cv_ub64dec,   ARG0,                    0,            S, B, NULL },
 	{ "ub64enc",   cv_ub64enc,   ARG0,                    0,            B, S, NULL },
 	{ "unset-var", cv_unset_var, ARG1(1, STR),            chk_var,      A, A, NULL },

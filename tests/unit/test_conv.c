@@ -59,6 +59,7 @@ static void setup(void)
 	set_var("txn.k", "str(a2V5)");
 	set_var("txn.n", "int(7)");
 	set_var("txn.s", "str(abc)");
+	set_var("txn.z", "bin(610062)");
 }
 
 static const struct { const char *expr, *want; } haproxy_vectors[] = {
@@ -149,6 +150,12 @@ static const struct { const char *expr, *want; } haproxy_vectors[] = {
 	{ "str(abc),concat(<,txn.s,>)", "abc<abc>" },
 	{ "str(abc),concat(<)", "abc<" },
 	{ "str(abc),strcmp(txn.s)", "0" },
+	{ "str(abc),secure_memcmp(txn.s)", "1" },
+	{ "str(abd),secure_memcmp(txn.s)", "0" },
+	{ "str(ab),secure_memcmp(txn.s)", "0" },
+	{ "str(abc),secure_memcmp(txn.unset)", "" },
+	{ "bin(610062),secure_memcmp(txn.z)", "1" },
+	{ "bin(610063),secure_memcmp(txn.z)", "0" },
 	{ "str(abd),strcmp(txn.s)", "1" },
 	{ "str(ab),strcmp(txn.s)", "-1" },
 	{ "ipv4(192.168.1.77),ipmask(24)", "192.168.1.0" },
