@@ -234,6 +234,16 @@ void http_cap_reset(struct stream *s)
 	cap_free = v;
 }
 
+void http_cap_pool_free(void)
+{
+	while (cap_free) {
+		struct http_cap_vals *v = cap_free;
+
+		cap_free = v->next_free;
+		free(v);
+	}
+}
+
 
 /* ---- fetches ---- */
 

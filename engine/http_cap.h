@@ -43,6 +43,9 @@ void http_cap_list_free(struct http_cap_list *l);
 void http_cap_headers(struct stream *s, int res);
 void http_cap_log(const struct stream *s, struct logfmt_http *h);
 void http_cap_reset(struct stream *s);
+/* Frees this thread's pool of capture blocks (at thread exit, once no
+ * stream holds one). */
+void http_cap_pool_free(void);
 
 /* Stores <len> bytes of <p> into slot <id> of direction <res> (cut to the
  * slot's length). Returns 0, or -1 (no such slot, no memory). */

@@ -71,12 +71,15 @@ static void strm_release(struct thr *t, struct stream *s)
 
 void streams_pool_free(struct thr *t)
 {
-	for (uint32_t i = 0; i < t->strm_tab_size; i++)
+	for (uint32_t i = 0; i < t->strm_tab_size; i++) {
+		http_cap_reset(t->strm_tab[i]);
 		free(t->strm_tab[i]);
+	}
 	free(t->strm_tab);
 	t->strm_tab = NULL;
 	t->strm_tab_size = 0;
 	t->strm_free = UINT32_MAX;
+	http_cap_pool_free();
 }
 
 struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen)
@@ -343,7 +346,6 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->t_queue = s->t_connect = s->t_close = 0;
 	s->lua = NULL;
 	s->http = NULL;
-	http_cap_reset(s);      /* captures a previous stream of this slot kept */
 	s->state = STRM_ST_INIT;
 	s->req_ana = s->res_ana = 0;
 	s->shut_how = 0;
@@ -509,6 +511,7 @@ static void strm_free(struct stream *s)
 	chan_reset(&s->req);
 	chan_reset(&s->res);
 	stream_http_detach(s);
+	http_cap_reset(s);
 	t->nb_streams--;
 	strm_release(t, s);
 }
