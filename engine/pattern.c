@@ -606,7 +606,8 @@ static int expr_add_pending(struct pat_expr *x)
 	}
 	if (x->kind == PAT_MATCH_REG) {
 		it->u.rx = rx_compile(it->e->key, strlen(it->e->key),
-		                      (x->flags & PAT_F_ICASE) ? RX_ICASE : 0, err, sizeof(err));
+		                      RX_NO_CAPTURE | ((x->flags & PAT_F_ICASE) ? RX_ICASE : 0),
+		                      err, sizeof(err));
 		if (!it->u.rx)
 			return -1;
 	}

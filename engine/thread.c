@@ -14,6 +14,7 @@
 #include "engine/conn.h"
 #include "engine/listener.h"
 #include "engine/stream.h"
+#include "regex/rx.h"
 
 __thread struct thr *thr_cur;
 
@@ -151,6 +152,9 @@ int thr_run(struct thr *t)
 	sigset_t stop_sigs, run_mask;
 
 	thr_cur = t;
+	/* regex scratch allocated now rather than on the first match */
+	if (rx_thread_init() < 0)
+		return -ENOMEM;
 	/* the stop signals are blocked while the loop runs and let in only
 	 * while it waits (atomically, in io_uring_enter): a signal arriving
 	 * between the stop check and the wait still ends the wait */
