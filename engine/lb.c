@@ -1,6 +1,7 @@
 /* lb.c: server selection for a backend. Keeps, per backend, the servers in
  * id order, the smooth weighted round-robin counters, the hash map (each
- * usable server repeated <weight> times, interleaved) used by the hashing
+ * usable server repeated <weight>/gcd times, laid out as HAProxy does) used
+ * by the hashing
  * algorithms, and the random generator of "random". Picking allocates
  * nothing; the tables are rebuilt only when a server changes state or
  * weight. The state is per backend and changed by picks: with more than
@@ -99,20 +100,35 @@ static const struct server *lb_first_backup(const struct lb_state *st, const str
 	return NULL;
 }
 
-/* Rebuilds the hash map of <be>: every server of the current set repeated
- * weight times in smooth round-robin order, so consecutive hash values
- * spread like round robin does. Returns 0 or -ENOMEM (old map kept). */
+/* Rebuilds the hash map of <be> as HAProxy's map-based hashing lays it
+ * out, so that a hash selects the same server as HAProxy 2.6: weights are
+ * divided by their greatest common divisor, and each slot goes to the
+ * first server (in id order) with the highest (score + total) / total,
+ * score growing by the server's weight each slot and shrinking by the
+ * total when it is chosen. Returns 0 or -ENOMEM (old map kept). */
 static int lb_build_map(struct lb_state *st, struct proxy *be)
 {
 	int use_backup = !lb_any_active(st, be);
 	const struct server *fb = use_backup ? lb_first_backup(st, be) : NULL;
-	int total = 0;
+	int total = 0, gcd = 0;
 
+	/* HAProxy factors the configured weights of every server */
+	for (int i = 0; i < st->nsrv; i++) {
+		int w = st->srv[i]->weight;
+
+		while (w > 0) {
+			int t = gcd % w;
+			gcd = w;
+			w = t;
+		}
+	}
+	if (gcd <= 0)
+		gcd = 1;
 	for (int i = 0; i < st->nsrv; i++) {
 		struct server *s = st->srv[i];
 		st->cw[i] = 0;
 		if (server_is_usable(s) && lb_in_set(s, use_backup, fb))
-			total += lb_weight(be, s);
+			total += (lb_weight(be, s) + gcd - 1) / gcd;
 	}
 	if (total > st->map_size) {
 		struct server **m = realloc(st->map, (size_t)total * sizeof(*m));
@@ -122,14 +138,22 @@ static int lb_build_map(struct lb_state *st, struct proxy *be)
 		st->map_size = total;
 	}
 	for (int n = 0; n < total; n++) {
-		int best = -1;
+		int best = -1, max = 0;
 		for (int i = 0; i < st->nsrv; i++) {
 			struct server *s = st->srv[i];
+			int v;
 			if (!server_is_usable(s) || !lb_in_set(s, use_backup, fb))
 				continue;
-			st->cw[i] += lb_weight(be, s);
-			if (best < 0 || st->cw[i] > st->cw[best])
+			if (total == 1) {
 				best = i;
+				break;
+			}
+			st->cw[i] += (lb_weight(be, s) + gcd - 1) / gcd;
+			v = (st->cw[i] + total) / total;
+			if (best < 0 || v > max) {
+				max = v;
+				best = i;
+			}
 		}
 		st->cw[best] -= total;
 		st->map[n] = st->srv[best];
@@ -407,6 +431,7 @@ static struct server *lb_pick_ring(struct lb_state *st, uint32_t hash)
 
 	if (!st->ring_len)
 		return NULL;
+	hash = lb_mix(hash);   /* sdbm and addresses are not uniform enough for a ring */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 		if (st->ring[mid].key < hash)
@@ -477,31 +502,37 @@ static uint32_t lb_mix(uint32_t h)
 	return h;
 }
 
+/* HAProxy's default hash function (sdbm, no avalanche), so "balance uri"
+ * and "balance hdr" pick the server HAProxy picks for the same key. */
 uint32_t lb_hash_key(const char *key, size_t len)
 {
-	uint32_t h = 2166136261U;   /* FNV-1a */
+	uint32_t h = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619U;
-	}
-	return lb_mix(h);
+	for (size_t i = 0; i < len; i++)
+		h = (uint32_t)(signed char)key[i] + (h << 6) + (h << 16) - h;
+	return h;
 }
 
+/* As HAProxy's "balance source": the XOR of the address's 32-bit words in
+ * host order (a v4-mapped v6 address hashes like the v4 one). */
 uint32_t lb_hash_addr(const struct addr *a)
 {
 	switch (a->u.sa.sa_family) {
 	case AF_INET:
-		return lb_mix(a->u.in4.sin_addr.s_addr);
+		return ntohl(a->u.in4.sin_addr.s_addr);
 	case AF_INET6: {
 		const unsigned char *b = a->u.in6.sin6_addr.s6_addr;
-		/* a v4-mapped v6 address hashes like the v4 one */
+		uint32_t w, h = 0;
+
 		if (IN6_IS_ADDR_V4MAPPED(&a->u.in6.sin6_addr)) {
-			uint32_t v4;
-			memcpy(&v4, b + 12, 4);
-			return lb_mix(v4);
+			memcpy(&w, b + 12, 4);
+			return ntohl(w);
 		}
-		return lb_hash_key((const char *)b, 16);
+		for (int i = 0; i < 16; i += 4) {
+			memcpy(&w, b + i, 4);
+			h ^= ntohl(w);
+		}
+		return h;
 	}
 	default:
 		return 0;
