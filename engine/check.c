@@ -192,6 +192,38 @@ static void check_log_change(struct server *srv, enum check_result res, int code
 	}
 }
 
+void check_log_maint(struct server *srv, int entering)
+{
+	struct proxy *be = srv->px;
+	const char *kind = srv->backup ? "Backup Server" : "Server";
+	char msg[512];
+	int act, bck, n;
+
+	count_up(be, &act, &bck);
+	if (entering)
+		n = snprintf(msg, sizeof(msg),
+		             "%s %s/%s is going DOWN for maintenance. %d active and %d backup servers left. %u sessions active, %d requeued, %u remaining in queue.",
+		             kind, be->name, srv->name, act, bck, srv->cur_conn, 0, srv->nb_queued);
+	else if (srv->state == SRV_UP || srv->state == SRV_DRAIN)
+		n = snprintf(msg, sizeof(msg), "%s %s/%s is UP/READY (leaving forced maintenance).",
+		             kind, be->name, srv->name);
+	else
+		n = snprintf(msg, sizeof(msg), "%s %s/%s is DOWN (leaving forced maintenance).",
+		             kind, be->name, srv->name);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	rp_warning("%s", msg);
+	log_send_targets(entering ? LOG_LVL_ALERT : LOG_LVL_NOTICE, msg, (size_t)n, be);
+	if (entering && act == 0 && bck == 0) {
+		rp_alert("backend '%s' has no server available!", be->name);
+		n = snprintf(msg, sizeof(msg), "backend %s has no server available!", be->name);
+		if (n > 0)
+			log_send_targets(LOG_LVL_EMERG, msg, (size_t)n, be);
+	}
+}
+
 /* check_report() with the status <code> (< 0: none) and the info text
  * (NULL: none) of the message given. */
 static int check_report_info(struct server *srv, enum check_result res, int code,

@@ -68,4 +68,10 @@ void check_stop(void);
  * the server changed state, else 0. Used by check.c and the tests. */
 int check_report(struct server *srv, enum check_result res, int errnum, unsigned dur_ms);
 
+/* Logs, as HAProxy does, <srv> entering (<entering> = 1) or leaving forced
+ * maintenance, to stderr and to its backend's log targets; call it after
+ * the state changed. Entering may add "backend <b> has no server
+ * available!". Used by the management socket. */
+void check_log_maint(struct server *srv, int entering);
+
 #endif

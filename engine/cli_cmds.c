@@ -576,12 +576,16 @@ static void cmd_get_acl(struct cli_ctx *c, char **args, int nargs) { cli_get(c, 
  * a checked server that had not reached <rise> successes is DOWN. */
 static void cli_srv_state(struct server *s, enum srv_state state)
 {
+	enum srv_state prev = s->state;
+
 	if (state == SRV_UP && s->check && s->health < s->rise)
 		state = SRV_DOWN;
 	if (s->state == state)
 		return;
 	s->state = state;
 	lb_server_changed(s);
+	if (state == SRV_MAINT || prev == SRV_MAINT)
+		check_log_maint(s, state == SRV_MAINT);
 }
 
 static void cmd_disable_server(struct cli_ctx *c, char **args, int nargs)
@@ -996,7 +1000,7 @@ static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
 		cli_out_printf(c->out, "%d %s %d %s %s %d %d %d %d %llu %d %d %d %d 0 %d 0 - %d - %d %d - - 0\n",
 		               cli_px_id(px), px->name, s->id, s->name, ip, op, admin, s->cur_weight, s->weight,
 		               (unsigned long long)cli_uptime_sec(), k->status, s->check ? k->result : 0, health,
-		               s->check ? 6 : 0,
+		               s->check ? (s->state == SRV_MAINT ? 14 : 6) : 0,   /* 8: paused by maintenance */
 		               px->uuid ? 1 : 0, cli_addr_port(&s->addr), s->ssl, s->check_port);
 	}
 }
