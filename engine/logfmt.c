@@ -19,6 +19,7 @@
 
 #include "engine/logfmt.h"
 #include "engine/cfg.h"
+#include "engine/http_cap.h"
 #include "engine/proxy.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -864,8 +865,13 @@ size_t logfmt_render(const struct logfmt *f, const struct stream *s, uint64_t no
 	o.last_sep = 1;
 	if (s->http && logfmt_http_get) {
 		memset(&hbuf, 0, sizeof(hbuf));
-		if (logfmt_http_get(s, &hbuf) == 0)
+		if (logfmt_http_get(s, &hbuf) == 0) {
 			h = &hbuf;
+			/* the frontend's declared captures, for %hr/%hs (idempotent
+			 * if the HTTP side filled them already) */
+			if (!h->nb_req_caps && !h->nb_res_caps)
+				http_cap_log(s, h);
+		}
 	}
 	lf_times(s, h, now_us, &tm);
 	for (int i = 0; i < f->nb; i++) {
