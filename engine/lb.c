@@ -1,8 +1,7 @@
 /* lb.c: server selection for a backend. Keeps, per backend, the servers in
  * id order, the smooth weighted round-robin counters, the hash map (each
  * usable server repeated <weight>/gcd times, laid out as HAProxy does) used
- * by the hashing
- * algorithms, and the random generator of "random". Picking allocates
+ * by the hashing algorithms, and the random generator of "random". Picking allocates
  * nothing; the tables are rebuilt only when a server changes state or
  * weight. The state is per backend and changed by picks: with more than
  * one thread it will have to become per thread. */
