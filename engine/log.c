@@ -264,6 +264,85 @@ static const char *log_bad_port(const char *s)
 	return end == c + 1 || *end || pn < 1 || pn > 65535 ? c + 1 : NULL;
 }
 
+
+/* Parses the <arg> of "sample <ranges>:<size>" ("1,3-4:5") into <t>.
+ * Returns 0, or -1 with HAProxy's message in <err>. */
+static int log_parse_sample(struct log_target *t, const char *arg, char *err, size_t errlen)
+{
+	const char *p = arg, *colon = strchr(arg, ':'), *tok = arg;
+	uint32_t maxhigh = 0;
+	char *end;
+	unsigned long v;
+
+	t->smp_nrg = 0;
+	if (!colon) {
+		snprintf(err, errlen, "log : Missing sample size");
+		return -1;
+	}
+	while (p < colon) {
+		unsigned long low, high;
+
+		tok = p;
+		low = strtoul(p, &end, 10);
+		high = low;
+		if (end == p || low == 0)
+			goto bad_range;
+		if (*end == '-') {
+			p = end + 1;
+			high = strtoul(p, &end, 10);
+			if (end == p || high < low)
+				goto bad_range;
+		}
+		if (end != colon && *end != ',')
+			goto bad_range;
+		for (int k = 0; k < t->smp_nrg; k++)
+			if (low <= t->smp_rg[k].high && high >= t->smp_rg[k].low) {
+				snprintf(err, errlen, "log : ranges are overlapping");
+				return -1;
+			}
+		if (t->smp_nrg == LOG_SMP_MAX_RANGES) {
+			snprintf(err, errlen, "log : too many sampling ranges (at most %d)", LOG_SMP_MAX_RANGES);
+			return -1;
+		}
+		/* kept sorted by insertion */
+		int k = t->smp_nrg++;
+		while (k > 0 && t->smp_rg[k - 1].low > low) {
+			t->smp_rg[k] = t->smp_rg[k - 1];
+			k--;
+		}
+		t->smp_rg[k].low = (uint32_t)low;
+		t->smp_rg[k].high = (uint32_t)high;
+		if (high > maxhigh)
+			maxhigh = (uint32_t)high;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (!t->smp_nrg) {
+		snprintf(err, errlen, "log : no sampling ranges given");
+		return -1;
+	}
+	v = strtoul(colon + 1, &end, 10);
+	if (!v || *end || end == colon + 1) {
+		snprintf(err, errlen, "log : wrong sample size '%s' for sample range '%.*s'", colon + 1,
+		         (int)(colon - arg), arg);
+		t->smp_nrg = 0;
+		return -1;
+	}
+	if (v < maxhigh) {
+		snprintf(err, errlen, "log : sample size %lu should be greater or equal to %u the maximum of the high ranges limits",
+		         v, maxhigh);
+		t->smp_nrg = 0;
+		return -1;
+	}
+	t->smp_size = (uint32_t)v;
+	t->smp_idx = 0;
+	t->smp_cur = 0;
+	return 0;
+bad_range:
+	snprintf(err, errlen, "log : wrong sample range '%.*s'", (int)strcspn(tok, ",:"), tok);
+	t->smp_nrg = 0;
+	return -1;
+}
+
 /* Parses the destination word of a log line into <t>. Returns 0 or -1
  * with a message in <err>. */
 static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t errlen)
@@ -396,8 +475,9 @@ struct log_target *log_target_parse(char **args, int nargs, char *err, size_t er
 			t->format = (enum log_format)v;
 			i += 2;
 		} else if (i + 1 < nargs && !strcmp(args[i], "sample")) {
-			snprintf(err, errlen, "log : sampling ('sample') is not supported by ringproxy");
-			goto fail;
+			if (log_parse_sample(t, args[i + 1], err, errlen) < 0)
+				goto fail;
+			i += 2;
 		} else
 			break;
 	}
@@ -707,13 +787,31 @@ int log_target_send(struct log_target *t, int pri, const char *tag, const char *
 	return 0;
 }
 
+/* Returns 1 if the next message for <t> is to be sent under its "sample"
+ * ranges (always when it has none), counting it. */
+static int log_sample_take(struct log_target *t)
+{
+	uint32_t next;
+	int in;
+
+	if (!t->smp_nrg)
+		return 1;
+	next = t->smp_idx + 1;
+	in = t->smp_rg[t->smp_cur].low <= next && next <= t->smp_rg[t->smp_cur].high;
+	if (in && next == t->smp_rg[t->smp_cur].high)
+		t->smp_cur = (t->smp_cur + 1) % t->smp_nrg;
+	t->smp_idx = next % t->smp_size;
+	return in;
+}
+
 /* Sends <msg> to every target of <list>. Returns how many accepted it. */
 static int log_send_list(struct log_target *list, int level, const char *msg, size_t len)
 {
 	int n = 0;
 
 	for (struct log_target *t = list; t; t = t->next)
-		if (level <= t->level && log_target_send(t, level, log_tag, msg, len) == 0)
+		if (level <= t->level && log_sample_take(t) &&
+		    log_target_send(t, level, log_tag, msg, len) == 0)
 			n++;
 	return n;
 }

@@ -31,6 +31,8 @@ enum log_dest { LOG_DEST_FD = 0,    /* stdout, stderr, fd@N: one write() per mes
                 LOG_DEST_UDP,       /* syslog over UDP */
                 LOG_DEST_UNIX };    /* unix datagram socket (/dev/log) */
 
+#define LOG_SMP_MAX_RANGES 16
+
 /* One "log" line. Built at configuration time; the runtime part (<fd>,
  * <drops>) is per target and touched only by the thread that sends. */
 struct log_target {
@@ -48,6 +50,14 @@ struct log_target {
 	int fd_is_sock;             /* LOG_DEST_FD on a socket: sent with MSG_DONTWAIT */
 	char *text;                 /* the target as written, for messages */
 	const char *file; int line;
+	/* "sample <ranges>:<size>": of every <smp_size> messages, only those
+	 * whose number (1-based) falls in a range are sent; smp_nrg = 0: all.
+	 * Ranges sorted, disjoint, high <= smp_size. */
+	struct { uint32_t low, high; } smp_rg[LOG_SMP_MAX_RANGES];
+	int smp_nrg;
+	uint32_t smp_size;
+	uint32_t smp_idx;           /* messages seen in the current cycle */
+	int smp_cur;                /* the range being consumed */
 };
 
 /* Messages of the process on stderr, HAProxy's layout:
