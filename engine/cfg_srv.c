@@ -291,6 +291,7 @@ static int cfg_bind_opt(struct cfg_ctx *c, struct bind_conf *b, const char *k, c
 	if (!strcmp(k, "name")) {
 		free(b->name);
 		b->name = cfg_strdup(c, v);
+		b->named = 1;
 		return b->name ? 0 : -1;
 	}
 	if (!dst)

@@ -234,6 +234,34 @@ static int f_fe_name(const struct arg *args, struct sample *smp, struct smp_ctx 
 	return smp_set_name(smp, ctx_fe(ctx));
 }
 
+/* so_name: the "name" of the bind line that accepted the connection; not
+ * found when it has none (HAProxy 2.6). */
+static int f_so_name(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct bind_conf *b = ctx->strm ? ctx->strm->bind : NULL;
+
+	(void)args;
+	if (!b || !b->named || !b->name)
+		return 0;
+	smp_set_const_str(smp, b->name, strlen(b->name));
+	return 1;
+}
+
+/* so_id: the 1-based position of that bind line in its frontend. */
+static int f_so_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct stream *s = ctx->strm;
+	int id = 1;
+
+	(void)args;
+	if (!s || !s->fe || !s->bind)
+		return 0;
+	for (const struct bind_conf *b = s->fe->binds; b && b != s->bind; b = b->next)
+		id++;
+	smp_set_sint(smp, id);
+	return 1;
+}
+
 static int f_fe_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	struct proxy *px = ctx_fe(ctx);
@@ -947,6 +975,8 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
 	{ "fe_defbe",     f_fe_defbe,   ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "fe_id",        f_fe_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
+	{ "so_id",        f_so_id,      ARG0,                0,              SMP_T_SINT, L4, NULL },
+	{ "so_name",      f_so_name,    ARG0,                0,              SMP_T_STR,  L4, NULL },
 	{ "fe_name",      f_fe_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "hostname",     f_hostname,   ARG0,                0,              SMP_T_STR,  INT, NULL },
 	{ "int",          f_int,        ARG1(1, SINT),       0,              SMP_T_SINT, INT, NULL },

@@ -134,6 +134,7 @@ struct bind_conf {
 	int backlog;                /* 0 = default */
 	uint32_t mode;              /* unix socket mode, 0 = umask default */
 	unsigned ssl:1, v4v6:1, v6only:1, accept_proxy:1, transparent:1;
+	unsigned named:1;           /* <name> comes from a "name" option (so_name) */
 	char *crt, *alpn, *ciphers, *ciphersuites, *ssl_min_ver, *crt_list; /* TLS issue */
 	void *rx;                   /* private to listener.c */
 	const char *file; int line;
