@@ -11,6 +11,7 @@
 
 #include "engine/sample.h"
 #include "engine/pattern.h"
+#include "regex/rx.h"
 
 /* Parses a map value as an integer: optional sign and decimal digits, the
  * whole string. Returns 1 or 0. */
@@ -175,6 +176,89 @@ static int map_check(struct arg *args, enum pat_match m, enum smp_type out, char
 	return 0;
 }
 
+/* --- map_regm: a regex map whose values may hold \1..\9 --- */
+
+/* The regexes of map_regm keys compiled with their groups, by pattern text:
+ * compiled when the converter is parsed, and on first use for an entry
+ * added at run time (management socket, Lua), so the lookup path compiles
+ * only for entries it has not seen. Read-only once compiled. */
+static struct regm_rx { char *pat; struct rx *rx; } *regm_rx;
+static size_t regm_nb, regm_cap;
+
+/* Returns the compiled regex for <pat>, compiling it if needed, or NULL. */
+static const struct rx *regm_get(const char *pat)
+{
+	char err[256];
+	struct rx *r;
+
+	for (size_t i = 0; i < regm_nb; i++)
+		if (!strcmp(regm_rx[i].pat, pat))
+			return regm_rx[i].rx;
+	if (regm_nb == regm_cap) {
+		size_t cap = regm_cap ? regm_cap * 2 : 16;
+		struct regm_rx *n = realloc(regm_rx, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		regm_rx = n;
+		regm_cap = cap;
+	}
+	if (!(r = rx_compile(pat, strlen(pat), RX_NEED_GROUPS, err, sizeof(err))))
+		return NULL;
+	if (!(regm_rx[regm_nb].pat = strdup(pat))) {
+		rx_free(r);
+		return NULL;
+	}
+	regm_rx[regm_nb++].rx = r;
+	return r;
+}
+
+static int regm_precompile(const struct pat_entry *e, void *arg)
+{
+	(void)arg;
+	regm_get(pat_entry_key(e));
+	return 0;
+}
+
+/* map_regm(file[,default]): as map_reg, and "\N" in the value is the Nth
+ * group of the key's regex on the input (HAProxy's exp_replace syntax). */
+static int cv_map_regm(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct pat_entry *e;
+	const struct rx *r;
+	struct rx_groups g;
+	const char *v;
+	char *out;
+	size_t size;
+	int n;
+
+	if (args[0].type != ARGT_MAP || !args[0].u.ptr)
+		return 0;
+	e = pat_expr_lookup(args[0].u.ptr, smp);
+	if (!e)
+		return cv_map(args, smp, ctx);      /* the default, if any */
+	v = pat_entry_value(e);
+	if (!v || !(r = regm_get(pat_entry_key(e))) ||
+	    !rx_exec(r, smp->u.str.ptr, smp->u.str.len, &g))
+		return cv_map(args, smp, ctx);
+	out = smp_trash(&size);
+	if (!out || (n = rx_expand(smp->u.str.ptr, &g, v, strlen(v), out, size)) < 0)
+		return 0;
+	smp->type = SMP_T_STR;
+	smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = out;
+	smp->u.str.len = (size_t)n;
+	smp->u.str.size = size;
+	return 1;
+}
+
+static int chk_map_regm(struct arg *args, char *err, size_t errlen)
+{
+	if (map_check(args, PAT_MATCH_REG, SMP_T_STR, err, errlen) < 0)
+		return -1;
+	pat_list_foreach(pat_expr_list(args[0].u.ptr), regm_precompile, NULL);
+	return 0;
+}
+
 /* One check function per (match, output) pair: the check API does not say
  * which converter it runs for. */
 #define MAP_CHK(kind, m, outname, out) \
@@ -213,6 +297,7 @@ const struct sample_conv smp_conv_map_table[] = {
 	MAP_ROWS(dom, S),
 	MAP_ROWS(end, S),
 	MAP_ROWS(reg, S),
+	{ "map_regm", cv_map_regm, ARG2(1, STR, STR), chk_map_regm, S, S, &o_str },
 	MAP_ROWS(int, I),
 	MAP_ROWS(ip, SMP_T_ADDR),
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
