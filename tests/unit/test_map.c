@@ -138,7 +138,13 @@ static void t_errors(void)
 	EXPECT_INT(ev("str(a),map_str_ip(%D/mi.map,zz)", out, sizeof(out)), -1);
 	EXPECT_STR(out, "ERR invalid args in converter 'map_str_ip' : map: cannot parse default ip <zz>.");
 	EXPECT_INT(ev("str(a),map", out, sizeof(out)), -1);
-	EXPECT_INT(ev("str(a),map_regm(%D/mr.map)", out, sizeof(out)), -1);      /* not implemented */
+	/* map_regm: groups of the key in the value; a bad replacement (lone
+	 * trailing backslash) gives nothing, no match gives the default */
+	EXPECT_INT(ev("str(/v2/users/42),map_regm(%D/mg.map)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "users:42@v2");
+	EXPECT_INT(ev("str(/x),map_regm(%D/mg.map,dflt)", out, sizeof(out)), 1);
+	EXPECT_STR(out, "dflt");
+	EXPECT_INT(ev("str(/x),map_regm(%D/mg.map)", out, sizeof(out)), 0);
 }
 
 static void t_runtime_update(void)
@@ -171,6 +177,7 @@ int main(void)
 	 * negative keys are left out of these vectors) */
 	write_file("mn.map", "1 100\n20 200\n");
 	write_file("mr.map", "^/static/  static\n\\.php$     php\n");
+	write_file("mg.map", "^/(v[0-9]+)/([a-z]+)/([0-9]+)$ \\2:\\3@\\1\n");
 	RUN(t_haproxy_vectors);
 	RUN(t_types);
 	RUN(t_errors);
