@@ -138,8 +138,7 @@ static void t_errors(void)
 	EXPECT_INT(ev("str(a),map_str_ip(%D/mi.map,zz)", out, sizeof(out)), -1);
 	EXPECT_STR(out, "ERR invalid args in converter 'map_str_ip' : map: cannot parse default ip <zz>.");
 	EXPECT_INT(ev("str(a),map", out, sizeof(out)), -1);
-	/* map_regm: groups of the key in the value; a bad replacement (lone
-	 * trailing backslash) gives nothing, no match gives the default */
+	/* map_regm: groups of the key in the value; no match gives the default */
 	EXPECT_INT(ev("str(/v2/users/42),map_regm(%D/mg.map)", out, sizeof(out)), 1);
 	EXPECT_STR(out, "users:42@v2");
 	EXPECT_INT(ev("str(/x),map_regm(%D/mg.map,dflt)", out, sizeof(out)), 1);
