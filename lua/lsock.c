@@ -323,6 +323,10 @@ static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
 		if (*pat == '*')
 			pat++;
 		if (*pat == 'a') {
+			/* nothing left after the close: "closed", as HAProxy
+			 * answers, so a read loop ends instead of spinning on "" */
+			if (sock_eof(s) && !in)
+				return sock_fail_partial(L, s, "closed");
 			if (sock_eof(s)) {
 				sock_push_data(L, s, in, 0);
 				sock_consume(s, in);

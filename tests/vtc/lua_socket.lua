@@ -12,9 +12,11 @@ core.register_action("ask", { "tcp-req" }, function(txn, host, port)
 	local line = s:receive("*l")
 	local four = s:receive(4)
 	local rest = s:receive("*a")
+	-- the peer has closed and everything was read: "closed", not "" again
+	local again = s:receive("*a")
 	s:close()
 	txn.res:send("sent=" .. tostring(sent) .. " line=" .. tostring(line) .. " four=" .. tostring(four)
-		.. " rest=" .. tostring(rest) .. "\n")
+		.. " rest=" .. tostring(rest) .. " again=" .. tostring(again) .. "\n")
 	txn:done()
 end, 2)
 
