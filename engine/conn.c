@@ -57,6 +57,7 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 	c->txc = NULL;
 	c->tx_chk = NULL;
 	c->next = NULL;
+	c->tls = NULL;
 	return c;
 }
 
@@ -387,4 +388,11 @@ void conns_pool_free(struct thr *t)
 		t->free_conns = c->next;
 		free(c);
 	}
+}
+
+/* Not wired yet: the connection stays plain. */
+int conn_tls_start(struct conn *c, struct tls_ctx *ctx, const char *sni)
+{
+	(void)c; (void)ctx; (void)sni;
+	return -ENOTSUP;
 }

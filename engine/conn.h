@@ -19,6 +19,8 @@
 struct thr;
 struct chan;
 struct addr;
+struct tls_ctx;
+struct tls_conn;
 
 /* Events reported to the owner (a bit set). */
 #define CONN_EV_RECV      0x01   /* bytes appended to rx, or CONN_F_RX_EOF/RX_ERR newly set */
@@ -57,6 +59,7 @@ struct conn {
 	struct conn_tx *txc;        /* the sendmsg in flight, NULL when idle */
 	struct chunk *tx_chk;       /* chunk of a single-segment send in flight (referenced) */
 	struct conn *next;          /* pool free list / thr->wait_bufs */
+	struct tls_conn *tls;       /* the TLS session, NULL for plain TCP */
 };
 
 /* What a sendmsg in flight needs, taken from a per-thread free list only
@@ -90,6 +93,14 @@ int conn_send(struct conn *c);
 void conn_shutw(struct conn *c);
 /* Detaches the owner and closes (see above). NULL is accepted. */
 void conn_close(struct conn *c);
+
+/* Makes <c> speak TLS with a session from <ctx>: a server connection right
+ * after conn_new() on accept, a client one before conn_connect(), which
+ * then reports CONN_EV_CONNECTED only once the handshake is complete (a
+ * failed handshake reports CONN_EV_ERROR, c->err = EPROTO, the reason in
+ * tls_conn_error(c->tls)). <sni> (client side, may be NULL) is the server
+ * name to send. Returns 0 or -errno. */
+int conn_tls_start(struct conn *c, struct tls_ctx *ctx, const char *sni);
 
 /* Re-arms the receives of <t>'s connections stopped by an empty buffer
  * ring, while buffers are available (the loop calls it once per turn). */
