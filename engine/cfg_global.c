@@ -140,11 +140,17 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 	if (!strcmp(k, "nbthread")) {
 		char *end;
 		v = strtoll(args[1], &end, 10);
-		if (*end || end == args[1] || v < 1)
+		if (*end || end == args[1])
 			return cfg_set_err(c, "'nbthread' passed a missing or unparsable integer value in '%s'", args[1]);
-		if (v != 1)
-			return cfg_set_err(c, "'nbthread %lld': only 1 thread is supported for now.", v);
+		if (v < 1)
+			return cfg_set_err(c, "'nbthread' value must be between 1 and 64 (was %lld)", v);
+		if (v > 64)
+			return cfg_set_err(c, "'nbthread' value must be between 1 and 64 (was %lld)", v);
+		g->nbthread_req = (int)v;
 		g->nbthread = 1;
+		if (v > 1)
+			cfg_notice(c, "'nbthread %lld': ringproxy runs one worker thread for now "
+			           "(accepted; see 'nbthread' in docs/configuration.md).", v);
 		return 0;
 	}
 	if (!strcmp(k, "tune.lua.forced-yield") || !strcmp(k, "tune.lua.maxmem")) {
@@ -556,6 +562,123 @@ out_ref:
 	return ret;
 }
 
+/* Parses a process or thread set: "all", "odd", "even", "<n>" or "<n>-<m>"
+ * with numbers in 1..64. Returns 0 with *<has1> = 1 if 1 is a member and
+ * *<size> the number of members, or -1 if malformed. */
+static int cpu_map_set_parse(const char *s, int *has1, int *size)
+{
+	char *end;
+	long a, b;
+
+	if (!strcmp(s, "all"))  { *has1 = 1; *size = 64; return 0; }
+	if (!strcmp(s, "odd"))  { *has1 = 1; *size = 32; return 0; }
+	if (!strcmp(s, "even")) { *has1 = 0; *size = 32; return 0; }
+	a = strtol(s, &end, 10);
+	if (end == s || a < 1 || a > 64)
+		return -1;
+	b = a;
+	if (*end == '-') {
+		const char *t = end + 1;
+		b = strtol(t, &end, 10);
+		if (end == t || b < 1 || b > 64)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	if (b < a) {
+		long x = a; a = b; b = x;
+	}
+	*has1 = a == 1;
+	*size = (int)(b - a + 1);
+	return 0;
+}
+
+/* Adds the CPUs of one "cpu-map" CPU word ("3", "0-3", "4-", "0,2,5-7") to
+ * <mask> (bits 0..1023) and counts them in *<n>. Returns 0 or -1. */
+static int cpu_map_cpus_parse(const char *s, uint64_t *mask, int *n)
+{
+	while (*s) {
+		char *end;
+		long a = strtol(s, &end, 10), b;
+
+		if (end == s || a < 0 || a > 1023)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			const char *t = end + 1;
+			if (!*t || *t == ',') {
+				b = 1023;       /* "4-": up to the last CPU, as HAProxy */
+				end = (char *)t;
+			} else {
+				b = strtol(t, &end, 10);
+				if (end == t || b < 0 || b > 1023)
+					return -1;
+			}
+		}
+		if (b < a) {
+			long x = a; a = b; b = x;
+		}
+		for (long i = a; i <= b; i++) {
+			if (!(mask[i / 64] & (1ULL << (i % 64))))
+				(*n)++;
+			mask[i / 64] |= 1ULL << (i % 64);
+		}
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -1;
+		s = end;
+	}
+	return 0;
+}
+
+/* "cpu-map [auto:]<process-set>[/<thread-set>] <cpu-set>...": HAProxy's
+ * syntax. ringproxy runs one process with one thread, so only the CPUs a
+ * line gives to process 1 / thread 1 are kept (with "auto:", the first CPU
+ * of the set, as thread 1 is the first of any range holding it). */
+static int kw_g_cpu_map(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct global *g = &c->cfg->g;
+	uint64_t mask[16] = { 0 };
+	char set[64], *slash;
+	const char *spec;
+	int autoinc = 0, has1 = 0, size = 0, thr_has1 = 1, thr_size = 1, ncpu = 0;
+
+	if (nargs < 3)
+		return cfg_set_err(c, "cpu-map expects a process number  ('all', 'odd', 'even', a number from 1 to 64 or a range),  followed by a list of CPU ranges with numbers from 0 to 63.");
+	spec = args[1];
+	if (!strncmp(spec, "auto:", 5)) {
+		autoinc = 1;
+		spec += 5;
+	}
+	snprintf(set, sizeof(set), "%s", spec);
+	if ((slash = strchr(set, '/')))
+		*slash++ = 0;
+	if (cpu_map_set_parse(set, &has1, &size) < 0)
+		return cfg_set_err(c, "cpu-map : '%s' is not a valid number/range. It supports numbers from 1 to 64.", set);
+	if (slash && cpu_map_set_parse(slash, &thr_has1, &thr_size) < 0)
+		return cfg_set_err(c, "cpu-map : '%s' is not a valid number/range. It supports numbers from 1 to 64.", slash);
+	for (int i = 2; i < nargs; i++)
+		if (cpu_map_cpus_parse(args[i], mask, &ncpu) < 0)
+			return cfg_set_err(c, "cpu-map : '%s' is not a CPU range.", args[i]);
+	if (autoinc && ncpu > 1 && ncpu != (slash ? thr_size : size))
+		return cfg_set_err(c, "cpu-map : PROC/THREAD range and CPU sets must have the same size to be automatically bound");
+	if (!has1 || !thr_has1)
+		return 0;          /* another process or thread: none here */
+	if (autoinc) {
+		/* thread 1 takes the lowest CPU of the set */
+		for (int i = 0; i < 1024; i++)
+			if (mask[i / 64] & (1ULL << (i % 64))) {
+				memset(mask, 0, sizeof(mask));
+				mask[i / 64] = 1ULL << (i % 64);
+				break;
+			}
+	}
+	memcpy(g->cpu_map, mask, sizeof(mask));
+	g->cpu_map_set = 1;
+	return 0;
+}
+
 static int kw_g_ssl_options(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
@@ -642,7 +765,7 @@ static const struct cfg_kw {
 	{ "busy-polling",                    kw_g_noeffect },
 	{ "set-dumpable",                    kw_g_noeffect },
 	{ "strict-limits",                   kw_g_noeffect },
-	{ "cpu-map",                         kw_g_noeffect },
+	{ "cpu-map",                         kw_g_cpu_map },
 	{ "tune.ssl.cachesize",              kw_g_noeffect },
 	{ "tune.ssl.lifetime",               kw_g_noeffect },
 	{ "tune.ssl.maxrecord",              kw_g_noeffect },

@@ -6,6 +6,7 @@
  * processes, checks, Lua tasks, the loop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +332,24 @@ static void daemon_ready(int fd, int ok)
 	close(fd);
 }
 
+/* Binds the calling thread (the worker) to the CPUs "cpu-map" gave thread
+ * 1. A set the kernel refuses (CPUs absent or offline) is a warning, as the
+ * process can serve anyway. */
+static void apply_cpu_map(const struct config *cfg)
+{
+	cpu_set_t set;
+
+	if (!cfg->g.cpu_map_set)
+		return;
+	CPU_ZERO(&set);
+	for (int i = 0; i < 1024 && i < CPU_SETSIZE; i++)
+		if (cfg->g.cpu_map[i / 64] & (1ULL << (i % 64)))
+			CPU_SET(i, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		rp_warning("[ringproxy.main()] Cannot set the CPU affinity of thread 1 (cpu-map) : %s.",
+		           strerror(errno));
+}
+
 /* Returns 1 if <cfg> has something to listen on: a bind line of an
  * enabled frontend or a stats socket. */
 static int has_listener(const struct config *cfg)
@@ -438,6 +457,7 @@ int main(int argc, char **argv)
 		goto fail_daemon;
 	}
 	log_set_actconn(&main_thr->cur_conn);
+	apply_cpu_map(&cfg);
 
 	if (o.pidfile || cfg.g.pidfile) {
 		if (write_pidfile(o.pidfile ? o.pidfile : cfg.g.pidfile, getpid()) < 0)

@@ -217,7 +217,12 @@ struct proxy {
 /* Global section. One per process. */
 struct global {
 	int daemon;
-	int nbthread;               /* only 1 is implemented for now */
+	int nbthread;               /* worker threads that run: 1 for now */
+	int nbthread_req;           /* "nbthread <n>" as configured (1..64), 0 = not set */
+	/* "cpu-map" lines naming thread 1 (or its process): CPUs bit by bit,
+	 * applied to the worker thread before it serves (0..1023) */
+	int cpu_map_set;
+	uint64_t cpu_map[16];
 	int maxconn;                /* default 4096 (HAProxy default depends on ulimit) */
 	char *pidfile;
 	uint32_t bufsize;           /* tune.bufsize, default 16384 */

@@ -455,7 +455,7 @@ static void t_global_log(void)
 static void t_global_errors(void)
 {
 	expect_error("global\n    foo bar\n", "parsing [t.cfg:2] : unknown keyword 'foo' in 'global' section");
-	expect_error("global\n    nbthread 2\n", "parsing [t.cfg:2] : 'nbthread 2': only 1 thread is supported for now.");
+	expect_error("global\n    nbthread 65\n", "parsing [t.cfg:2] : 'nbthread' value must be between 1 and 64 (was 65)");
 	expect_error("global\n    maxconn\n", "parsing [t.cfg:2] : 'maxconn' expects an integer argument.");
 	expect_error("global\n    maxconn 12x\n", "parsing [t.cfg:2] : 'maxconn' expects an integer argument (got '12x').");
 	expect_error("global\n    nbproc 2\n", "parsing [t.cfg:2] : nbproc is not supported any more since HAProxy 2.5.");
@@ -524,7 +524,7 @@ static void t_global_keyword_classes(void)
 {
 	static const char *const noeffect[] = {
 		"nosplice", "noepoll", "busy-polling", "set-dumpable",
-		"strict-limits", "cpu-map 1 0", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
+		"strict-limits", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
 		"tune.rcvbuf.client 1", "tune.h2.initial-window-size 1", "tune.vars.txn-max-size 1",
 		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on", NULL
 	};
