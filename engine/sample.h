@@ -211,6 +211,7 @@ extern const struct sample_fetch smp_fetch_payload_table[]; /* payload.c */
 extern const struct sample_fetch smp_fetch_http_table[];  /* http_fetch.c (engineer I) */
 extern const struct sample_fetch smp_fetch_userlist_table[]; /* userlist.c: http_auth, http_auth_group */
 extern const struct sample_fetch smp_fetch_cap_table[];   /* http_cap.c: capture.req.hdr, capture.res.hdr */
+extern const struct sample_fetch smp_fetch_ssl_table[];   /* fetch_ssl.c: ssl_fc*, ssl_bc*, ssl_c_* */
 extern const struct sample_conv smp_conv_table[];         /* conv.c, ends with a NULL name */
 extern const struct sample_conv smp_conv_arith_table[];   /* arith.c */
 extern const struct sample_conv smp_conv_map_table[];     /* map.c */
