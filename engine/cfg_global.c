@@ -11,6 +11,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_global.h"
 #include "engine/cfg_srv.h"
+#include "engine/cfg_tls.h"
 #include "engine/hooks.h"
 #include "engine/log.h"
 #include "engine/sample.h"
@@ -852,7 +853,7 @@ static const struct cfg_kw {
 	{ "external-check",                  kw_g_removed },
 	{ "ssl-engine",                      kw_g_removed },
 	{ "ssl-mode-async",                  kw_g_removed },
-	{ "ssl-server-verify",               kw_g_removed },
+	{ "ssl-server-verify",               cfg_tls_global_kw },
 	{ "tune.ssl.force-private-cache",    kw_g_removed },
 	{ NULL, NULL }
 };

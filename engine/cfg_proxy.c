@@ -17,6 +17,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
 #include "engine/cfg_srv.h"
+#include "engine/cfg_tls.h"
 #include "engine/check.h"
 #include "engine/lb.h"
 #include "engine/log.h"
@@ -900,29 +901,6 @@ static int cfg_check_mode(const struct proxy *px)
 	return 0;
 }
 
-/* The one place that refuses TLS until the TLS issue lands: "ssl" on bind
- * and server lines is parsed and stored, but serving such a line in clear
- * would silently change what the user asked for. Returns the error count. */
-static int cfg_check_tls(const struct proxy *px)
-{
-	int errors = 0, last = -1;
-
-	for (const struct bind_conf *b = px->binds; b; b = b->next)
-		if (b->ssl && b->line != last) {     /* one message per bind line */
-			rp_alert("config : parsing [%s:%d] : 'bind %s' : 'ssl' is not supported by ringproxy yet.",
-			         b->file, b->line, b->name);
-			last = b->line;
-			errors++;
-		}
-	for (const struct server *s = px->srv; s; s = s->next)
-		if (s->ssl || s->check_ssl) {
-			rp_alert("config : [%s:%d] : 'server %s/%s' : '%s' is not supported by ringproxy yet.",
-			         s->file, s->line, px->name, s->name, s->ssl ? "ssl" : "check-ssl");
-			errors++;
-		}
-	return errors;
-}
-
 int cfg_proxy_resolve(struct config *cfg)
 {
 	int errors = 0;
@@ -950,7 +928,7 @@ int cfg_proxy_resolve(struct config *cfg)
 					px->options &= ~http_only[i].flag;
 				}
 		}
-		errors += cfg_check_tls(px);
+		errors += cfg_tls_build(cfg, px);     /* TLS contexts, sni expressions */
 		if ((px->cap & PX_CAP_FE) && !px->binds && !px->disabled)
 			cfg_warning(&wc, "%s '%s' has no 'bind' directive. Please declare it as a backend if this was intended.",
 			            (px->cap & PX_CAP_BE) ? "proxy" : "frontend", px->name);

@@ -16,6 +16,7 @@
 
 #include "engine/cfg.h"
 #include "engine/cfg_srv.h"
+#include "engine/cfg_tls.h"
 #include "engine/log.h"
 
 /* ---- addresses ---- */
@@ -273,6 +274,26 @@ static int cfg_bind_opt(struct cfg_ctx *c, struct bind_conf *b, const char *k, c
 	else if (!strcmp(k, "ciphers"))      dst = &b->ciphers;
 	else if (!strcmp(k, "ciphersuites")) dst = &b->ciphersuites;
 	else if (!strcmp(k, "ssl-min-ver"))  dst = &b->ssl_min_ver;
+	else if (!strcmp(k, "ssl-max-ver"))  dst = &b->ssl_max_ver;
+	else if (!strcmp(k, "ca-file"))      dst = &b->ca_file;
+	else if (!strcmp(k, "verify"))       dst = &b->verify;
+	if ((dst == &b->ssl_min_ver || dst == &b->ssl_max_ver) && cfg_tls_ver_index(v) < 0)
+		return cfg_set_err(c, "'bind %s' in section '%s' : '%s' : unknown ssl/tls version", b->name,
+		                   cfg_px_type(b->px), v);
+	if (dst == &b->verify && strcmp(v, "none") && strcmp(v, "optional") && strcmp(v, "required"))
+		return cfg_set_err(c, "'bind %s' in section '%s' : 'verify' : unknown verify method '%s', only 'none', 'optional', and 'required' are supported",
+		                   b->name, cfg_px_type(b->px), v);
+	if (dst == &b->crt && b->crt) {
+		/* several "crt" on a line: each adds its certificate(s) */
+		char **n = realloc(b->crt_more, sizeof(*n) * (size_t)(b->nb_crt_more + 1));
+		if (!n)
+			return cfg_set_err(c, "out of memory");
+		b->crt_more = n;
+		if (!(n[b->nb_crt_more] = cfg_strdup(c, v)))
+			return -1;
+		b->nb_crt_more++;
+		return 0;
+	}
 	if (!strcmp(k, "backlog")) {
 		long long n;
 		if (cfg_int_arg(c, k, v, 1, INT_MAX, &n))
@@ -303,22 +324,24 @@ static int cfg_bind_opt(struct cfg_ctx *c, struct bind_conf *b, const char *k, c
 
 static const char *const bind_val_kws[] = {
 	"name", "backlog", "mode", "crt", "crt-list", "alpn", "ciphers", "ciphersuites",
-	"ssl-min-ver", NULL
+	"ssl-min-ver", "ssl-max-ver", "ca-file", "verify", NULL
 };
 /* Accepted, stored nowhere: no effect here (a notice says so). */
 static const char *const bind_noeffect_val_kws[] = {
 	"process", "thread", "nice", "id", "maxconn", "interface", "tcp-ut", "user", "group",
-	"uid", "gid", "level", "severity-output", "ssl-max-ver", "curves", "ecdhe", "npn",
-	"ca-file", "verify", "crl-file", "ca-ignore-err", "crt-ignore-err", "ca-sign-file",
+	"uid", "gid", "level", "severity-output", "curves", "ecdhe", "npn",
+	"crl-file", "ca-ignore-err", "crt-ignore-err", "ca-sign-file",
 	"ca-sign-pass", "ca-verify-file", "tls-ticket-keys", "mss", "namespace", "nbconn", "proto",
 	"shards", "quic-cc-algo", NULL
 };
 static const char *const bind_noeffect_flag_kws[] = {
-	"tfo", "defer-accept", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
-	"no-tls-tickets", "prefer-client-ciphers", "strict-sni", "allow-0rtt", "force-tlsv12",
-	"force-tlsv13", "expose-fd", "no-ca-names", "generate-certificates", "force-sslv3",
-	"force-tlsv10", "force-tlsv11", "quic-force-retry", NULL
+	"tfo", "defer-accept", "prefer-client-ciphers", "allow-0rtt", "expose-fd", "no-ca-names",
+	"generate-certificates", "quic-force-retry", NULL
 };
+/* TLS version switches of a bind line: bit i of tls_no_vers / forced version i. */
+static const char *const bind_no_vers[] = { "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", NULL };
+static const char *const bind_force_vers[] = { "force-sslv3", "force-tlsv10", "force-tlsv11", "force-tlsv12",
+                                               "force-tlsv13", NULL };
 
 static int cfg_in(const char *const *list, const char *k)
 {
@@ -377,7 +400,24 @@ int cfg_srv_bind(struct cfg_ctx *c, char **args, int nargs)
 			continue;
 		}
 		for (struct bind_conf *b = first; b; b = b->next) {
+			int vi;
+			for (vi = 0; bind_no_vers[vi] && strcmp(k, bind_no_vers[vi]); vi++)
+				;
+			if (bind_no_vers[vi]) {
+				b->tls_no_vers |= (uint8_t)(1u << vi);
+				continue;
+			}
+			for (vi = 0; bind_force_vers[vi] && strcmp(k, bind_force_vers[vi]); vi++)
+				;
+			if (bind_force_vers[vi]) {
+				if (cfg_bind_opt(c, b, "ssl-min-ver", cfg_tls_ver_name(vi)) < 0 ||
+				    cfg_bind_opt(c, b, "ssl-max-ver", cfg_tls_ver_name(vi)) < 0)
+					return -1;
+				continue;
+			}
 			if (!strcmp(k, "ssl"))               b->ssl = 1;
+			else if (!strcmp(k, "no-tls-tickets")) b->no_tls_tickets = 1;
+			else if (!strcmp(k, "strict-sni"))   b->strict_sni = 1;
 			else if (!strcmp(k, "v4v6"))         b->v4v6 = 1;
 			else if (!strcmp(k, "v6only"))       b->v6only = 1;
 			else if (!strcmp(k, "accept-proxy")) b->accept_proxy = 1;
@@ -427,7 +467,12 @@ struct server *cfg_srv_dup(const struct server *t)
 	s->next = NULL;
 	s->name = s->verify = s->sni = s->ca_file = s->crt = s->alpn = s->ciphers = NULL;
 	s->cookie = s->addr_text = NULL;
-	if (srv_dupstr(&s->name, t->name) || srv_dupstr(&s->verify, t->verify) ||
+	s->ciphersuites = s->ssl_min_ver = s->ssl_max_ver = s->verifyhost = NULL;
+	s->tls_ctx = NULL;
+	s->sni_expr = NULL;
+	if (srv_dupstr(&s->ciphersuites, t->ciphersuites) || srv_dupstr(&s->ssl_min_ver, t->ssl_min_ver) ||
+	    srv_dupstr(&s->ssl_max_ver, t->ssl_max_ver) || srv_dupstr(&s->verifyhost, t->verifyhost) ||
+	    srv_dupstr(&s->name, t->name) || srv_dupstr(&s->verify, t->verify) ||
 	    srv_dupstr(&s->sni, t->sni) || srv_dupstr(&s->ca_file, t->ca_file) ||
 	    srv_dupstr(&s->crt, t->crt) || srv_dupstr(&s->alpn, t->alpn) ||
 	    srv_dupstr(&s->ciphers, t->ciphers) || srv_dupstr(&s->cookie, t->cookie) ||
@@ -452,17 +497,17 @@ static struct server *srv_new_template(void)
 	return s;
 }
 
-static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "alpn", "ciphers", "cookie", NULL };
+static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "alpn", "ciphers", "cookie",
+	"ciphersuites", "ssl-min-ver", "ssl-max-ver", "verifyhost", NULL };
 static const char *const srv_noeffect_val_kws[] = {
 	"pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
-	"check-sni", "check-alpn", "ssl-min-ver", "ssl-max-ver", "curves", "namespace", "proto",
-	"resolve-prefer", "resolve-opts", "resolve-net", "crl-file", "verifyhost", "ciphersuites",
+	"check-sni", "check-alpn", "curves", "namespace", "proto",
+	"resolve-prefer", "resolve-opts", "resolve-net", "crl-file",
 	"npn", "check-proto", NULL
 };
 static const char *const srv_noeffect_flag_kws[] = {
-	"tfo", "no-tfo", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tls-tickets", "check-send-proxy",
-	"no-send-proxy", "allow-0rtt", "non-stick", "stick", "no-verifyhost", "ssl-reuse",
-	"no-ssl-reuse", "tls-tickets", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
+	"tfo", "no-tfo", "no-sslv3", "no-tlsv10", "no-tlsv11", "check-send-proxy",
+	"no-send-proxy", "allow-0rtt", "non-stick", "stick", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
 	"force-tlsv11", "force-tlsv12", "force-tlsv13", "no-agent-check", "no-send-proxy-v2",
 	"no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn", NULL
 };
@@ -494,6 +539,11 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		if (!strcmp(k, "check-ssl"))          { s->check_ssl = 1; continue; }
 		if (!strcmp(k, "no-check-ssl"))       { s->check_ssl = 0; continue; }
 		if (!strcmp(k, "send-proxy"))         { s->send_proxy = 1; continue; }
+		if (!strcmp(k, "no-ssl-reuse"))       { s->no_ssl_reuse = 1; continue; }
+		if (!strcmp(k, "ssl-reuse"))          { s->no_ssl_reuse = 0; continue; }
+		if (!strcmp(k, "no-tls-tickets"))     { s->no_tls_tickets = 1; continue; }
+		if (!strcmp(k, "tls-tickets"))        { s->no_tls_tickets = 0; continue; }
+		if (!strcmp(k, "no-verifyhost"))      { free(s->verifyhost); s->verifyhost = NULL; continue; }
 		if (cfg_in(srv_noeffect_flag_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
 			continue;
@@ -543,7 +593,12 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 			char **dst = !strcmp(k, "verify") ? &s->verify : !strcmp(k, "sni") ? &s->sni :
 			             !strcmp(k, "ca-file") ? &s->ca_file : !strcmp(k, "crt") ? &s->crt :
 			             !strcmp(k, "alpn") ? &s->alpn : !strcmp(k, "ciphers") ? &s->ciphers :
-			             &s->cookie;
+			             !strcmp(k, "ciphersuites") ? &s->ciphersuites :
+			             !strcmp(k, "ssl-min-ver") ? &s->ssl_min_ver :
+			             !strcmp(k, "ssl-max-ver") ? &s->ssl_max_ver :
+			             !strcmp(k, "verifyhost") ? &s->verifyhost : &s->cookie;
+			if ((dst == &s->ssl_min_ver || dst == &s->ssl_max_ver) && cfg_tls_ver_index(v) < 0)
+				return cfg_set_err(c, "'%s' : unknown ssl/tls version '%s'.", k, v);
 			if (dst == &s->verify && strcmp(v, "none") && strcmp(v, "required"))
 				return cfg_set_err(c, "'verify' : unknown verify method '%s', only 'none' and 'required' are supported.", v);
 			free(*dst);

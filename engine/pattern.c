@@ -1,36 +1,43 @@
 /* pattern.c: pattern lists (the entries of one ACL/map file, in file order)
  * and their compiled views per match kind: a hash set for str, prefix hash
  * tables for ip, ranges for int/len, one pattern set (regex/patset.h, one
- * pass over the subject) for beg/end/sub/dir/dom/reg. Lists are built at
- * start-up and changed by Lua (core.add_acl...) or the CLI; a changed view
- * is rebuilt on its next lookup.
+ * pass over the subject) for beg/end/sub/dir/dom/reg.
  *
- * Threads: with one worker thread, updates happen in place on that thread.
- * With several, a view's items, tables and pattern set must become one
- * immutable snapshot built by the updater and published by pointer swap,
- * the old one freed once every thread has passed a quiescent point of its
- * loop; lookups already read a view through one pointer (pat_expr) and
- * never keep item pointers across calls, so that change stays inside this
- * file. */
+ * Publication: lookups take no lock. Each expression points to one view
+ * (struct pat_view), replaced by one atomic pointer store; the view it
+ * replaces goes to epoch_retire() and is freed once no thread can still
+ * read it (engine/epoch.h). Writers (CLI, Lua core.add_acl/set_map...)
+ * serialise on the list's mutex. A removal, a clear or a commit builds new
+ * views aside from the remaining entries; an addition is cheap: the new
+ * view shares the old one's arrays and writes the new item past the old
+ * view's count (an old reader never looks there: hash slots naming an item
+ * at or past its view's count are skipped), and copies an array only when
+ * it must grow (amortised O(1)). Added beg..reg entries are matched one by
+ * one until they are numerous enough to rebuild the pattern set (a
+ * geometric threshold, so N additions cost O(N) rebuilt entries overall).
+ * Entries are freed, and "set map" values replaced, the same deferred way:
+ * a value a lookup returned stays valid until the reader's loop turn ends. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine/epoch.h"
 #include "engine/pattern.h"
 #include "regex/patset.h"
 #include "regex/rx.h"
 
 struct pat_entry {
 	char *key;
-	char *value;                /* NULL for ACL entries */
+	_Atomic(char *) value;      /* NULL for ACL entries; "set map" swaps it */
 	int line;                   /* line in the file it was read from, 0 if added later */
 };
 
-/* One entry compiled for a kind. <e> stays valid while the view is built
- * from the current entries (a deletion rebuilds every view). */
+/* One entry compiled for a kind. */
 struct pat_item {
 	const struct pat_entry *e;
 	union {
@@ -44,28 +51,45 @@ struct pat_item {
 
 /* Open-addressing hash set. A slot holds the key's hash (high 32 bits) and
  * its item index + 1 (low 32 bits; 0 = empty slot): probes compare hashes
- * before touching the items, so a miss costs no cache line but the slot's. */
+ * before touching the items, so a miss costs no cache line but the slot's.
+ * A slot is written once, atomically, after its item: a reader may meet a
+ * slot naming an item its view does not have yet, and skips it. */
 struct htab {
 	uint64_t *slot;
 	uint32_t mask;              /* capacity - 1 (power of two), or 0 when unallocated */
 	uint32_t used;
 };
 
-struct pat_expr {
-	struct pat_expr *next;      /* next view of the same list */
-	struct pat_list *list;
+struct ip_tab { int plen; struct htab h; };
+
+/* What a view frees when it is retired: the published view owns every
+ * array it points to; an addition moves the arrays it shares to the new
+ * view, so a retired view frees only what nothing newer uses. */
+enum { OWN_ITEMS = 1, OWN_RES = 2, OWN_STR = 4, OWN_IP = 8, OWN_PS = 16, OWN_ALL = 31 };
+
+/* A list compiled for one kind, as lookups see it: immutable once
+ * published, except for items and hash slots written past <nb>. */
+struct pat_view {
 	enum pat_match kind;
 	unsigned flags;             /* PAT_F_* */
-	struct pat_item *items;     /* file order */
+	unsigned own;               /* OWN_*: written by the writer only */
+	struct pat_item *items;     /* file order; items[nb..cap) may be written by a newer view */
 	size_t nb, cap;
-	int dirty;                  /* entries changed: rebuild before the next lookup */
 	struct htab str;            /* STR: key -> first item with that key */
 	/* IP: per family, one table per prefix length in use, longest first */
-	struct ip_tab { int plen; struct htab h; } *ip4, *ip6;
+	struct ip_tab *ip4, *ip6;
 	int nb_ip4, nb_ip6;
 	struct patset *ps;          /* BEG..REG: built from items[0..ps_nb) */
 	size_t ps_nb;               /* items[ps_nb..nb) were added since: scanned one by one */
 	long first_empty_word;      /* DIR/DOM: first item of delimiters only (see match_word), or -1 */
+};
+
+struct pat_expr {
+	struct pat_expr *next;      /* next view of the same list */
+	struct pat_list *list;
+	enum pat_match kind;
+	unsigned flags;
+	_Atomic(struct pat_view *) cur;   /* never NULL */
 };
 
 struct pat_list {
@@ -74,14 +98,16 @@ struct pat_list {
 	char *desc;                 /* for "show acl" / "show map", or NULL */
 	unsigned id;                /* "#<id>" for the management socket */
 	int is_map;
-	struct pat_entry **ent;     /* file order */
+	pthread_mutex_t lock;       /* writers: entries, views, <exprs> */
+	struct pat_entry **ent;     /* file order (writers only) */
 	size_t nb, cap;
 	struct pat_expr *exprs;
 };
 
-/* Named lists: built at start-up, then read by every thread. */
+/* Named lists: registered at start-up, then read by every thread. */
 static struct pat_list *pat_registry, **pat_registry_tail = &pat_registry;
 static unsigned pat_next_id;
+
 
 static const char *const pat_names[PAT_MATCH_KINDS] = {
 	[PAT_MATCH_FOUND] = "found", [PAT_MATCH_BOOL] = "bool", [PAT_MATCH_INT] = "int",
@@ -104,6 +130,7 @@ const char *pat_match_name(enum pat_match m)
 	return (unsigned)m < PAT_MATCH_KINDS ? pat_names[m] : "?";
 }
 
+
 /* ---- hashing ---- */
 
 static uint32_t hash_bytes(const void *p, size_t n, int icase)
@@ -117,6 +144,11 @@ static uint32_t hash_bytes(const void *p, size_t n, int icase)
 	return h ^ (h >> 15);
 }
 
+static inline uint64_t slot_load(const uint64_t *s)
+{
+	return __atomic_load_n(s, __ATOMIC_ACQUIRE);
+}
+
 static void htab_free(struct htab *h)
 {
 	free(h->slot);
@@ -124,37 +156,59 @@ static void htab_free(struct htab *h)
 	h->mask = h->used = 0;
 }
 
-/* Returns 0 or -ENOMEM. Grows <h> to hold at least one more entry at a
- * load factor of 1/2 or less. */
-static int htab_reserve(struct htab *h)
+/* Returns 1 when <h> must grow before one more insertion (load factor 1/2). */
+static int htab_full(const struct htab *h)
 {
-	if (h->mask && (h->used + 1) * 2 <= h->mask + 1)
-		return 0;
+	return !h->mask || (h->used + 1) * 2 > h->mask + 1;
+}
+
+/* Fills <out> with a copy of <h> twice as large (16 slots at first); <h>
+ * is not changed. Returns 0 or -ENOMEM. */
+static int htab_grow_copy(const struct htab *h, struct htab *out)
+{
 	uint32_t cap = h->mask ? (h->mask + 1) * 2 : 16;
 	uint64_t *slot = calloc(cap, sizeof(*slot));
+
 	if (!slot)
 		return -ENOMEM;
 	for (uint32_t i = 0; h->mask && i <= h->mask; i++) {
-		if (!h->slot[i])
+		uint64_t s = slot_load(&h->slot[i]);
+
+		if (!s)
 			continue;
-		uint32_t j = (uint32_t)(h->slot[i] >> 32) & (cap - 1);
+		uint32_t j = (uint32_t)(s >> 32) & (cap - 1);
 		while (slot[j])
 			j = (j + 1) & (cap - 1);
-		slot[j] = h->slot[i];
+		slot[j] = s;
 	}
-	free(h->slot);
-	h->slot = slot;
-	h->mask = cap - 1;
+	out->slot = slot;
+	out->mask = cap - 1;
+	out->used = h->used;
 	return 0;
 }
 
-/* Inserts item <idx> with hash <hash> (the caller reserved room). */
+/* Grows a private (unpublished) table in place. Returns 0 or -ENOMEM. */
+static int htab_reserve(struct htab *h)
+{
+	struct htab n;
+
+	if (!htab_full(h))
+		return 0;
+	if (htab_grow_copy(h, &n) < 0)
+		return -ENOMEM;
+	free(h->slot);
+	*h = n;
+	return 0;
+}
+
+/* Inserts item <idx> with hash <hash> (the caller reserved room); the slot
+ * is published with one atomic store, after the item was written. */
 static void htab_insert(struct htab *h, uint32_t hash, uint32_t idx)
 {
 	uint32_t j = hash & h->mask;
-	while (h->slot[j])
+	while (slot_load(&h->slot[j]))
 		j = (j + 1) & h->mask;
-	h->slot[j] = (uint64_t)hash << 32 | (idx + 1);
+	__atomic_store_n(&h->slot[j], (uint64_t)hash << 32 | (idx + 1), __ATOMIC_RELEASE);
 	h->used++;
 }
 
@@ -375,59 +429,76 @@ static int str_eq(const char *a, size_t alen, const char *b, size_t blen, int ic
 	return icase ? !strncasecmp(a, b, alen) : !memcmp(a, b, alen);
 }
 
-/* Returns the first item index whose key is <s>/<n>, or -1. */
-static long str_find(const struct pat_expr *x, const char *s, size_t n)
+/* Returns the first item index of <v> whose key is <s>/<n>, or -1. */
+static long str_find(const struct pat_view *v, const char *s, size_t n)
 {
-	const struct htab *h = &x->str;
+	const struct htab *h = &v->str;
+	uint64_t sl;
 	if (!h->mask)
 		return -1;
-	int icase = x->flags & PAT_F_ICASE;
+	int icase = v->flags & PAT_F_ICASE;
 	uint32_t hash = hash_bytes(s, n, icase);
-	for (uint32_t j = hash & h->mask; h->slot[j]; j = (j + 1) & h->mask) {
-		if ((uint32_t)(h->slot[j] >> 32) != hash)
+	for (uint32_t j = hash & h->mask; (sl = slot_load(&h->slot[j])); j = (j + 1) & h->mask) {
+		uint32_t idx = (uint32_t)sl - 1;
+		if ((uint32_t)(sl >> 32) != hash || idx >= v->nb)
 			continue;
-		const struct pat_item *it = &x->items[(uint32_t)h->slot[j] - 1];
+		const struct pat_item *it = &v->items[idx];
 		if (str_eq(it->u.s.p, it->u.s.len, s, n, icase))
-			return (uint32_t)h->slot[j] - 1;
+			return idx;
 	}
 	return -1;
 }
 
-static int str_index(struct pat_expr *x, uint32_t idx)
+/* Indexes item <idx> of a private view. Returns 0 or -ENOMEM. */
+static int str_index(struct pat_view *v, uint32_t idx)
 {
-	struct pat_item *it = &x->items[idx];
-	it->u.s.p = it->e->key;
-	it->u.s.len = (uint32_t)strlen(it->e->key);
-	if (str_find(x, it->u.s.p, it->u.s.len) >= 0)
+	struct pat_item *it = &v->items[idx];
+	if (str_find(v, it->u.s.p, it->u.s.len) >= 0)
 		return 0;           /* an earlier entry has this key: it wins */
-	if (htab_reserve(&x->str) < 0)
+	if (htab_reserve(&v->str) < 0)
 		return -ENOMEM;
-	htab_insert(&x->str, hash_bytes(it->u.s.p, it->u.s.len, x->flags & PAT_F_ICASE), idx);
+	htab_insert(&v->str, hash_bytes(it->u.s.p, it->u.s.len, v->flags & PAT_F_ICASE), idx);
 	return 0;
 }
 
-/* Returns the item index of the network <a>/<plen> in <t>, or -1. */
-static long ip_tab_find(const struct pat_expr *x, const struct ip_tab *t, const uint8_t *a, int nbytes)
+/* Returns the item index of the network <a> in table <t> of <v>, or -1. */
+static long ip_tab_find(const struct pat_view *v, const struct ip_tab *t, const uint8_t *a, int nbytes)
 {
 	const struct htab *h = &t->h;
 	uint32_t hash = hash_bytes(a, nbytes, 0);
-	for (uint32_t j = hash & h->mask; h->slot[j]; j = (j + 1) & h->mask)
-		if ((uint32_t)(h->slot[j] >> 32) == hash &&
-		    !memcmp(x->items[(uint32_t)h->slot[j] - 1].u.ip.a, a, nbytes))
-			return (uint32_t)h->slot[j] - 1;
+	uint64_t sl;
+	if (!h->mask)
+		return -1;
+	for (uint32_t j = hash & h->mask; (sl = slot_load(&h->slot[j])); j = (j + 1) & h->mask) {
+		uint32_t idx = (uint32_t)sl - 1;
+		if ((uint32_t)(sl >> 32) == hash && idx < v->nb && !memcmp(v->items[idx].u.ip.a, a, nbytes))
+			return idx;
+	}
 	return -1;
 }
 
-static int ip_index(struct pat_expr *x, uint32_t idx)
+/* Returns the table of <v> for the family and prefix length of <it>, or
+ * NULL, and its insertion position in <pos>. */
+static struct ip_tab *ip_tab_of(const struct pat_view *v, const struct pat_item *it, int *pos)
 {
-	const struct pat_item *it = &x->items[idx];
-	struct ip_tab **tabs = it->u.ip.v6 ? &x->ip6 : &x->ip4;
-	int *nb = it->u.ip.v6 ? &x->nb_ip6 : &x->nb_ip4;
-	int i;
-	for (i = 0; i < *nb && (*tabs)[i].plen > it->u.ip.plen; i++)
+	struct ip_tab *tabs = it->u.ip.v6 ? v->ip6 : v->ip4;
+	int nb = it->u.ip.v6 ? v->nb_ip6 : v->nb_ip4, i;
+	for (i = 0; i < nb && tabs[i].plen > it->u.ip.plen; i++)
 		;
-	if (i == *nb || (*tabs)[i].plen != it->u.ip.plen) {
-		struct ip_tab *t = realloc(*tabs, (*nb + 1) * sizeof(**tabs));
+	*pos = i;
+	return i < nb && tabs[i].plen == it->u.ip.plen ? &tabs[i] : NULL;
+}
+
+/* Indexes item <idx> of a private view. Returns 0 or -ENOMEM. */
+static int ip_index(struct pat_view *v, uint32_t idx)
+{
+	const struct pat_item *it = &v->items[idx];
+	struct ip_tab **tabs = it->u.ip.v6 ? &v->ip6 : &v->ip4;
+	int *nb = it->u.ip.v6 ? &v->nb_ip6 : &v->nb_ip4;
+	int i;
+	struct ip_tab *t = ip_tab_of(v, it, &i);
+	if (!t) {
+		t = realloc(*tabs, (*nb + 1) * sizeof(**tabs));
 		if (!t)
 			return -ENOMEM;
 		memmove(t + i + 1, t + i, (*nb - i) * sizeof(*t));
@@ -435,10 +506,10 @@ static int ip_index(struct pat_expr *x, uint32_t idx)
 		memset(&t[i].h, 0, sizeof(t[i].h));
 		*tabs = t;
 		(*nb)++;
+		t = &t[i];
 	}
-	struct ip_tab *t = &(*tabs)[i];
 	int nbytes = it->u.ip.v6 ? 16 : 4;
-	if (t->h.mask && ip_tab_find(x, t, it->u.ip.a, nbytes) >= 0)
+	if (ip_tab_find(v, t, it->u.ip.a, nbytes) >= 0)
 		return 0;
 	if (htab_reserve(&t->h) < 0)
 		return -ENOMEM;
@@ -446,28 +517,60 @@ static int ip_index(struct pat_expr *x, uint32_t idx)
 	return 0;
 }
 
-static void expr_clear(struct pat_expr *x)
+static void ip_free(struct pat_view *v)
 {
-	for (size_t i = 0; i < x->nb; i++) {
-		if (x->kind == PAT_MATCH_BIN)
-			free(x->items[i].u.bin.p);
-		else if (x->kind == PAT_MATCH_REG)
-			rx_free(x->items[i].u.rx);
+	for (int i = 0; i < v->nb_ip4; i++)
+		htab_free(&v->ip4[i].h);
+	for (int i = 0; i < v->nb_ip6; i++)
+		htab_free(&v->ip6[i].h);
+	free(v->ip4);
+	free(v->ip6);
+	v->ip4 = v->ip6 = NULL;
+	v->nb_ip4 = v->nb_ip6 = 0;
+}
+
+/* Builds the ip tables of a private view from items[0..nb). Returns 0 or
+ * -ENOMEM (then it has none). */
+static int ip_build(struct pat_view *v)
+{
+	v->ip4 = v->ip6 = NULL;
+	v->nb_ip4 = v->nb_ip6 = 0;
+	for (size_t i = 0; i < v->nb; i++) {
+		if (ip_index(v, (uint32_t)i) < 0) {
+			ip_free(v);
+			return -ENOMEM;
+		}
 	}
-	x->nb = 0;
-	x->ps_nb = 0;
-	x->first_empty_word = -1;
-	htab_free(&x->str);
-	for (int i = 0; i < x->nb_ip4; i++)
-		htab_free(&x->ip4[i].h);
-	for (int i = 0; i < x->nb_ip6; i++)
-		htab_free(&x->ip6[i].h);
-	free(x->ip4);
-	free(x->ip6);
-	x->ip4 = x->ip6 = NULL;
-	x->nb_ip4 = x->nb_ip6 = 0;
-	patset_free(x->ps);
-	x->ps = NULL;
+	return 0;
+}
+
+static void item_release(enum pat_match kind, struct pat_item *it)
+{
+	if (kind == PAT_MATCH_BIN)
+		free(it->u.bin.p);
+	else if (kind == PAT_MATCH_REG)
+		rx_free(it->u.rx);
+}
+
+/* Frees view <p> and what it owns (OWN_*): an epoch_retire() callback. */
+static void view_free(void *p)
+{
+	struct pat_view *v = p;
+
+	if (!v)
+		return;
+	if (v->own & OWN_RES)
+		for (size_t i = 0; i < v->nb; i++)
+			item_release(v->kind, &v->items[i]);
+	if (v->own & OWN_ITEMS)
+		free(v->items);
+	if (v->own & OWN_STR)
+		htab_free(&v->str);
+	if (v->own & OWN_IP)
+		ip_free(v);
+	if (v->own & OWN_PS)
+		patset_free(v->ps);
+	free(v);
 }
 
 /* Word delimiters of "-m dir" and "-m dom", as HAProxy's. */
@@ -492,126 +595,238 @@ static enum patset_kind patset_kind_of(enum pat_match m)
 	}
 }
 
-/* (Re)builds the pattern set of a BEG..REG view from its items. Returns 0
- * or -1 with <err>. */
-static int expr_build_patset(struct pat_expr *x, char *err, size_t errlen)
+/* Builds the pattern set of a BEG..REG view from items[0..nb) and sets
+ * <ps>, <ps_nb> and <first_empty_word>; the previous set is the caller's.
+ * Returns 0 or -1 with <err>. */
+static int view_build_patset(struct pat_view *v, char *err, size_t errlen)
 {
-	struct patset_entry *pe = calloc(x->nb ? x->nb : 1, sizeof(*pe));
+	struct patset_entry *pe = calloc(v->nb ? v->nb : 1, sizeof(*pe));
 	size_t bad = (size_t)-1;
 	if (!pe) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < x->nb; i++) {
-		pe[i].pat = x->items[i].e->key;
+	for (size_t i = 0; i < v->nb; i++) {
+		pe[i].pat = v->items[i].e->key;
 		pe[i].len = strlen(pe[i].pat);
-		pe[i].kind = patset_kind_of(x->kind);
-		pe[i].flags = (x->flags & PAT_F_ICASE) ? PATSET_ICASE : 0;
+		pe[i].kind = patset_kind_of(v->kind);
+		pe[i].flags = (v->flags & PAT_F_ICASE) ? PATSET_ICASE : 0;
 	}
 	char why[256];
 	/* HAProxy indexes case-sensitive "beg" patterns in a prefix tree: the
 	 * longest matching prefix wins (map_beg, Map.beg); ACLs only care
 	 * whether one matches */
-	unsigned opts = (x->kind == PAT_MATCH_BEG && !(x->flags & PAT_F_ICASE)) ? PATSET_O_BEG_LONGEST : 0;
-	struct patset *ps = patset_build_opts(pe, x->nb, opts, why, sizeof(why), &bad);
+	unsigned opts = (v->kind == PAT_MATCH_BEG && !(v->flags & PAT_F_ICASE)) ? PATSET_O_BEG_LONGEST : 0;
+	struct patset *ps = patset_build_opts(pe, v->nb, opts, why, sizeof(why), &bad);
 	free(pe);
 	if (!ps) {
-		if (bad < x->nb)
-			regex_error(err, errlen, x->items[bad].e->key, why);
+		if (bad < v->nb)
+			regex_error(err, errlen, v->items[bad].e->key, why);
 		else
 			snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	patset_free(x->ps);
-	x->ps = ps;
-	x->ps_nb = x->nb;
-	x->first_empty_word = -1;
-	if (x->kind == PAT_MATCH_DIR || x->kind == PAT_MATCH_DOM) {
-		const char *d = x->kind == PAT_MATCH_DIR ? DIR_DELIMS : DOM_DELIMS;
-		for (size_t i = 0; i < x->nb && x->first_empty_word < 0; i++) {
-			const char *k = x->items[i].e->key;
+	v->ps = ps;
+	v->ps_nb = v->nb;
+	v->first_empty_word = -1;
+	if (v->kind == PAT_MATCH_DIR || v->kind == PAT_MATCH_DOM) {
+		const char *d = v->kind == PAT_MATCH_DIR ? DIR_DELIMS : DOM_DELIMS;
+		for (size_t i = 0; i < v->nb && v->first_empty_word < 0; i++) {
+			const char *k = v->items[i].e->key;
 			if (strspn(k, d) == strlen(k))
-				x->first_empty_word = (long)i;
+				v->first_empty_word = (long)i;
 		}
 	}
 	return 0;
 }
 
-/* Appends the list's entry <e> to view <x> (the pattern set is rebuilt
- * later, by the caller). Returns 0 or -1 with <err>. */
-static int expr_append(struct pat_expr *x, const struct pat_entry *e, char *err, size_t errlen)
+/* Fills item <it> (its entry set) for the kind of <v>. Returns 0 or -1
+ * with <err>. */
+static int view_parse_item(const struct pat_view *v, struct pat_item *it, char *err, size_t errlen)
 {
-	if (x->nb == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 16;
-		struct pat_item *it = realloc(x->items, cap * sizeof(*it));
-		if (!it)
-			goto nomem;
-		x->items = it;
-		x->cap = cap;
-	}
-	struct pat_item *it = &x->items[x->nb];
-	memset(it, 0, sizeof(*it));
-	it->e = e;
-	if (item_parse(x->kind, it, err, errlen) < 0)
+	if (item_parse(v->kind, it, err, errlen) < 0)
 		return -1;
-	x->nb++;
-	int ret = 0;
-	if (x->kind == PAT_MATCH_STR)
-		ret = str_index(x, x->nb - 1);
-	else if (x->kind == PAT_MATCH_IP)
-		ret = ip_index(x, x->nb - 1);
-	if (ret == 0)
-		return 0;
-	x->nb--;
-	if (x->kind == PAT_MATCH_BIN)
-		free(it->u.bin.p);
+	if (v->kind == PAT_MATCH_STR) {
+		it->u.s.p = it->e->key;
+		it->u.s.len = (uint32_t)strlen(it->e->key);
+	}
+	return 0;
+}
+
+/* Returns a new private view of kind <m> with <flags> built from the <n>
+ * entries <ent>, or NULL with <err> (naming the entry's line of <file>). */
+static struct pat_view *view_build(enum pat_match m, unsigned flags, struct pat_entry *const *ent,
+                                   size_t n, const char *file, char *err, size_t errlen)
+{
+	struct pat_view *v = calloc(1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		goto nomem;
+	v->kind = m;
+	v->flags = flags;
+	v->own = OWN_ALL;
+	v->first_empty_word = -1;
+	v->cap = n ? n : 16;
+	if (!(v->items = malloc(v->cap * sizeof(*v->items))))
+		goto nomem_v;
+	for (i = 0; i < n; i++) {
+		struct pat_item *it = &v->items[i];
+		int ret = 0;
+
+		memset(it, 0, sizeof(*it));
+		it->e = ent[i];
+		if (view_parse_item(v, it, err, errlen) < 0) {
+			size_t l = strlen(err);
+			if (ent[i]->line && file && l < errlen)
+				snprintf(err + l, errlen - l, " at line %d of file '%s'", ent[i]->line, file);
+			goto fail;
+		}
+		v->nb++;
+		if (m == PAT_MATCH_STR)
+			ret = str_index(v, (uint32_t)i);
+		else if (m == PAT_MATCH_IP)
+			ret = ip_index(v, (uint32_t)i);
+		if (ret < 0)
+			goto nomem_v;
+	}
+	if (kind_uses_patset(m) && view_build_patset(v, err, errlen) < 0)
+		goto fail;
+	return v;
+nomem_v:
+	view_free(v);
 nomem:
 	snprintf(err, errlen, "out of memory");
-	return -1;
+	return NULL;
+fail:
+	view_free(v);
+	return NULL;
 }
 
-/* Rebuilds <x> from its list's entries. Returns 0 or -1 with <err>. */
-static int expr_rebuild(struct pat_expr *x, char *err, size_t errlen)
+/* Added beg..reg entries are matched one by one until there are more than
+ * this many, or than an eighth of those in the pattern set: then the set
+ * is rebuilt (geometric: N additions rebuild O(N) entries in all). */
+#define PAT_PENDING_MIN 32
+
+/* Returns a new view: <old> plus entry <e> (appended), sharing <old>'s
+ * arrays where they have room, or NULL with <err> (-EINVAL: <e> is not a
+ * pattern of this kind; otherwise out of memory) and nothing changed. What
+ * the new view takes from <old> is put in <*take>: the caller moves those
+ * OWN_* bits when it publishes, or calls view_abort(). */
+static struct pat_view *view_add(struct pat_view *old, const struct pat_entry *e, unsigned *take,
+                                 int *rc, char *err, size_t errlen)
 {
-	expr_clear(x);
-	for (size_t i = 0; i < x->list->nb; i++) {
-		const struct pat_entry *e = x->list->ent[i];
-		if (expr_append(x, e, err, errlen) < 0) {
-			size_t n = strlen(err);
-			if (e->line && x->list->name && n < errlen)
-				snprintf(err + n, errlen - n, " at line %d of file '%s'", e->line, x->list->name);
-			return -1;
+	struct pat_view *v = malloc(sizeof(*v));
+	struct pat_item *it;
+
+	*rc = -ENOMEM;
+	if (!v)
+		goto nomem;
+	*v = *old;
+	v->own = 0;
+	*take = OWN_RES;
+	if (old->nb == old->cap) {
+		size_t cap = old->cap ? old->cap * 2 : 16;
+
+		if (!(v->items = malloc(cap * sizeof(*v->items))))
+			goto nomem_v;
+		memcpy(v->items, old->items, old->nb * sizeof(*v->items));
+		v->cap = cap;
+		v->own |= OWN_ITEMS;
+	} else
+		*take |= OWN_ITEMS;
+	it = &v->items[old->nb];    /* past what <old>'s readers look at */
+	memset(it, 0, sizeof(*it));
+	it->e = e;
+	if (view_parse_item(v, it, err, errlen) < 0) {
+		*rc = -EINVAL;
+		goto fail_items;
+	}
+	v->nb = old->nb + 1;
+	if (v->kind == PAT_MATCH_STR) {
+		*take |= OWN_STR;
+		if (str_find(v, it->u.s.p, it->u.s.len) < 0) {
+			uint32_t h = hash_bytes(it->u.s.p, it->u.s.len, v->flags & PAT_F_ICASE);
+
+			if (htab_full(&old->str)) {
+				if (htab_grow_copy(&old->str, &v->str) < 0)
+					goto fail_item;
+				*take &= ~OWN_STR;
+				v->own |= OWN_STR;
+			}
+			htab_insert(&v->str, h, (uint32_t)old->nb);
+		}
+	} else if (v->kind == PAT_MATCH_IP) {
+		int pos, nbytes = it->u.ip.v6 ? 16 : 4;
+		struct ip_tab *t = ip_tab_of(v, it, &pos);
+
+		if (t && ip_tab_find(v, t, it->u.ip.a, nbytes) >= 0)
+			*take |= OWN_IP;        /* the same network is there: first wins */
+		else if (t && !htab_full(&t->h)) {
+			htab_insert(&t->h, hash_bytes(it->u.ip.a, nbytes, 0), (uint32_t)old->nb);
+			*take |= OWN_IP;
+		} else {
+			/* a new prefix length or a full table: new tables (rare,
+			 * and doubling, so amortised) */
+			if (ip_build(v) < 0)
+				goto fail_item;
+			v->own |= OWN_IP;
+		}
+	} else if (kind_uses_patset(v->kind)) {
+		size_t pending = v->nb - v->ps_nb, max = v->ps_nb / 8;
+
+		if (pending > (max > PAT_PENDING_MIN ? max : PAT_PENDING_MIN)) {
+			if (view_build_patset(v, err, errlen) < 0) {
+				*rc = -EINVAL;
+				goto fail_item;
+			}
+			v->own |= OWN_PS;
+		} else {
+			*take |= OWN_PS;
+			if (v->kind == PAT_MATCH_REG) {
+				char why[256];
+
+				it->u.rx = rx_compile(e->key, strlen(e->key),
+				                      RX_NO_CAPTURE | ((v->flags & PAT_F_ICASE) ? RX_ICASE : 0),
+				                      why, sizeof(why));
+				if (!it->u.rx) {
+					regex_error(err, errlen, e->key, why);
+					*rc = -EINVAL;
+					goto fail_item;
+				}
+			}
 		}
 	}
-	if (kind_uses_patset(x->kind) && expr_build_patset(x, err, errlen) < 0)
-		return -1;
-	x->dirty = 0;
-	return 0;
+	*rc = 0;
+	return v;
+fail_item:
+	item_release(v->kind, it);
+fail_items:
+	if (v->own & OWN_ITEMS)
+		free(v->items);
+	v->own &= ~OWN_ITEMS;
+	view_free(v);           /* what it built for itself */
+	return NULL;
+nomem_v:
+	free(v);
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return NULL;
 }
 
-/* An entry added to a BEG..REG view after its pattern set was built is
- * matched on its own (a REG entry gets its own compiled regex) until
- * PAT_PENDING_MAX of them accumulate: then the set is rebuilt, once for a
- * burst of additions rather than once per core.add_acl(). */
-#define PAT_PENDING_MAX 32
-
-static int expr_add_pending(struct pat_expr *x)
+/* Drops <v>, built by view_add() from <old> and not published. */
+static void view_abort(struct pat_view *v, const struct pat_view *old)
 {
-	struct pat_item *it = &x->items[x->nb - 1];
-	char err[256];
+	item_release(v->kind, &v->items[old->nb]);
+	view_free(v);
+}
 
-	if (x->nb - x->ps_nb > PAT_PENDING_MAX) {
-		x->dirty = 1;
-		return 0;
-	}
-	if (x->kind == PAT_MATCH_REG) {
-		it->u.rx = rx_compile(it->e->key, strlen(it->e->key),
-		                      RX_NO_CAPTURE | ((x->flags & PAT_F_ICASE) ? RX_ICASE : 0),
-		                      err, sizeof(err));
-		if (!it->u.rx)
-			return -1;
-	}
-	return 0;
+/* Publishes <v> as the view of <x> and retires the previous one. */
+static void expr_publish(struct pat_expr *x, struct pat_view *v)
+{
+	struct pat_view *old = atomic_exchange_explicit(&x->cur, v, memory_order_acq_rel);
+
+	epoch_retire(view_free, old);
 }
 
 static int is_delim(unsigned char c, const char *delims)
@@ -650,14 +865,14 @@ static int bytes_eq(const char *a, const char *b, size_t n, int icase)
 	return icase ? !strncasecmp(a, b, n) : !memcmp(a, b, n);
 }
 
-/* Returns 1 if pending item <it> of view <x> matches <s>/<n>. */
-static int pending_match(const struct pat_expr *x, const struct pat_item *it, const char *s, size_t n)
+/* Returns 1 if pending item <it> of view <v> matches <s>/<n>. */
+static int pending_match(const struct pat_view *v, const struct pat_item *it, const char *s, size_t n)
 {
 	const char *p = it->e->key;
 	size_t pl = strlen(p);
-	int icase = x->flags & PAT_F_ICASE;
+	int icase = v->flags & PAT_F_ICASE;
 
-	switch (x->kind) {
+	switch (v->kind) {
 	case PAT_MATCH_BEG:
 		return pl <= n && bytes_eq(s, p, pl, icase);
 	case PAT_MATCH_END:
@@ -682,28 +897,32 @@ struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned fla
                               char *err, size_t errlen)
 {
 	struct pat_expr *x;
+	struct pat_view *v;
 	if (m == PAT_MATCH_STR || m >= PAT_MATCH_BEG)
 		flags &= PAT_F_ICASE;
 	else
 		flags = 0;
+	pthread_mutex_lock(&l->lock);
 	for (x = l->exprs; x; x = x->next)
 		if (x->kind == m && x->flags == flags)
-			return x;
+			goto out;
 	if (!(x = calloc(1, sizeof(*x)))) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		goto out;
+	}
+	if (!(v = view_build(m, flags, l->ent, l->nb, l->name, err, errlen))) {
+		free(x);
+		x = NULL;
+		goto out;
 	}
 	x->list = l;
 	x->kind = m;
 	x->flags = flags;
-	if (expr_rebuild(x, err, errlen) < 0) {
-		expr_clear(x);
-		free(x->items);
-		free(x);
-		return NULL;
-	}
+	atomic_init(&x->cur, v);
 	x->next = l->exprs;
 	l->exprs = x;
+out:
+	pthread_mutex_unlock(&l->lock);
 	return x;
 }
 
@@ -712,12 +931,14 @@ struct pat_list *pat_expr_list(const struct pat_expr *e) { return e->list; }
 
 /* ---- lists ---- */
 
-static void entry_free(struct pat_entry *e)
+static void entry_free(void *p)
 {
+	struct pat_entry *e = p;
+
 	if (!e)
 		return;
 	free(e->key);
-	free(e->value);
+	free(atomic_load_explicit(&e->value, memory_order_relaxed));
 	free(e);
 }
 
@@ -763,6 +984,7 @@ struct pat_list *pat_list_new(const char *name, int is_map)
 		free(l);
 		return NULL;
 	}
+	pthread_mutex_init(&l->lock, NULL);
 	l->id = pat_next_id++;
 	*pat_registry_tail = l;
 	pat_registry_tail = &l->next;
@@ -790,13 +1012,14 @@ struct pat_expr *pat_list_first_expr(const struct pat_list *l)
 	return x;
 }
 
+/* Frees <l> at once: no reader may be left (exit, an ACL's inline list
+ * freed with its configuration). */
 static void list_release(struct pat_list *l)
 {
 	struct pat_expr *x, *nx;
 	for (x = l->exprs; x; x = nx) {
 		nx = x->next;
-		expr_clear(x);
-		free(x->items);
+		view_free(atomic_load(&x->cur));
 		free(x);
 	}
 	for (size_t i = 0; i < l->nb; i++)
@@ -804,6 +1027,7 @@ static void list_release(struct pat_list *l)
 	free(l->ent);
 	free(l->name);
 	free(l->desc);
+	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
 
@@ -824,6 +1048,7 @@ void pat_list_free(struct pat_list *l)
 
 void pat_list_free_all(void)
 {
+	epoch_drain();
 	while (pat_registry) {
 		struct pat_list *l = pat_registry;
 		pat_registry = l->next;
@@ -839,23 +1064,31 @@ size_t pat_list_count(const struct pat_list *l) { return l->nb; }
 static struct pat_entry *entry_new(const char *key, size_t klen, const char *value, size_t vlen)
 {
 	struct pat_entry *e = calloc(1, sizeof(*e));
+	char *v = NULL;
 	if (!e)
 		return NULL;
 	if (!(e->key = strndup(key, klen)))
 		goto fail;
-	if (value && !(e->value = strndup(value, vlen)))
+	if (value && !(v = strndup(value, vlen)))
 		goto fail;
+	atomic_init(&e->value, v);
 	return e;
 fail:
-	entry_free(e);
+	free(e->key);
+	free(e);
 	return NULL;
 }
 
-/* Appends <e> (owned by the list on success) to <l> and its views.
- * Returns 0, -EINVAL or -ENOMEM with <err>. */
+/* Appends <e> (owned by the list on success) to <l> and publishes views
+ * that have it, all or none. Called with the list locked. Returns 0,
+ * -EINVAL or -ENOMEM with <err>. */
 static int list_append(struct pat_list *l, struct pat_entry *e, char *err, size_t errlen)
 {
 	struct pat_expr *x;
+	struct pat_view *nv[PAT_MATCH_KINDS * 2];
+	unsigned take[PAT_MATCH_KINDS * 2];
+	int n = 0, rc = 0;
+
 	if (l->nb == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct pat_entry **ent = realloc(l->ent, cap * sizeof(*ent));
@@ -866,24 +1099,26 @@ static int list_append(struct pat_list *l, struct pat_entry *e, char *err, size_
 		l->ent = ent;
 		l->cap = cap;
 	}
-	/* every view must accept the key before anything changes */
-	for (x = l->exprs; x; x = x->next) {
-		if (x->kind == PAT_MATCH_REG) {
-			if (pat_check_key(PAT_MATCH_REG, e->key, err, errlen) < 0)
-				return -EINVAL;
-		} else if (pat_check_key(x->kind, e->key, err, errlen) < 0)
-			return -EINVAL;
+	/* every view must take the entry before any is published */
+	for (x = l->exprs; x; x = x->next, n++) {
+		if (!(nv[n] = view_add(atomic_load(&x->cur), e, &take[n], &rc, err, errlen)))
+			goto abort;
 	}
 	l->ent[l->nb++] = e;
-	for (x = l->exprs; x; x = x->next) {
-		if (x->dirty)
-			continue;
-		if (expr_append(x, e, err, errlen) < 0)
-			x->dirty = 1;       /* out of memory: retried at the next lookup */
-		else if (kind_uses_patset(x->kind) && expr_add_pending(x) < 0)
-			x->dirty = 1;
+	n = 0;
+	for (x = l->exprs; x; x = x->next, n++) {
+		struct pat_view *old = atomic_load(&x->cur);
+
+		old->own &= ~take[n];
+		nv[n]->own |= take[n];
+		expr_publish(x, nv[n]);
 	}
 	return 0;
+abort:
+	n = 0;
+	for (struct pat_expr *y = l->exprs; y != x; y = y->next, n++)
+		view_abort(nv[n], atomic_load(&y->cur));
+	return rc;
 }
 
 int pat_list_add_err(struct pat_list *l, const char *key, const char *value,
@@ -899,7 +1134,9 @@ int pat_list_add_err(struct pat_list *l, const char *key, const char *value,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	pthread_mutex_lock(&l->lock);
 	int ret = list_append(l, e, err, errlen);
+	pthread_mutex_unlock(&l->lock);
 	if (ret < 0)
 		entry_free(e);
 	return ret;
@@ -910,70 +1147,203 @@ int pat_list_add(struct pat_list *l, const char *key, const char *value)
 	return pat_list_add_err(l, key, value, NULL, 0);
 }
 
-static void list_mark_dirty(struct pat_list *l)
+/* Replaces the entries of <l> by the <n> at <ent> (owned by the list on
+ * success; <ent> may be <l>'s own array): builds every view aside, then
+ * publishes them and retires the old views and the entries of <l> for
+ * which <drop> says 1 (NULL: all). Called with the list locked. Returns 0
+ * or -ENOMEM / -EINVAL with <err>, and then nothing changed. */
+static int list_replace(struct pat_list *l, struct pat_entry **ent, size_t n,
+                        int (*drop)(const struct pat_entry *e, const void *arg), const void *arg,
+                        char *err, size_t errlen)
 {
-	for (struct pat_expr *x = l->exprs; x; x = x->next)
-		x->dirty = 1;
+	struct pat_view *nv[PAT_MATCH_KINDS * 2];
+	struct pat_entry **old_ent = l->ent;
+	size_t old_nb = l->nb, i;
+	struct pat_expr *x;
+	int k = 0;
+
+	for (x = l->exprs; x; x = x->next, k++) {
+		if (!(nv[k] = view_build(x->kind, x->flags, ent, n, NULL, err, errlen))) {
+			while (k--)
+				view_free(nv[k]);
+			return strstr(err, "out of memory") ? -ENOMEM : -EINVAL;
+		}
+	}
+	k = 0;
+	for (x = l->exprs; x; x = x->next, k++)
+		expr_publish(x, nv[k]);
+	for (i = 0; i < old_nb; i++)
+		if (!drop || drop(old_ent[i], arg))
+			epoch_retire(entry_free, old_ent[i]);
+	if (ent != old_ent) {
+		free(old_ent);
+		l->ent = ent;
+		l->cap = n;
+	}
+	l->nb = n;
+	return 0;
+}
+
+static int drop_by_key(const struct pat_entry *e, const void *key)
+{
+	return !strcmp(e->key, key);
+}
+
+static int drop_one(const struct pat_entry *e, const void *which)
+{
+	return e == which;
+}
+
+/* Removes the entries of <l> <drop> selects. Returns how many, or -ENOMEM
+ * (nothing removed). */
+static int list_remove(struct pat_list *l, int (*drop)(const struct pat_entry *e, const void *arg),
+                       const void *arg)
+{
+	struct pat_entry **keep;
+	size_t j = 0;
+	char err[64];
+	int n;
+
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nb; i++)
+		if (!drop(l->ent[i], arg))
+			j++;
+	n = (int)(l->nb - j);
+	if (!n)
+		goto out;
+	/* a new array: the current one stays intact if a view cannot be built */
+	if (!(keep = malloc((j ? j : 1) * sizeof(*keep)))) {
+		n = -ENOMEM;
+		goto out;
+	}
+	j = 0;
+	for (size_t i = 0; i < l->nb; i++)
+		if (!drop(l->ent[i], arg))
+			keep[j++] = l->ent[i];
+	if (list_replace(l, keep, j, drop, arg, err, sizeof(err)) < 0) {
+		free(keep);
+		n = -ENOMEM;
+	}
+out:
+	pthread_mutex_unlock(&l->lock);
+	return n;
 }
 
 int pat_list_del(struct pat_list *l, const char *key)
 {
-	size_t j = 0;
-	int n = 0;
-	for (size_t i = 0; i < l->nb; i++) {
-		if (!strcmp(l->ent[i]->key, key)) {
-			entry_free(l->ent[i]);
-			n++;
-		} else
-			l->ent[j++] = l->ent[i];
-	}
-	l->nb = j;
-	if (n) {
-		/* items point to freed entries: drop them now, rebuild lazily */
-		for (struct pat_expr *x = l->exprs; x; x = x->next) {
-			expr_clear(x);
-			x->dirty = 1;
-		}
-	}
-	return n;
+	int n = list_remove(l, drop_by_key, key);
+
+	return n < 0 ? 0 : n;
+}
+
+int pat_list_del_entry(struct pat_list *l, const struct pat_entry *e)
+{
+	int n = list_remove(l, drop_one, e);
+
+	return n < 0 ? n : n > 0;
+}
+
+/* Sets the value of <e> to a copy of <value> and retires the old one. */
+static int entry_set_value(struct pat_entry *e, const char *value)
+{
+	char *v = strdup(value ? value : "");
+
+	if (!v)
+		return -ENOMEM;
+	epoch_retire(free, atomic_exchange_explicit(&e->value, v, memory_order_acq_rel));
+	return 0;
 }
 
 int pat_list_set(struct pat_list *l, const char *key, const char *value)
 {
-	int found = 0;
-	for (size_t i = 0; i < l->nb; i++) {
+	int found = 0, rc = 0;
+
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nb && rc == 0; i++) {
 		if (strcmp(l->ent[i]->key, key))
 			continue;
-		char *v = strdup(value ? value : "");
-		if (!v)
-			return -ENOMEM;
-		free(l->ent[i]->value);
-		l->ent[i]->value = v;
+		rc = entry_set_value(l->ent[i], value);
 		found = 1;
 	}
-	return found ? 0 : pat_list_add(l, key, value ? value : "");
+	pthread_mutex_unlock(&l->lock);
+	if (rc < 0 || found)
+		return rc;
+	return pat_list_add(l, key, value ? value : "");
+}
+
+int pat_list_set_entry(struct pat_list *l, const struct pat_entry *e, const char *value)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nb; i++) {
+		if (l->ent[i] == e) {
+			rc = entry_set_value(l->ent[i], value);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
 }
 
 void pat_list_clear(struct pat_list *l)
 {
-	for (struct pat_expr *x = l->exprs; x; x = x->next)
-		expr_clear(x);
-	for (size_t i = 0; i < l->nb; i++)
-		entry_free(l->ent[i]);
-	l->nb = 0;
-	list_mark_dirty(l);
+	char err[64];
+
+	pthread_mutex_lock(&l->lock);
+	if (l->nb)      /* the array is kept for the next additions */
+		list_replace(l, l->ent, 0, NULL, NULL, err, sizeof(err));
+	pthread_mutex_unlock(&l->lock);
 }
 
-void pat_list_foreach(const struct pat_list *l,
+int pat_list_replace(struct pat_list *l, const char *const *keys, const char *const *values,
+                     size_t n, char *err, size_t errlen)
+{
+	struct pat_entry **ent = malloc((n ? n : 1) * sizeof(*ent));
+	size_t i;
+	int rc;
+
+	if (!ent) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(ent[i] = entry_new(keys[i], strlen(keys[i]), values ? values[i] : NULL,
+		                         values && values[i] ? strlen(values[i]) : 0))) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	pthread_mutex_lock(&l->lock);
+	rc = list_replace(l, ent, n, NULL, NULL, err, errlen);
+	pthread_mutex_unlock(&l->lock);
+	if (rc == 0)
+		return 0;
+fail:
+	while (i--)
+		entry_free(ent[i]);
+	free(ent);
+	return rc;
+}
+
+void pat_list_foreach(const struct pat_list *cl,
                       int (*cb)(const struct pat_entry *e, void *arg), void *arg)
 {
+	struct pat_list *l = (struct pat_list *)cl;
+
+	pthread_mutex_lock(&l->lock);
 	for (size_t i = 0; i < l->nb; i++)
 		if (cb(l->ent[i], arg))
-			return;
+			break;
+	pthread_mutex_unlock(&l->lock);
 }
 
 const char *pat_entry_key(const struct pat_entry *e) { return e->key; }
-const char *pat_entry_value(const struct pat_entry *e) { return e->value; }
+const char *pat_entry_value(const struct pat_entry *e)
+{
+	return atomic_load_explicit(&((struct pat_entry *)e)->value, memory_order_acquire);
+}
 
 /* Reads <path> into <l>. Returns 0 or -1 with <err>. */
 static int list_read_file(struct pat_list *l, const char *path, char *err, size_t errlen)
@@ -1025,7 +1395,10 @@ static int list_read_file(struct pat_list *l, const char *path, char *err, size_
 		}
 		char why[256];
 		ent->line = lineno;
-		if (list_append(l, ent, why, sizeof(why)) < 0) {
+		pthread_mutex_lock(&l->lock);
+		int rc = list_append(l, ent, why, sizeof(why));
+		pthread_mutex_unlock(&l->lock);
+		if (rc < 0) {
 			entry_free(ent);
 			snprintf(err, errlen, "%s at line %d of file '%s'", why, lineno, path);
 			ret = -1;
@@ -1053,6 +1426,7 @@ struct pat_list *pat_list_load(const char *path, int is_map, char *err, size_t e
 	return l;
 }
 
+
 /* ---- matching ---- */
 
 int pat_match_sample(enum pat_match m, const struct sample *smp)
@@ -1072,7 +1446,7 @@ int pat_match_sample(enum pat_match m, const struct sample *smp)
 	}
 }
 
-static const struct pat_item *match_ip(const struct pat_expr *x, const struct sample *smp)
+static const struct pat_item *match_ip(const struct pat_view *x, const struct sample *smp)
 {
 	uint8_t a4[4], a6[16];
 	int has4 = 0, has6 = 0;
@@ -1121,12 +1495,9 @@ static const struct pat_item *match_ip(const struct pat_expr *x, const struct sa
 
 const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct sample *in)
 {
-	struct pat_expr *x = (struct pat_expr *)cx;
+	const struct pat_view *x = atomic_load_explicit(&((struct pat_expr *)cx)->cur, memory_order_acquire);
 	struct sample smp = *in;
-	char err[256];
 
-	if (x->dirty && expr_rebuild(x, err, sizeof(err)) < 0)
-		return NULL;
 	if (!x->nb)
 		return NULL;
 
@@ -1217,3 +1588,4 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 	}
 	}
 }
+

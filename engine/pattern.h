@@ -6,7 +6,15 @@
  * same file can serve "-m str" and "-m beg" ACLs, map_* converters, the Lua
  * Map class and core.add_acl/set_map. The first entry in file order that
  * matches wins, except where HAProxy uses trees: ip and case-sensitive beg
- * return the longest matching prefix. */
+ * return the longest matching prefix.
+ *
+ * Threads: lookups take no lock and may run on any thread while another
+ * changes the list (CLI, Lua): a change builds new compiled views aside
+ * and publishes each with one pointer store; what it replaces or removes
+ * (views, entries, old values) is freed through engine/epoch.h once every
+ * worker thread has ended the loop turn it was in. So an entry or value a
+ * lookup returned stays valid until the end of the caller's loop turn.
+ * Changes to one list are serialised by its own lock. */
 #ifndef RP_PATTERN_H
 #define RP_PATTERN_H
 
@@ -95,13 +103,26 @@ int pat_list_add_err(struct pat_list *l, const char *key, const char *value,
                      char *err, size_t errlen);
 /* Removes every entry whose key is exactly <key>. Returns the number removed. */
 int pat_list_del(struct pat_list *l, const char *key);
+/* Removes the entry <e> of <l> only (the CLI's "del map <m> #<id>").
+ * Returns 1, 0 when <e> is not an entry of <l>, or -ENOMEM. */
+int pat_list_del_entry(struct pat_list *l, const struct pat_entry *e);
+/* Sets the value of entry <e> of <l> only ("set map <m> #<id> <v>").
+ * Returns 0, -ENOENT when <e> is not an entry of <l>, or -ENOMEM. */
+int pat_list_set_entry(struct pat_list *l, const struct pat_entry *e, const char *value);
+/* Replaces every entry of <l> by the <n> keys <keys> (and values
+ * <values>, NULL for an ACL) in one publication: a lookup sees the old
+ * entries or the new ones, never a mix ("commit map"). Returns 0, or
+ * -EINVAL / -ENOMEM with <err> and then <l> is unchanged. */
+int pat_list_replace(struct pat_list *l, const char *const *keys, const char *const *values,
+                     size_t n, char *err, size_t errlen);
 /* Sets the value of every entry keyed <key> (Lua core.set_map, "set map");
  * adds one when there is none. Returns 0 or -errno as pat_list_add(). */
 int pat_list_set(struct pat_list *l, const char *key, const char *value);
-/* Removes every entry. */
+/* Removes every entry (in one publication). */
 void pat_list_clear(struct pat_list *l);
 /* Calls <cb> for each entry in file order (show map / show acl); stops
- * early when <cb> returns non-zero. */
+ * early when <cb> returns non-zero. The list is locked meanwhile: <cb>
+ * must not change it. */
 void pat_list_foreach(const struct pat_list *l,
                       int (*cb)(const struct pat_entry *e, void *arg), void *arg);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/proxy.h"
+#include "engine/cfg_tls.h"
 
 struct proxy *proxy_find(const struct config *cfg, const char *name, unsigned cap)
 {
@@ -35,6 +36,7 @@ void server_free(struct server *s)
 	free(s->ciphers);
 	free(s->cookie);
 	free(s->addr_text);
+	cfg_tls_server_free(s);
 	free(s);
 }
 
@@ -49,5 +51,6 @@ void bind_conf_free(struct bind_conf *b)
 	free(b->ciphersuites);
 	free(b->ssl_min_ver);
 	free(b->crt_list);
+	cfg_tls_bind_free(b);
 	free(b);
 }

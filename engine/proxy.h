@@ -17,6 +17,7 @@ struct logfmt;             /* logfmt.h: a compiled log-format string */
 struct sample_expr;        /* sample.h */
 struct log_target;         /* log.h */
 struct http_cap_list;      /* http_cap.h: capture declarations */
+struct tls_ctx;           /* proto/tls.h: a TLS context (cfg_tls.c builds them) */
 
 /* One socket address, IPv4, IPv6 or AF_UNIX; <len> is what bind/connect take. */
 struct addr {
@@ -107,6 +108,10 @@ struct server {
 	int minconn, maxqueue;      /* stored; 0 = unset */
 	uint32_t slowstart;         /* ms, stored */
 	char *verify, *sni, *ca_file, *crt, *alpn, *ciphers; /* TLS issue, stored */
+	char *ciphersuites, *ssl_min_ver, *ssl_max_ver, *verifyhost; /* TLS (cfg_tls.c) */
+	unsigned no_ssl_reuse:1, no_tls_tickets:1;
+	struct tls_ctx **tls_ctx;   /* "ssl": one client context per thread (cfg_tls.c) */
+	struct sample_expr *sni_expr; /* "sni <expr>", evaluated per connection */
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
 	char *addr_text;            /* the address as written, for messages and stats */
 	/* runtime */
@@ -136,6 +141,13 @@ struct bind_conf {
 	unsigned ssl:1, v4v6:1, v6only:1, accept_proxy:1, transparent:1;
 	unsigned named:1;           /* <name> comes from a "name" option (so_name) */
 	char *crt, *alpn, *ciphers, *ciphersuites, *ssl_min_ver, *crt_list; /* TLS issue */
+	char **crt_more;            /* further "crt" arguments of the line, <nb_crt_more> */
+	int nb_crt_more;
+	char *ssl_max_ver, *ca_file, *verify;   /* TLS (cfg_tls.c) */
+	unsigned no_tls_tickets:1, strict_sni:1, tls_vers_set:1;
+	unsigned tls_ctx_owner:1;   /* frees <tls_ctx> (the first address of the line) */
+	uint8_t tls_no_vers;        /* no-sslv3/no-tlsv1x bits: 1 << (minor + 1), SSLv3 = bit 0 */
+	struct tls_ctx *tls_ctx;    /* "ssl": the server context of the line, shared by its addresses */
 	void *rx;                   /* private to listener.c */
 	const char *file; int line;
 };
@@ -251,6 +263,7 @@ struct global {
 	char *ssl_bind_ciphers, *ssl_bind_ciphersuites, *ssl_bind_options;
 	char *ssl_server_ciphers, *ssl_server_ciphersuites, *ssl_server_options;
 	char *ssl_dh_param_file;
+	int ssl_server_verify_none;  /* "ssl-server-verify none" (cfg_tls.c) */
 	int expose_experimental;
 	int insecure_fork_wanted;
 	char *desc;

@@ -10,9 +10,12 @@
 #include <string.h>
 #include <time.h>
 #include "engine/thread.h"
+#include "engine/http_idle.h"
 #include "engine/ring.h"
 #include "engine/conn.h"
+#include "engine/epoch.h"
 #include "engine/listener.h"
+#include "engine/log.h"
 #include "engine/stream.h"
 #include "regex/rx.h"
 
@@ -78,6 +81,8 @@ static void thr_trim_cb(struct timer *tm)
 	timer_arm(&t->timers, &t->trim, t->now_ms + THR_TRIM_MS);
 }
 
+static void thr_hard_stop_cb(struct timer *tm);
+
 static void thr_clock_cb(void *arg)
 {
 	thr_clock(arg);
@@ -111,6 +116,7 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	timers_init(&t->timers, t->now_ms);
 	ring_on_wake(t->ring, thr_clock_cb, t);
 	timer_init(&t->trim, thr_trim_cb);
+	timer_init(&t->hard_stop, thr_hard_stop_cb);
 	timer_arm(&t->timers, &t->trim, t->now_ms + THR_TRIM_MS);
 	thr_cur = t;
 	ret = listeners_attach(t);
@@ -131,6 +137,33 @@ fail:
 	return NULL;
 }
 
+/* Timer: "hard-stop-after" ran out during a soft stop. Says so as HAProxy
+ * does (stderr and the logs), one line per frontend that still has
+ * connections, then asks for the immediate stop that kills them. */
+static void thr_hard_stop_cb(struct timer *tm)
+{
+	struct thr *t = container_of(tm, struct thr, hard_stop);
+	static const char first[] = "soft-stop running for too long, performing a hard-stop.";
+	char msg[256];
+	int n;
+
+	rp_warning("%s", first);
+	log_send_targets(LOG_LVL_WARNING, first, sizeof(first) - 1, NULL);
+	for (const struct proxy *px = t->cfg->proxies; px; px = px->next) {
+		if (!(px->cap & PX_CAP_FE) || !px->fe_cur_conn)
+			continue;
+		n = snprintf(msg, sizeof(msg), "Proxy %s hard-stopped (%u remaining conns will be closed).",
+		             px->name, px->fe_cur_conn);
+		if (n < 0)
+			continue;
+		if ((size_t)n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+		rp_warning("%s", msg);
+		log_send_targets(LOG_LVL_WARNING, msg, (size_t)n, px);
+	}
+	t->stop_req = 2;
+}
+
 /* Acts on a stop request. Returns 1 when the loop must end. */
 static int thr_check_stop(struct thr *t)
 {
@@ -142,6 +175,12 @@ static int thr_check_stop(struct thr *t)
 	if (t->stop_req == 1 && !t->stopping) {
 		t->stopping = 1;
 		listeners_unbind(t);
+		/* HAProxy reports each proxy stopped when the soft stop begins,
+		 * not when the last connection ends */
+		if (t->id == 0)
+			log_proxies_stopped(t->cfg);
+		if (t->cfg->g.hard_stop_after)
+			timer_arm(&t->timers, &t->hard_stop, t->now_ms + t->cfg->g.hard_stop_after);
 	}
 	return t->stopping && !t->nb_streams;
 }
@@ -165,9 +204,13 @@ int thr_run(struct thr *t)
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &run_mask);
 	ring_set_wait_sigmask(t->ring, &run_mask);
 	thr_clock(t);
+	epoch_thread_online(t->id);
 	for (;;) {
 		int64_t wait;
 		uint64_t next;
+
+		/* a quiescent point: no pointer into maps/ACLs is held here */
+		epoch_quiescent(t->id);
 
 		/* the clock was refreshed when the wait ended (thr_clock_cb) */
 		timers_run(&t->timers, t->now_ms);
@@ -193,6 +236,7 @@ int thr_run(struct thr *t)
 	}
 	ring_set_wait_sigmask(t->ring, NULL);
 	pthread_sigmask(SIG_SETMASK, &run_mask, NULL);
+	http_idle_close_all(t);        /* parked server connections (mode http) */
 	/* let the cancels and closes queued by the stop complete, so that
 	 * every connection is back in its pool (bounded: 1 s) */
 	ring_wait(t->ring, 0);
@@ -201,6 +245,7 @@ int thr_run(struct thr *t)
 			break;
 		streams_run_queue(t);
 	}
+	epoch_thread_offline(t->id);
 	return ret;
 }
 

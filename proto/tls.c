@@ -480,7 +480,7 @@ static int crt_load_file(struct tls_ctx *ctx, const char *path, const char *cons
 		goto fail;
 	}
 	if (wolfSSL_CTX_use_certificate_chain_file(t->wctx, path) != WOLFSSL_SUCCESS) {
-		set_err(err, errlen, "unable to load certificate from '%s'", path);
+		set_err(err, errlen, "unable to load certificate from file '%s'", path);
 		goto fail;
 	}
 	if (wolfSSL_CTX_use_PrivateKey_file(t->wctx, path, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
@@ -669,11 +669,8 @@ struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errl
 		}
 	}
 	if (o->is_server) {
-		if (!o->crt) {
-			set_err(err, errlen, "a certificate is required to terminate TLS");
-			goto fail;
-		}
-		if (tls_ctx_add_crt(ctx, o->crt, NULL, 0, err, errlen) < 0)
+		/* without <crt>, the caller adds them (a crt-list) before use */
+		if (o->crt && tls_ctx_add_crt(ctx, o->crt, NULL, 0, err, errlen) < 0)
 			goto fail;
 		return ctx;
 	}
@@ -743,7 +740,7 @@ struct tls_conn *tls_conn_new(struct tls_ctx *ctx, const char *sni)
 struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni)
 {
 	struct tls_conn *c = mem;
-	WOLFSSL_CTX *w = ctx->is_server ? ctx->crts->wctx : ctx->cli;
+	WOLFSSL_CTX *w = ctx->is_server ? (ctx->crts ? ctx->crts->wctx : NULL) : ctx->cli;
 
 	c->ctx = ctx;
 	c->in = NULL;
@@ -756,7 +753,7 @@ struct tls_conn *tls_conn_init(void *mem, struct tls_ctx *ctx, const char *sni)
 	c->out_arg = NULL;
 	c->verify_res = 0;
 	c->sni[0] = c->alpn[0] = c->err[0] = 0;
-	if (!(c->ssl = wolfSSL_new(w)))
+	if (!w || !(c->ssl = wolfSSL_new(w)))
 		goto fail;
 	wolfSSL_SetIOReadCtx(c->ssl, c);
 	wolfSSL_SetIOWriteCtx(c->ssl, c);

@@ -43,8 +43,10 @@ struct tls_ctx_opts {
 };
 
 /* Returns a new context or NULL with a message in <err>/<errlen> (e.g.
- * "unable to load certificate from 'x.pem'"). The first certificate loaded
- * is the default one for clients sending no or an unknown SNI. */
+ * "unable to load certificate from file 'x.pem'"). The first certificate
+ * loaded is the default one for clients sending no or an unknown SNI. A
+ * server context made without <crt> gets its certificates from
+ * tls_ctx_add_crt() (a crt-list); until then tls_conn_init() fails. */
 struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errlen);
 
 /* Adds the certificate(s) of <path> (file or directory) to server context
