@@ -3,6 +3,8 @@
  * global keywords are accepted without effect or refused. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +20,10 @@
 #include "engine/vars.h"
 
 /* Keywords stored in struct global that nothing applies yet: the user is
- * told once per line, since some (user, chroot) are about security. */
+ * told once per line. */
 static void kw_g_not_applied(struct cfg_ctx *c, const char *kw)
 {
 	static const char *const not_applied[] = {
-		"user", "group", "uid", "gid", "chroot", "ulimit-n", "hard-stop-after",
 		"master-worker", NULL
 	};
 
@@ -70,6 +71,36 @@ static int kw_g_str1(struct cfg_ctx *c, char **args, int nargs, char **dst, cons
 	return 0;
 }
 
+/* "user <name>" / "group <name>": resolved now, as HAProxy does, into the
+ * uid / gid that main.c switches to after binding. */
+static int kw_g_user(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct global *g = &c->cfg->g;
+	int is_user = !strcmp(args[0], "user");
+	const char *name = nargs > 1 ? args[1] : "";
+
+	if (cfg_no_extra(c, args, nargs, 2))
+		return -1;
+	errno = 0;
+	if (is_user) {
+		struct passwd *pw = getpwnam(name);
+
+		if (!pw)
+			return cfg_set_err(c, "cannot find user id for '%s' (%d:%s)", name, errno, strerror(errno));
+		g->uid = (int)pw->pw_uid;
+	} else {
+		struct group *gr = getgrnam(name);
+
+		if (!gr)
+			return cfg_set_err(c, "cannot find group id for '%s' (%d:%s)", name, errno, strerror(errno));
+		g->gid = (int)gr->gr_gid;
+	}
+	free(is_user ? g->user : g->group);
+	if (!(*(is_user ? &g->user : &g->group) = cfg_strdup(c, name)))
+		return -1;
+	return 0;
+}
+
 static int kw_g_string(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
@@ -78,8 +109,8 @@ static int kw_g_string(struct cfg_ctx *c, char **args, int nargs)
 	if (!strcmp(k, "pidfile"))    return kw_g_str1(c, args, nargs, &g->pidfile, "a file name as an argument");
 	if (!strcmp(k, "log-tag"))    return kw_g_str1(c, args, nargs, &g->log_tag, "a tag for use in syslog");
 	if (!strcmp(k, "chroot"))     return kw_g_str1(c, args, nargs, &g->chroot, "a directory as an argument");
-	if (!strcmp(k, "user"))       return kw_g_str1(c, args, nargs, &g->user, "a user name as an argument");
-	if (!strcmp(k, "group"))      return kw_g_str1(c, args, nargs, &g->group, "a group name as an argument");
+	if (!strcmp(k, "user"))       return kw_g_user(c, args, nargs);
+	if (!strcmp(k, "group"))      return kw_g_user(c, args, nargs);
 	if (!strcmp(k, "ca-base"))    return kw_g_str1(c, args, nargs, &g->ca_base, "a directory path as an argument");
 	if (!strcmp(k, "crt-base"))   return kw_g_str1(c, args, nargs, &g->crt_base, "a directory path as an argument");
 	if (!strcmp(k, "ssl-default-bind-ciphers"))      return kw_g_str1(c, args, nargs, &g->ssl_bind_ciphers, "a cipher suite as an argument");
@@ -173,6 +204,7 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 		if (v < 1)
 			return cfg_set_err(c, "'maxconn' expects a positive integer argument.");
 		g->maxconn = (int)v;
+		g->maxconn_set = 1;
 	} else if (!strcmp(k, "uid"))          g->uid = (int)v;
 	else if (!strcmp(k, "gid"))            g->gid = (int)v;
 	else if (!strcmp(k, "ulimit-n"))       g->ulimit_n = (int)v;

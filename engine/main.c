@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -350,6 +353,100 @@ static void apply_cpu_map(const struct config *cfg)
 		           strerror(errno));
 }
 
+/* Returns the number of sockets the process needs for <cfg>, HAProxy's
+ * "maxsock": two per connection (client and server side), one per
+ * listening socket, and a margin for logs, checks and the ring. */
+static long main_maxsock(const struct config *cfg)
+{
+	long n = 2L * cfg->g.maxconn + 16;
+
+	for (const struct proxy *px = cfg->proxies; px; px = px->next)
+		if ((px->cap & PX_CAP_FE) && !px->disabled)
+			for (const struct bind_conf *b = px->binds; b; b = b->next)
+				n++;
+	for (const struct stats_socket *ss = cfg->g.stats; ss; ss = ss->next)
+		n++;
+	return n;
+}
+
+/* Sets RLIMIT_NOFILE as HAProxy does: to "ulimit-n" if given, else to what
+ * maxconn needs; a limit already higher is kept. When neither "ulimit-n"
+ * nor "maxconn" was given and the hard limit is too low, maxconn is
+ * lowered to fit (HAProxy derives its default maxconn from the limit).
+ * Returns 0, or -1 after an alert (HAProxy's strict-limits, its default). */
+static int set_fd_limit(struct config *cfg)
+{
+	struct rlimit rl, want;
+	long maxsock = main_maxsock(cfg);
+	long target = cfg->g.ulimit_n > 0 ? cfg->g.ulimit_n : maxsock;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if ((long)rl.rlim_cur < target) {
+		want.rlim_cur = (rlim_t)target;
+		want.rlim_max = rl.rlim_max > want.rlim_cur ? rl.rlim_max : want.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+			if (!cfg->g.ulimit_n && !cfg->g.maxconn_set) {
+				/* the default maxconn: take what the hard limit allows */
+				want.rlim_cur = rl.rlim_max;
+				want.rlim_max = rl.rlim_max;
+				if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+					rl = want;
+				maxsock -= 2L * cfg->g.maxconn;
+				cfg->g.maxconn = (int)(((long)rl.rlim_cur - maxsock) / 2);
+				if (cfg->g.maxconn < 1)
+					cfg->g.maxconn = 1;
+				return 0;
+			}
+			rp_alert("[ringproxy.main()] Cannot raise FD limit to %ld, limit is %ld.",
+			         target, (long)rl.rlim_cur);
+			return -1;
+		}
+		rl = want;
+	}
+	if ((long)rl.rlim_cur < maxsock) {
+		rp_alert("[ringproxy.main()] FD limit (%ld) too low for maxconn=%d/maxsock=%ld. "
+		         "Please raise 'ulimit-n' to %ld or more to avoid any trouble.",
+		         (long)rl.rlim_cur, cfg->g.maxconn, maxsock, maxsock);
+		return -1;
+	}
+	return 0;
+}
+
+/* "chroot <dir>": after the configuration, the listeners, the management
+ * sockets and the pidfile, before serving. Returns 0 or -1 after an alert. */
+static int enter_chroot(const struct config *cfg)
+{
+	if (!cfg->g.chroot)
+		return 0;
+	if (chroot(cfg->g.chroot) < 0 || chdir("/") < 0) {
+		rp_alert("[ringproxy.main()] Cannot chroot(%s).", cfg->g.chroot);
+		return -1;
+	}
+	return 0;
+}
+
+/* "user"/"uid", "group"/"gid": drops privileges after binding, group
+ * first. Supplementary groups are dropped with a gid, as HAProxy does.
+ * Returns 0 or -1 after an alert. */
+static int set_identity(const struct config *cfg)
+{
+	if (cfg->g.gid >= 0) {
+		if (getgroups(0, NULL) > 0 && setgroups(0, NULL) < 0)
+			rp_warning("[ringproxy.main()] Failed to drop supplementary groups. "
+			           "Using 'gid'/'group' without 'uid'/'user' is generally useless.");
+		if (setgid((gid_t)cfg->g.gid) < 0) {
+			rp_alert("[ringproxy.main()] Cannot set gid %d.", cfg->g.gid);
+			return -1;
+		}
+	}
+	if (cfg->g.uid >= 0 && setuid((uid_t)cfg->g.uid) < 0) {
+		rp_alert("[ringproxy.main()] Cannot set uid %d.", cfg->g.uid);
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns 1 if <cfg> has something to listen on: a bind line of an
  * enabled frontend or a stats socket. */
 static int has_listener(const struct config *cfg)
@@ -382,6 +479,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	char err[1024];
 	int rc, nerr, dfd = -1;
+	const char *pidfile;
 
 	memset(&o, 0, sizeof(o));
 	log_set_starting(1, RP_VERSION);
@@ -435,11 +533,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	pidfile = o.pidfile ? o.pidfile : cfg.g.pidfile;
 	if (!has_listener(&cfg)) {
 		rp_alert("[ringproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.");
 		main_cleanup(&cfg, &o);
 		return 1;
 	}
+	if (set_fd_limit(&cfg) < 0)
+		goto fail_listeners;
 	if (listeners_bind(&cfg, err, sizeof(err)) < 0) {
 		rp_alert("%s", err);
 		rp_alert("[ringproxy.main()] Some protocols failed to start their listeners! Exiting.");
@@ -459,10 +560,11 @@ int main(int argc, char **argv)
 	log_set_actconn(&main_thr->cur_conn);
 	apply_cpu_map(&cfg);
 
-	if (o.pidfile || cfg.g.pidfile) {
-		if (write_pidfile(o.pidfile ? o.pidfile : cfg.g.pidfile, getpid()) < 0)
-			goto fail_thr;
-	}
+	/* as HAProxy: a pidfile in daemon and master-worker modes only */
+	if (!(cfg.g.daemon || o.master_worker || cfg.g.master_worker))
+		pidfile = NULL;
+	if (pidfile && write_pidfile(pidfile, getpid()) < 0)
+		goto fail_thr;
 	for (int i = 0; i < o.nb_old_pids; i++)
 		kill(o.old_pids[i], o.old_sig);
 
@@ -472,6 +574,11 @@ int main(int argc, char **argv)
 		rp_alert("%s", err);
 		goto fail_thr;
 	}
+	/* everything that opens a path or binds is done: confine, then drop */
+	if (enter_chroot(&cfg) < 0 || set_identity(&cfg) < 0)
+		goto fail_thr;
+	if (cfg.g.chroot)
+		pidfile = NULL;     /* its path is outside the jail now */
 	if (lua_hooks.start_tasks)
 		lua_hooks.start_tasks();
 
@@ -487,8 +594,8 @@ int main(int argc, char **argv)
 	main_thr = NULL;
 	cli_stop();
 	listeners_close(&cfg);
-	if (o.pidfile || cfg.g.pidfile)
-		unlink(o.pidfile ? o.pidfile : cfg.g.pidfile);
+	if (pidfile)
+		unlink(pidfile);    /* may fail after a privilege drop: no matter */
 	main_cleanup(&cfg, &o);
 	if (rc < 0) {
 		rp_alert("event loop failed : %s", strerror(-rc));

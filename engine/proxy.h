@@ -245,6 +245,7 @@ struct global {
 	char **lua_prepend_path;    /* "lua-prepend-path <path> [path|cpath]" lines */
 	int nb_lua_prepend;
 	uint64_t lua_maxmem;        /* bytes, 0 = unlimited */
+	int maxconn_set;            /* "maxconn" given: the fd limit must fit it */
 	uint32_t lua_forced_yield;  /* default 10000 */
 	uint32_t lua_session_timeout, lua_task_timeout, lua_service_timeout; /* ms */
 	struct stats_socket *stats; /* management sockets (served in a later issue) */

@@ -64,6 +64,7 @@ struct thr {
 	int stopping;                    /* soft stop in progress */
 	uint64_t loops;                  /* loop turns, for stats */
 	struct timer trim;               /* periodic release of idle receive buffers */
+	struct timer hard_stop;          /* hard-stop-after, armed when the soft stop begins */
 };
 
 /* Returns a new thread context for <cfg> with its ring, pools and timers,

@@ -409,15 +409,13 @@ static void t_global_values(void)
 	cfg_free(&cfg);
 }
 
+/* user, chroot, ulimit-n, hard-stop-after are applied (main.c, thread.c,
+ * tests/e2e/proc_identity.sh): no "not applied" notice any more */
 static void t_global_not_applied_notice(void)
 {
 	struct config cfg;
-	EXPECT_PARSE(&cfg, "global\n  user haproxy\n  chroot /var/empty\n  ulimit-n 100\n  hard-stop-after 1m\n", 0);
-	EXPECT_OUT("[NOTICE]   (");
-	EXPECT_OUT("parsing [t.cfg:2] : 'user' is stored but not applied by ringproxy yet.\n");
-	EXPECT_OUT("parsing [t.cfg:3] : 'chroot' is stored but not applied by ringproxy yet.\n");
-	EXPECT_OUT("parsing [t.cfg:4] : 'ulimit-n' is stored but not applied by ringproxy yet.\n");
-	EXPECT_OUT("parsing [t.cfg:5] : 'hard-stop-after' is stored but not applied by ringproxy yet.\n");
+	EXPECT_PARSE(&cfg, "global\n  user nobody\n  chroot /var/empty\n  ulimit-n 100\n  hard-stop-after 1m\n", 0);
+	EXPECT_NO_OUT("NOTICE");
 	EXPECT_NO_OUT("ALERT");
 	cfg_free(&cfg);
 }
