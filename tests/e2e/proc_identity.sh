@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Process settings of the global section applied as HAProxy 2.6 applies them,
+# each checked on the running process and, where /usr/sbin/haproxy is
+# installed, against HAProxy on the same configuration:
+#   user/group + chroot: /proc/PID/status Uid/Gid/Groups, /proc/PID/root,
+#     and the proxy still forwards;
+#   ulimit-n / maxconn: /proc/PID/limits "Max open files", a limit that
+#     cannot be raised and one too low for maxconn (alerts, exit 1);
+#   chroot to a missing directory (alert, exit 1);
+#   hard-stop-after: after SIGUSR1, a connection still open is killed after
+#     the delay, with HAProxy's warnings in HAProxy's order;
+#   pidfile: written by -D, not by -db.
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root (setuid/chroot)"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
+NOGROUP=$(id -gn nobody)
+NOBODY_UID=$(id -u nobody)
+NOBODY_GID=$(id -g nobody)
+HAP=/usr/sbin/haproxy
+[ -x "$HAP" ] || HAP=
+
+cd "$T" || fail "cd $T"
+start_sink srv -m echo
+FE_PORT=$(free_port)
+mkdir -p "$T/jail"
+
+# cfg <file> <global lines...>
+cfg() {
+	local f=$1 l
+	shift
+	{
+		printf 'global\n'
+		for l in "$@"; do printf '    %s\n' "$l"; done
+		printf 'defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n'
+		printf 'listen fe\n    bind 127.0.0.1:%s\n    server s1 127.0.0.1:%s\n' "$FE_PORT" "$SINK_PORT"
+	} >"$f"
+}
+
+# run_bg <binary> <out> <args...>: starts <binary> -db in a shell whose soft
+# open-file limit is 1024 (so that what the proxy sets is visible); sets PID.
+run_bg() {
+	local bin=$1 out=$2
+	shift 2
+	( ulimit -Sn 1024 && exec "$bin" -db "$@" ) >"$out" 2>&1 &
+	PID=$!
+	E2E_PIDS+=("$PID")
+	wait_listen "$FE_PORT" 5 || fail "$bin did not listen: $(cat "$out")"
+}
+
+# stop_bg: SIGTERM to $PID, waits for it.
+stop_bg() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	for i in $(seq 1 40); do ss -Hltn "sport = :$FE_PORT" | grep -q . || break; sleep 0.05; done
+}
+
+# identity <pid>: "uid gid groups root nofile" of a running process.
+identity() {
+	local uid gid groups root nofile
+	uid=$(awk '/^Uid:/ {print $2 "/" $3 "/" $4 "/" $5}' "/proc/$1/status")
+	gid=$(awk '/^Gid:/ {print $2 "/" $3 "/" $4 "/" $5}' "/proc/$1/status")
+	groups=$(awk '/^Groups:/ {$1 = ""; print ($0 ~ /[0-9]/) ? $0 : "none"}' "/proc/$1/status")
+	root=$(readlink "/proc/$1/root")
+	nofile=$(awk '/^Max open files/ {print $4 "/" $5}' "/proc/$1/limits")
+	echo "uid=$uid gid=$gid groups=$groups root=$root nofile=$nofile"
+}
+
+# echo_ok: one line through the proxy comes back.
+echo_ok() {
+	local got
+	got=$(printf 'ping-%s\n' "$1" | timeout 5 socat -t 2 - "TCP:127.0.0.1:$FE_PORT" 2>/dev/null)
+	[ "$got" = "ping-$1" ]
+}
+
+# mask: pids and the program name differ between the proxies
+mask() { sed -E 's/\(([0-9]+)\)/(PID)/; s/\[[^] ]*\.main\(\)\]/[PROG.main()]/' "$1" | grep -v '^\[NOTICE\]'; }
+
+# ---- user, group, chroot, ulimit-n ----
+cfg id.cfg "user nobody" "group $NOGROUP" "chroot $T/jail" "ulimit-n 3000" "maxconn 1000"
+run_bg "$PROXY" rp.out -f id.cfg
+RP_ID=$(identity "$PID")
+note "ringproxy: $RP_ID"
+want="uid=$NOBODY_UID/$NOBODY_UID/$NOBODY_UID/$NOBODY_UID gid=$NOBODY_GID/$NOBODY_GID/$NOBODY_GID/$NOBODY_GID groups=none root=$T/jail nofile=3000/"
+case "$RP_ID" in
+"$want"*) ;;
+*) fail "identity: got '$RP_ID', expected '$want...'" ;;
+esac
+echo_ok 1 || fail "no echo through the chrooted, unprivileged proxy"
+echo_ok 2 || fail "second connection through the chrooted proxy"
+kill -0 "$PID" 2>/dev/null || fail "proxy died"
+stop_bg
+grep -q 'ALERT\|WARNING' rp.out && fail "unexpected messages: $(cat rp.out)"
+if [ -n "$HAP" ]; then
+	run_bg "$HAP" hap.out -f id.cfg
+	HAP_ID=$(identity "$PID")
+	stop_bg
+	[ "$HAP_ID" = "$RP_ID" ] || fail "identity differs: HAProxy '$HAP_ID', ringproxy '$RP_ID'"
+fi
+
+# ---- default limit from maxconn: 2 * maxconn + listeners + margin ----
+cfg mc.cfg "maxconn 1000"
+run_bg "$PROXY" rp.out -f mc.cfg
+RP_NF=$(identity "$PID" | sed 's/.*nofile=//')
+stop_bg
+[ "${RP_NF%%/*}" = 2017 ] || fail "maxconn 1000: soft limit ${RP_NF%%/*}, expected 2017"
+if [ -n "$HAP" ]; then
+	run_bg "$HAP" hap.out -f mc.cfg
+	HAP_NF=$(identity "$PID" | sed 's/.*nofile=//')
+	stop_bg
+	[ "$HAP_NF" = "$RP_NF" ] || fail "maxconn 1000: HAProxy's limit $HAP_NF, ringproxy's $RP_NF"
+fi
+
+# ---- start-up failures: same alert, exit 1 ----
+# fails <name> <expected alert> <global lines...>
+fails() {
+	local name=$1 want=$2 bin rc
+	shift 2
+	cfg "$name.cfg" "$@"
+	for bin in "$PROXY" $HAP; do
+		( ulimit -Sn 1024 && exec timeout 5 "$bin" -db -f "$name.cfg" ) >"$name.out" 2>&1
+		rc=$?
+		[ $rc -eq 1 ] || fail "$name: $bin exited $rc, expected 1: $(cat "$name.out")"
+		mask "$name.out" | grep -qxF "$want" || fail "$name: $bin printed: $(cat "$name.out")"
+	done
+}
+HARD=$(ulimit -Hn)
+if ( ulimit -Hn $((HARD + 1000)) ) 2>/dev/null; then
+	note "the hard open-file limit can be raised here: 'cannot raise' case not run"
+else
+	fails nofile_high "[ALERT]    (PID) : [PROG.main()] Cannot raise FD limit to $((HARD + 1000)), limit is 1024." \
+		"ulimit-n $((HARD + 1000))"
+fi
+fails nofile_low "[ALERT]    (PID) : [PROG.main()] FD limit (1024) too low for maxconn=1000/maxsock=2017. Please raise 'ulimit-n' to 2017 or more to avoid any trouble." \
+	"ulimit-n 500" "maxconn 1000"
+fails chroot_missing "[ALERT]    (PID) : [PROG.main()] Cannot chroot($T/nonexistent)." \
+	"chroot $T/nonexistent"
+ss -Hltn "sport = :$FE_PORT" | grep -q . && fail "a failed start left a listener behind"
+
+# ---- hard-stop-after ----
+cfg hs.cfg "hard-stop-after 1s"
+# hard_stop <binary> <out>: a connection stays open across SIGUSR1; prints
+# how long the process took to exit after the signal (ms)
+hard_stop() {
+	local bin=$1 out=$2 t0 t1 cp
+	run_bg "$bin" "$out" -f hs.cfg
+	( sleep 8 | timeout 10 socat - "TCP:127.0.0.1:$FE_PORT" >/dev/null 2>&1 ) &
+	cp=$!
+	E2E_PIDS+=("$cp")
+	for i in $(seq 1 40); do
+		[ "$(ss -Htn state established "( sport = :$FE_PORT )" | wc -l)" -ge 1 ] && break
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	kill -USR1 "$PID"
+	wait "$PID"
+	HS_RC=$?
+	t1=$(date +%s%N)
+	HS_MS=$(( (t1 - t0) / 1000000 ))
+	kill "$cp" 2>/dev/null
+}
+hard_stop "$PROXY" rp_hs.out
+note "ringproxy hard-stopped after ${HS_MS} ms (rc $HS_RC)"
+[ "$HS_MS" -ge 900 ] && [ "$HS_MS" -lt 3000 ] || fail "hard-stop-after 1s: exited ${HS_MS} ms after SIGUSR1: $(cat rp_hs.out)"
+[ "$HS_RC" -eq 0 ] || fail "hard stop: exit $HS_RC"
+mask rp_hs.out | grep -v '^[0-9]' >rp_hs.m
+cat >hs_want.m <<EOF
+[WARNING]  (PID) : Proxy fe stopped (cumulated conns: FE: 1, BE: 1).
+[WARNING]  (PID) : soft-stop running for too long, performing a hard-stop.
+[WARNING]  (PID) : Proxy fe hard-stopped (1 remaining conns will be closed).
+EOF
+diff hs_want.m rp_hs.m >hs.diff || fail "hard stop messages: $(cat hs.diff)"
+if [ -n "$HAP" ]; then
+	hard_stop "$HAP" hap_hs.out
+	note "HAProxy hard-stopped after ${HS_MS} ms"
+	mask hap_hs.out | grep -v '<HTTPCLIENT>' >hap_hs.m
+	diff hap_hs.m rp_hs.m >hs2.diff || fail "hard stop messages differ from HAProxy's: $(cat hs2.diff)"
+fi
+
+# ---- pidfile: -D writes it, -db does not ----
+cfg pf.cfg "user nobody"
+( exec timeout 5 "$PROXY" -db -f pf.cfg -p "$T/fg.pid" ) >pf.out 2>&1 &
+PID=$!
+E2E_PIDS+=("$PID")
+wait_listen "$FE_PORT" 5 || fail "-db -p did not start: $(cat pf.out)"
+[ -e "$T/fg.pid" ] && fail "-db wrote a pidfile (HAProxy does not)"
+stop_bg
+"$PROXY" -D -f pf.cfg -p "$T/d.pid" >d.out 2>&1 || fail "-D: $(cat d.out)"
+DP=$(cat "$T/d.pid" 2>/dev/null)
+[ -n "$DP" ] || fail "-D: no pidfile"
+E2E_PIDS+=("$DP")
+wait_listen "$FE_PORT" 5 || fail "daemon does not listen"
+[ "$(awk '/^Uid:/ {print $2}' "/proc/$DP/status")" = "$NOBODY_UID" ] || fail "daemon not running as nobody"
+echo_ok 3 || fail "the daemon does not forward"
+kill -TERM "$DP"
+for i in $(seq 1 40); do kill -0 "$DP" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$DP" 2>/dev/null && fail "daemon still running after SIGTERM"
+exit 0
