@@ -114,6 +114,7 @@ static const struct { const char *kw, *fetch; enum pat_match kind; } acl_alias[]
 	{ "shdr_dom", "res.hdr", PAT_MATCH_DOM }, { "shdr_end", "res.hdr", PAT_MATCH_END },
 	{ "shdr_len", "res.hdr", PAT_MATCH_LEN }, { "shdr_reg", "res.hdr", PAT_MATCH_REG },
 	{ "shdr_sub", "res.hdr", PAT_MATCH_SUB },
+	{ "ssl_fc_sni_end", "ssl_fc_sni", PAT_MATCH_END }, { "ssl_fc_sni_reg", "ssl_fc_sni", PAT_MATCH_REG },
 	{ "url_beg", "url", PAT_MATCH_BEG }, { "url_dir", "url", PAT_MATCH_DIR },
 	{ "url_dom", "url", PAT_MATCH_DOM }, { "url_end", "url", PAT_MATCH_END },
 	{ "url_len", "url", PAT_MATCH_LEN }, { "url_reg", "url", PAT_MATCH_REG },
