@@ -94,6 +94,11 @@ static void rule_free(struct rule *r)
 	case RA_HTTP:
 		http_act_free(r->u.http);
 		break;
+	case RA_LUA:
+		/* the rule owns its resolved action (hooks.h) */
+		if (lua_hooks.action_free)
+			lua_hooks.action_free(r->u.lua);
+		break;
 	default:
 		break;
 	}

@@ -38,6 +38,100 @@ uint64_t hlua_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* ---- allocator --------------------------------------------------------
+ * Lua's objects are mostly small and short-lived (a TXN, its Fetches, the
+ * strings of one call): blocks up to SLAB_MAX bytes come from per-state
+ * free lists, one per 16-byte size class, carved from 64 KiB chunks that
+ * are only given back when the state closes. Lua passes the old size on
+ * every free and resize, so a block carries no header. Larger blocks go
+ * to malloc. The sanitizer build (RP_DEBUG) uses malloc for everything so
+ * that ASan still sees every Lua block. */
+#define SLAB_STEP   16
+#define SLAB_MAX    256
+#define SLAB_NCLS   (SLAB_MAX / SLAB_STEP)
+#define SLAB_CHUNK  65536
+
+struct slab_chunk {
+	struct slab_chunk *next;
+	void *pad;                  /* keeps the blocks 16-byte aligned */
+};
+
+struct hlua_slab {
+	void *free[SLAB_NCLS];      /* free blocks of each class, linked through their first word */
+	char *cur, *end;            /* the part of the newest chunk not carved yet */
+	struct slab_chunk *chunks;  /* every chunk, freed by slab_destroy() */
+};
+
+static inline unsigned slab_cls(size_t size)
+{
+	return (unsigned)((size - 1) / SLAB_STEP);
+}
+
+/* Returns a block of class <c>, or NULL when out of memory. */
+static void *slab_get(struct hlua_slab *sl, unsigned c)
+{
+	size_t bs = (size_t)(c + 1) * SLAB_STEP;
+	void *p = sl->free[c];
+	struct slab_chunk *ch;
+
+	if (p) {
+		sl->free[c] = *(void **)p;
+		return p;
+	}
+	if (sl->cur + bs > sl->end) {
+		/* the tail of the previous chunk (< SLAB_MAX bytes) is left unused */
+		if (!(ch = malloc(SLAB_CHUNK)))
+			return NULL;
+		ch->next = sl->chunks;
+		sl->chunks = ch;
+		sl->cur = (char *)(ch + 1);
+		sl->end = (char *)ch + SLAB_CHUNK;
+	}
+	p = sl->cur;
+	sl->cur += bs;
+	return p;
+}
+
+static inline void slab_put(struct hlua_slab *sl, void *p, unsigned c)
+{
+	*(void **)p = sl->free[c];
+	sl->free[c] = p;
+}
+
+static void slab_destroy(struct hlua_slab *sl)
+{
+	while (sl && sl->chunks) {
+		struct slab_chunk *ch = sl->chunks;
+
+		sl->chunks = ch->next;
+		free(ch);
+	}
+	free(sl);
+}
+
+/* Resizes <ptr> (<old> bytes, 0 for a new block) to <nsize> > 0 bytes.
+ * Returns the block, or NULL with <ptr> untouched. */
+static void *slab_realloc(struct hlua_slab *sl, void *ptr, size_t old, size_t nsize)
+{
+	void *p;
+
+	if (!sl)
+		return realloc(ptr, nsize);
+	if (old > SLAB_MAX && nsize > SLAB_MAX)
+		return realloc(ptr, nsize);
+	if (old && old <= SLAB_MAX && nsize <= SLAB_MAX && slab_cls(old) == slab_cls(nsize))
+		return ptr;
+	p = nsize <= SLAB_MAX ? slab_get(sl, slab_cls(nsize)) : malloc(nsize);
+	if (!p || !old)
+		return p;
+	memcpy(p, ptr, old < nsize ? old : nsize);
+	if (old <= SLAB_MAX)
+		slab_put(sl, ptr, slab_cls(old));
+	else
+		free(ptr);
+	return p;
+}
+
 /* The allocator: counts bytes and refuses to grow past <maxmem>. Lua then
  * raises a memory error in the coroutine that asked, which aborts only
  * that transaction. Frees and shrinks always succeed. */
@@ -48,13 +142,18 @@ static void *hlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	void *p;
 
 	if (nsize == 0) {
-		free(ptr);
+		if (ptr) {
+			if (t->slab && old <= SLAB_MAX)
+				slab_put(t->slab, ptr, slab_cls(old));
+			else
+				free(ptr);
+		}
 		t->mem -= old;
 		return NULL;
 	}
 	if (t->maxmem && nsize > old && t->mem + (nsize - old) > t->maxmem)
 		return NULL;
-	p = realloc(ptr, nsize);
+	p = slab_realloc(t->slab, ptr, old, nsize);
 	if (p)
 		t->mem = t->mem - old + nsize;
 	return p;
@@ -113,14 +212,13 @@ void hlua_alert_fn(struct stream *strm, const char *kind, const char *name, cons
 
 /* The function table: functions registered by core.register_* and the
  * seed's global action functions, indexed so that every thread's state
- * (loaded from the same files in the same order) agrees on the indexes. */
-static const char FN_TABLE_KEY[] = "ringproxy.fns";
-
+ * (loaded from the same files in the same order) agrees on the indexes.
+ * The table itself is found by integer reference (hlua_thr.fns_ref). */
 int hlua_fn_store(lua_State *L)
 {
 	int idx;
 
-	lua_getfield(L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->fns_ref);
 	idx = (int)lua_rawlen(L, -1) + 1;
 	lua_pushvalue(L, -2);
 	lua_rawseti(L, -2, idx);
@@ -130,9 +228,47 @@ int hlua_fn_store(lua_State *L)
 
 void hlua_fn_push(lua_State *L, int idx)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->fns_ref);
 	lua_rawgeti(L, -1, idx);
 	lua_remove(L, -2);
+}
+
+/* ---- classes ---- */
+
+void hlua_cls_register(lua_State *L, enum hlua_cls c)
+{
+	struct hlua_thr *t = hlua_thr;
+
+	t->cls_mt[c] = lua_topointer(L, -1);
+	lua_pushvalue(L, -1);
+	t->cls_ref[c] = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void hlua_cls_setmt(lua_State *L, enum hlua_cls c)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->cls_ref[c]);
+	lua_setmetatable(L, -2);
+}
+
+void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c)
+{
+	void *p = lua_touserdata(L, idx);
+	const void *mt;
+
+	if (!p || !lua_getmetatable(L, idx))
+		return NULL;
+	mt = lua_topointer(L, -1);
+	lua_pop(L, 1);
+	return mt == hlua_thr->cls_mt[c] ? p : NULL;
+}
+
+void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname)
+{
+	void *p = hlua_cls_test(L, idx, c);
+
+	if (!p)
+		luaL_typeerror(L, idx, tname);
+	return p;
 }
 
 /* --- Lua 5.3 compatibility ------------------------------------------------
@@ -363,14 +499,20 @@ struct hlua_thr *hlua_thr_get(void)
 	t->task_timeout_us = 0;
 	t->service_timeout_us = 4000000;
 	t->ctx = HLUA_BODY;
-	if (!(t->L = lua_newstate(hlua_alloc, t)))
+#ifndef RP_DEBUG
+	if (!(t->slab = calloc(1, sizeof(*t->slab))))
 		goto fail_t;
+#endif
+	if (!(t->L = lua_newstate(hlua_alloc, t)))
+		goto fail_slab;
+	/* the class and function-table references are kept in <t> */
+	hlua_thr = t;
 	lua_atpanic(t->L, hlua_panic);
 	luaL_openlibs(t->L);
 	compat_open(t->L);
 	path_open(t->L);
 	lua_newtable(t->L);
-	lua_setfield(t->L, LUA_REGISTRYINDEX, FN_TABLE_KEY);
+	t->fns_ref = luaL_ref(t->L, LUA_REGISTRYINDEX);
 	hlua_core_open(t->L);
 	hlua_txn_open(t->L);
 	hlua_chan_open(t->L);
@@ -379,8 +521,9 @@ struct hlua_thr *hlua_thr_get(void)
 	hlua_sock_open(t->L);
 	hlua_http_open(t->L);
 	hlua_applet_open(t->L);
-	hlua_thr = t;
 	return t;
+fail_slab:
+	slab_destroy(t->slab);
 fail_t:
 	free(t);
 fail:
@@ -550,6 +693,7 @@ static void hook_deinit(void)
 	if (t) {
 		lua_close(t->L);
 		hlua_co_free_all(t);
+		slab_destroy(t->slab);
 		free(t);
 		hlua_thr = NULL;
 	}

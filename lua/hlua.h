@@ -32,7 +32,8 @@ enum hlua_wait { HLUA_W_NONE = 0, HLUA_W_FORCED, HLUA_W_SLEEP, HLUA_W_DATA, HLUA
                  HLUA_W_IO };   /* a Socket event, or <wake_at> if set (a timeout) */
 
 /* Outcome of hlua_co_resume() */
-enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_NOMEM };
+enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_NOMEM,
+                HLUA_R_GONE };   /* hlua_strm_run(): the stream ended during the call */
 
 /* One pooled coroutine. <T> is anchored in the registry by <ref>; a
  * coroutine leaves the pool for one invocation (an action, a fetch, a task)
@@ -56,10 +57,24 @@ struct hlua_co {
 	void *task;                 /* a task's own record (laction.c), or NULL */
 };
 
+/* The classes whose objects the per-call path makes or checks: their
+ * metatables are found by integer registry reference and recognised by
+ * address, so that no lookup by name (string interning, strcmp) runs per
+ * call. */
+enum hlua_cls { HLUA_C_TXN = 0, HLUA_C_FETCHES, HLUA_C_CONVERTERS, HLUA_C_CHANNEL, HLUA_C_HTTP,
+                HLUA_NB_CLS };
+
+struct hlua_slab;
+
 /* Per-thread runtime. One per worker thread: the design's "its own
  * lua_State loaded with every lua-load file". */
 struct hlua_thr {
 	lua_State *L;
+	int cls_ref[HLUA_NB_CLS];   /* registry references of the metatables */
+	const void *cls_mt[HLUA_NB_CLS];   /* ...and their addresses */
+	int fns_ref;                /* registry reference of the function table */
+	uint64_t serial;            /* last stream serial given (lstrm.h) */
+	struct hlua_slab *slab;     /* small-block allocator of this state (hlua.c) */
 	size_t mem, maxmem;         /* allocator accounting; maxmem 0 = unlimited */
 	enum hlua_ctx ctx;          /* context of what runs now */
 	struct hlua_co *cur;        /* coroutine running now, or NULL (body/init) */
@@ -92,6 +107,16 @@ void hlua_log(struct stream *strm, int level, const char *msg, size_t len);
 void hlua_alert_fn(struct stream *strm, const char *kind, const char *name, const char *what);
 /* Monotonic time in microseconds. */
 uint64_t hlua_now_us(void);
+/* Makes the metatable on top of <L>'s stack the one of class <c> (it
+ * stays on the stack). */
+void hlua_cls_register(lua_State *L, enum hlua_cls c);
+/* Sets the metatable of class <c> on the value on top of <L>'s stack. */
+void hlua_cls_setmt(lua_State *L, enum hlua_cls c);
+/* Returns the userdata at <idx> if it is of class <c>, else raises the
+ * usual "bad argument (<tname> expected)" error. */
+void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname);
+/* Returns the userdata at <idx> if it is of class <c>, else NULL. */
+void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c);
 /* Stores the value on top of <L>'s stack in the function table; returns its index. */
 int hlua_fn_store(lua_State *L);
 /* Pushes the function stored at <idx>. */
@@ -128,8 +153,9 @@ void hlua_proxies_open(lua_State *L, struct config *cfg);
 
 /* ltxn.c */
 void hlua_txn_open(lua_State *L);
-/* Pushes the TXN object of <strm> for direction <dir> (0 request, 1
- * response), created on first use and cached in the stream's Lua data. */
+/* Pushes a new TXN object of <strm> for direction <dir> (0 request, 1
+ * response), as HAProxy makes one per call; raises an error when out of
+ * memory (call it inside a coroutine). */
 void hlua_txn_push(lua_State *L, struct stream *strm, int dir);
 /* Returns the live stream of the TXN at <idx>, or raises a Lua error. */
 struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir);
@@ -138,7 +164,7 @@ void hlua_smp_to_lua(lua_State *L, const struct sample *smp);
 /* Fills <smp> from the Lua value at <idx> (strings point into Lua:
  * SMP_F_CONST). Returns 1, or 0 for nil/table/function/userdata. */
 int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp);
-/* Invalidates the TXN objects of <strm> and frees its Lua data. */
+/* lstrm.c: invalidates the TXN objects of <strm> and frees its Lua data. */
 void hlua_txn_release(struct stream *strm);
 
 /* lchan.c */

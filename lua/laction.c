@@ -38,13 +38,13 @@ struct lua_action {
 	int nb_args;
 	char **args;
 	struct lua_action *next_pending;
-	struct lua_action *next, **pprev;   /* every action, freed at exit if still there */
 	char name[];                /* the function or registered name, for messages */
 };
-/* Actions resolved before the lua-load files ran (resolved by hook_load). */
+/* Actions resolved before the lua-load files ran (resolved by hook_load).
+ * An action belongs to the rule that resolved it: the rule frees it
+ * (lua_hooks.action_free), before or after the Lua state closes, since an
+ * action holds only an index into the function table. */
 static struct lua_action *pending;
-/* Every action alive, so that deinit frees those no rule freed. */
-static struct lua_action *all_actions;
 
 static int where_bit(const char *where)
 {
@@ -188,11 +188,6 @@ static struct lua_action *hook_action_resolve(const char *name, int is_global, c
 		act->next_pending = pending;
 		pending = act;
 	}
-	act->next = all_actions;
-	act->pprev = &all_actions;
-	if (all_actions)
-		all_actions->pprev = &act->next;
-	all_actions = act;
 	return act;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -219,20 +214,16 @@ static void hook_action_free(struct lua_action *act)
 			break;
 		}
 	}
-	*act->pprev = act->next;
-	if (act->next)
-		act->next->pprev = act->pprev;
 	for (int i = 0; i < act->nb_args; i++)
 		free(act->args[i]);
 	free(act->args);
 	free(act);
 }
 
-/* Frees the registered actions and the actions no rule freed (process exit). */
+/* Frees the registered actions (process exit). The actions of rules are
+ * their rules' (hook_action_free). */
 void hlua_actions_free(void)
 {
-	while (all_actions)
-		hook_action_free(all_actions);
 	while (actdefs) {
 		struct hlua_actdef *a = actdefs;
 
@@ -259,48 +250,6 @@ int hlua_bind_pending(void)
 		}
 	}
 	return rc;
-}
-
-/* ---- per-stream suspension ---- */
-
-void hlua_strm_timer_cb(struct timer *tm)
-{
-	struct hlua_strm *hs = container_of(tm, struct hlua_strm, tmr);
-
-	if (hs->strm)
-		stream_wakeup(hs->strm);
-}
-
-void hlua_strm_cancel(struct hlua_strm *hs)
-{
-	struct hlua_thr *t = hlua_thr;
-
-	if (timer_is_armed(&hs->tmr) && hs->strm && hs->strm->thr)
-		timer_cancel(&hs->strm->thr->timers, &hs->tmr);
-	if (hs->co && t)
-		hlua_co_put(t, hs->co);
-	hs->co = NULL;
-	hs->co_act = NULL;
-	hs->co_svc = NULL;
-	hs->app = NULL;
-}
-
-/* Arms the wake-up of a suspended action: its timer for a sleep, the end
- * of this loop turn for a forced or voluntary yield. */
-static void strm_schedule(struct hlua_strm *hs, struct hlua_co *co)
-{
-	struct stream *s = hs->strm;
-
-	if ((co->wait == HLUA_W_SLEEP || co->wait == HLUA_W_IO) && s->thr) {
-		uint64_t now = hlua_now_us();
-		uint64_t ms = co->wake_at > now ? (co->wake_at - now + 999) / 1000 : 0;
-
-		/* a Socket wait without a timeout waits for its events only */
-		if (co->wait == HLUA_W_SLEEP || co->wake_at)
-			timer_arm(&s->thr->timers, &hs->tmr, timer_now_ms() + ms);
-		return;
-	}
-	stream_wakeup(s);
 }
 
 /* Continuation of action_start: the function's results are the stack. */
@@ -350,28 +299,18 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_strm *hs;
 	struct hlua_co *co;
-	enum hlua_res res;
 	enum act_ret ret;
 	char err[1024];
-	int nargs = 0;
+	int nargs = 0, sleeping;
 
 	if (!t || act->fn_idx < 0)
 		return ACT_RET_ERR;
 	if (!(hs = hlua_strm_get(strm)))
 		return ACT_RET_ERR;
-	if (hs->co && hs->co_act == act) {
-		co = hs->co;
-		if (co->wait == HLUA_W_SLEEP && hlua_now_us() < co->wake_at) {
-			/* woken early (data arrived): keep sleeping */
-			if (!timer_is_armed(&hs->tmr))
-				strm_schedule(hs, co);
-			return ACT_RET_YIELD;
-		}
-		if (timer_is_armed(&hs->tmr) && strm->thr)
-			timer_cancel(&strm->thr->timers, &hs->tmr);
-	} else {
-		if (hs->co)
-			hlua_strm_cancel(hs);
+	co = hlua_strm_resumable(hs, act, &sleeping);
+	if (sleeping)
+		return ACT_RET_YIELD;
+	if (!co) {
 		if (!(co = hlua_co_get(t, HLUA_ACTION, act->name)))
 			return ACT_RET_ERR;
 		co->strm = strm;
@@ -385,29 +324,14 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 		nargs = 3;
 	}
 
-	hs->running = 1;
-	res = hlua_co_resume(t, co, nargs, err, sizeof(err));
-	hs->running = 0;
-	if (hs->dead) {
-		/* the stream ended during the call: nothing of it may be touched */
-		hs->co = NULL;
-		hs->co_act = NULL;
-		hlua_co_put(t, co);
-		if (timer_is_armed(&hs->tmr) && strm->thr)
-			timer_cancel(&strm->thr->timers, &hs->tmr);
-		hlua_strm_put(hs);
+	switch (hlua_strm_run(t, hs, co, act, nargs, err, sizeof(err))) {
+	case HLUA_R_GONE:
 		return ACT_RET_ERR;
-	}
-	switch (res) {
+	case HLUA_R_YIELD:
+		return ACT_RET_YIELD;
 	case HLUA_R_OK:
 		ret = co->done ? ACT_RET_DONE : act_code(co->T, co->nres);
 		break;
-	case HLUA_R_YIELD:
-		hs->co = co;
-		hs->co_act = act;
-		hs->co_dir = dir;
-		strm_schedule(hs, co);
-		return ACT_RET_YIELD;
 	case HLUA_R_ERR:
 		/* a runtime error is logged and the rule list goes on, as HAProxy */
 		hlua_alert_fn(strm, "function", act->name, err);
@@ -419,8 +343,6 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 		ret = ACT_RET_ERR;
 		break;
 	}
-	hs->co = NULL;
-	hs->co_act = NULL;
 	hlua_co_put(t, co);
 	/* act.YIELD: the function ended; it runs again from the start at the
 	 * next turn of the loop */

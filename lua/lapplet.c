@@ -825,22 +825,6 @@ static int applet_start(lua_State *L)
 	return applet_k(L, LUA_OK, 0);
 }
 
-static void svc_schedule(struct hlua_strm *hs, struct hlua_co *co)
-{
-	struct stream *s = hs->strm;
-
-	if ((co->wait == HLUA_W_SLEEP || co->wait == HLUA_W_IO) && s->thr) {
-		uint64_t now = hlua_now_us();
-		uint64_t ms = co->wake_at > now ? (co->wake_at - now + 999) / 1000 : 0;
-
-		/* a wait for bytes without a deadline is woken by the stream's events */
-		if (co->wait == HLUA_W_SLEEP || co->wake_at > now)
-			timer_arm(&s->thr->timers, &hs->tmr, timer_now_ms() + ms);
-		return;
-	}
-	stream_wakeup(s);
-}
-
 static enum act_ret hook_service_run(void *svc, struct stream *strm)
 {
 	struct hlua_svcdef *d = svc;
@@ -849,22 +833,14 @@ static enum act_ret hook_service_run(void *svc, struct stream *strm)
 	struct hlua_co *co;
 	enum hlua_res res;
 	char err[1024];
-	int nargs = 0, started;
+	int nargs = 0, started, sleeping;
 
 	if (!t || !d || !(hs = hlua_strm_get(strm)))
 		return ACT_RET_ERR;
-	if (hs->co && hs->co_svc == d) {
-		co = hs->co;
-		if (co->wait == HLUA_W_SLEEP && hlua_now_us() < co->wake_at) {
-			if (!timer_is_armed(&hs->tmr))
-				svc_schedule(hs, co);
-			return ACT_RET_YIELD;
-		}
-		if (timer_is_armed(&hs->tmr) && strm->thr)
-			timer_cancel(&strm->thr->timers, &hs->tmr);
-	} else {
-		if (hs->co)
-			hlua_strm_cancel(hs);
+	co = hlua_strm_resumable(hs, d, &sleeping);
+	if (sleeping)
+		return ACT_RET_YIELD;
+	if (!co) {
 		if (d->http != !!strm->http) {
 			char nm[128];
 
@@ -884,28 +860,12 @@ static enum act_ret hook_service_run(void *svc, struct stream *strm)
 		lua_pushlightuserdata(co->T, strm);
 		nargs = 2;
 	}
-	hs->running = 1;
-	res = hlua_co_resume(t, co, nargs, err, sizeof(err));
-	hs->running = 0;
-	if (hs->dead) {
-		hs->co = NULL;
-		hs->co_svc = NULL;
-		hs->app = NULL;
-		hlua_co_put(t, co);
-		if (timer_is_armed(&hs->tmr) && strm->thr)
-			timer_cancel(&strm->thr->timers, &hs->tmr);
-		hlua_strm_put(hs);
+	res = hlua_strm_run(t, hs, co, d, nargs, err, sizeof(err));
+	if (res == HLUA_R_GONE)
 		return ACT_RET_ERR;
-	}
-	if (res == HLUA_R_YIELD) {
-		hs->co = co;
-		hs->co_svc = d;
-		svc_schedule(hs, co);
+	if (res == HLUA_R_YIELD)
 		return ACT_RET_YIELD;
-	}
 	started = hs->app && ((struct hlua_applet *)hs->app)->started;
-	hs->co = NULL;
-	hs->co_svc = NULL;
 	hs->app = NULL;
 	hlua_co_put(t, co);
 	if (res == HLUA_R_OK) {

@@ -26,14 +26,14 @@ void hlua_chan_push(lua_State *L, int txn_idx, int dir)
 	c->dir = dir;
 	lua_pushvalue(L, txn_idx);
 	lua_setiuservalue(L, -2, 1);
-	luaL_setmetatable(L, CHAN_MT);
+	hlua_cls_setmt(L, HLUA_C_CHANNEL);
 }
 
 /* Returns the channel behind the Channel at index 1, raising an error when
  * its stream has ended. <sp>/<dirp> receive the stream and direction. */
 static struct chan *chan_check(lua_State *L, struct stream **sp, int *dirp)
 {
-	struct hlua_chan *c = luaL_checkudata(L, 1, CHAN_MT);
+	struct hlua_chan *c = hlua_cls_check(L, 1, HLUA_C_CHANNEL, "Channel");
 	struct stream *s;
 
 	lua_getiuservalue(L, 1, 1);
@@ -422,6 +422,7 @@ static const luaL_Reg chan_methods[] = {
 void hlua_chan_open(lua_State *L)
 {
 	luaL_newmetatable(L, CHAN_MT);
+	hlua_cls_register(L, HLUA_C_CHANNEL);
 	luaL_newlib(L, chan_methods);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, chan_tostring);

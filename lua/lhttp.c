@@ -24,7 +24,7 @@ void hlua_http_push(lua_State *L, int txn_idx)
 	lua_newuserdatauv(L, 1, 1);
 	lua_pushvalue(L, txn_idx);
 	lua_setiuservalue(L, -2, 1);
-	luaL_setmetatable(L, HTTP_MT);
+	hlua_cls_setmt(L, HLUA_C_HTTP);
 }
 
 /* Returns the message <res> (0 request, 1 response) of the HTTP object at
@@ -39,7 +39,7 @@ static struct http_msg *http_check(lua_State *L, int res, const char *fn)
 	struct http_msg *m;
 	int dir;
 
-	luaL_checkudata(L, 1, HTTP_MT);
+	hlua_cls_check(L, 1, HLUA_C_HTTP, "HTTP");
 	lua_getiuservalue(L, 1, 1);
 	s = hlua_txn_stream(L, -1, &dir);
 	lua_pop(L, 1);
@@ -301,6 +301,7 @@ static const luaL_Reg http_methods[] = {
 void hlua_http_open(lua_State *L)
 {
 	luaL_newmetatable(L, HTTP_MT);
+	hlua_cls_register(L, HLUA_C_HTTP);
 	luaL_newlib(L, http_methods);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, http_tostring);

@@ -3,9 +3,11 @@
  * core.register_fetches/register_converters add to it.
  *
  * A method name is the registry name with '.' and '-' mangled to '_'
- * (req.payload -> req_payload). __index resolves it through a per-state
- * cache table: mangled name -> C closure holding the registry entry as
- * upvalue, so a call after the first costs one table lookup. */
+ * (req.payload -> req_payload). The metatable's __index is a table of
+ * C closures, each holding its registry entry as upvalue, so that a method
+ * lookup is a plain table read inside the VM; a name missing from it is
+ * resolved once (through the mangled-name map) by that table's own
+ * __index and added. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +151,7 @@ static struct stream *smp_stream(lua_State *L, int *dir)
 static int fetch_call(lua_State *L)
 {
 	const struct sample_fetch *f = lua_touserdata(L, lua_upvalueindex(1));
-	struct hlua_smp *o = luaL_checkudata(L, 1, SMP_MT_F);
+	struct hlua_smp *o = hlua_cls_check(L, 1, HLUA_C_FETCHES, "Fetches");
 	struct arg args[SMP_MAX_ARGS];
 	struct sample smp;
 	struct smp_ctx ctx;
@@ -183,7 +185,7 @@ static int fetch_call(lua_State *L)
 static int conv_call(lua_State *L)
 {
 	const struct sample_conv *c = lua_touserdata(L, lua_upvalueindex(1));
-	struct hlua_smp *o = luaL_checkudata(L, 1, SMP_MT_C);
+	struct hlua_smp *o = hlua_cls_check(L, 1, HLUA_C_CONVERTERS, "Converters");
 	struct arg args[SMP_MAX_ARGS];
 	struct sample smp;
 	struct smp_ctx ctx;
@@ -219,8 +221,10 @@ static int conv_call(lua_State *L)
 	return 1;
 }
 
-/* __index of Fetches and Converters: the cached closure, made on first use. */
-static int smp_index(lua_State *L)
+/* __index of the method table (index 1) of Fetches or Converters, for a
+ * name it does not hold yet: adds the closure of the registry entry of
+ * that name and returns it; nil for an unknown name, as HAProxy. */
+static int smp_miss(lua_State *L)
 {
 	int conv = lua_toboolean(L, lua_upvalueindex(1));
 
@@ -228,18 +232,13 @@ static int smp_index(lua_State *L)
 		return 0;
 	cache_push(L, conv);                 /* 3 */
 	lua_pushvalue(L, 2);
-	switch (lua_rawget(L, 3)) {
-	case LUA_TFUNCTION:
-		return 1;
-	case LUA_TLIGHTUSERDATA:
-		lua_pushcclosure(L, conv ? conv_call : fetch_call, 1);
-		lua_pushvalue(L, 2);
-		lua_pushvalue(L, -2);
-		lua_rawset(L, 3);
-		return 1;
-	default:
-		return 0;                    /* unknown: nil, as HAProxy */
-	}
+	if (lua_rawget(L, 3) != LUA_TLIGHTUSERDATA)
+		return 0;
+	lua_pushcclosure(L, conv ? conv_call : fetch_call, 1);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, 1);
+	return 1;
 }
 
 void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str)
@@ -251,7 +250,7 @@ void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str)
 	o->str = str;
 	lua_pushvalue(L, txn_idx);
 	lua_setiuservalue(L, -2, 1);
-	luaL_setmetatable(L, conv ? SMP_MT_C : SMP_MT_F);
+	hlua_cls_setmt(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES);
 }
 
 static int smp_tostring(lua_State *L)
@@ -265,8 +264,13 @@ void hlua_sample_open(lua_State *L)
 {
 	for (int conv = 0; conv < 2; conv++) {
 		luaL_newmetatable(L, conv ? SMP_MT_C : SMP_MT_F);
+		hlua_cls_register(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES);
+		lua_newtable(L);                     /* the method table */
+		lua_createtable(L, 0, 1);            /* ...its metatable */
 		lua_pushboolean(L, conv);
-		lua_pushcclosure(L, smp_index, 1);
+		lua_pushcclosure(L, smp_miss, 1);
+		lua_setfield(L, -2, "__index");
+		lua_setmetatable(L, -2);
 		lua_setfield(L, -2, "__index");
 		lua_pushboolean(L, conv);
 		lua_pushcclosure(L, smp_tostring, 1);

@@ -1,9 +1,10 @@
-/* ltxn.c: the TXN class and the per-stream Lua data. A TXN is a small
- * userdata {stream, generation, direction} whose uservalue table caches
- * the sub-objects (f, sf, c, sc, req, res) created on first access, and
- * holds fields a script sets on it. One TXN per stream and direction,
- * created on first use and kept for the stream's life; when the stream
- * ends its TXNs are marked dead and every method raises a clear error. */
+/* ltxn.c: the TXN class and the per-stream Lua data. As in HAProxy, every
+ * action (and lua.* fetch, converter, service) call gets a TXN of its own:
+ * a userdata {stream handle, direction} with one slot for the fields a
+ * script sets on it and one per sub-object (f, sf, c, sc, req, res, http),
+ * made on first access. A TXN is never followed by the stream: it checks
+ * the stream's index, generation and Lua serial on every use, so a TXN a
+ * script kept raises a clear error once its transaction is over. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,154 +20,57 @@
 #include "lua/hlua.h"
 #include "lua/lstrm.h"
 
-#define TXN_MT "ringproxy.TXN"
-
-/* Invariant: <strm> is NULL once the stream ended (hlua_txn_release), so
- * the pointer is never followed after that; <idx>/<gen> are checked too
- * through stream_from_ref() for streams that live in a thread's table. */
+/* Invariant: <strm> is dereferenced only once the handle is proven alive:
+ * stream_from_ref(<thr>, <idx>, <gen>) returns it (a stream of a thread's
+ * table; without a thread, in unit tests, the stream outlives its TXNs),
+ * and its Lua data carries <serial> (a new transaction of a keep-alive
+ * stream gets a new serial). */
 struct hlua_txn {
-	struct stream *strm;        /* NULL once the stream ended */
+	struct stream *strm;
 	struct thr *thr;            /* the stream's thread (NULL in unit tests) */
 	uint32_t idx, gen;          /* stream_from_ref() handle */
+	uint64_t serial;            /* hlua_strm.serial when made */
 	int dir;                    /* 0: request action, 1: response action */
 };
 
-/* --- per-stream data (pool, no malloc per stream once warm) --- */
-static __thread struct hlua_strm *strm_free;
-
-/* Invalidates the TXN objects of <hs> and drops its private value. */
-static void txn_drop_objects(struct hlua_strm *hs)
-{
-	struct hlua_thr *t = hlua_thr;
-
-	if (!t)
-		return;
-	for (int d = 0; d < 2; d++) {
-		if (hs->txn_ref[d] == LUA_NOREF)
-			continue;
-		lua_rawgeti(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
-		struct hlua_txn *tx = lua_touserdata(t->L, -1);
-		if (tx)
-			tx->strm = NULL;
-		lua_pop(t->L, 1);
-		luaL_unref(t->L, LUA_REGISTRYINDEX, hs->txn_ref[d]);
-		hs->txn_ref[d] = LUA_NOREF;
-	}
-	if (hs->priv_ref != LUA_NOREF)
-		luaL_unref(t->L, LUA_REGISTRYINDEX, hs->priv_ref);
-	hs->priv_ref = LUA_NOREF;
-}
-
-struct hlua_strm *hlua_strm_get(struct stream *strm)
-{
-	struct hlua_strm *hs = strm->lua;
-	struct http_txn *ht = strm->http;
-
-	if (hs) {
-		/* HTTP keep-alive: a new transaction started since the TXN
-		 * objects were made (the stream reset its flags); as in
-		 * HAProxy, it gets fresh ones, without the last one's data */
-		if (ht && !(ht->flags & HTTP_TXN_LUA)) {
-			if (!hs->co && !hs->running)
-				txn_drop_objects(hs);
-			ht->flags |= HTTP_TXN_LUA;
-		}
-		return hs;
-	}
-	if (ht)
-		ht->flags |= HTTP_TXN_LUA;
-	if ((hs = strm_free))
-		strm_free = hs->next_free;
-	else if (!(hs = malloc(sizeof(*hs))))
-		return NULL;
-	hs->txn_ref[0] = hs->txn_ref[1] = LUA_NOREF;
-	hs->priv_ref = LUA_NOREF;
-	hs->co = NULL;
-	hs->co_act = NULL;
-	hs->co_dir = 0;
-	hs->co_svc = NULL;
-	hs->app = NULL;
-	hs->strm = strm;
-	hs->running = 0;
-	hs->dead = 0;
-	hs->next_free = NULL;
-	timer_init(&hs->tmr, hlua_strm_timer_cb);
-	strm->lua = hs;
-	return hs;
-}
-
-void hlua_strm_pool_free(void)
-{
-	while (strm_free) {
-		struct hlua_strm *hs = strm_free;
-
-		strm_free = hs->next_free;
-		free(hs);
-	}
-}
-
-void hlua_strm_put(struct hlua_strm *hs)
-{
-	hs->strm = NULL;
-	hs->next_free = strm_free;
-	strm_free = hs;
-}
-
-/* Called when <strm> ends (lua_hooks.stream_release). Its TXN objects die
- * now; if one of its actions is running (the stream ended from inside a
- * call the script made), the coroutine and <hs> are left to that action,
- * which cleans up when lua_resume() returns. */
-void hlua_txn_release(struct stream *strm)
-{
-	struct hlua_strm *hs = strm->lua;
-
-	if (!hs)
-		return;
-	txn_drop_objects(hs);
-	strm->lua = NULL;
-	if (hs->running) {
-		hs->dead = 1;
-		return;
-	}
-	hlua_strm_cancel(hs);
-	hlua_strm_put(hs);
-}
+/* User value slots of a TXN: the table of fields a script set (made on
+ * first assignment), then the sub-objects, made on first access. */
+enum { TXN_UV_FIELDS = 1, TXN_UV_F, TXN_UV_SF, TXN_UV_C, TXN_UV_SC, TXN_UV_REQ, TXN_UV_RES,
+       TXN_UV_HTTP, TXN_NB_UV = TXN_UV_HTTP };
 
 void hlua_txn_push(lua_State *L, struct stream *strm, int dir)
 {
 	struct hlua_strm *hs = hlua_strm_get(strm);
 	struct hlua_txn *tx;
 
-	dir = dir ? 1 : 0;
-	if (hs && hs->txn_ref[dir] != LUA_NOREF) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, hs->txn_ref[dir]);
-		return;
-	}
-	tx = lua_newuserdatauv(L, sizeof(*tx), 1);
+	if (!hs)
+		luaL_error(L, "TXN: out of memory");
+	tx = lua_newuserdatauv(L, sizeof(*tx), TXN_NB_UV);
 	tx->strm = strm;
 	tx->thr = strm->thr;
 	tx->idx = strm->idx;
 	tx->gen = strm->gen;
-	tx->dir = dir;
-	lua_createtable(L, 0, 4);
-	lua_setiuservalue(L, -2, 1);
-	luaL_setmetatable(L, TXN_MT);
-	if (hs) {
-		lua_pushvalue(L, -1);
-		hs->txn_ref[dir] = luaL_ref(L, LUA_REGISTRYINDEX);
-	}
+	tx->serial = hs->serial;
+	tx->dir = dir ? 1 : 0;
+	hlua_cls_setmt(L, HLUA_C_TXN);
 }
 
 struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir)
 {
-	struct hlua_txn *tx = luaL_checkudata(L, idx, TXN_MT);
+	struct hlua_txn *tx = hlua_cls_check(L, idx, HLUA_C_TXN, "TXN");
+	struct stream *s = tx->strm;
+	const struct hlua_strm *hs;
 
-	if (!tx->strm || tx->strm->gen != tx->gen ||
-	    (tx->thr && stream_from_ref(tx->thr, tx->idx, tx->gen) != tx->strm))
-		luaL_error(L, "TXN: the transaction is over (its stream has ended)");
+	if (tx->thr ? stream_from_ref(tx->thr, tx->idx, tx->gen) != s : s->gen != tx->gen)
+		goto dead;
+	if (!(hs = s->lua) || hs->serial != tx->serial)
+		goto dead;
 	if (dir)
 		*dir = tx->dir;
-	return tx->strm;
+	return s;
+dead:
+	luaL_error(L, "TXN: the transaction is over (its stream has ended)");
+	return NULL;
 }
 
 /* TXN.log(txn, level, msg) */
@@ -442,58 +346,70 @@ static const luaL_Reg txn_methods[] = {
 	{ NULL, NULL }
 };
 
-/* __index: the uservalue table (cached sub-objects, fields set by the
- * script), then the methods, then the sub-objects created on first use.
- * Anything else is nil, as in HAProxy where a TXN is a plain table. */
+/* Sub-objects by name, with the slot that caches them. */
+static const struct { const char *name; int uv; } txn_subs[] = {
+	{ "f", TXN_UV_F }, { "sf", TXN_UV_SF }, { "c", TXN_UV_C }, { "sc", TXN_UV_SC },
+	{ "req", TXN_UV_REQ }, { "res", TXN_UV_RES }, { "http", TXN_UV_HTTP },
+};
+
+/* __index: the fields the script set, then the methods (upvalue 1), then
+ * the sub-objects (upvalue 2 maps their names to their slots), made on
+ * first access and kept in their slot. Anything else is nil, as in
+ * HAProxy where a TXN is a plain table. */
 static int txn_index(lua_State *L)
 {
-	const char *k;
-	int dir;
 	struct stream *s;
+	int uv;
 
-	lua_getiuservalue(L, 1, 1);
-	lua_pushvalue(L, 2);
-	if (lua_rawget(L, -2) != LUA_TNIL)
-		return 1;
+	if (lua_getiuservalue(L, 1, TXN_UV_FIELDS) == LUA_TTABLE) {
+		lua_pushvalue(L, 2);
+		if (lua_rawget(L, -2) != LUA_TNIL)
+			return 1;
+		lua_pop(L, 1);
+	}
 	lua_pop(L, 1);
 	lua_pushvalue(L, 2);
 	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
-	if (lua_type(L, 2) != LUA_TSTRING)
-		return 0;   /* nil */
-	k = lua_tostring(L, 2);
-	s = hlua_txn_stream(L, 1, &dir);
-	(void)dir;
-	if (!strcmp(k, "f"))
-		hlua_smp_push(L, 1, 0, 0);
-	else if (!strcmp(k, "sf"))
-		hlua_smp_push(L, 1, 0, 1);
-	else if (!strcmp(k, "c"))
-		hlua_smp_push(L, 1, 1, 0);
-	else if (!strcmp(k, "sc"))
-		hlua_smp_push(L, 1, 1, 1);
-	else if (!strcmp(k, "req"))
-		hlua_chan_push(L, 1, 0);
-	else if (!strcmp(k, "res"))
-		hlua_chan_push(L, 1, 1);
-	else if (!strcmp(k, "http") && s->http)
-		hlua_http_push(L, 1);
-	else {
-		/* "http" in TCP mode, or an unknown field: nil */
-		lua_pushnil(L);
-		return 1;
-	}
-	/* cache it: the next access costs one table lookup */
 	lua_pushvalue(L, 2);
-	lua_pushvalue(L, -2);
-	lua_rawset(L, 3);
+	if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER)
+		return 0;   /* nil */
+	uv = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (lua_getiuservalue(L, 1, uv) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	s = hlua_txn_stream(L, 1, NULL);
+	switch (uv) {
+	case TXN_UV_F: hlua_smp_push(L, 1, 0, 0); break;
+	case TXN_UV_SF: hlua_smp_push(L, 1, 0, 1); break;
+	case TXN_UV_C: hlua_smp_push(L, 1, 1, 0); break;
+	case TXN_UV_SC: hlua_smp_push(L, 1, 1, 1); break;
+	case TXN_UV_REQ: hlua_chan_push(L, 1, 0); break;
+	case TXN_UV_RES: hlua_chan_push(L, 1, 1); break;
+	default:
+		if (!s->http) {
+			lua_pushnil(L);   /* "http" in TCP mode */
+			return 1;
+		}
+		hlua_http_push(L, 1);
+		break;
+	}
+	/* cache it: the next access costs one slot read */
+	lua_pushvalue(L, -1);
+	lua_setiuservalue(L, 1, uv);
 	return 1;
 }
 
 static int txn_newindex(lua_State *L)
 {
-	lua_getiuservalue(L, 1, 1);
+	if (lua_getiuservalue(L, 1, TXN_UV_FIELDS) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_createtable(L, 0, 2);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, 1, TXN_UV_FIELDS);
+	}
 	lua_pushvalue(L, 2);
 	lua_pushvalue(L, 3);
 	lua_rawset(L, -3);
@@ -508,9 +424,15 @@ static int txn_tostring(lua_State *L)
 
 void hlua_txn_open(lua_State *L)
 {
-	luaL_newmetatable(L, TXN_MT);
+	luaL_newmetatable(L, "ringproxy.TXN");
+	hlua_cls_register(L, HLUA_C_TXN);
 	luaL_newlib(L, txn_methods);
-	lua_pushcclosure(L, txn_index, 1);
+	lua_createtable(L, 0, (int)(sizeof(txn_subs) / sizeof(txn_subs[0])));
+	for (size_t i = 0; i < sizeof(txn_subs) / sizeof(txn_subs[0]); i++) {
+		lua_pushinteger(L, txn_subs[i].uv);
+		lua_setfield(L, -2, txn_subs[i].name);
+	}
+	lua_pushcclosure(L, txn_index, 2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, txn_newindex);
 	lua_setfield(L, -2, "__newindex");
