@@ -112,13 +112,14 @@ static void backend_dequeue(struct thr *t, struct proxy *be)
 /* "server ... send-proxy" / "send-proxy-v2": a PROXY header goes first to
  * the server, queued in front of the request's output part (which holds
  * nothing else before the connection is established); each attempt
- * rebuilds it for its server, or takes it back for a server without. */
-static void backend_proxy_hdr(struct stream *s)
+ * rebuilds it for its server, or takes it back for a server without, or
+ * for a reused connection (<fresh> == 0), which had it already. */
+static void backend_proxy_hdr(struct stream *s, int fresh)
 {
 	char hdr[128];
 	size_t n;
 
-	int want = s->srv->send_proxy || s->srv->send_proxy_v2;
+	int want = fresh && (s->srv->send_proxy || s->srv->send_proxy_v2);
 
 	if (s->flags & STRM_F_PROXY_HDR) {
 		/* queued on a previous attempt: this server may want the other
@@ -164,11 +165,12 @@ int backend_connect(struct stream *s)
 		s->flags |= STRM_F_SRV_TAKEN;
 	}
 	srv_target(s);
-	backend_proxy_hdr(s);
+	/* mode http: an idle connection to this server (http-reuse) */
+	c = s->http ? stream_http_take_idle(s) : NULL;
+	backend_proxy_hdr(s, !c);
 	if (!s->t_queue)
 		s->t_queue = t->now_us;
-	if (s->http && (c = stream_http_take_idle(s))) {
-		/* mode http: this client's previous server connection */
+	if (c) {
 		s->srvc = c;
 		s->connects++;
 		stream_srv_connected(s);

@@ -94,6 +94,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
 	px->backlog = def->backlog;
+	px->http_reuse = def->http_reuse;
 	px->lb_hdr_domain_only = def->lb_hdr_domain_only;
 	memcpy(px->fwdfor_hdr, def->fwdfor_hdr, sizeof(px->fwdfor_hdr));
 	px->fwdfor_except_net = def->fwdfor_except_net;
@@ -530,16 +531,20 @@ static int kw_unsupported(struct cfg_ctx *c, char **args, int nargs)
 	return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", args[0]);
 }
 
-/* "http-reuse never|safe|aggressive|always": checked; every mode keeps a
- * client's server connection for that client's next request to the same
- * server (stream_http.c), none shares idle connections between clients. */
+/* "http-reuse never|safe|aggressive|always": which idle server connections
+ * a request may take (stream_http.c, http_idle.c). */
 static int kw_http_reuse(struct cfg_ctx *c, char **args, int nargs)
 {
 	static const char *const modes[] = { "never", "safe", "aggressive", "always" };
+	static const int vals[] = { PX_REUSE_NEVER, PX_REUSE_SAFE, PX_REUSE_AGGR, PX_REUSE_ALWAYS };
 
 	for (size_t i = 0; nargs >= 2 && i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (!strcmp(args[1], modes[i]))
-			return cfg_no_extra(c, args, nargs, 2) ? -1 : 0;
+		if (!strcmp(args[1], modes[i])) {
+			if (cfg_no_extra(c, args, nargs, 2))
+				return -1;
+			c->px->http_reuse = vals[i];
+			return 0;
+		}
 	return cfg_set_err(c, "'%s' only supports 'never', 'safe', 'aggressive', 'always'.", args[0]);
 }
 

@@ -492,6 +492,8 @@ static struct server *srv_new_template(void)
 		return NULL;
 	s->weight = 1;
 	s->inter = 2000;
+	s->pool_max_conn = -1;
+	s->pool_purge_delay = 5000;
 	s->rise = 2;
 	s->fall = 3;
 	return s;
@@ -568,6 +570,18 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 			return cfg_set_err(c, "'%s' expects an integer argument.", k);
 		}
 		i++;
+		if (!strcmp(k, "pool-max-conn")) {      /* http_idle.c */
+			if (cfg_int_arg(c, k, v, -1, INT_MAX, &n) < 0)
+				return -1;
+			s->pool_max_conn = (int)n;
+			continue;
+		}
+		if (!strcmp(k, "pool-purge-delay")) {   /* http_idle.c */
+			if (cfg_parse_time(v, &t) < 0)
+				return cfg_set_err(c, "'%s' : invalid time value '%s'.", k, v);
+			s->pool_purge_delay = t;
+			continue;
+		}
 		if (cfg_in(srv_noeffect_val_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
 			continue;

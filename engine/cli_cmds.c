@@ -439,13 +439,12 @@ static void cmd_add_acl(struct cli_ctx *c, char **args, int nargs)
 		cli_pattern_err(c, err[0] ? err : "Invalid pattern");
 }
 
-/* "del map|acl <list> <key>|#<ref>". A #<ref> removes the entries sharing
- * that entry's key (pattern.h deletes by key). */
+/* "del map|acl <list> <key>|#<ref>": a key removes every entry with that
+ * key, a #<ref> ("show map"'s first column) that one entry only. */
 static void cli_del(struct cli_ctx *c, char **args, int nargs, int maps)
 {
 	struct pat_list *l;
 	const struct pat_entry *e;
-	char *key;
 	int n;
 
 	if (nargs < 4) {
@@ -455,31 +454,25 @@ static void cli_del(struct cli_ctx *c, char **args, int nargs, int maps)
 	}
 	if (!(l = cli_find_list(c, args[2], maps)))
 		return;
-	if (args[3][0] == '#') {
-		if (!(e = cli_find_ref(l, args[3]))) {
-			cli_out_str(c->out, "Key not found.\n");
-			return;
-		}
-		if (!(key = strdup(pat_entry_key(e)))) {
-			cli_out_str(c->out, "Out of memory error.\n");
-			return;
-		}
-		n = pat_list_del(l, key);
-		free(key);
-	} else
+	if (args[3][0] == '#')
+		n = (e = cli_find_ref(l, args[3])) ? pat_list_del_entry(l, e) : 0;
+	else
 		n = pat_list_del(l, args[3]);
-	if (n <= 0)
+	if (n == -ENOMEM)
+		cli_out_str(c->out, "Out of memory error.\n");
+	else if (n <= 0)
 		cli_out_str(c->out, "Key not found.\n");
 }
 
 static void cmd_del_map(struct cli_ctx *c, char **args, int nargs) { cli_del(c, args, nargs, 1); }
 static void cmd_del_acl(struct cli_ctx *c, char **args, int nargs) { cli_del(c, args, nargs, 0); }
 
+/* "set map <map> <key>|#<ref> <value>": a key sets every entry with that
+ * key, a #<ref> that one entry only. */
 static void cmd_set_map(struct cli_ctx *c, char **args, int nargs)
 {
 	struct cli_list_walk w = { 0 };
 	struct pat_list *l;
-	char *key;
 	int rc;
 
 	if (nargs < 5) {
@@ -488,23 +481,18 @@ static void cmd_set_map(struct cli_ctx *c, char **args, int nargs)
 	}
 	if (!(l = cli_find_list(c, args[2], 1)))
 		return;
-	if (args[3][0] == '#')
-		w.found = cli_find_ref(l, args[3]);
-	else {
+	if (args[3][0] == '#') {
+		const struct pat_entry *e = cli_find_ref(l, args[3]);
+
+		rc = e ? pat_list_set_entry(l, e, args[4]) : -ENOENT;
+	} else {
 		w.key = args[3];
 		pat_list_foreach(l, cli_find_entry, &w);
+		rc = w.found ? pat_list_set(l, args[3], args[4]) : -ENOENT;
 	}
-	if (!w.found) {
+	if (rc == -ENOENT)
 		cli_out_str(c->out, "entry not found.\n");
-		return;
-	}
-	if (!(key = strdup(pat_entry_key(w.found)))) {
-		cli_out_str(c->out, "Out of memory error.\n");
-		return;
-	}
-	rc = pat_list_set(l, key, args[4]);
-	free(key);
-	if (rc < 0)
+	else if (rc < 0)
 		cli_out_str(c->out, rc == -ENOMEM ? "Out of memory error.\n" : "Failed to update an entry.\n");
 }
 

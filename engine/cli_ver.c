@@ -5,7 +5,8 @@
  * replaces the list's contents by version N in one step, "clear map @N"
  * drops it, "show map @N" shows it. Same for "acl". Pending entries live
  * here, not in the pattern list, so no lookup can see them before the
- * commit. Everything runs on the CLI's thread. */
+ * commit, which publishes the new contents at once (pat_list_replace()).
+ * The versions themselves are the CLI thread's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,16 +135,30 @@ void cli_cmd_commit(struct cli_ctx *c, char **args, int nargs)
 		cli_out_str(c->out, "Version number out of range.\n");
 		return;
 	}
-	/* one step on the CLI's thread: no lookup runs in between */
-	pat_list_clear(l);
+	/* one publication: a lookup on any thread sees the old entries or the
+	 * new ones, never a mix */
+	size_t n = 0, i = 0;
+	const char **kv;
+
+	for (struct cli_staged *e = v->head; e; e = e->next)
+		n += e->ver == ver;
+	if (!(kv = malloc((n ? n : 1) * 2 * sizeof(*kv)))) {
+		cli_out_str(c->out, "Out of memory error.\n");
+		return;
+	}
 	for (struct cli_staged *e = v->head; e; e = e->next) {
-		if (e->ver != ver)
-			continue;
-		if (pat_list_add_err(l, e->key, e->val, err, sizeof(err)) < 0) {
-			cli_out_printf(c->out, "%s.\n", err[0] ? err : "Failed to commit an entry");
-			break;
+		if (e->ver == ver) {
+			kv[i] = e->key;
+			kv[n + i++] = e->val;
 		}
 	}
+	err[0] = 0;
+	if (pat_list_replace(l, kv, pat_list_is_map(l) ? kv + n : NULL, n, err, sizeof(err)) < 0) {
+		cli_out_printf(c->out, "%s.\n", err[0] ? err : "Failed to commit");
+		free(kv);
+		return;
+	}
+	free(kv);
 	ver_drop(v, ver, 1);
 	v->curr = ver;
 }

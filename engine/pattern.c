@@ -898,6 +898,11 @@ struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned fla
 {
 	struct pat_expr *x;
 	struct pat_view *v;
+	char dummy[256];
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
 	if (m == PAT_MATCH_STR || m >= PAT_MATCH_BEG)
 		flags &= PAT_F_ICASE;
 	else

@@ -85,6 +85,12 @@ struct px_timeouts {
 #define PXO_HTTP_NO_DELAY      0x40000000
 #define PXO_PREFER_LAST_SERVER 0x80000000u
 
+/* "http-reuse" modes; 0 is HAProxy's default. */
+#define PX_REUSE_SAFE   0
+#define PX_REUSE_NEVER  1
+#define PX_REUSE_AGGR   2
+#define PX_REUSE_ALWAYS 3
+
 /* Server administrative/operational state (runtime). */
 enum srv_state { SRV_UP = 0, SRV_DOWN, SRV_MAINT, SRV_DRAIN };
 
@@ -114,6 +120,8 @@ struct server {
 	struct sample_expr *sni_expr; /* "sni <expr>", evaluated per connection */
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
 	char *addr_text;            /* the address as written, for messages and stats */
+	int pool_max_conn;          /* "pool-max-conn": idle connections kept per thread, -1 = no limit (http_idle.c) */
+	uint32_t pool_purge_delay;  /* "pool-purge-delay", ms, default 5000 (http_idle.c) */
 	/* runtime */
 	enum srv_state state;
 	int cur_weight;             /* effective weight (set server weight) */
@@ -175,6 +183,7 @@ struct proxy {
 	uint8_t fwdfor_ifnone;
 	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;
+	int http_reuse;             /* PX_REUSE_*: "http-reuse" (stream_http.c) */
 
 	/* frontend side */
 	struct bind_conf *binds;

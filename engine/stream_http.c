@@ -5,8 +5,12 @@
  * goes the same way in s->res. When both messages are complete the
  * transaction is logged and, in keep-alive, the next one starts on the
  * bytes already received (pipelining: a request is not parsed before the
- * previous response is done). The server connection is closed between
- * transactions. */
+ * previous response is done). A reusable server connection is parked
+ * between transactions: in the thread's pool of its server (http_idle.c)
+ * when "http-reuse" lets other clients take it, else kept for this
+ * client's next request. A request sent on a reused connection keeps its
+ * bytes referenced until the response's first byte: if the connection
+ * turns out closed before that, the request goes again on a new one. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "engine/http.h"
 #include "engine/http_err.h"
 #include "engine/http_rules.h"
+#include "engine/http_idle.h"
 #include "engine/logfmt.h"
 #include "engine/log.h"
 #include "engine/lb.h"
@@ -44,6 +49,18 @@
 #define HS_F_DRAIN_RSP   0x0400   /* a rule replaced the response: the server's is dropped */
 #define HS_F_HDRS_DONE   0x0800   /* request headers parsed and captured */
 #define HS_F_RSP_COUNTED 0x1000   /* the final response head is counted in %B */
+#define HS_F_REUSED      0x2000   /* s->srvc was reused and no response byte came yet */
+#define HS_F_KEEP_OVF    0x4000   /* the request sent on it is not all in keep[]: no replay */
+#define HS_F_NO_REUSE    0x8000   /* the reused connection failed: connect anew */
+
+#define HS_KEEP_MAX 16
+
+/* Request bytes sent on a reused server connection: a reference to the
+ * chunk they sit in, so that they can be sent again. */
+struct hs_keep {
+	struct chunk *chk;
+	uint32_t off, len;
+};
 
 /* What stream->http points to: the transaction (first, as fetches and Lua
  * read it as a struct http_txn) and the stream side's own state. */
@@ -59,8 +76,13 @@ struct http_strm {
 	uint64_t bytes_out;         /* %B: the response's size as HAProxy counts it */
 	uint64_t ck_remain, ck_acc; /* chunk framing scanner of the response (%B counts data only) */
 	uint8_t ck_st, ck_ext;
-	struct conn *idle;          /* server connection kept for the next request */
+	struct conn *idle;          /* private server connection kept for this client's next request */
 	struct server *idle_srv;    /* its server */
+	uint32_t idle_uses;         /* transactions it served */
+	uint32_t srv_uses;          /* transactions s->srvc served before this one */
+	uint64_t res_in0;           /* s->res.total_in when s->srvc was reused */
+	uint32_t nkeep;             /* keep[] entries in use (HS_F_REUSED) */
+	struct hs_keep keep[HS_KEEP_MAX];
 	struct http_strm *next_free;
 };
 
@@ -180,6 +202,8 @@ static void hs_txn_start(struct http_strm *hs)
 
 	http_txn_init(&hs->txn, &s->req, &s->res, 0);
 	hs->flags &= HS_F_FIRST;
+	if (!(hs->flags & HS_F_FIRST))
+		hs->txn.flags |= HTTP_TXN_NOT_FIRST;
 	hs->t_start = s->thr->now_us;
 	hs->ms_start = hs->ms_first = s->thr->now_ms;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
@@ -205,10 +229,14 @@ int stream_http_attach(struct stream *s)
 	hs->flags = HS_F_FIRST;
 	hs->idle = NULL;
 	hs->idle_srv = NULL;
+	hs->idle_uses = hs->srv_uses = 0;
+	hs->nkeep = 0;
 	s->http = &hs->txn;
 	hs_txn_start(hs);
 	return 0;
 }
+
+static void hs_keep_release(struct http_strm *hs);
 
 void stream_http_detach(struct stream *s)
 {
@@ -216,6 +244,7 @@ void stream_http_detach(struct stream *s)
 
 	if (!hs)
 		return;
+	hs_keep_release(hs);
 	conn_close(hs->idle);
 	hs->idle = NULL;
 	s->http = NULL;
@@ -601,6 +630,48 @@ static uint64_t ck_data(struct http_strm *hs, const struct chan *c, uint32_t off
 	return data;
 }
 
+/* -- reuse: keeping a request to send it again ----------------------------- */
+
+static void hs_keep_release(struct http_strm *hs)
+{
+	for (uint32_t i = 0; i < hs->nkeep; i++)
+		chunk_unref(hs->keep[i].chk);
+	hs->nkeep = 0;
+}
+
+/* The last <n> bytes of <c>'s output part were just forwarded on a reused
+ * connection: references them in keep[]. The first ones must be all the
+ * output part holds (nothing else went out on that connection); past
+ * HS_KEEP_MAX pieces the request cannot be replayed (HS_F_KEEP_OVF). */
+static void hs_keep_add(struct http_strm *hs, const struct chan *c, uint32_t n)
+{
+	uint32_t start = c->out - n, pos = 0;
+
+	if (hs->flags & HS_F_KEEP_OVF)
+		return;
+	if (!hs->nkeep && c->out != n)
+		goto ovf;
+	for (const struct chan_seg *seg = c->head; seg && pos < c->out; pos += seg->len, seg = seg->next) {
+		uint32_t end = pos + seg->len, from, to;
+
+		if (end <= start)
+			continue;
+		from = start > pos ? start - pos : 0;
+		to = (end > c->out ? c->out : end) - pos;
+		if (hs->nkeep == HS_KEEP_MAX)
+			goto ovf;
+		chunk_ref(seg->chk);
+		hs->keep[hs->nkeep].chk = seg->chk;
+		hs->keep[hs->nkeep].off = seg->off + from;
+		hs->keep[hs->nkeep].len = to - from;
+		hs->nkeep++;
+	}
+	return;
+ovf:
+	hs_keep_release(hs);
+	hs->flags |= HS_F_KEEP_OVF;
+}
+
 /* Forwards what the parser has seen of <m>: its headers once <hdrs_ok>,
  * then each body byte parsed. Returns HTTP_PARSE_DONE at the end of the
  * message, HTTP_PARSE_AGAIN or HTTP_PARSE_ERR. */
@@ -628,10 +699,13 @@ static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count,
 			*count += ck_data(hs, m->chan, head, n - head);
 			count = NULL;
 		}
-		if (drop)
+		if (drop) {
 			chan_replace_in(m->chan, 0, n, NULL, 0);
-		else
+		} else {
 			chan_forward(m->chan, n);
+			if (hs && !m->is_resp && (hs->flags & HS_F_REUSED))
+				hs_keep_add(hs, m->chan, n);
+		}
 		http_msg_fwd(m, n);
 		if (count)
 			*count += n;
@@ -736,37 +810,179 @@ static int hs_rsp_headers(struct stream *s)
 	return 0;
 }
 
-/* An event on an idle server connection: whatever it is (close, reset,
- * unexpected bytes), the connection is no longer reusable. */
+/* An event on this client's private idle server connection: whatever it
+ * is (close, reset, unexpected bytes), the connection is no longer
+ * reusable. It received into the thread's drain channel, not into s->res. */
 static void hs_idle_event(struct conn *c, unsigned ev)
 {
 	struct http_strm *hs = c->owner;
 
 	(void)ev;
-	if (hs->idle != c)
-		return;
-	hs->idle = NULL;
+	if (hs->idle == c)
+		hs->idle = NULL;
 	conn_close(c);
-	if (hs->s->state != STRM_ST_DATA)
-		drop_in(&hs->s->res);
+	http_idle_drain_reset();
+}
+
+/* Returns 1 if the server connection of <s> may be shared with other
+ * clients: "http-reuse" is not "never" and nothing on it depends on this
+ * client (a PROXY header carries its address). */
+static int hs_may_share(const struct stream *s)
+{
+	return s->be->http_reuse != PX_REUSE_NEVER && !s->srv->send_proxy && !s->srv->send_proxy_v2;
+}
+
+static int meth_idempotent(int m)
+{
+	return m == H1_M_GET || m == H1_M_HEAD || m == H1_M_PUT || m == H1_M_DELETE ||
+	       m == H1_M_OPTIONS || m == H1_M_TRACE;
+}
+
+/* The reused server connection of <s> closed (or failed) before the first
+ * byte of the response. An idempotent request whose bytes are all kept
+ * goes again on a new connection; otherwise the client connection closes
+ * without a response (HAProxy 2.6 does that in every case, and logs
+ * nothing), so that the client may decide to retry. */
+static void hs_reuse_failed(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	uint64_t kept = 0;
+
+	conn_close(s->srvc);
+	s->srvc = NULL;
+	hs->flags &= ~HS_F_REUSED;
+	hs->flags |= HS_F_NO_REUSE;
+	s->res.flags &= ~(CHAN_SHUTR | CHAN_READ_ERROR);
+	drop_in(&s->res);
+	s->req.flags &= ~(CHAN_SHUTW | CHAN_SHUTW_NOW | CHAN_WRITE_ERROR);
+	if (!meth_idempotent(hs->txn.req.h1.meth_id) || (hs->flags & HS_F_KEEP_OVF)) {
+		hs_keep_release(hs);
+		hs->flags |= HS_F_CLI_CLOSE;
+		s->flags |= STRM_F_NOLOG;
+		stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_H);
+		return;
+	}
+	/* what went out is sent again, then whatever follows */
+	chan_skip_out(&s->req, chan_out_len(&s->req));
+	for (uint32_t i = 0; i < hs->nkeep; i++) {
+		const struct hs_keep *k = &hs->keep[i];
+
+		if (chan_put_out(&s->req, k->chk->data + k->off, k->len) < 0) {
+			hs_keep_release(hs);
+			stream_abort(s, STRM_ERR_RESOURCE, STRM_FIN_H);
+			return;
+		}
+		kept += k->len;
+	}
+	hs_keep_release(hs);
+	/* the bytes count once in the logs */
+	s->req.total_in -= kept;
+	s->req.total_out -= kept < s->req.total_out ? kept : s->req.total_out;
+	s->state = STRM_ST_CONN;
+	if (backend_connect(s) < 0) {
+		stream_http_error(s, 503, STRM_ERR_SRVCL, STRM_FIN_C);
+		return;
+	}
+	stream_update_timer(s);
+}
+
+/* Events of a reused server connection: its failure before any response
+ * byte is handled here, everything else as for any server connection. */
+static void hs_srv_event(struct conn *c, unsigned ev)
+{
+	struct stream *s = c->owner;
+	struct http_strm *hs = hs_of(s);
+
+	if (hs && s->srvc == c && (hs->flags & HS_F_REUSED)) {
+		if (s->res.total_in != hs->res_in0) {
+			/* the response started: nothing will be sent again */
+			hs->flags &= ~HS_F_REUSED;
+			hs_keep_release(hs);
+		} else if ((ev & CONN_EV_ERROR) || (c->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR))) {
+			hs_reuse_failed(s);
+			return;
+		}
+	}
+	stream_conn_event(c, ev);
 }
 
 struct conn *stream_http_take_idle(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
-	struct conn *c = hs ? hs->idle : NULL;
+	struct conn *c = NULL;
+	uint32_t uses = 0;
 
+	if (!hs)
+		return NULL;
+	hs->srv_uses = 0;
+	if (hs->idle) {
+		/* this client's private connection, to the same server only */
+		if (hs->idle_srv == s->srv && !(hs->flags & HS_F_NO_REUSE) &&
+		    !(hs->idle->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR))) {
+			c = hs->idle;
+			uses = hs->idle_uses;
+			http_idle_drain_reset();
+		} else {
+			conn_close(hs->idle);
+		}
+		hs->idle = NULL;
+	}
+	if (!c && !(hs->flags & HS_F_NO_REUSE) && hs_may_share(s)) {
+		int not_first = !(hs->flags & HS_F_FIRST);
+
+		/* HAProxy 2.6: "safe" never sends a connection's first request
+		 * over another client's connection; "aggressive" does on one
+		 * proven reusable; "always" on any */
+		switch (s->be->http_reuse) {
+		case PX_REUSE_ALWAYS:
+			c = http_idle_get(s->thr, s->srv, 0, &uses);
+			break;
+		case PX_REUSE_AGGR:
+			c = http_idle_get(s->thr, s->srv, !not_first, &uses);
+			break;
+		default:
+			if (not_first)
+				c = http_idle_get(s->thr, s->srv, 0, &uses);
+			break;
+		}
+	}
 	if (!c)
 		return NULL;
-	hs->idle = NULL;
-	if (hs->idle_srv != s->srv || (c->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR))) {
-		conn_close(c);
-		drop_in(&s->res);
-		return NULL;
-	}
 	c->owner = s;
-	c->event = stream_conn_event;
+	c->event = hs_srv_event;
+	c->rx = &s->res;
+	c->tx = &s->req;
+	hs->srv_uses = uses;
+	hs->flags |= HS_F_REUSED;
+	hs->flags &= ~HS_F_KEEP_OVF;
+	hs->nkeep = 0;
+	hs->res_in0 = s->res.total_in;
 	return c;
+}
+
+/* Parks the server connection of <s> at the end of a transaction: in
+ * the thread's pool of its server, or, when it may not be shared, for
+ * this client's next request. */
+static void hs_park(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	struct conn *c = s->srvc;
+	uint32_t uses = hs->srv_uses + 1;
+
+	if (hs_may_share(s)) {
+		c->owner = NULL;
+		if (http_idle_put(s->thr, s->srv, c, uses) < 0)
+			conn_close(c);
+		return;
+	}
+	hs->idle = c;
+	hs->idle_srv = s->srv;
+	hs->idle_uses = uses;
+	c->owner = hs;
+	c->event = hs_idle_event;
+	c->rx = http_idle_drain(s->thr);
+	c->tx = NULL;
+	conn_recv_start(c);
 }
 
 /* Both messages are complete: log, then close or start the next
@@ -780,19 +996,20 @@ static void hs_txn_end(struct stream *s)
 		stream_shutdown(s, STRM_SHUT_DONE);
 		return;
 	}
-	/* the server connection is kept for this client's next request
-	 * unless either side asked to close it */
+	hs_keep_release(hs);
+	/* the server connection is parked for a next request unless either
+	 * side asked to close it (or a send is still in flight on it) */
 	if (s->srvc && !(hs->flags & HS_F_SRV_CLOSE) && !(s->res.flags & CHAN_SHUTR) &&
-	    !(s->srvc->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR | CONN_F_SHUTW)) &&
+	    !(s->srvc->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR | CONN_F_SHUTW |
+	                        CONN_F_TX_BUSY)) &&
 	    !chan_in_len(&s->res) && !(hs->txn.rsp.h1.flags & H1_MF_CONN_CLOSE) &&
-	    ((hs->txn.rsp.h1.flags & H1_MF_VER_11) || (hs->txn.rsp.h1.flags & H1_MF_CONN_KAL))) {
-		hs->idle = s->srvc;
-		hs->idle_srv = s->srv;
-		hs->idle->owner = hs;
-		hs->idle->event = hs_idle_event;
-	} else {
+	    ((hs->txn.rsp.h1.flags & H1_MF_VER_11) || (hs->txn.rsp.h1.flags & H1_MF_CONN_KAL)))
+		hs_park(s);
+	else
 		conn_close(s->srvc);
-	}
+	/* bytes after the response (a body to HEAD...) came from a
+	 * connection now closed: none of the next response's */
+	drop_in(&s->res);
 	s->srvc = NULL;
 	backend_release(s);
 	/* count and log this transaction, then start over */

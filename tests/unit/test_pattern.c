@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "tests/unit/unit.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include "engine/epoch.h"
 #include "engine/pattern.h"
 
 static struct sample S(const char *s)
@@ -558,6 +561,285 @@ static void t_pending_additions(void)
 	}
 }
 
+static const struct pat_entry *lk(const struct pat_expr *x, struct sample smp)
+{
+	return pat_expr_lookup(x, &smp);
+}
+
+static const struct pat_entry *find_str(const struct pat_expr *x, const char *k)
+{
+	return lk(x, S(k));
+}
+
+/* Finds the second entry keyed "/k" (pat_list_foreach callback). */
+struct nth_walk { const struct pat_entry *e; int n; };
+static int second_k(const struct pat_entry *e, void *arg)
+{
+	struct nth_walk *p = arg;
+	if (!strcmp(pat_entry_key(e), "/k") && ++p->n == 2)
+		p->e = e;
+	return 0;
+}
+
+/* A removed entry and a replaced value stay readable until the reader's
+ * quiescent point, and are freed then (ASan would see a use after free). */
+static void t_publish_deferred(void)
+{
+	char err[256];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *x;
+	const struct pat_entry *e;
+	const char *v;
+
+	epoch_thread_online(0);
+	EXPECT_INT(pat_list_add(l, "a", "va"), 0);
+	EXPECT_INT(pat_list_add(l, "b", "vb"), 0);
+	x = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	EXPECT(x != NULL);
+	if (!x)
+		goto out;
+	e = find_str(x, "a");
+	EXPECT(e != NULL);
+	v = e ? pat_entry_value(e) : NULL;
+	EXPECT_STR(v, "va");
+	epoch_quiescent(0);
+	EXPECT_INT(epoch_pending(), 0);
+	EXPECT_INT(pat_list_set(l, "a", "va2"), 0);
+	EXPECT_STR(pat_entry_value(find_str(x, "a")), "va2");
+	EXPECT_STR(v, "va");                  /* the old value: not freed yet */
+	EXPECT_INT(pat_list_del(l, "a"), 1);
+	EXPECT(key_of(x, S("a")) == NULL);
+	EXPECT_STR(key_of(x, S("b")), "b");
+	EXPECT_STR(pat_entry_key(e), "a");     /* the removed entry: not freed yet */
+	EXPECT(epoch_pending() >= 3);          /* old value, old view, entry */
+	epoch_quiescent(0);
+	EXPECT_INT(epoch_pending(), 0);
+out:
+	epoch_thread_offline(0);
+	pat_list_free(l);
+}
+
+/* "#<id>": one entry among several with the same key. */
+static void t_entry_ops(void)
+{
+	char err[256];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *x, *xb;
+	const struct pat_entry *e1, *e2;
+
+	EXPECT_INT(pat_list_add(l, "/k", "v1"), 0);
+	EXPECT_INT(pat_list_add(l, "/k", "v2"), 0);
+	EXPECT_INT(pat_list_add(l, "/other", "v3"), 0);
+	x = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	xb = pat_expr_get(l, PAT_MATCH_BEG, 0, err, sizeof(err));
+	EXPECT(x && xb);
+	if (!x || !xb)
+		goto out;
+	e1 = find_str(x, "/k");
+	EXPECT_STR(e1 ? pat_entry_value(e1) : NULL, "v1");
+	/* the second "/k": found by walking the list */
+	struct nth_walk w = { NULL, 0 };
+	pat_list_foreach(l, second_k, &w);
+	e2 = w.e;
+	EXPECT(e2 != NULL && e2 != e1);
+	EXPECT_INT(pat_list_set_entry(l, e2, "v2b"), 0);
+	EXPECT_STR(pat_entry_value(e1), "v1");
+	EXPECT_STR(pat_entry_value(e2), "v2b");
+	EXPECT_INT(pat_list_del_entry(l, e1), 1);
+	EXPECT_INT(pat_list_count(l), 2);
+	EXPECT_STR(pat_entry_value(find_str(x, "/k")), "v2b");     /* the other "/k" now */
+	EXPECT_STR(pat_entry_value(find_str(xb, "/k/x")), "v2b");
+	EXPECT_INT(pat_list_del_entry(l, e1), 0);                  /* gone already */
+	EXPECT_INT(pat_list_set_entry(l, e1, "x"), -ENOENT);
+	/* set by key sets every entry with the key */
+	EXPECT_INT(pat_list_add(l, "/k", "v4"), 0);
+	EXPECT_INT(pat_list_set(l, "/k", "all"), 0);
+	w.n = 0;
+	w.e = NULL;
+	pat_list_foreach(l, second_k, &w);
+	EXPECT(w.e != NULL);
+	EXPECT_STR(w.e ? pat_entry_value(w.e) : NULL, "all");
+	EXPECT_STR(pat_entry_value(find_str(x, "/k")), "all");
+out:
+	pat_list_free(l);
+}
+
+/* "commit map": the list's entries replaced in one step, for every view;
+ * an invalid entry leaves the list as it was. */
+static void t_replace(void)
+{
+	char err[256];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *xs, *xi;
+	const char *keys[] = { "10.0.0.0/8", "192.168.1.1" }, *vals[] = { "ten", "one" };
+	const char *bad[] = { "10.0.0.0/8", "nope" };
+
+	EXPECT_INT(pat_list_add(l, "1.2.3.4", "old"), 0);
+	xs = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	xi = pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err));
+	EXPECT(xs && xi);
+	if (!xs || !xi)
+		goto out;
+	EXPECT_INT(pat_list_replace(l, bad, vals, 2, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "'nope' is not a valid IPv4 or IPv6 address") != NULL);
+	EXPECT_STR(pat_entry_value(lk(xi, IP("1.2.3.4"))), "old");
+	EXPECT_INT(pat_list_replace(l, keys, vals, 2, err, sizeof(err)), 0);
+	EXPECT_INT(pat_list_count(l), 2);
+	EXPECT(lk(xi, IP("1.2.3.4")) == NULL);
+	EXPECT_STR(pat_entry_value(lk(xi, IP("10.9.9.9"))), "ten");
+	EXPECT_STR(pat_entry_value(find_str(xs, "192.168.1.1")), "one");
+	pat_list_clear(l);
+	EXPECT_INT(pat_list_count(l), 0);
+	EXPECT(find_str(xs, "192.168.1.1") == NULL);
+	EXPECT_INT(pat_list_add(l, "5.5.5.5", "five"), 0);
+	EXPECT_STR(pat_entry_value(lk(xi, IP("5.5.5.5"))), "five");
+out:
+	pat_list_free(l);
+}
+
+/* Many single additions: every view stays right through the growth of
+ * its arrays and tables (shared, then copied), and beg/reg additions are
+ * folded into the pattern set in batches. */
+static void t_add_many(void)
+{
+	char err[256], k[64], want[64];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *xs, *xi, *xb, *xr;
+	int bad = 0;
+
+	xs = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	xb = pat_expr_get(l, PAT_MATCH_BEG, 0, err, sizeof(err));
+	xr = pat_expr_get(l, PAT_MATCH_REG, 0, err, sizeof(err));
+	EXPECT(xs && xb && xr);
+	if (!xs || !xb || !xr)
+		goto out;
+	for (int i = 0; i < 3000; i++) {
+		snprintf(k, sizeof(k), "/p%d/", i);
+		snprintf(want, sizeof(want), "v%d", i);
+		if (pat_list_add(l, k, want) < 0)
+			bad++;
+		/* every 97th: check the new one and an old one in each view */
+		if (i % 97)
+			continue;
+		const struct pat_entry *e = find_str(xs, k);
+		bad += !e || strcmp(pat_entry_value(e), want);
+		snprintf(k, sizeof(k), "/p%d/x", i / 2);
+		snprintf(want, sizeof(want), "v%d", i / 2);
+		e = find_str(xb, k);
+		bad += !e || strcmp(pat_entry_value(e), want);
+		e = find_str(xr, k);
+		bad += !e || strcmp(pat_entry_value(e), want);
+	}
+	EXPECT_INT(bad, 0);
+	EXPECT_INT(pat_list_count(l), 3000);
+	EXPECT(find_str(xs, "/p3000/") == NULL);
+	/* an ip view compiled afterwards refuses the keys */
+	xi = pat_expr_get(l, PAT_MATCH_IP, 0, err, sizeof(err));
+	EXPECT(xi == NULL);
+	EXPECT(strstr(err, "'/p0/' is not a valid IPv4 or IPv6 address") != NULL);
+	/* an invalid regex is refused by the reg view: nothing added anywhere */
+	EXPECT_INT(pat_list_add_err(l, "(", "x", err, sizeof(err)), -EINVAL);
+	EXPECT(find_str(xs, "(") == NULL);
+	EXPECT_INT(pat_list_count(l), 3000);
+out:
+	pat_list_free(l);
+}
+
+/* One thread looks up while another changes the list: every answer is a
+ * whole entry, the stable key is always there, nothing is freed under the
+ * reader (run under ASan by the sanitizer build). */
+static atomic_int race_stop;
+static struct pat_expr *race_x, *race_xi;
+static atomic_long race_bad, race_lookups;
+static atomic_int race_why;
+
+static void *race_reader(void *arg)
+{
+	char k[32];
+	long n = 0;
+
+	(void)arg;
+	epoch_thread_online(1);
+	while (!atomic_load(&race_stop)) {
+		const struct pat_entry *e = find_str(race_x, "stable");
+		if (!e || strcmp(pat_entry_value(e), "S"))
+			atomic_fetch_add(&race_bad, 1), atomic_store(&race_why, 1);
+		snprintf(k, sizeof(k), "k%ld", n % 500);
+		e = find_str(race_x, k);
+		if (e && strcmp(pat_entry_key(e), k))
+			atomic_fetch_add(&race_bad, 1), atomic_store(&race_why, 2);
+		if (e && strncmp(pat_entry_value(e), "val", 3))
+			atomic_fetch_add(&race_bad, 1), atomic_store(&race_why, 3);
+		e = lk(race_xi, IP("10.1.2.3"));
+		if (!e || strcmp(pat_entry_value(e), "net"))
+			atomic_fetch_add(&race_bad, 1), atomic_store(&race_why, 4);
+		n++;
+		if (!(n % 16))
+			epoch_quiescent(1);
+	}
+	atomic_fetch_add(&race_lookups, n);
+	epoch_thread_offline(1);
+	return NULL;
+}
+
+static void t_concurrent(void)
+{
+	char err[256], k[32], v[32];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	pthread_t th;
+
+	EXPECT_INT(pat_list_add(l, "stable", "S"), 0);
+	EXPECT_INT(pat_list_add(l, "10.0.0.0/8", "net"), 0);
+	race_x = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	EXPECT(race_x != NULL);
+	/* "stable" is no address: the ip view needs a list of its own */
+	struct pat_list *li = pat_list_new(NULL, 1);
+	EXPECT_INT(pat_list_add(li, "10.0.0.0/8", "net"), 0);
+	race_xi = pat_expr_get(li, PAT_MATCH_IP, 0, err, sizeof(err));
+	if (!race_x || !race_xi)
+		goto out;
+	epoch_thread_online(0);
+	atomic_store(&race_stop, 0);
+	if (pthread_create(&th, NULL, race_reader, NULL)) {
+		SKIP("cannot create a thread");
+		epoch_thread_offline(0);
+		goto out;
+	}
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 500; i++) {
+			snprintf(k, sizeof(k), "k%d", i);
+			snprintf(v, sizeof(v), "val%d", round);
+			if (i % 3 == 0)
+				pat_list_set(l, k, v);
+			else
+				pat_list_add(l, k, v);
+			snprintf(k, sizeof(k), "192.168.%d.%d", round, i % 250);
+			pat_list_add(li, k, "other");
+			if (i % 50 == 0)
+				epoch_quiescent(0);
+		}
+		for (int i = 0; i < 500; i += 7) {
+			snprintf(k, sizeof(k), "k%d", i);
+			pat_list_del(l, k);
+		}
+		if (round % 5 == 4) {
+			const char *nk[] = { "10.0.0.0/8" }, *nv[] = { "net" };
+			EXPECT_INT(pat_list_replace(li, nk, nv, 1, err, sizeof(err)), 0);
+		}
+		epoch_quiescent(0);
+	}
+	atomic_store(&race_stop, 1);
+	pthread_join(th, NULL);
+	epoch_thread_offline(0);
+	EXPECT_INT(atomic_load(&race_bad), 0);
+	EXPECT_INT(atomic_load(&race_why), 0);
+	EXPECT(atomic_load(&race_lookups) > 0);
+	EXPECT_INT(epoch_pending(), 0);
+out:
+	pat_list_free(li);
+	pat_list_free(l);
+}
+
 int main(void)
 {
 	RUN(t_kinds_names);
@@ -576,5 +858,10 @@ int main(void)
 	RUN(t_map_file);
 	RUN(t_acl_file);
 	RUN(t_pending_additions);
+	RUN(t_publish_deferred);
+	RUN(t_entry_ops);
+	RUN(t_replace);
+	RUN(t_add_many);
+	RUN(t_concurrent);
 	return unit_end();
 }
