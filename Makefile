@@ -69,6 +69,9 @@ all: $(BIN)
 $(BIN): $(MAIN_OBJ) $(CORE_OBJ) $(LUA_OBJ)
 	$(call say,LD,$@)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
+# "-vv" names the liburing it was built with (2.3 has no version macro)
+$(BUILD)/engine/ring_probe.o: ALL_CFLAGS += -DRP_LIBURING_VERSION='"$(shell pkg-config --modversion liburing 2>/dev/null)"'
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<

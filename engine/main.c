@@ -27,6 +27,7 @@
 #include "engine/listener.h"
 #include "engine/log.h"
 #include "engine/proxy.h"
+#include "engine/ring.h"
 #include "engine/thread.h"
 #include "regex/rx.h"
 
@@ -127,7 +128,10 @@ static void print_build(void)
 	lua_hooks_install();
 	printf("Built with Lua version : %s\n", lua_hooks.version ? lua_hooks.version() : "Lua 5.4");
 	printf("Built with wolfSSL support\n");
-	printf("Built with liburing (io_uring event loop)\n");
+	printf("\n");
+	/* HAProxy lists its pollers here; ringproxy has one: io_uring */
+	printf("Event loop : io_uring (one ring per thread, completion based)\n");
+	ring_probe_report(stdout);
 }
 
 static void on_stop_now(int sig)

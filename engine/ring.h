@@ -32,6 +32,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -151,5 +152,15 @@ void ring_set_wait_sigmask(struct ring *r, const sigset_t *mask);
 int ring_submit(struct ring *r);
 
 void ring_get_stats(const struct ring *r, struct ring_stats *st);
+
+/* ring_probe.c: for "-vv". Returns the liburing version ringproxy was
+ * built with ("2.3"). */
+const char *ring_liburing_version(void);
+/* Sets up a throw-away ring and writes to <out> what the kernel offers:
+ * setup flags, IORING_FEAT_* bits, the opcodes ringproxy submits, and
+ * whether multishot accept, provided-buffer rings and multishot receive
+ * work (tried on loopback sockets). Returns 0, or -errno when io_uring
+ * cannot be set up at all (a line says so). */
+int ring_probe_report(FILE *out);
 
 #endif
