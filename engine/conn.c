@@ -13,8 +13,40 @@
 #include "engine/chan.h"
 #include "engine/proxy.h"
 #include "engine/thread.h"
+#include "proto/tls.h"
+
+/* A TLS connection's ciphertext, beside its session (pooled per thread,
+ * tls_conn_size() bytes of session follow). <cin> queues received ring
+ * chunks (referenced, not copied) until the TLS engine took their bytes;
+ * <cout> is what to send, in heap chunks packed by conn_tls_out().
+ * Invariant: <cin> holds bytes only while <c->rx> was full (or between a
+ * completion and the decryption that follows it). */
+struct conn_tls {
+	struct chan cin, cout;
+	struct chunk *wk;           /* the chunk <cout> appends to (one reference held), or NULL */
+	uint32_t wk_off;            /* bytes of <wk> written */
+	unsigned stalled:1;         /* decryption stopped because rx was full */
+	struct conn_tls *next_free;
+	max_align_t mem[];          /* the struct tls_conn */
+};
+
+static unsigned conn_tls_recv(struct conn *c);
+static int conn_tls_send(struct conn *c);
+static int conn_send_chan(struct conn *c, struct chan *out);
+static void conn_tls_free(struct conn *c);
 
 static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags);
+int conn_send(struct conn *c)
+{
+	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
+		return 0;
+	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
+		return 0;
+	if (c->tls)
+		return conn_tls_send(c);
+	return conn_send_chan(c, c->tx);
+}
+
 static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags);
 static void conn_cn_cb(struct ring_op *op, int res, uint32_t flags);
 
@@ -58,6 +90,7 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 	c->tx_chk = NULL;
 	c->next = NULL;
 	c->tls = NULL;
+	c->tlsx = NULL;
 	return c;
 }
 
@@ -99,7 +132,8 @@ static void conn_cn_cb(struct ring_op *op, int res, uint32_t flags)
 		if (res == 0) {
 			c->flags |= CONN_F_CONNECTED;
 			conn_recv_start(c);
-			conn_notify(c, CONN_EV_CONNECTED);
+			/* TLS: connected for the owner once the handshake is done */
+			conn_notify(c, c->tls ? conn_tls_recv(c) : CONN_EV_CONNECTED);
 		} else {
 			c->err = -res;
 			conn_notify(c, CONN_EV_ERROR);
@@ -112,6 +146,14 @@ int conn_recv_start(struct conn *c)
 {
 	int ret;
 
+	if (c->tls && c->tlsx->stalled && c->rx && !chan_is_full(c->rx) &&
+	    !(c->flags & (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE | CONN_F_CLOSING))) {
+		/* ciphertext kept while rx was full: decrypted at the end of
+		 * this loop turn, not under the owner's call */
+		c->flags |= CONN_F_TLS_WAKE;
+		c->next = c->thr->wait_bufs;
+		c->thr->wait_bufs = c;
+	}
 	if (c->flags & (CONN_F_RX_ARMED | CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_CLOSING |
 	                CONN_F_WAIT_BUF))
 		return 0;
@@ -148,7 +190,13 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 		goto out;             /* the ring recycles an untaken buffer */
 	if (res > 0) {
 		k = ring_buf_take(c->thr->ring, flags);
-		if (k) {
+		if (k && c->tls) {
+			/* ciphertext: queued by reference, decrypted into rx */
+			if (chan_put_chunk(&c->tlsx->cin, k, 0, (uint32_t)res) == 0)
+				chan_forward(&c->tlsx->cin, (uint32_t)res);
+			chunk_unref(k);
+			ev = conn_tls_recv(c);
+		} else if (k) {
 			if (chan_put_chunk(c->rx, k, 0, (uint32_t)res) < 0) {
 				c->flags |= CONN_F_RX_ERR;
 				c->err = ENOMEM;
@@ -158,8 +206,13 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 		}
 	} else if (res == 0) {
 		c->flags |= CONN_F_RX_EOF;
-		c->rx->flags |= CHAN_SHUTR;
-		ev = CONN_EV_RECV;
+		if (c->tls) {
+			c->flags |= CONN_F_TLS_EOF;
+			ev = conn_tls_recv(c);
+		} else {
+			c->rx->flags |= CHAN_SHUTR;
+			ev = CONN_EV_RECV;
+		}
 	} else if (res == -ENOBUFS) {
 		/* the buffer ring ran dry: wait for buffers to come back */
 		if (!(c->flags & (CONN_F_WAIT_BUF | CONN_F_RX_ARMED))) {
@@ -172,6 +225,8 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 		c->rx->flags |= CHAN_SHUTR | CHAN_READ_ERROR;
 		c->err = -res;
 		ev = CONN_EV_RECV;
+		if ((c->flags & (CONN_F_TLS_CLI | CONN_F_TLS_HS)) == CONN_F_TLS_CLI && c->tls)
+			ev = CONN_EV_ERROR;   /* reset during the handshake: the connect failed */
 	}
 	conn_notify(c, ev);
 	if (c->flags & CONN_F_CLOSING)
@@ -208,7 +263,9 @@ static void tx_put(struct thr *t, struct conn_tx *x)
 	t->free_tx = x;
 }
 
-int conn_send(struct conn *c)
+/* Sends the output part of <out> (tx, or a TLS connection's ciphertext).
+ * Returns 0 or -errno. */
+static int conn_send_chan(struct conn *c, struct chan *out)
 {
 	int n, ret;
 	uint32_t len = 0;
@@ -216,14 +273,10 @@ int conn_send(struct conn *c)
 	struct iovec iov[CONN_IOV];
 	struct chunk *chk[CONN_IOV];
 
-	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
-		return 0;
-	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
-		return 0;
 	/* the chunks are referenced until the completion: if the owner resets
 	 * the channel meanwhile (the stream ends), the kernel still reads
 	 * bytes nobody else can reuse */
-	n = chan_out_iov_ref(c->tx, iov, chk, CONN_IOV);
+	n = chan_out_iov_ref(out, iov, chk, CONN_IOV);
 	if (!n) {
 		if (c->flags & CONN_F_SHUTW_NOW)
 			conn_shutw(c);
@@ -284,7 +337,7 @@ static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags)
 	if (c->flags & CONN_F_CLOSING)
 		goto out;
 	if (res >= 0) {
-		chan_skip_out(c->tx, (uint32_t)res);
+		chan_skip_out(c->tls ? &c->tlsx->cout : c->tx, (uint32_t)res);
 		ev = CONN_EV_SENT;
 		/* more to send (a partial send, or output added meanwhile) */
 		conn_send(c);
@@ -306,6 +359,20 @@ void conn_shutw(struct conn *c)
 	c->flags |= CONN_F_SHUTW_NOW;
 	if ((c->flags & CONN_F_TX_BUSY) || (c->tx && chan_out_len(c->tx)))
 		return;              /* done by conn_send() once the output is sent */
+	if (c->tls && (c->flags & CONN_F_CONNECTED)) {
+		if (chan_len(&c->tlsx->cout))
+			return;          /* likewise for the ciphertext */
+		if ((c->flags & (CONN_F_TLS_HS | CONN_F_TLS_ERR | CONN_F_TLS_SHUT)) == CONN_F_TLS_HS &&
+		    !(c->flags & CONN_F_TX_ERR)) {
+			/* close_notify first, then the TCP shutdown once it is sent */
+			c->flags |= CONN_F_TLS_SHUT;
+			tls_conn_shutdown(c->tls);
+			if (chan_len(&c->tlsx->cout)) {
+				conn_send(c);
+				return;
+			}
+		}
+	}
 	if (c->flags & CONN_F_CONNECTED) {
 		shutdown(c->fd, SHUT_WR);
 		c->flags |= CONN_F_SHUTW;
@@ -343,8 +410,10 @@ static void conn_maybe_free(struct conn *c)
 	struct thr *t = c->thr;
 
 	if (c->busy || c->op_rx.inflight || c->op_tx.inflight || c->op_cn.inflight ||
-	    (c->flags & CONN_F_WAIT_BUF))
+	    (c->flags & (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE)))
 		return;
+	if (c->tls)
+		conn_tls_free(c);
 	if (c->fd >= 0 && ring_close(t->ring, NULL, c->fd) < 0)
 		close(c->fd);
 	c->fd = -1;
@@ -360,19 +429,33 @@ static void conn_maybe_free(struct conn *c)
 
 void conns_wake_waiting(struct thr *t)
 {
-	struct conn *c;
+	struct conn *list = t->wait_bufs, *keep = NULL, **kt = &keep, *c;
 
-	while ((c = t->wait_bufs) && ring_bufs_free(t->ring)) {
-		t->wait_bufs = c->next;
+	t->wait_bufs = NULL;
+	while ((c = list)) {
+		list = c->next;
 		c->next = NULL;
-		c->flags &= ~CONN_F_WAIT_BUF;
 		if (c->flags & CONN_F_CLOSING) {
+			c->flags &= ~(CONN_F_WAIT_BUF | CONN_F_TLS_WAKE);
 			if (!c->busy)
 				conn_maybe_free(c);
 			continue;
 		}
+		if ((c->flags & CONN_F_WAIT_BUF) && !ring_bufs_free(t->ring)) {
+			*kt = c;          /* still no buffer: waits, in order */
+			kt = &c->next;
+			continue;
+		}
+		c->flags &= ~(CONN_F_WAIT_BUF | CONN_F_TLS_WAKE);
+		conn_hold(c);
+		if (c->tls && c->tlsx->stalled)
+			conn_notify(c, conn_tls_recv(c));
 		conn_recv_start(c);
+		conn_unhold(c);
 	}
+	/* connections queued meanwhile go after those still waiting */
+	*kt = t->wait_bufs;
+	t->wait_bufs = keep;
 }
 
 void conns_pool_free(struct thr *t)
@@ -380,19 +463,285 @@ void conns_pool_free(struct thr *t)
 	struct conn *c;
 	struct conn_tx *x;
 
+	struct conn_tls *y;
+
 	while ((x = t->free_tx)) {
 		t->free_tx = x->next;
 		free(x);
 	}
+	while ((y = t->free_tls)) {
+		t->free_tls = y->next_free;
+		free(y);
+	}
+	tls_thread_done();
 	while ((c = t->free_conns)) {
 		t->free_conns = c->next;
 		free(c);
 	}
 }
 
-/* Not wired yet: the connection stays plain. */
+
+/* ---- TLS: the session sits between the socket and the channels ---- */
+
+/* tls_conn output callback: appends <n> ciphertext bytes to <cout>,
+ * packing records into the chunk being filled. Returns <n>, or 0 when out
+ * of memory (the TLS engine then keeps them in its own buffer). */
+static int conn_tls_out(void *arg, const void *p, size_t n)
+{
+	struct conn *c = arg;
+	struct conn_tls *x = c->tlsx;
+	struct chan *ch = &x->cout;
+	const char *src = p;
+	size_t left = n;
+
+	while (left) {
+		struct chan_seg *tl = ch->tail;
+		uint32_t m;
+
+		if (x->wk && x->wk_off < x->wk->size && tl && tl->chk == x->wk &&
+		    tl->off + tl->len == x->wk_off) {
+			/* grow the last segment in place: its chunk is ours */
+			m = x->wk->size - x->wk_off;
+			if (m > left)
+				m = (uint32_t)left;
+			memcpy(x->wk->data + x->wk_off, src, m);
+			x->wk_off += m;
+			tl->len += m;
+			ch->out += m;
+			ch->total_in += m;
+		} else {
+			struct chunk *k = chunk_new(ch->pool);
+
+			if (!k)
+				return (int)(n - left) ? (int)(n - left) : 0;
+			m = k->size < left ? k->size : (uint32_t)left;
+			memcpy(k->data, src, m);
+			if (chan_put_chunk(ch, k, 0, m) < 0) {
+				chunk_unref(k);
+				return (int)(n - left);
+			}
+			chan_forward(ch, m);
+			if (x->wk)
+				chunk_unref(x->wk);
+			x->wk = k;            /* keeps the reference chunk_new() gave */
+			x->wk_off = m;
+		}
+		src += m;
+		left -= m;
+	}
+	return (int)n;
+}
+
+/* Moves what the TLS engine had to buffer (the callback was out of memory)
+ * to <cout>. */
+static void conn_tls_flush(struct conn *c)
+{
+	const void *p;
+	size_t n = tls_conn_out_peek(c->tls, &p);
+
+	if (n && chan_put_data(&c->tlsx->cout, p, n) == 0) {
+		chan_forward(&c->tlsx->cout, (uint32_t)n);
+		tls_conn_out_skip(c->tls, n);
+	}
+}
+
+/* The session failed: the connection reads nothing more. Returns the
+ * event for the owner. */
+static unsigned conn_tls_fail(struct conn *c)
+{
+	c->flags |= CONN_F_TLS_ERR | CONN_F_RX_ERR;
+	c->err = EPROTO;
+	if (c->rx)
+		c->rx->flags |= CHAN_SHUTR | CHAN_READ_ERROR;
+	/* a client: the connect failed; a server: the read side ended */
+	return (c->flags & CONN_F_TLS_CLI) ? CONN_EV_ERROR : CONN_EV_RECV | CONN_EV_ERROR;
+}
+
+/* Feeds the queued ciphertext to the session: handshake, then plaintext
+ * into rx until rx is full or the ciphertext is used up; sends what the
+ * session produced. Returns the events for the owner. */
+static unsigned conn_tls_recv(struct conn *c)
+{
+	struct conn_tls *x = c->tlsx;
+	struct tls_conn *tls = c->tls;
+	struct chunk *k = NULL;
+	uint32_t koff = 0;
+	unsigned ev = 0;
+
+	if (c->flags & CONN_F_TLS_ERR)
+		return 0;
+	x->stalled = 0;
+	for (;;) {
+		struct iovec iov;
+		size_t lent, used;
+		ssize_t r = TLS_AGAIN;
+		int nseg = chan_out_iov(&x->cin, &iov, 1);
+
+		lent = nseg ? iov.iov_len : 0;
+		tls_conn_feed(tls, nseg ? iov.iov_base : NULL, lent);
+		if (!(c->flags & CONN_F_TLS_HS)) {
+			r = tls_conn_handshake(tls);
+			if (r == 1) {
+				c->flags |= CONN_F_TLS_HS;
+				if (c->flags & CONN_F_TLS_CLI)
+					ev |= CONN_EV_CONNECTED;
+			}
+		} else if (!c->rx || chan_is_full(c->rx)) {
+			/* backpressure: the rest waits in cin (conn_recv_start) */
+			x->stalled = 1;
+			break;
+		} else {
+			if (k && koff == k->size) {
+				chunk_unref(k);
+				k = NULL;
+			}
+			if (!k) {
+				if (!(k = chunk_new(&c->thr->pool))) {
+					ev |= conn_tls_fail(c);
+					c->err = ENOMEM;
+					break;
+				}
+				koff = 0;
+			}
+			r = tls_conn_read(tls, k->data + koff, k->size - koff);
+			if (r > 0) {
+				if (chan_put_chunk(c->rx, k, koff, (uint32_t)r) < 0) {
+					ev |= conn_tls_fail(c);
+					c->err = ENOMEM;
+					break;
+				}
+				koff += (uint32_t)r;
+				ev |= CONN_EV_RECV;
+			}
+		}
+		used = lent - tls_conn_in_left(tls);
+		if (used)
+			chan_skip_out(&x->cin, (uint32_t)used);
+		conn_tls_flush(c);
+		if (r == TLS_ERR) {
+			ev |= conn_tls_fail(c);
+			break;
+		}
+		if (r == TLS_CLOSED) {
+			/* close_notify: nothing more will come */
+			c->flags |= CONN_F_RX_EOF;
+			c->rx->flags |= CHAN_SHUTR;
+			ev |= CONN_EV_RECV;
+			break;
+		}
+		if (r == TLS_AGAIN && !used)
+			break;            /* needs ciphertext not received yet */
+	}
+	if (k)
+		chunk_unref(k);
+	if ((c->flags & CONN_F_TLS_EOF) && !x->stalled && !(c->flags & CONN_F_TLS_ERR)) {
+		/* the TCP connection ended: during the handshake it failed,
+		 * afterwards it is the end of input (without close_notify) */
+		if (!(c->flags & CONN_F_TLS_HS)) {
+			ev |= conn_tls_fail(c);
+		} else if (c->rx && !(c->rx->flags & CHAN_SHUTR)) {
+			c->rx->flags |= CHAN_SHUTR;
+			ev |= CONN_EV_RECV;
+		}
+	}
+	/* handshake flights, tickets, alerts; and plaintext that waited for
+	 * the end of the handshake */
+	conn_tls_send(c);
+	return ev;
+}
+
+/* Encrypts tx's output part into cout (once the handshake is done, and
+ * while cout is below its limit), queues close_notify when asked, and
+ * sends cout. Returns 0 or -errno. */
+static int conn_tls_send(struct conn *c)
+{
+	struct conn_tls *x = c->tlsx;
+	struct iovec iov[CONN_IOV];
+	int n;
+
+	if ((c->flags & (CONN_F_TLS_HS | CONN_F_TLS_ERR | CONN_F_TLS_SHUT)) == CONN_F_TLS_HS && c->tx) {
+		while (chan_out_len(c->tx) && !chan_is_full(&x->cout)) {
+			ssize_t r = 0;
+
+			n = chan_out_iov(c->tx, iov, 1);
+			if (!n)
+				break;
+			r = tls_conn_write(c->tls, iov[0].iov_base, iov[0].iov_len);
+			if (r > 0) {
+				chan_skip_out(c->tx, (uint32_t)r);
+				continue;
+			}
+			conn_tls_flush(c);
+			if (r == TLS_ERR) {
+				c->flags |= CONN_F_TLS_ERR | CONN_F_TX_ERR;
+				c->err = EPROTO;
+				c->tx->flags |= CHAN_WRITE_ERROR;
+				return -EPROTO;
+			}
+			break;
+		}
+		conn_tls_flush(c);
+	}
+	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
+		return 0;
+	return conn_send_chan(c, &x->cout);
+}
+
 int conn_tls_start(struct conn *c, struct tls_ctx *ctx, const char *sni)
 {
-	(void)c; (void)ctx; (void)sni;
-	return -ENOTSUP;
+	struct thr *t = c->thr;
+	struct conn_tls *x = t->free_tls;
+
+	if (c->tls)
+		return -EALREADY;
+	if (x)
+		t->free_tls = x->next_free;
+	else if (!(x = malloc(sizeof(*x) + tls_conn_size())))
+		return -ENOMEM;
+	if (!(c->tls = tls_conn_init(x->mem, ctx, sni))) {
+		x->next_free = t->free_tls;
+		t->free_tls = x;
+		return -ENOMEM;
+	}
+	chan_init(&x->cin, &t->pool, UINT32_MAX);
+	/* above two buffers of ciphertext waiting, encryption pauses */
+	chan_init(&x->cout, &t->pool, t->bufsize * 2);
+	x->wk = NULL;
+	x->wk_off = 0;
+	x->stalled = 0;
+	x->next_free = NULL;
+	c->tlsx = x;
+	tls_conn_set_output(c->tls, conn_tls_out, c);
+	if (!(c->flags & CONN_F_CONNECTED))
+		c->flags |= CONN_F_TLS_CLI;    /* before conn_connect(): we are the client */
+	return 0;
+}
+
+/* Ends <c>'s session and gives its block back to the thread's pool. */
+static void conn_tls_free(struct conn *c)
+{
+	struct conn_tls *x = c->tlsx;
+	struct thr *t = c->thr;
+
+	tls_conn_release(c->tls);
+	chan_reset(&x->cin);
+	chan_reset(&x->cout);
+	if (x->wk)
+		chunk_unref(x->wk);
+	x->wk = NULL;
+	x->next_free = t->free_tls;
+	t->free_tls = x;
+	c->tls = NULL;
+	c->tlsx = NULL;
+}
+
+const char *conn_tls_hs_fail(const struct conn *c)
+{
+	if (!c->tls || (c->flags & (CONN_F_TLS_HS | CONN_F_TLS_CLI)))
+		return NULL;
+	if (c->err == EPROTO)
+		return "SSL handshake failure";
+	if (c->flags & (CONN_F_TLS_EOF | CONN_F_RX_ERR))
+		return "Connection closed during SSL handshake";
+	return "Timeout during SSL handshake";
 }

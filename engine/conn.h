@@ -21,6 +21,7 @@ struct chan;
 struct addr;
 struct tls_ctx;
 struct tls_conn;
+struct conn_tls;
 
 /* Events reported to the owner (a bit set). */
 #define CONN_EV_RECV      0x01   /* bytes appended to rx, or CONN_F_RX_EOF/RX_ERR newly set */
@@ -41,6 +42,12 @@ struct tls_conn;
 #define CONN_F_CLOSING    0x0400   /* conn_close() called: owner detached */
 #define CONN_F_WAIT_BUF   0x0800   /* in thr->wait_bufs (receive buffers ran out) */
 #define CONN_F_RX_CANCEL  0x1000   /* a cancel of the recv is in flight */
+#define CONN_F_TLS_HS     0x2000   /* TLS: the handshake is complete */
+#define CONN_F_TLS_ERR    0x4000   /* TLS: the session failed (c->err = EPROTO) */
+#define CONN_F_TLS_CLI    0x8000   /* TLS: we are the client (an outgoing connection) */
+#define CONN_F_TLS_SHUT   0x10000  /* TLS: close_notify queued */
+#define CONN_F_TLS_WAKE   0x20000  /* in thr->wait_bufs: decrypt what is still queued */
+#define CONN_F_TLS_EOF    0x40000  /* TLS: the peer closed the TCP connection */
 
 #define CONN_IOV 8
 
@@ -60,6 +67,7 @@ struct conn {
 	struct chunk *tx_chk;       /* chunk of a single-segment send in flight (referenced) */
 	struct conn *next;          /* pool free list / thr->wait_bufs */
 	struct tls_conn *tls;       /* the TLS session, NULL for plain TCP */
+	struct conn_tls *tlsx;      /* its ciphertext queues (conn.c), with <tls> */
 };
 
 /* What a sendmsg in flight needs, taken from a per-thread free list only
@@ -102,8 +110,16 @@ void conn_close(struct conn *c);
  * name to send. Returns 0 or -errno. */
 int conn_tls_start(struct conn *c, struct tls_ctx *ctx, const char *sni);
 
+/* Returns why the TLS handshake of the accepted connection <c> did not
+ * complete, in HAProxy's words for its log ("SSL handshake failure",
+ * "Connection closed during SSL handshake", "Timeout during SSL
+ * handshake"), or NULL when <c> is plain or its handshake completed. */
+const char *conn_tls_hs_fail(const struct conn *c);
+
 /* Re-arms the receives of <t>'s connections stopped by an empty buffer
- * ring, while buffers are available (the loop calls it once per turn). */
+ * ring, while buffers are available, and decrypts what TLS connections
+ * kept while their rx channel was full (the loop calls it once per turn
+ * when thr->wait_bufs is not empty). */
 void conns_wake_waiting(struct thr *t);
 /* Frees <t>'s pool of connections (at exit). */
 void conns_pool_free(struct thr *t);

@@ -13,9 +13,11 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "engine/listener.h"
 #include "engine/thread.h"
 #include "engine/stream.h"
+#include "engine/log.h"
 
 /* What bind_conf->rx points to. */
 struct bind_rx {
@@ -535,4 +537,41 @@ size_t listener_proxy_hdr_build_v2(char *out, size_t outsz, const struct addr *s
 	u[14] = (unsigned char)(alen >> 8);
 	u[15] = (unsigned char)alen;
 	return 16 + alen;
+}
+
+void listener_log_hs_fail(const struct stream *s, const char *why)
+{
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+	                                 "Sep", "Oct", "Nov", "Dec" };
+	const struct addr *a = &s->cli_addr;
+	char ip[INET6_ADDRSTRLEN] = "unix", line[512], lname[32];
+	const char *ln = lname;
+	int port = 0, id = 1, n;
+	time_t sec = (time_t)(s->t_accept / 1000000);
+	struct tm tm;
+
+	/* "option dontlognull": a connection that sent nothing is not logged;
+	 * a failed handshake did send something */
+	if ((s->fe->options & PXO_DONTLOGNULL) && strcmp(why, "SSL handshake failure"))
+		return;
+	if (a->u.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
+		port = ntohs(a->u.in4.sin_port);
+	} else if (a->u.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->u.in6.sin6_port);
+	}
+	if (s->bind && s->bind->named && s->bind->name) {
+		ln = s->bind->name;
+	} else {
+		for (const struct bind_conf *b = s->fe->binds; b && b != s->bind; b = b->next)
+			id++;
+		snprintf(lname, sizeof(lname), "%d", id);
+	}
+	localtime_r(&sec, &tm);
+	n = snprintf(line, sizeof(line), "%s:%d [%02d/%s/%04d:%02d:%02d:%02d.%03d] %s/%s: %s", ip, port,
+	             tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	             (int)(s->t_accept / 1000 % 1000), s->fe->name, ln, why);
+	if (n > 0)
+		log_send(LOG_LVL_INFO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, s->fe);
 }

@@ -13,6 +13,7 @@
 #include "engine/timer.h"
 
 struct thr;
+struct stream;
 
 struct listener {
 	struct listener *next;           /* thr->listeners */
@@ -67,6 +68,10 @@ void listener_pause(struct listener *l);
 /* Soft stop: stops accepting and stops listening at once (new clients
  * are refused), closing the sockets. */
 void listeners_unbind(struct thr *t);
+/* Logs, as HAProxy does for a connection that never became a session,
+ * "<ip>:<port> [<accept date>] <frontend>/<bind name or id>: <why>" to
+ * <s>'s frontend's log targets (e.g. why = "SSL handshake failure"). */
+void listener_log_hs_fail(const struct stream *s, const char *why);
 /* Re-evaluates every listener of <t> against maxconn and the stop state:
  * called when a connection ends. */
 void listeners_update(struct thr *t);

@@ -363,6 +363,11 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
 	if (!s->cli)
 		goto fail_strm;
+	if (l->bind->tls_ctx && conn_tls_start(s->cli, l->bind->tls_ctx, NULL) < 0) {
+		conn_close(s->cli);          /* closes <fd> */
+		strm_release(t, s);
+		return NULL;
+	}
 
 	if (fe->options & (PXO_TCPKA | PXO_CLITCPKA)) {
 		int one = 1;
@@ -457,6 +462,7 @@ static void strm_nolinger(struct conn *c)
 static void strm_end(struct stream *s)
 {
 	struct thr *t = s->thr;
+	const char *tls_fail;
 	int was_full;
 
 	if (s->state == STRM_ST_DEAD)
@@ -469,12 +475,17 @@ static void strm_end(struct stream *s)
 		strm_nolinger(s->cli);
 	if (s->be && (s->be->options & PXO_NOLINGER) && s->srvc)
 		strm_nolinger(s->srvc);
+	/* a TLS handshake that never completed: HAProxy's connection log line */
+	tls_fail = s->cli ? conn_tls_hs_fail(s->cli) : NULL;
 	conn_close(s->cli);
 	conn_close(s->srvc);
 	strm_count_bytes(s);
 	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED))) {
 		s->flags |= STRM_F_LOGGED;
-		log_stream(s);
+		if (tls_fail)
+			listener_log_hs_fail(s, tls_fail);
+		else
+			log_stream(s);
 	}
 	if (lua_hooks.stream_release && s->lua)
 		lua_hooks.stream_release(s);

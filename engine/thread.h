@@ -27,6 +27,7 @@
 struct ring;
 struct conn;
 struct conn_tx;
+struct conn_tls;
 struct stream;
 struct listener;
 
@@ -48,6 +49,7 @@ struct thr {
 	/* pools: no malloc per connection once warm (private to conn.c / stream.c) */
 	struct conn *free_conns;
 	struct conn_tx *free_tx;         /* send contexts (conn.c) */
+	struct conn_tls *free_tls;       /* TLS session blocks (conn.c) */
 	struct stream **strm_tab;        /* index -> stream (stream_from_ref) */
 	uint32_t strm_tab_size;
 	uint32_t strm_free;              /* head of the free index list, UINT32_MAX if none */
