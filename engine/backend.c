@@ -15,6 +15,8 @@
 #include "engine/lb.h"
 #include "engine/listener.h"
 #include "engine/stream_http.h"
+#include "engine/sample.h"
+#include "proto/tls.h"
 
 int backend_select(struct stream *s)
 {
@@ -140,6 +142,35 @@ static void backend_proxy_hdr(struct stream *s, int fresh)
 	}
 }
 
+/* "server ... ssl": makes <c> a TLS client of the stream's server, with
+ * the "sni" expression evaluated for this stream and "verifyhost". The
+ * handshake runs once connected; CONN_EV_CONNECTED comes after it.
+ * Returns 0 or -errno. */
+static int backend_tls_start(struct stream *s, struct conn *c)
+{
+	struct server *srv = s->srv;
+	char name[256];
+	const char *sni = NULL;
+	int ret;
+
+	if (srv->sni_expr) {
+		struct smp_ctx ctx = { .strm = s, .px = s->be, .dir = SMP_DIR_REQ, .final = 1 };
+		struct sample smp;
+
+		memset(&smp, 0, sizeof(smp));
+		if (sample_expr_eval(srv->sni_expr, &ctx, &smp) && sample_cast(&smp, SMP_T_STR) &&
+		    smp.u.str.len && smp.u.str.len < sizeof(name)) {
+			memcpy(name, smp.u.str.ptr, smp.u.str.len);
+			name[smp.u.str.len] = 0;
+			sni = name;
+		}
+	}
+	ret = conn_tls_start(c, srv->tls_ctx[s->thr->id], sni);
+	if (ret == 0 && srv->verifyhost)
+		tls_conn_verify_name(c->tls, srv->verifyhost);
+	return ret;
+}
+
 int backend_connect(struct stream *s)
 {
 	struct thr *t = s->thr;
@@ -182,6 +213,8 @@ int backend_connect(struct stream *s)
 	s->srvc = c;
 	s->connects++;
 	s->state = STRM_ST_CONN;
+	if (s->srv->tls_ctx && (ret = backend_tls_start(s, c)) < 0)
+		return backend_retry(s, -ret);
 	ret = conn_connect(c, &s->srv_addr);
 	if (ret == 0 && (s->be->options & (PXO_TCPKA | PXO_SRVTCPKA))) {
 		int one = 1;
