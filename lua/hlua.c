@@ -692,6 +692,7 @@ static void hook_deinit(void)
 	hlua_tasks_free();
 	if (t) {
 		lua_close(t->L);
+		hlua_sock_free();
 		hlua_co_free_all(t);
 		slab_destroy(t->slab);
 		free(t);

@@ -142,6 +142,9 @@ void hlua_core_open(lua_State *L);
 
 /* lsock.c: the Socket class and core.tcp() */
 void hlua_sock_open(lua_State *L);
+/* Frees the calling thread's TLS client contexts of Socket.connect_ssl;
+ * every socket connection must be gone (after lua_close()). */
+void hlua_sock_free(void);
 
 /* lmap.c: the Map class (global "Map") */
 void hlua_map_open(lua_State *L);

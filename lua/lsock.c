@@ -4,7 +4,9 @@
  * (connect, send, receive) suspends only the coroutine that made it, in an
  * action or a task. A completion of the connection wakes that coroutine
  * (through its stream, or its task's timer), which checks again.
- * Errors are LuaSocket's: nil, "closed" | "timeout" | message [, partial]. */
+ * Errors are LuaSocket's: nil, "closed" | "timeout" | message [, partial].
+ * connect_ssl() runs the same socket over TLS (conn_tls_start) with a
+ * client context of the calling thread, chosen by its options. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include "engine/stream.h"
 #include "engine/thread.h"
 #include "lua/hlua.h"
+#include "proto/tls.h"
 
 #define SOCK_MT "ringproxy.Socket"
 
@@ -174,6 +177,13 @@ static int sock_connect_k(lua_State *L, int status, lua_KContext ctx)
 	if (s->state == SOCK_CLOSED || !s->c) {
 		const char *m = s->err ? strerror(s->err) : "closed";
 
+		if (s->err == EPROTO && s->c && s->c->tls) {
+			/* the reason lives in the session: make it a Lua string first */
+			lua_pushnil(L);
+			lua_pushfstring(L, "SSL handshake failed: %s", tls_conn_error(s->c->tls));
+			sock_release(s);
+			return 2;
+		}
 		sock_release(s);
 		return sock_fail(L, m);
 	}
@@ -184,24 +194,14 @@ static int sock_connect_k(lua_State *L, int status, lua_KContext ctx)
 	return sock_wait(L, s, sock_connect_k, 0, "Socket.connect");
 }
 
-/* Socket.connect(sock, address, port): address is an IPv4 or IPv6 literal
- * (no DNS at runtime); "ip:port" in <address> when <port> is absent.
- * Returns 1, or nil and a message. */
-static int sock_connect(lua_State *L)
+/* Parses <host> ("ip", "[ipv6]" or "ip:port" when <port> < 0) and <port>
+ * into <a>. Returns NULL or the reason it is not an address. */
+static const char *sock_parse_addr(const char *host, lua_Integer port, struct addr *a)
 {
-	struct hlua_sock *s = sock_check(L);
-	const char *host = luaL_checkstring(L, 2);
-	lua_Integer port = luaL_optinteger(L, 3, -1);
 	char ip[INET6_ADDRSTRLEN + 2];
 	const char *colon;
-	size_t hlen;
+	size_t hlen = strlen(host);
 
-	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.connect");
-	if (s->state != SOCK_NEW)
-		return sock_fail(L, "already connected");
-	if (!s->thr && !(s->thr = thr_cur))
-		return sock_fail(L, "no event loop");
-	hlen = strlen(host);
 	if (port < 0 && (colon = strrchr(host, ':')) && (!strchr(host, ']') || colon > strchr(host, ']'))) {
 		port = strtol(colon + 1, NULL, 10);
 		hlen = (size_t)(colon - host);
@@ -211,27 +211,41 @@ static int sock_connect(lua_State *L)
 		hlen -= 2;
 	}
 	if (port <= 0 || port > 65535)
-		return sock_fail(L, "invalid port");
+		return "invalid port";
 	if (hlen >= sizeof(ip))
-		return sock_fail(L, "invalid address");
+		return "invalid address";
 	memcpy(ip, host, hlen);
 	ip[hlen] = 0;
-	memset(&s->peer, 0, sizeof(s->peer));
-	if (inet_pton(AF_INET, ip, &s->peer.u.in4.sin_addr) == 1) {
-		s->peer.u.in4.sin_family = AF_INET;
-		s->peer.u.in4.sin_port = htons((uint16_t)port);
-		s->peer.len = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, ip, &s->peer.u.in6.sin6_addr) == 1) {
-		s->peer.u.in6.sin6_family = AF_INET6;
-		s->peer.u.in6.sin6_port = htons((uint16_t)port);
-		s->peer.len = sizeof(struct sockaddr_in6);
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, ip, &a->u.in4.sin_addr) == 1) {
+		a->u.in4.sin_family = AF_INET;
+		a->u.in4.sin_port = htons((uint16_t)port);
+		a->len = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, ip, &a->u.in6.sin6_addr) == 1) {
+		a->u.in6.sin6_family = AF_INET6;
+		a->u.in6.sin6_port = htons((uint16_t)port);
+		a->len = sizeof(struct sockaddr_in6);
 	} else {
-		return sock_fail(L, "invalid address (an IP address is expected: no DNS at runtime)");
+		return "invalid address (an IP address is expected: no DNS at runtime)";
 	}
+	return NULL;
+}
+
+/* Connects <s> to s->peer, over TLS with <ctx> (and <sni>, may be NULL)
+ * when <ctx> is set. Returns what Socket.connect returns. */
+static int sock_start(lua_State *L, struct hlua_sock *s, struct tls_ctx *ctx, const char *sni)
+{
+	int r;
+
 	chan_init(&s->rx, &s->thr->pool, s->thr->bufsize);
 	chan_init(&s->tx, &s->thr->pool, s->thr->bufsize);
 	if (!(s->c = conn_new(s->thr, -1, &s->rx, &s->tx, s, sock_event)))
 		return sock_fail(L, "out of memory");
+	if (ctx && (r = conn_tls_start(s->c, ctx, sni)) < 0) {
+		sock_release(s);
+		return sock_fail(L, r == -ENOTSUP ? "SSL is not supported by this build's connections"
+		                                  : strerror(-r));
+	}
 	s->state = SOCK_CONNECTING;
 	sock_arm(s);
 	if (conn_connect(s->c, &s->peer) < 0) {
@@ -243,12 +257,128 @@ static int sock_connect(lua_State *L)
 	return sock_connect_k(L, LUA_OK, 0);
 }
 
-/* Socket.connect_ssl(sock, address, port): TLS comes with the TLS issue;
- * until then it fails the LuaSocket way instead of raising an error. */
+/* Socket.connect(sock, address, port): address is an IPv4 or IPv6 literal
+ * (no DNS at runtime); "ip:port" in <address> when <port> is absent.
+ * Returns 1, or nil and a message. */
+static int sock_connect(lua_State *L)
+{
+	struct hlua_sock *s = sock_check(L);
+	const char *host = luaL_checkstring(L, 2);
+	lua_Integer port = luaL_optinteger(L, 3, -1);
+	const char *why;
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.connect");
+	if (s->state != SOCK_NEW)
+		return sock_fail(L, "already connected");
+	if (!s->thr && !(s->thr = thr_cur))
+		return sock_fail(L, "no event loop");
+	if ((why = sock_parse_addr(host, port, &s->peer)))
+		return sock_fail(L, why);
+	return sock_start(L, s, NULL, NULL);
+}
+
+/* The client contexts of this thread's TLS sockets, one per distinct set
+ * of options (verify, CA file, ALPN), made on first use and kept until
+ * hlua_sock_free(): a client context also keeps its server's last session
+ * for resumption, so it is never shared between threads. */
+#define SOCK_TLS_CTX 8
+struct sock_tls_ctx {
+	struct tls_ctx *ctx;
+	int verify;
+	char key[512];              /* ca_file "\n" alpn */
+};
+static __thread struct sock_tls_ctx sock_tls[SOCK_TLS_CTX];
+
+/* Returns this thread's context for the options, or NULL with <err> set. */
+static struct tls_ctx *sock_tls_ctx(int verify, const char *ca_file, const char *alpn,
+                                    char *err, size_t errlen)
+{
+	struct tls_ctx_opts o = { .is_server = 0, .verify = verify, .ca_file = ca_file, .alpn = alpn };
+	char key[512];
+	int i, n;
+
+	n = snprintf(key, sizeof(key), "%s\n%s", ca_file ? ca_file : "", alpn ? alpn : "");
+	if (n < 0 || (size_t)n >= sizeof(key)) {
+		snprintf(err, errlen, "SSL options too long");
+		return NULL;
+	}
+	for (i = 0; i < SOCK_TLS_CTX && sock_tls[i].ctx; i++)
+		if (sock_tls[i].verify == verify && !strcmp(sock_tls[i].key, key))
+			return sock_tls[i].ctx;
+	if (i == SOCK_TLS_CTX) {
+		snprintf(err, errlen, "too many different SSL option sets (%d per thread)", SOCK_TLS_CTX);
+		return NULL;
+	}
+	if (!(sock_tls[i].ctx = tls_ctx_new(&o, err, errlen)))
+		return NULL;
+	sock_tls[i].verify = verify;
+	memcpy(sock_tls[i].key, key, (size_t)n + 1);
+	return sock_tls[i].ctx;
+}
+
+void hlua_sock_free(void)
+{
+	for (int i = 0; i < SOCK_TLS_CTX; i++) {
+		tls_ctx_free(sock_tls[i].ctx);
+		sock_tls[i].ctx = NULL;
+	}
+}
+
+/* Returns the string field <name> of the options table at <idx>, or NULL. */
+static const char *opt_str(lua_State *L, int idx, const char *name)
+{
+	const char *v = NULL;
+
+	lua_getfield(L, idx, name);
+	if (!lua_isnil(L, -1))
+		v = luaL_checkstring(L, -1);   /* stays alive: the table holds it */
+	lua_pop(L, 1);
+	return v;
+}
+
+/* Socket.connect_ssl(sock, address, port [, options]): Socket.connect over
+ * TLS. As HAProxy's, the server certificate is not verified and no server
+ * name is sent; the optional table (a ringproxy extension) changes that:
+ * { sni = "name", verify = "none" | "required", ca_file = "/path/ca.pem",
+ *   alpn = "h2,http/1.1" }. With verify "required", ca_file is mandatory
+ * and the certificate must match <sni> when one is given. A handshake
+ * failure returns nil and "SSL handshake failed: <reason>". */
 static int sock_connect_ssl(lua_State *L)
 {
-	sock_check(L);
-	return sock_fail(L, "SSL is not supported by Lua sockets yet");
+	struct hlua_sock *s = sock_check(L);
+	const char *host = luaL_checkstring(L, 2);
+	lua_Integer port = luaL_optinteger(L, 3, -1);
+	const char *why, *sni = NULL, *ca_file = NULL, *alpn = NULL, *v;
+	int verify = TLS_VERIFY_NONE;
+	struct tls_ctx *ctx;
+	char err[256];
+
+	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.connect_ssl");
+	if (!lua_isnoneornil(L, 4)) {
+		luaL_checktype(L, 4, LUA_TTABLE);
+		sni = opt_str(L, 4, "sni");
+		ca_file = opt_str(L, 4, "ca_file");
+		alpn = opt_str(L, 4, "alpn");
+		if ((v = opt_str(L, 4, "verify"))) {
+			if (!strcmp(v, "required"))
+				verify = TLS_VERIFY_REQUIRED;
+			else if (strcmp(v, "none"))
+				return luaL_argerror(L, 4, "verify must be \"none\" or \"required\"");
+		}
+		if (verify == TLS_VERIFY_REQUIRED && !ca_file)
+			return luaL_argerror(L, 4, "verify \"required\" needs ca_file");
+		if (sni && !*sni)
+			sni = NULL;
+	}
+	if (s->state != SOCK_NEW)
+		return sock_fail(L, "already connected");
+	if (!s->thr && !(s->thr = thr_cur))
+		return sock_fail(L, "no event loop");
+	if ((why = sock_parse_addr(host, port, &s->peer)))
+		return sock_fail(L, why);
+	if (!(ctx = sock_tls_ctx(verify, ca_file, alpn, err, sizeof(err))))
+		return sock_fail(L, err);
+	return sock_start(L, s, ctx, sni);
 }
 
 /* Returns nonzero when nothing more will come from the peer. */

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Lua's Socket.connect_ssl: an http-request action connects over TLS to
+# `openssl s_server -www`, sends a request, reads the whole answer and
+# hands back the status line and the protocol s_server reports; the
+# frontend returns that. HAProxy's form (address, port; no verification,
+# no server name) runs on HAProxy 2.6 too (PROXY=/usr/sbin/haproxy). The
+# options table (sni, verify, ca_file, alpn) is a ringproxy extension,
+# checked only on ringproxy: a good name verifies, a wrong name or an
+# unknown CA fails with "SSL handshake failed: ...", a plain-text server
+# fails the handshake without taking the process down.
+# Skipped (77) while the connections cannot speak TLS (conn_tls_start).
+. "$(dirname "$0")/lib.sh"
+[ -n "${E2E_DEBUG:-}" ] && set -x
+
+command -v openssl >/dev/null || skip "no openssl command"
+command -v curl >/dev/null || skip "no curl command"
+cd "$T" || fail "cd $T"
+
+{
+	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
+	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
+	openssl req -x509 $EC -keyout other.key -out other.pem -days 30 -subj /CN=OtherCA &&
+	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
+	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
+	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt
+} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+
+timeout 60 openssl s_server -accept 127.0.0.1:0 -cert a.crt -key a.key -www >srv.log 2>&1 &
+E2E_PIDS+=($!)
+for i in $(seq 1 100); do
+	grep -q '^ACCEPT' srv.log && break
+	sleep 0.05
+done
+SRV_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' srv.log)
+[ -n "$SRV_PORT" ] || fail "openssl s_server did not start: $(cat srv.log)"
+# a plain-text server: answers a line and closes
+start_sink plain -m gen -n 64
+PLAIN_PORT=$SINK_PORT
+
+is_rp=0
+"$PROXY" -v 2>&1 | grep -qi ringproxy && is_rp=1
+
+cat >sock.lua <<LUA
+local opts = {
+  sni_ok = { sni = "a.test", verify = "required", ca_file = "$T/ca.pem" },
+  sni_bad = { sni = "b.test", verify = "required", ca_file = "$T/ca.pem" },
+  ca_bad = { sni = "a.test", verify = "required", ca_file = "$T/other.pem" },
+  alpn = { alpn = "http/1.1" },
+}
+core.register_action("tls_get", { "http-req" }, function(txn)
+  local port = tonumber(txn.sf:req_hdr("x-port"))
+  local mode = txn.sf:req_hdr("x-mode")
+  local s = core.tcp()
+  s:settimeout(5)
+  local ok, err
+  if mode and mode ~= "" then
+    ok, err = s:connect_ssl("127.0.0.1", port, opts[mode])
+  else
+    ok, err = s:connect_ssl("127.0.0.1", port)
+  end
+  if not ok then
+    txn:set_var("txn.res", "ERR " .. tostring(err))
+    return
+  end
+  local sent, serr = s:send("GET / HTTP/1.0\r\n\r\n")
+  if not sent then
+    txn:set_var("txn.res", "ERR send " .. tostring(serr))
+    s:close()
+    return
+  end
+  local body, rerr, partial = s:receive("*a")
+  s:close()
+  body = body or partial or ""
+  local status = body:match("^(HTTP/1%.0 %d+)") or ("no status (" .. tostring(rerr) .. ")")
+  local proto = body:match("Protocol%s*:%s*(%S+)") or "?"
+  txn:set_var("txn.res", "OK " .. status .. " " .. proto)
+end)
+LUA
+
+FE_PORT=$(free_port)
+cat >p.cfg <<CFG
+global
+    maxconn 100
+    lua-load $T/sock.lua
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:$FE_PORT
+    http-request lua.tls_get
+    http-request return status 200 content-type text/plain lf-string "%[var(txn.res)]\n"
+CFG
+"$PROXY" -c -f p.cfg >check.txt 2>&1 || fail "configuration refused: $(grep -m1 ALERT check.txt)"
+start_proxy p.cfg
+
+# get <port> [mode]: the action's result line
+get() {
+	timeout 15 curl -s -H "x-port: $1" -H "x-mode: ${2:-}" "http://127.0.0.1:$FE_PORT/"
+}
+
+out=$(get "$SRV_PORT")
+case $out in
+*"SSL is not supported by this build's connections"*)
+	skip "connections do not speak TLS yet (conn_tls_start returns -ENOTSUP)" ;;
+esac
+[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "connect_ssl: got '$out', expected 'OK HTTP/1.0 200 TLSv1.3'"
+# a second one on the same thread (the client context is reused)
+out=$(get "$SRV_PORT")
+[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "second connect_ssl: got '$out'"
+
+if [ $is_rp = 1 ]; then
+	out=$(get "$SRV_PORT" sni_ok)
+	[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "verify required, right name: got '$out'"
+	out=$(get "$SRV_PORT" sni_bad)
+	case $out in "ERR SSL handshake failed: "?*) ;; *) fail "verify required, wrong name: got '$out'" ;; esac
+	out=$(get "$SRV_PORT" ca_bad)
+	case $out in "ERR SSL handshake failed: "?*) ;; *) fail "verify required, unknown CA: got '$out'" ;; esac
+	out=$(get "$SRV_PORT" alpn)
+	[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "alpn option: got '$out'"
+fi
+# not TLS on the other side: an error for this call only
+out=$(get "$PLAIN_PORT")
+case $out in ERR\ ?*) ;; *) fail "plain-text server: got '$out', expected an error" ;; esac
+proxy_alive
+out=$(get "$SRV_PORT")
+[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "after the failures: got '$out'"
+stop_proxy
+exit 0
