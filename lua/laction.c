@@ -355,6 +355,12 @@ static enum act_ret hook_action_run(struct lua_action *act, struct stream *strm,
 		 * does; only what already went to the output part is sent */
 		if (strm->http && chan_in_len(&strm->res))
 			chan_replace_in(&strm->res, 0, chan_in_len(&strm->res), NULL, 0);
+		/* HAProxy 2.6 logs "LR" (ended locally, at the request stage)
+		 * unless the stream already had a termination code */
+		if (strm->err == STRM_ERR_NONE || !strm->err)
+			strm->err = STRM_ERR_LOCAL;
+		if (strm->fin == STRM_FIN_NONE || !strm->fin)
+			strm->fin = STRM_FIN_R;
 		stream_shutdown(strm, STRM_SHUT_DONE);
 	}
 	return ret;

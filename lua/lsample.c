@@ -319,7 +319,15 @@ static int run_smp_fn(struct hlua_thr *t, struct hlua_co *co, int nargs, struct 
 	co->strm = strm;
 	switch (hlua_co_resume(t, co, nargs, err, sizeof(err))) {
 	case HLUA_R_OK:
-		ok = result_to_smp(co, smp);
+		if (co->done) {
+			/* txn:done(): the code stopped; HAProxy 2.6 then takes the
+			 * TXN left on the stack as its result, a boolean false */
+			memset(smp, 0, sizeof(*smp));
+			smp->type = SMP_T_BOOL;
+			ok = 1;
+		} else {
+			ok = result_to_smp(co, smp);
+		}
 		break;
 	case HLUA_R_YIELD:
 		hlua_alert_fn(strm, kind, name, "yield not allowed");

@@ -272,15 +272,17 @@ static int txn_get_var(lua_State *L)
 	return 1;
 }
 
-/* TXN.done(txn) / TXN.close(txn): ends the transaction now. The action
- * returns ACT_RET_DONE: what was sent goes out, then the connection closes. */
+/* TXN.done(txn) / TXN.close(txn): ends the transaction now. In an action
+ * the action returns ACT_RET_DONE: what was sent goes out, then the
+ * connection closes. In a lua.* fetch or converter (HAProxy 2.6 cannot end
+ * the stream there) only the Lua code stops: the call returns false. */
 static int txn_done(lua_State *L)
 {
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_co *co = t ? t->cur : NULL;
 
 	hlua_txn_stream(L, 1, NULL);
-	if (!co || co->ctx != HLUA_ACTION)
+	if (!co || (co->ctx != HLUA_ACTION && co->ctx != HLUA_FETCH && co->ctx != HLUA_CONV))
 		return luaL_error(L, "TXN.done: not available in %s context",
 		                  hlua_ctx_name(t ? t->ctx : HLUA_BODY));
 	co->done = 1;

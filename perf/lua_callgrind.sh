@@ -9,7 +9,7 @@
 # http-request lua.perf_var: txn:set_var("txn.a", txn.sf:src()), or
 # lua.perf_hdr: txn.http:req_set_header(); perf/lua/http_action.lua).
 # Each proxy runs under callgrind twice, without and with the action; the
-# counters are zeroed after a warm-up of N/4 and dumped after N more, so
+# counters are zeroed after a warm-up of N/4 (at least 250) and dumped after N more, so
 # start-up is not counted. Prints instructions per unit for both runs, their
 # difference (the action's cost) and ringproxy's difference / HAProxy's.
 # Environment: HAPROXY, RINGPROXY as perf/run.sh; KEEP=<dir> keeps the
@@ -142,7 +142,8 @@ measure() {
 	local vp=$!
 	PIDS+=("$vp")
 	wait_listen "$FE_PORT" || { echo "error: $px did not start" >&2; kill -KILL "$vp"; return 1; }
-	load "$sc" $((N / 4)) || { kill -KILL "$vp"; return 1; }
+	# warm-up: at least one full batch, so that every pool has grown
+	load "$sc" $((N / 4 > 250 ? N / 4 : 250)) || { kill -KILL "$vp"; return 1; }
 	callgrind_control -z "$vp" >/dev/null 2>&1
 	load "$sc" "$N" || { kill -KILL "$vp"; return 1; }
 	callgrind_control -d "$vp" >/dev/null 2>&1
