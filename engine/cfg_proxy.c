@@ -557,7 +557,8 @@ static int kw_noeffect(struct cfg_ctx *c, char **args, int nargs)
 
 /* ---- options ---- */
 
-enum { OPT_PLAIN = 0, OPT_NO_NEG = 1, OPT_ARGS = 2, OPT_UNSUPP = 4, OPT_NOEFFECT = 8 };
+enum { OPT_PLAIN = 0, OPT_NO_NEG = 1, OPT_ARGS = 2, OPT_UNSUPP = 4, OPT_NOEFFECT = 8,
+       OPT_CHECK = 16 /* a protocol check: check_cfg_option() */ };
 
 static const struct cfg_opt {
 	const char *name;
@@ -602,12 +603,12 @@ static const struct cfg_opt {
 	{ "httpchk",             PXO_HTTPCHK,           PX_CAP_BE, OPT_NO_NEG | OPT_ARGS },
 	{ "originalto",          0,                     PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
 	{ "transparent",         0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "ssl-hello-chk",       0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "smtpchk",             0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "mysql-check",         0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "pgsql-check",         0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "redis-check",         0,                     PX_CAP_BE, OPT_UNSUPP },
-	{ "ldap-check",          0,                     PX_CAP_BE, OPT_UNSUPP },
+	{ "ssl-hello-chk",       0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
+	{ "smtpchk",             0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
+	{ "mysql-check",         0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
+	{ "pgsql-check",         0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
+	{ "redis-check",         0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
+	{ "ldap-check",          0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
 	{ "spop-check",          0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "external-check",      0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "checkcache",          0,                     PX_CAP_BE, OPT_UNSUPP },
@@ -719,6 +720,8 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (o->flag == PXO_HTTPCHK)
 		return check_cfg_httpchk(c, a, na);
+	if (o->kind & OPT_CHECK)
+		return check_cfg_option(c, a, na);
 	if (o->flag & PXO_HTTP_MODES)
 		px->options &= ~PXO_HTTP_MODES;
 	if (o->flag == PXO_TCPLOG || o->flag == PXO_HTTPLOG) {

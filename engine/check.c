@@ -54,6 +54,10 @@ struct check {
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
 	int code;                   /* the HTTP status of the response, 0 otherwise */
+	int conn_step;              /* connect rule in progress or done, -1: the implicit one */
+	unsigned must_read:1;       /* an expect must read before judging (after a send) */
+	unsigned last_read:1;       /* the server closed: nothing more will come */
+	unsigned connected:1;       /* a connection of this check was established */
 	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
 };
 
@@ -92,11 +96,15 @@ static const char *const check_reason[] = {
 	[CHECK_L7_RSP] = "Layer7 invalid response",
 	[CHECK_L7_TIMEOUT] = "Layer7 timeout",
 	[CHECK_SOCK_ERR] = "Socket error",
+	[CHECK_L6_OK] = "Layer6 check passed",
+	[CHECK_L6_TIMEOUT] = "Layer6 timeout",
+	[CHECK_L6_RSP] = "Layer6 invalid response",
+	[CHECK_L7_OKC] = "Layer7 check conditionally passed",
 };
 
 static int check_res_ok(enum check_result res)
 {
-	return res == CHECK_OK || res == CHECK_L7_OK;
+	return res == CHECK_OK || res == CHECK_L7_OK || res == CHECK_L6_OK || res == CHECK_L7_OKC;
 }
 
 /* Counts the UP servers of <be>, active and backup. */
@@ -304,99 +312,10 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 		c->fd = -1;
 	}
 	c->phase = CK_IDLE;
-	check_report_info(c->srv, res, res == CHECK_L7_OK || res == CHECK_L7_STS ? c->code : -1,
-	                  info, dur);
+	/* HAProxy names the code of Layer7 results that judged a response */
+	check_report_info(c->srv, res, res == CHECK_L7_OK || res == CHECK_L7_STS || res == CHECK_L7_OKC ?
+	                  c->code : -1, info, dur);
 	timer_arm(&c->thr->timers, &c->timer, now + check_jitter(check_next_interval(c->srv)));
-}
-
-/* Describes rule <r> for messages: "connect", "send", "expect string 'x'"... */
-static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
-{
-	switch (r->kind) {
-	case TC_CONNECT: return "connect";
-	case TC_SEND: return "send";
-	case TC_EXPECT_STR: snprintf(buf, sz, "expect string '%s'", r->text); return buf;
-	case TC_EXPECT_BIN: snprintf(buf, sz, "expect binary '%s'", r->text); return buf;
-	case TC_EXPECT_RX: return "expect regex";
-	case TC_COMMENT: return "comment";
-	case TC_HTTP_STATUS: return "expect http status";
-	}
-	return "?";
-}
-
-/* Ends <c> on error <err> (a positive errno) of the op of its current
- * step, HAProxy's words for where it happened. */
-static void check_fail_errno(struct check *c, int err)
-{
-	char info[320], d[200];
-
-	if (c->rules && c->rules->is_http) {
-		/* httpchk: HAProxy names the errno only, never the step */
-		if (err == ETIMEDOUT || err == ECANCELED)
-			check_done(c, c->phase == CK_CONNECT ? CHECK_L4_TIMEOUT : CHECK_L7_TIMEOUT, NULL);
-		else if (c->phase == CK_CONNECT)
-			check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, strerror(err));
-		else
-			check_done(c, CHECK_SOCK_ERR, strerror(err));
-		return;
-	}
-	if (err == ETIMEDOUT || err == ECANCELED) {
-		if (c->phase == CK_CONNECT && !c->rules) {
-			check_done(c, CHECK_L4_TIMEOUT, NULL);
-			return;
-		}
-		if (c->phase == CK_CONNECT && !(c->rules->nb && c->rules->r[0].kind == TC_CONNECT)) {
-			check_done(c, CHECK_L4_TIMEOUT, " at initial connection step of tcp-check");
-			return;
-		}
-		snprintf(info, sizeof(info), " at step %d of tcp-check (%s)", c->step + 1,
-		         tc_rule_desc(&c->rules->r[c->step], d, sizeof(d)));
-		check_done(c, c->phase == CK_CONNECT ? CHECK_L4_TIMEOUT : CHECK_L7_TIMEOUT, info);
-		return;
-	}
-	if (!c->rules) {
-		check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, strerror(err));
-		return;
-	}
-	if (c->phase == CK_CONNECT) {
-		if (c->rules->nb && c->rules->r[0].kind == TC_CONNECT)
-			snprintf(info, sizeof(info), "%s at step 1 of tcp-check (connect)", strerror(err));
-		else
-			snprintf(info, sizeof(info), "%s at initial connection step of tcp-check", strerror(err));
-		check_done(c, err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR, info);
-		return;
-	}
-	snprintf(info, sizeof(info), "%s at step %d of tcp-check (%s)", strerror(err), c->step + 1,
-	         tc_rule_desc(&c->rules->r[c->step], d, sizeof(d)));
-	check_done(c, CHECK_SOCK_ERR, info);
-}
-
-/* Returns 1 if expect rule <r> finds its pattern in <buf>/<len>. */
-static int tc_match(const struct tc_rule *r, const char *buf, size_t len)
-{
-	if (r->kind == TC_EXPECT_RX)
-		return rx_match(r->rx, buf, len);
-	return r->len <= len && memmem(buf, len, r->data, r->len) != NULL;
-}
-
-/* Ends <c> because expect rule <r> failed on <len> bytes (<eof>: the server
- * closed or the buffer is full). */
-static void tc_expect_failed(struct check *c, const struct tc_rule *r, size_t len)
-{
-	char info[320];
-
-	if (r->neg)
-		snprintf(info, sizeof(info), "TCPCHK matched unwanted content '%s' at step %d",
-		         r->text, c->step + 1);
-	else if (!len)
-		snprintf(info, sizeof(info), "TCPCHK got an empty response at step %d", c->step + 1);
-	else if (r->kind == TC_EXPECT_STR)
-		snprintf(info, sizeof(info), "TCPCHK did not match content '%s' at step %d", r->text,
-		         c->step + 1);
-	else
-		snprintf(info, sizeof(info), "TCPCHK did not match content (%s) at step %d",
-		         r->kind == TC_EXPECT_RX ? "regex" : "binary", c->step + 1);
-	check_done(c, CHECK_L7_RSP, info);
 }
 
 /* Returns 1 if status <code> is in the list <spec> ("200,301-302"). */
@@ -466,8 +385,253 @@ static void http_status_done(struct check *c, const struct tc_rules *rs)
 		check_done(c, CHECK_L7_STS, rl ? reason : NULL);
 }
 
+/* Describes rule <r> for timeout and error messages, as HAProxy does. */
+static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
+{
+	switch (r->kind) {
+	case TC_CONNECT:
+		if (!r->port)
+			return "connect";
+		snprintf(buf, sz, "connect port %d", r->port);
+		return buf;
+	case TC_SEND: return "send";
+	case TC_EXPECT_STR: snprintf(buf, sz, "expect string '%s'", r->text); return buf;
+	case TC_EXPECT_BIN: snprintf(buf, sz, "expect binary '%s'", r->text); return buf;
+	case TC_EXPECT_RX: return "expect regex";
+	case TC_EXPECT_RBIN: return "expect binary regex";
+	case TC_EXPECT_CUSTOM: return "expect custom function";
+	case TC_COMMENT: return "comment";
+	case TC_HTTP_STATUS: return "expect HTTP status codes";
+	}
+	return "?";
+}
+
+/* Returns 1 if <c> runs a user's tcp-check rules (HAProxy names the step
+ * of an error then), 0 for a plain connect, HTTP or protocol check. */
+static int check_is_tcpchk(const struct check *c)
+{
+	return c->rules && !c->rules->is_http && !c->rules->is_proto;
+}
+
+/* Ends <c> on error <err> (a positive errno) of the op of its current
+ * step, HAProxy's words for where it happened. */
+static void check_fail_errno(struct check *c, int err)
+{
+	const struct tc_rule *r = c->rules && c->step < c->rules->nb ? &c->rules->r[c->step] : NULL;
+	int tout = err == ETIMEDOUT || err == ECANCELED;
+	enum check_result res;
+	char info[400], d[200];
+	size_t n = 0;
+
+	if (c->phase == CK_CONNECT)
+		res = tout ? CHECK_L4_TIMEOUT : err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR;
+	else if (tout)
+		res = r && r->tout_status && c->phase == CK_RECV ? (enum check_result)(r->tout_status - 1) :
+		      CHECK_L7_TIMEOUT;
+	else
+		res = CHECK_SOCK_ERR;
+	info[0] = 0;
+	if (!tout)
+		n = (size_t)snprintf(info, sizeof(info), "%s", strerror(err));
+	if (check_is_tcpchk(c)) {
+		if (c->phase == CK_CONNECT && c->conn_step < 0)
+			snprintf(info + n, sizeof(info) - n, " at initial connection step of tcp-check");
+		else if (r) {
+			n += (size_t)snprintf(info + n, sizeof(info) - n, " at step %d of tcp-check (%s)",
+			                      c->step + 1, tc_rule_desc(r, d, sizeof(d)));
+			if (r->comment && n < sizeof(info))
+				snprintf(info + n, sizeof(info) - n, " comment: '%s'", r->comment);
+		}
+	}
+	c->code = 0;
+	check_done(c, res, info[0] ? info : NULL);
+}
+
+/* Returns 1 if expect rule <r> finds its pattern in <buf>/<len>. */
+static int tc_match(const struct tc_rule *r, const char *buf, size_t len)
+{
+	static __thread char hex[2 * CHECK_BUFSIZE + 1];
+	static const char digits[] = "0123456789ABCDEF";
+
+	switch (r->kind) {
+	case TC_EXPECT_RX:
+		return rx_match(r->rx, buf, len);
+	case TC_EXPECT_RBIN:
+		/* the regex runs on the bytes written in uppercase hex */
+		for (size_t i = 0; i < len; i++) {
+			hex[2 * i] = digits[(unsigned char)buf[i] >> 4];
+			hex[2 * i + 1] = digits[(unsigned char)buf[i] & 15];
+		}
+		return rx_match(r->rx, hex, 2 * len);
+	default:
+		return r->len <= len && memmem(buf, len, r->data, r->len) != NULL;
+	}
+}
+
+/* Sets c->code from rule <r>'s "status-code res.payload(o,l)", if any. */
+static void tc_status_code(struct check *c, const struct tc_rule *r)
+{
+	char num[16];
+	size_t l = (size_t)r->code_len;
+
+	if (!r->code_len || (size_t)r->code_off + l > c->rxlen || l >= sizeof(num))
+		return;
+	memcpy(num, c->buf + r->code_off, l);
+	num[l] = 0;
+	c->code = atoi(num);
+}
+
+/* Ends <c> because expect rule <r> failed (<matched>: it found a pattern
+ * it must not), with <res> and <info> when a custom expect gave them. */
+static void tc_expect_failed(struct check *c, const struct tc_rule *r, int matched,
+                             enum check_result res, const char *info)
+{
+	char msg[400];
+	size_t n = 0;
+
+	msg[0] = 0;
+	if (info && *info)
+		n = (size_t)snprintf(msg, sizeof(msg), "%s", info);
+	else if (r->on_error) {
+		tc_fmt_build(r->on_error, c->buf, c->rxlen, msg, sizeof(msg));
+		n = strlen(msg);
+	} else if (!c->rxlen)
+		n = (size_t)snprintf(msg, sizeof(msg), "TCPCHK got an empty response at step %d", c->step + 1);
+	else if (check_is_tcpchk(c)) {
+		const char *what = matched ? "TCPCHK matched unwanted content" : "TCPCHK did not match content";
+
+		switch (r->kind) {
+		case TC_EXPECT_STR:
+			n = (size_t)snprintf(msg, sizeof(msg), "%s '%s' at step %d", what, r->text, c->step + 1);
+			break;
+		default:
+			n = (size_t)snprintf(msg, sizeof(msg), "%s (%s) at step %d", what,
+			                     r->kind == TC_EXPECT_BIN ? "binary" :
+			                     r->kind == TC_EXPECT_RX ? "regex" :
+			                     r->kind == TC_EXPECT_RBIN ? "binary regex" : "custom function",
+			                     c->step + 1);
+			break;
+		}
+	}
+	if (r->comment && n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, " comment: %s", r->comment);
+	tc_status_code(c, r);
+	if (res == CHECK_OK)
+		res = r->err_status ? (enum check_result)(r->err_status - 1) : CHECK_L7_RSP;
+	check_done(c, res, msg[0] ? msg : NULL);
+}
+
+/* Returns 1 if rule <i> of <rs> is an expect with no expect after it. */
+static int tc_is_last_expect(const struct tc_rules *rs, int i)
+{
+	for (i++; i < rs->nb; i++)
+		if (rs->r[i].kind != TC_COMMENT)
+			return 0;
+	return 1;
+}
+
+/* Evaluates expect rule <r> on what <c> received. Returns TC_EVAL_NEXT
+ * (passed), TC_EVAL_WAIT (needs more data) or TC_EVAL_DONE (the check
+ * ended, reported). */
+static enum tc_eval tc_expect(struct check *c, const struct tc_rule *r)
+{
+	int last = c->last_read || c->rxlen >= CHECK_BUFSIZE, match;
+
+	if (!last) {
+		if ((r->kind == TC_EXPECT_STR || r->kind == TC_EXPECT_BIN) && c->rxlen < r->len)
+			return TC_EVAL_WAIT;
+		if (r->min_recv > 0 && c->rxlen < (uint32_t)r->min_recv)
+			return TC_EVAL_WAIT;
+	}
+	if (r->kind == TC_EXPECT_CUSTOM) {
+		enum check_result res = CHECK_OK;
+		enum tc_eval ev;
+		char info[256];
+
+		if (!c->rxlen) {
+			if (!last)
+				return TC_EVAL_WAIT;
+			tc_expect_failed(c, r, 0, CHECK_OK, NULL);
+			return TC_EVAL_DONE;
+		}
+		info[0] = 0;
+		ev = tc_custom_eval(r->custom, c->buf, c->rxlen, last, tc_is_last_expect(c->rules, c->step),
+		                    &res, &c->code, info, sizeof(info));
+		if (ev == TC_EVAL_FAIL) {
+			tc_expect_failed(c, r, 0, res, info);
+			return TC_EVAL_DONE;
+		}
+		if (ev == TC_EVAL_DONE) {
+			check_done(c, r->ok_status ? (enum check_result)(r->ok_status - 1) : res,
+			           info[0] ? info : NULL);
+			return TC_EVAL_DONE;
+		}
+		return ev;
+	}
+	match = c->rxlen ? tc_match(r, c->buf, c->rxlen) : 0;
+	/* no minimum: a mismatch may still become a match with more data */
+	if (!match && !last && r->min_recv == -1)
+		return TC_EVAL_WAIT;
+	if (match != r->neg)
+		return TC_EVAL_NEXT;
+	tc_expect_failed(c, r, match, CHECK_OK, NULL);
+	return TC_EVAL_DONE;
+}
+
+/* Returns the step to resume a waiting expect <i> from: the first negated
+ * expect of the run of expects it ends, or <i> (HAProxy's rule: a negated
+ * expect is judged again with the data that arrives later). */
+static int tc_expect_head(const struct tc_rules *rs, int i)
+{
+	int head = i;
+
+	for (int k = i - 1; k >= 0; k--) {
+		const struct tc_rule *p = &rs->r[k];
+
+		if (p->kind == TC_COMMENT)
+			continue;
+		if (p->kind != TC_EXPECT_STR && p->kind != TC_EXPECT_BIN && p->kind != TC_EXPECT_RX &&
+		    p->kind != TC_EXPECT_RBIN && p->kind != TC_EXPECT_CUSTOM)
+			break;
+		if (p->neg)
+			head = k;
+	}
+	return head;
+}
+
+/* The rules of <c> all passed: the result is the last rule's. */
+static void tc_passed(struct check *c)
+{
+	const struct tc_rules *rs = c->rules;
+	const struct tc_rule *r = NULL;
+	char msg[400];
+
+	for (int i = rs->nb - 1; i >= 0 && !r; i--)
+		if (rs->r[i].kind != TC_COMMENT)
+			r = &rs->r[i];
+	c->code = 0;
+	if (r && r->kind == TC_CONNECT) {
+		check_done(c, CHECK_OK, "(tcp-check)");
+		return;
+	}
+	if (!r || r->kind == TC_SEND) {
+		check_done(c, CHECK_L7_OK, "(tcp-check)");
+		return;
+	}
+	msg[0] = 0;
+	if (r->on_success)
+		tc_fmt_build(r->on_success, c->buf, c->rxlen, msg, sizeof(msg));
+	else if (check_is_tcpchk(c))
+		snprintf(msg, sizeof(msg), "(tcp-check)");
+	tc_status_code(c, r);
+	check_done(c, r->ok_status ? (enum check_result)(r->ok_status - 1) : CHECK_L7_OK,
+	           msg[0] ? msg : NULL);
+}
+
+static void check_connect(struct check *c, const struct tc_rule *r);
+
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
- * submitted) or the last one passed (the check succeeds). */
+ * submitted) or the check ends. */
 static void tc_run(struct check *c)
 {
 	const struct tc_rules *rs = c->rules;
@@ -476,14 +640,34 @@ static void tc_run(struct check *c)
 		const struct tc_rule *r = &rs->r[c->step];
 
 		switch (r->kind) {
-		case TC_CONNECT:
 		case TC_COMMENT:
-			c->step++;     /* a connect can only be the first rule: done already */
+			c->step++;
 			continue;
+		case TC_CONNECT:
+			if (c->conn_step == c->step) {
+				c->step++;     /* this rule's connection is up */
+				continue;
+			}
+			/* a new connection replaces the current one */
+			if (c->fd >= 0) {
+				if (ring_close(c->thr->ring, NULL, c->fd) < 0)
+					close(c->fd);
+				c->fd = -1;
+			}
+			check_connect(c, r);
+			return;
 		case TC_SEND:
-			c->phase = CK_SEND;
+			if (c->phase != CK_SEND) {
+				/* a new request: what came before is forgotten */
+				c->phase = CK_SEND;
+				c->txoff = 0;
+				c->rxlen = 0;
+				c->last_read = 0;
+			}
 			if (c->txoff >= r->len) {
 				c->txoff = 0;
+				c->must_read = 1;
+				c->phase = CK_RECV;
 				c->step++;
 				continue;
 			}
@@ -496,51 +680,39 @@ static void tc_run(struct check *c)
 				http_status_done(c, rs);
 				return;
 			}
-			if (c->rxlen >= CHECK_BUFSIZE) {
+			if (c->last_read || c->rxlen >= CHECK_BUFSIZE) {
+				/* closed before a whole status line: not HTTP */
 				check_done(c, CHECK_L7_RSP, NULL);
 				return;
 			}
-			if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen,
-			              CHECK_BUFSIZE - c->rxlen) < 0)
-				check_fail_errno(c, EBUSY);
-			return;
+			break;
 		case TC_EXPECT_STR:
 		case TC_EXPECT_BIN:
 		case TC_EXPECT_RX:
+		case TC_EXPECT_RBIN:
+		case TC_EXPECT_CUSTOM: {
+			enum tc_eval ev;
+
 			c->phase = CK_RECV;
-			if (c->rxlen && tc_match(r, c->buf, c->rxlen)) {
-				if (r->neg) {
-					tc_expect_failed(c, r, c->rxlen);
-					return;
-				}
-				/* what matched is consumed: later rules look at what follows */
-				c->rxlen = 0;
-				c->step++;
-				continue;
-			}
-			/* a negated expect passes as soon as enough data arrived
-			 * without the pattern, as HAProxy decides it */
-			if (r->neg && c->rxlen && (r->kind == TC_EXPECT_RX || c->rxlen >= r->len)) {
-				c->rxlen = 0;
-				c->step++;
-				continue;
-			}
-			if (c->rxlen >= CHECK_BUFSIZE) {
-				if (r->neg) {
-					c->rxlen = 0;
-					c->step++;
-					continue;
-				}
-				tc_expect_failed(c, r, c->rxlen);
+			if (c->must_read && !c->last_read)
+				break;
+			ev = tc_expect(c, r);
+			if (ev == TC_EVAL_DONE)
 				return;
+			if (ev == TC_EVAL_NEXT) {
+				c->step++;
+				continue;
 			}
-			if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen,
-			              CHECK_BUFSIZE - c->rxlen) < 0)
-				check_fail_errno(c, EBUSY);
-			return;
+			c->step = tc_expect_head(rs, c->step);
+			break;
 		}
+		}
+		/* read more, then run this step again */
+		if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen, CHECK_BUFSIZE - c->rxlen) < 0)
+			check_fail_errno(c, EBUSY);
+		return;
 	}
-	check_done(c, CHECK_L7_OK, "(tcp-check)");
+	tc_passed(c);
 }
 
 /* The completion of the op in flight of <c>: connect, send or receive. */
@@ -548,6 +720,7 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 {
 	struct check *c = container_of(op, struct check, op);
 
+	(void)flags;
 	if (c->stopped) {
 		struct check **p = &zombies;
 
@@ -565,7 +738,7 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 		check_fail_errno(c, ETIMEDOUT);
 		return;
 	}
-	if (res < 0) {
+	if (res < 0 && !(c->phase == CK_RECV && c->rxlen)) {
 		check_fail_errno(c, -res);
 		return;
 	}
@@ -575,62 +748,51 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 			check_done(c, CHECK_OK, NULL);
 			return;
 		}
-		if (c->rules->nb && c->rules->r[0].kind == TC_CONNECT)
-			c->step = 1;
-		if (c->read_timeout)
+		if (!c->connected && c->read_timeout)
 			timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + c->read_timeout);
+		c->connected = 1;
+		c->rxlen = 0;
+		c->last_read = 0;
+		c->must_read = 1;
+		c->phase = CK_RECV;
 		tc_run(c);
 		return;
 	case CK_SEND:
 		c->txoff += (uint32_t)res;
 		tc_run(c);
 		return;
-	case CK_RECV: {
-		const struct tc_rule *r = &c->rules->r[c->step];
-
-		if (res == 0 && r->kind == TC_HTTP_STATUS) {
-			/* closed before a whole status line: not HTTP */
-			check_done(c, CHECK_L7_RSP, NULL);
-			return;
-		}
-		if (res == 0) {
-			/* the server closed: a negated expect passes, others failed */
-			if (r->neg && !(c->rxlen && tc_match(r, c->buf, c->rxlen))) {
-				c->step++;
-				c->rxlen = 0;
-				tc_run(c);
-			} else
-				tc_expect_failed(c, r, c->rxlen);
-			return;
-		}
-		c->rxlen += (uint32_t)res;
+	case CK_RECV:
+		/* an error after some data: judge the data, as HAProxy does */
+		if (res <= 0)
+			c->last_read = 1;
+		else
+			c->rxlen += (uint32_t)res;
+		c->must_read = 0;
 		tc_run(c);
 		return;
-	}
 	case CK_IDLE:
 		return;
 	}
 }
 
-/* Starts one check of <c>: the connect. */
-static void check_launch(struct check *c)
+/* Starts the connection of <c> for connect rule <r> (NULL: the implicit
+ * connect to the server's check address). */
+static void check_connect(struct check *c, const struct tc_rule *r)
 {
-	struct addr a = c->addr;
-	int fd, rc;
+	struct addr a = r && r->has_addr ? r->addr : c->addr;
+	int fd, rc, port = r ? r->port : 0;
 
-	c->start_ms = timer_now_ms();
-	c->timed_out = 0;
-	c->step = 0;
-	c->txoff = 0;
-	c->rxlen = 0;
-	c->code = 0;
+	if (r && r->has_addr && !r->port && !(a.u.sa.sa_family == AF_INET ? a.u.in4.sin_port :
+	                                      a.u.sa.sa_family == AF_INET6 ? a.u.in6.sin6_port : 1))
+		port = ntohs(c->addr.u.sa.sa_family == AF_INET6 ? c->addr.u.in6.sin6_port :
+		             c->addr.u.in4.sin_port);
 	c->phase = CK_CONNECT;
-	/* "tcp-check connect port N" as first rule overrides the port */
-	if (c->rules && c->rules->nb && c->rules->r[0].kind == TC_CONNECT && c->rules->r[0].port) {
+	c->conn_step = r ? c->step : -1;
+	if (port) {
 		if (a.u.sa.sa_family == AF_INET)
-			a.u.in4.sin_port = htons((uint16_t)c->rules->r[0].port);
+			a.u.in4.sin_port = htons((uint16_t)port);
 		else if (a.u.sa.sa_family == AF_INET6)
-			a.u.in6.sin6_port = htons((uint16_t)c->rules->r[0].port);
+			a.u.in6.sin6_port = htons((uint16_t)port);
 	}
 	c->conn_addr = a;
 	fd = socket(a.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -645,17 +807,42 @@ static void check_launch(struct check *c)
 		close(fd);
 		c->fd = -1;
 		c->phase = CK_IDLE;
-		timer_arm(&c->thr->timers, &c->timer, c->start_ms + 100);
+		timer_cancel(&c->thr->timers, &c->timer);
+		timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + 100);
 		return;
 	}
+}
+
+/* Starts one check of <c>. */
+static void check_launch(struct check *c)
+{
+	const struct tc_rules *rs = c->rules;
+	int first = 0;
+
+	c->start_ms = timer_now_ms();
+	c->timed_out = 0;
+	c->step = 0;
+	c->txoff = 0;
+	c->rxlen = 0;
+	c->code = 0;
+	c->must_read = 1;
+	c->last_read = 0;
+	c->connected = 0;
+	while (rs && first < rs->nb && rs->r[first].kind == TC_COMMENT)
+		first++;
 	timer_arm(&c->thr->timers, &c->timer, c->start_ms + c->timeout);
+	if (rs && first < rs->nb && rs->r[first].kind == TC_CONNECT) {
+		c->step = first;
+		check_connect(c, &rs->r[first]);
+	} else
+		check_connect(c, NULL);
 }
 
 static void check_timer_cb(struct timer *t)
 {
 	struct check *c = container_of(t, struct check, timer);
 
-	if (c->fd < 0) {
+	if (c->phase == CK_IDLE) {
 		check_launch(c);
 		return;
 	}
@@ -754,8 +941,12 @@ int check_start(struct config *cfg, struct thr *t)
 					free(c);
 					return -ENOMEM;
 				}
-			} else if ((px->options & PXO_TCP_CHECK) && px->check_rules)
-				c->rules = px->check_rules;
+			} else if ((px->options & PXO_TCP_CHECK) && px->check_rules) {
+				const struct tc_rules *rs = px->check_rules;
+
+				c->rules = rs->nb ? rs : NULL;
+			} else if (px->check_rules && ((struct tc_rules *)px->check_rules)->proto_prog)
+				c->rules = ((struct tc_rules *)px->check_rules)->proto_prog;
 			if (c->rules) {
 				if (!(c->buf = malloc(CHECK_BUFSIZE))) {
 					free(c);

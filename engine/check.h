@@ -17,7 +17,7 @@ struct thr;
 /* Result of one check, exposed for tests. */
 enum check_result { CHECK_OK = 0, CHECK_L4_REFUSED, CHECK_L4_TIMEOUT, CHECK_L4_ERROR,
                     CHECK_L7_OK, CHECK_L7_RSP, CHECK_L7_TIMEOUT, CHECK_SOCK_ERR,
-                    CHECK_L7_STS };
+                    CHECK_L7_STS, CHECK_L6_OK, CHECK_L6_TIMEOUT, CHECK_L6_RSP, CHECK_L7_OKC };
 
 struct cfg_ctx;
 
@@ -38,6 +38,12 @@ int check_cfg_httpchk(struct cfg_ctx *c, char **args, int nargs);
  * "send [meth <m>] [uri <u>] [ver <v>] [hdr <name> <value>]...". Returns 0
  * or -1 with c->err set. */
 int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs);
+/* "option redis-check", "option ssl-hello-chk", "option smtpchk [HELO|EHLO
+ * <domain>]", "option pgsql-check user <u>", "option mysql-check [user <u>
+ * [post-41|pre-41]]", "option ldap-check" (<args>[0] is "option"): the
+ * backend's checks run HAProxy's rules for that protocol; the last check
+ * option given wins. Returns 0 or -1 with c->err set. */
+int check_cfg_option(struct cfg_ctx *c, char **args, int nargs);
 /* Copies the HTTP check settings ("option httpchk", "http-check") of the
  * defaults section <def> into <px> (cfg's inheritance). Returns 0 or -1. */
 int check_cfg_inherit(struct proxy *px, const struct proxy *def);

@@ -28,22 +28,47 @@ static void tc_http_free(struct tc_http *h)
 	free(h);
 }
 
-static void tc_rules_free(struct tc_rules *rs)
+void tc_rule_clear(struct tc_rule *r)
+{
+	free(r->data);
+	free(r->text);
+	free(r->comment);
+	rx_free(r->rx);
+	tc_fmt_free(r->on_success);
+	tc_fmt_free(r->on_error);
+	memset(r, 0, sizeof(*r));
+}
+
+void tc_rules_free(struct tc_rules *rs)
 {
 	if (!rs)
 		return;
-	for (int i = 0; i < rs->nb; i++) {
-		free(rs->r[i].data);
-		free(rs->r[i].text);
-		rx_free(rs->r[i].rx);
-	}
+	for (int i = 0; i < rs->nb; i++)
+		tc_rule_clear(&rs->r[i]);
 	free(rs->r);
 	if (rs->http_prog) {
 		rs->http_prog->http = NULL;     /* borrowed from <rs> */
 		tc_rules_free(rs->http_prog);
 	}
+	tc_rules_free(rs->proto_prog);
+	free(rs->proto_arg);
 	tc_http_free(rs->http);
 	free(rs);
+}
+
+int tc_rules_add(struct tc_rules *rs, const struct tc_rule *r)
+{
+	if (rs->nb == rs->size) {
+		int ns = rs->size ? rs->size * 2 : 4;
+		struct tc_rule *nr = realloc(rs->r, (size_t)ns * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		rs->r = nr;
+		rs->size = ns;
+	}
+	rs->r[rs->nb++] = *r;
+	return 0;
 }
 
 /* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
@@ -223,6 +248,16 @@ int check_cfg_inherit(struct proxy *px, const struct proxy *def)
 	const struct tc_http *d = drs ? drs->http : NULL;
 	struct tc_http *h;
 
+	if (drs && drs->proto) {
+		struct tc_rules *rs = tc_rules_get(px);
+
+		if (!rs || !(rs->proto_prog = tc_proto_build(drs->proto, drs->proto_arg, drs->proto_flag)))
+			return -1;
+		rs->proto = drs->proto;
+		rs->proto_flag = drs->proto_flag;
+		if (drs->proto_arg && !(rs->proto_arg = strdup(drs->proto_arg)))
+			return -1;
+	}
 	if (!d)
 		return 0;
 	if (!(h = tc_http_get(px)))
@@ -350,18 +385,294 @@ static long tc_unhex(const char *hex, char **out)
 	return (long)(n / 2);
 }
 
-/* Skips the options HAProxy allows after a rule that do not change what a
- * check does here ("comment <text>"). Returns 0, or -1 with c->err set for
- * one that would. */
-static int tc_options(struct cfg_ctx *c, char **args, int nargs, int i, const char *what)
+/* Status names an expect rule may give, as check results. */
+static const struct { const char *name; enum check_result res; } tc_statuses[] = {
+	{ "L4OK", CHECK_OK }, { "L6OK", CHECK_L6_OK }, { "L7OK", CHECK_L7_OK }, { "L7OKC", CHECK_L7_OKC },
+	{ "L4CON", CHECK_L4_REFUSED }, { "L6RSP", CHECK_L6_RSP }, { "L7RSP", CHECK_L7_RSP },
+	{ "L7STS", CHECK_L7_STS }, { "L4TOUT", CHECK_L4_TIMEOUT }, { "L6TOUT", CHECK_L6_TIMEOUT },
+	{ "L7TOUT", CHECK_L7_TIMEOUT },
+};
+
+/* Returns the result named <s> among <allowed> (a space-separated list of
+ * names) plus one, or 0 if it is not allowed. */
+static int tc_status(const char *s, const char *allowed)
 {
-	for (; i < nargs; i++) {
-		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+	size_t n = strlen(s);
+	const char *p = strstr(allowed, s);
+
+	if (!n || !p || (p != allowed && p[-1] != ' ') || (p[n] && p[n] != ' '))
+		return 0;
+	for (size_t i = 0; i < sizeof(tc_statuses) / sizeof(tc_statuses[0]); i++)
+		if (!strcmp(tc_statuses[i].name, s))
+			return (int)tc_statuses[i].res + 1;
+	return 0;
+}
+
+/* Parses "res.payload(<off>,<len>)" at <s>. Returns 0 or -1. */
+static int tc_parse_payload(const char *s, int *off, int *len)
+{
+	char *end;
+	long o, l;
+
+	if (strncmp(s, "res.payload(", 12))
+		return -1;
+	o = strtol(s + 12, &end, 10);
+	if (*end != ',' || o < 0 || o > 65535)
+		return -1;
+	l = strtol(end + 1, &end, 10);
+	if (strcmp(end, ")") || l < 0 || l > 65535)
+		return -1;
+	*off = (int)o;
+	*len = (int)l;
+	return 0;
+}
+
+/* Parses "tcp-check connect [port <p>] [addr <ip[:port]>] [default]
+ * [linger] [comment <t>]" into <r>. Returns 0 or -1 with c->err set. */
+static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	r->kind = TC_CONNECT;
+	for (int i = 2; i < nargs; i++) {
+		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : NULL;
+
+		if (!strcmp(k, "default") || !strcmp(k, "linger"))
+			continue;
+		if (!strcmp(k, "port")) {
+			char *end;
+			long port;
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects a port number or a sample expression as argument.", k);
+				return -1;
+			}
+			port = strtol(v, &end, 10);
+			if (*end) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : a port given as a sample expression ('%s') is not supported by ringproxy.", v);
+				return -1;
+			}
+			if (port < 1 || port > 65535) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s.", v);
+				return -1;
+			}
+			r->port = (int)port;
+			i++;
+		} else if (!strcmp(k, "addr")) {
+			char aerr[256];
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects <ipv4|ipv6> as argument.", k);
+				return -1;
+			}
+			if (cfg_parse_addr(v, &r->addr, 0, aerr, sizeof(aerr)) < 0) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' : %s.", k, aerr);
+				return -1;
+			}
+			r->has_addr = 1;
+			i++;
+		} else if (!strcmp(k, "comment")) {
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects a string as argument.", k);
+				return -1;
+			}
+			free(r->comment);
+			if (!(r->comment = strdup(v)))
+				return -1;
+			i++;
+		} else if (!strcmp(k, "send-proxy") || !strcmp(k, "via-socks4") || !strcmp(k, "ssl") ||
+		           !strcmp(k, "sni") || !strcmp(k, "alpn") || !strcmp(k, "proto")) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check connect' : option '%s' is not supported by ringproxy yet.", k);
+			return -1;
+		} else {
+			snprintf(c->err, sizeof(c->err), "'tcp-check connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '%s' as argument.", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Parses "tcp-check expect [min-recv <n>] [ok-status <st>] [error-status
+ * <st>] [tout-status <st>] [on-success <fmt>] [on-error <fmt>]
+ * [status-code <expr>] [comment <t>] [!] <match> <pattern>" into <r>
+ * (options in any order, as HAProxy reads them). Returns 0 or -1 with
+ * c->err set. */
+static int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	const char *type = NULL, *pat = NULL;
+	char rerr[256];
+
+	r->min_recv = -1;
+	for (int i = 2; i < nargs; i++) {
+		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : NULL;
+		int in_pattern = 0;
+
+		if (*k == '!') {
+			/* "!" alone or glued to the match type, possibly repeated */
+			while (*k == '!') {
+				r->neg = !r->neg;
+				k++;
+			}
+			if (!*k) {
+				if (++i >= nargs)
+					break;
+				k = args[i];
+				v = i + 1 < nargs ? args[i + 1] : NULL;
+			}
+			in_pattern = 1;
+		}
+		if (!strcmp(k, "string") || !strcmp(k, "rstring") || !strcmp(k, "binary") ||
+		    !strcmp(k, "rbinary")) {
+			if (type) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : only one pattern expected.");
+				return -1;
+			}
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a <pattern> as argument.", k);
+				return -1;
+			}
+			type = k;
+			pat = v;
 			i++;
 			continue;
 		}
+		if (!strcmp(k, "string-lf") || !strcmp(k, "binary-lf") || !strcmp(k, "custom")) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy (string, binary, rstring, rbinary).", k);
+			return -1;
+		}
+		if (in_pattern) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : [!] not supported with '%s'.", k);
+			return -1;
+		}
+		if (!strcmp(k, "min-recv")) {
+			long n = v ? atol(v) : 0;     /* HAProxy reads it with atol() */
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a integer as argument.", k);
+				return -1;
+			}
+			if (n < -1 || n > 65536) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects -1 or an integer from 0 to INT_MAX.", k);
+				return -1;
+			}
+			r->min_recv = (int)n;
+		} else if (!strcmp(k, "ok-status") || !strcmp(k, "error-status") || !strcmp(k, "tout-status")) {
+			const char *allowed = k[0] == 'o' ? "L4OK L6OK L7OK L7OKC" :
+			                      k[0] == 'e' ? "L4CON L6RSP L7RSP L7STS" : "L4TOUT L6TOUT L7TOUT";
+			int st;
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				return -1;
+			}
+			if (!(st = tc_status(v, allowed))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' only supports %s status (got '%s').", k,
+				         k[0] == 'o' ? "'L4OK', 'L6OK', 'L7OK' or 'L7OKC'" :
+				         k[0] == 'e' ? "'L4CON', 'L6RSP', 'L7RSP' or 'L7STS'" :
+				                       "'L4TOUT', 'L6TOUT', or 'L7TOUT'", v);
+				return -1;
+			}
+			if (k[0] == 'o')
+				r->ok_status = st;
+			else if (k[0] == 'e')
+				r->err_status = st;
+			else
+				r->tout_status = st;
+		} else if (!strcmp(k, "on-success") || !strcmp(k, "on-error")) {
+			struct tc_fmt **f = k[3] == 's' ? &r->on_success : &r->on_error;
+			char ferr[200];
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				return -1;
+			}
+			tc_fmt_free(*f);
+			if (!(*f = tc_fmt_parse(v, ferr, sizeof(ferr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : %s.", k, ferr);
+				return -1;
+			}
+		} else if (!strcmp(k, "status-code")) {
+			if (!v || !*v || tc_parse_payload(v, &r->code_off, &r->code_len) < 0 || !r->code_len) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : only 'res.payload(<offset>,<length>)' is supported by ringproxy (got '%s').",
+				         k, v ? v : "");
+				return -1;
+			}
+		} else if (!strcmp(k, "comment")) {
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				return -1;
+			}
+			free(r->comment);
+			if (!(r->comment = strdup(v)))
+				return -1;
+		} else {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : 'min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code', '!' or pattern types ('string', 'rstring', 'binary', 'rbinary') expected, got '%s'.", k);
+			return -1;
+		}
+		i++;
+	}
+	if (!type) {
+		snprintf(c->err, sizeof(c->err), "'tcp-check expect' : expects at least a matching pattern as arguments.");
+		return -1;
+	}
+	if (!strcmp(type, "string")) {
+		r->kind = TC_EXPECT_STR;
+		r->len = strlen(pat);
+		if (!(r->data = strdup(pat)))
+			return -1;
+	} else if (!strcmp(type, "binary")) {
+		long n = tc_unhex(pat, &r->data);
+
+		r->kind = TC_EXPECT_BIN;
+		if (n < 0) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect binary' : invalid hexadecimal string '%s'.", pat);
+			return -1;
+		}
+		r->len = (size_t)n;
+	} else {
+		r->kind = type[1] == 's' ? TC_EXPECT_RX : TC_EXPECT_RBIN;
+		if (!(r->rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect %s' : regex '%s' : %s.", type, pat, rerr);
+			return -1;
+		}
+	}
+	if (!(r->text = strdup(pat)))
+		return -1;
+	return 0;
+}
+
+/* Parses "tcp-check send|send-binary <data> [comment <t>]" into <r>.
+ * Returns 0 or -1 with c->err set. */
+static int tc_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	int bin = !strcmp(args[1], "send-binary");
+
+	if (nargs < 3) {
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' expects a %s as argument.", args[1],
+		         bin ? "binary string" : "string");
+		return -1;
+	}
+	r->kind = TC_SEND;
+	if (bin) {
+		long n = tc_unhex(args[2], &r->data);
+
+		if (n < 0) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check send-binary' : invalid hexadecimal string '%s'.", args[2]);
+			return -1;
+		}
+		r->len = (size_t)n;
+	} else {
+		r->len = strlen(args[2]);
+		if (!(r->data = strdup(args[2])))
+			return -1;
+	}
+	for (int i = 3; i < nargs; i++) {
+		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+			free(r->comment);
+			if (!(r->comment = strdup(args[++i])))
+				return -1;
+			continue;
+		}
 		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
-		         what, args[i]);
+		         args[1], args[i]);
 		return -1;
 	}
 	return 0;
@@ -372,8 +683,7 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 	struct proxy *px = c->px;
 	struct tc_rules *rs;
 	struct tc_rule r;
-	char rerr[256];
-	int i = 2;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	if (!px || c->sec == CFG_SEC_DEFAULTS || !(px->cap & PX_CAP_BE)) {
@@ -386,120 +696,59 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 		         args[0]);
 		return -1;
 	}
-	rs = px->check_rules;
-	if (!strcmp(args[1], "comment"))
-		return 0;           /* a comment for the next rule: nothing to run */
-	if (!strcmp(args[1], "connect")) {
-		if (rs && rs->nb) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check connect' is only supported as the first rule by ringproxy.");
-			return -1;
-		}
-		r.kind = TC_CONNECT;
-		if (i + 1 < nargs && !strcmp(args[i], "port")) {
-			char *end;
-			long port = strtol(args[i + 1], &end, 10);
-
-			if (*end || port < 1 || port > 65535) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : invalid port '%s'.", args[i + 1]);
-				return -1;
-			}
-			r.port = (int)port;
-			i += 2;
-		}
-		if (tc_options(c, args, nargs, i, "connect") < 0)
-			return -1;
-	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary")) {
-		int bin = args[1][4] == '-';
-
+	if (!(rs = tc_rules_get(px)))
+		goto nomem;
+	if (!strcmp(args[1], "comment")) {
 		if (nargs < 3) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check %s' expects a %s as argument.", args[1],
-			         bin ? "binary string" : "string");
+			snprintf(c->err, sizeof(c->err), "'tcp-check comment' expects a string as argument.");
 			return -1;
 		}
-		r.kind = TC_SEND;
-		if (bin) {
-			long n = tc_unhex(args[2], &r.data);
-
-			if (n < 0) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check send-binary' : invalid hexadecimal string '%s'.", args[2]);
-				return -1;
-			}
-			r.len = (size_t)n;
-		} else {
-			r.len = strlen(args[2]);
-			if (!(r.data = strdup(args[2])))
-				goto nomem;
-		}
-		if (tc_options(c, args, nargs, 3, args[1]) < 0)
-			goto fail;
-	} else if (!strcmp(args[1], "expect")) {
-		if (i < nargs && !strcmp(args[i], "!")) {
-			r.neg = 1;
-			i++;
-		}
-		if (i + 1 >= nargs) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' expects a match type and a pattern.");
-			return -1;
-		}
-		if (!strcmp(args[i], "string")) {
-			r.kind = TC_EXPECT_STR;
-			r.len = strlen(args[i + 1]);
-			if (!(r.data = strdup(args[i + 1])))
-				goto nomem;
-		} else if (!strcmp(args[i], "binary")) {
-			long n = tc_unhex(args[i + 1], &r.data);
-
-			r.kind = TC_EXPECT_BIN;
-			if (n < 0) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect binary' : invalid hexadecimal string '%s'.",
-				         args[i + 1]);
-				return -1;
-			}
-			r.len = (size_t)n;
-		} else if (!strcmp(args[i], "rstring")) {
-			r.kind = TC_EXPECT_RX;
-			if (!(r.rx = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect rstring' : regex '%s' : %s.",
-				         args[i + 1], rerr);
-				return -1;
-			}
-		} else {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy (string, binary, rstring).",
-			         args[i]);
-			return -1;
-		}
-		if (!(r.text = strdup(args[i + 1])))
+		/* a rule of its own (it counts in the step numbers), and the
+		 * comment of the next rule */
+		r.kind = TC_COMMENT;
+		if (!(r.comment = strdup(args[2])))
 			goto nomem;
-		if (tc_options(c, args, nargs, i + 2, "expect") < 0)
-			goto fail;
-	} else {
+		if (tc_rules_add(rs, &r) < 0) {
+			tc_rule_clear(&r);
+			goto nomem;
+		}
+		return 0;
+	}
+	if (!strcmp(args[1], "connect")) {
+		for (int i = 0; i < rs->nb; i++)
+			if (rs->r[i].kind != TC_COMMENT) {
+				if (rs->r[i].kind == TC_CONNECT)
+					break;
+				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.");
+				return -1;
+			}
+		rc = tc_parse_connect(c, &r, args, nargs);
+	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary"))
+		rc = tc_parse_send(c, &r, args, nargs);
+	else if (!strcmp(args[1], "expect"))
+		rc = tc_parse_expect(c, &r, args, nargs);
+	else {
 		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, expect, comment).",
 		         args[1]);
 		return -1;
 	}
-
-	if (!rs) {
-		if (!(rs = calloc(1, sizeof(*rs))))
-			goto nomem;
-		px->check_rules = rs;
+	if (rc < 0) {
+		if (!c->err[0])
+			snprintf(c->err, sizeof(c->err), "out of memory.");
+		tc_rule_clear(&r);
+		return -1;
 	}
-	if (rs->nb == rs->size) {
-		int ns = rs->size ? rs->size * 2 : 4;
-		struct tc_rule *nr = realloc(rs->r, (size_t)ns * sizeof(*nr));
-
-		if (!nr)
-			goto nomem;
-		rs->r = nr;
-		rs->size = ns;
+	if (!r.comment && rs->nb && rs->r[rs->nb - 1].kind == TC_COMMENT &&
+	    !(r.comment = strdup(rs->r[rs->nb - 1].comment))) {
+		tc_rule_clear(&r);
+		goto nomem;
 	}
-	rs->r[rs->nb++] = r;
+	if (tc_rules_add(rs, &r) < 0) {
+		tc_rule_clear(&r);
+		goto nomem;
+	}
 	return 0;
 nomem:
 	snprintf(c->err, sizeof(c->err), "out of memory.");
-fail:
-	free(r.data);
-	free(r.text);
-	rx_free(r.rx);
 	return -1;
 }
-

@@ -376,8 +376,19 @@ static void t_tcp_check_parse(void)
 	EXPECT_INT(tc_kw("tcp-check expect ! string -ERR", err, sizeof(err)), 0);
 	EXPECT_INT(tc_kw("tcp-check expect rstring ^\\+P.NG", err, sizeof(err)), 0);
 	EXPECT_INT(tc_kw("tcp-check comment hello", err, sizeof(err)), 0);
-	EXPECT_INT(tc_kw("tcp-check connect", err, sizeof(err)), -1);
-	EXPECT_STR(err, "'tcp-check connect' is only supported as the first rule by ringproxy.");
+	/* more connects after the first one: a new connection each */
+	EXPECT_INT(tc_kw("tcp-check connect port 6380", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect min-recv 4 error-status L7STS ok-status L6OK rstring ^ab", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect !rbinary ^45 on-error %[res.payload(6,0),cut_crlf] status-code res.payload(0,3)", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check expect error-status L7OK string x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check expect' : 'error-status' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got 'L7OK').");
+	EXPECT_INT(tc_kw("tcp-check expect min-recv", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check expect' : 'min-recv' expects a integer as argument.");
+	EXPECT_INT(tc_kw("tcp-check expect ! min-recv 3 string x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check expect' : [!] not supported with 'min-recv'.");
+	EXPECT_INT(tc_kw("tcp-check expect string", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check expect' : 'string' expects a <pattern> as argument.");
+	EXPECT_INT(tc_kw("tcp-check expect on-success %[src] string x", err, sizeof(err)), -1);
 	EXPECT_INT(tc_kw("tcp-check send-binary 5x", err, sizeof(err)), -1);
 	EXPECT_STR(err, "'tcp-check send-binary' : invalid hexadecimal string '5x'.");
 	EXPECT_INT(tc_kw("tcp-check expect rstring (", err, sizeof(err)), -1);
