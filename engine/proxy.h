@@ -233,6 +233,7 @@ struct proxy {
 	unsigned def_used;          /* defaults only, cfg.c: 1 = used implicitly, 2 = named with "from" */
 
 	const char *file; int line;
+	struct stktable *stktable;  /* "stick-table", owned (stick.h), or NULL */
 };
 
 /* Global section. One per process. */

@@ -135,10 +135,12 @@ static void reg_init(void)
 	reg_add_fetch_table(smp_fetch_userlist_table);
 	reg_add_fetch_table(smp_fetch_cap_table);
 	reg_add_fetch_table(smp_fetch_ssl_table);
+	reg_add_fetch_table(smp_fetch_sc_table);
 	reg_add_conv_table(smp_conv_table);
 	reg_add_conv_table(smp_conv_arith_table);
 	reg_add_conv_table(smp_conv_map_table);
 	reg_add_conv_table(smp_conv_json_table);
+	reg_add_conv_table(smp_conv_table_table);
 }
 
 const struct sample_fetch *sample_fetch_find(const char *name, size_t len)
@@ -648,7 +650,7 @@ static const char *const arg_type_names[] = {
 	[ARGT_MSK6] = "IPv6 mask", [ARGT_TIME] = "delay", [ARGT_SIZE] = "size",
 	[ARGT_FE] = "frontend", [ARGT_BE] = "backend", [ARGT_SRV] = "server",
 	[ARGT_VAR] = "variable", [ARGT_REG] = "regex", [ARGT_USR] = "user list",
-	[ARGT_MAP] = "map",
+	[ARGT_MAP] = "map", [ARGT_TAB] = "table",
 };
 
 static const char *argt_name(enum arg_type t)
@@ -850,6 +852,14 @@ static int arg_resolve(struct arg *a, struct proxy *px, struct config *cfg, char
 		a->u.px = p;
 		break;
 	}
+	case ARGT_TAB:
+		/* any proxy, as long as it declares a stick table */
+		if (!(p = proxy_find(cfg, name, 0)) || !p->stktable) {
+			snprintf(err, errlen, "unable to find table '%s'", name);
+			return -1;
+		}
+		a->u.px = p;
+		break;
 	case ARGT_SRV: {
 		char *slash = strchr(name, '/');
 		const char *sname = name;
@@ -947,7 +957,7 @@ static int arg_store(struct arg *a, enum arg_type t, const char *buf, size_t n, 
 		a->u.ptr = ref;
 		break;
 	}
-	case ARGT_FE: case ARGT_BE: case ARGT_SRV: {
+	case ARGT_FE: case ARGT_BE: case ARGT_SRV: case ARGT_TAB: {
 		struct pending_arg *pa;
 
 		a->u.str.ptr = strndup(buf, n);
@@ -1011,7 +1021,7 @@ static int arg_store(struct arg *a, enum arg_type t, const char *buf, size_t n, 
 
 static int arg_needs_value(enum arg_type t)
 {
-	return t != ARGT_STR && t != ARGT_FE && t != ARGT_BE && t != ARGT_SRV &&
+	return t != ARGT_STR && t != ARGT_FE && t != ARGT_BE && t != ARGT_SRV && t != ARGT_TAB &&
 	       t != ARGT_REG && t != ARGT_USR && t != ARGT_MAP;
 }
 

@@ -53,7 +53,8 @@ struct sample {
 /* Argument types, as HAProxy's ARGT_* */
 enum arg_type { ARGT_STOP = 0, ARGT_SINT, ARGT_STR, ARGT_IPV4, ARGT_MSK4, ARGT_IPV6,
                 ARGT_MSK6, ARGT_TIME, ARGT_SIZE, ARGT_FE, ARGT_BE, ARGT_SRV, ARGT_VAR,
-                ARGT_REG, ARGT_USR, ARGT_MAP };
+                ARGT_REG, ARGT_USR, ARGT_MAP,
+                ARGT_TAB };   /* a proxy with a stick table (stick.h): u.px once resolved */
 
 /* An argument. ARGT_FE/BE/SRV arguments are parsed as names (u.str, owned)
  * with <unresolved> set; sample_resolve() replaces them by u.px / u.srv.
@@ -212,10 +213,12 @@ extern const struct sample_fetch smp_fetch_http_table[];  /* http_fetch.c (engin
 extern const struct sample_fetch smp_fetch_userlist_table[]; /* userlist.c: http_auth, http_auth_group */
 extern const struct sample_fetch smp_fetch_cap_table[];   /* http_cap.c: capture.req.hdr, capture.res.hdr */
 extern const struct sample_fetch smp_fetch_ssl_table[];   /* fetch_ssl.c: ssl_fc*, ssl_bc*, ssl_c_* */
+extern const struct sample_fetch smp_fetch_sc_table[];    /* fetch_sc.c: sc_*, sc0_*..sc2_*, src_* (stick tables) */
 extern const struct sample_conv smp_conv_table[];         /* conv.c, ends with a NULL name */
 extern const struct sample_conv smp_conv_arith_table[];   /* arith.c */
 extern const struct sample_conv smp_conv_map_table[];     /* map.c */
 extern const struct sample_conv smp_conv_json_table[];    /* json.c */
+extern const struct sample_conv smp_conv_table_table[];   /* fetch_sc.c: table_*, in_table */
 int sample_register_fetch_table(const struct sample_fetch *tab);   /* NULL-name terminated; 0 or -ENOMEM */
 int sample_register_conv_table(const struct sample_conv *tab);
 

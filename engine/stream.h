@@ -16,6 +16,7 @@ struct thr;
 struct conn;
 struct listener;
 struct http_cap_vals;
+struct stksess;
 
 /* Termination cause and state, HAProxy's two-letter code in logs
  * ("--", "CD", "SC", "sC", "cD", "PR"...): first letter who/why, second
@@ -64,6 +65,8 @@ struct stream {
 	void *http;                 /* per-transaction HTTP state, HTTP issue */
 	struct http_cap_vals *caps; /* captured values of the transaction, NULL = none (http_cap.h) */
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
+	struct stksess *stkctr[3];  /* entries tracked by track-sc0/1/2, or NULL (stick.c) */
+	uint8_t stkctr_flags;       /* private to stick.c */
 
 	/* private to stream.c / backend.c from here */
 	uint32_t idx;               /* slot in thr->strm_tab: stream_from_ref(idx, gen) */

@@ -1,0 +1,1274 @@
+/* stick.c: stick tables. A table keeps entries (key + the data types of its
+ * "store" list) in a hash table whose buckets grow with it, and on one LRU
+ * list that is also the expiry order (every touch sets expire = now +
+ * "expire"), so that purging expired entries and evicting the oldest one
+ * when the table is full both start at the list's tail. Entries come from a
+ * per-table free list refilled by chunks: nothing is freed before the
+ * table is. Rates are HAProxy's frequency counters. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "engine/stick.h"
+#include "engine/cli.h"
+#include "engine/log.h"
+#include "engine/proxy.h"
+#include "engine/stream.h"
+#include "engine/timer.h"
+
+/* ---- frequency counters ---- */
+
+uint32_t freq_ctr_add(struct freq_ctr *f, uint32_t period, uint32_t now, uint32_t inc)
+{
+	if (now - f->tick >= period) {
+		/* rotate: the current period becomes the previous one */
+		f->prev = f->curr;
+		f->curr = 0;
+		f->tick += period;
+		if (now - f->tick >= period) {
+			/* two periods or more went by: nothing to remember */
+			f->prev = 0;
+			f->tick = now;
+		}
+	}
+	f->curr += inc;
+	return inc;
+}
+
+uint32_t freq_ctr_read(const struct freq_ctr *f, uint32_t period, uint32_t now)
+{
+	uint64_t curr = f->curr, past = f->prev;
+	int64_t remain = (int64_t)(int32_t)(f->tick + period - now);
+
+	if (!period)
+		return 0;
+	if (remain < 0) {
+		/* past the current period: the previous one may still count */
+		remain += period;
+		past = remain >= 0 ? curr : 0;
+		curr = 0;
+	}
+	if (!curr && past <= 1)
+		return (uint32_t)past;      /* no flapping at very low rates */
+	return (uint32_t)((past * (uint64_t)remain + curr * period) / period);
+}
+
+/* ---- data types ---- */
+
+enum dt_kind { DK_UINT, DK_ULL, DK_FRQP, DK_NONE };
+
+static const struct dt_desc {
+	const char *name;
+	enum dt_kind kind;
+} dt_descs[STK_DT_NB] = {
+	[STK_DT_SERVER_ID]      = { "server_id",      DK_UINT },
+	[STK_DT_GPT0]           = { "gpt0",           DK_UINT },
+	[STK_DT_GPC0]           = { "gpc0",           DK_UINT },
+	[STK_DT_GPC0_RATE]      = { "gpc0_rate",      DK_FRQP },
+	[STK_DT_CONN_CNT]       = { "conn_cnt",       DK_UINT },
+	[STK_DT_CONN_RATE]      = { "conn_rate",      DK_FRQP },
+	[STK_DT_CONN_CUR]       = { "conn_cur",       DK_UINT },
+	[STK_DT_SESS_CNT]       = { "sess_cnt",       DK_UINT },
+	[STK_DT_SESS_RATE]      = { "sess_rate",      DK_FRQP },
+	[STK_DT_HTTP_REQ_CNT]   = { "http_req_cnt",   DK_UINT },
+	[STK_DT_HTTP_REQ_RATE]  = { "http_req_rate",  DK_FRQP },
+	[STK_DT_HTTP_ERR_CNT]   = { "http_err_cnt",   DK_UINT },
+	[STK_DT_HTTP_ERR_RATE]  = { "http_err_rate",  DK_FRQP },
+	[STK_DT_BYTES_IN_CNT]   = { "bytes_in_cnt",   DK_ULL },
+	[STK_DT_BYTES_IN_RATE]  = { "bytes_in_rate",  DK_FRQP },
+	[STK_DT_BYTES_OUT_CNT]  = { "bytes_out_cnt",  DK_ULL },
+	[STK_DT_BYTES_OUT_RATE] = { "bytes_out_rate", DK_FRQP },
+	[STK_DT_GPC1]           = { "gpc1",           DK_UINT },
+	[STK_DT_GPC1_RATE]      = { "gpc1_rate",      DK_FRQP },
+	[STK_DT_SERVER_KEY]     = { "server_key",     DK_NONE },
+	[STK_DT_HTTP_FAIL_CNT]  = { "http_fail_cnt",  DK_UINT },
+	[STK_DT_HTTP_FAIL_RATE] = { "http_fail_rate", DK_FRQP },
+};
+
+int stick_dt_lookup(const char *name, size_t len)
+{
+	for (int i = 0; i < STK_DT_NB; i++)
+		if (strlen(dt_descs[i].name) == len && !memcmp(dt_descs[i].name, name, len))
+			return i;
+	return -1;
+}
+
+const char *stick_dt_name(enum stk_dt dt)
+{
+	return (unsigned)dt < STK_DT_NB ? dt_descs[dt].name : "?";
+}
+
+int stick_dt_is_rate(enum stk_dt dt)
+{
+	return (unsigned)dt < STK_DT_NB && dt_descs[dt].kind == DK_FRQP;
+}
+
+/* ---- tables and entries ---- */
+
+/* Invariants: an entry is either on the LRU list and in one hash chain
+ * (live), or on the free list. The LRU list is ordered by last touch, most
+ * recent at the head, hence by <expire> too. <ref> counts the trackers and
+ * dumps holding the entry: a held entry is never purged or evicted. */
+struct stksess {
+	struct stksess *hnext;          /* hash chain, or free list */
+	struct stksess *lprev, *lnext;  /* LRU list */
+	struct stktable *t;
+	uint64_t expire;                /* ms (timer_now_ms), 0 = never */
+	uint32_t hash;
+	uint32_t ref;
+	uint32_t klen;
+	/* then the key (t->key_size bytes), then the data (t->data_size bytes) */
+	unsigned char mem[];
+};
+
+struct stktable {
+	char *name;
+	struct proxy *px;
+	enum stk_key_type type;
+	uint32_t key_size;              /* bytes reserved for the key */
+	uint32_t size;                  /* max entries */
+	uint32_t expire;                /* ms, 0 = never */
+	int nopurge;
+	int16_t data_off[STK_DT_NB];    /* offset in the data area, -1 = not stored */
+	uint32_t data_arg[STK_DT_NB];   /* rate periods (ms) */
+	uint32_t data_size;
+	uint32_t entry_size;
+	uint32_t used;
+	struct stksess **buckets;
+	uint32_t nb_buckets;            /* power of 2 */
+	struct stksess *lru_head, *lru_tail;
+	struct stksess *free_list;
+	void **chunks;                  /* allocations of entries, freed with the table */
+	uint32_t nb_chunks;
+	const char *file; int line;
+};
+
+#define STK_CHUNK 64
+
+static inline uint64_t stk_now(void)
+{
+	return timer_now_ms();
+}
+
+static inline unsigned char *ts_key(const struct stksess *ts)
+{
+	return (unsigned char *)ts->mem;
+}
+
+static inline unsigned char *ts_data(const struct stksess *ts, enum stk_dt dt)
+{
+	const struct stktable *t = ts->t;
+	return (unsigned char *)ts->mem + t->key_size + t->data_off[dt];
+}
+
+struct stktable *stick_table_of(const struct proxy *px)
+{
+	return px ? px->stktable : NULL;
+}
+const char *stick_table_name(const struct stktable *t) { return t->name; }
+enum stk_key_type stick_table_type(const struct stktable *t) { return t->type; }
+uint32_t stick_table_size(const struct stktable *t) { return t->size; }
+struct stktable *stick_entry_table(const struct stksess *ts) { return ts->t; }
+
+int stick_table_has(const struct stktable *t, enum stk_dt dt)
+{
+	return t && (unsigned)dt < STK_DT_NB && t->data_off[dt] >= 0;
+}
+
+static uint32_t hash_bytes(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;      /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h ^ (h >> 15);
+}
+
+static void lru_unlink(struct stktable *t, struct stksess *ts)
+{
+	if (ts->lprev)
+		ts->lprev->lnext = ts->lnext;
+	else
+		t->lru_head = ts->lnext;
+	if (ts->lnext)
+		ts->lnext->lprev = ts->lprev;
+	else
+		t->lru_tail = ts->lprev;
+	ts->lprev = ts->lnext = NULL;
+}
+
+static void lru_push_head(struct stktable *t, struct stksess *ts)
+{
+	ts->lprev = NULL;
+	ts->lnext = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lprev = ts;
+	else
+		t->lru_tail = ts;
+	t->lru_head = ts;
+}
+
+static void hash_unlink(struct stktable *t, struct stksess *ts)
+{
+	struct stksess **pp = &t->buckets[ts->hash & (t->nb_buckets - 1)];
+
+	while (*pp && *pp != ts)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = ts->hnext;
+	ts->hnext = NULL;
+}
+
+static void entry_release(struct stktable *t, struct stksess *ts)
+{
+	hash_unlink(t, ts);
+	lru_unlink(t, ts);
+	ts->hnext = t->free_list;
+	t->free_list = ts;
+	t->used--;
+}
+
+/* Removes expired entries that nobody holds, oldest first. */
+static void table_purge(struct stktable *t, uint64_t now)
+{
+	struct stksess *ts = t->lru_tail, *prev;
+
+	if (!t->expire)
+		return;
+	for (; ts && ts->expire && ts->expire <= now; ts = prev) {
+		prev = ts->lprev;
+		if (!ts->ref)
+			entry_release(t, ts);
+	}
+}
+
+uint32_t stick_table_used(const struct stktable *t)
+{
+	table_purge((struct stktable *)t, stk_now());
+	return t->used;
+}
+
+/* Grows the bucket array to twice its size. Returns 0 or -1 (then the
+ * table keeps its longer chains). */
+static int table_grow(struct stktable *t)
+{
+	uint32_t n = t->nb_buckets ? t->nb_buckets * 2 : 64;
+	struct stksess **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return -1;
+	for (uint32_t i = 0; i < t->nb_buckets; i++) {
+		struct stksess *ts = t->buckets[i], *next;
+		for (; ts; ts = next) {
+			next = ts->hnext;
+			ts->hnext = b[ts->hash & (n - 1)];
+			b[ts->hash & (n - 1)] = ts;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nb_buckets = n;
+	return 0;
+}
+
+static struct stksess *entry_alloc(struct stktable *t)
+{
+	struct stksess *ts = t->free_list;
+
+	if (!ts) {
+		void **chunks = realloc(t->chunks, (t->nb_chunks + 1) * sizeof(*chunks));
+		unsigned char *mem;
+
+		if (!chunks)
+			return NULL;
+		t->chunks = chunks;
+		if (!(mem = malloc((size_t)t->entry_size * STK_CHUNK)))
+			return NULL;
+		chunks[t->nb_chunks++] = mem;
+		for (int i = STK_CHUNK - 1; i >= 0; i--) {
+			struct stksess *e = (struct stksess *)(mem + (size_t)i * t->entry_size);
+			e->hnext = t->free_list;
+			t->free_list = e;
+		}
+		ts = t->free_list;
+	}
+	t->free_list = ts->hnext;
+	return ts;
+}
+
+/* Converts <smp> into the table's key bytes in <buf> (t->key_size bytes).
+ * Returns the key length, or -1 when it cannot be converted. */
+static int key_from_smp(const struct stktable *t, const struct sample *smp, unsigned char *buf)
+{
+	struct sample s = *smp;
+
+	switch (t->type) {
+	case STK_KEY_IP:
+		if (s.type == SMP_T_IPV6) {
+			/* an IPv4-mapped address is usable, as HAProxy's ipv6 to ip cast */
+			static const unsigned char v4map[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+			if (memcmp(s.u.ipv6.s6_addr, v4map, 12))
+				return -1;
+			memcpy(buf, s.u.ipv6.s6_addr + 12, 4);
+			return 4;
+		}
+		if (!sample_cast(&s, SMP_T_IPV4))
+			return -1;
+		memcpy(buf, &s.u.ipv4, 4);
+		return 4;
+	case STK_KEY_IPV6:
+		if (s.type == SMP_T_IPV4) {
+			memset(buf, 0, 10);
+			buf[10] = buf[11] = 0xff;
+			memcpy(buf + 12, &s.u.ipv4, 4);
+			return 16;
+		}
+		if (!sample_cast(&s, SMP_T_IPV6))
+			return -1;
+		memcpy(buf, &s.u.ipv6, 16);
+		return 16;
+	case STK_KEY_INT: {
+		uint32_t v;
+		if (!sample_cast(&s, SMP_T_SINT))
+			return -1;
+		v = (uint32_t)s.u.sint;
+		memcpy(buf, &v, 4);
+		return 4;
+	}
+	case STK_KEY_STR:
+	case STK_KEY_BIN: {
+		size_t n;
+		if (s.type != SMP_T_STR && s.type != SMP_T_BIN && s.type != SMP_T_METH &&
+		    !sample_cast(&s, t->type == STK_KEY_STR ? SMP_T_STR : SMP_T_BIN))
+			return -1;
+		n = s.u.str.len;
+		if (t->type == STK_KEY_STR) {
+			/* a string key stops at its first NUL and at "len" */
+			const char *z = memchr(s.u.str.ptr, 0, n);
+			if (z)
+				n = z - s.u.str.ptr;
+			if (n > t->key_size - 1)
+				n = t->key_size - 1;
+		} else {
+			if (n > t->key_size)
+				n = t->key_size;
+		}
+		memcpy(buf, s.u.str.ptr, n);
+		if (t->type == STK_KEY_BIN) {
+			/* binary keys are zero-padded to "len" */
+			memset(buf + n, 0, t->key_size - n);
+			n = t->key_size;
+		}
+		return (int)n;
+	}
+	}
+	return -1;
+}
+
+static struct stksess *find(struct stktable *t, const unsigned char *k, uint32_t klen, uint32_t h)
+{
+	if (!t->nb_buckets)
+		return NULL;
+	for (struct stksess *ts = t->buckets[h & (t->nb_buckets - 1)]; ts; ts = ts->hnext)
+		if (ts->hash == h && ts->klen == klen && !memcmp(ts_key(ts), k, klen))
+			return ts;
+	return NULL;
+}
+
+struct stksess *stick_lookup(struct stktable *t, const struct sample *key)
+{
+	unsigned char kbuf[1024];
+	int klen;
+
+	if (!t || t->key_size > sizeof(kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
+		return NULL;
+	table_purge(t, stk_now());
+	return find(t, kbuf, (uint32_t)klen, hash_bytes(kbuf, (size_t)klen));
+}
+
+struct stksess *stick_get(struct stktable *t, const struct sample *key)
+{
+	unsigned char kbuf[1024];
+	struct stksess *ts;
+	uint64_t now = stk_now();
+	uint32_t h;
+	int klen;
+
+	if (!t || t->key_size > sizeof(kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
+		return NULL;
+	table_purge(t, now);
+	h = hash_bytes(kbuf, (size_t)klen);
+	if ((ts = find(t, kbuf, (uint32_t)klen, h)))
+		return ts;
+	if (t->used >= t->size) {
+		/* full: evict the least recently used entry nobody holds */
+		struct stksess *old = t->lru_tail;
+		if (t->nopurge)
+			return NULL;
+		while (old && old->ref)
+			old = old->lprev;
+		if (!old)
+			return NULL;
+		entry_release(t, old);
+	}
+	if (t->used >= t->nb_buckets && table_grow(t) < 0 && !t->nb_buckets)
+		return NULL;
+	if (!(ts = entry_alloc(t)))
+		return NULL;
+	ts->t = t;
+	ts->hash = h;
+	ts->ref = 0;
+	ts->klen = (uint32_t)klen;
+	memset(ts->mem, 0, t->key_size + t->data_size);
+	memcpy(ts_key(ts), kbuf, (size_t)klen);
+	ts->expire = t->expire ? now + t->expire : 0;
+	ts->hnext = t->buckets[h & (t->nb_buckets - 1)];
+	t->buckets[h & (t->nb_buckets - 1)] = ts;
+	lru_push_head(t, ts);
+	t->used++;
+	return ts;
+}
+
+void stick_ref(struct stksess *ts)
+{
+	ts->ref++;
+}
+
+void stick_unref(struct stksess *ts)
+{
+	if (ts->ref)
+		ts->ref--;
+}
+
+uint32_t stick_refs(const struct stksess *ts)
+{
+	return ts->ref;
+}
+
+int stick_entry_key(const struct stksess *ts, struct sample *smp, char *buf, size_t len)
+{
+	const unsigned char *k = ts_key(ts);
+
+	memset(smp, 0, sizeof(*smp));
+	switch (ts->t->type) {
+	case STK_KEY_IP:
+		smp->type = SMP_T_IPV4;
+		memcpy(&smp->u.ipv4, k, 4);
+		return 1;
+	case STK_KEY_IPV6:
+		smp->type = SMP_T_IPV6;
+		memcpy(&smp->u.ipv6, k, 16);
+		return 1;
+	case STK_KEY_INT: {
+		int32_t v;
+		memcpy(&v, k, 4);
+		smp->type = SMP_T_SINT;
+		smp->u.sint = v;
+		return 1;
+	}
+	case STK_KEY_STR:
+	case STK_KEY_BIN:
+		if (ts->klen > len)
+			return 0;
+		memcpy(buf, k, ts->klen);
+		smp->type = ts->t->type == STK_KEY_STR ? SMP_T_STR : SMP_T_BIN;
+		smp->u.str.ptr = buf;
+		smp->u.str.len = ts->klen;
+		smp->u.str.size = len;
+		return 1;
+	}
+	return 0;
+}
+
+void stick_touch(struct stksess *ts)
+{
+	struct stktable *t = ts->t;
+
+	ts->expire = t->expire ? stk_now() + t->expire : 0;
+	if (t->lru_head != ts) {
+		lru_unlink(t, ts);
+		lru_push_head(t, ts);
+	}
+}
+
+int stick_remove(struct stksess *ts)
+{
+	if (ts->ref)
+		return 0;
+	entry_release(ts->t, ts);
+	return 1;
+}
+
+int64_t stick_read(const struct stksess *ts, enum stk_dt dt)
+{
+	const struct stktable *t = ts->t;
+	const unsigned char *p;
+
+	if (!stick_table_has(t, dt))
+		return -1;
+	p = ts_data(ts, dt);
+	switch (dt_descs[dt].kind) {
+	case DK_UINT: {
+		uint32_t v;
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
+	case DK_ULL: {
+		uint64_t v;
+		memcpy(&v, p, sizeof(v));
+		return (int64_t)v;
+	}
+	case DK_FRQP: {
+		struct freq_ctr f;
+		memcpy(&f, p, sizeof(f));
+		return freq_ctr_read(&f, t->data_arg[dt], (uint32_t)stk_now());
+	}
+	default:
+		return -1;
+	}
+}
+
+void stick_add(struct stksess *ts, enum stk_dt dt, uint32_t inc)
+{
+	struct stktable *t = ts->t;
+	unsigned char *p;
+
+	if (!stick_table_has(t, dt))
+		return;
+	p = ts_data(ts, dt);
+	switch (dt_descs[dt].kind) {
+	case DK_UINT: {
+		uint32_t v;
+		memcpy(&v, p, sizeof(v));
+		v += inc;
+		memcpy(p, &v, sizeof(v));
+		break;
+	}
+	case DK_ULL: {
+		uint64_t v;
+		memcpy(&v, p, sizeof(v));
+		v += inc;
+		memcpy(p, &v, sizeof(v));
+		break;
+	}
+	case DK_FRQP: {
+		struct freq_ctr f;
+		memcpy(&f, p, sizeof(f));
+		freq_ctr_add(&f, t->data_arg[dt], (uint32_t)stk_now(), inc);
+		memcpy(p, &f, sizeof(f));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int stick_set(struct stksess *ts, enum stk_dt dt, int64_t v)
+{
+	struct stktable *t = ts->t;
+	unsigned char *p;
+
+	if (!stick_table_has(t, dt))
+		return -1;
+	p = ts_data(ts, dt);
+	switch (dt_descs[dt].kind) {
+	case DK_UINT: {
+		uint32_t u = (uint32_t)v;
+		memcpy(p, &u, sizeof(u));
+		break;
+	}
+	case DK_ULL: {
+		uint64_t u = (uint64_t)v;
+		memcpy(p, &u, sizeof(u));
+		break;
+	}
+	case DK_FRQP: {
+		struct freq_ctr f = { 0, 0, 0 };
+		freq_ctr_add(&f, t->data_arg[dt], (uint32_t)stk_now(), (uint32_t)v);
+		memcpy(p, &f, sizeof(f));
+		break;
+	}
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+void stick_foreach(struct stktable *t, void (*cb)(struct stksess *ts, void *arg), void *arg)
+{
+	struct stksess *ts, *next;
+
+	table_purge(t, stk_now());
+	for (ts = t->lru_head; ts; ts = next) {
+		next = ts->lnext;
+		cb(ts, arg);
+	}
+}
+
+static const char *const key_type_names[] = { "ip", "ipv6", "integer", "string", "binary" };
+
+size_t stick_key_str(const struct stksess *ts, char *buf, size_t len)
+{
+	const unsigned char *k = ts_key(ts);
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = 0;
+	switch (ts->t->type) {
+	case STK_KEY_IP:
+		inet_ntop(AF_INET, k, buf, (socklen_t)len);
+		return strlen(buf);
+	case STK_KEY_IPV6:
+		inet_ntop(AF_INET6, k, buf, (socklen_t)len);
+		return strlen(buf);
+	case STK_KEY_INT: {
+		uint32_t v;
+		memcpy(&v, k, sizeof(v));
+		return (size_t)snprintf(buf, len, "%u", v);
+	}
+	case STK_KEY_STR:
+		/* printable bytes as they are, others escaped as HAProxy's dump_text() */
+		for (uint32_t i = 0; i < ts->klen && n + 5 < len; i++) {
+			unsigned char ch = k[i];
+			if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != ' ' && ch != '=')
+				buf[n++] = (char)ch;
+			else if (ch == '\t' || ch == '\n' || ch == '\r' || ch == '\\' || ch == ' ' || ch == '=') {
+				buf[n++] = '\\';
+				buf[n++] = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : (char)ch;
+			} else
+				n += (size_t)snprintf(buf + n, len - n, "\\x%02X", ch);
+		}
+		buf[n] = 0;
+		return n;
+	case STK_KEY_BIN:
+		for (uint32_t i = 0; i < ts->klen && n + 3 < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%02X", k[i]);
+		buf[n] = 0;
+		return n;
+	}
+	return 0;
+}
+
+void stick_dump_entry(struct cli_out *o, const struct stksess *ts)
+{
+	const struct stktable *t = ts->t;
+	char key[2100];
+	uint64_t now = stk_now();
+	int64_t exp = 0;
+
+	stick_key_str(ts, key, sizeof(key));
+	if (t->expire && ts->expire)
+		exp = ts->expire > now ? (int64_t)(ts->expire - now) : 0;
+	cli_out_printf(o, "%p: key=%s use=%u exp=%lld", (const void *)ts, key, ts->ref, (long long)exp);
+	for (int dt = 0; dt < STK_DT_NB; dt++) {
+		if (t->data_off[dt] < 0)
+			continue;
+		if (dt_descs[dt].kind == DK_FRQP)
+			cli_out_printf(o, " %s(%u)=%lld", dt_descs[dt].name, t->data_arg[dt],
+			               (long long)stick_read(ts, dt));
+		else
+			cli_out_printf(o, " %s=%lld", dt_descs[dt].name, (long long)stick_read(ts, dt));
+	}
+}
+
+int stick_key_parse(const struct stktable *t, const char *s, struct sample *smp, char *buf, size_t len)
+{
+	memset(smp, 0, sizeof(*smp));
+	switch (t->type) {
+	case STK_KEY_IP:
+		smp->type = SMP_T_IPV4;
+		return inet_pton(AF_INET, s, &smp->u.ipv4) == 1;
+	case STK_KEY_IPV6:
+		smp->type = SMP_T_IPV6;
+		return inet_pton(AF_INET6, s, &smp->u.ipv6) == 1;
+	case STK_KEY_INT: {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		if (!*s || *end)
+			return 0;
+		smp->type = SMP_T_SINT;
+		smp->u.sint = v;
+		return 1;
+	}
+	case STK_KEY_STR:
+		smp_set_const_str(smp, s, strlen(s));
+		return 1;
+	case STK_KEY_BIN: {
+		/* hexadecimal text */
+		size_t n = strlen(s), o = 0;
+		if (n % 2)
+			return 0;
+		for (size_t i = 0; i < n && o < len; i += 2) {
+			unsigned v;
+			if (sscanf(s + i, "%2x", &v) != 1)
+				return 0;
+			buf[o++] = (char)v;
+		}
+		smp->type = SMP_T_BIN;
+		smp->u.str.ptr = buf;
+		smp->u.str.len = o;
+		return 1;
+	}
+	}
+	return 0;
+}
+
+void stick_table_free(struct stktable *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nb_chunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->buckets);
+	free(t->name);
+	free(t);
+}
+
+/* ---- configuration ---- */
+
+/* Parses the "store" list "a,b(10s),c" into <t>. Returns 0 or -1 with c->err. */
+static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		const char *e = p, *par;
+		size_t n;
+		int dt;
+
+		while (*e && *e != ',') {
+			if (*e == '(')
+				while (*e && *e != ')')
+					e++;
+			if (*e)
+				e++;
+		}
+		n = (size_t)(e - p);
+		par = memchr(p, '(', n);
+		dt = stick_dt_lookup(p, par ? (size_t)(par - p) : n);
+		if (dt < 0)
+			return cfg_set_err(c, "stick-table: unknown store option '%.*s'.", (int)(par ? par - p : (long)n), p);
+		if (dt == STK_DT_SERVER_KEY)
+			return cfg_set_err(c, "stick-table: data type 'server_key' is not supported by ringproxy yet");
+		if (t->data_off[dt] >= 0)
+			cfg_warning(c, "stick-table: ignoring duplicate data type '%s'", dt_descs[dt].name);
+		if (dt_descs[dt].kind == DK_FRQP) {
+			char arg[32];
+			uint32_t ms;
+			size_t al;
+			if (!par || p[n - 1] != ')')
+				return cfg_set_err(c, "stick-table: missing argument to store option '%s'.", dt_descs[dt].name);
+			al = n - (size_t)(par - p) - 2;
+			if (al >= sizeof(arg))
+				al = sizeof(arg) - 1;
+			memcpy(arg, par + 1, al);
+			arg[al] = 0;
+			if (cfg_parse_time(arg, &ms) < 0 || !ms)
+				return cfg_set_err(c, "stick-table: invalid argument '%s' for data type '%s'", arg, dt_descs[dt].name);
+			t->data_arg[dt] = ms;
+		} else if (par) {
+			return cfg_set_err(c, "stick-table: data type '%s' takes no argument", dt_descs[dt].name);
+		}
+		if (t->data_off[dt] < 0) {
+			size_t sz = dt_descs[dt].kind == DK_UINT ? 4 : dt_descs[dt].kind == DK_ULL ? 8 : sizeof(struct freq_ctr);
+			t->data_size = (t->data_size + 7) & ~7u;
+			t->data_off[dt] = (int16_t)t->data_size;
+			t->data_size += (uint32_t)sz;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct stktable *t;
+	int i;
+
+	if (!px || (px->cap & PX_CAP_DEF))
+		return cfg_set_err(c, "'stick-table' is not supported in 'defaults' section.");
+	if (px->stktable)
+		return cfg_set_err(c, "stick-table name '%s' conflicts with table declared in %s '%s' at %s:%d.",
+		                   px->name, (px->cap & PX_CAP_FE) && (px->cap & PX_CAP_BE) ? "proxy" :
+		                   (px->cap & PX_CAP_FE) ? "frontend" : "backend", px->name,
+		                   px->stktable->file, px->stktable->line);
+	if (!(t = calloc(1, sizeof(*t))))
+		return cfg_set_err(c, "out of memory.");
+	for (int dt = 0; dt < STK_DT_NB; dt++)
+		t->data_off[dt] = -1;
+	t->px = px;
+	t->file = c->file;
+	t->line = c->line;
+	t->type = (enum stk_key_type)-1;
+	t->key_size = 0;
+	for (i = 1; i < nargs; i++) {
+		const char *a = args[i], *v = i + 1 < nargs ? args[i + 1] : NULL;
+
+		if (!strcmp(a, "type")) {
+			int k;
+			if (!v)
+				goto missing;
+			for (k = 0; k < 5; k++)
+				if (!strcmp(v, key_type_names[k]))
+					break;
+			if (k == 5) {
+				cfg_set_err(c, "stick-table: unknown type '%s'.", v);
+				goto fail;
+			}
+			t->type = (enum stk_key_type)k;
+			t->key_size = k == STK_KEY_IPV6 ? 16 : k >= STK_KEY_STR ? 32 : 4;
+			i++;
+			if ((k == STK_KEY_STR || k == STK_KEY_BIN) && i + 2 < nargs + 1 && i + 1 < nargs &&
+			    !strcmp(args[i + 1], "len")) {
+				long long len;
+				if (i + 2 >= nargs || cfg_int_arg(c, "len", args[i + 2], 1, 1024, &len) < 0) {
+					cfg_set_err(c, "stick-table: invalid len '%s' for type '%s'.",
+					            i + 2 < nargs ? args[i + 2] : "", v);
+					goto fail;
+				}
+				t->key_size = (uint32_t)len;
+				i += 2;
+			}
+			if (k == STK_KEY_STR)
+				t->key_size++;      /* the trailing NUL HAProxy keeps */
+		} else if (!strcmp(a, "size")) {
+			uint64_t sz;
+			if (!v)
+				goto missing;
+			if (cfg_parse_size(v, &sz) < 0 || sz > 0xffffffffu) {
+				cfg_set_err(c, "stick-table: invalid size '%s'.", v);
+				goto fail;
+			}
+			t->size = (uint32_t)sz;
+			i++;
+		} else if (!strcmp(a, "expire")) {
+			uint32_t ms;
+			if (!v)
+				goto missing;
+			if (cfg_parse_time(v, &ms) < 0) {
+				cfg_set_err(c, "stick-table: invalid expire '%s'.", v);
+				goto fail;
+			}
+			t->expire = ms;
+			i++;
+		} else if (!strcmp(a, "nopurge")) {
+			t->nopurge = 1;
+		} else if (!strcmp(a, "peers")) {
+			if (!v)
+				goto missing;
+			cfg_notice(c, "stick-table: peers '%s' accepted, but ringproxy does not synchronise tables.", v);
+			i++;
+		} else if (!strcmp(a, "store")) {
+			if (!v)
+				goto missing;
+			if (parse_store(c, t, v) < 0)
+				goto fail;
+			i++;
+		} else if (!strcmp(a, "srvkey") || !strcmp(a, "write-to")) {
+			cfg_set_err(c, "stick-table: '%s' is not supported by ringproxy yet.", a);
+			goto fail;
+		} else {
+			cfg_set_err(c, "stick-table: unknown argument '%s'.", a);
+			goto fail;
+		}
+	}
+	if ((int)t->type < 0) {
+		cfg_set_err(c, "stick-table: missing type.");
+		goto fail;
+	}
+	if (!t->size) {
+		cfg_set_err(c, "stick-table: missing size.");
+		goto fail;
+	}
+	if (!(t->name = strdup(px->name ? px->name : ""))) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
+	t->entry_size = (uint32_t)((sizeof(struct stksess) + t->key_size + t->data_size + 7) & ~7u);
+	px->stktable = t;
+	return 0;
+missing:
+	cfg_set_err(c, "stick-table: missing argument after '%s'.", args[i]);
+fail:
+	stick_table_free(t);
+	return -1;
+}
+
+int stick_cfg_stick(struct cfg_ctx *c, char **args, int nargs)
+{
+	return cfg_set_err(c, "'stick %s' (persistence) is not supported by ringproxy yet; stick tables with track-sc* are.",
+	                   nargs > 1 ? args[1] : "");
+}
+
+/* ---- trackers and actions ---- */
+
+enum stick_act_kind { SA_TRACK = 0, SA_INC_GPC0, SA_INC_GPC1, SA_INC_GPC, SA_SET_GPT0 };
+
+struct stick_act {
+	enum stick_act_kind kind;
+	int sc;                     /* 0..2 */
+	int idx;                    /* sc-inc-gpc(<idx>,<sc>) */
+	int content;                /* tracked by a content-level rule: released at the txn end */
+	int http;                   /* tracked by an http-request/response rule */
+	struct sample_expr *expr;   /* track-sc key, sc-set-gpt0 value (NULL: <value>) */
+	int64_t value;
+	char *table_name;           /* "table <t>", NULL: the rule's proxy */
+	struct proxy *px;           /* the rule's proxy */
+	struct stktable *t;         /* resolved by stick_cfg_resolve() */
+	struct stick_act *next_pending;
+	const char *file; int line;
+};
+
+/* Actions whose table is not resolved yet (configuration time only). */
+static struct stick_act *pending_acts;
+
+void stick_act_free(struct stick_act *a)
+{
+	struct stick_act **pp;
+
+	if (!a)
+		return;
+	for (pp = &pending_acts; *pp; pp = &(*pp)->next_pending)
+		if (*pp == a) {
+			*pp = a->next_pending;
+			break;
+		}
+	sample_expr_free(a->expr);
+	free(a->table_name);
+	free(a);
+}
+
+/* Parses "(<sc>)" or "(<idx>,<sc>)" after an sc-* action name at <p>.
+ * Returns 0 or -1 with c->err. */
+static int parse_sc_args(struct cfg_ctx *c, struct stick_act *a, const char *p, int two)
+{
+	char *end;
+	long v1, v2 = -1;
+
+	if (*p != '(')
+		return cfg_set_err(c, "missing stick counter ID.");
+	v1 = strtol(p + 1, &end, 10);
+	if (end == p + 1)
+		return cfg_set_err(c, "invalid stick table track ID.");
+	if (two) {
+		if (*end != ',')
+			return cfg_set_err(c, "missing stick counter ID.");
+		p = end + 1;
+		v2 = strtol(p, &end, 10);
+		if (end == p)
+			return cfg_set_err(c, "invalid stick table track ID.");
+	}
+	if (*end != ')' || end[1])
+		return cfg_set_err(c, "invalid stick table track ID.");
+	if (two) {
+		if (v1 < 0 || v1 > 99)
+			return cfg_set_err(c, "invalid gpc ID '%ld'. The max allowed ID is 99.", v1);
+		a->idx = (int)v1;
+		v1 = v2;
+	}
+	if (v1 < 0 || v1 >= STK_NB_SC)
+		return cfg_set_err(c, "invalid stick table track ID. The max allowed ID is %d.", STK_NB_SC - 1);
+	a->sc = (int)v1;
+	return 0;
+}
+
+int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs, int i,
+                    struct stick_act **out)
+{
+	const char *w = args[i];
+	struct stick_act *a;
+
+	*out = NULL;
+	if (strncmp(w, "track-sc", 8) && strncmp(w, "sc-inc-gpc", 10) && strncmp(w, "sc-set-gpt0", 11))
+		return 0;
+	if (!(a = calloc(1, sizeof(*a))))
+		return cfg_set_err(c, "out of memory.");
+	a->px = c->px;
+	a->file = c->file;
+	a->line = c->line;
+	a->content = strcmp(kind, "tcp-request connection") && strcmp(kind, "tcp-request session");
+	a->http = !strncmp(kind, "http-", 5);
+	if (!strncmp(w, "track-sc", 8)) {
+		char *end;
+		long sc = strtol(w + 8, &end, 10);
+		char err[512];
+		int j = i + 1;
+
+		a->kind = SA_TRACK;
+		if (end == w + 8 || *end) {
+			free(a);
+			return 0;
+		}
+		if (sc < 0 || sc >= STK_NB_SC) {
+			cfg_set_err(c, "%ld track-sc number exceeding %d (MAX_SESS_STKCTR-1) value.", sc, STK_NB_SC - 1);
+			goto fail;
+		}
+		a->sc = (int)sc;
+		if (j >= nargs || !strcmp(args[j], "if") || !strcmp(args[j], "unless")) {
+			cfg_set_err(c, "missing fetch method.");
+			goto fail;
+		}
+		sample_parse_where(c->file, c->line, kind);
+		if (!(a->expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err)))) {
+			cfg_set_err(c, "%s", err);
+			goto fail;
+		}
+		if (!strcmp(kind, "tcp-request connection") && a->expr->fetch &&
+		    (a->expr->fetch->use & (SMP_USE_L6 | SMP_USE_L7))) {
+			cfg_set_err(c, "'%s %s' : fetch method '%s' extracts information from '%s', none of which is available here",
+			            kind, w, a->expr->fetch->name,
+			            (a->expr->fetch->use & SMP_USE_L7) ? "HTTP request headers" : "request buffer contents");
+			c->err_tight = 0;
+			goto fail;
+		}
+		if (j + 1 < nargs && !strcmp(args[j], "table")) {
+			if (!(a->table_name = strdup(args[j + 1]))) {
+				cfg_set_err(c, "out of memory.");
+				goto fail;
+			}
+			j += 2;
+		}
+		i = j;
+	} else if (!strncmp(w, "sc-inc-gpc0", 11) || !strncmp(w, "sc-inc-gpc1", 11)) {
+		a->kind = w[10] == '0' ? SA_INC_GPC0 : SA_INC_GPC1;
+		if (parse_sc_args(c, a, w + 11, 0) < 0)
+			goto fail;
+		i++;
+	} else if (!strncmp(w, "sc-inc-gpc(", 11)) {
+		a->kind = SA_INC_GPC;
+		if (parse_sc_args(c, a, w + 10, 1) < 0)
+			goto fail;
+		if (a->idx > 1) {
+			/* only gpc0/gpc1 are stored: the gpc arrays are not done */
+			cfg_set_err(c, "sc-inc-gpc(%d,...): only gpc 0 and 1 are supported by ringproxy yet.", a->idx);
+			goto fail;
+		}
+		i++;
+	} else if (!strncmp(w, "sc-set-gpt0", 11)) {
+		char err[512];
+		int j = i + 1;
+		const char *v = j < nargs ? args[j] : "";
+		char *end;
+
+		a->kind = SA_SET_GPT0;
+		if (parse_sc_args(c, a, w + 11, 0) < 0)
+			goto fail;
+		if (!*v || !strcmp(v, "if") || !strcmp(v, "unless")) {
+			cfg_set_err(c, "expects an integer or a sample expression.");
+			goto fail;
+		}
+		a->value = strtoll(v, &end, 10);
+		if (*end) {
+			sample_parse_where(c->file, c->line, kind);
+			if (!(a->expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err)))) {
+				cfg_set_err(c, "%s", err);
+				goto fail;
+			}
+			i = j;
+		} else {
+			i = j + 1;
+		}
+	} else {
+		free(a);
+		return 0;
+	}
+	if (a->kind == SA_TRACK) {
+		a->next_pending = pending_acts;
+		pending_acts = a;
+	}
+	*out = a;
+	return i;
+fail:
+	stick_act_free(a);
+	return -1;
+}
+
+int stick_cfg_resolve(struct config *cfg)
+{
+	int errors = 0;
+
+	while (pending_acts) {
+		struct stick_act *a = pending_acts;
+		struct proxy *p = a->table_name ? proxy_find(cfg, a->table_name, 0) : a->px;
+
+		pending_acts = a->next_pending;
+		a->next_pending = NULL;
+		a->t = p ? p->stktable : NULL;
+		if (!a->t) {
+			rp_alert("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.",
+			        a->px && a->px->name ? a->px->name : "",
+			        a->table_name ? a->table_name : a->px && a->px->name ? a->px->name : "", a->sc);
+			errors++;
+		}
+	}
+	return errors;
+}
+
+/* Flags in s->stkctr_flags: bit <sc> = content tracker, bit 3 + <sc> = HTTP rule tracker. */
+#define SCF_CONTENT(sc) (1u << (sc))
+
+static void track_start(struct stksess *ts, int sess)
+{
+	stick_add(ts, STK_DT_CONN_CUR, 1);
+	stick_add(ts, STK_DT_CONN_CNT, 1);
+	stick_add(ts, STK_DT_CONN_RATE, 1);
+	if (sess) {
+		stick_add(ts, STK_DT_SESS_CNT, 1);
+		stick_add(ts, STK_DT_SESS_RATE, 1);
+	}
+	stick_touch(ts);
+}
+
+/* Returns the entry of counter <sc> for an sc-* action: the tracked one. */
+static struct stksess *sc_entry(struct stream *s, int sc)
+{
+	return s ? s->stkctr[sc] : NULL;
+}
+
+static void inc_gpc(struct stksess *ts, int which)
+{
+	stick_add(ts, which ? STK_DT_GPC1 : STK_DT_GPC0, 1);
+	stick_add(ts, which ? STK_DT_GPC1_RATE : STK_DT_GPC0_RATE, 1);
+	stick_touch(ts);
+}
+
+void stick_act_exec(const struct stick_act *a, struct stream *s, struct smp_ctx *ctx)
+{
+	struct stksess *ts;
+	struct sample smp;
+
+	if (!s)
+		return;
+	switch (a->kind) {
+	case SA_TRACK:
+		if (s->stkctr[a->sc] || !a->t)
+			return;     /* already tracked: the first rule wins, as HAProxy */
+		memset(&smp, 0, sizeof(smp));
+		if (!sample_expr_eval(a->expr, ctx, &smp))
+			return;
+		if (!(ts = stick_get(a->t, &smp)))
+			return;
+		stick_ref(ts);
+		s->stkctr[a->sc] = ts;
+		if (a->content)
+			s->stkctr_flags |= SCF_CONTENT(a->sc);
+		track_start(ts, !a->content);
+		if (a->http && ctx->dir == SMP_DIR_REQ) {
+			/* this request counts for the new tracker */
+			stick_add(ts, STK_DT_HTTP_REQ_CNT, 1);
+			stick_add(ts, STK_DT_HTTP_REQ_RATE, 1);
+		}
+		break;
+	case SA_INC_GPC0:
+	case SA_INC_GPC1:
+	case SA_INC_GPC:
+		if ((ts = sc_entry(s, a->sc)))
+			inc_gpc(ts, a->kind == SA_INC_GPC ? a->idx : a->kind == SA_INC_GPC1);
+		break;
+	case SA_SET_GPT0:
+		if (!(ts = sc_entry(s, a->sc)))
+			return;
+		if (a->expr) {
+			memset(&smp, 0, sizeof(smp));
+			if (!sample_expr_eval(a->expr, ctx, &smp) || !sample_cast(&smp, SMP_T_SINT))
+				return;
+			stick_set(ts, STK_DT_GPT0, smp.u.sint);
+		} else {
+			stick_set(ts, STK_DT_GPT0, a->value);
+		}
+		stick_touch(ts);
+		break;
+	}
+}
+
+void stick_stream_init(struct stream *s)
+{
+	for (int i = 0; i < STK_NB_SC; i++)
+		s->stkctr[i] = NULL;
+	s->stkctr_flags = 0;
+}
+
+struct stksess *stick_stream_tracked(const struct stream *s, int sc)
+{
+	return s && sc >= 0 && sc < STK_NB_SC ? s->stkctr[sc] : NULL;
+}
+
+void stick_stream_http_req(struct stream *s)
+{
+	for (int i = 0; i < STK_NB_SC; i++) {
+		struct stksess *ts = s->stkctr[i];
+		if (!ts)
+			continue;
+		stick_add(ts, STK_DT_HTTP_REQ_CNT, 1);
+		stick_add(ts, STK_DT_HTTP_REQ_RATE, 1);
+		stick_touch(ts);
+	}
+}
+
+void stick_stream_http_status(struct stream *s, int status)
+{
+	int err = status >= 400 && status < 500;
+	int fail = status >= 500 && status != 501 && status != 505 && status < 600;
+
+	if (!err && !fail)
+		return;
+	for (int i = 0; i < STK_NB_SC; i++) {
+		struct stksess *ts = s->stkctr[i];
+		if (!ts)
+			continue;
+		stick_add(ts, err ? STK_DT_HTTP_ERR_CNT : STK_DT_HTTP_FAIL_CNT, 1);
+		stick_add(ts, err ? STK_DT_HTTP_ERR_RATE : STK_DT_HTTP_FAIL_RATE, 1);
+		stick_touch(ts);
+	}
+}
+
+/* Adds the bytes of the transaction to every tracker. */
+static void count_bytes(struct stream *s)
+{
+	uint64_t in = s->req.total_in, out = s->res.total_in;
+
+	for (int i = 0; i < STK_NB_SC; i++) {
+		struct stksess *ts = s->stkctr[i];
+		if (!ts || (!in && !out))
+			continue;
+		stick_add(ts, STK_DT_BYTES_IN_CNT, (uint32_t)in);
+		stick_add(ts, STK_DT_BYTES_IN_RATE, (uint32_t)in);
+		stick_add(ts, STK_DT_BYTES_OUT_CNT, (uint32_t)out);
+		stick_add(ts, STK_DT_BYTES_OUT_RATE, (uint32_t)out);
+	}
+}
+
+static void release(struct stream *s, int i)
+{
+	struct stksess *ts = s->stkctr[i];
+	int64_t cur = stick_read(ts, STK_DT_CONN_CUR);
+
+	if (cur > 0)
+		stick_set(ts, STK_DT_CONN_CUR, cur - 1);
+	stick_touch(ts);
+	stick_unref(ts);
+	s->stkctr[i] = NULL;
+	s->stkctr_flags &= (uint8_t)~SCF_CONTENT(i);
+}
+
+void stick_stream_txn_end(struct stream *s)
+{
+	count_bytes(s);
+	for (int i = 0; i < STK_NB_SC; i++)
+		if (s->stkctr[i] && (s->stkctr_flags & SCF_CONTENT(i)))
+			release(s, i);
+}
+
+void stick_stream_end(struct stream *s)
+{
+	count_bytes(s);
+	for (int i = 0; i < STK_NB_SC; i++)
+		if (s->stkctr[i])
+			release(s, i);
+}
