@@ -390,6 +390,13 @@ struct tc_rules *tc_proto_build(enum tc_proto proto, const char *arg, int flag)
 		                  .on_error = "%[res.payload(4,0),ltrim(' '),cut_crlf]",
 		                  .on_success = "%[res.payload(4,0),ltrim(' '),cut_crlf]",
 		                  .code_off = 0, .code_len = 3 });
+		/* and a clean end of the session, as HAProxy 2.6.12 does it */
+		rc |= tc_send_add(rs, "QUIT\r\n", 6);
+		rc |= tc_spec_add(rs, &(struct tc_spec){ .kind = TC_EXPECT_RX, .data = "^2[0-9]{2}[- \r]",
+		                  .min_recv = 4, .err = CHECK_L7_STS,
+		                  .on_error = "%[res.payload(4,0),ltrim(' '),cut_crlf]",
+		                  .on_success = "%[res.payload(4,0),ltrim(' '),cut_crlf]",
+		                  .code_off = 0, .code_len = 3 });
 		break;
 	}
 	case TC_PROTO_PGSQL:
