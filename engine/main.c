@@ -29,6 +29,7 @@
 #include "engine/proxy.h"
 #include "engine/ring.h"
 #include "engine/thread.h"
+#include "proto/tls.h"
 #include "regex/rx.h"
 
 #define RP_VERSION      "0.1.0"
@@ -127,7 +128,7 @@ static void print_build(void)
 	printf("Built with Hyperscan/PCRE2 : %s\n", rx_version());
 	lua_hooks_install();
 	printf("Built with Lua version : %s\n", lua_hooks.version ? lua_hooks.version() : "Lua 5.4");
-	printf("Built with wolfSSL support\n");
+	printf("Built with SSL library version : %s\n", tls_version());
 	printf("\n");
 	/* HAProxy lists its pollers here; ringproxy has one: io_uring */
 	printf("Event loop : io_uring (one ring per thread, completion based)\n");
