@@ -147,12 +147,14 @@ int conn_recv_start(struct conn *c)
 	int ret;
 
 	if (c->tls && c->tlsx->stalled && c->rx && !chan_is_full(c->rx) &&
-	    !(c->flags & (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE | CONN_F_CLOSING))) {
+	    !(c->flags & (CONN_F_TLS_WAKE | CONN_F_CLOSING))) {
 		/* ciphertext kept while rx was full: decrypted at the end of
 		 * this loop turn, not under the owner's call */
+		if (!(c->flags & CONN_F_LISTED)) {
+			c->next = c->thr->wait_bufs;
+			c->thr->wait_bufs = c;
+		}
 		c->flags |= CONN_F_TLS_WAKE;
-		c->next = c->thr->wait_bufs;
-		c->thr->wait_bufs = c;
 	}
 	if (c->flags & (CONN_F_RX_ARMED | CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_CLOSING |
 	                CONN_F_WAIT_BUF))
@@ -216,9 +218,11 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 	} else if (res == -ENOBUFS) {
 		/* the buffer ring ran dry: wait for buffers to come back */
 		if (!(c->flags & (CONN_F_WAIT_BUF | CONN_F_RX_ARMED))) {
+			if (!(c->flags & CONN_F_LISTED)) {
+				c->next = c->thr->wait_bufs;
+				c->thr->wait_bufs = c;
+			}
 			c->flags |= CONN_F_WAIT_BUF;
-			c->next = c->thr->wait_bufs;
-			c->thr->wait_bufs = c;
 		}
 	} else if (res != -ECANCELED) {
 		c->flags |= CONN_F_RX_ERR;
@@ -410,7 +414,7 @@ static void conn_maybe_free(struct conn *c)
 	struct thr *t = c->thr;
 
 	if (c->busy || c->op_rx.inflight || c->op_tx.inflight || c->op_cn.inflight ||
-	    (c->flags & (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE)))
+	    (c->flags & CONN_F_LISTED))
 		return;
 	if (c->tls)
 		conn_tls_free(c);
@@ -427,35 +431,49 @@ static void conn_maybe_free(struct conn *c)
 	t->nb_conns--;
 }
 
-void conns_wake_waiting(struct thr *t)
+/* One pass over <t>'s waiting connections. Returns 1 if a connection
+ * asked to be decrypted again meanwhile (a pass must follow, the loop
+ * would otherwise sleep with work to do). */
+static int conns_wake_pass(struct thr *t)
 {
 	struct conn *list = t->wait_bufs, *keep = NULL, **kt = &keep, *c;
+	int again = 0;
 
 	t->wait_bufs = NULL;
 	while ((c = list)) {
 		list = c->next;
 		c->next = NULL;
-		if (c->flags & CONN_F_CLOSING) {
-			c->flags &= ~(CONN_F_WAIT_BUF | CONN_F_TLS_WAKE);
-			if (!c->busy)
-				conn_maybe_free(c);
-			continue;
+		conn_hold(c);
+		if (!(c->flags & CONN_F_CLOSING) && (c->flags & CONN_F_TLS_WAKE)) {
+			/* even without free buffers: decrypting gives ring buffers back */
+			c->flags &= ~CONN_F_TLS_WAKE;
+			if (c->tls && c->tlsx->stalled)
+				conn_notify(c, conn_tls_recv(c));
 		}
-		if ((c->flags & CONN_F_WAIT_BUF) && !ring_bufs_free(t->ring)) {
+		if (c->flags & CONN_F_CLOSING) {
+			c->flags &= ~CONN_F_LISTED;
+		} else if ((c->flags & CONN_F_WAIT_BUF) && !ring_bufs_free(t->ring)) {
 			*kt = c;          /* still no buffer: waits, in order */
 			kt = &c->next;
-			continue;
+		} else {
+			c->flags &= ~CONN_F_LISTED;
+			conn_recv_start(c);
 		}
-		c->flags &= ~(CONN_F_WAIT_BUF | CONN_F_TLS_WAKE);
-		conn_hold(c);
-		if (c->tls && c->tlsx->stalled)
-			conn_notify(c, conn_tls_recv(c));
-		conn_recv_start(c);
 		conn_unhold(c);
 	}
+	for (c = t->wait_bufs; c; c = c->next)
+		if (c->flags & CONN_F_TLS_WAKE)
+			again = 1;
 	/* connections queued meanwhile go after those still waiting */
 	*kt = t->wait_bufs;
 	t->wait_bufs = keep;
+	return again;
+}
+
+void conns_wake_waiting(struct thr *t)
+{
+	for (int i = 0; i < 8 && conns_wake_pass(t); i++)
+		;
 }
 
 void conns_pool_free(struct thr *t)
@@ -545,12 +563,13 @@ static void conn_tls_flush(struct conn *c)
 	}
 }
 
-/* The session failed: the connection reads nothing more. Returns the
- * event for the owner. */
-static unsigned conn_tls_fail(struct conn *c)
+/* The session failed (<err>: EPROTO for a TLS error, ECONNRESET for a
+ * peer gone during the handshake, ENOMEM): the connection reads nothing
+ * more. Returns the event for the owner. */
+static unsigned conn_tls_fail(struct conn *c, int err)
 {
 	c->flags |= CONN_F_TLS_ERR | CONN_F_RX_ERR;
-	c->err = EPROTO;
+	c->err = err;
 	if (c->rx)
 		c->rx->flags |= CHAN_SHUTR | CHAN_READ_ERROR;
 	/* a client: the connect failed; a server: the read side ended */
@@ -597,8 +616,7 @@ static unsigned conn_tls_recv(struct conn *c)
 			}
 			if (!k) {
 				if (!(k = chunk_new(&c->thr->pool))) {
-					ev |= conn_tls_fail(c);
-					c->err = ENOMEM;
+					ev |= conn_tls_fail(c, ENOMEM);
 					break;
 				}
 				koff = 0;
@@ -606,8 +624,7 @@ static unsigned conn_tls_recv(struct conn *c)
 			r = tls_conn_read(tls, k->data + koff, k->size - koff);
 			if (r > 0) {
 				if (chan_put_chunk(c->rx, k, koff, (uint32_t)r) < 0) {
-					ev |= conn_tls_fail(c);
-					c->err = ENOMEM;
+					ev |= conn_tls_fail(c, ENOMEM);
 					break;
 				}
 				koff += (uint32_t)r;
@@ -619,7 +636,7 @@ static unsigned conn_tls_recv(struct conn *c)
 			chan_skip_out(&x->cin, (uint32_t)used);
 		conn_tls_flush(c);
 		if (r == TLS_ERR) {
-			ev |= conn_tls_fail(c);
+			ev |= conn_tls_fail(c, EPROTO);
 			break;
 		}
 		if (r == TLS_CLOSED) {
@@ -638,7 +655,7 @@ static unsigned conn_tls_recv(struct conn *c)
 		/* the TCP connection ended: during the handshake it failed,
 		 * afterwards it is the end of input (without close_notify) */
 		if (!(c->flags & CONN_F_TLS_HS)) {
-			ev |= conn_tls_fail(c);
+			ev |= conn_tls_fail(c, ECONNRESET);
 		} else if (c->rx && !(c->rx->flags & CHAN_SHUTR)) {
 			c->rx->flags |= CHAN_SHUTR;
 			ev |= CONN_EV_RECV;

@@ -48,6 +48,7 @@ struct conn_tls;
 #define CONN_F_TLS_SHUT   0x10000  /* TLS: close_notify queued */
 #define CONN_F_TLS_WAKE   0x20000  /* in thr->wait_bufs: decrypt what is still queued */
 #define CONN_F_TLS_EOF    0x40000  /* TLS: the peer closed the TCP connection */
+#define CONN_F_LISTED     (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE)   /* linked in thr->wait_bufs */
 
 #define CONN_IOV 8
 
