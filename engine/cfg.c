@@ -23,6 +23,7 @@
 #include "engine/lb.h"
 #include "engine/log.h"
 #include "engine/userlist.h"
+#include "engine/dns.h"
 
 #define CFG_MAX_ARGS 64
 #define CFG_ENV_ROOM 65536   /* bytes that "${VAR}" values may add to a line */
@@ -409,7 +410,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 /* Sections HAProxy has and ringproxy does not: the header is an error and
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
-	"peers", "resolvers", "cache", "ring", "program", "mailers",
+	"peers", "cache", "ring", "program", "mailers",
 	"http-errors", "fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
@@ -527,6 +528,16 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		}
 		return;
 	}
+	if (!strcmp(k, "resolvers")) {
+		r->skip_section = 0;
+		c->sec = CFG_SEC_RESOLVERS;
+		c->px = c->defpx = NULL;
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (dns_cfg_section(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	}
 	for (int i = 0; cfg_unsupported_sections[i]; i++)
 		if (!strcmp(k, cfg_unsupported_sections[i])) {
 			cfg_set_err(c, "'%s' sections are not supported by ringproxy yet.", k);
@@ -567,6 +578,12 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		c->err[0] = 0;
 		c->err_tight = 0;
 		if (userlist_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	case CFG_SEC_RESOLVERS:
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (dns_cfg_kw(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
 	default:
@@ -746,6 +763,7 @@ static int cfg_finish(struct cfg_run *r)
 	}
 	errors += cfg_proxy_resolve(cfg);
 	errors += userlist_cfg_resolve();
+	errors += dns_cfg_resolve(cfg);
 	return errors;
 }
 
@@ -816,5 +834,6 @@ void cfg_free(struct config *cfg)
 	}
 	cfg_global_free(g);
 	userlist_free_all();
+	dns_free_all();
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -10,7 +10,8 @@
 #include "engine/proxy.h"
 
 enum cfg_section { CFG_SEC_NONE = 0, CFG_SEC_GLOBAL, CFG_SEC_DEFAULTS, CFG_SEC_FRONTEND,
-                   CFG_SEC_BACKEND, CFG_SEC_LISTEN, CFG_SEC_USERLIST, CFG_SEC_OTHER };
+                   CFG_SEC_BACKEND, CFG_SEC_LISTEN, CFG_SEC_USERLIST, CFG_SEC_RESOLVERS,
+                   CFG_SEC_OTHER };
 
 #define CFG_ERR_SIZE 1024
 

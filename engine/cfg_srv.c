@@ -466,7 +466,7 @@ struct server *cfg_srv_dup(const struct server *t)
 	*s = *t;
 	s->next = NULL;
 	s->name = s->verify = s->sni = s->ca_file = s->crt = s->alpn = s->ciphers = NULL;
-	s->cookie = s->addr_text = NULL;
+	s->cookie = s->addr_text = s->resolvers_id = NULL;
 	s->ciphersuites = s->ssl_min_ver = s->ssl_max_ver = s->verifyhost = NULL;
 	s->tls_ctx = NULL;
 	s->sni_expr = NULL;
@@ -476,7 +476,7 @@ struct server *cfg_srv_dup(const struct server *t)
 	    srv_dupstr(&s->sni, t->sni) || srv_dupstr(&s->ca_file, t->ca_file) ||
 	    srv_dupstr(&s->crt, t->crt) || srv_dupstr(&s->alpn, t->alpn) ||
 	    srv_dupstr(&s->ciphers, t->ciphers) || srv_dupstr(&s->cookie, t->cookie) ||
-	    srv_dupstr(&s->addr_text, t->addr_text)) {
+	    srv_dupstr(&s->addr_text, t->addr_text) || srv_dupstr(&s->resolvers_id, t->resolvers_id)) {
 		server_free(s);
 		return NULL;
 	}
@@ -504,7 +504,7 @@ static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "a
 static const char *const srv_noeffect_val_kws[] = {
 	"pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
 	"check-sni", "check-alpn", "curves", "namespace", "proto",
-	"resolve-prefer", "resolve-opts", "resolve-net", "crl-file",
+	"resolve-opts", "resolve-net", "crl-file",
 	"npn", "check-proto", NULL
 };
 static const char *const srv_noeffect_flag_kws[] = {
@@ -514,7 +514,7 @@ static const char *const srv_noeffect_flag_kws[] = {
 	"no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn", NULL
 };
 static const char *const srv_unsupported_kws[] = {
-	"resolvers", "agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
+	"agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
 	"observe", "error-limit", "on-error", "on-marked-down", "on-marked-up", "track", "redir",
 	"send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "source", "usesrc",
 	"socks4", "ws", "pool-conn-name", "set-proxy-v2-tlv-fmt", "shard", "log-proto",
@@ -556,7 +556,8 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		    strcmp(k, "weight") && strcmp(k, "maxconn") && strcmp(k, "minconn") &&
 		    strcmp(k, "maxqueue") && strcmp(k, "inter") && strcmp(k, "fastinter") &&
 		    strcmp(k, "downinter") && strcmp(k, "slowstart") && strcmp(k, "rise") &&
-		    strcmp(k, "fall") && strcmp(k, "port") && strcmp(k, "addr") && strcmp(k, "id"))
+		    strcmp(k, "fall") && strcmp(k, "port") && strcmp(k, "addr") && strcmp(k, "id") &&
+		    strcmp(k, "resolvers") && strcmp(k, "resolve-prefer"))
 			return cfg_set_err(c, "unknown keyword '%s'.", k);
 		/* every remaining keyword takes one value */
 		if (!v || !*v) {
@@ -584,6 +585,18 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		}
 		if (cfg_in(srv_noeffect_val_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
+			continue;
+		}
+		if (!strcmp(k, "resolvers")) {          /* dns.c */
+			free(s->resolvers_id);
+			if (!(s->resolvers_id = cfg_strdup(c, v)))
+				return -1;
+			continue;
+		}
+		if (!strcmp(k, "resolve-prefer")) {
+			if (strcmp(v, "ipv4") && strcmp(v, "ipv6"))
+				return cfg_set_err(c, "'resolve-prefer' expects either ipv4 or ipv6 as argument.");
+			s->resolve_prefer = !strcmp(v, "ipv4") ? AF_INET : AF_INET6;
 			continue;
 		}
 		if (!strcmp(k, "init-addr")) {
@@ -767,7 +780,12 @@ int cfg_srv_server(struct cfg_ctx *c, char **args, int nargs)
 		s->downinter = s->inter;
 	s->cur_weight = s->weight;
 	s->state = s->disabled ? SRV_MAINT : SRV_UP;
-	if (unresolved) {
+	if (unresolved && s->resolvers_id) {
+		/* "init-addr none" with resolvers: in maintenance until a valid answer */
+		memset(&s->addr, 0, sizeof(s->addr));
+		s->state = SRV_MAINT;
+		s->dns_maint = 1;
+	} else if (unresolved) {
 		/* "init-addr none": no address yet, the server waits in maintenance */
 		memset(&s->addr, 0, sizeof(s->addr));
 		s->state = SRV_MAINT;

@@ -22,6 +22,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_cond.h"
 #include "engine/check.h"
+#include "engine/dns.h"
 #include "engine/cli.h"
 #include "engine/hooks.h"
 #include "engine/listener.h"
@@ -575,6 +576,8 @@ int main(int argc, char **argv)
 
 	if ((rc = check_start(&cfg, main_thr)) < 0 && rc != -ENOSYS)
 		rp_warning("health checks could not start : %s", strerror(-rc));
+	if ((rc = dns_start(main_thr)) < 0)
+		rp_warning("name resolution could not start : %s", strerror(-rc));
 	if (cli_start(&cfg, main_thr, err, sizeof(err)) < 0) {
 		rp_alert("%s", err);
 		goto fail_thr;

@@ -36,6 +36,7 @@ void server_free(struct server *s)
 	free(s->ciphers);
 	free(s->cookie);
 	free(s->addr_text);
+	free(s->resolvers_id);
 	cfg_tls_server_free(s);
 	free(s);
 }

@@ -106,6 +106,9 @@ struct server {
 	unsigned send_proxy:1, agent_check:1, check_ssl:1, no_check_ssl:1;
 	unsigned send_proxy_v2:1;   /* "send-proxy-v2": binary PROXY header (backend.c) */
 	unsigned init_addr_none:1;  /* "init-addr ...,none": an unresolvable address is not fatal */
+	unsigned check_paused:1;    /* "disable health": no check runs, the state stays (CLI) */
+	unsigned agent_paused:1;    /* "disable agent" (CLI) */
+	unsigned dns_maint:1;       /* in maintenance until a valid DNS answer (dns.c) */
 	uint32_t inter, fastinter, downinter;   /* check intervals, ms (default 2000) */
 	int rise, fall;             /* default 2, 3 */
 	struct addr check_addr;     /* "addr"/"port" overrides for checks */
@@ -120,6 +123,8 @@ struct server {
 	struct sample_expr *sni_expr; /* "sni <expr>", evaluated per connection */
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
 	char *addr_text;            /* the address as written, for messages and stats */
+	char *resolvers_id;         /* "resolvers <id>": re-resolved at run time (dns.c) */
+	int resolve_prefer;         /* "resolve-prefer": AF_INET or AF_INET6 (default) */
 	int pool_max_conn;          /* "pool-max-conn": idle connections kept per thread, -1 = no limit (http_idle.c) */
 	uint32_t pool_purge_delay;  /* "pool-purge-delay", ms, default 5000 (http_idle.c) */
 	/* runtime */
@@ -183,6 +188,7 @@ struct proxy {
 	uint8_t fwdfor_ifnone;
 	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;
+	int fe_paused;              /* "disable frontend": its listeners do not accept (CLI) */
 	int http_reuse;             /* PX_REUSE_*: "http-reuse" (stream_http.c) */
 
 	/* frontend side */
@@ -230,10 +236,10 @@ struct proxy {
 	int errorfile_codes[PX_MAX_ERRORFILES]; /* status code of each slot, 0 = free */
 	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
 	const struct proxy *from;   /* the defaults it inherited from, or NULL */
+	struct stktable *stktable;  /* "stick-table", owned (stick.h), or NULL */
 	unsigned def_used;          /* defaults only, cfg.c: 1 = used implicitly, 2 = named with "from" */
 
 	const char *file; int line;
-	struct stktable *stktable;  /* "stick-table", owned (stick.h), or NULL */
 };
 
 /* Global section. One per process. */
@@ -246,6 +252,7 @@ struct global {
 	int cpu_map_set;
 	uint64_t cpu_map[16];
 	int maxconn;                /* default 4096 (HAProxy default depends on ulimit) */
+	int maxconn_set;            /* "maxconn" given: the fd limit must fit it */
 	char *pidfile;
 	uint32_t bufsize;           /* tune.bufsize, default 16384 */
 	uint32_t maxrewrite;        /* tune.maxrewrite */
@@ -255,7 +262,6 @@ struct global {
 	char **lua_prepend_path;    /* "lua-prepend-path <path> [path|cpath]" lines */
 	int nb_lua_prepend;
 	uint64_t lua_maxmem;        /* bytes, 0 = unlimited */
-	int maxconn_set;            /* "maxconn" given: the fd limit must fit it */
 	uint32_t lua_forced_yield;  /* default 10000 */
 	uint32_t lua_session_timeout, lua_task_timeout, lua_service_timeout; /* ms */
 	struct stats_socket *stats; /* management sockets (served in a later issue) */

@@ -29,6 +29,7 @@
 #include "engine/logfmt.h"
 #include "engine/log.h"
 #include "engine/lb.h"
+#include "engine/stick.h"
 
 /* K2's rules may not be linked yet: called only when present */
 #pragma weak http_rules_exec_req
@@ -393,6 +394,7 @@ int stream_http_wait_req(struct stream *s)
 		hs->flags |= HS_F_HDRS_DONE;
 		hs->t_hdrs = s->thr->now_us;
 		http_txn_capture(txn);
+		stick_stream_http_req(s);       /* http_req_* of the tracked counters */
 		if (txn->req.h1.meth_id == H1_M_CONNECT)
 			hs->flags |= HS_F_CONNECT;
 	}
@@ -992,11 +994,13 @@ static void hs_txn_end(struct stream *s)
 	struct http_strm *hs = hs_of(s);
 	struct thr *t = s->thr;
 
+	hs_keep_release(hs);
 	if (hs->flags & HS_F_CLI_CLOSE) {
+		/* what follows the response (a body to HEAD...) is not sent */
+		drop_in(&s->res);
 		stream_shutdown(s, STRM_SHUT_DONE);
 		return;
 	}
-	hs_keep_release(hs);
 	/* the server connection is parked for a next request unless either
 	 * side asked to close it (or a send is still in flight on it) */
 	if (s->srvc && !(hs->flags & HS_F_SRV_CLOSE) && !(s->res.flags & CHAN_SHUTR) &&
