@@ -24,6 +24,7 @@
 #include "engine/log.h"
 #include "engine/userlist.h"
 #include "engine/dns.h"
+#include "engine/stick.h"
 
 #define CFG_MAX_ARGS 64
 #define CFG_ENV_ROOM 65536   /* bytes that "${VAR}" values may add to a line */
@@ -763,6 +764,7 @@ static int cfg_finish(struct cfg_run *r)
 	}
 	errors += cfg_proxy_resolve(cfg);
 	errors += userlist_cfg_resolve();
+	errors += stick_cfg_resolve(cfg);
 	errors += dns_cfg_resolve(cfg);
 	return errors;
 }

@@ -27,6 +27,7 @@
 #include "engine/http_rules.h"
 #include "engine/http_cap.h"
 #include "engine/http_err.h"
+#include "engine/stick.h"
 
 static const char *cfg_sec_name(enum cfg_section s)
 {
@@ -815,8 +816,8 @@ static const struct cfg_pkw {
 	{ "monitor",            kw_unsupported,      K_ALL },
 	{ "unique-id-format",   kw_unsupported,      K_ALL },
 	{ "unique-id-header",   kw_unsupported,      K_ALL },
-	{ "stick",              kw_unsupported,      K_ALL },
-	{ "stick-table",        kw_unsupported,      K_ALL },
+	{ "stick",              stick_cfg_stick,     K_ALL | K_SELF },
+	{ "stick-table",        stick_cfg_table,     K_ALL | K_SELF },
 	{ "force-persist",      kw_unsupported,      K_ALL },
 	{ "ignore-persist",     kw_unsupported,      K_ALL },
 	{ "persist",            kw_unsupported,      K_ALL },
@@ -1008,6 +1009,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->switching);
 	rules_free(px->tcp_req_sess);
 	check_proxy_free(px);
+	stick_table_free(px->stktable);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);
 	log_targets_free(px->logs);

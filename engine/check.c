@@ -843,7 +843,10 @@ static void check_timer_cb(struct timer *t)
 	struct check *c = container_of(t, struct check, timer);
 
 	if (c->phase == CK_IDLE) {
-		check_launch(c);
+		if (c->srv->check_paused)   /* "disable health": look again later */
+			timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + check_next_interval(c->srv));
+		else
+			check_launch(c);
 		return;
 	}
 	/* the check outlived its timeout: cancel the op in flight, its

@@ -262,9 +262,10 @@ static void cli_help(struct cli_sess *s, char **args, int nargs)
 }
 
 /* Runs one command of <nargs> words. */
-static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *payload)
+static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *payload, int *no_eol)
 {
-	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload, &s->timeout_ms };
+	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload, &s->timeout_ms,
+	                     no_eol };
 	const struct cli_kw *kw;
 
 	if (nargs && !strcmp(args[0], "help")) {
@@ -311,11 +312,16 @@ static void cli_run_line(struct cli_sess *s, char *line, const char *payload)
 				*w++ = 0;
 			in_word = 0;
 			if (ch == ';' || ch == 0) {
+				int no_eol = 0;
+
 				args[nargs] = NULL;
-				cli_run_cmd(s, args, nargs, ch == 0 ? payload : NULL);
+				cli_run_cmd(s, args, nargs, ch == 0 ? payload : NULL, &no_eol);
 				if (s->over)         /* quit: no answer at all */
 					break;
-				cli_out_str(&s->out, s->prompt ? "\n> " : "\n");
+				if (s->prompt)
+					cli_out_str(&s->out, "\n> ");
+				else if (!no_eol)
+					cli_out_str(&s->out, "\n");
 				nargs = 0;
 				if (ch == 0 || s->over)
 					break;
@@ -766,6 +772,7 @@ void cli_close(void)
 	}
 	cli_info.nb_sockets = 0;
 	cli_ver_free_all();
+	cli_srv_free_deleted();
 	cli_thr = NULL;
 }
 

@@ -95,6 +95,8 @@ struct cli_ctx {
 	int *quit;
 	const char *payload;        /* lines after a "<<" line, each ending with LF, or NULL */
 	uint32_t *timeout_ms;       /* this session's idle timeout, 0: "stats timeout" */
+	int *no_eol;                /* set: the answer goes without its closing empty line
+	                             * (HAProxy 2.6's add/del server answers) */
 };
 
 /* One command: up to 3 leading words, the level it needs, and its usage
@@ -125,6 +127,21 @@ int cli_px_id(const struct proxy *px);
 void cli_addr_ip(const struct addr *a, char *buf, size_t len);
 /* Returns the port of <a>, 0 for other families. */
 int cli_addr_port(const struct addr *a);
+/* Finds "<backend>/<server>" in <arg> (may be NULL); writes HAProxy's
+ * message and returns NULL when it is not there. */
+struct server *cli_find_server(struct cli_ctx *c, const char *arg);
+/* Puts <s> in <state> (enum srv_state), tells the load balancer and logs
+ * entering or leaving maintenance. Leaving maintenance, a checked server
+ * that had not reached <rise> successes is DOWN. */
+void cli_srv_state(struct server *s, int state);
+/* Commands of cli_srv.c. */
+void cli_cmd_frontend(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_health(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_agent(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_add_server(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_del_server(struct cli_ctx *c, char **args, int nargs);
+/* Frees the servers "del server" removed (cli_close()). */
+void cli_srv_free_deleted(void);
 /* How HAProxy shows a check result: status name, description and its
  * numbers (enum healthcheck_status, CHK_RES_*). */
 struct cli_chk {
@@ -138,6 +155,10 @@ extern const struct cli_chk cli_chk_ini;
 void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs);
 void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs);
 void cli_cmd_show_backend(struct cli_ctx *c, char **args, int nargs);
+/* Commands of cli_table.c (stick tables). */
+void cli_cmd_show_table(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_clear_table(struct cli_ctx *c, char **args, int nargs);
+void cli_cmd_set_table(struct cli_ctx *c, char **args, int nargs);
 void cli_cmd_clear_counters(struct cli_ctx *c, char **args, int nargs);
 
 /* Map and ACL lists (cli_cmds.c). */

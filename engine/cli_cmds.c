@@ -45,9 +45,7 @@ int cli_px_id(const struct proxy *px)
 	return px->uuid ? px->uuid : px->id + 1;
 }
 
-/* Finds "<backend>/<server>" in <arg>; writes HAProxy's message and returns
- * NULL when it is not there. */
-static struct server *cli_find_server(struct cli_ctx *c, const char *arg)
+struct server *cli_find_server(struct cli_ctx *c, const char *arg)
 {
 	char name[256];
 	const char *slash = arg ? strchr(arg, '/') : NULL;
@@ -562,9 +560,9 @@ static void cmd_get_acl(struct cli_ctx *c, char **args, int nargs) { cli_get(c, 
 
 /* Puts <s> in <state> and tells the load balancer. Leaving maintenance,
  * a checked server that had not reached <rise> successes is DOWN. */
-static void cli_srv_state(struct server *s, enum srv_state state)
+void cli_srv_state(struct server *s, int st)
 {
-	enum srv_state prev = s->state;
+	enum srv_state prev = s->state, state = (enum srv_state)st;
 
 	if (state == SRV_UP && s->check && s->health < s->rise)
 		state = SRV_DOWN;
@@ -988,7 +986,8 @@ static void cli_servers_state_be(struct cli_ctx *c, const struct proxy *px)
 		cli_out_printf(c->out, "%d %s %d %s %s %d %d %d %d %llu %d %d %d %d 0 %d 0 - %d - %d %d - - 0\n",
 		               cli_px_id(px), px->name, s->id, s->name, ip, op, admin, s->cur_weight, s->weight,
 		               (unsigned long long)cli_uptime_sec(), k->status, s->check ? k->result : 0, health,
-		               s->check ? (s->state == SRV_MAINT ? 14 : 6) : 0,   /* 8: paused by maintenance */
+		               /* 2 configured, 4 enabled, 8 paused by maintenance */
+		               s->check ? (s->check_paused ? 2 : s->state == SRV_MAINT ? 14 : 6) : 0,
 		               px->uuid ? 1 : 0, cli_addr_port(&s->addr), s->ssl, s->check_port);
 	}
 }
@@ -1020,14 +1019,23 @@ static void cmd_show_servers_state(struct cli_ctx *c, char **args, int nargs)
 const struct cli_kw cli_kws[] = {
 	{ { "add", "acl" },   U, "add acl [@<ver>] <acl> <pattern> : add an ACL entry", cmd_add_acl },
 	{ { "add", "map" },   U, "add map [@<ver>] <map> <key> <val> : add a map entry (or <map> << and key/value lines)", cmd_add_map },
+	{ { "add", "server" }, A, "add server <bk>/<srv> <addr> [opts] : create a new server (in maintenance)", cli_cmd_add_server },
 	{ { "clear", "acl" }, U, "clear acl [@<ver>] <acl> : clear the contents of this ACL", cmd_clear_acl },
 	{ { "clear", "counters" }, O, "clear counters [all] : clear the maximums (or, admin, all counters)", cli_cmd_clear_counters },
 	{ { "clear", "map" }, U, "clear map [@<ver>] <map> : clear the contents of this map", cmd_clear_map },
+	{ { "clear", "table" }, O, "clear table <table> [<filter>]* : remove an entry from a table (filter: data/key)", cli_cmd_clear_table },
 	{ { "commit", "acl" }, U, "commit acl @<ver> <acl> : commit the ACL at this version", cli_cmd_commit },
 	{ { "commit", "map" }, U, "commit map @<ver> <map> : commit the map at this version", cli_cmd_commit },
 	{ { "del", "acl" },   U, "del acl <acl> [<key>|#<ref>] : delete ACL entries matching <key>", cmd_del_acl },
 	{ { "del", "map" },   U, "del map <map> [<key>|#<ref>] : delete map entries matching <key>", cmd_del_map },
+	{ { "del", "server" }, A, "del server <bk>/<srv> : remove a server in maintenance with no connection", cli_cmd_del_server },
+	{ { "disable", "agent" }, A, "disable agent <bk>/<srv> : disable agent checks", cli_cmd_agent },
+	{ { "disable", "frontend" }, A, "disable frontend <frontend> : temporarily disable specific frontend", cli_cmd_frontend },
+	{ { "disable", "health" }, A, "disable health <bk>/<srv> : disable health checks", cli_cmd_health },
 	{ { "disable", "server" }, A, "disable server (DEPRECATED) : put a server in maintenance (see 'set server')", cmd_disable_server },
+	{ { "enable", "agent" }, A, "enable agent <bk>/<srv> : enable agent checks", cli_cmd_agent },
+	{ { "enable", "frontend" }, A, "enable frontend <frontend> : re-enable specific frontend", cli_cmd_frontend },
+	{ { "enable", "health" }, A, "enable health <bk>/<srv> : enable health checks", cli_cmd_health },
 	{ { "enable", "server" },  A, "enable server  (DEPRECATED) : take a server out of maintenance (see 'set server')", cmd_enable_server },
 	{ { "get", "acl" },   U, "get acl <acl> <value> : report the patterns matching a sample for an ACL", cmd_get_acl },
 	{ { "get", "map" },   U, "get map <acl> <value> : report the keys and values matching a sample for a map", cmd_get_map },
@@ -1041,6 +1049,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "maxconn", "global" }, A, "set maxconn global <value> : change the process-wide maxconn setting", cmd_set_maxconn_global },
 	{ { "set", "maxconn", "server" }, A, "set maxconn server <bk>/<srv> : change a server's maxconn setting", cmd_set_maxconn_server },
 	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's address, health, state or weight", cmd_set_server },
+	{ { "set", "table" }, A, "set table <table> key <k> [data.* <v>]* : update or create a table entry's data", cli_cmd_set_table },
 	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [@<ver>] [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
@@ -1048,11 +1057,12 @@ const struct cli_kw cli_kws[] = {
 	{ { "show", "cli", "level" }, U, "show cli level : display the level of the current CLI session", cmd_show_cli_level },
 	{ { "show", "cli", "sockets" }, U, "show cli sockets : dump the list of CLI sockets", cmd_show_cli_sockets },
 	{ { "show", "env" }, O, "show env [var] : dump environment variables known to the process", cmd_show_env },
-	{ { "show", "info" }, U, "show info [typed] : report information about the running process", cli_cmd_show_info },
+	{ { "show", "info" }, U, "show info [desc|json|typed]* : report information about the running process", cli_cmd_show_info },
 	{ { "show", "map" },  U, "show map [@<ver>] [<map>] : report available maps or dump a map's contents", cmd_show_map },
 	{ { "show", "servers", "state" }, U, "show servers state [<backend>] : dump volatile server information (all or one backend)", cmd_show_servers_state },
 	{ { "show", "sess" }, O, "show sess [id] : report the list of current sessions or one of them", cmd_show_sess },
-	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [typed|up|no-maint]* : report counters for each proxy and server", cli_cmd_show_stat },
+	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [json|no-maint|typed|up]* : report counters for each proxy and server", cli_cmd_show_stat },
+	{ { "show", "table" }, O, "show table <table> [<filter>]* : report table usage stats or dump this table's contents (filter: data/key)", cli_cmd_show_table },
 	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
 	{ { "shutdown", "session" }, A, "shutdown session [id] : kill a specific session", cmd_shutdown_session },
 	{ { "shutdown", "sessions", "server" }, A, "shutdown sessions server <bk>/<srv> : kill the sessions on a server", cmd_shutdown_sessions_server },

@@ -199,7 +199,7 @@ static const char *st_algo(const struct proxy *px)
 static const char *st_srv_status(const struct server *s)
 {
 	switch (s->state) {
-	case SRV_UP:    return s->check ? "UP" : "no check";
+	case SRV_UP:    return s->check && !s->check_paused ? "UP" : "no check";
 	case SRV_DOWN:  return "DOWN";
 	case SRV_MAINT: return "MAINT";
 	case SRV_DRAIN: return "DRAIN";
@@ -275,7 +275,7 @@ static void stat_csv(struct cli_ctx *c, char **args, int nargs)
 			st_set(&r, 9, "%llu", (unsigned long long)px->bytes_out);
 			st_set(&r, 10, "%llu", (unsigned long long)px->denied_req);
 			st_set(&r, 11, "%llu", (unsigned long long)px->denied_resp);
-			st_set(&r, 17, "%s", px->disabled ? "STOP" : "OPEN");
+			st_set(&r, 17, "%s", px->disabled ? "STOP" : px->fe_paused ? "PAUSED" : "OPEN");
 			st_set(&r, 26, "1");
 			st_set(&r, 27, "%d", cli_px_id(px));
 			st_set(&r, 75, "%s", mode);
@@ -331,7 +331,7 @@ static void stat_csv(struct cli_ctx *c, char **args, int nargs)
 			}
 			st_set(&r, 75, "%s", mode);
 			st_set(&r, 99, "%d", s->cur_weight);
-			if (s->check) {
+			if (s->check && !s->check_paused) {   /* "disable health": columns left empty */
 				const struct cli_chk *k = cli_chk_of(s);
 
 				st_set(&r, 21, "0");
@@ -604,15 +604,13 @@ static struct cli_out run_into(void (*fn)(struct cli_ctx *, char **, int), struc
 	return tmp;
 }
 
-void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
+/* The typed form of "show stat" (one "K.px.sv.pos.name.1:meta:type:value"
+ * line per field), for the "typed" and "json" outputs. */
+static void stat_typed(struct cli_ctx *c, char **args, int nargs)
 {
 	struct cli_out tmp;
 	char *line, *eol;
 
-	if (!has_word(args, nargs, "typed")) {
-		stat_csv(c, args, nargs);
-		return;
-	}
 	tmp = run_into(stat_csv, c, args, nargs);
 	for (line = tmp.p; line && *line; line = eol + 1) {
 		if (!(eol = strchr(line, '\n')))
@@ -625,15 +623,126 @@ void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
 	free(tmp.p);
 }
 
-void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs)
+/* ---- JSON output ("show stat json", "show info json") ---- */
+
+/* HAProxy's names of the typed tags (origin, nature, scope letters). */
+static const char *json_tag(int which, char l)
+{
+	static const char *const origin[] = { "M", "Metric", "S", "Status", "K", "Key", "C", "Config",
+	                                      "P", "Product", NULL };
+	static const char *const nature[] = { "A", "Age", "a", "Avg", "C", "Counter", "D", "Duration",
+	                                      "G", "Gauge", "L", "Limit", "M", "Max", "N", "Name",
+	                                      "O", "Output", "R", "Rate", "T", "Time", NULL };
+	static const char *const scope[] = { "P", "Process", "S", "Service", "s", "System",
+	                                     "C", "Cluster", NULL };
+	const char *const *t = which == 0 ? origin : which == 1 ? nature : scope;
+
+	for (; t[0]; t += 2)
+		if (t[0][0] == l)
+			return t[1];
+	return "Unknown";
+}
+
+static void json_str(struct cli_out *o, const char *s)
+{
+	cli_out_add(o, "\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			cli_out_printf(o, "\\%c", ch);
+		else if (ch < 0x20)
+			cli_out_printf(o, "\\u%04x", ch);
+		else
+			cli_out_add(o, s, 1);
+	}
+	cli_out_add(o, "\"", 1);
+}
+
+/* Writes the "tags" and "value" members from "<meta>:<type>:<value>". */
+static void json_tags_value(struct cli_out *o, const char *mtv)
+{
+	const char *type = strchr(mtv, ':'), *val;
+	char tname[16];
+
+	if (!type || type - mtv < 3)
+		return;
+	val = strchr(type + 1, ':');
+	snprintf(tname, sizeof(tname), "%.*s", val ? (int)(val - type - 1) : 0, type + 1);
+	cli_out_printf(o, "\"tags\":{\"origin\":\"%s\",\"nature\":\"%s\",\"scope\":\"%s\"},",
+	               json_tag(0, mtv[0]), json_tag(1, mtv[1]), json_tag(2, mtv[2]));
+	cli_out_printf(o, "\"value\":{\"type\":\"%s\",\"value\":", tname);
+	if (!strcmp(tname, "str"))
+		json_str(o, val ? val + 1 : "");
+	else
+		cli_out_str(o, val && val[1] ? val + 1 : "0");
+	cli_out_str(o, "}}");
+}
+
+/* "show stat json": an array of rows (one per proxy/server line), each an
+ * array of field objects, as HAProxy 2.6 prints them. */
+static void stat_json(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_out tmp = run_into(stat_typed, c, args, nargs);
+	char prev[64] = "", *line, *eol;
+	int rows = 0, fields = 0;
+
+	cli_out_add(c->out, "[", 1);
+	for (line = tmp.p; line && *line; line = eol + 1) {
+		char *f[6], *p = line, *mtv;
+		int n = 0;
+
+		if (!(eol = strchr(line, '\n')))
+			break;
+		*eol = 0;
+		if (!(mtv = strchr(line, ':')))
+			continue;
+		*mtv++ = 0;
+		while (n < 6 && p) {
+			f[n++] = p;
+			if ((p = strchr(p, '.')))
+				*p++ = 0;
+		}
+		if (n < 6)
+			continue;
+		/* a new row when the object changes */
+		char key[64];
+		snprintf(key, sizeof(key), "%s.%s.%s", f[0], f[1], f[2]);
+		if (strcmp(key, prev)) {
+			cli_out_str(c->out, rows ? "]," : "");
+			cli_out_add(c->out, "[", 1);
+			snprintf(prev, sizeof(prev), "%s", key);
+			rows++;
+			fields = 0;
+		}
+		cli_out_printf(c->out, "%s{\"objType\":\"%s\",\"proxyId\":%s,\"id\":%s,"
+		               "\"field\":{\"pos\":%s,\"name\":", fields++ ? "," : "",
+		               f[0][0] == 'F' ? "Frontend" : f[0][0] == 'B' ? "Backend" : "Server",
+		               f[1], f[2], f[3]);
+		json_str(c->out, f[4]);
+		cli_out_printf(c->out, "},\"processNum\":%s,", f[5]);
+		json_tags_value(c->out, mtv);
+	}
+	cli_out_str(c->out, rows ? "]]\n" : "]\n");
+	c->out->failed |= tmp.failed;
+	free(tmp.p);
+}
+
+void cli_cmd_show_stat(struct cli_ctx *c, char **args, int nargs)
+{
+	if (has_word(args, nargs, "json"))
+		stat_json(c, args, nargs);
+	else if (has_word(args, nargs, "typed"))
+		stat_typed(c, args, nargs);
+	else
+		stat_csv(c, args, nargs);
+}
+
+static void info_typed(struct cli_ctx *c, char **args, int nargs)
 {
 	struct cli_out tmp;
 	char *line, *eol, *sep;
 
-	if (!has_word(args, nargs, "typed")) {
-		info_text(c, args, nargs);
-		return;
-	}
 	tmp = run_into(info_text, c, args, nargs);
 	for (line = tmp.p; line && *line; line = eol + 1) {
 		if (!(eol = strchr(line, '\n')))
@@ -650,6 +759,49 @@ void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs)
 	}
 	c->out->failed |= tmp.failed;
 	free(tmp.p);
+}
+
+/* "show info json": one array of field objects. */
+static void info_json(struct cli_ctx *c, char **args, int nargs)
+{
+	struct cli_out tmp = run_into(info_typed, c, args, nargs);
+	char *line, *eol;
+	int n = 0;
+
+	cli_out_add(c->out, "[", 1);
+	for (line = tmp.p; line && *line; line = eol + 1) {
+		char *name, *proc, *mtv;
+
+		if (!(eol = strchr(line, '\n')))
+			break;
+		*eol = 0;
+		/* "<pos>.<name>.<proc>:<meta>:<type>:<value>"; a name may hold
+		 * blanks but no '.' or ':' */
+		if (!(mtv = strchr(line, ':')) || !(name = strchr(line, '.')))
+			continue;
+		*mtv++ = 0;
+		*name++ = 0;
+		if (!(proc = strrchr(name, '.')))
+			continue;
+		*proc++ = 0;
+		cli_out_printf(c->out, "%s{\"field\":{\"pos\":%s,\"name\":", n++ ? "," : "", line);
+		json_str(c->out, name);
+		cli_out_printf(c->out, "},\"processNum\":%s,", proc);
+		json_tags_value(c->out, mtv);
+	}
+	cli_out_str(c->out, "]\n");
+	c->out->failed |= tmp.failed;
+	free(tmp.p);
+}
+
+void cli_cmd_show_info(struct cli_ctx *c, char **args, int nargs)
+{
+	if (has_word(args, nargs, "json"))
+		info_json(c, args, nargs);
+	else if (has_word(args, nargs, "typed"))
+		info_typed(c, args, nargs);
+	else
+		info_text(c, args, nargs);
 }
 
 void cli_cmd_show_backend(struct cli_ctx *c, char **args, int nargs)

@@ -290,7 +290,7 @@ static int listener_may_accept(const struct listener *l)
 	const struct thr *t = l->thr;
 	int gmax = t->cfg->g.maxconn;
 
-	if (!t->accepting || t->stopping)
+	if (!t->accepting || t->stopping || l->px->fe_paused)
 		return 0;
 	if (gmax > 0 && t->cur_conn >= (uint32_t)gmax)
 		return 0;

@@ -13,6 +13,7 @@
 #include "engine/http_rules.h"
 #include "engine/logfmt.h"
 #include "engine/sample.h"
+#include "engine/stick.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
 
@@ -28,6 +29,7 @@ enum rule_act {
 	RA_SET_LOG_LEVEL,   /* set-log-level <level> */
 	RA_HTTP,            /* an http-request/http-response action of http_rules.c */
 	RA_SERVICE,         /* tcp-request content use-service lua.<name> */
+	RA_STICK,           /* track-sc*, sc-inc-gpc*, sc-set-gpt0 (stick.c) */
 };
 
 struct rule {
@@ -44,6 +46,7 @@ struct rule {
 		struct lua_action *lua;
 		struct http_act *http;      /* owned */
 		void *svc;                  /* from lua_hooks.service_resolve (owned by lua/) */
+		struct stick_act *stick;    /* owned */
 		int log_level;              /* syslog level 0..7 */
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
@@ -93,6 +96,9 @@ static void rule_free(struct rule *r)
 		break;
 	case RA_HTTP:
 		http_act_free(r->u.http);
+		break;
+	case RA_STICK:
+		stick_act_free(r->u.stick);
 		break;
 	case RA_LUA:
 		/* the rule owns its resolved action (hooks.h) */
@@ -312,6 +318,7 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	int res = !strncmp(kind, "tcp-response", 12);
 	const char *a = i < nargs ? args[i] : "";
 	char what[256];
+	int si;
 
 	if (!r)
 		return cfg_set_err(c, "out of memory.");
@@ -352,6 +359,11 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	} else if (!conn && (!strncmp(a, "lua.", 4) || !strcmp(a, "lua"))) {
 		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
 			goto fail;
+	} else if (!res && (si = stick_act_parse(c, kind, args, nargs, i, &r->u.stick)) != 0) {
+		if (si < 0)
+			goto fail;
+		r->act = RA_STICK;
+		i = si;
 	} else if (!conn && !res && !strcmp(a, "use-service")) {
 		/* a Lua TCP service takes the connection over */
 		const char *svc = i + 1 < nargs ? args[i + 1] : "";
@@ -399,7 +411,7 @@ int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_lis
 	struct rule *r = calloc(1, sizeof(*r));
 	const char *a = nargs > 1 ? args[1] : "";
 	const char *pxn = c->px->name ? c->px->name : "";
-	int i = 1;
+	int i = 1, si;
 
 	if (!r)
 		return cfg_set_err(c, "out of memory.");
@@ -429,6 +441,11 @@ int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_lis
 	} else if (!strncmp(a, "lua.", 4) || !strcmp(a, "lua")) {
 		if ((i = parse_lua_action(c, r, res ? "http-res" : "http-req", args, nargs, i)) < 0)
 			goto fail_rule;
+	} else if ((si = stick_act_parse(c, kind, args, nargs, 1, &r->u.stick)) != 0) {
+		if (si < 0)
+			goto fail_rule;
+		r->act = RA_STICK;
+		i = si;
 	} else {
 		struct http_act *ha = NULL;
 		int n = *a ? parse(c, res, args, nargs, i, &ha) : 0;
@@ -820,6 +837,9 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				break;
 			case RA_SET_LOG_LEVEL:
 				s->loglevel = r->u.log_level;
+				break;
+			case RA_STICK:
+				stick_act_exec(r->u.stick, s, &ctx);
 				break;
 			case RA_USE_BACKEND:
 				break;

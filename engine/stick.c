@@ -13,6 +13,7 @@
 #include "engine/stick.h"
 #include "engine/cli.h"
 #include "engine/log.h"
+#include "engine/logfmt.h"
 #include "engine/proxy.h"
 #include "engine/stream.h"
 #include "engine/timer.h"
@@ -1159,8 +1160,10 @@ void stick_act_exec(const struct stick_act *a, struct stream *s, struct smp_ctx 
 		if (a->content)
 			s->stkctr_flags |= SCF_CONTENT(a->sc);
 		track_start(ts, !a->content);
-		if (a->http && ctx->dir == SMP_DIR_REQ) {
-			/* this request counts for the new tracker */
+		if (a->content && s->http && ctx->dir == SMP_DIR_REQ) {
+			/* the request being processed counts for the new tracker:
+			 * HAProxy counts it when its headers arrive, which happens
+			 * before content rules run here */
 			stick_add(ts, STK_DT_HTTP_REQ_CNT, 1);
 			stick_add(ts, STK_DT_HTTP_REQ_RATE, 1);
 		}
@@ -1257,8 +1260,21 @@ static void release(struct stream *s, int i)
 	s->stkctr_flags &= (uint8_t)~SCF_CONTENT(i);
 }
 
+/* Counts the status of the transaction that ends (as its log line has it). */
+static void count_status(struct stream *s)
+{
+	struct logfmt_http h;
+
+	if (!s->http || !logfmt_http_get)
+		return;
+	memset(&h, 0, sizeof(h));
+	if (logfmt_http_get(s, &h) == 0 && h.status)
+		stick_stream_http_status(s, h.status);
+}
+
 void stick_stream_txn_end(struct stream *s)
 {
+	count_status(s);
 	count_bytes(s);
 	for (int i = 0; i < STK_NB_SC; i++)
 		if (s->stkctr[i] && (s->stkctr_flags & SCF_CONTENT(i)))
@@ -1267,6 +1283,7 @@ void stick_stream_txn_end(struct stream *s)
 
 void stick_stream_end(struct stream *s)
 {
+	count_status(s);
 	count_bytes(s);
 	for (int i = 0; i < STK_NB_SC; i++)
 		if (s->stkctr[i])

@@ -26,6 +26,7 @@
 #include "engine/lb.h"
 #include "engine/stream_http.h"
 #include "engine/http_cap.h"
+#include "engine/stick.h"
 
 /* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
@@ -364,6 +365,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	if (!s->cli)
 		goto fail_strm;
 	if (l->bind->tls_ctx && conn_tls_start(s->cli, l->bind->tls_ctx, NULL) < 0) {
+	stick_stream_init(s);
 		conn_close(s->cli);          /* closes <fd> */
 		strm_release(t, s);
 		return NULL;
@@ -485,6 +487,7 @@ static void strm_end(struct stream *s)
 		if (tls_fail)
 			listener_log_hs_fail(s, tls_fail);
 		else
+	stick_stream_end(s);
 			log_stream(s);
 	}
 	if (lua_hooks.stream_release && s->lua)
@@ -916,6 +919,7 @@ void stream_txn_reset(struct stream *s)
 	vars_clear(&s->vars_req);
 	vars_clear(&s->vars_res);
 	s->be = NULL;
+	stick_stream_txn_end(s);
 	s->srv = NULL;
 	s->srvc = NULL;
 	s->flags &= STRM_F_ALIVE;
