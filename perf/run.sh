@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http tls (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
-# keep-alive GETs with wrk through mode http to nginx). Environment: HAPROXY (default
+# keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
+# full handshakes, bulk HTTPS download, keep-alive HTTPS). Environment: HAPROXY (default
 # /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
 # LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
 # Each proxy runs one thread pinned to PROXY_CPU; the load generator and the
@@ -28,7 +29,7 @@ while getopts "r:d:p:o:" o; do
 	d) SECS=$OPTARG ;;
 	p) ONLY=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) sed -n '2,12p' "$0"; exit 2 ;;
+	*) sed -n '2,15p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -288,6 +289,115 @@ EOF2
 		printf "req/s=%.0f\n", rps
 		printf "CPU-us/req=%.2f\n", (c / hz) * 1e6 / r
 		printf "p99-ms=%.2f\n", p }'
+}
+
+# start_nginx <root>: nginx on LOAD_CPU serving <root>; sets SINK_PID NGINX_PORT
+start_nginx() {
+	local ng=$T/ng
+	NGINX_PORT=$(free_port)
+	mkdir -p "$ng" && chmod 755 "$T" "$ng" "$1"
+	cat >"$ng/nginx.conf" <<EOF2
+daemon off;
+worker_processes 1;
+error_log $ng/error.log crit;
+pid $ng/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$NGINX_PORT; root $1; }
+}
+EOF2
+	taskset -c "$LOAD_CPU" nginx -c "$ng/nginx.conf" -p "$ng" >/dev/null 2>&1 &
+	SINK_PID=$!
+	PIDS+=("$SINK_PID")
+	wait_listen "$NGINX_PORT"
+}
+
+# tls: TLS termination ("bind ... ssl crt", ECDSA P-256 certificate, each
+# proxy's default suites and groups) in mode http, three loads one after the
+# other on the same proxy process, CPU measured for each:
+#  - handshakes: TLS_HS_CLIENTS (4) `openssl s_time -new` loops, each a full
+#    handshake (no resumption) and one GET answered by the proxy itself
+#    (http-request return), so the cost is the handshake's;
+#  - bulk: `curl` downloads of a TLS_BULK_MB (256) MB file from nginx through
+#    the proxy, one after the other, for the scenario's seconds;
+#  - keep-alive: wrk -c32 HTTPS GETs of a 612-byte file from nginx.
+run_tls() {
+	command -v nginx >/dev/null && command -v wrk >/dev/null && command -v curl >/dev/null &&
+		command -v openssl >/dev/null || { echo "error=needs nginx, wrk, curl and openssl"; return; }
+	local www=$T/www crt=$T/tls.pem
+	mkdir -p "$www"
+	if [ ! -s "$crt" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" \
+			-out "$T/tls.crt" -days 30 -subj /CN=perf.test >/dev/null 2>&1 &&
+			cat "$T/tls.crt" "$T/tls.key" >"$crt" || { echo "error=openssl could not make a certificate"; return; }
+	fi
+	[ -s "$www/big" ] || head -c $((${TLS_BULK_MB:-256} << 20)) /dev/urandom >"$www/big"
+	[ -s "$www/index.html" ] || head -c 612 /dev/zero | tr '\0' x >"$www/index.html"
+	chmod 644 "$www"/*
+	start_nginx "$www" || { echo "error=nginx did not start"; return; }
+	FE_PORT=$(free_port)
+	printf 'global\n    nbthread 1\n    maxconn 1000\n%s\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s ssl crt %s\n    http-request return status 200 content-type text/plain string ok if { path /hs }\n    server s1 127.0.0.1:%s\n' \
+		"$GLOBAL_EXTRA" "$FE_PORT" "$crt" "$NGINX_PORT" >"$T/cfg"
+	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
+	local c0 c1 secs=$SECS n i t0 t1 bytes out st=()
+
+	# full handshakes: parallel s_time clients for the scenario's seconds
+	c0=$(cpu_ticks "$PX_PID")
+	t0=$(date +%s%N)
+	for i in $(seq 1 "${TLS_HS_CLIENTS:-4}"); do
+		taskset -c "$LOAD_CPU" timeout $((secs + 30)) openssl s_time -connect "127.0.0.1:$FE_PORT" \
+			-new -www /hs -time "$secs" >"$T/st.$i" 2>&1 &
+		st+=($!)
+	done
+	wait "${st[@]}" 2>/dev/null
+	t1=$(date +%s%N)
+	c1=$(cpu_ticks "$PX_PID")
+	n=$(cat "$T"/st.* | awk '/connections in .* real seconds/ { s += $1 } END { print s + 0 }')
+	rm -f "$T"/st.*
+	if [ "$n" -gt 0 ]; then
+		awk -v n="$n" -v ns=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+			printf "hs/s=%.0f\n", n / (ns / 1e9)
+			printf "CPU-us/hs=%.1f\n", (c / hz) * 1e6 / n }'
+	else
+		echo "error=no handshake completed"
+	fi
+	kill -0 "$PX_PID" 2>/dev/null || { echo "error=proxy died during handshakes"; stop_all; return; }
+
+	# bulk: back-to-back downloads of the big file
+	bytes=0
+	c0=$(cpu_ticks "$PX_PID")
+	t0=$(date +%s%N)
+	while [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt "$secs" ]; do
+		out=$(taskset -c "$LOAD_CPU" timeout $((secs + 60)) curl -sk -o /dev/null -w '%{http_code} %{size_download}' \
+			"https://127.0.0.1:$FE_PORT/big")
+		[ "${out%% *}" = 200 ] || { echo "error=bulk download: $out"; break; }
+		bytes=$((bytes + ${out#* }))
+	done
+	t1=$(date +%s%N)
+	c1=$(cpu_ticks "$PX_PID")
+	[ "$bytes" -gt 0 ] && awk -v b="$bytes" -v ns=$((t1 - t0)) -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "bulk-MB/s=%.1f\n", b / (ns / 1e9) / 1e6
+		printf "bulk-CPU-s/GB=%.3f\n", (c / hz) / (b / 1e9) }'
+
+	# keep-alive HTTPS requests
+	c0=$(cpu_ticks "$PX_PID")
+	out=$(taskset -c "$LOAD_CPU" timeout $((secs + 30)) wrk -t1 -c32 -d"${secs}s" \
+		"https://127.0.0.1:$FE_PORT/index.html" 2>&1)
+	c1=$(cpu_ticks "$PX_PID")
+	stop_all
+	local reqs rps
+	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+	if [ -z "$reqs" ] || grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
+		echo "error=wrk: $(tr '\n' ' ' <<<"$out" | head -c 300)"
+		return
+	fi
+	awk -v r="$reqs" -v rps="$rps" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+		printf "ka-req/s=%.0f\n", rps
+		printf "ka-CPU-us/req=%.2f\n", (c / hz) * 1e6 / r }'
 }
 
 CONN_EXTRA=()
