@@ -50,6 +50,11 @@ uint64_t hlua_now_us(void)
 #define SLAB_MAX    256
 #define SLAB_NCLS   (SLAB_MAX / SLAB_STEP)
 #define SLAB_CHUNK  65536
+#ifdef RP_DEBUG
+#define HLUA_SLAB   0
+#else
+#define HLUA_SLAB   1
+#endif
 
 struct slab_chunk {
 	struct slab_chunk *next;
@@ -499,10 +504,8 @@ struct hlua_thr *hlua_thr_get(void)
 	t->task_timeout_us = 0;
 	t->service_timeout_us = 4000000;
 	t->ctx = HLUA_BODY;
-#ifndef RP_DEBUG
-	if (!(t->slab = calloc(1, sizeof(*t->slab))))
+	if (HLUA_SLAB && !(t->slab = calloc(1, sizeof(*t->slab))))
 		goto fail_t;
-#endif
 	if (!(t->L = lua_newstate(hlua_alloc, t)))
 		goto fail_slab;
 	/* the class and function-table references are kept in <t> */

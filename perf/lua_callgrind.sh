@@ -13,7 +13,9 @@
 # start-up is not counted. Prints instructions per unit for both runs, their
 # difference (the action's cost) and ringproxy's difference / HAProxy's.
 # Environment: HAPROXY, RINGPROXY as perf/run.sh; KEEP=<dir> keeps the
-# callgrind files (<proxy>.<scenario>.<0|1>.cg) for callgrind_annotate.
+# callgrind files (<proxy>.<scenario>.<0|1>.cg) for callgrind_annotate;
+# VG_OPTS adds valgrind options (e.g. --cache-sim=yes: then read the miss
+# counts in the kept files).
 # A benchmark, not a test.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -137,7 +139,8 @@ measure() {
 	FE_PORT=$(free_port)
 	write_cfg "$T/cfg" "$sc" "$act"
 	rm -f "$T"/cg.out*
-	valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" "$bin" -db -f "$T/cfg" \
+	# shellcheck disable=SC2086
+	valgrind --tool=callgrind ${VG_OPTS:-} --callgrind-out-file="$T/cg.out" "$bin" -db -f "$T/cfg" \
 		>"$T/px.log" 2>&1 &
 	local vp=$!
 	PIDS+=("$vp")

@@ -697,6 +697,13 @@ static struct lua_action *fake_resolve(const char *name, int is_global, const ch
 	snprintf(err, errlen, "Lua action '%s' not found", name);
 	return NULL;
 }
+/* Counts the actions freed: a rule owns the action it resolved. */
+static int act_frees;
+static void fake_free(struct lua_action *act)
+{
+	if (act == (struct lua_action *)&act_calls)
+		act_frees++;
+}
 static enum act_ret fake_run(struct lua_action *act, struct stream *strm, int dir)
 {
 	act_calls++;
@@ -713,6 +720,8 @@ static void t_lua_yield_resume(void)
 	struct stream s;
 	lua_hooks.action_resolve = fake_resolve;
 	lua_hooks.action_run = fake_run;
+	lua_hooks.action_free = fake_free;
+	act_frees = 0;
 	int e = parse(&cfg, HEAD
 		"frontend fe\n"
 		"  bind 127.0.0.1:65000\n"
@@ -726,6 +735,7 @@ static void t_lua_yield_resume(void)
 	EXPECT_INT(e, 1);
 	EXPECT(has_alert("parsing [t.cfg:11] : Lua action 'nosuch' not found"));
 	cfg_free(&cfg);
+	EXPECT_INT(act_frees, 2);        /* lua.step and lua step_fn, by their rules */
 	e = parse(&cfg, HEAD
 		"frontend fe\n"
 		"  bind 127.0.0.1:65000\n"
@@ -755,6 +765,7 @@ static void t_lua_yield_resume(void)
 		strm_done(&s);
 	}
 	cfg_free(&cfg);
+	EXPECT_INT(act_frees, 4);
 	memset(&lua_hooks, 0, sizeof(lua_hooks));
 }
 
