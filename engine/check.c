@@ -875,6 +875,14 @@ static int check_addr(struct check *c, const struct server *srv)
 	return -1;
 }
 
+void check_server_moved(struct server *srv)
+{
+	struct check *c = srv->check_ctx;
+
+	if (c)
+		check_addr(c, srv);
+}
+
 int check_cfg_validate(struct config *cfg)
 {
 	int nerr = 0;
@@ -886,6 +894,9 @@ int check_cfg_validate(struct config *cfg)
 			struct check c;
 
 			if (!s->check || s->disabled || check_addr(&c, s) == 0)
+				continue;
+			/* waiting for DNS: a name has no ':', so one means a port */
+			if (s->dns_maint && (s->check_port || strchr(s->addr_text, ':')))
 				continue;
 			rp_alert("config : config: %s '%s': server '%s' has neither service port nor check port.",
 			         (px->cap & PX_CAP_FE) ? "proxy" : "backend", px->name, s->name);
@@ -922,7 +933,8 @@ int check_start(struct config *cfg, struct thr *t)
 			c->srv = s;
 			c->thr = t;
 			c->fd = -1;
-			if (check_addr(c, s) < 0) {
+			/* a server waiting for its first DNS answer gets its address later */
+			if (check_addr(c, s) < 0 && !s->dns_maint) {
 				rp_warning("config : backend '%s', server '%s': no port to check, health check disabled.",
 				           px->name, s->name);
 				free(c);

@@ -79,5 +79,7 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
  * the state changed. Entering may add "backend <b> has no server
  * available!". Used by the management socket. */
 void check_log_maint(struct server *srv, int entering);
+/* The address of <srv> changed (DNS): its check connects there from now on. */
+void check_server_moved(struct server *srv);
 
 #endif

@@ -557,6 +557,7 @@ static void dns_apply(struct dns_req *q, const struct dns_ns *ns, const struct a
 		inet_ntop(AF_INET6, &na.u.in6.sin6_addr, to, sizeof(to));
 	}
 	s->addr = na;
+	check_server_moved(s);
 	n = snprintf(msg, sizeof(msg), "%s/%s changed its IP from %s to %s by %s/%s.",
 	             s->px->name, s->name, from, to, q->rs->name, ns->name);
 	dns_say(s->px, LOG_LVL_NOTICE, msg, n);

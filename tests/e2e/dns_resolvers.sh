@@ -50,7 +50,7 @@ DNS_PORT=$(cat dns.port)
 
 WEB_PORT=$(free_port)
 for ip in 1 2; do
-	mkdir -p "w$ip" && echo "web$ip" >"w$ip/who"
+	mkdir -p "w$ip" && echo "web$ip" >"w$ip/who" && echo ok >"w$ip/chk"
 	timeout 60 python3 -m http.server --bind "127.0.0.$ip" --directory "w$ip" "$WEB_PORT" >"w$ip.log" 2>&1 &
 	E2E_PIDS+=($!)
 done
@@ -75,7 +75,8 @@ defaults
 
 listen fe
     bind 127.0.0.1:$FE_PORT
-    server s1 app.test:$WEB_PORT resolvers dns resolve-prefer ipv4 init-addr none
+    option httpchk GET /chk
+    server s1 app.test:$WEB_PORT resolvers dns resolve-prefer ipv4 init-addr none check inter 100ms
 CFG
 start_proxy p.cfg
 
@@ -105,6 +106,9 @@ log_has "Server fe/s1 administratively READY thanks to valid DNS answer."
 echo 127.0.0.2 >answer
 get_who web2 "changed answer"
 log_has "fe/s1 changed its IP from 127.0.0.1 to 127.0.0.2 by dns/ns1."
+# the health check follows: it reaches the new address
+for _ in $(seq 30); do grep -q "GET /chk" w2.log && break; sleep 0.1; done
+grep -q "GET /chk" w2.log || fail "no health check reached the new address: $(tail -3 w2.log)"
 
 echo nx >answer
 log_has "Server fe/s1 is going DOWN for maintenance (DNS NX status)."
