@@ -165,7 +165,10 @@ void cli_cmd_add_server(struct cli_ctx *c, char **args, int nargs)
 	if (!(s = server_find(px, slash + 1)))
 		return;
 	s->state = SRV_MAINT;
-	lb_server_changed(s);
+	if (lb_init(px) < 0) {      /* the balancer's list of servers */
+		cli_out_str(c->out, "Out of memory error.\n");
+		return;
+	}
 	cli_out_str(c->out, "New server registered.\n");
 }
 
@@ -196,7 +199,7 @@ void cli_cmd_del_server(struct cli_ctx *c, char **args, int nargs)
 		return;
 	*pp = s->next;
 	s->px->nb_srv--;
-	lb_server_changed(s);
+	lb_init(s->px);             /* smaller: cannot fail */
 	s->next = cli_srv_graveyard;
 	cli_srv_graveyard = s;
 	cli_out_str(c->out, "Server deleted.\n");
