@@ -44,6 +44,24 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs);
  * backend's checks run HAProxy's rules for that protocol; the last check
  * option given wins. Returns 0 or -1 with c->err set. */
 int check_cfg_option(struct cfg_ctx *c, char **args, int nargs);
+/* "monitor-uri <uri>" (frontend, listen, defaults): a request for <uri>
+ * (its path when <uri> starts with '/') is answered 200 by the frontend,
+ * not forwarded, not logged. Returns 0 or -1 with c->err set. */
+int check_cfg_monitor_uri(struct cfg_ctx *c, char **args, int nargs);
+/* "monitor fail if|unless <cond>" (frontend, listen): the monitor-uri
+ * answer is 503 when a condition holds. Returns 0 or -1 with c->err set. */
+int check_cfg_monitor(struct cfg_ctx *c, char **args, int nargs);
+/* Copies a defaults section's monitor-uri into <px>. Returns 0 or -1. */
+int check_monitor_inherit(struct proxy *px, const struct proxy *def);
+/* Frees <px>'s monitor settings. */
+void check_monitor_free(struct proxy *px);
+struct stream;
+/* Called by the HTTP request path before the frontend's http-request
+ * rules: when the request is for the frontend's monitor-uri, queues the
+ * 200/503 answer, ends the stream without a log line and returns 1;
+ * else returns 0 and does nothing. */
+int check_monitor_req(struct stream *s);
+
 /* Copies the HTTP check settings ("option httpchk", "http-check") of the
  * defaults section <def> into <px> (cfg's inheritance). Returns 0 or -1. */
 int check_cfg_inherit(struct proxy *px, const struct proxy *def);

@@ -248,6 +248,8 @@ int check_cfg_inherit(struct proxy *px, const struct proxy *def)
 	const struct tc_http *d = drs ? drs->http : NULL;
 	struct tc_http *h;
 
+	if (check_monitor_inherit(px, def) < 0)
+		return -1;
 	if (drs && drs->proto) {
 		struct tc_rules *rs = tc_rules_get(px);
 
@@ -354,6 +356,7 @@ void check_proxy_free(struct proxy *px)
 {
 	tc_rules_free(px->check_rules);
 	px->check_rules = NULL;
+	check_monitor_free(px);
 }
 
 void check_cfg_free(struct config *cfg)

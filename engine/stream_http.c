@@ -993,21 +993,28 @@ static void hs_txn_end(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
 	struct thr *t = s->thr;
+	int reuse;
 
 	hs_keep_release(hs);
+	/* the server connection is parked for a next request unless either
+	 * side asked to close it (or a send is still in flight on it); a
+	 * client that closes leaves it to others when it may be shared */
+	reuse = s->srvc && !(hs->flags & HS_F_SRV_CLOSE) && !(s->res.flags & CHAN_SHUTR) &&
+	        !(s->srvc->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR | CONN_F_SHUTW |
+	                            CONN_F_TX_BUSY)) &&
+	        !chan_in_len(&s->res) && !(hs->txn.rsp.h1.flags & H1_MF_CONN_CLOSE) &&
+	        ((hs->txn.rsp.h1.flags & H1_MF_VER_11) || (hs->txn.rsp.h1.flags & H1_MF_CONN_KAL));
 	if (hs->flags & HS_F_CLI_CLOSE) {
+		if (reuse && hs_may_share(s)) {
+			hs_park(s);
+			s->srvc = NULL;
+		}
 		/* what follows the response (a body to HEAD...) is not sent */
 		drop_in(&s->res);
 		stream_shutdown(s, STRM_SHUT_DONE);
 		return;
 	}
-	/* the server connection is parked for a next request unless either
-	 * side asked to close it (or a send is still in flight on it) */
-	if (s->srvc && !(hs->flags & HS_F_SRV_CLOSE) && !(s->res.flags & CHAN_SHUTR) &&
-	    !(s->srvc->flags & (CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR | CONN_F_SHUTW |
-	                        CONN_F_TX_BUSY)) &&
-	    !chan_in_len(&s->res) && !(hs->txn.rsp.h1.flags & H1_MF_CONN_CLOSE) &&
-	    ((hs->txn.rsp.h1.flags & H1_MF_VER_11) || (hs->txn.rsp.h1.flags & H1_MF_CONN_KAL)))
+	if (reuse)
 		hs_park(s);
 	else
 		conn_close(s->srvc);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http tls (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http httpclose tls (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
 # keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
@@ -242,7 +242,11 @@ run_idle() { # RSS growth per idle proxied connection pair
 }
 
 # http: small keep-alive GETs (wrk, 32 connections) through "mode http" to
-# nginx serving a 612-byte file; nginx shares LOAD_CPU with wrk
+# nginx serving a 612-byte file; nginx shares LOAD_CPU with wrk.
+# httpclose: the same with one request per client connection ("Connection:
+# close") and "http-reuse always": server connections are shared between
+# clients (a proxy without that connects to nginx for every request).
+run_httpclose() { HTTP_CLOSE=1 run_http "$@"; }
 run_http() {
 	command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "error=needs nginx and wrk"; return; }
 	local ng=$T/ng np
@@ -266,12 +270,17 @@ EOF2
 	PIDS+=("$SINK_PID")
 	wait_listen "$np" || { echo "error=nginx did not start"; kill "$SINK_PID"; return; }
 	FE_PORT=$(free_port)
-	printf 'global\n    nbthread 1\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n    server s1 127.0.0.1:%s\n' \
+	local reuse="" hdr=()
+	if [ "${HTTP_CLOSE:-0}" = 1 ]; then
+		reuse='    http-reuse always\n'
+		hdr=(-H "Connection: close")
+	fi
+	printf 'global\n    nbthread 1\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n'"$reuse"'    server s1 127.0.0.1:%s\n' \
 		"$FE_PORT" "$np" >"$T/cfg"
 	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
 	local c0 c1 out
 	c0=$(cpu_ticks "$PX_PID")
-	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" --latency \
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" --latency "${hdr[@]}" \
 		"http://127.0.0.1:$FE_PORT/" 2>&1)
 	c1=$(cpu_ticks "$PX_PID")
 	stop_all
