@@ -23,6 +23,7 @@
 #include "engine/conn.h"
 #include "engine/backend.h"
 #include "engine/http.h"
+#include "engine/check.h"
 #include "engine/http_err.h"
 #include "engine/http_rules.h"
 #include "engine/http_idle.h"
@@ -449,6 +450,9 @@ int stream_http_req_rules(struct stream *s)
 	if (hs->flags & HS_F_DRAIN_REQ)
 		return hs_drain_req(s);
 	s->req_ana &= ~STRM_AN_REQ_HTTP_RULES;
+	/* "monitor-uri": answered before the frontend's first rule (check_monitor.c) */
+	if (!s->be && !s->req_rule_pos && s->fe->monitor && check_monitor_req(s))
+		return -1;
 	if (!http_rules_exec_req)
 		return 0;
 	r = http_rules_exec_req(s);
