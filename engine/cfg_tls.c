@@ -137,6 +137,35 @@ static const char *with_base(char *out, size_t outsz, const char *base, const ch
 	return out;
 }
 
+/* Writes into <out> the ALPN list <alpn> without "h2" when <px> is in
+ * HTTP mode: the HTTP engine speaks HTTP/1.x only, so negotiating h2
+ * would break the connection (a TCP proxy passes h2 through untouched).
+ * Returns the list to use (NULL when nothing is left), and notices once. */
+static const char *alpn_filter(const struct proxy *px, const char *alpn, char *out, size_t outsz,
+                               const char *file, int line)
+{
+	char buf[256], *save = NULL, *w;
+	size_t len = 0;
+	int dropped = 0;
+
+	if (!alpn || px->mode != PX_MODE_HTTP)
+		return alpn;
+	snprintf(buf, sizeof(buf), "%s", alpn);
+	out[0] = 0;
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(w, "h2")) {
+			dropped = 1;
+			continue;
+		}
+		len += (size_t)snprintf(out + len, len < outsz ? outsz - len : 0, "%s%s", len ? "," : "", w);
+	}
+	if (!dropped)
+		return alpn;
+	rp_notice("config : parsing [%s:%d] : ALPN 'h2' is not offered: HTTP/2 is not supported in 'mode http' by ringproxy yet.",
+	          file, line);
+	return out[0] && len < outsz ? out : NULL;
+}
+
 static void bind_alert(const struct bind_conf *b, const char *msg)
 {
 	rp_alert("config : parsing [%s:%d] : 'bind %s' in section '%s' : %s", b->file, b->line,
@@ -208,7 +237,7 @@ static int bind_build(struct config *cfg, struct bind_conf *b)
 	struct tls_ctx_opts o = { .is_server = 1 };
 	struct vers vs = { 3, 4, b->tls_no_vers };
 	struct tls_ctx *ctx;
-	char err[512], msg[1024], pbuf[PATH_MAX], cabuf[PATH_MAX];
+	char err[512], msg[1024], pbuf[PATH_MAX], cabuf[PATH_MAX], alpnbuf[256];
 	int no_tickets = b->no_tls_tickets, errors = 0, used;
 
 	if (vers_defaults(&vs, g->ssl_bind_options, &no_tickets, err, sizeof(err)) < 0) {
@@ -233,7 +262,7 @@ static int bind_build(struct config *cfg, struct bind_conf *b)
 	o.max_ver = tls_vers[vs.hi];
 	o.no_tickets = no_tickets;
 	o.strict_sni = b->strict_sni;
-	o.alpn = b->alpn;
+	o.alpn = alpn_filter(b->px, b->alpn, alpnbuf, sizeof(alpnbuf), b->file, b->line);
 	o.ciphers = b->ciphers ? b->ciphers : g->ssl_bind_ciphers;
 	o.ciphersuites = b->ciphersuites ? b->ciphersuites : g->ssl_bind_ciphersuites;
 	if (b->ca_file)
@@ -307,7 +336,7 @@ static int srv_build(struct config *cfg, struct server *s)
 	const struct global *g = &cfg->g;
 	struct tls_ctx_opts o = { .is_server = 0 };
 	struct vers vs = { 3, 4, 0 };
-	char err[512], cabuf[PATH_MAX], crtbuf[PATH_MAX];
+	char err[512], cabuf[PATH_MAX], crtbuf[PATH_MAX], alpnbuf[256];
 	int nthr = g->nbthread > 0 ? g->nbthread : 1, no_tickets = 0, used;
 
 	if (s->sni) {
@@ -342,7 +371,7 @@ static int srv_build(struct config *cfg, struct server *s)
 	o.min_ver = tls_vers[vs.lo];
 	o.max_ver = tls_vers[vs.hi];
 	o.no_tickets = no_tickets || s->no_ssl_reuse || s->no_tls_tickets;
-	o.alpn = s->alpn;
+	o.alpn = alpn_filter(s->px, s->alpn, alpnbuf, sizeof(alpnbuf), s->file, s->line);
 	o.ciphers = s->ciphers ? s->ciphers : g->ssl_server_ciphers;
 	o.ciphersuites = s->ciphersuites ? s->ciphersuites : g->ssl_server_ciphersuites;
 	if (s->ca_file)
