@@ -924,6 +924,7 @@ enum rule_res rules_exec_tcp_req_conn(struct stream *s)
 		return res;
 	/* the session is established at once (no TLS handshake or PROXY
 	 * header to wait for yet): its rules follow */
+	stick_stream_session(s);
 	pos = 0;
 	res = run_list(s, fe, def_list(fe, offsetof(struct proxy, tcp_req_sess)),
 	               fe->tcp_req_sess, SMP_DIR_REQ, 1, &pos);

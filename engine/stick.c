@@ -916,6 +916,7 @@ struct stick_act {
 	int sc;                     /* 0..2 */
 	int idx;                    /* sc-inc-gpc(<idx>,<sc>) */
 	int content;                /* tracked by a content-level rule: released at the txn end */
+	int sess;                   /* a "tcp-request session" rule: the session exists already */
 	int http;                   /* tracked by an http-request/response rule */
 	struct sample_expr *expr;   /* track-sc key, sc-set-gpt0 value (NULL: <value>) */
 	int64_t value;
@@ -995,6 +996,7 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 	a->line = c->line;
 	a->content = strcmp(kind, "tcp-request connection") && strcmp(kind, "tcp-request session");
 	a->http = !strncmp(kind, "http-", 5);
+	a->sess = !strcmp(kind, "tcp-request session");
 	if (!strncmp(w, "track-sc", 8)) {
 		char *end;
 		long sc = strtol(w + 8, &end, 10);
@@ -1159,7 +1161,9 @@ void stick_act_exec(const struct stick_act *a, struct stream *s, struct smp_ctx 
 		s->stkctr[a->sc] = ts;
 		if (a->content)
 			s->stkctr_flags |= SCF_CONTENT(a->sc);
-		track_start(ts, !a->content);
+		/* connection-level trackers count the session once it is
+		 * established (stick_stream_session()) */
+		track_start(ts, a->sess);
 		if (a->content && s->http && ctx->dir == SMP_DIR_REQ) {
 			/* the request being processed counts for the new tracker:
 			 * HAProxy counts it when its headers arrive, which happens
@@ -1195,6 +1199,17 @@ void stick_stream_init(struct stream *s)
 	for (int i = 0; i < STK_NB_SC; i++)
 		s->stkctr[i] = NULL;
 	s->stkctr_flags = 0;
+}
+
+void stick_stream_session(struct stream *s)
+{
+	for (int i = 0; i < STK_NB_SC; i++) {
+		struct stksess *ts = s->stkctr[i];
+		if (!ts || (s->stkctr_flags & SCF_CONTENT(i)))
+			continue;
+		stick_add(ts, STK_DT_SESS_CNT, 1);
+		stick_add(ts, STK_DT_SESS_RATE, 1);
+	}
 }
 
 struct stksess *stick_stream_tracked(const struct stream *s, int sc)

@@ -137,6 +137,9 @@ void stick_act_free(struct stick_act *a);
  * ends (bytes counted, every tracker released: conn_cur goes down). */
 void stick_stream_init(struct stream *s);
 void stick_stream_http_req(struct stream *s);
+/* The "tcp-request connection" rules accepted the connection: the session
+ * starts (sess_cnt/sess_rate of the connection-level trackers). */
+void stick_stream_session(struct stream *s);
 void stick_stream_http_status(struct stream *s, int status);
 void stick_stream_txn_end(struct stream *s);
 void stick_stream_end(struct stream *s);
