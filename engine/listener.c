@@ -551,8 +551,9 @@ void listener_log_hs_fail(const struct stream *s, const char *why)
 	struct tm tm;
 
 	/* "option dontlognull": a connection that sent nothing is not logged;
-	 * a failed handshake did send something */
-	if ((s->fe->options & PXO_DONTLOGNULL) && strcmp(why, "SSL handshake failure"))
+	 * a failed handshake or a bad PROXY header did send something */
+	if ((s->fe->options & PXO_DONTLOGNULL) &&
+	    (strstr(why, "during SSL handshake") || strstr(why, "while waiting for")))
 		return;
 	if (a->u.sa.sa_family == AF_INET) {
 		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));

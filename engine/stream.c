@@ -180,9 +180,12 @@ static char fin_state(const struct stream *s)
 
 /* Checks the inactivity timeouts of both sides. Returns 1 if the stream
  * ended. Two sides expiring together (within a few ms: both deadlines
- * were set by the same exchange) are blamed as HAProxy does in TCP mode:
- * on the server while it never answered (and no tunnel timeout applies),
- * else on the client. The client
+ * were set by the same exchange) are blamed as HAProxy 2.6 does in TCP
+ * mode (measured): on the server when it never answered a request that
+ * was all received with the connection, before the server connection was
+ * up (HAProxy re-arms the client's timeout after the server's then: "sD";
+ * the connect is faster here, hence 2 ms of slack), else on the client
+ * (an idle client, or one that sent after the connect: "cD"). The client
  * timeout does not run while connecting to a server. */
 static int strm_check_idle(struct stream *s, uint64_t now)
 {
@@ -203,7 +206,8 @@ static int strm_check_idle(struct stream *s, uint64_t now)
 		srv_x = 0;
 	}
 	if (cli_x && srv_x) {
-		if (s->res.total_in || (s->be && s->be->to.tunnel && !stream_http_active(s)))
+		if (s->res.total_in || (s->be && s->be->to.tunnel && !stream_http_active(s)) ||
+		    !s->req_early_in || s->req.total_in != s->req_early_in)
 			srv_x = 0;
 		else
 			cli_x = 0;
@@ -345,6 +349,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->fin = STRM_FIN_NONE;
 	s->t_accept = t->now_us;
 	s->t_queue = s->t_connect = s->t_close = 0;
+	s->req_early_in = 0;
 	s->lua = NULL;
 	s->http = NULL;
 	s->state = STRM_ST_INIT;
@@ -360,12 +365,12 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->connects = 0;
 	s->counted_in = s->counted_out = 0;
 	s->proxy_hdr_len = 0;
+	stick_stream_init(s);
 	s->srvc = NULL;
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
 	if (!s->cli)
 		goto fail_strm;
 	if (l->bind->tls_ctx && conn_tls_start(s->cli, l->bind->tls_ctx, NULL) < 0) {
-	stick_stream_init(s);
 		conn_close(s->cli);          /* closes <fd> */
 		strm_release(t, s);
 		return NULL;
@@ -477,17 +482,22 @@ static void strm_end(struct stream *s)
 		strm_nolinger(s->cli);
 	if (s->be && (s->be->options & PXO_NOLINGER) && s->srvc)
 		strm_nolinger(s->srvc);
-	/* a TLS handshake that never completed: HAProxy's connection log line */
+	/* a TLS handshake that never completed, a PROXY header that never
+	 * came: HAProxy's connection log line rather than a stream's */
 	tls_fail = s->cli ? conn_tls_hs_fail(s->cli) : NULL;
+	if (!tls_fail && (s->req_ana & STRM_AN_REQ_PROXY) && s->cli)
+		tls_fail = s->err == STRM_ERR_CLITO ? "Timeout while waiting for PROXY protocol header" :
+		           (s->cli->flags & CONN_F_RX_ERR) ? "Connection error while waiting for PROXY protocol header" :
+		           "Connection closed while waiting for PROXY protocol header";
 	conn_close(s->cli);
 	conn_close(s->srvc);
 	strm_count_bytes(s);
+	stick_stream_end(s);
 	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED))) {
 		s->flags |= STRM_F_LOGGED;
 		if (tls_fail)
 			listener_log_hs_fail(s, tls_fail);
 		else
-	stick_stream_end(s);
 			log_stream(s);
 	}
 	if (lua_hooks.stream_release && s->lua)
@@ -563,6 +573,7 @@ void stream_srv_connected(struct stream *s)
 	uint64_t now = s->thr->now_ms;
 
 	s->t_connect = s->thr->now_us;
+	s->req_early_in = s->req.total_in;
 	s->exp_conn = 0;
 	s->state = STRM_ST_DATA;
 	strm_getaddr(s->srvc->fd, &s->srv_local, 0);
@@ -589,6 +600,10 @@ void stream_conn_event(struct conn *c, unsigned ev)
 	if (c == s->cli) {
 		if (ev & act)
 			s->exp_cli = deadline(now, tmo_cli(s));
+		/* a request that came with the connection (strm_check_idle) */
+		if ((ev & CONN_EV_RECV) && (s->state < STRM_ST_DATA ||
+		    (s->t_connect && s->thr->now_us <= s->t_connect + 2000)))
+			s->req_early_in = s->req.total_in;
 		if (ev & CONN_EV_ERROR) {
 			stream_abort(s, STRM_ERR_CLICL, fin_state(s));
 			return;
@@ -617,10 +632,42 @@ void stream_conn_event(struct conn *c, unsigned ev)
 
 /* Runs the request analysers. Returns 0 to go on, -1 when the stream must
  * wait (or ended). */
+/* Returns HAProxy 2.6's reason for refusing the start <buf>/<n> of a
+ * connection on an "accept-proxy" bind, given the parser's verdict <r>
+ * (0: incomplete, -1: invalid). HAProxy decides on the first bytes it
+ * receives: a header they do not complete is "truncated". */
+static const char *strm_proxy_hdr_err(const char *buf, size_t n, int r)
+{
+	static const char sig[12] = "\r\n\r\n\0\r\nQUIT\n";
+	const char *p;
+
+	if (n < 6)
+		return "Truncated PROXY protocol header received";
+	if (!memcmp(buf, "PROXY ", 6)) {
+		/* HAProxy looks for the CRLF: a bare LF does not end the line */
+		if (r == 0 || (n < 107 && !memmem(buf, n, "\r\n", 2)))
+			return "Truncated PROXY protocol header received";
+		p = buf + 6;
+		if ((n >= 10 && (!memcmp(p, "TCP4", 4) || !memcmp(p, "TCP6", 4))) ||
+		    (n >= 13 && !memcmp(p, "UNKNOWN", 7)))
+			return "Received an invalid PROXY protocol header";
+		return "Received an unhandled protocol in the PROXY protocol header";
+	}
+	if (n < 16)
+		return "Truncated PROXY protocol header received";
+	if (memcmp(buf, sig, sizeof(sig)) || (buf[12] & 0xf0) != 0x20 || (buf[12] & 0x0f) > 1)
+		return "Received something which does not look like a PROXY protocol header";
+	if (r == 0)
+		return "Truncated PROXY protocol header received";
+	return "Received an invalid PROXY protocol header";
+}
+
 /* "accept-proxy": takes the PROXY protocol header off the request, the
  * addresses it carries replacing the connection's. Returns 0 when done,
- * -1 to wait for more bytes or when the stream ended (not a PROXY header:
- * closed without a log line, as HAProxy). */
+ * -1 to wait for more bytes or when the stream ended. A bad or truncated
+ * header resets the connection with HAProxy's connection log line
+ * ("<ip>:<port> [date] fe/1: Received an invalid PROXY protocol header"),
+ * not a stream log line. */
 static int strm_proxy_hdr(struct stream *s)
 {
 	char buf[256];
@@ -630,10 +677,14 @@ static int strm_proxy_hdr(struct stream *s)
 	/* a v2 header with TLVs longer than <buf>: the addresses are in it */
 	if (r == 0 && need > sizeof(buf) && n >= 52 && chan_in_len(&s->req) >= need)
 		r = listener_proxy_hdr_parse(buf, need, &s->cli_addr, &s->fe_addr, &need);
-	if (r == 0 && !(s->req.flags & CHAN_SHUTR) && !chan_is_full(&s->req))
+	if (r == 0 && !n && !(s->req.flags & CHAN_SHUTR))
 		return -1;
 	if (r <= 0) {
 		/* HAProxy resets such a connection */
+		if (n)
+			listener_log_hs_fail(s, strm_proxy_hdr_err(buf, n, r));
+		else
+			listener_log_hs_fail(s, "Connection closed while waiting for PROXY protocol header");
 		s->flags |= STRM_F_NOLOG;
 		strm_nolinger(s->cli);
 		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
@@ -818,9 +869,18 @@ static void strm_forward(struct stream *s)
 		stream_abort(s, STRM_ERR_CLICL, STRM_FIN_D);
 		return;
 	}
-	/* a reset server is like a closed one, unless bytes were still to go */
-	if (srv && (srv->flags & CONN_F_RX_ERR) && chan_len(&s->req)) {
-		stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
+	/* a reset server ends the stream at once with "SD", as HAProxy: what
+	 * it sent before still goes to the client, unsent request bytes are lost */
+	if (srv && (srv->flags & CONN_F_RX_ERR)) {
+		if (chan_len(&s->req) || !chan_out_len(&s->res)) {
+			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
+			return;
+		}
+		if (s->err == STRM_ERR_NONE || !s->err)
+			s->err = STRM_ERR_SRVCL;
+		if (s->fin == STRM_FIN_NONE || !s->fin)
+			s->fin = STRM_FIN_D;
+		stream_shutdown(s, STRM_SHUT_DONE);
 		return;
 	}
 	req_done = (s->req.flags & CHAN_SHUTR) && (!srv || (srv->flags & (CONN_F_SHUTW | CONN_F_RX_ERR)));
@@ -909,17 +969,18 @@ void stream_txn_reset(struct stream *s)
 	struct thr *t = s->thr;
 
 	strm_count_bytes(s);
+	stick_stream_txn_end(s);
 	/* Lua: a new TXN object for the next transaction, as HAProxy */
 	if (lua_hooks.stream_release && s->lua)
 		lua_hooks.stream_release(s);
 	s->req.total_in = s->res.total_in = 0;
+	s->req_early_in = 0;
 	s->req.total_out = s->res.total_out = 0;
 	s->counted_in = s->counted_out = 0;
 	vars_clear(&s->vars_txn);
 	vars_clear(&s->vars_req);
 	vars_clear(&s->vars_res);
 	s->be = NULL;
-	stick_stream_txn_end(s);
 	s->srv = NULL;
 	s->srvc = NULL;
 	s->flags &= STRM_F_ALIVE;

@@ -89,6 +89,8 @@ struct stream {
 	int connects;               /* connect attempts made (for %rc-like stats) */
 	uint64_t counted_in, counted_out;  /* bytes already added to the proxy/server counters */
 	uint32_t proxy_hdr_len;     /* PROXY header queued at the front of req (send-proxy) */
+	uint64_t req_early_in;      /* client bytes received by the time the server connection
+	                             * was up, 2 ms of slack (equal timeouts: who is blamed) */
 };
 
 /* Stream flags (STRM_F_*) */
