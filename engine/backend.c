@@ -16,6 +16,7 @@
 #include "engine/listener.h"
 #include "engine/stream_http.h"
 #include "engine/sample.h"
+#include "engine/stick.h"
 #include "proto/tls.h"
 
 int backend_select(struct stream *s)
@@ -178,7 +179,7 @@ int backend_connect(struct stream *s)
 	int ret;
 
 	if (!s->srv) {
-		struct server *srv = s->http ? stream_http_pick(s) : NULL;
+		struct server *srv = stick_persist_pick(s);   /* "stick match|on" first */
 
 		if (!srv)
 			srv = lb_pick(s->be, s);
@@ -192,6 +193,7 @@ int backend_connect(struct stream *s)
 		s->srv = srv;
 	}
 	if (!(s->flags & STRM_F_SRV_TAKEN)) {
+		stick_persist_store(s, 0);
 		lb_take(s->srv);
 		s->flags |= STRM_F_SRV_TAKEN;
 	}

@@ -1009,7 +1009,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->switching);
 	rules_free(px->tcp_req_sess);
 	check_proxy_free(px);
-	stick_table_free(px->stktable);
+	stick_proxy_free(px);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);
 	log_targets_free(px->logs);

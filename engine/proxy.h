@@ -246,6 +246,7 @@ struct proxy {
 /* Global section. One per process. */
 struct global {
 	int daemon;
+	struct stick_rule *stick_rules; /* "stick on|match|store-*", owned (stick_persist.c) */
 	int nbthread;               /* worker threads that run: 1 for now */
 	int nbthread_req;           /* "nbthread <n>" as configured (1..64), 0 = not set */
 	/* "cpu-map" lines naming thread 1 (or its process): CPUs bit by bit,

@@ -57,7 +57,7 @@ uint32_t freq_ctr_read(const struct freq_ctr *f, uint32_t period, uint32_t now)
 
 /* ---- data types ---- */
 
-enum dt_kind { DK_UINT, DK_ULL, DK_FRQP, DK_NONE };
+enum dt_kind { DK_UINT, DK_ULL, DK_FRQP, DK_STR };   /* DK_STR: a name the entry does not own */
 
 static const struct dt_desc {
 	const char *name;
@@ -82,7 +82,7 @@ static const struct dt_desc {
 	[STK_DT_BYTES_OUT_RATE] = { "bytes_out_rate", DK_FRQP },
 	[STK_DT_GPC1]           = { "gpc1",           DK_UINT },
 	[STK_DT_GPC1_RATE]      = { "gpc1_rate",      DK_FRQP },
-	[STK_DT_SERVER_KEY]     = { "server_key",     DK_NONE },
+	[STK_DT_SERVER_KEY]     = { "server_key",     DK_STR },
 	[STK_DT_HTTP_FAIL_CNT]  = { "http_fail_cnt",  DK_UINT },
 	[STK_DT_HTTP_FAIL_RATE] = { "http_fail_rate", DK_FRQP },
 };
@@ -671,6 +671,12 @@ void stick_dump_entry(struct cli_out *o, const struct stksess *ts)
 		if (dt_descs[dt].kind == DK_FRQP)
 			cli_out_printf(o, " %s(%u)=%lld", dt_descs[dt].name, t->data_arg[dt],
 			               (long long)stick_read(ts, dt));
+		else if (dt_descs[dt].kind == DK_STR) {
+			const char *name;
+			memcpy(&name, ts_data(ts, dt), sizeof(name));
+			if (name)
+				cli_out_printf(o, " %s=%s", dt_descs[dt].name, name);
+		}
 		else
 			cli_out_printf(o, " %s=%lld", dt_descs[dt].name, (long long)stick_read(ts, dt));
 	}
@@ -732,6 +738,35 @@ void stick_table_free(struct stktable *t)
 
 /* ---- configuration ---- */
 
+/* Reserves room for <dt> in the entries of <t> (configuration time: no
+ * entry exists yet). */
+static void table_add_dt(struct stktable *t, enum stk_dt dt)
+{
+	size_t sz;
+
+	if (t->data_off[dt] >= 0)
+		return;
+	sz = dt_descs[dt].kind == DK_UINT ? 4 : dt_descs[dt].kind == DK_ULL ? 8 :
+	     dt_descs[dt].kind == DK_STR ? sizeof(const char *) : sizeof(struct freq_ctr);
+	t->data_size = (t->data_size + 7) & ~7u;
+	t->data_off[dt] = (int16_t)t->data_size;
+	t->data_size += (uint32_t)sz;
+	t->entry_size = (uint32_t)((sizeof(struct stksess) + t->key_size + t->data_size + 7) & ~7u);
+}
+
+void stick_table_store_server(struct stktable *t)
+{
+	table_add_dt(t, STK_DT_SERVER_ID);
+	table_add_dt(t, STK_DT_SERVER_KEY);
+}
+
+void stick_set_server(struct stksess *ts, int id, const char *name)
+{
+	stick_set(ts, STK_DT_SERVER_ID, id);
+	if (stick_table_has(ts->t, STK_DT_SERVER_KEY))
+		memcpy(ts_data(ts, STK_DT_SERVER_KEY), &name, sizeof(name));
+}
+
 /* Parses the "store" list "a,b(10s),c" into <t>. Returns 0 or -1 with c->err. */
 static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 {
@@ -754,8 +789,6 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 		dt = stick_dt_lookup(p, par ? (size_t)(par - p) : n);
 		if (dt < 0)
 			return cfg_set_err(c, "stick-table: unknown store option '%.*s'.", (int)(par ? par - p : (long)n), p);
-		if (dt == STK_DT_SERVER_KEY)
-			return cfg_set_err(c, "stick-table: data type 'server_key' is not supported by ringproxy yet");
 		if (t->data_off[dt] >= 0)
 			cfg_warning(c, "stick-table: ignoring duplicate data type '%s'", dt_descs[dt].name);
 		if (dt_descs[dt].kind == DK_FRQP) {
@@ -775,12 +808,7 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 		} else if (par) {
 			return cfg_set_err(c, "stick-table: data type '%s' takes no argument", dt_descs[dt].name);
 		}
-		if (t->data_off[dt] < 0) {
-			size_t sz = dt_descs[dt].kind == DK_UINT ? 4 : dt_descs[dt].kind == DK_ULL ? 8 : sizeof(struct freq_ctr);
-			t->data_size = (t->data_size + 7) & ~7u;
-			t->data_off[dt] = (int16_t)t->data_size;
-			t->data_size += (uint32_t)sz;
-		}
+		table_add_dt(t, (enum stk_dt)dt);
 		p = *e ? e + 1 : e;
 	}
 	return 0;
@@ -901,11 +929,6 @@ fail:
 	return -1;
 }
 
-int stick_cfg_stick(struct cfg_ctx *c, char **args, int nargs)
-{
-	return cfg_set_err(c, "'stick %s' (persistence) is not supported by ringproxy yet; stick tables with track-sc* are.",
-	                   nargs > 1 ? args[1] : "");
-}
 
 /* ---- trackers and actions ---- */
 
@@ -1094,7 +1117,7 @@ fail:
 
 int stick_cfg_resolve(struct config *cfg)
 {
-	int errors = 0;
+	int errors = stick_persist_resolve(cfg);
 
 	while (pending_acts) {
 		struct stick_act *a = pending_acts;
@@ -1298,6 +1321,8 @@ void stick_stream_txn_end(struct stream *s)
 
 void stick_stream_end(struct stream *s)
 {
+	if (!s->http)
+		stick_persist_store(s, 1);      /* TCP: the response is complete */
 	count_status(s);
 	count_bytes(s);
 	for (int i = 0; i < STK_NB_SC; i++)

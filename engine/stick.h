@@ -46,11 +46,24 @@ uint32_t freq_ctr_read(const struct freq_ctr *f, uint32_t period, uint32_t now);
 /* Configuration: "stick-table ..." in a frontend/backend/listen section
  * (sets c->px's table). Returns 0 or -1 with c->err (HAProxy's wording). */
 int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs);
-/* "stick on|match|store-request|store-response": refused with a clear
- * message (persistence is not done yet). Returns -1 with c->err. */
-int stick_cfg_stick(struct cfg_ctx *c, char **args, int nargs);
 /* Frees a table and its entries (NULL is accepted). */
 void stick_table_free(struct stktable *t);
+
+/* Persistence (stick_persist.c): "stick on|match|store-request|
+ * store-response <expr> [table <t>] [if|unless <cond>]" in a backend.
+ * Returns 0 or -1 with c->err. */
+int stick_cfg_stick(struct cfg_ctx *c, char **args, int nargs);
+/* Resolves the tables of the "stick" rules (the tables then store
+ * server_id and server_key). Returns the number of errors (printed). */
+int stick_persist_resolve(struct config *cfg);
+/* Frees what "stick-table" and "stick" gave <px>. */
+void stick_proxy_free(struct proxy *px);
+/* Returns the server the "stick match"/"stick on" rules of s->be find for
+ * <s> (UP or DRAIN), or NULL to let the balancer choose. */
+struct server *stick_persist_pick(struct stream *s);
+/* Records s->srv under the keys of the "stick store-request"/"stick on"
+ * (<res> = 0) or "stick store-response" (<res> = 1) rules of s->be. */
+void stick_persist_store(struct stream *s, int res);
 
 /* Returns <px>'s table or NULL. */
 struct stktable *stick_table_of(const struct proxy *px);
@@ -80,6 +93,11 @@ struct stksess *stick_get(struct stktable *t, const struct sample *key);
 void stick_ref(struct stksess *ts);
 void stick_unref(struct stksess *ts);
 struct stktable *stick_entry_table(const struct stksess *ts);
+/* Persistence: <t> stores server_id and server_key (what "stick" rules
+ * need; configuration time). stick_set_server() records server <id>
+ * named <name> (which must outlive the table) in <ts>. */
+void stick_table_store_server(struct stktable *t);
+void stick_set_server(struct stksess *ts, int id, const char *name);
 /* Returns how many holders <ts> has (its trackers). */
 uint32_t stick_refs(const struct stksess *ts);
 /* Fills <smp> with the key of <ts> (strings and binaries copied into

@@ -762,6 +762,7 @@ static int hs_rsp_headers(struct stream *s)
 	if (!(hs->flags & HS_F_RSP_COUNTED)) {
 		hs->flags |= HS_F_RSP_COUNTED;
 		hs->bytes_out += htx_head_size(r);
+		stick_persist_store(s, 1);      /* "stick store-response" */
 	}
 	if (http_rules_exec_res) {
 		uint32_t out0 = chan_out_len(&s->res);
