@@ -244,6 +244,9 @@ static int bind_build(struct config *cfg, struct bind_conf *b)
 		rp_alert("config : ssl-default-bind-options : %s.", err);
 		return 1;
 	}
+	/* a version range on the line replaces the defaults' (HAProxy 2.6) */
+	if (b->ssl_min_ver || b->ssl_max_ver)
+		vs = (struct vers){ 3, 4, 0 };
 	vs.off |= b->tls_no_vers;
 	if (b->ssl_min_ver && vers_opt(&vs, "ssl-min-ver", b->ssl_min_ver, &used, err, sizeof(err)) < 0)
 		goto bad;
@@ -363,6 +366,8 @@ static int srv_build(struct config *cfg, struct server *s)
 		rp_alert("config : ssl-default-server-options : %s.", err);
 		return 1;
 	}
+	if (s->ssl_min_ver || s->ssl_max_ver)
+		vs = (struct vers){ 3, 4, 0 };
 	if ((s->ssl_min_ver && vers_opt(&vs, "ssl-min-ver", s->ssl_min_ver, &used, err, sizeof(err)) < 0) ||
 	    (s->ssl_max_ver && vers_opt(&vs, "ssl-max-ver", s->ssl_max_ver, &used, err, sizeof(err)) < 0))
 		return srv_alert(s, "%s", err);
