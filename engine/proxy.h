@@ -238,6 +238,7 @@ struct proxy {
 	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
 	const struct proxy *from;   /* the defaults it inherited from, or NULL */
 	struct stktable *stktable;  /* "stick-table", owned (stick.h), or NULL */
+	struct stick_rule *stick_rules; /* "stick on|match|store-*", owned (stick_persist.c) */
 	unsigned def_used;          /* defaults only, cfg.c: 1 = used implicitly, 2 = named with "from" */
 
 	const char *file; int line;
@@ -246,7 +247,6 @@ struct proxy {
 /* Global section. One per process. */
 struct global {
 	int daemon;
-	struct stick_rule *stick_rules; /* "stick on|match|store-*", owned (stick_persist.c) */
 	int nbthread;               /* worker threads that run: 1 for now */
 	int nbthread_req;           /* "nbthread <n>" as configured (1..64), 0 = not set */
 	/* "cpu-map" lines naming thread 1 (or its process): CPUs bit by bit,
