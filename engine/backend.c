@@ -181,6 +181,8 @@ int backend_connect(struct stream *s)
 	if (!s->srv) {
 		struct server *srv = stick_persist_pick(s);   /* "stick match|on" first */
 
+		if (!srv && s->http)
+			srv = stream_http_pick(s);
 		if (!srv)
 			srv = lb_pick(s->be, s);
 
@@ -191,9 +193,9 @@ int backend_connect(struct stream *s)
 			return 1;
 		}
 		s->srv = srv;
+		stick_persist_store(s, 0);
 	}
 	if (!(s->flags & STRM_F_SRV_TAKEN)) {
-		stick_persist_store(s, 0);
 		lb_take(s->srv);
 		s->flags |= STRM_F_SRV_TAKEN;
 	}
