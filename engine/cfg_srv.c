@@ -16,6 +16,7 @@
 
 #include "engine/cfg.h"
 #include "engine/cfg_srv.h"
+#include "engine/check.h"
 #include "engine/cfg_tls.h"
 #include "engine/log.h"
 
@@ -514,7 +515,6 @@ static const char *const srv_noeffect_flag_kws[] = {
 	"no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn", NULL
 };
 static const char *const srv_unsupported_kws[] = {
-	"agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
 	"observe", "error-limit", "on-error", "on-marked-down", "on-marked-up", "track", "redir",
 	"send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "source", "usesrc",
 	"socks4", "ws", "pool-conn-name", "set-proxy-v2-tlv-fmt", "shard", "log-proto",
@@ -546,6 +546,12 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		if (!strcmp(k, "no-tls-tickets"))     { s->no_tls_tickets = 1; continue; }
 		if (!strcmp(k, "tls-tickets"))        { s->no_tls_tickets = 0; continue; }
 		if (!strcmp(k, "no-verifyhost"))      { free(s->verifyhost); s->verifyhost = NULL; continue; }
+		if ((n = check_cfg_srv_kw(c, s, args, i, nargs)) != 0) {     /* agent-* (check_agent.c) */
+			if (n < 0)
+				return -1;
+			i += (int)n - 1;
+			continue;
+		}
 		if (cfg_in(srv_noeffect_flag_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
 			continue;

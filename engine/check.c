@@ -58,6 +58,9 @@ struct check {
 	unsigned must_read:1;       /* an expect must read before judging (after a send) */
 	unsigned last_read:1;       /* the server closed: nothing more will come */
 	unsigned connected:1;       /* a connection of this check was established */
+	unsigned agent:1;           /* the server's agent check, not its health check */
+	unsigned neutral:1;         /* the agent's reply announced no health */
+	struct tc_rules *own_rules; /* the agent's rules, freed with the check */
 	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
 };
 
@@ -141,18 +144,19 @@ static void check_reason_text(char *out, size_t sz, enum check_result res, int c
 /* With "option log-health-checks": logs one check whose result changed the
  * health or the status, as HAProxy does, with the health after it. */
 static void check_log_result(struct server *srv, enum check_result res, int code,
-                             const char *info, unsigned dur_ms)
+                             const char *info, unsigned dur_ms, int agent)
 {
 	struct proxy *be = srv->px;
 	char msg[640], reason[384];
-	int n, up = srv->health >= srv->rise;
+	int n, health = agent ? srv->agent_health : srv->health, up = health >= srv->rise;
 
 	check_reason_text(reason, sizeof(reason), res, code, info, dur_ms);
-	n = snprintf(msg, sizeof(msg), "Health check for %sserver %s/%s %s%s, status: %d/%d %s.",
-	             srv->backup ? "backup " : "", be->name, srv->name,
+	n = snprintf(msg, sizeof(msg), "%s check for %sserver %s/%s %s%s%s, status: %d/%d %s.",
+	             agent ? "Agent" : "Health", srv->backup ? "backup " : "", be->name, srv->name,
+	             res == CHECK_L7_OKC ? "conditionally " : "",
 	             check_res_ok(res) ? "succeeded" : "failed", reason,
-	             up ? srv->health - srv->rise + 1 : srv->health, up ? srv->fall : srv->rise,
-	             up ? "UP" : "DOWN");
+	             up ? health - srv->rise + 1 : health, up ? srv->fall : srv->rise,
+	             up ? (srv->cur_weight ? "UP" : "DRAIN") : "DOWN");
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(msg))
@@ -253,7 +257,9 @@ static int check_report_info(struct server *srv, enum check_result res, int code
 			if (srv->health >= srv->rise)
 				srv->health = max;
 		}
-		if (srv->health >= srv->rise && srv->state == SRV_DOWN)
+		/* UP once the agent (if any) agrees too */
+		if (srv->health >= srv->rise && srv->state == SRV_DOWN &&
+		    (!srv->agent_check || srv->agent_health >= srv->rise))
 			srv->state = SRV_UP;
 	} else {
 		if (srv->health > srv->rise)
@@ -266,12 +272,52 @@ static int check_report_info(struct server *srv, enum check_result res, int code
 	}
 	if ((srv->px->options & PXO_LOG_HEALTH_CHECKS) &&
 	    (changed_status || (check_res_ok(res) ? prev_health != max : prev_health != 0)))
-		check_log_result(srv, res, code, info, dur_ms);
+		check_log_result(srv, res, code, info, dur_ms, 0);
 	if (srv->state == prev)
 		return 0;
 	lb_server_changed(srv);
 	check_log_change(srv, res, code, info, dur_ms);
 	return 1;
+}
+
+/* The result of an agent check of <srv> (HAProxy's rules: a failure to
+ * reach the agent changes nothing, a "down" reply takes the server DOWN,
+ * an "up" one brings it UP if its health check agrees). <neutral>: the
+ * reply announced no health (nothing to count or log). */
+static void check_agent_report(struct server *srv, enum check_result res, int code,
+                               const char *info, unsigned dur_ms, int neutral)
+{
+	int max = srv->rise + srv->fall - 1, report = 0, changed_status;
+	enum srv_state prev = srv->state;
+
+	if (neutral)
+		return;
+	changed_status = srv->agent_last != (int)res + 1;
+	srv->agent_last = (int)res + 1;
+	if (!check_res_ok(res)) {
+		if (res == CHECK_L7_STS && srv->agent_health > 0) {
+			report = 1;
+			if (--srv->agent_health < srv->rise)
+				srv->agent_health = 0;
+		}
+	} else if (srv->agent_health < max) {
+		report = 1;
+		if (++srv->agent_health >= srv->rise)
+			srv->agent_health = max;
+	}
+	if ((srv->px->options & PXO_LOG_HEALTH_CHECKS) && (changed_status || report))
+		check_log_result(srv, res, code, info, dur_ms, 1);
+	if (srv->state == SRV_MAINT)
+		return;
+	if (res == CHECK_L7_STS && !srv->agent_health && (srv->state == SRV_UP || srv->state == SRV_DRAIN))
+		srv->state = SRV_DOWN;
+	else if (check_res_ok(res) && srv->state == SRV_DOWN && srv->agent_health >= srv->rise &&
+	         (!srv->check || srv->health >= srv->rise))
+		srv->state = SRV_UP;
+	if (srv->state == prev)
+		return;
+	lb_server_changed(srv);
+	check_log_change(srv, res, code, info, dur_ms);
 }
 
 int check_report(struct server *srv, enum check_result res, int errnum, unsigned dur_ms)
@@ -304,6 +350,8 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 {
 	uint64_t now = timer_now_ms();
 	unsigned dur = now > c->start_ms ? (unsigned)(now - c->start_ms) : 0;
+	uint32_t next;
+	int code;
 
 	timer_cancel(&c->thr->timers, &c->timer);
 	if (c->fd >= 0) {
@@ -313,9 +361,16 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 	}
 	c->phase = CK_IDLE;
 	/* HAProxy names the code of Layer7 results that judged a response */
-	check_report_info(c->srv, res, res == CHECK_L7_OK || res == CHECK_L7_STS || res == CHECK_L7_OKC ?
-	                  c->code : -1, info, dur);
-	timer_arm(&c->thr->timers, &c->timer, now + check_jitter(check_next_interval(c->srv)));
+	code = res == CHECK_L7_OK || res == CHECK_L7_STS || res == CHECK_L7_OKC ? c->code : -1;
+	if (c->agent) {
+		check_agent_report(c->srv, res, code, info, dur, c->neutral);
+		c->neutral = 0;
+		next = c->srv->agent_inter ? c->srv->agent_inter : (c->srv->inter ? c->srv->inter : 2000);
+	} else {
+		check_report_info(c->srv, res, code, info, dur);
+		next = check_next_interval(c->srv);
+	}
+	timer_arm(&c->thr->timers, &c->timer, now + check_jitter(next));
 }
 
 /* Returns 1 if status <code> is in the list <spec> ("200,301-302"). */
@@ -555,6 +610,17 @@ static enum tc_eval tc_expect(struct check *c, const struct tc_rule *r)
 			return TC_EVAL_DONE;
 		}
 		info[0] = 0;
+		if (r->custom == TC_CUSTOM_AGENT) {
+			int neutral;
+
+			if (check_agent_reply(c->srv, c->buf, c->rxlen, last, &res, &neutral, info,
+			                      sizeof(info)) == TC_EVAL_WAIT)
+				return TC_EVAL_WAIT;
+			c->neutral = neutral;
+			c->code = 0;
+			check_done(c, res, info[0] ? info : NULL);
+			return TC_EVAL_DONE;
+		}
 		ev = tc_custom_eval(r->custom, c->buf, c->rxlen, last, tc_is_last_expect(c->rules, c->step),
 		                    &res, &c->code, info, sizeof(info));
 		if (ev == TC_EVAL_FAIL) {
@@ -629,6 +695,7 @@ static void tc_passed(struct check *c)
 }
 
 static void check_connect(struct check *c, const struct tc_rule *r);
+static void check_free(struct check *c);
 
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
  * submitted) or the check ends. */
@@ -728,10 +795,7 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 			p = &(*p)->next;
 		if (*p)
 			*p = c->next;
-		if (c->fd >= 0)
-			close(c->fd);
-		free(c->buf);
-		free(c);
+		check_free(c);
 		return;
 	}
 	if (c->timed_out) {
@@ -843,7 +907,8 @@ static void check_timer_cb(struct timer *t)
 	struct check *c = container_of(t, struct check, timer);
 
 	if (c->phase == CK_IDLE) {
-		if (c->srv->check_paused)   /* "disable health": look again later */
+		/* "disable health" / "disable agent": look again later */
+		if (c->agent ? c->srv->agent_paused : c->srv->check_paused)
 			timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + check_next_interval(c->srv));
 		else
 			check_launch(c);
@@ -893,6 +958,7 @@ int check_cfg_validate(struct config *cfg)
 		for (struct server *s = px->srv; s; s = s->next) {
 			struct check c;
 
+			nerr += check_agent_validate(s);
 			if (!s->check || s->disabled || check_addr(&c, s) == 0)
 				continue;
 			/* waiting for DNS: a name has no ':', so one means a port */
@@ -906,6 +972,53 @@ int check_cfg_validate(struct config *cfg)
 	return nerr;
 }
 
+/* Frees <c> (no op in flight). */
+static void check_free(struct check *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	tc_rules_free(c->own_rules);
+	free(c->buf);
+	free(c);
+}
+
+/* Starts the agent check of <s> on thread <t>, its first run after
+ * <first> ms. Returns 1 (started), 0 (no agent port) or -ENOMEM. */
+static int check_start_agent(struct server *s, struct thr *t, uint64_t first)
+{
+	struct proxy *px = s->px;
+	struct check *c;
+	uint32_t inter = s->agent_inter ? s->agent_inter : (s->inter ? s->inter : 2000);
+
+	s->agent_health = s->rise;
+	if (!s->agent_port)
+		return 0;
+	if (!(c = calloc(1, sizeof(*c))))
+		return -ENOMEM;
+	c->srv = s;
+	c->thr = t;
+	c->fd = -1;
+	c->agent = 1;
+	c->addr = s->has_agent_addr ? s->agent_addr : s->addr;
+	if (c->addr.u.sa.sa_family == AF_INET)
+		c->addr.u.in4.sin_port = htons((uint16_t)s->agent_port);
+	else if (c->addr.u.sa.sa_family == AF_INET6)
+		c->addr.u.in6.sin6_port = htons((uint16_t)s->agent_port);
+	c->timeout = px->to.check && px->to.connect && px->to.connect < inter ? px->to.connect : inter;
+	c->read_timeout = px->to.check;
+	if (!(c->own_rules = check_agent_program(s)) || !(c->buf = malloc(CHECK_BUFSIZE))) {
+		check_free(c);
+		return -ENOMEM;
+	}
+	c->rules = c->own_rules;
+	ring_op_init(&c->op, check_op_cb);
+	timer_init(&c->timer, check_timer_cb);
+	c->next = checks;
+	checks = c;
+	timer_arm(&t->timers, &c->timer, timer_now_ms() + first);
+	return 1;
+}
+
 int check_start(struct config *cfg, struct thr *t)
 {
 	int n = 0, nb = 0, k = 0;
@@ -917,7 +1030,7 @@ int check_start(struct config *cfg, struct thr *t)
 
 	for (struct proxy *px = cfg->proxies; px; px = px->next)
 		for (struct server *s = px->srv; s; s = s->next)
-			if (s->check && !s->disabled)
+			if ((s->check || s->agent_check) && !s->disabled)
 				nb++;
 	for (struct proxy *px = cfg->proxies; px; px = px->next) {
 		if (!(px->cap & PX_CAP_BE) || px->disabled)
@@ -926,6 +1039,14 @@ int check_start(struct config *cfg, struct thr *t)
 			struct check *c;
 			uint32_t inter;
 
+			if (s->agent_check && !s->disabled) {
+				int rc = check_start_agent(s, t, (uint64_t)(s->inter ? s->inter : 2000) * k /
+				                                 (nb ? nb : 1));
+
+				if (rc < 0)
+					return rc;
+				n += rc;
+			}
 			if (!s->check || s->disabled)
 				continue;
 			if (!(c = calloc(1, sizeof(*c))))
@@ -990,7 +1111,7 @@ void check_stop(void)
 		checks = c->next;
 		if (c->thr)
 			timer_cancel(&c->thr->timers, &c->timer);
-		if (c->srv)
+		if (c->srv && !c->agent)
 			c->srv->check_ctx = NULL;
 		if (c->op.inflight) {
 			/* never free with an op in flight: its completion frees it */
@@ -1000,9 +1121,6 @@ void check_stop(void)
 			zombies = c;
 			continue;
 		}
-		if (c->fd >= 0)
-			close(c->fd);
-		free(c->buf);
-		free(c);
+		check_free(c);
 	}
 }

@@ -62,6 +62,12 @@ struct stream;
  * else returns 0 and does nothing. */
 int check_monitor_req(struct stream *s);
 
+/* The agent keywords of a server line at <args>[<i>]: "agent-check",
+ * "no-agent-check", "agent-port <port>", "agent-inter <time>", "agent-addr
+ * <ip>", "agent-send <string>". Returns the words used (1 or 2), 0 when
+ * <args>[<i>] is not one of them, or -1 with c->err set. check_agent.c. */
+int check_cfg_srv_kw(struct cfg_ctx *c, struct server *s, char **args, int i, int nargs);
+
 /* Copies the HTTP check settings ("option httpchk", "http-check") of the
  * defaults section <def> into <px> (cfg's inheritance). Returns 0 or -1. */
 int check_cfg_inherit(struct proxy *px, const struct proxy *def);

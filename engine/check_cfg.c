@@ -363,6 +363,7 @@ void check_cfg_free(struct config *cfg)
 {
 	for (struct proxy *px = cfg->proxies; px; px = px->next)
 		check_proxy_free(px);
+	check_agent_free_strings();
 }
 
 /* Decodes the hex string <hex> into a new buffer. Returns its length, or -1. */

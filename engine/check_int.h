@@ -19,7 +19,8 @@ enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_
                TC_HTTP_STATUS, TC_EXPECT_RBIN, TC_EXPECT_CUSTOM };
 
 /* The expect functions of the protocol checks (TC_EXPECT_CUSTOM). */
-enum tc_custom { TC_CUSTOM_NONE = 0, TC_CUSTOM_MYSQL_INIT, TC_CUSTOM_MYSQL_OK, TC_CUSTOM_LDAP };
+enum tc_custom { TC_CUSTOM_NONE = 0, TC_CUSTOM_MYSQL_INIT, TC_CUSTOM_MYSQL_OK, TC_CUSTOM_LDAP,
+                 TC_CUSTOM_AGENT };
 
 /* An on-success / on-error message: literal text and %[res.payload(o,l)]
  * pieces, each optionally cut at the first CR/LF and trimmed. */
@@ -117,5 +118,24 @@ enum tc_eval { TC_EVAL_NEXT = 0, TC_EVAL_WAIT, TC_EVAL_FAIL, TC_EVAL_DONE };
 enum tc_eval tc_custom_eval(enum tc_custom which, const char *buf, size_t len, int last,
                             int is_last_rule, enum check_result *res, int *code, char *info,
                             size_t infosz);
+
+/* ---- agent checks (check_agent.c) ---- */
+
+/* Parses the agent's reply line in <buf>/<len> for server <s> and applies
+ * its admin, weight and maxconn words at once; a health word sets
+ * s->agent_health and <res> (L7OK or L7STS) with *<neutral> = 0, else
+ * *<neutral> = 1 (no health change). <info> gets HAProxy's description.
+ * Returns TC_EVAL_WAIT until a whole line arrived (unless <last>), else
+ * TC_EVAL_DONE. */
+enum tc_eval check_agent_reply(struct server *s, const char *buf, size_t len, int last,
+                               enum check_result *res, int *neutral, char *info, size_t sz);
+/* Returns the rules of <s>'s agent check (send agent-send, read the
+ * reply), a new set the caller frees with tc_rules_free(), or NULL. */
+struct tc_rules *check_agent_program(const struct server *s);
+/* Prints HAProxy's alert for an agent-check without agent-port. Returns 1
+ * (an error) or 0. */
+int check_agent_validate(struct server *s);
+/* Frees the agent-send strings (with the configuration). */
+void check_agent_free_strings(void);
 
 #endif

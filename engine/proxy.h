@@ -137,6 +137,14 @@ struct server {
 	uint64_t bytes_in, bytes_out;
 	uint32_t lb_pos;            /* private to lb.c */
 	uint32_t nb_queued;
+	/* agent-check (check_agent.c): its settings, then its rise/fall counter */
+	int agent_port;             /* "agent-port", 0 = none */
+	uint32_t agent_inter;       /* "agent-inter" (ms), 0 = the check's inter */
+	struct addr agent_addr;     /* "agent-addr", when has_agent_addr */
+	int has_agent_addr;
+	const char *agent_send;     /* "agent-send" or NULL; the string is owned by check_agent.c */
+	int agent_health;           /* 0..rise+fall-1, as <health>, for the agent */
+	int agent_last;             /* last agent result + 1 (0: none yet) */
 	void *check_ctx;            /* private to check.c */
 	int check_last;             /* last check result + 1 (0: none yet), check.c */
 	const char *file; int line; /* where it was declared, for messages */

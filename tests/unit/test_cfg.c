@@ -867,8 +867,7 @@ static void t_every_option(void)
 	};
 	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "tcp-check", NULL };
 	static const char *const unsupp[] = {
-		"originalto", "transparent", "ssl-hello-chk", "smtpchk", "mysql-check",
-		"pgsql-check", "redis-check", "ldap-check", "spop-check", "external-check", "checkcache",
+		"originalto", "transparent", "spop-check", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
 		"http-restrict-req-hdr-names", "disable-h2-upgrade", "httpslog", "http-use-proxy-header",
@@ -893,6 +892,18 @@ static void t_every_option(void)
 		snprintf(msg, sizeof(msg), "parsing [t.cfg:2]: negation/default is not supported for option '%s'.", no_neg[i]);
 		expect_error(text, msg);
 	}
+	/* the protocol checks (check_proto.c) */
+	static const char *const check_opts[] = {
+		"ssl-hello-chk", "smtpchk", "smtpchk EHLO a.example", "mysql-check",
+		"mysql-check user u pre-41", "pgsql-check user u", "redis-check", "ldap-check", NULL
+	};
+	for (int i = 0; check_opts[i]; i++) {
+		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n", TO, check_opts[i]);
+		EXPECT_PARSE(&cfg, text, 0);
+		cfg_free(&cfg);
+	}
+	expect_error("listen l\n  option pgsql-check\n",
+	             "parsing [t.cfg:2] : 'option pgsql-check' expects 'user <username>' as argument.");
 	for (int i = 0; unsupp[i]; i++) {
 		snprintf(text, sizeof(text), "listen l\n  option %s\n", unsupp[i]);
 		snprintf(msg, sizeof(msg), "parsing [t.cfg:2] : 'option %s' is not supported by ringproxy yet.", unsupp[i]);
