@@ -598,6 +598,10 @@ int main(int argc, char **argv)
 	if (main_soft_stop && !main_sigint)
 		log_proxies_stopped(&cfg);
 	check_stop();
+	/* Lua's collector closes the sockets scripts forgot: while the ring
+	 * and the pools of their thread still exist (deinit is idempotent) */
+	if (lua_hooks.deinit)
+		lua_hooks.deinit();
 	thr_free(main_thr);
 	main_thr = NULL;
 	cli_stop();
