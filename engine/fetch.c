@@ -768,6 +768,7 @@ int sample_check_var(struct arg *args, char *err, size_t errlen)
 		free(ref);
 		return -1;
 	}
+	vars_declare(ref);
 	free(args[0].u.str.ptr);
 	args[0].type = ARGT_VAR;
 	args[0].u.ptr = ref;

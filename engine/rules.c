@@ -226,6 +226,7 @@ static int parse_var_action(struct cfg_ctx *c, struct rule *r, char **args, int 
 		snprintf(c->err, sizeof(c->err), "%s", err);
 		return -1;
 	}
+	vars_declare(&r->u.var.ref);
 	i++;
 	if (!set)
 		return i;

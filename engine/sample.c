@@ -954,6 +954,7 @@ static int arg_store(struct arg *a, enum arg_type t, const char *buf, size_t n, 
 			a->type = ARGT_STOP;
 			return -1;
 		}
+		vars_declare(ref);
 		a->u.ptr = ref;
 		break;
 	}

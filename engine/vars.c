@@ -176,29 +176,60 @@ static struct var *var_alloc(void)
 	return v;
 }
 
+/* Returns a new variable named after <ref> with no value (SMP_T_ANY),
+ * not linked yet, or NULL. */
+static struct var *var_new(const struct var_ref *ref)
+{
+	struct var *v = var_alloc();
+
+	if (!v)
+		return NULL;
+	if (ref->len < VAR_NAME_INLINE) {
+		memcpy(v->name, ref->name, ref->len);
+		v->name[ref->len] = 0;
+	} else {
+		v->lname = malloc(ref->len + 1);
+		if (!v->lname) {
+			var_release(v);
+			return NULL;
+		}
+		memcpy(v->lname, ref->name, ref->len);
+		v->lname[ref->len] = 0;
+	}
+	v->nlen = ref->len;
+	v->smp.type = SMP_T_ANY;
+	v->smp.flags = 0;
+	return v;
+}
+
+int vars_declare(const struct var_ref *ref)
+{
+	struct var *v;
+
+	if (ref->scope != VAR_SCOPE_PROC || var_find(&proc_vars, ref, NULL))
+		return 0;
+	if (!(v = var_new(ref)))
+		return -ENOMEM;
+	v->next = proc_vars.first;
+	proc_vars.first = v;
+	proc_vars.size += var_value_size(v);    /* as vars_set() counts it */
+	return 0;
+}
+
+int vars_exists(const struct vars *vs, const struct var_ref *ref)
+{
+	return vs && var_find(vs, ref, NULL);
+}
+
 int vars_set(struct vars *vs, const struct var_ref *ref, const struct sample *smp)
 {
 	struct var *v = var_find(vs, ref, NULL);
 	int is_new = 0;
 
 	if (!v) {
-		v = var_alloc();
+		v = var_new(ref);
 		if (!v)
 			return -ENOMEM;
-		if (ref->len < VAR_NAME_INLINE) {
-			memcpy(v->name, ref->name, ref->len);
-			v->name[ref->len] = 0;
-		} else {
-			v->lname = malloc(ref->len + 1);
-			if (!v->lname) {
-				var_release(v);
-				return -ENOMEM;
-			}
-			memcpy(v->lname, ref->name, ref->len);
-			v->lname[ref->len] = 0;
-		}
-		v->nlen = ref->len;
-		v->smp.type = SMP_T_ANY;
 		is_new = 1;
 	} else {
 		vs->size -= var_value_size(v);
@@ -273,16 +304,18 @@ int vars_parse_cond(const char *s, size_t len, unsigned *flags, char *err, size_
 	return -1;
 }
 
-/* A variable removed by unset-var does not exist here, so "set" and
- * "exists" are the same thing (HAProxy keeps unset names with no value). */
+/* A variable "exists" once set, or, in the proc scope, once the
+ * configuration names it (vars_declare(): no value yet); it is "set" when
+ * it holds a value. unset-var removes it. */
 int vars_set_cond(struct vars *vs, const struct var_ref *ref, const struct sample *smp, unsigned c)
 {
 	const struct var *v = var_find(vs, ref, NULL);
+	int has = v && v->smp.type != SMP_T_ANY;
 	int is_str = smp->type == SMP_T_STR || smp->type == SMP_T_BIN;
 
-	if ((c & (VARS_IFEXISTS | VARS_IFSET)) && !v)
+	if (((c & VARS_IFEXISTS) && !v) || ((c & VARS_IFSET) && !has))
 		return 0;
-	if ((c & (VARS_IFNOTEXISTS | VARS_IFNOTSET)) && v)
+	if (((c & VARS_IFNOTEXISTS) && v) || ((c & VARS_IFNOTSET) && has))
 		return 0;
 	if ((c & VARS_IFEMPTY) && (!is_str || smp->u.str.len))
 		return 0;
@@ -304,8 +337,8 @@ int vars_get(const struct vars *vs, const struct var_ref *ref, struct sample *sm
 	if (!vs)
 		return 0;
 	v = var_find(vs, ref, NULL);
-	if (!v)
-		return 0;
+	if (!v || v->smp.type == SMP_T_ANY)
+		return 0;                             /* declared, no value */
 	*smp = v->smp;
 	if (smp->type == SMP_T_STR || smp->type == SMP_T_BIN || smp->type == SMP_T_METH) {
 		smp->flags = SMP_F_CONST;

@@ -37,6 +37,13 @@ void vars_ref_free(struct var_ref *ref);
  * stream: only proc), or NULL. Implemented by vars.c with stream.h. */
 struct vars *vars_of(struct stream *strm, enum var_scope scope);
 
+/* Declares <ref> at configuration time: a proc-scope name the configuration
+ * uses exists from the start, with no value (HAProxy's "ifexists" and
+ * Lua's set_var(..., ifexist) see it). Other scopes: nothing. Returns 0 or
+ * -ENOMEM. */
+int vars_declare(const struct var_ref *ref);
+/* Returns 1 when <ref> exists in <v> (with or without a value), else 0. */
+int vars_exists(const struct vars *v, const struct var_ref *ref);
 /* Stores a copy of <smp>. Returns 0 or -ENOMEM. */
 int vars_set(struct vars *v, const struct var_ref *ref, const struct sample *smp);
 /* Returns 1 and points <smp> at the stored value (SMP_F_CONST), or 0. */

@@ -204,9 +204,9 @@ int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp)
 }
 
 /* TXN.set_var(txn, name, value [, ifexist]): true when stored, false for a
- * bad name. <ifexist> (HAProxy 2.2+: only names the configuration knows)
- * is accepted and ignored: variable names are not declared here, and
- * HAProxy 2.6 sets a new txn variable with it too. False also
+ * bad name. With <ifexist> (HAProxy 2.2+) a proc-scope variable is only
+ * set when the configuration names it (vars_declare()); HAProxy 2.6 sets
+ * the variables of the other scopes anyway. False also
  * for a value with no sample type (table, function...), as HAProxy 2.6
  * returns (it stores false for those; here nothing is stored). nil unsets. */
 static int txn_set_var(lua_State *L)
@@ -221,7 +221,8 @@ static int txn_set_var(lua_State *L)
 		lua_pushboolean(L, 0);
 		return 1;
 	}
-	if ((v = vars_of(s, ref.scope))) {
+	if ((v = vars_of(s, ref.scope)) &&
+	    !(lua_toboolean(L, 4) && ref.scope == VAR_SCOPE_PROC && !vars_exists(v, &ref))) {
 		if (lua_isnoneornil(L, 3)) {
 			vars_unset(v, &ref);
 			ok = 1;

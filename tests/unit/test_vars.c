@@ -292,8 +292,41 @@ static void t_many(void)
 		vars_ref_free(&refs[i]);
 }
 
+/* A proc name the configuration uses exists with no value: "ifexists"
+ * and "ifnotset" see it, var() does not; other scopes are not declared. */
+static void t_declared(void)
+{
+	struct vars *pv = vars_of(NULL, VAR_SCOPE_PROC);
+	struct var_ref r, t;
+	struct sample s = { 0 }, g = { 0 };
+	char err[128];
+	uint32_t size0 = pv->size;
+
+	ref("proc.decl_x", &r, err, sizeof(err));
+	ref("txn.decl_y", &t, err, sizeof(err));
+	EXPECT_INT(vars_exists(pv, &r), 0);
+	EXPECT_INT(vars_declare(&r), 0);
+	EXPECT_INT(vars_declare(&r), 0);              /* twice: still one */
+	EXPECT_INT(vars_declare(&t), 0);              /* no effect */
+	EXPECT_INT(vars_exists(pv, &r), 1);
+	EXPECT_INT(vars_get(pv, &r, &g), 0);
+	smp_set_sint(&s, 7);
+	EXPECT_INT(vars_set_cond(pv, &r, &s, VARS_IFNOTEXISTS), 0);
+	EXPECT_INT(vars_set_cond(pv, &r, &s, VARS_IFSET), 0);
+	EXPECT_INT(vars_set_cond(pv, &r, &s, VARS_IFEXISTS | VARS_IFNOTSET), 1);
+	EXPECT_INT(vars_get(pv, &r, &g), 1);
+	EXPECT_INT(g.u.sint, 7);
+	EXPECT_INT(vars_set_cond(pv, &r, &s, VARS_IFNOTSET), 0);
+	vars_unset(pv, &r);
+	EXPECT_INT(vars_exists(pv, &r), 0);
+	EXPECT_INT(pv->size, size0);                  /* the accounting is back */
+	vars_ref_free(&r);
+	vars_ref_free(&t);
+}
+
 int main(void)
 {
+	RUN(t_declared);
 	RUN(t_parse_ref);
 	RUN(t_set_get_types);
 	RUN(t_overwrite_sizes);
