@@ -122,7 +122,8 @@ static void backend_proxy_hdr(struct stream *s, int fresh)
 	char hdr[128];
 	size_t n;
 
-	int want = fresh && (s->srv->send_proxy || s->srv->send_proxy_v2);
+	/* a TLS server gets it in clear before the handshake (backend_tls_start) */
+	int want = fresh && (s->srv->send_proxy || s->srv->send_proxy_v2) && !s->srv->tls_ctx;
 
 	if (s->flags & STRM_F_PROXY_HDR) {
 		/* queued on a previous attempt: this server may want the other
@@ -169,6 +170,14 @@ static int backend_tls_start(struct stream *s, struct conn *c)
 	ret = conn_tls_start(c, srv->tls_ctx[s->thr->id], sni);
 	if (ret == 0 && srv->verifyhost)
 		tls_conn_verify_name(c->tls, srv->verifyhost);
+	if (ret == 0 && (srv->send_proxy || srv->send_proxy_v2)) {
+		char hdr[128];
+		size_t n = srv->send_proxy_v2 ?
+		           listener_proxy_hdr_build_v2(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr) :
+		           listener_proxy_hdr_build(hdr, sizeof(hdr), &s->cli_addr, &s->fe_addr);
+		if (n)
+			ret = conn_tls_put_clear(c, hdr, n);
+	}
 	return ret;
 }
 

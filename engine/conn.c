@@ -192,7 +192,7 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 		goto out;             /* the ring recycles an untaken buffer */
 	if (res > 0) {
 		k = ring_buf_take(c->thr->ring, flags);
-		if (k && c->tls) {
+		if (k && c->tls && !(c->flags & CONN_F_TLS_DEFER)) {
 			/* ciphertext: queued by reference, decrypted into rx */
 			if (chan_put_chunk(&c->tlsx->cin, k, 0, (uint32_t)res) == 0)
 				chan_forward(&c->tlsx->cin, (uint32_t)res);
@@ -208,7 +208,7 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 		}
 	} else if (res == 0) {
 		c->flags |= CONN_F_RX_EOF;
-		if (c->tls) {
+		if (c->tls && !(c->flags & CONN_F_TLS_DEFER)) {
 			c->flags |= CONN_F_TLS_EOF;
 			ev = conn_tls_recv(c);
 		} else {
@@ -752,9 +752,62 @@ static void conn_tls_free(struct conn *c)
 	c->tlsx = NULL;
 }
 
+int conn_tls_put_clear(struct conn *c, const void *p, size_t n)
+{
+	if (!c->tls || (c->flags & (CONN_F_CONNECTED | CONN_F_CONNECTING)))
+		return -EINVAL;
+	if (chan_put_data(&c->tlsx->cout, p, n) < 0)
+		return -ENOMEM;
+	chan_forward(&c->tlsx->cout, (uint32_t)n);
+	return 0;
+}
+
+void conn_tls_defer(struct conn *c)
+{
+	if (c->tls && !(c->flags & CONN_F_TLS_HS))
+		c->flags |= CONN_F_TLS_DEFER;
+}
+
+int conn_tls_resume(struct conn *c)
+{
+	struct conn_tls *x = c->tlsx;
+	struct chan *rx = c->rx;
+	uint32_t moved = 0;
+
+	if (!c->tls || !(c->flags & CONN_F_TLS_DEFER))
+		return 0;
+	c->flags &= ~CONN_F_TLS_DEFER;
+	if (!rx)
+		return 0;
+	/* the bytes after the header are ciphertext: their chunks go to cin */
+	for (struct chan_seg *sg = rx->head; sg; sg = sg->next) {
+		if (chan_put_chunk(&x->cin, sg->chk, sg->off, sg->len) < 0) {
+			conn_tls_fail(c, ENOMEM);
+			return -ENOMEM;
+		}
+		moved += sg->len;
+	}
+	chan_forward(&x->cin, moved);
+	chan_reset(rx);
+	rx->total_in -= moved;        /* counted again once decrypted */
+	if (c->flags & CONN_F_RX_EOF) {
+		/* the FIN came with them: the end of input follows the plaintext */
+		rx->flags &= ~CHAN_SHUTR;
+		c->flags |= CONN_F_TLS_EOF;
+	}
+	/* decrypted at the end of this loop turn, not under the owner's call */
+	x->stalled = 1;
+	if (!(c->flags & (CONN_F_LISTED | CONN_F_CLOSING))) {
+		c->next = c->thr->wait_bufs;
+		c->thr->wait_bufs = c;
+	}
+	c->flags |= CONN_F_TLS_WAKE;
+	return 0;
+}
+
 const char *conn_tls_hs_fail(const struct conn *c)
 {
-	if (!c->tls || (c->flags & (CONN_F_TLS_HS | CONN_F_TLS_CLI)))
+	if (!c->tls || (c->flags & (CONN_F_TLS_HS | CONN_F_TLS_CLI | CONN_F_TLS_DEFER)))
 		return NULL;
 	if (c->err == EPROTO)
 		return "SSL handshake failure";

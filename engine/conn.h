@@ -48,6 +48,7 @@ struct conn_tls;
 #define CONN_F_TLS_SHUT   0x10000  /* TLS: close_notify queued */
 #define CONN_F_TLS_WAKE   0x20000  /* in thr->wait_bufs: decrypt what is still queued */
 #define CONN_F_TLS_EOF    0x40000  /* TLS: the peer closed the TCP connection */
+#define CONN_F_TLS_DEFER  0x80000  /* TLS: not started yet (a PROXY header comes first) */
 #define CONN_F_LISTED     (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE)   /* linked in thr->wait_bufs */
 
 #define CONN_IOV 8
@@ -110,6 +111,19 @@ void conn_close(struct conn *c);
  * tls_conn_error(c->tls)). <sni> (client side, may be NULL) is the server
  * name to send. Returns 0 or -errno. */
 int conn_tls_start(struct conn *c, struct tls_ctx *ctx, const char *sni);
+
+/* "send-proxy ... ssl": queues <n> bytes to go in clear before the TLS
+ * handshake of client connection <c> (between conn_tls_start() and
+ * conn_connect()). Returns 0 or -errno. */
+int conn_tls_put_clear(struct conn *c, const void *p, size_t n);
+
+/* "accept-proxy ssl": right after conn_tls_start(), makes <c> receive in
+ * clear until conn_tls_resume(), which the owner calls once it took the
+ * PROXY header off rx: what follows it in rx is the first ciphertext
+ * (moved, not copied) and is decrypted at the end of the loop turn.
+ * Returns 0 or -errno. */
+void conn_tls_defer(struct conn *c);
+int conn_tls_resume(struct conn *c);
 
 /* Returns why the TLS handshake of the accepted connection <c> did not
  * complete, in HAProxy's words for its log ("SSL handshake failure",

@@ -375,6 +375,8 @@ struct stream *stream_accept(struct listener *l, int fd)
 		strm_release(t, s);
 		return NULL;
 	}
+	if (l->bind->tls_ctx && l->bind->accept_proxy)
+		conn_tls_defer(s->cli);      /* the PROXY header comes in clear first */
 
 	if (fe->options & (PXO_TCPKA | PXO_CLITCPKA)) {
 		int one = 1;
@@ -693,6 +695,8 @@ static int strm_proxy_hdr(struct stream *s)
 	chan_replace_in(&s->req, 0, (size_t)r, NULL, 0);
 	s->req.total_in -= (uint64_t)r;     /* not payload: not counted */
 	s->req_ana &= ~STRM_AN_REQ_PROXY;
+	if (s->cli->tls)
+		conn_tls_resume(s->cli);     /* "accept-proxy ssl": TLS from here on */
 	return 0;
 }
 
