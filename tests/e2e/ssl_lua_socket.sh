@@ -7,7 +7,8 @@
 # options table (sni, verify, ca_file, alpn) is a ringproxy extension,
 # checked only on ringproxy: a good name verifies, a wrong name or an
 # unknown CA fails with "SSL handshake failed: ...", a plain-text server
-# fails the handshake without taking the process down.
+# fails the handshake without taking the process down. A second call on the
+# same thread resumes the TLS session (s_server says "Reused").
 # Skipped (77) while the connections cannot speak TLS (conn_tls_start).
 . "$(dirname "$0")/lib.sh"
 [ -n "${E2E_DEBUG:-}" ] && set -x
@@ -73,7 +74,8 @@ core.register_action("tls_get", { "http-req" }, function(txn)
   body = body or partial or ""
   local status = body:match("^(HTTP/1%.0 %d+)") or ("no status (" .. tostring(rerr) .. ")")
   local proto = body:match("Protocol%s*:%s*(%S+)") or "?"
-  txn:set_var("txn.res", "OK " .. status .. " " .. proto)
+  local reused = body:match("\n(%a+), TLSv") or "?"
+  txn:set_var("txn.res", "OK " .. status .. " " .. proto .. " " .. reused)
 end)
 LUA
 
@@ -105,26 +107,33 @@ case $out in
 *"SSL is not supported by this build's connections"*)
 	skip "connections do not speak TLS yet (conn_tls_start returns -ENOTSUP)" ;;
 esac
-[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "connect_ssl: got '$out', expected 'OK HTTP/1.0 200 TLSv1.3'"
-# a second one on the same thread (the client context is reused)
+# s_server's page says "New, TLSv1.3..." or "Reused, TLSv1.3..."
+[ "$out" = "OK HTTP/1.0 200 TLSv1.3 New" ] || fail "connect_ssl: got '$out', expected 'OK HTTP/1.0 200 TLSv1.3 New'"
+# a second one on the same thread resumes the session (HAProxy 2.6 does
+# too, but not every time: its TLS 1.3 ticket may come after it saved the
+# session)
 out=$(get "$SRV_PORT")
-[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "second connect_ssl: got '$out'"
+if [ $is_rp = 1 ]; then
+	[ "$out" = "OK HTTP/1.0 200 TLSv1.3 Reused" ] || fail "second connect_ssl: got '$out', expected a resumed session"
+else
+	case $out in "OK HTTP/1.0 200 TLSv1.3 "*) ;; *) fail "second connect_ssl: got '$out'" ;; esac
+fi
 
 if [ $is_rp = 1 ]; then
 	out=$(get "$SRV_PORT" sni_ok)
-	[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "verify required, right name: got '$out'"
+	[ "$out" = "OK HTTP/1.0 200 TLSv1.3 New" ] || fail "verify required, right name: got '$out'"
 	out=$(get "$SRV_PORT" sni_bad)
-	case $out in "ERR SSL handshake failed: "?*) ;; *) fail "verify required, wrong name: got '$out'" ;; esac
+	[ "$out" = "ERR SSL handshake failed: hostname mismatch" ] || fail "verify required, wrong name: got '$out'"
 	out=$(get "$SRV_PORT" ca_bad)
 	case $out in "ERR SSL handshake failed: "?*) ;; *) fail "verify required, unknown CA: got '$out'" ;; esac
 	out=$(get "$SRV_PORT" alpn)
-	[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "alpn option: got '$out'"
+	[ "$out" = "OK HTTP/1.0 200 TLSv1.3 New" ] || fail "alpn option: got '$out'"
 fi
 # not TLS on the other side: an error for this call only
 out=$(get "$PLAIN_PORT")
 case $out in ERR\ ?*) ;; *) fail "plain-text server: got '$out', expected an error" ;; esac
 proxy_alive
 out=$(get "$SRV_PORT")
-[ "$out" = "OK HTTP/1.0 200 TLSv1.3" ] || fail "after the failures: got '$out'"
+case $out in "OK HTTP/1.0 200 TLSv1.3 "*) ;; *) fail "after the failures: got '$out'" ;; esac
 stop_proxy
 exit 0
