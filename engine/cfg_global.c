@@ -595,6 +595,82 @@ out_ref:
 	return ret;
 }
 
+/* set-var-fmt proc.<name> "<format>": the format's text and %[expr]
+ * blocks, evaluated once, now, with no stream (so no other %-variable, as
+ * HAProxy says of them here); an expression that finds nothing adds
+ * nothing. The variable gets the resulting string. */
+static int kw_g_set_var_fmt(struct cfg_ctx *c, char **args, int nargs)
+{
+	char out[4096], err[256];
+	size_t n = 0;
+	struct var_ref ref;
+	struct sample smp;
+	int ret = -1;
+
+	if (nargs < 3)
+		return cfg_set_err(c, "'%s' requires a process-wide variable name ('proc.<name>') and a format string.", args[0]);
+	if (vars_parse_ref(args[1], strlen(args[1]), &ref, err, sizeof(err)) < 0)
+		return cfg_set_err(c, "'%s' : %s", args[0], err);
+	if (ref.scope != VAR_SCOPE_PROC) {
+		cfg_set_err(c, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.",
+		            args[0], args[1]);
+		goto out;
+	}
+	for (const char *p = args[2]; *p;) {
+		const char *end = p + 1;
+		struct smp_ctx ctx = { .final = 1 };
+		struct sample_expr *e;
+
+		if (p[0] == '%' && p[1] == '%') {
+			p += 2;
+			if (n < sizeof(out) - 1)
+				out[n++] = '%';
+			continue;
+		}
+		if (p[0] != '%') {
+			if (n < sizeof(out) - 1)
+				out[n++] = *p;
+			p++;
+			continue;
+		}
+		if (p[1] != '[') {
+			cfg_set_err(c, "'%s' : only %%[expr] blocks are available in the global section, not '%.10s'.", args[0], p);
+			goto out;
+		}
+		if (!(e = sample_expr_parse(p + 2, &end, NULL, err, sizeof(err)))) {
+			cfg_set_err(c, "'%s' : %s", args[0], err);
+			goto out;
+		}
+		if (*end != ']' || !(e->fetch->use & SMP_USE_INT)) {
+			cfg_set_err(c, *end != ']' ? "'%s' : missing ']' after the expression in '%s'." :
+			            "'%s' : fetch method '%s' extracts information that is not available here.",
+			            args[0], *end != ']' ? args[2] : e->fetch->name);
+			sample_expr_free(e);
+			goto out;
+		}
+		memset(&smp, 0, sizeof(smp));
+		if (sample_expr_eval(e, &ctx, &smp) && sample_cast(&smp, SMP_T_STR)) {
+			size_t l = smp.u.str.len < sizeof(out) - 1 - n ? smp.u.str.len : sizeof(out) - 1 - n;
+			memcpy(out + n, smp.u.str.ptr, l);
+			n += l;
+		}
+		sample_expr_free(e);
+		p = end + 1;
+	}
+	memset(&smp, 0, sizeof(smp));
+	smp.type = SMP_T_STR;
+	smp.u.str.ptr = out;
+	smp.u.str.len = n;
+	if (vars_set(vars_of(NULL, VAR_SCOPE_PROC), &ref, &smp) < 0) {
+		cfg_set_err(c, "'%s' : out of memory.", args[0]);
+		goto out;
+	}
+	ret = 0;
+out:
+	vars_ref_free(&ref);
+	return ret;
+}
+
 /* Parses a process or thread set: "all", "odd", "even", "<n>" or "<n>-<m>"
  * with numbers in 1..64. Returns 0 with *<has1> = 1 if 1 is a member and
  * *<size> the number of members, or -1 if malformed. */
@@ -870,7 +946,7 @@ static const struct cfg_kw {
 	{ "maxzlibmem",                      kw_g_removed },
 	{ "maxcompcpuusage",                 kw_g_removed },
 	{ "set-var",                         kw_g_set_var },
-	{ "set-var-fmt",                     kw_g_removed },
+	{ "set-var-fmt",                     kw_g_set_var_fmt },
 	{ "default-path",                    kw_g_removed },
 	{ "h1-case-adjust-file",             kw_g_removed },
 	{ "ssl-provider",                    kw_g_removed },
