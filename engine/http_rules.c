@@ -6,6 +6,7 @@
  * arguments render into per-thread scratch buffers, replies are built
  * there and copied into the response channel. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "engine/http.h"
 #include "engine/http_cap.h"
 #include "engine/http_err.h"
+#include "engine/http_norm.h"
+#include "engine/conn.h"
 #include "engine/logfmt.h"
 #include "engine/pattern.h"
 #include "engine/sample.h"
@@ -31,6 +34,13 @@ enum ha_type {
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
 	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
 	HA_SET_SRC, HA_SET_DST, HA_SET_SRC_PORT, HA_SET_DST_PORT,
+	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT,
+};
+
+/* "normalize-uri" normalizers */
+enum ha_norm {
+	HN_MERGE_SLASHES = 0, HN_STRIP_DOT, HN_STRIP_DOTDOT, HN_PCT_UPPER, HN_PCT_UNRESERVED,
+	HN_SORT_QUERY, HN_FRAG_STRIP, HN_FRAG_ENCODE,
 };
 
 /* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
@@ -77,6 +87,10 @@ struct http_act {
 	int cap_id;                 /* capture slot */
 	struct pat_list *pl;        /* set-map/del-map/add-acl/del-acl: the file's list (not owned) */
 	struct logfmt *key;         /* their key */
+	enum ha_norm norm;          /* normalize-uri */
+	int norm_opt;               /* its "full" / "strict" */
+	uint32_t wait_ms;           /* wait-for-body time */
+	uint64_t wait_min;          /* wait-for-body at-least, 0 = the whole body */
 };
 
 /* Bytes a rendered log-format argument, a rewrite or a reply may take. */
@@ -263,8 +277,13 @@ static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res,
 	}
 	if ((r->body || r->body_fmt) && !r->ctype && r->blen + !!r->body_fmt)
 		return cfg_set_err(c, "a content-type must be defined when a non-empty payload is configured");
-	if (r->ctype && !r->body && !r->body_fmt)
-		return cfg_set_err(c, "content-type defined without a payload");
+	if (r->ctype && !r->body && !r->body_fmt && !r->raw && !errfiles) {
+		/* HAProxy 2.6: a warning, and the type is not sent */
+		cfg_warning(c, "content-type '%s' ignored by the http reply because neither errorfile nor payload defined.",
+		            r->ctype);
+		free(r->ctype);
+		r->ctype = NULL;
+	}
 	if ((r->raw || errfiles) && (r->ctype || r->nhdrs))
 		return cfg_set_err(c, "content-type or hdr arguments are not allowed with an errorfile");
 	/* deny without payload serves the proxy's error page, as does
@@ -308,6 +327,43 @@ static int parse_regex(struct cfg_ctx *c, struct http_act *a, const char *pat)
 	return compile_regex(c, &a->re, pat, RX_NEED_GROUPS);
 }
 
+/* One option of a redirect at <args>[<i>]. Returns the index after it, 0
+ * when it is no option, -1 on error (c->err set). */
+static int redirect_opt(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : "";
+
+	if (!strcmp(k, "code")) {
+		char *end;
+		long code = strtol(v, &end, 10);
+		if (!*v || is_cond_word(v))
+			return cfg_set_err(c, "missing HTTP code");
+		if (*end || (code != 301 && code != 302 && code != 303 && code != 307 && code != 308))
+			return cfg_set_err(c, "'%s': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308)",
+			                   k, v);
+		a->status = code;
+		return i + 2;
+	}
+	if (!strcmp(k, "drop-query")) {
+		a->drop_query = 1;
+		return i + 1;
+	}
+	if (!strcmp(k, "append-slash")) {
+		a->append_slash = 1;
+		return i + 1;
+	}
+	if (!strcmp(k, "set-cookie") || !strcmp(k, "clear-cookie")) {
+		if (!*v || is_cond_word(v))
+			return cfg_set_err(c, "'%s': missing cookie name", k);
+		free(a->cookie);
+		if (!(a->cookie = cfg_strdup(c, v)))
+			return -1;
+		a->clear_cookie = k[0] == 'c';
+		return i + 2;
+	}
+	return 0;
+}
+
 /* "redirect location|prefix|scheme <fmt> [code N] [drop-query]
  * [append-slash] [set-cookie N[=V]] [clear-cookie N[=]]". */
 static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
@@ -315,6 +371,16 @@ static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, in
 	const char *t = i < nargs ? args[i] : "";
 
 	a->status = 302;
+	/* HAProxy takes the options before the type too ("code 301 location /x") */
+	while (i < nargs && *t && !is_cond_word(t) && strcmp(t, "location") && strcmp(t, "prefix") &&
+	       strcmp(t, "scheme")) {
+		int j = redirect_opt(c, a, args, nargs, i);
+
+		if (j <= 0)
+			return j < 0 ? -1 : cfg_set_err(c, "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')", t);
+		i = j;
+		t = i < nargs ? args[i] : "";
+	}
 	if (!strcmp(t, "location"))
 		a->redir = HA_REDIR_LOCATION;
 	else if (!strcmp(t, "prefix"))
@@ -330,35 +396,72 @@ static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, in
 		return cfg_set_err(c, "missing argument for '%s'", t);
 	if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
 		return -1;
-	for (i += 2; i < nargs && *args[i] && !is_cond_word(args[i]); i++) {
-		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : "";
-		if (!strcmp(k, "code")) {
-			char *end;
-			long code = strtol(v, &end, 10);
-			if (!*v || is_cond_word(v))
-				return cfg_set_err(c, "missing HTTP code");
-			if (*end || (code != 301 && code != 302 && code != 303 && code != 307 && code != 308))
-				return cfg_set_err(c, "'%s': unsupported HTTP code '%s' (must be one of 301, 302, 303, 307 or 308)",
-				                   k, v);
-			a->status = code;
-			i++;
-		} else if (!strcmp(k, "drop-query")) {
-			a->drop_query = 1;
-		} else if (!strcmp(k, "append-slash")) {
-			a->append_slash = 1;
-		} else if (!strcmp(k, "set-cookie") || !strcmp(k, "clear-cookie")) {
-			if (!*v || is_cond_word(v))
-				return cfg_set_err(c, "'%s': missing cookie name", k);
-			free(a->cookie);
-			if (!(a->cookie = cfg_strdup(c, v)))
-				return -1;
-			a->clear_cookie = k[0] == 'c';
-			i++;
-		} else {
+	for (i += 2; i < nargs && *args[i] && !is_cond_word(args[i]);) {
+		int j = redirect_opt(c, a, args, nargs, i);
+
+		if (j < 0)
+			return -1;
+		if (!j)
 			return cfg_set_err(c, "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '%s')",
-			                   k);
+			                   args[i]);
+		i = j;
+	}
+	return i;
+}
+
+/* "normalize-uri <normalizer> [full|strict]". */
+static int parse_normalize(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	static const struct { const char *name; enum ha_norm n; const char *opt; } tab[] = {
+		{ "path-merge-slashes", HN_MERGE_SLASHES, NULL },
+		{ "path-strip-dot", HN_STRIP_DOT, NULL },
+		{ "path-strip-dotdot", HN_STRIP_DOTDOT, "full" },
+		{ "percent-to-uppercase", HN_PCT_UPPER, "strict" },
+		{ "percent-decode-unreserved", HN_PCT_UNRESERVED, "strict" },
+		{ "query-sort-by-name", HN_SORT_QUERY, NULL },
+		{ "fragment-strip", HN_FRAG_STRIP, NULL },
+		{ "fragment-encode", HN_FRAG_ENCODE, NULL },
+	};
+	const char *w = i < nargs ? args[i] : "";
+
+	a->type = HA_NORMALIZE;
+	if (!*w || is_cond_word(w))
+		return cfg_set_err(c, "Missing normalizer name.");
+	for (size_t k = 0; k < sizeof(tab) / sizeof(tab[0]); k++) {
+		if (strcmp(w, tab[k].name))
+			continue;
+		a->norm = tab[k].n;
+		i++;
+		if (i < nargs && *args[i] && !is_cond_word(args[i])) {
+			if (!tab[k].opt || strcmp(args[i], tab[k].opt))
+				return cfg_set_err(c, "Unsupported argument '%s' for normalizer '%s'.", args[i], w);
+			a->norm_opt = 1;
+			i++;
+		}
+		return i;
+	}
+	return cfg_set_err(c, "Unknown normalizer: '%s'.", w);
+}
+
+/* "wait-for-body time <time> [at-least <bytes>]". */
+static int parse_wait_body(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	a->type = HA_WAIT_BODY;
+	for (; i < nargs && *args[i] && !is_cond_word(args[i]); i += 2) {
+		const char *v = i + 1 < nargs ? args[i + 1] : "";
+
+		if (!strcmp(args[i], "time")) {
+			if (!*v || cfg_parse_time(v, &a->wait_ms) < 0)
+				return cfg_set_err(c, "'%s' expects a time as argument.", args[i]);
+		} else if (!strcmp(args[i], "at-least")) {
+			if (!*v || cfg_parse_size(v, &a->wait_min) < 0)
+				return cfg_set_err(c, "'%s' expects a size as argument.", args[i]);
+		} else {
+			return cfg_set_err(c, "expects 'time' or 'at-least' but got '%s'.", args[i]);
 		}
 	}
+	if (!a->wait_ms)
+		return cfg_set_err(c, "expects 'time <time>' argument.");
 	return i;
 }
 
@@ -576,6 +679,29 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 	} else if (!strncmp(k, "set-map(", 8) || !strncmp(k, "del-map(", 8) ||
 	           !strncmp(k, "add-acl(", 8) || !strncmp(k, "del-acl(", 8)) {
 		n = parse_patlist(c, a, k, args, nargs, i);
+	} else if (!res && !strcmp(k, "normalize-uri")) {
+		/* experimental in HAProxy 2.6: refused there without the global
+		 * directive, so here too */
+		if (!c->cfg->g.expose_experimental)
+			n = cfg_set_err(c, "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'");
+		else
+			n = parse_normalize(c, a, args, nargs, i);
+	} else if (!strcmp(k, "silent-drop")) {
+		a->type = HA_SILENT_DROP;
+		n = i;
+	} else if (!strcmp(k, "wait-for-body")) {
+		n = res ? cfg_set_err(c, "'http-response wait-for-body' is not supported by ringproxy yet.") :
+		          parse_wait_body(c, a, args, nargs, i);
+	} else if (!res && !strcmp(k, "early-hint")) {
+		a->type = HA_EARLY_HINT;
+		if (count_args(args, nargs, i) != 2) {
+			n = cfg_set_err(c, "expects exactly 2 arguments");
+		} else if (!(a->name = cfg_strdup(c, args[i]))) {
+			n = -1;
+		} else {
+			a->nlen = strlen(a->name);
+			n = fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
+		}
 	} else if (!res && !strcmp(k, "use-service")) {
 		const char *svc = i < nargs ? args[i] : "";
 		char err[256] = "";
@@ -607,11 +733,11 @@ static const char req_known[] =
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
 	"'reject', 'return', 'set-header', 'set-log-level', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', "
 	"'set-dst', 'set-dst-port', 'set-query', 'set-src', 'set-src-port', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
-	"'use-service',";
+	"'use-service', 'normalize-uri', 'silent-drop', 'wait-for-body', 'early-hint',";
 static const char res_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
 	"'deny', 'lua.*', 'lua', 'redirect', 'replace-header', 'replace-value', 'return', "
-	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)',";
+	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'silent-drop',";
 
 static const char after_known[] =
 	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
@@ -970,12 +1096,12 @@ static void tarpit_expire(struct timer *t)
 	stream_wakeup(s);
 }
 
-/* Returns 1 when <s>'s tarpit delay is over (its entry released), 0 while
- * it runs (the first call starts it), -1 when it cannot be started. */
-static int tarpit_wait(struct stream *s, struct proxy *px)
+/* Returns 1 when <s>'s wait of <delay> ms (tarpit, wait-for-body) is over
+ * (its entry released), 0 while it runs (the first call starts it), -1
+ * when it cannot be started. */
+static int tarpit_wait(struct stream *s, uint32_t delay)
 {
 	struct tarpit *tp;
-	uint32_t delay = px->to.tarpit ? px->to.tarpit : px->to.connect;
 
 	for (tp = tarpit_active; tp; tp = tp->next)
 		if (tp->thr == s->thr && tp->idx == s->idx && tp->gen == s->gen)
@@ -1003,12 +1129,139 @@ static int tarpit_wait(struct stream *s, struct proxy *px)
 	return 0;
 }
 
+/* Ends a wait of <s> before its timer fired (the body came). */
+static void tarpit_cancel(struct stream *s)
+{
+	for (struct tarpit *tp = tarpit_active; tp; tp = tp->next)
+		if (tp->thr == s->thr && tp->idx == s->idx && tp->gen == s->gen) {
+			timer_cancel(&s->thr->timers, &tp->t);
+			tarpit_unlink(tp);
+			return;
+		}
+}
+
+/* Answers the proxy's error page for <status> (a rule's own error: 400 for
+ * a URI strict normalization refuses, 408 when wait-for-body times out). */
+static int reply_errpage(struct stream *s, struct proxy *px, int status, char err, char fin)
+{
+	struct ha_reply r;
+	long len;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.errpage = 1;
+	if ((len = reply_build(&r, s, px)) < 0)
+		return RULE_ERR;
+	if (!s->err || s->err == STRM_ERR_NONE)
+		s->err = err;
+	if (!s->fin || s->fin == STRM_FIN_NONE)
+		s->fin = fin;
+	return reply_queue(s, ha_out, (size_t)len, status);
+}
+
+/* normalize-uri: the path (path-*), the query (query-sort-by-name) or the
+ * whole URI (percent-*, fragment-*) rewritten. Returns -1 (next rule),
+ * RULE_REPLY (400: strict) or RULE_ERR. */
+static int exec_normalize(const struct http_act *a, struct stream *s, struct http_msg *m,
+                          struct proxy *px)
+{
+	char buf[HA_BUF];
+	const char *p;
+	size_t plen;
+	struct h1_span sp;
+	int n, whole = a->norm == HN_PCT_UPPER || a->norm == HN_PCT_UNRESERVED ||
+	               a->norm == HN_FRAG_STRIP || a->norm == HN_FRAG_ENCODE;
+
+	if (whole) {
+		p = http_get_uri(m, buf, sizeof(buf), &plen);
+	} else if (a->norm == HN_SORT_QUERY) {
+		if (!http_uri_query(m, &sp))
+			return -1;
+		p = http_span(m, sp, buf, sizeof(buf), &plen);
+	} else {
+		if (!http_uri_path(m, &sp))
+			return -1;
+		p = http_span(m, sp, buf, sizeof(buf), &plen);
+	}
+	if (!p)
+		return -1;
+	switch (a->norm) {
+	case HN_MERGE_SLASHES:  n = http_norm_merge_slashes(p, plen, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_STRIP_DOT:      n = http_norm_strip_dot(p, plen, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_STRIP_DOTDOT:   n = http_norm_strip_dotdot(p, plen, a->norm_opt, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_PCT_UPPER:      n = http_norm_pct_upper(p, plen, a->norm_opt, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_PCT_UNRESERVED: n = http_norm_pct_unreserved(p, plen, a->norm_opt, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_SORT_QUERY:     n = http_norm_sort_query(p, plen, ha_tmp, sizeof(ha_tmp)); break;
+	case HN_FRAG_STRIP:     n = http_norm_fragment(p, plen, 0, ha_tmp, sizeof(ha_tmp)); break;
+	default:                n = http_norm_fragment(p, plen, 1, ha_tmp, sizeof(ha_tmp)); break;
+	}
+	if (n == HTTP_NORM_BAD)
+		return reply_errpage(s, px, 400, STRM_ERR_PRXCOND, STRM_FIN_R);
+	if (n < 0)
+		return -1;                 /* does not fit: unchanged */
+	if ((size_t)n == plen && !memcmp(p, ha_tmp, plen))
+		return -1;
+	if (whole)
+		return http_set_uri(m, ha_tmp, (size_t)n) < 0 ? RULE_ERR : -1;
+	if (a->norm == HN_SORT_QUERY)
+		return http_set_query(m, ha_tmp, (size_t)n) < 0 ? RULE_ERR : -1;
+	return http_set_path(m, ha_tmp, (size_t)n) < 0 ? RULE_ERR : -1;
+}
+
+/* wait-for-body: the request's body is read (not forwarded) until it is
+ * complete, "at-least" bytes of it came or the buffer is full; at the
+ * end of "time" without that, 408. Returns -1 (next rule), RULE_YIELD,
+ * RULE_REPLY or RULE_ERR. */
+static int exec_wait_body(const struct http_act *a, struct stream *s, struct http_msg *m,
+                          struct proxy *px)
+{
+	int r = HTTP_PARSE_DONE, w;
+
+	if (m->state == HTTP_MSG_BODY)
+		r = http_msg_body_parse(m);
+	if (r == HTTP_PARSE_ERR)
+		return reply_errpage(s, px, 400, STRM_ERR_PRXCOND, STRM_FIN_R);
+	if (r == HTTP_PARSE_DONE || (a->wait_min && m->body_fed >= a->wait_min) ||
+	    chan_is_full(m->chan) || (m->chan->flags & CHAN_SHUTR)) {
+		tarpit_cancel(s);
+		return -1;
+	}
+	w = tarpit_wait(s, a->wait_ms);
+	if (w < 0)
+		return RULE_ERR;
+	if (!w)
+		return RULE_YIELD;
+	return reply_errpage(s, px, 408, STRM_ERR_CLITO, STRM_FIN_R);
+}
+
+/* early-hint: a "103 Early Hints" interim response carrying the header
+ * goes to the client at once (an HTTP/1.1 client only, as HAProxy). */
+static void exec_early_hint(const struct http_act *a, struct stream *s, struct http_msg *m)
+{
+	static const char st[] = "HTTP/1.1 103 Early Hints\r\n";
+	size_t n = render(a->fmt, s), len = 0;
+
+	if (!(m->h1.flags & H1_MF_VER_11) || sizeof(st) + a->nlen + n + 6 > sizeof(ha_tmp))
+		return;
+	memcpy(ha_tmp, st, sizeof(st) - 1);
+	len = sizeof(st) - 1;
+	memcpy(ha_tmp + len, a->name, a->nlen);
+	len += a->nlen;
+	memcpy(ha_tmp + len, ": ", 2);
+	len += 2;
+	memcpy(ha_tmp + len, ha_val, n);
+	len += n;
+	memcpy(ha_tmp + len, "\r\n\r\n", 4);
+	len += 4;
+	chan_put_out(&s->res, ha_tmp, len);
+}
+
 static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
 {
 	if (a->type == HA_TARPIT) {
 		/* hold the request for "timeout tarpit" (else "timeout connect"),
 		 * then answer, as HAProxy */
-		int w = tarpit_wait(s, ctx->px);
+		int w = tarpit_wait(s, ctx->px->to.tarpit ? ctx->px->to.tarpit : ctx->px->to.connect);
 		if (w < 0)
 			return RULE_ERR;
 		if (!w)
@@ -1196,6 +1449,30 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 	case HA_SET_DST_PORT:
 		exec_set_addr(a, s, ctx);
 		return -1;
+	case HA_NORMALIZE:
+		return exec_normalize(a, s, m, ctx->px);
+	case HA_WAIT_BODY:
+		return exec_wait_body(a, s, m, ctx->px);
+	case HA_EARLY_HINT:
+		exec_early_hint(a, s, m);
+		return -1;
+	case HA_SILENT_DROP:
+		/* no response and no FIN: the socket is reset on close, as
+		 * HAProxy does without TCP_REPAIR */
+		if (s->cli && s->cli->fd >= 0) {
+			struct linger nl = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(s->cli->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
+		}
+		if (ctx->dir == SMP_DIR_RES)
+			ctx->px->denied_resp++;
+		else
+			s->fe->denied_req++;
+		if (!s->err || s->err == STRM_ERR_NONE)
+			s->err = STRM_ERR_PRXCOND;
+		if (!s->fin || s->fin == STRM_FIN_NONE)
+			s->fin = ctx->dir == SMP_DIR_RES ? STRM_FIN_H : STRM_FIN_R;
+		return RULE_CLOSE;
 	case HA_SERVICE:
 		switch (lua_hooks.service_run ? lua_hooks.service_run(a->service, s) : ACT_RET_ERR) {
 		case ACT_RET_YIELD:
