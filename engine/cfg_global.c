@@ -290,12 +290,14 @@ static int cfg_strv_push(struct cfg_ctx *c, char ***arr, int *n, const char *s)
 	return 0;
 }
 
+/* "lua-load <file>", and "lua-load-per-thread <file>", the same with one
+ * worker thread (HAProxy says so of a process without threads). */
 static int kw_g_lua_load(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct global *g = &c->cfg->g;
 
 	if (nargs < 2 || !*args[1])
-		return cfg_set_err(c, "'lua-load' expects a file name as parameter.");
+		return cfg_set_err(c, "'%s' expects a file name as parameter.", args[0]);
 	if (cfg_no_extra(c, args, nargs, 2))
 		return -1;
 	if (cfg_strv_push(c, &g->lua_load, &g->nb_lua_load, args[1]))
@@ -956,7 +958,7 @@ static const struct cfg_kw {
 	{ "server-state-file",               kw_g_removed },
 	{ "server-state-base",               kw_g_removed },
 	{ "localpeer",                       kw_g_removed },
-	{ "lua-load-per-thread",             kw_g_removed },
+	{ "lua-load-per-thread",             kw_g_lua_load },
 	{ "unix-bind",                       kw_g_removed },
 	{ "external-check",                  kw_g_removed },
 	{ "ssl-engine",                      kw_g_removed },
