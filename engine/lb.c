@@ -629,18 +629,14 @@ void lb_take(struct server *srv)
 	srv->cum_conn++;
 	if (srv->cur_conn > srv->max_conn_seen)
 		srv->max_conn_seen = srv->cur_conn;
-	if (srv->px) {
-		srv->px->be_cur_conn++;
-		srv->px->be_cum_conn++;
-	}
+	/* the backend's be_cur_conn/be_cum_conn count streams, not server
+	 * slots (HAProxy's beconn): stream.c keeps them */
 }
 
 void lb_release(struct server *srv)
 {
 	if (srv->cur_conn)
 		srv->cur_conn--;
-	if (srv->px && srv->px->be_cur_conn)
-		srv->px->be_cur_conn--;
 }
 
 int lb_set_weight(struct server *srv, const char *arg, char *err, size_t errlen)

@@ -733,7 +733,7 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	case LV_AC: lo_int(o, logfmt_globals ? (int64_t)*logfmt_globals->actconn : 0); break;
 	case LV_FC: lo_int(o, fe ? fe->fe_cur_conn : 0); break;
-	case LV_BC: lo_int(o, s->be ? (int64_t)s->be->be_cur_conn - lf_own_slot(s) : 0); break;
+	case LV_BC: lo_int(o, s->be ? (int64_t)s->be->be_cur_conn : 0); break;  /* the stream no longer counts itself */
 	case LV_SC: lo_int(o, s->srv ? (int64_t)s->srv->cur_conn - lf_own_slot(s) : 0); break;
 	case LV_RC:
 		if (s->flags & STRM_F_REDISPATCH)

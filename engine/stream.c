@@ -466,6 +466,23 @@ static void strm_nolinger(struct conn *c)
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &nolinger, sizeof(nolinger));
 }
 
+/* HAProxy's "beconn" (%bc, be_conn, the backend's scur and stot): the
+ * streams a backend was chosen for, queued or connected, until their log
+ * line, which no longer counts its own stream. <on>: 1 when the backend is
+ * chosen, 0 when the stream (or its transaction) ends. */
+static void strm_be_count(struct stream *s, int on)
+{
+	if (on && s->be && !(s->flags & STRM_F_BE_COUNTED)) {
+		s->be->be_cur_conn++;
+		s->be->be_cum_conn++;
+		s->flags |= STRM_F_BE_COUNTED;
+	} else if (!on && (s->flags & STRM_F_BE_COUNTED)) {
+		if (s->be && s->be->be_cur_conn)
+			s->be->be_cur_conn--;
+		s->flags &= ~STRM_F_BE_COUNTED;
+	}
+}
+
 /* Ends <s>: logs it, releases its connections and counters. The slot goes
  * back to the pool at the end of the loop turn. */
 static void strm_end(struct stream *s)
@@ -495,6 +512,7 @@ static void strm_end(struct stream *s)
 	conn_close(s->srvc);
 	strm_count_bytes(s);
 	stick_stream_end(s);
+	strm_be_count(s, 0);
 	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED))) {
 		s->flags |= STRM_F_LOGGED;
 		if (tls_fail)
@@ -755,6 +773,7 @@ static int strm_req_analyse(struct stream *s)
 			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		}
+		strm_be_count(s, 1);
 		if (s->http)
 			s->req_ana |= STRM_AN_REQ_HTTP_FINAL;
 		if (s->be != s->fe) {
@@ -963,6 +982,7 @@ void stream_process(struct stream *s)
 void stream_log_txn(struct stream *s)
 {
 	strm_count_bytes(s);
+	strm_be_count(s, 0);
 	if (!(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED)))
 		log_stream(s);
 	s->flags &= ~STRM_F_LOGGED;
@@ -984,6 +1004,7 @@ void stream_txn_reset(struct stream *s)
 	vars_clear(&s->vars_txn);
 	vars_clear(&s->vars_req);
 	vars_clear(&s->vars_res);
+	strm_be_count(s, 0);
 	s->be = NULL;
 	s->srv = NULL;
 	s->srvc = NULL;
