@@ -352,6 +352,10 @@ static int srv_build(struct config *cfg, struct server *s)
 			snprintf(err, sizeof(err), "unexpected '%.400s' after the expression", end);
 			return srv_alert(s, "error detected while parsing sni expression : %s", err);
 		}
+		/* only a constant name lets other clients reuse a connection
+		 * (HAProxy 2.6 keys idle connections by their SNI) */
+		s->sni_varies = !(s->sni_expr->fetch->use & SMP_USE_INT) || s->sni_expr->nb_convs > 0 ||
+		                strncmp(s->sni_expr->fetch->name, "str", 4) != 0;
 	}
 	if (!s->ssl)
 		return 0;

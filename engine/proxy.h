@@ -121,6 +121,7 @@ struct server {
 	unsigned no_ssl_reuse:1, no_tls_tickets:1;
 	struct tls_ctx **tls_ctx;   /* "ssl": one client context per thread (cfg_tls.c) */
 	struct sample_expr *sni_expr; /* "sni <expr>", evaluated per connection */
+	unsigned sni_varies:1;      /* <sni_expr> depends on the request: connections are not shared */
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
 	char *addr_text;            /* the address as written, for messages and stats */
 	char *resolvers_id;         /* "resolvers <id>": re-resolved at run time (dns.c) */

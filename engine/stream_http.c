@@ -836,7 +836,8 @@ static void hs_idle_event(struct conn *c, unsigned ev)
  * client (a PROXY header carries its address). */
 static int hs_may_share(const struct stream *s)
 {
-	return s->be->http_reuse != PX_REUSE_NEVER && !s->srv->send_proxy && !s->srv->send_proxy_v2;
+	return s->be->http_reuse != PX_REUSE_NEVER && !s->srv->send_proxy && !s->srv->send_proxy_v2 &&
+	       !s->srv->sni_varies;   /* a TLS name taken from this request */
 }
 
 static int meth_idempotent(int m)

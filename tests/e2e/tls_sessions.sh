@@ -55,11 +55,15 @@ backend tls
     option httpclose
     http-response set-header x-bc "%[ssl_bc] %[ssl_bc_is_resumed]"
     server s1 127.0.0.1:$TLS_PORT ssl verify required ca-file $T/ca.pem sni str(a.test)
+backend bysni
+    http-reuse always
+    http-response set-header x-bc "%[ssl_bc] %[ssl_bc_is_resumed]"
+    server s1 127.0.0.1:$TLS_PORT ssl verify none sni req.hdr(x-name)
 backend old
     server s1 127.0.0.1:$OLD_PORT ssl verify required ca-file $T/ca.pem sni str(a.test)
 frontend tlsfe
     bind 127.0.0.1:$TLS_PORT ssl crt $T/a.pem alpn h2,http/1.1 name tls
-    http-request return status 200 content-type text/plain lf-string "resumed=%[ssl_fc_is_resumed]\n"
+    http-request return status 200 content-type text/plain lf-string "resumed=%[ssl_fc_is_resumed] sni=%[ssl_fc_sni]\n"
 frontend oldfe
     bind 127.0.0.1:$OLD_PORT ssl crt $T/old.pem
     http-request return status 200
@@ -77,14 +81,14 @@ wait_listen "$TLS_PORT" 5 || fail "no listener on $TLS_PORT"
 # the client resumes: two requests, the server closes after each
 out=$(timeout 10 curl -s --http1.1 --cacert ca.pem --resolve "a.test:$TLS_PORT:127.0.0.1" \
 	-H 'Connection: close' "https://a.test:$TLS_PORT/" "https://a.test:$TLS_PORT/" | tr '\n' ' ')
-[ "$out" = "resumed=0 resumed=1 " ] || fail "client resumption: got '$out'"
+[ "$out" = "resumed=0 sni=a.test resumed=1 sni=a.test " ] || fail "client resumption: got '$out'"
 
 # an h2-capable client is served
 hdr=$(timeout 10 curl -s --http2 --cacert ca.pem --resolve "a.test:$TLS_PORT:127.0.0.1" \
 	-o body.txt -w '%{http_code} %{http_version}' "https://a.test:$TLS_PORT/")
 case "$hdr" in 200\ 1.1) ;; 200\ 2) [ "$(basename "$PROXY")" = haproxy ] || fail "h2 negotiated: $hdr" ;;
 *) fail "h2-capable client: got '$hdr'" ;; esac
-[ "$(cat body.txt)" = "resumed=0" ] || fail "h2-capable client: body '$(cat body.txt)'"
+[ "$(cat body.txt)" = "resumed=0 sni=a.test" ] || fail "h2-capable client: body '$(cat body.txt)'"
 
 # the proxy resumes its session with the TLS server on the next connection
 get() { # get <backend>: "<status> <x-bc>"
@@ -100,6 +104,12 @@ note "server connections 2-4: $out"
 # HAProxy keeps the session it has at the end of the handshake, before the
 # TLS 1.3 ticket comes: it resumes from the third connection on
 [ "${out##*,}" = "200 1 1" ] || fail "later server connections: got '$out', expected '200 1 1' (resumed)"
+
+# "sni req.hdr(x-name)": each request gets a connection with its own name,
+# even with "http-reuse always" (idle connections are not shared across names)
+n1=$(timeout 10 curl -s -H 'x-be: bysni' -H 'x-name: a.test' "http://127.0.0.1:$FE_PORT/" | sed 's/.* //')
+n2=$(timeout 10 curl -s -H 'x-be: bysni' -H 'x-name: b.test' "http://127.0.0.1:$FE_PORT/" | sed 's/.* //')
+[ "$n1,$n2" = "sni=a.test,sni=b.test" ] || fail "sni per request: got '$n1,$n2'"
 
 # the server's certificate expired: verification fails, 503
 out=$(get old)
