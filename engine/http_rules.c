@@ -7,6 +7,8 @@
  * there and copied into the response channel. */
 #include <errno.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1457,12 +1459,15 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		exec_early_hint(a, s, m);
 		return -1;
 	case HA_SILENT_DROP:
-		/* no response and no FIN: the socket is reset on close, as
-		 * HAProxy does without TCP_REPAIR */
+		/* nothing at all goes to the client, as HAProxy: in TCP repair
+		 * mode (CAP_NET_ADMIN) the close sends no packet; else the
+		 * socket is reset rather than closed with a FIN */
 		if (s->cli && s->cli->fd >= 0) {
 			struct linger nl = { .l_onoff = 1, .l_linger = 0 };
+			int one = 1;
 
-			setsockopt(s->cli->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
+			if (setsockopt(s->cli->fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) < 0)
+				setsockopt(s->cli->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
 		}
 		if (ctx->dir == SMP_DIR_RES)
 			ctx->px->denied_resp++;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include "engine/stats_page.h"
 #include "engine/stream_http.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -118,6 +119,8 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 		return -1;
 	http_txn_log_fill(&hs->txn, h);
 	h->status = hs->txn.status ? hs->txn.status : h->status;
+	if (!h->status)
+		h->status = -1;         /* no response: HAProxy logs -1 */
 	h->Ti = hs->t_first ? ms_between(hs->t_start, hs->t_first) : ms_between(hs->t_start, end);
 	if (h->Ti < 0)
 		h->Ti = 0;
@@ -460,6 +463,9 @@ int stream_http_req_rules(struct stream *s)
 		stream_wakeup(s);
 		return -1;
 	}
+	/* "stats uri": the statistics page answers after the proxy's rules (stats_page.c) */
+	if (r == RULE_CONTINUE && stats_page_req(s, s->be ? s->be : s->fe))
+		r = RULE_REPLY;
 	switch ((int)r) {
 	case RULE_CONTINUE:
 		return 0;
@@ -467,7 +473,11 @@ int stream_http_req_rules(struct stream *s)
 	case RULE_WAIT:
 		s->req_ana |= STRM_AN_REQ_HTTP_RULES;
 		return -1;
+	case RULE_REJECT:
 	case RULE_CLOSE:
+		/* reject, silent-drop: the connection closes without a
+		 * response; HAProxy logs no TR (-1) for them */
+		hs->t_hdrs = 0;
 		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 		return -1;
 	case RULE_ERR:
