@@ -1011,7 +1011,8 @@ static void t_proxy_errors(void)
 	expect_error("frontend f from nope\n", "parsing [t.cfg:1] : defaults section 'nope' not found for frontend 'f'.");
 	expect_error("backend be\nbackend be\n", "config : Parsing [t.cfg:2]: backend 'be' has the same name as backend 'be' declared at t.cfg:1.");
 	expect_error("frontend a\nlisten a\n", "Parsing [t.cfg:2]: proxy 'a' has the same name as frontend 'a' declared at t.cfg:1.");
-	expect_error("backend be\n  stick-table type ip size 1m\n", "'stick-table' is not supported by ringproxy yet.");
+	expect_error("backend be\n  stick-table type ip size 1m\n  stick-table type ip size 1m\n",
+	             "parsing [t.cfg:3] : stick-table name 'be' conflicts with table declared in backend 'be' at t.cfg:2.");
 	{
 		/* tcp-check rules go to check.c and are freed with the configuration */
 		struct config c4;

@@ -104,7 +104,9 @@ static void t_cfg_errors(void)
 		{ "http-request track-sc2", "missing fetch method." },
 		{ "http-request track-sc1 src table nope", "Proxy 'b': unable to find table 'nope' referenced by track-sc1." },
 		{ "http-request track-sc0 src", "Proxy 'b': unable to find table 'b' referenced by track-sc0." },
-		{ "stick on src", "'stick on' (persistence) is not supported by ringproxy yet" },
+		{ "stick on src", "Proxy 'b': unable to find stick-table 'b'." },
+		{ "stick on src table nope", "Proxy 'b': unable to find stick-table 'nope'." },
+		{ "stick foo src", "'stick' expects 'on', 'match', 'store-request' or 'store-response'." },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct config cfg;
