@@ -411,7 +411,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 /* Sections HAProxy has and ringproxy does not: the header is an error and
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
-	"peers", "cache", "ring", "program", "mailers",
+	"cache", "ring", "program", "mailers",
 	"http-errors", "fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
@@ -539,6 +539,15 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 			cfg_error(r);
 		return;
 	}
+	if (!strcmp(k, "peers")) {
+		/* accepted without synchronisation; "table" lines refused (stick.c) */
+		r->skip_section = 0;
+		c->sec = CFG_SEC_PEERS;
+		c->px = c->defpx = NULL;
+		if (stick_cfg_peers(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	}
 	for (int i = 0; cfg_unsupported_sections[i]; i++)
 		if (!strcmp(k, cfg_unsupported_sections[i])) {
 			cfg_set_err(c, "'%s' sections are not supported by ringproxy yet.", k);
@@ -585,6 +594,10 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		c->err[0] = 0;
 		c->err_tight = 0;
 		if (dns_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	case CFG_SEC_PEERS:
+		if (stick_cfg_peers(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
 	default:

@@ -11,7 +11,7 @@
 
 enum cfg_section { CFG_SEC_NONE = 0, CFG_SEC_GLOBAL, CFG_SEC_DEFAULTS, CFG_SEC_FRONTEND,
                    CFG_SEC_BACKEND, CFG_SEC_LISTEN, CFG_SEC_USERLIST, CFG_SEC_RESOLVERS,
-                   CFG_SEC_OTHER };
+                   CFG_SEC_OTHER, CFG_SEC_PEERS /* stick.c */ };
 
 #define CFG_ERR_SIZE 1024
 

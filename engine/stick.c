@@ -767,6 +767,27 @@ void stick_set_server(struct stksess *ts, int id, const char *name)
 		memcpy(ts_data(ts, STK_DT_SERVER_KEY), &name, sizeof(name));
 }
 
+int stick_cfg_peers(struct cfg_ctx *c, char **args, int nargs)
+{
+	static const char *const ignored[] = { "peer", "server", "bind", "default-server", "default-bind",
+	                                       "disabled", "enabled", "enable", "shards", NULL };
+
+	c->err[0] = 0;
+	c->err_tight = 0;
+	if (!strcmp(args[0], "peers")) {
+		if (nargs < 2 || !*args[1])
+			return cfg_set_err(c, "'peers' expects <name> as argument.");
+		cfg_notice(c, "peers section '%s' accepted, but ringproxy does not synchronise stick tables: its peers are ignored.", args[1]);
+		return 0;
+	}
+	if (!strcmp(args[0], "table"))
+		return cfg_set_err(c, "'table' in a 'peers' section is not supported by ringproxy yet: declare the table with 'stick-table' in a backend.");
+	for (int i = 0; ignored[i]; i++)
+		if (!strcmp(args[0], ignored[i]))
+			return 0;
+	return cfg_set_err(c, "unknown keyword '%s' in 'peers' section", args[0]);
+}
+
 /* Parses the "store" list "a,b(10s),c" into <t>. Returns 0 or -1 with c->err. */
 static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 {

@@ -46,6 +46,10 @@ uint32_t freq_ctr_read(const struct freq_ctr *f, uint32_t period, uint32_t now);
 /* Configuration: "stick-table ..." in a frontend/backend/listen section
  * (sets c->px's table). Returns 0 or -1 with c->err (HAProxy's wording). */
 int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs);
+/* A "peers" section: its header and its lines (c->sec == CFG_SEC_PEERS).
+ * Peers are accepted and ignored (no synchronisation: a notice says so);
+ * a "table" line is refused. Returns 0 or -1 with c->err. */
+int stick_cfg_peers(struct cfg_ctx *c, char **args, int nargs);
 /* Frees a table and its entries (NULL is accepted). */
 void stick_table_free(struct stktable *t);
 

@@ -340,6 +340,21 @@ static void t_expire(void)
 	cfg_free(&cfg);
 }
 
+/* A peers section loads (nothing is synchronised); its "table" lines do not. */
+static void t_peers(void)
+{
+	struct config cfg;
+
+	EXPECT_INT(parse(&cfg, "peers p\n    peer a 127.0.0.1:10000\n    peer b 127.0.0.1:10001\n"
+	                       "backend b\n    stick-table type ip size 10 peers p store gpc0\n"), 0);
+	EXPECT(strstr(out, "peers section 'p' accepted, but ringproxy does not synchronise stick tables") != NULL);
+	EXPECT(table(&cfg, "b") != NULL);
+	cfg_free(&cfg);
+	EXPECT(parse(&cfg, "peers p\n    table t type ip size 10\n") > 0);
+	EXPECT(strstr(out, "parsing [t.cfg:2] : 'table' in a 'peers' section is not supported by ringproxy yet") != NULL);
+	cfg_free(&cfg);
+}
+
 int main(void)
 {
 	RUN(t_freq_ctr);
@@ -348,5 +363,6 @@ int main(void)
 	RUN(t_lru);
 	RUN(t_keys);
 	RUN(t_expire);
+	RUN(t_peers);
 	return unit_end();
 }
