@@ -8,7 +8,8 @@
 # checked only on ringproxy: a good name verifies, a wrong name or an
 # unknown CA fails with "SSL handshake failed: ...", a plain-text server
 # fails the handshake without taking the process down. A second call on the
-# same thread resumes the TLS session (s_server says "Reused").
+# same thread resumes the TLS session (s_server says "Reused"). A server
+# that never answers the hello times out (settimeout) and is disconnected.
 # Skipped (77) while the connections cannot speak TLS (conn_tls_start).
 . "$(dirname "$0")/lib.sh"
 [ -n "${E2E_DEBUG:-}" ] && set -x
@@ -37,6 +38,10 @@ SRV_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' srv.log)
 # a plain-text server: answers a line and closes
 start_sink plain -m gen -n 64
 PLAIN_PORT=$SINK_PORT
+# a server that takes the ClientHello and never answers
+start_sink silent -m eof
+SILENT_PORT=$SINK_PORT
+CLOSED_PORT=$(free_port)
 
 is_rp=0
 "$PROXY" -v 2>&1 | grep -qi ringproxy && is_rp=1
@@ -52,7 +57,7 @@ core.register_action("tls_get", { "http-req" }, function(txn)
   local port = tonumber(txn.sf:req_hdr("x-port"))
   local mode = txn.sf:req_hdr("x-mode")
   local s = core.tcp()
-  s:settimeout(5)
+  s:settimeout(tonumber(txn.sf:req_hdr("x-timeout")) or 5)
   local ok, err
   if mode and mode ~= "" then
     ok, err = s:connect_ssl("127.0.0.1", port, opts[mode])
@@ -99,7 +104,7 @@ start_proxy p.cfg
 
 # get <port> [mode]: the action's result line
 get() {
-	timeout 15 curl -s -H "x-port: $1" -H "x-mode: ${2:-}" "http://127.0.0.1:$FE_PORT/"
+	timeout 15 curl -s -H "x-port: $1" -H "x-mode: ${2:-}" -H "x-timeout: ${TMO:-5}" "http://127.0.0.1:$FE_PORT/"
 }
 
 out=$(get "$SRV_PORT")
@@ -132,6 +137,16 @@ fi
 # not TLS on the other side: an error for this call only
 out=$(get "$PLAIN_PORT")
 case $out in ERR\ ?*) ;; *) fail "plain-text server: got '$out', expected an error" ;; esac
+# a server that never answers the hello: the socket's timeout ends the
+# handshake, and the connection is closed (the server sees it go)
+out=$(TMO=0.5 get "$SILENT_PORT")
+# (HAProxy 2.6 says "Can't connect" for every failure, ringproxy "timeout")
+if [ $is_rp = 1 ]; then want="ERR timeout"; else want="ERR Can't connect"; fi
+[ "$out" = "$want" ] || fail "silent server: got '$out', expected '$want'"
+for i in $(seq 1 40); do grep -q '^close' silent.out && break; sleep 0.05; done
+grep -q '^close' silent.out || fail "the timed-out TLS connection was not closed"
+out=$(get "$CLOSED_PORT")
+case $out in "ERR "?*) ;; *) fail "closed port: got '$out', expected an error" ;; esac
 proxy_alive
 out=$(get "$SRV_PORT")
 case $out in "OK HTTP/1.0 200 TLSv1.3 "*) ;; *) fail "after the failures: got '$out'" ;; esac
