@@ -961,6 +961,7 @@ struct stick_act {
 	int idx;                    /* sc-inc-gpc(<idx>,<sc>) */
 	int content;                /* tracked by a content-level rule: released at the txn end */
 	int sess;                   /* a "tcp-request session" rule: the session exists already */
+	int tcp_content;            /* a "tcp-request content" rule (for a warning) */
 	int http;                   /* tracked by an http-request/response rule */
 	struct sample_expr *expr;   /* track-sc key, sc-set-gpt0 value (NULL: <value>) */
 	int64_t value;
@@ -1041,6 +1042,7 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 	a->content = strcmp(kind, "tcp-request connection") && strcmp(kind, "tcp-request session");
 	a->http = !strncmp(kind, "http-", 5);
 	a->sess = !strcmp(kind, "tcp-request session");
+	a->tcp_content = !strcmp(kind, "tcp-request content");
 	if (!strncmp(w, "track-sc", 8)) {
 		char *end;
 		long sc = strtol(w + 8, &end, 10);
@@ -1139,6 +1141,7 @@ fail:
 int stick_cfg_resolve(struct config *cfg)
 {
 	int errors = stick_persist_resolve(cfg);
+	const struct proxy *warned = NULL;
 
 	while (pending_acts) {
 		struct stick_act *a = pending_acts;
@@ -1147,6 +1150,14 @@ int stick_cfg_resolve(struct config *cfg)
 		pending_acts = a->next_pending;
 		a->next_pending = NULL;
 		a->t = p ? p->stktable : NULL;
+		if (a->tcp_content && a->px && a->px->mode == PX_MODE_HTTP && (a->px->cap & PX_CAP_FE) &&
+		    a->expr && a->expr->fetch && !(a->expr->fetch->use & (SMP_USE_L6 | SMP_USE_L7)) &&
+		    !(warned && warned == a->px)) {
+			/* HAProxy 2.6's advice, once per proxy */
+			warned = a->px;
+			rp_warning("config : %s '%s' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).",
+			           (a->px->cap & PX_CAP_BE) ? "proxy" : "frontend", a->px->name);
+		}
 		if (!a->t) {
 			rp_alert("config : Proxy '%s': unable to find table '%s' referenced by track-sc%d.",
 			        a->px && a->px->name ? a->px->name : "",

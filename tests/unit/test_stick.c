@@ -120,6 +120,21 @@ static void t_cfg_errors(void)
 		cfg_free(&cfg);
 	}
 	{
+		/* HAProxy's advice for an HTTP frontend tracking at content level */
+		struct config cfg;
+		EXPECT_INT(parse(&cfg, "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n"
+		                       "    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:0\n"
+		                       "    stick-table type ip size 10\n    tcp-request content track-sc0 src\n"
+		                       "    tcp-request content track-sc1 src\n"), 0);
+		const char *w = "config : frontend 'f' : a 'tcp-request content track-sc*' rule not depending on "
+		                "request contents for an HTTP frontend should be executed at the session level, using a "
+		                "'tcp-request session' rule (mandatory to track invalid HTTP requests).\n";
+		const char *at = strstr(out, w);
+		EXPECT(at != NULL);
+		EXPECT(at && strstr(at + 1, w) == NULL);      /* once per proxy */
+		cfg_free(&cfg);
+	}
+	{
 		/* one table per proxy */
 		struct config cfg;
 		EXPECT(parse(&cfg, "backend b\n    stick-table type ip size 10\n    stick-table type ip size 10\n") > 0);
