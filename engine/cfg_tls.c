@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/cfg.h"
 #include "engine/cfg_srv.h"
@@ -383,8 +384,13 @@ static int srv_build(struct config *cfg, struct server *s)
 	o.alpn = alpn_filter(s->px, s->alpn, alpnbuf, sizeof(alpnbuf), s->file, s->line);
 	o.ciphers = s->ciphers ? s->ciphers : g->ssl_server_ciphers;
 	o.ciphersuites = s->ciphersuites ? s->ciphersuites : g->ssl_server_ciphersuites;
-	if (s->ca_file)
+	if (s->ca_file) {
 		o.ca_file = with_base(cabuf, sizeof(cabuf), g->ca_base, s->ca_file);
+		if (access(o.ca_file, R_OK) < 0) {
+			snprintf(err, sizeof(err), "Couldn't open the ca-file '%.400s' (%s).", o.ca_file, strerror(errno));
+			return srv_alert(s, "%s", err);
+		}
+	}
 	if (s->crt)
 		o.crt = with_base(crtbuf, sizeof(crtbuf), g->crt_base, s->crt);
 	/* NULL-terminated: freed without knowing the thread count */
