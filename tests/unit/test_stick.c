@@ -122,10 +122,11 @@ static void t_cfg_errors(void)
 	{
 		/* HAProxy's advice for an HTTP frontend tracking at content level */
 		struct config cfg;
-		EXPECT_INT(parse(&cfg, "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n"
-		                       "    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:0\n"
-		                       "    stick-table type ip size 10\n    tcp-request content track-sc0 src\n"
-		                       "    tcp-request content track-sc1 src\n"), 0);
+		const char *conf = "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n"
+		                   "    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:0\n"
+		                   "    stick-table type ip size 10\n    tcp-request content track-sc0 src\n"
+		                   "    tcp-request content track-sc1 src\n";
+		EXPECT_INT(parse(&cfg, conf), 0);
 		const char *w = "config : frontend 'f' : a 'tcp-request content track-sc*' rule not depending on "
 		                "request contents for an HTTP frontend should be executed at the session level, using a "
 		                "'tcp-request session' rule (mandatory to track invalid HTTP requests).\n";
