@@ -123,7 +123,7 @@ static void t_cfg_errors(void)
 		/* HAProxy's advice for an HTTP frontend tracking at content level */
 		struct config cfg;
 		const char *conf = "defaults\n    mode http\n    timeout client 1s\n    timeout server 1s\n"
-		                   "    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:0\n"
+		                   "    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:18999\n"
 		                   "    stick-table type ip size 10\n    tcp-request content track-sc0 src\n"
 		                   "    tcp-request content track-sc1 src\n";
 		EXPECT_INT(parse(&cfg, conf), 0);
