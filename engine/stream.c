@@ -769,8 +769,12 @@ static int strm_req_analyse(struct stream *s)
 	if (s->req_ana & STRM_AN_REQ_SWITCH) {
 		s->req_ana &= ~STRM_AN_REQ_SWITCH;
 		if (backend_select(s) < 0) {
-			/* no backend: HAProxy's TCP mode closes the client */
-			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
+			/* no backend: HAProxy's TCP mode closes the client, its HTTP
+			 * mode answers 503 as a server-side failure to connect (SC) */
+			if (s->http)
+				stream_http_error(s, 503, STRM_ERR_SRVCL, STRM_FIN_C);
+			else
+				stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		}
 		strm_be_count(s, 1);

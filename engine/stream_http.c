@@ -17,6 +17,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include "engine/stats_page.h"
 #include "engine/stream_http.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -462,6 +463,9 @@ int stream_http_req_rules(struct stream *s)
 		stream_wakeup(s);
 		return -1;
 	}
+	/* "stats uri": the statistics page answers after the proxy's rules (stats_page.c) */
+	if (r == RULE_CONTINUE && stats_page_req(s, s->be ? s->be : s->fe))
+		r = RULE_REPLY;
 	switch ((int)r) {
 	case RULE_CONTINUE:
 		return 0;
