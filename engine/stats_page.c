@@ -595,7 +595,7 @@ static int stats_answer(struct stream *s, struct proxy *px, struct stats_cfg *st
 allowed:
 	csv = memmem(uri, ulen, ";csv", 4) != NULL;
 	json = memmem(uri, ulen, ";json", 5) != NULL;
-	refresh = st->refresh && !csv && !json && !memmem(uri, ulen, ";norefresh", 10) ? (int)st->refresh : 0;
+	refresh = st->refresh && !memmem(uri, ulen, ";norefresh", 10) ? (int)st->refresh : 0;  /* csv too, as HAProxy */
 	head = txn->req.h1.meth_id == H1_M_HEAD;
 	if (json) {
 		sb_cli(&body, s->thr->cfg, "show stat json\n");
