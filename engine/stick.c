@@ -16,6 +16,7 @@
 #include "engine/logfmt.h"
 #include "engine/proxy.h"
 #include "engine/stream.h"
+#include "engine/thread.h"
 #include "engine/timer.h"
 
 /* ---- frequency counters ---- */
@@ -147,9 +148,11 @@ struct stktable {
 
 #define STK_CHUNK 64
 
+/* The thread's clock of this loop turn (no system call per update); the
+ * monotonic clock itself outside a worker thread (CLI tests, unit tests). */
 static inline uint64_t stk_now(void)
 {
-	return timer_now_ms();
+	return thr_cur ? thr_cur->now_ms : timer_now_ms();
 }
 
 static inline unsigned char *ts_key(const struct stksess *ts)
