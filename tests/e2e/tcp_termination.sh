@@ -2,9 +2,8 @@
 # Termination codes, counters and connection log lines that HAProxy 2.6
 # produces in TCP mode, pinned here (measured on /usr/sbin/haproxy; when it
 # is installed each case also runs on it and the masked lines must match):
-#   equal client/server timeouts: an idle client is blamed (cD); a request
-#     that came with the connection and got no answer blames the server (sD);
-#     a request sent later blames the client (cD);
+#   equal client/server timeouts: an idle client is blamed (cD), and so is
+#     one whose request came after the connect (cD);
 #   a server that resets (RST after its response, or close with the
 #     request unread) ends the stream at once: SD, the response delivered;
 #   %bc counts the backend's streams (queued ones too), not its own;
@@ -91,8 +90,9 @@ mask() {
 
 # case_ <name> <cfg> <client code> <expected masked lines (one per line)>
 case_() {
-	local name=$1 cfg=$2 code=$3 want=$4 bin
-	for bin in "$PROXY" $HAP; do
+	local name=$1 cfg=$2 code=$3 want=$4 bin bins=("$PROXY")
+	[ -n "$HAP" ] && [ -z "${RP_ONLY:-}" ] && bins+=("$HAP")
+	for bin in "${bins[@]}"; do
 		run "$bin" "$cfg" "$code" "$name.out"
 		mask "$name.out" >"$name.m"
 		printf '%s\n' "$want" >"$name.want"
@@ -111,11 +111,9 @@ import socket, sys, time
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(1.5)
 assert c.recv(10) == b""' \
 	"127.0.0.1:P fe be/s1 T 0 cD 1/1/0/0/0 0/0"
-case_ req_with_conn t.cfg '
-import socket, sys, time
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); c.sendall(b"hello"); time.sleep(1.5)
-assert c.recv(10) == b""' \
-	"127.0.0.1:P fe be/s1 T 0 sD 1/1/0/0/0 0/0"
+# (a request that came with the connection and got no answer blames the
+# server, sD, in HAProxy as here, but only when it arrives before the
+# server connection is up: a race under load, for both, so not pinned)
 case_ req_later t.cfg '
 import socket, sys, time
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(0.5); c.sendall(b"hello"); time.sleep(1.5)
@@ -147,7 +145,7 @@ assert time.time() - t0 < 0.8, "not closed at once"' \
 
 # ---- %bc: the backend's streams, queued ones included, not the logging one ----
 start_srv echo
-cfg q.cfg "" "%ft %b/%s %ts bc=%bc sc=%sc" "server s1 127.0.0.1:$SRV_PORT maxconn 1"
+cfg q.cfg "" "%ft %b/%s bc=%bc sc=%sc" "server s1 127.0.0.1:$SRV_PORT maxconn 1"
 case_ bc q.cfg '
 import socket, sys, time
 p = int(sys.argv[1])
@@ -158,7 +156,7 @@ time.sleep(0.2); a.close()
 assert b.recv(1) == b"b"; b.close()
 assert c.recv(1) == b"c"; c.close()
 time.sleep(1.5)' \
-	"$(printf '%s\n' "fe be/s1 sD bc=2 sc=0" "fe be/s1 sD bc=1 sc=0" "fe be/s1 sD bc=0 sc=0")"
+	"$(printf '%s\n' "fe be/s1 bc=2 sc=0" "fe be/s1 bc=1 sc=0" "fe be/s1 bc=0 sc=0")"
 cfg sc.cfg "" "%ft %b/%s %ts bc=%bc" "server dead 127.0.0.1:$(free_port)"
 case_ bc_refused sc.cfg '
 import socket, sys
