@@ -1338,7 +1338,7 @@ static void count_status(struct stream *s)
 {
 	struct logfmt_http h;
 
-	if (!s->http || !logfmt_http_get)
+	if (!s->http || !logfmt_http_get || (!s->stkctr[0] && !s->stkctr[1] && !s->stkctr[2]))
 		return;
 	memset(&h, 0, sizeof(h));
 	if (logfmt_http_get(s, &h) == 0 && h.status)
