@@ -15,7 +15,7 @@ enum sc_op {
 	OP_CLR,             /* gpc<n> cleared, previous value */
 	OP_TRACKED,         /* bool: the counter is tracked */
 	OP_TRACKERS,        /* how many trackers hold the entry */
-	OP_UPDT_CONN,       /* conn_cnt (+ conn_rate) incremented, new value */
+	OP_UPDT_CONN,       /* conn_cnt incremented, new value */
 	OP_IN_TABLE,        /* converter: bool, the key is in the table */
 };
 
@@ -106,8 +106,7 @@ static int apply(const struct sc_desc *d, struct stktable *t, struct stksess *ts
 		if (!stick_table_has(t, STK_DT_CONN_CNT))
 			return 0;
 		if (ts) {
-			stick_add(ts, STK_DT_CONN_CNT, 1);
-			stick_add(ts, STK_DT_CONN_RATE, 1);
+			stick_add(ts, STK_DT_CONN_CNT, 1);     /* the rate is left alone, as HAProxy */
 			stick_touch(ts);
 			v = stick_read(ts, STK_DT_CONN_CNT);
 		}
