@@ -428,6 +428,10 @@ int cfg_tls_build(struct config *cfg, struct proxy *px)
 			continue;
 		}
 		errors += srv_build(cfg, s);
+		/* HAProxy checks an "ssl" server over TLS on its own port */
+		if (s->ssl && s->check && !s->check_port && !s->has_check_addr)
+			rp_warning("config : [%s:%d] : 'server %s/%s' : health checks are made in clear: TLS health checks are not supported by ringproxy yet (HAProxy makes them over TLS).",
+			           s->file, s->line, px->name, s->name);
 	}
 	return errors;
 }
