@@ -40,31 +40,26 @@ uint64_t hlua_now_us(void)
 
 /* ---- allocator --------------------------------------------------------
  * Lua's objects are mostly small and short-lived (a TXN, its Fetches, the
- * strings of one call): blocks up to SLAB_MAX bytes come from per-state
- * free lists, one per 16-byte size class, carved from 64 KiB chunks that
- * are only given back when the state closes. Lua passes the old size on
- * every free and resize, so a block carries no header. Larger blocks go
- * to malloc. The sanitizer build (RP_DEBUG) uses malloc for everything so
- * that ASan still sees every Lua block. */
+ * strings of one call): blocks up to SLAB_MAX bytes are malloc'ed at the
+ * size of their 16-byte class and, once freed, kept on a per-state free
+ * list of that class (up to SLAB_KEEP blocks each, so what a burst leaves
+ * behind is bounded: at most 2.2 MB per state), from which the next
+ * allocation of the class is served without malloc. Lua passes the old
+ * size on every free and resize, so a block carries no header. The
+ * sanitizer build (RP_DEBUG) keeps nothing, so that ASan sees every block. */
 #define SLAB_STEP   16
 #define SLAB_MAX    256
 #define SLAB_NCLS   (SLAB_MAX / SLAB_STEP)
-#define SLAB_CHUNK  65536
+#define SLAB_KEEP   1024
 #ifdef RP_DEBUG
 #define HLUA_SLAB   0
 #else
 #define HLUA_SLAB   1
 #endif
 
-struct slab_chunk {
-	struct slab_chunk *next;
-	void *pad;                  /* keeps the blocks 16-byte aligned */
-};
-
 struct hlua_slab {
 	void *free[SLAB_NCLS];      /* free blocks of each class, linked through their first word */
-	char *cur, *end;            /* the part of the newest chunk not carved yet */
-	struct slab_chunk *chunks;  /* every chunk, freed by slab_destroy() */
+	unsigned nfree[SLAB_NCLS];
 };
 
 static inline unsigned slab_cls(size_t size)
@@ -75,41 +70,36 @@ static inline unsigned slab_cls(size_t size)
 /* Returns a block of class <c>, or NULL when out of memory. */
 static void *slab_get(struct hlua_slab *sl, unsigned c)
 {
-	size_t bs = (size_t)(c + 1) * SLAB_STEP;
 	void *p = sl->free[c];
-	struct slab_chunk *ch;
 
-	if (p) {
-		sl->free[c] = *(void **)p;
-		return p;
-	}
-	if (sl->cur + bs > sl->end) {
-		/* the tail of the previous chunk (< SLAB_MAX bytes) is left unused */
-		if (!(ch = malloc(SLAB_CHUNK)))
-			return NULL;
-		ch->next = sl->chunks;
-		sl->chunks = ch;
-		sl->cur = (char *)(ch + 1);
-		sl->end = (char *)ch + SLAB_CHUNK;
-	}
-	p = sl->cur;
-	sl->cur += bs;
+	if (!p)
+		return malloc((size_t)(c + 1) * SLAB_STEP);
+	sl->free[c] = *(void **)p;
+	sl->nfree[c]--;
 	return p;
 }
 
 static inline void slab_put(struct hlua_slab *sl, void *p, unsigned c)
 {
+	if (sl->nfree[c] >= SLAB_KEEP) {
+		free(p);
+		return;
+	}
 	*(void **)p = sl->free[c];
 	sl->free[c] = p;
+	sl->nfree[c]++;
 }
 
+/* Frees the blocks kept and <sl> (after lua_close(): nothing is live). */
 static void slab_destroy(struct hlua_slab *sl)
 {
-	while (sl && sl->chunks) {
-		struct slab_chunk *ch = sl->chunks;
+	for (unsigned c = 0; sl && c < SLAB_NCLS; c++) {
+		while (sl->free[c]) {
+			void *p = sl->free[c];
 
-		sl->chunks = ch->next;
-		free(ch);
+			sl->free[c] = *(void **)p;
+			free(p);
+		}
 	}
 	free(sl);
 }
