@@ -90,6 +90,10 @@ struct pat_expr {
 	enum pat_match kind;
 	unsigned flags;
 	_Atomic(struct pat_view *) cur;   /* never NULL */
+	/* the background build of the pattern set (REG): thread joinable once started */
+	pthread_t job;
+	int job_started;            /* under the list's lock */
+	atomic_int job_running;
 };
 
 struct pat_list {
@@ -101,6 +105,7 @@ struct pat_list {
 	pthread_mutex_t lock;       /* writers: entries, views, <exprs> */
 	struct pat_entry **ent;     /* file order (writers only) */
 	size_t nb, cap;
+	unsigned long gen;          /* bumped when entries are removed or replaced */
 	struct pat_expr *exprs;
 };
 
@@ -653,6 +658,53 @@ static int view_parse_item(const struct pat_view *v, struct pat_item *it, char *
 	return 0;
 }
 
+/* Regex views of more than PAT_LAZY_MIN entries are built without their
+ * pattern set: each entry runs on PCRE2 (JIT) alone, compiled in
+ * microseconds as HAProxy does, and a background thread compiles the
+ * Hyperscan set (about 1 ms of CPU per regex) and publishes it. Start-up
+ * and "commit map" do not wait for it; lookups meanwhile cost what
+ * HAProxy's linear list costs. */
+#define PAT_LAZY_MIN 64
+static int pat_background = 1;
+
+void pat_set_background(int on)
+{
+	pat_background = on;
+}
+
+/* Compiles item <it> of REG view <v> for PCRE2 alone (a pending item).
+ * Returns 0 or -1 with HAProxy's message in <err>. */
+static int view_pcre_item(const struct pat_view *v, struct pat_item *it, char *err, size_t errlen)
+{
+	const char *key = it->e->key;
+	char why[256];
+
+	it->u.rx = rx_compile(key, strlen(key), RX_FORCE_PCRE | RX_NO_CAPTURE |
+	                      ((v->flags & PAT_F_ICASE) ? RX_ICASE : 0), why, sizeof(why));
+	if (!it->u.rx) {
+		regex_error(err, errlen, key, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Added beg..reg entries are matched one by one until there are more than
+ * this many, or than an eighth of those in the pattern set: then the set
+ * is rebuilt (geometric: N additions rebuild O(N) entries in all). */
+#define PAT_PENDING_MIN 32
+
+/* Returns 1 when view <v> has enough pending entries to rebuild its set. */
+static int view_wants_rebuild(const struct pat_view *v)
+{
+	size_t pending = v->nb - v->ps_nb, max = v->ps_nb / 8;
+
+	if (!kind_uses_patset(v->kind))
+		return 0;
+	if (v->kind == PAT_MATCH_REG && !v->ps && v->nb > PAT_LAZY_MIN)
+		return 1;           /* built lazily */
+	return pending > (max > PAT_PENDING_MIN ? max : PAT_PENDING_MIN);
+}
+
 /* Returns a new private view of kind <m> with <flags> built from the <n>
  * entries <ent>, or NULL with <err> (naming the entry's line of <file>). */
 static struct pat_view *view_build(enum pat_match m, unsigned flags, struct pat_entry *const *ent,
@@ -690,6 +742,18 @@ static struct pat_view *view_build(enum pat_match m, unsigned flags, struct pat_
 		if (ret < 0)
 			goto nomem_v;
 	}
+	if (m == PAT_MATCH_REG && n > PAT_LAZY_MIN && pat_background) {
+		/* PCRE2 alone now, the pattern set later (expr_schedule()) */
+		for (i = 0; i < n; i++) {
+			if (view_pcre_item(v, &v->items[i], err, errlen) < 0) {
+				size_t l = strlen(err);
+				if (ent[i]->line && file && l < errlen)
+					snprintf(err + l, errlen - l, " at line %d of file '%s'", ent[i]->line, file);
+				goto fail;
+			}
+		}
+		return v;
+	}
 	if (kind_uses_patset(m) && view_build_patset(v, err, errlen) < 0)
 		goto fail;
 	return v;
@@ -702,11 +766,6 @@ fail:
 	view_free(v);
 	return NULL;
 }
-
-/* Added beg..reg entries are matched one by one until there are more than
- * this many, or than an eighth of those in the pattern set: then the set
- * is rebuilt (geometric: N additions rebuild O(N) entries in all). */
-#define PAT_PENDING_MIN 32
 
 /* Returns a new view: <old> plus entry <e> (appended), sharing <old>'s
  * arrays where they have room, or NULL with <err> (-EINVAL: <e> is not a
@@ -772,10 +831,15 @@ static struct pat_view *view_add(struct pat_view *old, const struct pat_entry *e
 				goto fail_item;
 			v->own |= OWN_IP;
 		}
+	} else if (v->kind == PAT_MATCH_REG && pat_background) {
+		/* pending on PCRE2; the set is rebuilt in the background */
+		*take |= OWN_PS;
+		if (view_pcre_item(v, it, err, errlen) < 0) {
+			*rc = -EINVAL;
+			goto fail_item;
+		}
 	} else if (kind_uses_patset(v->kind)) {
-		size_t pending = v->nb - v->ps_nb, max = v->ps_nb / 8;
-
-		if (pending > (max > PAT_PENDING_MIN ? max : PAT_PENDING_MIN)) {
+		if (view_wants_rebuild(v)) {
 			if (view_build_patset(v, err, errlen) < 0) {
 				*rc = -EINVAL;
 				goto fail_item;
@@ -783,17 +847,9 @@ static struct pat_view *view_add(struct pat_view *old, const struct pat_entry *e
 			v->own |= OWN_PS;
 		} else {
 			*take |= OWN_PS;
-			if (v->kind == PAT_MATCH_REG) {
-				char why[256];
-
-				it->u.rx = rx_compile(e->key, strlen(e->key),
-				                      RX_NO_CAPTURE | ((v->flags & PAT_F_ICASE) ? RX_ICASE : 0),
-				                      why, sizeof(why));
-				if (!it->u.rx) {
-					regex_error(err, errlen, e->key, why);
-					*rc = -EINVAL;
-					goto fail_item;
-				}
+			if (v->kind == PAT_MATCH_REG && view_pcre_item(v, it, err, errlen) < 0) {
+				*rc = -EINVAL;
+				goto fail_item;
 			}
 		}
 	}
@@ -824,9 +880,130 @@ static void view_abort(struct pat_view *v, const struct pat_view *old)
 /* Publishes <v> as the view of <x> and retires the previous one. */
 static void expr_publish(struct pat_expr *x, struct pat_view *v)
 {
-	struct pat_view *old = atomic_exchange_explicit(&x->cur, v, memory_order_acq_rel);
+	/* seq_cst: against a reader thread going online (epoch_retire()) */
+	struct pat_view *old = atomic_exchange(&x->cur, v);
 
 	epoch_retire(view_free, old);
+}
+
+/* ---- background builds of pattern sets ---- */
+
+/* What a background build works on: copies of the keys of items[0..n) of
+ * the view current when it started, and the list generation then. */
+struct pat_job {
+	struct pat_expr *x;
+	unsigned long gen;
+	size_t n;
+	struct patset_entry *pe;
+};
+
+static void job_free(struct pat_job *j)
+{
+	for (size_t i = 0; j && i < j->n; i++)
+		free((char *)j->pe[i].pat);
+	if (j)
+		free(j->pe);
+	free(j);
+}
+
+/* Returns a job for the current view of <x> (list locked), or NULL. */
+static struct pat_job *job_new(struct pat_expr *x)
+{
+	const struct pat_view *v = atomic_load(&x->cur);
+	struct pat_job *j = calloc(1, sizeof(*j));
+
+	if (!j || !(j->pe = calloc(v->nb ? v->nb : 1, sizeof(*j->pe)))) {
+		free(j);
+		return NULL;
+	}
+	j->x = x;
+	j->gen = x->list->gen;
+	for (; j->n < v->nb; j->n++) {
+		struct patset_entry *pe = &j->pe[j->n];
+
+		if (!(pe->pat = strdup(v->items[j->n].e->key))) {
+			job_free(j);
+			return NULL;
+		}
+		pe->len = strlen(pe->pat);
+		pe->kind = patset_kind_of(v->kind);
+		pe->flags = (v->flags & PAT_F_ICASE) ? PATSET_ICASE : 0;
+	}
+	return j;
+}
+
+/* The build thread: compiles, publishes the set in a view of the items
+ * now current when nothing but additions happened meanwhile, and starts
+ * over while enough entries were added during the build. */
+static void *job_run(void *arg)
+{
+	struct pat_job *j = arg;
+	struct pat_expr *x = j->x;
+	struct pat_list *l = x->list;
+
+	while (j) {
+		char why[256];
+		size_t bad;
+		struct patset *ps = patset_build_opts(j->pe, j->n, 0, why, sizeof(why), &bad);
+		struct pat_view *cur, *v;
+
+		pthread_mutex_lock(&l->lock);
+		cur = atomic_load(&x->cur);
+		if (ps && l->gen == j->gen && cur->nb >= j->n && cur->ps_nb < j->n &&
+		    (v = malloc(sizeof(*v)))) {
+			unsigned take = cur->own & ~OWN_PS;
+
+			*v = *cur;
+			v->ps = ps;
+			v->ps_nb = j->n;
+			v->own = take | OWN_PS;
+			cur->own &= ~take;
+			ps = NULL;
+			expr_publish(x, v);
+		}
+		job_free(j);
+		j = NULL;
+		cur = atomic_load(&x->cur);
+		if (view_wants_rebuild(cur))
+			j = job_new(x);
+		if (!j)
+			atomic_store(&x->job_running, 0);
+		pthread_mutex_unlock(&l->lock);
+		patset_free(ps);
+	}
+	return NULL;
+}
+
+/* Starts the background build of <x>'s set when its view wants one and
+ * none runs (list locked). Without a thread, builds it here. */
+static void expr_schedule(struct pat_expr *x)
+{
+	struct pat_job *j;
+
+	if (!view_wants_rebuild(atomic_load(&x->cur)) || atomic_load(&x->job_running))
+		return;
+	if (x->job_started) {
+		pthread_join(x->job, NULL);     /* ended: it cleared job_running */
+		x->job_started = 0;
+	}
+	if (!(j = job_new(x)))
+		return;             /* stays on PCRE2: slower, still right */
+	atomic_store(&x->job_running, 1);
+	if (pthread_create(&x->job, NULL, job_run, j)) {
+		atomic_store(&x->job_running, 0);
+		job_free(j);
+		return;
+	}
+	x->job_started = 1;
+}
+
+/* Waits for <x>'s background build (list not locked). */
+static void expr_join(struct pat_expr *x)
+{
+	if (x->job_started) {
+		pthread_join(x->job, NULL);
+		x->job_started = 0;
+	}
 }
 
 static int is_delim(unsigned char c, const char *delims)
@@ -926,9 +1103,17 @@ struct pat_expr *pat_expr_get(struct pat_list *l, enum pat_match m, unsigned fla
 	atomic_init(&x->cur, v);
 	x->next = l->exprs;
 	l->exprs = x;
+	expr_schedule(x);
 out:
 	pthread_mutex_unlock(&l->lock);
 	return x;
+}
+
+size_t pat_expr_pending(const struct pat_expr *x)
+{
+	const struct pat_view *v = atomic_load_explicit(&((struct pat_expr *)x)->cur, memory_order_acquire);
+
+	return kind_uses_patset(v->kind) ? v->nb - v->ps_nb : 0;
 }
 
 enum pat_match pat_expr_kind(const struct pat_expr *e) { return e->kind; }
@@ -1022,6 +1207,8 @@ struct pat_expr *pat_list_first_expr(const struct pat_list *l)
 static void list_release(struct pat_list *l)
 {
 	struct pat_expr *x, *nx;
+	for (x = l->exprs; x; x = x->next)
+		expr_join(x);
 	for (x = l->exprs; x; x = nx) {
 		nx = x->next;
 		view_free(atomic_load(&x->cur));
@@ -1117,6 +1304,7 @@ static int list_append(struct pat_list *l, struct pat_entry *e, char *err, size_
 		old->own &= ~take[n];
 		nv[n]->own |= take[n];
 		expr_publish(x, nv[n]);
+		expr_schedule(x);
 	}
 	return 0;
 abort:
@@ -1174,9 +1362,12 @@ static int list_replace(struct pat_list *l, struct pat_entry **ent, size_t n,
 			return strstr(err, "out of memory") ? -ENOMEM : -EINVAL;
 		}
 	}
+	l->gen++;
 	k = 0;
-	for (x = l->exprs; x; x = x->next, k++)
+	for (x = l->exprs; x; x = x->next, k++) {
 		expr_publish(x, nv[k]);
+		expr_schedule(x);
+	}
 	for (i = 0; i < old_nb; i++)
 		if (!drop || drop(old_ent[i], arg))
 			epoch_retire(entry_free, old_ent[i]);

@@ -14,7 +14,9 @@
  * (views, entries, old values) is freed through engine/epoch.h once every
  * worker thread has ended the loop turn it was in. So an entry or value a
  * lookup returned stays valid until the end of the caller's loop turn.
- * Changes to one list are serialised by its own lock. */
+ * Changes to one list are serialised by its own lock. A thread that looks
+ * up while changes or background builds (pat_set_background()) may
+ * publish must be online for engine/epoch.h (worker threads are). */
 #ifndef RP_PATTERN_H
 #define RP_PATTERN_H
 
@@ -148,6 +150,14 @@ int pat_match_sample(enum pat_match m, const struct sample *smp);
 const char *pat_entry_key(const struct pat_entry *e);
 /* Returns the value (NULL for ACL entries). */
 const char *pat_entry_value(const struct pat_entry *e);
+
+/* Regex lists of more than 64 entries start on PCRE2 alone and get their
+ * Hyperscan set from a background thread (on by default); off, the set is
+ * built before pat_expr_get() or a change returns (tests). */
+void pat_set_background(int on);
+/* Returns how many entries of <x> are matched one by one rather than by
+ * its pattern set (beg..reg kinds; 0 for the others). */
+size_t pat_expr_pending(const struct pat_expr *x);
 
 /* Checks that <key> is a valid pattern for kind <m>. Returns 0 or -1 with
  * a message in <err>. */

@@ -707,6 +707,8 @@ static void t_add_many(void)
 	struct pat_expr *xs, *xi, *xb, *xr;
 	int bad = 0;
 
+	/* a reader while background builds publish must be online */
+	epoch_thread_online(0);
 	xs = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
 	xb = pat_expr_get(l, PAT_MATCH_BEG, 0, err, sizeof(err));
 	xr = pat_expr_get(l, PAT_MATCH_REG, 0, err, sizeof(err));
@@ -721,6 +723,7 @@ static void t_add_many(void)
 		/* every 97th: check the new one and an old one in each view */
 		if (i % 97)
 			continue;
+		epoch_quiescent(0);
 		const struct pat_entry *e = find_str(xs, k);
 		bad += !e || strcmp(pat_entry_value(e), want);
 		snprintf(k, sizeof(k), "/p%d/x", i / 2);
@@ -742,6 +745,7 @@ static void t_add_many(void)
 	EXPECT(find_str(xs, "(") == NULL);
 	EXPECT_INT(pat_list_count(l), 3000);
 out:
+	epoch_thread_offline(0);
 	pat_list_free(l);
 }
 
@@ -840,6 +844,63 @@ out:
 	pat_list_free(l);
 }
 
+/* A large regex list starts on PCRE2 (no Hyperscan compile before
+ * pat_expr_get() returns) and gets its Hyperscan set from a background
+ * thread; lookups are right before, during and after, and additions made
+ * meanwhile are kept. */
+static void t_reg_background(void)
+{
+	char err[256], k[64], subj[64];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *x;
+	int bad = 0, i;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(k, sizeof(k), "^/svc%d/[a-z]+/[0-9]+$", i);
+		snprintf(subj, sizeof(subj), "v%d", i);
+		EXPECT_INT(pat_list_add(l, k, subj), 0);
+	}
+	EXPECT_INT(pat_list_add(l, "^/svc1/", "dup"), 0);
+	epoch_thread_online(0);     /* a reader while the build publishes */
+	x = pat_expr_get(l, PAT_MATCH_REG, 0, err, sizeof(err));
+	EXPECT(x != NULL);
+	if (!x)
+		goto out;
+	for (int round = 0; round < 3; round++) {
+		for (i = 0; i < 300; i += 7) {
+			snprintf(subj, sizeof(subj), "/svc%d/items/%d", i, round);
+			snprintf(k, sizeof(k), "v%d", i);
+			const struct pat_entry *e = find_str(x, subj);
+			bad += !e || strcmp(pat_entry_value(e), k);
+		}
+		bad += find_str(x, "/svc1/x") == NULL || strcmp(pat_entry_value(find_str(x, "/svc1/x")), "dup");
+		bad += find_str(x, "/svc1") != NULL;
+		if (round == 0) {
+			EXPECT_INT(pat_list_add(l, "^/late$", "late"), 0);
+			EXPECT_INT(pat_list_add(l, "^/svc2/", "shadowed"), 0);
+		}
+		if (round == 0)
+			EXPECT(pat_expr_pending(x) == 301 || pat_expr_pending(x) == 303 || pat_expr_pending(x) == 2);
+		/* wait (bounded) for the background set: then only the two
+		 * late additions are matched one by one (too few to rebuild) */
+		for (int w = 0; w < 600 && pat_expr_pending(x) > 2; w++) {
+			epoch_quiescent(0);
+			usleep(100000);
+		}
+	}
+	EXPECT_INT(bad, 0);
+	EXPECT_INT(pat_expr_pending(x), 2);
+	EXPECT_STR(find_str(x, "/late") ? pat_entry_value(find_str(x, "/late")) : NULL, "late");
+	EXPECT_STR(find_str(x, "/svc2/a/1") ? pat_entry_value(find_str(x, "/svc2/a/1")) : NULL, "v2");
+	EXPECT_STR(find_str(x, "/svc2/9") ? pat_entry_value(find_str(x, "/svc2/9")) : NULL, "shadowed");
+	/* an invalid regex is refused at once, as HAProxy does */
+	EXPECT_INT(pat_list_add_err(l, "a(b", "x", err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "regex 'a(b' is invalid") != NULL);
+out:
+	epoch_thread_offline(0);
+	pat_list_free(l);
+}
+
 int main(void)
 {
 	RUN(t_kinds_names);
@@ -863,5 +924,6 @@ int main(void)
 	RUN(t_replace);
 	RUN(t_add_many);
 	RUN(t_concurrent);
+	RUN(t_reg_background);
 	return unit_end();
 }
