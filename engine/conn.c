@@ -36,17 +36,6 @@ static int conn_send_chan(struct conn *c, struct chan *out);
 static void conn_tls_free(struct conn *c);
 
 static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags);
-int conn_send(struct conn *c)
-{
-	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
-		return 0;
-	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
-		return 0;
-	if (c->tls)
-		return conn_tls_send(c);
-	return conn_send_chan(c, c->tx);
-}
-
 static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags);
 static void conn_cn_cb(struct ring_op *op, int res, uint32_t flags);
 
@@ -239,8 +228,8 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 	 * backpressure and drained meanwhile): re-arm if there is room */
 	if (c->rx && chan_is_full(c->rx))
 		conn_recv_stop(c);
-	else if (!(c->flags & CONN_F_RX_ARMED) && res != -ENOBUFS)
-		conn_recv_start(c);
+	else if ((!(c->flags & CONN_F_RX_ARMED) && res != -ENOBUFS) || (c->tls && c->tlsx->stalled))
+		conn_recv_start(c);   /* TLS: also queues the decryption of what waits */
 out:
 	conn_unhold(c);
 }
@@ -321,6 +310,17 @@ static int conn_send_chan(struct conn *c, struct chan *out)
 	c->tx_len = len;
 	c->flags |= CONN_F_TX_BUSY;
 	return 0;
+}
+
+int conn_send(struct conn *c)
+{
+	if (c->flags & (CONN_F_TX_BUSY | CONN_F_CLOSING | CONN_F_TX_ERR | CONN_F_SHUTW))
+		return 0;
+	if (!(c->flags & CONN_F_CONNECTED) || !c->tx)
+		return 0;
+	if (c->tls)
+		return conn_tls_send(c);
+	return conn_send_chan(c, c->tx);
 }
 
 static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags)
