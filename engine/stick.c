@@ -1173,6 +1173,7 @@ int stick_cfg_resolve(struct config *cfg)
 
 /* Flags in s->stkctr_flags: bit <sc> = content tracker, bit 3 + <sc> = HTTP rule tracker. */
 #define SCF_CONTENT(sc) (1u << (sc))
+#define SCF_STATUS      0x80    /* the status of this transaction was counted */
 
 static void track_start(struct stksess *ts, int sess)
 {
@@ -1290,8 +1291,13 @@ void stick_stream_http_req(struct stream *s)
 void stick_stream_http_status(struct stream *s, int status)
 {
 	int err = status >= 400 && status < 500;
-	int fail = status >= 500 && status != 501 && status != 505 && status < 600;
+	/* HAProxy counts failures of the server (a 5xx it sent, or a 502/504
+	 * once connected), not a 503 for want of a server */
+	int fail = status >= 500 && status != 501 && status != 505 && status < 600 && s->t_connect;
 
+	if (s->stkctr_flags & SCF_STATUS)
+		return;
+	s->stkctr_flags |= SCF_STATUS;
 	if (!err && !fail)
 		return;
 	for (int i = 0; i < STK_NB_SC; i++) {
@@ -1338,7 +1344,8 @@ static void count_status(struct stream *s)
 {
 	struct logfmt_http h;
 
-	if (!s->http || !logfmt_http_get || (!s->stkctr[0] && !s->stkctr[1] && !s->stkctr[2]))
+	if (!s->http || !logfmt_http_get || (s->stkctr_flags & SCF_STATUS) ||
+	    (!s->stkctr[0] && !s->stkctr[1] && !s->stkctr[2]))
 		return;
 	memset(&h, 0, sizeof(h));
 	if (logfmt_http_get(s, &h) == 0 && h.status)
@@ -1348,6 +1355,7 @@ static void count_status(struct stream *s)
 void stick_stream_txn_end(struct stream *s)
 {
 	count_status(s);
+	s->stkctr_flags &= (uint8_t)~SCF_STATUS;
 	count_bytes(s);
 	for (int i = 0; i < STK_NB_SC; i++)
 		if (s->stkctr[i] && (s->stkctr_flags & SCF_CONTENT(i)))

@@ -153,8 +153,8 @@ void stick_act_free(struct stick_act *a);
 
 /* Stream hooks. init: before any rule (the pool does not zero). http_req:
  * an HTTP request was received (http_req_cnt/rate of every tracker).
- * http_status: the response status is known (4xx: http_err, 5xx except 501
- * and 505: http_fail). txn_end: an HTTP transaction ends on a keep-alive
+ * http_status: the response status is known (4xx: http_err; 5xx except 501
+ * and 505 once a server connection was made: http_fail). txn_end: an HTTP transaction ends on a keep-alive
  * connection (bytes counted, content trackers released). end: the stream
  * ends (bytes counted, every tracker released: conn_cur goes down). */
 void stick_stream_init(struct stream *s);

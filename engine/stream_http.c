@@ -773,6 +773,7 @@ static int hs_rsp_headers(struct stream *s)
 		hs->flags |= HS_F_RSP_COUNTED;
 		hs->bytes_out += htx_head_size(r);
 		stick_persist_store(s, 1);      /* "stick store-response" */
+		stick_stream_http_status(s, status);    /* http_err/http_fail of the trackers */
 	}
 	if (http_rules_exec_res) {
 		uint32_t out0 = chan_out_len(&s->res);
