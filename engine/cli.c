@@ -37,6 +37,8 @@ struct cli_sess {
 	int level;                 /* CLI_LVL_*, lowered by "user"/"operator" */
 	int prompt;                /* interactive mode */
 	int over;                  /* quit, or a non-interactive session answered */
+	int answered;              /* over because non-interactive lines were answered:
+	                            * more input that was already there continues it */
 	int in_payload;            /* a "<<" line was read: lines up to an empty one */
 	uint32_t timeout_ms;       /* "set timeout cli", 0: "stats timeout" */
 	size_t inlen;
@@ -382,13 +384,21 @@ static void cli_line(struct cli_sess *s, char *line)
 	cli_run_line(s, line, NULL);
 }
 
+int cli_sess_answered(const struct cli_sess *s)
+{
+	return s->over && s->answered;
+}
+
 int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len)
 {
 	size_t start = 0;
 	int ran = 0;
 
-	if (s->over)
-		return 1;
+	if (s->over) {
+		if (!s->answered || !len)
+			return 1;
+		s->over = s->answered = 0;    /* the client had sent more at once */
+	}
 	if (len > sizeof(s->in) - s->inlen)
 		return (s->over = 1);
 	memcpy(s->in + s->inlen, buf, len);
@@ -406,9 +416,10 @@ int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len)
 	memmove(s->in, s->in + start, s->inlen - start);
 	s->inlen -= start;
 	/* not interactive: the lines received together are answered, then
-	 * the connection closes, as HAProxy does */
-	if (ran && !s->prompt && !s->in_payload)
-		s->over = 1;
+	 * the connection closes, as HAProxy does; a partial line means the
+	 * client is still sending (a bulk of commands piped in) */
+	if (ran && !s->prompt && !s->in_payload && !s->inlen && !s->over)
+		s->over = s->answered = 1;
 	if (s->out.failed || s->pl_cmd.failed || s->payload.failed)
 		return -ENOMEM;
 	if (s->inlen == sizeof(s->in))
@@ -499,6 +510,15 @@ static void cli_client_cb(struct ring_op *op, int res, uint32_t flags)
 		return;
 	}
 	rc = cli_sess_feed(cl->sess, cl->rbuf, (size_t)res);
+	/* answered: what the client sent meanwhile is part of the same batch
+	 * (HAProxy keeps reading its buffer), what comes later is not */
+	while (rc == 1 && cli_sess_answered(cl->sess)) {
+		ssize_t n = recv(cl->fd, cl->rbuf, sizeof(cl->rbuf), MSG_DONTWAIT);
+
+		if (n <= 0)
+			break;
+		rc = cli_sess_feed(cl->sess, cl->rbuf, (size_t)n);
+	}
 	if (rc != 0)
 		cl->over = 1;
 	cli_client_io(cl);

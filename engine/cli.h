@@ -62,8 +62,13 @@ void cli_sess_free(struct cli_sess *s);
 /* Feeds <len> received bytes; the complete lines are run and their answers
  * appended to the output. Returns 0 (wants more input), 1 (the session is
  * over: send the output, then close), or -ENOMEM. A line longer than the
- * input buffer ends the session. */
+ * input buffer ends the session. Not interactive, the session is over once
+ * the lines received end with a complete line and were answered. */
 int cli_sess_feed(struct cli_sess *s, const char *buf, size_t len);
+/* Returns 1 if <s> is over because a non-interactive batch of lines was
+ * answered (then feeding it more input that arrived in the same batch
+ * runs it), 0 otherwise. */
+int cli_sess_answered(const struct cli_sess *s);
 /* Returns the pending output and its length in <*len> (owned by <s>). */
 const char *cli_sess_output(const struct cli_sess *s, size_t *len);
 /* Drops the first <n> bytes of the pending output (sent). */

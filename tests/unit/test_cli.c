@@ -694,6 +694,41 @@ static void t_random_input(void)
 	}
 }
 
+/* Not interactive: lines piped in bulk arrive in several reads. A read
+ * ending inside a line keeps the session open; one ending on a line end
+ * closes it unless more of the same batch is fed (cli.c reads what the
+ * socket already holds), as HAProxy answers a whole "socat < file". */
+static void t_batch_reads(void)
+{
+	struct cli_sess *s = cli_sess_new(&cfg, CLI_LVL_ADMIN);
+	const char *o;
+	size_t len;
+
+	EXPECT(s != NULL);
+	if (!s)
+		return;
+	EXPECT_INT(cli_sess_feed(s, "show cli level\nget weight be1/s1\nshow cli le", 44), 0);
+	EXPECT_INT(cli_sess_answered(s), 0);
+	EXPECT_INT(cli_sess_feed(s, "vel\n", 4), 1);
+	EXPECT_INT(cli_sess_answered(s), 1);
+	EXPECT_INT(cli_sess_feed(s, "get weight be1/s1\n", 18), 1);     /* same batch */
+	o = cli_sess_output(s, &len);
+	EXPECT_INT(len, strlen("admin\n\n1 (initial 1)\n\nadmin\n\n1 (initial 1)\n\n"));
+	EXPECT(len > 0 && !memcmp(o, "admin\n\n1 (initial 1)\n\nadmin\n\n1 (initial 1)\n\n", len));
+	cli_sess_free(s);
+	/* "quit" is not an answered batch: nothing more runs */
+	s = cli_sess_new(&cfg, CLI_LVL_ADMIN);
+	EXPECT(s != NULL);
+	if (!s)
+		return;
+	EXPECT_INT(cli_sess_feed(s, "quit\n", 5), 1);
+	EXPECT_INT(cli_sess_answered(s), 0);
+	EXPECT_INT(cli_sess_feed(s, "show cli level\n", 15), 1);
+	o = cli_sess_output(s, &len);
+	EXPECT_INT(len, 0);
+	cli_sess_free(s);
+}
+
 int main(void)
 {
 	if (setup() < 0) {
@@ -701,6 +736,7 @@ int main(void)
 		return 1;
 	}
 	RUN(t_one_command_then_close);
+	RUN(t_batch_reads);
 	RUN(t_prompt_and_quit);
 	RUN(t_split_and_escape);
 	RUN(t_help_and_unknown);
