@@ -525,6 +525,34 @@ static int canonicalize(struct http_msg *msg)
 }
 
 /* Returns 1 when span <sp> holds byte <ch>. */
+/* Returns 1 if an Upgrade header of request <msg> lists "websocket". */
+static int ws_upgrade(const struct http_msg *msg)
+{
+	char buf[256];
+	const char *p;
+	size_t len;
+
+	for (int i = hdr_find_raw(msg, "upgrade", 7, 0); i >= 0; i = hdr_find_raw(msg, "upgrade", 7, i + 1)) {
+		if (!(p = http_span(msg, msg->hdrs[i].v, buf, sizeof(buf), &len)))
+			continue;
+		for (size_t b = 0; b < len;) {
+			size_t e = b;
+
+			while (e < len && p[e] != ',')
+				e++;
+			size_t s0 = b, e0 = e;
+			while (s0 < e0 && (p[s0] == ' ' || p[s0] == '\t'))
+				s0++;
+			while (e0 > s0 && (p[e0 - 1] == ' ' || p[e0 - 1] == '\t'))
+				e0--;
+			if (e0 - s0 == 9 && !strncasecmp(p + s0, "websocket", 9))
+				return 1;
+			b = e + 1;
+		}
+	}
+	return 0;
+}
+
 static int span_has(const struct http_msg *msg, struct h1_span sp, int ch)
 {
 	struct rd r;
@@ -669,6 +697,10 @@ static int apply_policy(struct http_msg *msg)
 		/* a coding besides chunked: HAProxy 2.6 answers 422 */
 		if (m->flags & H1_MF_TE_OTHER)
 			return HTTP_E_422;
+		/* a WebSocket handshake without its key: 400, as HAProxy 2.6 */
+		if ((m->flags & H1_MF_CONN_UPG) && ws_upgrade(msg) &&
+		    hdr_find_raw(msg, "sec-websocket-key", 17, 0) < 0)
+			return H1_E_HDR_VALUE;
 	}
 
 	/* a response coded otherwise than just "chunked": HAProxy 2.6 answers 502 */

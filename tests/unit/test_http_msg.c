@@ -414,6 +414,12 @@ static const struct { int status; const char *req; size_t len; } hap_cases[] = {
 	{ 400, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 0 },
 	{ 422, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0 },
 	{ 422, "POST / HTTP/1.1\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", 0 },
+	/* a WebSocket handshake needs its key; an Upgrade alone is no handshake */
+	{ 400, "GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", 0 },
+	{ 400, "GET / HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: foo, WebSocket\r\n\r\n", 0 },
+	{ 200, "GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: a\r\n\r\n", 0 },
+	{ 200, "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n", 0 },
+	{ 200, "GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n", 0 },
 	{ 400, "GET / HTTP/1.1\r\nHost: a\r\nHost: a:80\r\n\r\n", 0 },
 	{ 200, "GET / HTTP/1.1\r\nX-y_z.w: 1\r\n\r\n", 0 },
 	{ 400, "GET / HTTP/1.1\r\nX(: 1\r\n\r\n", 0 },
