@@ -26,6 +26,9 @@ struct tbl_walk {
 	struct tbl_filter flt[MAX_FILTERS];
 	int nb_flt;
 	int clear;
+	struct stksess **list;      /* show: the matching entries, sorted before the dump */
+	size_t nb, cap;
+	int failed;
 };
 
 static struct stktable *find_table(struct cli_ctx *c, const char *name)
@@ -138,8 +141,22 @@ static void walk_cb(struct stksess *ts, void *arg)
 		stick_remove(ts);
 		return;
 	}
-	stick_dump_entry(w->c->out, ts);
-	cli_out_str(w->c->out, "\n");
+	if (w->nb == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct stksess **l = realloc(w->list, cap * sizeof(*l));
+		if (!l) {
+			w->failed = 1;
+			return;
+		}
+		w->list = l;
+		w->cap = cap;
+	}
+	w->list[w->nb++] = ts;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return stick_key_cmp(*(struct stksess *const *)a, *(struct stksess *const *)b);
 }
 
 /* Builds the lookup sample for <key>. Returns 1, or 0 after "Invalid key". */
@@ -201,6 +218,18 @@ void cli_cmd_show_table(struct cli_ctx *c, char **args, int nargs)
 	}
 	dump_head(c->out, t);
 	stick_foreach(t, walk_cb, &w);
+	if (w.failed) {
+		cli_out_str(c->out, "Out of memory\n");
+		free(w.list);
+		return;
+	}
+	/* in key order, as HAProxy walks its tree */
+	qsort(w.list, w.nb, sizeof(*w.list), entry_cmp);
+	for (size_t i = 0; i < w.nb; i++) {
+		stick_dump_entry(c->out, w.list[i]);
+		cli_out_str(c->out, "\n");
+	}
+	free(w.list);
 }
 
 void cli_cmd_clear_table(struct cli_ctx *c, char **args, int nargs)

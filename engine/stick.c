@@ -614,6 +614,16 @@ void stick_foreach(struct stktable *t, void (*cb)(struct stksess *ts, void *arg)
 
 static const char *const key_type_names[] = { "ip", "ipv6", "integer", "string", "binary" };
 
+int stick_key_cmp(const struct stksess *a, const struct stksess *b)
+{
+	uint32_t n = a->klen < b->klen ? a->klen : b->klen;
+	int r = memcmp(ts_key(a), ts_key(b), n);
+
+	if (r)
+		return r;
+	return a->klen < b->klen ? -1 : a->klen > b->klen;
+}
+
 size_t stick_key_str(const struct stksess *ts, char *buf, size_t len)
 {
 	const unsigned char *k = ts_key(ts);

@@ -126,6 +126,10 @@ void stick_foreach(struct stktable *t, void (*cb)(struct stksess *ts, void *arg)
 /* Writes HAProxy's "show table" line for <ts> (without the LF):
  * "0x...: key=<k> use=<n> exp=<ms> <dt>=<v>...". */
 void stick_dump_entry(struct cli_out *o, const struct stksess *ts);
+/* Orders entries of one table by key bytes, as HAProxy's trees list them
+ * (addresses numerically, strings as strcmp(), integers by their bytes in
+ * memory). Returns <0, 0 or >0. */
+int stick_key_cmp(const struct stksess *a, const struct stksess *b);
 /* Writes the key of <ts> as "show table" shows it into <buf>; returns its length. */
 size_t stick_key_str(const struct stksess *ts, char *buf, size_t len);
 /* Builds a sample from the text <s> for a lookup in <t> ("key <k>" on the
