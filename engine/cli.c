@@ -116,6 +116,7 @@ struct cli_sess *cli_sess_new(struct config *cfg, int level)
 	s->level = level;
 	s->prompt = 0;
 	s->over = 0;
+	s->answered = 0;
 	s->in_payload = 0;
 	s->timeout_ms = 0;
 	s->inlen = 0;
