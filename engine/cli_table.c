@@ -2,7 +2,8 @@
  * "show table [<name> [data.<type> <op> <value>]* [key <key>]]",
  * "clear table <name> [data.<type> <op> <value>]* [key <key>]" and
  * "set table <name> key <key> [data.<type> <value>]*" — with HAProxy
- * 2.6's output and messages. */
+ * 2.6's output and messages. They are listed at every level, as HAProxy
+ * lists them; "set table" and "clear table ... key" need operator. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +255,10 @@ void cli_cmd_clear_table(struct cli_ctx *c, char **args, int nargs)
 	if (r == 1) {
 		struct stksess *ts;
 
+		if (*c->level < CLI_LVL_OPER) {
+			cli_out_str(c->out, "Permission denied\n");
+			return;
+		}
 		if (!key_sample(c, t, key, &smp, buf, sizeof(buf)))
 			return;
 		if ((ts = stick_lookup(t, &smp)))
@@ -283,6 +288,10 @@ void cli_cmd_set_table(struct cli_ctx *c, char **args, int nargs)
 	}
 	if (nargs < 4 || strcmp(args[3], "key"))
 		return;     /* HAProxy answers nothing */
+	if (*c->level < CLI_LVL_OPER) {
+		cli_out_str(c->out, "Permission denied\n");
+		return;
+	}
 	if (nargs < 5 || !*args[4]) {
 		cli_out_str(c->out, "Key value expected\n");
 		return;
