@@ -32,7 +32,6 @@
 #include "engine/check_int.h"
 #include "regex/rx.h"
 
-#define CHECK_BUFSIZE 4096     /* what an expect rule may look at */
 
 struct check {
 	struct check *next;
@@ -53,6 +52,9 @@ struct check {
 	enum { CK_IDLE = 0, CK_CONNECT, CK_SEND, CK_RECV } phase;
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
+	uint32_t txlen;             /* an HTTP request's length (built in <buf>) */
+	unsigned cond404:1;         /* disable-on-404: the response was a 404 */
+	unsigned nolb:1;            /* this check put the server in NOLB (DRAIN) */
 	int code;                   /* the HTTP status of the response, 0 otherwise */
 	int conn_step;              /* connect rule in progress or done, -1: the implicit one */
 	unsigned must_read:1;       /* an expect must read before judging (after a send) */
@@ -344,6 +346,52 @@ static uint32_t check_next_interval(const struct server *srv)
 
 static void check_timer_cb(struct timer *t);
 
+/* disable-on-404: a conditional pass (L7OKC) takes an UP server out of
+ * the balancing (NOLB, kept as DRAIN) until a plain pass, HAProxy's
+ * "is stopping" / "is UP" lines. */
+static void check_nolb(struct check *c, enum check_result res, int code, const char *info,
+                       unsigned dur)
+{
+	struct server *srv = c->srv;
+	struct proxy *be = srv->px;
+	char msg[640], reason[384];
+	int act = 0, bck = 0, n;
+
+	if (srv->state != SRV_DRAIN)
+		c->nolb = 0;
+	if (res == CHECK_L7_OKC && srv->state == SRV_UP) {
+		srv->state = SRV_DRAIN;
+		c->nolb = 1;
+		lb_server_changed(srv);
+		for (const struct server *s = be->srv; s; s = s->next)
+			if (s->state == SRV_UP) {
+				if (s->backup)
+					bck++;
+				else
+					act++;
+			}
+		if (be->options & PXO_LOG_HEALTH_CHECKS)
+			reason[0] = 0;
+		else
+			check_reason_text(reason, sizeof(reason), res, code, info, dur);
+		n = snprintf(msg, sizeof(msg),
+		             "%sServer %s/%s is stopping%s. %d active and %d backup servers online. %d sessions requeued, %u total in queue.",
+		             srv->backup ? "Backup " : "", be->name, srv->name, reason, act, bck, 0,
+		             be->nb_queued + srv->nb_queued);
+		if (n < 0)
+			return;
+		if ((size_t)n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+		rp_warning("%s", msg);
+		log_send_targets(LOG_LVL_NOTICE, msg, (size_t)n, be);
+	} else if (check_res_ok(res) && res != CHECK_L7_OKC && c->nolb && srv->state == SRV_DRAIN) {
+		srv->state = SRV_UP;
+		c->nolb = 0;
+		lb_server_changed(srv);
+		check_log_change(srv, res, code, info, dur);
+	}
+}
+
 /* Ends the check in flight of <c> with <res> and the message's <info>
  * (NULL: none), closes the socket and schedules the next check. */
 static void check_done(struct check *c, enum check_result res, const char *info)
@@ -368,76 +416,10 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 		next = c->srv->agent_inter ? c->srv->agent_inter : (c->srv->inter ? c->srv->inter : 2000);
 	} else {
 		check_report_info(c->srv, res, code, info, dur);
+		check_nolb(c, res, code, info, dur);
 		next = check_next_interval(c->srv);
 	}
 	timer_arm(&c->thr->timers, &c->timer, now + check_jitter(next));
-}
-
-/* Returns 1 if status <code> is in the list <spec> ("200,301-302"). */
-static int http_status_in(const char *spec, int code)
-{
-	const char *p = spec;
-
-	while (*p) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-
-		if (end == p)
-			return 0;
-		p = end;
-		if (*p == '-') {
-			hi = strtol(p + 1, &end, 10);
-			if (end == p + 1)
-				return 0;
-			p = end;
-		}
-		if (code >= lo && code <= hi)
-			return 1;
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return 0;
-	}
-	return 0;
-}
-
-/* The status line of an HTTP check arrived in c->buf: decides, HAProxy's
- * words ("Layer7 wrong status, code: 503, info: "Service Unavailable""). */
-static void http_status_done(struct check *c, const struct tc_rules *rs)
-{
-	const struct tc_http *h = rs->http;
-	const char *b = c->buf, *eol = memmem(b, c->rxlen, "\r\n", 2);
-	char reason[128], codes[4];
-	size_t rl;
-	int ok;
-
-	/* "HTTP/1.x SSS reason" */
-	if ((size_t)(eol - b) < 12 || memcmp(b, "HTTP/", 5) || b[8] != ' ' ||
-	    !isdigit((unsigned char)b[9]) || !isdigit((unsigned char)b[10]) ||
-	    !isdigit((unsigned char)b[11]) || (eol - b > 12 && b[12] != ' ')) {
-		check_done(c, CHECK_L7_RSP, NULL);
-		return;
-	}
-	c->code = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-	rl = eol - b > 13 ? (size_t)(eol - b - 13) : 0;
-	if (rl >= sizeof(reason))
-		rl = sizeof(reason) - 1;
-	memcpy(reason, b + 13, rl);
-	reason[rl] = 0;
-	memcpy(codes, b + 9, 3);
-	codes[3] = 0;
-	if (h && h->rstatus)
-		ok = rx_match(h->rstatus, codes, 3);
-	else if (h && h->status)
-		ok = http_status_in(h->status, c->code);
-	else
-		ok = c->code >= 200 && c->code < 400;
-	if (h && h->neg)
-		ok = !ok;
-	if (ok)
-		check_done(c, CHECK_L7_OK, NULL);
-	else
-		check_done(c, CHECK_L7_STS, rl ? reason : NULL);
 }
 
 /* Describes rule <r> for timeout and error messages, as HAProxy does. */
@@ -456,7 +438,8 @@ static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
 	case TC_EXPECT_RBIN: return "expect binary regex";
 	case TC_EXPECT_CUSTOM: return "expect custom function";
 	case TC_COMMENT: return "comment";
-	case TC_HTTP_STATUS: return "expect HTTP status codes";
+	case TC_HTTP_SEND: return "send";
+	case TC_HTTP_EXPECT: return "expect HTTP";
 	}
 	return "?";
 }
@@ -665,6 +648,74 @@ static int tc_expect_head(const struct tc_rules *rs, int i)
 	return head;
 }
 
+/* Ends <c> because HTTP expect <r> failed with <res>; <desc> is HAProxy's
+ * description when the rule gives no on-error message. */
+static void http_expect_failed(struct check *c, const struct tc_rule *r, enum check_result res,
+                               const char *desc, size_t dlen)
+{
+	char msg[400];
+	size_t n = 0;
+
+	msg[0] = 0;
+	if (r->on_error) {
+		tc_fmt_build(r->on_error, c->buf, c->rxlen, msg, sizeof(msg));
+		n = strlen(msg);
+	} else if (desc)
+		n = (size_t)snprintf(msg, sizeof(msg), "%.*s", (int)dlen, desc);
+	if (r->comment && n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, " comment: %s", r->comment);
+	tc_status_code(c, r);
+	check_done(c, r->err_status ? (enum check_result)(r->err_status - 1) : res, msg[0] ? msg : NULL);
+}
+
+/* Evaluates HTTP expect rule <r> on the response <c> received. Returns
+ * TC_EVAL_NEXT (passed), TC_EVAL_WAIT (needs more) or TC_EVAL_DONE (the
+ * check ended, reported). */
+static enum tc_eval http_expect(struct check *c, const struct tc_rule *r)
+{
+	static __thread char body[CHECK_BUFSIZE];
+	int last = c->last_read || c->rxlen >= CHECK_BUFSIZE, match, rc;
+	const struct tc_http_exp *e = r->hexp;
+	int is_body = e->type == TC_HX_STRING || e->type == TC_HX_RSTRING;
+	struct tc_hrsp rsp;
+
+	rc = tc_http_parse(c->buf, c->rxlen, last, body, sizeof(body), &rsp);
+	if (rc == 0)
+		return TC_EVAL_WAIT;
+	if (rc < 0) {
+		http_expect_failed(c, r, CHECK_L7_RSP, NULL, 0);
+		return TC_EVAL_DONE;
+	}
+	c->code = rsp.code;
+	/* disable-on-404: a 404 from a server still up passes, conditionally */
+	if (c->rules->disable_404 && rsp.code == 404 && c->srv->state != SRV_DOWN) {
+		c->cond404 = 1;
+		return TC_EVAL_NEXT;
+	}
+	if (is_body) {
+		if (!rsp.blen) {
+			if (!rsp.complete)
+				return TC_EVAL_WAIT;
+			http_expect_failed(c, r, CHECK_L7_RSP, "HTTP content check could not find a response body", 50);
+			return TC_EVAL_DONE;
+		}
+		if (!rsp.complete && ((e->type == TC_HX_STRING && rsp.blen < r->len) ||
+		                      (r->min_recv > 0 && rsp.blen < (size_t)r->min_recv)))
+			return TC_EVAL_WAIT;
+	}
+	match = tc_http_match(r, &rsp);
+	if (is_body && !match && !rsp.complete && r->min_recv == -1)
+		return TC_EVAL_WAIT;
+	if (match != r->neg)
+		return TC_EVAL_NEXT;
+	if (is_body)
+		http_expect_failed(c, r, CHECK_L7_RSP, r->neg ? "HTTP check matched unwanted content" :
+		                   "HTTP content check did not match", r->neg ? 35 : 32);
+	else
+		http_expect_failed(c, r, CHECK_L7_STS, rsp.rlen ? rsp.reason : NULL, rsp.rlen);
+	return TC_EVAL_DONE;
+}
+
 /* The rules of <c> all passed: the result is the last rule's. */
 static void tc_passed(struct check *c)
 {
@@ -675,7 +726,12 @@ static void tc_passed(struct check *c)
 	for (int i = rs->nb - 1; i >= 0 && !r; i--)
 		if (rs->r[i].kind != TC_COMMENT)
 			r = &rs->r[i];
-	c->code = 0;
+	if (rs->is_http && c->cond404 && c->code == 404) {
+		check_done(c, CHECK_L7_OKC, NULL);
+		return;
+	}
+	if (!rs->is_http)
+		c->code = 0;    /* an HTTP check keeps the response's status */
 	if (r && r->kind == TC_CONNECT) {
 		check_done(c, CHECK_OK, "(tcp-check)");
 		return;
@@ -696,6 +752,7 @@ static void tc_passed(struct check *c)
 
 static void check_connect(struct check *c, const struct tc_rule *r);
 static void check_free(struct check *c);
+static enum tc_eval http_expect(struct check *c, const struct tc_rule *r);
 
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
  * submitted) or the check ends. */
@@ -741,18 +798,44 @@ static void tc_run(struct check *c)
 			if (ring_send(c->thr->ring, &c->op, c->fd, r->data + c->txoff, r->len - c->txoff) < 0)
 				check_fail_errno(c, EBUSY);
 			return;
-		case TC_HTTP_STATUS:
-			c->phase = CK_RECV;
-			if (c->rxlen && memmem(c->buf, c->rxlen, "\r\n", 2)) {
-				http_status_done(c, rs);
-				return;
+		case TC_HTTP_SEND:
+			if (c->phase != CK_SEND) {
+				/* built now: the server's state may be in it */
+				c->phase = CK_SEND;
+				c->txoff = 0;
+				c->rxlen = 0;
+				c->last_read = 0;
+				c->txlen = (uint32_t)tc_http_build(r, c->srv, rs->send_state, c->buf, CHECK_BUFSIZE);
+				if (!c->txlen) {
+					check_done(c, CHECK_SOCK_ERR, "tcp-check send : failed to build HTTP request");
+					return;
+				}
 			}
-			if (c->last_read || c->rxlen >= CHECK_BUFSIZE) {
-				/* closed before a whole status line: not HTTP */
-				check_done(c, CHECK_L7_RSP, NULL);
+			if (c->txoff >= c->txlen) {
+				c->txoff = 0;
+				c->must_read = 1;
+				c->phase = CK_RECV;
+				c->step++;
+				continue;
+			}
+			if (ring_send(c->thr->ring, &c->op, c->fd, c->buf + c->txoff, c->txlen - c->txoff) < 0)
+				check_fail_errno(c, EBUSY);
+			return;
+		case TC_HTTP_EXPECT: {
+			enum tc_eval ev;
+
+			c->phase = CK_RECV;
+			if (c->must_read && !c->last_read)
+				break;
+			ev = http_expect(c, r);
+			if (ev == TC_EVAL_DONE)
 				return;
+			if (ev == TC_EVAL_NEXT) {
+				c->step++;
+				continue;
 			}
 			break;
+		}
 		case TC_EXPECT_STR:
 		case TC_EXPECT_BIN:
 		case TC_EXPECT_RX:
@@ -892,6 +975,7 @@ static void check_launch(struct check *c)
 	c->must_read = 1;
 	c->last_read = 0;
 	c->connected = 0;
+	c->cond404 = 0;
 	while (rs && first < rs->nb && rs->r[first].kind == TC_COMMENT)
 		first++;
 	timer_arm(&c->thr->timers, &c->timer, c->start_ms + c->timeout);
@@ -1024,6 +1108,7 @@ int check_start(struct config *cfg, struct thr *t)
 	int n = 0, nb = 0, k = 0;
 
 	check_spread = cfg->g.spread_checks <= 50 ? cfg->g.spread_checks : 50;
+	check_http_set_node(cfg->g.node);
 	check_rand ^= (uint32_t)timer_now_ms();
 	if (!check_rand)
 		check_rand = 1;

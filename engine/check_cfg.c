@@ -13,23 +13,14 @@
 #include "engine/proxy.h"
 #include "regex/rx.h"
 
-static void tc_http_free(struct tc_http *h)
-{
-	if (!h)
-		return;
-	free(h->meth);
-	free(h->uri);
-	free(h->ver);
-	for (int i = 0; i < h->nb_hdrs; i++)
-		free(h->hdrs[i]);
-	free(h->hdrs);
-	free(h->status);
-	rx_free(h->rstatus);
-	free(h);
-}
-
 void tc_rule_clear(struct tc_rule *r)
 {
+	if (r->borrowed) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	tc_http_req_free(r->req);
+	tc_http_exp_free(r->hexp);
 	free(r->data);
 	free(r->text);
 	free(r->comment);
@@ -46,13 +37,12 @@ void tc_rules_free(struct tc_rules *rs)
 	for (int i = 0; i < rs->nb; i++)
 		tc_rule_clear(&rs->r[i]);
 	free(rs->r);
-	if (rs->http_prog) {
-		rs->http_prog->http = NULL;     /* borrowed from <rs> */
-		tc_rules_free(rs->http_prog);
-	}
+	tc_rules_free(rs->http_prog);
 	tc_rules_free(rs->proto_prog);
 	free(rs->proto_arg);
-	tc_http_free(rs->http);
+	tc_http_req_free(rs->http_req);
+	tc_http_req_free(rs->merged);
+	tc_rules_free(rs->hrules);
 	free(rs);
 }
 
@@ -71,185 +61,21 @@ int tc_rules_add(struct tc_rules *rs, const struct tc_rule *r)
 	return 0;
 }
 
-/* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
-static struct tc_rules *tc_rules_get(struct proxy *px)
+struct tc_rules *tc_rules_get(struct proxy *px)
 {
 	if (!px->check_rules)
 		px->check_rules = calloc(1, sizeof(struct tc_rules));
 	return px->check_rules;
 }
 
-/* Returns <px>'s HTTP check settings, created empty if needed, or NULL. */
-static struct tc_http *tc_http_get(struct proxy *px)
-{
-	struct tc_rules *rs = tc_rules_get(px);
-
-	if (rs && !rs->http)
-		rs->http = calloc(1, sizeof(*rs->http));
-	return rs ? rs->http : NULL;
-}
-
-/* Replaces the string at <dst> by a copy of <s>. Returns 0 or -1. */
-static int tc_strset(char **dst, const char *s)
-{
-	char *n = strdup(s);
-
-	if (!n)
-		return -1;
-	free(*dst);
-	*dst = n;
-	return 0;
-}
-
-/* Appends header <name>: <value> (name lowercased, as HAProxy sends it). */
-static int tc_http_add_hdr(struct tc_http *h, const char *name, size_t nlen, const char *value,
-                           size_t vlen)
-{
-	char **n = realloc(h->hdrs, (size_t)(h->nb_hdrs + 2) * sizeof(*n));
-
-	if (!n)
-		return -1;
-	h->hdrs = n;
-	if (!(n[h->nb_hdrs] = strndup(name, nlen)))
-		return -1;
-	for (char *p = n[h->nb_hdrs]; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (!(n[h->nb_hdrs + 1] = strndup(value, vlen))) {
-		free(n[h->nb_hdrs]);
-		return -1;
-	}
-	h->nb_hdrs += 2;
-	return 0;
-}
-
-int check_cfg_httpchk(struct cfg_ctx *c, char **args, int nargs)
-{
-	struct proxy *px = c->px;
-	struct tc_http *h;
-	const char *meth = NULL, *uri = NULL, *ver = NULL;
-
-	if (!px) {
-		snprintf(c->err, sizeof(c->err), "'option httpchk' is only valid in a proxy or defaults section.");
-		return -1;
-	}
-	if (nargs == 3)
-		uri = args[2];
-	else if (nargs >= 4) {
-		meth = args[2];
-		uri = args[3];
-		ver = nargs > 4 ? args[4] : NULL;
-	}
-	if (nargs > 5) {
-		snprintf(c->err, sizeof(c->err), "'option httpchk' : cannot handle unexpected argument '%s'.", args[5]);
-		return -1;
-	}
-	if (!(h = tc_http_get(px)) ||
-	    (meth && tc_strset(&h->meth, meth) < 0) || (uri && tc_strset(&h->uri, uri) < 0) ||
-	    (ver && tc_strset(&h->ver, ver) < 0)) {
-		snprintf(c->err, sizeof(c->err), "out of memory.");
-		return -1;
-	}
-	px->options |= PXO_HTTPCHK;
-	px->options &= ~PXO_TCP_CHECK;
-	return 0;
-}
-
-int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
-{
-	struct proxy *px = c->px;
-	struct tc_http *h;
-	char rerr[256];
-	int i = 2;
-
-	if (!px) {
-		snprintf(c->err, sizeof(c->err), "'http-check' is only valid in a proxy or defaults section.");
-		return -1;
-	}
-	if (nargs < 2) {
-		snprintf(c->err, sizeof(c->err), "'http-check' expects 'expect' or 'send'.");
-		return -1;
-	}
-	if (!(h = tc_http_get(px)))
-		goto nomem;
-	if (!strcmp(args[1], "expect")) {
-		int neg = 0;
-
-		if (i < nargs && !strcmp(args[i], "!")) {
-			neg = 1;
-			i++;
-		}
-		if (i + 1 >= nargs || (strcmp(args[i], "status") && strcmp(args[i], "rstatus"))) {
-			snprintf(c->err, sizeof(c->err), "'http-check expect' : only 'status <codes>' and 'rstatus <regex>' are supported by ringproxy.");
-			return -1;
-		}
-		if (i + 2 < nargs) {
-			snprintf(c->err, sizeof(c->err), "'http-check expect' : option '%s' is not supported by ringproxy.", args[i + 2]);
-			return -1;
-		}
-		free(h->status);
-		h->status = NULL;
-		rx_free(h->rstatus);
-		h->rstatus = NULL;
-		h->neg = neg;
-		if (!strcmp(args[i], "status")) {
-			const char *p = args[i + 1];
-
-			if (!*p || strspn(p, "0123456789,-") != strlen(p)) {
-				snprintf(c->err, sizeof(c->err), "'http-check expect status' : invalid status list '%s'.", p);
-				return -1;
-			}
-			if (!(h->status = strdup(p)))
-				goto nomem;
-		} else if (!(h->rstatus = rx_compile(args[i + 1], strlen(args[i + 1]), 0, rerr, sizeof(rerr)))) {
-			snprintf(c->err, sizeof(c->err), "'http-check expect rstatus' : regex '%s' : %s.", args[i + 1], rerr);
-			return -1;
-		}
-		return 0;
-	}
-	if (!strcmp(args[1], "send")) {
-		for (; i < nargs; i += 2) {
-			if (!strcmp(args[i], "hdr") && i + 2 < nargs) {
-				if (tc_http_add_hdr(h, args[i + 1], strlen(args[i + 1]), args[i + 2],
-				                    strlen(args[i + 2])) < 0)
-					goto nomem;
-				i++;
-				continue;
-			}
-			if (i + 1 >= nargs) {
-				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects an argument.", args[i]);
-				return -1;
-			}
-			if (!strcmp(args[i], "meth")) {
-				if (tc_strset(&h->meth, args[i + 1]) < 0)
-					goto nomem;
-			} else if (!strcmp(args[i], "uri")) {
-				if (tc_strset(&h->uri, args[i + 1]) < 0)
-					goto nomem;
-			} else if (!strcmp(args[i], "ver")) {
-				if (tc_strset(&h->ver, args[i + 1]) < 0)
-					goto nomem;
-			} else {
-				snprintf(c->err, sizeof(c->err), "'http-check send' : option '%s' is not supported by ringproxy.", args[i]);
-				return -1;
-			}
-		}
-		return 0;
-	}
-	snprintf(c->err, sizeof(c->err), "'http-check %s' is not supported by ringproxy (expect, send).", args[1]);
-	return -1;
-nomem:
-	snprintf(c->err, sizeof(c->err), "out of memory.");
-	return -1;
-}
-
 int check_cfg_inherit(struct proxy *px, const struct proxy *def)
 {
 	const struct tc_rules *drs = def->check_rules;
-	const struct tc_http *d = drs ? drs->http : NULL;
-	struct tc_http *h;
 
 	if (check_monitor_inherit(px, def) < 0)
 		return -1;
+	/* the HTTP check is not copied: a backend declaring none runs its
+	 * defaults' one (px->from, tc_http_program()) */
 	if (drs && drs->proto) {
 		struct tc_rules *rs = tc_rules_get(px);
 
@@ -260,96 +86,7 @@ int check_cfg_inherit(struct proxy *px, const struct proxy *def)
 		if (drs->proto_arg && !(rs->proto_arg = strdup(drs->proto_arg)))
 			return -1;
 	}
-	if (!d)
-		return 0;
-	if (!(h = tc_http_get(px)))
-		return -1;
-	if ((d->meth && tc_strset(&h->meth, d->meth) < 0) || (d->uri && tc_strset(&h->uri, d->uri) < 0) ||
-	    (d->ver && tc_strset(&h->ver, d->ver) < 0) || (d->status && tc_strset(&h->status, d->status) < 0))
-		return -1;
-	for (int i = 0; i + 1 < d->nb_hdrs; i += 2)
-		if (tc_http_add_hdr(h, d->hdrs[i], strlen(d->hdrs[i]), d->hdrs[i + 1], strlen(d->hdrs[i + 1])) < 0)
-			return -1;
-	if (d->rstatus) {
-		char err[256];
-
-		if (!(h->rstatus = rx_compile(rx_pattern(d->rstatus), strlen(rx_pattern(d->rstatus)), 0,
-		                              err, sizeof(err))))
-			return -1;
-	}
-	h->neg = d->neg;
 	return 0;
-}
-
-/* Builds the program of <px>'s HTTP check (once): the request, then the
- * status line. Returns it, or NULL (out of memory). */
-struct tc_rules *tc_http_program(struct proxy *px)
-{
-	struct tc_http *h = tc_http_get(px);
-	struct tc_rules *rs = px->check_rules, *prog;
-	const char *ver = h && h->ver ? h->ver : "HTTP/1.0", *crlf;
-	size_t vlen, cap, len = 0;
-	char *req;
-
-	if (!h)
-		return NULL;
-	if (rs->http_prog)
-		return rs->http_prog;
-	/* "HTTP/1.1\r\nHost: x": headers written into the version, the old way */
-	crlf = strstr(ver, "\r\n");
-	vlen = crlf ? (size_t)(crlf - ver) : strlen(ver);
-	while (crlf) {
-		const char *line = crlf + 2, *next = strstr(line, "\r\n"), *colon;
-		size_t ll = next ? (size_t)(next - line) : strlen(line);
-
-		colon = memchr(line, ':', ll);
-		if (colon) {
-			const char *v = colon + 1;
-
-			while (v < line + ll && *v == ' ')
-				v++;
-			if (tc_http_add_hdr(h, line, (size_t)(colon - line), v, (size_t)(line + ll - v)) < 0)
-				return NULL;
-		}
-		crlf = next;
-	}
-	if (crlf == NULL && vlen != strlen(ver)) {
-		/* keep only the version itself from now on */
-		char *v = strndup(ver, vlen);
-
-		if (!v)
-			return NULL;
-		free(h->ver);
-		h->ver = v;
-		ver = v;
-	}
-	cap = strlen(h->meth ? h->meth : "OPTIONS") + strlen(h->uri ? h->uri : "/") + vlen + 64;
-	for (int i = 0; i < h->nb_hdrs; i++)
-		cap += strlen(h->hdrs[i]) + 4;
-	if (!(req = malloc(cap)))
-		return NULL;
-	len += (size_t)snprintf(req + len, cap - len, "%s %s %.*s\r\n", h->meth ? h->meth : "OPTIONS",
-	                        h->uri ? h->uri : "/", (int)vlen, ver);
-	for (int i = 0; i + 1 < h->nb_hdrs; i += 2)
-		len += (size_t)snprintf(req + len, cap - len, "%s: %s\r\n", h->hdrs[i], h->hdrs[i + 1]);
-	if (vlen == 8 && !memcmp(ver, "HTTP/1.1", 8))
-		len += (size_t)snprintf(req + len, cap - len, "connection: close\r\n");
-	len += (size_t)snprintf(req + len, cap - len, "\r\n");
-
-	if (!(prog = calloc(1, sizeof(*prog))) || !(prog->r = calloc(2, sizeof(*prog->r)))) {
-		free(prog);
-		free(req);
-		return NULL;
-	}
-	prog->nb = prog->size = 2;
-	prog->is_http = 1;
-	prog->http = h;
-	prog->r[0].kind = TC_SEND;
-	prog->r[0].data = req;
-	prog->r[0].len = len;
-	prog->r[1].kind = TC_HTTP_STATUS;
-	rs->http_prog = prog;
-	return prog;
 }
 
 void check_proxy_free(struct proxy *px)
@@ -433,7 +170,7 @@ static int tc_parse_payload(const char *s, int *off, int *len)
 
 /* Parses "tcp-check connect [port <p>] [addr <ip[:port]>] [default]
  * [linger] [comment <t>]" into <r>. Returns 0 or -1 with c->err set. */
-static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
 {
 	r->kind = TC_CONNECT;
 	for (int i = 2; i < nargs; i++) {
@@ -446,16 +183,16 @@ static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, i
 			long port;
 
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects a port number or a sample expression as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : '%s' expects a port number or a sample expression as argument.", args[0], k);
 				return -1;
 			}
 			port = strtol(v, &end, 10);
 			if (*end) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : a port given as a sample expression ('%s') is not supported by ringproxy.", v);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : a port given as a sample expression ('%s') is not supported by ringproxy.", args[0], v);
 				return -1;
 			}
 			if (port < 1 || port > 65535) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s.", v);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s.", args[0], v);
 				return -1;
 			}
 			r->port = (int)port;
@@ -464,18 +201,18 @@ static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, i
 			char aerr[256];
 
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects <ipv4|ipv6> as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : '%s' expects <ipv4|ipv6> as argument.", args[0], k);
 				return -1;
 			}
 			if (cfg_parse_addr(v, &r->addr, 0, aerr, sizeof(aerr)) < 0) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' : %s.", k, aerr);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : '%s' : %s.", args[0], k, aerr);
 				return -1;
 			}
 			r->has_addr = 1;
 			i++;
 		} else if (!strcmp(k, "comment")) {
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : '%s' expects a string as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s connect' : '%s' expects a string as argument.", args[0], k);
 				return -1;
 			}
 			free(r->comment);
@@ -484,10 +221,11 @@ static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, i
 			i++;
 		} else if (!strcmp(k, "send-proxy") || !strcmp(k, "via-socks4") || !strcmp(k, "ssl") ||
 		           !strcmp(k, "sni") || !strcmp(k, "alpn") || !strcmp(k, "proto")) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check connect' : option '%s' is not supported by ringproxy yet.", k);
+			snprintf(c->err, sizeof(c->err), "'%s connect' : option '%s' is not supported by ringproxy yet%s.", args[0], k,
+			         !strcmp(k, "ssl") ? " (TLS on health checks is not wired yet)" : "");
 			return -1;
 		} else {
-			snprintf(c->err, sizeof(c->err), "'tcp-check connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '%s' as argument.", k);
+			snprintf(c->err, sizeof(c->err), "'%s connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '%s' as argument.", args[0], k);
 			return -1;
 		}
 	}
@@ -499,7 +237,9 @@ static int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, i
  * [status-code <expr>] [comment <t>] [!] <match> <pattern>" into <r>
  * (options in any order, as HAProxy reads them). Returns 0 or -1 with
  * c->err set. */
-static int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i, int nargs, int full);
+
+int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs, int http)
 {
 	const char *type = NULL, *pat = NULL;
 	char rerr[256];
@@ -522,6 +262,34 @@ static int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, in
 				v = i + 1 < nargs ? args[i + 1] : NULL;
 			}
 			in_pattern = 1;
+		}
+		if (http && (!strcmp(k, "status") || !strcmp(k, "rstatus") || !strcmp(k, "string") ||
+		             !strcmp(k, "rstring") || !strcmp(k, "hdr") || !strcmp(k, "fhdr"))) {
+			int n;
+
+			if (type) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : only one pattern expected.");
+				return -1;
+			}
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a <pattern> as argument.", k);
+				return -1;
+			}
+			type = k;
+			if (k[0] == 'h' || k[0] == 'f') {
+				if ((n = tc_parse_hdr(c, r, args, i + 1, nargs, k[0] == 'f')) < 0)
+					return -1;
+				i += n;
+				continue;
+			}
+			pat = v;
+			i++;
+			continue;
+		}
+		if (http && (!strcmp(k, "binary") || !strcmp(k, "rbinary") || !strcmp(k, "string-lf") ||
+		             !strcmp(k, "binary-lf") || !strcmp(k, "custom"))) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy for HTTP checks (status, rstatus, string, rstring, hdr, fhdr).", k);
+			return -1;
 		}
 		if (!strcmp(k, "string") || !strcmp(k, "rstring") || !strcmp(k, "binary") ||
 		    !strcmp(k, "rbinary")) {
@@ -617,6 +385,37 @@ static int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, in
 		snprintf(c->err, sizeof(c->err), "'tcp-check expect' : expects at least a matching pattern as arguments.");
 		return -1;
 	}
+	if (http) {
+		struct tc_http_exp *e = r->hexp;
+
+		if (!e && !(e = r->hexp = calloc(1, sizeof(*e))))
+			return -1;
+		r->kind = TC_HTTP_EXPECT;
+		if (!strcmp(type, "status")) {
+			e->type = TC_HX_STATUS;
+			if (strspn(pat, "0123456789,-") != strlen(pat)) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : invalid status code list '%s'.", pat);
+				return -1;
+			}
+			if (!(e->codes = strdup(pat)))
+				return -1;
+		} else if (!strcmp(type, "string")) {
+			e->type = TC_HX_STRING;
+			r->len = strlen(pat);
+			if (!(r->data = strdup(pat)))
+				return -1;
+		} else if (!strcmp(type, "rstatus") || !strcmp(type, "rstring")) {
+			e->type = type[1] == 's' && type[2] == 't' && type[3] == 'a' ? TC_HX_RSTATUS : TC_HX_RSTRING;
+			if (!(r->rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				return -1;
+			}
+		} else
+			e->type = TC_HX_HDR;
+		if (pat && !(r->text = strdup(pat)))
+			return -1;
+		return 0;
+	}
 	if (!strcmp(type, "string")) {
 		r->kind = TC_EXPECT_STR;
 		r->len = strlen(pat);
@@ -641,6 +440,85 @@ static int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, in
 	if (!(r->text = strdup(pat)))
 		return -1;
 	return 0;
+}
+
+/* Parses an "http-check expect [f]hdr" pattern at <args>[<i>]: "name
+ * [-m str|beg|end|sub|reg] <name> [value [-m ...] <value>]" into <r>.
+ * Returns the words used, or -1 with c->err set. */
+static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i, int nargs, int full)
+{
+	static const char *const meths[] = { "str", "beg", "end", "sub", "reg" };
+	struct tc_http_exp *e;
+	int i0 = i;
+	char rerr[256];
+
+	if (!(e = r->hexp = calloc(1, sizeof(*e))))
+		return -1;
+	e->type = TC_HX_HDR;
+	e->full = full;
+	for (int part = 0; part < 2; part++) {
+		const char *kw = part ? "value" : "name";
+		enum tc_hm m = TC_HM_STR;
+		const char *pat;
+
+		if (i >= nargs || strcmp(args[i], kw)) {
+			if (part)
+				break;      /* no value pattern: any value */
+			if (i < nargs && !strcmp(args[i], "name-lf"))
+				goto lf;
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects at the name keyword as first argument followed by a pattern.",
+			         args[i0 - 1]);
+			return -1;
+		}
+		i++;
+		if (i < nargs && !strcmp(args[i], "-m")) {
+			size_t k;
+
+			if (i + 1 >= nargs) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : '-m' expects at a matching pattern ('str', 'beg', 'end', 'sub' or 'reg').",
+				         args[i0 - 1]);
+				return -1;
+			}
+			for (k = 0; k < 5 && strcmp(args[i + 1], meths[k]); k++)
+				;
+			if (k == 5) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s').",
+				         args[i0 - 1], args[i + 1]);
+				return -1;
+			}
+			m = (enum tc_hm)k;
+			i += 2;
+		}
+		if (i >= nargs) {
+			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expect a pattern with the %s keyword.", args[i0 - 1], kw);
+			return -1;
+		}
+		pat = args[i++];
+		if (part) {
+			e->vm = m;
+			if (!(e->value = strdup(pat)))
+				return -1;
+			if (m == TC_HM_REG && !(e->value_rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				return -1;
+			}
+		} else {
+			e->nm = m;
+			if (!(e->name = strdup(pat)))
+				return -1;
+			/* header names match whatever their case */
+			if (m == TC_HM_REG && !(e->name_rx = rx_compile(pat, strlen(pat), RX_ICASE, rerr, sizeof(rerr)))) {
+				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				return -1;
+			}
+		}
+		if (!part && i < nargs && !strcmp(args[i], "value-lf"))
+			goto lf;
+	}
+	return i - i0;
+lf:
+	snprintf(c->err, sizeof(c->err), "'tcp-check expect' : 'name-lf' and 'value-lf' (log-format patterns) are not supported by ringproxy.");
+	return -1;
 }
 
 /* Parses "tcp-check send|send-binary <data> [comment <t>]" into <r>.
@@ -723,14 +601,14 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 			if (rs->r[i].kind != TC_COMMENT) {
 				if (rs->r[i].kind == TC_CONNECT)
 					break;
-				snprintf(c->err, sizeof(c->err), "'tcp-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.");
+				snprintf(c->err, sizeof(c->err), "'%s connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.", args[0]);
 				return -1;
 			}
 		rc = tc_parse_connect(c, &r, args, nargs);
 	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary"))
 		rc = tc_parse_send(c, &r, args, nargs);
 	else if (!strcmp(args[1], "expect"))
-		rc = tc_parse_expect(c, &r, args, nargs);
+		rc = tc_parse_expect(c, &r, args, nargs, 0);
 	else {
 		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, expect, comment).",
 		         args[1]);

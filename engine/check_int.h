@@ -13,10 +13,35 @@ struct cfg_ctx;
 struct proxy;
 struct rx;
 
+#define CHECK_BUFSIZE 4096      /* what a check reads of a response, and its requests' room */
+
 /* tcp-check rules of a backend (px->check_rules), built at configuration
  * time, read-only afterwards. */
 enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_RX, TC_COMMENT,
-               TC_HTTP_STATUS, TC_EXPECT_RBIN, TC_EXPECT_CUSTOM };
+               TC_HTTP_SEND, TC_EXPECT_RBIN, TC_EXPECT_CUSTOM, TC_HTTP_EXPECT };
+
+/* An HTTP check request: "option httpchk" and an "http-check send". */
+struct tc_http_req {
+	char *meth, *uri, *ver;     /* NULL: not given (OPTIONS, /, HTTP/1.0 by default) */
+	char **hdrs;                /* name, value, name, value... (names lowercase) */
+	int nb_hdrs;
+	char *body;                 /* NULL: none */
+	size_t body_len;
+};
+
+/* How an "http-check expect hdr" name or value pattern matches. */
+enum tc_hm { TC_HM_STR = 0, TC_HM_BEG, TC_HM_END, TC_HM_SUB, TC_HM_REG };
+/* What an HTTP expect looks at. */
+enum tc_hx { TC_HX_STATUS = 0, TC_HX_RSTATUS, TC_HX_STRING, TC_HX_RSTRING, TC_HX_HDR };
+
+struct tc_http_exp {
+	enum tc_hx type;
+	char *codes;                /* TC_HX_STATUS: "200,301-302" */
+	int full;                   /* "fhdr": whole values, not their comma-separated parts */
+	enum tc_hm nm, vm;          /* name / value match methods */
+	char *name, *value;         /* the patterns; <value> NULL: any value */
+	struct rx *name_rx, *value_rx;
+};
 
 /* The expect functions of the protocol checks (TC_EXPECT_CUSTOM). */
 enum tc_custom { TC_CUSTOM_NONE = 0, TC_CUSTOM_MYSQL_INIT, TC_CUSTOM_MYSQL_OK, TC_CUSTOM_LDAP,
@@ -55,16 +80,9 @@ struct tc_rule {
 	struct addr addr;           /* TC_CONNECT "addr <ip>" when <has_addr> */
 	int has_addr;
 	enum tc_custom custom;      /* TC_EXPECT_CUSTOM */
-};
-
-/* "option httpchk" / "http-check": the request and what its status must be. */
-struct tc_http {
-	char *meth, *uri, *ver;     /* NULL: OPTIONS, /, HTTP/1.0 */
-	char **hdrs;                /* name, value, name, value... */
-	int nb_hdrs;
-	int neg;                    /* "expect !" */
-	char *status;               /* "expect status <codes>", NULL: 200-399 */
-	struct rx *rstatus;         /* "expect rstatus <regex>" */
+	struct tc_http_req *req;    /* TC_HTTP_SEND */
+	struct tc_http_exp *hexp;   /* TC_HTTP_EXPECT (body patterns in data/rx) */
+	int borrowed;               /* an HTTP program's copy: owns nothing */
 };
 
 /* The protocol checks ("option redis-check"...): which one and its
@@ -77,17 +95,56 @@ struct tc_rules {
 	struct tc_rule *r;
 	int is_http;                /* an HTTP check program: HAProxy's httpchk messages */
 	int is_proto;               /* a protocol check: no generic tcp-check messages */
-	struct tc_http *http;       /* the HTTP check's settings, or NULL */
-	struct tc_rules *http_prog; /* the HTTP check as rules (send, status), built at start */
+	/* HTTP checks: what this section declared ("option httpchk", "http-check"
+	 * lines); a backend that declares none uses its defaults section's */
+	int http_own;               /* this section declared its HTTP check */
+	struct tc_http_req *http_req; /* "option httpchk"'s request, or NULL */
+	struct tc_rules *hrules;    /* the "http-check" rules, or NULL */
+	int send_state, disable_404; /* "http-check send-state", "disable-on-404" */
+	struct tc_rules *http_prog; /* the HTTP check to run, built at start (rules borrowed) */
+	struct tc_http_req *merged; /* http_prog's request: option httpchk + first send */
 	enum tc_proto proto;        /* the last protocol check option, or NONE */
 	char *proto_arg;            /* its user name or SMTP command */
 	int proto_flag;             /* mysql: 1 = "pre-41" */
 	struct tc_rules *proto_prog; /* its rules */
 };
 
-/* Returns the program of <px>'s HTTP check (built once: the request, then
- * the status line), or NULL (out of memory). check_cfg.c. */
+/* Returns the program of <px>'s HTTP check (built once from its own or
+ * its defaults' settings), or NULL (out of memory). check_http.c. */
 struct tc_rules *tc_http_program(struct proxy *px);
+void tc_http_req_free(struct tc_http_req *q);
+void tc_http_exp_free(struct tc_http_exp *e);
+
+/* Parses the expect options and patterns of <args> (from <args>[2]) into
+ * <r>: tcp-check's match types, or with <http> the HTTP ones. Returns 0 or
+ * -1 with c->err set. check_cfg.c. */
+int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs, int http);
+/* Parses "<kw> connect [options]". Returns 0 or -1 with c->err set. */
+int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs);
+/* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
+struct tc_rules *tc_rules_get(struct proxy *px);
+
+/* The global "node" name shown by "http-check send-state" (NULL: the host's). */
+void check_http_set_node(const char *node);
+
+/* The response of an HTTP check, as far as it arrived. */
+struct tc_hrsp {
+	int code;
+	const char *reason, *hdrs, *body;
+	size_t rlen, hlen, blen;    /* <hdrs>: the header lines, each ending with CRLF */
+	int complete;               /* the whole body is there */
+};
+/* Parses the response in <buf>/<len> (<last>: nothing more will come).
+ * Returns 1 (head parsed), 0 (more is needed) or -1 (not HTTP). A chunked
+ * body is decoded into <tmp> (<tmpsz> bytes). check_http.c. */
+int tc_http_parse(const char *buf, size_t len, int last, char *tmp, size_t tmpsz, struct tc_hrsp *rsp);
+/* Returns 1 if HTTP expect <r> matches <rsp> (before its "!"). */
+int tc_http_match(const struct tc_rule *r, const struct tc_hrsp *rsp);
+/* Writes into <out> the request of send rule <r> for server <s> (with
+ * the X-Haproxy-Server-State header when <send_state>). Returns its
+ * length, or 0 when it does not fit. */
+size_t tc_http_build(const struct tc_rule *r, const struct server *s, int send_state, char *out,
+                     size_t sz);
 
 /* Frees a rule set and what it owns (NULL is fine). check_cfg.c. */
 void tc_rules_free(struct tc_rules *rs);

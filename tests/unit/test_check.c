@@ -612,11 +612,22 @@ static void t_httpchk_parse(void)
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 200-299,404", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect ! rstatus ^5", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send meth HEAD uri /z ver HTTP/1.1 hdr Host foo", err, sizeof(err)), 0);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect string OK", err, sizeof(err)), -1);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect string OK", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect ! rstring ^E", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect hdr name -m beg x-a value -m reg ^[0-9]+$", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect fhdr name x-b", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 2xx", err, sizeof(err)), -1);
-	EXPECT_STR(err, "'http-check expect status' : invalid status list '2xx'.");
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check disable-on-404", err, sizeof(err)), -1);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check expect' : invalid status code list '2xx'.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect hdr x-a", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check expect' : 'hdr' expects at the name keyword as first argument followed by a pattern.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect hdr name -m foo x", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check expect' : 'hdr' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got 'foo').");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check disable-on-404", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send-state", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x) int(1)", err, sizeof(err)), -1);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : option 'ssl' is not supported by ringproxy yet (TLS on health checks is not wired yet).");
 	check_cfg_free(&cfg);
 	be.options &= ~PXO_HTTPCHK;
 }
