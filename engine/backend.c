@@ -7,6 +7,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "engine/http_cookie.h"
 #include "engine/backend.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -190,6 +191,8 @@ int backend_connect(struct stream *s)
 	if (!s->srv) {
 		struct server *srv = stick_persist_pick(s);   /* "stick match|on" first */
 
+		if (!srv && s->http && s->be->cookie_cfg)
+			srv = http_cookie_pick(s);        /* "cookie <name>" persistence */
 		if (!srv && s->http)
 			srv = stream_http_pick(s);
 		if (!srv)

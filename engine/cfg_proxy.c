@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/stats_page.h"
+#include "engine/http_cookie.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
@@ -120,7 +121,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	}
 	if (def->defsrv && !(px->defsrv = cfg_srv_dup(def->defsrv)))
 		return cfg_set_err(c, "out of memory.");
-	if (check_cfg_inherit(px, def) < 0 || stats_page_inherit(px, def) < 0)
+	if (check_cfg_inherit(px, def) < 0 || stats_page_inherit(px, def) < 0 ||
+	    http_cookie_inherit(px, def) < 0)
 		return cfg_set_err(c, "out of memory.");
 	return 0;
 }
@@ -810,7 +812,7 @@ static const struct cfg_pkw {
 	{ "errorfiles",         kw_unsupported,      K_ALL },
 	{ "redirect",           http_rules_cfg_redirect, K_ALL | K_SELF },
 	{ "capture",            http_cap_cfg_capture, K_ALL | K_SELF },
-	{ "cookie",             kw_unsupported,      K_ALL },
+	{ "cookie",             http_cookie_cfg,     K_ALL },
 	{ "compression",        kw_unsupported,      K_ALL },
 	{ "stats",              stats_page_cfg,      K_ALL },
 	{ "monitor-uri",        check_cfg_monitor_uri, K_FE | K_DEF },
@@ -1011,6 +1013,7 @@ void cfg_proxy_free(struct proxy *px)
 	rules_free(px->tcp_req_sess);
 	check_proxy_free(px);
 	stats_page_free(px);
+	http_cookie_free(px);
 	stick_proxy_free(px);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);

@@ -93,6 +93,11 @@ static const struct cli_chk cli_chks[] = {
 	[CHECK_L7_RSP]     = { "L7RSP", "Layer7 invalid response", 13, 2 },
 	[CHECK_L7_TIMEOUT] = { "L7TOUT", "Layer7 timeout", 12, 2 },
 	[CHECK_SOCK_ERR]   = { "SOCKERR", "Socket error", 5, 2 },
+	[CHECK_L7_STS]     = { "L7STS", "Layer7 wrong status", 17, 2 },
+	[CHECK_L6_OK]      = { "L6OK", "Layer6 check passed", 9, 3 },
+	[CHECK_L6_TIMEOUT] = { "L6TOUT", "Layer6 timeout", 10, 2 },
+	[CHECK_L6_RSP]     = { "L6RSP", "Layer6 invalid response", 11, 2 },
+	[CHECK_L7_OKC]     = { "L7OKC", "Layer7 check conditionally passed", 16, 4 },
 };
 
 /* Returns the description of <s>'s last check (check_last is the result

@@ -38,6 +38,7 @@ void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uin
 	http_msg_init(&txn->rsp, res, 1, 0, max_hdr_len);
 	txn->status = 0;
 	txn->flags = 0;
+	txn->ck_req = txn->ck_res = 0;
 	txn->rl_len = txn->rl_meth = txn->rl_uri_off = txn->rl_uri_len = txn->rl_ver_off = 0;
 }
 
@@ -74,6 +75,8 @@ void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h)
 	static const char badreq[] = "<BADREQ>";
 
 	h->status = txn->status;
+	h->cookie_req = txn->ck_req;
+	h->cookie_res = txn->ck_res;
 	if (txn->flags & HTTP_TXN_BADREQ || !txn->rl_len) {
 		/* HAProxy prints it for %r, %HM, %HU, %HP, %HQ and %HV alike */
 		h->req_line = h->method = h->uri = h->version = badreq;

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "engine/stats_page.h"
+#include "engine/http_cookie.h"
 #include "engine/stream_http.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -803,6 +804,11 @@ static int hs_rsp_headers(struct stream *s)
 			return 0;
 		}
 		txn->status = (uint16_t)r->h1.status;
+	}
+	/* "cookie <name> insert|rewrite|prefix" (http_cookie.c) */
+	if (s->be && s->be->cookie_cfg && http_cookie_rsp(s) < 0) {
+		hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+		return -1;
 	}
 	if (http_rules_exec_after_res) {
 		/* http-after-response: on the response about to leave */
