@@ -242,12 +242,18 @@ static int f_c_s_dn(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
-/* Accepts HAProxy's ssl_c_s_dn arguments: an occurrence only with an
- * entry, a format only "rfc2253" (or HAProxy's "ldapv3", same here). */
+/* Accepts HAProxy 2.6's ssl_c_s_dn arguments: the format is empty or
+ * "rfc2253". */
+static int is_word(const struct arg *a, const char *w)
+{
+	size_t n = strlen(w);
+
+	return a->u.str.len == n && !memcmp(a->u.str.ptr, w, n);
+}
+
 static int chk_dn(struct arg *args, char *err, size_t errlen)
 {
-	if (args[2].type == ARGT_STR && args[2].u.str.len &&
-	    strcmp(args[2].u.str.ptr, "rfc2253") && strcmp(args[2].u.str.ptr, "ldapv3")) {
+	if (args[2].type == ARGT_STR && args[2].u.str.len && !is_word(&args[2], "rfc2253")) {
 		snprintf(err, errlen, "only rfc2253 or a blank value are currently supported as the format argument.");
 		return -1;
 	}

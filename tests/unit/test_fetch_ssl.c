@@ -268,7 +268,9 @@ static void t_args(void)
 	char o[512];
 
 	EXPECT_INT(ev("ssl_c_s_dn(CN,1,json)", o, sizeof(o)), -1);
-	EXPECT(strstr(o, "rfc2253") != NULL);
+	EXPECT_STR(o, "invalid args in fetch method 'ssl_c_s_dn' : only rfc2253 or a blank value are currently supported as the format argument.");
+	EXPECT_INT(ev("ssl_c_s_dn(,0,ldapv3)", o, sizeof(o)), -1);   /* 2.6 refuses it too */
+	EXPECT_INT(ev("ssl_c_s_dn(,0,rfc2253)", o, sizeof(o)), 0);
 	EXPECT_INT(ev("ssl_fc_sni(x)", o, sizeof(o)), -1);
 	EXPECT_INT(ev("ssl_s_dn", o, sizeof(o)), -1);    /* not a 2.6 fetch */
 }
