@@ -552,6 +552,38 @@ static int kw_http_reuse(struct cfg_ctx *c, char **args, int nargs)
 	return cfg_set_err(c, "'%s' only supports 'never', 'safe', 'aggressive', 'always'.", args[0]);
 }
 
+/* "compression algo <a>... | type <t>... | offload": checked as HAProxy
+ * checks it, then accepted with a notice: responses are forwarded as the
+ * server sent them (uncompressed is a valid answer to any Accept-Encoding).
+ * "filter compression" likewise; other filters are refused. */
+static int kw_compression(struct cfg_ctx *c, char **args, int nargs)
+{
+	static const char *const algos[] = { "identity", "gzip", "deflate", "raw-deflate", NULL };
+
+	if (!strcmp(args[0], "filter")) {
+		if (nargs < 2 || strcmp(args[1], "compression"))
+			return cfg_set_err(c, "'filter %s' is not supported by ringproxy yet.", nargs > 1 ? args[1] : "");
+	} else if (nargs < 2 || (strcmp(args[1], "algo") && strcmp(args[1], "type") && strcmp(args[1], "offload"))) {
+		return cfg_set_err(c, "'compression' expects 'algo', 'type' or 'offload'");
+	} else if (!strcmp(args[1], "algo")) {
+		if (nargs < 3)
+			return cfg_set_err(c, "'compression' expects <algorithm>.");
+		for (int i = 2; i < nargs; i++) {
+			int k = 0;
+
+			while (algos[k] && strcmp(algos[k], args[i]))
+				k++;
+			if (!algos[k])
+				return cfg_set_err(c, "'compression' : '%s' is not a supported algorithm.", args[i]);
+		}
+	} else if (!strcmp(args[1], "type") && nargs < 3) {
+		return cfg_set_err(c, "'compression' expects <type>.");
+	}
+	cfg_notice(c, "'%s%s' has no effect in ringproxy: responses are sent uncompressed.",
+	           args[0], !strcmp(args[0], "filter") ? " compression" : "");
+	return 0;
+}
+
 /* Accepted with a notice: no effect here. */
 static int kw_noeffect(struct cfg_ctx *c, char **args, int nargs)
 {
@@ -813,7 +845,7 @@ static const struct cfg_pkw {
 	{ "redirect",           http_rules_cfg_redirect, K_ALL | K_SELF },
 	{ "capture",            http_cap_cfg_capture, K_ALL | K_SELF },
 	{ "cookie",             http_cookie_cfg,     K_ALL },
-	{ "compression",        kw_unsupported,      K_ALL },
+	{ "compression",        kw_compression,      K_ALL },
 	{ "stats",              stats_page_cfg,      K_ALL },
 	{ "monitor-uri",        check_cfg_monitor_uri, K_FE | K_DEF },
 	{ "monitor",            check_cfg_monitor,   K_FE },
@@ -824,7 +856,7 @@ static const struct cfg_pkw {
 	{ "force-persist",      kw_unsupported,      K_ALL },
 	{ "ignore-persist",     kw_unsupported,      K_ALL },
 	{ "persist",            kw_unsupported,      K_ALL },
-	{ "filter",             kw_unsupported,      K_ALL },
+	{ "filter",             kw_compression,      K_ALL },
 	{ "email-alert",        kw_unsupported,      K_ALL },
 	{ "external-check",     kw_unsupported,      K_ALL },
 	{ "server-template",    cfg_srv_template,    K_BE | K_HARD },
