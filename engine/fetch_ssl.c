@@ -32,6 +32,16 @@ static const struct tls_conn *ctx_tls(const struct smp_ctx *ctx)
 	return c ? c->tls : NULL;
 }
 
+/* Returns the session as ctx_tls() does, but only once its handshake is
+ * complete: before that (a "tcp-request connection" rule on a "bind ...
+ * ssl" line) the session's properties are not known yet. */
+static const struct tls_conn *ctx_tls_done(const struct smp_ctx *ctx)
+{
+	const struct tls_conn *t = ctx_tls(ctx);
+
+	return t && tls_conn_handshake_done(t) ? t : NULL;
+}
+
 /* Sets <smp> to <s> (a string the session owns). Returns 1, or 0 (not
  * found) when <s> is NULL or empty. */
 static int smp_tls_str(struct sample *smp, const char *s)
@@ -52,7 +62,7 @@ static int f_ssl(const struct arg *args, struct sample *smp, struct smp_ctx *ctx
 /* ssl_fc_has_sni: whether the client sent a server name; found on a plain one. */
 static int f_has_sni(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 	const char *sni = t ? tls_conn_sni(t) : NULL;
 
 	smp_set_bool(smp, sni && *sni);
@@ -62,7 +72,7 @@ static int f_has_sni(const struct arg *args, struct sample *smp, struct smp_ctx 
 /* ssl_fc_is_resumed / ssl_bc_is_resumed; found on a plain connection. */
 static int f_is_resumed(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	smp_set_bool(smp, t && tls_conn_is_resumed(t));
 	return 1;
@@ -70,21 +80,21 @@ static int f_is_resumed(const struct arg *args, struct sample *smp, struct smp_c
 
 static int f_sni(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	return t && smp_tls_str(smp, tls_conn_sni(t));
 }
 
 static int f_protocol(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	return t && smp_tls_str(smp, tls_conn_protocol(t));
 }
 
 static int f_cipher(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	return t && smp_tls_str(smp, tls_conn_cipher(t));
 }
@@ -92,14 +102,14 @@ static int f_cipher(const struct arg *args, struct sample *smp, struct smp_ctx *
 /* ssl_fc_alpn / ssl_bc_alpn: not found when no protocol was agreed. */
 static int f_alpn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	return t && smp_tls_str(smp, tls_conn_alpn(t));
 }
 
 static int f_keysize(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 	int bits;
 
 	if (!t || (bits = tls_conn_cipher_bits(t)) <= 0)
@@ -111,7 +121,7 @@ static int f_keysize(const struct arg *args, struct sample *smp, struct smp_ctx 
 /* ssl_c_used / ssl_fc_has_crt: whether the client gave a certificate. */
 static int f_c_used(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	if (!t)
 		return 0;
@@ -123,7 +133,7 @@ static int f_c_used(const struct arg *args, struct sample *smp, struct smp_ctx *
  * given), else the X509_V_ERR_* code. */
 static int f_c_verify(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 
 	if (!t)
 		return 0;
@@ -201,7 +211,7 @@ static int dn_rfc2253(const char *dn, size_t len, char *out, size_t cap)
  * aside). Not found without a certificate or without that entry. */
 static int f_c_s_dn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
+	const struct tls_conn *t = ctx_tls_done(ctx);
 	char dn[1024];
 	const char *val;
 	size_t size;

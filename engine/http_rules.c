@@ -1577,6 +1577,24 @@ enum rule_res http_rules_exec_after_res(struct stream *s)
 	return run_after(s);
 }
 
+int http_rules_after_page(struct stream *s, const char *page, size_t len)
+{
+	struct http_txn *txn = s->http;
+
+	if (!txn || !has_after(s) || chan_in_len(&s->res))
+		return -1;
+	http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+	if (chan_put_data(&s->res, page, len) < 0)
+		return -1;
+	if (http_msg_parse(&txn->rsp) != HTTP_PARSE_DONE || run_after(s) == RULE_ERR) {
+		chan_reset(&s->res);
+		return -1;
+	}
+	txn->status = http_get_status(&txn->rsp);
+	chan_forward(&s->res, chan_in_len(&s->res));
+	return 0;
+}
+
 enum rule_res http_rules_exec_res(struct stream *s)
 {
 	struct proxy *be = s->be ? s->be : s->fe, *fe = s->fe;

@@ -63,6 +63,12 @@ enum rule_res http_rules_exec_res(struct stream *s);
  * applies them itself. Returns RULE_CONTINUE, or RULE_ERR (a rewrite
  * failed: HAProxy answers 500 instead). */
 enum rule_res http_rules_exec_after_res(struct stream *s);
+/* Queues error page <page> (<len> bytes, a whole response ringproxy answers
+ * on its own: 502, 503, 504...) in s->res's output after the
+ * http-after-response rules edited it, as HAProxy runs them on its own
+ * responses. Returns 0 when queued, -1 when there are no such rules or it
+ * failed (nothing queued: the caller sends the page as is). */
+int http_rules_after_page(struct stream *s, const char *page, size_t len);
 
 /* For rules.c: runs HTTP action <a> for <s>. Returns -1 to go on with the
  * next rule, or the rule_res that ends the list (RULE_CONTINUE for allow). */

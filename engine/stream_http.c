@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include "engine/stats_page.h"
 #include "engine/http_cookie.h"
+#include "engine/unique_id.h"
 #include "engine/stream_http.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -38,6 +39,7 @@
 #pragma weak http_rules_exec_req
 #pragma weak http_rules_exec_res
 #pragma weak http_rules_exec_after_res
+#pragma weak http_rules_after_page
 
 /* Per-transaction flags (hs->flags) */
 #define HS_F_CLI_CLOSE   0x0001   /* close the client connection after this transaction */
@@ -300,10 +302,13 @@ static void hs_reply_close(struct stream *s, int status, enum http_err_shape sha
 	const char *page = http_err_get(s->be ? s->be : s->fe, status, shape, &len);
 
 	drop_in(&s->res);
-	if (page && len)
+	hs->txn.status = (uint16_t)status;
+	/* HAProxy runs http-after-response on its own pages, not on the
+	 * client parser's errors */
+	if (page && len && (shape == HTTP_ERR_MUX || !http_rules_after_page ||
+	                    http_rules_after_page(s, page, len) < 0))
 		chan_put_out(&s->res, page, len);
 	hs->bytes_out = shape == HTTP_ERR_MUX || !page ? 0 : htx_page_size(page, len);
-	hs->txn.status = (uint16_t)status;
 	hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
 	if (s->err == STRM_ERR_NONE || !s->err)
 		s->err = err;
@@ -549,6 +554,8 @@ int stream_http_req_final(struct stream *s)
 	int v11 = !!(m->h1.flags & H1_MF_VER_11);
 
 	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
+	if (s->fe->unique_id)
+		unique_id_req(s);           /* "unique-id-header" (unique_id.c) */
 	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
 		hs_forwardfor(s, m);
 	stream_http_req_final_flags(s);

@@ -263,6 +263,37 @@ out:
 	tls_ctx_free(cc);
 }
 
+/* A session whose handshake has not finished (a tcp-request connection
+ * rule on a "bind ... ssl" line): TLS, but nothing known about it yet. */
+static void t_before_handshake(void)
+{
+	struct tls_ctx_opts so = { .is_server = 1, .crt = P("a.pem") };
+	struct tls_ctx *sc;
+	struct tls_conn *srv;
+
+	NEED_CERTS();
+	if (!(sc = tls_ctx_new(&so, errbuf, sizeof(errbuf)))) {
+		EXPECT(sc != NULL);
+		return;
+	}
+	srv = tls_conn_new(sc, NULL);
+	strm.cli = &fc;
+	strm.srvc = NULL;
+	fc.tls = srv;
+	EXPECT_FOUND("ssl_fc", "1");
+	EXPECT_FOUND("ssl_fc_has_sni", "0");
+	EXPECT_FOUND("ssl_fc_is_resumed", "0");
+	EXPECT_NOTFOUND("ssl_fc_sni");
+	EXPECT_NOTFOUND("ssl_fc_protocol");
+	EXPECT_NOTFOUND("ssl_fc_cipher");
+	EXPECT_NOTFOUND("ssl_fc_use_keysize");
+	EXPECT_NOTFOUND("ssl_c_used");
+	EXPECT_NOTFOUND("ssl_c_verify");
+	fc.tls = NULL;
+	tls_conn_free(srv);
+	tls_ctx_free(sc);
+}
+
 static void t_args(void)
 {
 	char o[512];
@@ -281,6 +312,7 @@ int main(void)
 	RUN(t_plain);
 	RUN(t_tls13_sni_alpn_cert);
 	RUN(t_tls12_bare_then_resumed);
+	RUN(t_before_handshake);
 	RUN(t_args);
 	if (dir[0]) {
 		char cmd[300];
