@@ -15,6 +15,7 @@
 
 #include "engine/stats_page.h"
 #include "engine/http_cookie.h"
+#include "engine/unique_id.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
@@ -124,6 +125,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	if (check_cfg_inherit(px, def) < 0 || stats_page_inherit(px, def) < 0 ||
 	    http_cookie_inherit(px, def) < 0)
 		return cfg_set_err(c, "out of memory.");
+	if (unique_id_inherit(px, def, c->err, sizeof(c->err)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -849,8 +852,8 @@ static const struct cfg_pkw {
 	{ "stats",              stats_page_cfg,      K_ALL },
 	{ "monitor-uri",        check_cfg_monitor_uri, K_FE | K_DEF },
 	{ "monitor",            check_cfg_monitor,   K_FE },
-	{ "unique-id-format",   kw_unsupported,      K_ALL },
-	{ "unique-id-header",   kw_unsupported,      K_ALL },
+	{ "unique-id-format",   unique_id_cfg,       K_FE | K_DEF },
+	{ "unique-id-header",   unique_id_cfg,       K_FE | K_DEF },
 	{ "stick",              stick_cfg_stick,     K_ALL | K_SELF },
 	{ "stick-table",        stick_cfg_table,     K_ALL | K_SELF },
 	{ "force-persist",      kw_unsupported,      K_ALL },
@@ -1046,6 +1049,7 @@ void cfg_proxy_free(struct proxy *px)
 	check_proxy_free(px);
 	stats_page_free(px);
 	http_cookie_free(px);
+	unique_id_free(px);
 	stick_proxy_free(px);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);

@@ -61,6 +61,8 @@ struct http_txn {
 	struct http_msg req, rsp;
 	uint16_t status;                     /* status sent to the client, 0 until known (%ST) */
 	uint32_t flags;                      /* HTTP_TXN_* */
+	uint8_t uid_len;                     /* unique_id.c: the request's id in <uid>, 0 = not built */
+	char uid[128];
 	char ck_req, ck_res;                 /* persistence cookie's fate for %tsc, 0 = '-' (http_cookie.c) */
 	/* the request line as received, before any rewrite (http_txn_capture()) */
 	uint16_t rl_len, rl_meth, rl_uri_off, rl_uri_len, rl_ver_off;

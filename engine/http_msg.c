@@ -39,6 +39,7 @@ void http_txn_init(struct http_txn *txn, struct chan *req, struct chan *res, uin
 	txn->status = 0;
 	txn->flags = 0;
 	txn->ck_req = txn->ck_res = 0;
+	txn->uid_len = 0;
 	txn->rl_len = txn->rl_meth = txn->rl_uri_off = txn->rl_uri_len = txn->rl_ver_off = 0;
 }
 
@@ -77,6 +78,10 @@ void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h)
 	h->status = txn->status;
 	h->cookie_req = txn->ck_req;
 	h->cookie_res = txn->ck_res;
+	if (txn->uid_len && txn->uid[0]) {
+		h->unique_id = txn->uid;
+		h->unique_id_len = txn->uid_len;
+	}
 	if (txn->flags & HTTP_TXN_BADREQ || !txn->rl_len) {
 		/* HAProxy prints it for %r, %HM, %HU, %HP, %HQ and %HV alike */
 		h->req_line = h->method = h->uri = h->version = badreq;

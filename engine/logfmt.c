@@ -201,6 +201,7 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 	struct logfmt *f = calloc(1, sizeof(*f));
 	const char *p = str;
 	char perr[512];
+	unsigned gopts = 0;         /* "%{+X}o": the options of every field after it */
 
 	if (!f)
 		goto nomem;
@@ -225,7 +226,7 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 		}
 		/* '%' */
 		const char *start = p++;
-		unsigned opts = 0;
+		unsigned opts = gopts;
 
 		if (*p == '%') {
 			if (lf_add_text(f, "%", 1) < 0)
@@ -281,6 +282,10 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 
 		while (isalpha((unsigned char)*p))
 			p++;
+		if (p - n == 1 && *n == 'o') {
+			gopts = opts;
+			continue;
+		}
 		if (p == n) {
 			if (!*p)
 				snprintf(err, errlen, "failed to parse log-format : truncated line after '%%'.");
@@ -682,7 +687,12 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 	case LV_T_ACC: lo_date_ms(o, s->t_accept); break;
 	case LV_T_GMT: lo_date_tz(o, s->t_accept, 0); break;
 	case LV_T_LOCAL: lo_date_tz(o, s->t_accept, 1); break;
-	case LV_TS: lo_int(o, (int64_t)(s->t_accept / 1000000)); break;
+	case LV_TS:
+		if (opts & LF_OPT_HEX)
+			lo_hex(o, s->t_accept / 1000000, 8);
+		else
+			lo_int(o, (int64_t)(s->t_accept / 1000000));
+		break;
 	case LV_MS: lo_putf(o, "%03u", (unsigned)(s->t_accept / 1000 % 1000)); break;
 	case LV_TR_DATE: lo_date_ms(o, tm->t_req); break;
 	case LV_TRG: lo_date_tz(o, tm->t_req, 0); break;
@@ -750,7 +760,17 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	case LV_PID: lo_int(o, logfmt_globals ? logfmt_globals->pid : (int)getpid()); break;
 	case LV_HOST: lo_str(o, logfmt_globals ? logfmt_globals->hostname : NULL, opts); break;
-	case LV_RT: lo_int(o, s->uniq_id); break;
+	case LV_RT:
+		if (opts & LF_OPT_HEX) {           /* at least 4 digits, as HAProxy's %04X */
+			int d = 4;
+
+			while (d < 8 && (s->uniq_id >> (4 * d)))
+				d++;
+			lo_hex(o, s->uniq_id, d);
+		} else {
+			lo_int(o, s->uniq_id);
+		}
+		break;
 	case LV_LC: lo_int(o, fe ? (int64_t)fe->log_count : 0); break;
 	case LV_ST: lo_int(o, h ? h->status : 0); break;
 	case LV_CC: lo_text(o, h ? h->cookie_cli : NULL, h && h->cookie_cli ? strlen(h->cookie_cli) : 0, opts); break;

@@ -228,6 +228,7 @@ struct proxy {
 	void *check_rules;                /* tcp-check rules, private to check.c */
 	void *monitor;                    /* monitor-uri / monitor fail, private to check_monitor.c */
 	void *stats_page;                 /* "stats ..." settings, private to stats_page.c */
+	void *unique_id;                  /* "unique-id-format/-header", private to unique_id.c */
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */
 
 	/* runtime counters */

@@ -136,6 +136,7 @@ static void reg_init(void)
 	reg_add_fetch_table(smp_fetch_cap_table);
 	reg_add_fetch_table(smp_fetch_ssl_table);
 	reg_add_fetch_table(smp_fetch_sc_table);
+	reg_add_fetch_table(smp_fetch_uid_table);
 	reg_add_conv_table(smp_conv_table);
 	reg_add_conv_table(smp_conv_arith_table);
 	reg_add_conv_table(smp_conv_map_table);

@@ -214,6 +214,7 @@ extern const struct sample_fetch smp_fetch_userlist_table[]; /* userlist.c: http
 extern const struct sample_fetch smp_fetch_cap_table[];   /* http_cap.c: capture.req.hdr, capture.res.hdr */
 extern const struct sample_fetch smp_fetch_ssl_table[];   /* fetch_ssl.c: ssl_fc*, ssl_bc*, ssl_c_* */
 extern const struct sample_fetch smp_fetch_sc_table[];    /* fetch_sc.c: sc_*, sc0_*..sc2_*, src_* (stick tables) */
+extern const struct sample_fetch smp_fetch_uid_table[];   /* unique_id.c: unique-id */
 extern const struct sample_conv smp_conv_table[];         /* conv.c, ends with a NULL name */
 extern const struct sample_conv smp_conv_arith_table[];   /* arith.c */
 extern const struct sample_conv smp_conv_map_table[];     /* map.c */

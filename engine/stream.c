@@ -31,6 +31,11 @@
 /* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
 
+uint32_t stream_next_uniq_id(void)
+{
+	return __atomic_fetch_add(&strm_next_uniq, 1, __ATOMIC_RELAXED);
+}
+
 /* -- pool ----------------------------------------------------------------- */
 
 /* Returns a stream slot from <t>'s pool (index and generation set, other
@@ -323,7 +328,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	if (!(s = strm_alloc(t)))
 		goto fail;
 	s->thr = t;
-	s->uniq_id = __atomic_fetch_add(&strm_next_uniq, 1, __ATOMIC_RELAXED);
+	s->uniq_id = stream_next_uniq_id();
 	s->fe = fe;
 	s->be = NULL;
 	s->srv = NULL;

@@ -149,6 +149,10 @@ struct stream *stream_accept(struct listener *l, int fd);
 void streams_kill_all(struct thr *t);
 /* The connection event handler of streams (backend.c connects with it). */
 void stream_conn_event(struct conn *c, unsigned ev);
+/* Returns the next request number of the process (%rt, %ID): each stream
+ * takes one, and each HTTP request after the first of a connection too, as
+ * HAProxy's one stream per request does. */
+uint32_t stream_next_uniq_id(void);
 /* The server connection s->srvc is established (or reused): the data
  * phase starts. */
 void stream_srv_connected(struct stream *strm);

@@ -210,8 +210,10 @@ static void hs_txn_start(struct http_strm *hs)
 
 	http_txn_init(&hs->txn, &s->req, &s->res, 0);
 	hs->flags &= HS_F_FIRST;
-	if (!(hs->flags & HS_F_FIRST))
+	if (!(hs->flags & HS_F_FIRST)) {
 		hs->txn.flags |= HTTP_TXN_NOT_FIRST;
+		s->uniq_id = stream_next_uniq_id();
+	}
 	hs->t_start = s->thr->now_us;
 	hs->ms_start = hs->ms_first = s->thr->now_ms;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
