@@ -4,7 +4,8 @@
 # then picks the backend with req.ssl_sni -m end .a.test / req_ssl_sni -i;
 # the TLS servers are two `openssl s_server -www`, each with its own
 # certificate, so the certificate the client sees tells which one it
-# reached. Also: the same choice made by a Lua action through txn.f
+# reached. Also: the same choice made through a map (use_backend
+# %[req.ssl_sni,lower,map_dom(...)]) and by a Lua action through txn.f
 # (req_ssl_sni), a hello sent in pieces 150 ms apart (the inspect-delay
 # waits for all of it), a client that speaks plain text (rejected once the
 # delay is over: not a hello), and a client that never sends a byte.
@@ -56,6 +57,8 @@ LUA
 
 FE_PORT=$(free_port)
 FE2_PORT=$(free_port)
+FE3_PORT=$(free_port)
+printf 'a.test be_a\n' >sni.map
 cat >p.cfg <<CFG
 global
     maxconn 100
@@ -81,6 +84,12 @@ frontend fe_lua
     tcp-request content reject if { var(txn.bad) -m found }
     use_backend be_a if { var(txn.sni) -m end .a.test }
     default_backend be_b
+frontend fe_map
+    bind 127.0.0.1:$FE3_PORT
+    tcp-request inspect-delay 2s
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    use_backend %[req.ssl_sni,lower,map_dom($T/sni.map,be_b)]
+    default_backend be_b
 backend be_a
     server a 127.0.0.1:$PORT_srv_a
 backend be_b
@@ -89,6 +98,7 @@ CFG
 "$PROXY" -c -f p.cfg >check.txt 2>&1 || fail "configuration refused: $(grep -m1 ALERT check.txt)"
 start_proxy p.cfg
 wait_listen "$FE2_PORT" 5 || fail "second frontend not listening"
+wait_listen "$FE3_PORT" 5 || fail "third frontend not listening"
 
 # who <port> <servername|-> [curl args]: the CN of the certificate the client got
 who() {
@@ -102,7 +112,7 @@ who() {
 	sed -n 's/.*subject: CN=\([a-z-]*\).*/\1/p' curl.err | head -1
 }
 
-for p in $FE_PORT $FE2_PORT; do
+for p in $FE_PORT $FE2_PORT $FE3_PORT; do
 	[ "$(who $p www.a.test)" = srv-a ] || fail "port $p: www.a.test did not reach srv-a: $(grep -i -m3 'subject\|error\|reset' curl.err)"
 	grep -q 'Ciphers supported' body.txt || fail "port $p: s_server's page did not come through: $(head -c 200 body.txt)"
 	[ "$(who $p x.y.a.test --http1.1 --tls-max 1.2)" = srv-a ] || fail "port $p: TLS 1.2 hello for x.y.a.test did not reach srv-a"
@@ -113,6 +123,8 @@ done
 [ "$(who $FE_PORT A.TEST)" = srv-a ] || fail "A.TEST did not reach srv-a (req_ssl_sni -i)"
 [ "$(who $FE_PORT xa.test)" = srv-b ] || fail "xa.test reached srv-a: -m end .a.test matched too much"
 [ "$(who $FE2_PORT xa.test)" = srv-b ] || fail "lua: xa.test reached srv-a"
+[ "$(who $FE3_PORT xa.test)" = srv-b ] || fail "map_dom: xa.test reached srv-a"
+[ "$(who $FE3_PORT A.TEST)" = srv-a ] || fail "map_dom: A.TEST (lowered) did not reach srv-a"
 
 # a hello sent in three pieces, 150 ms apart: the inspect-delay waits for it
 cat >split.py <<'PY'
