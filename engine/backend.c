@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "engine/http_cookie.h"
+#include "engine/persist.h"
 #include "engine/backend.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -189,7 +190,10 @@ int backend_connect(struct stream *s)
 	int ret;
 
 	if (!s->srv) {
-		struct server *srv = stick_persist_pick(s);   /* "stick match|on" first */
+		struct server *srv = s->be->persist ? persist_use_server(s) : NULL;   /* "use-server" first */
+
+		if (!srv && !(s->be->persist && persist_ignored(s)))
+			srv = stick_persist_pick(s);          /* "stick match|on" */
 
 		if (!srv && s->http && s->be->cookie_cfg)
 			srv = http_cookie_pick(s);        /* "cookie <name>" persistence */

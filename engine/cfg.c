@@ -24,6 +24,7 @@
 #include "engine/log.h"
 #include "engine/userlist.h"
 #include "engine/dns.h"
+#include "engine/persist.h"
 #include "engine/stick.h"
 
 #define CFG_MAX_ARGS 64
@@ -779,6 +780,7 @@ static int cfg_finish(struct cfg_run *r)
 	errors += userlist_cfg_resolve();
 	errors += stick_cfg_resolve(cfg);
 	errors += dns_cfg_resolve(cfg);
+	errors += persist_resolve(cfg);
 	return errors;
 }
 

@@ -16,6 +16,7 @@
 #include "engine/stats_page.h"
 #include "engine/http_cookie.h"
 #include "engine/unique_id.h"
+#include "engine/persist.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
@@ -856,8 +857,8 @@ static const struct cfg_pkw {
 	{ "unique-id-header",   unique_id_cfg,       K_FE | K_DEF },
 	{ "stick",              stick_cfg_stick,     K_ALL | K_SELF },
 	{ "stick-table",        stick_cfg_table,     K_ALL | K_SELF },
-	{ "force-persist",      kw_unsupported,      K_ALL },
-	{ "ignore-persist",     kw_unsupported,      K_ALL },
+	{ "force-persist",      persist_cfg,         K_FE | K_BE },
+	{ "ignore-persist",     persist_cfg,         K_FE | K_BE },
 	{ "persist",            kw_unsupported,      K_ALL },
 	{ "filter",             kw_compression,      K_ALL },
 	{ "email-alert",        kw_unsupported,      K_ALL },
@@ -865,7 +866,7 @@ static const struct cfg_pkw {
 	{ "server-template",    cfg_srv_template,    K_BE | K_HARD },
 	{ "dynamic-cookie-key", kw_unsupported,      K_ALL },
 	{ "source",             kw_unsupported,      K_ALL },
-	{ "use-server",         kw_unsupported,      K_ALL },
+	{ "use-server",         persist_cfg,         K_FE | K_BE },
 	{ "use-fcgi-app",       kw_unsupported,      K_ALL },
 	{ "tcp-check",          check_cfg_tcp_check, K_ALL | K_SELF },
 	{ "rate-limit",         kw_unsupported,      K_ALL },
@@ -1050,6 +1051,7 @@ void cfg_proxy_free(struct proxy *px)
 	stats_page_free(px);
 	http_cookie_free(px);
 	unique_id_free(px);
+	persist_free(px);
 	stick_proxy_free(px);
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);

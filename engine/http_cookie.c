@@ -16,6 +16,7 @@
 #include "engine/http_cookie.h"
 #include "engine/cfg.h"
 #include "engine/http.h"
+#include "engine/persist.h"
 #include "engine/proxy.h"
 #include "engine/stream.h"
 
@@ -270,6 +271,8 @@ struct server *http_cookie_pick(struct stream *s)
 	if (!http_msg_ready(m) || m->fwd)
 		return NULL;
 	txn->ck_req = 'N';
+	if (s->be->persist && persist_ignored(s))
+		txn->flags |= HTTP_TXN_CK_IGNORE;     /* as HAProxy: no cookie set either */
 	if (http_cookie_find(m, k->name, k->nlen, 1, &sp) < 1 || !(v = http_span(m, sp, buf, sizeof(buf), &len)))
 		return NULL;
 	srv = ck_pick(s, k, txn, v, len);
@@ -296,11 +299,12 @@ static struct server *ck_pick(struct stream *s, const struct ck_cfg *k, struct h
 		len = (size_t)(t - v);
 	}
 	srv = ck_server(s->be, v, len);
-	if (!srv) {
+	if (!srv || (txn->flags & HTTP_TXN_CK_IGNORE)) {
 		txn->ck_req = 'I';
 		return NULL;
 	}
-	if ((srv->state == SRV_DOWN || srv->state == SRV_MAINT) && !(s->be->options & PXO_PERSIST)) {
+	if ((srv->state == SRV_DOWN || srv->state == SRV_MAINT) && !(s->be->options & PXO_PERSIST) &&
+	    !(s->be->persist && persist_forced(s))) {
 		txn->ck_req = 'D';                    /* balanced, and a new cookie inserted */
 		return NULL;
 	}
@@ -407,12 +411,12 @@ int http_cookie_rsp(struct stream *s)
 	char val[CK_MAX];
 	int n;
 
-	if (!k || !txn || !srv || !srv->cookie)
+	if (!k || !txn || !srv || (txn->flags & HTTP_TXN_CK_IGNORE))
 		return 0;
 	r = &txn->rsp;
 	txn->ck_res = 'N';
 	if (k->mode == CK_REWRITE || k->mode == CK_PREFIX) {
-		if (ck_rsp_edit(k, srv, r))
+		if (srv->cookie && ck_rsp_edit(k, srv, r))
 			txn->ck_res = 'R';
 		return 0;
 	}
@@ -426,9 +430,14 @@ int http_cookie_rsp(struct stream *s)
 			return 0;
 		}
 	}
-	n = snprintf(val, sizeof(val), "%s=%s; path=/%s%s%s%s", k->name, srv->cookie,
-	             k->domains ? k->domains : "", k->httponly ? "; HttpOnly" : "", k->secure ? "; Secure" : "",
-	             k->attrs ? k->attrs : "");
+	if (!srv->cookie)                         /* a server without one: the client's is removed */
+		n = snprintf(val, sizeof(val), "%s=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/%s%s%s%s",
+		             k->name, k->domains ? k->domains : "", k->httponly ? "; HttpOnly" : "",
+		             k->secure ? "; Secure" : "", k->attrs ? k->attrs : "");
+	else
+		n = snprintf(val, sizeof(val), "%s=%s; path=/%s%s%s%s", k->name, srv->cookie,
+		             k->domains ? k->domains : "", k->httponly ? "; HttpOnly" : "",
+		             k->secure ? "; Secure" : "", k->attrs ? k->attrs : "");
 	if (n < 0 || (size_t)n >= sizeof(val))
 		return -ENOSPC;
 	if ((n = http_hdr_add(r, "set-cookie", 10, val, (size_t)n)) < 0)
