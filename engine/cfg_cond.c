@@ -15,7 +15,9 @@
 
 /* What feature(<name>) finds ("ringproxy -vv" lists the same). */
 static const char *const cfg_features[] = {
-	"IO_URING", "LUA", "WOLFSSL", "HYPERSCAN", "PCRE2", "PCRE2_JIT", NULL
+	"IO_URING", "LUA", "WOLFSSL", "HYPERSCAN", "PCRE2", "PCRE2_JIT",
+	"OPENSSL",    /* HAProxy's name for "the ssl keywords work": served by wolfSSL here */
+	NULL
 };
 
 /* HAProxy version whose behaviour ringproxy reproduces. */

@@ -1356,7 +1356,8 @@ static void t_cond_eval(void)
 	EXPECT_INT(cond("streq(\"$RP_T_YES\",yes)", err), 1);
 	EXPECT_INT(cond("strneq(\"$RP_T_YES\",yes)", err), 0);
 	EXPECT_INT(cond("feature(LUA)", err), 1);
-	EXPECT_INT(cond("feature(OPENSSL)", err), 0);
+	EXPECT_INT(cond("feature(OPENSSL)", err), 1);   /* TLS is served (wolfSSL) */
+	EXPECT_INT(cond("feature(QUIC)", err), 0);
 	EXPECT_INT(cond("version_atleast(2.4-dev19)", err), 1);
 	EXPECT_INT(cond("version_atleast(2.6)", err), 1);
 	EXPECT_INT(cond("version_atleast(2.7)", err), 0);
