@@ -480,7 +480,8 @@ size_t tc_http_build(const struct tc_rule *r, const struct server *s, int send_s
 		n += (size_t)snprintf(out + n, sz - n, "\r\n");
 	if (n + q->body_len >= sz)
 		return 0;
-	memcpy(out + n, q->body, q->body_len);
+	if (q->body_len)
+		memcpy(out + n, q->body, q->body_len);
 	return n + q->body_len;
 }
 

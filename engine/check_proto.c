@@ -587,6 +587,7 @@ int check_cfg_option(struct cfg_ctx *c, char **args, int nargs)
 	enum tc_proto proto;
 	struct tc_rules *rs, *prog;
 	int flag = 0, max = 2;
+	char cmd[300];              /* "HELO <domain>" */
 
 	if (!px) {
 		snprintf(c->err, sizeof(c->err), "'option %s' is only valid in a proxy or defaults section.", name);
@@ -651,13 +652,10 @@ int check_cfg_option(struct cfg_ctx *c, char **args, int nargs)
 		goto nomem;
 	rs = px->check_rules;
 	if (proto == TC_PROTO_SMTP && arg) {
-		char cmd[300];
-
 		snprintf(cmd, sizeof(cmd), "%s %s", args[2], args[3]);
-		prog = tc_proto_build(proto, cmd, flag);
 		arg = cmd;
-	} else
-		prog = tc_proto_build(proto, arg, flag);
+	}
+	prog = tc_proto_build(proto, arg, flag);
 	if (!prog)
 		goto nomem;
 	tc_rules_free(rs->proto_prog);
