@@ -932,6 +932,61 @@ static struct pat_job *job_new(struct pat_expr *x)
 	return j;
 }
 
+/* The PCRE2 regexes of entries a new pattern set covers, freed once no
+ * reader of the views that matched them one by one is left. */
+struct rx_batch {
+	size_t n;
+	struct rx *rx[];
+};
+
+static void rx_batch_free(void *p)
+{
+	struct rx_batch *b = p;
+
+	for (size_t i = 0; i < b->n; i++)
+		rx_free(b->rx[i]);
+	free(b);
+}
+
+/* Returns a new view: <cur> with the pattern set <ps> built from its first
+ * <n> items (list locked), or NULL (ENOMEM). Its items array is a copy
+ * without the PCRE2 regexes of those <n> items: they are put in <*dead>,
+ * for epoch_retire() once the view is published (<cur>'s readers may
+ * still run them). */
+static struct pat_view *view_with_set(struct pat_view *cur, struct patset *ps, size_t n,
+                                      struct rx_batch **dead)
+{
+	struct pat_view *v = malloc(sizeof(*v));
+	struct pat_item *items = malloc(cur->cap * sizeof(*items));
+	struct rx_batch *b = malloc(sizeof(*b) + n * sizeof(b->rx[0]));
+	unsigned take = cur->own & ~(OWN_PS | OWN_ITEMS);
+
+	if (!v || !items || !b) {
+		free(v);
+		free(items);
+		free(b);
+		return NULL;
+	}
+	memcpy(items, cur->items, cur->nb * sizeof(*items));
+	b->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cur->kind == PAT_MATCH_REG && items[i].u.rx) {
+			b->rx[b->n++] = items[i].u.rx;
+			items[i].u.rx = NULL;
+		}
+	}
+	*v = *cur;
+	v->items = items;
+	v->ps = ps;
+	v->ps_nb = n;
+	v->own = take | OWN_PS | OWN_ITEMS;
+	/* <cur> keeps its items array; the regexes are either <v>'s (OWN_RES)
+	 * or in the batch */
+	cur->own &= ~take;
+	*dead = b;
+	return v;
+}
+
 /* The build thread: compiles, publishes the set in a view of the items
  * now current when nothing but additions happened meanwhile, and starts
  * over while enough entries were added during the build. */
@@ -946,20 +1001,15 @@ static void *job_run(void *arg)
 		size_t bad;
 		struct patset *ps = patset_build_opts(j->pe, j->n, 0, why, sizeof(why), &bad);
 		struct pat_view *cur, *v;
+		struct rx_batch *dead;
 
 		pthread_mutex_lock(&l->lock);
 		cur = atomic_load(&x->cur);
 		if (ps && l->gen == j->gen && cur->nb >= j->n && cur->ps_nb < j->n &&
-		    (v = malloc(sizeof(*v)))) {
-			unsigned take = cur->own & ~OWN_PS;
-
-			*v = *cur;
-			v->ps = ps;
-			v->ps_nb = j->n;
-			v->own = take | OWN_PS;
-			cur->own &= ~take;
+		    (v = view_with_set(cur, ps, j->n, &dead))) {
 			ps = NULL;
 			expr_publish(x, v);
+			epoch_retire(rx_batch_free, dead);  /* after: no new reader finds them */
 		}
 		job_free(j);
 		j = NULL;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http httpclose tls (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http httpclose tls map (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
 # keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
-# full handshakes, bulk HTTPS download, keep-alive HTTPS). Environment: HAPROXY (default
+# full handshakes, bulk HTTPS download, keep-alive HTTPS; map is map_reg and
+# map_beg lookups with start-up time and memory, and 10k "add map" on the
+# management socket). Environment: HAPROXY (default
 # /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
 # LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
 # Each proxy runs one thread pinned to PROXY_CPU; the load generator and the
@@ -407,6 +409,109 @@ run_tls() {
 	awk -v r="$reqs" -v rps="$rps" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
 		printf "ka-req/s=%.0f\n", rps
 		printf "ka-CPU-us/req=%.2f\n", (c / hz) * 1e6 / r }'
+}
+
+# map: HTTP requests answered by the proxy itself ("http-request return"),
+# each looking its path up in one map: map_reg over MAP_REG_SIZES regexes,
+# map_beg over MAP_BEG_SIZE prefixes. wrk asks for random paths, each
+# matching a random entry (HAProxy tries regexes in order; its pattern
+# cache, tune.pattern.cache-size, rarely hits on such paths). Per map: start-up time (launch to listening)
+# and CPU, CPU until it settles (background compiles) and RSS then,
+# requests/s and CPU per request (wrk, 32 connections). Then
+# 10k "add map" commands on the management socket, on one connection and
+# on one connection each, with the proxy's CPU for them.
+gen_map() { # gen_map <reg|beg> <n>: one key and value per line
+	awk -v k="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++)
+		if (k == "reg") printf "^/svc%d/[a-z]+/[0-9]+$ v%d\n", i, i
+		else printf "/p%d/ v%d\n", i, i }'
+}
+map_wait_listen() { # like wait_listen, for up to 120 s (regex compiles)
+	local i
+	for i in $(seq 1 2400); do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		kill -0 "$PX_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+run_map() {
+	command -v wrk >/dev/null && command -v curl >/dev/null || { echo "error=needs wrk and curl"; return; }
+	local spec kind n f t0 t1 c0 c1 out path want got
+	for spec in ${MAP_REG_SIZES:-10 1000 10000} beg:${MAP_BEG_SIZE:-100000}; do
+		case $spec in beg:*) kind=beg n=${spec#beg:} ;; *) kind=reg n=$spec ;; esac
+		f=$T/$kind$n.map
+		[ -s "$f" ] || gen_map "$kind" "$n" >"$f"
+		FE_PORT=$(free_port)
+		printf 'global\n    nbthread 1\n    maxconn 1000\n    stats socket %s level admin\n%s\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nfrontend fe\n    bind 127.0.0.1:%s\n    http-request set-var(txn.v) path,map_%s(%s,none)\n    http-request return status 200 hdr x-v %%[var(txn.v)]\n' \
+			"$T/map.sock" "$GLOBAL_EXTRA" "$FE_PORT" "$kind" "$f" >"$T/cfg"
+		t0=$(date +%s%N)
+		taskset -c "$PROXY_CPU" "$(bin_of "$1")" -db -f "$T/cfg" >"$T/$1.log" 2>&1 &
+		PX_PID=$!
+		PIDS+=("$PX_PID")
+		if ! map_wait_listen "$FE_PORT"; then
+			echo "error=$kind$n: proxy did not start: $(head -c 200 "$T/$1.log")"
+			kill -KILL "$PX_PID" 2>/dev/null; wait "$PX_PID" 2>/dev/null
+			continue
+		fi
+		t1=$(date +%s%N)
+		c0=$(cpu_ticks "$PX_PID")
+		echo "$kind$n-start-ms=$(( (t1 - t0) / 1000000 ))"
+		echo "$kind$n-start-CPU-ms=$(awk -v c="$c0" -v hz="$HZ" 'BEGIN { printf "%.0f", c * 1000 / hz }')"
+		# background work after listening (ringproxy compiles big regex
+		# sets in a thread): wait until the CPU use settles, then report
+		# the total and the memory
+		local prev i
+		for i in $(seq 1 240); do
+			prev=$c0
+			sleep 0.5
+			c0=$(cpu_ticks "$PX_PID")
+			[ "$c0" = "$prev" ] && break
+		done
+		echo "$kind$n-settled-CPU-ms=$(awk -v c="$c0" -v hz="$HZ" 'BEGIN { printf "%.0f", c * 1000 / hz }')"
+		echo "$kind$n-RSS-KiB=$(rss_kb "$PX_PID")"
+		if [ "$kind" = reg ]; then path=/svc$((n - 1))/items/42; else path=/p$((n - 1))/x; fi
+		want=v$((n - 1))
+		got=$(curl -s -D - -o /dev/null "http://127.0.0.1:$FE_PORT$path" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-v" { print $2 }')
+		if [ "$got" != "$want" ]; then
+			echo "error=$kind$n: $path gave x-v '$got', expected '$want'"
+		else
+			printf 'math.randomseed(42)\nrequest = function()\n  local i = math.random(0, %d)\n  return wrk.format(nil, string.format("%s", i, math.random(1, 1000000)))\nend\n' \
+				$((n - 1)) "$([ "$kind" = reg ] && echo '/svc%d/items/%d' || echo '/p%d/x%d')" >"$T/paths.lua"
+			out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" -s "$T/paths.lua" \
+				"http://127.0.0.1:$FE_PORT$path" 2>&1)
+			c1=$(cpu_ticks "$PX_PID")
+			awk -v k="$kind$n" -v c=$((c1 - c0)) -v hz="$HZ" '
+				/requests in/ { r = $1 } /^Requests\/sec/ { rps = $2 }
+				END { if (r > 0) { printf "%s-req/s=%.0f\n", k, rps
+				                   printf "%s-CPU-us/req=%.2f\n", k, (c / hz) * 1e6 / r } }' <<<"$out"
+		fi
+		if [ "$spec" = beg:${MAP_BEG_SIZE:-100000} ]; then
+			# 10k single additions over the socket, to the map in use
+			c0=$(cpu_ticks "$PX_PID")
+			python3 - "$T/map.sock" "$f" <<'PY'
+import socket, sys, time
+path, mapf = sys.argv[1], sys.argv[2]
+def batch(lines):
+    s = socket.socket(socket.AF_UNIX); s.connect(path); s.sendall(lines.encode())
+    while s.recv(65536):
+        pass
+    s.close()
+t = time.time()
+batch("".join("add map %s /n%d/ n%d\n" % (mapf, i, i) for i in range(10000)))
+print("cli-add10k-1conn-ms=%.0f" % ((time.time() - t) * 1000))
+t = time.time()
+for i in range(10000):
+    batch("add map %s /m%d/ m%d\n" % (mapf, i, i))
+print("cli-add10k-10kconns-ms=%.0f" % ((time.time() - t) * 1000))
+PY
+			c1=$(cpu_ticks "$PX_PID")
+			echo "cli-add20k-CPU-ms=$(awk -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN { printf "%.0f", c * 1000 / hz }')"
+			got=$(curl -s -D - -o /dev/null "http://127.0.0.1:$FE_PORT/m9999/x" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-v" { print $2 }')
+			[ "$got" = m9999 ] || echo "error=after the adds /m9999/x gave x-v '$got'"
+		fi
+		kill -TERM "$PX_PID" 2>/dev/null
+		wait "$PX_PID" 2>/dev/null
+	done
 }
 
 CONN_EXTRA=()
