@@ -419,6 +419,20 @@ static int set_fd_limit(struct config *cfg)
 	return 0;
 }
 
+/* Returns 1 if a bind or server line of <cfg> speaks TLS. */
+static int uses_tls(const struct config *cfg)
+{
+	for (const struct proxy *px = cfg->proxies; px; px = px->next) {
+		for (const struct bind_conf *b = px->binds; b; b = b->next)
+			if (b->ssl)
+				return 1;
+		for (const struct server *srv = px->srv; srv; srv = srv->next)
+			if (srv->ssl)
+				return 1;
+	}
+	return 0;
+}
+
 /* "chroot <dir>": after the configuration, the listeners, the management
  * sockets and the pidfile, before serving. Returns 0 or -1 after an alert. */
 static int enter_chroot(const struct config *cfg)
@@ -429,6 +443,12 @@ static int enter_chroot(const struct config *cfg)
 		rp_alert("[ringproxy.main()] Cannot chroot(%s).", cfg->g.chroot);
 		return -1;
 	}
+	/* wolfSSL (as packaged) seeds every TLS session from /dev/urandom,
+	 * opened by path: HAProxy's OpenSSL does not need it in the jail */
+	if (uses_tls(cfg) && access("/dev/urandom", R_OK) < 0)
+		rp_warning("[ringproxy.main()] chroot(%s) has no /dev/urandom: TLS handshakes will fail "
+		           "(wolfSSL opens it for every session). Create it: mkdir -p %s/dev && "
+		           "mknod -m 444 %s/dev/urandom c 1 9.", cfg->g.chroot, cfg->g.chroot, cfg->g.chroot);
 	return 0;
 }
 

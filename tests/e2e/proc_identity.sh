@@ -177,6 +177,41 @@ if [ -n "$HAP" ]; then
 	diff hap_hs.m rp_hs.m >hs2.diff || fail "hard stop messages differ from HAProxy's: $(cat hs2.diff)"
 fi
 
+# ---- cpu-map: thread 1 bound to the CPUs given ----
+CPU=$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/self/status | cut -d, -f1 | cut -d- -f1)
+cfg cm.cfg "nbthread 4" "cpu-map 1/1 $CPU"
+run_bg "$PROXY" cm.out -f cm.cfg
+[ "$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$PID/status")" = "$CPU" ] ||
+	fail "cpu-map 1/1 $CPU: $(grep Cpus_allowed_list "/proc/$PID/status")"
+grep -q "'nbthread 4': ringproxy runs one worker thread for now" cm.out || fail "no nbthread notice: $(cat cm.out)"
+echo_ok 4 || fail "no echo with cpu-map"
+stop_bg
+
+# ---- chroot with TLS and no /dev/urandom in the jail: said at start ----
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 2 -subj /CN=localhost >/dev/null 2>&1
+	cat c.pem k.pem >crt.pem
+	{
+		printf 'global\n    chroot %s\n' "$T/jail"
+		printf 'defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n'
+		printf 'frontend fe\n    bind 127.0.0.1:%s ssl crt %s\n' "$FE_PORT" "$T/crt.pem"
+		printf '    http-request return status 200 content-type text/plain string ok\n'
+	} >tls.cfg
+	run_bg "$PROXY" tls.out -f tls.cfg
+	stop_bg
+	grep -q "WARNING.*chroot($T/jail) has no /dev/urandom: TLS handshakes will fail" tls.out ||
+		fail "no /dev/urandom warning: $(cat tls.out)"
+	# with the device in the jail, TLS works
+	mkdir -p "$T/jail/dev" && mknod -m 444 "$T/jail/dev/urandom" c 1 9 2>/dev/null
+	if [ -c "$T/jail/dev/urandom" ]; then
+		run_bg "$PROXY" tls2.out -f tls.cfg
+		got=$(curl -sk --max-time 5 "https://127.0.0.1:$FE_PORT/")
+		stop_bg
+		[ "$got" = ok ] || fail "TLS in the chroot with /dev/urandom: '$got' $(cat tls2.out)"
+		grep -q "urandom" tls2.out && fail "warning with /dev/urandom present: $(cat tls2.out)"
+	fi
+fi
+
 # ---- pidfile: -D writes it, -db does not ----
 cfg pf.cfg "user nobody"
 ( exec timeout 5 "$PROXY" -db -f pf.cfg -p "$T/fg.pid" ) >pf.out 2>&1 &

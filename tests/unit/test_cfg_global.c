@@ -129,8 +129,50 @@ static void t_cpu_map(void)
 	expect_error("cpu-map auto:1/1-2 0-3", "cpu-map : PROC/THREAD range and CPU sets must have the same size to be automatically bound");
 }
 
+static void t_user_group(void)
+{
+	struct config cfg;
+
+	EXPECT_INT(parse(&cfg, "global\n  user nobody\n  group nogroup\n"), 0);
+	EXPECT_INT(cfg.g.uid, 65534);
+	EXPECT_STR(cfg.g.user, "nobody");
+	EXPECT(cfg.g.gid >= 0);
+	EXPECT_NO_OUT("NOTICE");
+	cfg_free(&cfg);
+	EXPECT_INT(parse(&cfg, "global\n  uid 100\n  gid 101\n"), 0);
+	EXPECT_INT(cfg.g.uid, 100);
+	EXPECT_INT(cfg.g.gid, 101);
+	cfg_free(&cfg);
+	EXPECT_INT(parse(&cfg, "global\n"), 0);
+	EXPECT_INT(cfg.g.uid, -1);     /* unset: no setuid */
+	EXPECT_INT(cfg.g.gid, -1);
+	cfg_free(&cfg);
+	expect_error("user no-such-user-x", "parsing [t.cfg:2] : cannot find user id for 'no-such-user-x' (0:Success)");
+	expect_error("group no-such-group-x", "parsing [t.cfg:2] : cannot find group id for 'no-such-group-x' (0:Success)");
+	expect_error("user", "parsing [t.cfg:2] : cannot find user id for '' (0:Success)");
+}
+
+static void t_limits_stop(void)
+{
+	struct config cfg;
+
+	EXPECT_INT(parse(&cfg, "global\n  ulimit-n 3000\n  maxconn 1000\n  hard-stop-after 2s\n"), 0);
+	EXPECT_INT(cfg.g.ulimit_n, 3000);
+	EXPECT_INT(cfg.g.maxconn, 1000);
+	EXPECT_INT(cfg.g.maxconn_set, 1);
+	EXPECT_INT(cfg.g.hard_stop_after, 2000);
+	EXPECT_NO_OUT("NOTICE");
+	cfg_free(&cfg);
+	EXPECT_INT(parse(&cfg, "global\n"), 0);
+	EXPECT_INT(cfg.g.maxconn_set, 0);    /* the default may be lowered to fit the fd limit */
+	cfg_free(&cfg);
+	expect_error("hard-stop-after", "parsing [t.cfg:2] : 'hard-stop-after' expects <time> as argument.");
+}
+
 int main(void)
 {
+	RUN(t_user_group);
+	RUN(t_limits_stop);
 	RUN(t_nbthread);
 	RUN(t_cpu_map);
 	return unit_end();
