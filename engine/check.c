@@ -469,7 +469,10 @@ static void check_fail_errno(struct check *c, int err)
 	else
 		res = CHECK_SOCK_ERR;
 	info[0] = 0;
-	if (!tout)
+	/* errors a connect() reports at once: HAProxy names them a socket error */
+	if (c->phase == CK_CONNECT && (err == ENETUNREACH || err == EACCES || err == EPERM))
+		n = (size_t)snprintf(info, sizeof(info), "General socket error (%s)", strerror(err));
+	else if (!tout)
 		n = (size_t)snprintf(info, sizeof(info), "%s", strerror(err));
 	if (check_is_tcpchk(c)) {
 		if (c->phase == CK_CONNECT && c->conn_step < 0)
@@ -716,6 +719,19 @@ static enum tc_eval http_expect(struct check *c, const struct tc_rule *r)
 	return TC_EVAL_DONE;
 }
 
+/* Ends <c>: the server closed with nothing to judge for expect rule <r>
+ * (HAProxy 2.6 says so before looking at the rule's patterns). */
+static void tc_empty_response(struct check *c, const struct tc_rule *r)
+{
+	char msg[400];
+	int n = snprintf(msg, sizeof(msg), "TCPCHK got an empty response at step %d", c->step + 1);
+
+	if (r->comment && n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, " comment: '%s'", r->comment);
+	c->code = 0;
+	check_done(c, r->err_status ? (enum check_result)(r->err_status - 1) : CHECK_L7_RSP, msg);
+}
+
 /* The rules of <c> all passed: the result is the last rule's. */
 static void tc_passed(struct check *c)
 {
@@ -846,6 +862,10 @@ static void tc_run(struct check *c)
 			c->phase = CK_RECV;
 			if (c->must_read && !c->last_read)
 				break;
+			if (c->last_read && !c->rxlen) {
+				tc_empty_response(c, r);
+				return;
+			}
 			ev = tc_expect(c, r);
 			if (ev == TC_EVAL_DONE)
 				return;
