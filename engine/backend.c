@@ -30,7 +30,7 @@ int backend_select(struct stream *s)
 	if (!be)
 		return -ENOENT;
 	s->be = be;
-	s->conn_retries = be->retries >= 0 ? be->retries : 3;
+	s->conn_retries = be->retry_none ? 0 : be->retries >= 0 ? be->retries : 3;
 	return 0;
 }
 

@@ -95,6 +95,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->maxconn = def->maxconn;
 	px->fullconn = def->fullconn;
 	px->retries = def->retries;
+	px->retry_none = def->retry_none;
 	px->to = def->to;
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
@@ -588,6 +589,37 @@ static int kw_compression(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
+/* "retry-on <keywords>": HAProxy 2.6's words are checked; "none" stops the
+ * connection retries, "conn-failure" (the default) is what ringproxy
+ * retries, the others (the layer 7 retries: empty-response, 503...) are
+ * accepted with a notice. */
+static int kw_retry_on(struct cfg_ctx *c, char **args, int nargs)
+{
+	static const char *const words[] = {
+		"none", "conn-failure", "empty-response", "junk-response", "response-timeout", "0rtt-rejected",
+		"all-retryable-errors", "401", "403", "404", "408", "425", "500", "501", "502", "503", "504", NULL
+	};
+	int l7 = 0;
+
+	if (nargs < 2)
+		return cfg_set_err(c, "'%s' needs at least one keyword to specify when to retry", args[0]);
+	for (int i = 1; i < nargs; i++) {
+		int k = 0;
+
+		while (words[k] && strcmp(words[k], args[i]))
+			k++;
+		if (!words[k])
+			return cfg_set_err(c, "'%s': unknown keyword '%s'", args[0], args[i]);
+		if (k == 0 && nargs > 2)
+			return cfg_set_err(c, "'%s' 'none' keyworld only usable alone", args[0]);
+		l7 |= k > 1;
+	}
+	c->px->retry_none = !strcmp(args[1], "none");
+	if (l7)
+		cfg_notice(c, "'%s': only connection failures are retried by ringproxy (the request is not kept for layer 7 retries).", args[0]);
+	return 0;
+}
+
 /* Accepted with a notice: no effect here. */
 static int kw_noeffect(struct cfg_ctx *c, char **args, int nargs)
 {
@@ -873,17 +905,17 @@ static const struct cfg_pkw {
 	{ "backlog",            kw_int,              K_FE | K_DEF },
 	{ "bind-process",       kw_unsupported,      K_ALL },
 	{ "declare",            http_cap_cfg_declare, K_ALL | K_SELF },
-	{ "load-server-state-from-file", kw_unsupported, K_ALL },
-	{ "server-state-file-name", kw_unsupported,  K_ALL },
-	{ "max-keep-alive-queue", kw_unsupported,    K_ALL },
-	{ "max-session-srv-conns", kw_unsupported,   K_ALL },
+	{ "load-server-state-from-file", kw_noeffect,    K_ALL },
+	{ "server-state-file-name", kw_noeffect,     K_ALL },
+	{ "max-keep-alive-queue", kw_noeffect,       K_ALL },
+	{ "max-session-srv-conns", kw_noeffect,      K_ALL },
 	{ "log-tag",            kw_unsupported,      K_ALL },
 	{ "guid",               kw_unsupported,      K_ALL },
 	{ "dispatch",           kw_unsupported,      K_ALL },
 	{ "error-log-format",   kw_unsupported,      K_ALL },
 	{ "log-format-sd",      kw_unsupported,      K_ALL },
 	{ "http-send-name-header", kw_unsupported,   K_ALL },
-	{ "retry-on",           kw_unsupported,      K_ALL },
+	{ "retry-on",           kw_retry_on,         K_BE | K_DEF },
 	{ "transparent",        kw_unsupported,      K_ALL },
 	{ "clitcpka-cnt",       kw_noeffect,         K_FE | K_DEF },
 	{ "clitcpka-idle",      kw_noeffect,         K_FE | K_DEF },
