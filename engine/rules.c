@@ -360,7 +360,7 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 	} else if (!conn && (!strncmp(a, "lua.", 4) || !strcmp(a, "lua"))) {
 		if ((i = parse_lua_action(c, r, res ? "tcp-res" : "tcp-req", args, nargs, i)) < 0)
 			goto fail;
-	} else if (!res && (si = stick_act_parse(c, kind, args, nargs, i, &r->u.stick)) != 0) {
+	} else if ((si = stick_act_parse(c, kind, args, nargs, i, &r->u.stick)) != 0) {
 		if (si < 0)
 			goto fail;
 		r->act = RA_STICK;

@@ -141,6 +141,7 @@ struct stktable {
 	uint32_t nb_buckets;            /* power of 2 */
 	struct stksess *lru_head, *lru_tail;
 	struct stksess *free_list;
+	unsigned char *kbuf;            /* key_size bytes: a key being looked up (one thread) */
 	void **chunks;                  /* allocations of entries, freed with the table */
 	uint32_t nb_chunks;
 	const char *file; int line;
@@ -384,10 +385,10 @@ static struct stksess *find(struct stktable *t, const unsigned char *k, uint32_t
 
 struct stksess *stick_lookup(struct stktable *t, const struct sample *key)
 {
-	unsigned char kbuf[1024];
+	unsigned char *kbuf;
 	int klen;
 
-	if (!t || t->key_size > sizeof(kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
+	if (!t || !(kbuf = t->kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
 		return NULL;
 	table_purge(t, stk_now());
 	return find(t, kbuf, (uint32_t)klen, hash_bytes(kbuf, (size_t)klen));
@@ -395,13 +396,13 @@ struct stksess *stick_lookup(struct stktable *t, const struct sample *key)
 
 struct stksess *stick_get(struct stktable *t, const struct sample *key)
 {
-	unsigned char kbuf[1024];
+	unsigned char *kbuf;
 	struct stksess *ts;
 	uint64_t now = stk_now();
 	uint32_t h;
 	int klen;
 
-	if (!t || t->key_size > sizeof(kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
+	if (!t || !(kbuf = t->kbuf) || (klen = key_from_smp(t, key, kbuf)) < 0)
 		return NULL;
 	table_purge(t, now);
 	h = hash_bytes(kbuf, (size_t)klen);
@@ -744,6 +745,7 @@ void stick_table_free(struct stktable *t)
 	for (uint32_t i = 0; i < t->nb_chunks; i++)
 		free(t->chunks[i]);
 	free(t->chunks);
+	free(t->kbuf);
 	free(t->buckets);
 	free(t->name);
 	free(t);
@@ -837,10 +839,10 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 			memcpy(arg, par + 1, al);
 			arg[al] = 0;
 			if (cfg_parse_time(arg, &ms) < 0 || !ms)
-				return cfg_set_err(c, "stick-table: invalid argument '%s' for data type '%s'", arg, dt_descs[dt].name);
+				return cfg_set_err(c, "stick-table: error when processing store option '%s'.", dt_descs[dt].name);
 			t->data_arg[dt] = ms;
 		} else if (par) {
-			return cfg_set_err(c, "stick-table: data type '%s' takes no argument", dt_descs[dt].name);
+			return cfg_set_err(c, "stick-table: unexpected argument to store option '%s'.", dt_descs[dt].name);
 		}
 		table_add_dt(t, (enum stk_dt)dt);
 		p = *e ? e + 1 : e;
@@ -848,10 +850,37 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 	return 0;
 }
 
+/* Returns the first character of <s> that does not fit a size (<time> 0:
+ * digits then k/m/g) or a time (<time> 1: digits then us/ms/s/m/h/d), as
+ * HAProxy points at it, or NULL when <s> is well formed. */
+static const char *bad_char(const char *s, int time)
+{
+	const char *p = s;
+
+	if (!*p)
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s)
+		return p;
+	if (!time) {
+		if (*p && strchr("kKmMgG", *p))
+			p++;
+	} else if (*p == 'u' || (*p == 'm' && p[1] == 's')) {
+		p += 2;
+		if (p[-1] != 's')
+			return p - 1;
+	} else if (*p && strchr("smhd", *p)) {
+		p++;
+	}
+	return *p ? p : NULL;
+}
+
 int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct proxy *px = c->px;
 	struct stktable *t;
+	const char *bad;
 	int i;
 
 	if (!px || (px->cap & PX_CAP_DEF))
@@ -890,7 +919,7 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 			if ((k == STK_KEY_STR || k == STK_KEY_BIN) && i + 2 < nargs + 1 && i + 1 < nargs &&
 			    !strcmp(args[i + 1], "len")) {
 				long long len;
-				if (i + 2 >= nargs || cfg_int_arg(c, "len", args[i + 2], 1, 1024, &len) < 0) {
+				if (i + 2 >= nargs || cfg_int_arg(c, "len", args[i + 2], 1, 65535, &len) < 0) {
 					cfg_set_err(c, "stick-table: invalid len '%s' for type '%s'.",
 					            i + 2 < nargs ? args[i + 2] : "", v);
 					goto fail;
@@ -904,8 +933,8 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 			uint64_t sz;
 			if (!v)
 				goto missing;
-			if (cfg_parse_size(v, &sz) < 0 || sz > 0xffffffffu) {
-				cfg_set_err(c, "stick-table: invalid size '%s'.", v);
+			if ((bad = bad_char(v, 0)) || cfg_parse_size(v, &sz) < 0 || sz > 0xffffffffu) {
+				cfg_set_err(c, "stick-table: unexpected character '%c' in argument of 'size'.", bad ? *bad : *v);
 				goto fail;
 			}
 			t->size = (uint32_t)sz;
@@ -914,8 +943,8 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 			uint32_t ms;
 			if (!v)
 				goto missing;
-			if (cfg_parse_time(v, &ms) < 0) {
-				cfg_set_err(c, "stick-table: invalid expire '%s'.", v);
+			if ((bad = bad_char(v, 1)) || cfg_parse_time(v, &ms) < 0) {
+				cfg_set_err(c, "stick-table: unexpected character '%c' in argument of 'expire'.", bad ? *bad : *v);
 				goto fail;
 			}
 			t->expire = ms;
@@ -928,8 +957,10 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 			cfg_notice(c, "stick-table: peers '%s' accepted, but ringproxy does not synchronise tables.", v);
 			i++;
 		} else if (!strcmp(a, "store")) {
-			if (!v)
-				goto missing;
+			if (!v) {
+				i++;
+				continue;       /* HAProxy accepts an empty list */
+			}
 			if (parse_store(c, t, v) < 0)
 				goto fail;
 			i++;
@@ -954,6 +985,10 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 		goto fail;
 	}
 	t->entry_size = (uint32_t)((sizeof(struct stksess) + t->key_size + t->data_size + 7) & ~7u);
+	if (!(t->kbuf = malloc(t->key_size))) {
+		cfg_set_err(c, "out of memory.");
+		goto fail;
+	}
 	px->stktable = t;
 	return 0;
 missing:
@@ -1006,34 +1041,40 @@ void stick_act_free(struct stick_act *a)
 
 /* Parses "(<sc>)" or "(<idx>,<sc>)" after an sc-* action name at <p>.
  * Returns 0 or -1 with c->err. */
-static int parse_sc_args(struct cfg_ctx *c, struct stick_act *a, const char *p, int two)
+static int parse_sc_args(struct cfg_ctx *c, struct stick_act *a, const char *word, const char *p, int two)
 {
 	char *end;
 	long v1, v2 = -1;
 
-	if (*p != '(')
-		return cfg_set_err(c, "missing stick counter ID.");
-	v1 = strtol(p + 1, &end, 10);
-	if (end == p + 1)
-		return cfg_set_err(c, "invalid stick table track ID.");
+	if (!*p && !two) {
+		a->sc = 0;      /* "sc-inc-gpc0" alone: counter 0, as HAProxy */
+		return 0;
+	}
 	if (two) {
-		if (*end != ',')
-			return cfg_set_err(c, "missing stick counter ID.");
+		if (*p != '(' || !strchr(p, ','))
+			return cfg_set_err(c, "Missing gpc ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
+		v1 = strtol(p + 1, &end, 10);
+		if (end == p + 1 || *end != ',')
+			return cfg_set_err(c, "Missing gpc ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
 		p = end + 1;
 		v2 = strtol(p, &end, 10);
-		if (end == p)
-			return cfg_set_err(c, "invalid stick table track ID.");
-	}
-	if (*end != ')' || end[1])
-		return cfg_set_err(c, "invalid stick table track ID.");
-	if (two) {
+		if (end == p || *end != ')' || end[1])
+			return cfg_set_err(c, "invalid stick table track ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
 		if (v1 < 0 || v1 > 99)
-			return cfg_set_err(c, "invalid gpc ID '%ld'. The max allowed ID is 99.", v1);
+			return cfg_set_err(c, "invalid gpc ID '%ld'. The max allowed ID is 99", v1);
 		a->idx = (int)v1;
 		v1 = v2;
+	} else {
+		if (*p == '(')
+			v1 = strtol(p + 1, &end, 10);
+		if (*p != '(' || end == p + 1 || *end != ')' || end[1])
+			return cfg_set_err(c, "invalid stick table track ID. Expects %s(<Track ID>)", word);
 	}
-	if (v1 < 0 || v1 >= STK_NB_SC)
-		return cfg_set_err(c, "invalid stick table track ID. The max allowed ID is %d.", STK_NB_SC - 1);
+	if (v1 < 0 || v1 >= STK_NB_SC) {
+		if (two)
+			return cfg_set_err(c, "invalid stick table track ID '%s'. The max allowed ID is %d", word, STK_NB_SC - 1);
+		return cfg_set_err(c, "invalid stick table track ID. The max allowed ID is %d", STK_NB_SC - 1);
+	}
 	a->sc = (int)v1;
 	return 0;
 }
@@ -1047,6 +1088,8 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 	*out = NULL;
 	if (strncmp(w, "track-sc", 8) && strncmp(w, "sc-inc-gpc", 10) && strncmp(w, "sc-set-gpt0", 11))
 		return 0;
+	if (!strncmp(kind, "tcp-response", 12) && !strncmp(w, "track-sc", 8))
+		return 0;       /* tcp-response content has the sc-* actions only */
 	if (!(a = calloc(1, sizeof(*a))))
 		return cfg_set_err(c, "out of memory.");
 	a->px = c->px;
@@ -1068,12 +1111,12 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 			return 0;
 		}
 		if (sc < 0 || sc >= STK_NB_SC) {
-			cfg_set_err(c, "%ld track-sc number exceeding %d (MAX_SESS_STKCTR-1) value.", sc, STK_NB_SC - 1);
+			cfg_set_err(c, "%ld track-sc number exceeding %d (MAX_SESS_STKCTR-1) value", sc, STK_NB_SC - 1);
 			goto fail;
 		}
 		a->sc = (int)sc;
 		if (j >= nargs || !strcmp(args[j], "if") || !strcmp(args[j], "unless")) {
-			cfg_set_err(c, "missing fetch method.");
+			cfg_set_err(c, "missing fetch method");
 			goto fail;
 		}
 		sample_parse_where(c->file, c->line, kind);
@@ -1083,11 +1126,23 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 		}
 		if (!strcmp(kind, "tcp-request connection") && a->expr->fetch &&
 		    (a->expr->fetch->use & (SMP_USE_L6 | SMP_USE_L7))) {
-			cfg_set_err(c, "'%s %s' : fetch method '%s' extracts information from '%s', none of which is available here",
-			            kind, w, a->expr->fetch->name,
+			cfg_set_err(c, "fetch method '%s' extracts information from '%s', none of which is available here",
+			            a->expr->fetch->name,
 			            (a->expr->fetch->use & SMP_USE_L7) ? "HTTP request headers" : "request buffer contents");
 			c->err_tight = 0;
 			goto fail;
+		}
+		if (j < nargs && !strcmp(args[j], "table") && (j + 1 >= nargs || !*args[j + 1])) {
+			if (a->http) {
+				cfg_set_err(c, "missing table name");
+				goto fail;
+			}
+			/* tcp rules: HAProxy looks the empty name up, and fails then */
+			if (!(a->table_name = strdup(""))) {
+				cfg_set_err(c, "out of memory.");
+				goto fail;
+			}
+			j += 1;
 		}
 		if (j + 1 < nargs && !strcmp(args[j], "table")) {
 			if (!(a->table_name = strdup(args[j + 1]))) {
@@ -1099,16 +1154,16 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 		i = j;
 	} else if (!strncmp(w, "sc-inc-gpc0", 11) || !strncmp(w, "sc-inc-gpc1", 11)) {
 		a->kind = w[10] == '0' ? SA_INC_GPC0 : SA_INC_GPC1;
-		if (parse_sc_args(c, a, w + 11, 0) < 0)
+		if (parse_sc_args(c, a, w, w + 11, 0) < 0)
 			goto fail;
 		i++;
 	} else if (!strncmp(w, "sc-inc-gpc(", 11)) {
 		a->kind = SA_INC_GPC;
-		if (parse_sc_args(c, a, w + 10, 1) < 0)
+		if (parse_sc_args(c, a, w, w + 10, 1) < 0)
 			goto fail;
 		if (a->idx > 1) {
 			/* only gpc0/gpc1 are stored: the gpc arrays are not done */
-			cfg_set_err(c, "sc-inc-gpc(%d,...): only gpc 0 and 1 are supported by ringproxy yet.", a->idx);
+			cfg_set_err(c, "sc-inc-gpc(%d,...): only gpc 0 and 1 are supported by ringproxy yet", a->idx);
 			goto fail;
 		}
 		i++;
@@ -1119,11 +1174,13 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 		char *end;
 
 		a->kind = SA_SET_GPT0;
-		if (parse_sc_args(c, a, w + 11, 0) < 0)
+		if (parse_sc_args(c, a, w, w + 11, 0) < 0)
 			goto fail;
 		if (!*v || !strcmp(v, "if") || !strcmp(v, "unless")) {
-			cfg_set_err(c, "expects an integer or a sample expression.");
-			goto fail;
+			/* HAProxy 2.6 takes a missing value as 0 */
+			a->value = 0;
+			*out = a;
+			return j;
 		}
 		a->value = strtoll(v, &end, 10);
 		if (*end) {
@@ -1147,6 +1204,12 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 	*out = a;
 	return i;
 fail:
+	if (!a->http && a->kind == SA_TRACK) {
+		/* tcp rules name the action before the reason, as HAProxy */
+		char msg[CFG_ERR_SIZE];
+		snprintf(msg, sizeof(msg), "'%s %s' : %.900s", kind, w, c->err);
+		snprintf(c->err, sizeof(c->err), "%s", msg);
+	}
 	stick_act_free(a);
 	return -1;
 }
