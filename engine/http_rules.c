@@ -36,7 +36,7 @@ enum ha_type {
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
 	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
 	HA_SET_SRC, HA_SET_DST, HA_SET_SRC_PORT, HA_SET_DST_PORT,
-	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT,
+	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT, HA_SET_TIMEOUT,
 };
 
 /* "normalize-uri" normalizers */
@@ -91,7 +91,8 @@ struct http_act {
 	struct logfmt *key;         /* their key */
 	enum ha_norm norm;          /* normalize-uri */
 	int norm_opt;               /* its "full" / "strict" */
-	uint32_t wait_ms;           /* wait-for-body time */
+	uint32_t wait_ms;           /* wait-for-body time; set-timeout's constant */
+	int tmo_tunnel;             /* set-timeout: 1 tunnel, 0 server */
 	uint64_t wait_min;          /* wait-for-body at-least, 0 = the whole body */
 };
 
@@ -445,6 +446,32 @@ static int parse_normalize(struct cfg_ctx *c, struct http_act *a, char **args, i
 	return cfg_set_err(c, "Unknown normalizer: '%s'.", w);
 }
 
+/* "set-timeout server|tunnel <time>|<expr>" (an expression gives milliseconds). */
+static int parse_set_timeout(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
+{
+	const char *t = i < nargs ? args[i] : "";
+	char err[CFG_ERR_SIZE - 200];
+	int j;
+
+	a->type = HA_SET_TIMEOUT;
+	if (c->px && !(c->px->cap & PX_CAP_BE))
+		return cfg_set_err(c, "proxy '%s' has no backend capability.", c->px->name);
+	if (!strcmp(t, "server"))
+		a->tmo_tunnel = 0;
+	else if (!strcmp(t, "tunnel"))
+		a->tmo_tunnel = 1;
+	else
+		return cfg_set_err(c, "'set-timeout' expects 'server'/'tunnel' (got '%s')", t);
+	if (++i >= nargs || !*args[i] || is_cond_word(args[i]))
+		return cfg_set_err(c, "expects exactly 2 arguments");
+	if (cfg_parse_time(args[i], &a->wait_ms) == 0)
+		return i + 1;
+	j = i;
+	if (!(a->expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err))))
+		return cfg_set_err(c, "%s", err);
+	return j;
+}
+
 /* "wait-for-body time <time> [at-least <bytes>]". */
 static int parse_wait_body(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
 {
@@ -688,6 +715,8 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = cfg_set_err(c, "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'");
 		else
 			n = parse_normalize(c, a, args, nargs, i);
+	} else if (!res && !strcmp(k, "set-timeout")) {
+		n = parse_set_timeout(c, a, args, nargs, i);
 	} else if (!strcmp(k, "silent-drop")) {
 		a->type = HA_SILENT_DROP;
 		n = i;
@@ -735,7 +764,7 @@ static const char req_known[] =
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
 	"'reject', 'return', 'set-header', 'set-log-level', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', "
 	"'set-dst', 'set-dst-port', 'set-query', 'set-src', 'set-src-port', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
-	"'use-service', 'normalize-uri', 'silent-drop', 'wait-for-body', 'early-hint',";
+	"'use-service', 'normalize-uri', 'silent-drop', 'wait-for-body', 'early-hint', 'set-timeout',";
 static const char res_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
 	"'deny', 'lua.*', 'lua', 'redirect', 'replace-header', 'replace-value', 'return', "
@@ -1453,6 +1482,26 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		return -1;
 	case HA_NORMALIZE:
 		return exec_normalize(a, s, m, ctx->px);
+	case HA_SET_TIMEOUT: {
+		/* the stream's server or tunnel timeout from now on (this
+		 * transaction); an expression that gives nothing changes nothing */
+		uint32_t ms = a->wait_ms;
+
+		if (a->expr) {
+			struct sample smp;
+
+			memset(&smp, 0, sizeof(smp));
+			if (!sample_expr_eval(a->expr, ctx, &smp) || !sample_cast(&smp, SMP_T_SINT) ||
+			    smp.u.sint <= 0)
+				return -1;
+			ms = smp.u.sint > INT32_MAX ? INT32_MAX : (uint32_t)smp.u.sint;
+		}
+		if (a->tmo_tunnel)
+			s->to_tunnel = ms;
+		else
+			s->to_server = ms;
+		return -1;
+	}
 	case HA_WAIT_BODY:
 		return exec_wait_body(a, s, m, ctx->px);
 	case HA_EARLY_HINT:

@@ -144,8 +144,9 @@ static uint32_t tmo_cli(const struct stream *s)
 		return s->fe->to.client_fin;
 	if (s->http && (s->req_ana & STRM_AN_REQ_HTTP))
 		return stream_http_cli_tmo(s);
-	if (s->state == STRM_ST_DATA && s->be && s->be->to.tunnel && !stream_http_active(s))
-		return s->be->to.tunnel;
+	if (s->state == STRM_ST_DATA && s->be && (s->be->to.tunnel || (s->http && s->to_tunnel)) &&
+	    !stream_http_active(s))
+		return s->http && s->to_tunnel ? s->to_tunnel : s->be->to.tunnel;
 	return s->fe->to.client;
 }
 
@@ -156,9 +157,9 @@ static uint32_t tmo_srv(const struct stream *s)
 	/* "timeout server-fin": once we shut our side towards the server */
 	if ((s->req.flags & CHAN_SHUTW) && s->be->to.server_fin)
 		return s->be->to.server_fin;
-	if (s->be->to.tunnel && !stream_http_active(s))
-		return s->be->to.tunnel;
-	return s->be->to.server;
+	if ((s->be->to.tunnel || (s->http && s->to_tunnel)) && !stream_http_active(s))
+		return s->http && s->to_tunnel ? s->to_tunnel : s->be->to.tunnel;
+	return s->http && s->to_server ? s->to_server : s->be->to.server;
 }
 
 /* Returns 1 if the client side may time out: it may still send, or bytes

@@ -65,6 +65,9 @@ struct stream {
 	void *http;                 /* per-transaction HTTP state, HTTP issue */
 	struct http_cap_vals *caps; /* captured values of the transaction, NULL = none (http_cap.h) */
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
+	uint32_t to_server, to_tunnel; /* mode http "set-timeout": the backend's timeouts overridden
+	                             * (ms, 0 = not), read only when <http> is set (stream_http.c
+	                             * resets them for each transaction) */
 	struct stksess *stkctr[3];  /* entries tracked by track-sc0/1/2, or NULL (stick.c) */
 	uint8_t stkctr_flags;       /* private to stick.c */
 

@@ -209,6 +209,7 @@ static void hs_txn_start(struct http_strm *hs)
 	struct stream *s = hs->s;
 
 	http_txn_init(&hs->txn, &s->req, &s->res, 0);
+	s->to_server = s->to_tunnel = 0;        /* "set-timeout" is per transaction */
 	hs->flags &= HS_F_FIRST;
 	if (!(hs->flags & HS_F_FIRST)) {
 		hs->txn.flags |= HTTP_TXN_NOT_FIRST;
