@@ -342,7 +342,9 @@ static void conn_tx_cb(struct ring_op *op, int res, uint32_t flags)
 		goto out;
 	if (res >= 0) {
 		chan_skip_out(c->tls ? &c->tlsx->cout : c->tx, (uint32_t)res);
-		ev = CONN_EV_SENT;
+		/* handshake flights are none of the owner's bytes: its stream
+		 * must not run before the handshake is done */
+		ev = c->tls && !(c->flags & CONN_F_TLS_HS) ? 0 : CONN_EV_SENT;
 		/* more to send (a partial send, or output added meanwhile) */
 		conn_send(c);
 	} else {
@@ -601,9 +603,10 @@ static unsigned conn_tls_recv(struct conn *c)
 		if (!(c->flags & CONN_F_TLS_HS)) {
 			r = tls_conn_handshake(tls);
 			if (r == 1) {
+				/* a client is connected now; a server's stream starts
+				 * its session (rules, fetches see the handshake) */
 				c->flags |= CONN_F_TLS_HS;
-				if (c->flags & CONN_F_TLS_CLI)
-					ev |= CONN_EV_CONNECTED;
+				ev |= (c->flags & CONN_F_TLS_CLI) ? CONN_EV_CONNECTED : CONN_EV_RECV;
 			}
 		} else if (!c->rx || chan_is_full(c->rx)) {
 			/* backpressure: the rest waits in cin (conn_recv_start) */
@@ -811,7 +814,7 @@ const char *conn_tls_hs_fail(const struct conn *c)
 		return NULL;
 	if (c->err == EPROTO)
 		return "SSL handshake failure";
-	if (c->flags & (CONN_F_TLS_EOF | CONN_F_RX_ERR))
+	if (c->flags & (CONN_F_TLS_EOF | CONN_F_RX_ERR | CONN_F_TX_ERR))
 		return "Connection closed during SSL handshake";
 	return "Timeout during SSL handshake";
 }

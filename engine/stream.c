@@ -414,7 +414,11 @@ struct stream *stream_accept(struct listener *l, int fd)
 		s->req_ana |= STRM_AN_REQ_PROXY;
 	s->exp_cli = deadline(t->now_ms, tmo_cli(s));
 	conn_recv_start(s->cli);
-	stream_process(s);
+	if (s->cli->tls)
+		stream_update_timer(s);   /* the session starts once the handshake is done
+		                           * (conn.c reports it as a receive), as HAProxy's */
+	else
+		stream_process(s);
 	return s;
 fail_strm:
 	s->flags = 0;
