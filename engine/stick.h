@@ -2,8 +2,10 @@
  * types with HAProxy's frequency counters, and the per-stream trackers of
  * "track-sc0/1/2" (HAProxy's rate limiting). A table belongs to its proxy
  * (px->stktable) and to the thread that reads it: one thread today, so no
- * locks, and no state outside the table. The sc_* / src_* / table_*
- * fetches live in fetch_sc.c, the CLI commands in cli_table.c. */
+ * locks, and no state outside the table. Files: stick.c (tables,
+ * entries, "stick-table", "peers"), stick_track.c (track-sc and sc-*
+ * actions, stream hooks), stick_persist.c ("stick" rules), fetch_sc.c
+ * (sc_* / src_* fetches, table_* converters), cli_table.c (CLI). */
 #ifndef RP_STICK_H
 #define RP_STICK_H
 
