@@ -42,6 +42,10 @@ struct lua_hooks {
 	int (*run_inits)(struct config *cfg);
 	/* Starts registered tasks once the loop runs. */
 	void (*start_tasks)(void);
+	/* Called by a worker thread once its loop has stopped, before it
+	 * waits for its connections to come back to their pool: closes the
+	 * connections Lua still holds (sockets of waiting tasks). May be NULL. */
+	void (*thread_stop)(void);
 
 	/* Resolves an action at configuration time: "lua.<name>" (registered)
 	 * or the seed's "lua <function>" (a global function, <is_global> = 1).

@@ -14,6 +14,7 @@
 #include "engine/ring.h"
 #include "engine/conn.h"
 #include "engine/epoch.h"
+#include "engine/hooks.h"
 #include "engine/listener.h"
 #include "engine/log.h"
 #include "engine/stream.h"
@@ -237,6 +238,8 @@ int thr_run(struct thr *t)
 	ring_set_wait_sigmask(t->ring, NULL);
 	pthread_sigmask(SIG_SETMASK, &run_mask, NULL);
 	http_idle_close_all(t);        /* parked server connections (mode http) */
+	if (lua_hooks.thread_stop)
+		lua_hooks.thread_stop();   /* Lua sockets of waiting tasks */
 	/* let the cancels and closes queued by the stop complete, so that
 	 * every connection is back in its pool (bounded: 1 s) */
 	ring_wait(t->ring, 0);

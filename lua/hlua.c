@@ -708,6 +708,7 @@ void lua_hooks_install(void)
 {
 	lua_hooks.version = hook_version;
 	lua_hooks.deinit = hook_deinit;
+	lua_hooks.thread_stop = hlua_sock_close_all;
 	lua_hooks.load = hook_load;
 	lua_hooks.load_file = hook_load_file;
 	lua_hooks.prepend_path = hook_prepend_path;

@@ -142,6 +142,9 @@ void hlua_core_open(lua_State *L);
 
 /* lsock.c: the Socket class and core.tcp() */
 void hlua_sock_open(lua_State *L);
+/* Closes the calling thread's sockets that still hold a connection (a
+ * task or action waiting on one when the loop stops): lua_hooks.thread_stop. */
+void hlua_sock_close_all(void);
 /* Frees the calling thread's TLS client contexts of Socket.connect_ssl;
  * every socket connection must be gone (after lua_close()). */
 void hlua_sock_free(void);

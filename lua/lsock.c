@@ -43,7 +43,12 @@ struct hlua_sock {
 	uint32_t w_idx, w_gen;
 	int w_strm;
 	void *w_task;
+	struct hlua_sock *prev, *next;   /* sock_live, while <c> is set */
 };
+
+/* This thread's sockets that hold a connection, so that they can be
+ * closed when the loop stops (hlua_sock_close_all). */
+static __thread struct hlua_sock *sock_live;
 
 static struct hlua_sock *sock_check(lua_State *L)
 {
@@ -122,6 +127,13 @@ static int sock_fail(lua_State *L, const char *msg)
 static void sock_release(struct hlua_sock *s)
 {
 	if (s->c) {
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			sock_live = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+		s->prev = s->next = NULL;
 		conn_close(s->c);
 		s->c = NULL;
 		chan_reset(&s->rx);
@@ -241,6 +253,11 @@ static int sock_start(lua_State *L, struct hlua_sock *s, struct tls_ctx *ctx, co
 	chan_init(&s->tx, &s->thr->pool, s->thr->bufsize);
 	if (!(s->c = conn_new(s->thr, -1, &s->rx, &s->tx, s, sock_event)))
 		return sock_fail(L, "out of memory");
+	s->prev = NULL;
+	s->next = sock_live;
+	if (sock_live)
+		sock_live->prev = s;
+	sock_live = s;
 	if (ctx && (r = conn_tls_start(s->c, ctx, sni)) < 0) {
 		sock_release(s);
 		return sock_fail(L, r == -ENOTSUP ? "SSL is not supported by this build's connections"
@@ -314,6 +331,12 @@ static struct tls_ctx *sock_tls_ctx(int verify, const char *ca_file, const char 
 	sock_tls[i].verify = verify;
 	memcpy(sock_tls[i].key, key, (size_t)n + 1);
 	return sock_tls[i].ctx;
+}
+
+void hlua_sock_close_all(void)
+{
+	while (sock_live)
+		sock_release(sock_live);
 }
 
 void hlua_sock_free(void)
