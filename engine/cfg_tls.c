@@ -271,7 +271,8 @@ static int bind_build(struct config *cfg, struct bind_conf *b)
 	o.ciphersuites = b->ciphersuites ? b->ciphersuites : g->ssl_bind_ciphersuites;
 	if (b->ca_file)
 		o.ca_file = with_base(cabuf, sizeof(cabuf), g->ca_base, b->ca_file);
-	o.verify = !b->verify ? (b->ca_file ? TLS_VERIFY_REQUIRED : TLS_VERIFY_NONE) :
+	/* no client certificate is asked unless "verify" says so, ca-file or not */
+	o.verify = !b->verify ? TLS_VERIFY_NONE :
 	           !strcmp(b->verify, "required") ? TLS_VERIFY_REQUIRED :
 	           !strcmp(b->verify, "optional") ? TLS_VERIFY_OPTIONAL : TLS_VERIFY_NONE;
 	if (o.verify != TLS_VERIFY_NONE && !b->ca_file) {

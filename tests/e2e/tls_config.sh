@@ -48,6 +48,8 @@ bad nolist "parsing [nolist.cfg:7] : 'bind 127.0.0.1:1' in section 'frontend' : 
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt-list $T/none.lst"
 bad badver "parsing [badver.cfg:7] : 'bind 127.0.0.1:1' in section 'frontend' : 'TLSv9' : unknown ssl/tls version" \
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem ssl-min-ver TLSv9"
+bad verifynoca "Proxy 'fe': verify is enabled but no CA file specified for bind '127.0.0.1:1' at [verifynoca.cfg:7]." \
+	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem verify required"
 bad badsni "[badsni.cfg:7] : 'server be/s1' : error detected while parsing sni expression : unknown fetch method 'bogus'" \
 	'backend be' '    server s1 127.0.0.1:1 ssl verify none sni bogus(1)'
 
@@ -69,7 +71,7 @@ frontend fe
     bind 127.0.0.1:$FE_PORT ssl crt-list $T/list.txt strict-sni ssl-max-ver TLSv1.3 force-tlsv13
     http-request return status 200 content-type text/plain lf-string "sni=%[ssl_fc_sni] proto=%[ssl_fc_protocol]\n"
 frontend fe12
-    bind 127.0.0.1:$P12 ssl crt $T/a.pem
+    bind 127.0.0.1:$P12 ssl crt $T/a.pem ca-file $T/ca.pem
     http-request return status 200 content-type text/plain lf-string "proto=%[ssl_fc_protocol]\n"
 frontend front
     bind 127.0.0.1:$BE_PORT
@@ -96,7 +98,8 @@ out=$(get "$FE_PORT" other.test -k) || fail "other.test -k: curl exit $?"
 [ "$out" = "sni=other.test proto=TLSv1.3" ] || fail "other.test -k: got '$out'"
 # b.test is not among the names any more: strict-sni refuses it
 get "$FE_PORT" b.test -k >/dev/null && fail "b.test: strict-sni let it in"
-# ssl-default-bind-options no-tlsv13: TLS 1.2 here
+# ssl-default-bind-options no-tlsv13: TLS 1.2 here; a ca-file without
+# "verify" asks for no client certificate
 out=$(get "$P12" a.test) || fail "fe12: curl exit $?"
 [ "$out" = "proto=TLSv1.2" ] || fail "fe12: got '$out', expected TLSv1.2"
 # ssl-server-verify none: a server line without verify nor CA connects
