@@ -24,6 +24,7 @@
 #include "engine/log.h"
 #include "engine/userlist.h"
 #include "engine/dns.h"
+#include "engine/http_errsec.h"
 #include "engine/persist.h"
 #include "engine/stick.h"
 
@@ -413,7 +414,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
 	"cache", "ring", "program", "mailers",
-	"http-errors", "fcgi-app", "crt-store", "traces", "dynamic-update", NULL
+	"fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
 /* Per-run state of one cfg_parse_*() call. */
@@ -530,6 +531,16 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		}
 		return;
 	}
+	if (!strcmp(k, "http-errors")) {
+		r->skip_section = 0;
+		c->sec = CFG_SEC_HTTP_ERRORS;
+		c->px = c->defpx = NULL;
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (http_errsec_section(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	}
 	if (!strcmp(k, "resolvers")) {
 		r->skip_section = 0;
 		c->sec = CFG_SEC_RESOLVERS;
@@ -589,6 +600,12 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		c->err[0] = 0;
 		c->err_tight = 0;
 		if (userlist_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	case CFG_SEC_HTTP_ERRORS:
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (http_errsec_kw(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
 	case CFG_SEC_RESOLVERS:
@@ -776,6 +793,7 @@ static int cfg_finish(struct cfg_run *r)
 		            cfg->g.maxrewrite, cfg->g.bufsize, cfg->g.bufsize / 2);
 		cfg->g.maxrewrite = cfg->g.bufsize / 2;
 	}
+	errors += http_errsec_resolve(cfg);     /* before the pages are loaded */
 	errors += cfg_proxy_resolve(cfg);
 	errors += userlist_cfg_resolve();
 	errors += stick_cfg_resolve(cfg);
@@ -852,5 +870,6 @@ void cfg_free(struct config *cfg)
 	cfg_global_free(g);
 	userlist_free_all();
 	dns_free_all();
+	http_errsec_free_all();
 	memset(cfg, 0, sizeof(*cfg));
 }

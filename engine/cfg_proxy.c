@@ -17,6 +17,7 @@
 #include "engine/http_cookie.h"
 #include "engine/unique_id.h"
 #include "engine/persist.h"
+#include "engine/http_errsec.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
@@ -495,7 +496,7 @@ static int kw_errorfile(struct cfg_ctx *c, char **args, int nargs)
 	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429,
 	                             500, 501, 502, 503, 504 };
 	struct proxy *px = c->px;
-	int code, slot = -1, known = 0;
+	int code, known = 0;
 
 	if (nargs < 3)
 		return cfg_set_err(c, "errorfile : expects <status_code> and <file> as arguments.\n");
@@ -508,6 +509,13 @@ static int kw_errorfile(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "errorfile : status code '%s' not handled.", args[1]);
 	if (access(args[2], R_OK) < 0)
 		return cfg_set_err(c, "errorfile : error opening file '%s'.", args[2]);
+	return cfg_px_errorfile(c, px, code, args[2]);
+}
+
+int cfg_px_errorfile(struct cfg_ctx *c, struct proxy *px, int code, const char *key)
+{
+	int slot = -1;
+
 	for (int i = 0; i < PX_MAX_ERRORFILES && slot < 0; i++)
 		if (px->errorfile_codes[i] == code)
 			slot = i;
@@ -518,8 +526,33 @@ static int kw_errorfile(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "errorfile : too many status codes.");
 	free(px->errorfiles[slot]);
 	px->errorfile_codes[slot] = code;
-	px->errorfiles[slot] = cfg_strdup(c, args[2]);
+	px->errorfiles[slot] = cfg_strdup(c, key);
 	return px->errorfiles[slot] ? 0 : -1;
+}
+
+/* "errorloc|errorloc302|errorloc303 <code> <url>": the page for <code>
+ * becomes a redirection to <url> (302, or 303), as HAProxy builds it. */
+static int kw_errorloc(struct cfg_ctx *c, char **args, int nargs)
+{
+	int r303 = !strcmp(args[0], "errorloc303"), code;
+	char raw[2048], key[2100], err[256];
+	int n;
+
+	if (nargs < 3)
+		return cfg_set_err(c, "%s : expects <status_code> and <url> as arguments.", args[0]);
+	if (cfg_no_extra(c, args, nargs, 3))
+		return -1;
+	code = atoi(args[1]);
+	if (!http_err_known(code) && code != 200)
+		return cfg_set_err(c, "%s : status code '%s' not handled.", args[0], args[1]);
+	n = snprintf(raw, sizeof(raw), "HTTP/1.1 %d %s\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: %s\r\n\r\n",
+	             r303 ? 303 : 302, r303 ? "See Other" : "Found", args[2]);
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		return cfg_set_err(c, "%s : URL too long.", args[0]);
+	snprintf(key, sizeof(key), "%s %d %s", args[0], code, args[2]);
+	if (http_err_add_page(key, raw, (size_t)n, err, sizeof(err)) < 0)
+		return cfg_set_err(c, "%s : %s", args[0], err);
+	return cfg_px_errorfile(c, c->px, code, key);
 }
 
 /* "log-format <fmt>": compiled by logfmt.c, which also keeps the text for
@@ -874,10 +907,10 @@ static const struct cfg_pkw {
 	{ "http-check",         check_cfg_http_check, K_BE | K_DEF },
 	{ "http-reuse",         kw_http_reuse,       K_BE | K_DEF },
 	{ "http-error",         kw_unsupported,      K_ALL },
-	{ "errorloc",           kw_unsupported,      K_ALL },
-	{ "errorloc302",        kw_unsupported,      K_ALL },
-	{ "errorloc303",        kw_unsupported,      K_ALL },
-	{ "errorfiles",         kw_unsupported,      K_ALL },
+	{ "errorloc",           kw_errorloc,         K_ALL },
+	{ "errorloc302",        kw_errorloc,         K_ALL },
+	{ "errorloc303",        kw_errorloc,         K_ALL },
+	{ "errorfiles",         http_errsec_import,  K_ALL },
 	{ "redirect",           http_rules_cfg_redirect, K_ALL | K_SELF },
 	{ "capture",            http_cap_cfg_capture, K_ALL | K_SELF },
 	{ "cookie",             http_cookie_cfg,     K_ALL },

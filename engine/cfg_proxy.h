@@ -21,6 +21,11 @@ int cfg_proxy_resolve(struct config *cfg);
 /* Frees a proxy (or defaults section) and everything it owns. */
 void cfg_proxy_free(struct proxy *px);
 
+/* Makes <key> (an errorfile path, or an http_err_add_page() key) the page
+ * of status <code> in <px>, replacing an earlier one. Returns 0 or -1 with
+ * c->err set. */
+int cfg_px_errorfile(struct cfg_ctx *c, struct proxy *px, int code, const char *key);
+
 /* Defaults sections, kept by cfg.c. */
 struct proxy *cfg_defaults_find(struct config *cfg, const char *name);
 struct proxy *cfg_defaults_last(struct config *cfg);

@@ -370,6 +370,32 @@ nomem:
 	return NULL;
 }
 
+int http_err_add_page(const char *key, const char *raw, size_t len, char *err, size_t errlen)
+{
+	struct errfile *e;
+	long errpos;
+
+	if (errfile_lookup(key))
+		return 0;
+	if (!(e = calloc(1, sizeof(*e))) || !(e->path = strdup(key))) {
+		free(e);
+		snprintf(err, errlen, "out of memory.");
+		return -1;
+	}
+	if (len && !(e->data = errfile_convert(raw, len, &e->len, &errpos))) {
+		if (errpos == -1)
+			snprintf(err, errlen, "out of memory.");
+		else
+			snprintf(err, errlen, "unable to parse headers (error offset: %ld)", errpos);
+		free(e->path);
+		free(e);
+		return -1;
+	}
+	e->next = errfiles;
+	errfiles = e;
+	return 0;
+}
+
 int http_err_load(const char *path, int status, char *err, size_t errlen)
 {
 	struct errfile *e;
@@ -433,20 +459,34 @@ open_fail:
 	return -1;
 }
 
-const char *http_err_get(const struct proxy *px, int status, enum http_err_shape shape, size_t *len)
+/* <px>'s own page for <status>, or NULL. */
+static const char *errfile_of(const struct proxy *px, int status, size_t *len)
 {
-	if (px && shape == HTTP_ERR_STREAM) {
-		for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
-			struct errfile *e;
+	for (int i = 0; px && i < PX_MAX_ERRORFILES; i++) {
+		struct errfile *e;
 
-			if (px->errorfile_codes[i] != status || !px->errorfiles[i])
-				continue;
-			if ((e = errfile_lookup(px->errorfiles[i]))) {
-				*len = e->len;
-				return e->data ? e->data : "";
-			}
+		if (px->errorfile_codes[i] != status || !px->errorfiles[i])
+			continue;
+		if ((e = errfile_lookup(px->errorfiles[i]))) {
+			*len = e->len;
+			return e->data ? e->data : "";
 		}
 	}
+	return NULL;
+}
+
+const char *http_err_get(const struct proxy *px, int status, enum http_err_shape shape, size_t *len)
+{
+	return http_err_get_for(px, NULL, status, shape, len);
+}
+
+const char *http_err_get_for(const struct proxy *be, const struct proxy *fe, int status,
+                             enum http_err_shape shape, size_t *len)
+{
+	const char *p;
+
+	if (shape == HTTP_ERR_STREAM && ((p = errfile_of(be, status, len)) || (p = errfile_of(fe, status, len))))
+		return p;
 	return http_err_builtin(status, shape, len);
 }
 

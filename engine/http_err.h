@@ -32,6 +32,10 @@ const char *http_err_builtin(int status, enum http_err_shape shape, size_t *len)
  * NULL when neither exists. An empty errorfile gives a zero length (send
  * nothing, close). Storage lives until http_err_free_all(). */
 const char *http_err_get(const struct proxy *px, int status, enum http_err_shape shape, size_t *len);
+/* The same for a stream: the backend's page, else the frontend's (either
+ * may be NULL), else the built-in one, as HAProxy picks it. */
+const char *http_err_get_for(const struct proxy *be, const struct proxy *fe, int status,
+                             enum http_err_shape shape, size_t *len);
 
 /* Returns 1 when <status> is one HAProxy has a page for (the codes
  * "errorfile" and "deny_status" accept), else 0. */
@@ -80,6 +84,12 @@ long http_redirect_build(char *out, size_t outsz, int code, const char *loc, siz
  * length or -ENOSPC (-EINVAL without a page). */
 long http_auth_reply_build(char *out, size_t outsz, const struct proxy *px, int status,
                            const char *realm, size_t rlen);
+
+/* Registers the page <raw>/<len> (a response as an errorfile holds it)
+ * under <key>, which errorfile slots may then name instead of a path
+ * ("errorloc" pages). Returns 0 (also when <key> is known already) or -1
+ * with <err> set. */
+int http_err_add_page(const char *key, const char *raw, size_t len, char *err, size_t errlen);
 
 /* Frees every loaded errorfile (at exit). */
 void http_err_free_all(void);

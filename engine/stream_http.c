@@ -302,7 +302,7 @@ static void hs_reply_close(struct stream *s, int status, enum http_err_shape sha
 {
 	struct http_strm *hs = hs_of(s);
 	size_t len = 0;
-	const char *page = http_err_get(s->be ? s->be : s->fe, status, shape, &len);
+	const char *page = http_err_get_for(s->be, s->fe, status, shape, &len);
 
 	drop_in(&s->res);
 	hs->txn.status = (uint16_t)status;
