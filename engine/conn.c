@@ -574,7 +574,10 @@ static unsigned conn_tls_fail(struct conn *c, int err)
 	c->err = err;
 	if (c->rx)
 		c->rx->flags |= CHAN_SHUTR | CHAN_READ_ERROR;
-	/* a client: the connect failed; a server: the read side ended */
+	/* after the handshake, like a reset: the read side ended in error;
+	 * during it, a client's connect failed, a server's session never began */
+	if (c->flags & CONN_F_TLS_HS)
+		return CONN_EV_RECV;
 	return (c->flags & CONN_F_TLS_CLI) ? CONN_EV_ERROR : CONN_EV_RECV | CONN_EV_ERROR;
 }
 
