@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Client certificates: "bind ... ca-file verify required|optional" asks for
+# one (ssl_c_used, ssl_c_verify, ssl_c_s_dn), "server ... crt" presents one
+# to a TLS server; without it a server that requires one refuses the
+# session (HAProxy: 502 SH, or 503 when it notices during the connect).
+# PROXY=/usr/sbin/haproxy runs this script unchanged.
+. "$(dirname "$0")/lib.sh"
+
+command -v openssl >/dev/null || skip "no openssl command"
+command -v curl >/dev/null || skip "no curl command"
+cd "$T" || fail "cd $T"
+{
+	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
+	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
+	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
+	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
+	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt &&
+	cat a.crt a.key >a.pem &&
+	openssl req $EC -keyout cl.key -out cl.csr -subj /O=Org/CN=client1 &&
+	openssl x509 -req -in cl.csr -CA ca.pem -CAkey ca.key -days 30 -out cl.crt &&
+	cat cl.crt cl.key >cl.pem
+} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+
+REQ_PORT=$(free_port)
+OPT_PORT=$(free_port)
+FE_PORT=$(free_port)
+cat >p.cfg <<CFG
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend req
+    bind 127.0.0.1:$REQ_PORT ssl crt $T/a.pem ca-file $T/ca.pem verify required
+    http-request return status 200 content-type text/plain lf-string "used=%[ssl_c_used] verify=%[ssl_c_verify] dn=%[ssl_c_s_dn] cn=%[ssl_c_s_dn(CN)]\n"
+frontend opt
+    bind 127.0.0.1:$OPT_PORT ssl crt $T/a.pem ca-file $T/ca.pem verify optional
+    http-request return status 200 content-type text/plain lf-string "used=%[ssl_c_used] verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)]\n"
+frontend front
+    bind 127.0.0.1:$FE_PORT
+    use_backend %[req.hdr(x-be)]
+backend withcrt
+    server s 127.0.0.1:$REQ_PORT ssl verify required ca-file $T/ca.pem sni str(a.test) crt $T/cl.pem
+backend nocrt
+    server s 127.0.0.1:$REQ_PORT ssl verify required ca-file $T/ca.pem sni str(a.test)
+CFG
+start_proxy p.cfg
+wait_listen "$OPT_PORT" 5 || fail "no listener on $OPT_PORT"
+get() { # get <port> [curl args]
+	local port=$1
+	shift
+	timeout 10 curl -s --cacert ca.pem --resolve "a.test:$port:127.0.0.1" "$@" "https://a.test:$port/"
+}
+out=$(get "$REQ_PORT" --cert cl.crt --key cl.key) || fail "required, with a certificate: curl exit $?"
+[ "$out" = "used=1 verify=0 dn=/O=Org/CN=client1 cn=client1" ] || fail "required, with a certificate: got '$out'"
+get "$REQ_PORT" >/dev/null && fail "required, without a certificate: accepted"
+out=$(get "$OPT_PORT") || fail "optional, without a certificate: curl exit $?"
+[ "$out" = "used=0 verify=0 cn=" ] || fail "optional, without a certificate: got '$out'"
+out=$(get "$OPT_PORT" --cert cl.crt --key cl.key) || fail "optional, with a certificate: curl exit $?"
+[ "$out" = "used=1 verify=0 cn=client1" ] || fail "optional, with a certificate: got '$out'"
+
+out=$(timeout 10 curl -s -H 'x-be: withcrt' "http://127.0.0.1:$FE_PORT/")
+[ "$out" = "used=1 verify=0 dn=/O=Org/CN=client1 cn=client1" ] || fail "server crt: got '$out'"
+st=$(timeout 10 curl -s -o /dev/null -w '%{http_code}' -H 'x-be: nocrt' "http://127.0.0.1:$FE_PORT/")
+case "$st" in 502|503) ;; *) fail "server without crt: status $st, expected 502 or 503" ;; esac
+proxy_alive
+stop_proxy
+exit 0
