@@ -25,6 +25,7 @@
 #include "engine/pattern.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
+#include "engine/stream_http.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
 #include "regex/rx.h"
@@ -745,8 +746,13 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = cfg_set_err(c, "'%s': Lua services cannot run in HTTP rules yet", svc);
 		else if (!(a->service = lua_hooks.service_resolve(svc + 4, err, sizeof(err))))
 			n = cfg_set_err(c, "%s", *err ? err : "unknown service name.");
-		else
+		else if (!(a->name = malloc(strlen(svc) + 3)))
+			n = cfg_set_err(c, "out of memory.");
+		else {
+			/* what the log shows as the server: "<lua.name>" */
+			snprintf(a->name, strlen(svc) + 3, "<%s>", svc);
 			n = i + 1;
+		}
 	} else {
 		free(a);
 		return 0;               /* not an HTTP action */
@@ -1528,6 +1534,7 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 			s->fin = ctx->dir == SMP_DIR_RES ? STRM_FIN_H : STRM_FIN_R;
 		return RULE_CLOSE;
 	case HA_SERVICE:
+		stream_http_service(s, a->name);
 		switch (lua_hooks.service_run ? lua_hooks.service_run(a->service, s) : ACT_RET_ERR) {
 		case ACT_RET_YIELD:
 			return RULE_YIELD;

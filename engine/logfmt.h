@@ -53,6 +53,7 @@ struct logfmt_http {
 	const char *cookie_cli, *cookie_srv;         /* %CC %CS, NULL = "-" */
 	char cookie_req, cookie_res;                 /* the last 2 chars of %tsc, 0 = '-' */
 	const char *unique_id; size_t unique_id_len; /* %ID, NULL = "-" */
+	const char *srv_name;                        /* %s when a Lua service answered ("<lua.name>"), else NULL */
 	int bytes_out_set; uint64_t bytes_out;       /* %B as HAProxy counts it in HTTP mode
 	                                              * (its internal message size), when set */
 };

@@ -85,6 +85,7 @@ struct http_strm {
 	struct conn *idle;          /* private server connection kept for this client's next request */
 	struct server *idle_srv;    /* its server */
 	uint32_t idle_uses;         /* transactions it served */
+	const char *svc_name;       /* the Lua service that answers this transaction, or NULL */
 	uint32_t srv_uses;          /* transactions s->srvc served before this one */
 	uint64_t res_in0;           /* s->res.total_in when s->srvc was reused */
 	uint32_t nkeep;             /* keep[] entries in use (HS_F_REUSED) */
@@ -124,6 +125,7 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 	h->status = hs->txn.status ? hs->txn.status : h->status;
 	if (!h->status)
 		h->status = -1;         /* no response: HAProxy logs -1 */
+	h->srv_name = hs->svc_name;
 	h->Ti = hs->t_first ? ms_between(hs->t_start, hs->t_first) : ms_between(hs->t_start, end);
 	if (h->Ti < 0)
 		h->Ti = 0;
@@ -210,6 +212,7 @@ static void hs_txn_start(struct http_strm *hs)
 
 	http_txn_init(&hs->txn, &s->req, &s->res, 0);
 	s->to_server = s->to_tunnel = 0;        /* "set-timeout" is per transaction */
+	hs->svc_name = NULL;
 	hs->flags &= HS_F_FIRST;
 	if (!(hs->flags & HS_F_FIRST)) {
 		hs->txn.flags |= HTTP_TXN_NOT_FIRST;
@@ -939,6 +942,22 @@ static void hs_srv_event(struct conn *c, unsigned ev)
 		}
 	}
 	stream_conn_event(c, ev);
+}
+
+void stream_http_service(struct stream *s, const char *name)
+{
+	struct http_strm *hs = hs_of(s);
+	uint64_t now = s->thr->now_us;
+
+	if (!hs || hs->svc_name)
+		return;
+	hs->svc_name = name;
+	if (!s->t_queue)
+		s->t_queue = now;
+	if (!s->t_connect)
+		s->t_connect = now;
+	if (!hs->t_rsp)
+		hs->t_rsp = now;
 }
 
 struct conn *stream_http_take_idle(struct stream *s)

@@ -34,6 +34,11 @@ int stream_http_req_final(struct stream *s);
  * for other algorithms or without a key: lb_pick decides). */
 struct server *stream_http_pick(struct stream *s);
 
+/* A Lua service (use-service) answers the current transaction: the log
+ * shows <name> ("<lua.svc>", static) as the server and 0 for the queue,
+ * connect and response times, as HAProxy 2.6. */
+void stream_http_service(struct stream *s, const char *name);
+
 /* Returns the idle server connection kept from the previous transaction
  * when it goes to s->srv (it becomes the stream's again), else NULL (an
  * idle connection to another server is closed). */
