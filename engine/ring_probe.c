@@ -22,24 +22,34 @@
 #define PROBE_BGID 7
 #define PROBE_NBUFS 8
 #define PROBE_BUFSZ 256
+#define PROBE_TAG_ACCEPT 1
+#define PROBE_TAG_RECV   2
 
 const char *ring_liburing_version(void)
 {
 	return RP_LIBURING_VERSION;
 }
 
-/* Waits for one completion for at most 1 s. Returns its res and sets
- * *<flags>, or -ETIME when none came. */
-static int probe_wait(struct io_uring *u, uint32_t *flags)
+/* Waits at most 1 s for a completion of the request tagged <tag> (other
+ * completions, e.g. a late one of the previous test, are dropped).
+ * Returns its res and sets *<flags>, or -ETIME when none came. */
+static int probe_wait(struct io_uring *u, uint64_t tag, uint32_t *flags)
 {
 	struct __kernel_timespec ts = { .tv_sec = 1 };
 	struct io_uring_cqe *cqe;
 	int ret;
 
 	io_uring_submit(u);
-	ret = io_uring_wait_cqe_timeout(u, &cqe, &ts);
-	if (ret < 0)
-		return ret;
+	for (;;) {
+		ret = io_uring_wait_cqe_timeout(u, &cqe, &ts);
+		if (ret < 0)
+			return ret;
+		if (cqe->user_data == tag)
+			break;
+		if (cqe->res >= 0 && cqe->user_data == PROBE_TAG_ACCEPT)
+			close(cqe->res);     /* a connection nobody waits for */
+		io_uring_cqe_seen(u, cqe);
+	}
 	ret = cqe->res;
 	*flags = cqe->flags;
 	io_uring_cqe_seen(u, cqe);
@@ -68,13 +78,14 @@ static int probe_accept_multi(struct io_uring *u)
 		goto out;
 	}
 	io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, PROBE_TAG_ACCEPT);
 	io_uring_submit(u);
 	if ((cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(cfd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		ret = -errno;
 		goto out;
 	}
-	ret = probe_wait(u, &flags);
+	ret = probe_wait(u, PROBE_TAG_ACCEPT, &flags);
 	if (ret >= 0) {
 		close(ret);
 		ret = !!(flags & IORING_CQE_F_MORE);
@@ -125,12 +136,13 @@ static int probe_recv_multi(struct io_uring *u, struct io_uring_buf_ring *br, in
 	io_uring_prep_recv_multishot(sqe, sv[0], NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = PROBE_BGID;
+	io_uring_sqe_set_data64(sqe, PROBE_TAG_RECV);
 	io_uring_submit(u);
 	if (write(sv[1], "x", 1) != 1) {
 		ret = -errno;
 		goto out_sock;
 	}
-	ret = probe_wait(u, &flags);
+	ret = probe_wait(u, PROBE_TAG_RECV, &flags);
 	if (ret == 1)
 		ret = (flags & IORING_CQE_F_BUFFER) && (flags & IORING_CQE_F_MORE);
 	else if (ret == -EINVAL || ret == -EOPNOTSUPP)
