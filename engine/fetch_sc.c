@@ -21,8 +21,10 @@ enum sc_op {
 
 struct sc_desc {
 	enum sc_op op;
-	int dt;             /* data type (OP_READ, OP_KBYTES), gpc index (OP_INC, OP_CLR) */
-	int sc;             /* scN_* form: N; sc_* form: -1; src_*: -2 */
+	int dt;             /* data type read, incremented or cleared */
+	int rate;           /* OP_INC: the rate incremented with <dt>, -1: none */
+	int sc;             /* scN_* form: N; sc_* form: -1; src_*: -2; converters: -3 */
+	int arr;            /* 1: the first argument is the array index (sc_get_gpc(<idx>,...)) */
 };
 
 /* Returns the entry with the same key as <ts> in table <t> (NULL if none;
@@ -57,48 +59,43 @@ static int client_addr(const struct stream *s, struct sample *smp)
 	return 0;
 }
 
-static int gpc_dt(int n, int rate)
+/* Applies <d> to element <idx> of entry <ts> of table <t> (<ts> may be
+ * NULL: a key not in the table reads as 0). Returns 1 with <smp> set, 0
+ * when the table does not store what is asked. */
+static int apply(const struct sc_desc *d, unsigned idx, struct stktable *t, struct stksess *ts,
+                 struct sample *smp)
 {
-	return n ? (rate ? STK_DT_GPC1_RATE : STK_DT_GPC1) : (rate ? STK_DT_GPC0_RATE : STK_DT_GPC0);
-}
-
-/* Applies <d> to entry <ts> of table <t> (<ts> may be NULL: a key not in the
- * table reads as 0). Returns 1 with <smp> set, 0 when the table does not
- * store what is asked. */
-static int apply(const struct sc_desc *d, struct stktable *t, struct stksess *ts, struct sample *smp)
-{
+	enum stk_dt dt = (enum stk_dt)d->dt;
 	int64_t v = 0;
 
 	smp->flags = SMP_F_VOL_TXN;
 	switch (d->op) {
 	case OP_READ:
 	case OP_KBYTES:
-		if (!stick_table_has(t, (enum stk_dt)d->dt))
+		if (!stick_table_has_at(t, dt, idx))
 			return 0;
 		if (ts)
-			v = stick_read(ts, (enum stk_dt)d->dt);
+			v = stick_read_at(ts, dt, idx);
 		if (d->op == OP_KBYTES)
 			v >>= 10;
 		break;
 	case OP_INC:
-		if (!stick_table_has(t, (enum stk_dt)gpc_dt(d->dt, 0)) &&
-		    !stick_table_has(t, (enum stk_dt)gpc_dt(d->dt, 1)))
+		if (!stick_table_has_at(t, dt, idx) && !stick_table_has_at(t, (enum stk_dt)d->rate, idx))
 			return 0;
 		if (ts) {
-			stick_add(ts, (enum stk_dt)gpc_dt(d->dt, 0), 1);
-			stick_add(ts, (enum stk_dt)gpc_dt(d->dt, 1), 1);
+			stick_add_at(ts, dt, idx, 1);
+			stick_add_at(ts, (enum stk_dt)d->rate, idx, 1);
 			stick_touch(ts);
-			v = stick_read(ts, (enum stk_dt)gpc_dt(d->dt, 0));
-			if (v < 0)
-				v = stick_read(ts, (enum stk_dt)gpc_dt(d->dt, 1));
+			v = stick_table_has_at(t, dt, idx) ? stick_read_at(ts, dt, idx) :
+			    stick_read_at(ts, (enum stk_dt)d->rate, idx);
 		}
 		break;
 	case OP_CLR:
-		if (!stick_table_has(t, (enum stk_dt)gpc_dt(d->dt, 0)))
+		if (!stick_table_has_at(t, dt, idx))
 			return 0;
 		if (ts) {
-			v = stick_read(ts, (enum stk_dt)gpc_dt(d->dt, 0));
-			stick_set(ts, (enum stk_dt)gpc_dt(d->dt, 0), 0);
+			v = stick_read_at(ts, dt, idx);
+			stick_set_at(ts, dt, idx, 0);
 			stick_touch(ts);
 		}
 		break;
@@ -123,6 +120,20 @@ static int apply(const struct sc_desc *d, struct stktable *t, struct stksess *ts
 	return 1;
 }
 
+/* Takes the array index in front of the arguments of an "arr" row.
+ * Returns 1 with *<idx> set and *<args> moved past it, 0 when it is bad. */
+static int take_idx(const struct sc_desc *d, const struct arg **args, unsigned *idx)
+{
+	*idx = 0;
+	if (!d->arr)
+		return 1;
+	if ((*args)[0].type != ARGT_SINT || (*args)[0].u.sint < 0 || (*args)[0].u.sint > 99)
+		return 0;
+	*idx = (unsigned)(*args)[0].u.sint;
+	(*args)++;
+	return 1;
+}
+
 /* Operations that create the src_* entry when it is missing, as HAProxy. */
 static int op_creates(enum sc_op op)
 {
@@ -134,13 +145,15 @@ static int f_sc(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct sc_desc *d = ctx->priv;
 	struct stream *s = ctx->strm;
-	const struct arg *targ = args;
+	const struct arg *targ;
 	struct stktable *t;
 	struct stksess *ts;
 	int sc = d->sc;
+	unsigned idx;
 
-	if (!s)
+	if (!s || !take_idx(d, &args, &idx))
 		return 0;
+	targ = args;
 	if (sc < 0) {
 		if (args[0].type != ARGT_SINT || args[0].u.sint < 0 || args[0].u.sint >= STK_NB_SC)
 			return 0;
@@ -160,7 +173,7 @@ static int f_sc(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 		t = stick_table_of(targ->u.px);
 		ts = same_key(ts, t, 0);
 	}
-	return apply(d, t, ts, smp);
+	return apply(d, idx, t, ts, smp);
 }
 
 /* src_*([<table>]) */
@@ -170,23 +183,28 @@ static int f_src(const struct arg *args, struct sample *smp, struct smp_ctx *ctx
 	struct stktable *t;
 	struct stksess *ts;
 	struct sample key;
+	unsigned idx;
 
-	if (!ctx->strm || !client_addr(ctx->strm, &key))
+	if (!ctx->strm || !take_idx(d, &args, &idx) || !client_addr(ctx->strm, &key))
 		return 0;
 	t = args[0].type == ARGT_TAB && args[0].u.px ? stick_table_of(args[0].u.px) : stick_table_of(ctx->px);
 	if (!t)
 		return 0;
 	ts = op_creates(d->op) ? stick_get(t, &key) : stick_lookup(t, &key);
-	return apply(d, t, ts, smp);
+	return apply(d, idx, t, ts, smp);
 }
 
 /* table_*(<table>) and in_table(<table>): the input sample is the key. */
 static int c_table(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct sc_desc *d = ctx->priv;
-	struct stktable *t = args[0].type == ARGT_TAB && args[0].u.px ? stick_table_of(args[0].u.px) : NULL;
+	struct stktable *t;
 	struct stksess *ts;
+	unsigned idx;
 
+	if (!take_idx(d, &args, &idx))
+		return 0;
+	t = args[0].type == ARGT_TAB && args[0].u.px ? stick_table_of(args[0].u.px) : NULL;
 	if (!t)
 		return 0;
 	ts = stick_lookup(t, smp);
@@ -194,41 +212,51 @@ static int c_table(const struct arg *args, struct sample *smp, struct smp_ctx *c
 		smp_set_bool(smp, ts != NULL);
 		return 1;
 	}
-	return apply(d, t, ts, smp);
+	return apply(d, idx, t, ts, smp);
 }
 
 /* The descriptors: one per value, shared by the four fetch forms. */
-#define D(name, op, dt) \
-	static const struct sc_desc __attribute__((unused)) sc_##name = { op, dt, -1 }, sc0_##name = { op, dt, 0 }, \
-		sc1_##name = { op, dt, 1 }, sc2_##name = { op, dt, 2 }, src_##name = { op, dt, -2 };
-D(bytes_in_rate,  OP_READ, STK_DT_BYTES_IN_RATE)
-D(bytes_out_rate, OP_READ, STK_DT_BYTES_OUT_RATE)
-D(clr_gpc0,       OP_CLR, 0)
-D(clr_gpc1,       OP_CLR, 1)
-D(conn_cnt,       OP_READ, STK_DT_CONN_CNT)
-D(conn_cur,       OP_READ, STK_DT_CONN_CUR)
-D(conn_rate,      OP_READ, STK_DT_CONN_RATE)
-D(get_gpc0,       OP_READ, STK_DT_GPC0)
-D(get_gpc1,       OP_READ, STK_DT_GPC1)
-D(get_gpt0,       OP_READ, STK_DT_GPT0)
-D(gpc0_rate,      OP_READ, STK_DT_GPC0_RATE)
-D(gpc1_rate,      OP_READ, STK_DT_GPC1_RATE)
-D(http_err_cnt,   OP_READ, STK_DT_HTTP_ERR_CNT)
-D(http_err_rate,  OP_READ, STK_DT_HTTP_ERR_RATE)
-D(http_fail_cnt,  OP_READ, STK_DT_HTTP_FAIL_CNT)
-D(http_fail_rate, OP_READ, STK_DT_HTTP_FAIL_RATE)
-D(http_req_cnt,   OP_READ, STK_DT_HTTP_REQ_CNT)
-D(http_req_rate,  OP_READ, STK_DT_HTTP_REQ_RATE)
-D(inc_gpc0,       OP_INC, 0)
-D(inc_gpc1,       OP_INC, 1)
-D(kbytes_in,      OP_KBYTES, STK_DT_BYTES_IN_CNT)
-D(kbytes_out,     OP_KBYTES, STK_DT_BYTES_OUT_CNT)
-D(sess_cnt,       OP_READ, STK_DT_SESS_CNT)
-D(sess_rate,      OP_READ, STK_DT_SESS_RATE)
-D(tracked,        OP_TRACKED, 0)
-D(trackers,       OP_TRACKERS, 0)
-D(updt_conn_cnt,  OP_UPDT_CONN, 0)
+#define D(name, op, dt, rate) \
+	static const struct sc_desc __attribute__((unused)) sc_##name = { op, dt, rate, -1, 0 }, \
+		sc0_##name = { op, dt, rate, 0, 0 }, sc1_##name = { op, dt, rate, 1, 0 }, \
+		sc2_##name = { op, dt, rate, 2, 0 }, src_##name = { op, dt, rate, -2, 0 };
+D(bytes_in_rate,  OP_READ, STK_DT_BYTES_IN_RATE, -1)
+D(bytes_out_rate, OP_READ, STK_DT_BYTES_OUT_RATE, -1)
+D(clr_gpc0,       OP_CLR, STK_DT_GPC0, -1)
+D(clr_gpc1,       OP_CLR, STK_DT_GPC1, -1)
+D(conn_cnt,       OP_READ, STK_DT_CONN_CNT, -1)
+D(conn_cur,       OP_READ, STK_DT_CONN_CUR, -1)
+D(conn_rate,      OP_READ, STK_DT_CONN_RATE, -1)
+D(get_gpc0,       OP_READ, STK_DT_GPC0, -1)
+D(get_gpc1,       OP_READ, STK_DT_GPC1, -1)
+D(get_gpt0,       OP_READ, STK_DT_GPT0, -1)
+D(gpc0_rate,      OP_READ, STK_DT_GPC0_RATE, -1)
+D(gpc1_rate,      OP_READ, STK_DT_GPC1_RATE, -1)
+D(http_err_cnt,   OP_READ, STK_DT_HTTP_ERR_CNT, -1)
+D(http_err_rate,  OP_READ, STK_DT_HTTP_ERR_RATE, -1)
+D(http_fail_cnt,  OP_READ, STK_DT_HTTP_FAIL_CNT, -1)
+D(http_fail_rate, OP_READ, STK_DT_HTTP_FAIL_RATE, -1)
+D(http_req_cnt,   OP_READ, STK_DT_HTTP_REQ_CNT, -1)
+D(http_req_rate,  OP_READ, STK_DT_HTTP_REQ_RATE, -1)
+D(inc_gpc0,       OP_INC, STK_DT_GPC0, STK_DT_GPC0_RATE)
+D(inc_gpc1,       OP_INC, STK_DT_GPC1, STK_DT_GPC1_RATE)
+D(kbytes_in,      OP_KBYTES, STK_DT_BYTES_IN_CNT, -1)
+D(kbytes_out,     OP_KBYTES, STK_DT_BYTES_OUT_CNT, -1)
+D(sess_cnt,       OP_READ, STK_DT_SESS_CNT, -1)
+D(sess_rate,      OP_READ, STK_DT_SESS_RATE, -1)
+D(tracked,        OP_TRACKED, 0, -1)
+D(trackers,       OP_TRACKERS, 0, -1)
+D(updt_conn_cnt,  OP_UPDT_CONN, 0, -1)
 #undef D
+/* the gpc/gpt arrays: sc_<name>(<idx>,<ctr>[,<table>]), src_<name>(<idx>[,<table>]) */
+#define DA(name, op, dt, rate) \
+	static const struct sc_desc sc_##name = { op, dt, rate, -1, 1 }, src_##name = { op, dt, rate, -2, 1 };
+DA(get_gpc,  OP_READ, STK_DT_GPC, -1)
+DA(gpc_rate, OP_READ, STK_DT_GPC_RATE, -1)
+DA(get_gpt,  OP_READ, STK_DT_GPT, -1)
+DA(inc_gpc,  OP_INC, STK_DT_GPC, STK_DT_GPC_RATE)
+DA(clr_gpc,  OP_CLR, STK_DT_GPC, -1)
+#undef DA
 
 #define L4 (SMP_USE_L4 | SMP_USE_INT)
 #define SC(name, out) \
@@ -238,6 +266,9 @@ D(updt_conn_cnt,  OP_UPDT_CONN, 0)
 	{ "sc2_" #name, f_sc, ARG1(0, TAB),       0, out, L4, &sc2_##name }
 #define SCS(name, out) SC(name, out), \
 	{ "src_" #name, f_src, ARG1(0, TAB),      0, out, L4, &src_##name }
+#define SCA(name) \
+	{ "sc_" #name,  f_sc,  ARG3(2, SINT, SINT, TAB), 0, SMP_T_SINT, L4, &sc_##name }, \
+	{ "src_" #name, f_src, ARG2(2, SINT, TAB),       0, SMP_T_SINT, L4, &src_##name }
 
 const struct sample_fetch smp_fetch_sc_table[] = {
 	SCS(bytes_in_rate, SMP_T_SINT),
@@ -266,12 +297,13 @@ const struct sample_fetch smp_fetch_sc_table[] = {
 	SCS(sess_rate, SMP_T_SINT),
 	SC(tracked, SMP_T_BOOL),
 	SC(trackers, SMP_T_SINT),
+	SCA(get_gpc), SCA(gpc_rate), SCA(get_gpt), SCA(inc_gpc), SCA(clr_gpc),
 	{ "src_updt_conn_cnt", f_src, ARG1(0, TAB), 0, SMP_T_SINT, L4, &src_updt_conn_cnt },
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
 };
 
-static const struct sc_desc tb_in_table = { OP_IN_TABLE, 0, -3 };
-#define TB(name, op, dt) static const struct sc_desc tb_##name = { op, dt, -3 };
+static const struct sc_desc tb_in_table = { OP_IN_TABLE, 0, -1, -3, 0 };
+#define TB(name, op, dt) static const struct sc_desc tb_##name = { op, dt, -1, -3, 0 };
 TB(bytes_in_rate,  OP_READ, STK_DT_BYTES_IN_RATE)
 TB(bytes_out_rate, OP_READ, STK_DT_BYTES_OUT_RATE)
 TB(conn_cnt,       OP_READ, STK_DT_CONN_CNT)
@@ -295,12 +327,18 @@ TB(sess_cnt,       OP_READ, STK_DT_SESS_CNT)
 TB(sess_rate,      OP_READ, STK_DT_SESS_RATE)
 TB(trackers,       OP_TRACKERS, 0)
 #undef TB
+/* table_gpc(<idx>,<table>), table_gpc_rate(<idx>,<table>), table_gpt(<idx>,<table>) */
+static const struct sc_desc tb_gpc = { OP_READ, STK_DT_GPC, -1, -3, 1 };
+static const struct sc_desc tb_gpc_rate = { OP_READ, STK_DT_GPC_RATE, -1, -3, 1 };
+static const struct sc_desc tb_gpt = { OP_READ, STK_DT_GPT, -1, -3, 1 };
 
 #define TC(name) { "table_" #name, c_table, ARG1(1, TAB), 0, SMP_T_ANY, SMP_T_SINT, &tb_##name }
+#define TCA(name) { "table_" #name, c_table, ARG2(2, SINT, TAB), 0, SMP_T_ANY, SMP_T_SINT, &tb_##name }
 const struct sample_conv smp_conv_table_table[] = {
 	{ "in_table", c_table, ARG1(1, TAB), 0, SMP_T_ANY, SMP_T_BOOL, &tb_in_table },
 	TC(bytes_in_rate), TC(bytes_out_rate), TC(conn_cnt), TC(conn_cur), TC(conn_rate),
 	TC(gpt0), TC(gpc0), TC(gpc0_rate), TC(gpc1), TC(gpc1_rate),
+	TCA(gpc), TCA(gpc_rate), TCA(gpt),
 	TC(http_err_cnt), TC(http_err_rate), TC(http_fail_cnt), TC(http_fail_rate),
 	TC(http_req_cnt), TC(http_req_rate), TC(kbytes_in), TC(kbytes_out),
 	TC(server_id), TC(sess_cnt), TC(sess_rate), TC(trackers),

@@ -84,7 +84,15 @@ static const struct dt_desc {
 	[STK_DT_SERVER_KEY]     = { "server_key",     DK_STR },
 	[STK_DT_HTTP_FAIL_CNT]  = { "http_fail_cnt",  DK_UINT },
 	[STK_DT_HTTP_FAIL_RATE] = { "http_fail_rate", DK_FRQP },
+	[STK_DT_GPT]            = { "gpt",            DK_UINT },
+	[STK_DT_GPC]            = { "gpc",            DK_UINT },
+	[STK_DT_GPC_RATE]       = { "gpc_rate",       DK_FRQP },
 };
+
+static int dt_is_array(int dt)
+{
+	return dt == STK_DT_GPT || dt == STK_DT_GPC || dt == STK_DT_GPC_RATE;
+}
 
 int stick_dt_lookup(const char *name, size_t len)
 {
@@ -132,6 +140,7 @@ struct stktable {
 	int nopurge;
 	int16_t data_off[STK_DT_NB];    /* offset in the data area, -1 = not stored */
 	uint32_t data_arg[STK_DT_NB];   /* rate periods (ms) */
+	uint8_t data_nb[STK_DT_NB];     /* elements: 1, or the array size (gpt, gpc, gpc_rate) */
 	uint32_t data_size;
 	uint32_t entry_size;
 	uint32_t used;
@@ -159,10 +168,44 @@ static inline unsigned char *ts_key(const struct stksess *ts)
 	return (unsigned char *)ts->mem;
 }
 
+static size_t dt_size(enum stk_dt dt);
+
 static inline unsigned char *ts_data(const struct stksess *ts, enum stk_dt dt)
 {
 	const struct stktable *t = ts->t;
 	return (unsigned char *)ts->mem + t->key_size + t->data_off[dt];
+}
+
+/* Finds where <dt>[<idx>] lives in <t>: itself, or the array element that
+ * replaces a legacy gpt0/gpc0/gpc1/gpc0_rate/gpc1_rate. Returns 1 with
+ * *<rdt> and *<ridx> set, 0 when the table does not store it. */
+static int locate(const struct stktable *t, enum stk_dt dt, unsigned idx, enum stk_dt *rdt, unsigned *ridx)
+{
+	static const struct { enum stk_dt legacy, array; unsigned idx; } alt[] = {
+		{ STK_DT_GPT0, STK_DT_GPT, 0 }, { STK_DT_GPC0, STK_DT_GPC, 0 }, { STK_DT_GPC1, STK_DT_GPC, 1 },
+		{ STK_DT_GPC0_RATE, STK_DT_GPC_RATE, 0 }, { STK_DT_GPC1_RATE, STK_DT_GPC_RATE, 1 },
+	};
+
+	if (!t || (unsigned)dt >= STK_DT_NB)
+		return 0;
+	if (t->data_off[dt] >= 0 && idx < t->data_nb[dt]) {
+		*rdt = dt;
+		*ridx = idx;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(alt) / sizeof(alt[0]); i++)
+		if (alt[i].legacy == dt && !idx && t->data_off[alt[i].array] >= 0 &&
+		    alt[i].idx < t->data_nb[alt[i].array]) {
+			*rdt = alt[i].array;
+			*ridx = alt[i].idx;
+			return 1;
+		}
+	return 0;
+}
+
+static inline unsigned char *ts_data_at(const struct stksess *ts, enum stk_dt dt, unsigned idx)
+{
+	return ts_data(ts, dt) + idx * dt_size(dt);
 }
 
 struct stktable *stick_table_of(const struct proxy *px)
@@ -174,9 +217,17 @@ enum stk_key_type stick_table_type(const struct stktable *t) { return t->type; }
 uint32_t stick_table_size(const struct stktable *t) { return t->size; }
 struct stktable *stick_entry_table(const struct stksess *ts) { return ts->t; }
 
+int stick_table_has_at(const struct stktable *t, enum stk_dt dt, unsigned idx)
+{
+	enum stk_dt rdt;
+	unsigned ridx;
+
+	return locate(t, dt, idx, &rdt, &ridx);
+}
+
 int stick_table_has(const struct stktable *t, enum stk_dt dt)
 {
-	return t && (unsigned)dt < STK_DT_NB && t->data_off[dt] >= 0;
+	return stick_table_has_at(t, dt, 0);
 }
 
 static uint32_t hash_bytes(const unsigned char *p, size_t n)
@@ -507,12 +558,17 @@ int stick_remove(struct stksess *ts)
 
 int64_t stick_read(const struct stksess *ts, enum stk_dt dt)
 {
+	return stick_read_at(ts, dt, 0);
+}
+
+int64_t stick_read_at(const struct stksess *ts, enum stk_dt dt, unsigned idx)
+{
 	const struct stktable *t = ts->t;
 	const unsigned char *p;
 
-	if (!stick_table_has(t, dt))
+	if (!locate(t, dt, idx, &dt, &idx))
 		return -1;
-	p = ts_data(ts, dt);
+	p = ts_data_at(ts, dt, idx);
 	switch (dt_descs[dt].kind) {
 	case DK_UINT: {
 		uint32_t v;
@@ -536,12 +592,17 @@ int64_t stick_read(const struct stksess *ts, enum stk_dt dt)
 
 void stick_add(struct stksess *ts, enum stk_dt dt, uint32_t inc)
 {
+	stick_add_at(ts, dt, 0, inc);
+}
+
+void stick_add_at(struct stksess *ts, enum stk_dt dt, unsigned idx, uint32_t inc)
+{
 	struct stktable *t = ts->t;
 	unsigned char *p;
 
-	if (!stick_table_has(t, dt))
+	if (!locate(t, dt, idx, &dt, &idx))
 		return;
-	p = ts_data(ts, dt);
+	p = ts_data_at(ts, dt, idx);
 	switch (dt_descs[dt].kind) {
 	case DK_UINT: {
 		uint32_t v;
@@ -571,12 +632,17 @@ void stick_add(struct stksess *ts, enum stk_dt dt, uint32_t inc)
 
 int stick_set(struct stksess *ts, enum stk_dt dt, int64_t v)
 {
+	return stick_set_at(ts, dt, 0, v);
+}
+
+int stick_set_at(struct stksess *ts, enum stk_dt dt, unsigned idx, int64_t v)
+{
 	struct stktable *t = ts->t;
 	unsigned char *p;
 
-	if (!stick_table_has(t, dt))
+	if (!locate(t, dt, idx, &dt, &idx))
 		return -1;
-	p = ts_data(ts, dt);
+	p = ts_data_at(ts, dt, idx);
 	switch (dt_descs[dt].kind) {
 	case DK_UINT: {
 		uint32_t u = (uint32_t)v;
@@ -680,6 +746,18 @@ void stick_dump_entry(struct cli_out *o, const struct stksess *ts)
 	for (int dt = 0; dt < STK_DT_NB; dt++) {
 		if (t->data_off[dt] < 0)
 			continue;
+		if (dt_is_array(dt)) {
+			/* one field per element: gpt0 gpt1..., gpc0_rate(p)... */
+			for (unsigned i = 0; i < t->data_nb[dt]; i++) {
+				if (dt == STK_DT_GPC_RATE)
+					cli_out_printf(o, " gpc%u_rate(%u)=%lld", i, t->data_arg[dt],
+					               (long long)stick_read_at(ts, dt, i));
+				else
+					cli_out_printf(o, " %s%u=%lld", dt_descs[dt].name, i,
+					               (long long)stick_read_at(ts, dt, i));
+			}
+			continue;
+		}
 		if (dt_descs[dt].kind == DK_FRQP)
 			cli_out_printf(o, " %s(%u)=%lld", dt_descs[dt].name, t->data_arg[dt],
 			               (long long)stick_read(ts, dt));
@@ -751,6 +829,13 @@ void stick_table_free(struct stktable *t)
 
 /* ---- configuration ---- */
 
+/* Returns the bytes one element of <dt> takes. */
+static size_t dt_size(enum stk_dt dt)
+{
+	return dt_descs[dt].kind == DK_UINT ? 4 : dt_descs[dt].kind == DK_ULL ? 8 :
+	       dt_descs[dt].kind == DK_STR ? sizeof(const char *) : sizeof(struct freq_ctr);
+}
+
 /* Reserves room for <dt> in the entries of <t> (configuration time: no
  * entry exists yet). */
 static void table_add_dt(struct stktable *t, enum stk_dt dt)
@@ -759,8 +844,9 @@ static void table_add_dt(struct stktable *t, enum stk_dt dt)
 
 	if (t->data_off[dt] >= 0)
 		return;
-	sz = dt_descs[dt].kind == DK_UINT ? 4 : dt_descs[dt].kind == DK_ULL ? 8 :
-	     dt_descs[dt].kind == DK_STR ? sizeof(const char *) : sizeof(struct freq_ctr);
+	if (!t->data_nb[dt])
+		t->data_nb[dt] = 1;
+	sz = dt_size(dt) * t->data_nb[dt];
 	t->data_size = (t->data_size + 7) & ~7u;
 	t->data_off[dt] = (int16_t)t->data_size;
 	t->data_size += (uint32_t)sz;
@@ -825,7 +911,35 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 			return cfg_set_err(c, "stick-table: unknown store option '%.*s'.", (int)(par ? par - p : (long)n), p);
 		if (t->data_off[dt] >= 0)
 			cfg_warning(c, "stick-table: ignoring duplicate data type '%s'", dt_descs[dt].name);
-		if (dt_descs[dt].kind == DK_FRQP) {
+		if (dt_is_array(dt)) {
+			/* "gpt(<n>)", "gpc(<n>)", "gpc_rate(<n>,<period>)" */
+			char arg[32], *end;
+			size_t al;
+			long nb;
+
+			if (!par || p[n - 1] != ')')
+				return cfg_set_err(c, "stick-table: missing argument to store option '%s'.", dt_descs[dt].name);
+			al = n - (size_t)(par - p) - 2;
+			if (al >= sizeof(arg))
+				al = sizeof(arg) - 1;
+			memcpy(arg, par + 1, al);
+			arg[al] = 0;
+			nb = strtol(arg, &end, 10);
+			if (end == arg || nb < 1 || nb > 100)
+				return cfg_set_err(c, "stick-table: array size is out of allowed range (1-100) for store option '%s'.", dt_descs[dt].name);
+			if (dt == STK_DT_GPC_RATE) {
+				uint32_t ms;
+				if (*end != ',')
+					return cfg_set_err(c, "stick-table: missing argument to store option '%s'.", dt_descs[dt].name);
+				if (cfg_parse_time(end + 1, &ms) < 0 || !ms)
+					return cfg_set_err(c, "stick-table: error when processing store option '%s'.", dt_descs[dt].name);
+				t->data_arg[dt] = ms;
+			} else if (*end) {
+				return cfg_set_err(c, "stick-table: array size is out of allowed range (1-100) for store option '%s'.", dt_descs[dt].name);
+			}
+			if (t->data_off[dt] < 0)
+				t->data_nb[dt] = (uint8_t)nb;
+		} else if (dt_descs[dt].kind == DK_FRQP) {
 			char arg[32];
 			uint32_t ms;
 			size_t al;
@@ -845,6 +959,13 @@ static int parse_store(struct cfg_ctx *c, struct stktable *t, const char *list)
 		table_add_dt(t, (enum stk_dt)dt);
 		p = *e ? e + 1 : e;
 	}
+	/* an array replaces its legacy elements: both is refused, as HAProxy */
+	if (t->data_off[STK_DT_GPT] >= 0 && t->data_off[STK_DT_GPT0] >= 0)
+		return cfg_set_err(c, "stick-table: simultaneous usage of 'gpt' and 'gpt0' in a same table is not permitted as 'gpt' overrides 'gpt0'.");
+	if (t->data_off[STK_DT_GPC] >= 0 && (t->data_off[STK_DT_GPC0] >= 0 || t->data_off[STK_DT_GPC1] >= 0))
+		return cfg_set_err(c, "stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'.");
+	if (t->data_off[STK_DT_GPC_RATE] >= 0 && (t->data_off[STK_DT_GPC0_RATE] >= 0 || t->data_off[STK_DT_GPC1_RATE] >= 0))
+		return cfg_set_err(c, "stick-table: simultaneous usage of 'gpc_rate' and 'gpc[0/1]_rate' in a same table is not permitted as 'gpc_rate' overrides 'gpc[0/1]_rate'.");
 	return 0;
 }
 

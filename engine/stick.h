@@ -31,6 +31,7 @@ enum stk_dt {
 	STK_DT_BYTES_IN_CNT, STK_DT_BYTES_IN_RATE, STK_DT_BYTES_OUT_CNT, STK_DT_BYTES_OUT_RATE,
 	STK_DT_GPC1, STK_DT_GPC1_RATE,
 	STK_DT_SERVER_KEY, STK_DT_HTTP_FAIL_CNT, STK_DT_HTTP_FAIL_RATE,
+	STK_DT_GPT, STK_DT_GPC, STK_DT_GPC_RATE,    /* arrays: "gpt(<n>)", "gpc(<n>)", "gpc_rate(<n>,<p>)" */
 	STK_DT_NB
 };
 
@@ -78,8 +79,13 @@ const char *stick_table_name(const struct stktable *t);
 enum stk_key_type stick_table_type(const struct stktable *t);
 uint32_t stick_table_size(const struct stktable *t);     /* max entries */
 uint32_t stick_table_used(const struct stktable *t);     /* current entries (expired ones purged) */
-/* Returns 1 when <t> stores data type <dt>. */
+/* Returns 1 when <t> stores data type <dt>. gpt0, gpc0, gpc1, gpc0_rate
+ * and gpc1_rate fall back to elements 0/1 of the gpt/gpc/gpc_rate arrays
+ * when the table stores those instead, as HAProxy does; here and in
+ * stick_read/add/set. */
 int stick_table_has(const struct stktable *t, enum stk_dt dt);
+/* Same for element <idx> of an array type (0 for the others). */
+int stick_table_has_at(const struct stktable *t, enum stk_dt dt, unsigned idx);
 /* Returns the data type named <name> ("gpc0", "http_req_rate"...) or -1. */
 int stick_dt_lookup(const char *name, size_t len);
 const char *stick_dt_name(enum stk_dt dt);
@@ -120,6 +126,10 @@ void stick_add(struct stksess *ts, enum stk_dt dt, uint32_t inc);
 /* Sets <dt> to <v> (counters, gpt0, server_id; a rate restarts with <v>
  * events in its current period). Returns 0, or -1 when not stored. */
 int stick_set(struct stksess *ts, enum stk_dt dt, int64_t v);
+/* The same on element <idx> of an array type. */
+int64_t stick_read_at(const struct stksess *ts, enum stk_dt dt, unsigned idx);
+void stick_add_at(struct stksess *ts, enum stk_dt dt, unsigned idx, uint32_t inc);
+int stick_set_at(struct stksess *ts, enum stk_dt dt, unsigned idx, int64_t v);
 /* Removes <ts> now if it is not held. Returns 1 if removed. */
 int stick_remove(struct stksess *ts);
 /* Calls <cb> on every live entry of <t> (expired ones purged first), in

@@ -1,5 +1,5 @@
 /* stick_track.c: the trackers of a stream ("track-sc0/1/2") and the actions
- * on them ("sc-inc-gpc0/1", "sc-inc-gpc", "sc-set-gpt0"): their parsing,
+ * on them ("sc-inc-gpc0/1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt"): their parsing,
  * the table references resolved after parsing, and the stream hooks that
  * count connections, sessions, requests, statuses and bytes in the tracked
  * entries, as HAProxy 2.6 does. The tables themselves are stick.c's. */
@@ -12,12 +12,12 @@
 #include "engine/stick.h"
 #include "engine/stream.h"
 
-enum stick_act_kind { SA_TRACK = 0, SA_INC_GPC0, SA_INC_GPC1, SA_INC_GPC, SA_SET_GPT0 };
+enum stick_act_kind { SA_TRACK = 0, SA_INC_GPC0, SA_INC_GPC1, SA_INC_GPC, SA_SET_GPT0, SA_SET_GPT };
 
 struct stick_act {
 	enum stick_act_kind kind;
 	int sc;                     /* 0..2 */
-	int idx;                    /* sc-inc-gpc(<idx>,<sc>) */
+	int idx;                    /* sc-inc-gpc(<idx>,<sc>), sc-set-gpt(<idx>,<sc>) */
 	int content;                /* tracked by a content-level rule: released at the txn end */
 	int sess;                   /* a "tcp-request session" rule: the session exists already */
 	int tcp_content;            /* a "tcp-request content" rule (for a warning) */
@@ -52,27 +52,40 @@ void stick_act_free(struct stick_act *a)
 
 /* Parses "(<sc>)" or "(<idx>,<sc>)" after an sc-* action name at <p>.
  * Returns 0 or -1 with c->err. */
-static int parse_sc_args(struct cfg_ctx *c, struct stick_act *a, const char *word, const char *p, int two)
+/* Parses "(<sc>)" after an sc-* action name at <p> (nothing: counter 0),
+ * or "(<idx>,<sc>)" when <arr> names the array ("gpc", "gpt"). <word> is
+ * the whole action for messages. Returns 0 or -1 with c->err. */
+static int parse_sc_args(struct cfg_ctx *c, struct stick_act *a, const char *word, const char *p,
+                         const char *arr)
 {
-	char *end;
-	long v1, v2 = -1;
+	char *end = NULL;
+	long v1 = 0, v2 = -1;
+	int two = arr != NULL;
+	char up[4] = "";
+
+	if (two) {
+		for (int k = 0; k < 3 && arr[k]; k++)
+			up[k] = (char)(arr[k] - 'a' + 'A');
+	}
 
 	if (!*p && !two) {
 		a->sc = 0;      /* "sc-inc-gpc0" alone: counter 0, as HAProxy */
 		return 0;
 	}
 	if (two) {
+		const char *act = !strcmp(arr, "gpt") ? "sc-set-gpt" : "sc-inc-gpc";
+
 		if (*p != '(' || !strchr(p, ','))
-			return cfg_set_err(c, "Missing gpc ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
+			return cfg_set_err(c, "Missing %s ID '%s'. Expects %s(<%s ID>,<Track ID>)", arr, word, act, up);
 		v1 = strtol(p + 1, &end, 10);
 		if (end == p + 1 || *end != ',')
-			return cfg_set_err(c, "Missing gpc ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
+			return cfg_set_err(c, "Missing %s ID '%s'. Expects %s(<%s ID>,<Track ID>)", arr, word, act, up);
 		p = end + 1;
 		v2 = strtol(p, &end, 10);
 		if (end == p || *end != ')' || end[1])
-			return cfg_set_err(c, "invalid stick table track ID '%s'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)", word);
+			return cfg_set_err(c, "invalid stick table track ID '%s'. Expects %s(<%s ID>,<Track ID>)", word, act, up);
 		if (v1 < 0 || v1 > 99)
-			return cfg_set_err(c, "invalid gpc ID '%ld'. The max allowed ID is 99", v1);
+			return cfg_set_err(c, "invalid %s ID '%ld'. The max allowed ID is 99", arr, v1);
 		a->idx = (int)v1;
 		v1 = v2;
 	} else {
@@ -97,7 +110,7 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 	struct stick_act *a;
 
 	*out = NULL;
-	if (strncmp(w, "track-sc", 8) && strncmp(w, "sc-inc-gpc", 10) && strncmp(w, "sc-set-gpt0", 11))
+	if (strncmp(w, "track-sc", 8) && strncmp(w, "sc-inc-gpc", 10) && strncmp(w, "sc-set-gpt", 10))
 		return 0;
 	if (!strncmp(kind, "tcp-response", 12) && !strncmp(w, "track-sc", 8))
 		return 0;       /* tcp-response content has the sc-* actions only */
@@ -165,27 +178,23 @@ int stick_act_parse(struct cfg_ctx *c, const char *kind, char **args, int nargs,
 		i = j;
 	} else if (!strncmp(w, "sc-inc-gpc0", 11) || !strncmp(w, "sc-inc-gpc1", 11)) {
 		a->kind = w[10] == '0' ? SA_INC_GPC0 : SA_INC_GPC1;
-		if (parse_sc_args(c, a, w, w + 11, 0) < 0)
+		if (parse_sc_args(c, a, w, w + 11, NULL) < 0)
 			goto fail;
 		i++;
 	} else if (!strncmp(w, "sc-inc-gpc(", 11)) {
 		a->kind = SA_INC_GPC;
-		if (parse_sc_args(c, a, w, w + 10, 1) < 0)
+		if (parse_sc_args(c, a, w, w + 10, "gpc") < 0)
 			goto fail;
-		if (a->idx > 1) {
-			/* only gpc0/gpc1 are stored: the gpc arrays are not done */
-			cfg_set_err(c, "sc-inc-gpc(%d,...): only gpc 0 and 1 are supported by ringproxy yet", a->idx);
-			goto fail;
-		}
 		i++;
-	} else if (!strncmp(w, "sc-set-gpt0", 11)) {
+	} else if (!strncmp(w, "sc-set-gpt0", 11) || !strncmp(w, "sc-set-gpt(", 11)) {
 		char err[512];
 		int j = i + 1;
 		const char *v = j < nargs ? args[j] : "";
 		char *end;
 
-		a->kind = SA_SET_GPT0;
-		if (parse_sc_args(c, a, w, w + 11, 0) < 0)
+		a->kind = w[10] == '0' ? SA_SET_GPT0 : SA_SET_GPT;
+		if (parse_sc_args(c, a, w, w + (a->kind == SA_SET_GPT0 ? 11 : 10),
+		                  a->kind == SA_SET_GPT0 ? NULL : "gpt") < 0)
 			goto fail;
 		if (!*v || !strcmp(v, "if") || !strcmp(v, "unless")) {
 			/* HAProxy 2.6 takes a missing value as 0 */
@@ -277,10 +286,17 @@ static struct stksess *sc_entry(struct stream *s, int sc)
 	return s ? s->stkctr[sc] : NULL;
 }
 
-static void inc_gpc(struct stksess *ts, int which)
+/* sc-inc-gpc0/1: the legacy counter (or the array element replacing it)
+ * and its rate; sc-inc-gpc(<idx>): element <idx> of the gpc/gpc_rate arrays. */
+static void inc_gpc(struct stksess *ts, enum stick_act_kind kind, int idx)
 {
-	stick_add(ts, which ? STK_DT_GPC1 : STK_DT_GPC0, 1);
-	stick_add(ts, which ? STK_DT_GPC1_RATE : STK_DT_GPC0_RATE, 1);
+	if (kind == SA_INC_GPC) {
+		stick_add_at(ts, STK_DT_GPC, (unsigned)idx, 1);
+		stick_add_at(ts, STK_DT_GPC_RATE, (unsigned)idx, 1);
+	} else {
+		stick_add(ts, kind == SA_INC_GPC1 ? STK_DT_GPC1 : STK_DT_GPC0, 1);
+		stick_add(ts, kind == SA_INC_GPC1 ? STK_DT_GPC1_RATE : STK_DT_GPC0_RATE, 1);
+	}
 	stick_touch(ts);
 }
 
@@ -319,21 +335,26 @@ void stick_act_exec(const struct stick_act *a, struct stream *s, struct smp_ctx 
 	case SA_INC_GPC1:
 	case SA_INC_GPC:
 		if ((ts = sc_entry(s, a->sc)))
-			inc_gpc(ts, a->kind == SA_INC_GPC ? a->idx : a->kind == SA_INC_GPC1);
+			inc_gpc(ts, a->kind, a->idx);
 		break;
 	case SA_SET_GPT0:
+	case SA_SET_GPT: {
+		int64_t v = a->value;
 		if (!(ts = sc_entry(s, a->sc)))
 			return;
 		if (a->expr) {
 			memset(&smp, 0, sizeof(smp));
 			if (!sample_expr_eval(a->expr, ctx, &smp) || !sample_cast(&smp, SMP_T_SINT))
 				return;
-			stick_set(ts, STK_DT_GPT0, smp.u.sint);
-		} else {
-			stick_set(ts, STK_DT_GPT0, a->value);
+			v = smp.u.sint;
 		}
+		if (a->kind == SA_SET_GPT)
+			stick_set_at(ts, STK_DT_GPT, (unsigned)a->idx, v);
+		else
+			stick_set(ts, STK_DT_GPT0, v);
 		stick_touch(ts);
 		break;
+	}
 	}
 }
 

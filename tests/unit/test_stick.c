@@ -113,6 +113,12 @@ static void t_cfg_errors(void)
 		{ "stick-table type ip size -1", "parsing [t.cfg:4] : stick-table: unexpected character '-' in argument of 'size'." },
 		{ "stick-table type ip size 1 expire 10x", "parsing [t.cfg:4] : stick-table: unexpected character 'x' in argument of 'expire'." },
 		{ "stick-table type ip size 1 store gpc0(1)", "parsing [t.cfg:4] : stick-table: unexpected argument to store option 'gpc0'." },
+		{ "stick-table type ip size 1 store gpc(2),gpc0",
+		  "stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overrides 'gpc[0/1]'." },
+		{ "stick-table type ip size 1 store gpc(101)",
+		  "stick-table: array size is out of allowed range (1-100) for store option 'gpc'." },
+		{ "stick-table type ip size 1 store gpc_rate(2)", "stick-table: missing argument to store option 'gpc_rate'." },
+		{ "http-request sc-set-gpt(3) 5", "rule : Missing gpt ID 'sc-set-gpt(3)'. Expects sc-set-gpt(<GPT ID>,<Track ID>).\n" },
 		{ "stick on src table nope", "Proxy 'b': unable to find stick-table 'nope'." },
 		{ "stick foo src", "'stick' expects 'on', 'match', 'store-request' or 'store-response'." },
 	};
