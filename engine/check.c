@@ -30,6 +30,7 @@
 #include "engine/thread.h"
 #include "engine/timer.h"
 #include "engine/check_int.h"
+#include "engine/sample.h"
 #include "regex/rx.h"
 
 
@@ -63,6 +64,7 @@ struct check {
 	unsigned agent:1;           /* the server's agent check, not its health check */
 	unsigned neutral:1;         /* the agent's reply announced no health */
 	struct tc_rules *own_rules; /* the agent's rules, freed with the check */
+	struct ckvars *vars;        /* check.* variables (rules with set-var only) */
 	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
 };
 
@@ -439,6 +441,8 @@ static const char *tc_rule_desc(const struct tc_rule *r, char *buf, size_t sz)
 	case TC_EXPECT_CUSTOM: return "expect custom function";
 	case TC_COMMENT: return "comment";
 	case TC_HTTP_SEND: return "send";
+	case TC_SEND_LF: return "send";
+	case TC_SET_VAR: case TC_UNSET_VAR: return "action";
 	case TC_HTTP_EXPECT: return "expect HTTP";
 	}
 	return "?";
@@ -534,7 +538,7 @@ static void tc_expect_failed(struct check *c, const struct tc_rule *r, int match
 	if (info && *info)
 		n = (size_t)snprintf(msg, sizeof(msg), "%s", info);
 	else if (r->on_error) {
-		tc_fmt_build(r->on_error, c->buf, c->rxlen, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
 		n = strlen(msg);
 	} else if (!c->rxlen)
 		n = (size_t)snprintf(msg, sizeof(msg), "TCPCHK got an empty response at step %d", c->step + 1);
@@ -566,7 +570,7 @@ static void tc_expect_failed(struct check *c, const struct tc_rule *r, int match
 static int tc_is_last_expect(const struct tc_rules *rs, int i)
 {
 	for (i++; i < rs->nb; i++)
-		if (rs->r[i].kind != TC_COMMENT)
+		if (rs->r[i].kind != TC_COMMENT && rs->r[i].kind != TC_SET_VAR && rs->r[i].kind != TC_UNSET_VAR)
 			return 0;
 	return 1;
 }
@@ -640,7 +644,7 @@ static int tc_expect_head(const struct tc_rules *rs, int i)
 	for (int k = i - 1; k >= 0; k--) {
 		const struct tc_rule *p = &rs->r[k];
 
-		if (p->kind == TC_COMMENT)
+		if (p->kind == TC_COMMENT || p->kind == TC_SET_VAR || p->kind == TC_UNSET_VAR)
 			continue;
 		if (p->kind != TC_EXPECT_STR && p->kind != TC_EXPECT_BIN && p->kind != TC_EXPECT_RX &&
 		    p->kind != TC_EXPECT_RBIN && p->kind != TC_EXPECT_CUSTOM)
@@ -661,7 +665,7 @@ static void http_expect_failed(struct check *c, const struct tc_rule *r, enum ch
 
 	msg[0] = 0;
 	if (r->on_error) {
-		tc_fmt_build(r->on_error, c->buf, c->rxlen, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
 		n = strlen(msg);
 	} else if (desc)
 		n = (size_t)snprintf(msg, sizeof(msg), "%.*s", (int)dlen, desc);
@@ -740,7 +744,7 @@ static void tc_passed(struct check *c)
 	char msg[400];
 
 	for (int i = rs->nb - 1; i >= 0 && !r; i--)
-		if (rs->r[i].kind != TC_COMMENT)
+		if (rs->r[i].kind != TC_COMMENT && rs->r[i].kind != TC_SET_VAR && rs->r[i].kind != TC_UNSET_VAR)
 			r = &rs->r[i];
 	if (rs->is_http && c->cond404 && c->code == 404) {
 		check_done(c, CHECK_L7_OKC, NULL);
@@ -752,13 +756,13 @@ static void tc_passed(struct check *c)
 		check_done(c, CHECK_OK, "(tcp-check)");
 		return;
 	}
-	if (!r || r->kind == TC_SEND) {
+	if (!r || r->kind == TC_SEND || r->kind == TC_SEND_LF) {
 		check_done(c, CHECK_L7_OK, "(tcp-check)");
 		return;
 	}
 	msg[0] = 0;
 	if (r->on_success)
-		tc_fmt_build(r->on_success, c->buf, c->rxlen, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_success, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
 	else if (check_is_tcpchk(c))
 		snprintf(msg, sizeof(msg), "(tcp-check)");
 	tc_status_code(c, r);
@@ -768,6 +772,53 @@ static void tc_passed(struct check *c)
 
 static void check_connect(struct check *c, const struct tc_rule *r);
 static void check_free(struct check *c);
+
+/* Runs "set-var(check.x) <expr>" / "unset-var(check.x)" rule <r>: the
+ * expression is evaluated without a stream (constants, env, the backend's
+ * state); not found leaves the variable as it is, as HAProxy does. */
+static void tc_var_rule(struct check *c, const struct tc_rule *r)
+{
+	struct smp_ctx ctx;
+	struct sample smp;
+
+	if (!c->vars)
+		return;
+	if (r->kind == TC_UNSET_VAR) {
+		ckvars_unset(c->vars, r->text);
+		return;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.px = c->srv->px;
+	ctx.final = 1;
+	if (sample_expr_eval(r->expr, &ctx, &smp) && sample_cast(&smp, SMP_T_STR))
+		ckvars_set(c->vars, r->text, smp.u.str.ptr, smp.u.str.len);
+}
+
+/* Builds the bytes of send-lf rule <r> in c->buf (c->txlen); with
+ * send-binary-lf, the text is hex decoded. Returns 0 or -1. */
+static int tc_send_lf_build(struct check *c, const struct tc_rule *r)
+{
+	size_t n = tc_fmt_build_vars(r->lf, NULL, 0, c->vars, c->srv->px, c->buf, CHECK_BUFSIZE);
+
+	if (r->len) {
+		size_t o = 0;
+
+		if (n % 2)
+			return -1;
+		for (size_t i = 0; i < n; i += 2) {
+			int hi = c->buf[i], lo = c->buf[i + 1];
+
+			if (!isxdigit(hi) || !isxdigit(lo))
+				return -1;
+			hi = isdigit(hi) ? hi - '0' : (tolower(hi) - 'a' + 10);
+			lo = isdigit(lo) ? lo - '0' : (tolower(lo) - 'a' + 10);
+			c->buf[o++] = (char)(hi << 4 | lo);
+		}
+		n = o;
+	}
+	c->txlen = (uint32_t)n;
+	return 0;
+}
 static enum tc_eval http_expect(struct check *c, const struct tc_rule *r);
 
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
@@ -795,6 +846,36 @@ static void tc_run(struct check *c)
 				c->fd = -1;
 			}
 			check_connect(c, r);
+			return;
+		case TC_SET_VAR:
+		case TC_UNSET_VAR:
+			tc_var_rule(c, r);
+			c->step++;
+			continue;
+		case TC_SEND_LF:
+			if (c->phase != CK_SEND) {
+				c->phase = CK_SEND;
+				c->txoff = 0;
+				c->rxlen = 0;
+				c->last_read = 0;
+				if (tc_send_lf_build(c, r) < 0) {
+					char msg[96];
+
+					snprintf(msg, sizeof(msg), "tcp-check send : failed to build log-format string at step %d",
+					         c->step + 1);
+					check_done(c, CHECK_L7_RSP, msg);
+					return;
+				}
+			}
+			if (c->txoff >= c->txlen) {
+				c->txoff = 0;
+				c->must_read = 1;
+				c->phase = CK_RECV;
+				c->step++;
+				continue;
+			}
+			if (ring_send(c->thr->ring, &c->op, c->fd, c->buf + c->txoff, c->txlen - c->txoff) < 0)
+				check_fail_errno(c, EBUSY);
 			return;
 		case TC_SEND:
 			if (c->phase != CK_SEND) {
@@ -996,8 +1077,15 @@ static void check_launch(struct check *c)
 	c->last_read = 0;
 	c->connected = 0;
 	c->cond404 = 0;
-	while (rs && first < rs->nb && rs->r[first].kind == TC_COMMENT)
+	if (c->vars)
+		c->vars->nb = 0;
+	/* comments and variables may come before the first connect */
+	while (rs && first < rs->nb && (rs->r[first].kind == TC_COMMENT || rs->r[first].kind == TC_SET_VAR ||
+	                                rs->r[first].kind == TC_UNSET_VAR)) {
+		if (rs->r[first].kind != TC_COMMENT)
+			tc_var_rule(c, &rs->r[first]);
 		first++;
+	}
 	timer_arm(&c->thr->timers, &c->timer, c->start_ms + c->timeout);
 	if (rs && first < rs->nb && rs->r[first].kind == TC_CONNECT) {
 		c->step = first;
@@ -1082,6 +1170,7 @@ static void check_free(struct check *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	tc_rules_free(c->own_rules);
+	free(c->vars);
 	free(c->buf);
 	free(c);
 }
@@ -1193,6 +1282,12 @@ int check_start(struct config *cfg, struct thr *t)
 					free(c);
 					return -ENOMEM;
 				}
+				for (int i = 0; i < c->rules->nb; i++)
+					if (c->rules->r[i].kind == TC_SET_VAR && !c->vars &&
+					    !(c->vars = calloc(1, sizeof(*c->vars)))) {
+						check_free(c);
+						return -ENOMEM;
+					}
 			}
 			ring_op_init(&c->op, check_op_cb);
 			timer_init(&c->timer, check_timer_cb);

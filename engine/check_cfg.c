@@ -11,6 +11,7 @@
 #include "engine/check.h"
 #include "engine/check_int.h"
 #include "engine/proxy.h"
+#include "engine/sample.h"
 #include "regex/rx.h"
 
 void tc_rule_clear(struct tc_rule *r)
@@ -21,6 +22,8 @@ void tc_rule_clear(struct tc_rule *r)
 	}
 	tc_http_req_free(r->req);
 	tc_http_exp_free(r->hexp);
+	sample_expr_free(r->expr);
+	tc_fmt_free(r->lf);
 	free(r->data);
 	free(r->text);
 	free(r->comment);
@@ -560,6 +563,72 @@ static int tc_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, int 
 	return 0;
 }
 
+int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	int unset = !strncmp(args[1], "unset-var(", 10), idx = 2;
+	const char *n = args[1] + (unset ? 10 : 8), *e = strchr(n, ')');
+	char perr[200];
+
+	r->kind = unset ? TC_UNSET_VAR : TC_SET_VAR;
+	if (!e || e[1] || strncmp(n, "check.", 6) || e == n + 6 || memchr(n, ',', (size_t)(e - n))) {
+		snprintf(c->err, sizeof(c->err), "'%s %.*s' : only a variable of the 'check' scope without conditions is supported by ringproxy ('%s(check.<name>)').",
+		         args[0], (int)(n - args[1] - 1), args[1], unset ? "unset-var" : "set-var");
+		return -1;
+	}
+	if (!(r->text = strndup(n + 6, (size_t)(e - n - 6))))
+		return -1;
+	if (unset) {
+		if (nargs > 2) {
+			snprintf(c->err, sizeof(c->err), "'%s %s' : unexpected argument '%s'.", args[0], args[1], args[2]);
+			return -1;
+		}
+		return 0;
+	}
+	if (nargs < 3) {
+		snprintf(c->err, sizeof(c->err), "'%s %s' : expects a sample expression.", args[0], args[1]);
+		return -1;
+	}
+	if (!(r->expr = sample_expr_parse_words(args, nargs, &idx, c->px, perr, sizeof(perr)))) {
+		snprintf(c->err, sizeof(c->err), "'%s %s' : %s", args[0], args[1], perr);
+		return -1;
+	}
+	if (idx < nargs) {
+		snprintf(c->err, sizeof(c->err), "'%s %s' : unexpected argument '%s'.", args[0], args[1], args[idx]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses "tcp-check send-lf|send-binary-lf <fmt> [comment <t>]" into <r>.
+ * Returns 0 or -1 with c->err set. */
+static int tc_parse_send_lf(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	char ferr[300];
+
+	r->kind = TC_SEND_LF;
+	r->len = !strcmp(args[1], "send-binary-lf");
+	if (nargs < 3) {
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' expects a log-format string as argument.", args[1]);
+		return -1;
+	}
+	if (!(r->lf = tc_fmt_parse_px(args[2], c->px, ferr, sizeof(ferr)))) {
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : %s.", args[1], ferr);
+		return -1;
+	}
+	for (int i = 3; i < nargs; i++) {
+		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+			free(r->comment);
+			if (!(r->comment = strdup(args[++i])))
+				return -1;
+			continue;
+		}
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
+		         args[1], args[i]);
+		return -1;
+	}
+	return 0;
+}
+
 int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct proxy *px = c->px;
@@ -598,7 +667,8 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (!strcmp(args[1], "connect")) {
 		for (int i = 0; i < rs->nb; i++)
-			if (rs->r[i].kind != TC_COMMENT) {
+			if (rs->r[i].kind != TC_COMMENT && rs->r[i].kind != TC_SET_VAR &&
+			    rs->r[i].kind != TC_UNSET_VAR) {
 				if (rs->r[i].kind == TC_CONNECT)
 					break;
 				snprintf(c->err, sizeof(c->err), "'%s connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.", args[0]);
@@ -607,10 +677,14 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 		rc = tc_parse_connect(c, &r, args, nargs);
 	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary"))
 		rc = tc_parse_send(c, &r, args, nargs);
+	else if (!strcmp(args[1], "send-lf") || !strcmp(args[1], "send-binary-lf"))
+		rc = tc_parse_send_lf(c, &r, args, nargs);
+	else if (!strncmp(args[1], "set-var(", 8) || !strncmp(args[1], "unset-var(", 10))
+		rc = tc_parse_var(c, &r, args, nargs);
 	else if (!strcmp(args[1], "expect"))
 		rc = tc_parse_expect(c, &r, args, nargs, 0);
 	else {
-		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, expect, comment).",
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, send-lf, send-binary-lf, expect, comment, set-var, unset-var).",
 		         args[1]);
 		return -1;
 	}

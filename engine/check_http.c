@@ -246,6 +246,8 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
 		rc = 0;
 	} else if (!strcmp(args[1], "connect"))
 		rc = tc_parse_connect(c, &r, args, nargs);
+	else if (!strncmp(args[1], "set-var(", 8) || !strncmp(args[1], "unset-var(", 10))
+		rc = tc_parse_var(c, &r, args, nargs);
 	else if (!strcmp(args[1], "send"))
 		rc = http_parse_send(c, &r, args, nargs);
 	else if (!strcmp(args[1], "expect")) {
@@ -258,7 +260,7 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
 			snprintf(c->err, sizeof(c->err), "%s", m);
 		}
 	} else {
-		snprintf(c->err, sizeof(c->err), "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send' or 'expect' (ringproxy: no 'set-var', 'unset-var'), got '%s'.",
+		snprintf(c->err, sizeof(c->err), "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var(check.<name>)' or 'unset-var(check.<name>)', got '%s'.",
 		         args[1]);
 		return -1;
 	}
@@ -344,7 +346,8 @@ struct tc_rules *tc_http_program(struct proxy *px)
 	prog->disable_404 = src ? src->disable_404 : 0;
 	/* leading connect and comments, then the request: the first "send"
 	 * merged with "option httpchk"'s, or that one alone */
-	for (; hr && i < hr->nb && (hr->r[i].kind == TC_CONNECT || hr->r[i].kind == TC_COMMENT); i++)
+	for (; hr && i < hr->nb && (hr->r[i].kind == TC_CONNECT || hr->r[i].kind == TC_COMMENT ||
+	                            hr->r[i].kind == TC_SET_VAR || hr->r[i].kind == TC_UNSET_VAR); i++)
 		if (prog_add(prog, &hr->r[i]) < 0)
 			goto fail;
 	memset(&r, 0, sizeof(r));

@@ -18,7 +18,8 @@ struct rx;
 /* tcp-check rules of a backend (px->check_rules), built at configuration
  * time, read-only afterwards. */
 enum tc_kind { TC_CONNECT = 0, TC_SEND, TC_EXPECT_STR, TC_EXPECT_BIN, TC_EXPECT_RX, TC_COMMENT,
-               TC_HTTP_SEND, TC_EXPECT_RBIN, TC_EXPECT_CUSTOM, TC_HTTP_EXPECT };
+               TC_HTTP_SEND, TC_EXPECT_RBIN, TC_EXPECT_CUSTOM, TC_HTTP_EXPECT,
+               TC_SET_VAR, TC_UNSET_VAR, TC_SEND_LF };
 
 /* An HTTP check request: "option httpchk" and an "http-check send". */
 struct tc_http_req {
@@ -49,12 +50,25 @@ enum tc_custom { TC_CUSTOM_NONE = 0, TC_CUSTOM_MYSQL_INIT, TC_CUSTOM_MYSQL_OK, T
 
 /* An on-success / on-error message: literal text and %[res.payload(o,l)]
  * pieces, each optionally cut at the first CR/LF and trimmed. */
+struct sample_expr;
+
 struct tc_fmt_part {
-	char *lit;                  /* literal text, or NULL for a payload piece */
+	char *lit;                  /* literal text, or NULL for a computed piece */
 	size_t len;
-	int off, plen;              /* res.payload(<off>,<plen>), plen 0 = to the end */
+	char *var;                  /* %[var(check.<var>)], or NULL */
+	struct sample_expr *expr;   /* another %[expression] (no stream: constants, env...), or NULL */
+	int off, plen;              /* else res.payload(<off>,<plen>), plen 0 = to the end */
 	unsigned cut_crlf:1, hex:1;
 	char ltrim, rtrim;          /* characters to trim, 0 = none */
+};
+
+/* The check.* variables of one running check ("tcp-check set-var"):
+ * a few short values, kept with the check, reset at each run. */
+#define CKVAR_MAX 8
+#define CKVAR_LEN 128
+struct ckvars {
+	int nb;
+	struct { const char *name; uint16_t len; char v[CKVAR_LEN]; } e[CKVAR_MAX];
 };
 
 struct tc_fmt {
@@ -83,6 +97,8 @@ struct tc_rule {
 	struct tc_http_req *req;    /* TC_HTTP_SEND */
 	struct tc_http_exp *hexp;   /* TC_HTTP_EXPECT (body patterns in data/rx) */
 	int borrowed;               /* an HTTP program's copy: owns nothing */
+	struct sample_expr *expr;   /* TC_SET_VAR: the value (the name in <text>) */
+	struct tc_fmt *lf;          /* TC_SEND_LF: the log-format; <len> 1 = send-binary-lf */
 };
 
 /* The protocol checks ("option redis-check"...): which one and its
@@ -119,6 +135,9 @@ void tc_http_exp_free(struct tc_http_exp *e);
  * <r>: tcp-check's match types, or with <http> the HTTP ones. Returns 0 or
  * -1 with c->err set. check_cfg.c. */
 int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs, int http);
+/* Parses "<kw> set-var(check.<name>) <expr>" / "unset-var(check.<name>)"
+ * into <r>. Returns 0 or -1 with c->err set. */
+int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs);
 /* Parses "<kw> connect [options]". Returns 0 or -1 with c->err set. */
 int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs);
 /* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */
@@ -156,10 +175,23 @@ void tc_rule_clear(struct tc_rule *r);
 /* Parses an on-success/on-error message <s> into a new format. Returns
  * it, or NULL with <err> set. check_proto.c. */
 struct tc_fmt *tc_fmt_parse(const char *s, char *err, size_t errlen);
+/* The same with %[var(check.<name>)] and, given <px>, other sample
+ * expressions (evaluated without a stream). */
+struct tc_fmt *tc_fmt_parse_px(const char *s, struct proxy *px, char *err, size_t errlen);
 void tc_fmt_free(struct tc_fmt *f);
 /* Writes <f> evaluated on the response <buf>/<len> into <out> (always
  * NUL-terminated). */
 void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out, size_t sz);
+/* The same, with the check's variables <v> (NULL: none) and <px> for the
+ * expressions. Returns the length written. */
+size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, const struct ckvars *v,
+                         struct proxy *px, char *out, size_t sz);
+/* Returns the value of check.<name> in <v> (length in *<len>), or NULL. */
+const char *ckvars_get(const struct ckvars *v, const char *name, size_t *len);
+/* Sets check.<name> (a name owned by a rule) to <val>/<len> (cut to
+ * CKVAR_LEN). Returns 0, or -1 when the table is full. */
+int ckvars_set(struct ckvars *v, const char *name, const char *val, size_t len);
+void ckvars_unset(struct ckvars *v, const char *name);
 
 /* Builds the rules of protocol check <proto> (arguments <arg>, <flag>)
  * into a new rule set. Returns it or NULL (out of memory). check_proto.c. */

@@ -12,6 +12,7 @@
 #include "engine/check.h"
 #include "engine/check_int.h"
 #include "engine/proxy.h"
+#include "engine/sample.h"
 #include "regex/rx.h"
 
 /* ---- messages: "text %[res.payload(o,l),cut_crlf,ltrim(' ')] text" ---- */
@@ -20,8 +21,11 @@ void tc_fmt_free(struct tc_fmt *f)
 {
 	if (!f)
 		return;
-	for (int i = 0; i < f->nb; i++)
+	for (int i = 0; i < f->nb; i++) {
 		free(f->p[i].lit);
+		free(f->p[i].var);
+		sample_expr_free(f->p[i].expr);
+	}
 	free(f->p);
 	free(f);
 }
@@ -60,6 +64,24 @@ static size_t tc_fmt_trim(const char *s, char *out)
 
 struct tc_fmt *tc_fmt_parse(const char *s, char *err, size_t errlen)
 {
+	return tc_fmt_parse_px(s, NULL, err, errlen);
+}
+
+/* Parses "var(check.<name>)" at <s>: returns the bytes read with the name
+ * in <p>->var, 0 when <s> is not one, -1 (out of memory). */
+static int tc_fmt_var(const char *s, struct tc_fmt_part *p)
+{
+	const char *e;
+
+	if (strncmp(s, "var(check.", 10) || !(e = strchr(s + 10, ')')) || e == s + 10)
+		return 0;
+	if (!(p->var = strndup(s + 10, (size_t)(e - s - 10))))
+		return -1;
+	return (int)(e + 1 - s);
+}
+
+struct tc_fmt *tc_fmt_parse_px(const char *s, struct proxy *px, char *err, size_t errlen)
+{
 	struct tc_fmt *f = calloc(1, sizeof(*f));
 	struct tc_fmt_part *p;
 
@@ -82,19 +104,46 @@ struct tc_fmt *tc_fmt_parse(const char *s, char *err, size_t errlen)
 
 		if (!end)
 			goto bad;
-		q = strchr(s + 2, ')');
-		if (!q || q > end || (size_t)(q + 1 - (s + 2)) >= sizeof(expr))
-			goto bad;
-		memcpy(expr, s + 2, (size_t)(q + 1 - (s + 2)));
-		expr[q + 1 - (s + 2)] = 0;
 		if (!(p = tc_fmt_add(f)))
 			goto nomem;
-		{
+		if (!strncmp(s + 2, "var(check.", 10)) {
+			int k = tc_fmt_var(s + 2, p);
+
+			if (k < 0)
+				goto nomem;
+			if (!k)
+				goto bad;
+			q = s + 2 + k - 1;
+		} else if (strncmp(s + 2, "res.payload(", 12)) {
+			/* another expression: the sample engine's, up to the ']' */
+			char ex[256], perr[200];
+			const char *eend;
+			size_t el = (size_t)(end - (s + 2));
+
+			if (!px || el >= sizeof(ex))
+				goto bad;
+			memcpy(ex, s + 2, el);
+			ex[el] = 0;
+			if (!(p->expr = sample_expr_parse(ex, &eend, px, perr, sizeof(perr)))) {
+				snprintf(err, errlen, "failed to parse '%s': %s", ex, perr);
+				goto fail;
+			}
+			if (*eend) {
+				snprintf(err, errlen, "unexpected '%s' after the expression in '%s'", eend, ex);
+				goto fail;
+			}
+			s = end + 1;
+			continue;
+		} else {
 			char *e;
 			long o, l;
 
-			if (strncmp(expr, "res.payload(", 12))
+			q = strchr(s + 2, ')');
+			if (!q || q > end || (size_t)(q + 1 - (s + 2)) >= sizeof(expr))
 				goto bad;
+			memcpy(expr, s + 2, (size_t)(q + 1 - (s + 2)));
+			expr[q + 1 - (s + 2)] = 0;
+
 			o = strtol(expr + 12, &e, 10);
 			if (*e != ',' || o < 0)
 				goto bad;
@@ -128,8 +177,9 @@ struct tc_fmt *tc_fmt_parse(const char *s, char *err, size_t errlen)
 	}
 	return f;
 bad:
-	snprintf(err, errlen, "only text and '%%[res.payload(<offset>,<length>)]' with the converters cut_crlf, ltrim, rtrim and hex are supported by ringproxy in '%s'",
+	snprintf(err, errlen, "only text, '%%[res.payload(<offset>,<length>)]' and '%%[var(check.<name>)]' with the converters cut_crlf, ltrim, rtrim and hex are supported by ringproxy in '%s'",
 	         s);
+fail:
 	tc_fmt_free(f);
 	return NULL;
 nomem:
@@ -140,10 +190,16 @@ nomem:
 
 void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out, size_t sz)
 {
+	tc_fmt_build_vars(f, buf, len, NULL, NULL, out, sz);
+}
+
+size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, const struct ckvars *v,
+                         struct proxy *px, char *out, size_t sz)
+{
 	size_t o = 0;
 
 	if (!sz)
-		return;
+		return 0;
 	for (int i = 0; f && i < f->nb; i++) {
 		const struct tc_fmt_part *p = &f->p[i];
 		const char *s;
@@ -152,6 +208,28 @@ void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out
 		if (p->lit) {
 			s = p->lit;
 			n = p->len;
+		} else if (p->var || p->expr) {
+			struct sample smp;
+
+			if (p->var) {
+				if (!(s = ckvars_get(v, p->var, &n)))
+					continue;
+			} else {
+				struct smp_ctx ctx;
+
+				memset(&ctx, 0, sizeof(ctx));
+				ctx.px = px;
+				ctx.final = 1;
+				if (!sample_expr_eval(p->expr, &ctx, &smp) || !sample_cast(&smp, SMP_T_STR))
+					continue;
+				s = smp.u.str.ptr;
+				n = smp.u.str.len;
+			}
+			if (p->hex) {
+				for (size_t k = 0; k < n && o + 2 < sz; k++)
+					o += (size_t)snprintf(out + o, sz - o, "%02X", (unsigned char)s[k]);
+				continue;
+			}
 		} else {
 			/* res.payload(o,0): everything from <o>; past the end: nothing */
 			if ((size_t)p->off > len)
@@ -190,13 +268,52 @@ void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out
 		for (size_t k = 0; k < n; k++) {
 			if (!s[k]) {
 				out[o + k] = 0;
-				return;
+				return o + k;
 			}
 			out[o + k] = s[k];
 		}
 		o += n;
 	}
 	out[o] = 0;
+	return o;
+}
+
+const char *ckvars_get(const struct ckvars *v, const char *name, size_t *len)
+{
+	for (int i = 0; v && i < v->nb; i++)
+		if (!strcmp(v->e[i].name, name)) {
+			*len = v->e[i].len;
+			return v->e[i].v;
+		}
+	return NULL;
+}
+
+int ckvars_set(struct ckvars *v, const char *name, const char *val, size_t len)
+{
+	int i;
+
+	for (i = 0; i < v->nb && strcmp(v->e[i].name, name); i++)
+		;
+	if (i == v->nb) {
+		if (v->nb == CKVAR_MAX)
+			return -1;
+		v->nb++;
+	}
+	v->e[i].name = name;
+	if (len > CKVAR_LEN)
+		len = CKVAR_LEN;
+	memcpy(v->e[i].v, val, len);
+	v->e[i].len = (uint16_t)len;
+	return 0;
+}
+
+void ckvars_unset(struct ckvars *v, const char *name)
+{
+	for (int i = 0; i < v->nb; i++)
+		if (!strcmp(v->e[i].name, name)) {
+			v->e[i] = v->e[--v->nb];
+			return;
+		}
 }
 
 /* ---- the protocol rule sets ---- */

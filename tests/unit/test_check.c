@@ -393,7 +393,13 @@ static void t_tcp_check_parse(void)
 	EXPECT_STR(err, "'tcp-check send-binary' : invalid hexadecimal string '5x'.");
 	EXPECT_INT(tc_kw("tcp-check expect rstring (", err, sizeof(err)), -1);
 	EXPECT_INT(tc_kw("tcp-check expect custom x", err, sizeof(err)), -1);
-	EXPECT_INT(tc_kw("tcp-check set-var(check.x) int(1)", err, sizeof(err)), -1);
+	EXPECT_INT(tc_kw("tcp-check set-var(check.x) int(1)", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check unset-var(check.x)", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check set-var(txn.x) int(1)", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'tcp-check set-var' : only a variable of the 'check' scope without conditions is supported by ringproxy ('set-var(check.<name>)').");
+	EXPECT_INT(tc_kw("tcp-check set-var(check.x) nosuchfetch", err, sizeof(err)), -1);
+	EXPECT_INT(tc_kw("tcp-check send-lf %[var(check.x)]-%[str(a),upper]", err, sizeof(err)), 0);
+	EXPECT_INT(tc_kw("tcp-check send-lf %[nosuchfetch]", err, sizeof(err)), -1);
 	EXPECT_INT(tc_kw("tcp-check send PING min-recv 3", err, sizeof(err)), -1);
 	EXPECT_STR(err, "'tcp-check send' : option 'min-recv' is not supported by ringproxy.");
 	EXPECT_INT(tc_kw("tcp-check", err, sizeof(err)), -1);
@@ -625,7 +631,8 @@ static void t_httpchk_parse(void)
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check disable-on-404", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send-state", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), 0);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x) int(1)", err, sizeof(err)), -1);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x) int(1)", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x,ifexists) int(1)", err, sizeof(err)), -1);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl", err, sizeof(err)), -1);
 	EXPECT_STR(err, "'http-check connect' : option 'ssl' is not supported by ringproxy yet (TLS on health checks is not wired yet).");
 	check_cfg_free(&cfg);

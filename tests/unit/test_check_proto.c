@@ -43,9 +43,45 @@ static void t_fmt(void)
 	tc_fmt_free(f);
 
 	EXPECT(tc_fmt_parse("%[src]", err, sizeof(err)) == NULL);
-	EXPECT(strstr(err, "only text and '%[res.payload(<offset>,<length>)]'") != NULL);
+	EXPECT(strstr(err, "only text, '%[res.payload(<offset>,<length>)]' and '%[var(check.<name>)]'") != NULL);
 	EXPECT(tc_fmt_parse("%[res.payload(0,0)", err, sizeof(err)) == NULL);
+	EXPECT(tc_fmt_parse("%[var(check.)]", err, sizeof(err)) == NULL);
 	EXPECT(tc_fmt_parse("%[res.payload(0,0),lower]", err, sizeof(err)) == NULL);
+}
+
+static void t_vars(void)
+{
+	struct ckvars v;
+	struct tc_fmt *f;
+	char err[200], out[64], big[300];
+	size_t n;
+
+	memset(&v, 0, sizeof(v));
+	f = tc_fmt_parse("<%[var(check.a)]|%[var(check.b),hex]|%[var(check.c)]>", err, sizeof(err));
+	EXPECT(f != NULL);
+	EXPECT_INT(ckvars_set(&v, "a", "x y", 3), 0);
+	EXPECT_INT(ckvars_set(&v, "b", "\x01" "A", 2), 0);
+	n = tc_fmt_build_vars(f, NULL, 0, &v, NULL, out, sizeof(out));
+	EXPECT_STR(out, "<x y|0141|>");
+	EXPECT_INT(n, 11);
+	/* set again replaces, unset removes */
+	EXPECT_INT(ckvars_set(&v, "a", "z", 1), 0);
+	ckvars_unset(&v, "b");
+	tc_fmt_build_vars(f, NULL, 0, &v, NULL, out, sizeof(out));
+	EXPECT_STR(out, "<z||>");
+	/* values are cut to CKVAR_LEN, the table is bounded */
+	memset(big, 'q', sizeof(big));
+	EXPECT_INT(ckvars_set(&v, "c", big, sizeof(big)), 0);
+	EXPECT_INT(ckvars_get(&v, "c", &n) != NULL, 1);
+	EXPECT_INT(n, CKVAR_LEN);
+	for (int i = 0; i < CKVAR_MAX; i++) {
+		static const char *const names[] = { "n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7" };
+
+		ckvars_set(&v, names[i], "v", 1);
+	}
+	EXPECT_INT(v.nb, CKVAR_MAX);
+	EXPECT_INT(ckvars_set(&v, "one-more", "v", 1), -1);
+	tc_fmt_free(f);
 }
 
 static void t_mysql(void)
@@ -320,6 +356,7 @@ static void t_http_build(void)
 int main(void)
 {
 	RUN(t_fmt);
+	RUN(t_vars);
 	RUN(t_mysql);
 	RUN(t_ldap);
 	RUN(t_agent);
