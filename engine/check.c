@@ -1,10 +1,12 @@
-/* check.c: TCP health checks (check.h): a connect, or the backend's
- * tcp-check rules (connect, send, expect). One context per checked server,
- * allocated at start-up: a timer, a ring op and a receive buffer. Every
- * interval the timer starts a non-blocking connect through the thread's
- * ring, then the rules run one op at a time (send, receive); the same
- * timer, re-armed to the check timeout, cancels the op in flight when the
- * check takes too long. The outcome feeds HAProxy's health state machine:
+/* check.c: running health checks (check.h): a connect, or a rule program
+ * (the backend's tcp-check rules, a protocol check's, the HTTP check's,
+ * an agent's; check_int.h) run one rule at a time: connect, send, read,
+ * judge. One context per checked server (and one per agent), allocated at
+ * start-up: a timer, a ring op, a buffer for what is read and the HTTP
+ * requests built, nothing allocated per run. Every interval the timer
+ * starts a non-blocking connect through the thread's ring; the same timer,
+ * re-armed to the check timeout, cancels the op in flight when the check
+ * takes too long. The outcome feeds HAProxy's health state machine:
  *
  *   health in [0, rise + fall - 1]; the server is UP when health >= rise.
  *   A success raises health, and once it reaches rise the server is UP at

@@ -1,6 +1,8 @@
 /* check.h: health checks ("check" on a server line): a connect, with
- * "option tcp-check" the backend's tcp-check rules (send, expect), with
- * "option httpchk" an HTTP request whose status decides.
+ * "option tcp-check" the backend's tcp-check rules, with a protocol option
+ * (redis-check, smtpchk, mysql-check...) that protocol's rules, with
+ * "option httpchk" the HTTP check's rules; "agent-check" adds an agent
+ * whose answers change the server. monitor-uri lives here too.
  * Every inter/fastinter/downinter ms a check of each checked server runs
  * through the ring, bounded by HAProxy's timeouts (see check_start()).
  * <rise> consecutive successes bring a DOWN server UP, <fall> consecutive
