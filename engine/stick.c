@@ -138,6 +138,7 @@ struct stktable {
 	uint32_t size;                  /* max entries */
 	uint32_t expire;                /* ms, 0 = never */
 	int nopurge;
+	int srvkey_addr;                /* "srvkey addr": server_key is the server's address */
 	int16_t data_off[STK_DT_NB];    /* offset in the data area, -1 = not stored */
 	uint32_t data_arg[STK_DT_NB];   /* rate periods (ms) */
 	uint8_t data_nb[STK_DT_NB];     /* elements: 1, or the array size (gpt, gpc, gpc_rate) */
@@ -859,6 +860,11 @@ void stick_table_store_server(struct stktable *t)
 	table_add_dt(t, STK_DT_SERVER_KEY);
 }
 
+int stick_table_srvkey_addr(const struct stktable *t)
+{
+	return t->srvkey_addr;
+}
+
 void stick_set_server(struct stksess *ts, int id, const char *name)
 {
 	stick_set(ts, STK_DT_SERVER_ID, id);
@@ -1083,9 +1089,16 @@ int stick_cfg_table(struct cfg_ctx *c, char **args, int nargs)
 			if (parse_store(c, t, v) < 0)
 				goto fail;
 			i++;
-		} else if (!strcmp(a, "srvkey") || !strcmp(a, "write-to")) {
-			cfg_set_err(c, "stick-table: '%s' is not supported by ringproxy yet.", a);
-			goto fail;
+		} else if (!strcmp(a, "srvkey")) {
+			/* what server_key records: the server's name or its address */
+			if (!v)
+				goto missing;
+			if (strcmp(v, "name") && strcmp(v, "addr")) {
+				cfg_set_err(c, "stick-table: unknown srvkey '%s'.", v);
+				goto fail;
+			}
+			t->srvkey_addr = !strcmp(v, "addr");
+			i++;
 		} else {
 			cfg_set_err(c, "stick-table: unknown argument '%s'.", a);
 			goto fail;

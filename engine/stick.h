@@ -110,6 +110,8 @@ struct stktable *stick_entry_table(const struct stksess *ts);
  * named <name> (which must outlive the table) in <ts>. */
 void stick_table_store_server(struct stktable *t);
 void stick_set_server(struct stksess *ts, int id, const char *name);
+/* Returns 1 when <t> records servers by address ("srvkey addr"), 0 by name. */
+int stick_table_srvkey_addr(const struct stktable *t);
 /* Returns how many holders <ts> has (its trackers). */
 uint32_t stick_refs(const struct stksess *ts);
 /* Fills <smp> with the key of <ts> (strings and binaries copied into

@@ -185,7 +185,8 @@ void stick_persist_store(struct stream *s, int res)
 			continue;
 		if (!(ts = stick_get(r->t, &key)))
 			continue;
-		stick_set_server(ts, s->srv->id, s->srv->name);
+		stick_set_server(ts, s->srv->id, stick_table_srvkey_addr(r->t) && s->srv->addr_text ?
+		                 s->srv->addr_text : s->srv->name);
 		stick_touch(ts);
 	}
 }
