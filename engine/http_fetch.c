@@ -82,7 +82,15 @@ static int set_span(const struct http_msg *msg, struct h1_span sp, struct sample
 static int f_method(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	const struct http_txn *txn = ctx->strm ? ctx->strm->http : NULL;
 
+	if (!msg && txn && (txn->flags & HTTP_TXN_REQ_PARSED) && txn->rl_meth) {
+		/* the request left: the method stays known for the response, as
+		 * HAProxy keeps it in its transaction (from the captured line) */
+		smp_set_const_str(smp, txn->rl, txn->rl_meth);
+		smp->type = SMP_T_METH;
+		return 1;
+	}
 	if (!msg || !set_span(msg, msg->h1.meth, smp))
 		return 0;
 	smp->type = SMP_T_METH;

@@ -21,10 +21,12 @@
 static const char *const act_where_names[] = { "tcp-req", "tcp-res", "http-req", "http-res" };
 #define ACT_NB_WHERE 4
 
-/* A registered action: built at start-up, read-only afterwards. */
+/* A registered action of one environment (HAProxy keeps one keyword list
+ * per rule set: the same name may be an http-req and an http-res action
+ * with different functions). Built at start-up, read-only afterwards. */
 struct hlua_actdef {
 	struct hlua_actdef *next;
-	unsigned where;             /* bit i: act_where_names[i] */
+	unsigned where;             /* one bit: act_where_names[i] */
 	int nb_args;
 	int fn_idx;
 	char name[];
@@ -53,6 +55,8 @@ static int where_bit(const char *where)
 			return 1 << i;
 	return 0;
 }
+
+static struct hlua_actdef *actdef_find(const char *name, unsigned bit);
 
 /* core.register_action(name, {"tcp-req", ...}, fn [, nb_args]) */
 int hlua_register_action(lua_State *L)
@@ -86,32 +90,33 @@ int hlua_register_action(lua_State *L)
 	}
 	lua_pushvalue(L, 3);
 	idx = hlua_fn_store(L);
-	for (a = actdefs; a; a = a->next) {
-		if (!strcmp(a->name, name)) {
-			/* registered again: HAProxy 2.6 warns and the last one wins */
+	for (unsigned bit = 1; bit < (1u << ACT_NB_WHERE); bit <<= 1) {
+		if (!(where & bit))
+			continue;
+		if ((a = actdef_find(name, bit))) {
+			/* registered again for this environment: HAProxy 2.6 warns
+			 * and the last one wins */
 			rp_warning("config : Trying to register action 'lua.%s' more than once. "
 			           "This will become a hard error in version 2.5.", name);
-			a->fn_idx = idx;
-			a->where = where;
-			a->nb_args = (int)nb_args;
-			return 0;
+		} else {
+			if (!(a = malloc(sizeof(*a) + len + 1)))
+				return luaL_error(L, "core.register_action: out of memory");
+			memcpy(a->name, name, len + 1);
+			a->where = bit;
+			a->next = actdefs;
+			actdefs = a;
 		}
+		a->nb_args = (int)nb_args;
+		a->fn_idx = idx;
 	}
-	if (!(a = malloc(sizeof(*a) + len + 1)))
-		return luaL_error(L, "core.register_action: out of memory");
-	memcpy(a->name, name, len + 1);
-	a->where = where;
-	a->nb_args = (int)nb_args;
-	a->fn_idx = idx;
-	a->next = actdefs;
-	actdefs = a;
 	return 0;
 }
 
-static struct hlua_actdef *actdef_find(const char *name)
+/* The action <name> registered for the environment <bit>, or NULL. */
+static struct hlua_actdef *actdef_find(const char *name, unsigned bit)
 {
 	for (struct hlua_actdef *a = actdefs; a; a = a->next)
-		if (!strcmp(a->name, name))
+		if ((a->where & bit) && !strcmp(a->name, name))
 			return a;
 	return NULL;
 }
@@ -130,12 +135,12 @@ static int action_bind(struct lua_action *act, char *err, size_t errlen)
 		act->fn_idx = hlua_fn_store(t->L);
 		return 0;
 	}
-	struct hlua_actdef *a = actdef_find(act->name);
-	if (!a) {
+	struct hlua_actdef *a = actdef_find(act->name, act->where);
+	if (!a && !actdef_find(act->name, (1u << ACT_NB_WHERE) - 1)) {
 		snprintf(err, errlen, "unknown Lua action 'lua.%s'", act->name);
 		return -1;
 	}
-	if (!(a->where & act->where)) {
+	if (!a) {
 		snprintf(err, errlen, "Lua action 'lua.%s' is not registered for '%s'", act->name,
 		         act->where & 1 ? "tcp-req" : act->where & 2 ? "tcp-res" :
 		         act->where & 4 ? "http-req" : "http-res");
