@@ -355,10 +355,11 @@ static const struct { const char *name; int uv; } txn_subs[] = {
 	{ "req", TXN_UV_REQ }, { "res", TXN_UV_RES }, { "http", TXN_UV_HTTP },
 };
 
-/* __index: the fields the script set, then the methods (upvalue 1), then
- * the sub-objects (upvalue 2 maps their names to their slots), made on
- * first access and kept in their slot. Anything else is nil, as in
- * HAProxy where a TXN is a plain table. */
+/* __index: the fields the script set, then upvalue 1, which maps the
+ * method names to their functions and the sub-object names to their
+ * slots (one lookup for both); a sub-object is made on first access and
+ * kept in its slot. Anything else is nil, as in HAProxy where a TXN is a
+ * plain table. */
 static int txn_index(lua_State *L)
 {
 	struct stream *s;
@@ -370,19 +371,19 @@ static int txn_index(lua_State *L)
 			return 1;
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 1);
 	lua_pushvalue(L, 2);
-	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-		return 1;
-	lua_pop(L, 1);
-	lua_pushvalue(L, 2);
-	if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER)
-		return 0;   /* nil */
+	switch (lua_rawget(L, lua_upvalueindex(1))) {
+	case LUA_TNUMBER:
+		break;
+	case LUA_TNIL:
+		return 1;        /* nil */
+	default:
+		return 1;        /* a method */
+	}
 	uv = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
 	if (lua_getiuservalue(L, 1, uv) != LUA_TNIL)
 		return 1;
-	lua_pop(L, 1);
+	lua_pop(L, 2);
 	s = hlua_txn_stream(L, 1, NULL);
 	switch (uv) {
 	case TXN_UV_F: hlua_smp_push(L, 1, 0, 0); break;
@@ -430,12 +431,11 @@ void hlua_txn_open(lua_State *L)
 	luaL_newmetatable(L, "ringproxy.TXN");
 	hlua_cls_register(L, HLUA_C_TXN);
 	luaL_newlib(L, txn_methods);
-	lua_createtable(L, 0, (int)(sizeof(txn_subs) / sizeof(txn_subs[0])));
 	for (size_t i = 0; i < sizeof(txn_subs) / sizeof(txn_subs[0]); i++) {
 		lua_pushinteger(L, txn_subs[i].uv);
 		lua_setfield(L, -2, txn_subs[i].name);
 	}
-	lua_pushcclosure(L, txn_index, 2);
+	lua_pushcclosure(L, txn_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, txn_newindex);
 	lua_setfield(L, -2, "__newindex");
