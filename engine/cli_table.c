@@ -225,7 +225,8 @@ void cli_cmd_show_table(struct cli_ctx *c, char **args, int nargs)
 		return;
 	}
 	/* in key order, as HAProxy walks its tree */
-	qsort(w.list, w.nb, sizeof(*w.list), entry_cmp);
+	if (w.nb)
+		qsort(w.list, w.nb, sizeof(*w.list), entry_cmp);
 	for (size_t i = 0; i < w.nb; i++) {
 		stick_dump_entry(c->out, w.list[i]);
 		cli_out_str(c->out, "\n");
