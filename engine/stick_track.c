@@ -1,6 +1,6 @@
 /* stick_track.c: the trackers of a stream ("track-sc0/1/2") and the actions
- * on them ("sc-inc-gpc0/1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt"): their parsing,
- * the table references resolved after parsing, and the stream hooks that
+ * on them ("sc-inc-gpc0/1", "sc-inc-gpc", "sc-set-gpt0", "sc-set-gpt"):
+ * their parsing, the table references resolved after parsing, and the stream hooks that
  * count connections, sessions, requests, statuses and bytes in the tracked
  * entries, as HAProxy 2.6 does. The tables themselves are stick.c's. */
 #include <stdio.h>
@@ -21,8 +21,8 @@ struct stick_act {
 	int content;                /* tracked by a content-level rule: released at the txn end */
 	int sess;                   /* a "tcp-request session" rule: the session exists already */
 	int tcp_content;            /* a "tcp-request content" rule (for a warning) */
-	int http;                   /* tracked by an http-request/response rule */
-	struct sample_expr *expr;   /* track-sc key, sc-set-gpt0 value (NULL: <value>) */
+	int http;                   /* an http-request/response rule (its messages are framed by rules.c) */
+	struct sample_expr *expr;   /* track-sc key, sc-set-gpt0/sc-set-gpt value (NULL: <value>) */
 	int64_t value;
 	char *table_name;           /* "table <t>", NULL: the rule's proxy */
 	struct proxy *px;           /* the rule's proxy */
@@ -50,8 +50,6 @@ void stick_act_free(struct stick_act *a)
 	free(a);
 }
 
-/* Parses "(<sc>)" or "(<idx>,<sc>)" after an sc-* action name at <p>.
- * Returns 0 or -1 with c->err. */
 /* Parses "(<sc>)" after an sc-* action name at <p> (nothing: counter 0),
  * or "(<idx>,<sc>)" when <arr> names the array ("gpc", "gpt"). <word> is
  * the whole action for messages. Returns 0 or -1 with c->err. */
@@ -264,7 +262,7 @@ int stick_cfg_resolve(struct config *cfg)
 	return errors;
 }
 
-/* Flags in s->stkctr_flags: bit <sc> = content tracker, bit 3 + <sc> = HTTP rule tracker. */
+/* Flags in s->stkctr_flags: bit <sc> = tracked by a content-level rule. */
 #define SCF_CONTENT(sc) (1u << (sc))
 #define SCF_STATUS      0x80    /* the status of this transaction was counted */
 
