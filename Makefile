@@ -97,7 +97,7 @@ tools: $(TOOL_BIN)
 # Installs what is missing (Debian). Runs apt-get update first only when needed.
 DEB_BUILD := gcc make pkg-config liburing-dev liblua5.4-dev libwolfssl-dev \
 	libhyperscan-dev libpcre2-dev
-DEB_TEST  := varnish haproxy wrk curl socat openssl redis-server lua-redis lua5.4 \
+DEB_TEST  := varnish haproxy wrk curl socat openssl redis-server lua-redis lua-socket lua5.4 \
 	nginx-light python3 clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \

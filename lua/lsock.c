@@ -144,13 +144,46 @@ static void sock_release(struct hlua_sock *s)
 	s->w_task = NULL;
 }
 
+/* HAProxy's Socket is a Lua table: scripts store their own fields in it,
+ * often wrapping a method ("sock.old_receive = sock.receive; sock.receive =
+ * function..."). Here those fields live in the userdata's user value, read
+ * before the methods. __index(sock, key): the script's field, else the
+ * method (upvalue 1: the methods table). */
+static int sock_index(lua_State *L)
+{
+	if (lua_getiuservalue(L, 1, 1) == LUA_TTABLE) {
+		lua_pushvalue(L, 2);
+		if (lua_rawget(L, -2) != LUA_TNIL)
+			return 1;
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(1));
+	return 1;
+}
+
+/* __newindex(sock, key, value): a field of the script's. */
+static int sock_newindex(lua_State *L)
+{
+	if (lua_getiuservalue(L, 1, 1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, 1, 1);
+	}
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_rawset(L, -3);
+	return 0;
+}
+
 /* core.tcp(): a new, unconnected Socket. */
 static int core_tcp(lua_State *L)
 {
 	struct hlua_sock *s;
 
 	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "core.tcp");
-	s = lua_newuserdatauv(L, sizeof(*s), 0);
+	s = lua_newuserdatauv(L, sizeof(*s), 1);   /* user value: the script's own fields */
 	memset(s, 0, sizeof(*s));
 	s->thr = thr_cur;
 	luaL_setmetatable(L, SOCK_MT);
@@ -662,7 +695,10 @@ void hlua_sock_open(lua_State *L)
 
 	luaL_newmetatable(L, SOCK_MT);
 	luaL_newlib(L, methods);
+	lua_pushcclosure(L, sock_index, 1);
 	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, sock_newindex);
+	lua_setfield(L, -2, "__newindex");
 	lua_pushcfunction(L, sock_gc);
 	lua_setfield(L, -2, "__gc");
 	lua_pushcfunction(L, sock_tostring);
