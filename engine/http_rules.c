@@ -1643,9 +1643,53 @@ int http_rules_after_page(struct stream *s, const char *page, size_t len)
 	if (chan_put_data(&s->res, page, len) < 0)
 		return -1;
 	if (http_msg_parse(&txn->rsp) != HTTP_PARSE_DONE || run_after(s) == RULE_ERR) {
-		chan_reset(&s->res);
+		chan_replace_in(&s->res, 0, chan_in_len(&s->res), NULL, 0);
 		return -1;
 	}
+	txn->status = http_get_status(&txn->rsp);
+	chan_forward(&s->res, chan_in_len(&s->res));
+	return 0;
+}
+
+/* Returns 1 if a proxy of <s> has http-response rules. */
+static int has_res(const struct stream *s)
+{
+	const struct proxy *px[2] = { s->be, s->fe };
+	for (int i = 0; i < 2; i++)
+		if (px[i] && (px[i]->http_res || (px[i]->from && px[i]->from->http_res)))
+			return 1;
+	return 0;
+}
+
+int http_rules_service_head(struct stream *s, const char *head, size_t len)
+{
+	struct http_txn *txn = s->http;
+	uint32_t out0;
+	enum rule_res r = RULE_CONTINUE;
+
+	if (!txn || chan_in_len(&s->res) || (!has_res(s) && !has_after(s)))
+		return -1;
+	http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+	if (chan_put_data(&s->res, head, len) < 0)
+		return -1;
+	if (http_msg_parse(&txn->rsp) != HTTP_PARSE_DONE) {
+		chan_replace_in(&s->res, 0, chan_in_len(&s->res), NULL, 0);
+		return -1;
+	}
+	out0 = chan_out_len(&s->res);
+	if (has_res(s)) {
+		s->res_rule_pos = 0;
+		r = http_rules_exec_res(s);
+		s->res_rule_pos = 0;
+	}
+	if (chan_out_len(&s->res) != out0 || !chan_in_len(&s->res)) {
+		/* a rule answered: not for a service's response, the service's
+		 * own goes out as it was built */
+		chan_replace_in(&s->res, 0, chan_in_len(&s->res), NULL, 0);
+		return -1;
+	}
+	if (r == RULE_CONTINUE && has_after(s))
+		run_after(s);
 	txn->status = http_get_status(&txn->rsp);
 	chan_forward(&s->res, chan_in_len(&s->res));
 	return 0;

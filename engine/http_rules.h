@@ -69,6 +69,14 @@ enum rule_res http_rules_exec_after_res(struct stream *s);
  * responses. Returns 0 when queued, -1 when there are no such rules or it
  * failed (nothing queued: the caller sends the page as is). */
 int http_rules_after_page(struct stream *s, const char *page, size_t len);
+/* For Lua services: queues the head of a service's response (<head>,
+ * <len> bytes: status line, headers, blank line) in s->res's output after
+ * the http-response rules (backend's, then frontend's) and the
+ * http-after-response rules edited it, as HAProxy runs them on an
+ * applet's response. Returns 0 when queued, -1 when no rule applies or
+ * it failed (nothing queued: the caller queues the head as is). Rules
+ * that answer instead (deny, return, redirect) are not applied there. */
+int http_rules_service_head(struct stream *s, const char *head, size_t len);
 
 /* For rules.c: runs HTTP action <a> for <s>. Returns -1 to go on with the
  * next rule, or the rule_res that ends the list (RULE_CONTINUE for allow). */

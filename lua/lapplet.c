@@ -12,6 +12,7 @@
 #include "engine/conn.h"
 #include "engine/hooks.h"
 #include "engine/http.h"
+#include "engine/http_rules.h"
 #include "engine/log.h"
 #include "engine/stream.h"
 #include "engine/thread.h"
@@ -495,7 +496,10 @@ static void app_start(lua_State *L, struct hlua_applet *a, struct stream *s)
 		size_t hl;
 		const char *h = lua_tolstring(L, -1, &hl);
 
-		if (chan_put_out(&s->res, h, hl) < 0)
+		/* the http-response and http-after-response rules edit it first
+		 * (http_rules.c), as HAProxy runs them on an applet's response */
+		if ((!s->http || http_rules_service_head(s, h, hl) < 0) &&
+		    chan_put_out(&s->res, h, hl) < 0)
 			luaL_error(L, "AppletHTTP: out of memory");
 	}
 	if (s->http)
