@@ -452,57 +452,96 @@ static void sock_consume(struct hlua_sock *s, size_t n)
 		conn_recv_start(s->c);
 }
 
-/* Pushes <prefix> (index 3, if a string) followed by <n> received bytes. */
+/* Socket.receive keeps its stack across waits: 1 the socket, 2 the
+ * pattern, 3 the prefix, 4 a table of the bytes already taken out of the
+ * receive channel (RX_STASH), whose total length travels in the
+ * continuation's context. Taking bytes out while waiting is what lets a
+ * receive ask for more than the channel holds ("*a" of a large answer,
+ * receive(n) with a large n, a long line): a full channel stops receiving. */
+#define RX_STASH 4
+
+/* Pushes the prefix, the stashed bytes, then <n> bytes of the receive
+ * channel minus the last <skip_tail>, as one string. */
 static void sock_push_data(lua_State *L, struct hlua_sock *s, size_t n, size_t skip_tail)
 {
 	luaL_Buffer b;
 	size_t plen = 0;
 	const char *prefix = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &plen) : NULL;
+	lua_Integer k, nk = lua_istable(L, RX_STASH) ? (lua_Integer)lua_rawlen(L, RX_STASH) : 0;
 	char *p;
 
 	luaL_buffinit(L, &b);
 	if (prefix)
 		luaL_addlstring(&b, prefix, plen);
-	p = luaL_prepbuffsize(&b, n);
-	n = chan_copy_in(&s->rx, 0, p, n);
-	luaL_addsize(&b, n > skip_tail ? n - skip_tail : 0);
+	for (k = 1; k <= nk; k++) {
+		lua_rawgeti(L, RX_STASH, k);
+		luaL_addvalue(&b);
+	}
+	if (n) {
+		p = luaL_prepbuffsize(&b, n);
+		n = chan_copy_in(&s->rx, 0, p, n);
+		luaL_addsize(&b, n > skip_tail ? n - skip_tail : 0);
+	}
 	luaL_pushresult(&b);
 }
 
-/* Pushes nil, <why>, and what came so far (prefix included), consumed. */
+/* Moves the first <n> bytes of the receive channel to the stash, so that
+ * more can come in. Returns <n>. */
+static size_t sock_stash(lua_State *L, struct hlua_sock *s, size_t n)
+{
+	luaL_Buffer b;
+
+	if (!n || !lua_istable(L, RX_STASH))
+		return 0;
+	luaL_buffinit(L, &b);
+	n = chan_copy_in(&s->rx, 0, luaL_prepbuffsize(&b, n), n);
+	luaL_addsize(&b, n);
+	luaL_pushresult(&b);
+	lua_rawseti(L, RX_STASH, (lua_Integer)lua_rawlen(L, RX_STASH) + 1);
+	sock_consume(s, n);
+	return n;
+}
+
+/* Returns 1 when the receive channel holds enough to be worth stashing
+ * while the pattern is not satisfied (half its limit: receiving goes on). */
+static int sock_rx_crowded(const struct hlua_sock *s)
+{
+	return chan_in_len(&s->rx) >= s->rx.limit / 2 || chan_is_full(&s->rx);
+}
+
+/* Pushes nil, <why>, and what came so far (prefix and stash included),
+ * consumed. */
 static int sock_fail_partial(lua_State *L, struct hlua_sock *s, const char *why)
 {
-	size_t n = chan_in_len(&s->rx);
+	size_t n = s->c ? chan_in_len(&s->rx) : 0;
 
 	lua_pushnil(L);
 	lua_pushstring(L, why);
-	if (s->c) {
-		sock_push_data(L, s, n, 0);
+	sock_push_data(L, s, n, 0);
+	if (n)
 		sock_consume(s, n);
-	} else {
-		lua_pushstring(L, lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "");
-	}
 	return 3;
 }
 
 static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
 {
 	struct hlua_sock *s = sock_check(L);
-	size_t in;
+	size_t in, got = (size_t)ctx;   /* bytes in the stash */
 
 	(void)status;
-	(void)ctx;
 	if (s->state != SOCK_CONNECTED || !s->c)
 		return sock_fail_partial(L, s, "closed");
 	in = chan_in_len(&s->rx);
 	if (lua_type(L, 2) == LUA_TNUMBER) {
 		size_t want = (size_t)lua_tointeger(L, 2);
 
-		if (in >= want) {
-			sock_push_data(L, s, want, 0);
-			sock_consume(s, want);
+		if (got + in >= want) {
+			sock_push_data(L, s, want - got, 0);
+			sock_consume(s, want - got);
 			return 1;
 		}
+		if (sock_rx_crowded(s))
+			got += sock_stash(L, s, in);
 	} else {
 		const char *pat = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "*l";
 
@@ -511,13 +550,15 @@ static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
 		if (*pat == 'a') {
 			/* nothing left after the close: "closed", as HAProxy
 			 * answers, so a read loop ends instead of spinning on "" */
-			if (sock_eof(s) && !in)
+			if (sock_eof(s) && !in && !got)
 				return sock_fail_partial(L, s, "closed");
 			if (sock_eof(s)) {
 				sock_push_data(L, s, in, 0);
 				sock_consume(s, in);
 				return 1;
 			}
+			if (sock_rx_crowded(s))
+				got += sock_stash(L, s, in);
 		} else if (*pat == 'l') {
 			long lf = chan_find_in(&s->rx, 0, '\n');
 
@@ -525,12 +566,20 @@ static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
 				char last = 0;
 				size_t n = (size_t)lf;
 
-				/* the LF is dropped, a CR before it too */
+				/* the LF is dropped, a CR before it too (a CR is
+				 * never stashed alone: see below) */
 				if (n)
 					chan_copy_in(&s->rx, n - 1, &last, 1);
 				sock_push_data(L, s, n, last == '\r');
 				sock_consume(s, n + 1);
 				return 1;
+			}
+			if (sock_rx_crowded(s) && in > 1) {
+				char last = 0;
+
+				/* a trailing CR stays: it may be the line's end */
+				chan_copy_in(&s->rx, in - 1, &last, 1);
+				got += sock_stash(L, s, last == '\r' ? in - 1 : in);
 			}
 		} else {
 			return luaL_argerror(L, 2, "invalid receive pattern");
@@ -540,7 +589,7 @@ static int sock_receive_k(lua_State *L, int status, lua_KContext ctx)
 		return sock_fail_partial(L, s, "closed");
 	if (sock_timed_out(s))
 		return sock_fail_partial(L, s, "timeout");
-	return sock_wait(L, s, sock_receive_k, 0, "Socket.receive");
+	return sock_wait(L, s, sock_receive_k, (lua_KContext)got, "Socket.receive");
 }
 
 /* Socket.receive(sock [, pattern [, prefix]]): "*l" (default, a line
@@ -554,6 +603,7 @@ static int sock_receive(lua_State *L)
 	lua_settop(L, 3);
 	if (lua_type(L, 2) == LUA_TNUMBER && lua_tointeger(L, 2) < 0)
 		return luaL_argerror(L, 2, "invalid receive pattern");
+	lua_createtable(L, 0, 0);   /* RX_STASH */
 	sock_arm(s);
 	return sock_receive_k(L, LUA_OK, 0);
 }

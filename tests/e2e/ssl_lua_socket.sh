@@ -11,6 +11,8 @@
 # same thread resumes the TLS session (s_server says "Reused"). A server
 # that never answers the hello times out (settimeout) and is disconnected.
 # Sockets still held by sleeping tasks at exit are closed (no leak).
+# Answers larger than the socket's receive channel ("*a" and receive(n) of
+# 3 MB, a 100,000-byte line) come through byte-exact.
 # Skipped (77) while the connections cannot speak TLS (conn_tls_start).
 . "$(dirname "$0")/lib.sh"
 [ -n "${E2E_DEBUG:-}" ] && set -x
@@ -36,6 +38,17 @@ for i in $(seq 1 100); do
 done
 SRV_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' srv.log)
 [ -n "$SRV_PORT" ] || fail "openssl s_server did not start: $(cat srv.log)"
+# a file server over TLS (s_server -WWW serves the files of its directory)
+mkdir www && awk 'BEGIN { for (i = 0; i < 196608; i++) print "0123456789abcde" }' >www/big.txt
+awk 'BEGIN { s = "xxxxxxxxxx"; while (length(s) < 100000) s = s s; printf "%s\r\ntail\n", substr(s, 1, 100000) }' >www/line.txt
+(cd www && exec timeout 60 openssl s_server -accept 127.0.0.1:0 -cert ../a.crt -key ../a.key -WWW >../www.log 2>&1) &
+E2E_PIDS+=($!)
+for i in $(seq 1 100); do
+	grep -q '^ACCEPT' www.log && break
+	sleep 0.05
+done
+WWW_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' www.log)
+[ -n "$WWW_PORT" ] || fail "openssl s_server -WWW did not start: $(cat www.log)"
 # a plain-text server: answers a line and closes
 start_sink plain -m gen -n 64
 PLAIN_PORT=$SINK_PORT
@@ -83,6 +96,34 @@ core.register_action("tls_get", { "http-req" }, function(txn)
   local reused = body:match("\n(%a+), TLSv") or "?"
   txn:set_var("txn.res", "OK " .. status .. " " .. proto .. " " .. reused)
 end)
+-- large answers from "s_server -WWW", more than a receive channel holds:
+-- x-mode a: "*a" of a 3 MB file; n: receive(3145728) of it; l: "*l" of a
+-- 100,000-byte line ending in CR LF, then the next line
+core.register_action("tls_big", { "http-req" }, function(txn)
+  local mode = txn.sf:req_hdr("x-mode")
+  local s = core.tcp()
+  s:settimeout(10)
+  local ok, err = s:connect_ssl("127.0.0.1", tonumber(txn.sf:req_hdr("x-port")))
+  if not ok then txn:set_var("txn.res", "ERR " .. tostring(err)) return end
+  s:send("GET /" .. (mode == "l" and "line.txt" or "big.txt") .. " HTTP/1.0\r\n\r\n")
+  local hdr = s:receive("*l")
+  repeat local l = s:receive("*l") until not l or l == ""
+  local res
+  if mode == "l" then
+    local l1, e1 = s:receive("*l")
+    local l2, e2 = s:receive("*l")
+    res = tostring(l1 and #l1) .. " " .. tostring(l1 == string.rep("x", 100000)) .. " " .. tostring(l2)
+  else
+    local body, rerr, partial
+    if mode == "n" then body, rerr, partial = s:receive(3145728)
+    else body, rerr, partial = s:receive("*a") end
+    body = body or partial or ""
+    local want = string.rep("0123456789abcde\n", 196608)
+    res = #body .. " " .. (body == want and "same" or "DIFFERENT") .. " " .. tostring(rerr)
+  end
+  s:close()
+  txn:set_var("txn.res", tostring(hdr) .. " " .. res)
+end)
 LUA
 
 FE_PORT=$(free_port)
@@ -97,7 +138,8 @@ defaults
     timeout server 10s
 frontend fe
     bind 127.0.0.1:$FE_PORT
-    http-request lua.tls_get
+    http-request lua.tls_big if { path /big }
+    http-request lua.tls_get unless { path /big }
     http-request return status 200 content-type text/plain lf-string "%[var(txn.res)]\n"
 CFG
 "$PROXY" -c -f p.cfg >check.txt 2>&1 || fail "configuration refused: $(grep -m1 ALERT check.txt)"
@@ -134,6 +176,16 @@ if [ $is_rp = 1 ]; then
 	case $out in "ERR SSL handshake failed: "?*) ;; *) fail "verify required, unknown CA: got '$out'" ;; esac
 	out=$(get "$SRV_PORT" alpn)
 	[ "$out" = "OK HTTP/1.0 200 TLSv1.3 New" ] || fail "alpn option: got '$out'"
+fi
+# answers larger than a receive channel, byte-exact (HAProxy 2.6's Lua
+# socket stalls on them: ringproxy only)
+if [ $is_rp = 1 ]; then
+	out=$(timeout 30 curl -s -H "x-port: $WWW_PORT" -H "x-mode: a" "http://127.0.0.1:$FE_PORT/big")
+	[ "$out" = "HTTP/1.0 200 ok 3145728 same nil" ] || fail "receive('*a') of 3 MB over connect_ssl: got '$out'"
+	out=$(timeout 30 curl -s -H "x-port: $WWW_PORT" -H "x-mode: n" "http://127.0.0.1:$FE_PORT/big")
+	[ "$out" = "HTTP/1.0 200 ok 3145728 same nil" ] || fail "receive(3145728) over connect_ssl: got '$out'"
+	out=$(timeout 30 curl -s -H "x-port: $WWW_PORT" -H "x-mode: l" "http://127.0.0.1:$FE_PORT/big")
+	[ "$out" = "HTTP/1.0 200 ok 100000 true tail" ] || fail "receive('*l') of a 100,000-byte line: got '$out'"
 fi
 # not TLS on the other side: an error for this call only
 out=$(get "$PLAIN_PORT")
