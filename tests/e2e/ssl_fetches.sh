@@ -4,9 +4,10 @@
 # ssl_fc* / ssl_c_* values, a plain frontend returns the same fetches
 # (HAProxy: ssl_fc 0, has_sni 0, is_resumed 0, the rest not found), and a
 # backend originating TLS (server ssl) reports ssl_bc* in a response
-# header. Lua's txn.f sees the same values. The lines are compared with
-# what HAProxy 2.6 gives: PROXY=/usr/sbin/haproxy runs this script
-# unchanged.
+# header. Lua's txn.f sees the same values. "server ... sni ssl_fc_sni"
+# passes the client's name on, verified against the server's certificate.
+# The lines are compared with what HAProxy 2.6 gives:
+# PROXY=/usr/sbin/haproxy runs this script unchanged.
 . "$(dirname "$0")/lib.sh"
 [ -n "${E2E_DEBUG:-}" ] && set -x
 
@@ -37,7 +38,7 @@ LUA
 # a value not found is empty in lf-string; Lua shows it as nil
 F='fc=%[ssl_fc] sni=%[ssl_fc_sni] hassni=%[ssl_fc_has_sni] proto=%[ssl_fc_protocol] alpn=%[ssl_fc_alpn] keysize=%[ssl_fc_use_keysize] resumed=%[ssl_fc_is_resumed] cused=%[ssl_c_used] crt=%[ssl_fc_has_crt] cverify=%[ssl_c_verify] dn=%[ssl_c_s_dn] cn=%[ssl_c_s_dn(cn)] ou=%[ssl_c_s_dn(OU,-1)] rfc=%[ssl_c_s_dn(,0,rfc2253)] cipherlen=%[ssl_fc_cipher,length] lua=%[var(txn.lua)]'
 B='bc=%[ssl_bc] proto=%[ssl_bc_protocol] alpn=%[ssl_bc_alpn] keysize=%[ssl_bc_use_keysize] resumed=%[ssl_bc_is_resumed] cipherlen=%[ssl_bc_cipher,length]'
-P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port); P5=$(free_port)
+P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port); P5=$(free_port); P6=$(free_port)
 FE_PORT=$P1
 cat >p.cfg <<CFG
 global
@@ -70,13 +71,18 @@ backend be_plain
     server s1 127.0.0.1:$P1
 frontend origin
     bind 127.0.0.1:$P5 ssl crt $T/a.pem alpn http/1.1
-    http-request return status 200 content-type text/plain string "ok\n"
+    http-request return status 200 content-type text/plain lf-string "origin sni=%[ssl_fc_sni]\n"
+frontend sni_passing
+    bind 127.0.0.1:$P6 ssl crt $T/a.pem
+    default_backend be_sni
+backend be_sni
+    server s1 127.0.0.1:$P5 ssl verify required ca-file $T/ca.pem sni ssl_fc_sni
 CFG
 if ! "$PROXY" -c -f p.cfg >check.txt 2>&1; then
 	skip "the proxy refuses this configuration: $(grep -m1 ALERT check.txt)"
 fi
 start_proxy p.cfg
-for p in $P2 $P3 $P4 $P5; do wait_listen $p 5 || fail "port $p not listening"; done
+for p in $P2 $P3 $P4 $P5 $P6; do wait_listen $p 5 || fail "port $p not listening"; done
 
 # expect <what> <got> <expected>
 expect() { [ "$2" = "$3" ] || fail "$1:
@@ -103,6 +109,13 @@ got=$(timeout 10 curl -s -D - -o /dev/null "http://127.0.0.1:$P3/" | sed -n 's/^
 expect "backend over TLS" "$got" "bc=1 proto=TLSv1.3 alpn=http/1.1 keysize=256 resumed=0"
 got=$(timeout 10 curl -s -D - -o /dev/null "http://127.0.0.1:$P4/" | sed -n 's/^x-bc: //Ip' | tr -d '\r')
 expect "plain backend" "$got" "bc=0 proto= alpn= keysize= resumed=0 cipherlen="
+
+# the client's server name passed on to the server (server ... sni
+# ssl_fc_sni), checked there against the certificate (verify required)
+got=$(timeout 10 curl -s -k --resolve "a.test:$P6:127.0.0.1" "https://a.test:$P6/")
+expect "sni ssl_fc_sni" "$got" "origin sni=a.test"
+got=$(timeout 10 curl -s -k -o /dev/null -w '%{http_code}' --resolve "b.test:$P6:127.0.0.1" "https://b.test:$P6/")
+expect "sni ssl_fc_sni, a name the certificate does not cover" "$got" "503"
 proxy_alive
 stop_proxy
 exit 0
