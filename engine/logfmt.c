@@ -18,6 +18,8 @@
 #include <sys/un.h>
 
 #include "engine/logfmt.h"
+#include "engine/conn.h"
+#include "proto/tls.h"
 #include "engine/cfg.h"
 #include "engine/http_cap.h"
 #include "engine/proxy.h"
@@ -847,9 +849,13 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	}
 	case LV_SSLV:
-	case LV_SSLC:
-		lo_text(o, NULL, 0, opts);
+	case LV_SSLC: {
+		/* the client connection's TLS version / cipher, "-" in clear */
+		const struct tls_conn *t = s->cli ? s->cli->tls : NULL;
+
+		lo_str(o, !t ? NULL : nd->var == LV_SSLV ? tls_conn_protocol(t) : tls_conn_cipher(t), opts);
 		break;
+	}
 	}
 	o->last_sep = 0;
 }

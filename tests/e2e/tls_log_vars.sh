@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# %sslv and %sslc in log formats: the client connection's TLS version and
+# cipher (OpenSSL names), "-" on a plain connection. PROXY=/usr/sbin/haproxy
+# runs this script against HAProxy 2.6 unchanged.
+. "$(dirname "$0")/lib.sh"
+
+command -v openssl >/dev/null || skip "no openssl command"
+command -v curl >/dev/null || skip "no curl command"
+cd "$T" || fail "cd $T"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem \
+	-days 30 -subj /CN=log.test >certs.log 2>&1 || fail "openssl: $(tail -3 certs.log)"
+cat c.pem k.pem >site.pem
+
+FE_PORT=$(free_port)
+PLAIN_PORT=$(free_port)
+cat >p.cfg <<CFG
+global
+    log stdout format raw local0
+defaults
+    mode http
+    log global
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+    log-format "%ft v=%sslv c=%sslc"
+frontend tls
+    bind 127.0.0.1:$FE_PORT ssl crt $T/site.pem
+    http-request return status 200
+frontend plain
+    bind 127.0.0.1:$PLAIN_PORT
+    http-request return status 200
+CFG
+start_proxy p.cfg
+
+curl -sk --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 "https://127.0.0.1:$FE_PORT/" >/dev/null ||
+	fail "TLS 1.2 request: curl exit $?"
+curl -sk --tlsv1.3 "https://127.0.0.1:$FE_PORT/" >/dev/null || fail "TLS 1.3 request: curl exit $?"
+curl -s "http://127.0.0.1:$PLAIN_PORT/" >/dev/null || fail "plain request: curl exit $?"
+
+for _ in $(seq 30); do [ "$(grep -c ' v=' "$T/proxy.log")" -ge 3 ] && break; sleep 0.1; done
+grep -q "^tls~ v=TLSv1.2 c=ECDHE-ECDSA-AES128-GCM-SHA256$" "$T/proxy.log" ||
+	fail "no TLS 1.2 line: $(grep ' v=' "$T/proxy.log")"
+grep -Eq "^tls~ v=TLSv1.3 c=TLS_[A-Z0-9_]+$" "$T/proxy.log" ||
+	fail "no TLS 1.3 line: $(grep ' v=' "$T/proxy.log")"
+grep -q "^plain v=- c=-$" "$T/proxy.log" || fail "no plain line: $(grep ' v=' "$T/proxy.log")"
+proxy_alive
+stop_proxy
+exit 0
