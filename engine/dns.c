@@ -297,7 +297,7 @@ static int dns_resolv_conf(struct cfg_ctx *c)
 	if (!f)
 		return cfg_set_err(c, "failed to open /etc/resolv.conf: %s.", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		char ip[INET6_ADDRSTRLEN + 8], name[64], txt[INET6_ADDRSTRLEN + 16], aerr[128];
+		char ip[64], name[64], txt[80], aerr[128];
 		struct addr a;
 
 		if (sscanf(line, " nameserver %63s", ip) != 1)
