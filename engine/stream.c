@@ -184,6 +184,36 @@ static char fin_state(const struct stream *s)
 	}
 }
 
+/* TCP data phase: one side's inactivity timeout (<cli>: the client's, else
+ * the server's) while the other side is still active. HAProxy closes only
+ * that side's reading and passes the close on (a FIN to the other side once
+ * what was received is sent); the stream ends when the other side closes
+ * or times out too, and the first timeout names the end (cD with the
+ * client's 1 s and the server's 2 s, ending at 2 s). Returns 1 if handled,
+ * 0 if the stream must end now (HTTP, other states, nothing left). */
+static int strm_half_timeout(struct stream *s, int cli)
+{
+	if (s->state != STRM_ST_DATA || (s->http && stream_http_active(s)) ||
+	    !s->srvc || s->shut_how)
+		return 0;
+	if (cli ? !srv_side_active(s) : !cli_side_active(s))
+		return 0;
+	if (s->err == STRM_ERR_NONE || !s->err)
+		s->err = cli ? STRM_ERR_CLITO : STRM_ERR_SRVTO;
+	if (s->fin == STRM_FIN_NONE || !s->fin)
+		s->fin = STRM_FIN_D;
+	if (cli) {
+		s->flags |= STRM_F_CLI_RTO;
+		s->req.flags |= CHAN_SHUTR;
+		s->exp_cli = 0;
+	} else {
+		s->flags |= STRM_F_SRV_RTO;
+		s->res.flags |= CHAN_SHUTR;
+		s->exp_srv = 0;
+	}
+	return 1;
+}
+
 /* Checks the inactivity timeouts of both sides. Returns 1 if the stream
  * ended. Two sides expiring together (within a few ms: both deadlines
  * were set by the same exchange) are blamed as HAProxy 2.6 does in TCP
@@ -211,6 +241,8 @@ static int strm_check_idle(struct stream *s, uint64_t now)
 		s->exp_srv = 0;
 		srv_x = 0;
 	}
+	if (!(cli_x && srv_x) && (cli_x || srv_x) && strm_half_timeout(s, cli_x))
+		return 0;
 	if (cli_x && srv_x) {
 		if (s->res.total_in || (s->be && s->be->to.tunnel && !stream_http_active(s)) ||
 		    !s->req_early_in || s->req.total_in != s->req_early_in)
@@ -621,12 +653,25 @@ void stream_conn_event(struct conn *c, unsigned ev)
 
 	if (ev & CONN_EV_RECV)
 		strm_count_bytes(s);
+	/* a side whose read timed out is no longer read (strm_half_timeout):
+	 * what it still sends is dropped, as HAProxy leaves it unread */
+	int rto = (c == s->cli && (s->flags & STRM_F_CLI_RTO)) ||
+	          (c == s->srvc && (s->flags & STRM_F_SRV_RTO));
+
+	if ((ev & CONN_EV_RECV) && rto) {
+		struct chan *ch = c == s->cli ? &s->req : &s->res;
+
+		if (chan_in_len(ch))
+			chan_replace_in(ch, 0, chan_in_len(ch), NULL, 0);
+	}
 	/* a side's timeout restarts on what it sends us, and on what it takes
 	 * from us unless "option independent-streams" */
 	unsigned act = CONN_EV_RECV;
 
 	if (!((s->be ? s->be : s->fe)->options & PXO_INDEPENDENT_STREAMS))
 		act |= CONN_EV_SENT;
+	if (rto)
+		act = 0;    /* its timer does not restart */
 	if (c == s->cli) {
 		if (ev & act)
 			s->exp_cli = deadline(now, tmo_cli(s));

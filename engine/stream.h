@@ -107,6 +107,8 @@ struct stream {
 #define STRM_F_QUEUED      0x0800   /* waiting in the thread's queue for a server slot */
 #define STRM_F_PROXY_HDR   0x1000   /* a PROXY header for the server is queued in req (send-proxy) */
 #define STRM_F_BE_COUNTED  0x2000   /* counted in be->be_cur_conn (stream.c) */
+#define STRM_F_CLI_RTO     0x4000   /* TCP: client read timeout: no longer read (stream.c) */
+#define STRM_F_SRV_RTO     0x8000   /* TCP: server read timeout: no longer read (stream.c) */
 
 /* States */
 enum { STRM_ST_INIT = 0, STRM_ST_REQ, STRM_ST_CONN, STRM_ST_DATA, STRM_ST_DEAD };

@@ -4,6 +4,9 @@
 # is installed each case also runs on it and the masked lines must match):
 #   equal client/server timeouts: an idle client is blamed (cD), and so is
 #     one whose request came after the connect (cD);
+#   unequal ones: the first to expire names the end, but only closes its
+#     side (a FIN to the other): the stream ends when the other side closes
+#     or times out as well;
 #   a server that resets (RST after its response, or close with the
 #     request unread) ends the stream at once: SD, the response delivered;
 #   %bc counts the backend's streams (queued ones too), not its own;
@@ -21,7 +24,8 @@ HAP=/usr/sbin/haproxy
 cat >srv.py <<'EOF'
 # srv.py <mode> <port-file>: silent (reads, never answers), echo,
 # rst_after_resp (reads, answers "resp", resets 100 ms later),
-# close_unread (waits 300 ms, closes with the request unread: a reset)
+# close_unread (waits 300 ms, closes with the request unread: a reset),
+# eofclose (reads until the end, then closes)
 import socket, struct, sys, threading, time
 mode = sys.argv[1]
 s = socket.socket()
@@ -29,6 +33,9 @@ s.bind(('127.0.0.1', 0))
 s.listen(64)
 open(sys.argv[2], 'w').write(str(s.getsockname()[1]))
 def serve(c):
+    if mode == 'eofclose':
+        while c.recv(4096): pass
+        c.close(); return
     if mode == 'close_unread':
         time.sleep(0.3); c.close(); return
     if mode == 'rst_after_resp':
@@ -61,7 +68,8 @@ cfg() {
 		printf 'global\n    log stdout format raw local0\n'
 		printf 'defaults\n    mode tcp\n    log global\n    option tcplog\n'
 		[ -n "$lf" ] && printf '    log-format "%s"\n' "$lf"
-		printf '    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n    timeout queue 3s\n'
+		printf '    timeout connect 1s\n    timeout client %s\n    timeout server %s\n    timeout queue 3s\n' \
+			"${TCLI:-1s}" "${TSRV:-1s}"
 		printf 'frontend fe\n    bind 127.0.0.1:%s %s\n    default_backend be\n' "$FE_PORT" "$bopt"
 		printf 'backend be\n'
 		for l in "$@"; do printf '    %s\n' "$l"; done
@@ -119,6 +127,33 @@ import socket, sys, time
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(0.5); c.sendall(b"hello"); time.sleep(1.5)
 assert c.recv(10) == b""' \
 	"127.0.0.1:P fe be/s1 T 0 cD 1/1/0/0/0 0/0"
+
+# ---- unequal timeouts: the first names the end, each only closes its side ----
+# the client's 1 s: its side stops being read and the server gets a FIN; a
+# server that closes then ends the stream at 1 s, a silent one at its own 2 s
+TCLI=1s TSRV=2s cfg t2.cfg "" "" "server s1 127.0.0.1:$SRV_PORT"
+case_ cli_first_silent t2.cfg '
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); t = time.time()
+assert c.recv(10) == b""
+assert 1.7 < time.time() - t < 2.8, time.time() - t' \
+	"127.0.0.1:P fe be/s1 T 0 cD 1/1/0/0/0 0/0"
+start_srv eofclose
+TCLI=1s TSRV=2s cfg t3.cfg "" "" "server s1 127.0.0.1:$SRV_PORT"
+case_ cli_first_eofclose t3.cfg '
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); t = time.time()
+assert c.recv(10) == b""
+assert 0.8 < time.time() - t < 1.7, time.time() - t' \
+	"127.0.0.1:P fe be/s1 T 0 cD 1/1/0/0/0 0/0"
+# the server's 1 s: the client gets a FIN then, and the stream ends when it closes
+TCLI=2s TSRV=1s cfg t4.cfg "" "" "server s1 127.0.0.1:$SRV_PORT"
+case_ srv_first t4.cfg '
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); t = time.time()
+assert c.recv(10) == b""
+assert 0.8 < time.time() - t < 1.7, time.time() - t' \
+	"127.0.0.1:P fe be/s1 T 0 sD 1/1/0/0/0 0/0"
 
 # ---- server resets: SD at once ----
 start_srv rst_after_resp
