@@ -151,6 +151,9 @@ static void list_release(struct pat_list *l)
 	}
 	for (size_t i = 0; i < l->nb; i++)
 		entry_free(l->ent[i]);
+	for (size_t i = 0; i < l->ndead; i++)
+		entry_free(l->dead[i]);
+	free(l->dead);
 	free(l->ent);
 	free(l->name);
 	free(l->desc);
@@ -306,6 +309,10 @@ static int list_replace(struct pat_list *l, struct pat_entry **ent, size_t n,
 	for (i = 0; i < old_nb; i++)
 		if (!drop || drop(old_ent[i], arg))
 			epoch_retire(entry_free, old_ent[i]);
+	/* the new views no longer point to the removed entries */
+	for (i = 0; i < l->ndead; i++)
+		epoch_retire(entry_free, l->dead[i]);
+	l->ndead = 0;
 	if (ent != old_ent) {
 		free(old_ent);
 		l->ent = ent;
@@ -325,6 +332,45 @@ static int drop_one(const struct pat_entry *e, const void *which)
 	return e == which;
 }
 
+/* Removing entries without rebuilding the views: the entries are marked
+ * dead (lookups skip them and find the next match) and kept until the
+ * list is compacted, which happens when they outnumber a quarter of the
+ * live ones (amortised O(1) per removal). Not for regex views: their
+ * pattern set cannot look past a dead first match. Returns 0 when done
+ * (list locked), -1 when the caller must rebuild. */
+#define PAT_DEAD_MIN 64
+static int list_tombstone(struct pat_list *l, int (*drop)(const struct pat_entry *e, const void *arg),
+                          const void *arg, size_t n)
+{
+	size_t live = l->nb - n, j = 0;
+
+	for (struct pat_expr *x = l->exprs; x; x = x->next)
+		if (x->kind == PAT_MATCH_REG)
+			return -1;
+	if (l->ndead + n > (live / 4 > PAT_DEAD_MIN ? live / 4 : PAT_DEAD_MIN))
+		return -1;          /* compact now */
+	if (l->ndead + n > l->dead_cap) {
+		size_t cap = (l->ndead + n) * 2;
+		struct pat_entry **d = realloc(l->dead, cap * sizeof(*d));
+
+		if (!d)
+			return -1;
+		l->dead = d;
+		l->dead_cap = cap;
+	}
+	for (size_t i = 0; i < l->nb; i++) {
+		struct pat_entry *e = l->ent[i];
+
+		if (drop(e, arg)) {
+			atomic_store(&e->dead, 1);
+			l->dead[l->ndead++] = e;
+		} else
+			l->ent[j++] = e;
+	}
+	l->nb = j;
+	return 0;
+}
+
 /* Removes the entries of <l> <drop> selects. Returns how many, or -ENOMEM
  * (nothing removed). */
 static int list_remove(struct pat_list *l, int (*drop)(const struct pat_entry *e, const void *arg),
@@ -341,6 +387,8 @@ static int list_remove(struct pat_list *l, int (*drop)(const struct pat_entry *e
 			j++;
 	n = (int)(l->nb - j);
 	if (!n)
+		goto out;
+	if (list_tombstone(l, drop, arg, (size_t)n) == 0)
 		goto out;
 	/* a new array: the current one stays intact if a view cannot be built */
 	if (!(keep = malloc((j ? j : 1) * sizeof(*keep)))) {

@@ -14,7 +14,15 @@ struct pat_entry {
 	char *key;
 	_Atomic(char *) value;      /* NULL for ACL entries; "set map" swaps it */
 	int line;                   /* line in the file it was read from, 0 if added later */
+	atomic_int dead;            /* removed: lookups skip it; views still point to it
+	                             * until the list is compacted (pattern.c) */
 };
+
+/* Returns 1 if <e> was removed from its list. */
+static inline int pat_entry_dead(const struct pat_entry *e)
+{
+	return atomic_load_explicit(&((struct pat_entry *)e)->dead, memory_order_acquire);
+}
 
 /* One entry compiled for a kind. */
 struct pat_item {
@@ -84,6 +92,8 @@ struct pat_list {
 	pthread_mutex_t lock;       /* writers: entries, views, <exprs> */
 	struct pat_entry **ent;     /* file order (writers only) */
 	size_t nb, cap;
+	struct pat_entry **dead;    /* removed entries views still point to (writers only) */
+	size_t ndead, dead_cap;
 	unsigned long gen;          /* bumped when entries are removed or replaced */
 	struct pat_expr *exprs;
 };

@@ -87,6 +87,20 @@ static int htab_reserve(struct htab *h)
 	return 0;
 }
 
+/* Makes the slot of item <from> (hash <hash>) name item <to>, with one
+ * atomic store: a reader of an older view skips <to> (past its count). */
+static void htab_repoint(struct htab *h, uint32_t hash, uint32_t from, uint32_t to)
+{
+	uint64_t sl, want = (uint64_t)hash << 32 | (from + 1);
+
+	for (uint32_t j = hash & h->mask; (sl = slot_load(&h->slot[j])); j = (j + 1) & h->mask) {
+		if (sl == want) {
+			__atomic_store_n(&h->slot[j], (uint64_t)hash << 32 | (to + 1), __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
 /* Inserts item <idx> with hash <hash> (the caller reserved room); the slot
  * is published with one atomic store, after the item was written. */
 static void htab_insert(struct htab *h, uint32_t hash, uint32_t idx)
@@ -307,6 +321,9 @@ int pat_check_key(enum pat_match m, const char *key, char *err, size_t errlen)
 }
 
 /* ---- views ---- */
+
+static long str_next_live(const struct pat_view *x, long idx, const char *s, size_t n);
+static long ip_next_live(const struct pat_view *x, long idx);
 
 static int str_eq(const char *a, size_t alen, const char *b, size_t blen, int icase)
 {
@@ -684,10 +701,13 @@ struct pat_view *pat_view_add(struct pat_view *old, const struct pat_entry *e, u
 	}
 	v->nb = old->nb + 1;
 	if (v->kind == PAT_MATCH_STR) {
-		*take |= OWN_STR;
-		if (str_find(v, it->u.s.p, it->u.s.len) < 0) {
-			uint32_t h = hash_bytes(it->u.s.p, it->u.s.len, v->flags & PAT_F_ICASE);
+		uint32_t h = hash_bytes(it->u.s.p, it->u.s.len, v->flags & PAT_F_ICASE);
+		long f = str_find(v, it->u.s.p, it->u.s.len);
 
+		*take |= OWN_STR;
+		if (f >= 0 && pat_entry_dead(v->items[f].e) && str_next_live(old, f, it->u.s.p, it->u.s.len) < 0)
+			htab_repoint(&v->str, h, (uint32_t)f, (uint32_t)old->nb);   /* re-added key */
+		else if (f < 0) {
 			if (htab_full(&old->str)) {
 				if (htab_grow_copy(&old->str, &v->str) < 0)
 					goto fail_item;
@@ -700,9 +720,14 @@ struct pat_view *pat_view_add(struct pat_view *old, const struct pat_entry *e, u
 		int pos, nbytes = it->u.ip.v6 ? 16 : 4;
 		struct ip_tab *t = ip_tab_of(v, it, &pos);
 
-		if (t && ip_tab_find(v, t, it->u.ip.a, nbytes) >= 0)
-			*take |= OWN_IP;        /* the same network is there: first wins */
-		else if (t && !htab_full(&t->h)) {
+		long f = t ? ip_tab_find(v, t, it->u.ip.a, nbytes) : -1;
+
+		if (f >= 0) {
+			/* the same network is there: first wins, unless removed */
+			if (pat_entry_dead(v->items[f].e) && ip_next_live(old, f) < 0)
+				htab_repoint(&t->h, hash_bytes(it->u.ip.a, nbytes, 0), (uint32_t)f, (uint32_t)old->nb);
+			*take |= OWN_IP;
+		} else if (t && !htab_full(&t->h)) {
 			htab_insert(&t->h, hash_bytes(it->u.ip.a, nbytes, 0), (uint32_t)old->nb);
 			*take |= OWN_IP;
 		} else {
@@ -1069,6 +1094,65 @@ int pat_match_sample(enum pat_match m, const struct sample *smp)
 	}
 }
 
+/* Removed entries (pat_entry_dead()) stay in the views until the list is
+ * compacted; a lookup whose first match is one looks further, one by one:
+ * rare, and bounded by the compaction. */
+
+/* Returns the index of the first live item after <idx> of STR view <x>
+ * keyed <s>/<n>, or -1. */
+static long str_next_live(const struct pat_view *x, long idx, const char *s, size_t n)
+{
+	int icase = x->flags & PAT_F_ICASE;
+
+	for (size_t j = (size_t)idx + 1; j < x->nb; j++) {
+		const struct pat_item *it = &x->items[j];
+
+		if (str_eq(it->u.s.p, it->u.s.len, s, n, icase) && !pat_entry_dead(it->e))
+			return (long)j;
+	}
+	return -1;
+}
+
+/* Returns the index of the first live item after <idx> of IP view <x> for
+ * the same network, or -1. */
+static long ip_next_live(const struct pat_view *x, long idx)
+{
+	const struct pat_item *d = &x->items[idx];
+
+	for (size_t j = (size_t)idx + 1; j < x->nb; j++) {
+		const struct pat_item *it = &x->items[j];
+
+		if (it->u.ip.v6 == d->u.ip.v6 && it->u.ip.plen == d->u.ip.plen &&
+		    !memcmp(it->u.ip.a, d->u.ip.a, d->u.ip.v6 ? 16 : 4) && !pat_entry_dead(it->e))
+			return (long)j;
+	}
+	return -1;
+}
+
+/* Returns the entry a BEG..DOM view <x> matches for <s>/<n> looking at
+ * every live item in file order (case-sensitive beg: the longest), or
+ * NULL: the slow way, when the pattern set's answer was removed. */
+static const struct pat_entry *scan_live(const struct pat_view *x, const char *s, size_t n)
+{
+	int longest = x->kind == PAT_MATCH_BEG && !(x->flags & PAT_F_ICASE);
+	const struct pat_item *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < x->nb; i++) {
+		const struct pat_item *it = &x->items[i];
+		size_t kl = longest ? strlen(it->e->key) : 0;
+
+		if ((best && (!longest || kl <= best_len)) || pat_entry_dead(it->e) ||
+		    !pending_match(x, it, s, n))
+			continue;
+		best = it;
+		best_len = kl;
+		if (!longest)
+			break;
+	}
+	return best ? best->e : NULL;
+}
+
 static const struct pat_item *match_ip(const struct pat_view *x, const struct sample *smp)
 {
 	uint8_t a4[4], a6[16];
@@ -1109,6 +1193,8 @@ static const struct pat_item *match_ip(const struct pat_view *x, const struct sa
 			memcpy(k, v6 ? a6 : a4, nbytes);
 			mask_bytes(k, nbytes, tabs[i].plen);
 			long idx = ip_tab_find(x, &tabs[i], k, nbytes);
+			if (idx >= 0 && pat_entry_dead(x->items[idx].e))
+				idx = ip_next_live(x, idx);
 			if (idx >= 0)
 				return &x->items[idx];
 		}
@@ -1129,7 +1215,8 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		if (!sample_cast(&smp, SMP_T_SINT))
 			return NULL;
 		for (size_t i = 0; i < x->nb; i++)
-			if (smp.u.sint >= x->items[i].u.r.min && smp.u.sint <= x->items[i].u.r.max)
+			if (smp.u.sint >= x->items[i].u.r.min && smp.u.sint <= x->items[i].u.r.max &&
+			    !pat_entry_dead(x->items[i].e))
 				return x->items[i].e;
 		return NULL;
 	case PAT_MATCH_LEN: {
@@ -1137,7 +1224,8 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 			return NULL;
 		int64_t len = (int64_t)smp.u.str.len;
 		for (size_t i = 0; i < x->nb; i++)
-			if (len >= x->items[i].u.r.min && len <= x->items[i].u.r.max)
+			if (len >= x->items[i].u.r.min && len <= x->items[i].u.r.max &&
+			    !pat_entry_dead(x->items[i].e))
 				return x->items[i].e;
 		return NULL;
 	}
@@ -1166,7 +1254,8 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 			return NULL;
 		for (size_t i = 0; i < x->nb; i++)
 			if (x->items[i].u.bin.len == smp.u.str.len &&
-			    !memcmp(x->items[i].u.bin.p, smp.u.str.ptr, smp.u.str.len))
+			    !memcmp(x->items[i].u.bin.p, smp.u.str.ptr, smp.u.str.len) &&
+			    !pat_entry_dead(x->items[i].e))
 				return x->items[i].e;
 		return NULL;
 	case PAT_MATCH_STR: {
@@ -1174,6 +1263,8 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		    !sample_cast(&smp, SMP_T_STR))
 			return NULL;
 		long idx = str_find(x, smp.u.str.ptr, smp.u.str.len);
+		if (idx >= 0 && pat_entry_dead(x->items[idx].e))
+			idx = str_next_live(x, idx, smp.u.str.ptr, smp.u.str.len);
 		return idx >= 0 ? x->items[idx].e : NULL;
 	}
 	default: {      /* BEG..REG */
@@ -1181,13 +1272,15 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 		    !sample_cast(&smp, SMP_T_STR))
 			return NULL;
 		int idx = patset_first(x->ps, smp.u.str.ptr, smp.u.str.len);
+		if (idx >= 0 && (size_t)idx < x->ps_nb && pat_entry_dead(x->items[idx].e))
+			return scan_live(x, smp.u.str.ptr, smp.u.str.len);   /* removed: look past it */
 		if (x->kind == PAT_MATCH_BEG && !(x->flags & PAT_F_ICASE)) {
 			/* longest prefix, file order between equal lengths */
 			long best = idx >= 0 && (size_t)idx < x->ps_nb ? idx : -1;
 			size_t best_len = best >= 0 ? strlen(x->items[best].e->key) : 0;
 			for (size_t i = x->ps_nb; i < x->nb; i++) {
 				size_t kl = strlen(x->items[i].e->key);
-				if ((best < 0 || kl > best_len) &&
+				if ((best < 0 || kl > best_len) && !pat_entry_dead(x->items[i].e) &&
 				    pending_match(x, &x->items[i], smp.u.str.ptr, smp.u.str.len)) {
 					best = (long)i;
 					best_len = kl;
@@ -1199,13 +1292,14 @@ const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct 
 			/* HAProxy matches a pattern made of delimiters only when the
 			 * subject is empty or ends with a delimiter */
 			const struct pat_item *it = &x->items[x->first_empty_word];
-			if (pending_match(x, it, smp.u.str.ptr, smp.u.str.len))
+			if (!pat_entry_dead(it->e) && pending_match(x, it, smp.u.str.ptr, smp.u.str.len))
 				idx = (int)x->first_empty_word;
 		}
 		if (idx >= 0 && (size_t)idx < x->ps_nb)
 			return x->items[idx].e;     /* earlier in file order than any pending one */
 		for (size_t i = x->ps_nb; i < x->nb; i++)
-			if (pending_match(x, &x->items[i], smp.u.str.ptr, smp.u.str.len))
+			if (!pat_entry_dead(x->items[i].e) &&
+			    pending_match(x, &x->items[i], smp.u.str.ptr, smp.u.str.len))
 				return x->items[i].e;
 		return NULL;
 	}

@@ -610,8 +610,12 @@ static void t_publish_deferred(void)
 	EXPECT_INT(pat_list_del(l, "a"), 1);
 	EXPECT(key_of(x, S("a")) == NULL);
 	EXPECT_STR(key_of(x, S("b")), "b");
-	EXPECT_STR(pat_entry_key(e), "a");     /* the removed entry: not freed yet */
-	EXPECT(epoch_pending() >= 3);          /* old value, old view, entry */
+	EXPECT_STR(pat_entry_key(e), "a");     /* the removed entry: kept (dead) */
+	EXPECT(epoch_pending() >= 1);          /* the old value */
+	pat_list_clear(l);                     /* compacts: views and entries retired */
+	EXPECT(find_str(x, "b") == NULL);
+	EXPECT_STR(pat_entry_key(e), "a");     /* still not freed */
+	EXPECT(epoch_pending() >= 3);          /* the old view, the two entries */
 	epoch_quiescent(0);
 	EXPECT_INT(epoch_pending(), 0);
 out:
@@ -901,6 +905,97 @@ out:
 	pat_list_free(l);
 }
 
+/* Removing entries marks them dead instead of rebuilding the views (the
+ * list is compacted later): every kind of view skips them and finds the
+ * next match, a re-added key is found again, and after many removals the
+ * lookups are still right. */
+static void t_tombstones(void)
+{
+	char err[256], k[64];
+	struct pat_list *l = pat_list_new(NULL, 1);
+	struct pat_expr *xs, *xb, *xe;
+	const struct pat_entry *e;
+	int bad = 0;
+
+	EXPECT_INT(pat_list_add(l, "/a", "A"), 0);
+	EXPECT_INT(pat_list_add(l, "/a/b", "AB"), 0);
+	EXPECT_INT(pat_list_add(l, "/dup", "d1"), 0);
+	EXPECT_INT(pat_list_add(l, "/dup", "d2"), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(k, sizeof(k), "/k%d", i);
+		EXPECT_INT(pat_list_add(l, k, k + 1), 0);
+	}
+	xs = pat_expr_get(l, PAT_MATCH_STR, 0, err, sizeof(err));
+	xb = pat_expr_get(l, PAT_MATCH_BEG, 0, err, sizeof(err));
+	xe = pat_expr_get(l, PAT_MATCH_END, 0, err, sizeof(err));
+	EXPECT(xs && xb && xe);
+	if (!xs || !xb || !xe)
+		goto out;
+	/* the first "/dup" removed: the second answers, in every view */
+	struct nth_walk w = { NULL, 0 };
+	e = find_str(xs, "/dup");
+	EXPECT_INT(pat_list_del_entry(l, e), 1);
+	EXPECT_STR(pat_entry_value(find_str(xs, "/dup")), "d2");
+	EXPECT_STR(pat_entry_value(find_str(xb, "/dup/x")), "d2");
+	EXPECT_STR(pat_entry_value(find_str(xe, "x/dup")), "d2");
+	(void)w;
+	/* the longest prefix removed: the shorter one answers */
+	EXPECT_STR(pat_entry_value(find_str(xb, "/a/b/c")), "AB");
+	EXPECT_INT(pat_list_del(l, "/a/b"), 1);
+	EXPECT_STR(pat_entry_value(find_str(xb, "/a/b/c")), "A");
+	EXPECT(find_str(xs, "/a/b") == NULL);
+	/* removed then added again: found, with the new value */
+	EXPECT_INT(pat_list_del(l, "/k5"), 1);
+	EXPECT(find_str(xs, "/k5") == NULL);
+	EXPECT(find_str(xb, "/k5") == NULL || strcmp(pat_entry_key(find_str(xb, "/k5")), "/k5"));
+	EXPECT_INT(pat_list_add(l, "/k5", "again"), 0);
+	EXPECT_STR(pat_entry_value(find_str(xs, "/k5")), "again");
+	EXPECT_STR(pat_entry_value(find_str(xe, "/k5")), "again");
+	/* most of the list removed one by one (compactions on the way) */
+	for (int i = 0; i < 1000; i += 1) {
+		if (i == 5 || i % 10 == 7)
+			continue;
+		snprintf(k, sizeof(k), "/k%d", i);
+		bad += pat_list_del(l, k) != 1;
+	}
+	EXPECT_INT(bad, 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(k, sizeof(k), "/k%d", i);
+		e = find_str(xs, k);
+		if (i == 5)
+			bad += !e || strcmp(pat_entry_value(e), "again");
+		else if (i % 10 == 7)
+			bad += !e || strcmp(pat_entry_value(e), k + 1);
+		else
+			bad += e != NULL;
+		e = find_str(xb, k);
+		bad += (i == 5 || i % 10 == 7) ? !e || strcmp(pat_entry_key(e), k) : e && !strcmp(pat_entry_key(e), k);
+	}
+	EXPECT_INT(bad, 0);
+	EXPECT_INT(pat_list_count(l), 3 + 100);     /* /a, /dup, /k5 and the i % 10 == 7 */
+	/* an IP list: a removed network, a removed duplicate */
+	struct pat_list *li = pat_list_new(NULL, 1);
+	EXPECT_INT(pat_list_add(li, "10.0.0.0/8", "n1"), 0);
+	EXPECT_INT(pat_list_add(li, "10.0.0.0/8", "n2"), 0);
+	EXPECT_INT(pat_list_add(li, "10.1.0.0/16", "n3"), 0);
+	struct pat_expr *xi = pat_expr_get(li, PAT_MATCH_IP, 0, err, sizeof(err));
+	EXPECT(xi != NULL);
+	if (xi) {
+		EXPECT_STR(pat_entry_value(lk(xi, IP("10.1.2.3"))), "n3");
+		EXPECT_INT(pat_list_del(li, "10.1.0.0/16"), 1);
+		EXPECT_STR(pat_entry_value(lk(xi, IP("10.1.2.3"))), "n1");
+		EXPECT_INT(pat_list_del_entry(li, lk(xi, IP("10.1.2.3"))), 1);
+		EXPECT_STR(pat_entry_value(lk(xi, IP("10.1.2.3"))), "n2");
+		EXPECT_INT(pat_list_del(li, "10.0.0.0/8"), 1);
+		EXPECT(lk(xi, IP("10.1.2.3")) == NULL);
+		EXPECT_INT(pat_list_add(li, "10.1.0.0/16", "back"), 0);
+		EXPECT_STR(pat_entry_value(lk(xi, IP("10.1.2.3"))), "back");
+	}
+	pat_list_free(li);
+out:
+	pat_list_free(l);
+}
+
 int main(void)
 {
 	RUN(t_kinds_names);
@@ -925,5 +1020,6 @@ int main(void)
 	RUN(t_add_many);
 	RUN(t_concurrent);
 	RUN(t_reg_background);
+	RUN(t_tombstones);
 	return unit_end();
 }
