@@ -419,7 +419,8 @@ run_tls() {
 # and CPU, CPU until it settles (background compiles) and RSS then,
 # requests/s and CPU per request (wrk, 32 connections). Then
 # 10k "add map" commands on the management socket, on one connection and
-# on one connection each, with the proxy's CPU for them.
+# on one connection each, then 10k "del map" on one connection, with the
+# proxy's CPU for them.
 gen_map() { # gen_map <reg|beg> <n>: one key and value per line
 	awk -v k="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++)
 		if (k == "reg") printf "^/svc%d/[a-z]+/[0-9]+$ v%d\n", i, i
@@ -503,9 +504,12 @@ t = time.time()
 for i in range(10000):
     batch("add map %s /m%d/ m%d\n" % (mapf, i, i))
 print("cli-add10k-10kconns-ms=%.0f" % ((time.time() - t) * 1000))
+t = time.time()
+batch("".join("del map %s /n%d/\n" % (mapf, i) for i in range(10000)))
+print("cli-del10k-1conn-ms=%.0f" % ((time.time() - t) * 1000))
 PY
 			c1=$(cpu_ticks "$PX_PID")
-			echo "cli-add20k-CPU-ms=$(awk -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN { printf "%.0f", c * 1000 / hz }')"
+			echo "cli-20k-add-10k-del-CPU-ms=$(awk -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN { printf "%.0f", c * 1000 / hz }')"
 			got=$(curl -s -D - -o /dev/null "http://127.0.0.1:$FE_PORT/m9999/x" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-v" { print $2 }')
 			[ "$got" = m9999 ] || echo "error=after the adds /m9999/x gave x-v '$got'"
 		fi
