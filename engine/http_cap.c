@@ -22,6 +22,10 @@ struct http_cap_list {
 	struct cap_decl d[2][HTTP_CAP_MAX];   /* [0] request, [1] response */
 	int nb[2];
 	int size;                   /* data bytes: sum of len + 1 */
+	char *ck_name;              /* "capture cookie <name>": a prefix of the cookie's name */
+	size_t ck_nlen;
+	int ck_len;                 /* bytes kept of "name=value" */
+	int ck_off;                 /* the request's value at data + ck_off, the response's after it */
 };
 
 /* Invariant: ptrs[dir][i] is NULL or points at data + d[dir][i].off, a
@@ -30,6 +34,7 @@ struct http_cap_vals {
 	struct http_cap_vals *next_free;
 	const struct http_cap_list *l;
 	const char *ptrs[2][HTTP_CAP_MAX];
+	const char *ck[2];          /* captured cookies (%CC, %CS), NULL = none */
 	char data[];
 };
 
@@ -79,6 +84,37 @@ static int parse_len(const char *s, int *out)
 	return 0;
 }
 
+/* "capture cookie <name> len <len>": the first cookie whose name begins
+ * with <name>, kept as "name=value" (at most 63 bytes, as HAProxy), from
+ * the request's Cookie and the response's Set-Cookie headers; a later line
+ * replaces an earlier one. */
+static int cfg_capture_cookie(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct http_cap_list *l;
+	int len;
+	char *name;
+
+	if (nargs < 5 || !*args[2] || strcmp(args[3], "len") || parse_len(args[4], &len) < 0)
+		return cfg_set_err(c, "'%s' expects 'cookie' <cookie_name> 'len' <len>.", args[0]);
+	if (len > 63) {
+		cfg_warning(NULL, "truncating capture length to 63 bytes for frontend '%s'.", c->px->name);
+		len = 63;
+	}
+	if (!(l = list_of(c)))
+		return -1;
+	if (!(name = strdup(args[2])))
+		return cfg_set_err(c, "out of memory.");
+	free(l->ck_name);
+	l->ck_name = name;
+	l->ck_nlen = strlen(name);
+	l->ck_len = len;
+	l->ck_off = l->size;
+	l->size += 2 * (len + 1);
+	if (l->size > cap_block_data)
+		cap_block_data = l->size;
+	return 0;
+}
+
 int http_cap_cfg_capture(struct cfg_ctx *c, char **args, int nargs)
 {
 	const char *dir = nargs > 1 ? args[1] : "";
@@ -94,7 +130,7 @@ int http_cap_cfg_capture(struct cfg_ctx *c, char **args, int nargs)
 		return 0;
 	}
 	if (!strcmp(dir, "cookie"))
-		return cfg_set_err(c, "'capture cookie' is not supported by ringproxy yet.");
+		return cfg_capture_cookie(c, args, nargs);
 	if (strcmp(dir, "request") && strcmp(dir, "response"))
 		return cfg_set_err(c, "'%s' expects 'cookie' or 'request header' or 'response header'.", args[0]);
 	res = dir[2] == 's';
@@ -140,6 +176,7 @@ void http_cap_list_free(struct http_cap_list *l)
 	for (int r = 0; r < 2; r++)
 		for (int i = 0; i < l->nb[r]; i++)
 			free(l->d[r][i].hdr);
+	free(l->ck_name);
 	free(l);
 }
 
@@ -161,6 +198,7 @@ static struct http_cap_vals *vals_get(struct stream *s)
 		return NULL;
 	v->l = l;
 	memset(v->ptrs, 0, sizeof(v->ptrs));
+	v->ck[0] = v->ck[1] = NULL;
 	s->caps = v;
 	return v;
 }
@@ -180,6 +218,63 @@ int http_cap_store(struct stream *s, int res, int id, const char *p, size_t len)
 	return 0;
 }
 
+/* Finds in <p>[<n>] (a Cookie value, or with <one> a Set-Cookie value: its
+ * first pair only) the first "name=value" whose name begins with <pfx>.
+ * Returns 1 with the pair in *<b>, *<len>, else 0. */
+static int ck_find(const char *p, size_t n, const char *pfx, size_t pl, int one, const char **b,
+                   size_t *len)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s0, e;
+		const char *eq;
+
+		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ';'))
+			i++;
+		s0 = i;
+		while (i < n && p[i] != ';')
+			i++;
+		e = i;
+		while (e > s0 && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;
+		eq = memchr(p + s0, '=', e - s0);
+		if (eq && (size_t)(eq - (p + s0)) >= pl && !memcmp(p + s0, pfx, pl)) {
+			*b = p + s0;
+			*len = e - s0;
+			return 1;
+		}
+		if (one)
+			return 0;
+	}
+	return 0;
+}
+
+/* "capture cookie": the first matching cookie of message <m> of <s>. */
+static void cap_cookie(struct stream *s, const struct http_cap_list *l, const struct http_msg *m,
+                       int res)
+{
+	char buf[HTTP_REQ_LINE_MAX * 4];
+	struct http_cap_vals *v;
+	const char *hn = res ? "set-cookie" : "cookie", *val, *b;
+	size_t vl, bl;
+
+	for (int h = http_hdr_find(m, hn, strlen(hn), 0); h >= 0; h = http_hdr_find(m, hn, strlen(hn), h + 1)) {
+		if (!(val = http_hdr_value(m, h, buf, sizeof(buf), &vl)) ||
+		    !ck_find(val, vl, l->ck_name, l->ck_nlen, res, &b, &bl))
+			continue;
+		if (!(v = vals_get(s)))
+			return;
+		char *dst = v->data + l->ck_off + (res ? l->ck_len + 1 : 0);
+		if (bl > (size_t)l->ck_len)
+			bl = (size_t)l->ck_len;
+		memcpy(dst, b, bl);
+		dst[bl] = 0;
+		v->ck[res] = dst;
+		return;
+	}
+}
+
 void http_cap_headers(struct stream *s, int res)
 {
 	const struct http_cap_list *l = s->fe ? s->fe->caps : NULL;
@@ -189,11 +284,13 @@ void http_cap_headers(struct stream *s, int res)
 
 	if (!res)
 		http_cap_reset(s);      /* a new request: a new transaction's captures */
-	if (!l || !l->nb[res] || !txn)
+	if (!l || (!l->nb[res] && !l->ck_name) || !txn)
 		return;
 	m = res ? &txn->rsp : &txn->req;
 	if (!http_msg_ready(m))
 		return;
+	if (l->ck_name)
+		cap_cookie(s, l, m, res);
 	for (int i = 0; i < l->nb[res]; i++) {
 		const struct cap_decl *d = &l->d[res][i];
 		int h = -1, last = -1;
@@ -222,6 +319,10 @@ void http_cap_log(const struct stream *s, struct logfmt_http *h)
 	h->nb_res_caps = l->nb[1];
 	h->req_caps = v ? v->ptrs[0] : none;
 	h->res_caps = v ? v->ptrs[1] : none;
+	if (v && v->ck[0])
+		h->cookie_cli = v->ck[0];
+	if (v && v->ck[1])
+		h->cookie_srv = v->ck[1];
 }
 
 void http_cap_reset(struct stream *s)
