@@ -158,7 +158,21 @@ void hlua_map_open(lua_State *L);
 void hlua_proxies_open(lua_State *L, struct config *cfg);
 
 /* ltxn.c */
+/* What a TXN holds, copied into the objects that act on its stream
+ * (Fetches, Converters), so that they check it without the TXN object.
+ * <strm> is dereferenced only once proven alive (hlua_txn_h_stream). */
+struct hlua_txn_h {
+	struct stream *strm;
+	struct thr *thr;            /* the stream's thread (NULL in unit tests) */
+	uint32_t idx, gen;          /* stream_from_ref() handle */
+	uint64_t serial;            /* hlua_strm.serial when made (lstrm.h) */
+	int dir;                    /* 0: request, 1: response */
+};
 void hlua_txn_open(lua_State *L);
+/* Returns the handle of the TXN at <idx>, or raises an error if it is not one. */
+const struct hlua_txn_h *hlua_txn_h_get(lua_State *L, int idx);
+/* Returns the live stream of <h>, or raises "TXN: the transaction is over". */
+struct stream *hlua_txn_h_stream(lua_State *L, const struct hlua_txn_h *h);
 /* Pushes a new TXN object of <strm> for direction <dir> (0 request, 1
  * response), as HAProxy makes one per call; raises an error when out of
  * memory (call it inside a coroutine). */

@@ -24,6 +24,7 @@
 #define CACHE_C   "ringproxy.conv_cache"
 
 struct hlua_smp {
+	struct hlua_txn_h txn;      /* the TXN's handle, copied */
 	int str;                    /* sf / sc: results are always strings ("" on failure) */
 };
 
@@ -134,17 +135,11 @@ static int push_result(lua_State *L, int ok, struct sample *smp, int str)
 	return 1;
 }
 
-/* Returns the live stream of the Fetches/Converters at index 1 (its
- * uservalue is the TXN) or NULL for a converter object with no TXN. */
-static struct stream *smp_stream(lua_State *L, int *dir)
+/* Returns the live stream of the Fetches/Converters <o> and its direction. */
+static struct stream *smp_stream(lua_State *L, const struct hlua_smp *o, int *dir)
 {
-	struct stream *s = NULL;
-
-	*dir = 0;
-	if (lua_getiuservalue(L, 1, 1) != LUA_TNIL)
-		s = hlua_txn_stream(L, -1, dir);
-	lua_pop(L, 1);
-	return s;
+	*dir = o->txn.dir;
+	return hlua_txn_h_stream(L, &o->txn);
 }
 
 /* A Fetches method: f(self, args...). */
@@ -156,7 +151,7 @@ static int fetch_call(lua_State *L)
 	struct sample smp;
 	struct smp_ctx ctx;
 	int dir, n, ok;
-	struct stream *s = smp_stream(L, &dir);
+	struct stream *s = smp_stream(L, o, &dir);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.strm = s;
@@ -190,7 +185,7 @@ static int conv_call(lua_State *L)
 	struct sample smp;
 	struct smp_ctx ctx;
 	int dir, n, ok;
-	struct stream *s = smp_stream(L, &dir);
+	struct stream *s = smp_stream(L, o, &dir);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.strm = s;
@@ -245,11 +240,11 @@ void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str)
 {
 	struct hlua_smp *o;
 
-	txn_idx = lua_absindex(L, txn_idx);
-	o = lua_newuserdatauv(L, sizeof(*o), 1);
+	const struct hlua_txn_h *h = hlua_txn_h_get(L, txn_idx);
+
+	o = lua_newuserdatauv(L, sizeof(*o), 0);
+	o->txn = *h;
 	o->str = str;
-	lua_pushvalue(L, txn_idx);
-	lua_setiuservalue(L, -2, 1);
 	hlua_cls_setmt(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES);
 }
 

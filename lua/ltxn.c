@@ -20,17 +20,13 @@
 #include "lua/hlua.h"
 #include "lua/lstrm.h"
 
-/* Invariant: <strm> is dereferenced only once the handle is proven alive:
- * stream_from_ref(<thr>, <idx>, <gen>) returns it (a stream of a thread's
- * table; without a thread, in unit tests, the stream outlives its TXNs),
- * and its Lua data carries <serial> (a new transaction of a keep-alive
- * stream gets a new serial). */
+/* A TXN is its handle (hlua.h). Invariant: <strm> is dereferenced only
+ * once the handle is proven alive: stream_from_ref(<thr>, <idx>, <gen>)
+ * returns it (a stream of a thread's table; without a thread, in unit
+ * tests, the stream outlives its TXNs), and its Lua data carries <serial>
+ * (a new transaction of a keep-alive stream gets a new serial). */
 struct hlua_txn {
-	struct stream *strm;
-	struct thr *thr;            /* the stream's thread (NULL in unit tests) */
-	uint32_t idx, gen;          /* stream_from_ref() handle */
-	uint64_t serial;            /* hlua_strm.serial when made */
-	int dir;                    /* 0: request action, 1: response action */
+	struct hlua_txn_h h;
 };
 
 /* User value slots of a TXN: the table of fields a script set (made on
@@ -46,31 +42,43 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir)
 	if (!hs)
 		luaL_error(L, "TXN: out of memory");
 	tx = lua_newuserdatauv(L, sizeof(*tx), TXN_NB_UV);
-	tx->strm = strm;
-	tx->thr = strm->thr;
-	tx->idx = strm->idx;
-	tx->gen = strm->gen;
-	tx->serial = hs->serial;
-	tx->dir = dir ? 1 : 0;
+	tx->h.strm = strm;
+	tx->h.thr = strm->thr;
+	tx->h.idx = strm->idx;
+	tx->h.gen = strm->gen;
+	tx->h.serial = hs->serial;
+	tx->h.dir = dir ? 1 : 0;
 	hlua_cls_setmt(L, HLUA_C_TXN);
 }
 
-struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir)
+const struct hlua_txn_h *hlua_txn_h_get(lua_State *L, int idx)
 {
-	struct hlua_txn *tx = hlua_cls_check(L, idx, HLUA_C_TXN, "TXN");
-	struct stream *s = tx->strm;
+	return &((struct hlua_txn *)hlua_cls_check(L, idx, HLUA_C_TXN, "TXN"))->h;
+}
+
+struct stream *hlua_txn_h_stream(lua_State *L, const struct hlua_txn_h *h)
+{
+	struct stream *s = h->strm;
 	const struct hlua_strm *hs;
 
-	if (tx->thr ? stream_from_ref(tx->thr, tx->idx, tx->gen) != s : s->gen != tx->gen)
+	if (h->thr ? stream_from_ref(h->thr, h->idx, h->gen) != s : s->gen != h->gen)
 		goto dead;
-	if (!(hs = s->lua) || hs->serial != tx->serial)
+	if (!(hs = s->lua) || hs->serial != h->serial)
 		goto dead;
-	if (dir)
-		*dir = tx->dir;
 	return s;
 dead:
 	luaL_error(L, "TXN: the transaction is over (its stream has ended)");
 	return NULL;
+}
+
+struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir)
+{
+	const struct hlua_txn_h *h = hlua_txn_h_get(L, idx);
+	struct stream *s = hlua_txn_h_stream(L, h);
+
+	if (dir)
+		*dir = h->dir;
+	return s;
 }
 
 /* TXN.log(txn, level, msg) */
