@@ -262,8 +262,8 @@ void cli_cmd_clear_table(struct cli_ctx *c, char **args, int nargs)
 		}
 		if (!key_sample(c, t, key, &smp, buf, sizeof(buf)))
 			return;
-		if ((ts = stick_lookup(t, &smp)))
-			stick_remove(ts);
+		if ((ts = stick_lookup(t, &smp)) && !stick_remove(ts))
+			cli_out_str(c->out, "Entry currently in use, cannot remove\n");
 		return;
 	}
 	stick_foreach(t, walk_cb, &w);
