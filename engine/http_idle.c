@@ -202,6 +202,10 @@ int http_idle_put(struct thr *t, struct server *srv, struct conn *c, uint32_t us
 	uint8_t l = uses > 1;
 
 	ip_init(t);
+	/* as HAProxy's tune.pool-high-fd-ratio (25 %): idle connections take
+	 * at most a quarter of what maxconn allows */
+	if (ip.total >= (t->cfg && t->cfg->g.maxconn > 4 ? (uint32_t)t->cfg->g.maxconn / 4 : 1))
+		return -ENOSPC;
 	if (srv->pool_max_conn >= 0 && srv_find(srv) &&
 	    srv_find(srv)->count >= (uint32_t)srv->pool_max_conn)
 		return -ENOSPC;
