@@ -977,6 +977,8 @@ enum rule_res rules_exec_tcp_res_content(struct stream *s, int final)
 	enum rule_res res = run_list(s, px, def, px->tcp_res_cont, SMP_DIR_RES, final, &s->res_rule_pos);
 	if (res == RULE_WAIT && final)
 		res = RULE_CONTINUE;
+	if (res == RULE_CONTINUE && !s->http)
+		stick_persist_store(s, 1);      /* "stick store-response" on the inspected response */
 	if (res == RULE_REJECT) {
 		px->denied_resp++;
 		if (s->fe && s->fe != px)
