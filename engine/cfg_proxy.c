@@ -714,7 +714,7 @@ static const struct cfg_opt {
 	{ "pgsql-check",         0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
 	{ "redis-check",         0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
 	{ "ldap-check",          0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
-	{ "spop-check",          0,                     PX_CAP_BE, OPT_UNSUPP },
+	{ "spop-check",          0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
 	{ "external-check",      0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "checkcache",          0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "accept-invalid-http-request",  0,            PX_CAP_FE, OPT_UNSUPP },

@@ -46,7 +46,7 @@ struct tc_http_exp {
 
 /* The expect functions of the protocol checks (TC_EXPECT_CUSTOM). */
 enum tc_custom { TC_CUSTOM_NONE = 0, TC_CUSTOM_MYSQL_INIT, TC_CUSTOM_MYSQL_OK, TC_CUSTOM_LDAP,
-                 TC_CUSTOM_AGENT };
+                 TC_CUSTOM_AGENT, TC_CUSTOM_SPOP };
 
 /* An on-success / on-error message: literal text and %[res.payload(o,l)]
  * pieces, each optionally cut at the first CR/LF and trimmed. */
@@ -104,7 +104,7 @@ struct tc_rule {
 /* The protocol checks ("option redis-check"...): which one and its
  * arguments, kept so a backend can inherit them from its defaults. */
 enum tc_proto { TC_PROTO_NONE = 0, TC_PROTO_REDIS, TC_PROTO_SSL_HELLO, TC_PROTO_SMTP, TC_PROTO_PGSQL,
-                TC_PROTO_MYSQL, TC_PROTO_LDAP };
+                TC_PROTO_MYSQL, TC_PROTO_LDAP, TC_PROTO_SPOP };
 
 struct tc_rules {
 	int nb, size;
@@ -207,6 +207,17 @@ enum tc_eval { TC_EVAL_NEXT = 0, TC_EVAL_WAIT, TC_EVAL_FAIL, TC_EVAL_DONE };
 enum tc_eval tc_custom_eval(enum tc_custom which, const char *buf, size_t len, int last,
                             int is_last_rule, enum check_result *res, int *code, char *info,
                             size_t infosz);
+
+/* ---- SPOP (check_spop.c) ---- */
+
+/* Writes the HAPROXY-HELLO frame of a health check into <b> (room for 128
+ * bytes). Returns its length. */
+size_t check_spop_hello(unsigned char *b);
+/* Judges the agent's answer <buf>/<len>: TC_EVAL_WAIT for more (unless
+ * <last>), TC_EVAL_DONE ("SPOA server is ok") or TC_EVAL_FAIL with
+ * HAProxy's reason in <info>; <res> the result. */
+enum tc_eval check_spop_reply(const char *buf, size_t len, int last, enum check_result *res,
+                              char *info, size_t sz);
 
 /* ---- agent checks (check_agent.c) ---- */
 

@@ -544,6 +544,14 @@ struct tc_rules *tc_proto_build(enum tc_proto proto, const char *arg, int flag)
 			rc |= tc_spec_add(rs, &(struct tc_spec){ .kind = TC_EXPECT_CUSTOM,
 			                  .custom = TC_CUSTOM_MYSQL_OK });
 		break;
+	case TC_PROTO_SPOP:
+		if (!(b = malloc(128)))
+			goto fail;
+		n = check_spop_hello(b);
+		rc |= tc_send_add(rs, b, n);
+		rc |= tc_spec_add(rs, &(struct tc_spec){ .kind = TC_EXPECT_CUSTOM, .custom = TC_CUSTOM_SPOP,
+		                  .min_recv = 4 });
+		break;
 	case TC_PROTO_LDAP:
 		/* bindRequest: message 1, LDAPv3, anonymous, simple auth */
 		rc |= tc_send_add(rs, "\x30\x0c\x02\x01\x01\x60\x07\x02\x01\x03\x04\x00\x80\x00", 14);
@@ -688,6 +696,8 @@ enum tc_eval tc_custom_eval(enum tc_custom which, const char *buf, size_t len, i
 	}
 	case TC_CUSTOM_LDAP:
 		return tc_ldap_bindrsp(b, len, last, res, code, info, infosz);
+	case TC_CUSTOM_SPOP:
+		return check_spop_reply(buf, len, last, res, info, infosz);
 	case TC_CUSTOM_AGENT:       /* check.c runs it: it changes the server */
 	case TC_CUSTOM_NONE:
 		break;
@@ -716,6 +726,8 @@ int check_cfg_option(struct cfg_ctx *c, char **args, int nargs)
 		proto = TC_PROTO_SSL_HELLO;
 	else if (!strcmp(name, "ldap-check"))
 		proto = TC_PROTO_LDAP;
+	else if (!strcmp(name, "spop-check"))
+		proto = TC_PROTO_SPOP;
 	else if (!strcmp(name, "smtpchk")) {
 		proto = TC_PROTO_SMTP;
 		max = 4;

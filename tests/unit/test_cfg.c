@@ -868,7 +868,7 @@ static void t_every_option(void)
 	};
 	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "tcp-check", NULL };
 	static const char *const unsupp[] = {
-		"originalto", "transparent", "spop-check", "external-check", "checkcache",
+		"originalto", "transparent", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
 		"http-restrict-req-hdr-names", "disable-h2-upgrade", "httpslog", "http-use-proxy-header",
@@ -896,7 +896,7 @@ static void t_every_option(void)
 	/* the protocol checks (check_proto.c) */
 	static const char *const check_opts[] = {
 		"ssl-hello-chk", "smtpchk", "smtpchk EHLO a.example", "mysql-check",
-		"mysql-check user u pre-41", "pgsql-check user u", "redis-check", "ldap-check", NULL
+		"mysql-check user u pre-41", "pgsql-check user u", "redis-check", "ldap-check", "spop-check", NULL
 	};
 	for (int i = 0; check_opts[i]; i++) {
 		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n", TO, check_opts[i]);
@@ -1538,7 +1538,8 @@ static void t_http_checks(void)
 	         "backend b\n  server s1 127.0.0.1:80 check\n", TO);
 	EXPECT_PARSE(&cfg, text, 0);
 	EXPECT(cfg.proxies && (cfg.proxies->options & PXO_HTTPCHK));
-	EXPECT(cfg.proxies && cfg.proxies->check_rules);
+	/* the backend declares none: it runs its defaults' HTTP check (check_http.c) */
+	EXPECT(cfg.proxies && cfg.proxies->from && cfg.proxies->from->check_rules);
 	cfg_free(&cfg);
 	expect_error("backend b\n  http-check expect\n", "http-check");
 }
