@@ -722,8 +722,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 		a->type = HA_SILENT_DROP;
 		n = i;
 	} else if (!strcmp(k, "wait-for-body")) {
-		n = res ? cfg_set_err(c, "'http-response wait-for-body' is not supported by ringproxy yet.") :
-		          parse_wait_body(c, a, args, nargs, i);
+		n = parse_wait_body(c, a, args, nargs, i);
 	} else if (!res && !strcmp(k, "early-hint")) {
 		a->type = HA_EARLY_HINT;
 		if (count_args(args, nargs, i) != 2) {
@@ -774,7 +773,7 @@ static const char req_known[] =
 static const char res_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
 	"'deny', 'lua.*', 'lua', 'redirect', 'replace-header', 'replace-value', 'return', "
-	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'silent-drop',";
+	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'silent-drop', 'wait-for-body',";
 
 static const char after_known[] =
 	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
@@ -1245,19 +1244,22 @@ static int exec_normalize(const struct http_act *a, struct stream *s, struct htt
 	return http_set_path(m, ha_tmp, (size_t)n) < 0 ? RULE_ERR : -1;
 }
 
-/* wait-for-body: the request's body is read (not forwarded) until it is
+/* wait-for-body: the message's body is read (not forwarded) until it is
  * complete, "at-least" bytes of it came or the buffer is full; at the
- * end of "time" without that, 408. Returns -1 (next rule), RULE_YIELD,
- * RULE_REPLY or RULE_ERR. */
+ * end of "time" without that, 408 for a request, 504 for a response (the
+ * server's is dropped). Returns -1 (next rule), RULE_YIELD, RULE_REPLY or
+ * RULE_ERR. */
 static int exec_wait_body(const struct http_act *a, struct stream *s, struct http_msg *m,
                           struct proxy *px)
 {
+	int res = m->is_resp;
+
 	int r = HTTP_PARSE_DONE, w;
 
 	if (m->state == HTTP_MSG_BODY)
 		r = http_msg_body_parse(m);
 	if (r == HTTP_PARSE_ERR)
-		return reply_errpage(s, px, 400, STRM_ERR_PRXCOND, STRM_FIN_R);
+		return res ? RULE_ERR : reply_errpage(s, px, 400, STRM_ERR_PRXCOND, STRM_FIN_R);
 	if (r == HTTP_PARSE_DONE || (a->wait_min && m->body_fed >= a->wait_min) ||
 	    chan_is_full(m->chan) || (m->chan->flags & CHAN_SHUTR)) {
 		tarpit_cancel(s);
@@ -1268,6 +1270,8 @@ static int exec_wait_body(const struct http_act *a, struct stream *s, struct htt
 		return RULE_ERR;
 	if (!w)
 		return RULE_YIELD;
+	if (res)
+		return reply_errpage(s, px, 504, STRM_ERR_SRVTO, STRM_FIN_D);
 	return reply_errpage(s, px, 408, STRM_ERR_CLITO, STRM_FIN_R);
 }
 
