@@ -765,8 +765,7 @@ void stick_dump_entry(struct cli_out *o, const struct stksess *ts)
 		else if (dt_descs[dt].kind == DK_STR) {
 			const char *name;
 			memcpy(&name, ts_data(ts, dt), sizeof(name));
-			if (name)
-				cli_out_printf(o, " %s=%s", dt_descs[dt].name, name);
+			cli_out_printf(o, " %s=%s", dt_descs[dt].name, name ? name : "-");
 		}
 		else
 			cli_out_printf(o, " %s=%lld", dt_descs[dt].name, (long long)stick_read(ts, dt));
