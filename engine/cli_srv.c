@@ -24,6 +24,13 @@ static struct server *cli_srv_graveyard;
  * as HAProxy does: a paused socket leaves the LISTEN state, so that new
  * clients are refused at once (and those in the backlog reset) rather than
  * left waiting; resuming listens again. */
+/* Addresses of the paused sockets: leaving LISTEN may release a port the
+ * kernel chose (an inherited fd@ socket bound to port 0), so resuming
+ * binds it again to the same address. */
+#define CLI_PAUSED_MAX 64
+static struct { int fd; socklen_t len; struct sockaddr_storage ss; } cli_paused[CLI_PAUSED_MAX];
+static int cli_nb_paused;
+
 static void cli_fe_sockets(const struct config *cfg, struct proxy *px, int pause)
 {
 	if (!thr_cur)
@@ -33,11 +40,29 @@ static void cli_fe_sockets(const struct config *cfg, struct proxy *px, int pause
 
 		if (l->px != px || l->fd < 0 || b->addr.u.sa.sa_family == AF_UNIX)
 			continue;
-		if (pause)
+		if (pause) {
+			if (cli_nb_paused < CLI_PAUSED_MAX) {
+				cli_paused[cli_nb_paused].fd = l->fd;
+				cli_paused[cli_nb_paused].len = sizeof(cli_paused[0].ss);
+				if (getsockname(l->fd, (struct sockaddr *)&cli_paused[cli_nb_paused].ss,
+				                &cli_paused[cli_nb_paused].len) == 0)
+					cli_nb_paused++;
+			}
 			shutdown(l->fd, SHUT_RD);
-		else
-			listen(l->fd, b->backlog > 0 ? b->backlog : px->maxconn > 0 ? px->maxconn :
-			       cfg->g.maxconn > 0 ? cfg->g.maxconn : 1024);
+			continue;
+		}
+		for (int i = 0; i < cli_nb_paused; i++) {
+			if (cli_paused[i].fd != l->fd)
+				continue;
+			/* a socket whose port the kernel had chosen lost it (and
+			 * getsockname() does not tell): bind again, which fails
+			 * harmlessly (EINVAL) where the port was kept */
+			bind(l->fd, (struct sockaddr *)&cli_paused[i].ss, cli_paused[i].len);
+			cli_paused[i] = cli_paused[--cli_nb_paused];
+			break;
+		}
+		listen(l->fd, b->backlog > 0 ? b->backlog : px->maxconn > 0 ? px->maxconn :
+		       cfg->g.maxconn > 0 ? cfg->g.maxconn : 1024);
 	}
 }
 
@@ -65,10 +90,15 @@ void cli_cmd_frontend(struct cli_ctx *c, char **args, int nargs)
 		                            : "All sockets are already enabled.\n");
 		return;
 	}
+	/* resuming: listen before re-arming the accepts; pausing: stop
+	 * accepting, then leave the LISTEN state */
+	if (!disable)
+		cli_fe_sockets(c->cfg, px, 0);
 	px->fe_paused = disable;
 	if (thr_cur)
 		listeners_update(thr_cur);  /* cancels or re-arms the accepts */
-	cli_fe_sockets(c->cfg, px, disable);
+	if (disable)
+		cli_fe_sockets(c->cfg, px, 1);
 }
 
 /* "enable health <b>/<s>" / "disable health <b>/<s>": a disabled check
