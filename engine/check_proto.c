@@ -690,7 +690,11 @@ enum tc_eval tc_custom_eval(enum tc_custom which, const char *buf, size_t len, i
 	case TC_CUSTOM_MYSQL_INIT:
 		return tc_mysql_packet(b, len, 0, last, is_last_rule, res, code, info, infosz);
 	case TC_CUSTOM_MYSQL_OK: {
-		size_t hs = 4 + (b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16);
+		size_t hs;
+
+		if (len < 4)        /* not even the handshake's header */
+			return tc_mysql_packet(b, len, 0, last, is_last_rule, res, code, info, infosz);
+		hs = 4 + (b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16);
 
 		return tc_mysql_packet(b, len, hs, last, is_last_rule, res, code, info, infosz);
 	}

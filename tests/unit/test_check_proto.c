@@ -353,6 +353,67 @@ static void t_http_build(void)
 	EXPECT(strstr(out, "weight=2/0;") != NULL);
 }
 
+/* Random and truncated inputs through every parser: each gives a result
+ * in its range, and under ASan/UBSan reads nothing outside its input. */
+static void t_random_inputs(void)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		"\x30\x84\x00\x00\x00\x10\x02\x01\x01\x61\x84\x00\x00\x00\x07\x0a\x01\x00",
+		"\x0e\x00\x00\x00\x0a" "5.7.1\0\x01\x00\x00\x00" "abc\x07\x00\x00\x02\x00\x00\x00",
+		"\x00\x00\x00\x19\x65\x00\x00\x00\x01\x00\x00\x0e" "max-frame-size\x03\xf0\x31",
+		"75%,maxconn:30 drain up # x\n",
+	};
+	struct proxy px;
+	struct server srv;
+	uint32_t r = 2463534242u;
+	char buf[320], info[256], tmp[128];
+
+	memset(&px, 0, sizeof(px));
+	memset(&srv, 0, sizeof(srv));
+	px.name = "be";
+	px.srv = &srv;
+	srv.px = &px;
+	srv.name = "s";
+	srv.weight = srv.cur_weight = 10;
+	srv.rise = 2;
+	srv.fall = 3;
+	for (int it = 0; it < 20000; it++) {
+		static const size_t seed_len[] = { 62, 18, 25, 29, 28 };
+		const char *seed = seeds[it % 5];
+		size_t sl = seed_len[it % 5], len;
+		enum check_result res = CHECK_OK;
+		struct tc_hrsp rsp;
+		int code = 0, neutral, rc;
+
+		r ^= r << 13; r ^= r >> 17; r ^= r << 5;
+		len = r % (sizeof(buf) - 1);
+		memcpy(buf, seed, sl < len ? sl : len);
+		/* flip a few bytes of the seed, or all of them */
+		for (size_t i = 0; i < len; i++) {
+			r ^= r << 13; r ^= r >> 17; r ^= r << 5;
+			if (i >= sl || r % 13 == 0)
+				buf[i] = (char)(r >> 8);
+		}
+		rc = tc_http_parse(buf, len, it & 1, tmp, sizeof(tmp), &rsp);
+		EXPECT(rc >= -1 && rc <= 1);
+		if (rc == 1)
+			EXPECT(rsp.blen <= len && rsp.code >= 0 && rsp.code <= 999);
+		for (int w = TC_CUSTOM_MYSQL_INIT; w <= TC_CUSTOM_SPOP; w++) {
+			if (w == TC_CUSTOM_AGENT || !len)
+				continue;
+			rc = tc_custom_eval((enum tc_custom)w, buf, len, it & 1, 1, &res, &code, info, sizeof(info));
+			EXPECT(rc >= TC_EVAL_NEXT && rc <= TC_EVAL_DONE);
+			EXPECT(strlen(info) < sizeof(info));
+		}
+		info[0] = 0;
+		srv.state = SRV_UP;
+		rc = check_agent_reply(&srv, buf, len, it & 1, &res, &neutral, info, sizeof(info));
+		EXPECT(rc == TC_EVAL_WAIT || rc == TC_EVAL_DONE);
+		EXPECT(srv.cur_weight >= 0 && srv.cur_weight <= 256);
+	}
+}
+
 int main(void)
 {
 	RUN(t_fmt);
@@ -363,5 +424,6 @@ int main(void)
 	RUN(t_http_parse);
 	RUN(t_http_match);
 	RUN(t_http_build);
+	RUN(t_random_inputs);
 	return unit_end();
 }
