@@ -550,8 +550,6 @@ static void strm_end(struct stream *s)
 		tls_fail = s->err == STRM_ERR_CLITO ? "Timeout while waiting for PROXY protocol header" :
 		           (s->cli->flags & CONN_F_RX_ERR) ? "Connection error while waiting for PROXY protocol header" :
 		           "Connection closed while waiting for PROXY protocol header";
-	conn_close(s->cli);
-	conn_close(s->srvc);
 	strm_count_bytes(s);
 	stick_stream_end(s);
 	strm_be_count(s, 0);
@@ -562,6 +560,10 @@ static void strm_end(struct stream *s)
 		else
 			log_stream(s);
 	}
+	/* after the log: a closed connection may be freed at once, and the
+	 * log reads its TLS session (%sslv, ssl_fc_* in log-format) */
+	conn_close(s->cli);
+	conn_close(s->srvc);
 	if (lua_hooks.stream_release && s->lua)
 		lua_hooks.stream_release(s);
 	backend_release(s);
