@@ -82,7 +82,7 @@ struct http_act {
 	struct logfmt *reason;      /* set-status reason */
 	struct ha_reply reply;      /* deny, return, tarpit */
 	enum ha_redir redir;
-	unsigned drop_query:1, append_slash:1, clear_cookie:1;
+	unsigned drop_query:1, append_slash:1, clear_cookie:1, ignore_empty:1;
 	char *cookie;               /* redirect set-cookie/clear-cookie text */
 	char *realm;                /* auth */
 	void *service;              /* use-service, from lua_hooks.service_resolve */
@@ -233,7 +233,7 @@ static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res,
 				return cfg_set_err(c, "unexpected '%s' argument, '%s' already defined", k, k);
 			if (!*v)
 				return cfg_set_err(c, "'%s' expects <%s> as argument", k,
-				                   strstr(k, "file") ? "file" : "fmt");
+				                   strstr(k, "file") ? "file" : k[0] == 's' ? "str" : "fmt");
 			if (!strcmp(k, "string")) {
 				if (!(r->body = cfg_strdup(c, v)))
 					return -1;
@@ -281,6 +281,13 @@ static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res,
 	}
 	if ((r->body || r->body_fmt) && !r->ctype && r->blen + !!r->body_fmt)
 		return cfg_set_err(c, "a content-type must be defined when a non-empty payload is configured");
+	if (r->ctype && r->body && !r->blen && !r->body_fmt) {
+		/* an empty file: HAProxy 2.6 sends no content-type either */
+		cfg_warning(c, "content-type '%s' ignored by the http reply when used with an empty payload.",
+		            r->ctype);
+		free(r->ctype);
+		r->ctype = NULL;
+	}
 	if (r->ctype && !r->body && !r->body_fmt && !r->raw && !errfiles) {
 		/* HAProxy 2.6: a warning, and the type is not sent */
 		cfg_warning(c, "content-type '%s' ignored by the http reply because neither errorfile nor payload defined.",
@@ -354,6 +361,10 @@ static int redirect_opt(struct cfg_ctx *c, struct http_act *a, char **args, int 
 	}
 	if (!strcmp(k, "append-slash")) {
 		a->append_slash = 1;
+		return i + 1;
+	}
+	if (!strcmp(k, "ignore-empty")) {
+		a->ignore_empty = 1;
 		return i + 1;
 	}
 	if (!strcmp(k, "set-cookie") || !strcmp(k, "clear-cookie")) {
@@ -1005,6 +1016,8 @@ static long redirect_location(const struct http_act *a, struct stream *s, struct
 	size_t ulen = 0, pqlen = 0, len = 0;
 	size_t n = render(a->fmt, s);
 
+	if (!n && a->ignore_empty)
+		return -2;                  /* "ignore-empty": the rule does nothing */
 	if (a->redir == HA_REDIR_LOCATION)
 		return tmp_add(&len, ha_val, n) < 0 ? -1 : (long)len;
 	/* the path and query of the request, from the first '/' of the path */
@@ -1056,6 +1069,8 @@ static int exec_redirect(const struct http_act *a, struct stream *s)
 	char ck[512];
 	size_t cklen = 0;
 	long loc = redirect_location(a, s, msg_of(s, 0));
+	if (loc == -2)
+		return -1;
 	if (loc < 0)
 		return RULE_ERR;
 	if (a->cookie) {
