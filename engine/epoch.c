@@ -26,6 +26,7 @@ static _Atomic int epoch_online;
 static pthread_mutex_t epoch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct retired *epoch_list;      /* newest first, under epoch_lock */
 static _Atomic unsigned long epoch_count;
+static __thread int epoch_me = -1;      /* this thread's id while online */
 
 /* Returns the oldest epoch an online thread may still be reading in, or
  * UINT64_MAX when none is online. */
@@ -77,6 +78,12 @@ void epoch_thread_online(int id)
 		return;
 	atomic_store(&epoch_seen[id], atomic_load(&epoch_now));
 	atomic_fetch_add(&epoch_online, 1);
+	epoch_me = id;
+}
+
+int epoch_is_online(void)
+{
+	return epoch_me >= 0;
 }
 
 void epoch_quiescent(int id)
@@ -97,6 +104,8 @@ void epoch_thread_offline(int id)
 		return;
 	atomic_store(&epoch_seen[id], 0);
 	atomic_fetch_sub(&epoch_online, 1);
+	if (epoch_me == id)
+		epoch_me = -1;
 	epoch_reclaim(1);
 }
 

@@ -22,6 +22,9 @@
 
 /* Thread <id> (0..EPOCH_MAX_THREADS-1) starts reading shared state. */
 void epoch_thread_online(int id);
+/* Returns 1 if the calling thread is online (between
+ * epoch_thread_online() and epoch_thread_offline()), else 0. */
+int epoch_is_online(void);
 /* Thread <id> holds no pointer into shared state now: what was retired
  * before this call may be freed as far as it is concerned. Frees what
  * every online thread has released. */

@@ -14,9 +14,10 @@
  * (views, entries, old values) is freed through engine/epoch.h once every
  * worker thread has ended the loop turn it was in. So an entry or value a
  * lookup returned stays valid until the end of the caller's loop turn.
- * Changes to one list are serialised by its own lock. A thread that looks
- * up while changes or background builds (pat_set_background()) may
- * publish must be online for engine/epoch.h (worker threads are). */
+ * Changes to one list are serialised by its own lock. Worker threads are
+ * online for engine/epoch.h and look up without any lock; another thread
+ * (start-up, Lua's body, tests) looks up under the list's lock, as a
+ * background build (pat_set_background()) may replace a view meanwhile. */
 #ifndef RP_PATTERN_H
 #define RP_PATTERN_H
 

@@ -1202,9 +1202,27 @@ static const struct pat_item *match_ip(const struct pat_view *x, const struct sa
 	return NULL;
 }
 
+static const struct pat_entry *view_lookup(const struct pat_view *x, const struct sample *in);
+
 const struct pat_entry *pat_expr_lookup(const struct pat_expr *cx, const struct sample *in)
 {
-	const struct pat_view *x = atomic_load_explicit(&((struct pat_expr *)cx)->cur, memory_order_acquire);
+	struct pat_expr *x = (struct pat_expr *)cx;
+	const struct pat_entry *e;
+
+	if (epoch_is_online())
+		return view_lookup(atomic_load_explicit(&x->cur, memory_order_acquire), in);
+	/* a thread the epoch does not know (start-up, Lua's body, tests): a
+	 * view replaced meanwhile (background build) could be freed at once,
+	 * so hold the writers off during the lookup */
+	pthread_mutex_lock(&x->list->lock);
+	e = view_lookup(atomic_load(&x->cur), in);
+	pthread_mutex_unlock(&x->list->lock);
+	return e;
+}
+
+/* Returns the entry of view <x> matching <in>, or NULL. */
+static const struct pat_entry *view_lookup(const struct pat_view *x, const struct sample *in)
+{
 	struct sample smp = *in;
 
 	if (!x->nb)
