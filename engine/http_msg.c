@@ -533,7 +533,7 @@ static int canonicalize(struct http_msg *msg)
 }
 
 /* Returns 1 when span <sp> holds byte <ch>. */
-/* Returns 1 if an Upgrade header of request <msg> lists "websocket". */
+/* Returns 1 if an Upgrade header of <msg> lists "websocket". */
 static int ws_upgrade(const struct http_msg *msg)
 {
 	char buf[256];
@@ -714,6 +714,10 @@ static int apply_policy(struct http_msg *msg)
 	/* a response coded otherwise than just "chunked": HAProxy 2.6 answers 502 */
 	if (msg->is_resp && (m->flags & H1_MF_TE_OTHER))
 		return H1_E_XFER_ENC;
+	/* a WebSocket handshake answered without Sec-WebSocket-Accept: 502, as HAProxy 2.6 */
+	if (msg->is_resp && m->status == 101 && (m->flags & H1_MF_CONN_UPG) && ws_upgrade(msg) &&
+	    hdr_find_raw(msg, "sec-websocket-accept", 20, 0) < 0)
+		return H1_E_HDR_VALUE;
 
 	if ((m->flags & H1_MF_CLEN) && !msg->ro) {
 		/* chunked wins over Content-Length: drop them all; else keep one
