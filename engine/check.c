@@ -540,7 +540,7 @@ static void tc_expect_failed(struct check *c, const struct tc_rule *r, int match
 	if (info && *info)
 		n = (size_t)snprintf(msg, sizeof(msg), "%s", info);
 	else if (r->on_error) {
-		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv, msg, sizeof(msg));
 		n = strlen(msg);
 	} else if (!c->rxlen)
 		n = (size_t)snprintf(msg, sizeof(msg), "TCPCHK got an empty response at step %d", c->step + 1);
@@ -667,7 +667,7 @@ static void http_expect_failed(struct check *c, const struct tc_rule *r, enum ch
 
 	msg[0] = 0;
 	if (r->on_error) {
-		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_error, c->buf, c->rxlen, c->vars, c->srv, msg, sizeof(msg));
 		n = strlen(msg);
 	} else if (desc)
 		n = (size_t)snprintf(msg, sizeof(msg), "%.*s", (int)dlen, desc);
@@ -764,7 +764,7 @@ static void tc_passed(struct check *c)
 	}
 	msg[0] = 0;
 	if (r->on_success)
-		tc_fmt_build_vars(r->on_success, c->buf, c->rxlen, c->vars, c->srv->px, msg, sizeof(msg));
+		tc_fmt_build_vars(r->on_success, c->buf, c->rxlen, c->vars, c->srv, msg, sizeof(msg));
 	else if (check_is_tcpchk(c))
 		snprintf(msg, sizeof(msg), "(tcp-check)");
 	tc_status_code(c, r);
@@ -800,7 +800,7 @@ static void tc_var_rule(struct check *c, const struct tc_rule *r)
  * send-binary-lf, the text is hex decoded. Returns 0 or -1. */
 static int tc_send_lf_build(struct check *c, const struct tc_rule *r)
 {
-	size_t n = tc_fmt_build_vars(r->lf, NULL, 0, c->vars, c->srv->px, c->buf, CHECK_BUFSIZE);
+	size_t n = tc_fmt_build_vars(r->lf, NULL, 0, c->vars, c->srv, c->buf, CHECK_BUFSIZE);
 
 	if (r->len) {
 		size_t o = 0;
@@ -904,7 +904,8 @@ static void tc_run(struct check *c)
 				c->txoff = 0;
 				c->rxlen = 0;
 				c->last_read = 0;
-				c->txlen = (uint32_t)tc_http_build(r, c->srv, rs->send_state, c->buf, CHECK_BUFSIZE);
+				c->txlen = (uint32_t)tc_http_build_vars(r, c->srv, rs->send_state, c->vars, c->buf,
+				                                        CHECK_BUFSIZE);
 				if (!c->txlen) {
 					check_done(c, CHECK_SOCK_ERR, "tcp-check send : failed to build HTTP request");
 					return;

@@ -26,6 +26,13 @@ void tc_http_req_free(struct tc_http_req *q)
 	free(q->ver);
 	for (int i = 0; i < q->nb_hdrs; i++)
 		free(q->hdrs[i]);
+	if (!q->lf_borrowed) {
+		for (int i = 0; q->hdr_lf && i < q->nb_hdrs / 2; i++)
+			tc_fmt_free(q->hdr_lf[i]);
+		tc_fmt_free(q->uri_lf);
+		tc_fmt_free(q->body_lf);
+	}
+	free(q->hdr_lf);
 	free(q->hdrs);
 	free(q->body);
 	free(q);
@@ -146,6 +153,18 @@ nomem:
 	return -1;
 }
 
+/* Returns the log-format <v> of "http-check send <kw>", or NULL with
+ * c->err set. */
+static struct tc_fmt *http_lf(struct cfg_ctx *c, const char *v, const char *kw)
+{
+	char ferr[300];
+	struct tc_fmt *f = tc_fmt_parse_px(v, c->px, ferr, sizeof(ferr));
+
+	if (!f)
+		snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' : %s.", kw, ferr);
+	return f;
+}
+
 /* Parses "http-check send [meth <m>] [uri <u>] [ver <v>] [hdr <n> <v>]...
  * [body <string>] [comment <t>]" into <r>. Returns 0 or -1 with c->err. */
 static int http_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
@@ -159,22 +178,35 @@ static int http_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, in
 		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : NULL;
 
 		if (!strcmp(k, "hdr")) {
+			struct tc_fmt **n;
+
 			if (i + 2 >= nargs || !*args[i + 1]) {
 				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects <name> and <value> as arguments.", k);
 				return -1;
 			}
-			if (req_add_hdr(q, args[i + 1], strlen(args[i + 1]), args[i + 2], strlen(args[i + 2])) < 0)
+			if (req_add_hdr(q, args[i + 1], strlen(args[i + 1]), args[i + 2], strlen(args[i + 2])) < 0 ||
+			    !(n = realloc(q->hdr_lf, (size_t)(q->nb_hdrs / 2) * sizeof(*n))))
+				return -1;
+			q->hdr_lf = n;
+			n[q->nb_hdrs / 2 - 1] = NULL;
+			/* a header value is a log-format */
+			if (strstr(args[i + 2], "%[") &&
+			    !(n[q->nb_hdrs / 2 - 1] = http_lf(c, args[i + 2], "hdr")))
 				return -1;
 			i++;
 			continue;
 		}
 		if (!strcmp(k, "uri-lf") || !strcmp(k, "body-lf")) {
-			/* a log-format without fetches is its text */
-			if (v && strchr(v, '%')) {
-				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' with log-format expressions is not supported by ringproxy.", k);
+			struct tc_fmt **f = k[0] == 'u' ? &q->uri_lf : &q->body_lf;
+
+			if (!v) {
+				snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects a log-format string.", k);
 				return -1;
 			}
-			k = k[0] == 'u' ? "uri" : "body";
+			tc_fmt_free(*f);
+			if (!(*f = http_lf(c, v, k)))
+				return -1;
+			continue;
 		}
 		if (!v) {
 			snprintf(c->err, sizeof(c->err), "'http-check send' : '%s' expects %s as argument.", k,
@@ -304,6 +336,20 @@ static struct tc_http_req *http_merge(const struct tc_http_req *opt, const struc
 	for (int i = 0; h && i + 1 < h->nb_hdrs; i += 2)
 		if (req_add_hdr(q, h->hdrs[i], strlen(h->hdrs[i]), h->hdrs[i + 1], strlen(h->hdrs[i + 1])) < 0)
 			goto fail;
+	/* the log-format parts are borrowed from the requests merged */
+	q->lf_borrowed = 1;
+	if (h && h->hdr_lf) {
+		if (!(q->hdr_lf = malloc((size_t)(h->nb_hdrs / 2) * sizeof(*q->hdr_lf))))
+			goto fail;
+		memcpy(q->hdr_lf, h->hdr_lf, (size_t)(h->nb_hdrs / 2) * sizeof(*q->hdr_lf));
+	}
+	q->uri_lf = snd && snd->uri_lf ? snd->uri_lf : NULL;
+	if (q->uri_lf && snd->uri) {
+		/* the last of "uri" and "uri-lf" given wins: keep it simple, the format */
+		free(q->uri);
+		q->uri = NULL;
+	}
+	q->body_lf = snd ? snd->body_lf : NULL;
 	if (snd && snd->body) {
 		if (req_set(&q->body, snd->body, snd->body_len) < 0)
 			goto fail;
@@ -457,16 +503,40 @@ void check_http_set_node(const char *node)
 size_t tc_http_build(const struct tc_rule *r, const struct server *s, int send_state, char *out,
                      size_t sz)
 {
+	return tc_http_build_vars(r, s, send_state, NULL, out, sz);
+}
+
+size_t tc_http_build_vars(const struct tc_rule *r, const struct server *s, int send_state,
+                          const struct ckvars *v, char *out, size_t sz)
+{
 	const struct tc_http_req *q = r->req;
 	const char *ver = q->ver ? q->ver : "HTTP/1.0";
+	char lf[1024], body[1024];
+	const char *bd = q->body;
+	size_t blen = q->body_len;
 	int conn = 0;
 	size_t n;
 
-	n = (size_t)snprintf(out, sz, "%s %s %s\r\n", q->meth ? q->meth : "OPTIONS", q->uri ? q->uri : "/", ver);
+	if (q->uri_lf) {
+		tc_fmt_build_vars(q->uri_lf, NULL, 0, v, s, lf, sizeof(lf));
+		/* an empty URI is "/" */
+		n = (size_t)snprintf(out, sz, "%s %s %s\r\n", q->meth ? q->meth : "OPTIONS", lf[0] ? lf : "/", ver);
+	} else
+		n = (size_t)snprintf(out, sz, "%s %s %s\r\n", q->meth ? q->meth : "OPTIONS", q->uri ? q->uri : "/", ver);
 	for (int i = 0; i + 1 < q->nb_hdrs && n < sz; i += 2) {
-		n += (size_t)snprintf(out + n, sz - n, "%s: %s\r\n", q->hdrs[i], q->hdrs[i + 1]);
+		const char *val = q->hdrs[i + 1];
+
+		if (q->hdr_lf && q->hdr_lf[i / 2]) {
+			tc_fmt_build_vars(q->hdr_lf[i / 2], NULL, 0, v, s, lf, sizeof(lf));
+			val = lf;
+		}
+		n += (size_t)snprintf(out + n, sz - n, "%s: %s\r\n", q->hdrs[i], val);
 		if (!strcmp(q->hdrs[i], "connection"))
 			conn = 1;
+	}
+	if (q->body_lf) {
+		blen = tc_fmt_build_vars(q->body_lf, NULL, 0, v, s, body, sizeof(body));
+		bd = body;
 	}
 	if (send_state && n < sz) {
 		char st[384];
@@ -474,18 +544,18 @@ size_t tc_http_build(const struct tc_rule *r, const struct server *s, int send_s
 		http_state_hdr(s, st, sizeof(st));
 		n += (size_t)snprintf(out + n, sz - n, "x-haproxy-server-state: %s\r\n", st);
 	}
-	if (q->body_len && n < sz)
-		n += (size_t)snprintf(out + n, sz - n, "content-length: %zu\r\n", q->body_len);
+	if (blen && n < sz)
+		n += (size_t)snprintf(out + n, sz - n, "content-length: %zu\r\n", blen);
 	/* HTTP/1.1 says it closes; HTTP/1.0 does by default */
 	if (!conn && !strcmp(ver, "HTTP/1.1") && n < sz)
 		n += (size_t)snprintf(out + n, sz - n, "connection: close\r\n");
 	if (n < sz)
 		n += (size_t)snprintf(out + n, sz - n, "\r\n");
-	if (n + q->body_len >= sz)
+	if (n + blen >= sz)
 		return 0;
-	if (q->body_len)
-		memcpy(out + n, q->body, q->body_len);
-	return n + q->body_len;
+	if (blen)
+		memcpy(out + n, bd, blen);
+	return n + blen;
 }
 
 /* ---- responses ---- */

@@ -28,6 +28,10 @@ struct tc_http_req {
 	int nb_hdrs;
 	char *body;                 /* NULL: none */
 	size_t body_len;
+	/* log-format parts ("uri-lf", "body-lf", a header value with %[...]),
+	 * built at each send; hdr_lf[i] goes with header i (NULL: plain) */
+	struct tc_fmt *uri_lf, *body_lf, **hdr_lf;
+	int lf_borrowed;            /* a merged request: the formats are another's */
 };
 
 /* How an "http-check expect hdr" name or value pattern matches. */
@@ -57,6 +61,7 @@ struct tc_fmt_part {
 	size_t len;
 	char *var;                  /* %[var(check.<var>)], or NULL */
 	struct sample_expr *expr;   /* another %[expression] (no stream: constants, env...), or NULL */
+	int name;                   /* %[srv_name] (1) or %[be_name] (2): the check's server's */
 	int off, plen;              /* else res.payload(<off>,<plen>), plen 0 = to the end */
 	unsigned cut_crlf:1, hex:1;
 	char ltrim, rtrim;          /* characters to trim, 0 = none */
@@ -164,6 +169,9 @@ int tc_http_match(const struct tc_rule *r, const struct tc_hrsp *rsp);
  * length, or 0 when it does not fit. */
 size_t tc_http_build(const struct tc_rule *r, const struct server *s, int send_state, char *out,
                      size_t sz);
+/* The same with the check's variables <v> for the log-format parts. */
+size_t tc_http_build_vars(const struct tc_rule *r, const struct server *s, int send_state,
+                          const struct ckvars *v, char *out, size_t sz);
 
 /* Frees a rule set and what it owns (NULL is fine). check_cfg.c. */
 void tc_rules_free(struct tc_rules *rs);
@@ -182,10 +190,11 @@ void tc_fmt_free(struct tc_fmt *f);
 /* Writes <f> evaluated on the response <buf>/<len> into <out> (always
  * NUL-terminated). */
 void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out, size_t sz);
-/* The same, with the check's variables <v> (NULL: none) and <px> for the
- * expressions. Returns the length written. */
+/* The same, with the check's variables <v> (NULL: none) and server <srv>
+ * (its backend for the expressions, srv_name/be_name). Returns the length
+ * written. */
 size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, const struct ckvars *v,
-                         struct proxy *px, char *out, size_t sz);
+                         const struct server *srv, char *out, size_t sz);
 /* Returns the value of check.<name> in <v> (length in *<len>), or NULL. */
 const char *ckvars_get(const struct ckvars *v, const char *name, size_t *len);
 /* Sets check.<name> (a name owned by a rule) to <val>/<len> (cut to

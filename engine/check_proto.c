@@ -114,6 +114,11 @@ struct tc_fmt *tc_fmt_parse_px(const char *s, struct proxy *px, char *err, size_
 			if (!k)
 				goto bad;
 			q = s + 2 + k - 1;
+		} else if (!strncmp(s + 2, "srv_name]", 9) || !strncmp(s + 2, "be_name]", 8)) {
+			/* the check's own server and backend: no stream to ask */
+			p->name = s[2] == 's' ? 1 : 2;
+			s = end + 1;
+			continue;
 		} else if (strncmp(s + 2, "res.payload(", 12)) {
 			/* another expression: the sample engine's, up to the ']' */
 			char ex[256], perr[200];
@@ -194,8 +199,9 @@ void tc_fmt_build(const struct tc_fmt *f, const char *buf, size_t len, char *out
 }
 
 size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, const struct ckvars *v,
-                         struct proxy *px, char *out, size_t sz)
+                         const struct server *srv, char *out, size_t sz)
 {
+	struct proxy *px = srv ? srv->px : NULL;
 	size_t o = 0;
 
 	if (!sz)
@@ -208,6 +214,11 @@ size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, co
 		if (p->lit) {
 			s = p->lit;
 			n = p->len;
+		} else if (p->name) {
+			if (!srv)
+				continue;
+			s = p->name == 1 ? srv->name : px->name;
+			n = strlen(s);
 		} else if (p->var || p->expr) {
 			struct sample smp;
 
