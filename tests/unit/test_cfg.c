@@ -527,8 +527,8 @@ static void t_global_keyword_classes(void)
 		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on", NULL
 	};
 	static const char *const refused[] = {
-		"server-state-file x", "lua-load-per-thread x", "unix-bind prefix x", "ssl-engine x",
-		"maxconnrate 10", "maxsessrate 10", "set-var-fmt proc.x a", "default-path config",
+		"server-state-file x", "unix-bind prefix x", "ssl-engine x",
+		"maxconnrate 10", "maxsessrate 10", "default-path config",
 		NULL
 	};
 	struct config cfg;
@@ -554,7 +554,7 @@ static void t_unsupported_sections(void)
 	expect_error("mailers m1\n  mailer a 127.0.0.1:25\n", "parsing [t.cfg:1] : 'mailers' sections are not supported by ringproxy yet.");
 	expect_error("peers p\n  peer a 1.2.3.4:1\n  table t type ip size 1k\n",
 	             "parsing [t.cfg:3] : 'table' in a 'peers' section is not supported by ringproxy yet");
-	expect_error("resolvers r\n", "'resolvers' sections are not supported");
+	expect_error("fcgi-app f\n", "'fcgi-app' sections are not supported");
 	expect_error("cache c\n", "'cache' sections are not supported");
 	expect_error("program p\n", "'program' sections are not supported");
 	expect_error("ring r\n", "'ring' sections are not supported");
@@ -1115,7 +1115,7 @@ static void t_server_errors(void)
 	expect_error("backend b\n  server s7 127.0.0.1:80 rise\n", "[t.cfg:2] : 'server b/s7' : 'rise' expects an integer argument.");
 	expect_error("backend b\n  server s7 127.0.0.1:99999\n", "[t.cfg:2] : 'server b/s7' : invalid port '99999'\n");
 	expect_error("backend b\n  server s7 127.0.0.1:80 inter 0\n", "[t.cfg:2] : 'server b/s7' : invalid value 0 for argument 'inter' of server s7.");
-	expect_error("backend b\n  server s8 127.0.0.1:80 resolvers dns\n", "'server b/s8' : 'resolvers' is not supported by ringproxy yet.");
+	expect_error("backend b\n  server s8 127.0.0.1:80 resolvers dns\n", "backend 'b', server 's8': unable to find required resolvers 'dns'");
 	expect_error("backend b\n  server s9 fd@3\n", "'server b/s9' : address family 'fd@' not supported for servers.");
 	expect_error("backend b\n  server s9 127.0.0.1:+1\n", "port offsets are not supported");
 	expect_error("backend b\n  server a/b 127.0.0.1:1\n", "config : [t.cfg:2] : character '/' is not permitted in server name 'a/b'.");
