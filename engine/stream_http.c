@@ -344,7 +344,9 @@ void stream_http_req_timeout(struct stream *s)
 		stream_abort(s, STRM_ERR_CLITO, STRM_FIN_R);
 		return;
 	}
-	hs_reply_close(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO, STRM_FIN_R);
+	/* waiting for the body (option http-buffer-request): HAProxy says "D" */
+	hs_reply_close(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO,
+	               (hs->flags & HS_F_HDRS_DONE) ? STRM_FIN_D : STRM_FIN_R);
 }
 
 /* -- request -------------------------------------------------------------- */
@@ -422,7 +424,13 @@ int stream_http_wait_req(struct stream *s)
 			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		}
-		if (r == HTTP_PARSE_AGAIN && !chan_is_full(&s->req) && !(s->req.flags & CHAN_SHUTR)) {
+		if (r == HTTP_PARSE_AGAIN && (s->req.flags & CHAN_SHUTR)) {
+			/* the client left before the end of the body: nothing
+			 * goes to a server ("CR--", as HAProxy) */
+			hs_cli_gone(s);
+			return -1;
+		}
+		if (r == HTTP_PARSE_AGAIN && !chan_is_full(&s->req)) {
 			s->exp_cli = deadline(hs->ms_first, stream_http_cli_tmo(s));
 			if (s->exp_cli && s->exp_cli <= now)
 				s->exp_cli = now + 1;
