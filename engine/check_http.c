@@ -378,7 +378,7 @@ struct tc_rules *tc_http_program(struct proxy *px)
 	                             ((struct tc_rules *)px->from->check_rules)->http_own ?
 	                             px->from->check_rules : NULL;
 	const struct tc_rules *hr = src ? src->hrules : NULL;
-	int i = 0, sent = 0, last_expect = 0;
+	int i = 0, first_send = 1, last_expect = 0;
 	struct tc_rule r;
 
 	if (!own)
@@ -408,19 +408,18 @@ struct tc_rules *tc_http_program(struct proxy *px)
 	r.req = prog->merged;
 	if (prog_add(prog, &r) < 0)
 		goto fail;
-	sent = 1;
 	for (; hr && i < hr->nb; i++) {
 		const struct tc_rule *x = &hr->r[i];
 
-		if (x->kind == TC_HTTP_SEND && sent == 1) {
-			sent = 2;       /* the first send, merged above */
+		if (x->kind == TC_HTTP_SEND && first_send) {
+			first_send = 0;     /* merged above */
 			continue;
 		}
 		if (prog_add(prog, x) < 0)
 			goto fail;
 		if (x->kind == TC_HTTP_EXPECT)
 			last_expect = 1;
-		else if (x->kind != TC_COMMENT)
+		else if (x->kind == TC_HTTP_SEND || x->kind == TC_CONNECT)
 			last_expect = 0;
 	}
 	if (!last_expect) {
