@@ -1038,6 +1038,34 @@ static void check_connect(struct check *c, const struct tc_rule *r)
 	struct addr a = r && r->has_addr ? r->addr : c->addr;
 	int fd, rc, port = r ? r->port : 0;
 
+	if (r && (r->text || r->expr)) {
+		/* "port <expr>": a variable of the check or an expression */
+		char num[16];
+		size_t n = 0;
+		const char *v = NULL;
+		struct sample smp;
+		struct smp_ctx ctx;
+
+		if (r->text)
+			v = ckvars_get(c->vars, r->text, &n);
+		else {
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.px = c->srv->px;
+			ctx.final = 1;
+			if (sample_expr_eval(r->expr, &ctx, &smp) && sample_cast(&smp, SMP_T_STR)) {
+				v = smp.u.str.ptr;
+				n = smp.u.str.len;
+			}
+		}
+		if (v && n && n < sizeof(num)) {
+			memcpy(num, v, n);
+			num[n] = 0;
+			port = atoi(num);
+		}
+		if (port < 1 || port > 65535)
+			port = 0;       /* not found or invalid: the server's port */
+	}
+
 	if (r && r->has_addr && !r->port && !(a.u.sa.sa_family == AF_INET ? a.u.in4.sin_port :
 	                                      a.u.sa.sa_family == AF_INET6 ? a.u.in6.sin6_port : 1))
 		port = ntohs(c->addr.u.sa.sa_family == AF_INET6 ? c->addr.u.in6.sin6_port :

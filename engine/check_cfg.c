@@ -191,8 +191,27 @@ int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int narg
 			}
 			port = strtol(v, &end, 10);
 			if (*end) {
-				snprintf(c->err, sizeof(c->err), "'%s connect' : a port given as a sample expression ('%s') is not supported by ringproxy.", args[0], v);
-				return -1;
+				/* a sample expression, evaluated at each connect:
+				 * var(check.<name>) or a stream-less one */
+				size_t vl = strlen(v);
+				char perr[200];
+
+				if (!strncmp(v, "var(check.", 10) && vl > 11 && v[vl - 1] == ')') {
+					free(r->text);
+					if (!(r->text = strndup(v + 10, vl - 11)))
+						return -1;
+				} else {
+					const char *eend;
+
+					sample_expr_free(r->expr);
+					if (!(r->expr = sample_expr_parse(v, &eend, c->px, perr, sizeof(perr))) || *eend) {
+						snprintf(c->err, sizeof(c->err), "'%s connect' : error detected while parsing port expression : %s",
+						         args[0], r->expr ? "unexpected characters after the expression" : perr);
+						return -1;
+					}
+				}
+				i++;
+				continue;
 			}
 			if (port < 1 || port > 65535) {
 				snprintf(c->err, sizeof(c->err), "'%s connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got %s.", args[0], v);
