@@ -381,7 +381,7 @@ static void t_tcp_check_parse(void)
 	EXPECT_INT(tc_kw("tcp-check connect port var(check.p)", err, sizeof(err)), 0);
 	EXPECT_INT(tc_kw("tcp-check connect port int(8080)", err, sizeof(err)), 0);
 	EXPECT_INT(tc_kw("tcp-check connect port nosuchfetch", err, sizeof(err)), -1);
-	EXPECT(!strncmp(err, "'tcp-check connect' : error detected while parsing port expression : ", 70));
+	EXPECT(!strncmp(err, "'tcp-check connect' : error detected while parsing port expression : ", 69));
 	EXPECT_INT(tc_kw("tcp-check connect port 70000", err, sizeof(err)), -1);
 	EXPECT_STR(err, "'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got 70000.");
 	EXPECT_INT(tc_kw("tcp-check expect min-recv 4 error-status L7STS ok-status L6OK rstring ^ab", err, sizeof(err)), 0);
