@@ -130,6 +130,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 		return cfg_set_err(c, "out of memory.");
 	if (unique_id_inherit(px, def, c->err, sizeof(c->err)) < 0)
 		return -1;
+	if (http_cap_inherit(px, def) < 0)      /* the capture slots of its rules */
+		return cfg_set_err(c, "out of memory.");
 	return 0;
 }
 

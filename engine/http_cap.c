@@ -169,6 +169,34 @@ int http_cap_has_slot(const struct proxy *px, int res, int id)
 	return px->caps && id >= 0 && id < px->caps->nb[res];
 }
 
+int http_cap_inherit(struct proxy *px, const struct proxy *def)
+{
+	const struct http_cap_list *d = def->caps;
+	struct http_cap_list *l;
+
+	if (!d || !(px->cap & PX_CAP_FE))
+		return 0;
+	if (!px->caps && !(px->caps = calloc(1, sizeof(*px->caps))))
+		return -1;
+	l = px->caps;
+	for (int r = 0; r < 2; r++) {
+		for (int i = 0; i < d->nb[r] && l->nb[r] < HTTP_CAP_MAX; i++) {
+			struct cap_decl *x = &l->d[r][l->nb[r]];
+
+			*x = d->d[r][i];
+			x->hdr = NULL;
+			if (d->d[r][i].hdr && !(x->hdr = strdup(d->d[r][i].hdr)))
+				return -1;
+			x->off = l->size;
+			l->size += x->len + 1;
+			l->nb[r]++;
+		}
+	}
+	if (l->size > cap_block_data)
+		cap_block_data = l->size;
+	return 0;
+}
+
 void http_cap_list_free(struct http_cap_list *l)
 {
 	if (!l)

@@ -31,6 +31,11 @@ int http_cap_add_slot(struct cfg_ctx *c, int res, int len);
 int http_cap_has_slot(const struct proxy *px, int res, int id);
 /* Frees a proxy's declarations (NULL accepted). */
 void http_cap_list_free(struct http_cap_list *l);
+/* A frontend inheriting from defaults section <def> takes its capture
+ * slots first ("http-request capture ... len" in a named defaults), so that
+ * the defaults' rules find them at the same indices. Returns 0 or -1 (out
+ * of memory). */
+int http_cap_inherit(struct proxy *px, const struct proxy *def);
 
 /* The stream calls these (engine/stream_http.c):
  * http_cap_headers(s, 0) once the request headers are parsed, before the

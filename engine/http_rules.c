@@ -535,7 +535,9 @@ static int parse_capture(struct cfg_ctx *c, struct http_act *a, int res, char **
 	if (!strcmp(args[j], "len")) {
 		if (!v)
 			return cfg_set_err(c, "length must be > 0");
-		if (!(c->px->cap & PX_CAP_FE) || c->sec == CFG_SEC_DEFAULTS)
+		/* in a defaults section too: the frontends that inherit from it
+		 * take its slots first (http_cap_inherit) */
+		if (!(c->px->cap & PX_CAP_FE))
 			return cfg_set_err(c, "'len' is only allowed in frontends");
 		if ((a->cap_id = http_cap_add_slot(c, 0, v)) < 0)
 			return -1;
