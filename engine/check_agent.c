@@ -76,12 +76,10 @@ int check_cfg_srv_kw(struct cfg_ctx *c, struct server *s, char **args, int i, in
 		return cfg_set_err(c, "'%s' expects a string argument.", k);
 	}
 	if (!strcmp(k, "agent-port")) {
-		char *end;
-		long p = strtol(v, &end, 10);
+		/* read as HAProxy does (atol): a bad one leaves no agent port */
+		long p = atol(v);
 
-		if (*end || p < 1 || p > 65535)
-			return cfg_set_err(c, "'%s' : invalid port '%s'.", k, v);
-		s->agent_port = (int)p;
+		s->agent_port = p >= 1 && p <= 65535 ? (int)p : 0;
 	} else if (!strcmp(k, "agent-inter")) {
 		uint32_t t;
 
@@ -114,7 +112,8 @@ int check_agent_validate(struct server *s)
 {
 	if (!s->agent_check || s->agent_port)
 		return 0;
-	rp_alert("server %s does not have agent port. Agent check has been disabled.", s->name);
+	rp_alert("config : [%s:%d] : 'server %s/%s' : server %s does not have agent port. Agent check has been disabled.",
+	         s->file ? s->file : "", s->line, s->px ? s->px->name : "", s->name, s->name);
 	return 1;
 }
 

@@ -293,7 +293,7 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : only one pattern expected.");
 				return -1;
 			}
-			if (!v || !*v) {
+			if ((!v || !*v) && k[0] != 'h' && k[0] != 'f') {
 				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a <pattern> as argument.", k);
 				return -1;
 			}
@@ -404,7 +404,8 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 		i++;
 	}
 	if (!type) {
-		snprintf(c->err, sizeof(c->err), "'tcp-check expect' : expects at least a matching pattern as arguments.");
+		snprintf(c->err, sizeof(c->err), nargs > 2 ? "'tcp-check expect' : pattern not found." :
+		         "'tcp-check expect' : expects at least a matching pattern as arguments.");
 		return -1;
 	}
 	if (http) {
@@ -604,7 +605,7 @@ int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
 		return 0;
 	}
 	if (nargs < 3) {
-		snprintf(c->err, sizeof(c->err), "'%s %s' : expects a sample expression.", args[0], args[1]);
+		snprintf(c->err, sizeof(c->err), "'%s %s' : 'set-var' : missing fetch method.", args[0], args[1]);
 		return -1;
 	}
 	if (!(r->expr = sample_expr_parse_words(args, nargs, &idx, c->px, perr, sizeof(perr)))) {

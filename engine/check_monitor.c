@@ -54,7 +54,7 @@ int check_cfg_monitor(struct cfg_ctx *c, char **args, int nargs)
 	if (nargs < 2 || strcmp(args[1], "fail"))
 		return cfg_set_err(c, "'monitor' expects 'fail'.");
 	if (nargs < 3 || (strcmp(args[2], "if") && strcmp(args[2], "unless")))
-		return cfg_set_err(c, "'monitor fail' expects 'if' or 'unless' followed by a condition.");
+		return cfg_set_err(c, "'monitor fail' requires either 'if' or 'unless' followed by a condition.");
 	if (!(cond = acl_cond_parse(c, args + 2, nargs - 2))) {
 		char why[CFG_ERR_SIZE];
 
