@@ -1,9 +1,10 @@
 /* main.c: the command line (HAProxy's flags), the start-up order and the
- * process's life: signals, pidfile, daemon, -sf/-st. Start-up order:
- * Lua hooks, configuration, Lua bodies and inits, logs, listeners (so bind
- * errors show on the terminal), daemon, the thread and its ring (created
- * in the process that runs it: io_uring SINGLE_ISSUER), pidfile, old
- * processes, checks, Lua tasks, the loop. */
+ * process's life: signals, limits, pidfile, daemon, chroot and identity,
+ * -sf/-st. Start-up order: Lua hooks, configuration, Lua bodies and
+ * inits, logs, RLIMIT_NOFILE, listeners (so bind errors show on the
+ * terminal), daemon, the thread and its ring (created in the process that
+ * runs it: io_uring SINGLE_ISSUER), cpu-map, pidfile, old processes,
+ * checks, management sockets, chroot, setgid/setuid, Lua tasks, the loop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
-#include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
