@@ -605,6 +605,30 @@ static uint32_t default_port_len(const struct http_msg *msg, struct h1_span sp, 
  * scheme's default (or empty) port, and Host the same port then; CONNECT's
  * Host loses ":80"/":443"; repeated equal Host headers become one.
  * Returns 0 or -errno. */
+/* Returns 1 if TE header <idx> of <msg> lists "trailers" (without
+ * parameters). */
+static int te_trailers(const struct http_msg *msg, int idx)
+{
+	char buf[256];
+	size_t len;
+	const char *p = http_span(msg, msg->hdrs[idx].v, buf, sizeof(buf), &len);
+
+	for (size_t b = 0; p && b < len;) {
+		size_t e = b, s0, e0;
+
+		while (e < len && p[e] != ',')
+			e++;
+		for (s0 = b, e0 = e; s0 < e0 && (p[s0] == ' ' || p[s0] == '\t'); s0++)
+			;
+		while (e0 > s0 && (p[e0 - 1] == ' ' || p[e0 - 1] == '\t'))
+			e0--;
+		if (e0 - s0 == 8 && !strncasecmp(p + s0, "trailers", 8))
+			return 1;
+		b = e + 1;
+	}
+	return 0;
+}
+
 static int normalize_request(struct http_msg *msg)
 {
 	struct h1_msg *m = &msg->h1;
@@ -623,6 +647,20 @@ static int normalize_request(struct http_msg *msg)
 		for (i = hdr_find_raw(msg, "host", 4, h + 1); i >= 0; i = hdr_find_raw(msg, "host", 4, i))
 			if ((ret = http_hdr_del_idx(msg, i)) < 0)
 				return ret;
+	/* TE: HAProxy 2.6 forwards "trailers" alone when it is listed, and
+	 * drops the header otherwise */
+	for (i = hdr_find_raw(msg, "te", 2, 0); i >= 0;) {
+		if (!te_trailers(msg, i)) {
+			if ((ret = http_hdr_del_idx(msg, i)) < 0)
+				return ret;
+			i = hdr_find_raw(msg, "te", 2, i);
+			continue;
+		}
+		if (!span_ieq(msg, msg->hdrs[i].v.off, msg->hdrs[i].v.len, "trailers", 8) &&
+		    (ret = http_hdr_set_value(msg, i, "trailers", 8)) < 0)
+			return ret;
+		i = hdr_find_raw(msg, "te", 2, i + 1);
+	}
 	if (uri_authority(msg, &auth)) {
 		int https = (byte_at(msg, m->uri.off + 4) | 0x20) == 's';
 		const char *def = https ? "443" : "80";

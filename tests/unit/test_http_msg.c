@@ -635,6 +635,9 @@ static void t_canonical(void)
 		{ 0, "GET\t/x\tHTTP/1.1\r\n\r\n", "GET /x HTTP/1.1\r\n\r\n" },
 		/* request normalisations, as HAProxy 2.6 forwarded them */
 		{ 0, "GET /x HTTP/1.2\r\n\r\n", "GET /x HTTP/1.1\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nTE: trailers, gzip\r\nA: 1\r\n\r\n", "GET / HTTP/1.1\r\nte: trailers\r\na: 1\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nTE: gzip\r\nA: 1\r\n\r\n", "GET / HTTP/1.1\r\na: 1\r\n\r\n" },
+		{ 0, "GET / HTTP/1.1\r\nTE: trailers;q=0.5\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
 		{ 0, "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\n\r\n" },
 		{ 0, "GET http://h.com:80/ HTTP/1.1\r\nHost: h.com:80\r\n\r\n", "GET http://h.com/ HTTP/1.1\r\nhost: h.com\r\n\r\n" },
 		{ 0, "GET http://h.com/ HTTP/1.1\r\nHost: h.com:80\r\n\r\n", "GET http://h.com/ HTTP/1.1\r\nhost: h.com:80\r\n\r\n" },
