@@ -38,7 +38,8 @@ static size_t answer(uint8_t *out, const uint8_t *q, int qn, int flags, int nan,
 	out[6] = 0; out[7] = (uint8_t)nan;
 	out[10] = out[11] = 0;
 	memcpy(out + 12, q + 12, ql - 12);
-	memcpy(out + ql, an, anl);
+	if (anl)
+		memcpy(out + ql, an, anl);
 	return ql + anl;
 }
 
