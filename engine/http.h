@@ -72,6 +72,7 @@ struct http_txn {
 #define HTTP_TXN_BADREQ      0x0004      /* the request was invalid: logs show "<BADREQ>" */
 #define HTTP_TXN_NOT_FIRST   0x0008      /* set by the stream: not the connection's first request
                                           * (http_first_req) */
+#define HTTP_TXN_NOSTRICT    0x0400      /* "strict-mode off": a failed rewrite is ignored (http_rules.c) */
 #define HTTP_TXN_CK_IGNORE   0x0200      /* ignore-persist held: no persistence cookie is set (http_cookie.c) */
 #define HTTP_TXN_LUA         0x0100      /* lua/: this transaction's Lua TXN data exists; a new
                                           * transaction (flags reset) gets fresh TXN objects */

@@ -37,7 +37,7 @@ enum ha_type {
 	HA_REPLACE_PATH, HA_REPLACE_PATHQ, HA_REPLACE_URI, HA_SET_STATUS, HA_SERVICE,
 	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
 	HA_SET_SRC, HA_SET_DST, HA_SET_SRC_PORT, HA_SET_DST_PORT,
-	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT, HA_SET_TIMEOUT,
+	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT, HA_SET_TIMEOUT, HA_STRICT,
 };
 
 /* "normalize-uri" normalizers */
@@ -731,6 +731,14 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = parse_normalize(c, a, args, nargs, i);
 	} else if (!res && !strcmp(k, "set-timeout")) {
 		n = parse_set_timeout(c, a, args, nargs, i);
+	} else if (!strcmp(k, "strict-mode")) {
+		a->type = HA_STRICT;
+		if (i >= nargs || (strcmp(args[i], "on") && strcmp(args[i], "off"))) {
+			n = cfg_set_err(c, "expects 'on' or 'off' as argument");
+		} else {
+			a->status = !strcmp(args[i], "on");
+			n = i + 1;
+		}
 	} else if (!strcmp(k, "silent-drop")) {
 		a->type = HA_SILENT_DROP;
 		n = i;
@@ -782,11 +790,11 @@ static const char req_known[] =
 	"'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', "
 	"'reject', 'return', 'set-header', 'set-log-level', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', "
 	"'set-dst', 'set-dst-port', 'set-query', 'set-src', 'set-src-port', 'set-uri', 'set-var(*)', 'set-var-fmt(*)', 'tarpit', 'unset-var(*)', "
-	"'use-service', 'normalize-uri', 'silent-drop', 'wait-for-body', 'early-hint', 'set-timeout',";
+	"'use-service', 'normalize-uri', 'silent-drop', 'wait-for-body', 'early-hint', 'set-timeout', 'strict-mode',";
 static const char res_known[] =
 	"'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', "
 	"'deny', 'lua.*', 'lua', 'redirect', 'replace-header', 'replace-value', 'return', "
-	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'silent-drop', 'wait-for-body',";
+	"'set-header', 'set-log-level', 'set-map(*)', 'set-status', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)', 'silent-drop', 'wait-for-body', 'strict-mode',";
 
 static const char after_known[] =
 	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
@@ -1466,7 +1474,10 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 	case HA_REPLACE_PATH:
 	case HA_REPLACE_PATHQ:
 	case HA_REPLACE_URI:
-		return exec_replace_uri(a, s, m);
+		rc = exec_replace_uri(a, s, m);
+		if (rc == RULE_ERR && (((struct http_txn *)s->http)->flags & HTTP_TXN_NOSTRICT))
+			return -1;
+		return rc;
 	case HA_SET_STATUS:
 		if (a->reason) {
 			n = render(a->reason, s);
@@ -1509,6 +1520,15 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		return -1;
 	case HA_NORMALIZE:
 		return exec_normalize(a, s, m, ctx->px);
+	case HA_STRICT: {
+		struct http_txn *txn = s->http;
+
+		if (a->status)
+			txn->flags &= ~HTTP_TXN_NOSTRICT;
+		else
+			txn->flags |= HTTP_TXN_NOSTRICT;
+		return -1;
+	}
 	case HA_SET_TIMEOUT: {
 		/* the stream's server or tunnel timeout from now on (this
 		 * transaction); an expression that gives nothing changes nothing */
@@ -1569,7 +1589,10 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 			return RULE_ERR;
 		}
 	}
-	/* a failed rewrite is an internal error (HAProxy's strict-mode on) */
+	/* a failed rewrite is an internal error with HAProxy's default
+	 * "strict-mode on", ignored with "strict-mode off" */
+	if (rc < 0 && (((struct http_txn *)s->http)->flags & HTTP_TXN_NOSTRICT))
+		return -1;
 	return rc < 0 ? RULE_ERR : -1;
 }
 
