@@ -643,6 +643,24 @@ static int f_cap_req(const struct arg *args, struct sample *smp, struct smp_ctx 
 }
 static const int cap_meth = 0, cap_uri = 1, cap_ver = 2;
 
+/* cur_server_timeout / cur_tunnel_timeout: the timeout the stream uses
+ * now, in ms: the backend's, or what "http-request set-timeout" set. */
+static const int tmo_srv = 0, tmo_tun = 1;
+static int f_cur_tmo(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct stream *s = ctx->strm;
+	const struct proxy *be;
+	int tun = *(const int *)ctx->priv;
+
+	if (!s || !(be = s->be ? s->be : s->fe))
+		return 0;
+	if (tun)
+		smp_set_sint(smp, s->http && s->to_tunnel ? s->to_tunnel : be->to.tunnel);
+	else
+		smp_set_sint(smp, s->http && s->to_server ? s->to_server : be->to.server);
+	return 1;
+}
+
 /* http_first_req: 1 for the first request of the client connection. */
 static int f_first_req(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -901,6 +919,8 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "http_auth_pass", f_http_auth,  ARG0,                0, S,           L7,  &auth_pass },
 	{ "http_first_req", f_first_req,  ARG0,                0, SMP_T_BOOL,  L7,  NULL },
+	{ "cur_server_timeout", f_cur_tmo, ARG0,               0, I,           SMP_USE_L5, &tmo_srv },
+	{ "cur_tunnel_timeout", f_cur_tmo, ARG0,               0, I,           SMP_USE_L5, &tmo_tun },
 	{ "http_auth_type", f_http_auth,  ARG0,                0, S,           L7,  &auth_type },
 	{ "http_auth_user", f_http_auth,  ARG0,                0, S,           L7,  &auth_user },
 	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7,  NULL },
