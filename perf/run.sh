@@ -249,6 +249,12 @@ run_idle() { # RSS growth per idle proxied connection pair
 # close") and "http-reuse always": server connections are shared between
 # clients (a proxy without that connects to nginx for every request).
 run_httpclose() { HTTP_CLOSE=1 run_http "$@"; }
+# rewrite: the http scenario plus one header rewrite with back-references
+# per request (regex capture groups), the cost of replace-header.
+run_rewrite() {
+	HTTP_EXTRA='    http-request replace-header x-client ([a-z]+)/([0-9.]+) \\2-\\1\n' \
+	HTTP_REQ_HDR="x-client: wrk/4.2.0" run_http "$@"
+}
 run_http() {
 	command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "error=needs nginx and wrk"; return; }
 	local ng=$T/ng np
@@ -272,11 +278,12 @@ EOF2
 	PIDS+=("$SINK_PID")
 	wait_listen "$np" || { echo "error=nginx did not start"; kill "$SINK_PID"; return; }
 	FE_PORT=$(free_port)
-	local reuse="" hdr=()
+	local reuse="${HTTP_EXTRA:-}" hdr=()
 	if [ "${HTTP_CLOSE:-0}" = 1 ]; then
 		reuse='    http-reuse always\n'
 		hdr=(-H "Connection: close")
 	fi
+	[ -n "${HTTP_REQ_HDR:-}" ] && hdr+=(-H "$HTTP_REQ_HDR")
 	printf 'global\n    nbthread 1\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n'"$reuse"'    server s1 127.0.0.1:%s\n' \
 		"$FE_PORT" "$np" >"$T/cfg"
 	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
