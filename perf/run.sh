@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http httpclose tls map (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http httpclose rewrite redis noredis tls map (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
 # keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
@@ -255,6 +255,23 @@ run_rewrite() {
 	HTTP_EXTRA='    http-request replace-header x-client ([a-z]+)/([0-9.]+) \\2-\\1\n' \
 	HTTP_REQ_HDR="x-client: wrk/4.2.0" run_http "$@"
 }
+# redis / noredis: the http load with a Lua action per request that does
+# (redis) or does not (noredis) count the request in a redis-server
+# through lua-redis over core.tcp(): the pair gives the cost of one Redis
+# round trip from a Lua action.
+run_redis_common() { # <proxy> <action>
+	command -v redis-server >/dev/null || { echo "error=needs redis-server"; return; }
+	local rp
+	rp=$(free_port)
+	taskset -c "$LOAD_CPU" timeout $((SECS * 4 + 60)) redis-server --port "$rp" --bind 127.0.0.1 \
+		--save '' --appendonly no >/dev/null 2>&1 &
+	PIDS+=($!)
+	wait_listen "$rp" || { echo "error=redis-server did not start"; return; }
+	HTTP_GLOBAL="    lua-load $TOP/perf/lua/redis_action.lua\n" \
+	HTTP_EXTRA="    http-request lua.$2 $rp\n" run_http "$1"
+}
+run_redis() { run_redis_common "$1" perf_redis; }
+run_noredis() { run_redis_common "$1" perf_noredis; }
 run_http() {
 	command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "error=needs nginx and wrk"; return; }
 	local ng=$T/ng np
@@ -284,7 +301,7 @@ EOF2
 		hdr=(-H "Connection: close")
 	fi
 	[ -n "${HTTP_REQ_HDR:-}" ] && hdr+=(-H "$HTTP_REQ_HDR")
-	printf 'global\n    nbthread 1\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n'"$reuse"'    server s1 127.0.0.1:%s\n' \
+	printf 'global\n    nbthread 1\n    maxconn 1000\n'"${HTTP_GLOBAL:-}"'defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n'"$reuse"'    server s1 127.0.0.1:%s\n' \
 		"$FE_PORT" "$np" >"$T/cfg"
 	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
 	local c0 c1 out
