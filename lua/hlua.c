@@ -512,6 +512,7 @@ struct hlua_thr *hlua_thr_get(void)
 	hlua_sample_open(t->L);
 	hlua_map_open(t->L);
 	hlua_sock_open(t->L);
+	hlua_httpclient_open(t->L);   /* after Socket: it is built on it */
 	hlua_http_open(t->L);
 	hlua_applet_open(t->L);
 	return t;

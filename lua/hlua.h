@@ -142,6 +142,8 @@ void hlua_core_open(lua_State *L);
 
 /* lsock.c: the Socket class and core.tcp() */
 void hlua_sock_open(lua_State *L);
+/* core.httpclient() (lhttpclient.c), over the Socket class. */
+void hlua_httpclient_open(lua_State *L);
 /* Closes the calling thread's sockets that still hold a connection (a
  * task or action waiting on one when the loop stops): lua_hooks.thread_stop. */
 void hlua_sock_close_all(void);

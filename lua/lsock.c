@@ -10,10 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "engine/chan.h"
 #include "engine/conn.h"
@@ -245,8 +247,24 @@ static const char *sock_parse_addr(const char *host, lua_Integer port, struct ad
 {
 	char ip[INET6_ADDRSTRLEN + 2];
 	const char *colon;
-	size_t hlen = strlen(host);
+	size_t hlen;
 
+	/* HAProxy's address prefixes: "unix@/path" (or a path) needs no port */
+	if (!strncmp(host, "unix@", 5) || host[0] == '/') {
+		const char *path = host[0] == '/' ? host : host + 5;
+		size_t plen = strlen(path);
+
+		memset(a, 0, sizeof(*a));
+		if (!plen || plen >= sizeof(a->u.un.sun_path))
+			return "invalid address";
+		a->u.un.sun_family = AF_UNIX;
+		memcpy(a->u.un.sun_path, path, plen + 1);
+		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + 1);
+		return NULL;
+	}
+	if (!strncmp(host, "ipv4@", 5) || !strncmp(host, "ipv6@", 5))
+		host += 5;
+	hlen = strlen(host);
 	if (port < 0 && (colon = strrchr(host, ':')) && (!strchr(host, ']') || colon > strchr(host, ']'))) {
 		port = strtol(colon + 1, NULL, 10);
 		hlen = (size_t)(colon - host);
