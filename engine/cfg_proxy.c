@@ -112,6 +112,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->tcp_res_inspect_delay = def->tcp_res_inspect_delay;
 	if (def->lb_arg && !(px->lb_arg = cfg_strdup(c, def->lb_arg)))
 		return -1;
+	if (def->log_tag && !(px->log_tag = cfg_strdup(c, def->log_tag)))
+		return -1;
 	if (def->logfmt_str && !(px->logfmt_str = cfg_strdup(c, def->logfmt_str)))
 		return -1;
 	if (def->defbe_name && (px->cap & PX_CAP_FE) && !(px->defbe_name = cfg_strdup(c, def->defbe_name)))
@@ -468,6 +470,17 @@ static int kw_enable(struct cfg_ctx *c, char **args, int nargs)
 		return -1;
 	c->px->disabled = !strcmp(args[0], "disabled");
 	return 0;
+}
+
+/* "log-tag <tag>": the tag of this proxy's syslog lines (the global one otherwise). */
+static int kw_log_tag(struct cfg_ctx *c, char **args, int nargs)
+{
+	if (nargs < 2 || !*args[1])
+		return cfg_set_err(c, "'%s' expects a tag for use in syslog.", args[0]);
+	if (cfg_no_extra(c, args, nargs, 2))
+		return -1;
+	free(c->px->log_tag);
+	return (c->px->log_tag = cfg_strdup(c, args[1])) ? 0 : -1;
 }
 
 static int kw_description(struct cfg_ctx *c, char **args, int nargs)
@@ -944,7 +957,7 @@ static const struct cfg_pkw {
 	{ "server-state-file-name", kw_noeffect,     K_ALL },
 	{ "max-keep-alive-queue", kw_noeffect,       K_ALL },
 	{ "max-session-srv-conns", kw_noeffect,      K_ALL },
-	{ "log-tag",            kw_unsupported,      K_ALL },
+	{ "log-tag",            kw_log_tag,          K_ALL },
 	{ "guid",               kw_unsupported,      K_ALL },
 	{ "dispatch",           kw_unsupported,      K_ALL },
 	{ "error-log-format",   kw_unsupported,      K_ALL },
@@ -1126,6 +1139,7 @@ void cfg_proxy_free(struct proxy *px)
 	for (int i = 0; i < PX_MAX_ERRORFILES; i++)
 		free(px->errorfiles[i]);
 	free(px->logfmt_str);
+	free(px->log_tag);
 	free(px->desc);
 	free(px->lb_arg);
 	free(px->defbe_name);

@@ -804,14 +804,15 @@ static int log_sample_take(struct log_target *t)
 	return in;
 }
 
-/* Sends <msg> to every target of <list>. Returns how many accepted it. */
-static int log_send_list(struct log_target *list, int level, const char *msg, size_t len)
+/* Sends <msg> to every target of <list> under syslog tag <tag>. Returns
+ * how many accepted it. */
+static int log_send_list(struct log_target *list, int level, const char *tag, const char *msg, size_t len)
 {
 	int n = 0;
 
 	for (struct log_target *t = list; t; t = t->next)
 		if (level <= t->level && log_sample_take(t) &&
-		    log_target_send(t, level, log_tag, msg, len) == 0)
+		    log_target_send(t, level, tag, msg, len) == 0)
 			n++;
 	return n;
 }
@@ -825,11 +826,13 @@ int log_send_targets(int level, const char *msg, size_t len, const struct proxy 
 	if (level > 7)
 		level = 7;
 	if (px) {
-		n += log_send_list(px->logs, level, msg, len);
+		const char *tag = px->log_tag ? px->log_tag : log_tag;
+
+		n += log_send_list(px->logs, level, tag, msg, len);
 		if (px->log_global && log_cfg)
-			n += log_send_list(log_cfg->g.logs, level, msg, len);
+			n += log_send_list(log_cfg->g.logs, level, tag, msg, len);
 	} else if (log_cfg)
-		n += log_send_list(log_cfg->g.logs, level, msg, len);
+		n += log_send_list(log_cfg->g.logs, level, log_tag, msg, len);
 	return n;
 }
 
