@@ -215,6 +215,8 @@ int backend_connect(struct stream *s)
 		lb_take(s->srv);
 		s->flags |= STRM_F_SRV_TAKEN;
 	}
+	if (s->http && s->be->srvname_hdr)
+		http_send_name(s);                    /* "http-send-name-header" */
 	srv_target(s);
 	/* mode http: an idle connection to this server (http-reuse) */
 	c = s->http ? stream_http_take_idle(s) : NULL;

@@ -114,6 +114,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 		return -1;
 	if (def->log_tag && !(px->log_tag = cfg_strdup(c, def->log_tag)))
 		return -1;
+	if (def->srvname_hdr && !(px->srvname_hdr = cfg_strdup(c, def->srvname_hdr)))
+		return -1;
 	if (def->logfmt_str && !(px->logfmt_str = cfg_strdup(c, def->logfmt_str)))
 		return -1;
 	if (def->defbe_name && (px->cap & PX_CAP_FE) && !(px->defbe_name = cfg_strdup(c, def->defbe_name)))
@@ -470,6 +472,17 @@ static int kw_enable(struct cfg_ctx *c, char **args, int nargs)
 		return -1;
 	c->px->disabled = !strcmp(args[0], "disabled");
 	return 0;
+}
+
+/* "http-send-name-header <name>": each request sent to a server carries
+ * <name>: <server name>, replacing what the client sent (extra words are
+ * ignored, as HAProxy does). */
+static int kw_send_name(struct cfg_ctx *c, char **args, int nargs)
+{
+	if (nargs < 2 || !*args[1])
+		return cfg_set_err(c, "'%s' requires a header string.", args[0]);
+	free(c->px->srvname_hdr);
+	return (c->px->srvname_hdr = cfg_strdup(c, args[1])) ? 0 : -1;
 }
 
 /* "log-tag <tag>": the tag of this proxy's syslog lines (the global one otherwise). */
@@ -962,7 +975,7 @@ static const struct cfg_pkw {
 	{ "dispatch",           kw_unsupported,      K_ALL },
 	{ "error-log-format",   kw_unsupported,      K_ALL },
 	{ "log-format-sd",      kw_unsupported,      K_ALL },
-	{ "http-send-name-header", kw_unsupported,   K_ALL },
+	{ "http-send-name-header", kw_send_name,    K_BE | K_DEF },
 	{ "retry-on",           kw_retry_on,         K_BE | K_DEF },
 	{ "transparent",        kw_unsupported,      K_ALL },
 	{ "clitcpka-cnt",       kw_noeffect,         K_FE | K_DEF },
@@ -1140,6 +1153,7 @@ void cfg_proxy_free(struct proxy *px)
 		free(px->errorfiles[i]);
 	free(px->logfmt_str);
 	free(px->log_tag);
+	free(px->srvname_hdr);
 	free(px->desc);
 	free(px->lb_arg);
 	free(px->defbe_name);

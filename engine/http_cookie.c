@@ -312,6 +312,15 @@ static struct server *ck_pick(struct stream *s, const struct ck_cfg *k, struct h
 	return srv;
 }
 
+void http_send_name(struct stream *s)
+{
+	struct http_txn *txn = s->http;
+	const char *name = s->be->srvname_hdr;
+
+	if (txn && name && s->srv && http_msg_ready(&txn->req) && !txn->req.fwd)
+		http_hdr_set(&txn->req, name, strlen(name), s->srv->name, strlen(s->srv->name));
+}
+
 /* ---- the response ---- */
 
 /* Rewrites (or prefixes) the value of our cookie in the server's

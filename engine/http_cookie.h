@@ -28,6 +28,10 @@ void http_cookie_free(struct proxy *px);
  * cookie (or its prefix) out of the request. */
 struct server *http_cookie_pick(struct stream *s);
 
+/* "http-send-name-header": once <s>'s server is assigned, sets the
+ * backend's header to the server's name in the request (not yet forwarded). */
+void http_send_name(struct stream *s);
+
 /* After the http-response rules of <s>'s response: inserts, rewrites or
  * prefixes the persistence cookie. Returns 0 or -errno (no room). */
 int http_cookie_rsp(struct stream *s);

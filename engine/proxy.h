@@ -232,6 +232,7 @@ struct proxy {
 	unsigned retry_none:1;            /* "retry-on none": a failed connect is not retried */
 	void *persist;                    /* use-server / force-persist / ignore-persist, private to persist.c */
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */
+	char *srvname_hdr;                /* "http-send-name-header": the header naming the server, NULL = none */
 	char *log_tag;                    /* "log-tag": the syslog tag of this proxy's logs, NULL = global */
 
 	/* runtime counters */
