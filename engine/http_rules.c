@@ -948,6 +948,34 @@ static int reply_queue(struct stream *s, const char *resp, size_t len, int statu
 		chan_forward(&s->res, chan_in_len(&s->res));
 		return RULE_REPLY;
 	}
+	/* a reply replacing the server's response (http-response deny,
+	 * return...): the after-response rules run on it too, parsed in a
+	 * channel of its own while the server's response stays parsed (the
+	 * rest of its body is dropped by the stream) */
+	if (txn && has_after(s) && http_msg_ready(&txn->rsp) && chan_in_len(&s->res)) {
+		static __thread struct http_msg save;
+		struct chan tmp;
+		enum rule_res ar = RULE_ERR;
+		int st = 0;
+		size_t n = 0;
+
+		save = txn->rsp;
+		chan_init(&tmp, s->res.pool, s->res.limit);
+		http_msg_init(&txn->rsp, &tmp, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+		if (chan_put_data(&tmp, resp, len) == 0 && http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE) {
+			ar = run_after(s);
+			if (conn)
+				http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
+			st = http_get_status(&txn->rsp);
+			n = chan_copy_in(&tmp, 0, ha_tmp, sizeof(ha_tmp));
+		}
+		chan_reset(&tmp);
+		txn->rsp = save;
+		if (ar == RULE_ERR || !n || n == sizeof(ha_tmp) || chan_put_out(&s->res, ha_tmp, n) < 0)
+			return RULE_ERR;
+		txn->status = st ? st : status;
+		return RULE_REPLY;
+	}
 	const char *end = conn ? memmem(resp, len, "\r\n\r\n", 4) : NULL;
 	if (end) {
 		/* "connection: <v>" as the last header */
