@@ -209,6 +209,11 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 	else if (!strcmp(k, "gid"))            g->gid = (int)v;
 	else if (!strcmp(k, "ulimit-n"))       g->ulimit_n = (int)v;
 	else if (!strcmp(k, "maxsslconn"))     g->maxsslconn = (int)v;
+	else if (!strcmp(k, "maxconnrate") || !strcmp(k, "maxsessrate")) {
+		/* one worker thread: a session is its connection once accepted */
+		if (!g->maxconnrate || (uint32_t)v < g->maxconnrate)
+			g->maxconnrate = (uint32_t)v;
+	}
 	else if (!strcmp(k, "tune.maxaccept")) g->tune_maxaccept = (uint32_t)v;
 	else if (!strcmp(k, "tune.http.maxhdr")) {
 		if (v < 1 || v > 32767)
@@ -940,8 +945,8 @@ static const struct cfg_kw {
 	{ "tune.peers.max-updates-at-once",  kw_g_noeffect },
 	{ "pp2-never-send-local",            kw_g_noeffect },
 	{ "zero-warning",                    kw_g_noeffect },
-	{ "maxconnrate",                     kw_g_removed },
-	{ "maxsessrate",                     kw_g_removed },
+	{ "maxconnrate",                     kw_g_int },
+	{ "maxsessrate",                     kw_g_int },
 	{ "maxsslrate",                      kw_g_removed },
 	{ "maxcomprate",                     kw_g_removed },
 	{ "maxpipes",                        kw_g_removed },

@@ -97,6 +97,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->fullconn = def->fullconn;
 	px->retries = def->retries;
 	px->retry_none = def->retry_none;
+	px->sess_rate_lim = def->sess_rate_lim;
 	px->to = def->to;
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
@@ -483,6 +484,22 @@ static int kw_send_name(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'%s' requires a header string.", args[0]);
 	free(c->px->srvname_hdr);
 	return (c->px->srvname_hdr = cfg_strdup(c, args[1])) ? 0 : -1;
+}
+
+/* "rate-limit sessions <n>": a frontend accepts at most <n> connections per
+ * second (listener.c); the others wait in the kernel's backlog. */
+static int kw_rate_limit(struct cfg_ctx *c, char **args, int nargs)
+{
+	long long n;
+
+	if (nargs < 2 || strcmp(args[1], "sessions"))
+		return cfg_set_err(c, "'%s' only supports 'sessions' (got '%s')", args[0], nargs > 1 ? args[1] : "");
+	if (nargs < 3 || !*args[2])
+		return cfg_set_err(c, "'%s sessions' expects expects an integer value (in sessions/second)", args[0]);
+	if (cfg_int_arg(c, "rate-limit sessions", args[2], 0, UINT32_MAX, &n) < 0)
+		return -1;
+	c->px->sess_rate_lim = (uint32_t)n;
+	return 0;
 }
 
 /* "log-tag <tag>": the tag of this proxy's syslog lines (the global one otherwise). */
@@ -962,7 +979,7 @@ static const struct cfg_pkw {
 	{ "use-server",         persist_cfg,         K_FE | K_BE },
 	{ "use-fcgi-app",       kw_unsupported,      K_ALL },
 	{ "tcp-check",          check_cfg_tcp_check, K_ALL | K_SELF },
-	{ "rate-limit",         kw_unsupported,      K_ALL },
+	{ "rate-limit",         kw_rate_limit,       K_FE | K_DEF },
 	{ "backlog",            kw_int,              K_FE | K_DEF },
 	{ "bind-process",       kw_unsupported,      K_ALL },
 	{ "declare",            http_cap_cfg_declare, K_ALL | K_SELF },

@@ -59,13 +59,13 @@ static void info_text(struct cli_ctx *c, char **args, int nargs)
 	        (unsigned long long)(cfg->g.lua_maxmem >> 20), ulimit, ulimit, cfg->g.maxconn,
 	        cli_info.hard_maxconn ? cli_info.hard_maxconn : cfg->g.maxconn,
 	        cur, (unsigned long long)cum, (unsigned long long)cum);
-	cli_out_str(c->out,
+	cli_out_printf(c->out,
 	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: 0\nPipesUsed: 0\nPipesFree: 0\n"
-	        "ConnRate: 0\nConnRateLimit: 0\nMaxConnRate: 0\nSessRate: 0\nSessRateLimit: 0\nMaxSessRate: 0\n"
+	        "ConnRate: 0\nConnRateLimit: %u\nMaxConnRate: 0\nSessRate: 0\nSessRateLimit: %u\nMaxSessRate: 0\n"
 	        "SslRate: 0\nSslRateLimit: 0\nMaxSslRate: 0\nSslFrontendKeyRate: 0\nSslFrontendMaxKeyRate: 0\n"
 	        "SslFrontendSessionReuse_pct: 0\nSslBackendKeyRate: 0\nSslBackendMaxKeyRate: 0\n"
 	        "SslCacheLookups: 0\nSslCacheMisses: 0\nCompressBpsIn: 0\nCompressBpsOut: 0\n"
-	        "CompressBpsRateLim: 0\n");
+	        "CompressBpsRateLim: 0\n", cfg->g.maxconnrate, cfg->g.maxconnrate);
 	cli_out_printf(c->out,
 	        "Tasks: %u\nRun_queue: 0\nIdle_pct: 100\nnode: %s\nStopping: %d\nJobs: %u\n"
 	        "Unstoppable Jobs: 0\nListeners: %d\nActivePeers: 0\nConnectedPeers: 0\nDroppedLogs: 0\n"
@@ -283,6 +283,7 @@ static void stat_csv(struct cli_ctx *c, char **args, int nargs)
 			st_set(&r, 17, "%s", px->disabled ? "STOP" : px->fe_paused ? "PAUSED" : "OPEN");
 			st_set(&r, 26, "1");
 			st_set(&r, 27, "%d", cli_px_id(px));
+			st_set(&r, 34, "%u", px->sess_rate_lim);          /* rate-limit sessions */
 			st_set(&r, 75, "%s", mode);
 			st_set(&r, 79, "%llu", (unsigned long long)px->fe_cum_conn);
 			st_set(&r, 81, "%llu", (unsigned long long)px->denied_conn);

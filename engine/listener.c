@@ -178,6 +178,8 @@ void listeners_close(struct config *cfg)
 
 static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags);
 static int listener_may_accept(const struct listener *l);
+static int listener_rate_limited(const struct listener *l);
+static void listener_take(struct listener *l, int fd);
 
 /* A multishot accept cannot be stopped exactly at maxconn: connections the
  * kernel accepted past it wait here, as they would in the backlog. */
@@ -216,13 +218,18 @@ static void pend_close_all(struct listener *l)
 		close(pend_pop(l));
 }
 
-/* Timer: an accept error paused <l> for a moment; try again. */
+/* Timer: an accept error or a rate limit paused <l> for a moment; try
+ * again (the connections the kernel accepted meanwhile first). */
 static void listener_retry_cb(struct timer *tm)
 {
 	struct listener *l = container_of(tm, struct listener, retry);
 
+	while (l->pend_len && listener_may_accept(l))
+		listener_take(l, pend_pop(l));
 	if (listener_may_accept(l))
 		listener_arm(l);
+	else if (listener_rate_limited(l))
+		timer_arm(&l->thr->timers, &l->retry, l->thr->now_ms + 10);
 }
 
 int listeners_attach(struct thr *t)
@@ -283,8 +290,19 @@ void listener_pause(struct listener *l)
 		l->cancelling = 1;
 }
 
-/* Returns 1 if <l> may accept now: the thread accepts and neither the
- * global nor the frontend maxconn is reached. */
+/* Returns 1 when an accept rate limit of <l> ("rate-limit sessions" of
+ * its frontend, the global "maxconnrate") is reached this second. */
+static int listener_rate_limited(const struct listener *l)
+{
+	const struct thr *t = l->thr;
+	uint32_t now = (uint32_t)t->now_ms, glim = t->cfg->g.maxconnrate;
+
+	return (l->px->sess_rate_lim && freq_ctr_read(&l->px->sess_rate, 1000, now) >= l->px->sess_rate_lim) ||
+	       (glim && freq_ctr_read(&t->conn_rate, 1000, now) >= glim);
+}
+
+/* Returns 1 if <l> may accept now: the thread accepts, neither the global
+ * nor the frontend maxconn is reached, nor an accept rate limit. */
 static int listener_may_accept(const struct listener *l)
 {
 	const struct thr *t = l->thr;
@@ -296,14 +314,30 @@ static int listener_may_accept(const struct listener *l)
 		return 0;
 	if (l->px->maxconn > 0 && l->px->fe_cur_conn >= (uint32_t)l->px->maxconn)
 		return 0;
-	return 1;
+	return !listener_rate_limited(l);
+}
+
+/* Accepts <fd> on <l>, counting it for the rate limits. While a limit
+ * holds, <l> waits (its connections in the kernel's backlog) and looks
+ * again in a few milliseconds. */
+static void listener_take(struct listener *l, int fd)
+{
+	uint32_t now = (uint32_t)l->thr->now_ms;
+
+	if (l->px->sess_rate_lim)
+		freq_ctr_add(&l->px->sess_rate, 1000, now, 1);
+	if (l->thr->cfg->g.maxconnrate)
+		freq_ctr_add(&l->thr->conn_rate, 1000, now, 1);
+	stream_accept(l, fd);
+	if (listener_rate_limited(l) && !timer_is_armed(&l->retry))
+		timer_arm(&l->thr->timers, &l->retry, l->thr->now_ms + 10);
 }
 
 void listeners_update(struct thr *t)
 {
 	for (struct listener *l = t->listeners; l; l = l->next) {
 		while (l->pend_len && listener_may_accept(l))
-			stream_accept(l, pend_pop(l));
+			listener_take(l, pend_pop(l));
 		if (t->stopping)
 			pend_close_all(l);
 		if (listener_may_accept(l))
@@ -324,7 +358,7 @@ static void listener_accept_cb(struct ring_op *op, int res, uint32_t flags)
 	if (res >= 0) {
 		/* above maxconn, the kernel accepted it anyway: it waits */
 		if (listener_may_accept(l) && !l->pend_len)
-			stream_accept(l, res);
+			listener_take(l, res);
 		else if (l->thr->stopping || pend_push(l, res) < 0)
 			close(res);
 	}

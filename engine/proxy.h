@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/un.h>
+#include "engine/freq_ctr.h"
 
 struct rule_list;          /* rules.h: tcp-request/tcp-response/http rules */
 struct acl_list;           /* acl.h: the proxy's named ACLs */
@@ -232,6 +233,8 @@ struct proxy {
 	unsigned retry_none:1;            /* "retry-on none": a failed connect is not retried */
 	void *persist;                    /* use-server / force-persist / ignore-persist, private to persist.c */
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */
+	uint32_t sess_rate_lim;           /* "rate-limit sessions": accepted per second, 0 = none */
+	struct freq_ctr sess_rate;        /* its counter (listener.c) */
 	char *srvname_hdr;                /* "http-send-name-header": the header naming the server, NULL = none */
 	char *log_tag;                    /* "log-tag": the syslog tag of this proxy's logs, NULL = global */
 
@@ -270,6 +273,7 @@ struct global {
 	int cpu_map_set;
 	uint64_t cpu_map[16];
 	int maxconn;                /* default 4096 (HAProxy default depends on ulimit) */
+	uint32_t maxconnrate;       /* "maxconnrate" / "maxsessrate": accepted per second, 0 = none */
 	int maxconn_set;            /* "maxconn" given: the fd limit must fit it */
 	char *pidfile;
 	uint32_t bufsize;           /* tune.bufsize, default 16384 */

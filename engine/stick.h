@@ -35,16 +35,7 @@ enum stk_dt {
 	STK_DT_NB
 };
 
-/* HAProxy's frequency counter: events of the current period and of the
- * previous one; the rate read is curr + prev * (time left in the current
- * period) / period. <tick> is the start of the current period (ms). */
-struct freq_ctr {
-	uint32_t tick, curr, prev;
-};
-/* Adds <inc> events at <now> (ms) to <f> over <period> ms; returns <inc>. */
-uint32_t freq_ctr_add(struct freq_ctr *f, uint32_t period, uint32_t now, uint32_t inc);
-/* Returns the rate of <f> per <period> at <now>, as HAProxy reads it. */
-uint32_t freq_ctr_read(const struct freq_ctr *f, uint32_t period, uint32_t now);
+#include "engine/freq_ctr.h"     /* HAProxy's frequency counters */
 
 /* Configuration: "stick-table ..." in a frontend/backend/listen section
  * (sets c->px's table). Returns 0 or -1 with c->err (HAProxy's wording). */

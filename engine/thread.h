@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "engine/chan.h"
 #include "engine/timer.h"
+#include "engine/freq_ctr.h"
 #include "engine/proxy.h"
 
 struct ring;
@@ -43,6 +44,7 @@ struct thr {
 
 	struct listener *listeners;      /* this thread's accepting sockets */
 	uint32_t cur_conn;               /* accepted client connections alive (global maxconn) */
+	struct freq_ctr conn_rate;       /* connections accepted per second (maxconnrate) */
 	uint32_t nb_streams;             /* streams alive */
 	uint32_t nb_conns;               /* connections out of the pool (closing ones too) */
 
