@@ -528,7 +528,7 @@ static void t_global_keyword_classes(void)
 	};
 	static const char *const refused[] = {
 		"server-state-file x", "unix-bind prefix x", "ssl-engine x",
-		"maxconnrate 10", "maxsessrate 10", "default-path config",
+		"default-path config",
 		NULL
 	};
 	struct config cfg;
