@@ -524,10 +524,11 @@ static void t_global_keyword_classes(void)
 		"nosplice", "noepoll", "busy-polling", "set-dumpable",
 		"strict-limits", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
 		"tune.rcvbuf.client 1", "tune.h2.initial-window-size 1", "tune.vars.txn-max-size 1",
-		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on", NULL
+		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on",
+		"server-state-file x", "server-state-base /x", "localpeer me", NULL
 	};
 	static const char *const refused[] = {
-		"server-state-file x", "unix-bind prefix x", "ssl-engine x",
+		"unix-bind prefix x", "ssl-engine x",
 		"default-path config",
 		NULL
 	};
