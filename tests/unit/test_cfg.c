@@ -490,7 +490,7 @@ static void t_global_errors(void)
 	expect_error("defaults\n    no foo\n", "parsing [t.cfg:2]: negation/default currently supported only for options, log,");
 	expect_error("global\n    lua-prepend-path /x foo\n", "'lua-prepend-path' expects 'path' or 'cpath' as second parameter (got 'foo').");
 	expect_error("global\n    h1-case-adjust a b\n", "differ by more than case");
-	expect_error("global\n    server-state-file /x\n", "'server-state-file' is not supported by ringproxy yet.");
+	expect_error("global\n    unix-bind prefix /x\n", "'unix-bind' is not supported by ringproxy yet.");
 	expect_error("    maxconn 10\n", "parsing [t.cfg:1]: unknown keyword 'maxconn' out of section.");
 	expect_error("global extra\n", "parsing [t.cfg:1] : 'global' cannot handle unexpected argument 'extra'.");
 	/* every error of the file is reported, and the count returned */
