@@ -237,7 +237,9 @@ int backend_connect(struct stream *s)
 	s->state = STRM_ST_CONN;
 	if (s->srv->tls_ctx && (ret = backend_tls_start(s, c)) < 0)
 		return backend_retry(s, -ret);
-	ret = conn_connect(c, &s->srv_addr);
+	/* "source": the server's own, else the backend's */
+	ret = conn_connect_from(c, &s->srv_addr, s->srv->src_addr.u.sa.sa_family ? &s->srv->src_addr :
+	                        s->be->src_addr.u.sa.sa_family ? &s->be->src_addr : NULL);
 	if (ret == 0 && (s->be->options & (PXO_TCPKA | PXO_SRVTCPKA))) {
 		int one = 1;
 

@@ -98,6 +98,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->retries = def->retries;
 	px->retry_none = def->retry_none;
 	px->sess_rate_lim = def->sess_rate_lim;
+	px->src_addr = def->src_addr;
 	px->to = def->to;
 	px->lb = def->lb;
 	px->hash_consistent = def->hash_consistent;
@@ -499,6 +500,24 @@ static int kw_rate_limit(struct cfg_ctx *c, char **args, int nargs)
 	if (cfg_int_arg(c, "rate-limit sessions", args[2], 0, UINT32_MAX, &n) < 0)
 		return -1;
 	c->px->sess_rate_lim = (uint32_t)n;
+	return 0;
+}
+
+/* "source <addr>[:<port>]" (backend): the local address of the connections
+ * to its servers. "usesrc" (transparent proxying) and "interface" are
+ * refused. */
+static int kw_source(struct cfg_ctx *c, char **args, int nargs)
+{
+	char aerr[256];
+
+	if (nargs < 2 || !*args[1])
+		return cfg_set_err(c, "'%s' expects <addr>[:<port>], and optionally 'usesrc' <addr>, and 'interface' <name>.", args[0]);
+	if (nargs > 2 && (!strcmp(args[2], "usesrc") || !strcmp(args[2], "interface")))
+		return cfg_set_err(c, "'%s' : '%s' is not supported by ringproxy yet.", args[0], args[2]);
+	if (cfg_no_extra(c, args, nargs, 2))
+		return -1;
+	if (cfg_parse_addr(args[1], &c->px->src_addr, 0, aerr, sizeof(aerr)) < 0)
+		return cfg_set_err(c, "'%s %s' : %s", args[0], args[1], aerr);
 	return 0;
 }
 
@@ -975,7 +994,7 @@ static const struct cfg_pkw {
 	{ "external-check",     kw_unsupported,      K_ALL },
 	{ "server-template",    cfg_srv_template,    K_BE | K_HARD },
 	{ "dynamic-cookie-key", kw_unsupported,      K_ALL },
-	{ "source",             kw_unsupported,      K_ALL },
+	{ "source",             kw_source,           K_BE | K_DEF },
 	{ "use-server",         persist_cfg,         K_FE | K_BE },
 	{ "use-fcgi-app",       kw_unsupported,      K_ALL },
 	{ "tcp-check",          check_cfg_tcp_check, K_ALL | K_SELF },

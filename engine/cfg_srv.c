@@ -516,7 +516,7 @@ static const char *const srv_noeffect_flag_kws[] = {
 };
 static const char *const srv_unsupported_kws[] = {
 	"observe", "error-limit", "on-error", "on-marked-down", "on-marked-up", "track", "redir",
-	"send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "source", "usesrc",
+	"send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "usesrc",
 	"socks4", "ws", "pool-conn-name", "set-proxy-v2-tlv-fmt", "shard", "log-proto",
 	"check-via-socks4", "proxy-v2-options", NULL
 };
@@ -563,7 +563,7 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		    strcmp(k, "maxqueue") && strcmp(k, "inter") && strcmp(k, "fastinter") &&
 		    strcmp(k, "downinter") && strcmp(k, "slowstart") && strcmp(k, "rise") &&
 		    strcmp(k, "fall") && strcmp(k, "port") && strcmp(k, "addr") && strcmp(k, "id") &&
-		    strcmp(k, "resolvers") && strcmp(k, "resolve-prefer"))
+		    strcmp(k, "resolvers") && strcmp(k, "resolve-prefer") && strcmp(k, "source"))
 			return cfg_set_err(c, "unknown keyword '%s'.", k);
 		/* every remaining keyword takes one value */
 		if (!v || !*v) {
@@ -591,6 +591,13 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		}
 		if (cfg_in(srv_noeffect_val_kws, k)) {
 			cfg_notice(c, "server option '%s' has no effect in ringproxy (ignored).", k);
+			continue;
+		}
+		if (!strcmp(k, "source")) {             /* the connections' local address */
+			char aerr[256];
+
+			if (cfg_parse_addr(v, &s->src_addr, 0, aerr, sizeof(aerr)) < 0)
+				return cfg_set_err(c, "'source %s' : %s", v, aerr);
 			continue;
 		}
 		if (!strcmp(k, "resolvers")) {          /* dns.c */

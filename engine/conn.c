@@ -15,6 +15,10 @@
 #include "engine/thread.h"
 #include "proto/tls.h"
 
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24   /* linux/in.h, not in glibc's headers */
+#endif
+
 /* A TLS connection's ciphertext, beside its session (pooled per thread,
  * tls_conn_size() bytes of session follow). <cin> queues received ring
  * chunks (referenced, not copied) until the TLS engine took their bytes;
@@ -92,6 +96,11 @@ static void conn_notify(struct conn *c, unsigned ev)
 
 int conn_connect(struct conn *c, const struct addr *a)
 {
+	return conn_connect_from(c, a, NULL);
+}
+
+int conn_connect_from(struct conn *c, const struct addr *a, const struct addr *src)
+{
 	int one = 1, ret;
 	int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -101,6 +110,18 @@ int conn_connect(struct conn *c, const struct addr *a)
 	}
 	if (a->u.sa.sa_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (src && src->u.sa.sa_family == a->u.sa.sa_family) {
+		/* "source <addr>": without a port the kernel picks one at
+		 * connect(), from the whole (address, port, peer) space */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if ((src->u.sa.sa_family == AF_INET ? !src->u.in4.sin_port : !src->u.in6.sin6_port))
+			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (bind(fd, &src->u.sa, src->len) < 0) {
+			c->err = errno;
+			close(fd);
+			return -c->err;
+		}
+	}
 	c->fd = fd;
 	ret = ring_connect(c->thr->ring, &c->op_cn, fd, a);
 	if (ret < 0) {

@@ -91,6 +91,9 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
  * <a> must stay valid until CONN_EV_CONNECTED/ERROR. Returns 0 or -errno
  * (socket() failure, ring full); c->err is set too. */
 int conn_connect(struct conn *c, const struct addr *a);
+/* The same from local address <src> ("source <addr>[:<port>]"; NULL or
+ * another family: any), bound before connecting. */
+int conn_connect_from(struct conn *c, const struct addr *a, const struct addr *src);
 /* Arms the multishot receive if wanted and possible (not EOF, rx not
  * full). Returns 0 or -errno. Idempotent. */
 int conn_recv_start(struct conn *c);

@@ -126,6 +126,7 @@ struct server {
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */
 	char *addr_text;            /* the address as written, for messages and stats */
 	char *resolvers_id;         /* "resolvers <id>": re-resolved at run time (dns.c) */
+	struct addr src_addr;       /* "source <addr>[:<port>]": overrides the backend's, family 0 = none */
 	int resolve_prefer;         /* "resolve-prefer": AF_INET or AF_INET6 (default) */
 	int pool_max_conn;          /* "pool-max-conn": idle connections kept per thread, -1 = no limit (http_idle.c) */
 	uint32_t pool_purge_delay;  /* "pool-purge-delay", ms, default 5000 (http_idle.c) */
@@ -235,6 +236,7 @@ struct proxy {
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */
 	uint32_t sess_rate_lim;           /* "rate-limit sessions": accepted per second, 0 = none */
 	struct freq_ctr sess_rate;        /* its counter (listener.c) */
+	struct addr src_addr;             /* "source <addr>[:<port>]": local address of server connections, family 0 = none */
 	char *srvname_hdr;                /* "http-send-name-header": the header naming the server, NULL = none */
 	char *log_tag;                    /* "log-tag": the syslog tag of this proxy's logs, NULL = global */
 
