@@ -105,10 +105,8 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->backlog = def->backlog;
 	px->http_reuse = def->http_reuse;
 	px->lb_hdr_domain_only = def->lb_hdr_domain_only;
-	memcpy(px->fwdfor_hdr, def->fwdfor_hdr, sizeof(px->fwdfor_hdr));
-	px->fwdfor_except_net = def->fwdfor_except_net;
-	px->fwdfor_except_mask = def->fwdfor_except_mask;
-	px->fwdfor_ifnone = def->fwdfor_ifnone;
+	px->fwdfor = def->fwdfor;
+	px->origto = def->origto;
 	px->log_global = def->log_global;
 	px->tcp_req_inspect_delay = def->tcp_req_inspect_delay;
 	px->tcp_res_inspect_delay = def->tcp_res_inspect_delay;
@@ -770,7 +768,7 @@ static const struct cfg_opt {
 	{ "http-ignore-probes",  0,                     PX_CAP_FE, OPT_NOEFFECT },
 	{ "contstats",           0,                     PX_CAP_FE, OPT_NOEFFECT },
 	{ "httpchk",             PXO_HTTPCHK,           PX_CAP_BE, OPT_NO_NEG | OPT_ARGS },
-	{ "originalto",          0,                     PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
+	{ "originalto",          0,                     PX_CAP_FE | PX_CAP_BE, OPT_NO_NEG | OPT_ARGS },
 	{ "transparent",         0,                     PX_CAP_BE, OPT_UNSUPP },
 	{ "ssl-hello-chk",       0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
 	{ "smtpchk",             0,                     PX_CAP_BE, OPT_CHECK | OPT_NO_NEG | OPT_ARGS },
@@ -827,22 +825,24 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'option %s' cannot handle unexpected argument '%s'.", o->name, a[2]);
 	if (!strcmp(o->name, "httplog") && na > 2 && strcmp(a[2], "clf"))
 		return cfg_set_err(c, "'option httplog' only supports 'clf' as argument (got '%s').", a[2]);
-	if (!strcmp(o->name, "forwardfor")) {
-		px->fwdfor_hdr[0] = 0;
-		px->fwdfor_except_net = px->fwdfor_except_mask = 0;
-		px->fwdfor_ifnone = 0;
+	if (!strcmp(o->name, "forwardfor") || !strcmp(o->name, "originalto")) {
+		int ff = o->name[0] == 'f';
+		struct px_addr_hdr *h = ff ? &px->fwdfor : &px->origto;
+
+		memset(h, 0, sizeof(*h));
+		h->on = 1;
 		for (int i = 2; i < na; i++) {
-			if (!strcmp(a[i], "if-none")) {
-				px->fwdfor_ifnone = 1;
+			if (ff && !strcmp(a[i], "if-none")) {
+				h->ifnone = 1;
 				continue;
 			}
 			if (!strcmp(a[i], "header") && i + 1 < na) {
 				size_t l = strlen(a[++i]);
 
-				if (!l || l >= sizeof(px->fwdfor_hdr))
-					return cfg_set_err(c, "'option forwardfor' : header name '%s' is empty or too long.", a[i]);
+				if (!l || l >= sizeof(h->hdr))
+					return cfg_set_err(c, "'option %s' : header name '%s' is empty or too long.", o->name, a[i]);
 				for (size_t k = 0; k <= l; k++)
-					px->fwdfor_hdr[k] = (char)tolower((unsigned char)a[i][k]);
+					h->hdr[k] = (char)tolower((unsigned char)a[i][k]);
 				continue;
 			}
 			if (!strcmp(a[i], "except") && i + 1 < na) {
@@ -853,26 +853,28 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 				int bits = 32;
 
 				if (l >= sizeof(ip))
-					return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
+					return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
 				memcpy(ip, a[i], l);
 				ip[l] = 0;
 				if (inet_pton(AF_INET, ip, &in) != 1)
-					return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
+					return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
 				if (sl && inet_pton(AF_INET, sl + 1, &m) == 1) {
-					px->fwdfor_except_mask = m.s_addr;
+					h->except_mask = m.s_addr;
 				} else {
 					char *end;
 
 					bits = sl ? (int)strtol(sl + 1, &end, 10) : 32;
 					if (sl && (*end || bits < 0 || bits > 32))
-						return cfg_set_err(c, "'option forwardfor' : invalid network '%s'.", a[i]);
-					px->fwdfor_except_mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+						return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
+					h->except_mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
 				}
-				px->fwdfor_except_net = in.s_addr & px->fwdfor_except_mask;
-				if (!px->fwdfor_except_mask)
-					px->fwdfor_except_mask = 0;     /* 0.0.0.0/0: every IPv4 address */
+				h->except_net = in.s_addr & h->except_mask;
+				if (!h->except_mask)
+					h->except_mask = 0;     /* 0.0.0.0/0: every IPv4 address */
 				continue;
 			}
+			if (!ff)
+				return cfg_set_err(c, "'option originalto' only supports optional values 'except' and 'header' (got '%s').", a[i]);
 			return cfg_set_err(c, "'option forwardfor' only supports optional values 'except', 'header' and 'if-none' (got '%s').", a[i]);
 		}
 	}

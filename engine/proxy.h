@@ -86,6 +86,15 @@ struct px_timeouts {
 #define PXO_HTTP_NO_DELAY      0x40000000
 #define PXO_PREFER_LAST_SERVER 0x80000000u
 
+/* "option forwardfor" / "option originalto": a request header carrying the
+ * client's (resp. the destination) address. */
+struct px_addr_hdr {
+	char hdr[64];               /* lowercase header name, "" = the option's default */
+	uint32_t except_net, except_mask;  /* IPv4, network order; mask 0 = none */
+	uint8_t ifnone;             /* forwardfor "if-none": only when absent */
+	uint8_t on;                 /* originalto given (forwardfor has PXO_FORWARDFOR) */
+};
+
 /* "http-reuse" modes; 0 is HAProxy's default. */
 #define PX_REUSE_SAFE   0
 #define PX_REUSE_NEVER  1
@@ -194,9 +203,8 @@ struct proxy {
 	int hash_consistent;        /* "hash-type consistent" (else map-based) */
 	int lb_hdr_domain_only;     /* "balance hdr(<name>) use_domain_only" */
 	/* "option forwardfor [except <net>] [header <name>] [if-none]" */
-	char fwdfor_hdr[64];        /* lowercase header name, "" = x-forwarded-for */
-	uint32_t fwdfor_except_net, fwdfor_except_mask;  /* IPv4, network order; mask 0 = none */
-	uint8_t fwdfor_ifnone;
+	struct px_addr_hdr fwdfor;  /* option forwardfor (on: PXO_FORWARDFOR) */
+	struct px_addr_hdr origto;  /* option originalto */
 	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;
 	int fe_paused;              /* "disable frontend": its listeners do not accept (CLI) */

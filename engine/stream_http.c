@@ -519,21 +519,19 @@ int stream_http_req_rules(struct stream *s)
 	}
 }
 
-/* "option forwardfor": appends the client's address as X-Forwarded-For
- * (or the configured header), unless it comes from the "except" network
- * or, with "if-none", the header is already there. The backend's settings
- * win when both proxies have the option. */
-static void hs_forwardfor(struct stream *s, struct http_msg *m)
+/* "option forwardfor" and "option originalto": appends <h>'s header (or
+ * <defname>) with address <a> (the client's, resp. the one it connected
+ * to), unless it belongs to the "except" network or, with "if-none", the
+ * header is already there. */
+static void hs_addr_hdr(struct http_msg *m, const struct px_addr_hdr *h, const char *defname,
+                        const struct addr *a)
 {
-	const struct proxy *px = s->be && (s->be->options & PXO_FORWARDFOR) ? s->be : s->fe;
-	const char *name = px->fwdfor_hdr[0] ? px->fwdfor_hdr : "x-forwarded-for";
+	const char *name = h->hdr[0] ? h->hdr : defname;
 	size_t nlen = strlen(name);
 	char ip[INET6_ADDRSTRLEN];
-	const struct addr *a = &s->cli_addr;
 
 	if (a->u.sa.sa_family == AF_INET) {
-		if (px->fwdfor_except_mask &&
-		    (a->u.in4.sin_addr.s_addr & px->fwdfor_except_mask) == px->fwdfor_except_net)
+		if (h->except_mask && (a->u.in4.sin_addr.s_addr & h->except_mask) == h->except_net)
 			return;
 		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
 	} else if (a->u.sa.sa_family == AF_INET6) {
@@ -541,7 +539,7 @@ static void hs_forwardfor(struct stream *s, struct http_msg *m)
 	} else {
 		return;
 	}
-	if (px->fwdfor_ifnone && http_hdr_find(m, name, nlen, 0) >= 0)
+	if (h->ifnone && http_hdr_find(m, name, nlen, 0) >= 0)
 		return;
 	http_hdr_add(m, name, nlen, ip, strlen(ip));
 }
@@ -570,8 +568,13 @@ int stream_http_req_final(struct stream *s)
 	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
 	if (s->fe->unique_id)
 		unique_id_req(s);           /* "unique-id-header" (unique_id.c) */
+	/* the backend's settings win when both proxies have the option */
 	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
-		hs_forwardfor(s, m);
+		hs_addr_hdr(m, s->be && (s->be->options & PXO_FORWARDFOR) ? &s->be->fwdfor : &s->fe->fwdfor,
+		            "x-forwarded-for", &s->cli_addr);
+	if (s->fe->origto.on || (s->be && s->be->origto.on))
+		hs_addr_hdr(m, s->be && s->be->origto.on ? &s->be->origto : &s->fe->origto,
+		            "x-original-to", &s->fe_addr);
 	stream_http_req_final_flags(s);
 	/* upgrade requests keep their Connection header as sent */
 	if (m->h1.flags & H1_MF_CONN_UPG)

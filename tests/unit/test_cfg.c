@@ -867,9 +867,9 @@ static void t_every_option(void)
 		"independent-streams", "http-no-delay", "http-use-htx", "http-pretend-keepalive",
 		"http-ignore-probes", "contstats", NULL
 	};
-	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "tcp-check", NULL };
+	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "originalto", "tcp-check", NULL };
 	static const char *const unsupp[] = {
-		"originalto", "transparent", "external-check", "checkcache",
+		"transparent", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
 		"http-restrict-req-hdr-names", "disable-h2-upgrade", "httpslog", "http-use-proxy-header",
@@ -887,8 +887,10 @@ static void t_every_option(void)
 	for (int i = 0; no_neg[i]; i++) {
 		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n", TO, no_neg[i]);
 		EXPECT_PARSE(&cfg, text, 0);
-		/* forwardfor is dropped (with a warning) in tcp mode */
-		EXPECT(cfg.proxies && (cfg.proxies->options != 0) == (strcmp(no_neg[i], "forwardfor") != 0));
+		/* forwardfor is dropped (with a warning) in tcp mode; originalto
+		 * is no option bit (px->origto) */
+		EXPECT(cfg.proxies && (cfg.proxies->options != 0) ==
+		       (strcmp(no_neg[i], "forwardfor") != 0 && strcmp(no_neg[i], "originalto") != 0));
 		cfg_free(&cfg);
 		snprintf(text, sizeof(text), "listen l\n  no option %s\n", no_neg[i]);
 		snprintf(msg, sizeof(msg), "parsing [t.cfg:2]: negation/default is not supported for option '%s'.", no_neg[i]);
