@@ -97,6 +97,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->fullconn = def->fullconn;
 	px->retries = def->retries;
 	px->retry_none = def->retry_none;
+	px->httpslog = def->httpslog;
 	px->sess_rate_lim = def->sess_rate_lim;
 	px->src_addr = def->src_addr;
 	px->to = def->to;
@@ -785,7 +786,7 @@ static const struct cfg_opt {
 	{ "h1-case-adjust-bogus-server",  0,            PX_CAP_BE, OPT_UNSUPP },
 	{ "http-restrict-req-hdr-names",  0,            PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
 	{ "disable-h2-upgrade",  0,                     PX_CAP_FE, OPT_UNSUPP },
-	{ "httpslog",            0,                     PX_CAP_FE, OPT_UNSUPP },
+	{ "httpslog",            PXO_HTTPLOG,           PX_CAP_FE, OPT_NO_NEG },
 	{ "http-use-proxy-header", 0,                   PX_CAP_FE, OPT_UNSUPP },
 	{ "idle-close-on-response", 0,                  PX_CAP_FE, OPT_UNSUPP },
 	{ NULL, 0, 0, 0 }
@@ -904,6 +905,8 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 		px->logfmt_str = NULL;
 	}
 	px->options |= o->flag;
+	if (o->flag == PXO_HTTPLOG)
+		px->httpslog = !strcmp(o->name, "httpslog");
 	return 0;
 }
 

@@ -52,6 +52,33 @@ static int smp_tls_str(struct sample *smp, const char *s)
 	return 1;
 }
 
+/* fc_err: the client connection's error code (HAProxy's CO_ER_*): a stream
+ * that logs had its connection established, 0. */
+static int f_fc_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	(void)args;
+	if (!ctx->strm || !ctx->strm->cli)
+		return 0;
+	smp_set_sint(smp, 0);
+	return 1;
+}
+
+/* ssl_fc_err, ssl_c_err, ssl_c_ca_err: the TLS library's error of the
+ * front session (0: none) and the client certificate's verification
+ * errors at depth 0 and above (the one result wolfSSL gives is reported at
+ * depth 0); not found on a plain connection, as HAProxy's httpslog shows. */
+static int f_tls_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct tls_conn *t = ctx_tls(ctx);
+	const char *which = ctx->priv;
+
+	(void)args;
+	if (!t)
+		return 0;
+	smp_set_sint(smp, which[0] == 'c' ? tls_conn_verify_result(t) : 0);
+	return 1;
+}
+
 /* ssl_fc / ssl_bc: whether the connection speaks TLS; found on a plain one. */
 static int f_ssl(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -270,6 +297,7 @@ static int chk_dn(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
+#define L4 (SMP_USE_L4)
 #define L5 (SMP_USE_L5)
 
 const struct sample_fetch smp_fetch_ssl_table[] = {
@@ -282,6 +310,10 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_c_s_dn",         f_c_s_dn,     ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &side_front },
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
+	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },
+	{ "ssl_fc_err",         f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "fc" },
+	{ "ssl_c_err",          f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "c" },
+	{ "ssl_c_ca_err",       f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "ca" },
 	{ "ssl_fc",             f_ssl,        ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_fc_alpn",        f_alpn,       ARG0, 0, SMP_T_STR,  L5, &side_front },
 	{ "ssl_fc_cipher",      f_cipher,     ARG0, 0, SMP_T_STR,  L5, &side_front },

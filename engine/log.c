@@ -1010,7 +1010,7 @@ int log_init(struct config *cfg)
 		if (px->logfmt_str)
 			fs = px->logfmt_str;
 		else if ((px->options & PXO_HTTPLOG) && px->mode == PX_MODE_HTTP)
-			fs = logfmt_httplog_str;
+			fs = px->httpslog ? logfmt_httpslog_str : logfmt_httplog_str;
 		else if (px->options & PXO_HTTPLOG) {
 			rp_warning("config : 'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.",
 			           px->cap & PX_CAP_BE ? "proxy" : "frontend", px->name);

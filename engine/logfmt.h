@@ -18,6 +18,7 @@ struct cfg_ctx;
  * logfmt_render_connect(). */
 extern const char logfmt_tcplog_str[];
 extern const char logfmt_httplog_str[];
+extern const char logfmt_httpslog_str[];   /* option httpslog: httplog plus the TLS fields */
 
 /* Compiles <str> for proxy <px> (which %[expr] resolves against; may be
  * NULL). Returns the compiled format (caller owns it, logfmt_free) or NULL

@@ -867,12 +867,12 @@ static void t_every_option(void)
 		"independent-streams", "http-no-delay", "http-use-htx", "http-pretend-keepalive",
 		"http-ignore-probes", "contstats", NULL
 	};
-	static const char *const no_neg[] = { "tcplog", "httplog", "forwardfor", "originalto", "tcp-check", NULL };
+	static const char *const no_neg[] = { "tcplog", "httplog", "httpslog", "forwardfor", "originalto", "tcp-check", NULL };
 	static const char *const unsupp[] = {
 		"transparent", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
-		"http-restrict-req-hdr-names", "disable-h2-upgrade", "httpslog", "http-use-proxy-header",
+		"http-restrict-req-hdr-names", "disable-h2-upgrade", "http-use-proxy-header",
 		"idle-close-on-response", NULL
 	};
 	struct config cfg;
