@@ -857,6 +857,15 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 					return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
 				memcpy(ip, a[i], l);
 				ip[l] = 0;
+				if (inet_pton(AF_INET6, ip, h->except6) == 1) {
+					char *end;
+					long b = sl ? strtol(sl + 1, &end, 10) : 128;
+
+					if ((sl && *end) || b < 1 || b > 128)
+						return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
+					h->except6_bits = (uint8_t)b;
+					continue;
+				}
 				if (inet_pton(AF_INET, ip, &in) != 1)
 					return cfg_set_err(c, "'option %s' : invalid network '%s'.", o->name, a[i]);
 				if (sl && inet_pton(AF_INET, sl + 1, &m) == 1) {

@@ -1019,20 +1019,25 @@ static long reply_build(const struct ha_reply *r, struct stream *s, struct proxy
 		memcpy(ha_out, p, len);
 		return len;
 	}
-	/* header values then the body are rendered one after the other in ha_val */
+	/* header values then the body are rendered one after the other in
+	 * ha_val; a header whose value renders empty is left out, as HAProxy */
+	int nh = 0;
 	for (int i = 0; i < r->nhdrs; i++) {
 		size_t n = logfmt_render(r->hdrs[i].fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
-		hdrs[i].n = r->hdrs[i].name;
-		hdrs[i].nl = strlen(r->hdrs[i].name);
-		hdrs[i].v = ha_val + used;
-		hdrs[i].vl = n;
+
+		if (!n)
+			continue;
+		hdrs[nh].n = r->hdrs[i].name;
+		hdrs[nh].nl = strlen(r->hdrs[i].name);
+		hdrs[nh].v = ha_val + used;
+		hdrs[nh++].vl = n;
 		used += n;
 	}
 	if (r->body_fmt) {
 		body = ha_val + used;
 		blen = logfmt_render(r->body_fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
 	}
-	return http_reply_build(ha_out, sizeof(ha_out), r->status, NULL, hdrs, r->nhdrs, r->ctype,
+	return http_reply_build(ha_out, sizeof(ha_out), r->status, NULL, hdrs, nh, r->ctype,
 	                        body, blen);
 }
 

@@ -91,6 +91,8 @@ struct px_timeouts {
 struct px_addr_hdr {
 	char hdr[64];               /* lowercase header name, "" = the option's default */
 	uint32_t except_net, except_mask;  /* IPv4, network order; mask 0 = none */
+	uint8_t except6[16];        /* IPv6 "except" network ... */
+	uint8_t except6_bits;       /* ... and its prefix length, 0 = none */
 	uint8_t ifnone;             /* forwardfor "if-none": only when absent */
 	uint8_t on;                 /* originalto given (forwardfor has PXO_FORWARDFOR) */
 };

@@ -535,6 +535,12 @@ static void hs_addr_hdr(struct http_msg *m, const struct px_addr_hdr *h, const c
 			return;
 		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
 	} else if (a->u.sa.sa_family == AF_INET6) {
+		const uint8_t *b = a->u.in6.sin6_addr.s6_addr;
+		unsigned full = h->except6_bits / 8, rest = h->except6_bits % 8;
+
+		if (h->except6_bits && !memcmp(b, h->except6, full) &&
+		    (!rest || !((b[full] ^ h->except6[full]) & (uint8_t)(0xff << (8 - rest)))))
+			return;
 		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
 	} else {
 		return;
