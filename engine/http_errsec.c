@@ -159,6 +159,17 @@ int http_errsec_import(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
+const char *http_errsec_file(const char *name, int code, int *known)
+{
+	const struct errsec *e = es_find(name);
+
+	*known = e != NULL;
+	for (int i = 0; e && i < e->nb; i++)
+		if (e->pages[i].code == code)
+			return e->pages[i].file;
+	return NULL;
+}
+
 int http_errsec_resolve(struct config *cfg)
 {
 	int errors = 0;

@@ -15,6 +15,9 @@ int http_errsec_kw(struct cfg_ctx *c, char **args, int nargs);
 /* "errorfiles <name> [<code>...]" in a proxy section: imported now when the
  * section is known, else once every file is read. Returns 0 or -1. */
 int http_errsec_import(struct cfg_ctx *c, char **args, int nargs);
+/* The file of status <code> in section <name>, or NULL; <*known> tells
+ * whether the section exists (declared before this call). */
+const char *http_errsec_file(const char *name, int code, int *known);
 /* The imports of sections declared after their use. Prints an alert per
  * unknown section and returns their count. */
 int http_errsec_resolve(struct config *cfg);

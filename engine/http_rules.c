@@ -19,6 +19,7 @@
 #include "engine/http.h"
 #include "engine/http_cap.h"
 #include "engine/http_err.h"
+#include "engine/http_errsec.h"
 #include "engine/http_norm.h"
 #include "engine/conn.h"
 #include "engine/logfmt.h"
@@ -262,6 +263,24 @@ static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res,
 			if (has_payload++)
 				return cfg_set_err(c, "unexpected '%s' argument", k);
 			errfiles = 1;
+		} else if (!strcmp(k, "errorfiles")) {
+			/* the status's page of an http-errors section, else the
+			 * proxy's own as with default-errorfiles */
+			const char *f;
+			int known;
+
+			if (has_payload++)
+				return cfg_set_err(c, "unexpected '%s' argument", k);
+			if (!*v)
+				return cfg_set_err(c, "'%s' expects <name> as argument", k);
+			f = http_errsec_file(v, r->status, &known);
+			if (!known)
+				return cfg_set_err(c, "unknown http-errors section '%s'", v);
+			if (f && read_file(c, f, &r->raw, &r->rawlen) < 0)
+				return -1;
+			if (!f)
+				errfiles = 1;
+			i++;
 		} else if (!strcmp(k, "hdr")) {
 			if (i + 2 >= nargs || !*args[i + 2])
 				return cfg_set_err(c, "'%s' expects <name> and <value> as arguments", k);
