@@ -855,12 +855,21 @@ static void tc_run(struct check *c)
 			c->step++;
 			continue;
 		case TC_SEND_LF:
+		case TC_SEND:
+		case TC_HTTP_SEND: {
+			/* a send rule's bytes: the rule's own (send, send-binary), or
+			 * built into c->buf when the step starts (send-lf: log-format;
+			 * http-check send: the server's state may be in it) */
+			const char *data = r->kind == TC_SEND ? r->data : c->buf;
+			uint32_t len;
+
 			if (c->phase != CK_SEND) {
+				/* a new request: what came before is forgotten */
 				c->phase = CK_SEND;
 				c->txoff = 0;
 				c->rxlen = 0;
 				c->last_read = 0;
-				if (tc_send_lf_build(c, r) < 0) {
+				if (r->kind == TC_SEND_LF && tc_send_lf_build(c, r) < 0) {
 					char msg[96];
 
 					snprintf(msg, sizeof(msg), "tcp-check send : failed to build log-format string at step %d",
@@ -868,59 +877,27 @@ static void tc_run(struct check *c)
 					check_done(c, CHECK_L7_RSP, msg);
 					return;
 				}
-			}
-			if (c->txoff >= c->txlen) {
-				c->txoff = 0;
-				c->must_read = 1;
-				c->phase = CK_RECV;
-				c->step++;
-				continue;
-			}
-			if (ring_send(c->thr->ring, &c->op, c->fd, c->buf + c->txoff, c->txlen - c->txoff) < 0)
-				check_fail_errno(c, EBUSY);
-			return;
-		case TC_SEND:
-			if (c->phase != CK_SEND) {
-				/* a new request: what came before is forgotten */
-				c->phase = CK_SEND;
-				c->txoff = 0;
-				c->rxlen = 0;
-				c->last_read = 0;
-			}
-			if (c->txoff >= r->len) {
-				c->txoff = 0;
-				c->must_read = 1;
-				c->phase = CK_RECV;
-				c->step++;
-				continue;
-			}
-			if (ring_send(c->thr->ring, &c->op, c->fd, r->data + c->txoff, r->len - c->txoff) < 0)
-				check_fail_errno(c, EBUSY);
-			return;
-		case TC_HTTP_SEND:
-			if (c->phase != CK_SEND) {
-				/* built now: the server's state may be in it */
-				c->phase = CK_SEND;
-				c->txoff = 0;
-				c->rxlen = 0;
-				c->last_read = 0;
-				c->txlen = (uint32_t)tc_http_build_vars(r, c->srv, rs->send_state, c->vars, c->buf,
-				                                        CHECK_BUFSIZE);
-				if (!c->txlen) {
-					check_done(c, CHECK_SOCK_ERR, "tcp-check send : failed to build HTTP request");
-					return;
+				if (r->kind == TC_HTTP_SEND) {
+					c->txlen = (uint32_t)tc_http_build_vars(r, c->srv, rs->send_state, c->vars, c->buf,
+					                                        CHECK_BUFSIZE);
+					if (!c->txlen) {
+						check_done(c, CHECK_SOCK_ERR, "tcp-check send : failed to build HTTP request");
+						return;
+					}
 				}
 			}
-			if (c->txoff >= c->txlen) {
+			len = r->kind == TC_SEND ? r->len : c->txlen;
+			if (c->txoff >= len) {
 				c->txoff = 0;
 				c->must_read = 1;
 				c->phase = CK_RECV;
 				c->step++;
 				continue;
 			}
-			if (ring_send(c->thr->ring, &c->op, c->fd, c->buf + c->txoff, c->txlen - c->txoff) < 0)
+			if (ring_send(c->thr->ring, &c->op, c->fd, data + c->txoff, len - c->txoff) < 0)
 				check_fail_errno(c, EBUSY);
 			return;
+		}
 		case TC_HTTP_EXPECT: {
 			enum tc_eval ev;
 
