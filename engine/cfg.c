@@ -25,6 +25,7 @@
 #include "engine/userlist.h"
 #include "engine/dns.h"
 #include "engine/http_errsec.h"
+#include "engine/cache_cfg.h"
 #include "engine/persist.h"
 #include "engine/stick.h"
 
@@ -413,7 +414,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 /* Sections HAProxy has and ringproxy does not: the header is an error and
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
-	"cache", "ring", "program", "mailers",
+	"ring", "program", "mailers",
 	"fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
@@ -531,6 +532,16 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		}
 		return;
 	}
+	if (!strcmp(k, "cache")) {
+		r->skip_section = 0;
+		c->sec = CFG_SEC_CACHE;
+		c->px = c->defpx = NULL;
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (cache_cfg_section(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	}
 	if (!strcmp(k, "http-errors")) {
 		r->skip_section = 0;
 		c->sec = CFG_SEC_HTTP_ERRORS;
@@ -600,6 +611,12 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		c->err[0] = 0;
 		c->err_tight = 0;
 		if (userlist_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	case CFG_SEC_CACHE:
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (cache_cfg_kw(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
 	case CFG_SEC_HTTP_ERRORS:
@@ -799,6 +816,7 @@ static int cfg_finish(struct cfg_run *r)
 	errors += stick_cfg_resolve(cfg);
 	errors += dns_cfg_resolve(cfg);
 	errors += persist_resolve(cfg);
+	errors += cache_cfg_resolve(cfg);
 	return errors;
 }
 
@@ -871,5 +889,6 @@ void cfg_free(struct config *cfg)
 	userlist_free_all();
 	dns_free_all();
 	http_errsec_free_all();
+	cache_cfg_free_all();
 	memset(cfg, 0, sizeof(*cfg));
 }

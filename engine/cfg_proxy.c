@@ -18,6 +18,7 @@
 #include "engine/unique_id.h"
 #include "engine/persist.h"
 #include "engine/http_errsec.h"
+#include "engine/cache_cfg.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/cfg_proxy.h"
@@ -662,6 +663,12 @@ static int kw_compression(struct cfg_ctx *c, char **args, int nargs)
 	static const char *const algos[] = { "identity", "gzip", "deflate", "raw-deflate", NULL };
 
 	if (!strcmp(args[0], "filter")) {
+		if (nargs > 1 && !strcmp(args[1], "cache")) {
+			/* "filter cache [<name>]": checked, no effect (cache_cfg.h) */
+			if (nargs > 2 && cache_cfg_ref(c->px, args[2], "the filter 'cache'") < 0)
+				return cfg_set_err(c, "out of memory.");
+			return 0;
+		}
 		if (nargs < 2 || strcmp(args[1], "compression"))
 			return cfg_set_err(c, "'filter %s' is not supported by ringproxy yet.", nargs > 1 ? args[1] : "");
 	} else if (nargs < 2 || (strcmp(args[1], "algo") && strcmp(args[1], "type") && strcmp(args[1], "offload"))) {

@@ -20,6 +20,7 @@
 #include "engine/http_cap.h"
 #include "engine/http_err.h"
 #include "engine/http_errsec.h"
+#include "engine/cache_cfg.h"
 #include "engine/http_norm.h"
 #include "engine/conn.h"
 #include "engine/logfmt.h"
@@ -39,6 +40,7 @@ enum ha_type {
 	HA_CAPTURE, HA_SET_MAP, HA_DEL_MAP, HA_ADD_ACL, HA_DEL_ACL,
 	HA_SET_SRC, HA_SET_DST, HA_SET_SRC_PORT, HA_SET_DST_PORT,
 	HA_NORMALIZE, HA_SILENT_DROP, HA_WAIT_BODY, HA_EARLY_HINT, HA_SET_TIMEOUT, HA_STRICT,
+	HA_NOOP,            /* cache-use / cache-store: accepted, no cache (cache_cfg.h) */
 };
 
 /* "normalize-uri" normalizers */
@@ -763,6 +765,14 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 		n = i;
 	} else if (!strcmp(k, "wait-for-body")) {
 		n = parse_wait_body(c, a, args, nargs, i);
+	} else if ((!res && !strcmp(k, "cache-use")) || (res && !strcmp(k, "cache-store"))) {
+		a->type = HA_NOOP;
+		if (i >= nargs || !*args[i] || is_cond_word(args[i]))
+			n = cfg_set_err(c, "expects a cache name");
+		else if (cache_cfg_ref(c->px, args[i], "the filter 'cache'") < 0)   /* HAProxy's wording */
+			n = cfg_set_err(c, "out of memory.");
+		else
+			n = i + 1;
 	} else if (!res && !strcmp(k, "early-hint")) {
 		a->type = HA_EARLY_HINT;
 		if (count_args(args, nargs, i) != 2) {
@@ -1572,6 +1582,8 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		return -1;
 	case HA_NORMALIZE:
 		return exec_normalize(a, s, m, ctx->px);
+	case HA_NOOP:
+		return -1;
 	case HA_STRICT: {
 		struct http_txn *txn = s->http;
 

@@ -556,7 +556,6 @@ static void t_unsupported_sections(void)
 	expect_error("peers p\n  peer a 1.2.3.4:1\n  table t type ip size 1k\n",
 	             "parsing [t.cfg:3] : 'table' in a 'peers' section is not supported by ringproxy yet");
 	expect_error("fcgi-app f\n", "'fcgi-app' sections are not supported");
-	expect_error("cache c\n", "'cache' sections are not supported");
 	expect_error("program p\n", "'program' sections are not supported");
 	expect_error("ring r\n", "'ring' sections are not supported");
 	/* the body of an unsupported section is skipped: one error only */
