@@ -714,6 +714,23 @@ static int f_nbproc(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+/* last_rule_file / last_rule_line: where the last final rule that ran
+ * (accept, reject, deny, return, redirect...) was written; not found when
+ * none ran yet. */
+static int f_last_rule(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct stream *s = ctx->strm;
+
+	(void)args;
+	if (!s || !s->last_rule_file)
+		return 0;
+	if (ctx->priv)
+		smp_set_const_str(smp, s->last_rule_file, strlen(s->last_rule_file));
+	else
+		smp_set_sint(smp, s->last_rule_line);
+	return 1;
+}
+
 /* nbthread: the number of worker threads (global nbthread). */
 static int f_nbthread(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -986,6 +1003,8 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "meth",         f_meth,       ARG1(1, STR),        chk_meth,       SMP_T_METH, INT, NULL },
 	{ "nbproc",       f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "nbthread",     f_nbthread,   ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "last_rule_file", f_last_rule, ARG0,               0,              SMP_T_STR,  L4, "file" },
+	{ "last_rule_line", f_last_rule, ARG0,               0,              SMP_T_SINT, L4, NULL },
 	{ "nbsrv",        f_nbsrv,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "queue",        f_queue,      ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "rand",         f_rand,       ARG1(0, SINT),       0,              SMP_T_SINT, INT, NULL },

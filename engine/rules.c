@@ -755,6 +755,16 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 
 /* Runs the rules of <def> then <own> (either may be NULL) from position
  * *<pos> (0 = start, n = resume at the n-th rule, 1-based). */
+/* Returns <res> after recording <r> as the last final rule of <s> (the
+ * last_rule_file / last_rule_line fetches): one that ends its list's
+ * evaluation (accept, reject, deny, return, redirect, a service...). */
+static enum rule_res final_rule(struct stream *s, const struct rule *r, enum rule_res res)
+{
+	s->last_rule_file = r->file;
+	s->last_rule_line = r->line;
+	return res;
+}
+
 static enum rule_res run_list(struct stream *s, struct proxy *px, const struct rule_list *def,
                               const struct rule_list *own, enum smp_dir dir, int final,
                               uint32_t *pos)
@@ -781,11 +791,11 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 			resume = 0;
 			switch (r->act) {
 			case RA_ACCEPT:
-				return RULE_CONTINUE;
+				return final_rule(s, r, RULE_CONTINUE);
 			case RA_REJECT:
-				return RULE_REJECT;
+				return final_rule(s, r, RULE_REJECT);
 			case RA_CLOSE:
-				return RULE_CLOSE;
+				return final_rule(s, r, RULE_CLOSE);
 			case RA_SET_VAR: {
 				struct sample smp;
 				struct vars *v = vars_of(s, r->u.var.ref.scope);
@@ -826,11 +836,11 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 					*pos = idx;
 					return RULE_YIELD;
 				case ACT_RET_STOP:
-					return RULE_CONTINUE;
+					return final_rule(s, r, RULE_CONTINUE);
 				case ACT_RET_DONE:
-					return RULE_CLOSE;
+					return final_rule(s, r, RULE_CLOSE);
 				case ACT_RET_DENY:
-					return RULE_REJECT;
+					return final_rule(s, r, RULE_REJECT);
 				case ACT_RET_ERR:
 				default:
 					return RULE_ERR;
@@ -852,14 +862,15 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				case ACT_RET_ERR:
 					return RULE_ERR;
 				default:
-					return RULE_CLOSE;      /* the service ended the stream */
+					return final_rule(s, r, RULE_CLOSE);      /* the service ended the stream */
 				}
 			case RA_HTTP: {
 				int rr = http_act_exec(r->u.http, s, &ctx);
 				if (rr == RULE_YIELD)
 					*pos = idx;     /* resume at this action */
 				if (rr >= 0)
-					return (enum rule_res)rr;
+					return rr == RULE_YIELD || rr == RULE_WAIT || rr == RULE_ERR ?
+					       (enum rule_res)rr : final_rule(s, r, (enum rule_res)rr);
 				break;
 			}
 			}

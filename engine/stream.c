@@ -362,6 +362,8 @@ struct stream *stream_accept(struct listener *l, int fd)
 		goto fail;
 	s->thr = t;
 	s->uniq_id = stream_next_uniq_id();
+	s->last_rule_file = NULL;
+	s->last_rule_line = 0;
 	s->fe = fe;
 	s->be = NULL;
 	s->srv = NULL;

@@ -65,6 +65,8 @@ struct stream {
 	void *http;                 /* per-transaction HTTP state, HTTP issue */
 	struct http_cap_vals *caps; /* captured values of the transaction, NULL = none (http_cap.h) */
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
+	const char *last_rule_file; /* the last final rule that ran (rules.c), NULL = none */
+	int last_rule_line;
 	uint32_t to_server, to_tunnel; /* mode http "set-timeout": the backend's timeouts overridden
 	                             * (ms, 0 = not), read only when <http> is set (stream_http.c
 	                             * resets them for each transaction) */

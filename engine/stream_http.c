@@ -217,6 +217,8 @@ static void hs_txn_start(struct http_strm *hs)
 	if (!(hs->flags & HS_F_FIRST)) {
 		hs->txn.flags |= HTTP_TXN_NOT_FIRST;
 		s->uniq_id = stream_next_uniq_id();
+		s->last_rule_file = NULL;          /* a new request: no final rule yet */
+		s->last_rule_line = 0;
 	}
 	hs->t_start = s->thr->now_us;
 	hs->ms_start = hs->ms_first = s->thr->now_ms;
