@@ -472,6 +472,13 @@ static int conns_wake_pass(struct thr *t)
 			c->flags &= ~CONN_F_TLS_WAKE;
 			if (c->tls && c->tlsx->stalled)
 				conn_notify(c, conn_tls_recv(c));
+			if (c->flags & CONN_F_TLS_WAKE) {
+				/* it stalled again and is linked in t->wait_bufs
+				 * already (with its WAIT_BUF, if any, for the next
+				 * pass): linking it in <keep> too would loop the list */
+				conn_unhold(c);
+				continue;
+			}
 		}
 		if (c->flags & CONN_F_CLOSING) {
 			c->flags &= ~CONN_F_LISTED;
@@ -824,11 +831,15 @@ int conn_tls_resume(struct conn *c)
 	}
 	/* decrypted at the end of this loop turn, not under the owner's call */
 	x->stalled = 1;
-	if (!(c->flags & (CONN_F_LISTED | CONN_F_CLOSING))) {
-		c->next = c->thr->wait_bufs;
-		c->thr->wait_bufs = c;
+	if (!(c->flags & CONN_F_CLOSING)) {
+		/* the flag says "linked": set only with the link (a closing
+		 * connection is never linked, or it could not be freed) */
+		if (!(c->flags & CONN_F_LISTED)) {
+			c->next = c->thr->wait_bufs;
+			c->thr->wait_bufs = c;
+		}
+		c->flags |= CONN_F_TLS_WAKE;
 	}
-	c->flags |= CONN_F_TLS_WAKE;
 	return 0;
 }
 
