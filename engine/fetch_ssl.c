@@ -67,15 +67,17 @@ static int f_fc_err(const struct arg *args, struct sample *smp, struct smp_ctx *
  * front session (0: none) and the client certificate's verification
  * errors at depth 0 and above (the one result wolfSSL gives is reported at
  * depth 0); not found on a plain connection, as HAProxy's httpslog shows. */
+static const int err_fc = 0, err_c = 1, err_ca = 2;   /* the fetches' <priv> */
+
 static int f_tls_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	const struct tls_conn *t = ctx_tls(ctx);
-	const char *which = ctx->priv;
+	/* always the front session: <priv> says which error, not the side */
+	const struct tls_conn *t = ctx->strm && ctx->strm->cli ? ctx->strm->cli->tls : NULL;
 
 	(void)args;
 	if (!t)
 		return 0;
-	smp_set_sint(smp, which[0] == 'c' ? tls_conn_verify_result(t) : 0);
+	smp_set_sint(smp, *(const int *)ctx->priv == err_c ? tls_conn_verify_result(t) : 0);
 	return 1;
 }
 
@@ -311,9 +313,9 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },
-	{ "ssl_fc_err",         f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "fc" },
-	{ "ssl_c_err",          f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "c" },
-	{ "ssl_c_ca_err",       f_tls_err,    ARG0, 0, SMP_T_SINT, L5, "ca" },
+	{ "ssl_fc_err",         f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_fc },
+	{ "ssl_c_err",          f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_c },
+	{ "ssl_c_ca_err",       f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_ca },
 	{ "ssl_fc",             f_ssl,        ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_fc_alpn",        f_alpn,       ARG0, 0, SMP_T_STR,  L5, &side_front },
 	{ "ssl_fc_cipher",      f_cipher,     ARG0, 0, SMP_T_STR,  L5, &side_front },
