@@ -1004,6 +1004,33 @@ static uint32_t next_element(const struct http_msg *msg, int hdr, uint32_t from,
 	return p < end ? p + 1 : end + 1;
 }
 
+/* Fills <v> with header <hdr>'s whole value without its leading and
+ * trailing blanks: a rule may have stored "x " (set-header "%[...] "), and
+ * HAProxy's fetches trim what the parser would have trimmed on the wire. */
+static void full_value(const struct http_msg *msg, int hdr, struct h1_span *v)
+{
+	struct h1_span raw = msg->hdrs[hdr].v;
+	uint32_t end = raw.off + raw.len, p = raw.off, last;
+	struct rd r;
+	int c;
+
+	rd_init(&r, msg->chan, p, raw.len);
+	while (p < end && ((c = rd_get(&r)) == ' ' || c == '\t'))
+		p++;
+	v->off = last = p;
+	if (p < end) {
+		/* c holds the byte at p */
+		for (;;) {
+			if (c != ' ' && c != '\t')
+				last = p + 1;
+			if (++p >= end)
+				break;
+			c = rd_get(&r);
+		}
+	}
+	v->len = last - v->off;
+}
+
 int http_val_next(const struct http_msg *msg, const char *name, size_t nlen, int full,
                   struct http_val *it)
 {
@@ -1036,7 +1063,7 @@ int http_val_next(const struct http_msg *msg, const char *name, size_t nlen, int
 	if (it->hdr < 0)
 		return 0;
 	if (full) {
-		it->v = msg->hdrs[it->hdr].v;
+		full_value(msg, it->hdr, &it->v);
 		return 1;
 	}
 	next_element(msg, it->hdr, msg->hdrs[it->hdr].v.off, &it->v);
