@@ -34,6 +34,7 @@
 #include "engine/log.h"
 #include "engine/lb.h"
 #include "engine/stick.h"
+#include "engine/rules.h"
 
 /* K2's rules may not be linked yet: called only when present */
 #pragma weak http_rules_exec_req
@@ -58,6 +59,7 @@
 #define HS_F_REUSED      0x2000   /* s->srvc was reused and no response byte came yet */
 #define HS_F_KEEP_OVF    0x4000   /* the request sent on it is not all in keep[]: no replay */
 #define HS_F_NO_REUSE    0x8000   /* the reused connection failed: connect anew */
+#define HS_F_TCP_RES     0x10000  /* the tcp-response content rules ran on this response */
 
 #define HS_KEEP_MAX 16
 
@@ -781,6 +783,39 @@ static void hs_rsp_conn_hdr(struct http_strm *hs)
 	}
 }
 
+/* "tcp-response content" rules in HTTP mode: HAProxy runs them on the
+ * whole response head, before the http-response rules, as final (WAIT_END
+ * true). "close" keeps the response but not the server connection;
+ * "reject" ends the stream with nothing sent ("PD", no Tr).
+ * Returns 0 to go on, -1 when the stream ended or waits (a yield). */
+static int hs_tcp_res_rules(struct stream *s)
+{
+	struct http_strm *hs = hs_of(s);
+	enum rule_res r = rules_exec_tcp_res_content(s, 1);
+
+	if (s->shut_how || s->state == STRM_ST_DEAD)
+		return -1;
+	switch (r) {
+	case RULE_YIELD:
+	case RULE_WAIT:
+		return -1;
+	case RULE_CONTINUE:
+		break;
+	case RULE_CLOSE:
+		hs->flags |= HS_F_SRV_CLOSE;
+		break;
+	case RULE_REJECT:
+		hs->t_rsp = 0;
+		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_D);
+		return -1;
+	default:
+		hs_reply_close(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+		return -1;
+	}
+	hs->flags |= HS_F_TCP_RES;
+	return 0;
+}
+
 /* Response headers parsed: 1xx, rules, connection mode, forward.
  * Returns 0 to go on, -1 when the stream ended or replied. */
 static int hs_rsp_headers(struct stream *s)
@@ -808,6 +843,8 @@ static int hs_rsp_headers(struct stream *s)
 		stick_persist_store(s, 1);      /* "stick store-response" */
 		stick_stream_http_status(s, status);    /* http_err/http_fail of the trackers */
 	}
+	if (!(hs->flags & HS_F_TCP_RES) && hs_tcp_res_rules(s) < 0)
+		return -1;
 	if (http_rules_exec_res) {
 		uint32_t out0 = chan_out_len(&s->res);
 		enum rule_res rr = http_rules_exec_res(s);
