@@ -937,93 +937,9 @@ static size_t render(const struct logfmt *f, struct stream *s)
 
 /* Queues <len> bytes of <resp> (a whole response) for the client, with
  * <status> as the transaction's. Returns RULE_REPLY or RULE_ERR. */
-/* The "connection" header value HAProxy's HTTP/1 output adds to a reply
- * (an HTTP/1.1 response) for the request of <s>: "close" when the client
- * connection ends after it, "keep-alive" for an HTTP/1.0 client that keeps
- * it, NULL otherwise. */
-static const char *reply_conn_hdr(const struct stream *s)
-{
-	const struct http_txn *txn = s->http;
-	uint32_t f = txn ? txn->req.h1.flags : 0;
-	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
-
-	if (!txn)
-		return NULL;
-	if ((opts & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
-	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)))
-		return "close";
-	return (f & H1_MF_VER_11) ? NULL : "keep-alive";
-}
-
 static int reply_queue(struct stream *s, const char *resp, size_t len, int status)
 {
-	struct http_txn *txn = s->http;
-	const char *conn = reply_conn_hdr(s);
-
-	/* a reply to a request goes through the http-after-response rules: it
-	 * is parsed as the transaction's response in s->res's (empty) input,
-	 * edited, then moved to the output */
-	if (txn && has_after(s) && !chan_in_len(&s->res) && !http_msg_ready(&txn->rsp)) {
-		http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
-		if (chan_put_data(&s->res, resp, len) < 0)
-			return RULE_ERR;
-		if (http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE && run_after(s) == RULE_ERR) {
-			chan_reset(&s->res);
-			return RULE_ERR;
-		}
-		txn->status = http_get_status(&txn->rsp) ? http_get_status(&txn->rsp) : status;
-		if (conn && http_msg_ready(&txn->rsp))
-			http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
-		chan_forward(&s->res, chan_in_len(&s->res));
-		return RULE_REPLY;
-	}
-	/* a reply replacing the server's response (http-response deny,
-	 * return...): the after-response rules run on it too, parsed in a
-	 * channel of its own while the server's response stays parsed (the
-	 * rest of its body is dropped by the stream) */
-	if (txn && has_after(s) && http_msg_ready(&txn->rsp) && chan_in_len(&s->res)) {
-		static __thread struct http_msg save;
-		struct chan tmp;
-		enum rule_res ar = RULE_ERR;
-		int st = 0;
-		size_t n = 0;
-
-		save = txn->rsp;
-		chan_init(&tmp, s->res.pool, s->res.limit);
-		http_msg_init(&txn->rsp, &tmp, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
-		if (chan_put_data(&tmp, resp, len) == 0 && http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE) {
-			ar = run_after(s);
-			if (conn)
-				http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
-			st = http_get_status(&txn->rsp);
-			n = chan_copy_in(&tmp, 0, ha_tmp, sizeof(ha_tmp));
-		}
-		chan_reset(&tmp);
-		txn->rsp = save;
-		if (ar == RULE_ERR || !n || n == sizeof(ha_tmp) || chan_put_out(&s->res, ha_tmp, n) < 0)
-			return RULE_ERR;
-		txn->status = st ? st : status;
-		return RULE_REPLY;
-	}
-	const char *end = conn ? memmem(resp, len, "\r\n\r\n", 4) : NULL;
-	if (end) {
-		/* "connection: <v>" as the last header */
-		size_t head = end - resp + 2, cl = strlen(conn);
-		if (len + 14 + cl > sizeof(ha_tmp))
-			return RULE_ERR;
-		memmove(ha_tmp, resp, head);
-		memcpy(ha_tmp + head, "connection: ", 12);
-		memcpy(ha_tmp + head + 12, conn, cl);
-		memcpy(ha_tmp + head + 12 + cl, "\r\n", 2);
-		memmove(ha_tmp + head + 14 + cl, resp + head, len - head);
-		resp = ha_tmp;
-		len += 14 + cl;
-	}
-	if (chan_put_out(&s->res, resp, len) < 0)
-		return RULE_ERR;
-	if (txn)
-		txn->status = status;
-	return RULE_REPLY;
+	return stream_http_reply(s, resp, len, status, 0) < 0 ? RULE_ERR : RULE_REPLY;
 }
 
 /* Builds the response of "return"/"deny" into ha_out. Returns its length
@@ -1741,22 +1657,9 @@ enum rule_res http_rules_exec_after_res(struct stream *s)
 	return run_after(s);
 }
 
-int http_rules_after_page(struct stream *s, const char *page, size_t len)
+int http_rules_has_after(const struct stream *s)
 {
-	struct http_txn *txn = s->http;
-
-	if (!txn || !has_after(s) || chan_in_len(&s->res))
-		return -1;
-	http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
-	if (chan_put_data(&s->res, page, len) < 0)
-		return -1;
-	if (http_msg_parse(&txn->rsp) != HTTP_PARSE_DONE || run_after(s) == RULE_ERR) {
-		chan_replace_in(&s->res, 0, chan_in_len(&s->res), NULL, 0);
-		return -1;
-	}
-	txn->status = http_get_status(&txn->rsp);
-	chan_forward(&s->res, chan_in_len(&s->res));
-	return 0;
+	return has_after(s);
 }
 
 /* Returns 1 if a proxy of <s> has http-response rules. */

@@ -59,16 +59,13 @@ enum rule_res http_rules_exec_res(struct stream *s);
 /* Runs the http-after-response rules of s->be (if set) then s->fe on the
  * response about to leave: the parsed server response (call it after
  * http_rules_exec_res() let it go), and the replies of deny, return,
- * redirect and auth rules on the request side, to which http_rules.c
- * applies them itself. Returns RULE_CONTINUE, or RULE_ERR (a rewrite
+ * redirect and auth rules and the proxy's own pages, through
+ * stream_http_reply(). Returns RULE_CONTINUE, or RULE_ERR (a rewrite
  * failed: HAProxy answers 500 instead). */
 enum rule_res http_rules_exec_after_res(struct stream *s);
-/* Queues error page <page> (<len> bytes, a whole response ringproxy answers
- * on its own: 502, 503, 504...) in s->res's output after the
- * http-after-response rules edited it, as HAProxy runs them on its own
- * responses. Returns 0 when queued, -1 when there are no such rules or it
- * failed (nothing queued: the caller sends the page as is). */
-int http_rules_after_page(struct stream *s, const char *page, size_t len);
+/* Returns 1 when a proxy of <s> has http-after-response rules, else 0
+ * (stream_http_reply() parses a reply only for them). */
+int http_rules_has_after(const struct stream *s);
 /* For Lua services: queues the head of a service's response (<head>,
  * <len> bytes: status line, headers, blank line) in s->res's output after
  * the http-response rules (backend's, then frontend's) and the

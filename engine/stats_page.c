@@ -19,6 +19,7 @@
 #include "engine/proxy.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
+#include "engine/stream_http.h"
 #include "engine/thread.h"
 
 #define STATS_DEF_URI   "/haproxy?stats"
@@ -546,15 +547,14 @@ static int uri_match(const char *pfx, const char *u, size_t n)
 	return e && n - (size_t)(e - u) >= pl && !memcmp(e, pfx, pl);
 }
 
-/* Queues the 401 asking for credentials of <realm>. Returns 401. */
+/* Queues the 401 asking for credentials of <realm>. Returns 401, or -1
+ * when nothing could be queued. */
 static int reply_auth(struct stream *s, const struct proxy *px, const char *realm)
 {
 	char page[4096];
 	long n = http_auth_reply_build(page, sizeof(page), px, 401, realm, strlen(realm));
 
-	if (n > 0)
-		chan_put_out(&s->res, page, (size_t)n);
-	return 401;
+	return n > 0 && stream_http_reply(s, page, (size_t)n, 401, 0) == 0 ? 401 : -1;
 }
 
 /* Answers the request (see stats_page_req()); returns the status or 0. */
@@ -584,9 +584,7 @@ static int stats_answer(struct stream *s, struct proxy *px, struct stats_cfg *st
 			size_t len = 0;
 			const char *page = http_err_get(px, 403, HTTP_ERR_STREAM, &len);
 
-			if (page && len)
-				chan_put_out(&s->res, page, len);
-			return 403;
+			return page && len && stream_http_reply(s, page, len, 403, 0) == 0 ? 403 : -1;
 		}
 		return reply_auth(s, px, r->realm ? r->realm : st->realm ? st->realm : STATS_DEF_REALM);
 	}
@@ -634,7 +632,8 @@ allowed:
 		free(out.p);
 		return 0;
 	}
-	chan_put_out(&s->res, out.p, out.len);
+	if (stream_http_reply(s, out.p, out.len, status, 0) < 0)
+		status = -1;
 	free(out.p);
 	return status;
 }
@@ -651,8 +650,7 @@ int stats_page_req(struct stream *s, struct proxy *px)
 	if (!st || !st->enabled || !txn || !(uri = http_get_uri(&txn->req, ubuf, sizeof(ubuf), &ulen)) ||
 	    !uri_match(st->uri ? st->uri : STATS_DEF_URI, uri, ulen))
 		return 0;
-	if ((status = stats_answer(s, px, st, txn, uri, ulen))) {
-		txn->status = (uint16_t)status;
+	if ((status = stats_answer(s, px, st, txn, uri, ulen)) > 0) {
 		if (!s->err || s->err == STRM_ERR_NONE)
 			s->err = STRM_ERR_LOCAL;      /* "L": answered by the proxy itself */
 	}

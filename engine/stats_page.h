@@ -22,8 +22,9 @@ void stats_page_free(struct proxy *px);
 /* For the HTTP request of <s> being processed by proxy <px> (its frontend,
  * then its backend): when <px> serves the statistics page at this URI,
  * queues the answer (the page, a 401 asking for credentials, or a 403 for
- * "stats http-request deny") in s->res's output and returns its status;
- * else returns 0 and does nothing. */
+ * "stats http-request deny") in s->res's output and returns its status,
+ * or -1 when it could not (HAProxy answers 500); else returns 0 and does
+ * nothing. */
 int stats_page_req(struct stream *s, struct proxy *px);
 
 #endif

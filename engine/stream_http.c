@@ -40,7 +40,7 @@
 #pragma weak http_rules_exec_req
 #pragma weak http_rules_exec_res
 #pragma weak http_rules_exec_after_res
-#pragma weak http_rules_after_page
+#pragma weak http_rules_has_after
 
 /* Per-transaction flags (hs->flags) */
 #define HS_F_CLI_CLOSE   0x0001   /* close the client connection after this transaction */
@@ -303,6 +303,100 @@ static void drop_in(struct chan *c)
 		chan_replace_in(c, 0, chan_in_len(c), NULL, 0);
 }
 
+/* The "connection" header value HAProxy's HTTP/1 output adds to a reply
+ * (an HTTP/1.1 response) for the request of <s>: "close" when the client
+ * connection ends after it, "keep-alive" for an HTTP/1.0 client that keeps
+ * it, NULL otherwise. */
+static const char *reply_conn_hdr(const struct stream *s)
+{
+	const struct http_txn *txn = s->http;
+	uint32_t f = txn ? txn->req.h1.flags : 0;
+	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
+
+	if (!txn)
+		return NULL;
+	if ((opts & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
+	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)))
+		return "close";
+	return (f & H1_MF_VER_11) ? NULL : "keep-alive";
+}
+
+/* Queues <resp> in <c>'s output with "connection: <conn>" as its last
+ * header (<conn> NULL: as it is). Returns 0 or -1. */
+static int put_with_conn(struct chan *c, const char *resp, size_t len, const char *conn)
+{
+	const char *end = conn ? memmem(resp, len, "\r\n\r\n", 4) : NULL;
+	size_t head = end ? (size_t)(end - resp) + 2 : len;
+
+	if (chan_put_out(c, resp, head) < 0)
+		return -1;
+	if (!end)
+		return 0;
+	if (chan_put_out(c, "connection: ", 12) < 0 || chan_put_out(c, conn, strlen(conn)) < 0 ||
+	    chan_put_out(c, "\r\n", 2) < 0)
+		return -1;
+	return chan_put_out(c, resp + head, len - head);
+}
+
+int stream_http_reply(struct stream *s, const char *resp, size_t len, int status, unsigned flags)
+{
+	static __thread char edited[16384];
+	struct http_txn *txn = s->http;
+	const char *conn = (flags & STREAM_HTTP_REPLY_CLOSE) ? NULL : reply_conn_hdr(s);
+	int after = txn && !(flags & STREAM_HTTP_REPLY_RAW) && http_rules_has_after &&
+	            http_rules_has_after(s);
+
+	/* before the server's response: parsed as the transaction's response
+	 * in s->res's (empty) input, edited there, then moved to the output */
+	if (after && !chan_in_len(&s->res) && !http_msg_ready(&txn->rsp)) {
+		http_msg_init(&txn->rsp, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+		if (chan_put_data(&s->res, resp, len) < 0)
+			return -1;
+		if (http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE &&
+		    http_rules_exec_after_res(s) == RULE_ERR) {
+			chan_reset(&s->res);
+			return -1;
+		}
+		txn->status = http_get_status(&txn->rsp) ? http_get_status(&txn->rsp) : status;
+		if (conn && http_msg_ready(&txn->rsp))
+			http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
+		chan_forward(&s->res, chan_in_len(&s->res));
+		return 0;
+	}
+	/* replacing the server's response (http-response deny, return...):
+	 * parsed in a channel of its own while the server's stays parsed (the
+	 * rest of its body is dropped by the stream) */
+	if (after && http_msg_ready(&txn->rsp) && chan_in_len(&s->res)) {
+		static __thread struct http_msg save;   /* too large for the stack */
+		struct chan tmp;
+		enum rule_res ar = RULE_ERR;
+		int st = 0;
+		size_t n = 0;
+
+		save = txn->rsp;
+		chan_init(&tmp, s->res.pool, s->res.limit);
+		http_msg_init(&txn->rsp, &tmp, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
+		if (chan_put_data(&tmp, resp, len) == 0 && http_msg_parse(&txn->rsp) == HTTP_PARSE_DONE) {
+			ar = http_rules_exec_after_res(s);
+			if (conn)
+				http_hdr_add(&txn->rsp, "connection", 10, conn, strlen(conn));
+			st = http_get_status(&txn->rsp);
+			n = chan_copy_in(&tmp, 0, edited, sizeof(edited));
+		}
+		chan_reset(&tmp);
+		txn->rsp = save;
+		if (ar == RULE_ERR || !n || n == sizeof(edited) || chan_put_out(&s->res, edited, n) < 0)
+			return -1;
+		txn->status = st ? st : status;
+		return 0;
+	}
+	if (put_with_conn(&s->res, resp, len, conn) < 0)
+		return -1;
+	if (txn)
+		txn->status = status;
+	return 0;
+}
+
 /* Queues the page for <status> (the MUX shape for the client parser's own
  * errors) and ends the stream once it is sent. */
 static void hs_reply_close(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
@@ -314,9 +408,9 @@ static void hs_reply_close(struct stream *s, int status, enum http_err_shape sha
 	drop_in(&s->res);
 	hs->txn.status = (uint16_t)status;
 	/* HAProxy runs http-after-response on its own pages, not on the
-	 * client parser's errors */
-	if (page && len && (shape == HTTP_ERR_MUX || !http_rules_after_page ||
-	                    http_rules_after_page(s, page, len) < 0))
+	 * client parser's errors; the page carries its "connection: close" */
+	if (page && len && stream_http_reply(s, page, len, status, STREAM_HTTP_REPLY_CLOSE |
+	                                     (shape == HTTP_ERR_MUX ? STREAM_HTTP_REPLY_RAW : 0)) < 0)
 		chan_put_out(&s->res, page, len);
 	hs->bytes_out = shape == HTTP_ERR_MUX || !page ? 0 : htx_page_size(page, len);
 	hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
@@ -473,6 +567,7 @@ int stream_http_req_rules(struct stream *s)
 	struct http_strm *hs = hs_of(s);
 	uint32_t out0 = chan_out_len(&s->res);
 	enum rule_res r;
+	int st;
 
 	if (hs->flags & HS_F_DRAIN_REQ)
 		return hs_drain_req(s);
@@ -488,8 +583,8 @@ int stream_http_req_rules(struct stream *s)
 		return -1;
 	}
 	/* "stats uri": the statistics page answers after the proxy's rules (stats_page.c) */
-	if (r == RULE_CONTINUE && stats_page_req(s, s->be ? s->be : s->fe))
-		r = RULE_REPLY;
+	if (r == RULE_CONTINUE && (st = stats_page_req(s, s->be ? s->be : s->fe)))
+		r = st < 0 ? RULE_ERR : RULE_REPLY;
 	switch ((int)r) {
 	case RULE_CONTINUE:
 		return 0;

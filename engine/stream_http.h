@@ -62,6 +62,20 @@ int stream_http_wait_rsp(const struct stream *s);
 void stream_http_req_timeout(struct stream *s);
 void stream_http_error(struct stream *s, int status, char err, char fin);
 
+/* Queues <len> bytes of <resp>, a whole response the proxy built (deny,
+ * return, redirect, auth, an error page, the statistics page), for the
+ * client as the transaction's response with <status>: edited by the
+ * http-after-response rules first, with the "Connection" header HAProxy's
+ * HTTP/1 output adds. <flags>: STREAM_HTTP_REPLY_RAW skips the rules (the
+ * client parser's own errors), STREAM_HTTP_REPLY_CLOSE adds no Connection
+ * header (the page carries its own, the connection closes). When a server
+ * response is parsed in s->res, the reply replaces it (its rest is for the
+ * caller to drop). Returns 0, or -1 when nothing was queued (no room, or
+ * a rule's rewrite failed: HAProxy answers 500 instead). */
+#define STREAM_HTTP_REPLY_RAW   0x1
+#define STREAM_HTTP_REPLY_CLOSE 0x2
+int stream_http_reply(struct stream *s, const char *resp, size_t len, int status, unsigned flags);
+
 /* Returns the client timeout that applies now to an HTTP stream waiting
  * for a request (http-request, http-keep-alive), or 0 when none does. */
 uint32_t stream_http_cli_tmo(const struct stream *s);
