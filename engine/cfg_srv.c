@@ -469,7 +469,8 @@ struct server *cfg_srv_dup(const struct server *t)
 	s->name = s->verify = s->sni = s->ca_file = s->crt = s->alpn = s->ciphers = NULL;
 	s->cookie = s->addr_text = s->resolvers_id = NULL;
 	s->ciphersuites = s->ssl_min_ver = s->ssl_max_ver = s->verifyhost = NULL;
-	s->tls_ctx = NULL;
+	s->check_sni = s->check_alpn = NULL;
+	s->tls_ctx = s->check_tls_ctx = NULL;
 	s->sni_expr = NULL;
 	if (srv_dupstr(&s->ciphersuites, t->ciphersuites) || srv_dupstr(&s->ssl_min_ver, t->ssl_min_ver) ||
 	    srv_dupstr(&s->ssl_max_ver, t->ssl_max_ver) || srv_dupstr(&s->verifyhost, t->verifyhost) ||
@@ -477,7 +478,8 @@ struct server *cfg_srv_dup(const struct server *t)
 	    srv_dupstr(&s->sni, t->sni) || srv_dupstr(&s->ca_file, t->ca_file) ||
 	    srv_dupstr(&s->crt, t->crt) || srv_dupstr(&s->alpn, t->alpn) ||
 	    srv_dupstr(&s->ciphers, t->ciphers) || srv_dupstr(&s->cookie, t->cookie) ||
-	    srv_dupstr(&s->addr_text, t->addr_text) || srv_dupstr(&s->resolvers_id, t->resolvers_id)) {
+	    srv_dupstr(&s->addr_text, t->addr_text) || srv_dupstr(&s->resolvers_id, t->resolvers_id) ||
+	    srv_dupstr(&s->check_sni, t->check_sni) || srv_dupstr(&s->check_alpn, t->check_alpn)) {
 		server_free(s);
 		return NULL;
 	}
@@ -501,10 +503,10 @@ static struct server *srv_new_template(void)
 }
 
 static const char *const srv_str_kws[] = { "verify", "sni", "ca-file", "crt", "alpn", "ciphers", "cookie",
-	"ciphersuites", "ssl-min-ver", "ssl-max-ver", "verifyhost", NULL };
+	"ciphersuites", "ssl-min-ver", "ssl-max-ver", "verifyhost", "check-sni", "check-alpn", NULL };
 static const char *const srv_noeffect_val_kws[] = {
 	"pool-max-conn", "pool-purge-delay", "pool-low-conn", "max-reuse", "tcp-ut",
-	"check-sni", "check-alpn", "curves", "namespace", "proto",
+	"curves", "namespace", "proto",
 	"resolve-opts", "resolve-net", "crl-file",
 	"npn", "check-proto", NULL
 };
@@ -538,8 +540,8 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		if (!strcmp(k, "no-check"))           { s->check = 0; continue; }
 		if (!strcmp(k, "ssl"))                { s->ssl = 1; continue; }
 		if (!strcmp(k, "no-ssl"))             { s->ssl = 0; continue; }
-		if (!strcmp(k, "check-ssl"))          { s->check_ssl = 1; continue; }
-		if (!strcmp(k, "no-check-ssl"))       { s->check_ssl = 0; continue; }
+		if (!strcmp(k, "check-ssl"))          { s->check_ssl = 1; s->no_check_ssl = 0; continue; }
+		if (!strcmp(k, "no-check-ssl"))       { s->check_ssl = 0; s->no_check_ssl = 1; continue; }
 		if (!strcmp(k, "send-proxy"))         { s->send_proxy = 1; continue; }
 		if (!strcmp(k, "no-ssl-reuse"))       { s->no_ssl_reuse = 1; continue; }
 		if (!strcmp(k, "ssl-reuse"))          { s->no_ssl_reuse = 0; continue; }
@@ -636,7 +638,9 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 			             !strcmp(k, "ciphersuites") ? &s->ciphersuites :
 			             !strcmp(k, "ssl-min-ver") ? &s->ssl_min_ver :
 			             !strcmp(k, "ssl-max-ver") ? &s->ssl_max_ver :
-			             !strcmp(k, "verifyhost") ? &s->verifyhost : &s->cookie;
+			             !strcmp(k, "verifyhost") ? &s->verifyhost :
+			             !strcmp(k, "check-sni") ? &s->check_sni :
+			             !strcmp(k, "check-alpn") ? &s->check_alpn : &s->cookie;
 			if ((dst == &s->ssl_min_ver || dst == &s->ssl_max_ver) && cfg_tls_ver_index(v) < 0)
 				return cfg_set_err(c, "'%s' : unknown ssl/tls version '%s'.", k, v);
 			if (dst == &s->verify && strcmp(v, "none") && strcmp(v, "required"))

@@ -15,6 +15,7 @@
 #include "engine/cfg.h"
 #include "engine/cfg_srv.h"
 #include "engine/cfg_tls.h"
+#include "engine/check.h"
 #include "engine/log.h"
 #include "engine/sample.h"
 #include "proto/tls.h"
@@ -325,6 +326,14 @@ bad:
 	return 1;
 }
 
+/* Frees a NULL-terminated array of contexts (NULL is fine). */
+static void ctxs_free(struct tls_ctx **v)
+{
+	for (int i = 0; v && v[i]; i++)
+		tls_ctx_free(v[i]);
+	free(v);
+}
+
 static int srv_alert(const struct server *s, const char *fmt, const char *arg)
 {
 	char msg[1024];
@@ -342,6 +351,7 @@ static int srv_build(struct config *cfg, struct server *s)
 	struct tls_ctx_opts o = { .is_server = 0 };
 	struct vers vs = { 3, 4, 0 };
 	char err[512], cabuf[PATH_MAX], crtbuf[PATH_MAX], alpnbuf[256];
+	struct tls_ctx **ctxs;
 	int nthr = g->nbthread > 0 ? g->nbthread : 1, no_tickets = 0, used;
 
 	if (s->sni) {
@@ -359,7 +369,7 @@ static int srv_build(struct config *cfg, struct server *s)
 		s->sni_varies = !(s->sni_expr->fetch->use & SMP_USE_INT) || s->sni_expr->nb_convs > 0 ||
 		                strncmp(s->sni_expr->fetch->name, "str", 4) != 0;
 	}
-	if (!s->ssl)
+	if (!s->ssl && !check_srv_uses_tls(s))
 		return 0;
 	o.verify = s->verify ? (!strcmp(s->verify, "none") ? TLS_VERIFY_NONE : TLS_VERIFY_REQUIRED) :
 	           g->ssl_server_verify_none ? TLS_VERIFY_NONE : TLS_VERIFY_REQUIRED;
@@ -394,15 +404,17 @@ static int srv_build(struct config *cfg, struct server *s)
 	}
 	if (s->crt)
 		o.crt = with_base(crtbuf, sizeof(crtbuf), g->crt_base, s->crt);
-	/* NULL-terminated: freed without knowing the thread count */
-	if (!(s->tls_ctx = calloc((size_t)nthr + 1, sizeof(*s->tls_ctx))))
+	/* NULL-terminated: freed without knowing the thread count. A server
+	 * without "ssl" gets contexts for its TLS health checks only. */
+	if (!(ctxs = calloc((size_t)nthr + 1, sizeof(*ctxs))))
 		return srv_alert(s, "%s", "out of memory.");
+	s->check_tls_ctx = ctxs;
+	if (s->ssl)
+		s->tls_ctx = ctxs;
 	for (int i = 0; i < nthr; i++) {
-		if (!(s->tls_ctx[i] = tls_ctx_new(&o, err, sizeof(err)))) {
-			for (int j = 0; j < i; j++)
-				tls_ctx_free(s->tls_ctx[j]);
-			free(s->tls_ctx);
-			s->tls_ctx = NULL;
+		if (!(ctxs[i] = tls_ctx_new(&o, err, sizeof(err)))) {
+			ctxs_free(ctxs);
+			s->tls_ctx = s->check_tls_ctx = NULL;
 			if (!strncmp(err, "unable to set cipher list", 25)) {
 				rp_alert("config : Proxy '%s': unable to set SSL cipher list to '%s' for server '%s' at [%s:%d].",
 				         s->px->name, o.ciphers ? o.ciphers : o.ciphersuites ? o.ciphersuites : "",
@@ -423,16 +435,7 @@ int cfg_tls_build(struct config *cfg, struct proxy *px)
 		if (b->ssl && !b->tls_ctx)
 			errors += bind_build(cfg, b);
 	for (struct server *s = px->srv; s; s = s->next) {
-		if (s->check_ssl) {
-			srv_alert(s, "%s", "'check-ssl' is not supported by ringproxy yet (health checks are made in clear).");
-			errors++;
-			continue;
-		}
 		errors += srv_build(cfg, s);
-		/* HAProxy checks an "ssl" server over TLS on its own port */
-		if (s->ssl && s->check && !s->check_port && !s->has_check_addr)
-			rp_warning("config : [%s:%d] : 'server %s/%s' : health checks are made in clear: TLS health checks are not supported by ringproxy yet (HAProxy makes them over TLS).",
-			           s->file, s->line, px->name, s->name);
 	}
 	return errors;
 }
@@ -455,17 +458,19 @@ void cfg_tls_bind_free(struct bind_conf *b)
 
 void cfg_tls_server_free(struct server *s)
 {
-	if (s->tls_ctx) {
-		for (int i = 0; s->tls_ctx[i]; i++)
-			tls_ctx_free(s->tls_ctx[i]);
-		free(s->tls_ctx);
-		s->tls_ctx = NULL;
-	}
+	/* <check_tls_ctx> is <tls_ctx> on an "ssl" server, else the checks' own */
+	if (s->check_tls_ctx != s->tls_ctx)
+		ctxs_free(s->check_tls_ctx);
+	ctxs_free(s->tls_ctx);
+	s->tls_ctx = s->check_tls_ctx = NULL;
 	sample_expr_free(s->sni_expr);
 	s->sni_expr = NULL;
 	free(s->ciphersuites);
 	free(s->ssl_min_ver);
 	free(s->ssl_max_ver);
 	free(s->verifyhost);
+	free(s->check_sni);
+	free(s->check_alpn);
 	s->ciphersuites = s->ssl_min_ver = s->ssl_max_ver = s->verifyhost = NULL;
+	s->check_sni = s->check_alpn = NULL;
 }

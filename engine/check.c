@@ -52,10 +52,12 @@ struct check {
 	uint32_t read_timeout;      /* ms: the rules after the connect, 0 = same deadline */
 	const struct tc_rules *rules; /* the backend's tcp-check rules, or NULL */
 	int step;                   /* rule being run (index into rules) */
-	enum { CK_IDLE = 0, CK_CONNECT, CK_SEND, CK_RECV } phase;
+	enum { CK_IDLE = 0, CK_CONNECT, CK_TLS_HS, CK_SEND, CK_RECV } phase;
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
 	uint32_t txlen;             /* an HTTP request's length (built in <buf>) */
+	const char *txp;            /* over TLS: the plaintext being sent, <txn> bytes */
+	uint32_t txn;
 	unsigned cond404:1;         /* disable-on-404: the response was a 404 */
 	unsigned nolb:1;            /* this check put the server in NOLB (DRAIN) */
 	int code;                   /* the HTTP status of the response, 0 otherwise */
@@ -68,6 +70,7 @@ struct check {
 	struct tc_rules *own_rules; /* the agent's rules, freed with the check */
 	struct ckvars *vars;        /* check.* variables (rules with set-var only) */
 	char *buf;                  /* CHECK_BUFSIZE bytes when there are rules */
+	struct ck_tls *tls;         /* when a check of the server may use TLS, else NULL */
 };
 
 /* Invariant: a check is either idle (fd == -1, phase CK_IDLE, timer armed
@@ -411,6 +414,7 @@ static void check_done(struct check *c, enum check_result res, const char *info)
 			close(c->fd);
 		c->fd = -1;
 	}
+	ck_tls_end(c->tls);
 	c->phase = CK_IDLE;
 	/* HAProxy names the code of Layer7 results that judged a response */
 	code = res == CHECK_L7_OK || res == CHECK_L7_STS || res == CHECK_L7_OKC ? c->code : -1;
@@ -469,6 +473,8 @@ static void check_fail_errno(struct check *c, int err)
 
 	if (c->phase == CK_CONNECT)
 		res = tout ? CHECK_L4_TIMEOUT : err == ECONNREFUSED ? CHECK_L4_REFUSED : CHECK_L4_ERROR;
+	else if (c->phase == CK_TLS_HS)
+		res = tout ? CHECK_L6_TIMEOUT : CHECK_L6_RSP;
 	else if (tout)
 		res = r && r->tout_status && c->phase == CK_RECV ? (enum check_result)(r->tout_status - 1) :
 		      CHECK_L7_TIMEOUT;
@@ -478,10 +484,12 @@ static void check_fail_errno(struct check *c, int err)
 	/* errors a connect() reports at once: HAProxy names them a socket error */
 	if (c->phase == CK_CONNECT && (err == ENETUNREACH || err == EACCES || err == EPERM))
 		n = (size_t)snprintf(info, sizeof(info), "General socket error (%s)", strerror(err));
+	else if (c->phase == CK_TLS_HS && !tout)
+		n = (size_t)snprintf(info, sizeof(info), "%s", ck_tls_error(c->tls));
 	else if (!tout)
 		n = (size_t)snprintf(info, sizeof(info), "%s", strerror(err));
 	if (check_is_tcpchk(c)) {
-		if (c->phase == CK_CONNECT && c->conn_step < 0)
+		if ((c->phase == CK_CONNECT || c->phase == CK_TLS_HS) && c->conn_step < 0)
 			snprintf(info + n, sizeof(info) - n, " at initial connection step of tcp-check");
 		else if (r) {
 			n += (size_t)snprintf(info + n, sizeof(info) - n, " at step %d of tcp-check (%s)",
@@ -755,7 +763,7 @@ static void tc_passed(struct check *c)
 	if (!rs->is_http)
 		c->code = 0;    /* an HTTP check keeps the response's status */
 	if (r && r->kind == TC_CONNECT) {
-		check_done(c, CHECK_OK, "(tcp-check)");
+		check_done(c, ck_tls_active(c->tls) ? CHECK_L6_OK : CHECK_OK, "(tcp-check)");
 		return;
 	}
 	if (!r || r->kind == TC_SEND || r->kind == TC_SEND_LF) {
@@ -822,6 +830,8 @@ static int tc_send_lf_build(struct check *c, const struct tc_rule *r)
 	return 0;
 }
 static enum tc_eval http_expect(struct check *c, const struct tc_rule *r);
+static int check_send(struct check *c, const char *p, uint32_t n);
+static int check_recv(struct check *c);
 
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
  * submitted) or the check ends. */
@@ -847,6 +857,7 @@ static void tc_run(struct check *c)
 					close(c->fd);
 				c->fd = -1;
 			}
+			ck_tls_end(c->tls);
 			check_connect(c, r);
 			return;
 		case TC_SET_VAR:
@@ -894,8 +905,8 @@ static void tc_run(struct check *c)
 				c->step++;
 				continue;
 			}
-			if (ring_send(c->thr->ring, &c->op, c->fd, data + c->txoff, len - c->txoff) < 0)
-				check_fail_errno(c, EBUSY);
+			if (check_send(c, data + c->txoff, len - c->txoff))
+				continue;
 			return;
 		}
 		case TC_HTTP_EXPECT: {
@@ -944,14 +955,170 @@ static void tc_run(struct check *c)
 			check_done(c, CHECK_L7_RSP, NULL);
 			return;
 		}
-		if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen, CHECK_BUFSIZE - c->rxlen) < 0)
-			check_fail_errno(c, EBUSY);
+		if (check_recv(c))
+			continue;
 		return;
 	}
 	tc_passed(c);
 }
 
-/* The completion of the op in flight of <c>: connect, send or receive. */
+/* Takes the result <res> of a receive (plaintext bytes, 0 at the end,
+ * -errno): an error after some data lets the data be judged, as HAProxy
+ * does. Returns 1, or 0 when the check ended. */
+static int check_got(struct check *c, int res)
+{
+	if (res < 0 && !c->rxlen) {
+		check_fail_errno(c, -res);
+		return 0;
+	}
+	if (res <= 0)
+		c->last_read = 1;
+	else
+		c->rxlen += (uint32_t)res;
+	c->must_read = 0;
+	return 1;
+}
+
+/* Over TLS: moves the session of <c> toward the end of its phase's
+ * operation (handshake, sending <txp>/<txn>, receiving into <buf>).
+ * Returns 1 when it ended at once with <*res> (bytes, as a ring op would
+ * return them), else 0: an op is in flight or the check ended. */
+static int check_tls_step(struct check *c, int *res)
+{
+	enum ck_tls_op op = c->phase == CK_TLS_HS ? CKT_HANDSHAKE : c->phase == CK_SEND ? CKT_WRITE : CKT_READ;
+	void *buf = op == CKT_WRITE ? (void *)c->txp : c->buf + c->rxlen;
+	size_t len = op == CKT_WRITE ? c->txn : CHECK_BUFSIZE - c->rxlen, n;
+	void *io;
+	int rc;
+
+	switch (ck_tls_next(c->tls, op, buf, len, &io, &n, res)) {
+	case CKT_DONE:
+		return 1;
+	case CKT_SEND:
+		rc = ring_send(c->thr->ring, &c->op, c->fd, io, n);
+		break;
+	case CKT_RECV:
+		rc = ring_recv(c->thr->ring, &c->op, c->fd, io, n);
+		break;
+	default:
+		/* a failed handshake is named by check_fail_errno() */
+		check_fail_errno(c, EPROTO);
+		return 0;
+	}
+	if (rc < 0)
+		check_fail_errno(c, EBUSY);
+	return 0;
+}
+
+/* Sends <n> bytes at <p> on <c>'s connection. Returns 1 when they were
+ * taken at once (c->txoff moved), else 0 (the op's completion goes on,
+ * or the check ended). */
+static int check_send(struct check *c, const char *p, uint32_t n)
+{
+	int res;
+
+	if (!ck_tls_active(c->tls)) {
+		if (ring_send(c->thr->ring, &c->op, c->fd, p, n) < 0)
+			check_fail_errno(c, EBUSY);
+		return 0;
+	}
+	c->txp = p;
+	c->txn = n;
+	if (!check_tls_step(c, &res))
+		return 0;
+	c->txoff += (uint32_t)res;
+	return 1;
+}
+
+/* Receives into c->buf after what it holds. Returns 1 when data (or the
+ * end) was there at once (decrypted already), else 0 as check_send(). */
+static int check_recv(struct check *c)
+{
+	int res;
+
+	if (!ck_tls_active(c->tls)) {
+		if (ring_recv(c->thr->ring, &c->op, c->fd, c->buf + c->rxlen, CHECK_BUFSIZE - c->rxlen) < 0)
+			check_fail_errno(c, EBUSY);
+		return 0;
+	}
+	return check_tls_step(c, &res) && check_got(c, res);
+}
+
+/* Starts TLS on the new connection of <c> when its connect rule (or the
+ * server, for the implicit connect and "connect default") asks for it.
+ * Returns 1 (started), 0 (in clear) or -1 (no memory). */
+static int check_tls_begin(struct check *c)
+{
+	const struct tc_rule *r = c->conn_step >= 0 ? &c->rules->r[c->conn_step] : NULL;
+	const struct server *s = c->srv;
+	int dflt = !r || r->dflt;
+	const char *sni, *alpn;
+
+	if (!c->tls || !((r && r->ssl) || (dflt && check_srv_default_tls(s))))
+		return 0;
+	sni = r && r->sni ? r->sni : dflt ? s->check_sni : NULL;
+	alpn = r && r->alpn ? r->alpn : dflt ? s->check_alpn : NULL;
+	return ck_tls_start(c->tls, s->check_tls_ctx[c->thr->id], sni, alpn, s->verifyhost) < 0 ? -1 : 1;
+}
+
+/* The connection of <c> is up (its TLS handshake done): runs the rules. */
+static void check_connected(struct check *c)
+{
+	if (!c->rules) {
+		check_done(c, ck_tls_active(c->tls) ? CHECK_L6_OK : CHECK_OK, NULL);
+		return;
+	}
+	if (!c->connected && c->read_timeout)
+		timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + c->read_timeout);
+	c->connected = 1;
+	c->rxlen = 0;
+	c->last_read = 0;
+	c->must_read = 1;
+	c->phase = CK_RECV;
+	tc_run(c);
+}
+
+/* The end of the operation of <c>'s phase with <res> (as a ring op
+ * returns it; over TLS, in plaintext bytes). */
+static void check_io_done(struct check *c, int res)
+{
+	if (res < 0 && c->phase != CK_RECV) {
+		check_fail_errno(c, -res);
+		return;
+	}
+	switch (c->phase) {
+	case CK_CONNECT:
+		switch (check_tls_begin(c)) {
+		case 1:
+			c->phase = CK_TLS_HS;
+			if (check_tls_step(c, &res))
+				check_connected(c);
+			return;
+		case -1:
+			check_fail_errno(c, ENOMEM);
+			return;
+		}
+		check_connected(c);
+		return;
+	case CK_TLS_HS:
+		check_connected(c);
+		return;
+	case CK_SEND:
+		c->txoff += (uint32_t)res;
+		tc_run(c);
+		return;
+	case CK_RECV:
+		if (check_got(c, res))
+			tc_run(c);
+		return;
+	case CK_IDLE:
+		return;
+	}
+}
+
+/* The completion of the op in flight of <c>: connect, send or receive
+ * (over TLS: of ciphertext, turned into the end of the phase's operation
+ * when there is one). */
 static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 {
 	struct check *c = container_of(op, struct check, op);
@@ -971,41 +1138,15 @@ static void check_op_cb(struct ring_op *op, int res, uint32_t flags)
 		check_fail_errno(c, ETIMEDOUT);
 		return;
 	}
-	if (res < 0 && !(c->phase == CK_RECV && c->rxlen)) {
-		check_fail_errno(c, -res);
-		return;
-	}
-	switch (c->phase) {
-	case CK_CONNECT:
-		if (!c->rules) {
-			check_done(c, CHECK_OK, NULL);
+	if (ck_tls_active(c->tls) && c->phase != CK_CONNECT) {
+		if (ck_tls_io_done(c->tls, res) < 0) {
+			check_fail_errno(c, res < 0 ? -res : EPIPE);
 			return;
 		}
-		if (!c->connected && c->read_timeout)
-			timer_arm(&c->thr->timers, &c->timer, timer_now_ms() + c->read_timeout);
-		c->connected = 1;
-		c->rxlen = 0;
-		c->last_read = 0;
-		c->must_read = 1;
-		c->phase = CK_RECV;
-		tc_run(c);
-		return;
-	case CK_SEND:
-		c->txoff += (uint32_t)res;
-		tc_run(c);
-		return;
-	case CK_RECV:
-		/* an error after some data: judge the data, as HAProxy does */
-		if (res <= 0)
-			c->last_read = 1;
-		else
-			c->rxlen += (uint32_t)res;
-		c->must_read = 0;
-		tc_run(c);
-		return;
-	case CK_IDLE:
-		return;
+		if (!check_tls_step(c, &res))
+			return;
 	}
+	check_io_done(c, res);
 }
 
 /* Starts the connection of <c> for connect rule <r> (NULL: the implicit
@@ -1183,6 +1324,7 @@ static void check_free(struct check *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	tc_rules_free(c->own_rules);
+	ck_tls_free(c->tls);
 	free(c->vars);
 	free(c->buf);
 	free(c);
@@ -1301,6 +1443,10 @@ int check_start(struct config *cfg, struct thr *t)
 						check_free(c);
 						return -ENOMEM;
 					}
+			}
+			if (s->check_tls_ctx && check_srv_uses_tls(s) && !(c->tls = ck_tls_new())) {
+				check_free(c);
+				return -ENOMEM;
 			}
 			ring_op_init(&c->op, check_op_cb);
 			timer_init(&c->timer, check_timer_cb);

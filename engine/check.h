@@ -79,6 +79,11 @@ void check_cfg_free(struct config *cfg);
  * section too: "option httpchk" there keeps its settings on it). */
 void check_proxy_free(struct proxy *px);
 
+/* Returns 1 if a health check of <s> may be made over TLS (the implicit
+ * connect, or a "tcp-check connect ssl" / "http-check connect ssl" rule of
+ * its backend): cfg_tls.c then gives it a client context. Else 0. */
+int check_srv_uses_tls(const struct server *s);
+
 /* Checks the "check" servers of <cfg> after parsing: a server without a
  * port to check (no service port, no "port") is an error, as in HAProxy.
  * Returns the number of errors, each printed as an [ALERT] line. */

@@ -27,6 +27,8 @@ void tc_rule_clear(struct tc_rule *r)
 	free(r->data);
 	free(r->text);
 	free(r->comment);
+	free(r->sni);
+	free(r->alpn);
 	rx_free(r->rx);
 	tc_fmt_free(r->on_success);
 	tc_fmt_free(r->on_error);
@@ -179,8 +181,29 @@ int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int narg
 	for (int i = 2; i < nargs; i++) {
 		const char *k = args[i], *v = i + 1 < nargs ? args[i + 1] : NULL;
 
-		if (!strcmp(k, "default") || !strcmp(k, "linger"))
+		if (!strcmp(k, "default")) {
+			r->dflt = 1;
 			continue;
+		}
+		if (!strcmp(k, "ssl")) {
+			r->ssl = 1;
+			continue;
+		}
+		if (!strcmp(k, "linger"))
+			continue;
+		if (!strcmp(k, "sni") || !strcmp(k, "alpn")) {
+			char **dst = k[0] == 's' ? &r->sni : &r->alpn;
+
+			if (!v || !*v) {
+				snprintf(c->err, sizeof(c->err), "'%s connect' : '%s' expects a string as argument.", args[0], k);
+				return -1;
+			}
+			free(*dst);
+			if (!(*dst = strdup(v)))
+				return -1;
+			i++;
+			continue;
+		}
 		if (!strcmp(k, "port")) {
 			char *end;
 			long port;
@@ -241,10 +264,8 @@ int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int narg
 			if (!(r->comment = strdup(v)))
 				return -1;
 			i++;
-		} else if (!strcmp(k, "send-proxy") || !strcmp(k, "via-socks4") || !strcmp(k, "ssl") ||
-		           !strcmp(k, "sni") || !strcmp(k, "alpn") || !strcmp(k, "proto")) {
-			snprintf(c->err, sizeof(c->err), "'%s connect' : option '%s' is not supported by ringproxy yet%s.", args[0], k,
-			         !strcmp(k, "ssl") ? " (TLS on health checks is not wired yet)" : "");
+		} else if (!strcmp(k, "send-proxy") || !strcmp(k, "via-socks4") || !strcmp(k, "proto")) {
+			snprintf(c->err, sizeof(c->err), "'%s connect' : option '%s' is not supported by ringproxy yet.", args[0], k);
 			return -1;
 		} else {
 			snprintf(c->err, sizeof(c->err), "'%s connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '%s' as argument.", args[0], k);

@@ -104,6 +104,9 @@ struct tc_rule {
 	int borrowed;               /* an HTTP program's copy: owns nothing */
 	struct sample_expr *expr;   /* TC_SET_VAR: the value (the name in <text>) */
 	struct tc_fmt *lf;          /* TC_SEND_LF: the log-format; <len> 1 = send-binary-lf */
+	unsigned ssl:1;             /* TC_CONNECT "ssl": over TLS */
+	unsigned dflt:1;            /* TC_CONNECT "default": the server's check-ssl, check-sni, check-alpn */
+	char *sni, *alpn;           /* TC_CONNECT "sni", "alpn", or NULL */
 };
 
 /* The protocol checks ("option redis-check"...): which one and its
@@ -246,5 +249,44 @@ struct tc_rules *check_agent_program(const struct server *s);
 int check_agent_validate(struct server *s);
 /* Frees the agent-send strings (with the configuration). */
 void check_agent_free_strings(void);
+
+/* ---- TLS under a check (check_tls.c) ---- */
+
+struct ck_tls;
+struct tls_ctx;
+
+/* Returns a check's TLS state (its session memory, allocated once at
+ * start-up) or NULL; ck_tls_free() frees it (NULL is fine). */
+struct ck_tls *ck_tls_new(void);
+void ck_tls_free(struct ck_tls *t);
+/* Starts a client session from <ctx> offering <sni> and <alpn> (NULL: the
+ * context's), checking the certificate against <sni>, else <verifyhost>.
+ * Returns 0 or -1 (no memory). ck_tls_end() ends it (idempotent). */
+int ck_tls_start(struct ck_tls *t, struct tls_ctx *ctx, const char *sni, const char *alpn,
+                 const char *verifyhost);
+void ck_tls_end(struct ck_tls *t);
+/* Predicates: a session exists; its handshake completed. */
+int ck_tls_active(const struct ck_tls *t);
+int ck_tls_hs_done(const struct ck_tls *t);
+
+enum ck_tls_op { CKT_HANDSHAKE = 0, CKT_WRITE, CKT_READ };
+enum ck_tls_next { CKT_SEND = 0, CKT_RECV, CKT_DONE, CKT_FAIL };
+/* Moves the session toward the end of <op> (CKT_WRITE: encrypt <buf>/<len>;
+ * CKT_READ: decrypt into <buf>/<len>). Returns CKT_SEND (send the <*iolen>
+ * bytes at <*io>) or CKT_RECV (receive into them), then report the op's
+ * result with ck_tls_io_done() and call again with the same arguments;
+ * CKT_DONE with <*res> = the plaintext bytes written or read (a read: 0 at
+ * the end of the stream, -errno after a socket error); or CKT_FAIL (the
+ * session failed: ck_tls_error() says how, in HAProxy's words). */
+enum ck_tls_next ck_tls_next(struct ck_tls *t, enum ck_tls_op op, void *buf, size_t len,
+                             void **io, size_t *iolen, int *res);
+/* Takes the result <res> of the send or receive ck_tls_next() asked for.
+ * Returns 0, or -1 when a send failed (the connection is lost). */
+int ck_tls_io_done(struct ck_tls *t, int res);
+const char *ck_tls_error(const struct ck_tls *t);
+/* Returns 1 if the implicit connect of <s>'s checks (and "connect
+ * default") is made over TLS: "check-ssl", or "ssl" without "no-check-ssl"
+ * nor a check "port" or "addr" (HAProxy's rule), else 0. */
+int check_srv_default_tls(const struct server *s);
 
 #endif

@@ -132,6 +132,8 @@ struct server {
 	char *ciphersuites, *ssl_min_ver, *ssl_max_ver, *verifyhost; /* TLS (cfg_tls.c) */
 	unsigned no_ssl_reuse:1, no_tls_tickets:1;
 	struct tls_ctx **tls_ctx;   /* "ssl": one client context per thread (cfg_tls.c) */
+	struct tls_ctx **check_tls_ctx; /* TLS health checks: <tls_ctx>, or their own when not "ssl" */
+	char *check_sni, *check_alpn;   /* "check-sni", "check-alpn" */
 	struct sample_expr *sni_expr; /* "sni <expr>", evaluated per connection */
 	unsigned sni_varies:1;      /* <sni_expr> depends on the request: connections are not shared */
 	char *cookie;               /* "cookie <value>", stored (HTTP issue) */

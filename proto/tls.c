@@ -827,6 +827,15 @@ void tls_conn_set_output(struct tls_conn *c, int (*out)(void *arg, const void *p
 	c->out_arg = arg;
 }
 
+int tls_conn_set_alpn(struct tls_conn *c, const char *alpn)
+{
+	/* wolfSSL keeps one extension of a type: this one replaces the context's */
+	if (c->ctx->is_server || c->hs_done || !alpn || !*alpn)
+		return -1;
+	return wolfSSL_UseALPN(c->ssl, (char *)alpn, (unsigned)strlen(alpn),
+	                       WOLFSSL_ALPN_CONTINUE_ON_MISMATCH) == WOLFSSL_SUCCESS ? 0 : -1;
+}
+
 void tls_conn_feed(struct tls_conn *c, const void *cipher, size_t n)
 {
 	c->in = cipher;

@@ -83,6 +83,10 @@ void tls_conn_release(struct tls_conn *c);
  * -1 when verification is off or the handshake has begun. */
 int tls_conn_verify_name(struct tls_conn *c, const char *name);
 
+/* Client side, before the handshake: offers the ALPN list <alpn> ("h2,http/1.1")
+ * instead of the context's (a health check's check-alpn). Returns 0 or -1. */
+int tls_conn_set_alpn(struct tls_conn *c, const char *alpn);
+
 /* Lends <n> bytes of received ciphertext at <cipher> to <c>, replacing what
  * is left of a previous loan. The next tls_conn_handshake/read/write/
  * shutdown calls copy from it straight into the TLS engine; the caller

@@ -639,8 +639,11 @@ static void t_httpchk_parse(void)
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x) int(1)", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x,ifexists) int(1)", err, sizeof(err)), -1);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl", err, sizeof(err)), -1);
-	EXPECT_STR(err, "'http-check connect' : option 'ssl' is not supported by ringproxy yet (TLS on health checks is not wired yet).");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl sni a.test alpn http/1.1", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect ssl sni", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : 'sni' expects a string as argument.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect via-socks4", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : option 'via-socks4' is not supported by ringproxy yet.");
 	check_cfg_free(&cfg);
 	be.options &= ~PXO_HTTPCHK;
 }
