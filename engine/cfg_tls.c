@@ -168,6 +168,22 @@ static const char *alpn_filter(const struct proxy *px, const char *alpn, char *o
 	return out[0] && len < outsz ? out : NULL;
 }
 
+/* Returns HAProxy's name of the cipher list tls_ctx_new() refused with
+ * <err> ("SSL cipher list", "TLS 1.3 cipher suites"), with the list of <o>
+ * in <*list>; NULL for another error. */
+static const char *cipher_err(const struct tls_ctx_opts *o, const char *err, const char **list)
+{
+	if (!strncmp(err, "unable to set cipher list", 25)) {
+		*list = o->ciphers ? o->ciphers : "";
+		return "SSL cipher list";
+	}
+	if (!strncmp(err, "unable to set TLS 1.3 cipher suites", 35)) {
+		*list = o->ciphersuites ? o->ciphersuites : "";
+		return "TLS 1.3 cipher suites";
+	}
+	return NULL;
+}
+
 static void bind_alert(const struct bind_conf *b, const char *msg)
 {
 	rp_alert("config : parsing [%s:%d] : 'bind %s' in section '%s' : %s", b->file, b->line,
@@ -284,11 +300,11 @@ static int bind_build(struct config *cfg, struct bind_conf *b)
 	if (b->crt)
 		o.crt = with_base(pbuf, sizeof(pbuf), g->crt_base, b->crt);
 	if (!(ctx = tls_ctx_new(&o, err, sizeof(err)))) {
-		if (!strncmp(err, "unable to set cipher list", 25)) {
-			rp_alert("config : Proxy '%s': unable to set SSL cipher list to '%s' for bind '%s' at [%s:%d].",
-			         b->px->name, b->ciphers ? b->ciphers : b->ciphersuites ? b->ciphersuites :
-			         o.ciphers ? o.ciphers : o.ciphersuites ? o.ciphersuites : "",
-			         b->name, b->file, b->line);
+		const char *list, *kind = cipher_err(&o, err, &list);
+
+		if (kind) {
+			rp_alert("config : Proxy '%s': unable to set %s to '%s' for bind '%s' at [%s:%d].",
+			         b->px->name, kind, list, b->name, b->file, b->line);
 			return 1;
 		}
 		goto bad;
@@ -415,11 +431,11 @@ static int srv_build(struct config *cfg, struct server *s)
 		if (!(ctxs[i] = tls_ctx_new(&o, err, sizeof(err)))) {
 			ctxs_free(ctxs);
 			s->tls_ctx = s->check_tls_ctx = NULL;
-			if (!strncmp(err, "unable to set cipher list", 25)) {
-				rp_alert("config : Proxy '%s': unable to set SSL cipher list to '%s' for server '%s' at [%s:%d].",
-				         s->px->name, o.ciphers ? o.ciphers : o.ciphersuites ? o.ciphersuites : "",
-				         s->name, s->file, s->line);
-				return 1;
+			const char *list, *kind = cipher_err(&o, err, &list);
+
+			if (kind) {
+				snprintf(err, sizeof(err), "unable to set %s to '%.400s'.", kind, list);
+				return srv_alert(s, "%s", err);
 			}
 			return srv_alert(s, "%s", err);
 		}

@@ -341,6 +341,29 @@ static int alpn_cb(WOLFSSL *ssl, const unsigned char **out, unsigned char *outle
 	return TLS_EXT_NOACK;
 }
 
+/* Returns 1 if the cipher list <list> ("a:b:c", OpenSSL's syntax) names
+ * something: a cipher wolfSSL knows, or an OpenSSL expression ("HIGH",
+ * "ECDHE+AESGCM", "!aNULL"...) that wolfSSL may not read but OpenSSL would;
+ * 0 when every element is an unknown name. OpenSSL (so HAProxy) refuses a
+ * list only in that case. */
+static int cipher_list_names_one(const char *list)
+{
+	char buf[1024], *save = NULL, *w;
+	WOLFSSL_CTX *scratch;
+	int found = 0;
+
+	if (!*list || strlen(list) >= sizeof(buf))
+		return 1;
+	if (!(scratch = wolfSSL_CTX_new(wolfSSLv23_client_method())))
+		return 1;       /* cannot tell: the list is tried for real later */
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (w = strtok_r(buf, ":, ", &save); w && !found; w = strtok_r(NULL, ":, ", &save))
+		found = strpbrk(w, "+!@=") || w[0] == '-' ||
+		        wolfSSL_CTX_set_cipher_list(scratch, w) == WOLFSSL_SUCCESS;
+	wolfSSL_CTX_free(scratch);
+	return found;
+}
+
 /* Returns 0, or -1 with <err> set: applies the context-wide settings to one
  * wolfSSL context. */
 static int wctx_setup(struct tls_ctx *ctx, WOLFSSL_CTX *w, char *err, size_t errlen)
@@ -652,6 +675,17 @@ struct tls_ctx *tls_ctx_new(const struct tls_ctx_opts *o, char *err, size_t errl
 	{
 		const char *a = o->ciphersuites ? o->ciphersuites : TLS13_DEFAULT;
 		const char *b = o->ciphers ? o->ciphers : TLS12_DEFAULT;
+
+		/* each list alone must name something (one with none is an
+		 * error, as with OpenSSL), though wolfSSL takes them joined */
+		if (!cipher_list_names_one(b)) {
+			set_err(err, errlen, "unable to set cipher list '%s'", b);
+			goto fail;
+		}
+		if (!cipher_list_names_one(a)) {
+			set_err(err, errlen, "unable to set TLS 1.3 cipher suites '%s'", a);
+			goto fail;
+		}
 
 		l = strlen(a) + strlen(b) + 2;
 		if (!(ctx->cipher_list = malloc(l)))

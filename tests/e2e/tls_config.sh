@@ -50,6 +50,20 @@ bad badver "parsing [badver.cfg:7] : 'bind 127.0.0.1:1' in section 'frontend' : 
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem ssl-min-ver TLSv9"
 bad verifynoca "Proxy 'fe': verify is enabled but no CA file specified for bind '127.0.0.1:1' at [verifynoca.cfg:7]." \
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem verify required"
+# a cipher list naming no cipher at all (HAProxy's messages); one unknown
+# name among known ones is accepted, as OpenSSL does
+bad badciph "Proxy 'fe': unable to set SSL cipher list to 'FOO:BAR' for bind '127.0.0.1:1' at [badciph.cfg:7]." \
+	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem ciphers FOO:BAR"
+bad badsuite "Proxy 'fe': unable to set TLS 1.3 cipher suites to 'TLS_FOO' for bind '127.0.0.1:1' at [badsuite.cfg:7]." \
+	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem ciphersuites TLS_FOO"
+bad srvciph "[srvciph.cfg:7] : 'server be/s1' : unable to set SSL cipher list to 'FOO'." \
+	'backend be' '    server s1 127.0.0.1:1 ssl verify none ciphers FOO'
+bad srvsuite "[srvsuite.cfg:7] : 'server be/s1' : unable to set TLS 1.3 cipher suites to 'FOO'." \
+	'backend be' '    server s1 127.0.0.1:1 ssl verify none ciphersuites FOO'
+bad defciph "Proxy 'fe': unable to set SSL cipher list to 'FOO' for bind '127.0.0.1:1' at [defciph.cfg:9]." \
+	'global' '    ssl-default-bind-ciphers FOO' 'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem"
+{ echo "$DEF"; echo 'frontend fe'; echo "    bind 127.0.0.1:1 ssl crt $T/a.pem ciphers FOO:ECDHE-ECDSA-AES128-GCM-SHA256 ciphersuites TLS_AES_128_GCM_SHA256:FOO"; } >okciph.cfg
+"$PROXY" -c -f okciph.cfg >okciph.out 2>&1 || fail "okciph: -c refused it: $(grep ALERT okciph.out)"
 bad badsni "[badsni.cfg:7] : 'server be/s1' : error detected while parsing sni expression : unknown fetch method 'bogus'" \
 	'backend be' '    server s1 127.0.0.1:1 ssl verify none sni bogus(1)'
 
