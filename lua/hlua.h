@@ -38,6 +38,8 @@ enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_
 /* One pooled coroutine. <T> is anchored in the registry by <ref>; a
  * coroutine leaves the pool for one invocation (an action, a fetch, a task)
  * and goes back when it ends, after lua_resetthread(). */
+struct hlua_sock;
+
 struct hlua_co {
 	lua_State *T;
 	int ref;                    /* registry reference keeping <T> alive */
@@ -55,6 +57,11 @@ struct hlua_co {
 	const char *name;           /* function name, for messages */
 	struct hlua_co *next;       /* pool free list */
 	void *task;                 /* a task's own record (laction.c), or NULL */
+	/* Sockets (lsock.c): how many it holds until its call ends, the one
+	 * it waits its turn for, and the next coroutine waiting for that one */
+	unsigned nb_socks;
+	struct hlua_sock *sock_wait;
+	struct hlua_co *sock_next;
 };
 
 /* The classes whose objects the per-call path makes or checks: their
@@ -147,6 +154,9 @@ void hlua_httpclient_open(lua_State *L);
 /* Closes the calling thread's sockets that still hold a connection (a
  * task or action waiting on one when the loop stops): lua_hooks.thread_stop. */
 void hlua_sock_close_all(void);
+/* The end of <co>'s call (hlua_co_put): the sockets it holds go to the
+ * next coroutine waiting for each, and it stops waiting for one. */
+void hlua_sock_co_end(struct hlua_co *co);
 /* Frees the calling thread's TLS client contexts of Socket.connect_ssl;
  * every socket connection must be gone (after lua_close()). */
 void hlua_sock_free(void);

@@ -75,6 +75,8 @@ void hlua_co_put(struct hlua_thr *t, struct hlua_co *co)
 {
 	int st = lua_status(co->T);
 
+	if (co->nb_socks || co->sock_wait)
+		hlua_sock_co_end(co);
 	/* A coroutine that died of an error is not reused: an error raised by
 	 * the count hook (the budget) leaves its hooks disabled for good, and
 	 * the next runaway script would then run unbounded. */

@@ -6,7 +6,12 @@
  * (through its stream, or its task's timer), which checks again.
  * Errors are LuaSocket's: nil, "closed" | "timeout" | message [, partial].
  * connect_ssl() runs the same socket over TLS (conn_tls_start) with a
- * client context of the calling thread, chosen by its options. */
+ * client context of the calling thread, chosen by its options.
+ * A socket lives as long as the script keeps it, so one kept in a global
+ * serves later transactions too; a coroutine that uses it holds it until
+ * its call (action, task, service) ends, and another one's connect, send,
+ * receive or close waits its turn meanwhile: request/answer exchanges of
+ * concurrent transactions never interleave on it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -46,6 +51,11 @@ struct hlua_sock {
 	int w_strm;
 	void *w_task;
 	struct hlua_sock *prev, *next;   /* sock_live, while <c> is set */
+	/* Invariant: <holder> is set only while <c> is, and counted in its
+	 * nb_socks; <turns> are the coroutines waiting for it, first first,
+	 * linked by their sock_next, each with sock_wait pointing here. */
+	struct hlua_co *holder;
+	struct hlua_co *turns;
 };
 
 /* This thread's sockets that hold a connection, so that they can be
@@ -81,10 +91,11 @@ static void sock_event(struct conn *c, unsigned ev)
 	}
 }
 
-/* Suspends the running coroutine until an event of <s> or its deadline,
- * then calls <k> with <ctx>. Raises an error where nothing can wait. */
-static int sock_wait(lua_State *L, struct hlua_sock *s, lua_KFunction k, lua_KContext ctx,
-                     const char *fn)
+/* Suspends the running coroutine until it is woken or <deadline> (0:
+ * none), then calls <k> with <ctx>. Raises an error where nothing can
+ * wait. */
+static int co_suspend(lua_State *L, uint64_t deadline, lua_KFunction k, lua_KContext ctx,
+                      const char *fn)
 {
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_co *co = t ? t->cur : NULL;
@@ -92,18 +103,28 @@ static int sock_wait(lua_State *L, struct hlua_sock *s, lua_KFunction k, lua_KCo
 	if (!co || L != co->T || !lua_isyieldable(L) ||
 	    (co->ctx != HLUA_ACTION && co->ctx != HLUA_TASK))
 		return luaL_error(L, "%s: cannot wait in %s context", fn, hlua_ctx_name(t ? t->ctx : HLUA_BODY));
+	co->wait = HLUA_W_IO;
+	co->wake_at = deadline;
+	return lua_yieldk(L, 0, ctx, k);
+}
+
+/* Suspends the running coroutine until an event of <s> or its deadline,
+ * then calls <k> with <ctx>. Raises an error where nothing can wait. */
+static int sock_wait(lua_State *L, struct hlua_sock *s, lua_KFunction k, lua_KContext ctx,
+                     const char *fn)
+{
+	struct hlua_co *co = hlua_thr ? hlua_thr->cur : NULL;
+
 	s->w_strm = 0;
 	s->w_task = NULL;
-	if (co->strm) {
+	if (co && co->strm) {
 		s->w_strm = 1;
 		s->w_idx = co->strm->idx;
 		s->w_gen = co->strm->gen;
-	} else {
+	} else if (co) {
 		s->w_task = co->task;
 	}
-	co->wait = HLUA_W_IO;
-	co->wake_at = s->deadline;
-	return lua_yieldk(L, 0, ctx, k);
+	return co_suspend(L, s->deadline, k, ctx, fn);
 }
 
 /* Starts the deadline of a new operation. */
@@ -125,9 +146,61 @@ static int sock_fail(lua_State *L, const char *msg)
 	return 2;
 }
 
-/* Drops the connection and the channels' bytes. */
+/* Wakes <co>, suspended in an action (through its stream) or a task. */
+static void co_wake(struct hlua_co *co)
+{
+	if (co->strm)
+		stream_wakeup(co->strm);
+	else if (co->task)
+		hlua_task_wake(co->task);
+}
+
+/* <s>'s holder lets it go. While <s> is connected, the first coroutine
+ * waiting for it holds it now and is woken to go on; once it is closed,
+ * every waiting coroutine is woken to find it so. */
+static void sock_untake(struct hlua_sock *s)
+{
+	struct hlua_co *next;
+
+	if (s->holder) {
+		s->holder->nb_socks--;
+		s->holder = NULL;
+	}
+	while ((next = s->turns)) {
+		s->turns = next->sock_next;
+		next->sock_next = NULL;
+		next->sock_wait = NULL;
+		co_wake(next);
+		if (s->c) {
+			s->holder = next;
+			next->nb_socks++;
+			return;
+		}
+	}
+}
+
+/* Removes <co> from the coroutines waiting for <s>. */
+static void sock_unqueue(struct hlua_sock *s, struct hlua_co *co)
+{
+	struct hlua_co **pp = &s->turns;
+
+	while (*pp && *pp != co)
+		pp = &(*pp)->sock_next;
+	if (*pp)
+		*pp = co->sock_next;
+	co->sock_next = NULL;
+	co->sock_wait = NULL;
+}
+
+/* Drops the connection and the channels' bytes; the coroutines waiting
+ * for <s> go on, and find it closed. */
 static void sock_release(struct hlua_sock *s)
 {
+	struct hlua_co *co = hlua_thr ? hlua_thr->cur : NULL;
+
+	/* closed under another coroutine's wait: it finds it closed now */
+	if (s->holder && s->holder != co)
+		co_wake(s->holder);
 	if (s->c) {
 		if (s->prev)
 			s->prev->next = s->next;
@@ -144,6 +217,83 @@ static void sock_release(struct hlua_sock *s)
 	s->state = SOCK_CLOSED;
 	s->w_strm = 0;
 	s->w_task = NULL;
+	sock_untake(s);
+}
+
+void hlua_sock_co_end(struct hlua_co *co)
+{
+	struct hlua_sock *s;
+
+	if (co->sock_wait)
+		sock_unqueue(co->sock_wait, co);
+	for (s = sock_live; s && co->nb_socks; s = s->next)
+		if (s->holder == co)
+			sock_untake(s);
+}
+
+/* Methods that wait their turn, re-entered when it comes (sock_turn). */
+enum sock_method { SM_SEND, SM_RECEIVE };
+static int sock_send(lua_State *L);
+static int sock_receive(lua_State *L);
+
+static int sock_turn_k(lua_State *L, int status, lua_KContext ctx)
+{
+	static const lua_CFunction fn[] = {
+		[SM_SEND] = sock_send, [SM_RECEIVE] = sock_receive,
+	};
+
+	(void)status;
+	return fn[ctx](L);
+}
+
+/* Returns 1 when <co> holds <s> (taken now if it was free), 0 when
+ * another coroutine does. */
+static int sock_take(struct hlua_sock *s, struct hlua_co *co)
+{
+	if (!s->c || !co || s->holder == co)
+		return 1;
+	if (s->holder)
+		return 0;
+	s->holder = co;
+	co->nb_socks++;
+	return 1;
+}
+
+/* Whether the running coroutine may use <s> now: returns 1 when it holds
+ * <s> (taken now if free: until its call ends); returns what <m> returns
+ * on a timeout ("timeout" after the socket's settimeout() limit); else
+ * suspends it, first in line after those already waiting, and <m> runs
+ * again when its turn comes. <s> unconnected is anyone's. */
+static int sock_turn(lua_State *L, struct hlua_sock *s, enum sock_method m, const char *fn, int *ret)
+{
+	struct hlua_thr *t = hlua_thr;
+	struct hlua_co *co = t ? t->cur : NULL, **pp;
+	int top = lua_gettop(L);
+
+	if (sock_take(s, co))
+		return 1;
+	if (co->sock_wait != s) {
+		/* first attempt: in line, with the socket's time limit */
+		for (pp = &s->turns; *pp; pp = &(*pp)->sock_next)
+			;
+		*pp = co;
+		co->sock_wait = s;
+		co->sock_next = NULL;
+		co->wake_at = s->timeout_us ? hlua_now_us() + s->timeout_us : 0;
+	} else if (co->wake_at && hlua_now_us() >= co->wake_at) {
+		/* LuaSocket's shape: nil, "timeout" [, what went through] */
+		sock_unqueue(s, co);
+		lua_pushnil(L);
+		lua_pushliteral(L, "timeout");
+		if (m == SM_SEND)
+			lua_pushinteger(L, 0);
+		else if (m == SM_RECEIVE)
+			lua_pushliteral(L, "");
+		*ret = lua_gettop(L) - top;
+		return 0;
+	}
+	*ret = co_suspend(L, co->wake_at, sock_turn_k, (lua_KContext)m, fn);
+	return 0;
 }
 
 /* HAProxy's Socket is a Lua table: scripts store their own fields in it,
@@ -309,6 +459,7 @@ static int sock_start(lua_State *L, struct hlua_sock *s, struct tls_ctx *ctx, co
 	if (sock_live)
 		sock_live->prev = s;
 	sock_live = s;
+	sock_take(s, hlua_thr ? hlua_thr->cur : NULL);
 	if (ctx && (r = conn_tls_start(s->c, ctx, sni)) < 0) {
 		sock_release(s);
 		return sock_fail(L, r == -ENOTSUP ? "SSL is not supported by this build's connections"
@@ -617,7 +768,11 @@ static int sock_receive(lua_State *L)
 {
 	struct hlua_sock *s = sock_check(L);
 
+	int ret;
+
 	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.receive");
+	if (!sock_turn(L, s, SM_RECEIVE, "Socket.receive", &ret))
+		return ret;
 	lua_settop(L, 3);
 	if (lua_type(L, 2) == LUA_TNUMBER && lua_tointeger(L, 2) < 0)
 		return luaL_argerror(L, 2, "invalid receive pattern");
@@ -660,8 +815,11 @@ static int sock_send(lua_State *L)
 	size_t len;
 	const char *d = luaL_checklstring(L, 2, &len);
 	lua_Integer i = luaL_optinteger(L, 3, 1), j = luaL_optinteger(L, 4, (lua_Integer)len);
+	int ret;
 
 	hlua_check_ctx(L, HLUA_M(HLUA_TASK) | HLUA_M(HLUA_ACTION), "Socket.send");
+	if (!sock_turn(L, s, SM_SEND, "Socket.send", &ret))
+		return ret;
 	if (i < 0)
 		i = (lua_Integer)len + i + 1;
 	if (j < 0)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http httpclose rewrite redis noredis tls map (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http httpclose rewrite redis noredis rediskept tls map (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
 # keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
@@ -255,10 +255,11 @@ run_rewrite() {
 	HTTP_EXTRA='    http-request replace-header x-client ([a-z]+)/([0-9.]+) \\2-\\1\n' \
 	HTTP_REQ_HDR="x-client: wrk/4.2.0" run_http "$@"
 }
-# redis / noredis: the http load with a Lua action per request that does
-# (redis) or does not (noredis) count the request in a redis-server
-# through lua-redis over core.tcp(): the pair gives the cost of one Redis
-# round trip from a Lua action.
+# redis / noredis / rediskept: the http load with a Lua action per request
+# that does (redis) or does not (noredis) count the request in a
+# redis-server through lua-redis over core.tcp(): the pair gives the cost
+# of one Redis round trip from a Lua action; rediskept does it over one
+# connection kept across requests (perf/lua/redis_action.lua).
 run_redis_common() { # <proxy> <action>
 	command -v redis-server >/dev/null || { echo "error=needs redis-server"; return; }
 	local rp
@@ -272,6 +273,7 @@ run_redis_common() { # <proxy> <action>
 }
 run_redis() { run_redis_common "$1" perf_redis; }
 run_noredis() { run_redis_common "$1" perf_noredis; }
+run_rediskept() { run_redis_common "$1" perf_redis_kept; }
 run_http() {
 	command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "error=needs nginx and wrk"; return; }
 	local ng=$T/ng np

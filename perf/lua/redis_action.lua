@@ -21,3 +21,31 @@ core.register_action("perf_redis", { "http-req" }, function(txn, port)
 	txn:set_var("txn.hits", client:incr("perf:hits"))
 	tcp:close()
 end, 1)
+
+-- perf_redis_kept: the same count over connections kept across requests
+-- in a pool: a request takes an idle client, or connects a new one, and
+-- gives it back after its answer. A socket lives as long as the script
+-- keeps it (on HAProxy, on the thread that made it only: with more than
+-- one thread another thread's use fails, and a new connection is made).
+local idle = {}   -- lua-redis clients no request uses now
+
+core.register_action("perf_redis_kept", { "http-req" }, function(txn, port)
+	for _ = 1, 2 do   -- a second try on a new connection when a kept one is gone
+		local client = table.remove(idle)
+		if not client then
+			local tcp = core.tcp()
+			tcp:settimeout(1)
+			if not tcp:connect("127.0.0.1", tonumber(port)) then
+				break
+			end
+			client = redis.connect({ socket = tcp })
+		end
+		local ok, n = pcall(client.incr, client, "perf:hits")
+		if ok then
+			idle[#idle + 1] = client
+			txn:set_var("txn.hits", n)
+			return
+		end
+	end
+	txn:set_var("txn.hits", -1)
+end, 1)
