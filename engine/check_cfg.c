@@ -311,11 +311,11 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 			int n;
 
 			if (type) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : only one pattern expected.");
+				snprintf(c->err, sizeof(c->err), "'%s expect' : only one pattern expected.", args[0]);
 				return -1;
 			}
 			if ((!v || !*v) && k[0] != 'h' && k[0] != 'f') {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a <pattern> as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a <pattern> as argument.", args[0], k);
 				return -1;
 			}
 			type = k;
@@ -331,17 +331,17 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 		}
 		if (http && (!strcmp(k, "binary") || !strcmp(k, "rbinary") || !strcmp(k, "string-lf") ||
 		             !strcmp(k, "binary-lf") || !strcmp(k, "custom"))) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy for HTTP checks (status, rstatus, string, rstring, hdr, fhdr).", k);
+			snprintf(c->err, sizeof(c->err), "'%s expect' : match '%s' is not supported by ringproxy for HTTP checks (status, rstatus, string, rstring, hdr, fhdr).", args[0], k);
 			return -1;
 		}
 		if (!strcmp(k, "string") || !strcmp(k, "rstring") || !strcmp(k, "binary") ||
 		    !strcmp(k, "rbinary")) {
 			if (type) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : only one pattern expected.");
+				snprintf(c->err, sizeof(c->err), "'%s expect' : only one pattern expected.", args[0]);
 				return -1;
 			}
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a <pattern> as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a <pattern> as argument.", args[0], k);
 				return -1;
 			}
 			type = k;
@@ -350,22 +350,22 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 			continue;
 		}
 		if (!strcmp(k, "string-lf") || !strcmp(k, "binary-lf") || !strcmp(k, "custom")) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : match '%s' is not supported by ringproxy (string, binary, rstring, rbinary).", k);
+			snprintf(c->err, sizeof(c->err), "'%s expect' : match '%s' is not supported by ringproxy (string, binary, rstring, rbinary).", args[0], k);
 			return -1;
 		}
 		if (in_pattern) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : [!] not supported with '%s'.", k);
+			snprintf(c->err, sizeof(c->err), "'%s expect' : [!] not supported with '%s'.", args[0], k);
 			return -1;
 		}
 		if (!strcmp(k, "min-recv")) {
 			long n = v ? atol(v) : 0;     /* HAProxy reads it with atol() */
 
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a integer as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a integer as argument.", args[0], k);
 				return -1;
 			}
 			if (n < -1 || n > 65536) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects -1 or an integer from 0 to INT_MAX.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects -1 or an integer from 0 to INT_MAX.", args[0], k);
 				return -1;
 			}
 			r->min_recv = (int)n;
@@ -375,11 +375,11 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 			int st;
 
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a string as argument.", args[0], k);
 				return -1;
 			}
 			if (!(st = tc_status(v, allowed))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' only supports %s status (got '%s').", k,
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' only supports %s status (got '%s').", args[0], k,
 				         k[0] == 'o' ? "'L4OK', 'L6OK', 'L7OK' or 'L7OKC'" :
 				         k[0] == 'e' ? "'L4CON', 'L6RSP', 'L7RSP' or 'L7STS'" :
 				                       "'L4TOUT', 'L6TOUT', or 'L7TOUT'", v);
@@ -396,37 +396,37 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 			char ferr[200];
 
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a string as argument.", args[0], k);
 				return -1;
 			}
 			tc_fmt_free(*f);
 			if (!(*f = tc_fmt_parse(v, ferr, sizeof(ferr)))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : %s.", k, ferr);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' : %s.", args[0], k, ferr);
 				return -1;
 			}
 		} else if (!strcmp(k, "status-code")) {
 			if (!v || !*v || tc_parse_payload(v, &r->code_off, &r->code_len) < 0 || !r->code_len) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : only 'res.payload(<offset>,<length>)' is supported by ringproxy (got '%s').",
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' : only 'res.payload(<offset>,<length>)' is supported by ringproxy (got '%s').", args[0],
 				         k, v ? v : "");
 				return -1;
 			}
 		} else if (!strcmp(k, "comment")) {
 			if (!v || !*v) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects a string as argument.", k);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects a string as argument.", args[0], k);
 				return -1;
 			}
 			free(r->comment);
 			if (!(r->comment = strdup(v)))
 				return -1;
 		} else {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : 'min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code', '!' or pattern types ('string', 'rstring', 'binary', 'rbinary') expected, got '%s'.", k);
+			snprintf(c->err, sizeof(c->err), "'%s expect' : 'min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code', '!' or pattern types ('string', 'rstring', 'binary', 'rbinary') expected, got '%s'.", args[0], k);
 			return -1;
 		}
 		i++;
 	}
 	if (!type) {
-		snprintf(c->err, sizeof(c->err), nargs > 2 ? "'tcp-check expect' : pattern not found." :
-		         "'tcp-check expect' : expects at least a matching pattern as arguments.");
+		snprintf(c->err, sizeof(c->err), nargs > 2 ? "'%s expect' : pattern not found." :
+		         "'%s expect' : expects at least a matching pattern as arguments.", args[0]);
 		return -1;
 	}
 	if (http) {
@@ -438,7 +438,7 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 		if (!strcmp(type, "status")) {
 			e->type = TC_HX_STATUS;
 			if (strspn(pat, "0123456789,-") != strlen(pat)) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : invalid status code list '%s'.", pat);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : invalid status code list '%s'.", args[0], pat);
 				return -1;
 			}
 			if (!(e->codes = strdup(pat)))
@@ -451,7 +451,7 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 		} else if (!strcmp(type, "rstatus") || !strcmp(type, "rstring")) {
 			e->type = type[1] == 's' && type[2] == 't' && type[3] == 'a' ? TC_HX_RSTATUS : TC_HX_RSTRING;
 			if (!(r->rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : regex '%s' : %s.", args[0], pat, rerr);
 				return -1;
 			}
 		} else
@@ -470,14 +470,14 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 
 		r->kind = TC_EXPECT_BIN;
 		if (n < 0) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect binary' : invalid hexadecimal string '%s'.", pat);
+			snprintf(c->err, sizeof(c->err), "'%s expect binary' : invalid hexadecimal string '%s'.", args[0], pat);
 			return -1;
 		}
 		r->len = (size_t)n;
 	} else {
 		r->kind = type[1] == 's' ? TC_EXPECT_RX : TC_EXPECT_RBIN;
 		if (!(r->rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect %s' : regex '%s' : %s.", type, pat, rerr);
+			snprintf(c->err, sizeof(c->err), "'%s expect %s' : regex '%s' : %s.", args[0], type, pat, rerr);
 			return -1;
 		}
 	}
@@ -510,7 +510,7 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 				break;      /* no value pattern: any value */
 			if (i < nargs && !strcmp(args[i], "name-lf"))
 				goto lf;
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expects at the name keyword as first argument followed by a pattern.",
+			snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects at the name keyword as first argument followed by a pattern.", args[0],
 			         args[i0 - 1]);
 			return -1;
 		}
@@ -519,14 +519,14 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 			size_t k;
 
 			if (i + 1 >= nargs) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : '-m' expects at a matching pattern ('str', 'beg', 'end', 'sub' or 'reg').",
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' : '-m' expects at a matching pattern ('str', 'beg', 'end', 'sub' or 'reg').", args[0],
 				         args[i0 - 1]);
 				return -1;
 			}
 			for (k = 0; k < 5 && strcmp(args[i + 1], meths[k]); k++)
 				;
 			if (k == 5) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s').",
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '%s').", args[0],
 				         args[i0 - 1], args[i + 1]);
 				return -1;
 			}
@@ -534,7 +534,7 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 			i += 2;
 		}
 		if (i >= nargs) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check expect' : '%s' expect a pattern with the %s keyword.", args[i0 - 1], kw);
+			snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expect a pattern with the %s keyword.", args[0], args[i0 - 1], kw);
 			return -1;
 		}
 		pat = args[i++];
@@ -543,7 +543,7 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 			if (!(e->value = strdup(pat)))
 				return -1;
 			if (m == TC_HM_REG && !(e->value_rx = rx_compile(pat, strlen(pat), 0, rerr, sizeof(rerr)))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : regex '%s' : %s.", args[0], pat, rerr);
 				return -1;
 			}
 		} else {
@@ -552,7 +552,7 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 				return -1;
 			/* header names match whatever their case */
 			if (m == TC_HM_REG && !(e->name_rx = rx_compile(pat, strlen(pat), RX_ICASE, rerr, sizeof(rerr)))) {
-				snprintf(c->err, sizeof(c->err), "'tcp-check expect' : regex '%s' : %s.", pat, rerr);
+				snprintf(c->err, sizeof(c->err), "'%s expect' : regex '%s' : %s.", args[0], pat, rerr);
 				return -1;
 			}
 		}
@@ -561,8 +561,26 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 	}
 	return i - i0;
 lf:
-	snprintf(c->err, sizeof(c->err), "'tcp-check expect' : 'name-lf' and 'value-lf' (log-format patterns) are not supported by ringproxy.");
+	snprintf(c->err, sizeof(c->err), "'%s expect' : 'name-lf' and 'value-lf' (log-format patterns) are not supported by ringproxy.", args[0]);
 	return -1;
+}
+
+/* Parses the options after the data of a tcp-check send rule (args[3]
+ * on): "comment <t>". Returns 0 or -1 with c->err set. */
+static int tc_parse_send_opts(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	for (int i = 3; i < nargs; i++) {
+		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
+			free(r->comment);
+			if (!(r->comment = strdup(args[++i])))
+				return -1;
+			continue;
+		}
+		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
+		         args[1], args[i]);
+		return -1;
+	}
+	return 0;
 }
 
 /* Parses "tcp-check send|send-binary <data> [comment <t>]" into <r>.
@@ -590,18 +608,7 @@ static int tc_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, int 
 		if (!(r->data = strdup(args[2])))
 			return -1;
 	}
-	for (int i = 3; i < nargs; i++) {
-		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
-			free(r->comment);
-			if (!(r->comment = strdup(args[++i])))
-				return -1;
-			continue;
-		}
-		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
-		         args[1], args[i]);
-		return -1;
-	}
-	return 0;
+	return tc_parse_send_opts(c, r, args, nargs);
 }
 
 int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
@@ -656,57 +663,26 @@ static int tc_parse_send_lf(struct cfg_ctx *c, struct tc_rule *r, char **args, i
 		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : %s.", args[1], ferr);
 		return -1;
 	}
-	for (int i = 3; i < nargs; i++) {
-		if (!strcmp(args[i], "comment") && i + 1 < nargs) {
-			free(r->comment);
-			if (!(r->comment = strdup(args[++i])))
-				return -1;
-			continue;
-		}
-		snprintf(c->err, sizeof(c->err), "'tcp-check %s' : option '%s' is not supported by ringproxy.",
-		         args[1], args[i]);
-		return -1;
-	}
-	return 0;
+	return tc_parse_send_opts(c, r, args, nargs);
 }
 
-int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
+int tc_parse_rule(struct cfg_ctx *c, struct tc_rules *rs, char **args, int nargs, int http,
+                  int (*other)(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs))
 {
-	struct proxy *px = c->px;
-	struct tc_rules *rs;
 	struct tc_rule r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (!px || c->sec == CFG_SEC_DEFAULTS || !(px->cap & PX_CAP_BE)) {
-		snprintf(c->err, sizeof(c->err), "'%s' is only supported in a backend or listen section by ringproxy.",
-		         args[0]);
-		return -1;
-	}
-	if (nargs < 2) {
-		snprintf(c->err, sizeof(c->err), "'%s' expects 'comment', 'connect', 'send', 'send-binary' or 'expect'.",
-		         args[0]);
-		return -1;
-	}
-	if (!(rs = tc_rules_get(px)))
-		goto nomem;
 	if (!strcmp(args[1], "comment")) {
 		if (nargs < 3) {
-			snprintf(c->err, sizeof(c->err), "'tcp-check comment' expects a string as argument.");
+			snprintf(c->err, sizeof(c->err), "'%s comment' expects a string as argument.", args[0]);
 			return -1;
 		}
 		/* a rule of its own (it counts in the step numbers), and the
 		 * comment of the next rule */
 		r.kind = TC_COMMENT;
-		if (!(r.comment = strdup(args[2])))
-			goto nomem;
-		if (tc_rules_add(rs, &r) < 0) {
-			tc_rule_clear(&r);
-			goto nomem;
-		}
-		return 0;
-	}
-	if (!strcmp(args[1], "connect")) {
+		rc = (r.comment = strdup(args[2])) ? 0 : -1;
+	} else if (!strcmp(args[1], "connect")) {
 		for (int i = 0; i < rs->nb; i++)
 			if (rs->r[i].kind != TC_COMMENT && rs->r[i].kind != TC_SET_VAR &&
 			    rs->r[i].kind != TC_UNSET_VAR) {
@@ -716,19 +692,12 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 				return -1;
 			}
 		rc = tc_parse_connect(c, &r, args, nargs);
-	} else if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary"))
-		rc = tc_parse_send(c, &r, args, nargs);
-	else if (!strcmp(args[1], "send-lf") || !strcmp(args[1], "send-binary-lf"))
-		rc = tc_parse_send_lf(c, &r, args, nargs);
-	else if (!strncmp(args[1], "set-var(", 8) || !strncmp(args[1], "unset-var(", 10))
+	} else if (!strncmp(args[1], "set-var(", 8) || !strncmp(args[1], "unset-var(", 10))
 		rc = tc_parse_var(c, &r, args, nargs);
 	else if (!strcmp(args[1], "expect"))
-		rc = tc_parse_expect(c, &r, args, nargs, 0);
-	else {
-		snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, send-lf, send-binary-lf, expect, comment, set-var, unset-var).",
-		         args[1]);
-		return -1;
-	}
+		rc = tc_parse_expect(c, &r, args, nargs, http);
+	else
+		rc = other(c, &r, args, nargs);
 	if (rc < 0) {
 		if (!c->err[0])
 			snprintf(c->err, sizeof(c->err), "out of memory.");
@@ -748,4 +717,38 @@ int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
 nomem:
 	snprintf(c->err, sizeof(c->err), "out of memory.");
 	return -1;
+}
+
+/* The tcp-check rules besides those of tc_parse_rule(): the sends. */
+static int tc_parse_tcp_other(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	if (!strcmp(args[1], "send") || !strcmp(args[1], "send-binary"))
+		return tc_parse_send(c, r, args, nargs);
+	if (!strcmp(args[1], "send-lf") || !strcmp(args[1], "send-binary-lf"))
+		return tc_parse_send_lf(c, r, args, nargs);
+	snprintf(c->err, sizeof(c->err), "'tcp-check %s' is not supported by ringproxy (connect, send, send-binary, send-lf, send-binary-lf, expect, comment, set-var, unset-var).",
+	         args[1]);
+	return -1;
+}
+
+int check_cfg_tcp_check(struct cfg_ctx *c, char **args, int nargs)
+{
+	struct proxy *px = c->px;
+	struct tc_rules *rs;
+
+	if (!px || c->sec == CFG_SEC_DEFAULTS || !(px->cap & PX_CAP_BE)) {
+		snprintf(c->err, sizeof(c->err), "'%s' is only supported in a backend or listen section by ringproxy.",
+		         args[0]);
+		return -1;
+	}
+	if (nargs < 2) {
+		snprintf(c->err, sizeof(c->err), "'%s' expects 'comment', 'connect', 'send', 'send-binary' or 'expect'.",
+		         args[0]);
+		return -1;
+	}
+	if (!(rs = tc_rules_get(px))) {
+		snprintf(c->err, sizeof(c->err), "out of memory.");
+		return -1;
+	}
+	return tc_parse_rule(c, rs, args, nargs, 0, tc_parse_tcp_other);
 }

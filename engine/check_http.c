@@ -238,12 +238,20 @@ static int http_parse_send(struct cfg_ctx *c, struct tc_rule *r, char **args, in
 	return 0;
 }
 
+/* The http-check rules besides those of tc_parse_rule(): "send". */
+static int http_parse_other(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
+{
+	if (!strcmp(args[1], "send"))
+		return http_parse_send(c, r, args, nargs);
+	snprintf(c->err, sizeof(c->err), "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var(check.<name>)' or 'unset-var(check.<name>)', got '%s'.",
+	         args[1]);
+	return -1;
+}
+
 int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
 {
 	struct proxy *px = c->px;
 	struct tc_rules *rs;
-	struct tc_rule r;
-	int rc;
 
 	if (!px) {
 		snprintf(c->err, sizeof(c->err), "'http-check' is only valid in a proxy or defaults section.");
@@ -255,7 +263,6 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (!(rs = http_own(px)))
 		goto nomem;
-	memset(&r, 0, sizeof(r));
 	if (!strcmp(args[1], "disable-on-404") || !strcmp(args[1], "send-state")) {
 		if (nargs > 2) {
 			snprintf(c->err, sizeof(c->err), "'%s %s' cannot handle unexpected argument '%s'.", args[0], args[1], args[2]);
@@ -267,51 +274,7 @@ int check_cfg_http_check(struct cfg_ctx *c, char **args, int nargs)
 			rs->send_state = 1;
 		return 0;
 	}
-	if (!strcmp(args[1], "comment")) {
-		if (nargs < 3) {
-			snprintf(c->err, sizeof(c->err), "'http-check comment' expects a string as argument.");
-			return -1;
-		}
-		r.kind = TC_COMMENT;
-		if (!(r.comment = strdup(args[2])))
-			goto nomem;
-		rc = 0;
-	} else if (!strcmp(args[1], "connect"))
-		rc = tc_parse_connect(c, &r, args, nargs);
-	else if (!strncmp(args[1], "set-var(", 8) || !strncmp(args[1], "unset-var(", 10))
-		rc = tc_parse_var(c, &r, args, nargs);
-	else if (!strcmp(args[1], "send"))
-		rc = http_parse_send(c, &r, args, nargs);
-	else if (!strcmp(args[1], "expect")) {
-		rc = tc_parse_expect(c, &r, args, nargs, 1);
-		if (rc < 0 && !strncmp(c->err, "'tcp-check", 10)) {
-			/* the shared parser's messages say tcp-check */
-			char m[CFG_ERR_SIZE];
-
-			snprintf(m, sizeof(m), "'http-check%s", c->err + 10);
-			snprintf(c->err, sizeof(c->err), "%s", m);
-		}
-	} else {
-		snprintf(c->err, sizeof(c->err), "'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var(check.<name>)' or 'unset-var(check.<name>)', got '%s'.",
-		         args[1]);
-		return -1;
-	}
-	if (rc < 0) {
-		if (!c->err[0])
-			snprintf(c->err, sizeof(c->err), "out of memory.");
-		tc_rule_clear(&r);
-		return -1;
-	}
-	if (!r.comment && rs->hrules->nb && rs->hrules->r[rs->hrules->nb - 1].kind == TC_COMMENT &&
-	    !(r.comment = strdup(rs->hrules->r[rs->hrules->nb - 1].comment))) {
-		tc_rule_clear(&r);
-		goto nomem;
-	}
-	if (tc_rules_add(rs->hrules, &r) < 0) {
-		tc_rule_clear(&r);
-		goto nomem;
-	}
-	return 0;
+	return tc_parse_rule(c, rs->hrules, args, nargs, 1, http_parse_other);
 nomem:
 	snprintf(c->err, sizeof(c->err), "out of memory.");
 	return -1;

@@ -146,6 +146,14 @@ int tc_parse_expect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs
 /* Parses "<kw> set-var(check.<name>) <expr>" / "unset-var(check.<name>)"
  * into <r>. Returns 0 or -1 with c->err set. */
 int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs);
+/* Parses the rule of "<kw> <rule> ..." (tcp-check, http-check) into a new
+ * rule appended to <rs>: comment (a rule, and the comment of the next one),
+ * connect (after nothing but variables and comments, or another connect),
+ * set-var/unset-var, expect (<http>: HTTP's match types), and through
+ * <other> the section's own rules (their sends). Returns 0 or -1 with
+ * c->err set. check_cfg.c. */
+int tc_parse_rule(struct cfg_ctx *c, struct tc_rules *rs, char **args, int nargs, int http,
+                  int (*other)(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs));
 /* Parses "<kw> connect [options]". Returns 0 or -1 with c->err set. */
 int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs);
 /* Returns <px>'s rules, created empty if needed, or NULL (out of memory). */

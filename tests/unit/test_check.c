@@ -621,6 +621,12 @@ static void t_httpchk_parse(void)
 	setup();
 	EXPECT_INT(cfg_kw(check_cfg_httpchk, "option httpchk GET /health", err, sizeof(err)), 0);
 	EXPECT(be.options & PXO_HTTPCHK);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check comment first", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect ssl sni", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : 'sni' expects a string as argument.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect via-socks4", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : option 'via-socks4' is not supported by ringproxy yet.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl sni a.test alpn http/1.1", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect status 200-299,404", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check expect ! rstatus ^5", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send meth HEAD uri /z ver HTTP/1.1 hdr Host foo", err, sizeof(err)), 0);
@@ -639,11 +645,13 @@ static void t_httpchk_parse(void)
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send body x", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x) int(1)", err, sizeof(err)), 0);
 	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check set-var(check.x,ifexists) int(1)", err, sizeof(err)), -1);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 81 ssl sni a.test alpn http/1.1", err, sizeof(err)), 0);
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect ssl sni", err, sizeof(err)), -1);
-	EXPECT_STR(err, "'http-check connect' : 'sni' expects a string as argument.");
-	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect via-socks4", err, sizeof(err)), -1);
-	EXPECT_STR(err, "'http-check connect' : option 'via-socks4' is not supported by ringproxy yet.");
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 82", err, sizeof(err)), 0);
+	check_cfg_free(&cfg);
+	/* HAProxy's rule: with a connect, the first rule is one */
+	setup();
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check send meth GET", err, sizeof(err)), 0);
+	EXPECT_INT(cfg_kw(check_cfg_http_check, "http-check connect port 82", err, sizeof(err)), -1);
+	EXPECT_STR(err, "'http-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.");
 	check_cfg_free(&cfg);
 	be.options &= ~PXO_HTTPCHK;
 }
