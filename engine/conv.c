@@ -16,6 +16,7 @@
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "engine/hash.h"
+#include "proto/tls.h"
 #include "regex/rx.h"
 #include "proto/fix.h"
 #include "proto/mqtt.h"
@@ -481,21 +482,20 @@ static int cv_xxh64(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
-static int digest_out(struct sample *smp, enum hash_alg alg)
+static int digest_out(struct sample *smp, enum tls_md md)
 {
 	size_t size;
 	char *p = out_begin(&size);
 
-	if (!p || size < 64)
+	if (!p || size < TLS_MD_MAX_LEN || tls_md_digest(md, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p) < 0)
 		return 0;
-	hash_digest(alg, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p);
-	out_end(smp, p, hash_digest_len(alg), size, SMP_T_BIN);
+	out_end(smp, p, tls_md_len(md), size, SMP_T_BIN);
 	return 1;
 }
 
 static int cv_sha1(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	return digest_out(smp, HASH_SHA1);
+	return digest_out(smp, TLS_MD_SHA1);
 }
 
 static int cv_sha2(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -503,10 +503,10 @@ static int cv_sha2(const struct arg *args, struct sample *smp, struct smp_ctx *c
 	int64_t bits = args[0].type == ARGT_SINT && args[0].u.sint ? args[0].u.sint : 256;
 
 	switch (bits) {
-	case 224: return digest_out(smp, HASH_SHA224);
-	case 256: return digest_out(smp, HASH_SHA256);
-	case 384: return digest_out(smp, HASH_SHA384);
-	case 512: return digest_out(smp, HASH_SHA512);
+	case 224: return digest_out(smp, TLS_MD_SHA224);
+	case 256: return digest_out(smp, TLS_MD_SHA256);
+	case 384: return digest_out(smp, TLS_MD_SHA384);
+	case 512: return digest_out(smp, TLS_MD_SHA512);
 	default:  return 0;
 	}
 }
@@ -528,7 +528,7 @@ static int chk_sha2(struct arg *args, char *err, size_t errlen)
  * itself in base64 (decoded at configuration time by chk_hmac). */
 static int cv_hmac(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	enum hash_alg alg = (enum hash_alg)args[0].u.sint;
+	enum tls_md md = (enum tls_md)args[0].u.sint;
 	const uint8_t *key;
 	size_t klen, size;
 	uint8_t kbuf[1024];
@@ -550,20 +550,20 @@ static int cv_hmac(const struct arg *args, struct sample *smp, struct smp_ctx *c
 		klen = args[1].u.str.len;
 	}
 	p = out_begin(&size);
-	if (!p || size < 64)
+	if (!p || size < TLS_MD_MAX_LEN ||
+	    tls_md_hmac(md, key, klen, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p) < 0)
 		return 0;
-	hash_hmac(alg, key, klen, smp->u.str.ptr, smp->u.str.len, (uint8_t *)p);
-	out_end(smp, p, hash_digest_len(alg), size, SMP_T_BIN);
+	out_end(smp, p, tls_md_len(md), size, SMP_T_BIN);
 	return 1;
 }
 
 static int chk_hmac(struct arg *args, char *err, size_t errlen)
 {
-	int alg = hash_alg_find(args[0].u.str.ptr);
+	int alg = tls_md_find(args[0].u.str.ptr);
 	char tmp[512];
 
 	if (alg < 0) {
-		snprintf(err, errlen, "algorithm must be a valid message digest name (sha1, sha224, sha256, sha384, sha512).");
+		snprintf(err, errlen, "algorithm must be a valid OpenSSL message digest name.");
 		return -1;
 	}
 	free(args[0].u.str.ptr);
@@ -595,18 +595,19 @@ static int chk_hmac(struct arg *args, char *err, size_t errlen)
 	return 0;
 }
 
-/* digest(algo): the message digest named <algo> (sha1, sha224...). */
+/* digest(algo): the message digest named <algo> (md5, sha1, sha256,
+ * sha3-256...). */
 static int cv_digest(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	return digest_out(smp, (enum hash_alg)args[0].u.sint);
+	return digest_out(smp, (enum tls_md)args[0].u.sint);
 }
 
 static int chk_digest(struct arg *args, char *err, size_t errlen)
 {
-	int alg = hash_alg_find(args[0].u.str.ptr);
+	int alg = tls_md_find(args[0].u.str.ptr);
 
 	if (alg < 0) {
-		snprintf(err, errlen, "algorithm must be a valid message digest name (sha1, sha224, sha256, sha384, sha512).");
+		snprintf(err, errlen, "algorithm must be a valid OpenSSL message digest name.");
 		return -1;
 	}
 	free(args[0].u.str.ptr);

@@ -11,7 +11,7 @@
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
-#include "engine/hash.h"
+#include "proto/tls.h"
 
 static void out_end(struct sample *smp, char *p, size_t len, size_t size, enum smp_type t)
 {
@@ -629,9 +629,9 @@ static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_
 {
 	const char *tok = smp->u.str.ptr, *end = tok + smp->u.str.len, *d1, *d2, *ap, *kp;
 	size_t an, kn, size, sig_len;
-	uint8_t mac[64], *sig;
+	uint8_t mac[TLS_MD_MAX_LEN], *sig;
 	int alg, parts, r;
-	enum hash_alg h;
+	enum tls_md h;
 	long n;
 
 	if (!jwt_arg(&args[0], ctx, &ap, &an) || !jwt_arg(&args[1], ctx, &kp, &kn))
@@ -670,9 +670,10 @@ static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_
 		r = -2;
 		goto out;
 	}
-	h = alg == JWT_HS256 ? HASH_SHA256 : alg == JWT_HS384 ? HASH_SHA384 : HASH_SHA512;
-	hash_hmac(h, kp, kn, tok, (size_t)(d2 - tok), mac);
-	if (sig_len != hash_digest_len(h)) {
+	h = alg == JWT_HS256 ? TLS_MD_SHA256 : alg == JWT_HS384 ? TLS_MD_SHA384 : TLS_MD_SHA512;
+	if (tls_md_hmac(h, kp, kn, tok, (size_t)(d2 - tok), mac) < 0)
+		return 0;
+	if (sig_len != tls_md_len(h)) {
 		r = 0;
 		goto out;
 	}

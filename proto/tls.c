@@ -1,7 +1,8 @@
 /* tls.c: the wolfSSL glue — contexts built from PEM files (one wolfSSL
  * context per certificate, chosen by SNI), and TLS sessions whose I/O
  * callbacks read from a ciphertext window lent by the caller and write to
- * a per-connection output buffer. The only file that includes wolfSSL. */
+ * a per-connection output buffer; and the message digests of wolfCrypt.
+ * The only file that includes wolfSSL. */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/version.h>
@@ -9,6 +10,8 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/hash.h>
+#include <wolfssl/wolfcrypt/hmac.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -1180,4 +1183,61 @@ const char *tls_version(void)
 	       ", AES-NI"
 #endif
 	       ")";
+}
+
+/* ---- message digests (wolfCrypt): converters and JWT signatures ---- */
+
+static const struct {
+	const char *name;           /* OpenSSL's name, as HAProxy's digest() takes it */
+	enum wc_HashType type;
+} tls_mds[TLS_MD_COUNT] = {
+	[TLS_MD_MD5] = { "md5", WC_HASH_TYPE_MD5 },
+	[TLS_MD_SHA1] = { "sha1", WC_HASH_TYPE_SHA },
+	[TLS_MD_SHA224] = { "sha224", WC_HASH_TYPE_SHA224 },
+	[TLS_MD_SHA256] = { "sha256", WC_HASH_TYPE_SHA256 },
+	[TLS_MD_SHA384] = { "sha384", WC_HASH_TYPE_SHA384 },
+	[TLS_MD_SHA512] = { "sha512", WC_HASH_TYPE_SHA512 },
+	[TLS_MD_SHA512_224] = { "sha512-224", WC_HASH_TYPE_SHA512_224 },
+	[TLS_MD_SHA512_256] = { "sha512-256", WC_HASH_TYPE_SHA512_256 },
+	[TLS_MD_SHA3_224] = { "sha3-224", WC_HASH_TYPE_SHA3_224 },
+	[TLS_MD_SHA3_256] = { "sha3-256", WC_HASH_TYPE_SHA3_256 },
+	[TLS_MD_SHA3_384] = { "sha3-384", WC_HASH_TYPE_SHA3_384 },
+	[TLS_MD_SHA3_512] = { "sha3-512", WC_HASH_TYPE_SHA3_512 },
+};
+
+int tls_md_find(const char *name)
+{
+	for (int i = 0; i < TLS_MD_COUNT; i++)
+		if (!strcasecmp(name, tls_mds[i].name))
+			return i;
+	return -1;
+}
+
+size_t tls_md_len(enum tls_md md)
+{
+	int n = wc_HashGetDigestSize(tls_mds[md].type);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+int tls_md_digest(enum tls_md md, const void *p, size_t n, uint8_t *out)
+{
+	if (n > UINT32_MAX)
+		return -1;
+	return wc_Hash(tls_mds[md].type, p, (word32)n, out, (word32)tls_md_len(md)) ? -1 : 0;
+}
+
+int tls_md_hmac(enum tls_md md, const void *key, size_t klen, const void *p, size_t n, uint8_t *out)
+{
+	static const uint8_t none;
+	Hmac h;
+	int ret;
+
+	if (klen > UINT32_MAX || n > UINT32_MAX || wc_HmacInit(&h, NULL, INVALID_DEVID))
+		return -1;
+	/* wolfCrypt's HMAC types are its hash types */
+	ret = wc_HmacSetKey(&h, (int)tls_mds[md].type, klen ? key : &none, (word32)klen) ||
+	      wc_HmacUpdate(&h, p, (word32)n) || wc_HmacFinal(&h, out);
+	wc_HmacFree(&h);
+	return ret ? -1 : 0;
 }

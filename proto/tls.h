@@ -11,6 +11,7 @@
 #define RP_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct tls_ctx;
@@ -159,5 +160,18 @@ void tls_thread_done(void);
 
 /* Returns "wolfSSL <version>" and the TLS features compiled in, for -vv. */
 const char *tls_version(void);
+
+/* Message digests (the digest, hmac, sha1 and sha2 converters, JWT HMAC
+ * signatures), named as OpenSSL names them. */
+enum tls_md { TLS_MD_MD5, TLS_MD_SHA1, TLS_MD_SHA224, TLS_MD_SHA256, TLS_MD_SHA384, TLS_MD_SHA512,
+              TLS_MD_SHA512_224, TLS_MD_SHA512_256, TLS_MD_SHA3_224, TLS_MD_SHA3_256,
+              TLS_MD_SHA3_384, TLS_MD_SHA3_512, TLS_MD_COUNT };
+#define TLS_MD_MAX_LEN 64       /* the longest digest, in bytes */
+/* Returns the digest named <name> ("sha256", "SHA3-256"...), or -1. */
+int tls_md_find(const char *name);
+size_t tls_md_len(enum tls_md md);
+/* Write tls_md_len(<md>) bytes to <out>. Return 0, or -1 (a library error). */
+int tls_md_digest(enum tls_md md, const void *p, size_t n, uint8_t *out);
+int tls_md_hmac(enum tls_md md, const void *key, size_t klen, const void *p, size_t n, uint8_t *out);
 
 #endif

@@ -212,6 +212,11 @@ static const struct { const char *expr, *want; } haproxy_vectors[] = {
 	{ "int(1000),http_date(0,ms)", "Thu, 01 Jan 1970 00:00:01.0 GMT" },
 	{ "str(abc),digest(sha256),hex", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD" },
 	{ "str(abc),digest(SHA1),hex", "A9993E364706816ABA3E25717850C26C9CD0D89D" },
+	{ "str(abc),digest(md5),hex", "900150983CD24FB0D6963F7D28E17F72" },
+	{ "str(abc),digest(sha3-256),hex", "3A985DA74FE225B2045C172D6BD390BD855F086E3E9D525B46BFE24511431532" },
+	{ "str(abc),digest(SHA512-256),hex", "53048E2681941EF99B2E29B76B4C7DABE4C2D0C634FC6D46E0E2F13107E7AF23" },
+	{ "str(abc),hmac(md5,a2V5),hex", "D2FE98063F876B03193AFB49B4979591" },
+	{ "str(abc),hmac(sha3-256,a2V5),hex", "09B6DBAB8D11795CA7C8D82F1CF91682013C7CB980ABBB25473BE4AE7F7B5683" },
 	{ "str('ab\r\ncd'),cut_crlf", "ab" },
 	{ "int(258),htonl,hex", "00000102" },
 	{ "int(-1),htonl,hex", "FFFFFFFF" },
@@ -253,7 +258,7 @@ static void t_extra_edges(void)
 	EXPECT_STR(got, "invalid args in converter 'add_item' : one of the optional arguments has to be nonempty");
 	EXPECT_INT(eval_str("str(a),be2hex(:)", got, sizeof(got)), -1);
 	EXPECT_STR(got, "invalid args in converter 'be2hex' : chunk_size needs to be positive (0)");
-	EXPECT_INT(eval_str("str(a),digest(md5)", got, sizeof(got)), -1);
+	EXPECT_INT(eval_str("str(a),digest(md4)", got, sizeof(got)), -1);
 	EXPECT_INT(eval_str("int(1),http_date(0,h)", got, sizeof(got)), -1);
 	EXPECT_STR(got, "invalid args in converter 'http_date' : expects 's', 'ms' or 'us', got 'h'");
 	EXPECT_INT(eval_str("int(1500000),http_date(0,us)", got, sizeof(got)), 1);
