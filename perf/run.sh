@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # perf/run.sh: HAProxy 2.6 and ringproxy under the same load, A/B alternated.
 #   perf/run.sh [-r rounds] [-d secs] [-p haproxy|ringproxy] [-o file] [scenario...]
-# Scenarios: bulk down conn idle acl lua http httpclose rewrite redis noredis rediskept tls map (default: bulk down conn idle; bulk is
+# Scenarios: bulk down conn idle acl lua http httplua httpclose httpbig rewrite
+# redis noredis rediskept tls map (default: bulk down conn idle; bulk is
 # client->server, down server->client; acl and lua are
 # the connection-rate load with a 10-rule ACL chain / a Lua action added; http is
-# keep-alive GETs with wrk through mode http to nginx; tls is TLS termination:
+# keep-alive GETs with wrk through mode http to nginx, httplua the same with a
+# Lua action per request, httpbig with 1 MiB responses; tls is TLS termination:
 # full handshakes, bulk HTTPS download, keep-alive HTTPS; map is map_reg and
 # map_beg lookups with start-up time and memory, and 10k "add map" on the
 # management socket). Environment: HAPROXY (default
@@ -31,7 +33,7 @@ while getopts "r:d:p:o:" o; do
 	d) SECS=$OPTARG ;;
 	p) ONLY=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) sed -n '2,15p' "$0"; exit 2 ;;
+	*) sed -n '2,17p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -249,6 +251,16 @@ run_idle() { # RSS growth per idle proxied connection pair
 # close") and "http-reuse always": server connections are shared between
 # clients (a proxy without that connects to nginx for every request).
 run_httpclose() { HTTP_CLOSE=1 run_http "$@"; }
+# httplua: the http scenario plus "http-request lua.perf_srchdr", a Lua action
+# that reads txn.f:src() and sends it in a request header
+# (perf/lua/http_action.lua).
+run_httplua() {
+	HTTP_GLOBAL="    lua-load $TOP/perf/lua/http_action.lua\n" \
+	HTTP_EXTRA='    http-request lua.perf_srchdr\n' run_http "$@"
+}
+# httpbig: keep-alive GETs of a 1 MiB file (HTTP_BIG_CONNS, default 8,
+# connections; nginx sends it with sendfile): CPU per request and MB/s.
+run_httpbig() { HTTP_SIZE=1048576 HTTP_CONNS=${HTTP_BIG_CONNS:-8} run_http "$@"; }
 # rewrite: the http scenario plus one header rewrite with back-references
 # per request (regex capture groups), the cost of replace-header.
 run_rewrite() {
@@ -279,7 +291,7 @@ run_http() {
 	local ng=$T/ng np
 	np=$(free_port)
 	mkdir -p "$ng/www" && chmod 755 "$T" "$ng" "$ng/www"
-	head -c 612 /dev/zero | tr '\0' x >"$ng/www/index.html" && chmod 644 "$ng/www/index.html"
+	head -c "${HTTP_SIZE:-612}" /dev/zero | tr '\0' x >"$ng/www/index.html" && chmod 644 "$ng/www/index.html"
 	cat >"$ng/nginx.conf" <<EOF2
 daemon off;
 worker_processes 1;
@@ -288,6 +300,7 @@ pid $ng/nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
+    $([ "${HTTP_SIZE:-612}" -gt 65536 ] && echo 'sendfile on;')
     keepalive_requests 1000000;
     server { listen 127.0.0.1:$np; root $ng/www; }
 }
@@ -308,7 +321,7 @@ EOF2
 	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
 	local c0 c1 out
 	c0=$(cpu_ticks "$PX_PID")
-	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c32 -d"${SECS}s" --latency "${hdr[@]}" \
+	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c"${HTTP_CONNS:-32}" -d"${SECS}s" --latency "${hdr[@]}" \
 		"http://127.0.0.1:$FE_PORT/" 2>&1)
 	c1=$(cpu_ticks "$PX_PID")
 	stop_all
@@ -322,10 +335,11 @@ EOF2
 		echo "error=$(tr '\n' ' ' <<<"$out" | head -c 300)"
 		return
 	fi
-	awk -v r="$reqs" -v rps="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$HZ" 'BEGIN {
+	awk -v r="$reqs" -v rps="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$HZ" -v sz="${HTTP_SIZE:-612}" 'BEGIN {
 		printf "req/s=%.0f\n", rps
 		printf "CPU-us/req=%.2f\n", (c / hz) * 1e6 / r
-		printf "p99-ms=%.2f\n", p }'
+		printf "p99-ms=%.2f\n", p
+		if (sz > 65536) printf "MB/s=%.1f\n", rps * sz / 1e6 }'
 }
 
 # start_nginx <root>: nginx on LOAD_CPU serving <root>; sets SINK_PID NGINX_PORT
