@@ -69,12 +69,16 @@ static int f_dst_port(const struct arg *args, struct sample *smp, struct smp_ctx
 /* bc_src/bc_src_port: our address on the server side, once connected. */
 static int f_bc_src(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	return ctx->strm && ctx->strm->srvc && smp_from_addr(&ctx->strm->srv_local, smp);
+	const struct addr *a = ctx->strm ? stream_srv_local(ctx->strm) : NULL;
+
+	return a && smp_from_addr(a, smp);
 }
 
 static int f_bc_src_port(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
-	return ctx->strm && ctx->strm->srvc && smp_from_port(&ctx->strm->srv_local, smp);
+	const struct addr *a = ctx->strm ? stream_srv_local(ctx->strm) : NULL;
+
+	return a && smp_from_port(a, smp);
 }
 
 /* bc_dst/bc_dst_port: the server's address; a server declared without a

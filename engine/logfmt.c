@@ -685,8 +685,8 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		else
 			lo_port(o, &s->fe_addr, opts);
 		break;
-	case LV_BI: lo_ip(o, s->srvc ? &s->srv_local : NULL, opts); break;
-	case LV_BP: lo_port(o, s->srvc ? &s->srv_local : NULL, opts); break;
+	case LV_BI: lo_ip(o, stream_srv_local(s), opts); break;
+	case LV_BP: lo_port(o, stream_srv_local(s), opts); break;
 	case LV_SI: lo_ip(o, srv_addr, opts); break;
 	case LV_SP: lo_port(o, srv_addr, opts); break;
 	case LV_T_ACC: lo_date_ms(o, s->t_accept); break;

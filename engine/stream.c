@@ -331,6 +331,17 @@ static void strm_getaddr(int fd, struct addr *a, int peer)
 	}
 }
 
+const struct addr *stream_srv_local(const struct stream *strm)
+{
+	struct stream *s = (struct stream *)strm;   /* the cache only */
+
+	if (!s->srvc)
+		return NULL;
+	if (!s->srv_local.len && s->srvc->fd >= 0)
+		strm_getaddr(s->srvc->fd, &s->srv_local, 0);
+	return s->srv_local.len ? &s->srv_local : NULL;
+}
+
 /* Returns 1 if <a> is an IPv4/IPv6 wildcard address (or not IP at all:
  * unix sockets report their own path through getsockname). */
 static int addr_is_wildcard(const struct addr *a)
@@ -642,7 +653,10 @@ void stream_srv_connected(struct stream *s)
 	s->req_early_in = s->req.total_in;
 	s->exp_conn = 0;
 	s->state = STRM_ST_DATA;
-	strm_getaddr(s->srvc->fd, &s->srv_local, 0);
+	/* read when asked: a keep-alive connection is "connected" again for
+	 * every request, and a getsockname() per request is a syscall nothing
+	 * reads unless a log format or a fetch wants %bi/%bp/bc_src */
+	s->srv_local.len = 0;
 	s->exp_srv = deadline(now, tmo_srv(s));
 	/* rules.c answers at once when there are no rules */
 	s->res_ana |= s->http ? STRM_AN_RES_HTTP : STRM_AN_RES_INSPECT;

@@ -50,7 +50,8 @@ struct stream {
 	struct bind_conf *bind;     /* the bind line it came on */
 	struct addr cli_addr;       /* client (src) address */
 	struct addr fe_addr;        /* local address it was accepted on (dst) */
-	struct addr srv_local;      /* our address on the server side, once connected */
+	struct addr srv_local;      /* our address on the server side: read through
+	                             * stream_srv_local(), len 0 until first read */
 	struct conn *cli;           /* client connection */
 	struct conn *srvc;          /* server connection, or NULL */
 	struct chan req, res;
@@ -163,6 +164,11 @@ uint32_t stream_next_uniq_id(void);
 /* The server connection s->srvc is established (or reused): the data
  * phase starts. */
 void stream_srv_connected(struct stream *strm);
+/* Returns our address on the server side, or NULL without a server
+ * connection (or when the socket cannot tell). Read from the socket on the
+ * first call per connection and kept in strm->srv_local: <strm> is const
+ * for the log renderer, the cache inside it is not. */
+const struct addr *stream_srv_local(const struct stream *strm);
 /* Re-arms the stream's timer on the earliest of its deadlines. */
 void stream_update_timer(struct stream *strm);
 /* Ends <strm> now with termination code <err>/<fin> (kept if already set):
