@@ -104,17 +104,51 @@ const char *h1_err_str(enum h1_err err)
 	return "unknown error";
 }
 
-static int kh_of(const char *n, uint8_t len)
+/* Returns 1 if the <len> name bytes at <n> are <s> (lowercase letters and
+ * '-') in any case. Exact for token bytes: c | 0x20 gives a lowercase
+ * letter only from that letter or its capital, and '-' only from '-' or
+ * CR, which is no token byte. */
+static inline int name_is(const char *n, const char *s, size_t len)
 {
-	static const struct { const char *s; uint8_t len, kh; } tab[] = {
-		{ "content-length", 14, KH_CLEN }, { "transfer-encoding", 17, KH_TE },
-		{ "connection", 10, KH_CONN }, { "expect", 6, KH_EXPECT },
-		{ "host", 4, KH_HOST }, { "upgrade", 7, KH_UPGRADE },
-	};
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (tab[i].len == len && !memcmp(tab[i].s, n, len))
-			return tab[i].kh;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)n[i] | 0x20) != (unsigned char)s[i])
+			return 0;
+	return 1;
+}
+
+/* Returns the KH_* of the header named by the <len> bytes at <n> (any case). */
+static int kh_of(const char *n, size_t len)
+{
+	switch (len) {
+	case 4:  return name_is(n, "host", 4) ? KH_HOST : KH_NONE;
+	case 6:  return name_is(n, "expect", 6) ? KH_EXPECT : KH_NONE;
+	case 7:  return name_is(n, "upgrade", 7) ? KH_UPGRADE : KH_NONE;
+	case 10: return name_is(n, "connection", 10) ? KH_CONN : KH_NONE;
+	case 14: return name_is(n, "content-length", 14) ? KH_CLEN : KH_NONE;
+	case 17: return name_is(n, "transfer-encoding", 17) ? KH_TE : KH_NONE;
+	}
 	return KH_NONE;
+}
+
+/* Returns the index of the first CR or LF in <p>[<j>, <lim>), or <lim>.
+ * Eight bytes per step: header values are the bulk of a message head. */
+static inline size_t scan_eol(const char *p, size_t j, size_t lim)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+	while (lim - j >= 8) {
+		uint64_t x, a, b;
+
+		memcpy(&x, p + j, 8);
+		a = x ^ (ones * '\r');
+		b = x ^ (ones * '\n');
+		if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))
+			break;      /* one of these 8 bytes (or a false hit after one) */
+		j += 8;
+	}
+	while (j < lim && p[j] != '\r' && p[j] != '\n')
+		j++;
+	return j;
 }
 
 static inline int tok_is(const struct h1_msg *m, const char *s, uint8_t len)
@@ -323,6 +357,17 @@ static inline void tok_add(struct h1_msg *m, unsigned char c)
 	m->tok[m->tok_len++] = (char)lower(c);
 }
 
+/* Appends to tok[] the bytes of the header name being read that lie in the
+ * current piece <p>, up to <end>: a name split across pieces is matched
+ * from tok[], a whole one in place. */
+static void name_spill(struct h1_msg *m, const char *p, size_t end)
+{
+	uint32_t off = m->hdrs[m->nb_hdrs].n.off;
+
+	for (size_t j = off > m->pos ? off - m->pos : 0; j < end; j++)
+		tok_add(m, (unsigned char)p[j]);
+}
+
 /* The request line (or status line) ended with the byte at <pos>. */
 static int h1_start_line_done(struct h1_msg *m, uint32_t pos)
 {
@@ -376,8 +421,14 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->meth.off = pos;
 			/* fall through */
 		case S_RQ_METH:
-			if (h1_cls[c] & C_TCHAR)
-				break;
+			if (h1_cls[c] & C_TCHAR) {
+				size_t j = i + 1, lim = scan_limit(m, len);
+
+				while (j < lim && (h1_cls[(unsigned char)p[j]] & C_TCHAR))
+					j++;
+				i = j;
+				continue;
+			}
 			if (!is_blank(c) || pos == m->meth.off)
 				return h1_fail(m, H1_E_METHOD, pos);   /* a tab separates too, as HAProxy */
 			m->meth.len = pos - m->meth.off;
@@ -425,8 +476,14 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				}
 				break;
 			}
-			tok_add_raw(m, c);
-			break;
+			{
+				size_t j = i, lim = scan_limit(m, len);
+
+				while (j < lim && p[j] != '\r' && p[j] != '\n')
+					tok_add_raw(m, (unsigned char)p[j++]);
+				i = j;
+				continue;
+			}
 		case S_LINE_CR:
 			if (c != '\n')
 				return h1_fail(m, H1_E_BARE_CR, pos);
@@ -477,8 +534,11 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_RS_REASON;
 			/* fall through */
 		case S_RS_REASON:
-			if (c != '\r' && c != '\n')
-				break;          /* any other byte, control ones included, as HAProxy */
+			if (c != '\r' && c != '\n') {
+				/* any other byte, control ones included, as HAProxy */
+				i = scan_eol(p, i, scan_limit(m, len));
+				continue;
+			}
 			h1_start_line_done(m, pos);
 		status_line_end:
 			if (c == '\n') {
@@ -517,8 +577,7 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			if (m->nb_hdrs >= m->max_hdrs)
 				return h1_fail(m, H1_E_TOO_MANY_HDRS, pos);
 			m->hdrs[m->nb_hdrs].n.off = pos;
-			m->tok_len = 0;
-			tok_add(m, c);
+			m->tok_len = 0;         /* the name's bytes of earlier pieces (name_spill) */
 			m->st = S_H_NAME;
 			break;
 		case S_H_NAME:
@@ -526,14 +585,21 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				size_t j = i, lim = scan_limit(m, len);
 
 				while (j < lim && (h1_cls[(unsigned char)p[j]] & C_TCHAR))
-					tok_add(m, (unsigned char)p[j++]);
+					j++;
 				i = j;
 				continue;
 			}
 			if (c != ':')
 				return h1_fail(m, H1_E_HDR_NAME, pos);
 			m->hdrs[m->nb_hdrs].n.len = pos - m->hdrs[m->nb_hdrs].n.off;
-			m->kh = (m->tok_len == TOK_BAD) ? KH_NONE : (uint8_t)kh_of(m->tok, m->tok_len);
+			if (m->hdrs[m->nb_hdrs].n.off >= m->pos) {
+				/* the whole name is in this piece: read in place */
+				m->kh = (uint8_t)kh_of(p + (m->hdrs[m->nb_hdrs].n.off - m->pos),
+				                       m->hdrs[m->nb_hdrs].n.len);
+			} else {
+				name_spill(m, p, i);
+				m->kh = (m->tok_len == TOK_BAD) ? KH_NONE : (uint8_t)kh_of(m->tok, m->tok_len);
+			}
 			m->tok_len = 0;
 			m->ws = 0;
 			m->val_end = 0;
@@ -550,15 +616,31 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				/* the bulk of a value nobody interprets: run to
 				 * the line end (or the size limit, checked above
 				 * at the next turn) without the state switch */
-				size_t j = i, lim = scan_limit(m, len), last = len;
+				size_t j = scan_eol(p, i, scan_limit(m, len)), k = j;
 
-				while (j < lim && p[j] != '\r' && p[j] != '\n') {
-					if (!is_blank((unsigned char)p[j]))
-						last = j;
-					j++;
+				while (k > i && is_blank((unsigned char)p[k - 1]))
+					k--;
+				if (k > i)
+					m->val_end = m->pos + (uint32_t)k;
+				i = j;
+				continue;
+			}
+			if (c != '\r' && c != '\n') {
+				/* a value the parser interprets: each byte to its
+				 * token scanner, in one loop */
+				size_t j = i, lim = scan_limit(m, len);
+
+				for (; j < lim && p[j] != '\r' && p[j] != '\n'; j++) {
+					unsigned char b = (unsigned char)p[j];
+
+					/* any byte but CR and LF is accepted in a
+					 * value, control characters and NUL
+					 * included, as HAProxy does */
+					if (!is_blank(b))
+						m->val_end = m->pos + (uint32_t)j + 1;
+					if ((err = h1_value_byte(m, b)))
+						return h1_fail(m, err, m->pos + (uint32_t)j);
 				}
-				if (last != len)
-					m->val_end = m->pos + (uint32_t)last + 1;
 				i = j;
 				continue;
 			}
@@ -566,17 +648,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				m->st = S_H_VAL_CR;
 				break;
 			}
-			if (c == '\n') {
-				m->flags |= H1_MF_BARE_LF;
-				goto header_line_end;
-			}
-			/* Any other byte is accepted in a value, control
-			 * characters and NUL included, as HAProxy does. */
-			if (!is_blank(c))
-				m->val_end = pos + 1;
-			if (m->kh && (err = h1_value_byte(m, c)))
-				return h1_fail(m, err, pos);
-			break;
+			m->flags |= H1_MF_BARE_LF;
+			goto header_line_end;
 		case S_H_VAL_CR:
 			if (c != '\n')
 				return h1_fail(m, H1_E_BARE_CR, pos);
@@ -736,6 +809,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 		}
 		i++;
 	}
+	if (m->st == S_H_NAME)
+		name_spill(m, p, i);    /* the name goes on in the next piece */
 	m->pos += (uint32_t)i;
 	return (int)i;
 }

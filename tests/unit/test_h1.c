@@ -232,6 +232,47 @@ static void t_responses(void)
 	EXPECT_INT(m.phase, H1_P_DONE);
 }
 
+/* Known headers in any case and long values (scanned 8 bytes at a time,
+ * trailing blanks trimmed) give the same result in pieces of every size,
+ * names split anywhere included. */
+static void t_any_piece_size(void)
+{
+	static const char rsp[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Date: Thu, 26 Nov 2026 14:44:00 GMT \t \r\n"
+		"CoNtEnT-LeNgTh: 4\r\n"
+		"CONNECTION: Close\r\n"
+		"Upgrade-Insecure-Requests-Long-Name: a\tb\r\n"
+		"X-Blank-Before-CR: 0123456789abcdef        \r\n"
+		"Content-Lengthy: 5\r\n"
+		"\r\n"
+		"body";
+	struct h1_msg m;
+
+	for (size_t step = 0; step <= sizeof(rsp); step++) {
+		int r = feed(&m, H1_MF_RESP, rsp, step);
+
+		EXPECT_INT(r, (int)strlen(rsp));
+		EXPECT_INT(m.phase, H1_P_DONE);
+		EXPECT(m.flags & H1_MF_CLEN);
+		EXPECT_INT((int)m.body_len, 4);
+		EXPECT(m.flags & H1_MF_CONN_CLOSE);
+		EXPECT_INT(m.nb_hdrs, 6);
+		EXPECT(span_is(rsp, m.hdrs[0].v, "Thu, 26 Nov 2026 14:44:00 GMT"));
+		EXPECT(span_is(rsp, m.hdrs[2].n, "CONNECTION"));
+		EXPECT(span_is(rsp, m.hdrs[3].v, "a\tb"));
+		EXPECT(span_is(rsp, m.hdrs[4].v, "0123456789abcdef"));
+		EXPECT(span_is(rsp, m.hdrs[5].n, "Content-Lengthy"));
+	}
+	/* a CR inside a long value, past the first 8-byte step */
+	for (size_t step = 0; step < 12; step++) {
+		int r = feed(&m, 0, "GET / HTTP/1.1\r\nX-A: 0123456789abcdef\rghij\r\n\r\n", step);
+
+		EXPECT_INT(r, H1_ERR);
+		EXPECT_INT(m.err, H1_E_BARE_CR);
+	}
+}
+
 static void t_meth_id(void)
 {
 	EXPECT_INT(h1_meth_id("GET", 3), H1_M_GET);
@@ -252,6 +293,7 @@ int main(void)
 	RUN(t_limits);
 	RUN(t_fold_and_bare_lf);
 	RUN(t_responses);
+	RUN(t_any_piece_size);
 	RUN(t_meth_id);
 	return unit_end();
 }
