@@ -45,6 +45,7 @@ static int kw_g_flag(struct cfg_ctx *c, char **args, int nargs)
 		log_set_quiet(1);      /* same as -q: silences the notices and warnings that follow */
 	}
 	else if (!strcmp(args[0], "debug"))                          g->debug = 1;
+	else if (!strcmp(args[0], "nosplice"))                       g->nosplice = 1;
 	else if (!strcmp(args[0], "master-worker")) {
 		g->master_worker = 1;
 		kw_g_not_applied(c, args[0]);
@@ -215,6 +216,7 @@ static int kw_g_int(struct cfg_ctx *c, char **args, int nargs)
 			g->maxconnrate = (uint32_t)v;
 	}
 	else if (!strcmp(k, "tune.maxaccept")) g->tune_maxaccept = (uint32_t)v;
+	else if (!strcmp(k, "maxpipes"))       g->maxpipes = (uint32_t)v;
 	else if (!strcmp(k, "tune.http.maxhdr")) {
 		if (v < 1 || v > 32767)
 			return cfg_set_err(c, "'%s' expects a numeric value between 1 and 32767", k);
@@ -254,6 +256,8 @@ static int kw_g_size(struct cfg_ctx *c, char **args, int nargs)
 		g->maxrewrite = (uint32_t)v;
 	} else if (!strcmp(k, "tune.recv_enough")) {
 		g->tune_recv_enough = (uint32_t)v;
+	} else if (!strcmp(k, "tune.pipesize")) {
+		g->pipesize = v > (1U << 30) ? 1U << 30 : (uint32_t)v;
 	}
 	return 0;
 }
@@ -874,7 +878,7 @@ static const struct cfg_kw {
 	{ "log",                             log_cfg_kw },
 	{ "no",                              kw_g_no },
 	{ "log-send-hostname",               log_cfg_send_hostname },
-	{ "nosplice",                        kw_g_noeffect },
+	{ "nosplice",                        kw_g_flag },
 	{ "noepoll",                         kw_g_noeffect },
 	{ "nopoll",                          kw_g_noeffect },
 	{ "noreuseport",                     kw_g_noeffect },
@@ -892,7 +896,7 @@ static const struct cfg_kw {
 	{ "tune.sndbuf.client",              kw_g_noeffect },
 	{ "tune.sndbuf.server",              kw_g_noeffect },
 	{ "tune.idletimer",                  kw_g_noeffect },
-	{ "tune.pipesize",                   kw_g_noeffect },
+	{ "tune.pipesize",                   kw_g_size },
 	{ "tune.runqueue-depth",             kw_g_noeffect },
 	{ "tune.h2.initial-window-size",     kw_g_noeffect },
 	{ "tune.h2.max-concurrent-streams",  kw_g_noeffect },
@@ -949,7 +953,7 @@ static const struct cfg_kw {
 	{ "maxsessrate",                     kw_g_int },
 	{ "maxsslrate",                      kw_g_removed },
 	{ "maxcomprate",                     kw_g_removed },
-	{ "maxpipes",                        kw_g_removed },
+	{ "maxpipes",                        kw_g_int },
 	{ "maxzlibmem",                      kw_g_removed },
 	{ "maxcompcpuusage",                 kw_g_removed },
 	{ "set-var",                         kw_g_set_var },

@@ -80,6 +80,9 @@ static struct proxy *cfg_proxy_alloc(struct cfg_ctx *c, const char *name, unsign
 	}
 	px->cap = cap;
 	px->mode = PX_MODE_TCP;
+	/* ringproxy splices bulk TCP traffic unless told not to ("no option
+	 * splice-auto", global "nosplice"): HAProxy's default is off */
+	px->options = PXO_SPLICE_AUTO;
 	px->retries = 3;
 	px->lb = LB_ROUNDROBIN;
 	px->file = c->file;

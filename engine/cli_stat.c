@@ -60,21 +60,22 @@ static void info_text(struct cli_ctx *c, char **args, int nargs)
 	        cli_info.hard_maxconn ? cli_info.hard_maxconn : cfg->g.maxconn,
 	        cur, (unsigned long long)cum, (unsigned long long)cum);
 	cli_out_printf(c->out,
-	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: 0\nPipesUsed: 0\nPipesFree: 0\n"
+	        "MaxSslConns: 0\nCurrSslConns: 0\nCumSslConns: 0\nMaxpipes: %u\nPipesUsed: %u\nPipesFree: %u\n"
 	        "ConnRate: 0\nConnRateLimit: %u\nMaxConnRate: 0\nSessRate: 0\nSessRateLimit: %u\nMaxSessRate: 0\n"
 	        "SslRate: 0\nSslRateLimit: 0\nMaxSslRate: 0\nSslFrontendKeyRate: 0\nSslFrontendMaxKeyRate: 0\n"
 	        "SslFrontendSessionReuse_pct: 0\nSslBackendKeyRate: 0\nSslBackendMaxKeyRate: 0\n"
 	        "SslCacheLookups: 0\nSslCacheMisses: 0\nCompressBpsIn: 0\nCompressBpsOut: 0\n"
-	        "CompressBpsRateLim: 0\n", cfg->g.maxconnrate, cfg->g.maxconnrate);
+	        "CompressBpsRateLim: 0\n", t ? t->spipes.max : 0, t ? t->spipes.used : 0,
+	        t ? t->spipes.nfree : 0, cfg->g.maxconnrate, cfg->g.maxconnrate);
 	cli_out_printf(c->out,
 	        "Tasks: %u\nRun_queue: 0\nIdle_pct: 100\nnode: %s\nStopping: %d\nJobs: %u\n"
 	        "Unstoppable Jobs: 0\nListeners: %d\nActivePeers: 0\nConnectedPeers: 0\nDroppedLogs: 0\n"
-	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicdedBytesOut: 0\n"
+	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicedBytesOut: %llu\n"
 	        "BytesOutRate: 0\nDebugCommandsIssued: 0\nCumRecvLogs: 0\nBuild info: %s\n"
 	        "Memmax_bytes: %llu\nPoolAlloc_bytes: 0\nPoolUsed_bytes: 0\nStart_time_sec: %llu\nTainted: 0\n",
 	        t ? t->nb_streams : 0, host, t ? (t->stopping || t->stop_req) : 0,
 	        cur + (unsigned)listeners + cli_info.cur_cli_conns, listeners,
-	        (unsigned long long)out, CLI_VERSION, (unsigned long long)c->cfg->g.lua_maxmem,
+	        (unsigned long long)out, (unsigned long long)(t ? t->spipes.spliced_out : 0), CLI_VERSION, (unsigned long long)c->cfg->g.lua_maxmem,
 	        (unsigned long long)cli_info.start_sec);
 }
 
@@ -530,7 +531,7 @@ static const struct info_meta { const char *name; int idx; const char *meta; } i
 	{ "BusyPolling", 59, "MGP:u32" },
 	{ "FailedResolutions", 60, "MGP:u32" },
 	{ "TotalBytesOut", 61, "MGP:u64" },
-	{ "TotalSplicdedBytesOut", 62, "MGP:u64" },
+	{ "TotalSplicedBytesOut", 62, "MGP:u64" },
 	{ "BytesOutRate", 63, "MRP:u64" },
 	{ "DebugCommandsIssued", 64, "MGP:u32" },
 	{ "CumRecvLogs", 65, "MCP:u32" },

@@ -87,8 +87,7 @@ struct conn *conn_new(struct thr *t, int fd, struct chan *rx, struct chan *tx,
 	return c;
 }
 
-/* Delivers <ev> to the owner unless the connection is closing. */
-static void conn_notify(struct conn *c, unsigned ev)
+void conn_notify(struct conn *c, unsigned ev)
 {
 	if (ev && !(c->flags & CONN_F_CLOSING) && c->event)
 		c->event(c, ev);
@@ -167,7 +166,7 @@ int conn_recv_start(struct conn *c)
 		c->flags |= CONN_F_TLS_WAKE;
 	}
 	if (c->flags & (CONN_F_RX_ARMED | CONN_F_RX_EOF | CONN_F_RX_ERR | CONN_F_CLOSING |
-	                CONN_F_WAIT_BUF))
+	                CONN_F_WAIT_BUF | CONN_F_RX_SPLICE))
 		return 0;
 	if (!(c->flags & CONN_F_CONNECTED) || !c->rx || chan_is_full(c->rx))
 		return 0;
@@ -225,6 +224,11 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 			c->rx->flags |= CHAN_SHUTR;
 			ev = CONN_EV_RECV;
 		}
+	} else if (res == -ECANCELED || (res == -ENOBUFS && (c->flags & CONN_F_RX_SPLICE))) {
+		/* the splice pump (splice.c) starts reading once the last
+		 * receive has ended: tell the owner it did */
+		if ((c->flags & CONN_F_RX_SPLICE) && !(flags & RING_F_MORE))
+			ev = CONN_EV_RECV;
 	} else if (res == -ENOBUFS) {
 		/* the buffer ring ran dry: wait for buffers to come back */
 		if (!(c->flags & (CONN_F_WAIT_BUF | CONN_F_RX_ARMED))) {
@@ -234,7 +238,7 @@ static void conn_rx_cb(struct ring_op *op, int res, uint32_t flags)
 			}
 			c->flags |= CONN_F_WAIT_BUF;
 		}
-	} else if (res != -ECANCELED) {
+	} else {
 		c->flags |= CONN_F_RX_ERR;
 		c->rx->flags |= CHAN_SHUTR | CHAN_READ_ERROR;
 		c->err = -res;

@@ -49,6 +49,7 @@ struct conn_tls;
 #define CONN_F_TLS_WAKE   0x20000  /* in thr->wait_bufs: decrypt what is still queued */
 #define CONN_F_TLS_EOF    0x40000  /* TLS: the peer closed the TCP connection */
 #define CONN_F_TLS_DEFER  0x80000  /* TLS: not started yet (a PROXY header comes first) */
+#define CONN_F_RX_SPLICE  0x100000 /* reads belong to the splice pump (splice.c): no recv is armed */
 #define CONN_F_LISTED     (CONN_F_WAIT_BUF | CONN_F_TLS_WAKE)   /* linked in thr->wait_bufs */
 
 #define CONN_IOV 8
@@ -104,6 +105,9 @@ void conn_recv_stop(struct conn *c);
 int conn_send(struct conn *c);
 /* Shuts the write side once tx's output part is empty (now if it is). */
 void conn_shutw(struct conn *c);
+/* Delivers <ev> to the owner of <c> unless it is closing (splice.c reports
+ * its transfers through the connections' owners). */
+void conn_notify(struct conn *c, unsigned ev);
 /* Detaches the owner and closes (see above). NULL is accepted. */
 void conn_close(struct conn *c);
 

@@ -329,6 +329,9 @@ struct global {
 	uint32_t tune_http_maxhdr;  /* default 101 */
 	uint32_t tune_ssl_default_dh_param;
 	uint32_t spread_checks;     /* percent */
+	int nosplice;               /* "nosplice": no kernel splicing at all */
+	uint32_t maxpipes;          /* "maxpipes", 0 = maxconn / 4 (splice.c pool) */
+	uint32_t pipesize;          /* "tune.pipesize", 0 = the default (splice.c) */
 };
 
 struct stats_socket {

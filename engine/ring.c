@@ -420,6 +420,16 @@ int ring_connect(struct ring *r, struct ring_op *op, int fd, const struct addr *
 	return sqe_done(r, sqe, op);
 }
 
+int ring_poll(struct ring *r, struct ring_op *op, int fd, unsigned events)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_poll_add(sqe, fd, events);
+	return sqe_done(r, sqe, op);
+}
+
 int ring_shutdown(struct ring *r, struct ring_op *op, int fd, int how)
 {
 	struct io_uring_sqe *sqe = sqe_get(r);

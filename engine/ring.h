@@ -110,6 +110,9 @@ int ring_send(struct ring *r, struct ring_op *op, int fd, const void *buf, size_
 int ring_sendmsg(struct ring *r, struct ring_op *op, int fd, const struct msghdr *msg);
 /* <a> must stay valid until the completion. */
 int ring_connect(struct ring *r, struct ring_op *op, int fd, const struct addr *a);
+/* One-shot readiness of <fd> for <events> (POLLIN, POLLOUT...): the
+ * completion's res is the poll mask that became ready, or -errno. */
+int ring_poll(struct ring *r, struct ring_op *op, int fd, unsigned events);
 int ring_shutdown(struct ring *r, struct ring_op *op, int fd, int how);
 /* <op> may be NULL: fire and forget. */
 int ring_close(struct ring *r, struct ring_op *op, int fd);

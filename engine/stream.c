@@ -27,6 +27,7 @@
 #include "engine/stream_http.h"
 #include "engine/http_cap.h"
 #include "engine/stick.h"
+#include "engine/splice.h"
 
 /* %ID / %rt: per process, shared by the threads (atomic) */
 static uint32_t strm_next_uniq;
@@ -99,6 +100,8 @@ struct stream *stream_from_ref(struct thr *t, uint32_t idx, uint32_t gen)
 		return NULL;
 	return s;
 }
+
+static void strm_splice_stop(struct stream *s);
 
 /* -- timers --------------------------------------------------------------- */
 
@@ -416,6 +419,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->connects = 0;
 	s->counted_in = s->counted_out = 0;
 	s->proxy_hdr_len = 0;
+	s->spl[STRM_DIR_REQ] = s->spl[STRM_DIR_RES] = NULL;
 	stick_stream_init(s);
 	s->srvc = NULL;
 	s->cli = conn_new(t, fd, &s->req, &s->res, s, stream_conn_event);
@@ -575,6 +579,7 @@ static void strm_end(struct stream *s)
 	}
 	/* after the log: a closed connection may be freed at once, and the
 	 * log reads its TLS session (%sslv, ssl_fc_* in log-format) */
+	strm_splice_stop(s);
 	conn_close(s->cli);
 	conn_close(s->srvc);
 	if (lua_hooks.stream_release && s->lua)
@@ -904,6 +909,7 @@ static int strm_res_analyse(struct stream *s)
 		return -1;
 	case RULE_CLOSE:
 		/* close the server side; what was received is still forwarded */
+		strm_splice_stop(s);
 		s->res_ana &= ~STRM_AN_RES_INSPECT;
 		s->res.flags |= CHAN_SHUTR;
 		s->req.flags |= CHAN_SHUTW;
@@ -919,6 +925,60 @@ static int strm_res_analyse(struct stream *s)
 	}
 }
 
+/* -- splicing ------------------------------------------------------------- */
+
+/* Returns 1 if direction <dir> of <s> should move to kernel splicing now:
+ * plain TCP forwarding with nothing left to analyse, no Lua, no TLS, and
+ * either forced ("option splice-request/response") or bulk traffic with
+ * "option splice-auto" (on by default): a receive filled the channel. */
+static int strm_splice_wanted(const struct stream *s, int dir)
+{
+	const struct chan *ch = dir == STRM_DIR_REQ ? &s->req : &s->res;
+	uint32_t o = s->fe->options | s->be->options;
+	uint32_t force = dir == STRM_DIR_REQ ? PXO_SPLICE_REQUEST : PXO_SPLICE_RESPONSE;
+
+	if (!(o & force) && !((o & PXO_SPLICE_AUTO) && chan_is_full(ch)))
+		return 0;
+	if (!s->thr->spipes.max || s->http || s->lua || s->shut_how ||
+	    s->fe->mode != PX_MODE_TCP || s->be->mode != PX_MODE_TCP)
+		return 0;
+	if ((dir == STRM_DIR_REQ ? s->req_ana : s->res_ana) || (ch->flags & (CHAN_SHUTR | CHAN_SHUTW)) ||
+	    (s->flags & (STRM_F_CLI_RTO | STRM_F_SRV_RTO)))
+		return 0;
+	return s->srvc && (s->srvc->flags & CONN_F_CONNECTED) && !s->cli->tls && !s->srvc->tls;
+}
+
+/* Moves direction <dir> to splicing when wanted and a pipe is free, and
+ * drives it once it is. Returns 0 or -errno (ring full). */
+static int strm_splice(struct stream *s, int dir)
+{
+	struct spipe **p = &s->spl[dir];
+
+	if (!*p) {
+		if (!strm_splice_wanted(s, dir))
+			return 0;
+		*p = dir == STRM_DIR_REQ ? spipe_get(s->thr, &s->req, s->cli, s->srvc) :
+		                           spipe_get(s->thr, &s->res, s->srvc, s->cli);
+		if (!*p)
+			return 0;     /* no pipe: the copy path goes on */
+	}
+	return spipe_pump(*p);
+}
+
+/* Returns the bytes of direction <dir> waiting in its pipe. */
+static uint32_t strm_spliced_len(const struct stream *s, int dir)
+{
+	return s->spl[dir] ? spipe_len(s->spl[dir]) : 0;
+}
+
+/* Gives the pipes back, before a connection of <s> closes. */
+static void strm_splice_stop(struct stream *s)
+{
+	spipe_put(s->spl[STRM_DIR_REQ]);
+	spipe_put(s->spl[STRM_DIR_RES]);
+	s->spl[STRM_DIR_REQ] = s->spl[STRM_DIR_RES] = NULL;
+}
+
 /* Forwards, propagates half-closes, resumes paused receives and detects
  * the end of the stream in the data phase. */
 static void strm_forward(struct stream *s)
@@ -930,11 +990,11 @@ static void strm_forward(struct stream *s)
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
 		if (!s->req_ana)
 			chan_forward(&s->req, chan_in_len(&s->req));
-		if (conn_send(srv) < 0) {
+		if (conn_send(srv) < 0 || strm_splice(s, STRM_DIR_REQ) < 0) {
 			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
 			return;
 		}
-		if ((s->req.flags & CHAN_SHUTR) && !chan_len(&s->req)) {
+		if ((s->req.flags & CHAN_SHUTR) && !chan_len(&s->req) && !strm_spliced_len(s, STRM_DIR_REQ)) {
 			conn_shutw(srv);
 			if ((s->req.flags & CHAN_SHUTW) && s->be->to.server_fin)
 				s->exp_srv = deadline(s->thr->now_ms, tmo_srv(s));
@@ -948,11 +1008,11 @@ static void strm_forward(struct stream *s)
 			return;
 		if (!s->res_ana)
 			chan_forward(&s->res, chan_in_len(&s->res));
-		if (conn_send(cli) < 0) {
+		if (conn_send(cli) < 0 || strm_splice(s, STRM_DIR_RES) < 0) {
 			stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
 			return;
 		}
-		if ((s->res.flags & CHAN_SHUTR) && !chan_len(&s->res)) {
+		if ((s->res.flags & CHAN_SHUTR) && !chan_len(&s->res) && !strm_spliced_len(s, STRM_DIR_RES)) {
 			conn_shutw(cli);
 			if ((s->res.flags & CHAN_SHUTW) && s->fe->to.client_fin)
 				s->exp_cli = deadline(s->thr->now_ms, tmo_cli(s));
@@ -1127,6 +1187,7 @@ void stream_shutdown(struct stream *s, int how)
 	 * response channel holds still goes to the client */
 	s->shut_how = STRM_SHUT_DONE;
 	s->req_ana = s->res_ana = 0;
+	strm_splice_stop(s);
 	conn_close(s->srvc);
 	s->srvc = NULL;
 	backend_release(s);

@@ -17,6 +17,7 @@ struct conn;
 struct listener;
 struct http_cap_vals;
 struct stksess;
+struct spipe;
 
 /* Termination cause and state, HAProxy's two-letter code in logs
  * ("--", "CD", "SC", "sC", "cD", "PR"...): first letter who/why, second
@@ -95,6 +96,7 @@ struct stream {
 	int connects;               /* connect attempts made (for %rc-like stats) */
 	uint64_t counted_in, counted_out;  /* bytes already added to the proxy/server counters */
 	uint32_t proxy_hdr_len;     /* PROXY header queued at the front of req (send-proxy) */
+	struct spipe *spl[2];       /* STRM_DIR_*: the direction is spliced (splice.h), else NULL */
 	uint64_t req_early_in;      /* client bytes received by the time the server connection
 	                             * was up, 2 ms of slack (equal timeouts: who is blamed) */
 };

@@ -105,6 +105,9 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	t->bufsize = cfg->g.bufsize ? cfg->g.bufsize : 16384;
 	t->strm_free = UINT32_MAX;
 	chan_pool_init(&t->pool, t->bufsize, NULL, NULL);
+	/* HAProxy's default maxpipes: a quarter of maxconn */
+	spipe_pool_init(t, cfg->g.nosplice ? 0 : cfg->g.maxpipes ? cfg->g.maxpipes :
+	                (uint32_t)(cfg->g.maxconn > 4 ? cfg->g.maxconn / 4 : 1), cfg->g.pipesize);
 	memset(&p, 0, sizeof(p));
 	p.entries = 4096;
 	p.bufsize = thr_ring_bufsize(t->bufsize);
@@ -259,6 +262,7 @@ void thr_free(struct thr *t)
 	listeners_detach(t);
 	streams_pool_free(t);
 	conns_pool_free(t);
+	spipe_pool_free(t);
 	ring_free(t->ring);
 	chan_pool_destroy(&t->pool);
 	if (thr_cur == t)

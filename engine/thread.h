@@ -24,6 +24,7 @@
 #include "engine/timer.h"
 #include "engine/freq_ctr.h"
 #include "engine/proxy.h"
+#include "engine/splice.h"
 
 struct ring;
 struct conn;
@@ -52,6 +53,7 @@ struct thr {
 	struct conn *free_conns;
 	struct conn_tx *free_tx;         /* send contexts (conn.c) */
 	struct conn_tls *free_tls;       /* TLS session blocks (conn.c) */
+	struct spipe_pool spipes;        /* pipes for splicing (splice.c) */
 	struct stream **strm_tab;        /* index -> stream (stream_from_ref) */
 	uint32_t strm_tab_size;
 	uint32_t strm_free;              /* head of the free index list, UINT32_MAX if none */
