@@ -21,8 +21,8 @@
 /* Invariants: <len> counts the bytes in the pipe; <src>, <dst>, <ch> are
  * NULL once SPIPE_F_CLOSING is set (the stream may free them); the struct
  * goes back to the pool only when no poll is in flight and no callback of
- * it runs (<busy>). fd[0] < 0 means the pipe was closed (it held bytes when
- * put back) and is made again on reuse. */
+ * it runs (<busy>); the free list holds empty pipes only (one put back
+ * with bytes in it is closed and freed). */
 struct spipe {
 	struct thr *thr;
 	int fd[2];                  /* [0] read end, [1] write end */
@@ -58,11 +58,8 @@ void spipe_pool_init(struct thr *t, uint32_t max, uint32_t pipesize)
 
 static void spipe_close_fds(struct spipe *p)
 {
-	if (p->fd[0] >= 0) {
-		close(p->fd[0]);
-		close(p->fd[1]);
-	}
-	p->fd[0] = p->fd[1] = -1;
+	close(p->fd[0]);
+	close(p->fd[1]);
 }
 
 void spipe_pool_free(struct thr *t)
@@ -102,27 +99,23 @@ static struct spipe *spipe_alloc(struct thr *t)
 	if (p) {
 		pl->free = p->next;
 		pl->nfree--;
-	} else {
-		if (!(p = malloc(sizeof(*p))))
-			return NULL;
-		p->thr = t;
-		p->fd[0] = p->fd[1] = -1;
-		ring_op_init(&p->op_in, spipe_in_cb);
-		ring_op_init(&p->op_out, spipe_out_cb);
+		pl->used++;
+		return p;
 	}
-	if (p->fd[0] < 0) {
-		if (pipe2(p->fd, O_NONBLOCK | O_CLOEXEC) < 0) {
-			p->fd[0] = p->fd[1] = -1;
-			p->next = pl->free;
-			pl->free = p;
-			pl->nfree++;
-			return NULL;
-		}
-		/* larger pipes: fewer calls per MB (tune.pipesize); a refusal
-		 * (pipe-max-size, the user's pipe quota) keeps the default */
-		if (pl->pipesize)
-			fcntl(p->fd[0], F_SETPIPE_SZ, (int)pl->pipesize);
+	/* a new pipe: only while the pool grows towards maxpipes */
+	if (!(p = malloc(sizeof(*p))))
+		return NULL;
+	if (pipe2(p->fd, O_NONBLOCK | O_CLOEXEC) < 0) {
+		free(p);
+		return NULL;
 	}
+	/* larger pipes: fewer calls per MB (tune.pipesize); a refusal
+	 * (pipe-max-size, the user's pipe quota) keeps the default */
+	if (pl->pipesize)
+		fcntl(p->fd[0], F_SETPIPE_SZ, (int)pl->pipesize);
+	p->thr = t;
+	ring_op_init(&p->op_in, spipe_in_cb);
+	ring_op_init(&p->op_out, spipe_out_cb);
 	pl->used++;
 	return p;
 }
@@ -132,11 +125,15 @@ static void spipe_free(struct spipe *p)
 {
 	struct spipe_pool *pl = &p->thr->spipes;
 
-	if (p->len)
-		spipe_close_fds(p);      /* bytes nobody will read: a new pipe next time */
+	pl->used--;
+	if (p->len) {
+		/* bytes nobody will read: the pipe is closed, not kept */
+		spipe_close_fds(p);
+		free(p);
+		return;
+	}
 	ring_op_retire(&p->op_in);
 	ring_op_retire(&p->op_out);
-	pl->used--;
 	p->next = pl->free;
 	pl->free = p;
 	pl->nfree++;

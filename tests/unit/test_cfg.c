@@ -521,7 +521,7 @@ static void t_global_noeffect_notice(void)
 static void t_global_keyword_classes(void)
 {
 	static const char *const noeffect[] = {
-		"nosplice", "noepoll", "busy-polling", "set-dumpable",
+		"noepoll", "busy-polling", "set-dumpable",
 		"strict-limits", "grace 1s", "zero-warning", "tune.ssl.cachesize 1",
 		"tune.rcvbuf.client 1", "tune.h2.initial-window-size 1", "tune.vars.txn-max-size 1",
 		"httpclient.ssl.verify none", "tune.zlib.memlevel 1", "profiling.tasks on",
@@ -880,7 +880,9 @@ static void t_every_option(void)
 	for (int i = 0; ok[i]; i++) {
 		snprintf(text, sizeof(text), "defaults\n%slisten l\n  bind :1\n  option %s\n  no option %s\n", TO, ok[i], ok[i]);
 		EXPECT_PARSE(&cfg, text, 0);
-		EXPECT(cfg.proxies && !(cfg.proxies->options & ~(uint32_t)PXO_HTTP_USE_HTX));
+		/* splice-auto is on by default (ringproxy's choice) */
+		EXPECT(cfg.proxies && !(cfg.proxies->options & ~(uint32_t)(PXO_HTTP_USE_HTX | PXO_SPLICE_AUTO)));
+		EXPECT(cfg.proxies && !!(cfg.proxies->options & PXO_SPLICE_AUTO) == !!strcmp(ok[i], "splice-auto"));
 		cfg_free(&cfg);
 	}
 	for (int i = 0; no_neg[i]; i++) {
@@ -888,7 +890,7 @@ static void t_every_option(void)
 		EXPECT_PARSE(&cfg, text, 0);
 		/* forwardfor is dropped (with a warning) in tcp mode; originalto
 		 * is no option bit (px->origto) */
-		EXPECT(cfg.proxies && (cfg.proxies->options != 0) ==
+		EXPECT(cfg.proxies && ((cfg.proxies->options & ~(uint32_t)PXO_SPLICE_AUTO) != 0) ==
 		       (strcmp(no_neg[i], "forwardfor") != 0 && strcmp(no_neg[i], "originalto") != 0));
 		cfg_free(&cfg);
 		snprintf(text, sizeof(text), "listen l\n  no option %s\n", no_neg[i]);
@@ -1266,7 +1268,33 @@ static void t_http_options_in_tcp(void)
 	EXPECT_OUT("config : 'option http-buffer-request' ignored for proxy 'l' as it requires HTTP mode.\n");
 	EXPECT_OUT("config : 'option http-no-delay' ignored for proxy 'l' as it requires HTTP mode.\n");
 	EXPECT_NO_OUT("http-server-close' ignored");
-	EXPECT_INT(cfg.proxies->options, PXO_HTTP_SERVER_CLOSE);
+	EXPECT_INT(cfg.proxies->options, PXO_HTTP_SERVER_CLOSE | PXO_SPLICE_AUTO);
+	cfg_free(&cfg);
+}
+
+/* Splicing: on by default ("option splice-auto" set on every proxy),
+ * "no option splice-auto" in defaults turns it off for what follows;
+ * global nosplice, maxpipes, tune.pipesize are stored for the pipe pool. */
+static void t_splice_keywords(void)
+{
+	struct config cfg;
+	char text[512];
+
+	snprintf(text, sizeof(text), "global\n  nosplice\n  maxpipes 7\n  tune.pipesize 256k\n"
+	         "defaults\n%slisten a\n  bind :1\n"
+	         "defaults\n%s  no option splice-auto\nlisten b\n  bind :2\n  option splice-response\n", TO, TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT_NO_OUT("NOTICE");
+	EXPECT_INT(cfg.g.nosplice, 1);
+	EXPECT_INT(cfg.g.maxpipes, 7);
+	EXPECT_INT(cfg.g.pipesize, 256 << 10);
+	EXPECT(cfg.proxies && cfg.proxies->next);
+	if (cfg.proxies && cfg.proxies->next) {
+		EXPECT_INT(cfg.proxies->options & (PXO_SPLICE_AUTO | PXO_SPLICE_REQUEST | PXO_SPLICE_RESPONSE),
+		           PXO_SPLICE_AUTO);
+		EXPECT_INT(cfg.proxies->next->options & (PXO_SPLICE_AUTO | PXO_SPLICE_REQUEST | PXO_SPLICE_RESPONSE),
+		           PXO_SPLICE_RESPONSE);
+	}
 	cfg_free(&cfg);
 }
 
@@ -1579,6 +1607,7 @@ int main(void)
 	RUN(t_log_keywords);
 	RUN(t_log_format_last_wins);
 	RUN(t_http_options_in_tcp);
+	RUN(t_splice_keywords);
 	RUN(t_proxy_backlog);
 	RUN(t_errorfile_and_noeffect);
 	RUN(t_capability_warnings);
