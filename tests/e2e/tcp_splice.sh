@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Kernel splicing of TCP forwarding (engine/splice.c), seen from outside:
+# 1. bulk both ways at once (splice-auto, the default), every byte checked,
+#    the client's half-close passed on after the pipe drained; "show info"
+#    counts the spliced bytes and gives every pipe back; the log line counts
+#    every byte;
+# 2. a soft stop (SIGUSR1) while a spliced transfer is paused: it finishes;
+# 3. forced splicing ("option splice-request/response") of slow small
+#    traffic: the inactivity timeouts are refreshed by the spliced bytes,
+#    then fire once the traffic stops;
+# 4. a reader that stalls while the server streams, then goes away: the
+#    stream ends with bytes in its pipe, the proxy keeps serving;
+# 5. "no option splice-auto" and global "nosplice": nothing spliced.
+. "$(dirname "$0")/lib.sh"
+
+cli() { printf '%s\n' "$1" | timeout 5 socat stdio "unix-connect:$T/s.sock"; }
+info() { cli "show info" | sed -n "s/^$1: //p"; }
+
+# write_splice_cfg <file> <global lines> <defaults lines> <listen lines>
+write_splice_cfg() {
+	cat >"$1" <<CFG
+global
+    maxconn 4000
+    stats socket $T/s.sock level admin
+$2
+defaults
+    mode tcp
+    log stdout format raw local0 info
+    timeout connect 2s
+    timeout client ${TMO:-30s}
+    timeout server ${TMO:-30s}
+$3
+listen fe
+    bind 127.0.0.1:$FE_PORT
+    log-format "U=%U B=%B ts=%ts"
+    server s1 127.0.0.1:$SINK_PORT
+$4
+CFG
+}
+
+# 1. both ways, checksummed, half-close
+N=$(e2e_scale $((128 << 20)) $((32 << 20)))
+start_sink srv -m gen -n "$N" -s 2002 -r 1001
+FE_PORT=$(free_port)
+write_splice_cfg "$T/p.cfg" "" "" ""
+start_proxy "$T/p.cfg"
+[ "$(info Maxpipes)" = 1000 ] || fail "Maxpipes: $(info Maxpipes), expected maxconn/4"
+run_blast -a "127.0.0.1:$FE_PORT" -n "$N" -s 1001 -r 2002 -R "$N" -X -S -t 50
+note "$BLAST_OUT"
+[ $BLAST_RC -eq 0 ] || fail "client: exit $BLAST_RC: $BLAST_OUT $(cat "$T/blast.log")"
+sleep 0.3
+grep -qx "close rx=$N tx=$N verify=ok" "$T/srv.out" || fail "server side: $(cat "$T/srv.out")"
+SPL=$(info TotalSplicedBytesOut)
+note "spliced $SPL of $((2 * N)) bytes"
+# all but what came before each direction switched (a few receives)
+[ "$SPL" -ge $((2 * N - (8 << 20))) ] && [ "$SPL" -le $((2 * N)) ] ||
+	fail "TotalSplicedBytesOut $SPL for 2 x $N bytes"
+[ "$(info PipesUsed)" = 0 ] || fail "PipesUsed $(info PipesUsed) after the transfer"
+[ "$(info PipesFree)" = 2 ] || fail "PipesFree $(info PipesFree), expected the 2 pipes back"
+grep -qx "U=$N B=$N ts=--" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
+proxy_alive
+
+# 2. soft stop during a paused spliced transfer
+N2=$(e2e_scale $((32 << 20)) $((8 << 20)))
+kill "$SINK_PID"
+start_sink srv2 -m gen -n "$N2" -s 31 -r 13
+write_splice_cfg "$T/p.cfg" "" "" ""
+stop_proxy
+start_proxy "$T/p.cfg"
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n "$N2" -s 13 -r 31 -R "$N2" -X -S -M 1500 -t 20 \
+	>"$T/blast2.out" 2>"$T/blast2.log" &
+BPID=$!
+E2E_PIDS+=("$BPID")
+for i in $(seq 1 100); do
+	grep -q '^paused' "$T/blast2.out" && break
+	sleep 0.05
+done
+grep -q '^paused' "$T/blast2.out" || fail "transfer did not start: $(cat "$T/blast2.out" "$T/blast2.log")"
+[ "$(info PipesUsed)" -ge 1 ] || fail "not spliced before the soft stop: PipesUsed $(info PipesUsed)"
+kill -USR1 "$PROXY_PID"
+wait "$BPID"
+rc=$?
+[ $rc -eq 0 ] || fail "spliced transfer broken by the soft stop: exit $rc: $(cat "$T/blast2.out" "$T/blast2.log")"
+sleep 0.2
+grep -qx "close rx=$N2 tx=$N2 verify=ok" "$T/srv2.out" || fail "server side: $(cat "$T/srv2.out")"
+for i in $(seq 1 60); do
+	kill -0 "$PROXY_PID" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 3 s after its last stream ended"
+wait "$PROXY_PID"
+[ $? -eq 0 ] || fail "proxy exit status after the soft stop"
+
+# 3. forced splicing of slow traffic, timeouts of 700 ms: 10 echoes 250 ms
+# apart keep the stream alive for 2.5 s, then the idle stream times out
+kill "$SINK_PID"
+start_sink echo -m echo
+FE_PORT=$(free_port)
+TMO=700ms write_splice_cfg "$T/p3.cfg" "" "" "    option splice-request
+    option splice-response"
+start_proxy "$T/p3.cfg"
+python3 - "$FE_PORT" >"$T/slow.out" 2>&1 <<'PY' || fail "slow echo: $(cat "$T/slow.out")"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(3)
+for i in range(10):
+    msg = bytes([65 + i]) * 200
+    s.sendall(msg)
+    got = b""
+    while len(got) < 200:
+        d = s.recv(200 - len(got))
+        if not d:
+            sys.exit("closed after %d messages" % i)
+        got += d
+    if got != msg:
+        sys.exit("message %d: wrong bytes" % i)
+    time.sleep(0.25)
+t0 = time.time()
+if s.recv(1) != b"":
+    sys.exit("bytes after the exchange")
+idle = time.time() - t0
+if not 0.35 < idle < 1.5:
+    sys.exit("closed after %.2f s idle, timeouts are 700 ms" % idle)
+print("ok idle=%.2f" % idle)
+PY
+note "$(cat "$T/slow.out")"
+sleep 0.2
+SPL=$(info TotalSplicedBytesOut)
+[ "$SPL" -ge 3000 ] || fail "forced splicing: TotalSplicedBytesOut $SPL of 4000"
+grep -Eqx "U=2000 B=2000 ts=[cs]D" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
+stop_proxy
+
+# 4. the client stalls while the server streams, then gives up (its
+# unread bytes make its close a reset): the stream ends with a full pipe
+kill "$SINK_PID"
+start_sink gen4 -m gen -n $((256 << 20)) -s 4
+write_splice_cfg "$T/p4.cfg" "" "" ""
+start_proxy "$T/p4.cfg"
+run_blast -a "127.0.0.1:$FE_PORT" -n 10 -P 5000 -t 2
+[ $BLAST_RC -eq 3 ] || fail "stalled reader: expected a client timeout (3), got $BLAST_RC: $BLAST_OUT"
+for i in $(seq 1 40); do
+	[ "$(info PipesUsed)" = 0 ] && break
+	sleep 0.05
+done
+[ "$(info PipesUsed)" = 0 ] || fail "PipesUsed $(info PipesUsed) after the stream ended"
+[ "$(info TotalSplicedBytesOut)" -gt 0 ] || fail "the stalled download was not spliced"
+proxy_alive
+stop_proxy
+
+# 5. splicing turned off: by "no option splice-auto" in defaults, by nosplice
+kill "$SINK_PID"
+N5=$(e2e_scale $((16 << 20)) $((4 << 20)))
+start_sink srv5 -m gen -n "$N5" -s 5 -r 6
+write_splice_cfg "$T/p5.cfg" "" "    no option splice-auto" ""
+start_proxy "$T/p5.cfg"
+run_blast -a "127.0.0.1:$FE_PORT" -n "$N5" -s 6 -r 5 -R "$N5" -X -S -t 30
+[ $BLAST_RC -eq 0 ] || fail "no splice-auto: exit $BLAST_RC: $BLAST_OUT"
+[ "$(info TotalSplicedBytesOut)" = 0 ] || fail "no option splice-auto: $(info TotalSplicedBytesOut) bytes spliced"
+[ "$(info PipesFree)" = 0 ] || fail "no option splice-auto: a pipe was made"
+stop_proxy
+kill "$SINK_PID"
+start_sink srv6 -m gen -n "$N5" -s 5 -r 6
+write_splice_cfg "$T/p6.cfg" "    nosplice" "" "    option splice-request"
+start_proxy "$T/p6.cfg"
+[ "$(info Maxpipes)" = 0 ] || fail "nosplice: Maxpipes $(info Maxpipes)"
+run_blast -a "127.0.0.1:$FE_PORT" -n "$N5" -s 6 -r 5 -R "$N5" -X -S -t 30
+[ $BLAST_RC -eq 0 ] || fail "nosplice: exit $BLAST_RC: $BLAST_OUT"
+[ "$(info TotalSplicedBytesOut)" = 0 ] || fail "nosplice: $(info TotalSplicedBytesOut) bytes spliced"
+stop_proxy
+exit 0
