@@ -70,7 +70,7 @@ static void info_text(struct cli_ctx *c, char **args, int nargs)
 	cli_out_printf(c->out,
 	        "Tasks: %u\nRun_queue: 0\nIdle_pct: 100\nnode: %s\nStopping: %d\nJobs: %u\n"
 	        "Unstoppable Jobs: 0\nListeners: %d\nActivePeers: 0\nConnectedPeers: 0\nDroppedLogs: 0\n"
-	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicedBytesOut: %llu\n"
+	        "BusyPolling: 0\nFailedResolutions: 0\nTotalBytesOut: %llu\nTotalSplicdedBytesOut: %llu\n"
 	        "BytesOutRate: 0\nDebugCommandsIssued: 0\nCumRecvLogs: 0\nBuild info: %s\n"
 	        "Memmax_bytes: %llu\nPoolAlloc_bytes: 0\nPoolUsed_bytes: 0\nStart_time_sec: %llu\nTainted: 0\n",
 	        t ? t->nb_streams : 0, host, t ? (t->stopping || t->stop_req) : 0,
@@ -531,7 +531,7 @@ static const struct info_meta { const char *name; int idx; const char *meta; } i
 	{ "BusyPolling", 59, "MGP:u32" },
 	{ "FailedResolutions", 60, "MGP:u32" },
 	{ "TotalBytesOut", 61, "MGP:u64" },
-	{ "TotalSplicedBytesOut", 62, "MGP:u64" },
+	{ "TotalSplicdedBytesOut", 62, "MGP:u64" },
 	{ "BytesOutRate", 63, "MRP:u64" },
 	{ "DebugCommandsIssued", 64, "MGP:u32" },
 	{ "CumRecvLogs", 65, "MCP:u32" },
