@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include "engine/splice.h"
@@ -18,14 +19,14 @@
 /* Bytes asked of one splice(2): the pipe's room bounds it anyway. */
 #define SPIPE_CHUNK (1U << 20)
 
-/* Invariants: <len> counts the bytes in the pipe; <src>, <dst>, <ch> are
- * NULL once SPIPE_F_CLOSING is set (the stream may free them); the struct
- * goes back to the pool only when no poll is in flight and no callback of
- * it runs (<busy>); the free list holds empty pipes only (one put back
- * with bytes in it is closed and freed). */
+/* Invariants: <len> counts the bytes in the pipe, which is held (fd[0] >=
+ * 0) only while it holds bytes or a read into it is under way, so an idle
+ * stream holds no pipe; <src>, <dst>, <ch> are NULL once SPIPE_F_CLOSING
+ * is set (the stream may free them); the struct goes back to the free list
+ * only when no poll is in flight and no callback of it runs (<busy>). */
 struct spipe {
 	struct thr *thr;
-	int fd[2];                  /* [0] read end, [1] write end */
+	int fd[2];                  /* the pipe: [0] read end, [1] write end; -1: none held */
 	uint32_t len;               /* bytes in the pipe */
 	uint32_t flags;             /* SPIPE_F_* */
 	int busy;                   /* callbacks running */
@@ -38,6 +39,7 @@ struct spipe {
 
 #define SPIPE_F_FULL    0x1     /* the last read found the pipe full: wait for a write */
 #define SPIPE_F_CLOSING 0x2     /* spipe_put() called */
+#define SPIPE_F_OFF     0x4     /* no pipe was free: back to the copy path for good */
 
 static void spipe_in_cb(struct ring_op *op, int res, uint32_t flags);
 static void spipe_out_cb(struct ring_op *op, int res, uint32_t flags);
@@ -47,31 +49,89 @@ void spipe_pool_init(struct thr *t, uint32_t max, uint32_t pipesize)
 	struct spipe_pool *pl = &t->spipes;
 	struct rlimit rl;
 
-	pl->free = NULL;
-	pl->used = pl->nfree = 0;
+	memset(pl, 0, sizeof(*pl));
 	pl->max = max;
 	pl->pipesize = pipesize;
-	pl->spliced_out = 0;
 	pl->fd_max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
 	             (long)rl.rlim_cur : 1L << 20;
 }
 
-static void spipe_close_fds(struct spipe *p)
-{
-	close(p->fd[0]);
-	close(p->fd[1]);
-}
-
 void spipe_pool_free(struct thr *t)
 {
+	struct spipe_pool *pl = &t->spipes;
 	struct spipe *p;
 
-	while ((p = t->spipes.free)) {
-		t->spipes.free = p->next;
-		spipe_close_fds(p);
+	while (pl->nfree) {
+		pl->nfree--;
+		close(pl->pipes[pl->nfree][0]);
+		close(pl->pipes[pl->nfree][1]);
+	}
+	free(pl->pipes);
+	pl->pipes = NULL;
+	pl->cap = 0;
+	while ((p = pl->free)) {
+		pl->free = p->next;
 		free(p);
 	}
-	t->spipes.nfree = 0;
+}
+
+/* Gives <p> a pipe: a free one, or a new one while the pool is below
+ * maxpipes and descriptors are left for the sockets. Returns 0 or -1. */
+static int pipe_take(struct spipe *p)
+{
+	struct spipe_pool *pl = &p->thr->spipes;
+
+	if (pl->nfree) {
+		pl->nfree--;
+		p->fd[0] = pl->pipes[pl->nfree][0];
+		p->fd[1] = pl->pipes[pl->nfree][1];
+		pl->used++;
+		return 0;
+	}
+	/* two descriptors per pipe: keep room for the sockets of maxconn */
+	if (pl->used >= pl->max || (long)p->thr->nb_conns + 2L * (pl->used + 1) + 64 > pl->fd_max)
+		return -1;
+	if (pipe2(p->fd, O_NONBLOCK | O_CLOEXEC) < 0) {
+		p->fd[0] = p->fd[1] = -1;
+		return -1;
+	}
+	/* larger pipes: fewer calls per MB (tune.pipesize); a refusal
+	 * (pipe-max-size, the user's pipe quota) keeps the default */
+	if (pl->pipesize)
+		fcntl(p->fd[0], F_SETPIPE_SZ, (int)pl->pipesize);
+	pl->used++;
+	return 0;
+}
+
+/* Gives <p>'s pipe back to the pool: kept when empty, closed when it
+ * still holds bytes (nobody will read them). */
+static void pipe_give(struct spipe *p)
+{
+	struct spipe_pool *pl = &p->thr->spipes;
+
+	if (p->fd[0] < 0)
+		return;
+	pl->used--;
+	if (!p->len && pl->nfree == pl->cap) {
+		/* the free stack grows with the pool, bounded by maxpipes */
+		uint32_t cap = pl->cap ? pl->cap * 2 : 16;
+		int (*a)[2] = realloc(pl->pipes, cap * sizeof(*a));
+
+		if (a) {
+			pl->pipes = a;
+			pl->cap = cap;
+		}
+	}
+	if (!p->len && pl->nfree < pl->cap) {
+		pl->pipes[pl->nfree][0] = p->fd[0];
+		pl->pipes[pl->nfree][1] = p->fd[1];
+		pl->nfree++;
+	} else {
+		close(p->fd[0]);
+		close(p->fd[1]);
+	}
+	p->fd[0] = p->fd[1] = -1;
+	p->len = 0;
 }
 
 /* Returns 0 once <fd> is non-blocking, or -errno. */
@@ -86,76 +146,38 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
-/* Returns a pooled spipe with an empty pipe, or NULL. */
-static struct spipe *spipe_alloc(struct thr *t)
-{
-	struct spipe_pool *pl = &t->spipes;
-	struct spipe *p = pl->free;
-
-	/* two descriptors per pipe: keep room for the sockets of maxconn */
-	if (pl->used >= pl->max ||
-	    (long)t->nb_conns + 2L * (pl->used + pl->nfree + 1) + 64 > pl->fd_max)
-		return NULL;
-	if (p) {
-		pl->free = p->next;
-		pl->nfree--;
-		pl->used++;
-		return p;
-	}
-	/* a new pipe: only while the pool grows towards maxpipes */
-	if (!(p = malloc(sizeof(*p))))
-		return NULL;
-	if (pipe2(p->fd, O_NONBLOCK | O_CLOEXEC) < 0) {
-		free(p);
-		return NULL;
-	}
-	/* larger pipes: fewer calls per MB (tune.pipesize); a refusal
-	 * (pipe-max-size, the user's pipe quota) keeps the default */
-	if (pl->pipesize)
-		fcntl(p->fd[0], F_SETPIPE_SZ, (int)pl->pipesize);
-	p->thr = t;
-	ring_op_init(&p->op_in, spipe_in_cb);
-	ring_op_init(&p->op_out, spipe_out_cb);
-	pl->used++;
-	return p;
-}
-
-/* Gives <p> back to the pool (nothing in flight, no callback running). */
-static void spipe_free(struct spipe *p)
+static void spipe_maybe_free(struct spipe *p)
 {
 	struct spipe_pool *pl = &p->thr->spipes;
 
-	pl->used--;
-	if (p->len) {
-		/* bytes nobody will read: the pipe is closed, not kept */
-		spipe_close_fds(p);
-		free(p);
+	if (!(p->flags & SPIPE_F_CLOSING) || p->busy || p->op_in.inflight || p->op_out.inflight)
 		return;
-	}
 	ring_op_retire(&p->op_in);
 	ring_op_retire(&p->op_out);
 	p->next = pl->free;
 	pl->free = p;
-	pl->nfree++;
-}
-
-static void spipe_maybe_free(struct spipe *p)
-{
-	if ((p->flags & SPIPE_F_CLOSING) && !p->busy && !p->op_in.inflight && !p->op_out.inflight)
-		spipe_free(p);
 }
 
 struct spipe *spipe_get(struct thr *t, struct chan *ch, struct conn *src, struct conn *dst)
 {
-	struct spipe *p;
+	struct spipe_pool *pl = &t->spipes;
+	struct spipe *p = pl->free;
 
-	if (src->fd < 0 || dst->fd < 0 || !(p = spipe_alloc(t)))
+	/* every pipe holds bytes: not worth switching now */
+	if (pl->used >= pl->max || src->fd < 0 || dst->fd < 0)
 		return NULL;
-	if (set_nonblock(src->fd) < 0 || set_nonblock(dst->fd) < 0) {
-		p->len = 0;
-		spipe_free(p);
+	if (set_nonblock(src->fd) < 0 || set_nonblock(dst->fd) < 0)
 		return NULL;
+	if (p) {
+		pl->free = p->next;
+	} else {
+		if (!(p = malloc(sizeof(*p))))
+			return NULL;
+		p->thr = t;
+		ring_op_init(&p->op_in, spipe_in_cb);
+		ring_op_init(&p->op_out, spipe_out_cb);
 	}
+	p->fd[0] = p->fd[1] = -1;
 	p->len = 0;
 	p->flags = 0;
 	p->busy = 0;
@@ -256,7 +278,7 @@ int spipe_pump(struct spipe *p)
 {
 	int ret = 0;
 
-	if (p->flags & SPIPE_F_CLOSING)
+	if (p->flags & (SPIPE_F_CLOSING | SPIPE_F_OFF))
 		return 0;
 	if (spipe_can_out(p))
 		ret = ring_poll(p->thr->ring, &p->op_out, p->dst->fd, POLLOUT);
@@ -277,10 +299,21 @@ static void spipe_in_cb(struct ring_op *op, int res, uint32_t flags)
 	if ((p->flags & SPIPE_F_CLOSING) || res == -ECANCELED)
 		goto out;
 	/* a read timeout may have ended this side meanwhile (stream.c) */
-	if (!(p->ch->flags & CHAN_SHUTR))
+	if (!(p->ch->flags & CHAN_SHUTR)) {
+		if (p->fd[0] < 0 && pipe_take(p) < 0) {
+			/* every pipe is busy: this direction goes back to the
+			 * copy path (the pipe is empty: the order is kept) */
+			p->flags |= SPIPE_F_OFF;
+			p->src->flags &= ~CONN_F_RX_SPLICE;
+			conn_recv_start(p->src);
+			goto out;
+		}
 		ev_in = spipe_in(p);
+	}
 	if (spipe_can_out(p))
 		ev_out = spipe_out(p);
+	if (!p->len)
+		pipe_give(p);         /* an idle stream holds no pipe */
 	if (ev_out)
 		conn_notify(p->dst, ev_out);
 	if (p->flags & SPIPE_F_CLOSING)
@@ -308,6 +341,8 @@ static void spipe_out_cb(struct ring_op *op, int res, uint32_t flags)
 		goto out;
 	if (spipe_can_out(p))
 		ev = spipe_out(p);
+	if (!p->len)
+		pipe_give(p);
 	if (ev)
 		conn_notify(p->dst, ev);
 	else
@@ -325,6 +360,7 @@ void spipe_put(struct spipe *p)
 		return;
 	r = p->thr->ring;
 	p->flags |= SPIPE_F_CLOSING;
+	pipe_give(p);             /* closed if it still holds bytes */
 	p->ch = NULL;
 	p->src = p->dst = NULL;
 	/* cancel before free: no completion may arrive for a reused slot */

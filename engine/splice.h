@@ -12,9 +12,11 @@
  * (bytes read into the pipe, EOF, error; ch->total_in counts them),
  * CONN_EV_SENT or CONN_EV_ERROR on the destination (ch->total_out).
  *
- * Pipes come from a bounded per-thread pool; a stream that cannot get one
- * keeps the copy path. A pipe is given back by spipe_put() when the
- * stream ends (closed instead if it still holds bytes). */
+ * Pipes come from a bounded per-thread pool (maxpipes) and are held only
+ * while they hold bytes, so an idle stream holds none; a direction that
+ * finds no pipe free when its source becomes readable goes back to the
+ * copy path for good. spipe_put() at the end of the stream closes a pipe
+ * that still holds bytes. */
 #ifndef RP_SPLICE_H
 #define RP_SPLICE_H
 
@@ -25,10 +27,14 @@ struct chan;
 struct conn;
 struct spipe;
 
-/* The per-thread pool (fields of struct thr, private to splice.c). */
+/* The per-thread pool (fields of struct thr, private to splice.c). A
+ * stream direction holds a pipe only while bytes are in it: taken when
+ * its source is readable, given back once written out. */
 struct spipe_pool {
-	struct spipe *free;         /* pipes kept for reuse */
-	uint32_t used, nfree;       /* out of the pool / in the free list */
+	struct spipe *free;         /* spipe structs for reuse (they hold no pipe) */
+	int (*pipes)[2];            /* free pipes (a stack of <cap>), <nfree> of them */
+	uint32_t nfree, cap;
+	uint32_t used;              /* pipes held by streams */
 	uint32_t max;               /* maxpipes: bound on used + nfree */
 	uint32_t pipesize;          /* F_SETPIPE_SZ, 0 = the kernel's default */
 	uint64_t spliced_out;       /* bytes written from pipes, ever */
@@ -41,10 +47,10 @@ void spipe_pool_init(struct thr *t, uint32_t max, uint32_t pipesize);
 /* Closes the pool's free pipes (at exit; none may be in use). */
 void spipe_pool_free(struct thr *t);
 
-/* Returns a pipe splicing <src>'s bytes into <dst> for channel <ch>
- * (<src>'s rx, <dst>'s tx), or NULL: pool exhausted, out of descriptors,
- * or the sockets cannot be made non-blocking. Both connections must be
- * plain TCP and connected. Starts no transfer: call spipe_pump(). */
+/* Returns a splice pump moving <src>'s bytes into <dst> for channel <ch>
+ * (<src>'s rx, <dst>'s tx), or NULL: every pipe busy, out of memory, or
+ * the sockets cannot be made non-blocking. Both connections must be plain
+ * TCP and connected. Starts no transfer: call spipe_pump(). */
 struct spipe *spipe_get(struct thr *t, struct chan *ch, struct conn *src, struct conn *dst);
 /* Arms what can run now: the read readiness of the source (unless the
  * pipe is full, the source ended, or its last receive is still in

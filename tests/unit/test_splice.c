@@ -1,7 +1,8 @@
 /* test_splice.c: the splice pump on loopback sockets and the pipe pool —
  * bytes already in the channel go out before the spliced ones, order and
- * counts exact, EOF reported and propagated once the pipe is empty, the
- * pool bound, reuse of an empty pipe, a pipe put back with bytes closed.
+ * counts exact, EOF reported and propagated once the pipe is empty, a pipe
+ * held only while it holds bytes, the pool bound (a direction finding no
+ * pipe goes back to the copy path), a pipe put back with bytes closed.
  * SKIPs with the reason when io_uring cannot be set up here. */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,7 +128,7 @@ static void t_pump(void)
 	if (!o.p)
 		return;
 	EXPECT(o.src->flags & CONN_F_RX_SPLICE);
-	EXPECT_INT(t.spipes.used, 1);
+	EXPECT_INT(t.spipes.used, 0);     /* a pipe only once bytes come */
 	/* the source's receive stays off: conn_recv_start() is a no-op now */
 	EXPECT_INT(conn_recv_start(o.src), 0);
 	owner_run();
@@ -168,7 +169,9 @@ static void t_pump(void)
 	EXPECT(t.spipes.spliced_out > 0 && t.spipes.spliced_out <= N);
 	EXPECT(o.ev_src & CONN_EV_RECV);
 	EXPECT(o.ev_dst & CONN_EV_SENT);
-	/* an empty pipe goes back to the pool for the next stream */
+	/* the pipe went back to the pool once empty: an idle stream holds none */
+	EXPECT_INT(t.spipes.used, 0);
+	EXPECT_INT(t.spipes.nfree, 1);
 	spipe_put(o.p);
 	conn_close(o.src);
 	conn_close(o.dst);
@@ -183,47 +186,69 @@ static void t_pump(void)
 	thr_teardown();
 }
 
+static unsigned pool_ev;
+static void pool_event(struct conn *c, unsigned ev) { pool_ev |= ev; }
+
+/* maxpipes 1: a stream whose pipe holds bytes (its destination does not
+ * read) keeps it; another one, when its source becomes readable, finds no
+ * pipe and goes back to the copy path, its bytes received in the channel */
 static void t_pool(void)
 {
-	int A[3], a[3], b[3], B[3];
-	struct conn *src[3], *dst[3];
-	struct spipe *p[3];
-	struct chan ch;
+	int A[2], a[2], b[2], B[2], sz = 4096;
+	static char blk[1 << 16];
+	struct conn *src[2], *dst[2];
+	struct spipe *p[2];
+	struct chan ch[2];
 
-	if (thr_setup(2) < 0)
+	if (thr_setup(1) < 0)
 		return;
-	chan_init(&ch, &t.pool, 1 << 20);
-	memset(&o, 0, sizeof(o));
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		EXPECT(tcp_pair(&A[i], &a[i]) == 0 && tcp_pair(&B[i], &b[i]) == 0);
-		src[i] = conn_new(&t, a[i], &ch, NULL, &o, owner_event);
-		dst[i] = conn_new(&t, b[i], NULL, &ch, &o, owner_event);
+		chan_init(&ch[i], &t.pool, 1 << 20);
+		src[i] = conn_new(&t, a[i], &ch[i], NULL, NULL, pool_event);
+		dst[i] = conn_new(&t, b[i], NULL, &ch[i], NULL, pool_event);
+		fcntl(A[i], F_SETFL, O_NONBLOCK);
 	}
-	p[0] = spipe_get(&t, &ch, src[0], dst[0]);
-	p[1] = spipe_get(&t, &ch, src[1], dst[1]);
+	setsockopt(b[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(B[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	p[0] = spipe_get(&t, &ch[0], src[0], dst[0]);
+	p[1] = spipe_get(&t, &ch[1], src[1], dst[1]);
 	EXPECT(p[0] && p[1]);
-	/* maxpipes reached: the third stream keeps the copy path */
-	p[2] = spipe_get(&t, &ch, src[2], dst[2]);
-	EXPECT(p[2] == NULL);
-	EXPECT_INT(t.spipes.used, 2);
+	if (!p[0] || !p[1])
+		return;
+	EXPECT_INT(t.spipes.used, 0);          /* no pipe until there are bytes */
+	for (int i = 0; i < 100; i++) {
+		while (write(A[0], blk, sizeof(blk)) > 0)
+			;
+		spipe_pump(p[0]);
+		ring_wait(t.ring, 1);
+	}
+	EXPECT(spipe_len(p[0]) > 0);
+	EXPECT_INT(t.spipes.used, 1);
+	/* every pipe holds bytes: a new stream does not switch */
+	EXPECT(spipe_get(&t, &ch[1], src[1], dst[1]) == NULL);
+	EXPECT_INT(write(A[1], "abc", 3), 3);
+	spipe_pump(p[1]);
+	for (int i = 0; i < 50 && chan_len(&ch[1]) < 3; i++)
+		ring_wait(t.ring, 2);
+	EXPECT(!(src[1]->flags & CONN_F_RX_SPLICE));
+	EXPECT_INT(chan_len(&ch[1]), 3);
+	EXPECT(pool_ev & CONN_EV_RECV);
+	EXPECT_INT(spipe_len(p[1]), 0);
+	/* the pipe holding bytes is closed when its stream ends */
 	spipe_put(p[0]);
 	spipe_put(p[1]);
 	for (int i = 0; i < 20; i++)
 		ring_wait(t.ring, 0);
 	EXPECT_INT(t.spipes.used, 0);
-	EXPECT_INT(t.spipes.nfree, 2);
-	/* reused: no new pipe while free ones exist */
-	p[2] = spipe_get(&t, &ch, src[2], dst[2]);
-	EXPECT(p[2] != NULL);
-	EXPECT_INT(t.spipes.nfree, 1);
-	spipe_put(p[2]);
-	for (int i = 0; i < 3; i++) {
+	EXPECT_INT(t.spipes.nfree, 0);
+	for (int i = 0; i < 2; i++) {
 		conn_close(src[i]);
 		conn_close(dst[i]);
 		close(A[i]);
 		close(B[i]);
+		chan_reset(&ch[i]);
 	}
-	chan_reset(&ch);
 	thr_teardown();
 }
 
