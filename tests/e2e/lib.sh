@@ -165,3 +165,51 @@ raise_nofile() {
 	ulimit -n "$1" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 	[ "$(ulimit -n)" -ge "$1" ] || skip "open-file limit $(ulimit -n) < $1"
 }
+
+# Certificates for the TLS scripts: EC P-256, valid 30 days, made in the
+# current directory; openssl's output goes to certs.log, an error fails the
+# script. cert_self <key> <crt> <subject> [<subjectAltName>]: self-signed.
+# cert_ca <name> <subject>: a CA, <name>.key and <name>.pem.
+# cert_sign <name> <subject> [<subjectAltName>] [<ca>]: <name>.key,
+# <name>.crt signed by <ca> (default "ca"), and <name>.pem (crt then key).
+E2E_EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
+cert_run() {
+	openssl "$@" >>certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -n 3 certs.log)"
+}
+cert_self() {
+	cert_run req -x509 $E2E_EC -keyout "$1" -out "$2" -days 30 -subj "$3" ${4:+-addext "subjectAltName=$4"}
+}
+cert_ca() {
+	cert_run req -x509 $E2E_EC -keyout "$1.key" -out "$1.pem" -days 30 -subj "$2"
+}
+cert_sign() {
+	local ca=${4:-ca}
+	cert_run req $E2E_EC -keyout "$1.key" -out "$1.csr" -subj "$2"
+	if [ -n "${3:-}" ]; then
+		printf 'subjectAltName=%s\n' "$3" >"$1.ext"
+		cert_run x509 -req -in "$1.csr" -CA "$ca.pem" -CAkey "$ca.key" -days 30 -extfile "$1.ext" -out "$1.crt"
+	else
+		cert_run x509 -req -in "$1.csr" -CA "$ca.pem" -CAkey "$ca.key" -days 30 -out "$1.crt"
+	fi
+	cat "$1.crt" "$1.key" >"$1.pem"
+}
+
+# start_s_server [-C <dir>] <log> <crt> <key> [<s_server options>...]: runs
+# `openssl s_server` on a free port of 127.0.0.1 (in <dir>: -WWW serves its
+# files), its output in <log>. Sets S_SERVER_PORT once it listens.
+start_s_server() {
+	local dir=. log i
+	if [ "$1" = -C ]; then
+		dir=$2
+		shift 2
+	fi
+	log=$PWD/$1
+	(cd "$dir" && exec timeout 60 openssl s_server -accept 127.0.0.1:0 -cert "$2" -key "$3" "${@:4}") >"$log" 2>&1 &
+	E2E_PIDS+=($!)
+	for i in $(seq 1 100); do
+		grep -q '^ACCEPT' "$log" && break
+		sleep 0.05
+	done
+	S_SERVER_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+	[ -n "$S_SERVER_PORT" ] || fail "openssl s_server did not start: $(cat "$log")"
+}

@@ -21,34 +21,17 @@ command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
 
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	openssl req -x509 $EC -keyout other.key -out other.pem -days 30 -subj /CN=OtherCA &&
-	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
-	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
-	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+cert_ca other /CN=OtherCA
+cert_sign a /CN=a.test DNS:a.test
 
-timeout 60 openssl s_server -accept 127.0.0.1:0 -cert a.crt -key a.key -www >srv.log 2>&1 &
-E2E_PIDS+=($!)
-for i in $(seq 1 100); do
-	grep -q '^ACCEPT' srv.log && break
-	sleep 0.05
-done
-SRV_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' srv.log)
-[ -n "$SRV_PORT" ] || fail "openssl s_server did not start: $(cat srv.log)"
+start_s_server srv.log a.crt a.key -www
+SRV_PORT=$S_SERVER_PORT
 # a file server over TLS (s_server -WWW serves the files of its directory)
 mkdir www && awk 'BEGIN { for (i = 0; i < 196608; i++) print "0123456789abcde" }' >www/big.txt
 awk 'BEGIN { s = "xxxxxxxxxx"; while (length(s) < 100000) s = s s; printf "%s\r\ntail\n", substr(s, 1, 100000) }' >www/line.txt
-(cd www && exec timeout 60 openssl s_server -accept 127.0.0.1:0 -cert ../a.crt -key ../a.key -WWW >../www.log 2>&1) &
-E2E_PIDS+=($!)
-for i in $(seq 1 100); do
-	grep -q '^ACCEPT' www.log && break
-	sleep 0.05
-done
-WWW_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' www.log)
-[ -n "$WWW_PORT" ] || fail "openssl s_server -WWW did not start: $(cat www.log)"
+start_s_server -C www www.log ../a.crt ../a.key -WWW
+WWW_PORT=$S_SERVER_PORT
 # a plain-text server: answers a line and closes
 start_sink plain -m gen -n 64
 PLAIN_PORT=$SINK_PORT

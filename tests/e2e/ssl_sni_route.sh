@@ -19,31 +19,15 @@ command -v curl >/dev/null || skip "no curl command"
 command -v python3 >/dev/null || skip "no python3"
 cd "$T" || fail "cd $T"
 
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	for n in srv-a srv-b; do
-		openssl req $EC -keyout $n.key -out $n.csr -subj /CN=$n &&
-		printf 'subjectAltName=DNS:a.test,DNS:*.a.test,DNS:b.test,DNS:*.b.test\n' >$n.ext &&
-		openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -days 30 -extfile $n.ext -out $n.crt || exit 1
-	done
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+for n in srv-a srv-b; do
+	cert_sign $n /CN=$n 'DNS:a.test,DNS:*.a.test,DNS:b.test,DNS:*.b.test'
+done
 
-# start_tls_server <name>: an s_server with <name>'s certificate; sets PORT_<name>
-start_tls_server() {
-	timeout 60 openssl s_server -accept 127.0.0.1:0 -cert $1.crt -key $1.key -www >$1.log 2>&1 &
-	E2E_PIDS+=($!)
-	local i p
-	for i in $(seq 1 100); do
-		grep -q '^ACCEPT' $1.log && break
-		sleep 0.05
-	done
-	p=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' $1.log)
-	[ -n "$p" ] || fail "openssl s_server $1 did not start: $(cat $1.log)"
-	eval "PORT_${1//-/_}=$p"
-}
-start_tls_server srv-a
-start_tls_server srv-b
+start_s_server srv-a.log srv-a.crt srv-a.key -www
+PORT_srv_a=$S_SERVER_PORT
+start_s_server srv-b.log srv-b.crt srv-b.key -www
+PORT_srv_b=$S_SERVER_PORT
 
 cat >route.lua <<'LUA'
 core.register_action("pick", { "tcp-req" }, function(txn)

@@ -9,17 +9,9 @@
 command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
-	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
-	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt &&
-	cat a.crt a.key >a.pem &&
-	openssl req $EC -keyout cl.key -out cl.csr -subj /O=Org/CN=client1 &&
-	openssl x509 -req -in cl.csr -CA ca.pem -CAkey ca.key -days 30 -out cl.crt &&
-	cat cl.crt cl.key >cl.pem
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+cert_sign a /CN=a.test DNS:a.test
+cert_sign cl /O=Org/CN=client1
 
 REQ_PORT=$(free_port)
 OPT_PORT=$(free_port)

@@ -9,16 +9,10 @@
 command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	for n in a b; do
-		openssl req $EC -keyout $n.key -out $n.csr -subj /CN=$n.test &&
-		printf 'subjectAltName=DNS:%s.test,DNS:alias.%s.test\n' $n $n >$n.ext &&
-		openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -days 30 -extfile $n.ext -out $n.crt &&
-		cat $n.crt $n.key >$n.pem || exit 1
-	done
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+for n in a b; do
+	cert_sign $n /CN=$n.test DNS:$n.test,DNS:alias.$n.test
+done
 
 DEF='defaults
     mode http

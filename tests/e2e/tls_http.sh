@@ -21,9 +21,7 @@ mkdir -p www up ng
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >www/big.bin || fail "cannot make the payload"
 echo "hello from nginx" >www/small.txt
 chmod 755 "$T" www && chmod 644 www/* && chmod 777 up ng
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem \
-	-days 30 -subj /CN=a.test -addext subjectAltName=DNS:a.test >certs.log 2>&1 ||
-	fail "openssl could not make the certificate"
+cert_self k.pem c.pem /CN=a.test DNS:a.test
 cat c.pem k.pem >a.pem
 
 cat >nginx.conf <<EOF

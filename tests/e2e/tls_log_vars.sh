@@ -10,8 +10,7 @@ command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem \
-	-days 30 -subj /CN=log.test >certs.log 2>&1 || fail "openssl: $(tail -3 certs.log)"
+cert_self k.pem c.pem /CN=log.test
 cat c.pem k.pem >site.pem
 
 FE_PORT=$(free_port)

@@ -12,24 +12,13 @@ command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
 
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	openssl req -x509 $EC -keyout other.key -out other.pem -days 30 -subj /CN=OtherCA &&
-	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
-	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
-	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+cert_ca other /CN=OtherCA
+cert_sign a /CN=a.test DNS:a.test
 
-# the TLS server: s_server prints its port once listening
-timeout 60 openssl s_server -accept 127.0.0.1:0 -cert a.crt -key a.key -www >srv.log 2>&1 &
-E2E_PIDS+=($!)
-for i in $(seq 1 100); do
-	grep -q '^ACCEPT' srv.log && break
-	sleep 0.05
-done
-SRV_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' srv.log)
-[ -n "$SRV_PORT" ] || fail "openssl s_server did not start: $(cat srv.log)"
+# the TLS server
+start_s_server srv.log a.crt a.key -www
+SRV_PORT=$S_SERVER_PORT
 
 FE_PORT=$(free_port)
 cat >p.cfg <<CFG

@@ -16,21 +16,15 @@ command -v curl >/dev/null || skip "no curl command"
 command -v python3 >/dev/null || skip "no python3 command"
 cd "$T" || fail "cd $T"
 
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	openssl req $EC -keyout a.key -out a.csr -subj /CN=a.test &&
-	printf 'subjectAltName=DNS:a.test\n' >a.ext &&
-	openssl x509 -req -in a.csr -CA ca.pem -CAkey ca.key -days 30 -extfile a.ext -out a.crt &&
-	cat a.crt a.key >a.pem &&
-	# an expired certificate for the same name: "openssl ca" can backdate
-	printf '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n' >ca.cnf &&
-	touch index.txt && echo 01 >serial &&
-	openssl req $EC -keyout old.key -out old.csr -subj /CN=a.test -addext subjectAltName=DNS:a.test &&
-	openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in old.csr -out old.crt \
-		-startdate 20200101000000Z -enddate 20200201000000Z -notext &&
-	cat old.crt old.key >old.pem
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+cert_sign a /CN=a.test DNS:a.test
+# an expired certificate for the same name: "openssl ca" can backdate
+printf '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n' >ca.cnf
+touch index.txt && echo 01 >serial
+cert_run req $E2E_EC -keyout old.key -out old.csr -subj /CN=a.test -addext subjectAltName=DNS:a.test
+cert_run ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in old.csr -out old.crt \
+	-startdate 20200101000000Z -enddate 20200201000000Z -notext
+cat old.crt old.key >old.pem
 
 FE_PORT=$(free_port)
 TLS_PORT=$(free_port)

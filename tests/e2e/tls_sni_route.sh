@@ -10,9 +10,7 @@
 command -v openssl >/dev/null || skip "no openssl command"
 command -v curl >/dev/null || skip "no curl command"
 cd "$T" || fail "cd $T"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem \
-	-days 30 -subj /CN=a.test -addext subjectAltName=DNS:a.test,DNS:b.test >certs.log 2>&1 ||
-	fail "openssl could not make the certificate"
+cert_self k.pem c.pem /CN=a.test DNS:a.test,DNS:b.test
 cat c.pem k.pem >a.pem
 
 FE_PORT=$(free_port)

@@ -13,17 +13,9 @@ cd "$T" || fail "cd $T"
 
 # certificates, made here and removed with $T
 mkdir -p crt
-{
-	EC='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'
-	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 30 -subj /CN=TestCA &&
-	sign() { # sign <name> <subject> <subjectAltName>
-		openssl req $EC -keyout "$1.key" -out "$1.csr" -subj "$2" &&
-		printf 'subjectAltName=%s\n' "$3" >"$1.ext" &&
-		openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -days 30 -extfile "$1.ext" -out "$1.crt"
-	} &&
-	sign a /CN=a.test DNS:a.test,DNS:*.wild.test && cat a.crt a.key >crt/a.pem &&
-	sign b /CN=b.test DNS:b.test && cp b.crt crt/b.pem && cp b.key crt/b.pem.key
-} >certs.log 2>&1 || fail "openssl could not make the certificates: $(tail -3 certs.log)"
+cert_ca ca /CN=TestCA
+cert_sign a /CN=a.test 'DNS:a.test,DNS:*.wild.test' && cp a.pem crt/a.pem
+cert_sign b /CN=b.test DNS:b.test && cp b.crt crt/b.pem && cp b.key crt/b.pem.key
 
 FE_PORT=$(free_port)
 cat >p.cfg <<CFG
