@@ -68,11 +68,7 @@ static int set_span(const struct http_msg *msg, struct h1_span sp, struct sample
 	if (!p)
 		return 0;
 	if (p == t) {
-		smp->type = SMP_T_STR;
-		smp->flags &= SMP_F_KEEP;
-		smp->u.str.ptr = t;
-		smp->u.str.len = len;
-		smp->u.str.size = sz;
+		smp_set_str(smp, t, len, sz);
 	} else {
 		smp_set_const_str(smp, p, len);
 	}
@@ -140,11 +136,7 @@ static int f_base(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 		return 0;
 	hl = chan_copy_in(msg->chan, host.v.off, t, host.v.len);
 	pl = chan_copy_in(msg->chan, path.off, t + hl, path.len);
-	smp->type = SMP_T_STR;
-	smp->flags &= SMP_F_KEEP;
-	smp->u.str.ptr = t;
-	smp->u.str.len = hl + pl;
-	smp->u.str.size = sz;
+	smp_set_str(smp, t, hl + pl, sz);
 	return 1;
 }
 
@@ -339,11 +331,7 @@ static int f_hdr_names(const struct arg *args, struct sample *smp, struct smp_ct
 				t[k] += 32;     /* lowercase already, except in TCP mode (read-only) */
 		n += nm.len;
 	}
-	smp->type = SMP_T_STR;
-	smp->flags &= SMP_F_KEEP;
-	smp->u.str.ptr = t;
-	smp->u.str.len = n;
-	smp->u.str.size = sz;
+	smp_set_str(smp, t, n, sz);
 	return 1;
 }
 
@@ -839,33 +827,47 @@ static int f_http_auth(const struct arg *args, struct sample *smp, struct smp_ct
 		if (dl < 0 || !(colon = memchr(t, ':', (size_t)dl)))
 			return 0;
 		if (part == 1) {
-			smp->type = SMP_T_STR;
-			smp->flags &= SMP_F_KEEP;
-			smp->u.str.ptr = t;
-			smp->u.str.len = (size_t)(colon - t);
-			smp->u.str.size = sz;
+			smp_set_str(smp, t, (size_t)(colon - t), sz);
 			return 1;
 		}
 		if (part == 2) {
-			smp->type = SMP_T_STR;
-			smp->flags &= SMP_F_KEEP;
-			smp->u.str.ptr = (char *)colon + 1;
-			smp->u.str.len = (size_t)(t + dl - colon - 1);
-			smp->u.str.size = 0;
+			smp_set_str(smp, (char *)colon + 1, (size_t)(t + dl - colon - 1), 0);
 			return 1;
 		}
 	} else if (part) {
 		return 0;
 	}
 	memcpy(t, p, (size_t)(sp - p));
-	smp->type = SMP_T_STR;
-	smp->flags &= SMP_F_KEEP;
-	smp->u.str.ptr = t;
-	smp->u.str.len = (size_t)(sp - p);
-	smp->u.str.size = sz;
+	smp_set_str(smp, t, (size_t)(sp - p), sz);
 	return 1;
 }
 static const int auth_type = 0, auth_user = 1, auth_pass = 2;
+
+/* http_auth_bearer([header]): the token of a "Bearer" credential in the
+ * Authorization header, or in <header>. */
+static int f_http_auth_bearer(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
+	const char *name = "authorization", *p, *e;
+	size_t nlen = 13, len, sz;
+	struct http_val v;
+	char *t = smp_trash(&sz);
+
+	if (args[0].type == ARGT_STR && args[0].u.str.len) {
+		name = args[0].u.str.ptr;
+		nlen = args[0].u.str.len;
+	}
+	if (!msg || !t || !http_val_find(msg, name, nlen, 1, -1, &v) ||
+	    !(p = http_span(msg, v.v, t, sz, &len)) || len < 7 || strncasecmp(p, "bearer ", 7))
+		return 0;
+	e = p + len;
+	for (p += 7; p < e && *p == ' '; p++)
+		;
+	if (p != t)
+		memmove(t, p, (size_t)(e - p));
+	smp_set_str(smp, t, (size_t)(e - p), sz);
+	return 1;
+}
 
 /* req.body_param([name]): the value of parameter <name> (the first one
  * without a name) in an application/x-www-form-urlencoded body buffered
@@ -917,6 +919,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "hdr_cnt",        f_hdr_cnt,    ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "hdr_ip",         f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
 	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
+	{ "http_auth_bearer", f_http_auth_bearer, ARG1(0, STR), 0, S,          L7,  NULL },
 	{ "http_auth_pass", f_http_auth,  ARG0,                0, S,           L7,  &auth_pass },
 	{ "http_first_req", f_first_req,  ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "cur_server_timeout", f_cur_tmo, ARG0,               0, I,           SMP_USE_L5, &tmo_srv },

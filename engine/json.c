@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/log.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "engine/vars.h"
@@ -583,25 +584,37 @@ static int chk_jwt_query(struct arg *args, char *err, size_t errlen)
 
 /* jwt_verify(alg,key): checks the signature of a JWT. Returns HAProxy's
  * codes: 1 valid, 0 wrong signature, -1 unknown algorithm, -2 algorithm
- * not handled, -3 malformed token. HMAC (HS256/384/512, <key> the shared
- * secret) and "none" are verified here; RSA and ECDSA need the TLS
- * library and are refused when written literally (-2 when a variable
- * names them). <alg> and <key> may be variables. */
-enum { JWT_NONE = 1, JWT_HS256, JWT_HS384, JWT_HS512, JWT_ASYM, JWT_PS };
+ * not handled (RSASSA-PSS, as HAProxy 2.6), -3 malformed token, -5 no key
+ * loaded from <key>. HMAC (HS256/384/512: <key> is the shared secret),
+ * RSA (RS*) and ECDSA (ES*: <key> is the path of a PEM public key or
+ * certificate, loaded at configuration time) and "none". <alg> and <key>
+ * may be variables. */
+enum jwt_kind { JWT_NONE = 1, JWT_HMAC, JWT_SIG, JWT_PS };
 
-static int jwt_alg(const char *s, size_t n)
+struct jwt_alg {
+	const char *name;
+	enum jwt_kind kind;
+	enum tls_md md;
+};
+
+/* Returns the algorithm named by the <n> bytes at <s>, or NULL. */
+static const struct jwt_alg *jwt_alg(const char *s, size_t n)
 {
-	static const struct { const char *name; int id; } algs[] = {
-		{ "none", JWT_NONE }, { "HS256", JWT_HS256 }, { "HS384", JWT_HS384 }, { "HS512", JWT_HS512 },
-		{ "RS256", JWT_ASYM }, { "RS384", JWT_ASYM }, { "RS512", JWT_ASYM },
-		{ "ES256", JWT_ASYM }, { "ES384", JWT_ASYM }, { "ES512", JWT_ASYM },
-		{ "PS256", JWT_PS }, { "PS384", JWT_PS }, { "PS512", JWT_PS },
+	static const struct jwt_alg algs[] = {
+		{ "none", JWT_NONE, 0 },
+		{ "HS256", JWT_HMAC, TLS_MD_SHA256 }, { "HS384", JWT_HMAC, TLS_MD_SHA384 },
+		{ "HS512", JWT_HMAC, TLS_MD_SHA512 },
+		{ "RS256", JWT_SIG, TLS_MD_SHA256 }, { "RS384", JWT_SIG, TLS_MD_SHA384 },
+		{ "RS512", JWT_SIG, TLS_MD_SHA512 },
+		{ "ES256", JWT_SIG, TLS_MD_SHA256 }, { "ES384", JWT_SIG, TLS_MD_SHA384 },
+		{ "ES512", JWT_SIG, TLS_MD_SHA512 },
+		{ "PS256", JWT_PS, 0 }, { "PS384", JWT_PS, 0 }, { "PS512", JWT_PS, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(algs) / sizeof(*algs); i++)
 		if (strlen(algs[i].name) == n && !memcmp(algs[i].name, s, n))
-			return algs[i].id;
-	return 0;
+			return &algs[i];
+	return NULL;
 }
 
 /* Reads argument <a> (a string, or a variable cast to one). */
@@ -628,16 +641,15 @@ static int jwt_arg(const struct arg *a, const struct smp_ctx *ctx, const char **
 static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const char *tok = smp->u.str.ptr, *end = tok + smp->u.str.len, *d1, *d2, *ap, *kp;
+	const struct jwt_alg *alg;
 	size_t an, kn, size, sig_len;
 	uint8_t mac[TLS_MD_MAX_LEN], *sig;
-	int alg, parts, r;
-	enum tls_md h;
+	int parts, r;
 	long n;
 
 	if (!jwt_arg(&args[0], ctx, &ap, &an) || !jwt_arg(&args[1], ctx, &kp, &kn))
 		return 0;
-	alg = jwt_alg(ap, an);
-	if (!alg) {
+	if (!(alg = jwt_alg(ap, an))) {
 		r = -1;
 		goto out;
 	}
@@ -648,11 +660,11 @@ static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_
 		r = -3;                      /* more than three parts */
 		goto out;
 	}
-	if (parts != 3 && (alg != JWT_NONE || parts != 2)) {
+	if (parts != 3 && (alg->kind != JWT_NONE || parts != 2)) {
 		r = -3;
 		goto out;
 	}
-	if (alg == JWT_NONE) {
+	if (alg->kind == JWT_NONE) {
 		r = parts == 2 || d2 + 1 == end ? 1 : 0;
 		goto out;
 	}
@@ -666,24 +678,31 @@ static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_
 		goto out;
 	}
 	sig_len = (size_t)n;
-	if (alg == JWT_ASYM || alg == JWT_PS) {
+	switch (alg->kind) {
+	case JWT_PS:
 		r = -2;
-		goto out;
-	}
-	h = alg == JWT_HS256 ? TLS_MD_SHA256 : alg == JWT_HS384 ? TLS_MD_SHA384 : TLS_MD_SHA512;
-	if (tls_md_hmac(h, kp, kn, tok, (size_t)(d2 - tok), mac) < 0)
-		return 0;
-	if (sig_len != tls_md_len(h)) {
-		r = 0;
-		goto out;
-	}
-	/* constant time comparison */
-	{
-		uint8_t diff = 0;
+		break;
+	case JWT_SIG:
+		r = tls_pubkey_verify(kp, kn, alg->md, tok, (size_t)(d2 - tok), sig, sig_len);
+		if (r < 0)
+			r = -5;              /* no key loaded from that path */
+		break;
+	default:
+		if (tls_md_hmac(alg->md, kp, kn, tok, (size_t)(d2 - tok), mac) < 0)
+			return 0;
+		if (sig_len != tls_md_len(alg->md)) {
+			r = 0;
+			break;
+		}
+		/* constant time comparison */
+		{
+			uint8_t diff = 0;
 
-		for (size_t i = 0; i < sig_len; i++)
-			diff |= mac[i] ^ sig[i];
-		r = !diff;
+			for (size_t i = 0; i < sig_len; i++)
+				diff |= mac[i] ^ sig[i];
+			r = !diff;
+		}
+		break;
 	}
  out:
 	smp_set_sint(smp, r);
@@ -692,6 +711,7 @@ static int cv_jwt_verify(const struct arg *args, struct sample *smp, struct smp_
 
 static int chk_jwt_verify(struct arg *args, char *err, size_t errlen)
 {
+	const struct jwt_alg *alg = NULL;
 	char tmp[256];
 
 	for (int i = 0; i < 2; i++) {
@@ -702,22 +722,21 @@ static int chk_jwt_verify(struct arg *args, char *err, size_t errlen)
 			args[i] = a;
 	}
 	if (args[0].type == ARGT_STR) {
-		int alg = jwt_alg(args[0].u.str.ptr, args[0].u.str.len);
-
-		if (!alg) {
+		if (!(alg = jwt_alg(args[0].u.str.ptr, args[0].u.str.len))) {
 			snprintf(err, errlen, "unknown JWT algorithm: %s", args[0].u.str.ptr);
 			return -1;
 		}
-		if (alg == JWT_PS) {
+		if (alg->kind == JWT_PS) {
 			snprintf(err, errlen, "RSASSA-PSS JWS signing not managed yet");
 			return -1;
 		}
-		if (alg == JWT_ASYM) {
-			snprintf(err, errlen, "RSA and ECDSA JWT signatures are not supported by ringproxy yet (%s)",
-			         args[0].u.str.ptr);
-			return -1;
-		}
 	}
+	/* a literal key of a signature algorithm (or of one a variable names)
+	 * is a file to load now; as HAProxy, one that cannot be loaded is no
+	 * error: the tokens checked with it get -5 */
+	if (args[1].type == ARGT_STR && (!alg || alg->kind == JWT_SIG) &&
+	    tls_pubkey_load(args[1].u.str.ptr, tmp, sizeof(tmp)) < 0 && alg)
+		rp_warning("jwt_verify: %s: the tokens checked with it get -5.", tmp);
 	return 0;
 }
 

@@ -497,6 +497,7 @@ static void main_cleanup(struct config *cfg, struct opts *o)
 	if (lua_hooks.deinit)
 		lua_hooks.deinit();
 	cfg_free(cfg);
+	tls_pubkeys_free();
 }
 
 int main(int argc, char **argv)

@@ -276,6 +276,13 @@ static inline void smp_set_bool(struct sample *smp, int v)
 {
 	smp->type = SMP_T_BOOL; smp->flags &= SMP_F_KEEP; smp->u.sint = !!v;
 }
+/* Sets <smp> to the <len> bytes at <ptr>, a writable buffer of <size>
+ * bytes (a trash buffer; 0: not to be written). */
+static inline void smp_set_str(struct sample *smp, char *ptr, size_t len, size_t size)
+{
+	smp->type = SMP_T_STR; smp->flags &= SMP_F_KEEP;
+	smp->u.str.ptr = ptr; smp->u.str.len = len; smp->u.str.size = size;
+}
 /* Points <smp> at <len> bytes of <ptr> that it does not own (SMP_F_CONST). */
 static inline void smp_set_const_str(struct sample *smp, const char *ptr, size_t len)
 {

@@ -1241,3 +1241,129 @@ int tls_md_hmac(enum tls_md md, const void *key, size_t klen, const void *p, siz
 	wc_HmacFree(&h);
 	return ret ? -1 : 0;
 }
+
+/* ---- public keys for signature checks (jwt_verify) ---- */
+
+/* Keys loaded at configuration time, by file path; read-only afterwards. */
+struct tls_pubkey {
+	char *path;
+	WOLFSSL_EVP_PKEY *pk;
+	struct tls_pubkey *next;
+};
+static struct tls_pubkey *tls_pubkeys;
+
+int tls_pubkey_load(const char *path, char *err, size_t errlen)
+{
+	struct tls_pubkey *k;
+	WOLFSSL_BIO *b;
+	WOLFSSL_X509 *x;
+	WOLFSSL_EVP_PKEY *pk;
+
+	for (k = tls_pubkeys; k; k = k->next)
+		if (!strcmp(k->path, path))
+			return 0;
+	pthread_once(&tls_once, tls_global_init);
+	if (!(b = wolfSSL_BIO_new_file(path, "r"))) {
+		set_err(err, errlen, "cannot open '%s'", path);
+		return -1;
+	}
+	/* a public key, else a certificate's */
+	pk = wolfSSL_PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	if (!pk && wolfSSL_BIO_reset(b) == 0 && (x = wolfSSL_PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+		pk = wolfSSL_X509_get_pubkey(x);
+		wolfSSL_X509_free(x);
+	}
+	wolfSSL_BIO_free(b);
+	if (!pk) {
+		set_err(err, errlen, "no public key or certificate in '%s'", path);
+		return -1;
+	}
+	if (!(k = calloc(1, sizeof(*k))) || !(k->path = strdup(path))) {
+		free(k);
+		wolfSSL_EVP_PKEY_free(pk);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	k->pk = pk;
+	k->next = tls_pubkeys;
+	tls_pubkeys = k;
+	return 0;
+}
+
+void tls_pubkeys_free(void)
+{
+	struct tls_pubkey *k;
+
+	while ((k = tls_pubkeys)) {
+		tls_pubkeys = k->next;
+		wolfSSL_EVP_PKEY_free(k->pk);
+		free(k->path);
+		free(k);
+	}
+}
+
+/* Writes the DER form (SEQUENCE of two INTEGERs) of the raw ECDSA
+ * signature r || s of <n> bytes (JWS's form) to <out>, which holds <cap>
+ * bytes. Returns its length, or 0 when it does not fit. */
+static size_t ecdsa_raw_to_der(const uint8_t *rs, size_t n, uint8_t *out, size_t cap)
+{
+	size_t half = n / 2, len = 0, body = 0;
+	const uint8_t *v[2] = { rs, rs + half };
+	size_t vl[2] = { half, half };
+
+	for (int i = 0; i < 2; i++) {
+		while (vl[i] > 1 && !*v[i]) {   /* minimal: no leading zero bytes */
+			v[i]++;
+			vl[i]--;
+		}
+		body += 2 + vl[i] + (*v[i] & 0x80 ? 1 : 0);   /* a 0 keeps it positive */
+	}
+	if (body > 255 || body + 3 > cap)
+		return 0;
+	out[len++] = 0x30;
+	if (body > 127)
+		out[len++] = 0x81;
+	out[len++] = (uint8_t)body;
+	for (int i = 0; i < 2; i++) {
+		int pad = *v[i] & 0x80 ? 1 : 0;
+
+		out[len++] = 0x02;
+		out[len++] = (uint8_t)(vl[i] + pad);
+		if (pad)
+			out[len++] = 0;
+		memcpy(out + len, v[i], vl[i]);
+		len += vl[i];
+	}
+	return len;
+}
+
+int tls_pubkey_verify(const char *path, size_t plen, enum tls_md md, const void *msg, size_t n,
+                      const uint8_t *sig, size_t slen)
+{
+	const WOLFSSL_EVP_MD *evp = wolfSSL_EVP_get_digestbyname(tls_mds[md].name);
+	WOLFSSL_EVP_MD_CTX *m;
+	struct tls_pubkey *k;
+	uint8_t der[160];
+	int ok;
+
+	for (k = tls_pubkeys; k; k = k->next)
+		if (strlen(k->path) == plen && !memcmp(k->path, path, plen))
+			break;
+	if (!k)
+		return -1;
+	if (wolfSSL_EVP_PKEY_base_id(k->pk) == EVP_PKEY_EC &&
+	    slen == 2 * (size_t)((wolfSSL_EVP_PKEY_bits(k->pk) + 7) / 8)) {
+		/* JWS's r || s; a DER signature (early HAProxy 2.6 form) is never
+		 * exactly that long */
+		if (!(slen = ecdsa_raw_to_der(sig, slen, der, sizeof(der))))
+			return 0;
+		sig = der;
+	}
+	if (!evp || !(m = wolfSSL_EVP_MD_CTX_new()))
+		return 0;
+	ok = wolfSSL_EVP_DigestVerifyInit(m, NULL, evp, NULL, k->pk) == 1 &&
+	     wolfSSL_EVP_DigestVerifyUpdate(m, msg, n) == 1 &&
+	     wolfSSL_EVP_DigestVerifyFinal(m, sig, slen) == 1;
+	wolfSSL_EVP_MD_CTX_free(m);
+	return ok;
+}

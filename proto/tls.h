@@ -174,4 +174,17 @@ size_t tls_md_len(enum tls_md md);
 int tls_md_digest(enum tls_md md, const void *p, size_t n, uint8_t *out);
 int tls_md_hmac(enum tls_md md, const void *key, size_t klen, const void *p, size_t n, uint8_t *out);
 
+/* Public keys for signature checks (jwt_verify): loaded from PEM files (a
+ * public key or a certificate) at configuration time, found by path. */
+/* Returns 0 (also when <path> is loaded already), or -1 with <err> set. */
+int tls_pubkey_load(const char *path, char *err, size_t errlen);
+/* Checks <sig> of <msg> with the key loaded from <path> (<plen> bytes) and
+ * digest <md>: RSASSA-PKCS1-v1_5 for an RSA key, ECDSA for an EC key (the
+ * signature DER-encoded or JWS's raw r || s). Returns 1 valid, 0 not, -1
+ * when no key was loaded from <path>. */
+int tls_pubkey_verify(const char *path, size_t plen, enum tls_md md, const void *msg, size_t n,
+                      const uint8_t *sig, size_t slen);
+/* Frees the keys (process exit). */
+void tls_pubkeys_free(void);
+
 #endif
