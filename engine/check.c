@@ -720,7 +720,7 @@ static enum tc_eval http_expect(struct check *c, const struct tc_rule *r)
 		                      (r->min_recv > 0 && rsp.blen < (size_t)r->min_recv)))
 			return TC_EVAL_WAIT;
 	}
-	match = tc_http_match(r, &rsp);
+	match = tc_http_match_vars(r, &rsp, c->buf, c->rxlen, c->vars, c->srv);
 	if (is_body && !match && !rsp.complete && r->min_recv == -1)
 		return TC_EVAL_WAIT;
 	if (match != r->neg)
@@ -795,6 +795,15 @@ static void tc_var_rule(struct check *c, const struct tc_rule *r)
 		return;
 	if (r->kind == TC_UNSET_VAR) {
 		ckvars_unset(c->vars, r->text);
+		return;
+	}
+	if (r->lf) {
+		/* a fetch of the response: nothing found leaves the variable */
+		char v[CKVAR_LEN];
+		size_t n = tc_fmt_build_vars(r->lf, c->buf, c->rxlen, c->vars, c->srv, v, sizeof(v));
+
+		if (n)
+			ckvars_set(c->vars, r->text, v, n);
 		return;
 	}
 	memset(&ctx, 0, sizeof(ctx));

@@ -502,18 +502,20 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 	e->full = full;
 	for (int part = 0; part < 2; part++) {
 		const char *kw = part ? "value" : "name";
+		size_t kl = strlen(kw);
 		enum tc_hm m = TC_HM_STR;
 		const char *pat;
+		int lf;
 
-		if (i >= nargs || strcmp(args[i], kw)) {
+		/* "name" or "name-lf" (a log-format), "value" or "value-lf" */
+		if (i >= nargs || strncmp(args[i], kw, kl) || (args[i][kl] && strcmp(args[i] + kl, "-lf"))) {
 			if (part)
 				break;      /* no value pattern: any value */
-			if (i < nargs && !strcmp(args[i], "name-lf"))
-				goto lf;
 			snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' expects at the name keyword as first argument followed by a pattern.", args[0],
 			         args[i0 - 1]);
 			return -1;
 		}
+		lf = args[i][kl] != 0;
 		i++;
 		if (i < nargs && !strcmp(args[i], "-m")) {
 			size_t k;
@@ -538,6 +540,20 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 			return -1;
 		}
 		pat = args[i++];
+		if (lf) {
+			struct tc_fmt **dst = part ? &e->value_lf : &e->name_lf;
+			char ferr[300];
+
+			if (m == TC_HM_REG) {
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s': log-format string is not supported with a regex matching method.",
+				         args[0], args[i0 - 1]);
+				return -1;
+			}
+			if (!(*dst = tc_fmt_parse_px(pat, c->px, ferr, sizeof(ferr)))) {
+				snprintf(c->err, sizeof(c->err), "'%s expect' : '%s' : %s.", args[0], args[i0 - 1], ferr);
+				return -1;
+			}
+		}
 		if (part) {
 			e->vm = m;
 			if (!(e->value = strdup(pat)))
@@ -556,13 +572,8 @@ static int tc_parse_hdr(struct cfg_ctx *c, struct tc_rule *r, char **args, int i
 				return -1;
 			}
 		}
-		if (!part && i < nargs && !strcmp(args[i], "value-lf"))
-			goto lf;
 	}
 	return i - i0;
-lf:
-	snprintf(c->err, sizeof(c->err), "'%s expect' : 'name-lf' and 'value-lf' (log-format patterns) are not supported by ringproxy.", args[0]);
-	return -1;
 }
 
 /* Parses the options after the data of a tcp-check send rule (args[3]
@@ -635,6 +646,18 @@ int tc_parse_var(struct cfg_ctx *c, struct tc_rule *r, char **args, int nargs)
 	if (nargs < 3) {
 		snprintf(c->err, sizeof(c->err), "'%s %s' : 'set-var' : missing fetch method.", args[0], args[1]);
 		return -1;
+	}
+	if (nargs == 3 && (!strncmp(args[2], "res.hdr(", 8) || !strncmp(args[2], "res.fhdr(", 9) ||
+	                   !strncmp(args[2], "res.payload(", 12))) {
+		/* a fetch of the check's response: the log-format engine has them */
+		char fmt[512], ferr[300];
+
+		snprintf(fmt, sizeof(fmt), "%%[%s]", args[2]);
+		if (!(r->lf = tc_fmt_parse_px(fmt, c->px, ferr, sizeof(ferr)))) {
+			snprintf(c->err, sizeof(c->err), "'%s %s' : %s.", args[0], args[1], ferr);
+			return -1;
+		}
+		return 0;
 	}
 	if (!(r->expr = sample_expr_parse_words(args, nargs, &idx, c->px, perr, sizeof(perr)))) {
 		snprintf(c->err, sizeof(c->err), "'%s %s' : %s", args[0], args[1], perr);

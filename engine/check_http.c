@@ -47,6 +47,8 @@ void tc_http_exp_free(struct tc_http_exp *e)
 	free(e->value);
 	rx_free(e->name_rx);
 	rx_free(e->value_rx);
+	tc_fmt_free(e->name_lf);
+	tc_fmt_free(e->value_lf);
 	free(e);
 }
 
@@ -523,10 +525,11 @@ size_t tc_http_build_vars(const struct tc_rule *r, const struct server *s, int s
 /* ---- responses ---- */
 
 /* Returns the value of header <name> (<nl> bytes) in the head lines
- * <h>/<hl>, or NULL; *<vl> gets its length. */
-static const char *hdr_value(const char *h, size_t hl, const char *name, size_t nl, size_t *vl)
+ * <h>/<hl>, its first occurrence (its last with <last>), or NULL; *<vl>
+ * gets its length. */
+static const char *hdr_find(const char *h, size_t hl, const char *name, size_t nl, int last, size_t *vl)
 {
-	const char *e = h + hl;
+	const char *e = h + hl, *found = NULL;
 
 	while (h < e) {
 		const char *eol = memchr(h, '\n', (size_t)(e - h)), *colon;
@@ -543,11 +546,33 @@ static const char *hdr_value(const char *h, size_t hl, const char *name, size_t 
 			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 				ve--;
 			*vl = (size_t)(ve - v);
-			return v;
+			found = v;
+			if (!last)
+				break;
 		}
 		h = eol ? eol + 1 : e;
 	}
-	return NULL;
+	return found;
+}
+
+const char *tc_http_hdr(const char *buf, size_t len, const char *name, size_t nl, int full, size_t *vl)
+{
+	const char *h = memchr(buf, '\n', len), *eoh = memmem(buf, len, "\r\n\r\n", 4), *v, *c;
+
+	if (!h)
+		return NULL;
+	h++;
+	if (!(v = hdr_find(h, (size_t)((eoh ? eoh + 2 : buf + len) - h), name, nl, 1, vl)))
+		return NULL;
+	if (!full && (c = memrchr(v, ',', *vl))) {
+		/* res.hdr: the last of the comma-separated values */
+		const char *ve = v + *vl;
+
+		for (v = c + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+			;
+		*vl = (size_t)(ve - v);
+	}
+	return v;
 }
 
 int tc_http_parse(const char *buf, size_t len, int last, char *tmp, size_t tmpsz, struct tc_hrsp *rsp)
@@ -574,7 +599,7 @@ int tc_http_parse(const char *buf, size_t len, int last, char *tmp, size_t tmpsz
 	rsp->hlen = (size_t)(eoh + 2 - rsp->hdrs);
 	rsp->body = eoh + 4;
 	rsp->blen = len - (size_t)(rsp->body - buf);
-	if ((v = hdr_value(rsp->hdrs, rsp->hlen, "transfer-encoding", 17, &vl)) && vl >= 7 &&
+	if ((v = hdr_find(rsp->hdrs, rsp->hlen, "transfer-encoding", 17, 0, &vl)) && vl >= 7 &&
 	    !strncasecmp(v + vl - 7, "chunked", 7)) {
 		/* decode what arrived: sizes, data, up to the last chunk */
 		const char *p = rsp->body, *e = rsp->body + rsp->blen;
@@ -605,7 +630,7 @@ int tc_http_parse(const char *buf, size_t len, int last, char *tmp, size_t tmpsz
 		}
 		rsp->body = tmp;
 		rsp->blen = o;
-	} else if ((v = hdr_value(rsp->hdrs, rsp->hlen, "content-length", 14, &vl))) {
+	} else if ((v = hdr_find(rsp->hdrs, rsp->hlen, "content-length", 14, 0, &vl))) {
 		size_t cl = (size_t)strtoull(v, NULL, 10);
 
 		if (rsp->blen >= cl) {
@@ -724,4 +749,29 @@ int tc_http_match(const struct tc_rule *r, const struct tc_hrsp *rsp)
 		return hdr_match(e, rsp);
 	}
 	return 0;
+}
+
+int tc_http_match_vars(const struct tc_rule *r, const struct tc_hrsp *rsp, const char *buf, size_t len,
+                       const struct ckvars *v, const struct server *s)
+{
+	const struct tc_http_exp *e = r->hexp;
+	struct tc_http_exp x;
+	struct tc_rule rr;
+	char name[256], value[256];
+
+	if (!e->name_lf && !e->value_lf)
+		return tc_http_match(r, rsp);
+	/* the same rule with the patterns built for this response */
+	x = *e;
+	rr = *r;
+	rr.hexp = &x;
+	if (e->name_lf) {
+		tc_fmt_build_vars(e->name_lf, buf, len, v, s, name, sizeof(name));
+		x.name = name;
+	}
+	if (e->value_lf) {
+		tc_fmt_build_vars(e->value_lf, buf, len, v, s, value, sizeof(value));
+		x.value = value;
+	}
+	return tc_http_match(&rr, rsp);
 }

@@ -46,6 +46,7 @@ struct tc_http_exp {
 	enum tc_hm nm, vm;          /* name / value match methods */
 	char *name, *value;         /* the patterns; <value> NULL: any value */
 	struct rx *name_rx, *value_rx;
+	struct tc_fmt *name_lf, *value_lf; /* "name-lf", "value-lf": the patterns are built at each check */
 };
 
 /* The expect functions of the protocol checks (TC_EXPECT_CUSTOM). */
@@ -62,6 +63,8 @@ struct tc_fmt_part {
 	char *var;                  /* %[var(check.<var>)], or NULL */
 	struct sample_expr *expr;   /* another %[expression] (no stream: constants, env...), or NULL */
 	int name;                   /* %[srv_name] (1) or %[be_name] (2): the check's server's */
+	char *hdr;                  /* %[res.hdr(<hdr>)] (%[res.fhdr(<hdr>)] with <full>), or NULL */
+	unsigned full:1;
 	int off, plen;              /* else res.payload(<off>,<plen>), plen 0 = to the end */
 	unsigned cut_crlf:1, hex:1;
 	char ltrim, rtrim;          /* characters to trim, 0 = none */
@@ -103,7 +106,8 @@ struct tc_rule {
 	struct tc_http_exp *hexp;   /* TC_HTTP_EXPECT (body patterns in data/rx) */
 	int borrowed;               /* an HTTP program's copy: owns nothing */
 	struct sample_expr *expr;   /* TC_SET_VAR: the value (the name in <text>) */
-	struct tc_fmt *lf;          /* TC_SEND_LF: the log-format; <len> 1 = send-binary-lf */
+	struct tc_fmt *lf;          /* TC_SEND_LF: the log-format; <len> 1 = send-binary-lf;
+	                             * TC_SET_VAR: a fetch of the response instead of <expr> */
 	unsigned ssl:1;             /* TC_CONNECT "ssl": over TLS */
 	unsigned dflt:1;            /* TC_CONNECT "default": the server's check-ssl, check-sni, check-alpn */
 	char *sni, *alpn;           /* TC_CONNECT "sni", "alpn", or NULL */
@@ -175,6 +179,15 @@ struct tc_hrsp {
 int tc_http_parse(const char *buf, size_t len, int last, char *tmp, size_t tmpsz, struct tc_hrsp *rsp);
 /* Returns 1 if HTTP expect <r> matches <rsp> (before its "!"). */
 int tc_http_match(const struct tc_rule *r, const struct tc_hrsp *rsp);
+/* The same, building the log-format patterns of <r> ("name-lf",
+ * "value-lf") with the response <buf>/<len>, the check's variables <v> and
+ * its server <s> first. */
+int tc_http_match_vars(const struct tc_rule *r, const struct tc_hrsp *rsp, const char *buf, size_t len,
+                       const struct ckvars *v, const struct server *s);
+/* Returns the value of header <name> in the HTTP response head at
+ * <buf>/<len> (its last occurrence; without <full>, the last of its
+ * comma-separated values, as res.hdr), its length in *<vl>, or NULL. */
+const char *tc_http_hdr(const char *buf, size_t len, const char *name, size_t nl, int full, size_t *vl);
 /* Writes into <out> the request of send rule <r> for server <s> (with
  * the X-Haproxy-Server-State header when <send_state>). Returns its
  * length, or 0 when it does not fit. */

@@ -24,6 +24,7 @@ void tc_fmt_free(struct tc_fmt *f)
 	for (int i = 0; i < f->nb; i++) {
 		free(f->p[i].lit);
 		free(f->p[i].var);
+		free(f->p[i].hdr);
 		sample_expr_free(f->p[i].expr);
 	}
 	free(f->p);
@@ -119,6 +120,16 @@ struct tc_fmt *tc_fmt_parse_px(const char *s, struct proxy *px, char *err, size_
 			p->name = s[2] == 's' ? 1 : 2;
 			s = end + 1;
 			continue;
+		} else if (!strncmp(s + 2, "res.hdr(", 8) || !strncmp(s + 2, "res.fhdr(", 9)) {
+			/* the check's HTTP response: the last value of a header */
+			const char *nm = strchr(s + 2, '(') + 1;
+
+			q = strchr(nm, ')');
+			if (!q || q > end || q == nm || memchr(nm, ',', (size_t)(q - nm)))
+				goto bad;
+			p->full = s[6] == 'f';
+			if (!(p->hdr = strndup(nm, (size_t)(q - nm))))
+				goto nomem;
 		} else if (strncmp(s + 2, "res.payload(", 12)) {
 			/* another expression: the sample engine's, up to the ']' */
 			char ex[256], perr[200];
@@ -182,7 +193,7 @@ struct tc_fmt *tc_fmt_parse_px(const char *s, struct proxy *px, char *err, size_
 	}
 	return f;
 bad:
-	snprintf(err, errlen, "only text, '%%[res.payload(<offset>,<length>)]' and '%%[var(check.<name>)]' with the converters cut_crlf, ltrim, rtrim and hex are supported by ringproxy in '%s'",
+	snprintf(err, errlen, "only text, '%%[res.payload(<offset>,<length>)]', '%%[res.hdr(<name>)]', '%%[res.fhdr(<name>)]' and '%%[var(check.<name>)]' with the converters cut_crlf, ltrim, rtrim and hex are supported by ringproxy in '%s'",
 	         s);
 fail:
 	tc_fmt_free(f);
@@ -242,15 +253,20 @@ size_t tc_fmt_build_vars(const struct tc_fmt *f, const char *buf, size_t len, co
 				continue;
 			}
 		} else {
-			/* res.payload(o,0): everything from <o>; past the end: nothing */
-			if ((size_t)p->off > len)
-				continue;
-			s = buf + p->off;
-			n = len - (size_t)p->off;
-			if (p->plen) {
-				if ((size_t)p->plen > n)
-					continue;       /* not enough data: the fetch finds nothing */
-				n = (size_t)p->plen;
+			if (p->hdr) {
+				if (!buf || !(s = tc_http_hdr(buf, len, p->hdr, strlen(p->hdr), p->full, &n)))
+					continue;
+			} else {
+				/* res.payload(o,0): everything from <o>; past the end: nothing */
+				if ((size_t)p->off > len)
+					continue;
+				s = buf + p->off;
+				n = len - (size_t)p->off;
+				if (p->plen) {
+					if ((size_t)p->plen > n)
+						continue;       /* not enough data: the fetch finds nothing */
+					n = (size_t)p->plen;
+				}
 			}
 			if (p->ltrim)
 				while (n && *s == p->ltrim) {

@@ -43,7 +43,7 @@ static void t_fmt(void)
 	tc_fmt_free(f);
 
 	EXPECT(tc_fmt_parse("%[src]", err, sizeof(err)) == NULL);
-	EXPECT(strstr(err, "only text, '%[res.payload(<offset>,<length>)]' and '%[var(check.<name>)]'") != NULL);
+	EXPECT(strstr(err, "only text, '%[res.payload(<offset>,<length>)]', '%[res.hdr(<name>)]', '%[res.fhdr(<name>)]' and '%[var(check.<name>)]'") != NULL);
 	EXPECT(tc_fmt_parse("%[res.payload(0,0)", err, sizeof(err)) == NULL);
 	EXPECT(tc_fmt_parse("%[var(check.)]", err, sizeof(err)) == NULL);
 	EXPECT(tc_fmt_parse("%[res.payload(0,0),lower]", err, sizeof(err)) == NULL);
@@ -288,6 +288,28 @@ static void t_http_match(void)
 	tc_rule_clear(&r);
 	EXPECT_INT(hexp(&r, "http-check expect hdr name -m reg ^x-v.*n$ value -m reg ^[0-9.]+$"), 0);
 	EXPECT_INT(tc_http_match(&r, &rsp), 1);
+	tc_rule_clear(&r);
+	/* log-format patterns, built from the response: the last value of
+	 * x-version is "beta"; a regex cannot be built */
+	EXPECT_INT(hexp(&r, "http-check expect hdr name-lf x-%[res.hdr(cache-control)] value beta"), 0);
+	EXPECT_INT(tc_http_match_vars(&r, &rsp, msg, sizeof(msg) - 1, NULL, NULL), 0);
+	tc_rule_clear(&r);
+	EXPECT_INT(hexp(&r, "http-check expect hdr name x-version value-lf %[res.hdr(x-version)]"), 0);
+	EXPECT_INT(tc_http_match_vars(&r, &rsp, msg, sizeof(msg) - 1, NULL, NULL), 1);
+	tc_rule_clear(&r);
+	EXPECT_INT(hexp(&r, "http-check expect hdr name-lf -m reg %[res.hdr(x)]"), -1);
+	tc_rule_clear(&r);
+	{
+		size_t vl = 0;
+		const char *v = tc_http_hdr(msg, sizeof(msg) - 1, "x-version", 9, 0, &vl);
+
+		EXPECT(v && vl == 4 && !memcmp(v, "beta", 4));
+		v = tc_http_hdr(msg, sizeof(msg) - 1, "X-Version", 9, 1, &vl);
+		EXPECT(v && vl == 9 && !memcmp(v, "1.2, beta", 9));
+		EXPECT(!tc_http_hdr(msg, sizeof(msg) - 1, "x-none", 6, 0, &vl));
+		/* a header in the body is not one */
+		EXPECT(!tc_http_hdr(msg, sizeof(msg) - 1, "status", 6, 0, &vl));
+	}
 	tc_rule_clear(&r);
 	EXPECT_INT(hexp(&r, "http-check expect hdr name x-none"), 0);
 	EXPECT_INT(tc_http_match(&r, &rsp), 0);
