@@ -221,6 +221,14 @@ int cfg_proxy_section(struct cfg_ctx *c, char **args, int nargs)
 			cfg_proxy_free(px);
 			return cfg_set_err(c, "out of memory.");
 		}
+		/* rules of a defaults section reach only the proxies naming it
+		 * (px->from is one level): HAProxy refuses the chain. The section
+		 * stays known, so that its users report nothing more. */
+		if (from && rules_px_has_rules(def)) {
+			c->err_tight = 1;
+			return cfg_set_err(c, "a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at %s:%d).",
+			                   def->file, def->line);
+		}
 	} else {
 		struct proxy **pp;
 		for (pp = &cfg->proxies; *pp; pp = &(*pp)->next)
@@ -1139,6 +1147,10 @@ int cfg_proxy_resolve(struct config *cfg)
 				/* a listen section cannot name itself: HAProxy refuses it too */
 				cfg_alert(NULL, "Proxy '%s': unable to find required default_backend: '%s'.",
 				          px->name, px->defbe_name);
+				errors++;
+			} else if (px->mode == PX_MODE_HTTP && be->mode != PX_MODE_HTTP) {
+				cfg_alert(NULL, "http frontend '%s' (%s:%d) tries to use incompatible tcp backend '%s' (%s:%d) as its default backend (see 'mode').",
+				          px->name, px->file, px->line, be->name, be->file, be->line);
 				errors++;
 			} else {
 				px->defbe = be;

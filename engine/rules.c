@@ -633,12 +633,12 @@ static void resolve_error(int *errors, char *err, size_t errlen, const char *msg
 		snprintf(err, errlen, "%s", msg);
 }
 
-static int def_has_rules(const struct proxy *def)
+int rules_px_has_rules(const struct proxy *px)
 {
-	return rules_count(def->tcp_req_conn) || rules_count(def->tcp_req_sess) ||
-	       rules_count(def->tcp_req_cont) ||
-	       rules_count(def->tcp_res_cont) || rules_count(def->http_req) ||
-	       rules_count(def->http_res) || rules_count(def->http_after_res);
+	return rules_count(px->tcp_req_conn) || rules_count(px->tcp_req_sess) ||
+	       rules_count(px->tcp_req_cont) ||
+	       rules_count(px->tcp_res_cont) || rules_count(px->http_req) ||
+	       rules_count(px->http_res) || rules_count(px->http_after_res);
 }
 
 /* Returns 1 if <px> may not inherit the rules of its defaults section at
@@ -663,7 +663,7 @@ static int check_inherit(const struct config *cfg, const struct proxy *px, char 
 	unsigned side = px->cap & (PX_CAP_FE | PX_CAP_BE);
 	char msg[512];
 
-	if (!def_has_rules(def))
+	if (!rules_px_has_rules(def))
 		return 0;
 	if (side == (PX_CAP_FE | PX_CAP_BE)) {
 		snprintf(msg, sizeof(msg), "parsing [%s:%d]: a listen section cannot inherit from a defaults section defining TCP/HTTP rules.",
@@ -743,6 +743,12 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen)
 			if (!r->u.be.be) {
 				snprintf(msg, sizeof(msg), "Proxy '%s': unable to find required use_backend: '%s'.",
 				         px->name, r->u.be.name);
+				resolve_error(&errors, err, errlen, msg);
+			} else if (px->mode == PX_MODE_HTTP && r->u.be.be->mode != PX_MODE_HTTP) {
+				const struct proxy *be = r->u.be.be;
+				snprintf(msg, sizeof(msg), "http frontend '%s' (%s:%d) tries to use incompatible tcp backend '%s' (%s:%d) in a 'use_backend' rule (see 'mode').",
+				         px->name, px->file ? px->file : "", px->line, be->name,
+				         be->file ? be->file : "", be->line);
 				resolve_error(&errors, err, errlen, msg);
 			}
 		}

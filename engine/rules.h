@@ -39,6 +39,9 @@ int rules_cfg_resolve(struct config *cfg, char *err, size_t errlen);
 void rules_free(struct rule_list *l);
 /* Returns the number of rules in <l> (NULL: 0). */
 int rules_count(const struct rule_list *l);
+/* Returns 1 when proxy or defaults section <px> holds tcp-request,
+ * tcp-response or HTTP rules of its own, else 0. */
+int rules_px_has_rules(const struct proxy *px);
 
 /* Runs the "tcp-request connection" rules of s->fe, then its "tcp-request
  * session" rules (the session is established at once while there is no
