@@ -29,6 +29,7 @@
 #include "engine/log.h"
 #include "engine/logfmt.h"
 #include "engine/rules.h"
+#include "engine/http_reply.h"
 #include "engine/sample.h"
 #include "engine/http_rules.h"
 #include "engine/http_cap.h"
@@ -129,6 +130,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 		return cfg_set_err(c, "out of memory.");
 	for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
 		px->errorfile_codes[i] = def->errorfile_codes[i];
+		px->errorfile_reply[i] = def->errorfile_reply[i];      /* the defaults section keeps it */
 		if (def->errorfiles[i] && !(px->errorfiles[i] = cfg_strdup(c, def->errorfiles[i])))
 			return -1;
 	}
@@ -600,7 +602,11 @@ int cfg_px_errorfile(struct cfg_ctx *c, struct proxy *px, int code, const char *
 	if (slot < 0)
 		return cfg_set_err(c, "errorfile : too many status codes.");
 	free(px->errorfiles[slot]);
+	http_reply_err_free(px, slot);
 	px->errorfile_codes[slot] = code;
+	px->errorfiles[slot] = NULL;
+	if (!key)
+		return 0;               /* an "http-error" page with log-format parts */
 	px->errorfiles[slot] = cfg_strdup(c, key);
 	return px->errorfiles[slot] ? 0 : -1;
 }
@@ -1002,7 +1008,7 @@ static const struct cfg_pkw {
 	{ "http-after-response", http_rules_cfg_after_response, K_ALL | K_SELF },
 	{ "http-check",         check_cfg_http_check, K_BE | K_DEF },
 	{ "http-reuse",         kw_http_reuse,       K_BE | K_DEF },
-	{ "http-error",         kw_unsupported,      K_ALL },
+	{ "http-error",         http_reply_cfg_http_error, K_ALL },
 	{ "errorloc",           kw_errorloc,         K_ALL },
 	{ "errorloc302",        kw_errorloc,         K_ALL },
 	{ "errorloc303",        kw_errorloc,         K_ALL },
@@ -1221,8 +1227,10 @@ void cfg_proxy_free(struct proxy *px)
 	acl_list_free(px->acls);
 	logfmt_free(px->logfmt);
 	log_targets_free(px->logs);
-	for (int i = 0; i < PX_MAX_ERRORFILES; i++)
+	for (int i = 0; i < PX_MAX_ERRORFILES; i++) {
 		free(px->errorfiles[i]);
+		http_reply_err_free(px, i);
+	}
 	free(px->logfmt_str);
 	free(px->log_tag);
 	free(px->srvname_hdr);

@@ -22,8 +22,9 @@ int cfg_proxy_resolve(struct config *cfg);
 void cfg_proxy_free(struct proxy *px);
 
 /* Makes <key> (an errorfile path, or an http_err_add_page() key) the page
- * of status <code> in <px>, replacing an earlier one. Returns 0 or -1 with
- * c->err set. */
+ * of status <code> in <px>, replacing an earlier one; <key> NULL leaves the
+ * slot to the caller's "http-error" reply (px->errorfile_reply). Returns 0
+ * or -1 with c->err set. */
 int cfg_px_errorfile(struct cfg_ctx *c, struct proxy *px, int code, const char *key);
 
 /* Defaults sections, kept by cfg.c. */

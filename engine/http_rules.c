@@ -22,6 +22,7 @@
 #include "engine/http_errsec.h"
 #include "engine/cache_cfg.h"
 #include "engine/http_norm.h"
+#include "engine/http_reply.h"
 #include "engine/conn.h"
 #include "engine/logfmt.h"
 #include "engine/pattern.h"
@@ -49,29 +50,6 @@ enum ha_norm {
 	HN_SORT_QUERY, HN_FRAG_STRIP, HN_FRAG_ENCODE,
 };
 
-/* A header of a "return"/"deny" reply: "hdr <name> <fmt>". */
-struct ha_hdr {
-	char *name;
-	struct logfmt *fmt;
-};
-
-#define HA_MAX_HDRS 16
-
-/* What "deny" and "return" answer. Either <raw> (an errorfile: the whole
- * response as bytes) or a response built from status, content type, body
- * (<body> static, or <body_fmt> rendered) and headers. <raw> NULL and
- * <errpage> set: the proxy's page for <status> (http_err_get). */
-struct ha_reply {
-	int status;
-	int errpage;                /* serve http_err_get(px, status) */
-	char *ctype;
-	char *body; size_t blen;    /* string/file, owned */
-	struct logfmt *body_fmt;    /* lf-string/lf-file */
-	char *raw; size_t rawlen;   /* errorfile <file>, owned */
-	struct ha_hdr hdrs[HA_MAX_HDRS];
-	int nhdrs;
-};
-
 enum ha_redir { HA_REDIR_LOCATION = 0, HA_REDIR_PREFIX, HA_REDIR_SCHEME };
 
 struct http_act {
@@ -83,7 +61,7 @@ struct http_act {
 	enum http_match match;      /* del-header -m */
 	int status;                 /* set-status, redirect code */
 	struct logfmt *reason;      /* set-status reason */
-	struct ha_reply reply;      /* deny, return, tarpit */
+	struct http_reply reply;    /* deny, return, tarpit */
 	enum ha_redir redir;
 	unsigned drop_query:1, append_slash:1, clear_cookie:1, ignore_empty:1;
 	char *cookie;               /* redirect set-cookie/clear-cookie text */
@@ -110,18 +88,6 @@ static __thread char ha_out[HA_BUF + 1024]; /* a built reply */
 
 /* ---- freeing ---- */
 
-static void reply_free(struct ha_reply *r)
-{
-	free(r->ctype);
-	free(r->body);
-	logfmt_free(r->body_fmt);
-	free(r->raw);
-	for (int i = 0; i < r->nhdrs; i++) {
-		free(r->hdrs[i].name);
-		logfmt_free(r->hdrs[i].fmt);
-	}
-}
-
 void http_act_free(struct http_act *a)
 {
 	if (!a)
@@ -131,7 +97,7 @@ void http_act_free(struct http_act *a)
 	free(a->subst);
 	rx_free(a->re);
 	logfmt_free(a->reason);
-	reply_free(&a->reply);
+	http_reply_free(&a->reply);
 	free(a->cookie);
 	free(a->realm);
 	sample_expr_free(a->expr);
@@ -156,7 +122,7 @@ static int count_args(char **args, int nargs, int i)
 	return n;
 }
 
-static int fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out)
+int http_rules_fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out)
 {
 	static const char pfx[] = "failed to parse log-format : ";
 	char err[CFG_ERR_SIZE - 200];
@@ -172,169 +138,13 @@ static int fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out)
 	return cfg_set_err(c, "%.*s", (int)el, e);
 }
 
-/* Reads file <path> whole into a new buffer (*<out>, *<len>). Returns 0 or
- * -1 with c->err. */
-static int read_file(struct cfg_ctx *c, const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long sz;
-
-	if (!f)
-		return cfg_set_err(c, "failed to open error file '%s' (%s)", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0)
-		goto fail;
-	if (sz > HA_BUF) {
-		fclose(f);
-		return cfg_set_err(c, "file '%s' exceeds the buffer size (%ld > %d)", path, sz, HA_BUF);
-	}
-	if (!(buf = malloc(sz + 1)) || fread(buf, 1, sz, f) != (size_t)sz)
-		goto fail;
-	buf[sz] = 0;
-	fclose(f);
-	*out = buf;
-	*len = sz;
-	return 0;
-fail:
-	free(buf);
-	fclose(f);
-	return cfg_set_err(c, "failed to read file '%s'", path);
-}
-
-/* Parses the reply options of "return" / "deny" / "tarpit" from args[i]:
- * status, content-type, string, lf-string, file, lf-file, errorfile,
- * default-errorfiles, hdr; deny also deny_status. Returns the index of the
- * next word or -1 with c->err. */
-static int parse_reply(struct cfg_ctx *c, struct ha_reply *r, int deny, int res, char **args,
-                       int nargs, int i)
-{
-	int has_payload = 0, errfiles = 0;
-
-	r->status = deny ? (res ? 502 : 403) : 200;
-	for (; i < nargs && *args[i] && !is_cond_word(args[i]); i++) {
-		const char *k = args[i];
-		const char *v = i + 1 < nargs ? args[i + 1] : "";
-		if (!strcmp(k, "status") || (deny && !strcmp(k, "deny_status"))) {
-			char *end;
-			long st = strtol(v, &end, 10);
-			if (!*v || *end)
-				return cfg_set_err(c, "'%s' expects <status_code> as argument", k);
-			if (st < 200 || st > 599)
-				return cfg_set_err(c, "Unexpected status code '%ld'", st);
-			r->status = st;
-			i++;
-		} else if (!strcmp(k, "content-type")) {
-			if (!*v)
-				return cfg_set_err(c, "'%s' expects <type> as argument", k);
-			free(r->ctype);
-			if (!(r->ctype = cfg_strdup(c, v)))
-				return -1;
-			i++;
-		} else if (!strcmp(k, "string") || !strcmp(k, "lf-string") ||
-		           !strcmp(k, "file") || !strcmp(k, "lf-file") || !strcmp(k, "errorfile")) {
-			if (has_payload++)
-				return cfg_set_err(c, "unexpected '%s' argument, '%s' already defined", k, k);
-			if (!*v)
-				return cfg_set_err(c, "'%s' expects <%s> as argument", k,
-				                   strstr(k, "file") ? "file" : k[0] == 's' ? "str" : "fmt");
-			if (!strcmp(k, "string")) {
-				if (!(r->body = cfg_strdup(c, v)))
-					return -1;
-				r->blen = strlen(v);
-			} else if (!strcmp(k, "lf-string")) {
-				if (fmt_compile(c, v, &r->body_fmt) < 0)
-					return -1;
-			} else if (!strcmp(k, "file")) {
-				if (read_file(c, v, &r->body, &r->blen) < 0)
-					return -1;
-			} else if (!strcmp(k, "lf-file")) {
-				char *txt;
-				size_t tl;
-				if (read_file(c, v, &txt, &tl) < 0)
-					return -1;
-				int rc = fmt_compile(c, txt, &r->body_fmt);
-				free(txt);
-				if (rc < 0)
-					return -1;
-			} else {
-				if (read_file(c, v, &r->raw, &r->rawlen) < 0)
-					return -1;
-			}
-			i++;
-		} else if (!strcmp(k, "default-errorfiles")) {
-			if (has_payload++)
-				return cfg_set_err(c, "unexpected '%s' argument", k);
-			errfiles = 1;
-		} else if (!strcmp(k, "errorfiles")) {
-			/* the status's page of an http-errors section, else the
-			 * proxy's own as with default-errorfiles */
-			const char *f;
-			int known;
-
-			if (has_payload++)
-				return cfg_set_err(c, "unexpected '%s' argument", k);
-			if (!*v)
-				return cfg_set_err(c, "'%s' expects <name> as argument", k);
-			f = http_errsec_file(v, r->status, &known);
-			if (!known)
-				return cfg_set_err(c, "unknown http-errors section '%s'", v);
-			if (f && read_file(c, f, &r->raw, &r->rawlen) < 0)
-				return -1;
-			if (!f)
-				errfiles = 1;
-			i++;
-		} else if (!strcmp(k, "hdr")) {
-			if (i + 2 >= nargs || !*args[i + 2])
-				return cfg_set_err(c, "'%s' expects <name> and <value> as arguments", k);
-			if (r->nhdrs >= HA_MAX_HDRS)
-				return cfg_set_err(c, "too many headers (max %d)", HA_MAX_HDRS);
-			struct ha_hdr *h = &r->hdrs[r->nhdrs];
-			if (!(h->name = cfg_strdup(c, v)))
-				return -1;
-			r->nhdrs++;
-			if (fmt_compile(c, args[i + 2], &h->fmt) < 0)
-				return -1;
-			i += 2;
-		} else {
-			break;      /* the caller reports what follows */
-		}
-
-	}
-	if ((r->body || r->body_fmt) && !r->ctype && r->blen + !!r->body_fmt)
-		return cfg_set_err(c, "a content-type must be defined when a non-empty payload is configured");
-	if (r->ctype && r->body && !r->blen && !r->body_fmt) {
-		/* an empty file: HAProxy 2.6 sends no content-type either */
-		cfg_warning(c, "content-type '%s' ignored by the http reply when used with an empty payload.",
-		            r->ctype);
-		free(r->ctype);
-		r->ctype = NULL;
-	}
-	if (r->ctype && !r->body && !r->body_fmt && !r->raw && !errfiles) {
-		/* HAProxy 2.6: a warning, and the type is not sent */
-		cfg_warning(c, "content-type '%s' ignored by the http reply because neither errorfile nor payload defined.",
-		            r->ctype);
-		free(r->ctype);
-		r->ctype = NULL;
-	}
-	if ((r->raw || errfiles) && (r->ctype || r->nhdrs))
-		return cfg_set_err(c, "content-type or hdr arguments are not allowed with an errorfile");
-	/* deny without payload serves the proxy's error page, as does
-	 * "default-errorfiles"; the page must exist */
-	if (errfiles || (deny && !has_payload)) {
-		if (!http_err_known(r->status))
-			return cfg_set_err(c, "status code '%d' not handled by default with 'default-errorfiles' argument.",
-			                   r->status);
-		r->errpage = 1;
-	}
-	return i;
-}
 
 /* Parses one word argument that the keyword requires alone: "<kw> <fmt>". */
 static int parse_one_fmt(struct cfg_ctx *c, struct http_act *a, char **args, int nargs, int i)
 {
 	if (count_args(args, nargs, i) != 1)
 		return cfg_set_err(c, "expects exactly 1 argument <format>");
-	if (fmt_compile(c, args[i], &a->fmt) < 0)
+	if (http_rules_fmt_compile(c, args[i], &a->fmt) < 0)
 		return -1;
 	return i + 1;
 }
@@ -430,7 +240,7 @@ static int parse_redirect(struct cfg_ctx *c, struct http_act *a, char **args, in
 		                   t);
 	if (i + 1 >= nargs || !*args[i + 1] || is_cond_word(args[i + 1]))
 		return cfg_set_err(c, "missing argument for '%s'", t);
-	if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
+	if (http_rules_fmt_compile(c, args[i + 1], &a->fmt) < 0)
 		return -1;
 	for (i += 2; i < nargs && *args[i] && !is_cond_word(args[i]);) {
 		int j = redirect_opt(c, a, args, nargs, i);
@@ -592,9 +402,9 @@ static int parse_patlist(struct cfg_ctx *c, struct http_act *a, const char *k, c
 	if (!(a->pl = pat_list_find(name)) && !(a->pl = pat_list_load(name, is_map, err, sizeof(err))) &&
 	    !(a->pl = pat_list_new(name, is_map)))
 		return cfg_set_err(c, "out of memory.");
-	if (fmt_compile(c, args[i], &a->key) < 0)
+	if (http_rules_fmt_compile(c, args[i], &a->key) < 0)
 		return -1;
-	if (set && fmt_compile(c, args[i + 1], &a->fmt) < 0)
+	if (set && http_rules_fmt_compile(c, args[i + 1], &a->fmt) < 0)
 		return -1;
 	return i + want;
 }
@@ -615,13 +425,13 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 		n = i;
 	} else if (!strcmp(k, "deny") || (!res && !strcmp(k, "tarpit"))) {
 		a->type = k[0] == 'd' ? HA_DENY : HA_TARPIT;
-		n = parse_reply(c, &a->reply, 1, res, args, nargs, i);
+		n = http_reply_parse(c, &a->reply, 1, res, args, nargs, i);
 		if (a->type == HA_TARPIT && n >= 0 && a->reply.status == 403 && !a->reply.raw &&
 		    !a->reply.body && !a->reply.body_fmt)
 			a->reply.status = 500;  /* a tarpit ends with 500 unless told */
 	} else if (!strcmp(k, "return")) {
 		a->type = HA_RETURN;
-		n = parse_reply(c, &a->reply, 0, res, args, nargs, i);
+		n = http_reply_parse(c, &a->reply, 0, res, args, nargs, i);
 	} else if (!strcmp(k, "redirect")) {
 		a->type = HA_REDIRECT;
 		n = parse_redirect(c, a, args, nargs, i);
@@ -644,7 +454,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = -1;
 		} else {
 			a->nlen = strlen(a->name);
-			n = fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
+			n = http_rules_fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
 		}
 	} else if (!strcmp(k, "del-header")) {
 		int na = count_args(args, nargs, i);
@@ -688,7 +498,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = -1;
 		else if (a->nlen = strlen(a->name), parse_regex(c, a, args[i + 1]) < 0)
 			n = -1;
-		else if (fmt_compile(c, args[i + 2], &a->fmt) < 0)
+		else if (http_rules_fmt_compile(c, args[i + 2], &a->fmt) < 0)
 			n = -1;
 		else
 			n = i + 3;
@@ -700,7 +510,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = cfg_set_err(c, "expects exactly 2 arguments <match-regex> and <replace-format>.");
 		else if (parse_regex(c, a, args[i]) < 0)
 			n = -1;
-		else if (fmt_compile(c, args[i + 1], &a->fmt) < 0)
+		else if (http_rules_fmt_compile(c, args[i + 1], &a->fmt) < 0)
 			n = -1;
 		else
 			n = i + 2;
@@ -724,7 +534,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			a->status = st;
 			n = i + 1;
 			if (na == 3)
-				n = fmt_compile(c, args[i + 2], &a->reason) < 0 ? -1 : i + 3;
+				n = http_rules_fmt_compile(c, args[i + 2], &a->reason) < 0 ? -1 : i + 3;
 		}
 	} else if (!strcmp(k, "capture")) {
 		n = parse_capture(c, a, res, args, nargs, i);
@@ -781,7 +591,7 @@ static int parse_http_act(struct cfg_ctx *c, int res, char **args, int nargs, in
 			n = -1;
 		} else {
 			a->nlen = strlen(a->name);
-			n = fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
+			n = http_rules_fmt_compile(c, args[i + 1], &a->fmt) < 0 ? -1 : i + 2;
 		}
 	} else if (!res && !strcmp(k, "use-service")) {
 		const char *svc = i < nargs ? args[i] : "";
@@ -942,49 +752,6 @@ static int reply_queue(struct stream *s, const char *resp, size_t len, int statu
 	return stream_http_reply(s, resp, len, status, 0) < 0 ? RULE_ERR : RULE_REPLY;
 }
 
-/* Builds the response of "return"/"deny" into ha_out. Returns its length
- * or -1. */
-static long reply_build(const struct ha_reply *r, struct stream *s, struct proxy *px)
-{
-	struct http_reply_hdr hdrs[HA_MAX_HDRS];
-	const char *body = r->body;
-	size_t blen = r->blen, used = 0;
-
-	if (r->raw) {
-		if (r->rawlen > sizeof(ha_out))
-			return -1;
-		memcpy(ha_out, r->raw, r->rawlen);
-		return r->rawlen;
-	}
-	if (r->errpage) {
-		size_t len;
-		const char *p = http_err_get(px, r->status, HTTP_ERR_STREAM, &len);
-		if (!p || len > sizeof(ha_out))
-			return -1;
-		memcpy(ha_out, p, len);
-		return len;
-	}
-	/* header values then the body are rendered one after the other in
-	 * ha_val; a header whose value renders empty is left out, as HAProxy */
-	int nh = 0;
-	for (int i = 0; i < r->nhdrs; i++) {
-		size_t n = logfmt_render(r->hdrs[i].fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
-
-		if (!n)
-			continue;
-		hdrs[nh].n = r->hdrs[i].name;
-		hdrs[nh].nl = strlen(r->hdrs[i].name);
-		hdrs[nh].v = ha_val + used;
-		hdrs[nh++].vl = n;
-		used += n;
-	}
-	if (r->body_fmt) {
-		body = ha_val + used;
-		blen = logfmt_render(r->body_fmt, s, 0, ha_val + used, sizeof(ha_val) - used);
-	}
-	return http_reply_build(ha_out, sizeof(ha_out), r->status, NULL, hdrs, nh, r->ctype,
-	                        body, blen);
-}
 
 /* Appends <n> bytes of <p> at ha_tmp + *<len>. Returns 0 or -1 (no room). */
 static int tmp_add(size_t *len, const char *p, size_t n)
@@ -1183,13 +950,13 @@ static void tarpit_cancel(struct stream *s)
  * a URI strict normalization refuses, 408 when wait-for-body times out). */
 static int reply_errpage(struct stream *s, struct proxy *px, int status, char err, char fin)
 {
-	struct ha_reply r;
+	struct http_reply r;
 	long len;
 
 	memset(&r, 0, sizeof(r));
 	r.status = status;
 	r.errpage = 1;
-	if ((len = reply_build(&r, s, px)) < 0)
+	if ((len = http_reply_render(&r, s, px, ha_out, sizeof(ha_out))) < 0)
 		return RULE_ERR;
 	if (!s->err || s->err == STRM_ERR_NONE)
 		s->err = err;
@@ -1311,7 +1078,7 @@ static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx
 		if (!w)
 			return RULE_YIELD;
 	}
-	long len = reply_build(&a->reply, s, ctx->px);
+	long len = http_reply_render(&a->reply, s, ctx->px, ha_out, sizeof(ha_out));
 	if (len < 0)
 		return RULE_ERR;
 	if (a->type == HA_RETURN) {

@@ -26,6 +26,10 @@ int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs);
  * del-header, replace-header, replace-value, set-status, capture,
  * set-var, set-var-fmt, unset-var. */
 int http_rules_cfg_after_response(struct cfg_ctx *c, char **args, int nargs);
+/* Compiles rule argument <s> as a log-format of c->px into *<out>.
+ * Returns 0, or -1 with c->err naming the expression as HAProxy does. */
+struct logfmt;
+int http_rules_fmt_compile(struct cfg_ctx *c, const char *s, struct logfmt **out);
 
 /* Runs the http-request rules of one proxy on the parsed request of
  * s->http (struct http_txn): those of s->be when set, else of s->fe (its

@@ -13,6 +13,7 @@
 #include "engine/freq_ctr.h"
 
 struct rule_list;          /* rules.h: tcp-request/tcp-response/http rules */
+struct http_reply;         /* http_reply.h */
 struct acl_list;           /* acl.h: the proxy's named ACLs */
 struct logfmt;             /* logfmt.h: a compiled log-format string */
 struct sample_expr;        /* sample.h */
@@ -269,6 +270,9 @@ struct proxy {
 	struct server *defsrv;      /* "default-server" template (NULL if none) */
 	char *errorfiles[PX_MAX_ERRORFILES];  /* "errorfile <code> <file>": path per slot */
 	int errorfile_codes[PX_MAX_ERRORFILES]; /* status code of each slot, 0 = free */
+	struct http_reply *errorfile_reply[PX_MAX_ERRORFILES]; /* "http-error" page with log-format
+	                                                         * parts (http_reply.c), else NULL */
+	uint32_t errorfile_reply_own;       /* bit <slot>: that reply is this section's (else its defaults') */
 	char *logfmt_str;           /* log-format text as written (inherited from defaults) */
 	const struct proxy *from;   /* the defaults it inherited from, or NULL */
 	struct stktable *stktable;  /* "stick-table", owned (stick.h), or NULL */

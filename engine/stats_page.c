@@ -16,6 +16,7 @@
 #include "engine/cli.h"
 #include "engine/http.h"
 #include "engine/http_err.h"
+#include "engine/http_reply.h"
 #include "engine/proxy.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
@@ -582,7 +583,8 @@ static int stats_answer(struct stream *s, struct proxy *px, struct stats_cfg *st
 			goto allowed;
 		if (r->kind == SR_DENY) {
 			size_t len = 0;
-			const char *page = http_err_get(px, 403, HTTP_ERR_STREAM, &len);
+			char built[4096];
+			const char *page = http_reply_err_page(s, 403, built, sizeof(built), &len);
 
 			return page && len && stream_http_reply(s, page, len, 403, 0) == 0 ? 403 : -1;
 		}

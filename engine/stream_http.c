@@ -35,6 +35,7 @@
 #include "engine/lb.h"
 #include "engine/stick.h"
 #include "engine/rules.h"
+#include "engine/http_reply.h"
 
 /* K2's rules may not be linked yet: called only when present */
 #pragma weak http_rules_exec_req
@@ -401,9 +402,11 @@ int stream_http_reply(struct stream *s, const char *resp, size_t len, int status
  * errors) and ends the stream once it is sent. */
 static void hs_reply_close(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
 {
+	static __thread char built[16384];
 	struct http_strm *hs = hs_of(s);
 	size_t len = 0;
-	const char *page = http_err_get_for(s->be, s->fe, status, shape, &len);
+	const char *page = shape == HTTP_ERR_MUX ? http_err_builtin(status, shape, &len) :
+	                   http_reply_err_page(s, status, built, sizeof(built), &len);
 
 	drop_in(&s->res);
 	hs->txn.status = (uint16_t)status;
