@@ -64,6 +64,7 @@ struct http_act {
 	struct http_reply reply;    /* deny, return, tarpit */
 	enum ha_redir redir;
 	unsigned drop_query:1, append_slash:1, clear_cookie:1, ignore_empty:1;
+	unsigned hint_more:1;       /* early-hint: the next rule (an unconditional early-hint) adds to its 103 */
 	char *cookie;               /* redirect set-cookie/clear-cookie text */
 	char *realm;                /* auth */
 	void *service;              /* use-service, from lua_hooks.service_resolve */
@@ -670,8 +671,20 @@ static int cfg_common(struct cfg_ctx *c, char **args, int nargs, int res)
 		return rules_cfg_http(c, args[0], 1, &px->http_after_res, args, nargs,
 		                      parse_after_act, after_known);
 	}
-	return rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
-	                      parse_http_act, res ? res_known : req_known);
+	if (rules_cfg_http(c, args[0], res, res ? &px->http_res : &px->http_req, args, nargs,
+	                   parse_http_act, res ? res_known : req_known) < 0)
+		return -1;
+	if (!res) {
+		/* consecutive early-hint rules send one 103, as HAProxy, unless
+		 * the later one has a condition */
+		struct http_act *prev, *last;
+		int cond;
+
+		last = rules_http_tail(px->http_req, &prev, &cond);
+		if (last && last->type == HA_EARLY_HINT && !cond && prev && prev->type == HA_EARLY_HINT)
+			prev->hint_more = 1;
+	}
+	return 0;
 }
 
 int http_rules_cfg_after_response(struct cfg_ctx *c, char **args, int nargs)
@@ -1046,25 +1059,36 @@ static int exec_wait_body(const struct http_act *a, struct stream *s, struct htt
 }
 
 /* early-hint: a "103 Early Hints" interim response carrying the header
- * goes to the client at once (an HTTP/1.1 client only, as HAProxy). */
+ * goes to the client (an HTTP/1.1 client only, as HAProxy); a run of them
+ * (hint_more) is gathered in <hint> and sent as one 103. The run never
+ * yields: it is built and sent within one pass of the rules. */
 static void exec_early_hint(const struct http_act *a, struct stream *s, struct http_msg *m)
 {
 	static const char st[] = "HTTP/1.1 103 Early Hints\r\n";
-	size_t n = render(a->fmt, s), len = 0;
+	static __thread char hint[HA_BUF];
+	static __thread size_t hint_len;
+	size_t n;
 
-	if (!(m->h1.flags & H1_MF_VER_11) || sizeof(st) + a->nlen + n + 6 > sizeof(ha_tmp))
+	if (!(m->h1.flags & H1_MF_VER_11))
 		return;
-	memcpy(ha_tmp, st, sizeof(st) - 1);
-	len = sizeof(st) - 1;
-	memcpy(ha_tmp + len, a->name, a->nlen);
-	len += a->nlen;
-	memcpy(ha_tmp + len, ": ", 2);
-	len += 2;
-	memcpy(ha_tmp + len, ha_val, n);
-	len += n;
-	memcpy(ha_tmp + len, "\r\n\r\n", 4);
-	len += 4;
-	chan_put_out(&s->res, ha_tmp, len);
+	n = render(a->fmt, s);
+	if (!hint_len) {
+		memcpy(hint, st, sizeof(st) - 1);
+		hint_len = sizeof(st) - 1;
+	}
+	if (hint_len + a->nlen + n + 6 <= sizeof(hint)) {
+		memcpy(hint + hint_len, a->name, a->nlen);
+		hint_len += a->nlen;
+		memcpy(hint + hint_len, ": ", 2);
+		memcpy(hint + hint_len + 2, ha_val, n);
+		memcpy(hint + hint_len + 2 + n, "\r\n", 2);
+		hint_len += n + 4;
+	}
+	if (a->hint_more)
+		return;
+	memcpy(hint + hint_len, "\r\n", 2);
+	chan_put_out(&s->res, hint, hint_len + 2);
+	hint_len = 0;
 }
 
 static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)

@@ -918,6 +918,22 @@ int rules_add_http(struct cfg_ctx *c, struct rule_list **lp, struct http_act *a,
 	return 0;
 }
 
+struct http_act *rules_http_tail(const struct rule_list *l, struct http_act **prev, int *cond)
+{
+	const struct rule *p = NULL, *r = l ? l->first : NULL;
+
+	*prev = NULL;
+	*cond = 0;
+	if (!r)
+		return NULL;
+	for (; r->next; r = r->next)
+		p = r;
+	if (p && p->act == RA_HTTP)
+		*prev = p->u.http;
+	*cond = r->cond != NULL;
+	return r->act == RA_HTTP ? r->u.http : NULL;
+}
+
 enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off,
                               const struct rule_list *own, int dir, uint32_t *pos)
 {

@@ -78,6 +78,10 @@ typedef int (*rules_http_parse_fn)(struct cfg_ctx *c, int res, char **args, int 
  * actions for the "expects" message. Returns 0 or -1 with c->err. */
 int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_list **lp,
                    char **args, int nargs, rules_http_parse_fn parse, const char *known);
+/* Returns the http action of the last rule of <l> (NULL when <l> is empty or
+ * that rule is another kind), with the one of the rule before in *<prev>
+ * (same), and in *<cond> whether the last rule has a condition. */
+struct http_act *rules_http_tail(const struct rule_list *l, struct http_act **prev, int *cond);
 /* Runs list <own> after the rules of <px>'s defaults section at offset
  * <def_off> of struct proxy (offsetof(struct proxy, http_req); 0: none), in
  * direction <dir> (0 request, 1 response), finally (no waiting), from
