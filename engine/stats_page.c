@@ -47,7 +47,7 @@ struct stats_cfg {
 	int nb_scope;
 	struct stats_rule *rules;
 	int nb_rules;
-	struct sample_expr *user, *pass;   /* http_auth_user / http_auth_pass */
+	struct sample_expr *user, *pass;   /* http_auth_user / http_auth_pass, set with the first account */
 };
 
 static struct stats_cfg *sc_get(struct proxy *px)
@@ -79,6 +79,20 @@ static int set_str(char **dst, const char *s)
 	free(*dst);
 	*dst = d;
 	return 0;
+}
+
+/* Adds account <v> ("user:password") to <st>, with the fetches reading a
+ * request's Basic credentials (parsed with the first account, here rather
+ * than on the data path). Returns 0 or -1 (out of memory). */
+static int sc_auth_add(struct stats_cfg *st, const char *v)
+{
+	char err[256];
+
+	if (!st->user && !(st->user = sample_expr_parse("http_auth_user", NULL, NULL, err, sizeof(err))))
+		return -1;
+	if (!st->pass && !(st->pass = sample_expr_parse("http_auth_pass", NULL, NULL, err, sizeof(err))))
+		return -1;
+	return strv_add(&st->auth, &st->nb_auth, v);
 }
 
 /* "stats http-request allow|deny|auth [realm <r>] [if|unless <cond>]" */
@@ -148,7 +162,7 @@ int stats_page_cfg(struct cfg_ctx *c, char **args, int nargs)
 			return cfg_set_err(c, "proxy '%s': stats 'auth'/'realm' and 'http-request' can't be used at the same time.", c->px->name);
 		st->enabled = 1;
 		if (!(k[0] == 'u' ? set_str(&st->uri, v) : k[0] == 'r' ? set_str(&st->realm, v) :
-		      k[0] == 'a' ? strv_add(&st->auth, &st->nb_auth, v) : strv_add(&st->scope, &st->nb_scope, v)))
+		      k[0] == 'a' ? sc_auth_add(st, v) : strv_add(&st->scope, &st->nb_scope, v)))
 			return 0;
 		return cfg_set_err(c, "out of memory.");
 	}
@@ -212,7 +226,7 @@ int stats_page_inherit(struct proxy *px, const struct proxy *def)
 	    (d->node && set_str(&st->node, d->node) < 0) || (d->desc && set_str(&st->desc, d->desc) < 0))
 		return -1;
 	for (int i = 0; i < d->nb_auth; i++)
-		if (strv_add(&st->auth, &st->nb_auth, d->auth[i]) < 0)
+		if (sc_auth_add(st, d->auth[i]) < 0)
 			return -1;
 	for (int i = 0; i < d->nb_scope; i++)
 		if (strv_add(&st->scope, &st->nb_scope, d->scope[i]) < 0)
@@ -506,16 +520,12 @@ static void html_page(struct cli_out *b, const struct stats_cfg *st, const struc
 }
 
 /* Returns 1 when the request carries one of the "stats auth" accounts. */
-static int auth_ok(struct stats_cfg *st, struct smp_ctx *ctx)
+static int auth_ok(const struct stats_cfg *st, struct smp_ctx *ctx)
 {
 	struct sample u = { 0 }, p = { 0 };
 	char user[256], pass[256];
 
-	if (!st->user) {
-		st->user = sample_expr_parse("http_auth_user", NULL, NULL, user, sizeof(user));
-		st->pass = sample_expr_parse("http_auth_pass", NULL, NULL, user, sizeof(user));
-	}
-	if (!st->user || !st->pass || !sample_expr_eval(st->user, ctx, &u) || !sample_cast(&u, SMP_T_STR))
+	if (!sample_expr_eval(st->user, ctx, &u) || !sample_cast(&u, SMP_T_STR))
 		return 0;
 	snprintf(user, sizeof(user), "%.*s", (int)u.u.str.len, u.u.str.ptr);
 	if (!sample_expr_eval(st->pass, ctx, &p) || !sample_cast(&p, SMP_T_STR))
