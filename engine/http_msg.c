@@ -765,14 +765,15 @@ static int apply_policy(struct http_msg *msg)
 		for (i = hdr_find_raw(msg, "content-length", 14, 0); i >= 0;
 		     i = hdr_find_raw(msg, "content-length", 14, i)) {
 			if (keep) {
-				char num[24];
-				int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)m->body_len);
-
 				keep = 0;
 				/* a list ("3, 3") becomes its value; "05" stays as sent */
-				if (span_has(msg, msg->hdrs[i].v, ',') &&
-				    http_hdr_set_value(msg, i, num, (size_t)n) < 0)
-					return -ENOMEM;
+				if (span_has(msg, msg->hdrs[i].v, ',')) {
+					char num[24];
+					int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)m->body_len);
+
+					if (http_hdr_set_value(msg, i, num, (size_t)n) < 0)
+						return -ENOMEM;
+				}
 				i++;
 				continue;
 			}
