@@ -421,6 +421,20 @@ fail:
 	return -ENOMEM;
 }
 
+int chan_cut_front_in(struct chan *c, size_t off, size_t len)
+{
+	uint32_t so;
+	struct chan_seg *s = seg_at(c, c->out, &so, NULL);
+
+	if (!len || off > CHAN_CUT_MOVE_MAX || !s || so || s->len < off + len || s->len == len)
+		return 0;
+	memmove(s->chk->data + s->off + len, s->chk->data + s->off, off);
+	s->off += (uint32_t)len;
+	s->len -= (uint32_t)len;
+	c->in -= (uint32_t)len;
+	return 1;
+}
+
 int chan_put_out(struct chan *c, const void *data, size_t n)
 {
 	struct chan_seg *a, *first, *last;

@@ -120,6 +120,14 @@ long chan_find_in(const struct chan *c, size_t off, int ch);
  * are not copied: segments are split and a heap segment is spliced in.
  * Returns 0, -EINVAL if the range is outside the input part, or -ENOMEM. */
 int chan_replace_in(struct chan *c, size_t off, size_t len, const void *data, size_t dlen);
+/* Deletes <len> input bytes at <off> by moving the <off> bytes before them
+ * forward over them, when the input part starts a segment that holds them
+ * all and <off> is at most CHAN_CUT_MOVE_MAX: a small message head edited
+ * near its front stays one segment (one plain send, no split). Returns 1
+ * when done, 0 when the shape does not allow it (nothing changed). The
+ * bytes before the range move: only for bytes nobody holds a pointer to. */
+#define CHAN_CUT_MOVE_MAX 2048
+int chan_cut_front_in(struct chan *c, size_t off, size_t len);
 /* Inserts <n> bytes at the end of the output part (before the input part):
  * what Lua's Channel.send does. Returns 0 or -ENOMEM. */
 int chan_put_out(struct chan *c, const void *data, size_t n);

@@ -216,6 +216,10 @@ int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char
 int http_hdr_del_idx(struct http_msg *msg, int idx);
 /* Deletes every header named <name>. Returns the number deleted, or -errno. */
 int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen);
+/* The same for the stream's own head edits, where no pointer into the
+ * message is held: the bytes before a deleted line may move within their
+ * buffer so that the head stays in one piece (chan_cut_front_in). */
+int http_hdr_drop(struct http_msg *msg, const char *name, size_t nlen);
 /* del-header <pattern> -m <kind>: deletes every header whose name matches
  * <pat>/<plen> (case-insensitively) exactly, at its beginning, end, or
  * anywhere; HTTP_MATCH_REG matches the name with <re> (<pat> unused).

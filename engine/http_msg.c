@@ -1219,9 +1219,11 @@ static void span_shift(struct h1_span *sp, uint32_t off, uint32_t end, int64_t d
 }
 
 /* Replaces <len> bytes at message offset <off> by <d>/<dlen> and moves the
- * spans after the range (a span holding the range grows or shrinks).
+ * spans after the range (a span holding the range grows or shrinks). With
+ * <may_move>, a deletion may move the bytes before it (chan_cut_front_in).
  * Returns 0 or -errno. */
-static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen)
+static int msg_edit(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen,
+                    int may_move)
 {
 	struct h1_msg *m = &msg->h1;
 	uint32_t end = off + len;
@@ -1236,7 +1238,8 @@ static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 		/* no longer than what it replaces: written in place (the bytes
 		 * are this message's), the rest deleted, no chunk taken */
 		span_write(msg, off, d, dlen);
-		if (len > dlen && (ret = chan_replace_in(msg->chan, off + dlen, len - dlen, NULL, 0)) < 0)
+		if (len > dlen && !(may_move && chan_cut_front_in(msg->chan, off + dlen, len - dlen)) &&
+		    (ret = chan_replace_in(msg->chan, off + dlen, len - dlen, NULL, 0)) < 0)
 			return ret;
 	} else if ((ret = chan_replace_in(msg->chan, off, len, d, dlen)) < 0) {
 		return ret;
@@ -1253,6 +1256,11 @@ static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const c
 	m->hdr_len = (uint32_t)((int64_t)m->hdr_len + delta);
 	m->pos = (uint32_t)((int64_t)m->pos + delta);
 	return 0;
+}
+
+static int msg_replace(struct http_msg *msg, uint32_t off, uint32_t len, const char *d, size_t dlen)
+{
+	return msg_edit(msg, off, len, d, dlen, 0);
 }
 
 /* Returns the offset of the blank line ending the headers. */
@@ -1315,7 +1323,7 @@ int http_hdr_add(struct http_msg *msg, const char *name, size_t nlen, const char
 	return 0;
 }
 
-int http_hdr_del_idx(struct http_msg *msg, int idx)
+static int hdr_del_idx(struct http_msg *msg, int idx, int may_move)
 {
 	uint32_t s, e;
 	int ret;
@@ -1324,7 +1332,7 @@ int http_hdr_del_idx(struct http_msg *msg, int idx)
 		return -EINVAL;
 	s = msg->hdrs[idx].n.off;
 	e = line_end(msg, idx);
-	if ((ret = msg_replace(msg, s, e - s, NULL, 0)) < 0)
+	if ((ret = msg_edit(msg, s, e - s, NULL, 0, may_move)) < 0)
 		return ret;
 	memmove(&msg->hdrs[idx], &msg->hdrs[idx + 1],
 	        (size_t)(msg->h1.nb_hdrs - idx - 1) * sizeof(msg->hdrs[0]));
@@ -1332,16 +1340,31 @@ int http_hdr_del_idx(struct http_msg *msg, int idx)
 	return 0;
 }
 
-int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen)
+int http_hdr_del_idx(struct http_msg *msg, int idx)
+{
+	return hdr_del_idx(msg, idx, 0);
+}
+
+static int hdr_del_all(struct http_msg *msg, const char *name, size_t nlen, int may_move)
 {
 	int n = 0, ret;
 
 	for (int i = hdr_find_raw(msg, name, nlen, 0); i >= 0; i = hdr_find_raw(msg, name, nlen, i)) {
-		if ((ret = http_hdr_del_idx(msg, i)) < 0)
+		if ((ret = hdr_del_idx(msg, i, may_move)) < 0)
 			return ret;
 		n++;
 	}
 	return n;
+}
+
+int http_hdr_del(struct http_msg *msg, const char *name, size_t nlen)
+{
+	return hdr_del_all(msg, name, nlen, 0);
+}
+
+int http_hdr_drop(struct http_msg *msg, const char *name, size_t nlen)
+{
+	return hdr_del_all(msg, name, nlen, 1);
 }
 
 /* Returns 1 when <n>/<nl> contains <p>/<pl> at <at> (case-insensitive). */

@@ -689,7 +689,7 @@ int stream_http_req_final(struct stream *s)
 		return 0;
 	/* as HAProxy 2.6: the header is rebuilt, saying only what the
 	 * version does not imply */
-	http_hdr_del(m, "connection", 10);
+	http_hdr_drop(m, "connection", 10);
 	/* the server side follows the proxy's mode, not the client's wish */
 	if (hs->flags & HS_F_SRV_CLOSE) {
 		if (v11)
@@ -872,7 +872,7 @@ static void hs_rsp_conn_hdr(struct http_strm *hs)
 
 	if (r->h1.status == 101)
 		return;
-	http_hdr_del(r, "connection", 10);
+	http_hdr_drop(r, "connection", 10);
 	if (hs->flags & HS_F_CLI_CLOSE) {
 		if (rsp11)
 			http_hdr_add(r, "connection", 10, "close", 5);

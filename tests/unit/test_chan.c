@@ -180,6 +180,40 @@ static void t_replace_keeps_output(void)
 	chan_reset(&c);
 }
 
+/* A deletion near the front of the input part moves the bytes before it
+ * and keeps one segment; any other shape is refused untouched. */
+static void t_cut_front(void)
+{
+	struct chan c;
+	char buf[256];
+
+	chan_init(&c, &pool, 1000);
+	chan_put_data(&c, "HTTP/1.1 200 OK\r\nconnection: keep-alive\r\nx: 1\r\n\r\nbody", 53);
+	EXPECT_INT(chan_cut_front_in(&c, 17, 24), 1);
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "HTTP/1.1 200 OK\r\nx: 1\r\n\r\nbody");
+	EXPECT_INT(chan_in_len(&c), 29);
+	EXPECT(c.head == c.tail);
+	EXPECT(sane(&c));
+	EXPECT_INT(chan_cut_front_in(&c, 20, 10), 0);     /* past the end */
+	EXPECT_INT(chan_cut_front_in(&c, 0, 29), 0);      /* would empty the segment */
+	chan_forward(&c, 4);                              /* input starts inside a segment */
+	EXPECT_INT(chan_cut_front_in(&c, 0, 1), 0);
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "HTTP/1.1 200 OK\r\nx: 1\r\n\r\nbody");
+	EXPECT(sane(&c));
+	chan_reset(&c);
+	/* the input part starts a segment after the output part's */
+	chan_init(&c, &pool, 1000);
+	chan_put_data(&c, "out", 3);
+	chan_forward(&c, 3);
+	EXPECT_INT(chan_replace_in(&c, 0, 0, "abcXYdef", 8), 0);
+	EXPECT_INT(chan_cut_front_in(&c, 3, 2), 1);
+	EXPECT_STR(dump(&c, buf, sizeof(buf)), "outabcdef");
+	EXPECT_INT(chan_out_len(&c), 3);
+	EXPECT_INT(chan_in_len(&c), 6);
+	EXPECT(sane(&c));
+	chan_reset(&c);
+}
+
 static void t_contiguous_merge_and_refs(void)
 {
 	struct chan a, b;
@@ -364,6 +398,7 @@ int main(void)
 	RUN(t_put_data_split);
 	RUN(t_replace_insert_delete);
 	RUN(t_replace_keeps_output);
+	RUN(t_cut_front);
 	RUN(t_contiguous_merge_and_refs);
 	RUN(t_iov_ref_outlives_reset);
 	RUN(t_random_vs_model);
