@@ -56,8 +56,6 @@ struct check {
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
 	uint32_t txlen;             /* an HTTP request's length (built in <buf>) */
-	const char *txp;            /* over TLS: the plaintext being sent, <txn> bytes */
-	uint32_t txn;
 	unsigned cond404:1;         /* disable-on-404: the response was a 404 */
 	unsigned nolb:1;            /* this check put the server in NOLB (DRAIN) */
 	int code;                   /* the HTTP status of the response, 0 otherwise */
@@ -839,8 +837,22 @@ static int tc_send_lf_build(struct check *c, const struct tc_rule *r)
 	return 0;
 }
 static enum tc_eval http_expect(struct check *c, const struct tc_rule *r);
-static int check_send(struct check *c, const char *p, uint32_t n);
+static int check_send(struct check *c);
 static int check_recv(struct check *c);
+
+/* Returns how many bytes of the send rule being run are left to send,
+ * and in <*p> (when not NULL) where they are: the rule's own (send,
+ * send-binary), or built into c->buf when the step started (send-lf,
+ * http-check send). */
+static uint32_t check_tx(const struct check *c, const char **p)
+{
+	const struct tc_rule *r = &c->rules->r[c->step];
+	uint32_t len = r->kind == TC_SEND ? (uint32_t)r->len : c->txlen;
+
+	if (p)
+		*p = (r->kind == TC_SEND ? r->data : c->buf) + c->txoff;
+	return len > c->txoff ? len - c->txoff : 0;
+}
 
 /* Runs the rules of <c> from c->step until one needs to wait (an op is
  * submitted) or the check ends. */
@@ -876,13 +888,7 @@ static void tc_run(struct check *c)
 			continue;
 		case TC_SEND_LF:
 		case TC_SEND:
-		case TC_HTTP_SEND: {
-			/* a send rule's bytes: the rule's own (send, send-binary), or
-			 * built into c->buf when the step starts (send-lf: log-format;
-			 * http-check send: the server's state may be in it) */
-			const char *data = r->kind == TC_SEND ? r->data : c->buf;
-			uint32_t len;
-
+		case TC_HTTP_SEND:
 			if (c->phase != CK_SEND) {
 				/* a new request: what came before is forgotten */
 				c->phase = CK_SEND;
@@ -906,18 +912,16 @@ static void tc_run(struct check *c)
 					}
 				}
 			}
-			len = r->kind == TC_SEND ? r->len : c->txlen;
-			if (c->txoff >= len) {
+			if (!check_tx(c, NULL)) {
 				c->txoff = 0;
 				c->must_read = 1;
 				c->phase = CK_RECV;
 				c->step++;
 				continue;
 			}
-			if (check_send(c, data + c->txoff, len - c->txoff))
+			if (check_send(c))
 				continue;
 			return;
-		}
 		case TC_HTTP_EXPECT: {
 			enum tc_eval ev;
 
@@ -989,17 +993,21 @@ static int check_got(struct check *c, int res)
 }
 
 /* Over TLS: moves the session of <c> toward the end of its phase's
- * operation (handshake, sending <txp>/<txn>, receiving into <buf>).
+ * operation (handshake, sending check_tx(), receiving into <buf>).
  * Returns 1 when it ended at once with <*res> (bytes, as a ring op would
  * return them), else 0: an op is in flight or the check ended. */
 static int check_tls_step(struct check *c, int *res)
 {
 	enum ck_tls_op op = c->phase == CK_TLS_HS ? CKT_HANDSHAKE : c->phase == CK_SEND ? CKT_WRITE : CKT_READ;
-	void *buf = op == CKT_WRITE ? (void *)c->txp : c->buf + c->rxlen;
-	size_t len = op == CKT_WRITE ? c->txn : CHECK_BUFSIZE - c->rxlen, n;
-	void *io;
+	const char *tx;
+	void *buf = c->buf + c->rxlen, *io;
+	size_t len = CHECK_BUFSIZE - c->rxlen, n;
 	int rc;
 
+	if (op == CKT_WRITE) {
+		len = check_tx(c, &tx);
+		buf = (void *)tx;
+	}
 	switch (ck_tls_next(c->tls, op, buf, len, &io, &n, res)) {
 	case CKT_DONE:
 		return 1;
@@ -1019,11 +1027,13 @@ static int check_tls_step(struct check *c, int *res)
 	return 0;
 }
 
-/* Sends <n> bytes at <p> on <c>'s connection. Returns 1 when they were
- * taken at once (c->txoff moved), else 0 (the op's completion goes on,
- * or the check ended). */
-static int check_send(struct check *c, const char *p, uint32_t n)
+/* Sends what is left of the current send rule on <c>'s connection.
+ * Returns 1 when bytes were taken at once (c->txoff moved), else 0 (the
+ * op's completion goes on, or the check ended). */
+static int check_send(struct check *c)
 {
+	const char *p;
+	uint32_t n = check_tx(c, &p);
 	int res;
 
 	if (!ck_tls_active(c->tls)) {
@@ -1031,8 +1041,6 @@ static int check_send(struct check *c, const char *p, uint32_t n)
 			check_fail_errno(c, EBUSY);
 		return 0;
 	}
-	c->txp = p;
-	c->txn = n;
 	if (!check_tls_step(c, &res))
 		return 0;
 	c->txoff += (uint32_t)res;
