@@ -44,6 +44,11 @@ bad badver "parsing [badver.cfg:7] : 'bind 127.0.0.1:1' in section 'frontend' : 
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem ssl-min-ver TLSv9"
 bad verifynoca "Proxy 'fe': verify is enabled but no CA file specified for bind '127.0.0.1:1' at [verifynoca.cfg:7]." \
 	'frontend fe' "    bind 127.0.0.1:1 ssl crt $T/a.pem verify required"
+# TLS health checks verify as the server does: the same error without a CA
+bad checkssl "[checkssl.cfg:7] : 'server be/s1' : verify is enabled by default but no CA file specified." \
+	'backend be' '    server s1 127.0.0.1:1 check check-ssl'
+bad connssl "[connssl.cfg:9] : 'server be/s1' : verify is enabled by default but no CA file specified." \
+	'backend be' '    option tcp-check' '    tcp-check connect ssl' '    server s1 127.0.0.1:1 check'
 # a cipher list naming no cipher at all (HAProxy's messages); one unknown
 # name among known ones is accepted, as OpenSSL does
 bad badciph "Proxy 'fe': unable to set SSL cipher list to 'FOO:BAR' for bind '127.0.0.1:1' at [badciph.cfg:7]." \
