@@ -271,7 +271,7 @@ static int h1_headers_done(struct h1_msg *m)
 {
 	m->hdr_len = m->pos;
 	if (m->flags & H1_MF_RESP) {
-		if ((m->flags & H1_MF_HEAD) || m->status < 200 || m->status == 204 ||
+		if ((m->flags & H1_MF_HEAD) || (m->status >= 100 && m->status < 200) || m->status == 204 ||
 		    m->status == 304) {
 			m->flags |= H1_MF_NO_BODY;
 			goto done;
@@ -514,13 +514,15 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_RS_CODE;
 			/* fall through */
 		case S_RS_CODE:
-			if (c >= '0' && c <= '9' && pos - m->code.off < 3) {
+			/* any number of digits, as HAProxy forwards "20" or "2000"
+			 * (the value is kept modulo 65536, as its 16 bits do) */
+			if (c >= '0' && c <= '9') {
 				m->status = (uint16_t)(m->status * 10 + (c - '0'));
 				break;
 			}
-			if (pos - m->code.off != 3 || (c != ' ' && c != '\r' && c != '\n'))
+			if (pos == m->code.off || (c != ' ' && c != '\r' && c != '\n'))
 				return h1_fail(m, H1_E_STATUS, pos);
-			m->code.len = 3;
+			m->code.len = pos - m->code.off;
 			if (c == ' ') {
 				m->st = S_RS_CODE_SP;
 				break;

@@ -155,8 +155,9 @@ static void t_errors(void)
 	expect_err("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", 0, H1_E_CHUNK);
 	expect_err(" GET / HTTP/1.1\r\n\r\n", 0, H1_E_METHOD);
 	expect_err("GET / HTTP/1.1\r\n x: y\r\n\r\n", 0, H1_E_FOLD_START);
-	expect_err("HTTP/1.1 20 OK\r\n\r\n", H1_MF_RESP, H1_E_STATUS);
-	expect_err("HTTP/1.1 2000 OK\r\n\r\n", H1_MF_RESP, H1_E_STATUS);
+	expect_err("HTTP/1.1 abc OK\r\n\r\n", H1_MF_RESP, H1_E_STATUS);
+	expect_err("HTTP/1.1 20x OK\r\n\r\n", H1_MF_RESP, H1_E_STATUS);
+	expect_err("HTTP/1.1  \r\n\r\n", H1_MF_RESP, H1_E_STATUS);
 	expect_err("HTTQ/1.1 200 OK\r\n\r\n", H1_MF_RESP, H1_E_VERSION);
 }
 
@@ -210,6 +211,8 @@ static void t_responses(void)
 	static const char r2[] = "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n";
 	static const char r3[] = "HTTP/1.0 200\r\nServer: x\r\n\r\nbody until close";
 	static const char r4[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	static const char r5[] = "HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n";
+	static const char r6[] = "HTTP/1.1 2000\r\nContent-Length: 0\r\n\r\n";
 
 	EXPECT_INT(feed(&m, H1_MF_RESP, r1, 0), (int)strlen(r1));
 	EXPECT_INT(m.status, 200);
@@ -230,6 +233,15 @@ static void t_responses(void)
 	EXPECT_INT(feed(&m, H1_MF_RESP, r4, 0), (int)strlen(r4));
 	EXPECT_INT(m.status, 100);
 	EXPECT_INT(m.phase, H1_P_DONE);
+
+	/* a status of another length than 3 digits is a status, as HAProxy has it */
+	EXPECT_INT(feed(&m, H1_MF_RESP, r5, 0), (int)strlen(r5));
+	EXPECT_INT(m.status, 20);
+	EXPECT_INT(m.code.len, 2);
+	EXPECT(span_is(r5, m.reason, "OK"));
+	EXPECT_INT(feed(&m, H1_MF_RESP, r6, 0), (int)strlen(r6));
+	EXPECT_INT(m.status, 2000);
+	EXPECT_INT(m.code.len, 4);
 }
 
 /* Known headers in any case and long values (scanned 8 bytes at a time,

@@ -473,15 +473,13 @@ static void t_haproxy_table(void)
 }
 
 /* Server responses and what HAProxy 2.6 did with them (200 = forwarded,
- * 502 = refused), captured with socat behind /usr/sbin/haproxy. Two shapes
- * it forwards and ringproxy refuses (a status that is not 3 digits) carry
- * their own expectation. */
+ * 502 = refused), captured with socat behind /usr/sbin/haproxy. */
 static const struct { int status; const char *rsp; } hap_rsp_cases[] = {
 	{ 200, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
 	{ 200, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok" },
 	{ 200, "HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok" },
-	{ 502, "HTTP/1.1 99 X\r\nContent-Length: 2\r\n\r\nok" },   /* HAProxy forwards it */
-	{ 502, "HTTP/1.1 2000 X\r\nContent-Length: 2\r\n\r\nok" },   /* HAProxy forwards it */
+	{ 200, "HTTP/1.1 99 X\r\nContent-Length: 2\r\n\r\nok" },
+	{ 200, "HTTP/1.1 2000 X\r\nContent-Length: 2\r\n\r\nok" },
 	{ 502, "http/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" },
 	{ 502, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok" },
 	{ 200, "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok" },
