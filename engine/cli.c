@@ -40,6 +40,8 @@ struct cli_sess {
 	int answered;              /* over because non-interactive lines were answered:
 	                            * more input that was already there continues it */
 	int in_payload;            /* a "<<" line was read: lines up to an empty one */
+	int master;                /* the master CLI (-S) */
+	int in_master;             /* the running command is the master's */
 	uint32_t timeout_ms;       /* "set timeout cli", 0: "stats timeout" */
 	size_t inlen;
 	struct cli_out out;
@@ -118,6 +120,7 @@ struct cli_sess *cli_sess_new(struct config *cfg, int level)
 	s->over = 0;
 	s->answered = 0;
 	s->in_payload = 0;
+	s->master = s->in_master = 0;
 	s->timeout_ms = 0;
 	s->inlen = 0;
 	memset(&s->out, 0, sizeof(s->out));
@@ -164,6 +167,33 @@ static void cli_usage_line(struct cli_out *o, const struct cli_kw *kw)
 	int w = colon ? (int)(colon - kw->usage) : (int)strlen(kw->usage);
 
 	cli_out_printf(o, "  %-40.*s: %s\n", w, kw->usage, colon ? colon + 3 : "");
+}
+
+/* Returns 1 when <kw> is one of the master's commands (master CLI). */
+static int cli_kw_master(const struct cli_kw *kw)
+{
+	static const char *const cmds[] = { "help", "prompt", "quit", "operator", "user", "show proc",
+	                                    "show version", "show cli" };
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s%s", kw->words[0], kw->words[1] ? " " : "",
+	         kw->words[1] ? kw->words[1] : "");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
+		if (!strcmp(name, cmds[i]))
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when <kw> can run in <s> now: listed, allowed at its level,
+ * and the master's command for the master, a worker's for a worker
+ * ("show proc" is the master's only). */
+static int cli_kw_usable(const struct cli_sess *s, const struct cli_kw *kw)
+{
+	if (!kw->usage || kw->level > s->level)
+		return 0;
+	if (s->in_master)
+		return cli_kw_master(kw);
+	return strcmp(kw->words[0], "show") || !kw->words[1] || strcmp(kw->words[1], "proc");
 }
 
 /* Returns 1 if the first words of <args> are those of <kw>. */
@@ -215,7 +245,7 @@ static void cli_unknown(struct cli_sess *s, char **args, int nargs)
 		char name[128];
 		int sc, i;
 
-		if (!kw->usage || kw->level > s->level || !strcmp(kw->words[0], "help") ||
+		if (!cli_kw_usable(s, kw) || !strcmp(kw->words[0], "help") ||
 		    !strcmp(kw->words[0], "prompt") || !strcmp(kw->words[0], "quit"))
 			continue;
 		snprintf(name, sizeof(name), "%s%s%s%s%s", kw->words[0],
@@ -236,7 +266,7 @@ static void cli_unknown(struct cli_sess *s, char **args, int nargs)
 	if (!best[0]) {
 		cli_out_str(&s->out, "Unknown command. Please enter one of the following commands only:\n");
 		for (const struct cli_kw *kw = cli_kws; kw->words[0]; kw++)
-			if (kw->usage && kw->level <= s->level)
+			if (cli_kw_usable(s, kw))
 				cli_usage_line(&s->out, kw);
 		return;
 	}
@@ -254,7 +284,7 @@ static void cli_help(struct cli_sess *s, char **args, int nargs)
 {
 	cli_out_str(&s->out, "The following commands are valid at this level:\n");
 	for (const struct cli_kw *kw = cli_kws; kw->words[0]; kw++) {
-		int ok = kw->usage && kw->level <= s->level;
+		int ok = cli_kw_usable(s, kw);
 
 		for (int i = 1; ok && i < nargs && i - 1 < 3; i++)
 			if (!kw->words[i - 1] || strncmp(kw->words[i - 1], args[i], strlen(args[i])))
@@ -271,6 +301,21 @@ static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *
 	                     no_eol };
 	const struct cli_kw *kw;
 
+	/* the master CLI: "@1" or "@!<pid>" (this process, its own worker)
+	 * prefix a worker's command; without one, or with "@master", only the
+	 * master's commands run */
+	s->in_master = s->master;
+	if (s->master && nargs && args[0][0] == '@') {
+		const char *t = args[0] + 1;
+
+		if (strcmp(t, "master") && strcmp(t, "1") && (t[0] != '!' || atoi(t + 1) != (int)getpid())) {
+			cli_out_printf(&s->out, "Can't find the target PID matching the prefix '%s'\n", args[0]);
+			return;
+		}
+		s->in_master = !strcmp(t, "master");
+		args++;
+		nargs--;
+	}
 	if (nargs && !strcmp(args[0], "help")) {
 		cli_help(s, args, nargs);
 		return;
@@ -278,7 +323,7 @@ static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *
 	for (kw = cli_kws; kw->words[0]; kw++)
 		if (cli_kw_match(kw, args, nargs))
 			break;
-	if (!kw->words[0]) {
+	if (!kw->words[0] || (kw->usage && !cli_kw_usable(s, kw) && kw->level <= s->level)) {
 		cli_unknown(s, args, nargs);
 		return;
 	}
@@ -564,6 +609,7 @@ static void cli_accept_cb(struct ring_op *op, int res, uint32_t flags)
 			free(cl);
 			close(res);
 		} else {
+			cl->sess->master = l->ss->master;
 			cl->fd = res;
 			ring_op_init(&cl->op, cli_client_cb);
 			timer_init(&cl->tmo, cli_client_timeout);

@@ -201,6 +201,25 @@ static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
 	cli_out_str(c->out, CLI_VERSION "\n");
 }
 
+/* "show proc" (master CLI): the processes, as HAProxy's master lists
+ * them; this process is both the master and its one worker. */
+static void cmd_show_proc(struct cli_ctx *c, char **args, int nargs)
+{
+	uint64_t up = cli_uptime_sec();
+	char upt[32];
+
+	(void)args; (void)nargs;
+	snprintf(upt, sizeof(upt), "%llud%02lluh%02llum%02llus", (unsigned long long)(up / 86400),
+	         (unsigned long long)(up / 3600 % 24), (unsigned long long)(up / 60 % 60),
+	         (unsigned long long)(up % 60));
+	cli_out_printf(c->out, "%-15s %-15s %-15s %-15s %-15s\n", "#<PID>", "<type>", "<reloads>", "<uptime>",
+	               "<version>");
+	cli_out_printf(c->out, "%-15d %-15s %-15s %-15s %s\n", (int)getpid(), "master", "0 [failed: 0]", upt,
+	               CLI_VERSION);
+	cli_out_printf(c->out, "# workers\n%-15d %-15s %-15s %-15s %s\n# programs\n", (int)getpid(), "worker",
+	               "0", upt, CLI_VERSION);
+}
+
 /* "show env [<name>]": the process environment, or one variable. */
 static void cmd_show_env(struct cli_ctx *c, char **args, int nargs)
 {
@@ -1064,6 +1083,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "show", "stat" }, U, "show stat [{<iid>|<px>} <type> <sid>] [json|no-maint|typed|up]* : report counters for each proxy and server", cli_cmd_show_stat },
 	{ { "show", "table" }, U, "show table <table> [<filter>]* : report table usage stats or dump this table's contents (filter: data/key)", cli_cmd_show_table },
 	{ { "show", "version" }, U, "show version : show the version of the current process", cmd_show_version },
+	{ { "show", "proc" }, U, "show proc : show processes status", cmd_show_proc },
 	{ { "shutdown", "session" }, A, "shutdown session [id] : kill a specific session", cmd_shutdown_session },
 	{ { "shutdown", "sessions", "server" }, A, "shutdown sessions server <bk>/<srv> : kill the sessions on a server", cmd_shutdown_sessions_server },
 	{ { "user" },         U, "user : lower the level of the current CLI session to user", cmd_user },

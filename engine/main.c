@@ -59,6 +59,7 @@ struct opts {
 	int nb_old_pids;
 	int old_sig;            /* SIGUSR1 (-sf) or SIGTERM (-st) */
 	const char *chdir;      /* -C */
+	const char *master_cli; /* -S <addr>[,<option>...] */
 };
 
 static struct thr *main_thr;
@@ -258,7 +259,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			case 'f': o->files[o->nb_files++] = argv[i]; break;
 			case 'p': o->pidfile = v; break;
 			case 'C': o->chdir = v; break;
-			default: break;    /* -n -N -m -L -S -x: accepted, no effect */
+			case 'S': o->master_cli = v; break;
+			default: break;    /* -n -N -m -L -x: accepted, no effect */
 			}
 		} else
 			usage(argv[0]);
@@ -485,6 +487,46 @@ static int has_listener(const struct config *cfg)
 	return 0;
 }
 
+/* -S <addr>[,<option>...]: the master CLI, an admin-level CLI socket where
+ * "@1 <command>" (or "@!<pid>") runs a command of the worker, which this
+ * process is. The options after the address are accepted. Returns 0, or
+ * -1 after an alert. */
+static int add_master_cli(struct config *cfg, const char *spec)
+{
+	struct stats_socket *ss, **pp;
+	char addr[256], aerr[256], *end;
+	size_t n = strcspn(spec, ",");
+
+	if (n >= sizeof(addr) || !(ss = calloc(1, sizeof(*ss)))) {
+		rp_alert("-S : invalid master CLI address '%s'.", spec);
+		return -1;
+	}
+	memcpy(addr, spec, n);
+	addr[n] = 0;
+	ss->fd = -1;
+	ss->level = 2;
+	ss->master = 1;
+	if (!strncmp(addr, "fd@", 3)) {
+		long fd = strtol(addr + 3, &end, 10);
+
+		if (*end || end == addr + 3 || fd < 0)
+			goto bad;
+		ss->fd = (int)fd;
+	} else if (cfg_parse_addr(addr, &ss->addr, 1, aerr, sizeof(aerr)) < 0) {
+		rp_alert("-S : %s", aerr);
+		free(ss);
+		return -1;
+	}
+	for (pp = &cfg->g.stats; *pp; pp = &(*pp)->next)
+		;
+	*pp = ss;
+	return 0;
+bad:
+	rp_alert("-S : invalid master CLI address '%s'.", spec);
+	free(ss);
+	return -1;
+}
+
 /* Frees what start-up built, so that leak checkers see a clean exit. */
 static void main_cleanup(struct config *cfg, struct opts *o)
 {
@@ -529,6 +571,8 @@ int main(int argc, char **argv)
 	if (nerr == 0 && lua_hooks.load && lua_hooks.load(&cfg) < 0)
 		nerr = 1;
 	if (nerr == 0 && log_init(&cfg) < 0)
+		nerr = 1;
+	if (nerr == 0 && o.master_cli && add_master_cli(&cfg, o.master_cli) < 0)
 		nerr = 1;
 	if (nerr) {
 		rp_alert("config : Fatal errors found in configuration.");

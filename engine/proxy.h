@@ -345,6 +345,7 @@ struct stats_socket {
 	int level;                  /* 0 user, 1 operator (default), 2 admin */
 	uint32_t mode;              /* unix socket mode, 0 = umask default */
 	int expose_fd;              /* "expose-fd listeners" */
+	int master;                 /* -S: the master CLI ("@1 <command>" runs a worker's) */
 	char *user, *group;         /* stored */
 	const char *file; int line;
 };
