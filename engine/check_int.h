@@ -271,6 +271,26 @@ int check_agent_validate(struct server *s);
 /* Frees the agent-send strings (with the configuration). */
 void check_agent_free_strings(void);
 
+/* ---- the health state of servers (check_state.c) ---- */
+
+/* Returns 1 if <res> is a pass (L4OK, L6OK, L7OK, L7OKC), else 0. */
+int check_res_ok(enum check_result res);
+/* check_report() with the status <code> (< 0: none) and the info text
+ * (NULL: none) of the message given. Returns 1 if <srv> changed state. */
+int check_report_info(struct server *srv, enum check_result res, int code, const char *info,
+                      unsigned dur_ms);
+/* The result of an agent check of <srv>; <neutral>: the reply announced
+ * no health (nothing to count or log). */
+void check_agent_report(struct server *srv, enum check_result res, int code, const char *info,
+                        unsigned dur_ms, int neutral);
+/* Returns the interval until the next check of <srv>: downinter while
+ * DOWN, fastinter while changing state, inter when settled UP. */
+uint32_t check_next_interval(const struct server *srv);
+/* disable-on-404 after a result of <srv>'s check: an L7OKC drains an UP
+ * server, a plain pass brings back one this check drained (*<nolb>). */
+void check_nolb(struct server *srv, int *nolb, enum check_result res, int code, const char *info,
+                unsigned dur);
+
 /* ---- TLS under a check (check_tls.c) ---- */
 
 struct ck_tls;
