@@ -26,6 +26,7 @@
 #include "engine/dns.h"
 #include "engine/http_errsec.h"
 #include "engine/cache_cfg.h"
+#include "engine/program.h"
 #include "engine/persist.h"
 #include "engine/stick.h"
 
@@ -414,7 +415,7 @@ int cfg_tokenize(const char *line, char *out, size_t outsz, char **args, int max
 /* Sections HAProxy has and ringproxy does not: the header is an error and
  * the section's lines are skipped without further messages. */
 static const char *const cfg_unsupported_sections[] = {
-	"ring", "program", "mailers",
+	"ring", "mailers",
 	"fcgi-app", "crt-store", "traces", "dynamic-update", NULL
 };
 
@@ -552,6 +553,16 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 			cfg_error(r);
 		return;
 	}
+	if (!strcmp(k, "program")) {
+		r->skip_section = 0;
+		c->sec = CFG_SEC_PROGRAM;
+		c->px = c->defpx = NULL;
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (program_cfg_section(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	}
 	if (!strcmp(k, "resolvers")) {
 		r->skip_section = 0;
 		c->sec = CFG_SEC_RESOLVERS;
@@ -629,6 +640,12 @@ static void cfg_line(struct cfg_run *r, char **args, int nargs)
 		c->err[0] = 0;
 		c->err_tight = 0;
 		if (dns_cfg_kw(c, args, nargs) < 0)
+			cfg_error(r);
+		return;
+	case CFG_SEC_PROGRAM:
+		c->err[0] = 0;
+		c->err_tight = 0;
+		if (program_cfg_kw(c, args, nargs) < 0)
 			cfg_error(r);
 		return;
 	case CFG_SEC_PEERS:
@@ -890,5 +907,6 @@ void cfg_free(struct config *cfg)
 	dns_free_all();
 	http_errsec_free_all();
 	cache_cfg_free_all();
+	program_free_all();
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -126,6 +126,8 @@ struct server;
 struct addr;
 /* Seconds since the sockets were bound (0 when they were not). */
 uint64_t cli_uptime_sec(void);
+/* Writes <sec> as HAProxy's "0d00h00m01s". */
+void cli_fmt_uptime(char *buf, size_t len, uint64_t sec);
 /* The proxy id HAProxy shows (iid, be_id). */
 int cli_px_id(const struct proxy *px);
 /* Writes the IP of <a> (no port) into <buf>, "-" for other families. */

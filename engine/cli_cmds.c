@@ -22,6 +22,7 @@
 #include "engine/sample.h"
 #include "engine/stream.h"
 #include "engine/conn.h"
+#include "engine/program.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
 #include "engine/vars.h"
@@ -201,23 +202,29 @@ static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
 	cli_out_str(c->out, CLI_VERSION "\n");
 }
 
+void cli_fmt_uptime(char *buf, size_t len, uint64_t sec)
+{
+	snprintf(buf, len, "%llud%02lluh%02llum%02llus", (unsigned long long)(sec / 86400),
+	         (unsigned long long)(sec / 3600 % 24), (unsigned long long)(sec / 60 % 60),
+	         (unsigned long long)(sec % 60));
+}
+
 /* "show proc" (master CLI): the processes, as HAProxy's master lists
- * them; this process is both the master and its one worker. */
+ * them; this process is both the master and its one worker, then the
+ * programs it started. */
 static void cmd_show_proc(struct cli_ctx *c, char **args, int nargs)
 {
-	uint64_t up = cli_uptime_sec();
 	char upt[32];
 
 	(void)args; (void)nargs;
-	snprintf(upt, sizeof(upt), "%llud%02lluh%02llum%02llus", (unsigned long long)(up / 86400),
-	         (unsigned long long)(up / 3600 % 24), (unsigned long long)(up / 60 % 60),
-	         (unsigned long long)(up % 60));
+	cli_fmt_uptime(upt, sizeof(upt), cli_uptime_sec());
 	cli_out_printf(c->out, "%-15s %-15s %-15s %-15s %-15s\n", "#<PID>", "<type>", "<reloads>", "<uptime>",
 	               "<version>");
 	cli_out_printf(c->out, "%-15d %-15s %-15s %-15s %s\n", (int)getpid(), "master", "0 [failed: 0]", upt,
 	               CLI_VERSION);
 	cli_out_printf(c->out, "# workers\n%-15d %-15s %-15s %-15s %s\n# programs\n", (int)getpid(), "worker",
 	               "0", upt, CLI_VERSION);
+	program_show(c->out, timer_now_ms());
 }
 
 /* "show env [<name>]": the process environment, or one variable. */

@@ -30,6 +30,7 @@
 #include "engine/proxy.h"
 #include "engine/ring.h"
 #include "engine/thread.h"
+#include "engine/program.h"
 #include "proto/tls.h"
 #include "regex/rx.h"
 
@@ -574,6 +575,8 @@ int main(int argc, char **argv)
 		nerr = 1;
 	if (nerr == 0 && o.master_cli && add_master_cli(&cfg, o.master_cli) < 0)
 		nerr = 1;
+	if (nerr == 0)
+		nerr = program_cfg_check(o.master_worker || cfg.g.master_worker);
 	if (nerr) {
 		rp_alert("config : Fatal errors found in configuration.");
 		main_cleanup(&cfg, &o);
@@ -647,6 +650,8 @@ int main(int argc, char **argv)
 		rp_alert("%s", err);
 		goto fail_thr;
 	}
+	if (program_start_all() < 0)
+		goto fail_programs;
 	/* everything that opens a path or binds is done: confine, then drop */
 	if (enter_chroot(&cfg) < 0 || set_identity(&cfg) < 0)
 		goto fail_thr;
@@ -660,6 +665,7 @@ int main(int argc, char **argv)
 	log_set_starting(0, NULL);
 
 	rc = thr_run(main_thr);
+	program_stop_all();
 	if (main_soft_stop && !main_sigint)
 		log_proxies_stopped(&cfg);
 	check_stop();
@@ -683,6 +689,8 @@ int main(int argc, char **argv)
 		return 128 + SIGINT;
 	return 0;
 
+fail_programs:
+	program_stop_all();
 fail_thr:
 	thr_free(main_thr);
 	main_thr = NULL;

@@ -556,7 +556,12 @@ static void t_unsupported_sections(void)
 	expect_error("peers p\n  peer a 1.2.3.4:1\n  table t type ip size 1k\n",
 	             "parsing [t.cfg:3] : 'table' in a 'peers' section is not supported by ringproxy yet");
 	expect_error("fcgi-app f\n", "'fcgi-app' sections are not supported");
-	expect_error("program p\n", "'program' sections are not supported");
+	/* program sections: HAProxy's messages */
+	expect_error("program\n", "parsing [t.cfg:1] : 'program' expects an <id> argument");
+	expect_error("program p\n  command a\nprogram p\n", "parsing [t.cfg:3] : 'p' program section already exists in the configuration.");
+	expect_error("program p\n  command\n", "parsing [t.cfg:2] : 'command' expects a command with optional arguments separated in words.");
+	expect_error("program p\n  foo bar\n", "parsing [t.cfg:2] : unknown keyword 'foo' in 'program' section");
+	expect_error("program p\n  user no-such-user-here\n", "parsing [t.cfg:2] : cannot find user id for 'no-such-user-here'");
 	expect_error("ring r\n", "'ring' sections are not supported");
 	/* the body of an unsupported section is skipped: one error only */
 	struct config cfg;
