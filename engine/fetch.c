@@ -251,6 +251,19 @@ static int f_so_name(const struct arg *args, struct sample *smp, struct smp_ctx 
 	return 1;
 }
 
+/* fc_pp_unique_id: the unique id TLV of the PROXY v2 header the client
+ * connection started with ("accept-proxy"); not found without one. */
+static int f_fc_pp_unique_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct stream *s = ctx->strm;
+
+	(void)args;
+	if (!s || !s->pp_uid_len)
+		return 0;
+	smp_set_const_str(smp, s->pp_uid, s->pp_uid_len);
+	return 1;
+}
+
 /* so_id: the 1-based position of that bind line in its frontend. */
 static int f_so_id(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -984,6 +997,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "fc_dst_port",  f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "fc_fackets",   f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_fackets },
 	{ "fc_lost",      f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_lost },
+	{ "fc_pp_unique_id", f_fc_pp_unique_id, ARG0,         0,              SMP_T_STR,  L4, NULL },
 	{ "fc_reordering", f_fc_tcpinfo, ARG1(0, STR),        chk_no_arg,        SMP_T_SINT, L4, &ti_reordering },
 	{ "fc_retrans",   f_fc_tcpinfo, ARG1(0, STR),         chk_no_arg,        SMP_T_SINT, L4, &ti_retrans },
 	{ "fc_rtt",       f_fc_tcpinfo, ARG1(0, STR),        chk_time_unit_ms_us, SMP_T_SINT, L4, &ti_rtt },

@@ -515,6 +515,36 @@ int listener_proxy_hdr_parse(const char *buf, size_t len, struct addr *src, stru
 	}
 }
 
+int listener_pp2_tlv(const char *buf, size_t len, int type, const char **val)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	size_t p, end;
+
+	if (len < 16 || memcmp(buf, pp2_sig, sizeof(pp2_sig)) || (u[12] & 0x0f) != 1)
+		return -1;
+	end = 16 + ((size_t)u[14] << 8 | u[15]);
+	switch (u[13] & 0xf0) {
+	case 0x10: p = 16 + 12; break;     /* IPv4 addresses and ports */
+	case 0x20: p = 16 + 36; break;     /* IPv6 */
+	case 0x30: p = 16 + 216; break;    /* unix paths */
+	default:   p = 16; break;          /* AF_UNSPEC: TLVs only */
+	}
+	if (end > len)
+		return -1;
+	while (p + 3 <= end) {
+		size_t vl = (size_t)u[p + 1] << 8 | u[p + 2];
+
+		if (p + 3 + vl > end)
+			return -1;
+		if (u[p] == type) {
+			*val = buf + p + 3;
+			return (int)vl;
+		}
+		p += 3 + vl;
+	}
+	return -1;
+}
+
 size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src, const struct addr *dst)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];

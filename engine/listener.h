@@ -48,6 +48,11 @@ void listeners_close(struct config *cfg);
  * the bytes needed to decide when 0 is returned (v2 with TLVs). */
 int listener_proxy_hdr_parse(const char *buf, size_t len, struct addr *src, struct addr *dst,
                              size_t *need);
+/* Finds TLV <type> (PP2_TYPE_UNIQUE_ID is 0x05) in the PROXY v2 header at
+ * <buf>, whole in its <len> bytes as listener_proxy_hdr_parse() measured
+ * it. Returns the value's length with *<val> pointing at it in <buf>, or
+ * -1 when it is not there (a v1 header, a LOCAL one, a TLV cut short). */
+int listener_pp2_tlv(const char *buf, size_t len, int type, const char **val);
 /* Writes a PROXY v1 header for <src> -> <dst> into <out> ("server ...
  * send-proxy"). Returns its length, or 0 if <outsz> is too small. */
 size_t listener_proxy_hdr_build(char *out, size_t outsz, const struct addr *src, const struct addr *dst);

@@ -378,6 +378,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->uniq_id = stream_next_uniq_id();
 	s->last_rule_file = NULL;
 	s->last_rule_line = 0;
+	s->pp_uid_len = 0;
 	s->fe = fe;
 	s->be = NULL;
 	s->srv = NULL;
@@ -768,8 +769,10 @@ static const char *strm_proxy_hdr_err(const char *buf, size_t n, int r)
  * not a stream log line. */
 static int strm_proxy_hdr(struct stream *s)
 {
-	char buf[256];
+	char buf[512];
+	const char *uid;
 	size_t n = chan_copy_in(&s->req, 0, buf, sizeof(buf)), need;
+	int ul;
 	int r = listener_proxy_hdr_parse(buf, n, &s->cli_addr, &s->fe_addr, &need);
 
 	/* a v2 header with TLVs longer than <buf>: the addresses are in it */
@@ -787,6 +790,12 @@ static int strm_proxy_hdr(struct stream *s)
 		strm_nolinger(s->cli);
 		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 		return -1;
+	}
+	/* fc_pp_unique_id: a v2 header's unique id TLV, when <buf> holds it */
+	ul = listener_pp2_tlv(buf, n < (size_t)r ? n : (size_t)r, 0x05, &uid);
+	if (ul > 0 && ul <= (int)sizeof(s->pp_uid)) {
+		memcpy(s->pp_uid, uid, (size_t)ul);
+		s->pp_uid_len = (uint8_t)ul;
 	}
 	chan_replace_in(&s->req, 0, (size_t)r, NULL, 0);
 	s->req.total_in -= (uint64_t)r;     /* not payload: not counted */
