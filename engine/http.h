@@ -133,6 +133,11 @@ int http_msg_lower_names(struct http_msg *msg);
 static inline int http_msg_err_status(const struct http_msg *msg) { return msg->err_status; }
 /* Returns 1 when the message's headers are parsed (accessors usable). */
 static inline int http_msg_ready(const struct http_msg *msg) { return msg->state >= HTTP_MSG_BODY && msg->state != HTTP_MSG_ERROR; }
+/* Returns the size HAProxy 2.6 gives the head of <m> in its internal form
+ * (what its %B and req.len count): 20 bytes for the start line plus its
+ * three words, each header's name and value, one byte for the end of
+ * headers. */
+uint64_t http_msg_htx_head_size(const struct http_msg *m);
 
 /* ---- reading ----
  * Accessors return a pointer to the bytes, either into a channel segment

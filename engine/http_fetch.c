@@ -546,6 +546,25 @@ static long body_copy(const struct http_msg *msg, char *out, size_t outsz, int *
 	}
 }
 
+int http_fetch_htx_len(struct smp_ctx *ctx, int dir, int64_t *len)
+{
+	struct sample tmp = { 0 };
+	const struct http_msg *msg = ctx->strm && ctx->strm->http ? fetch_msg(ctx, dir, &tmp) : NULL;
+	size_t sz;
+	char *t = smp_trash(&sz);
+	int complete;
+	long n;
+
+	if (!msg || !t)
+		return 0;
+	if ((n = body_copy(msg, t, sz, &complete)) < 0)
+		n = (long)(msg->chan->in - msg->h1.hdr_len);   /* too large to de-chunk: near enough */
+	/* a chunked message that ended has one more block (its trailers' end) */
+	*len = (int64_t)(http_msg_htx_head_size(msg) + (uint64_t)n +
+	                 ((msg->h1.flags & H1_MF_CHNK) && complete));
+	return 1;
+}
+
 static int f_body(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);

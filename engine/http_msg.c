@@ -1729,3 +1729,16 @@ const char *http_status_reason(int status)
 	}
 	return "Other";
 }
+
+uint64_t http_msg_htx_head_size(const struct http_msg *m)
+{
+	uint64_t n = 20 + m->h1.ver.len + 1;    /* the start line's fixed part, the end of headers */
+
+	if (m->is_resp)
+		n += m->h1.code.len + m->h1.reason.len;
+	else
+		n += m->h1.meth.len + m->h1.uri.len;
+	for (int i = 0; i < m->h1.nb_hdrs; i++)
+		n += m->hdrs[i].n.len + m->hdrs[i].v.len;
+	return n;
+}

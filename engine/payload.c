@@ -62,10 +62,14 @@ static uint8_t *head_copy(const struct chan *c, size_t want, size_t *got)
 static int f_len(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	struct chan *c = ctx_chan(ctx);
+	int64_t hl;
 
 	if (!c)
 		return 0;
-	smp_set_sint(smp, chan_in_len(c));
+	if (http_fetch_htx_len(ctx, c == &ctx->strm->res ? SMP_DIR_RES : SMP_DIR_REQ, &hl))
+		smp_set_sint(smp, hl);          /* HTTP mode: the message as HAProxy holds it */
+	else
+		smp_set_sint(smp, chan_in_len(c));
 	smp->flags = SMP_F_VOL_TXN;
 	if (chan_may_grow(ctx, c))
 		smp->flags |= SMP_F_MAY_CHANGE;

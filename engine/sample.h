@@ -210,6 +210,11 @@ size_t smp_ipv4_str(const struct in_addr *a, char *buf);
 extern const struct sample_fetch smp_fetch_l4_table[];    /* fetch.c, ends with a NULL name */
 extern const struct sample_fetch smp_fetch_payload_table[]; /* payload.c */
 extern const struct sample_fetch smp_fetch_http_table[];  /* http_fetch.c (engineer I) */
+/* req.len / res.len on an HTTP stream (payload.c asks): the size HAProxy
+ * 2.6 gives the message in its internal form so far, head then body
+ * (de-chunked). Returns 1 with *<len>, or 0 when the message of direction
+ * <dir> is not parsed (the channel's bytes count then). http_fetch.c. */
+int http_fetch_htx_len(struct smp_ctx *ctx, int dir, int64_t *len);
 extern const struct sample_fetch smp_fetch_userlist_table[]; /* userlist.c: http_auth, http_auth_group */
 extern const struct sample_fetch smp_fetch_cap_table[];   /* http_cap.c: capture.req.hdr, capture.res.hdr */
 extern const struct sample_fetch smp_fetch_ssl_table[];   /* fetch_ssl.c: ssl_fc*, ssl_bc*, ssl_c_* */

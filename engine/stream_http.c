@@ -144,21 +144,13 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 	return 0;
 }
 
-/* HAProxy 2.6 logs the size of a message in its internal form: a start
- * line of 20 bytes plus its three words, each header's name and value,
- * one byte for the end of headers, then the body. */
+/* HAProxy 2.6 logs the size of a message in its internal form
+ * (http_msg_htx_head_size(), then the body): a start line of 20 bytes plus
+ * its three words, each header's name and value, one byte for the end of
+ * headers. */
 #define HTX_SL_SIZE 20
 
-static uint64_t htx_head_size(const struct http_msg *m)
-{
-	uint64_t n = HTX_SL_SIZE + m->h1.ver.len + m->h1.code.len + m->h1.reason.len + 1;
-
-	for (int i = 0; i < m->h1.nb_hdrs; i++)
-		n += m->hdrs[i].n.len + m->hdrs[i].v.len;
-	return n;
-}
-
-/* Same for a response we built: "<ver> <code> <reason>" then "name: value" lines. */
+/* The same for a response we built: "<ver> <code> <reason>" then "name: value" lines. */
 static uint64_t htx_page_size(const char *p, size_t len)
 {
 	const char *end = p + len, *eol;
@@ -928,7 +920,7 @@ static int hs_rsp_headers(struct stream *s)
 	if (status >= 100 && status < 200 && status != 101) {
 		/* interim response: forward as is, then wait for the final one */
 		chan_forward(&s->res, r->h1.hdr_len);
-		hs->bytes_out += htx_head_size(r);
+		hs->bytes_out += http_msg_htx_head_size(r);
 		http_msg_init(r, &s->res, 1, txn->req.h1.meth_id == H1_M_HEAD, 0);
 		return 1;
 	}
@@ -937,7 +929,7 @@ static int hs_rsp_headers(struct stream *s)
 	 * (once: a yielding rule brings us back here) */
 	if (!(hs->flags & HS_F_RSP_COUNTED)) {
 		hs->flags |= HS_F_RSP_COUNTED;
-		hs->bytes_out += htx_head_size(r);
+		hs->bytes_out += http_msg_htx_head_size(r);
 		stick_persist_store(s, 1);      /* "stick store-response" */
 		stick_stream_http_status(s, status);    /* http_err/http_fail of the trackers */
 	}
