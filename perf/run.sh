@@ -11,7 +11,10 @@
 # map_beg lookups with start-up time and memory, and 10k "add map" on the
 # management socket). Environment: HAPROXY (default
 # /usr/sbin/haproxy), RINGPROXY (default ./ringproxy), PROXY_CPU (default 0),
-# LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1).
+# LOAD_CPU (default 1), IDLE_PAIRS (default 5000), BULK_CONNS (default 1),
+# LISTEN_EXTRA and GLOBAL_EXTRA (lines added to the listen, resp. global,
+# section of the TCP scenarios, for both proxies: e.g. "    option
+# splice-auto", "    tune.pipesize 262144").
 # Each proxy runs one thread pinned to PROXY_CPU; the load generator and the
 # server peer share LOAD_CPU. Every round runs both proxies (the order flips
 # each round); the table reports medians over the rounds and the ratio
@@ -39,7 +42,8 @@ done
 shift $((OPTIND - 1))
 SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(bulk down conn idle)
-GLOBAL_EXTRA=""
+GLOBAL_EXTRA=${GLOBAL_EXTRA:-}
+GLOBAL_EXTRA_ENV=$GLOBAL_EXTRA
 
 make -s tools >/dev/null || { echo "perf: cannot build the tools" >&2; exit 1; }
 TOOLS=$TOP/build/tools
@@ -109,6 +113,7 @@ write_cfg() { # write_cfg <file> <maxconn> [extra lines for the listen section]
 		printf 'listen fe\n    bind 127.0.0.1:%s backlog 8192\n' "$FE_PORT"
 		local l
 		for l in "$@"; do printf '    %s\n' "$l"; done
+		[ -n "${LISTEN_EXTRA:-}" ] && printf '%s\n' "$LISTEN_EXTRA"
 		printf '    server s1 127.0.0.1:%s\n' "$SINK_PORT"
 	} >"$f"
 }
@@ -209,7 +214,7 @@ run_lua() {
 	CONN_EXTRA=("tcp-request content lua.perf_src")
 	run_conn "$1"
 	CONN_EXTRA=()
-	GLOBAL_EXTRA=""
+	GLOBAL_EXTRA=$GLOBAL_EXTRA_ENV
 }
 
 run_idle() { # RSS growth per idle proxied connection pair
