@@ -1041,7 +1041,12 @@ static void strm_forward(struct stream *s)
 	/* a reset server ends the stream at once with "SD", as HAProxy: what
 	 * it sent before still goes to the client, unsent request bytes are lost */
 	if (srv && (srv->flags & CONN_F_RX_ERR)) {
-		if (chan_len(&s->req) || !chan_out_len(&s->res)) {
+		int req_left = chan_len(&s->req) || strm_spliced_len(s, STRM_DIR_REQ);
+
+		/* what it sent before, in the response's pipe, goes out first */
+		if (!req_left && strm_spliced_len(s, STRM_DIR_RES))
+			return;
+		if (req_left || !chan_out_len(&s->res)) {
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
 			return;
 		}

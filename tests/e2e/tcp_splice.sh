@@ -10,7 +10,10 @@
 #    then fire once the traffic stops;
 # 4. a reader that stalls while the server streams, then goes away: the
 #    stream ends with bytes in its pipe, the proxy keeps serving;
-# 5. "no option splice-auto" and global "nosplice": nothing spliced.
+# 5. "no option splice-auto" and global "nosplice": nothing spliced;
+# 6. a server that sends 8 MiB then resets, to a client that reads late:
+#    every byte the proxy received before the reset (some of it in the pipe
+#    when the reset is read) still reaches the client, as on the copy path.
 . "$(dirname "$0")/lib.sh"
 
 cli() { printf '%s\n' "$1" | timeout 5 socat stdio "unix-connect:$T/s.sock"; }
@@ -168,5 +171,38 @@ start_proxy "$T/p6.cfg"
 run_blast -a "127.0.0.1:$FE_PORT" -n "$N5" -s 6 -r 5 -R "$N5" -X -S -t 30
 [ $BLAST_RC -eq 0 ] || fail "nosplice: exit $BLAST_RC: $BLAST_OUT"
 [ "$(info TotalSplicdedBytesOut)" = 0 ] || fail "nosplice: $(info TotalSplicdedBytesOut) bytes spliced"
+stop_proxy
+
+# 6. server reset after its bytes, client reading late
+kill "$SINK_PID"
+RP=$(free_port)
+python3 - "$RP" >"$T/rst.out" 2>&1 <<'PY' &
+import socket, struct, sys, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", int(sys.argv[1]))); l.listen(4)
+c, _ = l.accept()
+c.sendall(bytes(range(256)) * (8 << 12))      # 8 MiB
+time.sleep(0.3)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()                                     # RST
+print("sent")
+time.sleep(5)
+PY
+E2E_PIDS+=($!)
+wait_listen "$RP" 5 || fail "reset server did not start"
+SINK_PORT=$RP
+write_splice_cfg "$T/p7.cfg" "" "" ""
+start_proxy "$T/p7.cfg"
+run_blast -a "127.0.0.1:$FE_PORT" -n 1 -P 1500 -t 10
+note "$BLAST_OUT"
+[ $BLAST_RC -eq 0 ] || fail "server reset: client exit $BLAST_RC: $BLAST_OUT $(cat "$T/blast.log")"
+sleep 0.2
+# the server's kernel drops what it had not sent yet; every byte the proxy
+# received (B, in the log) reaches the client
+RX=$(sed -n 's/.* rx=\([0-9]*\) .*/\1/p' <<<"$BLAST_OUT")
+grep -Eqx "U=1 B=$RX ts=SD" "$T/proxy.log" || fail "client got $RX bytes; log line: $(grep U= "$T/proxy.log")"
+[ "$RX" -gt $((1 << 20)) ] || fail "server reset: only $RX bytes"
+[ "$(info TotalSplicdedBytesOut)" -gt 0 ] || fail "the reset server's bytes were not spliced"
+proxy_alive
 stop_proxy
 exit 0
