@@ -26,7 +26,10 @@
  * Give the ring blocking sockets (no O_NONBLOCK/SOCK_NONBLOCK): io_uring
  * tries every operation without blocking and waits by itself, whereas on
  * an O_NONBLOCK socket a send can complete with -EAGAIN (measured here:
- * a sendmsg on a full socket buffer), which callers would have to retry. */
+ * a sendmsg on a full socket buffer), which callers would have to retry.
+ * (Not reproduced on Linux 6.18, where send, sendmsg and a multishot recv
+ * on an O_NONBLOCK socket wait for readiness: splice.c relies on it, the
+ * sockets of a spliced stream being O_NONBLOCK for splice(2).) */
 #ifndef RP_RING_H
 #define RP_RING_H
 
