@@ -60,10 +60,16 @@ static void place(struct timers *w, struct timer *t)
 
 void timer_arm(struct timers *w, struct timer *t, uint64_t deadline_ms)
 {
-	if (t->pprev)
-		unlink_timer(w, t);
 	if (deadline_ms > w->now + TW_MAX_DELTA && deadline_ms != TIMER_ETERNITY)
 		deadline_ms = w->now + TW_MAX_DELTA;
+	if (t->pprev) {
+		/* re-armed for the tick it waits for already (a stream's
+		 * timeouts are recomputed at every event, and move only once
+		 * per millisecond): the wheel keeps it where it belongs */
+		if (t->expire == deadline_ms)
+			return;
+		unlink_timer(w, t);
+	}
 	if (deadline_ms == TIMER_ETERNITY)
 		return;     /* never fires: stays disarmed */
 	t->expire = deadline_ms;
