@@ -100,6 +100,8 @@ void http_txn_log_fill(const struct http_txn *txn, struct logfmt_http *h)
 
 /* ---- byte access ---- */
 
+static inline int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
 /* Returns the segment holding input offset <off> of <c> and the offset in
  * it (*<so>), or NULL when <off> is at or past the end. */
 static const struct chan_seg *seg_find(const struct chan *c, size_t off, uint32_t *so)
@@ -174,10 +176,21 @@ static inline int rd_get(struct rd *r)
 /* Returns 1 when the <len> bytes at <off> equal <s>/<slen> ignoring case. */
 static int span_ieq(const struct http_msg *msg, uint32_t off, uint32_t len, const char *s, size_t slen)
 {
+	const struct chan_seg *sg;
+	uint32_t so;
 	struct rd r;
 
 	if (len != slen)
 		return 0;
+	if (len && (sg = seg_find(msg->chan, off, &so)) && sg->len - so >= len) {
+		/* in one segment (the usual case): compared in place */
+		const unsigned char *p = (const unsigned char *)sg->chk->data + sg->off + so;
+
+		for (size_t i = 0; i < len; i++)
+			if (to_lower(p[i]) != to_lower((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
 	rd_init(&r, msg->chan, off, len);
 	for (size_t i = 0; i < slen; i++) {
 		int c = rd_get(&r), d = (unsigned char)s[i];
@@ -265,7 +278,8 @@ static int feed(struct http_msg *msg, int stop_at_body)
 static int hdr_find_raw(const struct http_msg *msg, const char *name, size_t nlen, int from)
 {
 	for (int i = from < 0 ? 0 : from; i < msg->h1.nb_hdrs; i++)
-		if (span_ieq(msg, msg->hdrs[i].n.off, msg->hdrs[i].n.len, name, nlen))
+		if (msg->hdrs[i].n.len == nlen &&
+		    span_ieq(msg, msg->hdrs[i].n.off, msg->hdrs[i].n.len, name, nlen))
 			return i;
 	return -1;
 }
@@ -360,7 +374,6 @@ static void span_write(const struct http_msg *msg, uint32_t off, const char *d, 
 }
 
 static int crlf_to_space(int c) { return (c == '\r' || c == '\n') ? ' ' : c; }
-static int to_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
 /* Copies the host[:port] of <sp> to <out> (size <outsz>) lowercased,
  * without a userinfo part and without the scheme's default port (<defport>
@@ -697,6 +710,27 @@ static int normalize_request(struct http_msg *msg)
 	return 0;
 }
 
+/* Lowercases the <n> bytes of a header name at <c> in place, 8 at a time:
+ * the parser let only token bytes (ASCII) into a name, so no byte carries
+ * into the next one below. */
+static void name_lower(char *c, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	for (; n >= 8; c += 8, n -= 8) {
+		uint64_t x, ge_a, gt_z;
+
+		memcpy(&x, c, 8);
+		ge_a = x + ones * (0x80 - 'A');         /* high bit: byte >= 'A' */
+		gt_z = x + ones * (0x80 - 'Z' - 1);     /* high bit: byte > 'Z' */
+		x |= ((ge_a ^ gt_z) & (ones * 0x80)) >> 2;
+		memcpy(c, &x, 8);
+	}
+	for (; n; c++, n--)
+		if (*c >= 'A' && *c <= 'Z')
+			*c += 32;
+}
+
 /* Applies HAProxy's policy once the headers are parsed. Returns 0, an
  * h1_err (reject), or -ENOMEM. */
 static int apply_policy(struct http_msg *msg)
@@ -720,9 +754,7 @@ static int apply_policy(struct http_msg *msg)
 				span_map(msg, msg->hdrs[i].n, to_lower);
 				continue;
 			}
-			for (char *c = blk + msg->hdrs[i].n.off, *e = c + msg->hdrs[i].n.len; c < e; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c += 32;
+			name_lower(blk + msg->hdrs[i].n.off, msg->hdrs[i].n.len);
 		}
 		if (m->flags & H1_MF_OBS_FOLD)
 			unfold(msg);

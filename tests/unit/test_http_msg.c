@@ -1055,6 +1055,19 @@ static void t_lower_names(void)
 	EXPECT_STR(dump(&c), "GET /show/a?x=1&a=2;a=3 HTTP/1.1\r\nhost: ex.com\r\nx: a, b ,, \"c,d\"\r\nx: e\r\n"
 	                     "cookie: a=1; c=2\r\ncookie: c=3;d=4\r\n\r\n");
 	chan_reset(&c);
+	/* a normal parse, names long enough to be lowercased 8 bytes at a
+	 * time, every token character around the letters kept as is */
+	{
+		static const char rq[] = "GET / HTTP/1.1\r\nHost: a\r\n"
+			"X-AZaz`09!#$%&'*+-.^_|~QZ: v\r\nABCDEFGH: w\r\nIJKLMNOPQRSTUVWXYZ: x\r\n\r\n";
+
+		load(&c, rq, strlen(rq), 4096, 0);
+		http_msg_init(&m, &c, 0, 0, 0);
+		EXPECT_INT(http_msg_parse(&m), HTTP_PARSE_DONE);
+		EXPECT_STR(dump(&c), "GET / HTTP/1.1\r\nhost: a\r\n"
+			"x-azaz`09!#$%&'*+-.^_|~qz: v\r\nabcdefgh: w\r\nijklmnopqrstuvwxyz: x\r\n\r\n");
+		chan_reset(&c);
+	}
 }
 
 /* The request line kept for the log is the one received (HAProxy logs
