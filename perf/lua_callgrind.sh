@@ -7,7 +7,9 @@
 # txn.f:src(), perf/lua/src_action.lua, N connections of 16 echoed bytes),
 # var and hdr (mode http, N keep-alive GETs to nginx through
 # http-request lua.perf_var: txn:set_var("txn.a", txn.sf:src()), or
-# lua.perf_hdr: txn.http:req_set_header(); perf/lua/http_action.lua).
+# lua.perf_hdr: txn.http:req_set_header(); perf/lua/http_action.lua);
+# srchdr as hdr with lua.perf_srchdr, the httplua action of perf/run.sh
+# (txn.http:req_set_header("x-src", txn.f:src())).
 # Each proxy runs under callgrind twice, without and with the action; the
 # counters are zeroed after a warm-up of N/4 (at least 250) and dumped after N more, so
 # start-up is not counted. Prints instructions per unit for both runs, their
@@ -27,12 +29,12 @@ while getopts "n:p:" o; do
 	case $o in
 	n) N=$OPTARG ;;
 	p) ONLY=$OPTARG ;;
-	*) sed -n '2,16p' "$0"; exit 2 ;;
+	*) sed -n '2,18p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 SCEN=("$@")
-[ ${#SCEN[@]} -eq 0 ] && SCEN=(tcp var hdr)
+[ ${#SCEN[@]} -eq 0 ] && SCEN=(tcp var hdr srchdr)
 PROXIES=(haproxy ringproxy)
 [ -n "$ONLY" ] && PROXIES=("$ONLY")
 
@@ -108,6 +110,7 @@ write_cfg() {
 			tcp) printf '    tcp-request content lua.perf_src\n' ;;
 			var) printf '    http-request lua.perf_var\n' ;;
 			hdr) printf '    http-request lua.perf_hdr\n' ;;
+			srchdr) printf '    http-request lua.perf_srchdr\n' ;;
 			esac
 		fi
 		printf '    server s1 127.0.0.1:%s\n' "$PEER_PORT"
