@@ -365,6 +365,15 @@ static int at_maxconn(const struct thr *t, const struct proxy *px)
 	       (px->maxconn > 0 && px->fe_cur_conn >= (uint32_t)px->maxconn);
 }
 
+/* The next close of <c> sends a reset instead of a FIN. */
+static void strm_nolinger(struct conn *c)
+{
+	struct linger nolinger = { .l_onoff = 1, .l_linger = 0 };
+
+	if (c->fd >= 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &nolinger, sizeof(nolinger));
+}
+
 struct stream *stream_accept(struct listener *l, int fd)
 {
 	struct thr *t = l->thr;
@@ -449,8 +458,9 @@ struct stream *stream_accept(struct listener *l, int fd)
 	switch (rules_exec_tcp_req_conn(s)) {
 	case RULE_REJECT:
 	case RULE_ERR:
-		/* closed before the session exists: no log, as HAProxy */
+		/* closed before the session exists, with a reset: no log, as HAProxy */
 		s->flags |= STRM_F_NOLOG;
+		strm_nolinger(s->cli);
 		stream_abort(s, s->err != STRM_ERR_NONE ? s->err : STRM_ERR_PRXCOND, STRM_FIN_R);
 		return s;
 	default:
@@ -516,14 +526,6 @@ static void strm_count_bytes(struct stream *s)
 		s->srv->bytes_in += in;
 		s->srv->bytes_out += out;
 	}
-}
-
-static void strm_nolinger(struct conn *c)
-{
-	struct linger nolinger = { .l_onoff = 1, .l_linger = 0 };
-
-	if (c->fd >= 0)
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &nolinger, sizeof(nolinger));
 }
 
 /* HAProxy's "beconn" (%bc, be_conn, the backend's scur and stot): the
