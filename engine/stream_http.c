@@ -126,8 +126,9 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 		return -1;
 	http_txn_log_fill(&hs->txn, h);
 	h->status = hs->txn.status ? hs->txn.status : h->status;
-	if (!h->status)
-		h->status = -1;         /* no response: HAProxy logs -1 */
+	if (!h->status && s->err != STRM_ERR_LOCAL)
+		h->status = -1;         /* no response: HAProxy logs -1, but 0 after a
+		                         * Lua txn:done() (LR), which answers nothing */
 	h->srv_name = hs->svc_name;
 	h->Ti = hs->t_first ? ms_between(hs->t_start, hs->t_first) : ms_between(hs->t_start, end);
 	if (h->Ti < 0)
