@@ -563,123 +563,41 @@ static int kw_g_removed(struct cfg_ctx *c, char **args, int nargs)
 	return cfg_set_err(c, "'%s' is not supported by ringproxy yet.", args[0]);
 }
 
-/* set-var proc.<name> <expr>: evaluated once, now, with no stream: only
- * internal fetches (int, str, var(proc.x)...) are allowed, as in HAProxy.
- * Extra words after the expression are ignored, as HAProxy 2.6 does. */
-static int kw_g_set_var(struct cfg_ctx *c, char **args, int nargs)
+/* set-var proc.<name> <expr> and set-var-fmt proc.<name> "<format>":
+ * evaluated once, now, with no stream (vars_set_proc_now()): only internal
+ * fetches (int, str, var(proc.x)...) are allowed, as in HAProxy. Extra
+ * words after the expression are ignored, as HAProxy 2.6 does. */
+static int g_set_var(struct cfg_ctx *c, char **args, int nargs, int fmt)
 {
-	struct smp_ctx ctx = { .final = 1 };
-	struct sample smp = { 0 };
-	struct sample_expr *e;
 	struct var_ref ref;
 	char err[256];
-	int idx = 2, ret = -1;
+	int idx = 2, ret = 0;
 
 	if (nargs < 3)
-		return cfg_set_err(c, "'%s' requires a process-wide variable name ('proc.<name>') and a sample expression.", args[0]);
+		return cfg_set_err(c, "'%s' requires a process-wide variable name ('proc.<name>') and %s.",
+		                   args[0], fmt ? "a format string" : "a sample expression");
 	if (vars_parse_ref(args[1], strlen(args[1]), &ref, err, sizeof(err)) < 0)
 		return cfg_set_err(c, "'%s' : %s", args[0], err);
-	if (ref.scope != VAR_SCOPE_PROC) {
-		cfg_set_err(c, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.",
-		            args[0], args[1]);
-		goto out_ref;
-	}
-	if (!(e = sample_expr_parse_words(args, nargs, &idx, NULL, err, sizeof(err)))) {
-		cfg_set_err(c, "'%s' : %s", args[0], err);
-		goto out_ref;
-	}
-	if (!(e->fetch->use & SMP_USE_INT)) {
-		cfg_set_err(c, "fetch method '%s(%s)' extracts information from '%s', none of which is available here",
-		            args[0], args[1], e->fetch->name);
-		goto out_expr;
-	}
-	/* a value not found leaves the variable unset, as HAProxy */
-	if (sample_expr_eval(e, &ctx, &smp) && vars_set(vars_of(NULL, VAR_SCOPE_PROC), &ref, &smp) < 0) {
-		cfg_set_err(c, "'%s' : out of memory.", args[0]);
-		goto out_expr;
-	}
-	ret = 0;
-out_expr:
-	sample_expr_free(e);
-out_ref:
+	if (ref.scope != VAR_SCOPE_PROC)
+		ret = cfg_set_err(c, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.",
+		                  args[0], args[1]);
+	else if ((ret = vars_set_proc_now(&ref, fmt ? args[2] : NULL, args, nargs, &idx, err, sizeof(err))) == -2)
+		ret = cfg_set_err(c, "fetch method '%s(%s)' extracts information from '%s', none of which is available here",
+		                  args[0], args[1], err);
+	else if (ret < 0)
+		ret = cfg_set_err(c, "'%s' : %s", args[0], err);
 	vars_ref_free(&ref);
 	return ret;
 }
 
-/* set-var-fmt proc.<name> "<format>": the format's text and %[expr]
- * blocks, evaluated once, now, with no stream (so no other %-variable, as
- * HAProxy says of them here); an expression that finds nothing adds
- * nothing. The variable gets the resulting string. */
+static int kw_g_set_var(struct cfg_ctx *c, char **args, int nargs)
+{
+	return g_set_var(c, args, nargs, 0);
+}
+
 static int kw_g_set_var_fmt(struct cfg_ctx *c, char **args, int nargs)
 {
-	char out[4096], err[256];
-	size_t n = 0;
-	struct var_ref ref;
-	struct sample smp;
-	int ret = -1;
-
-	if (nargs < 3)
-		return cfg_set_err(c, "'%s' requires a process-wide variable name ('proc.<name>') and a format string.", args[0]);
-	if (vars_parse_ref(args[1], strlen(args[1]), &ref, err, sizeof(err)) < 0)
-		return cfg_set_err(c, "'%s' : %s", args[0], err);
-	if (ref.scope != VAR_SCOPE_PROC) {
-		cfg_set_err(c, "'%s': cannot set variable '%s', only scope 'proc' is permitted in the global section.",
-		            args[0], args[1]);
-		goto out;
-	}
-	for (const char *p = args[2]; *p;) {
-		const char *end = p + 1;
-		struct smp_ctx ctx = { .final = 1 };
-		struct sample_expr *e;
-
-		if (p[0] == '%' && p[1] == '%') {
-			p += 2;
-			if (n < sizeof(out) - 1)
-				out[n++] = '%';
-			continue;
-		}
-		if (p[0] != '%') {
-			if (n < sizeof(out) - 1)
-				out[n++] = *p;
-			p++;
-			continue;
-		}
-		if (p[1] != '[') {
-			cfg_set_err(c, "'%s' : only %%[expr] blocks are available in the global section, not '%.10s'.", args[0], p);
-			goto out;
-		}
-		if (!(e = sample_expr_parse(p + 2, &end, NULL, err, sizeof(err)))) {
-			cfg_set_err(c, "'%s' : %s", args[0], err);
-			goto out;
-		}
-		if (*end != ']' || !(e->fetch->use & SMP_USE_INT)) {
-			cfg_set_err(c, *end != ']' ? "'%s' : missing ']' after the expression in '%s'." :
-			            "'%s' : fetch method '%s' extracts information that is not available here.",
-			            args[0], *end != ']' ? args[2] : e->fetch->name);
-			sample_expr_free(e);
-			goto out;
-		}
-		memset(&smp, 0, sizeof(smp));
-		if (sample_expr_eval(e, &ctx, &smp) && sample_cast(&smp, SMP_T_STR)) {
-			size_t l = smp.u.str.len < sizeof(out) - 1 - n ? smp.u.str.len : sizeof(out) - 1 - n;
-			memcpy(out + n, smp.u.str.ptr, l);
-			n += l;
-		}
-		sample_expr_free(e);
-		p = end + 1;
-	}
-	memset(&smp, 0, sizeof(smp));
-	smp.type = SMP_T_STR;
-	smp.u.str.ptr = out;
-	smp.u.str.len = n;
-	if (vars_set(vars_of(NULL, VAR_SCOPE_PROC), &ref, &smp) < 0) {
-		cfg_set_err(c, "'%s' : out of memory.", args[0]);
-		goto out;
-	}
-	ret = 0;
-out:
-	vars_ref_free(&ref);
-	return ret;
+	return g_set_var(c, args, nargs, 1);
 }
 
 /* Parses a process or thread set: "all", "odd", "even", "<n>" or "<n>-<m>"

@@ -42,6 +42,7 @@ struct cli_sess {
 	int in_payload;            /* a "<<" line was read: lines up to an empty one */
 	int master;                /* the master CLI (-S) */
 	int in_master;             /* the running command is the master's */
+	int experimental;          /* "experimental-mode on" */
 	uint32_t timeout_ms;       /* "set timeout cli", 0: "stats timeout" */
 	size_t inlen;
 	struct cli_out out;
@@ -116,6 +117,7 @@ struct cli_sess *cli_sess_new(struct config *cfg, int level)
 		return NULL;
 	s->cfg = cfg;
 	s->level = level;
+	s->experimental = 0;
 	s->prompt = 0;
 	s->over = 0;
 	s->answered = 0;
@@ -189,7 +191,7 @@ static int cli_kw_master(const struct cli_kw *kw)
  * ("show proc" is the master's only). */
 static int cli_kw_usable(const struct cli_sess *s, const struct cli_kw *kw)
 {
-	if (!kw->usage || kw->level > s->level)
+	if (!kw->usage || cli_kw_level(kw) > s->level || ((kw->level & CLI_EXPERIMENTAL) && !s->experimental))
 		return 0;
 	if (s->in_master)
 		return cli_kw_master(kw);
@@ -298,7 +300,7 @@ static void cli_help(struct cli_sess *s, char **args, int nargs)
 static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *payload, int *no_eol)
 {
 	struct cli_ctx c = { s->cfg, &s->out, &s->level, &s->prompt, &s->over, payload, &s->timeout_ms,
-	                     no_eol };
+	                     no_eol, &s->experimental };
 	const struct cli_kw *kw;
 
 	/* the master CLI: "@1" or "@!<pid>" (this process, its own worker)
@@ -323,11 +325,15 @@ static void cli_run_cmd(struct cli_sess *s, char **args, int nargs, const char *
 	for (kw = cli_kws; kw->words[0]; kw++)
 		if (cli_kw_match(kw, args, nargs))
 			break;
-	if (!kw->words[0] || (kw->usage && !cli_kw_usable(s, kw) && kw->level <= s->level)) {
+	if (kw->words[0] && (kw->level & CLI_EXPERIMENTAL) && !s->experimental) {
+		cli_out_str(&s->out, "This command is restricted to experimental mode only.\n");
+		return;
+	}
+	if (!kw->words[0] || (kw->usage && !cli_kw_usable(s, kw) && cli_kw_level(kw) <= s->level)) {
 		cli_unknown(s, args, nargs);
 		return;
 	}
-	if (kw->level > s->level) {
+	if (cli_kw_level(kw) > s->level) {
 		cli_out_str(&s->out, "Permission denied\n");
 		return;
 	}

@@ -102,6 +102,7 @@ struct cli_ctx {
 	uint32_t *timeout_ms;       /* this session's idle timeout, 0: "stats timeout" */
 	int *no_eol;                /* set: the answer goes without its closing empty line
 	                             * (HAProxy 2.6's add/del server answers) */
+	int *experimental;          /* "experimental-mode on" in this session */
 };
 
 /* One command: up to 3 leading words, the level it needs, and its usage
@@ -114,6 +115,11 @@ struct cli_kw {
 	const char *usage;
 	void (*fn)(struct cli_ctx *c, char **args, int nargs);
 };
+/* Or'ed into cli_kw.level: the command runs and is listed only after
+ * "experimental-mode on". */
+#define CLI_EXPERIMENTAL 0x100
+/* Returns the level (CLI_LVL_*) <kw> needs. */
+static inline int cli_kw_level(const struct cli_kw *kw) { return kw->level & 0xff; }
 /* The table, sorted as "help" lists it, ending with an entry whose
  * words[0] is NULL. */
 extern const struct cli_kw cli_kws[];

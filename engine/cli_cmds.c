@@ -196,6 +196,54 @@ static void cmd_get_var(struct cli_ctx *c, char **args, int nargs)
 	cli_out_str(c->out, ">");
 }
 
+/* "experimental-mode [on|off]" (admin): says whether the session may run
+ * experimental commands ("set var"), or turns that on or off. */
+static void cmd_experimental_mode(struct cli_ctx *c, char **args, int nargs)
+{
+	if (nargs < 2)
+		cli_out_printf(c->out, "experimental-mode is %s\n", *c->experimental ? "ON" : "OFF");
+	else
+		*c->experimental = !strcmp(args[1], "on");
+}
+
+/* "set var <proc.name> [expr] <expr>" or "set var <proc.name> fmt <fmt>"
+ * (experimental mode): sets a process-wide variable from internal fetches,
+ * evaluated now. */
+static void cmd_set_var(struct cli_ctx *c, char **args, int nargs)
+{
+	struct var_ref ref;
+	char err[256];
+	int idx = 3, fmt = 0, r;
+
+	if (nargs < 3) {
+		cli_out_str(c->out, "Missing variable name.\n");
+		return;
+	}
+	if (nargs < 4) {
+		cli_out_str(c->out, "Missing either 'expr', 'fmt' or expression.\n");
+		return;
+	}
+	/* a lone "expr" or "fmt" is the expression, as HAProxy reads it */
+	if (nargs > 4 && (!strcmp(args[3], "expr") || (fmt = !strcmp(args[3], "fmt"))))
+		idx = 4;
+	if (vars_parse_ref(args[2], strlen(args[2]), &ref, err, sizeof(err)) < 0) {
+		cli_out_printf(c->out, "%s\n", err);
+		return;
+	}
+	r = -1;
+	if (ref.scope != VAR_SCOPE_PROC)
+		snprintf(err, sizeof(err), "'set var': cannot set variable '%s', only scope 'proc' is permitted here.",
+		         args[2]);
+	else
+		r = vars_set_proc_now(&ref, fmt ? args[idx] : NULL, args, nargs, &idx, err, sizeof(err));
+	vars_ref_free(&ref);
+	if (r == 0)
+		return;
+	cli_out_printf(c->out, r == -2 ? "fetch method '%s' extracts information that is not available here.\n" :
+	                                 "%s\n", err);
+	*c->no_eol = 1;         /* errors end without the empty line, as HAProxy 2.6 answers them */
+}
+
 static void cmd_show_version(struct cli_ctx *c, char **args, int nargs)
 {
 	(void)args; (void)nargs;
@@ -1063,6 +1111,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "enable", "frontend" }, A, "enable frontend <frontend> : re-enable specific frontend", cli_cmd_frontend },
 	{ { "enable", "health" }, A, "enable health <bk>/<srv> : enable health checks", cli_cmd_health },
 	{ { "enable", "server" },  A, "enable server  (DEPRECATED) : take a server out of maintenance (see 'set server')", cmd_enable_server },
+	{ { "experimental-mode" }, A, NULL, cmd_experimental_mode },
 	{ { "get", "acl" },   U, "get acl <acl> <value> : report the patterns matching a sample for an ACL", cmd_get_acl },
 	{ { "get", "map" },   U, "get map <acl> <value> : report the keys and values matching a sample for a map", cmd_get_map },
 	{ { "get", "var" },   O, "get var <name> : retrieve contents of a process-wide variable", cmd_get_var },
@@ -1077,6 +1126,7 @@ const struct cli_kw cli_kws[] = {
 	{ { "set", "server" }, A, "set server <bk>/<srv> [opts] : change a server's address, health, state or weight", cmd_set_server },
 	{ { "set", "table" }, U, "set table <table> key <k> [data.* <v>]* : update or create a table entry's data", cli_cmd_set_table },
 	{ { "set", "timeout" }, U, "set timeout [cli] <delay> : change this session's idle timeout", cmd_set_timeout },
+	{ { "set", "var" },   O | CLI_EXPERIMENTAL, "set var <name> [fmt|expr] {<fmt>|<expr>} : set variable from an expression or a format", cmd_set_var },
 	{ { "set", "weight" }, A, "set weight <bk>/<srv>  (DEPRECATED) : change a server's weight (see 'set server')", cmd_set_weight },
 	{ { "show", "acl" },  U, "show acl [@<ver>] [<acl>] : report available ACLs or dump an ACL's contents", cmd_show_acl },
 	{ { "show", "backend" }, U, "show backend : list the backends of the running configuration", cli_cmd_show_backend },

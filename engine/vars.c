@@ -377,3 +377,87 @@ void vars_clear(struct vars *vs)
 	vs->first = NULL;
 	vs->size = 0;
 }
+
+/* Renders <fmt> with no stream into <out> (see vars_set_proc_now()).
+ * Returns the length, or -1 with <err>. */
+static long fmt_render_now(const char *fmt, char *out, size_t outsz, char *err, size_t errlen)
+{
+	size_t n = 0;
+
+	for (const char *p = fmt; *p;) {
+		const char *end = p + 1;
+		struct smp_ctx ctx = { .final = 1 };
+		struct sample smp;
+		struct sample_expr *e;
+
+		if (p[0] != '%' || p[1] == '%') {
+			if (n < outsz - 1)
+				out[n++] = *p;
+			p += p[0] == '%' ? 2 : 1;
+			continue;
+		}
+		if (p[1] != '[') {
+			snprintf(err, errlen, "only %%[expr] blocks are available here, not '%.10s'.", p);
+			return -1;
+		}
+		if (!(e = sample_expr_parse(p + 2, &end, NULL, err, errlen)))
+			return -1;
+		if (*end != ']' || !(e->fetch->use & SMP_USE_INT)) {
+			if (*end != ']')
+				snprintf(err, errlen, "missing ']' after the expression in '%s'.", fmt);
+			else
+				snprintf(err, errlen, "fetch method '%s' extracts information that is not available here.",
+				         e->fetch->name);
+			sample_expr_free(e);
+			return -1;
+		}
+		memset(&smp, 0, sizeof(smp));
+		if (sample_expr_eval(e, &ctx, &smp) && sample_cast(&smp, SMP_T_STR)) {
+			size_t l = smp.u.str.len < outsz - 1 - n ? smp.u.str.len : outsz - 1 - n;
+
+			memcpy(out + n, smp.u.str.ptr, l);
+			n += l;
+		}
+		sample_expr_free(e);
+		p = end + 1;
+	}
+	return (long)n;
+}
+
+int vars_set_proc_now(const struct var_ref *ref, const char *fmt, char *const *words, int nwords,
+                      int *idx, char *err, size_t errlen)
+{
+	struct smp_ctx ctx = { .final = 1 };
+	struct sample smp = { 0 };
+	struct sample_expr *e = NULL;
+	char out[4096];
+	int ret = 0;
+
+	if (fmt) {
+		long n = fmt_render_now(fmt, out, sizeof(out), err, errlen);
+
+		if (n < 0)
+			return -1;
+		smp.type = SMP_T_STR;
+		smp.u.str.ptr = out;
+		smp.u.str.len = (size_t)n;
+	} else {
+		if (!(e = sample_expr_parse_words(words, nwords, idx, NULL, err, errlen)))
+			return -1;
+		if (!(e->fetch->use & SMP_USE_INT)) {
+			snprintf(err, errlen, "%s", e->fetch->name);
+			ret = -2;
+			goto out;
+		}
+		if (!sample_expr_eval(e, &ctx, &smp))
+			goto out;           /* nothing found: the variable stays as it was */
+	}
+	/* before the expression is freed: the sample may point into it */
+	if (vars_set(vars_of(NULL, VAR_SCOPE_PROC), ref, &smp) < 0) {
+		snprintf(err, errlen, "out of memory.");
+		ret = -1;
+	}
+out:
+	sample_expr_free(e);
+	return ret;
+}

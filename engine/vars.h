@@ -68,4 +68,15 @@ int vars_set_cond(struct vars *v, const struct var_ref *ref, const struct sample
 /* Frees every variable of <v>. */
 void vars_clear(struct vars *v);
 
+/* Sets process-wide variable <ref> (scope proc) with no stream, as the
+ * global section and the CLI's "set var" do: from <fmt> when it is not
+ * NULL (its text, "%%" as '%', each %[expr] block evaluated now), else
+ * from the expression in <words>[*<idx>...] (<nwords> words). Only
+ * internal fetches (int, str, var(proc.x)...) work there. An expression
+ * that finds nothing leaves the variable as it was; in a format it adds
+ * nothing. Returns 0, -1 with the reason in <err>, or -2 when the
+ * expression's fetch needs a stream (its name in <err>). */
+int vars_set_proc_now(const struct var_ref *ref, const char *fmt, char *const *words, int nwords,
+                      int *idx, char *err, size_t errlen);
+
 #endif
