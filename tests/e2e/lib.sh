@@ -119,6 +119,17 @@ start_proxy() {
 	kill -0 "$PROXY_PID" 2>/dev/null || fail "proxy exited at start"
 }
 
+# wait_line <file> <line> [secs]: waits until <file> holds exactly <line>
+# (a peer's closing report), up to <secs> (10) seconds; returns 1 if not.
+wait_line() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 20))); do
+		grep -qx -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # proxy_alive: fails the test when the proxy process is gone.
 proxy_alive() {
 	kill -0 "$PROXY_PID" 2>/dev/null || fail "proxy died (see proxy.log)"

@@ -36,8 +36,7 @@ wait "$BPID"
 rc=$?
 note "$(tail -1 "$T/blast.out")"
 [ $rc -eq 0 ] || fail "in-flight transfer broken by the soft stop: exit $rc: $(cat "$T/blast.out" "$T/blast.log")"
-sleep 0.2
-grep -qx "close rx=$N tx=$N verify=ok" "$T/srv.out" || fail "server side: $(cat "$T/srv.out")"
+wait_line "$T/srv.out" "close rx=$N tx=$N verify=ok" || fail "server side: $(cat "$T/srv.out")"
 
 # with its last stream done, the proxy exits by itself, status 0
 for i in $(seq 1 60); do

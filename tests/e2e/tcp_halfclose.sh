@@ -31,8 +31,7 @@ write_cfg "$T/p2.cfg" "server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p2.cfg"
 run_blast -a "127.0.0.1:$FE_PORT" -n 1000 -s 8 -S -r 9 -R "$N" -X -t 30
 [ $BLAST_RC -eq 0 ] || fail "server stream after the client's shutdown: exit $BLAST_RC: $BLAST_OUT $(cat "$T/blast.log")"
-sleep 0.2
-grep -qx "close rx=1000 tx=$N verify=ok" "$T/gen.out" || fail "server side: $(cat "$T/gen.out")"
+wait_line "$T/gen.out" "close rx=1000 tx=$N verify=ok" || fail "server side: $(cat "$T/gen.out")"
 proxy_alive
 stop_proxy
 exit 0

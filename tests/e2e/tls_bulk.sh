@@ -38,8 +38,7 @@ run_blast -a "127.0.0.1:$FE_PORT" -n "$N" -s 1001 -r 2002 -R "$N" -X -S -t 50
 note "one connection: $BLAST_OUT"
 [ $BLAST_RC -eq 0 ] || fail "client: exit $BLAST_RC: $BLAST_OUT $(cat blast.log)"
 case "$BLAST_OUT" in "ok conns=1 tx=$N rx=$N "*) ;; *) fail "client: $BLAST_OUT" ;; esac
-sleep 0.2
-grep -qx "close rx=$N tx=$N verify=ok" srv.out || fail "server side: $(cat srv.out)"
+wait_line srv.out "close rx=$N tx=$N verify=ok" || fail "server side: $(cat srv.out)"
 stop_proxy
 
 # several connections at once through an echo server, with a client that
