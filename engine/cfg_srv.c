@@ -511,7 +511,7 @@ static const char *const srv_noeffect_val_kws[] = {
 	"npn", "check-proto", NULL
 };
 static const char *const srv_noeffect_flag_kws[] = {
-	"tfo", "no-tfo", "no-sslv3", "no-tlsv10", "no-tlsv11", "check-send-proxy",
+	"tfo", "no-tfo", "no-sslv3", "no-tlsv10", "no-tlsv11",
 	"no-send-proxy", "allow-0rtt", "non-stick", "stick", "no-tlsv12", "no-tlsv13", "force-sslv3", "force-tlsv10",
 	"force-tlsv11", "force-tlsv12", "force-tlsv13", "no-agent-check", "no-send-proxy-v2",
 	"no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn", NULL
@@ -543,6 +543,7 @@ static int srv_params(struct cfg_ctx *c, struct server *s, char **args, int i, i
 		if (!strcmp(k, "check-ssl"))          { s->check_ssl = 1; s->no_check_ssl = 0; continue; }
 		if (!strcmp(k, "no-check-ssl"))       { s->check_ssl = 0; s->no_check_ssl = 1; continue; }
 		if (!strcmp(k, "send-proxy"))         { s->send_proxy = 1; continue; }
+		if (!strcmp(k, "check-send-proxy"))   { s->check_send_proxy = 1; continue; }
 		if (!strcmp(k, "no-ssl-reuse"))       { s->no_ssl_reuse = 1; continue; }
 		if (!strcmp(k, "ssl-reuse"))          { s->no_ssl_reuse = 0; continue; }
 		if (!strcmp(k, "no-tls-tickets"))     { s->no_tls_tickets = 1; continue; }

@@ -25,6 +25,7 @@
 #include "engine/thread.h"
 #include "engine/timer.h"
 #include "engine/check_int.h"
+#include "engine/listener.h"
 #include "engine/sample.h"
 #include "regex/rx.h"
 
@@ -45,10 +46,12 @@ struct check {
 	uint32_t read_timeout;      /* ms: the rules after the connect, 0 = same deadline */
 	const struct tc_rules *rules; /* the backend's tcp-check rules, or NULL */
 	int step;                   /* rule being run (index into rules) */
-	enum { CK_IDLE = 0, CK_CONNECT, CK_TLS_HS, CK_SEND, CK_RECV } phase;
+	enum { CK_IDLE = 0, CK_CONNECT, CK_PROXY_HDR, CK_TLS_HS, CK_SEND, CK_RECV } phase;
 	uint32_t txoff;             /* bytes of the current send already sent */
 	uint32_t rxlen;             /* bytes in <buf> */
 	uint32_t txlen;             /* an HTTP request's length (built in <buf>) */
+	char pp[108];               /* CK_PROXY_HDR: the PROXY header, <pplen> bytes, <ppoff> sent */
+	uint8_t pplen, ppoff;
 	unsigned cond404:1;         /* disable-on-404: the response was a 404 */
 	int nolb;                   /* this check put the server in NOLB (DRAIN) */
 	int code;                   /* the HTTP status of the response, 0 otherwise */
@@ -790,6 +793,65 @@ static void check_connected(struct check *c)
 	tc_run(c);
 }
 
+/* The connection of <c> is up, its PROXY header sent: starts TLS when
+ * it is asked for, else runs the rules. */
+static void check_tls_then_rules(struct check *c)
+{
+	int res;
+
+	switch (check_tls_begin(c)) {
+	case 1:
+		c->phase = CK_TLS_HS;
+		if (check_tls_step(c, &res))
+			check_connected(c);
+		return;
+	case -1:
+		check_fail_errno(c, ENOMEM);
+		return;
+	}
+	check_connected(c);
+}
+
+/* Sends a PROXY header on the new connection of <c> when its connect rule
+ * ("send-proxy") or the server ("check-send-proxy", or "send-proxy" without
+ * a check port or address, HAProxy's rule) asks for one: version 2 when the
+ * server has "send-proxy-v2" (a LOCAL header, as HAProxy's checks send),
+ * else version 1 with the check connection's own addresses. Returns 1
+ * when the send is in flight (or the check ended), 0 when none is sent. */
+static int check_proxy_hdr(struct check *c)
+{
+	const struct tc_rule *r = c->conn_step >= 0 ? &c->rules->r[c->conn_step] : NULL;
+	const struct server *s = c->srv;
+	struct addr local;
+	size_t n;
+
+	if (c->agent || !((r && r->send_proxy) ||
+	                  ((!r || r->dflt) && (s->check_send_proxy ||
+	                                       ((s->send_proxy || s->send_proxy_v2) && !s->check_port &&
+	                                        !s->has_check_addr)))))
+		return 0;
+	if (s->send_proxy_v2) {
+		struct addr none;
+
+		memset(&none, 0, sizeof(none));
+		n = listener_proxy_hdr_build_v2(c->pp, sizeof(c->pp), &none, &none);
+		if (n > 12)
+			c->pp[12] = 0x20;   /* version 2, LOCAL: no client behind a check */
+	} else {
+		memset(&local, 0, sizeof(local));
+		local.len = sizeof(local.u);
+		if (getsockname(c->fd, &local.u.sa, &local.len) < 0)
+			local.u.sa.sa_family = AF_UNSPEC;
+		n = listener_proxy_hdr_build(c->pp, sizeof(c->pp), &local, &c->conn_addr);
+	}
+	c->pplen = (uint8_t)n;
+	c->ppoff = 0;
+	c->phase = CK_PROXY_HDR;
+	if (!n || ring_send(c->thr->ring, &c->op, c->fd, c->pp, n) < 0)
+		check_fail_errno(c, EBUSY);
+	return 1;
+}
+
 /* The end of the operation of <c>'s phase with <res> (as a ring op
  * returns it; over TLS, in plaintext bytes). */
 static void check_io_done(struct check *c, int res)
@@ -800,17 +862,17 @@ static void check_io_done(struct check *c, int res)
 	}
 	switch (c->phase) {
 	case CK_CONNECT:
-		switch (check_tls_begin(c)) {
-		case 1:
-			c->phase = CK_TLS_HS;
-			if (check_tls_step(c, &res))
-				check_connected(c);
-			return;
-		case -1:
-			check_fail_errno(c, ENOMEM);
+		if (!check_proxy_hdr(c))
+			check_tls_then_rules(c);
+		return;
+	case CK_PROXY_HDR:
+		c->ppoff += (uint8_t)res;
+		if (c->ppoff < c->pplen) {
+			if (ring_send(c->thr->ring, &c->op, c->fd, c->pp + c->ppoff, c->pplen - c->ppoff) < 0)
+				check_fail_errno(c, EBUSY);
 			return;
 		}
-		check_connected(c);
+		check_tls_then_rules(c);
 		return;
 	case CK_TLS_HS:
 		check_connected(c);

@@ -189,6 +189,10 @@ int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int narg
 			r->ssl = 1;
 			continue;
 		}
+		if (!strcmp(k, "send-proxy")) {
+			r->send_proxy = 1;
+			continue;
+		}
 		if (!strcmp(k, "linger"))
 			continue;
 		if (!strcmp(k, "sni") || !strcmp(k, "alpn")) {
@@ -264,7 +268,7 @@ int tc_parse_connect(struct cfg_ctx *c, struct tc_rule *r, char **args, int narg
 			if (!(r->comment = strdup(v)))
 				return -1;
 			i++;
-		} else if (!strcmp(k, "send-proxy") || !strcmp(k, "via-socks4") || !strcmp(k, "proto")) {
+		} else if (!strcmp(k, "via-socks4") || !strcmp(k, "proto")) {
 			snprintf(c->err, sizeof(c->err), "'%s connect' : option '%s' is not supported by ringproxy yet.", args[0], k);
 			return -1;
 		} else {

@@ -109,6 +109,7 @@ struct tc_rule {
 	struct tc_fmt *lf;          /* TC_SEND_LF: the log-format; <len> 1 = send-binary-lf;
 	                             * TC_SET_VAR: a fetch of the response instead of <expr> */
 	unsigned ssl:1;             /* TC_CONNECT "ssl": over TLS */
+	unsigned send_proxy:1;      /* TC_CONNECT "send-proxy": a PROXY header first */
 	unsigned dflt:1;            /* TC_CONNECT "default": the server's check-ssl, check-sni, check-alpn */
 	char *sni, *alpn;           /* TC_CONNECT "sni", "alpn", or NULL */
 };

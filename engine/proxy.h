@@ -118,6 +118,7 @@ struct server {
 	unsigned backup:1, disabled:1, check:1, ssl:1;
 	unsigned send_proxy:1, agent_check:1, check_ssl:1, no_check_ssl:1;
 	unsigned send_proxy_v2:1;   /* "send-proxy-v2": binary PROXY header (backend.c) */
+	unsigned check_send_proxy:1; /* "check-send-proxy": health checks send a PROXY header */
 	unsigned init_addr_none:1;  /* "init-addr ...,none": an unresolvable address is not fatal */
 	unsigned check_paused:1;    /* "disable health": no check runs, the state stays (CLI) */
 	unsigned agent_paused:1;    /* "disable agent" (CLI) */
