@@ -429,14 +429,12 @@ static int srv_build(struct config *cfg, struct server *s)
 		s->tls_ctx = ctxs;
 	for (int i = 0; i < nthr; i++) {
 		if (!(ctxs[i] = tls_ctx_new(&o, err, sizeof(err)))) {
-			ctxs_free(ctxs);
-			s->tls_ctx = s->check_tls_ctx = NULL;
 			const char *list, *kind = cipher_err(&o, err, &list);
 
-			if (kind) {
+			ctxs_free(ctxs);
+			s->tls_ctx = s->check_tls_ctx = NULL;
+			if (kind)
 				snprintf(err, sizeof(err), "unable to set %s to '%.400s'.", kind, list);
-				return srv_alert(s, "%s", err);
-			}
 			return srv_alert(s, "%s", err);
 		}
 	}

@@ -199,8 +199,11 @@ static int rules_use_ssl(const struct tc_rules *rs)
 int check_srv_uses_tls(const struct server *s)
 {
 	const struct tc_rules *rs = s->px->check_rules;
+	const struct tc_rules *def = s->px->from ? s->px->from->check_rules : NULL;
+	/* the HTTP check is the backend's own, else its defaults' (tc_http_program) */
+	const struct tc_rules *http = rs && rs->http_own ? rs : def && def->http_own ? def : NULL;
 
 	if (!s->check)
 		return 0;
-	return check_srv_default_tls(s) || rules_use_ssl(rs) || (rs && rules_use_ssl(rs->hrules));
+	return check_srv_default_tls(s) || rules_use_ssl(rs) || (http && rules_use_ssl(http->hrules));
 }
