@@ -102,6 +102,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->fullconn = def->fullconn;
 	px->retries = def->retries;
 	px->retry_none = def->retry_none;
+	px->hdr_names = def->hdr_names;
 	px->httpslog = def->httpslog;
 	px->sess_rate_lim = def->sess_rate_lim;
 	px->src_addr = def->src_addr;
@@ -808,7 +809,7 @@ static const struct cfg_opt {
 	{ "accept-invalid-http-response", 0,            PX_CAP_BE, OPT_UNSUPP },
 	{ "h1-case-adjust-bogus-client",  0,            PX_CAP_FE, OPT_UNSUPP },
 	{ "h1-case-adjust-bogus-server",  0,            PX_CAP_BE, OPT_UNSUPP },
-	{ "http-restrict-req-hdr-names",  0,            PX_CAP_FE | PX_CAP_BE, OPT_UNSUPP },
+	{ "http-restrict-req-hdr-names",  0,            PX_CAP_FE | PX_CAP_BE, OPT_NO_NEG | OPT_ARGS },
 	{ "disable-h2-upgrade",  0,                     PX_CAP_FE, OPT_UNSUPP },
 	{ "httpslog",            PXO_HTTPLOG,           PX_CAP_FE, OPT_NO_NEG },
 	{ "http-use-proxy-header", 0,                   PX_CAP_FE, OPT_UNSUPP },
@@ -848,6 +849,24 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 	}
 	if (!(o->kind & OPT_ARGS) && na > 2)
 		return cfg_set_err(c, "'option %s' cannot handle unexpected argument '%s'.", o->name, a[2]);
+	if (!strcmp(o->name, "http-restrict-req-hdr-names")) {
+		static const char *const modes[] = { "preserve", "delete", "reject" };
+
+		if (na > 3) {
+			c->err_tight = 1;
+			return cfg_set_err(c, "'option' cannot handle unexpected argument '%s'.", a[3]);
+		}
+		for (int m = 0; na > 2 && m < 3; m++)
+			if (!strcmp(a[2], modes[m])) {
+				px->hdr_names = (uint8_t)m;
+				return 0;
+			}
+		if (na > 2)
+			return cfg_set_err(c, "invalid parameter '%s'. option '%s' expects 'preserve', 'reject' or 'delete' option.",
+			                   a[2], o->name);
+		return cfg_set_err(c, "missing parameter. option '%s' expects 'preserve', 'reject' or 'delete' option.",
+		                   o->name);
+	}
 	if (!strcmp(o->name, "httplog") && na > 2 && strcmp(a[2], "clf"))
 		return cfg_set_err(c, "'option httplog' only supports 'clf' as argument (got '%s').", a[2]);
 	if (!strcmp(o->name, "forwardfor") || !strcmp(o->name, "originalto")) {

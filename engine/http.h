@@ -138,6 +138,10 @@ static inline int http_msg_ready(const struct http_msg *msg) { return msg->state
  * three words, each header's name and value, one byte for the end of
  * headers. */
 uint64_t http_msg_htx_head_size(const struct http_msg *m);
+/* "option http-restrict-req-hdr-names": returns how many headers of <m>
+ * have a name with other characters than letters, digits and '-'; with
+ * <del> they are removed. */
+int http_msg_restrict_names(struct http_msg *m, int del);
 
 /* ---- reading ----
  * Accessors return a pointer to the bytes, either into a channel segment

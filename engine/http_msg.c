@@ -4,6 +4,7 @@
  * bytes with chan_replace_in() and shifts the spans that follow. */
 #include <errno.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1772,5 +1773,28 @@ uint64_t http_msg_htx_head_size(const struct http_msg *m)
 		n += m->h1.meth.len + m->h1.uri.len;
 	for (int i = 0; i < m->h1.nb_hdrs; i++)
 		n += m->hdrs[i].n.len + m->hdrs[i].v.len;
+	return n;
+}
+
+int http_msg_restrict_names(struct http_msg *m, int del)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->h1.nb_hdrs; i++) {
+		char buf[256];
+		size_t len;
+		const char *name = http_hdr_name(m, i, buf, sizeof(buf), &len);
+		size_t k = 0;
+
+		if (!name)
+			continue;       /* a name too long for <buf>: left as it is */
+		while (k < len && (isalnum((unsigned char)name[k]) || name[k] == '-'))
+			k++;
+		if (k == len)
+			continue;
+		n++;
+		if (del && http_hdr_del_idx(m, i) == 0)
+			i--;            /* the next header took its index */
+	}
 	return n;
 }

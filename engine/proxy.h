@@ -53,6 +53,12 @@ struct px_timeouts {
 	uint32_t http_request, http_keep_alive, client_fin, server_fin, tarpit;
 };
 
+/* "option http-restrict-req-hdr-names": what becomes of a request header
+ * whose name has other characters than letters, digits and '-'. */
+#define PX_HDR_NAMES_PRESERVE 0
+#define PX_HDR_NAMES_DELETE   1
+#define PX_HDR_NAMES_REJECT   2
+
 /* Proxy options (PXO_*), set by "option <name>" / "no option <name>". */
 #define PXO_REDISPATCH         0x0001
 #define PXO_TCPLOG             0x0002
@@ -210,6 +216,7 @@ struct proxy {
 	int lb_hdr_domain_only;     /* "balance hdr(<name>) use_domain_only" */
 	/* "option forwardfor [except <net>] [header <name>] [if-none]" */
 	struct px_addr_hdr fwdfor;  /* option forwardfor (on: PXO_FORWARDFOR) */
+	uint8_t hdr_names;          /* option http-restrict-req-hdr-names: PX_HDR_NAMES_* */
 	struct px_addr_hdr origto;  /* option originalto */
 	int backlog;                /* "backlog": default listen() backlog of the binds, 0 = unset */
 	int disabled;

@@ -558,6 +558,25 @@ static int hs_drain_req(struct stream *s)
 	return -1;
 }
 
+/* "option http-restrict-req-hdr-names delete|reject" of <px>: the request
+ * headers whose names have other characters than letters, digits and '-'
+ * are removed, or make a 403 answered as a deny rule's. Returns
+ * RULE_CONTINUE, RULE_REPLY (the 403 is queued) or RULE_ERR. */
+static enum rule_res hs_restrict_names(struct stream *s, const struct proxy *px)
+{
+	static __thread char built[16384];
+	int reject = px->hdr_names == PX_HDR_NAMES_REJECT;
+	size_t len = 0;
+	const char *page;
+
+	if (!http_msg_restrict_names(&hs_of(s)->txn.req, !reject) || !reject)
+		return RULE_CONTINUE;
+	page = http_reply_err_page(s, 403, built, sizeof(built), &len);
+	if (!page || stream_http_reply(s, page, len, 403, 0) < 0)
+		return RULE_ERR;
+	return RULE_REPLY;
+}
+
 int stream_http_req_rules(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
@@ -578,6 +597,9 @@ int stream_http_req_rules(struct stream *s)
 		stream_wakeup(s);
 		return -1;
 	}
+	/* "option http-restrict-req-hdr-names", after the proxy's rules as in HAProxy */
+	if (r == RULE_CONTINUE && (s->be ? s->be : s->fe)->hdr_names)
+		r = hs_restrict_names(s, s->be ? s->be : s->fe);
 	/* "stats uri": the statistics page answers after the proxy's rules (stats_page.c) */
 	if (r == RULE_CONTINUE && (st = stats_page_req(s, s->be ? s->be : s->fe)))
 		r = st < 0 ? RULE_ERR : RULE_REPLY;

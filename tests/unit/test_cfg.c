@@ -876,7 +876,7 @@ static void t_every_option(void)
 		"transparent", "external-check", "checkcache",
 		"accept-invalid-http-request", "accept-invalid-http-response",
 		"h1-case-adjust-bogus-client", "h1-case-adjust-bogus-server",
-		"http-restrict-req-hdr-names", "disable-h2-upgrade", "http-use-proxy-header",
+		"disable-h2-upgrade", "http-use-proxy-header",
 		"idle-close-on-response", NULL
 	};
 	struct config cfg;
@@ -919,6 +919,17 @@ static void t_every_option(void)
 		snprintf(msg, sizeof(msg), "parsing [t.cfg:2] : 'option %s' is not supported by ringproxy yet.", unsupp[i]);
 		expect_error(text, msg);
 	}
+	/* http-restrict-req-hdr-names takes its mode, inherited from defaults */
+	snprintf(text, sizeof(text), "defaults d\n%s  option http-restrict-req-hdr-names reject\n"
+	         "backend b from d\nbackend c from d\n  option http-restrict-req-hdr-names delete\n", TO);
+	EXPECT_PARSE(&cfg, text, 0);
+	EXPECT(cfg.proxies && cfg.proxies->hdr_names == PX_HDR_NAMES_REJECT);
+	EXPECT(cfg.proxies && cfg.proxies->next && cfg.proxies->next->hdr_names == PX_HDR_NAMES_DELETE);
+	cfg_free(&cfg);
+	expect_error("listen l\n  option http-restrict-req-hdr-names\n",
+	             "parsing [t.cfg:2] : missing parameter. option 'http-restrict-req-hdr-names' expects 'preserve', 'reject' or 'delete' option.");
+	expect_error("listen l\n  no option http-restrict-req-hdr-names\n",
+	             "parsing [t.cfg:2]: negation/default is not supported for option 'http-restrict-req-hdr-names'.");
 }
 
 static void t_proxy_balance(void)
