@@ -1126,44 +1126,6 @@ static int exec_reply(const struct http_act *a, struct stream *s, struct smp_ctx
 	return reply_queue(s, ha_out, len, a->reply.status);
 }
 
-/* set-src / set-dst (the port is kept) and set-src-port / set-dst-port: the
- * addresses fetches and logs see from then on. A value that is no address
- * or port changes nothing, as HAProxy. */
-static void exec_set_addr(const struct http_act *a, struct stream *s, struct smp_ctx *ctx)
-{
-	struct addr *ad = (a->type == HA_SET_SRC || a->type == HA_SET_SRC_PORT) ? &s->cli_addr : &s->fe_addr;
-	int fam = ad->u.sa.sa_family;
-	uint16_t port = fam == AF_INET ? ad->u.in4.sin_port : fam == AF_INET6 ? ad->u.in6.sin6_port : 0;
-	struct sample smp, v6;
-
-	memset(&smp, 0, sizeof(smp));
-	if (!sample_expr_eval(a->expr, ctx, &smp))
-		return;
-	if (a->type == HA_SET_SRC_PORT || a->type == HA_SET_DST_PORT) {
-		if (!sample_cast(&smp, SMP_T_SINT) || (fam != AF_INET && fam != AF_INET6))
-			return;
-		if (fam == AF_INET)
-			ad->u.in4.sin_port = htons((uint16_t)smp.u.sint);
-		else
-			ad->u.in6.sin6_port = htons((uint16_t)smp.u.sint);
-		return;
-	}
-	v6 = smp;
-	if (smp.type == SMP_T_IPV4 || (smp.type != SMP_T_IPV6 && sample_cast(&smp, SMP_T_IPV4))) {
-		memset(ad, 0, sizeof(*ad));
-		ad->u.in4.sin_family = AF_INET;
-		ad->u.in4.sin_addr = smp.u.ipv4;
-		ad->u.in4.sin_port = port;
-		ad->len = sizeof(ad->u.in4);
-	} else if (v6.type == SMP_T_IPV6 || sample_cast(&v6, SMP_T_IPV6)) {
-		memset(ad, 0, sizeof(*ad));
-		ad->u.in6.sin6_family = AF_INET6;
-		ad->u.in6.sin6_addr = v6.u.ipv6;
-		ad->u.in6.sin6_port = port;
-		ad->len = sizeof(ad->u.in6);
-	}
-}
-
 /* replace-path / replace-pathq / replace-uri: the part matched by the
  * regex becomes the expansion of the rendered format. */
 static int exec_replace_uri(const struct http_act *a, struct stream *s, struct http_msg *m)
@@ -1285,7 +1247,8 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 	case HA_SET_DST:
 	case HA_SET_SRC_PORT:
 	case HA_SET_DST_PORT:
-		exec_set_addr(a, s, ctx);
+		rules_set_addr(s, a->type == HA_SET_SRC ? RULES_SRC : a->type == HA_SET_DST ? RULES_DST :
+		               a->type == HA_SET_SRC_PORT ? RULES_SRC_PORT : RULES_DST_PORT, a->expr, ctx);
 		return -1;
 	case HA_NORMALIZE:
 		return exec_normalize(a, s, m, ctx->px);
@@ -1326,16 +1289,8 @@ int http_act_exec(const struct http_act *a, struct stream *s, struct smp_ctx *ct
 		exec_early_hint(a, s, m);
 		return -1;
 	case HA_SILENT_DROP:
-		/* nothing at all goes to the client, as HAProxy: in TCP repair
-		 * mode (CAP_NET_ADMIN) the close sends no packet; else the
-		 * socket is reset rather than closed with a FIN */
-		if (s->cli && s->cli->fd >= 0) {
-			struct linger nl = { .l_onoff = 1, .l_linger = 0 };
-			int one = 1;
-
-			if (setsockopt(s->cli->fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) < 0)
-				setsockopt(s->cli->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
-		}
+		/* nothing at all goes to the client, as HAProxy */
+		rules_silent_drop(s);
 		if (ctx->dir == SMP_DIR_RES)
 			ctx->px->denied_resp++;
 		else

@@ -4,11 +4,16 @@
  * the proxy's own (HAProxy 2.6). A list suspended by a Lua yield resumes at
  * the yielding rule (s->req_rule_pos / res_rule_pos); a list that waits for
  * data starts over. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "engine/rules.h"
 #include "engine/acl.h"
+#include "engine/conn.h"
 #include "engine/hooks.h"
 #include "engine/http_rules.h"
 #include "engine/logfmt.h"
@@ -30,6 +35,12 @@ enum rule_act {
 	RA_HTTP,            /* an http-request/http-response action of http_rules.c */
 	RA_SERVICE,         /* tcp-request content use-service lua.<name> */
 	RA_STICK,           /* track-sc*, sc-inc-gpc*, sc-set-gpt0 (stick.c) */
+	RA_SET_ADDR,        /* set-src, set-dst, set-src-port, set-dst-port <expr> */
+	RA_SILENT_DROP,     /* close with nothing sent to the client */
+	RA_SET_TOS,         /* set-tos <value>: IP TOS / traffic class towards the client */
+	RA_SET_MARK,        /* set-mark <value>: netfilter mark of the packets to the client */
+	RA_NOOP,            /* set-nice, set-priority-class/offset, wait-for-handshake,
+	                     * disable-l7-retry: accepted, nothing to do here */
 };
 
 struct rule {
@@ -48,6 +59,11 @@ struct rule {
 		void *svc;                  /* from lua_hooks.service_resolve (owned by lua/) */
 		struct stick_act *stick;    /* owned */
 		int log_level;              /* syslog level 0..7 */
+		struct {
+			enum rules_addr which;      /* set-src... */
+			struct sample_expr *expr;   /* set-src..., set-priority-* (checked only) */
+			unsigned value;             /* set-tos, set-mark */
+		} conn;
 		struct {
 			struct proxy *be;       /* static name, resolved by rules_cfg_resolve() */
 			char *name;             /* as written */
@@ -96,6 +112,10 @@ static void rule_free(struct rule *r)
 		break;
 	case RA_HTTP:
 		http_act_free(r->u.http);
+		break;
+	case RA_SET_ADDR:
+	case RA_NOOP:
+		sample_expr_free(r->u.conn.expr);
 		break;
 	case RA_STICK:
 		stick_act_free(r->u.stick);
@@ -307,6 +327,74 @@ static void warn_cond_conflict(struct cfg_ctx *c, const struct acl_cond *cond, e
 		            in, kw, px_type(c->px), kind ? kind : "use-backend");
 }
 
+/* The connection actions of <kind> (rules.h): parses the one at args[i]
+ * into <r>. Returns the index after its arguments, 0 when args[i] is none
+ * of them (or not one of <kind>), or -1 with c->err set. */
+static int parse_conn_action(struct cfg_ctx *c, struct rule *r, const char *kind, char **args,
+                             int nargs, int i)
+{
+	static const char *const addr_kw[] = { "set-src", "set-dst", "set-src-port", "set-dst-port" };
+	int http = !strncmp(kind, "http-", 5), res = strstr(kind, "response") != NULL;
+	int content = !http && strstr(kind, "content") != NULL;
+	int after = !strcmp(kind, "http-after-response");
+	const char *a = args[i], *v = i + 1 < nargs ? args[i + 1] : "";
+	char err[CFG_ERR_SIZE - 200], *end;
+	int j;
+
+	if (after)
+		return 0;
+	for (int k = 0; !http && !res && k < 4; k++)
+		if (!strcmp(a, addr_kw[k])) {
+			j = i + 1;
+			if (!*v || !strcmp(v, "if") || !strcmp(v, "unless"))
+				return cfg_set_err(c, "'%s %s' : missing fetch method", kind, a);
+			if (!(r->u.conn.expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err))))
+				return cfg_set_err(c, "'%s %s' : %s", kind, a, err);
+			r->act = RA_SET_ADDR;
+			r->u.conn.which = (enum rules_addr)k;
+			return j;
+		}
+	if (!http && !strcmp(a, "silent-drop")) {
+		r->act = RA_SILENT_DROP;
+		return i + 1;
+	}
+	if (!strcmp(a, "set-tos") || !strcmp(a, "set-mark")) {
+		unsigned long n = strtoul(v, &end, 0);
+
+		if (!*v || *end || n > UINT32_MAX)
+			return cfg_set_err(c, "'%s %s' expects a number, got '%s'.", kind, a, v);
+		r->act = a[4] == 't' ? RA_SET_TOS : RA_SET_MARK;
+		r->u.conn.value = (unsigned)n;
+		return i + 2;
+	}
+	if ((http || content) && !strcmp(a, "set-nice")) {
+		long n = strtol(v, &end, 10);
+
+		if (!*v || *end)
+			return cfg_set_err(c, "'%s %s' expects an integer argument.", kind, a);
+		if (n < -1024 || n > 1024)
+			cfg_warning(c, "'%s %s' : value %ld out of range [-1024..1024], using %d", kind, a, n,
+			            n < 0 ? -1024 : 1024);
+		r->act = RA_NOOP;    /* one thread, no task priorities */
+		return i + 2;
+	}
+	if (!res && (http || content) &&
+	    (!strcmp(a, "set-priority-class") || !strcmp(a, "set-priority-offset"))) {
+		j = i + 1;
+		if (!*v || !strcmp(v, "if") || !strcmp(v, "unless"))
+			return cfg_set_err(c, "'%s %s' : missing fetch method", kind, a);
+		if (!(r->u.conn.expr = sample_expr_parse_words(args, nargs, &j, c->px, err, sizeof(err))))
+			return cfg_set_err(c, "'%s %s' : %s", kind, a, err);
+		r->act = RA_NOOP;    /* the server queues are served in arrival order */
+		return j;
+	}
+	if (http && !res && (!strcmp(a, "wait-for-handshake") || !strcmp(a, "disable-l7-retry"))) {
+		r->act = RA_NOOP;    /* no TLS early data; retries stay as configured */
+		return i + 1;
+	}
+	return 0;
+}
+
 /* Parses "<action> [args] [if|unless cond]" from args[i] for list <kind>
  * ("tcp-request connection", "tcp-request content", "tcp-response
  * content") and appends it to *<lp>. Returns 0 or -1 with c->err. */
@@ -364,6 +452,10 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 		if (si < 0)
 			goto fail;
 		r->act = RA_STICK;
+		i = si;
+	} else if ((si = parse_conn_action(c, r, kind, args, nargs, i)) != 0) {
+		if (si < 0)
+			goto fail;
 		i = si;
 	} else if (!conn && !res && !strcmp(a, "use-service")) {
 		/* a Lua TCP service takes the connection over */
@@ -446,6 +538,10 @@ int rules_cfg_http(struct cfg_ctx *c, const char *kind, int res, struct rule_lis
 		if (si < 0)
 			goto fail_rule;
 		r->act = RA_STICK;
+		i = si;
+	} else if (*a && (si = parse_conn_action(c, r, kind, args, nargs, 1)) != 0) {
+		if (si < 0)
+			goto fail_rule;
 		i = si;
 	} else {
 		struct http_act *ha = NULL;
@@ -771,6 +867,68 @@ static enum rule_res final_rule(struct stream *s, const struct rule *r, enum rul
 	return res;
 }
 
+void rules_set_addr(struct stream *s, enum rules_addr which, const struct sample_expr *e,
+                    struct smp_ctx *ctx)
+{
+	struct addr *ad = (which == RULES_SRC || which == RULES_SRC_PORT) ? &s->cli_addr : &s->fe_addr;
+	int fam = ad->u.sa.sa_family;
+	uint16_t port = fam == AF_INET ? ad->u.in4.sin_port : fam == AF_INET6 ? ad->u.in6.sin6_port : 0;
+	struct sample smp, v6;
+
+	memset(&smp, 0, sizeof(smp));
+	if (!sample_expr_eval(e, ctx, &smp))
+		return;
+	if (which == RULES_SRC_PORT || which == RULES_DST_PORT) {
+		if (!sample_cast(&smp, SMP_T_SINT) || (fam != AF_INET && fam != AF_INET6))
+			return;
+		if (fam == AF_INET)
+			ad->u.in4.sin_port = htons((uint16_t)smp.u.sint);
+		else
+			ad->u.in6.sin6_port = htons((uint16_t)smp.u.sint);
+		return;
+	}
+	v6 = smp;
+	if (smp.type == SMP_T_IPV4 || (smp.type != SMP_T_IPV6 && sample_cast(&smp, SMP_T_IPV4))) {
+		memset(ad, 0, sizeof(*ad));
+		ad->u.in4.sin_family = AF_INET;
+		ad->u.in4.sin_addr = smp.u.ipv4;
+		ad->u.in4.sin_port = port;
+		ad->len = sizeof(ad->u.in4);
+	} else if (v6.type == SMP_T_IPV6 || sample_cast(&v6, SMP_T_IPV6)) {
+		memset(ad, 0, sizeof(*ad));
+		ad->u.in6.sin6_family = AF_INET6;
+		ad->u.in6.sin6_addr = v6.u.ipv6;
+		ad->u.in6.sin6_port = port;
+		ad->len = sizeof(ad->u.in6);
+	}
+}
+
+void rules_silent_drop(struct stream *s)
+{
+	struct linger nl = { .l_onoff = 1, .l_linger = 0 };
+	int one = 1;
+
+	if (!s->cli || s->cli->fd < 0)
+		return;
+	if (setsockopt(s->cli->fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) < 0)
+		setsockopt(s->cli->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
+}
+
+/* set-tos / set-mark on the client connection. */
+static void set_sockopt(struct stream *s, enum rule_act act, unsigned v)
+{
+	int fd = s->cli ? s->cli->fd : -1, iv = (int)v;
+
+	if (fd < 0)
+		return;
+	if (act == RA_SET_MARK)
+		setsockopt(fd, SOL_SOCKET, SO_MARK, &iv, sizeof(iv));
+	else if (s->cli_addr.u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &iv, sizeof(iv));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &iv, sizeof(iv));
+}
+
 static enum rule_res run_list(struct stream *s, struct proxy *px, const struct rule_list *def,
                               const struct rule_list *own, enum smp_dir dir, int final,
                               uint32_t *pos)
@@ -802,6 +960,18 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 				return final_rule(s, r, RULE_REJECT);
 			case RA_CLOSE:
 				return final_rule(s, r, RULE_CLOSE);
+			case RA_SET_ADDR:
+				rules_set_addr(s, r->u.conn.which, r->u.conn.expr, &ctx);
+				break;
+			case RA_SILENT_DROP:
+				rules_silent_drop(s);
+				return final_rule(s, r, RULE_REJECT);
+			case RA_SET_TOS:
+			case RA_SET_MARK:
+				set_sockopt(s, r->act, r->u.conn.value);
+				break;
+			case RA_NOOP:
+				break;
 			case RA_SET_VAR: {
 				struct sample smp;
 				struct vars *v = vars_of(s, r->u.var.ref.scope);

@@ -10,6 +10,8 @@
 #include "engine/proxy.h"
 
 struct stream;
+struct sample_expr;
+struct smp_ctx;
 struct rule_list;           /* private to rules.c */
 
 /* What the stream does after running a rule list. */
@@ -95,5 +97,17 @@ enum rule_res rules_exec_http(struct stream *s, struct proxy *px, size_t def_off
 struct acl_cond;
 int rules_add_http(struct cfg_ctx *c, struct rule_list **lp, struct http_act *a,
                    struct acl_cond *cond);
+
+/* The connection actions shared by the TCP and HTTP rule lists. */
+enum rules_addr { RULES_SRC = 0, RULES_DST, RULES_SRC_PORT, RULES_DST_PORT };
+/* set-src / set-dst (the port is kept) and set-src-port / set-dst-port:
+ * the client-side address that fetches and logs see from then on becomes
+ * the value of <e>. A value that is no address or port changes nothing, as
+ * HAProxy. */
+void rules_set_addr(struct stream *s, enum rules_addr which, const struct sample_expr *e,
+                    struct smp_ctx *ctx);
+/* silent-drop: the client connection will close with nothing sent to the
+ * client (TCP repair mode, which needs CAP_NET_ADMIN; else a reset). */
+void rules_silent_drop(struct stream *s);
 
 #endif
