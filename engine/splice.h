@@ -27,7 +27,8 @@ struct chan;
 struct conn;
 struct spipe;
 
-/* The per-thread pool (fields of struct thr, private to splice.c). A
+/* The per-thread pool (a field of struct thr, changed only by splice.c;
+ * "show info" reads its counters). A
  * stream direction holds a pipe only while bytes are in it: taken when
  * its source is readable, given back once written out. */
 struct spipe_pool {

@@ -950,7 +950,7 @@ static int strm_splice_wanted(const struct stream *s, int dir)
 
 	if (!(o & force) && !((o & PXO_SPLICE_AUTO) && chan_is_full(ch)))
 		return 0;
-	if (!s->thr->spipes.max || s->http || s->lua || s->shut_how ||
+	if (s->http || s->lua || s->shut_how ||
 	    s->fe->mode != PX_MODE_TCP || s->be->mode != PX_MODE_TCP)
 		return 0;
 	if ((dir == STRM_DIR_REQ ? s->req_ana : s->res_ana) || (ch->flags & (CHAN_SHUTR | CHAN_SHUTW)) ||

@@ -63,6 +63,9 @@ note "spliced $SPL of $((2 * N)) bytes"
 # pipes are held only while they hold bytes: back in the pool now
 [ "$(info PipesFree)" -ge 1 ] || fail "PipesFree $(info PipesFree), expected the pipes back"
 grep -qx "U=$N B=$N ts=--" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
+# the proxy's byte counters (show stat bin, bout) count the spliced bytes too
+ST=$(cli "show stat" | awk -F, '$1 == "fe" && $2 == "FRONTEND" { print $9, $10 }')
+[ "$ST" = "$N $N" ] || fail "show stat FRONTEND bin bout: $ST, expected $N $N"
 proxy_alive
 
 # 2. soft stop during a paused spliced transfer
