@@ -580,8 +580,8 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 				return h1_fail(m, H1_E_TOO_MANY_HDRS, pos);
 			m->hdrs[m->nb_hdrs].n.off = pos;
 			m->tok_len = 0;         /* the name's bytes of earlier pieces (name_spill) */
-			m->st = S_H_NAME;
-			break;
+			m->st = S_H_NAME;       /* <c> is the name's first byte */
+			/* fall through */
 		case S_H_NAME:
 			if (h1_cls[c] & C_TCHAR) {
 				size_t j = i, lim = scan_limit(m, len);
@@ -606,7 +606,15 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->ws = 0;
 			m->val_end = 0;
 			m->st = S_H_LWS;
-			break;
+			{
+				/* the blanks after the colon, without a turn each */
+				size_t j = i + 1, lim = scan_limit(m, len);
+
+				while (j < lim && is_blank((unsigned char)p[j]))
+					j++;
+				i = j;
+				continue;
+			}
 		case S_H_LWS:
 			if (is_blank(c))
 				break;
@@ -614,34 +622,40 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			m->st = S_H_VAL;
 			/* fall through */
 		case S_H_VAL:
-			if (!m->kh && c != '\r' && c != '\n') {
-				/* the bulk of a value nobody interprets: run to
-				 * the line end (or the size limit, checked above
-				 * at the next turn) without the state switch */
-				size_t j = scan_eol(p, i, scan_limit(m, len)), k = j;
-
-				while (k > i && is_blank((unsigned char)p[k - 1]))
-					k--;
-				if (k > i)
-					m->val_end = m->pos + (uint32_t)k;
-				i = j;
-				continue;
-			}
 			if (c != '\r' && c != '\n') {
-				/* a value the parser interprets: each byte to its
-				 * token scanner, in one loop */
-				size_t j = i, lim = scan_limit(m, len);
+				/* the value in one loop, to the line end (or the
+				 * size limit, checked above at the next turn) */
+				size_t j, lim = scan_limit(m, len);
 
-				for (; j < lim && p[j] != '\r' && p[j] != '\n'; j++) {
-					unsigned char b = (unsigned char)p[j];
+				if (!m->kh) {
+					/* a value nobody interprets: its end only */
+					size_t k = j = scan_eol(p, i, lim);
 
-					/* any byte but CR and LF is accepted in a
-					 * value, control characters and NUL
-					 * included, as HAProxy does */
-					if (!is_blank(b))
-						m->val_end = m->pos + (uint32_t)j + 1;
-					if ((err = h1_value_byte(m, b)))
-						return h1_fail(m, err, m->pos + (uint32_t)j);
+					while (k > i && is_blank((unsigned char)p[k - 1]))
+						k--;
+					if (k > i)
+						m->val_end = m->pos + (uint32_t)k;
+				} else {
+					/* each byte to the token scanner */
+					for (j = i; j < lim && p[j] != '\r' && p[j] != '\n'; j++) {
+						unsigned char b = (unsigned char)p[j];
+
+						/* any byte but CR and LF is accepted in a
+						 * value, control characters and NUL
+						 * included, as HAProxy does */
+						if (!is_blank(b))
+							m->val_end = m->pos + (uint32_t)j + 1;
+						if ((err = h1_value_byte(m, b)))
+							return h1_fail(m, err, m->pos + (uint32_t)j);
+					}
+				}
+				if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n') {
+					/* its CRLF is here too: the header is done
+					 * without two more turns */
+					if ((err = h1_header_done(m)))
+						return h1_fail(m, err, m->pos + (uint32_t)j + 1);
+					m->st = S_H_LINE;
+					j += 2;
 				}
 				i = j;
 				continue;
