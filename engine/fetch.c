@@ -531,6 +531,51 @@ static int f_srv_queue(const struct arg *args, struct sample *smp, struct smp_ct
 	return 1;
 }
 
+/* fe_sess_rate / fe_req_rate / be_sess_rate([proxy]), srv_sess_rate(be/srv):
+ * events of the last second (sessions accepted, HTTP requests received,
+ * streams sent to the backend, connections to the server). */
+static uint32_t rate_now(const struct smp_ctx *ctx)
+{
+	return (uint32_t)(ctx->strm ? ctx->strm->thr->now_ms : timer_now_ms());
+}
+
+static int f_px_rate(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *which = ctx->priv;
+	struct proxy *px = arg_px(args, *which == 'b' ? ctx_be(ctx) : ctx_fe(ctx));
+	const struct freq_ctr *f;
+
+	if (!px)
+		return 0;
+	f = *which == 'b' ? &px->be_sess_rate : *which == 'r' ? &px->req_rate : &px->sess_rate;
+	smp_set_sint(smp, freq_ctr_read(f, 1000, rate_now(ctx)));
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_srv_sess_rate(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct server *s = arg_srv(args);
+
+	if (!s)
+		return 0;
+	smp_set_sint(smp, freq_ctr_read(&s->sess_rate, 1000, rate_now(ctx)));
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+/* wait_end: true once the inspect-delay is over (the evaluation is final),
+ * else "not yet" with the promise that it may change, as HAProxy. */
+static int f_wait_end(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->final) {
+		smp->flags |= SMP_F_MAY_CHANGE;
+		return 0;
+	}
+	smp_set_bool(smp, 1);
+	return 1;
+}
+
 /* srv_weight: effective weight; srv_iweight: the configured one;
  * srv_uweight: the one set by the user ("set server weight"). */
 static int f_srv_weight(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -979,6 +1024,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "bc_src_port",  f_bc_src_port, ARG0,               0,              SMP_T_SINT, L4, NULL },
 	{ "be_conn",      f_be_conn,    ARG1(0, BE),         0,              SMP_T_SINT, INT, NULL },
 	{ "be_conn_free", f_be_conn_free, ARG1(0, BE),       0,              SMP_T_SINT, INT, NULL },
+	{ "be_sess_rate", f_px_rate,    ARG1(0, BE),         0,              SMP_T_SINT, INT, "b" },
 	{ "be_id",        f_be_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "be_name",      f_be_name,    ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "be_server_timeout", f_be_server_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
@@ -1010,6 +1056,8 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "fe_client_timeout", f_fe_client_timeout, ARG0,    0,              SMP_T_SINT, L5, NULL },
 	{ "fe_conn",      f_fe_conn,    ARG1(0, FE),         0,              SMP_T_SINT, INT, NULL },
 	{ "fe_defbe",     f_fe_defbe,   ARG0,                0,              SMP_T_STR,  L5, NULL },
+	{ "fe_req_rate",  f_px_rate,    ARG1(0, FE),         0,              SMP_T_SINT, INT, "r" },
+	{ "fe_sess_rate", f_px_rate,    ARG1(0, FE),         0,              SMP_T_SINT, INT, "s" },
 	{ "fe_id",        f_fe_id,      ARG0,                0,              SMP_T_SINT, L5, NULL },
 	{ "so_id",        f_so_id,      ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "so_name",      f_so_name,    ARG0,                0,              SMP_T_STR,  L4, NULL },
@@ -1020,6 +1068,8 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "ipv6",         f_ipv6,       ARG1(1, IPV6),       0,              SMP_T_IPV6, INT, NULL },
 	{ "meth",         f_meth,       ARG1(1, STR),        chk_meth,       SMP_T_METH, INT, NULL },
 	{ "nbproc",       f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "proc",         f_nbproc,     ARG0,                0,              SMP_T_SINT, INT, NULL },
+	{ "wait_end",     f_wait_end,   ARG0,                0,              SMP_T_BOOL, INT, NULL },
 	{ "nbthread",     f_nbthread,   ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "last_rule_file", f_last_rule, ARG0,               0,              SMP_T_STR,  L4, "file" },
 	{ "last_rule_line", f_last_rule, ARG0,               0,              SMP_T_SINT, L4, NULL },
@@ -1036,6 +1086,7 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "srv_iweight",  f_srv_iweight, ARG1(1, SRV),       0,              SMP_T_SINT, INT, NULL },
 	{ "srv_name",     f_srv_name,   ARG0,                0,              SMP_T_STR,  L5, NULL },
 	{ "srv_queue",    f_srv_queue,  ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
+	{ "srv_sess_rate", f_srv_sess_rate, ARG1(1, SRV),    0,              SMP_T_SINT, INT, NULL },
 	{ "srv_uweight",  f_srv_uweight, ARG1(1, SRV),       0,              SMP_T_SINT, INT, NULL },
 	{ "srv_weight",   f_srv_weight, ARG1(1, SRV),        0,              SMP_T_SINT, INT, NULL },
 	{ "stopping",     f_stopping,   ARG0,                0,              SMP_T_BOOL, INT, NULL },

@@ -117,7 +117,7 @@ static int f_url(const struct arg *args, struct sample *smp, struct smp_ctx *ctx
 }
 
 /* base: the Host header's value followed by the path (the path alone
- * without Host). */
+ * without Host); baseq (<priv> set): with the query string too. */
 static int f_base(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct http_msg *msg = fetch_msg(ctx, SMP_DIR_REQ, smp);
@@ -129,6 +129,8 @@ static int f_base(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 
 	if (!msg || !http_uri_path(msg, &path))
 		return 0;
+	if (ctx->priv)
+		path.len = msg->h1.uri.off + msg->h1.uri.len - path.off;
 	nh = http_val_find(msg, "host", 4, 1, 1, &host);
 	if (!nh)
 		return set_span(msg, path, smp);
@@ -925,6 +927,7 @@ static int f_body_param(const struct arg *args, struct sample *smp, struct smp_c
 /* The ACL shortcuts (path_beg, hdr_sub, cook_reg...) are acl.c's aliases of these names. */
 const struct sample_fetch smp_fetch_http_table[] = {
 	{ "base",           f_base,       ARG0,                0, S,           L7,  NULL },
+	{ "baseq",          f_base,       ARG0,                0, S,           L7,  "q" },
 	{ "base32",         f_base32,     ARG0,                0, I,           L7,  &hash_base },
 	{ "base32+src",     f_base32_src, ARG0,                0, SMP_T_BIN,   L7,  &hash_base },
 	{ "capture.req.method", f_cap_req, ARG0,               0, S,           L7,  &cap_meth },

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "engine/lb.h"
+#include "engine/thread.h"
+#include "engine/timer.h"
 #include "engine/stream.h"
 
 struct lb_state {
@@ -627,6 +629,7 @@ void lb_take(struct server *srv)
 {
 	srv->cur_conn++;
 	srv->cum_conn++;
+	freq_ctr_add(&srv->sess_rate, 1000, (uint32_t)(thr_cur ? thr_cur->now_ms : timer_now_ms()), 1);
 	if (srv->cur_conn > srv->max_conn_seen)
 		srv->max_conn_seen = srv->cur_conn;
 	/* the backend's be_cur_conn/be_cum_conn count streams, not server

@@ -324,8 +324,7 @@ static void listener_take(struct listener *l, int fd)
 {
 	uint32_t now = (uint32_t)l->thr->now_ms;
 
-	if (l->px->sess_rate_lim)
-		freq_ctr_add(&l->px->sess_rate, 1000, now, 1);
+	freq_ctr_add(&l->px->sess_rate, 1000, now, 1);
 	if (l->thr->cfg->g.maxconnrate)
 		freq_ctr_add(&l->thr->conn_rate, 1000, now, 1);
 	stream_accept(l, fd);

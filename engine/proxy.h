@@ -158,6 +158,7 @@ struct server {
 	uint32_t cur_conn;          /* connections established or being established */
 	uint32_t max_conn_seen;
 	uint64_t cum_conn;          /* total connections */
+	struct freq_ctr sess_rate;  /* connections per second (lb.c): srv_sess_rate */
 	uint64_t bytes_in, bytes_out;
 	uint32_t lb_pos;            /* private to lb.c */
 	uint32_t nb_queued;
@@ -257,7 +258,9 @@ struct proxy {
 	void *persist;                    /* use-server / force-persist / ignore-persist, private to persist.c */
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */
 	uint32_t sess_rate_lim;           /* "rate-limit sessions": accepted per second, 0 = none */
-	struct freq_ctr sess_rate;        /* its counter (listener.c) */
+	struct freq_ctr sess_rate;        /* sessions accepted (listener.c): the limit, fe_sess_rate */
+	struct freq_ctr req_rate;         /* HTTP requests received (stream_http.c): fe_req_rate */
+	struct freq_ctr be_sess_rate;     /* streams sent to this backend (stream.c): be_sess_rate */
 	struct addr src_addr;             /* "source <addr>[:<port>]": local address of server connections, family 0 = none */
 	char *srvname_hdr;                /* "http-send-name-header": the header naming the server, NULL = none */
 	char *log_tag;                    /* "log-tag": the syslog tag of this proxy's logs, NULL = global */

@@ -537,6 +537,7 @@ static void strm_be_count(struct stream *s, int on)
 	if (on && s->be && !(s->flags & STRM_F_BE_COUNTED)) {
 		s->be->be_cur_conn++;
 		s->be->be_cum_conn++;
+		freq_ctr_add(&s->be->be_sess_rate, 1000, (uint32_t)s->thr->now_ms, 1);
 		s->flags |= STRM_F_BE_COUNTED;
 	} else if (!on && (s->flags & STRM_F_BE_COUNTED)) {
 		if (s->be && s->be->be_cur_conn)

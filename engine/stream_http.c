@@ -505,6 +505,7 @@ int stream_http_wait_req(struct stream *s)
 	if (!(hs->flags & HS_F_HDRS_DONE)) {
 		hs->flags |= HS_F_HDRS_DONE;
 		hs->t_hdrs = s->thr->now_us;
+		freq_ctr_add(&s->fe->req_rate, 1000, (uint32_t)s->thr->now_ms, 1);
 		http_txn_capture(txn);
 		stick_stream_http_req(s);       /* http_req_* of the tracked counters */
 		if (txn->req.h1.meth_id == H1_M_CONNECT)
