@@ -713,7 +713,8 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		break;
 	case LV_F: lo_str(o, fe ? fe->name : NULL, opts); break;
 	case LV_B: lo_str(o, be ? be->name : NULL, opts); break;
-	case LV_S: lo_str(o, h && h->srv_name ? h->srv_name : s->srv ? s->srv->name : "<NOSRV>", opts); break;
+	case LV_S: lo_str(o, h && h->srv_name ? h->srv_name : s->svc_name ? s->svc_name :
+	                     s->srv ? s->srv->name : "<NOSRV>", opts); break;
 	case LV_TH: lo_int(o, tm->Th); break;
 	case LV_TI: lo_int(o, tm->Ti); break;
 	case LV_TRQ: lo_int(o, tm->TR); break;

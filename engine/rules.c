@@ -20,6 +20,7 @@
 #include "engine/sample.h"
 #include "engine/stick.h"
 #include "engine/stream.h"
+#include "engine/thread.h"
 #include "engine/vars.h"
 
 enum rule_act {
@@ -56,7 +57,10 @@ struct rule {
 		} var;
 		struct lua_action *lua;
 		struct http_act *http;      /* owned */
-		void *svc;                  /* from lua_hooks.service_resolve (owned by lua/) */
+		struct {
+			void *def;              /* from lua_hooks.service_resolve (owned by lua/) */
+			char *log_name;         /* "<lua.name>", the server the log shows, owned */
+		} svc;
 		struct stick_act *stick;    /* owned */
 		int log_level;              /* syslog level 0..7 */
 		struct {
@@ -116,6 +120,9 @@ static void rule_free(struct rule *r)
 	case RA_SET_ADDR:
 	case RA_NOOP:
 		sample_expr_free(r->u.conn.expr);
+		break;
+	case RA_SERVICE:
+		free(r->u.svc.log_name);
 		break;
 	case RA_STICK:
 		stick_act_free(r->u.stick);
@@ -466,12 +473,17 @@ static int parse_tcp_rule(struct cfg_ctx *c, const char *kind, struct rule_list 
 			goto fail;
 		}
 		if (strncmp(svc, "lua.", 4) || !lua_hooks.service_resolve || !lua_hooks.service_run ||
-		    !(r->u.svc = lua_hooks.service_resolve(svc, err, sizeof(err)))) {
+		    !(r->u.svc.def = lua_hooks.service_resolve(svc, err, sizeof(err)))) {
 			snprintf(c->err, sizeof(c->err), "'%s use-service' : %s", kind,
 			         *err ? err : "unknown service name.");
 			goto fail;
 		}
 		r->act = RA_SERVICE;
+		if (!(r->u.svc.log_name = malloc(strlen(svc) + 3))) {
+			snprintf(c->err, sizeof(c->err), "out of memory.");
+			goto fail;
+		}
+		snprintf(r->u.svc.log_name, strlen(svc) + 3, "<%s>", svc);
 		i += 2;
 	} else {
 		snprintf(c->err, sizeof(c->err), "'%s' expects 'accept', %s'reject', 'set-var(*)', 'set-var-fmt(*)', 'unset-var(*)'%s%s in %s '%s' (got '%s').",
@@ -1031,7 +1043,14 @@ static enum rule_res run_list(struct stream *s, struct proxy *px, const struct r
 			case RA_USE_BACKEND:
 				break;
 			case RA_SERVICE:
-				switch (lua_hooks.service_run ? lua_hooks.service_run(r->u.svc, s) : ACT_RET_ERR) {
+				/* in TCP mode the service stands for the server: no queue
+				 * and no connect, logged 0 as HAProxy does (HTTP streams:
+				 * stream_http_service()) */
+				if (!s->http && !s->t_queue) {
+					s->t_queue = s->t_connect = s->thr->now_us;
+					s->svc_name = r->u.svc.log_name;
+				}
+				switch (lua_hooks.service_run ? lua_hooks.service_run(r->u.svc.def, s) : ACT_RET_ERR) {
 				case ACT_RET_YIELD:
 					*pos = idx;
 					return RULE_YIELD;

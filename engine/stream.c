@@ -388,6 +388,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	s->last_rule_file = NULL;
 	s->last_rule_line = 0;
 	s->pp_uid_len = 0;
+	s->svc_name = NULL;
 	s->fe = fe;
 	s->be = NULL;
 	s->srv = NULL;

@@ -69,6 +69,8 @@ struct stream {
 	uint32_t gen;               /* generation, for Lua handles (index + generation) */
 	const char *last_rule_file; /* the last final rule that ran (rules.c), NULL = none */
 	int last_rule_line;
+	const char *svc_name;       /* TCP mode: the use-service answering, as the log names it
+	                             * ("<lua.x>", the rule's), else NULL */
 	uint8_t pp_uid_len;         /* "accept-proxy": the v2 header's unique id TLV (fc_pp_unique_id) */
 	char pp_uid[128];           /* its bytes (HAProxy keeps at most 128) */
 	uint32_t to_server, to_tunnel; /* mode http "set-timeout": the backend's timeouts overridden

@@ -1,0 +1,3 @@
+core.register_service("hello", "tcp", function(applet)
+    applet:send("hello\n")
+end)
