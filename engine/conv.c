@@ -16,6 +16,7 @@
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "engine/hash.h"
+#include "engine/http_cap.h"
 #include "proto/tls.h"
 #include "regex/rx.h"
 #include "proto/fix.h"
@@ -59,6 +60,54 @@ static int cv_lower(const struct arg *args, struct sample *smp, struct smp_ctx *
 		smp->u.str.ptr[i] = tolower((unsigned char)smp->u.str.ptr[i]);
 	return 1;
 }
+
+/* host_only / port_only: the host ("[v6]" kept whole) and the port of a
+ * Host header value "host[:port]"; port_only is 0 without a port and, as
+ * HAProxy's, reads the digits without checking them. */
+static const char *host_port_sep(const struct sample *smp)
+{
+	const char *p = smp->u.str.ptr, *e = p + smp->u.str.len;
+
+	if (p < e && *p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(e - p));
+
+		return rb && rb + 1 < e && rb[1] == ':' ? rb + 1 : NULL;
+	}
+	while (e > p && e[-1] != ':')
+		e--;
+	return e > p ? e - 1 : NULL;
+}
+
+static int cv_host_only(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *sep = host_port_sep(smp);
+
+	if (sep)
+		smp->u.str.len = (size_t)(sep - smp->u.str.ptr);
+	return 1;
+}
+
+static int cv_port_only(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const char *sep = host_port_sep(smp), *e = smp->u.str.ptr + smp->u.str.len;
+	int64_t port = 0;
+
+	for (const char *p = sep ? sep + 1 : e; p < e; p++)
+		port = port * 10 + (*p - '0');
+	smp_set_sint(smp, port);
+	return 1;
+}
+
+/* capture-req(<id>) / capture-res(<id>): stores the string in capture
+ * slot <id> of the frontend ("declare capture"), and passes it on. */
+static int cv_capture(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (ctx->strm)
+		http_cap_store(ctx->strm, *(const int *)ctx->priv, (int)args[0].u.sint, smp->u.str.ptr,
+		               smp->u.str.len);
+	return 1;
+}
+static const int cap_req = 0, cap_res = 1;
 
 static int cv_upper(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
@@ -1399,6 +1448,10 @@ static int chk_var(struct arg *args, char *err, size_t errlen)
 const struct sample_conv smp_conv_table[] = {
 	{ "add_item",  cv_add_item,  ARG3(2, STR, STR, STR),  chk_add_item, S, S, NULL },
 	{ "b64dec",    cv_b64dec,    ARG0,                    0,            S, B, NULL },
+	{ "capture-req", cv_capture, ARG1(1, SINT),           0,            S, S, &cap_req },
+	{ "capture-res", cv_capture, ARG1(1, SINT),           0,            S, S, &cap_res },
+	{ "host_only", cv_host_only, ARG0,                    0,            S, S, NULL },
+	{ "port_only", cv_port_only, ARG0,                    0,            S, I, NULL },
 	{ "base64",    cv_base64,    ARG0,                    0,            B, S, NULL },
 	{ "be2dec",    cv_be2dec,    ARG3(1, STR, SINT, SINT), chk_be2dec,  B, S, NULL },
 	{ "be2hex",    cv_be2hex,    ARG3(1, STR, SINT, SINT), chk_be2hex,  B, S, NULL },
