@@ -184,9 +184,13 @@ static int span_ieq(const struct http_msg *msg, uint32_t off, uint32_t len, cons
 	if (len != slen)
 		return 0;
 	if (len && (sg = seg_find(msg->chan, off, &so)) && sg->len - so >= len) {
-		/* in one segment (the usual case): compared in place */
+		/* in one segment (the usual case): compared in place, first
+		 * as bytes (names are stored lowercase, and callers mostly
+		 * ask for lowercase ones) */
 		const unsigned char *p = (const unsigned char *)sg->chk->data + sg->off + so;
 
+		if (!memcmp(p, s, len))
+			return 1;
 		for (size_t i = 0; i < len; i++)
 			if (to_lower(p[i]) != to_lower((unsigned char)s[i]))
 				return 0;
