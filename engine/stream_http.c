@@ -391,15 +391,18 @@ int stream_http_reply(struct stream *s, const char *resp, size_t len, int status
 	return 0;
 }
 
+/* An error page rendered for the stream ("http-error" with log-format
+ * parts) before stream_http_reply() copies it. */
+static __thread char err_page[16384];
+
 /* Queues the page for <status> (the MUX shape for the client parser's own
  * errors) and ends the stream once it is sent. */
 static void hs_reply_close(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
 {
-	static __thread char built[16384];
 	struct http_strm *hs = hs_of(s);
 	size_t len = 0;
 	const char *page = shape == HTTP_ERR_MUX ? http_err_builtin(status, shape, &len) :
-	                   http_reply_err_page(s, status, built, sizeof(built), &len);
+	                   http_reply_err_page(s, status, err_page, sizeof(err_page), &len);
 
 	drop_in(&s->res);
 	hs->txn.status = (uint16_t)status;
@@ -565,14 +568,13 @@ static int hs_drain_req(struct stream *s)
  * RULE_CONTINUE, RULE_REPLY (the 403 is queued) or RULE_ERR. */
 static enum rule_res hs_restrict_names(struct stream *s, const struct proxy *px)
 {
-	static __thread char built[16384];
 	int reject = px->hdr_names == PX_HDR_NAMES_REJECT;
 	size_t len = 0;
 	const char *page;
 
 	if (!http_msg_restrict_names(&hs_of(s)->txn.req, !reject) || !reject)
 		return RULE_CONTINUE;
-	page = http_reply_err_page(s, 403, built, sizeof(built), &len);
+	page = http_reply_err_page(s, 403, err_page, sizeof(err_page), &len);
 	if (!page || stream_http_reply(s, page, len, 403, 0) < 0)
 		return RULE_ERR;
 	return RULE_REPLY;
