@@ -109,7 +109,13 @@ static const struct { const char *kw, *fetch; enum pat_match kind; } acl_alias[]
 	{ "path_dom", "path", PAT_MATCH_DOM }, { "path_end", "path", PAT_MATCH_END },
 	{ "path_len", "path", PAT_MATCH_LEN }, { "path_reg", "path", PAT_MATCH_REG },
 	{ "path_sub", "path", PAT_MATCH_SUB },
+	{ "req_rdp_cookie", "req.rdp_cookie", PAT_MATCH_STR },
+	{ "req_rdp_cookie_cnt", "req.rdp_cookie_cnt", PAT_MATCH_INT },
 	{ "req_ssl_sni", "req.ssl_sni", PAT_MATCH_STR },
+	{ "scook_beg", "res.cook", PAT_MATCH_BEG }, { "scook_dir", "res.cook", PAT_MATCH_DIR },
+	{ "scook_dom", "res.cook", PAT_MATCH_DOM }, { "scook_end", "res.cook", PAT_MATCH_END },
+	{ "scook_len", "res.cook", PAT_MATCH_LEN }, { "scook_reg", "res.cook", PAT_MATCH_REG },
+	{ "scook_sub", "res.cook", PAT_MATCH_SUB },
 	{ "shdr_beg", "res.hdr", PAT_MATCH_BEG }, { "shdr_dir", "res.hdr", PAT_MATCH_DIR },
 	{ "shdr_dom", "res.hdr", PAT_MATCH_DOM }, { "shdr_end", "res.hdr", PAT_MATCH_END },
 	{ "shdr_len", "res.hdr", PAT_MATCH_LEN }, { "shdr_reg", "res.hdr", PAT_MATCH_REG },
@@ -124,32 +130,6 @@ static const struct { const char *kw, *fetch; enum pat_match kind; } acl_alias[]
 	{ "urlp_len", "url_param", PAT_MATCH_LEN }, { "urlp_reg", "url_param", PAT_MATCH_REG },
 	{ "urlp_sub", "url_param", PAT_MATCH_SUB },
 };
-
-/* Fetches the predefined ACLs need that the registry may lack: "wait_end"
- * is false (MAY_CHANGE) until the evaluation is final, then true. */
-static int f_wait_end(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	(void)args;
-	if (!ctx->final) {
-		smp->flags = SMP_F_MAY_CHANGE;
-		return 0;
-	}
-	smp_set_bool(smp, 1);
-	return 1;
-}
-
-static const struct sample_fetch acl_fetches[] = {
-	{ "wait_end", f_wait_end, ARG0, 0, SMP_T_BOOL, SMP_USE_INT, NULL },
-	{ NULL, NULL, 0, 0, 0, 0, NULL }
-};
-
-/* Adds acl_fetches[] entries the registry does not have yet (once). */
-static void acl_register_fetches(void)
-{
-	for (const struct sample_fetch *f = acl_fetches; f->name; f++)
-		if (!sample_fetch_find(f->name, strlen(f->name)))
-			sample_register_fetch(f);
-}
 
 /* ---- freeing ---- */
 
@@ -480,7 +460,6 @@ int acl_cfg_parse(struct cfg_ctx *c, char **args, int nargs)
 	char bad, err[CFG_ERR_SIZE - 64];
 	int warn;
 
-	acl_register_fetches();
 	/* named defaults may hold ACLs for their own rules (not inherited) */
 	if (!c->px || (c->sec == CFG_SEC_DEFAULTS && (!c->px->name || !*c->px->name))) {
 		snprintf(c->err, sizeof(c->err), "'acl' not allowed in anonymous 'defaults' section.");
@@ -576,7 +555,6 @@ struct acl_cond *acl_cond_parse(struct cfg_ctx *c, char **args, int nargs)
 	char err[CFG_ERR_SIZE - 128];
 	int neg = 0, new_suite = 0, i;
 
-	acl_register_fetches();
 	if (!cond)
 		goto nomem;
 	cond->unless = nargs > 0 && !strcmp(args[0], "unless");
