@@ -54,6 +54,12 @@ int cfg_parse_size(const char *s, uint64_t *out);
  * "unix@/path", "/path", "ipv4@", "ipv6@" prefixes. <need_port> makes a
  * missing port an error. Returns 0 or -1 with a message in <err>. */
 int cfg_parse_addr(const char *s, struct addr *a, int need_port, char *err, size_t errlen);
+/* HAProxy's address parser expands "${NAME}" itself, so that an address
+ * written outside double quotes ("server s ${HOST}:${PORT}", "log
+ * ${ADDR}:514") still takes the environment's value (cfg_parse_addr does
+ * it). Returns <s>, or <buf> (<len> bytes) holding <s> with each "${NAME}"
+ * replaced (empty when unset; cut when too long). */
+const char *cfg_addr_env_expand(const char *s, char *buf, size_t len);
 
 /* Like cfg_parse_time() for keyword parsers: on error sets c->err with
  * HAProxy's message for keyword <kw> and returns -1. */

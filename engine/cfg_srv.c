@@ -48,13 +48,40 @@ static int cfg_port(const char *p, size_t plen, const char *whole, char *err, si
 	return (int)v;
 }
 
+const char *cfg_addr_env_expand(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!strstr(s, "${"))
+		return s;
+	while (*s && o + 1 < len) {
+		const char *e = s[0] == '$' && s[1] == '{' ? strchr(s + 2, '}') : NULL;
+
+		if (e) {
+			char name[128];
+			const char *v;
+			size_t n = (size_t)(e - s - 2);
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, s + 2);
+			for (v = getenv(name); v && *v && o + 1 < len; v++)
+				buf[o++] = *v;
+			s = e + 1;
+			continue;
+		}
+		buf[o++] = *s++;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 int cfg_parse_addr(const char *s, struct addr *a, int need_port, char *err, size_t errlen)
 {
 	int family = AF_UNSPEC, port = 0;
 	const char *host, *hend, *colon = NULL;
-	char hbuf[256];
+	char hbuf[256], ebuf[512];
 	size_t hlen;
 
+	s = cfg_addr_env_expand(s, ebuf, sizeof(ebuf));
 	memset(a, 0, sizeof(*a));
 	if (!strncmp(s, "unix@", 5) || s[0] == '/') {
 		const char *path = s[0] == '/' ? s : s + 5;

@@ -348,8 +348,11 @@ bad_range:
 static int log_parse_dest(struct log_target *t, const char *s, char *err, size_t errlen)
 {
 	struct addr a;
-	const char *p = s;
+	char ebuf[512];
+	const char *p;
 
+	s = cfg_addr_env_expand(s, ebuf, sizeof(ebuf));
+	p = s;
 	t->fd = -1;
 	if (!strcmp(s, "stdout")) {
 		t->dest = LOG_DEST_FD;
