@@ -6,6 +6,7 @@
  * fetch is not found. The ClientHello fetches of a connection that is not
  * terminated here (req.ssl_sni...) live in payload.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -234,12 +235,31 @@ static int dn_rfc2253(const char *dn, size_t len, char *out, size_t cap)
 	return (int)o;
 }
 
-/* ssl_c_s_dn([entry[,occ[,format]]]): the client certificate's subject,
- * whole or one entry; format "rfc2253" reverses the order of the whole DN
- * as OpenSSL's RFC 2253 printing does (escaping of special characters
- * aside). Not found without a certificate or without that entry. */
-static int f_c_s_dn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+/* The client certificate fetches' <priv>: the side first, as ctx_tls()
+ * reads it, then the certificate field. */
+struct cert_fetch {
+	int side;
+	enum tls_cert_field field;
+};
+#define CF(name, f) static const struct cert_fetch cf_##name = { 0, f };
+CF(s_dn, TLS_CERT_S_DN)
+CF(i_dn, TLS_CERT_I_DN)
+CF(serial, TLS_CERT_SERIAL)
+CF(sha1, TLS_CERT_SHA1)
+CF(der, TLS_CERT_DER)
+CF(notbefore, TLS_CERT_NOTBEFORE)
+CF(notafter, TLS_CERT_NOTAFTER)
+CF(version, TLS_CERT_VERSION)
+#undef CF
+
+/* ssl_c_s_dn / ssl_c_i_dn([entry[,occ[,format]]]): the client
+ * certificate's subject or issuer, whole or one entry; format "rfc2253"
+ * reverses the order of the whole DN as OpenSSL's RFC 2253 printing does
+ * (escaping of special characters aside). Not found without a certificate
+ * or without that entry. */
+static int f_c_dn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
+	const struct cert_fetch *cf = ctx->priv;
 	const struct tls_conn *t = ctx_tls_done(ctx);
 	char dn[1024];
 	const char *val;
@@ -247,7 +267,7 @@ static int f_c_s_dn(const struct arg *args, struct sample *smp, struct smp_ctx *
 	char *out;
 	int len, rfc = 0;
 
-	if (!t || (len = tls_conn_peer_subject(t, dn, sizeof(dn))) < 0)
+	if (!t || (len = tls_conn_peer_cert(t, cf->field, dn, sizeof(dn))) < 0)
 		return 0;
 	if ((size_t)len >= sizeof(dn))
 		len = (int)sizeof(dn) - 1;
@@ -281,6 +301,29 @@ static int f_c_s_dn(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+/* ssl_c_serial, ssl_c_sha1, ssl_c_der (binary), ssl_c_notbefore,
+ * ssl_c_notafter ("YYMMDDhhmmssZ"), ssl_c_version (3 for X.509v3): a field
+ * of the client certificate; not found without one. */
+static int f_c_cert(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct cert_fetch *cf = ctx->priv;
+	const struct tls_conn *t = ctx_tls_done(ctx);
+	size_t size;
+	char *out = smp_trash(&size);
+	int n;
+
+	if (!t || !out || (n = tls_conn_peer_cert(t, cf->field, out, size)) < 0)
+		return 0;
+	if (cf->field == TLS_CERT_VERSION) {
+		smp_set_sint(smp, strtoll(out, NULL, 10));
+		return 1;
+	}
+	smp_set_str(smp, out, (size_t)n, size);
+	if (cf->field != TLS_CERT_NOTBEFORE && cf->field != TLS_CERT_NOTAFTER)
+		smp->type = SMP_T_BIN;
+	return 1;
+}
+
 /* Accepts HAProxy 2.6's ssl_c_s_dn arguments: the format is empty or
  * "rfc2253". */
 static int is_word(const struct arg *a, const char *w)
@@ -309,7 +352,14 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_bc_is_resumed",  f_is_resumed, ARG0, 0, SMP_T_BOOL, L5, &side_back },
 	{ "ssl_bc_protocol",    f_protocol,   ARG0, 0, SMP_T_STR,  L5, &side_back },
 	{ "ssl_bc_use_keysize", f_keysize,    ARG0, 0, SMP_T_SINT, L5, &side_back },
-	{ "ssl_c_s_dn",         f_c_s_dn,     ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &side_front },
+	{ "ssl_c_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_dn },
+	{ "ssl_c_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_i_dn },
+	{ "ssl_c_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_serial },
+	{ "ssl_c_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_sha1 },
+	{ "ssl_c_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_der },
+	{ "ssl_c_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_notbefore },
+	{ "ssl_c_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_notafter },
+	{ "ssl_c_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_version },
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },

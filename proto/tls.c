@@ -1085,15 +1085,67 @@ int tls_conn_peer_has_cert(const struct tls_conn *c)
 	return 1;
 }
 
-int tls_conn_peer_subject(const struct tls_conn *c, char *buf, size_t len)
+/* <t>'s date as "YYMMDDhhmmssZ", HAProxy's form: a GeneralizedTime of
+ * 1950..2049 loses its century. Returns the length, or -1. */
+static int cert_time(const WOLFSSL_ASN1_TIME *t, char *buf, size_t len)
 {
+	const char *d;
+	int n;
+
+	if (!t || (n = t->length) <= 0 || n > (int)sizeof(t->data))
+		return -1;
+	d = (const char *)t->data;
+	if (t->type == ASN_GENERALIZED_TIME) {
+		if (n < 4 || (strncmp(d, "19", 2) && strncmp(d, "20", 2)))
+			return -1;
+		d += 2;
+		n -= 2;
+	}
+	if ((size_t)n > len)
+		return -1;
+	memcpy(buf, d, (size_t)n);
+	return n;
+}
+
+int tls_conn_peer_cert(const struct tls_conn *c, enum tls_cert_field f, char *buf, size_t len)
+{
+	int ilen = (int)(len > INT_MAX ? INT_MAX : len), n = -1;
+	unsigned int dl = (unsigned int)ilen;
+	const unsigned char *der;
 	WOLFSSL_X509 *x;
-	int n = -1;
 
 	if (!len || !(x = peer_cert(c)))
 		return -1;
-	if (wolfSSL_X509_NAME_oneline(wolfSSL_X509_get_subject_name(x), buf, (int)(len > INT_MAX ? INT_MAX : len)))
-		n = (int)strlen(buf);
+	switch (f) {
+	case TLS_CERT_S_DN:
+	case TLS_CERT_I_DN:
+		if (wolfSSL_X509_NAME_oneline(f == TLS_CERT_S_DN ? wolfSSL_X509_get_subject_name(x)
+		                                                 : wolfSSL_X509_get_issuer_name(x), buf, ilen))
+			n = (int)strlen(buf);
+		break;
+	case TLS_CERT_SERIAL:
+		if (wolfSSL_X509_get_serial_number(x, (unsigned char *)buf, &ilen) == WOLFSSL_SUCCESS)
+			n = ilen;
+		break;
+	case TLS_CERT_SHA1:
+		if (ilen >= 20 && wolfSSL_X509_digest(x, wolfSSL_EVP_sha1(), (unsigned char *)buf, &dl) == WOLFSSL_SUCCESS)
+			n = (int)dl;
+		break;
+	case TLS_CERT_DER:
+		if ((der = wolfSSL_X509_get_der(x, &n)) && n > 0 && n <= ilen)
+			memcpy(buf, der, (size_t)n);
+		else
+			n = -1;
+		break;
+	case TLS_CERT_NOTBEFORE:
+	case TLS_CERT_NOTAFTER:
+		n = cert_time(f == TLS_CERT_NOTBEFORE ? wolfSSL_X509_get_notBefore(x) : wolfSSL_X509_get_notAfter(x),
+		              buf, len);
+		break;
+	case TLS_CERT_VERSION:
+		n = snprintf(buf, len, "%ld", wolfSSL_X509_get_version(x) + 1);
+		break;
+	}
 	wolfSSL_X509_free(x);
 	return n;
 }

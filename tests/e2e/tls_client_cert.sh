@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Client certificates: "bind ... ca-file verify required|optional" asks for
-# one (ssl_c_used, ssl_c_verify, ssl_c_s_dn), "server ... crt" presents one
+# one (ssl_c_used, ssl_c_verify, ssl_c_s_dn, and the certificate's issuer,
+# serial, SHA-1, DER, dates and version, checked against openssl's reading
+# of the same certificate), "server ... crt" presents one
 # to a TLS server; without it a server that requires one refuses the
 # session (HAProxy: 502 SH, or 503 when it notices during the connect).
 # PROXY=/usr/sbin/haproxy runs this script unchanged.
@@ -16,6 +18,7 @@ cert_sign cl /O=Org/CN=client1
 REQ_PORT=$(free_port)
 OPT_PORT=$(free_port)
 FE_PORT=$(free_port)
+DET_PORT=$(free_port)
 cat >p.cfg <<CFG
 defaults
     mode http
@@ -28,6 +31,9 @@ frontend req
 frontend opt
     bind 127.0.0.1:$OPT_PORT ssl crt $T/a.pem ca-file $T/ca.pem verify optional
     http-request return status 200 content-type text/plain lf-string "used=%[ssl_c_used] verify=%[ssl_c_verify] cn=%[ssl_c_s_dn(CN)]\n"
+frontend detail
+    bind 127.0.0.1:$DET_PORT ssl crt $T/a.pem ca-file $T/ca.pem verify required
+    http-request return status 200 content-type text/plain lf-string "i_dn=%[ssl_c_i_dn] i_cn=%[ssl_c_i_dn(CN)] serial=%[ssl_c_serial,hex] sha1=%[ssl_c_sha1,hex] der=%[ssl_c_der,sha1,hex] nb=%[ssl_c_notbefore] na=%[ssl_c_notafter] v=%[ssl_c_version]\n"
 frontend front
     bind 127.0.0.1:$FE_PORT
     use_backend %[req.hdr(x-be)]
@@ -50,6 +56,16 @@ out=$(get "$OPT_PORT") || fail "optional, without a certificate: curl exit $?"
 [ "$out" = "used=0 verify=0 cn=" ] || fail "optional, without a certificate: got '$out'"
 out=$(get "$OPT_PORT" --cert cl.crt --key cl.key) || fail "optional, with a certificate: curl exit $?"
 [ "$out" = "used=1 verify=0 cn=client1" ] || fail "optional, with a certificate: got '$out'"
+
+# the certificate's details, as openssl reads them
+x509() { openssl x509 -in cl.crt -noout "$@" | sed 's/^[^=]*=//'; }
+stamp() { date -u -d "$(x509 "$1" | sed 's/ GMT$//')" +%y%m%d%H%M%SZ; }
+serial=$(x509 -serial | sed 's/^\(00\)*//')
+sha1=$(x509 -fingerprint -sha1 | tr -d :)
+want="i_dn=/CN=TestCA i_cn=TestCA serial=$serial sha1=$sha1 der=$sha1 nb=$(stamp -startdate) na=$(stamp -enddate) v=$(openssl x509 -in cl.crt -noout -text | sed -n 's/^ *Version: \([0-9]*\).*/\1/p')"
+out=$(get "$DET_PORT" --cert cl.crt --key cl.key) || fail "details: curl exit $?"
+out=$(printf '%s' "$out" | sed 's/serial=\(00\)*/serial=/')
+[ "$out" = "$want" ] || fail "certificate details: got '$out', expected '$want'"
 
 out=$(timeout 10 curl -s -H 'x-be: withcrt' "http://127.0.0.1:$FE_PORT/")
 [ "$out" = "used=1 verify=0 dn=/O=Org/CN=client1 cn=client1" ] || fail "server crt: got '$out'"
