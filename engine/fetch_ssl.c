@@ -235,24 +235,26 @@ static int dn_rfc2253(const char *dn, size_t len, char *out, size_t cap)
 	return (int)o;
 }
 
-/* The client certificate fetches' <priv>: the side first, as ctx_tls()
- * reads it, then the certificate field. */
+/* The certificate fetches' <priv>: the side first, as ctx_tls() reads it,
+ * whether the certificate is ours (ssl_f_*) or the peer's (ssl_c_*: the
+ * client's, ssl_s_*: the server's), then the field. */
 struct cert_fetch {
 	int side;
+	int own;
 	enum tls_cert_field field;
 };
-#define CF(name, f) static const struct cert_fetch cf_##name = { 0, f };
-CF(s_dn, TLS_CERT_S_DN)
-CF(i_dn, TLS_CERT_I_DN)
-CF(serial, TLS_CERT_SERIAL)
-CF(sha1, TLS_CERT_SHA1)
-CF(der, TLS_CERT_DER)
-CF(notbefore, TLS_CERT_NOTBEFORE)
-CF(notafter, TLS_CERT_NOTAFTER)
-CF(version, TLS_CERT_VERSION)
+#define CF(p, side, own) \
+	static const struct cert_fetch p##_s_dn = { side, own, TLS_CERT_S_DN }, \
+		p##_i_dn = { side, own, TLS_CERT_I_DN }, p##_serial = { side, own, TLS_CERT_SERIAL }, \
+		p##_sha1 = { side, own, TLS_CERT_SHA1 }, p##_der = { side, own, TLS_CERT_DER }, \
+		p##_notbefore = { side, own, TLS_CERT_NOTBEFORE }, \
+		p##_notafter = { side, own, TLS_CERT_NOTAFTER }, p##_version = { side, own, TLS_CERT_VERSION };
+CF(cf_c, 0, 0)
+CF(cf_f, 0, 1)
+CF(cf_s, 1, 0)
 #undef CF
 
-/* ssl_c_s_dn / ssl_c_i_dn([entry[,occ[,format]]]): the client
+/* ssl_{c,f,s}_s_dn / ssl_{c,f,s}_i_dn([entry[,occ[,format]]]): the
  * certificate's subject or issuer, whole or one entry; format "rfc2253"
  * reverses the order of the whole DN as OpenSSL's RFC 2253 printing does
  * (escaping of special characters aside). Not found without a certificate
@@ -267,7 +269,7 @@ static int f_c_dn(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 	char *out;
 	int len, rfc = 0;
 
-	if (!t || (len = tls_conn_peer_cert(t, cf->field, dn, sizeof(dn))) < 0)
+	if (!t || (len = tls_conn_cert(t, cf->own, cf->field, dn, sizeof(dn))) < 0)
 		return 0;
 	if ((size_t)len >= sizeof(dn))
 		len = (int)sizeof(dn) - 1;
@@ -301,9 +303,9 @@ static int f_c_dn(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 	return 1;
 }
 
-/* ssl_c_serial, ssl_c_sha1, ssl_c_der (binary), ssl_c_notbefore,
- * ssl_c_notafter ("YYMMDDhhmmssZ"), ssl_c_version (3 for X.509v3): a field
- * of the client certificate; not found without one. */
+/* ssl_{c,f,s}_serial, _sha1, _der (binary), _notbefore, _notafter
+ * ("YYMMDDhhmmssZ"), _version (3 for X.509v3): a field of the certificate;
+ * not found without one. */
 static int f_c_cert(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	const struct cert_fetch *cf = ctx->priv;
@@ -312,7 +314,7 @@ static int f_c_cert(const struct arg *args, struct sample *smp, struct smp_ctx *
 	char *out = smp_trash(&size);
 	int n;
 
-	if (!t || !out || (n = tls_conn_peer_cert(t, cf->field, out, size)) < 0)
+	if (!t || !out || (n = tls_conn_cert(t, cf->own, cf->field, out, size)) < 0)
 		return 0;
 	if (cf->field == TLS_CERT_VERSION) {
 		smp_set_sint(smp, strtoll(out, NULL, 10));
@@ -352,14 +354,30 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_bc_is_resumed",  f_is_resumed, ARG0, 0, SMP_T_BOOL, L5, &side_back },
 	{ "ssl_bc_protocol",    f_protocol,   ARG0, 0, SMP_T_STR,  L5, &side_back },
 	{ "ssl_bc_use_keysize", f_keysize,    ARG0, 0, SMP_T_SINT, L5, &side_back },
-	{ "ssl_c_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_dn },
-	{ "ssl_c_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_i_dn },
-	{ "ssl_c_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_serial },
-	{ "ssl_c_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_sha1 },
-	{ "ssl_c_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_der },
-	{ "ssl_c_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_notbefore },
-	{ "ssl_c_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_notafter },
-	{ "ssl_c_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_version },
+	{ "ssl_c_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_c_s_dn },
+	{ "ssl_c_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_c_i_dn },
+	{ "ssl_c_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_serial },
+	{ "ssl_c_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_sha1 },
+	{ "ssl_c_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_der },
+	{ "ssl_c_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_c_notbefore },
+	{ "ssl_c_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_c_notafter },
+	{ "ssl_c_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_c_version },
+	{ "ssl_f_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_f_s_dn },
+	{ "ssl_f_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_f_i_dn },
+	{ "ssl_f_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_serial },
+	{ "ssl_f_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_sha1 },
+	{ "ssl_f_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_der },
+	{ "ssl_f_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_f_notbefore },
+	{ "ssl_f_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_f_notafter },
+	{ "ssl_f_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_f_version },
+	{ "ssl_s_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_s_dn },
+	{ "ssl_s_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_i_dn },
+	{ "ssl_s_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_serial },
+	{ "ssl_s_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_sha1 },
+	{ "ssl_s_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_der },
+	{ "ssl_s_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_s_notbefore },
+	{ "ssl_s_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_s_notafter },
+	{ "ssl_s_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_s_version },
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },

@@ -1107,14 +1107,15 @@ static int cert_time(const WOLFSSL_ASN1_TIME *t, char *buf, size_t len)
 	return n;
 }
 
-int tls_conn_peer_cert(const struct tls_conn *c, enum tls_cert_field f, char *buf, size_t len)
+int tls_conn_cert(const struct tls_conn *c, int own, enum tls_cert_field f, char *buf, size_t len)
 {
 	int ilen = (int)(len > INT_MAX ? INT_MAX : len), n = -1;
 	unsigned int dl = (unsigned int)ilen;
 	const unsigned char *der;
 	WOLFSSL_X509 *x;
 
-	if (!len || !(x = peer_cert(c)))
+	/* our certificate belongs to the session; the peer's is a copy */
+	if (!len || !(x = own ? (c->hs_done ? wolfSSL_get_certificate(c->ssl) : NULL) : peer_cert(c)))
 		return -1;
 	switch (f) {
 	case TLS_CERT_S_DN:
@@ -1146,7 +1147,8 @@ int tls_conn_peer_cert(const struct tls_conn *c, enum tls_cert_field f, char *bu
 		n = snprintf(buf, len, "%ld", wolfSSL_X509_get_version(x) + 1);
 		break;
 	}
-	wolfSSL_X509_free(x);
+	if (!own)
+		wolfSSL_X509_free(x);
 	return n;
 }
 

@@ -143,14 +143,15 @@ const char *tls_conn_alpn(const struct tls_conn *c);     /* negotiated protocol,
 const char *tls_conn_protocol(const struct tls_conn *c); /* "TLSv1.3" */
 const char *tls_conn_cipher(const struct tls_conn *c);   /* "TLS_AES_128_GCM_SHA256" */
 int tls_conn_cipher_bits(const struct tls_conn *c);      /* ssl_fc_use_keysize, 0 if unknown */
-/* A field of the peer's certificate into <buf> (<len> bytes): the subject
+/* A field of the peer's certificate (of ours with <own>) into <buf> (<len>
+ * bytes): the subject
  * or issuer DN ("/C=../CN=..", OpenSSL's one-line form), the serial number and the SHA-1 digest
  * (binary), the DER form, the validity dates ("YYMMDDhhmmssZ") and the
  * version ("3"). Returns its length (a DN is NUL-terminated too), or -1
  * without a certificate, without room or on a library error. */
 enum tls_cert_field { TLS_CERT_S_DN, TLS_CERT_I_DN, TLS_CERT_SERIAL, TLS_CERT_SHA1, TLS_CERT_DER,
                       TLS_CERT_NOTBEFORE, TLS_CERT_NOTAFTER, TLS_CERT_VERSION };
-int tls_conn_peer_cert(const struct tls_conn *c, enum tls_cert_field f, char *buf, size_t len);
+int tls_conn_cert(const struct tls_conn *c, int own, enum tls_cert_field f, char *buf, size_t len);
 /* Returns the reason of the last failure ("certificate has expired", ...),
  * or "" when none. */
 const char *tls_conn_error(const struct tls_conn *c);

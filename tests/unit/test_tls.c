@@ -198,9 +198,9 @@ static void t_handshake_and_data(void)
 	EXPECT_INT(tls_conn_verify_result(cli), 0);
 	EXPECT_INT(tls_conn_verify_result(srv), 0);
 	char dn[256];
-	EXPECT(tls_conn_peer_cert(cli, TLS_CERT_S_DN, dn, sizeof(dn)) > 0);
+	EXPECT(tls_conn_cert(cli, 0, TLS_CERT_S_DN, dn, sizeof(dn)) > 0);
 	EXPECT_STR(dn, "/CN=a.test");
-	EXPECT_INT(tls_conn_peer_cert(srv, TLS_CERT_S_DN, dn, sizeof(dn)), -1);
+	EXPECT_INT(tls_conn_cert(srv, 0, TLS_CERT_S_DN, dn, sizeof(dn)), -1);
 
 	/* client -> server */
 	EXPECT_INT(tls_conn_write(cli, "hello", 5), 5);
@@ -251,7 +251,7 @@ static int try_sni(struct tls_ctx *sc, struct tls_ctx *cc, const char *sni, char
 	ok = handshake(cli, srv, NULL, NULL);
 	dn[0] = 0;
 	if (ok)
-		tls_conn_peer_cert(cli, TLS_CERT_S_DN, dn, 256);
+		tls_conn_cert(cli, 0, TLS_CERT_S_DN, dn, 256);
 	if (srv_sni)
 		snprintf(srv_sni, 256, "%s", tls_conn_sni(srv) ? tls_conn_sni(srv) : "(none)");
 	tls_conn_free(cli);
@@ -508,7 +508,7 @@ static void t_client_cert(void)
 	cli = tls_conn_new(cc, "a.test"), srv = tls_conn_new(sc, NULL);
 	EXPECT(handshake(cli, srv, NULL, NULL));
 	EXPECT(tls_conn_peer_has_cert(srv));
-	EXPECT(tls_conn_peer_cert(srv, TLS_CERT_S_DN, dn, sizeof(dn)) > 0);
+	EXPECT(tls_conn_cert(srv, 0, TLS_CERT_S_DN, dn, sizeof(dn)) > 0);
 	EXPECT_STR(dn, "/CN=client1");
 	tls_conn_free(cli), tls_conn_free(srv);
 
