@@ -347,6 +347,18 @@ static int chk_dn(struct arg *args, char *err, size_t errlen)
 #define L4 (SMP_USE_L4)
 #define L5 (SMP_USE_L5)
 
+/* The certificate fetches of prefix <p> ("c", "f", "s") over the
+ * cert_fetch descriptors cf_<x>_*. */
+#define CERT_FETCHES(p, x) \
+	{ "ssl_" p "_s_dn", f_c_dn, ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &x##_s_dn }, \
+	{ "ssl_" p "_i_dn", f_c_dn, ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &x##_i_dn }, \
+	{ "ssl_" p "_serial", f_c_cert, ARG0, 0, SMP_T_BIN, L5, &x##_serial }, \
+	{ "ssl_" p "_sha1", f_c_cert, ARG0, 0, SMP_T_BIN, L5, &x##_sha1 }, \
+	{ "ssl_" p "_der", f_c_cert, ARG0, 0, SMP_T_BIN, L5, &x##_der }, \
+	{ "ssl_" p "_notbefore", f_c_cert, ARG0, 0, SMP_T_STR, L5, &x##_notbefore }, \
+	{ "ssl_" p "_notafter", f_c_cert, ARG0, 0, SMP_T_STR, L5, &x##_notafter }, \
+	{ "ssl_" p "_version", f_c_cert, ARG0, 0, SMP_T_SINT, L5, &x##_version }
+
 const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_bc",             f_ssl,        ARG0, 0, SMP_T_BOOL, L5, &side_back },
 	{ "ssl_bc_alpn",        f_alpn,       ARG0, 0, SMP_T_STR,  L5, &side_back },
@@ -354,30 +366,9 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_bc_is_resumed",  f_is_resumed, ARG0, 0, SMP_T_BOOL, L5, &side_back },
 	{ "ssl_bc_protocol",    f_protocol,   ARG0, 0, SMP_T_STR,  L5, &side_back },
 	{ "ssl_bc_use_keysize", f_keysize,    ARG0, 0, SMP_T_SINT, L5, &side_back },
-	{ "ssl_c_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_c_s_dn },
-	{ "ssl_c_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_c_i_dn },
-	{ "ssl_c_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_serial },
-	{ "ssl_c_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_sha1 },
-	{ "ssl_c_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_c_der },
-	{ "ssl_c_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_c_notbefore },
-	{ "ssl_c_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_c_notafter },
-	{ "ssl_c_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_c_version },
-	{ "ssl_f_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_f_s_dn },
-	{ "ssl_f_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_f_i_dn },
-	{ "ssl_f_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_serial },
-	{ "ssl_f_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_sha1 },
-	{ "ssl_f_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_f_der },
-	{ "ssl_f_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_f_notbefore },
-	{ "ssl_f_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_f_notafter },
-	{ "ssl_f_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_f_version },
-	{ "ssl_s_s_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_s_dn },
-	{ "ssl_s_i_dn",         f_c_dn,       ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &cf_s_i_dn },
-	{ "ssl_s_serial",       f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_serial },
-	{ "ssl_s_sha1",         f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_sha1 },
-	{ "ssl_s_der",          f_c_cert,     ARG0, 0, SMP_T_BIN,  L5, &cf_s_der },
-	{ "ssl_s_notbefore",    f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_s_notbefore },
-	{ "ssl_s_notafter",     f_c_cert,     ARG0, 0, SMP_T_STR,  L5, &cf_s_notafter },
-	{ "ssl_s_version",      f_c_cert,     ARG0, 0, SMP_T_SINT, L5, &cf_s_version },
+	CERT_FETCHES("c", cf_c),
+	CERT_FETCHES("f", cf_f),
+	CERT_FETCHES("s", cf_s),
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },
