@@ -16,6 +16,7 @@
 #include "engine/stream.h"
 #include "engine/vars.h"
 #include "engine/conn.h"
+#include "engine/listener.h"
 #include "engine/thread.h"
 
 /* Fills <smp> with the address of <a>; 0 for AF_UNIX / unset. */
@@ -564,6 +565,36 @@ static int f_srv_sess_rate(const struct arg *args, struct sample *smp, struct sm
 	return 1;
 }
 
+/* dst_conn: the streams of the listening socket the connection came in by
+ * (itself included); fc_rcvd_proxy: a PROXY header was read from the
+ * client; fc_http_major / bc_http_major: 1 on an HTTP/1 stream. */
+static int f_dst_conn(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->strm || !ctx->strm->li)
+		return 0;
+	smp_set_sint(smp, ctx->strm->li->cur_conn);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
+static int f_fc_rcvd_proxy(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct stream *s = ctx->strm;
+
+	if (!s || !s->bind)
+		return 0;
+	smp_set_bool(smp, s->bind->accept_proxy && !(s->req_ana & STRM_AN_REQ_PROXY));
+	return 1;
+}
+
+static int f_http_major(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	if (!ctx->strm || !ctx->strm->http)
+		return 0;
+	smp_set_sint(smp, 1);
+	return 1;
+}
+
 /* wait_end: true once the inspect-delay is over (the evaluation is final),
  * else "not yet" with the promise that it may change, as HAProxy. */
 static int f_wait_end(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
@@ -1035,7 +1066,11 @@ const struct sample_fetch smp_fetch_l4_table[] = {
 	{ "date",         f_date,       ARG2(0, SINT, STR),  chk_date,       SMP_T_SINT, INT, NULL },
 	{ "date_us",      f_date_us,    ARG0,                0,              SMP_T_SINT, INT, NULL },
 	{ "dst",          f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },
+	{ "dst_conn",     f_dst_conn,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "dst_is_local", f_dst_is_local, ARG0,              0,              SMP_T_BOOL, L4, NULL },
+	{ "fc_rcvd_proxy", f_fc_rcvd_proxy, ARG0,            0,              SMP_T_BOOL, L4, NULL },
+	{ "fc_http_major", f_http_major, ARG0,               0,              SMP_T_SINT, L4, NULL },
+	{ "bc_http_major", f_http_major, ARG0,               0,              SMP_T_SINT, L5, NULL },
 	{ "dst_port",     f_dst_port,   ARG0,                0,              SMP_T_SINT, L4, NULL },
 	{ "env",          f_env,        ARG1(1, STR),        0,              SMP_T_STR,  INT, NULL },
 	{ "fc_dst",       f_dst,        ARG0,                0,              SMP_T_IPV4, L4, NULL },

@@ -25,6 +25,7 @@ struct listener {
 	struct timer retry;              /* re-arm after an accept error (EMFILE...) */
 	int *pend;                       /* fds the kernel accepted above maxconn, FIFO: */
 	uint32_t pend_head, pend_len, pend_size;  /* served when slots free up, like a backlog */
+	uint32_t cur_conn;               /* its streams now (dst_conn), stream.c */
 	unsigned armed:1;                /* multishot accept in flight (or its cancel) */
 	unsigned paused:1;               /* not accepting (maxconn, stop) */
 	unsigned cancelling:1;           /* a cancel of the accept is in flight */

@@ -453,6 +453,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	t->nb_streams++;
 	fe->fe_cur_conn++;
 	fe->fe_cum_conn++;
+	l->cur_conn++;
 	if (at_maxconn(t, fe))
 		listeners_update(t);
 
@@ -594,6 +595,8 @@ static void strm_end(struct stream *s)
 	was_full = at_maxconn(t, s->fe);
 	t->cur_conn--;
 	s->fe->fe_cur_conn--;
+	if (s->li)
+		s->li->cur_conn--;
 	if (was_full || t->stopping)
 		listeners_update(t);
 	runq_push(s);
