@@ -638,7 +638,7 @@ static const char res_known[] =
 
 static const char after_known[] =
 	"'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', "
-	"'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)',";
+	"'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'strict-mode', 'unset-var(*)',";
 
 /* The parse function of http-after-response: the response actions that
  * only edit the message. */
@@ -647,7 +647,7 @@ static int parse_after_act(struct cfg_ctx *c, int res, char **args, int nargs, i
 {
 	static const char *const ok[] = { "add-header", "allow", "capture", "del-header",
 	                                  "replace-header", "replace-value", "set-header",
-	                                  "set-status", NULL };
+	                                  "set-status", "strict-mode", NULL };
 	for (int k = 0; ok[k]; k++)
 		if (!strcmp(args[i], ok[k]))
 			return parse_http_act(c, 1, args, nargs, i, out);

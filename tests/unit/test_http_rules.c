@@ -514,7 +514,7 @@ static void t_after_response(void)
 		"  http-after-response lua.x\n"
 		"  http-after-response set-header X\n");           /* 15 */
 	EXPECT_INT(e, 3);
-	EXPECT(has_alert("parsing [t.cfg:13]: 'http-after-response' expects 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got 'foo'.\n"));
+	EXPECT(has_alert("parsing [t.cfg:13]: 'http-after-response' expects 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'set-var-fmt(*)', 'set-var(*)', 'strict-mode', 'unset-var(*)', but got 'foo'.\n"));
 	EXPECT(has_alert("parsing [t.cfg:14]: 'http-after-response' expects 'add-header',"));
 	EXPECT(has_alert("parsing [t.cfg:15] : error detected in frontend 'f' while parsing 'http-after-response set-header' rule : expects exactly 2 arguments.\n"));
 	if (!cfg.proxies)
