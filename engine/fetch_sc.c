@@ -215,6 +215,25 @@ static int c_table(const struct arg *args, struct sample *smp, struct smp_ctx *c
 	return apply(d, idx, t, ts, smp);
 }
 
+/* table_expire(<table>[,<default>]) / table_idle(...): milliseconds left
+ * before the input key's entry expires, or since it was last updated; <default>
+ * (else not found) when there is no such entry or the table has no expire. */
+static int c_table_time(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	struct stktable *t = args[0].type == ARGT_TAB && args[0].u.px ? stick_table_of(args[0].u.px) : NULL;
+	struct stksess *ts = t ? stick_lookup(t, smp) : NULL;
+	int64_t ms = !ts ? -1 : *(const char *)ctx->priv == 'e' ? stick_entry_expire_ms(ts) : stick_entry_idle_ms(ts);
+
+	if (ms < 0) {
+		if (args[1].type != ARGT_SINT)
+			return 0;
+		smp_set_sint(smp, args[1].u.sint);
+		return 1;
+	}
+	smp_set_sint(smp, ms);
+	return 1;
+}
+
 /* The descriptors: one per value, shared by the four fetch forms. */
 #define D(name, op, dt, rate) \
 	static const struct sc_desc __attribute__((unused)) sc_##name = { op, dt, rate, -1, 0 }, \
@@ -342,5 +361,7 @@ const struct sample_conv smp_conv_table_table[] = {
 	TC(http_err_cnt), TC(http_err_rate), TC(http_fail_cnt), TC(http_fail_rate),
 	TC(http_req_cnt), TC(http_req_rate), TC(kbytes_in), TC(kbytes_out),
 	TC(server_id), TC(sess_cnt), TC(sess_rate), TC(trackers),
+	{ "table_expire", c_table_time, ARG2(1, TAB, SINT), 0, SMP_T_ANY, SMP_T_SINT, "e" },
+	{ "table_idle", c_table_time, ARG2(1, TAB, SINT), 0, SMP_T_ANY, SMP_T_SINT, "i" },
 	{ NULL, NULL, 0, 0, 0, 0, NULL }
 };

@@ -696,16 +696,31 @@ size_t stick_key_str(const struct stksess *ts, char *buf, size_t len)
 	return 0;
 }
 
+int64_t stick_entry_expire_ms(const struct stksess *ts)
+{
+	uint64_t now = stk_now();
+
+	if (!ts->t->expire || !ts->expire)
+		return -1;
+	return ts->expire > now ? (int64_t)(ts->expire - now) : 0;
+}
+
+int64_t stick_entry_idle_ms(const struct stksess *ts)
+{
+	int64_t left = stick_entry_expire_ms(ts);
+
+	return left < 0 ? -1 : (int64_t)ts->t->expire - left;
+}
+
 void stick_dump_entry(struct cli_out *o, const struct stksess *ts)
 {
 	const struct stktable *t = ts->t;
 	char key[2100];
-	uint64_t now = stk_now();
-	int64_t exp = 0;
+	int64_t exp = stick_entry_expire_ms(ts);
 
 	stick_key_str(ts, key, sizeof(key));
-	if (t->expire && ts->expire)
-		exp = ts->expire > now ? (int64_t)(ts->expire - now) : 0;
+	if (exp < 0)
+		exp = 0;
 	cli_out_printf(o, "%p: key=%s use=%u exp=%lld", (const void *)ts, key, ts->ref, (long long)exp);
 	for (int dt = 0; dt < STK_DT_NB; dt++) {
 		if (t->data_off[dt] < 0)

@@ -109,6 +109,10 @@ uint32_t stick_refs(const struct stksess *ts);
  * <buf>, <len> bytes) so that it can be looked up in another table.
  * Returns 1, or 0 when <buf> is too small. */
 int stick_entry_key(const struct stksess *ts, struct sample *smp, char *buf, size_t len);
+/* Milliseconds left before <ts> expires, and since it was last touched
+ * (its table's "expire" minus that); -1 when the table has no expire. */
+int64_t stick_entry_expire_ms(const struct stksess *ts);
+int64_t stick_entry_idle_ms(const struct stksess *ts);
 /* Refreshes the expiry date of <ts> and moves it to the LRU head. */
 void stick_touch(struct stksess *ts);
 /* Returns the value of <dt> (rates read over the table's period), or -1
