@@ -289,7 +289,25 @@ DA(clr_gpc,  OP_CLR, STK_DT_GPC, -1)
 	{ "sc_" #name,  f_sc,  ARG3(2, SINT, SINT, TAB), 0, SMP_T_SINT, L4, &sc_##name }, \
 	{ "src_" #name, f_src, ARG2(2, SINT, TAB),       0, SMP_T_SINT, L4, &src_##name }
 
+/* table_avl([<table>]) / table_cnt([<table>]): the free entries and the
+ * entries in use of a table (the proxy's own without an argument). */
+static int f_table_use(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct proxy *px = args[0].type == ARGT_TAB && args[0].u.px ? args[0].u.px : ctx->px;
+	struct stktable *t = px ? stick_table_of(px) : NULL;
+	uint32_t used;
+
+	if (!t)
+		return 0;
+	used = stick_table_used(t);
+	smp_set_sint(smp, *(const char *)ctx->priv == 'a' ? (int64_t)stick_table_size(t) - used : used);
+	smp->flags = SMP_F_VOL_TXN;
+	return 1;
+}
+
 const struct sample_fetch smp_fetch_sc_table[] = {
+	{ "table_avl", f_table_use, ARG1(0, TAB), 0, SMP_T_SINT, SMP_USE_INT, "a" },
+	{ "table_cnt", f_table_use, ARG1(0, TAB), 0, SMP_T_SINT, SMP_USE_INT, "c" },
 	SCS(bytes_in_rate, SMP_T_SINT),
 	SCS(bytes_out_rate, SMP_T_SINT),
 	SCS(clr_gpc0, SMP_T_SINT),

@@ -64,6 +64,23 @@ static int f_fc_err(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+/* bc_err: the server connection's error code, 0 as fc_err; fc_err_str /
+ * bc_err_str: the text of a non-zero code, so never found here. */
+static int f_bc_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	(void)args;
+	if (!ctx->strm || !ctx->strm->srvc)
+		return 0;
+	smp_set_sint(smp, 0);
+	return 1;
+}
+
+static int f_err_str(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	(void)args; (void)smp; (void)ctx;
+	return 0;
+}
+
 /* ssl_fc_err, ssl_c_err, ssl_c_ca_err: the TLS library's error of the
  * front session (0: none) and the client certificate's verification
  * errors at depth 0 and above (the one result wolfSSL gives is reported at
@@ -372,6 +389,9 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },
+	{ "fc_err_str",         f_err_str,    ARG0, 0, SMP_T_STR,  L4, NULL },
+	{ "bc_err",             f_bc_err,     ARG0, 0, SMP_T_SINT, L5, NULL },
+	{ "bc_err_str",         f_err_str,    ARG0, 0, SMP_T_STR,  L5, NULL },
 	{ "ssl_fc_err",         f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_fc },
 	{ "ssl_c_err",          f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_c },
 	{ "ssl_c_ca_err",       f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_ca },

@@ -890,6 +890,20 @@ static int f_http_auth_bearer(const struct arg *args, struct sample *smp, struct
 	return 1;
 }
 
+/* res.comp, res.cache_hit: false; res.comp_algo, res.cache_name: not
+ * found. Compression and the cache are accepted without effect
+ * (cache_cfg.h): no response is compressed or served from a cache. */
+static int f_res_false(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	smp_set_bool(smp, 0);
+	return 1;
+}
+
+static int f_res_none(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	return 0;
+}
+
 /* req.body_param([name]): the value of parameter <name> (the first one
  * without a name) in an application/x-www-form-urlencoded body buffered
  * so far ('&' separated). */
@@ -968,12 +982,17 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "req.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "req.hdrs",       f_hdrs,       ARG0,                0, S,           L7,  &dir_req },
 	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
+	{ "req_proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "req_ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "res.body",       f_body,       ARG0,                0, SMP_T_BIN,   L7R, &dir_res },
 	{ "res.body_len",   f_body_len,   ARG0,                0, I,           L7R, &dir_res },
 	{ "res.body_size",  f_body_size,  ARG0,                0, I,           L7R, &dir_res },
 	{ "res.cook",       f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },
+	{ "res.cache_hit",  f_res_false,  ARG0,                0, SMP_T_BOOL,  L7R, NULL },
+	{ "res.cache_name", f_res_none,   ARG0,                0, S,           L7R, NULL },
+	{ "res.comp",       f_res_false,  ARG0,                0, SMP_T_BOOL,  L7R, NULL },
+	{ "res.comp_algo",  f_res_none,   ARG0,                0, S,           L7R, NULL },
 	{ "res.cook_cnt",   f_cook_cnt,   ARG1(0, STR),        0, I,           L7R, &dir_res },
 	{ "res.cook_val",   f_cook_val,   ARG1(0, STR),        0, I,           L7R, &dir_res },
 	{ "res.fhdr",       f_fhdr,       ARG2(0, STR, SINT),  0, S,           L7R, &dir_res },
