@@ -53,23 +53,14 @@ static int smp_tls_str(struct sample *smp, const char *s)
 	return 1;
 }
 
-/* fc_err: the client connection's error code (HAProxy's CO_ER_*): a stream
- * that logs had its connection established, 0. */
-static int f_fc_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+/* fc_err / bc_err (<priv>: the side): the client or server connection's
+ * error code (HAProxy's CO_ER_*): a stream that logs had its connection
+ * established, 0; fc_err_str / bc_err_str: the text of a non-zero code,
+ * so never found here. */
+static int f_conn_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
 {
 	(void)args;
-	if (!ctx->strm || !ctx->strm->cli)
-		return 0;
-	smp_set_sint(smp, 0);
-	return 1;
-}
-
-/* bc_err: the server connection's error code, 0 as fc_err; fc_err_str /
- * bc_err_str: the text of a non-zero code, so never found here. */
-static int f_bc_err(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
-{
-	(void)args;
-	if (!ctx->strm || !ctx->strm->srvc)
+	if (!ctx->strm || !(*(const int *)ctx->priv == side_back ? ctx->strm->srvc : ctx->strm->cli))
 		return 0;
 	smp_set_sint(smp, 0);
 	return 1;
@@ -388,9 +379,9 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	CERT_FETCHES("s", cf_s),
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
-	{ "fc_err",             f_fc_err,     ARG0, 0, SMP_T_SINT, L4, NULL },
+	{ "fc_err",             f_conn_err,   ARG0, 0, SMP_T_SINT, L4, &side_front },
 	{ "fc_err_str",         f_err_str,    ARG0, 0, SMP_T_STR,  L4, NULL },
-	{ "bc_err",             f_bc_err,     ARG0, 0, SMP_T_SINT, L5, NULL },
+	{ "bc_err",             f_conn_err,   ARG0, 0, SMP_T_SINT, L5, &side_back },
 	{ "bc_err_str",         f_err_str,    ARG0, 0, SMP_T_STR,  L5, NULL },
 	{ "ssl_fc_err",         f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_fc },
 	{ "ssl_c_err",          f_tls_err,    ARG0, 0, SMP_T_SINT, L5, &err_c },
