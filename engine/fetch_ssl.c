@@ -334,6 +334,36 @@ static int f_c_cert(const struct arg *args, struct sample *smp, struct smp_ctx *
 	return 1;
 }
 
+/* ssl_fc_session_id, _client_random, _server_random, _session_key,
+ * _unique_id and their ssl_bc_* forms (binary): the session's data; not
+ * found on a plain connection or when the library has none. */
+struct sess_fetch {
+	int side;                   /* first, as ctx_tls() reads it */
+	enum tls_sess_field field;
+};
+#define SF(p, side) \
+	static const struct sess_fetch p##_id = { side, TLS_SESS_ID }, \
+		p##_crand = { side, TLS_SESS_CLIENT_RANDOM }, p##_srand = { side, TLS_SESS_SERVER_RANDOM }, \
+		p##_key = { side, TLS_SESS_KEY }, p##_uid = { side, TLS_SESS_UNIQUE_ID };
+SF(sf_fc, 0)
+SF(sf_bc, 1)
+#undef SF
+
+static int f_sess(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct sess_fetch *sf = ctx->priv;
+	const struct tls_conn *t = ctx_tls_done(ctx);
+	size_t size;
+	char *out = smp_trash(&size);
+	int n;
+
+	if (!t || !out || (n = tls_conn_session_data(t, sf->field, (unsigned char *)out, size)) < 0)
+		return 0;
+	smp_set_str(smp, out, (size_t)n, size);
+	smp->type = SMP_T_BIN;
+	return 1;
+}
+
 /* Accepts HAProxy 2.6's ssl_c_s_dn arguments: the format is empty or
  * "rfc2253". */
 static int is_word(const struct arg *a, const char *w)
@@ -357,6 +387,13 @@ static int chk_dn(struct arg *args, char *err, size_t errlen)
 
 /* The certificate fetches of prefix <p> ("c", "f", "s") over the
  * cert_fetch descriptors cf_<x>_*. */
+#define SESS_FETCHES(p, x) \
+	{ "ssl_" p "_session_id", f_sess, ARG0, 0, SMP_T_BIN, L5, &x##_id }, \
+	{ "ssl_" p "_client_random", f_sess, ARG0, 0, SMP_T_BIN, L5, &x##_crand }, \
+	{ "ssl_" p "_server_random", f_sess, ARG0, 0, SMP_T_BIN, L5, &x##_srand }, \
+	{ "ssl_" p "_session_key", f_sess, ARG0, 0, SMP_T_BIN, L5, &x##_key }, \
+	{ "ssl_" p "_unique_id", f_sess, ARG0, 0, SMP_T_BIN, L5, &x##_uid }
+
 #define CERT_FETCHES(p, x) \
 	{ "ssl_" p "_s_dn", f_c_dn, ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &x##_s_dn }, \
 	{ "ssl_" p "_i_dn", f_c_dn, ARG3(0, STR, SINT, STR), chk_dn, SMP_T_STR, L5, &x##_i_dn }, \
@@ -377,6 +414,8 @@ const struct sample_fetch smp_fetch_ssl_table[] = {
 	CERT_FETCHES("c", cf_c),
 	CERT_FETCHES("f", cf_f),
 	CERT_FETCHES("s", cf_s),
+	SESS_FETCHES("fc", sf_fc),
+	SESS_FETCHES("bc", sf_bc),
 	{ "ssl_c_used",         f_c_used,     ARG0, 0, SMP_T_BOOL, L5, &side_front },
 	{ "ssl_c_verify",       f_c_verify,   ARG0, 0, SMP_T_SINT, L5, &side_front },
 	{ "fc_err",             f_conn_err,   ARG0, 0, SMP_T_SINT, L4, &side_front },

@@ -1062,6 +1062,45 @@ int tls_conn_is_resumed(const struct tls_conn *c)
 	return c->hs_done && wolfSSL_session_reused(c->ssl) ? 1 : 0;
 }
 
+int tls_conn_session_data(const struct tls_conn *c, enum tls_sess_field f, unsigned char *buf, size_t len)
+{
+	WOLFSSL_SESSION *sess;
+	const unsigned char *id;
+	unsigned int idlen = 0;
+	size_t n = 0;
+	int mine;
+
+	if (!c->hs_done || !len)
+		return -1;
+	switch (f) {
+	case TLS_SESS_ID:
+		if (!(sess = wolfSSL_get_session(c->ssl)) || !(id = wolfSSL_SESSION_get_id(sess, &idlen)) ||
+		    !idlen || idlen > len)
+			return -1;
+		memcpy(buf, id, idlen);
+		return (int)idlen;
+	case TLS_SESS_CLIENT_RANDOM:
+		n = wolfSSL_get_client_random(c->ssl, buf, len);
+		break;
+	case TLS_SESS_SERVER_RANDOM:
+		n = wolfSSL_get_server_random(c->ssl, buf, len);
+		break;
+	case TLS_SESS_KEY:
+		if (!(sess = wolfSSL_get_session(c->ssl)))
+			return -1;
+		n = (size_t)wolfSSL_SESSION_get_master_key(sess, buf, (int)(len > INT_MAX ? INT_MAX : len));
+		break;
+	case TLS_SESS_UNIQUE_ID:
+		/* RFC 5929's tls-unique: the first Finished message of the
+		 * handshake: the client's on a full one, the server's on a
+		 * resumed one */
+		mine = c->ctx->is_server == wolfSSL_session_reused(c->ssl);
+		n = mine ? wolfSSL_get_finished(c->ssl, buf, len) : wolfSSL_get_peer_finished(c->ssl, buf, len);
+		break;
+	}
+	return n > 0 && n <= len ? (int)n : -1;
+}
+
 /* Returns the peer's certificate, a copy the caller frees with
  * wolfSSL_X509_free(), or NULL. (wolfSSL's session chain keeps only
  * certificates of a few KB; this copy has no such limit.) */

@@ -143,6 +143,13 @@ const char *tls_conn_alpn(const struct tls_conn *c);     /* negotiated protocol,
 const char *tls_conn_protocol(const struct tls_conn *c); /* "TLSv1.3" */
 const char *tls_conn_cipher(const struct tls_conn *c);   /* "TLS_AES_128_GCM_SHA256" */
 int tls_conn_cipher_bits(const struct tls_conn *c);      /* ssl_fc_use_keysize, 0 if unknown */
+/* Session data into <buf> (<len> bytes): the session id, the client and
+ * server randoms, the master key, RFC 5929's tls-unique (the first
+ * Finished message). Returns its length, or -1 before the handshake is
+ * done, without room or when the library has none. */
+enum tls_sess_field { TLS_SESS_ID, TLS_SESS_CLIENT_RANDOM, TLS_SESS_SERVER_RANDOM, TLS_SESS_KEY,
+                      TLS_SESS_UNIQUE_ID };
+int tls_conn_session_data(const struct tls_conn *c, enum tls_sess_field f, unsigned char *buf, size_t len);
 /* A field of the peer's certificate (of ours with <own>) into <buf> (<len>
  * bytes): the subject
  * or issuer DN ("/C=../CN=..", OpenSSL's one-line form), the serial number and the SHA-1 digest
