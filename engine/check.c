@@ -1068,6 +1068,13 @@ void check_server_moved(struct server *srv)
 		check_addr(c, srv);
 }
 
+int check_in_progress(const struct server *srv)
+{
+	const struct check *c = srv->check_ctx;
+
+	return c && c->fd >= 0;
+}
+
 int check_cfg_validate(struct config *cfg)
 {
 	int nerr = 0;

@@ -112,5 +112,7 @@ int check_report(struct server *srv, enum check_result res, int errnum, unsigned
 void check_log_maint(struct server *srv, int entering);
 /* The address of <srv> changed (DNS): its check connects there from now on. */
 void check_server_moved(struct server *srv);
+/* A health check of <srv> is running now ("show stat" marks it "* "). */
+int check_in_progress(const struct server *srv);
 
 #endif

@@ -344,7 +344,7 @@ static void stat_csv(struct cli_ctx *c, char **args, int nargs)
 				st_set(&r, 21, "0");
 				st_set(&r, 22, "0");
 				st_set(&r, 24, "0");
-				st_set(&r, 36, "%s", k->name);
+				st_set(&r, 36, "%s%s", check_in_progress(s) ? "* " : "", k->name);
 				st_set(&r, 38, "0");
 				st_set(&r, 65, "%s", k->desc);
 				st_set(&r, 67, "%d", s->rise);
