@@ -174,11 +174,17 @@ static uint64_t htx_page_size(const char *p, size_t len)
 	return n;
 }
 
-/* Returns the size HAProxy logs for the response a rule queued in <c>'s
- * output part after its first <before> bytes. */
-static uint64_t reply_size(const struct chan *c, uint32_t before)
+static const char *reply_conn_hdr(struct stream *s);
+
+/* Returns the size HAProxy logs for the response a rule queued in <s>'s
+ * response output part after its first <before> bytes. The "connection"
+ * header stream_http_reply() added does not count: HAProxy's HTTP/1
+ * output adds it after the log's count. */
+static uint64_t reply_size(struct stream *s, uint32_t before)
 {
 	static __thread char buf[16384];
+	const struct chan *c = &s->res;
+	const char *conn = reply_conn_hdr(s);
 	struct iovec iov[64];
 	int n = chan_out_iov(c, iov, 64);
 	size_t len = 0, skip = before;
@@ -197,7 +203,9 @@ static uint64_t reply_size(const struct chan *c, uint32_t before)
 		memcpy(buf + len, (const char *)iov[i].iov_base + o, l - o);
 		len += l - o;
 	}
-	return len ? htx_page_size(buf, len) : 0;
+	if (!len)
+		return 0;
+	return htx_page_size(buf, len) - (conn ? 10 + strlen(conn) : 0);
 }
 
 /* -- pool and transactions ------------------------------------------------ */
@@ -297,11 +305,24 @@ static void drop_in(struct chan *c)
 		chan_replace_in(c, 0, chan_in_len(c), NULL, 0);
 }
 
+/* Returns 1 if the request of <s> has arrived whole (its body parsed to
+ * the end as far as the input goes), 0 if more of it is still to come. A
+ * response the proxy builds keeps the client connection alive only then:
+ * HAProxy closes rather than wait for the rest of a request it answered. */
+static int hs_req_whole(struct stream *s)
+{
+	struct http_msg *m = &hs_of(s)->txn.req;
+
+	if (m->state == HTTP_MSG_BODY)
+		http_msg_body_parse(m);
+	return m->state == HTTP_MSG_DONE;
+}
+
 /* The "connection" header value HAProxy's HTTP/1 output adds to a reply
  * (an HTTP/1.1 response) for the request of <s>: "close" when the client
  * connection ends after it, "keep-alive" for an HTTP/1.0 client that keeps
  * it, NULL otherwise. */
-static const char *reply_conn_hdr(const struct stream *s)
+static const char *reply_conn_hdr(struct stream *s)
 {
 	const struct http_txn *txn = s->http;
 	uint32_t f = txn ? txn->req.h1.flags : 0;
@@ -310,7 +331,8 @@ static const char *reply_conn_hdr(const struct stream *s)
 	if (!txn)
 		return NULL;
 	if ((opts & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
-	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)))
+	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)) ||
+	    (http_msg_ready(&txn->req) && !hs_req_whole(s)))
 		return "close";
 	return (f & H1_MF_VER_11) ? NULL : "keep-alive";
 }
@@ -395,9 +417,17 @@ int stream_http_reply(struct stream *s, const char *resp, size_t len, int status
  * parts) before stream_http_reply() copies it. */
 static __thread char err_page[16384];
 
+static void hs_txn_end(struct stream *s);
+static void stream_http_req_final_flags(struct stream *s);
+static int hs_drain_req(struct stream *s);
+
 /* Queues the page for <status> (the MUX shape for the client parser's own
- * errors) and ends the stream once it is sent. */
-static void hs_reply_close(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
+ * errors, which always close). HAProxy keeps the client connection alive
+ * after its other pages (503, 502, 504, 500...) when the request arrived
+ * whole and nothing else asks to close: the server side is dropped, the
+ * transaction logged and the next request read. Otherwise the stream ends
+ * once the page is sent. */
+static void hs_reply_err(struct stream *s, int status, enum http_err_shape shape, char err, char fin)
 {
 	struct http_strm *hs = hs_of(s);
 	size_t len = 0;
@@ -406,25 +436,46 @@ static void hs_reply_close(struct stream *s, int status, enum http_err_shape sha
 
 	drop_in(&s->res);
 	hs->txn.status = (uint16_t)status;
+	if (shape == HTTP_ERR_MUX) {
+		hs->flags |= HS_F_CLI_CLOSE;
+	} else {
+		stream_http_req_final_flags(s);
+		if (!hs_req_whole(s))
+			hs->flags |= HS_F_CLI_CLOSE;
+	}
 	/* HAProxy runs http-after-response on its own pages, not on the
-	 * client parser's errors; the page carries its "connection: close" */
-	if (page && len && stream_http_reply(s, page, len, status, STREAM_HTTP_REPLY_CLOSE |
-	                                     (shape == HTTP_ERR_MUX ? STREAM_HTTP_REPLY_RAW : 0)) < 0)
+	 * client parser's errors, whose pages carry "connection: close" */
+	if (page && len && stream_http_reply(s, page, len, status, shape == HTTP_ERR_MUX ?
+	                                     STREAM_HTTP_REPLY_CLOSE | STREAM_HTTP_REPLY_RAW : 0) < 0)
 		chan_put_out(&s->res, page, len);
 	hs->bytes_out = shape == HTTP_ERR_MUX || !page ? 0 : htx_page_size(page, len);
-	hs->flags |= HS_F_REPLIED | HS_F_CLI_CLOSE;
+	hs->flags |= HS_F_REPLIED;
 	if (s->err == STRM_ERR_NONE || !s->err)
 		s->err = err;
 	if (s->fin == STRM_FIN_NONE || !s->fin)
 		s->fin = fin;
-	stream_shutdown(s, STRM_SHUT_DONE);
+	if (hs->flags & HS_F_CLI_CLOSE) {
+		stream_shutdown(s, STRM_SHUT_DONE);
+		return;
+	}
+	/* keep-alive: the server connection is not reused (its response,
+	 * if any, is abandoned); the rest of the request is dropped */
+	hs->flags |= HS_F_SRV_CLOSE | HS_F_DRAIN_REQ;
+	hs->flags &= ~(HS_F_RSP_HDRS | HS_F_DRAIN_RSP | HS_F_REUSED);
+	conn_close(s->srvc);
+	s->srvc = NULL;
+	s->state = STRM_ST_REQ;
+	s->req_ana = STRM_AN_REQ_HTTP_RULES;
+	s->res_ana = 0;
+	s->exp_srv = s->exp_conn = s->exp_retry = s->exp_queue = 0;
+	hs_drain_req(s);
 }
 
 void stream_http_error(struct stream *s, int status, char err, char fin)
 {
 	if (s->state == STRM_ST_DEAD)
 		return;
-	hs_reply_close(s, status, HTTP_ERR_STREAM, err, fin);
+	hs_reply_err(s, status, HTTP_ERR_STREAM, err, fin);
 }
 
 void stream_http_req_timeout(struct stream *s)
@@ -442,7 +493,7 @@ void stream_http_req_timeout(struct stream *s)
 		return;
 	}
 	/* waiting for the body (option http-buffer-request): HAProxy says "D" */
-	hs_reply_close(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO,
+	hs_reply_err(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO,
 	               (hs->flags & HS_F_HDRS_DONE) ? STRM_FIN_D : STRM_FIN_R);
 }
 
@@ -501,7 +552,7 @@ int stream_http_wait_req(struct stream *s)
 			return -1;
 		}
 		http_txn_capture(txn);
-		hs_reply_close(s, http_msg_err_status(&txn->req), HTTP_ERR_MUX, STRM_ERR_PRXCOND,
+		hs_reply_err(s, http_msg_err_status(&txn->req), HTTP_ERR_MUX, STRM_ERR_PRXCOND,
 		               STRM_FIN_R);
 		return -1;
 	}
@@ -519,7 +570,7 @@ int stream_http_wait_req(struct stream *s)
 	if ((s->fe->options & PXO_HTTP_BUFFER_REQ) && txn->req.state == HTTP_MSG_BODY) {
 		r = http_msg_body_parse(&txn->req);
 		if (r == HTTP_PARSE_ERR) {
-			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_R);
+			hs_reply_err(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_R);
 			return -1;
 		}
 		if (r == HTTP_PARSE_AGAIN && (s->req.flags & CHAN_SHUTR)) {
@@ -540,8 +591,6 @@ int stream_http_wait_req(struct stream *s)
 	return 0;
 }
 
-static void hs_txn_end(struct stream *s);
-static void stream_http_req_final_flags(struct stream *s);
 static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count, int drop);
 
 /* A rule answered the request: its bytes (headers, then body as it
@@ -621,20 +670,27 @@ int stream_http_req_rules(struct stream *s)
 		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_R);
 		return -1;
 	case RULE_ERR:
-		hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_R);
+		hs_reply_err(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_R);
 		return -1;
 	default:
 		/* a reply (deny, return, redirect) is queued in s->res's output:
 		 * the request is dropped and the connection stays alive, as
 		 * HAProxy 2.6 does */
 		hs->flags |= HS_F_REPLIED | HS_F_DRAIN_REQ;
-		hs->bytes_out = reply_size(&s->res, out0);
+		hs->bytes_out = reply_size(s, out0);
 		if (s->err == STRM_ERR_NONE || !s->err)
 			s->err = STRM_ERR_PRXCOND;
 		if (s->fin == STRM_FIN_NONE || !s->fin)
 			s->fin = STRM_FIN_R;
 		s->req_ana = STRM_AN_REQ_HTTP_RULES;
 		stream_http_req_final_flags(s);
+		if (!hs_req_whole(s)) {
+			/* the reply said "connection: close": the rest of the
+			 * request is not waited for */
+			hs->flags |= HS_F_CLI_CLOSE;
+			stream_shutdown(s, STRM_SHUT_DONE);
+			return -1;
+		}
 		return hs_drain_req(s);
 	}
 }
@@ -925,7 +981,7 @@ static int hs_tcp_res_rules(struct stream *s)
 		stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_D);
 		return -1;
 	default:
-		hs_reply_close(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+		hs_reply_err(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
 		return -1;
 	}
 	hs->flags |= HS_F_TCP_RES;
@@ -974,7 +1030,7 @@ static int hs_rsp_headers(struct stream *s)
 		case RULE_WAIT:
 			return -1;
 		case RULE_ERR:
-			hs_reply_close(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+			hs_reply_err(s, 502, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
 			return -1;
 		case RULE_CLOSE:
 			stream_abort(s, STRM_ERR_PRXCOND, STRM_FIN_H);
@@ -982,7 +1038,7 @@ static int hs_rsp_headers(struct stream *s)
 		default:
 			/* the server's response is dropped, ours goes instead */
 			hs->flags |= HS_F_REPLIED | HS_F_DRAIN_RSP | HS_F_RSP_HDRS;
-			hs->bytes_out = reply_size(&s->res, out0);
+			hs->bytes_out = reply_size(s, out0);
 			if (r->h1.flags & H1_MF_CLOSE_DELIM)
 				hs->flags |= HS_F_CLI_CLOSE;
 			s->res_ana &= ~STRM_AN_RES_HTTP;
@@ -992,13 +1048,13 @@ static int hs_rsp_headers(struct stream *s)
 	}
 	/* "cookie <name> insert|rewrite|prefix" (http_cookie.c) */
 	if (s->be && s->be->cookie_cfg && http_cookie_rsp(s) < 0) {
-		hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+		hs_reply_err(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
 		return -1;
 	}
 	if (http_rules_exec_after_res) {
 		/* http-after-response: on the response about to leave */
 		if (http_rules_exec_after_res(s) == RULE_ERR) {
-			hs_reply_close(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
+			hs_reply_err(s, 500, HTTP_ERR_STREAM, STRM_ERR_INTERNAL, STRM_FIN_H);
 			return -1;
 		}
 		if (s->shut_how || s->state == STRM_ST_DEAD)
@@ -1276,7 +1332,7 @@ int stream_http_forward(struct stream *s)
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
 		rq = hs_fwd_msg(hs, &txn->req, NULL, 0);
 		if (rq == HTTP_PARSE_ERR) {
-			hs_reply_close(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
+			hs_reply_err(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
 			return 0;
 		}
 		if (conn_send(srv) < 0) {
@@ -1303,7 +1359,7 @@ int stream_http_forward(struct stream *s)
 
 			if (!chan_in_len(&s->res) && (s->res.flags & CHAN_SHUTR))
 				err = STRM_ERR_SRVCL;
-			hs_reply_close(s, 502, HTTP_ERR_STREAM, err, STRM_FIN_H);
+			hs_reply_err(s, 502, HTTP_ERR_STREAM, err, STRM_FIN_H);
 			return 0;
 		}
 		if (hs->flags & HS_F_TUNNEL) {
