@@ -98,6 +98,7 @@ struct logfmt {
 	const char *file;           /* where it was written (log-format line), or NULL */
 	int line;
 	int nb, size;
+	int srv_local;              /* prints our address towards the server (%bi, %bp, %[...]) */
 	struct lf_node *nodes;
 	char *text;
 	uint32_t text_len, text_size;
@@ -279,6 +280,7 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 			}
 			nd->expr = ex;
 			nd->opts = opts;
+			f->srv_local = 1;   /* bc_src... may be among its fetches */
 			p = end + 1;
 			continue;
 		}
@@ -315,6 +317,8 @@ struct logfmt *logfmt_compile(const char *str, struct proxy *px, char *err, size
 			goto nomem;
 		nd->var = lf_vars[i].var;
 		nd->opts = opts;
+		if (nd->var == LV_BI || nd->var == LV_BP)
+			f->srv_local = 1;
 	}
 	return f;
 nomem:
@@ -322,6 +326,11 @@ nomem:
 fail:
 	logfmt_free(f);
 	return NULL;
+}
+
+int logfmt_reads_srv_local(const struct logfmt *f)
+{
+	return f && f->srv_local;
 }
 
 int logfmt_cfg_kw(struct cfg_ctx *c, char **args, int nargs)

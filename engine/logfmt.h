@@ -34,6 +34,9 @@ void logfmt_set_rule_arg(struct logfmt *f);
  * variable reserved for HTTP mode (%r, %HM, %Ti, %TR...) and <px> is not
  * in HTTP mode. Run once the proxy's mode is final (after parsing). */
 int logfmt_check_mode(const struct logfmt *f, const struct proxy *px, char *err, size_t errlen);
+/* Returns 1 if rendering <f> may read the stream's local address towards
+ * its server (%bi, %bp, or a %[expr] that may fetch bc_src), 0 otherwise. */
+int logfmt_reads_srv_local(const struct logfmt *f);
 /* The configuration keyword "log-format <string>": compiles it into
  * c->px->logfmt (replacing what was there). Returns 0 or -1 with c->err set. */
 int logfmt_cfg_kw(struct cfg_ctx *c, char **args, int nargs);

@@ -23,6 +23,7 @@
 #include "engine/rules.h"
 #include "engine/hooks.h"
 #include "engine/log.h"
+#include "engine/logfmt.h"
 #include "engine/lb.h"
 #include "engine/stream_http.h"
 #include "engine/http_cap.h"
@@ -338,11 +339,16 @@ const struct addr *stream_srv_local(const struct stream *strm)
 {
 	struct stream *s = (struct stream *)strm;   /* the cache only */
 
-	if (!s->srvc)
-		return NULL;
-	if (!s->srv_local.len && s->srvc->fd >= 0)
+	/* kept once read: the log may come after the connection was let go */
+	if (!s->srv_local.len && s->srvc && s->srvc->fd >= 0)
 		strm_getaddr(s->srvc->fd, &s->srv_local, 0);
 	return s->srv_local.len ? &s->srv_local : NULL;
+}
+
+void stream_keep_srv_local(struct stream *s)
+{
+	if (s->srvc && (s->srvc->flags & CONN_F_CONNECTED) && logfmt_reads_srv_local(s->fe->logfmt))
+		(void)stream_srv_local(s);
 }
 
 /* Returns 1 if <a> is an IPv4/IPv6 wildcard address (or not IP at all:
@@ -1209,6 +1215,7 @@ void stream_shutdown(struct stream *s, int how)
 	s->shut_how = STRM_SHUT_DONE;
 	s->req_ana = s->res_ana = 0;
 	strm_splice_stop(s);
+	stream_keep_srv_local(s);
 	conn_close(s->srvc);
 	s->srvc = NULL;
 	backend_release(s);

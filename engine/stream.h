@@ -175,6 +175,9 @@ void stream_srv_connected(struct stream *strm);
  * first call per connection and kept in strm->srv_local: <strm> is const
  * for the log renderer, the cache inside it is not. */
 const struct addr *stream_srv_local(const struct stream *strm);
+/* Reads that address now, before strm->srvc is let go (parked, closed),
+ * when the frontend's log line will print it. */
+void stream_keep_srv_local(struct stream *strm);
 /* Re-arms the stream's timer on the earliest of its deadlines. */
 void stream_update_timer(struct stream *strm);
 /* Ends <strm> now with termination code <err>/<fin> (kept if already set):

@@ -318,6 +318,17 @@ static int hs_req_whole(struct stream *s)
 	return m->state == HTTP_MSG_DONE;
 }
 
+/* Returns 1 if the client connection of <s> closes after this transaction
+ * by the request's own terms or the frontend's "option httpclose" (a
+ * backend's closes only the server side, as in HAProxy 2.6). */
+static int hs_req_wants_close(const struct stream *s)
+{
+	uint32_t f = hs_of(s)->txn.req.h1.flags;
+
+	return (s->fe->options & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
+	       (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL));
+}
+
 /* The "connection" header value HAProxy's HTTP/1 output adds to a reply
  * (an HTTP/1.1 response) for the request of <s>: "close" when the client
  * connection ends after it, "keep-alive" for an HTTP/1.0 client that keeps
@@ -325,16 +336,12 @@ static int hs_req_whole(struct stream *s)
 static const char *reply_conn_hdr(struct stream *s)
 {
 	const struct http_txn *txn = s->http;
-	uint32_t f = txn ? txn->req.h1.flags : 0;
-	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
 
 	if (!txn)
 		return NULL;
-	if ((opts & PXO_HTTPCLOSE) || (f & (H1_MF_CONN_CLOSE | H1_MF_CL_TE)) ||
-	    (!(f & H1_MF_VER_11) && !(f & H1_MF_CONN_KAL)) ||
-	    (http_msg_ready(&txn->req) && !hs_req_whole(s)))
+	if (hs_req_wants_close(s) || (http_msg_ready(&txn->req) && !hs_req_whole(s)))
 		return "close";
-	return (f & H1_MF_VER_11) ? NULL : "keep-alive";
+	return (txn->req.h1.flags & H1_MF_VER_11) ? NULL : "keep-alive";
 }
 
 /* Queues <resp> in <c>'s output with "connection: <conn>" as its last
@@ -462,6 +469,7 @@ static void hs_reply_err(struct stream *s, int status, enum http_err_shape shape
 	 * if any, is abandoned); the rest of the request is dropped */
 	hs->flags |= HS_F_SRV_CLOSE | HS_F_DRAIN_REQ;
 	hs->flags &= ~(HS_F_RSP_HDRS | HS_F_DRAIN_RSP | HS_F_REUSED);
+	stream_keep_srv_local(s);
 	conn_close(s->srvc);
 	s->srvc = NULL;
 	s->state = STRM_ST_REQ;
@@ -730,12 +738,9 @@ static void hs_addr_hdr(struct http_msg *m, const struct px_addr_hdr *h, const c
 static void stream_http_req_final_flags(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
-	struct http_msg *m = &hs->txn.req;
 	uint32_t opts = s->fe->options | (s->be ? s->be->options : 0);
-	int v11 = !!(m->h1.flags & H1_MF_VER_11);
 
-	if ((opts & PXO_HTTPCLOSE) || (m->h1.flags & H1_MF_CL_TE) ||
-	    (m->h1.flags & H1_MF_CONN_CLOSE) || (!v11 && !(m->h1.flags & H1_MF_CONN_KAL)))
+	if (hs_req_wants_close(s))
 		hs->flags |= HS_F_CLI_CLOSE;
 	if (opts & (PXO_HTTPCLOSE | PXO_HTTP_SERVER_CLOSE))
 		hs->flags |= HS_F_SRV_CLOSE;
@@ -1276,6 +1281,7 @@ static void hs_txn_end(struct stream *s)
 	int reuse;
 
 	hs_keep_release(hs);
+	stream_keep_srv_local(s);
 	/* the server connection is parked for a next request unless either
 	 * side asked to close it (or a send is still in flight on it); a
 	 * client that closes leaves it to others when it may be shared */
