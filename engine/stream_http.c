@@ -654,6 +654,9 @@ int stream_http_req_rules(struct stream *s)
 		return 0;
 	r = http_rules_exec_req(s);
 	if (s->shut_how || s->state == STRM_ST_DEAD) {
+		/* a service whose body ends with the close: "LR" as any reply */
+		if (hs->svc_name && (s->fin == STRM_FIN_NONE || !s->fin))
+			s->fin = STRM_FIN_R;
 		stream_wakeup(s);
 		return -1;
 	}
@@ -685,7 +688,8 @@ int stream_http_req_rules(struct stream *s)
 		 * the request is dropped and the connection stays alive, as
 		 * HAProxy 2.6 does */
 		hs->flags |= HS_F_REPLIED | HS_F_DRAIN_REQ;
-		hs->bytes_out = reply_size(s, out0);
+		if (!hs->svc_name)      /* a service's is counted as it goes */
+			hs->bytes_out = reply_size(s, out0);
 		if (s->err == STRM_ERR_NONE || !s->err)
 			s->err = STRM_ERR_PRXCOND;
 		if (s->fin == STRM_FIN_NONE || !s->fin)
@@ -1189,8 +1193,24 @@ void stream_http_service(struct stream *s, const char *name)
 		s->t_queue = now;
 	if (!s->t_connect)
 		s->t_connect = now;
-	if (!hs->t_rsp)
-		hs->t_rsp = now;
+}
+
+void stream_http_service_head(struct stream *s, const char *head, size_t len)
+{
+	struct http_strm *hs = hs_of(s);
+
+	if (!hs || hs->t_rsp)
+		return;
+	hs->t_rsp = s->thr->now_us;
+	hs->bytes_out = htx_page_size(head, len);
+}
+
+void stream_http_service_body(struct stream *s, size_t n)
+{
+	struct http_strm *hs = hs_of(s);
+
+	if (hs)
+		hs->bytes_out += n;
 }
 
 struct conn *stream_http_take_idle(struct stream *s)

@@ -35,9 +35,15 @@ int stream_http_req_final(struct stream *s);
 struct server *stream_http_pick(struct stream *s);
 
 /* A Lua service (use-service) answers the current transaction: the log
- * shows <name> ("<lua.svc>", static) as the server and 0 for the queue,
- * connect and response times, as HAProxy 2.6. */
+ * shows <name> ("<lua.svc>", static) as the server, 0 for the queue and
+ * connect times and, as HAProxy 2.6, the time the service took to start
+ * its response as %Tr. */
 void stream_http_service(struct stream *s, const char *name);
+/* The service's response head <head>/<len> is ready (the end of %Tr, the
+ * start of %Td), then <n> more bytes of its body: counted in %B as
+ * HAProxy counts an applet's response (body data without chunk framing). */
+void stream_http_service_head(struct stream *s, const char *head, size_t len);
+void stream_http_service_body(struct stream *s, size_t n);
 
 /* Returns the idle server connection kept from the previous transaction
  * when it goes to s->srv (it becomes the stream's again), else NULL (an

@@ -15,6 +15,7 @@
 #include "engine/http_rules.h"
 #include "engine/log.h"
 #include "engine/stream.h"
+#include "engine/stream_http.h"
 #include "engine/thread.h"
 #include "engine/timer.h"
 #include "lua/hlua.h"
@@ -496,6 +497,8 @@ static void app_start(lua_State *L, struct hlua_applet *a, struct stream *s)
 		size_t hl;
 		const char *h = lua_tolstring(L, -1, &hl);
 
+		if (s->http)
+			stream_http_service_head(s, h, hl);
 		/* the http-response and http-after-response rules edit it first
 		 * (http_rules.c), as HAProxy runs them on an applet's response */
 		if ((!s->http || http_rules_service_head(s, h, hl) < 0) &&
@@ -591,6 +594,8 @@ static int app_send_k(lua_State *L, int status, lua_KContext ctx)
 		    chan_put_out(ch, d + off, n) < 0 ||
 		    (a->chunked && chan_put_out(ch, "\r\n", 2) < 0))
 			return luaL_error(L, "send: out of memory");
+		if (a->http)
+			stream_http_service_body(s, n);
 		off += n;
 		stream_flush(s, STRM_DIR_RES);
 	}
