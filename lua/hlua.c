@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,27 +235,18 @@ void hlua_cls_register(lua_State *L, enum hlua_cls c)
 {
 	struct hlua_thr *t = hlua_thr;
 
-	t->cls_mt[c] = lua_topointer(L, -1);
 	lua_pushvalue(L, -1);
 	t->cls_ref[c] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-void hlua_cls_setmt(lua_State *L, enum hlua_cls c)
+void *hlua_cls_new(lua_State *L, enum hlua_cls c, size_t size, int nuv)
 {
+	struct hlua_obj *o = lua_newuserdatauv(L, size, nuv);
+
+	o->tag = (uintptr_t)o ^ hlua_thr->cls_key[c];
 	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->cls_ref[c]);
 	lua_setmetatable(L, -2);
-}
-
-void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c)
-{
-	void *p = lua_touserdata(L, idx);
-	const void *mt;
-
-	if (!p || !lua_getmetatable(L, idx))
-		return NULL;
-	mt = lua_topointer(L, -1);
-	lua_pop(L, 1);
-	return mt == hlua_thr->cls_mt[c] ? p : NULL;
+	return o;
 }
 
 void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname)
@@ -264,6 +256,17 @@ void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname)
 	if (!p)
 		luaL_typeerror(L, idx, tname);
 	return p;
+}
+
+/* Fills the secrets of the class tags: random, or when the kernel gives
+ * no randomness, mixed from addresses (ASLR) and the clock. */
+static void cls_keys(struct hlua_thr *t)
+{
+	if (getrandom(t->cls_key, sizeof(t->cls_key), GRND_NONBLOCK) == (ssize_t)sizeof(t->cls_key))
+		return;
+	for (int c = 0; c < HLUA_NB_CLS; c++)
+		t->cls_key[c] = ((uintptr_t)t * 0x9e3779b97f4a7c15u) ^ (uintptr_t)&cls_keys ^
+		                (uintptr_t)hlua_now_us() ^ ((uintptr_t)(c + 1) << 40);
 }
 
 /* --- Lua 5.3 compatibility ------------------------------------------------
@@ -494,6 +497,7 @@ struct hlua_thr *hlua_thr_get(void)
 	t->task_timeout_us = 0;
 	t->service_timeout_us = 4000000;
 	t->ctx = HLUA_BODY;
+	cls_keys(t);
 	if (HLUA_SLAB && !(t->slab = calloc(1, sizeof(*t->slab))))
 		goto fail_t;
 	if (!(t->L = lua_newstate(hlua_alloc, t)))

@@ -35,6 +35,11 @@ enum hlua_wait { HLUA_W_NONE = 0, HLUA_W_FORCED, HLUA_W_SLEEP, HLUA_W_DATA, HLUA
 enum hlua_res { HLUA_R_OK = 0, HLUA_R_YIELD, HLUA_R_ERR, HLUA_R_TIMEOUT, HLUA_R_NOMEM,
                 HLUA_R_GONE };   /* hlua_strm_run(): the stream ended during the call */
 
+/* The objects a TXN hands out, by member name (ltxn.c). */
+enum hlua_sub { HLUA_S_F = 0, HLUA_S_SF, HLUA_S_C, HLUA_S_SC, HLUA_S_REQ, HLUA_S_RES, HLUA_S_HTTP,
+                HLUA_NB_SUB };
+struct hlua_txn_obj;
+
 /* One pooled coroutine. <T> is anchored in the registry by <ref>; a
  * coroutine leaves the pool for one invocation (an action, a fetch, a task)
  * and goes back when it ends, after lua_resetthread(). */
@@ -62,14 +67,31 @@ struct hlua_co {
 	unsigned nb_socks;
 	struct hlua_sock *sock_wait;
 	struct hlua_co *sock_next;
+	/* The f, sf, c, sc, req, res and http objects that the TXN of its
+	 * current call hands out (ltxn.c): made on first use, kept for the
+	 * next calls (registry references, LUA_NOREF until made) and pointed
+	 * at each call's TXN, so that a call allocates none of them. */
+	uint64_t call;              /* serial of the current call (hlua_co_get) */
+	int sub_ref[HLUA_NB_SUB];
+	struct hlua_txn_obj *sub[HLUA_NB_SUB];
 };
 
 /* The classes whose objects the per-call path makes or checks: their
- * metatables are found by integer registry reference and recognised by
- * address, so that no lookup by name (string interning, strcmp) runs per
- * call. */
+ * metatables are found by integer registry reference, so that no lookup by
+ * name (string interning, strcmp) runs per call, and their objects are
+ * recognised by their first word (struct hlua_obj), without reading the
+ * metatable. */
 enum hlua_cls { HLUA_C_TXN = 0, HLUA_C_FETCHES, HLUA_C_CONVERTERS, HLUA_C_CHANNEL, HLUA_C_HTTP,
                 HLUA_NB_CLS };
+
+/* The first member of every object of those classes: its own address
+ * mixed with a random secret of its class and state, written by
+ * hlua_cls_new(). No other userdata holds that word at that place (Lua
+ * code cannot write raw bytes into a userdata, and the secret is not
+ * known outside), so reading it is the whole class check. */
+struct hlua_obj {
+	uintptr_t tag;
+};
 
 struct hlua_slab;
 
@@ -78,7 +100,8 @@ struct hlua_slab;
 struct hlua_thr {
 	lua_State *L;
 	int cls_ref[HLUA_NB_CLS];   /* registry references of the metatables */
-	const void *cls_mt[HLUA_NB_CLS];   /* ...and their addresses */
+	uintptr_t cls_key[HLUA_NB_CLS];    /* ...and the secrets of their tags */
+	uint64_t calls;             /* last call serial given (hlua_co.call) */
 	int fns_ref;                /* registry reference of the function table */
 	uint64_t serial;            /* last stream serial given (lstrm.h) */
 	struct hlua_slab *slab;     /* small-block allocator of this state (hlua.c) */
@@ -117,13 +140,23 @@ uint64_t hlua_now_us(void);
 /* Makes the metatable on top of <L>'s stack the one of class <c> (it
  * stays on the stack). */
 void hlua_cls_register(lua_State *L, enum hlua_cls c);
-/* Sets the metatable of class <c> on the value on top of <L>'s stack. */
-void hlua_cls_setmt(lua_State *L, enum hlua_cls c);
-/* Returns the userdata at <idx> if it is of class <c>, else raises the
+/* Pushes a new object of class <c>: a userdata of <size> bytes (starting
+ * with a struct hlua_obj, which it fills; the rest is the caller's to set)
+ * with <nuv> user values. Returns its memory; raises a memory error. */
+void *hlua_cls_new(lua_State *L, enum hlua_cls c, size_t size, int nuv);
+/* Returns the object at <idx> if it is of class <c>, else NULL. A light
+ * userdata has no raw length, so only full userdata are read. */
+static inline void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c)
+{
+	struct hlua_obj *o = lua_touserdata(L, idx);
+
+	if (!o || lua_rawlen(L, idx) < sizeof(*o))
+		return NULL;
+	return o->tag == ((uintptr_t)o ^ hlua_thr->cls_key[c]) ? o : NULL;
+}
+/* Returns the object at <idx> if it is of class <c>, else raises the
  * usual "bad argument (<tname> expected)" error. */
 void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname);
-/* Returns the userdata at <idx> if it is of class <c>, else NULL. */
-void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c);
 /* Stores the value on top of <L>'s stack in the function table; returns its index. */
 int hlua_fn_store(lua_State *L);
 /* Pushes the function stored at <idx>. */
@@ -171,14 +204,22 @@ void hlua_proxies_open(lua_State *L, struct config *cfg);
 
 /* ltxn.c */
 /* What a TXN holds, copied into the objects that act on its stream
- * (Fetches, Converters), so that they check it without the TXN object.
- * <strm> is dereferenced only once proven alive (hlua_txn_h_stream). */
+ * (Fetches, Converters, Channel, HTTP), so that they check it without the
+ * TXN object. <strm> is dereferenced only once proven alive
+ * (hlua_txn_h_stream). */
 struct hlua_txn_h {
 	struct stream *strm;
 	struct thr *thr;            /* the stream's thread (NULL in unit tests) */
 	uint32_t idx, gen;          /* stream_from_ref() handle */
 	uint64_t serial;            /* hlua_strm.serial when made (lstrm.h) */
 	int dir;                    /* 0: request, 1: response */
+};
+/* How the objects a TXN hands out begin: their class tag, then the handle
+ * of the TXN that handed them out last (a pooled coroutine's objects serve
+ * its calls in turn: ltxn.c). */
+struct hlua_txn_obj {
+	struct hlua_obj o;
+	struct hlua_txn_h h;
 };
 void hlua_txn_open(lua_State *L);
 /* Returns the handle of the TXN at <idx>, or raises an error if it is not one. */
@@ -187,8 +228,11 @@ const struct hlua_txn_h *hlua_txn_h_get(lua_State *L, int idx);
 struct stream *hlua_txn_h_stream(lua_State *L, const struct hlua_txn_h *h);
 /* Pushes a new TXN object of <strm> for direction <dir> (0 request, 1
  * response), as HAProxy makes one per call; raises an error when out of
- * memory (call it inside a coroutine). */
-void hlua_txn_push(lua_State *L, struct stream *strm, int dir);
+ * memory (call it inside a coroutine). <co>, if not NULL, is the pooled
+ * coroutine whose call the TXN is the argument of: its members then are
+ * <co>'s objects (hlua_co.sub), pointed at it, instead of objects of its
+ * own. */
+void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *co);
 /* Returns the live stream of the TXN at <idx>, or raises a Lua error. */
 struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir);
 /* Pushes <smp> as a Lua value (boolean, integer, string; addresses as text). */
@@ -196,18 +240,21 @@ void hlua_smp_to_lua(lua_State *L, const struct sample *smp);
 /* Fills <smp> from the Lua value at <idx> (strings point into Lua:
  * SMP_F_CONST). Returns 1, or 0 for nil/table/function/userdata. */
 int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp);
+/* Releases what <co> keeps for its calls' TXNs (before it is freed). */
+void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co);
 /* lstrm.c: invalidates the TXN objects of <strm> and frees its Lua data. */
 void hlua_txn_release(struct stream *strm);
 
 /* lchan.c */
 void hlua_chan_open(lua_State *L);
-/* Pushes a Channel for <dir> of the TXN at <txn_idx>. */
-void hlua_chan_push(lua_State *L, int txn_idx, int dir);
+/* Pushes a Channel for <dir> (0 request, 1 response) acting for the TXN
+ * of handle <h>; returns it (its handle may be pointed at another TXN). */
+struct hlua_txn_obj *hlua_chan_push(lua_State *L, const struct hlua_txn_h *h, int dir);
 
 /* lhttp.c: the HTTP class (txn.http) */
 void hlua_http_open(lua_State *L);
-/* Pushes an HTTP object bound to the TXN at <txn_idx>. */
-void hlua_http_push(lua_State *L, int txn_idx);
+/* Pushes an HTTP object acting for the TXN of handle <h>; returns it. */
+struct hlua_txn_obj *hlua_http_push(lua_State *L, const struct hlua_txn_h *h);
 struct http_msg;
 /* Pushes the table t[lowercase-name][0..n-1] of <m>'s header values. */
 void hlua_http_headers_push(lua_State *L, const struct http_msg *m);
@@ -227,9 +274,10 @@ void hlua_services_free(void);
 
 /* lsample.c */
 void hlua_sample_open(lua_State *L);
-/* Pushes a Fetches (<conv> 0) or Converters (<conv> 1) object bound to the
- * TXN at <txn_idx>; <str> selects the always-a-string variant (sf, sc). */
-void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str);
+/* Pushes a Fetches (<conv> 0) or Converters (<conv> 1) object acting for
+ * the TXN of handle <h>; <str> selects the always-a-string variant (sf,
+ * sc). Returns it. */
+struct hlua_txn_obj *hlua_smp_push(lua_State *L, const struct hlua_txn_h *h, int conv, int str);
 /* core.register_fetches / register_converters */
 int hlua_register_fetch(lua_State *L);
 int hlua_register_conv(lua_State *L);

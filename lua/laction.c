@@ -276,7 +276,7 @@ static int action_start(lua_State *L)
 	lua_settop(L, 0);
 	luaL_checkstack(L, act->nb_args + 4, NULL);
 	hlua_fn_push(L, act->fn_idx);
-	hlua_txn_push(L, strm, dir);
+	hlua_txn_push(L, strm, dir, hlua_thr->cur);
 	for (int i = 0; i < act->nb_args; i++)
 		lua_pushstring(L, act->args[i]);
 	lua_callk(L, 1 + act->nb_args, LUA_MULTRET, 0, action_k);

@@ -655,7 +655,7 @@ static int app_index(lua_State *L)
 		conv = k[0] == 'c' || k[1] == 'c';
 		str = k[0] == 's';
 		lua_getiuservalue(L, 1, UV_TXN);
-		hlua_smp_push(L, -1, conv, str);
+		hlua_smp_push(L, hlua_txn_h_get(L, -1), conv, str);
 		lua_pushvalue(L, 2);
 		lua_pushvalue(L, -2);
 		lua_rawset(L, 3);
@@ -717,7 +717,7 @@ static struct hlua_applet *app_new(lua_State *L, struct stream *s, int http)
 	a->http = http;
 	a->status = 200;
 	a->bst = B_RAW;
-	hlua_txn_push(L, s, 0);
+	hlua_txn_push(L, s, 0, NULL);
 	lua_setiuservalue(L, ai, UV_TXN);
 	lua_createtable(L, 0, 10);
 	lua_newtable(L);

@@ -3,8 +3,8 @@
  * Lua string being built; set/append splice one new segment into the
  * input part (chan_replace_in) and send adds one to the output part
  * (chan_put_out), so untouched bytes are never copied.
- * A Channel is a userdata {dir} whose uservalue is its TXN: liveness and
- * the stream come from there. */
+ * A Channel is a userdata {tag, its TXN's handle, dir}: liveness and the
+ * stream come from the handle. */
 #include <string.h>
 
 #include "engine/chan.h"
@@ -14,19 +14,17 @@
 #define CHAN_MT "ringproxy.Channel"
 
 struct hlua_chan {
+	struct hlua_txn_obj t;
 	int dir;                    /* 0: request channel, 1: response channel */
 };
 
-void hlua_chan_push(lua_State *L, int txn_idx, int dir)
+struct hlua_txn_obj *hlua_chan_push(lua_State *L, const struct hlua_txn_h *h, int dir)
 {
-	struct hlua_chan *c;
+	struct hlua_chan *c = hlua_cls_new(L, HLUA_C_CHANNEL, sizeof(*c), 0);
 
-	txn_idx = lua_absindex(L, txn_idx);
-	c = lua_newuserdatauv(L, sizeof(*c), 1);
+	c->t.h = *h;
 	c->dir = dir;
-	lua_pushvalue(L, txn_idx);
-	lua_setiuservalue(L, -2, 1);
-	hlua_cls_setmt(L, HLUA_C_CHANNEL);
+	return &c->t;
 }
 
 /* Returns the channel behind the Channel at index 1, raising an error when
@@ -34,11 +32,8 @@ void hlua_chan_push(lua_State *L, int txn_idx, int dir)
 static struct chan *chan_check(lua_State *L, struct stream **sp, int *dirp)
 {
 	struct hlua_chan *c = hlua_cls_check(L, 1, HLUA_C_CHANNEL, "Channel");
-	struct stream *s;
+	struct stream *s = hlua_txn_h_stream(L, &c->t.h);
 
-	lua_getiuservalue(L, 1, 1);
-	s = hlua_txn_stream(L, -1, NULL);
-	lua_pop(L, 1);
 	if (sp)
 		*sp = s;
 	if (dirp)

@@ -2,7 +2,8 @@
  * and edits, start-line rewrites and set_status over the stream's parsed
  * messages (engine/http.h), and the small per-thread cache of the regexes
  * that req_replace_header/value compile. An HTTP object is a userdata
- * whose uservalue is its TXN: liveness, stream and direction come from it. */
+ * {tag, its TXN's handle}: liveness, stream and direction come from the
+ * handle. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,21 @@
  * block never exceeds tune.bufsize). */
 static __thread char hdr_buf[65536];
 
-void hlua_http_push(lua_State *L, int txn_idx)
+struct hlua_txn_obj *hlua_http_push(lua_State *L, const struct hlua_txn_h *h)
 {
-	txn_idx = lua_absindex(L, txn_idx);
-	lua_newuserdatauv(L, 1, 1);
-	lua_pushvalue(L, txn_idx);
-	lua_setiuservalue(L, -2, 1);
-	hlua_cls_setmt(L, HLUA_C_HTTP);
+	struct hlua_txn_obj *o = hlua_cls_new(L, HLUA_C_HTTP, sizeof(*o), 0);
+
+	o->h = *h;
+	return o;
+}
+
+/* Returns the HTTP object at index 1 and its live stream (<sp>), or raises. */
+static const struct hlua_txn_obj *http_obj(lua_State *L, struct stream **sp)
+{
+	const struct hlua_txn_obj *o = hlua_cls_check(L, 1, HLUA_C_HTTP, "HTTP");
+
+	*sp = hlua_txn_h_stream(L, &o->h);
+	return o;
 }
 
 /* Returns the message <res> (0 request, 1 response) of the HTTP object at
@@ -35,14 +44,10 @@ void hlua_http_push(lua_State *L, int txn_idx)
 static struct http_msg *http_check(lua_State *L, int res, const char *fn)
 {
 	struct stream *s;
+	int dir = http_obj(L, &s)->h.dir;
 	struct http_txn *ht;
 	struct http_msg *m;
-	int dir;
 
-	hlua_cls_check(L, 1, HLUA_C_HTTP, "HTTP");
-	lua_getiuservalue(L, 1, 1);
-	s = hlua_txn_stream(L, -1, &dir);
-	lua_pop(L, 1);
 	if (!(ht = s->http))
 		luaL_error(L, "HTTP.%s: the stream is not in HTTP mode", fn);
 	if (dir != res)
@@ -267,9 +272,7 @@ static int res_set_status(lua_State *L)
 		return luaL_argerror(L, 2, "status code must be between 100 and 999");
 	rc = http_set_status(m, (int)code, r && rl ? r : NULL, r && rl ? rl : 0);
 	if (rc == 0) {
-		lua_getiuservalue(L, 1, 1);
-		s = hlua_txn_stream(L, -1, NULL);
-		lua_pop(L, 1);
+		http_obj(L, &s);
 		((struct http_txn *)s->http)->status = (uint16_t)code;
 	}
 	lua_pushboolean(L, rc == 0);

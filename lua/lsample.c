@@ -24,7 +24,7 @@
 #define CACHE_C   "ringproxy.conv_cache"
 
 struct hlua_smp {
-	struct hlua_txn_h txn;      /* the TXN's handle, copied */
+	struct hlua_txn_obj t;      /* tag, the TXN's handle */
 	int str;                    /* sf / sc: results are always strings ("" on failure) */
 };
 
@@ -138,8 +138,8 @@ static int push_result(lua_State *L, int ok, struct sample *smp, int str)
 /* Returns the live stream of the Fetches/Converters <o> and its direction. */
 static struct stream *smp_stream(lua_State *L, const struct hlua_smp *o, int *dir)
 {
-	*dir = o->txn.dir;
-	return hlua_txn_h_stream(L, &o->txn);
+	*dir = o->t.h.dir;
+	return hlua_txn_h_stream(L, &o->t.h);
 }
 
 /* A Fetches method: f(self, args...). */
@@ -236,16 +236,13 @@ static int smp_miss(lua_State *L)
 	return 1;
 }
 
-void hlua_smp_push(lua_State *L, int txn_idx, int conv, int str)
+struct hlua_txn_obj *hlua_smp_push(lua_State *L, const struct hlua_txn_h *h, int conv, int str)
 {
-	struct hlua_smp *o;
+	struct hlua_smp *o = hlua_cls_new(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES, sizeof(*o), 0);
 
-	const struct hlua_txn_h *h = hlua_txn_h_get(L, txn_idx);
-
-	o = lua_newuserdatauv(L, sizeof(*o), 0);
-	o->txn = *h;
+	o->t.h = *h;
 	o->str = str;
-	hlua_cls_setmt(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES);
+	return &o->t;
 }
 
 static int smp_tostring(lua_State *L)
@@ -364,7 +361,7 @@ static int smp_start(lua_State *L)
 	if (in)
 		lua_pushlstring(L, in->u.str.ptr, in->u.str.len);
 	else if (strm)
-		hlua_txn_push(L, strm, dir);
+		hlua_txn_push(L, strm, dir, hlua_thr->cur);
 	else
 		lua_pushnil(L);
 	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)

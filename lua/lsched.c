@@ -37,8 +37,11 @@ struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *n
 		lua_pop(t->L, 2);
 		if (co->ref == LUA_REFNIL || co->ref == LUA_NOREF)
 			goto fail_co;
+		for (int k = 0; k < HLUA_NB_SUB; k++)
+			co->sub_ref[k] = LUA_NOREF;
 		t->nb_co++;
 	}
+	co->call = ++t->calls;
 	co->ctx = ctx;
 	co->wait = HLUA_W_NONE;
 	co->wake_at = 0;
@@ -82,6 +85,7 @@ void hlua_co_put(struct hlua_thr *t, struct hlua_co *co)
 	 * the next runaway script would then run unbounded. */
 	if (st != LUA_OK && st != LUA_YIELD) {
 		lua_resetthread(co->T);
+		hlua_txn_co_free(t, co);
 		luaL_unref(t->L, LUA_REGISTRYINDEX, co->ref);
 		t->nb_co--;
 		free(co);

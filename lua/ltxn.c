@@ -1,10 +1,13 @@
 /* ltxn.c: the TXN class and the per-stream Lua data. As in HAProxy, every
  * action (and lua.* fetch, converter, service) call gets a TXN of its own:
- * a userdata {stream handle, direction} with one slot for the fields a
- * script sets on it and one per sub-object (f, sf, c, sc, req, res, http),
- * made on first access. A TXN is never followed by the stream: it checks
- * the stream's index, generation and Lua serial on every use, so a TXN a
- * script kept raises a clear error once its transaction is over. */
+ * a userdata {stream handle, direction} with a slot for the fields a
+ * script sets on it. Its members f, sf, c, sc, req, res and http are
+ * objects carrying a copy of the handle; those the TXN of a call hands out
+ * belong to the pooled coroutine running the call and serve its calls in
+ * turn (hlua_co.sub), so that a call allocates one object, the TXN. A TXN
+ * is never followed by the stream: it checks the stream's index,
+ * generation and Lua serial on every use, so a TXN a script kept raises a
+ * clear error once its transaction is over. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -20,40 +23,51 @@
 #include "lua/hlua.h"
 #include "lua/lstrm.h"
 
-/* A TXN is its handle (hlua.h). Invariant: <strm> is dereferenced only
- * once the handle is proven alive: stream_from_ref(<thr>, <idx>, <gen>)
- * returns it (a stream of a thread's table; without a thread, in unit
- * tests, the stream outlives its TXNs), and its Lua data carries <serial>
- * (a new transaction of a keep-alive stream gets a new serial). */
+/* A TXN. Invariant: <h.strm> is dereferenced only once the handle is
+ * proven alive: stream_from_ref(<thr>, <idx>, <gen>) returns it (a stream
+ * of a thread's table; without a thread, in unit tests, the stream
+ * outlives its TXNs), and its Lua data carries <serial> (a new transaction
+ * of a keep-alive stream gets a new serial). <call> is the serial of the
+ * coroutine call it was made for (hlua_co.call), 0 for none: while that
+ * call runs, its members are the coroutine's objects; afterwards (a TXN a
+ * script kept), objects of its own, kept in its TXN_UV_SUBS table. */
 struct hlua_txn {
+	struct hlua_obj o;
 	struct hlua_txn_h h;
+	uint64_t call;
+	int has_fields;             /* TXN_UV_FIELDS holds a table */
 };
 
-/* User value slots of a TXN: the table of fields a script set (made on
- * first assignment), then the sub-objects, made on first access. */
-enum { TXN_UV_FIELDS = 1, TXN_UV_F, TXN_UV_SF, TXN_UV_C, TXN_UV_SC, TXN_UV_REQ, TXN_UV_RES,
-       TXN_UV_HTTP, TXN_NB_UV = TXN_UV_HTTP };
+/* User value slots of a TXN: the table of fields a script set, the table
+ * of its own members (both made on first use). */
+enum { TXN_UV_FIELDS = 1, TXN_UV_SUBS, TXN_NB_UV = TXN_UV_SUBS };
 
-void hlua_txn_push(lua_State *L, struct stream *strm, int dir)
+void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *co)
 {
 	struct hlua_strm *hs = hlua_strm_get(strm);
 	struct hlua_txn *tx;
 
 	if (!hs)
 		luaL_error(L, "TXN: out of memory");
-	tx = lua_newuserdatauv(L, sizeof(*tx), TXN_NB_UV);
+	tx = hlua_cls_new(L, HLUA_C_TXN, sizeof(*tx), TXN_NB_UV);
 	tx->h.strm = strm;
 	tx->h.thr = strm->thr;
 	tx->h.idx = strm->idx;
 	tx->h.gen = strm->gen;
 	tx->h.serial = hs->serial;
 	tx->h.dir = dir ? 1 : 0;
-	hlua_cls_setmt(L, HLUA_C_TXN);
+	tx->call = co ? co->call : 0;
+	tx->has_fields = 0;
+}
+
+static struct hlua_txn *txn_check(lua_State *L, int idx)
+{
+	return hlua_cls_check(L, idx, HLUA_C_TXN, "TXN");
 }
 
 const struct hlua_txn_h *hlua_txn_h_get(lua_State *L, int idx)
 {
-	return &((struct hlua_txn *)hlua_cls_check(L, idx, HLUA_C_TXN, "TXN"))->h;
+	return &txn_check(L, idx)->h;
 }
 
 struct stream *hlua_txn_h_stream(lua_State *L, const struct hlua_txn_h *h)
@@ -357,71 +371,114 @@ static const luaL_Reg txn_methods[] = {
 	{ NULL, NULL }
 };
 
-/* Sub-objects by name, with the slot that caches them. */
-static const struct { const char *name; int uv; } txn_subs[] = {
-	{ "f", TXN_UV_F }, { "sf", TXN_UV_SF }, { "c", TXN_UV_C }, { "sc", TXN_UV_SC },
-	{ "req", TXN_UV_REQ }, { "res", TXN_UV_RES }, { "http", TXN_UV_HTTP },
+/* The members by name. */
+static const struct { const char *name; int k; } txn_subs[] = {
+	{ "f", HLUA_S_F }, { "sf", HLUA_S_SF }, { "c", HLUA_S_C }, { "sc", HLUA_S_SC },
+	{ "req", HLUA_S_REQ }, { "res", HLUA_S_RES }, { "http", HLUA_S_HTTP },
 };
 
+/* Pushes a new member <k> acting for the TXN of handle <h>; returns it. */
+static struct hlua_txn_obj *sub_new(lua_State *L, int k, const struct hlua_txn_h *h)
+{
+	switch (k) {
+	case HLUA_S_F:   return hlua_smp_push(L, h, 0, 0);
+	case HLUA_S_SF:  return hlua_smp_push(L, h, 0, 1);
+	case HLUA_S_C:   return hlua_smp_push(L, h, 1, 0);
+	case HLUA_S_SC:  return hlua_smp_push(L, h, 1, 1);
+	case HLUA_S_REQ: return hlua_chan_push(L, h, 0);
+	case HLUA_S_RES: return hlua_chan_push(L, h, 1);
+	default:         return hlua_http_push(L, h);
+	}
+}
+
+/* Pushes member <k> of the TXN <tx> at index 1, made on first access.
+ * The TXN of the running call hands out the coroutine's own object,
+ * pointed at it: within the call, nothing else can point it elsewhere. */
+static void sub_push(lua_State *L, struct hlua_txn *tx, int k)
+{
+	struct hlua_co *co = hlua_thr->cur;
+	struct hlua_txn_obj *o;
+	int ref;
+
+	if (co && co->call == tx->call) {
+		if (co->sub_ref[k] != LUA_NOREF) {
+			lua_rawgeti(L, LUA_REGISTRYINDEX, co->sub_ref[k]);
+			co->sub[k]->h = tx->h;
+			return;
+		}
+		o = sub_new(L, k, &tx->h);
+		lua_pushvalue(L, -1);
+		ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		co->sub[k] = o;
+		co->sub_ref[k] = ref;
+		return;
+	}
+	/* a TXN kept past its call: members of its own, as it had them */
+	if (lua_getiuservalue(L, 1, TXN_UV_SUBS) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_createtable(L, HLUA_NB_SUB, 0);
+		lua_pushvalue(L, -1);
+		lua_setiuservalue(L, 1, TXN_UV_SUBS);
+	}
+	if (lua_rawgeti(L, -1, k + 1) != LUA_TNIL)
+		return;
+	lua_pop(L, 1);
+	sub_new(L, k, &tx->h);
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, -3, k + 1);
+}
+
+void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co)
+{
+	for (int k = 0; k < HLUA_NB_SUB; k++) {
+		if (co->sub_ref[k] != LUA_NOREF)
+			luaL_unref(t->L, LUA_REGISTRYINDEX, co->sub_ref[k]);
+		co->sub_ref[k] = LUA_NOREF;
+		co->sub[k] = NULL;
+	}
+}
+
 /* __index: the fields the script set, then upvalue 1, which maps the
- * method names to their functions and the sub-object names to their
- * slots (one lookup for both); a sub-object is made on first access and
- * kept in its slot. Anything else is nil, as in HAProxy where a TXN is a
- * plain table. */
+ * method names to their functions and the member names to their numbers
+ * (one lookup for both). Anything else is nil, as in HAProxy where a TXN
+ * is a plain table. */
 static int txn_index(lua_State *L)
 {
+	struct hlua_txn *tx = txn_check(L, 1);
 	struct stream *s;
-	int uv;
+	int k;
 
-	if (lua_getiuservalue(L, 1, TXN_UV_FIELDS) == LUA_TTABLE) {
+	if (tx->has_fields) {
+		lua_getiuservalue(L, 1, TXN_UV_FIELDS);
 		lua_pushvalue(L, 2);
 		if (lua_rawget(L, -2) != LUA_TNIL)
 			return 1;
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
 	lua_pushvalue(L, 2);
-	switch (lua_rawget(L, lua_upvalueindex(1))) {
-	case LUA_TNUMBER:
-		break;
-	case LUA_TNIL:
-		return 1;        /* nil */
-	default:
-		return 1;        /* a method */
-	}
-	uv = (int)lua_tointeger(L, -1);
-	if (lua_getiuservalue(L, 1, uv) != LUA_TNIL)
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+		return 1;        /* a method, or nil */
+	k = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	s = hlua_txn_h_stream(L, &tx->h);
+	if (k == HLUA_S_HTTP && !s->http) {
+		lua_pushnil(L);   /* "http" in TCP mode */
 		return 1;
-	lua_pop(L, 2);
-	s = hlua_txn_stream(L, 1, NULL);
-	switch (uv) {
-	case TXN_UV_F: hlua_smp_push(L, 1, 0, 0); break;
-	case TXN_UV_SF: hlua_smp_push(L, 1, 0, 1); break;
-	case TXN_UV_C: hlua_smp_push(L, 1, 1, 0); break;
-	case TXN_UV_SC: hlua_smp_push(L, 1, 1, 1); break;
-	case TXN_UV_REQ: hlua_chan_push(L, 1, 0); break;
-	case TXN_UV_RES: hlua_chan_push(L, 1, 1); break;
-	default:
-		if (!s->http) {
-			lua_pushnil(L);   /* "http" in TCP mode */
-			return 1;
-		}
-		hlua_http_push(L, 1);
-		break;
 	}
-	/* cache it: the next access costs one slot read */
-	lua_pushvalue(L, -1);
-	lua_setiuservalue(L, 1, uv);
+	sub_push(L, tx, k);
 	return 1;
 }
 
 static int txn_newindex(lua_State *L)
 {
-	if (lua_getiuservalue(L, 1, TXN_UV_FIELDS) != LUA_TTABLE) {
-		lua_pop(L, 1);
+	struct hlua_txn *tx = txn_check(L, 1);
+
+	if (!tx->has_fields) {
 		lua_createtable(L, 0, 2);
-		lua_pushvalue(L, -1);
 		lua_setiuservalue(L, 1, TXN_UV_FIELDS);
+		tx->has_fields = 1;
 	}
+	lua_getiuservalue(L, 1, TXN_UV_FIELDS);
 	lua_pushvalue(L, 2);
 	lua_pushvalue(L, 3);
 	lua_rawset(L, -3);
@@ -440,7 +497,7 @@ void hlua_txn_open(lua_State *L)
 	hlua_cls_register(L, HLUA_C_TXN);
 	luaL_newlib(L, txn_methods);
 	for (size_t i = 0; i < sizeof(txn_subs) / sizeof(txn_subs[0]); i++) {
-		lua_pushinteger(L, txn_subs[i].uv);
+		lua_pushinteger(L, txn_subs[i].k);
 		lua_setfield(L, -2, txn_subs[i].name);
 	}
 	lua_pushcclosure(L, txn_index, 1);

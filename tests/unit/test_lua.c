@@ -101,6 +101,17 @@ static const char *lua_src =
 	"core.register_action('cache2', {'tcp-req'}, function(txn)\n"
 	"  txn.res:send(tostring(rawequal(txn, KEEP_TXN1)))\n"
 	"end)\n"
+	"core.register_action('flen', {'tcp-req'}, function(txn) txn.res:send(tostring(txn.f:req_len())) end)\n"
+	"core.register_action('keepf', {'tcp-req'}, function(txn) KF = txn.f KEEP_TXN2 = txn end)\n"
+	"core.register_action('usekf', {'tcp-req'}, function(txn)\n"
+	"  local ok, e = pcall(KF.req_len, KF)\n"
+	"  local ok2, e2 = pcall(txn.f.req_len, io.stdout)\n"
+	"  txn.res:send(tostring(ok) .. ' ' .. tostring(e) .. '|' .. tostring(ok2) .. ' ' .. tostring(e2))\n"
+	"end)\n"
+	"core.register_action('usekept2', {'tcp-req'}, function(txn)\n"
+	"  txn.res:send(KEEP_TXN2.f:req_len() .. ' ' .. tostring(rawequal(KEEP_TXN2.f, KEEP_TXN2.f))\n"
+	"    .. ' ' .. tostring(rawequal(KEEP_TXN2.f, txn.f)) .. ' ' .. txn.f:req_len())\n"
+	"end)\n"
 	"core.register_action('churn', {'tcp-req'}, function(txn)\n"
 	"  local keep, sum = {}, 0\n"
 	"  for i = 1, 250 do\n"
@@ -244,6 +255,27 @@ static enum act_ret run_once(const char *name, int global, const char *input, ch
 	strm_end(&s);
 	lua_hooks.action_free(a);
 	return r;
+}
+
+/* Runs <first>, then <second> on the same fresh stream (<input> in its
+ * request channel), each expected to return ACT_RET_CONT; leaves the
+ * response output in <out>. */
+static void run_two(const char *first, const char *second, const char *input, char *out,
+                    size_t outlen)
+{
+	struct lua_action *a = resolve(first, 0, NULL, 0);
+	struct lua_action *b = resolve(second, 0, NULL, 0);
+	struct stream s;
+
+	strm_init(&s);
+	if (input)
+		chan_put_data(&s.req, input, strlen(input));
+	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
+	EXPECT_INT(lua_hooks.action_run(b, &s, 0), ACT_RET_CONT);
+	snprintf(out, outlen, "%s", out_str(&s.res));
+	strm_end(&s);
+	lua_hooks.action_free(a);
+	lua_hooks.action_free(b);
 }
 
 static void t_load(void)
@@ -624,6 +656,31 @@ static void t_dead_txn(void)
 	EXPECT(strncmp(out, "false ", 6) == 0 && strstr(out, "the transaction is over") != NULL);
 }
 
+/* The members of a TXN (f, sf, c, sc, req, res, http) are a pooled
+ * coroutine's objects, pointed at the TXN of each call: successive calls
+ * each read their own stream; one kept past its call raises once its
+ * transaction is over; a TXN kept past its call has members of its own;
+ * no other userdata passes for one of them. */
+static void t_txn_members(void)
+{
+	char out[256];
+
+	EXPECT_INT(run_once("flen", 0, "abc", out, sizeof(out)), ACT_RET_CONT);
+	EXPECT_STR(out, "3");
+	EXPECT_INT(run_once("flen", 0, "abcdefg", out, sizeof(out)), ACT_RET_CONT);
+	EXPECT_STR(out, "7");
+	/* a TXN kept by one action, used by the next action of the same
+	 * transaction: it acts on the stream, with members of its own */
+	run_two("keepf", "usekept2", "abcd", out, sizeof(out));
+	EXPECT_STR(out, "4 true false 4");
+	/* the kept txn.f, its stream gone */
+	EXPECT_INT(run_once("usekf", 0, "xy", out, sizeof(out)), ACT_RET_CONT);
+	EXPECT(strncmp(out, "false ", 6) == 0 && strstr(out, "the transaction is over") != NULL);
+	EXPECT(strstr(out, "|false ") && strstr(out, "Fetches expected"));
+	if (!strstr(out, "Fetches expected"))
+		printf("  got: %s\n", out);
+}
+
 static void t_contexts(void)
 {
 	char out[256];
@@ -657,22 +714,15 @@ static void t_stream_ends_during_action(void)
 	EXPECT_STR(out, "hello world\n");
 }
 
-/* Sub-objects are made once per TXN, and every action call gets a TXN of
- * its own, as in HAProxy 2.6 (checked on /usr/sbin/haproxy: a TXN kept by
+/* A member is the same object at each access during a call, and every
+ * action call gets a TXN of its own, as in HAProxy 2.6 (checked on /usr/sbin/haproxy: a TXN kept by
  * one action is not the next action's, nor are the fields set on it). */
 static void t_txn_cache(void)
 {
-	struct stream s;
-	struct lua_action *a = resolve("cache", 0, NULL, 0);
-	struct lua_action *b = resolve("cache2", 0, NULL, 0);
+	char out[256];
 
-	strm_init(&s);
-	EXPECT_INT(lua_hooks.action_run(a, &s, 0), ACT_RET_CONT);
-	EXPECT_INT(lua_hooks.action_run(b, &s, 0), ACT_RET_CONT);
-	EXPECT_STR(out_str(&s.res), "truefalse");
-	strm_end(&s);
-	lua_hooks.action_free(a);
-	lua_hooks.action_free(b);
+	run_two("cache", "cache2", NULL, out, sizeof(out));
+	EXPECT_STR(out, "truefalse");
 }
 
 static void t_priv_per_stream(void)
@@ -786,6 +836,7 @@ int main(void)
 	RUN(t_contexts);
 	RUN(t_stream_ends_during_action);
 	RUN(t_txn_cache);
+	RUN(t_txn_members);
 	RUN(t_priv_per_stream);
 	RUN(t_misc);
 	RUN(t_alloc_churn);
