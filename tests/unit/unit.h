@@ -45,6 +45,22 @@ static inline void unit_fail(const char *what, const char *file, int line)
 	fflush(stdout); \
 } while (0)
 
+/* unit_scale(<normal>, <sanitizer>): the size of a loop for this build. The
+ * sanitizers slow what they instrument several times over, and every
+ * allocation of the libraries we call too (a Hyperscan compile is ~5x
+ * slower): a case that compiles a lot does less of it there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNIT_SAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNIT_SAN 1
+#endif
+#endif
+#ifndef UNIT_SAN
+#define UNIT_SAN 0
+#endif
+static inline int unit_scale(int normal, int san) { return UNIT_SAN ? san : normal; }
+
 static inline int unit_end(void) { return unit_failed_cases ? 1 : 0; }
 
 #endif
