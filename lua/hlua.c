@@ -239,23 +239,14 @@ void hlua_cls_register(lua_State *L, enum hlua_cls c)
 	t->cls_ref[c] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-void *hlua_cls_new(lua_State *L, enum hlua_cls c, size_t size, int nuv)
+void *hlua_cls_new_mt(lua_State *L, enum hlua_cls c, size_t size, int nuv, int mt_ref)
 {
 	struct hlua_obj *o = lua_newuserdatauv(L, size, nuv);
 
 	o->tag = (uintptr_t)o ^ hlua_thr->cls_key[c];
-	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->cls_ref[c]);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, mt_ref);
 	lua_setmetatable(L, -2);
 	return o;
-}
-
-void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname)
-{
-	void *p = hlua_cls_test(L, idx, c);
-
-	if (!p)
-		luaL_typeerror(L, idx, tname);
-	return p;
 }
 
 /* Fills the secrets of the class tags: random, or when the kernel gives

@@ -68,11 +68,13 @@ struct hlua_co {
 	struct hlua_sock *sock_wait;
 	struct hlua_co *sock_next;
 	/* The f, sf, c, sc, req, res and http objects that the TXN of its
-	 * current call hands out (ltxn.c): made on first use, kept for the
-	 * next calls (registry references, LUA_NOREF until made) and pointed
-	 * at each call's TXN, so that a call allocates none of them. */
+	 * current call hands out (ltxn.c): made with its first TXN, pointed
+	 * at each call's TXN, so that a call allocates none of them. <mt_ref>
+	 * (LUA_NOREF until made) is the registry reference of the TXN
+	 * metatable that holds them (its __index table: members by name and
+	 * by number, then the methods); <sub> are their addresses. */
 	uint64_t call;              /* serial of the current call (hlua_co_get) */
-	int sub_ref[HLUA_NB_SUB];
+	int mt_ref;
 	struct hlua_txn_obj *sub[HLUA_NB_SUB];
 };
 
@@ -142,8 +144,14 @@ uint64_t hlua_now_us(void);
 void hlua_cls_register(lua_State *L, enum hlua_cls c);
 /* Pushes a new object of class <c>: a userdata of <size> bytes (starting
  * with a struct hlua_obj, which it fills; the rest is the caller's to set)
- * with <nuv> user values. Returns its memory; raises a memory error. */
-void *hlua_cls_new(lua_State *L, enum hlua_cls c, size_t size, int nuv);
+ * with <nuv> user values, and as metatable the one of registry reference
+ * <mt_ref> (hlua_cls_new: the class's). Returns its memory; raises a
+ * memory error. */
+void *hlua_cls_new_mt(lua_State *L, enum hlua_cls c, size_t size, int nuv, int mt_ref);
+static inline void *hlua_cls_new(lua_State *L, enum hlua_cls c, size_t size, int nuv)
+{
+	return hlua_cls_new_mt(L, c, size, nuv, hlua_thr->cls_ref[c]);
+}
 /* Returns the object at <idx> if it is of class <c>, else NULL. A light
  * userdata has no raw length, so only full userdata are read. */
 static inline void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c)
@@ -156,7 +164,14 @@ static inline void *hlua_cls_test(lua_State *L, int idx, enum hlua_cls c)
 }
 /* Returns the object at <idx> if it is of class <c>, else raises the
  * usual "bad argument (<tname> expected)" error. */
-void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname);
+static inline void *hlua_cls_check(lua_State *L, int idx, enum hlua_cls c, const char *tname)
+{
+	void *p = hlua_cls_test(L, idx, c);
+
+	if (!p)
+		luaL_typeerror(L, idx, tname);
+	return p;
+}
 /* Stores the value on top of <L>'s stack in the function table; returns its index. */
 int hlua_fn_store(lua_State *L);
 /* Pushes the function stored at <idx>. */
@@ -240,7 +255,12 @@ void hlua_smp_to_lua(lua_State *L, const struct sample *smp);
 /* Fills <smp> from the Lua value at <idx> (strings point into Lua:
  * SMP_F_CONST). Returns 1, or 0 for nil/table/function/userdata. */
 int hlua_lua_to_smp(lua_State *L, int idx, struct sample *smp);
-/* Releases what <co> keeps for its calls' TXNs (before it is freed). */
+/* The call of the TXN at <idx> (if a TXN is there: the function's first
+ * argument, kept by the caller) has returned: a TXN the script kept no
+ * longer hands out the coroutine's members. */
+void hlua_txn_end(lua_State *L, int idx);
+/* Drops what <co> keeps for its calls' TXNs (before it is freed, or when
+ * a call did not return: hlua_txn_end() did not run). */
 void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co);
 /* lstrm.c: invalidates the TXN objects of <strm> and frees its Lua data. */
 void hlua_txn_release(struct stream *strm);

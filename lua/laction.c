@@ -257,16 +257,19 @@ int hlua_bind_pending(void)
 	return rc;
 }
 
-/* Continuation of action_start: the function's results are the stack. */
+/* Continuation of action_start: the function has returned; its results
+ * are the stack above the TXN. */
 static int action_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	return lua_gettop(L);
+	hlua_txn_end(L, 1);
+	return lua_gettop(L) - 1;
 }
 
 /* The body of an action's coroutine: (act, strm, dir) as light values;
- * builds the TXN and the arguments, then calls the function. */
+ * builds the TXN (kept at index 1 until the function returns) and the
+ * arguments, then calls the function. */
 static int action_start(lua_State *L)
 {
 	struct lua_action *act = lua_touserdata(L, 1);
@@ -274,9 +277,10 @@ static int action_start(lua_State *L)
 	int dir = (int)lua_tointeger(L, 3);
 
 	lua_settop(L, 0);
-	luaL_checkstack(L, act->nb_args + 4, NULL);
-	hlua_fn_push(L, act->fn_idx);
+	luaL_checkstack(L, act->nb_args + 5, NULL);
 	hlua_txn_push(L, strm, dir, hlua_thr->cur);
+	hlua_fn_push(L, act->fn_idx);
+	lua_pushvalue(L, 1);
 	for (int i = 0; i < act->nb_args; i++)
 		lua_pushstring(L, act->args[i]);
 	lua_callk(L, 1 + act->nb_args, LUA_MULTRET, 0, action_k);

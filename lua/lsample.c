@@ -332,12 +332,14 @@ static int run_smp_fn(struct hlua_thr *t, struct hlua_co *co, int nargs, struct 
 	return ok;
 }
 
-/* Continuation of smp_start: the results are the whole stack. */
+/* Continuation of smp_start: the function has returned; its results are
+ * the stack above its first argument. */
 static int smp_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
 	(void)ctx;
-	return lua_gettop(L);
+	hlua_txn_end(L, 1);
+	return lua_gettop(L) - 1;
 }
 
 /* The body of a lua.* fetch's or converter's coroutine. Everything that
@@ -356,14 +358,16 @@ static int smp_start(lua_State *L)
 	int n = 1;
 
 	lua_settop(L, 0);
-	luaL_checkstack(L, SMP_MAX_ARGS + 4, NULL);
-	hlua_fn_push(L, r->fn_idx);
+	luaL_checkstack(L, SMP_MAX_ARGS + 5, NULL);
+	/* the first argument, kept at index 1 until the function returns */
 	if (in)
 		lua_pushlstring(L, in->u.str.ptr, in->u.str.len);
 	else if (strm)
 		hlua_txn_push(L, strm, dir, hlua_thr->cur);
 	else
 		lua_pushnil(L);
+	hlua_fn_push(L, r->fn_idx);
+	lua_pushvalue(L, 1);
 	for (int i = 0; i < SMP_MAX_ARGS && args && args[i].type == ARGT_STR; i++, n++)
 		lua_pushlstring(L, args[i].u.str.ptr, args[i].u.str.len);
 	lua_callk(L, n, LUA_MULTRET, 0, smp_k);

@@ -37,8 +37,7 @@ struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *n
 		lua_pop(t->L, 2);
 		if (co->ref == LUA_REFNIL || co->ref == LUA_NOREF)
 			goto fail_co;
-		for (int k = 0; k < HLUA_NB_SUB; k++)
-			co->sub_ref[k] = LUA_NOREF;
+		co->mt_ref = LUA_NOREF;
 		t->nb_co++;
 	}
 	co->call = ++t->calls;
@@ -91,8 +90,12 @@ void hlua_co_put(struct hlua_thr *t, struct hlua_co *co)
 		free(co);
 		return;
 	}
-	if (st != LUA_OK)
+	if (st != LUA_OK) {
+		/* suspended (txn:done(), a stream gone): its call never
+		 * returned, so its TXN may still hand out the members */
 		lua_resetthread(co->T);
+		hlua_txn_co_free(t, co);
+	}
 	lua_settop(co->T, 0);
 	co->in_use = 0;
 	co->strm = NULL;

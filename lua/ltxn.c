@@ -42,14 +42,20 @@ struct hlua_txn {
  * of its own members (both made on first use). */
 enum { TXN_UV_FIELDS = 1, TXN_UV_SUBS, TXN_NB_UV = TXN_UV_SUBS };
 
+static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_txn_h *h);
+
 void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *co)
 {
 	struct hlua_strm *hs = hlua_strm_get(strm);
+	struct hlua_thr *t = hlua_thr;
 	struct hlua_txn *tx;
+	/* in HTTP mode, the coroutine's metatable: the members are found by
+	 * the VM in its __index table, without a call to txn_index() */
+	int mt = co && strm->http && co->mt_ref != LUA_NOREF ? co->mt_ref : t->cls_ref[HLUA_C_TXN];
 
 	if (!hs)
 		luaL_error(L, "TXN: out of memory");
-	tx = hlua_cls_new(L, HLUA_C_TXN, sizeof(*tx), TXN_NB_UV);
+	tx = hlua_cls_new_mt(L, HLUA_C_TXN, sizeof(*tx), TXN_NB_UV, mt);
 	tx->h.strm = strm;
 	tx->h.thr = strm->thr;
 	tx->h.idx = strm->idx;
@@ -58,6 +64,32 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *c
 	tx->h.dir = dir ? 1 : 0;
 	tx->call = co ? co->call : 0;
 	tx->has_fields = 0;
+	if (!co)
+		return;
+	if (co->mt_ref == LUA_NOREF) {
+		co_members_make(L, co, &tx->h);
+		if (strm->http) {
+			lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref);
+			lua_setmetatable(L, -2);
+		}
+	}
+	for (int k = 0; k < HLUA_NB_SUB; k++)
+		co->sub[k]->h = tx->h;
+}
+
+/* Gives the TXN at <idx> the class metatable, whose __index (txn_index)
+ * reads its fields first and hands out the coroutine's members only to
+ * the TXN of the running call. */
+static void txn_class_mt(lua_State *L, int idx)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, hlua_thr->cls_ref[HLUA_C_TXN]);
+	lua_setmetatable(L, idx);
+}
+
+void hlua_txn_end(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TUSERDATA)
+		txn_class_mt(L, idx);
 }
 
 static struct hlua_txn *txn_check(lua_State *L, int idx)
@@ -371,7 +403,7 @@ static const luaL_Reg txn_methods[] = {
 	{ NULL, NULL }
 };
 
-/* The members by name. */
+/* The members by name, in the order of enum hlua_sub. */
 static const struct { const char *name; int k; } txn_subs[] = {
 	{ "f", HLUA_S_F }, { "sf", HLUA_S_SF }, { "c", HLUA_S_C }, { "sc", HLUA_S_SC },
 	{ "req", HLUA_S_REQ }, { "res", HLUA_S_RES }, { "http", HLUA_S_HTTP },
@@ -391,29 +423,59 @@ static struct hlua_txn_obj *sub_new(lua_State *L, int k, const struct hlua_txn_h
 	}
 }
 
-/* Pushes member <k> of the TXN <tx> at index 1, made on first access.
- * The TXN of the running call hands out the coroutine's own object,
- * pointed at it: within the call, nothing else can point it elsewhere. */
+/* Registry reference of the metatable of the coroutines' member tables:
+ * {__index = the table of upvalue 1 of txn_index} (hlua_txn_open). */
+static __thread int members_mt_ref = LUA_NOREF;
+
+static int txn_newindex(lua_State *L);
+static int txn_tostring(lua_State *L);
+
+/* Makes <co>'s members, acting for <h>, and the TXN metatable that holds
+ * them (hlua_co.mt_ref). Everything is built before the one registry
+ * reference is taken, so that a memory error leaves <co> as it was. */
+static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_txn_h *h)
+{
+	struct hlua_txn_obj *o[HLUA_NB_SUB];
+
+	luaL_checkstack(L, 4, NULL);
+	lua_createtable(L, 0, 5);                     /* the metatable */
+	lua_createtable(L, HLUA_NB_SUB, HLUA_NB_SUB);  /* its __index */
+	for (int k = 0; k < HLUA_NB_SUB; k++) {
+		o[k] = sub_new(L, k, h);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -3, k + 1);
+		lua_setfield(L, -2, txn_subs[k].name);
+	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, members_mt_ref);
+	lua_setmetatable(L, -2);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, txn_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, txn_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushliteral(L, "ringproxy.TXN");
+	lua_setfield(L, -2, "__name");
+	co->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	for (int k = 0; k < HLUA_NB_SUB; k++)
+		co->sub[k] = o[k];
+}
+
+/* Pushes member <k> of the TXN <tx> at index 1. The TXN of the running
+ * call hands out the coroutine's own object (already pointed at it);
+ * another TXN (one a script kept past its call) makes its own, on first
+ * access. */
 static void sub_push(lua_State *L, struct hlua_txn *tx, int k)
 {
 	struct hlua_co *co = hlua_thr->cur;
-	struct hlua_txn_obj *o;
-	int ref;
 
 	if (co && co->call == tx->call) {
-		if (co->sub_ref[k] != LUA_NOREF) {
-			lua_rawgeti(L, LUA_REGISTRYINDEX, co->sub_ref[k]);
-			co->sub[k]->h = tx->h;
-			return;
-		}
-		o = sub_new(L, k, &tx->h);
-		lua_pushvalue(L, -1);
-		ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		co->sub[k] = o;
-		co->sub_ref[k] = ref;
+		/* the metatable, its __index, the member (the caller returns
+		 * the top value) */
+		lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref);
+		lua_getfield(L, -1, "__index");
+		lua_rawgeti(L, -1, k + 1);
 		return;
 	}
-	/* a TXN kept past its call: members of its own, as it had them */
 	if (lua_getiuservalue(L, 1, TXN_UV_SUBS) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_createtable(L, HLUA_NB_SUB, 0);
@@ -430,12 +492,11 @@ static void sub_push(lua_State *L, struct hlua_txn *tx, int k)
 
 void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co)
 {
-	for (int k = 0; k < HLUA_NB_SUB; k++) {
-		if (co->sub_ref[k] != LUA_NOREF)
-			luaL_unref(t->L, LUA_REGISTRYINDEX, co->sub_ref[k]);
-		co->sub_ref[k] = LUA_NOREF;
+	if (co->mt_ref != LUA_NOREF)
+		luaL_unref(t->L, LUA_REGISTRYINDEX, co->mt_ref);
+	co->mt_ref = LUA_NOREF;
+	for (int k = 0; k < HLUA_NB_SUB; k++)
 		co->sub[k] = NULL;
-	}
 }
 
 /* __index: the fields the script set, then upvalue 1, which maps the
@@ -477,6 +538,8 @@ static int txn_newindex(lua_State *L)
 		lua_createtable(L, 0, 2);
 		lua_setiuservalue(L, 1, TXN_UV_FIELDS);
 		tx->has_fields = 1;
+		/* the coroutine's metatable would not see the fields */
+		txn_class_mt(L, 1);
 	}
 	lua_getiuservalue(L, 1, TXN_UV_FIELDS);
 	lua_pushvalue(L, 2);
@@ -500,6 +563,10 @@ void hlua_txn_open(lua_State *L)
 		lua_pushinteger(L, txn_subs[i].k);
 		lua_setfield(L, -2, txn_subs[i].name);
 	}
+	lua_createtable(L, 0, 1);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "__index");
+	members_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushcclosure(L, txn_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, txn_newindex);

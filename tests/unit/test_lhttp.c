@@ -67,6 +67,21 @@ static const char *lua_src =
 	"  txn.http:req_rep_header('x-m', '^' .. 7 .. '$', 'seven')\n"
 	"end)\n"
 	"core.register_action('tcphttp', {'tcp-req'}, function(txn) RESULT = tostring(txn.http) end)\n"
+	"core.register_action('hpath', {'http-req'}, function(txn)\n"
+	"  RESULT = txn.f:path() .. ' ' .. txn.http:req_get_headers()['host'][0]\n"
+	"    .. ' ' .. tostring(rawequal(txn.http, txn.http))\n"
+	"end)\n"
+	"core.register_action('hfields', {'http-req'}, function(txn)\n"
+	"  local f = txn.f\n"
+	"  txn.x = 5\n"
+	"  RESULT = txn.x .. ' ' .. tostring(rawequal(f, txn.f)) .. ' ' .. txn.f:path() .. ' ' .. tostring(txn.y)\n"
+	"end)\n"
+	"core.register_action('hkeep', {'http-req'}, function(txn) HKEPT = txn end)\n"
+	"core.register_action('hdone', {'http-req'}, function(txn) HKEPT = txn txn:done() end)\n"
+	"core.register_action('hkept', {'http-req'}, function(txn)\n"
+	"  local ok, e = pcall(function() return HKEPT.f:path() end)\n"
+	"  RESULT = tostring(ok) .. ' ' .. tostring(e) .. ' ' .. txn.f:path()\n"
+	"end)\n"
 	"core.register_service('hello', 'http', function(a)\n"
 	"  a:set_status(200)\n"
 	"  a:add_header('Content-Length', '5')\n"
@@ -285,6 +300,45 @@ static void t_regex_cache(void)
 	EXPECT_STR(all_str(&h.s.req, 0), "GET / HTTP/1.1\r\nx-n: n33\r\nx-m: seven\r\nx-n: n5\r\n\r\n");
 	hs_end(&h);
 	lua_hooks.action_free(a);
+}
+
+/* Runs action <name> on a fresh HTTP stream of request <req>; returns
+ * its result. */
+static enum act_ret run_req(const char *name, const char *req)
+{
+	struct lua_action *a = act(name, "http-req");
+	struct hstrm h;
+	enum act_ret r;
+
+	hs_init(&h, req);
+	r = lua_hooks.action_run(a, &h.s, 0);
+	hs_end(&h);
+	lua_hooks.action_free(a);
+	return r;
+}
+
+/* In HTTP mode a TXN's members are found through the metatable of the
+ * coroutine running the call: each call reads its own stream, fields set
+ * on the TXN are still seen, and a TXN kept past its call (one that
+ * returned, or one that ended with txn:done()) no longer hands out the
+ * coroutine's members: it raises once its transaction is over. */
+static void t_members(void)
+{
+	EXPECT_INT(run_req("hpath", "GET /one HTTP/1.1\r\nhost: a\r\n\r\n"), ACT_RET_CONT);
+	EXPECT_STR(result(), "/one a true");
+	EXPECT_INT(run_req("hpath", "GET /two HTTP/1.1\r\nhost: b\r\n\r\n"), ACT_RET_CONT);
+	EXPECT_STR(result(), "/two b true");
+	EXPECT_INT(run_req("hfields", "GET /f HTTP/1.1\r\n\r\n"), ACT_RET_CONT);
+	EXPECT_STR(result(), "5 true /f nil");
+	for (int i = 0; i < 2; i++) {
+		EXPECT_INT(run_req(i ? "hdone" : "hkeep", "GET /old HTTP/1.1\r\n\r\n"),
+		           i ? ACT_RET_DONE : ACT_RET_CONT);
+		EXPECT_INT(run_req("hkept", "GET /new HTTP/1.1\r\n\r\n"), ACT_RET_CONT);
+		EXPECT(strncmp(result(), "false ", 6) == 0);
+		EXPECT(strstr(result(), "the transaction is over") && strstr(result(), " /new"));
+		if (!strstr(result(), "the transaction is over"))
+			printf("  got: %s\n", result());
+	}
 }
 
 static void t_wrong_direction(void)
@@ -520,6 +574,7 @@ int main(void)
 	RUN(t_edits);
 	RUN(t_regex_cache);
 	RUN(t_wrong_direction);
+	RUN(t_members);
 	RUN(t_tcp_mode_http_nil);
 	RUN(t_service_responses);
 	RUN(t_service_body);
