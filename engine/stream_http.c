@@ -126,7 +126,7 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 		return -1;
 	http_txn_log_fill(&hs->txn, h);
 	h->status = hs->txn.status ? hs->txn.status : h->status;
-	if (!h->status && s->err != STRM_ERR_LOCAL)
+	if (!h->status && s->err != STRM_ERR_LOCAL && !(hs->flags & HS_F_RSP_COUNTED))
 		h->status = -1;         /* no response: HAProxy logs -1, but 0 after a
 		                         * Lua txn:done() (LR), which answers nothing */
 	h->srv_name = hs->svc_name;
@@ -1076,6 +1076,13 @@ static int hs_rsp_headers(struct stream *s)
 		if (r->h1.flags & H1_MF_CLOSE_DELIM)
 			hs->flags |= HS_F_CLI_CLOSE;
 		hs_rsp_conn_hdr(hs);
+		/* HAProxy's HTTP/1 output gives a final status below 200 (a
+		 * server's 99...) or a 204 no framing header; a body still
+		 * follows as it came */
+		if (r->h1.status < 200 || r->h1.status == 204) {
+			http_hdr_drop(r, "content-length", 14);
+			http_hdr_drop(r, "transfer-encoding", 17);
+		}
 	}
 	hs->flags |= HS_F_RSP_HDRS;
 	s->res_ana &= ~STRM_AN_RES_HTTP;
