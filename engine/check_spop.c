@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/varint.h"
 #include "engine/check.h"
 #include "engine/check_int.h"
 
@@ -30,47 +31,10 @@ static const char *const spop_reasons[] = {
 enum { SPOP_ERR_INVALID = 4, SPOP_ERR_NO_VSN = 5, SPOP_ERR_NO_FRAME_SIZE = 6, SPOP_ERR_BAD_VSN = 8,
        SPOP_ERR_BAD_FRAME_SIZE = 9, SPOP_ERR_FRAG = 10, SPOP_ERR_UNKNOWN = 14 };
 
-/* Writes <v> as a SPOP varint at <p>. Returns the bytes written. */
-static size_t spop_put_varint(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-
-	if (v < 240) {
-		p[n++] = (unsigned char)v;
-		return n;
-	}
-	p[n++] = (unsigned char)(v | 240);
-	for (v = (v - 240) >> 4; v >= 128; v = (v - 128) >> 7)
-		p[n++] = (unsigned char)(v | 128);
-	p[n++] = (unsigned char)v;
-	return n;
-}
-
-/* Reads a varint at *<p> (< <end>). Returns 0 and moves *<p>, or -1. */
-static int spop_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	const unsigned char *q = *p;
-	int shift = 4;
-
-	if (q >= end)
-		return -1;
-	*v = *q++;
-	if (*v >= 240) {
-		do {
-			if (q >= end || shift > 60)
-				return -1;
-			*v += (uint64_t)*q << shift;
-			shift += 7;
-		} while (*q++ >= 128);
-	}
-	*p = q;
-	return 0;
-}
-
 /* Reads a length-prefixed string. Returns 0 with <s>/<n>, or -1. */
 static int spop_get_str(const unsigned char **p, const unsigned char *end, const char **s, uint64_t *n)
 {
-	if (spop_get_varint(p, end, n) < 0 || *n > (uint64_t)(end - *p))
+	if (varint_get(p, end, n) < 0 || *n > (uint64_t)(end - *p))
 		return -1;
 	*s = (const char *)*p;
 	*p += *n;
@@ -80,7 +44,7 @@ static int spop_get_str(const unsigned char **p, const unsigned char *end, const
 /* Writes a length-prefixed string. Returns the bytes written. */
 static size_t spop_put_str(unsigned char *p, const char *s)
 {
-	size_t l = strlen(s), n = spop_put_varint(p, l);
+	size_t l = strlen(s), n = varint_put(p, l);
 
 	memcpy(p + n, s, l);
 	return n + l;
@@ -100,7 +64,7 @@ size_t check_spop_hello(unsigned char *b)
 	n += spop_put_str(b + n, "2.0");
 	n += spop_put_str(b + n, "max-frame-size");
 	b[n++] = SPOP_T_UINT32;
-	n += spop_put_varint(b + n, SPOP_MAX_FRAME);
+	n += varint_put(b + n, SPOP_MAX_FRAME);
 	n += spop_put_str(b + n, "capabilities");
 	b[n++] = SPOP_T_STR;
 	n += spop_put_str(b + n, "");
@@ -124,7 +88,7 @@ static int spop_skip(const unsigned char **p, const unsigned char *end)
 		return -1;
 	switch (*(*p)++ & 0x0f) {
 	case SPOP_T_INT32: case SPOP_T_UINT32: case SPOP_T_INT64: case SPOP_T_UINT64:
-		return spop_get_varint(p, end, &v);
+		return varint_get(p, end, &v);
 	case SPOP_T_IPV4:
 		if (end - *p < 4)
 			return -1;
@@ -172,7 +136,7 @@ static int spop_judge(const unsigned char *f, size_t n)
 			int t = p < end ? *p++ & 0x0f : 0;
 
 			if ((t != SPOP_T_INT32 && t != SPOP_T_UINT32 && t != SPOP_T_INT64 && t != SPOP_T_UINT64) ||
-			    spop_get_varint(&p, end, &v) < 0)
+			    varint_get(&p, end, &v) < 0)
 				return SPOP_ERR_INVALID;
 			code = v < sizeof(spop_reasons) / sizeof(spop_reasons[0]) ? (int)v : SPOP_ERR_UNKNOWN;
 		} else if (!discon && kl == 7 && !memcmp(k, "version", 7)) {
@@ -198,7 +162,7 @@ static int spop_judge(const unsigned char *f, size_t n)
 			int t = p < end ? *p++ & 0x0f : 0;
 
 			if ((t != SPOP_T_INT32 && t != SPOP_T_UINT32 && t != SPOP_T_INT64 && t != SPOP_T_UINT64) ||
-			    spop_get_varint(&p, end, &v) < 0)
+			    varint_get(&p, end, &v) < 0)
 				return SPOP_ERR_INVALID;
 			if (v < SPOP_MIN_FRAME || v > SPOP_MAX_FRAME)
 				return SPOP_ERR_BAD_FRAME_SIZE;

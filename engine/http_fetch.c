@@ -5,6 +5,7 @@
  * copied to scratch. A stream without HTTP state (TCP mode) has its
  * request parsed on the fly from the request channel, read-only, so that
  * "tcp-request content ... if { path /x }" works as in HAProxy. */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "engine/http.h"
 #include "engine/sample.h"
 #include "engine/stream.h"
+#include "proto/varint.h"
 
 static const int dir_req = SMP_DIR_REQ, dir_res = SMP_DIR_RES;
 
@@ -308,6 +310,44 @@ static int f_hdrs(const struct arg *args, struct sample *smp, struct smp_ctx *ct
 	}
 	sp.len = msg->h1.hdr_len - sp.off;
 	return set_span(msg, sp, smp);
+}
+
+/* req.hdrs_bin / res.hdrs_bin: the headers in HAProxy's binary list form,
+ * for each its name (lower case, as HAProxy keeps names) then its value,
+ * each a varint length and the bytes, ended by two empty strings. */
+static int f_hdrs_bin(const struct arg *args, struct sample *smp, struct smp_ctx *ctx)
+{
+	const struct http_msg *msg = fetch_msg(ctx, msg_dir(ctx), smp);
+	size_t sz, n = 0;
+	char *t = smp_trash(&sz);
+
+	(void)args;
+	if (!msg || !t)
+		return 0;
+	for (int i = 0; i < http_hdr_count(msg); i++) {
+		const struct h1_span sp[2] = { msg->hdrs[i].n, msg->hdrs[i].v };
+
+		for (int k = 0; k < 2; k++) {
+			size_t len;
+			const char *p;
+
+			if (n + VARINT_MAX + sp[k].len + 2 > sz)
+				return 0;
+			n += varint_put((unsigned char *)t + n, sp[k].len);
+			if (!(p = http_span(msg, sp[k], t + n, sz - n, &len)))
+				return 0;
+			if (p != t + n)
+				memcpy(t + n, p, len);
+			for (size_t j = 0; !k && j < len; j++)
+				t[n + j] = (char)tolower((unsigned char)t[n + j]);
+			n += len;
+		}
+	}
+	t[n++] = 0;
+	t[n++] = 0;
+	smp_set_str(smp, t, n, sz);
+	smp->type = SMP_T_BIN;
+	return 1;
 }
 
 /* req.hdr_names([delim]): the header names, in order, joined by <delim>
@@ -949,6 +989,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "capture.req.ver",    f_cap_req, ARG0,               0, S,           L7,  &cap_ver },
 	{ "capture.res.ver",    f_cap_res_ver, ARG0,           0, S,           L7R, &dir_res },
 	{ "cook",           f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
+	{ "cookie",         f_cook,       ARG1(0, STR),        0, S,           L7,  NULL },    /* Cookie or Set-Cookie, by the rule's side */
 	{ "cook_cnt",       f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "cook_val",       f_cook_val,   ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "hdr",            f_hdr,        ARG2(0, STR, SINT),  0, S,           L7,  &dir_req },
@@ -981,6 +1022,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "req.hdr_names",  f_hdr_names,  ARG1(0, STR),        0, S,           L7,  &dir_req },
 	{ "req.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "req.hdrs",       f_hdrs,       ARG0,                0, S,           L7,  &dir_req },
+	{ "req.hdrs_bin",   f_hdrs_bin,   ARG0,                0, SMP_T_BIN,   L7,  &dir_req },
 	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "req_proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
 	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
@@ -1003,6 +1045,7 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "res.hdr_names",  f_hdr_names,  ARG1(0, STR),        0, S,           L7R, &dir_res },
 	{ "res.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7R, &dir_res },
 	{ "res.hdrs",       f_hdrs,       ARG0,                0, S,           L7R, &dir_res },
+	{ "res.hdrs_bin",   f_hdrs_bin,   ARG0,                0, SMP_T_BIN,   L7R, &dir_res },
 	{ "res.ver",        f_ver,        ARG0,                0, S,           L7R, &dir_res },
 	{ "resp_ver",       f_ver,        ARG0,                0, S,           L7R, &dir_res },
 	{ "scook",          f_cook,       ARG1(0, STR),        0, S,           L7R, &dir_res },

@@ -877,13 +877,22 @@ static void lf_render_expr(struct lf_out *o, const struct lf_node *nd, const str
 {
 	struct smp_ctx ctx = { 0 };
 	struct sample smp;
+	int ok;
 
 	ctx.strm = (struct stream *)s;
 	ctx.px = s->fe;
 	ctx.dir = SMP_DIR_REQ;
 	ctx.final = 1;
 	memset(&smp, 0, sizeof(smp));
-	if (!sample_expr_eval(nd->expr, &ctx, &smp) || !sample_cast(&smp, SMP_T_STR))
+	ok = sample_expr_eval(nd->expr, &ctx, &smp);
+	if (!ok && s->http) {
+		/* as HAProxy: a fetch that reads either side ("cookie") reads
+		 * the response once the request is gone */
+		ctx.dir = SMP_DIR_RES;
+		memset(&smp, 0, sizeof(smp));
+		ok = sample_expr_eval(nd->expr, &ctx, &smp);
+	}
+	if (!ok || !sample_cast(&smp, SMP_T_STR))
 		lo_text(o, NULL, 0, nd->opts);
 	else
 		lo_text(o, smp.u.str.ptr, smp.u.str.len, nd->opts);
