@@ -109,9 +109,13 @@ int cfg_set_err(struct cfg_ctx *c, const char *fmt, ...)
 
 /* Returns 0 and the time in <ms>, -1 with <*bad> on the first unexpected
  * character, or -2 on overflow. */
-static int cfg_time_parse(const char *s, uint32_t *ms, const char **bad)
+/* Parses a HAProxy time ("10s", "500" in ms, "1m", "2h", "1d", "100ms",
+ * "10us") into *<out> units of <unit_us> microseconds (1000: ms, 1: us),
+ * rounding a fraction up. Returns 0, -1 (*<bad> at the faulty character)
+ * or -2 (above INT32_MAX units). */
+static int cfg_time_parse(const char *s, uint64_t unit_us, uint32_t *out, const char **bad)
 {
-	uint64_t v = 0, mul_num = 1, mul_den = 1;
+	uint64_t v = 0, mul;
 	const char *p = s;
 
 	*bad = s;
@@ -124,26 +128,26 @@ static int cfg_time_parse(const char *s, uint32_t *ms, const char **bad)
 		p++;
 	}
 	switch (*p) {
-	case '\0':                          break;
+	case '\0': mul = 1000;                               break;
 	case 'u': if (p[1] != 's') { *bad = p + 1; return -1; }
-	          mul_den = 1000; p += 2;   break;
-	case 'm': if (p[1] == 's') { p += 2; break; }
-	          mul_num = 60000; p++;     break;
-	case 's': mul_num = 1000; p++;      break;
-	case 'h': mul_num = 3600000; p++;   break;
-	case 'd': mul_num = 86400000; p++;  break;
-	default:  *bad = p;                 return -1;
+	          mul = 1; p += 2;                            break;
+	case 'm': if (p[1] == 's') { mul = 1000; p += 2; break; }
+	          mul = 60000000; p++;                        break;
+	case 's': mul = 1000000; p++;                         break;
+	case 'h': mul = 3600000000ULL; p++;                   break;
+	case 'd': mul = 86400000000ULL; p++;                  break;
+	default:  *bad = p;                                   return -1;
 	}
 	if (*p) {
 		*bad = p;
 		return -1;
 	}
-	v = v * mul_num;
-	if (mul_den > 1)
-		v = (v + mul_den - 1) / mul_den;   /* 1us..999us round up to 1ms */
+	if (v > (UINT64_MAX - unit_us) / mul)
+		return -2;
+	v = (v * mul + unit_us - 1) / unit_us;   /* 1us..999us is 1ms */
 	if (v > INT32_MAX)
 		return -2;
-	*ms = (uint32_t)v;
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -151,22 +155,35 @@ int cfg_parse_time(const char *s, uint32_t *ms)
 {
 	const char *bad;
 
-	return cfg_time_parse(s, ms, &bad) == 0 ? 0 : -1;
+	return cfg_time_parse(s, 1000, ms, &bad) == 0 ? 0 : -1;
 }
 
-int cfg_time_arg(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *ms)
+/* cfg_time_arg() in units of <unit_us> microseconds. */
+static int cfg_time_arg_unit(struct cfg_ctx *c, const char *kw, const char *s, uint64_t unit_us,
+                             uint32_t *out)
 {
 	const char *bad;
 	int r;
 
 	if (!s || !*s)
 		return cfg_set_err(c, "'%s' expects an integer value (in milliseconds)", kw);
-	r = cfg_time_parse(s, ms, &bad);
+	r = cfg_time_parse(s, unit_us, out, &bad);
 	if (r == -2)
-		return cfg_set_err(c, "timer overflow in argument '%s' to '%s' (maximum value is 2147483647 ms or ~24.8 days)", s, kw);
+		return cfg_set_err(c, "timer overflow in argument '%s' to '%s' (maximum value is 2147483647 %s)", s, kw,
+		                   unit_us == 1000 ? "ms or ~24.8 days" : "us or ~35.8 minutes");
 	if (r < 0)
 		return cfg_set_err(c, "unexpected character '%c' in '%s'", *bad ? *bad : ' ', kw);
 	return 0;
+}
+
+int cfg_time_arg(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *ms)
+{
+	return cfg_time_arg_unit(c, kw, s, 1000, ms);
+}
+
+int cfg_time_arg_us(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *us)
+{
+	return cfg_time_arg_unit(c, kw, s, 1, us);
 }
 
 int cfg_parse_size(const char *s, uint64_t *out)

@@ -64,6 +64,8 @@ const char *cfg_addr_env_expand(const char *s, char *buf, size_t len);
 /* Like cfg_parse_time() for keyword parsers: on error sets c->err with
  * HAProxy's message for keyword <kw> and returns -1. */
 int cfg_time_arg(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *ms);
+/* The same in microseconds (a time without unit is still in ms). */
+int cfg_time_arg_us(struct cfg_ctx *c, const char *kw, const char *s, uint32_t *us);
 /* Parses decimal integer <s> within [<min>, <max>] into <out>. Returns 0,
  * or -1 with c->err set ("'<kw>' expects an integer argument."). */
 int cfg_int_arg(struct cfg_ctx *c, const char *kw, const char *s, long long min, long long max,

@@ -285,6 +285,16 @@ static int kw_g_time(struct cfg_ctx *c, char **args, int nargs)
 	return 0;
 }
 
+/* "tune.ring.min-wait <time>": ringproxy's own (ring.h, ring_wait_batch()). */
+static int kw_g_ring_min_wait(struct cfg_ctx *c, char **args, int nargs)
+{
+	if (nargs < 2)
+		return cfg_set_err(c, "'%s' expects <time> as argument.", args[0]);
+	if (cfg_no_extra(c, args, nargs, 2))
+		return -1;
+	return cfg_time_arg_us(c, args[0], args[1], &c->cfg->g.ring_min_wait_us);
+}
+
 /* Appends a copy of <s> to the NULL-terminated array <*arr> of <*n> entries. */
 static int cfg_strv_push(struct cfg_ctx *c, char ***arr, int *n, const char *s)
 {
@@ -815,6 +825,7 @@ static const struct cfg_kw {
 	{ "tune.sndbuf.server",              kw_g_noeffect },
 	{ "tune.idletimer",                  kw_g_noeffect },
 	{ "tune.pipesize",                   kw_g_size },
+	{ "tune.ring.min-wait",              kw_g_ring_min_wait },
 	{ "tune.runqueue-depth",             kw_g_noeffect },
 	{ "tune.h2.initial-window-size",     kw_g_noeffect },
 	{ "tune.h2.max-concurrent-streams",  kw_g_noeffect },
@@ -916,6 +927,7 @@ void cfg_global_init(struct global *g)
 	g->stats_timeout = 10000;
 	g->uid = g->gid = -1;
 	g->tune_http_maxhdr = 101;
+	g->ring_min_wait_us = 50;
 }
 
 void cfg_global_free(struct global *g)

@@ -347,6 +347,7 @@ struct global {
 	int nosplice;               /* "nosplice": no kernel splicing at all */
 	uint32_t maxpipes;          /* "maxpipes", 0 = maxconn / 4 (splice.c pool) */
 	uint32_t pipesize;          /* "tune.pipesize", 0 = the default (splice.c) */
+	uint32_t ring_min_wait_us;  /* "tune.ring.min-wait" (ring.h), 0 = off */
 };
 
 struct stats_socket {

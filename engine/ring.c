@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <liburing.h>
 #include "engine/ring.h"
 #include "engine/chan.h"
@@ -18,6 +21,8 @@
 #define RING_BGID 1
 #define RING_BUF_BATCH 64   /* buffers handed to the kernel at a time */
 #define RING_BUF_LOW   16   /* grow when fewer are left */
+#define RING_FEAT_MIN_TIMEOUT (1U << 15)  /* Linux 6.12: min_wait_usec in the wait argument */
+#define RING_WAIT_FOREVER_MS  3600000     /* a min-wait needs a finite general timeout */
 
 struct ring {
 	struct io_uring uring;
@@ -37,6 +42,7 @@ struct ring {
 	void (*on_wake)(void *arg);
 	void *on_wake_arg;
 	const sigset_t *wait_mask;     /* signal mask while waiting, NULL: unchanged */
+	unsigned min_wait_us;          /* ring_wait_batch(): 0 = the kernel has no min-wait, or off */
 };
 
 void ring_set_wait_sigmask(struct ring *r, const sigset_t *mask)
@@ -254,6 +260,8 @@ struct ring *ring_new(const struct ring_params *p, int *rc, char *err, size_t er
 	} else if (ret == 0) {
 		r->st.fast_flags = 1;
 	}
+	if (ret == 0 && (up.features & RING_FEAT_MIN_TIMEOUT))
+		r->min_wait_us = p->min_wait_us;
 	if (ret < 0) {
 		*rc = ret;
 		explain_setup_error(ret, err, errlen);
@@ -537,13 +545,55 @@ drop_buf:
 	}
 }
 
-int ring_wait(struct ring *r, int64_t timeout_ms)
+/* The wait argument of io_uring_enter() since Linux 6.12, where liburing
+ * 2.3's io_uring_getevents_arg still calls min_wait_usec "pad". */
+struct ring_wait_arg {
+	uint64_t sigmask;
+	uint32_t sigmask_sz;
+	uint32_t min_wait_usec;
+	uint64_t ts;
+};
+
+/* Submits what is queued and sleeps until <batch> completions are there,
+ * or, once r->min_wait_us has passed, until one is; <timeout_ms> (< 0:
+ * none) bounds the whole wait. Returns what io_uring_enter() returns
+ * (-errno on failure). liburing 2.3 has no call for it: the submission
+ * queue's tail is published here as its io_uring_submit() would. */
+static int ring_enter_batch(struct ring *r, int64_t timeout_ms, unsigned batch)
+{
+	struct io_uring_sq *sq = &r->uring.sq;
+	unsigned tail = sq->sqe_tail;
+	struct __kernel_timespec ts;
+	struct ring_wait_arg arg = { .min_wait_usec = r->min_wait_us };
+	long ret;
+
+	if (sq->sqe_head != tail) {
+		sq->sqe_head = tail;
+		io_uring_smp_store_release(sq->ktail, tail);
+	}
+	if (timeout_ms < 0)
+		timeout_ms = RING_WAIT_FOREVER_MS;
+	ts.tv_sec = timeout_ms / 1000;
+	ts.tv_nsec = (timeout_ms % 1000) * 1000000;
+	arg.ts = (uint64_t)(uintptr_t)&ts;
+	if (r->wait_mask) {
+		arg.sigmask = (uint64_t)(uintptr_t)r->wait_mask;
+		arg.sigmask_sz = _NSIG / 8;
+	}
+	ret = syscall(__NR_io_uring_enter, r->uring.ring_fd, tail - *sq->khead, batch,
+	              IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof(arg));
+	return ret < 0 ? -errno : (int)ret;
+}
+
+int ring_wait_batch(struct ring *r, int64_t timeout_ms, unsigned batch)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
 	int ret;
 
-	if (timeout_ms == 0) {
+	if (batch > 1 && timeout_ms != 0 && r->min_wait_us && !io_uring_cq_ready(&r->uring)) {
+		ret = ring_enter_batch(r, timeout_ms, batch);
+	} else if (timeout_ms == 0) {
 		ret = io_uring_submit_and_get_events(&r->uring);
 	} else if (timeout_ms < 0) {
 		ret = io_uring_submit_and_wait_timeout(&r->uring, &cqe, 1, NULL, (sigset_t *)r->wait_mask);
@@ -559,9 +609,9 @@ int ring_wait(struct ring *r, int64_t timeout_ms)
 	if (r->on_wake)
 		r->on_wake(r->on_wake_arg);
 	/* callbacks may submit new requests, never wait: iterating is safe,
-	 * but the CQ may grow meanwhile, so advance per batch */
+	 * but the CQ may grow meanwhile, so advance one at a time */
 	for (;;) {
-		unsigned batch = 0;
+		unsigned got = 0;
 		io_uring_for_each_cqe(&r->uring, head, cqe) {
 			uint64_t ud = cqe->user_data;
 			int res = cqe->res;
@@ -571,10 +621,10 @@ int ring_wait(struct ring *r, int64_t timeout_ms)
 			 * CQE slot's next use would overwrite */
 			io_uring_cq_advance(&r->uring, 1);
 			complete(r, ud, res, fl);
-			batch++;
+			got = 1;
 			break;
 		}
-		if (!batch)
+		if (!got)
 			break;
 		n++;
 	}
@@ -585,4 +635,5 @@ void ring_get_stats(const struct ring *r, struct ring_stats *st)
 {
 	*st = r->st;
 	st->bufs_free = r->bufs_free;
+	st->min_wait_us = r->min_wait_us;
 }

@@ -69,12 +69,14 @@ struct ring_params {
 	unsigned nbufs;          /* provided receive buffers, power of two (default 1024) */
 	unsigned bufsize;        /* size of each (tune.bufsize, default 16384) */
 	struct chan_pool *pool;  /* the thread's pool; receive buffers become CHUNK_RING chunks */
+	unsigned min_wait_us;    /* ring_wait_batch()'s bound ("tune.ring.min-wait"), 0: off */
 };
 
 struct ring_stats {
 	uint64_t submitted, completed, stale, enobufs;
 	unsigned bufs_free;       /* provided buffers currently owned by the kernel */
 	int fast_flags;           /* 1 if SINGLE_ISSUER|DEFER_TASKRUN were accepted */
+	unsigned min_wait_us;     /* ring_wait_batch()'s in effect: 0 if off or the kernel has none */
 };
 
 /* Returns a new ring or NULL; then <err> holds ONE line naming the cause
@@ -143,8 +145,17 @@ unsigned ring_bufs_free(const struct ring *r);
 /* Submits what is queued, waits until at least one completion arrives or
  * <timeout_ms> passes (< 0: forever, 0: do not wait), then runs the
  * callbacks of every completion available. Returns the number of
- * completions processed (>= 0) or -errno (-EINTR on a signal). */
-int ring_wait(struct ring *r, int64_t timeout_ms);
+ * completions processed (>= 0) or -errno (-EINTR on a signal).
+ * With <batch> > 1, when the kernel can (Linux >= 6.12) and the ring has a
+ * min_wait_us, the wait lasts until <batch> completions are there or, once
+ * min_wait_us has passed, until one is: under load one wake-up serves
+ * several completions (fewer sleeps, fewer entries into the kernel) for at
+ * most min_wait_us of added latency. */
+int ring_wait_batch(struct ring *r, int64_t timeout_ms, unsigned batch);
+static inline int ring_wait(struct ring *r, int64_t timeout_ms)
+{
+	return ring_wait_batch(r, timeout_ms, 1);
+}
 /* Sets a function ring_wait() calls when the wait ends, before running any
  * callback: the loop refreshes its clock there, so that completions see
  * the time they arrived, not the time the wait began. */

@@ -113,6 +113,7 @@ struct thr *thr_new(struct config *cfg, int id, int *rc, char *err, size_t errle
 	p.bufsize = thr_ring_bufsize(t->bufsize);
 	p.nbufs = thr_ring_nbufs(p.bufsize);
 	p.pool = &t->pool;
+	p.min_wait_us = cfg->g.ring_min_wait_us;
 	t->ring = ring_new(&p, rc, err, errlen);
 	if (!t->ring)
 		goto fail;
@@ -189,6 +190,17 @@ static int thr_check_stop(struct thr *t)
 	return t->stopping && !t->nb_streams;
 }
 
+/* How many completions a wait of <t> may gather before it wakes up (within
+ * tune.ring.min-wait): one per four open connections, at most 16. A lone
+ * client's request/response ping-pong (two connections) never waits for
+ * another's completion. */
+static unsigned thr_wait_batch(const struct thr *t)
+{
+	unsigned n = t->nb_conns / 4;
+
+	return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
 int thr_run(struct thr *t)
 {
 	int ret = 0;
@@ -230,7 +242,7 @@ int thr_run(struct thr *t)
 			wait = -1;
 		else
 			wait = next > t->now_ms ? (int64_t)(next - t->now_ms) : 0;
-		ret = ring_wait(t->ring, wait);
+		ret = ring_wait_batch(t->ring, wait, thr_wait_batch(t));
 		t->loops++;
 		if (ret < 0 && ret != -EINTR) {
 			streams_kill_all(t);

@@ -84,6 +84,8 @@ wait_listen() {
 # cpu_ticks <pid>: utime+stime of <pid> in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# context switches of <pid> so far (each is a sleep and a wake-up, or a preemption)
+ctx_switches() { awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 start_sink() { # start_sink <args...>: sets SINK_PID SINK_PORT
 	rm -f "$T/sink.port"
@@ -324,11 +326,13 @@ EOF2
 	printf 'global\n    nbthread 1\n    maxconn 1000\n'"${HTTP_GLOBAL:-}"'defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\nlisten fe\n    bind 127.0.0.1:%s\n'"$reuse"'    server s1 127.0.0.1:%s\n' \
 		"$FE_PORT" "$np" >"$T/cfg"
 	start_proxy "$1" "$T/cfg" || { echo "error=proxy did not start"; stop_all; return; }
-	local c0 c1 out
+	local c0 c1 s0 s1 out
 	c0=$(cpu_ticks "$PX_PID")
+	s0=$(ctx_switches "$PX_PID")
 	out=$(taskset -c "$LOAD_CPU" timeout $((SECS + 30)) wrk -t1 -c"${HTTP_CONNS:-32}" -d"${SECS}s" --latency "${hdr[@]}" \
 		"http://127.0.0.1:$FE_PORT/" 2>&1)
 	c1=$(cpu_ticks "$PX_PID")
+	s1=$(ctx_switches "$PX_PID")
 	stop_all
 	local reqs rps p99
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
@@ -340,10 +344,12 @@ EOF2
 		echo "error=$(tr '\n' ' ' <<<"$out" | head -c 300)"
 		return
 	fi
-	awk -v r="$reqs" -v rps="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$HZ" -v sz="${HTTP_SIZE:-612}" 'BEGIN {
+	awk -v r="$reqs" -v rps="$rps" -v p="$p99" -v c=$((c1 - c0)) -v hz="$HZ" -v sz="${HTTP_SIZE:-612}" \
+		-v cs=$((s1 - s0)) 'BEGIN {
 		printf "req/s=%.0f\n", rps
 		printf "CPU-us/req=%.2f\n", (c / hz) * 1e6 / r
 		printf "p99-ms=%.2f\n", p
+		printf "ctxsw/req=%.3f\n", cs / r
 		if (sz > 65536) printf "MB/s=%.1f\n", rps * sz / 1e6 }'
 }
 

@@ -1314,6 +1314,31 @@ static void t_splice_keywords(void)
 	cfg_free(&cfg);
 }
 
+/* tune.ring.min-wait: 50 us by default, any HAProxy time (no unit: ms),
+ * 0 turns the batched wait off; a bad unit is HAProxy's time error. */
+static void t_ring_min_wait(void)
+{
+	static const struct { const char *text; uint32_t us; } ok[] = {
+		{ "global\n  maxconn 10\n", 50 },
+		{ "global\n  tune.ring.min-wait 120us\n", 120 },
+		{ "global\n  tune.ring.min-wait 2\n", 2000 },
+		{ "global\n  tune.ring.min-wait 0\n", 0 },
+	};
+	struct config cfg;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		EXPECT_PARSE(&cfg, ok[i].text, 0);
+		EXPECT_INT(cfg.g.ring_min_wait_us, ok[i].us);
+		cfg_free(&cfg);
+	}
+	expect_error("global\n  tune.ring.min-wait 5x\n",
+	             "parsing [t.cfg:2] : unexpected character 'x' in 'tune.ring.min-wait'");
+	expect_error("global\n  tune.ring.min-wait 1h\n",
+	             "parsing [t.cfg:2] : timer overflow in argument '1h' to 'tune.ring.min-wait' (maximum value is 2147483647 us or ~35.8 minutes)");
+	expect_error("global\n  tune.ring.min-wait\n",
+	             "parsing [t.cfg:2] : 'tune.ring.min-wait' expects <time> as argument.");
+}
+
 static void t_proxy_backlog(void)
 {
 	struct config cfg;
@@ -1593,6 +1618,7 @@ static void t_http_checks(void)
 int main(void)
 {
 	RUN(t_tok_basic);
+	RUN(t_ring_min_wait);
 	RUN(t_tok_escapes_quotes);
 	RUN(t_tok_env);
 	RUN(t_tok_errors);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -198,6 +199,96 @@ static void t_stale_generation(void)
 	EXPECT_INT(e.tmo.inflight, 0);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct rx1 {
+	struct ring_op op;
+	int fd[2];
+	char byte;
+	int done;
+};
+
+static void on_rx1(struct ring_op *op, int res, uint32_t flags)
+{
+	struct rx1 *x = container_of(op, struct rx1, op);
+
+	EXPECT_INT(res, 1);
+	x->done++;
+}
+
+/* ring_wait_batch(): socket receives (the lazy wake-ups the loop's are):
+ * with a batch of 4 and one completion, the wait lasts the min-wait (300 ms
+ * here) hoping for more, then returns that one; four completions end it at
+ * once, as does a batch of 1. Only lower bounds where a loaded machine
+ * could stretch the time, and upper bounds far above what is expected. */
+static void t_batched_wait(void)
+{
+	struct ring_params p = { .entries = 64, .nbufs = 8, .bufsize = 4096, .pool = &pool,
+	                         .min_wait_us = 300000 };
+	struct rx1 x[4];
+	struct ring_stats st;
+	struct ring *rb;
+	uint64_t t0;
+	int rc;
+
+	if (!r) {
+		SKIP(why);
+		return;
+	}
+	rb = ring_new(&p, &rc, why, sizeof(why));
+	EXPECT(rb != NULL);
+	if (!rb)
+		return;
+	ring_get_stats(rb, &st);
+	if (!st.min_wait_us) {
+		SKIP("the kernel has no io_uring min-wait (Linux < 6.12)");
+		ring_free(rb);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		memset(&x[i], 0, sizeof(x[i]));
+		ring_op_init(&x[i].op, on_rx1);
+		EXPECT_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, x[i].fd), 0);
+		EXPECT_INT(ring_recv(rb, &x[i].op, x[i].fd[0], &x[i].byte, 1), 0);
+	}
+	EXPECT_INT(ring_wait(rb, 0), 0);  /* submitted: nothing to read yet */
+
+	EXPECT_INT(write(x[0].fd[1], "a", 1), 1);
+	t0 = now_ms();
+	EXPECT_INT(ring_wait_batch(rb, 5000, 4), 1);
+	EXPECT(now_ms() - t0 >= 250);     /* it waited for company */
+	EXPECT(now_ms() - t0 < 4000);     /* not for the general timeout */
+	EXPECT_INT(x[0].done, 1);
+
+	EXPECT_INT(ring_recv(rb, &x[0].op, x[0].fd[0], &x[0].byte, 1), 0);
+	EXPECT_INT(ring_wait(rb, 0), 0);
+	for (int i = 0; i < 4; i++)
+		EXPECT_INT(write(x[i].fd[1], "b", 1), 1);
+	t0 = now_ms();
+	rc = ring_wait_batch(rb, 5000, 4);
+	EXPECT(now_ms() - t0 < 250);
+	EXPECT_INT(rc, 4);
+
+	EXPECT_INT(ring_recv(rb, &x[1].op, x[1].fd[0], &x[1].byte, 1), 0);
+	EXPECT_INT(ring_wait(rb, 0), 0);
+	EXPECT_INT(write(x[1].fd[1], "c", 1), 1);
+	t0 = now_ms();
+	EXPECT_INT(ring_wait_batch(rb, 5000, 1), 1);
+	EXPECT(now_ms() - t0 < 250);
+	EXPECT_INT(x[0].done + x[1].done + x[2].done + x[3].done, 6);
+	for (int i = 0; i < 4; i++) {
+		close(x[i].fd[0]);
+		close(x[i].fd[1]);
+	}
+	ring_free(rb);
+}
+
 static void t_free(void)
 {
 	if (!r) {
@@ -213,6 +304,7 @@ int main(void)
 	RUN(t_setup);
 	RUN(t_echo);
 	RUN(t_stale_generation);
+	RUN(t_batched_wait);
 	RUN(t_free);
 	return unit_end();
 }
