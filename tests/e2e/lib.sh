@@ -49,11 +49,13 @@ fi
 # e2e_scale <normal> <sanitizer>: prints the size to use for this build.
 e2e_scale() { if [ "$RP_SAN" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
-# free_port: prints a TCP port on 127.0.0.1 nobody listens on or uses.
+# free_port: prints a TCP port on 127.0.0.1 nobody listens on or uses,
+# below the kernel's ephemeral range (32768-60999), where no connect() of
+# another test can take it as its source port before it is bound.
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12700))
 		if ! ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null | grep -q .; then
 			echo "$p"
 			return 0
@@ -62,31 +64,37 @@ free_port() {
 	return 1
 }
 
-# wait_listen <port> [secs]: waits until something listens on 127.0.0.1:<port>.
-wait_listen() {
-	local i n=$(( ${2:-5} * 20 ))
+# wait_for <secs> <cmd...>: runs <cmd> every 50 ms until it succeeds, for
+# at least <secs> (whole) seconds; returns 1 if it never did. Tests wait for
+# the condition they need this way, never for a fixed time: on a loaded
+# machine (CI, the sanitizer build) everything can take seconds.
+wait_for() {
+	local i n=$(($1 * 20))
+	shift
 	for i in $(seq 1 $n); do
-		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		"$@" && return 0
 		sleep 0.05
 	done
-	return 1
+	"$@"
 }
+
+# listening <port>: true when something listens on TCP <port>.
+listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+
+# wait_listen <port> [secs]: waits until something listens on 127.0.0.1:<port>.
+wait_listen() { wait_for "${2:-5}" listening "$1"; }
 
 # start_sink <name> <sink args...>: starts tests/tools/sink in the background
 # (directly, so that SINK_PID is the sink itself and can be signalled).
 # Sets SINK_PORT and SINK_PID; its stdout goes to $T/<name>.out.
 start_sink() {
-	local name=$1 i
+	local name=$1
 	shift
 	rm -f "$T/$name.port"
 	"$TOOLS/sink" -P "$T/$name.port" "$@" >"$T/$name.out" 2>"$T/$name.log" &
 	SINK_PID=$!
 	E2E_PIDS+=("$SINK_PID")
-	for i in $(seq 1 100); do
-		[ -s "$T/$name.port" ] && break
-		sleep 0.05
-	done
-	[ -s "$T/$name.port" ] || fail "sink $name did not start"
+	wait_for 10 test -s "$T/$name.port" || fail "sink $name did not start"
 	SINK_PORT=$(cat "$T/$name.port")
 }
 
@@ -115,20 +123,35 @@ start_proxy() {
 	"$PROXY" -db -f "$cfg" "$@" >"$T/proxy.log" 2>&1 &
 	PROXY_PID=$!
 	E2E_PIDS+=("$PROXY_PID")
-	wait_listen "$FE_PORT" 10 || fail "proxy did not listen on $FE_PORT"
+	# the proxy itself, not another test that took the port meanwhile
+	wait_for 10 proxy_listens "$FE_PORT" || fail "proxy did not listen on $FE_PORT"
+}
+
+# proxy_listens <port>: true when $PROXY_PID listens on TCP <port>; fails
+# the test when the proxy has exited.
+proxy_listens() {
+	ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$PROXY_PID," && return 0
 	kill -0 "$PROXY_PID" 2>/dev/null || fail "proxy exited at start"
+	return 1
 }
 
 # wait_line <file> <line> [secs]: waits until <file> holds exactly <line>
 # (a peer's closing report), up to <secs> (10) seconds; returns 1 if not.
-wait_line() {
-	local i
-	for i in $(seq 1 $((${3:-10} * 20))); do
-		grep -qx -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+wait_line() { wait_for "${3:-10}" grep -qsx -- "$2" "$1"; }
+
+# wait_grep <file> <ERE> [secs]: waits until a line of <file> matches <ERE>,
+# up to <secs> (10) seconds; returns 1 if none did.
+wait_grep() { wait_for "${3:-10}" grep -qsE -- "$2" "$1"; }
+
+# wait_count <n> <file> <ERE> [secs]: waits until at least <n> lines of
+# <file> match <ERE> (count_ge <n> <file> <ERE>), up to <secs> (10) seconds.
+count_ge() { [ "$(grep -csE -- "$3" "$2")" -ge "$1" ]; }
+wait_count() { wait_for "${4:-10}" count_ge "$1" "$2" "$3"; }
+
+# wait_gone <pid> [secs]: waits until process <pid> has exited, up to
+# <secs> (10) seconds; returns 1 if it still runs.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_gone() { wait_for "${2:-10}" gone "$1"; }
 
 # proxy_alive: fails the test when the proxy process is gone.
 proxy_alive() {
@@ -142,17 +165,13 @@ check_sanitizer() {
 	fi
 }
 
-# stop_proxy: SIGTERM, waits up to 5 s, checks it exited cleanly and left no
-# sanitizer report. Sets PROXY_RC to the proxy's exit status.
+# stop_proxy: SIGTERM, waits up to 10 s (a sanitizer's exit report takes
+# time), checks it exited cleanly and left no sanitizer report. Sets
+# PROXY_RC to the proxy's exit status.
 stop_proxy() {
 	proxy_alive
 	kill -TERM "$PROXY_PID"
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$PROXY_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 5 s after SIGTERM"
+	wait_gone "$PROXY_PID" 10 || fail "proxy still running 10 s after SIGTERM"
 	wait "$PROXY_PID" 2>/dev/null
 	PROXY_RC=$?
 	check_sanitizer
@@ -209,7 +228,7 @@ cert_sign() {
 # `openssl s_server` on a free port of 127.0.0.1 (in <dir>: -WWW serves its
 # files), its output in <log>. Sets S_SERVER_PORT once it listens.
 start_s_server() {
-	local dir=. log i
+	local dir=. log
 	if [ "$1" = -C ]; then
 		dir=$2
 		shift 2
@@ -217,10 +236,7 @@ start_s_server() {
 	log=$PWD/$1
 	(cd "$dir" && exec timeout 60 openssl s_server -accept 127.0.0.1:0 -cert "$2" -key "$3" "${@:4}") >"$log" 2>&1 &
 	E2E_PIDS+=($!)
-	for i in $(seq 1 100); do
-		grep -q '^ACCEPT' "$log" && break
-		sleep 0.05
-	done
+	wait_grep "$log" '^ACCEPT' 10
 	S_SERVER_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
 	[ -n "$S_SERVER_PORT" ] || fail "openssl s_server did not start: $(cat "$log")"
 }
