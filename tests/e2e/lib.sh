@@ -78,6 +78,9 @@ wait_for() {
 	"$@"
 }
 
+# not <cmd...>: true when <cmd> fails (for wait_for: wait_for 5 not listening 80).
+not() { ! "$@"; }
+
 # listening <port>: true when something listens on TCP <port>.
 listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 

@@ -10,26 +10,18 @@ FE_PORT=$(free_port)
 write_cfg "$T/p.cfg" "server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p.cfg"
 
-# the client sends half its bytes, pauses 1.5 s, then sends the rest
-timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n "$N" -s 13 -r 31 -R "$N" -X -S -M 1500 -t 20 \
+# the client sends half its bytes, pauses 3 s, then sends the rest
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n "$N" -s 13 -r 31 -R "$N" -X -S -M 3000 -t 20 \
 	>"$T/blast.out" 2>"$T/blast.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
-for i in $(seq 1 100); do
-	grep -q '^paused' "$T/blast.out" && break
-	sleep 0.05
-done
-grep -q '^paused' "$T/blast.out" || fail "transfer did not start: $(cat "$T/blast.out" "$T/blast.log")"
+wait_grep "$T/blast.out" '^paused' || fail "transfer did not start: $(cat "$T/blast.out" "$T/blast.log")"
 
 kill -USR1 "$PROXY_PID"
-# the listener goes away while the transfer is still paused
-gone=0
-for i in $(seq 1 20); do
-	if ! ss -Hltn "sport = :$FE_PORT" | grep -q .; then gone=1; break; fi
-	sleep 0.05
-done
-[ $gone -eq 1 ] || fail "still listening 1 s after SIGUSR1"
-grep -q '^ok' "$T/blast.out" && fail "transfer ended before the pause was over?"
+# the listener goes away while the transfer is still paused (3 s: room
+# for a slow machine, far less than the transfer's end)
+wait_for 10 not listening "$FE_PORT" || fail "still listening 10 s after SIGUSR1"
+grep -q '^ok' "$T/blast.out" && fail "the listener went away only once the transfer was over"
 proxy_alive
 
 wait "$BPID"
@@ -39,11 +31,7 @@ note "$(tail -1 "$T/blast.out")"
 wait_line "$T/srv.out" "close rx=$N tx=$N verify=ok" || fail "server side: $(cat "$T/srv.out")"
 
 # with its last stream done, the proxy exits by itself, status 0
-for i in $(seq 1 60); do
-	kill -0 "$PROXY_PID" 2>/dev/null || break
-	sleep 0.05
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 3 s after its last stream ended"
+wait_gone "$PROXY_PID" 10 || fail "proxy still running 10 s after its last stream ended"
 wait "$PROXY_PID"
 rc=$?
 [ $rc -eq 0 ] || fail "proxy exit status $rc after a soft stop"
@@ -54,17 +42,15 @@ start_sink srv2 -m gen -n "$N" -s 31
 FE_PORT=$(free_port)
 write_cfg "$T/p2.cfg" "server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p2.cfg"
-timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 31 -R "$N" -X -P 5000 -t 20 \
+# the client reads nothing for 8 s: the proxy holds the transfer open
+to_server() { ss -Htn state established "dport = :$SINK_PORT" | grep -q .; }
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 31 -R "$N" -X -P 8000 -t 20 \
 	>"$T/blast2.out" 2>"$T/blast2.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
-sleep 0.5
+wait_for 10 to_server || fail "the transfer did not reach the server"
 kill -TERM "$PROXY_PID"
-for i in $(seq 1 20); do
-	kill -0 "$PROXY_PID" 2>/dev/null || break
-	sleep 0.05
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 1 s after SIGTERM with a transfer open"
+wait_gone "$PROXY_PID" 4 || fail "proxy still running 4 s after SIGTERM with a transfer open"
 wait "$PROXY_PID"
 rc=$?
 case $rc in 0|143) ;; *) fail "proxy exit status $rc after SIGTERM" ;; esac
