@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backpressure: a client that reads nothing for 2 s while the server streams
+# Backpressure: a client that reads nothing for 4 s while the server streams
 # 256 MiB. The proxy must stop reading from the server instead of buffering:
 # its memory stays bounded; then the client reads everything, byte-exact.
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +12,8 @@ start_proxy "$T/p.cfg"
 sleep 0.3
 rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PROXY_PID/status")
 
-timeout 60 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 21 -R "$N" -X -P 2000 -t 40 \
+# the client reads nothing for 4 s; its memory is sampled after 1.5 s
+timeout 60 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 21 -R "$N" -X -P 4000 -t 40 \
 	>"$T/blast.out" 2>"$T/blast.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
