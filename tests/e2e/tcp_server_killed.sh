@@ -15,10 +15,7 @@ start_proxy "$T/p.cfg"
 timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 77 -R $N -X -t 20 >"$T/blast.out" 2>"$T/blast.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
-for i in $(seq 1 100); do
-	grep -q '^sent' "$OUT1" && break
-	sleep 0.05
-done
+wait_grep "$OUT1" '^sent'
 grep -q "^sent tx=$N" "$OUT1" || fail "server did not send its bytes: $(cat "$OUT1")"
 sleep 0.3
 kill -KILL "$SRV1"
