@@ -54,13 +54,13 @@ q() { printf '%s\n' "$2" | timeout 5 socat stdio "$1"; }
 
 # transcript <binary>
 transcript() {
-	local bin=$1 pid i
+	local bin=$1 pid
 	echo stale >oper.sock
 	python3 launch.py "$T/inh.sock" "$bin" -db -f s.cfg >"$T/proxy.log" 2>&1 &
 	pid=$!
 	E2E_PIDS+=("$pid")
 	wait_listen "$FE" 10 || fail "$bin did not start"
-	for i in $(seq 1 40); do [ -S oper.sock ] && break; sleep 0.05; done
+	wait_for 10 test -S oper.sock
 	echo "--- fd@3"
 	q "unix-connect:$T/inh.sock" "show cli level"
 	q "unix-connect:$T/inh.sock" "set server be/s1 weight 3"
@@ -78,14 +78,15 @@ transcript() {
 	q "unix-connect:$T/oper.sock" "show info typed" | cut -d: -f1-3
 	q "unix-connect:$T/oper.sock" "show stat typed" | cut -d: -f1-3
 	echo "--- soft stop with an interactive client"
-	# the client keeps the process until it leaves (stats timeout 10s)
-	(printf 'prompt\n'; sleep 2) | timeout 5 socat stdio "unix-connect:$T/oper.sock" >/dev/null 2>&1 &
-	sleep 0.3
+	# the client keeps the process until it leaves (stats timeout 10s): it
+	# stays 4 s after its prompt came back, the soft stop is sent then
+	rm -f client.out
+	(printf 'prompt\n'; sleep 4) | timeout 10 socat stdio "unix-connect:$T/oper.sock" >client.out 2>&1 &
+	wait_for 10 test -s client.out
 	kill -USR1 "$pid"
 	sleep 1
 	kill -0 "$pid" 2>/dev/null && echo "running while the client is connected"
-	for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then echo "still running after the client left"; kill "$pid"; else echo "exited"; fi
+	if wait_gone "$pid" 10; then echo "exited"; else echo "still running after the client left"; kill "$pid"; fi
 	wait "$pid" 2>/dev/null
 	[ -e oper.sock ] && echo "oper.sock left behind" || echo "oper.sock removed"
 	check_sanitizer
