@@ -43,7 +43,7 @@ time.sleep(float(sys.argv[1]))
 PY
 python3 peers.py 90 "$PA:A" "$PB:B" "$PC:C" "$PH:HOLD" &
 E2E_PIDS+=($!)
-wait_listen "$PC" 5 || fail "peers did not start"
+wait_listen "$PC" 10 || fail "peers did not start"
 
 cat >cli.cfg <<CFG
 global
@@ -76,6 +76,8 @@ CFG
 
 cli() { printf '%s\n' "$1" | timeout 5 socat stdio "unix-connect:$T/admin.sock" | sed -e 's/0x[0-9a-f]*/PTR/g'; }
 cli_tcp() { printf '%s\n' "$1" | timeout 5 socat stdio "tcp:127.0.0.1:$CLIP"; }
+# held_session: prints the "show sess" line of fe2's session once it has its server
+held_session() { printf 'show sess\n' | timeout 5 socat stdio "unix-connect:$T/admin.sock" | grep ' fe=fe2 .* srv=h1 '; }
 # send <3 bytes>: prints the name of the peer that answered
 send() { printf '%s' "$1" | timeout 5 socat -t 2 - "tcp:127.0.0.1:$FE"; echo; }
 
@@ -88,8 +90,8 @@ transcript() {
 	PROXY_PID=$!
 	E2E_PIDS+=("$PROXY_PID")
 	wait_listen "$FE" 10 || fail "$bin did not listen on $FE"
-	wait_listen "$CLIP" 5 || fail "$bin did not listen on the TCP stats socket"
-	wait_listen "$FE2" 5 || fail "$bin did not listen on $FE2"
+	wait_listen "$CLIP" 10 || fail "$bin did not listen on the TCP stats socket"
+	wait_listen "$FE2" 10 || fail "$bin did not listen on $FE2"
 	[ -S admin.sock ] || fail "$bin: admin.sock is not a socket"
 	echo "mode $(stat -c %a admin.sock)"
 	echo "--- routing"
@@ -148,9 +150,10 @@ except Exception:
     print("held connection kept")
 PY
 	local hp=$!
-	sleep 0.5
 	local line ptr
-	line=$(printf 'show sess\n' | timeout 5 socat stdio "unix-connect:$T/admin.sock" | grep ' fe=fe2 ')
+	# the held session, once it reached its server
+	wait_for 10 held_session >/dev/null
+	line=$(held_session)
 	echo "$line" | sed -e 's/^0x[0-9a-f]*: //' -e 's/src=127.0.0.1:[0-9]*/src=127.0.0.1:PORT/' -e 's/ ts=.*//'
 	ptr=${line%%:*}
 	cli "shutdown session $ptr"
@@ -174,7 +177,8 @@ t0 = time.time(); s.settimeout(5)
 try:
     while s.recv(100):
         pass
-    print("idle client closed" if time.time() - t0 < 3 else "idle client closed late")
+    # "stats timeout 1s", not "timeout client 5s" (4 s: room for a slow machine)
+    print("idle client closed" if time.time() - t0 < 4 else "idle client closed late")
 except socket.timeout:
     print("idle client kept")
 PY
