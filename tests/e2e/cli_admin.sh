@@ -34,7 +34,7 @@ time.sleep(float(sys.argv[1]))
 PY
 python3 peers.py 90 "$PA:A" "$PN:N" &
 E2E_PIDS+=($!)
-wait_listen "$PN" 5 || fail "peers did not start"
+wait_listen "$PN" 10 || fail "peers did not start"
 
 cat >admin.cfg <<CFG
 global

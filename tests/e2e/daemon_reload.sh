@@ -16,7 +16,7 @@ rc=$?
 OLD=$(head -1 "$T/old.pid")
 E2E_PIDS+=("$OLD")
 kill -0 "$OLD" 2>/dev/null || fail "pid $OLD from the pidfile is not running"
-wait_listen "$FE_PORT" 5 || fail "daemon does not listen"
+wait_listen "$FE_PORT" 10 || fail "daemon does not listen"
 
 # a transfer in flight on the old process (the client pauses half-way)
 timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n $((8 << 20)) -s 4 -r 3 -R $((8 << 20)) -X -S -M 1500 -t 20 \

@@ -42,7 +42,7 @@ python3 peers.py 60 "$T/req.log" "$OK:HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r
 	"$BAD:HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" "$GARB:garbage\r\n\r\n" \
 	"$REDIR:HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n" &
 E2E_PIDS+=($!)
-wait_listen "$REDIR" 5 || fail "peers did not start"
+wait_listen "$REDIR" 10 || fail "peers did not start"
 
 cat >chk.cfg <<CFG
 global

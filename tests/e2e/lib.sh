@@ -84,8 +84,9 @@ not() { ! "$@"; }
 # listening <port>: true when something listens on TCP <port>.
 listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
-# wait_listen <port> [secs]: waits until something listens on 127.0.0.1:<port>.
-wait_listen() { wait_for "${2:-5}" listening "$1"; }
+# wait_listen <port> [secs]: waits up to <secs> (10) seconds until something
+# listens on 127.0.0.1:<port>.
+wait_listen() { wait_for "${2:-10}" listening "$1"; }
 
 # start_sink <name> <sink args...>: starts tests/tools/sink in the background
 # (directly, so that SINK_PID is the sink itself and can be signalled).

@@ -45,7 +45,7 @@ run_bg() {
 	( ulimit -Sn 1024 && exec "$bin" -db "$@" ) >"$out" 2>&1 &
 	PID=$!
 	E2E_PIDS+=("$PID")
-	wait_listen "$FE_PORT" 5 || fail "$bin did not listen: $(cat "$out")"
+	wait_listen "$FE_PORT" 10 || fail "$bin did not listen: $(cat "$out")"
 }
 
 # stop_bg: SIGTERM to $PID, waits for it.
@@ -217,14 +217,14 @@ cfg pf.cfg "user nobody"
 ( exec timeout 5 "$PROXY" -db -f pf.cfg -p "$T/fg.pid" ) >pf.out 2>&1 &
 PID=$!
 E2E_PIDS+=("$PID")
-wait_listen "$FE_PORT" 5 || fail "-db -p did not start: $(cat pf.out)"
+wait_listen "$FE_PORT" 10 || fail "-db -p did not start: $(cat pf.out)"
 [ -e "$T/fg.pid" ] && fail "-db wrote a pidfile (HAProxy does not)"
 stop_bg
 "$PROXY" -D -f pf.cfg -p "$T/d.pid" >d.out 2>&1 || fail "-D: $(cat d.out)"
 DP=$(cat "$T/d.pid" 2>/dev/null)
 [ -n "$DP" ] || fail "-D: no pidfile"
 E2E_PIDS+=("$DP")
-wait_listen "$FE_PORT" 5 || fail "daemon does not listen"
+wait_listen "$FE_PORT" 10 || fail "daemon does not listen"
 [ "$(awk '/^Uid:/ {print $2}' "/proc/$DP/status")" = "$NOBODY_UID" ] || fail "daemon not running as nobody"
 echo_ok 3 || fail "the daemon does not forward"
 kill -TERM "$DP"

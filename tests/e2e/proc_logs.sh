@@ -112,7 +112,7 @@ traffic() {
 	"$bin" -db -f log.cfg "$@" >"$out" 2>"$out.err" &
 	local pid=$!
 	E2E_PIDS+=("$pid")
-	wait_listen "$P5" 5 || fail "$bin did not listen"
+	wait_listen "$P5" 10 || fail "$bin did not listen"
 	python3 client.py "$P1" hi || fail "client to fe_tcp"
 	python3 client.py "$P2" hi 2>/dev/null
 	python3 client.py "$P3" abc || fail "client to fe_fmt"
@@ -201,7 +201,7 @@ grep -q "s2" chk.out && fail "a healthy server changed state: $(cat chk.out)"
 "$PROXY" -W -d -f chk.cfg >w.out 2>&1 &
 WP=$!
 E2E_PIDS+=("$WP")
-wait_listen "$P1" 5 || fail "-W did not listen"
+wait_listen "$P1" 10 || fail "-W did not listen"
 kill -INT "$WP"
 wait "$WP"
 rc=$?
@@ -214,7 +214,7 @@ rc=$?
 DP=$(cat "$T/d.pid" 2>/dev/null)
 [ -n "$DP" ] && kill -0 "$DP" 2>/dev/null || fail "-D: no live pid in the pidfile"
 E2E_PIDS+=("$DP")
-wait_listen "$P1" 5 || fail "daemon does not listen"
+wait_listen "$P1" 10 || fail "daemon does not listen"
 
 # -sf: a new process takes over, the old one finishes and exits
 "$PROXY" -db -f chk.cfg -sf "$DP" >n.out 2>&1 &
@@ -226,7 +226,7 @@ for i in $(seq 1 60); do
 done
 kill -0 "$DP" 2>/dev/null && fail "-sf: the old process is still running"
 [ -e "$T/d.pid" ] && fail "the daemon left its pidfile behind"
-wait_listen "$P1" 5 || fail "the new process does not listen"
+wait_listen "$P1" 10 || fail "the new process does not listen"
 python3 client.py "$P1" hi || fail "the new process does not serve"
 kill -TERM "$NP"
 wait "$NP"

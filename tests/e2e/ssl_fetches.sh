@@ -74,7 +74,7 @@ if ! "$PROXY" -c -f p.cfg >check.txt 2>&1; then
 	skip "the proxy refuses this configuration: $(grep -m1 ALERT check.txt)"
 fi
 start_proxy p.cfg
-for p in $P2 $P3 $P4 $P5 $P6; do wait_listen $p 5 || fail "port $p not listening"; done
+for p in $P2 $P3 $P4 $P5 $P6; do wait_listen $p 10 || fail "port $p not listening"; done
 
 # expect <what> <got> <expected>
 expect() { [ "$2" = "$3" ] || fail "$1:

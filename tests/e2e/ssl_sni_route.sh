@@ -81,8 +81,8 @@ backend be_b
 CFG
 "$PROXY" -c -f p.cfg >check.txt 2>&1 || fail "configuration refused: $(grep -m1 ALERT check.txt)"
 start_proxy p.cfg
-wait_listen "$FE2_PORT" 5 || fail "second frontend not listening"
-wait_listen "$FE3_PORT" 5 || fail "third frontend not listening"
+wait_listen "$FE2_PORT" 10 || fail "second frontend not listening"
+wait_listen "$FE3_PORT" 10 || fail "third frontend not listening"
 
 # who <port> <servername|-> [curl args]: the CN of the certificate the client got
 who() {

@@ -27,7 +27,7 @@ FE_PORT=$P1
 start_proxy "$T/p.cfg"
 
 for p in "$P1" "$P2" "$P3" "$P4" "$R0" "$R1"; do
-	wait_listen "$p" 2 || fail "nothing listens on $p: $(cat "$T/p.cfg")"
+	wait_listen "$p" 10 || fail "nothing listens on $p: $(cat "$T/p.cfg")"
 	run_blast -a "127.0.0.1:$p" -n 5000 -E -R 5000 -t 5
 	[ $BLAST_RC -eq 0 ] || fail "port $p: exit $BLAST_RC: $BLAST_OUT"
 done

@@ -35,7 +35,7 @@ time.sleep(float(sys.argv[1]))
 PY
 python3 peers.py 60 "$OK:+PONG\r\n" "$ERR:-ERR unknown\r\n" &
 E2E_PIDS+=($!)
-wait_listen "$ERR" 5 || fail "peers did not start"
+wait_listen "$ERR" 10 || fail "peers did not start"
 
 cat >chk.cfg <<CFG
 global

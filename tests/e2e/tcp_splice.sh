@@ -211,7 +211,7 @@ print("sent")
 time.sleep(5)
 PY
 E2E_PIDS+=($!)
-wait_listen "$RP" 5 || fail "reset server did not start"
+wait_listen "$RP" 10 || fail "reset server did not start"
 SINK_PORT=$RP
 write_splice_cfg "$T/p7.cfg" "" "" ""
 start_proxy "$T/p7.cfg"

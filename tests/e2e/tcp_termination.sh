@@ -83,7 +83,7 @@ run() {
 	"$bin" -db -f "$cfg" >"$out" 2>"$out.err" &
 	pid=$!
 	E2E_PIDS+=("$pid")
-	wait_listen "$FE_PORT" 5 || fail "$bin did not listen: $(cat "$out.err")"
+	wait_listen "$FE_PORT" 10 || fail "$bin did not listen: $(cat "$out.err")"
 	timeout 20 python3 -c "$code" "$FE_PORT" >"$out.client" 2>&1 || fail "client failed: $(cat "$out.client")"
 	sleep 0.3
 	kill -TERM "$pid"

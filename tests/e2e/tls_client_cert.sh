@@ -44,7 +44,7 @@ backend nocrt
     server s 127.0.0.1:$REQ_PORT ssl verify required ca-file $T/ca.pem sni str(a.test)
 CFG
 start_proxy p.cfg
-wait_listen "$OPT_PORT" 5 || fail "no listener on $OPT_PORT"
+wait_listen "$OPT_PORT" 10 || fail "no listener on $OPT_PORT"
 get() { # get <port> [curl args]
 	local port=$1
 	shift

@@ -35,7 +35,7 @@ frontend back
     http-request return status 200 content-type text/plain lf-string "ok\n"
 CFG
 start_proxy p.cfg
-wait_listen "$TCP_PORT" 5 || fail "no listener on $TCP_PORT"
+wait_listen "$TCP_PORT" 10 || fail "no listener on $TCP_PORT"
 
 N=$(e2e_scale 150 60)
 cat >garbage.py <<'PY'

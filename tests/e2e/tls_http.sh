@@ -77,7 +77,7 @@ listen dec
     server ng 127.0.0.1:$NG_PORT
 CFG
 start_proxy p.cfg
-wait_listen "$TLS_PORT" 5 || fail "no listener on $TLS_PORT"
+wait_listen "$TLS_PORT" 10 || fail "no listener on $TLS_PORT"
 want=$(sha256sum <www/big.bin | cut -d' ' -f1)
 
 # through <base URL>: download, upload, keep-alive

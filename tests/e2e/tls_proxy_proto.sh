@@ -30,7 +30,7 @@ frontend dec
     http-request return status 200 content-type text/plain lf-string "src=%[src]:%[src_port] ssl=%[ssl_fc] sni=%[ssl_fc_sni]\n"
 CFG
 start_proxy p.cfg
-wait_listen "$DEC_PORT" 5 || fail "no listener on $DEC_PORT"
+wait_listen "$DEC_PORT" 10 || fail "no listener on $DEC_PORT"
 
 # a header from elsewhere, then TLS on the same connection
 cat >pp.py <<PY

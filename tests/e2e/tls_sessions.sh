@@ -70,7 +70,7 @@ if ! "$PROXY" -c -f p.cfg >check.txt 2>&1; then
 	skip "the proxy refuses this configuration: $(grep -m1 ALERT check.txt)"
 fi
 start_proxy p.cfg
-wait_listen "$TLS_PORT" 5 || fail "no listener on $TLS_PORT"
+wait_listen "$TLS_PORT" 10 || fail "no listener on $TLS_PORT"
 
 # the client resumes: two requests, the server closes after each
 out=$(timeout 10 curl -s --http1.1 --cacert ca.pem --resolve "a.test:$TLS_PORT:127.0.0.1" \

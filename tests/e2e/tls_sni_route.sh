@@ -45,7 +45,7 @@ frontend ho
     http-request return status 200 content-type text/plain string "OTHER"
 CFG
 start_proxy p.cfg
-wait_listen "$O_PORT" 5 || fail "no listener on $O_PORT"
+wait_listen "$O_PORT" 10 || fail "no listener on $O_PORT"
 get() { timeout 10 curl -s --cacert c.pem --resolve "$1:$FE_PORT:127.0.0.1" "https://$1:$FE_PORT/"; }
 out=$(get a.test) || fail "a.test: curl exit $?"
 [ "$out" = A ] || fail "a.test: got '$out', expected A"
