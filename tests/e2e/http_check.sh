@@ -81,13 +81,17 @@ if grep -q "httpchk.*not supported\|http-check.*not supported" c.txt; then
 fi
 grep -q '^Configuration file is valid$' c.txt || fail "-c: $(cat c.txt)"
 
-# run <binary> <out>: 1.5 s of checks, then a soft stop
+# run <binary> <out>: checks until every server has its state (the five
+# of web at their first check, the two others after 3 failed checks), at
+# most 10 s (a loaded machine runs them late), then a soft stop
 run() {
 	: >"$T/req.log"
 	"$1" -db -f chk.cfg >"$2" 2>"$2.err" &
 	local pid=$!
 	E2E_PIDS+=("$pid")
-	sleep 1.5
+	wait_count 5 "$2" 'Health check for server web/'
+	wait_grep "$2" 'Server strict/redir is DOWN'
+	wait_grep "$2" 'Server head/bad is DOWN'
 	kill -USR1 "$pid"
 	wait "$pid"
 	sort -u "$T/req.log" >"$2.req"

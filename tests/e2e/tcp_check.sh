@@ -69,12 +69,15 @@ if grep -q "tcp-check.*not supported" c.txt; then
 fi
 grep -q '^Configuration file is valid$' c.txt || fail "-c: $(cat c.txt)"
 
-# run <binary> <out>: 1.5 s of checks, then a soft stop
+# run <binary> <out>: checks until every server has its state (redis's
+# three at their first check, plain/dead after 3 failed checks), at most
+# 10 s (a loaded machine runs them late), then a soft stop
 run() {
 	"$1" -db -f chk.cfg >"$2" 2>"$2.err" &
 	local pid=$!
 	E2E_PIDS+=("$pid")
-	sleep 1.5
+	wait_count 3 "$2" 'Health check for server redis/'
+	wait_grep "$2" 'Server plain/dead is DOWN'
 	kill -USR1 "$pid"
 	wait "$pid"
 }
