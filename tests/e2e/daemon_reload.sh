@@ -23,8 +23,7 @@ timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n $((8 << 20)) -s 4 -r 3 -R $
 	>"$T/blast.out" 2>"$T/blast.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
-for i in $(seq 1 100); do grep -q '^paused' "$T/blast.out" && break; sleep 0.05; done
-grep -q '^paused' "$T/blast.out" || fail "transfer did not start: $(cat "$T/blast.out" "$T/blast.log")"
+wait_grep "$T/blast.out" '^paused' || fail "transfer did not start: $(cat "$T/blast.out" "$T/blast.log")"
 
 # the new process takes over the port and tells the old one to finish
 start_sink echo -m echo
@@ -36,18 +35,18 @@ NEW=$(head -1 "$T/new.pid")
 E2E_PIDS+=("$NEW")
 [ "$NEW" != "$OLD" ] || fail "same pid for the new process"
 
-# new connections reach the new configuration (the echo server)
-sleep 0.3
+# new connections reach the new configuration (the echo server) once the
+# old process has closed its listener
+old_listens() { ss -Hltnp "sport = :$FE_PORT" | grep -q "pid=$OLD,"; }
+wait_for 10 not old_listens || fail "the old process still listens 10 s after -sf"
 run_blast -a "127.0.0.1:$FE_PORT" -n 1000 -E -R 1000 -t 10
 [ $BLAST_RC -eq 0 ] || fail "new process does not serve: $BLAST_OUT $(cat "$T/blast.log")"
 
 # the old transfer completes byte-exact, then the old process exits
 wait "$BPID" || fail "in-flight transfer broken by the reload: $(cat "$T/blast.out" "$T/blast.log")"
-for i in $(seq 1 60); do kill -0 "$OLD" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$OLD" 2>/dev/null && fail "old process still running after its last transfer"
+wait_gone "$OLD" 10 || fail "old process still running 10 s after its last transfer"
 kill -0 "$NEW" 2>/dev/null || fail "new process died"
 kill -TERM "$NEW"
-for i in $(seq 1 60); do kill -0 "$NEW" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$NEW" 2>/dev/null && fail "new process ignores SIGTERM"
+wait_gone "$NEW" 10 || fail "new process ignores SIGTERM"
 grep -Eq 'AddressSanitizer|runtime error:' "$T/proxy.log" && fail "sanitizer report"
 exit 0
