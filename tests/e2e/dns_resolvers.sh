@@ -44,8 +44,7 @@ PY
 echo 127.0.0.1 >answer
 timeout 60 python3 dns.py &
 E2E_PIDS+=($!)
-for _ in $(seq 50); do [ -s dns.port ] && break; sleep 0.1; done
-[ -s dns.port ] || fail "the DNS responder did not start"
+wait_for 10 test -s dns.port || fail "the DNS responder did not start"
 DNS_PORT=$(cat dns.port)
 
 WEB_PORT=$(free_port)
@@ -80,22 +79,15 @@ listen fe
 CFG
 start_proxy p.cfg
 
-# get_who <expected> <what>: polls until the proxy serves <expected>
+# get_who <expected> <what>: polls (10 s) until the proxy serves <expected>
+serves() { [ "$(curl -s -m 2 "http://127.0.0.1:$FE_PORT/who")" = "$1" ]; }
 get_who() {
-	local out=
-	for _ in $(seq 50); do
-		out=$(curl -s -m 2 "http://127.0.0.1:$FE_PORT/who")
-		[ "$out" = "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "$2: expected '$1', got '$out' (log: $(tail -5 "$T/proxy.log"))"
+	wait_for 10 serves "$1" && return 0
+	fail "$2: expected '$1', got '$(curl -s -m 2 "http://127.0.0.1:$FE_PORT/who")' (log: $(tail -5 "$T/proxy.log"))"
 }
-# log_has <text>: the proxy printed <text> (fixed string)
+# log_has <text>: the proxy printed <text> (fixed string), polled for 10 s
 log_has() {
-	for _ in $(seq 30); do
-		grep -qF -- "$1" "$T/proxy.log" && return 0
-		sleep 0.1
-	done
+	wait_for 10 grep -qF -- "$1" "$T/proxy.log" && return 0
 	fail "no '$1' in the proxy's messages: $(cat "$T/proxy.log")"
 }
 
@@ -107,8 +99,7 @@ echo 127.0.0.2 >answer
 get_who web2 "changed answer"
 log_has "fe/s1 changed its IP from 127.0.0.1 to 127.0.0.2 by dns/ns1."
 # the health check follows: it reaches the new address
-for _ in $(seq 30); do grep -q "GET /chk" w2.log && break; sleep 0.1; done
-grep -q "GET /chk" w2.log || fail "no health check reached the new address: $(tail -3 w2.log)"
+wait_grep w2.log "GET /chk" || fail "no health check reached the new address: $(tail -3 w2.log)"
 
 echo nx >answer
 log_has "Server fe/s1 is going DOWN for maintenance (DNS NX status)."
