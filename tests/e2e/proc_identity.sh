@@ -99,7 +99,8 @@ if [ -n "$HAP" ]; then
 fi
 
 # ---- default limit from maxconn: 2 * maxconn + listeners + margin ----
-cfg mc.cfg "maxconn 1000"
+# nbthread 2: HAProxy adds 3 sockets per thread, and defaults to one per CPU
+cfg mc.cfg "maxconn 1000" "nbthread 2"
 run_bg "$PROXY" rp.out -f mc.cfg
 RP_NF=$(identity "$PID" | sed 's/.*nofile=//')
 stop_bg
@@ -131,8 +132,9 @@ else
 	fails nofile_high "[ALERT]    (PID) : [PROG.main()] Cannot raise FD limit to $((HARD + 1000)), limit is 1024." \
 		"ulimit-n $((HARD + 1000))"
 fi
+# (nbthread 2 as above)
 fails nofile_low "[ALERT]    (PID) : [PROG.main()] FD limit (1024) too low for maxconn=1000/maxsock=2017. Please raise 'ulimit-n' to 2017 or more to avoid any trouble." \
-	"ulimit-n 500" "maxconn 1000"
+	"ulimit-n 500" "maxconn 1000" "nbthread 2"
 fails chroot_missing "[ALERT]    (PID) : [PROG.main()] Cannot chroot($T/nonexistent)." \
 	"chroot $T/nonexistent"
 ss -Hltn "sport = :$FE_PORT" | grep -q . && fail "a failed start left a listener behind"
@@ -141,16 +143,16 @@ ss -Hltn "sport = :$FE_PORT" | grep -q . && fail "a failed start left a listener
 cfg hs.cfg "hard-stop-after 1s"
 # hard_stop <binary> <out>: a connection stays open across SIGUSR1; prints
 # how long the process took to exit after the signal (ms)
+to_server() { ss -Htn state established "( dport = :$SINK_PORT )" | grep -q .; }
 hard_stop() {
 	local bin=$1 out=$2 t0 t1 cp
 	run_bg "$bin" "$out" -f hs.cfg
 	( sleep 8 | timeout 10 socat - "TCP:127.0.0.1:$FE_PORT" >/dev/null 2>&1 ) &
 	cp=$!
 	E2E_PIDS+=("$cp")
-	for i in $(seq 1 40); do
-		[ "$(ss -Htn state established "( sport = :$FE_PORT )" | wc -l)" -ge 1 ] && break
-		sleep 0.05
-	done
+	# the proxy has accepted it and connected to the server (else the soft
+	# stop drops it from the backlog and the counts differ)
+	wait_for 10 to_server || fail "$bin: the held connection did not reach the server"
 	t0=$(date +%s%N)
 	kill -USR1 "$PID"
 	wait "$PID"
@@ -161,7 +163,8 @@ hard_stop() {
 }
 hard_stop "$PROXY" rp_hs.out
 note "ringproxy hard-stopped after ${HS_MS} ms (rc $HS_RC)"
-[ "$HS_MS" -ge 900 ] && [ "$HS_MS" -lt 3000 ] || fail "hard-stop-after 1s: exited ${HS_MS} ms after SIGUSR1: $(cat rp_hs.out)"
+# well before the client's 8 s, with room for a sanitizer's exit report
+[ "$HS_MS" -ge 900 ] && [ "$HS_MS" -lt 5000 ] || fail "hard-stop-after 1s: exited ${HS_MS} ms after SIGUSR1: $(cat rp_hs.out)"
 [ "$HS_RC" -eq 0 ] || fail "hard stop: exit $HS_RC"
 mask rp_hs.out | grep -v '^[0-9]' >rp_hs.m
 cat >hs_want.m <<EOF
@@ -228,6 +231,5 @@ wait_listen "$FE_PORT" 10 || fail "daemon does not listen"
 [ "$(awk '/^Uid:/ {print $2}' "/proc/$DP/status")" = "$NOBODY_UID" ] || fail "daemon not running as nobody"
 echo_ok 3 || fail "the daemon does not forward"
 kill -TERM "$DP"
-for i in $(seq 1 40); do kill -0 "$DP" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$DP" 2>/dev/null && fail "daemon still running after SIGTERM"
+wait_gone "$DP" 10 || fail "daemon still running 10 s after SIGTERM"
 exit 0
