@@ -4,10 +4,13 @@
  * script sets on it. Its members f, sf, c, sc, req, res and http are
  * objects carrying a copy of the handle; those the TXN of a call hands out
  * belong to the pooled coroutine running the call and serve its calls in
- * turn (hlua_co.sub), so that a call allocates one object, the TXN. A TXN
- * is never followed by the stream: it checks the stream's index,
- * generation and Lua serial on every use, so a TXN a script kept raises a
- * clear error once its transaction is over. */
+ * turn (hlua_co.sub), so that a call allocates one object, the TXN. In
+ * HTTP mode that TXN has the coroutine's own metatable, whose __index
+ * table holds them (the VM finds them without calling txn_index), until
+ * the function returns (hlua_txn_end). A TXN is never followed by the
+ * stream: it checks the stream's index, generation and Lua serial on
+ * every use, so a TXN a script kept raises a clear error once its
+ * transaction is over. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
