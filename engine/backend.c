@@ -100,6 +100,8 @@ void backend_unqueue(struct stream *s)
 	s->flags &= ~STRM_F_QUEUED;
 	s->exp_queue = 0;
 	s->be->nb_queued--;
+	if (!s->t_queue)
+		s->t_queue = t->now_us;     /* %Tw: the wait ends here, served or not */
 }
 
 /* A slot of backend <be> freed up: the first stream queued for it tries again. */

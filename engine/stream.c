@@ -1076,6 +1076,11 @@ static void strm_forward(struct stream *s)
 		strm_end(s);
 }
 
+int stream_client_gave_up(const struct stream *s)
+{
+	return s->be && (s->be->options & PXO_ABORTONCLOSE) && (s->req.flags & CHAN_SHUTR);
+}
+
 /* Mode http, outside the data phase: the previous response (or a rule's
  * reply) may still be on its way to the client. */
 static void strm_http_flush(struct stream *s)
@@ -1124,7 +1129,8 @@ void stream_process(struct stream *s)
 	if (s->state == STRM_ST_CONN) {
 		char fin = (s->flags & STRM_F_QUEUED) ? STRM_FIN_Q : STRM_FIN_C;
 
-		if (s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) {
+		if ((s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) || stream_client_gave_up(s)) {
+			backend_unqueue(s);     /* before the log: %Tw */
 			stream_abort(s, STRM_ERR_CLICL, fin);
 			return;
 		}

@@ -178,6 +178,10 @@ const struct addr *stream_srv_local(const struct stream *strm);
 /* Reads that address now, before strm->srvc is let go (parked, closed),
  * when the frontend's log line will print it. */
 void stream_keep_srv_local(struct stream *strm);
+/* Returns 1 if the client shut its side while its request waits for a
+ * server ("option abortonclose" in the backend): the request is given up
+ * (HAProxy's CC, CQ, CH), 0 otherwise. */
+int stream_client_gave_up(const struct stream *strm);
 /* Re-arms the stream's timer on the earliest of its deadlines. */
 void stream_update_timer(struct stream *strm);
 /* Ends <strm> now with termination code <err>/<fin> (kept if already set):

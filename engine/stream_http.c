@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "engine/stats_page.h"
@@ -61,6 +62,7 @@
 #define HS_F_KEEP_OVF    0x4000   /* the request sent on it is not all in keep[]: no replay */
 #define HS_F_NO_REUSE    0x8000   /* the reused connection failed: connect anew */
 #define HS_F_TCP_RES     0x10000  /* the tcp-response content rules ran on this response */
+#define HS_F_CLI_HEAD    0x20000  /* the client sent HEAD: no response body goes to it */
 
 #define HS_KEEP_MAX 16
 
@@ -339,7 +341,8 @@ static const char *reply_conn_hdr(struct stream *s)
 
 	if (!txn)
 		return NULL;
-	if (hs_req_wants_close(s) || (http_msg_ready(&txn->req) && !hs_req_whole(s)))
+	if (hs_req_wants_close(s) || (hs_of(s)->flags & HS_F_CLI_CLOSE) ||
+	    (http_msg_ready(&txn->req) && !hs_req_whole(s)))
 		return "close";
 	return (txn->req.h1.flags & H1_MF_VER_11) ? NULL : "keep-alive";
 }
@@ -361,11 +364,25 @@ static int put_with_conn(struct chan *c, const char *resp, size_t len, const cha
 	return chan_put_out(c, resp + head, len - head);
 }
 
+/* Returns 1 if the head of response <resp>/<len> has a Connection header. */
+static int has_conn_hdr(const char *resp, size_t len)
+{
+	const char *end = memmem(resp, len, "\r\n\r\n", 4), *p = resp;
+
+	if (!end)
+		end = resp + len;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) && (size_t)(end - ++p) >= 11)
+		if (!strncasecmp(p, "connection:", 11))
+			return 1;
+	return 0;
+}
+
 int stream_http_reply(struct stream *s, const char *resp, size_t len, int status, unsigned flags)
 {
 	static __thread char edited[16384];
 	struct http_txn *txn = s->http;
-	const char *conn = (flags & STREAM_HTTP_REPLY_CLOSE) ? NULL : reply_conn_hdr(s);
+	const char *conn = (flags & STREAM_HTTP_REPLY_CLOSE) || has_conn_hdr(resp, len) ? NULL :
+	                   reply_conn_hdr(s);
 	int after = txn && !(flags & STREAM_HTTP_REPLY_RAW) && http_rules_has_after &&
 	            http_rules_has_after(s);
 
@@ -572,6 +589,8 @@ int stream_http_wait_req(struct stream *s)
 		stick_stream_http_req(s);       /* http_req_* of the tracked counters */
 		if (txn->req.h1.meth_id == H1_M_CONNECT)
 			hs->flags |= HS_F_CONNECT;
+		if (txn->req.h1.meth_id == H1_M_HEAD)
+			hs->flags |= HS_F_CLI_HEAD;
 	}
 	/* "option http-buffer-request": the whole body (or a full buffer)
 	 * before the rules, still under timeout http-request */
@@ -767,6 +786,15 @@ int stream_http_req_final(struct stream *s)
 		hs_addr_hdr(m, s->be && s->be->origto.on ? &s->be->origto : &s->fe->origto,
 		            "x-original-to", &s->fe_addr);
 	stream_http_req_final_flags(s);
+	/* the server answers the method it gets ("set-method" may have
+	 * changed it): a body follows unless it is HEAD; the client who sent
+	 * HEAD gets none of it (HS_F_CLI_HEAD) */
+	if (hs->txn.rsp.state == HTTP_MSG_HDRS && !hs->txn.rsp.h1.pos) {
+		if (m->h1.meth_id == H1_M_HEAD)
+			hs->txn.rsp.h1.flags |= H1_MF_HEAD;
+		else
+			hs->txn.rsp.h1.flags &= ~H1_MF_HEAD;
+	}
 	/* upgrade requests keep their Connection header as sent */
 	if (m->h1.flags & H1_MF_CONN_UPG)
 		return 0;
@@ -1399,10 +1427,18 @@ int stream_http_forward(struct stream *s)
 			conn_send(cli);
 			return 1;
 		}
+		/* "option abortonclose": the whole request went and the client
+		 * shut its side before the response: HAProxy answers 400 */
+		if (rq == HTTP_PARSE_DONE && !(hs->flags & HS_F_RSP_HDRS) && !chan_in_len(&s->res) &&
+		    stream_client_gave_up(s)) {
+			hs->flags |= HS_F_CLI_CLOSE;
+			hs_reply_err(s, 400, HTTP_ERR_STREAM, STRM_ERR_CLICL, STRM_FIN_H);
+			return 0;
+		}
 	}
 	if (hs->flags & HS_F_RSP_HDRS) {
 		rs = hs_fwd_msg(hs, &txn->rsp, (hs->flags & HS_F_DRAIN_RSP) ? NULL : &hs->bytes_out,
-		                !!(hs->flags & HS_F_DRAIN_RSP));
+		                !!(hs->flags & (HS_F_DRAIN_RSP | HS_F_CLI_HEAD)));
 		if (rs == HTTP_PARSE_ERR) {
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
 			return 0;
