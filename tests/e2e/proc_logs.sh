@@ -159,12 +159,12 @@ fi
 
 # syslog over UDP: RFC 3164 framing, facility local1, level info
 write_logcfg log.cfg 1
-timeout 10 python3 udp.py "$UDP" 4 udp.out &
+timeout 30 python3 udp.py "$UDP" 20 udp.out &
 E2E_PIDS+=($!)
-sleep 0.3
+udp_bound() { ss -Hlun "sport = :$UDP" | grep -q .; }
+wait_for 10 udp_bound || fail "the syslog receiver did not start"
 traffic rp2.out INT "$PROXY"
-sleep 0.3
-grep -aEq "^<142>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} ringproxy\[[0-9]+\]: 127\.0\.0\.1:[0-9]+ \[[^]]+\] fe_tcp be/s1 " udp.out ||
+wait_for 10 grep -aEq "^<142>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} ringproxy\[[0-9]+\]: 127\.0\.0\.1:[0-9]+ \[[^]]+\] fe_tcp be/s1 " udp.out ||
 	fail "no RFC 3164 datagram: $(cat udp.out)"
 
 # health checks: the first failed check takes a server DOWN, HAProxy's words
@@ -187,7 +187,8 @@ CFG
 "$PROXY" -db -f chk.cfg >chk.out 2>chk.err &
 CP=$!
 E2E_PIDS+=("$CP")
-sleep 1
+# s1 goes DOWN after 3 failed checks (polled: a loaded machine runs them late)
+wait_grep chk.out '^Server be/s1 is DOWN'
 kill -TERM "$CP"
 wait "$CP"
 rc=$?
@@ -220,11 +221,7 @@ wait_listen "$P1" 10 || fail "daemon does not listen"
 "$PROXY" -db -f chk.cfg -sf "$DP" >n.out 2>&1 &
 NP=$!
 E2E_PIDS+=("$NP")
-for i in $(seq 1 60); do
-	kill -0 "$DP" 2>/dev/null || break
-	sleep 0.05
-done
-kill -0 "$DP" 2>/dev/null && fail "-sf: the old process is still running"
+wait_gone "$DP" 10 || fail "-sf: the old process is still running 10 s later"
 [ -e "$T/d.pid" ] && fail "the daemon left its pidfile behind"
 wait_listen "$P1" 10 || fail "the new process does not listen"
 python3 client.py "$P1" hi || fail "the new process does not serve"
