@@ -109,7 +109,7 @@ n2=$(timeout 10 curl -s -H 'x-be: bysni' -H 'x-name: b.test' "http://127.0.0.1:$
 out=$(get old)
 [ "${out%% *}" = 503 ] || fail "expired server certificate: got '$out', expected 503"
 # logged as a connection failure after the retries (SC), as HAProxy does
-grep -Eq ' fe old/s1 [0-9/-]+ 503 [0-9]+ - - SC-- ' proxy.log ||
+wait_grep proxy.log ' fe old/s1 [0-9/-]+ 503 [0-9]+ - - SC-- ' ||
 	fail "no 503 SC-- log line for the expired certificate: $(grep old/ proxy.log)"
 
 # what a failed handshake logs
@@ -117,9 +117,10 @@ timeout 5 curl -s "http://127.0.0.1:$TLS_PORT/" >/dev/null          # plain HTTP
 timeout 5 curl -s "https://127.0.0.1:$TLS_PORT/" >/dev/null         # unknown CA: the client aborts
 python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$TLS_PORT)); s.close()"
 python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$NULL_PORT)); s.close()"
-python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$TLS_PORT)); time.sleep(2.5); s.close()"
-sleep 0.3
+# silent for 4 s: "timeout client 2s" ends it first, even on a loaded machine
+python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$TLS_PORT)); time.sleep(4); s.close()"
 L='127\.0\.0\.1:[0-9]+ \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:.]{12}\]'
+wait_count 4 proxy.log "^$L tlsfe/tls: "
 n=$(grep -Ec "^$L tlsfe/tls: SSL handshake failure$" proxy.log)
 [ "$n" = 2 ] || fail "expected 2 'tlsfe/tls: SSL handshake failure' lines, got $n: $(grep tlsfe/ proxy.log)"
 grep -Eq "^$L tlsfe/tls: Connection closed during SSL handshake$" proxy.log ||
