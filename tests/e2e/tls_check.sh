@@ -46,18 +46,11 @@ if ! "$PROXY" -c -f p.cfg >check.txt 2>&1; then
 fi
 start_proxy p.cfg
 
-# wait_line <regex>: waits up to 5 s for a line of proxy.log
-wait_line() {
-	local i
-	for i in $(seq 1 100); do
-		grep -Eq "$1" proxy.log && return 0
-		sleep 0.05
-	done
-	fail "no line matching '$1' in proxy.log"
-}
-wait_line 'Health check for server https/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: [0-9]+ms, status: 1/1 UP'
-wait_line 'Health check for server wrongca/s1 failed, reason: Layer6 invalid response, info: "SSL handshake failure", check duration: [0-9]+ms, status: 0/1 DOWN'
-wait_line 'Health check for server clear/s1 failed, reason: Layer7 (invalid response|wrong status)'
+# log_line <regex>: waits up to 10 s for a line of proxy.log
+log_line() { wait_grep proxy.log "$1" || fail "no line matching '$1' in proxy.log"; }
+log_line 'Health check for server https/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: [0-9]+ms, status: 1/1 UP'
+log_line 'Health check for server wrongca/s1 failed, reason: Layer6 invalid response, info: "SSL handshake failure", check duration: [0-9]+ms, status: 0/1 DOWN'
+log_line 'Health check for server clear/s1 failed, reason: Layer7 (invalid response|wrong status)'
 note "checks: $(grep -c 'Health check' proxy.log) result lines"
 
 # the server checked over TLS serves traffic over TLS

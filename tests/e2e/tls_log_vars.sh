@@ -52,13 +52,13 @@ curl -sk --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 "https://127.0.0.
 	fail "httpslog TLS request: curl exit $?"
 curl -s "http://127.0.0.1:$HSP_PORT/hsp" >/dev/null || fail "httpslog plain request: curl exit $?"
 
-for _ in $(seq 30); do [ "$(grep -c ' v=' "$T/proxy.log")" -ge 3 ] && break; sleep 0.1; done
+wait_count 3 "$T/proxy.log" ' v='
 grep -q "^tls~ v=TLSv1.2 c=ECDHE-ECDSA-AES128-GCM-SHA256$" "$T/proxy.log" ||
 	fail "no TLS 1.2 line: $(grep ' v=' "$T/proxy.log")"
 grep -Eq "^tls~ v=TLSv1.3 c=TLS_[A-Z0-9_]+$" "$T/proxy.log" ||
 	fail "no TLS 1.3 line: $(grep ' v=' "$T/proxy.log")"
 grep -q "^plain v=- c=-$" "$T/proxy.log" || fail "no plain line: $(grep ' v=' "$T/proxy.log")"
-for _ in $(seq 30); do [ "$(grep -c 'GET /hs' "$T/proxy.log")" -ge 2 ] && break; sleep 0.1; done
+wait_count 2 "$T/proxy.log" 'GET /hs'
 grep -q ' hs~ hs/<NOSRV> .* "GET /hs HTTP/1.1" 0/0000000000000000/0/0/0 -/TLSv1.2/ECDHE-ECDSA-AES128-GCM-SHA256$' "$T/proxy.log" ||
 	fail "no httpslog TLS line: $(grep 'GET /hs' "$T/proxy.log")"
 grep -q ' hsplain hsplain/<NOSRV> .* "GET /hsp HTTP/1.1" 0/-/-/-/0 -/-/-$' "$T/proxy.log" ||

@@ -52,9 +52,8 @@ out=$(get a.test) || fail "a.test: curl exit $?"
 out=$(get b.test) || fail "b.test: curl exit $?"
 [ "$out" = OTHER ] || fail "b.test: got '$out', expected OTHER"
 timeout 10 curl -sk "https://127.0.0.1:$FE_PORT/" >/dev/null && fail "no SNI: not rejected"
-sleep 0.3
-grep -Eq ' fe~ be_a/s [0-9/-]+ [0-9]+ -- ' proxy.log || fail "no log line for a.test: $(cat proxy.log)"
-grep -Eq ' fe~ fe/<NOSRV> -1/-1/[0-9]+ 0 PR ' proxy.log || fail "no PR log line for the rejected client: $(cat proxy.log)"
+wait_grep proxy.log ' fe~ be_a/s [0-9/-]+ [0-9]+ -- ' || fail "no log line for a.test: $(cat proxy.log)"
+wait_grep proxy.log ' fe~ fe/<NOSRV> -1/-1/[0-9]+ 0 PR ' || fail "no PR log line for the rejected client: $(cat proxy.log)"
 grep -q 'SSL handshake' proxy.log && fail "a handshake failure was logged: $(grep 'SSL handshake' proxy.log)"
 proxy_alive
 stop_proxy
