@@ -179,8 +179,7 @@ out=$(TMO=0.5 get "$SILENT_PORT")
 # (HAProxy 2.6 says "Can't connect" for every failure, ringproxy "timeout")
 if [ $is_rp = 1 ]; then want="ERR timeout"; else want="ERR Can't connect"; fi
 [ "$out" = "$want" ] || fail "silent server: got '$out', expected '$want'"
-for i in $(seq 1 40); do grep -q '^close' silent.out && break; sleep 0.05; done
-grep -q '^close' silent.out || fail "the timed-out TLS connection was not closed"
+wait_grep silent.out '^close' || fail "the timed-out TLS connection was not closed"
 out=$(get "$CLOSED_PORT")
 case $out in "ERR "?*) ;; *) fail "closed port: got '$out', expected an error" ;; esac
 proxy_alive
@@ -208,12 +207,7 @@ end)
 LUA
 sed -i "s#lua-load $T/sock.lua#&\\n    lua-load $T/hold.lua#" p.cfg
 start_proxy p.cfg
-n=0
-for i in $(seq 1 100); do
-	n=$(grep -c 'held tls: 1 nil\|held tcp: 1 nil' "$T/proxy.log")
-	[ "$n" = 2 ] && break
-	sleep 0.05
-done
-[ "$n" = 2 ] || fail "the tasks did not connect: $(grep held "$T/proxy.log")"
+wait_count 2 "$T/proxy.log" 'held (tls|tcp): 1 nil' ||
+	fail "the tasks did not connect: $(grep held "$T/proxy.log")"
 stop_proxy
 exit 0
