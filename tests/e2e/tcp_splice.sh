@@ -52,8 +52,9 @@ start_proxy "$T/p.cfg"
 run_blast -a "127.0.0.1:$FE_PORT" -n "$N" -s 1001 -r 2002 -R "$N" -X -S -t 50
 note "$BLAST_OUT"
 [ $BLAST_RC -eq 0 ] || fail "client: exit $BLAST_RC: $BLAST_OUT $(cat "$T/blast.log")"
-sleep 0.3
-grep -qx "close rx=$N tx=$N verify=ok" "$T/srv.out" || fail "server side: $(cat "$T/srv.out")"
+wait_line "$T/srv.out" "close rx=$N tx=$N verify=ok" || fail "server side: $(cat "$T/srv.out")"
+# the stream has ended once it is logged
+wait_line "$T/proxy.log" "U=$N B=$N ts=--" || fail "log line: $(grep U= "$T/proxy.log")"
 SPL=$(info TotalSplicdedBytesOut)
 note "spliced $SPL of $((2 * N)) bytes"
 # all but what came before each direction switched: how much that is
@@ -63,7 +64,6 @@ note "spliced $SPL of $((2 * N)) bytes"
 [ "$(info PipesUsed)" = 0 ] || fail "PipesUsed $(info PipesUsed) after the transfer"
 # pipes are held only while they hold bytes: back in the pool now
 [ "$(info PipesFree)" -ge 1 ] || fail "PipesFree $(info PipesFree), expected the pipes back"
-grep -qx "U=$N B=$N ts=--" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
 # the proxy's byte counters (show stat bin, bout) count the spliced bytes too
 ST=$(cli "show stat" | awk -F, '$1 == "fe" && $2 == "FRONTEND" { print $9, $10 }')
 [ "$ST" = "$N $N" ] || fail "show stat FRONTEND bin bout: $ST, expected $N $N"
@@ -82,27 +82,15 @@ timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n "$N2" -s 13 -r 31 -R "$N2" 
 	>"$T/blast2.out" 2>"$T/blast2.log" &
 BPID=$!
 E2E_PIDS+=("$BPID")
-for i in $(seq 1 100); do
-	grep -q '^paused' "$T/blast2.out" && break
-	sleep 0.05
-done
-grep -q '^paused' "$T/blast2.out" || fail "transfer did not start: $(cat "$T/blast2.out" "$T/blast2.log")"
-for i in $(seq 1 20); do
-	[ "$(info TotalSplicdedBytesOut)" -gt 0 ] && break
-	sleep 0.05
-done
-[ "$(info TotalSplicdedBytesOut)" -gt 0 ] || fail "not spliced before the soft stop"
+wait_grep "$T/blast2.out" '^paused' || fail "transfer did not start: $(cat "$T/blast2.out" "$T/blast2.log")"
+spliced() { [ "$(info TotalSplicdedBytesOut)" -gt 0 ]; }
+wait_for 10 spliced || fail "not spliced before the soft stop"
 kill -USR1 "$PROXY_PID"
 wait "$BPID"
 rc=$?
 [ $rc -eq 0 ] || fail "spliced transfer broken by the soft stop: exit $rc: $(cat "$T/blast2.out" "$T/blast2.log")"
-sleep 0.2
-grep -qx "close rx=$N2 tx=$N2 verify=ok" "$T/srv2.out" || fail "server side: $(cat "$T/srv2.out")"
-for i in $(seq 1 60); do
-	kill -0 "$PROXY_PID" 2>/dev/null || break
-	sleep 0.05
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy still running 3 s after its last stream ended"
+wait_line "$T/srv2.out" "close rx=$N2 tx=$N2 verify=ok" || fail "server side: $(cat "$T/srv2.out")"
+wait_gone "$PROXY_PID" 10 || fail "proxy still running 10 s after its last stream ended"
 wait "$PROXY_PID"
 [ $? -eq 0 ] || fail "proxy exit status after the soft stop"
 
@@ -139,10 +127,9 @@ if not 0.35 < idle < 1.5:
 print("ok idle=%.2f" % idle)
 PY
 note "$(cat "$T/slow.out")"
-sleep 0.2
+wait_for 10 grep -Eqx "U=2000 B=2000 ts=[cs]D" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
 SPL=$(info TotalSplicdedBytesOut)
 [ "$SPL" -ge 3000 ] || fail "forced splicing: TotalSplicdedBytesOut $SPL of 4000"
-grep -Eqx "U=2000 B=2000 ts=[cs]D" "$T/proxy.log" || fail "log line: $(grep U= "$T/proxy.log")"
 stop_proxy
 
 # 4. the client stalls while the server streams, then gives up (its
@@ -151,24 +138,17 @@ kill "$SINK_PID"
 start_sink gen4 -m gen -n $((256 << 20)) -s 4
 write_splice_cfg "$T/p4.cfg" "" "" ""
 start_proxy "$T/p4.cfg"
-timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 10 -P 5000 -t 2 >"$T/blast4.out" 2>&1 &
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 10 -P 10000 -t 4 >"$T/blast4.out" 2>&1 &
 BPID=$!
 E2E_PIDS+=("$BPID")
 # the stalled direction's pipe holds bytes the client does not take (until
-# the client gives up after 2 s)
-for i in $(seq 1 30); do
-	[ "$(info PipesUsed)" = 1 ] && break
-	sleep 0.05
-done
-[ "$(info PipesUsed)" = 1 ] || fail "stalled download: PipesUsed $(info PipesUsed), expected its full pipe"
+# the client gives up after 4 s)
+pipes_used() { [ "$(info PipesUsed)" = "$1" ]; }
+wait_for 3 pipes_used 1 || fail "stalled download: PipesUsed $(info PipesUsed), expected its full pipe"
 wait "$BPID"
 rc=$?
 [ $rc -eq 3 ] || fail "stalled reader: expected a client timeout (3), got $rc: $(cat "$T/blast4.out")"
-for i in $(seq 1 40); do
-	[ "$(info PipesUsed)" = 0 ] && break
-	sleep 0.05
-done
-[ "$(info PipesUsed)" = 0 ] || fail "PipesUsed $(info PipesUsed) after the stream ended"
+wait_for 10 pipes_used 0 || fail "PipesUsed $(info PipesUsed) after the stream ended"
 # the pipe that still held bytes was closed, not kept
 [ "$(info PipesFree)" = 0 ] || fail "PipesFree $(info PipesFree) after a stream ended with a full pipe"
 proxy_alive
@@ -218,11 +198,10 @@ start_proxy "$T/p7.cfg"
 run_blast -a "127.0.0.1:$FE_PORT" -n 1 -P 1500 -t 10
 note "$BLAST_OUT"
 [ $BLAST_RC -eq 0 ] || fail "server reset: client exit $BLAST_RC: $BLAST_OUT $(cat "$T/blast.log")"
-sleep 0.2
 # the server's kernel drops what it had not sent yet; every byte the proxy
 # received (B, in the log) reaches the client
 RX=$(sed -n 's/.* rx=\([0-9]*\) .*/\1/p' <<<"$BLAST_OUT")
-grep -Eqx "U=1 B=$RX ts=SD" "$T/proxy.log" || fail "client got $RX bytes; log line: $(grep U= "$T/proxy.log")"
+wait_for 10 grep -Eqx "U=1 B=$RX ts=SD" "$T/proxy.log" || fail "client got $RX bytes; log line: $(grep U= "$T/proxy.log")"
 [ "$RX" -gt $((1 << 20)) ] || fail "server reset: only $RX bytes"
 [ "$(info TotalSplicdedBytesOut)" -gt 0 ] || fail "the reset server's bytes were not spliced"
 proxy_alive
