@@ -69,12 +69,13 @@ struct hlua_co {
 	struct hlua_co *sock_next;
 	/* The f, sf, c, sc, req, res and http objects that the TXN of its
 	 * current call hands out (ltxn.c): made with its first TXN, pointed
-	 * at each call's TXN, so that a call allocates none of them. <mt_ref>
-	 * (LUA_NOREF until made) is the registry reference of the TXN
-	 * metatable that holds them (its __index table: members by name and
-	 * by number, then the methods); <sub> are their addresses. */
+	 * at each call's TXN, so that a call allocates none of them.
+	 * <mt_ref> (LUA_NOREF until made) are the registry references of the
+	 * two TXN metatables that hold them, for TCP mode (no http) and HTTP
+	 * mode (their __index tables: the members by name, then the
+	 * methods); <sub> are their addresses. */
 	uint64_t call;              /* serial of the current call (hlua_co_get) */
-	int mt_ref;
+	int mt_ref[2];
 	struct hlua_txn_obj *sub[HLUA_NB_SUB];
 };
 

@@ -37,7 +37,7 @@ struct hlua_co *hlua_co_get(struct hlua_thr *t, enum hlua_ctx ctx, const char *n
 		lua_pop(t->L, 2);
 		if (co->ref == LUA_REFNIL || co->ref == LUA_NOREF)
 			goto fail_co;
-		co->mt_ref = LUA_NOREF;
+		co->mt_ref[0] = co->mt_ref[1] = LUA_NOREF;
 		t->nb_co++;
 	}
 	co->call = ++t->calls;

@@ -4,13 +4,13 @@
  * script sets on it. Its members f, sf, c, sc, req, res and http are
  * objects carrying a copy of the handle; those the TXN of a call hands out
  * belong to the pooled coroutine running the call and serve its calls in
- * turn (hlua_co.sub), so that a call allocates one object, the TXN. In
- * HTTP mode that TXN has the coroutine's own metatable, whose __index
- * table holds them (the VM finds them without calling txn_index), until
- * the function returns (hlua_txn_end). A TXN is never followed by the
- * stream: it checks the stream's index, generation and Lua serial on
- * every use, so a TXN a script kept raises a clear error once its
- * transaction is over. */
+ * turn (hlua_co.sub), so that a call allocates one object, the TXN. That
+ * TXN has a metatable of the coroutine (one per mode: no http in TCP
+ * mode), whose __index table holds them (the VM finds them without
+ * calling txn_index), until the function returns (hlua_txn_end) or a
+ * field is set on it. A TXN is never followed by the stream: it checks
+ * the stream's index, generation and Lua serial on every use, so a TXN a
+ * script kept raises a clear error once its transaction is over. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -52,9 +52,10 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *c
 	struct hlua_strm *hs = hlua_strm_get(strm);
 	struct hlua_thr *t = hlua_thr;
 	struct hlua_txn *tx;
-	/* in HTTP mode, the coroutine's metatable: the members are found by
-	 * the VM in its __index table, without a call to txn_index() */
-	int mt = co && strm->http && co->mt_ref != LUA_NOREF ? co->mt_ref : t->cls_ref[HLUA_C_TXN];
+	/* the coroutine's metatable for the stream's mode: the members are
+	 * found by the VM in its __index table, without calling txn_index() */
+	int http = strm->http != NULL;
+	int mt = co && co->mt_ref[1] != LUA_NOREF ? co->mt_ref[http] : t->cls_ref[HLUA_C_TXN];
 
 	if (!hs)
 		luaL_error(L, "TXN: out of memory");
@@ -69,12 +70,10 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *c
 	tx->has_fields = 0;
 	if (!co)
 		return;
-	if (co->mt_ref == LUA_NOREF) {
+	if (co->mt_ref[1] == LUA_NOREF) {
 		co_members_make(L, co, &tx->h);
-		if (strm->http) {
-			lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref);
-			lua_setmetatable(L, -2);
-		}
+		lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref[http]);
+		lua_setmetatable(L, -2);
 	}
 	for (int k = 0; k < HLUA_NB_SUB; k++)
 		co->sub[k]->h = tx->h;
@@ -427,30 +426,20 @@ static struct hlua_txn_obj *sub_new(lua_State *L, int k, const struct hlua_txn_h
 }
 
 /* Registry reference of the metatable of the coroutines' member tables:
- * {__index = the table of upvalue 1 of txn_index} (hlua_txn_open). */
+ * {__index = the methods} (hlua_txn_open). */
 static __thread int members_mt_ref = LUA_NOREF;
 
 static int txn_newindex(lua_State *L);
 static int txn_tostring(lua_State *L);
 
-/* Makes <co>'s members, acting for <h>, and the TXN metatable that holds
- * them (hlua_co.mt_ref). Everything is built before the one registry
- * reference is taken, so that a memory error leaves <co> as it was. */
-static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_txn_h *h)
+/* Replaces the member table on top of <L>'s stack by a TXN metatable
+ * whose __index it is, the methods behind it. */
+static void txn_mt_wrap(lua_State *L)
 {
-	struct hlua_txn_obj *o[HLUA_NB_SUB];
-
-	luaL_checkstack(L, 4, NULL);
-	lua_createtable(L, 0, 5);                     /* the metatable */
-	lua_createtable(L, HLUA_NB_SUB, HLUA_NB_SUB);  /* its __index */
-	for (int k = 0; k < HLUA_NB_SUB; k++) {
-		o[k] = sub_new(L, k, h);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, -3, k + 1);
-		lua_setfield(L, -2, txn_subs[k].name);
-	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, members_mt_ref);
 	lua_setmetatable(L, -2);
+	lua_createtable(L, 0, 4);
+	lua_insert(L, -2);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, txn_newindex);
 	lua_setfield(L, -2, "__newindex");
@@ -458,7 +447,35 @@ static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_
 	lua_setfield(L, -2, "__tostring");
 	lua_pushliteral(L, "ringproxy.TXN");
 	lua_setfield(L, -2, "__name");
-	co->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Makes <co>'s members, acting for <h>, and the two TXN metatables that
+ * hold them (hlua_co.mt_ref). <co> counts as having them once the HTTP
+ * one is referenced, the last step: a memory error before leaves it
+ * without (a TCP one referenced already is dropped by the next try). */
+static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_txn_h *h)
+{
+	struct hlua_txn_obj *o[HLUA_NB_SUB];
+
+	if (co->mt_ref[0] != LUA_NOREF)
+		luaL_unref(L, LUA_REGISTRYINDEX, co->mt_ref[0]);
+	co->mt_ref[0] = LUA_NOREF;
+	luaL_checkstack(L, 6, NULL);
+	lua_createtable(L, 0, HLUA_NB_SUB - 1);   /* TCP mode: no http */
+	lua_createtable(L, 0, HLUA_NB_SUB);       /* HTTP mode */
+	for (int k = 0; k < HLUA_NB_SUB; k++) {
+		o[k] = sub_new(L, k, h);
+		if (k != HLUA_S_HTTP) {
+			lua_pushvalue(L, -1);
+			lua_setfield(L, -4, txn_subs[k].name);
+		}
+		lua_setfield(L, -2, txn_subs[k].name);
+	}
+	txn_mt_wrap(L);
+	lua_insert(L, -2);
+	txn_mt_wrap(L);
+	co->mt_ref[0] = luaL_ref(L, LUA_REGISTRYINDEX);
+	co->mt_ref[1] = luaL_ref(L, LUA_REGISTRYINDEX);
 	for (int k = 0; k < HLUA_NB_SUB; k++)
 		co->sub[k] = o[k];
 }
@@ -472,11 +489,11 @@ static void sub_push(lua_State *L, struct hlua_txn *tx, int k)
 	struct hlua_co *co = hlua_thr->cur;
 
 	if (co && co->call == tx->call) {
-		/* the metatable, its __index, the member (the caller returns
-		 * the top value) */
-		lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref);
+		/* the metatable, its __index, the member (present: no
+		 * metamethod runs; the caller returns the top value) */
+		lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref[1]);
 		lua_getfield(L, -1, "__index");
-		lua_rawgeti(L, -1, k + 1);
+		lua_getfield(L, -1, txn_subs[k].name);
 		return;
 	}
 	if (lua_getiuservalue(L, 1, TXN_UV_SUBS) != LUA_TTABLE) {
@@ -495,9 +512,11 @@ static void sub_push(lua_State *L, struct hlua_txn *tx, int k)
 
 void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co)
 {
-	if (co->mt_ref != LUA_NOREF)
-		luaL_unref(t->L, LUA_REGISTRYINDEX, co->mt_ref);
-	co->mt_ref = LUA_NOREF;
+	for (int i = 0; i < 2; i++) {
+		if (co->mt_ref[i] != LUA_NOREF)
+			luaL_unref(t->L, LUA_REGISTRYINDEX, co->mt_ref[i]);
+		co->mt_ref[i] = LUA_NOREF;
+	}
 	for (int k = 0; k < HLUA_NB_SUB; k++)
 		co->sub[k] = NULL;
 }
@@ -566,8 +585,9 @@ void hlua_txn_open(lua_State *L)
 		lua_pushinteger(L, txn_subs[i].k);
 		lua_setfield(L, -2, txn_subs[i].name);
 	}
+	/* the member tables' methods: without the member numbers */
 	lua_createtable(L, 0, 1);
-	lua_pushvalue(L, -2);
+	luaL_newlib(L, txn_methods);
 	lua_setfield(L, -2, "__index");
 	members_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushcclosure(L, txn_index, 1);

@@ -69,7 +69,7 @@ static const char *lua_src =
 	"core.register_action('tcphttp', {'tcp-req'}, function(txn) RESULT = tostring(txn.http) end)\n"
 	"core.register_action('hpath', {'http-req'}, function(txn)\n"
 	"  RESULT = txn.f:path() .. ' ' .. txn.http:req_get_headers()['host'][0]\n"
-	"    .. ' ' .. tostring(rawequal(txn.http, txn.http))\n"
+	"    .. ' ' .. tostring(rawequal(txn.http, txn.http)) .. ' ' .. tostring(txn[1])\n"
 	"end)\n"
 	"core.register_action('hfields', {'http-req'}, function(txn)\n"
 	"  local f = txn.f\n"
@@ -325,9 +325,9 @@ static enum act_ret run_req(const char *name, const char *req)
 static void t_members(void)
 {
 	EXPECT_INT(run_req("hpath", "GET /one HTTP/1.1\r\nhost: a\r\n\r\n"), ACT_RET_CONT);
-	EXPECT_STR(result(), "/one a true");
+	EXPECT_STR(result(), "/one a true nil");
 	EXPECT_INT(run_req("hpath", "GET /two HTTP/1.1\r\nhost: b\r\n\r\n"), ACT_RET_CONT);
-	EXPECT_STR(result(), "/two b true");
+	EXPECT_STR(result(), "/two b true nil");
 	EXPECT_INT(run_req("hfields", "GET /f HTTP/1.1\r\n\r\n"), ACT_RET_CONT);
 	EXPECT_STR(result(), "5 true /f nil");
 	for (int i = 0; i < 2; i++) {

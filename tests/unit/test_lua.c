@@ -102,6 +102,10 @@ static const char *lua_src =
 	"  txn.res:send(tostring(rawequal(txn, KEEP_TXN1)))\n"
 	"end)\n"
 	"core.register_action('flen', {'tcp-req'}, function(txn) txn.res:send(tostring(txn.f:req_len())) end)\n"
+	"core.register_action('tfields', {'tcp-req'}, function(txn)\n"
+	"  txn.x = 1\n"
+	"  txn.res:send(txn.x .. ' ' .. tostring(txn.http) .. ' ' .. txn.f:req_len() .. ' ' .. tostring(txn[1]))\n"
+	"end)\n"
 	"core.register_action('keepf', {'tcp-req'}, function(txn) KF = txn.f KEEP_TXN2 = txn end)\n"
 	"core.register_action('usekf', {'tcp-req'}, function(txn)\n"
 	"  local ok, e = pcall(KF.req_len, KF)\n"
@@ -669,6 +673,9 @@ static void t_txn_members(void)
 	EXPECT_STR(out, "3");
 	EXPECT_INT(run_once("flen", 0, "abcdefg", out, sizeof(out)), ACT_RET_CONT);
 	EXPECT_STR(out, "7");
+	/* fields set on the TXN, then members */
+	EXPECT_INT(run_once("tfields", 0, "abcd", out, sizeof(out)), ACT_RET_CONT);
+	EXPECT_STR(out, "1 nil 4 nil");
 	/* a TXN kept by one action, used by the next action of the same
 	 * transaction: it acts on the stream, with members of its own */
 	run_two("keepf", "usekept2", "abcd", out, sizeof(out));
