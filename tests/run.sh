@@ -5,7 +5,7 @@
 #   tests/run.sh --ref    the vtc tests HAProxy 2.6 also supports, on /usr/sbin/haproxy
 #   tests/run.sh [--ref] [--no-san] [--only unit|vtc|e2e|fuzz] [--build DIR] [PATTERN]
 #   --build DIR: a private build (make O=DIR): its unit tests and DIR/ringproxy,
-#   no sanitizer pass
+#   no sanitizer pass (a DIR built with SAN=1 is run as the sanitizer pass)
 # A unit binary prints PASS:/FAIL:/SKIP: lines; a vtc or e2e script passes
 # when it exits 0, is skipped when it exits 77 (printing why), fails otherwise.
 # A fuzz target (build/fuzz/fuzz_*, "make fuzz") runs FUZZ_SECONDS (10) from
@@ -117,21 +117,28 @@ run_all() { # run_all <build dir> <proxy binary> <label>
 	[ -z "$only" ] || [ "$only" = e2e ] && run_scripts e2e "$2" "$3"
 }
 
+san_env() { # the sanitizer pass: e2e sizes (RP_SAN) and sanitizer options
+	san_run=1
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+}
+
 if [ $ref -eq 1 ]; then
 	run_scripts vtc /usr/sbin/haproxy haproxy
 else
 	san_run=0
 	if [ -n "$build" ]; then
 		case $build in /*) ;; *) build=$top/$build ;; esac
+		# a private sanitizer build (make O=DIR SAN=1) runs the e2e
+		# scripts at their sanitizer sizes, as build/san does
+		ldd "$build/ringproxy" 2>/dev/null | grep -q libasan && san_env
 		run_all "$build" "$build/ringproxy" "$(basename "$build")"
 	else
 		run_all build/rel "$top/ringproxy" rel
 		[ -z "$only" ] || [ "$only" = fuzz ] && run_fuzz
 	fi
 	if [ $san -eq 1 ]; then
-		san_run=1
-		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+		san_env
 		run_all build/san "$top/build/san/ringproxy" san
 	fi
 fi
