@@ -43,7 +43,7 @@ FE_PORT=$(free_port)
 write_cfg "$T/p2.cfg" "server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p2.cfg"
 # the client reads nothing for 8 s: the proxy holds the transfer open
-to_server() { ss -Htn state established "dport = :$SINK_PORT" | grep -q .; }
+to_server() { ss -Htn state connected "dport = :$SINK_PORT" | grep -q .; }
 timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -n 0 -r 31 -R "$N" -X -P 8000 -t 20 \
 	>"$T/blast2.out" 2>"$T/blast2.log" &
 BPID=$!
