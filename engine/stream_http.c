@@ -726,33 +726,45 @@ int stream_http_req_rules(struct stream *s)
 	}
 }
 
-/* "option forwardfor" and "option originalto": appends <h>'s header (or
- * <defname>) with address <a> (the client's, resp. the one it connected
- * to), unless it belongs to the "except" network or, with "if-none", the
- * header is already there. */
-static void hs_addr_hdr(struct http_msg *m, const struct px_addr_hdr *h, const char *defname,
-                        const struct addr *a)
+/* Returns 1 if address <a> is in the "except" network of <h>. */
+static int addr_excepted(const struct px_addr_hdr *h, const struct addr *a)
 {
-	const char *name = h->hdr[0] ? h->hdr : defname;
-	size_t nlen = strlen(name);
-	char ip[INET6_ADDRSTRLEN];
-
-	if (a->u.sa.sa_family == AF_INET) {
-		if (h->except_mask && (a->u.in4.sin_addr.s_addr & h->except_mask) == h->except_net)
-			return;
-		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
-	} else if (a->u.sa.sa_family == AF_INET6) {
+	if (a->u.sa.sa_family == AF_INET)
+		return h->except_mask && (a->u.in4.sin_addr.s_addr & h->except_mask) == h->except_net;
+	if (a->u.sa.sa_family == AF_INET6) {
 		const uint8_t *b = a->u.in6.sin6_addr.s6_addr;
 		unsigned full = h->except6_bits / 8, rest = h->except6_bits % 8;
 
-		if (h->except6_bits && !memcmp(b, h->except6, full) &&
-		    (!rest || !((b[full] ^ h->except6[full]) & (uint8_t)(0xff << (8 - rest)))))
-			return;
-		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
-	} else {
-		return;
+		return h->except6_bits && !memcmp(b, h->except6, full) &&
+		       (!rest || !((b[full] ^ h->except6[full]) & (uint8_t)(0xff << (8 - rest))));
 	}
-	if (h->ifnone && http_hdr_find(m, name, nlen, 0) >= 0)
+	return 0;
+}
+
+/* "option forwardfor" and "option originalto" of the frontend (<fe>, on
+ * when <fe_on>) and the backend (<be>, <be_on>), as HAProxy 2.6 combines
+ * them: appends the header (the backend's name, else the frontend's, else
+ * <defname>) with address <a> (the client's, resp. the one it connected
+ * to), unless <a> is in either proxy's "except" network, or the header is
+ * already there and every proxy that asks for it says "if-none". */
+static void hs_addr_hdr(struct http_msg *m, const struct px_addr_hdr *fe, int fe_on,
+                        const struct px_addr_hdr *be, int be_on, const char *defname,
+                        const struct addr *a)
+{
+	const char *name = be && be->hdr[0] ? be->hdr : fe->hdr[0] ? fe->hdr : defname;
+	size_t nlen = strlen(name);
+	int ifnone = !(fe_on && !fe->ifnone) && !(be_on && !be->ifnone);
+	char ip[INET6_ADDRSTRLEN];
+
+	if (addr_excepted(fe, a) || (be && addr_excepted(be, a)))
+		return;
+	if (a->u.sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &a->u.in4.sin_addr, ip, sizeof(ip));
+	else if (a->u.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, ip, sizeof(ip));
+	else
+		return;
+	if (ifnone && http_hdr_find(m, name, nlen, 0) >= 0)
 		return;
 	http_hdr_add(m, name, nlen, ip, strlen(ip));
 }
@@ -774,17 +786,19 @@ int stream_http_req_final(struct stream *s)
 	struct http_strm *hs = hs_of(s);
 	struct http_msg *m = &hs->txn.req;
 	int v11 = !!(m->h1.flags & H1_MF_VER_11);
+	const struct proxy *be;
 
 	s->req_ana &= ~STRM_AN_REQ_HTTP_FINAL;
 	if (s->fe->unique_id)
 		unique_id_req(s);           /* "unique-id-header" (unique_id.c) */
-	/* the backend's settings win when both proxies have the option */
-	if ((s->fe->options | (s->be ? s->be->options : 0)) & PXO_FORWARDFOR)
-		hs_addr_hdr(m, s->be && (s->be->options & PXO_FORWARDFOR) ? &s->be->fwdfor : &s->fe->fwdfor,
+	be = s->be != s->fe ? s->be : NULL;
+	if ((s->fe->options | (be ? be->options : 0)) & PXO_FORWARDFOR)
+		hs_addr_hdr(m, &s->fe->fwdfor, !!(s->fe->options & PXO_FORWARDFOR),
+		            be ? &be->fwdfor : NULL, be && (be->options & PXO_FORWARDFOR),
 		            "x-forwarded-for", &s->cli_addr);
-	if (s->fe->origto.on || (s->be && s->be->origto.on))
-		hs_addr_hdr(m, s->be && s->be->origto.on ? &s->be->origto : &s->fe->origto,
-		            "x-original-to", &s->fe_addr);
+	if (s->fe->origto.on || (be && be->origto.on))
+		hs_addr_hdr(m, &s->fe->origto, s->fe->origto.on, be ? &be->origto : NULL,
+		            be && be->origto.on, "x-original-to", &s->fe_addr);
 	stream_http_req_final_flags(s);
 	/* the server answers the method it gets ("set-method" may have
 	 * changed it): a body follows unless it is HEAD; the client who sent
