@@ -882,6 +882,22 @@ static uint64_t ck_data(struct http_strm *hs, const struct chan *c, uint32_t off
 		}
 		if (chan_copy_in(c, pos++, &ch, 1) != 1)
 			break;
+		if (hs->ck_st == CK_TRAIL) {
+			/* a trailer counts its name and value, as a header
+			 * does (ck_ext: 0 name, 1 blanks after ':', 2 value) */
+			if (ch == '\n') {
+				hs->ck_ext = 0;
+			} else if (ch == '\r' || (hs->ck_ext == 1 && (ch == ' ' || ch == '\t'))) {
+				continue;
+			} else if (ch == ':' && !hs->ck_ext) {
+				hs->ck_ext = 1;
+			} else {
+				if (hs->ck_ext)
+					hs->ck_ext = 2;
+				data++;
+			}
+			continue;
+		}
 		if (hs->ck_st == CK_CRLF) {
 			if (ch == '\n')
 				hs->ck_st = CK_SIZE;
@@ -1114,6 +1130,11 @@ static int hs_rsp_headers(struct stream *s)
 	}
 	if (status == 101 || ((hs->flags & HS_F_CONNECT) && status >= 200 && status < 300)) {
 		hs->flags |= HS_F_TUNNEL;
+	} else if (r->state == HTTP_MSG_BODY && http_msg_body_parse(r) == HTTP_PARSE_ERR) {
+		/* a body that does not parse in what came with the head:
+		 * HAProxy sees it before forwarding anything and answers 502 */
+		hs_reply_err(s, 502, HTTP_ERR_STREAM, STRM_ERR_PRXCOND, STRM_FIN_H);
+		return -1;
 	} else {
 		if (r->h1.flags & H1_MF_CLOSE_DELIM)
 			hs->flags |= HS_F_CLI_CLOSE;
@@ -1432,7 +1453,9 @@ int stream_http_forward(struct stream *s)
 		if (r == HTTP_PARSE_ERR) {
 			char err = STRM_ERR_PRXCOND;
 
-			if (!chan_in_len(&s->res) && (s->res.flags & CHAN_SHUTR))
+			/* closed before a whole head (a bad one is "P") */
+			if ((s->res.flags & CHAN_SHUTR) &&
+			    (!chan_in_len(&s->res) || txn->rsp.h1.phase != H1_P_ERROR))
 				err = STRM_ERR_SRVCL;
 			hs_reply_err(s, 502, HTTP_ERR_STREAM, err, STRM_FIN_H);
 			return 0;
