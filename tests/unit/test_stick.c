@@ -349,21 +349,24 @@ static void t_expire(void)
 	struct stksess *a, *b;
 	struct sample ka = ip("1.1.1.1"), kb = ip("2.2.2.2");
 
-	EXPECT_INT(parse(&cfg, "backend b\n    stick-table type ip size 10 expire 100ms store gpc0\n"), 0);
+	/* sleeps only ever last longer: "alive" is asserted 100 ms into a
+	 * 500 ms expiry (a loaded machine may add hundreds of ms), "past its
+	 * date" after sleeps that add up to more than 500 ms */
+	EXPECT_INT(parse(&cfg, "backend b\n    stick-table type ip size 10 expire 500ms store gpc0\n"), 0);
 	t = table(&cfg, "b");
 	if (!t)
 		return;
 	a = stick_get(t, &ka);
 	b = stick_get(t, &kb);
 	stick_ref(b);
-	usleep(60000);
+	usleep(450000);
 	stick_touch(a);
-	usleep(60000);
-	/* a was touched 60 ms ago: alive; b is past its date but held */
+	usleep(100000);
+	/* a was touched 100 ms ago: alive; b is past its date but held */
 	EXPECT(stick_lookup(t, &ka) == a);
 	EXPECT(stick_lookup(t, &kb) == b);
 	stick_unref(b);
-	usleep(120000);
+	usleep(500000);
 	EXPECT(stick_lookup(t, &ka) == NULL);
 	EXPECT(stick_lookup(t, &kb) == NULL);
 	EXPECT_INT(stick_table_used(t), 0);
