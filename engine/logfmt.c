@@ -746,7 +746,9 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 	case LV_BYTES_OUT:
 		lo_int(o, h && h->bytes_out_set ? (int64_t)h->bytes_out : (int64_t)s->res.total_in);
 		break;
-	case LV_BYTES_IN: lo_int(o, (int64_t)s->req.total_in); break;
+	case LV_BYTES_IN:
+		lo_int(o, h && h->bytes_out_set ? (int64_t)h->bytes_in : (int64_t)s->req.total_in);
+		break;
 	case LV_TSTATE:
 	case LV_TSTATE_C:
 		lo_putc(o, s->err ? s->err : '-');

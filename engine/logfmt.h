@@ -60,6 +60,7 @@ struct logfmt_http {
 	const char *srv_name;                        /* %s when a Lua service answered ("<lua.name>"), else NULL */
 	int bytes_out_set; uint64_t bytes_out;       /* %B as HAProxy counts it in HTTP mode
 	                                              * (its internal message size), when set */
+	uint64_t bytes_in;                           /* %U the same way, when bytes_out_set */
 };
 /* Returns 0 and fills <h> for stream <s>, or -1 (no HTTP transaction). */
 extern int (*logfmt_http_get)(const struct stream *s, struct logfmt_http *h);

@@ -73,6 +73,13 @@ struct hs_keep {
 	uint32_t off, len;
 };
 
+/* A chunked body's framing, scanned as it is forwarded: %B and %U count
+ * its data (and trailers) only, as HAProxy's internal message size does. */
+struct hs_ck {
+	uint64_t remain, acc;       /* data left in this chunk; size being read */
+	uint8_t st, ext;            /* CK_* state; in an extension / where in a trailer line */
+};
+
 /* What stream->http points to: the transaction (first, as fetches and Lua
  * read it as a struct http_txn) and the stream side's own state. */
 struct http_strm {
@@ -85,8 +92,8 @@ struct http_strm {
 	uint64_t t_rsp;             /* µs: response headers complete */
 	uint64_t ms_start, ms_first; /* t_start and t_first on the monotonic clock (ms) */
 	uint64_t bytes_out;         /* %B: the response's size as HAProxy counts it */
-	uint64_t ck_remain, ck_acc; /* chunk framing scanner of the response (%B counts data only) */
-	uint8_t ck_st, ck_ext;
+	uint64_t bytes_in;          /* %U: the request's, the same way */
+	struct hs_ck ck_rsp, ck_req; /* chunk framing scanners (%B, %U count data only) */
 	struct conn *idle;          /* private server connection kept for this client's next request */
 	struct server *idle_srv;    /* its server */
 	uint32_t idle_uses;         /* transactions it served */
@@ -141,6 +148,7 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 		h->Tr = 0;
 	h->bytes_out_set = 1;
 	h->bytes_out = hs->bytes_out;
+	h->bytes_in = hs->bytes_in;
 	h->Ta = ms_between(hs->t_first ? hs->t_first : hs->t_start, end);
 	if (h->Ta < 0)
 		h->Ta = 0;
@@ -229,9 +237,9 @@ static void hs_txn_start(struct http_strm *hs)
 	hs->t_start = s->thr->now_us;
 	hs->ms_start = hs->ms_first = s->thr->now_ms;
 	hs->t_first = hs->t_hdrs = hs->t_rsp = 0;
-	hs->bytes_out = 0;
-	hs->ck_remain = hs->ck_acc = 0;
-	hs->ck_st = hs->ck_ext = 0;
+	hs->bytes_out = hs->bytes_in = 0;
+	memset(&hs->ck_rsp, 0, sizeof(hs->ck_rsp));
+	memset(&hs->ck_req, 0, sizeof(hs->ck_req));
 	if (chan_in_len(&s->req)) {
 		hs->flags |= HS_F_REQ_SEEN;
 		hs->t_first = hs->t_start;
@@ -444,6 +452,7 @@ static __thread char err_page[16384];
 static void hs_txn_end(struct stream *s);
 static void stream_http_req_final_flags(struct stream *s);
 static int hs_drain_req(struct stream *s);
+static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count, int drop);
 
 /* Queues the page for <status> (the MUX shape for the client parser's own
  * errors, which always close). HAProxy keeps the client connection alive
@@ -479,6 +488,8 @@ static void hs_reply_err(struct stream *s, int status, enum http_err_shape shape
 	if (s->fin == STRM_FIN_NONE || !s->fin)
 		s->fin = fin;
 	if (hs->flags & HS_F_CLI_CLOSE) {
+		if (shape != HTTP_ERR_MUX)     /* what came of the request counts in %U */
+			hs_fwd_msg(hs, &hs->txn.req, &hs->bytes_in, 1);
 		stream_shutdown(s, STRM_SHUT_DONE);
 		return;
 	}
@@ -584,6 +595,7 @@ int stream_http_wait_req(struct stream *s)
 	if (!(hs->flags & HS_F_HDRS_DONE)) {
 		hs->flags |= HS_F_HDRS_DONE;
 		hs->t_hdrs = s->thr->now_us;
+		hs->bytes_in = http_msg_htx_head_size(&txn->req);    /* %U, as received */
 		freq_ctr_add(&s->fe->req_rate, 1000, (uint32_t)s->thr->now_ms, 1);
 		http_txn_capture(txn);
 		stick_stream_http_req(s);       /* http_req_* of the tracked counters */
@@ -618,14 +630,13 @@ int stream_http_wait_req(struct stream *s)
 	return 0;
 }
 
-static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count, int drop);
 
 /* A rule answered the request: its bytes (headers, then body as it
  * arrives) are dropped, then the next transaction starts. Returns -1. */
 static int hs_drain_req(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
-	int r = hs_fwd_msg(hs, &hs->txn.req, NULL, 1);
+	int r = hs_fwd_msg(hs, &hs->txn.req, &hs->bytes_in, 1);
 
 	if (r == HTTP_PARSE_ERR || (r == HTTP_PARSE_AGAIN && (s->req.flags & CHAN_SHUTR))) {
 		hs->flags |= HS_F_CLI_CLOSE;
@@ -717,8 +728,9 @@ int stream_http_req_rules(struct stream *s)
 		stream_http_req_final_flags(s);
 		if (!hs_req_whole(s)) {
 			/* the reply said "connection: close": the rest of the
-			 * request is not waited for */
+			 * request is not waited for (what came counts in %U) */
 			hs->flags |= HS_F_CLI_CLOSE;
+			hs_fwd_msg(hs, &hs->txn.req, &hs->bytes_in, 1);
 			stream_shutdown(s, STRM_SHUT_DONE);
 			return -1;
 		}
@@ -863,56 +875,56 @@ enum { CK_SIZE = 0, CK_DATA, CK_CRLF, CK_TRAIL };
  * <c> are chunk data (HAProxy's %B leaves the framing out, and counts one
  * byte for the end of the message). Size lines are
  * read byte by byte; data is skipped by count. */
-static uint64_t ck_data(struct http_strm *hs, const struct chan *c, uint32_t off, uint32_t n)
+static uint64_t ck_data(struct hs_ck *ck, const struct chan *c, uint32_t off, uint32_t n)
 {
 	uint64_t data = 0;
 	uint32_t pos = off, end = off + n;
 	char ch;
 
 	while (pos < end) {
-		if (hs->ck_st == CK_DATA) {
-			uint64_t k = hs->ck_remain < end - pos ? hs->ck_remain : end - pos;
+		if (ck->st == CK_DATA) {
+			uint64_t k = ck->remain < end - pos ? ck->remain : end - pos;
 
 			data += k;
 			pos += (uint32_t)k;
-			hs->ck_remain -= k;
-			if (!hs->ck_remain)
-				hs->ck_st = CK_CRLF;
+			ck->remain -= k;
+			if (!ck->remain)
+				ck->st = CK_CRLF;
 			continue;
 		}
 		if (chan_copy_in(c, pos++, &ch, 1) != 1)
 			break;
-		if (hs->ck_st == CK_TRAIL) {
+		if (ck->st == CK_TRAIL) {
 			/* a trailer counts its name and value, as a header
 			 * does (ck_ext: 0 name, 1 blanks after ':', 2 value) */
 			if (ch == '\n') {
-				hs->ck_ext = 0;
-			} else if (ch == '\r' || (hs->ck_ext == 1 && (ch == ' ' || ch == '\t'))) {
+				ck->ext = 0;
+			} else if (ch == '\r' || (ck->ext == 1 && (ch == ' ' || ch == '\t'))) {
 				continue;
-			} else if (ch == ':' && !hs->ck_ext) {
-				hs->ck_ext = 1;
+			} else if (ch == ':' && !ck->ext) {
+				ck->ext = 1;
 			} else {
-				if (hs->ck_ext)
-					hs->ck_ext = 2;
+				if (ck->ext)
+					ck->ext = 2;
 				data++;
 			}
 			continue;
 		}
-		if (hs->ck_st == CK_CRLF) {
+		if (ck->st == CK_CRLF) {
 			if (ch == '\n')
-				hs->ck_st = CK_SIZE;
-		} else if (hs->ck_st == CK_SIZE) {
+				ck->st = CK_SIZE;
+		} else if (ck->st == CK_SIZE) {
 			if (ch == '\n') {
-				hs->ck_st = hs->ck_acc ? CK_DATA : CK_TRAIL;
-				if (!hs->ck_acc)
+				ck->st = ck->acc ? CK_DATA : CK_TRAIL;
+				if (!ck->acc)
 					data++;     /* HAProxy's end-of-trailers block */
-				hs->ck_remain = hs->ck_acc;
-				hs->ck_acc = 0;
-				hs->ck_ext = 0;
+				ck->remain = ck->acc;
+				ck->acc = 0;
+				ck->ext = 0;
 			} else if (ch == ';') {
-				hs->ck_ext = 1;
-			} else if (!hs->ck_ext && isxdigit((unsigned char)ch)) {
-				hs->ck_acc = hs->ck_acc * 16 + (uint64_t)(isdigit((unsigned char)ch) ? ch - '0' :
+				ck->ext = 1;
+			} else if (!ck->ext && isxdigit((unsigned char)ch)) {
+				ck->acc = ck->acc * 16 + (uint64_t)(isdigit((unsigned char)ch) ? ch - '0' :
 				                                          (tolower((unsigned char)ch) - 'a' + 10));
 			}
 		}
@@ -980,14 +992,17 @@ static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count,
 	if (n > chan_in_len(m->chan))
 		n = chan_in_len(m->chan);
 	if (n) {
-		if (count && m->is_resp && (m->h1.flags & H1_MF_CHNK) && hs) {
-			/* the head was counted apart: only the body's data counts */
+		if (count) {
+			/* the head was counted apart, when it arrived: the
+			 * body counts, a chunked one its data only */
 			uint32_t head = m->fwd < m->h1.hdr_len ? m->h1.hdr_len - m->fwd : 0;
 
 			if (head > n)
 				head = n;
-			*count += ck_data(hs, m->chan, head, n - head);
-			count = NULL;
+			if (m->h1.flags & H1_MF_CHNK)
+				*count += ck_data(m->is_resp ? &hs->ck_rsp : &hs->ck_req, m->chan, head, n - head);
+			else
+				*count += n - head;
 		}
 		if (drop) {
 			chan_replace_in(m->chan, 0, n, NULL, 0);
@@ -997,8 +1012,6 @@ static int hs_fwd_msg(struct http_strm *hs, struct http_msg *m, uint64_t *count,
 				hs_keep_add(hs, m->chan, n);
 		}
 		http_msg_fwd(m, n);
-		if (count)
-			*count += n;
 	}
 	if (r == HTTP_PARSE_DONE && m->fwd < m->h1.pos)
 		r = HTTP_PARSE_AGAIN;
@@ -1426,7 +1439,7 @@ int stream_http_forward(struct stream *s)
 		return 1;
 	/* request: headers then the body, up to the end of the message */
 	if (srv && !(s->req.flags & CHAN_SHUTW)) {
-		rq = hs_fwd_msg(hs, &txn->req, NULL, 0);
+		rq = hs_fwd_msg(hs, &txn->req, &hs->bytes_in, 0);
 		if (rq == HTTP_PARSE_ERR) {
 			hs_reply_err(s, 400, HTTP_ERR_MUX, STRM_ERR_PRXCOND, STRM_FIN_D);
 			return 0;
