@@ -73,10 +73,10 @@ struct hlua_co {
 	 * <mt_ref> (LUA_NOREF until made) are the registry references of the
 	 * two TXN metatables that hold them, for TCP mode (no http) and HTTP
 	 * mode (their __index tables: the members by name, then the
-	 * methods); <sub> are their addresses. */
+	 * methods); <sub_h> is the handle they all act for. */
 	uint64_t call;              /* serial of the current call (hlua_co_get) */
 	int mt_ref[2];
-	struct hlua_txn_obj *sub[HLUA_NB_SUB];
+	struct hlua_txn_h *sub_h;
 };
 
 /* The classes whose objects the per-call path makes or checks: their
@@ -231,12 +231,21 @@ struct hlua_txn_h {
 	int dir;                    /* 0: request, 1: response */
 };
 /* How the objects a TXN hands out begin: their class tag, then the handle
- * of the TXN that handed them out last (a pooled coroutine's objects serve
- * its calls in turn: ltxn.c). */
+ * of the TXN they act for: <hp> points to their own copy <h>, or for the
+ * members of a pooled coroutine, which serve its calls in turn (ltxn.c),
+ * to the copy of the first of them, which the others keep alive (their
+ * user value 1): one copy to point at each call's TXN. */
 struct hlua_txn_obj {
 	struct hlua_obj o;
+	const struct hlua_txn_h *hp;
 	struct hlua_txn_h h;
 };
+/* Makes <o> (just made, with one user value) act for <h>, on its own. */
+static inline void hlua_txn_obj_init(struct hlua_txn_obj *o, const struct hlua_txn_h *h)
+{
+	o->h = *h;
+	o->hp = &o->h;
+}
 void hlua_txn_open(lua_State *L);
 /* Returns the handle of the TXN at <idx>, or raises an error if it is not one. */
 const struct hlua_txn_h *hlua_txn_h_get(lua_State *L, int idx);

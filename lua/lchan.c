@@ -3,8 +3,8 @@
  * Lua string being built; set/append splice one new segment into the
  * input part (chan_replace_in) and send adds one to the output part
  * (chan_put_out), so untouched bytes are never copied.
- * A Channel is a userdata {tag, its TXN's handle, dir}: liveness and the
- * stream come from the handle. */
+ * A Channel is a userdata {tag, its TXN's handle (struct hlua_txn_obj),
+ * dir}: liveness and the stream come from the handle. */
 #include <string.h>
 
 #include "engine/chan.h"
@@ -20,9 +20,9 @@ struct hlua_chan {
 
 struct hlua_txn_obj *hlua_chan_push(lua_State *L, const struct hlua_txn_h *h, int dir)
 {
-	struct hlua_chan *c = hlua_cls_new(L, HLUA_C_CHANNEL, sizeof(*c), 0);
+	struct hlua_chan *c = hlua_cls_new(L, HLUA_C_CHANNEL, sizeof(*c), 1);
 
-	c->t.h = *h;
+	hlua_txn_obj_init(&c->t, h);
 	c->dir = dir;
 	return &c->t;
 }
@@ -32,7 +32,7 @@ struct hlua_txn_obj *hlua_chan_push(lua_State *L, const struct hlua_txn_h *h, in
 static struct chan *chan_check(lua_State *L, struct stream **sp, int *dirp)
 {
 	struct hlua_chan *c = hlua_cls_check(L, 1, HLUA_C_CHANNEL, "Channel");
-	struct stream *s = hlua_txn_h_stream(L, &c->t.h);
+	struct stream *s = hlua_txn_h_stream(L, c->t.hp);
 
 	if (sp)
 		*sp = s;

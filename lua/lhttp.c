@@ -2,8 +2,8 @@
  * and edits, start-line rewrites and set_status over the stream's parsed
  * messages (engine/http.h), and the small per-thread cache of the regexes
  * that req_replace_header/value compile. An HTTP object is a userdata
- * {tag, its TXN's handle}: liveness, stream and direction come from the
- * handle. */
+ * {tag, its TXN's handle} (struct hlua_txn_obj): liveness, stream and
+ * direction come from the handle. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +21,9 @@ static __thread char hdr_buf[65536];
 
 struct hlua_txn_obj *hlua_http_push(lua_State *L, const struct hlua_txn_h *h)
 {
-	struct hlua_txn_obj *o = hlua_cls_new(L, HLUA_C_HTTP, sizeof(*o), 0);
+	struct hlua_txn_obj *o = hlua_cls_new(L, HLUA_C_HTTP, sizeof(*o), 1);
 
-	o->h = *h;
+	hlua_txn_obj_init(o, h);
 	return o;
 }
 
@@ -32,7 +32,7 @@ static const struct hlua_txn_obj *http_obj(lua_State *L, struct stream **sp)
 {
 	const struct hlua_txn_obj *o = hlua_cls_check(L, 1, HLUA_C_HTTP, "HTTP");
 
-	*sp = hlua_txn_h_stream(L, &o->h);
+	*sp = hlua_txn_h_stream(L, o->hp);
 	return o;
 }
 
@@ -44,7 +44,7 @@ static const struct hlua_txn_obj *http_obj(lua_State *L, struct stream **sp)
 static struct http_msg *http_check(lua_State *L, int res, const char *fn)
 {
 	struct stream *s;
-	int dir = http_obj(L, &s)->h.dir;
+	int dir = http_obj(L, &s)->hp->dir;
 	struct http_txn *ht;
 	struct http_msg *m;
 

@@ -138,8 +138,8 @@ static int push_result(lua_State *L, int ok, struct sample *smp, int str)
 /* Returns the live stream of the Fetches/Converters <o> and its direction. */
 static struct stream *smp_stream(lua_State *L, const struct hlua_smp *o, int *dir)
 {
-	*dir = o->t.h.dir;
-	return hlua_txn_h_stream(L, &o->t.h);
+	*dir = o->t.hp->dir;
+	return hlua_txn_h_stream(L, o->t.hp);
 }
 
 /* A Fetches method: f(self, args...). */
@@ -238,9 +238,9 @@ static int smp_miss(lua_State *L)
 
 struct hlua_txn_obj *hlua_smp_push(lua_State *L, const struct hlua_txn_h *h, int conv, int str)
 {
-	struct hlua_smp *o = hlua_cls_new(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES, sizeof(*o), 0);
+	struct hlua_smp *o = hlua_cls_new(L, conv ? HLUA_C_CONVERTERS : HLUA_C_FETCHES, sizeof(*o), 1);
 
-	o->t.h = *h;
+	hlua_txn_obj_init(&o->t, h);
 	o->str = str;
 	return &o->t;
 }

@@ -75,8 +75,7 @@ void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *c
 		lua_rawgeti(L, LUA_REGISTRYINDEX, co->mt_ref[http]);
 		lua_setmetatable(L, -2);
 	}
-	for (int k = 0; k < HLUA_NB_SUB; k++)
-		co->sub[k]->h = tx->h;
+	*co->sub_h = tx->h;
 }
 
 /* Gives the TXN at <idx> the class metatable, whose __index (txn_index)
@@ -463,21 +462,31 @@ static void co_members_make(lua_State *L, struct hlua_co *co, const struct hlua_
 	luaL_checkstack(L, 6, NULL);
 	lua_createtable(L, 0, HLUA_NB_SUB - 1);   /* TCP mode: no http */
 	lua_createtable(L, 0, HLUA_NB_SUB);       /* HTTP mode */
+	o[0] = sub_new(L, 0, h);                  /* kept on the stack by the loop */
 	for (int k = 0; k < HLUA_NB_SUB; k++) {
-		o[k] = sub_new(L, k, h);
+		if (k) {
+			/* acts for the first one's handle, and keeps it alive */
+			o[k] = sub_new(L, k, h);
+			o[k]->hp = &o[0]->h;
+			lua_pushvalue(L, -2);
+			lua_setiuservalue(L, -2, 1);
+		} else {
+			lua_pushvalue(L, -1);
+		}
+		/* TCP table, HTTP table, first member, this member */
 		if (k != HLUA_S_HTTP) {
 			lua_pushvalue(L, -1);
-			lua_setfield(L, -4, txn_subs[k].name);
+			lua_setfield(L, -5, txn_subs[k].name);
 		}
-		lua_setfield(L, -2, txn_subs[k].name);
+		lua_setfield(L, -3, txn_subs[k].name);
 	}
+	lua_pop(L, 1);
 	txn_mt_wrap(L);
 	lua_insert(L, -2);
 	txn_mt_wrap(L);
 	co->mt_ref[0] = luaL_ref(L, LUA_REGISTRYINDEX);
 	co->mt_ref[1] = luaL_ref(L, LUA_REGISTRYINDEX);
-	for (int k = 0; k < HLUA_NB_SUB; k++)
-		co->sub[k] = o[k];
+	co->sub_h = &o[0]->h;
 }
 
 /* Pushes member <k> of the TXN <tx> at index 1. The TXN of the running
@@ -517,8 +526,7 @@ void hlua_txn_co_free(struct hlua_thr *t, struct hlua_co *co)
 			luaL_unref(t->L, LUA_REGISTRYINDEX, co->mt_ref[i]);
 		co->mt_ref[i] = LUA_NOREF;
 	}
-	for (int k = 0; k < HLUA_NB_SUB; k++)
-		co->sub[k] = NULL;
+	co->sub_h = NULL;
 }
 
 /* __index: the fields the script set, then upvalue 1, which maps the
