@@ -255,8 +255,8 @@ struct stream *hlua_txn_h_stream(lua_State *L, const struct hlua_txn_h *h);
  * response), as HAProxy makes one per call; raises an error when out of
  * memory (call it inside a coroutine). <co>, if not NULL, is the pooled
  * coroutine whose call the TXN is the argument of: its members then are
- * <co>'s objects (hlua_co.sub), pointed at it, instead of objects of its
- * own. */
+ * <co>'s objects (hlua_co.mt_ref), pointed at it, instead of objects of
+ * its own, until hlua_txn_end(). */
 void hlua_txn_push(lua_State *L, struct stream *strm, int dir, struct hlua_co *co);
 /* Returns the live stream of the TXN at <idx>, or raises a Lua error. */
 struct stream *hlua_txn_stream(lua_State *L, int idx, int *dir);

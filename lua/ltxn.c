@@ -4,7 +4,7 @@
  * script sets on it. Its members f, sf, c, sc, req, res and http are
  * objects carrying a copy of the handle; those the TXN of a call hands out
  * belong to the pooled coroutine running the call and serve its calls in
- * turn (hlua_co.sub), so that a call allocates one object, the TXN. That
+ * turn (hlua_co.mt_ref), so that a call allocates one object, the TXN. That
  * TXN has a metatable of the coroutine (one per mode: no http in TCP
  * mode), whose __index table holds them (the VM finds them without
  * calling txn_index), until the function returns (hlua_txn_end) or a
