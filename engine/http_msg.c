@@ -1767,6 +1767,36 @@ const char *http_status_reason(int status)
 	return "Other";
 }
 
+/* Returns what HAProxy's HTX keeps of Connection header <idx> of <m>:
+ * its name and value without the "close" and "keep-alive" tokens (the
+ * others joined by ", "), 0 when no token is left (the header is gone). */
+static uint64_t conn_hdr_htx_size(const struct http_msg *m, int idx)
+{
+	char buf[256];
+	size_t len, kept = 0, ntok = 0;
+	const char *p = http_span(m, m->hdrs[idx].v, buf, sizeof(buf), &len);
+
+	if (!p)
+		return m->hdrs[idx].n.len + m->hdrs[idx].v.len;
+	for (size_t b = 0; b <= len;) {
+		size_t e = b, s0, e0;
+
+		while (e < len && p[e] != ',')
+			e++;
+		for (s0 = b; s0 < e && (p[s0] == ' ' || p[s0] == '\t'); s0++)
+			;
+		for (e0 = e; e0 > s0 && (p[e0 - 1] == ' ' || p[e0 - 1] == '\t'); e0--)
+			;
+		if (e0 > s0 && !(e0 - s0 == 5 && !strncasecmp(p + s0, "close", 5)) &&
+		    !(e0 - s0 == 10 && !strncasecmp(p + s0, "keep-alive", 10))) {
+			kept += e0 - s0;
+			ntok++;
+		}
+		b = e + 1;
+	}
+	return ntok ? m->hdrs[idx].n.len + kept + 2 * (ntok - 1) : 0;
+}
+
 uint64_t http_msg_htx_head_size(const struct http_msg *m)
 {
 	uint64_t n = 20 + m->h1.ver.len + 1;    /* the start line's fixed part, the end of headers */
@@ -1776,7 +1806,8 @@ uint64_t http_msg_htx_head_size(const struct http_msg *m)
 	else
 		n += m->h1.meth.len + m->h1.uri.len;
 	for (int i = 0; i < m->h1.nb_hdrs; i++)
-		n += m->hdrs[i].n.len + m->hdrs[i].v.len;
+		n += m->hdrs[i].n.len == 10 && span_ieq(m, m->hdrs[i].n.off, 10, "connection", 10) ?
+		     conn_hdr_htx_size(m, i) : m->hdrs[i].n.len + m->hdrs[i].v.len;
 	return n;
 }
 

@@ -813,6 +813,8 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 				lo_putc(o, '"');
 			if (caps[i])
 				lo_hdr(o, caps[i], strlen(caps[i]));
+			else if (!braces && !(opts & LF_OPT_QUOTE))
+				lo_putc(o, '-');        /* hrl/hsl: "-" for a header not there */
 			if (opts & LF_OPT_QUOTE)
 				lo_putc(o, '"');
 		}
