@@ -11,15 +11,12 @@ CFG_MAXCONN=100 BIND_OPTS="backlog 4" write_cfg "$T/p.cfg" "maxconn 10" \
 	"server s1 127.0.0.1:$SINK_PORT"
 start_proxy "$T/p.cfg"
 
-# 1) ten connections fill maxconn and stay open 4 s
-timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -C 10 -n 16 -E -R 16 -w 4 -t 10 \
+# 1) ten connections fill maxconn and stay open 6 s (step 2 must end before)
+timeout 30 "$TOOLS/blast" -a "127.0.0.1:$FE_PORT" -C 10 -n 16 -E -R 16 -w 6 -t 12 \
 	>"$T/hold.out" 2>"$T/hold.log" &
 HOLD=$!
 E2E_PIDS+=("$HOLD")
-for i in $(seq 1 100); do
-	grep -q '^ready' "$T/hold.out" && break
-	sleep 0.05
-done
+wait_grep "$T/hold.out" '^ready'
 grep -q '^ready conns=10' "$T/hold.out" || fail "could not open 10 connections: $(cat "$T/hold.out" "$T/hold.log")"
 
 # 2) 200 more connections: the accept queue overflows; none is served in 1.5 s
