@@ -85,7 +85,7 @@ struct px_timeouts {
 #define PXO_HTTPCHK            0x00400000    /* option httpchk (HTTP issue) */
 #define PXO_NOLINGER           0x00800000
 #define PXO_PERSIST            0x01000000
-#define PXO_HTTP_USE_HTX       0x02000000    /* accepted, always on */
+#define PXO_HTTP_IGNORE_PROBES 0x02000000    /* no log, no 408/400 for a connection that sent nothing */
 #define PXO_SOCKET_STATS       0x04000000
 #define PXO_SPLICE_REQUEST     0x08000000
 #define PXO_SPLICE_RESPONSE    0x10000000

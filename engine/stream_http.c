@@ -135,6 +135,10 @@ static int hs_log_get(const struct stream *s, struct logfmt_http *h)
 		return -1;
 	http_txn_log_fill(&hs->txn, h);
 	h->status = hs->txn.status ? hs->txn.status : h->status;
+	/* HAProxy logs a request the client cut before the end of its head as a 400 */
+	if (!h->status && !(hs->flags & HS_F_HDRS_DONE) && s->err == STRM_ERR_CLICL &&
+	    (hs->flags & (HS_F_REQ_SEEN | HS_F_FIRST)))
+		h->status = 400;
 	if (!h->status && s->err != STRM_ERR_LOCAL && !(hs->flags & HS_F_RSP_COUNTED))
 		h->status = -1;         /* no response: HAProxy logs -1, but 0 after a
 		                         * Lua txn:done() (LR), which answers nothing */
@@ -528,6 +532,13 @@ void stream_http_req_timeout(struct stream *s)
 		stream_abort(s, STRM_ERR_CLITO, STRM_FIN_R);
 		return;
 	}
+	if (!(hs->flags & HS_F_REQ_SEEN) && (s->fe->options & PXO_HTTP_IGNORE_PROBES)) {
+		/* "option http-ignore-probes": a connection that sent nothing
+		 * (a browser's pre-connect) ends without 408 and without a log */
+		s->flags |= STRM_F_NOLOG;
+		stream_abort(s, STRM_ERR_CLITO, STRM_FIN_R);
+		return;
+	}
 	/* waiting for the body (option http-buffer-request): HAProxy says "D" */
 	hs_reply_err(s, 408, HTTP_ERR_MUX, STRM_ERR_CLITO,
 	               (hs->flags & HS_F_HDRS_DONE) ? STRM_FIN_D : STRM_FIN_R);
@@ -541,7 +552,8 @@ static void hs_cli_gone(struct stream *s)
 {
 	struct http_strm *hs = hs_of(s);
 
-	if (!(hs->flags & HS_F_REQ_SEEN) && !(hs->flags & HS_F_FIRST))
+	if (!(hs->flags & HS_F_REQ_SEEN) &&
+	    (!(hs->flags & HS_F_FIRST) || (s->fe->options & PXO_HTTP_IGNORE_PROBES)))
 		s->flags |= STRM_F_NOLOG;
 	http_txn_capture(&hs->txn);
 	if (!(s->cli->flags & (CONN_F_RX_ERR | CONN_F_TX_ERR)) && chan_out_len(&s->res)) {
@@ -583,7 +595,9 @@ int stream_http_wait_req(struct stream *s)
 		return -1;
 	}
 	if (r == HTTP_PARSE_ERR) {
-		if (!(hs->flags & HS_F_REQ_SEEN) || (!chan_in_len(&s->req) && (s->req.flags & CHAN_SHUTR))) {
+		/* nothing, or a head cut by the client's close: "CR" */
+		if (!(hs->flags & HS_F_REQ_SEEN) || ((s->req.flags & CHAN_SHUTR) &&
+		    (!chan_in_len(&s->req) || txn->req.h1.phase != H1_P_ERROR))) {
 			hs_cli_gone(s);
 			return -1;
 		}

@@ -333,6 +333,12 @@ static int h1_version_ok(struct h1_msg *m)
 	return 1;
 }
 
+/* Returns 1 if <c> may appear in a request's version token ("HTTP/1.1"). */
+static inline int is_ver_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == '/' || c == 'H' || c == 'T' || c == 'P';
+}
+
 /* Appends <c> to tok[] as is (the version is case-sensitive), marking overflow. */
 static inline void tok_add_raw(struct h1_msg *m, unsigned char c)
 {
@@ -479,8 +485,13 @@ int h1_parse(struct h1_msg *m, const char *p, size_t len)
 			{
 				size_t j = i, lim = scan_limit(m, len);
 
-				while (j < lim && p[j] != '\r' && p[j] != '\n')
-					tok_add_raw(m, (unsigned char)p[j++]);
+				/* as HAProxy, a byte that cannot be in "HTTP/x.y"
+				 * fails the request at once, before its line ends */
+				for (; j < lim && p[j] != '\r' && p[j] != '\n'; j++) {
+					if (!is_ver_char((unsigned char)p[j]))
+						return h1_fail(m, H1_E_VERSION, m->ver.off);
+					tok_add_raw(m, (unsigned char)p[j]);
+				}
 				i = j;
 				continue;
 			}
