@@ -1278,13 +1278,17 @@ static void hs_srv_event(struct conn *c, unsigned ev)
 	stream_conn_event(c, ev);
 }
 
+/* The service accounting below is for logs: a stream driven outside a
+ * thread's loop (no s->thr: the Lua unit tests, whose s->http is a bare
+ * http_txn) has none. */
 void stream_http_service(struct stream *s, const char *name)
 {
-	struct http_strm *hs = hs_of(s);
-	uint64_t now = s->thr->now_us;
+	struct http_strm *hs = s->thr ? hs_of(s) : NULL;
+	uint64_t now;
 
 	if (!hs || hs->svc_name)
 		return;
+	now = s->thr->now_us;
 	hs->svc_name = name;
 	if (!s->t_queue)
 		s->t_queue = now;
@@ -1294,7 +1298,7 @@ void stream_http_service(struct stream *s, const char *name)
 
 void stream_http_service_head(struct stream *s, const char *head, size_t len)
 {
-	struct http_strm *hs = hs_of(s);
+	struct http_strm *hs = s->thr ? hs_of(s) : NULL;
 
 	if (!hs || hs->t_rsp)
 		return;
@@ -1304,7 +1308,7 @@ void stream_http_service_head(struct stream *s, const char *head, size_t len)
 
 void stream_http_service_body(struct stream *s, size_t n)
 {
-	struct http_strm *hs = hs_of(s);
+	struct http_strm *hs = s->thr ? hs_of(s) : NULL;
 
 	if (hs)
 		hs->bytes_out += n;

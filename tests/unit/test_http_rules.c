@@ -14,12 +14,15 @@
 #include "engine/logfmt.h"
 #include "engine/http_rules.h"
 #include "engine/stream.h"
+#include "engine/stream_http.h"
+#include "engine/thread.h"
 #include "engine/vars.h"
 
 static struct chan_pool pool;
 static char alerts[16384];
 static struct stream strm;
-static struct http_txn txn;
+static struct thr thr0;         /* the clock the stream's HTTP state reads (0) */
+static struct http_txn *txn;   /* strm.http: the engine's own HTTP state (stream_http_attach) */
 
 /* Parses <conf> into <cfg>, keeping what went to stderr in alerts[].
  * Returns the number of errors, not counting the refusal of "mode http"
@@ -81,11 +84,14 @@ static void load(struct proxy *px, const char *rq, const char *rs)
 	chan_put_data(&strm.req, rq, strlen(rq));
 	if (rs)
 		chan_put_data(&strm.res, rs, strlen(rs));
-	http_txn_init(&txn, &strm.req, &strm.res, 0);
-	strm.http = &txn;
-	EXPECT_INT(http_msg_parse(&txn.req), HTTP_PARSE_DONE);
+	strm.thr = &thr0;
+	if (!strm.http)
+		EXPECT_INT(stream_http_attach(&strm), 0);
+	txn = strm.http;
+	http_txn_init(txn, &strm.req, &strm.res, 0);
+	EXPECT_INT(http_msg_parse(&txn->req), HTTP_PARSE_DONE);
 	if (rs)
-		EXPECT_INT(http_msg_parse(&txn.rsp), HTTP_PARSE_DONE);
+		EXPECT_INT(http_msg_parse(&txn->rsp), HTTP_PARSE_DONE);
 }
 
 /* Returns the input part of <c> as a string. */
@@ -228,7 +234,7 @@ static void t_replies(void)
 	load(px, "GET /deny HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n\r\n<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n");
-	EXPECT_INT(txn.status, 403);
+	EXPECT_INT(txn->status, 403);
 	EXPECT_INT(px->denied_req, denied + 1);
 	EXPECT_INT(strm.err, 'P');
 	EXPECT_INT(strm.fin, 'R');
@@ -237,12 +243,12 @@ static void t_replies(void)
 	load(px, "GET /ret HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello");
-	EXPECT_INT(txn.status, 200);
+	EXPECT_INT(txn->status, 200);
 
 	load(px, "GET /red HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /x\r\ncache-control: no-cache\r\n\r\n");
-	EXPECT_INT(txn.status, 302);
+	EXPECT_INT(txn->status, 302);
 
 	load(px, "GET /auth HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
@@ -357,7 +363,7 @@ static void t_userlist(void)
 	load(px, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT(strstr(out_bytes(&strm.res), "\r\nwww-authenticate: Basic realm=\"R\"\r\n\r\n") != NULL);
-	EXPECT_INT(txn.status, 401);
+	EXPECT_INT(txn->status, 401);
 
 	load(px, "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic Ym9iOndyb25n\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
@@ -523,12 +529,12 @@ static void t_after_response(void)
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nx-after: -a\r\n\r\n<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n");
 	EXPECT_INT(chan_in_len(&strm.res), 0);
-	EXPECT_INT(txn.status, 403);
+	EXPECT_INT(txn->status, 403);
 
 	load(cfg.proxies, "GET /ret HTTP/1.1\r\nHost: a\r\n\r\n", NULL);
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_REPLY);
 	EXPECT_SAME(out_bytes(&strm.res), "HTTP/1.1 299 Success\r\ncontent-length: 2\r\ncontent-type: text/plain\r\nx-after: -a\r\n\r\nhi");
-	EXPECT_INT(txn.status, 299);
+	EXPECT_INT(txn->status, 299);
 
 	load(cfg.proxies, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
 	EXPECT_INT(http_rules_exec_req(&strm), RULE_CONTINUE);
