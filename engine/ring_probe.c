@@ -170,6 +170,7 @@ int ring_probe_report(FILE *out)
 		{ IORING_FEAT_EXT_ARG, "EXT_ARG" }, { IORING_FEAT_NATIVE_WORKERS, "NATIVE_WORKERS" },
 		{ IORING_FEAT_RSRC_TAGS, "RSRC_TAGS" }, { IORING_FEAT_CQE_SKIP, "CQE_SKIP" },
 		{ IORING_FEAT_LINKED_FILE, "LINKED_FILE" },
+		{ 1U << 15, "MIN_TIMEOUT" },   /* Linux 6.12: the batched wait of tune.ring.min-wait */
 	};
 	/* the operations ring.c submits */
 	static const struct { int op; const char *name; } ops[] = {
