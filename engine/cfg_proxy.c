@@ -104,6 +104,7 @@ static int cfg_inherit(struct cfg_ctx *c, struct proxy *px, const struct proxy *
 	px->retry_none = def->retry_none;
 	px->hdr_names = def->hdr_names;
 	px->httpslog = def->httpslog;
+	px->httplog_clf = def->httplog_clf;
 	px->sess_rate_lim = def->sess_rate_lim;
 	px->src_addr = def->src_addr;
 	px->to = def->to;
@@ -957,8 +958,10 @@ static int kw_option(struct cfg_ctx *c, char **args, int nargs)
 		px->logfmt_str = NULL;
 	}
 	px->options |= o->flag;
-	if (o->flag == PXO_HTTPLOG)
+	if (o->flag == PXO_HTTPLOG) {
 		px->httpslog = !strcmp(o->name, "httpslog");
+		px->httplog_clf = na > 2;       /* "clf", checked above */
+	}
 	return 0;
 }
 

@@ -1013,7 +1013,8 @@ int log_init(struct config *cfg)
 		if (px->logfmt_str)
 			fs = px->logfmt_str;
 		else if ((px->options & PXO_HTTPLOG) && px->mode == PX_MODE_HTTP)
-			fs = px->httpslog ? logfmt_httpslog_str : logfmt_httplog_str;
+			fs = px->httpslog ? logfmt_httpslog_str :
+			     px->httplog_clf ? logfmt_httplog_clf_str : logfmt_httplog_str;
 		else if (px->options & PXO_HTTPLOG) {
 			rp_warning("config : 'option httplog' not usable with %s '%s' (needs 'mode http'). Falling back to 'option tcplog'.",
 			           px->cap & PX_CAP_BE ? "proxy" : "frontend", px->name);

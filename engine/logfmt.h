@@ -19,6 +19,7 @@ struct cfg_ctx;
 extern const char logfmt_tcplog_str[];
 extern const char logfmt_httplog_str[];
 extern const char logfmt_httpslog_str[];   /* option httpslog: httplog plus the TLS fields */
+extern const char logfmt_httplog_clf_str[]; /* option httplog clf: the same fields in the Common Log Format */
 
 /* Compiles <str> for proxy <px> (which %[expr] resolves against; may be
  * NULL). Returns the compiled format (caller owns it, logfmt_free) or NULL

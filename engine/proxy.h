@@ -254,6 +254,7 @@ struct proxy {
 	void *stats_page;                 /* "stats ..." settings, private to stats_page.c */
 	void *unique_id;                  /* "unique-id-format/-header", private to unique_id.c */
 	unsigned httpslog:1;              /* "option httpslog": PXO_HTTPLOG with the TLS fields */
+	unsigned httplog_clf:1;           /* "option httplog clf": PXO_HTTPLOG in the Common Log Format */
 	unsigned retry_none:1;            /* "retry-on none": a failed connect is not retried */
 	void *persist;                    /* use-server / force-persist / ignore-persist, private to persist.c */
 	void *cookie_cfg;                 /* "cookie <name> ...", private to http_cookie.c */

@@ -1113,8 +1113,11 @@ void stream_process(struct stream *s)
 		return;
 	}
 	if (s->state == STRM_ST_REQ) {
-		/* the client aborted before anything was forwarded */
+		/* the client aborted before anything was forwarded (quietly
+		 * between two requests of a kept-alive connection) */
 		if (s->cli->flags & CONN_F_RX_ERR) {
+			if (s->http && stream_http_idle(s))
+				s->flags |= STRM_F_NOLOG;
 			stream_abort(s, STRM_ERR_CLICL, STRM_FIN_R);
 			return;
 		}

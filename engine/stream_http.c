@@ -291,6 +291,13 @@ int stream_http_active(const struct stream *s)
 	return s->http && !(hs_of(s)->flags & HS_F_TUNNEL);
 }
 
+int stream_http_idle(const struct stream *s)
+{
+	const struct http_strm *hs = hs_of(s);
+
+	return hs && !(hs->flags & (HS_F_REQ_SEEN | HS_F_FIRST)) && !chan_in_len(&s->req);
+}
+
 int stream_http_wait_rsp(const struct stream *s)
 {
 	const struct http_strm *hs = hs_of(s);

@@ -58,6 +58,9 @@ int stream_http_forward(struct stream *s);
 int stream_http_active(const struct stream *s);
 /* Returns 1 when the stream waits for the response headers (fin 'H'). */
 int stream_http_wait_rsp(const struct stream *s);
+/* Returns 1 if <s> waits for the next request of a kept-alive connection
+ * and none of it came yet (its end is not logged), 0 otherwise. */
+int stream_http_idle(const struct stream *s);
 
 /* Failure paths that answer an error page instead of closing:
  * the request timed out (408, or a silent close when nothing was received
