@@ -671,6 +671,14 @@ static int lf_bind_id(const struct stream *s)
 	return id;
 }
 
+/* "option logasap": the total times and the bytes are what they were when
+ * the line was written, before the end; HAProxy marks them with a '+'. */
+static void lo_asap(struct lf_out *o, const struct stream *s)
+{
+	if (s->fe->options & PXO_LOGASAP)
+		lo_putc(o, '+');
+}
+
 static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const struct stream *s,
                           const struct logfmt_http *h, const struct lf_times *tm)
 {
@@ -736,7 +744,10 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 	case LV_TW: lo_int(o, tm->Tw); break;
 	case LV_TC: lo_int(o, tm->Tc); break;
 	case LV_TR: lo_int(o, tm->Tr); break;
-	case LV_TA: lo_int(o, tm->Ta); break;
+	case LV_TA:
+		lo_asap(o, s);
+		lo_int(o, tm->Ta);
+		break;
 	case LV_TD:
 		if (tm->Tw < 0 || tm->Tc < 0 || (h && (tm->Tr < 0 || tm->TR < 0)))
 			lo_int(o, -1);
@@ -744,9 +755,16 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 			lo_int(o, tm->Tt - (tm->Th + tm->Ti + (h ? tm->TR : 0) + tm->Tw + tm->Tc +
 			                   (h ? tm->Tr : 0)));
 		break;
-	case LV_TT: lo_int(o, tm->Tt); break;
-	case LV_TU: lo_int(o, tm->Tt - (tm->Ti > 0 ? tm->Ti : 0)); break;
+	case LV_TT:
+		lo_asap(o, s);
+		lo_int(o, tm->Tt);
+		break;
+	case LV_TU:
+		lo_asap(o, s);
+		lo_int(o, tm->Tt - (tm->Ti > 0 ? tm->Ti : 0));
+		break;
 	case LV_BYTES_OUT:
+		lo_asap(o, s);
 		lo_int(o, h && h->bytes_out_set ? (int64_t)h->bytes_out : (int64_t)s->res.total_in);
 		break;
 	case LV_BYTES_IN:

@@ -681,6 +681,9 @@ void stream_srv_connected(struct stream *s)
 	s->res_ana |= s->http ? STRM_AN_RES_HTTP : STRM_AN_RES_INSPECT;
 	s->exp_res_inspect = deadline(now, s->be->tcp_res_inspect_delay);
 	s->exp_cli = deadline(now, tmo_cli(s));
+	/* "option logasap" in TCP mode: logged once connected, as HAProxy */
+	if (!s->http)
+		stream_log_asap(s);
 }
 
 void stream_conn_event(struct conn *c, unsigned ev)
@@ -1150,6 +1153,15 @@ void stream_process(struct stream *s)
 	strm_http_flush(s);
 	if (s->state != STRM_ST_DEAD)
 		stream_update_timer(s);
+}
+
+void stream_log_asap(struct stream *s)
+{
+	if ((s->fe->options & PXO_LOGASAP) && !(s->flags & (STRM_F_NOLOG | STRM_F_LOGGED))) {
+		strm_count_bytes(s);
+		s->flags |= STRM_F_LOGGED;
+		log_stream(s);
+	}
 }
 
 void stream_log_txn(struct stream *s)

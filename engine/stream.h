@@ -194,6 +194,9 @@ void streams_run_queue(struct thr *t);
 /* Mode http, for stream_http.c: logs the transaction that just ended
  * (bytes counted first) without ending the stream. */
 void stream_log_txn(struct stream *strm);
+/* "option logasap": logs <strm> now (once per transaction), before its
+ * end: once connected in TCP mode, once the response head is out in HTTP. */
+void stream_log_asap(struct stream *strm);
 /* Mode http, for stream_http.c: the stream starts over for the next
  * request on the same client connection: backend, server, termination
  * codes, timers, byte counts and txn/req/res variables are reset and the

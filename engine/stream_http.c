@@ -1518,6 +1518,9 @@ int stream_http_forward(struct stream *s)
 			stream_abort(s, STRM_ERR_SRVCL, STRM_FIN_D);
 			return 0;
 		}
+		/* "option logasap": the line is written once the response
+		 * head is out (with the body bytes that came with it) */
+		stream_log_asap(s);
 	}
 	if (conn_send(cli) < 0) {
 		stream_abort(s, STRM_ERR_INTERNAL, STRM_FIN_D);
