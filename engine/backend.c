@@ -77,6 +77,7 @@ static void backend_queue(struct stream *s)
 		t->queue_head = s;
 	t->queue_tail = s;
 	s->be->nb_queued++;
+	s->queue_idx0 = s->be->queue_idx - 1;
 	s->state = STRM_ST_CONN;
 	s->exp_queue = tmo ? t->now_ms + tmo + 1 : 0;
 	stream_update_timer(s);
@@ -100,6 +101,7 @@ void backend_unqueue(struct stream *s)
 	s->flags &= ~STRM_F_QUEUED;
 	s->exp_queue = 0;
 	s->be->nb_queued--;
+	s->prx_queue_pos += s->be->queue_idx - s->queue_idx0;  /* HAProxy's count */
 	if (!s->t_queue)
 		s->t_queue = t->now_us;     /* %Tw: the wait ends here, served or not */
 }
@@ -110,6 +112,7 @@ static void backend_dequeue(struct thr *t, struct proxy *be)
 	for (struct stream *q = t->queue_head; q; q = q->next_queued) {
 		if (q->be == be) {
 			backend_unqueue(q);
+			be->queue_idx++;
 			stream_wakeup(q);
 			return;
 		}

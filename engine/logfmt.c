@@ -789,7 +789,7 @@ static void lf_render_var(struct lf_out *o, const struct lf_node *nd, const stru
 		lo_int(o, s->connects > 1 ? s->connects - 1 : 0);
 		break;
 	case LV_SQ: lo_int(o, s->srv ? s->srv->nb_queued : 0); break;
-	case LV_BQ: lo_int(o, s->be ? s->be->nb_queued : 0); break;
+	case LV_BQ: lo_int(o, s->prx_queue_pos); break;
 	case LV_ID:
 		if (h && h->unique_id)
 			lo_text(o, h->unique_id, h->unique_id_len, opts);

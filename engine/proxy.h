@@ -271,6 +271,7 @@ struct proxy {
 	uint64_t fe_cum_conn, be_cum_conn;
 	uint64_t bytes_in, bytes_out;
 	uint32_t nb_queued;
+	uint32_t queue_idx;          /* streams served from its queue so far (%bq positions) */
 	uint64_t denied_req, denied_conn;
 	uint64_t denied_sess;             /* tcp-request session reject (rules.c) */
 	uint64_t denied_resp;             /* tcp-response content reject (rules.c) */

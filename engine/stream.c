@@ -415,6 +415,7 @@ struct stream *stream_accept(struct listener *l, int fd)
 	memset(&s->vars_res, 0, sizeof(s->vars_res));
 	s->flags = STRM_F_ALIVE;
 	s->conn_retries = 0;
+	s->prx_queue_pos = 0;
 	s->loglevel = -1;
 	s->err = STRM_ERR_NONE;
 	s->fin = STRM_FIN_NONE;
@@ -1195,6 +1196,7 @@ void stream_txn_reset(struct stream *s)
 	s->srvc = NULL;
 	s->flags &= STRM_F_ALIVE;
 	s->conn_retries = 0;
+	s->prx_queue_pos = 0;
 	s->loglevel = -1;
 	s->err = STRM_ERR_NONE;
 	s->fin = STRM_FIN_NONE;

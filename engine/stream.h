@@ -59,6 +59,8 @@ struct stream {
 	struct vars vars_sess, vars_txn, vars_req, vars_res;
 	uint32_t flags;             /* STRM_F_* (stream.c) */
 	int conn_retries;           /* retries left */
+	uint32_t queue_idx0;        /* be->queue_idx - 1 when it was queued */
+	uint32_t prx_queue_pos;     /* %bq: 1 + the streams served from the queue before it, 0 if never queued */
 	int loglevel;               /* -1 = proxy default; set by TXN.set_loglevel */
 	char err, fin;              /* termination code, see above */
 	/* timestamps, microseconds since the epoch (log %t, %Tw/%Tc/%Tt) */
