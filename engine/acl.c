@@ -101,6 +101,7 @@ static const struct { const char *kw, *fetch; enum pat_match kind; } acl_alias[]
 	{ "cook_dom", "req.cook", PAT_MATCH_DOM }, { "cook_end", "req.cook", PAT_MATCH_END },
 	{ "cook_len", "req.cook", PAT_MATCH_LEN }, { "cook_reg", "req.cook", PAT_MATCH_REG },
 	{ "cook_sub", "req.cook", PAT_MATCH_SUB },
+	{ "hdr", "req.hdr", PAT_MATCH_STR },       /* the fetch reads either side; the ACL the request */
 	{ "hdr_beg", "req.hdr", PAT_MATCH_BEG }, { "hdr_dir", "req.hdr", PAT_MATCH_DIR },
 	{ "hdr_dom", "req.hdr", PAT_MATCH_DOM }, { "hdr_end", "req.hdr", PAT_MATCH_END },
 	{ "hdr_len", "req.hdr", PAT_MATCH_LEN }, { "hdr_reg", "req.hdr", PAT_MATCH_REG },
@@ -260,7 +261,7 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 		goto fail;
 	}
 	/* alias: "path_beg" -> "path" + beg, "hdr_sub(host)" -> "req.hdr(host)" + sub */
-	size_t kwlen = strcspn(kw, "(,");
+	size_t kwlen = strcspn(kw, "(,"), typed = kwlen;
 	for (size_t a = 0; a < sizeof(acl_alias) / sizeof(acl_alias[0]); a++) {
 		if (strlen(acl_alias[a].kw) == kwlen && !strncmp(acl_alias[a].kw, kw, kwlen)) {
 			snprintf(buf, sizeof(buf), "%s%s", acl_alias[a].fetch, kw + kwlen);
@@ -276,7 +277,7 @@ static struct acl_term *term_parse(struct cfg_ctx *c, char **args, int nargs, in
 		         (int)kwlen, fetch_str, kw);
 		goto fail;
 	}
-	if (!(t->kw = strndup(fetch_str, kwlen)))
+	if (!(t->kw = strndup(kw, typed)))   /* messages name the keyword as written */
 		goto nomem;
 	t->use = f->use;
 	const char *end = NULL;
@@ -718,14 +719,15 @@ static int use_conflicts(unsigned use, enum acl_where where)
 	case ACL_WHERE_SESS:
 		return !(use & (SMP_USE_L4 | SMP_USE_L5 | SMP_USE_INT));
 	case ACL_WHERE_REQ:
-		return (use & SMP_USE_RES) != 0;
+		return (use & SMP_USE_RES) && !(use & SMP_USE_ANYDIR);
 	case ACL_WHERE_RES:
-		return (use & (SMP_USE_L6 | SMP_USE_L7)) && !(use & SMP_USE_RES);
+		return (use & (SMP_USE_L6 | SMP_USE_L7)) && !(use & (SMP_USE_RES | SMP_USE_ANYDIR));
 	}
 	return 0;
 }
 
-const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name)
+const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name,
+                              int *all)
 {
 	for (int s = 0; s < cond->nb_suites; s++) {
 		for (int i = 0; i < cond->suites[s].nb; i++) {
@@ -734,6 +736,10 @@ const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where,
 				if (!use_conflicts(t->use, where))
 					continue;
 				*acl_name = a->name;
+				*all = 1;
+				for (const struct acl_term *o = a->terms; o; o = o->next)
+					if (!use_conflicts(o->use, where))
+						*all = 0;
 				return t->kw;
 			}
 		}

@@ -46,9 +46,10 @@ enum acl_where {
 /* Returns the keyword of the first fetch used by <cond> that can never
  * return a value at <where> (content fetches in connection rules, response
  * fetches on the request side and the reverse), with the name of its ACL
- * in <acl_name> (NULL: anonymous), or NULL: HAProxy's "will never match"
- * warnings. */
-const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name);
+ * in <acl_name> (NULL: anonymous) and in <all> 1 if every test of that ACL
+ * has the same problem, or NULL: HAProxy's "will never match" warnings. */
+const char *acl_cond_conflict(const struct acl_cond *cond, enum acl_where where, const char **acl_name,
+                              int *all);
 
 void acl_list_free(struct acl_list *l);
 

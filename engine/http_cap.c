@@ -391,7 +391,7 @@ static int f_cap_hdr(const struct arg *args, struct sample *smp, struct smp_ctx 
 static const int cap_req = 0, cap_res = 1;
 
 const struct sample_fetch smp_fetch_cap_table[] = {
-	{ "capture.req.hdr", f_cap_hdr, ARG1(1, SINT), NULL, SMP_T_STR, SMP_USE_L7, &cap_req },
-	{ "capture.res.hdr", f_cap_hdr, ARG1(1, SINT), NULL, SMP_T_STR, SMP_USE_L7, &cap_res },
+	{ "capture.req.hdr", f_cap_hdr, ARG1(1, SINT), NULL, SMP_T_STR, SMP_USE_L7 | SMP_USE_ANYDIR, &cap_req },
+	{ "capture.res.hdr", f_cap_hdr, ARG1(1, SINT), NULL, SMP_T_STR, SMP_USE_L7 | SMP_USE_RES, &cap_res },
 	{ NULL, NULL, 0, NULL, 0, 0, NULL },
 };

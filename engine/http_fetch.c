@@ -975,6 +975,7 @@ static int f_body_param(const struct arg *args, struct sample *smp, struct smp_c
 
 #define L7  (SMP_USE_L7)
 #define L7R (SMP_USE_L7 | SMP_USE_RES)
+#define L7A (SMP_USE_L7 | SMP_USE_ANYDIR)
 #define S   SMP_T_STR
 #define I   SMP_T_SINT
 
@@ -984,26 +985,26 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "baseq",          f_base,       ARG0,                0, S,           L7,  "q" },
 	{ "base32",         f_base32,     ARG0,                0, I,           L7,  &hash_base },
 	{ "base32+src",     f_base32_src, ARG0,                0, SMP_T_BIN,   L7,  &hash_base },
-	{ "capture.req.method", f_cap_req, ARG0,               0, S,           L7,  &cap_meth },
-	{ "capture.req.uri",    f_cap_req, ARG0,               0, S,           L7,  &cap_uri },
-	{ "capture.req.ver",    f_cap_req, ARG0,               0, S,           L7,  &cap_ver },
-	{ "capture.res.ver",    f_cap_res_ver, ARG0,           0, S,           L7R, &dir_res },
+	{ "capture.req.method", f_cap_req, ARG0,               0, S,           L7A, &cap_meth },
+	{ "capture.req.uri",    f_cap_req, ARG0,               0, S,           L7A, &cap_uri },
+	{ "capture.req.ver",    f_cap_req, ARG0,               0, S,           L7A, &cap_ver },
+	{ "capture.res.ver",    f_cap_res_ver, ARG0,           0, S,           L7A, &dir_res },
 	{ "cook",           f_cook,       ARG1(0, STR),        0, S,           L7,  &dir_req },
-	{ "cookie",         f_cook,       ARG1(0, STR),        0, S,           L7,  NULL },    /* Cookie or Set-Cookie, by the rule's side */
+	{ "cookie",         f_cook,       ARG1(0, STR),        0, S,           L7A, NULL },    /* Cookie or Set-Cookie, by the rule's side */
 	{ "cook_cnt",       f_cook_cnt,   ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "cook_val",       f_cook_val,   ARG1(0, STR),        0, I,           L7,  &dir_req },
-	{ "hdr",            f_hdr,        ARG2(0, STR, SINT),  0, S,           L7,  &dir_req },
+	{ "hdr",            f_hdr,        ARG2(0, STR, SINT),  0, S,           L7A, NULL },    /* the rule's side, as cookie */
 	{ "hdr_cnt",        f_hdr_cnt,    ARG1(0, STR),        0, I,           L7,  &dir_req },
 	{ "hdr_ip",         f_hdr_ip,     ARG2(0, STR, SINT),  0, SMP_T_IPV4,  L7,  &dir_req },
 	{ "hdr_val",        f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "http_auth_bearer", f_http_auth_bearer, ARG1(0, STR), 0, S,          L7,  NULL },
 	{ "http_auth_pass", f_http_auth,  ARG0,                0, S,           L7,  &auth_pass },
-	{ "http_first_req", f_first_req,  ARG0,                0, SMP_T_BOOL,  L7,  NULL },
+	{ "http_first_req", f_first_req,  ARG0,                0, SMP_T_BOOL,  L7A, NULL },
 	{ "cur_server_timeout", f_cur_tmo, ARG0,               0, I,           SMP_USE_L5, &tmo_srv },
 	{ "cur_tunnel_timeout", f_cur_tmo, ARG0,               0, I,           SMP_USE_L5, &tmo_tun },
 	{ "http_auth_type", f_http_auth,  ARG0,                0, S,           L7,  &auth_type },
 	{ "http_auth_user", f_http_auth,  ARG0,                0, S,           L7,  &auth_user },
-	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7,  NULL },
+	{ "method",         f_method,     ARG0,                0, SMP_T_METH,  L7A, NULL },
 	{ "path",           f_path,       ARG0,                0, S,           L7,  NULL },
 	{ "pathq",          f_pathq,      ARG0,                0, S,           L7,  NULL },
 	{ "query",          f_query,      ARG0,                0, S,           L7,  NULL },
@@ -1023,8 +1024,8 @@ const struct sample_fetch smp_fetch_http_table[] = {
 	{ "req.hdr_val",    f_hdr_val,    ARG2(0, STR, SINT),  0, I,           L7,  &dir_req },
 	{ "req.hdrs",       f_hdrs,       ARG0,                0, S,           L7,  &dir_req },
 	{ "req.hdrs_bin",   f_hdrs_bin,   ARG0,                0, SMP_T_BIN,   L7,  &dir_req },
-	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
-	{ "req_proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7,  NULL },
+	{ "req.proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7A, NULL },
+	{ "req_proto_http", f_proto_http, ARG0,                0, SMP_T_BOOL,  L7A, NULL },
 	{ "req.ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "req_ver",        f_ver,        ARG0,                0, S,           L7,  &dir_req },
 	{ "res.body",       f_body,       ARG0,                0, SMP_T_BIN,   L7R, &dir_res },

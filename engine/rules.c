@@ -320,18 +320,28 @@ static int parse_lua_action(struct cfg_ctx *c, struct rule *r, const char *where
 static void warn_cond_conflict(struct cfg_ctx *c, const struct acl_cond *cond, enum acl_where where,
                                const char *kind)
 {
-	const char *acl_name = NULL, *kw;
+	const char *acl_name = NULL, *kw, *rule = kind ? kind : "use-backend";
 	char in[64] = "";
-	if (!cond || !(kw = acl_cond_conflict(cond, where, &acl_name)))
+	int all = 0;
+
+	if (!cond || !(kw = acl_cond_conflict(cond, where, &acl_name, &all)))
 		return;
-	if (kind)
+	/* HAProxy names the HTTP rule sets "http-request header" and
+	 * "http-response header" (http-after-response too), without the
+	 * " in '...'" part its tcp rules have */
+	if (kind && !strncmp(kind, "http-", 5))
+		rule = where == ACL_WHERE_RES ? "http-response header" : "http-request header";
+	else if (kind)
 		snprintf(in, sizeof(in), " in '%s'", kind);
-	if (acl_name)
-		cfg_warning(c, "acl '%s' will never match%s because it uses keyword '%s' which is incompatible with '%s %s rule'",
-		            acl_name, in, kw, px_type(c->px), kind ? kind : "use-backend");
+	if (acl_name && all)
+		cfg_warning(c, "acl '%s' will never match%s because it only involves keywords that are incompatible with '%s %s rule'",
+		            acl_name, in, px_type(c->px), rule);
+	else if (acl_name)
+		cfg_warning(c, "acl '%s' involves keywords '%s' which is incompatible with '%s %s rule'",
+		            acl_name, kw, px_type(c->px), rule);
 	else
 		cfg_warning(c, "anonymous acl will never match%s because it uses keyword '%s' which is incompatible with '%s %s rule'",
-		            in, kw, px_type(c->px), kind ? kind : "use-backend");
+		            in, kw, px_type(c->px), rule);
 }
 
 /* The connection actions of <kind> (rules.h): parses the one at args[i]

@@ -119,6 +119,7 @@ typedef uint64_t arg_mask;
 #define SMP_USE_L7   0x08   /* needs HTTP */
 #define SMP_USE_INT  0x10   /* internal state, usable anywhere */
 #define SMP_USE_RES  0x20   /* response side only */
+#define SMP_USE_ANYDIR 0x40 /* HTTP, readable from request and response rules alike */
 
 struct sample_fetch {
 	const char *name;

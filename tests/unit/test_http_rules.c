@@ -292,6 +292,37 @@ static void t_replies(void)
 }
 
 /* HAProxy 2.6's messages, with file:line. */
+/* HAProxy 2.6's "will never match" warnings for HTTP rules: the rule set
+ * named "http-request header" / "http-response header", the keyword as
+ * written (hdr_beg), a named ACL's two forms; fetches that read either
+ * side (hdr, method, capture.req.uri) draw none in http-response. */
+static void t_cond_warnings(void)
+{
+	struct config cfg;
+	int e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  acl p path /x\n"                                           /* 8 */
+		"  acl mix path /x\n"
+		"  acl mix status 200\n"                                      /* 10 */
+		"  http-response set-header a b if { hdr_beg(x) a }\n"
+		"  http-response set-header a b if p\n"                       /* 12 */
+		"  http-response set-header a b if mix\n"
+		"  http-request set-header a b if { status 200 }\n"           /* 14 */
+		"  http-after-response set-header a b if { path /x }\n"
+		"  http-response set-header a %[hdr(x)] if { method GET } { capture.req.uri -m beg /a }\n"
+		"  http-response set-header a b if { hdr(x) -m found }\n");   /* 17 */
+	EXPECT_INT(e, 0);
+	EXPECT(has_alert("parsing [t.cfg:11] : anonymous acl will never match because it uses keyword 'hdr_beg' which is incompatible with 'frontend http-response header rule'\n"));
+	EXPECT(has_alert("parsing [t.cfg:12] : acl 'p' will never match because it only involves keywords that are incompatible with 'frontend http-response header rule'\n"));
+	EXPECT(has_alert("parsing [t.cfg:13] : acl 'mix' involves keywords 'path' which is incompatible with 'frontend http-response header rule'\n"));
+	EXPECT(has_alert("parsing [t.cfg:14] : anonymous acl will never match because it uses keyword 'status' which is incompatible with 'frontend http-request header rule'\n"));
+	EXPECT(has_alert("parsing [t.cfg:15] : anonymous acl will never match because it uses keyword 'path' which is incompatible with 'frontend http-response header rule'\n"));
+	EXPECT(!strstr(alerts, "t.cfg:16]"));
+	EXPECT(has_alert("parsing [t.cfg:17] : anonymous acl will never match because it uses keyword 'hdr' which is incompatible with 'frontend http-response header rule'\n"));
+	cfg_free(&cfg);
+}
+
 static void t_parse_errors(void)
 {
 	struct config cfg;
@@ -757,6 +788,7 @@ int main(void)
 	chan_init(&strm.req, &pool, 1 << 20);
 	chan_init(&strm.res, &pool, 1 << 20);
 	RUN(t_parse_errors);
+	RUN(t_cond_warnings);
 	RUN(t_request_rewrites);
 	RUN(t_response_rewrites);
 	RUN(t_replies);

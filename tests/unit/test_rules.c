@@ -444,7 +444,7 @@ static void t_connection_rules(void)
 		"  server s 127.0.0.1:1\n");
 	EXPECT_INT(e, 0);
 	EXPECT(has_alert("parsing [t.cfg:9] : anonymous acl will never match in 'tcp-request connection' because it uses keyword 'req.len' which is incompatible with 'frontend tcp-request connection rule'"));
-	EXPECT(has_alert("parsing [t.cfg:10] : acl 'big' will never match in 'tcp-request connection' because it uses keyword 'req.len' which is incompatible with 'frontend tcp-request connection rule'"));
+	EXPECT(has_alert("parsing [t.cfg:10] : acl 'big' will never match in 'tcp-request connection' because it only involves keywords that are incompatible with 'frontend tcp-request connection rule'"));
 	EXPECT(has_alert("parsing [t.cfg:12] : a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before."));
 	cfg_free(&cfg);
 
