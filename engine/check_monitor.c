@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/rules.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
 #include "engine/check.h"
@@ -55,6 +56,7 @@ int check_cfg_monitor(struct cfg_ctx *c, char **args, int nargs)
 		return cfg_set_err(c, "'monitor' expects 'fail'.");
 	if (nargs < 3 || (strcmp(args[2], "if") && strcmp(args[2], "unless")))
 		return cfg_set_err(c, "'monitor fail' requires either 'if' or 'unless' followed by a condition.");
+	rules_cfg_order(c, RO_MONITOR);
 	if (!(cond = acl_cond_parse(c, args + 2, nargs - 2))) {
 		char why[CFG_ERR_SIZE];
 

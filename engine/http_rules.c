@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine/rules.h"
 #include "engine/http_rules.h"
 #include "engine/acl.h"
 #include "engine/hooks.h"
@@ -699,6 +700,7 @@ int http_rules_cfg_redirect(struct cfg_ctx *c, char **args, int nargs)
 	struct acl_cond *cond = NULL;
 	int i;
 
+	rules_cfg_order(c, RO_REDIRECT);
 	if (!px)
 		return cfg_set_err(c, "'%s' is only allowed in proxy sections", args[0]);
 	if (c->sec == CFG_SEC_DEFAULTS)
@@ -730,6 +732,7 @@ fail_wrap: {
 
 int http_rules_cfg_request(struct cfg_ctx *c, char **args, int nargs)
 {
+	rules_cfg_order(c, RO_HTTP_REQ);
 	return cfg_common(c, args, nargs, 0);
 }
 

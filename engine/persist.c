@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/rules.h"
 #include "engine/persist.h"
 #include "engine/acl.h"
 #include "engine/cfg.h"
@@ -47,6 +48,8 @@ int persist_cfg(struct cfg_ctx *c, char **args, int nargs)
 		cfg_warning(c, "'%s' ignored because frontend '%s' has no backend capability.", args[0], c->px->name);
 		return 0;
 	}
+	if (use)
+		rules_cfg_order(c, RO_USE_SERVER);
 	if (use && (nargs < 2 || !*args[1]))
 		return cfg_set_err(c, "'%s' expects a server name.", args[0]);
 	if (nargs <= cond_at || (strcmp(args[cond_at], "if") && strcmp(args[cond_at], "unless")))
@@ -103,7 +106,7 @@ int persist_resolve(struct config *cfg)
 	return errors;
 }
 
-static void rules_free(struct prs_rule *r, int n)
+static void prs_rules_free(struct prs_rule *r, int n)
 {
 	for (int i = 0; i < n; i++) {
 		acl_cond_free(r[i].cond);
@@ -119,9 +122,9 @@ void persist_free(struct proxy *px)
 
 	if (!p)
 		return;
-	rules_free(p->use, p->nb_use);
-	rules_free(p->force, p->nb_force);
-	rules_free(p->ignore, p->nb_ignore);
+	prs_rules_free(p->use, p->nb_use);
+	prs_rules_free(p->force, p->nb_force);
+	prs_rules_free(p->ignore, p->nb_ignore);
 	free(p);
 	px->persist = NULL;
 }

@@ -238,6 +238,7 @@ struct proxy {
 	struct http_cap_list *caps;       /* "capture ... header", "declare capture" (http_cap.c) */
 	struct rule_list *redirects;      /* "redirect" rules, run after http-request (http_rules.c) */
 	struct rule_list *http_after_res; /* http-after-response (http_rules.c) */
+	uint16_t rules_seen;              /* 1 << enum rules_order of each rule set written so far */
 	uint32_t tcp_req_inspect_delay;   /* ms */
 	uint32_t tcp_res_inspect_delay;   /* ms */
 	struct acl_list *acls;

@@ -632,6 +632,24 @@ static int parse_inspect_delay(struct cfg_ctx *c, const char *kw, char **args, i
 	return 0;
 }
 
+void rules_cfg_order(struct cfg_ctx *c, enum rules_order k)
+{
+	static const char *const self[RO_NB] = {
+		"tcp-request", "tcp-request", "tcp-request", "monitor fail", "http-request", "redirect",
+		"use_backend", "use-server" };
+	static const char *const after[RO_NB] = {
+		"", "a 'tcp-request session'", "a 'tcp-request content'", "a 'monitor fail'",
+		"an 'http-request'", "a 'redirect'", "a 'use_backend'", "a 'use-server'" };
+
+	for (int j = k + 1; j < RO_NB; j++)
+		if (c->px->rules_seen & (1u << j)) {
+			cfg_warning(c, "a '%s' rule placed after %s rule will still be processed before.",
+			            self[k], after[j]);
+			break;
+		}
+	c->px->rules_seen |= (uint16_t)(1u << k);
+}
+
 int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 {
 	const char *sub = nargs > 1 ? args[1] : "";
@@ -654,16 +672,14 @@ int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs)
 		if (!(px->cap & (PX_CAP_FE | PX_CAP_DEF)))
 			return cfg_set_err(c, "tcp-request %s is not allowed because %s %s is not a frontend",
 			                   sub, px_type(px), px->name);
-		if (rules_count(px->tcp_req_cont))
-			cfg_warning(c, "a 'tcp-request' rule placed after a 'tcp-request content' rule will still be processed before.");
-		else if (!sess && rules_count(px->tcp_req_sess))
-			cfg_warning(c, "a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before.");
+		rules_cfg_order(c, sess ? RO_TCP_SESS : RO_TCP_CONN);
 		return parse_tcp_rule(c, sess ? "tcp-request session" : "tcp-request connection",
 		                      sess ? &px->tcp_req_sess : &px->tcp_req_conn, args, nargs, 2);
 	}
 	if (!strcmp(sub, "content")) {
 		if (px_is_anon_defaults(c))
 			return cfg_set_err(c, "tcp-request content is not allowed in anonymous 'defaults' sections");
+		rules_cfg_order(c, RO_TCP_CONT);
 		return parse_tcp_rule(c, "tcp-request content", &px->tcp_req_cont, args, nargs, 2);
 	}
 	if (c->sec == CFG_SEC_DEFAULTS)
@@ -698,6 +714,7 @@ int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs)
 	struct proxy *px = c->px;
 	struct rule *r;
 
+	rules_cfg_order(c, RO_USE_BACKEND);
 	if (!px || c->sec == CFG_SEC_DEFAULTS)
 		return cfg_set_err(c, "'use_backend' not allowed in 'defaults' section.");
 	if (!(px->cap & PX_CAP_FE)) {

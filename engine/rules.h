@@ -29,6 +29,16 @@ enum rule_res {
 
 /* Configuration keywords. Each returns 0 or -1 with c->err set. */
 int rules_cfg_tcp_request(struct cfg_ctx *c, char **args, int nargs);   /* tcp-request ... */
+
+/* The rule sets of a proxy in the order its requests meet them, whatever
+ * the order they are written in. */
+enum rules_order { RO_TCP_CONN = 0, RO_TCP_SESS, RO_TCP_CONT, RO_MONITOR, RO_HTTP_REQ, RO_REDIRECT,
+                   RO_USE_BACKEND, RO_USE_SERVER, RO_NB };
+/* Notes that a rule of set <k> is being parsed in c->px, with HAProxy's
+ * warning when a rule of a later set came before it ("a 'tcp-request'
+ * rule placed after an 'http-request' rule will still be processed
+ * before."). */
+void rules_cfg_order(struct cfg_ctx *c, enum rules_order k);
 int rules_cfg_tcp_response(struct cfg_ctx *c, char **args, int nargs);  /* tcp-response ... */
 int rules_cfg_use_backend(struct cfg_ctx *c, char **args, int nargs);   /* use_backend ... */
 /* After every file is parsed: resolves static use_backend names and checks

@@ -321,6 +321,28 @@ static void t_cond_warnings(void)
 	EXPECT(!strstr(alerts, "t.cfg:16]"));
 	EXPECT(has_alert("parsing [t.cfg:17] : anonymous acl will never match because it uses keyword 'hdr' which is incompatible with 'frontend http-response header rule'\n"));
 	cfg_free(&cfg);
+
+	/* rules written after a set that runs later: HAProxy's warnings */
+	e = parse(&cfg, HEAD
+		"frontend f\n"
+		"  bind 127.0.0.1:65000\n"
+		"  http-request deny if { path /x }\n"                        /* 8 */
+		"  tcp-request content accept\n"
+		"  use_backend b if { path /y }\n"                            /* 10 */
+		"  http-request deny if { path /z }\n"
+		"  redirect location /a if { path /q }\n"                     /* 12 */
+		"  default_backend b\n"
+		"backend b\n"                                                 /* 14 */
+		"  server s 127.0.0.1:1\n"
+		"  use-server s if TRUE\n"                                    /* 16 */
+		"  http-request deny if { path /w }\n");
+	EXPECT_INT(e, 0);
+	EXPECT(has_alert("parsing [t.cfg:9] : a 'tcp-request' rule placed after an 'http-request' rule will still be processed before.\n"));
+	EXPECT(has_alert("parsing [t.cfg:11] : a 'http-request' rule placed after a 'use_backend' rule will still be processed before.\n"));
+	EXPECT(has_alert("parsing [t.cfg:12] : a 'redirect' rule placed after a 'use_backend' rule will still be processed before.\n"));
+	EXPECT(has_alert("parsing [t.cfg:17] : a 'http-request' rule placed after a 'use-server' rule will still be processed before.\n"));
+	EXPECT(!strstr(alerts, "t.cfg:8]") && !strstr(alerts, "t.cfg:10]") && !strstr(alerts, "t.cfg:16]"));
+	cfg_free(&cfg);
 }
 
 static void t_parse_errors(void)
